@@ -1,0 +1,113 @@
+# vsphere-cpi-c: one non-recursive Makefile.
+#   make           build build/cpi
+#   make check     unit + replay suites, then simulator suites
+#   make asan      the same suites under -fsanitize=address,undefined
+#   make test      deps + check + asan (what CI runs)
+#   make demo      Director-like sequence against recorded fixtures
+#   make clean
+# BUILD selects the output directory so instrumented builds never mix
+# objects with the plain one.
+
+BUILD    ?= build
+CC       ?= cc
+PKGS      = libcurl libxml-2.0 jansson
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS   ?= -O2 -g
+XCFLAGS  ?=
+XLDFLAGS ?=
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+             $(WARN) $(CFLAGS) $(XCFLAGS) -I. $(PKG_CFLAGS) \
+             -DCPI_VERSION='"$(VERSION)"'
+LDLIBS    = $(PKG_LIBS) -lm
+
+# Every .c file of a module is part of the library except cpi/main.c.
+# LIB_SRC, UNIT_SRC and INTEG_SRC may be narrowed on the command line
+# while working on one module:
+#   make BUILD=build/net LIB_SRC="$(wildcard network/*.c)" \
+#        UNIT_SRC=tests/unit/check_net.c unit
+NET_SRC  = $(sort $(wildcard network/*.c))
+VS_SRC   = $(sort $(wildcard vsphere/*.c))
+CPI_SRC  = $(sort $(filter-out cpi/main.c,$(wildcard cpi/*.c)))
+LIB_SRC  = $(NET_SRC) $(VS_SRC) $(CPI_SRC)
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+
+UNIT_SRC = $(sort $(wildcard tests/unit/check_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+INTEG_SRC = $(sort $(wildcard tests/integration/check_*.c))
+INTEG_BIN = $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/integ_%)
+SUPPORT_SRC = $(sort $(wildcard tests/support/*.c))
+SUPPORT_OBJ = $(SUPPORT_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all check unit integration asan valgrind test demo deps bench \
+        clean fuzz
+all: $(BUILD)/cpi
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libcpi.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cpi: $(BUILD)/cpi/main.o $(BUILD)/libcpi.a
+	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJ) $(BUILD)/libcpi.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(BUILD)/tests/integ_%: $(BUILD)/tests/integration/%.o $(SUPPORT_OBJ) \
+                        $(BUILD)/libcpi.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+# Unit and replay suites: no network, no simulator.  Suites that run the
+# binary find it at $$CPI_TEST_BUILD/cpi (check builds it first).
+unit: $(UNIT_BIN)
+	@sh tests/run-suites.sh $(BUILD) unit $(UNIT_BIN)
+
+# Simulator suites: tests/sim/run.sh builds and starts a fresh simulator
+# for each suite.
+integration: $(BUILD)/cpi $(INTEG_BIN)
+	@sh tests/sim/run.sh $(BUILD) $(INTEG_BIN)
+
+check: $(BUILD)/cpi
+	$(MAKE) unit
+	$(MAKE) integration
+
+ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+ASAN_TARGET ?= check
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g" XCFLAGS="$(ASAN_FLAGS)" \
+	    XLDFLAGS="$(ASAN_FLAGS)" $(ASAN_TARGET)
+
+valgrind: $(BUILD)/cpi $(UNIT_BIN)
+	@VALGRIND=1 sh tests/run-suites.sh $(BUILD) unit $(UNIT_BIN)
+
+test: deps
+	$(MAKE) check
+	$(MAKE) asan
+
+demo: deps $(BUILD)/cpi
+	@sh tests/demo.sh $(BUILD)
+
+bench: deps $(BUILD)/cpi
+	@sh tests/bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cpi/main.d

@@ -1,0 +1,59 @@
+/*
+ * vsphere/transport.h: the seam under the SOAP client.
+ *
+ * The client only ever calls t->roundtrip(); curl (real), record (wraps
+ * another transport and writes fixtures) and replay (serves fixtures)
+ * implement it, so the same code paths run in every mode.
+ */
+#ifndef VS_TRANSPORT_H
+#define VS_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vsphere/vs_error.h"
+
+#define VS_TRANSPORT_VERSION 1
+
+struct vs_http_request {
+	const char *method;        /* "POST", "GET", "PUT" */
+	const char *url;           /* absolute: https://host[:port]/sdk */
+	const char *soap_action;   /* "urn:vim25/8.0.0.1" or NULL */
+	const char *content_type;  /* NULL: none */
+	const char *op;            /* label for logs and fixtures: SOAP
+	                              method name, "file-get", "file-put" */
+	const char *body;          /* request body in memory, or NULL */
+	size_t body_len;
+	const char *upload_path;   /* stream this local file as the body */
+	const char *download_path; /* write a 2xx body to this local file */
+	bool sensitive;            /* body holds secrets (agent env): record
+	                              mode keeps only its size */
+};
+
+struct vs_http_response {
+	long status;               /* HTTP status */
+	char *body;                /* malloc'd, NUL-terminated; NULL when
+	                              download_path took it */
+	size_t body_len;
+	char *content_type;        /* malloc'd or NULL */
+};
+
+struct vs_transport {
+	int version;               /* VS_TRANSPORT_VERSION */
+	/* One HTTP exchange.  Returns 0 when any HTTP status came back (the
+	 * caller judges it); a negative vs_code when none did (connection,
+	 * TLS, timeout, replay mismatch).  resp is filled on success and must
+	 * be cleared by the caller with vs_http_response_clear(). */
+	int (*roundtrip)(struct vs_transport *t,
+	                 const struct vs_http_request *req,
+	                 struct vs_http_response *resp, struct vs_error *err);
+	/* Called once after the last exchange: replay reports exchanges
+	 * left unused here.  May be NULL. */
+	int (*finish)(struct vs_transport *t, struct vs_error *err);
+	void (*free)(struct vs_transport *t);
+};
+
+void vs_http_response_clear(struct vs_http_response *resp);
+void vs_transport_free(struct vs_transport *t);
+
+#endif

@@ -1,0 +1,50 @@
+#include "vsphere/vs_error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int
+vs_error_set(struct vs_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (code >= 0)
+		code = VS_ERR;
+	if (err == NULL || err->code != 0)
+		return code;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void
+vs_error_prefix(struct vs_error *err, const char *fmt, ...)
+{
+	char prefix[256];
+	char old[sizeof(err->message)];
+	va_list ap;
+
+	if (err == NULL || err->code == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, err->message, sizeof(old));
+	snprintf(err->message, sizeof(err->message), "%s: %s", prefix, old);
+}
+
+void
+vs_error_clear(struct vs_error *err)
+{
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+}
+
+bool
+vs_error_is_set(const struct vs_error *err)
+{
+	return err != NULL && err->code != 0;
+}
