@@ -37,14 +37,14 @@ NET_SRC  = $(sort $(wildcard network/*.c))
 VS_SRC   = $(sort $(wildcard vsphere/*.c))
 CPI_SRC  = $(sort $(filter-out cpi/main.c,$(wildcard cpi/*.c)))
 LIB_SRC  = $(NET_SRC) $(VS_SRC) $(CPI_SRC)
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 
 UNIT_SRC = $(sort $(wildcard tests/unit/check_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 INTEG_SRC = $(sort $(wildcard tests/integration/check_*.c))
 INTEG_BIN = $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/integ_%)
 SUPPORT_SRC = $(sort $(wildcard tests/support/*.c))
-SUPPORT_OBJ = $(SUPPORT_SRC:%.c=$(BUILD)/%.o)
+SUPPORT_OBJ = $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all check unit integration asan valgrind test demo deps bench \
         clean fuzz
@@ -53,7 +53,7 @@ all: $(BUILD)/cpi
 deps:
 	@sh scripts/deps.sh
 
-$(BUILD)/%.o: %.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -61,14 +61,14 @@ $(BUILD)/libcpi.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/cpi: $(BUILD)/cpi/main.o $(BUILD)/libcpi.a
+$(BUILD)/cpi: $(BUILD)/obj/cpi/main.o $(BUILD)/libcpi.a
 	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJ) $(BUILD)/libcpi.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJ) $(BUILD)/libcpi.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-$(BUILD)/tests/integ_%: $(BUILD)/tests/integration/%.o $(SUPPORT_OBJ) \
+$(BUILD)/tests/integ_%: $(BUILD)/obj/tests/integration/%.o $(SUPPORT_OBJ) \
                         $(BUILD)/libcpi.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
@@ -110,4 +110,4 @@ bench: deps $(BUILD)/cpi
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/cpi/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/cpi/main.d

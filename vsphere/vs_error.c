@@ -24,16 +24,22 @@ void
 vs_error_prefix(struct vs_error *err, const char *fmt, ...)
 {
 	char prefix[256];
-	char old[sizeof(err->message)];
+	size_t plen, mlen, cap = sizeof(err->message);
 	va_list ap;
 
 	if (err == NULL || err->code == 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	vsnprintf(prefix, sizeof(prefix) - 2, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->message, sizeof(old));
-	snprintf(err->message, sizeof(err->message), "%s: %s", prefix, old);
+	strcat(prefix, ": ");
+	plen = strlen(prefix);
+	mlen = strnlen(err->message, cap - 1);
+	if (plen + mlen > cap - 1)
+		mlen = cap - 1 - plen;
+	memmove(err->message + plen, err->message, mlen);
+	memcpy(err->message, prefix, plen);
+	err->message[plen + mlen] = '\0';
 }
 
 void
