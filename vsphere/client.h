@@ -1,0 +1,58 @@
+/*
+ * vsphere/client.h: what vsphere/ files use of the SOAP client
+ * (internal; the public face is vsphere/vsphere.h).
+ */
+#ifndef VS_CLIENT_H
+#define VS_CLIENT_H
+
+#include <libxml/tree.h>
+
+#include "vsphere/soap.h"
+#include "vsphere/transport.h"
+#include "vsphere/vs_error.h"
+
+struct vs_client;
+
+/* The managed objects of ServiceContent the CPI uses. */
+struct vs_service_content {
+	struct vs_moref root_folder;
+	struct vs_moref property_collector;
+	struct vs_moref view_manager;
+	struct vs_moref search_index;
+	struct vs_moref file_manager;
+	struct vs_moref virtual_disk_manager;
+	struct vs_moref ovf_manager;
+	struct vs_moref custom_fields_manager;
+	struct vs_moref session_manager;
+	char api_version[32];   /* about.apiVersion, e.g. "8.0.0.1" */
+	char api_type[32];      /* about.apiType: VirtualCenter / HostAgent */
+};
+
+/* Sends one SOAP request and reads the reply.  req is consumed (freed)
+ * in every case.  On success *resp_out owns the reply document and
+ * *response_out is its <MethodResponse> element (children: returnval…).
+ * Transient transport failures and HTTP 503 are retried with capped
+ * exponential backoff; a NotAuthenticated fault (or a missingSet entry
+ * holding NotAuthenticated) triggers one re-login and one retry.  A
+ * SOAP fault gives VS_EFAULT with err->fault set to its type. */
+int vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
+                   xmlNodePtr *response_out, struct vs_error *err);
+
+/* One raw HTTP exchange through the transport (datastore /folder
+ * transfers, NFC uploads), with the same retry policy for transient
+ * failures.  url may be relative to the vCenter ("/folder/…"). */
+int vs_client_http(struct vs_client *c, const struct vs_http_request *req,
+                   struct vs_http_response *resp, struct vs_error *err);
+
+const struct vs_service_content *vs_client_sc(const struct vs_client *c);
+/* "https://host:port" without a trailing slash. */
+const char *vs_client_base_url(const struct vs_client *c);
+
+void vs_client_logf(struct vs_client *c, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Clock and sleep go through the client so tests and replay take no
+ * time. */
+double vs_client_now(struct vs_client *c);
+void vs_client_sleep(struct vs_client *c, double seconds);
+
+#endif

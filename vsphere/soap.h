@@ -1,0 +1,92 @@
+/*
+ * vsphere/soap.h: SOAP envelope building and reading, internal to
+ * vsphere/ (xmlNode never leaves this directory).
+ *
+ * Requests are built with libxml2's tree API, so values are escaped by
+ * construction.  Children must be added in vim25 schema order: the field
+ * order of govmomi's vim25/types/types.go.  Responses are read with
+ * namespaces (vim25 elements are in "urn:vim25"; xsi:type may sit under
+ * any prefix bound to the XMLSchema-instance namespace).
+ */
+#ifndef VS_SOAP_H
+#define VS_SOAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "vsphere/vs_error.h"
+
+#define VS_NS_VIM25 "urn:vim25"
+#define VS_NS_SOAPENV "http://schemas.xmlsoap.org/soap/envelope/"
+#define VS_NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
+#define VS_NS_XSD "http://www.w3.org/2001/XMLSchema"
+
+/* A managed object reference: <x type="VirtualMachine">vm-42</x>. */
+struct vs_moref {
+	char type[64];
+	char value[256];
+};
+
+/* A typed SOAP fault (HTTP 500 with soapenv:Fault, or a task's
+ * LocalizedMethodFault). */
+struct vs_fault {
+	char type[64];          /* detail's xsi:type, e.g. "InvalidLogin" */
+	char faultcode[64];
+	char faultstring[512];
+	char localized[512];    /* localizedMessage when present */
+};
+
+/* --- building ----------------------------------------------------- */
+
+/* A new envelope whose Body holds <method xmlns="urn:vim25"> and, when
+ * this_ref is not NULL, its <_this type="…">…</_this>.  *method_out is the
+ * method element, owned by *doc_out. */
+int vs_soap_request_new(xmlDocPtr *doc_out, xmlNodePtr *method_out,
+                        const char *method, const struct vs_moref *this_ref,
+                        struct vs_error *err);
+/* <name>value</name> in the vim25 namespace; value escaped by libxml2. */
+xmlNodePtr vs_soap_add_text(xmlNodePtr parent, const char *name,
+                            const char *value);
+xmlNodePtr vs_soap_add_bool(xmlNodePtr parent, const char *name, bool v);
+xmlNodePtr vs_soap_add_long(xmlNodePtr parent, const char *name,
+                            long long v);
+xmlNodePtr vs_soap_add_moref(xmlNodePtr parent, const char *name,
+                             const struct vs_moref *ref);
+/* <name xsi:type="type"> for polymorphic fields; children added by the
+ * caller.  type NULL: no xsi:type. */
+xmlNodePtr vs_soap_add_obj(xmlNodePtr parent, const char *name,
+                           const char *type);
+/* Serialized request (UTF-8, no pretty printing); caller frees with
+ * xmlFree(). */
+int vs_soap_serialize(char **out, size_t *len_out, xmlDocPtr doc,
+                      struct vs_error *err);
+
+/* --- reading ------------------------------------------------------ */
+
+/* Parses a reply body (hostile input: no network, no entities, size
+ * checked by the caller).  On success *body_child_out is the first element
+ * child of soapenv:Body.  A soapenv:Fault there is turned into fault_out
+ * (when not NULL) and VS_EFAULT with err->fault set. */
+int vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
+                        const char *body, size_t len,
+                        struct vs_fault *fault_out, struct vs_error *err);
+/* Element children by local name in the vim25 namespace. */
+xmlNodePtr vs_xml_child(xmlNodePtr parent, const char *name);
+xmlNodePtr vs_xml_next(xmlNodePtr after, const char *name);
+/* Text content of the child (borrowed from a static-free buffer: caller
+ * frees with xmlFree), or NULL when absent. */
+char *vs_xml_child_text(xmlNodePtr parent, const char *name);
+/* Copies the text of child `name` into buf; returns 0, or VS_ENOTFOUND
+ * when absent, VS_EPARSE when it does not fit. */
+int vs_xml_child_copy(char *buf, size_t size, xmlNodePtr parent,
+                      const char *name);
+/* xsi:type of n (any prefix bound to VS_NS_XSI), local part only, into
+ * buf; "" when absent. */
+void vs_xml_xsi_type(char *buf, size_t size, xmlNodePtr n);
+int vs_xml_moref(struct vs_moref *out, xmlNodePtr n, struct vs_error *err);
+/* A LocalizedMethodFault / MethodFault element into a vs_fault. */
+void vs_fault_from_node(struct vs_fault *out, xmlNodePtr n);
+
+#endif
