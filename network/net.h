@@ -1,0 +1,276 @@
+/*
+ * network/net.h: the network/ module, pure and free of I/O.
+ *
+ *  - IP addresses: parse any textual IPv4/IPv6 form, format IPv6 fully
+ *    expanded, netmask <-> prefix length, subnet arithmetic.
+ *  - The create_vm networks hash: cpi/ converts the request into
+ *    struct net_network_in values, net_networks_validate() checks them
+ *    and returns normalized, owned struct net_network values.
+ *  - JSON text for the agent settings (CD-ROM env / guestinfo) and for
+ *    the networks object of create_vm's API v2 result.
+ *
+ * Conventions: functions return 0 or a negative enum net_code and fill
+ * the struct net_error passed last (first failure wins).  Output
+ * parameters come first and belong to the caller; every owned type has
+ * a _free that accepts NULL.  Array inputs use the pair (pointer, count);
+ * a NULL pointer means "key absent", a non-NULL pointer with count 0 an
+ * empty array.  JSON fragments (cloud_properties, env, blobstore, disk
+ * hints) are passed as JSON text and embedded verbatim after a syntax
+ * check.  Error messages never quote env, mbus, blobstore or disk-hint
+ * content.
+ */
+#ifndef NET_H
+#define NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+
+enum net_code {
+	NET_OK = 0,
+	NET_ERR = -1,      /* generic */
+	NET_ENOMEM = -2,
+	NET_EINVAL = -3,   /* invalid input */
+};
+
+struct net_error {
+	int code;           /* enum net_code, 0 while unset */
+	char message[512];  /* one line */
+};
+
+/* Fills e unless already set; returns code (negative; a non-negative
+ * code becomes NET_ERR).  e may be NULL. */
+int net_error_set(struct net_error *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prepends "prefix: " to an already set message. */
+void net_error_prefix(struct net_error *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void net_error_clear(struct net_error *e);
+bool net_error_is_set(const struct net_error *e);
+
+/* ------------------------------------------------------------------ */
+/* Addresses                                                           */
+
+struct net_addr {
+	int family;      /* 4 or 6 */
+	uint8_t b[16];   /* network byte order; IPv4 uses b[0..3] */
+};
+
+/* Enough for "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" and its NUL. */
+#define NET_ADDR_STRLEN 40
+
+/*
+ * Parses text strictly:
+ *  - IPv4: dotted quad, four decimal parts 0..255, no leading zeros
+ *    ("01.2.3.4" is rejected: octal ambiguity), nothing else.
+ *  - IPv6: RFC 4291 text, groups of 1-4 hex digits in any case, at most
+ *    one "::", an optional trailing dotted quad (::ffff:192.0.2.1).
+ *    No zone ids (%eth0), no brackets, no prefix (/64).
+ *  - no surrounding white space, at most 45 characters.
+ * An IPv4-mapped IPv6 address stays family 6.
+ */
+int net_addr_parse(struct net_addr *out, const char *text,
+                   struct net_error *err);
+/* IPv4: dotted quad.  IPv6: fully expanded lower case,
+ * "2001:0db8:0000:0000:0000:0000:0000:0010". */
+void net_addr_format(char out[NET_ADDR_STRLEN], const struct net_addr *a);
+/* IPv6 per RFC 5952 (lower case, longest run of two or more zero groups
+ * compressed, first one on a tie; ::ffff:a.b.c.d for IPv4-mapped);
+ * IPv4: dotted quad. */
+void net_addr_format_compressed(char out[NET_ADDR_STRLEN],
+                                const struct net_addr *a);
+/* Parse, then format expanded: the normal form of the module. */
+int net_addr_normalize(char out[NET_ADDR_STRLEN], const char *text,
+                       struct net_error *err);
+
+bool net_addr_equal(const struct net_addr *a, const struct net_addr *b);
+/* 32 or 128. */
+int net_addr_bits(int family);
+
+/* Prefix length of a contiguous netmask; non-contiguous is NET_EINVAL. */
+int net_netmask_to_prefix(int *out, const struct net_addr *mask,
+                          struct net_error *err);
+/* Netmask of the family with prefix leading one bits. */
+int net_prefix_to_netmask(struct net_addr *out, int family, int prefix,
+                          struct net_error *err);
+/* Decimal prefix length text, 0..32 for family 4, 0..128 for family 6,
+ * 0..128 for family 0 (unknown); no sign, no leading zeros, no space. */
+int net_prefix_parse(int *out, const char *text, int family,
+                     struct net_error *err);
+/* a with every bit past prefix cleared. */
+void net_addr_network(struct net_addr *out, const struct net_addr *a,
+                      int prefix);
+/* Same family and same first prefix bits. */
+bool net_addr_in_subnet(const struct net_addr *a, const struct net_addr *net,
+                        int prefix);
+
+/* ------------------------------------------------------------------ */
+/* The create_vm networks hash                                         */
+
+enum net_type {
+	NET_TYPE_MANUAL = 0,
+	NET_TYPE_DYNAMIC,
+	NET_TYPE_VIP,
+};
+
+/* "manual", "dynamic" or "vip". */
+const char *net_type_name(enum net_type t);
+
+struct net_route_in {
+	const char *destination;
+	const char *netmask;
+	const char *gateway;
+};
+
+/* One entry of the networks hash, as cpi/ read it.  Every pointer is
+ * borrowed for the duration of the call; NULL means absent. */
+struct net_network_in {
+	const char *name;                  /* the hash key */
+	const char *type;                  /* manual|dynamic|vip, NULL=manual */
+	const char *ip;
+	const char *netmask;
+	const char *gateway;
+	const char *prefix;                /* decimal string, as sent */
+	const char *const *dns;
+	size_t ndns;
+	const char *const *defaults;       /* the "default" list */
+	size_t ndefaults;
+	const struct net_route_in *routes;
+	size_t nroutes;
+	const char *cloud_properties_json; /* compact JSON object text */
+	const char *port_group;            /* cloud_properties.name */
+	const char *alias;
+	const char *nic_group;
+};
+
+struct net_route {
+	char destination[NET_ADDR_STRLEN];  /* expanded */
+	char netmask[NET_ADDR_STRLEN];
+	char gateway[NET_ADDR_STRLEN];
+};
+
+/* A validated network.  Address strings are normalized (IPv6 fully
+ * expanded lower case, IPv4 dotted quad); NULL / false means absent. */
+struct net_network {
+	char *name;
+	enum net_type type;
+	char *ip;
+	char *netmask;          /* given, or derived from prefix (manual) */
+	char *gateway;
+	char *prefix;           /* string, as given (canonical decimal) */
+	char **dns;             /* NULL: key absent */
+	size_t ndns;
+	char **defaults;        /* sorted, unique; never NULL after validate */
+	size_t ndefaults;
+	struct net_route *routes;
+	size_t nroutes;
+	char *cloud_properties_json;
+	char *port_group;       /* NULL only for vip */
+	char *alias;
+	char *nic_group;
+	char *mac;              /* NULL until net_network_set_mac() */
+	bool is_default_gateway;
+	bool is_default_dns;
+	/* Parsed forms, for callers that need them (conflict checks). */
+	bool has_ip;
+	struct net_addr ip_addr;
+	int subnet_prefix;      /* from netmask; -1 when unknown */
+};
+
+struct net_networks {
+	struct net_network *v;  /* in input order */
+	size_t n;
+};
+
+/*
+ * Validates and normalizes the networks of create_vm.  Rules:
+ *  - at least one network; names non-empty and unique;
+ *  - type manual (default), dynamic or vip;
+ *  - manual: ip, and netmask or (when the netmask is missing) prefix,
+ *    from which the netmask is derived; vip: ip; dynamic: neither;
+ *  - every address given (ip, netmask, gateway, dns, routes) must
+ *    parse; netmask/gateway of the ip's family; contiguous netmask;
+ *    gateway inside ip/netmask; ip must not be the subnet's network
+ *    address unless the prefix is 31/32 (IPv4) or 127/128 (IPv6);
+ *  - prefix: decimal 0..32 or 0..128 after the ip's family;
+ *  - default: words "dns", "gateway", "addressable"; a vip network may
+ *    not list any.  With a single non-vip network, it becomes the
+ *    default for dns, and for gateway when it has a gateway (or is
+ *    dynamic).  Otherwise exactly one network must be the default for
+ *    gateway and exactly one for dns; at most one for addressable.  A
+ *    manual network that is the default for gateway needs a gateway;
+ *  - non-vip networks need a non-empty port group;
+ *  - cloud_properties_json, if given, is a JSON object; every string is
+ *    valid UTF-8;
+ *  - routes: destination/netmask/gateway of the network's family,
+ *    contiguous netmask, no host bits in destination, gateway inside the
+ *    network's subnet (when it has ip and netmask).
+ * Messages name the network and the offending value.
+ */
+int net_networks_validate(struct net_networks **out,
+                          const struct net_network_in *in, size_t n,
+                          struct net_error *err);
+void net_networks_free(struct net_networks *nets);
+
+/* The network named name, or NULL. */
+struct net_network *net_networks_find(const struct net_networks *nets,
+                                      const char *name);
+/* Sets the MAC address vCenter generated for the network's NIC:
+ * six hex octets separated by ':', stored lower case (the agent compares
+ * it with /sys/class/net/<if>/address as a string). */
+int net_network_set_mac(struct net_network *nw, const char *mac,
+                        struct net_error *err);
+
+/*
+ * The networks object: {"<name>":{...},...} in input order, each entry
+ *   {"type","ip"?,"netmask"?,"gateway"?,"prefix"?,"dns"?,"default",
+ *    "routes"?,"cloud_properties"?,"mac"?,"alias"?,"nic_group"?}
+ * with absent keys omitted, "routes" only when non-empty and "mac" only
+ * when with_mac is set and a MAC was set.  create_vm's API v2 result
+ * uses with_mac=false (the Director keeps it as the instance's network
+ * settings); the agent settings use with_mac=true.
+ */
+int net_networks_json(char **out, const struct net_networks *nets,
+                      bool with_mac, struct net_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Agent settings                                                      */
+
+struct net_disk_hint {
+	const char *cid;
+	const char *hint_json;  /* JSON string or object, e.g. "\"2\"" */
+};
+
+/* All pointers borrowed; NULL means absent (key omitted). */
+struct net_agent_settings {
+	const char *agent_id;           /* required */
+	const char *vm_name;            /* required */
+	const char *vm_id;              /* managed object id, e.g. vm-123 */
+	const struct net_networks *networks;   /* required */
+	const char *disk_system;        /* JSON string or object text */
+	const char *disk_ephemeral;     /* JSON string or object text */
+	const struct net_disk_hint *persistent;  /* always written, {} */
+	size_t npersistent;
+	const char *env_json;           /* JSON object text */
+	const char *const *ntp;
+	size_t nntp;
+	const char *mbus;
+	const char *blobstore_json;     /* JSON object text */
+};
+
+/*
+ * Compact JSON, keys in this order:
+ *   {"agent_id","vm":{"name","id"?},"networks":{...with mac...},
+ *    "disks":{"system"?,"ephemeral"?,"persistent":{cid:hint,...}},
+ *    "env"?,"ntp"?,"mbus"?,"blobstore"?}
+ * Strings are escaped (quote, backslash, control characters); UTF-8 is
+ * passed through and invalid UTF-8 is rejected.  Same input, same
+ * bytes.  *out is NUL-terminated, freed with free().
+ */
+int net_agent_settings_json(char **out, const struct net_agent_settings *s,
+                            struct net_error *err);
+
+#endif
