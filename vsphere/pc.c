@@ -1,0 +1,379 @@
+/*
+ * vsphere/pc.c: PropertyCollector reads with paging, container views and
+ * SearchIndex lookups.
+ */
+#include "vsphere/pc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A hostile or broken server could hand out tokens forever. */
+#define MAX_PAGES 10000
+#define MAX_TOKEN 1024
+#define MAX_INVENTORY_PATH 4096
+
+static void
+copy_error(struct vs_error *err, const struct vs_error *local)
+{
+	if (err != NULL && !vs_error_is_set(err))
+		*err = *local;
+}
+
+static int
+append_objects(struct vs_objects *list, size_t *cap, xmlNodePtr returnval,
+               const char *const *optional, struct vs_error *err)
+{
+	struct vs_object *grown;
+	xmlNodePtr k;
+	size_t ncap;
+	int rc;
+
+	for (k = vs_xml_child(returnval, "objects"); k != NULL;
+	     k = vs_xml_next(k, "objects")) {
+		if (list->n == *cap) {
+			ncap = *cap == 0 ? 16 : *cap * 2;
+			grown = realloc(list->items, ncap * sizeof(*grown));
+			if (grown == NULL)
+				return vs_error_set(err, VS_ENOMEM,
+				                    "out of memory");
+			list->items = grown;
+			*cap = ncap;
+		}
+		rc = vs_object_from_node(&list->items[list->n], k, optional,
+		                         err);
+		if (rc < 0)
+			return rc;
+		list->n++;
+	}
+	return 0;
+}
+
+/* Reads one RetrieveResult page: objects appended, *token_out the next
+ * token (malloc'd) or NULL when this was the last page. */
+static int
+read_page(struct vs_objects *list, size_t *cap, char **token_out,
+          xmlNodePtr response, const char *const *optional,
+          struct vs_error *err)
+{
+	xmlNodePtr rv, tok;
+	xmlChar *t = NULL;
+	int rc;
+
+	*token_out = NULL;
+	rv = vs_xml_child(response, "returnval");
+	if (rv == NULL)
+		return 0;
+	rc = append_objects(list, cap, rv, optional, err);
+	if (rc < 0)
+		return rc;
+	tok = vs_xml_child(rv, "token");
+	if (tok == NULL)
+		return 0;
+	t = xmlNodeGetContent(tok);
+	if (t == NULL || t[0] == '\0' || strlen((const char *)t) > MAX_TOKEN) {
+		rc = vs_error_set(err, VS_EPARSE, "bad RetrieveResult token");
+		goto cleanup;
+	}
+	*token_out = strdup((const char *)t);
+	if (*token_out == NULL)
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+cleanup:
+	xmlFree(t);
+	return rc;
+}
+
+/* Best effort: tells the collector we will not read the remaining pages. */
+static void
+cancel_token(struct vs_client *c, const char *token)
+{
+	const struct vs_service_content *sc = vs_client_sc(c);
+	struct vs_error local;
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, r;
+
+	vs_error_clear(&local);
+	if (vs_soap_request_new(&req, &m, "CancelRetrievePropertiesEx",
+	                        &sc->property_collector, &local) < 0)
+		return;
+	if (vs_soap_add_text(m, "token", token) == NULL) {
+		xmlFreeDoc(req);
+		return;
+	}
+	if (vs_client_call(c, req, &resp, &r, &local) < 0)
+		vs_client_logf(c, 2, "CancelRetrievePropertiesEx: %s",
+		               local.message);
+	xmlFreeDoc(resp);
+}
+
+int
+vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
+               const struct vs_pc_query *q, struct vs_error *err)
+{
+	const struct vs_service_content *sc = vs_client_sc(c);
+	struct vs_objects *list = NULL;
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, r;
+	char *token = NULL, *next = NULL;
+	size_t cap = 0;
+	int pages = 0, rc;
+
+	*out = NULL;
+	list = calloc(1, sizeof(*list));
+	if (list == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	rc = vs_soap_request_new(&req, &m, "RetrievePropertiesEx",
+	                         &sc->property_collector, err);
+	if (rc < 0)
+		goto cleanup;
+	rc = vs_add_filter_spec(m, "specSet", &q->spec, err);
+	if (rc == 0)
+		rc = vs_add_retrieve_options(m, "options",
+		                             q->max_objects > 0 ?
+		                             q->max_objects : VS_PC_PAGE, err);
+	if (rc < 0)
+		goto cleanup;
+	for (;;) {
+		rc = vs_client_call(c, req, &resp, &r, err);
+		req = NULL;
+		if (rc < 0)
+			goto cleanup;
+		rc = read_page(list, &cap, &next, r, q->optional, err);
+		xmlFreeDoc(resp);
+		resp = NULL;
+		free(token);
+		token = next;
+		next = NULL;
+		if (rc < 0 || token == NULL)
+			goto cleanup;
+		if (++pages >= MAX_PAGES) {
+			rc = vs_error_set(err, VS_EPARSE,
+			                  "RetrievePropertiesEx: too many pages");
+			goto cleanup;
+		}
+		rc = vs_soap_request_new(&req, &m,
+		                         "ContinueRetrievePropertiesEx",
+		                         &sc->property_collector, err);
+		if (rc < 0)
+			goto cleanup;
+		if (vs_soap_add_text(m, "token", token) == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+	}
+cleanup:
+	if (rc < 0 && token != NULL)
+		cancel_token(c, token);
+	free(token);
+	xmlFreeDoc(req);
+	xmlFreeDoc(resp);
+	if (rc < 0) {
+		vs_objects_free(list);
+		return rc;
+	}
+	*out = list;
+	return 0;
+}
+
+int
+vs_get_props(struct vs_object **out, struct vs_client *c,
+             const struct vs_moref *obj, const char *const *paths,
+             struct vs_error *err)
+{
+	struct vs_property_spec ps = { .type = obj->type, .paths = paths };
+	struct vs_object_spec os = { .obj = *obj, .skip = false };
+	struct vs_pc_query q = {
+		.spec = { .props = &ps, .nprops = 1,
+		          .objects = &os, .nobjects = 1 },
+		.max_objects = 1,
+	};
+	struct vs_objects *list = NULL;
+	struct vs_error local;
+	int rc;
+
+	*out = NULL;
+	vs_error_clear(&local);
+	rc = vs_pc_retrieve(&list, c, &q, &local);
+	if (rc < 0) {
+		if (strcmp(local.fault, "ManagedObjectNotFound") == 0 &&
+		    !vs_error_is_set(err)) {
+			rc = vs_error_set(err, VS_ENOTFOUND, "%s %s: not found",
+			                  obj->type, obj->value);
+			if (err != NULL)
+				memcpy(err->fault, local.fault,
+				       sizeof(err->fault));
+		} else {
+			copy_error(err, &local);
+		}
+		goto cleanup;
+	}
+	if (list->n == 0) {
+		rc = vs_error_set(err, VS_ENOTFOUND, "%s %s: not found",
+		                  obj->type, obj->value);
+		goto cleanup;
+	}
+	if (strcmp(list->items[0].obj.type, obj->type) != 0 ||
+	    strcmp(list->items[0].obj.value, obj->value) != 0) {
+		rc = vs_error_set(err, VS_EPARSE,
+		                  "asked for %s %s, got %s %s", obj->type,
+		                  obj->value, list->items[0].obj.type,
+		                  list->items[0].obj.value);
+		goto cleanup;
+	}
+	*out = malloc(sizeof(**out));
+	if (*out == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	**out = list->items[0];
+	memset(&list->items[0], 0, sizeof(list->items[0]));
+cleanup:
+	vs_objects_free(list);
+	return rc;
+}
+
+int
+vs_view_create(struct vs_moref *view_out, struct vs_client *c,
+               const struct vs_moref *container, const char *const *types,
+               bool recursive, struct vs_error *err)
+{
+	const struct vs_service_content *sc = vs_client_sc(c);
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, r, rv;
+	size_t i;
+	int rc;
+
+	memset(view_out, 0, sizeof(*view_out));
+	rc = vs_soap_request_new(&req, &m, "CreateContainerView",
+	                         &sc->view_manager, err);
+	if (rc < 0)
+		goto cleanup;
+	if (vs_soap_add_moref(m, "container", container) == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; types != NULL && types[i] != NULL; i++) {
+		if (vs_soap_add_text(m, "type", types[i]) == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+	}
+	if (vs_soap_add_bool(m, "recursive", recursive) == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	rc = vs_client_call(c, req, &resp, &r, err);
+	req = NULL;
+	if (rc < 0)
+		goto cleanup;
+	rv = vs_xml_child(r, "returnval");
+	if (rv == NULL) {
+		rc = vs_error_set(err, VS_EPARSE,
+		                  "CreateContainerView: no view returned");
+		goto cleanup;
+	}
+	rc = vs_xml_moref(view_out, rv, err);
+cleanup:
+	xmlFreeDoc(req);
+	xmlFreeDoc(resp);
+	return rc;
+}
+
+int
+vs_view_destroy(struct vs_client *c, const struct vs_moref *view,
+                struct vs_error *err)
+{
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, r;
+	int rc;
+
+	rc = vs_soap_request_new(&req, &m, "DestroyView", view, err);
+	if (rc < 0)
+		return rc;
+	rc = vs_client_call(c, req, &resp, &r, err);
+	xmlFreeDoc(resp);
+	return rc;
+}
+
+int
+vs_pc_list(struct vs_objects **out, struct vs_client *c,
+           const struct vs_moref *container, const char *type,
+           const char *const *paths, struct vs_error *err)
+{
+	const char *types[] = { type, NULL };
+	struct vs_moref view;
+	struct vs_error local;
+	int rc, drc;
+
+	*out = NULL;
+	rc = vs_view_create(&view, c, container, types, true, err);
+	if (rc < 0)
+		return rc;
+	{
+		struct vs_selection_spec ts = {
+			.name = "view", .type = "ContainerView",
+			.path = "view", .skip = false,
+		};
+		struct vs_property_spec ps = { .type = type, .paths = paths };
+		struct vs_object_spec os = {
+			.obj = view, .skip = true, .select = &ts, .nselect = 1,
+		};
+		struct vs_pc_query q = {
+			.spec = { .props = &ps, .nprops = 1,
+			          .objects = &os, .nobjects = 1 },
+		};
+
+		rc = vs_pc_retrieve(out, c, &q, err);
+	}
+	/* Always destroyed; a failure here only leaks a per-session object
+	 * that Logout removes, so it is logged, not returned. */
+	vs_error_clear(&local);
+	drc = vs_view_destroy(c, &view, &local);
+	if (drc < 0)
+		vs_client_logf(c, 2, "DestroyView %s: %s", view.value,
+		               local.message);
+	return rc;
+}
+
+int
+vs_find_by_inventory_path(struct vs_moref *out, struct vs_client *c,
+                          const char *path, struct vs_error *err)
+{
+	const struct vs_service_content *sc = vs_client_sc(c);
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, r, rv;
+	size_t i, len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	len = path != NULL ? strnlen(path, MAX_INVENTORY_PATH + 1) : 0;
+	if (len == 0 || len > MAX_INVENTORY_PATH)
+		return vs_error_set(err, VS_EINVAL, "bad inventory path");
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f)
+			return vs_error_set(err, VS_EINVAL,
+			                    "control character in inventory "
+			                    "path");
+	}
+	rc = vs_soap_request_new(&req, &m, "FindByInventoryPath",
+	                         &sc->search_index, err);
+	if (rc < 0)
+		goto cleanup;
+	if (vs_soap_add_text(m, "inventoryPath", path) == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	rc = vs_client_call(c, req, &resp, &r, err);
+	req = NULL;
+	if (rc < 0)
+		goto cleanup;
+	rv = vs_xml_child(r, "returnval");
+	if (rv == NULL) {
+		rc = vs_error_set(err, VS_ENOTFOUND, "%s: not found", path);
+		goto cleanup;
+	}
+	rc = vs_xml_moref(out, rv, err);
+cleanup:
+	xmlFreeDoc(req);
+	xmlFreeDoc(resp);
+	return rc;
+}

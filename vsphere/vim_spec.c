@@ -1,0 +1,476 @@
+/*
+ * vsphere/vim_spec.c: typed request specs → vim25 XML.
+ *
+ * Children are emitted in vim25 schema order, which is the field order
+ * of the matching Go struct in govmomi's vim25/types/types.go with the
+ * base type's fields first.  Real vCenter rejects out-of-order specs (the
+ * simulator does not), so each serializer names the struct it follows.
+ * Values go through vs_soap_add_*(), which escape by construction.
+ */
+#include "vsphere/vim.h"
+
+#include <string.h>
+
+/* Selection specs nest; our own callers never go deep. */
+#define MAX_SELECT_DEPTH 8
+
+static int
+nomem(const char *name, struct vs_error *err)
+{
+	return vs_error_set(err, VS_ENOMEM, "out of memory building <%s>",
+	                    name);
+}
+
+static int
+add_text(xmlNodePtr parent, const char *name, const char *v,
+         struct vs_error *err)
+{
+	if (v == NULL)
+		return vs_error_set(err, VS_EINVAL, "<%s>: value missing",
+		                    name);
+	if (vs_soap_add_text(parent, name, v) == NULL)
+		return nomem(name, err);
+	return 0;
+}
+
+static int
+add_opt_text(xmlNodePtr parent, const char *name, const char *v,
+             struct vs_error *err)
+{
+	if (v == NULL)
+		return 0;
+	return add_text(parent, name, v, err);
+}
+
+static int
+add_bool(xmlNodePtr parent, const char *name, bool v, struct vs_error *err)
+{
+	if (vs_soap_add_bool(parent, name, v) == NULL)
+		return nomem(name, err);
+	return 0;
+}
+
+static int
+add_tristate(xmlNodePtr parent, const char *name, int v,
+             struct vs_error *err)
+{
+	if (v == VS_UNSET)
+		return 0;
+	if (v != VS_TRUE && v != VS_FALSE)
+		return vs_error_set(err, VS_EINVAL, "<%s>: bad value", name);
+	return add_bool(parent, name, v == VS_TRUE, err);
+}
+
+static int
+add_long(xmlNodePtr parent, const char *name, long long v,
+         struct vs_error *err)
+{
+	if (vs_soap_add_long(parent, name, v) == NULL)
+		return nomem(name, err);
+	return 0;
+}
+
+static int
+add_moref(xmlNodePtr parent, const char *name, const struct vs_moref *r,
+          struct vs_error *err)
+{
+	if (r == NULL || r->type[0] == '\0' || r->value[0] == '\0')
+		return vs_error_set(err, VS_EINVAL,
+		                    "<%s>: empty managed object reference",
+		                    name);
+	if (vs_soap_add_moref(parent, name, r) == NULL)
+		return nomem(name, err);
+	return 0;
+}
+
+static int
+add_opt_moref(xmlNodePtr parent, const char *name, const struct vs_moref *r,
+              struct vs_error *err)
+{
+	if (r == NULL)
+		return 0;
+	return add_moref(parent, name, r, err);
+}
+
+static int
+add_obj(xmlNodePtr *out, xmlNodePtr parent, const char *name,
+        const char *type, struct vs_error *err)
+{
+	*out = vs_soap_add_obj(parent, name, type);
+	if (*out == NULL)
+		return nomem(name, err);
+	return 0;
+}
+
+/* --- property collector ---------------------------------------------- */
+
+/* SelectionSpec {name}; TraversalSpec {SelectionSpec; type, path, skip,
+ * selectSet}. */
+static int
+add_selection(xmlNodePtr parent, const struct vs_selection_spec *s,
+              int depth, struct vs_error *err)
+{
+	xmlNodePtr n;
+	size_t i;
+	int rc;
+
+	if (depth > MAX_SELECT_DEPTH)
+		return vs_error_set(err, VS_EINVAL, "selectSet nested too deep");
+	if (s->type == NULL) {
+		if (s->name == NULL)
+			return vs_error_set(err, VS_EINVAL,
+			                    "SelectionSpec without a name");
+		rc = add_obj(&n, parent, "selectSet", "SelectionSpec", err);
+		if (rc == 0)
+			rc = add_text(n, "name", s->name, err);
+		return rc;
+	}
+	rc = add_obj(&n, parent, "selectSet", "TraversalSpec", err);
+	if (rc == 0)
+		rc = add_opt_text(n, "name", s->name, err);
+	if (rc == 0)
+		rc = add_text(n, "type", s->type, err);
+	if (rc == 0)
+		rc = add_text(n, "path", s->path, err);
+	if (rc == 0)
+		rc = add_bool(n, "skip", s->skip, err);
+	for (i = 0; rc == 0 && i < s->nselect; i++)
+		rc = add_selection(n, &s->select[i], depth + 1, err);
+	return rc;
+}
+
+/* PropertyFilterSpec {propSet, objectSet, reportMissingObjectsInResults};
+ * PropertySpec {type, all, pathSet}; ObjectSpec {obj, skip, selectSet}. */
+int
+vs_add_filter_spec(xmlNodePtr parent, const char *name,
+                   const struct vs_filter_spec *s, struct vs_error *err)
+{
+	xmlNodePtr spec, n;
+	size_t i, j;
+	int rc;
+
+	if (s->nprops == 0 || s->nobjects == 0)
+		return vs_error_set(err, VS_EINVAL,
+		                    "filter spec without properties or objects");
+	rc = add_obj(&spec, parent, name, NULL, err);
+	for (i = 0; rc == 0 && i < s->nprops; i++) {
+		const struct vs_property_spec *p = &s->props[i];
+
+		rc = add_obj(&n, spec, "propSet", NULL, err);
+		if (rc == 0)
+			rc = add_text(n, "type", p->type, err);
+		if (rc == 0 && p->all)
+			rc = add_bool(n, "all", true, err);
+		for (j = 0; rc == 0 && p->paths != NULL &&
+		     p->paths[j] != NULL; j++)
+			rc = add_text(n, "pathSet", p->paths[j], err);
+	}
+	for (i = 0; rc == 0 && i < s->nobjects; i++) {
+		const struct vs_object_spec *o = &s->objects[i];
+
+		rc = add_obj(&n, spec, "objectSet", NULL, err);
+		if (rc == 0)
+			rc = add_moref(n, "obj", &o->obj, err);
+		if (rc == 0)
+			rc = add_bool(n, "skip", o->skip, err);
+		for (j = 0; rc == 0 && j < o->nselect; j++)
+			rc = add_selection(n, &o->select[j], 0, err);
+	}
+	return rc;
+}
+
+/* RetrieveOptions {maxObjects}. */
+int
+vs_add_retrieve_options(xmlNodePtr parent, const char *name,
+                        int max_objects, struct vs_error *err)
+{
+	xmlNodePtr n;
+	int rc;
+
+	rc = add_obj(&n, parent, name, NULL, err);
+	if (rc == 0 && max_objects > 0)
+		rc = add_long(n, "maxObjects", max_objects, err);
+	return rc;
+}
+
+/* --- devices ------------------------------------------------------------ */
+
+static const char *
+device_type_name(int type)
+{
+	switch (type) {
+	case VS_DEV_VMXNET3:
+		return "VirtualVmxnet3";
+	case VS_DEV_DISK:
+		return "VirtualDisk";
+	case VS_DEV_CDROM:
+		return "VirtualCdrom";
+	default:
+		return NULL;
+	}
+}
+
+static bool
+backing_fits(int type, int backing)
+{
+	if (backing == VS_BACKING_NONE)
+		return true;
+	switch (type) {
+	case VS_DEV_VMXNET3:
+		return backing == VS_BACKING_NETWORK ||
+		       backing == VS_BACKING_DVPORT;
+	case VS_DEV_DISK:
+		return backing == VS_BACKING_DISK_FLAT;
+	case VS_DEV_CDROM:
+		return backing == VS_BACKING_ISO;
+	default:
+		return false;
+	}
+}
+
+/* VirtualEthernetCardNetworkBackingInfo {VirtualDeviceDeviceBackingInfo
+ * {deviceName, useAutoDetect}; network, inPassthroughMode}.
+ * VirtualEthernetCardDistributedVirtualPortBackingInfo {port}, port being
+ * DistributedVirtualSwitchPortConnection {switchUuid, portgroupKey,
+ * portKey, connectionCookie}.
+ * VirtualDiskFlatVer2BackingInfo {VirtualDeviceFileBackingInfo {fileName,
+ * datastore, backingObjectId}; diskMode, split, writeThrough,
+ * thinProvisioned, eagerlyScrub, …}.
+ * VirtualCdromIsoBackingInfo {VirtualDeviceFileBackingInfo}. */
+static int
+add_backing(xmlNodePtr dev, const struct vs_device_spec *d,
+            struct vs_error *err)
+{
+	xmlNodePtr b, port;
+	int rc;
+
+	switch (d->backing) {
+	case VS_BACKING_NETWORK:
+		rc = add_obj(&b, dev, "backing",
+		             "VirtualEthernetCardNetworkBackingInfo", err);
+		if (rc == 0)
+			rc = add_text(b, "deviceName", d->device_name, err);
+		if (rc == 0)
+			rc = add_opt_moref(b, "network", d->network, err);
+		return rc;
+	case VS_BACKING_DVPORT:
+		rc = add_obj(&b, dev, "backing",
+		             "VirtualEthernetCardDistributedVirtualPortBackingInfo",
+		             err);
+		if (rc == 0)
+			rc = add_obj(&port, b, "port", NULL, err);
+		if (rc == 0)
+			rc = add_text(port, "switchUuid", d->switch_uuid, err);
+		if (rc == 0)
+			rc = add_opt_text(port, "portgroupKey",
+			                  d->portgroup_key, err);
+		return rc;
+	case VS_BACKING_DISK_FLAT:
+		rc = add_obj(&b, dev, "backing",
+		             "VirtualDiskFlatVer2BackingInfo", err);
+		if (rc == 0)
+			rc = add_text(b, "fileName", d->file_name, err);
+		if (rc == 0)
+			rc = add_opt_moref(b, "datastore", d->datastore, err);
+		if (rc == 0)
+			rc = add_text(b, "diskMode", d->disk_mode, err);
+		if (rc == 0)
+			rc = add_tristate(b, "thinProvisioned", d->thin, err);
+		if (rc == 0)
+			rc = add_tristate(b, "eagerlyScrub", d->eager_scrub,
+			                  err);
+		return rc;
+	case VS_BACKING_ISO:
+		rc = add_obj(&b, dev, "backing", "VirtualCdromIsoBackingInfo",
+		             err);
+		if (rc == 0)
+			rc = add_text(b, "fileName", d->file_name, err);
+		if (rc == 0)
+			rc = add_opt_moref(b, "datastore", d->datastore, err);
+		return rc;
+	default:
+		return 0;
+	}
+}
+
+/* VirtualDevice {key, deviceInfo, backing, connectable, slotInfo,
+ * controllerKey, unitNumber}; VirtualDeviceConnectInfo {migrateConnect,
+ * startConnected, allowGuestControl, connected, status};
+ * VirtualVmxnet3 → VirtualVmxnet → VirtualEthernetCard {VirtualDevice;
+ * addressType, macAddress, wakeOnLanEnabled, …};
+ * VirtualDisk {VirtualDevice; capacityInKB, capacityInBytes, …};
+ * VirtualCdrom {VirtualDevice}. */
+int
+vs_add_device(xmlNodePtr parent, const char *name,
+              const struct vs_device_spec *d, struct vs_error *err)
+{
+	const char *type = device_type_name(d->type);
+	xmlNodePtr dev, c;
+	int rc;
+
+	if (type == NULL)
+		return vs_error_set(err, VS_EINVAL, "unknown device type %d",
+		                    d->type);
+	if (!backing_fits(d->type, d->backing))
+		return vs_error_set(err, VS_EINVAL,
+		                    "%s cannot take backing %d", type,
+		                    d->backing);
+	rc = add_obj(&dev, parent, name, type, err);
+	if (rc == 0)
+		rc = add_long(dev, "key", d->key, err);
+	if (rc == 0)
+		rc = add_backing(dev, d, err);
+	if (rc == 0 && d->connectable != NULL) {
+		rc = add_obj(&c, dev, "connectable", NULL, err);
+		if (rc == 0)
+			rc = add_bool(c, "startConnected",
+			              d->connectable->start_connected, err);
+		if (rc == 0)
+			rc = add_bool(c, "allowGuestControl",
+			              d->connectable->allow_guest_control, err);
+		if (rc == 0)
+			rc = add_bool(c, "connected",
+			              d->connectable->connected, err);
+	}
+	if (rc == 0 && d->controller_key != 0)
+		rc = add_long(dev, "controllerKey", d->controller_key, err);
+	if (rc == 0 && d->has_unit_number)
+		rc = add_long(dev, "unitNumber", d->unit_number, err);
+	if (rc == 0 && d->type == VS_DEV_VMXNET3) {
+		rc = add_opt_text(dev, "addressType", d->address_type, err);
+		if (rc == 0)
+			rc = add_opt_text(dev, "macAddress", d->mac_address,
+			                  err);
+	}
+	if (rc == 0 && d->type == VS_DEV_DISK)
+		rc = add_long(dev, "capacityInKB", d->capacity_kb, err);
+	return rc;
+}
+
+/* VirtualDeviceConfigSpec {operation, fileOperation, device, profile,
+ * backing}. */
+int
+vs_add_device_change(xmlNodePtr parent, const char *name,
+                     const struct vs_device_change *dc, struct vs_error *err)
+{
+	static const char *const ops[] = { NULL, "add", "remove", "edit" };
+	static const char *const fops[] = { NULL, "create", "destroy" };
+	xmlNodePtr n;
+	int rc;
+
+	if (dc->operation < VS_OP_ADD || dc->operation > VS_OP_EDIT)
+		return vs_error_set(err, VS_EINVAL, "bad device operation");
+	if (dc->file_operation < VS_FILEOP_NONE ||
+	    dc->file_operation > VS_FILEOP_DESTROY)
+		return vs_error_set(err, VS_EINVAL, "bad file operation");
+	if (dc->device == NULL)
+		return vs_error_set(err, VS_EINVAL, "device change without "
+		                    "a device");
+	rc = add_obj(&n, parent, name, NULL, err);
+	if (rc == 0)
+		rc = add_text(n, "operation", ops[dc->operation], err);
+	if (rc == 0 && dc->file_operation != VS_FILEOP_NONE)
+		rc = add_text(n, "fileOperation", fops[dc->file_operation],
+		              err);
+	if (rc == 0)
+		rc = vs_add_device(n, "device", dc->device, err);
+	return rc;
+}
+
+/* VirtualMachineConfigSpec {changeVersion, name, …, numCPUs, …, memoryMB,
+ * …, deviceChange, …, extraConfig, …, managedBy, …};
+ * OptionValue {key, value (xsi:type)}; ManagedByInfo {extensionKey,
+ * type}. */
+int
+vs_add_config_spec(xmlNodePtr parent, const char *name,
+                   const struct vs_config_spec *s, struct vs_error *err)
+{
+	xmlNodePtr spec, n, v;
+	size_t i;
+	int rc;
+
+	if (s->num_cpus < 0 || s->memory_mb < 0)
+		return vs_error_set(err, VS_EINVAL, "negative CPU or memory");
+	if ((s->managed_by_key == NULL) != (s->managed_by_type == NULL))
+		return vs_error_set(err, VS_EINVAL,
+		                    "managedBy needs both key and type");
+	rc = add_obj(&spec, parent, name, NULL, err);
+	if (rc == 0)
+		rc = add_opt_text(spec, "name", s->name, err);
+	if (rc == 0 && s->num_cpus > 0)
+		rc = add_long(spec, "numCPUs", s->num_cpus, err);
+	if (rc == 0 && s->memory_mb > 0)
+		rc = add_long(spec, "memoryMB", s->memory_mb, err);
+	for (i = 0; rc == 0 && i < s->nchanges; i++)
+		rc = vs_add_device_change(spec, "deviceChange", &s->changes[i],
+		                          err);
+	for (i = 0; rc == 0 && i < s->nextra; i++) {
+		if (s->extra[i].value == NULL) {
+			rc = vs_error_set(err, VS_EINVAL,
+			                  "extraConfig without a value");
+			break;
+		}
+		rc = add_obj(&n, spec, "extraConfig", NULL, err);
+		if (rc == 0)
+			rc = add_text(n, "key", s->extra[i].key, err);
+		if (rc == 0)
+			rc = add_obj(&v, n, "value", "xsd:string", err);
+		if (rc == 0)
+			xmlNodeAddContent(v, BAD_CAST s->extra[i].value);
+	}
+	if (rc == 0 && s->managed_by_key != NULL) {
+		rc = add_obj(&n, spec, "managedBy", NULL, err);
+		if (rc == 0)
+			rc = add_text(n, "extensionKey", s->managed_by_key,
+			              err);
+		if (rc == 0)
+			rc = add_text(n, "type", s->managed_by_type, err);
+	}
+	return rc;
+}
+
+/* VirtualMachineRelocateSpec {service, folder, datastore, diskMoveType,
+ * pool, host, disk, transform, deviceChange, profile, cryptoSpec}. */
+int
+vs_add_relocate_spec(xmlNodePtr parent, const char *name,
+                     const struct vs_relocate_spec *s, struct vs_error *err)
+{
+	xmlNodePtr n;
+	int rc;
+
+	rc = add_obj(&n, parent, name, NULL, err);
+	if (rc == 0)
+		rc = add_opt_moref(n, "folder", s->folder, err);
+	if (rc == 0)
+		rc = add_opt_moref(n, "datastore", s->datastore, err);
+	if (rc == 0)
+		rc = add_opt_text(n, "diskMoveType", s->disk_move_type, err);
+	if (rc == 0)
+		rc = add_opt_moref(n, "pool", s->pool, err);
+	if (rc == 0)
+		rc = add_opt_moref(n, "host", s->host, err);
+	return rc;
+}
+
+/* VirtualMachineCloneSpec {location, template, config, customization,
+ * powerOn, snapshot, memory}. */
+int
+vs_add_clone_spec(xmlNodePtr parent, const char *name,
+                  const struct vs_clone_spec *s, struct vs_error *err)
+{
+	xmlNodePtr n;
+	int rc;
+
+	rc = add_obj(&n, parent, name, NULL, err);
+	if (rc == 0)
+		rc = vs_add_relocate_spec(n, "location", &s->location, err);
+	if (rc == 0)
+		rc = add_bool(n, "template", s->template_, err);
+	if (rc == 0 && s->config != NULL)
+		rc = vs_add_config_spec(n, "config", s->config, err);
+	if (rc == 0)
+		rc = add_bool(n, "powerOn", s->power_on, err);
+	if (rc == 0)
+		rc = add_opt_moref(n, "snapshot", s->snapshot, err);
+	return rc;
+}
