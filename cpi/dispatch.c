@@ -1,0 +1,316 @@
+#include "cpi/dispatch.h"
+
+#include <string.h>
+
+#include "cpi/methods.h"
+
+#define A(n, t) { n, t, false }
+#define STR(n) A(n, CPI_ARG_STRING)
+#define STR_NULL(n) A(n, CPI_ARG_STRING_OR_NULL)
+#define INT(n) A(n, CPI_ARG_INTEGER)
+#define OBJ(n) A(n, CPI_ARG_OBJECT)
+#define OBJ_NULL(n) A(n, CPI_ARG_OBJECT_OR_NULL)
+#define ARR_NULL(n) A(n, CPI_ARG_ARRAY_OR_NULL)
+#define OPTIONAL(n, t) { n, t, true }
+#define END { NULL, CPI_ARG_NONE, false }
+
+/* name, handler (NULL: NotImplemented), needs config, arguments. */
+static const struct cpi_method methods[] = {
+	{ "info", cpi_method_info, false, { END } },
+	{ "ping", cpi_method_ping, false, { END } },
+	{ "calculate_vm_cloud_properties",
+	  cpi_method_calculate_vm_cloud_properties, false,
+	  { OBJ("desired_instance_size"), END } },
+	{ "current_vm_id", NULL, true, { END } },
+	{ "create_stemcell", NULL, true,
+	  { STR("image_path"), OBJ_NULL("cloud_properties"),
+	    OPTIONAL("stemcell_tags", CPI_ARG_OBJECT_OR_NULL), END } },
+	{ "delete_stemcell", NULL, true, { STR("stemcell_cid"), END } },
+	{ "create_vm", NULL, true,
+	  { STR("agent_id"), STR("stemcell_cid"), OBJ_NULL("cloud_properties"),
+	    OBJ("networks"), ARR_NULL("disk_cids"), OBJ_NULL("env"), END } },
+	{ "delete_vm", NULL, true, { STR("vm_cid"), END } },
+	{ "has_vm", NULL, true, { STR("vm_cid"), END } },
+	{ "reboot_vm", NULL, true, { STR("vm_cid"), END } },
+	{ "set_vm_metadata", NULL, true,
+	  { STR("vm_cid"), OBJ("metadata"), END } },
+	{ "create_disk", NULL, true,
+	  { INT("size"), OBJ_NULL("cloud_properties"), STR_NULL("vm_cid"),
+	    END } },
+	{ "delete_disk", NULL, true, { STR("disk_cid"), END } },
+	{ "has_disk", NULL, true, { STR("disk_cid"), END } },
+	{ "attach_disk", NULL, true, { STR("vm_cid"), STR("disk_cid"), END } },
+	{ "detach_disk", NULL, true, { STR("vm_cid"), STR("disk_cid"), END } },
+	{ "get_disks", NULL, true, { STR("vm_cid"), END } },
+	{ "set_disk_metadata", NULL, true,
+	  { STR("disk_cid"), OBJ("metadata"), END } },
+	{ "resize_disk", NULL, true, { STR("disk_cid"), INT("new_size"), END } },
+	{ "update_disk", NULL, true,
+	  { STR("disk_cid"), INT("new_size"), OBJ_NULL("cloud_properties"),
+	    END } },
+	{ "snapshot_disk", NULL, true,
+	  { STR("disk_cid"), OBJ_NULL("metadata"), END } },
+	{ "delete_snapshot", NULL, true, { STR("snapshot_cid"), END } },
+	{ "create_network", NULL, true, { OBJ("network_definition"), END } },
+	{ "delete_network", NULL, true, { STR("network_cid"), END } },
+};
+
+/* Arguments whose strings are secrets as a whole (their values are
+ * masked in every log line and error message). */
+static const struct {
+	const char *method;
+	size_t index;
+} secret_args[] = {
+	{ "create_vm", 5 },   /* env: agent password, mbus certs, ... */
+};
+
+const struct cpi_method *
+cpi_methods(size_t *count)
+{
+	*count = sizeof(methods) / sizeof(methods[0]);
+	return methods;
+}
+
+const struct cpi_method *
+cpi_method_find(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(methods[i].name, name) == 0)
+			return &methods[i];
+	return NULL;
+}
+
+const char *
+cpi_arg_type_name(enum cpi_arg_type t)
+{
+	switch (t) {
+	case CPI_ARG_STRING:
+		return "a string";
+	case CPI_ARG_STRING_OR_NULL:
+		return "a string or null";
+	case CPI_ARG_INTEGER:
+		return "an integer";
+	case CPI_ARG_OBJECT:
+		return "an object";
+	case CPI_ARG_OBJECT_OR_NULL:
+		return "an object or null";
+	case CPI_ARG_ARRAY:
+		return "an array";
+	case CPI_ARG_ARRAY_OR_NULL:
+		return "an array or null";
+	default:
+		return "any value";
+	}
+}
+
+static const char *
+json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	default:
+		return "null";
+	}
+}
+
+static bool
+arg_matches(enum cpi_arg_type t, const json_t *v)
+{
+	switch (t) {
+	case CPI_ARG_STRING:
+		return json_is_string(v);
+	case CPI_ARG_STRING_OR_NULL:
+		return json_is_string(v) || json_is_null(v);
+	case CPI_ARG_INTEGER:
+		return json_is_integer(v);
+	case CPI_ARG_OBJECT:
+		return json_is_object(v);
+	case CPI_ARG_OBJECT_OR_NULL:
+		return json_is_object(v) || json_is_null(v);
+	case CPI_ARG_ARRAY:
+		return json_is_array(v);
+	case CPI_ARG_ARRAY_OR_NULL:
+		return json_is_array(v) || json_is_null(v);
+	default:
+		return true;
+	}
+}
+
+int
+cpi_args_check(const struct cpi_method *m, const json_t *args,
+               struct cpi_error *err)
+{
+	size_t i, n = json_array_size(args), required = 0, declared = 0;
+
+	if (!json_is_array(args))
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "%s: arguments must be an array", m->name);
+	while (declared < CPI_MAX_ARGS && m->args[declared].name != NULL) {
+		if (!m->args[declared].optional)
+			required = declared + 1;
+		declared++;
+	}
+	if (n < required)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "%s: expected %zu argument%s, got %zu: "
+		                     "missing argument %zu (%s, %s)", m->name,
+		                     required, required == 1 ? "" : "s", n, n + 1,
+		                     m->args[n].name,
+		                     cpi_arg_type_name(m->args[n].type));
+	/* Extra trailing arguments are ignored, as bosh-cpi-go does. */
+	for (i = 0; i < declared && i < n; i++) {
+		const json_t *v = json_array_get(args, i);
+
+		if (!arg_matches(m->args[i].type, v))
+			return cpi_error_set(err, CPI_ERROR_CPI, false,
+			                     "%s: argument %zu (%s) must be %s, "
+			                     "got %s", m->name, i + 1,
+			                     m->args[i].name,
+			                     cpi_arg_type_name(m->args[i].type),
+			                     json_kind(v));
+	}
+	return 0;
+}
+
+/* A printable, bounded copy of a request's method name for messages. */
+static void
+printable(char *dst, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 1 < size; s++)
+		dst[n++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+	dst[n] = '\0';
+	if (*s != '\0' && size > 4)
+		memcpy(dst + size - 4, "...", 4);
+}
+
+static int
+hide_secret_args(const struct cpi_method *m, const json_t *args,
+                 struct cpi_log *log, struct cpi_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(secret_args) / sizeof(secret_args[0]); i++) {
+		if (strcmp(secret_args[i].method, m->name) != 0)
+			continue;
+		if (cpi_log_secret_json(log,
+		                        json_array_get(args,
+		                                       secret_args[i].index),
+		                        true) != 0)
+			return cpi_error_set(err, CPI_ERROR_CPI, false,
+			                     "out of memory");
+	}
+	return 0;
+}
+
+int
+cpi_dispatch(json_t **result, const struct cpi_request *req,
+             const struct cpi_options *opts, struct cpi_log *log,
+             struct cpi_error *err)
+{
+	const struct cpi_method *m;
+	struct cpi_config *cfg = NULL;
+	struct cpi_call call;
+	char name[68];
+	size_t i;
+	int rc;
+
+	*result = NULL;
+	printable(name, sizeof(name), req->method);
+	m = cpi_method_find(req->method);
+	if (m == NULL) {
+		rc = cpi_error_set(err, CPI_ERROR_NOT_IMPLEMENTED, false,
+		                   "Method is not known, got '%s'", name);
+		goto cleanup;
+	}
+	if (m->fn == NULL) {
+		rc = cpi_error_set(err, CPI_ERROR_NOT_IMPLEMENTED, false,
+		                   "Method '%s' is not implemented by this "
+		                   "CPI", name);
+		goto cleanup;
+	}
+	/* Secrets in the context (cpi-config credentials) and in secret
+	 * arguments are registered before anything can log them. */
+	if (cpi_log_secret_json(log, req->context, false) != 0 ||
+	    hide_secret_args(m, req->arguments, log, err) != 0) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
+		goto cleanup;
+	}
+	rc = cpi_args_check(m, req->arguments, err);
+	if (rc != 0)
+		goto cleanup;
+	if (m->needs_config) {
+		rc = cpi_config_load(&cfg, opts != NULL ? opts->config_path :
+		                     NULL, req->context, err);
+		if (rc != 0)
+			goto cleanup;
+		for (i = 0; i < cfg->nsecrets; i++) {
+			if (cpi_log_secret(log, cfg->secrets[i]) != 0) {
+				rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+				                   "out of memory");
+				goto cleanup;
+			}
+		}
+		cpi_log_debug(log, "config: vCenter %s, datacenter %s, "
+		              "%zu cluster(s)", cfg->vcenter.url,
+		              cfg->vcenter.datacenter.name,
+		              cfg->vcenter.datacenter.nclusters);
+	}
+	memset(&call, 0, sizeof(call));
+	call.method = m->name;
+	call.args = req->arguments;
+	call.context = req->context;
+	call.api_version = req->api_version;
+	call.config = cfg;
+	call.opts = opts;
+	call.log = log;
+	call.err = err;
+	rc = m->fn(result, &call);
+	if (rc != 0) {
+		/* A handler that fails must say why. */
+		cpi_error_set(err, CPI_ERROR_CPI, false,
+		              "%s failed without a message", m->name);
+		json_decref(*result);
+		*result = NULL;
+	}
+cleanup:
+	cpi_config_free(cfg);
+	return rc;
+}
+
+const char *
+cpi_arg_string(const struct cpi_call *call, size_t i)
+{
+	return json_string_value(json_array_get(call->args, i));
+}
+
+const json_t *
+cpi_arg_object(const struct cpi_call *call, size_t i)
+{
+	const json_t *v = json_array_get(call->args, i);
+
+	return json_is_object(v) ? v : NULL;
+}
+
+long long
+cpi_arg_integer(const struct cpi_call *call, size_t i)
+{
+	return json_integer_value(json_array_get(call->args, i));
+}

@@ -1,0 +1,17 @@
+/*
+ * cpi/methods.h: method handlers (see cpi/dispatch.h for the contract).
+ */
+#ifndef CPI_METHODS_H
+#define CPI_METHODS_H
+
+#include <jansson.h>
+
+#include "cpi/dispatch.h"
+
+/* cpi/methods_basic.c: no vCenter needed. */
+int cpi_method_info(json_t **result, struct cpi_call *call);
+int cpi_method_ping(json_t **result, struct cpi_call *call);
+int cpi_method_calculate_vm_cloud_properties(json_t **result,
+                                             struct cpi_call *call);
+
+#endif

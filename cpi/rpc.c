@@ -1,0 +1,399 @@
+#include "cpi/rpc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define READ_CHUNK ((size_t)64 * 1024)
+
+int
+cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
+                 struct cpi_error *err)
+{
+	char *buf = NULL, *grown;
+	size_t len = 0, cap = 0, n;
+	int rc = CPI_ERR;
+
+	*out = NULL;
+	*len_out = 0;
+	for (;;) {
+		if (cap - len < READ_CHUNK) {
+			size_t ncap = cap ? cap * 2 : READ_CHUNK * 2;
+
+			/* Room for limit + 1 bytes and the NUL at most. */
+			if (ncap > limit + 2)
+				ncap = limit + 2;
+			if (ncap <= len + 1) {
+				rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+				                   "request larger than %zu MiB",
+				                   limit / (1024 * 1024));
+				goto cleanup;
+			}
+			grown = realloc(buf, ncap);
+			if (grown == NULL) {
+				rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+				                   "out of memory reading the "
+				                   "request");
+				goto cleanup;
+			}
+			buf = grown;
+			cap = ncap;
+		}
+		n = fread(buf + len, 1, cap - 1 - len, in);
+		len += n;
+		if (len > limit) {
+			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+			                   "request larger than %zu MiB",
+			                   limit / (1024 * 1024));
+			goto cleanup;
+		}
+		if (n == 0) {
+			if (ferror(in)) {
+				rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+				                   "cannot read the request "
+				                   "from stdin");
+				goto cleanup;
+			}
+			break;
+		}
+	}
+	if (buf == NULL) {
+		buf = malloc(1);
+		if (buf == NULL) {
+			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+			                   "out of memory reading the request");
+			goto cleanup;
+		}
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*len_out = len;
+	buf = NULL;
+	rc = 0;
+cleanup:
+	free(buf);
+	return rc;
+}
+
+void
+cpi_request_free(struct cpi_request *req)
+{
+	if (req == NULL)
+		return;
+	free(req->method);
+	json_decref(req->arguments);
+	json_decref(req->context);
+	free(req);
+}
+
+static int
+parse_error(const json_error_t *jerr, struct cpi_error *err)
+{
+	switch (json_error_code(jerr)) {
+	case json_error_duplicate_key:
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "request is not valid JSON: duplicate "
+		                     "object key (line %d, column %d)",
+		                     jerr->line, jerr->column);
+	case json_error_end_of_input_expected:
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "request is not valid JSON: trailing data "
+		                     "after the document (line %d, column %d)",
+		                     jerr->line, jerr->column);
+	case json_error_premature_end_of_input:
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "request is not valid JSON: premature end "
+		                     "of input");
+	default:
+		/* jerr->text may quote request bytes (secrets): only the
+		 * position is reported. */
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "request is not valid JSON (line %d, "
+		                     "column %d)", jerr->line, jerr->column);
+	}
+}
+
+static void
+copy_request_id(char *dst, size_t size, const json_t *context)
+{
+	const char *s;
+	size_t n = 0;
+
+	dst[0] = '\0';
+	if (context == NULL)
+		return;
+	s = json_string_value(json_object_get(context, "request_id"));
+	for (; s != NULL && *s != '\0' && n + 1 < size; s++) {
+		char c = *s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')
+			dst[n++] = c;
+	}
+	dst[n] = '\0';
+}
+
+static bool
+all_space(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' &&
+		    buf[i] != '\r')
+			return false;
+	return true;
+}
+
+int
+cpi_request_parse(struct cpi_request **out, const char *buf, size_t len,
+                  struct cpi_error *err)
+{
+	struct cpi_request *req = NULL;
+	json_t *root = NULL, *v;
+	json_error_t jerr;
+	int rc = CPI_EINVAL;
+
+	*out = NULL;
+	if (buf == NULL || all_space(buf, len)) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "empty request: expected a JSON object on "
+		                   "stdin");
+		goto cleanup;
+	}
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		rc = parse_error(&jerr, err);
+		goto cleanup;
+	}
+	if (!json_is_object(root)) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "request must be a JSON object");
+		goto cleanup;
+	}
+	req = calloc(1, sizeof(*req));
+	if (req == NULL) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory parsing the request");
+		goto cleanup;
+	}
+	v = json_object_get(root, "method");
+	if (v == NULL || json_is_null(v)) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "Must provide 'method' key");
+		goto cleanup;
+	}
+	if (!json_is_string(v)) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "'method' must be a string");
+		goto cleanup;
+	}
+	if (json_string_length(v) == 0) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "'method' must not be empty");
+		goto cleanup;
+	}
+	if (strlen(json_string_value(v)) != json_string_length(v)) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "'method' must not contain NUL");
+		goto cleanup;
+	}
+	req->method = strdup(json_string_value(v));
+	if (req->method == NULL) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory parsing the request");
+		goto cleanup;
+	}
+	v = json_object_get(root, "arguments");
+	if (v == NULL) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "Must provide 'arguments' key");
+		goto cleanup;
+	}
+	if (!json_is_array(v)) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "'arguments' must be an array");
+		goto cleanup;
+	}
+	req->arguments = json_incref(v);
+	v = json_object_get(root, "context");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_object(v)) {
+			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+			                   "'context' must be an object");
+			goto cleanup;
+		}
+		req->context = json_incref(v);
+	}
+	req->api_version = 1;
+	req->api_version_requested = 1;
+	v = json_object_get(root, "api_version");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1) {
+			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+			                   "'api_version' must be a positive "
+			                   "integer");
+			goto cleanup;
+		}
+		req->api_version_requested = json_integer_value(v);
+		req->api_version = req->api_version_requested >
+		                   CPI_API_VERSION_MAX ? CPI_API_VERSION_MAX :
+		                   (int)req->api_version_requested;
+	}
+	copy_request_id(req->request_id, sizeof(req->request_id),
+	                req->context);
+	*out = req;
+	req = NULL;
+	rc = 0;
+cleanup:
+	cpi_request_free(req);
+	json_decref(root);
+	return rc;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if
+ * invalid: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A malloc'd copy of s with invalid UTF-8 bytes replaced by '?'. */
+static char *
+utf8_clean(const char *s)
+{
+	size_t n = strlen(s), i = 0, k;
+	char *out = malloc(n + 1);
+
+	if (out == NULL)
+		return NULL;
+	while (i < n) {
+		k = utf8_seq((const unsigned char *)s + i, n - i);
+		if (k == 0) {
+			out[i++] = '?';
+			continue;
+		}
+		memcpy(out + i, s + i, k);
+		i += k;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static json_t *
+clean_string(const char *s)
+{
+	char *c = utf8_clean(s != NULL ? s : "");
+	json_t *j;
+
+	if (c == NULL)
+		return NULL;
+	j = json_string(c);
+	free(c);
+	return j;
+}
+
+static const char fallback_response[] =
+	"{\"result\":null,\"error\":{\"type\":\"Bosh::Clouds::CpiError\","
+	"\"message\":\"failed to serialize the response\","
+	"\"ok_to_retry\":false},\"log\":\"\"}\n";
+
+char *
+cpi_response_dump(const json_t *result, const struct cpi_error *e,
+                  const char *log)
+{
+	json_t *root = NULL, *error = NULL, *v;
+	char *text = NULL, *line = NULL;
+	size_t n;
+
+	root = json_object();
+	if (root == NULL)
+		goto cleanup;
+	if (e != NULL && e->set) {
+		error = json_object();
+		if (error == NULL)
+			goto cleanup;
+		v = json_string(cpi_error_type_name(e->type));
+		if (json_object_set_new(error, "type", v) != 0)
+			goto cleanup;
+		v = clean_string(e->message);
+		if (json_object_set_new(error, "message", v) != 0)
+			goto cleanup;
+		v = json_boolean(e->ok_to_retry);
+		if (json_object_set_new(error, "ok_to_retry", v) != 0)
+			goto cleanup;
+		if (json_object_set_new(root, "result", json_null()) != 0)
+			goto cleanup;
+	} else {
+		/* json_object_set takes its own reference; the caller's
+		 * value is not modified. */
+		v = result != NULL ? (json_t *)result : json_null();
+		if (json_object_set(root, "result", v) != 0)
+			goto cleanup;
+		error = json_null();
+	}
+	if (json_object_set(root, "error", error) != 0)
+		goto cleanup;
+	if (json_object_set_new(root, "log", clean_string(log)) != 0)
+		goto cleanup;
+	text = json_dumps(root, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (text == NULL)
+		goto cleanup;
+	n = strlen(text);
+	line = malloc(n + 2);
+	if (line == NULL)
+		goto cleanup;
+	memcpy(line, text, n);
+	line[n] = '\n';
+	line[n + 1] = '\0';
+cleanup:
+	free(text);
+	json_decref(error);
+	json_decref(root);
+	if (line == NULL)
+		line = strdup(fallback_response);
+	return line;
+}
+
+int
+cpi_response_write(FILE *out, const json_t *result,
+                   const struct cpi_error *e, const char *log)
+{
+	char *line = cpi_response_dump(result, e, log);
+	const char *text = line != NULL ? line : fallback_response;
+	size_t n = strlen(text);
+	int rc = 0;
+
+	if (fwrite(text, 1, n, out) != n || fflush(out) != 0 || ferror(out))
+		rc = CPI_EIO;
+	free(line);
+	return rc;
+}
