@@ -160,20 +160,22 @@ net_agent_settings_json(char **out, const struct net_agent_settings *s,
                         struct net_error *err)
 {
 	struct net__buf b = { 0 };
+	struct net_error local = { 0 };
 	int rc;
 
 	*out = NULL;
 	if (s == NULL) {
-		rc = net_error_set(err, NET_EINVAL, "agent settings missing");
+		rc = net_error_set(&local, NET_EINVAL, "settings missing");
 		goto cleanup;
 	}
-	rc = build(&b, s, err);
+	rc = build(&b, s, &local);
 	if (rc < 0)
 		goto cleanup;
-	rc = net__buf_finish(out, &b, err);
+	rc = net__buf_finish(out, &b, &local);
 cleanup:
 	net__buf_free(&b);
 	if (rc < 0)
-		net_error_prefix(err, "agent settings");
-	return rc;
+		return net_error_set(err, rc, "agent settings: %s",
+		                     local.message);
+	return 0;
 }

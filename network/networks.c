@@ -565,10 +565,11 @@ resolve_defaults(struct net_networks *nets, unsigned int *masks,
 	return 0;
 }
 
-int
-net_networks_validate(struct net_networks **out,
-                      const struct net_network_in *in, size_t n,
-                      struct net_error *err)
+/* Works on a local error object so that context is only ever prepended
+ * to this call's own message; the caller's err is set once at the end. */
+static int
+validate_all(struct net_networks **out, const struct net_network_in *in,
+             size_t n, struct net_error *err)
 {
 	struct net_networks *nets = NULL;
 	unsigned int *masks = NULL;
@@ -617,6 +618,21 @@ cleanup:
 	net_networks_free(nets);
 	free(masks);
 	return rc;
+}
+
+int
+net_networks_validate(struct net_networks **out,
+                      const struct net_network_in *in, size_t n,
+                      struct net_error *err)
+{
+	struct net_error local = { 0 };
+	int rc;
+
+	*out = NULL;
+	rc = validate_all(out, in, n, &local);
+	if (rc < 0)
+		return net_error_set(err, rc, "%s", local.message);
+	return 0;
 }
 
 static int
