@@ -1,0 +1,387 @@
+/*
+ * Smoke suite for the simulator harness (tests/sim/run.sh): proves that the
+ * environment it exports describes a live, TLS-protected simulator with the
+ * promised credentials and inventory.  It talks to the simulator with bare
+ * libcurl, no project code, so a failure here points at the harness.
+ *
+ * Run it through the harness:
+ *   make BUILD=build/x LIB_SRC=vsphere/vs_error.c \
+ *       INTEG_SRC=tests/integration/check_harness.c integration
+ */
+#include <check.h>
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BODY_MAX (4u << 20)
+
+struct body {
+	char *data;
+	size_t len;
+	bool overflow;
+};
+
+struct reply {
+	CURLcode rc;
+	long status;
+	struct body body;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static const char envelope_head[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+	"<soapenv:Envelope"
+	" xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""
+	" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
+	" xmlns:vim25=\"urn:vim25\"><soapenv:Body>";
+static const char envelope_tail[] = "</soapenv:Body></soapenv:Envelope>";
+
+static const char retrieve_sc[] =
+	"<vim25:RetrieveServiceContent>"
+	"<vim25:_this type=\"ServiceInstance\">ServiceInstance</vim25:_this>"
+	"</vim25:RetrieveServiceContent>";
+
+static const char *
+env_or_fail(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v != NULL && v[0] != '\0',
+	    "%s is not set: run this suite through tests/sim/run.sh", name);
+	return v;
+}
+
+static size_t
+on_body(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct body *b = ud;
+	size_t n = size * nmemb;
+	char *grown;
+
+	if (b->len + n > BODY_MAX) {
+		b->overflow = true;
+		return 0;
+	}
+	grown = realloc(b->data, b->len + n + 1);
+	if (grown == NULL)
+		return 0;
+	b->data = grown;
+	memcpy(b->data + b->len, ptr, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return n;
+}
+
+static void
+reply_clear(struct reply *r)
+{
+	free(r->body.data);
+	memset(r, 0, sizeof(*r));
+}
+
+/* A handle set up the way the CPI's transport must be: verification on. */
+static CURL *
+handle_new(const char *ca_file)
+{
+	CURL *h = curl_easy_init();
+
+	ck_assert_ptr_nonnull(h);
+	curl_easy_setopt(h, CURLOPT_CAINFO, ca_file);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	return h;
+}
+
+/* POSTs the SOAP envelope around CALL to VCSIM_URL; fills *out. */
+static void
+soap_post(struct reply *out, CURL *h, const char *call)
+{
+	struct curl_slist *hdrs = NULL;
+	size_t len = strlen(envelope_head) + strlen(call) +
+	    strlen(envelope_tail) + 1;
+	char *doc = malloc(len);
+
+	ck_assert_ptr_nonnull(doc);
+	snprintf(doc, len, "%s%s%s", envelope_head, call, envelope_tail);
+	memset(out, 0, sizeof(*out));
+	hdrs = curl_slist_append(hdrs, "Content-Type: text/xml; charset=utf-8");
+	hdrs = curl_slist_append(hdrs, "SOAPAction: urn:vim25/6.5");
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	ck_assert_ptr_nonnull(hdrs);
+	curl_easy_setopt(h, CURLOPT_URL, env_or_fail("VCSIM_URL"));
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, doc);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &out->body);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, out->errbuf);
+	out->rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+	curl_slist_free_all(hdrs);
+	free(doc);
+	ck_assert_msg(!out->body.overflow, "reply larger than %u bytes",
+	    BODY_MAX);
+}
+
+/* Appends S to DST (capacity CAP) with the five XML special characters
+ * escaped. */
+static void
+xml_escape(char *dst, size_t cap, const char *s)
+{
+	size_t n = strlen(dst);
+	const char *rep;
+
+	for (; *s != '\0'; s++) {
+		char one[2] = { *s, '\0' };
+
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&apos;"; break;
+		default: rep = one; break;
+		}
+		ck_assert_msg(n + strlen(rep) < cap, "escaped text too long");
+		memcpy(dst + n, rep, strlen(rep) + 1);
+		n += strlen(rep);
+	}
+}
+
+static void
+login_call(char *dst, size_t cap, const char *user, const char *password)
+{
+	dst[0] = '\0';
+	strncat(dst, "<vim25:Login><vim25:_this type=\"SessionManager\">"
+	    "SessionManager</vim25:_this><vim25:userName>",
+	    cap - strlen(dst) - 1);
+	xml_escape(dst, cap, user);
+	strncat(dst, "</vim25:userName><vim25:password>",
+	    cap - strlen(dst) - 1);
+	xml_escape(dst, cap, password);
+	strncat(dst, "</vim25:password></vim25:Login>", cap - strlen(dst) - 1);
+	ck_assert_msg(strlen(dst) + 1 < cap, "login call truncated");
+}
+
+START_TEST(test_env_is_complete)
+{
+	const char *url = env_or_fail("VCSIM_URL");
+	const char *host = env_or_fail("VCSIM_HOST");
+	const char *pw = env_or_fail("VCSIM_PASSWORD");
+	char want[512];
+	FILE *f;
+
+	snprintf(want, sizeof(want), "https://%s/sdk", host);
+	ck_assert_str_eq(url, want);
+	ck_assert_str_eq(env_or_fail("VCSIM_USER"), "vcsim-user");
+	/* The harness promises a password that needs XML escaping. */
+	ck_assert_ptr_nonnull(strchr(pw, '&'));
+	ck_assert_ptr_nonnull(strchr(pw, '<'));
+	ck_assert_ptr_nonnull(strchr(pw, '"'));
+	ck_assert_ptr_nonnull(strchr(pw, '\''));
+	f = fopen(env_or_fail("VCSIM_CA_CERT"), "r");
+	ck_assert_msg(f != NULL, "VCSIM_CA_CERT unreadable");
+	fclose(f);
+	f = fopen(env_or_fail("VCSIM_WRONG_CA_CERT"), "r");
+	ck_assert_msg(f != NULL, "VCSIM_WRONG_CA_CERT unreadable");
+	fclose(f);
+	ck_assert_str_ne(env_or_fail("VCSIM_CA_CERT"),
+	    env_or_fail("VCSIM_WRONG_CA_CERT"));
+	env_or_fail("VCSIM_CERT_DIR");
+	env_or_fail("CPI_TEST_BUILD");
+	env_or_fail("CPI_TEST_ROOT");
+	env_or_fail("CPI_TEST_OUTDIR");
+}
+END_TEST
+
+START_TEST(test_service_content_over_verified_tls)
+{
+	CURL *h = handle_new(env_or_fail("VCSIM_CA_CERT"));
+	struct reply r;
+
+	soap_post(&r, h, retrieve_sc);
+	ck_assert_msg(r.rc == CURLE_OK, "curl: %s: %s",
+	    curl_easy_strerror(r.rc), r.errbuf);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(r.body.data);
+	ck_assert_ptr_nonnull(strstr(r.body.data,
+	    "<name>VMware vCenter Server</name>"));
+	ck_assert_ptr_nonnull(strstr(r.body.data,
+	    "<apiType>VirtualCenter</apiType>"));
+	reply_clear(&r);
+	curl_easy_cleanup(h);
+}
+END_TEST
+
+START_TEST(test_wrong_ca_is_refused)
+{
+	CURL *h = handle_new(env_or_fail("VCSIM_WRONG_CA_CERT"));
+	struct reply r;
+
+	soap_post(&r, h, retrieve_sc);
+	ck_assert_msg(r.rc == CURLE_PEER_FAILED_VERIFICATION,
+	    "expected a verification failure, got %s (%d)",
+	    curl_easy_strerror(r.rc), (int)r.rc);
+	ck_assert_ptr_null(r.body.data);
+	reply_clear(&r);
+	curl_easy_cleanup(h);
+}
+END_TEST
+
+/* HEAD request to https://NAME:PORT/sdk where NAME resolves to 127.0.0.1;
+ * returns the curl result. */
+static CURLcode
+probe_as(const char *name)
+{
+	CURL *h = handle_new(env_or_fail("VCSIM_CA_CERT"));
+	const char *hostport = env_or_fail("VCSIM_HOST");
+	const char *colon = strrchr(hostport, ':');
+	struct curl_slist *resolve = NULL;
+	char url[256], pin[256];
+	CURLcode rc;
+
+	ck_assert_ptr_nonnull(colon);
+	snprintf(url, sizeof(url), "https://%s%s/sdk", name, colon);
+	snprintf(pin, sizeof(pin), "%s%s:127.0.0.1", name, colon);
+	resolve = curl_slist_append(resolve, pin);
+	ck_assert_ptr_nonnull(resolve);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
+	curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	rc = curl_easy_perform(h);
+	curl_easy_cleanup(h);
+	curl_slist_free_all(resolve);
+	return rc;
+}
+
+/* The server cert names 127.0.0.1, ::1 and localhost, nothing else. */
+START_TEST(test_host_name_is_verified)
+{
+	CURLcode rc = probe_as("localhost");
+
+	ck_assert_msg(rc == CURLE_OK, "localhost: %s",
+	    curl_easy_strerror(rc));
+	rc = probe_as("wrong-host.invalid");
+	ck_assert_msg(rc == CURLE_PEER_FAILED_VERIFICATION,
+	    "wrong-host.invalid: expected a verification failure, got %s",
+	    curl_easy_strerror(rc));
+}
+END_TEST
+
+START_TEST(test_login_with_harness_credentials)
+{
+	CURL *h = handle_new(env_or_fail("VCSIM_CA_CERT"));
+	char call[2048];
+	struct reply r;
+
+	login_call(call, sizeof(call), env_or_fail("VCSIM_USER"),
+	    env_or_fail("VCSIM_PASSWORD"));
+	soap_post(&r, h, call);
+	ck_assert_msg(r.rc == CURLE_OK, "curl: %s", curl_easy_strerror(r.rc));
+	ck_assert_msg(r.status == 200, "Login answered HTTP %ld", r.status);
+	ck_assert_ptr_nonnull(strstr(r.body.data, "<LoginResponse"));
+	ck_assert_ptr_nonnull(strstr(r.body.data,
+	    "<userName>vcsim-user</userName>"));
+	reply_clear(&r);
+
+	/* The extra standard port groups exist in the inventory. */
+	soap_post(&r, h, "<vim25:FindByInventoryPath>"
+	    "<vim25:_this type=\"SearchIndex\">SearchIndex</vim25:_this>"
+	    "<vim25:inventoryPath>DC0/network/BOSH-V4</vim25:inventoryPath>"
+	    "</vim25:FindByInventoryPath>");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body.data,
+	    "<returnval type=\"Network\">"));
+	reply_clear(&r);
+	soap_post(&r, h, "<vim25:FindByInventoryPath>"
+	    "<vim25:_this type=\"SearchIndex\">SearchIndex</vim25:_this>"
+	    "<vim25:inventoryPath>DC0/network/BOSH-V6</vim25:inventoryPath>"
+	    "</vim25:FindByInventoryPath>");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body.data,
+	    "<returnval type=\"Network\">"));
+	reply_clear(&r);
+	/* ...and a name that was never added is not found. */
+	soap_post(&r, h, "<vim25:FindByInventoryPath>"
+	    "<vim25:_this type=\"SearchIndex\">SearchIndex</vim25:_this>"
+	    "<vim25:inventoryPath>DC0/network/BOSH-V5</vim25:inventoryPath>"
+	    "</vim25:FindByInventoryPath>");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_null(strstr(r.body.data, "<returnval"));
+	reply_clear(&r);
+	curl_easy_cleanup(h);
+}
+END_TEST
+
+/* Only the harness's pair is accepted: not the simulator's default
+ * user/pass, not the right user with the unescaped-prefix of the password. */
+START_TEST(test_other_credentials_rejected)
+{
+	static const char *const users[] = { "user", "vcsim-user",
+	    "vcsim-user" };
+	const char *passwords[3];
+	char call[2048];
+	char prefix[64];
+	const char *pw = env_or_fail("VCSIM_PASSWORD");
+	size_t i;
+
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)strcspn(pw, "&"), pw);
+	passwords[0] = "pass";
+	passwords[1] = prefix;
+	passwords[2] = "wrong";
+	for (i = 0; i < 3; i++) {
+		CURL *h = handle_new(env_or_fail("VCSIM_CA_CERT"));
+		struct reply r;
+
+		login_call(call, sizeof(call), users[i], passwords[i]);
+		soap_post(&r, h, call);
+		ck_assert_msg(r.rc == CURLE_OK, "curl: %s",
+		    curl_easy_strerror(r.rc));
+		ck_assert_int_eq(r.status, 500);
+		ck_assert_ptr_nonnull(strstr(r.body.data, "InvalidLogin"));
+		reply_clear(&r);
+		curl_easy_cleanup(h);
+	}
+}
+END_TEST
+
+static Suite *
+harness_suite(void)
+{
+	Suite *s = suite_create("harness");
+	TCase *tc = tcase_create("vcsim");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_env_is_complete);
+	tcase_add_test(tc, test_service_content_over_verified_tls);
+	tcase_add_test(tc, test_wrong_ca_is_refused);
+	tcase_add_test(tc, test_host_name_is_verified);
+	tcase_add_test(tc, test_login_with_harness_credentials);
+	tcase_add_test(tc, test_other_credentials_rejected);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return 1;
+	sr = srunner_create(harness_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	curl_global_cleanup();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
