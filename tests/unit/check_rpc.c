@@ -1,0 +1,969 @@
+/*
+ * tests/unit/check_rpc.c: the cpi binary end to end (request on stdin,
+ * one JSON line on stdout, exit status) plus in-process checks of the
+ * envelope parser, the response writer and the method table.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cpi/dispatch.h"
+#include "cpi/error.h"
+#include "cpi/rpc.h"
+#include "tests/support/cpi_run.h"
+
+#define NOT_IMPL "Bosh::Clouds::NotImplemented"
+#define CPI_ERR "Bosh::Clouds::CpiError"
+
+static char tmpdir[256];
+static char good_cfg[512], broken_cfg[512], secret_cfg[512];
+
+#define CFG_PASSWORD "Pw-sEcReT-4711"
+#define MBUS_PASSWORD "Mbus-pAsS-9931"
+#define ENV_SECRET "EnvSecret-0815-agentpw"
+#define CTX_SECRET "CtxSecret-4242-vcpass"
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+setup(void)
+{
+	char *text;
+	FILE *f;
+	long n;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_rpc.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(good_cfg, sizeof(good_cfg), "%s", cpi_test_data("cpi/cpi.json"));
+	snprintf(broken_cfg, sizeof(broken_cfg), "%s/broken.json", tmpdir);
+	snprintf(secret_cfg, sizeof(secret_cfg), "%s/secret.json", tmpdir);
+	write_file(broken_cfg, "{\"cloud\": [ this is not json\n");
+	/* The sample config with known secrets in it. */
+	f = fopen(good_cfg, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	{
+		char *p = strstr(text, "VCENTER-PASSWORD"), *q;
+		char *out = calloc(1, (size_t)n + 256);
+
+		ck_assert_ptr_nonnull(p);
+		q = strstr(text, "NATS-PASSWORD");
+		ck_assert_ptr_nonnull(q);
+		ck_assert_ptr_nonnull(out);
+		ck_assert(p < q);
+		strncat(out, text, (size_t)(p - text));
+		strcat(out, CFG_PASSWORD);
+		strncat(out, p + strlen("VCENTER-PASSWORD"),
+		        (size_t)(q - p - (long)strlen("VCENTER-PASSWORD")));
+		strcat(out, MBUS_PASSWORD);
+		strcat(out, q + strlen("NATS-PASSWORD"));
+		write_file(secret_cfg, out);
+		free(out);
+	}
+	free(text);
+}
+
+static void
+teardown(void)
+{
+	unlink(broken_cfg);
+	unlink(secret_cfg);
+	rmdir(tmpdir);
+}
+
+/* Runs the binary with config and request; checks the invariants every
+ * call must keep (exit 0, one JSON line, the three keys, log a string,
+ * error null or {type,message,ok_to_retry}) and returns the response. */
+static json_t *
+call_cfg(const char *config, const char *req, size_t len,
+         struct cpi_test_run *keep)
+{
+	char *argv[] = { (char *)cpi_test_binary(), (char *)config, NULL };
+	struct cpi_test_run r;
+	json_error_t jerr;
+	json_t *root, *e;
+	const char *nl;
+
+	ck_assert_int_eq(cpi_test_run(&r, argv, req, len), 0);
+	ck_assert_msg(r.status == 0, "exit %d, stderr: %.400s", r.status,
+	              r.err);
+	nl = strchr(r.out, '\n');
+	ck_assert_msg(nl != NULL && nl[1] == '\0' &&
+	              nl == r.out + r.out_len - 1,
+	              "stdout is not exactly one line: %.400s", r.out);
+	root = json_loadb(r.out, r.out_len, JSON_REJECT_DUPLICATES, &jerr);
+	ck_assert_msg(root != NULL, "stdout not JSON: %.400s", r.out);
+	ck_assert(json_is_object(root));
+	ck_assert_int_eq(json_object_size(root), 3);
+	ck_assert_ptr_nonnull(json_object_get(root, "result"));
+	ck_assert(json_is_string(json_object_get(root, "log")));
+	e = json_object_get(root, "error");
+	ck_assert_ptr_nonnull(e);
+	if (!json_is_null(e)) {
+		ck_assert(json_is_object(e));
+		ck_assert_int_eq(json_object_size(e), 3);
+		ck_assert(json_is_string(json_object_get(e, "type")));
+		ck_assert(json_is_string(json_object_get(e, "message")));
+		ck_assert(json_is_boolean(json_object_get(e, "ok_to_retry")));
+		ck_assert(json_is_null(json_object_get(root, "result")));
+	}
+	if (keep != NULL)
+		*keep = r;
+	else
+		cpi_test_run_clear(&r);
+	return root;
+}
+
+static json_t *
+call(const char *req)
+{
+	return call_cfg(good_cfg, req, strlen(req), NULL);
+}
+
+static void
+assert_error(json_t *root, const char *type, const char *needle)
+{
+	json_t *e = json_object_get(root, "error");
+	const char *msg;
+
+	ck_assert_msg(json_is_object(e), "expected an error");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "type")), type);
+	msg = json_string_value(json_object_get(e, "message"));
+	ck_assert_msg(strstr(msg, needle) != NULL, "message '%s' lacks '%s'",
+	              msg, needle);
+	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
+	json_decref(root);
+}
+
+static void
+expect_error(const char *req, const char *type, const char *needle)
+{
+	assert_error(call(req), type, needle);
+}
+
+static void
+assert_info(json_t *root)
+{
+	json_t *res = json_object_get(root, "result"), *f;
+
+	ck_assert(json_is_null(json_object_get(root, "error")));
+	ck_assert(json_is_object(res));
+	ck_assert_int_eq(json_integer_value(json_object_get(res,
+	                                                    "api_version")),
+	                 2);
+	f = json_object_get(res, "stemcell_formats");
+	ck_assert_int_eq(json_array_size(f), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(f, 0)),
+	                 "vsphere-ovf");
+	ck_assert_str_eq(json_string_value(json_array_get(f, 1)),
+	                 "vsphere-ova");
+	json_decref(root);
+}
+
+/* --- malformed requests ------------------------------------------- */
+
+START_TEST(test_not_json)
+{
+	expect_error("hello there", CPI_ERR, "not valid JSON");
+	expect_error("{\"method\":", CPI_ERR, "not valid JSON");
+	expect_error("{\"method\":\"info\",\"arguments\":[]", CPI_ERR,
+	             "not valid JSON");
+	/* Invalid UTF-8 inside a string. */
+	expect_error("{\"method\":\"inf\xff\",\"arguments\":[]}", CPI_ERR,
+	             "not valid JSON");
+}
+END_TEST
+
+START_TEST(test_not_object)
+{
+	expect_error("[{\"method\":\"info\",\"arguments\":[]}]", CPI_ERR,
+	             "must be a JSON object");
+	expect_error("\"info\"", CPI_ERR, "not valid JSON");
+	expect_error("42", CPI_ERR, "not valid JSON");
+}
+END_TEST
+
+START_TEST(test_method_checks)
+{
+	expect_error("{\"arguments\":[]}", CPI_ERR,
+	             "Must provide 'method' key");
+	expect_error("{\"method\":null,\"arguments\":[]}", CPI_ERR,
+	             "Must provide 'method' key");
+	expect_error("{\"method\":\"\",\"arguments\":[]}", CPI_ERR,
+	             "'method' must not be empty");
+	expect_error("{\"method\":42,\"arguments\":[]}", CPI_ERR,
+	             "'method' must be a string");
+	expect_error("{\"method\":[\"info\"],\"arguments\":[]}", CPI_ERR,
+	             "'method' must be a string");
+}
+END_TEST
+
+START_TEST(test_arguments_checks)
+{
+	expect_error("{\"method\":\"info\"}", CPI_ERR,
+	             "Must provide 'arguments' key");
+	expect_error("{\"method\":\"info\",\"arguments\":{}}", CPI_ERR,
+	             "'arguments' must be an array");
+	expect_error("{\"method\":\"info\",\"arguments\":null}", CPI_ERR,
+	             "'arguments' must be an array");
+	expect_error("{\"method\":\"info\",\"arguments\":\"x\"}", CPI_ERR,
+	             "'arguments' must be an array");
+}
+END_TEST
+
+START_TEST(test_context_and_version_checks)
+{
+	expect_error("{\"method\":\"info\",\"arguments\":[],\"context\":[]}",
+	             CPI_ERR, "'context' must be an object");
+	expect_error("{\"method\":\"info\",\"arguments\":[],\"context\":\"x\"}",
+	             CPI_ERR, "'context' must be an object");
+	expect_error("{\"method\":\"info\",\"arguments\":[],"
+	             "\"api_version\":\"2\"}", CPI_ERR,
+	             "'api_version' must be a positive integer");
+	expect_error("{\"method\":\"info\",\"arguments\":[],"
+	             "\"api_version\":0}", CPI_ERR,
+	             "'api_version' must be a positive integer");
+	expect_error("{\"method\":\"info\",\"arguments\":[],"
+	             "\"api_version\":1.5}", CPI_ERR,
+	             "'api_version' must be a positive integer");
+	/* Null context and api_version count as absent; versions above 2
+	 * are served as 2. */
+	assert_info(call("{\"method\":\"info\",\"arguments\":[],"
+	                 "\"context\":null,\"api_version\":null}"));
+	assert_info(call("{\"method\":\"info\",\"arguments\":[],"
+	                 "\"context\":{\"director_uuid\":\"d\","
+	                 "\"request_id\":\"cpi-123456\"},"
+	                 "\"api_version\":3}"));
+}
+END_TEST
+
+START_TEST(test_wrong_arg_count)
+{
+	expect_error("{\"method\":\"calculate_vm_cloud_properties\","
+	             "\"arguments\":[]}", CPI_ERR,
+	             "calculate_vm_cloud_properties: expected 1 argument, "
+	             "got 0: missing argument 1 (desired_instance_size, an "
+	             "object)");
+}
+END_TEST
+
+START_TEST(test_wrong_arg_type)
+{
+	expect_error("{\"method\":\"calculate_vm_cloud_properties\","
+	             "\"arguments\":[\"big\"]}", CPI_ERR,
+	             "calculate_vm_cloud_properties: argument 1 "
+	             "(desired_instance_size) must be an object, got a "
+	             "string");
+	expect_error("{\"method\":\"calculate_vm_cloud_properties\","
+	             "\"arguments\":[null]}", CPI_ERR,
+	             "must be an object, got null");
+}
+END_TEST
+
+START_TEST(test_extra_args_ignored)
+{
+	json_t *root = call("{\"method\":\"ping\",\"arguments\":[1,\"x\"]}");
+
+	ck_assert(json_is_null(json_object_get(root, "error")));
+	ck_assert_str_eq(json_string_value(json_object_get(root, "result")),
+	                 "pong");
+	json_decref(root);
+}
+END_TEST
+
+static char *
+padded_request(size_t total)
+{
+	static const char head[] = "{\"method\":\"info\",\"arguments\":[],"
+	                           "\"context\":{\"pad\":\"";
+	static const char tail[] = "\"}}";
+	char *buf = malloc(total + 1);
+	size_t pad;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert(total > sizeof(head) + sizeof(tail));
+	pad = total - (sizeof(head) - 1) - (sizeof(tail) - 1);
+	memcpy(buf, head, sizeof(head) - 1);
+	memset(buf + sizeof(head) - 1, 'a', pad);
+	memcpy(buf + sizeof(head) - 1 + pad, tail, sizeof(tail));
+	ck_assert_uint_eq(strlen(buf), total);
+	return buf;
+}
+
+START_TEST(test_oversized)
+{
+	char *req = padded_request(CPI_REQUEST_MAX + 1);
+
+	assert_error(call_cfg(good_cfg, req, strlen(req), NULL), CPI_ERR,
+	             "request larger than 16 MiB");
+	free(req);
+}
+END_TEST
+
+START_TEST(test_at_limit)
+{
+	char *req = padded_request(CPI_REQUEST_MAX);
+
+	assert_info(call_cfg(good_cfg, req, strlen(req), NULL));
+	free(req);
+}
+END_TEST
+
+START_TEST(test_empty_stdin)
+{
+	assert_error(call_cfg(good_cfg, "", 0, NULL), CPI_ERR,
+	             "empty request");
+	expect_error("  \n\t ", CPI_ERR, "empty request");
+}
+END_TEST
+
+START_TEST(test_duplicate_keys)
+{
+	expect_error("{\"method\":\"info\",\"method\":\"ping\","
+	             "\"arguments\":[]}", CPI_ERR, "duplicate object key");
+	expect_error("{\"method\":\"calculate_vm_cloud_properties\","
+	             "\"arguments\":[{\"ram\":1,\"ram\":2,\"cpu\":1,"
+	             "\"ephemeral_disk_size\":1}]}", CPI_ERR,
+	             "duplicate object key");
+}
+END_TEST
+
+START_TEST(test_trailing_garbage)
+{
+	expect_error("{\"method\":\"info\",\"arguments\":[]} x", CPI_ERR,
+	             "trailing data");
+	expect_error("{\"method\":\"info\",\"arguments\":[]}{}", CPI_ERR,
+	             "trailing data");
+	/* Trailing whitespace is fine. */
+	assert_info(call("{\"method\":\"info\",\"arguments\":[]}\n\n  "));
+}
+END_TEST
+
+START_TEST(test_nul_in_input)
+{
+	static const char req[] = "{\"method\":\"info\",\"arguments\":[]}"
+	                          "\0{}";
+
+	assert_error(call_cfg(good_cfg, req, sizeof(req) - 1, NULL),
+	             CPI_ERR, "not valid JSON");
+}
+END_TEST
+
+/* --- methods ------------------------------------------------------- */
+
+START_TEST(test_unknown_method)
+{
+	expect_error("{\"method\":\"launch_rocket\",\"arguments\":[]}",
+	             NOT_IMPL, "Method is not known, got 'launch_rocket'");
+	/* Non-ASCII and control characters stay one valid JSON line. */
+	expect_error("{\"method\":\"\\u00fcber\\nx\",\"arguments\":[]}",
+	             NOT_IMPL, "Method is not known");
+}
+END_TEST
+
+START_TEST(test_unimplemented_method)
+{
+	expect_error("{\"method\":\"create_vm\",\"arguments\":[\"agent\","
+	             "\"sc-1\",{},{\"net\":{}},[],{}]}", NOT_IMPL,
+	             "'create_vm' is not implemented");
+	expect_error("{\"method\":\"set_vm_metadata\",\"arguments\":[]}",
+	             NOT_IMPL, "'set_vm_metadata' is not implemented");
+	expect_error("{\"method\":\"update_disk\",\"arguments\":[]}",
+	             NOT_IMPL, "'update_disk' is not implemented");
+}
+END_TEST
+
+START_TEST(test_info_configs)
+{
+	static const char req[] = "{\"method\":\"info\",\"arguments\":[]}";
+
+	assert_info(call_cfg(good_cfg, req, strlen(req), NULL));
+	assert_info(call_cfg(broken_cfg, req, strlen(req), NULL));
+	assert_info(call_cfg("/nonexistent/cpi.json", req, strlen(req),
+	                     NULL));
+	/* bosh-cli sends api_version 1 on info, the Director none. */
+	assert_info(call("{\"method\":\"info\",\"arguments\":[],"
+	                 "\"api_version\":1}"));
+}
+END_TEST
+
+START_TEST(test_ping)
+{
+	static const char req[] = "{\"method\":\"ping\",\"arguments\":[]}";
+	json_t *root = call_cfg("/nonexistent/cpi.json", req, strlen(req),
+	                        NULL);
+
+	ck_assert(json_is_null(json_object_get(root, "error")));
+	ck_assert_str_eq(json_string_value(json_object_get(root, "result")),
+	                 "pong");
+	json_decref(root);
+}
+END_TEST
+
+START_TEST(test_calculate_good)
+{
+	json_t *root = call("{\"method\":\"calculate_vm_cloud_properties\","
+	                    "\"arguments\":[{\"ram\":4096,\"cpu\":2,"
+	                    "\"ephemeral_disk_size\":40000,\"x\":1}]}");
+	json_t *res = json_object_get(root, "result");
+	char *text;
+
+	ck_assert(json_is_null(json_object_get(root, "error")));
+	text = json_dumps(res, JSON_COMPACT);
+	ck_assert_str_eq(text, "{\"ram\":4096,\"cpu\":2,\"disk\":40000}");
+	free(text);
+	json_decref(root);
+}
+END_TEST
+
+START_TEST(test_calculate_bad)
+{
+	static const char *const cases[][2] = {
+		{ "{\"cpu\":2,\"ephemeral_disk_size\":1}",
+		  "desired_instance_size.ram: required positive integer" },
+		{ "{\"ram\":1,\"ephemeral_disk_size\":1}",
+		  "desired_instance_size.cpu: required" },
+		{ "{\"ram\":1,\"cpu\":1}",
+		  "desired_instance_size.ephemeral_disk_size: required" },
+		{ "{\"ram\":0,\"cpu\":1,\"ephemeral_disk_size\":1}",
+		  "desired_instance_size.ram: must be a positive integer" },
+		{ "{\"ram\":1,\"cpu\":-2,\"ephemeral_disk_size\":1}",
+		  "desired_instance_size.cpu: must be a positive integer" },
+		{ "{\"ram\":\"1\",\"cpu\":1,\"ephemeral_disk_size\":1}",
+		  "desired_instance_size.ram: must be a positive integer" },
+		{ "{\"ram\":1.5,\"cpu\":1,\"ephemeral_disk_size\":1}",
+		  "desired_instance_size.ram: must be a positive integer" },
+		{ "{\"ram\":1,\"cpu\":1,\"ephemeral_disk_size\":null}",
+		  "ephemeral_disk_size: must be a positive integer" },
+	};
+	char req[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(req, sizeof(req),
+		         "{\"method\":\"calculate_vm_cloud_properties\","
+		         "\"arguments\":[%s]}", cases[i][0]);
+		expect_error(req, CPI_ERR, cases[i][1]);
+	}
+}
+END_TEST
+
+/* --- command line -------------------------------------------------- */
+
+START_TEST(test_version_help_usage)
+{
+	char *version[] = { (char *)cpi_test_binary(), "--version", NULL };
+	char *help[] = { (char *)cpi_test_binary(), "--help", NULL };
+	char *bad[] = { (char *)cpi_test_binary(), "--frobnicate", "c.json",
+	                NULL };
+	char *none[] = { (char *)cpi_test_binary(), NULL };
+	char *two[] = { (char *)cpi_test_binary(), "a.json", "b.json", NULL };
+	char *both[] = { (char *)cpi_test_binary(), "--replay", "d",
+	                 "--record", "e", "c.json", NULL };
+	struct cpi_test_run r;
+
+	ck_assert_int_eq(cpi_test_run(&r, version, NULL, 0), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(strncmp(r.out, "vsphere-cpi-c ", 14) == 0 &&
+	              r.out[r.out_len - 1] == '\n', "%s", r.out);
+	cpi_test_run_clear(&r);
+
+	ck_assert_int_eq(cpi_test_run(&r, help, NULL, 0), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "usage: cpi"));
+	cpi_test_run_clear(&r);
+
+	ck_assert_int_eq(cpi_test_run(&r, bad, "{}", 2), 0);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_uint_eq(r.out_len, 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "usage: cpi"));
+	ck_assert_ptr_nonnull(strstr(r.err, "--frobnicate"));
+	cpi_test_run_clear(&r);
+
+	ck_assert_int_eq(cpi_test_run(&r, none, NULL, 0), 0);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_uint_eq(r.out_len, 0);
+	cpi_test_run_clear(&r);
+
+	ck_assert_int_eq(cpi_test_run(&r, two, NULL, 0), 0);
+	ck_assert_int_eq(r.status, 2);
+	cpi_test_run_clear(&r);
+
+	ck_assert_int_eq(cpi_test_run(&r, both, NULL, 0), 0);
+	ck_assert_int_eq(r.status, 2);
+	cpi_test_run_clear(&r);
+}
+END_TEST
+
+START_TEST(test_replay_option_accepted)
+{
+	char *argv[] = { (char *)cpi_test_binary(), "--replay", tmpdir,
+	                 good_cfg, NULL };
+	static const char req[] = "{\"method\":\"ping\",\"arguments\":[]}";
+	struct cpi_test_run r;
+
+	ck_assert_int_eq(cpi_test_run(&r, argv, req, strlen(req)), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"pong\""));
+	cpi_test_run_clear(&r);
+}
+END_TEST
+
+START_TEST(test_closed_stdout)
+{
+	/* Exit non-zero when the response cannot be written. */
+	char cmd[1024];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd),
+	         "echo '{\"method\":\"info\",\"arguments\":[]}' | "
+	         "%s %s >&- 2>/dev/null", cpi_test_binary(), good_cfg);
+	rc = system(cmd);
+	ck_assert_int_ne(rc, -1);
+	ck_assert(WIFEXITED(rc));
+	ck_assert_int_eq(WEXITSTATUS(rc), 1);
+}
+END_TEST
+
+/* --- secrets ------------------------------------------------------- */
+
+static void
+assert_clean(const struct cpi_test_run *r)
+{
+	static const char *const secrets[] = {
+		CFG_PASSWORD, MBUS_PASSWORD, ENV_SECRET, CTX_SECRET,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		ck_assert_msg(strstr(r->out, secrets[i]) == NULL,
+		              "stdout leaks %s: %s", secrets[i], r->out);
+		ck_assert_msg(strstr(r->err, secrets[i]) == NULL,
+		              "stderr leaks %s: %s", secrets[i], r->err);
+	}
+}
+
+START_TEST(test_no_secrets_in_output)
+{
+	static const char *const reqs[] = {
+		"{\"method\":\"info\",\"arguments\":[],\"context\":"
+		"{\"password\":\"" CTX_SECRET "\"}}",
+		"{\"method\":\"create_vm\",\"arguments\":[\"a\",\"sc\",{},"
+		"{\"n\":{}},[],{\"bosh\":{\"password\":\"" ENV_SECRET "\"}}],"
+		"\"context\":{\"password\":\"" CTX_SECRET "\"}}",
+		"{\"method\":\"create_vm\",\"arguments\":[\"a\",\"sc\",{},"
+		"{\"n\":{}},[],{\"bosh\":{\"password\":\"" ENV_SECRET "\"",
+		"{\"method\":\"create_vm\",\"arguments\":[\"a\",\"sc\",{},"
+		"{\"n\":{}},[],{\"bosh\":{\"password\":\"" ENV_SECRET "\"}}]} "
+		ENV_SECRET,
+		"{\"method\":\"has_vm\",\"arguments\":[\"vm-1\"],\"context\":"
+		"{\"user\":\"u\",\"password\":\"" CTX_SECRET "\"}}",
+		"{\"method\":\"calculate_vm_cloud_properties\",\"arguments\":"
+		"[{\"ram\":\"" ENV_SECRET "\"}]}",
+		"{\"" ENV_SECRET "\":1,\"" ENV_SECRET "\":2}",
+	};
+	struct cpi_test_run r;
+	size_t i;
+
+	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		json_t *root = call_cfg(secret_cfg, reqs[i], strlen(reqs[i]),
+		                        &r);
+
+		assert_clean(&r);
+		json_decref(root);
+		cpi_test_run_clear(&r);
+	}
+}
+END_TEST
+
+/* Whatever gets logged, a registered secret is masked. */
+START_TEST(test_log_masks_secrets)
+{
+	struct cpi_error err = { 0 };
+	struct cpi_log *log;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(cpi_log_new(&log, f, CPI_LOG_DEBUG, &err), 0);
+	ck_assert_int_eq(cpi_log_secret(log, "hunter2"), 0);
+	ck_assert_int_eq(cpi_log_secret(log, "hunter2-long"), 0);
+	cpi_log_info(log, "login with hunter2-long and hunter2 at %d", 3);
+	cpi_log_debug(log, "debug hunter2");
+	cpi_log_info(log, "multi\nline\x01");
+	fclose(f);
+	ck_assert_ptr_null(strstr(buf, "hunter2"));
+	ck_assert_ptr_nonnull(strstr(buf, "login with [REDACTED] and "
+	                                  "[REDACTED] at 3"));
+	ck_assert_ptr_nonnull(strstr(buf, "debug [REDACTED]"));
+	ck_assert_ptr_nonnull(strstr(buf, "multi\\nline\\x01\n"));
+	ck_assert_ptr_null(strstr(cpi_log_text(log), "hunter2"));
+	/* Debug lines reach the stream but not the response log. */
+	ck_assert_ptr_null(strstr(cpi_log_text(log), "debug"));
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log), "INFO login"));
+	cpi_log_free(log);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_log_bounded)
+{
+	struct cpi_error err = { 0 };
+	struct cpi_log *log;
+	char big[1000];
+	int i;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(cpi_log_new(&log, NULL, CPI_LOG_DEBUG, &err), 0);
+	for (i = 0; i < 1000; i++)
+		cpi_log_info(log, "%s", big);
+	ck_assert_uint_le(strlen(cpi_log_text(log)), CPI_LOG_MAX);
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log), "[log truncated]"));
+	cpi_log_free(log);
+}
+END_TEST
+
+START_TEST(test_log_secret_json)
+{
+	struct cpi_error err = { 0 };
+	struct cpi_log *log;
+	json_t *ctx = json_pack("{s:s,s:{s:s},s:s,s:[s]}", "password", "pw-1",
+	                        "nsx", "ca_cert", "certdata", "host", "vc1",
+	                        "tokens", "tok-9");
+	json_t *env = json_pack("{s:{s:s,s:[s]}}", "bosh", "group", "grp-1",
+	                        "list", "item-2");
+
+	ck_assert_int_eq(cpi_log_new(&log, NULL, CPI_LOG_DEBUG, &err), 0);
+	ck_assert_int_eq(cpi_log_secret_json(log, ctx, false), 0);
+	ck_assert_int_eq(cpi_log_secret_json(log, env, true), 0);
+	cpi_log_info(log, "pw-1 certdata vc1 tok-9 grp-1 item-2");
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log),
+	                             "[REDACTED] [REDACTED] vc1 [REDACTED] "
+	                             "[REDACTED] [REDACTED]"));
+	json_decref(ctx);
+	json_decref(env);
+	cpi_log_free(log);
+}
+END_TEST
+
+/* --- in-process: errors, envelope, response, table ----------------- */
+
+START_TEST(test_error_set_once)
+{
+	struct cpi_error e = { 0 };
+	struct vs_error vs = { 0 };
+
+	ck_assert_int_lt(cpi_error_set(&e, CPI_ERROR_VM_NOT_FOUND, false,
+	                               "VM %s not found", "vm-1"), 0);
+	ck_assert_int_lt(cpi_error_set(&e, CPI_ERROR_CLOUD, true, "later"),
+	                 0);
+	ck_assert_int_eq(e.type, CPI_ERROR_VM_NOT_FOUND);
+	ck_assert_str_eq(e.message, "VM vm-1 not found");
+	cpi_error_prefix(&e, "delete_vm");
+	ck_assert_str_eq(e.message, "delete_vm: VM vm-1 not found");
+	ck_assert_str_eq(cpi_error_type_name(e.type),
+	                 "Bosh::Clouds::VMNotFound");
+	ck_assert_str_eq(cpi_error_type_name((enum cpi_error_type)99),
+	                 "Bosh::Clouds::CpiError");
+
+	cpi_error_clear(&e);
+	vs_error_set(&vs, VS_ENET, "connect to vc: refused");
+	vs.transient = true;
+	ck_assert_int_lt(cpi_error_from_vs(&e, CPI_ERROR_CLOUD, &vs), 0);
+	ck_assert_int_eq(e.type, CPI_ERROR_CLOUD);
+	ck_assert(e.ok_to_retry);
+	ck_assert_str_eq(e.message, "connect to vc: refused");
+
+	cpi_error_clear(&e);
+	vs_error_clear(&vs);
+	vs_error_set(&vs, VS_EFAULT, "SOAP call failed");
+	snprintf(vs.fault, sizeof(vs.fault), "InvalidLogin");
+	cpi_error_from_vs(&e, CPI_ERROR_CPI, &vs);
+	ck_assert(!e.ok_to_retry);
+	ck_assert_str_eq(e.message, "InvalidLogin: SOAP call failed");
+
+	cpi_error_clear(&e);
+	vs_error_clear(&vs);
+	cpi_error_from_vs(&e, CPI_ERROR_CLOUD, &vs);
+	ck_assert(cpi_error_is_set(&e));
+}
+END_TEST
+
+START_TEST(test_error_type_names)
+{
+	static const char *const want[] = {
+		"Bosh::Clouds::CpiError", "Bosh::Clouds::NotImplemented",
+		"Bosh::Clouds::NotSupported", "Bosh::Clouds::CloudError",
+		"Bosh::Clouds::VMNotFound", "Bosh::Clouds::NetworkNotFound",
+		"Bosh::Clouds::NoDiskSpace", "Bosh::Clouds::DiskNotAttached",
+		"Bosh::Clouds::DiskNotFound",
+		"Bosh::Clouds::VMCreationFailed",
+	};
+	int i;
+
+	ck_assert_int_eq(CPI_ERROR_TYPE_COUNT, 10);
+	for (i = 0; i < CPI_ERROR_TYPE_COUNT; i++)
+		ck_assert_str_eq(cpi_error_type_name((enum cpi_error_type)i),
+		                 want[i]);
+}
+END_TEST
+
+START_TEST(test_response_dump)
+{
+	struct cpi_error e = { 0 };
+	json_t *res = json_string("pong");
+	char *line;
+
+	line = cpi_response_dump(res, NULL, NULL);
+	ck_assert_str_eq(line, "{\"result\":\"pong\",\"error\":null,"
+	                       "\"log\":\"\"}\n");
+	free(line);
+	cpi_error_set(&e, CPI_ERROR_DISK_NOT_ATTACHED, true,
+	              "bad \xff utf8 \"quoted\"\n");
+	line = cpi_response_dump(res, &e, "l1\n");
+	ck_assert_str_eq(line, "{\"result\":null,\"error\":{\"type\":"
+	                       "\"Bosh::Clouds::DiskNotAttached\","
+	                       "\"message\":\"bad ? utf8 \\\"quoted\\\"\\n\","
+	                       "\"ok_to_retry\":true},\"log\":\"l1\\n\"}\n");
+	free(line);
+	json_decref(res);
+}
+END_TEST
+
+START_TEST(test_request_parse)
+{
+	static const char ok[] = "{\"method\":\"has_vm\",\"arguments\":"
+	                         "[\"vm-1\"],\"context\":{\"request_id\":"
+	                         "\"cpi-1 2<3>\"},\"api_version\":7}";
+	struct cpi_error e = { 0 };
+	struct cpi_request *req;
+
+	ck_assert_int_eq(cpi_request_parse(&req, ok, strlen(ok), &e), 0);
+	ck_assert_str_eq(req->method, "has_vm");
+	ck_assert_int_eq(req->api_version, 2);
+	ck_assert_int_eq(req->api_version_requested, 7);
+	ck_assert_str_eq(req->request_id, "cpi-123");
+	ck_assert_uint_eq(json_array_size(req->arguments), 1);
+	cpi_request_free(req);
+	cpi_request_free(NULL);
+}
+END_TEST
+
+START_TEST(test_request_read_limit)
+{
+	struct cpi_error e = { 0 };
+	char data[100], *buf;
+	size_t len;
+	FILE *f;
+
+	memset(data, 'x', sizeof(data));
+	f = fmemopen(data, sizeof(data), "r");
+	ck_assert_int_eq(cpi_request_read(&buf, &len, f, 100, &e), 0);
+	ck_assert_uint_eq(len, 100);
+	free(buf);
+	fclose(f);
+	f = fmemopen(data, sizeof(data), "r");
+	ck_assert_int_lt(cpi_request_read(&buf, &len, f, 99, &e), 0);
+	ck_assert_ptr_null(buf);
+	ck_assert_ptr_nonnull(strstr(e.message, "request larger than"));
+	fclose(f);
+}
+END_TEST
+
+static const char *const all_methods[] = {
+	"info", "create_stemcell", "delete_stemcell", "create_vm",
+	"delete_vm", "has_vm", "reboot_vm", "set_vm_metadata",
+	"set_disk_metadata", "calculate_vm_cloud_properties", "create_disk",
+	"delete_disk", "has_disk", "attach_disk", "detach_disk", "get_disks",
+	"resize_disk", "update_disk", "snapshot_disk", "delete_snapshot",
+	"current_vm_id", "ping", "create_network", "delete_network",
+};
+
+START_TEST(test_table_complete)
+{
+	size_t i, n;
+
+	cpi_methods(&n);
+	ck_assert_uint_eq(n, sizeof(all_methods) / sizeof(all_methods[0]));
+	for (i = 0; i < n; i++) {
+		const struct cpi_method *m = cpi_method_find(all_methods[i]);
+
+		ck_assert_msg(m != NULL, "%s missing", all_methods[i]);
+		ck_assert_str_eq(m->name, all_methods[i]);
+	}
+	ck_assert_ptr_null(cpi_method_find("configure_networks"));
+	ck_assert_ptr_null(cpi_method_find(""));
+	ck_assert(!cpi_method_find("info")->needs_config);
+	ck_assert(!cpi_method_find("ping")->needs_config);
+	ck_assert(cpi_method_find("create_vm")->needs_config);
+}
+END_TEST
+
+static void
+check_args(const char *method, const char *json, int want_ok,
+           const char *needle)
+{
+	const struct cpi_method *m = cpi_method_find(method);
+	struct cpi_error e = { 0 };
+	json_t *args = json_loads(json, 0, NULL);
+	int rc;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(args);
+	rc = cpi_args_check(m, args, &e);
+	ck_assert_msg((rc == 0) == (want_ok != 0), "%s %s: rc %d (%s)",
+	              method, json, rc, e.message);
+	if (needle != NULL)
+		ck_assert_msg(strstr(e.message, needle) != NULL, "'%s' lacks "
+		              "'%s'", e.message, needle);
+	if (!want_ok)
+		ck_assert_int_eq(e.type, CPI_ERROR_CPI);
+	json_decref(args);
+}
+
+START_TEST(test_args_check)
+{
+	check_args("create_vm", "[\"a\",\"sc\",{},{},[],{}]", 1, NULL);
+	check_args("create_vm", "[\"a\",\"sc\",null,{},null,null]", 1, NULL);
+	check_args("create_vm", "[\"a\",\"sc\",{},{},[],{},\"extra\"]", 1,
+	           NULL);
+	check_args("create_vm", "[\"a\",\"sc\",{},{},[]]", 0,
+	           "create_vm: expected 6 arguments, got 5: missing "
+	           "argument 6 (env, an object or null)");
+	check_args("create_vm", "[\"a\",\"sc\",{},[],[],{}]", 0,
+	           "create_vm: argument 4 (networks) must be an object, got "
+	           "an array");
+	check_args("create_vm", "[1,\"sc\",{},{},[],{}]", 0,
+	           "argument 1 (agent_id) must be a string, got an integer");
+	check_args("create_vm", "[\"a\",\"sc\",{},{},\"d\",{}]", 0,
+	           "argument 5 (disk_cids) must be an array or null");
+	check_args("create_stemcell", "[\"/tmp/image\",{}]", 1, NULL);
+	check_args("create_stemcell", "[\"/tmp/image\",{},{\"tags\":{}}]", 1,
+	           NULL);
+	check_args("create_stemcell", "[\"/tmp/image\",{},\"x\"]", 0,
+	           "argument 3 (stemcell_tags)");
+	check_args("create_stemcell", "[\"/tmp/image\"]", 0,
+	           "expected 2 arguments, got 1");
+	check_args("create_disk", "[1024,{},null]", 1, NULL);
+	check_args("create_disk", "[1024,{},\"vm-1\"]", 1, NULL);
+	check_args("create_disk", "[\"1024\",{},null]", 0,
+	           "argument 1 (size) must be an integer, got a string");
+	check_args("create_disk", "[1024.5,{},null]", 0,
+	           "must be an integer, got a number");
+	check_args("create_disk", "[1024,{},5]", 0,
+	           "argument 3 (vm_cid) must be a string or null");
+	check_args("attach_disk", "[\"vm-1\",\"disk-1\"]", 1, NULL);
+	check_args("attach_disk", "[\"vm-1\"]", 0,
+	           "missing argument 2 (disk_cid, a string)");
+	check_args("attach_disk", "[\"vm-1\",null]", 0,
+	           "argument 2 (disk_cid) must be a string, got null");
+	check_args("set_vm_metadata", "[\"vm-1\",[]]", 0,
+	           "argument 2 (metadata) must be an object");
+	check_args("resize_disk", "[\"d\",true]", 0,
+	           "argument 2 (new_size) must be an integer, got a "
+	           "boolean");
+	check_args("update_disk", "[\"d\",10,{}]", 1, NULL);
+	check_args("info", "[]", 1, NULL);
+	check_args("current_vm_id", "[1,2]", 1, NULL);
+	check_args("delete_network", "[]", 0, "delete_network");
+	check_args("create_network", "[{}]", 1, NULL);
+}
+END_TEST
+
+START_TEST(test_dispatch_in_process)
+{
+	static const char text[] = "{\"method\":\"has_vm\",\"arguments\":"
+	                           "[\"vm-1\"]}";
+	struct cpi_options opts = { "/nonexistent.json", NULL, NULL };
+	struct cpi_error e = { 0 };
+	struct cpi_request *req;
+	json_t *res = NULL;
+
+	ck_assert_int_eq(cpi_request_parse(&req, text, strlen(text), &e), 0);
+	ck_assert_int_lt(cpi_dispatch(&res, req, &opts, NULL, &e), 0);
+	ck_assert_ptr_null(res);
+	ck_assert_int_eq(e.type, CPI_ERROR_NOT_IMPLEMENTED);
+	cpi_request_free(req);
+}
+END_TEST
+
+static Suite *
+rpc_suite(void)
+{
+	Suite *s = suite_create("rpc");
+	TCase *bin = tcase_create("binary");
+	TCase *unit = tcase_create("in-process");
+
+	tcase_add_checked_fixture(bin, setup, teardown);
+	tcase_set_timeout(bin, 120);
+	tcase_add_test(bin, test_not_json);
+	tcase_add_test(bin, test_not_object);
+	tcase_add_test(bin, test_method_checks);
+	tcase_add_test(bin, test_arguments_checks);
+	tcase_add_test(bin, test_context_and_version_checks);
+	tcase_add_test(bin, test_wrong_arg_count);
+	tcase_add_test(bin, test_wrong_arg_type);
+	tcase_add_test(bin, test_extra_args_ignored);
+	tcase_add_test(bin, test_oversized);
+	tcase_add_test(bin, test_at_limit);
+	tcase_add_test(bin, test_empty_stdin);
+	tcase_add_test(bin, test_duplicate_keys);
+	tcase_add_test(bin, test_trailing_garbage);
+	tcase_add_test(bin, test_nul_in_input);
+	tcase_add_test(bin, test_unknown_method);
+	tcase_add_test(bin, test_unimplemented_method);
+	tcase_add_test(bin, test_info_configs);
+	tcase_add_test(bin, test_ping);
+	tcase_add_test(bin, test_calculate_good);
+	tcase_add_test(bin, test_calculate_bad);
+	tcase_add_test(bin, test_version_help_usage);
+	tcase_add_test(bin, test_replay_option_accepted);
+	tcase_add_test(bin, test_closed_stdout);
+	tcase_add_test(bin, test_no_secrets_in_output);
+	suite_add_tcase(s, bin);
+
+	tcase_add_test(unit, test_log_masks_secrets);
+	tcase_add_test(unit, test_log_bounded);
+	tcase_add_test(unit, test_log_secret_json);
+	tcase_add_test(unit, test_error_set_once);
+	tcase_add_test(unit, test_error_type_names);
+	tcase_add_test(unit, test_response_dump);
+	tcase_add_test(unit, test_request_parse);
+	tcase_add_test(unit, test_request_read_limit);
+	tcase_add_test(unit, test_table_complete);
+	tcase_add_test(unit, test_args_check);
+	tcase_add_test(unit, test_dispatch_in_process);
+	suite_add_tcase(s, unit);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(rpc_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
