@@ -53,7 +53,8 @@ put_disks(struct net__buf *b, const struct net_agent_settings *s,
 
 		if (d->cid == NULL || d->cid[0] == '\0')
 			return net_error_set(err, NET_EINVAL,
-			                     "persistent disk %zu has no cid", i);
+			                     "persistent disk %zu has no cid",
+			                     i);
 		if (i > 0)
 			net__buf_puts(b, ",");
 		rc = net__buf_json_string(b, d->cid, "persistent disk cid",

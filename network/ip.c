@@ -200,8 +200,8 @@ net_addr_format_compressed(char out[NET_ADDR_STRLEN],
 	out[0] = '\0';
 	for (i = 0; i < 8; i++) {
 		if (i == best) {
-			len += (size_t)snprintf(out + len, NET_ADDR_STRLEN - len,
-			                        "::");
+			len += (size_t)snprintf(out + len,
+			                        NET_ADDR_STRLEN - len, "::");
 			i += bestlen - 1;
 			continue;
 		}

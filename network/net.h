@@ -194,7 +194,10 @@ struct net_networks {
  *  - every address given (ip, netmask, gateway, dns, routes) must
  *    parse; netmask/gateway of the ip's family; contiguous netmask;
  *    gateway inside ip/netmask; ip must not be the subnet's network
- *    address unless the prefix is 31/32 (IPv4) or 127/128 (IPv6);
+ *    address unless the subnet prefix is 31/32 (IPv4) or 127/128
+ *    (IPv6), or a netmask comes with a prefix between the netmask's and
+ *    32/128 (the Director's prefix delegation: ip is then the base of a
+ *    block);
  *  - prefix: decimal 0..32 or 0..128 after the ip's family;
  *  - default: words "dns", "gateway", "addressable"; a vip network may
  *    not list any.  With a single non-vip network, it becomes the

@@ -27,6 +27,8 @@ static const struct {
 
 /* Longest network name accepted (it also becomes a JSON key). */
 #define MAX_NAME 256
+/* Most dns servers or routes one network may carry. */
+#define MAX_LIST 1024
 
 const char *
 net_type_name(enum net_type t)
@@ -187,6 +189,10 @@ take_routes(struct net_network *nw, const struct net_network_in *in,
 
 	if (in->nroutes == 0)
 		return 0;
+	if (in->nroutes > MAX_LIST)
+		return net_error_set(err, NET_EINVAL,
+		                     "too many routes (%zu, at most %d)",
+		                     in->nroutes, MAX_LIST);
 	if (in->routes == NULL)
 		return net_error_set(err, NET_EINVAL, "routes missing");
 	nw->routes = calloc(in->nroutes, sizeof(*nw->routes));
@@ -241,9 +247,9 @@ take_routes(struct net_network *nw, const struct net_network_in *in,
 			net_addr_network(&net, ip, subnet_prefix);
 			net_addr_format(subnet, &net);
 			rc = net_error_set(err, NET_EINVAL,
-			                   "gateway %s is outside the network's "
-			                   "subnet %s/%d", buf, subnet,
-			                   subnet_prefix);
+			                   "gateway %s is outside the "
+			                   "network's subnet %s/%d", buf,
+			                   subnet, subnet_prefix);
 			goto fail;
 		}
 		net_addr_format(o->destination, &dst);
@@ -266,6 +272,10 @@ take_dns(struct net_network *nw, const struct net_network_in *in,
 
 	if (in->dns == NULL)
 		return 0;
+	if (in->ndns > MAX_LIST)
+		return net_error_set(err, NET_EINVAL,
+		                     "too many dns servers (%zu, at most %d)",
+		                     in->ndns, MAX_LIST);
 	nw->dns = calloc(in->ndns + 1, sizeof(*nw->dns));
 	if (nw->dns == NULL)
 		return net_error_set(err, NET_ENOMEM, "out of memory");
@@ -313,7 +323,7 @@ validate_one(struct net_network *nw, unsigned int *defmask,
              const struct net_network_in *in, struct net_error *err)
 {
 	struct net_addr ip, mask, gw, net;
-	bool has_mask = false;
+	bool has_mask = false, delegated;
 	int family = 0, prefix_len = -1, rc;
 	char a[NET_ADDR_STRLEN], b[NET_ADDR_STRLEN];
 
@@ -347,7 +357,8 @@ validate_one(struct net_network *nw, unsigned int *defmask,
 	}
 
 	if (in->netmask != NULL) {
-		rc = take_addr(&nw->netmask, &mask, in->netmask, "netmask", err);
+		rc = take_addr(&nw->netmask, &mask, in->netmask, "netmask",
+		               err);
 		if (rc == 0)
 			rc = check_family(&mask, family, "netmask", "ip", err);
 		if (rc == 0)
@@ -371,8 +382,8 @@ validate_one(struct net_network *nw, unsigned int *defmask,
 	if (nw->type == NET_TYPE_MANUAL && !has_mask) {
 		if (prefix_len < 0)
 			return net_error_set(err, NET_EINVAL,
-			                     "manual network needs a netmask or "
-			                     "a prefix");
+			                     "manual network needs a netmask "
+			                     "or a prefix");
 		rc = net_prefix_to_netmask(&mask, family, prefix_len, err);
 		if (rc < 0)
 			return rc;
@@ -403,7 +414,11 @@ validate_one(struct net_network *nw, unsigned int *defmask,
 		}
 	}
 
-	if (nw->has_ip && has_mask &&
+	/* With both a netmask and a shorter prefix the ip is the base of a
+	 * delegated block (prefix delegation), not a host address. */
+	delegated = in->netmask != NULL && prefix_len > nw->subnet_prefix &&
+	            prefix_len < net_addr_bits(family);
+	if (nw->has_ip && has_mask && !delegated &&
 	    nw->subnet_prefix < net_addr_bits(family) - 1) {
 		net_addr_network(&net, &ip, nw->subnet_prefix);
 		if (net_addr_equal(&net, &ip))

@@ -421,10 +421,25 @@ START_TEST(test_subnet_zero)
 	in.ip = "2001:db8::";
 	in.netmask = "ffff:ffff:ffff:ffff::";
 	in.gateway = "2001:db8::1";
+	/* prefix "32" (from manual4) is shorter than the subnet's /64: no
+	 * delegation, the rule applies */
 	expect_fail(&in, 1, "network \"z6\"", "is the network address", NULL);
 	in.netmask = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe";
 	nets = expect_ok(&in, 1);   /* /127 */
 	net_networks_free(nets);
+
+	/* prefix delegation: a /80 block based on the subnet's first
+	 * address is not a host address */
+	in.netmask = "ffff:ffff:ffff:ffff::";
+	in.prefix = "80";
+	nets = expect_ok(&in, 1);
+	ck_assert_str_eq(nets->v[0].prefix, "80");
+	net_networks_free(nets);
+	in.prefix = "128";
+	expect_fail(&in, 1, "is the network address", NULL);
+	in.prefix = "80";
+	in.netmask = NULL;   /* prefix is then the subnet's own */
+	expect_fail(&in, 1, "is the network address", NULL);
 }
 END_TEST
 
@@ -688,6 +703,40 @@ START_TEST(test_set_mac)
 }
 END_TEST
 
+START_TEST(test_list_limits)
+{
+	struct net_network_in in = manual4("big");
+	const char **many = calloc(1025, sizeof(*many));
+	struct net_route_in *routes = calloc(1025, sizeof(*routes));
+	struct net_networks *nets;
+	size_t i;
+
+	ck_assert_ptr_nonnull(many);
+	ck_assert_ptr_nonnull(routes);
+	for (i = 0; i < 1025; i++) {
+		many[i] = "10.0.0.2";
+		routes[i] = (struct net_route_in){ "192.168.0.0",
+		                                   "255.255.0.0", "10.0.0.1" };
+	}
+	in.dns = many;
+	in.ndns = 1024;
+	nets = expect_ok(&in, 1);
+	ck_assert_uint_eq(nets->v[0].ndns, 1024);
+	net_networks_free(nets);
+	in.ndns = 1025;
+	expect_fail(&in, 1, "too many dns servers (1025, at most 1024)",
+	            NULL);
+	in.ndns = (size_t)-1;
+	expect_fail(&in, 1, "too many dns servers", NULL);
+	in.ndns = 1;
+	in.routes = routes;
+	in.nroutes = 1025;
+	expect_fail(&in, 1, "too many routes", NULL);
+	free(many);
+	free(routes);
+}
+END_TEST
+
 START_TEST(test_first_error_wins)
 {
 	struct net_network_in in = manual4("fe");
@@ -731,6 +780,7 @@ networks_suite(void)
 	tcase_add_test(tc, test_input_order_kept);
 	tcase_add_test(tc, test_routes);
 	tcase_add_test(tc, test_set_mac);
+	tcase_add_test(tc, test_list_limits);
 	tcase_add_test(tc, test_first_error_wins);
 	suite_add_tcase(s, tc);
 	return s;

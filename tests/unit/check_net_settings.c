@@ -262,7 +262,8 @@ START_TEST(test_invalid_utf8_rejected)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		s.agent_id = bad[i];
-		settings_fail(&s, "agent settings: agent_id is not valid UTF-8");
+		settings_fail(&s,
+		              "agent settings: agent_id is not valid UTF-8");
 	}
 	s.agent_id = "a";
 	/* the message never carries the secret itself */
