@@ -1,0 +1,103 @@
+/*
+ * vsphere/transport.c: the common part of the transports and the mode
+ * selector.
+ */
+#include "vsphere/transport.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsphere/transports.h"
+
+void
+vs_http_response_clear(struct vs_http_response *resp)
+{
+	if (resp == NULL)
+		return;
+	free(resp->body);
+	free(resp->content_type);
+	memset(resp, 0, sizeof(*resp));
+}
+
+void
+vs_transport_free(struct vs_transport *t)
+{
+	if (t != NULL && t->free != NULL)
+		t->free(t);
+}
+
+static int
+parse_start(unsigned long *out, const char *s, struct vs_error *err)
+{
+	char *end;
+
+	*out = 0;
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' ||
+	    *out > 999999999UL)
+		return vs_error_set(err, VS_EINVAL,
+		                    "VSPHERE_CPI_REPLAY_START is not a number");
+	return 0;
+}
+
+int
+vs_transport_new(struct vs_transport **out, enum vs_transport_mode mode,
+                 const char *dir, const struct vs_curl_opts *curl_opts,
+                 const char *const *secrets, struct vs_error *err)
+{
+	struct vs_transport *inner = NULL;
+	const char *cursor;
+	unsigned long start;
+	int rc;
+
+	*out = NULL;
+	if (mode != VS_TRANSPORT_CURL && (dir == NULL || dir[0] == '\0'))
+		return vs_error_set(err, VS_EINVAL,
+		                    "transport: fixture directory missing");
+	switch (mode) {
+	case VS_TRANSPORT_CURL:
+		return vs_transport_curl_new(out, curl_opts, err);
+	case VS_TRANSPORT_RECORD:
+		rc = vs_transport_curl_new(&inner, curl_opts, err);
+		if (rc != 0)
+			return rc;
+		return vs_transport_record_new(out, inner, dir, secrets, err);
+	case VS_TRANSPORT_REPLAY:
+		rc = parse_start(&start, getenv("VSPHERE_CPI_REPLAY_START"),
+		                 err);
+		if (rc != 0)
+			return rc;
+		cursor = getenv("VSPHERE_CPI_REPLAY_CURSOR");
+		if (cursor != NULL && cursor[0] == '\0')
+			cursor = NULL;
+		return vs_transport_replay_new(out, dir, secrets, start,
+		                               cursor, err);
+	}
+	return vs_error_set(err, VS_EINVAL, "transport: unknown mode");
+}
+
+int
+vs_transport_from_env(struct vs_transport **out,
+                      const struct vs_curl_opts *curl_opts,
+                      const char *const *secrets, struct vs_error *err)
+{
+	const char *v = getenv("VSPHERE_CPI_FIXTURES");
+
+	*out = NULL;
+	if (v == NULL || v[0] == '\0')
+		return vs_transport_new(out, VS_TRANSPORT_CURL, NULL,
+		                        curl_opts, secrets, err);
+	if (strncmp(v, "replay:", 7) == 0)
+		return vs_transport_new(out, VS_TRANSPORT_REPLAY, v + 7,
+		                        curl_opts, secrets, err);
+	if (strncmp(v, "record:", 7) == 0)
+		return vs_transport_new(out, VS_TRANSPORT_RECORD, v + 7,
+		                        curl_opts, secrets, err);
+	return vs_error_set(err, VS_EINVAL,
+	                    "VSPHERE_CPI_FIXTURES must be replay:DIR or "
+	                    "record:DIR");
+}

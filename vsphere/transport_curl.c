@@ -1,0 +1,601 @@
+/*
+ * vsphere/transport_curl.c: the libcurl transport.
+ *
+ * One easy handle per transport, kept for the whole process: connections
+ * are reused and the in-memory cookie engine carries vmware_soap_session
+ * from Login to every later request, /folder transfers included.  No
+ * redirects are followed, no "Expect: 100-continue" is sent, TLS peers
+ * are verified unless the caller opted out explicitly.  Bodies, cookies
+ * and headers are never logged.
+ */
+#include "vsphere/transports.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "vsphere/fixture.h"
+
+#ifndef CPI_VERSION
+#define CPI_VERSION "0"
+#endif
+
+#define DEFAULT_CONNECT_TIMEOUT 30L
+#define STALL_SECONDS 300L
+
+struct curl_tp {
+	struct vs_transport base;
+	CURL *h;
+	char *ca;                     /* copy of opts.ca_cert_pem */
+	vs_log_fn log;
+	void *log_ud;
+	size_t max_body;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* State of one exchange. */
+struct xfer {
+	struct curl_tp *c;
+	const struct vs_http_request *req;
+	struct vs_fixture_buf body;
+	bool decided;           /* status seen: body goes to file or memory */
+	FILE *down;
+	bool opened;            /* we created download_path */
+	bool down_failed;
+	bool too_large;
+	bool nomem;
+	FILE *up;
+	const char *mem;
+	size_t mem_len;
+	size_t mem_off;
+	bool read_failed;
+};
+
+static void
+logf_(struct curl_tp *c, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+logf_(struct curl_tp *c, int level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (c->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->log(c->log_ud, level, msg);
+}
+
+static size_t
+on_write(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+	size_t n = size * nmemb;
+	long status = 0;
+
+	if (!x->decided) {
+		x->decided = true;
+		curl_easy_getinfo(x->c->h, CURLINFO_RESPONSE_CODE, &status);
+		if (x->req->download_path != NULL && status >= 200 &&
+		    status < 300) {
+			x->down = fopen(x->req->download_path, "wb");
+			if (x->down == NULL) {
+				x->down_failed = true;
+				return 0;
+			}
+			x->opened = true;
+		}
+	}
+	if (x->down != NULL) {
+		if (fwrite(ptr, 1, n, x->down) != n) {
+			x->down_failed = true;
+			return 0;
+		}
+		return n;
+	}
+	if (n > x->c->max_body || x->body.len + n > x->c->max_body) {
+		x->too_large = true;
+		return 0;
+	}
+	vs_fixture_buf_add(&x->body, ptr, n);
+	if (x->body.failed) {
+		x->nomem = true;
+		return 0;
+	}
+	return n;
+}
+
+static size_t
+on_read(char *buf, size_t size, size_t nitems, void *ud)
+{
+	struct xfer *x = ud;
+	size_t n = size * nitems, got;
+
+	if (x->up != NULL) {
+		got = fread(buf, 1, n, x->up);
+		if (got == 0 && ferror(x->up)) {
+			x->read_failed = true;
+			return CURL_READFUNC_ABORT;
+		}
+		return got;
+	}
+	got = x->mem_len - x->mem_off;
+	if (got > n)
+		got = n;
+	if (got > 0)
+		memcpy(buf, x->mem + x->mem_off, got);
+	x->mem_off += got;
+	return got;
+}
+
+/* curl rewinds the body when it resends on a fresh connection. */
+static int
+on_seek(void *ud, curl_off_t offset, int origin)
+{
+	struct xfer *x = ud;
+
+	if (origin != SEEK_SET || offset < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	if (x->up != NULL) {
+		if (fseeko(x->up, (off_t)offset, SEEK_SET) != 0)
+			return CURL_SEEKFUNC_FAIL;
+		return CURL_SEEKFUNC_OK;
+	}
+	if ((size_t)offset > x->mem_len)
+		return CURL_SEEKFUNC_FAIL;
+	x->mem_off = (size_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+static bool
+header_value_ok(const char *v)
+{
+	size_t i;
+
+	for (i = 0; v[i] != '\0'; i++) {
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return false;
+	}
+	return i < 1024;
+}
+
+/* Checks the URL; fills "host:port" for messages. */
+static int
+check_url(char *hostport, size_t size, const char *url, struct vs_error *err)
+{
+	char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL;
+	CURLU *u;
+	int rc = 0;
+
+	hostport[0] = '\0';
+	if (url == NULL || strlen(url) > 8192)
+		return vs_error_set(err, VS_EINVAL, "http: bad URL");
+	u = curl_url();
+	if (u == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK) {
+		rc = vs_error_set(err, VS_EINVAL, "http: malformed URL");
+		goto cleanup;
+	}
+	if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
+		rc = vs_error_set(err, VS_EINVAL,
+		                  "http: unsupported URL scheme \"%.16s\"",
+		                  scheme);
+		goto cleanup;
+	}
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+		rc = vs_error_set(err, VS_EINVAL,
+		                  "http: URL must not carry credentials");
+		goto cleanup;
+	}
+	snprintf(hostport, size, "%.200s:%.8s", host, port);
+cleanup:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(user);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static int
+map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
+          const char *hostport, struct vs_error *err)
+{
+	const char *why = c->errbuf[0] != '\0' ? c->errbuf
+	                                        : curl_easy_strerror(cc);
+	int rc;
+
+	if (x->too_large)
+		return vs_error_set(err, VS_EPARSE,
+		                    "http: reply too large from %s (over %zu "
+		                    "bytes)", hostport, c->max_body);
+	if (x->nomem)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	if (x->down_failed)
+		return vs_error_set(err, VS_EIO,
+		                    "http: cannot write downloaded file: %s",
+		                    strerror(errno ? errno : EIO));
+	if (x->read_failed)
+		return vs_error_set(err, VS_EIO,
+		                    "http: cannot read upload file");
+	switch (cc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		rc = vs_error_set(err, VS_ENET, "http: %s: %s", hostport,
+		                  why);
+		if (err != NULL && err->code == VS_ENET)
+			err->transient = true;
+		return rc;
+	case CURLE_OPERATION_TIMEDOUT:
+		rc = vs_error_set(err, VS_ETIMEOUT, "http: %s: timed out: %s",
+		                  hostport, why);
+		if (err != NULL && err->code == VS_ETIMEOUT)
+			err->transient = true;
+		return rc;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+		return vs_error_set(err, VS_ETLS,
+		                    "TLS: certificate verify failed for %s: %s",
+		                    hostport, why);
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+		return vs_error_set(err, VS_ETLS,
+		                    "TLS: handshake failed for %s: %s",
+		                    hostport, why);
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return vs_error_set(err, VS_EINVAL, "http: %s: %s", hostport,
+		                    why);
+	case CURLE_OUT_OF_MEMORY:
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	default:
+		return vs_error_set(err, VS_ERR, "http: %s: %s", hostport,
+		                    why);
+	}
+}
+
+static int
+set_method(struct curl_tp *c, struct xfer *x, const char *method,
+           curl_off_t up_size, struct vs_error *err)
+{
+	const struct vs_http_request *req = x->req;
+	bool has_body = req->upload_path != NULL || req->body != NULL;
+	CURL *h = c->h;
+
+	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
+	curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, x);
+	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
+	curl_easy_setopt(h, CURLOPT_SEEKDATA, x);
+	if (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0) {
+		if (has_body)
+			return vs_error_set(err, VS_EINVAL,
+			                    "http: %s with a body", method);
+		if (method[0] == 'D')
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
+		return 0;
+	}
+	if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		if (req->upload_path != NULL) {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+		} else {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS,
+			                 req->body != NULL ? req->body : "");
+		}
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, up_size);
+		return 0;
+	}
+	if (strcmp(method, "PUT") == 0) {
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, up_size);
+		return 0;
+	}
+	return vs_error_set(err, VS_EINVAL, "http: unsupported method");
+}
+
+static int
+build_headers(struct curl_slist **out, const struct vs_http_request *req,
+              struct vs_error *err)
+{
+	struct curl_slist *l = NULL, *n;
+	char line[1200];
+	int rc = 0;
+
+	*out = NULL;
+	/* vCenter never answers 100-continue: waiting for it costs ~1 s */
+	n = curl_slist_append(l, "Expect:");
+	if (n == NULL)
+		goto nomem;
+	l = n;
+	if (req->content_type != NULL) {
+		if (!header_value_ok(req->content_type)) {
+			rc = vs_error_set(err, VS_EINVAL,
+			                  "http: bad content type");
+			goto cleanup;
+		}
+		snprintf(line, sizeof(line), "Content-Type: %s",
+		         req->content_type);
+		n = curl_slist_append(l, line);
+		if (n == NULL)
+			goto nomem;
+		l = n;
+	}
+	if (req->soap_action != NULL) {
+		if (!header_value_ok(req->soap_action) ||
+		    strchr(req->soap_action, '"') != NULL) {
+			rc = vs_error_set(err, VS_EINVAL,
+			                  "http: bad SOAPAction");
+			goto cleanup;
+		}
+		snprintf(line, sizeof(line), "SOAPAction: \"%s\"",
+		         req->soap_action);
+		n = curl_slist_append(l, line);
+		if (n == NULL)
+			goto nomem;
+		l = n;
+	}
+	*out = l;
+	l = NULL;
+	goto cleanup;
+nomem:
+	rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+cleanup:
+	curl_slist_free_all(l);
+	return rc;
+}
+
+static int
+curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
+               struct vs_http_response *resp, struct vs_error *err)
+{
+	struct curl_tp *c = (struct curl_tp *)t;
+	struct curl_slist *headers = NULL;
+	struct xfer x;
+	char hostport[256], *ct = NULL;
+	curl_off_t up_size = 0;
+	struct stat st;
+	CURLcode cc;
+	long status = 0;
+	int rc;
+
+	memset(resp, 0, sizeof(*resp));
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.req = req;
+	if (req->method == NULL)
+		return vs_error_set(err, VS_EINVAL, "http: no method");
+	rc = check_url(hostport, sizeof(hostport), req->url, err);
+	if (rc != 0)
+		return rc;
+	rc = build_headers(&headers, req, err);
+	if (rc != 0)
+		return rc;
+	if (req->upload_path != NULL) {
+		x.up = fopen(req->upload_path, "rb");
+		if (x.up == NULL || fstat(fileno(x.up), &st) != 0 ||
+		    !S_ISREG(st.st_mode)) {
+			rc = vs_error_set(err, VS_EIO,
+			                  "http: cannot open upload file: %s",
+			                  strerror(errno ? errno : EINVAL));
+			goto cleanup;
+		}
+		up_size = (curl_off_t)st.st_size;
+	} else if (req->body != NULL) {
+		x.mem = req->body;
+		x.mem_len = req->body_len;
+		up_size = (curl_off_t)req->body_len;
+	}
+	rc = set_method(c, &x, req->method, up_size, err);
+	if (rc != 0)
+		goto cleanup;
+	curl_easy_setopt(c->h, CURLOPT_URL, req->url);
+	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &x);
+	c->errbuf[0] = '\0';
+	errno = 0;
+	cc = curl_easy_perform(c->h);
+	if (x.down != NULL) {
+		if (fclose(x.down) != 0 && cc == CURLE_OK) {
+			x.down_failed = true;
+			cc = CURLE_WRITE_ERROR;
+		}
+		x.down = NULL;
+	}
+	if (cc != CURLE_OK || x.down_failed) {
+		rc = map_error(c, &x, cc, hostport, err);
+		logf_(c, 0, "http %s %s: failed (%d)",
+		      req->op ? req->op : "-", hostport, rc);
+		goto cleanup;
+	}
+	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(c->h, CURLINFO_CONTENT_TYPE, &ct);
+	resp->status = status;
+	if (ct != NULL && header_value_ok(ct)) {
+		resp->content_type = strdup(ct);
+		if (resp->content_type == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+	}
+	if (req->download_path != NULL && status >= 200 && status < 300) {
+		if (!x.decided) {
+			/* empty 2xx body: still leave an (empty) file */
+			rc = vs_fixture_write_file(req->download_path, "", 0,
+			                           false, err);
+			if (rc != 0)
+				goto cleanup;
+		}
+		vs_fixture_buf_clear(&x.body);
+	} else {
+		rc = vs_fixture_buf_take(&resp->body, &resp->body_len,
+		                         &x.body, err);
+		if (rc != 0)
+			goto cleanup;
+	}
+	logf_(c, 0, "http %s %s: %ld", req->op ? req->op : "-", hostport,
+	      status);
+cleanup:
+	/* the handle must not keep pointers into this frame */
+	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, NULL);
+	if (x.down != NULL)
+		fclose(x.down);
+	if (rc != 0 && x.opened)
+		unlink(req->download_path);  /* partial download */
+	if (x.up != NULL)
+		fclose(x.up);
+	vs_fixture_buf_clear(&x.body);
+	curl_slist_free_all(headers);
+	if (rc != 0)
+		vs_http_response_clear(resp);
+	return rc;
+}
+
+static int
+curl_finish(struct vs_transport *t, struct vs_error *err)
+{
+	(void)t;
+	(void)err;
+	return 0;
+}
+
+static void
+curl_free_tp(struct vs_transport *t)
+{
+	struct curl_tp *c = (struct curl_tp *)t;
+
+	if (c == NULL)
+		return;
+	if (c->h != NULL)
+		curl_easy_cleanup(c->h);
+	free(c->ca);
+	free(c);
+	curl_global_cleanup();
+}
+
+int
+vs_transport_curl_new(struct vs_transport **out,
+                      const struct vs_curl_opts *opts, struct vs_error *err)
+{
+	static const struct vs_curl_opts defaults;
+	struct curl_tp *c = NULL;
+	CURL *h;
+	int rc = 0;
+
+	*out = NULL;
+	if (opts == NULL)
+		opts = &defaults;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return vs_error_set(err, VS_ERR, "http: curl init failed");
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		curl_global_cleanup();
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	}
+	c->base.version = VS_TRANSPORT_VERSION;
+	c->base.roundtrip = curl_roundtrip;
+	c->base.finish = curl_finish;
+	c->base.free = curl_free_tp;
+	c->log = opts->log;
+	c->log_ud = opts->log_ud;
+	c->max_body = opts->max_body ? opts->max_body : VS_FIXTURE_MAX_BODY;
+	c->h = curl_easy_init();
+	if (c->h == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "http: curl init failed");
+		goto cleanup;
+	}
+	h = c->h;
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "vsphere-cpi-c/" CPI_VERSION);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS,
+	                 (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+	                 opts->connect_timeout_s > 0 ? opts->connect_timeout_s
+	                                            : DEFAULT_CONNECT_TIMEOUT);
+	if (opts->timeout_s > 0) {
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, opts->timeout_s);
+	} else {
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
+	}
+	if (opts->insecure) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+		logf_(c, 2, "TLS certificate verification is disabled "
+		      "(insecure)");
+	} else {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	}
+	if (opts->ca_cert_pem != NULL && opts->ca_cert_pem[0] != '\0') {
+#if LIBCURL_VERSION_NUM >= 0x074D00
+		struct curl_blob blob;
+
+		c->ca = strdup(opts->ca_cert_pem);
+		if (c->ca == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		blob.data = c->ca;
+		blob.len = strlen(c->ca);
+		blob.flags = CURL_BLOB_COPY;
+		if (curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) !=
+		    CURLE_OK) {
+			rc = vs_error_set(err, VS_ETLS,
+			                  "TLS: cannot use the CA certificate");
+			goto cleanup;
+		}
+#else
+		rc = vs_error_set(err, VS_ETLS,
+		                  "TLS: libcurl too old for an in-memory CA");
+		goto cleanup;
+#endif
+	}
+	*out = &c->base;
+	c = NULL;
+cleanup:
+	curl_free_tp(c != NULL ? &c->base : NULL);
+	return rc;
+}

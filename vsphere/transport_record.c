@@ -1,0 +1,321 @@
+/*
+ * vsphere/transport_record.c: a transport that forwards every exchange
+ * to an inner transport and writes it, redacted, as fixture files
+ * (format: vsphere/fixture.h).
+ */
+#include "vsphere/transports.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vsphere/fixture.h"
+
+/* Session keys learned from Login replies (they reappear inside
+ * per-session MOIDs such as session[<key>]…). */
+#define MAX_LEARNED 8
+
+struct record {
+	struct vs_transport base;
+	struct vs_transport *inner;
+	char *dir;
+	char **secrets;          /* NULL-terminated, owned copies */
+	size_t nsecrets;
+	size_t learned;
+	unsigned long next;      /* number of the next exchange */
+	unsigned long session;   /* number of our first exchange */
+};
+
+static void
+record_free(struct vs_transport *t)
+{
+	struct record *r = (struct record *)t;
+	size_t i;
+
+	if (r == NULL)
+		return;
+	vs_transport_free(r->inner);
+	for (i = 0; i < r->nsecrets; i++)
+		free(r->secrets[i]);
+	free(r->secrets);
+	free(r->dir);
+	free(r);
+}
+
+/* mkdir -p */
+static int
+make_dirs(const char *dir, struct vs_error *err)
+{
+	char path[PATH_MAX];
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(path))
+		return vs_error_set(err, VS_EIO, "record: bad directory");
+	memcpy(path, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return vs_error_set(err, VS_EIO,
+			                    "record: cannot create directory: %s",
+			                    strerror(errno));
+		if (i < n)
+			path[i] = '/';
+	}
+	return 0;
+}
+
+static bool
+is_binary(const char *s, size_t n)
+{
+	size_t i;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    c == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+static void
+learn_key(struct record *r, const char *body, size_t len)
+{
+	char key[256];
+	size_t i;
+
+	if (r->learned >= MAX_LEARNED ||
+	    !vs_fixture_login_key(key, sizeof(key), body, len) ||
+	    strcmp(key, VS_FIXTURE_REDACTED) == 0)
+		return;
+	for (i = 0; i < r->nsecrets; i++) {
+		if (strcmp(r->secrets[i], key) == 0)
+			return;
+	}
+	/* the array was allocated with MAX_LEARNED spare slots */
+	r->secrets[r->nsecrets] = strdup(key);
+	if (r->secrets[r->nsecrets] == NULL)
+		return;
+	r->nsecrets++;
+	r->secrets[r->nsecrets] = NULL;
+	r->learned++;
+}
+
+/* The .response text and its kind. */
+static int
+response_text(char **out, size_t *out_len, struct vs_fixture_meta *m,
+              struct record *r, const struct vs_http_request *req,
+              const struct vs_http_response *resp, struct vs_error *err)
+{
+	struct vs_fixture_buf b = { 0 };
+	bool downloaded = req->download_path != NULL && resp->body == NULL &&
+	                  resp->status >= 200 && resp->status < 300;
+	const char *const *secrets = (const char *const *)r->secrets;
+	char *data = NULL;
+	size_t len = 0;
+	struct stat st;
+	int rc;
+
+	if (downloaded) {
+		if (stat(req->download_path, &st) != 0)
+			return vs_error_set(err, VS_EIO,
+			                    "record: downloaded file missing");
+		len = (size_t)st.st_size;
+	} else {
+		len = resp->body != NULL ? resp->body_len : 0;
+	}
+	if (req->sensitive) {
+		m->response = VS_FIXTURE_RESP_SENSITIVE;
+		vs_fixture_buf_addf(&b, "<sensitive response: %zu bytes>\n",
+		                    len);
+		return vs_fixture_buf_take(out, out_len, &b, err);
+	}
+	if (!downloaded) {
+		m->response = VS_FIXTURE_RESP_BODY;
+		learn_key(r, resp->body, len);
+		return vs_fixture_redact(out, out_len, resp->body, len,
+		                         secrets, err);
+	}
+	if (len <= VS_FIXTURE_MAX_BODY) {
+		rc = vs_fixture_read_file(&data, &len, req->download_path,
+		                          VS_FIXTURE_MAX_BODY, err);
+		if (rc != 0)
+			return rc;
+		if (!is_binary(data, len)) {
+			m->response = VS_FIXTURE_RESP_DOWNLOAD;
+			rc = vs_fixture_redact(out, out_len, data, len,
+			                       secrets, err);
+			free(data);
+			return rc;
+		}
+		free(data);
+	}
+	m->response = VS_FIXTURE_RESP_BINARY;
+	m->binary_size = (unsigned long)len;
+	vs_fixture_buf_addf(&b, "<binary download: %zu bytes>\n", len);
+	return vs_fixture_buf_take(out, out_len, &b, err);
+}
+
+static int
+write_exchange(struct record *r, const struct vs_http_request *req,
+               const struct vs_http_response *resp, struct vs_error *err)
+{
+	const char *const *secrets = (const char *const *)r->secrets;
+	struct vs_fixture_meta m;
+	char op[VS_FIXTURE_OP_MAX + 1], path[PATH_MAX];
+	char *reqtext = NULL, *resptext = NULL, *metatext = NULL;
+	char *urlpath = NULL;
+	size_t reql = 0, respl = 0, metal = 0;
+	unsigned long num = r->next;
+	int rc, n;
+
+	memset(&m, 0, sizeof(m));
+	vs_fixture_op_name(op, sizeof(op), req->op);
+	rc = vs_fixture_request_text(&reqtext, &reql, req, secrets, err);
+	if (rc != 0)
+		goto cleanup;
+	rc = response_text(&resptext, &respl, &m, r, req, resp, err);
+	if (rc != 0)
+		goto cleanup;
+	rc = vs_fixture_url_path(&urlpath, req->url, err);
+	if (rc != 0)
+		goto cleanup;
+	rc = vs_fixture_redact(&m.path, NULL, urlpath, strlen(urlpath),
+	                       secrets, err);
+	if (rc != 0)
+		goto cleanup;
+	snprintf(m.method, sizeof(m.method), "%s",
+	         req->method != NULL ? req->method : "");
+	m.soap_action = (char *)req->soap_action;
+	m.content_type = (char *)req->content_type;
+	m.reply_content_type = resp->content_type;
+	m.status = resp->status;
+	m.session = r->session;
+	if (req->upload_path != NULL || (req->body != NULL &&
+	                                 req->body_len > 0))
+		m.request = req->sensitive ? VS_FIXTURE_REQ_SENSITIVE
+		          : req->upload_path != NULL ? VS_FIXTURE_REQ_UPLOAD
+		          : VS_FIXTURE_REQ_BODY;
+	else
+		m.request = VS_FIXTURE_REQ_NONE;
+	rc = vs_fixture_meta_format(&metatext, &metal, &m, err);
+	if (rc != 0)
+		goto cleanup;
+
+	/* from here on the number is taken, even if a write fails */
+	r->next++;
+	n = snprintf(path, sizeof(path), "%s/%03lu-%s.request", r->dir, num,
+	             op);
+	if (n < 0 || (size_t)n + 16 >= sizeof(path)) {
+		rc = vs_error_set(err, VS_EIO, "path too long");
+		goto cleanup;
+	}
+	rc = vs_fixture_write_file(path, reqtext, reql, true, err);
+	if (rc != 0)
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s/%03lu-%s.response", r->dir, num, op);
+	rc = vs_fixture_write_file(path, resptext, respl, true, err);
+	if (rc != 0)
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s/%03lu-%s.meta", r->dir, num, op);
+	rc = vs_fixture_write_file(path, metatext, metal, true, err);
+cleanup:
+	if (rc != 0)
+		vs_error_prefix(err, "record %03lu-%s", num, op);
+	free(m.path);
+	free(urlpath);
+	free(reqtext);
+	free(resptext);
+	free(metatext);
+	return rc;
+}
+
+static int
+record_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
+                 struct vs_http_response *resp, struct vs_error *err)
+{
+	struct record *r = (struct record *)t;
+	int rc;
+
+	rc = r->inner->roundtrip(r->inner, req, resp, err);
+	if (rc != 0)
+		return rc;
+	rc = write_exchange(r, req, resp, err);
+	if (rc != 0)
+		vs_http_response_clear(resp);
+	return rc;
+}
+
+static int
+record_finish(struct vs_transport *t, struct vs_error *err)
+{
+	struct record *r = (struct record *)t;
+
+	if (r->inner->finish == NULL)
+		return 0;
+	return r->inner->finish(r->inner, err);
+}
+
+int
+vs_transport_record_new(struct vs_transport **out,
+                        struct vs_transport *inner, const char *dir,
+                        const char *const *secrets, struct vs_error *err)
+{
+	struct vs_fixture_entry *entries = NULL;
+	struct record *r = NULL;
+	size_t n = 0, count = 0, i;
+	int rc = 0;
+
+	*out = NULL;
+	if (inner == NULL || dir == NULL || dir[0] == '\0') {
+		rc = vs_error_set(err, VS_EINVAL, "record: bad arguments");
+		goto cleanup;
+	}
+	while (secrets != NULL && secrets[count] != NULL)
+		count++;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		goto nomem;
+	r->base.version = VS_TRANSPORT_VERSION;
+	r->base.roundtrip = record_roundtrip;
+	r->base.finish = record_finish;
+	r->base.free = record_free;
+	r->inner = inner;
+	inner = NULL;
+	r->dir = strdup(dir);
+	r->secrets = calloc(count + MAX_LEARNED + 1, sizeof(*r->secrets));
+	if (r->dir == NULL || r->secrets == NULL)
+		goto nomem;
+	for (i = 0; i < count; i++) {
+		r->secrets[i] = strdup(secrets[i]);
+		if (r->secrets[i] == NULL)
+			goto nomem;
+		r->nsecrets++;
+	}
+	rc = make_dirs(dir, err);
+	if (rc != 0)
+		goto cleanup;
+	rc = vs_fixture_list(&entries, &n, dir, false, err);
+	if (rc != 0) {
+		vs_error_prefix(err, "record");
+		goto cleanup;
+	}
+	r->next = n > 0 ? entries[n - 1].number + 1 : 1;
+	r->session = r->next;
+	*out = &r->base;
+	r = NULL;
+	goto cleanup;
+nomem:
+	rc = vs_error_set(err, VS_ENOMEM, "record: out of memory");
+cleanup:
+	free(entries);
+	vs_transport_free(inner);
+	record_free(r != NULL ? &r->base : NULL);
+	return rc;
+}
