@@ -11,14 +11,36 @@
 
 #include <string.h>
 
+#include <libxml/xmlstring.h>
+
 /* Selection specs nest; our own callers never go deep. */
 #define MAX_SELECT_DEPTH 8
 
+/* vs_soap_add_*() answer NULL both for values that are not valid XML
+ * text (bad UTF-8, control characters) and when out of memory; the first
+ * is what a caller can actually cause. */
 static int
 nomem(const char *name, struct vs_error *err)
 {
-	return vs_error_set(err, VS_ENOMEM, "out of memory building <%s>",
+	return vs_error_set(err, VS_EINVAL,
+	                    "cannot add <%s>: invalid text or out of memory",
 	                    name);
+}
+
+/* What vs_soap_add_text() accepts: UTF-8 without C0 controls other than
+ * tab, newline and carriage return. */
+static bool
+valid_text(const char *s)
+{
+	const unsigned char *p;
+
+	if (!xmlCheckUTF8((const xmlChar *)s))
+		return false;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+			return false;
+	}
+	return true;
 }
 
 static int
@@ -405,9 +427,12 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 		rc = vs_add_device_change(spec, "deviceChange", &s->changes[i],
 		                          err);
 	for (i = 0; rc == 0 && i < s->nextra; i++) {
-		if (s->extra[i].value == NULL) {
+		if (s->extra[i].value == NULL ||
+		    !valid_text(s->extra[i].value)) {
 			rc = vs_error_set(err, VS_EINVAL,
-			                  "extraConfig without a value");
+			                  "extraConfig %s: missing or invalid "
+			                  "value", s->extra[i].key != NULL ?
+			                  s->extra[i].key : "(no key)");
 			break;
 		}
 		rc = add_obj(&n, spec, "extraConfig", NULL, err);
