@@ -63,9 +63,12 @@ net__buf_json_string(struct net__buf *b, const char *s, const char *what,
                      struct net_error *err)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, start, n = strlen(s);
+	size_t i, start, n;
 	char esc[8];
 
+	if (s == NULL)
+		return net_error_set(err, NET_EINVAL, "%s missing", what);
+	n = strlen(s);
 	if (!net__utf8_valid(s, n))
 		return net_error_set(err, NET_EINVAL,
 		                     "%s is not valid UTF-8", what);

@@ -1,5 +1,7 @@
 /* Unit tests of network/ addresses: parsing, formatting, masks. */
+#include <arpa/inet.h>
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -373,6 +375,81 @@ START_TEST(test_error_first_wins)
 }
 END_TEST
 
+/* A tiny deterministic generator, so failures reproduce. */
+static unsigned int
+next_rand(unsigned int *state)
+{
+	*state = *state * 1103515245u + 12345u;
+	return (*state >> 16) & 0x7fff;
+}
+
+/* Address-like strings: hex groups, colons, dotted quads, junk. */
+static void
+random_addr_text(char *s, size_t cap, unsigned int *st)
+{
+	static const char junk[] = "0123456789abcdefABCDEFg:.%/ ";
+	size_t k = 0;
+	int i, j, groups, digits;
+
+	if (next_rand(st) % 4 == 0) {
+		int n = (int)(next_rand(st) % 24);
+
+		for (i = 0; i < n && k + 1 < cap; i++)
+			s[k++] = junk[next_rand(st) % (sizeof(junk) - 1)];
+		s[k] = '\0';
+		return;
+	}
+	groups = (int)(next_rand(st) % 10);
+	for (i = 0; i < groups && k + 8 < cap; i++) {
+		digits = (int)(next_rand(st) % 6);
+		for (j = 0; j < digits; j++)
+			s[k++] = "0123456789abcdefABCDEF"[next_rand(st) % 22];
+		if (i < groups - 1) {
+			s[k++] = ':';
+			if (next_rand(st) % 6 == 0)
+				s[k++] = ':';
+		}
+	}
+	s[k] = '\0';
+	if (next_rand(st) % 3 == 0 && k + 20 < cap)
+		snprintf(s + k, cap - k, "%s%u.%u.%u.%u",
+		         groups > 0 ? ":" : "",
+		         next_rand(st) % 300, next_rand(st) % 300,
+		         next_rand(st) % 300, next_rand(st) % 300);
+}
+
+/* The parser agrees with the C library's inet_pton (which is as strict
+ * about IPv4 leading zeros) on accept/reject and on the bytes. */
+START_TEST(test_addr_differential)
+{
+	struct net_error err = { 0 };
+	struct net_addr a;
+	unsigned char ref[16];
+	unsigned int st = 20240501u;
+	char s[64];
+	int i, mine, theirs, accepted = 0;
+
+	for (i = 0; i < 100000; i++) {
+		random_addr_text(s, sizeof(s), &st);
+		net_error_clear(&err);
+		mine = net_addr_parse(&a, s, &err) == 0;
+		if (strchr(s, ':') != NULL)
+			theirs = inet_pton(AF_INET6, s, ref) == 1;
+		else
+			theirs = inet_pton(AF_INET, s, ref) == 1;
+		ck_assert_msg(mine == theirs, "\"%s\": ours %d, libc %d", s,
+		              mine, theirs);
+		if (!mine)
+			continue;
+		accepted++;
+		ck_assert_msg(memcmp(a.b, ref, a.family == 4 ? 4 : 16) == 0,
+		              "\"%s\": different bytes", s);
+	}
+	/* the generator must exercise the accepting side too */
+	ck_assert_int_gt(accepted, 500);
+}
+END_TEST
+
 static Suite *
 net_suite(void)
 {
@@ -394,6 +471,7 @@ net_suite(void)
 	                          sizeof(prefix_cases[0])));
 	tcase_add_test(tc, test_subnet);
 	tcase_add_test(tc, test_error_first_wins);
+	tcase_add_test(tc, test_addr_differential);
 	suite_add_tcase(s, tc);
 	return s;
 }
