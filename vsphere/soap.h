@@ -38,7 +38,21 @@ struct vs_fault {
 	char localized[512];    /* localizedMessage when present */
 };
 
+/* Replies larger than this are refused unparsed (hostile input). */
+#define VS_SOAP_MAX_REPLY ((size_t)64 * 1024 * 1024)
+
 /* --- building ----------------------------------------------------- */
+
+/* Added by soap.c: strict UTF-8 (no overlong forms, no surrogates, nothing
+ * past U+10FFFF, no NUL within len) without C0/DEL control characters;
+ * allow_ws admits tab, LF and CR. */
+bool vs_utf8_valid(const char *s, size_t len, bool allow_ws);
+
+/* Added by soap.c: a value that is not valid XML text (bad UTF-8, C0
+ * controls), or a NULL/empty moref, adds nothing, returns NULL and marks
+ * the request invalid: vs_soap_serialize() then fails with VS_EINVAL, so
+ * a caller ignoring the NULL cannot send a request missing a field.  A
+ * NULL value in vs_soap_add_text() adds nothing (optional field). */
 
 /* A new envelope whose Body holds <method xmlns="urn:vim25"> and, when
  * this_ref is not NULL, its <_this type="…">…</_this>.  *method_out is the

@@ -1,0 +1,649 @@
+/*
+ * vsphere/soap.c: SOAP envelopes for vim25, built with the libxml2 tree
+ * API (so every value is escaped by construction) and read back with
+ * namespaces resolved by URI.
+ *
+ * Replies are hostile input: they are parsed without network access,
+ * without entity substitution and without DTD loading; a reply carrying a
+ * DTD at all is refused (SOAP 1.1 forbids one), oversized replies are
+ * refused before parsing and libxml2's default depth and text limits stay
+ * in force (XML_PARSE_HUGE is never set).
+ */
+#include "vsphere/soap.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+/* Set as doc->_private when a value could not be added to a request (not
+ * valid XML text); vs_soap_serialize() then refuses the document, so a
+ * caller that ignores a NULL return cannot send a request missing a
+ * field. */
+static char request_poisoned;
+
+static bool
+ns_is(const xmlNode *n, const char *href)
+{
+	return n->ns != NULL && n->ns->href != NULL &&
+	       strcmp((const char *)n->ns->href, href) == 0;
+}
+
+static bool
+is_elem(const xmlNode *n, const char *href, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && ns_is(n, href) &&
+	       (name == NULL || strcmp((const char *)n->name, name) == 0);
+}
+
+/* Also refuses U+FFFE and U+FFFF, which XML 1.0 does not allow. */
+bool
+vs_utf8_valid(const char *s, size_t len, bool allow_ws)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n, k;
+	unsigned long cp;
+
+	while (i < len) {
+		unsigned char b = p[i];
+
+		if (b < 0x80) {
+			if ((b < 0x20 || b == 0x7f) && !(allow_ws &&
+			    (b == '\t' || b == '\n' || b == '\r')))
+				return false;
+			i++;
+			continue;
+		}
+		if (b >= 0xc2 && b <= 0xdf) {
+			n = 1;
+			cp = b & 0x1f;
+		} else if (b >= 0xe0 && b <= 0xef) {
+			n = 2;
+			cp = b & 0x0f;
+		} else if (b >= 0xf0 && b <= 0xf4) {
+			n = 3;
+			cp = b & 0x07;
+		} else {
+			return false;
+		}
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp == 0xfffe || cp == 0xffff)
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/* Text that libxml2 can serialize into a well-formed document: valid
+ * UTF-8 without the C0 controls XML 1.0 forbids. */
+static bool
+valid_xml_text(const char *s)
+{
+	return s != NULL && vs_utf8_valid(s, strlen(s), true);
+}
+
+static void
+poison(xmlNodePtr parent)
+{
+	if (parent != NULL && parent->doc != NULL)
+		parent->doc->_private = &request_poisoned;
+}
+
+static xmlNsPtr
+vim_ns(xmlNodePtr parent)
+{
+	return xmlSearchNsByHref(parent->doc, parent,
+	                         (const xmlChar *)VS_NS_VIM25);
+}
+
+static xmlNodePtr
+add_elem(xmlNodePtr parent, const char *name, const char *value)
+{
+	xmlNodePtr n;
+	xmlNsPtr ns;
+
+	if (parent == NULL)
+		return NULL;
+	if (name == NULL || !valid_xml_text(name) ||
+	    (value != NULL && !valid_xml_text(value))) {
+		poison(parent);
+		return NULL;
+	}
+	ns = vim_ns(parent);
+	n = xmlNewTextChild(parent, ns, (const xmlChar *)name,
+	                    (const xmlChar *)value);
+	if (n == NULL)
+		poison(parent);
+	return n;
+}
+
+int
+vs_soap_request_new(xmlDocPtr *doc_out, xmlNodePtr *method_out,
+                    const char *method, const struct vs_moref *this_ref,
+                    struct vs_error *err)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr env, body, m;
+	xmlNsPtr soapenv, vim;
+	int rc = 0;
+
+	*doc_out = NULL;
+	*method_out = NULL;
+	if (method == NULL || method[0] == '\0' || !valid_xml_text(method) ||
+	    xmlValidateNCName((const xmlChar *)method, 0) != 0) {
+		rc = vs_error_set(err, VS_EINVAL, "invalid SOAP method name");
+		goto cleanup;
+	}
+	doc = xmlNewDoc((const xmlChar *)"1.0");
+	if (doc == NULL)
+		goto nomem;
+	env = xmlNewDocNode(doc, NULL, (const xmlChar *)"Envelope", NULL);
+	if (env == NULL)
+		goto nomem;
+	xmlDocSetRootElement(doc, env);
+	soapenv = xmlNewNs(env, (const xmlChar *)VS_NS_SOAPENV,
+	                   (const xmlChar *)"soapenv");
+	if (soapenv == NULL ||
+	    xmlNewNs(env, (const xmlChar *)VS_NS_XSD,
+	             (const xmlChar *)"xsd") == NULL ||
+	    xmlNewNs(env, (const xmlChar *)VS_NS_XSI,
+	             (const xmlChar *)"xsi") == NULL)
+		goto nomem;
+	xmlSetNs(env, soapenv);
+	body = xmlNewChild(env, soapenv, (const xmlChar *)"Body", NULL);
+	if (body == NULL)
+		goto nomem;
+	m = xmlNewChild(body, NULL, (const xmlChar *)method, NULL);
+	if (m == NULL)
+		goto nomem;
+	vim = xmlNewNs(m, (const xmlChar *)VS_NS_VIM25, NULL);
+	if (vim == NULL)
+		goto nomem;
+	xmlSetNs(m, vim);
+	if (this_ref != NULL &&
+	    vs_soap_add_moref(m, "_this", this_ref) == NULL) {
+		rc = vs_error_set(err, VS_EINVAL, "%s: invalid _this reference",
+		                  method);
+		goto cleanup;
+	}
+	*doc_out = doc;
+	*method_out = m;
+	doc = NULL;
+	goto cleanup;
+nomem:
+	rc = vs_error_set(err, VS_ENOMEM, "out of memory building %s",
+	                  method);
+cleanup:
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+xmlNodePtr
+vs_soap_add_text(xmlNodePtr parent, const char *name, const char *value)
+{
+	if (value == NULL)
+		return NULL;
+	return add_elem(parent, name, value);
+}
+
+xmlNodePtr
+vs_soap_add_bool(xmlNodePtr parent, const char *name, bool v)
+{
+	return add_elem(parent, name, v ? "true" : "false");
+}
+
+xmlNodePtr
+vs_soap_add_long(xmlNodePtr parent, const char *name, long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return add_elem(parent, name, buf);
+}
+
+xmlNodePtr
+vs_soap_add_moref(xmlNodePtr parent, const char *name,
+                  const struct vs_moref *ref)
+{
+	xmlNodePtr n;
+
+	if (parent == NULL)
+		return NULL;
+	if (ref == NULL || ref->type[0] == '\0' || ref->value[0] == '\0' ||
+	    memchr(ref->type, '\0', sizeof(ref->type)) == NULL ||
+	    memchr(ref->value, '\0', sizeof(ref->value)) == NULL ||
+	    !valid_xml_text(ref->type)) {
+		poison(parent);
+		return NULL;
+	}
+	n = add_elem(parent, name, ref->value);
+	if (n == NULL)
+		return NULL;
+	if (xmlNewProp(n, (const xmlChar *)"type",
+	               (const xmlChar *)ref->type) == NULL) {
+		poison(parent);
+		return NULL;
+	}
+	return n;
+}
+
+xmlNodePtr
+vs_soap_add_obj(xmlNodePtr parent, const char *name, const char *type)
+{
+	xmlNodePtr n;
+	xmlNsPtr xsi;
+
+	n = add_elem(parent, name, NULL);
+	if (n == NULL || type == NULL)
+		return n;
+	xsi = xmlSearchNsByHref(n->doc, n, (const xmlChar *)VS_NS_XSI);
+	if (!valid_xml_text(type) || xsi == NULL ||
+	    xmlNewNsProp(n, xsi, (const xmlChar *)"type",
+	                 (const xmlChar *)type) == NULL) {
+		poison(parent);
+		return NULL;
+	}
+	return n;
+}
+
+int
+vs_soap_serialize(char **out, size_t *len_out, xmlDocPtr doc,
+                  struct vs_error *err)
+{
+	xmlChar *buf = NULL;
+	int len = 0;
+
+	*out = NULL;
+	*len_out = 0;
+	if (doc == NULL)
+		return vs_error_set(err, VS_EINVAL, "no request document");
+	if (doc->_private == &request_poisoned)
+		return vs_error_set(err, VS_EINVAL,
+		                    "request holds a value that is not valid "
+		                    "XML text");
+	xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 0);
+	if (buf == NULL || len <= 0) {
+		xmlFree(buf);
+		return vs_error_set(err, VS_ENOMEM,
+		                    "cannot serialize SOAP request");
+	}
+	*out = (char *)buf;
+	*len_out = (size_t)len;
+	return 0;
+}
+
+/* --- reading ------------------------------------------------------ */
+
+/* Copies s into buf as one printable line: control characters become
+ * spaces; truncation never splits a UTF-8 sequence. */
+static void
+copy_line(char *buf, size_t size, const char *s)
+{
+	size_t i, n = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (s == NULL)
+		return;
+	for (i = 0; s[i] != '\0' && n + 1 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		buf[n++] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
+	}
+	buf[n] = '\0';
+	if (s[i] != '\0') {
+		/* Truncated: drop a partial multi-byte sequence. */
+		while (n > 0 && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0 && ((unsigned char)buf[n - 1] & 0x80) != 0)
+			n--;
+		buf[n] = '\0';
+	}
+}
+
+/* A fault type name as vim25 spells them: letters, digits, '_' and '.'
+ * only (anything else is not a type name and is dropped). */
+static void
+copy_type(char *buf, size_t size, const char *s)
+{
+	size_t i, len;
+
+	buf[0] = '\0';
+	if (s == NULL)
+		return;
+	len = strlen(s);
+	if (len == 0 || len >= size)
+		return;
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.'))
+			return;
+	}
+	memcpy(buf, s, len + 1);
+}
+
+static xmlNodePtr
+first_elem(xmlNodePtr parent)
+{
+	xmlNodePtr n;
+
+	for (n = parent->children; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	}
+	return NULL;
+}
+
+/* A child element by local name in no namespace or any namespace (the
+ * faultcode/faultstring of a SOAP 1.1 Fault are unqualified). */
+static xmlNodePtr
+any_child(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n;
+
+	for (n = parent->children; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, name) == 0)
+			return n;
+	}
+	return NULL;
+}
+
+static void
+node_text(char *buf, size_t size, xmlNodePtr n)
+{
+	xmlChar *t;
+
+	buf[0] = '\0';
+	if (n == NULL)
+		return;
+	t = xmlNodeGetContent(n);
+	copy_line(buf, size, (const char *)t);
+	xmlFree(t);
+}
+
+/* The type of a MethodFault element: its xsi:type, else its element name
+ * without the "Fault" suffix (<InvalidLoginFault> → InvalidLogin). */
+static void
+fault_type_of(char *buf, size_t size, xmlNodePtr n)
+{
+	char name[128];
+	size_t len;
+
+	vs_xml_xsi_type(buf, size, n);
+	if (buf[0] != '\0')
+		return;
+	copy_type(name, sizeof(name), (const char *)n->name);
+	len = strlen(name);
+	if (len > 5 && strcmp(name + len - 5, "Fault") == 0) {
+		name[len - 5] = '\0';
+		copy_type(buf, size, name);
+	}
+}
+
+static void
+parse_fault(struct vs_fault *f, xmlNodePtr fault)
+{
+	xmlNodePtr detail, d;
+
+	memset(f, 0, sizeof(*f));
+	node_text(f->faultcode, sizeof(f->faultcode),
+	          any_child(fault, "faultcode"));
+	node_text(f->faultstring, sizeof(f->faultstring),
+	          any_child(fault, "faultstring"));
+	detail = any_child(fault, "detail");
+	if (detail == NULL)
+		return;
+	d = first_elem(detail);
+	if (d == NULL)
+		return;
+	fault_type_of(f->type, sizeof(f->type), d);
+	node_text(f->localized, sizeof(f->localized),
+	          vs_xml_child(d, "localizedMessage"));
+}
+
+int
+vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
+                    const char *body, size_t len,
+                    struct vs_fault *fault_out, struct vs_error *err)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root, b, child;
+	struct vs_fault f;
+	const char *text;
+	int rc = 0;
+
+	*doc_out = NULL;
+	*body_child_out = NULL;
+	if (fault_out != NULL)
+		memset(fault_out, 0, sizeof(*fault_out));
+	if (body == NULL || len == 0) {
+		rc = vs_error_set(err, VS_EPARSE, "empty SOAP reply");
+		goto cleanup;
+	}
+	if (len > VS_SOAP_MAX_REPLY || len > INT_MAX) {
+		rc = vs_error_set(err, VS_EPARSE,
+		                  "SOAP reply of %zu bytes is too large", len);
+		goto cleanup;
+	}
+	doc = xmlReadMemory(body, (int)len, "reply.xml", NULL,
+	                    XML_PARSE_NONET | XML_PARSE_NOERROR |
+	                    XML_PARSE_NOWARNING);
+	if (doc == NULL) {
+		rc = vs_error_set(err, VS_EPARSE,
+		                  "SOAP reply is not well-formed XML");
+		goto cleanup;
+	}
+	if (doc->intSubset != NULL || doc->extSubset != NULL) {
+		rc = vs_error_set(err, VS_EPARSE,
+		                  "SOAP reply carries a DTD; refused");
+		goto cleanup;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!is_elem(root, VS_NS_SOAPENV, "Envelope")) {
+		rc = vs_error_set(err, VS_EPARSE,
+		                  "reply is not a SOAP envelope");
+		goto cleanup;
+	}
+	for (b = root->children; b != NULL; b = b->next) {
+		if (is_elem(b, VS_NS_SOAPENV, "Body"))
+			break;
+	}
+	child = b == NULL ? NULL : first_elem(b);
+	if (child == NULL) {
+		rc = vs_error_set(err, VS_EPARSE, "SOAP reply has no Body "
+		                  "content");
+		goto cleanup;
+	}
+	if (is_elem(child, VS_NS_SOAPENV, "Fault")) {
+		parse_fault(&f, child);
+		text = f.faultstring[0] != '\0' ? f.faultstring : f.localized;
+		if (f.type[0] != '\0' && text[0] != '\0')
+			rc = vs_error_set(err, VS_EFAULT, "%s: %s", f.type,
+			                  text);
+		else if (f.type[0] != '\0')
+			rc = vs_error_set(err, VS_EFAULT, "%s", f.type);
+		else
+			rc = vs_error_set(err, VS_EFAULT, "SOAP fault %s: %s",
+			                  f.faultcode[0] != '\0' ?
+			                  f.faultcode : "(no faultcode)",
+			                  text[0] != '\0' ? text :
+			                  "(no faultstring)");
+		if (err != NULL && err->fault[0] == '\0')
+			copy_type(err->fault, sizeof(err->fault), f.type);
+		if (fault_out != NULL)
+			*fault_out = f;
+		goto cleanup;
+	}
+	*doc_out = doc;
+	*body_child_out = child;
+	doc = NULL;
+cleanup:
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+xmlNodePtr
+vs_xml_child(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n;
+
+	if (parent == NULL || name == NULL)
+		return NULL;
+	for (n = parent->children; n != NULL; n = n->next) {
+		if (is_elem(n, VS_NS_VIM25, name))
+			return n;
+	}
+	return NULL;
+}
+
+xmlNodePtr
+vs_xml_next(xmlNodePtr after, const char *name)
+{
+	xmlNodePtr n;
+
+	if (after == NULL || name == NULL)
+		return NULL;
+	for (n = after->next; n != NULL; n = n->next) {
+		if (is_elem(n, VS_NS_VIM25, name))
+			return n;
+	}
+	return NULL;
+}
+
+char *
+vs_xml_child_text(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n = vs_xml_child(parent, name);
+
+	if (n == NULL)
+		return NULL;
+	return (char *)xmlNodeGetContent(n);
+}
+
+int
+vs_xml_child_copy(char *buf, size_t size, xmlNodePtr parent,
+                  const char *name)
+{
+	char *t;
+	size_t len;
+	int rc = 0;
+
+	if (size > 0)
+		buf[0] = '\0';
+	t = vs_xml_child_text(parent, name);
+	if (t == NULL)
+		return VS_ENOTFOUND;
+	len = strlen(t);
+	if (len >= size) {
+		rc = VS_EPARSE;
+		goto cleanup;
+	}
+	memcpy(buf, t, len + 1);
+cleanup:
+	xmlFree(t);
+	return rc;
+}
+
+void
+vs_xml_xsi_type(char *buf, size_t size, xmlNodePtr n)
+{
+	xmlAttrPtr a;
+	xmlChar *v;
+	const char *local;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (n == NULL || n->type != XML_ELEMENT_NODE)
+		return;
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (a->ns != NULL && a->ns->href != NULL &&
+		    strcmp((const char *)a->ns->href, VS_NS_XSI) == 0 &&
+		    strcmp((const char *)a->name, "type") == 0)
+			break;
+	}
+	if (a == NULL)
+		return;
+	v = xmlNodeListGetString(n->doc, a->children, 1);
+	if (v == NULL)
+		return;
+	local = strrchr((const char *)v, ':');
+	local = local == NULL ? (const char *)v : local + 1;
+	copy_type(buf, size, local);
+	xmlFree(v);
+}
+
+int
+vs_xml_moref(struct vs_moref *out, xmlNodePtr n, struct vs_error *err)
+{
+	xmlChar *type = NULL, *value = NULL;
+	size_t tlen, vlen;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (n == NULL || n->type != XML_ELEMENT_NODE) {
+		rc = vs_error_set(err, VS_EPARSE, "missing object reference");
+		goto cleanup;
+	}
+	type = xmlGetNoNsProp(n, (const xmlChar *)"type");
+	value = xmlNodeGetContent(n);
+	if (type == NULL || value == NULL) {
+		rc = vs_error_set(err, VS_EPARSE,
+		                  "<%s> is not an object reference",
+		                  (const char *)n->name);
+		goto cleanup;
+	}
+	tlen = strlen((const char *)type);
+	vlen = strlen((const char *)value);
+	if (tlen == 0 || vlen == 0 || tlen >= sizeof(out->type) ||
+	    vlen >= sizeof(out->value)) {
+		rc = vs_error_set(err, VS_EPARSE,
+		                  "<%s>: object reference empty or too long",
+		                  (const char *)n->name);
+		goto cleanup;
+	}
+	copy_type(out->type, sizeof(out->type), (const char *)type);
+	if (out->type[0] == '\0') {
+		rc = vs_error_set(err, VS_EPARSE,
+		                  "<%s>: invalid object reference type",
+		                  (const char *)n->name);
+		goto cleanup;
+	}
+	memcpy(out->value, value, vlen + 1);
+cleanup:
+	if (rc != 0)
+		memset(out, 0, sizeof(*out));
+	xmlFree(type);
+	xmlFree(value);
+	return rc;
+}
+
+void
+vs_fault_from_node(struct vs_fault *out, xmlNodePtr n)
+{
+	xmlNodePtr inner;
+
+	memset(out, 0, sizeof(*out));
+	if (n == NULL || n->type != XML_ELEMENT_NODE)
+		return;
+	/* A LocalizedMethodFault wraps the typed fault in <fault>; a bare
+	 * MethodFault carries the type itself. */
+	inner = vs_xml_child(n, "fault");
+	fault_type_of(out->type, sizeof(out->type), inner != NULL ? inner : n);
+	node_text(out->localized, sizeof(out->localized),
+	          vs_xml_child(n, "localizedMessage"));
+	if (out->localized[0] == '\0' && inner != NULL)
+		node_text(out->localized, sizeof(out->localized),
+		          vs_xml_child(inner, "localizedMessage"));
+}
