@@ -1,0 +1,986 @@
+/*
+ * tests/unit/check_transport.c: fixture redaction and masking, and the
+ * record and replay transports driven by a fake inner transport.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vsphere/fixture.h"
+#include "vsphere/transport.h"
+#include "vsphere/transports.h"
+
+#define PASSWORD "Sup3r&Secret<pw>"
+#define PASSWORD_XML "Sup3r&amp;Secret&lt;pw&gt;"
+#define MBUS "mbus-Pa55-w0rd"
+#define KEY "89ea95bd-3361-4b76-a803-5c64416e222b"
+
+static const char *const secrets[] = { PASSWORD, MBUS, NULL };
+
+/* --- helpers ------------------------------------------------------ */
+
+static char *
+redact(const char *in, const char *const *sec)
+{
+	struct vs_error err = { 0 };
+	char *out = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(vs_fixture_redact(&out, &len, in, strlen(in), sec,
+	                                   &err), 0);
+	ck_assert_uint_eq(len, strlen(out));
+	return out;
+}
+
+static char *
+mask(const char *in)
+{
+	struct vs_error err = { 0 };
+	char *out = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(vs_fixture_mask(&out, &len, in, strlen(in), &err), 0);
+	return out;
+}
+
+static void
+rm_flat(const char *dir)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static char tmpdir[256];
+static char scen[300];
+static char cursor[300];
+static char upfile[300];
+static char downfile[300];
+
+static void
+setup_tmp(void)
+{
+	FILE *f;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_transport.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(scen, sizeof(scen), "%s/scen", tmpdir);
+	snprintf(cursor, sizeof(cursor), "%s/cursor", tmpdir);
+	snprintf(upfile, sizeof(upfile), "%s/env.json", tmpdir);
+	snprintf(downfile, sizeof(downfile), "%s/down.json", tmpdir);
+	f = fopen(upfile, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "{\"mbus\":\"nats://nats:" MBUS "@10.0.0.6:4222\"}");
+	fclose(f);
+}
+
+static void
+teardown_tmp(void)
+{
+	rm_flat(scen);
+	rm_flat(tmpdir);
+}
+
+static bool
+file_contains(const char *path, const char *needle)
+{
+	struct vs_error err = { 0 };
+	char *data = NULL;
+	size_t len = 0, i, nl = strlen(needle);
+	bool found;
+
+	ck_assert_int_eq(vs_fixture_read_file(&data, &len, path, 1 << 24,
+	                                      &err), 0);
+	found = false;
+	for (i = 0; !found && i + nl <= len; i++)
+		found = memcmp(data + i, needle, nl) == 0;
+	free(data);
+	return found;
+}
+
+static char *
+slurp(const char *path)
+{
+	struct vs_error err = { 0 };
+	char *data = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(vs_fixture_read_file(&data, &len, path, 1 << 24,
+	                                      &err), 0);
+	return data;
+}
+
+/* --- redaction ---------------------------------------------------- */
+
+static const struct {
+	const char *in;
+	const char *want;
+} redact_cases[] = {
+	/* plain and prefixed password elements */
+	{ "<password>pass</password>", "<password>REDACTED</password>" },
+	{ "<vim25:password>pass</vim25:password>",
+	  "<vim25:password>REDACTED</vim25:password>" },
+	{ "<ns1:password xsi:type=\"xsd:string\">a b</ns1:password>",
+	  "<ns1:password xsi:type=\"xsd:string\">REDACTED</ns1:password>" },
+	/* nested in a Login request */
+	{ "<vim25:Login><vim25:_this type=\"SessionManager\">SessionManager"
+	  "</vim25:_this><vim25:userName>user</vim25:userName>"
+	  "<vim25:password>pass</vim25:password></vim25:Login>",
+	  "<vim25:Login><vim25:_this type=\"SessionManager\">SessionManager"
+	  "</vim25:_this><vim25:userName>user</vim25:userName>"
+	  "<vim25:password>REDACTED</vim25:password></vim25:Login>" },
+	/* XML-escaped content */
+	{ "<password>a&amp;b&lt;c</password>",
+	  "<password>REDACTED</password>" },
+	/* CDATA holding a fake close tag */
+	{ "<password><![CDATA[x</password>y]]></password><a>1</a>",
+	  "<password>REDACTED</password><a>1</a>" },
+	/* nested same-name element */
+	{ "<password><password>x</password>y</password>z",
+	  "<password>REDACTED</password>z" },
+	/* truncated: everything after the open tag goes */
+	{ "<password>abc", "<password>REDACTED" },
+	/* a '>' inside an attribute value does not end the tag */
+	{ "<password a=\"x>y\">abc</password>",
+	  "<password a=\"x>y\">REDACTED</password>" },
+	/* left alone */
+	{ "<password/><passwordHint>h</passwordHint>",
+	  "<password/><passwordHint>h</passwordHint>" },
+	{ "<userName>user</userName>", "<userName>user</userName>" },
+	/* secrets from the caller, raw, XML-escaped and percent-encoded */
+	{ "<userName>" MBUS "</userName>", "<userName>REDACTED</userName>" },
+	{ "<v>x" PASSWORD_XML "y</v>", "<v>xREDACTEDy</v>" },
+	{ "/folder/a?t=Sup3r%26Secret%3Cpw%3E&dsName=ds",
+	  "/folder/a?t=REDACTED&dsName=ds" },
+	/* the session key of a Login reply */
+	{ "<LoginResponse xmlns=\"urn:vim25\"><returnval><key>" KEY
+	  "</key><userName>user</userName></returnval></LoginResponse>",
+	  "<LoginResponse xmlns=\"urn:vim25\"><returnval><key>REDACTED"
+	  "</key><userName>user</userName></returnval></LoginResponse>" },
+	/* a UserSession property value; other keys stay */
+	{ "<val xsi:type=\"UserSession\"><key>52ab</key><userName>u"
+	  "</userName></val><val xsi:type=\"OptionValue\"><key>k</key>"
+	  "</val>",
+	  "<val xsi:type=\"UserSession\"><key>REDACTED</key><userName>u"
+	  "</userName></val><val xsi:type=\"OptionValue\"><key>k</key>"
+	  "</val>" },
+	/* cookies */
+	{ "Cookie: vmware_soap_session=\"52abc\"; Path=/",
+	  "Cookie: vmware_soap_session=\"REDACTED\"; Path=/" },
+	{ "vmware_soap_session=52abc-9 x",
+	  "vmware_soap_session=REDACTED x" },
+	/* guestinfo.userdata values; the encoding and others stay */
+	{ "<extraConfig><key>guestinfo.userdata</key><value xsi:type="
+	  "\"xsd:string\">c2VjcmV0</value></extraConfig><extraConfig><key>"
+	  "guestinfo.userdata.encoding</key><value>base64</value>"
+	  "</extraConfig><extraConfig><key>guestinfo.other</key><value>"
+	  "keep</value></extraConfig>",
+	  "<extraConfig><key>guestinfo.userdata</key><value xsi:type="
+	  "\"xsd:string\">REDACTED</value></extraConfig><extraConfig><key>"
+	  "guestinfo.userdata.encoding</key><value>base64</value>"
+	  "</extraConfig><extraConfig><key>guestinfo.other</key><value>"
+	  "keep</value></extraConfig>" },
+	{ "<vim25:extraConfig><vim25:key>guestinfo.userdata.vendor"
+	  "</vim25:key><vim25:value>x</vim25:value></vim25:extraConfig>"
+	  "<vim25:value>y</vim25:value>",
+	  "<vim25:extraConfig><vim25:key>guestinfo.userdata.vendor"
+	  "</vim25:key><vim25:value>REDACTED</vim25:value>"
+	  "</vim25:extraConfig><vim25:value>y</vim25:value>" },
+	/* a value outside the key's parent is not taken */
+	{ "<a><key>guestinfo.userdata</key></a><value>v</value>",
+	  "<a><key>guestinfo.userdata</key></a><value>v</value>" },
+};
+
+START_TEST(test_redact_table)
+{
+	char *out = redact(redact_cases[_i].in, secrets);
+
+	ck_assert_str_eq(out, redact_cases[_i].want);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_redact_overlapping_secrets)
+{
+	static const char *const sec[] = { "pass", "password123", NULL };
+	char *out = redact("<a>password123</a><b>pass</b>", sec);
+
+	ck_assert_str_eq(out, "<a>REDACTED</a><b>REDACTED</b>");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_redact_hostile_noise)
+{
+	static const char alphabet[] = "<>/\"'=:!-[]?x \nCDATApsword";
+	char buf[600];
+	char *out;
+	unsigned seed = 12345;
+	size_t i, at;
+	int round;
+
+	for (round = 0; round < 2000; round++) {
+		for (i = 0; i < 300; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = alphabet[(seed >> 16) %
+			                  (sizeof(alphabet) - 1)];
+		}
+		buf[300] = '\0';
+		at = (seed >> 8) % 280;
+		memcpy(buf + at, MBUS, strlen(MBUS));
+		out = redact(buf, secrets);
+		ck_assert_ptr_null(strstr(out, MBUS));
+		free(out);
+	}
+}
+END_TEST
+
+/* --- masking ------------------------------------------------------ */
+
+static const struct {
+	const char *in;
+	const char *want;
+} mask_cases[] = {
+	{ "<uuid>4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b</uuid>",
+	  "<uuid><uuid></uuid>" },
+	{ "VM 4213A3F8-1C2D-4E5F-8A9B-0C1D2E3F4A5B!", "VM <uuid>!" },
+	{ "too long: 4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b0",
+	  "too long: 4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b0" },
+	{ "short 12345678-1234-1234", "short 12345678-1234-1234" },
+	{ "<ds>/tmp/govcsim-DC0-LocalDS_0-2837461@folder-5</ds>",
+	  "<ds><govcsim>@folder-5</ds>" },
+	{ "/var/folders/x1/T/govcsim-DC0-LocalDS_0-99/vm/a.vmx",
+	  "<govcsim>/vm/a.vmx" },
+	{ "[LocalDS_0] govcsim-x_y", "[LocalDS_0] <govcsim>" },
+	{ "/tmp/other/file", "/tmp/other/file" },
+	{ "<t>2026-11-23T07:47:33.436444163Z</t>", "<t><time></t>" },
+	{ "<t>2026-11-23T07:47:33+02:00</t>", "<t><time></t>" },
+	{ "<t>2026-11-23</t>", "<t>2026-11-23</t>" },
+	{ "session[89ea95bd-3361-4b76-a803-5c64416e222b]21e999c0-6b49-419f-"
+	  "8fb2-d65c71d8f708</r>", "<session></r>" },
+	{ "session[REDACTED]abc-1<", "<session><" },
+	{ "https://127.0.0.1:8989/sdk", "https://127.0.0.1:<port>/sdk" },
+	{ "http://[::1]:44321/nfc/x", "http://[::1]:<port>/nfc/x" },
+	{ "https://*:443/nfc/a", "https://*:<port>/nfc/a" },
+	{ "https://vc.example.com/sdk", "https://vc.example.com/sdk" },
+	{ "<sensitive upload: 123 bytes>", "<sensitive upload: <n> bytes>" },
+	{ "<upload: 123 bytes>", "<upload: 123 bytes>" },
+	{ "", "" },
+};
+
+START_TEST(test_mask_table)
+{
+	char *out = mask(mask_cases[_i].in);
+
+	ck_assert_str_eq(out, mask_cases[_i].want);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_canon_whitespace_and_diff)
+{
+	struct vs_error err = { 0 };
+	const char *a = "<a>\n  <b>x y</b>\r\n</a>\n";
+	const char *b = "<a><b>x y</b></a>";
+	const char *c = "<a><b>x z</b></a>";
+	char *ca = NULL, *cb = NULL, *cc = NULL, msg[300];
+	size_t la, lb, lc;
+
+	ck_assert_int_eq(vs_fixture_canon(&ca, &la, a, strlen(a), NULL,
+	                                  &err), 0);
+	ck_assert_int_eq(vs_fixture_canon(&cb, &lb, b, strlen(b), NULL,
+	                                  &err), 0);
+	ck_assert_int_eq(vs_fixture_canon(&cc, &lc, c, strlen(c), NULL,
+	                                  &err), 0);
+	ck_assert_str_eq(ca, cb);
+	ck_assert(!vs_fixture_diff(msg, sizeof(msg), ca, la, cb, lb));
+	ck_assert(vs_fixture_diff(msg, sizeof(msg), cb, lb, cc, lc));
+	ck_assert_ptr_nonnull(strstr(msg, "line 1 col 9"));
+	ck_assert_ptr_nonnull(strstr(msg, "x y"));
+	ck_assert_ptr_nonnull(strstr(msg, "x z"));
+	free(ca);
+	free(cb);
+	free(cc);
+}
+END_TEST
+
+START_TEST(test_op_name_and_path)
+{
+	struct vs_error err = { 0 };
+	char op[VS_FIXTURE_OP_MAX + 1], *p = NULL;
+
+	vs_fixture_op_name(op, sizeof(op), "../etc/pass wd");
+	ck_assert_str_eq(op, "_._etc_pass_wd");
+	ck_assert_ptr_null(strchr(op, '/'));
+	vs_fixture_op_name(op, sizeof(op), NULL);
+	ck_assert_str_eq(op, "exchange");
+	vs_fixture_op_name(op, sizeof(op), "RetrievePropertiesEx");
+	ck_assert_str_eq(op, "RetrievePropertiesEx");
+	ck_assert_int_eq(vs_fixture_url_path(&p, "https://[::1]:8989/sdk",
+	                                     &err), 0);
+	ck_assert_str_eq(p, "/sdk");
+	free(p);
+	ck_assert_int_eq(vs_fixture_url_path(&p,
+	                 "https://h/folder/a%20b?dsName=x", &err), 0);
+	ck_assert_str_eq(p, "/folder/a%20b?dsName=x");
+	free(p);
+	ck_assert_int_eq(vs_fixture_url_path(&p, "https://h:1", &err), 0);
+	ck_assert_str_eq(p, "/");
+	free(p);
+}
+END_TEST
+
+START_TEST(test_meta_roundtrip_and_hostile)
+{
+	struct vs_error err = { 0 };
+	struct vs_fixture_meta m = { 0 }, back;
+	char *text = NULL;
+	size_t len = 0;
+	const char *bad = "method POST\npath /sdk\nstatus abc\n";
+
+	snprintf(m.method, sizeof(m.method), "POST");
+	m.path = "/sdk\r\nstatus 999";
+	m.soap_action = "urn:vim25/8.0.0.1";
+	m.status = 500;
+	m.request = VS_FIXTURE_REQ_UPLOAD;
+	m.response = VS_FIXTURE_RESP_BINARY;
+	m.binary_size = 42;
+	m.session = 7;
+	ck_assert_int_eq(vs_fixture_meta_format(&text, &len, &m, &err), 0);
+	ck_assert_int_eq(vs_fixture_meta_parse(&back, text, len, &err), 0);
+	ck_assert_str_eq(back.method, "POST");
+	ck_assert_str_eq(back.path, "/sdk??status 999");
+	ck_assert_str_eq(back.soap_action, "urn:vim25/8.0.0.1");
+	ck_assert_ptr_null(back.content_type);
+	ck_assert_int_eq(back.status, 500);
+	ck_assert_int_eq(back.request, VS_FIXTURE_REQ_UPLOAD);
+	ck_assert_int_eq(back.response, VS_FIXTURE_RESP_BINARY);
+	ck_assert_uint_eq(back.binary_size, 42);
+	ck_assert_uint_eq(back.session, 7);
+	vs_fixture_meta_clear(&back);
+	free(text);
+	ck_assert_int_eq(vs_fixture_meta_parse(&back, bad, strlen(bad), &err),
+	                 VS_EREPLAY);
+	vs_fixture_meta_clear(NULL);
+}
+END_TEST
+
+/* --- a fake inner transport --------------------------------------- */
+
+struct fake {
+	struct vs_transport base;
+	int calls;
+	bool freed_flag;
+};
+
+static int
+fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
+               struct vs_http_response *resp, struct vs_error *err)
+{
+	struct fake *f = (struct fake *)t;
+	char body[1024];
+	FILE *out;
+
+	(void)err;
+	f->calls++;
+	memset(resp, 0, sizeof(*resp));
+	resp->status = 200;
+	if (strcmp(req->op, "Login") == 0) {
+		snprintf(body, sizeof(body),
+		         "<LoginResponse xmlns=\"urn:vim25\"><returnval><key>"
+		         KEY "</key><userName>user</userName><loginTime>"
+		         "2026-11-23T07:47:33.4Z</loginTime></returnval>"
+		         "</LoginResponse>");
+	} else if (strcmp(req->op, "CreateContainerView") == 0) {
+		snprintf(body, sizeof(body),
+		         "<returnval type=\"ContainerView\">session[" KEY "]"
+		         "21e999c0-6b49-419f-8fb2-d65c71d8f708</returnval>");
+	} else if (strcmp(req->op, "file-get") == 0) {
+		out = fopen(req->download_path, "w");
+		ck_assert_ptr_nonnull(out);
+		fprintf(out, "{\"mbus\":\"nats://nats:" MBUS "@h:4222\"}\n");
+		fclose(out);
+		resp->content_type = strdup("application/octet-stream");
+		return 0;
+	} else if (strcmp(req->op, "file-put") == 0) {
+		resp->status = 201;
+		body[0] = '\0';
+	} else {
+		snprintf(body, sizeof(body), "<%sResponse><t>"
+		         "2026-11-23T07:47:33Z</t></%sResponse>", req->op,
+		         req->op);
+	}
+	resp->body = strdup(body);
+	resp->body_len = strlen(body);
+	resp->content_type = strdup("text/xml; charset=utf-8");
+	return 0;
+}
+
+static void
+fake_free(struct vs_transport *t)
+{
+	free(t);
+}
+
+static struct vs_transport *
+fake_new(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+
+	ck_assert_ptr_nonnull(f);
+	f->base.version = VS_TRANSPORT_VERSION;
+	f->base.roundtrip = fake_roundtrip;
+	f->base.free = fake_free;
+	return &f->base;
+}
+
+/* The scripted requests of one "process". */
+static char login_body[512];
+static char props_body[512];
+
+static void
+make_bodies(const char *uuid, const char *user)
+{
+	snprintf(login_body, sizeof(login_body),
+	         "<?xml version=\"1.0\"?>\n<Envelope><Body><Login><_this "
+	         "type=\"SessionManager\">SessionManager</_this><userName>%s"
+	         "</userName><password>" PASSWORD_XML "</password></Login>"
+	         "</Body></Envelope>", user);
+	snprintf(props_body, sizeof(props_body),
+	         "<Envelope><Body><RetrievePropertiesEx><obj type=\"View\">"
+	         "session[" KEY "]21e999c0-6b49-419f-8fb2-d65c71d8f708</obj>"
+	         "<uuid>%s</uuid><p>/tmp/govcsim-DC0-LocalDS_0-1@folder-5</p>"
+	         "</RetrievePropertiesEx></Body></Envelope>", uuid);
+}
+
+static struct vs_http_request
+script(int i, const char *host)
+{
+	static char url[6][128];
+	struct vs_http_request r;
+
+	memset(&r, 0, sizeof(r));
+	r.method = "POST";
+	r.soap_action = "urn:vim25/8.0.0.1";
+	r.content_type = "text/xml; charset=utf-8";
+	snprintf(url[i], sizeof(url[i]), "https://%s/sdk", host);
+	r.url = url[i];
+	switch (i) {
+	case 0:
+		r.op = "Login";
+		r.body = login_body;
+		break;
+	case 1:
+		r.op = "CreateContainerView";
+		r.body = "<CreateContainerView/>";
+		break;
+	case 2:
+		r.op = "RetrievePropertiesEx";
+		r.body = props_body;
+		break;
+	case 3:
+		r.op = "file-put";
+		r.method = "PUT";
+		r.soap_action = NULL;
+		r.content_type = "application/octet-stream";
+		snprintf(url[i], sizeof(url[i]), "https://%s/folder/vm-1/"
+		         "env.json?dsName=ds", host);
+		r.upload_path = upfile;
+		r.sensitive = true;
+		break;
+	case 4:
+		r.op = "file-get";
+		r.method = "GET";
+		r.soap_action = NULL;
+		r.content_type = NULL;
+		snprintf(url[i], sizeof(url[i]), "https://%s/folder/vm-1/"
+		         "env.json?dsName=ds", host);
+		r.download_path = downfile;
+		break;
+	default:
+		r.op = "Logout";
+		r.body = "<Logout/>";
+		break;
+	}
+	if (r.body != NULL)
+		r.body_len = strlen(r.body);
+	return r;
+}
+
+static void
+run_script(struct vs_transport *t, int from, int to, const char *host)
+{
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req;
+	int i;
+
+	for (i = from; i < to; i++) {
+		req = script(i, host);
+		ck_assert_msg(t->roundtrip(t, &req, &resp, &err) == 0,
+		              "exchange %d: %s", i, err.message);
+		vs_http_response_clear(&resp);
+	}
+}
+
+static void
+record_all(int from, int to)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+
+	ck_assert_int_eq(vs_transport_record_new(&t, fake_new(), scen,
+	                                         secrets, &err), 0);
+	run_script(t, from, to, "127.0.0.1:8989");
+	ck_assert_int_eq(t->finish(t, &err), 0);
+	vs_transport_free(t);
+}
+
+static void
+assert_no_secret_in_dir(const char *dir)
+{
+	static const char *const needles[] = { PASSWORD, PASSWORD_XML, MBUS,
+	                                       KEY, NULL };
+	char path[4096];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int i, files = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		for (i = 0; needles[i] != NULL; i++)
+			ck_assert_msg(!file_contains(path, needles[i]),
+			              "%s holds a secret", de->d_name);
+		files++;
+	}
+	closedir(d);
+	ck_assert_int_gt(files, 0);
+}
+
+START_TEST(test_record_writes_redacted_files)
+{
+	char path[512], *text;
+
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
+	record_all(0, 6);
+	assert_no_secret_in_dir(scen);
+	snprintf(path, sizeof(path), "%s/001-Login.request", scen);
+	ck_assert(file_contains(path, "<password>REDACTED</password>"));
+	snprintf(path, sizeof(path), "%s/001-Login.response", scen);
+	ck_assert(file_contains(path, "<key>REDACTED</key>"));
+	/* the key learned at Login is redacted from later MOIDs */
+	snprintf(path, sizeof(path), "%s/002-CreateContainerView.response",
+	         scen);
+	ck_assert(file_contains(path, "session[REDACTED]21e999c0"));
+	snprintf(path, sizeof(path), "%s/004-file-put.request", scen);
+	text = slurp(path);
+	ck_assert_str_eq(text, "<sensitive upload: 51 bytes>\n");
+	free(text);
+	snprintf(path, sizeof(path), "%s/005-file-get.response", scen);
+	ck_assert(file_contains(path, "nats://nats:REDACTED@h:4222"));
+	snprintf(path, sizeof(path), "%s/005-file-get.meta", scen);
+	text = slurp(path);
+	ck_assert_str_eq(text, "method GET\npath /folder/vm-1/env.json?"
+	                 "dsName=ds\nstatus 200\nreply_content_type "
+	                 "application/octet-stream\nrequest none\nresponse "
+	                 "download\nsession 1\n");
+	free(text);
+	snprintf(path, sizeof(path), "%s/001-Login.meta", scen);
+	text = slurp(path);
+	ck_assert_str_eq(text, "method POST\npath /sdk\nsoap_action "
+	                 "urn:vim25/8.0.0.1\ncontent_type text/xml; "
+	                 "charset=utf-8\nstatus 200\nreply_content_type "
+	                 "text/xml; charset=utf-8\nrequest body\nresponse "
+	                 "body\nsession 1\n");
+	free(text);
+}
+END_TEST
+
+START_TEST(test_record_numbering_continues)
+{
+	struct vs_fixture_entry *e = NULL;
+	struct vs_error err = { 0 };
+	char path[512];
+	size_t n = 0;
+
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
+	record_all(0, 3);
+	record_all(3, 6);
+	ck_assert_int_eq(vs_fixture_list(&e, &n, scen, false, &err), 0);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_str_eq(e[0].name, "001-Login");
+	ck_assert_str_eq(e[3].name, "004-file-put");
+	ck_assert_str_eq(e[5].name, "006-Logout");
+	free(e);
+	snprintf(path, sizeof(path), "%s/003-RetrievePropertiesEx.meta",
+	         scen);
+	ck_assert(file_contains(path, "session 1\n"));
+	snprintf(path, sizeof(path), "%s/004-file-put.meta", scen);
+	ck_assert(file_contains(path, "session 4\n"));
+	assert_no_secret_in_dir(scen);
+}
+END_TEST
+
+START_TEST(test_record_write_failure_is_eio)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+	char path[512];
+
+	ck_assert_int_eq(mkdir(scen, 0755), 0);
+	/* a stray file where the first exchange goes (no .meta: not an
+	 * exchange, so numbering starts at 1) */
+	snprintf(path, sizeof(path), "%s/001-Login.request", scen);
+	ck_assert_int_eq(vs_fixture_write_file(path, "x", 1, true, &err), 0);
+	ck_assert_int_eq(vs_transport_record_new(&t, fake_new(), scen,
+	                                         secrets, &err), 0);
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
+	req = script(0, "h");
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EIO);
+	ck_assert_ptr_null(resp.body);
+	ck_assert_ptr_nonnull(strstr(err.message, "001-Login"));
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_roundtrip)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+	char *text;
+	int i;
+
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
+	record_all(0, 6);
+	/* another run: other VM uuid, other port */
+	make_bodies("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "user");
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
+	                                         &err), 0);
+	for (i = 0; i < 6; i++) {
+		req = script(i, "127.0.0.1:40001");
+		ck_assert_msg(t->roundtrip(t, &req, &resp, &err) == 0,
+		              "%d: %s", i, err.message);
+		if (i == 0) {
+			ck_assert_int_eq(resp.status, 200);
+			ck_assert_ptr_nonnull(strstr(resp.body,
+			                             "<key>REDACTED</key>"));
+			ck_assert_str_eq(resp.content_type,
+			                 "text/xml; charset=utf-8");
+		}
+		if (i == 3) {
+			ck_assert_int_eq(resp.status, 201);
+			ck_assert_uint_eq(resp.body_len, 0);
+		}
+		if (i == 4)
+			ck_assert_ptr_null(resp.body);
+		vs_http_response_clear(&resp);
+	}
+	text = slurp(downfile);
+	ck_assert_str_eq(text, "{\"mbus\":\"nats://nats:REDACTED@h:4222\"}\n");
+	free(text);
+	ck_assert_int_eq(t->finish(t, &err), 0);
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_changed_body)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
+	record_all(0, 6);
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "admin");
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
+	                                         &err), 0);
+	req = script(0, "h:1");
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_ptr_null(resp.body);
+	ck_assert_ptr_nonnull(strstr(err.message, "001-Login"));
+	ck_assert_ptr_nonnull(strstr(err.message, "body"));
+	ck_assert_ptr_nonnull(strstr(err.message, "user"));
+	ck_assert_ptr_nonnull(strstr(err.message, "admin"));
+	ck_assert_ptr_null(strstr(err.message, PASSWORD_XML));
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_changed_path_method_action)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
+	record_all(0, 6);
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 4, NULL,
+	                                         &err), 0);
+	req = script(3, "h");
+	req.url = "https://h/folder/vm-2/env.json?dsName=ds";
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_ptr_nonnull(strstr(err.message, "004-file-put: path"));
+	vs_transport_free(t);
+
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
+	                                         &err), 0);
+	req = script(0, "h");
+	req.method = "PUT";
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_ptr_nonnull(strstr(err.message, "method"));
+	vs_transport_free(t);
+
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
+	                                         &err), 0);
+	req = script(0, "h");
+	req.soap_action = "urn:vim25/6.5";
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_ptr_nonnull(strstr(err.message, "soap_action"));
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_unused_and_extra)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
+	record_all(0, 6);
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
+	                                         &err), 0);
+	run_script(t, 0, 3, "h");
+	ck_assert_int_eq(t->finish(t, &err), VS_EREPLAY);
+	ck_assert_str_eq(err.message, "replay: 3 recorded exchanges not "
+	                 "used, next is 004-file-put");
+	vs_transport_free(t);
+
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
+	                                         &err), 0);
+	run_script(t, 0, 6, "h");
+	req = script(5, "h");
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_ptr_nonnull(strstr(err.message, "beyond the recording"));
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_cursor_across_processes)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+	char *text;
+
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
+	record_all(0, 3);  /* process 1: exchanges 1-3 */
+	record_all(3, 6);  /* process 2: exchanges 4-6 */
+
+	/* process 1 stops one short: finish names the unused exchange and
+	 * still moves the cursor to process 2's first exchange */
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, cursor,
+	                                         &err), 0);
+	run_script(t, 0, 2, "h");
+	ck_assert_int_eq(t->finish(t, &err), VS_EREPLAY);
+	ck_assert_str_eq(err.message, "replay: 1 recorded exchange not used, "
+	                 "next is 003-RetrievePropertiesEx");
+	vs_transport_free(t);
+	text = slurp(cursor);
+	ck_assert_str_eq(text, "4\n");
+	free(text);
+
+	/* process 2 from the cursor */
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, cursor,
+	                                         &err), 0);
+	run_script(t, 3, 6, "h");
+	ck_assert_int_eq(t->finish(t, &err), 0);
+	vs_transport_free(t);
+	text = slurp(cursor);
+	ck_assert_str_eq(text, "7\n");
+	free(text);
+
+	/* again from the start: process 1 may not run into process 2 */
+	unlink(cursor);
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, cursor,
+	                                         &err), 0);
+	run_script(t, 0, 3, "h");
+	req = script(3, "h");
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_ptr_nonnull(strstr(err.message, "beyond the recording"));
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_start_index)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
+	record_all(0, 3);
+	record_all(3, 6);
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 4, NULL,
+	                                         &err), 0);
+	run_script(t, 3, 6, "h");
+	ck_assert_int_eq(t->finish(t, &err), 0);
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_replay_bad_fixtures)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+	char path[512];
+
+	/* missing directory */
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, NULL, 0, NULL,
+	                                         &err), VS_EIO);
+	ck_assert_ptr_null(t);
+	/* a broken meta file */
+	vs_error_clear(&err);
+	ck_assert_int_eq(mkdir(scen, 0755), 0);
+	snprintf(path, sizeof(path), "%s/001-x.meta", scen);
+	ck_assert_int_eq(vs_fixture_write_file(path, "method GET\n", 11, true,
+	                                       &err), 0);
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, NULL, 0, NULL,
+	                                         &err), VS_EREPLAY);
+	ck_assert_ptr_nonnull(strstr(err.message, "001-x"));
+	/* the same number twice */
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_fixture_write_file(path, "method GET\npath /\n"
+	                                       "status 200\n", 29, false,
+	                                       &err), 0);
+	snprintf(path, sizeof(path), "%s/1-y.meta", scen);
+	ck_assert_int_eq(vs_fixture_write_file(path, "", 0, true, &err), 0);
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, NULL, 0, NULL,
+	                                         &err), VS_EREPLAY);
+	ck_assert_ptr_nonnull(strstr(err.message, "used twice"));
+}
+END_TEST
+
+START_TEST(test_from_env)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
+	record_all(0, 3);
+	unsetenv("VSPHERE_CPI_REPLAY_CURSOR");
+	unsetenv("VSPHERE_CPI_REPLAY_START");
+	setenv("VSPHERE_CPI_FIXTURES", "bogus:x", 1);
+	ck_assert_int_eq(vs_transport_from_env(&t, NULL, secrets, &err),
+	                 VS_EINVAL);
+	ck_assert_ptr_null(t);
+
+	{
+		char v[400];
+
+		snprintf(v, sizeof(v), "replay:%s", scen);
+		setenv("VSPHERE_CPI_FIXTURES", v, 1);
+	}
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_transport_from_env(&t, NULL, secrets, &err), 0);
+	run_script(t, 0, 3, "h");
+	ck_assert_int_eq(t->finish(t, &err), 0);
+	vs_transport_free(t);
+
+	setenv("VSPHERE_CPI_REPLAY_START", "2", 1);
+	ck_assert_int_eq(vs_transport_from_env(&t, NULL, secrets, &err), 0);
+	run_script(t, 1, 3, "h");
+	ck_assert_int_eq(t->finish(t, &err), 0);
+	vs_transport_free(t);
+	setenv("VSPHERE_CPI_REPLAY_START", "x", 1);
+	ck_assert_int_eq(vs_transport_from_env(&t, NULL, secrets, &err),
+	                 VS_EINVAL);
+	unsetenv("VSPHERE_CPI_REPLAY_START");
+
+	unsetenv("VSPHERE_CPI_FIXTURES");
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_transport_from_env(&t, NULL, secrets, &err), 0);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(t->version, VS_TRANSPORT_VERSION);
+	vs_transport_free(t);
+	vs_transport_free(NULL);
+	vs_http_response_clear(NULL);
+}
+END_TEST
+
+static Suite *
+transport_suite(void)
+{
+	Suite *s = suite_create("transport");
+	TCase *tc;
+
+	tc = tcase_create("fixture");
+	tcase_add_loop_test(tc, test_redact_table, 0,
+	                    sizeof(redact_cases) / sizeof(redact_cases[0]));
+	tcase_add_test(tc, test_redact_overlapping_secrets);
+	tcase_add_test(tc, test_redact_hostile_noise);
+	tcase_add_loop_test(tc, test_mask_table, 0,
+	                    sizeof(mask_cases) / sizeof(mask_cases[0]));
+	tcase_add_test(tc, test_canon_whitespace_and_diff);
+	tcase_add_test(tc, test_op_name_and_path);
+	tcase_add_test(tc, test_meta_roundtrip_and_hostile);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("record_replay");
+	tcase_add_checked_fixture(tc, setup_tmp, teardown_tmp);
+	tcase_add_test(tc, test_record_writes_redacted_files);
+	tcase_add_test(tc, test_record_numbering_continues);
+	tcase_add_test(tc, test_record_write_failure_is_eio);
+	tcase_add_test(tc, test_replay_roundtrip);
+	tcase_add_test(tc, test_replay_changed_body);
+	tcase_add_test(tc, test_replay_changed_path_method_action);
+	tcase_add_test(tc, test_replay_unused_and_extra);
+	tcase_add_test(tc, test_replay_cursor_across_processes);
+	tcase_add_test(tc, test_replay_start_index);
+	tcase_add_test(tc, test_replay_bad_fixtures);
+	tcase_add_test(tc, test_from_env);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(transport_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
