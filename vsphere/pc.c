@@ -57,26 +57,30 @@ read_page(struct vs_objects *list, size_t *cap, char **token_out,
 {
 	xmlNodePtr rv, tok;
 	xmlChar *t = NULL;
-	int rc;
+	int rc = 0;
 
 	*token_out = NULL;
 	rv = vs_xml_child(response, "returnval");
 	if (rv == NULL)
 		return 0;
-	rc = append_objects(list, cap, rv, optional, err);
-	if (rc < 0)
-		return rc;
+	/* The token first: a page that fails to parse still leaves the
+	 * server holding the rest, which the caller then cancels. */
 	tok = vs_xml_child(rv, "token");
-	if (tok == NULL)
-		return 0;
-	t = xmlNodeGetContent(tok);
-	if (t == NULL || t[0] == '\0' || strlen((const char *)t) > MAX_TOKEN) {
-		rc = vs_error_set(err, VS_EPARSE, "bad RetrieveResult token");
-		goto cleanup;
+	if (tok != NULL) {
+		t = xmlNodeGetContent(tok);
+		if (t == NULL || t[0] == '\0' ||
+		    strlen((const char *)t) > MAX_TOKEN) {
+			rc = vs_error_set(err, VS_EPARSE,
+			                  "bad RetrieveResult token");
+			goto cleanup;
+		}
+		*token_out = strdup((const char *)t);
+		if (*token_out == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			goto cleanup;
+		}
 	}
-	*token_out = strdup((const char *)t);
-	if (*token_out == NULL)
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+	rc = append_objects(list, cap, rv, optional, err);
 cleanup:
 	xmlFree(t);
 	return rc;
