@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpi/error.h"
+
 #define CPI_ISO_SECTOR 2048
 /* Largest payload accepted, in bytes. */
 #define CPI_ISO_MAX_DATA (16u * 1024u * 1024u)
@@ -30,22 +32,11 @@
 /* Longest volume identifier accepted (characters [A-Za-z0-9_]). */
 #define CPI_ISO_MAX_VOLID 32
 
-enum cpi_iso_code {
-	CPI_ISO_OK = 0,
-	CPI_ISO_ERR = -1,
-	CPI_ISO_ENOMEM = -2,
-	CPI_ISO_EINVAL = -3,
-};
-
 /*
- * Local error object (cpi/error.h did not exist when this was written).
- * Set once: the first failure fills it, later ones are ignored.  The
- * message never contains the payload bytes.
+ * Failures fill the caller's struct cpi_error (set once) with type
+ * CPI_ERROR_CPI, not retryable, and return CPI_EINVAL (bad argument) or
+ * CPI_ENOMEM.  Messages never contain the payload bytes.
  */
-struct cpi_iso_error {
-	int code;           /* enum cpi_iso_code, 0 while unset */
-	char message[256];  /* one line */
-};
 
 /*
  * Builds an image whose root directory holds one file, file_name, with
@@ -66,11 +57,11 @@ struct cpi_iso_error {
  *             Joliet descriptor carries its first 16 characters.
  *
  * Every date in the image is recorded as "not specified".
- * Returns 0 or a negative enum cpi_iso_code.
+ * Returns 0 or a negative enum cpi_code.
  */
 int cpi_iso_build(unsigned char **out, size_t *len_out,
     const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, struct cpi_iso_error *err);
+    const char *volume_id, struct cpi_error *err);
 
 /*
  * Same as cpi_iso_build, but every date in the image (volume creation and
@@ -80,6 +71,6 @@ int cpi_iso_build(unsigned char **out, size_t *len_out,
  */
 int cpi_iso_build_at(unsigned char **out, size_t *len_out,
     const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, int64_t unix_time, struct cpi_iso_error *err);
+    const char *volume_id, int64_t unix_time, struct cpi_error *err);
 
 #endif
