@@ -55,8 +55,6 @@ enum {
 
 /* One path table record for the root: 8 bytes + 1-byte id + 1 pad. */
 #define PATH_TABLE_SIZE 10
-/* Directory record of "." / ".." / the root: 33 bytes + 1-byte id. */
-#define DOT_RECORD_LEN 34
 /* 2155-12-31T23:59:59Z, the last second a directory record can hold. */
 #define MAX_UNIX_TIME INT64_C(5869583999)
 
@@ -533,8 +531,7 @@ cpi_iso_build_at(unsigned char **out, size_t *len_out,
 	if (rc != 0)
 		goto cleanup;
 	if (data == NULL || data_len == 0) {
-		rc = iso_fail(err, CPI_EINVAL,
-		    "iso: file data is empty");
+		rc = iso_fail(err, CPI_EINVAL, "iso: file data is empty");
 		goto cleanup;
 	}
 	if (data_len > CPI_ISO_MAX_DATA) {

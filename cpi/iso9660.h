@@ -9,7 +9,7 @@
  *   - plain ISO 9660 readers (Joliet ignored): "ENV" (recorded "ENV.;1");
  *     Linux isofs with map=normal (its default) shows it as "env";
  *   - Joliet-aware readers (Linux isofs, Windows, libarchive/bsdtar,
- *     xorriso with -joliet on): exactly "env".
+ *     xorriso/libisofs by default, isoinfo -J): exactly "env".
  * See the comment at the top of iso9660.c for why Joliet rather than
  * Rock Ridge.
  *
