@@ -61,7 +61,7 @@ stop_sim() {
 		n=$((n + 1))
 	done
 	if kill -0 "$sim_pid" 2>/dev/null; then
-		echo "run.sh: simulator $sim_pid ignored SIGTERM, killing it" >&2
+		echo "run.sh: simulator $sim_pid ignored SIGTERM; SIGKILL" >&2
 		kill -KILL "$sim_pid" 2>/dev/null
 	fi
 	wait "$sim_pid" 2>/dev/null
@@ -140,8 +140,8 @@ for bin in "$@"; do
 	fi
 
 	out=$dir/suite.out
-	env VCSIM_URL="$sim_url" \
-		VCSIM_HOST="$(echo "$sim_url" | sed -E 's|^https?://||; s|/.*||')" \
+	sim_host=$(echo "$sim_url" | sed -E 's|^https?://||; s|/.*||')
+	env VCSIM_URL="$sim_url" VCSIM_HOST="$sim_host" \
 		VCSIM_USER="$user" VCSIM_PASSWORD="$password" \
 		VCSIM_CA_CERT="$certs/ca.pem" \
 		VCSIM_WRONG_CA_CERT="$certs/wrong-ca.pem" \
