@@ -249,8 +249,8 @@ cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
 		                (strchr(host, '%') != NULL ||
 		                 inet_pton(AF_INET6, host, &a6) != 1))) {
 			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: invalid IPv6 address in brackets",
-			                   what);
+			                   "%s: invalid IPv6 address in "
+			                   "brackets", what);
 			goto cleanup;
 		}
 		if (host == NULL) {
@@ -266,9 +266,10 @@ cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
 		if (colon != NULL &&
 		    memchr(colon + 1, ':', (size_t)(end - colon - 1)) != NULL) {
 			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: an IPv6 address must be enclosed "
-			                   "in brackets, e.g. [2001:db8::5] or "
-			                   "[2001:db8::5]:443", what);
+			                   "%s: an IPv6 address must be "
+			                   "enclosed in brackets, e.g. "
+			                   "[2001:db8::5] or [2001:db8::5]:443",
+			                   what);
 			goto cleanup;
 		}
 		he = colon != NULL ? colon : end;
@@ -449,8 +450,8 @@ parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
 	if (dc->persistent_datastore_pattern == NULL &&
 	    dc->persistent_datastore_cluster_pattern == NULL)
 		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.persistent_datastore_pattern: required "
-		                     "string (or "
+		                     "%s.persistent_datastore_pattern: "
+		                     "required string (or "
 		                     "persistent_datastore_cluster_pattern)",
 		                     path);
 	clusters = get(obj, "clusters");
@@ -521,8 +522,8 @@ parse_vmx_options(struct cpi_vcenter *vc, const json_t *obj,
 		} else {
 			return cpi_error_set(err, CPI_ERROR_CPI, false,
 			                     "%s.vmx_options.%.64s: must be a "
-			                     "string, number or boolean, got %s",
-			                     path, key, type_of(v));
+			                     "string, number or boolean, got "
+			                     "%s", path, key, type_of(v));
 		}
 		vc->nvmx_options = ++i;
 		o->key = strdup(key);
@@ -613,7 +614,8 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 		    strstr(vc->ca_cert, "-----BEGIN CERTIFICATE-----") == NULL)
 			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
 			                   "%s.ca_cert: must be PEM text "
-			                   "(-----BEGIN CERTIFICATE-----)", sub);
+			                   "(-----BEGIN CERTIFICATE-----)",
+			                   sub);
 		if (rc == 0)
 			rc = get_bool(&vc->insecure, conn, sub, "insecure",
 			              false, err);
@@ -668,8 +670,8 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 		                     path, type_of(dcs));
 	if (json_array_size(dcs) != 1)
 		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datacenters: exactly one datacenter is "
-		                     "supported, got %zu", path,
+		                     "%s.datacenters: exactly one datacenter "
+		                     "is supported, got %zu", path,
 		                     json_array_size(dcs));
 	snprintf(sub, sizeof(sub), "%.160s.datacenters[0]", path);
 	return parse_datacenter(&vc->datacenter, json_array_get(dcs, 0), sub,
@@ -738,9 +740,10 @@ collect_secrets(struct cpi_config *cfg, const json_t *v, bool under_secret,
 		                  strlen(json_string_value(v)), err);
 	if (json_is_object(v)) {
 		json_object_foreach((json_t *)v, key, child) {
-			rc = collect_secrets(cfg, child,
-			                     under_secret || cpi_secret_key(key),
-			                     depth + 1, err);
+			bool hide = under_secret || cpi_secret_key(key);
+
+			rc = collect_secrets(cfg, child, hide, depth + 1,
+			                     err);
 			if (rc != 0)
 				return rc;
 		}

@@ -4,15 +4,16 @@
 
 #include "cpi/methods.h"
 
-#define A(n, t) { n, t, false }
+#define A(n, t) { n, t, false, false }
 #define STR(n) A(n, CPI_ARG_STRING)
 #define STR_NULL(n) A(n, CPI_ARG_STRING_OR_NULL)
 #define INT(n) A(n, CPI_ARG_INTEGER)
 #define OBJ(n) A(n, CPI_ARG_OBJECT)
 #define OBJ_NULL(n) A(n, CPI_ARG_OBJECT_OR_NULL)
 #define ARR_NULL(n) A(n, CPI_ARG_ARRAY_OR_NULL)
-#define OPTIONAL(n, t) { n, t, true }
-#define END { NULL, CPI_ARG_NONE, false }
+#define OPTIONAL(n, t) { n, t, true, false }
+#define SECRET(n, t) { n, t, false, true }
+#define END { NULL, CPI_ARG_NONE, false, false }
 
 /* name, handler (NULL: NotImplemented), needs config, arguments. */
 static const struct cpi_method methods[] = {
@@ -28,7 +29,8 @@ static const struct cpi_method methods[] = {
 	{ "delete_stemcell", NULL, true, { STR("stemcell_cid"), END } },
 	{ "create_vm", NULL, true,
 	  { STR("agent_id"), STR("stemcell_cid"), OBJ_NULL("cloud_properties"),
-	    OBJ("networks"), ARR_NULL("disk_cids"), OBJ_NULL("env"), END } },
+	    OBJ("networks"), ARR_NULL("disk_cids"),
+	    SECRET("env", CPI_ARG_OBJECT_OR_NULL), END } },
 	{ "delete_vm", NULL, true, { STR("vm_cid"), END } },
 	{ "has_vm", NULL, true, { STR("vm_cid"), END } },
 	{ "reboot_vm", NULL, true, { STR("vm_cid"), END } },
@@ -44,7 +46,8 @@ static const struct cpi_method methods[] = {
 	{ "get_disks", NULL, true, { STR("vm_cid"), END } },
 	{ "set_disk_metadata", NULL, true,
 	  { STR("disk_cid"), OBJ("metadata"), END } },
-	{ "resize_disk", NULL, true, { STR("disk_cid"), INT("new_size"), END } },
+	{ "resize_disk", NULL, true,
+	  { STR("disk_cid"), INT("new_size"), END } },
 	{ "update_disk", NULL, true,
 	  { STR("disk_cid"), INT("new_size"), OBJ_NULL("cloud_properties"),
 	    END } },
@@ -53,15 +56,6 @@ static const struct cpi_method methods[] = {
 	{ "delete_snapshot", NULL, true, { STR("snapshot_cid"), END } },
 	{ "create_network", NULL, true, { OBJ("network_definition"), END } },
 	{ "delete_network", NULL, true, { STR("network_cid"), END } },
-};
-
-/* Arguments whose strings are secrets as a whole (their values are
- * masked in every log line and error message). */
-static const struct {
-	const char *method;
-	size_t index;
-} secret_args[] = {
-	{ "create_vm", 5 },   /* env: agent password, mbus certs, ... */
 };
 
 const struct cpi_method *
@@ -170,8 +164,8 @@ cpi_args_check(const struct cpi_method *m, const json_t *args,
 		return cpi_error_set(err, CPI_ERROR_CPI, false,
 		                     "%s: expected %zu argument%s, got %zu: "
 		                     "missing argument %zu (%s, %s)", m->name,
-		                     required, required == 1 ? "" : "s", n, n + 1,
-		                     m->args[n].name,
+		                     required, required == 1 ? "" : "s", n,
+		                     n + 1, m->args[n].name,
 		                     cpi_arg_type_name(m->args[n].type));
 	/* Extra trailing arguments are ignored, as bosh-cpi-go does. */
 	for (i = 0; i < declared && i < n; i++) {
@@ -179,8 +173,8 @@ cpi_args_check(const struct cpi_method *m, const json_t *args,
 
 		if (!arg_matches(m->args[i].type, v))
 			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s: argument %zu (%s) must be %s, "
-			                     "got %s", m->name, i + 1,
+			                     "%s: argument %zu (%s) must be "
+			                     "%s, got %s", m->name, i + 1,
 			                     m->args[i].name,
 			                     cpi_arg_type_name(m->args[i].type),
 			                     json_kind(v));
@@ -207,12 +201,10 @@ hide_secret_args(const struct cpi_method *m, const json_t *args,
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(secret_args) / sizeof(secret_args[0]); i++) {
-		if (strcmp(secret_args[i].method, m->name) != 0)
+	for (i = 0; i < CPI_MAX_ARGS && m->args[i].name != NULL; i++) {
+		if (!m->args[i].secret)
 			continue;
-		if (cpi_log_secret_json(log,
-		                        json_array_get(args,
-		                                       secret_args[i].index),
+		if (cpi_log_secret_json(log, json_array_get(args, i),
 		                        true) != 0)
 			return cpi_error_set(err, CPI_ERROR_CPI, false,
 			                     "out of memory");
@@ -226,24 +218,34 @@ cpi_dispatch(json_t **result, const struct cpi_request *req,
              struct cpi_error *err)
 {
 	const struct cpi_method *m;
+	char name[68];
+
+	*result = NULL;
+	m = cpi_method_find(req->method);
+	if (m == NULL) {
+		printable(name, sizeof(name), req->method);
+		return cpi_error_set(err, CPI_ERROR_NOT_IMPLEMENTED, false,
+		                     "Method is not known, got '%s'", name);
+	}
+	return cpi_dispatch_entry(result, m, req, opts, log, err);
+}
+
+int
+cpi_dispatch_entry(json_t **result, const struct cpi_method *m,
+                   const struct cpi_request *req,
+                   const struct cpi_options *opts, struct cpi_log *log,
+                   struct cpi_error *err)
+{
 	struct cpi_config *cfg = NULL;
 	struct cpi_call call;
-	char name[68];
 	size_t i;
 	int rc;
 
 	*result = NULL;
-	printable(name, sizeof(name), req->method);
-	m = cpi_method_find(req->method);
-	if (m == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_NOT_IMPLEMENTED, false,
-		                   "Method is not known, got '%s'", name);
-		goto cleanup;
-	}
 	if (m->fn == NULL) {
 		rc = cpi_error_set(err, CPI_ERROR_NOT_IMPLEMENTED, false,
 		                   "Method '%s' is not implemented by this "
-		                   "CPI", name);
+		                   "CPI", m->name);
 		goto cleanup;
 	}
 	/* Secrets in the context (cpi-config credentials) and in secret
@@ -287,6 +289,11 @@ cpi_dispatch(json_t **result, const struct cpi_request *req,
 		/* A handler that fails must say why. */
 		cpi_error_set(err, CPI_ERROR_CPI, false,
 		              "%s failed without a message", m->name);
+		json_decref(*result);
+		*result = NULL;
+	} else if (cpi_error_is_set(err)) {
+		/* Nor may it report success with an error set. */
+		rc = CPI_ERR;
 		json_decref(*result);
 		*result = NULL;
 	}

@@ -48,6 +48,8 @@ struct cpi_arg {
 	const char *name;
 	enum cpi_arg_type type;
 	bool optional;             /* may be left out (trailing only) */
+	bool secret;               /* every string in it is masked in logs
+	                              and error messages (create_vm env) */
 };
 
 /* Options from the command line that later code reads. */
@@ -94,6 +96,13 @@ const char *cpi_arg_type_name(enum cpi_arg_type t);
 int cpi_dispatch(json_t **result, const struct cpi_request *req,
                  const struct cpi_options *opts, struct cpi_log *log,
                  struct cpi_error *err);
+
+/* Steps 2-5 for one entry (cpi_dispatch after the lookup); lets tests
+ * run entries of their own. */
+int cpi_dispatch_entry(json_t **result, const struct cpi_method *m,
+                       const struct cpi_request *req,
+                       const struct cpi_options *opts, struct cpi_log *log,
+                       struct cpi_error *err);
 
 /* Helpers for handlers: argument i as a string / object / integer
  * (already checked by dispatch; NULL / 0 when absent or null). */

@@ -316,8 +316,9 @@ secret_walk(struct cpi_log *log, const json_t *v, bool hide, int depth)
 			rc = cpi_log_secret(log, json_string_value(v));
 	} else if (json_is_object(v)) {
 		json_object_foreach((json_t *)v, key, child) {
-			rc = secret_walk(log, child,
-			                 hide || cpi_secret_key(key), depth + 1);
+			bool h = hide || cpi_secret_key(key);
+
+			rc = secret_walk(log, child, h, depth + 1);
 			if (rc != 0)
 				break;
 		}

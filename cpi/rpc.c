@@ -24,8 +24,9 @@ cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
 			if (ncap > limit + 2)
 				ncap = limit + 2;
 			if (ncap <= len + 1) {
-				rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-				                   "request larger than %zu MiB",
+				rc = cpi_error_set(err, CPI_ERROR_CPI,
+				                   false, "request larger than "
+				                   "%zu MiB",
 				                   limit / (1024 * 1024));
 				goto cleanup;
 			}

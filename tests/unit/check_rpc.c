@@ -45,7 +45,8 @@ setup(void)
 
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_rpc.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(good_cfg, sizeof(good_cfg), "%s", cpi_test_data("cpi/cpi.json"));
+	snprintf(good_cfg, sizeof(good_cfg), "%s",
+	         cpi_test_data("cpi/cpi.json"));
 	snprintf(broken_cfg, sizeof(broken_cfg), "%s/broken.json", tmpdir);
 	snprintf(secret_cfg, sizeof(secret_cfg), "%s/secret.json", tmpdir);
 	write_file(broken_cfg, "{\"cloud\": [ this is not json\n");
@@ -815,6 +816,8 @@ START_TEST(test_table_complete)
 	ck_assert(!cpi_method_find("info")->needs_config);
 	ck_assert(!cpi_method_find("ping")->needs_config);
 	ck_assert(cpi_method_find("create_vm")->needs_config);
+	ck_assert(cpi_method_find("create_vm")->args[5].secret);
+	ck_assert_str_eq(cpi_method_find("create_vm")->args[5].name, "env");
 }
 END_TEST
 
@@ -906,6 +909,135 @@ START_TEST(test_dispatch_in_process)
 }
 END_TEST
 
+/* --- dispatch with a config (through a test-only table entry) ----- */
+
+static int
+handler_uses_config(json_t **result, struct cpi_call *call)
+{
+	ck_assert_ptr_nonnull(call->config);
+	ck_assert_int_eq(call->api_version, 2);
+	ck_assert_str_eq(call->method, "test_method");
+	ck_assert_str_eq(cpi_arg_string(call, 0), "vm-1");
+	/* Even a careless handler cannot log the password or the env. */
+	cpi_log_info(call->log, "careless: %s %s %s",
+	             call->config->vcenter.password,
+	             call->config->agent.mbus,
+	             json_string_value(json_object_get(
+	                 cpi_arg_object(call, 1), "pw")));
+	*result = json_string(call->config->vcenter.url);
+	return 0;
+}
+
+static int
+handler_fails_silently(json_t **result, struct cpi_call *call)
+{
+	(void)call;
+	*result = json_true();
+	return -1;
+}
+
+static const struct cpi_method test_entry = {
+	"test_method", handler_uses_config, true,
+	{ { "vm_cid", CPI_ARG_STRING, false, false },
+	  { "env", CPI_ARG_OBJECT, false, true },
+	  { NULL, CPI_ARG_NONE, false, false } },
+};
+
+static int
+run_entry(json_t **res, const struct cpi_method *m, const char *cfg,
+          const char *text, struct cpi_log *log, struct cpi_error *e)
+{
+	struct cpi_options opts = { cfg, NULL, NULL };
+	struct cpi_request *req;
+	int rc;
+
+	ck_assert_int_eq(cpi_request_parse(&req, text, strlen(text), e), 0);
+	rc = cpi_dispatch_entry(res, m, req, &opts, log, e);
+	cpi_request_free(req);
+	return rc;
+}
+
+START_TEST(test_dispatch_with_config)
+{
+	static const char text[] = "{\"method\":\"test_method\",\"arguments\":"
+	                           "[\"vm-1\",{\"pw\":\"" ENV_SECRET "\"}],"
+	                           "\"api_version\":2}";
+	struct cpi_error e = { 0 };
+	struct cpi_log *log;
+	json_t *res = NULL;
+
+	ck_assert_int_eq(cpi_log_new(&log, NULL, CPI_LOG_DEBUG, &e), 0);
+	ck_assert_int_eq(run_entry(&res, &test_entry, secret_cfg, text, log,
+	                           &e), 0);
+	ck_assert_str_eq(json_string_value(res), "https://127.0.0.1:443/sdk");
+	ck_assert_ptr_null(strstr(cpi_log_text(log), CFG_PASSWORD));
+	ck_assert_ptr_null(strstr(cpi_log_text(log), MBUS_PASSWORD));
+	ck_assert_ptr_null(strstr(cpi_log_text(log), ENV_SECRET));
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log), "careless: "
+	                                                "[REDACTED]"));
+	json_decref(res);
+	cpi_log_free(log);
+}
+END_TEST
+
+START_TEST(test_dispatch_config_errors)
+{
+	static const char text[] = "{\"method\":\"test_method\",\"arguments\":"
+	                           "[\"vm-1\",{}]}";
+	static const char bad_args[] = "{\"method\":\"test_method\","
+	                               "\"arguments\":[\"vm-1\"]}";
+	struct cpi_method silent = test_entry;
+	struct cpi_error e = { 0 };
+	json_t *res = NULL;
+
+	ck_assert_int_lt(run_entry(&res, &test_entry, broken_cfg, text, NULL,
+	                           &e), 0);
+	ck_assert_ptr_null(res);
+	ck_assert_int_eq(e.type, CPI_ERROR_CPI);
+	ck_assert_ptr_nonnull(strstr(e.message, "CPI config "));
+	ck_assert_ptr_nonnull(strstr(e.message, "not valid JSON"));
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_lt(run_entry(&res, &test_entry, "/nonexistent.json",
+	                           text, NULL, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "cannot open CPI config"));
+
+	/* Arguments are checked before the config is read. */
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_lt(run_entry(&res, &test_entry, "/nonexistent.json",
+	                           bad_args, NULL, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.message, "test_method: expected 2 "
+	                                        "arguments, got 1"));
+
+	memset(&e, 0, sizeof(e));
+	silent.fn = handler_fails_silently;
+	silent.needs_config = false;
+	ck_assert_int_lt(run_entry(&res, &silent, NULL, text, NULL, &e), 0);
+	ck_assert_ptr_null(res);
+	ck_assert_str_eq(e.message, "test_method failed without a message");
+}
+END_TEST
+
+START_TEST(test_dispatch_context_merge)
+{
+	static const char text[] = "{\"method\":\"test_method\",\"arguments\":"
+	                           "[\"vm-1\",{}],\"api_version\":2,"
+	                           "\"context\":{\"host\":\"[::1]:8443\","
+	                           "\"password\":\"" CTX_SECRET "\"}}";
+	struct cpi_error e = { 0 };
+	struct cpi_log *log;
+	json_t *res = NULL;
+
+	ck_assert_int_eq(cpi_log_new(&log, NULL, CPI_LOG_DEBUG, &e), 0);
+	ck_assert_int_eq(run_entry(&res, &test_entry, secret_cfg, text, log,
+	                           &e), 0);
+	ck_assert_str_eq(json_string_value(res), "https://[::1]:8443/sdk");
+	ck_assert_ptr_null(strstr(cpi_log_text(log), CTX_SECRET));
+	json_decref(res);
+	cpi_log_free(log);
+}
+END_TEST
+
 static Suite *
 rpc_suite(void)
 {
@@ -939,6 +1071,9 @@ rpc_suite(void)
 	tcase_add_test(bin, test_replay_option_accepted);
 	tcase_add_test(bin, test_closed_stdout);
 	tcase_add_test(bin, test_no_secrets_in_output);
+	tcase_add_test(bin, test_dispatch_with_config);
+	tcase_add_test(bin, test_dispatch_config_errors);
+	tcase_add_test(bin, test_dispatch_context_merge);
 	suite_add_tcase(s, bin);
 
 	tcase_add_test(unit, test_log_masks_secrets);
