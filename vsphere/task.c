@@ -316,6 +316,9 @@ wait_loop(struct vs_task_info *ti, struct vs_client *c,
 	bool empty;
 	int rc, wait_s;
 
+	/* Out of time already: no filter worth creating. */
+	if (deadline - vs_client_now(c) <= 0)
+		return timed_out(task, timeout_s, err);
 	rc = create_filter(&filter, c, task, err);
 	if (rc < 0)
 		return rc;
