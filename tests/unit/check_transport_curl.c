@@ -1,0 +1,734 @@
+/*
+ * tests/unit/check_transport_curl.c: the curl transport against a tiny
+ * HTTP/1.1 server forked by each test (127.0.0.1 or ::1, random port).
+ * The server writes every request it receives, raw, to DIR/req-N and
+ * the number of accepted connections to DIR/conns, then answers by path:
+ *   /ok        200 "<ok/>" text/xml
+ *   /login     200 with Set-Cookie: vmware_soap_session
+ *   /redirect  301 to /ok
+ *   /hang      never answers
+ *   /big       200 with a 2 MiB body
+ *   /download  200 with DOWNLOAD_LEN binary bytes
+ *   /missing   404 "not here"
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vsphere/fixture.h"
+#include "vsphere/transport.h"
+#include "vsphere/transports.h"
+
+#define DOWNLOAD_LEN 300000
+#define BIG_LEN (2 * 1024 * 1024)
+
+static pid_t server_pid = -1;
+static int server_port;
+static char dir[256];
+
+/* --- the server (child process) ----------------------------------- */
+
+static void
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w <= 0) {
+			if (w < 0 && errno == EINTR)
+				continue;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+save(const char *name, const char *data, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (f == NULL)
+		_exit(3);
+	fwrite(data, 1, len, f);
+	fclose(f);
+}
+
+static unsigned char
+pattern(size_t i)
+{
+	return (unsigned char)((i * 7 + i / 251) & 0xff);
+}
+
+static void
+reply(int fd, const char *status, const char *extra, const char *ctype,
+      const char *body, size_t len)
+{
+	char head[512];
+	int n;
+
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Length: "
+	             "%zu\r\nContent-Type: %s\r\n%s\r\n", status, len, ctype,
+	             extra);
+	write_all(fd, head, (size_t)n);
+	write_all(fd, body, len);
+}
+
+/* One request; false when the connection is done. */
+static bool
+serve_one(int fd, int *count)
+{
+	static char buf[8 * 1024 * 1024];
+	size_t len = 0, head_len = 0, body_len = 0, i;
+	char name[32], path[64], *cl, *big;
+	ssize_t r;
+
+	for (;;) {
+		if (len >= 4) {
+			for (i = 0; i + 4 <= len; i++) {
+				if (memcmp(buf + i, "\r\n\r\n", 4) == 0) {
+					head_len = i + 4;
+					break;
+				}
+			}
+			if (head_len > 0)
+				break;
+		}
+		if (len == sizeof(buf))
+			return false;
+		r = read(fd, buf + len, sizeof(buf) - len);
+		if (r <= 0)
+			return false;
+		len += (size_t)r;
+	}
+	buf[head_len - 1] = '\0';
+	for (cl = buf; *cl != '\0'; cl++) {
+		if (strncasecmp(cl, "\r\nContent-Length:", 17) == 0) {
+			body_len = strtoul(cl + 17, NULL, 10);
+			break;
+		}
+	}
+	buf[head_len - 1] = '\n';
+	if (head_len + body_len > sizeof(buf))
+		return false;
+	while (len < head_len + body_len) {
+		r = read(fd, buf + len, head_len + body_len - len);
+		if (r <= 0)
+			return false;
+		len += (size_t)r;
+	}
+	(*count)++;
+	snprintf(name, sizeof(name), "req-%d", *count);
+	save(name, buf, head_len + body_len);
+	if (sscanf(buf, "%*s %63s", path) != 1)
+		return false;
+	if (strcmp(path, "/ok") == 0) {
+		reply(fd, "200 OK", "", "text/xml", "<ok/>", 5);
+	} else if (strcmp(path, "/login") == 0) {
+		reply(fd, "200 OK", "Set-Cookie: vmware_soap_session=\"c00k1e"
+		      "\"; Path=/; HttpOnly\r\n", "text/xml", "<ok/>", 5);
+	} else if (strcmp(path, "/redirect") == 0) {
+		reply(fd, "301 Moved Permanently", "Location: /ok\r\n",
+		      "text/plain", "moved", 5);
+	} else if (strcmp(path, "/hang") == 0) {
+		for (;;)
+			pause();
+	} else if (strcmp(path, "/big") == 0 ||
+	           strcmp(path, "/download") == 0) {
+		len = path[1] == 'b' ? BIG_LEN : DOWNLOAD_LEN;
+		big = malloc(len);
+		if (big == NULL)
+			_exit(4);
+		for (i = 0; i < len; i++)
+			big[i] = (char)pattern(i);
+		reply(fd, "200 OK", "", "application/octet-stream", big, len);
+		free(big);
+	} else {
+		reply(fd, "404 Not Found", "", "text/plain", "not here", 8);
+	}
+	return true;
+}
+
+static void
+serve(int lfd)
+{
+	char text[32];
+	int fd, conns = 0, count = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (;;) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			_exit(2);
+		conns++;
+		snprintf(text, sizeof(text), "%d", conns);
+		save("conns", text, strlen(text));
+		while (serve_one(fd, &count))
+			;
+		close(fd);
+	}
+}
+
+static void
+start_server(int family)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t sl = sizeof(ss);
+	int lfd, one = 1;
+
+	snprintf(dir, sizeof(dir), "/tmp/check_transport_curl.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_loopback;
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	}
+	lfd = socket(family, SOCK_STREAM, 0);
+	ck_assert_int_ge(lfd, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&ss,
+	                      family == AF_INET6 ? sizeof(*sin6)
+	                                         : sizeof(*sin)), 0);
+	ck_assert_int_eq(listen(lfd, 8), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&ss, &sl), 0);
+	server_port = ntohs(family == AF_INET6 ? sin6->sin6_port
+	                                       : sin->sin_port);
+	server_pid = fork();
+	ck_assert_int_ge(server_pid, 0);
+	if (server_pid == 0)
+		serve(lfd);
+	close(lfd);
+}
+
+static void
+setup4(void)
+{
+	start_server(AF_INET);
+}
+
+static void
+setup6(void)
+{
+	start_server(AF_INET6);
+}
+
+static void
+teardown(void)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+
+	if (server_pid > 0) {
+		kill(server_pid, SIGKILL);
+		waitpid(server_pid, NULL, 0);
+		server_pid = -1;
+	}
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* --- client helpers ----------------------------------------------- */
+
+static char logbuf[8192];
+
+static void
+log_cb(void *ud, int level, const char *msg)
+{
+	size_t n = strlen(logbuf);
+
+	(void)ud;
+	snprintf(logbuf + n, sizeof(logbuf) - n, "%d %s\n", level, msg);
+}
+
+static struct vs_transport *
+client(long timeout_s, size_t max_body)
+{
+	struct vs_curl_opts o = { 0 };
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+
+	logbuf[0] = '\0';
+	o.connect_timeout_s = 5;
+	o.timeout_s = timeout_s;
+	o.max_body = max_body;
+	o.log = log_cb;
+	ck_assert_int_eq(vs_transport_curl_new(&t, &o, &err), 0);
+	return t;
+}
+
+static const char *
+url(const char *path)
+{
+	static char buf[4][128];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "http://127.0.0.1:%d%s",
+	         server_port, path);
+	return buf[k];
+}
+
+static char *
+captured(int n, size_t *len)
+{
+	struct vs_error err = { 0 };
+	char path[512], *data = NULL;
+
+	snprintf(path, sizeof(path), "%s/req-%d", dir, n);
+	ck_assert_int_eq(vs_fixture_read_file(&data, len, path,
+	                                      16 * 1024 * 1024, &err), 0);
+	return data;
+}
+
+static bool
+has_header(const char *raw, const char *line)
+{
+	const char *end = strstr(raw, "\r\n\r\n");
+	size_t n = strlen(line);
+	const char *p;
+
+	for (p = raw; p != NULL && p < end; p = strstr(p, "\r\n")) {
+		p += 2;
+		if (strncasecmp(p, line, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct vs_http_request
+get(const char *path)
+{
+	struct vs_http_request r;
+
+	memset(&r, 0, sizeof(r));
+	r.method = "GET";
+	r.url = url(path);
+	r.op = "test";
+	return r;
+}
+
+/* --- tests -------------------------------------------------------- */
+
+START_TEST(test_soap_post_headers)
+{
+	struct vs_transport *t = client(10, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/ok");
+	char *body = malloc(BIG_LEN), *raw;
+	size_t len = 0;
+
+	ck_assert_ptr_nonnull(body);
+	memset(body, 'x', BIG_LEN);
+	memcpy(body, "SECRETBODY", 10);
+	req.method = "POST";
+	req.op = "RetrievePropertiesEx";
+	req.soap_action = "urn:vim25/8.0.0.1";
+	req.content_type = "text/xml; charset=utf-8";
+	req.body = body;
+	req.body_len = BIG_LEN;
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.body, "<ok/>");
+	ck_assert_uint_eq(resp.body_len, 5);
+	ck_assert_str_eq(resp.content_type, "text/xml");
+	raw = captured(1, &len);
+	ck_assert(strncmp(raw, "POST /ok HTTP/1.1\r\n", 19) == 0);
+	ck_assert(has_header(raw, "SOAPAction: \"urn:vim25/8.0.0.1\"\r\n"));
+	ck_assert(has_header(raw, "Content-Type: text/xml; charset=utf-8\r\n"));
+	ck_assert(has_header(raw, "Content-Length: 2097152\r\n"));
+	/* curl adds "Expect: 100-continue" above 1 MiB unless told not to;
+	 * vCenter never answers it */
+	ck_assert(!has_header(raw, "Expect:"));
+	ck_assert(!has_header(raw, "Transfer-Encoding:"));
+	ck_assert_uint_eq(len - (size_t)(strstr(raw, "\r\n\r\n") + 4 - raw),
+	                  BIG_LEN);
+	ck_assert_ptr_null(strstr(logbuf, "SECRETBODY"));
+	ck_assert_ptr_nonnull(strstr(logbuf, "RetrievePropertiesEx"));
+	free(raw);
+	free(body);
+	vs_http_response_clear(&resp);
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_cookie_and_connection_reuse)
+{
+	struct vs_transport *t = client(10, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/login");
+	char *raw, *conns, path[512];
+	size_t len;
+
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	vs_http_response_clear(&resp);
+	req = get("/ok");
+	req.method = "POST";
+	req.body = "<a/>";
+	req.body_len = 4;
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	vs_http_response_clear(&resp);
+	raw = captured(1, &len);
+	ck_assert(!has_header(raw, "Cookie:"));
+	free(raw);
+	raw = captured(2, &len);
+	ck_assert(has_header(raw, "Cookie: vmware_soap_session=\"c00k1e\""));
+	free(raw);
+	ck_assert_ptr_null(strstr(logbuf, "c00k1e"));
+	/* one connection served both requests */
+	snprintf(path, sizeof(path), "%s/conns", dir);
+	ck_assert_int_eq(vs_fixture_read_file(&conns, &len, path, 64, &err),
+	                 0);
+	ck_assert_str_eq(conns, "1");
+	free(conns);
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_redirect_not_followed)
+{
+	struct vs_transport *t = client(10, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/redirect");
+	char path[512];
+
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 301);
+	ck_assert_str_eq(resp.body, "moved");
+	snprintf(path, sizeof(path), "%s/req-2", dir);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	vs_http_response_clear(&resp);
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_connection_refused)
+{
+	struct vs_transport *t = client(10, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/ok");
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	char u[128];
+	int fd;
+
+	/* a port that was free a moment ago */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	close(fd);
+	snprintf(u, sizeof(u), "https://127.0.0.1:%d/sdk",
+	         ntohs(sin.sin_port));
+	req.url = u;
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_ENET);
+	ck_assert(err.transient);
+	ck_assert_ptr_nonnull(strstr(err.message, "127.0.0.1:"));
+	ck_assert_ptr_null(resp.body);
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_timeout)
+{
+	struct vs_transport *t = client(1, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/hang");
+	double t0 = now();
+
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_ETIMEOUT);
+	ck_assert(err.transient);
+	ck_assert_double_lt(now() - t0, 5.0);
+	ck_assert_double_ge(now() - t0, 0.9);
+	vs_transport_free(t);
+}
+END_TEST
+
+static void
+make_file(const char *path, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	size_t i;
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < n; i++)
+		fputc(pattern(i), f);
+	fclose(f);
+}
+
+static void
+check_upload(const char *method, int n)
+{
+	struct vs_transport *t = client(10, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/ok");
+	char path[512], line[64], *raw, *body;
+	size_t len = 0, i, size = 3 * 1000 * 1000 + 7;
+
+	snprintf(path, sizeof(path), "%s/upload.bin", dir);
+	make_file(path, size);
+	req.method = method;
+	req.upload_path = path;
+	req.content_type = "application/octet-stream";
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 200);
+	vs_http_response_clear(&resp);
+	raw = captured(n, &len);
+	ck_assert(strncmp(raw, method, strlen(method)) == 0);
+	snprintf(line, sizeof(line), "Content-Length: %zu\r\n", size);
+	ck_assert(has_header(raw, line));
+	ck_assert(!has_header(raw, "Expect:"));
+	body = strstr(raw, "\r\n\r\n") + 4;
+	ck_assert_uint_eq(len - (size_t)(body - raw), size);
+	for (i = 0; i < size; i++) {
+		if ((unsigned char)body[i] != pattern(i))
+			ck_abort_msg("upload byte %zu differs", i);
+	}
+	free(raw);
+	vs_transport_free(t);
+}
+
+START_TEST(test_upload_put)
+{
+	check_upload("PUT", 1);
+}
+END_TEST
+
+START_TEST(test_upload_post)
+{
+	check_upload("POST", 1);
+}
+END_TEST
+
+START_TEST(test_download)
+{
+	struct vs_transport *t = client(10, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/download");
+	char path[512], *data = NULL;
+	size_t len = 0, i;
+
+	snprintf(path, sizeof(path), "%s/down.bin", dir);
+	req.download_path = path;
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_ptr_null(resp.body);
+	ck_assert_int_eq(vs_fixture_read_file(&data, &len, path, 1 << 20,
+	                                      &err), 0);
+	ck_assert_uint_eq(len, DOWNLOAD_LEN);
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)data[i] != pattern(i))
+			ck_abort_msg("download byte %zu differs", i);
+	}
+	free(data);
+	vs_http_response_clear(&resp);
+
+	/* an error status keeps its body in memory, no file is made */
+	unlink(path);
+	req = get("/missing");
+	req.download_path = path;
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 404);
+	ck_assert_str_eq(resp.body, "not here");
+	ck_assert_int_ne(access(path, F_OK), 0);
+	vs_http_response_clear(&resp);
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_oversized_reply)
+{
+	struct vs_transport *t = client(10, 1024 * 1024);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/big");
+
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EPARSE);
+	ck_assert_ptr_nonnull(strstr(err.message, "reply too large"));
+	ck_assert_ptr_null(resp.body);
+	vs_transport_free(t);
+
+	/* the same reply fits under the default cap */
+	t = client(10, 0);
+	vs_error_clear(&err);
+	req = get("/big");
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	ck_assert_uint_eq(resp.body_len, BIG_LEN);
+	vs_http_response_clear(&resp);
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_bad_requests)
+{
+	struct vs_transport *t = client(10, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/ok");
+
+	req.url = "ftp://127.0.0.1/x";
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EINVAL);
+	vs_error_clear(&err);
+	req.url = "https://user:pw@127.0.0.1/sdk";
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EINVAL);
+	ck_assert_ptr_null(strstr(err.message, "pw"));
+	vs_error_clear(&err);
+	req = get("/ok");
+	req.soap_action = "urn:vim25\r\nX-Evil: 1";
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EINVAL);
+	vs_error_clear(&err);
+	req = get("/ok");
+	req.method = "PATCH";
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EINVAL);
+	vs_error_clear(&err);
+	req = get("/ok");
+	req.upload_path = "/nonexistent/file";
+	req.method = "PUT";
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EIO);
+	/* nothing reached the server */
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/req-1", dir);
+		ck_assert_int_ne(access(path, F_OK), 0);
+	}
+	/* and the handle still works */
+	vs_error_clear(&err);
+	req = get("/ok");
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 200);
+	vs_http_response_clear(&resp);
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_ipv6_literal)
+{
+	struct vs_transport *t = client(10, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/ok");
+	char u[128];
+
+	snprintf(u, sizeof(u), "http://[::1]:%d/ok", server_port);
+	req.url = u;
+	ck_assert_msg(t->roundtrip(t, &req, &resp, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(resp.status, 200);
+	vs_http_response_clear(&resp);
+	vs_transport_free(t);
+}
+END_TEST
+
+START_TEST(test_insecure_is_logged)
+{
+	struct vs_curl_opts o = { 0 };
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+
+	logbuf[0] = '\0';
+	o.insecure = true;
+	o.log = log_cb;
+	ck_assert_int_eq(vs_transport_curl_new(&t, &o, &err), 0);
+	ck_assert_ptr_nonnull(strstr(logbuf, "2 TLS certificate verification"
+	                             " is disabled"));
+	vs_transport_free(t);
+	logbuf[0] = '\0';
+	o.insecure = false;
+	o.ca_cert_pem = "-----BEGIN CERTIFICATE-----\n";
+	ck_assert_int_eq(vs_transport_curl_new(&t, &o, &err), 0);
+	ck_assert_str_eq(logbuf, "");
+	vs_transport_free(t);
+}
+END_TEST
+
+static Suite *
+curl_suite(void)
+{
+	Suite *s = suite_create("transport_curl");
+	TCase *tc;
+
+	tc = tcase_create("ipv4");
+	tcase_set_timeout(tc, 20);
+	tcase_add_checked_fixture(tc, setup4, teardown);
+	tcase_add_test(tc, test_soap_post_headers);
+	tcase_add_test(tc, test_cookie_and_connection_reuse);
+	tcase_add_test(tc, test_redirect_not_followed);
+	tcase_add_test(tc, test_connection_refused);
+	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_upload_put);
+	tcase_add_test(tc, test_upload_post);
+	tcase_add_test(tc, test_download);
+	tcase_add_test(tc, test_oversized_reply);
+	tcase_add_test(tc, test_bad_requests);
+	tcase_add_test(tc, test_insecure_is_logged);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ipv6");
+	tcase_set_timeout(tc, 20);
+	tcase_add_checked_fixture(tc, setup6, teardown);
+	tcase_add_test(tc, test_ipv6_literal);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(curl_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
