@@ -138,8 +138,8 @@ sc_fd_read(int fd, unsigned char *buf, size_t n, size_t *got,
 		if (r >= 0)
 			break;
 		if (errno != EINTR)
-			return sc_error(err, CPI_SC_EIO, "reading %s: %s", label,
-			                strerror(errno));
+			return sc_error(err, CPI_SC_EIO, "reading %s: %s",
+			                label, strerror(errno));
 	}
 	*got = (size_t)r;
 	return 0;
@@ -214,7 +214,8 @@ sc_gz_read(struct sc_src *s, unsigned char *buf, size_t n, size_t *got,
 		}
 		if (zr == Z_MEM_ERROR)
 			return sc_error(err, CPI_SC_ENOMEM,
-			                "%s: out of memory inflating", s->label);
+			                "%s: out of memory inflating",
+			                s->label);
 		if (zr == Z_DATA_ERROR || zr == Z_NEED_DICT)
 			return sc_error(err, CPI_SC_EFORMAT,
 			                "%s: corrupt gzip data (%s)", s->label,
@@ -222,10 +223,12 @@ sc_gz_read(struct sc_src *s, unsigned char *buf, size_t n, size_t *got,
 			                "bad stream");
 		if (zr != Z_OK && zr != Z_BUF_ERROR)
 			return sc_error(err, CPI_SC_ERR,
-			                "%s: inflate failed (%d)", s->label, zr);
+			                "%s: inflate failed (%d)", s->label,
+			                zr);
 		if (made == 0 && s->zs.avail_in == 0 && s->in_eof)
 			return sc_error(err, CPI_SC_ETRUNC,
-			                "%s: gzip stream is truncated", s->label);
+			                "%s: gzip stream is truncated",
+			                s->label);
 	}
 	*got = done;
 	return 0;
@@ -404,7 +407,8 @@ sc_member_name(char **out, const char *raw, size_t len, bool is_dir,
 	}
 	if (!is_dir && raw[len - 1] == '/')
 		return sc_error(err, CPI_SC_EUNSAFE,
-		                "member '%s' refused: file name ends in '/'", q);
+		                "member '%s' refused: file name ends in '/'",
+		                q);
 	if (ncomp == 0) {
 		if (is_dir)
 			return 0;
@@ -496,6 +500,7 @@ sc_parse_pax(struct sc_ext *x, const unsigned char *data, size_t size,
 	const char *p = (const char *)data, *end = p + size;
 	const char *sp, *eq, *rec_end, *val;
 	uint64_t reclen;
+	size_t klen;
 
 	while (p < end) {
 		sp = memchr(p, ' ', (size_t)(end - p));
@@ -503,36 +508,36 @@ sc_parse_pax(struct sc_ext *x, const unsigned char *data, size_t size,
 		                               (size_t)(sp - p)) < 0 ||
 		    reclen > (uint64_t)(end - p) ||
 		    reclen < (uint64_t)(sp - p) + 4)
-			goto bad;
+			break;
 		rec_end = p + reclen;
-		if (rec_end[-1] != '\n')
-			goto bad;
 		eq = memchr(sp + 1, '=', (size_t)(rec_end - sp - 1));
-		if (eq == NULL || eq == sp + 1)
-			goto bad;
+		if (rec_end[-1] != '\n' || eq == NULL || eq == sp + 1)
+			break;
+		klen = (size_t)(eq - sp - 1);
 		val = eq + 1;
-		if (eq - sp - 1 == 4 && memcmp(sp + 1, "path", 4) == 0) {
+		if (klen == 4 && memcmp(sp + 1, "path", 4) == 0) {
 			free(x->path);
 			x->path_len = (size_t)(rec_end - 1 - val);
+			/* Copied with its length: a NUL inside must reach
+			 * the name check, not cut the name short. */
 			x->path = malloc(x->path_len + 1);
 			if (x->path == NULL)
 				return sc_error(err, CPI_SC_ENOMEM,
 				                "out of memory");
 			memcpy(x->path, val, x->path_len);
 			x->path[x->path_len] = '\0';
-		} else if (eq - sp - 1 == 4 &&
-		           memcmp(sp + 1, "size", 4) == 0) {
+		} else if (klen == 4 && memcmp(sp + 1, "size", 4) == 0) {
 			if (sc_parse_u64(&x->size, val,
 			                 (size_t)(rec_end - 1 - val)) < 0)
-				goto bad;
+				break;
 			x->has_size = true;
 		}
 		p = rec_end;
 	}
+	if (p < end)
+		return sc_error(err, CPI_SC_EFORMAT,
+		                "%s: malformed pax header", label);
 	return 0;
-bad:
-	return sc_error(err, CPI_SC_EFORMAT, "%s: malformed pax header",
-	                label);
 }
 
 /* Reads and throws away n bytes. */
@@ -569,7 +574,8 @@ sc_write_all(int fd, const unsigned char *buf, size_t n, const char *q,
 			continue;
 		if (w <= 0)
 			return sc_error(err, CPI_SC_EIO, "writing '%s': %s", q,
-			                w < 0 ? strerror(errno) : "no progress");
+			                w < 0 ? strerror(errno) :
+			                "no progress");
 		buf += w;
 		n -= (size_t)w;
 	}
@@ -719,8 +725,9 @@ sc_drain(struct sc_ctx *c, struct sc_src *s, struct cpi_sc_error *err)
 		total += got;
 		if (total > SC_TRAILER_MAX)
 			return sc_error(err, CPI_SC_ELIMIT,
-			                "%s: more than %d bytes after the end of "
-			                "the archive", s->label, SC_TRAILER_MAX);
+			                "%s: more than %d bytes after the "
+			                "end of the archive", s->label,
+			                SC_TRAILER_MAX);
 	} while (got == SC_IOBUF);
 	return 0;
 }
@@ -791,8 +798,9 @@ sc_member(struct sc_ctx *c, struct sc_src *s, const unsigned char *h,
 	case 'K':
 		if (size == 0 || size > SC_LONGNAME_MAX)
 			return sc_error(err, CPI_SC_ELIMIT,
-			                "%s: GNU long name of %llu bytes refused",
-			                s->label, (unsigned long long)size);
+			                "%s: GNU long name of %llu bytes "
+			                "refused", s->label,
+			                (unsigned long long)size);
 		rc = sc_read_data(&data, s, size, "long name", err);
 		if (rc < 0)
 			return rc;
@@ -840,13 +848,14 @@ sc_member(struct sc_ctx *c, struct sc_src *s, const unsigned char *h,
 		if (type == '5') {
 			if (name != NULL)
 				rc = sc_error(err, CPI_SC_EUNSAFE,
-				              "%s: directory member '%s' refused: "
-				              "subdirectories are not supported "
-				              "in a stemcell image", s->label, q);
+				              "%s: directory member '%s' "
+				              "refused: subdirectories are "
+				              "not supported in a stemcell "
+				              "image", s->label, q);
 			else if (size != 0)
 				rc = sc_error(err, CPI_SC_EFORMAT,
-				              "%s: directory member '%s' has data",
-				              s->label, q);
+				              "%s: directory member '%s' "
+				              "has data", s->label, q);
 			break;
 		}
 		rc = sc_regular(c, s, name, size, q, err);

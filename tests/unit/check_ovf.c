@@ -15,7 +15,8 @@
 
 #include "vsphere/ovf.h"
 
-static char tmp[256];
+static char root_dir[256];      /* per process, removed by main() */
+static char tmp[300];           /* per test, under root_dir */
 
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -29,10 +30,7 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	snprintf(tmp, sizeof(tmp), "%s/check_ovf-XXXXXX",
-	         base != NULL ? base : "/tmp");
+	snprintf(tmp, sizeof(tmp), "%s/t-XXXXXX", root_dir);
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 }
 
@@ -615,11 +613,20 @@ ovf_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(ovf_suite());
+	const char *base = getenv("TMPDIR");
+	SRunner *sr;
 	int failed;
 
+	snprintf(root_dir, sizeof(root_dir), "%s/check_ovf-XXXXXX",
+	         base != NULL ? base : "/tmp");
+	if (mkdtemp(root_dir) == NULL) {
+		perror("mkdtemp");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(ovf_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	nftw(root_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

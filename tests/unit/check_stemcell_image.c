@@ -21,9 +21,9 @@
 #include "cpi/stemcell_image.h"
 #include "vsphere/ovf.h"
 
-static char images[256];        /* make-image.sh output, per process */
-static char tmp[256];           /* per test */
-static char work[300];          /* tmp/work: the unpack work directory */
+static char images[256];        /* per process: make-image.sh output */
+static char tmp[300];           /* per test, under images */
+static char work[320];          /* tmp/work: the unpack work directory */
 
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -51,7 +51,9 @@ tmp_base(void)
 static void
 setup(void)
 {
-	snprintf(tmp, sizeof(tmp), "%s/check_sc-XXXXXX", tmp_base());
+	/* Under the per-process directory, which main() removes even when
+	 * a failed test skipped its teardown. */
+	snprintf(tmp, sizeof(tmp), "%s/t-XXXXXX", images);
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	snprintf(work, sizeof(work), "%s/work", tmp);
 	ck_assert_int_eq(mkdir(work, 0700), 0);
@@ -71,7 +73,7 @@ count_entries(const char *dir)
 	DIR *d = opendir(dir);
 
 	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)) != NULL) {
+	for (de = readdir(d); de != NULL; de = readdir(d)) {
 		if (strcmp(de->d_name, ".") != 0 &&
 		    strcmp(de->d_name, "..") != 0)
 			n++;
@@ -745,6 +747,12 @@ START_TEST(test_bad_magic_and_size)
 	tb_checksum(h);
 	tb_end(&t);
 	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "bad size field");
+	/* A negative GNU base-256 size. */
+	h = tb_header_raw(&t, "a.ovf", 5, '0', 0, NULL);
+	memset(h + 124, 0xff, 12);
+	tb_checksum(h);
+	tb_end(&t);
+	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "bad size field");
 }
 END_TEST
 
@@ -845,6 +853,7 @@ START_TEST(test_pax_path_and_size)
 {
 	struct tarb t = { NULL, 0, 0 };
 	struct cpi_sc_image *img;
+	unsigned char *h;
 
 	/* "18 path=image.ovf\n" is 18 bytes: the length counts itself. */
 	tb_pax(&t, "18 path=image.ovf\n");
@@ -853,9 +862,18 @@ START_TEST(test_pax_path_and_size)
 	tb_header(&t, "d.vmdk", '0', 77777, NULL);
 	tb_bytes(&t, "abc", 3);
 	tb_pad(&t);
+	/* A GNU base-256 size field holding 5. */
+	h = tb_header(&t, "e.vmdk", '0', 0, NULL);
+	memset(h + 124, 0, 12);
+	h[124] = 0x80;
+	h[135] = 5;
+	tb_checksum(h);
+	tb_bytes(&t, "12345", 5);
+	tb_pad(&t);
 	tb_end(&t);
 	img = unpack_ok(tb_finish(&t));
-	ck_assert_uint_eq(img->nfiles, 2);
+	ck_assert_uint_eq(img->nfiles, 3);
+	ck_assert_int_eq(cpi_sc_image_file_size(img, "e.vmdk"), 5);
 	ck_assert_int_eq(cpi_sc_image_file_size(img, "image.ovf"),
 	                 (int64_t)strlen(SMALL_OVF));
 	ck_assert_int_eq(cpi_sc_image_file_size(img, "ignored-name"), -1);
