@@ -1,0 +1,1176 @@
+/* Unit tests of vsphere/client.c and vsphere/files.c over a fake
+ * transport: sessions, re-login, retries with injected sleeps, faults,
+ * secrets kept out of logs, round-trip counting, datastore paths and
+ * datastore file transfers. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "vsphere/client.h"
+#include "vsphere/files.h"
+#include "vsphere/soap.h"
+#include "vsphere/vsphere.h"
+
+#define PASSWORD "s3cr&t<pw>\"'x"
+#define PASSWORD_XML "s3cr&amp;t&lt;pw&gt;\"'x"
+#define URL "https://vc.example:8443/sdk"
+
+/* --- fake transport ------------------------------------------------ */
+
+struct reply {
+	int rc;             /* < 0: the transport fails with this code */
+	long status;
+	const char *file;   /* under tests/data/soap */
+	const char *text;   /* inline body when file is NULL */
+	const char *api;    /* replace apiVersion 6.5 by this */
+	size_t claim_len;   /* pretend the body is this long */
+};
+
+struct seen {
+	char method[8];
+	char op[64];
+	char action[64];
+	char url[512];
+	char *body;
+	bool sensitive;
+};
+
+#define MAXX 32
+
+struct fake {
+	struct vs_transport t;
+	struct reply replies[MAXX];
+	size_t nreplies, next;
+	struct seen seen[MAXX];
+	size_t nseen;
+	int finished;
+	int *freed;
+};
+
+static char *
+load(const char *name, size_t *len_out)
+{
+	const char *root = getenv("CPI_TEST_ROOT");
+	char path[1024];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/tests/data/soap/%s",
+	         root != NULL ? root : ".", name);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len_out = (size_t)n;
+	return buf;
+}
+
+static char *
+with_api(char *body, const char *api)
+{
+	const char *tag = "<apiVersion>6.5</apiVersion>";
+	char *p = strstr(body, tag), *out;
+	size_t n;
+
+	ck_assert_ptr_nonnull(p);
+	n = strlen(body) + strlen(api) + 1;
+	out = malloc(n);
+	ck_assert_ptr_nonnull(out);
+	snprintf(out, n, "%.*s<apiVersion>%s</apiVersion>%s",
+	         (int)(p - body), body, api, p + strlen(tag));
+	free(body);
+	return out;
+}
+
+static int
+fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
+               struct vs_http_response *resp, struct vs_error *err)
+{
+	struct fake *f = (struct fake *)t;
+	struct seen *s;
+	struct reply *r;
+	size_t len = 0;
+
+	ck_assert_uint_lt(f->nseen, MAXX);
+	s = &f->seen[f->nseen++];
+	snprintf(s->method, sizeof(s->method), "%s", req->method);
+	snprintf(s->op, sizeof(s->op), "%s", req->op ? req->op : "");
+	snprintf(s->action, sizeof(s->action), "%s",
+	         req->soap_action ? req->soap_action : "");
+	snprintf(s->url, sizeof(s->url), "%s", req->url);
+	s->body = req->body != NULL ? strndup(req->body, req->body_len) :
+	          NULL;
+	s->sensitive = req->sensitive;
+	if (f->next >= f->nreplies)
+		return vs_error_set(err, VS_EREPLAY, "fake: no reply for %s",
+		                    s->op);
+	r = &f->replies[f->next++];
+	if (r->rc < 0)
+		return vs_error_set(err, r->rc, "fake transport failure %d to "
+		                    "vc.example", r->rc);
+	resp->status = r->status;
+	if (r->file != NULL) {
+		resp->body = load(r->file, &len);
+		if (r->api != NULL) {
+			resp->body = with_api(resp->body, r->api);
+			len = strlen(resp->body);
+		}
+	} else {
+		resp->body = strdup(r->text != NULL ? r->text : "");
+		len = strlen(resp->body);
+	}
+	resp->body_len = r->claim_len != 0 ? r->claim_len : len;
+	return 0;
+}
+
+static int
+fake_finish(struct vs_transport *t, struct vs_error *err)
+{
+	struct fake *f = (struct fake *)t;
+
+	(void)err;
+	f->finished++;
+	return 0;
+}
+
+static void
+fake_free(struct vs_transport *t)
+{
+	struct fake *f = (struct fake *)t;
+	size_t i;
+
+	if (f->freed != NULL)
+		(*f->freed)++;
+	for (i = 0; i < f->nseen; i++)
+		free(f->seen[i].body);
+	free(f);
+}
+
+/* The fake outlives the client in these tests: the client frees the
+ * transport, so tests keep their own copy of what was seen. */
+static struct fake *
+fake_new(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+
+	ck_assert_ptr_nonnull(f);
+	f->t.version = VS_TRANSPORT_VERSION;
+	f->t.roundtrip = fake_roundtrip;
+	f->t.finish = fake_finish;
+	f->t.free = fake_free;
+	return f;
+}
+
+static void
+add(struct fake *f, long status, const char *file)
+{
+	ck_assert_uint_lt(f->nreplies, MAXX);
+	f->replies[f->nreplies].status = status;
+	f->replies[f->nreplies].file = file;
+	f->nreplies++;
+}
+
+static void
+add_text(struct fake *f, long status, const char *text)
+{
+	ck_assert_uint_lt(f->nreplies, MAXX);
+	f->replies[f->nreplies].status = status;
+	f->replies[f->nreplies].text = text;
+	f->nreplies++;
+}
+
+static void
+add_fail(struct fake *f, int rc)
+{
+	ck_assert_uint_lt(f->nreplies, MAXX);
+	f->replies[f->nreplies].rc = rc;
+	f->nreplies++;
+}
+
+/* --- clock and log ------------------------------------------------- */
+
+struct env {
+	double clock;
+	double sleeps[16];
+	int nsleeps;
+	char log[8192];
+	int nwarn;
+	int freed;
+};
+
+static double
+fake_now(void *ud)
+{
+	return ((struct env *)ud)->clock;
+}
+
+static void
+fake_sleep(void *ud, double s)
+{
+	struct env *e = ud;
+
+	ck_assert_int_lt(e->nsleeps, 16);
+	e->sleeps[e->nsleeps++] = s;
+	e->clock += s;
+}
+
+static void
+capture_log(void *ud, int level, const char *msg)
+{
+	struct env *e = ud;
+	size_t n = strlen(e->log);
+
+	if (level == 2)
+		e->nwarn++;
+	snprintf(e->log + n, sizeof(e->log) - n, "%d %s\n", level, msg);
+}
+
+static struct vs_client *
+client_new(struct fake *f, struct env *e, int max_retries)
+{
+	struct vs_client_opts o;
+	struct vs_client *c = NULL;
+	struct vs_error err;
+
+	memset(&o, 0, sizeof(o));
+	o.url = URL;
+	o.user = "admin";
+	o.password = PASSWORD;
+	o.transport = &f->t;
+	o.log = capture_log;
+	o.log_ud = e;
+	o.max_retries = max_retries;
+	o.now = fake_now;
+	o.sleep = fake_sleep;
+	o.clock_ud = e;
+	f->freed = &e->freed;
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+static void
+add_connect(struct fake *f)
+{
+	add(f, 200, "RetrieveServiceContent.response.xml");
+	add(f, 200, "Login.response.xml");
+}
+
+static void
+no_secret_in(const char *s)
+{
+	ck_assert_ptr_null(strstr(s, PASSWORD));
+	ck_assert_ptr_null(strstr(s, PASSWORD_XML));
+	ck_assert_ptr_null(strstr(s, "s3cr"));
+	/* The session key of Login.response.xml. */
+	ck_assert_ptr_null(strstr(s, "89ea95bd"));
+}
+
+static const struct vs_moref folder3 = { "Folder", "folder-3" };
+
+static int
+create_folder(struct vs_client *c, const char *name, struct vs_moref *out,
+              struct vs_error *err)
+{
+	xmlDocPtr req, doc = NULL;
+	xmlNodePtr m, resp;
+	int rc;
+
+	rc = vs_soap_request_new(&req, &m, "CreateFolder", &folder3, err);
+	ck_assert_int_eq(rc, 0);
+	vs_soap_add_text(m, "name", name);
+	rc = vs_client_call(c, req, &doc, &resp, err);
+	if (rc == 0)
+		rc = vs_xml_moref(out, vs_xml_child(resp, "returnval"), err);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+static int
+retrieve(struct vs_client *c, struct vs_error *err)
+{
+	static const struct vs_moref pc = { "PropertyCollector",
+	                                    "propertyCollector" };
+	xmlDocPtr req, doc = NULL;
+	xmlNodePtr m, resp;
+	int rc;
+
+	rc = vs_soap_request_new(&req, &m, "RetrievePropertiesEx", &pc, err);
+	ck_assert_int_eq(rc, 0);
+	rc = vs_client_call(c, req, &doc, &resp, err);
+	if (rc == 0)
+		ck_assert_ptr_nonnull(vs_xml_child(resp, "returnval"));
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* --- session ------------------------------------------------------- */
+
+START_TEST(connect_and_soap_action)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+	struct vs_moref ref;
+	const struct vs_service_content *sc;
+
+	add(f, 200, "RetrieveServiceContent.response.xml");
+	f->replies[0].api = "8.0.2.0";
+	add(f, 200, "Login.response.xml");
+	add(f, 200, "CreateFolder.response.xml");
+	add(f, 200, "Logout.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	ck_assert(vs_client_logged_in(c));
+	ck_assert_uint_eq(f->nseen, 2);
+	ck_assert_str_eq(f->seen[0].op, "RetrieveServiceContent");
+	ck_assert_str_eq(f->seen[0].method, "POST");
+	ck_assert_str_eq(f->seen[0].url, URL);
+	ck_assert_str_eq(f->seen[0].action, VS_SOAP_ACTION_DEFAULT);
+	ck_assert(!f->seen[0].sensitive);
+	ck_assert_ptr_nonnull(strstr(f->seen[0].body,
+		"<_this type=\"ServiceInstance\">ServiceInstance</_this>"));
+	ck_assert_str_eq(f->seen[1].op, "Login");
+	ck_assert_str_eq(f->seen[1].action, "urn:vim25/8.0.2.0");
+	ck_assert(f->seen[1].sensitive);
+	ck_assert_ptr_nonnull(strstr(f->seen[1].body,
+		"<_this type=\"SessionManager\">SessionManager</_this>"
+		"<userName>admin</userName>"
+		"<password>" PASSWORD_XML "</password>"));
+	sc = vs_client_sc(c);
+	ck_assert_str_eq(sc->root_folder.value, "group-d1");
+	ck_assert_str_eq(sc->property_collector.value, "propertyCollector");
+	ck_assert_str_eq(sc->file_manager.type, "FileManager");
+	ck_assert_str_eq(sc->virtual_disk_manager.value,
+	                 "virtualDiskManager");
+	ck_assert_str_eq(sc->api_version, "8.0.2.0");
+	ck_assert_str_eq(sc->api_type, "VirtualCenter");
+	ck_assert_str_eq(vs_client_base_url(c), "https://vc.example:8443");
+	ck_assert_uint_eq(vs_client_roundtrips(c), 2);
+
+	ck_assert_int_eq(create_folder(c, "bosh_vms", &ref, &err), 0);
+	ck_assert_str_eq(ref.value, "folder-71");
+	ck_assert_str_eq(f->seen[2].action, "urn:vim25/8.0.2.0");
+	ck_assert(!f->seen[2].sensitive);
+	ck_assert_uint_eq(vs_client_roundtrips(c), 3);
+
+	ck_assert_int_eq(vs_client_close(c, &err), 0);
+	ck_assert_uint_eq(f->nseen, 4);
+	ck_assert_str_eq(f->seen[3].op, "Logout");
+	ck_assert_int_eq(f->finished, 1);
+	ck_assert(!vs_client_logged_in(c));
+	ck_assert_uint_eq(vs_client_roundtrips(c), 4);
+	vs_client_free(c);      /* nothing more is sent */
+	ck_assert_int_eq(e.freed, 1);
+	no_secret_in(e.log);
+}
+END_TEST
+
+START_TEST(bad_api_version_keeps_default)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+
+	add(f, 200, "RetrieveServiceContent.response.xml");
+	f->replies[0].api = "8.0\"; rm -rf";
+	add(f, 200, "Login.response.xml");
+	add(f, 200, "Logout.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	ck_assert_str_eq(f->seen[1].action, VS_SOAP_ACTION_DEFAULT);
+	ck_assert_str_eq(vs_client_api_version(c), "");
+	ck_assert_int_eq(e.nwarn, 1);
+	vs_client_free(c);
+	ck_assert_uint_eq(e.freed, 1);
+}
+END_TEST
+
+START_TEST(relogin_on_not_authenticated)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+	struct vs_moref ref;
+
+	add_connect(f);
+	add(f, 500, "AfterLogout_CreateFolder.response.xml");
+	add(f, 200, "Login.response.xml");
+	add(f, 200, "CreateFolder.response.xml");
+	add(f, 200, "Logout.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	ck_assert_int_eq(create_folder(c, "bosh_vms", &ref, &err), 0);
+	ck_assert_int_eq(err.code, 0);
+	ck_assert_str_eq(ref.value, "folder-71");
+	ck_assert_uint_eq(f->nseen, 5);
+	ck_assert_str_eq(f->seen[2].op, "CreateFolder");
+	ck_assert_str_eq(f->seen[3].op, "Login");
+	ck_assert_str_eq(f->seen[4].op, "CreateFolder");
+	ck_assert_str_eq(f->seen[2].body, f->seen[4].body);
+	ck_assert_uint_eq(vs_client_roundtrips(c), 5);
+	ck_assert_int_eq(e.nsleeps, 0);
+	vs_client_free(c);
+	ck_assert_int_eq(e.freed, 1);
+	no_secret_in(e.log);
+}
+END_TEST
+
+START_TEST(second_not_authenticated_is_an_error)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+	struct vs_moref ref;
+
+	add_connect(f);
+	add(f, 500, "AfterLogout_CreateFolder.response.xml");
+	add(f, 200, "Login.response.xml");
+	add(f, 500, "AfterLogout_CreateFolder.response.xml");
+	add(f, 200, "Login.response.xml");      /* must stay unused */
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EFAULT);
+	ck_assert_str_eq(err.fault, "NotAuthenticated");
+	ck_assert(!err.transient);
+	ck_assert_ptr_nonnull(strstr(err.message,
+	                             "CreateFolder: NotAuthenticated"));
+	ck_assert_uint_eq(f->nseen, 5);
+	ck_assert_uint_eq(f->next, 5);
+	ck_assert_uint_eq(vs_client_roundtrips(c), 5);
+	vs_client_free(c);
+	no_secret_in(e.log);
+	no_secret_in(err.message);
+}
+END_TEST
+
+START_TEST(missing_set_not_authenticated)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+
+	add_connect(f);
+	add(f, 200, "AfterLogout_RetrievePropertiesEx.response.xml");
+	add(f, 200, "Login.response.xml");
+	add(f, 200, "RetrievePropertiesEx_datacenters.response.xml");
+	add(f, 200, "AfterLogout_RetrievePropertiesEx.response.xml");
+	add(f, 200, "Login.response.xml");
+	add(f, 200, "AfterLogout_RetrievePropertiesEx.response.xml");
+	add(f, 200, "Logout.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	ck_assert_int_eq(retrieve(c, &err), 0);
+	ck_assert_uint_eq(f->nseen, 5);
+	ck_assert_str_eq(f->seen[3].op, "Login");
+	ck_assert_str_eq(f->seen[4].op, "RetrievePropertiesEx");
+
+	/* Refused again right after the re-login: an error, no loop. */
+	ck_assert_int_eq(retrieve(c, &err), VS_EFAULT);
+	ck_assert_str_eq(err.fault, "NotAuthenticated");
+	ck_assert_uint_eq(f->nseen, 8);
+	ck_assert_uint_eq(vs_client_roundtrips(c), 8);
+	vs_client_free(c);
+}
+END_TEST
+
+START_TEST(retry_503_with_backoff)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+
+	add(f, 200, "RetrieveServiceContent.response.xml");
+	add_text(f, 503, "<html>busy</html>");
+	add_text(f, 503, "");
+	add_fail(f, VS_ETIMEOUT);
+	add(f, 200, "Login.response.xml");
+	add(f, 200, "Logout.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	ck_assert_int_eq(err.code, 0);
+	ck_assert_int_eq(e.nsleeps, 3);
+	ck_assert(e.sleeps[0] == 0.5);
+	ck_assert(e.sleeps[1] == 1.0);
+	ck_assert(e.sleeps[2] == 2.0);
+	ck_assert(vs_client_now(c) == 3.5);
+	ck_assert_int_eq(e.nwarn, 3);
+	ck_assert_ptr_nonnull(strstr(e.log, "Login: attempt 1 of 5 failed "
+	                             "(HTTP 503 Service Unavailable)"));
+	ck_assert_ptr_nonnull(strstr(e.log, "attempt 3 of 5"));
+	ck_assert_uint_eq(vs_client_roundtrips(c), 5);
+	/* Every attempt sent the same request. */
+	ck_assert_str_eq(f->seen[1].body, f->seen[4].body);
+	vs_client_free(c);
+	no_secret_in(e.log);
+}
+END_TEST
+
+START_TEST(enet_retried_up_to_max)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+
+	add(f, 200, "RetrieveServiceContent.response.xml");
+	add_fail(f, VS_ENET);
+	add_fail(f, VS_ENET);
+	add_fail(f, VS_ENET);
+	add_fail(f, VS_ENET);   /* must stay unused */
+	c = client_new(f, &e, 2);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), VS_ENET);
+	ck_assert_int_eq(err.code, VS_ENET);
+	ck_assert(err.transient);
+	ck_assert_uint_eq(f->nseen, 4);
+	ck_assert_int_eq(e.nsleeps, 2);
+	ck_assert(e.sleeps[0] == 0.5 && e.sleeps[1] == 1.0);
+	ck_assert_ptr_nonnull(strstr(err.message, "Login"));
+	ck_assert_ptr_nonnull(strstr(err.message, "3 attempts"));
+	ck_assert(!vs_client_logged_in(c));
+	vs_client_free(c);      /* not logged in: no Logout */
+	ck_assert_int_eq(e.freed, 1);
+}
+END_TEST
+
+START_TEST(backoff_capped)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client_opts o;
+	struct vs_client *c;
+	struct vs_error err;
+	int i;
+
+	add(f, 200, "RetrieveServiceContent.response.xml");
+	for (i = 0; i < 7; i++)
+		add_text(f, 503, "");
+	memset(&o, 0, sizeof(o));
+	o.url = URL;
+	o.user = "u";
+	o.password = "p";
+	o.transport = &f->t;
+	o.max_retries = 6;
+	o.retry_base_s = 3;
+	o.now = fake_now;
+	o.sleep = fake_sleep;
+	o.clock_ud = &e;
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
+	ck_assert_int_eq(vs_client_connect(c, &err), VS_EHTTP);
+	ck_assert_int_eq(err.http_status, 503);
+	ck_assert(err.transient);
+	ck_assert_int_eq(e.nsleeps, 6);
+	ck_assert(e.sleeps[0] == 3 && e.sleeps[1] == 6);
+	for (i = 2; i < 6; i++)
+		ck_assert(e.sleeps[i] == 8);
+	ck_assert_uint_eq(vs_client_roundtrips(c), 8);
+	vs_client_free(c);
+}
+END_TEST
+
+START_TEST(faults_never_retried)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+	struct vs_moref ref;
+
+	add_connect(f);
+	add(f, 500, "CreateFolder_dup.response.xml");
+	add(f, 200, "Logout.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	ck_assert_int_eq(create_folder(c, "bosh_vms", &ref, &err), VS_EFAULT);
+	ck_assert_str_eq(err.fault, "DuplicateName");
+	ck_assert_str_eq(err.message, "CreateFolder: DuplicateName");
+	ck_assert_int_eq(err.http_status, 500);
+	ck_assert(!err.transient);
+	ck_assert_uint_eq(f->nseen, 3);
+	ck_assert_int_eq(e.nsleeps, 0);
+	/* Logout still happens at the end, after the error. */
+	vs_client_free(c);
+	ck_assert_int_eq(e.freed, 1);
+}
+END_TEST
+
+/* A transport that outlives the client so the Logout can be checked. */
+static struct seen last_seen;
+static int last_finished;
+
+static void
+keep_last_free(struct vs_transport *t)
+{
+	struct fake *f = (struct fake *)t;
+
+	last_seen = f->seen[f->nseen - 1];
+	last_seen.body = NULL;
+	last_finished = f->finished;
+	fake_free(t);
+}
+
+START_TEST(free_logs_out_after_error)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+	struct vs_moref ref;
+
+	f->t.free = keep_last_free;
+	add_connect(f);
+	add_fail(f, VS_ETLS);
+	add(f, 200, "Logout.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	/* TLS failures are not transient: no retry. */
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_ETLS);
+	ck_assert(!err.transient);
+	ck_assert_uint_eq(f->nseen, 3);
+	memset(&last_seen, 0, sizeof(last_seen));
+	last_finished = 0;
+	vs_client_free(c);
+	ck_assert_str_eq(last_seen.op, "Logout");
+	ck_assert_int_eq(last_finished, 1);
+}
+END_TEST
+
+START_TEST(logout_failure_only_logged)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+
+	add_connect(f);
+	add_fail(f, VS_ETLS);
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	vs_client_free(c);
+	ck_assert_int_eq(e.freed, 1);
+	ck_assert_ptr_nonnull(strstr(e.log, "2 closing the vCenter session: "
+	                             "Logout: fake transport failure"));
+}
+END_TEST
+
+START_TEST(invalid_login)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+
+	f->t.free = keep_last_free;
+	add(f, 200, "RetrieveServiceContent.response.xml");
+	add(f, 500, "Login_again.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), VS_EFAULT);
+	ck_assert_str_eq(err.fault, "InvalidLogin");
+	ck_assert(!err.transient);
+	ck_assert_str_eq(err.message, "Login: InvalidLogin: Login failure");
+	ck_assert(!vs_client_logged_in(c));
+	ck_assert_uint_eq(vs_client_roundtrips(c), 2);
+	ck_assert_int_eq(e.nsleeps, 0);
+	vs_client_free(c);
+	/* No Logout without a session. */
+	ck_assert_str_eq(last_seen.op, "Login");
+	no_secret_in(e.log);
+}
+END_TEST
+
+START_TEST(relogin_failure_reported)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+	struct vs_moref ref;
+
+	add_connect(f);
+	add(f, 500, "AfterLogout_CreateFolder.response.xml");
+	add(f, 500, "Login_again.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EFAULT);
+	ck_assert_str_eq(err.fault, "InvalidLogin");
+	ck_assert_str_eq(err.message, "CreateFolder: re-login failed: Login: "
+	                 "InvalidLogin: Login failure");
+	ck_assert_uint_eq(f->nseen, 4);
+	ck_assert(!vs_client_logged_in(c));
+	vs_client_free(c);
+	no_secret_in(e.log);
+}
+END_TEST
+
+START_TEST(http_errors)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+	struct vs_moref ref;
+
+	add_connect(f);
+	add_text(f, 404, "<html>not here</html>");
+	add_text(f, 500, "<html>oops</html>");
+	add_text(f, 200, "<not-soap/>");
+	add(f, 200, "Login.response.xml");  /* wrong response element */
+	add(f, 200, "CreateFolder.response.xml");
+	f->replies[f->nreplies - 1].claim_len = VS_SOAP_MAX_REPLY + 1;
+	add_text(f, 502, "");
+	add(f, 200, "Logout.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EHTTP);
+	ck_assert_int_eq(err.http_status, 404);
+	ck_assert_str_eq(err.message, "CreateFolder: HTTP status 404");
+	ck_assert(!err.transient);
+	vs_error_clear(&err);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EHTTP);
+	ck_assert_int_eq(err.http_status, 500);
+	vs_error_clear(&err);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EPARSE);
+	vs_error_clear(&err);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EPARSE);
+	vs_error_clear(&err);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EPARSE);
+	ck_assert_ptr_nonnull(strstr(err.message, "refused"));
+	vs_error_clear(&err);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EHTTP);
+	ck_assert_int_eq(err.http_status, 502);
+	ck_assert(err.transient);
+	ck_assert_int_eq(e.nsleeps, 0);
+	ck_assert_uint_eq(vs_client_roundtrips(c), 8);
+	vs_client_free(c);
+}
+END_TEST
+
+START_TEST(new_validates)
+{
+	static const char *const bad_urls[] = {
+		"ftp://vc/sdk", "https://user:pw@vc/sdk", "https:///sdk",
+		"https://vc /sdk", "https://vc/sd\nk", "vc.example", NULL,
+	};
+	struct vs_client_opts o;
+	struct vs_client *c;
+	struct vs_error err;
+	struct fake *f;
+	int freed = 0;
+	size_t i;
+
+	for (i = 0; bad_urls[i] != NULL; i++) {
+		f = fake_new();
+		f->freed = &freed;
+		memset(&o, 0, sizeof(o));
+		o.url = bad_urls[i];
+		o.user = "u";
+		o.password = "p";
+		o.transport = &f->t;
+		vs_error_clear(&err);
+		c = (struct vs_client *)1;
+		ck_assert_int_eq(vs_client_new(&c, &o, &err), VS_EINVAL);
+		ck_assert_ptr_null(c);
+		ck_assert_int_eq(freed, (int)i + 1);
+		/* The URL may hold credentials: never echoed. */
+		ck_assert_ptr_null(strstr(err.message, "pw@"));
+	}
+	f = fake_new();
+	f->freed = &freed;
+	memset(&o, 0, sizeof(o));
+	o.url = URL;
+	o.user = "";
+	o.password = "p";
+	o.transport = &f->t;
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_new(&c, &o, &err), VS_EINVAL);
+	ck_assert_int_eq(freed, (int)i + 1);
+	o.transport = NULL;
+	o.user = "u";
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_new(&c, &o, &err), VS_EINVAL);
+	vs_client_free(NULL);
+}
+END_TEST
+
+START_TEST(raw_http_relative_url)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+	struct vs_http_request req;
+	struct vs_http_response resp;
+
+	add_text(f, 503, "");
+	add_text(f, 200, "hello");
+	add_text(f, 200, "");
+	c = client_new(f, &e, 0);
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = "/folder/x?dsName=a";
+	req.op = "file-get";
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_http(c, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.body, "hello");
+	vs_http_response_clear(&resp);
+	ck_assert_str_eq(f->seen[0].url,
+	                 "https://vc.example:8443/folder/x?dsName=a");
+	ck_assert_str_eq(f->seen[1].url, f->seen[0].url);
+	ck_assert_int_eq(e.nsleeps, 1);
+	req.url = "https://esx.example/nfc/x/disk-0.vmdk";
+	ck_assert_int_eq(vs_client_http(c, &req, &resp, &err), 0);
+	ck_assert_str_eq(f->seen[2].url, req.url);
+	vs_http_response_clear(&resp);
+	ck_assert_uint_eq(vs_client_roundtrips(c), 3);
+	vs_client_free(c);
+}
+END_TEST
+
+/* --- datastore paths ----------------------------------------------- */
+
+struct path_case {
+	const char *in;
+	const char *ds;     /* NULL: refused */
+	const char *path;
+};
+
+static const struct path_case path_cases[] = {
+	{ "[LocalDS_0] disks/sub", "LocalDS_0", "disks/sub" },
+	{ "[LocalDS_0]", "LocalDS_0", "" },
+	{ "[LocalDS_0] ", "LocalDS_0", "" },
+	{ "[ds]dir/f.vmdk", "ds", "dir/f.vmdk" },
+	{ "[datastore 1 (2)] my vm/my vm.vmx", "datastore 1 (2)",
+	  "my vm/my vm.vmx" },
+	{ "[ds] a/b/", "ds", "a/b" },
+	{ "[ds] a [1]/b]", "ds", "a [1]/b]" },
+	{ "[d\xc3\xa4t\xc3\xa4] \xe6\x97\xa5\xe6\x9c\xac/f",
+	  "d\xc3\xa4t\xc3\xa4", "\xe6\x97\xa5\xe6\x9c\xac/f" },
+	{ "[ds] ..x/x..", "ds", "..x/x.." },
+	{ "", NULL, NULL },
+	{ "ds/path", NULL, NULL },
+	{ "[] path", NULL, NULL },
+	{ "[ds path", NULL, NULL },
+	{ "[[ds]] x", NULL, NULL },
+	{ "[ ds] x", NULL, NULL },
+	{ "[ds ] x", NULL, NULL },
+	{ "[ds] ../etc", NULL, NULL },
+	{ "[ds] a/../../b", NULL, NULL },
+	{ "[ds] a/..", NULL, NULL },
+	{ "[ds] ./a", NULL, NULL },
+	{ "[ds] /abs", NULL, NULL },
+	{ "[ds] a//b", NULL, NULL },
+	{ "[ds] a\\b", NULL, NULL },
+	{ "[ds] a\nb", NULL, NULL },
+	{ "[ds] a\tb", NULL, NULL },
+	{ "[d\x01s] a", NULL, NULL },
+	{ "[ds] \xc0\xae\xc0\xae/x", NULL, NULL },
+	{ "[ds] \xff", NULL, NULL },
+	{ "[ds] a//", NULL, NULL },
+};
+
+START_TEST(ds_path_table)
+{
+	const struct path_case *pc = &path_cases[_i];
+	struct vs_ds_path p;
+	struct vs_error err;
+	char *s;
+	int rc;
+
+	vs_error_clear(&err);
+	rc = vs_ds_path_parse(&p, pc->in, &err);
+	if (pc->ds == NULL) {
+		ck_assert_int_eq(rc, VS_EINVAL);
+		ck_assert_ptr_null(p.datastore);
+		ck_assert_ptr_null(p.path);
+		ck_assert_ptr_null(strchr(err.message, '\n'));
+		return;
+	}
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(p.datastore, pc->ds);
+	ck_assert_str_eq(p.path, pc->path);
+	/* Formatting gives a path that parses to the same parts. */
+	ck_assert_int_eq(vs_ds_path_format(&s, p.datastore, p.path, &err), 0);
+	vs_ds_path_clear(&p);
+	ck_assert_int_eq(vs_ds_path_parse(&p, s, &err), 0);
+	ck_assert_str_eq(p.datastore, pc->ds);
+	ck_assert_str_eq(p.path, pc->path);
+	free(s);
+	vs_ds_path_clear(&p);
+	vs_ds_path_clear(&p);
+}
+END_TEST
+
+START_TEST(ds_path_format_and_url)
+{
+	struct vs_ds_path p;
+	struct vs_error err;
+	char *s, *long_s;
+
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_ds_path_format(&s, "ds", "a/b.vmdk", &err), 0);
+	ck_assert_str_eq(s, "[ds] a/b.vmdk");
+	free(s);
+	ck_assert_int_eq(vs_ds_path_format(&s, "ds", NULL, &err), 0);
+	ck_assert_str_eq(s, "[ds]");
+	free(s);
+	ck_assert_int_eq(vs_ds_path_format(&s, "d]s", "a", &err), VS_EINVAL);
+	ck_assert_ptr_null(s);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_ds_path_format(&s, "ds", "../a", &err),
+	                 VS_EINVAL);
+	vs_error_clear(&err);
+	long_s = malloc(VS_DS_PATH_MAX + 10);
+	memset(long_s, 'a', VS_DS_PATH_MAX + 9);
+	long_s[VS_DS_PATH_MAX + 9] = '\0';
+	ck_assert_int_eq(vs_ds_path_format(&s, "ds", long_s, &err),
+	                 VS_EINVAL);
+	vs_error_clear(&err);
+	long_s[0] = '[';
+	long_s[1] = 'x';
+	long_s[2] = ']';
+	ck_assert_int_eq(vs_ds_path_parse(&p, long_s, &err), VS_EINVAL);
+	free(long_s);
+
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_ds_path_parse(&p, "[Local DS&1] my vm/a+b "
+	                                  "[1]%.txt", &err), 0);
+	ck_assert_int_eq(vs_ds_path_url(&s, &p, "f/DC 0?&=", &err), 0);
+	ck_assert_str_eq(s, "/folder/my%20vm/a%2Bb%20%5B1%5D%25.txt"
+	                 "?dcPath=f%2FDC%200%3F%26%3D&dsName=Local%20DS%261");
+	free(s);
+	ck_assert_int_eq(vs_ds_path_url(&s, &p, "", &err), VS_EINVAL);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_ds_path_url(&s, &p, "D\nC", &err), VS_EINVAL);
+	vs_ds_path_clear(&p);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_ds_path_parse(&p, "[ds] \xc3\xa4", &err), 0);
+	ck_assert_int_eq(vs_ds_path_url(&s, &p, "DC0", &err), 0);
+	ck_assert_str_eq(s, "/folder/%C3%A4?dcPath=DC0&dsName=ds");
+	free(s);
+	vs_ds_path_clear(&p);
+}
+END_TEST
+
+/* --- datastore files over the fake --------------------------------- */
+
+START_TEST(file_transfers)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+	char *data;
+	size_t len;
+
+	add_text(f, 200, "");
+	add_text(f, 201, "");
+	add_text(f, 200, "file bytes\001\002");
+	add_text(f, 404, "Not Found");
+	add_text(f, 500, "boom");
+	add_text(f, 200, "");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_file_upload_mem(c, "DC0", "[LocalDS_0] a b/env.json",
+	                                    "{}", 2, true, &err), 0);
+	ck_assert_str_eq(f->seen[0].method, "PUT");
+	ck_assert_str_eq(f->seen[0].op, "file-put");
+	ck_assert_str_eq(f->seen[0].url, "https://vc.example:8443/folder/"
+	                 "a%20b/env.json?dcPath=DC0&dsName=LocalDS_0");
+	ck_assert(f->seen[0].sensitive);
+	ck_assert_str_eq(f->seen[0].body, "{}");
+	ck_assert_int_eq(vs_file_upload_mem(c, "DC0", "[LocalDS_0] x", "", 0,
+	                                    false, &err), 0);
+	ck_assert(!f->seen[1].sensitive);
+	ck_assert_int_eq(vs_file_download_mem(&data, &len, c, "DC0",
+	                                      "[LocalDS_0] x", &err), 0);
+	ck_assert_str_eq(f->seen[2].method, "GET");
+	ck_assert_uint_eq(len, 12);
+	ck_assert_mem_eq(data, "file bytes\001\002", 12);
+	free(data);
+	ck_assert_int_eq(vs_file_download_mem(&data, &len, c, "DC0",
+	                                      "[LocalDS_0] gone", &err),
+	                 VS_ENOTFOUND);
+	ck_assert_ptr_null(data);
+	ck_assert_int_eq(err.http_status, 404);
+	ck_assert_str_eq(err.message, "GET [LocalDS_0] gone: not found on "
+	                 "the datastore (HTTP 404)");
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_file_upload_mem(c, "DC0", "[LocalDS_0] x", "a", 1,
+	                                    false, &err), VS_EHTTP);
+	ck_assert_int_eq(err.http_status, 500);
+	vs_error_clear(&err);
+	/* Hostile paths never reach the transport. */
+	ck_assert_int_eq(vs_file_upload_mem(c, "DC0", "[LocalDS_0] ../x",
+	                                    "a", 1, false, &err), VS_EINVAL);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_file_download_mem(&data, &len, c, "DC0",
+	                                      "[LocalDS_0]", &err), VS_EINVAL);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_file_download(c, "DC0", "[LocalDS_0] x", NULL,
+	                                  &err), VS_EINVAL);
+	ck_assert_uint_eq(f->nseen, 5);
+	vs_client_free(c);
+}
+END_TEST
+
+static const struct vs_moref dc0 = { "Datacenter", "datacenter-2" };
+
+START_TEST(make_directory)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+
+	add_connect(f);
+	add(f, 200, "MakeDirectory.response.xml");
+	add(f, 500, "MakeDirectory_exists.response.xml");
+	add(f, 500, "CreateFolder_dup.response.xml");
+	add(f, 200, "Logout.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0]disks/",
+	                                        true, &err), VS_EINVAL);
+	vs_error_clear(&err);
+	ck_assert_uint_eq(f->nseen, 0);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0]disks/",
+	                                        true, &err), 0);
+	ck_assert_ptr_nonnull(strstr(f->seen[2].body,
+		"<MakeDirectory xmlns=\"urn:vim25\">"
+		"<_this type=\"FileManager\">FileManager</_this>"
+		"<name>[LocalDS_0] disks</name>"
+		"<datacenter type=\"Datacenter\">datacenter-2</datacenter>"
+		"<createParentDirectories>true</createParentDirectories>"
+		"</MakeDirectory>"));
+	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0] disks",
+	                                        false, &err), 0);
+	ck_assert_int_eq(err.code, 0);
+	ck_assert_ptr_nonnull(strstr(f->seen[3].body,
+		"<createParentDirectories>false</createParentDirectories>"));
+	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0] d",
+	                                        false, &err), VS_EFAULT);
+	ck_assert_str_eq(err.fault, "DuplicateName");
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0] ../d",
+	                                        false, &err), VS_EINVAL);
+	ck_assert_int_eq(vs_file_make_directory(c, NULL, "[LocalDS_0] d",
+	                                        false, &err), VS_EINVAL);
+	ck_assert_uint_eq(f->nseen, 5);
+	vs_client_free(c);
+}
+END_TEST
+
+START_TEST(delete_file)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+
+	add_connect(f);
+	add(f, 200, "DeleteDatastoreFile_Task.response.xml");
+	add(f, 200, "DeleteDatastoreFile_Task.task.response.xml");
+	add(f, 200, "DeleteDatastoreFile_Task_missing.response.xml");
+	add(f, 200, "DeleteDatastoreFile_Task_missing.task.response.xml");
+	add(f, 200, "Logout.response.xml");
+	c = client_new(f, &e, 0);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	ck_assert_int_eq(vs_file_delete(c, &dc0, "[LocalDS_0] disks", &err),
+	                 0);
+	ck_assert_ptr_nonnull(strstr(f->seen[2].body,
+		"<DeleteDatastoreFile_Task xmlns=\"urn:vim25\">"
+		"<_this type=\"FileManager\">FileManager</_this>"
+		"<name>[LocalDS_0] disks</name>"
+		"<datacenter type=\"Datacenter\">datacenter-2</datacenter>"
+		"</DeleteDatastoreFile_Task>"));
+	ck_assert_str_eq(f->seen[3].op, "RetrievePropertiesEx");
+	ck_assert_int_eq(vs_file_delete(c, &dc0, "[LocalDS_0] disks", &err),
+	                 VS_ENOTFOUND);
+	ck_assert_str_eq(err.fault, "FileNotFound");
+	ck_assert_ptr_nonnull(strstr(err.message, "[LocalDS_0] disks"));
+	ck_assert_uint_eq(f->nseen, 6);
+	vs_client_free(c);
+}
+END_TEST
+
+static Suite *
+client_suite(void)
+{
+	Suite *s = suite_create("client");
+	TCase *tc = tcase_create("session");
+	TCase *tf = tcase_create("files");
+
+	tcase_add_test(tc, connect_and_soap_action);
+	tcase_add_test(tc, bad_api_version_keeps_default);
+	tcase_add_test(tc, relogin_on_not_authenticated);
+	tcase_add_test(tc, second_not_authenticated_is_an_error);
+	tcase_add_test(tc, missing_set_not_authenticated);
+	tcase_add_test(tc, retry_503_with_backoff);
+	tcase_add_test(tc, enet_retried_up_to_max);
+	tcase_add_test(tc, backoff_capped);
+	tcase_add_test(tc, faults_never_retried);
+	tcase_add_test(tc, free_logs_out_after_error);
+	tcase_add_test(tc, logout_failure_only_logged);
+	tcase_add_test(tc, invalid_login);
+	tcase_add_test(tc, relogin_failure_reported);
+	tcase_add_test(tc, http_errors);
+	tcase_add_test(tc, new_validates);
+	tcase_add_test(tc, raw_http_relative_url);
+	suite_add_tcase(s, tc);
+	tcase_add_loop_test(tf, ds_path_table, 0,
+	                    sizeof(path_cases) / sizeof(path_cases[0]));
+	tcase_add_test(tf, ds_path_format_and_url);
+	tcase_add_test(tf, file_transfers);
+	tcase_add_test(tf, make_directory);
+	tcase_add_test(tf, delete_file);
+	suite_add_tcase(s, tf);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(client_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	xmlCleanupParser();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,793 @@
+/*
+ * vsphere/client.c: the vim25 session over a transport.
+ *
+ * One choke point for every exchange (http_retry): transient transport
+ * failures (VS_ENET, VS_ETIMEOUT) and HTTP 503 are retried with capped
+ * exponential backoff; everything else is an answer.  vs_client_call adds
+ * SOAP on top: envelope out, reply parsed, faults typed, and one re-login
+ * plus one retry when the session turned out not to be authenticated
+ * (a NotAuthenticated fault, or a property collector reply whose
+ * missingSet holds NotAuthenticated, which is how the simulator answers).
+ *
+ * The password lives only in this struct and in the Login request body
+ * (built with vs_soap_add_text, sent with `sensitive` set); it is wiped
+ * when the client is freed and never logged.
+ */
+#include "vsphere/client.h"
+#include "vsphere/vsphere.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define MAX_BACKOFF_S 8.0
+#define DEFAULT_RETRIES 4
+#define DEFAULT_BASE_S 0.5
+#define SOAP_CONTENT_TYPE "text/xml; charset=utf-8"
+
+struct vs_client {
+	char *url;              /* https://host:port/sdk */
+	char *base_url;         /* https://host:port */
+	char *user;
+	char *password;
+	size_t password_len;
+	struct vs_transport *transport;
+	vs_log_fn log;
+	void *log_ud;
+	int max_retries;
+	double retry_base_s;
+	double (*now)(void *);
+	void (*sleep)(void *, double);
+	void *clock_ud;
+	struct vs_service_content sc;
+	bool have_sc;
+	bool logged_in;
+	bool closed;
+	char soap_action[64];
+	unsigned roundtrips;
+};
+
+static void
+propagate(struct vs_error *dst, const struct vs_error *src)
+{
+	if (dst != NULL && dst->code == 0 && src->code != 0)
+		*dst = *src;
+}
+
+static double
+default_now(void *ud)
+{
+	struct timespec ts;
+
+	(void)ud;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+default_sleep(void *ud, double s)
+{
+	struct timespec ts, rem;
+
+	(void)ud;
+	if (!(s > 0))
+		return;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000L)
+		ts.tv_nsec = 999999999L;
+	while (nanosleep(&ts, &rem) != 0 && errno == EINTR)
+		ts = rem;
+}
+
+double
+vs_client_now(struct vs_client *c)
+{
+	return c->now(c->clock_ud);
+}
+
+void
+vs_client_sleep(struct vs_client *c, double seconds)
+{
+	c->sleep(c->clock_ud, seconds);
+}
+
+void
+vs_client_logf(struct vs_client *c, int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (c == NULL || c->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	c->log(c->log_ud, level, buf);
+}
+
+const struct vs_service_content *
+vs_client_sc(const struct vs_client *c)
+{
+	return &c->sc;
+}
+
+const char *
+vs_client_base_url(const struct vs_client *c)
+{
+	return c->base_url;
+}
+
+unsigned
+vs_client_roundtrips(const struct vs_client *c)
+{
+	return c == NULL ? 0 : c->roundtrips;
+}
+
+bool
+vs_client_logged_in(const struct vs_client *c)
+{
+	return c != NULL && c->logged_in;
+}
+
+const char *
+vs_client_api_version(const struct vs_client *c)
+{
+	return c->sc.api_version;
+}
+
+/* --- construction --------------------------------------------------- */
+
+static bool
+has_ctl_or_space(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+/* Splits "scheme://authority/path" into the base "scheme://authority".
+ * Refuses other schemes, credentials in the URL and odd characters. */
+static int
+parse_url(char **base_out, const char *url, struct vs_error *err)
+{
+	const char *auth, *slash;
+	size_t n;
+
+	*base_out = NULL;
+	if (strncmp(url, "https://", 8) == 0)
+		auth = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		auth = url + 7;
+	else
+		return vs_error_set(err, VS_EINVAL,
+		                    "vCenter URL must start with https://");
+	if (has_ctl_or_space(url) || strlen(url) > 2048)
+		return vs_error_set(err, VS_EINVAL,
+		                    "vCenter URL holds blanks or control "
+		                    "characters, or is too long");
+	slash = strchr(auth, '/');
+	n = slash == NULL ? strlen(auth) : (size_t)(slash - auth);
+	if (n == 0)
+		return vs_error_set(err, VS_EINVAL, "vCenter URL has no host");
+	if (memchr(auth, '@', n) != NULL)
+		return vs_error_set(err, VS_EINVAL,
+		                    "vCenter URL must not hold credentials");
+	*base_out = strndup(url, (size_t)(auth - url) + n);
+	if (*base_out == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	return 0;
+}
+
+int
+vs_client_new(struct vs_client **out, const struct vs_client_opts *opts,
+              struct vs_error *err)
+{
+	struct vs_client *c = NULL;
+	struct vs_transport *t = opts == NULL ? NULL : opts->transport;
+	int rc = 0;
+
+	*out = NULL;
+	if (opts == NULL || opts->url == NULL || t == NULL ||
+	    t->roundtrip == NULL) {
+		rc = vs_error_set(err, VS_EINVAL,
+		                  "client needs a URL and a transport");
+		goto cleanup;
+	}
+	if (t->version != VS_TRANSPORT_VERSION) {
+		rc = vs_error_set(err, VS_EINVAL,
+		                  "transport version %d, expected %d",
+		                  t->version, VS_TRANSPORT_VERSION);
+		goto cleanup;
+	}
+	if (opts->user == NULL || opts->user[0] == '\0' ||
+	    opts->password == NULL) {
+		rc = vs_error_set(err, VS_EINVAL,
+		                  "client needs a user and a password");
+		goto cleanup;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	c->transport = t;
+	t = NULL;
+	c->closed = false;
+	rc = parse_url(&c->base_url, opts->url, err);
+	if (rc != 0)
+		goto cleanup;
+	c->url = strdup(opts->url);
+	c->user = strdup(opts->user);
+	c->password_len = strlen(opts->password);
+	c->password = strdup(opts->password);
+	if (c->url == NULL || c->user == NULL || c->password == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	c->log = opts->log;
+	c->log_ud = opts->log_ud;
+	c->max_retries = opts->max_retries == 0 ? DEFAULT_RETRIES :
+	                 opts->max_retries < 0 ? 0 : opts->max_retries;
+	if (c->max_retries > 20)
+		c->max_retries = 20;
+	c->retry_base_s = opts->retry_base_s > 0 ? opts->retry_base_s :
+	                  DEFAULT_BASE_S;
+	if (c->retry_base_s > MAX_BACKOFF_S)
+		c->retry_base_s = MAX_BACKOFF_S;
+	c->now = opts->now != NULL ? opts->now : default_now;
+	c->sleep = opts->sleep != NULL ? opts->sleep : default_sleep;
+	c->clock_ud = opts->clock_ud;
+	snprintf(c->soap_action, sizeof(c->soap_action), "%s",
+	         VS_SOAP_ACTION_DEFAULT);
+	*out = c;
+	c = NULL;
+cleanup:
+	vs_transport_free(t);
+	if (c != NULL) {
+		c->closed = true;   /* never logged in: nothing to close */
+		vs_client_free(c);
+	}
+	return rc;
+}
+
+/* --- HTTP with retries ---------------------------------------------- */
+
+static double
+backoff(const struct vs_client *c, int attempt)
+{
+	double d = c->retry_base_s;
+	int i;
+
+	for (i = 1; i < attempt && d < MAX_BACKOFF_S; i++)
+		d *= 2;
+	return d > MAX_BACKOFF_S ? MAX_BACKOFF_S : d;
+}
+
+static int
+http_retry(struct vs_client *c, const struct vs_http_request *req,
+           struct vs_http_response *resp, struct vs_error *err)
+{
+	struct vs_error e;
+	const char *op = req->op != NULL ? req->op : req->method;
+	int attempt, tries = c->max_retries + 1, rc = 0;
+	double d;
+
+	memset(resp, 0, sizeof(*resp));
+	for (attempt = 1; attempt <= tries; attempt++) {
+		vs_error_clear(&e);
+		c->roundtrips++;
+		rc = c->transport->roundtrip(c->transport, req, resp, &e);
+		if (rc == 0 && resp->status != 503)
+			return 0;
+		if (rc == 0) {
+			vs_http_response_clear(resp);
+			memset(resp, 0, sizeof(*resp));
+			rc = vs_error_set(&e, VS_EHTTP,
+			                  "HTTP 503 Service Unavailable");
+			e.http_status = 503;
+		} else if (rc != VS_ENET && rc != VS_ETIMEOUT) {
+			if (e.code == 0)
+				vs_error_set(&e, rc, "transport failed");
+			propagate(err, &e);
+			return rc;
+		}
+		e.transient = true;
+		if (attempt == tries)
+			break;
+		d = backoff(c, attempt);
+		vs_client_logf(c, 2, "%s: attempt %d of %d failed (%s); "
+		               "retrying in %.2f s", op, attempt, tries,
+		               e.message, d);
+		vs_client_sleep(c, d);
+	}
+	if (tries > 1)
+		vs_error_prefix(&e, "%s: gave up after %d attempts", op, tries);
+	propagate(err, &e);
+	return rc;
+}
+
+int
+vs_client_http(struct vs_client *c, const struct vs_http_request *req,
+               struct vs_http_response *resp, struct vs_error *err)
+{
+	struct vs_http_request r;
+	char *abs = NULL;
+	int rc;
+
+	memset(resp, 0, sizeof(*resp));
+	if (req == NULL || req->url == NULL || req->method == NULL)
+		return vs_error_set(err, VS_EINVAL, "incomplete HTTP request");
+	r = *req;
+	if (req->url[0] == '/') {
+		size_t n = strlen(c->base_url) + strlen(req->url) + 1;
+
+		abs = malloc(n);
+		if (abs == NULL)
+			return vs_error_set(err, VS_ENOMEM, "out of memory");
+		snprintf(abs, n, "%s%s", c->base_url, req->url);
+		r.url = abs;
+	}
+	rc = http_retry(c, &r, resp, err);
+	free(abs);
+	return rc;
+}
+
+/* --- SOAP calls ----------------------------------------------------- */
+
+static bool
+objects_not_authenticated(xmlNodePtr objects)
+{
+	struct vs_fault f;
+	xmlNodePtr ms;
+
+	for (ms = vs_xml_child(objects, "missingSet"); ms != NULL;
+	     ms = vs_xml_next(ms, "missingSet")) {
+		vs_fault_from_node(&f, vs_xml_child(ms, "fault"));
+		if (strcmp(f.type, "NotAuthenticated") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* RetrievePropertiesEx (returnval/objects/missingSet) or
+ * RetrieveProperties (returnval/missingSet). */
+static bool
+missing_set_not_authenticated(xmlNodePtr response)
+{
+	xmlNodePtr rv, o;
+
+	for (rv = vs_xml_child(response, "returnval"); rv != NULL;
+	     rv = vs_xml_next(rv, "returnval")) {
+		if (objects_not_authenticated(rv))
+			return true;
+		for (o = vs_xml_child(rv, "objects"); o != NULL;
+		     o = vs_xml_next(o, "objects")) {
+			if (objects_not_authenticated(o))
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool
+transient_status(long status)
+{
+	return status == 502 || status == 504;
+}
+
+/* One SOAP exchange: POST, HTTP status judged, reply parsed.  Faults
+ * give VS_EFAULT with *fault filled. */
+static int
+soap_exchange(struct vs_client *c, const char *method, const char *body,
+              size_t len, xmlDocPtr *doc_out, xmlNodePtr *resp_out,
+              struct vs_fault *fault, struct vs_error *err)
+{
+	struct vs_http_request req;
+	struct vs_http_response resp;
+	struct vs_error e;
+	xmlNodePtr child = NULL;
+	char want[160];
+	int rc;
+
+	*doc_out = NULL;
+	*resp_out = NULL;
+	memset(fault, 0, sizeof(*fault));
+	vs_error_clear(&e);
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = c->url;
+	req.soap_action = c->soap_action;
+	req.content_type = SOAP_CONTENT_TYPE;
+	req.op = method;
+	req.body = body;
+	req.body_len = len;
+	req.sensitive = strcmp(method, "Login") == 0;
+	rc = http_retry(c, &req, &resp, &e);
+	if (rc != 0)
+		goto cleanup;
+	if (resp.body_len > VS_SOAP_MAX_REPLY) {
+		rc = vs_error_set(&e, VS_EPARSE,
+		                  "reply of %zu bytes refused (limit %zu)",
+		                  resp.body_len, VS_SOAP_MAX_REPLY);
+		e.http_status = (int)resp.status;
+		goto cleanup;
+	}
+	if (resp.status != 200 && resp.status != 500) {
+		rc = vs_error_set(&e, VS_EHTTP, "HTTP status %ld",
+		                  resp.status);
+		e.http_status = (int)resp.status;
+		e.transient = transient_status(resp.status);
+		goto cleanup;
+	}
+	rc = vs_soap_parse_reply(doc_out, &child, resp.body, resp.body_len,
+	                         fault, &e);
+	if (rc != 0) {
+		e.http_status = (int)resp.status;
+		if (rc != VS_EFAULT && resp.status == 500) {
+			vs_error_clear(&e);
+			rc = vs_error_set(&e, VS_EHTTP, "HTTP status 500 "
+			                  "without a SOAP fault");
+			e.http_status = 500;
+		}
+		goto cleanup;
+	}
+	snprintf(want, sizeof(want), "%sResponse", method);
+	if (resp.status != 200 || strcasecmp((const char *)child->name,
+	                                     want) != 0) {
+		rc = vs_error_set(&e, resp.status != 200 ? VS_EHTTP : VS_EPARSE,
+		                  "unexpected reply (HTTP %ld)", resp.status);
+		e.http_status = (int)resp.status;
+		xmlFreeDoc(*doc_out);
+		*doc_out = NULL;
+		goto cleanup;
+	}
+	*resp_out = child;
+cleanup:
+	if (rc != 0)
+		vs_error_prefix(&e, "%s", method);
+	propagate(err, &e);
+	vs_http_response_clear(&resp);
+	return rc;
+}
+
+/* Serializes req (always freed) and exchanges it, with the re-login rule
+ * when relogin is set. */
+static int
+call(struct vs_client *c, xmlDocPtr req, bool relogin, xmlDocPtr *doc_out,
+     xmlNodePtr *resp_out, struct vs_error *err);
+
+static int
+do_login(struct vs_client *c, struct vs_error *err)
+{
+	xmlDocPtr req = NULL, doc = NULL;
+	xmlNodePtr m, resp;
+	int rc;
+
+	if (!c->have_sc)
+		return vs_error_set(err, VS_EINVAL,
+		                    "Login before RetrieveServiceContent");
+	rc = vs_soap_request_new(&req, &m, "Login", &c->sc.session_manager,
+	                         err);
+	if (rc != 0)
+		return rc;
+	vs_soap_add_text(m, "userName", c->user);
+	vs_soap_add_text(m, "password", c->password);
+	rc = call(c, req, false, &doc, &resp, err);
+	if (rc == 0) {
+		c->logged_in = true;
+		vs_client_logf(c, 1, "logged in to %s as %s", c->base_url,
+		               c->user);
+	}
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+static const char *
+method_of(xmlDocPtr req, char *buf, size_t size)
+{
+	xmlNodePtr root = xmlDocGetRootElement(req), n;
+
+	snprintf(buf, size, "SOAP call");
+	if (root == NULL)
+		return buf;
+	for (n = root->children; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, "Body") == 0)
+			break;
+	}
+	if (n == NULL)
+		return buf;
+	for (n = n->children; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE) {
+			snprintf(buf, size, "%s", (const char *)n->name);
+			break;
+		}
+	}
+	return buf;
+}
+
+static int
+call(struct vs_client *c, xmlDocPtr req, bool relogin, xmlDocPtr *doc_out,
+     xmlNodePtr *resp_out, struct vs_error *err)
+{
+	struct vs_error e, le;
+	struct vs_fault fault;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr resp = NULL;
+	char *body = NULL, method[128];
+	size_t len = 0;
+	int rc;
+
+	*doc_out = NULL;
+	*resp_out = NULL;
+	vs_error_clear(&e);
+	vs_error_clear(&le);
+	method_of(req, method, sizeof(method));
+	rc = vs_soap_serialize(&body, &len, req, &e);
+	xmlFreeDoc(req);
+	if (rc != 0) {
+		vs_error_prefix(&e, "%s", method);
+		goto cleanup;
+	}
+	rc = soap_exchange(c, method, body, len, &doc, &resp, &fault, &e);
+	if (!relogin)
+		goto cleanup;
+	if (!((rc == VS_EFAULT &&
+	       strcmp(fault.type, "NotAuthenticated") == 0) ||
+	      (rc == 0 && missing_set_not_authenticated(resp))))
+		goto cleanup;
+
+	vs_client_logf(c, 1, "%s: session not authenticated; logging in "
+	               "again", method);
+	xmlFreeDoc(doc);
+	doc = NULL;
+	resp = NULL;
+	c->logged_in = false;
+	rc = do_login(c, &le);
+	if (rc != 0) {
+		vs_error_prefix(&le, "%s: re-login failed", method);
+		vs_error_clear(&e);
+		propagate(&e, &le);
+		goto cleanup;
+	}
+	vs_error_clear(&e);
+	rc = soap_exchange(c, method, body, len, &doc, &resp, &fault, &e);
+	if (rc == 0 && missing_set_not_authenticated(resp)) {
+		rc = vs_error_set(&e, VS_EFAULT, "%s: NotAuthenticated: "
+		                  "session refused again right after "
+		                  "re-login", method);
+		snprintf(e.fault, sizeof(e.fault), "NotAuthenticated");
+	}
+cleanup:
+	if (rc == 0) {
+		*doc_out = doc;
+		*resp_out = resp;
+		doc = NULL;
+	}
+	propagate(err, &e);
+	xmlFreeDoc(doc);
+	xmlFree(body);
+	return rc;
+}
+
+static bool
+no_relogin(const char *method)
+{
+	return strcmp(method, "Login") == 0 ||
+	       strcmp(method, "Logout") == 0 ||
+	       strcmp(method, "RetrieveServiceContent") == 0;
+}
+
+int
+vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
+               xmlNodePtr *response_out, struct vs_error *err)
+{
+	char method[128];
+
+	*resp_out = NULL;
+	*response_out = NULL;
+	if (c == NULL || req == NULL) {
+		xmlFreeDoc(req);
+		return vs_error_set(err, VS_EINVAL, "no client or request");
+	}
+	method_of(req, method, sizeof(method));
+	return call(c, req, !no_relogin(method), resp_out, response_out,
+	            err);
+}
+
+/* --- session -------------------------------------------------------- */
+
+/* "6.5", "8.0.2.0": digits and dots only. */
+static bool
+valid_api_version(const char *v)
+{
+	size_t i;
+
+	if (v[0] == '\0' || strlen(v) > 16)
+		return false;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (!((v[i] >= '0' && v[i] <= '9') || v[i] == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int
+read_service_content(struct vs_service_content *sc, xmlNodePtr resp,
+                     struct vs_error *err)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+		bool required;
+	} refs[] = {
+		{ "rootFolder",
+		  offsetof(struct vs_service_content, root_folder), true },
+		{ "propertyCollector",
+		  offsetof(struct vs_service_content, property_collector),
+		  true },
+		{ "viewManager",
+		  offsetof(struct vs_service_content, view_manager), false },
+		{ "searchIndex",
+		  offsetof(struct vs_service_content, search_index), false },
+		{ "fileManager",
+		  offsetof(struct vs_service_content, file_manager), false },
+		{ "virtualDiskManager",
+		  offsetof(struct vs_service_content, virtual_disk_manager),
+		  false },
+		{ "ovfManager",
+		  offsetof(struct vs_service_content, ovf_manager), false },
+		{ "customFieldsManager",
+		  offsetof(struct vs_service_content, custom_fields_manager),
+		  false },
+		{ "sessionManager",
+		  offsetof(struct vs_service_content, session_manager),
+		  true },
+	};
+	xmlNodePtr rv, n, about;
+	size_t i;
+	int rc;
+
+	memset(sc, 0, sizeof(*sc));
+	rv = vs_xml_child(resp, "returnval");
+	if (rv == NULL)
+		return vs_error_set(err, VS_EPARSE,
+		                    "RetrieveServiceContent: no returnval");
+	for (i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+		n = vs_xml_child(rv, refs[i].name);
+		if (n == NULL && !refs[i].required)
+			continue;
+		rc = vs_xml_moref((struct vs_moref *)((char *)sc +
+		                  refs[i].off), n, err);
+		if (rc != 0) {
+			vs_error_prefix(err, "RetrieveServiceContent: %s",
+			                refs[i].name);
+			return rc;
+		}
+	}
+	about = vs_xml_child(rv, "about");
+	if (vs_xml_child_copy(sc->api_version, sizeof(sc->api_version),
+	                      about, "apiVersion") != 0)
+		sc->api_version[0] = '\0';
+	if (vs_xml_child_copy(sc->api_type, sizeof(sc->api_type), about,
+	                      "apiType") != 0)
+		sc->api_type[0] = '\0';
+	return 0;
+}
+
+static int
+retrieve_service_content(struct vs_client *c, struct vs_error *err)
+{
+	static const struct vs_moref si = { "ServiceInstance",
+	                                    "ServiceInstance" };
+	xmlDocPtr req = NULL, doc = NULL;
+	xmlNodePtr m, resp;
+	int rc;
+
+	rc = vs_soap_request_new(&req, &m, "RetrieveServiceContent", &si,
+	                         err);
+	if (rc != 0)
+		return rc;
+	rc = call(c, req, false, &doc, &resp, err);
+	if (rc != 0)
+		goto cleanup;
+	rc = read_service_content(&c->sc, resp, err);
+	if (rc != 0)
+		goto cleanup;
+	c->have_sc = true;
+	if (valid_api_version(c->sc.api_version)) {
+		snprintf(c->soap_action, sizeof(c->soap_action),
+		         "urn:vim25/%s", c->sc.api_version);
+	} else {
+		vs_client_logf(c, 2, "vCenter reports no usable apiVersion; "
+		               "staying with %s", VS_SOAP_ACTION_DEFAULT);
+		c->sc.api_version[0] = '\0';
+	}
+	vs_client_logf(c, 0, "vCenter %s API %s",
+	               c->sc.api_type[0] != '\0' ? c->sc.api_type : "?",
+	               c->sc.api_version[0] != '\0' ? c->sc.api_version :
+	               "?");
+cleanup:
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+int
+vs_client_connect(struct vs_client *c, struct vs_error *err)
+{
+	int rc;
+
+	if (c->logged_in)
+		return 0;
+	c->closed = false;
+	if (!c->have_sc) {
+		rc = retrieve_service_content(c, err);
+		if (rc != 0)
+			return rc;
+	}
+	return do_login(c, err);
+}
+
+int
+vs_client_logout(struct vs_client *c, struct vs_error *err)
+{
+	xmlDocPtr req = NULL, doc = NULL;
+	xmlNodePtr m, resp;
+	int rc;
+
+	if (c == NULL || !c->logged_in)
+		return 0;
+	c->logged_in = false;
+	rc = vs_soap_request_new(&req, &m, "Logout", &c->sc.session_manager,
+	                         err);
+	if (rc != 0)
+		return rc;
+	rc = call(c, req, false, &doc, &resp, err);
+	xmlFreeDoc(doc);
+	if (rc == 0)
+		vs_client_logf(c, 0, "logged out");
+	return rc;
+}
+
+int
+vs_client_close(struct vs_client *c, struct vs_error *err)
+{
+	int rc, rc2 = 0;
+
+	if (c == NULL || c->closed)
+		return 0;
+	c->closed = true;
+	rc = vs_client_logout(c, err);
+	if (c->transport->finish != NULL)
+		rc2 = c->transport->finish(c->transport, err);
+	return rc != 0 ? rc : rc2;
+}
+
+void
+vs_client_free(struct vs_client *c)
+{
+	struct vs_error e;
+
+	if (c == NULL)
+		return;
+	vs_error_clear(&e);
+	if (vs_client_close(c, &e) != 0)
+		vs_client_logf(c, 2, "closing the vCenter session: %s",
+		               e.message);
+	vs_transport_free(c->transport);
+	if (c->password != NULL)
+		explicit_bzero(c->password, c->password_len);
+	free(c->password);
+	free(c->user);
+	free(c->url);
+	free(c->base_url);
+	free(c);
+}

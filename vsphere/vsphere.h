@@ -1,0 +1,71 @@
+/*
+ * vsphere/vsphere.h: the public face of the vsphere/ layer for cpi/.
+ *
+ * Nothing here exposes libxml2: cpi/ sees a session (struct vs_client),
+ * error objects (vs_error.h), the transport seam (transport.h) and typed
+ * helpers such as the datastore file functions (files.h).
+ *
+ * A CPI call runs like this:
+ *
+ *	vs_client_new(&c, &opts, &err);     takes opts.transport
+ *	vs_client_connect(c, &err);         RetrieveServiceContent + Login
+ *	… work …
+ *	vs_client_close(c, &err);           Logout + transport finish
+ *	vs_client_free(c);                  (logs out itself if still logged
+ *	                                     in: sessions never leak)
+ */
+#ifndef VS_VSPHERE_H
+#define VS_VSPHERE_H
+
+#include <stdbool.h>
+
+#include "vsphere/files.h"
+#include "vsphere/transport.h"
+#include "vsphere/vs_error.h"
+
+struct vs_client;
+
+struct vs_client_opts {
+	const char *url;            /* https://host[:port]/sdk */
+	const char *user;
+	const char *password;       /* copied; never logged */
+	struct vs_transport *transport; /* owned by the client from
+	                                   vs_client_new() on, also when it
+	                                   fails */
+	vs_log_fn log;              /* may be NULL */
+	void *log_ud;
+	int max_retries;            /* transient failures retried this many
+	                               times: 0 → 4, negative → none */
+	double retry_base_s;        /* first backoff; doubles per attempt,
+	                               capped at 8 s; <= 0 → 0.5 */
+	double (*now)(void *clock_ud);      /* seconds; NULL: monotonic */
+	void (*sleep)(void *clock_ud, double s); /* NULL: nanosleep */
+	void *clock_ud;
+};
+
+/* The SOAPAction of the first call (RetrieveServiceContent), before the
+ * server's apiVersion is known.  Every vCenter this CPI supports (6.5 and
+ * newer) understands the 6.5 namespace, while an older server would refuse
+ * a newer one; every later call uses "urn:vim25/<about.apiVersion>". */
+#define VS_SOAP_ACTION_DEFAULT "urn:vim25/6.5"
+
+int vs_client_new(struct vs_client **out, const struct vs_client_opts *opts,
+                  struct vs_error *err);
+/* RetrieveServiceContent, then Login.  An InvalidLogin fault gives
+ * VS_EFAULT with err->fault "InvalidLogin" and transient false. */
+int vs_client_connect(struct vs_client *c, struct vs_error *err);
+/* Logout when logged in (a no-op otherwise). */
+int vs_client_logout(struct vs_client *c, struct vs_error *err);
+/* Logout when logged in, then the transport's finish (replay reports
+ * unused exchanges).  Reports the first failure; both steps always run. */
+int vs_client_close(struct vs_client *c, struct vs_error *err);
+/* Closes (failures are only logged), frees the transport and wipes the
+ * password.  Accepts NULL. */
+void vs_client_free(struct vs_client *c);
+/* HTTP exchanges made so far, retries and re-logins included. */
+unsigned vs_client_roundtrips(const struct vs_client *c);
+bool vs_client_logged_in(const struct vs_client *c);
+/* about.apiVersion after connect ("" before). */
+const char *vs_client_api_version(const struct vs_client *c);
+
+#endif
