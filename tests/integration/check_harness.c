@@ -10,10 +10,16 @@
  */
 #include <check.h>
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define BODY_MAX (4u << 20)
 
@@ -196,6 +202,7 @@ START_TEST(test_env_is_complete)
 	ck_assert_str_ne(env_or_fail("VCSIM_CA_CERT"),
 	    env_or_fail("VCSIM_WRONG_CA_CERT"));
 	env_or_fail("VCSIM_CERT_DIR");
+	ck_assert_int_eq(access(env_or_fail("VCSIM_BIN"), X_OK), 0);
 	env_or_fail("CPI_TEST_BUILD");
 	env_or_fail("CPI_TEST_ROOT");
 	env_or_fail("CPI_TEST_OUTDIR");
@@ -236,43 +243,153 @@ START_TEST(test_wrong_ca_is_refused)
 }
 END_TEST
 
-/* HEAD request to https://NAME:PORT/sdk where NAME resolves to 127.0.0.1;
- * returns the curl result. */
+/* HEAD request to https://NAME:PORT/sdk with NAME resolved to 127.0.0.1,
+ * verified against VCSIM_CA_CERT; returns the curl result and leaves
+ * curl's message in ERRBUF (CURL_ERROR_SIZE bytes). */
 static CURLcode
-probe_as(const char *name)
+probe_at(char *errbuf, const char *name, const char *port)
 {
 	CURL *h = handle_new(env_or_fail("VCSIM_CA_CERT"));
-	const char *hostport = env_or_fail("VCSIM_HOST");
-	const char *colon = strrchr(hostport, ':');
 	struct curl_slist *resolve = NULL;
 	char url[256], pin[256];
 	CURLcode rc;
 
-	ck_assert_ptr_nonnull(colon);
-	snprintf(url, sizeof(url), "https://%s%s/sdk", name, colon);
-	snprintf(pin, sizeof(pin), "%s%s:127.0.0.1", name, colon);
+	snprintf(url, sizeof(url), "https://%s:%s/sdk", name, port);
+	snprintf(pin, sizeof(pin), "%s:%s:127.0.0.1", name, port);
 	resolve = curl_slist_append(resolve, pin);
 	ck_assert_ptr_nonnull(resolve);
+	errbuf[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
 	curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	rc = curl_easy_perform(h);
 	curl_easy_cleanup(h);
 	curl_slist_free_all(resolve);
 	return rc;
 }
 
+static const char *
+harness_port(void)
+{
+	const char *colon = strrchr(env_or_fail("VCSIM_HOST"), ':');
+
+	ck_assert_ptr_nonnull(colon);
+	return colon + 1;
+}
+
 /* The server cert names 127.0.0.1, ::1 and localhost, nothing else. */
 START_TEST(test_host_name_is_verified)
 {
-	CURLcode rc = probe_as("localhost");
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode rc = probe_at(errbuf, "localhost", harness_port());
 
-	ck_assert_msg(rc == CURLE_OK, "localhost: %s",
-	    curl_easy_strerror(rc));
-	rc = probe_as("wrong-host.invalid");
+	ck_assert_msg(rc == CURLE_OK, "localhost: %s", errbuf);
+	rc = probe_at(errbuf, "wrong-host.invalid", harness_port());
 	ck_assert_msg(rc == CURLE_PEER_FAILED_VERIFICATION,
 	    "wrong-host.invalid: expected a verification failure, got %s",
 	    curl_easy_strerror(rc));
+}
+END_TEST
+
+/* A second simulator (VCSIM_BIN) serving one of the other certificates
+ * of VCSIM_CERT_DIR, for the TLS failure cases. */
+struct extra_sim {
+	pid_t pid;
+	char port[16];
+};
+
+static void
+extra_sim_start(struct extra_sim *out, const char *cert_name)
+{
+	const char *bin = env_or_fail("VCSIM_BIN");
+	const char *dir = env_or_fail("VCSIM_CERT_DIR");
+	static const char prefix[] = "VCSIM_URL=https://127.0.0.1:";
+	char cert[1024], key[1024], log[1024], line[256];
+	struct pollfd pfd;
+	size_t n;
+	FILE *f;
+	int fds[2], logfd;
+
+	snprintf(cert, sizeof(cert), "%s/%s.pem", dir, cert_name);
+	snprintf(key, sizeof(key), "%s/%s.key", dir, cert_name);
+	snprintf(log, sizeof(log), "%s/vcsim-%s.log",
+	    env_or_fail("CPI_TEST_OUTDIR"), cert_name);
+	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_msg(logfd >= 0, "cannot create %s", log);
+	ck_assert_int_eq(pipe(fds), 0);
+	out->pid = fork();
+	ck_assert_int_ge(out->pid, 0);
+	if (out->pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(logfd, STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execl(bin, bin, "-listen", "127.0.0.1:0", "-cert", cert,
+		    "-key", key, "-vms", "0", "-watch-parent", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	close(logfd);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	ck_assert_msg(poll(&pfd, 1, 30000) == 1,
+	    "%s did not start within 30 s", bin);
+	f = fdopen(fds[0], "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_msg(fgets(line, sizeof(line), f) != NULL,
+	    "%s exited without a URL", bin);
+	fclose(f);
+	ck_assert_msg(strncmp(line, prefix, strlen(prefix)) == 0,
+	    "unexpected first line: %s", line);
+	n = strspn(line + strlen(prefix), "0123456789");
+	ck_assert(n > 0 && n < sizeof(out->port));
+	memcpy(out->port, line + strlen(prefix), n);
+	out->port[n] = '\0';
+}
+
+static void
+extra_sim_stop(struct extra_sim *s)
+{
+	int st;
+
+	ck_assert_int_eq(kill(s->pid, SIGTERM), 0);
+	ck_assert_int_eq(waitpid(s->pid, &st, 0), s->pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "simulator did not shut down cleanly (status %d)", st);
+}
+
+START_TEST(test_expired_cert_is_refused)
+{
+	struct extra_sim sim;
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode rc;
+
+	extra_sim_start(&sim, "expired");
+	rc = probe_at(errbuf, "127.0.0.1", sim.port);
+	extra_sim_stop(&sim);
+	ck_assert_msg(rc == CURLE_PEER_FAILED_VERIFICATION,
+	    "expected a verification failure, got %s",
+	    curl_easy_strerror(rc));
+	ck_assert_msg(strstr(errbuf, "expired") != NULL, "%s", errbuf);
+}
+END_TEST
+
+START_TEST(test_wrong_host_cert_is_refused)
+{
+	struct extra_sim sim;
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode rc_ip, rc_name;
+
+	extra_sim_start(&sim, "wronghost");
+	rc_ip = probe_at(errbuf, "127.0.0.1", sim.port);
+	/* Under the name it was issued for, the same cert verifies. */
+	rc_name = probe_at(errbuf, "wrong-host.invalid", sim.port);
+	extra_sim_stop(&sim);
+	ck_assert_msg(rc_ip == CURLE_PEER_FAILED_VERIFICATION,
+	    "127.0.0.1: expected a verification failure, got %s",
+	    curl_easy_strerror(rc_ip));
+	ck_assert_msg(rc_name == CURLE_OK, "wrong-host.invalid: %s", errbuf);
 }
 END_TEST
 
@@ -364,6 +481,8 @@ harness_suite(void)
 	tcase_add_test(tc, test_service_content_over_verified_tls);
 	tcase_add_test(tc, test_wrong_ca_is_refused);
 	tcase_add_test(tc, test_host_name_is_verified);
+	tcase_add_test(tc, test_expired_cert_is_refused);
+	tcase_add_test(tc, test_wrong_host_cert_is_refused);
 	tcase_add_test(tc, test_login_with_harness_credentials);
 	tcase_add_test(tc, test_other_credentials_rejected);
 	suite_add_tcase(s, tc);

@@ -20,6 +20,8 @@
 #       VCSIM_CA_CERT        PEM of the CA that signed the server cert
 #       VCSIM_WRONG_CA_CERT  PEM of an unrelated CA
 #       VCSIM_CERT_DIR       all certs (see tests/sim/certs.sh)
+#       VCSIM_BIN            the simulator binary, for suites that start
+#                            another one (e.g. serving expired.pem)
 #       CPI_TEST_OUTDIR      an empty scratch dir for this suite, e.g. for
 #                            request bodies to feed tests/schemacheck
 #       CPI_TEST_BUILD, CPI_TEST_ROOT   as tests/run-suites.sh sets them
@@ -145,7 +147,8 @@ for bin in "$@"; do
 		VCSIM_USER="$user" VCSIM_PASSWORD="$password" \
 		VCSIM_CA_CERT="$certs/ca.pem" \
 		VCSIM_WRONG_CA_CERT="$certs/wrong-ca.pem" \
-		VCSIM_CERT_DIR="$certs" CPI_TEST_OUTDIR="$dir/out" \
+		VCSIM_CERT_DIR="$certs" VCSIM_BIN="$vcsim" \
+		CPI_TEST_OUTDIR="$dir/out" \
 		$setsid sh tests/run-suites.sh "$build" "$name" "$bin" \
 		>"$out" 2>&1 &
 	suite_pid=$!
