@@ -747,9 +747,11 @@ START_TEST(test_bad_magic_and_size)
 	tb_checksum(h);
 	tb_end(&t);
 	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "bad size field");
-	/* A negative GNU base-256 size. */
+	/* A GNU base-256 field with a reserved/negative lead byte. */
 	h = tb_header_raw(&t, "a.ovf", 5, '0', 0, NULL);
-	memset(h + 124, 0xff, 12);
+	memset(h + 124, 0, 12);
+	h[124] = 0xff;
+	h[135] = 5;
 	tb_checksum(h);
 	tb_end(&t);
 	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "bad size field");
