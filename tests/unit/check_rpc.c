@@ -43,6 +43,9 @@ setup(void)
 	FILE *f;
 	long n;
 
+	ck_assert_msg(access(cpi_test_binary(), X_OK) == 0,
+	              "%s is not built (make BUILD=... BUILD/cpi first)",
+	              cpi_test_binary());
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_rpc.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 	snprintf(good_cfg, sizeof(good_cfg), "%s",
@@ -186,6 +189,17 @@ START_TEST(test_not_json)
 	expect_error("{\"method\":", CPI_ERR, "not valid JSON");
 	expect_error("{\"method\":\"info\",\"arguments\":[]", CPI_ERR,
 	             "not valid JSON");
+	/* Nesting beyond the parser's depth limit. */
+	{
+		char *deep = malloc(200001);
+
+		ck_assert_ptr_nonnull(deep);
+		memset(deep, '[', 100000);
+		memset(deep + 100000, ']', 100000);
+		deep[200000] = '\0';
+		expect_error(deep, CPI_ERR, "not valid JSON");
+		free(deep);
+	}
 	/* Invalid UTF-8 inside a string. */
 	expect_error("{\"method\":\"inf\xff\",\"arguments\":[]}", CPI_ERR,
 	             "not valid JSON");
