@@ -1321,8 +1321,8 @@ vs_fixture_list(struct vs_fixture_entry **out, size_t *n_out,
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			if (cap > 1000000) {
-				rc = vs_error_set(err, VS_EIO,
-				                  "fixture dir: too many files");
+				rc = vs_error_set(err, VS_EIO, "fixture dir: "
+				                  "too many files");
 				goto cleanup;
 			}
 			nv = realloc(v, cap * sizeof(*v));
@@ -1335,7 +1335,8 @@ vs_fixture_list(struct vs_fixture_entry **out, size_t *n_out,
 		}
 		v[n++] = e;
 	}
-	qsort(v, n, sizeof(*v), entry_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), entry_cmp);
 	for (i = 1; i < n; i++) {
 		if (v[i].number == v[i - 1].number) {
 			rc = vs_error_set(err, VS_EREPLAY,

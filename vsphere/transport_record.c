@@ -60,8 +60,8 @@ make_dirs(const char *dir, struct vs_error *err)
 			continue;
 		path[i] = '\0';
 		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return vs_error_set(err, VS_EIO,
-			                    "record: cannot create directory: %s",
+			return vs_error_set(err, VS_EIO, "record: cannot "
+			                    "create directory: %s",
 			                    strerror(errno));
 		if (i < n)
 			path[i] = '/';

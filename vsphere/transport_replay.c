@@ -78,7 +78,8 @@ write_cursor(const struct replay *r, size_t pos, struct vs_error *err)
 		return 0;
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp", r->cursor_path);
 	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return vs_error_set(err, VS_EIO, "replay: cursor path too long");
+		return vs_error_set(err, VS_EIO,
+		                    "replay: cursor path too long");
 	n = snprintf(text, sizeof(text), "%lu\n", next_number(r, pos));
 	rc = vs_fixture_write_file(tmp, text, (size_t)n, false, err);
 	if (rc != 0) {
@@ -336,7 +337,8 @@ replay_finish(struct vs_transport *t, struct vs_error *err)
 	if (unused > 0)
 		return vs_error_set(err, VS_EREPLAY,
 		                    "replay: %zu recorded exchange%s not used, "
-		                    "next is %s", unused, unused == 1 ? "" : "s",
+		                    "next is %s", unused,
+		                    unused == 1 ? "" : "s",
 		                    r->ex[r->pos].entry.name);
 	return 0;
 }
