@@ -75,7 +75,7 @@ $(BUILD)/tests/integ_%: $(BUILD)/obj/tests/integration/%.o $(SUPPORT_OBJ) \
 
 # Unit and replay suites: no network, no simulator.  Suites that run the
 # binary find it at $$CPI_TEST_BUILD/cpi (check builds it first).
-unit: $(UNIT_BIN)
+unit: $(BUILD)/cpi $(UNIT_BIN)
 	@sh tests/run-suites.sh $(BUILD) unit $(UNIT_BIN)
 
 # Simulator suites: tests/sim/run.sh builds and starts a fresh simulator
