@@ -151,7 +151,8 @@ vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
 			goto cleanup;
 		if (++pages >= MAX_PAGES) {
 			rc = vs_error_set(err, VS_EPARSE,
-			                  "RetrievePropertiesEx: too many pages");
+			                  "RetrievePropertiesEx: too many "
+			                  "pages");
 			goto cleanup;
 		}
 		rc = vs_soap_request_new(&req, &m,

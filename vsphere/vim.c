@@ -222,7 +222,8 @@ vs_lmf_from_node(struct vs_fault *out, xmlNodePtr lmf, struct vs_error *err)
 	vs_xml_xsi_type(out->type, sizeof(out->type), inner);
 	if (out->type[0] == '\0')
 		return vs_error_set(err, VS_EPARSE,
-		                    "LocalizedMethodFault without a fault type");
+		                    "LocalizedMethodFault without a fault "
+		                    "type");
 	rc = child_text(&msg, lmf, "localizedMessage", false, err);
 	if (rc < 0)
 		return rc;

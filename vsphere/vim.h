@@ -35,7 +35,7 @@ enum vs_prop_kind {
 };
 
 struct vs_prop {
-	char *name;             /* property path, e.g. "config.hardware.device" */
+	char *name;             /* property path: "config.hardware.device" */
 	int kind;               /* enum vs_prop_kind */
 	char xsi_type[64];      /* val's xsi:type, local part; "" if none */
 	char *text;             /* VS_PROP_TEXT */

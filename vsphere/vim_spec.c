@@ -137,7 +137,8 @@ add_selection(xmlNodePtr parent, const struct vs_selection_spec *s,
 	int rc;
 
 	if (depth > MAX_SELECT_DEPTH)
-		return vs_error_set(err, VS_EINVAL, "selectSet nested too deep");
+		return vs_error_set(err, VS_EINVAL,
+		                    "selectSet nested too deep");
 	if (s->type == NULL) {
 		if (s->name == NULL)
 			return vs_error_set(err, VS_EINVAL,
@@ -173,7 +174,8 @@ vs_add_filter_spec(xmlNodePtr parent, const char *name,
 
 	if (s->nprops == 0 || s->nobjects == 0)
 		return vs_error_set(err, VS_EINVAL,
-		                    "filter spec without properties or objects");
+		                    "filter spec without properties or "
+		                    "objects");
 	rc = add_obj(&spec, parent, name, NULL, err);
 	for (i = 0; rc == 0 && i < s->nprops; i++) {
 		const struct vs_property_spec *p = &s->props[i];
@@ -276,9 +278,8 @@ add_backing(xmlNodePtr dev, const struct vs_device_spec *d,
 			rc = add_opt_moref(b, "network", d->network, err);
 		return rc;
 	case VS_BACKING_DVPORT:
-		rc = add_obj(&b, dev, "backing",
-		             "VirtualEthernetCardDistributedVirtualPortBackingInfo",
-		             err);
+		rc = add_obj(&b, dev, "backing", "VirtualEthernetCard"
+		             "DistributedVirtualPortBackingInfo", err);
 		if (rc == 0)
 			rc = add_obj(&port, b, "port", NULL, err);
 		if (rc == 0)

@@ -62,6 +62,8 @@ read_data(const char *name)
 	return buf;
 }
 
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
 static char *
 fmt(const char *f, ...)
 {
@@ -291,7 +293,7 @@ vm_query(struct vs_property_spec *ps, struct vs_object_spec *os)
 	return q;
 }
 
-/* --- tests ----------------------------------------------------------------- */
+/* --- tests ------------------------------------------------------------ */
 
 START_TEST(test_paging_three_pages)
 {

@@ -65,6 +65,8 @@ read_data(const char *name)
 	return buf;
 }
 
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
 static char *
 fmt(const char *f, ...)
 {

@@ -601,7 +601,8 @@ START_TEST(test_read_vm)
 	ck_assert(vs_device_is_nic(d));
 	ck_assert_str_eq(d->type, "VirtualE1000");
 	ck_assert_str_eq(d->backing_type,
-	                 "VirtualEthernetCardDistributedVirtualPortBackingInfo");
+	                 "VirtualEthernetCardDistributedVirtual"
+	                 "PortBackingInfo");
 	ck_assert_str_eq(d->switch_uuid,
 	                 "fea97929-4b2d-5972-b146-930c6d0b4014");
 	ck_assert_str_eq(d->portgroup_key, "dvportgroup-13");
@@ -824,6 +825,44 @@ START_TEST(test_read_lease)
 	ck_assert(li->urls[0].disk);
 	ck_assert_int_eq(li->total_disk_kb, 0);
 	vs_lease_info_free(li);
+	vs_object_clear(&o);
+}
+END_TEST
+
+START_TEST(test_read_lease_error)
+{
+	static const char xml[] =
+		"<objects><obj type=\"HttpNfcLease\">lease-1</obj>"
+		"<propSet><name>state</name><val xsi:type=\"HttpNfcLeaseState\">"
+		"error</val></propSet><propSet><name>error</name><val "
+		"xsi:type=\"LocalizedMethodFault\"><fault xsi:type=\""
+		"FileNotFound\"><file>x.vmdk</file></fault><localizedMessage>"
+		"File x.vmdk was not found</localizedMessage></val></propSet>"
+		"</objects>";
+	struct vs_object o;
+	struct vs_fault f;
+	struct vs_error err;
+	xmlNodePtr resp;
+	xmlDocPtr doc;
+	const char *s;
+	int state;
+
+	vs_error_clear(&err);
+	doc = parse_objects_xml(xml, &resp);
+	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp), NULL,
+	                                     &err), 0);
+	xmlFreeDoc(doc);
+	ck_assert_int_eq(vs_object_get_str(&s, &o, "state", &err), 0);
+	ck_assert_int_eq(vs_lease_state_parse(&state, s, &err), 0);
+	ck_assert_int_eq(state, VS_LEASE_ERROR);
+	ck_assert_int_eq(vs_object_get_fault(&f, &o, "error", &err), 0);
+	ck_assert_str_eq(f.type, "FileNotFound");
+	ck_assert_str_eq(f.localized, "File x.vmdk was not found");
+	ck_assert_int_eq(vs_lease_state_parse(&state, "paused", &err),
+	                 VS_EPARSE);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_object_get_fault(&f, &o, "state", &err),
+	                 VS_EPARSE);
 	vs_object_clear(&o);
 }
 END_TEST
@@ -1243,6 +1282,7 @@ vim_suite(void)
 	tcase_add_test(tc, test_read_task_error);
 	tcase_add_test(tc, test_read_update_without_val);
 	tcase_add_test(tc, test_read_lease);
+	tcase_add_test(tc, test_read_lease_error);
 	tcase_add_test(tc, test_read_two_objects);
 	tcase_add_test(tc, test_read_missing_set);
 	tcase_add_test(tc, test_read_ds_summary);
