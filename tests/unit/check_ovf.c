@@ -557,6 +557,49 @@ START_TEST(test_non_utf8_encoding)
 }
 END_TEST
 
+/* Damaged copies of the real-looking descriptor: each read must end in
+ * success or a clean error (memory safety under sanitizers/valgrind). */
+START_TEST(test_random_damage)
+{
+	unsigned long seed = 777;
+	size_t len, i, k, ok = 0, bad = 0;
+	char *text, *copy, path[512];
+
+	text = slurp(data_path("real-looking.ovf"), &len);
+	copy = malloc(len + 1);
+	ck_assert_ptr_nonnull(copy);
+	sized_file(tmp, "image-disk1.vmdk", 684212736);
+	snprintf(path, sizeof(path), "%s/x.ovf", tmp);
+	for (i = 0; i < 300; i++) {
+		struct vs_ovf *ovf = NULL;
+		struct vs_error err;
+
+		memcpy(copy, text, len + 1);
+		for (k = 0; k < 1 + i % 3; k++) {
+			seed = seed * 1103515245UL + 12345UL;
+			copy[(seed >> 8) % len] =
+				(char)(' ' + (seed >> 3) % 95);
+		}
+		write_file(tmp, "x.ovf", copy);
+		vs_error_clear(&err);
+		if (vs_ovf_read(&ovf, path, &err) == 0) {
+			ck_assert_ptr_nonnull(ovf);
+			vs_ovf_free(ovf);
+			ok++;
+		} else {
+			ck_assert_ptr_null(ovf);
+			ck_assert_uint_gt(strlen(err.message), 0);
+			ck_assert_ptr_null(strchr(err.message, '\n'));
+			bad++;
+		}
+	}
+	ck_assert_uint_gt(ok, 0);
+	ck_assert_uint_gt(bad, 0);
+	free(copy);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_error_is_set_once)
 {
 	struct vs_ovf *ovf = NULL;
@@ -605,6 +648,7 @@ ovf_suite(void)
 	tcase_add_test(tc, test_too_large);
 	tcase_add_test(tc, test_empty_and_missing);
 	tcase_add_test(tc, test_non_utf8_encoding);
+	tcase_add_test(tc, test_random_damage);
 	tcase_add_test(tc, test_error_is_set_once);
 	suite_add_tcase(s, tc);
 	return s;
