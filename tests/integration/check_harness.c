@@ -10,6 +10,7 @@
  */
 #include <check.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -470,6 +471,75 @@ START_TEST(test_other_credentials_rejected)
 }
 END_TEST
 
+/* Reads a whole (small) file into a NUL-terminated buffer. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	buf = malloc(BODY_MAX + 1);
+	ck_assert_ptr_nonnull(buf);
+	n = fread(buf, 1, BODY_MAX, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The simulator keeps every request for tests/schemacheck, but never the
+ * password: neither raw nor XML-escaped. */
+START_TEST(test_requests_dumped_without_secrets)
+{
+	const char *dir = env_or_fail("VCSIM_REQUEST_DIR");
+	CURL *h = handle_new(env_or_fail("VCSIM_CA_CERT"));
+	char call[2048], escaped[512] = "", path[1024];
+	struct reply r;
+	struct dirent *de;
+	DIR *d;
+	int logins = 0, files = 0;
+
+	login_call(call, sizeof(call), env_or_fail("VCSIM_USER"),
+	    env_or_fail("VCSIM_PASSWORD"));
+	soap_post(&r, h, call);
+	ck_assert_int_eq(r.status, 200);
+	reply_clear(&r);
+	curl_easy_cleanup(h);
+
+	xml_escape(escaped, sizeof(escaped), env_or_fail("VCSIM_PASSWORD"));
+	d = opendir(dir);
+	ck_assert_msg(d != NULL, "cannot open %s", dir);
+	for (;;) {
+		char *text;
+		size_t len;
+
+		de = readdir(d);
+		if (de == NULL)
+			break;
+		len = strlen(de->d_name);
+		if (len < 8 || strcmp(de->d_name + len - 8, ".request") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		text = slurp(path);
+		files++;
+		ck_assert_msg(strstr(text, env_or_fail("VCSIM_PASSWORD")) ==
+		    NULL, "%s holds the password", path);
+		ck_assert_msg(strstr(text, escaped) == NULL,
+		    "%s holds the escaped password", path);
+		if (strstr(de->d_name, "-Login.request") != NULL) {
+			ck_assert_msg(strstr(text, "<vim25:password>REDACTED<")
+			    != NULL, "%s: password not redacted", path);
+			logins++;
+		}
+		free(text);
+	}
+	closedir(d);
+	ck_assert_int_ge(files, 1);
+	ck_assert_int_ge(logins, 1);
+}
+END_TEST
+
 static Suite *
 harness_suite(void)
 {
@@ -485,6 +555,7 @@ harness_suite(void)
 	tcase_add_test(tc, test_wrong_host_cert_is_refused);
 	tcase_add_test(tc, test_login_with_harness_credentials);
 	tcase_add_test(tc, test_other_credentials_rejected);
+	tcase_add_test(tc, test_requests_dumped_without_secrets);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,8 @@
 #   invalid/  one broken request per file, each with NAME.expect holding a
 #             text the report must contain
 #   skip/     bodies that are not SOAP requests: all must be skipped
+# and the Go unit tests of the simulator wrapper (tests/sim/vcsim: request
+# dump naming and redaction), counted as one test.
 # usage: sh tests/schemacheck/selftest.sh BUILD
 # Ends with "schemacheck selftest: N passed, N failed"; non-zero on failure.
 set -u
@@ -75,6 +77,13 @@ expect_run 0 "0 checked, $nskip skipped, 0 with violations" "$data/skip"
 # A file named explicitly is read even when a walk would skip it.
 expect_run 1 "appears after <password>" \
 	"$data/valid/not-walked.response.xml"
+
+# The simulator wrapper's own unit tests.
+if sh tests/sim/gobuild.sh --test "$build" ./tests/sim/vcsim; then
+	ok
+else
+	bad "go test ./tests/sim/vcsim"
+fi
 
 # Usage errors.
 expect_run 2 "usage"

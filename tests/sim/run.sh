@@ -22,14 +22,18 @@
 #       VCSIM_CERT_DIR       all certs (see tests/sim/certs.sh)
 #       VCSIM_BIN            the simulator binary, for suites that start
 #                            another one (e.g. serving expired.pem)
+#       VCSIM_REQUEST_DIR    where the simulator dumps each SOAP request
+#                            it receives (see below)
 #       CPI_TEST_OUTDIR      an empty scratch dir for this suite, e.g. for
-#                            request bodies to feed tests/schemacheck
+#                            recorded exchanges to feed tests/schemacheck
 #       CPI_TEST_BUILD, CPI_TEST_ROOT   as tests/run-suites.sh sets them
 #   - stops the simulator (SIGTERM, then SIGKILL after 10 s), also when
 #     the suite crashes or this script is interrupted.
 # Ends with one line "integration: N passed, N failed" over all suites and
-# exits non-zero when anything failed.  The simulator's own output for a
-# suite is kept in BUILD/sim/<suite>/vcsim.log.
+# exits non-zero when anything failed.  Kept per suite in BUILD/sim/<suite>/:
+# vcsim.log (the simulator's stderr), suite.out, and requests/ (every SOAP
+# request the simulator received, secrets redacted, for tests/schemacheck:
+# sh tests/schemacheck/run.sh BUILD BUILD/sim).
 set -u
 
 [ $# -ge 1 ] || { echo "usage: $0 BUILD BIN..." >&2; exit 2; }
@@ -97,14 +101,16 @@ sh tests/sim/certs.sh "$certs" || fail_all "cannot make certificates"
 # start_sim DIR FLAGS...: starts vcsim, sets sim_pid and sim_url.
 start_sim() {
 	dir=$1; shift
-	rm -f "$dir/vcsim.out" "$dir/vcsim.pid"
+	rm -f "$dir/vcsim.pid"
+	: >"$dir/vcsim.out"	# exists before the poll below reads it
 	# Datastore directories go to /tmp (not the build tree) so the paths
 	# that show up in datastore ids do not depend on the checkout.
 	TMPDIR=${VCSIM_TMPDIR:-/tmp} VCSIM_PASSWORD=$password "$vcsim" \
 		-listen 127.0.0.1:0 \
 		-cert "$certs/server.pem" -key "$certs/server.key" \
 		-user "$user" -portgroups BOSH-V4,BOSH-V6 \
-		-pidfile "$dir/vcsim.pid" -watch-parent "$@" \
+		-pidfile "$dir/vcsim.pid" -dump-requests "$dir/requests" \
+		-watch-parent "$@" \
 		>"$dir/vcsim.out" 2>"$dir/vcsim.log" </dev/null &
 	sim_pid=$!
 	sim_url=
@@ -148,7 +154,7 @@ for bin in "$@"; do
 		VCSIM_CA_CERT="$certs/ca.pem" \
 		VCSIM_WRONG_CA_CERT="$certs/wrong-ca.pem" \
 		VCSIM_CERT_DIR="$certs" VCSIM_BIN="$vcsim" \
-		CPI_TEST_OUTDIR="$dir/out" \
+		VCSIM_REQUEST_DIR="$dir/requests" CPI_TEST_OUTDIR="$dir/out" \
 		$setsid sh tests/run-suites.sh "$build" "$name" "$bin" \
 		>"$out" 2>&1 &
 	suite_pid=$!

@@ -16,6 +16,11 @@
 // serves until SIGTERM or SIGINT; it then closes the server and removes the
 // datastore directories the model created under $TMPDIR.
 //
+// With -dump-requests DIR every SOAP request body POSTed to /sdk is also
+// written to DIR/NNNNN-<Method>.request (numbered in arrival order), with
+// the text of password and sessionID elements and guestinfo.userdata
+// values replaced by REDACTED, for tests/schemacheck to check afterwards.
+//
 // Credentials: with -user, only that user and its password are accepted.
 // The password comes from -password or, when that flag is empty, from the
 // environment variable VCSIM_PASSWORD, so it need not appear in a process
@@ -24,17 +29,24 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -54,6 +66,7 @@ type options struct {
 	portgroups  string
 	vswitch     string
 	pidfile     string
+	dumpDir     string
 	watchParent bool
 
 	dc         int
@@ -85,6 +98,8 @@ func parseFlags() *options {
 	fs.StringVar(&o.vswitch, "vswitch", "vSwitch0",
 		"virtual switch that receives the -portgroups")
 	fs.StringVar(&o.pidfile, "pidfile", "", "write the process id here")
+	fs.StringVar(&o.dumpDir, "dump-requests", "",
+		"write every SOAP request body into this directory")
 	fs.BoolVar(&o.watchParent, "watch-parent", false,
 		"exit (cleaning up) when the parent process goes away")
 	fs.IntVar(&o.dc, "dc", def.Datacenter, "datacenters")
@@ -203,6 +218,87 @@ func splitList(s string) ([]string, error) {
 	return out, nil
 }
 
+// requestDumper writes each SOAP request body to a numbered file before
+// handing the request on to the simulator.
+type requestDumper struct {
+	dir  string
+	seq  int64
+	next http.Handler
+}
+
+const maxDumpBody = 64 << 20
+
+var (
+	// <password>, <vim25:password>, <sessionID ...> and so on, up to the
+	// matching end tag (CDATA included); an empty <password/> has no
+	// text to hide and is left alone.
+	secretElem = regexp.MustCompile(
+		`(?s)(<(?:[A-Za-z_][\w.-]*:)?(password|sessionID)` +
+			`(?:\s[^>]*[^/>])?>)` +
+			`.*?(</(?:[A-Za-z_][\w.-]*:)?(?:password|sessionID)\s*>)`)
+	// An OptionValue whose key is guestinfo.userdata[.x]: its value.
+	userdataValue = regexp.MustCompile(
+		`(<(?:[A-Za-z_][\w.-]*:)?key>guestinfo\.userdata([\w.-]*)` +
+			`</(?:[A-Za-z_][\w.-]*:)?key>\s*` +
+			`<(?:[A-Za-z_][\w.-]*:)?value\b[^>]*>)[^<]*` +
+			`(</(?:[A-Za-z_][\w.-]*:)?value>)`)
+	unsafeName = regexp.MustCompile(`[^A-Za-z0-9_]`)
+)
+
+func redact(body []byte) []byte {
+	body = secretElem.ReplaceAll(body, []byte("${1}REDACTED${3}"))
+	return userdataValue.ReplaceAllFunc(body, func(m []byte) []byte {
+		sub := userdataValue.FindSubmatch(m)
+		if string(sub[2]) == ".encoding" {
+			return m
+		}
+		out := append([]byte{}, sub[1]...)
+		out = append(out, "REDACTED"...)
+		return append(out, sub[3]...)
+	})
+}
+
+// soapMethod names the first element inside the SOAP Body, or "unknown".
+func soapMethod(body []byte) string {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	inBody := false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return "unknown"
+		}
+		if t, ok := tok.(xml.StartElement); ok {
+			if inBody {
+				name := unsafeName.ReplaceAllString(t.Name.Local, "_")
+				if name == "" || len(name) > 80 {
+					return "unknown"
+				}
+				return name
+			}
+			inBody = t.Name.Local == "Body"
+		}
+	}
+}
+
+func (d *requestDumper) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/sdk") {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxDumpBody))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		n := atomic.AddInt64(&d.seq, 1)
+		name := fmt.Sprintf("%05d-%s.request", n, soapMethod(body))
+		err = os.WriteFile(filepath.Join(d.dir, name), redact(body),
+			0o644)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "vcsim: dump: %v\n", err)
+		}
+	}
+	d.next.ServeHTTP(w, r)
+}
+
 func writePidfile(path string) error {
 	tmp := path + ".tmp"
 	data := []byte(strconv.Itoa(os.Getpid()) + "\n")
@@ -284,6 +380,17 @@ func run(o *options) int {
 			fmt.Fprintf(os.Stderr, "vcsim: port groups: %v\n", err)
 			return 1
 		}
+	}
+
+	if o.dumpDir != "" {
+		if err := os.MkdirAll(o.dumpDir, 0o755); err != nil {
+			fmt.Fprintf(os.Stderr, "vcsim: -dump-requests: %v\n", err)
+			return 1
+		}
+		// Nobody knows the port yet, so no request is in flight
+		// while the handler is swapped.
+		srv.Config.Handler = &requestDumper{dir: o.dumpDir,
+			next: srv.Config.Handler}
 	}
 
 	if o.pidfile != "" {
