@@ -309,7 +309,7 @@ http_retry(struct vs_client *c, const struct vs_http_request *req,
 		vs_client_sleep(c, d);
 	}
 	if (tries > 1)
-		vs_error_prefix(&e, "%s: gave up after %d attempts", op, tries);
+		vs_error_prefix(&e, "gave up after %d attempts", tries);
 	propagate(err, &e);
 	return rc;
 }

@@ -136,8 +136,8 @@ START_TEST(bad_values_poison_the_request)
 {
 	static const char *const bad[] = {
 		"a\001b", "tab\tok but \x1b escape", "\xff\xfe", "\xc0\xaf",
-		"ok\xe2\x82", "\xed\xa0\x80", "\xef\xbf\xbf", "\xf4\x90\x80\x80",
-		NULL,
+		"ok\xe2\x82", "\xed\xa0\x80", "\xef\xbf\xbf",
+		"\xf4\x90\x80\x80", NULL,
 	};
 	struct vs_error err;
 	xmlDocPtr doc;
