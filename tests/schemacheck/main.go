@@ -331,6 +331,9 @@ func typeLabel(t reflect.Type) string {
 // orderWindow lists the schema order from field a to field b, eliding the
 // rest, e.g. "…, diskMoveType, pool, …".
 func orderWindow(si *structInfo, a, b int) string {
+	if len(si.fields) == 0 {
+		return "no elements"
+	}
 	if a > b {
 		a, b = b, a
 	}
