@@ -859,6 +859,30 @@ START_TEST(raw_http_relative_url)
 }
 END_TEST
 
+START_TEST(default_clock)
+{
+	struct fake *f = fake_new();
+	struct vs_client_opts o;
+	struct vs_client *c;
+	struct vs_error err;
+	double t0, t1;
+
+	memset(&o, 0, sizeof(o));
+	o.url = URL;
+	o.user = "u";
+	o.password = "p";
+	o.transport = &f->t;
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
+	t0 = vs_client_now(c);
+	vs_client_sleep(c, 0.05);
+	vs_client_sleep(c, -1);
+	t1 = vs_client_now(c);
+	ck_assert_msg(t1 - t0 >= 0.05 && t1 - t0 < 5, "slept %f s", t1 - t0);
+	vs_client_free(c);
+}
+END_TEST
+
 /* --- datastore paths ----------------------------------------------- */
 
 struct path_case {
@@ -1152,6 +1176,7 @@ client_suite(void)
 	tcase_add_test(tc, http_errors);
 	tcase_add_test(tc, new_validates);
 	tcase_add_test(tc, raw_http_relative_url);
+	tcase_add_test(tc, default_clock);
 	suite_add_tcase(s, tc);
 	tcase_add_loop_test(tf, ds_path_table, 0,
 	                    sizeof(path_cases) / sizeof(path_cases[0]));
