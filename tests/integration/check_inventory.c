@@ -64,10 +64,20 @@ setup(void)
 	};
 	struct vs_transport *t = NULL;
 
+	const char *out = getenv("CPI_TEST_OUTDIR");
+	const char *secrets[] = { o.password, NULL };
+	char dir[4096];
+
 	vs_error_clear(&err);
 	ck_assert_msg(vs_transport_curl_new(&t, &co, &err) == 0, "%s",
 	              err.message);
 	free(pem);
+	/* Exchanges recorded (password redacted) for tests/schemacheck. */
+	if (out != NULL && out[0] != '\0') {
+		snprintf(dir, sizeof(dir), "%s/inventory", out);
+		ck_assert_msg(vs_transport_record_new(&t, t, dir, secrets,
+		              &err) == 0, "%s", err.message);
+	}
 	o.transport = t;
 	ck_assert_msg(vs_client_new(&cl, &o, &err) == 0, "%s", err.message);
 	ck_assert_msg(vs_client_connect(cl, &err) == 0, "%s", err.message);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vsphere/client.h"
 #include "vsphere/task.h"
@@ -132,6 +133,29 @@ fault(const char *op, const char *type)
 	              type, type, type);
 }
 
+/* With CPI_TEST_OUTDIR set, every request body is also written there
+ * for tests/schemacheck (vim25 element order). */
+static void
+save_body(const struct vs_http_request *req)
+{
+	static unsigned n;
+	const char *dir = getenv("CPI_TEST_OUTDIR");
+	char path[4096];
+	FILE *f;
+
+	/* sensitive: the Login body holds the password */
+	if (dir == NULL || dir[0] == '\0' || req->body == NULL ||
+	    req->sensitive)
+		return;
+	snprintf(path, sizeof(path), "%s/task-%ld-%04u-%s.xml", dir,
+	         (long)getpid(), n++, req->op);
+	f = fopen(path, "wb");
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	ck_assert_uint_eq(fwrite(req->body, 1, req->body_len, f),
+	                  req->body_len);
+	fclose(f);
+}
+
 static int
 fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
                struct vs_http_response *resp, struct vs_error *err)
@@ -143,6 +167,7 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	f->req_op[f->nreq] = strdup(req->op);
 	f->req_body[f->nreq] = strndup(req->body, req->body_len);
 	f->nreq++;
+	save_body(req);
 	memset(resp, 0, sizeof(*resp));
 	if (strcmp(req->op, "Logout") == 0) {
 		f->logouts++;

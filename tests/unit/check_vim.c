@@ -129,6 +129,30 @@ assert_xml_eq(const char *got, const char *want)
 	              i, got + from, want + from);
 }
 
+/* With CPI_TEST_OUTDIR set, the whole request goes to
+ * $CPI_TEST_OUTDIR/vim-<name>.xml for tests/schemacheck, which checks
+ * vim25 element order against govmomi's types. */
+static void
+save_request(const char *name, xmlDocPtr doc)
+{
+	const char *dir = getenv("CPI_TEST_OUTDIR");
+	struct vs_error err;
+	char path[4096], *wire = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_soap_serialize(&wire, &len, doc, &err), 0);
+	if (dir != NULL && dir[0] != '\0') {
+		snprintf(path, sizeof(path), "%s/vim-%s.xml", dir, name);
+		f = fopen(path, "wb");
+		ck_assert_msg(f != NULL, "cannot write %s", path);
+		ck_assert_uint_eq(fwrite(wire, 1, len, f), len);
+		fclose(f);
+	}
+	xmlFree(wire);
+}
+
 static xmlNodePtr
 new_request(xmlDocPtr *doc, const char *method)
 {
@@ -315,7 +339,10 @@ START_TEST(test_clone_spec_xml)
 
 	vs_error_clear(&err);
 	m = new_request(&doc, "CloneVM_Task");
+	ck_assert_ptr_nonnull(vs_soap_add_moref(m, "folder", &folder));
+	ck_assert_ptr_nonnull(vs_soap_add_text(m, "name", "vm-1"));
 	ck_assert_int_eq(vs_add_clone_spec(m, "spec", &cs, &err), 0);
+	save_request("CloneVM_Task", doc);
 	got = dump(last_child(m));
 	assert_xml_eq(got, clone_expected);
 	/* The whole request still serializes (and the xsd/xsi prefixes are
@@ -395,6 +422,7 @@ START_TEST(test_config_spec_reconfig_xml)
 	vs_error_clear(&err);
 	m = new_request(&doc, "ReconfigVM_Task");
 	ck_assert_int_eq(vs_add_config_spec(m, "spec", &s, &err), 0);
+	save_request("ReconfigVM_Task", doc);
 	got = dump(last_child(m));
 	assert_xml_eq(got, expected);
 	free(got);
@@ -457,6 +485,7 @@ START_TEST(test_filter_spec_xml)
 	assert_xml_eq(got, expected);
 	free(got);
 	ck_assert_int_eq(vs_add_retrieve_options(m, "options", 50, &err), 0);
+	save_request("RetrievePropertiesEx", doc);
 	got = dump(last_child(m));
 	ck_assert_str_eq(got, "<options><maxObjects>50</maxObjects></options>");
 	free(got);
