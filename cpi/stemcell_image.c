@@ -54,30 +54,29 @@ struct sc_ctx {
 	unsigned char *buf;     /* SC_IOBUF copy buffer */
 };
 
-static int sc_error(struct cpi_sc_error *err, int code, const char *fmt, ...)
+static int sc_error(struct cpi_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Sets err once (cpi_error_set keeps the first message) and returns
+ * code. */
 static int
-sc_error(struct cpi_sc_error *err, int code, const char *fmt, ...)
+sc_error(struct cpi_error *err, int code, const char *fmt, ...)
 {
+	enum cpi_error_type type = CPI_ERROR_CPI;
+	char msg[512];
 	va_list ap;
 
 	if (code >= 0)
 		code = CPI_SC_ERR;
-	if (err == NULL || err->code != 0)
+	if (err == NULL || cpi_error_is_set(err))
 		return code;
-	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (code == CPI_SC_EIO || code == CPI_SC_ENOMEM || code == CPI_SC_ERR)
+		type = CPI_ERROR_CLOUD;
+	cpi_error_set(err, type, false, "%s", msg);
 	return code;
-}
-
-void
-cpi_sc_error_clear(struct cpi_sc_error *err)
-{
-	if (err != NULL)
-		memset(err, 0, sizeof(*err));
 }
 
 void
@@ -129,7 +128,7 @@ sc_has_suffix(const char *name, const char *suffix)
 
 static int
 sc_fd_read(int fd, unsigned char *buf, size_t n, size_t *got,
-           const char *label, struct cpi_sc_error *err)
+           const char *label, struct cpi_error *err)
 {
 	ssize_t r;
 
@@ -146,7 +145,7 @@ sc_fd_read(int fd, unsigned char *buf, size_t n, size_t *got,
 }
 
 static int
-sc_gz_fill(struct sc_src *s, struct cpi_sc_error *err)
+sc_gz_fill(struct sc_src *s, struct cpi_error *err)
 {
 	size_t got = 0;
 	int rc;
@@ -166,7 +165,7 @@ sc_gz_fill(struct sc_src *s, struct cpi_sc_error *err)
 /* After one gzip member: another must follow directly, or the file
  * ends. */
 static int
-sc_gz_next_member(struct sc_src *s, struct cpi_sc_error *err)
+sc_gz_next_member(struct sc_src *s, struct cpi_error *err)
 {
 	int rc;
 
@@ -189,7 +188,7 @@ sc_gz_next_member(struct sc_src *s, struct cpi_sc_error *err)
 
 static int
 sc_gz_read(struct sc_src *s, unsigned char *buf, size_t n, size_t *got,
-           struct cpi_sc_error *err)
+           struct cpi_error *err)
 {
 	size_t done = 0, chunk, made;
 	int rc, zr;
@@ -237,7 +236,7 @@ sc_gz_read(struct sc_src *s, unsigned char *buf, size_t n, size_t *got,
 /* Reads up to n bytes; fewer only when the data ends. */
 static int
 sc_src_read(struct sc_src *s, unsigned char *buf, size_t n, size_t *got,
-            struct cpi_sc_error *err)
+            struct cpi_error *err)
 {
 	size_t done = 0, part;
 	int rc;
@@ -259,7 +258,7 @@ sc_src_read(struct sc_src *s, unsigned char *buf, size_t n, size_t *got,
 
 static int
 sc_src_open_gz(struct sc_src *s, int fd, const char *label,
-               struct cpi_sc_error *err)
+               struct cpi_error *err)
 {
 	int rc;
 
@@ -370,7 +369,7 @@ sc_all_zero(const unsigned char *b, size_t n)
  * "./"), which only a directory may name. */
 static int
 sc_member_name(char **out, const char *raw, size_t len, bool is_dir,
-               struct cpi_sc_error *err)
+               struct cpi_error *err)
 {
 	char q[160];
 	const char *p, *end = raw + len, *comp = NULL, *slash;
@@ -446,7 +445,7 @@ sc_ext_clear(struct sc_ext *x)
 /* Reads a member's data (size bytes plus padding) into a new buffer. */
 static int
 sc_read_data(unsigned char **out, struct sc_src *s, uint64_t size,
-             const char *what, struct cpi_sc_error *err)
+             const char *what, struct cpi_error *err)
 {
 	size_t padded = (size_t)((size + SC_BLOCK - 1) / SC_BLOCK * SC_BLOCK);
 	size_t got = 0;
@@ -495,7 +494,7 @@ sc_parse_u64(uint64_t *out, const char *s, size_t len)
 /* pax records: "LEN key=value\n" where LEN counts the whole record. */
 static int
 sc_parse_pax(struct sc_ext *x, const unsigned char *data, size_t size,
-             const char *label, struct cpi_sc_error *err)
+             const char *label, struct cpi_error *err)
 {
 	const char *p = (const char *)data, *end = p + size;
 	const char *sp, *eq, *rec_end, *val;
@@ -543,7 +542,7 @@ sc_parse_pax(struct sc_ext *x, const unsigned char *data, size_t size,
 /* Reads and throws away n bytes. */
 static int
 sc_skip(struct sc_ctx *c, struct sc_src *s, uint64_t n, const char *q,
-        struct cpi_sc_error *err)
+        struct cpi_error *err)
 {
 	size_t want, got = 0;
 	int rc;
@@ -564,7 +563,7 @@ sc_skip(struct sc_ctx *c, struct sc_src *s, uint64_t n, const char *q,
 
 static int
 sc_write_all(int fd, const unsigned char *buf, size_t n, const char *q,
-             struct cpi_sc_error *err)
+             struct cpi_error *err)
 {
 	ssize_t w;
 
@@ -587,7 +586,7 @@ sc_write_all(int fd, const unsigned char *buf, size_t n, const char *q,
  * file exists. */
 static int
 sc_extract_file(struct sc_ctx *c, struct sc_src *s, char *name,
-                uint64_t size, const char *q, struct cpi_sc_error *err)
+                uint64_t size, const char *q, struct cpi_error *err)
 {
 	struct cpi_sc_image *img = c->img;
 	struct cpi_sc_file *grown;
@@ -654,7 +653,7 @@ cleanup:
  * ustar prefix + name.  *raw is malloc'd. */
 static int
 sc_header_name(char **raw, size_t *len, const unsigned char *h,
-               struct sc_ext *x, bool posix, struct cpi_sc_error *err)
+               struct sc_ext *x, bool posix, struct cpi_error *err)
 {
 	size_t nlen, plen = 0;
 	char *s;
@@ -713,7 +712,7 @@ sc_type_name(unsigned char t)
 /* Reads after the end-of-archive marker (zero padding, the gzip trailer)
  * so that gzip integrity is checked, within a cap. */
 static int
-sc_drain(struct sc_ctx *c, struct sc_src *s, struct cpi_sc_error *err)
+sc_drain(struct sc_ctx *c, struct sc_src *s, struct cpi_error *err)
 {
 	size_t got = 0, total = 0;
 	int rc;
@@ -735,7 +734,7 @@ sc_drain(struct sc_ctx *c, struct sc_src *s, struct cpi_sc_error *err)
 /* One regular-file member: checks caps, then extracts. */
 static int
 sc_regular(struct sc_ctx *c, struct sc_src *s, char *name, uint64_t size,
-           const char *q, struct cpi_sc_error *err)
+           const char *q, struct cpi_error *err)
 {
 	const struct cpi_sc_limits *lim = c->lim;
 
@@ -770,7 +769,7 @@ sc_regular(struct sc_ctx *c, struct sc_src *s, char *name, uint64_t size,
  * Extension headers fill x for the member that follows. */
 static int
 sc_member(struct sc_ctx *c, struct sc_src *s, const unsigned char *h,
-          struct sc_ext *x, struct cpi_sc_error *err)
+          struct sc_ext *x, struct cpi_error *err)
 {
 	unsigned char type = h[156], *data = NULL;
 	char *raw = NULL, *name = NULL, q[160];
@@ -878,7 +877,7 @@ sc_member(struct sc_ctx *c, struct sc_src *s, const unsigned char *h,
 }
 
 static int
-sc_tar(struct sc_ctx *c, struct sc_src *s, struct cpi_sc_error *err)
+sc_tar(struct sc_ctx *c, struct sc_src *s, struct cpi_error *err)
 {
 	unsigned char h[SC_BLOCK];
 	struct sc_ext x;
@@ -979,7 +978,7 @@ cpi_sc_image_file_size(const struct cpi_sc_image *img, const char *name)
 /* Unpacks the only .ova (a plain tar) into the same directory and
  * removes it, when the image holds no .ovf of its own. */
 static int
-sc_inner_ova(struct sc_ctx *c, struct cpi_sc_error *err)
+sc_inner_ova(struct sc_ctx *c, struct cpi_error *err)
 {
 	struct cpi_sc_image *img = c->img;
 	struct sc_src s;
@@ -1022,7 +1021,7 @@ sc_inner_ova(struct sc_ctx *c, struct cpi_sc_error *err)
 }
 
 static int
-sc_find_ovf(struct cpi_sc_image *img, struct cpi_sc_error *err)
+sc_find_ovf(struct cpi_sc_image *img, struct cpi_error *err)
 {
 	size_t i, n = 0, at = 0, len;
 
@@ -1049,7 +1048,7 @@ sc_find_ovf(struct cpi_sc_image *img, struct cpi_sc_error *err)
 
 static int
 sc_make_dir(struct cpi_sc_image *img, int *dirfd, const char *workdir,
-            struct cpi_sc_error *err)
+            struct cpi_error *err)
 {
 	static const char tmpl[] = "/stemcell-XXXXXX";
 	size_t wlen = strlen(workdir);
@@ -1085,7 +1084,7 @@ sc_make_dir(struct cpi_sc_image *img, int *dirfd, const char *workdir,
 int
 cpi_sc_unpack_limits(struct cpi_sc_image **out, const char *image_path,
                      const char *workdir, const struct cpi_sc_limits *lim,
-                     struct cpi_sc_error *err)
+                     struct cpi_error *err)
 {
 	struct cpi_sc_limits deflim;
 	struct cpi_sc_image *img = NULL;
@@ -1159,7 +1158,7 @@ cleanup:
 
 int
 cpi_sc_unpack(struct cpi_sc_image **out, const char *image_path,
-              const char *workdir, struct cpi_sc_error *err)
+              const char *workdir, struct cpi_error *err)
 {
 	return cpi_sc_unpack_limits(out, image_path, workdir, NULL, err);
 }

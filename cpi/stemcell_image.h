@@ -18,7 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Error codes (negative) of this module. */
+#include "cpi/error.h"
+
+/* Return codes (negative) of this module; -1..-4 are those of enum
+ * cpi_code.  The message goes into the struct cpi_error (cpi/error.h):
+ * type Bosh::Clouds::CloudError for local I/O and memory failures,
+ * Bosh::Clouds::CpiError for an unusable image; never ok_to_retry. */
 enum cpi_sc_code {
 	CPI_SC_OK = 0,
 	CPI_SC_ERR = -1,      /* generic */
@@ -30,14 +35,6 @@ enum cpi_sc_code {
 	CPI_SC_EUNSAFE = -7,  /* member refused: name or type */
 	CPI_SC_ELIMIT = -8,   /* a size or count cap exceeded */
 	CPI_SC_ENOOVF = -9,   /* no (or more than one) .ovf descriptor */
-};
-
-/* Set-once error object: the first failure wins, later sets are
- * ignored.  (Local to this module until cpi/error.h is settled; converting
- * is a one-line cpi_error_set(..., "%s", e.message).) */
-struct cpi_sc_error {
-	int code;             /* enum cpi_sc_code, 0 while unset */
-	char message[512];    /* one line */
 };
 
 /* Caps applied while unpacking. */
@@ -75,13 +72,13 @@ struct cpi_sc_image {
  * (cpi_sc_image_free() removes the directory).  On failure nothing
  * created is left on disk and *out is untouched. */
 int cpi_sc_unpack(struct cpi_sc_image **out, const char *image_path,
-                  const char *workdir, struct cpi_sc_error *err);
+                  const char *workdir, struct cpi_error *err);
 /* The same with explicit caps (tests use tiny ones); lim NULL: the
  * defaults above. */
 int cpi_sc_unpack_limits(struct cpi_sc_image **out, const char *image_path,
                          const char *workdir,
                          const struct cpi_sc_limits *lim,
-                         struct cpi_sc_error *err);
+                         struct cpi_error *err);
 void cpi_sc_limits_default(struct cpi_sc_limits *lim);
 
 /* Removes the files this module extracted (by name, never following
@@ -92,7 +89,5 @@ void cpi_sc_image_free(struct cpi_sc_image *img);
 /* Size of the named file in img, or -1 when absent. */
 int64_t cpi_sc_image_file_size(const struct cpi_sc_image *img,
                                const char *name);
-
-void cpi_sc_error_clear(struct cpi_sc_error *err);
 
 #endif

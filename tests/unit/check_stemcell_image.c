@@ -271,14 +271,15 @@ expect_fail_lim(const char *path, const struct cpi_sc_limits *lim,
                 int code, const char *want)
 {
 	struct cpi_sc_image *img = NULL;
-	struct cpi_sc_error err;
+	struct cpi_error err;
 	int rc;
 
-	cpi_sc_error_clear(&err);
+	cpi_error_clear(&err);
 	rc = cpi_sc_unpack_limits(&img, path, work, lim, &err);
 	ck_assert_msg(rc < 0, "expected failure (%s)", want);
 	ck_assert_ptr_null(img);
-	ck_assert_int_eq(err.code, rc);
+	ck_assert(cpi_error_is_set(&err));
+	ck_assert(!err.ok_to_retry);
 	ck_assert_msg(rc == code, "code %d, want %d: %s", rc, code,
 	              err.message);
 	ck_assert_msg(strstr(err.message, want) != NULL,
@@ -296,9 +297,9 @@ static struct cpi_sc_image *
 unpack_ok(const char *path)
 {
 	struct cpi_sc_image *img = NULL;
-	struct cpi_sc_error err;
+	struct cpi_error err;
 
-	cpi_sc_error_clear(&err);
+	cpi_error_clear(&err);
 	ck_assert_msg(cpi_sc_unpack(&img, path, work, &err) == 0, "%s",
 	              err.message);
 	ck_assert_ptr_nonnull(img);
@@ -458,8 +459,15 @@ END_TEST
 
 START_TEST(test_not_gzip)
 {
+	struct cpi_sc_image *img = NULL;
+	struct cpi_error err;
+
 	write_raw(tmp_path("img"), "plain text, not gzip\n", 21);
 	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "not a gzip file");
+	cpi_error_clear(&err);
+	ck_assert_int_eq(cpi_sc_unpack(&img, tmp_path("img"), work, &err),
+	                 CPI_SC_EFORMAT);
+	ck_assert_int_eq(err.type, CPI_ERROR_CPI);
 	write_raw(tmp_path("img"), "", 0);
 	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "empty");
 	write_raw(tmp_path("img"), "\x1f", 1);
@@ -500,9 +508,9 @@ START_TEST(test_corrupt_gzip)
 	write_raw(tmp_path("img"), buf, n);
 	{
 		struct cpi_sc_image *img = NULL;
-		struct cpi_sc_error err;
+		struct cpi_error err;
 
-		cpi_sc_error_clear(&err);
+		cpi_error_clear(&err);
 		ck_assert_int_lt(cpi_sc_unpack(&img, tmp_path("img"), work,
 		                               &err), 0);
 		ck_assert_ptr_null(img);
@@ -1031,7 +1039,7 @@ START_TEST(test_random_corruption)
 	ck_assert_ptr_nonnull(copy);
 	for (i = 0; i < 300; i++) {
 		struct cpi_sc_image *img = NULL;
-		struct cpi_sc_error err;
+		struct cpi_error err;
 
 		memcpy(copy, t.buf, t.len);
 		flips = 1 + i % 4;
@@ -1041,14 +1049,14 @@ START_TEST(test_random_corruption)
 			                                 ((seed >> 4) % 8));
 		}
 		write_gz(tmp_path("img"), copy, t.len);
-		cpi_sc_error_clear(&err);
+		cpi_error_clear(&err);
 		if (cpi_sc_unpack(&img, tmp_path("img"), work, &err) == 0) {
 			ck_assert_ptr_nonnull(img);
 			cpi_sc_image_free(img);
 			ok++;
 		} else {
 			ck_assert_ptr_null(img);
-			ck_assert_int_ne(err.code, 0);
+			ck_assert(cpi_error_is_set(&err));
 			ck_assert_uint_gt(strlen(err.message), 0);
 			bad++;
 		}
@@ -1068,32 +1076,34 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
 	struct cpi_sc_image *img = NULL;
-	struct cpi_sc_error err;
+	struct cpi_error err;
 
-	cpi_sc_error_clear(&err);
+	cpi_error_clear(&err);
 	ck_assert_int_eq(cpi_sc_unpack(&img, tmp_path("missing"), work, &err),
 	                 CPI_SC_EIO);
 	ck_assert_ptr_nonnull(strstr(err.message, "opening"));
+	ck_assert_int_eq(err.type, CPI_ERROR_CLOUD);
 	assert_work_empty();
 
-	cpi_sc_error_clear(&err);
+	cpi_error_clear(&err);
 	ck_assert_int_eq(cpi_sc_unpack(&img, work, work, &err),
 	                 CPI_SC_EINVAL);
 	assert_work_empty();
 
-	cpi_sc_error_clear(&err);
+	cpi_error_clear(&err);
 	ck_assert_int_eq(cpi_sc_unpack(&img, image("image"),
 	                               tmp_path("no-such-dir"), &err),
 	                 CPI_SC_EIO);
 	ck_assert_ptr_null(img);
 
 	/* Set once: the first message stays. */
-	cpi_sc_error_clear(&err);
+	cpi_error_clear(&err);
 	ck_assert_int_eq(cpi_sc_unpack(&img, tmp_path("missing"), work, &err),
 	                 CPI_SC_EIO);
 	ck_assert_int_eq(cpi_sc_unpack(&img, work, work, &err),
 	                 CPI_SC_EINVAL);
-	ck_assert_int_eq(err.code, CPI_SC_EIO);
+	ck_assert_ptr_nonnull(strstr(err.message, "opening"));
+	ck_assert_ptr_null(strstr(err.message, "regular"));
 }
 END_TEST
 
