@@ -1240,6 +1240,73 @@ START_TEST(test_hostile_controls)
 }
 END_TEST
 
+/* Randomly damaged copies of a real reply (bytes overwritten, cut short):
+ * each either fails to parse or reads into a clean success or a clean
+ * error.  Mostly useful under ASan and valgrind. */
+START_TEST(test_damaged_replies)
+{
+	static const char *const files[] = {
+		"06_RetrievePropertiesEx_vm.response.xml",
+		"HttpNfcLease_props.response.xml",
+		"Get_ds_browser.response.xml",
+	};
+	static const char junk[] = "<>/\"=&x0-9 ";
+	unsigned seed = 12345u + (unsigned)_i;
+	char *orig = read_data(files[_i % 3]);
+	size_t len = strlen(orig), k, pos;
+	int round;
+
+	for (round = 0; round < 100; round++) {
+		char *body = strdup(orig);
+		struct vs_devices *devs = NULL;
+		struct vs_lease_info *li = NULL;
+		struct vs_ds_summary *ds = NULL;
+		struct vs_object o;
+		struct vs_error err;
+		xmlNodePtr resp, objs, n;
+		xmlDocPtr doc = NULL;
+		size_t blen = len;
+		int rc;
+
+		ck_assert_ptr_nonnull(body);
+		for (k = 0; k < 1 + (size_t)round % 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			pos = (seed >> 8) % len;
+			body[pos] = junk[(seed >> 4) % (sizeof(junk) - 1)];
+		}
+		if (round % 5 == 4)
+			blen = (seed >> 3) % len;
+		vs_error_clear(&err);
+		rc = vs_soap_parse_reply(&doc, &resp, body, blen, NULL, &err);
+		free(body);
+		if (rc < 0)
+			continue;
+		objs = vs_xml_child(vs_xml_child(resp, "returnval"),
+		                    "objects");
+		if (objs == NULL || vs_object_from_node(&o, objs, NULL,
+		                                        &err) < 0) {
+			xmlFreeDoc(doc);
+			continue;
+		}
+		xmlFreeDoc(doc);
+		vs_error_clear(&err);
+		if (vs_object_get_devices(&devs, &o, "config.hardware.device",
+		                          &err) == 0)
+			vs_devices_free(devs);
+		vs_error_clear(&err);
+		if (vs_object_get_node(&n, &o, "info", &err) == 0 &&
+		    vs_lease_info_from_node(&li, n, &err) == 0)
+			vs_lease_info_free(li);
+		vs_error_clear(&err);
+		if (vs_object_get_node(&n, &o, "summary", &err) == 0 &&
+		    vs_ds_summary_from_node(&ds, n, &err) == 0)
+			vs_ds_summary_free(ds);
+		vs_object_clear(&o);
+	}
+	free(orig);
+}
+END_TEST
+
 START_TEST(test_parse_scalars)
 {
 	static const struct {
@@ -1319,6 +1386,7 @@ vim_suite(void)
 	tcase_add_loop_test(tc, test_hostile, 0,
 	                    (int)(sizeof(hostile) / sizeof(hostile[0])));
 	tcase_add_test(tc, test_hostile_controls);
+	tcase_add_loop_test(tc, test_damaged_replies, 0, 6);
 	tcase_add_test(tc, test_parse_scalars);
 	suite_add_tcase(s, tc);
 	return s;
