@@ -574,6 +574,8 @@ cleanup:
 	}
 	propagate(err, &e);
 	xmlFreeDoc(doc);
+	if (body != NULL && strcmp(method, "Login") == 0)
+		explicit_bzero(body, len);     /* holds the password */
 	xmlFree(body);
 	return rc;
 }
