@@ -355,8 +355,8 @@ ovf_check_href(const char *href, struct vs_error *err)
 		if (ch < 0x20 || ch == 0x7f || strchr("/\\:%?#", ch) != NULL)
 			return vs_error_set(err, VS_EPARSE,
 			                    "OVF file reference '%s' refused: "
-			                    "only a plain file name next to the "
-			                    "descriptor is allowed", q);
+			                    "only a plain file name next to "
+			                    "the descriptor is allowed", q);
 	}
 	return 0;
 }
@@ -387,7 +387,8 @@ ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
 	for (i = 0; i + 1 < ovf->nfiles; i++) {
 		if (strcmp(ovf->files[i].id, f->id) == 0)
 			return vs_error_set(err, VS_EPARSE,
-			                    "OVF file id '%s' appears twice", qid);
+			                    "OVF file id '%s' appears twice",
+			                    qid);
 	}
 	rc = ovf_check_href(f->href, err);
 	if (rc < 0)
@@ -396,7 +397,8 @@ ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
 	for (i = 0; i + 1 < ovf->nfiles; i++) {
 		if (strcmp(ovf->files[i].href, f->href) == 0)
 			return vs_error_set(err, VS_EPARSE,
-			                    "OVF file '%s' is referenced twice", q);
+			                    "OVF file '%s' is referenced twice",
+			                    q);
 	}
 	rc = ovf_attr(&s, n, "compression", err);
 	if (rc == 0 && s != NULL && strcmp(s, "identity") != 0)
@@ -427,8 +429,9 @@ ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
 	if (fstatat(dirfd, f->href, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return vs_error_set(err, VS_ENOTFOUND,
-			                    "OVF references file '%s' (id '%s') "
-			                    "which is not in the image", q, qid);
+			                    "OVF references file '%s' (id "
+			                    "'%s') which is not in the image",
+			                    q, qid);
 		return vs_error_set(err, VS_EIO, "OVF file '%s': %s", q,
 		                    strerror(errno));
 	}
@@ -551,6 +554,36 @@ ovf_disks(struct vs_ovf *ovf, xmlNodePtr env, struct vs_error *err)
 	return 0;
 }
 
+static int
+ovf_networks(struct vs_ovf *ovf, xmlNodePtr env, struct vs_error *err)
+{
+	xmlNodePtr sec, n;
+	char *name = NULL;
+	int rc;
+
+	sec = ovf_child(env, VS_OVF_NS, "NetworkSection");
+	for (n = ovf_child(sec, VS_OVF_NS, "Network"); n != NULL;
+	     n = ovf_next(n->next, VS_OVF_NS, "Network")) {
+		rc = ovf_attr(&name, n, "name", err);
+		if (rc < 0)
+			return rc;
+		if (name == NULL || name[0] == '\0') {
+			free(name);
+			return vs_error_set(err, VS_EPARSE,
+			                    "OVF Network without ovf:name");
+		}
+		rc = ovf_grow((void **)&ovf->networks, ovf->nnetworks,
+		              sizeof(*ovf->networks), err);
+		if (rc < 0) {
+			free(name);
+			return rc;
+		}
+		ovf->networks[ovf->nnetworks++] = name;
+		name = NULL;
+	}
+	return 0;
+}
+
 static bool
 ovf_rtype_kept(int rt)
 {
@@ -585,7 +618,8 @@ ovf_check_host_resource(const struct vs_ovf *ovf,
 	if (hr == NULL) {
 		if (it->resource_type == VS_OVF_RT_DISK)
 			return vs_error_set(err, VS_EPARSE,
-			                    "OVF disk item without HostResource");
+			                    "OVF disk item without "
+			                    "HostResource");
 		return 0;
 	}
 	ovf_quote(q, sizeof(q), hr);
@@ -824,6 +858,9 @@ vs_ovf_read(struct vs_ovf **out, const char *ovf_path, struct vs_error *err)
 	rc = ovf_disks(ovf, env, err);
 	if (rc < 0)
 		goto cleanup;
+	rc = ovf_networks(ovf, env, err);
+	if (rc < 0)
+		goto cleanup;
 	rc = ovf_system(ovf, env, err);
 	if (rc < 0)
 		goto cleanup;
@@ -854,6 +891,9 @@ vs_ovf_free(struct vs_ovf *ovf)
 	}
 	for (i = 0; i < ovf->nitems; i++)
 		ovf_item_clear(&ovf->items[i]);
+	for (i = 0; i < ovf->nnetworks; i++)
+		free(ovf->networks[i]);
+	free(ovf->networks);
 	free(ovf->files);
 	free(ovf->disks);
 	free(ovf->items);

@@ -83,6 +83,10 @@ struct vs_ovf {
 	size_t ndisks;
 	struct vs_ovf_item *items;
 	size_t nitems;
+	char **networks;        /* NetworkSection/Network ovf:name (the
+	                           names CreateImportSpec's networkMapping
+	                           maps); may be empty */
+	size_t nnetworks;
 };
 
 /* Reads and checks ovf_path; referenced files are looked up in its

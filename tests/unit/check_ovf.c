@@ -181,6 +181,8 @@ START_TEST(test_generated_image_ovf)
 	free(text);
 
 	ck_assert_str_eq(ovf->system_id, "vm");
+	ck_assert_uint_eq(ovf->nnetworks, 1);
+	ck_assert_str_eq(ovf->networks[0], "VM Network");
 	ck_assert_int_eq(ovf->num_cpus, 1);
 	ck_assert_uint_eq(ovf->memory_mb, 512);
 
@@ -283,6 +285,7 @@ START_TEST(test_size_optional_and_blank_disk)
 	ck_assert_uint_eq(ovf->disks[1].capacity_bytes, 4096);
 	ck_assert_int_eq(ovf->num_cpus, 0);
 	ck_assert_uint_eq(ovf->nitems, 0);
+	ck_assert_uint_eq(ovf->nnetworks, 0);
 	vs_ovf_free(ovf);
 	vs_ovf_free(NULL);
 }
@@ -442,6 +445,41 @@ START_TEST(test_no_disks)
 	sized_file(tmp, "disk.vmdk", 1);
 	write_ovf("x.ovf", REF1, "", "");
 	expect_fail("x.ovf", VS_EPARSE, "no disk");
+}
+END_TEST
+
+START_TEST(test_networks)
+{
+	struct vs_ovf *ovf = NULL;
+	struct vs_error err;
+	char buf[4096], path[512];
+
+	sized_file(tmp, "disk.vmdk", 1);
+	snprintf(buf, sizeof(buf),
+	         "<Envelope xmlns=\"" VS_OVF_NS "\" xmlns:ovf=\"" VS_OVF_NS
+	         "\"><References>" REF1 "</References><DiskSection>" DISK1
+	         "</DiskSection><NetworkSection><Info>n</Info>"
+	         "<Network ovf:name=\"VM Network\"/>"
+	         "<Network ovf:name=\"second &amp; net\"/>"
+	         "</NetworkSection><VirtualSystem ovf:id=\"vm\">"
+	         "<VirtualHardwareSection/></VirtualSystem></Envelope>");
+	write_file(tmp, "x.ovf", buf);
+	snprintf(path, sizeof(path), "%s/x.ovf", tmp);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_ovf_read(&ovf, path, &err) == 0, "%s", err.message);
+	ck_assert_uint_eq(ovf->nnetworks, 2);
+	ck_assert_str_eq(ovf->networks[0], "VM Network");
+	ck_assert_str_eq(ovf->networks[1], "second & net");
+	vs_ovf_free(ovf);
+
+	snprintf(buf, sizeof(buf),
+	         "<Envelope xmlns=\"" VS_OVF_NS "\" xmlns:ovf=\"" VS_OVF_NS
+	         "\"><References>" REF1 "</References><DiskSection>" DISK1
+	         "</DiskSection><NetworkSection><Network/></NetworkSection>"
+	         "<VirtualSystem ovf:id=\"vm\"><VirtualHardwareSection/>"
+	         "</VirtualSystem></Envelope>");
+	write_file(tmp, "x.ovf", buf);
+	expect_fail("x.ovf", VS_EPARSE, "Network without ovf:name");
 }
 END_TEST
 
@@ -640,6 +678,7 @@ ovf_suite(void)
 	tcase_add_test(tc, test_disk_unknown_file);
 	tcase_add_test(tc, test_disk_bad_capacity);
 	tcase_add_test(tc, test_no_disks);
+	tcase_add_test(tc, test_networks);
 	tcase_add_test(tc, test_disk_item_unknown_disk);
 	tcase_add_test(tc, test_item_without_type);
 	tcase_add_test(tc, test_not_xml);
