@@ -26,7 +26,7 @@ XLDFLAGS ?=
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
              $(WARN) $(CFLAGS) $(XCFLAGS) -I. $(PKG_CFLAGS) \
              -DCPI_VERSION='"$(VERSION)"'
-LDLIBS    = $(PKG_LIBS) -lm
+LDLIBS    = $(PKG_LIBS) -lz -lm
 
 # Every .c file of a module is part of the library except cpi/main.c.
 # LIB_SRC, UNIT_SRC and INTEG_SRC may be narrowed on the command line
