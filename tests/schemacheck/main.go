@@ -9,10 +9,12 @@
 //
 // Directories are walked for *.request files (fixture exchanges) and *.xml
 // files other than *.response.xml; files named explicitly are always read.
-// A file is skipped (not an error) when it is empty, an upload placeholder
-// such as "<upload: 12 bytes>", or XML that is not a SOAP envelope (for
-// example an uploaded OVF descriptor).  Exit status: 0 when every checked
-// body is valid, 1 when any violation was found, 2 on usage or I/O errors.
+// A file is skipped (not an error) when it is empty, a fixture placeholder
+// such as "<upload: 12 bytes>", a SOAP response or fault, or a NNN-op.request
+// whose NNN-op.meta has no soap_action line (an upload or download).  Any
+// other file must hold a well-formed SOAP envelope with one request.  Exit
+// status: 0 when every checked body is valid, 1 when any violation was
+// found, 2 on usage or I/O errors.
 //
 // The schema comes from govmomi's vim25/types (Debian's
 // golang-github-vmware-govmomi-dev): the generated Go structs list every
@@ -48,6 +50,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -514,26 +517,47 @@ func (c *checker) element(n *node, path string, declared reflect.Type) {
 	}
 }
 
-// checkFile returns skipped=true when the file is not a SOAP request.
+// notSOAP reports whether the fixture's NNN-op.meta beside a NNN-op.request
+// file shows an HTTP exchange without a SOAPAction (a datastore upload or
+// download): such bodies are not SOAP and are not checked.
+func notSOAP(path string) bool {
+	if !strings.HasSuffix(path, ".request") {
+		return false
+	}
+	meta, err := readLimited(strings.TrimSuffix(path, ".request") +
+		".meta")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(meta), "\n") {
+		if strings.HasPrefix(line, "soap_action ") {
+			return false
+		}
+	}
+	return true
+}
+
+// placeholders are the one-line stand-ins fixture files hold for bodies
+// that were streamed or are sensitive (see vsphere/fixture.h).
+var placeholders = []string{"<upload: ", "<sensitive upload: ",
+	"<sensitive body: "}
+
+// checkFile returns skipped=true when the file holds no SOAP request.
 func (c *checker) checkFile(data []byte) (skipped bool, why string) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return true, "empty"
 	}
-	if bytes.HasPrefix(trimmed, []byte("<upload:")) ||
-		bytes.HasPrefix(trimmed, []byte("<sensitive upload:")) {
-		return true, "upload placeholder"
+	for _, p := range placeholders {
+		if bytes.HasPrefix(trimmed, []byte(p)) {
+			return true, "placeholder"
+		}
 	}
-	head := trimmed
-	if len(head) > 1024 {
-		head = head[:1024]
+	if notSOAP(c.file) {
+		return true, "no soap_action in .meta"
 	}
-	looksSOAP := bytes.Contains(head, []byte("Envelope"))
 	root, err := parse(data)
 	if err != nil {
-		if !looksSOAP {
-			return true, "not XML"
-		}
 		line := 0
 		var pe *parseError
 		if errors.As(err, &pe) {
@@ -544,7 +568,9 @@ func (c *checker) checkFile(data []byte) (skipped bool, why string) {
 		return false, ""
 	}
 	if root.space != nsSOAP || root.local != "Envelope" {
-		return true, "not a SOAP envelope"
+		c.report(root, root.local, "not a SOAP envelope: <%s> in %q",
+			root.local, root.space)
+		return false, ""
 	}
 	var body *node
 	for _, ch := range root.children {
@@ -590,6 +616,23 @@ func (c *checker) checkFile(data []byte) (skipped bool, why string) {
 
 // ---------------------------------------------------------------------------
 // Command line
+
+// printable keeps reports safe for a terminal: names and text in them come
+// from the (possibly hostile) input, so invalid UTF-8 and control
+// characters become '?', and very long reports are cut.
+func printable(s string) string {
+	s = strings.ToValidUTF8(s, "?")
+	s = strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(s) > 2000 {
+		s = strings.ToValidUTF8(s[:2000], "") + "…"
+	}
+	return s
+}
 
 func wanted(path string) bool {
 	base := filepath.Base(path)
@@ -670,7 +713,8 @@ func main() {
 	for _, f := range files {
 		data, err := readLimited(f)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "schemacheck: %s: %v\n", f, err)
+			fmt.Fprintf(os.Stderr, "schemacheck: %s\n",
+				printable(fmt.Sprintf("%s: %v", f, err)))
 			os.Exit(2)
 		}
 		c := &checker{file: f}
@@ -684,7 +728,7 @@ func main() {
 		}
 		checked++
 		for _, v := range c.violations {
-			fmt.Println(v)
+			fmt.Println(printable(v))
 		}
 		if len(c.violations) > 0 {
 			bad++

@@ -3,9 +3,11 @@
 #   valid/    requests that must pass (copies of the simulator requests from
 #             the reference notes, with the <TMPDIR> placeholder replaced
 #             by /tmp, plus hand-written ones); every file must be checked
-#   invalid/  one broken request per file, each with NAME.expect holding a
-#             text the report must contain
-#   skip/     bodies that are not SOAP requests: all must be skipped
+#   invalid/  one broken request per file (NAME.xml, or NAME.request with
+#             its NAME.meta), each with NAME.expect holding a text the
+#             report must contain
+#   skip/     bodies that are not SOAP requests (placeholders, uploads
+#             per their .meta, responses): all must be skipped
 # and the Go unit tests of the simulator wrapper (tests/sim/vcsim: request
 # dump naming and redaction), counted as one test.
 # usage: sh tests/schemacheck/selftest.sh BUILD
@@ -51,8 +53,8 @@ expect_run 0 "schemacheck: $nvalid checked, 0 skipped, 0 with violations" \
 
 # Each broken request fails alone, with the expected report.
 ninvalid=0
-for f in "$data"/invalid/*.xml; do
-	e=${f%.xml}.expect
+for f in "$data"/invalid/*.xml "$data"/invalid/*.request; do
+	e=${f%.*}.expect
 	if [ ! -f "$e" ]; then
 		bad "$f has no .expect"
 		continue
@@ -61,7 +63,8 @@ for f in "$data"/invalid/*.xml; do
 	expect_run 1 "$(cat "$e")" "$f"
 done
 for e in "$data"/invalid/*.expect; do
-	[ -f "${e%.expect}.xml" ] || bad "$e has no .xml"
+	[ -f "${e%.expect}.xml" ] || [ -f "${e%.expect}.request" ] ||
+		bad "$e has no .xml or .request"
 done
 [ "$ninvalid" -ge 20 ] || bad "only $ninvalid invalid samples"
 # ...and together every one of them is counted as bad.
@@ -72,7 +75,8 @@ expect_run 1 "1 with violations" "$data/valid" \
 	"$data/invalid/login_password_first.xml"
 
 # Non-requests are skipped, not failed.
-nskip=$(find "$data/skip" -type f | wc -l)
+nskip=$(find "$data/skip" -type f \( -name '*.request' -o \
+	-name '*.xml' \) | wc -l)
 expect_run 0 "0 checked, $nskip skipped, 0 with violations" "$data/skip"
 # A file named explicitly is read even when a walk would skip it.
 expect_run 1 "appears after <password>" \
