@@ -10,6 +10,8 @@
 #     standard port groups BOSH-V4 and BOSH-V6 on every host; per-suite
 #     vcsim flags may be listed in tests/integration/<suite>.flags (e.g.
 #     "-ds 2 -dvpg 2"), and VCSIM_EXTRA_FLAGS applies to every suite;
+#     its datastores live under /tmp (VCSIM_TMPDIR overrides) so that
+#     datastore ids do not depend on the checkout's path;
 #   - waits (30 s at most) for its VCSIM_URL line;
 #   - runs the suite through tests/run-suites.sh (VALGRIND=1 honoured)
 #     with this environment:
@@ -103,8 +105,6 @@ start_sim() {
 	dir=$1; shift
 	rm -f "$dir/vcsim.pid"
 	: >"$dir/vcsim.out"	# exists before the poll below reads it
-	# Datastore directories go to /tmp (not the build tree) so the paths
-	# that show up in datastore ids do not depend on the checkout.
 	TMPDIR=${VCSIM_TMPDIR:-/tmp} VCSIM_PASSWORD=$password "$vcsim" \
 		-listen 127.0.0.1:0 \
 		-cert "$certs/server.pem" -key "$certs/server.key" \
