@@ -4,9 +4,10 @@
  * promised credentials and inventory.  It talks to the simulator with bare
  * libcurl, no project code, so a failure here points at the harness.
  *
- * Run it through the harness:
+ * Run it through the harness (make integration does this for all suites):
  *   make BUILD=build/x LIB_SRC=vsphere/vs_error.c \
- *       INTEG_SRC=tests/integration/check_harness.c integration
+ *       build/x/tests/integ_check_harness
+ *   sh tests/sim/run.sh build/x build/x/tests/integ_check_harness
  */
 #include <check.h>
 #include <curl/curl.h>
