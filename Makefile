@@ -86,6 +86,8 @@ integration: $(BUILD)/cpi $(INTEG_BIN)
 check: $(BUILD)/cpi
 	$(MAKE) unit
 	$(MAKE) integration
+	@sh tests/schemacheck/selftest.sh $(BUILD)
+	@sh tests/schemacheck/run.sh $(BUILD) fixtures $(BUILD)/sim
 
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all

@@ -1,0 +1,89 @@
+#include "cpi/vcenter.h"
+
+#include <stdlib.h>
+
+#include "vsphere/transports.h"
+
+static int
+make_transport(struct vs_transport **out, struct cpi_call *call,
+               struct vs_error *verr)
+{
+	const struct cpi_config *cfg = call->config;
+	const struct cpi_options *opts = call->opts;
+	struct vs_curl_opts copts = {0};
+	const char **secrets = NULL;
+	size_t i;
+	int rc;
+
+	secrets = calloc(cfg->nsecrets + 1, sizeof(*secrets));
+	if (secrets == NULL)
+		return vs_error_set(verr, VS_ENOMEM, "out of memory");
+	for (i = 0; i < cfg->nsecrets; i++)
+		secrets[i] = cfg->secrets[i];
+
+	copts.ca_cert_pem = cfg->vcenter.ca_cert;
+	copts.insecure = cfg->vcenter.insecure;
+	copts.log = cpi_log_vs;
+	copts.log_ud = call->log;
+	if (opts != NULL && opts->replay_dir != NULL)
+		rc = vs_transport_new(out, VS_TRANSPORT_REPLAY,
+		                      opts->replay_dir, &copts, secrets, verr);
+	else if (opts != NULL && opts->record_dir != NULL)
+		rc = vs_transport_new(out, VS_TRANSPORT_RECORD,
+		                      opts->record_dir, &copts, secrets, verr);
+	else
+		rc = vs_transport_from_env(out, &copts, secrets, verr);
+	free(secrets);
+	return rc;
+}
+
+int
+cpi_vcenter_open(struct vs_client **out, struct cpi_call *call)
+{
+	const struct cpi_vcenter *vc = &call->config->vcenter;
+	struct vs_client_opts copts = {0};
+	struct vs_client *c = NULL;
+	struct vs_error verr = {0};
+	int rc;
+
+	*out = NULL;
+	rc = make_transport(&copts.transport, call, &verr);
+	if (rc < 0)
+		goto cleanup;
+	copts.url = vc->url;
+	copts.user = vc->user;
+	copts.password = vc->password;
+	copts.log = cpi_log_vs;
+	copts.log_ud = call->log;
+	rc = vs_client_new(&c, &copts, &verr);
+	if (rc < 0)
+		goto cleanup;
+	rc = vs_client_connect(c, &verr);
+	if (rc < 0)
+		goto cleanup;
+	*out = c;
+	c = NULL;
+
+cleanup:
+	if (rc < 0) {
+		vs_error_prefix(&verr, "vCenter %s", vc->host);
+		cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+	}
+	vs_client_free(c);
+	return rc < 0 ? CPI_ERR : 0;
+}
+
+int
+cpi_vcenter_close(struct vs_client *c, struct cpi_call *call)
+{
+	struct vs_error verr = {0};
+	int rc = 0;
+
+	if (c == NULL)
+		return 0;
+	rc = vs_client_close(c, &verr);
+	if (rc < 0)
+		cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+	vs_client_free(c);
+	return rc < 0 ? CPI_ERR : 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * cpi/vcenter.h: one vCenter session for one CPI call.
+ *
+ * cpi_vcenter_open() picks the transport (curl; or record/replay from
+ * --record DIR / --replay DIR, else VSPHERE_CPI_FIXTURES), builds the
+ * client from the config and logs in.  cpi_vcenter_close() logs out and
+ * lets a replay transport report unused exchanges; it runs on every path,
+ * so no vCenter session outlives the process.
+ */
+#ifndef CPI_VCENTER_H
+#define CPI_VCENTER_H
+
+#include "cpi/dispatch.h"
+#include "vsphere/vsphere.h"
+
+/* Connects with call->config and call->opts.  On failure call->err is a
+ * CloudError (ok_to_retry for transient causes) and *out is NULL. */
+int cpi_vcenter_open(struct vs_client **out, struct cpi_call *call);
+/* Logs out, finishes the transport and frees c (NULL is fine).  A failure
+ * is reported in call->err only when the call has no error yet, so the
+ * root cause is kept. */
+int cpi_vcenter_close(struct vs_client *c, struct cpi_call *call);
+
+#endif
