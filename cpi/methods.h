@@ -14,4 +14,17 @@ int cpi_method_ping(json_t **result, struct cpi_call *call);
 int cpi_method_calculate_vm_cloud_properties(json_t **result,
                                              struct cpi_call *call);
 
+/* cpi/methods_vm.c */
+int cpi_method_has_vm(json_t **result, struct cpi_call *call);
+int cpi_method_delete_vm(json_t **result, struct cpi_call *call);
+int cpi_method_reboot_vm(json_t **result, struct cpi_call *call);
+int cpi_method_set_vm_metadata(json_t **result, struct cpi_call *call);
+
+/* cpi/methods_stemcell.c */
+int cpi_method_create_stemcell(json_t **result, struct cpi_call *call);
+int cpi_method_delete_stemcell(json_t **result, struct cpi_call *call);
+
+/* cpi/methods_create_vm.c */
+int cpi_method_create_vm(json_t **result, struct cpi_call *call);
+
 #endif

@@ -395,11 +395,12 @@ END_TEST
 
 START_TEST(test_unimplemented_method)
 {
-	expect_error("{\"method\":\"create_vm\",\"arguments\":[\"agent\","
-	             "\"sc-1\",{},{\"net\":{}},[],{}]}", NOT_IMPL,
-	             "'create_vm' is not implemented");
-	expect_error("{\"method\":\"set_vm_metadata\",\"arguments\":[]}",
-	             NOT_IMPL, "'set_vm_metadata' is not implemented");
+	/* Methods this CPI leaves to the Director's fallbacks. */
+	expect_error("{\"method\":\"snapshot_disk\",\"arguments\":"
+	             "[\"disk-1\",{}]}", NOT_IMPL,
+	             "'snapshot_disk' is not implemented");
+	expect_error("{\"method\":\"current_vm_id\",\"arguments\":[]}",
+	             NOT_IMPL, "'current_vm_id' is not implemented");
 	expect_error("{\"method\":\"update_disk\",\"arguments\":[]}",
 	             NOT_IMPL, "'update_disk' is not implemented");
 }
@@ -908,8 +909,8 @@ END_TEST
 
 START_TEST(test_dispatch_in_process)
 {
-	static const char text[] = "{\"method\":\"has_vm\",\"arguments\":"
-	                           "[\"vm-1\"]}";
+	static const char text[] = "{\"method\":\"delete_snapshot\","
+	                           "\"arguments\":[\"snap-1\"]}";
 	struct cpi_options opts = { "/nonexistent.json", NULL, NULL };
 	struct cpi_error e = { 0 };
 	struct cpi_request *req;
