@@ -1,0 +1,95 @@
+/*
+ * vsphere/stemcell.h: stemcells in vCenter (xml-free; cpi/ uses it).
+ *
+ * A stemcell is a powered-off VM (deliberately not a template: a template
+ * cannot be cloned with location.pool on every vCenter, and linked clones
+ * need a snapshot of a VM) named "sc-<uuid>" (lower-case RFC 4122 text)
+ * in <datacenter>/vm/<template_folder>.  Its snapshot "initial" is the
+ * base of linked clones.  The NICs the OVF brought are removed after the
+ * import (create_vm adds its own); the CD-ROM is kept (create_vm puts the
+ * agent env ISO in it).
+ *
+ * Replicas: linked clones need the base disk on the clone's datastore, so
+ * a stemcell living elsewhere is first copied there.  A replica is named
+ * "<stemcell cid>-<datastore moref value>" with every character outside
+ * [A-Za-z0-9_.-] replaced by '_' (moref values are stable for the life of
+ * the datastore and unique within the vCenter; the name holds no '/'), in
+ * the same template folder, with its own snapshot "initial".
+ * delete_stemcell removes the stemcell and every "<cid>-*" VM there.
+ */
+#ifndef VS_STEMCELL_H
+#define VS_STEMCELL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vsphere/vs_error.h"
+
+struct vs_client;
+struct vs_moref;
+
+/* Where stemcells live. */
+struct vs_stemcell_loc {
+	const char *datacenter;         /* inventory path of the datacenter,
+	                                   e.g. "DC0" */
+	const char *template_folder;    /* under <dc>/vm, e.g.
+	                                   "BOSH_Templates" or "a/b" */
+};
+
+/* One configured cluster the import may use. */
+struct vs_stemcell_cluster {
+	const char *name;
+	const char *resource_pool;      /* NULL: the cluster's root pool */
+};
+
+struct vs_stemcell_import {
+	struct vs_stemcell_loc loc;
+	const struct vs_stemcell_cluster *clusters;
+	size_t nclusters;               /* >= 1 */
+	const char *datastore_pattern;  /* POSIX ERE; NULL or "": any */
+	const char *pattern_key;        /* config key named in errors */
+	const char *ovf_path;           /* unpacked descriptor; its disks sit
+	                                   next to it */
+	double lease_timeout_s;         /* waiting for the lease; <= 0: 600 */
+	double progress_interval_s;     /* HttpNfcLeaseProgress; <= 0: 5 */
+};
+
+/* Longest cid this module makes or accepts. */
+#define VS_STEMCELL_CID_MAX 64
+
+/* True for "sc-" followed by a lower-case RFC 4122 uuid. */
+bool vs_stemcell_cid_valid(const char *cid);
+
+/* Imports the OVF as a new stemcell (see above) and writes its cid into
+ * cid_out (VS_STEMCELL_CID_MAX bytes).  On failure the lease is aborted
+ * and no VM is left behind. */
+int vs_stemcell_create(char *cid_out, struct vs_client *c,
+                       const struct vs_stemcell_import *imp,
+                       struct vs_error *err);
+
+/* Removes the stemcell cid and every replica of it.  *found_out (may be
+ * NULL) tells whether anything existed; nothing existing is success. */
+int vs_stemcell_delete(bool *found_out, struct vs_client *c,
+                       const struct vs_stemcell_loc *loc, const char *cid,
+                       struct vs_error *err);
+
+/* The stemcell itself when it lives on datastore, else its replica there
+ * (created when missing: CloneVM_Task onto datastore into pool, then a
+ * snapshot "initial").  Several processes may race for the same replica:
+ * a DuplicateName answer means another one is making it, and is waited on
+ * (bounded) until the replica has a current snapshot.  vm_out and
+ * snapshot_out receive the VM and its current snapshot.  A missing
+ * stemcell gives VS_ENOTFOUND. */
+int vs_stemcell_replica(struct vs_moref *vm_out,
+                        struct vs_moref *snapshot_out, struct vs_client *c,
+                        const struct vs_stemcell_loc *loc,
+                        const char *stemcell_cid,
+                        const struct vs_moref *datastore,
+                        const struct vs_moref *pool, struct vs_error *err);
+
+/* The replica's name for cid on the datastore whose moref value is
+ * ds_value, into out (size bytes). */
+int vs_stemcell_replica_name(char *out, size_t size, const char *cid,
+                             const char *ds_value, struct vs_error *err);
+
+#endif
