@@ -16,18 +16,13 @@
 
 #include <libxml/tree.h>
 
+#include "vsphere/moref.h"
 #include "vsphere/vs_error.h"
 
 #define VS_NS_VIM25 "urn:vim25"
 #define VS_NS_SOAPENV "http://schemas.xmlsoap.org/soap/envelope/"
 #define VS_NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
 #define VS_NS_XSD "http://www.w3.org/2001/XMLSchema"
-
-/* A managed object reference: <x type="VirtualMachine">vm-42</x>. */
-struct vs_moref {
-	char type[64];
-	char value[256];
-};
 
 /* A typed SOAP fault (HTTP 500 with soapenv:Fault, or a task's
  * LocalizedMethodFault). */
