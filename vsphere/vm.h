@@ -1,0 +1,283 @@
+/*
+ * vsphere/vm.h: virtual machine and VM folder operations, xml-free (the
+ * public face for cpi/; typed results only).
+ *
+ * Conventions every part of the CPI follows:
+ *
+ *  - Inventory paths.  The datacenter is the config's datacenter name.
+ *    VMs live in "<dc>/vm/<vm_folder>/<vm_cid>", stemcells in
+ *    "<dc>/vm/<template_folder>/<stemcell_cid>".  When the config's
+ *    use_sub_folder is true the folders are "<folder>/<director_uuid>"
+ *    (the director uuid of the request context).  vs_folder_rel_path()
+ *    and vs_vm_path() build these; path components never hold '/'.
+ *
+ *  - VM cids are "vm-<uuid>".  The agent env of a VM is
+ *    "[<ds>] <vm_cid>/env.iso" on the datastore holding the VM's files.
+ *
+ *  - Persistent disks live outside the VM's directory:
+ *    "[<ds>] <disk_path>/disk-<uuid>.vmdk".  RULE: a VirtualDisk whose
+ *    backing fileName is NOT inside the VM's own directory (the directory
+ *    of config.files.vmPathName, on any datastore) is a persistent disk.
+ *    It must be detached (device remove WITHOUT fileOperation) before any
+ *    Destroy_Task, because Destroy_Task deletes every attached disk.
+ *    vs_vm_disk_is_persistent() decides; when in doubt (unparsable
+ *    names, a VM file at a datastore's root) a disk counts as persistent:
+ *    leaking a file is better than destroying data.
+ *
+ * Every function returns 0 or a negative enum vs_code with err set (the
+ * first failure wins).  VS_ENOTFOUND means the object is gone; SOAP
+ * faults give VS_EFAULT / VS_ETASK with err->fault naming the fault type.
+ */
+#ifndef VS_VM_H
+#define VS_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vsphere/moref.h"
+#include "vsphere/vs_error.h"
+
+struct vs_client;
+
+/* How long the operations here wait for a task. */
+#define VS_VM_TASK_TIMEOUT_S 1800.0
+
+/* --- paths ---------------------------------------------------------- */
+
+/* "<folder>" or, with sub_folder non-NULL, "<folder>/<sub_folder>" (the
+ * folder path relative to "<dc>/vm").  folder may itself hold '/'
+ * separated components; each must be non-empty text without control
+ * characters; sub_folder must be one component. */
+int vs_folder_rel_path(char **out, const char *folder,
+                       const char *sub_folder, struct vs_error *err);
+/* "<dc>/vm/<folder_rel>/<name>" (folder_rel may be NULL or "": then
+ * "<dc>/vm/<name>").  *out is malloc'd. */
+int vs_vm_path(char **out, const char *dc, const char *folder_rel,
+               const char *name, struct vs_error *err);
+
+/* --- lookups -------------------------------------------------------- */
+
+/* ONE SearchIndex.FindByInventoryPath for a VirtualMachine; VS_ENOTFOUND
+ * when nothing (or something that is not a VM) is there. */
+int vs_vm_find(struct vs_moref *out, struct vs_client *c,
+               const char *inventory_path, struct vs_error *err);
+/* ONE FindByInventoryPath for any entity (datacenter "DC0", folder
+ * "DC0/vm/BOSH_VMs"); VS_ENOTFOUND when absent. */
+int vs_folder_find(struct vs_moref *out, struct vs_client *c,
+                   const char *inventory_path, struct vs_error *err);
+/* Finds or creates the VM folder "<dc>/vm/<folder_rel>", one component
+ * at a time (FindByInventoryPath, CreateFolder when missing; a
+ * DuplicateName from a racing process is answered by looking up again).
+ * folder_rel as built by vs_folder_rel_path(). */
+int vs_folder_ensure(struct vs_moref *out, struct vs_client *c,
+                     const char *dc, const char *folder_rel,
+                     struct vs_error *err);
+
+/* --- reading -------------------------------------------------------- */
+
+enum vs_vm_power {
+	VS_VM_POWER_UNKNOWN = 0,
+	VS_VM_POWERED_OFF,
+	VS_VM_POWERED_ON,
+	VS_VM_SUSPENDED,
+};
+
+enum vs_vm_dev_kind {
+	VS_VM_DEV_OTHER = 0,
+	VS_VM_DEV_DISK,
+	VS_VM_DEV_NIC,
+	VS_VM_DEV_CDROM,
+	VS_VM_DEV_CONTROLLER,   /* IDE, SCSI, SATA, NVMe, PCI, PS2, … */
+};
+
+struct vs_vm_device {
+	int key;
+	int kind;                   /* enum vs_vm_dev_kind */
+	char type[64];              /* xsi:type, e.g. "VirtualDisk" */
+	char *label;                /* NULL when absent */
+	bool has_controller_key;
+	int controller_key;
+	bool has_unit_number;
+	int unit_number;
+	char *file_name;            /* disk / ISO backing "[ds] path" */
+	bool has_datastore;
+	struct vs_moref datastore;  /* file backing's datastore */
+	long long capacity_kb;      /* disks; 0 when absent */
+	char *disk_mode;            /* disks; NULL when absent */
+	char *mac_address;          /* NICs; NULL when absent */
+	char *network_name;         /* NIC network backing deviceName */
+	bool has_network;
+	struct vs_moref network;
+	char *switch_uuid;          /* NIC DVS port backing */
+	char *portgroup_key;
+};
+
+struct vs_vm_datastore {
+	struct vs_moref ref;
+	char *name;                 /* NULL when the name did not come back */
+};
+
+struct vs_vm_info {
+	struct vs_moref vm;
+	char *name;
+	int power;                  /* enum vs_vm_power */
+	char *vm_path_name;         /* config.files.vmPathName or NULL */
+	bool has_host;
+	struct vs_moref host;       /* runtime.host */
+	bool has_resource_pool;
+	struct vs_moref resource_pool;
+	bool has_parent;
+	struct vs_moref parent;     /* the folder holding the VM */
+	struct vs_vm_datastore *datastores;
+	size_t ndatastores;
+	struct vs_vm_device *devices;
+	size_t ndevices;
+};
+
+void vs_vm_info_free(struct vs_vm_info *info);
+/* Reads everything above in ONE RetrievePropertiesEx (the VM's
+ * properties plus the names of its datastores through a traversal).  A
+ * VM that is gone gives VS_ENOTFOUND. */
+int vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
+               const struct vs_moref *vm, struct vs_error *err);
+/* The device with this key, or NULL. */
+const struct vs_vm_device *vs_vm_info_device(const struct vs_vm_info *info,
+                                             int key);
+/* The RULE above: true when the disk file file_name ("[ds] dir/x.vmdk")
+ * is not inside the directory of vm_path_name ("[ds] dir/x.vmx", any
+ * datastore).  NULL or unparsable arguments answer true. */
+bool vs_vm_disk_is_persistent(const char *file_name,
+                              const char *vm_path_name);
+
+/* --- power ---------------------------------------------------------- */
+
+/* PowerOffVM_Task; a VM already off (InvalidPowerState, or found off) is
+ * success. */
+int vs_vm_power_off(struct vs_client *c, const struct vs_moref *vm,
+                    struct vs_error *err);
+/* PowerOnVM_Task; a VM already on is success. */
+int vs_vm_power_on(struct vs_client *c, const struct vs_moref *vm,
+                   struct vs_error *err);
+/* ResetVM_Task. */
+int vs_vm_reset(struct vs_client *c, const struct vs_moref *vm,
+                struct vs_error *err);
+/* RebootGuest; on MethodNotFound, ToolsUnavailable, InvalidState or
+ * NotSupported (and their subtypes vCenter reports, e.g.
+ * InvalidPowerState) falls back to ResetVM_Task, and powers the VM on
+ * when it turns out to be off.  *fallback_out (may be NULL) tells whether
+ * the fallback ran. */
+int vs_vm_reboot_guest(bool *fallback_out, struct vs_client *c,
+                       const struct vs_moref *vm, struct vs_error *err);
+
+/* --- changes -------------------------------------------------------- */
+
+/* Destroy_Task, waited for.  Deletes every disk still attached: detach
+ * persistent disks first (vs_vm_detach_disks). */
+int vs_vm_destroy(struct vs_client *c, const struct vs_moref *vm,
+                  struct vs_error *err);
+
+enum vs_vm_op {
+	VS_VM_OP_ADD = 1,
+	VS_VM_OP_REMOVE,
+	VS_VM_OP_EDIT,
+};
+
+enum vs_vm_file_op {
+	VS_VM_FILEOP_NONE = 0,
+	VS_VM_FILEOP_CREATE,
+	VS_VM_FILEOP_DESTROY,
+};
+
+/* Kinds a change can carry: VS_VM_DEV_DISK (flat ver2 backing),
+ * VS_VM_DEV_NIC (vmxnet3; network or DVS port backing),
+ * VS_VM_DEV_CDROM (ISO backing). */
+struct vs_vm_device_change {
+	int operation;              /* enum vs_vm_op */
+	int file_operation;         /* enum vs_vm_file_op */
+	int kind;                   /* enum vs_vm_dev_kind */
+	int key;                    /* negative for new devices */
+	int controller_key;         /* 0: omitted */
+	bool has_unit_number;
+	int unit_number;
+	bool has_connectable;
+	bool start_connected;
+	bool allow_guest_control;
+	bool connected;
+	/* disks and CD-ROMs */
+	const char *file_name;      /* "[ds] dir/file" */
+	const struct vs_moref *datastore;   /* NULL: omitted */
+	/* disks */
+	long long capacity_kb;
+	const char *disk_mode;      /* NULL: "persistent" */
+	int thin;                   /* 0 unset, 1 false, 2 true */
+	int eager_scrub;            /* 0 unset, 1 false, 2 true */
+	/* NICs: network backing (network_name) or DVS port (switch_uuid and
+	 * portgroup_key) */
+	const char *network_name;
+	const struct vs_moref *network;     /* NULL: omitted */
+	const char *switch_uuid;
+	const char *portgroup_key;
+	const char *address_type;   /* NULL: omitted */
+	const char *mac_address;    /* NULL: omitted */
+};
+
+struct vs_vm_option {
+	const char *key;
+	const char *value;
+};
+
+/* A borrowed view (every pointer belongs to the caller). */
+struct vs_vm_config {
+	const char *name;           /* NULL: unchanged */
+	int num_cpus;               /* 0: unchanged */
+	long long memory_mb;        /* 0: unchanged */
+	const struct vs_vm_device_change *changes;
+	size_t nchanges;
+	const struct vs_vm_option *extra;   /* extraConfig */
+	size_t nextra;
+};
+
+/* ReconfigVM_Task with spec, waited for. */
+int vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
+                      const struct vs_vm_config *spec, struct vs_error *err);
+
+/* A list of strings (malloc'd). */
+struct vs_vm_names {
+	char **items;
+	size_t n;
+};
+
+void vs_vm_names_free(struct vs_vm_names *names);
+
+enum vs_vm_disk_filter {
+	VS_VM_DISKS_PERSISTENT = 1, /* per the RULE */
+	VS_VM_DISKS_ALL,
+};
+
+/* Reads the VM's devices and removes the disks the filter selects in ONE
+ * ReconfigVM_Task (device remove without fileOperation: the files stay).
+ * *out (may be NULL) lists the backing file names detached, in device
+ * order; an empty list when there was nothing to detach (no task then). */
+int vs_vm_detach_disks(struct vs_vm_names **out, struct vs_client *c,
+                       const struct vs_moref *vm, int filter,
+                       struct vs_error *err);
+/* The same from an info already read (no extra read). */
+int vs_vm_detach_disks_info(struct vs_vm_names **out, struct vs_client *c,
+                            const struct vs_vm_info *info, int filter,
+                            struct vs_error *err);
+
+/* Sets custom field `name` to value on the VM: reads the
+ * CustomFieldsManager's `field` for the key, AddCustomFieldDef (moType
+ * VirtualMachine) when missing (a DuplicateName from a race re-reads),
+ * then setCustomValue on the VM. */
+int vs_vm_set_custom_field(struct vs_client *c, const struct vs_moref *vm,
+                           const char *name, const char *value,
+                           struct vs_error *err);
+/* The value of custom field `name` on the VM (customValue by the field's
+ * key; the last entry wins).  VS_ENOTFOUND when the field or the value
+ * does not exist.  *out is malloc'd. */
+int vs_vm_get_custom_field(char **out, struct vs_client *c,
+                           const struct vs_moref *vm, const char *name,
+                           struct vs_error *err);
+
+#endif
