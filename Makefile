@@ -99,9 +99,14 @@ asan:
 valgrind: $(BUILD)/cpi $(UNIT_BIN)
 	@VALGRIND=1 sh tests/run-suites.sh $(BUILD) unit $(UNIT_BIN)
 
+# One closing line over every suite of both runs (tests/run-suites.sh
+# appends each run's counts to the tally).
+TALLY = $(CURDIR)/build/tally
 test: deps
-	$(MAKE) check
-	$(MAKE) asan
+	@mkdir -p build && : >$(TALLY)
+	CPI_TEST_TALLY=$(TALLY) $(MAKE) check
+	CPI_TEST_TALLY=$(TALLY) $(MAKE) asan
+	@awk '{p+=$$1; f+=$$2} END {printf "total: %d passed, %d failed\n", p, f; exit f>0}' $(TALLY)
 
 demo: deps $(BUILD)/cpi
 	@sh tests/demo.sh $(BUILD)

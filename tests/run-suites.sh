@@ -33,5 +33,7 @@ for bin in "$@"; do
     rm -f "$out"
 done
 echo "$label: $passed passed, $failed failed"
+# make test sums every run into one closing line.
+[ -n "${CPI_TEST_TALLY:-}" ] && echo "$passed $failed" >>"$CPI_TEST_TALLY"
 [ "$failed" -eq 0 ] || status=1
 exit $status
