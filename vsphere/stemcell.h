@@ -11,10 +11,14 @@
  *
  * Replicas: linked clones need the base disk on the clone's datastore, so
  * a stemcell living elsewhere is first copied there.  A replica is named
- * "<stemcell cid>-<datastore moref value>" with every character outside
- * [A-Za-z0-9_.-] replaced by '_' (moref values are stable for the life of
- * the datastore and unique within the vCenter; the name holds no '/'), in
- * the same template folder, with its own snapshot "initial".
+ * "<stemcell cid>-<datastore id>" in the same template folder, with its
+ * own snapshot "initial".  The datastore id is the datastore's moref
+ * value when that is at most 24 characters of [A-Za-z0-9_.-] (e.g.
+ * "datastore-123"), else "h" and 16 hex digits of the 64-bit FNV-1a hash
+ * of the moref value (moref values are stable for the life of the
+ * datastore and unique within the vCenter; the simulator's hold '/' and
+ * '@' and run long).  Names never hold '/' or '%' and stay under vCenter's
+ * 80-character limit.
  * delete_stemcell removes the stemcell and every "<cid>-*" VM there.
  */
 #ifndef VS_STEMCELL_H
@@ -32,8 +36,11 @@ struct vs_moref;
 struct vs_stemcell_loc {
 	const char *datacenter;         /* inventory path of the datacenter,
 	                                   e.g. "DC0" */
-	const char *template_folder;    /* under <dc>/vm, e.g.
-	                                   "BOSH_Templates" or "a/b" */
+	const char *template_folder;    /* relative to <dc>/vm, e.g.
+	                                   "BOSH_Templates", "a/b", or
+	                                   "BOSH_Templates/<director uuid>"
+	                                   with use_sub_folder (see
+	                                   vs_folder_rel_path in vm.h) */
 };
 
 /* One configured cluster the import may use. */

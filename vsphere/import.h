@@ -1,0 +1,72 @@
+/*
+ * vsphere/import.h: OVF import through an HttpNfcLease (internal to
+ * vsphere/; vsphere/stemcell.h is the public face).
+ *
+ *   OvfManager.CreateImportSpec(descriptor, pool, datastore, entityName)
+ *   ResourcePool.ImportVApp(importSpec, folder)      -> HttpNfcLease
+ *   wait until the lease is ready (state polled once a second)
+ *   for every fileItem: POST the local disk file to the lease's device URL
+ *     whose importKey is the fileItem's deviceId, streamed from disk, with
+ *     Content-Type application/x-vnd.vmware-streamVmdk
+ *   HttpNfcLeaseProgress between uploads (at most every interval)
+ *   HttpNfcLeaseComplete
+ *
+ * On any failure after ImportVApp the lease is aborted and the VM the
+ * import created (if vCenter did not remove it itself) is destroyed.
+ */
+#ifndef VS_IMPORT_H
+#define VS_IMPORT_H
+
+#include <stdbool.h>
+
+#include <libxml/tree.h>
+
+#include "vsphere/client.h"
+#include "vsphere/ovf.h"
+
+#define VS_IMPORT_TASK_TIMEOUT_S 1800.0
+#define VS_IMPORT_CONTENT_TYPE "application/x-vnd.vmware-streamVmdk"
+
+struct vs_import_params {
+	const char *name;               /* entity name of the new VM */
+	const struct vs_ovf *ovf;
+	const char *dir;                /* local directory of ovf's files */
+	const struct vs_moref *pool;
+	const struct vs_moref *datastore;
+	const struct vs_moref *folder;
+	const char *folder_path;        /* inventory path of folder (used to
+	                                   find a half-imported VM) */
+	double lease_timeout_s;         /* <= 0: 600 */
+	double progress_interval_s;     /* <= 0: 5 */
+};
+
+/* Imports p->ovf as a powered-off VM; *vm_out is the new VM. */
+int vs_import_ovf(struct vs_moref *vm_out, struct vs_client *c,
+                  const struct vs_import_params *p, struct vs_error *err);
+
+/* The URL to upload to: lease_url (its host is "*" on vCenter, or a
+ * real host name) with a "*" host replaced by the host[:port] of base_url
+ * ("https://vc:443"); the lease URL's scheme is kept.  Only http and
+ * https URLs with an absolute path and no whitespace or control
+ * characters are accepted.  *out is malloc'd. */
+int vs_import_device_url(char **out, const char *lease_url,
+                         const char *base_url, struct vs_error *err);
+
+/* Appends a deep copy of src (an element of a reply) to parent under the
+ * new element name (e.g. importSpec -> spec, VirtualDevice -> device).
+ * The copy keeps src's xsi:type and namespace declarations. */
+int vs_import_copy_node(xmlNodePtr parent, xmlNodePtr src,
+                        const char *name, struct vs_error *err);
+
+/* Runs method (a *_Task taking no argument but _this, e.g. Destroy_Task,
+ * PowerOffVM_Task) on obj and waits for it. */
+int vs_import_simple_task(struct vs_client *c, const char *method,
+                          const struct vs_moref *obj, double timeout_s,
+                          struct vs_error *err);
+
+/* Powers vm off when it is on, then Destroy_Task.  A VM that is already
+ * gone is success with *gone_out (may be NULL) true. */
+int vs_import_vm_destroy(bool *gone_out, struct vs_client *c,
+                         const struct vs_moref *vm, struct vs_error *err);
+
+#endif
