@@ -1,37 +1,474 @@
 /*
  * cpi/methods_vm.c: has_vm, delete_vm, reboot_vm, set_vm_metadata.
- * (stub until implemented: answers NotImplemented)
+ *
+ * Each method opens one vCenter session (cpi/vcenter.h) and closes it on
+ * every path.  A VM is found by its inventory path, never by a walk of
+ * the inventory: "<dc>/vm/<vm_folder>[/<director_uuid>]/<vm_cid>" (see
+ * vsphere/vm.h), so has_vm costs four round trips whatever the size of
+ * the inventory.  The number of round trips of each call is logged at
+ * debug level before the logout.
  */
 #include "cpi/methods.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpi/vcenter.h"
+#include "vsphere/vm.h"
+
+#define MAX_CID 80              /* vCenter's limit for entity names */
+#define MAX_META_KEY 255
+
+/* A VM cid as this CPI makes them ("vm-<uuid>"): [A-Za-z0-9_.-], not
+ * "." or "..", at most MAX_CID bytes. */
+static int
+check_cid(const char *cid, const char *method, struct cpi_error *err)
+{
+	size_t i, len;
+
+	len = cid != NULL ? strnlen(cid, MAX_CID + 1) : 0;
+	if (len == 0 || len > MAX_CID)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "%s: vm_cid must be 1 to %d characters",
+		                     method, MAX_CID);
+	for (i = 0; i < len; i++) {
+		char ch = cid[i];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+		      ch == '-'))
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "%s: vm_cid may only hold "
+			                     "A-Z a-z 0-9 _ . -", method);
+	}
+	if (strcmp(cid, ".") == 0 || strcmp(cid, "..") == 0)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "%s: bad vm_cid", method);
+	return 0;
+}
+
+/* The VM's inventory path from the config and the request context. */
+static int
+vm_inventory_path(char **out, const struct cpi_call *call, const char *cid)
+{
+	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
+	const char *sub = NULL;
+	struct vs_error verr = {0};
+	char *rel = NULL;
+	int rc;
+
+	*out = NULL;
+	if (dc->use_sub_folder) {
+		sub = call->config->director_uuid;
+		if (sub == NULL || sub[0] == '\0')
+			return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+			                     "%s: use_sub_folder needs the "
+			                     "director_uuid of the request "
+			                     "context", call->method);
+	}
+	rc = vs_folder_rel_path(&rel, dc->vm_folder, sub, &verr);
+	if (rc == 0)
+		rc = vs_vm_path(out, dc->name, rel, cid, &verr);
+	free(rel);
+	if (rc != 0) {
+		vs_error_prefix(&verr, "%s: VM inventory path", call->method);
+		return cpi_error_from_vs(call->err, CPI_ERROR_CPI, &verr);
+	}
+	return 0;
+}
+
+/* A failure of the vsphere layer about the VM: VMNotFound when it is
+ * gone, CloudError otherwise. */
+static int
+vm_error(struct cpi_call *call, const char *cid, struct vs_error *verr)
+{
+	if (verr->code == VS_ENOTFOUND)
+		return cpi_error_set(call->err, CPI_ERROR_VM_NOT_FOUND, false,
+		                     "VM '%s' not found", cid);
+	vs_error_prefix(verr, "%s %s", call->method, cid);
+	return cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, verr);
+}
+
+/* Opens the session, validates cid and finds the VM.  On failure
+ * call->err is set; *c_out may be set even then (close it). */
+static int
+open_and_find(struct vs_client **c_out, struct vs_moref *vm,
+              struct cpi_call *call, const char *cid)
+{
+	struct vs_error verr = {0};
+	char *path = NULL;
+	int rc;
+
+	*c_out = NULL;
+	memset(vm, 0, sizeof(*vm));
+	rc = check_cid(cid, call->method, call->err);
+	if (rc == 0)
+		rc = vm_inventory_path(&path, call, cid);
+	if (rc == 0)
+		rc = cpi_vcenter_open(c_out, call);
+	if (rc == 0 && vs_vm_find(vm, *c_out, path, &verr) != 0)
+		rc = vm_error(call, cid, &verr);
+	free(path);
+	return rc != 0 ? CPI_ERR : 0;
+}
+
+static int
+finish(struct vs_client *c, struct cpi_call *call, int rc)
+{
+	if (c != NULL)
+		cpi_log_debug(call->log, "%s: %u round trips before logout",
+		              call->method, vs_client_roundtrips(c));
+	if (cpi_vcenter_close(c, call) != 0)
+		rc = CPI_ERR;
+	return rc;
+}
 
 int
 cpi_method_has_vm(json_t **result, struct cpi_call *call)
 {
+	const char *cid = cpi_arg_string(call, 0);
+	struct vs_client *c = NULL;
+	struct vs_error verr = {0};
+	struct vs_moref vm;
+	char *path = NULL;
+	bool found = false;
+	int rc;
+
 	*result = NULL;
-	return cpi_error_set(call->err, CPI_ERROR_NOT_IMPLEMENTED, false,
-	                     "has_vm is not implemented yet");
+	rc = check_cid(cid, call->method, call->err);
+	if (rc == 0)
+		rc = vm_inventory_path(&path, call, cid);
+	if (rc == 0)
+		rc = cpi_vcenter_open(&c, call);
+	if (rc != 0)
+		goto cleanup;
+	rc = vs_vm_find(&vm, c, path, &verr);
+	if (rc == 0) {
+		found = true;
+	} else if (rc == VS_ENOTFOUND) {
+		rc = 0;
+	} else {
+		vs_error_prefix(&verr, "has_vm %s", cid);
+		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+	}
+cleanup:
+	free(path);
+	rc = finish(c, call, rc);
+	if (rc == 0) {
+		*result = json_boolean(found);
+		if (*result == NULL)
+			rc = cpi_error_set(call->err, CPI_ERROR_CPI, false,
+			                   "out of memory");
+	}
+	return rc;
+}
+
+/* "disk-<uuid>" from "[ds] BOSH_Disks/disk-<uuid>.vmdk": the last path
+ * component without ".vmdk", into buf (for the log). */
+static void
+disk_cid(char *buf, size_t size, const char *file_name)
+{
+	const char *base = strrchr(file_name, '/');
+	size_t len;
+
+	if (base == NULL)
+		base = strrchr(file_name, ' ');
+	base = base != NULL ? base + 1 : file_name;
+	len = strlen(base);
+	if (len > 5 && strcmp(base + len - 5, ".vmdk") == 0)
+		len -= 5;
+	snprintf(buf, size, "%.*s", (int)len, base);
+}
+
+/* True when a detached (kept) disk lives under "[ds] <dir>/". */
+static bool
+kept_disk_under(const struct vs_vm_names *kept, const char *ds,
+                const char *dir)
+{
+	size_t i, dslen = strlen(ds), dirlen = strlen(dir);
+
+	for (i = 0; kept != NULL && i < kept->n; i++) {
+		const char *f = kept->items[i];
+
+		if (f[0] == '[' && strncmp(f + 1, ds, dslen) == 0 &&
+		    strncmp(f + 1 + dslen, "] ", 2) == 0 &&
+		    strncmp(f + 3 + dslen, dir, dirlen) == 0 &&
+		    f[3 + dslen + dirlen] == '/')
+			return true;
+	}
+	return false;
+}
+
+/* Deletes one datastore path; a missing file is fine. */
+static int
+delete_file(struct vs_client *c, const struct vs_moref *dc, const char *ds,
+            const char *path, struct vs_error *verr)
+{
+	struct vs_error e = {0};
+	char *p = NULL;
+	int rc;
+
+	rc = vs_ds_path_format(&p, ds, path, verr);
+	if (rc != 0)
+		return rc;
+	rc = vs_file_delete(c, dc, p, &e);
+	if (rc == VS_ENOTFOUND)
+		rc = 0;
+	else if (rc != 0 && !vs_error_is_set(verr))
+		*verr = e;
+	free(p);
+	return rc;
+}
+
+/* After Destroy_Task: what may be left of the VM's directory (its env
+ * files) on the datastore holding the VM's files.  The whole directory
+ * "[ds] <cid>" goes unless a kept disk lives there; then only the env
+ * files do. */
+static int
+delete_env(struct vs_client *c, struct cpi_call *call, const char *cid,
+           const struct vs_vm_info *info, const struct vs_vm_names *kept,
+           struct vs_error *verr)
+{
+	static const char *const env_files[] = { "env.iso", "env.json" };
+	const char *dcname = call->config->vcenter.datacenter.name;
+	struct vs_ds_path vmx = { 0 };
+	struct vs_error e = {0};
+	struct vs_moref dc;
+	const char **dss = NULL;
+	char file[MAX_CID + 16];
+	size_t i, j, nds = 0;
+	int rc;
+
+	if (info->vm_path_name != NULL &&
+	    vs_ds_path_parse(&vmx, info->vm_path_name, &e) == 0) {
+		dss = malloc(sizeof(*dss));
+		if (dss != NULL)
+			dss[nds++] = vmx.datastore;
+	} else if (info->ndatastores > 0) {
+		dss = calloc(info->ndatastores, sizeof(*dss));
+		for (i = 0; dss != NULL && i < info->ndatastores; i++) {
+			if (info->datastores[i].name != NULL)
+				dss[nds++] = info->datastores[i].name;
+		}
+	}
+	if (dss == NULL && (info->vm_path_name != NULL ||
+	                    info->ndatastores > 0)) {
+		rc = vs_error_set(verr, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (nds == 0) {
+		cpi_log_warn(call->log, "delete_vm %s: no datastore known, "
+		             "env files not looked for", cid);
+		rc = 0;
+		goto cleanup;
+	}
+	rc = vs_folder_find(&dc, c, dcname, verr);
+	for (i = 0; rc == 0 && i < nds; i++) {
+		if (!kept_disk_under(kept, dss[i], cid)) {
+			rc = delete_file(c, &dc, dss[i], cid, verr);
+			continue;
+		}
+		for (j = 0; rc == 0 && j < 2; j++) {
+			snprintf(file, sizeof(file), "%s/%s", cid,
+			         env_files[j]);
+			rc = delete_file(c, &dc, dss[i], file, verr);
+		}
+	}
+cleanup:
+	free(dss);
+	vs_ds_path_clear(&vmx);
+	return rc;
 }
 
 int
 cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 {
+	const char *cid = cpi_arg_string(call, 0);
+	struct vs_client *c = NULL;
+	struct vs_vm_info *info = NULL;
+	struct vs_vm_names *kept = NULL;
+	struct vs_error verr = {0};
+	struct vs_moref vm;
+	char dcid[256];
+	size_t i;
+	int rc;
+
 	*result = NULL;
-	return cpi_error_set(call->err, CPI_ERROR_NOT_IMPLEMENTED, false,
-	                     "delete_vm is not implemented yet");
+	rc = open_and_find(&c, &vm, call, cid);
+	if (rc != 0)
+		goto cleanup;
+	rc = vs_vm_info(&info, c, &vm, &verr);
+	if (rc == 0 && info->power != VS_VM_POWERED_OFF)
+		rc = vs_vm_power_off(c, &vm, &verr);
+	if (rc != 0) {
+		rc = vm_error(call, cid, &verr);
+		goto cleanup;
+	}
+	/* persistent disks must survive Destroy_Task */
+	rc = vs_vm_detach_disks_info(&kept, c, info, VS_VM_DISKS_PERSISTENT,
+	                             &verr);
+	if (rc != 0) {
+		rc = vm_error(call, cid, &verr);
+		goto cleanup;
+	}
+	for (i = 0; i < kept->n; i++) {
+		disk_cid(dcid, sizeof(dcid), kept->items[i]);
+		cpi_log_info(call->log, "delete_vm %s: detached persistent "
+		             "disk %s", cid, dcid);
+	}
+	rc = vs_vm_destroy(c, &vm, &verr);
+	if (rc != 0) {
+		rc = vm_error(call, cid, &verr);
+		goto cleanup;
+	}
+	cpi_log_info(call->log, "delete_vm %s: destroyed", cid);
+	rc = delete_env(c, call, cid, info, kept, &verr);
+	if (rc != 0) {
+		vs_error_prefix(&verr, "delete_vm %s: VM destroyed, but its "
+		                "env files", cid);
+		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+	}
+cleanup:
+	vs_vm_names_free(kept);
+	vs_vm_info_free(info);
+	return finish(c, call, rc);
 }
 
 int
 cpi_method_reboot_vm(json_t **result, struct cpi_call *call)
 {
+	const char *cid = cpi_arg_string(call, 0);
+	struct vs_client *c = NULL;
+	struct vs_error verr = {0};
+	struct vs_moref vm;
+	bool fallback = false;
+	int rc;
+
 	*result = NULL;
-	return cpi_error_set(call->err, CPI_ERROR_NOT_IMPLEMENTED, false,
-	                     "reboot_vm is not implemented yet");
+	rc = open_and_find(&c, &vm, call, cid);
+	if (rc == 0 && vs_vm_reboot_guest(&fallback, c, &vm, &verr) != 0)
+		rc = vm_error(call, cid, &verr);
+	if (rc == 0)
+		cpi_log_info(call->log, "reboot_vm %s: %s", cid, fallback ?
+		             "reset (guest reboot unavailable)" :
+		             "guest reboot requested");
+	return finish(c, call, rc);
+}
+
+/* Metadata value as text: strings as they are, numbers and booleans in
+ * their JSON spelling; anything else is refused. */
+static int
+meta_text(char **out, const char *key, const json_t *v,
+          struct cpi_error *err)
+{
+	const char *s;
+	size_t i;
+
+	*out = NULL;
+	if (json_is_string(v))
+		*out = strdup(json_string_value(v));
+	else if (json_is_number(v) || json_is_boolean(v))
+		*out = json_dumps(v, JSON_ENCODE_ANY);
+	else
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "set_vm_metadata: metadata '%s' must be "
+		                     "a string, number or boolean", key);
+	if (*out == NULL)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	for (s = *out, i = 0; s[i] != '\0'; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') ||
+		    ch == 0x7f)
+			break;
+	}
+	if (s[i] != '\0' ||
+	    (json_is_string(v) && i != json_string_length(v))) {
+		free(*out);
+		*out = NULL;
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "set_vm_metadata: metadata '%s' holds "
+		                     "control characters", key);
+	}
+	return 0;
+}
+
+static int
+meta_key_ok(const char *key, struct cpi_error *err)
+{
+	size_t i, len = strlen(key);
+
+	if (len == 0 || len > MAX_META_KEY)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "set_vm_metadata: metadata keys must be "
+		                     "1 to %d bytes", MAX_META_KEY);
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)key[i] < 0x20 || key[i] == 0x7f)
+			return cpi_error_set(err, CPI_ERROR_CPI, false,
+			                     "set_vm_metadata: a metadata key "
+			                     "holds control characters");
+	}
+	return 0;
 }
 
 int
 cpi_method_set_vm_metadata(json_t **result, struct cpi_call *call)
 {
+	const char *cid = cpi_arg_string(call, 0);
+	const json_t *md = cpi_arg_object(call, 1);
+	struct vs_client *c = NULL;
+	struct vs_error verr = {0};
+	struct vs_moref vm;
+	const char **keys = NULL;
+	char **values = NULL;
+	const char *key;
+	const json_t *v;
+	size_t i, n = 0, cap;
+	int rc = 0;
+
 	*result = NULL;
-	return cpi_error_set(call->err, CPI_ERROR_NOT_IMPLEMENTED, false,
-	                     "set_vm_metadata is not implemented yet");
+	cap = md != NULL ? json_object_size(md) : 0;
+	if (cap > 0) {
+		keys = calloc(cap, sizeof(*keys));
+		values = calloc(cap, sizeof(*values));
+		if (keys == NULL || values == NULL) {
+			rc = cpi_error_set(call->err, CPI_ERROR_CPI, false,
+			                   "out of memory");
+			goto cleanup;
+		}
+	}
+	/* everything is checked before vCenter is contacted */
+	if (md != NULL) {
+		json_object_foreach((json_t *)md, key, v) {
+			if (n >= cap)
+				break;
+			rc = meta_key_ok(key, call->err);
+			if (rc == 0)
+				rc = meta_text(&values[n], key, v, call->err);
+			if (rc != 0)
+				goto cleanup;
+			keys[n++] = key;
+		}
+	}
+	rc = open_and_find(&c, &vm, call, cid);
+	if (rc != 0)
+		goto cleanup;
+	if (vs_vm_set_custom_fields(c, &vm, keys,
+	                            (const char *const *)values, n,
+	                            &verr) != 0) {
+		rc = vm_error(call, cid, &verr);
+		goto cleanup;
+	}
+	cpi_log_info(call->log, "set_vm_metadata %s: %zu field(s) set", cid,
+	             n);
+cleanup:
+	for (i = 0; values != NULL && i < n; i++)
+		free(values[i]);
+	if (values != NULL && n < cap)
+		free(values[n]);    /* a value refused after strdup */
+	free(values);
+	free(keys);
+	return finish(c, call, rc);
 }

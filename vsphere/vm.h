@@ -273,6 +273,13 @@ int vs_vm_detach_disks_info(struct vs_vm_names **out, struct vs_client *c,
 int vs_vm_set_custom_field(struct vs_client *c, const struct vs_moref *vm,
                            const char *name, const char *value,
                            struct vs_error *err);
+/* The same for n fields in one go: the definitions are read once.
+ * names[i] is set to values[i] in order (a repeated name: the last value
+ * wins). */
+int vs_vm_set_custom_fields(struct vs_client *c, const struct vs_moref *vm,
+                            const char *const *names,
+                            const char *const *values, size_t n,
+                            struct vs_error *err);
 /* The value of custom field `name` on the VM (customValue by the field's
  * key; the last entry wins).  VS_ENOTFOUND when the field or the value
  * does not exist.  *out is malloc'd. */
