@@ -1,21 +1,163 @@
 /*
  * cpi/methods_stemcell.c: create_stemcell, delete_stemcell.
- * (stub until implemented: answers NotImplemented)
+ *
+ * create_stemcell(image_path, cloud_properties[, stemcell_tags]) unpacks
+ * the image into a private directory under $TMPDIR (else /tmp), imports
+ * its OVF (vsphere/stemcell.h) and answers the new cid "sc-<uuid>".  The
+ * directory is removed on every path.  An unusable image and every
+ * vCenter failure are Bosh::Clouds::CloudError; ok_to_retry only for
+ * transient vCenter failures.
+ *
+ * delete_stemcell(cid) removes the stemcell and its replicas; one that is
+ * already gone is success (null).
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "cpi/methods.h"
+#include "cpi/stemcell_image.h"
+#include "cpi/vcenter.h"
+#include "vsphere/stemcell.h"
+#include "vsphere/vm.h"
+
+#define STEMCELL_CLUSTERS_MAX 64
+
+/* The template folder relative to <dc>/vm (with the director's sub
+ * folder when use_sub_folder is set). */
+static int
+template_rel(char **out, const struct cpi_config *cfg,
+             struct cpi_error *err)
+{
+	const struct cpi_datacenter *dc = &cfg->vcenter.datacenter;
+	const char *sub = NULL;
+	struct vs_error e;
+
+	vs_error_clear(&e);
+	if (dc->use_sub_folder && cfg->director_uuid != NULL &&
+	    cfg->director_uuid[0] != '\0')
+		sub = cfg->director_uuid;
+	if (vs_folder_rel_path(out, dc->template_folder, sub, &e) != 0) {
+		cpi_error_from_vs(err, CPI_ERROR_CLOUD, &e);
+		cpi_error_prefix(err, "template_folder");
+		return CPI_EINVAL;
+	}
+	return 0;
+}
+
+static const char *
+work_dir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t != NULL && t[0] == '/' ? t : "/tmp";
+}
 
 int
 cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 {
+	const struct cpi_config *cfg = call->config;
+	const struct cpi_datacenter *dc = &cfg->vcenter.datacenter;
+	struct vs_stemcell_cluster cl[STEMCELL_CLUSTERS_MAX];
+	struct vs_stemcell_import imp;
+	struct cpi_sc_image *img = NULL;
+	struct vs_client *c = NULL;
+	struct cpi_error uerr;
+	struct vs_error e;
+	char cid[VS_STEMCELL_CID_MAX];
+	char *rel = NULL;
+	size_t i;
+	int rc;
+
 	*result = NULL;
-	return cpi_error_set(call->err, CPI_ERROR_NOT_IMPLEMENTED, false,
-	                     "create_stemcell is not implemented yet");
+	vs_error_clear(&e);
+	cpi_error_clear(&uerr);
+	if (dc->nclusters == 0 || dc->nclusters > STEMCELL_CLUSTERS_MAX)
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "create_stemcell: between 1 and %d "
+		                     "clusters must be configured",
+		                     STEMCELL_CLUSTERS_MAX);
+	rc = template_rel(&rel, cfg, call->err);
+	if (rc != 0)
+		return rc;
+	rc = cpi_sc_unpack(&img, cpi_arg_string(call, 0), work_dir(), &uerr);
+	if (rc != 0) {
+		/* The image is unusable: a CloudError for the Director. */
+		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_stemcell: %s", uerr.message);
+		goto cleanup;
+	}
+	memset(&imp, 0, sizeof(imp));
+	for (i = 0; i < dc->nclusters; i++) {
+		cl[i].name = dc->clusters[i].name;
+		cl[i].resource_pool = dc->clusters[i].resource_pool;
+	}
+	imp.loc.datacenter = dc->name;
+	imp.loc.template_folder = rel;
+	imp.clusters = cl;
+	imp.nclusters = dc->nclusters;
+	imp.datastore_pattern = dc->datastore_pattern;
+	imp.pattern_key = "datacenters[0].datastore_pattern";
+	imp.ovf_path = img->ovf_path;
+	rc = cpi_vcenter_open(&c, call);
+	if (rc != 0)
+		goto cleanup;
+	rc = vs_stemcell_create(cid, c, &imp, &e);
+	if (rc != 0) {
+		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &e);
+		goto cleanup;
+	}
+	*result = json_string(cid);
+	if (*result == NULL)
+		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "out of memory");
+cleanup:
+	/* Close before removing the files: a failed close only reports
+	 * when the call has no error yet. */
+	if (c != NULL && cpi_vcenter_close(c, call) != 0 && rc == 0) {
+		json_decref(*result);
+		*result = NULL;
+		rc = CPI_ERR;
+	}
+	cpi_sc_image_free(img);
+	free(rel);
+	return rc;
 }
 
 int
 cpi_method_delete_stemcell(json_t **result, struct cpi_call *call)
 {
+	const struct cpi_config *cfg = call->config;
+	const char *cid = cpi_arg_string(call, 0);
+	struct vs_stemcell_loc loc;
+	struct vs_client *c = NULL;
+	struct vs_error e;
+	char *rel = NULL;
+	bool found = false;
+	int rc;
+
 	*result = NULL;
-	return cpi_error_set(call->err, CPI_ERROR_NOT_IMPLEMENTED, false,
-	                     "delete_stemcell is not implemented yet");
+	vs_error_clear(&e);
+	if (!vs_stemcell_cid_valid(cid))
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "delete_stemcell: not a stemcell id of "
+		                     "this CPI (sc-<uuid>)");
+	rc = template_rel(&rel, cfg, call->err);
+	if (rc != 0)
+		return rc;
+	loc.datacenter = cfg->vcenter.datacenter.name;
+	loc.template_folder = rel;
+	rc = cpi_vcenter_open(&c, call);
+	if (rc != 0)
+		goto cleanup;
+	rc = vs_stemcell_delete(&found, c, &loc, cid, &e);
+	if (rc != 0)
+		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &e);
+	else if (!found)
+		cpi_log_info(call->log, "delete_stemcell: %s was already gone",
+		             cid);
+cleanup:
+	if (c != NULL && cpi_vcenter_close(c, call) != 0)
+		rc = CPI_ERR;
+	free(rel);
+	return rc;
 }
