@@ -1,0 +1,750 @@
+/*
+ * tests/replay/scenario.h: the CPI-level scenario runner shared by the
+ * recorder (tests/replay/rec_cpi.c), the replay suite
+ * (tests/unit/check_replay.c), the benchmark (tests/bench/) and the demo
+ * (tests/replay/demo.c).  Header-only (static functions): each user is
+ * its own program.  Layout of a scenario (fixtures/README.md):
+ *
+ *   fixtures/S/config.json               cpi.json for replay
+ *   fixtures/S/cpi/NN-method.request.json   requests, run in NN order
+ *   fixtures/S/cpi/NN-method.response.json  responses as recorded
+ *                                           (without "log")
+ *   fixtures/S/NNN-op.{request,response,meta}  vSphere exchanges
+ *   fixtures/S/prepare.sh                optional: sh prepare.sh WORKDIR
+ *                                        makes local inputs
+ *
+ * Placeholders in requests, so later calls can use what earlier ones
+ * returned (a cid is random on every run):
+ *   a string that is exactly "{{NN.result}}"      the result of step NN
+ *   a string that is exactly "{{NN.result.K}}"    element K (array) or
+ *                                                 key K (object) of it
+ *   "{{WORKDIR}}" anywhere in a string            the scratch directory
+ *                                                 prepare.sh filled
+ * Responses are compared without "log", keys sorted, and volatile
+ * values (uuids, times, simulator paths) masked by vs_fixture_mask().
+ */
+#ifndef TEST_REPLAY_SCENARIO_H
+#define TEST_REPLAY_SCENARIO_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tests/support/cpi_run.h"
+#include "vsphere/fixture.h"
+
+#define SCN_MAX_STEPS 99
+#define SCN_MAX_DEPTH 32
+
+struct scn_error {
+	bool set;
+	char msg[2048];
+};
+
+struct scn_step {
+	unsigned number;
+	char name[96];          /* "03-has_vm" */
+	char method[64];        /* "has_vm" */
+};
+
+struct scn {
+	char *dir;
+	struct scn_step *steps;
+	size_t n;
+};
+
+static int scn_fail(struct scn_error *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static inline int
+scn_fail(struct scn_error *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL || e->set)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	e->set = true;
+	return -1;
+}
+
+/* snprintf for paths: a path that does not fit becomes "" (every use
+ * then fails to open it) instead of a silently shortened one. */
+static void scn_pathf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static inline void
+scn_pathf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size)
+		buf[0] = '\0';
+}
+
+/* Prepends "prefix: " to the message (cut at the end when full). */
+static inline void
+scn_prefix(struct scn_error *e, const char *prefix)
+{
+	size_t pl = strlen(prefix) + 2, ml = strlen(e->msg);
+
+	if (pl + 1 >= sizeof(e->msg))
+		return;
+	if (pl + ml + 1 > sizeof(e->msg))
+		ml = sizeof(e->msg) - pl - 1;
+	memmove(e->msg + pl, e->msg, ml);
+	e->msg[pl + ml] = '\0';
+	memcpy(e->msg, prefix, pl - 2);
+	e->msg[pl - 2] = ':';
+	e->msg[pl - 1] = ' ';
+}
+
+static inline void
+scn_free(struct scn *s)
+{
+	if (s == NULL)
+		return;
+	free(s->steps);
+	free(s->dir);
+	free(s);
+}
+
+static inline int
+scn_step_cmp(const void *a, const void *b)
+{
+	const struct scn_step *x = a, *y = b;
+
+	return (x->number > y->number) - (x->number < y->number);
+}
+
+/* "NN-method.request.json" -> step; false for any other name. */
+static inline bool
+scn_parse_name(struct scn_step *st, const char *name)
+{
+	static const char suffix[] = ".request.json";
+	size_t n = strlen(name), sl = sizeof(suffix) - 1, i = 0, m;
+
+	if (n <= sl || strcmp(name + n - sl, suffix) != 0 ||
+	    n - sl >= sizeof(st->name))
+		return false;
+	st->number = 0;
+	while (name[i] >= '0' && name[i] <= '9' && i < 4)
+		st->number = st->number * 10 + (unsigned)(name[i++] - '0');
+	if (i == 0 || name[i] != '-')
+		return false;
+	m = n - sl - i - 1;
+	if (m == 0 || m >= sizeof(st->method))
+		return false;
+	memcpy(st->method, name + i + 1, m);
+	st->method[m] = '\0';
+	for (i = 0; i < m; i++) {
+		char c = st->method[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	memcpy(st->name, name, n - sl);
+	st->name[n - sl] = '\0';
+	return true;
+}
+
+/* Is dir a CPI-level scenario (has a cpi/ directory)? */
+static inline bool
+scn_is_cpi(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+
+	scn_pathf(path, sizeof(path), "%s/cpi", dir);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static inline int
+scn_load(struct scn **out, const char *dir, struct scn_error *e)
+{
+	char path[4096];
+	struct scn *s = NULL;
+	struct dirent *de;
+	DIR *d = NULL;
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (s != NULL) {
+		s->dir = strdup(dir);
+		s->steps = calloc(SCN_MAX_STEPS, sizeof(*s->steps));
+	}
+	if (s == NULL || s->dir == NULL || s->steps == NULL) {
+		rc = scn_fail(e, "out of memory");
+		goto cleanup;
+	}
+	scn_pathf(path, sizeof(path), "%s/cpi", dir);
+	d = opendir(path);
+	if (d == NULL) {
+		rc = scn_fail(e, "%s: %s", path, strerror(errno));
+		goto cleanup;
+	}
+	for (;;) {
+		de = readdir(d);
+		if (de == NULL)
+			break;
+		if (strstr(de->d_name, ".request.json") == NULL)
+			continue;
+		if (s->n == SCN_MAX_STEPS) {
+			rc = scn_fail(e, "%s: more than %d steps", path,
+			              SCN_MAX_STEPS);
+			goto cleanup;
+		}
+		if (!scn_parse_name(&s->steps[s->n], de->d_name)) {
+			rc = scn_fail(e, "%s: bad step file name %.100s "
+			              "(want NN-method.request.json)", path,
+			              de->d_name);
+			goto cleanup;
+		}
+		s->n++;
+	}
+	qsort(s->steps, s->n, sizeof(*s->steps), scn_step_cmp);
+	for (i = 1; i < s->n; i++) {
+		if (s->steps[i].number == s->steps[i - 1].number) {
+			rc = scn_fail(e, "%s: step %u used twice", path,
+			              s->steps[i].number);
+			goto cleanup;
+		}
+	}
+	if (s->n == 0) {
+		rc = scn_fail(e, "%s: no NN-method.request.json", path);
+		goto cleanup;
+	}
+	*out = s;
+	s = NULL;
+cleanup:
+	if (d != NULL)
+		closedir(d);
+	scn_free(s);
+	return rc;
+}
+
+static inline int
+scn_read(char **out, const char *path, struct scn_error *e)
+{
+	struct vs_error verr = { 0 };
+
+	if (vs_fixture_read_file(out, NULL, path, 16 * 1024 * 1024,
+	                         &verr) != 0)
+		return scn_fail(e, "%s", verr.message);
+	return 0;
+}
+
+static inline json_t *
+scn_load_json(const char *path, struct scn_error *e)
+{
+	json_error_t je;
+	json_t *v = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+
+	if (v == NULL)
+		scn_fail(e, "%s: line %d: %s", path, je.line, je.text);
+	return v;
+}
+
+/* --- placeholders ------------------------------------------------- */
+
+struct scn_subst {
+	const struct scn *s;
+	size_t upto;                    /* steps before this one are known */
+	json_t *const *responses;
+	const char *workdir;            /* NULL: none */
+};
+
+/* "{{NN.result}}" / "{{NN.result.K}}" -> new reference, or NULL (and e
+ * set when it looked like a placeholder). */
+static inline json_t *
+scn_result_ref(const struct scn_subst *ctx, const char *str,
+               struct scn_error *e)
+{
+	size_t n = strlen(str), i, k, kl;
+	json_t *v = NULL;
+	unsigned num = 0;
+	char key[64];
+
+	if (n < 14 || strncmp(str, "{{", 2) != 0 ||
+	    strcmp(str + n - 2, "}}") != 0)
+		return NULL;
+	for (i = 2; i < n && i < 6 && str[i] >= '0' && str[i] <= '9'; i++)
+		num = num * 10 + (unsigned)(str[i] - '0');
+	if (i == 2 || strncmp(str + i, ".result", 7) != 0) {
+		scn_fail(e, "bad placeholder %.60s", str);
+		return NULL;
+	}
+	i += 7;
+	for (k = 0; k < ctx->upto; k++) {
+		if (ctx->s->steps[k].number == num && ctx->responses[k])
+			v = json_object_get(ctx->responses[k], "result");
+	}
+	if (v == NULL || json_is_null(v)) {
+		scn_fail(e, "placeholder %.60s: step %u did not run before "
+		         "or has no result", str, num);
+		return NULL;
+	}
+	if (i < n - 2) {
+		kl = n - 2 - (i + 1);
+		if (str[i] != '.' || kl == 0 || kl >= sizeof(key)) {
+			scn_fail(e, "bad placeholder %.60s", str);
+			return NULL;
+		}
+		memcpy(key, str + i + 1, kl);
+		key[kl] = '\0';
+		if (json_is_array(v))
+			v = json_array_get(v, (size_t)strtoul(key, NULL, 10));
+		else
+			v = json_object_get(v, key);
+	}
+	if (v == NULL) {
+		scn_fail(e, "placeholder %.60s: no such element", str);
+		return NULL;
+	}
+	return json_incref(v);
+}
+
+/* "{{WORKDIR}}" anywhere in str -> new string, or NULL when absent. */
+static inline json_t *
+scn_workdir_ref(const struct scn_subst *ctx, const char *str,
+                struct scn_error *e)
+{
+	static const char tag[] = "{{WORKDIR}}";
+	size_t tl = sizeof(tag) - 1, wl, n = 0;
+	const char *p, *q;
+	char *buf;
+	json_t *v;
+
+	if (strstr(str, tag) == NULL)
+		return NULL;
+	if (ctx->workdir == NULL) {
+		scn_fail(e, "{{WORKDIR}} used but there is no work dir");
+		return NULL;
+	}
+	wl = strlen(ctx->workdir);
+	buf = malloc(strlen(str) / tl * wl + strlen(str) + 1);
+	if (buf == NULL) {
+		scn_fail(e, "out of memory");
+		return NULL;
+	}
+	p = str;
+	q = strstr(p, tag);
+	while (q != NULL) {
+		memcpy(buf + n, p, (size_t)(q - p));
+		n += (size_t)(q - p);
+		memcpy(buf + n, ctx->workdir, wl);
+		n += wl;
+		p = q + tl;
+		q = strstr(p, tag);
+	}
+	strcpy(buf + n, p);
+	v = json_string(buf);
+	free(buf);
+	if (v == NULL)
+		scn_fail(e, "out of memory");
+	return v;
+}
+
+static inline int
+scn_substitute(json_t *v, const struct scn_subst *ctx, int depth,
+               struct scn_error *e);
+
+/* *out: what replaces child (new reference), or NULL to keep it;
+ * containers are filled in place. */
+static inline int
+scn_replacement(json_t **out, json_t *child, const struct scn_subst *ctx,
+                int depth, struct scn_error *e)
+{
+	const char *str = json_string_value(child);
+
+	*out = NULL;
+	if (str == NULL)
+		return scn_substitute(child, ctx, depth + 1, e);
+	*out = scn_result_ref(ctx, str, e);
+	if (*out == NULL && !e->set)
+		*out = scn_workdir_ref(ctx, str, e);
+	return e->set ? -1 : 0;
+}
+
+/* Replaces placeholders inside v (in place). */
+static inline int
+scn_substitute(json_t *v, const struct scn_subst *ctx, int depth,
+               struct scn_error *e)
+{
+	json_t *child, *repl;
+	const char *key;
+	size_t i;
+
+	if (depth > SCN_MAX_DEPTH)
+		return scn_fail(e, "request nested too deeply");
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, child) {
+			if (scn_replacement(&repl, child, ctx, depth, e) != 0)
+				return -1;
+			if (repl != NULL)
+				json_array_set_new(v, i, repl);
+		}
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, key, child) {
+			if (scn_replacement(&repl, child, ctx, depth, e) != 0)
+				return -1;
+			if (repl != NULL)
+				json_object_set_new(v, key, repl);
+		}
+	}
+	return 0;
+}
+
+static inline void
+scn_path(char *buf, size_t size, const struct scn *s, size_t i,
+         const char *kind)
+{
+	scn_pathf(buf, size, "%s/cpi/%s.%s.json", s->dir, s->steps[i].name,
+	         kind);
+}
+
+/* The request of step i with placeholders filled (new reference). */
+static inline json_t *
+scn_request(const struct scn *s, size_t i, json_t *const *responses,
+            const char *workdir, struct scn_error *e)
+{
+	struct scn_subst ctx = { s, i, responses, workdir };
+	char path[4096];
+	json_t *req;
+
+	scn_path(path, sizeof(path), s, i, "request");
+	req = scn_load_json(path, e);
+	if (req == NULL)
+		return NULL;
+	if (!json_is_object(req) ||
+	    !json_is_string(json_object_get(req, "method"))) {
+		json_decref(req);
+		scn_fail(e, "%s: not a request object with a method", path);
+		return NULL;
+	}
+	if (strcmp(json_string_value(json_object_get(req, "method")),
+	           s->steps[i].method) != 0) {
+		json_decref(req);
+		scn_fail(e, "%s: method differs from the file name", path);
+		return NULL;
+	}
+	if (scn_substitute(req, &ctx, 0, e) != 0) {
+		json_decref(req);
+		return NULL;
+	}
+	return req;
+}
+
+/* --- running the binary ------------------------------------------- */
+
+/* Runs `cpi [flag dir] config` with req on stdin; *resp is the parsed
+ * response object.  run receives the raw output (clear it). */
+static inline int
+scn_call(json_t **resp, struct cpi_test_run *run, const char *cpi,
+         const char *config, const char *flag, const char *dir,
+         const json_t *req, struct scn_error *e)
+{
+	char *argv[6], *text;
+	json_error_t je;
+	int n = 0, rc;
+
+	*resp = NULL;
+	memset(run, 0, sizeof(*run));
+	argv[n++] = (char *)cpi;
+	if (flag != NULL) {
+		argv[n++] = (char *)flag;
+		argv[n++] = (char *)dir;
+	}
+	argv[n++] = (char *)config;
+	argv[n] = NULL;
+	text = json_dumps(req, JSON_COMPACT);
+	if (text == NULL)
+		return scn_fail(e, "out of memory");
+	rc = cpi_test_run(run, argv, text, strlen(text));
+	free(text);
+	if (rc != 0)
+		return scn_fail(e, "cannot run %s", cpi);
+	if (run->status != 0)
+		return scn_fail(e, "%s exited with status %d; stderr: %.600s",
+		                cpi, run->status, run->err);
+	*resp = json_loads(run->out, JSON_REJECT_DUPLICATES, &je);
+	if (*resp == NULL || !json_is_object(*resp) ||
+	    json_object_get(*resp, "result") == NULL ||
+	    json_object_get(*resp, "error") == NULL) {
+		json_decref(*resp);
+		*resp = NULL;
+		return scn_fail(e, "not a CPI response: %.300s", run->out);
+	}
+	return 0;
+}
+
+/* Sorted compact JSON without "log", volatile values masked. */
+static inline char *
+scn_canon(const json_t *resp)
+{
+	struct vs_error verr = { 0 };
+	json_t *copy = json_deep_copy(resp);
+	char *text = NULL, *masked = NULL;
+
+	if (copy == NULL)
+		return NULL;
+	json_object_del(copy, "log");
+	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(copy);
+	if (text == NULL)
+		return NULL;
+	if (vs_fixture_mask(&masked, NULL, text, strlen(text), &verr) != 0)
+		masked = NULL;
+	free(text);
+	return masked;
+}
+
+static inline int
+scn_compare(const json_t *expected, const json_t *actual, const char *what,
+            struct scn_error *e)
+{
+	char *ce = scn_canon(expected), *ca = scn_canon(actual);
+	char diff[1200];
+	int rc = 0;
+
+	if (ce == NULL || ca == NULL)
+		rc = scn_fail(e, "out of memory");
+	else if (vs_fixture_diff(diff, sizeof(diff), ce, strlen(ce), ca,
+	                         strlen(ca)))
+		rc = scn_fail(e, "%s: response differs from the recording: "
+		              "%s", what, diff);
+	free(ce);
+	free(ca);
+	return rc;
+}
+
+/* --- scratch directories ------------------------------------------ */
+
+/* rm -rf dir (scratch directories only; symlinks are not followed). */
+static inline void
+scn_rmtree_depth(const char *dir, int depth)
+{
+	char path[4096];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (depth > 8)
+		return;
+	d = opendir(dir);
+	if (d != NULL) {
+		for (;;) {
+			de = readdir(d);
+			if (de == NULL)
+				break;
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			scn_pathf(path, sizeof(path), "%s/%s", dir,
+			         de->d_name);
+			if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+				scn_rmtree_depth(path, depth + 1);
+			else
+				unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+static inline void
+scn_rmtree(const char *dir)
+{
+	if (dir != NULL && dir[0] != '\0')
+		scn_rmtree_depth(dir, 0);
+}
+
+/* mkdtemp under $TMPDIR (or /tmp) into buf. */
+static inline int
+scn_mkwork(char *buf, size_t size, struct scn_error *e)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	scn_pathf(buf, size, "%s/cpi-scenario.XXXXXX",
+	         tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	if (mkdtemp(buf) == NULL)
+		return scn_fail(e, "mkdtemp: %s", strerror(errno));
+	return 0;
+}
+
+/* sh DIR/prepare.sh WORKDIR, when the scenario has one. */
+static inline int
+scn_prepare(const struct scn *s, const char *workdir, struct scn_error *e)
+{
+	struct cpi_test_run run;
+	char path[4096], *argv[4];
+	struct stat st;
+	int rc = 0;
+
+	scn_pathf(path, sizeof(path), "%s/prepare.sh", s->dir);
+	if (stat(path, &st) != 0)
+		return 0;
+	argv[0] = (char *)"/bin/sh";
+	argv[1] = path;
+	argv[2] = (char *)workdir;
+	argv[3] = NULL;
+	memset(&run, 0, sizeof(run));
+	if (cpi_test_run(&run, argv, "", 0) != 0 || run.status != 0)
+		rc = scn_fail(e, "%s failed (status %d): %.600s", path,
+		              run.status, run.err != NULL ? run.err : "");
+	cpi_test_run_clear(&run);
+	return rc;
+}
+
+/* --- whole runs --------------------------------------------------- */
+
+/* Number of the last exchange in dir (0: none). */
+static inline int
+scn_last_exchange(unsigned long *out, const char *dir, struct scn_error *e)
+{
+	struct vs_fixture_entry *v = NULL;
+	struct vs_error verr = { 0 };
+	size_t n = 0;
+
+	*out = 0;
+	if (vs_fixture_list(&v, &n, dir, false, &verr) != 0)
+		return scn_fail(e, "%s: %s", dir, verr.message);
+	if (n > 0)
+		*out = v[n - 1].number;
+	free(v);
+	return 0;
+}
+
+/* After a replay: every recorded exchange must have been served. */
+static inline int
+scn_check_cursor(const char *dir, const char *cursor, struct scn_error *e)
+{
+	unsigned long last = 0, next = 0;
+	char *text = NULL, *end = NULL;
+	struct stat st;
+	int rc;
+
+	rc = scn_last_exchange(&last, dir, e);
+	if (rc != 0 || last == 0)
+		return rc;
+	if (stat(cursor, &st) != 0)
+		return scn_fail(e, "no request used the recorded vSphere "
+		                "exchanges (up to %lu)", last);
+	rc = scn_read(&text, cursor, e);
+	if (rc != 0)
+		return rc;
+	next = strtoul(text, &end, 10);
+	if (end == text)
+		rc = scn_fail(e, "replay cursor is not a number");
+	else if (next <= last)
+		rc = scn_fail(e, "recorded vSphere exchanges %lu..%lu were "
+		              "never requested", next, last);
+	free(text);
+	return rc;
+}
+
+/* Replays scenario dir with the binary cpi: every response must match
+ * the recording and every exchange must be used.  verbose (may be
+ * NULL) is called with each request and response, for the demo. */
+typedef void (*scn_show_fn)(void *ud, const struct scn_step *st,
+                            const json_t *req, const json_t *resp);
+
+static inline int
+scn_replay(const char *cpi, const char *dir, scn_show_fn show, void *ud,
+           struct scn_error *e)
+{
+	char work[4096] = "", cursor[4200], path[4096], config[4096];
+	json_t **responses = NULL, *req = NULL, *resp = NULL, *want = NULL;
+	struct cpi_test_run run;
+	struct scn *s = NULL;
+	size_t i;
+	int rc;
+
+	memset(&run, 0, sizeof(run));
+	rc = scn_load(&s, dir, e);
+	if (rc == 0)
+		rc = scn_mkwork(work, sizeof(work), e);
+	if (rc == 0)
+		rc = scn_prepare(s, work, e);
+	if (rc != 0)
+		goto cleanup;
+	responses = calloc(s->n, sizeof(*responses));
+	if (responses == NULL) {
+		rc = scn_fail(e, "out of memory");
+		goto cleanup;
+	}
+	scn_pathf(cursor, sizeof(cursor), "%s/cursor", work);
+	scn_pathf(config, sizeof(config), "%s/config.json", dir);
+	setenv("VSPHERE_CPI_REPLAY_CURSOR", cursor, 1);
+	unsetenv("VSPHERE_CPI_REPLAY_START");
+	unsetenv("VSPHERE_CPI_FIXTURES");
+	for (i = 0; i < s->n && rc == 0; i++) {
+		req = scn_request(s, i, responses, work, e);
+		if (req == NULL) {
+			rc = -1;
+			break;
+		}
+		rc = scn_call(&resp, &run, cpi, config, "--replay", dir, req,
+		              e);
+		if (rc == 0 && show != NULL)
+			show(ud, &s->steps[i], req, resp);
+		scn_path(path, sizeof(path), s, i, "response");
+		if (rc == 0) {
+			want = scn_load_json(path, e);
+			rc = want != NULL ? 0 : -1;
+		}
+		if (rc == 0)
+			rc = scn_compare(want, resp, s->steps[i].name, e);
+		if (rc != 0 && e->set && run.err != NULL &&
+		    strstr(run.err, "replay") != NULL) {
+			/* the replay transport's own words, one line */
+			const char *p = strstr(run.err, "replay: ");
+			size_t l = p != NULL ? strcspn(p, "\n") : 0;
+
+			if (l > 0 && strlen(e->msg) + l + 16 < sizeof(e->msg))
+				snprintf(e->msg + strlen(e->msg),
+				         sizeof(e->msg) - strlen(e->msg),
+				         " [cpi: %.*s]", (int)l, p);
+		}
+		if (rc != 0 && strncmp(e->msg, s->steps[i].name,
+		                       strlen(s->steps[i].name)) != 0)
+			scn_prefix(e, s->steps[i].name);
+		responses[i] = resp;
+		resp = NULL;
+		json_decref(want);
+		want = NULL;
+		json_decref(req);
+		req = NULL;
+		cpi_test_run_clear(&run);
+	}
+	if (rc == 0)
+		rc = scn_check_cursor(dir, cursor, e);
+	unsetenv("VSPHERE_CPI_REPLAY_CURSOR");
+cleanup:
+	for (i = 0; responses != NULL && i < s->n; i++)
+		json_decref(responses[i]);
+	free(responses);
+	cpi_test_run_clear(&run);
+	scn_rmtree(work);
+	scn_free(s);
+	return rc;
+}
+
+#endif
