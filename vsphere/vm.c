@@ -1283,6 +1283,29 @@ add_field_def(struct vs_client *c, const char *name, struct vs_error *err)
 	return rc;
 }
 
+/* Remembers a field just defined (its key is not needed: setCustomValue
+ * names the field). */
+static int
+field_defs_add(struct field_defs *defs, const char *name,
+               struct vs_error *err)
+{
+	struct field_def *grown;
+
+	grown = realloc(defs->items, (defs->n + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	defs->items = grown;
+	memset(&grown[defs->n], 0, sizeof(grown[defs->n]));
+	grown[defs->n].key = -1;
+	grown[defs->n].name = strdup(name);
+	if (grown[defs->n].name == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	snprintf(grown[defs->n].mo_type, sizeof(grown[defs->n].mo_type),
+	         "VirtualMachine");
+	defs->n++;
+	return 0;
+}
+
 /* Makes sure field name exists (defs is re-read after a race). */
 static int
 ensure_field(struct field_defs *defs, struct vs_client *c, const char *name,
@@ -1298,7 +1321,7 @@ ensure_field(struct field_defs *defs, struct vs_client *c, const char *name,
 	rc = add_field_def(c, name, &e);
 	if (rc == 0) {
 		vs_client_logf(c, 0, "custom field %s defined", name);
-		return 0;
+		return field_defs_add(defs, name, err);
 	}
 	if (strcmp(e.fault, "DuplicateName") != 0) {
 		vs_error_prefix(&e, "AddCustomFieldDef %s", name);
