@@ -21,3 +21,47 @@ bench() {
 
 # info: process start, request parse, answer; no config read, no vCenter.
 bench info "$build/cpi" tests/data/cpi/cpi.json "$runs"
+
+# vsphere: against a fresh simulator (needs Go and govmomi; skipped with a
+# note when the simulator cannot be built), the SOAP client alone (login +
+# one inventory query + logout) and every CPI scenario under fixtures/
+# through the cpi binary: wall time, peak RSS and SOAP round trips per
+# method.  BENCH_VSPHERE_RUNS=N overrides 20.  The scenarios run with
+# tests/replay/config.template.json made live, after their sim-setup.
+vsruns=${BENCH_VSPHERE_RUNS:-20}
+pkgs="libcurl libxml-2.0 jansson"
+bench_vsphere_build() { # NAME SRC: links SRC with libcpi.a
+    # shellcheck disable=SC2046
+    ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror \
+        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. \
+        $(pkg-config --cflags $pkgs) -o "$out/$1" "$2" \
+        tests/support/cpi_run.c "$build/libcpi.a" \
+        $(pkg-config --libs $pkgs) -lz -lm
+}
+. tests/replay/sim.sh
+if ! sim_build "$build" >"$out/sim-build.log" 2>&1; then
+    echo "bench vsphere: skipped, no simulator (see $out/sim-build.log)"
+    exit 0
+fi
+bench_vsphere_build bench_vsphere tests/bench/bench_vsphere.c
+bench_vsphere_build sim_setup tests/replay/sim_setup.c
+trap sim_stop EXIT
+trap 'sim_stop; exit 130' INT
+trap 'sim_stop; exit 143' TERM
+sim_start "$build" "$out/sim"
+for f in fixtures/*/sim-setup; do
+    [ -f "$f" ] || continue
+    while read -r line; do
+        case $line in ''|'#'*) continue;; esac
+        # shellcheck disable=SC2086
+        VCSIM_URL=$SIM_URL VCSIM_USER=$SIM_USER \
+            VCSIM_PASSWORD=$SIM_PASSWORD VCSIM_CA_CERT=$SIM_CA \
+            "$out/sim_setup" $line </dev/null >/dev/null
+    done <"$f"
+done
+sim_live_config tests/replay/config.template.json "$out/live.json"
+VCSIM_URL=$SIM_URL VCSIM_USER=$SIM_USER VCSIM_PASSWORD=$SIM_PASSWORD \
+    VCSIM_CA_CERT=$SIM_CA VCSIM_REQUEST_DIR="$out/sim/requests" \
+    CPI_LOG_LEVEL=error \
+    "$out/bench_vsphere" "$build/cpi" "$out/live.json" fixtures "$vsruns"
+rm -f "$out/live.json"

@@ -52,26 +52,6 @@ tool rec_vsphere || exit 1
 tool sim_setup || exit 1
 sim_build "$build" || exit 1
 
-# live_config SRC DST: the replay config made live for this simulator.
-live_config() {
-	pem=$(awk '{ printf "%s\\n", $0 }' "$SIM_CA")
-	PEM_JSON=$pem SIM_HOST=$SIM_HOST SIM_PASSWORD=$SIM_PASSWORD awk '
-		{ gsub(/"vcenter\.replay\.invalid"/,
-		       "\"" ENVIRON["SIM_HOST"] "\"")
-		  sub(/"password": "REDACTED"/,
-		      "\"password\": \"" ENVIRON["SIM_PASSWORD"] "\"")
-		  sub(/"ca_cert": null/,
-		      "\"ca_cert\": \"" ENVIRON["PEM_JSON"] "\"")
-		  print }' "$1" >"$2"
-	grep -q "$SIM_HOST" "$2" && grep -q "$SIM_PASSWORD" "$2" &&
-		grep -q BEGIN "$2" || {
-		echo "record.sh: $1 needs \"host\":" \
-			"\"vcenter.replay.invalid\", \"password\":" \
-			"\"REDACTED\" and \"ca_cert\": null" >&2
-		return 1
-	}
-}
-
 login_standin() {
 	printf '%s' '<?xml version="1.0" encoding="UTF-8"?>'
 	printf '%s' '<soapenv:Envelope xmlns:soapenv='
@@ -122,7 +102,7 @@ for s in "$@"; do
 			VCSIM_PASSWORD=$SIM_PASSWORD VCSIM_CA_CERT=$SIM_CA \
 			"$build/replay/rec_vsphere" "$dir" || status=1
 	else
-		live_config "$dir/config.json" "$work/live.json" &&
+		sim_live_config "$dir/config.json" "$work/live.json" &&
 			VCSIM_PASSWORD=$SIM_PASSWORD CPI_LOG_LEVEL=warn \
 			"$build/replay/rec_cpi" "$build/cpi" "$work/live.json" \
 			"$dir" || status=1

@@ -163,6 +163,13 @@ scn_parse_name(struct scn_step *st, const char *name)
 	return true;
 }
 
+/* qsort comparator for an array of names (char *). */
+static inline int
+scn_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Is dir a CPI-level scenario (has a cpi/ directory)? */
 static inline bool
 scn_is_cpi(const char *dir)

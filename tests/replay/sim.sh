@@ -9,6 +9,10 @@
 #                                SIM_HOST (127.0.0.1:PORT), SIM_USER,
 #                                SIM_PASSWORD (random), SIM_CA (PEM file)
 #                                and dumps SOAP requests to DIR/requests
+#   sim_live_config SRC DST      DST: the replay config SRC (host
+#                                vcenter.replay.invalid, password
+#                                REDACTED, ca_cert null) made live for
+#                                the running simulator
 #   sim_stop                     SIGTERM, SIGKILL after 10 s
 # The caller sets `trap sim_stop EXIT` (and INT/TERM) itself.
 
@@ -64,4 +68,25 @@ sim_stop() {
 	kill -KILL "$SIM_PID" 2>/dev/null
 	wait "$SIM_PID" 2>/dev/null
 	SIM_PID=
+}
+
+sim_live_config() {
+	_pem=$(awk '{ printf "%s\\n", $0 }' "$SIM_CA")
+	PEM_JSON=$_pem SIM_HOST=$SIM_HOST SIM_PASSWORD=$SIM_PASSWORD awk '
+		{ gsub(/"vcenter\.replay\.invalid"/,
+		       "\"" ENVIRON["SIM_HOST"] "\"")
+		  # the first one: the vCenter password, not the agent ones
+		  if (!pw && sub(/"password": "REDACTED"/,
+		      "\"password\": \"" ENVIRON["SIM_PASSWORD"] "\""))
+			pw = 1
+		  sub(/"ca_cert": null/,
+		      "\"ca_cert\": \"" ENVIRON["PEM_JSON"] "\"")
+		  print }' "$1" >"$2"
+	grep -q "$SIM_HOST" "$2" && grep -q "$SIM_PASSWORD" "$2" &&
+		grep -q BEGIN "$2" || {
+		echo "sim.sh: $1 needs \"host\":" \
+			"\"vcenter.replay.invalid\", \"password\":" \
+			"\"REDACTED\" and \"ca_cert\": null" >&2
+		return 1
+	}
 }
