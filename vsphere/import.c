@@ -411,6 +411,11 @@ wait_lease(struct import_state *st, struct vs_client *c,
 		if (state == VS_LEASE_ERROR || state == VS_LEASE_DONE) {
 			memset(&f, 0, sizeof(f));
 			vs_error_clear(&fe);
+			/* The VM it names is removed by the caller. */
+			if (vs_object_get_node(&node, o, "info", &fe) == 0)
+				(void)vs_lease_info_from_node(&st->info, node,
+				                              &fe);
+			vs_error_clear(&fe);
 			if (vs_object_prop(o, "error") != NULL)
 				(void)vs_object_get_fault(&f, o, "error",
 				                          &fe);

@@ -1,0 +1,884 @@
+/*
+ * check_import: the OVF import sequence (vsphere/import.h) and the
+ * stemcell helpers of vsphere/stemcell.h through a real client over a
+ * fake transport (canned replies in order, every request recorded) and an
+ * injected clock, so lease waits take no time.
+ *
+ * The descriptor and its disk are written into a fresh directory at test
+ * time; the fake answers the NFC upload like the simulator (200) or with
+ * a failure, and checks the URL, method, content type and that the body
+ * is streamed from the file (upload_path, never an in-memory body).
+ */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vsphere/client.h"
+#include "vsphere/import.h"
+#include "vsphere/ovf.h"
+#include "vsphere/stemcell.h"
+#include "vsphere/vsphere.h"
+
+/* --- fake transport ------------------------------------------------------ */
+
+#define MAX_STEPS 32
+
+struct step {
+	const char *op;
+	long status;
+	char *body;
+};
+
+struct req_rec {
+	char *op;
+	char *method;
+	char *url;
+	char *content_type;
+	char *body;
+	char *upload_path;
+	long long upload_size;
+};
+
+struct fake {
+	struct vs_transport base;
+	struct step steps[MAX_STEPS];
+	size_t nsteps, next;
+	struct req_rec req[MAX_STEPS * 2];
+	size_t nreq;
+	unsigned logouts;
+	char mismatch[256];
+};
+
+static struct fake fk;
+static double fake_clock;
+static char dir[256];
+static char ovf_path[512];
+static struct vs_ovf *ovf;
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, f);
+	n = vsnprintf(NULL, 0, f, ap);
+	va_end(ap);
+	s = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(s);
+	va_start(ap, f);
+	vsnprintf(s, (size_t)n + 1, f, ap);
+	va_end(ap);
+	return s;
+}
+
+static char *
+read_data(const char *name)
+{
+	const char *root = getenv("CPI_TEST_ROOT");
+	char path[4096];
+	FILE *f;
+	long n;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/tests/data/vim/%s",
+	         root != NULL ? root : ".", name);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+#define ENV_HEAD                                                        \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "  \
+	"xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "  \
+	"xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\""   \
+	"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>"
+#define ENV_TAIL "</soapenv:Body></soapenv:Envelope>"
+
+static void
+reply(const char *op, const char *inner)
+{
+	struct step *s = &fk.steps[fk.nsteps++];
+
+	ck_assert_uint_le(fk.nsteps, MAX_STEPS);
+	s->op = op;
+	s->status = 200;
+	s->body = fmt(ENV_HEAD "<%sResponse xmlns=\"urn:vim25\">%s"
+	              "</%sResponse>" ENV_TAIL, op, inner, op);
+}
+
+static void
+reply_file(const char *op, const char *file)
+{
+	struct step *s = &fk.steps[fk.nsteps++];
+
+	ck_assert_uint_le(fk.nsteps, MAX_STEPS);
+	s->op = op;
+	s->status = 200;
+	s->body = read_data(file);
+}
+
+/* A raw HTTP answer (the NFC upload). */
+static void
+reply_http(const char *op, long status)
+{
+	struct step *s = &fk.steps[fk.nsteps++];
+
+	ck_assert_uint_le(fk.nsteps, MAX_STEPS);
+	s->op = op;
+	s->status = status;
+	s->body = strdup("");
+}
+
+static void
+fault(const char *op, const char *type)
+{
+	struct step *s = &fk.steps[fk.nsteps++];
+
+	ck_assert_uint_le(fk.nsteps, MAX_STEPS);
+	s->op = op;
+	s->status = 500;
+	s->body = fmt(ENV_HEAD "<soapenv:Fault><faultcode>ServerFaultCode"
+	              "</faultcode><faultstring>%s happened</faultstring>"
+	              "<detail><%sFault xmlns=\"urn:vim25\" xsi:type=\"%s\">"
+	              "</%sFault></detail></soapenv:Fault>" ENV_TAIL, type,
+	              type, type, type);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static int
+fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
+               struct vs_http_response *resp, struct vs_error *err)
+{
+	struct fake *f = (struct fake *)t;
+	struct req_rec *r;
+	struct step *s;
+	struct stat st;
+
+	ck_assert_uint_lt(f->nreq, MAX_STEPS * 2);
+	r = &f->req[f->nreq++];
+	r->op = strdup(req->op);
+	r->method = strdup(req->method);
+	r->url = strdup(req->url);
+	r->content_type = dup_or_null(req->content_type);
+	r->body = req->body != NULL ? strndup(req->body, req->body_len)
+	                            : NULL;
+	r->upload_path = dup_or_null(req->upload_path);
+	r->upload_size = -1;
+	if (req->upload_path != NULL && stat(req->upload_path, &st) == 0)
+		r->upload_size = (long long)st.st_size;
+	memset(resp, 0, sizeof(*resp));
+	if (strcmp(req->op, "Logout") == 0) {
+		f->logouts++;
+		resp->status = 200;
+		resp->body = strdup(ENV_HEAD "<LogoutResponse xmlns=\"urn:"
+		                    "vim25\"></LogoutResponse>" ENV_TAIL);
+		resp->body_len = strlen(resp->body);
+		return 0;
+	}
+	if (f->next >= f->nsteps || strcmp(f->steps[f->next].op,
+	                                   req->op) != 0) {
+		if (f->mismatch[0] == '\0')
+			snprintf(f->mismatch, sizeof(f->mismatch),
+			         "step %zu: got %s, expected %s", f->next,
+			         req->op, f->next < f->nsteps ?
+			         f->steps[f->next].op : "nothing");
+		return vs_error_set(err, VS_EREPLAY, "unexpected %s",
+		                    req->op);
+	}
+	s = &f->steps[f->next++];
+	resp->status = s->status;
+	resp->body = strdup(s->body);
+	resp->body_len = strlen(s->body);
+	return 0;
+}
+
+static void
+fake_free(struct vs_transport *t)
+{
+	(void)t;
+}
+
+static double
+clock_now(void *ud)
+{
+	(void)ud;
+	return fake_clock;
+}
+
+static void
+clock_sleep(void *ud, double s)
+{
+	(void)ud;
+	fake_clock += s;
+}
+
+static void
+log_sink(void *ud, int level, const char *msg)
+{
+	(void)ud;
+	(void)level;
+	(void)msg;
+}
+
+/* --- the image on disk ----------------------------------------------- */
+
+#define DISK_SIZE 3000
+
+static const char ovf_text[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\" "
+	"xmlns:ovf=\"http://schemas.dmtf.org/ovf/envelope/1\" "
+	"xmlns:rasd=\"http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/"
+	"CIM_ResourceAllocationSettingData\">\n"
+	"<References><File ovf:id=\"file1\" ovf:href=\"image-disk1.vmdk\" "
+	"ovf:size=\"3000\"/></References>\n"
+	"<DiskSection><Info>d</Info><Disk ovf:diskId=\"vmdisk1\" "
+	"ovf:fileRef=\"file1\" ovf:capacity=\"8\" "
+	"ovf:capacityAllocationUnits=\"byte * 2^20\"/></DiskSection>\n"
+	"<VirtualSystem ovf:id=\"vm\"><Info>vm</Info>"
+	"<VirtualHardwareSection><Info>hw</Info>"
+	"<Item><rasd:ElementName>disk0</rasd:ElementName>"
+	"<rasd:HostResource>ovf:/disk/vmdisk1</rasd:HostResource>"
+	"<rasd:InstanceID>4</rasd:InstanceID>"
+	"<rasd:ResourceType>17</rasd:ResourceType></Item>"
+	"</VirtualHardwareSection></VirtualSystem>\n</Envelope>\n";
+
+static void
+write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+setup(void)
+{
+	char path[600], *disk;
+	struct vs_error err;
+
+	memset(&fk, 0, sizeof(fk));
+	fk.base.version = VS_TRANSPORT_VERSION;
+	fk.base.roundtrip = fake_roundtrip;
+	fk.base.free = fake_free;
+	fake_clock = 1000.0;
+	reply_file("RetrieveServiceContent",
+	           "01_RetrieveServiceContent.response.xml");
+	reply_file("Login", "02_Login.response.xml");
+
+	snprintf(dir, sizeof(dir), "%s/check_import-XXXXXX",
+	         getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] == '/' ?
+	         getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(ovf_path, sizeof(ovf_path), "%s/image.ovf", dir);
+	write_file(ovf_path, ovf_text, sizeof(ovf_text) - 1);
+	disk = malloc(DISK_SIZE);
+	ck_assert_ptr_nonnull(disk);
+	memset(disk, 'd', DISK_SIZE);
+	snprintf(path, sizeof(path), "%s/image-disk1.vmdk", dir);
+	write_file(path, disk, DISK_SIZE);
+	free(disk);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_ovf_read(&ovf, ovf_path, &err) == 0, "%s",
+	              err.message);
+}
+
+static void
+teardown(void)
+{
+	char path[600];
+	size_t i;
+
+	for (i = 0; i < fk.nsteps; i++)
+		free(fk.steps[i].body);
+	for (i = 0; i < fk.nreq; i++) {
+		free(fk.req[i].op);
+		free(fk.req[i].method);
+		free(fk.req[i].url);
+		free(fk.req[i].content_type);
+		free(fk.req[i].body);
+		free(fk.req[i].upload_path);
+	}
+	vs_ovf_free(ovf);
+	ovf = NULL;
+	snprintf(path, sizeof(path), "%s/image-disk1.vmdk", dir);
+	unlink(path);
+	unlink(ovf_path);
+	rmdir(dir);
+}
+
+static struct vs_client *
+connect_client(void)
+{
+	struct vs_client_opts o = {
+		.url = "https://vc.example:8443/sdk", .user = "u",
+		.password = "p", .transport = &fk.base, .log = log_sink,
+		.max_retries = -1, .now = clock_now, .sleep = clock_sleep,
+	};
+	struct vs_client *c = NULL;
+	struct vs_error err;
+
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
+	ck_assert_msg(vs_client_connect(c, &err) == 0, "%s", err.message);
+	return c;
+}
+
+/* Request i after connect. */
+static const struct req_rec *
+req_at(size_t i)
+{
+	ck_assert_uint_lt(i + 2, fk.nreq);
+	return &fk.req[i + 2];
+}
+
+static size_t
+calls(void)
+{
+	return fk.nreq - 2 - fk.logouts;
+}
+
+static void
+finish(struct vs_client *c)
+{
+	vs_client_free(c);
+	ck_assert_msg(fk.mismatch[0] == '\0', "%s", fk.mismatch);
+	ck_assert_uint_eq(fk.next, fk.nsteps);
+}
+
+/* --- canned replies ---------------------------------------------------- */
+
+#define LEASE "session[abc]lease-1"
+#define IMPORT_SPEC_REPLY                                               \
+	"<returnval><importSpec xsi:type=\"VirtualMachineImportSpec\">" \
+	"<configSpec><name>sc-x</name><numCPUs>1</numCPUs>"             \
+	"<deviceChange xsi:type=\"VirtualDeviceConfigSpec\">"           \
+	"<operation>add</operation><device xsi:type=\"VirtualE1000\">"  \
+	"<key>800</key></device></deviceChange></configSpec>"           \
+	"<resPoolEntity type=\"ResourcePool\">resgroup-26"              \
+	"</resPoolEntity></importSpec>"                                 \
+	"<fileItem><deviceId>/sc-x/disk:0</deviceId>"                   \
+	"<path>image-disk1.vmdk</path><size>3000</size>"                \
+	"<cimType>17</cimType><create>false</create></fileItem>"        \
+	"</returnval>"
+#define LEASE_PROPS(state, url)                                         \
+	"<returnval><objects><obj type=\"HttpNfcLease\">" LEASE         \
+	"</obj><propSet><name>state</name><val xsi:type=\""             \
+	"HttpNfcLeaseState\">" state "</val></propSet><propSet><name>"  \
+	"info</name><val xsi:type=\"HttpNfcLeaseInfo\"><lease type=\""  \
+	"HttpNfcLease\">" LEASE "</lease><entity type=\""               \
+	"VirtualMachine\">vm-88</entity><deviceUrl><key>/vm-88/disk:0"  \
+	"</key><importKey>/sc-x/disk:0</importKey><url>" url "</url>"   \
+	"<sslThumbprint></sslThumbprint><disk>true</disk><targetId>"    \
+	"disk-0.vmdk</targetId></deviceUrl><totalDiskCapacityInKB>8192" \
+	"</totalDiskCapacityInKB><leaseTimeout>300</leaseTimeout></val>" \
+	"</propSet></objects></returnval>"
+#define LEASE_INIT                                                      \
+	"<returnval><objects><obj type=\"HttpNfcLease\">" LEASE         \
+	"</obj><propSet><name>state</name><val xsi:type=\""             \
+	"HttpNfcLeaseState\">initializing</val></propSet></objects>"    \
+	"</returnval>"
+#define NFC_URL "https://*/nfc/session%5Babc%5Dlease-1/disk-0.vmdk"
+#define TASK_OK(task)                                                   \
+	"<returnval type=\"Task\">" task "</returnval>"
+#define TASK_PROPS(task, state)                                         \
+	"<returnval><objects><obj type=\"Task\">" task "</obj><propSet>" \
+	"<name>info.state</name><val xsi:type=\"TaskInfoState\">" state \
+	"</val></propSet></objects></returnval>"
+#define POWER(state)                                                    \
+	"<returnval><objects><obj type=\"VirtualMachine\">vm-88</obj>"  \
+	"<propSet><name>runtime.powerState</name><val xsi:type=\""      \
+	"VirtualMachinePowerState\">" state "</val></propSet></objects>" \
+	"</returnval>"
+
+static struct vs_moref pool = { "ResourcePool", "resgroup-26" };
+static struct vs_moref ds = { "Datastore", "datastore-11" };
+static struct vs_moref folder = { "Folder", "group-v5" };
+
+static void
+params(struct vs_import_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = "sc-x";
+	p->ovf = ovf;
+	p->dir = dir;
+	p->pool = &pool;
+	p->datastore = &ds;
+	p->folder = &folder;
+	p->folder_path = "DC0/vm/BOSH_Templates";
+}
+
+/* The replies after a failure: abort, then the VM is powered off and
+ * destroyed. */
+static void
+undo_replies(void)
+{
+	reply("HttpNfcLeaseAbort", "");
+	reply("RetrievePropertiesEx", POWER("poweredOff"));
+	reply("Destroy_Task", TASK_OK("task-9"));
+	reply("RetrievePropertiesEx", TASK_PROPS("task-9", "success"));
+}
+
+static void
+assert_undo_at(size_t i)
+{
+	ck_assert_str_eq(req_at(i)->op, "HttpNfcLeaseAbort");
+	ck_assert_ptr_nonnull(strstr(req_at(i)->body, LEASE));
+	ck_assert_str_eq(req_at(i + 2)->op, "Destroy_Task");
+	ck_assert_ptr_nonnull(strstr(req_at(i + 2)->body,
+	                             ">vm-88</_this>"));
+}
+
+/* --- device URLs ------------------------------------------------------- */
+
+START_TEST(test_device_url)
+{
+	struct vs_error err;
+	char *u = NULL;
+
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_import_device_url(&u, NFC_URL,
+	                 "https://vc.example:8443", &err), 0);
+	ck_assert_str_eq(u, "https://vc.example:8443/nfc/session%5Babc%5D"
+	                 "lease-1/disk-0.vmdk");
+	free(u);
+	/* the lease's scheme is kept */
+	ck_assert_int_eq(vs_import_device_url(&u, "http://*/nfc/x/d.vmdk",
+	                 "https://[2001:db8::5]:443", &err), 0);
+	ck_assert_str_eq(u, "http://[2001:db8::5]:443/nfc/x/d.vmdk");
+	free(u);
+	/* a real host is used as given */
+	ck_assert_int_eq(vs_import_device_url(&u, "https://esx1.example/nfc/"
+	                 "y/d.vmdk", "https://vc:443", &err), 0);
+	ck_assert_str_eq(u, "https://esx1.example/nfc/y/d.vmdk");
+	free(u);
+}
+END_TEST
+
+START_TEST(test_device_url_hostile)
+{
+	static const char *const bad[] = {
+		"ftp://*/nfc/x", "file:///etc/passwd", "https://*",
+		"https://*/", "https:///nfc/x", "https://*/nfc/a b",
+		"https://*/nfc/a\nb", "https://u:p@*/nfc/x", "*/nfc/x", "",
+		"https://*/nfc/\"x",
+	};
+	struct vs_error err;
+	char *u;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		u = (char *)1;
+		vs_error_clear(&err);
+		ck_assert_msg(vs_import_device_url(&u, bad[i], "https://vc",
+		              &err) < 0, "accepted %s", bad[i]);
+		ck_assert_ptr_null(u);
+		ck_assert(err.message[0] != '\0');
+	}
+}
+END_TEST
+
+/* --- the import sequence ---------------------------------------------- */
+
+START_TEST(test_import_ok)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+	const struct req_rec *up;
+	char expect[700];
+
+	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	      "</returnval>");
+	reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_http("nfc-upload", 200);
+	reply("HttpNfcLeaseComplete", "");
+	c = connect_client();
+	params(&p);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
+	              err.message);
+	ck_assert_str_eq(vm.type, "VirtualMachine");
+	ck_assert_str_eq(vm.value, "vm-88");
+	ck_assert_uint_eq(calls(), 5);
+	/* the descriptor verbatim, the placement, the entity name */
+	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<ovfDescriptor>"
+	                             "&lt;?xml version=\"1.0\""));
+	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<resourcePool type=\""
+	                             "ResourcePool\">resgroup-26"));
+	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<entityName>sc-x"
+	                             "</entityName>"));
+	/* the import spec goes back as <spec>, xsi:type kept */
+	ck_assert_ptr_nonnull(strstr(req_at(1)->body, "<spec "));
+	ck_assert_ptr_nonnull(strstr(req_at(1)->body,
+	                             ":type=\"VirtualMachineImportSpec\""));
+	ck_assert_ptr_nonnull(strstr(req_at(1)->body, "<configSpec><name>"
+	                             "sc-x</name>"));
+	ck_assert_ptr_nonnull(strstr(req_at(1)->body, "<folder type=\""
+	                             "Folder\">group-v5</folder>"));
+	/* the upload: POST, '*' replaced, streamed from the file */
+	up = req_at(3);
+	ck_assert_str_eq(up->method, "POST");
+	ck_assert_str_eq(up->url, "https://vc.example:8443/nfc/session%5B"
+	                 "abc%5Dlease-1/disk-0.vmdk");
+	ck_assert_str_eq(up->content_type, VS_IMPORT_CONTENT_TYPE);
+	ck_assert_ptr_null(up->body);
+	snprintf(expect, sizeof(expect), "%s/image-disk1.vmdk", dir);
+	ck_assert_str_eq(up->upload_path, expect);
+	ck_assert_int_eq(up->upload_size, DISK_SIZE);
+	ck_assert_str_eq(req_at(4)->op, "HttpNfcLeaseComplete");
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_lease_initializing_then_ready)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+
+	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	      "</returnval>");
+	reply("RetrievePropertiesEx", LEASE_INIT);
+	reply("RetrievePropertiesEx", LEASE_INIT);
+	reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_http("nfc-upload", 201);
+	reply("HttpNfcLeaseComplete", "");
+	c = connect_client();
+	params(&p);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
+	              err.message);
+	ck_assert_double_eq(fake_clock, 1002.0);    /* polled each second */
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_lease_timeout)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+
+	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	      "</returnval>");
+	reply("RetrievePropertiesEx", LEASE_INIT);
+	reply("RetrievePropertiesEx", LEASE_INIT);
+	reply("RetrievePropertiesEx", LEASE_INIT);
+	/* the lease info never came: the VM is looked up by path */
+	reply("HttpNfcLeaseAbort", "");
+	reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
+	      "vm-88</returnval>");
+	reply("RetrievePropertiesEx", POWER("poweredOff"));
+	reply("Destroy_Task", TASK_OK("task-9"));
+	reply("RetrievePropertiesEx", TASK_PROPS("task-9", "success"));
+	c = connect_client();
+	params(&p);
+	p.lease_timeout_s = 2;
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_ETIMEOUT);
+	ck_assert_ptr_nonnull(strstr(err.message, "not ready"));
+	ck_assert_str_eq(vm.value, "");
+	ck_assert_ptr_nonnull(strstr(req_at(6)->body, "<inventoryPath>DC0/vm"
+	                             "/BOSH_Templates/sc-x</inventoryPath>"));
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_upload_failure_aborts)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+
+	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	      "</returnval>");
+	reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_http("nfc-upload", 403);
+	undo_replies();
+	c = connect_client();
+	params(&p);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EHTTP);
+	ck_assert_int_eq(err.http_status, 403);
+	ck_assert_ptr_nonnull(strstr(err.message, "image-disk1.vmdk"));
+	ck_assert_ptr_nonnull(strstr(err.message, "403"));
+	assert_undo_at(4);
+	/* never completed */
+	ck_assert_uint_eq(calls(), 8);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_lease_error_aborts)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+
+	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	      "</returnval>");
+	reply("RetrievePropertiesEx", LEASE_PROPS("error", NFC_URL));
+	undo_replies();
+	c = connect_client();
+	params(&p);
+	vs_error_clear(&err);
+	ck_assert_int_lt(vs_import_ovf(&vm, c, &p, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.message, "lease ended in state "
+	                             "error"));
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_hostile_lease_url_aborts)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+
+	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	      "</returnval>");
+	reply("RetrievePropertiesEx", LEASE_PROPS("ready",
+	      "file:///etc/shadow"));
+	undo_replies();
+	c = connect_client();
+	params(&p);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EPARSE);
+	assert_undo_at(3);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_spec_error_stops)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+
+	reply("CreateImportSpec", "<returnval><error><fault xsi:type=\""
+	      "OvfUnsupportedDeviceBackingInfo\"></fault><localizedMessage>"
+	      "bad backing</localizedMessage></error></returnval>");
+	c = connect_client();
+	params(&p);
+	vs_error_clear(&err);
+	ck_assert_int_lt(vs_import_ovf(&vm, c, &p, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.message, "refused"));
+	ck_assert_ptr_nonnull(strstr(err.message, "bad backing"));
+	ck_assert_uint_eq(calls(), 1);      /* nothing was created */
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_file_item_outside_ovf)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+
+	reply("CreateImportSpec", "<returnval><importSpec xsi:type=\""
+	      "VirtualMachineImportSpec\"><configSpec/></importSpec>"
+	      "<fileItem><deviceId>/sc-x/disk:0</deviceId><path>../../etc/"
+	      "passwd</path><size>1</size></fileItem></returnval>");
+	c = connect_client();
+	params(&p);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EPARSE);
+	ck_assert_ptr_nonnull(strstr(err.message, "does not reference"));
+	ck_assert_uint_eq(calls(), 1);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_import_vapp_fault_cleans_up)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+
+	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	fault("ImportVApp", "InvalidArgument");
+	/* no lease: nothing to abort; the path lookup finds no VM */
+	reply("FindByInventoryPath", "");
+	c = connect_client();
+	params(&p);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EFAULT);
+	ck_assert_str_eq(err.fault, "InvalidArgument");
+	ck_assert_ptr_nonnull(strstr(err.message, "ImportVApp"));
+	finish(c);
+}
+END_TEST
+
+/* --- stemcell helpers -------------------------------------------------- */
+
+START_TEST(test_cid_valid)
+{
+	ck_assert(vs_stemcell_cid_valid("sc-0d5462fe-21fd-4f41-bb94-"
+	                                "1f1b0bd797c0"));
+	ck_assert(!vs_stemcell_cid_valid("sc-0D5462FE-21FD-4F41-BB94-"
+	                                 "1F1B0BD797C0"));
+	ck_assert(!vs_stemcell_cid_valid("sc-0d5462fe-21fd-4f41-bb94-"
+	                                 "1f1b0bd797c0-x"));
+	ck_assert(!vs_stemcell_cid_valid("vm-0d5462fe-21fd-4f41-bb94-"
+	                                 "1f1b0bd797c0"));
+	ck_assert(!vs_stemcell_cid_valid("sc-../../DC0_C0_RP0_VM0/aaaaaaaa"
+	                                 "aaaa"));
+	ck_assert(!vs_stemcell_cid_valid("sc-"));
+	ck_assert(!vs_stemcell_cid_valid(NULL));
+}
+END_TEST
+
+START_TEST(test_replica_name)
+{
+	const char *cid = "sc-0d5462fe-21fd-4f41-bb94-1f1b0bd797c0";
+	struct vs_error err;
+	char a[128], b[128];
+
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_stemcell_replica_name(a, sizeof(a), cid,
+	                 "datastore-123", &err), 0);
+	ck_assert_str_eq(a, "sc-0d5462fe-21fd-4f41-bb94-1f1b0bd797c0-"
+	                 "datastore-123");
+	/* the simulator's ids: hashed, stable, no '/' */
+	ck_assert_int_eq(vs_stemcell_replica_name(a, sizeof(a), cid,
+	                 "/tmp/govcsim-DC0-LocalDS_1-2486585111@folder-5",
+	                 &err), 0);
+	ck_assert_int_eq(vs_stemcell_replica_name(b, sizeof(b), cid,
+	                 "/tmp/govcsim-DC0-LocalDS_1-2486585111@folder-5",
+	                 &err), 0);
+	ck_assert_str_eq(a, b);
+	ck_assert_ptr_null(strchr(a, '/'));
+	ck_assert_ptr_null(strchr(a, '@'));
+	ck_assert_uint_le(strlen(a), 80);
+	ck_assert_int_eq(vs_stemcell_replica_name(b, sizeof(b), cid,
+	                 "/tmp/govcsim-DC0-LocalDS_0-2486585111@folder-5",
+	                 &err), 0);
+	ck_assert_str_ne(a, b);
+	/* "a/b" is short but not plain: hashed too */
+	ck_assert_int_eq(vs_stemcell_replica_name(a, sizeof(a), cid, "a/b",
+	                 &err), 0);
+	ck_assert_ptr_null(strchr(a, '/'));
+	ck_assert_int_lt(vs_stemcell_replica_name(a, sizeof(a), "sc-x",
+	                 "datastore-1", &err), 0);
+	vs_error_clear(&err);
+	ck_assert_int_lt(vs_stemcell_replica_name(a, 20, cid, "datastore-1",
+	                 &err), 0);
+}
+END_TEST
+
+START_TEST(test_delete_missing_folder_is_success)
+{
+	struct vs_stemcell_loc loc = { "DC0", "BOSH_Templates" };
+	struct vs_client *c;
+	struct vs_error err;
+	bool found = true;
+
+	reply("FindByInventoryPath", "");
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_stemcell_delete(&found, c, &loc, "sc-0d5462fe-"
+	                 "21fd-4f41-bb94-1f1b0bd797c0", &err), 0);
+	ck_assert(!found);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_delete_hostile_input)
+{
+	struct vs_stemcell_loc loc = { "DC0", "BOSH_Templates" };
+	struct vs_stemcell_loc bad2 = { "DC0", "a//b" };
+	struct vs_stemcell_loc bad3 = { "DC0/vm", "x" };
+	struct vs_client *c;
+	struct vs_error err;
+
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_stemcell_delete(NULL, c, &loc, "sc-*", &err),
+	                 VS_EINVAL);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_stemcell_delete(NULL, c, &bad2, "sc-0d5462fe-"
+	                 "21fd-4f41-bb94-1f1b0bd797c0", &err), VS_EINVAL);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_stemcell_delete(NULL, c, &bad3, "sc-0d5462fe-"
+	                 "21fd-4f41-bb94-1f1b0bd797c0", &err), VS_EINVAL);
+	ck_assert_uint_eq(calls(), 0);
+	finish(c);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("import");
+	TCase *tc = tcase_create("import");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_device_url);
+	tcase_add_test(tc, test_device_url_hostile);
+	tcase_add_test(tc, test_import_ok);
+	tcase_add_test(tc, test_lease_initializing_then_ready);
+	tcase_add_test(tc, test_lease_timeout);
+	tcase_add_test(tc, test_upload_failure_aborts);
+	tcase_add_test(tc, test_lease_error_aborts);
+	tcase_add_test(tc, test_hostile_lease_url_aborts);
+	tcase_add_test(tc, test_spec_error_stops);
+	tcase_add_test(tc, test_file_item_outside_ovf);
+	tcase_add_test(tc, test_import_vapp_fault_cleans_up);
+	tcase_add_test(tc, test_cid_valid);
+	tcase_add_test(tc, test_replica_name);
+	tcase_add_test(tc, test_delete_missing_folder_is_success);
+	tcase_add_test(tc, test_delete_hostile_input);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
