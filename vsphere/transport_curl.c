@@ -11,6 +11,7 @@
 #include "vsphere/transports.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,22 @@ logf_(struct curl_tp *c, int level, const char *fmt, ...)
 	c->log(c->log_ud, level, msg);
 }
 
+/* Downloads may hold secrets (agent env): owner-only. */
+static FILE *
+open_download(const char *path)
+{
+	FILE *f;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "wb");
+	if (f == NULL)
+		close(fd);
+	return f;
+}
+
 static size_t
 on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
@@ -87,7 +104,7 @@ on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 		curl_easy_getinfo(x->c->h, CURLINFO_RESPONSE_CODE, &status);
 		if (x->req->download_path != NULL && status >= 200 &&
 		    status < 300) {
-			x->down = fopen(x->req->download_path, "wb");
+			x->down = open_download(x->req->download_path);
 			if (x->down == NULL) {
 				x->down_failed = true;
 				return 0;
@@ -455,10 +472,13 @@ curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	if (req->download_path != NULL && status >= 200 && status < 300) {
 		if (!x.decided) {
 			/* empty 2xx body: still leave an (empty) file */
-			rc = vs_fixture_write_file(req->download_path, "", 0,
-			                           false, err);
-			if (rc != 0)
+			x.down = open_download(req->download_path);
+			if (x.down == NULL) {
+				rc = vs_error_set(err, VS_EIO, "http: cannot "
+				                  "create downloaded file: %s",
+				                  strerror(errno));
 				goto cleanup;
+			}
 		}
 		vs_fixture_buf_clear(&x.body);
 	} else {

@@ -304,11 +304,15 @@ replay_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		return vs_error_set(err, VS_EINVAL, "replay: bad request");
 	if (r->pos >= r->end) {
 		vs_fixture_op_name(op, sizeof(op), req->op);
+		if (r->end < r->n)
+			return vs_error_set(err, VS_EREPLAY,
+			                    "replay: request %s is beyond the "
+			                    "recording of this process (next "
+			                    "exchange %s belongs to a later one)",
+			                    op, r->ex[r->end].entry.name);
 		return vs_error_set(err, VS_EREPLAY,
-		                    "replay: request %s beyond the recording "
-		                    "(%zu exchanges recorded%s)", op,
-		                    r->end, r->end < r->n ?
-		                    " up to this process's end" : "");
+		                    "replay: request %s is beyond the recording "
+		                    "(all %zu exchanges used)", op, r->n);
 	}
 	e = &r->ex[r->pos];
 	rc = check_request(r, e, req, err);

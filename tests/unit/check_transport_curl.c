@@ -173,6 +173,7 @@ serve(int lfd)
 	int fd, conns = 0, count = 0;
 
 	signal(SIGPIPE, SIG_IGN);
+	alarm(120);  /* never outlive a crashed test process for long */
 	for (;;) {
 		fd = accept(lfd, NULL, NULL);
 		if (fd < 0)
@@ -215,10 +216,12 @@ start_server(int family)
 	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&ss, &sl), 0);
 	server_port = ntohs(family == AF_INET6 ? sin6->sin6_port
 	                                       : sin->sin_port);
+	/* no Check call may run in the child: it would write into the
+	 * parent's message file */
 	server_pid = fork();
-	ck_assert_int_ge(server_pid, 0);
 	if (server_pid == 0)
 		serve(lfd);
+	ck_assert_int_ge(server_pid, 0);
 	close(lfd);
 }
 
@@ -556,6 +559,7 @@ START_TEST(test_download)
 	struct vs_http_request req = get("/download");
 	char path[512], *data = NULL;
 	size_t len = 0, i;
+	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/down.bin", dir);
 	req.download_path = path;
@@ -565,6 +569,9 @@ START_TEST(test_download)
 	ck_assert_int_eq(vs_fixture_read_file(&data, &len, path, 1 << 20,
 	                                      &err), 0);
 	ck_assert_uint_eq(len, DOWNLOAD_LEN);
+	/* downloads may hold secrets: owner-only */
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
 	for (i = 0; i < len; i++) {
 		if ((unsigned char)data[i] != pattern(i))
 			ck_abort_msg("download byte %zu differs", i);
