@@ -1,0 +1,593 @@
+/*
+ * check_vm_methods (simulator): has_vm, delete_vm, reboot_vm and
+ * set_vm_metadata through the real cpi binary (tests/support/sim_cpi.h)
+ * against the fresh vcsim of tests/sim/run.sh.
+ *
+ * VMs are prepared with the vsphere layer directly: a clone of the
+ * simulator's DC0_H0_VM0 named vm-<uuid> in DC0/vm/BOSH_VMs and, for the
+ * disk case, "[LocalDS_0] BOSH_Disks/disk-<uuid>.vmdk" made with
+ * CreateVirtualDisk_Task and attached with ReconfigVM_Task.  Every call's
+ * stdout and stderr is checked for the config's secrets.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tests/support/sim_cpi.h"
+#include "vsphere/client.h"
+#include "vsphere/pc.h"
+#include "vsphere/soap.h"
+#include "vsphere/task.h"
+#include "vsphere/transports.h"
+#include "vsphere/vm.h"
+#include "vsphere/vsphere.h"
+
+static struct vs_client *cl;
+static struct vs_error err;
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v != NULL && v[0] != '\0', "%s is not set (run through "
+	              "tests/sim/run.sh)", name);
+	return v;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+	char *buf;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void
+setup(void)
+{
+	char *pem = slurp(env("VCSIM_CA_CERT"));
+	struct vs_curl_opts co = {
+		.ca_cert_pem = pem, .connect_timeout_s = 10, .timeout_s = 60,
+	};
+	struct vs_client_opts o = {
+		.url = env("VCSIM_URL"), .user = env("VCSIM_USER"),
+		.password = env("VCSIM_PASSWORD"),
+	};
+	struct vs_transport *t = NULL;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_transport_curl_new(&t, &co, &err) == 0, "%s",
+	              err.message);
+	free(pem);
+	o.transport = t;
+	ck_assert_msg(vs_client_new(&cl, &o, &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_client_connect(cl, &err) == 0, "%s", err.message);
+}
+
+static void
+teardown(void)
+{
+	vs_client_free(cl);
+	cl = NULL;
+}
+
+/* "vm-<random uuid>" into buf. */
+static void
+new_cid(char *buf, size_t size, const char *prefix)
+{
+	static unsigned seq;
+	unsigned long r = (unsigned long)time(NULL) ^
+	                  ((unsigned long)getpid() << 16) ^ (seq++ * 7919u);
+
+	snprintf(buf, size, "%s-%08lx-%04x-4%03x-8%03x-%012lx", prefix,
+	         r & 0xffffffffUL, seq & 0xffffu, (unsigned)(r >> 3) & 0xfffu,
+	         (unsigned)(r >> 7) & 0xfffu,
+	         (unsigned long)((r * 2654435761UL) & 0xffffffffffffUL));
+}
+
+/* --- the cpi binary ------------------------------------------------------ */
+
+static void
+no_secrets(const struct cpi_test_run *run, const char *what)
+{
+	const char *secrets[] = {
+		SIM_MBUS_SECRET, SIM_BLOBSTORE_SECRET,
+		getenv("VCSIM_PASSWORD"),
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		ck_assert_msg(strstr(run->out, secrets[i]) == NULL,
+		              "%s: secret %zu on stdout", what, i);
+		ck_assert_msg(strstr(run->err, secrets[i]) == NULL,
+		              "%s: secret %zu on stderr", what, i);
+	}
+}
+
+/* Calls method (args stolen); the response (new reference) is checked
+ * for leaks and for exit status 0. */
+static json_t *
+call(const char *method, json_t *args)
+{
+	struct cpi_test_run run = { 0 };
+	const char *config = sim_config(NULL);
+	json_t *resp;
+
+	ck_assert_ptr_nonnull(config);
+	ck_assert_ptr_nonnull(args);
+	resp = sim_cpi_call(&run, config, method, args);
+	json_decref(args);
+	ck_assert_msg(resp != NULL, "%s: no response (exit %d): %s", method,
+	              run.status, run.err != NULL ? run.err : "");
+	no_secrets(&run, method);
+	cpi_test_run_clear(&run);
+	return resp;
+}
+
+static void
+expect_ok(json_t *resp, const char *method)
+{
+	const json_t *e = json_object_get(resp, "error");
+
+	ck_assert_msg(sim_error_type(resp) == NULL, "%s: %s: %s", method,
+	              sim_error_type(resp),
+	              json_string_value(json_object_get(e, "message")));
+}
+
+static void
+expect_error(json_t *resp, const char *type)
+{
+	const char *t = sim_error_type(resp);
+
+	ck_assert_msg(t != NULL && strcmp(t, type) == 0, "expected %s, got "
+	              "%s", type, t != NULL ? t : "success");
+}
+
+static bool
+has_vm(const char *cid)
+{
+	json_t *resp = call("has_vm", json_pack("[s]", cid));
+	const json_t *r;
+	bool found;
+
+	expect_ok(resp, "has_vm");
+	r = json_object_get(resp, "result");
+	ck_assert(json_is_boolean(r));
+	found = json_is_true(r);
+	json_decref(resp);
+	return found;
+}
+
+/* --- preparing VMs with the vsphere layer -------------------------------- */
+
+static void
+find_ok(struct vs_moref *out, const char *path)
+{
+	vs_error_clear(&err);
+	ck_assert_msg(vs_folder_find(out, cl, path, &err) == 0, "%s: %s",
+	              path, err.message);
+}
+
+/* Clones DC0_H0_VM0 into DC0/vm/BOSH_VMs as name (powered off). */
+static void
+make_vm(struct vs_moref *out, const char *name, bool power_on)
+{
+	struct vs_moref src, folder, pool, ds;
+	struct vs_vm_info *info = NULL;
+	struct vs_clone_spec cs;
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, r;
+	struct vs_moref task;
+	char path[512];
+
+	find_ok(&src, "DC0/vm/DC0_H0_VM0");
+	find_ok(&pool, "DC0/host/DC0_H0/Resources");
+	vs_error_clear(&err);
+	ck_assert_msg(vs_folder_ensure(&folder, cl, "DC0", "BOSH_VMs",
+	                               &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_vm_info(&info, cl, &src, &err) == 0, "%s",
+	              err.message);
+	ck_assert_uint_ge(info->ndatastores, 1);
+	ds = info->datastores[0].ref;
+	vs_vm_info_free(info);
+
+	memset(&cs, 0, sizeof(cs));
+	cs.location.folder = &folder;
+	cs.location.datastore = &ds;
+	cs.location.pool = &pool;
+	ck_assert_int_eq(vs_soap_request_new(&req, &m, "CloneVM_Task", &src,
+	                                     &err), 0);
+	vs_soap_add_moref(m, "folder", &folder);
+	vs_soap_add_text(m, "name", name);
+	ck_assert_int_eq(vs_add_clone_spec(m, "spec", &cs, &err), 0);
+	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
+	                              &err), 0);
+	xmlFreeDoc(resp);
+	ck_assert_msg(vs_task_wait(NULL, cl, &task, 60, &err) == 0, "%s",
+	              err.message);
+	snprintf(path, sizeof(path), "DC0/vm/BOSH_VMs/%s", name);
+	ck_assert_msg(vs_vm_find(out, cl, path, &err) == 0, "%s",
+	              err.message);
+	if (power_on)
+		ck_assert_msg(vs_vm_power_on(cl, out, &err) == 0, "%s",
+		              err.message);
+}
+
+static int
+power_of(const struct vs_moref *vm)
+{
+	struct vs_vm_info *info = NULL;
+	int p;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
+	              err.message);
+	p = info->power;
+	vs_vm_info_free(info);
+	return p;
+}
+
+/* CreateVirtualDisk_Task for ds_path ("[LocalDS_0] BOSH_Disks/x.vmdk"). */
+static void
+make_disk(const char *ds_path)
+{
+	const struct vs_service_content *sc = vs_client_sc(cl);
+	struct vs_moref dc, task;
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, r, spec;
+
+	find_ok(&dc, "DC0");
+	vs_error_clear(&err);
+	ck_assert_msg(vs_file_make_directory(cl, &dc, "[LocalDS_0] "
+	              "BOSH_Disks", true, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(vs_soap_request_new(&req, &m,
+	                 "CreateVirtualDisk_Task", &sc->virtual_disk_manager,
+	                 &err), 0);
+	vs_soap_add_text(m, "name", ds_path);
+	vs_soap_add_moref(m, "datacenter", &dc);
+	spec = vs_soap_add_obj(m, "spec", "FileBackedVirtualDiskSpec");
+	vs_soap_add_text(spec, "diskType", "thin");
+	vs_soap_add_text(spec, "adapterType", "lsiLogic");
+	vs_soap_add_long(spec, "capacityKb", 1024);
+	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
+	                              &err), 0);
+	xmlFreeDoc(resp);
+	ck_assert_msg(vs_task_wait(NULL, cl, &task, 60, &err) == 0, "%s",
+	              err.message);
+}
+
+/* Attaches an existing disk file to vm's SCSI controller. */
+static void
+attach_disk(const struct vs_moref *vm, const char *ds_path)
+{
+	struct vs_vm_info *info = NULL;
+	struct vs_vm_device_change ch;
+	struct vs_vm_config spec;
+	bool used[16] = { false };
+	int ctrl = 0, unit;
+	size_t i;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->kind == VS_VM_DEV_CONTROLLER &&
+		    strstr(d->type, "SCSI") != NULL && ctrl == 0)
+			ctrl = d->key;
+	}
+	ck_assert_int_ne(ctrl, 0);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->has_controller_key && d->controller_key == ctrl &&
+		    d->has_unit_number && d->unit_number >= 0 &&
+		    d->unit_number < 16)
+			used[d->unit_number] = true;
+	}
+	used[7] = true;     /* the controller's own unit */
+	for (unit = 0; unit < 16 && used[unit]; unit++)
+		;
+	ck_assert_int_lt(unit, 16);
+	vs_vm_info_free(info);
+
+	memset(&ch, 0, sizeof(ch));
+	ch.operation = VS_VM_OP_ADD;
+	ch.kind = VS_VM_DEV_DISK;
+	ch.key = -100;
+	ch.controller_key = ctrl;
+	ch.has_unit_number = true;
+	ch.unit_number = unit;
+	ch.file_name = ds_path;
+	ch.capacity_kb = 1024;
+	ch.disk_mode = "independent_persistent";
+	memset(&spec, 0, sizeof(spec));
+	spec.changes = &ch;
+	spec.nchanges = 1;
+	ck_assert_msg(vs_vm_reconfigure(cl, vm, &spec, &err) == 0, "%s",
+	              err.message);
+}
+
+/* 0 when ds_path exists (datastore HTTP GET), VS_ENOTFOUND when not. */
+static int
+file_state(const char *ds_path)
+{
+	char *body = NULL;
+	size_t len = 0;
+	int rc;
+
+	vs_error_clear(&err);
+	rc = vs_file_download_mem(&body, &len, cl, "DC0", ds_path, &err);
+	free(body);
+	ck_assert_msg(rc == 0 || rc == VS_ENOTFOUND, "%s: %s", ds_path,
+	              err.message);
+	return rc;
+}
+
+static size_t
+requests_seen(void)
+{
+	const char *dir = getenv("VCSIM_REQUEST_DIR");
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	if (dir == NULL || dir[0] == '\0')
+		return 0;
+	d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strstr(de->d_name, ".request") != NULL)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* --- tests ---------------------------------------------------------------- */
+
+START_TEST(test_has_vm)
+{
+	struct vs_moref vm;
+	char cid[64], missing[64];
+	size_t before, after;
+
+	new_cid(cid, sizeof(cid), "vm");
+	new_cid(missing, sizeof(missing), "vm");
+	make_vm(&vm, cid, false);
+	ck_assert(has_vm(cid));
+	before = requests_seen();
+	ck_assert(!has_vm(missing));
+	after = requests_seen();
+	if (getenv("VCSIM_REQUEST_DIR") != NULL) {
+		/* RetrieveServiceContent, Login, FindByInventoryPath,
+		 * Logout */
+		printf("has_vm: %zu round trips\n", after - before);
+		ck_assert_uint_eq(after - before, 4);
+	}
+}
+END_TEST
+
+START_TEST(test_has_vm_bad_cid)
+{
+	static const char *const bad[] = {
+		"", "vm/../x", "vm x", "vm-1%2f", "..", "DC0_H0_VM0\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *resp = call("has_vm", json_pack("[s]", bad[i]));
+
+		expect_error(resp, "Bosh::Clouds::CloudError");
+		json_decref(resp);
+	}
+}
+END_TEST
+
+START_TEST(test_delete_missing_vm)
+{
+	char cid[64];
+	json_t *resp;
+
+	new_cid(cid, sizeof(cid), "vm");
+	resp = call("delete_vm", json_pack("[s]", cid));
+	expect_error(resp, "Bosh::Clouds::VMNotFound");
+	json_decref(resp);
+}
+END_TEST
+
+START_TEST(test_delete_keeps_persistent_disk)
+{
+	struct vs_moref vm;
+	char cid[64], disk[64], disk_path[128], vmx[160], env_iso[160];
+	json_t *resp;
+
+	new_cid(cid, sizeof(cid), "vm");
+	new_cid(disk, sizeof(disk), "disk");
+	snprintf(disk_path, sizeof(disk_path), "[LocalDS_0] BOSH_Disks/%s.vmdk",
+	         disk);
+	snprintf(vmx, sizeof(vmx), "[LocalDS_0] %s/%s.vmx", cid, cid);
+	snprintf(env_iso, sizeof(env_iso), "[LocalDS_0] %s/env.iso", cid);
+	make_vm(&vm, cid, true);
+	make_disk(disk_path);
+	attach_disk(&vm, disk_path);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_file_upload_mem(cl, "DC0", env_iso, "iso", 3, true,
+	                                 &err) == 0, "%s", err.message);
+	ck_assert_int_eq(file_state(disk_path), 0);
+	ck_assert_int_eq(file_state(vmx), 0);
+	ck_assert_int_eq(file_state(env_iso), 0);
+
+	resp = call("delete_vm", json_pack("[s]", cid));
+	expect_ok(resp, "delete_vm");
+	ck_assert(json_is_null(json_object_get(resp, "result")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(resp,
+	                      "log")), disk));    /* the detach is logged */
+	json_decref(resp);
+
+	ck_assert(!has_vm(cid));
+	ck_assert_int_eq(file_state(disk_path), 0);     /* survived */
+	ck_assert_int_eq(file_state(vmx), VS_ENOTFOUND);
+	ck_assert_int_eq(file_state(env_iso), VS_ENOTFOUND);
+
+	resp = call("delete_vm", json_pack("[s]", cid));
+	expect_error(resp, "Bosh::Clouds::VMNotFound");
+	json_decref(resp);
+}
+END_TEST
+
+START_TEST(test_delete_powered_off_vm)
+{
+	struct vs_moref vm;
+	char cid[64];
+	json_t *resp;
+
+	new_cid(cid, sizeof(cid), "vm");
+	make_vm(&vm, cid, false);
+	resp = call("delete_vm", json_pack("[s]", cid));
+	expect_ok(resp, "delete_vm");
+	json_decref(resp);
+	ck_assert(!has_vm(cid));
+}
+END_TEST
+
+START_TEST(test_reboot)
+{
+	struct vs_moref vm, off;
+	char cid[64], cid_off[64], missing[64];
+	json_t *resp;
+
+	new_cid(cid, sizeof(cid), "vm");
+	new_cid(cid_off, sizeof(cid_off), "vm");
+	new_cid(missing, sizeof(missing), "vm");
+	make_vm(&vm, cid, true);
+	resp = call("reboot_vm", json_pack("[s]", cid));
+	expect_ok(resp, "reboot_vm");
+	/* the simulator has no RebootGuest: the reset fallback ran */
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(resp,
+	                      "log")), "reset"));
+	json_decref(resp);
+	ck_assert_int_eq(power_of(&vm), VS_VM_POWERED_ON);
+
+	make_vm(&off, cid_off, false);
+	ck_assert_int_eq(power_of(&off), VS_VM_POWERED_OFF);
+	resp = call("reboot_vm", json_pack("[s]", cid_off));
+	expect_ok(resp, "reboot_vm");
+	json_decref(resp);
+	ck_assert_int_eq(power_of(&off), VS_VM_POWERED_ON);
+
+	resp = call("reboot_vm", json_pack("[s]", missing));
+	expect_error(resp, "Bosh::Clouds::VMNotFound");
+	json_decref(resp);
+}
+END_TEST
+
+static void
+expect_field(const struct vs_moref *vm, const char *name, const char *want)
+{
+	char *v = NULL;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_get_custom_field(&v, cl, vm, name, &err) == 0,
+	              "%s: %s", name, err.message);
+	ck_assert_str_eq(v, want);
+	free(v);
+}
+
+START_TEST(test_set_metadata)
+{
+	struct vs_moref vm;
+	char cid[64], missing[64];
+	json_t *resp;
+
+	new_cid(cid, sizeof(cid), "vm");
+	new_cid(missing, sizeof(missing), "vm");
+	make_vm(&vm, cid, true);
+	resp = call("set_vm_metadata", json_pack("[s,{s:s,s:i,s:b,s:s}]", cid,
+	            "director", "first", "index", 0, "compiling", 1,
+	            "name", "router/0 & <1>"));
+	expect_ok(resp, "set_vm_metadata");
+	json_decref(resp);
+	expect_field(&vm, "director", "first");
+	expect_field(&vm, "index", "0");
+	expect_field(&vm, "compiling", "true");
+	expect_field(&vm, "name", "router/0 & <1>");
+
+	resp = call("set_vm_metadata", json_pack("[s,{s:s}]", cid,
+	            "director", "second"));
+	expect_ok(resp, "set_vm_metadata");
+	json_decref(resp);
+	expect_field(&vm, "director", "second");
+	expect_field(&vm, "index", "0");
+
+	resp = call("set_vm_metadata", json_pack("[s,{s:[s]}]", cid,
+	            "director", "x"));
+	expect_error(resp, "Bosh::Clouds::CpiError");
+	json_decref(resp);
+	resp = call("set_vm_metadata", json_pack("[s,{s:n}]", cid,
+	            "director"));
+	expect_error(resp, "Bosh::Clouds::CpiError");
+	json_decref(resp);
+	expect_field(&vm, "director", "second");
+
+	resp = call("set_vm_metadata", json_pack("[s,{s:s}]", missing,
+	            "director", "x"));
+	expect_error(resp, "Bosh::Clouds::VMNotFound");
+	json_decref(resp);
+}
+END_TEST
+
+static Suite *
+vm_methods_suite(void)
+{
+	Suite *s = suite_create("vm_methods");
+	TCase *tc = tcase_create("sim");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_has_vm);
+	tcase_add_test(tc, test_has_vm_bad_cid);
+	tcase_add_test(tc, test_delete_missing_vm);
+	tcase_add_test(tc, test_delete_keeps_persistent_disk);
+	tcase_add_test(tc, test_delete_powered_off_vm);
+	tcase_add_test(tc, test_reboot);
+	tcase_add_test(tc, test_set_metadata);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(vm_methods_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
