@@ -170,6 +170,26 @@ scn_name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A scenario that cannot be replayed yet holds a file PENDING whose
+ * first line says why; runners list it and skip it.  Returns that line
+ * in buf, or false. */
+static inline bool
+scn_pending(char *buf, size_t size, const char *dir)
+{
+	char path[4096];
+	FILE *f;
+
+	scn_pathf(path, sizeof(path), "%s/PENDING", dir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	if (fgets(buf, (int)size, f) == NULL)
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+	return true;
+}
+
 /* Is dir a CPI-level scenario (has a cpi/ directory)? */
 static inline bool
 scn_is_cpi(const char *dir)
@@ -289,8 +309,8 @@ scn_result_ref(const struct scn_subst *ctx, const char *str,
 	unsigned num = 0;
 	char key[64];
 
-	if (n < 14 || strncmp(str, "{{", 2) != 0 ||
-	    strcmp(str + n - 2, "}}") != 0)
+	if (n < 4 || strncmp(str, "{{", 2) != 0 ||
+	    strcmp(str + n - 2, "}}") != 0 || strcmp(str, "{{WORKDIR}}") == 0)
 		return NULL;
 	for (i = 2; i < n && i < 6 && str[i] >= '0' && str[i] <= '9'; i++)
 		num = num * 10 + (unsigned)(str[i] - '0');
@@ -502,6 +522,44 @@ scn_call(json_t **resp, struct cpi_test_run *run, const char *cpi,
 	return 0;
 }
 
+static inline bool
+scn_is_uuid(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	size_t i;
+
+	for (i = 0; shape[i] != '\0'; i++) {
+		if (shape[i] == '-' ? s[i] != '-' :
+		    !((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	}
+	return true;
+}
+
+/* "vm-<uuid>", "sc-<uuid>", "disk-<uuid>": the uuid after a name
+ * prefix becomes "<uuid>" (vs_fixture_mask leaves a uuid that follows a
+ * '-' alone). */
+static inline void
+scn_mask_cids(char *text)
+{
+	static const char repl[] = "<uuid>";
+	size_t i = 0, o = 0, n = strlen(text);
+
+	while (i < n) {
+		if (i > 0 && text[i - 1] == '-' && n - i >= 36 &&
+		    scn_is_uuid(text + i)) {
+			memcpy(text + o, repl, sizeof(repl) - 1);
+			o += sizeof(repl) - 1;
+			i += 36;
+			continue;
+		}
+		text[o++] = text[i++];
+	}
+	text[o] = '\0';
+}
+
 /* Sorted compact JSON without "log", volatile values masked. */
 static inline char *
 scn_canon(const json_t *resp)
@@ -517,6 +575,7 @@ scn_canon(const json_t *resp)
 	json_decref(copy);
 	if (text == NULL)
 		return NULL;
+	scn_mask_cids(text);
 	if (vs_fixture_mask(&masked, NULL, text, strlen(text), &verr) != 0)
 		masked = NULL;
 	free(text);
