@@ -938,6 +938,64 @@ START_TEST(test_from_env)
 }
 END_TEST
 
+#define ENV_OPEN "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
+	"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/" \
+	"soap/envelope/\"><soapenv:Body>"
+#define ENV_CLOSE "</soapenv:Body></soapenv:Envelope>"
+
+/* The hand-written scenario in tests/data/transport/login-logout. */
+START_TEST(test_replay_committed_example)
+{
+	static const char *const live[] = { "live-pw&1", NULL };
+	static const char *const bodies[] = {
+		ENV_OPEN "<RetrieveServiceContent xmlns=\"urn:vim25\"><_this "
+		"type=\"ServiceInstance\">ServiceInstance</_this>"
+		"</RetrieveServiceContent>" ENV_CLOSE,
+		ENV_OPEN "<Login xmlns=\"urn:vim25\"><_this type=\""
+		"SessionManager\">SessionManager</_this><userName>"
+		"administrator@vsphere.local</userName><password>live-pw&amp;1"
+		"</password></Login>" ENV_CLOSE,
+		ENV_OPEN "<Logout xmlns=\"urn:vim25\"><_this type=\""
+		"SessionManager\">SessionManager</_this></Logout>" ENV_CLOSE,
+	};
+	static const char *const ops[] = { "RetrieveServiceContent", "Login",
+	                                   "Logout" };
+	static const char *const want[] = { "<rootFolder type=\"Folder\">"
+	                                    "group-d1</rootFolder>",
+	                                    "<key>REDACTED</key>",
+	                                    "<LogoutResponse" };
+	const char *root = getenv("CPI_TEST_ROOT");
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+	char path[512];
+	int i;
+
+	snprintf(path, sizeof(path), "%s/tests/data/transport/login-logout",
+	         root != NULL ? root : ".");
+	ck_assert_msg(vs_transport_replay_new(&t, path, live, 0, NULL, &err)
+	              == 0, "%s", err.message);
+	for (i = 0; i < 3; i++) {
+		memset(&req, 0, sizeof(req));
+		req.method = "POST";
+		req.url = "https://vcenter.example.com:8443/sdk";
+		req.soap_action = "urn:vim25/8.0.0.1";
+		req.content_type = "text/xml; charset=utf-8";
+		req.op = ops[i];
+		req.body = bodies[i];
+		req.body_len = strlen(bodies[i]);
+		ck_assert_msg(t->roundtrip(t, &req, &resp, &err) == 0, "%s",
+		              err.message);
+		ck_assert_int_eq(resp.status, 200);
+		ck_assert_ptr_nonnull(strstr(resp.body, want[i]));
+		vs_http_response_clear(&resp);
+	}
+	ck_assert_int_eq(t->finish(t, &err), 0);
+	vs_transport_free(t);
+}
+END_TEST
+
 static Suite *
 transport_suite(void)
 {
@@ -969,6 +1027,7 @@ transport_suite(void)
 	tcase_add_test(tc, test_replay_start_index);
 	tcase_add_test(tc, test_replay_bad_fixtures);
 	tcase_add_test(tc, test_from_env);
+	tcase_add_test(tc, test_replay_committed_example);
 	suite_add_tcase(s, tc);
 	return s;
 }
