@@ -1,13 +1,833 @@
 /*
  * cpi/methods_create_vm.c: create_vm.
- * (stub until implemented: answers NotImplemented)
+ *
+ *   create_vm(agent_id, stemcell_cid, cloud_properties, networks,
+ *             disk_cids, env)  ->  v2: [vm_cid, networks]   v1: vm_cid
+ *
+ * Order of work (nothing is created until the input is known good):
+ *   1. cloud_properties (cpu, ram, disk: positive integers; optional
+ *      datacenters[].clusters and datastores) and the networks (through
+ *      network/) are checked without any vCenter call;
+ *   2. one session: placement (vsphere/placement.h: one inventory read
+ *      resolving the cluster, datastore, every port group and the VM
+ *      folder), the stemcell replica on the datastore, the VM folder when
+ *      missing;
+ *   3. the clone with its NICs, read back for the MACs and disk units
+ *      (vsphere/create.h);
+ *   4. the agent settings (network/ builder) go to the VM both ways
+ *      stemcells read them: env.iso on the CD-ROM and guestinfo.userdata
+ *      (one reconfigure), then power on.
+ *
+ * Errors.  Bad input (cloud_properties, networks, an unknown or
+ * ambiguous datacenter, cluster, resource pool or port group, no cluster
+ * or datastore with room, an unknown stemcell) answers CloudError with
+ * ok_to_retry false: a retry cannot help.  Any other vCenter trouble
+ * before the clone answers VMCreationFailed with ok_to_retry telling
+ * whether the cause was transient (connection, timeout, 503).  Once the
+ * clone exists, every failure first removes it (power off, destroy,
+ * delete "[ds] <vm_cid>") and answers VMCreationFailed, ok_to_retry
+ * again from the cause.  Opening the session keeps cpi/vcenter.h's
+ * CloudError.
+ *
+ * The settings hold the env and the mbus/blobstore credentials: they are
+ * never logged, and wiped from memory before they are freed.
  */
 #include "cpi/methods.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpi/iso9660.h"
+#include "cpi/vcenter.h"
+#include "network/net.h"
+#include "vsphere/create.h"
+#include "vsphere/placement.h"
+#include "vsphere/stemcell.h"
+#include "vsphere/vm.h"
+
+#define MAX_CPU 768
+#define MAX_RAM_MB (24LL * 1024 * 1024)
+#define MAX_DISK_MB (62LL * 1024 * 1024)
+#define MAX_NETWORKS 10             /* vCenter's NIC limit per VM */
+#define MAX_LIST 64
+
+/* --- cloud_properties ------------------------------------------------ */
+
+struct vm_props {
+	long long cpu;
+	long long ram;
+	long long disk;
+	struct vs_placement_cluster *clusters;  /* from datacenters[] */
+	size_t nclusters;
+	const char **datastores;
+	size_t ndatastores;
+};
+
+static void
+vm_props_clear(struct vm_props *p)
+{
+	free(p->clusters);
+	free(p->datastores);
+	memset(p, 0, sizeof(*p));
+}
+
+/* A JSON string without embedded NUL, or NULL for other values. */
+static const char *
+json_text(const json_t *v)
+{
+	const char *s;
+
+	if (!json_is_string(v))
+		return NULL;
+	s = json_string_value(v);
+	if (strlen(s) != json_string_length(v))
+		return NULL;
+	return s;
+}
+
+static int
+positive(long long *out, const json_t *cp, const char *key, long long max,
+         struct cpi_error *err)
+{
+	const json_t *v = json_object_get(cp, key);
+
+	if (v == NULL || json_is_null(v))
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.%s is "
+		                     "required", key);
+	if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
+	    json_integer_value(v) > max)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.%s must be "
+		                     "an integer from 1 to %lld", key, max);
+	*out = json_integer_value(v);
+	return 0;
+}
+
+/* datacenters: [{name, clusters: [{NAME: {resource_pool?}}, …]}] */
+static int
+parse_datacenters(struct vm_props *p, const json_t *dcs, const char *dc_name,
+                  struct cpi_error *err)
+{
+	const json_t *dc, *clusters, *entry, *props;
+	const char *name, *key;
+	size_t i;
+
+	if (!json_is_array(dcs) || json_array_size(dcs) != 1)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters "
+		                     "must list exactly one datacenter");
+	dc = json_array_get(dcs, 0);
+	name = json_text(json_object_get(dc, "name"));
+	if (name == NULL || strcmp(name, dc_name) != 0)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].name must be the configured "
+		                     "datacenter '%s'", dc_name);
+	clusters = json_object_get(dc, "clusters");
+	if (clusters == NULL || json_is_null(clusters))
+		return 0;
+	if (!json_is_array(clusters) || json_array_size(clusters) == 0 ||
+	    json_array_size(clusters) > MAX_LIST)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters must be a non-empty array");
+	p->clusters = calloc(json_array_size(clusters) * MAX_LIST + 1,
+	                     sizeof(*p->clusters));
+	if (p->clusters == NULL)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	json_array_foreach(clusters, i, entry) {
+		if (!json_is_object(entry) || json_object_size(entry) == 0 ||
+		    json_object_size(entry) > MAX_LIST)
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties."
+			                     "datacenters[0].clusters[%zu] must "
+			                     "be {\"NAME\": {…}}", i);
+		json_object_foreach((json_t *)entry, key, props) {
+			struct vs_placement_cluster *cl =
+				&p->clusters[p->nclusters++];
+			const json_t *rp;
+
+			cl->name = key;
+			if (key[0] == '\0' || (!json_is_object(props) &&
+			                       !json_is_null(props)))
+				return cpi_error_set(err, CPI_ERROR_CLOUD,
+				                     false, "create_vm: "
+				                     "cloud_properties.datacenters"
+				                     "[0].clusters[%zu]: bad "
+				                     "cluster", i);
+			rp = json_object_get(props, "resource_pool");
+			if (rp != NULL && !json_is_null(rp)) {
+				cl->resource_pool = json_text(rp);
+				if (cl->resource_pool == NULL ||
+				    cl->resource_pool[0] == '\0')
+					return cpi_error_set(err,
+					    CPI_ERROR_CLOUD, false,
+					    "create_vm: cloud_properties."
+					    "datacenters[0].clusters[%zu]."
+					    "resource_pool must be a "
+					    "string", i);
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
+            struct cpi_error *err)
+{
+	const json_t *v, *ds;
+	size_t i;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (cp == NULL || !json_is_object(cp))
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties with cpu, "
+		                     "ram and disk is required");
+	rc = positive(&p->cpu, cp, "cpu", MAX_CPU, err);
+	if (rc == 0)
+		rc = positive(&p->ram, cp, "ram", MAX_RAM_MB, err);
+	if (rc == 0)
+		rc = positive(&p->disk, cp, "disk", MAX_DISK_MB, err);
+	if (rc < 0)
+		return rc;
+	v = json_object_get(cp, "datacenters");
+	if (v != NULL && !json_is_null(v)) {
+		rc = parse_datacenters(p, v, dc_name, err);
+		if (rc < 0)
+			return rc;
+	}
+	v = json_object_get(cp, "datastores");
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_array(v) || json_array_size(v) == 0 ||
+	    json_array_size(v) > MAX_LIST)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datastores "
+		                     "must be a non-empty array of names");
+	p->datastores = calloc(json_array_size(v), sizeof(*p->datastores));
+	if (p->datastores == NULL)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	json_array_foreach(v, i, ds) {
+		const char *s = json_text(ds);
+
+		if (s == NULL || s[0] == '\0')
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties."
+			                     "datastores[%zu] must be a "
+			                     "datastore name", i);
+		p->datastores[p->ndatastores++] = s;
+	}
+	return 0;
+}
+
+/* --- networks --------------------------------------------------------- */
+
+struct net_buf {
+	char prefix[32];
+	char nic_group[32];
+	char *cp_json;
+	const char **dns;
+	const char **defaults;
+	struct net_route_in *routes;
+};
+
+struct nets_in {
+	struct net_network_in *in;
+	struct net_buf *buf;
+	size_t n;
+};
+
+static void
+nets_in_clear(struct nets_in *ni)
+{
+	size_t i;
+
+	for (i = 0; ni->buf != NULL && i < ni->n; i++) {
+		free(ni->buf[i].cp_json);
+		free(ni->buf[i].dns);
+		free(ni->buf[i].defaults);
+		free(ni->buf[i].routes);
+	}
+	free(ni->in);
+	free(ni->buf);
+	memset(ni, 0, sizeof(*ni));
+}
+
+/* An optional string key; numbers become decimal text in buf when buf is
+ * given. */
+static int
+opt_text(const char **out, const json_t *o, const char *key, char *buf,
+         size_t size, const char *net, struct cpi_error *err)
+{
+	const json_t *v = json_object_get(o, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (buf != NULL && json_is_integer(v)) {
+		snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+		*out = buf;
+		return 0;
+	}
+	*out = json_text(v);
+	if (*out == NULL)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: network '%s': %s must be a "
+		                     "string", net, key);
+	return 0;
+}
+
+static int
+str_list(const char ***out, size_t *n_out, const json_t *o, const char *key,
+         const char *net, struct cpi_error *err)
+{
+	const json_t *v = json_object_get(o, key), *e;
+	size_t i;
+
+	*out = NULL;
+	*n_out = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_array(v) || json_array_size(v) > MAX_LIST)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: network '%s': %s must be an "
+		                     "array of strings", net, key);
+	*out = calloc(json_array_size(v) + 1, sizeof(**out));
+	if (*out == NULL)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	json_array_foreach(v, i, e) {
+		(*out)[i] = json_text(e);
+		if ((*out)[i] == NULL)
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: network '%s': %s[%zu] "
+			                     "must be a string", net, key, i);
+	}
+	*n_out = json_array_size(v);
+	return 0;
+}
+
+static int
+routes_in(struct net_network_in *in, struct net_buf *b, const json_t *o,
+          const char *net, struct cpi_error *err)
+{
+	const json_t *v = json_object_get(o, "routes"), *r;
+	size_t i;
+	int rc = 0;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_array(v) || json_array_size(v) > MAX_LIST)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: network '%s': routes must be "
+		                     "an array", net);
+	b->routes = calloc(json_array_size(v) + 1, sizeof(*b->routes));
+	if (b->routes == NULL)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	json_array_foreach(v, i, r) {
+		struct net_route_in *ri = &b->routes[i];
+
+		if (!json_is_object(r))
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: network '%s': "
+			                     "routes[%zu] must be an object",
+			                     net, i);
+		rc = opt_text(&ri->destination, r, "destination", NULL, 0,
+		              net, err);
+		if (rc == 0)
+			rc = opt_text(&ri->netmask, r, "netmask", NULL, 0, net,
+			              err);
+		if (rc == 0)
+			rc = opt_text(&ri->gateway, r, "gateway", NULL, 0, net,
+			              err);
+		if (rc < 0)
+			return rc;
+	}
+	in->routes = b->routes;
+	in->nroutes = json_array_size(v);
+	return 0;
+}
+
+static int
+network_in(struct net_network_in *in, struct net_buf *b, const char *name,
+           const json_t *o, struct cpi_error *err)
+{
+	const json_t *cp;
+	int rc;
+
+	in->name = name;
+	if (!json_is_object(o))
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: network '%s' must be an "
+		                     "object", name);
+	rc = opt_text(&in->type, o, "type", NULL, 0, name, err);
+	if (rc == 0)
+		rc = opt_text(&in->ip, o, "ip", NULL, 0, name, err);
+	if (rc == 0)
+		rc = opt_text(&in->netmask, o, "netmask", NULL, 0, name, err);
+	if (rc == 0)
+		rc = opt_text(&in->gateway, o, "gateway", NULL, 0, name, err);
+	if (rc == 0)
+		rc = opt_text(&in->prefix, o, "prefix", b->prefix,
+		              sizeof(b->prefix), name, err);
+	if (rc == 0)
+		rc = opt_text(&in->alias, o, "alias", NULL, 0, name, err);
+	if (rc == 0)
+		rc = opt_text(&in->nic_group, o, "nic_group", b->nic_group,
+		              sizeof(b->nic_group), name, err);
+	if (rc == 0)
+		rc = str_list(&b->dns, &in->ndns, o, "dns", name, err);
+	in->dns = b->dns;
+	if (rc == 0)
+		rc = str_list(&b->defaults, &in->ndefaults, o, "default",
+		              name, err);
+	in->defaults = b->defaults;
+	if (rc == 0)
+		rc = routes_in(in, b, o, name, err);
+	if (rc < 0)
+		return rc;
+	cp = json_object_get(o, "cloud_properties");
+	if (cp == NULL || json_is_null(cp))
+		return 0;
+	if (!json_is_object(cp))
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: network '%s': cloud_properties "
+		                     "must be an object", name);
+	b->cp_json = json_dumps(cp, JSON_COMPACT | JSON_SORT_KEYS);
+	if (b->cp_json == NULL)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: network '%s': cloud_properties "
+		                     "cannot be serialized", name);
+	in->cloud_properties_json = b->cp_json;
+	return opt_text(&in->port_group, cp, "name", NULL, 0, name, err);
+}
+
+static int
+parse_networks(struct net_networks **out, const json_t *networks,
+               struct cpi_error *err)
+{
+	struct nets_in ni = {0};
+	struct net_error nerr = {0};
+	const char *key;
+	const json_t *v;
+	size_t n = json_object_size(networks);
+	int rc = 0;
+
+	*out = NULL;
+	if (n == 0 || n > MAX_NETWORKS)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: networks must hold 1 to %d "
+		                     "networks", MAX_NETWORKS);
+	ni.in = calloc(n, sizeof(*ni.in));
+	ni.buf = calloc(n, sizeof(*ni.buf));
+	if (ni.in == NULL || ni.buf == NULL) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
+		goto cleanup;
+	}
+	json_object_foreach((json_t *)networks, key, v) {
+		if (strlen(key) == 0) {
+			rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: a network has an empty "
+			                   "name");
+			goto cleanup;
+		}
+		ni.n++;
+		rc = network_in(&ni.in[ni.n - 1], &ni.buf[ni.n - 1], key, v,
+		                err);
+		if (rc < 0)
+			goto cleanup;
+	}
+	if (net_networks_validate(out, ni.in, ni.n, &nerr) < 0)
+		rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: networks: %s", nerr.message);
+
+cleanup:
+	nets_in_clear(&ni);
+	return rc;
+}
+
+/* --- helpers ---------------------------------------------------------- */
+
+static int
+new_vm_cid(char *out, size_t size, struct cpi_error *err)
+{
+	unsigned char b[16];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t got = 0;
+
+	if (f != NULL) {
+		got = fread(b, 1, sizeof(b), f);
+		fclose(f);
+	}
+	if (got != sizeof(b))
+		return cpi_error_set(err, CPI_ERROR_CPI, true,
+		                     "create_vm: no random bytes for the VM "
+		                     "id");
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, size, "vm-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	         "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
+	         b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+	         b[14], b[15]);
+	return 0;
+}
+
+static void
+wipe_free(char *s)
+{
+	if (s != NULL) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+/* Before the clone: bad input is a CloudError, vCenter trouble a
+ * VMCreationFailed (retry when transient). */
+static int
+fail_before(struct cpi_call *call, struct vs_error *verr, const char *what)
+{
+	bool input = verr->code == VS_ENOTFOUND || verr->code == VS_EINVAL;
+
+	vs_error_prefix(verr, "create_vm: %s", what);
+	return cpi_error_from_vs(call->err, input ? CPI_ERROR_CLOUD :
+	                         CPI_ERROR_VM_CREATION_FAILED, verr);
+}
+
+/* --- the pieces of the agent settings ------------------------------- */
+
+struct settings_in {
+	const char *agent_id;
+	const char *vm_cid;
+	const json_t *env;
+};
+
+static int
+build_settings(char **out, struct net_networks *nets,
+               const struct vs_created *vm, const struct settings_in *si,
+               const struct cpi_call *call, struct cpi_error *err)
+{
+	const struct cpi_agent *ag = &call->config->agent;
+	struct net_agent_settings s = {0};
+	struct net_error nerr = {0};
+	char sys[32], eph[32];
+	char *env = NULL;
+	size_t i, k = 0;
+	int rc = 0;
+
+	*out = NULL;
+	for (i = 0; i < nets->n && rc == 0; i++) {
+		if (nets->v[i].port_group == NULL)
+			continue;
+		if (k >= vm->nmacs)
+			return cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED,
+			                     false, "create_vm: fewer NICs than "
+			                     "networks");
+		if (net_network_set_mac(&nets->v[i], vm->macs[k++],
+		                        &nerr) < 0)
+			rc = cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED,
+			                   false, "create_vm: network '%s': %s",
+			                   nets->v[i].name, nerr.message);
+	}
+	if (rc < 0)
+		return rc;
+	if (si->env != NULL && json_is_object(si->env)) {
+		env = json_dumps(si->env, JSON_COMPACT);
+		if (env == NULL)
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: env cannot be "
+			                     "serialized");
+	}
+	snprintf(sys, sizeof(sys), "\"%d\"", vm->system_unit);
+	snprintf(eph, sizeof(eph), "\"%d\"", vm->ephemeral_unit);
+	s.agent_id = si->agent_id;
+	s.vm_name = si->vm_cid;
+	s.vm_id = vm->vm.value;
+	s.networks = nets;
+	s.disk_system = sys;
+	s.disk_ephemeral = eph;
+	s.env_json = env;
+	s.ntp = (const char *const *)ag->ntp;
+	s.nntp = ag->nntp;
+	s.mbus = ag->mbus;
+	s.blobstore_json = ag->blobstore_json;
+	if (net_agent_settings_json(out, &s, &nerr) < 0)
+		rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: agent settings: %s",
+		                   nerr.message);
+	wipe_free(env);
+	return rc;
+}
+
+static int
+make_result(json_t **result, const struct net_networks *nets,
+            const char *vm_cid, const struct cpi_call *call)
+{
+	struct net_error nerr = {0};
+	char *text = NULL;
+	json_t *jn = NULL;
+
+	if (call->api_version < 2) {
+		*result = json_string(vm_cid);
+		goto done;
+	}
+	if (net_networks_json(&text, nets, false, &nerr) < 0)
+		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+		                     "create_vm: networks result: %s",
+		                     nerr.message);
+	jn = json_loads(text, 0, NULL);
+	free(text);
+	*result = jn != NULL ? json_pack("[so]", vm_cid, jn) : NULL;
+
+done:
+	if (*result == NULL)
+		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	return 0;
+}
+
+/* --- the method ------------------------------------------------------- */
+
+struct job {
+	struct vm_props props;
+	struct net_networks *nets;
+	const char **pgs;
+	const char **owners;
+	size_t npgs;
+	char vm_cid[64];
+	char *folder_rel;
+	struct vs_client *c;
+	struct vs_placement *pl;
+	struct vs_created *vm;
+	char *settings;
+	unsigned char *iso;
+	size_t iso_len;
+};
+
+static int
+prepare(struct job *j, struct cpi_call *call)
+{
+	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
+	const json_t *networks = json_array_get(call->args, 3);
+	struct vs_error verr = {0};
+	size_t i;
+	int rc;
+
+	rc = parse_props(&j->props, cpi_arg_object(call, 2), dc->name,
+	                 call->err);
+	if (rc == 0)
+		rc = parse_networks(&j->nets, networks, call->err);
+	if (rc < 0)
+		return rc;
+	if (!vs_stemcell_cid_valid(cpi_arg_string(call, 1)))
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: stemcell_cid is not a "
+		                     "stemcell id of this CPI");
+	if (cpi_arg_string(call, 0)[0] == '\0')
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: agent_id is empty");
+	if (j->props.ndatastores == 0 && (dc->datastore_pattern == NULL ||
+	                                  dc->datastore_pattern[0] == '\0'))
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: no datastore_pattern is "
+		                     "configured and cloud_properties names "
+		                     "no datastores");
+	j->pgs = calloc(j->nets->n + 1, sizeof(*j->pgs));
+	j->owners = calloc(j->nets->n + 1, sizeof(*j->owners));
+	if (j->pgs == NULL || j->owners == NULL)
+		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	for (i = 0; i < j->nets->n; i++) {
+		if (j->nets->v[i].port_group == NULL)
+			continue;       /* vip: no NIC */
+		j->pgs[j->npgs] = j->nets->v[i].port_group;
+		j->owners[j->npgs++] = j->nets->v[i].name;
+	}
+	if (j->npgs == 0)
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: no network needs a NIC");
+	if (dc->use_sub_folder && (call->config->director_uuid == NULL ||
+	                           call->config->director_uuid[0] == '\0'))
+		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+		                     "create_vm: use_sub_folder needs the "
+		                     "director_uuid of the request context");
+	rc = vs_folder_rel_path(&j->folder_rel, dc->vm_folder,
+	                        dc->use_sub_folder ?
+	                        call->config->director_uuid : NULL, &verr);
+	if (rc < 0)
+		return cpi_error_from_vs(call->err, CPI_ERROR_CPI, &verr);
+	return new_vm_cid(j->vm_cid, sizeof(j->vm_cid), call->err);
+}
+
+static int
+place(struct job *j, struct cpi_call *call, struct vs_moref *src,
+      struct vs_moref *snap, struct vs_moref *folder)
+{
+	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
+	struct vs_placement_cluster *cls = NULL;
+	struct vs_placement_req pr = {0};
+	struct vs_stemcell_loc loc = {0};
+	struct vs_error verr = {0};
+	size_t i;
+	int rc;
+
+	if (j->props.nclusters == 0) {
+		cls = calloc(dc->nclusters + 1, sizeof(*cls));
+		if (cls == NULL)
+			return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+			                     "out of memory");
+		for (i = 0; i < dc->nclusters; i++) {
+			cls[i].name = dc->clusters[i].name;
+			cls[i].resource_pool = dc->clusters[i].resource_pool;
+		}
+	}
+	pr.datacenter = dc->name;
+	pr.clusters = cls != NULL ? cls : j->props.clusters;
+	pr.nclusters = cls != NULL ? dc->nclusters : j->props.nclusters;
+	pr.datastore_pattern = dc->datastore_pattern;
+	pr.datastores = j->props.datastores;
+	pr.ndatastores = j->props.ndatastores;
+	pr.memory_mb = j->props.ram;
+	pr.disk_mb = j->props.disk;
+	pr.port_groups = j->pgs;
+	pr.pg_owners = j->owners;
+	pr.nport_groups = j->npgs;
+	pr.vm_folder = j->folder_rel;
+	rc = vs_placement_find(&j->pl, j->c, &pr, &verr);
+	free(cls);
+	if (rc < 0)
+		return fail_before(call, &verr, "placement");
+	cpi_log_info(call->log, "create_vm: %s goes to cluster %s, "
+	             "datastore %s", j->vm_cid, j->pl->cluster,
+	             j->pl->datastore);
+	loc.datacenter = j->pl->dc_path;
+	loc.template_folder = dc->template_folder;
+	rc = vs_stemcell_replica(src, snap, j->c, &loc,
+	                         cpi_arg_string(call, 1),
+	                         &j->pl->datastore_ref, &j->pl->pool, &verr);
+	if (rc < 0)
+		return fail_before(call, &verr, "stemcell");
+	if (j->pl->has_vm_folder) {
+		*folder = j->pl->vm_folder;
+		return 0;
+	}
+	rc = vs_folder_ensure(folder, j->c, j->pl->dc_path, j->folder_rel,
+	                      &verr);
+	if (rc < 0)
+		return fail_before(call, &verr, "VM folder");
+	return 0;
+}
+
+static int
+build(struct job *j, struct cpi_call *call, struct vs_moref *src,
+      struct vs_moref *snap, struct vs_moref *folder)
+{
+	const struct cpi_vcenter *vc = &call->config->vcenter;
+	struct vs_port_group *nics = j->pl->pgs;
+	struct vs_create_req cr = {0};
+	struct settings_in si = {0};
+	struct vs_error verr = {0};
+	int rc;
+
+	cr.name = j->vm_cid;
+	cr.source = src;
+	cr.snapshot = snap->type[0] != '\0' ? snap : NULL;
+	cr.folder = folder;
+	cr.pool = &j->pl->pool;
+	cr.datastore = &j->pl->datastore_ref;
+	cr.datastore_name = j->pl->datastore;
+	cr.num_cpus = (int)j->props.cpu;
+	cr.memory_mb = j->props.ram;
+	cr.disk_mb = j->props.disk;
+	cr.thin = vc->default_disk_type == CPI_DISK_THIN;
+	cr.nics = nics;
+	cr.nnics = j->pl->npgs;
+	rc = vs_create_clone(&j->vm, j->c, &cr, &verr);
+	if (rc < 0)
+		goto failed;
+	si.agent_id = cpi_arg_string(call, 0);
+	si.vm_cid = j->vm_cid;
+	si.env = cpi_arg_object(call, 5);
+	rc = build_settings(&j->settings, j->nets, j->vm, &si, call,
+	                    call->err);
+	if (rc == 0)
+		rc = cpi_iso_build(&j->iso, &j->iso_len, "env",
+		                   (const unsigned char *)j->settings,
+		                   strlen(j->settings), NULL, call->err);
+	if (rc < 0)
+		goto failed;
+	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
+	                      strlen(j->settings), j->iso, j->iso_len, &verr);
+
+failed:
+	if (rc < 0) {
+		struct vs_error cerr = {0};
+
+		if (vs_error_is_set(&verr)) {
+			vs_error_prefix(&verr, "create_vm %s", j->vm_cid);
+			cpi_error_from_vs(call->err,
+			                  CPI_ERROR_VM_CREATION_FAILED, &verr);
+		}
+		cpi_log_warn(call->log, "create_vm: removing %s after: %s",
+		             j->vm_cid, call->err->message);
+		if (vs_create_destroy(j->c, &j->pl->datacenter, j->vm,
+		                      j->pl->datastore, j->vm_cid, &cerr) < 0)
+			cpi_log_error(call->log, "create_vm: cleanup of %s: "
+			              "%s", j->vm_cid, cerr.message);
+		call->err->type = CPI_ERROR_VM_CREATION_FAILED;
+	}
+	return rc;
+}
 
 int
 cpi_method_create_vm(json_t **result, struct cpi_call *call)
 {
+	struct job j;
+	struct vs_moref src, snap, folder;
+	int rc;
+
 	*result = NULL;
-	return cpi_error_set(call->err, CPI_ERROR_NOT_IMPLEMENTED, false,
-	                     "create_vm is not implemented yet");
+	memset(&j, 0, sizeof(j));
+	memset(&src, 0, sizeof(src));
+	memset(&snap, 0, sizeof(snap));
+	memset(&folder, 0, sizeof(folder));
+	rc = prepare(&j, call);
+	if (rc < 0)
+		goto cleanup;
+	rc = cpi_vcenter_open(&j.c, call);
+	if (rc < 0)
+		goto cleanup;
+	rc = place(&j, call, &src, &snap, &folder);
+	if (rc == 0)
+		rc = build(&j, call, &src, &snap, &folder);
+	if (rc == 0)
+		rc = make_result(result, j.nets, j.vm_cid, call);
+	cpi_log_info(call->log, "create_vm: %u vCenter round trips before "
+	             "logout", vs_client_roundtrips(j.c));
+
+cleanup:
+	if (j.c != NULL && cpi_vcenter_close(j.c, call) < 0 && rc == 0) {
+		json_decref(*result);
+		*result = NULL;
+		rc = CPI_ERR;
+	}
+	if (j.iso != NULL) {
+		memset(j.iso, 0, j.iso_len);
+		free(j.iso);
+	}
+	wipe_free(j.settings);
+	vs_created_free(j.vm);
+	vs_placement_free(j.pl);
+	free(j.folder_rel);
+	free(j.pgs);
+	free(j.owners);
+	net_networks_free(j.nets);
+	vm_props_clear(&j.props);
+	return rc < 0 ? CPI_ERR : 0;
 }

@@ -1,0 +1,809 @@
+/*
+ * check_create_vm (simulator): create_vm through the built binary
+ * against a fresh vcsim (tests/sim/run.sh starts it with the standard
+ * port groups BOSH-V4 and BOSH-V6; check_create_vm.flags adds nothing
+ * the defaults lack).  The stemcell is made once with create_stemcell
+ * from tests/stemcell/make-image.sh.
+ *
+ * Every VM made is checked from the outside: its NICs and disks through
+ * the vsphere layer, env.iso downloaded and read back with xorriso (an
+ * independent ISO reader), guestinfo.userdata decoded from the VM's
+ * extraConfig.  Failure cases check that no VM and no datastore
+ * directory is left behind.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tests/support/sim_cpi.h"
+#include "vsphere/client.h"
+#include "vsphere/pc.h"
+#include "vsphere/stemcell.h"
+#include "vsphere/transports.h"
+#include "vsphere/vim.h"
+#include "vsphere/vm.h"
+#include "vsphere/vsphere.h"
+
+#define VM_FOLDER "DC0/vm/BOSH_VMs"
+#define ENV_SECRET "env-Secret-3d8b"
+#define ROUND_TRIP_TARGET 14
+
+static char images[2048];
+static char defcfg[4096];
+static char stemcell[128];
+static char outdir[2048];
+static struct vs_client *cl;
+static struct vs_error err;
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v != NULL && v[0] != '\0', "%s is not set (run through "
+	              "tests/sim/run.sh)", name);
+	return v;
+}
+
+static char *
+slurp(const char *path, size_t *len_out)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+	char *buf;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf != NULL)
+		buf[n] = '\0';
+	if (len_out != NULL)
+		*len_out = (size_t)n;
+	fclose(f);
+	return buf;
+}
+
+static struct vs_client *
+connect_client(void)
+{
+	char *pem = slurp(env("VCSIM_CA_CERT"), NULL);
+	struct vs_curl_opts co = {
+		.ca_cert_pem = pem, .connect_timeout_s = 10, .timeout_s = 60,
+	};
+	struct vs_client_opts o = {
+		.url = env("VCSIM_URL"), .user = env("VCSIM_USER"),
+		.password = env("VCSIM_PASSWORD"),
+	};
+	struct vs_transport *t = NULL;
+	struct vs_client *c = NULL;
+	struct vs_error e;
+
+	ck_assert_ptr_nonnull(pem);
+	vs_error_clear(&e);
+	ck_assert_msg(vs_transport_curl_new(&t, &co, &e) == 0, "%s",
+	              e.message);
+	free(pem);
+	o.transport = t;
+	ck_assert_msg(vs_client_new(&c, &o, &e) == 0, "%s", e.message);
+	ck_assert_msg(vs_client_connect(c, &e) == 0, "%s", e.message);
+	return c;
+}
+
+static void
+setup(void)
+{
+	vs_error_clear(&err);
+	cl = connect_client();
+}
+
+static void
+teardown(void)
+{
+	vs_client_free(cl);
+	cl = NULL;
+}
+
+static void
+assert_no_secret(const struct cpi_test_run *r)
+{
+	const char *secrets[] = { SIM_MBUS_SECRET, SIM_BLOBSTORE_SECRET,
+	                          env("VCSIM_PASSWORD"), ENV_SECRET,
+	                          "vmware_soap_session", NULL };
+	size_t i;
+
+	for (i = 0; secrets[i] != NULL; i++) {
+		ck_assert_msg(strstr(r->out, secrets[i]) == NULL,
+		              "secret %zu on stdout", i);
+		ck_assert_msg(strstr(r->err, secrets[i]) == NULL,
+		              "secret %zu on stderr", i);
+	}
+}
+
+/* Round trips the binary reported (its log line + the logout), or -1. */
+static int
+round_trips(const struct cpi_test_run *r)
+{
+	const char *key = "create_vm: ";
+	const char *p = r->err;
+	unsigned n;
+
+	while (p != NULL && (p = strstr(p, key)) != NULL) {
+		p += strlen(key);
+		if (sscanf(p, "%u vCenter round trips", &n) == 1)
+			return (int)n + 1;
+	}
+	return -1;
+}
+
+/* Runs create_vm (args stolen); *trips_out (may be NULL) gets the round
+ * trips. */
+static json_t *
+call_rt(const char *config, const char *method, json_t *args,
+        int *trips_out)
+{
+	struct cpi_test_run r;
+	json_t *resp;
+
+	resp = sim_cpi_call(&r, config, method, args);
+	json_decref(args);
+	ck_assert_msg(resp != NULL, "%s: no JSON response (status %d): %s",
+	              method, r.status, r.err);
+	assert_no_secret(&r);
+	if (sim_error_type(resp) != NULL)
+		fprintf(stderr, "%s: %s: %s\n", method, sim_error_type(resp),
+		        json_string_value(json_object_get(json_object_get(
+		        resp, "error"), "message")));
+	if (trips_out != NULL)
+		*trips_out = round_trips(&r);
+	cpi_test_run_clear(&r);
+	return resp;
+}
+
+static json_t *
+call(const char *config, const char *method, json_t *args)
+{
+	return call_rt(config, method, args, NULL);
+}
+
+static json_t *
+vm_args(json_t *networks)
+{
+	return json_pack("[s,s,{s:i,s:i,s:i},o,[],{s:{s:s,s:s}}]",
+	                 "agent-1234", stemcell, "cpu", 2, "ram", 512,
+	                 "disk", 2048, networks, "bosh", "password",
+	                 ENV_SECRET, "group", "test-group");
+}
+
+/* --- looking at the result ------------------------------------------ */
+
+static struct vs_moref
+vm_ref(const char *cid)
+{
+	struct vs_moref vm;
+	char path[512];
+
+	snprintf(path, sizeof(path), VM_FOLDER "/%s", cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
+	              "%s: %s", path, err.message);
+	return vm;
+}
+
+static size_t
+count_vms(void)
+{
+	static const char *const paths[] = { "name", NULL };
+	struct vs_objects *list = NULL;
+	const char *name;
+	struct vs_error e;
+	size_t i, n = 0;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
+	                         "VirtualMachine", paths, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < list->n; i++) {
+		vs_error_clear(&e);
+		if (vs_object_get_str(&name, &list->items[i], "name",
+		                      &e) == 0 && strncmp(name, "vm-", 3) == 0)
+			n++;
+	}
+	vs_objects_free(list);
+	return n;
+}
+
+/* Directories named vm-* on every datastore (vcsim keeps datastores as
+ * local directories: summary.url). */
+static size_t
+count_vm_dirs(void)
+{
+	static const char *const paths[] = { "summary.url", NULL };
+	struct vs_objects *list = NULL;
+	const char *url;
+	struct vs_error e;
+	size_t i, n = 0;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
+	                         "Datastore", paths, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < list->n; i++) {
+		DIR *d;
+		struct dirent *de;
+
+		vs_error_clear(&e);
+		if (vs_object_get_str(&url, &list->items[i], "summary.url",
+		                      &e) != 0)
+			continue;
+		d = opendir(url);
+		ck_assert_msg(d != NULL, "cannot list %s", url);
+		while ((de = readdir(d)) != NULL)
+			if (strncmp(de->d_name, "vm-", 3) == 0)
+				n++;
+		closedir(d);
+	}
+	vs_objects_free(list);
+	return n;
+}
+
+static unsigned char *
+b64_decode(const char *s, size_t *len_out)
+{
+	size_t n = strlen(s), i, o = 0;
+	unsigned char *out = malloc(n / 4 * 3 + 1);
+	unsigned v = 0;
+	int bits = 0;
+
+	ck_assert_ptr_nonnull(out);
+	for (i = 0; i < n; i++) {
+		const char *tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
+		                  "rstuvwxyz0123456789+/";
+		const char *p;
+
+		if (s[i] == '=')
+			break;
+		p = strchr(tab, s[i]);
+		ck_assert_msg(p != NULL && s[i] != '\0', "bad base64");
+		v = v << 6 | (unsigned)(p - tab);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(v >> bits & 0xff);
+		}
+	}
+	out[o] = '\0';
+	*len_out = o;
+	return out;
+}
+
+/* guestinfo.* of the VM's extraConfig. */
+static char *
+extra_config(const struct vs_moref *vm, const char *key)
+{
+	static const char *const paths[] = { "config.extraConfig", NULL };
+	struct vs_object *o = NULL;
+	xmlNodePtr val, ov;
+	char *found = NULL;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_get_props(&o, cl, vm, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "config.extraConfig",
+	                                    &err), 0);
+	for (ov = vs_xml_child(val, "OptionValue"); ov != NULL;
+	     ov = vs_xml_next(ov, "OptionValue")) {
+		char *k = vs_xml_child_text(ov, "key");
+
+		if (k != NULL && strcmp(k, key) == 0 && found == NULL) {
+			char *v = vs_xml_child_text(ov, "value");
+
+			found = strdup(v != NULL ? v : "");
+			xmlFree(v);
+		}
+		xmlFree(k);
+	}
+	vs_object_free(o);
+	return found;
+}
+
+/* env.iso of the VM read back with xorriso; the parsed settings. */
+static json_t *
+iso_settings(const char *cid, const char *ds)
+{
+	char dspath[512], iso[4096], out[4096], cmd[16384];
+	char *text;
+	json_t *j;
+
+	snprintf(dspath, sizeof(dspath), "[%s] %s/env.iso", ds, cid);
+	snprintf(iso, sizeof(iso), "%s/%s.iso", outdir, cid);
+	snprintf(out, sizeof(out), "%s/%s.env", outdir, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_file_download(cl, "DC0", dspath, iso, &err) == 0,
+	              "%s", err.message);
+	unlink(out);
+	snprintf(cmd, sizeof(cmd), "xorriso -osirrox on -indev '%s' "
+	         "-extract /env '%s' >/dev/null 2>&1", iso, out);
+	ck_assert_msg(system(cmd) == 0, "xorriso cannot read /env of %s",
+	              iso);
+	text = slurp(out, NULL);
+	ck_assert_ptr_nonnull(text);
+	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	ck_assert_msg(j != NULL, "env is not JSON");
+	free(text);
+	unlink(iso);
+	unlink(out);
+	return j;
+}
+
+struct nic_want {
+	const char *network;        /* BOSH network name */
+	const char *port_group;     /* the network's own name */
+	bool distributed;
+};
+
+/* Checks the running VM cid against want[] and returns its settings. */
+static json_t *
+check_vm(const char *cid, const struct nic_want *want, size_t nwant)
+{
+	struct vs_moref vm = vm_ref(cid);
+	struct vs_vm_info *info = NULL;
+	json_t *settings, *guest, *nets;
+	char *ud, *enc;
+	unsigned char *dec;
+	size_t i, k = 0, dlen, disks = 0;
+	const char *ds;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
+	ck_assert_uint_ge(info->ndatastores, 1);
+	ds = info->datastores[0].name;
+	ck_assert_ptr_nonnull(ds);
+	settings = iso_settings(cid, ds);
+	nets = json_object_get(settings, "networks");
+	ck_assert_uint_eq(json_object_size(nets), nwant);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+		const json_t *n;
+
+		if (d->kind == VS_VM_DEV_DISK)
+			disks++;
+		if (d->kind == VS_VM_DEV_CDROM) {
+			ck_assert_ptr_nonnull(d->file_name);
+			ck_assert_msg(strstr(d->file_name, "/env.iso") != NULL,
+			              "CD-ROM on %s", d->file_name);
+		}
+		if (d->kind != VS_VM_DEV_NIC)
+			continue;
+		ck_assert_uint_lt(k, nwant);
+		ck_assert_str_eq(d->type, "VirtualVmxnet3");
+		if (want[k].distributed) {
+			ck_assert_ptr_nonnull(d->portgroup_key);
+			ck_assert_ptr_nonnull(d->switch_uuid);
+		} else {
+			ck_assert_ptr_nonnull(d->network_name);
+			ck_assert_str_eq(d->network_name, want[k].port_group);
+		}
+		n = json_object_get(nets, want[k].network);
+		ck_assert_ptr_nonnull(n);
+		ck_assert_ptr_nonnull(d->mac_address);
+		ck_assert_str_eq(json_string_value(json_object_get(n, "mac")),
+		                 d->mac_address);
+		k++;
+	}
+	ck_assert_uint_eq(k, nwant);
+	ck_assert_uint_eq(disks, 2);
+	ck_assert_str_eq(json_string_value(json_object_get(settings,
+	                 "agent_id")), "agent-1234");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	                 settings, "vm"), "name")), cid);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	                 settings, "vm"), "id")), vm.value);
+	ck_assert(json_is_string(json_object_get(json_object_get(settings,
+	          "disks"), "system")));
+	ck_assert(json_is_string(json_object_get(json_object_get(settings,
+	          "disks"), "ephemeral")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	                 json_object_get(settings, "env"), "bosh"),
+	                 "password")), ENV_SECRET);
+	ck_assert(strstr(json_string_value(json_object_get(settings, "mbus")),
+	                 SIM_MBUS_SECRET) != NULL);
+	ck_assert_ptr_nonnull(json_object_get(settings, "blobstore"));
+	ck_assert_ptr_nonnull(json_object_get(settings, "ntp"));
+	/* The same settings through guestinfo. */
+	ud = extra_config(&vm, "guestinfo.userdata");
+	enc = extra_config(&vm, "guestinfo.userdata.encoding");
+	ck_assert_ptr_nonnull(ud);
+	ck_assert_ptr_nonnull(enc);
+	ck_assert_str_eq(enc, "base64");
+	dec = b64_decode(ud, &dlen);
+	guest = json_loadb((const char *)dec, dlen, 0, NULL);
+	ck_assert_ptr_nonnull(guest);
+	ck_assert(json_equal(guest, settings));
+	json_decref(guest);
+	free(dec);
+	free(ud);
+	free(enc);
+	vs_vm_info_free(info);
+	return settings;
+}
+
+static void
+delete_vm(const char *cid)
+{
+	json_t *resp = call(defcfg, "delete_vm", json_pack("[s]", cid));
+
+	ck_assert_ptr_null(sim_error_type(resp));
+	json_decref(resp);
+}
+
+/* --- cases ----------------------------------------------------------- */
+
+static json_t *
+three_networks(const char *dvpg_name)
+{
+	return json_pack(
+	    "{s:{s:s,s:s,s:s,s:s,s:[s],s:[s,s],s:{s:s}},"
+	    " s:{s:s,s:s,s:s,s:s,s:[s],s:{s:s}},"
+	    " s:{s:s,s:s,s:s,s:{s:s}}}",
+	    "v4", "type", "manual", "ip", "10.0.0.10",
+	    "netmask", "255.255.255.0", "gateway", "10.0.0.1",
+	    "dns", "10.0.0.2", "default", "dns", "gateway",
+	    "cloud_properties", "name", "BOSH-V4",
+	    "v6", "type", "manual", "ip", "2001:db8::10",
+	    "netmask", "ffff:ffff:ffff:ffff::", "gateway", "2001:db8::1",
+	    "dns", "2001:db8::53", "cloud_properties", "name", "BOSH-V6",
+	    "dv", "type", "manual", "ip", "10.1.0.10",
+	    "netmask", "255.255.255.0",
+	    "cloud_properties", "name", dvpg_name);
+}
+
+START_TEST(test_three_networks)
+{
+	static const struct nic_want want[] = {
+		{ "v4", "BOSH-V4", false },
+		{ "v6", "BOSH-V6", false },
+		{ "dv", "DC0_DVPG0", true },
+	};
+	json_t *resp, *settings, *nets, *v6;
+	struct vs_moref folder;
+	const char *cid;
+	int trips = -1;
+
+	/* Measured with the VM folder in place (every create_vm but the
+	 * very first one of a director: that one also makes the folder). */
+	vs_error_clear(&err);
+	ck_assert_msg(vs_folder_ensure(&folder, cl, "DC0", "BOSH_VMs",
+	                               &err) == 0, "%s", err.message);
+	resp = call_rt(defcfg, "create_vm",
+	               vm_args(three_networks("DVS0/DC0_DVPG0")), &trips);
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	ck_assert_ptr_nonnull(cid);
+	ck_assert(strncmp(cid, "vm-", 3) == 0);
+	ck_assert(json_is_object(json_array_get(json_object_get(resp,
+	          "result"), 1)));
+	fprintf(stderr, "create_vm with three networks: %d round trips "
+	        "(target %d)\n", trips, ROUND_TRIP_TARGET);
+	ck_assert_int_gt(trips, 0);
+	ck_assert_int_le(trips, ROUND_TRIP_TARGET);
+	settings = check_vm(cid, want, 3);
+	nets = json_object_get(settings, "networks");
+	v6 = json_object_get(nets, "v6");
+	ck_assert_str_eq(json_string_value(json_object_get(v6, "ip")),
+	                 "2001:0db8:0000:0000:0000:0000:0000:0010");
+	ck_assert_str_eq(json_string_value(json_object_get(v6, "gateway")),
+	                 "2001:0db8:0000:0000:0000:0000:0000:0001");
+	ck_assert_str_eq(json_string_value(json_object_get(v6, "netmask")),
+	                 "ffff:ffff:ffff:ffff:0000:0000:0000:0000");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(v6,
+	                 "dns"), 0)),
+	                 "2001:0db8:0000:0000:0000:0000:0000:0053");
+	/* One default gateway: v4's. */
+	ck_assert_uint_eq(json_array_size(json_object_get(v6, "default")),
+	                  0);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(
+	                  nets, "dv"), "default")), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(
+	                  nets, "v4"), "default")), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(
+	                 json_object_get(nets, "v4"), "dns"), 0)),
+	                 "10.0.0.2");
+	json_decref(settings);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
+START_TEST(test_single_network)
+{
+	static const struct nic_want want[] = {
+		{ "default", "DC0_DVPG0", true },
+	};
+	json_t *nets, *resp, *settings;
+	const char *cid;
+
+	nets = json_pack("{s:{s:s,s:s,s:s,s:s,s:[s],s:{s:s}}}",
+	                 "default", "type", "manual", "ip", "10.2.0.10",
+	                 "netmask", "255.255.0.0", "gateway", "10.2.0.1",
+	                 "dns", "10.2.0.2", "cloud_properties", "name",
+	                 "DC0_DVPG0");
+	resp = call(defcfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	ck_assert_ptr_nonnull(cid);
+	settings = check_vm(cid, want, 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(
+	                  json_object_get(settings, "networks"), "default"),
+	                  "default")), 2);
+	json_decref(settings);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
+START_TEST(test_ipv6_only)
+{
+	static const struct nic_want want[] = {
+		{ "six", "BOSH-V6", false },
+	};
+	json_t *nets, *resp, *settings, *six;
+	const char *cid;
+
+	nets = json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:[s],s:{s:s}}}",
+	                 "six", "type", "manual", "ip", "fd00::a:5",
+	                 "prefix", "128",
+	                 "netmask", "ffff:ffff:ffff:ffff:0000:0000:0000:0000",
+	                 "gateway", "fd00::1", "dns", "fd00::53",
+	                 "cloud_properties", "name", "BOSH-V6");
+	resp = call(defcfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	ck_assert_ptr_nonnull(cid);
+	settings = check_vm(cid, want, 1);
+	six = json_object_get(json_object_get(settings, "networks"), "six");
+	ck_assert_str_eq(json_string_value(json_object_get(six, "ip")),
+	                 "fd00:0000:0000:0000:0000:0000:000a:0005");
+	ck_assert_str_eq(json_string_value(json_object_get(six, "prefix")),
+	                 "128");
+	json_decref(settings);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
+START_TEST(test_api_v1)
+{
+	struct cpi_test_run r;
+	char *argv[] = { (char *)cpi_test_binary(), defcfg, NULL };
+	json_t *nets, *req, *resp;
+	char *text;
+	const char *cid;
+
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	req = json_pack("{s:s,s:o,s:{s:s},s:i}", "method", "create_vm",
+	                "arguments", vm_args(nets), "context",
+	                "director_uuid", "d-1", "api_version", 1);
+	text = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	ck_assert_int_eq(cpi_test_run(&r, argv, text, strlen(text)), 0);
+	free(text);
+	assert_no_secret(&r);
+	resp = json_loads(r.out, 0, NULL);
+	ck_assert_msg(resp != NULL, "%s", r.err);
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_object_get(resp, "result"));
+	ck_assert_msg(cid != NULL, "v1 result must be the cid string");
+	ck_assert(strncmp(cid, "vm-", 3) == 0);
+	delete_vm(cid);
+	json_decref(resp);
+	cpi_test_run_clear(&r);
+}
+END_TEST
+
+/* Refused before anything is made: the response type, and the same
+ * number of VMs and VM directories afterwards. */
+static void
+assert_refused(json_t *args, const char *type, const char *needle)
+{
+	size_t vms = count_vms(), dirs = count_vm_dirs();
+	json_t *resp = call(defcfg, "create_vm", args);
+	const json_t *e = json_object_get(resp, "error");
+
+	ck_assert_ptr_nonnull(sim_error_type(resp));
+	ck_assert_str_eq(sim_error_type(resp), type);
+	ck_assert_msg(strstr(json_string_value(json_object_get(e, "message")),
+	                     needle) != NULL, "message lacks '%s'", needle);
+	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
+	ck_assert_uint_eq(count_vms(), vms);
+	ck_assert_uint_eq(count_vm_dirs(), dirs);
+	json_decref(resp);
+}
+
+START_TEST(test_unknown_port_group)
+{
+	json_t *nets = json_pack("{s:{s:s,s:s,s:s,s:{s:s}}}",
+	                         "n1", "ip", "10.0.0.10", "netmask",
+	                         "255.255.255.0", "gateway", "10.0.0.1",
+	                         "cloud_properties", "name", "NO-SUCH-PG");
+
+	assert_refused(vm_args(nets), "Bosh::Clouds::CloudError",
+	               "port group 'NO-SUCH-PG' (network 'n1') not found");
+}
+END_TEST
+
+START_TEST(test_two_default_gateways)
+{
+	json_t *nets = json_pack(
+	    "{s:{s:s,s:s,s:s,s:[s,s],s:{s:s}},"
+	    " s:{s:s,s:s,s:s,s:[s],s:{s:s}}}",
+	    "a", "ip", "10.0.0.10", "netmask", "255.255.255.0",
+	    "gateway", "10.0.0.1", "default", "dns", "gateway",
+	    "cloud_properties", "name", "BOSH-V4",
+	    "b", "ip", "10.1.0.10", "netmask", "255.255.255.0",
+	    "gateway", "10.1.0.1", "default", "gateway",
+	    "cloud_properties", "name", "DC0_DVPG0");
+
+	assert_refused(vm_args(nets), "Bosh::Clouds::CloudError", "gateway");
+}
+END_TEST
+
+START_TEST(test_bad_cloud_properties)
+{
+	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                         "cloud_properties", "name", "BOSH-V4");
+	json_t *args = vm_args(nets);
+
+	json_object_del(json_array_get(args, 2), "disk");
+	assert_refused(args, "Bosh::Clouds::CloudError", "disk");
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "cpu", json_integer(0));
+	assert_refused(args, "Bosh::Clouds::CloudError", "cpu");
+}
+END_TEST
+
+/*
+ * A failure after the clone: a stemcell without a system disk (a broken
+ * stemcell is a real-world input; the simulator clones it happily).  The
+ * clone exists when the read-back refuses it, so the VM and its
+ * directory must be removed and VMCreationFailed answered.
+ */
+START_TEST(test_failure_after_clone)
+{
+	struct vs_moref sc;
+	struct vs_vm_names *gone = NULL;
+	json_t *nets, *args, *resp, *e;
+	char path[512];
+	size_t vms, dirs;
+
+	snprintf(path, sizeof(path), "DC0/vm/BOSH_Templates/%s", stemcell);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&sc, cl, path, &err) == 0,
+	              "%s", err.message);
+	ck_assert_msg(vs_vm_detach_disks(&gone, cl, &sc, VS_VM_DISKS_ALL,
+	                                 &err) == 0, "%s", err.message);
+	ck_assert_uint_eq(gone->n, 1);
+	vs_vm_names_free(gone);
+	vms = count_vms();
+	dirs = count_vm_dirs();
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	resp = call(defcfg, "create_vm", args);
+	e = json_object_get(resp, "error");
+	ck_assert_ptr_nonnull(sim_error_type(resp));
+	ck_assert_str_eq(sim_error_type(resp),
+	                 "Bosh::Clouds::VMCreationFailed");
+	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
+	ck_assert(strstr(json_string_value(json_object_get(e, "message")),
+	                 "system disk") != NULL);
+	ck_assert_uint_eq(count_vms(), vms);
+	ck_assert_uint_eq(count_vm_dirs(), dirs);
+	json_decref(resp);
+}
+END_TEST
+
+/* --- main ------------------------------------------------------------ */
+
+static void
+make_stemcell(void)
+{
+	const char *root = getenv("CPI_TEST_ROOT");
+	const char *out = getenv("CPI_TEST_OUTDIR");
+	char cmd[8192], img[4096];
+	json_t *resp, *args;
+
+	/* No ck_assert here: this runs outside any test. */
+	if (root == NULL)
+		root = ".";
+	if (out == NULL || out[0] == '\0' || strlen(root) > 2000 ||
+	    strlen(out) > 1900) {
+		fprintf(stderr, "CPI_TEST_OUTDIR/ROOT unusable\n");
+		exit(1);
+	}
+	snprintf(outdir, sizeof(outdir), "%s", out);
+	snprintf(images, sizeof(images), "%s/images", out);
+	snprintf(cmd, sizeof(cmd), "sh '%s/tests/stemcell/make-image.sh' "
+	         "'%s' >/dev/null", root, images);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "cannot make the test image\n");
+		exit(1);
+	}
+	snprintf(img, sizeof(img), "%s/image", images);
+	args = json_pack("[s,{}]", img);
+	resp = sim_cpi_call(NULL, defcfg, "create_stemcell", args);
+	json_decref(args);
+	if (resp == NULL || sim_error_type(resp) != NULL ||
+	    !json_is_string(json_object_get(resp, "result"))) {
+		fprintf(stderr, "create_stemcell failed\n");
+		exit(1);
+	}
+	snprintf(stemcell, sizeof(stemcell), "%s",
+	         json_string_value(json_object_get(resp, "result")));
+	json_decref(resp);
+}
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("create_vm");
+	TCase *tc = tcase_create("sim");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_unknown_port_group);
+	tcase_add_test(tc, test_two_default_gateways);
+	tcase_add_test(tc, test_bad_cloud_properties);
+	tcase_add_test(tc, test_three_networks);
+	tcase_add_test(tc, test_single_network);
+	tcase_add_test(tc, test_ipv6_only);
+	tcase_add_test(tc, test_api_v1);
+	/* Last: it breaks the shared stemcell. */
+	tcase_add_test(tc, test_failure_after_clone);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (!sim_available()) {
+		fprintf(stderr, "check_create_vm: no simulator (run through "
+		        "tests/sim/run.sh)\n");
+		return 1;
+	}
+	if (sim_config(NULL) == NULL) {
+		fprintf(stderr, "cannot write the config\n");
+		return 1;
+	}
+	snprintf(defcfg, sizeof(defcfg), "%s", sim_config(NULL));
+	make_stemcell();
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,526 @@
+/*
+ * vsphere/create.c: clone, read back, deliver the agent settings, power
+ * on, and clean up after a failure (see create.h).
+ *
+ * Round trips on the way to a running VM: CloneVM_Task + its task read,
+ * one vs_vm_info, the env.iso PUT, ReconfigVM_Task + its task read,
+ * PowerOnVM_Task + its task read (tasks that finish at once cost one
+ * read; see task.c).
+ */
+#include "vsphere/create.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsphere/files.h"
+#include "vsphere/pc.h"
+#include "vsphere/soap.h"
+#include "vsphere/task.h"
+#include "vsphere/vim.h"
+#include "vsphere/vm.h"
+
+/* Unit numbers tried for the ephemeral disk (7 is the SCSI controller's
+ * own). */
+#define SCSI_UNITS 16
+#define SCSI_RESERVED_UNIT 7
+#define IDE_UNITS 2
+#define MAC_LEN 17
+
+#define KEY_DISK (-200)
+#define KEY_CDROM (-201)
+
+void
+vs_created_free(struct vs_created *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->nmacs; i++)
+		free(v->macs[i]);
+	free(v->macs);
+	free(v->remove_keys);
+	free(v->env_path);
+	free(v->disk_path);
+	free(v);
+}
+
+int
+vs_base64(char **out, const void *data, size_t len, struct vs_error *err)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789+/";
+	const unsigned char *p = data;
+	size_t i, o = 0, n;
+	char *s;
+
+	*out = NULL;
+	if (len > ((size_t)-1 - 4) / 4 * 3)
+		return vs_error_set(err, VS_EINVAL, "base64: input too large");
+	n = (len + 2) / 3 * 4;
+	s = malloc(n + 1);
+	if (s == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	for (i = 0; i + 2 < len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
+		             p[i + 2];
+
+		s[o++] = tab[v >> 18 & 63];
+		s[o++] = tab[v >> 12 & 63];
+		s[o++] = tab[v >> 6 & 63];
+		s[o++] = tab[v & 63];
+	}
+	if (i < len) {
+		unsigned v = (unsigned)p[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned)p[i + 1] << 8;
+		s[o++] = tab[v >> 18 & 63];
+		s[o++] = tab[v >> 12 & 63];
+		s[o++] = i + 1 < len ? tab[v >> 6 & 63] : '=';
+		s[o++] = '=';
+	}
+	s[o] = '\0';
+	*out = s;
+	return 0;
+}
+
+/* --- clone ---------------------------------------------------------- */
+
+static int
+clone_call(struct vs_moref *vm_out, struct vs_client *c,
+           const struct vs_create_req *req, struct vs_error *err)
+{
+	struct vs_device_spec *devs = NULL;
+	struct vs_device_change *changes = NULL;
+	struct vs_connect_spec conn = {
+		.start_connected = true, .allow_guest_control = true,
+		.connected = true,
+	};
+	struct vs_config_spec cfg = {0};
+	struct vs_clone_spec cs = {0};
+	struct vs_task_result res = {0};
+	xmlDocPtr doc = NULL, resp = NULL;
+	xmlNodePtr m, r;
+	struct vs_moref task;
+	size_t i;
+	int rc = 0;
+
+	if (req->nnics > 0) {
+		devs = calloc(req->nnics, sizeof(*devs));
+		changes = calloc(req->nnics, sizeof(*changes));
+		if (devs == NULL || changes == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+	}
+	for (i = 0; i < req->nnics; i++) {
+		const struct vs_port_group *pg = &req->nics[i];
+		struct vs_device_spec *d = &devs[i];
+
+		d->type = VS_DEV_VMXNET3;
+		d->key = -1 - (int)i;
+		d->connectable = &conn;
+		d->address_type = "generated";
+		if (pg->kind == VS_PG_DISTRIBUTED) {
+			d->backing = VS_BACKING_DVPORT;
+			d->switch_uuid = pg->switch_uuid;
+			d->portgroup_key = pg->portgroup_key;
+		} else {
+			d->backing = VS_BACKING_NETWORK;
+			d->device_name = pg->name;
+			d->network = &pg->network;
+		}
+		changes[i].operation = VS_OP_ADD;
+		changes[i].device = d;
+	}
+	cfg.num_cpus = req->num_cpus;
+	cfg.memory_mb = req->memory_mb;
+	cfg.changes = changes;
+	cfg.nchanges = req->nnics;
+	cs.location.datastore = req->datastore;
+	cs.location.pool = req->pool;
+	if (req->snapshot != NULL) {
+		cs.location.disk_move_type = "createNewChildDiskBacking";
+		cs.snapshot = req->snapshot;
+	}
+	cs.template_ = false;
+	cs.config = &cfg;
+	cs.power_on = false;
+	rc = vs_soap_request_new(&doc, &m, "CloneVM_Task", req->source, err);
+	if (rc < 0)
+		goto cleanup;
+	if (vs_soap_add_moref(m, "folder", req->folder) == NULL ||
+	    vs_soap_add_text(m, "name", req->name) == NULL) {
+		rc = vs_error_set(err, VS_EINVAL, "CloneVM_Task: bad folder "
+		                  "or name");
+		goto cleanup;
+	}
+	rc = vs_add_clone_spec(m, "spec", &cs, err);
+	if (rc < 0)
+		goto cleanup;
+	rc = vs_client_call(c, doc, &resp, &r, err);
+	doc = NULL;
+	if (rc == 0)
+		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
+	if (rc == 0)
+		rc = vs_task_wait(&res, c, &task, VS_CREATE_TASK_TIMEOUT_S,
+		                  err);
+	if (rc == 0 && strcmp(res.moref.type, "VirtualMachine") != 0)
+		rc = vs_error_set(err, VS_EPARSE, "CloneVM_Task: the task's "
+		                  "result is not a VirtualMachine");
+	if (rc == 0)
+		*vm_out = res.moref;
+
+cleanup:
+	if (rc < 0)
+		vs_error_prefix(err, "CloneVM_Task %s", req->name);
+	vs_task_result_clear(&res);
+	xmlFreeDoc(doc);
+	xmlFreeDoc(resp);
+	free(devs);
+	free(changes);
+	return rc;
+}
+
+/* --- reading the clone back ----------------------------------------- */
+
+static bool
+nic_on(const struct vs_vm_device *d, const struct vs_port_group *pg)
+{
+	if (pg->kind == VS_PG_DISTRIBUTED)
+		return d->switch_uuid != NULL && d->portgroup_key != NULL &&
+		       strcmp(d->switch_uuid, pg->switch_uuid) == 0 &&
+		       strcmp(d->portgroup_key, pg->portgroup_key) == 0;
+	if (d->switch_uuid != NULL)
+		return false;
+	if (d->has_network)
+		return strcmp(d->network.value, pg->network.value) == 0;
+	return d->network_name != NULL && strcmp(d->network_name,
+	                                         pg->name) == 0;
+}
+
+/* "00:0C:29:aa:bb:cc" -> "00:0c:29:aa:bb:cc"; NULL when malformed. */
+static char *
+mac_norm(const char *s)
+{
+	char *out;
+	int i;
+
+	if (s == NULL || strlen(s) != MAC_LEN)
+		return NULL;
+	for (i = 0; i < MAC_LEN; i++) {
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return NULL;
+	}
+	out = strdup(s);
+	for (i = 0; out != NULL && i < MAC_LEN; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+	return out;
+}
+
+static bool
+unit_used(const struct vs_vm_info *info, int controller, int unit)
+{
+	size_t i;
+
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->has_controller_key && d->controller_key == controller &&
+		    d->has_unit_number && d->unit_number == unit)
+			return true;
+	}
+	return false;
+}
+
+static int
+plan_nics(struct vs_created *v, const struct vs_vm_info *info,
+          const struct vs_create_req *req, struct vs_error *err)
+{
+	size_t i, nnic = 0, k = 0;
+
+	for (i = 0; i < info->ndevices; i++)
+		if (info->devices[i].kind == VS_VM_DEV_NIC)
+			nnic++;
+	if (nnic < req->nnics)
+		return vs_error_set(err, VS_ERR, "the clone has %zu NIC(s), "
+		                    "%zu were added", nnic, req->nnics);
+	v->macs = calloc(req->nnics + 1, sizeof(*v->macs));
+	v->remove_keys = calloc(nnic - req->nnics + 1,
+	                        sizeof(*v->remove_keys));
+	if (v->macs == NULL || v->remove_keys == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_port_group *pg;
+
+		if (d->kind != VS_VM_DEV_NIC)
+			continue;
+		if (k++ < nnic - req->nnics) {
+			v->remove_keys[v->nremove++] = d->key;
+			continue;
+		}
+		pg = &req->nics[v->nmacs];
+		if (strcmp(d->type, "VirtualVmxnet3") != 0 || !nic_on(d, pg))
+			return vs_error_set(err, VS_ERR, "NIC %zu of the clone "
+			                    "is not a VirtualVmxnet3 on port "
+			                    "group '%s'", v->nmacs + 1,
+			                    pg->name);
+		v->macs[v->nmacs] = mac_norm(d->mac_address);
+		if (v->macs[v->nmacs] == NULL)
+			return vs_error_set(err, VS_EPARSE, "NIC %zu of the "
+			                    "clone (port group '%s') has no "
+			                    "valid MAC address", v->nmacs + 1,
+			                    pg->name);
+		v->nmacs++;
+	}
+	return 0;
+}
+
+static int
+plan_disks(struct vs_created *v, const struct vs_vm_info *info,
+           struct vs_error *err)
+{
+	const struct vs_vm_device *sys = NULL, *cd = NULL;
+	size_t i;
+	int u;
+
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->kind == VS_VM_DEV_DISK && sys == NULL)
+			sys = d;
+		if (d->kind == VS_VM_DEV_CDROM && cd == NULL)
+			cd = d;
+	}
+	if (sys == NULL || !sys->has_controller_key || !sys->has_unit_number)
+		return vs_error_set(err, VS_ERR, "the clone has no system "
+		                    "disk on a controller");
+	v->system_unit = sys->unit_number;
+	v->disk_controller = sys->controller_key;
+	v->ephemeral_unit = -1;
+	for (u = 0; u < SCSI_UNITS; u++) {
+		if (u != SCSI_RESERVED_UNIT &&
+		    !unit_used(info, v->disk_controller, u)) {
+			v->ephemeral_unit = u;
+			break;
+		}
+	}
+	if (v->ephemeral_unit < 0)
+		return vs_error_set(err, VS_ERR, "no free unit on the system "
+		                    "disk's controller %d", v->disk_controller);
+	if (cd != NULL) {
+		v->cdrom_key = cd->key;
+		v->cdrom_controller = cd->has_controller_key ?
+		                      cd->controller_key : 0;
+		v->cdrom_unit = cd->has_unit_number ? cd->unit_number : -1;
+		return 0;
+	}
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (strcmp(d->type, "VirtualIDEController") != 0)
+			continue;
+		for (u = 0; u < IDE_UNITS; u++) {
+			if (!unit_used(info, d->key, u)) {
+				v->ide_controller = d->key;
+				v->ide_unit = u;
+				return 0;
+			}
+		}
+	}
+	return vs_error_set(err, VS_ERR, "the clone has no CD-ROM and no "
+	                    "free IDE slot for one");
+}
+
+int
+vs_create_clone(struct vs_created **out, struct vs_client *c,
+                const struct vs_create_req *req, struct vs_error *err)
+{
+	struct vs_created *v = NULL;
+	struct vs_vm_info *info = NULL;
+	char rel[512];
+	int rc;
+
+	*out = NULL;
+	if (req->name == NULL || req->source == NULL || req->folder == NULL ||
+	    req->pool == NULL || req->datastore == NULL ||
+	    req->datastore_name == NULL || req->num_cpus <= 0 ||
+	    req->memory_mb <= 0 || req->disk_mb <= 0 ||
+	    (req->nnics > 0 && req->nics == NULL))
+		return vs_error_set(err, VS_EINVAL, "create: bad request");
+	v = calloc(1, sizeof(*v));
+	if (v == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	v->datastore = *req->datastore;
+	v->disk_kb = req->disk_mb * 1024;
+	v->thin = req->thin;
+	snprintf(rel, sizeof(rel), "%s/env.iso", req->name);
+	rc = vs_ds_path_format(&v->env_path, req->datastore_name, rel, err);
+	if (rc < 0)
+		goto cleanup;
+	snprintf(rel, sizeof(rel), "%s/ephemeral_disk.vmdk", req->name);
+	rc = vs_ds_path_format(&v->disk_path, req->datastore_name, rel, err);
+	if (rc < 0)
+		goto cleanup;
+	rc = clone_call(&v->vm, c, req, err);
+	if (rc < 0)
+		goto cleanup;
+	v->exists = true;
+	rc = vs_vm_info(&info, c, &v->vm, err);
+	if (rc == 0)
+		rc = plan_nics(v, info, req, err);
+	if (rc == 0)
+		rc = plan_disks(v, info, err);
+	if (rc < 0)
+		vs_error_prefix(err, "reading back %s (%s)", req->name,
+		                v->vm.value);
+
+cleanup:
+	vs_vm_info_free(info);
+	if (v != NULL && v->exists)
+		*out = v;
+	else
+		vs_created_free(v);
+	return rc;
+}
+
+/* --- finishing -------------------------------------------------------- */
+
+int
+vs_create_finish(struct vs_client *c, const struct vs_created *v,
+                 const char *dc_path, const char *settings,
+                 size_t settings_len, const void *iso, size_t iso_len,
+                 struct vs_error *err)
+{
+	struct vs_vm_device_change *ch = NULL;
+	struct vs_vm_option extra[2];
+	struct vs_vm_config cfg = {0};
+	char *userdata = NULL;
+	size_t i, n = 0;
+	int rc;
+
+	rc = vs_file_upload_mem(c, dc_path, v->env_path, iso, iso_len, true,
+	                        err);
+	if (rc < 0) {
+		vs_error_prefix(err, "uploading the agent env");
+		goto cleanup;
+	}
+	rc = vs_base64(&userdata, settings, settings_len, err);
+	if (rc < 0)
+		goto cleanup;
+	ch = calloc(v->nremove + 3, sizeof(*ch));
+	if (ch == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	/* The ephemeral disk. */
+	ch[n].operation = VS_VM_OP_ADD;
+	ch[n].file_operation = VS_VM_FILEOP_CREATE;
+	ch[n].kind = VS_VM_DEV_DISK;
+	ch[n].key = KEY_DISK;
+	ch[n].controller_key = v->disk_controller;
+	ch[n].has_unit_number = true;
+	ch[n].unit_number = v->ephemeral_unit;
+	ch[n].file_name = v->disk_path;
+	ch[n].datastore = &v->datastore;
+	ch[n].capacity_kb = v->disk_kb;
+	ch[n].thin = v->thin ? 2 : 1;
+	n++;
+	/* The CD-ROM on the env ISO, connected at power on.  The stemcell's
+	 * CD-ROM is replaced (remove + add in its slot) rather than edited:
+	 * an edit spec without deviceInfo crashes the simulator's handler,
+	 * and both forms mean the same to vCenter. */
+	if (v->cdrom_key != 0) {
+		ch[n].operation = VS_VM_OP_REMOVE;
+		ch[n].kind = VS_VM_DEV_CDROM;
+		ch[n].key = v->cdrom_key;
+		n++;
+	}
+	ch[n].operation = VS_VM_OP_ADD;
+	ch[n].kind = VS_VM_DEV_CDROM;
+	ch[n].key = KEY_CDROM;
+	ch[n].controller_key = v->cdrom_key != 0 ? v->cdrom_controller :
+	                       v->ide_controller;
+	ch[n].has_unit_number = v->cdrom_key == 0 || v->cdrom_unit >= 0;
+	ch[n].unit_number = v->cdrom_key != 0 ? v->cdrom_unit : v->ide_unit;
+	ch[n].has_connectable = true;
+	ch[n].start_connected = true;
+	ch[n].allow_guest_control = false;
+	ch[n].connected = true;
+	ch[n].file_name = v->env_path;
+	ch[n].datastore = &v->datastore;
+	n++;
+	for (i = 0; i < v->nremove; i++) {
+		ch[n].operation = VS_VM_OP_REMOVE;
+		ch[n].kind = VS_VM_DEV_NIC;
+		ch[n].key = v->remove_keys[i];
+		n++;
+	}
+	extra[0].key = "guestinfo.userdata";
+	extra[0].value = userdata;
+	extra[1].key = "guestinfo.userdata.encoding";
+	extra[1].value = "base64";
+	cfg.changes = ch;
+	cfg.nchanges = n;
+	cfg.extra = extra;
+	cfg.nextra = 2;
+	rc = vs_vm_reconfigure(c, &v->vm, &cfg, err);
+	if (rc < 0)
+		goto cleanup;
+	rc = vs_vm_power_on(c, &v->vm, err);
+
+cleanup:
+	if (userdata != NULL) {
+		memset(userdata, 0, strlen(userdata));
+		free(userdata);
+	}
+	free(ch);
+	return rc;
+}
+
+/* --- cleanup ---------------------------------------------------------- */
+
+int
+vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
+                  const struct vs_created *v, const char *datastore,
+                  const char *name, struct vs_error *err)
+{
+	struct vs_error e;
+	char *dir = NULL;
+	int rc = 0, r;
+
+	if (v != NULL && v->exists) {
+		vs_error_clear(&e);
+		r = vs_vm_power_off(c, &v->vm, &e);
+		if (r < 0 && r != VS_ENOTFOUND)
+			vs_client_logf(c, 2, "cleanup: power off %s: %s",
+			               v->vm.value, e.message);
+		vs_error_clear(&e);
+		r = vs_vm_destroy(c, &v->vm, &e);
+		if (r < 0 && r != VS_ENOTFOUND) {
+			rc = vs_error_set(err, r, "cleanup: destroying %s: %s",
+			                  v->vm.value, e.message);
+			if (err != NULL)
+				err->transient = e.transient;
+		}
+	}
+	if (datastore == NULL || name == NULL)
+		return rc;
+	vs_error_clear(&e);
+	r = vs_ds_path_format(&dir, datastore, name, &e);
+	if (r == 0)
+		r = vs_file_delete(c, dc, dir, &e);
+	if (r < 0 && r != VS_ENOTFOUND) {
+		vs_error_set(err, r, "cleanup: deleting %s: %s",
+		             dir != NULL ? dir : name, e.message);
+		if (rc == 0)
+			rc = r;
+	}
+	free(dir);
+	return rc;
+}

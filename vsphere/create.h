@@ -1,0 +1,116 @@
+/*
+ * vsphere/create.h: the vCenter side of create_vm (xml-free; cpi/ uses
+ * it).  The agent settings themselves are cpi/'s business: this layer
+ * clones, reports what the agent needs (MACs, disk unit numbers), then
+ * delivers the settings it is handed and powers the VM on.
+ *
+ *	vs_create_clone()    CloneVM_Task (linked clone from the snapshot)
+ *	                     with CPU, memory and one VirtualVmxnet3 per port
+ *	                     group, then ONE read of the new VM (vs_vm_info):
+ *	                     MACs in NIC order, the system disk's unit, the
+ *	                     unit chosen for the ephemeral disk
+ *	vs_create_finish()   uploads env.iso, ONE ReconfigVM_Task (ephemeral
+ *	                     disk, CD-ROM on the ISO, removal of NICs the
+ *	                     stemcell brought, guestinfo.userdata), power on
+ *	vs_create_destroy()  after any failure once the clone exists: power
+ *	                     off, Destroy_Task, delete "[ds] <name>"
+ *
+ * Why the disk and the CD-ROM go into the reconfigure and not the clone:
+ * the reconfigure is needed anyway (guestinfo.userdata holds the MACs,
+ * only known after the clone), and planning them from the clone's device
+ * list saves reading the stemcell's devices first: one round trip less,
+ * and the result is checked on a list the clone really produced (the
+ * simulator drops clone-time device errors silently).
+ *
+ * NICs: vCenter appends the added NICs after the devices it copies, so
+ * the last n NICs of the clone are ours, in request order; each one is
+ * checked against its port group (network name or switch uuid + port
+ * group key) and must carry a MAC.  Earlier NICs came with the stemcell
+ * and are removed by the reconfigure.
+ */
+#ifndef VS_CREATE_H
+#define VS_CREATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vsphere/moref.h"
+#include "vsphere/placement.h"
+#include "vsphere/vs_error.h"
+
+struct vs_client;
+
+/* How long create_vm waits for each of its tasks. */
+#define VS_CREATE_TASK_TIMEOUT_S 1800.0
+
+/* Borrowed view; every pointer belongs to the caller. */
+struct vs_create_req {
+	const char *name;                   /* "vm-<uuid>" */
+	const struct vs_moref *source;      /* stemcell or its replica */
+	const struct vs_moref *snapshot;    /* NULL: full clone */
+	const struct vs_moref *folder;
+	const struct vs_moref *pool;
+	const struct vs_moref *datastore;
+	const char *datastore_name;
+	int num_cpus;
+	long long memory_mb;
+	long long disk_mb;                  /* ephemeral disk */
+	bool thin;                          /* ephemeral disk provisioning */
+	const struct vs_port_group *nics;   /* one VirtualVmxnet3 each */
+	size_t nnics;
+};
+
+struct vs_created {
+	bool exists;                /* the clone exists: destroy on failure */
+	struct vs_moref vm;
+	char **macs;                /* one per NIC, lower case, ':' */
+	size_t nmacs;
+	int system_unit;            /* unit number of the system disk */
+	int ephemeral_unit;         /* chosen for the ephemeral disk */
+	/* The reconfigure plan (private to create.c). */
+	int disk_controller;
+	int cdrom_key;              /* 0: add one on ide_controller */
+	int cdrom_controller;
+	int cdrom_unit;
+	int ide_controller;
+	int ide_unit;
+	int *remove_keys;           /* stemcell NICs */
+	size_t nremove;
+	char *env_path;             /* "[ds] <name>/env.iso" */
+	char *disk_path;            /* "[ds] <name>/ephemeral_disk.vmdk" */
+	struct vs_moref datastore;
+	long long disk_kb;
+	bool thin;
+};
+
+void vs_created_free(struct vs_created *v);
+
+/* Clones and reads the clone back.  *out is set whenever the clone came
+ * into existence, also when a later step failed (then rc < 0 and the
+ * caller must vs_create_destroy() it). */
+int vs_create_clone(struct vs_created **out, struct vs_client *c,
+                    const struct vs_create_req *req, struct vs_error *err);
+
+/* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures
+ * with guestinfo.userdata = base64(settings) and
+ * guestinfo.userdata.encoding = base64, then powers on.  dc_path is the
+ * datacenter's inventory path (for the datastore URL). */
+int vs_create_finish(struct vs_client *c, const struct vs_created *v,
+                     const char *dc_path, const char *settings,
+                     size_t settings_len, const void *iso, size_t iso_len,
+                     struct vs_error *err);
+
+/* Removes what a failed create_vm left: powers the VM off when needed,
+ * destroys it and deletes the directory "[datastore] name" (a directory
+ * already gone is fine).  Every step runs; the first failure is
+ * reported. */
+int vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
+                      const struct vs_created *v, const char *datastore,
+                      const char *name, struct vs_error *err);
+
+/* Standard base64 (with padding) of len bytes; *out malloc'd and
+ * NUL-terminated. */
+int vs_base64(char **out, const void *data, size_t len,
+              struct vs_error *err);
+
+#endif

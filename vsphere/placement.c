@@ -1,0 +1,831 @@
+/*
+ * vsphere/placement.c: cluster, datastore, port group and folder lookup
+ * for create_vm from one property collector read (see placement.h).
+ *
+ * The read starts at the root folder and follows Folder.childEntity,
+ * the datacenters' host/datastore/network/vm folders, ComputeResource
+ * .resourcePool and ResourcePool.resourcePool.  Only the types listed in
+ * the property specs come back (VMs are walked by the server inside the
+ * vm folders, never returned).  Everything found is indexed by moref so
+ * that parents can be followed to the datacenter an object belongs to.
+ */
+#include "vsphere/placement.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsphere/pc.h"
+#include "vsphere/vim.h"
+
+#define MAX_DEPTH 64
+#define MAX_COMPONENTS 32
+
+enum kind {
+	K_OTHER = 0,
+	K_FOLDER,
+	K_DC,
+	K_CLUSTER,
+	K_POOL,
+	K_DS,
+	K_NET,
+	K_DVPG,
+	K_DVS,
+};
+
+struct ent {
+	const struct vs_object *o;
+	int kind;
+	const char *name;       /* NULL when absent */
+	bool has_parent;
+	struct vs_moref parent;
+};
+
+struct index {
+	struct ent *v;
+	size_t n;
+};
+
+static int
+kind_of(const char *type)
+{
+	static const struct {
+		const char *type;
+		int kind;
+	} map[] = {
+		{ "Folder", K_FOLDER },
+		{ "StoragePod", K_FOLDER },
+		{ "Datacenter", K_DC },
+		{ "ClusterComputeResource", K_CLUSTER },
+		{ "ResourcePool", K_POOL },
+		{ "VirtualApp", K_POOL },
+		{ "Datastore", K_DS },
+		{ "Network", K_NET },
+		{ "OpaqueNetwork", K_NET },
+		{ "DistributedVirtualPortgroup", K_DVPG },
+		{ "VmwareDistributedVirtualSwitch", K_DVS },
+		{ "DistributedVirtualSwitch", K_DVS },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].type, type) == 0)
+			return map[i].kind;
+	return K_OTHER;
+}
+
+static int
+moref_cmp(const struct vs_moref *a, const struct vs_moref *b)
+{
+	int r = strcmp(a->value, b->value);
+
+	return r != 0 ? r : strcmp(a->type, b->type);
+}
+
+static bool
+moref_eq(const struct vs_moref *a, const struct vs_moref *b)
+{
+	return moref_cmp(a, b) == 0;
+}
+
+static int
+ent_cmp(const void *a, const void *b)
+{
+	const struct ent *x = a, *y = b;
+
+	return moref_cmp(&x->o->obj, &y->o->obj);
+}
+
+static const struct ent *
+find(const struct index *ix, const struct vs_moref *ref)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = moref_cmp(ref, &ix->v[mid].o->obj);
+
+		if (r == 0)
+			return &ix->v[mid];
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static const struct ent *
+parent_of(const struct index *ix, const struct ent *e)
+{
+	return e->has_parent ? find(ix, &e->parent) : NULL;
+}
+
+static int
+build_index(struct index *ix, const struct vs_objects *objs,
+            struct vs_error *err)
+{
+	size_t i;
+
+	ix->n = 0;
+	ix->v = calloc(objs->n + 1, sizeof(*ix->v));
+	if (ix->v == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	for (i = 0; i < objs->n; i++) {
+		const struct vs_object *o = &objs->items[i];
+		struct ent *e = &ix->v[ix->n];
+		struct vs_error local = {0};
+
+		e->o = o;
+		e->kind = kind_of(o->obj.type);
+		if (vs_object_get_str(&e->name, o, "name", &local) < 0)
+			e->name = NULL;
+		vs_error_clear(&local);
+		if (vs_object_get_moref(&e->parent, o, "parent", &local) == 0)
+			e->has_parent = true;
+		ix->n++;
+	}
+	qsort(ix->v, ix->n, sizeof(*ix->v), ent_cmp);
+	return 0;
+}
+
+/* The datacenter e belongs to, or NULL. */
+static const struct ent *
+dc_of(const struct index *ix, const struct ent *e)
+{
+	int depth;
+
+	for (depth = 0; e != NULL && depth < MAX_DEPTH; depth++) {
+		e = parent_of(ix, e);
+		if (e != NULL && e->kind == K_DC)
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * Names of e and its ancestors below the datacenter's top folder (the
+ * "vm", "host", "network" or "datastore" folder is left out), root first,
+ * into comps; *top_out (may be NULL) receives that top folder.  For a
+ * distributed port group the switch's name is put before its own.
+ * Returns the count, or -1 when the chain is broken or too long.
+ */
+static int
+path_of(const char *comps[MAX_COMPONENTS], const struct ent **top_out,
+        const struct index *ix, const struct ent *e, const char *dvs_name)
+{
+	const char *rev[MAX_COMPONENTS];
+	const struct ent *cur = e, *p, *pp;
+	int n = 0, i;
+
+	if (e->name == NULL)
+		return -1;
+	rev[n++] = e->name;
+	if (dvs_name != NULL)
+		rev[n++] = dvs_name;
+	for (;;) {
+		p = parent_of(ix, cur);
+		if (p == NULL || p->kind == K_DC)
+			return -1;
+		pp = parent_of(ix, p);
+		if (pp != NULL && pp->kind == K_DC)
+			break;
+		if (p->name == NULL || n >= MAX_COMPONENTS)
+			return -1;
+		rev[n++] = p->name;
+		cur = p;
+	}
+	if (top_out != NULL)
+		*top_out = p;
+	for (i = 0; i < n; i++)
+		comps[i] = rev[n - 1 - i];
+	return n;
+}
+
+/* Splits s at '/' into comps (pointers into buf). */
+static int
+split_path(const char *comps[MAX_COMPONENTS], char *buf, size_t size,
+           const char *s)
+{
+	char *p, *slash;
+	int n = 0;
+
+	if (strlen(s) >= size)
+		return -1;
+	strcpy(buf, s);
+	p = buf;
+	for (;;) {
+		if (n >= MAX_COMPONENTS)
+			return -1;
+		slash = strchr(p, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		if (*p == '\0')
+			return -1;
+		comps[n++] = p;
+		if (slash == NULL)
+			break;
+		p = slash + 1;
+	}
+	return n;
+}
+
+static bool
+suffix_match(const char *const *want, int nwant, const char *const *have,
+             int nhave)
+{
+	int i;
+
+	if (nwant > nhave)
+		return false;
+	for (i = 0; i < nwant; i++)
+		if (strcmp(want[i], have[nhave - nwant + i]) != 0)
+			return false;
+	return true;
+}
+
+static int
+dup_str(char **out, const char *s, struct vs_error *err)
+{
+	*out = strdup(s != NULL ? s : "");
+	if (*out == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* --- datacenter ----------------------------------------------------- */
+
+/* The inventory path of a datacenter ("DC0", "folder/DC0") into buf. */
+static void
+dc_path(char *buf, size_t size, const struct index *ix, const struct ent *dc)
+{
+	const char *rev[MAX_COMPONENTS];
+	const struct ent *p;
+	size_t len = 0;
+	int n = 0;
+
+	rev[n++] = dc->name;
+	/* Folders above the datacenter, up to (without) the root folder. */
+	for (p = parent_of(ix, dc); p != NULL && p->has_parent &&
+	     n < MAX_COMPONENTS; p = parent_of(ix, p))
+		rev[n++] = p->name != NULL ? p->name : "";
+	buf[0] = '\0';
+	while (n > 0) {
+		int w = snprintf(buf + len, size - len, "%s%s",
+		                 len > 0 ? "/" : "", rev[--n]);
+
+		if (w < 0 || (size_t)w >= size - len) {
+			buf[0] = '\0';
+			return;
+		}
+		len += (size_t)w;
+	}
+}
+
+/* The datacenter whose inventory path is want or, failing that, the only
+ * one named want. */
+static int
+find_dc(const struct ent **out, char **path_out, const struct index *ix,
+        const char *want, struct vs_error *err)
+{
+	const struct ent *by_path = NULL, *by_name = NULL;
+	char path[1024];
+	size_t i;
+	int npath = 0, nname = 0;
+
+	*out = NULL;
+	*path_out = NULL;
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *e = &ix->v[i];
+
+		if (e->kind != K_DC || e->name == NULL)
+			continue;
+		dc_path(path, sizeof(path), ix, e);
+		if (strcmp(path, want) == 0) {
+			by_path = e;
+			npath++;
+		}
+		if (strcmp(e->name, want) == 0) {
+			by_name = e;
+			nname++;
+		}
+	}
+	if (npath != 1 && nname > 1)
+		return vs_error_set(err, VS_EINVAL,
+		                    "several datacenters are named '%s': give "
+		                    "its inventory path", want);
+	*out = npath == 1 ? by_path : by_name;
+	if (*out == NULL)
+		return vs_error_set(err, VS_ENOTFOUND,
+		                    "datacenter '%s' not found", want);
+	dc_path(path, sizeof(path), ix, *out);
+	return dup_str(path_out, path, err);
+}
+
+/* --- clusters and datastores --------------------------------------- */
+
+static const struct ent *
+find_cluster(const struct index *ix, const struct ent *dc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *e = &ix->v[i];
+
+		if (e->kind == K_CLUSTER && e->name != NULL &&
+		    strcmp(e->name, name) == 0 && dc_of(ix, e) == dc)
+			return e;
+	}
+	return NULL;
+}
+
+/* The resource pool named name below the cluster's root pool. */
+static int
+find_pool(struct vs_moref *out, const struct index *ix,
+          const struct ent *cluster, const char *name, struct vs_error *err)
+{
+	struct vs_moref root;
+	struct vs_error local = {0};
+	size_t i;
+	int nfound = 0;
+
+	if (vs_object_get_moref(&root, cluster->o, "resourcePool",
+	                        &local) < 0)
+		return vs_error_set(err, VS_ENOTFOUND,
+		                    "cluster '%s' has no resource pool",
+		                    cluster->name);
+	if (name == NULL) {
+		*out = root;
+		return 0;
+	}
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *e = &ix->v[i], *p = e;
+		int depth;
+
+		if (e->kind != K_POOL || e->name == NULL ||
+		    strcmp(e->name, name) != 0)
+			continue;
+		for (depth = 0; p != NULL && depth < MAX_DEPTH; depth++) {
+			if (moref_eq(&p->o->obj, &root))
+				break;
+			p = parent_of(ix, p);
+		}
+		if (p == NULL || depth == 0 || depth >= MAX_DEPTH)
+			continue;
+		*out = e->o->obj;
+		nfound++;
+	}
+	if (nfound == 0)
+		return vs_error_set(err, VS_ENOTFOUND,
+		                    "resource pool '%s' not found in cluster "
+		                    "'%s'", name, cluster->name);
+	if (nfound > 1)
+		return vs_error_set(err, VS_EINVAL,
+		                    "several resource pools named '%s' in "
+		                    "cluster '%s'", name, cluster->name);
+	return 0;
+}
+
+static bool
+ds_named(const struct vs_placement_req *req, const regex_t *re,
+         const char *name)
+{
+	size_t i;
+
+	if (req->ndatastores > 0) {
+		for (i = 0; i < req->ndatastores; i++)
+			if (strcmp(req->datastores[i], name) == 0)
+				return true;
+		return false;
+	}
+	return regexec(re, name, 0, NULL, 0) == 0;
+}
+
+/* Free MB of a usable datastore, or -1. */
+static long long
+ds_free_mb(const struct ent *ds)
+{
+	struct vs_error local = {0};
+	long long free_b;
+	bool accessible = true;
+	const char *mm = NULL;
+
+	if (vs_object_get_long(&free_b, ds->o, "summary.freeSpace",
+	                       &local) < 0 || free_b < 0)
+		return -1;
+	vs_error_clear(&local);
+	if (vs_object_get_bool(&accessible, ds->o, "summary.accessible",
+	                       &local) == 0 && !accessible)
+		return -1;
+	vs_error_clear(&local);
+	if (vs_object_get_str(&mm, ds->o, "summary.maintenanceMode",
+	                      &local) == 0 && strcmp(mm, "normal") != 0)
+		return -1;
+	return free_b / (1024 * 1024);
+}
+
+static int
+pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
+     const struct vs_placement_req *req, struct vs_error *err)
+{
+	const struct ent *best_cl = NULL, *best_ds = NULL;
+	const char *best_pool = NULL;
+	long long best_free = -1, need_ds = req->disk_mb + req->memory_mb;
+	regex_t re;
+	bool have_re = false;
+	size_t i, j, nmem = 0;
+	int rc = 0;
+
+	memset(&re, 0, sizeof(re));
+	if (req->ndatastores == 0) {
+		const char *pat = req->datastore_pattern;
+
+		if (regcomp(&re, pat != NULL ? pat : "", REG_EXTENDED |
+		            REG_NOSUB) != 0)
+			return vs_error_set(err, VS_EINVAL,
+			                    "datastore pattern is not a valid "
+			                    "regular expression");
+		have_re = true;
+	}
+	for (i = 0; i < req->nclusters; i++) {
+		const struct ent *cl;
+		const struct vs_moref *dss = NULL;
+		struct vs_error local = {0};
+		long long mem;
+		size_t nds = 0;
+
+		cl = find_cluster(ix, dc, req->clusters[i].name);
+		if (cl == NULL) {
+			rc = vs_error_set(err, VS_ENOTFOUND,
+			                  "cluster '%s' not found in datacenter "
+			                  "'%s'", req->clusters[i].name,
+			                  dc->name);
+			goto cleanup;
+		}
+		if (vs_object_get_long(&mem, cl->o, "summary.effectiveMemory",
+		                       &local) < 0 ||
+		    mem < req->memory_mb + VS_PLACEMENT_MEMORY_HEADROOM_MB)
+			continue;
+		nmem++;
+		vs_error_clear(&local);
+		if (vs_object_get_morefs(&dss, &nds, cl->o, "datastore",
+		                         &local) < 0)
+			nds = 0;
+		for (j = 0; j < nds; j++) {
+			const struct ent *ds = find(ix, &dss[j]);
+			long long f;
+
+			if (ds == NULL || ds->kind != K_DS || ds->name == NULL ||
+			    !ds_named(req, &re, ds->name))
+				continue;
+			f = ds_free_mb(ds);
+			if (f < need_ds || f <= best_free)
+				continue;
+			best_free = f;
+			best_ds = ds;
+			best_cl = cl;
+			best_pool = req->clusters[i].resource_pool;
+		}
+	}
+	if (nmem == 0) {
+		rc = vs_error_set(err, VS_ENOTFOUND,
+		                  "no cluster has %lld MB of memory to spare "
+		                  "(%zu cluster(s) considered)",
+		                  req->memory_mb +
+		                  VS_PLACEMENT_MEMORY_HEADROOM_MB,
+		                  req->nclusters);
+		goto cleanup;
+	}
+	if (best_ds == NULL) {
+		rc = vs_error_set(err, VS_ENOTFOUND,
+		                  "no datastore %s has %lld MB free in the "
+		                  "clusters considered",
+		                  req->ndatastores > 0 ? "of those named" :
+		                  "matching the datastore pattern", need_ds);
+		goto cleanup;
+	}
+	rc = find_pool(&p->pool, ix, best_cl, best_pool, err);
+	if (rc == 0)
+		rc = dup_str(&p->cluster, best_cl->name, err);
+	if (rc == 0)
+		rc = dup_str(&p->datastore, best_ds->name, err);
+	p->cluster_ref = best_cl->o->obj;
+	p->datastore_ref = best_ds->o->obj;
+	p->datastore_free_mb = best_free;
+
+cleanup:
+	if (have_re)
+		regfree(&re);
+	return rc;
+}
+
+/* --- port groups ---------------------------------------------------- */
+
+static const char *
+dvs_name_of(const struct index *ix, const struct ent *pg,
+            const char **uuid_out)
+{
+	struct vs_moref ref;
+	struct vs_error local = {0};
+	const struct ent *dvs;
+
+	*uuid_out = NULL;
+	if (vs_object_get_moref(&ref, pg->o, "config.distributedVirtualSwitch",
+	                        &local) < 0)
+		return NULL;
+	dvs = find(ix, &ref);
+	if (dvs == NULL)
+		return NULL;
+	if (vs_object_get_str(uuid_out, dvs->o, "uuid", &local) < 0)
+		*uuid_out = NULL;
+	return dvs->name;
+}
+
+static int
+fill_pg(struct vs_port_group *out, const struct index *ix,
+        const struct ent *e, const char *query, struct vs_error *err)
+{
+	struct vs_error local = {0};
+	const char *uuid = NULL, *key = NULL;
+	int rc;
+
+	out->network = e->o->obj;
+	rc = dup_str(&out->name, e->name, err);
+	if (rc < 0 || e->kind != K_DVPG) {
+		out->kind = VS_PG_STANDARD;
+		return rc;
+	}
+	out->kind = VS_PG_DISTRIBUTED;
+	(void)dvs_name_of(ix, e, &uuid);
+	if (vs_object_get_str(&key, e->o, "config.key", &local) < 0)
+		key = NULL;
+	if (uuid == NULL || key == NULL)
+		return vs_error_set(err, VS_EPARSE,
+		                    "distributed port group '%s': switch uuid "
+		                    "or port group key missing", query);
+	rc = dup_str(&out->switch_uuid, uuid, err);
+	if (rc == 0)
+		rc = dup_str(&out->portgroup_key, key, err);
+	return rc;
+}
+
+static int
+find_pg(struct vs_port_group *out, const struct index *ix,
+        const struct ent *dc, const char *query, const char *owner,
+        struct vs_error *err)
+{
+	const char *want[MAX_COMPONENTS];
+	char buf[1024];
+	const struct ent *hit = NULL, *exact = NULL;
+	int nwant, nhit = 0, nexact = 0;
+	size_t i;
+
+	nwant = split_path(want, buf, sizeof(buf), query);
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *e = &ix->v[i];
+		const char *have[MAX_COMPONENTS];
+		const char *dvs = NULL, *uuid;
+		int nhave;
+
+		if ((e->kind != K_NET && e->kind != K_DVPG) ||
+		    e->name == NULL || dc_of(ix, e) != dc)
+			continue;
+		if (strcmp(e->name, query) == 0) {
+			exact = e;
+			nexact++;
+		}
+		if (nwant <= 0)
+			continue;
+		if (e->kind == K_DVPG)
+			dvs = dvs_name_of(ix, e, &uuid);
+		nhave = path_of(have, NULL, ix, e, dvs);
+		if (nhave > 0 && suffix_match(want, nwant, have, nhave)) {
+			hit = e;
+			nhit++;
+		}
+	}
+	if (nexact == 1)
+		return fill_pg(out, ix, exact, query, err);
+	if (nhit == 1)
+		return fill_pg(out, ix, hit, query, err);
+	if (nhit == 0 && nexact == 0)
+		return vs_error_set(err, VS_ENOTFOUND,
+		                    "port group '%s' (network '%s') not found "
+		                    "in datacenter '%s'", query,
+		                    owner != NULL ? owner : "?", dc->name);
+	return vs_error_set(err, VS_EINVAL,
+	                    "port group '%s' (network '%s') matches several "
+	                    "networks: name it as DVS/PORTGROUP or "
+	                    "FOLDER/PORTGROUP", query,
+	                    owner != NULL ? owner : "?");
+}
+
+/* --- vm folder ------------------------------------------------------ */
+
+static void
+find_vm_folder(struct vs_placement *p, const struct index *ix,
+               const struct ent *dc, const char *rel)
+{
+	const char *want[MAX_COMPONENTS];
+	char buf[1024];
+	int nwant;
+	size_t i;
+
+	nwant = split_path(want, buf, sizeof(buf), rel);
+	if (nwant <= 0)
+		return;
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *e = &ix->v[i], *top = NULL;
+		const char *have[MAX_COMPONENTS];
+		int nhave, k;
+
+		if (e->kind != K_FOLDER || e->name == NULL ||
+		    strcmp(e->name, want[nwant - 1]) != 0)
+			continue;
+		nhave = path_of(have, &top, ix, e, NULL);
+		if (nhave != nwant || top == NULL ||
+		    !moref_eq(&top->o->obj, &p->dc_vm_folder) ||
+		    dc_of(ix, e) != dc)
+			continue;
+		for (k = 0; k < nwant; k++)
+			if (strcmp(want[k], have[k]) != 0)
+				break;
+		if (k == nwant) {
+			p->vm_folder = e->o->obj;
+			p->has_vm_folder = true;
+			return;
+		}
+	}
+}
+
+/* --- the query ------------------------------------------------------ */
+
+static int
+read_inventory(struct vs_objects **out, struct vs_client *c,
+               struct vs_error *err)
+{
+	static const char *const folder_paths[] = { "name", "parent", NULL };
+	static const char *const dc_paths[] = {
+		"name", "parent", "vmFolder", NULL,
+	};
+	static const char *const cl_paths[] = {
+		"name", "parent", "resourcePool", "datastore",
+		"summary.effectiveMemory", NULL,
+	};
+	static const char *const ds_paths[] = {
+		"name", "parent", "summary.freeSpace", "summary.accessible",
+		"summary.maintenanceMode", NULL,
+	};
+	static const char *const dvpg_paths[] = {
+		"config.key", "config.distributedVirtualSwitch", NULL,
+	};
+	static const char *const dvs_paths[] = {
+		"name", "parent", "uuid", NULL,
+	};
+	static const char *const optional[] = {
+		"summary.effectiveMemory", "summary.maintenanceMode",
+		"summary.accessible", "datastore", "config.key",
+		"config.distributedVirtualSwitch", "uuid", "vmFolder",
+		"resourcePool", NULL,
+	};
+	static const struct vs_selection_spec ref_f = { .name = "f" };
+	static const struct vs_selection_spec ref_rp = { .name = "rp" };
+	static const struct vs_selection_spec f_sel[] = {
+		{ .name = "f" }, { .name = "dcH" }, { .name = "dcD" },
+		{ .name = "dcN" }, { .name = "dcV" }, { .name = "cr" },
+	};
+	static const struct vs_selection_spec specs[] = {
+		{ .name = "f", .type = "Folder", .path = "childEntity",
+		  .select = f_sel, .nselect = 6 },
+		{ .name = "dcH", .type = "Datacenter", .path = "hostFolder",
+		  .select = &ref_f, .nselect = 1 },
+		{ .name = "dcD", .type = "Datacenter",
+		  .path = "datastoreFolder", .select = &ref_f, .nselect = 1 },
+		{ .name = "dcN", .type = "Datacenter", .path = "networkFolder",
+		  .select = &ref_f, .nselect = 1 },
+		{ .name = "dcV", .type = "Datacenter", .path = "vmFolder",
+		  .select = &ref_f, .nselect = 1 },
+		{ .name = "cr", .type = "ComputeResource",
+		  .path = "resourcePool", .select = &ref_rp, .nselect = 1 },
+		{ .name = "rp", .type = "ResourcePool", .path = "resourcePool",
+		  .select = &ref_rp, .nselect = 1 },
+	};
+	const struct vs_property_spec props[] = {
+		{ .type = "Folder", .paths = folder_paths },
+		{ .type = "Datacenter", .paths = dc_paths },
+		{ .type = "ClusterComputeResource", .paths = cl_paths },
+		{ .type = "ResourcePool", .paths = folder_paths },
+		{ .type = "Datastore", .paths = ds_paths },
+		{ .type = "Network", .paths = folder_paths },
+		{ .type = "DistributedVirtualPortgroup", .paths = dvpg_paths },
+		{ .type = "DistributedVirtualSwitch", .paths = dvs_paths },
+	};
+	struct vs_object_spec os = {
+		.obj = vs_client_sc(c)->root_folder,
+		.skip = false,
+		.select = specs,
+		.nselect = sizeof(specs) / sizeof(specs[0]),
+	};
+	struct vs_pc_query q = {
+		.spec = { .props = props,
+		          .nprops = sizeof(props) / sizeof(props[0]),
+		          .objects = &os, .nobjects = 1 },
+		.max_objects = 1000,
+		.optional = optional,
+	};
+
+	return vs_pc_retrieve(out, c, &q, err);
+}
+
+int
+vs_placement_find(struct vs_placement **out, struct vs_client *c,
+                  const struct vs_placement_req *req, struct vs_error *err)
+{
+	struct vs_placement *p = NULL;
+	struct vs_objects *objs = NULL;
+	struct index ix = {0};
+	const struct ent *dc = NULL;
+	struct vs_error local = {0};
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (req->datacenter == NULL || req->nclusters == 0 ||
+	    req->clusters == NULL || req->memory_mb <= 0 ||
+	    req->disk_mb < 0) {
+		rc = vs_error_set(err, VS_EINVAL, "placement: bad request");
+		goto cleanup;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (req->nport_groups > 0) {
+		p->pgs = calloc(req->nport_groups, sizeof(*p->pgs));
+		if (p->pgs == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		p->npgs = req->nport_groups;
+	}
+	rc = read_inventory(&objs, c, err);
+	if (rc < 0) {
+		vs_error_prefix(err, "reading the inventory");
+		goto cleanup;
+	}
+	rc = build_index(&ix, objs, err);
+	if (rc < 0)
+		goto cleanup;
+	rc = find_dc(&dc, &p->dc_path, &ix, req->datacenter, err);
+	if (rc < 0)
+		goto cleanup;
+	p->datacenter = dc->o->obj;
+	if (vs_object_get_moref(&p->dc_vm_folder, dc->o, "vmFolder",
+	                        &local) < 0) {
+		rc = vs_error_set(err, VS_EPARSE, "datacenter '%s' has no vm "
+		                  "folder", req->datacenter);
+		goto cleanup;
+	}
+	/* Port groups first: an unknown one is the likeliest bad input. */
+	for (i = 0; i < req->nport_groups; i++) {
+		rc = find_pg(&p->pgs[i], &ix, dc, req->port_groups[i],
+		             req->pg_owners != NULL ? req->pg_owners[i] : NULL,
+		             err);
+		if (rc < 0)
+			goto cleanup;
+	}
+	rc = pick(p, &ix, dc, req, err);
+	if (rc < 0)
+		goto cleanup;
+	if (req->vm_folder != NULL)
+		find_vm_folder(p, &ix, dc, req->vm_folder);
+	*out = p;
+	p = NULL;
+
+cleanup:
+	free(ix.v);
+	vs_objects_free(objs);
+	vs_placement_free(p);
+	return rc;
+}
+
+void
+vs_placement_free(struct vs_placement *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->npgs; i++) {
+		free(p->pgs[i].name);
+		free(p->pgs[i].switch_uuid);
+		free(p->pgs[i].portgroup_key);
+	}
+	free(p->pgs);
+	free(p->dc_path);
+	free(p->cluster);
+	free(p->datastore);
+	free(p);
+}

@@ -1,0 +1,104 @@
+/*
+ * vsphere/placement.h: where a new VM goes (xml-free; cpi/ uses it).
+ *
+ * vs_placement_find() reads the inventory in ONE RetrievePropertiesEx:
+ * from the root folder through every folder, datacenter, cluster,
+ * resource pool, datastore, network and distributed switch (names,
+ * parents and the few numbers placement needs; never VMs).  From that it
+ * picks, inside the named datacenter:
+ *
+ *  - a cluster among the wanted ones whose effective memory leaves at
+ *    least memory_mb + VS_PLACEMENT_MEMORY_HEADROOM_MB, and in it the
+ *    resource pool named (any depth below the cluster's root pool) or the
+ *    root pool;
+ *  - among that cluster's datastores (accessible, not in maintenance)
+ *    the ones named exactly in datastores[] or, without names, matching
+ *    the POSIX extended regular expression datastore_pattern, with room
+ *    for the ephemeral disk and the VM's swap file (disk_mb + memory_mb);
+ *    the one with the most free space wins, over every wanted cluster;
+ *  - each port group: its last '/' component names the network; earlier
+ *    components, when given, must match the end of the network's path
+ *    (network folders, then for a distributed port group its switch's
+ *    name: "DVS0/DC0_DVPG0", "folder/DVS0/DC0_DVPG0", "folder/VM
+ *    Network").  A name alone matching several networks is an error
+ *    asking for the DVS/PORTGROUP form;
+ *  - the VM folder path (relative to the datacenter's vm folder) when it
+ *    already exists, so that the caller only creates it when missing.
+ *
+ * Errors: VS_ENOTFOUND for a datacenter, cluster, resource pool or port
+ * group that does not exist and when no cluster or datastore qualifies;
+ * VS_EINVAL for an ambiguous port group or a bad pattern (both are bad
+ * input: a retry cannot help); anything else comes from vCenter.
+ * Messages name the objects asked for.
+ */
+#ifndef VS_PLACEMENT_H
+#define VS_PLACEMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vsphere/moref.h"
+#include "vsphere/vs_error.h"
+
+struct vs_client;
+
+/* Memory a cluster must have beyond the VM's own. */
+#define VS_PLACEMENT_MEMORY_HEADROOM_MB 128
+
+struct vs_placement_cluster {
+	const char *name;
+	const char *resource_pool;      /* NULL: the cluster's root pool */
+};
+
+/* Borrowed view; every pointer belongs to the caller. */
+struct vs_placement_req {
+	const char *datacenter;         /* name (or inventory path) */
+	const struct vs_placement_cluster *clusters;
+	size_t nclusters;               /* >= 1 */
+	const char *datastore_pattern;  /* used when ndatastores == 0 */
+	const char *const *datastores;  /* exact names, or NULL */
+	size_t ndatastores;
+	long long memory_mb;
+	long long disk_mb;
+	const char *const *port_groups; /* cloud_properties.name per NIC */
+	const char *const *pg_owners;   /* the BOSH network of each, for
+	                                   messages; may be NULL */
+	size_t nport_groups;
+	const char *vm_folder;          /* relative path or NULL */
+};
+
+enum vs_pg_kind {
+	VS_PG_STANDARD = 1,             /* Network: network backing */
+	VS_PG_DISTRIBUTED,              /* DVPG: DVS port backing */
+};
+
+struct vs_port_group {
+	int kind;                       /* enum vs_pg_kind */
+	struct vs_moref network;
+	char *name;                     /* the network's own name */
+	char *switch_uuid;              /* distributed only */
+	char *portgroup_key;            /* distributed only */
+};
+
+struct vs_placement {
+	struct vs_moref datacenter;
+	char *dc_path;                  /* inventory path, e.g. "DC0" */
+	struct vs_moref dc_vm_folder;   /* the datacenter's vm folder */
+	bool has_vm_folder;             /* req->vm_folder exists */
+	struct vs_moref vm_folder;
+	char *cluster;                  /* the cluster's name */
+	struct vs_moref cluster_ref;
+	struct vs_moref pool;
+	char *datastore;                /* the datastore's name */
+	struct vs_moref datastore_ref;
+	long long datastore_free_mb;
+	struct vs_port_group *pgs;      /* one per req->port_groups */
+	size_t npgs;
+};
+
+int vs_placement_find(struct vs_placement **out, struct vs_client *c,
+                      const struct vs_placement_req *req,
+                      struct vs_error *err);
+void vs_placement_free(struct vs_placement *p);
+
+#endif
