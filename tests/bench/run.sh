@@ -65,3 +65,7 @@ VCSIM_URL=$SIM_URL VCSIM_USER=$SIM_USER VCSIM_PASSWORD=$SIM_PASSWORD \
     CPI_LOG_LEVEL=error \
     "$out/bench_vsphere" "$build/cpi" "$out/live.json" fixtures "$vsruns"
 rm -f "$out/live.json"
+
+# stemcell: create/delete of a small and a 64 MiB image against its own
+# simulator (wall, peak RSS via wait4, round trips).
+sh tests/bench/bench_stemcell.sh "$build"
