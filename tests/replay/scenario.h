@@ -727,8 +727,8 @@ scn_check_cursor(const char *dir, const char *cursor, struct scn_error *e)
 }
 
 /* Replays scenario dir with the binary cpi: every response must match
- * the recording and every exchange must be used.  verbose (may be
- * NULL) is called with each request and response, for the demo. */
+ * the recording and every exchange must be used.  show (may be NULL)
+ * is called with each request and live response, for the demo. */
 typedef void (*scn_show_fn)(void *ud, const struct scn_step *st,
                             const json_t *req, const json_t *resp);
 
@@ -762,20 +762,21 @@ scn_replay(const char *cpi, const char *dir, scn_show_fn show, void *ud,
 	unsetenv("VSPHERE_CPI_REPLAY_START");
 	unsetenv("VSPHERE_CPI_FIXTURES");
 	for (i = 0; i < s->n && rc == 0; i++) {
-		req = scn_request(s, i, responses, work, e);
+		/* Placeholders take the RECORDED results: the vSphere side
+		 * answers with the names of the recording. */
+		scn_path(path, sizeof(path), s, i, "response");
+		want = scn_load_json(path, e);
+		req = want != NULL ? scn_request(s, i, responses, work, e)
+		                   : NULL;
 		if (req == NULL) {
 			rc = -1;
+			json_decref(want);
 			break;
 		}
 		rc = scn_call(&resp, &run, cpi, config, "--replay", dir, req,
 		              e);
 		if (rc == 0 && show != NULL)
 			show(ud, &s->steps[i], req, resp);
-		scn_path(path, sizeof(path), s, i, "response");
-		if (rc == 0) {
-			want = scn_load_json(path, e);
-			rc = want != NULL ? 0 : -1;
-		}
 		if (rc == 0)
 			rc = scn_compare(want, resp, s->steps[i].name, e);
 		if (rc != 0 && e->set && run.err != NULL &&
@@ -792,10 +793,10 @@ scn_replay(const char *cpi, const char *dir, scn_show_fn show, void *ud,
 		if (rc != 0 && strncmp(e->msg, s->steps[i].name,
 		                       strlen(s->steps[i].name)) != 0)
 			scn_prefix(e, s->steps[i].name);
-		responses[i] = resp;
-		resp = NULL;
-		json_decref(want);
+		responses[i] = want;
 		want = NULL;
+		json_decref(resp);
+		resp = NULL;
 		json_decref(req);
 		req = NULL;
 		cpi_test_run_clear(&run);
