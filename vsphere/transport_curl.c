@@ -358,7 +358,13 @@ build_headers(struct curl_slist **out, const struct vs_http_request *req,
 	if (n == NULL)
 		goto nomem;
 	l = n;
-	if (req->content_type != NULL) {
+	if (req->content_type == NULL) {
+		/* no curl default (form-urlencoded on POST) either */
+		n = curl_slist_append(l, "Content-Type:");
+		if (n == NULL)
+			goto nomem;
+		l = n;
+	} else {
 		if (!header_value_ok(req->content_type)) {
 			rc = vs_error_set(err, VS_EINVAL,
 			                  "http: bad content type");
@@ -493,6 +499,9 @@ cleanup:
 	/* the handle must not keep pointers into this frame */
 	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, NULL);
+	curl_easy_setopt(c->h, CURLOPT_READDATA, NULL);
+	curl_easy_setopt(c->h, CURLOPT_SEEKDATA, NULL);
 	if (x.down != NULL)
 		fclose(x.down);
 	if (rc != 0 && x.opened)
@@ -564,6 +573,10 @@ vs_transport_curl_new(struct vs_transport **out,
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
+	/* HTTP/1.1 only: one code path for vCenter, ESXi and the simulator */
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
+	                 (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "vsphere-cpi-c/" CPI_VERSION);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -418,6 +418,9 @@ START_TEST(test_cookie_and_connection_reuse)
 	free(raw);
 	raw = captured(2, &len);
 	ck_assert(has_header(raw, "Cookie: vmware_soap_session=\"c00k1e\""));
+	/* no content type given: none sent (not curl's form default) */
+	ck_assert(!has_header(raw, "Content-Type:"));
+	ck_assert(strncmp(raw, "POST /ok HTTP/1.1\r\n", 19) == 0);
 	free(raw);
 	ck_assert_ptr_null(strstr(logbuf, "c00k1e"));
 	/* one connection served both requests */
