@@ -19,6 +19,7 @@
 #include "vsphere/pc.h"
 #include "vsphere/task.h"
 #include "vsphere/vim.h"
+#include "vsphere/vm.h"
 
 #define SNAPSHOT_NAME "initial"
 #define REPLICA_WAIT_S 900.0
@@ -182,91 +183,6 @@ static char *
 folder_path(const struct vs_stemcell_loc *loc)
 {
 	return join(loc->datacenter, "/vm/", loc->template_folder, NULL);
-}
-
-/* --- folders -------------------------------------------------------- */
-
-static int
-create_folder(struct vs_moref *out, struct vs_client *c,
-              const struct vs_moref *parent, const char *name,
-              struct vs_error *err)
-{
-	xmlDocPtr req = NULL, doc = NULL;
-	xmlNodePtr m, resp;
-	int rc;
-
-	rc = vs_soap_request_new(&req, &m, "CreateFolder", parent, err);
-	if (rc != 0)
-		return rc;
-	vs_soap_add_text(m, "name", name);
-	rc = vs_client_call(c, req, &doc, &resp, err);
-	if (rc == 0)
-		rc = vs_xml_moref(out, vs_xml_child(resp, "returnval"), err);
-	xmlFreeDoc(doc);
-	return rc;
-}
-
-/* Finds "<dc>/vm/<folder>", creating missing components. */
-static int
-folder_ensure(struct vs_moref *out, struct vs_client *c,
-              const struct vs_stemcell_loc *loc, struct vs_error *err)
-{
-	struct vs_moref parent;
-	struct vs_error e;
-	char *path = NULL, *sub = NULL, *slash;
-	int rc;
-
-	vs_error_clear(&e);
-	path = folder_path(loc);
-	if (path == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	rc = vs_find_by_inventory_path(out, c, path, &e);
-	if (rc != VS_ENOTFOUND)
-		goto cleanup;
-	vs_error_clear(&e);
-	sub = join(loc->datacenter, "/vm", NULL, NULL);
-	if (sub == NULL) {
-		rc = vs_error_set(&e, VS_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	rc = vs_find_by_inventory_path(&parent, c, sub, &e);
-	if (rc != 0) {
-		vs_error_prefix(&e, "datacenter %s", loc->datacenter);
-		goto cleanup;
-	}
-	/* path is "<dc>/vm/a/b/c": walk the components after "<dc>/vm/". */
-	slash = path + strlen(sub);
-	while (rc == 0 && *slash == '/') {
-		char *name = slash + 1;
-		char *next = strchr(name, '/');
-
-		if (next != NULL)
-			*next = '\0';
-		rc = vs_find_by_inventory_path(out, c, path, &e);
-		if (rc == VS_ENOTFOUND) {
-			vs_error_clear(&e);
-			rc = create_folder(out, c, &parent, name, &e);
-			if (rc != 0 && strcmp(e.fault, "DuplicateName") == 0) {
-				vs_error_clear(&e);
-				rc = vs_find_by_inventory_path(out, c, path,
-				                               &e);
-			}
-		}
-		parent = *out;
-		if (next == NULL)
-			break;
-		*next = '/';
-		slash = next;
-	}
-cleanup:
-	if (rc != 0) {
-		vs_error_prefix(&e, "template folder");
-		if (err != NULL && err->code == 0)
-			*err = e;
-	}
-	free(sub);
-	free(path);
-	return rc;
 }
 
 /* --- placement ------------------------------------------------------ */
@@ -651,8 +567,12 @@ vs_stemcell_create(char *cid_out, struct vs_client *c,
 	for (i = 0; i < ovf->nfiles; i++)
 		need += (long long)ovf->files[i].size;
 	rc = place(&pl, c, imp, need, &e);
-	if (rc == 0)
-		rc = folder_ensure(&folder, c, &imp->loc, &e);
+	if (rc == 0) {
+		rc = vs_folder_ensure(&folder, c, imp->loc.datacenter,
+		                      imp->loc.template_folder, &e);
+		if (rc != 0)
+			vs_error_prefix(&e, "template folder");
+	}
 	if (rc == 0)
 		rc = make_uuid(uuid, &e);
 	if (rc != 0)
