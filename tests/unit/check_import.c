@@ -845,6 +845,173 @@ START_TEST(test_delete_hostile_input)
 }
 END_TEST
 
+/* --- replicas ------------------------------------------------------------ */
+
+#define SC_CID "sc-0d5462fe-21fd-4f41-bb94-1f1b0bd797c0"
+#define FOUND(type, v) "<returnval type=\"" type "\">" v "</returnval>"
+#define VM_DS_SNAP(vm, dsv, snap)                                       \
+	"<returnval><objects><obj type=\"VirtualMachine\">" vm "</obj>" \
+	"<propSet><name>datastore</name><val xsi:type=\""               \
+	"ArrayOfManagedObjectReference\"><ManagedObjectReference "      \
+	"type=\"Datastore\">" dsv "</ManagedObjectReference></val>"     \
+	"</propSet>" snap "</objects></returnval>"
+#define SNAP(s)                                                         \
+	"<propSet><name>snapshot</name><val xsi:type=\""                \
+	"VirtualMachineSnapshotInfo\"><currentSnapshot type=\""         \
+	"VirtualMachineSnapshot\">" s "</currentSnapshot></val>"        \
+	"</propSet>"
+#define TASK_RESULT(task, type, v)                                      \
+	"<returnval><objects><obj type=\"Task\">" task "</obj><propSet>" \
+	"<name>info.state</name><val xsi:type=\"TaskInfoState\">success" \
+	"</val></propSet><propSet><name>info.result</name><val "        \
+	"xsi:type=\"ManagedObjectReference\" type=\"" type "\">" v      \
+	"</val></propSet></objects></returnval>"
+#define TASK_FAULT(task, fault)                                         \
+	"<returnval><objects><obj type=\"Task\">" task "</obj><propSet>" \
+	"<name>info.state</name><val xsi:type=\"TaskInfoState\">error"  \
+	"</val></propSet><propSet><name>info.error</name><val xsi:type" \
+	"=\"LocalizedMethodFault\"><fault xsi:type=\"" fault "\"></fault>" \
+	"<localizedMessage>" fault "</localizedMessage></val></propSet>" \
+	"</objects></returnval>"
+
+static struct vs_stemcell_loc tloc = { "DC0", "BOSH_Templates" };
+static struct vs_moref ds2 = { "Datastore", "datastore-2" };
+
+START_TEST(test_replica_on_own_datastore)
+{
+	struct vs_moref ds1 = { "Datastore", "datastore-1" };
+	struct vs_moref vm, snap;
+	struct vs_client *c;
+	struct vs_error err;
+
+	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
+	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
+	      SNAP("snapshot-51")));
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds1,
+	              &pool, &err) == 0, "%s", err.message);
+	ck_assert_str_eq(vm.value, "vm-50");
+	ck_assert_str_eq(snap.value, "snapshot-51");
+	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<inventoryPath>DC0/vm/"
+	                             "BOSH_Templates/" SC_CID
+	                             "</inventoryPath>"));
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_replica_clone_and_snapshot)
+{
+	struct vs_moref vm, snap;
+	struct vs_client *c;
+	struct vs_error err;
+
+	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
+	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
+	      SNAP("snapshot-51")));
+	reply("FindByInventoryPath", "");
+	reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	reply("CloneVM_Task", TASK_OK("task-1"));
+	reply("RetrievePropertiesEx", TASK_RESULT("task-1", "VirtualMachine",
+	      "vm-77"));
+	reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
+	      "VirtualMachine\">vm-77</obj><propSet><name>name</name><val "
+	      "xsi:type=\"xsd:string\">" SC_CID "-datastore-2</val></propSet>"
+	      "</objects></returnval>");
+	reply("CreateSnapshot_Task", TASK_OK("task-2"));
+	reply("RetrievePropertiesEx", TASK_RESULT("task-2",
+	      "VirtualMachineSnapshot", "snapshot-78"));
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds2,
+	              &pool, &err) == 0, "%s", err.message);
+	ck_assert_str_eq(vm.value, "vm-77");
+	ck_assert_str_eq(snap.value, "snapshot-78");
+	ck_assert_ptr_nonnull(strstr(req_at(2)->body, "BOSH_Templates/"
+	                             SC_CID "-datastore-2</inventoryPath>"));
+	/* clone: into the folder, onto the datastore, into the pool */
+	ck_assert_ptr_nonnull(strstr(req_at(4)->body, "<_this type=\""
+	                             "VirtualMachine\">vm-50</_this>"));
+	ck_assert_ptr_nonnull(strstr(req_at(4)->body, "<name>" SC_CID
+	                             "-datastore-2</name>"));
+	ck_assert_ptr_nonnull(strstr(req_at(4)->body, ">datastore-2<"));
+	ck_assert_ptr_nonnull(strstr(req_at(4)->body, ">resgroup-26<"));
+	ck_assert_ptr_nonnull(strstr(req_at(7)->body, "<name>initial</name>"
+	                             "<memory>false</memory><quiesce>false"
+	                             "</quiesce>"));
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_replica_duplicate_name_waits)
+{
+	struct vs_moref vm, snap;
+	struct vs_client *c;
+	struct vs_error err;
+
+	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
+	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
+	      SNAP("snapshot-51")));
+	reply("FindByInventoryPath", "");
+	reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	reply("CloneVM_Task", TASK_OK("task-1"));
+	reply("RetrievePropertiesEx", TASK_FAULT("task-1", "DuplicateName"));
+	/* the other process has cloned but not yet taken the snapshot */
+	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-76"));
+	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-76", "datastore-2", ""));
+	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-76"));
+	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-76", "datastore-2",
+	      SNAP("snapshot-80")));
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds2,
+	              &pool, &err) == 0, "%s", err.message);
+	ck_assert_str_eq(vm.value, "vm-76");
+	ck_assert_str_eq(snap.value, "snapshot-80");
+	ck_assert_double_eq(fake_clock, 1002.0);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_replica_other_clone_failure)
+{
+	struct vs_moref vm, snap;
+	struct vs_client *c;
+	struct vs_error err;
+
+	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
+	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
+	      SNAP("snapshot-51")));
+	reply("FindByInventoryPath", "");
+	reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	reply("CloneVM_Task", TASK_OK("task-1"));
+	reply("RetrievePropertiesEx", TASK_FAULT("task-1", "NoDiskSpace"));
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID,
+	                 &ds2, &pool, &err), VS_ETASK);
+	ck_assert_str_eq(err.fault, "NoDiskSpace");
+	ck_assert_str_eq(vm.value, "");
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_replica_missing_stemcell)
+{
+	struct vs_moref vm, snap;
+	struct vs_client *c;
+	struct vs_error err;
+
+	reply("FindByInventoryPath", "");
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID,
+	                 &ds2, &pool, &err), VS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.message, SC_CID));
+	finish(c);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -867,6 +1034,11 @@ suite(void)
 	tcase_add_test(tc, test_replica_name);
 	tcase_add_test(tc, test_delete_missing_folder_is_success);
 	tcase_add_test(tc, test_delete_hostile_input);
+	tcase_add_test(tc, test_replica_on_own_datastore);
+	tcase_add_test(tc, test_replica_clone_and_snapshot);
+	tcase_add_test(tc, test_replica_duplicate_name_waits);
+	tcase_add_test(tc, test_replica_other_clone_failure);
+	tcase_add_test(tc, test_replica_missing_stemcell);
 	suite_add_tcase(s, tc);
 	return s;
 }
