@@ -285,8 +285,8 @@ vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
 			if (rc != 0 && strcmp(e.fault, "DuplicateName") == 0) {
 				/* created by a racing process meanwhile */
 				vs_client_logf(c, 0, "CreateFolder %s: "
-				               "DuplicateName, looking up again",
-				               path);
+				               "DuplicateName, looking up "
+				               "again", path);
 				vs_error_clear(&e);
 				rc = vs_find_by_inventory_path(&child, c, path,
 				                               &e);
@@ -1489,7 +1489,8 @@ vs_vm_get_custom_field(char **out, struct vs_client *c,
 			char *v;
 
 			vs_error_clear(&ignore);
-			if (vs_xml_child_copy(buf, sizeof(buf), n, "key") != 0 ||
+			if (vs_xml_child_copy(buf, sizeof(buf), n,
+			                      "key") != 0 ||
 			    vs_parse_long(&key, buf, -2147483648LL,
 			                  2147483647LL, &ignore) != 0 ||
 			    key != f->key)

@@ -428,8 +428,8 @@ START_TEST(test_delete_keeps_persistent_disk)
 
 	new_cid(cid, sizeof(cid), "vm");
 	new_cid(disk, sizeof(disk), "disk");
-	snprintf(disk_path, sizeof(disk_path), "[LocalDS_0] BOSH_Disks/%s.vmdk",
-	         disk);
+	snprintf(disk_path, sizeof(disk_path),
+	         "[LocalDS_0] BOSH_Disks/%s.vmdk", disk);
 	snprintf(vmx, sizeof(vmx), "[LocalDS_0] %s/%s.vmx", cid, cid);
 	snprintf(env_iso, sizeof(env_iso), "[LocalDS_0] %s/env.iso", cid);
 	make_vm(&vm, cid, true);
