@@ -656,7 +656,9 @@ mask_uuid(struct vs_fixture_buf *out, const char *s, size_t n, size_t i)
 	size_t j = i, g;
 	int k;
 
-	if (i > 0 && (is_hex(s[i - 1]) || s[i - 1] == '-'))
+	/* not the tail of a longer hex run; a name prefix such as "vm-"
+	 * is fine */
+	if (i > 0 && is_hex(s[i - 1]))
 		return 0;
 	for (g = 0; g < 5; g++) {
 		for (k = 0; k < groups[g]; k++, j++) {
@@ -669,7 +671,7 @@ mask_uuid(struct vs_fixture_buf *out, const char *s, size_t n, size_t i)
 			j++;
 		}
 	}
-	if (j < n && (is_hex(s[j]) || s[j] == '-'))
+	if (j < n && is_hex(s[j]))
 		return 0;
 	vs_fixture_buf_adds(out, "<uuid>");
 	return j - i;

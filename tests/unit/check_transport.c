@@ -263,6 +263,13 @@ static const struct {
 	{ "too long: 4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b0",
 	  "too long: 4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b0" },
 	{ "short 12345678-1234-1234", "short 12345678-1234-1234" },
+	{ "x0123456789-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+	  "x0123456789-1c2d-4e5f-8a9b-0c1d2e3f4a5b" },
+	/* generated names: vm-<uuid>, sc-<uuid>.ovf, <uuid>-1 */
+	{ "<name>vm-4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b</name>",
+	  "<name>vm-<uuid></name>" },
+	{ "sc-4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b.ovf", "sc-<uuid>.ovf" },
+	{ "4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b-1", "<uuid>-1" },
 	{ "<ds>/tmp/govcsim-DC0-LocalDS_0-2837461@folder-5</ds>",
 	  "<ds><govcsim>@folder-5</ds>" },
 	{ "/var/folders/x1/T/govcsim-DC0-LocalDS_0-99/vm/a.vmx",
