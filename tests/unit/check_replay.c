@@ -384,6 +384,83 @@ START_TEST(test_tamper_cpi_exchange)
 }
 END_TEST
 
+/* --- placeholders -------------------------------------------------- */
+
+static void
+write_text(const char *dir, const char *name, const char *text)
+{
+	struct vs_error err = { 0 };
+	char path[8192];
+
+	scn_pathf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_msg(vs_fixture_write_file(path, text, strlen(text), false,
+	              &err) == 0, "%s", err.message);
+}
+
+START_TEST(test_placeholders)
+{
+	char work[4096], cpi[4200];
+	struct scn_error e = { 0 };
+	json_t *resp[3], *req;
+	struct scn *s = NULL;
+	char *text;
+
+	ck_assert_int_eq(scn_mkwork(work, sizeof(work), &e), 0);
+	scn_pathf(cpi, sizeof(cpi), "%s/cpi", work);
+	ck_assert_int_eq(mkdir(cpi, 0755), 0);
+	write_text(cpi, "01-create_vm.request.json",
+	           "{\"method\":\"create_vm\",\"arguments\":[]}");
+	write_text(cpi, "02-has_vm.request.json",
+	           "{\"method\":\"has_vm\",\"arguments\":"
+	           "[\"{{01.result.0}}\",\"{{WORKDIR}}/img\","
+	           "{\"k\":[\"{{1.result}}\"]}]}");
+	write_text(cpi, "03-has_vm.request.json",
+	           "{\"method\":\"has_vm\",\"arguments\":[\"{{04.result}}\"]}");
+	ck_assert_msg(scn_load(&s, work, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(s->n, 3);
+	resp[0] = json_pack("{s:[s,{}],s:n}", "result", "vm-1", "error");
+	resp[1] = resp[2] = NULL;
+	req = scn_request(s, 1, resp, "/w", &e);
+	ck_assert_msg(req != NULL, "%s", e.msg);
+	text = json_dumps(json_object_get(req, "arguments"), JSON_COMPACT);
+	ck_assert_str_eq(text, "[\"vm-1\",\"/w/img\",{\"k\":[[\"vm-1\",{}]]}]");
+	free(text);
+	json_decref(req);
+	/* a step that has not run is an error, not a literal string */
+	ck_assert_ptr_null(scn_request(s, 2, resp, "/w", &e));
+	ck_assert_msg(strstr(e.msg, "step 4") != NULL, "%s", e.msg);
+	json_decref(resp[0]);
+	scn_free(s);
+	scn_rmtree(work);
+}
+END_TEST
+
+START_TEST(test_placeholder_bad)
+{
+	char work[4096], cpi[4200];
+	struct scn_error e = { 0 };
+	json_t *resp[2] = { NULL, NULL };
+	struct scn *s = NULL;
+
+	ck_assert_int_eq(scn_mkwork(work, sizeof(work), &e), 0);
+	scn_pathf(cpi, sizeof(cpi), "%s/cpi", work);
+	ck_assert_int_eq(mkdir(cpi, 0755), 0);
+	write_text(cpi, "01-info.request.json",
+	           "{\"method\":\"info\",\"arguments\":[\"{{oops}}\"]}");
+	write_text(cpi, "02-info.request.json",
+	           "{\"method\":\"has_vm\",\"arguments\":[]}");
+	ck_assert_int_eq(scn_load(&s, work, &e), 0);
+	ck_assert_ptr_null(scn_request(s, 0, resp, NULL, &e));
+	ck_assert_msg(strstr(e.msg, "bad placeholder") != NULL, "%s", e.msg);
+	memset(&e, 0, sizeof(e));
+	ck_assert_ptr_null(scn_request(s, 1, resp, NULL, &e));
+	ck_assert_msg(strstr(e.msg, "differs from the file name") != NULL,
+	              "%s", e.msg);
+	scn_free(s);
+	scn_rmtree(work);
+}
+END_TEST
+
 /* --- redaction ----------------------------------------------------- */
 
 /* The first password element, password key, cookie or session key in
@@ -507,6 +584,11 @@ replay_suite(void)
 	if (nwith_exchanges > 0)
 		tcase_add_loop_test(tc, test_tamper_cpi_exchange, 0,
 		                    (int)nwith_exchanges);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("placeholders");
+	tcase_add_test(tc, test_placeholders);
+	tcase_add_test(tc, test_placeholder_bad);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("redaction");
