@@ -1012,6 +1012,198 @@ START_TEST(test_replica_missing_stemcell)
 }
 END_TEST
 
+/* --- create: placement, NIC removal, snapshot, cleanup --------------- */
+
+#define DS_SUMMARY(ref, name, free, extra)                              \
+	"<objects><obj type=\"Datastore\">" ref "</obj><propSet><name>" \
+	"summary</name><val xsi:type=\"DatastoreSummary\"><datastore "  \
+	"type=\"Datastore\">" ref "</datastore><name>" name "</name>"   \
+	"<url>ds:///" ref "/</url><capacity>1000000000000</capacity>"   \
+	"<freeSpace>" free "</freeSpace><accessible>true</accessible>"  \
+	"<type>VMFS</type>" extra "</val></propSet></objects>"
+#define PLACEMENT_REPLY                                                 \
+	"<returnval><objects><obj type=\"ClusterComputeResource\">"     \
+	"domain-c7</obj><propSet><name>name</name><val xsi:type=\""     \
+	"xsd:string\">C0</val></propSet><propSet><name>datastore</name>" \
+	"<val xsi:type=\"ArrayOfManagedObjectReference\">"              \
+	"<ManagedObjectReference type=\"Datastore\">ds-1"               \
+	"</ManagedObjectReference><ManagedObjectReference type=\""      \
+	"Datastore\">ds-2</ManagedObjectReference><ManagedObjectReference" \
+	" type=\"Datastore\">ds-3</ManagedObjectReference>"             \
+	"<ManagedObjectReference type=\"Datastore\">ds-4"               \
+	"</ManagedObjectReference><ManagedObjectReference type=\""      \
+	"Datastore\">ds-5</ManagedObjectReference></val></propSet>"     \
+	"<propSet><name>"                                               \
+	"resourcePool</name><val xsi:type=\"ManagedObjectReference\" "  \
+	"type=\"ResourcePool\">resgroup-8</val></propSet></objects>"    \
+	DS_SUMMARY("ds-1", "LocalDS_0", "5000000", "")                  \
+	DS_SUMMARY("ds-2", "LocalDS_1", "9000000", "")                  \
+	DS_SUMMARY("ds-3", "Other", "900000000", "")                    \
+	DS_SUMMARY("ds-4", "LocalDS_2", "800000000",                    \
+	           "<maintenanceMode>inMaintenance</maintenanceMode>")  \
+	DS_SUMMARY("ds-5", "LocalDS_9", "100", "")                      \
+	"</returnval>"
+#define DEVICES_REPLY                                                   \
+	"<returnval><objects><obj type=\"VirtualMachine\">vm-88</obj>"  \
+	"<propSet><name>config.hardware.device</name><val xsi:type=\""  \
+	"ArrayOfVirtualDevice\"><VirtualDevice xsi:type=\""             \
+	"VirtualLsiLogicController\"><key>1000</key></VirtualDevice>"   \
+	"<VirtualDevice xsi:type=\"VirtualCdrom\"><key>3000</key>"      \
+	"</VirtualDevice><VirtualDevice xsi:type=\"VirtualE1000\"><key>" \
+	"4000</key><macAddress>00:50:56:00:00:01</macAddress>"          \
+	"</VirtualDevice><VirtualDevice xsi:type=\"VirtualVmxnet3\">"   \
+	"<key>4001</key></VirtualDevice></val></propSet></objects>"     \
+	"</returnval>"
+
+static void
+create_replies(void)
+{
+	reply("FindByInventoryPath", FOUND("ClusterComputeResource",
+	      "domain-c7"));
+	reply("RetrievePropertiesEx", PLACEMENT_REPLY);
+	reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	      "</returnval>");
+	reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_http("nfc-upload", 200);
+	reply("HttpNfcLeaseComplete", "");
+	reply("RetrievePropertiesEx", DEVICES_REPLY);
+	reply("ReconfigVM_Task", TASK_OK("task-3"));
+	reply("RetrievePropertiesEx", TASK_PROPS("task-3", "success"));
+	reply("CreateSnapshot_Task", TASK_OK("task-4"));
+}
+
+static void
+import_args(struct vs_stemcell_import *imp, struct vs_stemcell_cluster *cl)
+{
+	memset(imp, 0, sizeof(*imp));
+	cl->name = "C0";
+	cl->resource_pool = NULL;
+	imp->loc = tloc;
+	imp->clusters = cl;
+	imp->nclusters = 1;
+	imp->datastore_pattern = "^LocalDS_";
+	imp->pattern_key = "datastore_pattern";
+	imp->ovf_path = ovf_path;
+}
+
+START_TEST(test_create_sequence)
+{
+	struct vs_stemcell_import imp;
+	struct vs_stemcell_cluster cl;
+	struct vs_client *c;
+	struct vs_error err;
+	char cid[VS_STEMCELL_CID_MAX];
+	const char *b;
+
+	create_replies();
+	reply("RetrievePropertiesEx", TASK_RESULT("task-4",
+	      "VirtualMachineSnapshot", "snapshot-9"));
+	c = connect_client();
+	import_args(&imp, &cl);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_stemcell_create(cid, c, &imp, &err) == 0, "%s",
+	              err.message);
+	ck_assert(vs_stemcell_cid_valid(cid));
+	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<inventoryPath>DC0/"
+	                             "host/C0</inventoryPath>"));
+	/* one read for the cluster and its datastores */
+	ck_assert_ptr_nonnull(strstr(req_at(1)->body, "<path>datastore"
+	                             "</path>"));
+	/* the matching datastore with most room; the root pool */
+	b = req_at(3)->body;
+	ck_assert_ptr_nonnull(strstr(b, "<datastore type=\"Datastore\">ds-2"
+	                             "</datastore>"));
+	ck_assert_ptr_nonnull(strstr(b, "<resourcePool type=\"ResourcePool\""
+	                             ">resgroup-8</resourcePool>"));
+	ck_assert_ptr_nonnull(strstr(b, cid));
+	/* both NICs removed, nothing else */
+	b = req_at(9)->body;
+	ck_assert_str_eq(req_at(9)->op, "ReconfigVM_Task");
+	ck_assert_ptr_nonnull(strstr(b, "<key>4000</key>"));
+	ck_assert_ptr_nonnull(strstr(b, "<key>4001</key>"));
+	ck_assert_ptr_null(strstr(b, "<key>3000</key>"));
+	ck_assert_ptr_null(strstr(b, "<key>1000</key>"));
+	ck_assert_ptr_nonnull(strstr(b, ":type=\"VirtualE1000\""));
+	ck_assert_ptr_nonnull(strstr(b, "<operation>remove</operation>"));
+	ck_assert_ptr_null(strstr(b, "fileOperation"));
+	ck_assert_str_eq(req_at(11)->op, "CreateSnapshot_Task");
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_create_snapshot_failure_removes_vm)
+{
+	struct vs_stemcell_import imp;
+	struct vs_stemcell_cluster cl;
+	struct vs_client *c;
+	struct vs_error err;
+	char cid[VS_STEMCELL_CID_MAX];
+
+	create_replies();
+	reply("RetrievePropertiesEx", TASK_FAULT("task-4", "InvalidState"));
+	reply("RetrievePropertiesEx", POWER("poweredOff"));
+	reply("Destroy_Task", TASK_OK("task-9"));
+	reply("RetrievePropertiesEx", TASK_PROPS("task-9", "success"));
+	c = connect_client();
+	import_args(&imp, &cl);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_stemcell_create(cid, c, &imp, &err), VS_ETASK);
+	ck_assert_str_eq(cid, "");
+	ck_assert_str_eq(err.fault, "InvalidState");
+	ck_assert_ptr_nonnull(strstr(err.message, "CreateSnapshot"));
+	ck_assert_str_eq(req_at(14)->op, "Destroy_Task");
+	ck_assert_ptr_nonnull(strstr(req_at(14)->body, ">vm-88</_this>"));
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_create_bad_pattern)
+{
+	struct vs_stemcell_import imp;
+	struct vs_stemcell_cluster cl;
+	struct vs_client *c;
+	struct vs_error err;
+	char cid[VS_STEMCELL_CID_MAX];
+
+	c = connect_client();
+	import_args(&imp, &cl);
+	imp.datastore_pattern = "(((";
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_stemcell_create(cid, c, &imp, &err), VS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.message, "datastore_pattern"));
+	ck_assert_uint_eq(calls(), 0);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_create_no_room)
+{
+	struct vs_stemcell_import imp;
+	struct vs_stemcell_cluster cl;
+	struct vs_client *c;
+	struct vs_error err;
+	char cid[VS_STEMCELL_CID_MAX];
+
+	reply("FindByInventoryPath", FOUND("ClusterComputeResource",
+	      "domain-c7"));
+	reply("RetrievePropertiesEx", PLACEMENT_REPLY);
+	c = connect_client();
+	import_args(&imp, &cl);
+	/* LocalDS_2 has room but is in maintenance; LocalDS_9 has 100
+	 * bytes free for a 3000-byte disk */
+	imp.datastore_pattern = "^LocalDS_[29]$";
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_stemcell_create(cid, c, &imp, &err),
+	                 VS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.message, "no accessible datastore"));
+	ck_assert_ptr_nonnull(strstr(err.message, "3000 bytes"));
+	ck_assert_uint_eq(calls(), 2);      /* nothing was created */
+	finish(c);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1039,6 +1231,10 @@ suite(void)
 	tcase_add_test(tc, test_replica_duplicate_name_waits);
 	tcase_add_test(tc, test_replica_other_clone_failure);
 	tcase_add_test(tc, test_replica_missing_stemcell);
+	tcase_add_test(tc, test_create_sequence);
+	tcase_add_test(tc, test_create_snapshot_failure_removes_vm);
+	tcase_add_test(tc, test_create_bad_pattern);
+	tcase_add_test(tc, test_create_no_room);
 	suite_add_tcase(s, tc);
 	return s;
 }
