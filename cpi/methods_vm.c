@@ -240,22 +240,20 @@ delete_env(struct vs_client *c, struct cpi_call *call, const char *cid,
 	size_t i, j, nds = 0;
 	int rc;
 
+	/* the datastore of the .vmx, else every datastore of the VM */
+	dss = calloc(info->ndatastores + 1, sizeof(*dss));
+	if (dss == NULL) {
+		rc = vs_error_set(verr, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	if (info->vm_path_name != NULL &&
 	    vs_ds_path_parse(&vmx, info->vm_path_name, &e) == 0) {
-		dss = malloc(sizeof(*dss));
-		if (dss != NULL)
-			dss[nds++] = vmx.datastore;
-	} else if (info->ndatastores > 0) {
-		dss = calloc(info->ndatastores, sizeof(*dss));
-		for (i = 0; dss != NULL && i < info->ndatastores; i++) {
+		dss[nds++] = vmx.datastore;
+	} else {
+		for (i = 0; i < info->ndatastores; i++) {
 			if (info->datastores[i].name != NULL)
 				dss[nds++] = info->datastores[i].name;
 		}
-	}
-	if (dss == NULL && (info->vm_path_name != NULL ||
-	                    info->ndatastores > 0)) {
-		rc = vs_error_set(verr, VS_ENOMEM, "out of memory");
-		goto cleanup;
 	}
 	if (nds == 0) {
 		cpi_log_warn(call->log, "delete_vm %s: no datastore known, "
