@@ -708,6 +708,7 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	             j->pl->datastore);
 	loc.datacenter = j->pl->dc_path;
 	loc.template_folder = dc->template_folder;
+	vs_error_clear(&verr);
 	rc = vs_stemcell_replica(src, snap, j->c, &loc,
 	                         cpi_arg_string(call, 1),
 	                         &j->pl->datastore_ref, &j->pl->pool, &verr);
@@ -717,6 +718,7 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		*folder = j->pl->vm_folder;
 		return 0;
 	}
+	vs_error_clear(&verr);
 	rc = vs_folder_ensure(folder, j->c, j->pl->dc_path, j->folder_rel,
 	                      &verr);
 	if (rc < 0)
@@ -762,6 +764,7 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		                   strlen(j->settings), NULL, call->err);
 	if (rc < 0)
 		goto failed;
+	vs_error_clear(&verr);
 	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
 	                      strlen(j->settings), j->iso, j->iso_len, &verr);
 

@@ -88,6 +88,17 @@ vs_base64(char **out, const void *data, size_t len, struct vs_error *err)
 	return 0;
 }
 
+/* Takes over e (a call's own error object) into err when rc failed.
+ * Calls into other modules get a fresh object each, so that nothing they
+ * leave in it on success can shadow a later, real failure. */
+static int
+take(int rc, struct vs_error *err, const struct vs_error *e)
+{
+	if (rc < 0 && err != NULL && !vs_error_is_set(err))
+		*err = *e;
+	return rc;
+}
+
 /* --- clone ---------------------------------------------------------- */
 
 static int
@@ -343,6 +354,7 @@ vs_create_clone(struct vs_created **out, struct vs_client *c,
 {
 	struct vs_created *v = NULL;
 	struct vs_vm_info *info = NULL;
+	struct vs_error e;
 	char rel[512];
 	int rc;
 
@@ -371,7 +383,8 @@ vs_create_clone(struct vs_created **out, struct vs_client *c,
 	if (rc < 0)
 		goto cleanup;
 	v->exists = true;
-	rc = vs_vm_info(&info, c, &v->vm, err);
+	vs_error_clear(&e);
+	rc = take(vs_vm_info(&info, c, &v->vm, &e), err, &e);
 	if (rc == 0)
 		rc = plan_nics(v, info, req, err);
 	if (rc == 0)
@@ -392,7 +405,7 @@ cleanup:
 /* --- finishing -------------------------------------------------------- */
 
 int
-vs_create_finish(struct vs_client *c, const struct vs_created *v,
+vs_create_finish(struct vs_client *c, struct vs_created *v,
                  const char *dc_path, const char *settings,
                  size_t settings_len, const void *iso, size_t iso_len,
                  struct vs_error *err)
@@ -400,6 +413,7 @@ vs_create_finish(struct vs_client *c, const struct vs_created *v,
 	struct vs_vm_device_change *ch = NULL;
 	struct vs_vm_option extra[2];
 	struct vs_vm_config cfg = {0};
+	struct vs_error e;
 	char *userdata = NULL;
 	size_t i, n = 0;
 	int rc;
@@ -469,10 +483,13 @@ vs_create_finish(struct vs_client *c, const struct vs_created *v,
 	cfg.nchanges = n;
 	cfg.extra = extra;
 	cfg.nextra = 2;
-	rc = vs_vm_reconfigure(c, &v->vm, &cfg, err);
+	vs_error_clear(&e);
+	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
 	if (rc < 0)
 		goto cleanup;
-	rc = vs_vm_power_on(c, &v->vm, err);
+	v->power_on_tried = true;
+	vs_error_clear(&e);
+	rc = take(vs_vm_power_on(c, &v->vm, &e), err, &e);
 
 cleanup:
 	if (userdata != NULL) {
@@ -496,7 +513,7 @@ vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
 
 	if (v != NULL && v->exists) {
 		vs_error_clear(&e);
-		r = vs_vm_power_off(c, &v->vm, &e);
+		r = v->power_on_tried ? vs_vm_power_off(c, &v->vm, &e) : 0;
 		if (r < 0 && r != VS_ENOTFOUND)
 			vs_client_logf(c, 2, "cleanup: power off %s: %s",
 			               v->vm.value, e.message);

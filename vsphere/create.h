@@ -81,6 +81,7 @@ struct vs_created {
 	struct vs_moref datastore;
 	long long disk_kb;
 	bool thin;
+	bool power_on_tried;        /* cleanup powers off only then */
 };
 
 void vs_created_free(struct vs_created *v);
@@ -95,15 +96,15 @@ int vs_create_clone(struct vs_created **out, struct vs_client *c,
  * with guestinfo.userdata = base64(settings) and
  * guestinfo.userdata.encoding = base64, then powers on.  dc_path is the
  * datacenter's inventory path (for the datastore URL). */
-int vs_create_finish(struct vs_client *c, const struct vs_created *v,
+int vs_create_finish(struct vs_client *c, struct vs_created *v,
                      const char *dc_path, const char *settings,
                      size_t settings_len, const void *iso, size_t iso_len,
                      struct vs_error *err);
 
-/* Removes what a failed create_vm left: powers the VM off when needed,
- * destroys it and deletes the directory "[datastore] name" (a directory
- * already gone is fine).  Every step runs; the first failure is
- * reported. */
+/* Removes what a failed create_vm left: powers the VM off when a power
+ * on was tried, destroys it (v NULL or not existing: nothing to destroy)
+ * and deletes the directory "[datastore] name" (already gone is fine).
+ * Every step runs; the first failure is reported. */
 int vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
                       const struct vs_created *v, const char *datastore,
                       const char *name, struct vs_error *err);

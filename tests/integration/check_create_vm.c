@@ -392,7 +392,16 @@ check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 		ck_assert_uint_lt(k, nwant);
 		ck_assert_str_eq(d->type, "VirtualVmxnet3");
 		if (want[k].distributed) {
+			struct vs_moref pg;
+			char pgpath[256];
+
+			/* The simulator's DVPG key is its moref. */
+			snprintf(pgpath, sizeof(pgpath), "DC0/network/%s",
+			         want[k].port_group);
+			ck_assert_msg(vs_find_by_inventory_path(&pg, cl,
+			              pgpath, &err) == 0, "%s", err.message);
 			ck_assert_ptr_nonnull(d->portgroup_key);
+			ck_assert_str_eq(d->portgroup_key, pg.value);
 			ck_assert_ptr_nonnull(d->switch_uuid);
 		} else {
 			ck_assert_ptr_nonnull(d->network_name);
@@ -650,6 +659,41 @@ START_TEST(test_unknown_port_group)
 }
 END_TEST
 
+/* check_create_vm.flags asks for a second distributed port group,
+ * DC0_DVPG1, named here in the DVS/PORTGROUP form; a wrong switch name
+ * does not match.  (The simulator refuses two networks of one name in a
+ * folder, so ambiguous names are covered by the unit suite.) */
+START_TEST(test_dvs_path_port_group)
+{
+	static const struct nic_want want[] = {
+		{ "n1", "DC0_DVPG1", true },
+	};
+	json_t *nets, *resp, *settings;
+	const char *cid;
+
+	nets = json_pack("{s:{s:s,s:s,s:s,s:{s:s}}}",
+	                 "n1", "ip", "10.0.0.10", "netmask",
+	                 "255.255.255.0", "gateway", "10.0.0.1",
+	                 "cloud_properties", "name", "DVS9/DC0_DVPG1");
+	assert_refused(vm_args(nets), "Bosh::Clouds::CloudError",
+	               "port group 'DVS9/DC0_DVPG1' (network 'n1') not "
+	               "found");
+	nets = json_pack("{s:{s:s,s:s,s:s,s:{s:s}}}",
+	                 "n1", "ip", "10.0.0.10", "netmask",
+	                 "255.255.255.0", "gateway", "10.0.0.1",
+	                 "cloud_properties", "name", "DVS0/DC0_DVPG1");
+	resp = call(defcfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	ck_assert_ptr_nonnull(cid);
+	settings = check_vm(cid, want, 1);
+	json_decref(settings);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
 START_TEST(test_two_default_gateways)
 {
 	json_t *nets = json_pack(
@@ -773,6 +817,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_unknown_port_group);
 	tcase_add_test(tc, test_two_default_gateways);
+	tcase_add_test(tc, test_dvs_path_port_group);
 	tcase_add_test(tc, test_bad_cloud_properties);
 	tcase_add_test(tc, test_three_networks);
 	tcase_add_test(tc, test_single_network);

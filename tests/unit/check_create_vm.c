@@ -1,0 +1,1094 @@
+/*
+ * check_create_vm: vsphere/placement.h and vsphere/create.h through a
+ * real client over a fake transport (canned replies from
+ * tests/data/create_vm/, recorded requests), and create_vm's input checks
+ * through the built binary (they answer before any vCenter call).
+ */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tests/support/cpi_run.h"
+#include "vsphere/create.h"
+#include "vsphere/placement.h"
+#include "vsphere/vsphere.h"
+
+/* --- fake transport ------------------------------------------------------ */
+
+#define MAX_STEPS 32
+
+struct step {
+	const char *op;
+	long status;
+	char *body;
+};
+
+struct fake {
+	struct vs_transport base;
+	struct step steps[MAX_STEPS];
+	size_t nsteps, next;
+	char *req_op[MAX_STEPS * 2];
+	char *req_body[MAX_STEPS * 2];
+	char *req_url[MAX_STEPS * 2];
+	bool req_sensitive[MAX_STEPS * 2];
+	size_t nreq;
+	unsigned logouts;
+	char mismatch[256];
+};
+
+static struct fake fk;
+
+static char *
+read_data(const char *rel)
+{
+	const char *root = getenv("CPI_TEST_ROOT");
+	char path[4096];
+	FILE *f;
+	long n;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/tests/data/%s",
+	         root != NULL ? root : ".", rel);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, f);
+	n = vsnprintf(NULL, 0, f, ap);
+	va_end(ap);
+	s = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(s);
+	va_start(ap, f);
+	vsnprintf(s, (size_t)n + 1, f, ap);
+	va_end(ap);
+	return s;
+}
+
+#define ENV_HEAD                                                        \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "  \
+	"xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "  \
+	"xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\""   \
+	"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>"
+#define ENV_TAIL "</soapenv:Body></soapenv:Envelope>"
+
+static struct step *
+add_step(const char *op, long status)
+{
+	struct step *s;
+
+	ck_assert_uint_lt(fk.nsteps, MAX_STEPS);
+	s = &fk.steps[fk.nsteps++];
+	s->op = op;
+	s->status = status;
+	return s;
+}
+
+static void
+reply(const char *op, const char *inner)
+{
+	add_step(op, 200)->body = fmt(ENV_HEAD "<%sResponse xmlns=\""
+	                              "urn:vim25\">%s</%sResponse>" ENV_TAIL,
+	                              op, inner, op);
+}
+
+static void
+reply_file(const char *op, const char *rel)
+{
+	add_step(op, 200)->body = read_data(rel);
+}
+
+/* method returns task-1; its read says success (with result, may be
+ * NULL) or error(fault_type). */
+static void
+task(const char *op, const char *result, const char *fault_type)
+{
+	reply(op, "<returnval type=\"Task\">task-1</returnval>");
+	if (fault_type == NULL) {
+		char *r = result != NULL ? fmt("<propSet><name>info.result"
+		          "</name><val xsi:type=\"ManagedObjectReference\" "
+		          "type=\"VirtualMachine\">%s</val></propSet>",
+		          result) : strdup("");
+		char *inner = fmt("<returnval><objects><obj type=\"Task\">"
+		                  "task-1</obj><propSet><name>info.state</name>"
+		                  "<val xsi:type=\"TaskInfoState\">success</val>"
+		                  "</propSet>%s</objects></returnval>", r);
+
+		reply("RetrievePropertiesEx", inner);
+		free(inner);
+		free(r);
+		return;
+	}
+	add_step("RetrievePropertiesEx", 200)->body = fmt(ENV_HEAD
+	    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+	    "<objects><obj type=\"Task\">task-1</obj><propSet><name>"
+	    "info.state</name><val xsi:type=\"TaskInfoState\">error</val>"
+	    "</propSet><propSet><name>info.error</name><val xsi:type=\""
+	    "LocalizedMethodFault\"><fault xsi:type=\"%s\"></fault>"
+	    "<localizedMessage>*types.%s</localizedMessage></val></propSet>"
+	    "</objects></returnval></RetrievePropertiesExResponse>" ENV_TAIL,
+	    fault_type, fault_type);
+}
+
+static int
+fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
+               struct vs_http_response *resp, struct vs_error *err)
+{
+	struct fake *f = (struct fake *)t;
+	struct step *s;
+
+	ck_assert_uint_lt(f->nreq, MAX_STEPS * 2);
+	f->req_op[f->nreq] = strdup(req->op);
+	f->req_body[f->nreq] = strndup(req->body != NULL ? req->body : "",
+	                               req->body_len);
+	f->req_url[f->nreq] = strdup(req->url);
+	f->req_sensitive[f->nreq] = req->sensitive;
+	f->nreq++;
+	memset(resp, 0, sizeof(*resp));
+	if (strcmp(req->op, "Logout") == 0) {
+		f->logouts++;
+		resp->status = 200;
+		resp->body = strdup(ENV_HEAD "<LogoutResponse xmlns=\"urn:"
+		                    "vim25\"></LogoutResponse>" ENV_TAIL);
+		resp->body_len = strlen(resp->body);
+		return 0;
+	}
+	if (f->next >= f->nsteps || strcmp(f->steps[f->next].op,
+	                                   req->op) != 0) {
+		if (f->mismatch[0] == '\0')
+			snprintf(f->mismatch, sizeof(f->mismatch),
+			         "step %zu: got %s, expected %s", f->next,
+			         req->op, f->next < f->nsteps ?
+			         f->steps[f->next].op : "nothing");
+		return vs_error_set(err, VS_EREPLAY, "unexpected %s",
+		                    req->op);
+	}
+	s = &f->steps[f->next++];
+	resp->status = s->status;
+	resp->body = strdup(s->body);
+	resp->body_len = strlen(s->body);
+	return 0;
+}
+
+static void
+fake_free(struct vs_transport *t)
+{
+	(void)t;
+}
+
+static struct vs_client *cl;
+static struct vs_error err;
+
+static void
+setup(void)
+{
+	memset(&fk, 0, sizeof(fk));
+	fk.base.version = VS_TRANSPORT_VERSION;
+	fk.base.roundtrip = fake_roundtrip;
+	fk.base.free = fake_free;
+	reply_file("RetrieveServiceContent",
+	           "vim/01_RetrieveServiceContent.response.xml");
+	reply_file("Login", "vim/02_Login.response.xml");
+	vs_error_clear(&err);
+	cl = NULL;
+}
+
+static void
+teardown(void)
+{
+	size_t i;
+
+	vs_client_free(cl);
+	cl = NULL;
+	for (i = 0; i < fk.nsteps; i++)
+		free(fk.steps[i].body);
+	for (i = 0; i < fk.nreq; i++) {
+		free(fk.req_op[i]);
+		free(fk.req_body[i]);
+		free(fk.req_url[i]);
+	}
+}
+
+static void
+connect_client(void)
+{
+	struct vs_client_opts o = {
+		.url = "https://vc.example:443/sdk", .user = "u",
+		.password = "p", .transport = &fk.base, .max_retries = -1,
+	};
+	struct vs_error e;
+
+	vs_error_clear(&e);
+	ck_assert_int_eq(vs_client_new(&cl, &o, &e), 0);
+	ck_assert_msg(vs_client_connect(cl, &e) == 0, "%s", e.message);
+}
+
+/* Requests after connect: index 0 is the first call under test. */
+static const char *
+op_at(size_t i)
+{
+	ck_assert_uint_lt(i + 2, fk.nreq);
+	return fk.req_op[i + 2];
+}
+
+static const char *
+body_at(size_t i)
+{
+	ck_assert_uint_lt(i + 2, fk.nreq);
+	return fk.req_body[i + 2];
+}
+
+static size_t
+calls(void)
+{
+	return fk.nreq - 2 - fk.logouts;
+}
+
+static void
+all_used(void)
+{
+	ck_assert_msg(fk.mismatch[0] == '\0', "%s", fk.mismatch);
+	ck_assert_uint_eq(fk.next, fk.nsteps);
+}
+
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	const char *p;
+
+	for (p = strstr(hay, needle); p != NULL;
+	     p = strstr(p + strlen(needle), needle))
+		n++;
+	return n;
+}
+
+#define HAS(hay, needle) \
+	ck_assert_msg(strstr((hay), (needle)) != NULL, "missing %s", (needle))
+
+/* --- placement ------------------------------------------------------ */
+
+static const struct vs_placement_cluster both[] = {
+	{ "C0", NULL }, { "C1", NULL },
+};
+
+static struct vs_placement_req
+base_req(void)
+{
+	struct vs_placement_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.datacenter = "DC0";
+	r.clusters = both;
+	r.nclusters = 2;
+	r.datastore_pattern = "^LocalDS_";
+	r.memory_mb = 1024;
+	r.disk_mb = 2048;
+	return r;
+}
+
+/* One placement read against the canned inventory. */
+static int
+place(struct vs_placement **out, const struct vs_placement_req *r)
+{
+	int rc;
+
+	reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	connect_client();
+	vs_error_clear(&err);
+	rc = vs_placement_find(out, cl, r, &err);
+	all_used();
+	ck_assert_uint_eq(calls(), 1);
+	return rc;
+}
+
+START_TEST(test_place_basic)
+{
+	static const char *const pgs[] = {
+		"BOSH-V4", "DC0_DVPG0", "DVS1/PG", "net-sub/dup",
+		"net-sub/DVS1/PG", "DVS0/PG", "VM Network",
+	};
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+	const char *body;
+
+	r.port_groups = pgs;
+	r.nport_groups = 7;
+	r.vm_folder = "BOSH_VMs/sub";
+	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	body = body_at(0);
+	ck_assert_str_eq(op_at(0), "RetrievePropertiesEx");
+	/* From the root folder, never listing VMs. */
+	HAS(body, "group-d1");
+	ck_assert_uint_eq(count(body, "xsi:type=\"TraversalSpec\""), 7);
+	ck_assert_ptr_null(strstr(body, "VirtualMachine"));
+	ck_assert_str_eq(p->dc_path, "DC0");
+	ck_assert_str_eq(p->datacenter.value, "datacenter-2");
+	ck_assert_str_eq(p->dc_vm_folder.value, "folder-3");
+	/* C1 lacks memory (1000 MB < 1024 + 128); among C0's datastores
+	 * other-ds misses the pattern, LocalDS_8 is in maintenance,
+	 * LocalDS_9 inaccessible: LocalDS_1 (50 GB) beats LocalDS_0. */
+	ck_assert_str_eq(p->cluster, "C0");
+	ck_assert_str_eq(p->cluster_ref.value, "domain-c1");
+	ck_assert_str_eq(p->pool.value, "resgroup-10");
+	ck_assert_str_eq(p->datastore, "LocalDS_1");
+	ck_assert_str_eq(p->datastore_ref.value, "datastore-2");
+	ck_assert_int_eq(p->datastore_free_mb, 50 * 1024);
+	ck_assert_uint_eq(p->npgs, 7);
+	ck_assert_int_eq(p->pgs[0].kind, VS_PG_STANDARD);
+	ck_assert_str_eq(p->pgs[0].network.value, "network-8");
+	ck_assert_str_eq(p->pgs[0].name, "BOSH-V4");
+	ck_assert_ptr_null(p->pgs[0].switch_uuid);
+	ck_assert_int_eq(p->pgs[1].kind, VS_PG_DISTRIBUTED);
+	ck_assert_str_eq(p->pgs[1].portgroup_key, "dvportgroup-13");
+	ck_assert_str_eq(p->pgs[1].switch_uuid,
+	                 "fea97929-4b2d-5972-b146-930c6d0b4014");
+	ck_assert_str_eq(p->pgs[2].network.value, "dvportgroup-17");
+	ck_assert_str_eq(p->pgs[2].switch_uuid, "50 2a 7b 1c-u2");
+	ck_assert_str_eq(p->pgs[3].network.value, "network-15");
+	ck_assert_str_eq(p->pgs[4].network.value, "dvportgroup-17");
+	ck_assert_str_eq(p->pgs[5].network.value, "dvportgroup-18");
+	ck_assert_str_eq(p->pgs[6].network.value, "network-7");
+	ck_assert(p->has_vm_folder);
+	ck_assert_str_eq(p->vm_folder.value, "folder-71");
+	vs_placement_free(p);
+}
+END_TEST
+
+START_TEST(test_place_pool_and_names)
+{
+	static const struct vs_placement_cluster c0[] = {
+		{ "C0", "pool-b" },
+	};
+	static const char *const names[] = { "other-ds", "LocalDS_2" };
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+
+	r.clusters = c0;
+	r.nclusters = 1;
+	r.datastores = names;       /* LocalDS_2 is not in C0 */
+	r.ndatastores = 2;
+	r.vm_folder = "NOPE";
+	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	ck_assert_str_eq(p->pool.value, "resgroup-12");
+	ck_assert_str_eq(p->datastore, "other-ds");
+	ck_assert(!p->has_vm_folder);
+	ck_assert_uint_eq(p->npgs, 0);
+	vs_placement_free(p);
+}
+END_TEST
+
+static const struct {
+	const char *pg;
+	const char *dc;
+	const char *pattern;
+	long long memory_mb;
+	long long disk_mb;
+	const char *pool;
+	int code;
+	const char *needle;
+} bad[] = {
+	{ "dup", "DC0", "^LocalDS_", 512, 1, NULL, VS_EINVAL,
+	  "port group 'dup' (network 'net-x') matches several networks: "
+	  "name it as DVS/PORTGROUP" },
+	{ "PG", "DC0", "^LocalDS_", 512, 1, NULL, VS_EINVAL,
+	  "matches several" },
+	{ "BOSH-V6", "DC0", "^LocalDS_", 512, 1, NULL, VS_ENOTFOUND,
+	  "port group 'BOSH-V6' (network 'net-x') not found in datacenter "
+	  "'DC0'" },
+	{ "DVS9/DC0_DVPG0", "DC0", "^LocalDS_", 512, 1, NULL, VS_ENOTFOUND,
+	  "not found" },
+	{ "BOSH-V4", "DCX", "^LocalDS_", 512, 1, NULL, VS_ENOTFOUND,
+	  "datacenter 'DCX' not found" },
+	{ "BOSH-V4", "DC0", "^LocalDS_", 8000, 1, NULL, VS_ENOTFOUND,
+	  "no cluster has 8128 MB" },
+	{ "BOSH-V4", "DC0", "^nothing$", 512, 1, NULL, VS_ENOTFOUND,
+	  "no datastore matching" },
+	{ "BOSH-V4", "DC0", "^LocalDS_", 512, 200 * 1024, NULL, VS_ENOTFOUND,
+	  "no datastore matching" },
+	{ "BOSH-V4", "DC0", "(", 512, 1, NULL, VS_EINVAL,
+	  "not a valid regular expression" },
+	{ "BOSH-V4", "DC0", "^LocalDS_", 512, 1, "pool-z", VS_ENOTFOUND,
+	  "resource pool 'pool-z' not found in cluster 'C0'" },
+	{ "/", "DC0", "^LocalDS_", 512, 1, NULL, VS_ENOTFOUND, "not found" },
+};
+
+START_TEST(test_place_refused)
+{
+	const char *pgs[1] = { bad[_i].pg };
+	const char *owners[1] = { "net-x" };
+	struct vs_placement_cluster c0[1] = { { "C0", bad[_i].pool } };
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = (struct vs_placement *)&r;
+	int rc;
+
+	r.datacenter = bad[_i].dc;
+	r.datastore_pattern = bad[_i].pattern;
+	r.memory_mb = bad[_i].memory_mb;
+	r.disk_mb = bad[_i].disk_mb;
+	r.port_groups = pgs;
+	r.pg_owners = owners;
+	r.nport_groups = 1;
+	if (bad[_i].pool != NULL) {
+		r.clusters = c0;
+		r.nclusters = 1;
+	}
+	rc = place(&p, &r);
+	ck_assert_ptr_null(p);
+	ck_assert_int_eq(rc, bad[_i].code);
+	ck_assert_int_eq(err.code, bad[_i].code);
+	ck_assert_msg(strstr(err.message, bad[_i].needle) != NULL,
+	              "message: %s", err.message);
+}
+END_TEST
+
+START_TEST(test_place_unknown_cluster)
+{
+	static const struct vs_placement_cluster cx[] = { { "CX", NULL } };
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+
+	r.clusters = cx;
+	r.nclusters = 1;
+	ck_assert_int_eq(place(&p, &r), VS_ENOTFOUND);
+	HAS(err.message, "cluster 'CX' not found in datacenter 'DC0'");
+}
+END_TEST
+
+/* --- clone ------------------------------------------------------------ */
+
+static struct vs_port_group nics[2];
+
+static struct vs_create_req
+clone_req(void)
+{
+	static const struct vs_moref src = { "VirtualMachine", "vm-50" };
+	static const struct vs_moref snap = {
+		"VirtualMachineSnapshot", "snapshot-5",
+	};
+	static const struct vs_moref folder = { "Folder", "folder-7" };
+	static const struct vs_moref pool = { "ResourcePool", "resgroup-10" };
+	static const struct vs_moref ds = { "Datastore", "datastore-2" };
+	struct vs_create_req r;
+
+	memset(nics, 0, sizeof(nics));
+	nics[0].kind = VS_PG_STANDARD;
+	snprintf(nics[0].network.type, sizeof(nics[0].network.type),
+	         "Network");
+	snprintf(nics[0].network.value, sizeof(nics[0].network.value),
+	         "network-8");
+	nics[0].name = "BOSH-V4";
+	nics[1].kind = VS_PG_DISTRIBUTED;
+	snprintf(nics[1].network.type, sizeof(nics[1].network.type),
+	         "DistributedVirtualPortgroup");
+	snprintf(nics[1].network.value, sizeof(nics[1].network.value),
+	         "dvportgroup-13");
+	nics[1].name = "DC0_DVPG0";
+	nics[1].switch_uuid = "fea97929-4b2d-5972-b146-930c6d0b4014";
+	nics[1].portgroup_key = "dvportgroup-13";
+	memset(&r, 0, sizeof(r));
+	r.name = "vm-1";
+	r.source = &src;
+	r.snapshot = &snap;
+	r.folder = &folder;
+	r.pool = &pool;
+	r.datastore = &ds;
+	r.datastore_name = "LocalDS_1";
+	r.num_cpus = 2;
+	r.memory_mb = 1024;
+	r.disk_mb = 3;
+	r.thin = true;
+	r.nics = nics;
+	r.nnics = 2;
+	return r;
+}
+
+START_TEST(test_clone)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+	const char *body;
+
+	task("CloneVM_Task", "vm-1", NULL);
+	reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	connect_client();
+	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
+	              err.message);
+	all_used();
+	ck_assert_uint_eq(calls(), 3);  /* clone, its task, the read back */
+	body = body_at(0);
+	ck_assert_str_eq(op_at(0), "CloneVM_Task");
+	HAS(body, "<_this type=\"VirtualMachine\">vm-50</_this>");
+	HAS(body, "<folder type=\"Folder\">folder-7</folder>");
+	HAS(body, "<name>vm-1</name>");
+	HAS(body, "<datastore type=\"Datastore\">datastore-2</datastore>");
+	HAS(body, "<diskMoveType>createNewChildDiskBacking</diskMoveType>");
+	HAS(body, "<pool type=\"ResourcePool\">resgroup-10</pool>");
+	HAS(body, "<template>false</template>");
+	HAS(body, "<numCPUs>2</numCPUs>");
+	HAS(body, "<memoryMB>1024</memoryMB>");
+	HAS(body, "<powerOn>false</powerOn>");
+	HAS(body, "<snapshot type=\"VirtualMachineSnapshot\">snapshot-5"
+	          "</snapshot>");
+	ck_assert_uint_eq(count(body, "\"VirtualVmxnet3\""), 2);
+	ck_assert_uint_eq(count(body, "<addressType>generated</addressType>"),
+	                  2);
+	ck_assert_uint_eq(count(body, "<startConnected>true</startConnected>"),
+	                  2);
+	HAS(body, "<key>-1</key>");
+	HAS(body, "<key>-2</key>");
+	HAS(body, "<deviceName>BOSH-V4</deviceName>");
+	HAS(body, "<network type=\"Network\">network-8</network>");
+	HAS(body, "<switchUuid>fea97929-4b2d-5972-b146-930c6d0b4014"
+	          "</switchUuid>");
+	HAS(body, "<portgroupKey>dvportgroup-13</portgroupKey>");
+	/* Disk and CD-ROM wait for the reconfigure; nothing is removed. */
+	ck_assert_ptr_null(strstr(body, "VirtualDisk"));
+	ck_assert_ptr_null(strstr(body, "remove"));
+	/* Read back. */
+	ck_assert(v->exists);
+	ck_assert_str_eq(v->vm.value, "vm-1");
+	ck_assert_uint_eq(v->nmacs, 2);
+	ck_assert_str_eq(v->macs[0], "00:50:56:ab:cd:ef");
+	ck_assert_str_eq(v->macs[1], "00:50:56:01:02:03");
+	ck_assert_int_eq(v->system_unit, 0);
+	ck_assert_int_eq(v->disk_controller, 1000);
+	ck_assert_int_eq(v->ephemeral_unit, 2);
+	ck_assert_int_eq(v->cdrom_key, 3000);
+	ck_assert_int_eq(v->cdrom_controller, 200);
+	ck_assert_int_eq(v->cdrom_unit, 0);
+	ck_assert_uint_eq(v->nremove, 1);
+	ck_assert_int_eq(v->remove_keys[0], 4000);
+	ck_assert_str_eq(v->env_path, "[LocalDS_1] vm-1/env.iso");
+	ck_assert_str_eq(v->disk_path, "[LocalDS_1] vm-1/ephemeral_disk.vmdk");
+	ck_assert_int_eq(v->disk_kb, 3 * 1024);
+	vs_created_free(v);
+}
+END_TEST
+
+START_TEST(test_clone_full_without_snapshot)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+
+	r.snapshot = NULL;
+	task("CloneVM_Task", "vm-1", NULL);
+	reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	connect_client();
+	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
+	              err.message);
+	ck_assert_ptr_null(strstr(body_at(0), "diskMoveType"));
+	ck_assert_ptr_null(strstr(body_at(0), "<snapshot"));
+	vs_created_free(v);
+}
+END_TEST
+
+START_TEST(test_clone_wrong_port_group)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+
+	task("CloneVM_Task", "vm-1", NULL);
+	reply_file("RetrievePropertiesEx",
+	           "create_vm/clone_info_wrong_pg.xml");
+	connect_client();
+	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
+	/* The clone exists: the caller gets it to clean up. */
+	ck_assert_ptr_nonnull(v);
+	ck_assert(v->exists);
+	ck_assert_str_eq(v->vm.value, "vm-1");
+	HAS(err.message, "NIC 2 of the clone is not a VirtualVmxnet3 on port "
+	                 "group 'DC0_DVPG0'");
+	ck_assert(!err.transient);
+	vs_created_free(v);
+}
+END_TEST
+
+START_TEST(test_clone_too_few_nics)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_port_group three[3];
+	struct vs_created *v = NULL;
+
+	memcpy(three, nics, sizeof(nics));
+	three[2] = nics[0];
+	r.nics = three;
+	r.nnics = 3;
+	/* 3 NICs on the clone, 3 added: the E1000 then is taken as ours. */
+	task("CloneVM_Task", "vm-1", NULL);
+	reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	connect_client();
+	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
+	ck_assert_ptr_nonnull(v);
+	HAS(err.message, "NIC 1 of the clone is not a VirtualVmxnet3");
+	vs_created_free(v);
+}
+END_TEST
+
+START_TEST(test_clone_fault)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+
+	task("CloneVM_Task", NULL, "DuplicateName");
+	connect_client();
+	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), VS_ETASK);
+	ck_assert_ptr_null(v);
+	ck_assert_str_eq(err.fault, "DuplicateName");
+	HAS(err.message, "CloneVM_Task vm-1");
+	all_used();
+}
+END_TEST
+
+START_TEST(test_clone_no_cdrom)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+
+	task("CloneVM_Task", "vm-1", NULL);
+	reply_file("RetrievePropertiesEx", "create_vm/clone_info_no_cdrom.xml");
+	connect_client();
+	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(v->cdrom_key, 0);
+	ck_assert_int_eq(v->ide_controller, 200);
+	ck_assert_int_eq(v->ide_unit, 0);
+	vs_created_free(v);
+}
+END_TEST
+
+START_TEST(test_clone_bad_request)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+
+	r.num_cpus = 0;
+	connect_client();
+	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), VS_EINVAL);
+	ck_assert_ptr_null(v);
+	ck_assert_uint_eq(calls(), 0);
+}
+END_TEST
+
+/* --- finish ----------------------------------------------------------- */
+
+static struct vs_created *
+made(int cdrom_key)
+{
+	struct vs_created *v = calloc(1, sizeof(*v));
+
+	ck_assert_ptr_nonnull(v);
+	v->exists = true;
+	snprintf(v->vm.type, sizeof(v->vm.type), "VirtualMachine");
+	snprintf(v->vm.value, sizeof(v->vm.value), "vm-1");
+	v->system_unit = 0;
+	v->ephemeral_unit = 2;
+	v->disk_controller = 1000;
+	v->cdrom_key = cdrom_key;
+	v->cdrom_controller = 200;
+	v->cdrom_unit = 1;
+	v->ide_controller = 201;
+	v->ide_unit = 0;
+	v->remove_keys = calloc(1, sizeof(int));
+	ck_assert_ptr_nonnull(v->remove_keys);
+	v->remove_keys[0] = 4000;
+	v->nremove = 1;
+	v->env_path = strdup("[LocalDS_1] vm-1/env.iso");
+	v->disk_path = strdup("[LocalDS_1] vm-1/ephemeral_disk.vmdk");
+	snprintf(v->datastore.type, sizeof(v->datastore.type), "Datastore");
+	snprintf(v->datastore.value, sizeof(v->datastore.value),
+	         "datastore-2");
+	v->disk_kb = 4096;
+	v->thin = true;
+	return v;
+}
+
+#define SETTINGS "{\"agent_id\":\"a\",\"mbus\":\"nats://u:pw@h\"}"
+/* base64 of SETTINGS */
+#define SETTINGS_B64 "eyJhZ2VudF9pZCI6ImEiLCJtYnVzIjoibmF0czovL3U6cHdAaCJ9"
+
+START_TEST(test_finish)
+{
+	struct vs_created *v = made(3000);
+	const char iso[] = "ISO-BYTES";
+	const char *body;
+	size_t put = 0;
+
+	add_step("file-put", 200)->body = strdup("");
+	task("ReconfigVM_Task", NULL, NULL);
+	task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), iso, sizeof(iso),
+	                               &err) == 0, "%s", err.message);
+	all_used();
+	ck_assert_uint_eq(calls(), 5);
+	ck_assert(v->power_on_tried);
+	/* The ISO first, marked sensitive. */
+	ck_assert_str_eq(op_at(put), "file-put");
+	ck_assert(fk.req_sensitive[put + 2]);
+	HAS(fk.req_url[put + 2], "/folder/vm-1/env.iso?dcPath=DC0&dsName="
+	                         "LocalDS_1");
+	ck_assert_mem_eq(body_at(put), iso, sizeof(iso));
+	/* One reconfigure with everything. */
+	ck_assert_str_eq(op_at(1), "ReconfigVM_Task");
+	body = body_at(1);
+	HAS(body, "<key>guestinfo.userdata</key><value xsi:type=\"xsd:string"
+	          "\">" SETTINGS_B64 "</value>");
+	HAS(body, "<key>guestinfo.userdata.encoding</key><value xsi:type=\""
+	          "xsd:string\">base64</value>");
+	ck_assert_ptr_null(strstr(body, "nats://"));
+	ck_assert_uint_eq(count(body, "<operation>remove</operation>"), 2);
+	ck_assert_uint_eq(count(body, "<operation>add</operation>"), 2);
+	ck_assert_uint_eq(count(body, "<fileOperation>"), 1);
+	HAS(body, "<fileOperation>create</fileOperation>");
+	HAS(body, "<key>4000</key>");
+	HAS(body, "<key>3000</key>");
+	HAS(body, "<fileName>[LocalDS_1] vm-1/ephemeral_disk.vmdk</fileName>");
+	HAS(body, "<thinProvisioned>true</thinProvisioned>");
+	HAS(body, "<capacityInKB>4096</capacityInKB>");
+	HAS(body, "<controllerKey>1000</controllerKey><unitNumber>2"
+	          "</unitNumber>");
+	HAS(body, "VirtualCdromIsoBackingInfo");
+	HAS(body, "<fileName>[LocalDS_1] vm-1/env.iso</fileName>");
+	HAS(body, "<controllerKey>200</controllerKey><unitNumber>1"
+	          "</unitNumber>");
+	HAS(body, "<startConnected>true</startConnected>");
+	ck_assert_str_eq(op_at(3), "PowerOnVM_Task");
+	vs_created_free(v);
+}
+END_TEST
+
+START_TEST(test_finish_adds_cdrom)
+{
+	struct vs_created *v = made(0);
+	const char *body;
+
+	add_step("file-put", 200)->body = strdup("");
+	task("ReconfigVM_Task", NULL, NULL);
+	task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &err) == 0,
+	              "%s", err.message);
+	body = body_at(1);
+	ck_assert_uint_eq(count(body, "<operation>remove</operation>"), 1);
+	HAS(body, "<controllerKey>201</controllerKey><unitNumber>0"
+	          "</unitNumber>");
+	vs_created_free(v);
+}
+END_TEST
+
+START_TEST(test_finish_upload_fails)
+{
+	struct vs_created *v = made(3000);
+
+	add_step("file-put", 500)->body = strdup("no");
+	connect_client();
+	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, &err), 0);
+	HAS(err.message, "uploading the agent env");
+	ck_assert_uint_eq(calls(), 1);  /* no reconfigure, no power on */
+	ck_assert(!v->power_on_tried);
+	all_used();
+	vs_created_free(v);
+}
+END_TEST
+
+START_TEST(test_finish_power_on_fails)
+{
+	struct vs_created *v = made(3000);
+
+	add_step("file-put", 200)->body = strdup("");
+	task("ReconfigVM_Task", NULL, NULL);
+	task("PowerOnVM_Task", NULL, "InsufficientResourcesFault");
+	connect_client();
+	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, &err), 0);
+	ck_assert_str_eq(err.fault, "InsufficientResourcesFault");
+	ck_assert(v->power_on_tried);
+	vs_created_free(v);
+}
+END_TEST
+
+/* --- cleanup ---------------------------------------------------------- */
+
+START_TEST(test_destroy_after_power_on)
+{
+	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	struct vs_created *v = made(3000);
+
+	v->power_on_tried = true;
+	task("PowerOffVM_Task", NULL, NULL);
+	task("Destroy_Task", NULL, NULL);
+	task("DeleteDatastoreFile_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
+	                                &err) == 0, "%s", err.message);
+	all_used();
+	HAS(body_at(4), "<name>[LocalDS_1] vm-1</name>");
+	HAS(body_at(4), "<datacenter type=\"Datacenter\">datacenter-2"
+	                "</datacenter>");
+	vs_created_free(v);
+}
+END_TEST
+
+START_TEST(test_destroy_never_powered)
+{
+	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	struct vs_created *v = made(3000);
+
+	task("Destroy_Task", NULL, NULL);
+	task("DeleteDatastoreFile_Task", NULL, "FileNotFound");
+	connect_client();
+	ck_assert_msg(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
+	                                &err) == 0, "%s", err.message);
+	all_used();
+	ck_assert_str_eq(op_at(0), "Destroy_Task");
+	vs_created_free(v);
+}
+END_TEST
+
+START_TEST(test_destroy_without_vm)
+{
+	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+
+	task("DeleteDatastoreFile_Task", NULL, "FileNotFound");
+	connect_client();
+	ck_assert_msg(vs_create_destroy(cl, &dc, NULL, "LocalDS_1", "vm-1",
+	                                &err) == 0, "%s", err.message);
+	all_used();
+	ck_assert_uint_eq(calls(), 2);
+}
+END_TEST
+
+START_TEST(test_destroy_fails)
+{
+	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	struct vs_created *v = made(3000);
+
+	task("Destroy_Task", NULL, "InvalidPowerState");
+	task("DeleteDatastoreFile_Task", NULL, NULL);
+	connect_client();
+	ck_assert_int_lt(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
+	                                   &err), 0);
+	HAS(err.message, "cleanup: destroying vm-1");
+	all_used();     /* the directory is still deleted */
+	vs_created_free(v);
+}
+END_TEST
+
+/* --- base64 ----------------------------------------------------------- */
+
+START_TEST(test_base64)
+{
+	static const char *const in[] = {
+		"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xff\xfe",
+	};
+	static const char *const out[] = {
+		"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
+		"Zm9vYmFy", "//4=",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		char *s = NULL;
+
+		ck_assert_int_eq(vs_base64(&s, in[i], strlen(in[i]), &err), 0);
+		ck_assert_str_eq(s, out[i]);
+		free(s);
+	}
+}
+END_TEST
+
+/* --- input checks through the binary ---------------------------------- */
+
+static json_t *
+run_create(json_t *args, struct cpi_test_run *r)
+{
+	char *argv[] = { (char *)cpi_test_binary(), NULL, NULL };
+	char config[4096];
+	json_t *req, *resp;
+	char *text;
+
+	snprintf(config, sizeof(config), "%s", cpi_test_data("cpi/cpi.json"));
+	argv[1] = config;
+	req = json_pack("{s:s,s:o,s:i}", "method", "create_vm", "arguments",
+	                args, "api_version", 2);
+	text = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(cpi_test_run(r, argv, text, strlen(text)), 0);
+	free(text);
+	ck_assert_int_eq(r->status, 0);
+	resp = json_loads(r->out, 0, NULL);
+	ck_assert_msg(resp != NULL, "no response: %s", r->err);
+	return resp;
+}
+
+static json_t *
+good_net(void)
+{
+	return json_pack("{s:{s:s,s:s,s:s,s:s,s:{s:s}}}", "n", "type",
+	                 "manual", "ip", "10.0.0.5", "netmask",
+	                 "255.255.255.0", "gateway", "10.0.0.1",
+	                 "cloud_properties", "name", "VM Network");
+}
+
+#define SC "sc-0e5a6b44-8d3c-4b6a-9a8e-2f1b3c4d5e6f"
+
+static const struct {
+	const char *cp;             /* cloud_properties JSON */
+	const char *nets;           /* networks JSON, NULL: good_net() */
+	const char *stemcell;
+	const char *needle;
+} refused[] = {
+	{ "null", NULL, SC, "cloud_properties with cpu, ram and disk" },
+	{ "{\"ram\":512,\"disk\":1}", NULL, SC,
+	  "cloud_properties.cpu is required" },
+	{ "{\"cpu\":1,\"ram\":0,\"disk\":1}", NULL, SC,
+	  "cloud_properties.ram must be an integer" },
+	{ "{\"cpu\":1,\"ram\":512,\"disk\":-1}", NULL, SC,
+	  "cloud_properties.disk must be" },
+	{ "{\"cpu\":\"2\",\"ram\":512,\"disk\":1}", NULL, SC,
+	  "cloud_properties.cpu must be" },
+	{ "{\"cpu\":1.5,\"ram\":512,\"disk\":1}", NULL, SC,
+	  "cloud_properties.cpu must be" },
+	{ "{\"cpu\":1,\"ram\":512,\"disk\":1,\"datastores\":[{}]}", NULL, SC,
+	  "datastores[0] must be a datastore name" },
+	{ "{\"cpu\":1,\"ram\":512,\"disk\":1,\"datacenters\":"
+	  "[{\"name\":\"other\"}]}", NULL, SC,
+	  "datacenters[0].name must be the configured" },
+	{ "{\"cpu\":1,\"ram\":512,\"disk\":1}", "{}", SC,
+	  "networks must hold 1 to" },
+	{ "{\"cpu\":1,\"ram\":512,\"disk\":1}",
+	  "{\"a\":{\"ip\":\"10.0.0.5\",\"netmask\":\"255.255.255.0\","
+	  "\"gateway\":\"10.0.0.1\",\"default\":[\"gateway\",\"dns\"],"
+	  "\"cloud_properties\":{\"name\":\"x\"}},"
+	  "\"b\":{\"ip\":\"10.1.0.5\",\"netmask\":\"255.255.255.0\","
+	  "\"gateway\":\"10.1.0.1\",\"default\":[\"gateway\"],"
+	  "\"cloud_properties\":{\"name\":\"y\"}}}", SC,
+	  "both the default for gateway" },
+	{ "{\"cpu\":1,\"ram\":512,\"disk\":1}",
+	  "{\"a\":{\"ip\":\"10.0.0.5\",\"netmask\":\"255.255.255.0\"}}", SC,
+	  "networks:" },
+	{ "{\"cpu\":1,\"ram\":512,\"disk\":1}",
+	  "{\"a\":{\"ip\":5,\"netmask\":\"255.255.255.0\","
+	  "\"cloud_properties\":{\"name\":\"x\"}}}", SC,
+	  "ip must be a string" },
+	{ "{\"cpu\":1,\"ram\":512,\"disk\":1}",
+	  "{\"a\":{\"ip\":\"10.0.0.5\",\"netmask\":\"255.255.255.0\","
+	  "\"dns\":\"8.8.8.8\",\"cloud_properties\":{\"name\":\"x\"}}}", SC,
+	  "dns must be an array" },
+	{ "{\"cpu\":1,\"ram\":512,\"disk\":1}", NULL, "vm-123",
+	  "stemcell_cid is not a stemcell id" },
+};
+
+START_TEST(test_refused_before_vcenter)
+{
+	struct cpi_test_run r;
+	json_t *cp, *nets, *args, *resp, *e;
+	const char *msg;
+
+	cp = json_loads(refused[_i].cp, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+	                NULL);
+	ck_assert_ptr_nonnull(cp);
+	nets = refused[_i].nets != NULL ?
+	       json_loads(refused[_i].nets, JSON_ALLOW_NUL, NULL) : good_net();
+	ck_assert_ptr_nonnull(nets);
+	args = json_pack("[s,s,o,o,[],{s:{s:s}}]", "agent", refused[_i].stemcell,
+	                 cp, nets, "bosh", "password", "env-secret-1");
+	resp = run_create(args, &r);
+	e = json_object_get(resp, "error");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "type")),
+	                 "Bosh::Clouds::CloudError");
+	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
+	msg = json_string_value(json_object_get(e, "message"));
+	ck_assert_msg(strstr(msg, refused[_i].needle) != NULL, "message: %s",
+	              msg);
+	/* Nothing reached vCenter (the config's 127.0.0.1:443 would have
+	 * answered with a connection error) and the env never shows. */
+	ck_assert_ptr_null(strstr(r.err, "Login"));
+	ck_assert_ptr_null(strstr(r.out, "env-secret-1"));
+	ck_assert_ptr_null(strstr(r.err, "env-secret-1"));
+	json_decref(resp);
+	cpi_test_run_clear(&r);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("create_vm");
+	TCase *tc = tcase_create("placement");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_place_basic);
+	tcase_add_test(tc, test_place_pool_and_names);
+	tcase_add_loop_test(tc, test_place_refused, 0,
+	                    (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, test_place_unknown_cluster);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("create");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_clone);
+	tcase_add_test(tc, test_clone_full_without_snapshot);
+	tcase_add_test(tc, test_clone_wrong_port_group);
+	tcase_add_test(tc, test_clone_too_few_nics);
+	tcase_add_test(tc, test_clone_fault);
+	tcase_add_test(tc, test_clone_no_cdrom);
+	tcase_add_test(tc, test_clone_bad_request);
+	tcase_add_test(tc, test_finish);
+	tcase_add_test(tc, test_finish_adds_cdrom);
+	tcase_add_test(tc, test_finish_upload_fails);
+	tcase_add_test(tc, test_finish_power_on_fails);
+	tcase_add_test(tc, test_destroy_after_power_on);
+	tcase_add_test(tc, test_destroy_never_powered);
+	tcase_add_test(tc, test_destroy_without_vm);
+	tcase_add_test(tc, test_destroy_fails);
+	tcase_add_test(tc, test_base64);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("input");
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, test_refused_before_vcenter, 0,
+	                    (int)(sizeof(refused) / sizeof(refused[0])));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
