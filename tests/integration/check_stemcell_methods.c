@@ -28,6 +28,7 @@
 #include "vsphere/vsphere.h"
 
 #define FOLDER "DC0/vm/BOSH_Templates"
+#define SUB "d-00000000-0000-0000-0000-000000000001"  /* sim_cpi_call's */
 
 static char images[2048];
 static char defcfg[4096];       /* the default config of sim_config() */
@@ -436,6 +437,45 @@ START_TEST(test_delete_bad_cid)
 }
 END_TEST
 
+START_TEST(test_sub_folder)
+{
+	json_t *extra = json_pack("{s:[{s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:b}]}",
+	                          "datacenters", "name", "DC0",
+	                          "vm_folder", "BOSH_VMs",
+	                          "template_folder", "BOSH_Templates",
+	                          "disk_path", "BOSH_Disks",
+	                          "datastore_pattern", "^LocalDS_",
+	                          "persistent_datastore_pattern", "^LocalDS_",
+	                          "clusters", "DC0_C0", "use_sub_folder", 1);
+	char config[4096], path[512];
+	const char *cid;
+	struct vs_moref vm;
+	json_t *resp, *del;
+
+	snprintf(config, sizeof(config), "%s", sim_config(extra));
+	json_decref(extra);
+	resp = call(config, "create_stemcell",
+	            json_pack("[s,{}]", image("image")));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_object_get(resp, "result"));
+	ck_assert_ptr_nonnull(cid);
+	/* in the director's sub folder, not directly in BOSH_Templates */
+	ck_assert(!vm_exists(cid));
+	snprintf(path, sizeof(path), FOLDER "/" SUB "/%s", cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
+	              "%s", err.message);
+	del = call(config, "delete_stemcell", json_pack("[s]", cid));
+	ck_assert_ptr_null(sim_error_type(del));
+	json_decref(del);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_find_by_inventory_path(&vm, cl, path, &err),
+	                 VS_ENOTFOUND);
+	json_decref(resp);
+	assert_tmpdir_empty();
+}
+END_TEST
+
 /* --- replicas ---------------------------------------------------------- */
 
 struct replica_answer {
@@ -591,6 +631,7 @@ suite(void)
 	tcase_add_test(tc, test_bad_pattern);
 	tcase_add_test(tc, test_no_datastore);
 	tcase_add_test(tc, test_delete_bad_cid);
+	tcase_add_test(tc, test_sub_folder);
 	tcase_add_test(tc, test_replica_race);
 	suite_add_tcase(s, tc);
 	return s;
