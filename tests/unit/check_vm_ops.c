@@ -945,6 +945,72 @@ START_TEST(test_custom_field_read_back_last_wins)
 }
 END_TEST
 
+START_TEST(test_custom_field_read_back_missing)
+{
+	struct vs_client *c;
+	struct vs_error err;
+	char *v = NULL;
+
+	/* field not defined */
+	reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
+	      "VirtualMachine\">vm-100</obj></objects></returnval>");
+	/* defined, no value on this VM */
+	reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
+	      "CustomFieldsManager\">CustomFieldsManager</obj><propSet><name>"
+	      "field</name><val xsi:type=\"ArrayOfCustomFieldDef\">"
+	      FIELD("4", "director", VMTYPE) "</val></propSet></objects>"
+	      "<objects><obj type=\"VirtualMachine\">vm-100</obj></objects>"
+	      "</returnval>");
+	fault("RetrievePropertiesEx", "ManagedObjectNotFound");
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_vm_get_custom_field(&v, c, &vm100, "director",
+	                                        &err), VS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.message, "not defined"));
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_vm_get_custom_field(&v, c, &vm100, "director",
+	                                        &err), VS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.message, "not set"));
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_vm_get_custom_field(&v, c, &vm100, "director",
+	                                        &err), VS_ENOTFOUND);
+	ck_assert_ptr_null(v);
+	finish(c);
+}
+END_TEST
+
+/* Hostile replies end in a clean error, nothing half-filled. */
+START_TEST(test_hostile_replies)
+{
+	struct vs_client *c;
+	struct vs_error err;
+	struct vs_vm_info *info = NULL;
+
+	reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
+	      "VirtualMachine\">vm-100</obj><propSet><name>runtime."
+	      "powerState</name><val xsi:type=\"VirtualMachinePowerState\">"
+	      "exploded</val></propSet></objects></returnval>");
+	fields("<CustomFieldDef><name>director</name></CustomFieldDef>");
+	fields("<CustomFieldDef><key>x1</key><name>director</name>"
+	       "</CustomFieldDef>");
+	reply("PowerOffVM_Task", "<returnval type=\"Task\"></returnval>");
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), VS_EPARSE);
+	ck_assert_ptr_null(info);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_vm_set_custom_field(c, &vm100, "director", "x",
+	                                        &err), VS_EPARSE);
+	vs_error_clear(&err);
+	ck_assert_int_ne(vs_vm_set_custom_field(c, &vm100, "director", "x",
+	                                        &err), 0);
+	vs_error_clear(&err);
+	ck_assert_int_ne(vs_vm_power_off(c, &vm100, &err), 0);
+	ck_assert_str_ne(err.message, "");
+	finish(c);
+}
+END_TEST
+
 /* --- folders ------------------------------------------------------------ */
 
 START_TEST(test_folder_ensure_existing_one_round_trip)
@@ -1123,6 +1189,8 @@ vm_ops_suite(void)
 	tcase_add_test(tc, test_custom_field_vm_gone);
 	tcase_add_test(tc, test_custom_field_refused_input);
 	tcase_add_test(tc, test_custom_field_read_back_last_wins);
+	tcase_add_test(tc, test_custom_field_read_back_missing);
+	tcase_add_test(tc, test_hostile_replies);
 	tcase_add_test(tc, test_folder_ensure_existing_one_round_trip);
 	tcase_add_test(tc, test_folder_ensure_creates_with_race);
 	tcase_add_test(tc, test_folder_ensure_creates);
