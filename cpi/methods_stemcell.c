@@ -44,6 +44,21 @@ template_rel(char **out, const struct cpi_config *cfg,
 	return 0;
 }
 
+/* The import's disk provisioning for the configured default_disk_type. */
+static const char *
+provisioning(enum cpi_disk_type t)
+{
+	switch (t) {
+	case CPI_DISK_THIN:
+		return "thin";
+	case CPI_DISK_EAGER_ZEROED_THICK:
+		return "eagerZeroedThick";
+	case CPI_DISK_PREALLOCATED:
+	default:
+		return "thick";
+	}
+}
+
 static const char *
 work_dir(void)
 {
@@ -98,6 +113,7 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 	imp.datastore_pattern = dc->datastore_pattern;
 	imp.pattern_key = "datacenters[0].datastore_pattern";
 	imp.ovf_path = img->ovf_path;
+	imp.disk_provisioning = provisioning(cfg->vcenter.default_disk_type);
 	rc = cpi_vcenter_open(&c, call);
 	if (rc != 0)
 		goto cleanup;

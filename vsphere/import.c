@@ -317,6 +317,8 @@ create_import_spec(struct import_state *st, struct vs_client *c,
 	vs_soap_add_text(cisp, "locale", "");
 	vs_soap_add_text(cisp, "deploymentOption", "");
 	vs_soap_add_text(cisp, "entityName", p->name);
+	/* NULL adds nothing (optional field) */
+	vs_soap_add_text(cisp, "diskProvisioning", p->disk_provisioning);
 	rc = vs_client_call(c, req, &st->spec_doc, &resp, err);
 	req = NULL;
 	if (rc != 0)

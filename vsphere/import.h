@@ -38,6 +38,9 @@ struct vs_import_params {
 	                                   find a half-imported VM) */
 	double lease_timeout_s;         /* <= 0: 600 */
 	double progress_interval_s;     /* <= 0: 5 */
+	const char *disk_provisioning;  /* cisp.diskProvisioning: "thin",
+	                                   "thick", "eagerZeroedThick"; NULL:
+	                                   vCenter's default */
 };
 
 /* Imports p->ovf as a powered-off VM; *vm_out is the new VM. */

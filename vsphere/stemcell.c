@@ -593,6 +593,7 @@ vs_stemcell_create(char *cid_out, struct vs_client *c,
 	ip.folder_path = fpath;
 	ip.lease_timeout_s = imp->lease_timeout_s;
 	ip.progress_interval_s = imp->progress_interval_s;
+	ip.disk_provisioning = imp->disk_provisioning;
 	rc = vs_import_ovf(&vm, c, &ip, &e);
 	if (rc != 0)
 		goto cleanup;

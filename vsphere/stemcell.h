@@ -59,6 +59,9 @@ struct vs_stemcell_import {
 	                                   next to it */
 	double lease_timeout_s;         /* waiting for the lease; <= 0: 600 */
 	double progress_interval_s;     /* HttpNfcLeaseProgress; <= 0: 5 */
+	const char *disk_provisioning;  /* "thin", "thick",
+	                                   "eagerZeroedThick"; NULL: vCenter's
+	                                   default */
 };
 
 /* Longest cid this module makes or accepts. */

@@ -532,7 +532,7 @@ START_TEST(test_import_ok)
 	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<resourcePool type=\""
 	                             "ResourcePool\">resgroup-26"));
 	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<entityName>sc-x"
-	                             "</entityName>"));
+	                             "</entityName></cisp>"));
 	/* the import spec goes back as <spec>, xsi:type kept */
 	ck_assert_ptr_nonnull(strstr(req_at(1)->body, "<spec "));
 	ck_assert_ptr_nonnull(strstr(req_at(1)->body,
@@ -1102,6 +1102,7 @@ START_TEST(test_create_sequence)
 	      "VirtualMachineSnapshot", "snapshot-9"));
 	c = connect_client();
 	import_args(&imp, &cl);
+	imp.disk_provisioning = "thin";
 	vs_error_clear(&err);
 	ck_assert_msg(vs_stemcell_create(cid, c, &imp, &err) == 0, "%s",
 	              err.message);
@@ -1118,6 +1119,8 @@ START_TEST(test_create_sequence)
 	ck_assert_ptr_nonnull(strstr(b, "<resourcePool type=\"ResourcePool\""
 	                             ">resgroup-8</resourcePool>"));
 	ck_assert_ptr_nonnull(strstr(b, cid));
+	ck_assert_ptr_nonnull(strstr(b, "</entityName><diskProvisioning>thin"
+	                             "</diskProvisioning></cisp>"));
 	/* both NICs removed, nothing else */
 	b = req_at(9)->body;
 	ck_assert_str_eq(req_at(9)->op, "ReconfigVM_Task");
