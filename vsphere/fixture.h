@@ -17,14 +17,13 @@
  *                      request had a download_path and the status was
  *                      2xx) after redaction; "<binary download: N bytes>"
  *                      when a download holds NUL or control bytes (replay
- *                      then writes N zero bytes); "<sensitive response:
- *                      N bytes>" for sensitive requests (replay then
- *                      serves an empty body).
+ *                      then writes N zero bytes).  A request's
+ *                      `sensitive` flag does not apply to its reply.
  *   NNN-<op>.meta      "key value" lines: method, path (URL path and
  *                      query; scheme, host and port dropped), soap_action,
  *                      content_type, status, reply_content_type, request
  *                      (body|none|upload|sensitive), response
- *                      (body|download|binary|sensitive), session (the
+ *                      (body|download|binary N), session (the
  *                      number of the first exchange written by the same
  *                      record process).  Unknown keys are ignored.
  *
@@ -111,7 +110,6 @@ enum vs_fixture_resp_kind {
 	VS_FIXTURE_RESP_BODY,
 	VS_FIXTURE_RESP_DOWNLOAD,
 	VS_FIXTURE_RESP_BINARY,
-	VS_FIXTURE_RESP_SENSITIVE,
 };
 
 struct vs_fixture_meta {

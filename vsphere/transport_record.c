@@ -130,12 +130,8 @@ response_text(char **out, size_t *out_len, struct vs_fixture_meta *m,
 	} else {
 		len = resp->body != NULL ? resp->body_len : 0;
 	}
-	if (req->sensitive) {
-		m->response = VS_FIXTURE_RESP_SENSITIVE;
-		vs_fixture_buf_addf(&b, "<sensitive response: %zu bytes>\n",
-		                    len);
-		return vs_fixture_buf_take(out, out_len, &b, err);
-	}
+	/* `sensitive` covers the request body only: the reply (a Login
+	 * reply, say) is needed by replay and is redacted like any other */
 	if (!downloaded) {
 		m->response = VS_FIXTURE_RESP_BODY;
 		learn_key(r, resp->body, len);

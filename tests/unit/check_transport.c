@@ -713,6 +713,48 @@ START_TEST(test_replay_roundtrip)
 }
 END_TEST
 
+/* client.c sends Login with `sensitive` set: its body is never stored,
+ * but the reply must be, or replay could not log in. */
+START_TEST(test_sensitive_request_keeps_reply)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+	char path[512], want[64], *text;
+
+	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
+	req = script(0, "h");
+	req.sensitive = true;
+	ck_assert_int_eq(vs_transport_record_new(&t, fake_new(), scen,
+	                                         secrets, &err), 0);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	vs_http_response_clear(&resp);
+	vs_transport_free(t);
+	snprintf(path, sizeof(path), "%s/001-Login.request", scen);
+	text = slurp(path);
+	snprintf(want, sizeof(want), "<sensitive body: %zu bytes>\n",
+	         strlen(login_body));
+	ck_assert_str_eq(text, want);
+	free(text);
+	assert_no_secret_in_dir(scen);
+
+	/* a different password only changes the (masked) size */
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
+	                                         &err), 0);
+	req.body = "<Login><password>other</password></Login>";
+	req.body_len = strlen(req.body);
+	ck_assert_msg(t->roundtrip(t, &req, &resp, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_ptr_nonnull(strstr(resp.body, "<key>REDACTED</key>"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "<userName>user</userName>"));
+	vs_http_response_clear(&resp);
+	ck_assert_int_eq(t->finish(t, &err), 0);
+	vs_transport_free(t);
+}
+END_TEST
+
 START_TEST(test_replay_changed_body)
 {
 	struct vs_error err = { 0 };
@@ -1027,6 +1069,7 @@ transport_suite(void)
 	tcase_add_test(tc, test_record_numbering_continues);
 	tcase_add_test(tc, test_record_write_failure_is_eio);
 	tcase_add_test(tc, test_replay_roundtrip);
+	tcase_add_test(tc, test_sensitive_request_keeps_reply);
 	tcase_add_test(tc, test_replay_changed_body);
 	tcase_add_test(tc, test_replay_changed_path_method_action);
 	tcase_add_test(tc, test_replay_unused_and_extra);
