@@ -373,8 +373,8 @@ requests_seen(void)
 START_TEST(test_has_vm)
 {
 	struct vs_moref vm;
-	char cid[64], missing[64];
-	size_t before, after;
+	char cid[64], missing[64], more[64];
+	size_t before, after, i;
 
 	new_cid(cid, sizeof(cid), "vm");
 	new_cid(missing, sizeof(missing), "vm");
@@ -383,12 +383,21 @@ START_TEST(test_has_vm)
 	before = requests_seen();
 	ck_assert(!has_vm(missing));
 	after = requests_seen();
-	if (getenv("VCSIM_REQUEST_DIR") != NULL) {
-		/* RetrieveServiceContent, Login, FindByInventoryPath,
-		 * Logout */
-		printf("has_vm: %zu round trips\n", after - before);
-		ck_assert_uint_eq(after - before, 4);
+	if (getenv("VCSIM_REQUEST_DIR") == NULL)
+		return;
+	/* RetrieveServiceContent, Login, FindByInventoryPath, Logout */
+	printf("has_vm: %zu round trips\n", after - before);
+	ck_assert_uint_eq(after - before, 4);
+	/* the same with many more VMs around */
+	for (i = 0; i < 25; i++) {
+		new_cid(more, sizeof(more), "vm");
+		make_vm(&vm, more, false);
 	}
+	before = requests_seen();
+	ck_assert(has_vm(cid));
+	after = requests_seen();
+	printf("has_vm: %zu round trips with 25 more VMs\n", after - before);
+	ck_assert_uint_eq(after - before, 4);
 }
 END_TEST
 
