@@ -306,11 +306,13 @@ replay_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 			return vs_error_set(err, VS_EREPLAY,
 			                    "replay: request %s is beyond the "
 			                    "recording of this process (next "
-			                    "exchange %s belongs to a later one)",
-			                    op, r->ex[r->end].entry.name);
+			                    "exchange %s belongs to a later "
+			                    "one)", op,
+			                    r->ex[r->end].entry.name);
 		return vs_error_set(err, VS_EREPLAY,
-		                    "replay: request %s is beyond the recording "
-		                    "(all %zu exchanges used)", op, r->n);
+		                    "replay: request %s is beyond the "
+		                    "recording (all %zu exchanges used)", op,
+		                    r->n);
 	}
 	e = &r->ex[r->pos];
 	rc = check_request(r, e, req, err);
