@@ -202,6 +202,7 @@ vs_import_vm_destroy(bool *gone_out, struct vs_client *c,
 struct file_item {
 	char *device_id;
 	char *path;
+	bool create;                        /* fileItem.create: PUT */
 	const struct vs_ovf_file *file;     /* matching OVF file */
 };
 
@@ -248,6 +249,7 @@ read_file_items(struct import_state *st, const struct vs_import_params *p,
                 xmlNodePtr rv, struct vs_error *err)
 {
 	xmlNodePtr fi;
+	char *create;
 	size_t n = 0, i, k;
 
 	for (fi = vs_xml_child(rv, "fileItem"); fi != NULL;
@@ -267,6 +269,10 @@ read_file_items(struct import_state *st, const struct vs_import_params *p,
 
 		it->device_id = vs_xml_child_text(fi, "deviceId");
 		it->path = vs_xml_child_text(fi, "path");
+		create = vs_xml_child_text(fi, "create");
+		it->create = create != NULL && (strcmp(create, "true") == 0 ||
+		                                strcmp(create, "1") == 0);
+		xmlFree(create);
 		if (it->device_id == NULL || it->path == NULL ||
 		    it->device_id[0] == '\0')
 			return vs_error_set(err, VS_EPARSE,
@@ -485,7 +491,9 @@ upload_one(struct vs_client *c, const struct vs_import_params *p,
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	snprintf(local, n, "%s/%s", p->dir, it->file->href);
 	memset(&req, 0, sizeof(req));
-	req.method = "POST";
+	/* POST streams a disk into one vCenter creates; a file item marked
+	 * create is a new file: PUT. */
+	req.method = it->create ? "PUT" : "POST";
 	req.url = url;
 	req.content_type = VS_IMPORT_CONTENT_TYPE;
 	req.op = "nfc-upload";

@@ -372,7 +372,8 @@ finish(struct vs_client *c)
 /* --- canned replies ---------------------------------------------------- */
 
 #define LEASE "session[abc]lease-1"
-#define IMPORT_SPEC_REPLY                                               \
+#define IMPORT_SPEC_REPLY IMPORT_SPEC("false")
+#define IMPORT_SPEC(create)                                             \
 	"<returnval><importSpec xsi:type=\"VirtualMachineImportSpec\">" \
 	"<configSpec><name>sc-x</name><numCPUs>1</numCPUs>"             \
 	"<deviceChange xsi:type=\"VirtualDeviceConfigSpec\">"           \
@@ -382,7 +383,7 @@ finish(struct vs_client *c)
 	"</resPoolEntity></importSpec>"                                 \
 	"<fileItem><deviceId>/sc-x/disk:0</deviceId>"                   \
 	"<path>image-disk1.vmdk</path><size>3000</size>"                \
-	"<cimType>17</cimType><create>false</create></fileItem>"        \
+	"<cimType>17</cimType><create>" create "</create></fileItem>"   \
 	"</returnval>"
 #define LEASE_PROPS(state, url)                                         \
 	"<returnval><objects><obj type=\"HttpNfcLease\">" LEASE         \
@@ -563,7 +564,7 @@ START_TEST(test_lease_initializing_then_ready)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	reply("CreateImportSpec", IMPORT_SPEC("true"));
 	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
 	      "</returnval>");
 	reply("RetrievePropertiesEx", LEASE_INIT);
@@ -577,6 +578,9 @@ START_TEST(test_lease_initializing_then_ready)
 	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
 	              err.message);
 	ck_assert_double_eq(fake_clock, 1002.0);    /* polled each second */
+	/* a file item marked create is PUT */
+	ck_assert_str_eq(req_at(5)->op, "nfc-upload");
+	ck_assert_str_eq(req_at(5)->method, "PUT");
 	finish(c);
 }
 END_TEST
