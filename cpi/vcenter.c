@@ -82,6 +82,8 @@ cpi_vcenter_close(struct vs_client *c, struct cpi_call *call)
 	if (c == NULL)
 		return 0;
 	rc = vs_client_close(c, &verr);
+	cpi_logf(call->log, CPI_LOG_INFO, "%s: %u vCenter round trips",
+	         call->method, vs_client_roundtrips(c));
 	if (rc < 0)
 		cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	vs_client_free(c);
