@@ -66,6 +66,16 @@ place_vm(struct vs_client *c, char **argv, struct vs_error *err)
 	int rc;
 
 	rc = vs_folder_ensure(&folder, c, argv[0], argv[1], err);
+	/* done before (several scenarios share a simulator in the bench) */
+	if (rc == 0)
+		rc = vs_vm_path(&path, argv[0], argv[1], argv[3], err);
+	if (rc == 0 && vs_vm_find(&vm, c, path, err) == 0) {
+		free(path);
+		return 0;
+	}
+	free(path);
+	path = NULL;
+	vs_error_clear(err);
 	if (rc == 0)
 		rc = vs_vm_path(&path, argv[0], NULL, argv[2], err);
 	if (rc == 0)
