@@ -211,12 +211,13 @@ moref_in(const struct vs_moref *r, const struct vs_moref *list, size_t n)
  * back in the same list): matching re, accessible, not in maintenance,
  * with need bytes free; most free space wins. */
 static int
-best_datastore(struct placement *pl, bool *found, const struct vs_object *o,
-               const struct vs_objects *all, const regex_t *re,
-               long long need, struct vs_error *err)
+best_datastore(struct placement *pl, bool *found, struct vs_client *c,
+               const struct vs_object *o, const struct vs_objects *all,
+               const regex_t *re, long long need, struct vs_error *err)
 {
 	const struct vs_moref *ds = NULL;
 	struct vs_ds_summary *sum = NULL;
+	struct vs_error de;
 	size_t nds = 0, i;
 	xmlNodePtr node;
 	int rc;
@@ -236,13 +237,17 @@ best_datastore(struct placement *pl, bool *found, const struct vs_object *o,
 		if (strcmp(d->obj.type, "Datastore") != 0 ||
 		    !moref_in(&d->obj, ds, nds))
 			continue;
-		if (vs_object_get_node(&node, d, "summary", err) != 0)
-			return VS_EPARSE;
+		/* A datastore whose summary is unreadable (e.g. one going
+		 * away) is skipped, not fatal. */
+		vs_error_clear(&de);
 		vs_ds_summary_free(sum);
 		sum = NULL;
-		rc = vs_ds_summary_from_node(&sum, node, err);
-		if (rc != 0)
-			return rc;
+		if (vs_object_get_node(&node, d, "summary", &de) != 0 ||
+		    vs_ds_summary_from_node(&sum, node, &de) != 0) {
+			vs_client_logf(c, 2, "datastore %s skipped: %s",
+			               d->obj.value, de.message);
+			continue;
+		}
 		ok = sum->name != NULL && sum->accessible &&
 		     (sum->maintenance_mode == NULL ||
 		      strcmp(sum->maintenance_mode, "normal") == 0) &&
@@ -394,7 +399,7 @@ place(struct placement *pl, struct vs_client *c,
 		}
 		if (j == list->n)
 			continue;
-		rc = best_datastore(pl, &found, &list->items[j], list,
+		rc = best_datastore(pl, &found, c, &list->items[j], list,
 		                    have_re ? &re : NULL, need, err);
 		if (rc == 0 && found)
 			rc = cluster_pool(&pl->pool, c, imp, i,
