@@ -72,7 +72,17 @@ bool vs_stemcell_cid_valid(const char *cid);
 
 /* Imports the OVF as a new stemcell (see above) and writes its cid into
  * cid_out (VS_STEMCELL_CID_MAX bytes).  On failure the lease is aborted
- * and no VM is left behind. */
+ * and no VM is left behind.
+ *
+ * Placement: the first configured cluster (in config order) that has a
+ * datastore whose name matches datastore_pattern (regcomp REG_EXTENDED;
+ * a pattern that does not compile is VS_EINVAL naming pattern_key), is
+ * accessible, not in maintenance and has room for the OVF's files (the
+ * sum of their sizes); among those the one with most free space.  The
+ * pool is the cluster's resource_pool under its root pool, else the root
+ * pool.  Cluster, datastores and summaries come back in one
+ * RetrievePropertiesEx (one FindByInventoryPath per cluster before it).
+ * No datastore fits: VS_ENOTFOUND. */
 int vs_stemcell_create(char *cid_out, struct vs_client *c,
                        const struct vs_stemcell_import *imp,
                        struct vs_error *err);
