@@ -1069,7 +1069,8 @@ vs_fixture_request_text(char **out, size_t *out_len,
 
 static const char *const req_kinds[] = { "none", "body", "upload",
                                          "sensitive" };
-static const char *const resp_kinds[] = { "body", "download", "binary" };
+static const char *const resp_kinds[] = { "body", "download", "binary",
+                                          "sensitive" };
 
 /* key value line; control bytes in value become '?' */
 static void
@@ -1162,7 +1163,7 @@ meta_set(struct vs_fixture_meta *m, const char *key, char *value)
 			m->response = VS_FIXTURE_RESP_BINARY;
 			return parse_ulong(&m->binary_size, value + 7);
 		}
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < 4; k++) {
 			if (k != VS_FIXTURE_RESP_BINARY &&
 			    strcmp(value, resp_kinds[k]) == 0) {
 				m->response = (enum vs_fixture_resp_kind)k;

@@ -110,6 +110,9 @@ enum vs_fixture_resp_kind {
 	VS_FIXTURE_RESP_BODY,
 	VS_FIXTURE_RESP_DOWNLOAD,
 	VS_FIXTURE_RESP_BINARY,
+	/* "response sensitive": written by early versions of record for
+	 * sensitive requests; replay serves an empty body */
+	VS_FIXTURE_RESP_LEGACY_SENSITIVE,
 };
 
 struct vs_fixture_meta {

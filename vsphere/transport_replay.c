@@ -254,6 +254,8 @@ serve(struct replay *r, const struct exchange *e,
 			goto cleanup;
 		}
 	}
+	if (e->meta.response == VS_FIXTURE_RESP_LEGACY_SENSITIVE)
+		len = 0;  /* the recorded bytes were never written */
 	if (e->meta.response == VS_FIXTURE_RESP_BINARY) {
 		if (e->meta.binary_size > VS_FIXTURE_MAX_BODY) {
 			rc = vs_error_set(err, VS_EREPLAY,

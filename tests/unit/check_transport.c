@@ -384,6 +384,12 @@ START_TEST(test_meta_roundtrip_and_hostile)
 	free(text);
 	ck_assert_int_eq(vs_fixture_meta_parse(&back, bad, strlen(bad), &err),
 	                 VS_EREPLAY);
+	/* fixtures written by early versions of record still load */
+	text = "method PUT\npath /folder/x\nstatus 201\nresponse sensitive\n";
+	ck_assert_int_eq(vs_fixture_meta_parse(&back, text, strlen(text),
+	                                       &err), 0);
+	ck_assert_int_eq(back.response, VS_FIXTURE_RESP_LEGACY_SENSITIVE);
+	vs_fixture_meta_clear(&back);
 	vs_fixture_meta_clear(NULL);
 }
 END_TEST
