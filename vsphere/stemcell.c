@@ -4,8 +4,6 @@
  */
 #include "vsphere/stemcell.h"
 
-#include <ctype.h>
-#include <fcntl.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
