@@ -206,6 +206,8 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		return vs_error_set(err, VS_EREPLAY, "unexpected %s",
 		                    req->op);
 	}
+	if (strcmp(req->op, "nfc-upload") == 0)
+		fake_clock += 10.0;     /* an upload takes 10 s */
 	s = &f->steps[f->next++];
 	resp->status = s->status;
 	resp->body = strdup(s->body);
@@ -325,6 +327,10 @@ teardown(void)
 	vs_ovf_free(ovf);
 	ovf = NULL;
 	snprintf(path, sizeof(path), "%s/image-disk1.vmdk", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/image-disk2.vmdk", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/two.ovf", dir);
 	unlink(path);
 	unlink(ovf_path);
 	rmdir(dir);
@@ -577,11 +583,88 @@ START_TEST(test_lease_initializing_then_ready)
 	vs_error_clear(&err);
 	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
 	              err.message);
-	ck_assert_double_eq(fake_clock, 1002.0);    /* polled each second */
+	/* polled each second for 2 s, then a 10 s upload */
+	ck_assert_double_eq(fake_clock, 1012.0);
 	/* a file item marked create is PUT */
 	ck_assert_str_eq(req_at(5)->op, "nfc-upload");
 	ck_assert_str_eq(req_at(5)->method, "PUT");
 	finish(c);
+}
+END_TEST
+
+static const char ovf_two[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\" "
+	"xmlns:ovf=\"http://schemas.dmtf.org/ovf/envelope/1\">\n"
+	"<References><File ovf:id=\"file1\" ovf:href=\"image-disk1.vmdk\"/>"
+	"<File ovf:id=\"file2\" ovf:href=\"image-disk2.vmdk\"/>"
+	"</References>\n"
+	"<DiskSection><Info>d</Info><Disk ovf:diskId=\"vmdisk1\" "
+	"ovf:fileRef=\"file1\" ovf:capacity=\"8\" "
+	"ovf:capacityAllocationUnits=\"byte * 2^20\"/><Disk "
+	"ovf:diskId=\"vmdisk2\" ovf:fileRef=\"file2\" ovf:capacity=\"8\" "
+	"ovf:capacityAllocationUnits=\"byte * 2^20\"/></DiskSection>\n"
+	"<VirtualSystem ovf:id=\"vm\"><Info>vm</Info>"
+	"<VirtualHardwareSection><Info>hw</Info></VirtualHardwareSection>"
+	"</VirtualSystem>\n</Envelope>\n";
+
+#define LEASE_TWO                                                       \
+	"<returnval><objects><obj type=\"HttpNfcLease\">" LEASE         \
+	"</obj><propSet><name>state</name><val xsi:type=\""             \
+	"HttpNfcLeaseState\">ready</val></propSet><propSet><name>info"  \
+	"</name><val xsi:type=\"HttpNfcLeaseInfo\"><entity type=\""     \
+	"VirtualMachine\">vm-88</entity><deviceUrl><key>k1</key>"       \
+	"<importKey>/sc-x/disk:1</importKey><url>https://*/nfc/l/d1"    \
+	"</url><disk>true</disk></deviceUrl><deviceUrl><key>k0</key>"   \
+	"<importKey>/sc-x/disk:0</importKey><url>https://*/nfc/l/d0"    \
+	"</url><disk>true</disk></deviceUrl><totalDiskCapacityInKB>0"   \
+	"</totalDiskCapacityInKB><leaseTimeout>300</leaseTimeout></val>" \
+	"</propSet></objects></returnval>"
+
+START_TEST(test_two_disks_progress)
+{
+	struct vs_import_params p;
+	struct vs_ovf *two = NULL;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+	char path[600], buf[DISK_SIZE];
+
+	memset(buf, 'e', sizeof(buf));
+	snprintf(path, sizeof(path), "%s/image-disk2.vmdk", dir);
+	write_file(path, buf, sizeof(buf));
+	snprintf(path, sizeof(path), "%s/two.ovf", dir);
+	write_file(path, ovf_two, sizeof(ovf_two) - 1);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_ovf_read(&two, path, &err) == 0, "%s", err.message);
+	reply("CreateImportSpec", "<returnval><importSpec xsi:type=\""
+	      "VirtualMachineImportSpec\"><configSpec/></importSpec>"
+	      "<fileItem><deviceId>/sc-x/disk:0</deviceId><path>"
+	      "image-disk1.vmdk</path></fileItem><fileItem><deviceId>"
+	      "/sc-x/disk:1</deviceId><path>image-disk2.vmdk</path>"
+	      "</fileItem></returnval>");
+	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	      "</returnval>");
+	reply("RetrievePropertiesEx", LEASE_TWO);
+	reply_http("nfc-upload", 200);
+	reply("HttpNfcLeaseProgress", "");
+	reply_http("nfc-upload", 200);
+	reply("HttpNfcLeaseComplete", "");
+	c = connect_client();
+	params(&p);
+	p.ovf = two;
+	p.progress_interval_s = 5;
+	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
+	              err.message);
+	/* each file to the URL of its own device, progress in between */
+	ck_assert_str_eq(req_at(3)->url, "https://vc.example:8443/nfc/l/d0");
+	ck_assert_int_eq(req_at(3)->upload_size, DISK_SIZE);
+	ck_assert_ptr_nonnull(strstr(req_at(4)->body, "<percent>50</percent>"));
+	ck_assert_str_eq(req_at(5)->url, "https://vc.example:8443/nfc/l/d1");
+	ck_assert_int_eq(req_at(5)->upload_size, DISK_SIZE);
+	ck_assert_str_eq(req_at(6)->op, "HttpNfcLeaseComplete");
+	finish(c);
+	vs_ovf_free(two);
 }
 END_TEST
 
@@ -1228,6 +1311,7 @@ suite(void)
 	tcase_add_test(tc, test_device_url_hostile);
 	tcase_add_test(tc, test_import_ok);
 	tcase_add_test(tc, test_lease_initializing_then_ready);
+	tcase_add_test(tc, test_two_disks_progress);
 	tcase_add_test(tc, test_lease_timeout);
 	tcase_add_test(tc, test_upload_failure_aborts);
 	tcase_add_test(tc, test_lease_error_aborts);
