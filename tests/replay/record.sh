@@ -52,16 +52,6 @@ tool rec_vsphere || exit 1
 tool sim_setup || exit 1
 sim_build "$build" || exit 1
 
-login_standin() {
-	printf '%s' '<?xml version="1.0" encoding="UTF-8"?>'
-	printf '%s' '<soapenv:Envelope xmlns:soapenv='
-	printf '%s' '"http://schemas.xmlsoap.org/soap/envelope/">'
-	printf '%s' '<soapenv:Body><LoginResponse xmlns="urn:vim25"><returnval>'
-	printf '%s' "<key>REDACTED</key><userName>$SIM_USER</userName>"
-	printf '%s%s\n' '</returnval></LoginResponse></soapenv:Body>' \
-		'</soapenv:Envelope>'
-}
-
 status=0
 for s in "$@"; do
 	s=${s%/}
@@ -109,27 +99,15 @@ for s in "$@"; do
 		rm -f "$work/live.json"
 	fi
 	sim_stop
-	# Per-session MOIDs (session[KEY]uuid) carry the session key; the
-	# record transport only learns keys from non-sensitive Login replies,
-	# so scrub them here.  Replay masks session[…]… on both sides.
+	# Per-session MOIDs (session[KEY]uuid) carry the session key.  The
+	# record transport redacts the keys it learns from Login replies;
+	# this is a safety net for any it did not learn.  Replay masks
+	# session[…]… on both sides.
 	for f in "$dir"/[0-9]*-*.request "$dir"/[0-9]*-*.response; do
 		[ -f "$f" ] || continue
 		grep -q 'session\[[^]R]' "$f" || continue
 		sed 's/session\[[^]]*\]/session[REDACTED]/g' "$f" >"$f.tmp" &&
 			mv "$f.tmp" "$f"
-	done
-	# Login replies: the client sends Login marked sensitive, so the
-	# record transport writes "<sensitive response: N bytes>" and replay
-	# would serve an empty body the client cannot parse.  Store a
-	# stand-in reply instead: a LoginResponse whose key is REDACTED (the
-	# client reads nothing from it but its presence).
-	for m in "$dir"/[0-9]*-Login.meta; do
-		[ -f "$m" ] || continue
-		grep -q '^response sensitive$' "$m" &&
-			grep -q '^status 200$' "$m" || continue
-		login_standin >"${m%.meta}.response"
-		sed 's/^response sensitive$/response body/' "$m" >"$m.tmp" &&
-			mv "$m.tmp" "$m"
 	done
 	# Nothing secret may be left in the scenario.
 	if grep -rqF -- "$SIM_PASSWORD" "$dir"; then
