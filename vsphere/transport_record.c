@@ -90,9 +90,10 @@ learn_key(struct record *r, const char *body, size_t len)
 	char key[256];
 	size_t i;
 
+	/* a key too short to be one would wipe common text */
 	if (r->learned >= MAX_LEARNED ||
 	    !vs_fixture_login_key(key, sizeof(key), body, len) ||
-	    strcmp(key, VS_FIXTURE_REDACTED) == 0)
+	    strlen(key) < 8 || strcmp(key, VS_FIXTURE_REDACTED) == 0)
 		return;
 	for (i = 0; i < r->nsecrets; i++) {
 		if (strcmp(r->secrets[i], key) == 0)
