@@ -114,7 +114,7 @@ for s in "$@"; do
 		echo "record.sh: the password leaked into $dir" >&2
 		status=1
 	fi
-	if grep -rqE 'vmware_soap_session=[^R;"&[:space:]]{8}' "$dir"; then
+	if grep -rqE 'vmware_soap_session''=[^R;"&[:space:]]{8}' "$dir"; then
 		echo "record.sh: a session cookie leaked into $dir" >&2
 		status=1
 	fi
