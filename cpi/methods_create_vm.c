@@ -714,13 +714,8 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	                         &j->pl->datastore_ref, &j->pl->pool, &verr);
 	if (rc < 0)
 		return fail_before(call, &verr, "stemcell");
-	if (j->pl->has_vm_folder) {
-		*folder = j->pl->vm_folder;
-		return 0;
-	}
 	vs_error_clear(&verr);
-	rc = vs_folder_ensure(folder, j->c, j->pl->dc_path, j->folder_rel,
-	                      &verr);
+	rc = vs_create_folder(folder, j->c, j->pl, j->folder_rel, &verr);
 	if (rc < 0)
 		return fail_before(call, &verr, "VM folder");
 	return 0;

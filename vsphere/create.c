@@ -99,6 +99,79 @@ take(int rc, struct vs_error *err, const struct vs_error *e)
 	return rc;
 }
 
+/* --- the VM folder ---------------------------------------------------- */
+
+static int
+create_folder(struct vs_moref *out, struct vs_client *c,
+              const struct vs_moref *parent, const char *name,
+              struct vs_error *err)
+{
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, r;
+	int rc;
+
+	rc = vs_soap_request_new(&req, &m, "CreateFolder", parent, err);
+	if (rc < 0)
+		goto cleanup;
+	if (vs_soap_add_text(m, "name", name) == NULL) {
+		rc = vs_error_set(err, VS_EINVAL, "CreateFolder: bad name");
+		goto cleanup;
+	}
+	rc = vs_client_call(c, req, &resp, &r, err);
+	req = NULL;
+	if (rc == 0)
+		rc = vs_xml_moref(out, vs_xml_child(r, "returnval"), err);
+
+cleanup:
+	xmlFreeDoc(req);
+	xmlFreeDoc(resp);
+	return rc;
+}
+
+int
+vs_create_folder(struct vs_moref *out, struct vs_client *c,
+                 const struct vs_placement *p, const char *rel,
+                 struct vs_error *err)
+{
+	struct vs_moref parent = p->vm_folder;
+	struct vs_error e;
+	char buf[1024], *comp, *next;
+	size_t k = 0;
+	int rc = 0;
+
+	if (p->has_vm_folder) {
+		*out = p->vm_folder;
+		return 0;
+	}
+	if (rel == NULL || strlen(rel) >= sizeof(buf))
+		return vs_error_set(err, VS_EINVAL, "bad VM folder path");
+	strcpy(buf, rel);
+	for (comp = buf; comp != NULL && rc == 0; comp = next) {
+		next = strchr(comp, '/');
+		if (next != NULL)
+			*next++ = '\0';
+		if (k++ < p->vm_folder_found)
+			continue;
+		vs_error_clear(&e);
+		rc = create_folder(&parent, c, &parent, comp, &e);
+		if (rc < 0 && strcmp(e.fault, "DuplicateName") == 0) {
+			vs_client_logf(c, 1, "CreateFolder %s: made meanwhile, "
+			               "looking it up", comp);
+			vs_error_clear(&e);
+			rc = take(vs_folder_ensure(&parent, c, p->dc_path, rel,
+			                           &e), err, &e);
+			break;
+		}
+		if (rc < 0) {
+			vs_error_prefix(&e, "creating VM folder %s", rel);
+			take(rc, err, &e);
+		}
+	}
+	if (rc == 0)
+		*out = parent;
+	return rc;
+}
+
 /* --- clone ---------------------------------------------------------- */
 
 static int

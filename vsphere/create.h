@@ -86,6 +86,16 @@ struct vs_created {
 
 void vs_created_free(struct vs_created *v);
 
+/* The VM folder rel (relative to "<dc>/vm", as vs_folder_rel_path()
+ * builds it) in the datacenter p describes: p->vm_folder when it exists;
+ * otherwise every missing component is made with ONE CreateFolder under
+ * the deepest existing one, as placement found it (no lookups).  A
+ * DuplicateName (a racing process made it meanwhile) falls back to
+ * vs_folder_ensure(). */
+int vs_create_folder(struct vs_moref *out, struct vs_client *c,
+                     const struct vs_placement *p, const char *rel,
+                     struct vs_error *err);
+
 /* Clones and reads the clone back.  *out is set whenever the clone came
  * into existence, also when a later step failed (then rc < 0 and the
  * caller must vs_create_destroy() it). */

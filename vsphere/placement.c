@@ -623,37 +623,57 @@ find_pg(struct vs_port_group *out, const struct index *ix,
 
 /* --- vm folder ------------------------------------------------------ */
 
+/* The folder at want[0..k-1] below the datacenter's vm folder, or NULL. */
+static const struct ent *
+vm_folder_at(const struct index *ix, const struct ent *dc,
+             const struct vs_moref *dc_vm_folder, const char *const *want,
+             int k)
+{
+	size_t i;
+
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *e = &ix->v[i], *top = NULL;
+		const char *have[MAX_COMPONENTS];
+		int nhave, j;
+
+		if (e->kind != K_FOLDER || e->name == NULL ||
+		    strcmp(e->name, want[k - 1]) != 0)
+			continue;
+		nhave = path_of(have, &top, ix, e, NULL);
+		if (nhave != k || top == NULL ||
+		    !moref_eq(&top->o->obj, dc_vm_folder) ||
+		    dc_of(ix, e) != dc)
+			continue;
+		for (j = 0; j < k; j++)
+			if (strcmp(want[j], have[j]) != 0)
+				break;
+		if (j == k)
+			return e;
+	}
+	return NULL;
+}
+
+/* The deepest existing folder along rel (the datacenter's vm folder when
+ * none exists). */
 static void
 find_vm_folder(struct vs_placement *p, const struct index *ix,
                const struct ent *dc, const char *rel)
 {
 	const char *want[MAX_COMPONENTS];
 	char buf[1024];
-	int nwant;
-	size_t i;
+	int nwant, k;
 
+	p->vm_folder = p->dc_vm_folder;
+	p->vm_folder_found = 0;
 	nwant = split_path(want, buf, sizeof(buf), rel);
-	if (nwant <= 0)
-		return;
-	for (i = 0; i < ix->n; i++) {
-		const struct ent *e = &ix->v[i], *top = NULL;
-		const char *have[MAX_COMPONENTS];
-		int nhave, k;
+	for (k = nwant; k > 0; k--) {
+		const struct ent *e = vm_folder_at(ix, dc, &p->dc_vm_folder,
+		                                   want, k);
 
-		if (e->kind != K_FOLDER || e->name == NULL ||
-		    strcmp(e->name, want[nwant - 1]) != 0)
-			continue;
-		nhave = path_of(have, &top, ix, e, NULL);
-		if (nhave != nwant || top == NULL ||
-		    !moref_eq(&top->o->obj, &p->dc_vm_folder) ||
-		    dc_of(ix, e) != dc)
-			continue;
-		for (k = 0; k < nwant; k++)
-			if (strcmp(want[k], have[k]) != 0)
-				break;
-		if (k == nwant) {
+		if (e != NULL) {
 			p->vm_folder = e->o->obj;
-			p->has_vm_folder = true;
+			p->vm_folder_found = (size_t)k;
+			p->has_vm_folder = k == nwant;
 			return;
 		}
 	}

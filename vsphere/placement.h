@@ -22,8 +22,9 @@
  *    name: "DVS0/DC0_DVPG0", "folder/DVS0/DC0_DVPG0", "folder/VM
  *    Network").  A name alone matching several networks is an error
  *    asking for the DVS/PORTGROUP form;
- *  - the VM folder path (relative to the datacenter's vm folder) when it
- *    already exists, so that the caller only creates it when missing.
+ *  - the VM folder path (relative to the datacenter's vm folder), or its
+ *    deepest existing part, so that the caller only creates what is
+ *    missing, without looking anything up again.
  *
  * Errors: VS_ENOTFOUND for a datacenter, cluster, resource pool or port
  * group that does not exist and when no cluster or datastore qualifies;
@@ -85,7 +86,9 @@ struct vs_placement {
 	char *dc_path;                  /* inventory path, e.g. "DC0" */
 	struct vs_moref dc_vm_folder;   /* the datacenter's vm folder */
 	bool has_vm_folder;             /* req->vm_folder exists */
-	struct vs_moref vm_folder;
+	struct vs_moref vm_folder;      /* it, or its deepest existing
+	                                   ancestor (dc_vm_folder at worst) */
+	size_t vm_folder_found;         /* path components that exist */
 	char *cluster;                  /* the cluster's name */
 	struct vs_moref cluster_ref;
 	struct vs_moref pool;

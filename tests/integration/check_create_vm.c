@@ -539,6 +539,49 @@ START_TEST(test_three_networks)
 }
 END_TEST
 
+/* The first VM of a director also makes the VM folder: one CreateFolder
+ * per missing component, found missing by the placement read itself. */
+START_TEST(test_new_vm_folder)
+{
+	json_t *extra, *nets, *resp, *dresp;
+	struct vs_moref vm;
+	const char *cfg, *cid;
+	char path[512];
+	int trips = -1;
+
+	extra = json_pack("{s:[{s:s,s:s,s:s,s:s,s:s,s:s,s:[s]}]}",
+	                  "datacenters", "name", "DC0",
+	                  "vm_folder", "BOSH_VMs_new/inner",
+	                  "template_folder", "BOSH_Templates",
+	                  "disk_path", "BOSH_Disks",
+	                  "datastore_pattern", "^LocalDS_",
+	                  "persistent_datastore_pattern", "^LocalDS_",
+	                  "clusters", "DC0_C0");
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	resp = call_rt(cfg, "create_vm", vm_args(nets), &trips);
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	ck_assert_ptr_nonnull(cid);
+	fprintf(stderr, "create_vm making a two-level VM folder: %d round "
+	        "trips\n", trips);
+	ck_assert_int_gt(trips, 0);
+	ck_assert_int_le(trips, ROUND_TRIP_TARGET + 2);
+	snprintf(path, sizeof(path), "DC0/vm/BOSH_VMs_new/inner/%s", cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
+	              "%s: %s", path, err.message);
+	dresp = call(cfg, "delete_vm", json_pack("[s]", cid));
+	ck_assert_ptr_null(sim_error_type(dresp));
+	json_decref(dresp);
+	json_decref(resp);
+}
+END_TEST
+
 START_TEST(test_single_network)
 {
 	static const struct nic_want want[] = {
@@ -821,6 +864,7 @@ suite(void)
 	tcase_add_test(tc, test_bad_cloud_properties);
 	tcase_add_test(tc, test_three_networks);
 	tcase_add_test(tc, test_single_network);
+	tcase_add_test(tc, test_new_vm_folder);
 	tcase_add_test(tc, test_ipv6_only);
 	tcase_add_test(tc, test_api_v1);
 	/* Last: it breaks the shared stemcell. */

@@ -373,6 +373,7 @@ START_TEST(test_place_basic)
 	ck_assert_str_eq(p->pgs[6].network.value, "network-7");
 	ck_assert(p->has_vm_folder);
 	ck_assert_str_eq(p->vm_folder.value, "folder-71");
+	ck_assert_uint_eq(p->vm_folder_found, 2);
 	vs_placement_free(p);
 }
 END_TEST
@@ -390,11 +391,13 @@ START_TEST(test_place_pool_and_names)
 	r.nclusters = 1;
 	r.datastores = names;       /* LocalDS_2 is not in C0 */
 	r.ndatastores = 2;
-	r.vm_folder = "NOPE";
+	r.vm_folder = "BOSH_VMs/NOPE/deeper";
 	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
 	ck_assert_str_eq(p->pool.value, "resgroup-12");
 	ck_assert_str_eq(p->datastore, "other-ds");
 	ck_assert(!p->has_vm_folder);
+	ck_assert_uint_eq(p->vm_folder_found, 1);
+	ck_assert_str_eq(p->vm_folder.value, "folder-7");
 	ck_assert_uint_eq(p->npgs, 0);
 	vs_placement_free(p);
 }
@@ -474,6 +477,121 @@ START_TEST(test_place_unknown_cluster)
 	r.nclusters = 1;
 	ck_assert_int_eq(place(&p, &r), VS_ENOTFOUND);
 	HAS(err.message, "cluster 'CX' not found in datacenter 'DC0'");
+}
+END_TEST
+
+/* --- the VM folder ------------------------------------------------------ */
+
+static struct vs_placement *
+folder_placement(bool exists, size_t found, const char *deepest)
+{
+	struct vs_placement *p = calloc(1, sizeof(*p));
+
+	ck_assert_ptr_nonnull(p);
+	p->dc_path = strdup("DC0");
+	snprintf(p->dc_vm_folder.type, sizeof(p->dc_vm_folder.type),
+	         "Folder");
+	snprintf(p->dc_vm_folder.value, sizeof(p->dc_vm_folder.value),
+	         "folder-3");
+	p->has_vm_folder = exists;
+	p->vm_folder_found = found;
+	snprintf(p->vm_folder.type, sizeof(p->vm_folder.type), "Folder");
+	snprintf(p->vm_folder.value, sizeof(p->vm_folder.value), "%s",
+	         deepest);
+	return p;
+}
+
+START_TEST(test_folder_exists)
+{
+	struct vs_placement *p = folder_placement(true, 2, "folder-71");
+	struct vs_moref f;
+
+	connect_client();
+	ck_assert_int_eq(vs_create_folder(&f, cl, p, "BOSH_VMs/sub", &err), 0);
+	ck_assert_str_eq(f.value, "folder-71");
+	ck_assert_uint_eq(calls(), 0);
+	vs_placement_free(p);
+}
+END_TEST
+
+START_TEST(test_folder_created_below_deepest)
+{
+	struct vs_placement *p = folder_placement(false, 1, "folder-7");
+	struct vs_moref f;
+
+	reply("CreateFolder", "<returnval type=\"Folder\">folder-90"
+	      "</returnval>");
+	connect_client();
+	ck_assert_msg(vs_create_folder(&f, cl, p, "BOSH_VMs/d-1", &err) == 0,
+	              "%s", err.message);
+	all_used();
+	ck_assert_str_eq(f.value, "folder-90");
+	HAS(body_at(0), "<_this type=\"Folder\">folder-7</_this><name>d-1"
+	                "</name>");
+	vs_placement_free(p);
+}
+END_TEST
+
+START_TEST(test_folder_created_from_vm_folder)
+{
+	struct vs_placement *p = folder_placement(false, 0, "folder-3");
+	struct vs_moref f;
+
+	reply("CreateFolder", "<returnval type=\"Folder\">folder-90"
+	      "</returnval>");
+	reply("CreateFolder", "<returnval type=\"Folder\">folder-91"
+	      "</returnval>");
+	connect_client();
+	ck_assert_msg(vs_create_folder(&f, cl, p, "BOSH_VMs/d-1", &err) == 0,
+	              "%s", err.message);
+	all_used();
+	ck_assert_str_eq(f.value, "folder-91");
+	HAS(body_at(0), "<_this type=\"Folder\">folder-3</_this><name>"
+	                "BOSH_VMs</name>");
+	HAS(body_at(1), "<_this type=\"Folder\">folder-90</_this><name>d-1"
+	                "</name>");
+	vs_placement_free(p);
+}
+END_TEST
+
+START_TEST(test_folder_race)
+{
+	struct vs_placement *p = folder_placement(false, 0, "folder-3");
+	struct vs_moref f;
+
+	add_step("CreateFolder", 500)->body = strdup(ENV_HEAD
+	    "<soapenv:Fault><faultcode>ServerFaultCode</faultcode>"
+	    "<faultstring>dup</faultstring><detail><DuplicateNameFault "
+	    "xmlns=\"urn:vim25\" xsi:type=\"DuplicateName\">"
+	    "</DuplicateNameFault></detail></soapenv:Fault>" ENV_TAIL);
+	reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-95"
+	      "</returnval>");
+	connect_client();
+	ck_assert_msg(vs_create_folder(&f, cl, p, "BOSH_VMs", &err) == 0,
+	              "%s", err.message);
+	all_used();
+	ck_assert_str_eq(f.value, "folder-95");
+	HAS(body_at(1), "DC0/vm/BOSH_VMs");
+	vs_placement_free(p);
+}
+END_TEST
+
+START_TEST(test_folder_fails)
+{
+	struct vs_placement *p = folder_placement(false, 0, "folder-3");
+	struct vs_moref f;
+
+	add_step("CreateFolder", 500)->body = strdup(ENV_HEAD
+	    "<soapenv:Fault><faultcode>ServerFaultCode</faultcode>"
+	    "<faultstring>no</faultstring><detail><NoPermissionFault "
+	    "xmlns=\"urn:vim25\" xsi:type=\"NoPermission\">"
+	    "</NoPermissionFault></detail></soapenv:Fault>" ENV_TAIL);
+	connect_client();
+	ck_assert_int_lt(vs_create_folder(&f, cl, p, "BOSH_VMs", &err), 0);
+	ck_assert_str_eq(err.fault, "NoPermission");
+	HAS(err.message, "creating VM folder BOSH_VMs");
+	all_used();
+	vs_placement_free(p);
 }
 END_TEST
 
@@ -1055,6 +1173,11 @@ suite(void)
 
 	tc = tcase_create("create");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_folder_exists);
+	tcase_add_test(tc, test_folder_created_below_deepest);
+	tcase_add_test(tc, test_folder_created_from_vm_folder);
+	tcase_add_test(tc, test_folder_race);
+	tcase_add_test(tc, test_folder_fails);
 	tcase_add_test(tc, test_clone);
 	tcase_add_test(tc, test_clone_full_without_snapshot);
 	tcase_add_test(tc, test_clone_wrong_port_group);
