@@ -26,8 +26,16 @@
  * whether the cause was transient (connection, timeout, 503).  Once the
  * clone exists, every failure first removes it (power off, destroy,
  * delete "[ds] <vm_cid>") and answers VMCreationFailed, ok_to_retry
- * again from the cause.  Opening the session keeps cpi/vcenter.h's
- * CloudError.
+ * again from the cause (a clone the read-back refuses, e.g. a NIC
+ * missing, is not transient).  Opening the session keeps cpi/vcenter.h's
+ * CloudError; a failed logout after a success is only logged.
+ *
+ * Round trips with the VM folder in place and the stemcell on the chosen
+ * datastore: 14 including login and logout (RetrieveServiceContent,
+ * Login, the placement read, 2 for the stemcell lookup, CloneVM_Task + 1,
+ * the read-back, the env.iso PUT, ReconfigVM_Task + 1, PowerOnVM_Task +
+ * 1, Logout); one CreateFolder more per missing folder component.  The
+ * count is logged before the logout.
  *
  * The settings hold the env and the mbus/blobstore credentials: they are
  * never logged, and wiped from memory before they are freed.
@@ -105,14 +113,53 @@ positive(long long *out, const json_t *cp, const char *key, long long max,
 	return 0;
 }
 
+/* One {"NAME": {resource_pool?}} entry of datacenters[0].clusters[i]. */
+static int
+cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
+              struct cpi_error *err)
+{
+	const char *key;
+	const json_t *props, *rp;
+
+	if (!json_is_object(entry) || json_object_size(entry) == 0 ||
+	    json_object_size(entry) > MAX_LIST)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters[%zu] must be {\"NAME\": "
+		                     "{…}}", i);
+	json_object_foreach((json_t *)entry, key, props) {
+		struct vs_placement_cluster *cl = &p->clusters[p->nclusters++];
+
+		cl->name = key;
+		if (key[0] == '\0' || (!json_is_object(props) &&
+		                       !json_is_null(props)))
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties."
+			                     "datacenters[0].clusters[%zu]: "
+			                     "bad cluster", i);
+		rp = json_object_get(props, "resource_pool");
+		if (rp == NULL || json_is_null(rp))
+			continue;
+		cl->resource_pool = json_text(rp);
+		if (cl->resource_pool == NULL || cl->resource_pool[0] == '\0')
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties."
+			                     "datacenters[0].clusters[%zu]."
+			                     "resource_pool must be a string",
+			                     i);
+	}
+	return 0;
+}
+
 /* datacenters: [{name, clusters: [{NAME: {resource_pool?}}, …]}] */
 static int
 parse_datacenters(struct vm_props *p, const json_t *dcs, const char *dc_name,
                   struct cpi_error *err)
 {
-	const json_t *dc, *clusters, *entry, *props;
-	const char *name, *key;
+	const json_t *dc, *clusters, *entry;
+	const char *name;
 	size_t i;
+	int rc;
 
 	if (!json_is_array(dcs) || json_array_size(dcs) != 1)
 		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
@@ -139,38 +186,9 @@ parse_datacenters(struct vm_props *p, const json_t *dcs, const char *dc_name,
 		return cpi_error_set(err, CPI_ERROR_CPI, false,
 		                     "out of memory");
 	json_array_foreach(clusters, i, entry) {
-		if (!json_is_object(entry) || json_object_size(entry) == 0 ||
-		    json_object_size(entry) > MAX_LIST)
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "datacenters[0].clusters[%zu] must "
-			                     "be {\"NAME\": {…}}", i);
-		json_object_foreach((json_t *)entry, key, props) {
-			struct vs_placement_cluster *cl =
-				&p->clusters[p->nclusters++];
-			const json_t *rp;
-
-			cl->name = key;
-			if (key[0] == '\0' || (!json_is_object(props) &&
-			                       !json_is_null(props)))
-				return cpi_error_set(err, CPI_ERROR_CLOUD,
-				                     false, "create_vm: "
-				                     "cloud_properties.datacenters"
-				                     "[0].clusters[%zu]: bad "
-				                     "cluster", i);
-			rp = json_object_get(props, "resource_pool");
-			if (rp != NULL && !json_is_null(rp)) {
-				cl->resource_pool = json_text(rp);
-				if (cl->resource_pool == NULL ||
-				    cl->resource_pool[0] == '\0')
-					return cpi_error_set(err,
-					    CPI_ERROR_CLOUD, false,
-					    "create_vm: cloud_properties."
-					    "datacenters[0].clusters[%zu]."
-					    "resource_pool must be a "
-					    "string", i);
-			}
-		}
+		rc = cluster_entry(p, entry, i, err);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -398,13 +416,15 @@ network_in(struct net_network_in *in, struct net_buf *b, const char *name,
 		return 0;
 	if (!json_is_object(cp))
 		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': cloud_properties "
-		                     "must be an object", name);
+		                     "create_vm: network '%s': "
+		                     "cloud_properties must be an object",
+		                     name);
 	b->cp_json = json_dumps(cp, JSON_COMPACT | JSON_SORT_KEYS);
 	if (b->cp_json == NULL)
 		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': cloud_properties "
-		                     "cannot be serialized", name);
+		                     "create_vm: network '%s': "
+		                     "cloud_properties cannot be serialized",
+		                     name);
 	in->cloud_properties_json = b->cp_json;
 	return opt_text(&in->port_group, cp, "name", NULL, 0, name, err);
 }
@@ -526,9 +546,9 @@ build_settings(char **out, struct net_networks *nets,
 		if (nets->v[i].port_group == NULL)
 			continue;
 		if (k >= vm->nmacs)
-			return cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED,
-			                     false, "create_vm: fewer NICs than "
-			                     "networks");
+			return cpi_error_set(err,
+			    CPI_ERROR_VM_CREATION_FAILED, false,
+			    "create_vm: fewer NICs than networks");
 		if (net_network_set_mac(&nets->v[i], vm->macs[k++],
 		                        &nerr) < 0)
 			rc = cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED,
@@ -810,10 +830,12 @@ cpi_method_create_vm(json_t **result, struct cpi_call *call)
 	             "logout", vs_client_roundtrips(j.c));
 
 cleanup:
+	/* A failed logout after a success must not turn the answer into an
+	 * error: the Director would never learn the VM's cid and the VM
+	 * would leak, while the session simply expires. */
 	if (j.c != NULL && cpi_vcenter_close(j.c, call) < 0 && rc == 0) {
-		json_decref(*result);
-		*result = NULL;
-		rc = CPI_ERR;
+		cpi_log_warn(call->log, "create_vm: %s", call->err->message);
+		cpi_error_clear(call->err);
 	}
 	if (j.iso != NULL) {
 		memset(j.iso, 0, j.iso_len);

@@ -457,10 +457,9 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 
 		cl = find_cluster(ix, dc, req->clusters[i].name);
 		if (cl == NULL) {
-			rc = vs_error_set(err, VS_ENOTFOUND,
-			                  "cluster '%s' not found in datacenter "
-			                  "'%s'", req->clusters[i].name,
-			                  dc->name);
+			rc = vs_error_set(err, VS_ENOTFOUND, "cluster '%s' not "
+			                  "found in datacenter '%s'",
+			                  req->clusters[i].name, dc->name);
 			goto cleanup;
 		}
 		if (vs_object_get_long(&mem, cl->o, "summary.effectiveMemory",
@@ -476,8 +475,8 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 			const struct ent *ds = find(ix, &dss[j]);
 			long long f;
 
-			if (ds == NULL || ds->kind != K_DS || ds->name == NULL ||
-			    !ds_named(req, &re, ds->name))
+			if (ds == NULL || ds->kind != K_DS ||
+			    ds->name == NULL || !ds_named(req, &re, ds->name))
 				continue;
 			f = ds_free_mb(ds);
 			if (f < need_ds || f <= best_free)

@@ -133,8 +133,9 @@ task(const char *op, const char *result, const char *fault_type)
 		          result) : strdup("");
 		char *inner = fmt("<returnval><objects><obj type=\"Task\">"
 		                  "task-1</obj><propSet><name>info.state</name>"
-		                  "<val xsi:type=\"TaskInfoState\">success</val>"
-		                  "</propSet>%s</objects></returnval>", r);
+		                  "<val xsi:type=\"TaskInfoState\">success"
+		                  "</val></propSet>%s</objects></returnval>",
+		                  r);
 
 		reply("RetrievePropertiesEx", inner);
 		free(inner);
@@ -1136,8 +1137,9 @@ START_TEST(test_refused_before_vcenter)
 	nets = refused[_i].nets != NULL ?
 	       json_loads(refused[_i].nets, JSON_ALLOW_NUL, NULL) : good_net();
 	ck_assert_ptr_nonnull(nets);
-	args = json_pack("[s,s,o,o,[],{s:{s:s}}]", "agent", refused[_i].stemcell,
-	                 cp, nets, "bosh", "password", "env-secret-1");
+	args = json_pack("[s,s,o,o,[],{s:{s:s}}]", "agent",
+	                 refused[_i].stemcell, cp, nets, "bosh", "password",
+	                 "env-secret-1");
 	resp = run_create(args, &r);
 	e = json_object_get(resp, "error");
 	ck_assert_ptr_nonnull(e);
