@@ -47,7 +47,7 @@ SUPPORT_SRC = $(sort $(wildcard tests/support/*.c))
 SUPPORT_OBJ = $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all check unit integration asan valgrind test demo deps bench \
-        clean fuzz
+        clean fuzz fuzz-smoke
 all: $(BUILD)/cpi
 
 deps:
@@ -88,6 +88,7 @@ check: $(BUILD)/cpi
 	$(MAKE) integration
 	@sh tests/schemacheck/selftest.sh $(BUILD)
 	@sh tests/schemacheck/run.sh $(BUILD) fixtures $(BUILD)/sim
+	$(MAKE) fuzz-smoke
 
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
@@ -107,6 +108,14 @@ test: deps
 	CPI_TEST_TALLY=$(TALLY) $(MAKE) check
 	CPI_TEST_TALLY=$(TALLY) $(MAKE) asan
 	@awk '{p+=$$1; f+=$$2} END {printf "total: %d passed, %d failed\n", p, f; exit f>0}' $(TALLY)
+
+# libFuzzer harnesses (tests/fuzz/run.sh): FUZZ_TIME seconds each
+# (default 60), built with clang into build/fuzz; fuzz-smoke: 3 s each.
+fuzz:
+	@sh tests/fuzz/run.sh build/fuzz $${FUZZ_TIME:-60}
+
+fuzz-smoke:
+	@sh tests/fuzz/run.sh build/fuzz 3
 
 demo: deps $(BUILD)/cpi
 	@sh tests/demo.sh $(BUILD)

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libcurl4-openssl-dev libxml2-dev
 libjansson-dev check golang-go golang-github-vmware-govmomi-dev openssl
-xorriso libarchive-tools valgrind qemu-utils"
+xorriso libarchive-tools valgrind qemu-utils clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
