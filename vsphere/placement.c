@@ -32,6 +32,7 @@ enum kind {
 	K_NET,
 	K_DVPG,
 	K_DVS,
+	K_HOST,
 };
 
 struct ent {
@@ -66,6 +67,7 @@ kind_of(const char *type)
 		{ "DistributedVirtualPortgroup", K_DVPG },
 		{ "VmwareDistributedVirtualSwitch", K_DVS },
 		{ "DistributedVirtualSwitch", K_DVS },
+		{ "HostSystem", K_HOST },
 	};
 	size_t i;
 
@@ -425,6 +427,56 @@ ds_free_mb(const struct ent *ds)
 	return free_b / (1024 * 1024);
 }
 
+/* Memory (MB) the cluster can still give: over its hosts that are
+ * connected and not in maintenance, memory size less current usage (what
+ * the Ruby CPI counts); without host data, the cluster's effective
+ * memory.  -1 when nothing is known. */
+static long long
+cluster_free_mb(const struct index *ix, const struct ent *cl)
+{
+	long long sum = 0, size, used, mem;
+	size_t i, nhosts = 0;
+
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *h = &ix->v[i];
+		struct vs_error local = {0};
+		const char *state = NULL;
+		bool maint = false;
+
+		if (h->kind != K_HOST || !h->has_parent ||
+		    !moref_eq(&h->parent, &cl->o->obj))
+			continue;
+		nhosts++;
+		if (vs_object_get_long(&size, h->o,
+		                       "summary.hardware.memorySize",
+		                       &local) < 0 ||
+		    vs_object_get_long(&used, h->o,
+		                       "summary.quickStats.overallMemoryUsage",
+		                       &local) < 0)
+			continue;
+		if (vs_object_get_str(&state, h->o, "runtime.connectionState",
+		                      &local) == 0 &&
+		    strcmp(state, "connected") != 0)
+			continue;
+		if (vs_object_get_bool(&maint, h->o,
+		                       "runtime.inMaintenanceMode",
+		                       &local) == 0 && maint)
+			continue;
+		if (size / (1024 * 1024) > used)
+			sum += size / (1024 * 1024) - used;
+	}
+	if (nhosts > 0)
+		return sum;
+	{
+		struct vs_error local = {0};
+
+		if (vs_object_get_long(&mem, cl->o, "summary.effectiveMemory",
+		                       &local) < 0)
+			return -1;
+	}
+	return mem;
+}
+
 static int
 pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
      const struct vs_placement_req *req, struct vs_error *err)
@@ -462,9 +514,8 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 			                  req->clusters[i].name, dc->name);
 			goto cleanup;
 		}
-		if (vs_object_get_long(&mem, cl->o, "summary.effectiveMemory",
-		                       &local) < 0 ||
-		    mem < req->memory_mb + VS_PLACEMENT_MEMORY_HEADROOM_MB)
+		mem = cluster_free_mb(ix, cl);
+		if (mem < req->memory_mb + VS_PLACEMENT_MEMORY_HEADROOM_MB)
 			continue;
 		nmem++;
 		vs_error_clear(&local);
@@ -702,21 +753,29 @@ read_inventory(struct vs_objects **out, struct vs_client *c,
 	static const char *const dvs_paths[] = {
 		"name", "parent", "uuid", NULL,
 	};
+	static const char *const host_paths[] = {
+		"parent", "summary.hardware.memorySize",
+		"summary.quickStats.overallMemoryUsage",
+		"runtime.connectionState", "runtime.inMaintenanceMode", NULL,
+	};
 	static const char *const optional[] = {
 		"summary.effectiveMemory", "summary.maintenanceMode",
 		"summary.accessible", "datastore", "config.key",
 		"config.distributedVirtualSwitch", "uuid", "vmFolder",
-		"resourcePool", NULL,
+		"resourcePool", "summary.hardware.memorySize",
+		"summary.quickStats.overallMemoryUsage",
+		"runtime.connectionState", "runtime.inMaintenanceMode", NULL,
 	};
 	static const struct vs_selection_spec ref_f = { .name = "f" };
 	static const struct vs_selection_spec ref_rp = { .name = "rp" };
 	static const struct vs_selection_spec f_sel[] = {
 		{ .name = "f" }, { .name = "dcH" }, { .name = "dcD" },
 		{ .name = "dcN" }, { .name = "dcV" }, { .name = "cr" },
+		{ .name = "crH" },
 	};
 	static const struct vs_selection_spec specs[] = {
 		{ .name = "f", .type = "Folder", .path = "childEntity",
-		  .select = f_sel, .nselect = 6 },
+		  .select = f_sel, .nselect = 7 },
 		{ .name = "dcH", .type = "Datacenter", .path = "hostFolder",
 		  .select = &ref_f, .nselect = 1 },
 		{ .name = "dcD", .type = "Datacenter",
@@ -729,6 +788,7 @@ read_inventory(struct vs_objects **out, struct vs_client *c,
 		  .path = "resourcePool", .select = &ref_rp, .nselect = 1 },
 		{ .name = "rp", .type = "ResourcePool", .path = "resourcePool",
 		  .select = &ref_rp, .nselect = 1 },
+		{ .name = "crH", .type = "ComputeResource", .path = "host" },
 	};
 	const struct vs_property_spec props[] = {
 		{ .type = "Folder", .paths = folder_paths },
@@ -739,6 +799,7 @@ read_inventory(struct vs_objects **out, struct vs_client *c,
 		{ .type = "Network", .paths = folder_paths },
 		{ .type = "DistributedVirtualPortgroup", .paths = dvpg_paths },
 		{ .type = "DistributedVirtualSwitch", .paths = dvs_paths },
+		{ .type = "HostSystem", .paths = host_paths },
 	};
 	struct vs_object_spec os = {
 		.obj = vs_client_sc(c)->root_folder,

@@ -2,15 +2,17 @@
  * vsphere/placement.h: where a new VM goes (xml-free; cpi/ uses it).
  *
  * vs_placement_find() reads the inventory in ONE RetrievePropertiesEx:
- * from the root folder through every folder, datacenter, cluster,
+ * from the root folder through every folder, datacenter, cluster, host,
  * resource pool, datastore, network and distributed switch (names,
  * parents and the few numbers placement needs; never VMs).  From that it
  * picks, inside the named datacenter:
  *
- *  - a cluster among the wanted ones whose effective memory leaves at
- *    least memory_mb + VS_PLACEMENT_MEMORY_HEADROOM_MB, and in it the
- *    resource pool named (any depth below the cluster's root pool) or the
- *    root pool;
+ *  - a cluster among the wanted ones with at least memory_mb +
+ *    VS_PLACEMENT_MEMORY_HEADROOM_MB of free memory (over its connected
+ *    hosts not in maintenance: memory size less current usage; the
+ *    cluster's effective memory when no host data came back), and in it
+ *    the resource pool named (any depth below the cluster's root pool) or
+ *    the root pool;
  *  - among that cluster's datastores (accessible, not in maintenance)
  *    the ones named exactly in datastores[] or, without names, matching
  *    the POSIX extended regular expression datastore_pattern, with room

@@ -769,6 +769,26 @@ START_TEST(test_bad_cloud_properties)
 }
 END_TEST
 
+/* No cluster with that much free memory, no datastore with that much
+ * room: refused by placement, before the clone. */
+START_TEST(test_no_room)
+{
+	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                         "cloud_properties", "name", "BOSH-V4");
+	json_t *args = vm_args(nets);
+
+	json_object_set_new(json_array_get(args, 2), "ram",
+	                    json_integer(1024 * 1024));
+	assert_refused(args, "Bosh::Clouds::CloudError", "no cluster has");
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "disk",
+	                    json_integer(60LL * 1024 * 1024));
+	assert_refused(args, "Bosh::Clouds::CloudError", "no datastore");
+}
+END_TEST
+
 /*
  * A failure after the clone: a stemcell without a system disk (a broken
  * stemcell is a real-world input; the simulator clones it happily).  The
@@ -862,6 +882,7 @@ suite(void)
 	tcase_add_test(tc, test_two_default_gateways);
 	tcase_add_test(tc, test_dvs_path_port_group);
 	tcase_add_test(tc, test_bad_cloud_properties);
+	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_three_networks);
 	tcase_add_test(tc, test_single_network);
 	tcase_add_test(tc, test_new_vm_folder);

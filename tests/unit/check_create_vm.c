@@ -343,12 +343,13 @@ START_TEST(test_place_basic)
 	ck_assert_str_eq(op_at(0), "RetrievePropertiesEx");
 	/* From the root folder, never listing VMs. */
 	HAS(body, "group-d1");
-	ck_assert_uint_eq(count(body, "xsi:type=\"TraversalSpec\""), 7);
+	ck_assert_uint_eq(count(body, "xsi:type=\"TraversalSpec\""), 8);
 	ck_assert_ptr_null(strstr(body, "VirtualMachine"));
 	ck_assert_str_eq(p->dc_path, "DC0");
 	ck_assert_str_eq(p->datacenter.value, "datacenter-2");
 	ck_assert_str_eq(p->dc_vm_folder.value, "folder-3");
-	/* C1 lacks memory (1000 MB < 1024 + 128); among C0's datastores
+	/* C1 lacks free memory (596 MB on its one host, whatever its
+	 * effective memory says; C0 has 6144 MB); among C0's datastores
 	 * other-ds misses the pattern, LocalDS_8 is in maintenance,
 	 * LocalDS_9 inaccessible: LocalDS_1 (50 GB) beats LocalDS_0. */
 	ck_assert_str_eq(p->cluster, "C0");
@@ -426,8 +427,8 @@ static const struct {
 	  "not found" },
 	{ "BOSH-V4", "DCX", "^LocalDS_", 512, 1, NULL, VS_ENOTFOUND,
 	  "datacenter 'DCX' not found" },
-	{ "BOSH-V4", "DC0", "^LocalDS_", 8000, 1, NULL, VS_ENOTFOUND,
-	  "no cluster has 8128 MB" },
+	{ "BOSH-V4", "DC0", "^LocalDS_", 6100, 1, NULL, VS_ENOTFOUND,
+	  "no cluster has 6228 MB" },
 	{ "BOSH-V4", "DC0", "^nothing$", 512, 1, NULL, VS_ENOTFOUND,
 	  "no datastore matching" },
 	{ "BOSH-V4", "DC0", "^LocalDS_", 512, 200 * 1024, NULL, VS_ENOTFOUND,
@@ -465,6 +466,24 @@ START_TEST(test_place_refused)
 	ck_assert_int_eq(err.code, bad[_i].code);
 	ck_assert_msg(strstr(err.message, bad[_i].needle) != NULL,
 	              "message: %s", err.message);
+}
+END_TEST
+
+/* A cluster without host data: its effective memory counts. */
+START_TEST(test_place_effective_memory)
+{
+	static const struct vs_placement_cluster c2[] = { { "C2", NULL } };
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+
+	r.clusters = c2;
+	r.nclusters = 1;
+	r.memory_mb = 90000;
+	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	ck_assert_str_eq(p->cluster, "C2");
+	ck_assert_str_eq(p->datastore, "LocalDS_2");
+	ck_assert_str_eq(p->pool.value, "resgroup-30");
+	vs_placement_free(p);
 }
 END_TEST
 
@@ -1170,6 +1189,7 @@ suite(void)
 	tcase_add_test(tc, test_place_pool_and_names);
 	tcase_add_loop_test(tc, test_place_refused, 0,
 	                    (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, test_place_effective_memory);
 	tcase_add_test(tc, test_place_unknown_cluster);
 	suite_add_tcase(s, tc);
 
