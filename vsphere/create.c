@@ -270,6 +270,66 @@ cleanup:
 	return rc;
 }
 
+/* SearchIndex.FindChild(folder, name): VS_ENOTFOUND when nothing. */
+static int
+find_child(struct vs_moref *out, struct vs_client *c,
+           const struct vs_moref *folder, const char *name,
+           struct vs_error *err)
+{
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, r, ret;
+	int rc;
+
+	rc = vs_soap_request_new(&req, &m, "FindChild",
+	                         &vs_client_sc(c)->search_index, err);
+	if (rc < 0)
+		goto cleanup;
+	if (vs_soap_add_moref(m, "entity", folder) == NULL ||
+	    vs_soap_add_text(m, "name", name) == NULL) {
+		rc = vs_error_set(err, VS_EINVAL, "FindChild: bad arguments");
+		goto cleanup;
+	}
+	rc = vs_client_call(c, req, &resp, &r, err);
+	req = NULL;
+	if (rc < 0)
+		goto cleanup;
+	ret = vs_xml_child(r, "returnval");
+	if (ret == NULL)
+		rc = vs_error_set(err, VS_ENOTFOUND, "%s: not found", name);
+	else
+		rc = vs_xml_moref(out, ret, err);
+
+cleanup:
+	xmlFreeDoc(req);
+	xmlFreeDoc(resp);
+	return rc;
+}
+
+/* After a clone whose outcome is unknown (the task could not be followed
+ * to its end: timeout, connection, unreadable reply), the VM may exist
+ * all the same: look for it by name in its folder so that it is cleaned
+ * up instead of leaked.  The name is a fresh uuid, so a VM found there is
+ * this clone. */
+static void
+find_lost_clone(struct vs_created *v, struct vs_client *c,
+                const struct vs_create_req *req, int rc)
+{
+	struct vs_error e;
+
+	if (rc == VS_ETASK || rc == VS_EFAULT || rc == VS_EINVAL ||
+	    rc == VS_ENOMEM)
+		return;
+	vs_error_clear(&e);
+	if (find_child(&v->vm, c, req->folder, req->name, &e) == 0 &&
+	    strcmp(v->vm.type, "VirtualMachine") == 0) {
+		v->exists = true;
+		vs_client_logf(c, 2, "CloneVM_Task %s: outcome unknown, but "
+		               "the VM exists (%s)", req->name, v->vm.value);
+	} else {
+		memset(&v->vm, 0, sizeof(v->vm));
+	}
+}
+
 /* --- reading the clone back ----------------------------------------- */
 
 static bool
@@ -453,8 +513,10 @@ vs_create_clone(struct vs_created **out, struct vs_client *c,
 	if (rc < 0)
 		goto cleanup;
 	rc = clone_call(&v->vm, c, req, err);
-	if (rc < 0)
+	if (rc < 0) {
+		find_lost_clone(v, c, req, rc);
 		goto cleanup;
+	}
 	v->exists = true;
 	vs_error_clear(&e);
 	rc = take(vs_vm_info(&info, c, &v->vm, &e), err, &e);

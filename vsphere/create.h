@@ -98,7 +98,10 @@ int vs_create_folder(struct vs_moref *out, struct vs_client *c,
 
 /* Clones and reads the clone back.  *out is set whenever the clone came
  * into existence, also when a later step failed (then rc < 0 and the
- * caller must vs_create_destroy() it). */
+ * caller must vs_create_destroy() it).  When the clone task could not be
+ * followed to its end (timeout, connection, unreadable reply) the VM is
+ * looked for by name in the folder (SearchIndex.FindChild), so that a
+ * clone finished behind our back is cleaned up too. */
 int vs_create_clone(struct vs_created **out, struct vs_client *c,
                     const struct vs_create_req *req, struct vs_error *err);
 

@@ -800,6 +800,45 @@ START_TEST(test_clone_fault)
 }
 END_TEST
 
+/* The clone task cannot be followed: the VM is looked for by name. */
+START_TEST(test_clone_outcome_unknown)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+
+	reply("CloneVM_Task", "<returnval type=\"Task\">task-1</returnval>");
+	add_step("RetrievePropertiesEx", 500)->body = strdup("<html>proxy "
+	                                                    "error</html>");
+	reply("FindChild", "<returnval type=\"VirtualMachine\">vm-77"
+	      "</returnval>");
+	connect_client();
+	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
+	all_used();
+	ck_assert_ptr_nonnull(v);
+	ck_assert(v->exists);
+	ck_assert_str_eq(v->vm.value, "vm-77");
+	HAS(body_at(2), "<entity type=\"Folder\">folder-7</entity><name>vm-1"
+	                "</name>");
+	vs_created_free(v);
+}
+END_TEST
+
+START_TEST(test_clone_outcome_unknown_no_vm)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+
+	reply("CloneVM_Task", "<returnval type=\"Task\">task-1</returnval>");
+	add_step("RetrievePropertiesEx", 500)->body = strdup("<html>proxy "
+	                                                    "error</html>");
+	reply("FindChild", "");
+	connect_client();
+	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
+	all_used();
+	ck_assert_ptr_null(v);
+}
+END_TEST
+
 START_TEST(test_clone_no_cdrom)
 {
 	struct vs_create_req r = clone_req();
@@ -1205,6 +1244,8 @@ suite(void)
 	tcase_add_test(tc, test_clone_wrong_port_group);
 	tcase_add_test(tc, test_clone_too_few_nics);
 	tcase_add_test(tc, test_clone_fault);
+	tcase_add_test(tc, test_clone_outcome_unknown);
+	tcase_add_test(tc, test_clone_outcome_unknown_no_vm);
 	tcase_add_test(tc, test_clone_no_cdrom);
 	tcase_add_test(tc, test_clone_bad_request);
 	tcase_add_test(tc, test_finish);
