@@ -769,6 +769,18 @@ START_TEST(test_bad_cloud_properties)
 }
 END_TEST
 
+START_TEST(test_unknown_stemcell)
+{
+	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                         "cloud_properties", "name", "BOSH-V4");
+	json_t *args = vm_args(nets);
+
+	json_array_set_new(args, 1, json_string(
+	    "sc-00000000-0000-4000-8000-000000000000"));
+	assert_refused(args, "Bosh::Clouds::CloudError", "stemcell");
+}
+END_TEST
+
 /* No cluster with that much free memory, no datastore with that much
  * room: refused by placement, before the clone. */
 START_TEST(test_no_room)
@@ -883,6 +895,7 @@ suite(void)
 	tcase_add_test(tc, test_dvs_path_port_group);
 	tcase_add_test(tc, test_bad_cloud_properties);
 	tcase_add_test(tc, test_no_room);
+	tcase_add_test(tc, test_unknown_stemcell);
 	tcase_add_test(tc, test_three_networks);
 	tcase_add_test(tc, test_single_network);
 	tcase_add_test(tc, test_new_vm_folder);
