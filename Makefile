@@ -47,11 +47,18 @@ SUPPORT_SRC = $(sort $(wildcard tests/support/*.c))
 SUPPORT_OBJ = $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all check unit integration asan valgrind test demo deps bench \
-        clean fuzz fuzz-smoke
+        clean fuzz fuzz-smoke deps-build record
 all: $(BUILD)/cpi
 
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh test
+
+deps-build:
+	@sh scripts/deps.sh build
+
+# Keep intermediate objects, so editing a header under tests/ rebuilds
+# what includes it.
+.SECONDARY:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -117,11 +124,16 @@ fuzz:
 fuzz-smoke:
 	@sh tests/fuzz/run.sh build/fuzz 3
 
-demo: deps $(BUILD)/cpi
+demo: deps-build
+	@$(MAKE) --no-print-directory $(BUILD)/cpi $(BUILD)/libcpi.a
 	@sh tests/demo.sh $(BUILD)
 
 bench: deps $(BUILD)/cpi
 	@sh tests/bench/run.sh $(BUILD)
+
+# Re-records every fixture scenario against a fresh simulator.
+record: deps $(BUILD)/cpi $(BUILD)/libcpi.a
+	BUILD=$(BUILD) sh tests/replay/record.sh --all
 
 clean:
 	rm -rf build

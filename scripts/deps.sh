@@ -2,9 +2,16 @@
 # Installs the Debian packages the build and the tests need, when missing.
 # As root it runs apt-get; otherwise it prints the command and fails.
 set -eu
-PKGS="build-essential pkg-config libcurl4-openssl-dev libxml2-dev
-libjansson-dev check golang-go golang-github-vmware-govmomi-dev openssl
-xorriso libarchive-tools valgrind qemu-utils clang libclang-rt-14-dev"
+# usage: deps.sh [build|test]   (default test)
+#   build  what `make` and `make demo` need
+#   test   everything the test suites need as well
+BUILD_PKGS="build-essential pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev zlib1g-dev"
+TEST_PKGS="$BUILD_PKGS check golang-go golang-github-vmware-govmomi-dev openssl xorriso libarchive-tools valgrind qemu-utils clang libclang-rt-14-dev"
+case "${1:-test}" in
+build) PKGS=$BUILD_PKGS ;;
+test) PKGS=$TEST_PKGS ;;
+*) echo "usage: deps.sh [build|test]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
