@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vsphere/transport_fault.h"
 #include "vsphere/transports.h"
 
 void
@@ -80,10 +81,9 @@ vs_transport_new(struct vs_transport **out, enum vs_transport_mode mode,
 	return vs_error_set(err, VS_EINVAL, "transport: unknown mode");
 }
 
-int
-vs_transport_from_env(struct vs_transport **out,
-                      const struct vs_curl_opts *curl_opts,
-                      const char *const *secrets, struct vs_error *err)
+static int
+from_env(struct vs_transport **out, const struct vs_curl_opts *curl_opts,
+         const char *const *secrets, struct vs_error *err)
 {
 	const char *v = getenv("VSPHERE_CPI_FIXTURES");
 
@@ -100,4 +100,25 @@ vs_transport_from_env(struct vs_transport **out,
 	return vs_error_set(err, VS_EINVAL,
 	                    "VSPHERE_CPI_FIXTURES must be replay:DIR or "
 	                    "record:DIR");
+}
+
+/* Tests only: VSPHERE_CPI_FAULTS wraps the transport in the fault
+ * injector (vsphere/transport_fault.h). */
+int
+vs_transport_from_env(struct vs_transport **out,
+                      const struct vs_curl_opts *curl_opts,
+                      const char *const *secrets, struct vs_error *err)
+{
+	const char *faults = getenv("VSPHERE_CPI_FAULTS");
+	struct vs_transport *t = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = from_env(&t, curl_opts, secrets, err);
+	if (rc != 0 || faults == NULL || faults[0] == '\0') {
+		*out = t;
+		return rc;
+	}
+	return vs_transport_fault_new(out, t, faults,
+	                              getenv("VSPHERE_CPI_FAULTS_LOG"), err);
 }
