@@ -622,6 +622,7 @@ struct job {
 	size_t npgs;
 	char vm_cid[64];
 	char *folder_rel;
+	char *template_rel;         /* stemcells, relative to <dc>/vm */
 	struct vs_client *c;
 	struct vs_placement *pl;
 	struct vs_created *vm;
@@ -635,7 +636,6 @@ prepare(struct job *j, struct cpi_call *call)
 {
 	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
 	const json_t *networks = json_array_get(call->args, 3);
-	struct vs_error verr = {0};
 	size_t i;
 	int rc;
 
@@ -672,16 +672,12 @@ prepare(struct job *j, struct cpi_call *call)
 	if (j->npgs == 0)
 		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
 		                     "create_vm: no network needs a NIC");
-	if (dc->use_sub_folder && (call->config->director_uuid == NULL ||
-	                           call->config->director_uuid[0] == '\0'))
-		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-		                     "create_vm: use_sub_folder needs the "
-		                     "director_uuid of the request context");
-	rc = vs_folder_rel_path(&j->folder_rel, dc->vm_folder,
-	                        dc->use_sub_folder ?
-	                        call->config->director_uuid : NULL, &verr);
+	rc = cpi_folder_rel(&j->folder_rel, call, dc->vm_folder);
 	if (rc < 0)
-		return cpi_error_from_vs(call->err, CPI_ERROR_CPI, &verr);
+		return rc;
+	rc = cpi_folder_rel(&j->template_rel, call, dc->template_folder);
+	if (rc < 0)
+		return rc;
 	return new_vm_cid(j->vm_cid, sizeof(j->vm_cid), call->err);
 }
 
@@ -727,7 +723,7 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	             "datastore %s", j->vm_cid, j->pl->cluster,
 	             j->pl->datastore);
 	loc.datacenter = j->pl->dc_path;
-	loc.template_folder = dc->template_folder;
+	loc.template_folder = j->template_rel;
 	vs_error_clear(&verr);
 	rc = vs_stemcell_replica(src, snap, j->c, &loc,
 	                         cpi_arg_string(call, 1),
@@ -845,6 +841,7 @@ cleanup:
 	vs_created_free(j.vm);
 	vs_placement_free(j.pl);
 	free(j.folder_rel);
+	free(j.template_rel);
 	free(j.pgs);
 	free(j.owners);
 	net_networks_free(j.nets);

@@ -25,23 +25,10 @@
 /* The template folder relative to <dc>/vm (with the director's sub
  * folder when use_sub_folder is set). */
 static int
-template_rel(char **out, const struct cpi_config *cfg,
-             struct cpi_error *err)
+template_rel(char **out, struct cpi_call *call)
 {
-	const struct cpi_datacenter *dc = &cfg->vcenter.datacenter;
-	const char *sub = NULL;
-	struct vs_error e;
-
-	vs_error_clear(&e);
-	if (dc->use_sub_folder && cfg->director_uuid != NULL &&
-	    cfg->director_uuid[0] != '\0')
-		sub = cfg->director_uuid;
-	if (vs_folder_rel_path(out, dc->template_folder, sub, &e) != 0) {
-		cpi_error_from_vs(err, CPI_ERROR_CLOUD, &e);
-		cpi_error_prefix(err, "template_folder");
-		return CPI_EINVAL;
-	}
-	return 0;
+	return cpi_folder_rel(out, call,
+	                      call->config->vcenter.datacenter.template_folder);
 }
 
 /* The import's disk provisioning for the configured default_disk_type. */
@@ -91,7 +78,7 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 		                     "create_stemcell: between 1 and %d "
 		                     "clusters must be configured",
 		                     STEMCELL_CLUSTERS_MAX);
-	rc = template_rel(&rel, cfg, call->err);
+	rc = template_rel(&rel, call);
 	if (rc != 0)
 		return rc;
 	rc = cpi_sc_unpack(&img, cpi_arg_string(call, 0), work_dir(), &uerr);
@@ -160,7 +147,7 @@ cpi_method_delete_stemcell(json_t **result, struct cpi_call *call)
 		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
 		                     "delete_stemcell: not a stemcell id of "
 		                     "this CPI (sc-<uuid>)");
-	rc = template_rel(&rel, cfg, call->err);
+	rc = template_rel(&rel, call);
 	if (rc != 0)
 		return rc;
 	loc.datacenter = cfg->vcenter.datacenter.name;

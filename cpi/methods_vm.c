@@ -53,23 +53,15 @@ static int
 vm_inventory_path(char **out, const struct cpi_call *call, const char *cid)
 {
 	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
-	const char *sub = NULL;
 	struct vs_error verr = {0};
 	char *rel = NULL;
 	int rc;
 
 	*out = NULL;
-	if (dc->use_sub_folder) {
-		sub = call->config->director_uuid;
-		if (sub == NULL || sub[0] == '\0')
-			return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-			                     "%s: use_sub_folder needs the "
-			                     "director_uuid of the request "
-			                     "context", call->method);
-	}
-	rc = vs_folder_rel_path(&rel, dc->vm_folder, sub, &verr);
-	if (rc == 0)
-		rc = vs_vm_path(out, dc->name, rel, cid, &verr);
+	rc = cpi_folder_rel(&rel, call, dc->vm_folder);
+	if (rc < 0)
+		return rc;
+	rc = vs_vm_path(out, dc->name, rel, cid, &verr);
 	free(rel);
 	if (rc != 0) {
 		vs_error_prefix(&verr, "%s: VM inventory path", call->method);

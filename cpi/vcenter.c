@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "vsphere/transports.h"
+#include "vsphere/vm.h"
 
 static int
 make_transport(struct vs_transport **out, struct cpi_call *call,
@@ -88,4 +89,27 @@ cpi_vcenter_close(struct vs_client *c, struct cpi_call *call)
 		cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	vs_client_free(c);
 	return rc < 0 ? CPI_ERR : 0;
+}
+
+int
+cpi_folder_rel(char **out, const struct cpi_call *call, const char *folder)
+{
+	const struct cpi_config *cfg = call->config;
+	const char *sub = NULL;
+	struct vs_error verr = {0};
+
+	*out = NULL;
+	if (cfg->vcenter.datacenter.use_sub_folder) {
+		sub = cfg->director_uuid;
+		if (sub == NULL || sub[0] == '\0')
+			return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+			                     "%s: use_sub_folder needs the "
+			                     "director_uuid of the request "
+			                     "context", call->method);
+	}
+	if (vs_folder_rel_path(out, folder, sub, &verr) != 0) {
+		vs_error_prefix(&verr, "%s: folder", call->method);
+		return cpi_error_from_vs(call->err, CPI_ERROR_CPI, &verr);
+	}
+	return 0;
 }

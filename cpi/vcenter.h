@@ -21,4 +21,11 @@ int cpi_vcenter_open(struct vs_client **out, struct cpi_call *call);
  * root cause is kept. */
 int cpi_vcenter_close(struct vs_client *c, struct cpi_call *call);
 
+/* The inventory folder path relative to "<dc>/vm" for one of the
+ * config's folders (vm_folder or template_folder): the folder itself, or
+ * "<folder>/<director_uuid>" when use_sub_folder is set (then the request
+ * context must carry director_uuid).  *out is malloc'd. */
+int cpi_folder_rel(char **out, const struct cpi_call *call,
+                   const char *folder);
+
 #endif
