@@ -465,6 +465,40 @@ START_TEST(test_sub_folder)
 	vs_error_clear(&err);
 	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
 	              "%s", err.message);
+	/* create_vm finds the stemcell there and puts the VM in the
+	 * director's sub folder of BOSH_VMs; delete_vm finds it again. */
+	{
+		json_t *cvm, *dvm;
+		const char *vm_cid;
+		char vm_path[512];
+
+		cvm = call(config, "create_vm",
+		           json_pack("[s,s,{s:i,s:i,s:i},{s:{s:s,s:s,s:s,"
+		                     "s:s,s:[s,s],s:{s:s}}},[],{}]",
+		                     "agent-1", cid, "cpu", 1, "ram", 512,
+		                     "disk", 1024, "private", "type",
+		                     "manual", "ip", "10.0.0.10", "netmask",
+		                     "255.255.255.0", "gateway", "10.0.0.1",
+		                     "default", "dns", "gateway",
+		                     "cloud_properties", "name",
+		                     "VM Network"));
+		ck_assert_msg(sim_error_type(cvm) == NULL, "%s",
+		              json_string_value(json_object_get(
+		                  json_object_get(cvm, "error"), "message")));
+		vm_cid = json_string_value(json_array_get(
+		    json_object_get(cvm, "result"), 0));
+		ck_assert_ptr_nonnull(vm_cid);
+		snprintf(vm_path, sizeof(vm_path), "DC0/vm/BOSH_VMs/" SUB
+		         "/%s", vm_cid);
+		vs_error_clear(&err);
+		ck_assert_msg(vs_find_by_inventory_path(&vm, cl, vm_path,
+		                                        &err) == 0,
+		              "%s", err.message);
+		dvm = call(config, "delete_vm", json_pack("[s]", vm_cid));
+		ck_assert_ptr_null(sim_error_type(dvm));
+		json_decref(dvm);
+		json_decref(cvm);
+	}
 	del = call(config, "delete_stemcell", json_pack("[s]", cid));
 	ck_assert_ptr_null(sim_error_type(del));
 	json_decref(del);
