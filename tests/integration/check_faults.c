@@ -349,8 +349,6 @@ struct fcase {
 	enum outcome outcome;
 	const char *etype;    /* expected error type (ERR) */
 	int retry;            /* expected ok_to_retry (ERR), -1: either */
-	bool known_bug;       /* fails today; run with
-	                         CPI_TEST_KNOWN_BUGS=1 */
 };
 
 #define CLOUD "Bosh::Clouds::CloudError"
@@ -375,9 +373,7 @@ static const struct fcase cases[] = {
 	{ "create_vm", "garbage@CloneVM_Task", ERR, NULL, 0 },
 	{ "create_vm", "refused@file-put", OK, NULL, 0 },
 	{ "create_vm", "fault@file-put", ERR, NULL, -1 },
-	/* Known bug: the clone request is sent again after its reply was
-	 * lost, and the first clone is left behind as an orphan VM. */
-	{ "create_vm", "reset@CloneVM_Task", EITHER, NULL, -1, true },
+	{ "create_vm", "reset@CloneVM_Task", EITHER, NULL, -1 },
 	{ "create_vm", "timeout@ReconfigVM_Task", EITHER, NULL, -1 },
 	{ "create_vm", "reset@file-put", EITHER, NULL, -1 },
 	{ "create_vm", "timeout@PowerOnVM_Task", OK, NULL, -1 },
@@ -405,6 +401,29 @@ static const struct fcase cases[] = {
 	{ "create_stemcell", "garbage@RetrievePropertiesEx#3", ERR, NULL,
 	  0 },
 };
+
+/* Cases that fail today (method, spec); run them with
+ * CPI_TEST_KNOWN_BUGS=1.
+ *   create_vm reset@CloneVM_Task: the clone request is sent again after
+ *   its reply was lost, and the first clone is left behind as an orphan
+ *   VM (vsphere/client.c retries every transient failure, also of a
+ *   non-idempotent *_Task method whose request reached vCenter). */
+static const char *const known_bugs[][2] = {
+	{ "create_vm", "reset@CloneVM_Task" },
+};
+
+static bool
+known_bug(const struct fcase *c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(known_bugs) / sizeof(known_bugs[0]); i++) {
+		if (strcmp(known_bugs[i][0], c->method) == 0 &&
+		    strcmp(known_bugs[i][1], c->spec) == 0)
+			return true;
+	}
+	return false;
+}
 
 static json_t *
 args_for(const char *method, const char *cid)
@@ -473,7 +492,7 @@ START_TEST(test_fault)
 	size_t klen = strcspn(c->spec, "@");
 
 	snprintf(what, sizeof(what), "%s [%s]", c->method, c->spec);
-	if (c->known_bug && getenv("CPI_TEST_KNOWN_BUGS") == NULL) {
+	if (known_bug(c) && getenv("CPI_TEST_KNOWN_BUGS") == NULL) {
 		fprintf(stderr, "%s: KNOWN BUG, skipped (set "
 		        "CPI_TEST_KNOWN_BUGS=1 to run it)\n", what);
 		return;
