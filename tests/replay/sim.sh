@@ -59,14 +59,15 @@ sim_start() {
 
 sim_stop() {
 	[ -n "$SIM_PID" ] || return 0
-	kill -TERM "$SIM_PID" 2>/dev/null
+	# Callers run under set -e: a simulator already gone is fine.
+	kill -TERM "$SIM_PID" 2>/dev/null || :
 	_n=0
 	while kill -0 "$SIM_PID" 2>/dev/null && [ "$_n" -lt 100 ]; do
 		sleep 0.1
 		_n=$((_n + 1))
 	done
-	kill -KILL "$SIM_PID" 2>/dev/null
-	wait "$SIM_PID" 2>/dev/null
+	kill -KILL "$SIM_PID" 2>/dev/null || :
+	wait "$SIM_PID" 2>/dev/null || :
 	SIM_PID=
 }
 
