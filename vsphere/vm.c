@@ -318,6 +318,7 @@ device_clear(struct vs_vm_device *d)
 	free(d->label);
 	free(d->file_name);
 	free(d->disk_mode);
+	free(d->disk_uuid);
 	free(d->mac_address);
 	free(d->network_name);
 	free(d->switch_uuid);
@@ -394,6 +395,7 @@ device_copy(struct vs_vm_device *out, const struct vs_device *d,
 	out->label = dup_or_null(d->label);
 	out->file_name = dup_or_null(d->file_name);
 	out->disk_mode = dup_or_null(d->disk_mode);
+	out->disk_uuid = dup_or_null(d->disk_uuid);
 	out->mac_address = dup_or_null(d->mac_address);
 	out->network_name = nic ? dup_or_null(d->device_name) : NULL;
 	out->switch_uuid = dup_or_null(d->switch_uuid);
@@ -401,6 +403,7 @@ device_copy(struct vs_vm_device *out, const struct vs_device *d,
 	if ((d->label != NULL && out->label == NULL) ||
 	    (d->file_name != NULL && out->file_name == NULL) ||
 	    (d->disk_mode != NULL && out->disk_mode == NULL) ||
+	    (d->disk_uuid != NULL && out->disk_uuid == NULL) ||
 	    (d->mac_address != NULL && out->mac_address == NULL) ||
 	    (nic && d->device_name != NULL && out->network_name == NULL) ||
 	    (d->switch_uuid != NULL && out->switch_uuid == NULL) ||
@@ -423,18 +426,32 @@ power_parse(int *out, const char *s, struct vs_error *err)
 	return 0;
 }
 
+/* An optional property read into the local error e: absence
+ * (VS_ENOTFOUND) is success and leaves err untouched, any other failure is
+ * passed on.  Reading straight into err would leave it filled on absence
+ * and hide every later failure reported through it (the first wins). */
+static int
+get_optional(int rc, const struct vs_error *e, struct vs_error *err)
+{
+	if (rc == VS_ENOTFOUND)
+		return 0;
+	if (rc != 0)
+		pass_error(err, e);
+	return rc;
+}
+
 static int
 opt_str(char **out, const struct vs_object *o, const char *name,
         struct vs_error *err)
 {
-	const char *s;
+	const char *s = NULL;
+	struct vs_error e;
 	int rc;
 
+	vs_error_clear(&e);
 	*out = NULL;
-	rc = vs_object_get_str(&s, o, name, err);
-	if (rc == VS_ENOTFOUND)
-		return 0;
-	if (rc != 0)
+	rc = get_optional(vs_object_get_str(&s, o, name, &e), &e, err);
+	if (rc != 0 || s == NULL)
 		return rc;
 	*out = strdup(s);
 	if (*out == NULL)
@@ -446,15 +463,15 @@ static int
 opt_moref(bool *has, struct vs_moref *out, const struct vs_object *o,
           const char *name, struct vs_error *err)
 {
+	struct vs_error e;
 	int rc;
 
 	*has = false;
-	rc = vs_object_get_moref(out, o, name, err);
-	if (rc == VS_ENOTFOUND)
-		return 0;
+	vs_error_clear(&e);
+	rc = vs_object_get_moref(out, o, name, &e);
 	if (rc == 0)
 		*has = true;
-	return rc;
+	return get_optional(rc, &e, err);
 }
 
 /* The VM object of a reply into info (datastore names are filled in
@@ -466,15 +483,18 @@ info_from_object(struct vs_vm_info *info, const struct vs_object *o,
 	struct vs_devices *devs = NULL;
 	const struct vs_moref *ds;
 	const char *s;
+	struct vs_error e;
 	size_t i, nds = 0;
 	int rc;
 
+	vs_error_clear(&e);
 	rc = opt_str(&info->name, o, "name", err);
 	if (rc == 0) {
-		rc = vs_object_get_str(&s, o, "runtime.powerState", err);
-		if (rc == VS_ENOTFOUND)
-			rc = 0;
-		else if (rc == 0)
+		s = NULL;
+		rc = get_optional(vs_object_get_str(&s, o,
+		                                    "runtime.powerState", &e),
+		                  &e, err);
+		if (rc == 0 && s != NULL)
 			rc = power_parse(&info->power, s, err);
 	}
 	if (rc == 0)
@@ -490,11 +510,11 @@ info_from_object(struct vs_vm_info *info, const struct vs_object *o,
 		rc = opt_moref(&info->has_parent, &info->parent, o, "parent",
 		               err);
 	if (rc == 0) {
-		rc = vs_object_get_morefs(&ds, &nds, o, "datastore", err);
-		if (rc == VS_ENOTFOUND) {
-			rc = 0;
+		vs_error_clear(&e);
+		rc = vs_object_get_morefs(&ds, &nds, o, "datastore", &e);
+		if (rc == VS_ENOTFOUND)
 			nds = 0;
-		}
+		rc = get_optional(rc, &e, err);
 	}
 	if (rc == 0 && nds > 0) {
 		info->datastores = calloc(nds, sizeof(*info->datastores));
@@ -506,10 +526,9 @@ info_from_object(struct vs_vm_info *info, const struct vs_object *o,
 			info->ndatastores = nds;
 	}
 	if (rc == 0) {
-		rc = vs_object_get_devices(&devs, o, "config.hardware.device",
-		                           err);
-		if (rc == VS_ENOTFOUND)
-			rc = 0;
+		vs_error_clear(&e);
+		rc = get_optional(vs_object_get_devices(&devs, o,
+		                  "config.hardware.device", &e), &e, err);
 	}
 	if (rc == 0 && devs != NULL && devs->n > 0) {
 		info->devices = calloc(devs->n, sizeof(*info->devices));
@@ -848,6 +867,68 @@ map_tristate(int v)
 	}
 }
 
+/* Whether type (an xsi:type) may stand for a device of kind: the
+ * serializer's fields for the kind are all valid in it. */
+static bool
+type_fits(int kind, const char *type)
+{
+	struct vs_device probe;
+
+	switch (kind) {
+	case VS_VM_DEV_DISK:
+		return strcmp(type, "VirtualDisk") == 0;
+	case VS_VM_DEV_CDROM:
+		return strcmp(type, "VirtualCdrom") == 0;
+	case VS_VM_DEV_NIC:
+		memset(&probe, 0, sizeof(probe));
+		if (strlen(type) >= sizeof(probe.type))
+			return false;
+		snprintf(probe.type, sizeof(probe.type), "%s", type);
+		return vs_device_is_nic(&probe);
+	default:
+		return false;
+	}
+}
+
+/* What the typed serializer cannot say yet, patched into its output: the
+ * device's real xsi:type and its deviceInfo.  dc is the <deviceChange>
+ * element written for in. */
+static int
+patch_change(xmlNodePtr dc, const struct vs_vm_device_change *in,
+             size_t i, struct vs_error *err)
+{
+	xmlNodePtr dev, key, info;
+	xmlAttrPtr type;
+
+	dev = vs_xml_child(dc, "device");
+	key = dev != NULL ? vs_xml_child(dev, "key") : NULL;
+	if (key == NULL)
+		return vs_error_set(err, VS_ERR, "device change %zu: no "
+		                    "device written", i);
+	if (in->type_name != NULL) {
+		type = xmlHasNsProp(dev, BAD_CAST "type", BAD_CAST VS_NS_XSI);
+		if (type == NULL || xmlSetNsProp(dev, type->ns, BAD_CAST "type",
+		                                 BAD_CAST in->type_name) == NULL)
+			return vs_error_set(err, VS_ENOMEM, "device change "
+			                    "%zu: cannot set its type", i);
+	}
+	if (in->label != NULL) {
+		info = vs_soap_add_obj(dev, "deviceInfo", NULL);
+		if (info == NULL ||
+		    vs_soap_add_text(info, "label", in->label) == NULL ||
+		    vs_soap_add_text(info, "summary", in->summary) == NULL)
+			return vs_error_set(err, VS_EINVAL, "device change "
+			                    "%zu: deviceInfo is not valid "
+			                    "text", i);
+		xmlUnlinkNode(info);
+		if (xmlAddNextSibling(key, info) == NULL) {
+			xmlFreeNode(info);
+			return vs_error_set(err, VS_ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
 /* One xml-free change into the vim.h spec (pointers borrowed). */
 static int
 map_change(struct vs_device_change *out, struct vs_device_spec *d,
@@ -886,6 +967,13 @@ map_change(struct vs_device_change *out, struct vs_device_spec *d,
 		return vs_error_set(err, VS_EINVAL, "device change %zu: bad "
 		                    "file operation", i);
 	}
+	if ((in->label == NULL) != (in->summary == NULL))
+		return vs_error_set(err, VS_EINVAL, "device change %zu: "
+		                    "deviceInfo needs a label and a summary", i);
+	if (in->type_name != NULL && !type_fits(in->kind, in->type_name))
+		return vs_error_set(err, VS_EINVAL, "device change %zu: type "
+		                    "%.64s is not a device of that kind", i,
+		                    in->type_name);
 	d->key = in->key;
 	d->controller_key = in->controller_key;
 	d->has_unit_number = in->has_unit_number;
@@ -951,7 +1039,7 @@ vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
 	struct vs_option *extra = NULL;
 	struct vs_config_spec cs;
 	xmlDocPtr req = NULL;
-	xmlNodePtr m;
+	xmlNodePtr m, dcn;
 	struct vs_error e;
 	size_t i;
 	int rc;
@@ -1003,6 +1091,13 @@ vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
 		rc = vs_add_config_spec(m, "spec", &cs, err);
 	if (rc != 0)
 		goto cleanup;
+	dcn = vs_xml_child(vs_xml_child(m, "spec"), "deviceChange");
+	for (i = 0; i < spec->nchanges; i++) {
+		rc = patch_change(dcn, &spec->changes[i], i, err);
+		if (rc != 0)
+			goto cleanup;
+		dcn = vs_xml_next(dcn, "deviceChange");
+	}
 	rc = run_task(c, req, &e);
 	req = NULL;
 	if (rc != 0) {

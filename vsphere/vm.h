@@ -104,6 +104,7 @@ struct vs_vm_device {
 	struct vs_moref datastore;  /* file backing's datastore */
 	long long capacity_kb;      /* disks; 0 when absent */
 	char *disk_mode;            /* disks; NULL when absent */
+	char *disk_uuid;            /* disks: backing uuid; NULL when absent */
 	char *mac_address;          /* NICs; NULL when absent */
 	char *network_name;         /* NIC network backing deviceName */
 	bool has_network;
@@ -189,12 +190,27 @@ enum vs_vm_file_op {
 };
 
 /* Kinds a change can carry: VS_VM_DEV_DISK (flat ver2 backing),
- * VS_VM_DEV_NIC (vmxnet3; network or DVS port backing),
- * VS_VM_DEV_CDROM (ISO backing). */
+ * VS_VM_DEV_NIC (vmxnet3 unless type_name says otherwise; network or DVS
+ * port backing), VS_VM_DEV_CDROM (ISO backing).
+ *
+ * type_name: the device's real xsi:type for a REMOVE or EDIT of a device
+ * that exists (vs_vm_device.type), so a removed VirtualE1000 is not sent
+ * as a VirtualVmxnet3 (real vCenter may refuse the mismatch).  It must
+ * belong to the kind's family: an ethernet card type for NICs,
+ * "VirtualDisk", "VirtualCdrom"; anything else is VS_EINVAL.  NULL: the
+ * kind's default (VirtualVmxnet3, VirtualDisk, VirtualCdrom).
+ *
+ * label/summary: the device's deviceInfo (a Description: both or
+ * neither), sent right after the key as the schema orders it; for an
+ * EDIT that renames a device (or any change that wants to carry it).
+ * NULL: no deviceInfo. */
 struct vs_vm_device_change {
 	int operation;              /* enum vs_vm_op */
 	int file_operation;         /* enum vs_vm_file_op */
 	int kind;                   /* enum vs_vm_dev_kind */
+	const char *type_name;      /* NULL: the kind's default type */
+	const char *label;          /* deviceInfo.label; NULL: none */
+	const char *summary;        /* deviceInfo.summary */
 	int key;                    /* negative for new devices */
 	int controller_key;         /* 0: omitted */
 	bool has_unit_number;
