@@ -907,8 +907,9 @@ patch_change(xmlNodePtr dc, const struct vs_vm_device_change *in,
 		                    "device written", i);
 	if (in->type_name != NULL) {
 		type = xmlHasNsProp(dev, BAD_CAST "type", BAD_CAST VS_NS_XSI);
-		if (type == NULL || xmlSetNsProp(dev, type->ns, BAD_CAST "type",
-		                                 BAD_CAST in->type_name) == NULL)
+		if (type == NULL ||
+		    xmlSetNsProp(dev, type->ns, BAD_CAST "type",
+		                 BAD_CAST in->type_name) == NULL)
 			return vs_error_set(err, VS_ENOMEM, "device change "
 			                    "%zu: cannot set its type", i);
 	}
@@ -969,7 +970,8 @@ map_change(struct vs_device_change *out, struct vs_device_spec *d,
 	}
 	if ((in->label == NULL) != (in->summary == NULL))
 		return vs_error_set(err, VS_EINVAL, "device change %zu: "
-		                    "deviceInfo needs a label and a summary", i);
+		                    "deviceInfo needs a label and a summary",
+		                    i);
 	if (in->type_name != NULL && !type_fits(in->kind, in->type_name))
 		return vs_error_set(err, VS_EINVAL, "device change %zu: type "
 		                    "%.64s is not a device of that kind", i,
