@@ -27,4 +27,14 @@ int cpi_method_delete_stemcell(json_t **result, struct cpi_call *call);
 /* cpi/methods_create_vm.c */
 int cpi_method_create_vm(json_t **result, struct cpi_call *call);
 
+/* cpi/methods_disk.c */
+int cpi_method_create_disk(json_t **result, struct cpi_call *call);
+int cpi_method_delete_disk(json_t **result, struct cpi_call *call);
+int cpi_method_has_disk(json_t **result, struct cpi_call *call);
+int cpi_method_attach_disk(json_t **result, struct cpi_call *call);
+int cpi_method_detach_disk(json_t **result, struct cpi_call *call);
+int cpi_method_get_disks(json_t **result, struct cpi_call *call);
+int cpi_method_set_disk_metadata(json_t **result, struct cpi_call *call);
+int cpi_method_resize_disk(json_t **result, struct cpi_call *call);
+
 #endif

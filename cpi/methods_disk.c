@@ -1,0 +1,906 @@
+/*
+ * cpi/methods_disk.c: create_disk, delete_disk, has_disk, attach_disk,
+ * detach_disk, get_disks, resize_disk, set_disk_metadata.
+ *
+ * Disks are "[ds] <disk_path>/disk-<uuid>.vmdk" (vsphere/disk.h).  A
+ * disk is found by asking vCenter on the datacenter's datastores, the
+ * persistent_datastore_pattern ones first: one QueryVirtualDiskUuid per
+ * datastore tried, after one container view read of the datastores.
+ *
+ * Safety.  Only delete_disk deletes a disk file, and only after one
+ * container view over BOSH's vm_folder (recursively, so every director
+ * sub folder too) found no VM with the disk attached: that costs 3 round
+ * trips and reads every VM's device list (O(VMs x devices) bytes).  A
+ * VM outside vm_folder using the disk is not seen: vCenter itself then
+ * refuses to delete a disk that is in use (the file is locked).
+ *
+ * Agent settings.  attach_disk and detach_disk rewrite disks.persistent
+ * of the settings the VM already has (guestinfo.userdata, decoded): the
+ * new settings go into the same ReconfigVM_Task as the device change,
+ * then env.iso is rebuilt and uploaded over the file the CD-ROM points
+ * at (the CD-ROM itself is not touched).  When the VM has no readable
+ * settings (not made by this CPI, or a replayed fixture, where the value
+ * is redacted) the disk is still attached or detached and a warning is
+ * logged: the v2 hint reaches the agent through the Director anyway.
+ * The settings hold credentials: never logged, wiped before free.
+ *
+ * set_disk_metadata is a documented no-op: vCenter has no place for
+ * metadata on a bare virtual disk file (custom fields exist on managed
+ * entities only), and the Director ignores the method's absence anyway.
+ */
+#include "cpi/methods.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpi/iso9660.h"
+#include "cpi/vcenter.h"
+#include "vsphere/disk.h"
+#include "vsphere/vm.h"
+
+#define MAX_VM_CID 80
+#define MAX_DISK_MB (62LL * 1024 * 1024)
+#define MAX_DATASTORES 64
+
+/* --- helpers ---------------------------------------------------------- */
+
+static void
+wipe_free(char *s)
+{
+	if (s != NULL) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+static int
+check_vm_cid(const char *cid, const char *method, struct cpi_error *err)
+{
+	size_t i, len;
+
+	len = cid != NULL ? strnlen(cid, MAX_VM_CID + 1) : 0;
+	if (len == 0 || len > MAX_VM_CID || strcmp(cid, ".") == 0 ||
+	    strcmp(cid, "..") == 0)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "%s: bad vm_cid", method);
+	for (i = 0; i < len; i++) {
+		char ch = cid[i];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+		      ch == '-'))
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "%s: vm_cid may only hold "
+			                     "A-Z a-z 0-9 _ . -", method);
+	}
+	return 0;
+}
+
+static int
+check_disk_cid(const char *cid, const char *method, struct cpi_error *err)
+{
+	if (!vs_disk_cid_valid(cid))
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "%s: disk_cid is not a disk id of this "
+		                     "CPI (disk-<uuid>)", method);
+	return 0;
+}
+
+static int
+new_disk_cid(char *out, size_t size, struct cpi_error *err)
+{
+	unsigned char b[16];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t got = 0;
+
+	if (f != NULL) {
+		got = fread(b, 1, sizeof(b), f);
+		fclose(f);
+	}
+	if (got != sizeof(b))
+		return cpi_error_set(err, CPI_ERROR_CPI, true,
+		                     "create_disk: no random bytes for the "
+		                     "disk id");
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, size, "disk-%02x%02x%02x%02x-%02x%02x-%02x%02x-"
+	         "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+	         b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+	         b[13], b[14], b[15]);
+	return 0;
+}
+
+/* What every method holds. */
+struct job {
+	struct cpi_call *call;
+	struct vs_client *c;
+	struct vs_moref dc;
+	struct vs_disk_dss *dss;
+	struct vs_moref vm;
+	struct vs_disk_vm *v;
+	struct vs_disk_loc loc;
+};
+
+static void
+job_clear(struct job *j)
+{
+	vs_disk_dss_free(j->dss);
+	vs_disk_vm_free(j->v);
+	vs_disk_loc_clear(&j->loc);
+}
+
+static const struct cpi_datacenter *
+dc_conf(const struct job *j)
+{
+	return &j->call->config->vcenter.datacenter;
+}
+
+/* A vsphere failure as a CloudError (ok_to_retry from the cause). */
+static int
+cloud_error(struct job *j, struct vs_error *verr, const char *what)
+{
+	vs_error_prefix(verr, "%s: %s", j->call->method, what);
+	return cpi_error_from_vs(j->call->err, CPI_ERROR_CLOUD, verr);
+}
+
+/* Session and the datacenter. */
+static int
+open_dc(struct job *j)
+{
+	struct vs_error verr = {0};
+
+	if (cpi_vcenter_open(&j->c, j->call) != 0)
+		return CPI_ERR;
+	if (vs_folder_find(&j->dc, j->c, dc_conf(j)->name, &verr) != 0)
+		return cloud_error(j, &verr, "datacenter");
+	return 0;
+}
+
+static int
+read_datastores(struct job *j)
+{
+	struct vs_error verr = {0};
+
+	if (vs_disk_datastores(&j->dss, j->c, &j->dc, &verr) != 0)
+		return cloud_error(j, &verr, "datastores");
+	return 0;
+}
+
+/* Finds the disk; DiskNotFound when it is nowhere. */
+static int
+locate(struct job *j, const char *cid)
+{
+	struct vs_error verr = {0};
+	int rc;
+
+	if (j->dss == NULL && read_datastores(j) != 0)
+		return CPI_ERR;
+	rc = vs_disk_locate(&j->loc, j->c, &j->dc, j->dss,
+	                    dc_conf(j)->persistent_datastore_pattern,
+	                    dc_conf(j)->disk_path, cid, &verr);
+	if (rc == VS_ENOTFOUND)
+		return cpi_error_set(j->call->err, CPI_ERROR_DISK_NOT_FOUND,
+		                     false, "Disk '%s' not found", cid);
+	if (rc != 0)
+		return cloud_error(j, &verr, cid);
+	return 0;
+}
+
+/* Finds the VM by its inventory path; VMNotFound when it is gone. */
+static int
+find_vm(struct job *j, const char *cid)
+{
+	struct vs_error verr = {0};
+	char *rel = NULL, *path = NULL;
+	int rc;
+
+	rc = cpi_folder_rel(&rel, j->call, dc_conf(j)->vm_folder);
+	if (rc < 0)
+		return CPI_ERR;
+	rc = vs_vm_path(&path, dc_conf(j)->name, rel, cid, &verr);
+	if (rc == 0)
+		rc = vs_vm_find(&j->vm, j->c, path, &verr);
+	free(rel);
+	free(path);
+	if (rc == VS_ENOTFOUND)
+		return cpi_error_set(j->call->err, CPI_ERROR_VM_NOT_FOUND,
+		                     false, "VM '%s' not found", cid);
+	if (rc != 0)
+		return cloud_error(j, &verr, cid);
+	return 0;
+}
+
+static int
+read_vm(struct job *j, const char *cid)
+{
+	struct vs_error verr = {0};
+	int rc;
+
+	rc = vs_disk_vm_read(&j->v, j->c, &j->vm, &verr);
+	if (rc == VS_ENOTFOUND)
+		return cpi_error_set(j->call->err, CPI_ERROR_VM_NOT_FOUND,
+		                     false, "VM '%s' not found", cid);
+	if (rc != 0)
+		return cloud_error(j, &verr, cid);
+	return 0;
+}
+
+static int
+finish(struct job *j, int rc)
+{
+	if (j->c != NULL)
+		cpi_log_debug(j->call->log, "%s: %u round trips before logout",
+		              j->call->method, vs_client_roundtrips(j->c));
+	if (cpi_vcenter_close(j->c, j->call) != 0)
+		rc = CPI_ERR;
+	j->c = NULL;
+	job_clear(j);
+	return rc;
+}
+
+static int
+nomem(struct cpi_call *call)
+{
+	return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+	                     "out of memory");
+}
+
+/* --- disk hints and agent settings ------------------------------------ */
+
+/* The hint of device d: {"id": uuid} with disk.enableUUID (the device's
+ * backing uuid, else the one vCenter reported for the file), else the
+ * unit number as a string.  New reference. */
+static json_t *
+make_hint(const struct vs_disk_vm *v, const struct vs_vm_device *d,
+          int unit, const char *file_uuid)
+{
+	char buf[16];
+	char *uuid;
+	json_t *h;
+	size_t i;
+
+	if (v->enable_uuid) {
+		if (d != NULL && d->disk_uuid != NULL)
+			file_uuid = d->disk_uuid;
+		uuid = strdup(file_uuid != NULL ? file_uuid : "");
+		if (uuid == NULL || uuid[0] == '\0') {
+			free(uuid);
+			return NULL;
+		}
+		for (i = 0; uuid[i] != '\0'; i++) {
+			if (uuid[i] >= 'A' && uuid[i] <= 'Z')
+				uuid[i] = (char)(uuid[i] - 'A' + 'a');
+		}
+		h = json_pack("{ss}", "id", uuid);
+		free(uuid);
+		return h;
+	}
+	snprintf(buf, sizeof(buf), "%d", d != NULL ? d->unit_number : unit);
+	return json_string(buf);
+}
+
+/* The CD-ROM's ISO file, or NULL. */
+static const char *
+env_iso_path(const struct vs_vm_info *info)
+{
+	size_t i, len;
+
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->kind != VS_VM_DEV_CDROM || d->file_name == NULL)
+			continue;
+		len = strlen(d->file_name);
+		if (len >= 8 && strcmp(d->file_name + len - 8, "/env.iso") == 0)
+			return d->file_name;
+	}
+	return NULL;
+}
+
+/* The VM's settings with disks.persistent[cid] set to hint (hint NULL:
+ * removed).  *out is NULL (nothing to rewrite) when the VM has no
+ * readable settings; that is logged, not an error. */
+static int
+edit_settings(char **out, struct job *j, const char *cid, json_t *hint)
+{
+	json_t *root, *disks, *pers;
+	json_error_t jerr;
+	int rc = 0;
+
+	*out = NULL;
+	if (j->v->settings == NULL) {
+		cpi_log_warn(j->call->log, "%s: VM has no readable agent "
+		             "settings; disks.persistent not updated",
+		             j->call->method);
+		return 0;
+	}
+	root = json_loadb(j->v->settings, j->v->settings_len, 0, &jerr);
+	if (root == NULL || !json_is_object(root)) {
+		cpi_log_warn(j->call->log, "%s: the VM's agent settings are "
+		             "not a JSON object; disks.persistent not updated",
+		             j->call->method);
+		json_decref(root);
+		return 0;
+	}
+	disks = json_object_get(root, "disks");         /* borrowed */
+	if (disks == NULL) {
+		disks = json_object();
+		if (disks == NULL || json_object_set_new(root, "disks",
+		                                         disks) != 0)
+			goto oom;
+	}
+	if (!json_is_object(disks)) {
+		rc = cpi_error_set(j->call->err, CPI_ERROR_CLOUD, false,
+		                   "%s: the VM's agent settings hold a "
+		                   "malformed disks entry", j->call->method);
+		goto cleanup;
+	}
+	pers = json_object_get(disks, "persistent");    /* borrowed */
+	if (pers == NULL || !json_is_object(pers)) {
+		pers = json_object();
+		if (pers == NULL || json_object_set_new(disks, "persistent",
+		                                        pers) != 0)
+			goto oom;
+	}
+	if (hint != NULL) {
+		if (json_object_set(pers, cid, hint) != 0)
+			goto oom;
+	} else {
+		json_object_del(pers, cid);
+	}
+	*out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (*out == NULL)
+		goto oom;
+	goto cleanup;
+oom:
+	rc = nomem(j->call);
+cleanup:
+	json_decref(root);
+	return rc;
+}
+
+/* Rebuilds env.iso from settings and uploads it over the CD-ROM's file
+ * (sensitive: never recorded). */
+static int
+upload_env(struct job *j, const char *settings)
+{
+	const char *iso_path = env_iso_path(j->v->info);
+	struct vs_error verr = {0};
+	unsigned char *iso = NULL;
+	size_t iso_len = 0;
+	int rc;
+
+	if (iso_path == NULL) {
+		cpi_log_warn(j->call->log, "%s: the VM has no env.iso CD-ROM; "
+		             "only guestinfo was updated", j->call->method);
+		return 0;
+	}
+	rc = cpi_iso_build(&iso, &iso_len, "env",
+	                   (const unsigned char *)settings, strlen(settings),
+	                   NULL, j->call->err);
+	if (rc < 0)
+		return CPI_ERR;
+	rc = vs_file_upload_mem(j->c, dc_conf(j)->name, iso_path, iso,
+	                        iso_len, true, &verr);
+	memset(iso, 0, iso_len);
+	free(iso);
+	if (rc != 0)
+		return cloud_error(j, &verr, "env.iso upload");
+	return 0;
+}
+
+/* --- the methods -------------------------------------------------------- */
+
+static int
+disk_type(int *out, const json_t *cp, const struct cpi_call *call)
+{
+	const json_t *t = cp != NULL ? json_object_get(cp, "type") : NULL;
+	const char *s;
+
+	switch (call->config->vcenter.default_disk_type) {
+	case CPI_DISK_THIN:
+		*out = VS_DISK_THIN;
+		break;
+	case CPI_DISK_EAGER_ZEROED_THICK:
+		*out = VS_DISK_EAGER_ZEROED_THICK;
+		break;
+	default:
+		*out = VS_DISK_PREALLOCATED;
+		break;
+	}
+	if (t == NULL || json_is_null(t))
+		return 0;
+	s = json_string_value(t);
+	if (s != NULL && strcmp(s, "thin") == 0)
+		*out = VS_DISK_THIN;
+	else if (s != NULL && strcmp(s, "preallocated") == 0)
+		*out = VS_DISK_PREALLOCATED;
+	else if (s != NULL && strcmp(s, "eagerZeroedThick") == 0)
+		*out = VS_DISK_EAGER_ZEROED_THICK;
+	else
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "create_disk: cloud_properties.type must "
+		                     "be thin, preallocated or "
+		                     "eagerZeroedThick");
+	return 0;
+}
+
+/* cloud_properties.datastores: names (borrowed from the request). */
+static int
+ds_names(const char **names, size_t *n, const json_t *cp,
+         const struct cpi_call *call)
+{
+	const json_t *a = cp != NULL ? json_object_get(cp, "datastores") :
+	                  NULL;
+	size_t i;
+
+	*n = 0;
+	if (a == NULL || json_is_null(a))
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > MAX_DATASTORES)
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "create_disk: cloud_properties.datastores "
+		                     "must be an array of at most %d names",
+		                     MAX_DATASTORES);
+	for (i = 0; i < json_array_size(a); i++) {
+		names[i] = json_string_value(json_array_get(a, i));
+		if (names[i] == NULL || names[i][0] == '\0')
+			return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+			                     "create_disk: cloud_properties."
+			                     "datastores[%zu] must be a "
+			                     "non-empty string", i);
+	}
+	*n = json_array_size(a);
+	return 0;
+}
+
+int
+cpi_method_create_disk(json_t **result, struct cpi_call *call)
+{
+	long long size = cpi_arg_integer(call, 0);
+	const json_t *cp = cpi_arg_object(call, 1);
+	const char *vm_cid = cpi_arg_string(call, 2);
+	const char *names[MAX_DATASTORES];
+	const struct vs_disk_ds *ds = NULL;
+	struct vs_moref host = {{0}, {0}};
+	struct vs_vm_info *info = NULL;
+	struct vs_error verr = {0};
+	struct job j = { .call = call };
+	char cid[64];
+	size_t nnames = 0;
+	bool has_host = false;
+	int type, rc;
+
+	*result = NULL;
+	if (size <= 0 || size > MAX_DISK_MB)
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "create_disk: size must be 1 to %lld MB",
+		                     MAX_DISK_MB);
+	rc = disk_type(&type, cp, call);
+	if (rc == 0)
+		rc = ds_names(names, &nnames, cp, call);
+	if (rc == 0 && vm_cid != NULL)
+		rc = check_vm_cid(vm_cid, call->method, call->err);
+	if (rc == 0 && nnames == 0 &&
+	    (dc_conf(&j)->persistent_datastore_pattern == NULL ||
+	     dc_conf(&j)->persistent_datastore_pattern[0] == '\0'))
+		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_disk: no persistent_datastore_"
+		                   "pattern is configured and "
+		                   "cloud_properties names no datastores");
+	if (rc == 0)
+		rc = new_disk_cid(cid, sizeof(cid), call->err);
+	if (rc == 0)
+		rc = open_dc(&j);
+	if (rc == 0 && vm_cid != NULL) {
+		/* near the VM: prefer what its host reaches */
+		rc = find_vm(&j, vm_cid);
+		if (rc == 0 && vs_vm_info(&info, j.c, &j.vm, &verr) == 0 &&
+		    info->has_host) {
+			host = info->host;
+			has_host = true;
+		}
+		if (rc != 0 && call->err->type == CPI_ERROR_VM_NOT_FOUND) {
+			cpi_log_warn(call->log, "create_disk: VM %s not found; "
+			             "placing the disk without it", vm_cid);
+			cpi_error_clear(call->err);
+			rc = 0;
+		}
+	}
+	if (rc == 0)
+		rc = read_datastores(&j);
+	if (rc != 0)
+		goto cleanup;
+	vs_error_clear(&verr);
+	rc = vs_disk_pick_datastore(&ds, j.dss,
+	                            dc_conf(&j)->persistent_datastore_pattern,
+	                            names, nnames, has_host ? &host : NULL,
+	                            size * 1048576, &verr);
+	if (rc != 0) {
+		rc = cloud_error(&j, &verr, "placement");
+		goto cleanup;
+	}
+	vs_error_clear(&verr);
+	rc = vs_disk_create(&j.loc, j.c, &j.dc, ds, dc_conf(&j)->disk_path,
+	                    cid, size, type, &verr);
+	if (rc != 0) {
+		rc = cloud_error(&j, &verr, cid);
+		goto cleanup;
+	}
+	cpi_log_info(call->log, "create_disk: %s (%lld MB) on %s", cid, size,
+	             ds->name);
+cleanup:
+	vs_vm_info_free(info);
+	rc = finish(&j, rc);
+	if (rc == 0) {
+		*result = json_string(cid);
+		if (*result == NULL)
+			rc = nomem(call);
+	}
+	return rc;
+}
+
+int
+cpi_method_has_disk(json_t **result, struct cpi_call *call)
+{
+	const char *cid = cpi_arg_string(call, 0);
+	struct job j = { .call = call };
+	bool found = false;
+	int rc;
+
+	*result = NULL;
+	if (!vs_disk_cid_valid(cid)) {
+		*result = json_false();     /* not one of ours: not there */
+		return 0;
+	}
+	rc = open_dc(&j);
+	if (rc == 0) {
+		rc = locate(&j, cid);
+		found = rc == 0;
+		if (rc != 0 && call->err->type == CPI_ERROR_DISK_NOT_FOUND) {
+			cpi_error_clear(call->err);
+			rc = 0;
+		}
+	}
+	rc = finish(&j, rc);
+	if (rc == 0) {
+		*result = json_boolean(found);
+		if (*result == NULL)
+			rc = nomem(call);
+	}
+	return rc;
+}
+
+int
+cpi_method_delete_disk(json_t **result, struct cpi_call *call)
+{
+	const char *cid = cpi_arg_string(call, 0);
+	struct vs_vm_names *users = NULL;
+	struct vs_error verr = {0};
+	struct job j = { .call = call };
+	struct vs_moref folder;
+	char path[1024];
+	int rc;
+
+	*result = NULL;
+	rc = check_disk_cid(cid, call->method, call->err);
+	if (rc == 0)
+		rc = open_dc(&j);
+	if (rc == 0)
+		rc = locate(&j, cid);
+	if (rc != 0)
+		goto cleanup;
+	/* refuse while a VM in BOSH's folder has it attached */
+	snprintf(path, sizeof(path), "%s/vm/%s", dc_conf(&j)->name,
+	         dc_conf(&j)->vm_folder);
+	rc = vs_folder_find(&folder, j.c, path, &verr);
+	if (rc == 0)
+		rc = vs_disk_users(&users, j.c, &folder, cid, &verr);
+	if (rc == VS_ENOTFOUND) {
+		rc = 0;         /* no VM folder: no VM of ours */
+	} else if (rc != 0) {
+		rc = cloud_error(&j, &verr, "looking for VMs using the disk");
+		goto cleanup;
+	} else if (users->n > 0) {
+		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "delete_disk: disk '%s' is attached to VM "
+		                   "'%s'%s; detach it first", cid,
+		                   users->items[0], users->n > 1 ?
+		                   " and others" : "");
+		goto cleanup;
+	}
+	vs_error_clear(&verr);
+	rc = vs_disk_delete(j.c, &j.dc, j.loc.path, &verr);
+	if (rc == VS_ENOTFOUND)
+		rc = cpi_error_set(call->err, CPI_ERROR_DISK_NOT_FOUND, false,
+		                   "Disk '%s' not found", cid);
+	else if (rc != 0)
+		rc = cloud_error(&j, &verr, cid);
+	else
+		cpi_log_info(call->log, "delete_disk: %s deleted", cid);
+cleanup:
+	vs_vm_names_free(users);
+	return finish(&j, rc);
+}
+
+/* Moves the disk to a datastore the VM's host reaches when its own is
+ * out of reach. */
+static int
+bring_near(struct job *j, const char *cid)
+{
+	const struct vs_vm_info *info = j->v->info;
+	const struct vs_disk_ds *here = NULL, *there = NULL;
+	struct vs_disk_loc moved = {0};
+	struct vs_error verr = {0};
+	size_t i;
+	int rc;
+
+	if (!info->has_host)
+		return 0;
+	for (i = 0; i < j->dss->n; i++) {
+		if (strcmp(j->dss->items[i].ref.value,
+		           j->loc.datastore.value) == 0)
+			here = &j->dss->items[i];
+	}
+	if (here == NULL || vs_disk_ds_reaches(here, &info->host))
+		return 0;
+	rc = vs_disk_pick_datastore(&there, j->dss,
+	                            dc_conf(j)->persistent_datastore_pattern,
+	                            NULL, 0, &info->host, 0, &verr);
+	if (rc == 0 && !vs_disk_ds_reaches(there, &info->host))
+		rc = vs_error_set(&verr, VS_ENOTFOUND, "no persistent "
+		                  "datastore reachable from the VM's host");
+	if (rc != 0)
+		return cloud_error(j, &verr, "moving the disk");
+	cpi_log_info(j->call->log, "attach_disk: moving %s from %s to %s",
+	             cid, here->name, there->name);
+	rc = vs_disk_move(&moved, j->c, &j->dc, j->loc.path, there,
+	                  dc_conf(j)->disk_path, cid, &verr);
+	if (rc == 0)
+		rc = vs_disk_query_uuid(&moved.uuid, j->c, &j->dc, moved.path,
+		                        &verr);
+	if (rc != 0) {
+		vs_disk_loc_clear(&moved);
+		return cloud_error(j, &verr, "moving the disk");
+	}
+	vs_disk_loc_clear(&j->loc);
+	j->loc = moved;
+	return 0;
+}
+
+int
+cpi_method_attach_disk(json_t **result, struct cpi_call *call)
+{
+	const char *vm_cid = cpi_arg_string(call, 0);
+	const char *cid = cpi_arg_string(call, 1);
+	const struct vs_vm_device *d;
+	struct vs_error verr = {0};
+	struct job j = { .call = call };
+	json_t *hint = NULL;
+	char *settings = NULL;
+	int rc, ctl = 0, unit = -1;
+
+	*result = NULL;
+	rc = check_vm_cid(vm_cid, call->method, call->err);
+	if (rc == 0)
+		rc = check_disk_cid(cid, call->method, call->err);
+	if (rc == 0)
+		rc = open_dc(&j);
+	if (rc == 0)
+		rc = find_vm(&j, vm_cid);
+	if (rc == 0)
+		rc = read_vm(&j, vm_cid);
+	if (rc == 0)
+		rc = locate(&j, cid);
+	if (rc != 0)
+		goto cleanup;
+	d = vs_disk_vm_device(j.v->info, cid);
+	if (d != NULL) {
+		/* attached already: the same answer again, nothing changed */
+		cpi_log_info(call->log, "attach_disk: %s is already attached "
+		             "to %s", cid, vm_cid);
+		hint = make_hint(j.v, d, 0, j.loc.uuid);
+		if (hint == NULL)
+			rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+			                   "attach_disk: no uuid for disk '%s'",
+			                   cid);
+		goto cleanup;
+	}
+	rc = bring_near(&j, cid);
+	if (rc != 0)
+		goto cleanup;
+	if (vs_disk_free_unit(&ctl, &unit, j.v->info, &verr) != 0) {
+		rc = cloud_error(&j, &verr, "no free SCSI unit");
+		goto cleanup;
+	}
+	hint = make_hint(j.v, NULL, unit, j.loc.uuid);
+	if (hint == NULL) {
+		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "attach_disk: no uuid for disk '%s'", cid);
+		goto cleanup;
+	}
+	rc = edit_settings(&settings, &j, cid, hint);
+	if (rc != 0)
+		goto cleanup;
+	vs_error_clear(&verr);
+	rc = vs_disk_attach(j.c, j.v->info, j.loc.path, &j.loc.datastore, ctl,
+	                    unit, settings, settings != NULL ?
+	                    strlen(settings) : 0, &verr);
+	if (rc != 0) {
+		rc = cloud_error(&j, &verr, cid);
+		goto cleanup;
+	}
+	if (settings != NULL)
+		rc = upload_env(&j, settings);
+	if (rc == 0)
+		cpi_log_info(call->log, "attach_disk: %s on %s unit %d:%d",
+		             cid, vm_cid, ctl, unit);
+cleanup:
+	wipe_free(settings);
+	rc = finish(&j, rc);
+	if (rc == 0 && call->api_version >= 2) {
+		*result = hint;
+		hint = NULL;
+	}
+	json_decref(hint);
+	return rc;
+}
+
+int
+cpi_method_detach_disk(json_t **result, struct cpi_call *call)
+{
+	const char *vm_cid = cpi_arg_string(call, 0);
+	const char *cid = cpi_arg_string(call, 1);
+	const struct vs_vm_device *d;
+	struct vs_error verr = {0};
+	struct job j = { .call = call };
+	char *settings = NULL;
+	int rc;
+
+	*result = NULL;
+	rc = check_vm_cid(vm_cid, call->method, call->err);
+	if (rc == 0)
+		rc = check_disk_cid(cid, call->method, call->err);
+	if (rc == 0)
+		rc = open_dc(&j);
+	if (rc == 0)
+		rc = find_vm(&j, vm_cid);
+	if (rc == 0)
+		rc = read_vm(&j, vm_cid);
+	if (rc != 0)
+		goto cleanup;
+	d = vs_disk_vm_device(j.v->info, cid);
+	if (d == NULL) {
+		rc = cpi_error_set(call->err, CPI_ERROR_DISK_NOT_ATTACHED,
+		                   true, "Disk '%s' is not attached to VM "
+		                   "'%s'", cid, vm_cid);
+		goto cleanup;
+	}
+	rc = edit_settings(&settings, &j, cid, NULL);
+	if (rc != 0)
+		goto cleanup;
+	rc = vs_disk_detach(j.c, j.v->info, d, settings, settings != NULL ?
+	                    strlen(settings) : 0, &verr);
+	if (rc != 0) {
+		rc = cloud_error(&j, &verr, cid);
+		goto cleanup;
+	}
+	if (settings != NULL)
+		rc = upload_env(&j, settings);
+	if (rc == 0)
+		cpi_log_info(call->log, "detach_disk: %s from %s", cid,
+		             vm_cid);
+cleanup:
+	wipe_free(settings);
+	return finish(&j, rc);
+}
+
+int
+cpi_method_get_disks(json_t **result, struct cpi_call *call)
+{
+	const char *vm_cid = cpi_arg_string(call, 0);
+	struct vs_vm_info *info = NULL;
+	struct vs_error verr = {0};
+	struct job j = { .call = call };
+	json_t *list = NULL;
+	char cid[VS_DISK_CID_MAX + 1];
+	size_t i;
+	int rc;
+
+	*result = NULL;
+	rc = check_vm_cid(vm_cid, call->method, call->err);
+	if (rc == 0) {
+		rc = cpi_vcenter_open(&j.c, call);
+		if (rc != 0)
+			rc = CPI_ERR;
+	}
+	if (rc == 0)
+		rc = find_vm(&j, vm_cid);
+	if (rc == 0) {
+		rc = vs_vm_info(&info, j.c, &j.vm, &verr);
+		if (rc == VS_ENOTFOUND)
+			rc = cpi_error_set(call->err, CPI_ERROR_VM_NOT_FOUND,
+			                   false, "VM '%s' not found", vm_cid);
+		else if (rc != 0)
+			rc = cloud_error(&j, &verr, vm_cid);
+	}
+	if (rc != 0)
+		goto cleanup;
+	list = json_array();
+	if (list == NULL) {
+		rc = nomem(call);
+		goto cleanup;
+	}
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->kind != VS_VM_DEV_DISK ||
+		    !vs_vm_disk_is_persistent(d->file_name,
+		                              info->vm_path_name) ||
+		    !vs_disk_device_cid(cid, sizeof(cid), d) ||
+		    !vs_disk_cid_valid(cid))
+			continue;
+		if (json_array_append_new(list, json_string(cid)) != 0) {
+			rc = nomem(call);
+			goto cleanup;
+		}
+	}
+cleanup:
+	vs_vm_info_free(info);
+	rc = finish(&j, rc);
+	if (rc == 0) {
+		*result = list;
+		list = NULL;
+	}
+	json_decref(list);
+	return rc;
+}
+
+int
+cpi_method_resize_disk(json_t **result, struct cpi_call *call)
+{
+	const char *cid = cpi_arg_string(call, 0);
+	long long size = cpi_arg_integer(call, 1);
+	struct vs_error verr = {0};
+	struct job j = { .call = call };
+	int rc;
+
+	*result = NULL;
+	rc = check_disk_cid(cid, call->method, call->err);
+	if (rc == 0 && (size <= 0 || size > MAX_DISK_MB))
+		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "resize_disk: new_size must be 1 to %lld MB",
+		                   MAX_DISK_MB);
+	if (rc == 0)
+		rc = open_dc(&j);
+	if (rc == 0)
+		rc = locate(&j, cid);
+	if (rc != 0)
+		goto cleanup;
+	rc = vs_disk_extend(j.c, &j.dc, j.loc.path, size, &verr);
+	if (rc == VS_ENOTFOUND) {
+		rc = cpi_error_set(call->err, CPI_ERROR_DISK_NOT_FOUND, false,
+		                   "Disk '%s' not found", cid);
+	} else if (rc != 0) {
+		/* vCenter refuses a smaller size: disks only grow */
+		vs_error_prefix(&verr, "disk '%s' to %lld MB (disks only "
+		                "grow)", cid, size);
+		rc = cloud_error(&j, &verr, "resize refused");
+	}
+cleanup:
+	return finish(&j, rc);
+}
+
+int
+cpi_method_set_disk_metadata(json_t **result, struct cpi_call *call)
+{
+	const char *cid = cpi_arg_string(call, 0);
+
+	*result = NULL;
+	if (check_disk_cid(cid, call->method, call->err) != 0)
+		return CPI_ERR;
+	cpi_log_debug(call->log, "set_disk_metadata: %s: nothing to store "
+	              "(a documented no-op)", cid);
+	return 0;
+}

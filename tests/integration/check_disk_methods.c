@@ -1,0 +1,647 @@
+/*
+ * check_disk_methods (simulator): the persistent disk methods through the
+ * built binary against a fresh vcsim (check_disk_methods.flags: two
+ * datastores).  The stemcell is made once with create_stemcell.
+ *
+ * The create-env disk flow end to end: create_disk near a VM, attach
+ * (twice: the same hint), the agent settings read back from env.iso
+ * (xorriso) and guestinfo.userdata, set_disk_metadata, delete_disk
+ * refused while attached, detach (settings no longer list the disk),
+ * attach to a second VM, delete_vm of both VMs with the disk attached,
+ * the disk file still on the datastore, delete_disk, has_disk false; and
+ * the error answers (DiskNotFound, DiskNotAttached, VMNotFound, bad
+ * input, resize on a simulator without ExtendVirtualDisk_Task).
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tests/support/sim_cpi.h"
+#include "vsphere/client.h"
+#include "vsphere/pc.h"
+#include "vsphere/transports.h"
+#include "vsphere/vim.h"
+#include "vsphere/vm.h"
+#include "vsphere/vsphere.h"
+
+#define VM_FOLDER "DC0/vm/BOSH_VMs"
+#define ENV_SECRET "env-Secret-5e1a"
+
+static char images[2048];
+static char defcfg[4096];
+static char stemcell[128];
+static char outdir[2048];
+static struct vs_client *cl;
+static struct vs_error err;
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v != NULL && v[0] != '\0', "%s is not set (run through "
+	              "tests/sim/run.sh)", name);
+	return v;
+}
+
+static char *
+slurp(const char *path, size_t *len_out)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+	char *buf;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf != NULL)
+		buf[n] = '\0';
+	if (len_out != NULL)
+		*len_out = (size_t)n;
+	fclose(f);
+	return buf;
+}
+
+static struct vs_client *
+connect_client(void)
+{
+	char *pem = slurp(env("VCSIM_CA_CERT"), NULL);
+	struct vs_curl_opts co = {
+		.ca_cert_pem = pem, .connect_timeout_s = 10, .timeout_s = 60,
+	};
+	struct vs_client_opts o = {
+		.url = env("VCSIM_URL"), .user = env("VCSIM_USER"),
+		.password = env("VCSIM_PASSWORD"),
+	};
+	struct vs_transport *t = NULL;
+	struct vs_client *c = NULL;
+	struct vs_error e;
+
+	ck_assert_ptr_nonnull(pem);
+	vs_error_clear(&e);
+	ck_assert_msg(vs_transport_curl_new(&t, &co, &e) == 0, "%s",
+	              e.message);
+	free(pem);
+	o.transport = t;
+	ck_assert_msg(vs_client_new(&c, &o, &e) == 0, "%s", e.message);
+	ck_assert_msg(vs_client_connect(c, &e) == 0, "%s", e.message);
+	return c;
+}
+
+static void
+setup(void)
+{
+	vs_error_clear(&err);
+	cl = connect_client();
+}
+
+static void
+teardown(void)
+{
+	vs_client_free(cl);
+	cl = NULL;
+}
+
+static void
+assert_no_secret(const struct cpi_test_run *r)
+{
+	const char *secrets[] = { SIM_MBUS_SECRET, SIM_BLOBSTORE_SECRET,
+	                          env("VCSIM_PASSWORD"), ENV_SECRET,
+	                          "vmware_soap_session", NULL };
+	size_t i;
+
+	for (i = 0; secrets[i] != NULL; i++) {
+		ck_assert_msg(strstr(r->out, secrets[i]) == NULL,
+		              "secret %zu on stdout", i);
+		ck_assert_msg(strstr(r->err, secrets[i]) == NULL,
+		              "secret %zu on stderr", i);
+	}
+}
+
+/* Runs method (args stolen) and checks no secret leaked. */
+static json_t *
+call(const char *method, json_t *args)
+{
+	struct cpi_test_run r;
+	json_t *resp;
+
+	resp = sim_cpi_call(&r, defcfg, method, args);
+	json_decref(args);
+	ck_assert_msg(resp != NULL, "%s: no JSON response (status %d): %s",
+	              method, r.status, r.err);
+	assert_no_secret(&r);
+	cpi_test_run_clear(&r);
+	return resp;
+}
+
+/* The call must succeed; its result (new reference). */
+static json_t *
+call_ok(const char *method, json_t *args)
+{
+	json_t *resp = call(method, args), *res;
+
+	ck_assert_msg(sim_error_type(resp) == NULL, "%s: %s: %s", method,
+	              sim_error_type(resp), json_string_value(json_object_get(
+	              json_object_get(resp, "error"), "message")));
+	res = json_object_get(resp, "result");
+	json_incref(res);
+	json_decref(resp);
+	return res;
+}
+
+/* The call must fail with type; its message is checked for want (may be
+ * NULL) and ok_to_retry for retry. */
+static void
+call_fails(const char *method, json_t *args, const char *type,
+           const char *want, bool retry)
+{
+	json_t *resp = call(method, args), *e;
+	const char *msg;
+
+	ck_assert_msg(sim_error_type(resp) != NULL, "%s succeeded", method);
+	ck_assert_str_eq(sim_error_type(resp), type);
+	e = json_object_get(resp, "error");
+	msg = json_string_value(json_object_get(e, "message"));
+	ck_assert_ptr_nonnull(msg);
+	if (want != NULL)
+		ck_assert_msg(strstr(msg, want) != NULL, "%s: message '%s' "
+		              "lacks '%s'", method, msg, want);
+	ck_assert(json_is_boolean(json_object_get(e, "ok_to_retry")));
+	ck_assert_int_eq(json_is_true(json_object_get(e, "ok_to_retry")),
+	                 retry);
+	json_decref(resp);
+}
+static struct vs_moref
+vm_ref(const char *cid)
+{
+	struct vs_moref vm;
+	char path[512];
+
+	snprintf(path, sizeof(path), VM_FOLDER "/%s", cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
+	              "%s: %s", path, err.message);
+	return vm;
+}
+
+static unsigned char *
+b64_decode(const char *s, size_t *len_out)
+{
+	size_t n = strlen(s), i, o = 0;
+	unsigned char *out = malloc(n / 4 * 3 + 1);
+	unsigned v = 0;
+	int bits = 0;
+
+	ck_assert_ptr_nonnull(out);
+	for (i = 0; i < n; i++) {
+		const char *tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
+		                  "rstuvwxyz0123456789+/";
+		const char *p;
+
+		if (s[i] == '=')
+			break;
+		p = strchr(tab, s[i]);
+		ck_assert_msg(p != NULL && s[i] != '\0', "bad base64");
+		v = v << 6 | (unsigned)(p - tab);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(v >> bits & 0xff);
+		}
+	}
+	out[o] = '\0';
+	*len_out = o;
+	return out;
+}
+
+/* guestinfo.* of the VM's extraConfig: the last entry of that key (the
+ * simulator appends a reconfigured key instead of replacing it; vCenter
+ * keeps one). */
+static char *
+extra_config(const struct vs_moref *vm, const char *key)
+{
+	static const char *const paths[] = { "config.extraConfig", NULL };
+	struct vs_object *o = NULL;
+	xmlNodePtr val, ov;
+	char *found = NULL;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_get_props(&o, cl, vm, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "config.extraConfig",
+	                                    &err), 0);
+	for (ov = vs_xml_child(val, "OptionValue"); ov != NULL;
+	     ov = vs_xml_next(ov, "OptionValue")) {
+		char *k = vs_xml_child_text(ov, "key");
+
+		if (k != NULL && strcmp(k, key) == 0) {
+			char *v = vs_xml_child_text(ov, "value");
+
+			free(found);
+			found = strdup(v != NULL ? v : "");
+			xmlFree(v);
+		}
+		xmlFree(k);
+	}
+	vs_object_free(o);
+	return found;
+}
+
+/* env.iso of the VM read back with xorriso; the parsed settings. */
+static json_t *
+iso_settings(const char *cid, const char *ds)
+{
+	char dspath[512], iso[4096], out[4096], cmd[16384];
+	char *text;
+	json_t *j;
+
+	snprintf(dspath, sizeof(dspath), "[%s] %s/env.iso", ds, cid);
+	snprintf(iso, sizeof(iso), "%s/%s.iso", outdir, cid);
+	snprintf(out, sizeof(out), "%s/%s.env", outdir, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_file_download(cl, "DC0", dspath, iso, &err) == 0,
+	              "%s", err.message);
+	unlink(out);
+	snprintf(cmd, sizeof(cmd), "xorriso -osirrox on -indev '%s' "
+	         "-extract /env '%s' >/dev/null 2>&1", iso, out);
+	ck_assert_msg(system(cmd) == 0, "xorriso cannot read /env of %s",
+	              iso);
+	text = slurp(out, NULL);
+	ck_assert_ptr_nonnull(text);
+	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	ck_assert_msg(j != NULL, "env is not JSON");
+	free(text);
+	unlink(iso);
+	unlink(out);
+	return j;
+}
+
+/* Datastores holding "<disk_path>/<cid>.vmdk" (vcsim keeps datastores as
+ * local directories: summary.url). */
+static size_t
+disk_files(const char *cid)
+{
+	static const char *const paths[] = { "summary.url", NULL };
+	struct vs_objects *list = NULL;
+	const char *url;
+	struct vs_error e;
+	struct stat st;
+	char path[4096];
+	size_t i, n = 0;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
+	                         "Datastore", paths, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < list->n; i++) {
+		vs_error_clear(&e);
+		if (vs_object_get_str(&url, &list->items[i], "summary.url",
+		                      &e) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/BOSH_Disks/%s.vmdk", url,
+		         cid);
+		if (stat(path, &st) == 0)
+			n++;
+	}
+	vs_objects_free(list);
+	return n;
+}
+
+/* A running VM on BOSH-V4; its cid (malloc'd). */
+static char *
+create_vm(const char *ip)
+{
+	json_t *nets, *res;
+	char *cid;
+
+	nets = json_pack("{s:{s:s,s:s,s:s,s:s,s:[s],s:{s:s}}}",
+	                 "default", "type", "manual", "ip", ip,
+	                 "netmask", "255.255.255.0", "gateway", "10.0.0.1",
+	                 "dns", "10.0.0.2", "cloud_properties", "name",
+	                 "BOSH-V4");
+	res = call_ok("create_vm", json_pack("[s,s,{s:i,s:i,s:i},o,[],"
+	              "{s:{s:s}}]", "agent-disk", stemcell, "cpu", 1, "ram",
+	              256, "disk", 512, nets, "bosh", "password",
+	              ENV_SECRET));
+	cid = strdup(json_string_value(json_array_get(res, 0)));
+	ck_assert_ptr_nonnull(cid);
+	json_decref(res);
+	return cid;
+}
+
+/* The VM's agent settings from env.iso, checked equal to the ones in
+ * guestinfo.userdata.  New reference. */
+static json_t *
+settings_of(const char *vm_cid)
+{
+	struct vs_moref vm = vm_ref(vm_cid);
+	struct vs_vm_info *info = NULL;
+	json_t *iso, *guest;
+	unsigned char *dec;
+	char *ud;
+	size_t dlen;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	ck_assert_ptr_nonnull(info->datastores[0].name);
+	iso = iso_settings(vm_cid, info->datastores[0].name);
+	ud = extra_config(&vm, "guestinfo.userdata");
+	ck_assert_ptr_nonnull(ud);
+	dec = b64_decode(ud, &dlen);
+	guest = json_loadb((const char *)dec, dlen, 0, NULL);
+	ck_assert_ptr_nonnull(guest);
+	ck_assert_msg(json_equal(guest, iso), "env.iso and guestinfo differ");
+	/* nothing else was lost on the way */
+	ck_assert_str_eq(json_string_value(json_object_get(iso, "agent_id")),
+	                 "agent-disk");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	                 json_object_get(iso, "env"), "bosh"), "password")),
+	                 ENV_SECRET);
+	ck_assert(json_is_string(json_object_get(json_object_get(iso,
+	          "disks"), "system")));
+	json_decref(guest);
+	free(dec);
+	free(ud);
+	vs_vm_info_free(info);
+	return iso;
+}
+
+/* disks.persistent of the VM's settings (new reference). */
+static json_t *
+persistent_of(const char *vm_cid)
+{
+	json_t *s = settings_of(vm_cid);
+	json_t *p = json_object_get(json_object_get(s, "disks"),
+	                            "persistent");
+
+	ck_assert_msg(json_is_object(p), "disks.persistent is not an object");
+	json_incref(p);
+	json_decref(s);
+	return p;
+}
+
+/* The VM's persistent disk devices per the vsphere layer. */
+static size_t
+disk_devices(const char *vm_cid, const char *disk_cid)
+{
+	struct vs_moref vm = vm_ref(vm_cid);
+	struct vs_vm_info *info = NULL;
+	size_t i, n = 0;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->kind == VS_VM_DEV_DISK && d->file_name != NULL &&
+		    strstr(d->file_name, disk_cid) != NULL) {
+			ck_assert_str_eq(d->disk_mode,
+			                 "independent_persistent");
+			n++;
+		}
+	}
+	vs_vm_info_free(info);
+	return n;
+}
+
+/* --- cases ----------------------------------------------------------- */
+
+START_TEST(test_create_env_flow)
+{
+	char *vm_a, *vm_b;
+	json_t *cid_j, *hint, *hint2, *res, *pers;
+	const char *cid;
+
+	vm_a = create_vm("10.0.0.21");
+	vm_b = create_vm("10.0.0.22");
+	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 2048, vm_a));
+	cid = json_string_value(cid_j);
+	ck_assert_ptr_nonnull(cid);
+	ck_assert_msg(strncmp(cid, "disk-", 5) == 0 && strlen(cid) == 41,
+	              "cid %s", cid);
+	ck_assert_uint_eq(disk_files(cid), 1);
+	res = call_ok("has_disk", json_pack("[s]", cid));
+	ck_assert(json_is_true(res));
+	json_decref(res);
+
+	/* attach: the unit number hint; settings list the disk */
+	hint = call_ok("attach_disk", json_pack("[s,s]", vm_a, cid));
+	ck_assert_msg(json_is_string(hint), "hint is not a string");
+	ck_assert_uint_eq(disk_devices(vm_a, cid), 1);
+	pers = persistent_of(vm_a);
+	ck_assert_uint_eq(json_object_size(pers), 1);
+	ck_assert(json_equal(json_object_get(pers, cid), hint));
+	json_decref(pers);
+	/* twice: a no-op with the same hint */
+	hint2 = call_ok("attach_disk", json_pack("[s,s]", vm_a, cid));
+	ck_assert(json_equal(hint, hint2));
+	json_decref(hint2);
+	ck_assert_uint_eq(disk_devices(vm_a, cid), 1);
+	res = call_ok("get_disks", json_pack("[s]", vm_a));
+	ck_assert_uint_eq(json_array_size(res), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(res, 0)), cid);
+	json_decref(res);
+	res = call_ok("set_disk_metadata", json_pack("[s,{s:s}]", cid,
+	              "director", "d1"));
+	ck_assert(json_is_null(res));
+	json_decref(res);
+
+	/* delete_disk refuses while attached, naming the VM */
+	call_fails("delete_disk", json_pack("[s]", cid),
+	           "Bosh::Clouds::CloudError", vm_a, false);
+	ck_assert_uint_eq(disk_files(cid), 1);
+
+	/* detach: the file stays, the settings forget it */
+	res = call_ok("detach_disk", json_pack("[s,s]", vm_a, cid));
+	ck_assert(json_is_null(res));
+	json_decref(res);
+	ck_assert_uint_eq(disk_devices(vm_a, cid), 0);
+	ck_assert_uint_eq(disk_files(cid), 1);
+	pers = persistent_of(vm_a);
+	ck_assert_uint_eq(json_object_size(pers), 0);
+	json_decref(pers);
+	res = call_ok("get_disks", json_pack("[s]", vm_a));
+	ck_assert(json_is_array(res));
+	ck_assert_uint_eq(json_array_size(res), 0);
+	json_decref(res);
+	call_fails("detach_disk", json_pack("[s,s]", vm_a, cid),
+	           "Bosh::Clouds::DiskNotAttached", cid, true);
+
+	/* to the second VM, then both VMs go with the disk attached */
+	hint2 = call_ok("attach_disk", json_pack("[s,s]", vm_b, cid));
+	ck_assert(json_is_string(hint2));
+	pers = persistent_of(vm_b);
+	ck_assert(json_equal(json_object_get(pers, cid), hint2));
+	json_decref(pers);
+	json_decref(hint2);
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm_a)));
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm_b)));
+	ck_assert_uint_eq(disk_files(cid), 1);
+	res = call_ok("has_disk", json_pack("[s]", cid));
+	ck_assert(json_is_true(res));
+	json_decref(res);
+
+	/* delete_disk: gone; again: DiskNotFound */
+	res = call_ok("delete_disk", json_pack("[s]", cid));
+	ck_assert(json_is_null(res));
+	json_decref(res);
+	ck_assert_uint_eq(disk_files(cid), 0);
+	res = call_ok("has_disk", json_pack("[s]", cid));
+	ck_assert(json_is_false(res));
+	json_decref(res);
+	call_fails("delete_disk", json_pack("[s]", cid),
+	           "Bosh::Clouds::DiskNotFound", cid, false);
+	json_decref(hint);
+	json_decref(cid_j);
+	free(vm_a);
+	free(vm_b);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+	static const char *const missing =
+	    "disk-00000000-0000-4000-8000-000000000000";
+	json_t *cid_j, *res;
+	const char *cid;
+	char *vm;
+
+	res = call_ok("has_disk", json_pack("[s]", missing));
+	ck_assert(json_is_false(res));
+	json_decref(res);
+	res = call_ok("has_disk", json_pack("[s]", "../etc/passwd"));
+	ck_assert(json_is_false(res));
+	json_decref(res);
+	call_fails("delete_disk", json_pack("[s]", "disk-../../x"),
+	           "Bosh::Clouds::CloudError", NULL, false);
+	call_fails("resize_disk", json_pack("[s,i]", missing, 4096),
+	           "Bosh::Clouds::DiskNotFound", missing, false);
+	call_fails("create_disk", json_pack("[i,{s:s},n]", 1024, "type",
+	           "sparse"), "Bosh::Clouds::CloudError", "type", false);
+	call_fails("create_disk", json_pack("[i,{},n]", 0),
+	           "Bosh::Clouds::CloudError", "size", false);
+	call_fails("create_disk", json_pack("[i,{s:[s]},n]", 1024,
+	           "datastores", "NoSuchDS"), "Bosh::Clouds::CloudError",
+	           "datastore", false);
+	call_fails("attach_disk", json_pack("[s,s]",
+	           "vm-00000000-0000-4000-8000-000000000000", missing),
+	           "Bosh::Clouds::VMNotFound", NULL, false);
+	call_fails("get_disks", json_pack("[s]",
+	           "vm-00000000-0000-4000-8000-000000000000"),
+	           "Bosh::Clouds::VMNotFound", NULL, false);
+
+	/* no VM, thin, a named datastore */
+	cid_j = call_ok("create_disk", json_pack("[i,{s:s,s:[s]},n]", 1024,
+	                "type", "thin", "datastores", "LocalDS_1"));
+	cid = json_string_value(cid_j);
+	ck_assert_uint_eq(disk_files(cid), 1);
+	vm = create_vm("10.0.0.23");
+	call_fails("attach_disk", json_pack("[s,s]", vm, missing),
+	           "Bosh::Clouds::DiskNotFound", missing, false);
+	call_fails("detach_disk", json_pack("[s,s]", vm, cid),
+	           "Bosh::Clouds::DiskNotAttached", NULL, true);
+	/* the simulator has no ExtendVirtualDisk_Task: a clear CloudError
+	 * (the replay fixture fixtures/disks covers the success) */
+	call_fails("resize_disk", json_pack("[s,i]", cid, 4096),
+	           "Bosh::Clouds::CloudError", "ExtendVirtualDisk_Task",
+	           false);
+	ck_assert_uint_eq(disk_files(cid), 1);
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
+	json_decref(call_ok("delete_disk", json_pack("[s]", cid)));
+	ck_assert_uint_eq(disk_files(cid), 0);
+	json_decref(cid_j);
+	free(vm);
+}
+END_TEST
+
+/* --- main ------------------------------------------------------------ */
+
+static void
+make_stemcell(void)
+{
+	const char *root = getenv("CPI_TEST_ROOT");
+	const char *out = getenv("CPI_TEST_OUTDIR");
+	char cmd[8192], img[4096];
+	json_t *resp, *args;
+
+	/* No ck_assert here: this runs outside any test. */
+	if (root == NULL)
+		root = ".";
+	if (out == NULL || out[0] == '\0' || strlen(root) > 2000 ||
+	    strlen(out) > 1900) {
+		fprintf(stderr, "CPI_TEST_OUTDIR/ROOT unusable\n");
+		exit(1);
+	}
+	snprintf(outdir, sizeof(outdir), "%s", out);
+	snprintf(images, sizeof(images), "%s/images", out);
+	snprintf(cmd, sizeof(cmd), "sh '%s/tests/stemcell/make-image.sh' "
+	         "'%s' >/dev/null", root, images);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "cannot make the test image\n");
+		exit(1);
+	}
+	snprintf(img, sizeof(img), "%s/image", images);
+	args = json_pack("[s,{}]", img);
+	resp = sim_cpi_call(NULL, defcfg, "create_stemcell", args);
+	json_decref(args);
+	if (resp == NULL || sim_error_type(resp) != NULL ||
+	    !json_is_string(json_object_get(resp, "result"))) {
+		fprintf(stderr, "create_stemcell failed\n");
+		exit(1);
+	}
+	snprintf(stemcell, sizeof(stemcell), "%s",
+	         json_string_value(json_object_get(resp, "result")));
+	json_decref(resp);
+}
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("disk_methods");
+	TCase *tc = tcase_create("sim");
+
+	tcase_set_timeout(tc, 180);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_create_env_flow);
+	tcase_add_test(tc, test_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (!sim_available()) {
+		fprintf(stderr, "check_disk_methods: no simulator (run "
+		        "through tests/sim/run.sh)\n");
+		return 1;
+	}
+	if (sim_config(NULL) == NULL) {
+		fprintf(stderr, "cannot write the config\n");
+		return 1;
+	}
+	snprintf(defcfg, sizeof(defcfg), "%s", sim_config(NULL));
+	make_stemcell();
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,209 @@
+/*
+ * vsphere/disk.h: persistent disks (xml-free; cpi/ uses it).
+ *
+ * A persistent disk is one virtual disk file outside every VM's
+ * directory:
+ *
+ *	[<datastore>] <disk_path>/<disk_cid>.vmdk     (plus its -flat.vmdk)
+ *
+ * with disk_cid "disk-<uuid>".  The datastore is not part of the cid, so
+ * a disk is found by asking vCenter (VirtualDiskManager.
+ * QueryVirtualDiskUuid, one round trip per datastore tried) on the
+ * datacenter's datastores, those matching the persistent pattern first.
+ *
+ * RULES.
+ *  - Only vs_disk_delete() deletes a disk file, and cpi/ calls it only
+ *    from delete_disk after vs_disk_users() found no VM using the disk.
+ *    Every detach here is a device remove WITHOUT fileOperation.
+ *  - A disk is attached as "independent_persistent" (snapshots of the VM
+ *    leave it alone) on a free unit of a SCSI controller the VM has.
+ *  - A device counts as "this disk" when its backing file's last path
+ *    component is "<disk_cid>.vmdk", whatever datastore or directory it
+ *    is on (a disk moved by vs_disk_move() keeps its name).
+ *
+ * Every function returns 0 or a negative enum vs_code with err set (the
+ * first failure wins).  VS_ENOTFOUND means the disk (or VM) is not
+ * there.  Nothing here logs or returns the agent settings except to the
+ * caller that asked for them.
+ */
+#ifndef VS_DISK_H
+#define VS_DISK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vsphere/moref.h"
+#include "vsphere/vm.h"
+#include "vsphere/vs_error.h"
+
+struct vs_client;
+
+/* How long the disk tasks are waited for. */
+#define VS_DISK_TASK_TIMEOUT_S 1800.0
+/* Longest disk cid accepted ("disk-" and a uuid is 41). */
+#define VS_DISK_CID_MAX 64
+
+/* "disk-" followed by 1..59 characters of [0-9A-Za-z-]: nothing that
+ * could leave a datastore directory or a file name. */
+bool vs_disk_cid_valid(const char *cid);
+
+/* --- datastores --------------------------------------------------- */
+
+struct vs_disk_ds {
+	struct vs_moref ref;
+	char *name;
+	long long capacity;         /* bytes */
+	long long free_space;       /* bytes */
+	bool usable;                /* accessible, not in maintenance */
+	struct vs_moref *hosts;     /* hosts that mount it */
+	size_t nhosts;
+};
+
+struct vs_disk_dss {
+	struct vs_disk_ds *items;
+	size_t n;
+};
+
+void vs_disk_dss_free(struct vs_disk_dss *d);
+/* Every datastore under the datacenter dc with its summary and host
+ * mounts: one container view (CreateContainerView, RetrievePropertiesEx,
+ * DestroyView: 3 round trips, more only when paging). */
+int vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
+                       const struct vs_moref *dc, struct vs_error *err);
+/* Whether host mounts ds. */
+bool vs_disk_ds_reaches(const struct vs_disk_ds *ds,
+                        const struct vs_moref *host);
+/* Whether ds is wanted: named in names[] (exact, when nnames > 0) or
+ * else matching the POSIX extended regular expression pattern (NULL or
+ * "": every datastore).  A bad pattern is VS_EINVAL. */
+int vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
+                      const char *pattern, const char *const *names,
+                      size_t nnames, struct vs_error *err);
+/* The usable wanted datastore with need_bytes free: among them the ones
+ * host mounts (host NULL: no preference) win, then the most free space.
+ * VS_ENOTFOUND when none qualifies (the message says why). */
+int vs_disk_pick_datastore(const struct vs_disk_ds **out,
+                           const struct vs_disk_dss *dss,
+                           const char *pattern, const char *const *names,
+                           size_t nnames, const struct vs_moref *host,
+                           long long need_bytes, struct vs_error *err);
+
+/* --- disk files --------------------------------------------------- */
+
+enum vs_disk_type {
+	VS_DISK_PREALLOCATED = 0,
+	VS_DISK_THIN,
+	VS_DISK_EAGER_ZEROED_THICK,
+};
+
+/* Where a disk is. */
+struct vs_disk_loc {
+	struct vs_moref datastore;
+	char datastore_name[256];
+	char *path;                 /* "[ds] <disk_path>/<cid>.vmdk" */
+	char *uuid;                 /* lower-case 8-4-4-4-12, or NULL */
+};
+
+void vs_disk_loc_clear(struct vs_disk_loc *loc);
+
+/* "[ds] <disk_path>/<cid>.vmdk", checked like vs_ds_path_format(). */
+int vs_disk_path(char **out, const char *datastore, const char *disk_path,
+                 const char *cid, struct vs_error *err);
+
+/* Makes "[ds] <disk_path>" when missing (FileManager.MakeDirectory, an
+ * existing directory is fine), then VirtualDiskManager.
+ * CreateVirtualDisk_Task (FileBackedVirtualDiskSpec: type, lsiLogic,
+ * size_mb), waited for.  out->path is the new disk's path. */
+int vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
+                   const struct vs_moref *dc, const struct vs_disk_ds *ds,
+                   const char *disk_path, const char *cid,
+                   long long size_mb, int type, struct vs_error *err);
+
+/* QueryVirtualDiskUuid on each datastore of dss in turn (usable ones
+ * matching pattern first, then the other usable ones) for
+ * "[ds] <disk_path>/<cid>.vmdk"; the first hit fills out.  VS_ENOTFOUND
+ * when no datastore has it.  Cost: one round trip per datastore tried. */
+int vs_disk_locate(struct vs_disk_loc *out, struct vs_client *c,
+                   const struct vs_moref *dc, const struct vs_disk_dss *dss,
+                   const char *pattern, const char *disk_path,
+                   const char *cid, struct vs_error *err);
+
+/* QueryVirtualDiskUuid, normalized to lower-case 8-4-4-4-12.  A missing
+ * file is VS_ENOTFOUND. */
+int vs_disk_query_uuid(char **out, struct vs_client *c,
+                       const struct vs_moref *dc, const char *ds_path,
+                       struct vs_error *err);
+
+/* DeleteVirtualDisk_Task (the descriptor and its extents), waited for.
+ * FileNotFound is VS_ENOTFOUND.  See RULES: delete_disk only. */
+int vs_disk_delete(struct vs_client *c, const struct vs_moref *dc,
+                   const char *ds_path, struct vs_error *err);
+
+/* MoveVirtualDisk_Task from src to "[dst_ds] <disk_path>/<cid>.vmdk"
+ * (the directory made when missing), waited for; out->path is the new
+ * path. */
+int vs_disk_move(struct vs_disk_loc *out, struct vs_client *c,
+                 const struct vs_moref *dc, const char *src,
+                 const struct vs_disk_ds *dst_ds, const char *disk_path,
+                 const char *cid, struct vs_error *err);
+
+/* ExtendVirtualDisk_Task to new_size_mb (eagerZero false), waited for.
+ * vCenter refuses a size below the current one; the simulator does not
+ * implement the method at all (MethodNotFound). */
+int vs_disk_extend(struct vs_client *c, const struct vs_moref *dc,
+                   const char *ds_path, long long new_size_mb,
+                   struct vs_error *err);
+
+/* --- VMs ---------------------------------------------------------- */
+
+/* A VM as disk operations need it. */
+struct vs_disk_vm {
+	struct vs_vm_info *info;
+	bool enable_uuid;           /* extraConfig disk.enableUUID true */
+	char *settings;             /* decoded guestinfo.userdata (the
+	                               agent settings: secret), or NULL when
+	                               absent or not readable */
+	size_t settings_len;
+};
+
+void vs_disk_vm_free(struct vs_disk_vm *v);
+/* vs_vm_info() plus ONE read of config.extraConfig (2 round trips). */
+int vs_disk_vm_read(struct vs_disk_vm **out, struct vs_client *c,
+                    const struct vs_moref *vm, struct vs_error *err);
+
+/* The VirtualDisk device of info that is disk cid (see RULES), or
+ * NULL. */
+const struct vs_vm_device *vs_disk_vm_device(const struct vs_vm_info *info,
+                                             const char *cid);
+/* The cid of a disk device: its file's last component without ".vmdk",
+ * into buf; false when it has no such name. */
+bool vs_disk_device_cid(char *buf, size_t size,
+                        const struct vs_vm_device *d);
+
+/* A free unit on the VM's SCSI controllers (in device order; unit 7 is
+ * the controller's own).  VS_ENOTFOUND when the VM has no SCSI
+ * controller or every one is full. */
+int vs_disk_free_unit(int *ctl_key_out, int *unit_out,
+                      const struct vs_vm_info *info, struct vs_error *err);
+
+/* ONE ReconfigVM_Task: add the existing disk file ds_path (no
+ * fileOperation) at ctl_key/unit, and, when settings is not NULL,
+ * guestinfo.userdata = base64(settings). */
+int vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
+                   const char *ds_path, const struct vs_moref *ds,
+                   int ctl_key, int unit, const char *settings,
+                   size_t settings_len, struct vs_error *err);
+/* ONE ReconfigVM_Task: remove device d WITHOUT fileOperation (the file
+ * stays), and the settings as above. */
+int vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
+                   const struct vs_vm_device *d, const char *settings,
+                   size_t settings_len, struct vs_error *err);
+
+/* The VMs under folder (recursively: one container view, whatever its
+ * size, with every VM's devices: 3 round trips and O(VMs x devices)
+ * bytes) that have disk cid attached.  *out lists their names. */
+int vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
+                  const struct vs_moref *folder, const char *cid,
+                  struct vs_error *err);
+
+#endif
