@@ -5,198 +5,49 @@
  * through the built binary (they answer before any vCenter call).
  */
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include "tests/support/cpi_run.h"
+#include "tests/support/fake_transport.h"
 #include "vsphere/create.h"
 #include "vsphere/placement.h"
 #include "vsphere/vsphere.h"
-
-/* --- fake transport ------------------------------------------------------ */
-
-#define MAX_STEPS 32
-
-struct step {
-	const char *op;
-	long status;
-	char *body;
-};
-
-struct fake {
-	struct vs_transport base;
-	struct step steps[MAX_STEPS];
-	size_t nsteps, next;
-	char *req_op[MAX_STEPS * 2];
-	char *req_body[MAX_STEPS * 2];
-	char *req_url[MAX_STEPS * 2];
-	bool req_sensitive[MAX_STEPS * 2];
-	size_t nreq;
-	unsigned logouts;
-	char mismatch[256];
-};
-
-static struct fake fk;
-
-static char *
-read_data(const char *rel)
-{
-	const char *root = getenv("CPI_TEST_ROOT");
-	char path[4096];
-	FILE *f;
-	long n;
-	char *buf;
-
-	snprintf(path, sizeof(path), "%s/tests/data/%s",
-	         root != NULL ? root : ".", rel);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	s = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(s);
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return s;
-}
-
-#define ENV_HEAD                                                        \
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "  \
-	"xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "  \
-	"xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\""   \
-	"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>"
-#define ENV_TAIL "</soapenv:Body></soapenv:Envelope>"
-
-static struct step *
-add_step(const char *op, long status)
-{
-	struct step *s;
-
-	ck_assert_uint_lt(fk.nsteps, MAX_STEPS);
-	s = &fk.steps[fk.nsteps++];
-	s->op = op;
-	s->status = status;
-	return s;
-}
-
-static void
-reply(const char *op, const char *inner)
-{
-	add_step(op, 200)->body = fmt(ENV_HEAD "<%sResponse xmlns=\""
-	                              "urn:vim25\">%s</%sResponse>" ENV_TAIL,
-	                              op, inner, op);
-}
-
-static void
-reply_file(const char *op, const char *rel)
-{
-	add_step(op, 200)->body = read_data(rel);
-}
 
 /* method returns task-1; its read says success (with result, may be
  * NULL) or error(fault_type). */
 static void
 task(const char *op, const char *result, const char *fault_type)
 {
-	reply(op, "<returnval type=\"Task\">task-1</returnval>");
+	ft_reply(op, "<returnval type=\"Task\">task-1</returnval>");
 	if (fault_type == NULL) {
-		char *r = result != NULL ? fmt("<propSet><name>info.result"
+		char *r = result != NULL ? ft_fmt("<propSet><name>info.result"
 		          "</name><val xsi:type=\"ManagedObjectReference\" "
 		          "type=\"VirtualMachine\">%s</val></propSet>",
 		          result) : strdup("");
-		char *inner = fmt("<returnval><objects><obj type=\"Task\">"
-		                  "task-1</obj><propSet><name>info.state</name>"
-		                  "<val xsi:type=\"TaskInfoState\">success"
-		                  "</val></propSet>%s</objects></returnval>",
-		                  r);
+		char *inner = ft_fmt("<returnval><objects><obj type=\"Task\">"
+		                     "task-1</obj><propSet><name>info.state"
+		                     "</name><val xsi:type=\"TaskInfoState\">"
+		                     "success</val></propSet>%s</objects>"
+		                     "</returnval>", r);
 
-		reply("RetrievePropertiesEx", inner);
+		ft_reply("RetrievePropertiesEx", inner);
 		free(inner);
 		free(r);
 		return;
 	}
-	add_step("RetrievePropertiesEx", 200)->body = fmt(ENV_HEAD
+	ft_step("RetrievePropertiesEx", 200)->body = ft_fmt(FT_ENV_HEAD
 	    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
 	    "<objects><obj type=\"Task\">task-1</obj><propSet><name>"
 	    "info.state</name><val xsi:type=\"TaskInfoState\">error</val>"
 	    "</propSet><propSet><name>info.error</name><val xsi:type=\""
 	    "LocalizedMethodFault\"><fault xsi:type=\"%s\"></fault>"
 	    "<localizedMessage>*types.%s</localizedMessage></val></propSet>"
-	    "</objects></returnval></RetrievePropertiesExResponse>" ENV_TAIL,
-	    fault_type, fault_type);
-}
-
-static int
-fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-               struct vs_http_response *resp, struct vs_error *err)
-{
-	struct fake *f = (struct fake *)t;
-	struct step *s;
-
-	ck_assert_uint_lt(f->nreq, MAX_STEPS * 2);
-	f->req_op[f->nreq] = strdup(req->op);
-	f->req_body[f->nreq] = strndup(req->body != NULL ? req->body : "",
-	                               req->body_len);
-	f->req_url[f->nreq] = strdup(req->url);
-	f->req_sensitive[f->nreq] = req->sensitive;
-	f->nreq++;
-	memset(resp, 0, sizeof(*resp));
-	if (strcmp(req->op, "Logout") == 0) {
-		f->logouts++;
-		resp->status = 200;
-		resp->body = strdup(ENV_HEAD "<LogoutResponse xmlns=\"urn:"
-		                    "vim25\"></LogoutResponse>" ENV_TAIL);
-		resp->body_len = strlen(resp->body);
-		return 0;
-	}
-	if (f->next >= f->nsteps || strcmp(f->steps[f->next].op,
-	                                   req->op) != 0) {
-		if (f->mismatch[0] == '\0')
-			snprintf(f->mismatch, sizeof(f->mismatch),
-			         "step %zu: got %s, expected %s", f->next,
-			         req->op, f->next < f->nsteps ?
-			         f->steps[f->next].op : "nothing");
-		return vs_error_set(err, VS_EREPLAY, "unexpected %s",
-		                    req->op);
-	}
-	s = &f->steps[f->next++];
-	resp->status = s->status;
-	resp->body = strdup(s->body);
-	resp->body_len = strlen(s->body);
-	return 0;
-}
-
-static void
-fake_free(struct vs_transport *t)
-{
-	(void)t;
+	    "</objects></returnval></RetrievePropertiesExResponse>"
+	    FT_ENV_TAIL, fault_type, fault_type);
 }
 
 static struct vs_client *cl;
@@ -205,13 +56,7 @@ static struct vs_error err;
 static void
 setup(void)
 {
-	memset(&fk, 0, sizeof(fk));
-	fk.base.version = VS_TRANSPORT_VERSION;
-	fk.base.roundtrip = fake_roundtrip;
-	fk.base.free = fake_free;
-	reply_file("RetrieveServiceContent",
-	           "vim/01_RetrieveServiceContent.response.xml");
-	reply_file("Login", "vim/02_Login.response.xml");
+	ft_reset(NULL);
 	vs_error_clear(&err);
 	cl = NULL;
 }
@@ -219,59 +64,22 @@ setup(void)
 static void
 teardown(void)
 {
-	size_t i;
-
 	vs_client_free(cl);
 	cl = NULL;
-	for (i = 0; i < fk.nsteps; i++)
-		free(fk.steps[i].body);
-	for (i = 0; i < fk.nreq; i++) {
-		free(fk.req_op[i]);
-		free(fk.req_body[i]);
-		free(fk.req_url[i]);
-	}
+	ft_clear();
 }
 
+/* The client of these tests keeps the real clock and logs nothing. */
 static void
 connect_client(void)
 {
-	struct vs_client_opts o = {
-		.url = "https://vc.example:443/sdk", .user = "u",
-		.password = "p", .transport = &fk.base, .max_retries = -1,
-	};
-	struct vs_error e;
+	struct vs_client_opts o;
 
-	vs_error_clear(&e);
-	ck_assert_int_eq(vs_client_new(&cl, &o, &e), 0);
-	ck_assert_msg(vs_client_connect(cl, &e) == 0, "%s", e.message);
-}
-
-/* Requests after connect: index 0 is the first call under test. */
-static const char *
-op_at(size_t i)
-{
-	ck_assert_uint_lt(i + 2, fk.nreq);
-	return fk.req_op[i + 2];
-}
-
-static const char *
-body_at(size_t i)
-{
-	ck_assert_uint_lt(i + 2, fk.nreq);
-	return fk.req_body[i + 2];
-}
-
-static size_t
-calls(void)
-{
-	return fk.nreq - 2 - fk.logouts;
-}
-
-static void
-all_used(void)
-{
-	ck_assert_msg(fk.mismatch[0] == '\0', "%s", fk.mismatch);
-	ck_assert_uint_eq(fk.next, fk.nsteps);
+	ft_client_opts(&o);
+	o.log = NULL;
+	o.now = NULL;
+	o.sleep = NULL;
+	cl = ft_connect_opts(&o);
 }
 
 static size_t
@@ -316,12 +124,12 @@ place(struct vs_placement **out, const struct vs_placement_req *r)
 {
 	int rc;
 
-	reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
 	connect_client();
 	vs_error_clear(&err);
 	rc = vs_placement_find(out, cl, r, &err);
-	all_used();
-	ck_assert_uint_eq(calls(), 1);
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 1);
 	return rc;
 }
 
@@ -339,8 +147,8 @@ START_TEST(test_place_basic)
 	r.nport_groups = 7;
 	r.vm_folder = "BOSH_VMs/sub";
 	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
-	body = body_at(0);
-	ck_assert_str_eq(op_at(0), "RetrievePropertiesEx");
+	body = ft_body_at(0);
+	ck_assert_str_eq(ft_op_at(0), "RetrievePropertiesEx");
 	/* From the root folder, never listing VMs. */
 	HAS(body, "group-d1");
 	ck_assert_uint_eq(count(body, "xsi:type=\"TraversalSpec\""), 8);
@@ -529,7 +337,7 @@ START_TEST(test_folder_exists)
 	connect_client();
 	ck_assert_int_eq(vs_create_folder(&f, cl, p, "BOSH_VMs/sub", &err), 0);
 	ck_assert_str_eq(f.value, "folder-71");
-	ck_assert_uint_eq(calls(), 0);
+	ck_assert_uint_eq(ft_calls(), 0);
 	vs_placement_free(p);
 }
 END_TEST
@@ -539,14 +347,14 @@ START_TEST(test_folder_created_below_deepest)
 	struct vs_placement *p = folder_placement(false, 1, "folder-7");
 	struct vs_moref f;
 
-	reply("CreateFolder", "<returnval type=\"Folder\">folder-90"
-	      "</returnval>");
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-90"
+	         "</returnval>");
 	connect_client();
 	ck_assert_msg(vs_create_folder(&f, cl, p, "BOSH_VMs/d-1", &err) == 0,
 	              "%s", err.message);
-	all_used();
+	ft_all_used();
 	ck_assert_str_eq(f.value, "folder-90");
-	HAS(body_at(0), "<_this type=\"Folder\">folder-7</_this><name>d-1"
+	HAS(ft_body_at(0), "<_this type=\"Folder\">folder-7</_this><name>d-1"
 	                "</name>");
 	vs_placement_free(p);
 }
@@ -557,18 +365,18 @@ START_TEST(test_folder_created_from_vm_folder)
 	struct vs_placement *p = folder_placement(false, 0, "folder-3");
 	struct vs_moref f;
 
-	reply("CreateFolder", "<returnval type=\"Folder\">folder-90"
-	      "</returnval>");
-	reply("CreateFolder", "<returnval type=\"Folder\">folder-91"
-	      "</returnval>");
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-90"
+	         "</returnval>");
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-91"
+	         "</returnval>");
 	connect_client();
 	ck_assert_msg(vs_create_folder(&f, cl, p, "BOSH_VMs/d-1", &err) == 0,
 	              "%s", err.message);
-	all_used();
+	ft_all_used();
 	ck_assert_str_eq(f.value, "folder-91");
-	HAS(body_at(0), "<_this type=\"Folder\">folder-3</_this><name>"
+	HAS(ft_body_at(0), "<_this type=\"Folder\">folder-3</_this><name>"
 	                "BOSH_VMs</name>");
-	HAS(body_at(1), "<_this type=\"Folder\">folder-90</_this><name>d-1"
+	HAS(ft_body_at(1), "<_this type=\"Folder\">folder-90</_this><name>d-1"
 	                "</name>");
 	vs_placement_free(p);
 }
@@ -579,19 +387,19 @@ START_TEST(test_folder_race)
 	struct vs_placement *p = folder_placement(false, 0, "folder-3");
 	struct vs_moref f;
 
-	add_step("CreateFolder", 500)->body = strdup(ENV_HEAD
+	ft_step("CreateFolder", 500)->body = strdup(FT_ENV_HEAD
 	    "<soapenv:Fault><faultcode>ServerFaultCode</faultcode>"
 	    "<faultstring>dup</faultstring><detail><DuplicateNameFault "
 	    "xmlns=\"urn:vim25\" xsi:type=\"DuplicateName\">"
-	    "</DuplicateNameFault></detail></soapenv:Fault>" ENV_TAIL);
-	reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-95"
-	      "</returnval>");
+	    "</DuplicateNameFault></detail></soapenv:Fault>" FT_ENV_TAIL);
+	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-95"
+	         "</returnval>");
 	connect_client();
 	ck_assert_msg(vs_create_folder(&f, cl, p, "BOSH_VMs", &err) == 0,
 	              "%s", err.message);
-	all_used();
+	ft_all_used();
 	ck_assert_str_eq(f.value, "folder-95");
-	HAS(body_at(1), "DC0/vm/BOSH_VMs");
+	HAS(ft_body_at(1), "DC0/vm/BOSH_VMs");
 	vs_placement_free(p);
 }
 END_TEST
@@ -601,16 +409,16 @@ START_TEST(test_folder_fails)
 	struct vs_placement *p = folder_placement(false, 0, "folder-3");
 	struct vs_moref f;
 
-	add_step("CreateFolder", 500)->body = strdup(ENV_HEAD
+	ft_step("CreateFolder", 500)->body = strdup(FT_ENV_HEAD
 	    "<soapenv:Fault><faultcode>ServerFaultCode</faultcode>"
 	    "<faultstring>no</faultstring><detail><NoPermissionFault "
 	    "xmlns=\"urn:vim25\" xsi:type=\"NoPermission\">"
-	    "</NoPermissionFault></detail></soapenv:Fault>" ENV_TAIL);
+	    "</NoPermissionFault></detail></soapenv:Fault>" FT_ENV_TAIL);
 	connect_client();
 	ck_assert_int_lt(vs_create_folder(&f, cl, p, "BOSH_VMs", &err), 0);
 	ck_assert_str_eq(err.fault, "NoPermission");
 	HAS(err.message, "creating VM folder BOSH_VMs");
-	all_used();
+	ft_all_used();
 	vs_placement_free(p);
 }
 END_TEST
@@ -670,14 +478,14 @@ START_TEST(test_clone)
 	const char *body;
 
 	task("CloneVM_Task", "vm-1", NULL);
-	reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
 	connect_client();
 	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
 	              err.message);
-	all_used();
-	ck_assert_uint_eq(calls(), 3);  /* clone, its task, the read back */
-	body = body_at(0);
-	ck_assert_str_eq(op_at(0), "CloneVM_Task");
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 3);  /* clone, its task, the read back */
+	body = ft_body_at(0);
+	ck_assert_str_eq(ft_op_at(0), "CloneVM_Task");
 	HAS(body, "<_this type=\"VirtualMachine\">vm-50</_this>");
 	HAS(body, "<folder type=\"Folder\">folder-7</folder>");
 	HAS(body, "<name>vm-1</name>");
@@ -733,12 +541,12 @@ START_TEST(test_clone_full_without_snapshot)
 
 	r.snapshot = NULL;
 	task("CloneVM_Task", "vm-1", NULL);
-	reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
 	connect_client();
 	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
 	              err.message);
-	ck_assert_ptr_null(strstr(body_at(0), "diskMoveType"));
-	ck_assert_ptr_null(strstr(body_at(0), "<snapshot"));
+	ck_assert_ptr_null(strstr(ft_body_at(0), "diskMoveType"));
+	ck_assert_ptr_null(strstr(ft_body_at(0), "<snapshot"));
 	vs_created_free(v);
 }
 END_TEST
@@ -749,8 +557,8 @@ START_TEST(test_clone_wrong_port_group)
 	struct vs_created *v = NULL;
 
 	task("CloneVM_Task", "vm-1", NULL);
-	reply_file("RetrievePropertiesEx",
-	           "create_vm/clone_info_wrong_pg.xml");
+	ft_reply_file("RetrievePropertiesEx",
+	              "create_vm/clone_info_wrong_pg.xml");
 	connect_client();
 	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
 	/* The clone exists: the caller gets it to clean up. */
@@ -776,7 +584,7 @@ START_TEST(test_clone_too_few_nics)
 	r.nnics = 3;
 	/* 3 NICs on the clone, 3 added: the E1000 then is taken as ours. */
 	task("CloneVM_Task", "vm-1", NULL);
-	reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
 	connect_client();
 	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
 	ck_assert_ptr_nonnull(v);
@@ -796,7 +604,7 @@ START_TEST(test_clone_fault)
 	ck_assert_ptr_null(v);
 	ck_assert_str_eq(err.fault, "DuplicateName");
 	HAS(err.message, "CloneVM_Task vm-1");
-	all_used();
+	ft_all_used();
 }
 END_TEST
 
@@ -806,18 +614,18 @@ START_TEST(test_clone_outcome_unknown)
 	struct vs_create_req r = clone_req();
 	struct vs_created *v = NULL;
 
-	reply("CloneVM_Task", "<returnval type=\"Task\">task-1</returnval>");
-	add_step("RetrievePropertiesEx", 500)->body = strdup("<html>proxy "
+	ft_reply("CloneVM_Task", "<returnval type=\"Task\">task-1</returnval>");
+	ft_step("RetrievePropertiesEx", 500)->body = strdup("<html>proxy "
 	                                                    "error</html>");
-	reply("FindChild", "<returnval type=\"VirtualMachine\">vm-77"
-	      "</returnval>");
+	ft_reply("FindChild", "<returnval type=\"VirtualMachine\">vm-77"
+	         "</returnval>");
 	connect_client();
 	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
-	all_used();
+	ft_all_used();
 	ck_assert_ptr_nonnull(v);
 	ck_assert(v->exists);
 	ck_assert_str_eq(v->vm.value, "vm-77");
-	HAS(body_at(2), "<entity type=\"Folder\">folder-7</entity><name>vm-1"
+	HAS(ft_body_at(2), "<entity type=\"Folder\">folder-7</entity><name>vm-1"
 	                "</name>");
 	vs_created_free(v);
 }
@@ -828,13 +636,13 @@ START_TEST(test_clone_outcome_unknown_no_vm)
 	struct vs_create_req r = clone_req();
 	struct vs_created *v = NULL;
 
-	reply("CloneVM_Task", "<returnval type=\"Task\">task-1</returnval>");
-	add_step("RetrievePropertiesEx", 500)->body = strdup("<html>proxy "
+	ft_reply("CloneVM_Task", "<returnval type=\"Task\">task-1</returnval>");
+	ft_step("RetrievePropertiesEx", 500)->body = strdup("<html>proxy "
 	                                                    "error</html>");
-	reply("FindChild", "");
+	ft_reply("FindChild", "");
 	connect_client();
 	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
-	all_used();
+	ft_all_used();
 	ck_assert_ptr_null(v);
 }
 END_TEST
@@ -845,7 +653,8 @@ START_TEST(test_clone_no_cdrom)
 	struct vs_created *v = NULL;
 
 	task("CloneVM_Task", "vm-1", NULL);
-	reply_file("RetrievePropertiesEx", "create_vm/clone_info_no_cdrom.xml");
+	ft_reply_file("RetrievePropertiesEx",
+	              "create_vm/clone_info_no_cdrom.xml");
 	connect_client();
 	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
 	              err.message);
@@ -865,7 +674,7 @@ START_TEST(test_clone_bad_request)
 	connect_client();
 	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), VS_EINVAL);
 	ck_assert_ptr_null(v);
-	ck_assert_uint_eq(calls(), 0);
+	ck_assert_uint_eq(ft_calls(), 0);
 }
 END_TEST
 
@@ -913,25 +722,25 @@ START_TEST(test_finish)
 	const char *body;
 	size_t put = 0;
 
-	add_step("file-put", 200)->body = strdup("");
+	ft_step("file-put", 200)->body = strdup("");
 	task("ReconfigVM_Task", NULL, NULL);
 	task("PowerOnVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                               strlen(SETTINGS), iso, sizeof(iso),
 	                               &err) == 0, "%s", err.message);
-	all_used();
-	ck_assert_uint_eq(calls(), 5);
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 5);
 	ck_assert(v->power_on_tried);
 	/* The ISO first, marked sensitive. */
-	ck_assert_str_eq(op_at(put), "file-put");
-	ck_assert(fk.req_sensitive[put + 2]);
-	HAS(fk.req_url[put + 2], "/folder/vm-1/env.iso?dcPath=DC0&dsName="
+	ck_assert_str_eq(ft_op_at(put), "file-put");
+	ck_assert(ft_req_at(put)->sensitive);
+	HAS(ft_req_at(put)->url, "/folder/vm-1/env.iso?dcPath=DC0&dsName="
 	                         "LocalDS_1");
-	ck_assert_mem_eq(body_at(put), iso, sizeof(iso));
+	ck_assert_mem_eq(ft_body_at(put), iso, sizeof(iso));
 	/* One reconfigure with everything. */
-	ck_assert_str_eq(op_at(1), "ReconfigVM_Task");
-	body = body_at(1);
+	ck_assert_str_eq(ft_op_at(1), "ReconfigVM_Task");
+	body = ft_body_at(1);
 	HAS(body, "<key>guestinfo.userdata</key><value xsi:type=\"xsd:string"
 	          "\">" SETTINGS_B64 "</value>");
 	HAS(body, "<key>guestinfo.userdata.encoding</key><value xsi:type=\""
@@ -953,7 +762,7 @@ START_TEST(test_finish)
 	HAS(body, "<controllerKey>200</controllerKey><unitNumber>1"
 	          "</unitNumber>");
 	HAS(body, "<startConnected>true</startConnected>");
-	ck_assert_str_eq(op_at(3), "PowerOnVM_Task");
+	ck_assert_str_eq(ft_op_at(3), "PowerOnVM_Task");
 	vs_created_free(v);
 }
 END_TEST
@@ -963,14 +772,14 @@ START_TEST(test_finish_adds_cdrom)
 	struct vs_created *v = made(0);
 	const char *body;
 
-	add_step("file-put", 200)->body = strdup("");
+	ft_step("file-put", 200)->body = strdup("");
 	task("ReconfigVM_Task", NULL, NULL);
 	task("PowerOnVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                               strlen(SETTINGS), "x", 1, &err) == 0,
 	              "%s", err.message);
-	body = body_at(1);
+	body = ft_body_at(1);
 	ck_assert_uint_eq(count(body, "<operation>remove</operation>"), 1);
 	HAS(body, "<controllerKey>201</controllerKey><unitNumber>0"
 	          "</unitNumber>");
@@ -982,14 +791,14 @@ START_TEST(test_finish_upload_fails)
 {
 	struct vs_created *v = made(3000);
 
-	add_step("file-put", 500)->body = strdup("no");
+	ft_step("file-put", 500)->body = strdup("no");
 	connect_client();
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                                  strlen(SETTINGS), "x", 1, &err), 0);
 	HAS(err.message, "uploading the agent env");
-	ck_assert_uint_eq(calls(), 1);  /* no reconfigure, no power on */
+	ck_assert_uint_eq(ft_calls(), 1);  /* no reconfigure, no power on */
 	ck_assert(!v->power_on_tried);
-	all_used();
+	ft_all_used();
 	vs_created_free(v);
 }
 END_TEST
@@ -998,7 +807,7 @@ START_TEST(test_finish_power_on_fails)
 {
 	struct vs_created *v = made(3000);
 
-	add_step("file-put", 200)->body = strdup("");
+	ft_step("file-put", 200)->body = strdup("");
 	task("ReconfigVM_Task", NULL, NULL);
 	task("PowerOnVM_Task", NULL, "InsufficientResourcesFault");
 	connect_client();
@@ -1024,9 +833,9 @@ START_TEST(test_destroy_after_power_on)
 	connect_client();
 	ck_assert_msg(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
 	                                &err) == 0, "%s", err.message);
-	all_used();
-	HAS(body_at(4), "<name>[LocalDS_1] vm-1</name>");
-	HAS(body_at(4), "<datacenter type=\"Datacenter\">datacenter-2"
+	ft_all_used();
+	HAS(ft_body_at(4), "<name>[LocalDS_1] vm-1</name>");
+	HAS(ft_body_at(4), "<datacenter type=\"Datacenter\">datacenter-2"
 	                "</datacenter>");
 	vs_created_free(v);
 }
@@ -1042,8 +851,8 @@ START_TEST(test_destroy_never_powered)
 	connect_client();
 	ck_assert_msg(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
 	                                &err) == 0, "%s", err.message);
-	all_used();
-	ck_assert_str_eq(op_at(0), "Destroy_Task");
+	ft_all_used();
+	ck_assert_str_eq(ft_op_at(0), "Destroy_Task");
 	vs_created_free(v);
 }
 END_TEST
@@ -1056,8 +865,8 @@ START_TEST(test_destroy_without_vm)
 	connect_client();
 	ck_assert_msg(vs_create_destroy(cl, &dc, NULL, "LocalDS_1", "vm-1",
 	                                &err) == 0, "%s", err.message);
-	all_used();
-	ck_assert_uint_eq(calls(), 2);
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 2);
 }
 END_TEST
 
@@ -1072,7 +881,7 @@ START_TEST(test_destroy_fails)
 	ck_assert_int_lt(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
 	                                   &err), 0);
 	HAS(err.message, "cleanup: destroying vm-1");
-	all_used();     /* the directory is still deleted */
+	ft_all_used();     /* the directory is still deleted */
 	vs_created_free(v);
 }
 END_TEST

@@ -10,237 +10,29 @@
  * is streamed from the file (upload_path, never an in-memory body).
  */
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/support/fake_transport.h"
 #include "vsphere/client.h"
 #include "vsphere/import.h"
 #include "vsphere/ovf.h"
 #include "vsphere/stemcell.h"
 #include "vsphere/vsphere.h"
 
-/* --- fake transport ------------------------------------------------------ */
-
-#define MAX_STEPS 32
-
-struct step {
-	const char *op;
-	long status;
-	char *body;
-};
-
-struct req_rec {
-	char *op;
-	char *method;
-	char *url;
-	char *content_type;
-	char *body;
-	char *upload_path;
-	long long upload_size;
-};
-
-struct fake {
-	struct vs_transport base;
-	struct step steps[MAX_STEPS];
-	size_t nsteps, next;
-	struct req_rec req[MAX_STEPS * 2];
-	size_t nreq;
-	unsigned logouts;
-	char mismatch[256];
-};
-
-static struct fake fk;
-static double fake_clock;
 static char dir[256];
 static char ovf_path[512];
 static struct vs_ovf *ovf;
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	s = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(s);
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return s;
-}
-
-static char *
-read_data(const char *name)
-{
-	const char *root = getenv("CPI_TEST_ROOT");
-	char path[4096];
-	FILE *f;
-	long n;
-	char *buf;
-
-	snprintf(path, sizeof(path), "%s/tests/data/vim/%s",
-	         root != NULL ? root : ".", name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-#define ENV_HEAD                                                        \
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "  \
-	"xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "  \
-	"xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\""   \
-	"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>"
-#define ENV_TAIL "</soapenv:Body></soapenv:Envelope>"
-
+/* The NFC upload of the disk: on the fake's clock it takes 10 s. */
 static void
-reply(const char *op, const char *inner)
+reply_upload(long status)
 {
-	struct step *s = &fk.steps[fk.nsteps++];
-
-	ck_assert_uint_le(fk.nsteps, MAX_STEPS);
-	s->op = op;
-	s->status = 200;
-	s->body = fmt(ENV_HEAD "<%sResponse xmlns=\"urn:vim25\">%s"
-	              "</%sResponse>" ENV_TAIL, op, inner, op);
-}
-
-static void
-reply_file(const char *op, const char *file)
-{
-	struct step *s = &fk.steps[fk.nsteps++];
-
-	ck_assert_uint_le(fk.nsteps, MAX_STEPS);
-	s->op = op;
-	s->status = 200;
-	s->body = read_data(file);
-}
-
-/* A raw HTTP answer (the NFC upload). */
-static void
-reply_http(const char *op, long status)
-{
-	struct step *s = &fk.steps[fk.nsteps++];
-
-	ck_assert_uint_le(fk.nsteps, MAX_STEPS);
-	s->op = op;
-	s->status = status;
-	s->body = strdup("");
-}
-
-static void
-fault(const char *op, const char *type)
-{
-	struct step *s = &fk.steps[fk.nsteps++];
-
-	ck_assert_uint_le(fk.nsteps, MAX_STEPS);
-	s->op = op;
-	s->status = 500;
-	s->body = fmt(ENV_HEAD "<soapenv:Fault><faultcode>ServerFaultCode"
-	              "</faultcode><faultstring>%s happened</faultstring>"
-	              "<detail><%sFault xmlns=\"urn:vim25\" xsi:type=\"%s\">"
-	              "</%sFault></detail></soapenv:Fault>" ENV_TAIL, type,
-	              type, type, type);
-}
-
-static char *
-dup_or_null(const char *s)
-{
-	return s != NULL ? strdup(s) : NULL;
-}
-
-static int
-fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-               struct vs_http_response *resp, struct vs_error *err)
-{
-	struct fake *f = (struct fake *)t;
-	struct req_rec *r;
-	struct step *s;
-	struct stat st;
-
-	ck_assert_uint_lt(f->nreq, MAX_STEPS * 2);
-	r = &f->req[f->nreq++];
-	r->op = strdup(req->op);
-	r->method = strdup(req->method);
-	r->url = strdup(req->url);
-	r->content_type = dup_or_null(req->content_type);
-	r->body = req->body != NULL ? strndup(req->body, req->body_len)
-	                            : NULL;
-	r->upload_path = dup_or_null(req->upload_path);
-	r->upload_size = -1;
-	if (req->upload_path != NULL && stat(req->upload_path, &st) == 0)
-		r->upload_size = (long long)st.st_size;
-	memset(resp, 0, sizeof(*resp));
-	if (strcmp(req->op, "Logout") == 0) {
-		f->logouts++;
-		resp->status = 200;
-		resp->body = strdup(ENV_HEAD "<LogoutResponse xmlns=\"urn:"
-		                    "vim25\"></LogoutResponse>" ENV_TAIL);
-		resp->body_len = strlen(resp->body);
-		return 0;
-	}
-	if (f->next >= f->nsteps || strcmp(f->steps[f->next].op,
-	                                   req->op) != 0) {
-		if (f->mismatch[0] == '\0')
-			snprintf(f->mismatch, sizeof(f->mismatch),
-			         "step %zu: got %s, expected %s", f->next,
-			         req->op, f->next < f->nsteps ?
-			         f->steps[f->next].op : "nothing");
-		return vs_error_set(err, VS_EREPLAY, "unexpected %s",
-		                    req->op);
-	}
-	if (strcmp(req->op, "nfc-upload") == 0)
-		fake_clock += 10.0;     /* an upload takes 10 s */
-	s = &f->steps[f->next++];
-	resp->status = s->status;
-	resp->body = strdup(s->body);
-	resp->body_len = strlen(s->body);
-	return 0;
-}
-
-static void
-fake_free(struct vs_transport *t)
-{
-	(void)t;
-}
-
-static double
-clock_now(void *ud)
-{
-	(void)ud;
-	return fake_clock;
-}
-
-static void
-clock_sleep(void *ud, double s)
-{
-	(void)ud;
-	fake_clock += s;
-}
-
-static void
-log_sink(void *ud, int level, const char *msg)
-{
-	(void)ud;
-	(void)level;
-	(void)msg;
+	ft_reply_http("nfc-upload", status);
+	ft.delay[ft.nsteps - 1] = 10.0;
 }
 
 /* --- the image on disk ----------------------------------------------- */
@@ -282,14 +74,7 @@ setup(void)
 	char path[600], *disk;
 	struct vs_error err;
 
-	memset(&fk, 0, sizeof(fk));
-	fk.base.version = VS_TRANSPORT_VERSION;
-	fk.base.roundtrip = fake_roundtrip;
-	fk.base.free = fake_free;
-	fake_clock = 1000.0;
-	reply_file("RetrieveServiceContent",
-	           "01_RetrieveServiceContent.response.xml");
-	reply_file("Login", "02_Login.response.xml");
+	ft_reset(NULL);
 
 	snprintf(dir, sizeof(dir), "%s/check_import-XXXXXX",
 	         getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] == '/' ?
@@ -312,18 +97,8 @@ static void
 teardown(void)
 {
 	char path[600];
-	size_t i;
 
-	for (i = 0; i < fk.nsteps; i++)
-		free(fk.steps[i].body);
-	for (i = 0; i < fk.nreq; i++) {
-		free(fk.req[i].op);
-		free(fk.req[i].method);
-		free(fk.req[i].url);
-		free(fk.req[i].content_type);
-		free(fk.req[i].body);
-		free(fk.req[i].upload_path);
-	}
+	ft_clear();
 	vs_ovf_free(ovf);
 	ovf = NULL;
 	snprintf(path, sizeof(path), "%s/image-disk1.vmdk", dir);
@@ -339,40 +114,11 @@ teardown(void)
 static struct vs_client *
 connect_client(void)
 {
-	struct vs_client_opts o = {
-		.url = "https://vc.example:8443/sdk", .user = "u",
-		.password = "p", .transport = &fk.base, .log = log_sink,
-		.max_retries = -1, .now = clock_now, .sleep = clock_sleep,
-	};
-	struct vs_client *c = NULL;
-	struct vs_error err;
+	struct vs_client_opts o;
 
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
-	ck_assert_msg(vs_client_connect(c, &err) == 0, "%s", err.message);
-	return c;
-}
-
-/* Request i after connect. */
-static const struct req_rec *
-req_at(size_t i)
-{
-	ck_assert_uint_lt(i + 2, fk.nreq);
-	return &fk.req[i + 2];
-}
-
-static size_t
-calls(void)
-{
-	return fk.nreq - 2 - fk.logouts;
-}
-
-static void
-finish(struct vs_client *c)
-{
-	vs_client_free(c);
-	ck_assert_msg(fk.mismatch[0] == '\0', "%s", fk.mismatch);
-	ck_assert_uint_eq(fk.next, fk.nsteps);
+	ft_client_opts(&o);
+	o.url = "https://vc.example:8443/sdk";
+	return ft_connect_opts(&o);
 }
 
 /* --- canned replies ---------------------------------------------------- */
@@ -443,19 +189,19 @@ params(struct vs_import_params *p)
 static void
 undo_replies(void)
 {
-	reply("HttpNfcLeaseAbort", "");
-	reply("RetrievePropertiesEx", POWER("poweredOff"));
-	reply("Destroy_Task", TASK_OK("task-9"));
-	reply("RetrievePropertiesEx", TASK_PROPS("task-9", "success"));
+	ft_reply("HttpNfcLeaseAbort", "");
+	ft_reply("RetrievePropertiesEx", POWER("poweredOff"));
+	ft_reply("Destroy_Task", TASK_OK("task-9"));
+	ft_reply("RetrievePropertiesEx", TASK_PROPS("task-9", "success"));
 }
 
 static void
 assert_undo_at(size_t i)
 {
-	ck_assert_str_eq(req_at(i)->op, "HttpNfcLeaseAbort");
-	ck_assert_ptr_nonnull(strstr(req_at(i)->body, LEASE));
-	ck_assert_str_eq(req_at(i + 2)->op, "Destroy_Task");
-	ck_assert_ptr_nonnull(strstr(req_at(i + 2)->body,
+	ck_assert_str_eq(ft_req_at(i)->op, "HttpNfcLeaseAbort");
+	ck_assert_ptr_nonnull(strstr(ft_req_at(i)->body, LEASE));
+	ck_assert_str_eq(ft_req_at(i + 2)->op, "Destroy_Task");
+	ck_assert_ptr_nonnull(strstr(ft_req_at(i + 2)->body,
 	                             ">vm-88</_this>"));
 }
 
@@ -516,15 +262,15 @@ START_TEST(test_import_ok)
 	struct vs_client *c;
 	struct vs_moref vm;
 	struct vs_error err;
-	const struct req_rec *up;
+	const struct ft_req *up;
 	char expect[700];
 
-	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	      "</returnval>");
-	reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
-	reply_http("nfc-upload", 200);
-	reply("HttpNfcLeaseComplete", "");
+	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_upload(200);
+	ft_reply("HttpNfcLeaseComplete", "");
 	c = connect_client();
 	params(&p);
 	vs_error_clear(&err);
@@ -532,24 +278,24 @@ START_TEST(test_import_ok)
 	              err.message);
 	ck_assert_str_eq(vm.type, "VirtualMachine");
 	ck_assert_str_eq(vm.value, "vm-88");
-	ck_assert_uint_eq(calls(), 5);
+	ck_assert_uint_eq(ft_calls(), 5);
 	/* the descriptor verbatim, the placement, the entity name */
-	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<ovfDescriptor>"
+	ck_assert_ptr_nonnull(strstr(ft_req_at(0)->body, "<ovfDescriptor>"
 	                             "&lt;?xml version=\"1.0\""));
-	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<resourcePool type=\""
+	ck_assert_ptr_nonnull(strstr(ft_req_at(0)->body, "<resourcePool type=\""
 	                             "ResourcePool\">resgroup-26"));
-	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<entityName>sc-x"
+	ck_assert_ptr_nonnull(strstr(ft_req_at(0)->body, "<entityName>sc-x"
 	                             "</entityName></cisp>"));
 	/* the import spec goes back as <spec>, xsi:type kept */
-	ck_assert_ptr_nonnull(strstr(req_at(1)->body, "<spec "));
-	ck_assert_ptr_nonnull(strstr(req_at(1)->body,
+	ck_assert_ptr_nonnull(strstr(ft_req_at(1)->body, "<spec "));
+	ck_assert_ptr_nonnull(strstr(ft_req_at(1)->body,
 	                             ":type=\"VirtualMachineImportSpec\""));
-	ck_assert_ptr_nonnull(strstr(req_at(1)->body, "<configSpec><name>"
+	ck_assert_ptr_nonnull(strstr(ft_req_at(1)->body, "<configSpec><name>"
 	                             "sc-x</name>"));
-	ck_assert_ptr_nonnull(strstr(req_at(1)->body, "<folder type=\""
+	ck_assert_ptr_nonnull(strstr(ft_req_at(1)->body, "<folder type=\""
 	                             "Folder\">group-v5</folder>"));
 	/* the upload: POST, '*' replaced, streamed from the file */
-	up = req_at(3);
+	up = ft_req_at(3);
 	ck_assert_str_eq(up->method, "POST");
 	ck_assert_str_eq(up->url, "https://vc.example:8443/nfc/session%5B"
 	                 "abc%5Dlease-1/disk-0.vmdk");
@@ -558,8 +304,8 @@ START_TEST(test_import_ok)
 	snprintf(expect, sizeof(expect), "%s/image-disk1.vmdk", dir);
 	ck_assert_str_eq(up->upload_path, expect);
 	ck_assert_int_eq(up->upload_size, DISK_SIZE);
-	ck_assert_str_eq(req_at(4)->op, "HttpNfcLeaseComplete");
-	finish(c);
+	ck_assert_str_eq(ft_req_at(4)->op, "HttpNfcLeaseComplete");
+	ft_finish(c);
 }
 END_TEST
 
@@ -570,25 +316,25 @@ START_TEST(test_lease_initializing_then_ready)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	reply("CreateImportSpec", IMPORT_SPEC("true"));
-	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	      "</returnval>");
-	reply("RetrievePropertiesEx", LEASE_INIT);
-	reply("RetrievePropertiesEx", LEASE_INIT);
-	reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
-	reply_http("nfc-upload", 201);
-	reply("HttpNfcLeaseComplete", "");
+	ft_reply("CreateImportSpec", IMPORT_SPEC("true"));
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_INIT);
+	ft_reply("RetrievePropertiesEx", LEASE_INIT);
+	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_upload(201);
+	ft_reply("HttpNfcLeaseComplete", "");
 	c = connect_client();
 	params(&p);
 	vs_error_clear(&err);
 	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
 	              err.message);
 	/* polled each second for 2 s, then a 10 s upload */
-	ck_assert_double_eq(fake_clock, 1012.0);
+	ck_assert_double_eq(ft.clock, 1012.0);
 	/* a file item marked create is PUT */
-	ck_assert_str_eq(req_at(5)->op, "nfc-upload");
-	ck_assert_str_eq(req_at(5)->method, "PUT");
-	finish(c);
+	ck_assert_str_eq(ft_req_at(5)->op, "nfc-upload");
+	ck_assert_str_eq(ft_req_at(5)->method, "PUT");
+	ft_finish(c);
 }
 END_TEST
 
@@ -637,19 +383,19 @@ START_TEST(test_two_disks_progress)
 	write_file(path, ovf_two, sizeof(ovf_two) - 1);
 	vs_error_clear(&err);
 	ck_assert_msg(vs_ovf_read(&two, path, &err) == 0, "%s", err.message);
-	reply("CreateImportSpec", "<returnval><importSpec xsi:type=\""
-	      "VirtualMachineImportSpec\"><configSpec/></importSpec>"
-	      "<fileItem><deviceId>/sc-x/disk:0</deviceId><path>"
-	      "image-disk1.vmdk</path></fileItem><fileItem><deviceId>"
-	      "/sc-x/disk:1</deviceId><path>image-disk2.vmdk</path>"
-	      "</fileItem></returnval>");
-	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	      "</returnval>");
-	reply("RetrievePropertiesEx", LEASE_TWO);
-	reply_http("nfc-upload", 200);
-	reply("HttpNfcLeaseProgress", "");
-	reply_http("nfc-upload", 200);
-	reply("HttpNfcLeaseComplete", "");
+	ft_reply("CreateImportSpec", "<returnval><importSpec xsi:type=\""
+	         "VirtualMachineImportSpec\"><configSpec/></importSpec>"
+	         "<fileItem><deviceId>/sc-x/disk:0</deviceId><path>"
+	         "image-disk1.vmdk</path></fileItem><fileItem><deviceId>"
+	         "/sc-x/disk:1</deviceId><path>image-disk2.vmdk</path>"
+	         "</fileItem></returnval>");
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_TWO);
+	reply_upload(200);
+	ft_reply("HttpNfcLeaseProgress", "");
+	reply_upload(200);
+	ft_reply("HttpNfcLeaseComplete", "");
 	c = connect_client();
 	params(&p);
 	p.ovf = two;
@@ -657,13 +403,14 @@ START_TEST(test_two_disks_progress)
 	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
 	              err.message);
 	/* each file to the URL of its own device, progress in between */
-	ck_assert_str_eq(req_at(3)->url, "https://vc.example:8443/nfc/l/d0");
-	ck_assert_int_eq(req_at(3)->upload_size, DISK_SIZE);
-	ck_assert_ptr_nonnull(strstr(req_at(4)->body, "<percent>50</percent>"));
-	ck_assert_str_eq(req_at(5)->url, "https://vc.example:8443/nfc/l/d1");
-	ck_assert_int_eq(req_at(5)->upload_size, DISK_SIZE);
-	ck_assert_str_eq(req_at(6)->op, "HttpNfcLeaseComplete");
-	finish(c);
+	ck_assert_str_eq(ft_req_at(3)->url, "https://vc.example:8443/nfc/l/d0");
+	ck_assert_int_eq(ft_req_at(3)->upload_size, DISK_SIZE);
+	ck_assert_ptr_nonnull(strstr(ft_req_at(4)->body,
+	                             "<percent>50</percent>"));
+	ck_assert_str_eq(ft_req_at(5)->url, "https://vc.example:8443/nfc/l/d1");
+	ck_assert_int_eq(ft_req_at(5)->upload_size, DISK_SIZE);
+	ck_assert_str_eq(ft_req_at(6)->op, "HttpNfcLeaseComplete");
+	ft_finish(c);
 	vs_ovf_free(two);
 }
 END_TEST
@@ -675,19 +422,19 @@ START_TEST(test_lease_timeout)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	      "</returnval>");
-	reply("RetrievePropertiesEx", LEASE_INIT);
-	reply("RetrievePropertiesEx", LEASE_INIT);
-	reply("RetrievePropertiesEx", LEASE_INIT);
+	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_INIT);
+	ft_reply("RetrievePropertiesEx", LEASE_INIT);
+	ft_reply("RetrievePropertiesEx", LEASE_INIT);
 	/* the lease info never came: the VM is looked up by path */
-	reply("HttpNfcLeaseAbort", "");
-	reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
-	      "vm-88</returnval>");
-	reply("RetrievePropertiesEx", POWER("poweredOff"));
-	reply("Destroy_Task", TASK_OK("task-9"));
-	reply("RetrievePropertiesEx", TASK_PROPS("task-9", "success"));
+	ft_reply("HttpNfcLeaseAbort", "");
+	ft_reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
+	         "vm-88</returnval>");
+	ft_reply("RetrievePropertiesEx", POWER("poweredOff"));
+	ft_reply("Destroy_Task", TASK_OK("task-9"));
+	ft_reply("RetrievePropertiesEx", TASK_PROPS("task-9", "success"));
 	c = connect_client();
 	params(&p);
 	p.lease_timeout_s = 2;
@@ -695,9 +442,9 @@ START_TEST(test_lease_timeout)
 	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_ETIMEOUT);
 	ck_assert_ptr_nonnull(strstr(err.message, "not ready"));
 	ck_assert_str_eq(vm.value, "");
-	ck_assert_ptr_nonnull(strstr(req_at(6)->body, "<inventoryPath>DC0/vm"
+	ck_assert_ptr_nonnull(strstr(ft_req_at(6)->body, "<inventoryPath>DC0/vm"
 	                             "/BOSH_Templates/sc-x</inventoryPath>"));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -708,11 +455,11 @@ START_TEST(test_upload_failure_aborts)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	      "</returnval>");
-	reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
-	reply_http("nfc-upload", 403);
+	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_upload(403);
 	undo_replies();
 	c = connect_client();
 	params(&p);
@@ -723,8 +470,8 @@ START_TEST(test_upload_failure_aborts)
 	ck_assert_ptr_nonnull(strstr(err.message, "403"));
 	assert_undo_at(4);
 	/* never completed */
-	ck_assert_uint_eq(calls(), 8);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 8);
+	ft_finish(c);
 }
 END_TEST
 
@@ -735,10 +482,10 @@ START_TEST(test_lease_error_aborts)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	      "</returnval>");
-	reply("RetrievePropertiesEx", LEASE_PROPS("error", NFC_URL));
+	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_PROPS("error", NFC_URL));
 	undo_replies();
 	c = connect_client();
 	params(&p);
@@ -746,7 +493,7 @@ START_TEST(test_lease_error_aborts)
 	ck_assert_int_lt(vs_import_ovf(&vm, c, &p, &err), 0);
 	ck_assert_ptr_nonnull(strstr(err.message, "lease ended in state "
 	                             "error"));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -757,10 +504,10 @@ START_TEST(test_hostile_lease_url_aborts)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	      "</returnval>");
-	reply("RetrievePropertiesEx", LEASE_PROPS("ready",
+	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready",
 	      "file:///etc/shadow"));
 	undo_replies();
 	c = connect_client();
@@ -768,7 +515,7 @@ START_TEST(test_hostile_lease_url_aborts)
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EPARSE);
 	assert_undo_at(3);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -779,17 +526,17 @@ START_TEST(test_spec_error_stops)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	reply("CreateImportSpec", "<returnval><error><fault xsi:type=\""
-	      "OvfUnsupportedDeviceBackingInfo\"></fault><localizedMessage>"
-	      "bad backing</localizedMessage></error></returnval>");
+	ft_reply("CreateImportSpec", "<returnval><error><fault xsi:type=\""
+	         "OvfUnsupportedDeviceBackingInfo\"></fault><localizedMessage>"
+	         "bad backing</localizedMessage></error></returnval>");
 	c = connect_client();
 	params(&p);
 	vs_error_clear(&err);
 	ck_assert_int_lt(vs_import_ovf(&vm, c, &p, &err), 0);
 	ck_assert_ptr_nonnull(strstr(err.message, "refused"));
 	ck_assert_ptr_nonnull(strstr(err.message, "bad backing"));
-	ck_assert_uint_eq(calls(), 1);      /* nothing was created */
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 1);      /* nothing was created */
+	ft_finish(c);
 }
 END_TEST
 
@@ -800,17 +547,17 @@ START_TEST(test_file_item_outside_ovf)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	reply("CreateImportSpec", "<returnval><importSpec xsi:type=\""
-	      "VirtualMachineImportSpec\"><configSpec/></importSpec>"
-	      "<fileItem><deviceId>/sc-x/disk:0</deviceId><path>../../etc/"
-	      "passwd</path><size>1</size></fileItem></returnval>");
+	ft_reply("CreateImportSpec", "<returnval><importSpec xsi:type=\""
+	         "VirtualMachineImportSpec\"><configSpec/></importSpec>"
+	         "<fileItem><deviceId>/sc-x/disk:0</deviceId><path>../../etc/"
+	         "passwd</path><size>1</size></fileItem></returnval>");
 	c = connect_client();
 	params(&p);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EPARSE);
 	ck_assert_ptr_nonnull(strstr(err.message, "does not reference"));
-	ck_assert_uint_eq(calls(), 1);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 1);
+	ft_finish(c);
 }
 END_TEST
 
@@ -821,17 +568,17 @@ START_TEST(test_import_vapp_fault_cleans_up)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	fault("ImportVApp", "InvalidArgument");
+	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	ft_fault("ImportVApp", "InvalidArgument");
 	/* no lease: nothing to abort; the path lookup finds no VM */
-	reply("FindByInventoryPath", "");
+	ft_reply("FindByInventoryPath", "");
 	c = connect_client();
 	params(&p);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EFAULT);
 	ck_assert_str_eq(err.fault, "InvalidArgument");
 	ck_assert_ptr_nonnull(strstr(err.message, "ImportVApp"));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -899,13 +646,13 @@ START_TEST(test_delete_missing_folder_is_success)
 	struct vs_error err;
 	bool found = true;
 
-	reply("FindByInventoryPath", "");
+	ft_reply("FindByInventoryPath", "");
 	c = connect_client();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_stemcell_delete(&found, c, &loc, "sc-0d5462fe-"
 	                 "21fd-4f41-bb94-1f1b0bd797c0", &err), 0);
 	ck_assert(!found);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -927,8 +674,8 @@ START_TEST(test_delete_hostile_input)
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_stemcell_delete(NULL, c, &bad3, "sc-0d5462fe-"
 	                 "21fd-4f41-bb94-1f1b0bd797c0", &err), VS_EINVAL);
-	ck_assert_uint_eq(calls(), 0);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 0);
+	ft_finish(c);
 }
 END_TEST
 
@@ -971,8 +718,8 @@ START_TEST(test_replica_on_own_datastore)
 	struct vs_client *c;
 	struct vs_error err;
 
-	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
-	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
+	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
+	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
 	      SNAP("snapshot-51")));
 	c = connect_client();
 	vs_error_clear(&err);
@@ -980,10 +727,10 @@ START_TEST(test_replica_on_own_datastore)
 	              &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, "vm-50");
 	ck_assert_str_eq(snap.value, "snapshot-51");
-	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<inventoryPath>DC0/vm/"
-	                             "BOSH_Templates/" SC_CID
+	ck_assert_ptr_nonnull(strstr(ft_req_at(0)->body, "<inventoryPath>"
+	                             "DC0/vm/BOSH_Templates/" SC_CID
 	                             "</inventoryPath>"));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -993,20 +740,20 @@ START_TEST(test_replica_clone_and_snapshot)
 	struct vs_client *c;
 	struct vs_error err;
 
-	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
-	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
+	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
+	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
 	      SNAP("snapshot-51")));
-	reply("FindByInventoryPath", "");
-	reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
-	reply("CloneVM_Task", TASK_OK("task-1"));
-	reply("RetrievePropertiesEx", TASK_RESULT("task-1", "VirtualMachine",
+	ft_reply("FindByInventoryPath", "");
+	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	ft_reply("CloneVM_Task", TASK_OK("task-1"));
+	ft_reply("RetrievePropertiesEx", TASK_RESULT("task-1", "VirtualMachine",
 	      "vm-77"));
-	reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
-	      "VirtualMachine\">vm-77</obj><propSet><name>name</name><val "
-	      "xsi:type=\"xsd:string\">" SC_CID "-datastore-2</val></propSet>"
-	      "</objects></returnval>");
-	reply("CreateSnapshot_Task", TASK_OK("task-2"));
-	reply("RetrievePropertiesEx", TASK_RESULT("task-2",
+	ft_reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
+	         "VirtualMachine\">vm-77</obj><propSet><name>name</name><val "
+	         "xsi:type=\"xsd:string\">" SC_CID "-datastore-2</val>"
+	         "</propSet></objects></returnval>");
+	ft_reply("CreateSnapshot_Task", TASK_OK("task-2"));
+	ft_reply("RetrievePropertiesEx", TASK_RESULT("task-2",
 	      "VirtualMachineSnapshot", "snapshot-78"));
 	c = connect_client();
 	vs_error_clear(&err);
@@ -1014,19 +761,19 @@ START_TEST(test_replica_clone_and_snapshot)
 	              &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, "vm-77");
 	ck_assert_str_eq(snap.value, "snapshot-78");
-	ck_assert_ptr_nonnull(strstr(req_at(2)->body, "BOSH_Templates/"
+	ck_assert_ptr_nonnull(strstr(ft_req_at(2)->body, "BOSH_Templates/"
 	                             SC_CID "-datastore-2</inventoryPath>"));
 	/* clone: into the folder, onto the datastore, into the pool */
-	ck_assert_ptr_nonnull(strstr(req_at(4)->body, "<_this type=\""
+	ck_assert_ptr_nonnull(strstr(ft_req_at(4)->body, "<_this type=\""
 	                             "VirtualMachine\">vm-50</_this>"));
-	ck_assert_ptr_nonnull(strstr(req_at(4)->body, "<name>" SC_CID
+	ck_assert_ptr_nonnull(strstr(ft_req_at(4)->body, "<name>" SC_CID
 	                             "-datastore-2</name>"));
-	ck_assert_ptr_nonnull(strstr(req_at(4)->body, ">datastore-2<"));
-	ck_assert_ptr_nonnull(strstr(req_at(4)->body, ">resgroup-26<"));
-	ck_assert_ptr_nonnull(strstr(req_at(7)->body, "<name>initial</name>"
+	ck_assert_ptr_nonnull(strstr(ft_req_at(4)->body, ">datastore-2<"));
+	ck_assert_ptr_nonnull(strstr(ft_req_at(4)->body, ">resgroup-26<"));
+	ck_assert_ptr_nonnull(strstr(ft_req_at(7)->body, "<name>initial</name>"
 	                             "<memory>false</memory><quiesce>false"
 	                             "</quiesce>"));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -1036,18 +783,19 @@ START_TEST(test_replica_duplicate_name_waits)
 	struct vs_client *c;
 	struct vs_error err;
 
-	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
-	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
+	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
+	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
 	      SNAP("snapshot-51")));
-	reply("FindByInventoryPath", "");
-	reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
-	reply("CloneVM_Task", TASK_OK("task-1"));
-	reply("RetrievePropertiesEx", TASK_FAULT("task-1", "DuplicateName"));
+	ft_reply("FindByInventoryPath", "");
+	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	ft_reply("CloneVM_Task", TASK_OK("task-1"));
+	ft_reply("RetrievePropertiesEx", TASK_FAULT("task-1", "DuplicateName"));
 	/* the other process has cloned but not yet taken the snapshot */
-	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-76"));
-	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-76", "datastore-2", ""));
-	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-76"));
-	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-76", "datastore-2",
+	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-76"));
+	ft_reply("RetrievePropertiesEx",
+	         VM_DS_SNAP("vm-76", "datastore-2", ""));
+	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-76"));
+	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-76", "datastore-2",
 	      SNAP("snapshot-80")));
 	c = connect_client();
 	vs_error_clear(&err);
@@ -1055,8 +803,8 @@ START_TEST(test_replica_duplicate_name_waits)
 	              &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, "vm-76");
 	ck_assert_str_eq(snap.value, "snapshot-80");
-	ck_assert_double_eq(fake_clock, 1002.0);
-	finish(c);
+	ck_assert_double_eq(ft.clock, 1002.0);
+	ft_finish(c);
 }
 END_TEST
 
@@ -1066,20 +814,20 @@ START_TEST(test_replica_other_clone_failure)
 	struct vs_client *c;
 	struct vs_error err;
 
-	reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
-	reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
+	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
+	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
 	      SNAP("snapshot-51")));
-	reply("FindByInventoryPath", "");
-	reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
-	reply("CloneVM_Task", TASK_OK("task-1"));
-	reply("RetrievePropertiesEx", TASK_FAULT("task-1", "NoDiskSpace"));
+	ft_reply("FindByInventoryPath", "");
+	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	ft_reply("CloneVM_Task", TASK_OK("task-1"));
+	ft_reply("RetrievePropertiesEx", TASK_FAULT("task-1", "NoDiskSpace"));
 	c = connect_client();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID,
 	                 &ds2, &pool, &err), VS_ETASK);
 	ck_assert_str_eq(err.fault, "NoDiskSpace");
 	ck_assert_str_eq(vm.value, "");
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -1089,13 +837,13 @@ START_TEST(test_replica_missing_stemcell)
 	struct vs_client *c;
 	struct vs_error err;
 
-	reply("FindByInventoryPath", "");
+	ft_reply("FindByInventoryPath", "");
 	c = connect_client();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID,
 	                 &ds2, &pool, &err), VS_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, SC_CID));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -1150,20 +898,20 @@ END_TEST
 static void
 create_replies(void)
 {
-	reply("FindByInventoryPath", FOUND("ClusterComputeResource",
+	ft_reply("FindByInventoryPath", FOUND("ClusterComputeResource",
 	      "domain-c7"));
-	reply("RetrievePropertiesEx", PLACEMENT_REPLY);
-	reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
-	reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	      "</returnval>");
-	reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
-	reply_http("nfc-upload", 200);
-	reply("HttpNfcLeaseComplete", "");
-	reply("RetrievePropertiesEx", DEVICES_REPLY);
-	reply("ReconfigVM_Task", TASK_OK("task-3"));
-	reply("RetrievePropertiesEx", TASK_PROPS("task-3", "success"));
-	reply("CreateSnapshot_Task", TASK_OK("task-4"));
+	ft_reply("RetrievePropertiesEx", PLACEMENT_REPLY);
+	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_upload(200);
+	ft_reply("HttpNfcLeaseComplete", "");
+	ft_reply("RetrievePropertiesEx", DEVICES_REPLY);
+	ft_reply("ReconfigVM_Task", TASK_OK("task-3"));
+	ft_reply("RetrievePropertiesEx", TASK_PROPS("task-3", "success"));
+	ft_reply("CreateSnapshot_Task", TASK_OK("task-4"));
 }
 
 static void
@@ -1190,7 +938,7 @@ START_TEST(test_create_sequence)
 	const char *b;
 
 	create_replies();
-	reply("RetrievePropertiesEx", TASK_RESULT("task-4",
+	ft_reply("RetrievePropertiesEx", TASK_RESULT("task-4",
 	      "VirtualMachineSnapshot", "snapshot-9"));
 	c = connect_client();
 	import_args(&imp, &cl);
@@ -1199,14 +947,14 @@ START_TEST(test_create_sequence)
 	ck_assert_msg(vs_stemcell_create(cid, c, &imp, &err) == 0, "%s",
 	              err.message);
 	ck_assert(vs_stemcell_cid_valid(cid));
-	ck_assert_ptr_nonnull(strstr(req_at(0)->body, "<inventoryPath>DC0/"
+	ck_assert_ptr_nonnull(strstr(ft_req_at(0)->body, "<inventoryPath>DC0/"
 	                             "host/C0</inventoryPath>"));
 	/* one read for the cluster and its datastores */
-	ck_assert_ptr_nonnull(strstr(req_at(1)->body, "<path>datastore"
+	ck_assert_ptr_nonnull(strstr(ft_req_at(1)->body, "<path>datastore"
 	                             "</path>"));
 	/* the matching datastore with most room (ds-6's unreadable
 	 * summary is skipped); the root pool */
-	b = req_at(3)->body;
+	b = ft_req_at(3)->body;
 	ck_assert_ptr_nonnull(strstr(b, "<datastore type=\"Datastore\">ds-2"
 	                             "</datastore>"));
 	ck_assert_ptr_nonnull(strstr(b, "<resourcePool type=\"ResourcePool\""
@@ -1215,8 +963,8 @@ START_TEST(test_create_sequence)
 	ck_assert_ptr_nonnull(strstr(b, "</entityName><diskProvisioning>thin"
 	                             "</diskProvisioning></cisp>"));
 	/* both NICs removed, nothing else */
-	b = req_at(9)->body;
-	ck_assert_str_eq(req_at(9)->op, "ReconfigVM_Task");
+	b = ft_req_at(9)->body;
+	ck_assert_str_eq(ft_req_at(9)->op, "ReconfigVM_Task");
 	ck_assert_ptr_nonnull(strstr(b, "<key>4000</key>"));
 	ck_assert_ptr_nonnull(strstr(b, "<key>4001</key>"));
 	ck_assert_ptr_null(strstr(b, "<key>3000</key>"));
@@ -1224,8 +972,8 @@ START_TEST(test_create_sequence)
 	ck_assert_ptr_nonnull(strstr(b, ":type=\"VirtualE1000\""));
 	ck_assert_ptr_nonnull(strstr(b, "<operation>remove</operation>"));
 	ck_assert_ptr_null(strstr(b, "fileOperation"));
-	ck_assert_str_eq(req_at(11)->op, "CreateSnapshot_Task");
-	finish(c);
+	ck_assert_str_eq(ft_req_at(11)->op, "CreateSnapshot_Task");
+	ft_finish(c);
 }
 END_TEST
 
@@ -1238,10 +986,10 @@ START_TEST(test_create_snapshot_failure_removes_vm)
 	char cid[VS_STEMCELL_CID_MAX];
 
 	create_replies();
-	reply("RetrievePropertiesEx", TASK_FAULT("task-4", "InvalidState"));
-	reply("RetrievePropertiesEx", POWER("poweredOff"));
-	reply("Destroy_Task", TASK_OK("task-9"));
-	reply("RetrievePropertiesEx", TASK_PROPS("task-9", "success"));
+	ft_reply("RetrievePropertiesEx", TASK_FAULT("task-4", "InvalidState"));
+	ft_reply("RetrievePropertiesEx", POWER("poweredOff"));
+	ft_reply("Destroy_Task", TASK_OK("task-9"));
+	ft_reply("RetrievePropertiesEx", TASK_PROPS("task-9", "success"));
 	c = connect_client();
 	import_args(&imp, &cl);
 	vs_error_clear(&err);
@@ -1249,9 +997,9 @@ START_TEST(test_create_snapshot_failure_removes_vm)
 	ck_assert_str_eq(cid, "");
 	ck_assert_str_eq(err.fault, "InvalidState");
 	ck_assert_ptr_nonnull(strstr(err.message, "CreateSnapshot"));
-	ck_assert_str_eq(req_at(14)->op, "Destroy_Task");
-	ck_assert_ptr_nonnull(strstr(req_at(14)->body, ">vm-88</_this>"));
-	finish(c);
+	ck_assert_str_eq(ft_req_at(14)->op, "Destroy_Task");
+	ck_assert_ptr_nonnull(strstr(ft_req_at(14)->body, ">vm-88</_this>"));
+	ft_finish(c);
 }
 END_TEST
 
@@ -1269,8 +1017,8 @@ START_TEST(test_create_bad_pattern)
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_stemcell_create(cid, c, &imp, &err), VS_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.message, "datastore_pattern"));
-	ck_assert_uint_eq(calls(), 0);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 0);
+	ft_finish(c);
 }
 END_TEST
 
@@ -1282,9 +1030,9 @@ START_TEST(test_create_no_room)
 	struct vs_error err;
 	char cid[VS_STEMCELL_CID_MAX];
 
-	reply("FindByInventoryPath", FOUND("ClusterComputeResource",
+	ft_reply("FindByInventoryPath", FOUND("ClusterComputeResource",
 	      "domain-c7"));
-	reply("RetrievePropertiesEx", PLACEMENT_REPLY);
+	ft_reply("RetrievePropertiesEx", PLACEMENT_REPLY);
 	c = connect_client();
 	import_args(&imp, &cl);
 	/* LocalDS_2 has room but is in maintenance; LocalDS_9 has 100
@@ -1295,8 +1043,8 @@ START_TEST(test_create_no_room)
 	                 VS_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "no accessible datastore"));
 	ck_assert_ptr_nonnull(strstr(err.message, "3000 bytes"));
-	ck_assert_uint_eq(calls(), 2);      /* nothing was created */
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 2);      /* nothing was created */
+	ft_finish(c);
 }
 END_TEST
 

@@ -1,0 +1,325 @@
+/*
+ * tests/support/fake_transport.c: the scripted transport of
+ * fake_transport.h.
+ */
+#include "tests/support/fake_transport.h"
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fake_transport ft;
+
+char *
+ft_fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, f);
+	n = vsnprintf(NULL, 0, f, ap);
+	va_end(ap);
+	ck_assert_int_ge(n, 0);
+	s = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(s);
+	va_start(ap, f);
+	vsnprintf(s, (size_t)n + 1, f, ap);
+	va_end(ap);
+	return s;
+}
+
+char *
+ft_read_data(const char *rel)
+{
+	const char *root = getenv("CPI_TEST_ROOT");
+	char path[4096];
+	FILE *f;
+	long n;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/tests/data/%s",
+	         root != NULL ? root : ".", rel);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	ck_assert_int_ge(n, 0);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* With CPI_TEST_OUTDIR set, the request body is also written there for
+ * tests/schemacheck (vim25 element order). */
+static void
+save_body(const struct vs_http_request *req, const char *op)
+{
+	static unsigned n;
+	const char *dir = getenv("CPI_TEST_OUTDIR");
+	char path[4096];
+	FILE *f;
+
+	/* sensitive: the Login body holds the password */
+	if (ft.save_as[0] == '\0' || dir == NULL || dir[0] == '\0' ||
+	    req->body == NULL || req->sensitive)
+		return;
+	snprintf(path, sizeof(path), "%s/%s-%ld-%04u-%s.xml", dir,
+	         ft.save_as, (long)getpid(), n++, op);
+	f = fopen(path, "wb");
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	ck_assert_uint_eq(fwrite(req->body, 1, req->body_len, f),
+	                  req->body_len);
+	fclose(f);
+}
+
+static void
+record(const struct vs_http_request *req, const char *op)
+{
+	struct ft_req *r;
+	struct stat st;
+
+	ck_assert_uint_lt(ft.nreq, FT_MAX_REQS);
+	r = &ft.req[ft.nreq++];
+	r->op = strdup(op);
+	r->method = dup_or_null(req->method);
+	r->url = dup_or_null(req->url);
+	r->content_type = dup_or_null(req->content_type);
+	r->body = req->body != NULL ? strndup(req->body, req->body_len)
+	                            : NULL;
+	r->upload_path = dup_or_null(req->upload_path);
+	r->upload_size = -1;
+	if (req->upload_path != NULL && stat(req->upload_path, &st) == 0)
+		r->upload_size = (long long)st.st_size;
+	r->sensitive = req->sensitive;
+}
+
+static int
+fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
+               struct vs_http_response *resp, struct vs_error *err)
+{
+	const char *op = req->op != NULL ? req->op : "";
+	struct ft_step *s;
+
+	(void)t;
+	record(req, op);
+	save_body(req, op);
+	memset(resp, 0, sizeof(*resp));
+	if (strcmp(op, "Logout") == 0) {
+		ft.logouts++;
+		resp->status = 200;
+		resp->body = strdup(FT_ENV_HEAD "<LogoutResponse xmlns=\"urn:"
+		                    "vim25\"></LogoutResponse>" FT_ENV_TAIL);
+		resp->body_len = strlen(resp->body);
+		return 0;
+	}
+	if (ft.next >= ft.nsteps || strcmp(ft.steps[ft.next].op, op) != 0) {
+		if (ft.mismatch[0] == '\0')
+			snprintf(ft.mismatch, sizeof(ft.mismatch),
+			         "step %zu: got %s, expected %s", ft.next, op,
+			         ft.next < ft.nsteps ? ft.steps[ft.next].op :
+			         "nothing");
+		return vs_error_set(err, VS_EREPLAY, "unexpected %s", op);
+	}
+	ft.clock += ft.delay[ft.next];
+	s = &ft.steps[ft.next++];
+	resp->status = s->status;
+	resp->body = strdup(s->body != NULL ? s->body : "");
+	resp->body_len = strlen(resp->body);
+	return 0;
+}
+
+/* The fake is static: the test reads it after the client is gone. */
+static void
+fake_free(struct vs_transport *t)
+{
+	(void)t;
+}
+
+void
+ft_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < ft.nsteps; i++)
+		free(ft.steps[i].body);
+	for (i = 0; i < ft.nreq; i++) {
+		free(ft.req[i].op);
+		free(ft.req[i].method);
+		free(ft.req[i].url);
+		free(ft.req[i].content_type);
+		free(ft.req[i].body);
+		free(ft.req[i].upload_path);
+	}
+	memset(&ft, 0, sizeof(ft));
+}
+
+void
+ft_reset(const char *save_as)
+{
+	ft_clear();
+	ft.base.version = VS_TRANSPORT_VERSION;
+	ft.base.roundtrip = fake_roundtrip;
+	ft.base.free = fake_free;
+	ft.clock = FT_CLOCK_START;
+	snprintf(ft.save_as, sizeof(ft.save_as), "%s",
+	         save_as != NULL ? save_as : "");
+	ft_reply_file("RetrieveServiceContent",
+	              "vim/01_RetrieveServiceContent.response.xml");
+	ft_reply_file("Login", "vim/02_Login.response.xml");
+}
+
+struct ft_step *
+ft_step(const char *op, long status)
+{
+	struct ft_step *s;
+
+	ck_assert_uint_lt(ft.nsteps, FT_MAX_STEPS);
+	s = &ft.steps[ft.nsteps++];
+	s->op = op;
+	s->status = status;
+	s->body = NULL;
+	return s;
+}
+
+void
+ft_reply(const char *op, const char *inner)
+{
+	ft_step(op, 200)->body = ft_fmt(FT_ENV_HEAD "<%sResponse xmlns=\""
+	                                "urn:vim25\">%s</%sResponse>"
+	                                FT_ENV_TAIL, op, inner, op);
+}
+
+void
+ft_reply_file(const char *op, const char *rel)
+{
+	ft_step(op, 200)->body = ft_read_data(rel);
+}
+
+void
+ft_reply_http(const char *op, long status)
+{
+	ft_step(op, status)->body = strdup("");
+}
+
+void
+ft_fault(const char *op, const char *type)
+{
+	ft_step(op, 500)->body = ft_fmt(FT_ENV_HEAD "<soapenv:Fault>"
+	    "<faultcode>ServerFaultCode</faultcode><faultstring>%s happened"
+	    "</faultstring><detail><%sFault xmlns=\"urn:vim25\" xsi:type=\""
+	    "%s\"></%sFault></detail></soapenv:Fault>" FT_ENV_TAIL, type,
+	    type, type, type);
+}
+
+static double
+clock_now(void *ud)
+{
+	(void)ud;
+	return ft.clock;
+}
+
+static void
+clock_sleep(void *ud, double s)
+{
+	(void)ud;
+	ft.clock += s;
+}
+
+static void
+log_sink(void *ud, int level, const char *msg)
+{
+	(void)ud;
+	(void)level;
+	snprintf(ft.last_log, sizeof(ft.last_log), "%s", msg);
+}
+
+void
+ft_client_opts(struct vs_client_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->url = "https://vc.example:443/sdk";
+	o->user = "u";
+	o->password = "p";
+	o->transport = &ft.base;
+	o->log = log_sink;
+	o->max_retries = -1;
+	o->now = clock_now;
+	o->sleep = clock_sleep;
+}
+
+struct vs_client *
+ft_connect_opts(const struct vs_client_opts *o)
+{
+	struct vs_client *c = NULL;
+	struct vs_error err;
+
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_new(&c, o, &err), 0);
+	ck_assert_msg(vs_client_connect(c, &err) == 0, "%s", err.message);
+	return c;
+}
+
+struct vs_client *
+ft_connect(void)
+{
+	struct vs_client_opts o;
+
+	ft_client_opts(&o);
+	return ft_connect_opts(&o);
+}
+
+const struct ft_req *
+ft_req_at(size_t i)
+{
+	ck_assert_uint_lt(i + 2, ft.nreq);
+	return &ft.req[i + 2];
+}
+
+const char *
+ft_op_at(size_t i)
+{
+	return ft_req_at(i)->op;
+}
+
+const char *
+ft_body_at(size_t i)
+{
+	const char *b = ft_req_at(i)->body;
+
+	return b != NULL ? b : "";
+}
+
+size_t
+ft_calls(void)
+{
+	return ft.nreq - 2 - ft.logouts;
+}
+
+void
+ft_all_used(void)
+{
+	ck_assert_msg(ft.mismatch[0] == '\0', "%s", ft.mismatch);
+	ck_assert_uint_eq(ft.next, ft.nsteps);  /* every reply was used */
+}
+
+void
+ft_finish(struct vs_client *c)
+{
+	vs_client_free(c);
+	ft_all_used();
+}

@@ -1,0 +1,136 @@
+/*
+ * tests/support/fake_transport.h: a scripted vs_transport for unit
+ * suites that drive a real vs_client without a vCenter.
+ *
+ * There is one fake per test process, the global `ft` (a suite's
+ * tests run one at a time, and a test reads it after the client that
+ * used it is gone).  A test queues the replies it expects, in order,
+ * each naming the SOAP method (or raw op such as "file-put") it
+ * answers; every request is recorded.  A request whose op is not the
+ * next queued one fails with VS_EREPLAY and the first such mismatch is
+ * kept in ft.mismatch, which ft_all_used() reports.  Logout is always
+ * answered (and counted) without a queued reply.  The fake also gives
+ * the client an injected clock (sleeps advance it, nothing waits) and a
+ * log sink keeping the last message.
+ *
+ * The helpers fail the running Check test on misuse (too many steps, a
+ * missing data file); they make no Check calls at file scope.
+ *
+ *	ft_reset("pc");                     (in the fixture's setup)
+ *	ft_reply("RetrievePropertiesEx", "<returnval>…</returnval>");
+ *	c = ft_connect();
+ *	… call the code under test …
+ *	ft_finish(c);                       (frees c, all replies used)
+ *	ck_assert_str_eq(ft_op_at(0), "RetrievePropertiesEx");
+ *	ft_clear();                         (in the fixture's teardown)
+ */
+#ifndef TEST_FAKE_TRANSPORT_H
+#define TEST_FAKE_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vsphere/transport.h"
+#include "vsphere/vsphere.h"
+
+#define FT_MAX_STEPS 32
+#define FT_MAX_REQS (FT_MAX_STEPS * 2)
+
+/* A SOAP envelope around a body: what the simulator sends. */
+#define FT_ENV_HEAD                                                     \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "  \
+	"xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "  \
+	"xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\""   \
+	"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>"
+#define FT_ENV_TAIL "</soapenv:Body></soapenv:Envelope>"
+
+/* The clock's value after ft_reset(). */
+#define FT_CLOCK_START 1000.0
+
+struct ft_step {
+	const char *op;         /* the op this reply answers (borrowed) */
+	long status;            /* HTTP status */
+	char *body;             /* malloc'd; owned by the fake */
+};
+
+/* One request as the client sent it (copies; NULL where it had none,
+ * op "" when it had none). */
+struct ft_req {
+	char *op;
+	char *method;
+	char *url;
+	char *content_type;
+	char *body;
+	char *upload_path;
+	long long upload_size;  /* size of upload_path when sent, or -1 */
+	bool sensitive;
+};
+
+struct fake_transport {
+	struct vs_transport base;
+	struct ft_step steps[FT_MAX_STEPS];
+	size_t nsteps, next;
+	/* Seconds the clock advances before step i is served (a server
+	 * that takes long to answer); 0 after ft_reset(). */
+	double delay[FT_MAX_STEPS];
+	struct ft_req req[FT_MAX_REQS];
+	size_t nreq;
+	unsigned logouts;
+	char mismatch[256];     /* the first unexpected request, or "" */
+	double clock;           /* the injected clock */
+	char last_log[1024];    /* the client's last log message */
+	char save_as[32];       /* see ft_reset() */
+};
+
+extern struct fake_transport ft;
+
+/* Empties the fake (ft_clear() first when it was used), sets the clock
+ * to FT_CLOCK_START and queues the replies of connect (the
+ * RetrieveServiceContent and Login of tests/data/vim).  With a non-NULL
+ * save_as and CPI_TEST_OUTDIR set, every non-sensitive request body is
+ * written there as <save_as>-<pid>-<n>-<op>.xml for tests/schemacheck. */
+void ft_reset(const char *save_as);
+/* Frees what the fake holds (replies and recorded requests). */
+void ft_clear(void);
+
+/* Queues a reply to op with this status and no body yet: the caller
+ * sets ->body to a malloc'd string. */
+struct ft_step *ft_step(const char *op, long status);
+/* A 200 <op>Response holding inner. */
+void ft_reply(const char *op, const char *inner);
+/* A 200 reply whose body is the file tests/data/<rel>. */
+void ft_reply_file(const char *op, const char *rel);
+/* A raw HTTP answer with an empty body (datastore or NFC transfers). */
+void ft_reply_http(const char *op, long status);
+/* An HTTP 500 SOAP fault whose detail is of the given type. */
+void ft_fault(const char *op, const char *type);
+
+/* Client options over the fake: https://vc.example:443/sdk, user "u",
+ * password "p", no retries, the fake's clock and log sink.  The caller
+ * may change any field before ft_connect_opts(). */
+void ft_client_opts(struct vs_client_opts *o);
+/* A new client with these options, connected (fails the test when it
+ * cannot be). */
+struct vs_client *ft_connect_opts(const struct vs_client_opts *o);
+/* ft_connect_opts() with ft_client_opts(). */
+struct vs_client *ft_connect(void);
+
+/* Requests after connect: index 0 is the first call under test. */
+const struct ft_req *ft_req_at(size_t i);
+const char *ft_op_at(size_t i);
+/* The body of request i, "" when it had none. */
+const char *ft_body_at(size_t i);
+/* Requests after connect, Logouts not counted. */
+size_t ft_calls(void);
+/* No unexpected request came and every queued reply was used. */
+void ft_all_used(void);
+/* vs_client_free(c), then ft_all_used(). */
+void ft_finish(struct vs_client *c);
+
+/* A malloc'd printf (fails the test when out of memory). */
+char *ft_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/* The file tests/data/<rel> under CPI_TEST_ROOT, malloc'd and
+ * NUL-terminated (fails the test when it cannot be read). */
+char *ft_read_data(const char *rel);
+
+#endif
