@@ -463,7 +463,7 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	const char *vm_cid = cpi_arg_string(call, 2);
 	const char *names[MAX_DATASTORES];
 	const struct vs_disk_ds *ds = NULL;
-	struct vs_moref host = {{0}, {0}};
+	struct vs_disk_reach reach = {0};
 	struct vs_vm_info *info = NULL;
 	struct vs_error verr = {0};
 	struct job j = { .call = call };
@@ -497,10 +497,9 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 		/* near the VM: prefer what its host reaches */
 		rc = find_vm(&j, vm_cid);
 		if (rc == 0 && vs_vm_info(&info, j.c, &j.vm, &verr) == 0 &&
-		    info->has_host) {
-			host = info->host;
+		    info->has_host &&
+		    vs_disk_host_reach(&reach, j.c, &info->host, &verr) == 0)
 			has_host = true;
-		}
 		if (rc != 0 && call->err->type == CPI_ERROR_VM_NOT_FOUND) {
 			cpi_log_warn(call->log, "create_disk: VM %s not found; "
 			             "placing the disk without it", vm_cid);
@@ -515,7 +514,7 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	vs_error_clear(&verr);
 	rc = vs_disk_pick_datastore(&ds, j.dss,
 	                            dc_conf(&j)->persistent_datastore_pattern,
-	                            names, nnames, has_host ? &host : NULL,
+	                            names, nnames, has_host ? &reach : NULL,
 	                            size * 1048576, &verr);
 	if (rc != 0) {
 		rc = cloud_error(&j, &verr, "placement");
@@ -532,6 +531,7 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	             ds->name);
 cleanup:
 	vs_vm_info_free(info);
+	vs_disk_reach_clear(&reach);
 	rc = finish(&j, rc);
 	if (rc == 0) {
 		*result = json_string(cid);
@@ -632,6 +632,7 @@ bring_near(struct job *j, const char *cid)
 	const struct vs_vm_info *info = j->v->info;
 	const struct vs_disk_ds *here = NULL, *there = NULL;
 	struct vs_disk_loc moved = {0};
+	struct vs_disk_reach reach = {0};
 	struct vs_error verr = {0};
 	size_t i;
 	int rc;
@@ -643,14 +644,21 @@ bring_near(struct job *j, const char *cid)
 		           j->loc.datastore.value) == 0)
 			here = &j->dss->items[i];
 	}
-	if (here == NULL || vs_disk_ds_reaches(here, &info->host))
+	if (here == NULL)
 		return 0;
-	rc = vs_disk_pick_datastore(&there, j->dss,
-	                            dc_conf(j)->persistent_datastore_pattern,
-	                            NULL, 0, &info->host, 0, &verr);
-	if (rc == 0 && !vs_disk_ds_reaches(there, &info->host))
+	rc = vs_disk_host_reach(&reach, j->c, &info->host, &verr);
+	if (rc == 0 && vs_disk_ds_reaches(here, &reach)) {
+		vs_disk_reach_clear(&reach);
+		return 0;
+	}
+	if (rc == 0)
+		rc = vs_disk_pick_datastore(&there, j->dss,
+		        dc_conf(j)->persistent_datastore_pattern, NULL, 0,
+		        &reach, 0, &verr);
+	if (rc == 0 && !vs_disk_ds_reaches(there, &reach))
 		rc = vs_error_set(&verr, VS_ENOTFOUND, "no persistent "
 		                  "datastore reachable from the VM's host");
+	vs_disk_reach_clear(&reach);
 	if (rc != 0)
 		return cloud_error(j, &verr, "moving the disk");
 	cpi_log_info(j->call->log, "attach_disk: moving %s from %s to %s",

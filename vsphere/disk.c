@@ -131,7 +131,6 @@ static void
 ds_clear(struct vs_disk_ds *d)
 {
 	free(d->name);
-	free(d->hosts);
 }
 
 void
@@ -145,43 +144,6 @@ vs_disk_dss_free(struct vs_disk_dss *d)
 		ds_clear(&d->items[i]);
 	free(d->items);
 	free(d);
-}
-
-/* DatastoreHostMount[] → the hosts' references. */
-static int
-ds_hosts(struct vs_disk_ds *d, const struct vs_object *o,
-         struct vs_error *err)
-{
-	struct vs_error e;
-	xmlNodePtr val, m;
-	size_t n = 0;
-	int rc;
-
-	vs_error_clear(&e);
-	rc = vs_object_get_node(&val, o, "host", &e);
-	if (rc == VS_ENOTFOUND)
-		return 0;       /* mounted nowhere (or empty) */
-	if (rc != 0) {
-		pass_error(err, &e);
-		return rc;
-	}
-	for (m = vs_xml_child(val, "DatastoreHostMount"); m != NULL;
-	     m = vs_xml_next(m, "DatastoreHostMount"))
-		n++;
-	if (n == 0)
-		return 0;
-	d->hosts = calloc(n, sizeof(*d->hosts));
-	if (d->hosts == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	for (m = vs_xml_child(val, "DatastoreHostMount"); m != NULL;
-	     m = vs_xml_next(m, "DatastoreHostMount")) {
-		rc = vs_xml_moref(&d->hosts[d->nhosts],
-		                  vs_xml_child(m, "key"), err);
-		if (rc != 0)
-			return rc;
-		d->nhosts++;
-	}
-	return 0;
 }
 
 static int
@@ -212,7 +174,6 @@ ds_from_object(struct vs_disk_ds *d, const struct vs_object *o,
 	d->free_space = sum->free_space;
 	d->usable = sum->accessible && (sum->maintenance_mode == NULL ||
 	            strcmp(sum->maintenance_mode, "normal") == 0);
-	rc = ds_hosts(d, o, err);
 cleanup:
 	vs_ds_summary_free(sum);
 	return rc;
@@ -222,7 +183,7 @@ int
 vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
                    const struct vs_moref *dc, struct vs_error *err)
 {
-	static const char *const paths[] = { "summary", "host", NULL };
+	static const char *const paths[] = { "summary", NULL };
 	struct vs_objects *list = NULL;
 	struct vs_disk_dss *dss = NULL;
 	size_t i;
@@ -258,15 +219,66 @@ cleanup:
 	return rc;
 }
 
+void
+vs_disk_reach_clear(struct vs_disk_reach *r)
+{
+	if (r == NULL)
+		return;
+	free(r->items);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
+                   const struct vs_moref *host, struct vs_error *err)
+{
+	static const char *const paths[] = { "datastore", NULL };
+	const struct vs_moref *refs;
+	struct vs_object *o = NULL;
+	struct vs_error e;
+	size_t n = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	vs_error_clear(&e);
+	rc = check_ref(host, "host datastores", err);
+	if (rc == 0)
+		rc = vs_get_props(&o, c, host, paths, err);
+	if (rc != 0)
+		goto cleanup;
+	rc = vs_object_get_morefs(&refs, &n, o, "datastore", &e);
+	if (rc == VS_ENOTFOUND) {
+		rc = 0;
+		goto cleanup;
+	}
+	if (rc != 0) {
+		pass_error(err, &e);
+		goto cleanup;
+	}
+	if (n > 0) {
+		out->items = calloc(n, sizeof(*out->items));
+		if (out->items == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		memcpy(out->items, refs, n * sizeof(*refs));
+		out->n = n;
+	}
+cleanup:
+	vs_object_free(o);
+	return rc;
+}
+
 bool
-vs_disk_ds_reaches(const struct vs_disk_ds *ds, const struct vs_moref *host)
+vs_disk_ds_reaches(const struct vs_disk_ds *ds,
+                   const struct vs_disk_reach *reach)
 {
 	size_t i;
 
-	if (ds == NULL || host == NULL)
+	if (ds == NULL || reach == NULL)
 		return false;
-	for (i = 0; i < ds->nhosts; i++) {
-		if (same_ref(&ds->hosts[i], host))
+	for (i = 0; i < reach->n; i++) {
+		if (same_ref(&reach->items[i], &ds->ref))
 			return true;
 	}
 	return false;
@@ -305,18 +317,18 @@ int
 vs_disk_pick_datastore(const struct vs_disk_ds **out,
                        const struct vs_disk_dss *dss, const char *pattern,
                        const char *const *names, size_t nnames,
-                       const struct vs_moref *host, long long need_bytes,
-                       struct vs_error *err)
+                       const struct vs_disk_reach *reach,
+                       long long need_bytes, struct vs_error *err)
 {
 	const struct vs_disk_ds *best = NULL;
-	bool best_reach = false, wanted;
+	bool best_near = false, wanted;
 	size_t i, nwanted = 0;
 	int rc;
 
 	*out = NULL;
 	for (i = 0; dss != NULL && i < dss->n; i++) {
 		const struct vs_disk_ds *d = &dss->items[i];
-		bool reach;
+		bool near;
 
 		rc = vs_disk_ds_wanted(&wanted, d, pattern, names, nnames,
 		                       err);
@@ -327,11 +339,11 @@ vs_disk_pick_datastore(const struct vs_disk_ds **out,
 		nwanted++;
 		if (!d->usable || d->free_space < need_bytes)
 			continue;
-		reach = host == NULL || vs_disk_ds_reaches(d, host);
-		if (best == NULL || (reach && !best_reach) ||
-		    (reach == best_reach && d->free_space > best->free_space)) {
+		near = reach == NULL || vs_disk_ds_reaches(d, reach);
+		if (best == NULL || (near && !best_near) ||
+		    (near == best_near && d->free_space > best->free_space)) {
 			best = d;
-			best_reach = reach;
+			best_near = near;
 		}
 	}
 	if (best == NULL) {

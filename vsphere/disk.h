@@ -55,8 +55,6 @@ struct vs_disk_ds {
 	long long capacity;         /* bytes */
 	long long free_space;       /* bytes */
 	bool usable;                /* accessible, not in maintenance */
-	struct vs_moref *hosts;     /* hosts that mount it */
-	size_t nhosts;
 };
 
 struct vs_disk_dss {
@@ -65,14 +63,26 @@ struct vs_disk_dss {
 };
 
 void vs_disk_dss_free(struct vs_disk_dss *d);
-/* Every datastore under the datacenter dc with its summary and host
- * mounts: one container view (CreateContainerView, RetrievePropertiesEx,
- * DestroyView: 3 round trips, more only when paging). */
+/* Every datastore under the datacenter dc with its summary: one
+ * container view (CreateContainerView, RetrievePropertiesEx, DestroyView:
+ * 3 round trips, more only when paging). */
 int vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
                        const struct vs_moref *dc, struct vs_error *err);
-/* Whether host mounts ds. */
+
+/* The datastores one host reaches (HostSystem.datastore: one read; the
+ * host's own list is used rather than each Datastore's host mounts, which
+ * the simulator leaves incomplete). */
+struct vs_disk_reach {
+	struct vs_moref *items;
+	size_t n;
+};
+
+void vs_disk_reach_clear(struct vs_disk_reach *r);
+int vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
+                       const struct vs_moref *host, struct vs_error *err);
+/* Whether ds is in reach (reach NULL: false). */
 bool vs_disk_ds_reaches(const struct vs_disk_ds *ds,
-                        const struct vs_moref *host);
+                        const struct vs_disk_reach *reach);
 /* Whether ds is wanted: named in names[] (exact, when nnames > 0) or
  * else matching the POSIX extended regular expression pattern (NULL or
  * "": every datastore).  A bad pattern is VS_EINVAL. */
@@ -80,12 +90,12 @@ int vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
                       const char *pattern, const char *const *names,
                       size_t nnames, struct vs_error *err);
 /* The usable wanted datastore with need_bytes free: among them the ones
- * host mounts (host NULL: no preference) win, then the most free space.
+ * in reach (reach NULL: no preference) win, then the most free space.
  * VS_ENOTFOUND when none qualifies (the message says why). */
 int vs_disk_pick_datastore(const struct vs_disk_ds **out,
                            const struct vs_disk_dss *dss,
                            const char *pattern, const char *const *names,
-                           size_t nnames, const struct vs_moref *host,
+                           size_t nnames, const struct vs_disk_reach *reach,
                            long long need_bytes, struct vs_error *err);
 
 /* --- disk files --------------------------------------------------- */
