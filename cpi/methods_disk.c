@@ -890,9 +890,13 @@ cpi_method_resize_disk(json_t **result, struct cpi_call *call)
 	if (rc == VS_ENOTFOUND) {
 		rc = cpi_error_set(call->err, CPI_ERROR_DISK_NOT_FOUND, false,
 		                   "Disk '%s' not found", cid);
+	} else if (rc != 0 && (strcmp(verr.fault, "MethodNotFound") == 0 ||
+	                       strcmp(verr.fault, "NotImplemented") == 0)) {
+		rc = cloud_error(&j, &verr, "this vCenter cannot extend "
+		                 "disks");
 	} else if (rc != 0) {
-		/* vCenter refuses a smaller size: disks only grow */
-		vs_error_prefix(&verr, "disk '%s' to %lld MB (disks only "
+		/* vCenter refuses a size below the current one */
+		vs_error_prefix(&verr, "disk '%s' to %lld MB (disks can only "
 		                "grow)", cid, size);
 		rc = cloud_error(&j, &verr, "resize refused");
 	}
