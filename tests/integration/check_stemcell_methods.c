@@ -19,11 +19,11 @@
 
 #include <jansson.h>
 
+#include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/stemcell.h"
-#include "vsphere/transports.h"
 #include "vsphere/vim.h"
 #include "vsphere/vsphere.h"
 
@@ -36,73 +36,19 @@ static char tmpdir[4096];
 static struct vs_client *cl;
 static struct vs_error err;
 
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v != NULL && v[0] != '\0', "%s is not set (run through "
-	              "tests/sim/run.sh)", name);
-	return v;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-	char *buf;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static struct vs_client *
-connect_client(void)
-{
-	char *pem = slurp(env("VCSIM_CA_CERT"));
-	struct vs_curl_opts co = {
-		.ca_cert_pem = pem, .connect_timeout_s = 10, .timeout_s = 60,
-	};
-	struct vs_client_opts o = {
-		.url = env("VCSIM_URL"), .user = env("VCSIM_USER"),
-		.password = env("VCSIM_PASSWORD"),
-	};
-	struct vs_transport *t = NULL;
-	struct vs_client *c = NULL;
-	struct vs_error e;
-
-	vs_error_clear(&e);
-	ck_assert_msg(vs_transport_curl_new(&t, &co, &e) == 0, "%s",
-	              e.message);
-	free(pem);
-	o.transport = t;
-	ck_assert_msg(vs_client_new(&c, &o, &e) == 0, "%s", e.message);
-	ck_assert_msg(vs_client_connect(c, &e) == 0, "%s", e.message);
-	return c;
-}
-
 /* A fresh, empty TMPDIR for the binary. */
 static void
 setup(void)
 {
 	static unsigned seq;
-	const char *out = env("CPI_TEST_OUTDIR");
+	const char *out = sim_env("CPI_TEST_OUTDIR");
 
 	snprintf(tmpdir, sizeof(tmpdir), "%.2000s/tmp-%ld-%u", out,
 	         (long)getpid(), seq++);
 	ck_assert_int_eq(mkdir(tmpdir, 0700), 0);
 	ck_assert_int_eq(setenv("TMPDIR", tmpdir, 1), 0);
 	vs_error_clear(&err);
-	cl = connect_client();
+	cl = sim_client_connect(NULL);
 }
 
 static void
@@ -136,8 +82,8 @@ static void
 assert_no_secret(const struct cpi_test_run *r)
 {
 	const char *secrets[] = { SIM_MBUS_SECRET, SIM_BLOBSTORE_SECRET,
-	                          env("VCSIM_PASSWORD"), "vmware_soap_session",
-	                          NULL };
+	                          sim_env("VCSIM_PASSWORD"),
+	                          "vmware_soap_session", NULL };
 	size_t i;
 
 	for (i = 0; secrets[i] != NULL; i++) {
@@ -530,7 +476,7 @@ replica_in_child(int fd, const char *cid, const struct vs_moref *ds,
 
 	memset(&a, 0, sizeof(a));
 	vs_error_clear(&e);
-	c = connect_client();
+	c = sim_client_connect(NULL);
 	a.rc = vs_stemcell_replica(&a.vm, &a.snap, c, &loc, cid, ds, pool,
 	                           &e);
 	snprintf(a.message, sizeof(a.message), "%.255s", e.message);

@@ -19,67 +19,23 @@
 
 #include <jansson.h>
 
+#include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/soap.h"
 #include "vsphere/task.h"
-#include "vsphere/transports.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
 static struct vs_client *cl;
 static struct vs_error err;
 
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v != NULL && v[0] != '\0', "%s is not set (run through "
-	              "tests/sim/run.sh)", name);
-	return v;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-	char *buf;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static void
 setup(void)
 {
-	char *pem = slurp(env("VCSIM_CA_CERT"));
-	struct vs_curl_opts co = {
-		.ca_cert_pem = pem, .connect_timeout_s = 10, .timeout_s = 60,
-	};
-	struct vs_client_opts o = {
-		.url = env("VCSIM_URL"), .user = env("VCSIM_USER"),
-		.password = env("VCSIM_PASSWORD"),
-	};
-	struct vs_transport *t = NULL;
-
 	vs_error_clear(&err);
-	ck_assert_msg(vs_transport_curl_new(&t, &co, &err) == 0, "%s",
-	              err.message);
-	free(pem);
-	o.transport = t;
-	ck_assert_msg(vs_client_new(&cl, &o, &err) == 0, "%s", err.message);
-	ck_assert_msg(vs_client_connect(cl, &err) == 0, "%s", err.message);
+	cl = sim_client_connect(NULL);
 }
 
 static void

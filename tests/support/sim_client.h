@@ -1,0 +1,26 @@
+/*
+ * tests/support/sim_client.h: a vs_client connected to the simulator
+ * that tests/sim/run.sh started for this suite, for integration suites
+ * that prepare or inspect the inventory through the vsphere layer.
+ *
+ * Both functions fail the running Check test on error; they make no
+ * Check calls at file scope.
+ */
+#ifndef TEST_SIM_CLIENT_H
+#define TEST_SIM_CLIENT_H
+
+#include "vsphere/vsphere.h"
+
+/* The value of the harness variable name (VCSIM_URL, CPI_TEST_OUTDIR,
+ * …); the test fails when it is unset or empty. */
+const char *sim_env(const char *name);
+
+/* A new client, logged in at VCSIM_URL as VCSIM_USER/VCSIM_PASSWORD
+ * over TLS checked against VCSIM_CA_CERT (connect timeout 10 s, 60 s a
+ * request, default retries).  With a non-NULL record and CPI_TEST_OUTDIR
+ * set, every exchange is also recorded (password redacted) into
+ * CPI_TEST_OUTDIR/<record> for tests/schemacheck.  Free it with
+ * vs_client_free(). */
+struct vs_client *sim_client_connect(const char *record);
+
+#endif
