@@ -9,6 +9,7 @@
 
 #include <libxml/parser.h>
 
+#include "tests/support/fake_transport.h"
 #include "vsphere/client.h"
 #include "vsphere/files.h"
 #include "vsphere/soap.h"
@@ -19,6 +20,13 @@
 #define URL "https://vc.example:8443/sdk"
 
 /* --- fake transport ------------------------------------------------ */
+
+/* Not the shared one of tests/support/fake_transport.h: this fake is
+ * heap-allocated and owned by the client (the tests check that the
+ * client frees it exactly once, also when vs_client_new fails), answers
+ * in order whatever is asked (Logout included), fails exchanges on
+ * demand and records the SOAPAction.  Its files come from
+ * tests/data/soap through ft_read_data(). */
 
 struct reply {
 	int rc;             /* < 0: the transport fails with this code */
@@ -49,31 +57,6 @@ struct fake {
 	int finished;
 	int *freed;
 };
-
-static char *
-load(const char *name, size_t *len_out)
-{
-	const char *root = getenv("CPI_TEST_ROOT");
-	char path[1024];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/data/soap/%s",
-	         root != NULL ? root : ".", name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len_out = (size_t)n;
-	return buf;
-}
 
 static char *
 with_api(char *body, const char *api)
@@ -120,11 +103,13 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		                    "vc.example", r->rc);
 	resp->status = r->status;
 	if (r->file != NULL) {
-		resp->body = load(r->file, &len);
-		if (r->api != NULL) {
+		char rel[256];
+
+		snprintf(rel, sizeof(rel), "soap/%s", r->file);
+		resp->body = ft_read_data(rel);
+		if (r->api != NULL)
 			resp->body = with_api(resp->body, r->api);
-			len = strlen(resp->body);
-		}
+		len = strlen(resp->body);
 	} else {
 		resp->body = strdup(r->text != NULL ? r->text : "");
 		len = strlen(resp->body);
