@@ -47,7 +47,7 @@ SUPPORT_SRC = $(sort $(wildcard tests/support/*.c))
 SUPPORT_OBJ = $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all check unit integration asan valgrind test demo deps bench \
-        clean fuzz fuzz-smoke deps-build record
+        clean fuzz fuzz-smoke deps-build record release-test
 all: $(BUILD)/cpi
 
 deps:
@@ -130,6 +130,9 @@ demo: deps-build
 
 bench: deps $(BUILD)/cpi
 	@sh tests/bench/run.sh $(BUILD)
+
+release-test:
+	sh tests/release/run.sh $(BUILD)
 
 # Re-records every fixture scenario against a fresh simulator.
 record: deps $(BUILD)/cpi $(BUILD)/libcpi.a

@@ -785,6 +785,7 @@ read_extra(struct vs_disk_vm *v, struct vs_client *c,
 {
 	static const char *const paths[] = { "config.extraConfig", NULL };
 	struct vs_object *o = NULL;
+	const struct vs_prop *p;
 	struct vs_error e;
 	xmlNodePtr val, opt;
 	char *key, *value, *userdata = NULL, *encoding = NULL;
@@ -794,6 +795,10 @@ read_extra(struct vs_disk_vm *v, struct vs_client *c,
 	rc = vs_get_props(&o, c, vm, paths, err);
 	if (rc != 0)
 		return rc;
+	p = vs_object_prop(o, "config.extraConfig");
+	if (p != NULL && p->kind == VS_PROP_TEXT &&
+	    (p->text == NULL || p->text[0] == '\0'))
+		goto cleanup;   /* an empty list */
 	rc = vs_object_get_node(&val, o, "config.extraConfig", &e);
 	if (rc == VS_ENOTFOUND) {
 		rc = 0;

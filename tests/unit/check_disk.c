@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vsphere/disk.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
@@ -121,7 +122,7 @@ reply_file(const char *op, const char *rel)
 }
 
 /* An HTTP 500 SOAP fault of the given type. */
-static void __attribute__((unused))
+static void
 fault(const char *op, const char *type)
 {
 	add_step(op, 500)->body = fmt(ENV_HEAD "<soapenv:Fault><faultcode>"
@@ -264,7 +265,7 @@ connect_client(void)
 }
 
 /* Requests after connect: index 0 is the first call under test. */
-static __attribute__((unused)) const char *
+static const char *
 op_at(size_t i)
 {
 	ck_assert_uint_lt(i + 2, fk.nreq);
@@ -451,6 +452,535 @@ START_TEST(test_change_type_and_info_refused)
 }
 END_TEST
 
+
+/* --- disk.c: pure parts -------------------------------------------------- */
+
+START_TEST(test_cid_and_path)
+{
+	struct vs_error err;
+	char *s = NULL;
+
+	ck_assert(vs_disk_cid_valid("disk-6f1c2b9e-0a4d-4c3e-9b8a-"
+	                            "1d2e3f4a5b6c"));
+	ck_assert(vs_disk_cid_valid("disk-1"));
+	ck_assert(!vs_disk_cid_valid("disk-"));
+	ck_assert(!vs_disk_cid_valid("disk-../x"));
+	ck_assert(!vs_disk_cid_valid("disk-a b"));
+	ck_assert(!vs_disk_cid_valid("disk-a/b"));
+	ck_assert(!vs_disk_cid_valid("vm-1234"));
+	ck_assert(!vs_disk_cid_valid(NULL));
+	/* 64 characters at most */
+	ck_assert(vs_disk_cid_valid("disk-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	                            "aaaaaaaaaaaaaaaaaaaaaaaaa"));
+	ck_assert(!vs_disk_cid_valid("disk-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	                             "aaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_path(&s, "LocalDS_0", "BOSH_Disks", "disk-1",
+	                              &err), 0);
+	ck_assert_str_eq(s, "[LocalDS_0] BOSH_Disks/disk-1.vmdk");
+	free(s);
+	ck_assert_int_eq(vs_disk_path(&s, "ds 1", "a b/c", "disk-1", &err),
+	                 0);
+	ck_assert_str_eq(s, "[ds 1] a b/c/disk-1.vmdk");
+	free(s);
+	ck_assert_int_eq(vs_disk_path(&s, "ds", "../x", "disk-1", &err),
+	                 VS_EINVAL);
+	ck_assert_ptr_null(s);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_path(&s, "d]s", "x", "disk-1", &err),
+	                 VS_EINVAL);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_path(&s, "ds", "x", "disk-/1", &err),
+	                 VS_EINVAL);
+}
+END_TEST
+
+static struct vs_disk_ds dss_items[4];
+static struct vs_disk_dss dss = { dss_items, 4 };
+
+static void
+make_dss(void)
+{
+	static const char *const names[] = {
+		"other", "LocalDS_0", "LocalDS_1", "LocalDS_2",
+	};
+	size_t i;
+
+	memset(dss_items, 0, sizeof(dss_items));
+	for (i = 0; i < 4; i++) {
+		snprintf(dss_items[i].ref.type, sizeof(dss_items[i].ref.type),
+		         "Datastore");
+		snprintf(dss_items[i].ref.value,
+		         sizeof(dss_items[i].ref.value), "datastore-%zu", i);
+		dss_items[i].name = (char *)names[i];
+		dss_items[i].usable = true;
+		dss_items[i].free_space = (long long)(i + 1) << 30;
+	}
+}
+
+START_TEST(test_pick_datastore)
+{
+	struct vs_moref near_refs[1];
+	struct vs_disk_reach reach = { near_refs, 1 };
+	const char *const named[] = { "LocalDS_0" };
+	const struct vs_disk_ds *d = NULL;
+	struct vs_error err;
+
+	make_dss();
+	near_refs[0] = dss_items[1].ref;        /* the host reaches DS_0 */
+	vs_error_clear(&err);
+	/* most free space among the pattern's */
+	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "^LocalDS_", NULL,
+	                                        0, NULL, 1, &err), 0);
+	ck_assert_str_eq(d->name, "LocalDS_2");
+	/* what the VM's host reaches wins over free space */
+	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "^LocalDS_", NULL,
+	                                        0, &reach, 1, &err), 0);
+	ck_assert_str_eq(d->name, "LocalDS_0");
+	/* ... unless it is too small, unusable */
+	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "^LocalDS_", NULL,
+	                                        0, &reach, 3LL << 30, &err),
+	                 0);
+	ck_assert_str_eq(d->name, "LocalDS_2");
+	dss_items[3].usable = false;
+	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "^LocalDS_", NULL,
+	                                        0, NULL, 1, &err), 0);
+	ck_assert_str_eq(d->name, "LocalDS_1");
+	/* names replace the pattern */
+	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "^other$", named,
+	                                        1, NULL, 1, &err), 0);
+	ck_assert_str_eq(d->name, "LocalDS_0");
+	ck_assert_int_eq(err.code, 0);
+	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "^nothing", NULL,
+	                                        0, NULL, 1, &err),
+	                 VS_ENOTFOUND);
+	ck_assert_ptr_null(d);
+	ck_assert_ptr_nonnull(strstr(err.message, "no datastore matches"));
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "^LocalDS_", NULL,
+	                                        0, NULL, 100LL << 30, &err),
+	                 VS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.message, "none of the 3"));
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "(", NULL, 0, NULL,
+	                                        1, &err), VS_EINVAL);
+}
+END_TEST
+
+static struct vs_vm_device devs[20];
+static struct vs_vm_info vminfo;
+
+static void
+add_dev(size_t i, int key, const char *type, int kind, int ctl, int unit)
+{
+	memset(&devs[i], 0, sizeof(devs[i]));
+	devs[i].key = key;
+	devs[i].kind = kind;
+	snprintf(devs[i].type, sizeof(devs[i].type), "%s", type);
+	devs[i].has_controller_key = ctl != 0;
+	devs[i].controller_key = ctl;
+	devs[i].has_unit_number = unit >= 0;
+	devs[i].unit_number = unit;
+}
+
+START_TEST(test_free_unit)
+{
+	struct vs_error err;
+	int ctl, unit, u;
+	size_t n = 0;
+
+	memset(&vminfo, 0, sizeof(vminfo));
+	snprintf(vminfo.vm.value, sizeof(vminfo.vm.value), "vm-1");
+	vminfo.devices = devs;
+	add_dev(n++, 200, "VirtualIDEController", VS_VM_DEV_CONTROLLER, 0,
+	        -1);
+	add_dev(n++, 3000, "VirtualCdrom", VS_VM_DEV_CDROM, 200, 0);
+	vminfo.ndevices = n;
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_free_unit(&ctl, &unit, &vminfo, &err),
+	                 VS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.message, "no SCSI controller"));
+	add_dev(n++, 1000, "ParaVirtualSCSIController",
+	        VS_VM_DEV_CONTROLLER, 100, 3);
+	add_dev(n++, 2000, "VirtualDisk", VS_VM_DEV_DISK, 1000, 0);
+	add_dev(n++, 2001, "VirtualDisk", VS_VM_DEV_DISK, 1000, 1);
+	/* the simulator's CD-ROM sits on the SCSI controller */
+	add_dev(n++, 3001, "VirtualCdrom", VS_VM_DEV_CDROM, 1000, 2);
+	/* a disk on another controller does not take the unit */
+	add_dev(n++, 2002, "VirtualDisk", VS_VM_DEV_DISK, 200, 3);
+	vminfo.ndevices = n;
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_free_unit(&ctl, &unit, &vminfo, &err), 0);
+	ck_assert_int_eq(ctl, 1000);
+	ck_assert_int_eq(unit, 3);
+	/* fill 3..15: 7 is the controller's own and never chosen */
+	for (u = 3; u < 16; u++) {
+		if (u == 7)
+			continue;
+		add_dev(n++, 2100 + u, "VirtualDisk", VS_VM_DEV_DISK, 1000,
+		        u);
+		vminfo.ndevices = n;
+		if (u < 15) {
+			ck_assert_int_eq(vs_disk_free_unit(&ctl, &unit,
+			                                   &vminfo, &err), 0);
+			ck_assert_int_eq(unit, u + 1 == 7 ? 8 : u + 1);
+		}
+	}
+	ck_assert_int_eq(vs_disk_free_unit(&ctl, &unit, &vminfo, &err),
+	                 VS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.message, "taken"));
+	/* a second controller with room */
+	add_dev(n++, 1001, "VirtualLsiLogicController", VS_VM_DEV_CONTROLLER,
+	        100, 4);
+	vminfo.ndevices = n;
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_free_unit(&ctl, &unit, &vminfo, &err), 0);
+	ck_assert_int_eq(ctl, 1001);
+	ck_assert_int_eq(unit, 0);
+}
+END_TEST
+
+START_TEST(test_device_cid)
+{
+	char buf[VS_DISK_CID_MAX + 1];
+	size_t n = 0;
+
+	memset(&vminfo, 0, sizeof(vminfo));
+	vminfo.devices = devs;
+	add_dev(n, 2000, "VirtualDisk", VS_VM_DEV_DISK, 1000, 0);
+	devs[n++].file_name = (char *)"[LocalDS_0] vm-1/vm-1.vmdk";
+	add_dev(n, 2001, "VirtualDisk", VS_VM_DEV_DISK, 1000, 1);
+	devs[n++].file_name = (char *)"[LocalDS_1] BOSH_Disks/disk-77.vmdk";
+	add_dev(n, 2002, "VirtualDisk", VS_VM_DEV_DISK, 1000, 2);
+	devs[n++].file_name = (char *)"[LocalDS_0] disk-78.vmdk";
+	add_dev(n, 3000, "VirtualCdrom", VS_VM_DEV_CDROM, 200, 0);
+	devs[n++].file_name = (char *)"[LocalDS_0] disk-79.vmdk";
+	vminfo.ndevices = n;
+	ck_assert_ptr_eq(vs_disk_vm_device(&vminfo, "disk-77"), &devs[1]);
+	ck_assert_ptr_eq(vs_disk_vm_device(&vminfo, "disk-78"), &devs[2]);
+	/* only disks count */
+	ck_assert_ptr_null(vs_disk_vm_device(&vminfo, "disk-79"));
+	/* a prefix is not the name */
+	ck_assert_ptr_null(vs_disk_vm_device(&vminfo, "disk-7"));
+	ck_assert_ptr_null(vs_disk_vm_device(&vminfo, "../disk-77"));
+	ck_assert(vs_disk_device_cid(buf, sizeof(buf), &devs[1]));
+	ck_assert_str_eq(buf, "disk-77");
+	ck_assert(!vs_disk_device_cid(buf, 4, &devs[1]));
+	ck_assert(!vs_disk_device_cid(buf, sizeof(buf), &devs[3]));
+}
+END_TEST
+
+/* --- disk.c through the fake transport ----------------------------------- */
+
+static const struct vs_moref dc2 = { "Datacenter", "datacenter-2" };
+
+#define UUID_REPLY(u) "<returnval>" u "</returnval>"
+
+START_TEST(test_locate_pattern_first)
+{
+	struct vs_disk_loc loc;
+	struct vs_client *c;
+	struct vs_error err;
+
+	make_dss();
+	fault("QueryVirtualDiskUuid", "FileNotFound");      /* LocalDS_0 */
+	reply("QueryVirtualDiskUuid", UUID_REPLY("60 00 C2 9a 0b 1c 2d 3e-"
+	      "4f 50 61 72 83 94 a5 B6"));                   /* LocalDS_1 */
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
+	                             "BOSH_Disks", "disk-1", &err) == 0, "%s",
+	              err.message);
+	ck_assert_msg(!vs_error_is_set(&err), "%s", err.message);
+	ck_assert_str_eq(loc.path, "[LocalDS_1] BOSH_Disks/disk-1.vmdk");
+	ck_assert_str_eq(loc.datastore_name, "LocalDS_1");
+	ck_assert_str_eq(loc.datastore.value, "datastore-2");
+	ck_assert_str_eq(loc.uuid, "6000c29a-0b1c-2d3e-4f50-61728394a5b6");
+	ck_assert_ptr_nonnull(strstr(body_at(0), "<name>[LocalDS_0] "
+	                             "BOSH_Disks/disk-1.vmdk</name>"
+	                             "<datacenter type=\"Datacenter\">"
+	                             "datacenter-2</datacenter>"));
+	ck_assert_ptr_nonnull(strstr(body_at(1), "[LocalDS_1]"));
+	vs_disk_loc_clear(&loc);
+	vs_disk_loc_clear(NULL);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_locate_missing_everywhere)
+{
+	struct vs_disk_loc loc;
+	struct vs_client *c;
+	struct vs_error err;
+
+	make_dss();
+	dss_items[2].usable = false;        /* never asked */
+	fault("QueryVirtualDiskUuid", "FileNotFound");      /* LocalDS_0 */
+	fault("QueryVirtualDiskUuid", "FileNotFound");      /* LocalDS_2 */
+	fault("QueryVirtualDiskUuid", "FileNotFound");      /* other */
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                "BOSH_Disks", "disk-1", &err),
+	                 VS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.message, "not found on any"));
+	ck_assert_uint_eq(calls(), 3);
+	ck_assert_ptr_nonnull(strstr(body_at(2), "[other]"));
+	ck_assert_ptr_null(loc.path);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                "BOSH_Disks", "disk-1/..", &err),
+	                 VS_EINVAL);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_locate_other_fault_stops)
+{
+	struct vs_disk_loc loc;
+	struct vs_client *c;
+	struct vs_error err;
+
+	make_dss();
+	fault("QueryVirtualDiskUuid", "NoPermission");
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                "BOSH_Disks", "disk-1", &err),
+	                 VS_EFAULT);
+	ck_assert_str_eq(err.fault, "NoPermission");
+	ck_assert_uint_eq(calls(), 1);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_create_request)
+{
+	struct vs_disk_loc loc;
+	struct vs_client *c;
+	struct vs_error err;
+	const char *b;
+
+	make_dss();
+	fault("MakeDirectory", "FileAlreadyExists");        /* fine */
+	task("CreateVirtualDisk_Task", NULL);
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_create(&loc, c, &dc2, &dss_items[1],
+	                             "BOSH_Disks", "disk-9", 2048,
+	                             VS_DISK_THIN, &err) == 0, "%s",
+	              err.message);
+	ck_assert_str_eq(loc.path, "[LocalDS_0] BOSH_Disks/disk-9.vmdk");
+	ck_assert_ptr_nonnull(strstr(body_at(0), "<name>[LocalDS_0] "
+	                             "BOSH_Disks</name>"));
+	b = body_at(1);
+	ck_assert_ptr_nonnull(strstr(b, "<name>[LocalDS_0] BOSH_Disks/"
+	                             "disk-9.vmdk</name><datacenter type=\""
+	                             "Datacenter\">datacenter-2</datacenter>"
+	                             "<spec xsi:type=\"FileBackedVirtualDisk"
+	                             "Spec\"><diskType>thin</diskType>"
+	                             "<adapterType>lsiLogic</adapterType>"
+	                             "<capacityKb>2097152</capacityKb></spec>"));
+	vs_disk_loc_clear(&loc);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_create(&loc, c, &dc2, &dss_items[1],
+	                                "BOSH_Disks", "disk-9", 0,
+	                                VS_DISK_THIN, &err), VS_EINVAL);
+	ck_assert_int_eq(vs_disk_create(&loc, c, &dc2, &dss_items[1],
+	                                "BOSH_Disks", "disk-9", 1, 7, &err),
+	                 VS_EINVAL);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_delete_extend_move_requests)
+{
+	struct vs_disk_loc loc;
+	struct vs_client *c;
+	struct vs_error err;
+
+	make_dss();
+	task("DeleteVirtualDisk_Task", "FileNotFound");
+	task("ExtendVirtualDisk_Task", NULL);
+	reply("MakeDirectory", "");
+	task("MoveVirtualDisk_Task", NULL);
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_delete(c, &dc2, "[LocalDS_0] BOSH_Disks/"
+	                                "disk-9.vmdk", &err), VS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(body_at(0), "<DeleteVirtualDisk_Task "));
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_extend(c, &dc2, "[LocalDS_0] BOSH_Disks/"
+	                             "disk-9.vmdk", 4096, &err) == 0, "%s",
+	              err.message);
+	ck_assert_ptr_nonnull(strstr(body_at(2), "</datacenter><newCapacityKb"
+	                             ">4194304</newCapacityKb><eagerZero>"
+	                             "false</eagerZero>"));
+	ck_assert_int_eq(vs_disk_extend(c, &dc2, "[x] y.vmdk", 0, &err),
+	                 VS_EINVAL);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_move(&loc, c, &dc2, "[LocalDS_0] BOSH_Disks/"
+	                           "disk-9.vmdk", &dss_items[2], "BOSH_Disks",
+	                           "disk-9", &err) == 0, "%s", err.message);
+	ck_assert_str_eq(loc.path, "[LocalDS_1] BOSH_Disks/disk-9.vmdk");
+	ck_assert_ptr_nonnull(strstr(body_at(5), "<sourceName>[LocalDS_0] "
+	                             "BOSH_Disks/disk-9.vmdk</sourceName>"
+	                             "<sourceDatacenter type=\"Datacenter\">"
+	                             "datacenter-2</sourceDatacenter>"
+	                             "<destName>[LocalDS_1] BOSH_Disks/"
+	                             "disk-9.vmdk</destName>"));
+	vs_disk_loc_clear(&loc);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_attach_detach_requests)
+{
+	struct vs_moref ds = { "Datastore", "datastore-1" };
+	struct vs_client *c;
+	struct vs_error err;
+	const char *b;
+
+	memset(&vminfo, 0, sizeof(vminfo));
+	vminfo.vm = vm100;
+	vminfo.devices = devs;
+	add_dev(0, 2005, "VirtualDisk", VS_VM_DEV_DISK, 1000, 5);
+	devs[0].file_name = (char *)"[LocalDS_0] BOSH_Disks/disk-9.vmdk";
+	devs[0].disk_mode = (char *)"independent_persistent";
+	devs[0].capacity_kb = 1024;
+	vminfo.ndevices = 1;
+	task("ReconfigVM_Task", NULL);
+	task("ReconfigVM_Task", NULL);
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_attach(c, &vminfo, "[LocalDS_0] BOSH_Disks/"
+	                             "disk-9.vmdk", &ds, 1000, 3, "{\"a\":1}",
+	                             7, &err) == 0, "%s", err.message);
+	b = body_at(0);
+	ck_assert_ptr_nonnull(strstr(b, "<deviceChange><operation>add"
+	                             "</operation><device xsi:type=\""
+	                             "VirtualDisk\"><key>-1</key>"));
+	ck_assert_ptr_null(strstr(b, "fileOperation"));
+	ck_assert_ptr_nonnull(strstr(b, "<diskMode>independent_persistent"));
+	ck_assert_ptr_nonnull(strstr(b, "<controllerKey>1000</controllerKey>"
+	                             "<unitNumber>3</unitNumber>"));
+	ck_assert_ptr_nonnull(strstr(b, "<key>guestinfo.userdata</key>"
+	                             "<value xsi:type=\"xsd:string\">"
+	                             "eyJhIjoxfQ==</value>"));
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_detach(c, &vminfo, &devs[0], NULL, 0,
+	                             &err) == 0, "%s", err.message);
+	b = body_at(2);
+	ck_assert_ptr_nonnull(strstr(b, "<operation>remove</operation>"
+	                             "<device xsi:type=\"VirtualDisk\"><key>"
+	                             "2005</key>"));
+	ck_assert_ptr_null(strstr(b, "fileOperation"));
+	ck_assert_ptr_null(strstr(b, "guestinfo"));
+	/* unit 7 is the controller's */
+	ck_assert_int_eq(vs_disk_attach(c, &vminfo, "[a] b.vmdk", &ds, 1000,
+	                                7, NULL, 0, &err), VS_EINVAL);
+	finish(c);
+}
+END_TEST
+
+/* vs_vm_info's read, then config.extraConfig with options. */
+static void
+vm_with_extra(const char *options)
+{
+	char *inner = fmt("<returnval><objects><obj type=\"VirtualMachine\">"
+	                  "vm-100</obj><propSet><name>config.extraConfig"
+	                  "</name><val xsi:type=\"ArrayOfOptionValue\">%s"
+	                  "</val></propSet></objects></returnval>", options);
+
+	reply("RetrievePropertiesEx", SPARSE_VM);
+	reply("RetrievePropertiesEx", inner);
+	free(inner);
+}
+
+#define OPT(k, v) "<OptionValue><key>" k "</key><value xsi:type=\""     \
+	"xsd:string\">" v "</value></OptionValue>"
+
+START_TEST(test_vm_read_settings)
+{
+	struct vs_disk_vm *v = NULL;
+	struct vs_client *c;
+	struct vs_error err;
+
+	/* base64 of {"disks":{}}; the simulator appends a reconfigured key,
+	 * so the last value wins */
+	vm_with_extra(OPT("disk.enableUUID", "TRUE")
+	              OPT("guestinfo.userdata", "b2xk")
+	              OPT("guestinfo.userdata.encoding", "base64")
+	              OPT("guestinfo.userdata", "eyJkaXNrcyI6e319"));
+	vm_with_extra(OPT("guestinfo.userdata", "REDACTED!")
+	              OPT("guestinfo.userdata.encoding", "base64"));
+	vm_with_extra("");
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_vm_read(&v, c, &vm100, &err) == 0, "%s",
+	              err.message);
+	ck_assert(v->enable_uuid);
+	ck_assert_ptr_nonnull(v->settings);
+	ck_assert_str_eq(v->settings, "{\"disks\":{}}");
+	ck_assert_uint_eq(v->settings_len, 12);
+	ck_assert_int_eq(v->info->power, VS_VM_POWERED_OFF);
+	vs_disk_vm_free(v);
+	/* unreadable settings: no settings, no failure */
+	ck_assert_msg(vs_disk_vm_read(&v, c, &vm100, &err) == 0, "%s",
+	              err.message);
+	ck_assert_ptr_null(v->settings);
+	ck_assert(!v->enable_uuid);
+	vs_disk_vm_free(v);
+	ck_assert_msg(vs_disk_vm_read(&v, c, &vm100, &err) == 0, "%s",
+	              err.message);
+	ck_assert_ptr_null(v->settings);
+	vs_disk_vm_free(v);
+	vs_disk_vm_free(NULL);
+	ck_assert(!vs_error_is_set(&err));
+	finish(c);
+}
+END_TEST
+
+#define VMOBJ(id, name, file)                                           \
+	"<objects><obj type=\"VirtualMachine\">" id "</obj><propSet><name>" \
+	"name</name><val xsi:type=\"xsd:string\">" name "</val></propSet>"  \
+	"<propSet><name>config.hardware.device</name><val xsi:type=\""      \
+	"ArrayOfVirtualDevice\"><VirtualDevice xsi:type=\"VirtualDisk\">"   \
+	"<key>2000</key><backing xsi:type=\"VirtualDiskFlatVer2Backing"     \
+	"Info\"><fileName>" file "</fileName><diskMode>persistent"          \
+	"</diskMode></backing><controllerKey>1000</controllerKey>"          \
+	"<unitNumber>0</unitNumber><capacityInKB>1024</capacityInKB>"       \
+	"</VirtualDevice></val></propSet></objects>"
+
+START_TEST(test_users_one_view)
+{
+	const struct vs_moref folder = { "Folder", "group-v3" };
+	struct vs_vm_names *users = NULL;
+	struct vs_client *c;
+	struct vs_error err;
+
+	reply("CreateContainerView", "<returnval type=\"ContainerView\">"
+	      "session[1]view-1</returnval>");
+	reply("RetrievePropertiesEx", "<returnval>"
+	      VMOBJ("vm-1", "vm-a", "[LocalDS_0] vm-a/vm-a.vmdk")
+	      VMOBJ("vm-2", "vm-b", "[LocalDS_1] BOSH_Disks/disk-9.vmdk")
+	      VMOBJ("vm-3", "vm-c", "[LocalDS_1] BOSH_Disks/disk-99.vmdk")
+	      "</returnval>");
+	reply("DestroyView", "");
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_users(&users, c, &folder, "disk-9", &err) == 0,
+	              "%s", err.message);
+	ck_assert_uint_eq(users->n, 1);
+	ck_assert_str_eq(users->items[0], "vm-b");
+	ck_assert_uint_eq(calls(), 3);
+	ck_assert_str_eq(op_at(0), "CreateContainerView");
+	ck_assert_ptr_nonnull(strstr(body_at(0), "<type>VirtualMachine</type>"
+	                             "<recursive>true</recursive>"));
+	vs_vm_names_free(users);
+	finish(c);
+}
+END_TEST
 static Suite *
 disk_suite(void)
 {
@@ -462,6 +992,21 @@ disk_suite(void)
 	tcase_add_test(tc, test_remove_carries_real_type);
 	tcase_add_test(tc, test_edit_carries_device_info);
 	tcase_add_test(tc, test_change_type_and_info_refused);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("disk");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_cid_and_path);
+	tcase_add_test(tc, test_pick_datastore);
+	tcase_add_test(tc, test_free_unit);
+	tcase_add_test(tc, test_device_cid);
+	tcase_add_test(tc, test_locate_pattern_first);
+	tcase_add_test(tc, test_locate_missing_everywhere);
+	tcase_add_test(tc, test_locate_other_fault_stops);
+	tcase_add_test(tc, test_create_request);
+	tcase_add_test(tc, test_delete_extend_move_requests);
+	tcase_add_test(tc, test_attach_detach_requests);
+	tcase_add_test(tc, test_vm_read_settings);
+	tcase_add_test(tc, test_users_one_view);
 	suite_add_tcase(s, tc);
 	return s;
 }
