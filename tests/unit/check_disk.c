@@ -780,7 +780,8 @@ START_TEST(test_create_request)
 	                             "<spec xsi:type=\"FileBackedVirtualDisk"
 	                             "Spec\"><diskType>thin</diskType>"
 	                             "<adapterType>lsiLogic</adapterType>"
-	                             "<capacityKb>2097152</capacityKb></spec>"));
+	                             "<capacityKb>2097152</capacityKb>"
+	                             "</spec>"));
 	vs_disk_loc_clear(&loc);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_disk_create(&loc, c, &dc2, &dss_items[1],
