@@ -104,8 +104,19 @@ asan:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g" XCFLAGS="$(ASAN_FLAGS)" \
 	    XLDFLAGS="$(ASAN_FLAGS)" $(ASAN_TARGET)
 
-valgrind: $(BUILD)/cpi $(UNIT_BIN)
+# Unit suites, then simulator suites, under memcheck.  The simulator
+# suites run the cpi binary through BUILD/vg/cpi, a wrapper that starts
+# it under memcheck too (exit 99 and the report on stderr on any error,
+# which the suites see as a failed call); Check timeouts are stretched.
+VG_CPI = valgrind -q --error-exitcode=99 --leak-check=full \
+         --errors-for-leak-kinds=definite,indirect
+valgrind: $(BUILD)/cpi $(UNIT_BIN) $(INTEG_BIN)
 	@VALGRIND=1 sh tests/run-suites.sh $(BUILD) unit $(UNIT_BIN)
+	@mkdir -p $(BUILD)/vg && cp $(BUILD)/cpi $(BUILD)/vg/cpi.real
+	@printf '#!/bin/sh\nexec %s "$$(dirname "$$0")/cpi.real" "$$@"\n' \
+	    '$(VG_CPI)' >$(BUILD)/vg/cpi && chmod +x $(BUILD)/vg/cpi
+	@VALGRIND=1 CK_TIMEOUT_MULTIPLIER=20 \
+	    sh tests/sim/run.sh $(BUILD)/vg $(INTEG_BIN)
 
 # One closing line over every suite of both runs (tests/run-suites.sh
 # appends each run's counts to the tally).
