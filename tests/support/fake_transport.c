@@ -34,16 +34,12 @@ ft_fmt(const char *f, ...)
 }
 
 char *
-ft_read_data(const char *rel)
+ft_read_file(const char *path)
 {
-	const char *root = getenv("CPI_TEST_ROOT");
-	char path[4096];
 	FILE *f;
 	long n;
 	char *buf;
 
-	snprintf(path, sizeof(path), "%s/tests/data/%s",
-	         root != NULL ? root : ".", rel);
 	f = fopen(path, "rb");
 	ck_assert_msg(f != NULL, "cannot open %s", path);
 	fseek(f, 0, SEEK_END);
@@ -56,6 +52,17 @@ ft_read_data(const char *rel)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
+}
+
+char *
+ft_read_data(const char *rel)
+{
+	const char *root = getenv("CPI_TEST_ROOT");
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/tests/data/%s",
+	         root != NULL ? root : ".", rel);
+	return ft_read_file(path);
 }
 
 static char *

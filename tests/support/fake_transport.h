@@ -129,8 +129,10 @@ void ft_finish(struct vs_client *c);
 
 /* A malloc'd printf (fails the test when out of memory). */
 char *ft_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-/* The file tests/data/<rel> under CPI_TEST_ROOT, malloc'd and
- * NUL-terminated (fails the test when it cannot be read). */
+/* The whole file at path, malloc'd and NUL-terminated (fails the test
+ * when it cannot be read). */
+char *ft_read_file(const char *path);
+/* ft_read_file() of tests/data/<rel> under CPI_TEST_ROOT. */
 char *ft_read_data(const char *rel);
 
 #endif

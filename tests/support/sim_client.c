@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tests/support/fake_transport.h"
 #include "vsphere/transports.h"
 
 const char *
@@ -19,32 +20,10 @@ sim_env(const char *name)
 	return v;
 }
 
-/* The whole file, NUL-terminated; the test fails when it cannot be
- * read. */
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-	char *buf;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	ck_assert_int_ge(n, 0);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 struct vs_client *
 sim_client_connect(const char *record)
 {
-	char *pem = slurp(sim_env("VCSIM_CA_CERT"));
+	char *pem = ft_read_file(sim_env("VCSIM_CA_CERT"));
 	struct vs_curl_opts co = {
 		.ca_cert_pem = pem, .connect_timeout_s = 10, .timeout_s = 60,
 	};
