@@ -568,6 +568,48 @@ START_TEST(test_errors)
 }
 END_TEST
 
+
+START_TEST(test_enable_uuid_hint)
+{
+	const struct vs_vm_option opt = { "disk.enableUUID", "TRUE" };
+	const struct vs_vm_config spec = { .extra = &opt, .nextra = 1 };
+	struct vs_moref vm;
+	json_t *cid_j, *hint, *again, *pers;
+	const char *cid, *id;
+	char *vm_cid;
+	size_t i;
+
+	vm_cid = create_vm("10.0.0.24");
+	vm = vm_ref(vm_cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_reconfigure(cl, &vm, &spec, &err) == 0, "%s",
+	              err.message);
+	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm_cid));
+	cid = json_string_value(cid_j);
+	hint = call_ok("attach_disk", json_pack("[s,s]", vm_cid, cid));
+	ck_assert_msg(json_is_object(hint), "hint is not {\"id\": …}");
+	id = json_string_value(json_object_get(hint, "id"));
+	ck_assert_ptr_nonnull(id);
+	ck_assert_uint_eq(strlen(id), 36);
+	for (i = 0; id[i] != '\0'; i++)
+		ck_assert_msg((id[i] >= '0' && id[i] <= '9') ||
+		              (id[i] >= 'a' && id[i] <= 'f') || id[i] == '-',
+		              "id %s is not a lower-case uuid", id);
+	pers = persistent_of(vm_cid);
+	ck_assert(json_equal(json_object_get(pers, cid), hint));
+	json_decref(pers);
+	again = call_ok("attach_disk", json_pack("[s,s]", vm_cid, cid));
+	ck_assert(json_equal(again, hint));
+	json_decref(again);
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm_cid)));
+	ck_assert_uint_eq(disk_files(cid), 1);
+	json_decref(call_ok("delete_disk", json_pack("[s]", cid)));
+	json_decref(hint);
+	json_decref(cid_j);
+	free(vm_cid);
+}
+END_TEST
+
 /* --- main ------------------------------------------------------------ */
 
 static void
@@ -618,6 +660,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_create_env_flow);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_enable_uuid_hint);
 	suite_add_tcase(s, tc);
 	return s;
 }
