@@ -165,7 +165,8 @@ values_of(struct list *l, struct vs_client *c, const char *type,
 			list_add(l, v);
 	}
 	vs_objects_free(objs);
-	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
 }
 
 /* One text: VM names (stemcells excepted), then datastore files. */
@@ -186,7 +187,8 @@ snapshot(struct vs_client *c)
 	values_of(&urls, c, "Datastore", "summary.url");
 	for (k = 0; k < urls.n; k++) {
 		walk(&files, urls.v[k], "");
-		qsort(files.v, files.n, sizeof(*files.v), cmp_str);
+		if (files.n > 1)
+			qsort(files.v, files.n, sizeof(*files.v), cmp_str);
 		for (i = 0; i < files.n; i++)
 			fprintf(f, "%s: %s\n", urls.v[k], files.v[i]);
 		list_free(&files);

@@ -183,7 +183,8 @@ names_of(struct strbuf *b, struct vs_client *c, const char *type,
 			v[n++] = strdup(name);
 	}
 	vs_objects_free(list);
-	qsort(v, n, sizeof(*v), cmp_str);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_str);
 	sb_add(b, type);
 	for (i = 0; i < n; i++)
 		sb_add(b, v[i]);
@@ -212,7 +213,8 @@ snapshot(void)
 	vs_client_free(c);
 	for (k = 0; k < nurls; k++) {
 		walk(&list, &n, urls[k], "");
-		qsort(list, n, sizeof(*list), cmp_str);
+		if (n > 1)
+			qsort(list, n, sizeof(*list), cmp_str);
 		sb_add(&b, urls[k]);
 		for (i = 0; i < n; i++) {
 			sb_add(&b, list[i]);
