@@ -159,6 +159,7 @@ $pkg=$key"
 		rm -rf "$install"
 		cp -a "$cached" "$install"
 		rm -f "$install/.complete"
+		cp "$cached.headers" "$logs/$pkg.headers" 2>/dev/null
 		ok "package $pkg: compiled (cached ${key%"${key#????????????}"})"
 		continue
 	fi
@@ -191,7 +192,13 @@ $pkg=$key"
 		break
 	fi
 	ok "package $pkg: compiled in ${secs}s"
+	# Which headers of other packages the compiler read (make's -MMD
+	# dependency files list every header outside the system directories).
+	find "$compile" -name '*.d' -exec cat {} + 2>/dev/null |
+		tr ' ' '\n' | grep -F "$sandbox/packages/" | sort -u \
+		>"$logs/$pkg.headers"
 	rm -rf "$cached" "$cached.tmp"
+	cp "$logs/$pkg.headers" "$cached.headers"
 	cp -a "$install" "$cached.tmp" && : >"$cached.tmp/.complete" &&
 		mv "$cached.tmp" "$cached"
 done
@@ -226,6 +233,18 @@ if [ -z "$missing" ]; then
 	ok "bin/cpi defines curl, libxml2, jansson and zlib symbols itself"
 else
 	not_ok "bin/cpi defines its library symbols (missing:$missing)"
+fi
+# The compiler read the packages' headers, not the build host's.
+missing=""
+for hdr in curl/include/curl/curl.h libxml2/include/libxml2/libxml/tree.h \
+		jansson/include/jansson.h zlib/include/zlib.h; do
+	grep -qxF "$sandbox/packages/$hdr" "$logs/vsphere_cpi.headers" \
+		2>/dev/null || missing="$missing $hdr"
+done
+if [ -z "$missing" ]; then
+	ok "vsphere_cpi compiled against the packages' headers"
+else
+	not_ok "vsphere_cpi compiled against the packages' headers (not:$missing)"
 fi
 version=$(cat VERSION 2>/dev/null)
 check "bin/cpi --version is VERSION ($version)" \
