@@ -130,6 +130,9 @@ parse_rule(struct rule *r, const char *s, size_t len, struct vs_error *err)
 	}
 	if (parse_number(&r->nth, when, wlen) == 0)
 		return 0;
+	if (wlen > 0 && when[0] >= '0' && when[0] <= '9')
+		return vs_error_set(err, VS_EINVAL, "VSPHERE_CPI_FAULTS: an "
+		                    "exchange number counts from 1");
 	hash = memchr(when, '#', wlen);
 	r->nth = 1;
 	if (hash != NULL) {
@@ -162,25 +165,22 @@ parse_spec(struct fault_transport *ft, const char *spec,
 	size_t len;
 	int rc;
 
-	while (*p != '\0') {
+	for (;;) {
 		comma = strchr(p, ',');
 		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
 		if (ft->nrules == MAX_RULES)
 			return vs_error_set(err, VS_EINVAL,
 			                    "VSPHERE_CPI_FAULTS: more than %d "
 			                    "rules", MAX_RULES);
+		/* An empty rule (",," or a trailing comma) lacks '@'. */
 		rc = parse_rule(&ft->rules[ft->nrules], p, len, err);
 		if (rc != 0)
 			return rc;
 		ft->nrules++;
-		p += len;
-		if (*p == ',')
-			p++;
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
 	}
-	if (ft->nrules == 0)
-		return vs_error_set(err, VS_EINVAL,
-		                    "VSPHERE_CPI_FAULTS: no rule");
-	return 0;
 }
 
 /* The rule firing for this exchange, or NULL.  Every rule's occurrence

@@ -557,6 +557,29 @@ START_TEST(test_fault)
 }
 END_TEST
 
+/* A bad VSPHERE_CPI_FAULTS is refused, not ignored. */
+START_TEST(test_bad_spec)
+{
+	static const char *const bad[] = {
+		"refused", "nosuch@1", "reset@", "503@0", "fault@Clone VM",
+		"fault@CloneVM_Task#x", "garbage@1,", NULL,
+	};
+	const char *msg;
+	json_t *resp;
+	size_t i;
+
+	for (i = 0; bad[i] != NULL; i++) {
+		resp = call("has_vm", json_pack("[s]", "vm-x"), bad[i], NULL);
+		msg = json_string_value(json_object_get(json_object_get(resp,
+		                        "error"), "message"));
+		ck_assert_msg(msg != NULL && strstr(msg,
+		              "VSPHERE_CPI_FAULTS") != NULL,
+		              "'%s' accepted: %s", bad[i], msg);
+		json_decref(resp);
+	}
+}
+END_TEST
+
 /* The persistent disk, when the disk methods exist, is still there. */
 START_TEST(test_disk_untouched)
 {
@@ -822,6 +845,7 @@ suite(void)
 	tcase_add_loop_test(tc, test_fault, 0,
 	                    (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_disk_untouched);
+	tcase_add_test(tc, test_bad_spec);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(tls, 120);
 	tcase_add_test(tls, test_tls_wrong_ca);
