@@ -144,6 +144,9 @@ struct net_network_in {
 	const char *port_group;            /* cloud_properties.name */
 	const char *alias;
 	const char *nic_group;
+	bool default_route;                /* cloud_properties.default_route
+	                                    * is true (see
+	                                    * net_networks_validate) */
 };
 
 struct net_route {
@@ -174,6 +177,12 @@ struct net_network {
 	char *mac;              /* NULL until net_network_set_mac() */
 	bool is_default_gateway;
 	bool is_default_dns;
+	/* cloud_properties.default_route was true: the last entry of
+	 * routes is then this family's default route (added by
+	 * net_networks_validate, not listed by the operator). */
+	bool default_route;
+	int family;             /* 4 or 6; 0 when unknown (a dynamic
+	                         * network without any address) */
 	/* Parsed forms, for callers that need them (conflict checks). */
 	bool has_ip;
 	struct net_addr ip_addr;
@@ -211,6 +220,17 @@ struct net_networks {
  *  - routes: destination/netmask/gateway of the network's family,
  *    contiguous netmask, no host bits in destination, gateway inside the
  *    network's subnet (when it has ip and netmask).
+ *  - default_route (one default route per address family, without
+ *    router advertisements): only on a manual network with a gateway
+ *    that is not the default-gateway network, whose family is not the
+ *    default-gateway network's (which must be known: a dynamic default
+ *    gateway without any address is refused), at most one network per
+ *    family, and not on a network whose routes already hold a prefix-0
+ *    route.  Such a network gets one route appended after the
+ *    operator's (kept in order): destination and netmask all zero of its
+ *    family ("0.0.0.0", or "0000:...:0000" fully expanded), gateway =
+ *    the network's gateway.  The route is in both JSON forms below.
+ *    Without default_route nothing changes.
  * Messages name the network and the offending value.
  */
 int net_networks_validate(struct net_networks **out,

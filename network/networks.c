@@ -328,6 +328,7 @@ validate_one(struct net_network *nw, unsigned int *defmask,
 	char a[NET_ADDR_STRLEN], b[NET_ADDR_STRLEN];
 
 	memset(&ip, 0, sizeof(ip));
+	memset(&gw, 0, sizeof(gw));
 	nw->subnet_prefix = -1;
 	rc = parse_type(&nw->type, in->type, err);
 	if (rc < 0)
@@ -443,6 +444,16 @@ validate_one(struct net_network *nw, unsigned int *defmask,
 	    (in->port_group == NULL || in->port_group[0] == '\0'))
 		return net_error_set(err, NET_EINVAL,
 		                     "no port group (cloud_properties.name)");
+	nw->family = family != 0 ? family :
+	             nw->gateway != NULL ? gw.family : 0;
+	nw->default_route = in->default_route;
+	if (nw->default_route && nw->type != NET_TYPE_MANUAL)
+		return net_error_set(err, NET_EINVAL,
+		                     "default_route is for manual networks, "
+		                     "not a %s one", net_type_name(nw->type));
+	if (nw->default_route && nw->gateway == NULL)
+		return net_error_set(err, NET_EINVAL,
+		                     "default_route needs a gateway");
 
 	rc = dup_str(&nw->cloud_properties_json, in->cloud_properties_json,
 	             err);
@@ -580,6 +591,123 @@ resolve_defaults(struct net_networks *nets, unsigned int *masks,
 	return 0;
 }
 
+/* True for a route to everything (prefix 0). */
+static bool
+is_default_route(const struct net_route *r)
+{
+	return strcmp(r->netmask, "0.0.0.0") == 0 ||
+	       strcmp(r->netmask, "0000:0000:0000:0000:0000:0000:0000:0000")
+	       == 0;
+}
+
+/* Appends the family's default route (via the network's gateway) to
+ * nw->routes. */
+static int
+append_default_route(struct net_network *nw, struct net_error *err)
+{
+	struct net_route *v, *r;
+	struct net_addr zero;
+
+	v = realloc(nw->routes, (nw->nroutes + 1) * sizeof(*v));
+	if (v == NULL)
+		return net_error_set(err, NET_ENOMEM, "out of memory");
+	nw->routes = v;
+	r = &v[nw->nroutes];
+	memset(r, 0, sizeof(*r));
+	memset(&zero, 0, sizeof(zero));
+	zero.family = nw->family;
+	net_addr_format(r->destination, &zero);
+	net_addr_format(r->netmask, &zero);
+	snprintf(r->gateway, sizeof(r->gateway), "%s", nw->gateway);
+	nw->nroutes++;
+	return 0;
+}
+
+/* Checks default_route of nets->v[i] against the default-gateway
+ * network gwnet (may be NULL) and the networks before it. */
+static int
+check_default_route(const struct net_networks *nets, size_t i,
+                    const struct net_network *gwnet, struct net_error *err)
+{
+	const struct net_network *nw = &nets->v[i];
+	char q1[NET__QUOTE_LEN], q2[NET__QUOTE_LEN];
+	size_t j, k;
+	int fam = nw->family;
+
+	net__quote(q1, sizeof(q1), nw->name);
+	if (nw == gwnet)
+		return net_error_set(err, NET_EINVAL,
+		                     "network %s has default_route but is the "
+		                     "default gateway network, which has its "
+		                     "default route already", q1);
+	if (gwnet == NULL)
+		return net_error_set(err, NET_EINVAL,
+		                     "network %s has default_route but no "
+		                     "network is the default for gateway", q1);
+	net__quote(q2, sizeof(q2), gwnet->name);
+	if (gwnet->family == 0)
+		return net_error_set(err, NET_EINVAL,
+		                     "network %s has default_route but the "
+		                     "family of the default gateway network %s "
+		                     "is unknown (dynamic, no address): cannot "
+		                     "tell that they differ", q1, q2);
+	if (gwnet->family == fam)
+		return net_error_set(err, NET_EINVAL,
+		                     "network %s has default_route for IPv%d, "
+		                     "but the default gateway network %s "
+		                     "already gives IPv%d its default route",
+		                     q1, fam, q2, fam);
+	for (j = 0; j < i; j++) {
+		if (!nets->v[j].default_route || nets->v[j].family != fam)
+			continue;
+		net__quote(q2, sizeof(q2), nets->v[j].name);
+		return net_error_set(err, NET_EINVAL,
+		                     "networks %s and %s both have "
+		                     "default_route for IPv%d; one default "
+		                     "route per family", q2, q1, fam);
+	}
+	for (k = 0; k < nw->nroutes; k++) {
+		if (is_default_route(&nw->routes[k]))
+			return net_error_set(err, NET_EINVAL,
+			                     "network %s has default_route and "
+			                     "lists a default route (route "
+			                     "%zu) already", q1, k);
+	}
+	return 0;
+}
+
+/* One default route per address family: the default-gateway network
+ * gives its family one, each network with default_route its own (see
+ * net_networks_validate). */
+static int
+resolve_default_routes(struct net_networks *nets, struct net_error *err)
+{
+	const struct net_network *gwnet = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nets->n; i++) {
+		if (nets->v[i].is_default_gateway)
+			gwnet = &nets->v[i];
+	}
+	for (i = 0; i < nets->n; i++) {
+		if (!nets->v[i].default_route)
+			continue;
+		rc = check_default_route(nets, i, gwnet, err);
+		if (rc < 0)
+			return rc;
+	}
+	/* Only once every network passed: nothing is half-applied. */
+	for (i = 0; i < nets->n; i++) {
+		if (!nets->v[i].default_route)
+			continue;
+		rc = append_default_route(&nets->v[i], err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* Works on a local error object so that context is only ever prepended
  * to this call's own message; the caller's err is set once at the end. */
 static int
@@ -624,6 +752,8 @@ validate_all(struct net_networks **out, const struct net_network_in *in,
 		}
 	}
 	rc = resolve_defaults(nets, masks, err);
+	if (rc == 0)
+		rc = resolve_default_routes(nets, err);
 	if (rc < 0)
 		goto cleanup;
 	*out = nets;

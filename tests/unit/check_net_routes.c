@@ -118,7 +118,8 @@ slurp(const char *path)
 
 	if (f == NULL)
 		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0) {
+	n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	if (n >= 0) {
 		rewind(f);
 		buf = malloc((size_t)n + 1);
 		if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
@@ -173,6 +174,413 @@ START_TEST(test_unchanged_without_default_route)
 }
 END_TEST
 
+/* --- default_route --------------------------------------------------- */
+
+#define ZERO6 "0000:0000:0000:0000:0000:0000:0000:0000"
+#define GW6 "2001:0db8:0000:0001:0000:0000:0000:0001"
+
+static const char *const def_both[] = { "dns", "gateway" };
+
+/* The multihomed pair: v4 holds the default gateway, v6 none. */
+static struct net_network_in
+net_v4(const char *name)
+{
+	struct net_network_in in = {
+		.name = name, .type = "manual", .ip = "10.0.0.10",
+		.netmask = "255.255.255.0", .gateway = "10.0.0.1",
+		.defaults = def_both, .ndefaults = 2,
+		.cloud_properties_json = "{\"name\":\"BOSH-V4\"}",
+		.port_group = "BOSH-V4",
+	};
+	return in;
+}
+
+static struct net_network_in
+net_v6(const char *name, bool default_route)
+{
+	struct net_network_in in = {
+		.name = name, .type = "manual", .ip = "2001:db8:0:1::10",
+		.prefix = "64", .gateway = "2001:DB8:0:1::1",
+		.cloud_properties_json = default_route ?
+		    "{\"default_route\":true,\"name\":\"BOSH-V6\"}" :
+		    "{\"name\":\"BOSH-V6\"}",
+		.port_group = "BOSH-V6",
+		.default_route = default_route,
+	};
+	return in;
+}
+
+static struct net_networks *
+expect_ok(const struct net_network_in *in, size_t n)
+{
+	struct net_error err = { 0 };
+	struct net_networks *nets = NULL;
+
+	ck_assert_msg(net_networks_validate(&nets, in, n, &err) == 0,
+	              "rejected: %s", err.message);
+	ck_assert_ptr_nonnull(nets);
+	ck_assert_int_eq(err.code, 0);
+	return nets;
+}
+
+/* Refused with NET_EINVAL, nothing returned, and the message holds every
+ * one of the NULL-terminated fragments. */
+static void
+expect_fail(const struct net_network_in *in, size_t n, ...)
+{
+	struct net_error err = { 0 };
+	struct net_networks *nets = (struct net_networks *)1;
+	const char *frag;
+	va_list ap;
+
+	ck_assert_int_eq(net_networks_validate(&nets, in, n, &err),
+	                 NET_EINVAL);
+	ck_assert_ptr_null(nets);
+	ck_assert_int_eq(err.code, NET_EINVAL);
+	va_start(ap, n);
+	for (;;) {
+		frag = va_arg(ap, const char *);
+		if (frag == NULL)
+			break;
+		ck_assert_msg(strstr(err.message, frag) != NULL,
+		              "message \"%s\" lacks \"%s\"", err.message, frag);
+	}
+	va_end(ap);
+}
+
+static void
+assert_route(const struct net_route *r, const char *dst, const char *mask,
+             const char *gw)
+{
+	ck_assert_str_eq(r->destination, dst);
+	ck_assert_str_eq(r->netmask, mask);
+	ck_assert_str_eq(r->gateway, gw);
+}
+
+/* IPv4 default gateway, IPv6 with default_route: the whole agent
+ * settings document, byte for byte. */
+START_TEST(test_v6_default_route_settings)
+{
+	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", true) };
+	struct net_networks *nets = expect_ok(in, 2);
+	struct net_agent_settings s = {
+		.agent_id = "a", .vm_name = "vm-1", .networks = nets,
+	};
+	struct net_error err = { 0 };
+	char *json = NULL;
+
+	ck_assert(!nets->v[0].default_route);
+	ck_assert_uint_eq(nets->v[0].nroutes, 0);
+	ck_assert(nets->v[1].default_route);
+	ck_assert_int_eq(nets->v[1].family, 6);
+	ck_assert_uint_eq(nets->v[1].nroutes, 1);
+	assert_route(&nets->v[1].routes[0], ZERO6, ZERO6, GW6);
+	ck_assert_int_eq(net_network_set_mac(&nets->v[0], "00:50:56:00:00:01",
+	                                     &err), 0);
+	ck_assert_int_eq(net_network_set_mac(&nets->v[1], "00:50:56:00:00:02",
+	                                     &err), 0);
+	ck_assert_int_eq(net_agent_settings_json(&json, &s, &err), 0);
+	ck_assert_str_eq(json,
+	    "{\"agent_id\":\"a\",\"vm\":{\"name\":\"vm-1\"},\"networks\":{"
+	    "\"v4\":{\"type\":\"manual\",\"ip\":\"10.0.0.10\","
+	    "\"netmask\":\"255.255.255.0\",\"gateway\":\"10.0.0.1\","
+	    "\"default\":[\"dns\",\"gateway\"],"
+	    "\"cloud_properties\":{\"name\":\"BOSH-V4\"},"
+	    "\"mac\":\"00:50:56:00:00:01\"},"
+	    "\"v6\":{\"type\":\"manual\","
+	    "\"ip\":\"2001:0db8:0000:0001:0000:0000:0000:0010\","
+	    "\"netmask\":\"ffff:ffff:ffff:ffff:0000:0000:0000:0000\","
+	    "\"gateway\":\"" GW6 "\",\"prefix\":\"64\",\"default\":[],"
+	    "\"routes\":[{\"destination\":\"" ZERO6 "\","
+	    "\"netmask\":\"" ZERO6 "\",\"gateway\":\"" GW6 "\"}],"
+	    "\"cloud_properties\":{\"default_route\":true,"
+	    "\"name\":\"BOSH-V6\"},\"mac\":\"00:50:56:00:00:02\"}},"
+	    "\"disks\":{\"persistent\":{}}}");
+	free(json);
+	json = NULL;
+	/* create_vm's own result carries the route too. */
+	ck_assert_int_eq(net_networks_json(&json, nets, false, &err), 0);
+	ck_assert_ptr_nonnull(strstr(json,
+	    "\"routes\":[{\"destination\":\"" ZERO6 "\",\"netmask\":\""
+	    ZERO6 "\",\"gateway\":\"" GW6 "\"}]"));
+	ck_assert_ptr_null(strstr(json, "\"mac\""));
+	free(json);
+	net_networks_free(nets);
+}
+END_TEST
+
+/* The other way round: IPv6 default gateway, IPv4 default_route. */
+START_TEST(test_v4_default_route)
+{
+	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", false) };
+	struct net_networks *nets;
+
+	in[0].defaults = NULL;
+	in[0].ndefaults = 0;
+	in[0].default_route = true;
+	in[1].defaults = def_both;
+	in[1].ndefaults = 2;
+	nets = expect_ok(in, 2);
+	ck_assert(nets->v[1].is_default_gateway);
+	ck_assert_uint_eq(nets->v[1].nroutes, 0);
+	ck_assert_int_eq(nets->v[0].family, 4);
+	ck_assert_uint_eq(nets->v[0].nroutes, 1);
+	assert_route(&nets->v[0].routes[0], "0.0.0.0", "0.0.0.0", "10.0.0.1");
+	net_networks_free(nets);
+}
+END_TEST
+
+/* The operator's routes stay first, in order; the default route is
+ * appended after them. */
+START_TEST(test_listed_routes_kept_in_order)
+{
+	static const struct net_route_in r6[] = {
+		{ "2001:db8:100::", "ffff:ffff:ffff::", "2001:db8:0:1::fe" },
+		{ "fd00::", "ff00::", "2001:db8:0:1::fd" },
+	};
+	static const struct net_route_in r4[] = {
+		{ "192.168.0.0", "255.255.0.0", "10.0.0.254" },
+	};
+	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", true) };
+	struct net_networks *nets;
+
+	in[0].routes = r4;
+	in[0].nroutes = 1;
+	in[1].routes = r6;
+	in[1].nroutes = 2;
+	nets = expect_ok(in, 2);
+	ck_assert_uint_eq(nets->v[0].nroutes, 1);
+	assert_route(&nets->v[0].routes[0], "192.168.0.0", "255.255.0.0",
+	             "10.0.0.254");
+	ck_assert_uint_eq(nets->v[1].nroutes, 3);
+	assert_route(&nets->v[1].routes[0],
+	             "2001:0db8:0100:0000:0000:0000:0000:0000",
+	             "ffff:ffff:ffff:0000:0000:0000:0000:0000",
+	             "2001:0db8:0000:0001:0000:0000:0000:00fe");
+	assert_route(&nets->v[1].routes[1],
+	             "fd00:0000:0000:0000:0000:0000:0000:0000",
+	             "ff00:0000:0000:0000:0000:0000:0000:0000",
+	             "2001:0db8:0000:0001:0000:0000:0000:00fd");
+	assert_route(&nets->v[1].routes[2], ZERO6, ZERO6, GW6);
+	net_networks_free(nets);
+}
+END_TEST
+
+/* A network that is not the default gateway, of the other family, next
+ * to one more network of the gateway's family without default_route. */
+START_TEST(test_three_networks)
+{
+	struct net_network_in in[3] = { net_v4("v4"), net_v6("v6", true),
+	                                net_v4("v4b") };
+	struct net_networks *nets;
+
+	in[2].ip = "10.1.0.10";
+	in[2].gateway = "10.1.0.1";
+	in[2].defaults = NULL;
+	in[2].ndefaults = 0;
+	nets = expect_ok(in, 3);
+	ck_assert_uint_eq(nets->v[0].nroutes, 0);
+	ck_assert_uint_eq(nets->v[1].nroutes, 1);
+	ck_assert_uint_eq(nets->v[2].nroutes, 0);
+	net_networks_free(nets);
+}
+END_TEST
+
+START_TEST(test_default_route_false_is_absent)
+{
+	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", false) };
+	struct net_networks *nets = expect_ok(in, 2);
+
+	ck_assert(!nets->v[1].default_route);
+	ck_assert_uint_eq(nets->v[1].nroutes, 0);
+	ck_assert_ptr_null(nets->v[1].routes);
+	net_networks_free(nets);
+}
+END_TEST
+
+START_TEST(test_refused_on_default_gateway_network)
+{
+	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", false) };
+	struct net_network_in one = net_v6("solo", true);
+
+	in[0].default_route = true;
+	expect_fail(in, 2, "network \"v4\" has default_route but is the "
+	            "default gateway network", NULL);
+	/* A lone network with a gateway is the default gateway without
+	 * saying so. */
+	expect_fail(&one, 1, "network \"solo\"", "is the default gateway "
+	            "network", NULL);
+}
+END_TEST
+
+START_TEST(test_refused_without_gateway)
+{
+	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", true) };
+
+	in[1].gateway = NULL;
+	expect_fail(in, 2, "network \"v6\": default_route needs a gateway",
+	            NULL);
+}
+END_TEST
+
+START_TEST(test_refused_on_dynamic_and_vip)
+{
+	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", true) };
+
+	in[1].type = "dynamic";
+	in[1].ip = NULL;
+	in[1].prefix = NULL;
+	expect_fail(in, 2, "network \"v6\": default_route is for manual "
+	            "networks, not a dynamic one", NULL);
+	/* even with every address given */
+	in[1] = net_v6("v6", true);
+	in[1].type = "dynamic";
+	expect_fail(in, 2, "not a dynamic one", NULL);
+	in[1] = net_v6("v6", true);
+	in[1].type = "vip";
+	in[1].port_group = NULL;
+	expect_fail(in, 2, "network \"v6\": default_route is for manual "
+	            "networks, not a vip one", NULL);
+}
+END_TEST
+
+START_TEST(test_refused_twice_in_a_family)
+{
+	struct net_network_in in[3] = { net_v4("v4"), net_v6("v6", true),
+	                                net_v6("v6b", true) };
+	struct net_network_in same[2] = { net_v4("v4"), net_v4("v4b") };
+
+	in[2].ip = "2001:db8:0:2::10";
+	in[2].gateway = "2001:db8:0:2::1";
+	expect_fail(in, 3, "networks \"v6\" and \"v6b\" both have "
+	            "default_route for IPv6", NULL);
+	/* The default gateway network already is its family's one. */
+	same[1].ip = "10.1.0.10";
+	same[1].gateway = "10.1.0.1";
+	same[1].defaults = NULL;
+	same[1].ndefaults = 0;
+	same[1].default_route = true;
+	expect_fail(same, 2, "network \"v4b\" has default_route for IPv4, "
+	            "but the default gateway network \"v4\" already gives "
+	            "IPv4 its default route", NULL);
+}
+END_TEST
+
+/* With a dynamic default gateway of unknown family the rule cannot be
+ * checked: refused.  With an address it can. */
+START_TEST(test_dynamic_default_gateway)
+{
+	struct net_network_in in[2] = { net_v4("dhcp"), net_v6("v6", true) };
+	struct net_networks *nets;
+
+	in[0].type = "dynamic";
+	in[0].ip = NULL;
+	in[0].netmask = NULL;
+	in[0].gateway = NULL;
+	expect_fail(in, 2, "network \"v6\" has default_route but the family "
+	            "of the default gateway network \"dhcp\" is unknown",
+	            NULL);
+	in[0].ip = "10.0.0.10";
+	nets = expect_ok(in, 2);
+	ck_assert_int_eq(nets->v[0].family, 4);
+	ck_assert_uint_eq(nets->v[1].nroutes, 1);
+	assert_route(&nets->v[1].routes[0], ZERO6, ZERO6, GW6);
+	net_networks_free(nets);
+}
+END_TEST
+
+START_TEST(test_refused_listed_route)
+{
+	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", true) };
+	struct net_route_in r;
+
+	in[1].routes = &r;
+	in[1].nroutes = 1;
+	/* gateway outside the network's subnet */
+	r = (struct net_route_in){ "2001:db8:100::", "ffff:ffff:ffff::",
+	                           "2001:db8:0:2::1" };
+	expect_fail(in, 2, "network \"v6\": route 0: gateway "
+	            "2001:0db8:0000:0002:0000:0000:0000:0001 is outside the "
+	            "network's subnet", NULL);
+	/* another family, in each field */
+	r = (struct net_route_in){ "2001:db8:100::", "ffff:ffff:ffff::",
+	                           "10.0.0.254" };
+	expect_fail(in, 2, "route 0: gateway 10.0.0.254 is IPv4 but the "
+	            "network is IPv6", NULL);
+	r = (struct net_route_in){ "192.168.0.0", "255.255.0.0",
+	                           "2001:db8:0:1::fe" };
+	expect_fail(in, 2, "route 0: destination 192.168.0.0 is IPv4 but "
+	            "the network is IPv6", NULL);
+	r = (struct net_route_in){ "2001:db8:100::", "255.255.0.0",
+	                           "2001:db8:0:1::fe" };
+	expect_fail(in, 2, "route 0: netmask 255.255.0.0 is IPv4", NULL);
+	/* the same on the network without default_route */
+	in[1] = net_v6("v6", false);
+	r = (struct net_route_in){ "10.9.0.0", "255.255.0.0", "10.9.0.1" };
+	in[0].routes = &r;
+	in[0].nroutes = 1;
+	expect_fail(in, 2, "network \"v4\": route 0: gateway 10.9.0.1 is "
+	            "outside the network's subnet 10.0.0.0/24", NULL);
+}
+END_TEST
+
+/* default_route next to a prefix-0 route the operator listed would give
+ * the family two default routes. */
+START_TEST(test_refused_with_listed_default)
+{
+	static const struct net_route_in r6[] = {
+		{ "2001:db8:100::", "ffff:ffff:ffff::", "2001:db8:0:1::fe" },
+		{ "::", "::", "2001:db8:0:1::fe" },
+	};
+	static const struct net_route_in r4[] = {
+		{ "0.0.0.0", "0.0.0.0", "10.0.0.254" },
+	};
+	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", true) };
+	struct net_network_in v6gw[2] = { net_v4("v4"), net_v6("v6", false) };
+	struct net_networks *nets;
+
+	in[1].routes = r6;
+	in[1].nroutes = 2;
+	expect_fail(in, 2, "network \"v6\" has default_route and lists a "
+	            "default route (route 1) already", NULL);
+	/* IPv4 alike */
+	v6gw[0].defaults = NULL;
+	v6gw[0].ndefaults = 0;
+	v6gw[0].default_route = true;
+	v6gw[0].routes = r4;
+	v6gw[0].nroutes = 1;
+	v6gw[1].defaults = def_both;
+	v6gw[1].ndefaults = 2;
+	expect_fail(v6gw, 2, "network \"v4\" has default_route and lists a "
+	            "default route (route 0) already", NULL);
+	/* Without default_route the listed one is the operator's business,
+	 * as before. */
+	in[1] = net_v6("v6", false);
+	in[1].routes = r6;
+	in[1].nroutes = 2;
+	nets = expect_ok(in, 2);
+	ck_assert_uint_eq(nets->v[1].nroutes, 2);
+	net_networks_free(nets);
+}
+END_TEST
+
+/* Refusals come from validation alone (no I/O) and keep the first
+ * error. */
+START_TEST(test_first_error_wins)
+{
+	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", true) };
+	struct net_networks *nets = NULL;
+	struct net_error err = { 0 };
+
+	in[1].gateway = NULL;
+	net_error_set(&err, NET_EINVAL, "earlier failure");
+	ck_assert_int_eq(net_networks_validate(&nets, in, 2, &err),
+	                 NET_EINVAL);
+	ck_assert_ptr_null(nets);
+	ck_assert_str_eq(err.message, "earlier failure");
+}
+END_TEST
+
 static Suite *
 routes_suite(void)
 {
@@ -180,6 +588,19 @@ routes_suite(void)
 	TCase *tc = tcase_create("default_route");
 
 	tcase_add_test(tc, test_unchanged_without_default_route);
+	tcase_add_test(tc, test_v6_default_route_settings);
+	tcase_add_test(tc, test_v4_default_route);
+	tcase_add_test(tc, test_listed_routes_kept_in_order);
+	tcase_add_test(tc, test_three_networks);
+	tcase_add_test(tc, test_default_route_false_is_absent);
+	tcase_add_test(tc, test_refused_on_default_gateway_network);
+	tcase_add_test(tc, test_refused_without_gateway);
+	tcase_add_test(tc, test_refused_on_dynamic_and_vip);
+	tcase_add_test(tc, test_refused_twice_in_a_family);
+	tcase_add_test(tc, test_dynamic_default_gateway);
+	tcase_add_test(tc, test_refused_listed_route);
+	tcase_add_test(tc, test_refused_with_listed_default);
+	tcase_add_test(tc, test_first_error_wins);
 	suite_add_tcase(s, tc);
 	return s;
 }
