@@ -377,7 +377,7 @@ static int
 network_in(struct net_network_in *in, struct net_buf *b, const char *name,
            const json_t *o, struct cpi_error *err)
 {
-	const json_t *cp;
+	const json_t *cp, *dr;
 	int rc;
 
 	in->name = name;
@@ -426,6 +426,13 @@ network_in(struct net_network_in *in, struct net_buf *b, const char *name,
 		                     "cloud_properties cannot be serialized",
 		                     name);
 	in->cloud_properties_json = b->cp_json;
+	dr = json_object_get(cp, "default_route");
+	if (dr != NULL && !json_is_null(dr) && !json_is_boolean(dr))
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: network '%s': "
+		                     "cloud_properties.default_route must be "
+		                     "true or false", name);
+	in->default_route = json_is_true(dr);
 	return opt_text(&in->port_group, cp, "name", NULL, 0, name, err);
 }
 
