@@ -402,6 +402,10 @@ static const struct fcase cases[] = {
 	{ "create_stemcell", "notauth@ImportVApp", OK, NULL, 0 },
 	{ "create_stemcell", "garbage@RetrievePropertiesEx#3", ERR, NULL,
 	  0 },
+	{ "delete_stemcell", "taskerror@Destroy_Task", ERR, CLOUD, 0 },
+	{ "delete_stemcell", "reset@Destroy_Task", EITHER, CLOUD, -1 },
+	{ "delete_stemcell", "503@*", ERR, CLOUD, 1 },
+	{ "delete_stemcell", "notauth@Destroy_Task", OK, NULL, 0 },
 };
 
 /* Cases that fail today (method, spec); run them with
@@ -506,6 +510,11 @@ START_TEST(test_fault)
 		cid = json_string_value(json_array_get(json_object_get(made,
 		                        "result"), 0));
 		ck_assert_ptr_nonnull(cid);
+	} else if (strcmp(c->method, "delete_stemcell") == 0) {
+		made = plain("create_stemcell", args_for("create_stemcell",
+		             NULL));
+		cid = json_string_value(json_object_get(made, "result"));
+		ck_assert_ptr_nonnull(cid);
 	}
 	resp = call(c->method, args_for(c->method, cid), c->spec, &fired);
 	ck_assert_msg(strncmp(fired, kind, strlen(kind)) == 0,
@@ -537,14 +546,15 @@ START_TEST(test_fault)
 		              "message"))) > 10, "%s: no message", what);
 	}
 	if (made != NULL) {
-		/* Whatever the fault did, deleting again finishes the job. */
-		json_t *again = call("delete_vm", json_pack("[s]", cid),
-		                     NULL, NULL);
+		/* Whatever the fault did, deleting again finishes the job
+		 * (delete_stemcell of a stemcell already gone succeeds). */
+		json_t *again = call(c->method, json_pack("[s]", cid), NULL,
+		                     NULL);
 		const char *t = sim_error_type(again);
 
-		ck_assert_msg(t == NULL || strcmp(t,
-		              "Bosh::Clouds::VMNotFound") == 0,
-		              "%s: delete_vm again: %s", what, t);
+		ck_assert_msg(t == NULL || (strcmp(c->method, "delete_vm") ==
+		              0 && strcmp(t, "Bosh::Clouds::VMNotFound") == 0),
+		              "%s: %s again: %s", what, c->method, t);
 		json_decref(again);
 	}
 	after = snapshot();
