@@ -61,7 +61,7 @@ entries(const char *path)
 
 	if (d == NULL)
 		abort();
-	while ((e = readdir(d)) != NULL) {
+	for (e = readdir(d); e != NULL; e = readdir(d)) {
 		if (strcmp(e->d_name, ".") != 0 &&
 		    strcmp(e->d_name, "..") != 0)
 			n++;

@@ -127,7 +127,7 @@ walk(struct list *l, const char *root, const char *rel)
 	d = opendir(path);
 	if (d == NULL)
 		return;
-	while ((de = readdir(d)) != NULL) {
+	for (de = readdir(d); de != NULL; de = readdir(d)) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;

@@ -100,7 +100,7 @@ walk(char ***list, size_t *n, const char *root, const char *rel)
 	d = opendir(path);
 	if (d == NULL)
 		return;
-	while ((de = readdir(d)) != NULL) {
+	for (de = readdir(d); de != NULL; de = readdir(d)) {
 		struct stat st;
 
 		if (strcmp(de->d_name, ".") == 0 ||
