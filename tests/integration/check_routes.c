@@ -1,0 +1,602 @@
+/*
+ * check_routes (simulator): one default route per address family, end
+ * to end.  create_vm runs through the built binary against a fresh
+ * vcsim (tests/sim/run.sh: standard port groups BOSH-V4 and BOSH-V6;
+ * check_routes.flags drops the model's own VMs).  The VM's env.iso is
+ * downloaded and read back with xorriso, guestinfo.userdata decoded from
+ * its extraConfig, and the routes of each network compared with what
+ * the agent must get.  Refused requests must leave the simulator
+ * untouched: not one SOAP request (VCSIM_REQUEST_DIR), no VM.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tests/support/sim_client.h"
+#include "tests/support/sim_cpi.h"
+#include "vsphere/client.h"
+#include "vsphere/pc.h"
+#include "vsphere/vim.h"
+#include "vsphere/vm.h"
+#include "vsphere/vsphere.h"
+
+#define VM_FOLDER "DC0/vm/BOSH_VMs"
+#define ZERO6 "0000:0000:0000:0000:0000:0000:0000:0000"
+#define GW6 "2001:0db8:0000:0000:0000:0000:0000:0001"
+
+static char defcfg[4096];
+static char stemcell[128];
+static char outdir[2048];
+static struct vs_client *cl;
+static struct vs_error err;
+
+static char *
+slurp(const char *path, size_t *len_out)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	if (n >= 0) {
+		rewind(f);
+		buf = malloc((size_t)n + 1);
+	}
+	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf != NULL) {
+		buf[n] = '\0';
+		if (len_out != NULL)
+			*len_out = (size_t)n;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void
+setup(void)
+{
+	vs_error_clear(&err);
+	cl = sim_client_connect(NULL);
+}
+
+static void
+teardown(void)
+{
+	vs_client_free(cl);
+	cl = NULL;
+}
+
+/* Runs method (args stolen) through the binary; the parsed response. */
+static json_t *
+call(const char *method, json_t *args)
+{
+	const char *secrets[] = { SIM_MBUS_SECRET, SIM_BLOBSTORE_SECRET,
+	                          sim_env("VCSIM_PASSWORD"),
+	                          "vmware_soap_session", NULL };
+	struct cpi_test_run r;
+	json_t *resp;
+	size_t i;
+
+	resp = sim_cpi_call(&r, defcfg, method, args);
+	json_decref(args);
+	ck_assert_msg(resp != NULL, "%s: no JSON response (status %d): %s",
+	              method, r.status, r.err);
+	for (i = 0; secrets[i] != NULL; i++) {
+		ck_assert_msg(strstr(r.out, secrets[i]) == NULL,
+		              "secret %zu on stdout", i);
+		ck_assert_msg(strstr(r.err, secrets[i]) == NULL,
+		              "secret %zu on stderr", i);
+	}
+	cpi_test_run_clear(&r);
+	return resp;
+}
+
+static json_t *
+vm_args(json_t *networks)
+{
+	return json_pack("[s,s,{s:i,s:i,s:i},o,[],{s:{s:s}}]",
+	                 "agent-routes", stemcell, "cpu", 1, "ram", 512,
+	                 "disk", 1024, networks, "bosh", "group", "routes");
+}
+
+/* --- the networks hashes --------------------------------------------- */
+
+/* IPv4 holds the default gateway; IPv6 asks for its own default route
+ * (and lists routes when routes6 is not NULL; stolen). */
+static json_t *
+v4_gateway_v6_route(json_t *routes6)
+{
+	json_t *nets = json_pack(
+	    "{s:{s:s,s:s,s:s,s:s,s:[s],s:[s,s],s:{s:s}},"
+	    " s:{s:s,s:s,s:s,s:s,s:[s],s:{s:s,s:b}}}",
+	    "v4", "type", "manual", "ip", "10.0.0.10",
+	    "netmask", "255.255.255.0", "gateway", "10.0.0.1",
+	    "dns", "10.0.0.2", "default", "dns", "gateway",
+	    "cloud_properties", "name", "BOSH-V4",
+	    "v6", "type", "manual", "ip", "2001:db8::10",
+	    "netmask", "ffff:ffff:ffff:ffff::", "gateway", "2001:db8::1",
+	    "dns", "2001:db8::53",
+	    "cloud_properties", "name", "BOSH-V6", "default_route", 1);
+
+	ck_assert_ptr_nonnull(nets);
+	if (routes6 != NULL)
+		json_object_set_new(json_object_get(nets, "v6"), "routes",
+		                    routes6);
+	return nets;
+}
+
+/* --- looking at the VM ----------------------------------------------- */
+
+static struct vs_moref
+vm_ref(const char *cid)
+{
+	struct vs_moref vm;
+	char path[512];
+
+	snprintf(path, sizeof(path), VM_FOLDER "/%s", cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
+	              "%s: %s", path, err.message);
+	return vm;
+}
+
+static size_t
+count_vms(void)
+{
+	static const char *const paths[] = { "name", NULL };
+	struct vs_objects *list = NULL;
+	const char *name;
+	struct vs_error e;
+	size_t i, n = 0;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
+	                         "VirtualMachine", paths, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < list->n; i++) {
+		vs_error_clear(&e);
+		if (vs_object_get_str(&name, &list->items[i], "name",
+		                      &e) == 0 && strncmp(name, "vm-", 3) == 0)
+			n++;
+	}
+	vs_objects_free(list);
+	return n;
+}
+
+/* SOAP requests the simulator received so far. */
+static size_t
+count_requests(void)
+{
+	DIR *d = opendir(sim_env("VCSIM_REQUEST_DIR"));
+	struct dirent *de;
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	for (;;) {
+		de = readdir(d);
+		if (de == NULL)
+			break;
+		if (de->d_name[0] != '.')
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static unsigned char *
+b64_decode(const char *s, size_t *len_out)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                          "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(s), i, o = 0;
+	unsigned char *out = malloc(n / 4 * 3 + 1);
+	unsigned v = 0;
+	int bits = 0;
+
+	ck_assert_ptr_nonnull(out);
+	for (i = 0; i < n && s[i] != '='; i++) {
+		const char *p = strchr(tab, s[i]);
+
+		ck_assert_msg(p != NULL, "bad base64");
+		v = v << 6 | (unsigned)(p - tab);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(v >> bits & 0xff);
+		}
+	}
+	out[o] = '\0';
+	*len_out = o;
+	return out;
+}
+
+/* The settings from guestinfo.userdata of the VM's extraConfig. */
+static json_t *
+guestinfo_settings(const struct vs_moref *vm)
+{
+	static const char *const paths[] = { "config.extraConfig", NULL };
+	struct vs_object *o = NULL;
+	xmlNodePtr val, ov;
+	char *found = NULL;
+	unsigned char *dec;
+	size_t dlen;
+	json_t *j;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_get_props(&o, cl, vm, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "config.extraConfig",
+	                                    &err), 0);
+	for (ov = vs_xml_child(val, "OptionValue"); ov != NULL;
+	     ov = vs_xml_next(ov, "OptionValue")) {
+		char *k = vs_xml_child_text(ov, "key");
+
+		if (k != NULL && strcmp(k, "guestinfo.userdata") == 0 &&
+		    found == NULL) {
+			char *v = vs_xml_child_text(ov, "value");
+
+			found = strdup(v != NULL ? v : "");
+			xmlFree(v);
+		}
+		xmlFree(k);
+	}
+	vs_object_free(o);
+	ck_assert_ptr_nonnull(found);
+	dec = b64_decode(found, &dlen);
+	j = json_loadb((const char *)dec, dlen, JSON_REJECT_DUPLICATES, NULL);
+	ck_assert_msg(j != NULL, "guestinfo.userdata is not JSON");
+	free(dec);
+	free(found);
+	return j;
+}
+
+/* The settings the VM's CD-ROM holds: env.iso downloaded from its
+ * datastore and read with xorriso; also checked equal to guestinfo. */
+static json_t *
+vm_settings(const char *cid)
+{
+	struct vs_moref vm = vm_ref(cid);
+	struct vs_vm_info *info = NULL;
+	char dspath[512], iso[4096], out[4096], cmd[16384];
+	json_t *j, *guest;
+	char *text;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
+	ck_assert_uint_ge(info->ndatastores, 1);
+	snprintf(dspath, sizeof(dspath), "[%s] %s/env.iso",
+	         info->datastores[0].name, cid);
+	vs_vm_info_free(info);
+	snprintf(iso, sizeof(iso), "%s/%s.iso", outdir, cid);
+	snprintf(out, sizeof(out), "%s/%s.env", outdir, cid);
+	ck_assert_msg(vs_file_download(cl, "DC0", dspath, iso, &err) == 0,
+	              "%s", err.message);
+	unlink(out);
+	snprintf(cmd, sizeof(cmd), "xorriso -osirrox on -indev '%s' "
+	         "-extract /env '%s' >/dev/null 2>&1", iso, out);
+	ck_assert_msg(system(cmd) == 0, "xorriso cannot read /env of %s",
+	              iso);
+	text = slurp(out, NULL);
+	ck_assert_ptr_nonnull(text);
+	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	ck_assert_msg(j != NULL, "env is not JSON");
+	free(text);
+	unlink(iso);
+	unlink(out);
+	guest = guestinfo_settings(&vm);
+	ck_assert(json_equal(guest, j));
+	json_decref(guest);
+	return j;
+}
+
+static void
+delete_vm(const char *cid)
+{
+	json_t *resp = call("delete_vm", json_pack("[s]", cid));
+
+	ck_assert_ptr_null(sim_error_type(resp));
+	json_decref(resp);
+}
+
+/* Creates a VM, checks that it succeeded, returns the response. */
+static json_t *
+create_ok(json_t *nets)
+{
+	json_t *resp;
+
+	ck_assert_ptr_nonnull(nets);
+	resp = call("create_vm", vm_args(nets));
+	const json_t *e = json_object_get(resp, "error");
+
+	ck_assert_msg(sim_error_type(resp) == NULL, "create_vm: %s",
+	              json_string_value(json_object_get(e, "message")));
+	return resp;
+}
+
+static const char *
+cid_of(const json_t *resp)
+{
+	const char *cid = json_string_value(json_array_get(json_object_get(
+	                                    resp, "result"), 0));
+
+	ck_assert_ptr_nonnull(cid);
+	return cid;
+}
+
+static void
+assert_routes(const json_t *network, const json_t *want)
+{
+	const json_t *got = json_object_get(network, "routes");
+	char *g = got != NULL ? json_dumps(got, JSON_COMPACT) : NULL;
+	char *w = json_dumps(want, JSON_COMPACT);
+
+	ck_assert_msg(json_equal(got, want), "routes %s, want %s",
+	              g != NULL ? g : "(none)", w);
+	free(g);
+	free(w);
+}
+
+/* --- cases ------------------------------------------------------------ */
+
+/* The multihomed case of the README: IPv4 default gateway, IPv6 with
+ * default_route.  The agent gets ::/0 via the IPv6 gateway, fully
+ * expanded; IPv4 is left as it was. */
+START_TEST(test_v6_default_route)
+{
+	json_t *resp = create_ok(v4_gateway_v6_route(NULL));
+	json_t *settings = vm_settings(cid_of(resp));
+	const json_t *nets = json_object_get(settings, "networks");
+	const json_t *v6 = json_object_get(nets, "v6");
+	json_t *want = json_pack("[{s:s,s:s,s:s}]", "destination", ZERO6,
+	                         "netmask", ZERO6, "gateway", GW6);
+
+	assert_routes(v6, want);
+	ck_assert_ptr_null(json_object_get(json_object_get(nets, "v4"),
+	                                   "routes"));
+	ck_assert_str_eq(json_string_value(json_object_get(v6, "gateway")),
+	                 GW6);
+	ck_assert_uint_eq(json_array_size(json_object_get(v6, "default")),
+	                  0);
+	ck_assert(json_is_true(json_object_get(json_object_get(v6,
+	          "cloud_properties"), "default_route")));
+	ck_assert(json_is_string(json_object_get(v6, "mac")));
+	/* create_vm's result says the same. */
+	assert_routes(json_object_get(json_array_get(json_object_get(resp,
+	              "result"), 1), "v6"), want);
+	json_decref(want);
+	json_decref(settings);
+	delete_vm(cid_of(resp));
+	json_decref(resp);
+}
+END_TEST
+
+/* Routes the operator lists stay first, in order. */
+START_TEST(test_listed_routes_kept)
+{
+	json_t *listed = json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]",
+	                           "destination", "2001:db8:100::",
+	                           "netmask", "ffff:ffff:ffff::",
+	                           "gateway", "2001:db8::fe",
+	                           "destination", "fd00::",
+	                           "netmask", "ff00::",
+	                           "gateway", "2001:db8::fd");
+	json_t *resp = create_ok(v4_gateway_v6_route(listed));
+	json_t *settings = vm_settings(cid_of(resp));
+	json_t *want = json_pack(
+	    "[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]",
+	    "destination", "2001:0db8:0100:0000:0000:0000:0000:0000",
+	    "netmask", "ffff:ffff:ffff:0000:0000:0000:0000:0000",
+	    "gateway", "2001:0db8:0000:0000:0000:0000:0000:00fe",
+	    "destination", "fd00:0000:0000:0000:0000:0000:0000:0000",
+	    "netmask", "ff00:0000:0000:0000:0000:0000:0000:0000",
+	    "gateway", "2001:0db8:0000:0000:0000:0000:0000:00fd",
+	    "destination", ZERO6, "netmask", ZERO6, "gateway", GW6);
+
+	assert_routes(json_object_get(json_object_get(settings, "networks"),
+	                              "v6"), want);
+	json_decref(want);
+	json_decref(settings);
+	delete_vm(cid_of(resp));
+	json_decref(resp);
+}
+END_TEST
+
+/* The other way round: IPv6 default gateway, IPv4 with default_route. */
+START_TEST(test_v4_default_route)
+{
+	json_t *nets = json_pack(
+	    "{s:{s:s,s:s,s:s,s:{s:s,s:b}},"
+	    " s:{s:s,s:s,s:s,s:[s,s],s:{s:s}}}",
+	    "v4", "ip", "10.0.0.10", "netmask", "255.255.255.0",
+	    "gateway", "10.0.0.1",
+	    "cloud_properties", "name", "BOSH-V4", "default_route", 1,
+	    "v6", "ip", "2001:db8::10", "prefix", "64",
+	    "gateway", "2001:db8::1", "default", "dns", "gateway",
+	    "cloud_properties", "name", "BOSH-V6");
+	json_t *resp = create_ok(nets);
+	json_t *settings = vm_settings(cid_of(resp));
+	const json_t *n = json_object_get(settings, "networks");
+	json_t *want = json_pack("[{s:s,s:s,s:s}]", "destination", "0.0.0.0",
+	                         "netmask", "0.0.0.0", "gateway", "10.0.0.1");
+
+	assert_routes(json_object_get(n, "v4"), want);
+	ck_assert_ptr_null(json_object_get(json_object_get(n, "v6"),
+	                                   "routes"));
+	json_decref(want);
+	json_decref(settings);
+	delete_vm(cid_of(resp));
+	json_decref(resp);
+}
+END_TEST
+
+/* create_vm with nets must answer a CloudError naming needle, without a
+ * single request to the simulator and without a VM. */
+static void
+assert_refused(json_t *nets, const char *needle)
+{
+	size_t vms, reqs;
+	json_t *resp;
+	const json_t *e;
+	const char *msg;
+
+	ck_assert_ptr_nonnull(nets);
+	vms = count_vms();
+	reqs = count_requests();
+	resp = call("create_vm", vm_args(nets));
+	e = json_object_get(resp, "error");
+	msg = json_string_value(json_object_get(e, "message"));
+	ck_assert_uint_eq(count_requests(), reqs);
+	ck_assert_ptr_nonnull(sim_error_type(resp));
+	ck_assert_str_eq(sim_error_type(resp), "Bosh::Clouds::CloudError");
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_msg(strstr(msg, needle) != NULL, "message '%s' lacks '%s'",
+	              msg, needle);
+	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
+	ck_assert_uint_eq(count_vms(), vms);
+	json_decref(resp);
+}
+
+START_TEST(test_refused_before_vcenter)
+{
+	json_t *nets;
+
+	/* the harness really sees the binary's requests */
+	ck_assert_uint_gt(count_requests(), 0);
+	/* on the default-gateway network itself */
+	nets = v4_gateway_v6_route(NULL);
+	json_object_set_new(json_object_get(json_object_get(nets, "v4"),
+	                    "cloud_properties"), "default_route", json_true());
+	assert_refused(nets, "network \"v4\" has default_route but is the "
+	               "default gateway network");
+	/* without a gateway */
+	nets = v4_gateway_v6_route(NULL);
+	json_object_del(json_object_get(nets, "v6"), "gateway");
+	assert_refused(nets, "network \"v6\": default_route needs a "
+	               "gateway");
+	/* on a dynamic network */
+	nets = v4_gateway_v6_route(NULL);
+	json_object_set_new(json_object_get(nets, "v6"), "type",
+	                    json_string("dynamic"));
+	assert_refused(nets, "not a dynamic one");
+	/* twice for IPv6 */
+	nets = v4_gateway_v6_route(NULL);
+	json_object_set_new(nets, "v6b", json_pack(
+	    "{s:s,s:s,s:s,s:{s:s,s:b}}", "ip", "2001:db8:1::10",
+	    "prefix", "64", "gateway", "2001:db8:1::1",
+	    "cloud_properties", "name", "BOSH-V6", "default_route", 1));
+	assert_refused(nets, "both have default_route for IPv6");
+	/* a listed route of the other family */
+	nets = v4_gateway_v6_route(json_pack("[{s:s,s:s,s:s}]",
+	                           "destination", "192.168.0.0",
+	                           "netmask", "255.255.0.0",
+	                           "gateway", "10.0.0.254"));
+	assert_refused(nets, "is IPv4 but the network is IPv6");
+	/* a listed route whose gateway is off the subnet */
+	nets = v4_gateway_v6_route(json_pack("[{s:s,s:s,s:s}]",
+	                           "destination", "2001:db8:100::",
+	                           "netmask", "ffff:ffff:ffff::",
+	                           "gateway", "2001:db8:9::1"));
+	assert_refused(nets, "is outside the network's subnet");
+	/* not a boolean */
+	nets = v4_gateway_v6_route(NULL);
+	json_object_set_new(json_object_get(json_object_get(nets, "v6"),
+	                    "cloud_properties"), "default_route",
+	                    json_string("true"));
+	assert_refused(nets, "cloud_properties.default_route must be true "
+	               "or false");
+}
+END_TEST
+
+/* --- main ------------------------------------------------------------- */
+
+static int
+make_stemcell(void)
+{
+	const char *root = getenv("CPI_TEST_ROOT");
+	const char *out = getenv("CPI_TEST_OUTDIR");
+	char cmd[8192], img[4096];
+	json_t *resp, *args;
+
+	/* No ck_assert here: this runs outside any test. */
+	if (root == NULL)
+		root = ".";
+	if (out == NULL || out[0] == '\0' || strlen(root) > 2000 ||
+	    strlen(out) > 1900) {
+		fprintf(stderr, "CPI_TEST_OUTDIR/ROOT unusable\n");
+		return -1;
+	}
+	snprintf(outdir, sizeof(outdir), "%s", out);
+	snprintf(cmd, sizeof(cmd), "sh '%s/tests/stemcell/make-image.sh' "
+	         "'%s/images' >/dev/null", root, out);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "cannot make the test image\n");
+		return -1;
+	}
+	snprintf(img, sizeof(img), "%s/images/image", out);
+	args = json_pack("[s,{}]", img);
+	resp = sim_cpi_call(NULL, defcfg, "create_stemcell", args);
+	json_decref(args);
+	if (resp == NULL || sim_error_type(resp) != NULL ||
+	    !json_is_string(json_object_get(resp, "result"))) {
+		fprintf(stderr, "create_stemcell failed\n");
+		json_decref(resp);
+		return -1;
+	}
+	snprintf(stemcell, sizeof(stemcell), "%s",
+	         json_string_value(json_object_get(resp, "result")));
+	json_decref(resp);
+	return 0;
+}
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("routes");
+	TCase *tc = tcase_create("sim");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_v6_default_route);
+	tcase_add_test(tc, test_listed_routes_kept);
+	tcase_add_test(tc, test_v4_default_route);
+	tcase_add_test(tc, test_refused_before_vcenter);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (!sim_available()) {
+		fprintf(stderr, "check_routes: no simulator (run through "
+		        "tests/sim/run.sh)\n");
+		return 1;
+	}
+	if (sim_config(NULL) == NULL) {
+		fprintf(stderr, "cannot write the config\n");
+		return 1;
+	}
+	snprintf(defcfg, sizeof(defcfg), "%s", sim_config(NULL));
+	if (make_stemcell() < 0)
+		return 1;
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
