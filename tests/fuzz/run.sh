@@ -11,6 +11,7 @@
 # (kept between runs, never committed); crashing inputs to
 # BUILD/crashes/<name>/.  Every seed in the corpus is run first, so a
 # crash input copied into tests/fuzz/corpus/<name>/ is a regression test.
+# tests/fuzz/<name>.dict, when present, is passed as -dict.
 # Prints one line per harness, "NAME: N execs, N crashes", and a closing
 # "fuzz: N harnesses, N execs, N crashes"; exits non-zero on any crash or
 # build failure.
@@ -78,10 +79,12 @@ for name in "$@"; do
 	out=$build/$name.log
 	seeds=$root/tests/fuzz/corpus/$name
 	[ -d "$seeds" ] || seeds=
+	dict=
+	[ -f "tests/fuzz/$name.dict" ] && dict=-dict=tests/fuzz/$name.dict
 	# -rss_limit_mb: ASan's shadow memory counts; 2 GiB is plenty.
 	# shellcheck disable=SC2086
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-		-max_len=65536 -print_final_stats=1 \
+		-max_len=65536 -print_final_stats=1 $dict \
 		-artifact_prefix="$crashes/" "$corpus" $seeds \
 		>"$out" 2>&1
 	rc=$?
