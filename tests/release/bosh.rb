@@ -3,6 +3,8 @@
 #
 #   ruby bosh.rb order RELEASE_DIR
 #       package names, dependencies first (one a line)
+#   ruby bosh.rb deps RELEASE_DIR PACKAGE
+#       the package's direct dependencies (one a line)
 #   ruby bosh.rb stage RELEASE_DIR PACKAGE DEST
 #       copies the package's `files:` from RELEASE_DIR/src (else
 #       RELEASE_DIR/blobs) and its packaging script into DEST, as a
@@ -360,6 +362,9 @@ case ARGV[0]
 when 'order'
   fail!('usage: order RELEASE_DIR') unless ARGV.length == 2
   puts dependency_order(ARGV[1])
+when 'deps'
+  fail!('usage: deps RELEASE_DIR PACKAGE') unless ARGV.length == 3
+  puts Array(package_spec(ARGV[1], ARGV[2])['dependencies'])
 when 'stage'
   fail!('usage: stage RELEASE_DIR PACKAGE DEST') unless ARGV.length == 4
   puts stage(ARGV[1], ARGV[2], ARGV[3])

@@ -146,8 +146,7 @@ for pkg in $order; do
 		pkg_failed=1
 		break
 	fi
-	deps=$(sed -n '/^dependencies:/,/^[a-z]/s/^- //p' \
-		"$release/packages/$pkg/spec" | tr '\n' ' ')
+	deps=$(ruby "$bosh_rb" deps "$release" "$pkg")
 	for dep in $deps; do
 		dep_key=$(echo "$keys" | sed -n "s/^$dep=//p")
 		key=$(printf '%s %s' "$key" "$dep_key" | sha256sum | cut -c1-64)
