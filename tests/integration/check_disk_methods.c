@@ -141,6 +141,10 @@ call(const char *method, json_t *args)
 	json_decref(args);
 	ck_assert_msg(resp != NULL, "%s: no JSON response (status %d): %s",
 	              method, r.status, r.err);
+	/* a response means exit 0 (also: memcheck's 99 under make
+	 * valgrind) */
+	ck_assert_msg(r.status == 0, "%s: exit status %d: %s", method,
+	              r.status, r.err);
 	assert_no_secret(&r);
 	cpi_test_run_clear(&r);
 	return resp;
