@@ -2,6 +2,9 @@
 # The BOSH release test (`make release-test`).
 # usage: sh tests/release/run.sh BUILD        (from the source root)
 #
+#  0. tests/release/bosh.rb itself refuses a dependency cycle, a files
+#     glob matching nothing, an unused blob and an ops path matching
+#     nothing, as bosh does;
 #  1. blobs: tests/release/fetch-blobs.sh puts the upstream tarballs of
 #     release/config/blobs.yml under release/blobs (from Debian's source
 #     packages; kept when already there with the right sha256);
@@ -114,6 +117,34 @@ for tool in ruby cc make bash; do
 		finish
 	fi
 done
+
+# --- 0: the helper refuses what bosh refuses ----------------------------
+
+st=$work/selftest
+rm -rf "$st"
+mkdir -p "$st/config" "$st/jobs" "$st/src" "$st/blobs/a" \
+	"$st/packages/a" "$st/packages/b"
+printf 'name: selftest\n' >"$st/config/final.yml"
+printf 'a/a.tgz:\n  size: 1\n  sha: sha256:%064d\n' 0 >"$st/config/blobs.yml"
+printf 'x' >"$st/blobs/a/a.tgz"
+printf 'name: a\ndependencies: [b]\nfiles: [a/a.tgz]\n' \
+	>"$st/packages/a/spec"
+printf 'name: b\ndependencies: [a]\nfiles: [b/*.c]\n' >"$st/packages/b/spec"
+: >"$st/packages/a/packaging"
+: >"$st/packages/b/packaging"
+check_fails "bosh.rb: a dependency cycle is an error" 'dependency cycle' \
+	ruby "$bosh_rb" order "$st"
+check_fails "bosh.rb: a files glob matching nothing is an error" \
+	'b/\*\.c. matches no file' ruby "$bosh_rb" stage "$st" b "$st/out"
+printf 'name: b\nfiles: [b/*.c]\n' >"$st/packages/b/spec"
+printf 'a/other.tgz:\n  size: 1\n  sha: sha256:%064d\n' 0 \
+	>>"$st/config/blobs.yml"
+check_fails "bosh.rb: a blob no package uses is an error" \
+	'a/other\.tgz is used by no package' ruby "$bosh_rb" lint "$st"
+printf -- '- type: remove\n  path: /releases/name=nope\n' >"$st/ops.yml"
+check_fails "bosh.rb: an ops path that matches nothing is an error" \
+	'0 items match' ruby "$bosh_rb" ops "$data/bosh-vsphere.yml" \
+	"$st/ops.yml"
 
 # --- 1-3: blobs, sources, shape ---------------------------------------
 
