@@ -152,4 +152,5 @@ record: deps $(BUILD)/cpi $(BUILD)/libcpi.a
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/cpi/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/cpi/main.d \
+         $(wildcard $(BUILD)/obj/tests/*/*.d)
