@@ -685,9 +685,10 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 	const struct vs_vm_device *d;
 	struct vs_error verr = {0};
 	struct job j = { .call = call };
+	struct vs_disk_slot slot;
 	json_t *hint = NULL;
 	char *settings = NULL;
-	int rc, ctl = 0, unit = -1;
+	int rc;
 
 	*result = NULL;
 	rc = check_vm_cid(vm_cid, call->method, call->err);
@@ -718,11 +719,14 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 	rc = bring_near(&j, cid);
 	if (rc != 0)
 		goto cleanup;
-	if (vs_disk_free_unit(&ctl, &unit, j.v->info, &verr) != 0) {
+	if (vs_disk_pick_slot(&slot, j.v->info, &verr) != 0) {
 		rc = cloud_error(&j, &verr, "no free SCSI unit");
 		goto cleanup;
 	}
-	hint = make_hint(j.v, NULL, unit, j.loc.uuid);
+	if (slot.new_controller)
+		cpi_log_info(call->log, "attach_disk: adding a %s on bus %d "
+		             "to %s", slot.ctl_type, slot.bus, vm_cid);
+	hint = make_hint(j.v, NULL, slot.unit, j.loc.uuid);
 	if (hint == NULL) {
 		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "attach_disk: no uuid for disk '%s'", cid);
@@ -732,8 +736,8 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 	if (rc != 0)
 		goto cleanup;
 	vs_error_clear(&verr);
-	rc = vs_disk_attach(j.c, j.v->info, j.loc.path, &j.loc.datastore, ctl,
-	                    unit, settings, settings != NULL ?
+	rc = vs_disk_attach(j.c, j.v->info, j.loc.path, &j.loc.datastore,
+	                    &slot, settings, settings != NULL ?
 	                    strlen(settings) : 0, &verr);
 	if (rc != 0) {
 		rc = cloud_error(&j, &verr, cid);
@@ -743,7 +747,7 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 		rc = upload_env(&j, settings);
 	if (rc == 0)
 		cpi_log_info(call->log, "attach_disk: %s on %s unit %d:%d",
-		             cid, vm_cid, ctl, unit);
+		             cid, vm_cid, slot.ctl_key, slot.unit);
 cleanup:
 	wipe_free(settings);
 	rc = finish(&j, rc);

@@ -982,13 +982,54 @@ vs_disk_free_unit(int *ctl_key_out, int *unit_out,
 	                    nctl);
 }
 
-/* The reconfigure of attach and detach: one disk change plus the
- * settings. */
+#define MAX_SCSI_CONTROLLERS 4
+#define NEW_CONTROLLER_KEY (-100)
+
+int
+vs_disk_pick_slot(struct vs_disk_slot *out, const struct vs_vm_info *info,
+                  struct vs_error *err)
+{
+	struct vs_error e;
+	const char *type = "ParaVirtualSCSIController";
+	size_t i;
+	int nctl = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	vs_error_clear(&e);
+	rc = vs_disk_free_unit(&out->ctl_key, &out->unit, info, &e);
+	if (rc != VS_ENOTFOUND) {
+		if (rc != 0)
+			pass_error(err, &e);
+		return rc;
+	}
+	for (i = 0; info != NULL && i < info->ndevices; i++) {
+		if (!is_scsi_controller(&info->devices[i]))
+			continue;
+		if (nctl == 0)
+			type = info->devices[i].type;
+		nctl++;
+	}
+	if (info == NULL || nctl >= MAX_SCSI_CONTROLLERS)
+		return vs_error_set(err, VS_ENOTFOUND, "VM %s: every unit of "
+		                    "its %d SCSI controllers is taken",
+		                    info != NULL ? info->vm.value : "?", nctl);
+	out->new_controller = true;
+	out->ctl_key = NEW_CONTROLLER_KEY;
+	out->unit = 0;
+	out->bus = nctl;
+	snprintf(out->ctl_type, sizeof(out->ctl_type), "%s", type);
+	return 0;
+}
+
+/* The reconfigure of attach and detach: the disk change (after a new
+ * controller when ctl is not NULL) plus the settings. */
 static int
 disk_reconfigure(struct vs_client *c, const struct vs_vm_info *info,
+                 const struct vs_vm_device_change *ctl,
                  const struct vs_vm_device_change *ch, const char *settings,
                  size_t settings_len, struct vs_error *err)
 {
+	struct vs_vm_device_change both[2];
 	struct vs_vm_option extra[2];
 	struct vs_vm_config cfg;
 	char *userdata = NULL;
@@ -997,6 +1038,12 @@ disk_reconfigure(struct vs_client *c, const struct vs_vm_info *info,
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.changes = ch;
 	cfg.nchanges = 1;
+	if (ctl != NULL) {
+		both[0] = *ctl;
+		both[1] = *ch;
+		cfg.changes = both;
+		cfg.nchanges = 2;
+	}
 	if (settings != NULL) {
 		rc = vs_base64(&userdata, settings, settings_len, err);
 		if (rc != 0)
@@ -1016,29 +1063,39 @@ disk_reconfigure(struct vs_client *c, const struct vs_vm_info *info,
 
 int
 vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
-               const char *ds_path, const struct vs_moref *ds, int ctl_key,
-               int unit, const char *settings, size_t settings_len,
-               struct vs_error *err)
+               const char *ds_path, const struct vs_moref *ds,
+               const struct vs_disk_slot *slot, const char *settings,
+               size_t settings_len, struct vs_error *err)
 {
-	struct vs_vm_device_change ch;
+	struct vs_vm_device_change ch, ctl;
 
-	if (info == NULL || ds_path == NULL || unit < 0 ||
-	    unit >= SCSI_UNITS || unit == SCSI_SELF_UNIT)
+	if (info == NULL || ds_path == NULL || slot == NULL ||
+	    slot->unit < 0 || slot->unit >= SCSI_UNITS ||
+	    slot->unit == SCSI_SELF_UNIT)
 		return vs_error_set(err, VS_EINVAL, "attach disk: bad "
 		                    "arguments");
+	memset(&ctl, 0, sizeof(ctl));
+	if (slot->new_controller) {
+		ctl.operation = VS_VM_OP_ADD;
+		ctl.kind = VS_VM_DEV_CONTROLLER;
+		ctl.type_name = slot->ctl_type;
+		ctl.key = slot->ctl_key;
+		ctl.bus_number = slot->bus;
+	}
 	memset(&ch, 0, sizeof(ch));
 	ch.operation = VS_VM_OP_ADD;
 	ch.file_operation = VS_VM_FILEOP_NONE;      /* the file exists */
 	ch.kind = VS_VM_DEV_DISK;
 	ch.key = -1;
-	ch.controller_key = ctl_key;
+	ch.controller_key = slot->ctl_key;
 	ch.has_unit_number = true;
-	ch.unit_number = unit;
+	ch.unit_number = slot->unit;
 	ch.file_name = ds_path;
 	ch.datastore = ds;
 	ch.disk_mode = "independent_persistent";
 	ch.capacity_kb = 0;     /* an existing file: vCenter reads it */
-	return disk_reconfigure(c, info, &ch, settings, settings_len, err);
+	return disk_reconfigure(c, info, slot->new_controller ? &ctl : NULL,
+	                        &ch, settings, settings_len, err);
 }
 
 int
@@ -1065,7 +1122,8 @@ vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
 	ch.datastore = d->has_datastore ? &d->datastore : NULL;
 	ch.disk_mode = d->disk_mode;
 	ch.capacity_kb = d->capacity_kb;
-	return disk_reconfigure(c, info, &ch, settings, settings_len, err);
+	return disk_reconfigure(c, info, NULL, &ch, settings, settings_len,
+	                        err);
 }
 
 int

@@ -196,12 +196,30 @@ bool vs_disk_device_cid(char *buf, size_t size,
 int vs_disk_free_unit(int *ctl_key_out, int *unit_out,
                       const struct vs_vm_info *info, struct vs_error *err);
 
-/* ONE ReconfigVM_Task: add the existing disk file ds_path (no
- * fileOperation) at ctl_key/unit, and, when settings is not NULL,
- * guestinfo.userdata = base64(settings). */
+/* Where a disk goes: a free unit of an existing SCSI controller, or
+ * unit 0 of a new one (new_controller: of the type the VM's first SCSI
+ * controller has, ParaVirtualSCSIController without one, on the next bus;
+ * ctl_key is then the new controller's temporary negative key). */
+struct vs_disk_slot {
+	int ctl_key;
+	int unit;
+	bool new_controller;
+	char ctl_type[64];
+	int bus;
+};
+
+/* vs_disk_free_unit(), else a new controller while the VM has fewer than
+ * 4 SCSI controllers (VS_ENOTFOUND at 4).  The new controller's bus is
+ * the number of SCSI controllers the VM has (buses 0..n-1 taken). */
+int vs_disk_pick_slot(struct vs_disk_slot *out,
+                      const struct vs_vm_info *info, struct vs_error *err);
+
+/* ONE ReconfigVM_Task: the new controller when slot asks for one, the
+ * existing disk file ds_path (no fileOperation) at the slot, and, when
+ * settings is not NULL, guestinfo.userdata = base64(settings). */
 int vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
                    const char *ds_path, const struct vs_moref *ds,
-                   int ctl_key, int unit, const char *settings,
+                   const struct vs_disk_slot *slot, const char *settings,
                    size_t settings_len, struct vs_error *err);
 /* ONE ReconfigVM_Task: remove device d WITHOUT fileOperation (the file
  * stays), and the settings as above. */

@@ -191,7 +191,12 @@ enum vs_vm_file_op {
 
 /* Kinds a change can carry: VS_VM_DEV_DISK (flat ver2 backing),
  * VS_VM_DEV_NIC (vmxnet3 unless type_name says otherwise; network or DVS
- * port backing), VS_VM_DEV_CDROM (ISO backing).
+ * port backing), VS_VM_DEV_CDROM (ISO backing), and VS_VM_DEV_CONTROLLER
+ * for an ADD of a SCSI controller only: type_name one of
+ * ParaVirtualSCSIController, VirtualLsiLogicController,
+ * VirtualLsiLogicSASController, VirtualBusLogicController, with
+ * bus_number, sharedBus noSharing, a negative key later changes of the
+ * same spec may use as their controller_key.
  *
  * type_name: the device's real xsi:type for a REMOVE or EDIT of a device
  * that exists (vs_vm_device.type), so a removed VirtualE1000 is not sent
@@ -211,6 +216,7 @@ struct vs_vm_device_change {
 	const char *type_name;      /* NULL: the kind's default type */
 	const char *label;          /* deviceInfo.label; NULL: none */
 	const char *summary;        /* deviceInfo.summary */
+	int bus_number;             /* controllers: busNumber */
 	int key;                    /* negative for new devices */
 	int controller_key;         /* 0: omitted */
 	bool has_unit_number;

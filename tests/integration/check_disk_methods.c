@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "tests/support/sim_cpi.h"
+#include "vsphere/disk.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/transports.h"
@@ -614,6 +615,76 @@ START_TEST(test_enable_uuid_hint)
 }
 END_TEST
 
+
+/* A new SCSI controller and the disk on it in one reconfigure (what
+ * attach_disk sends when every unit is taken), accepted by the
+ * simulator; detach_disk then finds the disk there. */
+START_TEST(test_new_controller)
+{
+	const struct vs_disk_slot slot = {
+		.ctl_key = -100, .unit = 0, .new_controller = true,
+		.ctl_type = "ParaVirtualSCSIController", .bus = 1,
+	};
+	struct vs_vm_info *info = NULL;
+	struct vs_disk_loc loc;
+	struct vs_disk_dss *dss = NULL;
+	struct vs_moref vm, dc;
+	json_t *cid_j, *res;
+	const char *cid;
+	char *vm_cid;
+	size_t i, nctl = 0, before = 0;
+	int ctl_key = 0;
+
+	vm_cid = create_vm("10.0.0.25");
+	vm = vm_ref(vm_cid);
+	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm_cid));
+	cid = json_string_value(cid_j);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&dc, cl, "DC0", &err) == 0,
+	              "%s", err.message);
+	ck_assert_msg(vs_disk_datastores(&dss, cl, &dc, &err) == 0, "%s",
+	              err.message);
+	ck_assert_msg(vs_disk_locate(&loc, cl, &dc, dss, "^LocalDS_",
+	                             "BOSH_Disks", cid, &err) == 0, "%s",
+	              err.message);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < info->ndevices; i++)
+		if (strstr(info->devices[i].type, "SCSIController") != NULL)
+			before++;
+	ck_assert_msg(vs_disk_attach(cl, info, loc.path, &loc.datastore,
+	                             &slot, NULL, 0, &err) == 0, "%s",
+	              err.message);
+	vs_vm_info_free(info);
+	info = NULL;
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < info->ndevices; i++) {
+		if (strstr(info->devices[i].type, "SCSIController") != NULL)
+			nctl++;
+		if (strcmp(info->devices[i].type,
+		           "ParaVirtualSCSIController") == 0)
+			ctl_key = info->devices[i].key;     /* the last one */
+	}
+	ck_assert_uint_eq(nctl, before + 1);
+	ck_assert_ptr_nonnull(vs_disk_vm_device(info, cid));
+	ck_assert_int_eq(vs_disk_vm_device(info, cid)->controller_key,
+	                 ctl_key);
+	res = call_ok("get_disks", json_pack("[s]", vm_cid));
+	ck_assert_uint_eq(json_array_size(res), 1);
+	json_decref(res);
+	json_decref(call_ok("detach_disk", json_pack("[s,s]", vm_cid, cid)));
+	ck_assert_uint_eq(disk_files(cid), 1);
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm_cid)));
+	json_decref(call_ok("delete_disk", json_pack("[s]", cid)));
+	vs_vm_info_free(info);
+	vs_disk_loc_clear(&loc);
+	vs_disk_dss_free(dss);
+	json_decref(cid_j);
+	free(vm_cid);
+}
+END_TEST
+
 /* --- main ------------------------------------------------------------ */
 
 static void
@@ -665,6 +736,7 @@ suite(void)
 	tcase_add_test(tc, test_create_env_flow);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_enable_uuid_hint);
+	tcase_add_test(tc, test_new_controller);
 	suite_add_tcase(s, tc);
 	return s;
 }

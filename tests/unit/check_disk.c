@@ -567,7 +567,7 @@ START_TEST(test_pick_datastore)
 }
 END_TEST
 
-static struct vs_vm_device devs[20];
+static struct vs_vm_device devs[72];
 static struct vs_vm_info vminfo;
 
 static void
@@ -670,6 +670,140 @@ START_TEST(test_device_cid)
 }
 END_TEST
 
+
+START_TEST(test_new_controller_request)
+{
+	const struct vs_vm_device_change ch[] = {
+		{ .operation = VS_VM_OP_ADD, .kind = VS_VM_DEV_CONTROLLER,
+		  .type_name = "ParaVirtualSCSIController", .key = -100,
+		  .bus_number = 1 },
+		{ .operation = VS_VM_OP_ADD, .kind = VS_VM_DEV_DISK,
+		  .key = -1, .controller_key = -100, .has_unit_number = true,
+		  .unit_number = 0, .file_name = "[ds] BOSH_Disks/disk-1.vmdk",
+		  .disk_mode = "independent_persistent" },
+	};
+	const struct vs_vm_option extra[] = { { "k", "v" } };
+	const struct vs_vm_config spec = {
+		.changes = ch, .nchanges = 2, .extra = extra, .nextra = 1,
+	};
+	const struct vs_vm_config alone = {
+		.changes = ch, .nchanges = 1, .extra = extra, .nextra = 1,
+	};
+	struct vs_vm_device_change bad = ch[0];
+	const struct vs_vm_config bad_spec = { .changes = &bad, .nchanges = 1 };
+	struct vs_client *c;
+	struct vs_error err;
+	const char *b;
+
+	task("ReconfigVM_Task", NULL);
+	task("ReconfigVM_Task", NULL);
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
+	              err.message);
+	b = body_at(0);
+	/* the controller first, in spec order, then the disk on its key */
+	ck_assert_ptr_nonnull(strstr(b, "<spec><deviceChange><operation>add"
+	                             "</operation><device xsi:type=\""
+	                             "ParaVirtualSCSIController\"><key>-100"
+	                             "</key>"
+	                             "<busNumber>1</busNumber><sharedBus>"
+	                             "noSharing</sharedBus></device>"
+	                             "</deviceChange><deviceChange>"
+	                             "<operation>add</operation><device "
+	                             "xsi:type=\"VirtualDisk\"><key>-1</key>"));
+	ck_assert_ptr_nonnull(strstr(b, "<controllerKey>-100</controllerKey>"
+	                             "<unitNumber>0</unitNumber>"));
+	ck_assert_ptr_nonnull(strstr(b, "</deviceChange><extraConfig>"));
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &alone, &err) == 0, "%s",
+	              err.message);
+	ck_assert_ptr_nonnull(strstr(body_at(2), "<spec><deviceChange>"));
+	ck_assert_ptr_nonnull(strstr(body_at(2), "</deviceChange>"
+	                             "<extraConfig>"));
+	/* only additions of SCSI controllers with a new key */
+	bad.operation = VS_VM_OP_REMOVE;
+	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
+	                 VS_EINVAL);
+	bad = ch[0];
+	bad.type_name = "VirtualIDEController";
+	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
+	                 VS_EINVAL);
+	bad = ch[0];
+	bad.key = 1000;
+	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
+	                 VS_EINVAL);
+	bad = ch[0];
+	bad.bus_number = 4;
+	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
+	                 VS_EINVAL);
+	ck_assert_uint_eq(calls(), 4);
+	finish(c);
+}
+END_TEST
+
+START_TEST(test_pick_slot)
+{
+	struct vs_disk_slot slot;
+	struct vs_error err;
+	size_t n = 0;
+	int u, k;
+
+	memset(&vminfo, 0, sizeof(vminfo));
+	snprintf(vminfo.vm.value, sizeof(vminfo.vm.value), "vm-1");
+	vminfo.devices = devs;
+	vs_error_clear(&err);
+	/* no SCSI controller: a paravirtual one on bus 0 */
+	ck_assert_int_eq(vs_disk_pick_slot(&slot, &vminfo, &err), 0);
+	ck_assert(slot.new_controller);
+	ck_assert_str_eq(slot.ctl_type, "ParaVirtualSCSIController");
+	ck_assert_int_eq(slot.bus, 0);
+	ck_assert_int_lt(slot.ctl_key, 0);
+	add_dev(n++, 1000, "VirtualLsiLogicController", VS_VM_DEV_CONTROLLER,
+	        100, 3);
+	vminfo.ndevices = n;
+	ck_assert_int_eq(vs_disk_pick_slot(&slot, &vminfo, &err), 0);
+	ck_assert(!slot.new_controller);
+	ck_assert_int_eq(slot.ctl_key, 1000);
+	ck_assert_int_eq(slot.unit, 0);
+	/* full: a second controller of the VM's type, on bus 1 */
+	k = 2000;
+	for (u = 0; u < 16; u++) {
+		if (u != 7)
+			add_dev(n++, k++, "VirtualDisk", VS_VM_DEV_DISK, 1000,
+			        u);
+	}
+	vminfo.ndevices = n;
+	ck_assert_int_eq(vs_disk_pick_slot(&slot, &vminfo, &err), 0);
+	ck_assert(slot.new_controller);
+	ck_assert_str_eq(slot.ctl_type, "VirtualLsiLogicController");
+	ck_assert_int_eq(slot.bus, 1);
+	ck_assert_int_eq(slot.unit, 0);
+	/* four full controllers: nowhere to go */
+	add_dev(n++, 1001, "VirtualLsiLogicController", VS_VM_DEV_CONTROLLER,
+	        100, 4);
+	add_dev(n++, 1002, "VirtualLsiLogicController", VS_VM_DEV_CONTROLLER,
+	        100, 5);
+	add_dev(n++, 1003, "VirtualLsiLogicController", VS_VM_DEV_CONTROLLER,
+	        100, 6);
+	vminfo.ndevices = n;
+	ck_assert_int_eq(vs_disk_pick_slot(&slot, &vminfo, &err), 0);
+	ck_assert(!slot.new_controller);        /* 1001 has room */
+	ck_assert_int_eq(slot.ctl_key, 1001);
+	for (k = 1001; k <= 1003; k++) {
+		for (u = 0; u < 16; u++) {
+			if (u != 7)
+				add_dev(n++, k * 100 + u, "VirtualDisk",
+				        VS_VM_DEV_DISK, k, u);
+		}
+	}
+	vminfo.ndevices = n;
+	ck_assert_uint_le(n, sizeof(devs) / sizeof(devs[0]));
+	ck_assert_int_eq(vs_disk_pick_slot(&slot, &vminfo, &err),
+	                 VS_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.message, "4 SCSI controllers"));
+}
+END_TEST
 /* --- disk.c through the fake transport ----------------------------------- */
 
 static const struct vs_moref dc2 = { "Datacenter", "datacenter-2" };
@@ -838,6 +972,8 @@ END_TEST
 START_TEST(test_attach_detach_requests)
 {
 	struct vs_moref ds = { "Datastore", "datastore-1" };
+	const struct vs_disk_slot slot3 = { .ctl_key = 1000, .unit = 3 };
+	const struct vs_disk_slot slot7 = { .ctl_key = 1000, .unit = 7 };
 	struct vs_client *c;
 	struct vs_error err;
 	const char *b;
@@ -855,7 +991,7 @@ START_TEST(test_attach_detach_requests)
 	c = connect_client();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_disk_attach(c, &vminfo, "[LocalDS_0] BOSH_Disks/"
-	                             "disk-9.vmdk", &ds, 1000, 3, "{\"a\":1}",
+	                             "disk-9.vmdk", &ds, &slot3, "{\"a\":1}",
 	                             7, &err) == 0, "%s", err.message);
 	b = body_at(0);
 	ck_assert_ptr_nonnull(strstr(b, "<deviceChange><operation>add"
@@ -878,8 +1014,8 @@ START_TEST(test_attach_detach_requests)
 	ck_assert_ptr_null(strstr(b, "fileOperation"));
 	ck_assert_ptr_null(strstr(b, "guestinfo"));
 	/* unit 7 is the controller's */
-	ck_assert_int_eq(vs_disk_attach(c, &vminfo, "[a] b.vmdk", &ds, 1000,
-	                                7, NULL, 0, &err), VS_EINVAL);
+	ck_assert_int_eq(vs_disk_attach(c, &vminfo, "[a] b.vmdk", &ds, &slot7,
+	                                NULL, 0, &err), VS_EINVAL);
 	finish(c);
 }
 END_TEST
@@ -1000,6 +1136,8 @@ disk_suite(void)
 	tcase_add_test(tc, test_pick_datastore);
 	tcase_add_test(tc, test_free_unit);
 	tcase_add_test(tc, test_device_cid);
+	tcase_add_test(tc, test_new_controller_request);
+	tcase_add_test(tc, test_pick_slot);
 	tcase_add_test(tc, test_locate_pattern_first);
 	tcase_add_test(tc, test_locate_missing_everywhere);
 	tcase_add_test(tc, test_locate_other_fault_stops);
