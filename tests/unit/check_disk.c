@@ -4,12 +4,14 @@
  * requests).
  */
 #include <check.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/support/cpi_run.h"
 #include "vsphere/disk.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
@@ -1118,6 +1120,100 @@ START_TEST(test_users_one_view)
 	finish(c);
 }
 END_TEST
+
+/* --- the methods' input checks through the binary ----------------------- */
+
+/* Runs method with args (JSON text) through build/cpi with a config whose
+ * vCenter is never reached by these requests. */
+static json_t *
+run_method(const char *method, const char *args)
+{
+	char *argv[] = { (char *)cpi_test_binary(), NULL, NULL };
+	struct cpi_test_run r;
+	char config[4096];
+	char *text;
+	json_t *resp;
+	int n;
+
+	snprintf(config, sizeof(config), "%s", cpi_test_data("cpi/cpi.json"));
+	argv[1] = config;
+	n = snprintf(NULL, 0, "{\"method\":\"%s\",\"arguments\":%s,"
+	             "\"api_version\":2}", method, args);
+	text = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(text);
+	snprintf(text, (size_t)n + 1, "{\"method\":\"%s\",\"arguments\":%s,"
+	         "\"api_version\":2}", method, args);
+	ck_assert_int_eq(cpi_test_run(&r, argv, text, strlen(text)), 0);
+	free(text);
+	ck_assert_int_eq(r.status, 0);
+	resp = json_loads(r.out, 0, NULL);
+	ck_assert_msg(resp != NULL, "no response: %s", r.err);
+	/* nothing was asked of a vCenter */
+	ck_assert_msg(strstr(r.err, "round trips") == NULL, "%s: %s", method,
+	              r.err);
+	cpi_test_run_clear(&r);
+	return resp;
+}
+
+static const struct {
+	const char *method;
+	const char *args;
+	const char *needle;
+} refused_disk[] = {
+	{ "create_disk", "[0,{},null]", "size must be 1 to" },
+	{ "create_disk", "[-5,null,null]", "size must be 1 to" },
+	{ "create_disk", "[1024,{\"type\":\"sparse\"},null]",
+	  "type must be thin, preallocated or eagerZeroedThick" },
+	{ "create_disk", "[1024,{\"type\":7},null]", "type must be" },
+	{ "create_disk", "[1024,{\"datastores\":\"ds\"},null]",
+	  "datastores must be an array" },
+	{ "create_disk", "[1024,{\"datastores\":[\"\"]},null]",
+	  "datastores[0] must be a non-empty string" },
+	{ "create_disk", "[1024,{},\"../vm\"]", "vm_cid may only hold" },
+	{ "delete_disk", "[\"disk-../x\"]", "not a disk id of this CPI" },
+	{ "delete_disk", "[\"vm-1234\"]", "not a disk id of this CPI" },
+	{ "attach_disk", "[\"vm-1\",\"[ds] x.vmdk\"]", "not a disk id" },
+	{ "attach_disk", "[\"vm 1\",\"disk-1\"]", "vm_cid may only hold" },
+	{ "detach_disk", "[\"..\",\"disk-1\"]", "bad vm_cid" },
+	{ "get_disks", "[\"vm/1\"]", "vm_cid may only hold" },
+	{ "resize_disk", "[\"disk-1\",0]", "new_size must be 1 to" },
+	{ "resize_disk", "[\"disk-\",10]", "not a disk id" },
+	{ "set_disk_metadata", "[\"disk-1/..\",{}]", "not a disk id" },
+};
+
+START_TEST(test_methods_refuse_bad_input)
+{
+	json_t *resp, *e;
+	const char *msg;
+	size_t i;
+
+	for (i = 0; i < sizeof(refused_disk) / sizeof(refused_disk[0]); i++) {
+		resp = run_method(refused_disk[i].method, refused_disk[i].args);
+		e = json_object_get(resp, "error");
+		ck_assert_msg(json_is_object(e), "case %zu accepted", i);
+		ck_assert_str_eq(json_string_value(json_object_get(e, "type")),
+		                 "Bosh::Clouds::CloudError");
+		ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
+		msg = json_string_value(json_object_get(e, "message"));
+		ck_assert_msg(msg != NULL && strstr(msg,
+		              refused_disk[i].needle) != NULL,
+		              "case %zu: '%s' lacks '%s'", i, msg,
+		              refused_disk[i].needle);
+		json_decref(resp);
+	}
+	/* no vCenter needed: a cid of another form is not there, metadata
+	 * is a documented no-op */
+	resp = run_method("has_disk", "[\"../etc/passwd\"]");
+	ck_assert(json_is_null(json_object_get(resp, "error")));
+	ck_assert(json_is_false(json_object_get(resp, "result")));
+	json_decref(resp);
+	resp = run_method("set_disk_metadata", "[\"disk-1\",{\"a\":\"b\"}]");
+	ck_assert(json_is_null(json_object_get(resp, "error")));
+	ck_assert(json_is_null(json_object_get(resp, "result")));
+	json_decref(resp);
+}
+END_TEST
+
 static Suite *
 disk_suite(void)
 {
@@ -1146,6 +1242,10 @@ disk_suite(void)
 	tcase_add_test(tc, test_attach_detach_requests);
 	tcase_add_test(tc, test_vm_read_settings);
 	tcase_add_test(tc, test_users_one_view);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("methods");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_methods_refuse_bad_input);
 	suite_add_tcase(s, tc);
 	return s;
 }
