@@ -320,15 +320,15 @@ edit_settings(char **out, struct job *j, const char *cid, json_t *hint)
 		cpi_log_warn(j->call->log, "%s: the VM's agent settings are "
 		             "not a JSON object; disks.persistent not updated",
 		             j->call->method);
-		json_decref(root);
-		return 0;
+		goto cleanup;
 	}
 	disks = json_object_get(root, "disks");         /* borrowed */
 	if (disks == NULL) {
 		disks = json_object();
-		if (disks == NULL || json_object_set_new(root, "disks",
-		                                         disks) != 0)
-			goto oom;
+		if (json_object_set_new(root, "disks", disks) != 0) {
+			rc = nomem(j->call);
+			goto cleanup;
+		}
 	}
 	if (!json_is_object(disks)) {
 		rc = cpi_error_set(j->call->err, CPI_ERROR_CLOUD, false,
@@ -339,22 +339,20 @@ edit_settings(char **out, struct job *j, const char *cid, json_t *hint)
 	pers = json_object_get(disks, "persistent");    /* borrowed */
 	if (pers == NULL || !json_is_object(pers)) {
 		pers = json_object();
-		if (pers == NULL || json_object_set_new(disks, "persistent",
-		                                        pers) != 0)
-			goto oom;
+		if (json_object_set_new(disks, "persistent", pers) != 0) {
+			rc = nomem(j->call);
+			goto cleanup;
+		}
 	}
-	if (hint != NULL) {
-		if (json_object_set(pers, cid, hint) != 0)
-			goto oom;
-	} else {
+	if (hint != NULL && json_object_set(pers, cid, hint) != 0) {
+		rc = nomem(j->call);
+		goto cleanup;
+	}
+	if (hint == NULL)
 		json_object_del(pers, cid);
-	}
 	*out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (*out == NULL)
-		goto oom;
-	goto cleanup;
-oom:
-	rc = nomem(j->call);
+		rc = nomem(j->call);
 cleanup:
 	json_decref(root);
 	return rc;

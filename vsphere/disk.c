@@ -743,6 +743,7 @@ b64_decode(const char *s, size_t *len_out)
 	size_t len = strlen(s), n = 0, i;
 	unsigned acc = 0;
 	int bits = 0, pad = 0, v;
+	bool ok = true;
 	char *out;
 
 	*len_out = 0;
@@ -751,7 +752,7 @@ b64_decode(const char *s, size_t *len_out)
 	out = malloc(len / 4 * 3 + 4);
 	if (out == NULL)
 		return NULL;
-	for (i = 0; i < len; i++) {
+	for (i = 0; ok && i < len; i++) {
 		if (s[i] == '\n' || s[i] == '\r' || s[i] == ' ')
 			continue;
 		if (s[i] == '=') {
@@ -759,8 +760,10 @@ b64_decode(const char *s, size_t *len_out)
 			continue;
 		}
 		v = b64_value(s[i]);
-		if (v < 0 || pad > 0)
-			goto bad;
+		if (v < 0 || pad > 0) {
+			ok = false;
+			continue;
+		}
 		acc = (acc << 6) | (unsigned)v;
 		bits += 6;
 		if (bits >= 8) {
@@ -768,14 +771,13 @@ b64_decode(const char *s, size_t *len_out)
 			out[n++] = (char)((acc >> bits) & 0xff);
 		}
 	}
-	if (pad > 2 || n == 0)
-		goto bad;
+	if (!ok || pad > 2 || n == 0) {
+		wipe_free(out, len / 4 * 3 + 4);
+		return NULL;
+	}
 	out[n] = '\0';
 	*len_out = n;
 	return out;
-bad:
-	wipe_free(out, len / 4 * 3 + 4);
-	return NULL;
 }
 
 /* config.extraConfig: disk.enableUUID and guestinfo.userdata. */
