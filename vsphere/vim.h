@@ -277,10 +277,15 @@ int vs_add_retrieve_options(xmlNodePtr parent, const char *name,
 
 /* --- writing: devices and VM specs ----------------------------------- */
 
+/* Device kinds.  Each has a default xsi:type (in parentheses) that
+ * vs_device_spec.type_name may replace with another member of the same
+ * family; the kind decides which fields are written. */
 enum vs_dev_type {
-	VS_DEV_VMXNET3 = 1,
-	VS_DEV_DISK,
-	VS_DEV_CDROM,
+	VS_DEV_VMXNET3 = 1,     /* an ethernet card (VirtualVmxnet3) */
+	VS_DEV_DISK,            /* VirtualDisk (no other type) */
+	VS_DEV_CDROM,           /* VirtualCdrom (no other type) */
+	VS_DEV_SCSI_CONTROLLER, /* a VirtualSCSIController subtype
+	                         * (ParaVirtualSCSIController) */
 };
 
 enum vs_backing_type {
@@ -304,9 +309,24 @@ struct vs_connect_spec {
 	bool connected;
 };
 
+/* type_name: the device's real xsi:type when it is not the kind's
+ * default, e.g. "VirtualE1000" for the removal of an existing card.  It
+ * must belong to the kind's family (VS_EINVAL otherwise): an ethernet
+ * card type (vs_device_is_nic()) for VS_DEV_VMXNET3; for
+ * VS_DEV_SCSI_CONTROLLER one of ParaVirtualSCSIController,
+ * VirtualLsiLogicController, VirtualLsiLogicSASController,
+ * VirtualBusLogicController; "VirtualDisk" / "VirtualCdrom" for the
+ * others.  NULL: the default.
+ *
+ * label/summary: deviceInfo, a Description {label, summary}; both or
+ * neither (VS_EINVAL).  Written right after key, as the schema orders
+ * it.  NULL: no deviceInfo. */
 struct vs_device_spec {
 	int type;                       /* enum vs_dev_type */
+	const char *type_name;          /* NULL: the kind's default */
 	int key;                        /* negative for new devices */
+	const char *label;              /* deviceInfo.label; NULL: none */
+	const char *summary;            /* deviceInfo.summary */
 	int controller_key;             /* 0: omitted */
 	bool has_unit_number;
 	int unit_number;
@@ -330,6 +350,11 @@ struct vs_device_spec {
 	const char *mac_address;        /* NULL: omitted */
 	/* VS_DEV_DISK (always emitted: capacityInKB is required) */
 	long long capacity_kb;
+	/* VS_DEV_SCSI_CONTROLLER (no backing, no connectable) */
+	int bus_number;                 /* busNumber, >= 0 */
+	const char *shared_bus;         /* VirtualSCSISharing: "noSharing",
+	                                 * "virtualSharing",
+	                                 * "physicalSharing" */
 };
 
 enum vs_dev_op {

@@ -229,9 +229,60 @@ device_type_name(int type)
 		return "VirtualDisk";
 	case VS_DEV_CDROM:
 		return "VirtualCdrom";
+	case VS_DEV_SCSI_CONTROLLER:
+		return "ParaVirtualSCSIController";
 	default:
 		return NULL;
 	}
+}
+
+static bool
+in_list(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether name (an xsi:type) is a member of kind type's family: every
+ * field the serializer writes for the kind is valid in it. */
+static bool
+type_name_fits(int type, const char *name)
+{
+	static const char *const scsi[] = {
+		"ParaVirtualSCSIController", "VirtualLsiLogicController",
+		"VirtualLsiLogicSASController", "VirtualBusLogicController",
+	};
+	struct vs_device probe;
+
+	switch (type) {
+	case VS_DEV_VMXNET3:
+		memset(&probe, 0, sizeof(probe));
+		if (strlen(name) >= sizeof(probe.type))
+			return false;
+		memcpy(probe.type, name, strlen(name) + 1);
+		return vs_device_is_nic(&probe);
+	case VS_DEV_SCSI_CONTROLLER:
+		return in_list(name, scsi, sizeof(scsi) / sizeof(scsi[0]));
+	default:
+		return strcmp(name, device_type_name(type)) == 0;
+	}
+}
+
+/* VirtualSCSISharing. */
+static bool
+sharing_valid(const char *s)
+{
+	static const char *const modes[] = {
+		"noSharing", "virtualSharing", "physicalSharing",
+	};
+
+	return s != NULL &&
+	       in_list(s, modes, sizeof(modes) / sizeof(modes[0]));
 }
 
 static bool
@@ -248,7 +299,7 @@ backing_fits(int type, int backing)
 	case VS_DEV_CDROM:
 		return backing == VS_BACKING_ISO;
 	default:
-		return false;
+		return false;   /* controllers have none */
 	}
 }
 
@@ -316,31 +367,78 @@ add_backing(xmlNodePtr dev, const struct vs_device_spec *d,
 	}
 }
 
-/* VirtualDevice {key, deviceInfo, backing, connectable, slotInfo,
- * controllerKey, unitNumber}; VirtualDeviceConnectInfo {migrateConnect,
- * startConnected, allowGuestControl, connected, status};
- * VirtualVmxnet3 → VirtualVmxnet → VirtualEthernetCard {VirtualDevice;
- * addressType, macAddress, wakeOnLanEnabled, …};
- * VirtualDisk {VirtualDevice; capacityInKB, capacityInBytes, …};
- * VirtualCdrom {VirtualDevice}. */
-int
-vs_add_device(xmlNodePtr parent, const char *name,
-              const struct vs_device_spec *d, struct vs_error *err)
+/* The checks vs_add_device() makes before writing anything. */
+static int
+check_device(const char **type_out, const struct vs_device_spec *d,
+             struct vs_error *err)
 {
 	const char *type = device_type_name(d->type);
-	xmlNodePtr dev, c;
-	int rc;
 
 	if (type == NULL)
 		return vs_error_set(err, VS_EINVAL, "unknown device type %d",
 		                    d->type);
+	if (d->type_name != NULL) {
+		if (!type_name_fits(d->type, d->type_name))
+			return vs_error_set(err, VS_EINVAL, "type %.64s is "
+			                    "not a device of kind %d",
+			                    d->type_name, d->type);
+		type = d->type_name;
+	}
 	if (!backing_fits(d->type, d->backing))
 		return vs_error_set(err, VS_EINVAL,
 		                    "%s cannot take backing %d", type,
 		                    d->backing);
-	rc = add_obj(&dev, parent, name, type, err);
+	if ((d->label == NULL) != (d->summary == NULL))
+		return vs_error_set(err, VS_EINVAL, "%s: deviceInfo needs a "
+		                    "label and a summary", type);
+	if (d->type == VS_DEV_SCSI_CONTROLLER) {
+		if (d->connectable != NULL)
+			return vs_error_set(err, VS_EINVAL, "%s cannot be "
+			                    "connectable", type);
+		if (d->bus_number < 0)
+			return vs_error_set(err, VS_EINVAL, "%s: negative "
+			                    "busNumber", type);
+		if (!sharing_valid(d->shared_bus))
+			return vs_error_set(err, VS_EINVAL, "%s: sharedBus "
+			                    "missing or not a "
+			                    "VirtualSCSISharing", type);
+	}
+	*type_out = type;
+	return 0;
+}
+
+/* VirtualDevice {key, deviceInfo, backing, connectable, slotInfo,
+ * controllerKey, unitNumber}; Description {label, summary};
+ * VirtualDeviceConnectInfo {migrateConnect, startConnected,
+ * allowGuestControl, connected, status};
+ * VirtualVmxnet3 → VirtualVmxnet → VirtualEthernetCard {VirtualDevice;
+ * addressType, macAddress, wakeOnLanEnabled, …} (VirtualE1000 & co.
+ * derive from VirtualEthernetCard directly);
+ * VirtualDisk {VirtualDevice; capacityInKB, capacityInBytes, …};
+ * VirtualCdrom {VirtualDevice};
+ * ParaVirtualSCSIController (and the LSI Logic / BusLogic ones) →
+ * VirtualSCSIController {VirtualController {VirtualDevice; busNumber,
+ * device}; hotAddRemove, sharedBus, scsiCtlrUnitNumber}. */
+int
+vs_add_device(xmlNodePtr parent, const char *name,
+              const struct vs_device_spec *d, struct vs_error *err)
+{
+	const char *type = NULL;
+	xmlNodePtr dev, c;
+	int rc;
+
+	rc = check_device(&type, d, err);
+	if (rc == 0)
+		rc = add_obj(&dev, parent, name, type, err);
 	if (rc == 0)
 		rc = add_long(dev, "key", d->key, err);
+	if (rc == 0 && d->label != NULL) {
+		rc = add_obj(&c, dev, "deviceInfo", NULL, err);
+		if (rc == 0)
+			rc = add_text(c, "label", d->label, err);
+		if (rc == 0)
+			rc = add_text(c, "summary", d->summary, err);
+	}
 	if (rc == 0)
 		rc = add_backing(dev, d, err);
 	if (rc == 0 && d->connectable != NULL) {
@@ -367,6 +465,11 @@ vs_add_device(xmlNodePtr parent, const char *name,
 	}
 	if (rc == 0 && d->type == VS_DEV_DISK)
 		rc = add_long(dev, "capacityInKB", d->capacity_kb, err);
+	if (rc == 0 && d->type == VS_DEV_SCSI_CONTROLLER) {
+		rc = add_long(dev, "busNumber", d->bus_number, err);
+		if (rc == 0)
+			rc = add_text(dev, "sharedBus", d->shared_bus, err);
+	}
 	return rc;
 }
 

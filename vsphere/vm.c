@@ -867,164 +867,6 @@ map_tristate(int v)
 	}
 }
 
-static bool
-is_scsi_type(const char *type)
-{
-	static const char *const types[] = {
-		"ParaVirtualSCSIController", "VirtualLsiLogicController",
-		"VirtualLsiLogicSASController", "VirtualBusLogicController",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (strcmp(type, types[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* A new SCSI controller's <deviceChange> (the typed serializer knows no
- * controllers), schema order: VirtualDeviceConfigSpec {operation,
- * device}; VirtualDevice {key, deviceInfo, …, controllerKey,
- * unitNumber}; VirtualController {busNumber}; VirtualSCSIController
- * {hotAddRemove, sharedBus}.  Appended to spec; the caller moves it. */
-static int
-controller_change(xmlNodePtr *out, xmlNodePtr spec,
-                  const struct vs_vm_device_change *in, size_t i,
-                  struct vs_error *err)
-{
-	xmlNodePtr dc, dev, info;
-	bool ok;
-
-	*out = NULL;
-	if (in->operation != VS_VM_OP_ADD || in->type_name == NULL ||
-	    !is_scsi_type(in->type_name) || in->key >= 0 ||
-	    in->bus_number < 0 || in->bus_number > 3 ||
-	    in->file_operation != VS_VM_FILEOP_NONE ||
-	    (in->label == NULL) != (in->summary == NULL))
-		return vs_error_set(err, VS_EINVAL, "device change %zu: only "
-		                    "the addition of a SCSI controller (new "
-		                    "key, bus 0-3) is supported", i);
-	dc = vs_soap_add_obj(spec, "deviceChange", NULL);
-	ok = dc != NULL && vs_soap_add_text(dc, "operation", "add") != NULL;
-	dev = ok ? vs_soap_add_obj(dc, "device", in->type_name) : NULL;
-	ok = dev != NULL && vs_soap_add_long(dev, "key", in->key) != NULL;
-	if (ok && in->label != NULL) {
-		info = vs_soap_add_obj(dev, "deviceInfo", NULL);
-		ok = info != NULL &&
-		     vs_soap_add_text(info, "label", in->label) != NULL &&
-		     vs_soap_add_text(info, "summary", in->summary) != NULL;
-	}
-	if (ok && in->controller_key != 0)
-		ok = vs_soap_add_long(dev, "controllerKey",
-		                      in->controller_key) != NULL;
-	if (ok && in->has_unit_number)
-		ok = vs_soap_add_long(dev, "unitNumber",
-		                      in->unit_number) != NULL;
-	if (ok)
-		ok = vs_soap_add_long(dev, "busNumber",
-		                      in->bus_number) != NULL &&
-		     vs_soap_add_text(dev, "sharedBus", "noSharing") != NULL;
-	if (dc != NULL)
-		xmlUnlinkNode(dc);
-	if (!ok) {
-		xmlFreeNode(dc);
-		return vs_error_set(err, VS_EINVAL, "device change %zu: "
-		                    "invalid text or out of memory", i);
-	}
-	*out = dc;
-	return 0;
-}
-
-/* Puts a built <deviceChange> where change i belongs: before the next
- * serialized change, else after the previous one, else before
- * extraConfig / managedBy, else last. */
-static void
-place_change(xmlNodePtr spec, xmlNodePtr prev, xmlNodePtr next,
-             xmlNodePtr dc)
-{
-	xmlNodePtr after;
-
-	if (next != NULL) {
-		xmlAddPrevSibling(next, dc);
-		return;
-	}
-	if (prev != NULL) {
-		xmlAddNextSibling(prev, dc);
-		return;
-	}
-	after = vs_xml_child(spec, "extraConfig");
-	if (after == NULL)
-		after = vs_xml_child(spec, "managedBy");
-	if (after != NULL)
-		xmlAddPrevSibling(after, dc);
-	else
-		xmlAddChild(spec, dc);
-}
-
-/* Whether type (an xsi:type) may stand for a device of kind: the
- * serializer's fields for the kind are all valid in it. */
-static bool
-type_fits(int kind, const char *type)
-{
-	struct vs_device probe;
-
-	switch (kind) {
-	case VS_VM_DEV_DISK:
-		return strcmp(type, "VirtualDisk") == 0;
-	case VS_VM_DEV_CDROM:
-		return strcmp(type, "VirtualCdrom") == 0;
-	case VS_VM_DEV_NIC:
-		memset(&probe, 0, sizeof(probe));
-		if (strlen(type) >= sizeof(probe.type))
-			return false;
-		snprintf(probe.type, sizeof(probe.type), "%s", type);
-		return vs_device_is_nic(&probe);
-	default:
-		return false;
-	}
-}
-
-/* What the typed serializer cannot say yet, patched into its output: the
- * device's real xsi:type and its deviceInfo.  dc is the <deviceChange>
- * element written for in. */
-static int
-patch_change(xmlNodePtr dc, const struct vs_vm_device_change *in,
-             size_t i, struct vs_error *err)
-{
-	xmlNodePtr dev, key, info;
-	xmlAttrPtr type;
-
-	dev = vs_xml_child(dc, "device");
-	key = dev != NULL ? vs_xml_child(dev, "key") : NULL;
-	if (key == NULL)
-		return vs_error_set(err, VS_ERR, "device change %zu: no "
-		                    "device written", i);
-	if (in->type_name != NULL) {
-		type = xmlHasNsProp(dev, BAD_CAST "type", BAD_CAST VS_NS_XSI);
-		if (type == NULL ||
-		    xmlSetNsProp(dev, type->ns, BAD_CAST "type",
-		                 BAD_CAST in->type_name) == NULL)
-			return vs_error_set(err, VS_ENOMEM, "device change "
-			                    "%zu: cannot set its type", i);
-	}
-	if (in->label != NULL) {
-		info = vs_soap_add_obj(dev, "deviceInfo", NULL);
-		if (info == NULL ||
-		    vs_soap_add_text(info, "label", in->label) == NULL ||
-		    vs_soap_add_text(info, "summary", in->summary) == NULL)
-			return vs_error_set(err, VS_EINVAL, "device change "
-			                    "%zu: deviceInfo is not valid "
-			                    "text", i);
-		xmlUnlinkNode(info);
-		if (xmlAddNextSibling(key, info) == NULL) {
-			xmlFreeNode(info);
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
-		}
-	}
-	return 0;
-}
-
 /* One xml-free change into the vim.h spec (pointers borrowed). */
 static int
 map_change(struct vs_device_change *out, struct vs_device_spec *d,
@@ -1063,19 +905,16 @@ map_change(struct vs_device_change *out, struct vs_device_spec *d,
 		return vs_error_set(err, VS_EINVAL, "device change %zu: bad "
 		                    "file operation", i);
 	}
-	if ((in->label == NULL) != (in->summary == NULL))
-		return vs_error_set(err, VS_EINVAL, "device change %zu: "
-		                    "deviceInfo needs a label and a summary",
-		                    i);
-	if (in->type_name != NULL && !type_fits(in->kind, in->type_name))
-		return vs_error_set(err, VS_EINVAL, "device change %zu: type "
-		                    "%.64s is not a device of that kind", i,
-		                    in->type_name);
+	/* the serializer checks that type_name fits the kind and that
+	 * deviceInfo has both parts */
+	d->type_name = in->type_name;
+	d->label = in->label;
+	d->summary = in->summary;
 	d->key = in->key;
 	d->controller_key = in->controller_key;
 	d->has_unit_number = in->has_unit_number;
 	d->unit_number = in->unit_number;
-	if (in->has_connectable) {
+	if (in->has_connectable && in->kind != VS_VM_DEV_CONTROLLER) {
 		conn->start_connected = in->start_connected;
 		conn->allow_guest_control = in->allow_guest_control;
 		conn->connected = in->connected;
@@ -1118,6 +957,21 @@ map_change(struct vs_device_change *out, struct vs_device_spec *d,
 			d->datastore = in->datastore;
 		}
 		break;
+	case VS_VM_DEV_CONTROLLER:
+		/* only the addition of a SCSI controller (the serializer
+		 * refuses any other type) */
+		if (in->operation != VS_VM_OP_ADD || in->type_name == NULL ||
+		    in->key >= 0 || in->bus_number < 0 ||
+		    in->bus_number > 3 ||
+		    in->file_operation != VS_VM_FILEOP_NONE)
+			return vs_error_set(err, VS_EINVAL, "device change "
+			                    "%zu: only the addition of a SCSI "
+			                    "controller (new key, bus 0-3) is "
+			                    "supported", i);
+		d->type = VS_DEV_SCSI_CONTROLLER;
+		d->bus_number = in->bus_number;
+		d->shared_bus = "noSharing";
+		break;
 	default:
 		return vs_error_set(err, VS_EINVAL, "device change %zu: "
 		                    "unsupported device kind %d", i, in->kind);
@@ -1136,9 +990,9 @@ vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
 	struct vs_option *extra = NULL;
 	struct vs_config_spec cs;
 	xmlDocPtr req = NULL;
-	xmlNodePtr m, specn, dcn, ctl, prev = NULL;
+	xmlNodePtr m;
 	struct vs_error e;
-	size_t i, ntyped = 0;
+	size_t i;
 	int rc;
 
 	vs_error_clear(&e);
@@ -1163,16 +1017,13 @@ vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
 		}
 	}
 	for (i = 0; i < spec->nchanges; i++) {
-		if (spec->changes[i].kind == VS_VM_DEV_CONTROLLER)
-			continue;       /* written below */
-		rc = map_change(&changes[ntyped], &devs[ntyped],
-		                &conns[ntyped], &spec->changes[i], i, err);
+		rc = map_change(&changes[i], &devs[i], &conns[i],
+		                &spec->changes[i], i, err);
 		if (rc != 0)
 			goto cleanup;
-		ntyped++;
 	}
 	cs.changes = changes;
-	cs.nchanges = ntyped;
+	cs.nchanges = spec->nchanges;
 	if (spec->nextra > 0) {
 		extra = calloc(spec->nextra, sizeof(*extra));
 		if (extra == NULL) {
@@ -1191,24 +1042,6 @@ vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
 		rc = vs_add_config_spec(m, "spec", &cs, err);
 	if (rc != 0)
 		goto cleanup;
-	specn = vs_xml_child(m, "spec");
-	dcn = vs_xml_child(specn, "deviceChange");
-	for (i = 0; i < spec->nchanges; i++) {
-		if (spec->changes[i].kind == VS_VM_DEV_CONTROLLER) {
-			rc = controller_change(&ctl, specn,
-			                       &spec->changes[i], i, err);
-			if (rc != 0)
-				goto cleanup;
-			place_change(specn, prev, dcn, ctl);
-			prev = ctl;
-			continue;
-		}
-		rc = patch_change(dcn, &spec->changes[i], i, err);
-		if (rc != 0)
-			goto cleanup;
-		prev = dcn;
-		dcn = vs_xml_next(dcn, "deviceChange");
-	}
 	rc = run_task(c, req, &e);
 	req = NULL;
 	if (rc != 0) {

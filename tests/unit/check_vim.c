@@ -430,6 +430,208 @@ START_TEST(test_config_spec_reconfig_xml)
 }
 END_TEST
 
+/* What vm.c used to patch into the serializer's output: a device's real
+ * type, its deviceInfo right after key, and SCSI controller additions
+ * (VirtualDevice fields, then busNumber, then sharedBus). */
+START_TEST(test_config_spec_device_extensions_xml)
+{
+	struct vs_moref net = { "Network", "network-7" };
+	struct vs_connect_spec conn = { true, false, true };
+	struct vs_device_spec e1000 = {
+		.type = VS_DEV_VMXNET3, .type_name = "VirtualE1000",
+		.key = 4000, .label = "Network adapter 1",
+		.summary = "VM Network",
+		.backing = VS_BACKING_NETWORK, .device_name = "VM Network",
+		.network = &net, .address_type = "generated",
+		.mac_address = "00:50:56:aa:bb:cc",
+	};
+	struct vs_device_spec cdrom = {
+		.type = VS_DEV_CDROM, .type_name = "VirtualCdrom", .key = 3000,
+		.label = "CD/DVD drive 1", .summary = "ISO [ds1] vm/env.iso",
+		.backing = VS_BACKING_ISO, .file_name = "[ds1] vm/env.iso",
+		.connectable = &conn, .controller_key = 200,
+		.has_unit_number = true, .unit_number = 0,
+	};
+	struct vs_device_spec sas = {
+		.type = VS_DEV_SCSI_CONTROLLER,
+		.type_name = "VirtualLsiLogicSASController", .key = -101,
+		.label = "SCSI controller 2", .summary = "LSI Logic SAS",
+		.controller_key = 100, .has_unit_number = true,
+		.unit_number = 4, .bus_number = 2,
+		.shared_bus = "physicalSharing",
+	};
+	struct vs_device_spec pvscsi = {
+		.type = VS_DEV_SCSI_CONTROLLER, .key = -100, .bus_number = 1,
+		.shared_bus = "noSharing",
+	};
+	struct vs_device_spec lsi = {
+		.type = VS_DEV_SCSI_CONTROLLER,
+		.type_name = "VirtualLsiLogicController", .key = -102,
+		.bus_number = 3, .shared_bus = "virtualSharing",
+	};
+	struct vs_device_change changes[] = {
+		{ VS_OP_REMOVE, VS_FILEOP_NONE, &e1000 },
+		{ VS_OP_EDIT, VS_FILEOP_NONE, &cdrom },
+		{ VS_OP_ADD, VS_FILEOP_NONE, &pvscsi },
+		{ VS_OP_ADD, VS_FILEOP_NONE, &sas },
+		{ VS_OP_ADD, VS_FILEOP_NONE, &lsi },
+	};
+	struct vs_config_spec s = {
+		.changes = changes, .nchanges = 5,
+	};
+	static const char expected[] =
+		"<spec>"
+		"<deviceChange>"
+		"<operation>remove</operation>"
+		"<device xsi:type=\"VirtualE1000\">"
+		"<key>4000</key>"
+		"<deviceInfo>"
+		"<label>Network adapter 1</label>"
+		"<summary>VM Network</summary>"
+		"</deviceInfo>"
+		"<backing xsi:type=\"VirtualEthernetCardNetworkBackingInfo\">"
+		"<deviceName>VM Network</deviceName>"
+		"<network type=\"Network\">network-7</network>"
+		"</backing>"
+		"<addressType>generated</addressType>"
+		"<macAddress>00:50:56:aa:bb:cc</macAddress>"
+		"</device>"
+		"</deviceChange>"
+		"<deviceChange>"
+		"<operation>edit</operation>"
+		"<device xsi:type=\"VirtualCdrom\">"
+		"<key>3000</key>"
+		"<deviceInfo>"
+		"<label>CD/DVD drive 1</label>"
+		"<summary>ISO [ds1] vm/env.iso</summary>"
+		"</deviceInfo>"
+		"<backing xsi:type=\"VirtualCdromIsoBackingInfo\">"
+		"<fileName>[ds1] vm/env.iso</fileName>"
+		"</backing>"
+		"<connectable>"
+		"<startConnected>true</startConnected>"
+		"<allowGuestControl>false</allowGuestControl>"
+		"<connected>true</connected>"
+		"</connectable>"
+		"<controllerKey>200</controllerKey>"
+		"<unitNumber>0</unitNumber>"
+		"</device>"
+		"</deviceChange>"
+		"<deviceChange>"
+		"<operation>add</operation>"
+		"<device xsi:type=\"ParaVirtualSCSIController\">"
+		"<key>-100</key>"
+		"<busNumber>1</busNumber>"
+		"<sharedBus>noSharing</sharedBus>"
+		"</device>"
+		"</deviceChange>"
+		"<deviceChange>"
+		"<operation>add</operation>"
+		"<device xsi:type=\"VirtualLsiLogicSASController\">"
+		"<key>-101</key>"
+		"<deviceInfo>"
+		"<label>SCSI controller 2</label>"
+		"<summary>LSI Logic SAS</summary>"
+		"</deviceInfo>"
+		"<controllerKey>100</controllerKey>"
+		"<unitNumber>4</unitNumber>"
+		"<busNumber>2</busNumber>"
+		"<sharedBus>physicalSharing</sharedBus>"
+		"</device>"
+		"</deviceChange>"
+		"<deviceChange>"
+		"<operation>add</operation>"
+		"<device xsi:type=\"VirtualLsiLogicController\">"
+		"<key>-102</key>"
+		"<busNumber>3</busNumber>"
+		"<sharedBus>virtualSharing</sharedBus>"
+		"</device>"
+		"</deviceChange>"
+		"</spec>";
+	struct vs_error err;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr m;
+	char *got;
+
+	vs_error_clear(&err);
+	m = new_request(&doc, "ReconfigVM_Task");
+	ck_assert_msg(vs_add_config_spec(m, "spec", &s, &err) == 0, "%s",
+	              err.message);
+	save_request("ReconfigVM_Task-devices", doc);
+	got = dump(last_child(m));
+	assert_xml_eq(got, expected);
+	free(got);
+	xmlFreeDoc(doc);
+}
+END_TEST
+
+/* Each new field refused when it does not fit, before anything is
+ * written. */
+START_TEST(test_device_extensions_invalid)
+{
+	struct vs_connect_spec conn = { true, false, true };
+	const struct vs_device_spec cases[] = {
+		/* a type outside the kind's family */
+		{ .type = VS_DEV_VMXNET3, .type_name = "VirtualDisk",
+		  .key = 4000 },
+		{ .type = VS_DEV_VMXNET3, .type_name = "VirtualE1000\" a=\"",
+		  .key = 4000 },
+		{ .type = VS_DEV_DISK, .type_name = "VirtualCdrom",
+		  .key = 2000, .capacity_kb = 1 },
+		{ .type = VS_DEV_CDROM, .type_name = "VirtualDisk",
+		  .key = 3000 },
+		{ .type = VS_DEV_SCSI_CONTROLLER,
+		  .type_name = "VirtualIDEController", .key = -100,
+		  .shared_bus = "noSharing" },
+		{ .type = VS_DEV_SCSI_CONTROLLER,
+		  .type_name = "VirtualVmxnet3", .key = -100,
+		  .shared_bus = "noSharing" },
+		{ .type = VS_DEV_SCSI_CONTROLLER, .type_name = "",
+		  .key = -100, .shared_bus = "noSharing" },
+		/* deviceInfo: both parts, valid text */
+		{ .type = VS_DEV_CDROM, .key = 3000, .label = "x" },
+		{ .type = VS_DEV_CDROM, .key = 3000, .summary = "x" },
+		{ .type = VS_DEV_CDROM, .key = 3000, .label = "x",
+		  .summary = "a\001b" },
+		{ .type = VS_DEV_CDROM, .key = 3000, .label = "\xff",
+		  .summary = "x" },
+		/* controllers: no backing, no connectable, a bus, a sharing */
+		{ .type = VS_DEV_SCSI_CONTROLLER, .key = -100,
+		  .backing = VS_BACKING_ISO, .file_name = "[ds] a.iso",
+		  .shared_bus = "noSharing" },
+		{ .type = VS_DEV_SCSI_CONTROLLER, .key = -100,
+		  .connectable = &conn, .shared_bus = "noSharing" },
+		{ .type = VS_DEV_SCSI_CONTROLLER, .key = -100,
+		  .bus_number = -1, .shared_bus = "noSharing" },
+		{ .type = VS_DEV_SCSI_CONTROLLER, .key = -100 },
+		{ .type = VS_DEV_SCSI_CONTROLLER, .key = -100,
+		  .shared_bus = "NoSharing" },
+	};
+	struct vs_error err;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr m;
+	size_t i;
+
+	m = new_request(&doc, "ReconfigVM_Task");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vs_error_clear(&err);
+		ck_assert_msg(vs_add_device(m, "device", &cases[i], &err) ==
+		              VS_EINVAL, "case %zu accepted", i);
+		ck_assert_int_eq(err.code, VS_EINVAL);
+		ck_assert_str_ne(err.message, "");
+	}
+	/* the type and the field checks come first: nothing was written
+	 * except for the invalid text, refused while writing */
+	for (m = m->children; m != NULL; m = m->next) {
+		if (m->type == XML_ELEMENT_NODE &&
+		    xmlStrcmp(m->name, BAD_CAST "device") == 0)
+			i--;
+	}
+	ck_assert_uint_eq(i, sizeof(cases) / sizeof(cases[0]) - 2);
+	xmlFreeDoc(doc);
+}
+END_TEST
+
 START_TEST(test_filter_spec_xml)
 {
 	static const char *const paths[] = { "name", "parent", NULL };
@@ -1370,6 +1572,8 @@ vim_suite(void)
 
 	tcase_add_test(tc, test_clone_spec_xml);
 	tcase_add_test(tc, test_config_spec_reconfig_xml);
+	tcase_add_test(tc, test_config_spec_device_extensions_xml);
+	tcase_add_test(tc, test_device_extensions_invalid);
 	tcase_add_test(tc, test_filter_spec_xml);
 	tcase_add_test(tc, test_spec_invalid);
 	tcase_add_test(tc, test_read_vm);
