@@ -14,6 +14,9 @@
 # next to the requests.  The live config is config.json with the
 # simulator's host, a random password and the test CA filled in; it
 # lives in a scratch directory and is deleted afterwards.
+# When fixtures/S/from-schema.sh exists it runs right after the
+# recording (before the redaction checks) to rewrite what the simulator
+# cannot answer from the vim25 schema.
 # The vsphere-layer scenario vs_inventory is recorded by rec_vsphere.
 set -u
 
@@ -99,6 +102,14 @@ for s in "$@"; do
 		rm -f "$work/live.json"
 	fi
 	sim_stop
+	# fixtures/S/from-schema.sh: what the simulator cannot answer,
+	# rewritten from the vim25 schema after the recording (it runs from
+	# the source root; see the script for what it changes).
+	if [ -f "$dir/from-schema.sh" ]; then
+		sh "$dir/from-schema.sh" || {
+			echo "record.sh: $dir/from-schema.sh failed" >&2
+			status=1; }
+	fi
 	# Per-session MOIDs (session[KEY]uuid) carry the session key.  The
 	# record transport redacts the keys it learns from Login replies;
 	# this is a safety net for any it did not learn.  Replay masks
