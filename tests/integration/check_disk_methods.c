@@ -22,6 +22,8 @@
 
 #include <jansson.h>
 
+#include "tests/support/fake_transport.h"
+#include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "vsphere/disk.h"
 #include "vsphere/client.h"
@@ -40,72 +42,12 @@ static char stemcell[128];
 static char outdir[2048];
 static struct vs_client *cl;
 static struct vs_error err;
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v != NULL && v[0] != '\0', "%s is not set (run through "
-	              "tests/sim/run.sh)", name);
-	return v;
-}
-
-static char *
-slurp(const char *path, size_t *len_out)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-	char *buf;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf != NULL)
-		buf[n] = '\0';
-	if (len_out != NULL)
-		*len_out = (size_t)n;
-	fclose(f);
-	return buf;
-}
-
-static struct vs_client *
-connect_client(void)
-{
-	char *pem = slurp(env("VCSIM_CA_CERT"), NULL);
-	struct vs_curl_opts co = {
-		.ca_cert_pem = pem, .connect_timeout_s = 10, .timeout_s = 60,
-	};
-	struct vs_client_opts o = {
-		.url = env("VCSIM_URL"), .user = env("VCSIM_USER"),
-		.password = env("VCSIM_PASSWORD"),
-	};
-	struct vs_transport *t = NULL;
-	struct vs_client *c = NULL;
-	struct vs_error e;
-
-	ck_assert_ptr_nonnull(pem);
-	vs_error_clear(&e);
-	ck_assert_msg(vs_transport_curl_new(&t, &co, &e) == 0, "%s",
-	              e.message);
-	free(pem);
-	o.transport = t;
-	ck_assert_msg(vs_client_new(&c, &o, &e) == 0, "%s", e.message);
-	ck_assert_msg(vs_client_connect(c, &e) == 0, "%s", e.message);
-	return c;
-}
 
 static void
 setup(void)
 {
 	vs_error_clear(&err);
-	cl = connect_client();
+	cl = sim_client_connect(NULL);
 }
 
 static void
@@ -119,7 +61,7 @@ static void
 assert_no_secret(const struct cpi_test_run *r)
 {
 	const char *secrets[] = { SIM_MBUS_SECRET, SIM_BLOBSTORE_SECRET,
-	                          env("VCSIM_PASSWORD"), ENV_SECRET,
+	                          sim_env("VCSIM_PASSWORD"), ENV_SECRET,
 	                          "vmware_soap_session", NULL };
 	size_t i;
 
@@ -283,7 +225,7 @@ iso_settings(const char *cid, const char *ds)
 	         "-extract /env '%s' >/dev/null 2>&1", iso, out);
 	ck_assert_msg(system(cmd) == 0, "xorriso cannot read /env of %s",
 	              iso);
-	text = slurp(out, NULL);
+	text = ft_read_file(out);
 	ck_assert_ptr_nonnull(text);
 	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
 	ck_assert_msg(j != NULL, "env is not JSON");

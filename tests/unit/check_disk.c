@@ -5,294 +5,54 @@
  */
 #include <check.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tests/support/cpi_run.h"
+#include "tests/support/fake_transport.h"
 #include "vsphere/disk.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
-/* --- fake transport ------------------------------------------------------ */
+/* --- fake transport (tests/support/fake_transport.h) --------------------- */
 
-#define MAX_STEPS 32
-
-struct step {
-	const char *op;     /* expected SOAP method */
-	long status;
-	char *body;         /* malloc'd reply */
-};
-
-struct fake {
-	struct vs_transport base;
-	struct step steps[MAX_STEPS];
-	size_t nsteps, next;
-	char *req_op[MAX_STEPS * 2];
-	char *req_body[MAX_STEPS * 2];
-	size_t nreq;
-	unsigned logouts;
-	char mismatch[256];
-};
-
-static struct fake fk;
-
-static char *
-read_data(const char *rel)
-{
-	const char *root = getenv("CPI_TEST_ROOT");
-	char path[4096];
-	FILE *f;
-	long n;
-	char *buf;
-
-	snprintf(path, sizeof(path), "%s/tests/data/%s",
-	         root != NULL ? root : ".", rel);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	s = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(s);
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return s;
-}
-
-#define ENV_HEAD                                                        \
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "  \
-	"xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "  \
-	"xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\""   \
-	"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>"
-#define ENV_TAIL "</soapenv:Body></soapenv:Envelope>"
-
-static struct step *
-add_step(const char *op, long status)
-{
-	struct step *s;
-
-	ck_assert_uint_lt(fk.nsteps, MAX_STEPS);
-	s = &fk.steps[fk.nsteps++];
-	s->op = op;
-	s->status = status;
-	return s;
-}
-
-/* A 200 reply <resp_op>Response holding inner, for request op. */
-static void
-reply_as(const char *op, const char *resp_op, const char *inner)
-{
-	add_step(op, 200)->body = fmt(ENV_HEAD "<%sResponse xmlns=\""
-	                              "urn:vim25\">%s</%sResponse>" ENV_TAIL,
-	                              resp_op, inner, resp_op);
-}
-
-static void
-reply(const char *op, const char *inner)
-{
-	reply_as(op, op, inner);
-}
-
-static void
-reply_file(const char *op, const char *rel)
-{
-	add_step(op, 200)->body = read_data(rel);
-}
-
-/* An HTTP 500 SOAP fault of the given type. */
-static void
-fault(const char *op, const char *type)
-{
-	add_step(op, 500)->body = fmt(ENV_HEAD "<soapenv:Fault><faultcode>"
-	                              "ServerFaultCode</faultcode><faultstring>"
-	                              "%s happened</faultstring><detail><%s"
-	                              "Fault xmlns=\"urn:vim25\" xsi:type=\"%s"
-	                              "\"></%sFault></detail></soapenv:Fault>"
-	                              ENV_TAIL, type, type, type, type);
-}
-
-/* method returns task-N; the task read says success or error(fault). */
+/* method returns task-1; the task read says success or error(fault). */
 static void
 task(const char *op, const char *fault_type)
 {
-	reply(op, "<returnval type=\"Task\">task-1</returnval>");
+	ft_reply(op, "<returnval type=\"Task\">task-1</returnval>");
 	if (fault_type == NULL) {
-		reply("RetrievePropertiesEx", "<returnval><objects><obj type="
-		      "\"Task\">task-1</obj><propSet><name>info.state</name>"
-		      "<val xsi:type=\"TaskInfoState\">success</val></propSet>"
-		      "</objects></returnval>");
+		ft_reply("RetrievePropertiesEx", "<returnval><objects><obj "
+		         "type=\"Task\">task-1</obj><propSet><name>info.state"
+		         "</name><val xsi:type=\"TaskInfoState\">success</val>"
+		         "</propSet></objects></returnval>");
 		return;
 	}
-	add_step("RetrievePropertiesEx", 200)->body = fmt(ENV_HEAD
+	ft_step("RetrievePropertiesEx", 200)->body = ft_fmt(FT_ENV_HEAD
 	    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
 	    "<objects><obj type=\"Task\">task-1</obj><propSet><name>"
 	    "info.state</name><val xsi:type=\"TaskInfoState\">error</val>"
 	    "</propSet><propSet><name>info.error</name><val xsi:type=\""
 	    "LocalizedMethodFault\"><fault xsi:type=\"%s\"></fault>"
 	    "<localizedMessage>*types.%s</localizedMessage></val></propSet>"
-	    "</objects></returnval></RetrievePropertiesExResponse>" ENV_TAIL,
-	    fault_type, fault_type);
+	    "</objects></returnval></RetrievePropertiesExResponse>"
+	    FT_ENV_TAIL, fault_type, fault_type);
 }
 
-/* With CPI_TEST_OUTDIR set, every request body is also written there
- * for tests/schemacheck (vim25 element order). */
-static void
-save_body(const struct vs_http_request *req)
-{
-	static unsigned n;
-	const char *dir = getenv("CPI_TEST_OUTDIR");
-	char path[4096];
-	FILE *f;
-
-	if (dir == NULL || dir[0] == '\0' || req->body == NULL ||
-	    req->sensitive)
-		return;
-	snprintf(path, sizeof(path), "%s/disk-%ld-%04u-%s.xml", dir,
-	         (long)getpid(), n++, req->op);
-	f = fopen(path, "wb");
-	ck_assert_msg(f != NULL, "cannot write %s", path);
-	ck_assert_uint_eq(fwrite(req->body, 1, req->body_len, f),
-	                  req->body_len);
-	fclose(f);
-}
-
-static int
-fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-               struct vs_http_response *resp, struct vs_error *err)
-{
-	struct fake *f = (struct fake *)t;
-	struct step *s;
-
-	ck_assert_uint_lt(f->nreq, MAX_STEPS * 2);
-	f->req_op[f->nreq] = strdup(req->op);
-	f->req_body[f->nreq] = strndup(req->body != NULL ? req->body : "",
-	                               req->body_len);
-	f->nreq++;
-	save_body(req);
-	memset(resp, 0, sizeof(*resp));
-	if (strcmp(req->op, "Logout") == 0) {
-		f->logouts++;
-		resp->status = 200;
-		resp->body = strdup(ENV_HEAD "<LogoutResponse xmlns=\"urn:"
-		                    "vim25\"></LogoutResponse>" ENV_TAIL);
-		resp->body_len = strlen(resp->body);
-		return 0;
-	}
-	if (f->next >= f->nsteps || strcmp(f->steps[f->next].op,
-	                                   req->op) != 0) {
-		if (f->mismatch[0] == '\0')
-			snprintf(f->mismatch, sizeof(f->mismatch),
-			         "step %zu: got %s, expected %s", f->next,
-			         req->op, f->next < f->nsteps ?
-			         f->steps[f->next].op : "nothing");
-		return vs_error_set(err, VS_EREPLAY, "unexpected %s",
-		                    req->op);
-	}
-	s = &f->steps[f->next++];
-	resp->status = s->status;
-	resp->body = strdup(s->body);
-	resp->body_len = strlen(s->body);
-	return 0;
-}
-
-static void
-fake_free(struct vs_transport *t)
-{
-	(void)t;    /* static: the test reads it after the client is gone */
-}
-
+/* Requests are also saved for tests/schemacheck as disk-<pid>-<n>-<op>.xml
+ * when CPI_TEST_OUTDIR is set. */
 static void
 setup(void)
 {
-	memset(&fk, 0, sizeof(fk));
-	fk.base.version = VS_TRANSPORT_VERSION;
-	fk.base.roundtrip = fake_roundtrip;
-	fk.base.free = fake_free;
-	reply_file("RetrieveServiceContent",
-	           "vim/01_RetrieveServiceContent.response.xml");
-	reply_file("Login", "vim/02_Login.response.xml");
+	ft_reset("disk");
 }
 
 static void
 teardown(void)
 {
-	size_t i;
-
-	for (i = 0; i < fk.nsteps; i++)
-		free(fk.steps[i].body);
-	for (i = 0; i < fk.nreq; i++) {
-		free(fk.req_op[i]);
-		free(fk.req_body[i]);
-	}
-}
-
-static struct vs_client *
-connect_client(void)
-{
-	struct vs_client_opts o = {
-		.url = "https://vc.example:443/sdk", .user = "u",
-		.password = "p", .transport = &fk.base, .max_retries = -1,
-	};
-	struct vs_client *c = NULL;
-	struct vs_error err;
-
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
-	ck_assert_msg(vs_client_connect(c, &err) == 0, "%s", err.message);
-	return c;
-}
-
-/* Requests after connect: index 0 is the first call under test. */
-static const char *
-op_at(size_t i)
-{
-	ck_assert_uint_lt(i + 2, fk.nreq);
-	return fk.req_op[i + 2];
-}
-
-static const char *
-body_at(size_t i)
-{
-	ck_assert_uint_lt(i + 2, fk.nreq);
-	return fk.req_body[i + 2];
-}
-
-static size_t
-calls(void)
-{
-	return fk.nreq - 2 - fk.logouts;
-}
-
-static void
-finish(struct vs_client *c)
-{
-	vs_client_free(c);
-	ck_assert_msg(fk.mismatch[0] == '\0', "%s", fk.mismatch);
-	ck_assert_uint_eq(fk.next, fk.nsteps);  /* every reply was used */
+	ft_clear();
 }
 
 static size_t
@@ -326,8 +86,8 @@ START_TEST(test_vm_info_absent_props_leave_err_clear)
 	struct vs_error err;
 	struct vs_vm_info *info = NULL;
 
-	reply("RetrievePropertiesEx", SPARSE_VM);
-	c = connect_client();
+	ft_reply("RetrievePropertiesEx", SPARSE_VM);
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_info(&info, c, &vm100, &err) == 0, "%s",
 	              err.message);
@@ -343,7 +103,7 @@ START_TEST(test_vm_info_absent_props_leave_err_clear)
 	ck_assert_int_eq(err.code, VS_EINVAL);
 	ck_assert_str_eq(err.message, "ReconfigVM_Task: bad spec");
 	vs_vm_info_free(info);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -362,11 +122,11 @@ START_TEST(test_remove_carries_real_type)
 	const char *b;
 
 	task("ReconfigVM_Task", NULL);
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
 	              err.message);
-	b = body_at(0);
+	b = ft_body_at(0);
 	ck_assert_uint_eq(count(b, "<deviceChange>"), 2);
 	ck_assert_ptr_nonnull(strstr(b, "<operation>remove</operation>"
 	                             "<device xsi:type=\"VirtualE1000\">"
@@ -375,7 +135,7 @@ START_TEST(test_remove_carries_real_type)
 	ck_assert_ptr_nonnull(strstr(b, "<device xsi:type=\"VirtualVmxnet3"
 	                             "\"><key>4001</key>"));
 	ck_assert_uint_eq(count(b, "VirtualVmxnet3"), 1);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -395,11 +155,11 @@ START_TEST(test_edit_carries_device_info)
 	const char *b;
 
 	task("ReconfigVM_Task", NULL);
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
 	              err.message);
-	b = body_at(0);
+	b = ft_body_at(0);
 	/* schema order: key, deviceInfo, backing, …, controllerKey */
 	ck_assert_ptr_nonnull(strstr(b, "<operation>edit</operation><device "
 	                             "xsi:type=\"VirtualCdrom\"><key>3000"
@@ -409,7 +169,7 @@ START_TEST(test_edit_carries_device_info)
 	                             "<backing xsi:type=\"VirtualCdromIso"
 	                             "BackingInfo\">"));
 	ck_assert_ptr_nonnull(strstr(b, "</backing><controllerKey>200"));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -441,7 +201,7 @@ START_TEST(test_change_type_and_info_refused)
 	struct vs_error err;
 	size_t i;
 
-	c = connect_client();
+	c = ft_connect();
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		spec.changes = cases[i];
 		vs_error_clear(&err);
@@ -449,8 +209,8 @@ START_TEST(test_change_type_and_info_refused)
 		                 VS_EINVAL);
 		ck_assert_str_ne(err.message, "");
 	}
-	ck_assert_uint_eq(calls(), 0);      /* nothing was sent */
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 0);      /* nothing was sent */
+	ft_finish(c);
 }
 END_TEST
 
@@ -699,11 +459,11 @@ START_TEST(test_new_controller_request)
 
 	task("ReconfigVM_Task", NULL);
 	task("ReconfigVM_Task", NULL);
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
 	              err.message);
-	b = body_at(0);
+	b = ft_body_at(0);
 	/* the controller first, in spec order, then the disk on its key */
 	ck_assert_ptr_nonnull(strstr(b, "<spec><deviceChange><operation>add"
 	                             "</operation><device xsi:type=\""
@@ -720,8 +480,8 @@ START_TEST(test_new_controller_request)
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &alone, &err) == 0, "%s",
 	              err.message);
-	ck_assert_ptr_nonnull(strstr(body_at(2), "<spec><deviceChange>"));
-	ck_assert_ptr_nonnull(strstr(body_at(2), "</deviceChange>"
+	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "<spec><deviceChange>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "</deviceChange>"
 	                             "<extraConfig>"));
 	/* only additions of SCSI controllers with a new key */
 	bad.operation = VS_VM_OP_REMOVE;
@@ -739,8 +499,8 @@ START_TEST(test_new_controller_request)
 	bad.bus_number = 4;
 	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
 	                 VS_EINVAL);
-	ck_assert_uint_eq(calls(), 4);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 4);
+	ft_finish(c);
 }
 END_TEST
 
@@ -819,10 +579,10 @@ START_TEST(test_locate_pattern_first)
 	struct vs_error err;
 
 	make_dss();
-	fault("QueryVirtualDiskUuid", "FileNotFound");      /* LocalDS_0 */
-	reply("QueryVirtualDiskUuid", UUID_REPLY("60 00 C2 9a 0b 1c 2d 3e-"
-	      "4f 50 61 72 83 94 a5 B6"));                   /* LocalDS_1 */
-	c = connect_client();
+	ft_fault("QueryVirtualDiskUuid", "FileNotFound");      /* LocalDS_0 */
+	ft_reply("QueryVirtualDiskUuid", UUID_REPLY("60 00 C2 9a 0b 1c 2d 3e-"
+	         "4f 50 61 72 83 94 a5 B6"));                   /* LocalDS_1 */
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
 	                             "BOSH_Disks", "disk-1", &err) == 0, "%s",
@@ -832,14 +592,14 @@ START_TEST(test_locate_pattern_first)
 	ck_assert_str_eq(loc.datastore_name, "LocalDS_1");
 	ck_assert_str_eq(loc.datastore.value, "datastore-2");
 	ck_assert_str_eq(loc.uuid, "6000c29a-0b1c-2d3e-4f50-61728394a5b6");
-	ck_assert_ptr_nonnull(strstr(body_at(0), "<name>[LocalDS_0] "
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<name>[LocalDS_0] "
 	                             "BOSH_Disks/disk-1.vmdk</name>"
 	                             "<datacenter type=\"Datacenter\">"
 	                             "datacenter-2</datacenter>"));
-	ck_assert_ptr_nonnull(strstr(body_at(1), "[LocalDS_1]"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(1), "[LocalDS_1]"));
 	vs_disk_loc_clear(&loc);
 	vs_disk_loc_clear(NULL);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -851,23 +611,23 @@ START_TEST(test_locate_missing_everywhere)
 
 	make_dss();
 	dss_items[2].usable = false;        /* never asked */
-	fault("QueryVirtualDiskUuid", "FileNotFound");      /* LocalDS_0 */
-	fault("QueryVirtualDiskUuid", "FileNotFound");      /* LocalDS_2 */
-	fault("QueryVirtualDiskUuid", "FileNotFound");      /* other */
-	c = connect_client();
+	ft_fault("QueryVirtualDiskUuid", "FileNotFound");      /* LocalDS_0 */
+	ft_fault("QueryVirtualDiskUuid", "FileNotFound");      /* LocalDS_2 */
+	ft_fault("QueryVirtualDiskUuid", "FileNotFound");      /* other */
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
 	                                "BOSH_Disks", "disk-1", &err),
 	                 VS_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "not found on any"));
-	ck_assert_uint_eq(calls(), 3);
-	ck_assert_ptr_nonnull(strstr(body_at(2), "[other]"));
+	ck_assert_uint_eq(ft_calls(), 3);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "[other]"));
 	ck_assert_ptr_null(loc.path);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
 	                                "BOSH_Disks", "disk-1/..", &err),
 	                 VS_EINVAL);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -878,15 +638,15 @@ START_TEST(test_locate_other_fault_stops)
 	struct vs_error err;
 
 	make_dss();
-	fault("QueryVirtualDiskUuid", "NoPermission");
-	c = connect_client();
+	ft_fault("QueryVirtualDiskUuid", "NoPermission");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
 	                                "BOSH_Disks", "disk-1", &err),
 	                 VS_EFAULT);
 	ck_assert_str_eq(err.fault, "NoPermission");
-	ck_assert_uint_eq(calls(), 1);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 1);
+	ft_finish(c);
 }
 END_TEST
 
@@ -898,18 +658,18 @@ START_TEST(test_create_request)
 	const char *b;
 
 	make_dss();
-	fault("MakeDirectory", "FileAlreadyExists");        /* fine */
+	ft_fault("MakeDirectory", "FileAlreadyExists");        /* fine */
 	task("CreateVirtualDisk_Task", NULL);
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_disk_create(&loc, c, &dc2, &dss_items[1],
 	                             "BOSH_Disks", "disk-9", 2048,
 	                             VS_DISK_THIN, &err) == 0, "%s",
 	              err.message);
 	ck_assert_str_eq(loc.path, "[LocalDS_0] BOSH_Disks/disk-9.vmdk");
-	ck_assert_ptr_nonnull(strstr(body_at(0), "<name>[LocalDS_0] "
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<name>[LocalDS_0] "
 	                             "BOSH_Disks</name>"));
-	b = body_at(1);
+	b = ft_body_at(1);
 	ck_assert_ptr_nonnull(strstr(b, "<name>[LocalDS_0] BOSH_Disks/"
 	                             "disk-9.vmdk</name><datacenter type=\""
 	                             "Datacenter\">datacenter-2</datacenter>"
@@ -926,7 +686,7 @@ START_TEST(test_create_request)
 	ck_assert_int_eq(vs_disk_create(&loc, c, &dc2, &dss_items[1],
 	                                "BOSH_Disks", "disk-9", 1, 7, &err),
 	                 VS_EINVAL);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -939,19 +699,21 @@ START_TEST(test_delete_extend_move_requests)
 	make_dss();
 	task("DeleteVirtualDisk_Task", "FileNotFound");
 	task("ExtendVirtualDisk_Task", NULL);
-	reply("MakeDirectory", "");
+	ft_reply("MakeDirectory", "");
 	task("MoveVirtualDisk_Task", NULL);
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_disk_delete(c, &dc2, "[LocalDS_0] BOSH_Disks/"
 	                                "disk-9.vmdk", &err), VS_ENOTFOUND);
-	ck_assert_ptr_nonnull(strstr(body_at(0), "<DeleteVirtualDisk_Task "));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0),
+	                             "<DeleteVirtualDisk_Task "));
 	vs_error_clear(&err);
 	ck_assert_msg(vs_disk_extend(c, &dc2, "[LocalDS_0] BOSH_Disks/"
 	                             "disk-9.vmdk", 4096, &err) == 0, "%s",
 	              err.message);
-	ck_assert_ptr_nonnull(strstr(body_at(2), "</datacenter><newCapacityKb"
-	                             ">4194304</newCapacityKb><eagerZero>"
+	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "</datacenter>"
+	                             "<newCapacityKb>4194304</newCapacityKb>"
+	                             "<eagerZero>"
 	                             "false</eagerZero>"));
 	ck_assert_int_eq(vs_disk_extend(c, &dc2, "[x] y.vmdk", 0, &err),
 	                 VS_EINVAL);
@@ -960,14 +722,14 @@ START_TEST(test_delete_extend_move_requests)
 	                           "disk-9.vmdk", &dss_items[2], "BOSH_Disks",
 	                           "disk-9", &err) == 0, "%s", err.message);
 	ck_assert_str_eq(loc.path, "[LocalDS_1] BOSH_Disks/disk-9.vmdk");
-	ck_assert_ptr_nonnull(strstr(body_at(5), "<sourceName>[LocalDS_0] "
+	ck_assert_ptr_nonnull(strstr(ft_body_at(5), "<sourceName>[LocalDS_0] "
 	                             "BOSH_Disks/disk-9.vmdk</sourceName>"
 	                             "<sourceDatacenter type=\"Datacenter\">"
 	                             "datacenter-2</sourceDatacenter>"
 	                             "<destName>[LocalDS_1] BOSH_Disks/"
 	                             "disk-9.vmdk</destName>"));
 	vs_disk_loc_clear(&loc);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -990,12 +752,12 @@ START_TEST(test_attach_detach_requests)
 	vminfo.ndevices = 1;
 	task("ReconfigVM_Task", NULL);
 	task("ReconfigVM_Task", NULL);
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_disk_attach(c, &vminfo, "[LocalDS_0] BOSH_Disks/"
 	                             "disk-9.vmdk", &ds, &slot3, "{\"a\":1}",
 	                             7, &err) == 0, "%s", err.message);
-	b = body_at(0);
+	b = ft_body_at(0);
 	ck_assert_ptr_nonnull(strstr(b, "<deviceChange><operation>add"
 	                             "</operation><device xsi:type=\""
 	                             "VirtualDisk\"><key>-1</key>"));
@@ -1009,7 +771,7 @@ START_TEST(test_attach_detach_requests)
 	vs_error_clear(&err);
 	ck_assert_msg(vs_disk_detach(c, &vminfo, &devs[0], NULL, 0,
 	                             &err) == 0, "%s", err.message);
-	b = body_at(2);
+	b = ft_body_at(2);
 	ck_assert_ptr_nonnull(strstr(b, "<operation>remove</operation>"
 	                             "<device xsi:type=\"VirtualDisk\"><key>"
 	                             "2005</key>"));
@@ -1018,7 +780,7 @@ START_TEST(test_attach_detach_requests)
 	/* unit 7 is the controller's */
 	ck_assert_int_eq(vs_disk_attach(c, &vminfo, "[a] b.vmdk", &ds, &slot7,
 	                                NULL, 0, &err), VS_EINVAL);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -1026,13 +788,13 @@ END_TEST
 static void
 vm_with_extra(const char *options)
 {
-	char *inner = fmt("<returnval><objects><obj type=\"VirtualMachine\">"
-	                  "vm-100</obj><propSet><name>config.extraConfig"
-	                  "</name><val xsi:type=\"ArrayOfOptionValue\">%s"
-	                  "</val></propSet></objects></returnval>", options);
+	char *inner = ft_fmt("<returnval><objects><obj type=\"VirtualMachine\">"
+	                     "vm-100</obj><propSet><name>config.extraConfig"
+	                     "</name><val xsi:type=\"ArrayOfOptionValue\">%s"
+	                     "</val></propSet></objects></returnval>", options);
 
-	reply("RetrievePropertiesEx", SPARSE_VM);
-	reply("RetrievePropertiesEx", inner);
+	ft_reply("RetrievePropertiesEx", SPARSE_VM);
+	ft_reply("RetrievePropertiesEx", inner);
 	free(inner);
 }
 
@@ -1054,7 +816,7 @@ START_TEST(test_vm_read_settings)
 	vm_with_extra(OPT("guestinfo.userdata", "REDACTED!")
 	              OPT("guestinfo.userdata.encoding", "base64"));
 	vm_with_extra("");
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_disk_vm_read(&v, c, &vm100, &err) == 0, "%s",
 	              err.message);
@@ -1076,7 +838,7 @@ START_TEST(test_vm_read_settings)
 	vs_disk_vm_free(v);
 	vs_disk_vm_free(NULL);
 	ck_assert(!vs_error_is_set(&err));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -1098,26 +860,27 @@ START_TEST(test_users_one_view)
 	struct vs_client *c;
 	struct vs_error err;
 
-	reply("CreateContainerView", "<returnval type=\"ContainerView\">"
-	      "session[1]view-1</returnval>");
-	reply("RetrievePropertiesEx", "<returnval>"
-	      VMOBJ("vm-1", "vm-a", "[LocalDS_0] vm-a/vm-a.vmdk")
-	      VMOBJ("vm-2", "vm-b", "[LocalDS_1] BOSH_Disks/disk-9.vmdk")
-	      VMOBJ("vm-3", "vm-c", "[LocalDS_1] BOSH_Disks/disk-99.vmdk")
-	      "</returnval>");
-	reply("DestroyView", "");
-	c = connect_client();
+	ft_reply("CreateContainerView", "<returnval type=\"ContainerView\">"
+	         "session[1]view-1</returnval>");
+	ft_reply("RetrievePropertiesEx", "<returnval>"
+	         VMOBJ("vm-1", "vm-a", "[LocalDS_0] vm-a/vm-a.vmdk")
+	         VMOBJ("vm-2", "vm-b", "[LocalDS_1] BOSH_Disks/disk-9.vmdk")
+	         VMOBJ("vm-3", "vm-c", "[LocalDS_1] BOSH_Disks/disk-99.vmdk")
+	         "</returnval>");
+	ft_reply("DestroyView", "");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_disk_users(&users, c, &folder, "disk-9", &err) == 0,
 	              "%s", err.message);
 	ck_assert_uint_eq(users->n, 1);
 	ck_assert_str_eq(users->items[0], "vm-b");
-	ck_assert_uint_eq(calls(), 3);
-	ck_assert_str_eq(op_at(0), "CreateContainerView");
-	ck_assert_ptr_nonnull(strstr(body_at(0), "<type>VirtualMachine</type>"
+	ck_assert_uint_eq(ft_calls(), 3);
+	ck_assert_str_eq(ft_op_at(0), "CreateContainerView");
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<type>VirtualMachine"
+	                             "</type>"
 	                             "<recursive>true</recursive>"));
 	vs_vm_names_free(users);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 

@@ -4,166 +4,59 @@
  * persistent disk detach sends, tolerated faults, custom field races.
  */
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/support/fake_transport.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
-/* --- fake transport ------------------------------------------------------ */
-
-#define MAX_STEPS 32
-
-struct step {
-	const char *op;     /* expected SOAP method */
-	long status;
-	char *body;         /* malloc'd reply */
-};
-
-struct fake {
-	struct vs_transport base;
-	struct step steps[MAX_STEPS];
-	size_t nsteps, next;
-	char *req_op[MAX_STEPS * 2];
-	char *req_body[MAX_STEPS * 2];
-	size_t nreq;
-	unsigned logouts;
-	char mismatch[256];
-};
-
-static struct fake fk;
-
-static char *
-read_data(const char *rel)
-{
-	const char *root = getenv("CPI_TEST_ROOT");
-	char path[4096];
-	FILE *f;
-	long n;
-	char *buf;
-
-	snprintf(path, sizeof(path), "%s/tests/data/%s",
-	         root != NULL ? root : ".", rel);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	s = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(s);
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return s;
-}
-
-#define ENV_HEAD                                                        \
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "  \
-	"xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "  \
-	"xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\""   \
-	"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>"
-#define ENV_TAIL "</soapenv:Body></soapenv:Envelope>"
-
-static struct step *
-add_step(const char *op, long status)
-{
-	struct step *s;
-
-	ck_assert_uint_lt(fk.nsteps, MAX_STEPS);
-	s = &fk.steps[fk.nsteps++];
-	s->op = op;
-	s->status = status;
-	return s;
-}
+/* --- fake transport (tests/support/fake_transport.h) --------------------- */
 
 /* A 200 reply <resp_op>Response holding inner, for request op. */
 static void
 reply_as(const char *op, const char *resp_op, const char *inner)
 {
-	add_step(op, 200)->body = fmt(ENV_HEAD "<%sResponse xmlns=\""
-	                              "urn:vim25\">%s</%sResponse>" ENV_TAIL,
-	                              resp_op, inner, resp_op);
+	ft_step(op, 200)->body = ft_fmt(FT_ENV_HEAD "<%sResponse xmlns=\""
+	                                "urn:vim25\">%s</%sResponse>"
+	                                FT_ENV_TAIL, resp_op, inner, resp_op);
 }
 
-static void
-reply(const char *op, const char *inner)
-{
-	reply_as(op, op, inner);
-}
-
-static void
-reply_file(const char *op, const char *rel)
-{
-	add_step(op, 200)->body = read_data(rel);
-}
-
-/* An HTTP 500 SOAP fault of the given type. */
-static void
-fault(const char *op, const char *type)
-{
-	add_step(op, 500)->body = fmt(ENV_HEAD "<soapenv:Fault><faultcode>"
-	                              "ServerFaultCode</faultcode><faultstring>"
-	                              "%s happened</faultstring><detail><%s"
-	                              "Fault xmlns=\"urn:vim25\" xsi:type=\"%s"
-	                              "\"></%sFault></detail></soapenv:Fault>"
-	                              ENV_TAIL, type, type, type, type);
-}
-
-/* method returns task-N; the task read says success or error(fault). */
+/* method returns task-1; the task read says success or error(fault). */
 static void
 task(const char *op, const char *fault_type)
 {
-	reply(op, "<returnval type=\"Task\">task-1</returnval>");
+	ft_reply(op, "<returnval type=\"Task\">task-1</returnval>");
 	if (fault_type == NULL) {
-		reply("RetrievePropertiesEx", "<returnval><objects><obj type="
-		      "\"Task\">task-1</obj><propSet><name>info.state</name>"
-		      "<val xsi:type=\"TaskInfoState\">success</val></propSet>"
-		      "</objects></returnval>");
+		ft_reply("RetrievePropertiesEx", "<returnval><objects><obj "
+		         "type=\"Task\">task-1</obj><propSet><name>info.state"
+		         "</name><val xsi:type=\"TaskInfoState\">success</val>"
+		         "</propSet></objects></returnval>");
 		return;
 	}
-	add_step("RetrievePropertiesEx", 200)->body = fmt(ENV_HEAD
+	ft_step("RetrievePropertiesEx", 200)->body = ft_fmt(FT_ENV_HEAD
 	    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
 	    "<objects><obj type=\"Task\">task-1</obj><propSet><name>"
 	    "info.state</name><val xsi:type=\"TaskInfoState\">error</val>"
 	    "</propSet><propSet><name>info.error</name><val xsi:type=\""
 	    "LocalizedMethodFault\"><fault xsi:type=\"%s\"></fault>"
 	    "<localizedMessage>*types.%s</localizedMessage></val></propSet>"
-	    "</objects></returnval></RetrievePropertiesExResponse>" ENV_TAIL,
-	    fault_type, fault_type);
+	    "</objects></returnval></RetrievePropertiesExResponse>"
+	    FT_ENV_TAIL, fault_type, fault_type);
 }
 
 static void
 power_state(const char *state)
 {
-	char *inner = fmt("<returnval><objects><obj type=\"VirtualMachine\">"
-	                  "vm-100</obj><propSet><name>runtime.powerState"
-	                  "</name><val xsi:type=\"VirtualMachinePowerState\">"
-	                  "%s</val></propSet></objects></returnval>", state);
+	char *inner = ft_fmt("<returnval><objects><obj type=\"VirtualMachine\">"
+	                     "vm-100</obj><propSet><name>runtime.powerState"
+	                     "</name><val xsi:type=\"VirtualMachinePowerState"
+	                     "\">%s</val></propSet></objects></returnval>",
+	                     state);
 
-	reply("RetrievePropertiesEx", inner);
+	ft_reply("RetrievePropertiesEx", inner);
 	free(inner);
 }
 
@@ -171,12 +64,13 @@ power_state(const char *state)
 static void
 fields(const char *defs)
 {
-	char *inner = fmt("<returnval><objects><obj type=\"CustomFieldsManager"
-	                  "\">CustomFieldsManager</obj><propSet><name>field"
-	                  "</name><val xsi:type=\"ArrayOfCustomFieldDef\">%s"
-	                  "</val></propSet></objects></returnval>", defs);
+	char *inner = ft_fmt("<returnval><objects><obj type=\""
+	                     "CustomFieldsManager\">CustomFieldsManager</obj>"
+	                     "<propSet><name>field</name><val xsi:type=\""
+	                     "ArrayOfCustomFieldDef\">%s</val></propSet>"
+	                     "</objects></returnval>", defs);
 
-	reply("RetrievePropertiesEx", inner);
+	ft_reply("RetrievePropertiesEx", inner);
 	free(inner);
 }
 
@@ -185,141 +79,18 @@ fields(const char *defs)
 	"<type>string</type>" type "</CustomFieldDef>"
 #define VMTYPE "<managedObjectType>VirtualMachine</managedObjectType>"
 
-/* With CPI_TEST_OUTDIR set, every request body is also written there
- * for tests/schemacheck (vim25 element order). */
-static void
-save_body(const struct vs_http_request *req)
-{
-	static unsigned n;
-	const char *dir = getenv("CPI_TEST_OUTDIR");
-	char path[4096];
-	FILE *f;
-
-	if (dir == NULL || dir[0] == '\0' || req->body == NULL ||
-	    req->sensitive)
-		return;
-	snprintf(path, sizeof(path), "%s/vm_ops-%ld-%04u-%s.xml", dir,
-	         (long)getpid(), n++, req->op);
-	f = fopen(path, "wb");
-	ck_assert_msg(f != NULL, "cannot write %s", path);
-	ck_assert_uint_eq(fwrite(req->body, 1, req->body_len, f),
-	                  req->body_len);
-	fclose(f);
-}
-
-static int
-fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-               struct vs_http_response *resp, struct vs_error *err)
-{
-	struct fake *f = (struct fake *)t;
-	struct step *s;
-
-	ck_assert_uint_lt(f->nreq, MAX_STEPS * 2);
-	f->req_op[f->nreq] = strdup(req->op);
-	f->req_body[f->nreq] = strndup(req->body != NULL ? req->body : "",
-	                               req->body_len);
-	f->nreq++;
-	save_body(req);
-	memset(resp, 0, sizeof(*resp));
-	if (strcmp(req->op, "Logout") == 0) {
-		f->logouts++;
-		resp->status = 200;
-		resp->body = strdup(ENV_HEAD "<LogoutResponse xmlns=\"urn:"
-		                    "vim25\"></LogoutResponse>" ENV_TAIL);
-		resp->body_len = strlen(resp->body);
-		return 0;
-	}
-	if (f->next >= f->nsteps || strcmp(f->steps[f->next].op,
-	                                   req->op) != 0) {
-		if (f->mismatch[0] == '\0')
-			snprintf(f->mismatch, sizeof(f->mismatch),
-			         "step %zu: got %s, expected %s", f->next,
-			         req->op, f->next < f->nsteps ?
-			         f->steps[f->next].op : "nothing");
-		return vs_error_set(err, VS_EREPLAY, "unexpected %s",
-		                    req->op);
-	}
-	s = &f->steps[f->next++];
-	resp->status = s->status;
-	resp->body = strdup(s->body);
-	resp->body_len = strlen(s->body);
-	return 0;
-}
-
-static void
-fake_free(struct vs_transport *t)
-{
-	(void)t;    /* static: the test reads it after the client is gone */
-}
-
+/* Requests are also saved for tests/schemacheck as vm_ops-<pid>-<n>-<op>.xml
+ * when CPI_TEST_OUTDIR is set. */
 static void
 setup(void)
 {
-	memset(&fk, 0, sizeof(fk));
-	fk.base.version = VS_TRANSPORT_VERSION;
-	fk.base.roundtrip = fake_roundtrip;
-	fk.base.free = fake_free;
-	reply_file("RetrieveServiceContent",
-	           "vim/01_RetrieveServiceContent.response.xml");
-	reply_file("Login", "vim/02_Login.response.xml");
+	ft_reset("vm_ops");
 }
 
 static void
 teardown(void)
 {
-	size_t i;
-
-	for (i = 0; i < fk.nsteps; i++)
-		free(fk.steps[i].body);
-	for (i = 0; i < fk.nreq; i++) {
-		free(fk.req_op[i]);
-		free(fk.req_body[i]);
-	}
-}
-
-static struct vs_client *
-connect_client(void)
-{
-	struct vs_client_opts o = {
-		.url = "https://vc.example:443/sdk", .user = "u",
-		.password = "p", .transport = &fk.base, .max_retries = -1,
-	};
-	struct vs_client *c = NULL;
-	struct vs_error err;
-
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
-	ck_assert_msg(vs_client_connect(c, &err) == 0, "%s", err.message);
-	return c;
-}
-
-/* Requests after connect: index 0 is the first call under test. */
-static const char *
-op_at(size_t i)
-{
-	ck_assert_uint_lt(i + 2, fk.nreq);
-	return fk.req_op[i + 2];
-}
-
-static const char *
-body_at(size_t i)
-{
-	ck_assert_uint_lt(i + 2, fk.nreq);
-	return fk.req_body[i + 2];
-}
-
-static size_t
-calls(void)
-{
-	return fk.nreq - 2 - fk.logouts;
-}
-
-static void
-finish(struct vs_client *c)
-{
-	vs_client_free(c);
-	ck_assert_msg(fk.mismatch[0] == '\0', "%s", fk.mismatch);
-	ck_assert_uint_eq(fk.next, fk.nsteps);  /* every reply was used */
+	ft_clear();
 }
 
 static size_t
@@ -428,22 +199,22 @@ START_TEST(test_find_found_four_round_trips)
 	struct vs_error err;
 	struct vs_moref vm;
 
-	reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
-	      "vm-100</returnval>");
-	c = connect_client();
+	ft_reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
+	         "vm-100</returnval>");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_find(&vm, c, "DC0/vm/BOSH_VMs/vm-abc", &err) == 0,
 	              "%s", err.message);
 	ck_assert_str_eq(vm.type, "VirtualMachine");
 	ck_assert_str_eq(vm.value, "vm-100");
-	ck_assert_uint_eq(calls(), 1);
-	ck_assert_ptr_nonnull(strstr(body_at(0), "<inventoryPath>DC0/vm/"
+	ck_assert_uint_eq(ft_calls(), 1);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<inventoryPath>DC0/vm/"
 	                             "BOSH_VMs/vm-abc</inventoryPath>"));
 	ck_assert_int_eq(vs_client_close(c, &err), 0);
 	/* RetrieveServiceContent, Login, FindByInventoryPath, Logout */
-	ck_assert_uint_eq(fk.nreq, 4);
-	ck_assert_str_eq(fk.req_op[3], "Logout");
-	finish(c);
+	ck_assert_uint_eq(ft.nreq, 4);
+	ck_assert_str_eq(ft.req[3].op, "Logout");
+	ft_finish(c);
 }
 END_TEST
 
@@ -453,16 +224,16 @@ START_TEST(test_find_missing)
 	struct vs_error err;
 	struct vs_moref vm;
 
-	reply("FindByInventoryPath", "");
-	c = connect_client();
+	ft_reply("FindByInventoryPath", "");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_find(&vm, c, "DC0/vm/BOSH_VMs/vm-x", &err),
 	                 VS_ENOTFOUND);
-	ck_assert_uint_eq(calls(), 1);
+	ck_assert_uint_eq(ft_calls(), 1);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_close(c, &err), 0);
-	ck_assert_uint_eq(fk.nreq, 4);
-	finish(c);
+	ck_assert_uint_eq(ft.nreq, 4);
+	ft_finish(c);
 }
 END_TEST
 
@@ -472,14 +243,14 @@ START_TEST(test_find_not_a_vm)
 	struct vs_error err;
 	struct vs_moref vm;
 
-	reply("FindByInventoryPath", "<returnval type=\"Folder\">group-v9"
-	      "</returnval>");
-	c = connect_client();
+	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">group-v9"
+	         "</returnval>");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_find(&vm, c, "DC0/vm/BOSH_VMs", &err),
 	                 VS_ENOTFOUND);
 	ck_assert_str_eq(vm.value, "");
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -492,15 +263,15 @@ START_TEST(test_info)
 	struct vs_vm_info *info = NULL;
 	const struct vs_vm_device *d;
 
-	reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOn.xml");
-	c = connect_client();
+	ft_reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOn.xml");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_info(&info, c, &vm100, &err) == 0, "%s",
 	              err.message);
-	ck_assert_uint_eq(calls(), 1);
+	ck_assert_uint_eq(ft_calls(), 1);
 	/* one read: the VM plus its datastores' names by traversal */
-	ck_assert_ptr_nonnull(strstr(body_at(0), "<type>Datastore</type>"));
-	ck_assert_ptr_nonnull(strstr(body_at(0), "<path>datastore</path>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<type>Datastore</type>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<path>datastore</path>"));
 	ck_assert_str_eq(info->name, "vm-abc");
 	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
 	ck_assert_str_eq(info->vm_path_name, "[LocalDS_0] vm-abc/vm-abc.vmx");
@@ -536,7 +307,7 @@ START_TEST(test_info)
 	ck_assert_ptr_null(vs_vm_info_device(info, 1));
 	vs_vm_info_free(info);
 	vs_vm_info_free(NULL);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -546,15 +317,15 @@ START_TEST(test_info_gone)
 	struct vs_error err;
 	struct vs_vm_info *info = NULL;
 
-	fault("RetrievePropertiesEx", "ManagedObjectNotFound");
-	reply("RetrievePropertiesEx", "");
-	c = connect_client();
+	ft_fault("RetrievePropertiesEx", "ManagedObjectNotFound");
+	ft_reply("RetrievePropertiesEx", "");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), VS_ENOTFOUND);
 	ck_assert_ptr_null(info);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), VS_ENOTFOUND);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -569,12 +340,12 @@ START_TEST(test_delete_sequence_keeps_persistent_disk)
 	const char *rc_body;
 	size_t i;
 
-	reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOn.xml");
+	ft_reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOn.xml");
 	task("PowerOffVM_Task", "InvalidPowerState");   /* raced: now off */
 	power_state("poweredOff");
 	task("ReconfigVM_Task", NULL);
 	task("Destroy_Task", NULL);
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), 0);
 	ck_assert_msg(vs_vm_power_off(c, &vm100, &err) == 0, "%s",
@@ -586,11 +357,11 @@ START_TEST(test_delete_sequence_keeps_persistent_disk)
 	                 "[LocalDS_1] BOSH_Disks/disk-1111.vmdk");
 	ck_assert_msg(vs_vm_destroy(c, &vm100, &err) == 0, "%s", err.message);
 
-	ck_assert_str_eq(op_at(1), "PowerOffVM_Task");
-	ck_assert_str_eq(op_at(3), "RetrievePropertiesEx");
-	ck_assert_str_eq(op_at(4), "ReconfigVM_Task");
-	ck_assert_str_eq(op_at(6), "Destroy_Task");
-	rc_body = body_at(4);
+	ck_assert_str_eq(ft_op_at(1), "PowerOffVM_Task");
+	ck_assert_str_eq(ft_op_at(3), "RetrievePropertiesEx");
+	ck_assert_str_eq(ft_op_at(4), "ReconfigVM_Task");
+	ck_assert_str_eq(ft_op_at(6), "Destroy_Task");
+	rc_body = ft_body_at(4);
 	ck_assert_uint_eq(count(rc_body, "<deviceChange>"), 1);
 	ck_assert_ptr_nonnull(strstr(rc_body, "<operation>remove</operation>"));
 	ck_assert_ptr_nonnull(strstr(rc_body, "<key>2002</key>"));
@@ -602,11 +373,11 @@ START_TEST(test_delete_sequence_keeps_persistent_disk)
 	ck_assert_ptr_null(strstr(rc_body, "fileOperation"));
 	ck_assert_ptr_null(strstr(rc_body, "vm-abc/vm-abc.vmdk"));
 	ck_assert_ptr_null(strstr(rc_body, "ephemeral_disk"));
-	for (i = 0; i + 2 < fk.nreq; i++)
-		ck_assert_ptr_null(strstr(body_at(i), "destroy<"));
+	for (i = 0; i + 2 < ft.nreq; i++)
+		ck_assert_ptr_null(strstr(ft_body_at(i), "destroy<"));
 	vs_vm_names_free(kept);
 	vs_vm_info_free(info);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -619,16 +390,16 @@ START_TEST(test_detach_nothing_no_task)
 
 	memset(&info, 0, sizeof(info));
 	info.vm = vm100;
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_detach_disks_info(&kept, c, &info,
 	                 VS_VM_DISKS_PERSISTENT, &err), 0);
 	ck_assert_uint_eq(kept->n, 0);
-	ck_assert_uint_eq(calls(), 0);
+	ck_assert_uint_eq(ft_calls(), 0);
 	vs_vm_names_free(kept);
 	ck_assert_int_eq(vs_vm_detach_disks_info(&kept, c, &info, 7, &err),
 	                 VS_EINVAL);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -638,17 +409,17 @@ START_TEST(test_detach_all)
 	struct vs_error err;
 	struct vs_vm_names *kept = NULL;
 
-	reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOff.xml");
+	ft_reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOff.xml");
 	task("ReconfigVM_Task", NULL);
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_detach_disks(&kept, c, &vm100, VS_VM_DISKS_ALL,
 	                                 &err) == 0, "%s", err.message);
 	ck_assert_uint_eq(kept->n, 3);
-	ck_assert_uint_eq(count(body_at(1), "<deviceChange>"), 3);
-	ck_assert_ptr_null(strstr(body_at(1), "fileOperation"));
+	ck_assert_uint_eq(count(ft_body_at(1), "<deviceChange>"), 3);
+	ck_assert_ptr_null(strstr(ft_body_at(1), "fileOperation"));
 	vs_vm_names_free(kept);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -658,12 +429,12 @@ START_TEST(test_destroy_failure_kept)
 	struct vs_error err;
 
 	task("Destroy_Task", "InvalidPowerState");
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_destroy(c, &vm100, &err), VS_ETASK);
 	ck_assert_str_eq(err.fault, "InvalidPowerState");
 	ck_assert_ptr_nonnull(strstr(err.message, "Destroy_Task vm-100"));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -676,11 +447,11 @@ START_TEST(test_power_off_already_off)
 
 	task("PowerOffVM_Task", "InvalidPowerState");
 	power_state("poweredOff");
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_power_off(c, &vm100, &err), 0);
 	ck_assert_int_eq(err.code, 0);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -691,11 +462,11 @@ START_TEST(test_power_off_invalid_state_still_on)
 
 	task("PowerOffVM_Task", "InvalidPowerState");
 	power_state("poweredOn");
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_power_off(c, &vm100, &err), VS_ETASK);
 	ck_assert_str_eq(err.fault, "InvalidPowerState");
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -705,12 +476,12 @@ START_TEST(test_power_off_other_fault)
 	struct vs_error err;
 
 	task("PowerOffVM_Task", "TaskInProgress");
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_power_off(c, &vm100, &err), VS_ETASK);
 	ck_assert_str_eq(err.fault, "TaskInProgress");
-	ck_assert_uint_eq(calls(), 2);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 2);
+	ft_finish(c);
 }
 END_TEST
 
@@ -719,11 +490,11 @@ START_TEST(test_power_on_gone)
 	struct vs_client *c;
 	struct vs_error err;
 
-	fault("PowerOnVM_Task", "ManagedObjectNotFound");
-	c = connect_client();
+	ft_fault("PowerOnVM_Task", "ManagedObjectNotFound");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_power_on(c, &vm100, &err), VS_ENOTFOUND);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -733,13 +504,13 @@ START_TEST(test_reboot_guest_ok)
 	struct vs_error err;
 	bool fb = true;
 
-	reply("RebootGuest", "");
-	c = connect_client();
+	ft_reply("RebootGuest", "");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_reboot_guest(&fb, c, &vm100, &err), 0);
 	ck_assert(!fb);
-	ck_assert_uint_eq(calls(), 1);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 1);
+	ft_finish(c);
 }
 END_TEST
 
@@ -749,15 +520,15 @@ START_TEST(test_reboot_falls_back_to_reset)
 	struct vs_error err;
 	bool fb = false;
 
-	fault("RebootGuest", "MethodNotFound");
+	ft_fault("RebootGuest", "MethodNotFound");
 	task("ResetVM_Task", NULL);
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reboot_guest(&fb, c, &vm100, &err) == 0, "%s",
 	              err.message);
 	ck_assert(fb);
-	ck_assert_str_eq(op_at(1), "ResetVM_Task");
-	finish(c);
+	ck_assert_str_eq(ft_op_at(1), "ResetVM_Task");
+	ft_finish(c);
 }
 END_TEST
 
@@ -766,15 +537,15 @@ START_TEST(test_reboot_off_vm_powers_on)
 	struct vs_client *c;
 	struct vs_error err;
 
-	fault("RebootGuest", "InvalidPowerState");
+	ft_fault("RebootGuest", "InvalidPowerState");
 	task("ResetVM_Task", "InvalidPowerState");
 	task("PowerOnVM_Task", NULL);
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reboot_guest(NULL, c, &vm100, &err) == 0, "%s",
 	              err.message);
-	ck_assert_str_eq(op_at(3), "PowerOnVM_Task");
-	finish(c);
+	ck_assert_str_eq(ft_op_at(3), "PowerOnVM_Task");
+	ft_finish(c);
 }
 END_TEST
 
@@ -783,14 +554,14 @@ START_TEST(test_reboot_other_fault_no_fallback)
 	struct vs_client *c;
 	struct vs_error err;
 
-	fault("RebootGuest", "NoPermission");
-	c = connect_client();
+	ft_fault("RebootGuest", "NoPermission");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_reboot_guest(NULL, c, &vm100, &err),
 	                 VS_EFAULT);
 	ck_assert_str_eq(err.fault, "NoPermission");
-	ck_assert_uint_eq(calls(), 1);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 1);
+	ft_finish(c);
 }
 END_TEST
 
@@ -807,25 +578,26 @@ START_TEST(test_custom_field_defined_once)
 	fields(FIELD("0", "deployment", VMTYPE)
 	       FIELD("1", "director", "<managedObjectType>HostSystem"
 	             "</managedObjectType>"));
-	reply("AddCustomFieldDef", "<returnval><key>2</key><name>director"
-	      "</name><type>string</type>" VMTYPE "</returnval>");
+	ft_reply("AddCustomFieldDef", "<returnval><key>2</key><name>director"
+	         "</name><type>string</type>" VMTYPE "</returnval>");
 	reply_as("setCustomValue", "SetCustomValue", "");
 	reply_as("setCustomValue", "SetCustomValue", "");
 	reply_as("setCustomValue", "SetCustomValue", "");
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_set_custom_fields(c, &vm100, names, values, 3,
 	                                      &err) == 0, "%s", err.message);
-	ck_assert_uint_eq(calls(), 5);
-	ck_assert_ptr_nonnull(strstr(body_at(0), "<pathSet>field</pathSet>"));
-	ck_assert_ptr_nonnull(strstr(body_at(1), "<name>director</name>"
+	ck_assert_uint_eq(ft_calls(), 5);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0),
+	                             "<pathSet>field</pathSet>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(1), "<name>director</name>"
 	                             "<moType>VirtualMachine</moType>"));
-	ck_assert_ptr_nonnull(strstr(body_at(2), "<_this type=\""
+	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "<_this type=\""
 	                             "VirtualMachine\">vm-100</_this><key>"
 	                             "director</key><value>d-1</value>"));
-	ck_assert_ptr_nonnull(strstr(body_at(3), "<key>deployment</key>"));
-	ck_assert_ptr_nonnull(strstr(body_at(4), "<value>d-2</value>"));
-	finish(c);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(3), "<key>deployment</key>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(4), "<value>d-2</value>"));
+	ft_finish(c);
 }
 END_TEST
 
@@ -835,15 +607,15 @@ START_TEST(test_custom_field_duplicate_name_race)
 	struct vs_error err;
 
 	fields("");
-	fault("AddCustomFieldDef", "DuplicateName");
+	ft_fault("AddCustomFieldDef", "DuplicateName");
 	fields(FIELD("5", "director", VMTYPE));
 	reply_as("setCustomValue", "SetCustomValue", "");
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_set_custom_field(c, &vm100, "director", "d",
 	                                     &err) == 0, "%s", err.message);
-	ck_assert_str_eq(op_at(3), "setCustomValue");
-	finish(c);
+	ck_assert_str_eq(ft_op_at(3), "setCustomValue");
+	ft_finish(c);
 }
 END_TEST
 
@@ -854,15 +626,15 @@ START_TEST(test_custom_field_duplicate_other_type)
 
 	fields(FIELD("1", "director", "<managedObjectType>HostSystem"
 	             "</managedObjectType>"));
-	fault("AddCustomFieldDef", "DuplicateName");
+	ft_fault("AddCustomFieldDef", "DuplicateName");
 	fields(FIELD("1", "director", "<managedObjectType>HostSystem"
 	             "</managedObjectType>"));
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_ne(vs_vm_set_custom_field(c, &vm100, "director", "d",
 	                                        &err), 0);
 	ck_assert_ptr_nonnull(strstr(err.message, "not for VMs"));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -873,12 +645,12 @@ START_TEST(test_custom_field_global_field_used)
 
 	fields(FIELD("3", "director", ""));
 	reply_as("setCustomValue", "SetCustomValue", "");
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_set_custom_field(c, &vm100, "director", "x",
 	                                        &err), 0);
-	ck_assert_uint_eq(calls(), 2);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 2);
+	ft_finish(c);
 }
 END_TEST
 
@@ -888,12 +660,12 @@ START_TEST(test_custom_field_vm_gone)
 	struct vs_error err;
 
 	fields(FIELD("3", "director", VMTYPE));
-	fault("setCustomValue", "ManagedObjectNotFound");
-	c = connect_client();
+	ft_fault("setCustomValue", "ManagedObjectNotFound");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_set_custom_field(c, &vm100, "director", "x",
 	                                        &err), VS_ENOTFOUND);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -904,14 +676,14 @@ START_TEST(test_custom_field_refused_input)
 	struct vs_client *c;
 	struct vs_error err;
 
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_set_custom_fields(c, &vm100, names, values, 1,
 	                                         &err), VS_EINVAL);
 	ck_assert_int_eq(vs_vm_set_custom_fields(c, &vm100, NULL, NULL, 0,
 	                                         &err), 0);
-	ck_assert_uint_eq(calls(), 0);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 0);
+	ft_finish(c);
 }
 END_TEST
 
@@ -921,27 +693,29 @@ START_TEST(test_custom_field_read_back_last_wins)
 	struct vs_error err;
 	char *v = NULL;
 
-	reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
-	      "CustomFieldsManager\">CustomFieldsManager</obj><propSet><name>"
-	      "field</name><val xsi:type=\"ArrayOfCustomFieldDef\">"
-	      FIELD("0", "other", VMTYPE) FIELD("4", "director", VMTYPE)
-	      "</val></propSet></objects><objects><obj type=\"VirtualMachine"
-	      "\">vm-100</obj><propSet><name>customValue</name><val xsi:type="
-	      "\"ArrayOfCustomFieldValue\"><CustomFieldValue xsi:type=\""
-	      "CustomFieldStringValue\"><key>4</key><value>first</value>"
-	      "</CustomFieldValue><CustomFieldValue xsi:type=\""
-	      "CustomFieldStringValue\"><key>0</key><value>o</value>"
-	      "</CustomFieldValue><CustomFieldValue xsi:type=\""
-	      "CustomFieldStringValue\"><key>4</key><value>second</value>"
-	      "</CustomFieldValue></val></propSet></objects></returnval>");
-	c = connect_client();
+	ft_reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
+	         "CustomFieldsManager\">CustomFieldsManager</obj><propSet>"
+	         "<name>"
+	         "field</name><val xsi:type=\"ArrayOfCustomFieldDef\">"
+	         FIELD("0", "other", VMTYPE) FIELD("4", "director", VMTYPE)
+	         "</val></propSet></objects><objects><obj type=\"VirtualMachine"
+	         "\">vm-100</obj><propSet><name>customValue</name>"
+	         "<val xsi:type="
+	         "\"ArrayOfCustomFieldValue\"><CustomFieldValue xsi:type=\""
+	         "CustomFieldStringValue\"><key>4</key><value>first</value>"
+	         "</CustomFieldValue><CustomFieldValue xsi:type=\""
+	         "CustomFieldStringValue\"><key>0</key><value>o</value>"
+	         "</CustomFieldValue><CustomFieldValue xsi:type=\""
+	         "CustomFieldStringValue\"><key>4</key><value>second</value>"
+	         "</CustomFieldValue></val></propSet></objects></returnval>");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_get_custom_field(&v, c, &vm100, "director",
 	                                     &err) == 0, "%s", err.message);
 	ck_assert_str_eq(v, "second");
-	ck_assert_uint_eq(calls(), 1);
+	ck_assert_uint_eq(ft_calls(), 1);
 	free(v);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -952,17 +726,18 @@ START_TEST(test_custom_field_read_back_missing)
 	char *v = NULL;
 
 	/* field not defined */
-	reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
-	      "VirtualMachine\">vm-100</obj></objects></returnval>");
+	ft_reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
+	         "VirtualMachine\">vm-100</obj></objects></returnval>");
 	/* defined, no value on this VM */
-	reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
-	      "CustomFieldsManager\">CustomFieldsManager</obj><propSet><name>"
-	      "field</name><val xsi:type=\"ArrayOfCustomFieldDef\">"
-	      FIELD("4", "director", VMTYPE) "</val></propSet></objects>"
-	      "<objects><obj type=\"VirtualMachine\">vm-100</obj></objects>"
-	      "</returnval>");
-	fault("RetrievePropertiesEx", "ManagedObjectNotFound");
-	c = connect_client();
+	ft_reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
+	         "CustomFieldsManager\">CustomFieldsManager</obj><propSet>"
+	         "<name>"
+	         "field</name><val xsi:type=\"ArrayOfCustomFieldDef\">"
+	         FIELD("4", "director", VMTYPE) "</val></propSet></objects>"
+	         "<objects><obj type=\"VirtualMachine\">vm-100</obj></objects>"
+	         "</returnval>");
+	ft_fault("RetrievePropertiesEx", "ManagedObjectNotFound");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_get_custom_field(&v, c, &vm100, "director",
 	                                        &err), VS_ENOTFOUND);
@@ -975,7 +750,7 @@ START_TEST(test_custom_field_read_back_missing)
 	ck_assert_int_eq(vs_vm_get_custom_field(&v, c, &vm100, "director",
 	                                        &err), VS_ENOTFOUND);
 	ck_assert_ptr_null(v);
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -986,15 +761,15 @@ START_TEST(test_hostile_replies)
 	struct vs_error err;
 	struct vs_vm_info *info = NULL;
 
-	reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
-	      "VirtualMachine\">vm-100</obj><propSet><name>runtime."
-	      "powerState</name><val xsi:type=\"VirtualMachinePowerState\">"
-	      "exploded</val></propSet></objects></returnval>");
+	ft_reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
+	         "VirtualMachine\">vm-100</obj><propSet><name>runtime."
+	         "powerState</name><val xsi:type=\"VirtualMachinePowerState\">"
+	         "exploded</val></propSet></objects></returnval>");
 	fields("<CustomFieldDef><name>director</name></CustomFieldDef>");
 	fields("<CustomFieldDef><key>x1</key><name>director</name>"
 	       "</CustomFieldDef>");
-	reply("PowerOffVM_Task", "<returnval type=\"Task\"></returnval>");
-	c = connect_client();
+	ft_reply("PowerOffVM_Task", "<returnval type=\"Task\"></returnval>");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), VS_EPARSE);
 	ck_assert_ptr_null(info);
@@ -1007,7 +782,7 @@ START_TEST(test_hostile_replies)
 	vs_error_clear(&err);
 	ck_assert_int_ne(vs_vm_power_off(c, &vm100, &err), 0);
 	ck_assert_str_ne(err.message, "");
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -1019,16 +794,16 @@ START_TEST(test_folder_ensure_existing_one_round_trip)
 	struct vs_error err;
 	struct vs_moref f;
 
-	reply("FindByInventoryPath", "<returnval type=\"Folder\">group-v7"
-	      "</returnval>");
-	c = connect_client();
+	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">group-v7"
+	         "</returnval>");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_folder_ensure(&f, c, "DC0", "BOSH_VMs/u-1",
 	                                  &err), 0);
 	ck_assert_str_eq(f.value, "group-v7");
-	ck_assert_uint_eq(calls(), 1);
-	ck_assert_ptr_nonnull(strstr(body_at(0), "DC0/vm/BOSH_VMs/u-1<"));
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 1);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "DC0/vm/BOSH_VMs/u-1<"));
+	ft_finish(c);
 }
 END_TEST
 
@@ -1038,23 +813,23 @@ START_TEST(test_folder_ensure_creates_with_race)
 	struct vs_error err;
 	struct vs_moref f;
 
-	reply("FindByInventoryPath", "");       /* DC0/vm/BOSH_VMs/u-1 */
-	reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-3"
-	      "</returnval>");                   /* DC0/vm */
-	reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-9"
-	      "</returnval>");                   /* DC0/vm/BOSH_VMs */
-	reply("FindByInventoryPath", "");       /* DC0/vm/BOSH_VMs/u-1 */
-	fault("CreateFolder", "DuplicateName"); /* a racing process */
-	reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-12"
-	      "</returnval>");
-	c = connect_client();
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/BOSH_VMs/u-1 */
+	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-3"
+	         "</returnval>");                   /* DC0/vm */
+	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-9"
+	         "</returnval>");                   /* DC0/vm/BOSH_VMs */
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/BOSH_VMs/u-1 */
+	ft_fault("CreateFolder", "DuplicateName"); /* a racing process */
+	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-12"
+	         "</returnval>");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_folder_ensure(&f, c, "DC0", "BOSH_VMs/u-1",
 	                               &err) == 0, "%s", err.message);
 	ck_assert_str_eq(f.value, "folder-12");
-	ck_assert_ptr_nonnull(strstr(body_at(4), "<_this type=\"Folder\">"
+	ck_assert_ptr_nonnull(strstr(ft_body_at(4), "<_this type=\"Folder\">"
 	                             "folder-9</_this><name>u-1</name>"));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -1064,20 +839,20 @@ START_TEST(test_folder_ensure_creates)
 	struct vs_error err;
 	struct vs_moref f;
 
-	reply("FindByInventoryPath", "");
-	reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-3"
-	      "</returnval>");
-	reply("FindByInventoryPath", "");
-	reply("CreateFolder", "<returnval type=\"Folder\">folder-20"
-	      "</returnval>");
-	c = connect_client();
+	ft_reply("FindByInventoryPath", "");
+	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-3"
+	         "</returnval>");
+	ft_reply("FindByInventoryPath", "");
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-20"
+	         "</returnval>");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_folder_ensure(&f, c, "DC0", "BOSH_VMs", &err) == 0,
 	              "%s", err.message);
 	ck_assert_str_eq(f.value, "folder-20");
-	ck_assert_ptr_nonnull(strstr(body_at(3), "folder-3</_this><name>"
+	ck_assert_ptr_nonnull(strstr(ft_body_at(3), "folder-3</_this><name>"
 	                             "BOSH_VMs</name>"));
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -1087,14 +862,14 @@ START_TEST(test_folder_ensure_not_a_folder)
 	struct vs_error err;
 	struct vs_moref f;
 
-	reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
-	      "vm-1</returnval>");
-	c = connect_client();
+	ft_reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
+	         "vm-1</returnval>");
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_folder_ensure(&f, c, "DC0", "BOSH_VMs", &err),
 	                 VS_EINVAL);
 	ck_assert_str_eq(f.value, "");
-	finish(c);
+	ft_finish(c);
 }
 END_TEST
 
@@ -1132,11 +907,11 @@ START_TEST(test_reconfigure_spec)
 	const char *b;
 
 	task("ReconfigVM_Task", NULL);
-	c = connect_client();
+	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
 	              err.message);
-	b = body_at(0);
+	b = ft_body_at(0);
 	ck_assert_uint_eq(count(b, "<deviceChange>"), 3);
 	ck_assert_ptr_nonnull(strstr(b, "<fileOperation>create"));
 	ck_assert_ptr_nonnull(strstr(b, "VirtualDiskFlatVer2BackingInfo"));
@@ -1150,8 +925,8 @@ START_TEST(test_reconfigure_spec)
 	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
 	                 VS_EINVAL);
 	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, NULL, &err), VS_EINVAL);
-	ck_assert_uint_eq(calls(), 2);
-	finish(c);
+	ck_assert_uint_eq(ft_calls(), 2);
+	ft_finish(c);
 }
 END_TEST
 
