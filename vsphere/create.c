@@ -42,6 +42,9 @@ vs_created_free(struct vs_created *v)
 		free(v->macs[i]);
 	free(v->macs);
 	free(v->remove_keys);
+	for (i = 0; v->remove_types != NULL && i < v->nremove; i++)
+		free(v->remove_types[i]);
+	free(v->remove_types);
 	free(v->env_path);
 	free(v->disk_path);
 	free(v);
@@ -396,7 +399,10 @@ plan_nics(struct vs_created *v, const struct vs_vm_info *info,
 	v->macs = calloc(req->nnics + 1, sizeof(*v->macs));
 	v->remove_keys = calloc(nnic - req->nnics + 1,
 	                        sizeof(*v->remove_keys));
-	if (v->macs == NULL || v->remove_keys == NULL)
+	v->remove_types = calloc(nnic - req->nnics + 1,
+	                         sizeof(*v->remove_types));
+	if (v->macs == NULL || v->remove_keys == NULL ||
+	    v->remove_types == NULL)
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	for (i = 0; i < info->ndevices; i++) {
 		const struct vs_vm_device *d = &info->devices[i];
@@ -405,6 +411,12 @@ plan_nics(struct vs_created *v, const struct vs_vm_info *info,
 		if (d->kind != VS_VM_DEV_NIC)
 			continue;
 		if (k++ < nnic - req->nnics) {
+			/* removed with its own type: a VirtualE1000 sent as
+			 * a VirtualVmxnet3 may be refused */
+			v->remove_types[v->nremove] = strdup(d->type);
+			if (v->remove_types[v->nremove] == NULL)
+				return vs_error_set(err, VS_ENOMEM,
+				                    "out of memory");
 			v->remove_keys[v->nremove++] = d->key;
 			continue;
 		}
@@ -607,6 +619,8 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 	for (i = 0; i < v->nremove; i++) {
 		ch[n].operation = VS_VM_OP_REMOVE;
 		ch[n].kind = VS_VM_DEV_NIC;
+		ch[n].type_name = v->remove_types != NULL ?
+		                  v->remove_types[i] : NULL;
 		ch[n].key = v->remove_keys[i];
 		n++;
 	}

@@ -75,6 +75,9 @@ struct vs_created {
 	int ide_controller;
 	int ide_unit;
 	int *remove_keys;           /* stemcell NICs */
+	char **remove_types;        /* their xsi:types (malloc'd), parallel
+	                             * to remove_keys; NULL, or a NULL
+	                             * entry: VirtualVmxnet3 */
 	size_t nremove;
 	char *env_path;             /* "[ds] <name>/env.iso" */
 	char *disk_path;            /* "[ds] <name>/ephemeral_disk.vmdk" */

@@ -767,6 +767,40 @@ START_TEST(test_finish)
 }
 END_TEST
 
+/* The stemcell's NIC (a VirtualE1000 in clone_info.xml) is removed as
+ * what it is: its type read back with the clone goes out in the
+ * ReconfigVM_Task, not the VirtualVmxnet3 a new NIC gets. */
+START_TEST(test_finish_removes_stemcell_nic_with_its_type)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+	const char *body;
+
+	task("CloneVM_Task", "vm-1", NULL);
+	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	ft_step("file-put", 200)->body = strdup("");
+	task("ReconfigVM_Task", NULL, NULL);
+	task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
+	              err.message);
+	ck_assert_uint_eq(v->nremove, 1);
+	ck_assert_int_eq(v->remove_keys[0], 4000);
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &err) == 0,
+	              "%s", err.message);
+	ft_all_used();
+	ck_assert_str_eq(ft_op_at(4), "ReconfigVM_Task");
+	body = ft_body_at(4);
+	ck_assert_uint_eq(count(body, "<deviceChange>"), 4);
+	HAS(body, "<deviceChange><operation>remove</operation><device "
+	          "xsi:type=\"VirtualE1000\"><key>4000</key></device>"
+	          "</deviceChange>");
+	ck_assert_ptr_null(strstr(body, "VirtualVmxnet3"));
+	vs_created_free(v);
+}
+END_TEST
+
 START_TEST(test_finish_adds_cdrom)
 {
 	struct vs_created *v = made(0);
@@ -1058,6 +1092,7 @@ suite(void)
 	tcase_add_test(tc, test_clone_no_cdrom);
 	tcase_add_test(tc, test_clone_bad_request);
 	tcase_add_test(tc, test_finish);
+	tcase_add_test(tc, test_finish_removes_stemcell_nic_with_its_type);
 	tcase_add_test(tc, test_finish_adds_cdrom);
 	tcase_add_test(tc, test_finish_upload_fails);
 	tcase_add_test(tc, test_finish_power_on_fails);
