@@ -2,7 +2,7 @@
 #   make           build build/cpi
 #   make check     unit + replay suites, then simulator suites
 #   make asan      the same suites under -fsanitize=address,undefined
-#   make test      deps + check + asan (what CI runs)
+#   make test      deps + check + asan + release-test (what CI runs)
 #   make demo      Director-like sequence against recorded fixtures
 #   make clean
 # BUILD selects the output directory so instrumented builds never mix
@@ -125,6 +125,7 @@ test: deps
 	@mkdir -p build && : >$(TALLY)
 	CPI_TEST_TALLY=$(TALLY) $(MAKE) check
 	CPI_TEST_TALLY=$(TALLY) $(MAKE) asan
+	CPI_TEST_TALLY=$(TALLY) $(MAKE) release-test
 	@awk '{p+=$$1; f+=$$2} END {printf "total: %d passed, %d failed\n", p, f; exit f>0}' $(TALLY)
 
 # libFuzzer harnesses (tests/fuzz/run.sh): FUZZ_TIME seconds each
