@@ -298,6 +298,14 @@ http_retry(struct vs_client *c, const struct vs_http_request *req,
 				vs_error_set(&e, rc, "transport failed");
 			propagate(err, &e);
 			return rc;
+		} else if (req->no_resend && e.maybe_sent) {
+			/* It may have run: sending it again could make a
+			 * second VM, folder, disk…  The caller cleans up by
+			 * name and the Director retries the whole call. */
+			e.transient = true;
+			vs_error_prefix(&e, "%s: reply lost, not resent", op);
+			propagate(err, &e);
+			return rc;
 		}
 		e.transient = true;
 		if (attempt == tries)
@@ -385,6 +393,36 @@ transient_status(long status)
 
 /* One SOAP exchange: POST, HTTP status judged, reply parsed.  Faults
  * give VS_EFAULT with *fault filled. */
+/* Methods that only read, or whose repetition is harmless, may be sent
+ * again after a lost reply: power changes, Destroy_Task and the delete
+ * tasks answer InvalidPowerState / ManagedObjectNotFound / FileNotFound
+ * the second time, which their callers take as "already done".
+ * Everything else (CloneVM_Task, ReconfigVM_Task, CreateSnapshot_Task,
+ * CreateFolder, ImportVApp, CreateVirtualDisk_Task, Login, …) is sent at
+ * most once per attempt of the caller: a second send could make a second
+ * VM, device or folder. */
+static bool
+idempotent(const char *method)
+{
+	static const char *const prefixes[] = {
+		"Retrieve", "ContinueRetrieve", "CancelRetrieve", "Find",
+		"Query", "WaitForUpdates", "CancelWaitForUpdates",
+		"CreateContainerView", "CreateFilter", "DestroyPropertyFilter",
+		"DestroyView", "HttpNfcLeaseProgress", "SessionIsActive",
+		"CurrentTime", "Logout", "setCustomValue", "MakeDirectory",
+		"PowerOnVM_Task", "PowerOffVM_Task", "Destroy_Task",
+		"DeleteDatastoreFile_Task", "DeleteVirtualDisk_Task",
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		n = strlen(prefixes[i]);
+		if (strncmp(method, prefixes[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int
 soap_exchange(struct vs_client *c, const char *method, const char *body,
               size_t len, xmlDocPtr *doc_out, xmlNodePtr *resp_out,
@@ -410,6 +448,7 @@ soap_exchange(struct vs_client *c, const char *method, const char *body,
 	req.body = body;
 	req.body_len = len;
 	req.sensitive = strcmp(method, "Login") == 0;
+	req.no_resend = !idempotent(method);
 	rc = http_retry(c, &req, &resp, &e);
 	if (rc != 0)
 		goto cleanup;

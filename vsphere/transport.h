@@ -28,6 +28,9 @@ struct vs_http_request {
 	const char *download_path; /* write a 2xx body to this local file */
 	bool sensitive;            /* body holds secrets (agent env): record
 	                              mode keeps only its size */
+	bool no_resend;            /* not idempotent (creates something):
+	                              the client never sends it again once
+	                              it may have reached the server */
 };
 
 struct vs_http_response {

@@ -228,6 +228,16 @@ cleanup:
 	return rc;
 }
 
+/* Whether the last exchange got as far as a connection. */
+static bool
+connected(struct curl_tp *c)
+{
+	curl_off_t t = 0;
+
+	return curl_easy_getinfo(c->h, CURLINFO_CONNECT_TIME_T, &t) !=
+	       CURLE_OK || t > 0;
+}
+
 static int
 map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
           const char *hostport, struct vs_error *err)
@@ -250,15 +260,25 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 		return vs_error_set(err, VS_EIO,
 		                    "http: cannot read upload file");
 	switch (cc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
+		/* The request went out; its reply was lost. */
+		rc = vs_error_set(err, VS_ENET, "http: %s: %s", hostport,
+		                  why);
+		if (err != NULL && err->code == VS_ENET) {
+			err->transient = true;
+			err->maybe_sent = true;
+		}
+		return rc;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SEND_ERROR:
+		/* Not connected, or the request not fully sent (a server
+		 * does not act on a request cut short). */
 		rc = vs_error_set(err, VS_ENET, "http: %s: %s", hostport,
 		                  why);
 		if (err != NULL && err->code == VS_ENET)
@@ -267,8 +287,11 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 	case CURLE_OPERATION_TIMEDOUT:
 		rc = vs_error_set(err, VS_ETIMEOUT, "http: %s: timed out: %s",
 		                  hostport, why);
-		if (err != NULL && err->code == VS_ETIMEOUT)
+		if (err != NULL && err->code == VS_ETIMEOUT) {
 			err->transient = true;
+			/* Once connected, the request may have been read. */
+			err->maybe_sent = connected(c);
+		}
 		return rc;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:

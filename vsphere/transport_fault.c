@@ -432,18 +432,21 @@ fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	switch (r->kind) {
 	case F_RESET:
 		vs_http_response_clear(resp);
-		return vs_error_set(err, VS_ENET, "%s: connection reset by "
-		                    "peer while reading the reply (injected)",
-		                    op);
+		rc = vs_error_set(err, VS_ENET, "%s: connection reset by "
+		                  "peer while reading the reply (injected)",
+		                  op);
+		break;
 	case F_TIMEOUT:
 		vs_http_response_clear(resp);
-		return vs_error_set(err, VS_ETIMEOUT, "%s: operation timed "
-		                    "out (injected)", op);
+		rc = vs_error_set(err, VS_ETIMEOUT, "%s: operation timed "
+		                  "out (injected)", op);
+		break;
 	case F_TRUNCATED:
 		if (resp->body == NULL || resp->body_len < 2) {
 			vs_http_response_clear(resp);
-			return vs_error_set(err, VS_ENET, "%s: reply cut "
-			                    "short (injected)", op);
+			rc = vs_error_set(err, VS_ENET, "%s: reply cut "
+			                  "short (injected)", op);
+			break;
 		}
 		resp->body_len /= 2;
 		resp->body[resp->body_len] = '\0';
@@ -451,6 +454,10 @@ fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	default:
 		return 0;
 	}
+	/* The server has run the request; only its reply is lost. */
+	if (err != NULL && (err->code == VS_ENET || err->code == VS_ETIMEOUT))
+		err->maybe_sent = true;
+	return rc;
 }
 
 static int

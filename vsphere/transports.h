@@ -84,7 +84,9 @@ int vs_transport_new(struct vs_transport **out, enum vs_transport_mode mode,
                      const char *dir, const struct vs_curl_opts *curl_opts,
                      const char *const *secrets, struct vs_error *err);
 
-/* VSPHERE_CPI_FIXTURES=replay:DIR or record:DIR; unset or empty: curl. */
+/* VSPHERE_CPI_FIXTURES=replay:DIR or record:DIR; unset or empty: curl.
+ * VSPHERE_CPI_FAULTS (tests only) wraps the result in the fault-injecting
+ * transport of vsphere/transport_fault.h. */
 int vs_transport_from_env(struct vs_transport **out,
                           const struct vs_curl_opts *curl_opts,
                           const char *const *secrets, struct vs_error *err);

@@ -33,6 +33,10 @@ struct vs_error {
 	int code;            /* enum vs_code, 0 while unset */
 	int http_status;     /* last HTTP status involved, 0 if none */
 	bool transient;      /* a retry may succeed */
+	bool maybe_sent;     /* transport failure after the request may have
+	                        reached the server (reply lost, reset,
+	                        timeout after connecting): resending a
+	                        non-idempotent request could run it twice */
 	char fault[64];      /* vim fault type, e.g. "NotAuthenticated" */
 	char message[1024];  /* one line, no secrets */
 };

@@ -412,29 +412,6 @@ static const struct fcase cases[] = {
 	{ "delete_stemcell", "notauth@Destroy_Task", OK, NULL, 0 },
 };
 
-/* Cases that fail today (method, spec); run them with
- * CPI_TEST_KNOWN_BUGS=1.
- *   create_vm reset@CloneVM_Task: the clone request is sent again after
- *   its reply was lost, and the first clone is left behind as an orphan
- *   VM (vsphere/client.c retries every transient failure, also of a
- *   non-idempotent *_Task method whose request reached vCenter). */
-static const char *const known_bugs[][2] = {
-	{ "create_vm", "reset@CloneVM_Task" },
-};
-
-static bool
-known_bug(const struct fcase *c)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(known_bugs) / sizeof(known_bugs[0]); i++) {
-		if (strcmp(known_bugs[i][0], c->method) == 0 &&
-		    strcmp(known_bugs[i][1], c->spec) == 0)
-			return true;
-	}
-	return false;
-}
-
 static json_t *
 args_for(const char *method, const char *cid)
 {
@@ -507,11 +484,6 @@ START_TEST(test_fault)
 	size_t klen = strcspn(c->spec, "@");
 
 	snprintf(what, sizeof(what), "%s [%s]", c->method, c->spec);
-	if (known_bug(c) && getenv("CPI_TEST_KNOWN_BUGS") == NULL) {
-		fprintf(stderr, "%s: KNOWN BUG, skipped (set "
-		        "CPI_TEST_KNOWN_BUGS=1 to run it)\n", what);
-		return;
-	}
 	if (strstr(c->method, "_disk") != NULL && disk_cid[0] == '\0') {
 		fprintf(stderr, "%s: no create_disk, skipped\n", what);
 		return;

@@ -35,6 +35,7 @@ struct reply {
 	const char *text;   /* inline body when file is NULL */
 	const char *api;    /* replace apiVersion 6.5 by this */
 	size_t claim_len;   /* pretend the body is this long */
+	bool sent;          /* with rc: the request reached the server */
 };
 
 struct seen {
@@ -98,9 +99,13 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		return vs_error_set(err, VS_EREPLAY, "fake: no reply for %s",
 		                    s->op);
 	r = &f->replies[f->next++];
-	if (r->rc < 0)
-		return vs_error_set(err, r->rc, "fake transport failure %d to "
-		                    "vc.example", r->rc);
+	if (r->rc < 0) {
+		int rc = vs_error_set(err, r->rc, "fake transport failure %d "
+		                      "to vc.example", r->rc);
+
+		err->maybe_sent = r->sent;
+		return rc;
+	}
 	resp->status = r->status;
 	if (r->file != NULL) {
 		char rel[256];
@@ -180,6 +185,14 @@ add_fail(struct fake *f, int rc)
 	ck_assert_uint_lt(f->nreplies, MAXX);
 	f->replies[f->nreplies].rc = rc;
 	f->nreplies++;
+}
+
+/* The request reached the server, then its reply was lost. */
+static void
+add_lost_reply(struct fake *f, int rc)
+{
+	add_fail(f, rc);
+	f->replies[f->nreplies - 1].sent = true;
 }
 
 /* --- clock and log ------------------------------------------------- */
@@ -539,6 +552,36 @@ START_TEST(enet_retried_up_to_max)
 	ck_assert(!vs_client_logged_in(c));
 	vs_client_free(c);      /* not logged in: no Logout */
 	ck_assert_int_eq(e.freed, 1);
+}
+END_TEST
+
+/* A lost reply to a request that creates something (Login here, as
+ * CloneVM_Task or CreateFolder) is not sent again: a second send could
+ * make a second session, VM or folder.  A read is sent again. */
+START_TEST(lost_reply_not_resent_unless_idempotent)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client *c;
+	struct vs_error err;
+
+	add_lost_reply(f, VS_ENET);     /* RetrieveServiceContent: resent */
+	add(f, 200, "RetrieveServiceContent.response.xml");
+	add_lost_reply(f, VS_ETIMEOUT); /* Login: not resent */
+	add(f, 200, "Login.response.xml");      /* must stay unused */
+	c = client_new(f, &e, 3);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), VS_ETIMEOUT);
+	ck_assert(err.transient);
+	ck_assert(err.maybe_sent);
+	ck_assert_uint_eq(f->nseen, 3);
+	ck_assert_str_eq(f->seen[0].op, "RetrieveServiceContent");
+	ck_assert_str_eq(f->seen[1].op, "RetrieveServiceContent");
+	ck_assert_str_eq(f->seen[2].op, "Login");
+	ck_assert_ptr_nonnull(strstr(err.message, "Login: reply lost, not "
+	                             "resent"));
+	ck_assert(!vs_client_logged_in(c));
+	vs_client_free(c);
 }
 END_TEST
 
@@ -1152,6 +1195,7 @@ client_suite(void)
 	tcase_add_test(tc, missing_set_not_authenticated);
 	tcase_add_test(tc, retry_503_with_backoff);
 	tcase_add_test(tc, enet_retried_up_to_max);
+	tcase_add_test(tc, lost_reply_not_resent_unless_idempotent);
 	tcase_add_test(tc, backoff_capped);
 	tcase_add_test(tc, faults_never_retried);
 	tcase_add_test(tc, free_logs_out_after_error);
