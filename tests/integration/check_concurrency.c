@@ -341,38 +341,6 @@ run_all(const char *tag)
 	return nfail;
 }
 
-/* govmomi's simulator clones by editing the source VM's own device
- * objects (CloneVMTask clears the disk's fileName in place), so clones
- * of one source running at the same time corrupt each other: it then
- * panics in configureDevice or answers FileAlreadyExists.  vCenter does
- * not do that.  True when this run hit it (the simulator's log sits
- * next to CPI_TEST_OUTDIR, see tests/sim/run.sh). */
-static bool
-simulator_clone_race(void)
-{
-	char path[2200], *log = NULL;
-	size_t len = 0;
-	bool hit = false;
-	FILE *f;
-	int i;
-
-	for (i = 0; i < NPROC; i++) {
-		if (strstr(fails[i], "CloneVM_Task") != NULL &&
-		    strstr(fails[i], "FileAlreadyExists") != NULL)
-			hit = true;
-	}
-	snprintf(path, sizeof(path), "%s/../vcsim.log", outdir);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return hit;
-	if (getdelim(&log, &len, '\0', f) > 0 &&
-	    strstr(log, "simulator.(*VirtualMachine).configureDevice") !=
-	    NULL)
-		hit = true;
-	free(log);
-	fclose(f);
-	return hit;
-}
 
 static const char *
 first_fail(void)
@@ -413,23 +381,10 @@ START_TEST(test_32_create_then_32_delete)
 	ck_assert_uint_eq(count_vms(c, "sc-"), 1);
 	nfail = run_all("create");
 	if (nfail > 0 || count_vms(c, "vm-") != NPROC) {
-		bool race = simulator_clone_race();
-
 		/* Remove what was made, then judge. */
 		for (i = 0; i < NPROC; i++) {
 			if (cids[i][0] != '\0')
 				delete_one(cids[i]);
-		}
-		if (race && getenv("CPI_TEST_KNOWN_BUGS") == NULL) {
-			fprintf(stderr, "KNOWN BUG: the simulator's clone race "
-			        "was hit (%d of %d create_vm failed, %zu "
-			        "VMs); the strict checks are skipped (set "
-			        "CPI_TEST_KNOWN_BUGS=1 to run them)\n", nfail,
-			        NPROC, count_vms(c, "vm-"));
-			ck_assert_uint_eq(count_sessions(c), 1);
-			free(before);
-			vs_client_free(c);
-			return;
 		}
 		ck_abort_msg("%d of %d create_vm failed (first: %s); %zu VMs",
 		             nfail, NPROC, first_fail(), count_vms(c, "vm-"));

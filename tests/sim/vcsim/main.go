@@ -46,6 +46,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -280,6 +281,34 @@ func soapMethod(body []byte) string {
 	}
 }
 
+// taskSerializer runs the simulator's *_Task methods one at a time.  The
+// simulator clones a VM by sharing the source's device objects with the
+// clone (see shared/reference/vcsim.md §3), so concurrent clones of one
+// stemcell, or reconfigures of its clones, race on those objects inside
+// the simulator (panics in configureDevice, FileAlreadyExists).  A real
+// vCenter has no such race; serializing here keeps the CPI processes
+// concurrent while the simulator stays consistent.  Reads stay parallel.
+type taskSerializer struct {
+	mu   sync.Mutex
+	next http.Handler
+}
+
+func (t *taskSerializer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/sdk") {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxDumpBody))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if strings.HasSuffix(soapMethod(body), "_Task") {
+			t.mu.Lock()
+			defer t.mu.Unlock()
+		}
+	}
+	t.next.ServeHTTP(w, r)
+}
+
 func (d *requestDumper) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/sdk") {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxDumpBody))
@@ -382,6 +411,7 @@ func run(o *options) int {
 		}
 	}
 
+	srv.Config.Handler = &taskSerializer{next: srv.Config.Handler}
 	if o.dumpDir != "" {
 		if err := os.MkdirAll(o.dumpDir, 0o755); err != nil {
 			fmt.Fprintf(os.Stderr, "vcsim: -dump-requests: %v\n", err)
