@@ -34,6 +34,7 @@
 #include <jansson.h>
 
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_stemcell.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/transports.h"
@@ -777,38 +778,12 @@ END_TEST
 static void
 prepare(void)
 {
-	const char *root = getenv("CPI_TEST_ROOT");
-	const char *out = getenv("CPI_TEST_OUTDIR");
-	char cmd[8192], img[4096];
 	json_t *resp, *args;
 
-	/* No ck_assert here: this runs outside any test. */
-	if (root == NULL)
-		root = ".";
-	if (out == NULL || out[0] == '\0' || strlen(root) > 2000 ||
-	    strlen(out) > 1900) {
-		fprintf(stderr, "CPI_TEST_OUTDIR/ROOT unusable\n");
+	if (sim_stemcell_make(stemcell, sizeof(stemcell), outdir,
+	                      sizeof(outdir), NULL, 0, defcfg) < 0)
 		exit(1);
-	}
-	snprintf(outdir, sizeof(outdir), "%s", out);
-	snprintf(faultlog, sizeof(faultlog), "%s/faults.log", out);
-	snprintf(cmd, sizeof(cmd), "sh '%s/tests/stemcell/make-image.sh' "
-	         "'%s/images' >/dev/null", root, out);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "cannot make the test image\n");
-		exit(1);
-	}
-	snprintf(img, sizeof(img), "%s/images/image", out);
-	args = json_pack("[s,{}]", img);
-	resp = sim_cpi_call(NULL, defcfg, "create_stemcell", args);
-	json_decref(args);
-	if (resp == NULL || !json_is_string(json_object_get(resp, "result"))) {
-		fprintf(stderr, "create_stemcell failed\n");
-		exit(1);
-	}
-	snprintf(stemcell, sizeof(stemcell), "%s",
-	         json_string_value(json_object_get(resp, "result")));
-	json_decref(resp);
+	snprintf(faultlog, sizeof(faultlog), "%s/faults.log", outdir);
 	args = vm_args();
 	resp = sim_cpi_call(NULL, defcfg, "create_vm", args);
 	json_decref(args);

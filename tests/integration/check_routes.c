@@ -19,6 +19,7 @@
 
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_stemcell.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
@@ -521,45 +522,6 @@ END_TEST
 
 /* --- main ------------------------------------------------------------- */
 
-static int
-make_stemcell(void)
-{
-	const char *root = getenv("CPI_TEST_ROOT");
-	const char *out = getenv("CPI_TEST_OUTDIR");
-	char cmd[8192], img[4096];
-	json_t *resp, *args;
-
-	/* No ck_assert here: this runs outside any test. */
-	if (root == NULL)
-		root = ".";
-	if (out == NULL || out[0] == '\0' || strlen(root) > 2000 ||
-	    strlen(out) > 1900) {
-		fprintf(stderr, "CPI_TEST_OUTDIR/ROOT unusable\n");
-		return -1;
-	}
-	snprintf(outdir, sizeof(outdir), "%s", out);
-	snprintf(cmd, sizeof(cmd), "sh '%s/tests/stemcell/make-image.sh' "
-	         "'%s/images' >/dev/null", root, out);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "cannot make the test image\n");
-		return -1;
-	}
-	snprintf(img, sizeof(img), "%s/images/image", out);
-	args = json_pack("[s,{}]", img);
-	resp = sim_cpi_call(NULL, defcfg, "create_stemcell", args);
-	json_decref(args);
-	if (resp == NULL || sim_error_type(resp) != NULL ||
-	    !json_is_string(json_object_get(resp, "result"))) {
-		fprintf(stderr, "create_stemcell failed\n");
-		json_decref(resp);
-		return -1;
-	}
-	snprintf(stemcell, sizeof(stemcell), "%s",
-	         json_string_value(json_object_get(resp, "result")));
-	json_decref(resp);
-	return 0;
-}
-
 static Suite *
 suite(void)
 {
@@ -592,7 +554,8 @@ main(void)
 		return 1;
 	}
 	snprintf(defcfg, sizeof(defcfg), "%s", sim_config(NULL));
-	if (make_stemcell() < 0)
+	if (sim_stemcell_make(stemcell, sizeof(stemcell), outdir,
+	                      sizeof(outdir), NULL, 0, defcfg) < 0)
 		return 1;
 	sr = srunner_create(suite());
 	srunner_run_all(sr, CK_NORMAL);
