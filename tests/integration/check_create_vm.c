@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "tests/support/sim_agent_env.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_stemcell.h"
@@ -41,31 +42,6 @@ static char stemcell[128];
 static char outdir[2048];
 static struct vs_client *cl;
 static struct vs_error err;
-
-static char *
-slurp(const char *path, size_t *len_out)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-	char *buf;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf != NULL)
-		buf[n] = '\0';
-	if (len_out != NULL)
-		*len_out = (size_t)n;
-	fclose(f);
-	return buf;
-}
 
 static void
 setup(void)
@@ -224,95 +200,6 @@ count_vm_dirs(void)
 	return n;
 }
 
-static unsigned char *
-b64_decode(const char *s, size_t *len_out)
-{
-	size_t n = strlen(s), i, o = 0;
-	unsigned char *out = malloc(n / 4 * 3 + 1);
-	unsigned v = 0;
-	int bits = 0;
-
-	ck_assert_ptr_nonnull(out);
-	for (i = 0; i < n; i++) {
-		const char *tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
-		                  "rstuvwxyz0123456789+/";
-		const char *p;
-
-		if (s[i] == '=')
-			break;
-		p = strchr(tab, s[i]);
-		ck_assert_msg(p != NULL && s[i] != '\0', "bad base64");
-		v = v << 6 | (unsigned)(p - tab);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(v >> bits & 0xff);
-		}
-	}
-	out[o] = '\0';
-	*len_out = o;
-	return out;
-}
-
-/* guestinfo.* of the VM's extraConfig. */
-static char *
-extra_config(const struct vs_moref *vm, const char *key)
-{
-	static const char *const paths[] = { "config.extraConfig", NULL };
-	struct vs_object *o = NULL;
-	xmlNodePtr val, ov;
-	char *found = NULL;
-
-	vs_error_clear(&err);
-	ck_assert_msg(vs_get_props(&o, cl, vm, paths, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_object_get_node(&val, o, "config.extraConfig",
-	                                    &err), 0);
-	for (ov = vs_xml_child(val, "OptionValue"); ov != NULL;
-	     ov = vs_xml_next(ov, "OptionValue")) {
-		char *k = vs_xml_child_text(ov, "key");
-
-		if (k != NULL && strcmp(k, key) == 0 && found == NULL) {
-			char *v = vs_xml_child_text(ov, "value");
-
-			found = strdup(v != NULL ? v : "");
-			xmlFree(v);
-		}
-		xmlFree(k);
-	}
-	vs_object_free(o);
-	return found;
-}
-
-/* env.iso of the VM read back with xorriso; the parsed settings. */
-static json_t *
-iso_settings(const char *cid, const char *ds)
-{
-	char dspath[512], iso[4096], out[4096], cmd[16384];
-	char *text;
-	json_t *j;
-
-	snprintf(dspath, sizeof(dspath), "[%s] %s/env.iso", ds, cid);
-	snprintf(iso, sizeof(iso), "%s/%s.iso", outdir, cid);
-	snprintf(out, sizeof(out), "%s/%s.env", outdir, cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_file_download(cl, "DC0", dspath, iso, &err) == 0,
-	              "%s", err.message);
-	unlink(out);
-	snprintf(cmd, sizeof(cmd), "xorriso -osirrox on -indev '%s' "
-	         "-extract /env '%s' >/dev/null 2>&1", iso, out);
-	ck_assert_msg(system(cmd) == 0, "xorriso cannot read /env of %s",
-	              iso);
-	text = slurp(out, NULL);
-	ck_assert_ptr_nonnull(text);
-	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
-	ck_assert_msg(j != NULL, "env is not JSON");
-	free(text);
-	unlink(iso);
-	unlink(out);
-	return j;
-}
-
 struct nic_want {
 	const char *network;        /* BOSH network name */
 	const char *port_group;     /* the network's own name */
@@ -338,7 +225,7 @@ check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 	ck_assert_uint_ge(info->ndatastores, 1);
 	ds = info->datastores[0].name;
 	ck_assert_ptr_nonnull(ds);
-	settings = iso_settings(cid, ds);
+	settings = sim_env_iso_settings(cl, outdir, cid, ds);
 	nets = json_object_get(settings, "networks");
 	ck_assert_uint_eq(json_object_size(nets), nwant);
 	for (i = 0; i < info->ndevices; i++) {
@@ -399,12 +286,13 @@ check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 	ck_assert_ptr_nonnull(json_object_get(settings, "blobstore"));
 	ck_assert_ptr_nonnull(json_object_get(settings, "ntp"));
 	/* The same settings through guestinfo. */
-	ud = extra_config(&vm, "guestinfo.userdata");
-	enc = extra_config(&vm, "guestinfo.userdata.encoding");
+	ud = sim_extra_config(cl, &vm, "guestinfo.userdata", false);
+	enc = sim_extra_config(cl, &vm, "guestinfo.userdata.encoding",
+	                       false);
 	ck_assert_ptr_nonnull(ud);
 	ck_assert_ptr_nonnull(enc);
 	ck_assert_str_eq(enc, "base64");
-	dec = b64_decode(ud, &dlen);
+	dec = sim_b64_decode(ud, &dlen);
 	guest = json_loadb((const char *)dec, dlen, 0, NULL);
 	ck_assert_ptr_nonnull(guest);
 	ck_assert(json_equal(guest, settings));

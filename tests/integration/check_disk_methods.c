@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "tests/support/fake_transport.h"
+#include "tests/support/sim_agent_env.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_stemcell.h"
@@ -144,98 +145,6 @@ vm_ref(const char *cid)
 	return vm;
 }
 
-static unsigned char *
-b64_decode(const char *s, size_t *len_out)
-{
-	size_t n = strlen(s), i, o = 0;
-	unsigned char *out = malloc(n / 4 * 3 + 1);
-	unsigned v = 0;
-	int bits = 0;
-
-	ck_assert_ptr_nonnull(out);
-	for (i = 0; i < n; i++) {
-		const char *tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
-		                  "rstuvwxyz0123456789+/";
-		const char *p;
-
-		if (s[i] == '=')
-			break;
-		p = strchr(tab, s[i]);
-		ck_assert_msg(p != NULL && s[i] != '\0', "bad base64");
-		v = v << 6 | (unsigned)(p - tab);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(v >> bits & 0xff);
-		}
-	}
-	out[o] = '\0';
-	*len_out = o;
-	return out;
-}
-
-/* guestinfo.* of the VM's extraConfig: the last entry of that key (the
- * simulator appends a reconfigured key instead of replacing it; vCenter
- * keeps one). */
-static char *
-extra_config(const struct vs_moref *vm, const char *key)
-{
-	static const char *const paths[] = { "config.extraConfig", NULL };
-	struct vs_object *o = NULL;
-	xmlNodePtr val, ov;
-	char *found = NULL;
-
-	vs_error_clear(&err);
-	ck_assert_msg(vs_get_props(&o, cl, vm, paths, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_object_get_node(&val, o, "config.extraConfig",
-	                                    &err), 0);
-	for (ov = vs_xml_child(val, "OptionValue"); ov != NULL;
-	     ov = vs_xml_next(ov, "OptionValue")) {
-		char *k = vs_xml_child_text(ov, "key");
-
-		if (k != NULL && strcmp(k, key) == 0) {
-			char *v = vs_xml_child_text(ov, "value");
-
-			free(found);
-			found = strdup(v != NULL ? v : "");
-			xmlFree(v);
-		}
-		xmlFree(k);
-	}
-	vs_object_free(o);
-	return found;
-}
-
-/* env.iso of the VM read back with xorriso; the parsed settings. */
-static json_t *
-iso_settings(const char *cid, const char *ds)
-{
-	char dspath[512], iso[4096], out[4096], cmd[16384];
-	char *text;
-	json_t *j;
-
-	snprintf(dspath, sizeof(dspath), "[%s] %s/env.iso", ds, cid);
-	snprintf(iso, sizeof(iso), "%s/%s.iso", outdir, cid);
-	snprintf(out, sizeof(out), "%s/%s.env", outdir, cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_file_download(cl, "DC0", dspath, iso, &err) == 0,
-	              "%s", err.message);
-	unlink(out);
-	snprintf(cmd, sizeof(cmd), "xorriso -osirrox on -indev '%s' "
-	         "-extract /env '%s' >/dev/null 2>&1", iso, out);
-	ck_assert_msg(system(cmd) == 0, "xorriso cannot read /env of %s",
-	              iso);
-	text = ft_read_file(out);
-	ck_assert_ptr_nonnull(text);
-	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
-	ck_assert_msg(j != NULL, "env is not JSON");
-	free(text);
-	unlink(iso);
-	unlink(out);
-	return j;
-}
-
 /* Datastores holding "<disk_path>/<cid>.vmdk" (vcsim keeps datastores as
  * local directories: summary.url). */
 static size_t
@@ -305,10 +214,13 @@ settings_of(const char *vm_cid)
 	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
 	              err.message);
 	ck_assert_ptr_nonnull(info->datastores[0].name);
-	iso = iso_settings(vm_cid, info->datastores[0].name);
-	ud = extra_config(&vm, "guestinfo.userdata");
+	iso = sim_env_iso_settings(cl, outdir, vm_cid,
+	                           info->datastores[0].name);
+	/* the last entry: the simulator appends a reconfigured key
+	 * instead of replacing it (vCenter keeps one) */
+	ud = sim_extra_config(cl, &vm, "guestinfo.userdata", true);
 	ck_assert_ptr_nonnull(ud);
-	dec = b64_decode(ud, &dlen);
+	dec = sim_b64_decode(ud, &dlen);
 	guest = json_loadb((const char *)dec, dlen, 0, NULL);
 	ck_assert_ptr_nonnull(guest);
 	ck_assert_msg(json_equal(guest, iso), "env.iso and guestinfo differ");

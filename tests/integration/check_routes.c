@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "tests/support/sim_agent_env.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_stemcell.h"
@@ -35,33 +36,6 @@ static char stemcell[128];
 static char outdir[2048];
 static struct vs_client *cl;
 static struct vs_error err;
-
-static char *
-slurp(const char *path, size_t *len_out)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-	if (n >= 0) {
-		rewind(f);
-		buf = malloc((size_t)n + 1);
-	}
-	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf != NULL) {
-		buf[n] = '\0';
-		if (len_out != NULL)
-			*len_out = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
 
 static void
 setup(void)
@@ -194,66 +168,17 @@ count_requests(void)
 	return n;
 }
 
-static unsigned char *
-b64_decode(const char *s, size_t *len_out)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                          "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = strlen(s), i, o = 0;
-	unsigned char *out = malloc(n / 4 * 3 + 1);
-	unsigned v = 0;
-	int bits = 0;
-
-	ck_assert_ptr_nonnull(out);
-	for (i = 0; i < n && s[i] != '='; i++) {
-		const char *p = strchr(tab, s[i]);
-
-		ck_assert_msg(p != NULL, "bad base64");
-		v = v << 6 | (unsigned)(p - tab);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(v >> bits & 0xff);
-		}
-	}
-	out[o] = '\0';
-	*len_out = o;
-	return out;
-}
-
 /* The settings from guestinfo.userdata of the VM's extraConfig. */
 static json_t *
 guestinfo_settings(const struct vs_moref *vm)
 {
-	static const char *const paths[] = { "config.extraConfig", NULL };
-	struct vs_object *o = NULL;
-	xmlNodePtr val, ov;
-	char *found = NULL;
+	char *found = sim_extra_config(cl, vm, "guestinfo.userdata", false);
 	unsigned char *dec;
 	size_t dlen;
 	json_t *j;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_get_props(&o, cl, vm, paths, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_object_get_node(&val, o, "config.extraConfig",
-	                                    &err), 0);
-	for (ov = vs_xml_child(val, "OptionValue"); ov != NULL;
-	     ov = vs_xml_next(ov, "OptionValue")) {
-		char *k = vs_xml_child_text(ov, "key");
-
-		if (k != NULL && strcmp(k, "guestinfo.userdata") == 0 &&
-		    found == NULL) {
-			char *v = vs_xml_child_text(ov, "value");
-
-			found = strdup(v != NULL ? v : "");
-			xmlFree(v);
-		}
-		xmlFree(k);
-	}
-	vs_object_free(o);
 	ck_assert_ptr_nonnull(found);
-	dec = b64_decode(found, &dlen);
+	dec = sim_b64_decode(found, &dlen);
 	j = json_loadb((const char *)dec, dlen, JSON_REJECT_DUPLICATES, NULL);
 	ck_assert_msg(j != NULL, "guestinfo.userdata is not JSON");
 	free(dec);
@@ -268,34 +193,15 @@ vm_settings(const char *cid)
 {
 	struct vs_moref vm = vm_ref(cid);
 	struct vs_vm_info *info = NULL;
-	char dspath[512], iso[4096], out[4096], cmd[16384];
 	json_t *j, *guest;
-	char *text;
 
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
 	              err.message);
 	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
 	ck_assert_uint_ge(info->ndatastores, 1);
-	snprintf(dspath, sizeof(dspath), "[%s] %s/env.iso",
-	         info->datastores[0].name, cid);
+	j = sim_env_iso_settings(cl, outdir, cid, info->datastores[0].name);
 	vs_vm_info_free(info);
-	snprintf(iso, sizeof(iso), "%s/%s.iso", outdir, cid);
-	snprintf(out, sizeof(out), "%s/%s.env", outdir, cid);
-	ck_assert_msg(vs_file_download(cl, "DC0", dspath, iso, &err) == 0,
-	              "%s", err.message);
-	unlink(out);
-	snprintf(cmd, sizeof(cmd), "xorriso -osirrox on -indev '%s' "
-	         "-extract /env '%s' >/dev/null 2>&1", iso, out);
-	ck_assert_msg(system(cmd) == 0, "xorriso cannot read /env of %s",
-	              iso);
-	text = slurp(out, NULL);
-	ck_assert_ptr_nonnull(text);
-	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
-	ck_assert_msg(j != NULL, "env is not JSON");
-	free(text);
-	unlink(iso);
-	unlink(out);
 	guest = guestinfo_settings(&vm);
 	ck_assert(json_equal(guest, j));
 	json_decref(guest);
