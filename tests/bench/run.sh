@@ -76,6 +76,14 @@ bench_vsphere_all() {
         CPI_LOG_LEVEL=error \
         "$out/bench_vsphere" "$build/cpi" "$out/live.json" fixtures \
         "$vsruns" || vsstatus=1
+    if [ -x "$release_cpi" ]; then
+        echo "the same with the release's binary ($release_cpi)"
+        VCSIM_URL=$SIM_URL VCSIM_USER=$SIM_USER \
+            VCSIM_PASSWORD=$SIM_PASSWORD VCSIM_CA_CERT=$SIM_CA \
+            VCSIM_REQUEST_DIR="$out/sim/requests" CPI_LOG_LEVEL=error \
+            "$out/bench_vsphere" "$release_cpi" "$out/live.json" \
+            fixtures "$vsruns" || vsstatus=1
+    fi
     rm -f "$out/live.json"
     sim_stop
 }
@@ -84,6 +92,9 @@ trap 'sim_stop; exit 130' INT
 trap 'sim_stop; exit 143' TERM
 vsstatus=0
 bench_vsphere_all || vsstatus=1
+
+# has_vm with 10 and with 2,000 VMs in the inventory: the same round trips.
+sh tests/bench/bench_inventory.sh "$build" || vsstatus=1
 
 # stemcell: create/delete of a small and a 64 MiB image against its own
 # simulator (wall, peak RSS via wait4, round trips).
