@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_stemcell.h"
 #include "vsphere/client.h"
@@ -40,46 +41,6 @@ static char defcfg[4096];
 static char stemcell[128];
 static char outdir[2048];
 static char cids[NPROC][128];
-
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v != NULL && v[0] != '\0', "%s is not set (run through "
-	              "tests/sim/run.sh)", name);
-	return v;
-}
-
-static struct vs_client *
-connect_client(void)
-{
-	struct vs_curl_opts co = { .connect_timeout_s = 10, .timeout_s = 60 };
-	struct vs_client_opts o = { 0 };
-	struct vs_transport *t = NULL;
-	struct vs_client *c = NULL;
-	struct vs_error e;
-	char *pem = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	f = fopen(env("VCSIM_CA_CERT"), "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(getdelim(&pem, &len, '\0', f) > 0, 1);
-	fclose(f);
-	co.ca_cert_pem = pem;
-	o.url = env("VCSIM_URL");
-	o.user = env("VCSIM_USER");
-	o.password = env("VCSIM_PASSWORD");
-	vs_error_clear(&e);
-	ck_assert_msg(vs_transport_curl_new(&t, &co, &e) == 0, "%s",
-	              e.message);
-	free(pem);
-	o.transport = t;
-	ck_assert_msg(vs_client_new(&c, &o, &e) == 0, "%s", e.message);
-	ck_assert_msg(vs_client_connect(c, &e) == 0, "%s", e.message);
-	return c;
-}
 
 /* --- inventory ------------------------------------------------------- */
 
@@ -367,14 +328,14 @@ delete_one(const char *cid)
 
 START_TEST(test_32_create_then_32_delete)
 {
-	struct vs_client *c = connect_client(), *other;
+	struct vs_client *c = sim_client_connect(NULL), *other;
 	char *before, *after;
 	size_t i, k;
 	int nfail;
 
 	/* The session count sees a second session come and go. */
 	ck_assert_uint_eq(count_sessions(c), 1);
-	other = connect_client();
+	other = sim_client_connect(NULL);
 	ck_assert_uint_eq(count_sessions(c), 2);
 	vs_client_free(other);
 	ck_assert_uint_eq(count_sessions(c), 1);

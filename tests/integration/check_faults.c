@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_stemcell.h"
 #include "vsphere/client.h"
@@ -49,16 +50,6 @@ static char vm_cid[128];       /* a VM made at start-up, kept */
 static char disk_cid[128];     /* a persistent disk made at start-up */
 static char outdir[2048];
 static char faultlog[2100];
-
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v != NULL && v[0] != '\0', "%s is not set (run through "
-	              "tests/sim/run.sh)", name);
-	return v;
-}
 
 /* --- the inventory as seen from outside ----------------------------- */
 
@@ -131,36 +122,6 @@ walk(char ***list, size_t *n, const char *root, const char *rel)
 	closedir(d);
 }
 
-static struct vs_client *
-connect_client(void)
-{
-	struct vs_curl_opts co = { .connect_timeout_s = 10, .timeout_s = 60 };
-	struct vs_client_opts o = { 0 };
-	struct vs_transport *t = NULL;
-	struct vs_client *c = NULL;
-	struct vs_error e;
-	char *pem = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	f = fopen(env("VCSIM_CA_CERT"), "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(getdelim(&pem, &len, '\0', f) > 0, 1);
-	fclose(f);
-	co.ca_cert_pem = pem;
-	o.url = env("VCSIM_URL");
-	o.user = env("VCSIM_USER");
-	o.password = env("VCSIM_PASSWORD");
-	vs_error_clear(&e);
-	ck_assert_msg(vs_transport_curl_new(&t, &co, &e) == 0, "%s",
-	              e.message);
-	free(pem);
-	o.transport = t;
-	ck_assert_msg(vs_client_new(&c, &o, &e) == 0, "%s", e.message);
-	ck_assert_msg(vs_client_connect(c, &e) == 0, "%s", e.message);
-	return c;
-}
-
 /* Names of every object of type, sorted, into b. */
 static void
 names_of(struct strbuf *b, struct vs_client *c, const char *type,
@@ -204,7 +165,7 @@ names_of(struct strbuf *b, struct vs_client *c, const char *type,
 static char *
 snapshot(void)
 {
-	struct vs_client *c = connect_client();
+	struct vs_client *c = sim_client_connect(NULL);
 	struct strbuf b = { 0 };
 	char **urls = NULL, **list = NULL;
 	size_t nurls = 0, n = 0, i, k;
@@ -253,7 +214,7 @@ static void
 assert_clean_run(const struct cpi_test_run *r, const char *what)
 {
 	const char *secrets[] = { SIM_MBUS_SECRET, SIM_BLOBSTORE_SECRET,
-	                          env("VCSIM_PASSWORD"), ENV_SECRET,
+	                          sim_env("VCSIM_PASSWORD"), ENV_SECRET,
 	                          "vmware_soap_session", NULL };
 	size_t i;
 
@@ -601,8 +562,8 @@ struct extra_sim {
 static void
 extra_sim_start(struct extra_sim *out, const char *cert_name)
 {
-	const char *bin = env("VCSIM_BIN");
-	const char *dir = env("VCSIM_CERT_DIR");
+	const char *bin = sim_env("VCSIM_BIN");
+	const char *dir = sim_env("VCSIM_CERT_DIR");
 	static const char prefix[] = "VCSIM_URL=https://127.0.0.1:";
 	char cert[1024], key[1024], log[2200], line[256];
 	struct pollfd pfd;
@@ -702,7 +663,7 @@ assert_tls_refused(json_t *resp, const char *what, const char *word)
 START_TEST(test_tls_wrong_ca)
 {
 	struct cpi_test_run r;
-	char *ca = pem(env("VCSIM_WRONG_CA_CERT"));
+	char *ca = pem(sim_env("VCSIM_WRONG_CA_CERT"));
 	json_t *resp;
 
 	resp = tls_call(&r, json_pack("{s:s}", "ca_cert", ca), NULL);
@@ -717,7 +678,7 @@ START_TEST(test_tls_expired)
 {
 	struct cpi_test_run r;
 	struct extra_sim sim;
-	char *ca = pem(env("VCSIM_CA_CERT"));
+	char *ca = pem(sim_env("VCSIM_CA_CERT"));
 	json_t *resp;
 
 	extra_sim_start(&sim, "expired");
@@ -734,7 +695,7 @@ START_TEST(test_tls_wrong_host)
 {
 	struct cpi_test_run r;
 	struct extra_sim sim;
-	char *ca = pem(env("VCSIM_CA_CERT"));
+	char *ca = pem(sim_env("VCSIM_CA_CERT"));
 	json_t *resp;
 
 	extra_sim_start(&sim, "wronghost");
