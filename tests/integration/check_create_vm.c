@@ -24,6 +24,7 @@
 #include "tests/support/sim_agent_env.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_inventory.h"
 #include "tests/support/sim_stemcell.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
@@ -32,7 +33,6 @@
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
-#define VM_FOLDER "DC0/vm/BOSH_VMs"
 #define ENV_SECRET "env-Secret-3d8b"
 #define ROUND_TRIP_TARGET 14
 
@@ -130,42 +130,6 @@ vm_args(json_t *networks)
 
 /* --- looking at the result ------------------------------------------ */
 
-static struct vs_moref
-vm_ref(const char *cid)
-{
-	struct vs_moref vm;
-	char path[512];
-
-	snprintf(path, sizeof(path), VM_FOLDER "/%s", cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
-	              "%s: %s", path, err.message);
-	return vm;
-}
-
-static size_t
-count_vms(void)
-{
-	static const char *const paths[] = { "name", NULL };
-	struct vs_objects *list = NULL;
-	const char *name;
-	struct vs_error e;
-	size_t i, n = 0;
-
-	vs_error_clear(&err);
-	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
-	                         "VirtualMachine", paths, &err) == 0, "%s",
-	              err.message);
-	for (i = 0; i < list->n; i++) {
-		vs_error_clear(&e);
-		if (vs_object_get_str(&name, &list->items[i], "name",
-		                      &e) == 0 && strncmp(name, "vm-", 3) == 0)
-			n++;
-	}
-	vs_objects_free(list);
-	return n;
-}
-
 /* Directories named vm-* on every datastore (vcsim keeps datastores as
  * local directories: summary.url). */
 static size_t
@@ -210,7 +174,7 @@ struct nic_want {
 static json_t *
 check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 {
-	struct vs_moref vm = vm_ref(cid);
+	struct vs_moref vm = sim_vm_ref(cl, cid);
 	struct vs_vm_info *info = NULL;
 	json_t *settings, *guest, *nets;
 	char *ud, *enc;
@@ -529,7 +493,7 @@ END_TEST
 static void
 assert_refused(json_t *args, const char *type, const char *needle)
 {
-	size_t vms = count_vms(), dirs = count_vm_dirs();
+	size_t vms = sim_count_vms(cl, "vm-"), dirs = count_vm_dirs();
 	json_t *resp = call(defcfg, "create_vm", args);
 	const json_t *e = json_object_get(resp, "error");
 
@@ -538,7 +502,7 @@ assert_refused(json_t *args, const char *type, const char *needle)
 	ck_assert_msg(strstr(json_string_value(json_object_get(e, "message")),
 	                     needle) != NULL, "message lacks '%s'", needle);
 	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
-	ck_assert_uint_eq(count_vms(), vms);
+	ck_assert_uint_eq(sim_count_vms(cl, "vm-"), vms);
 	ck_assert_uint_eq(count_vm_dirs(), dirs);
 	json_decref(resp);
 }
@@ -676,7 +640,7 @@ START_TEST(test_failure_after_clone)
 	                                 &err) == 0, "%s", err.message);
 	ck_assert_uint_eq(gone->n, 1);
 	vs_vm_names_free(gone);
-	vms = count_vms();
+	vms = sim_count_vms(cl, "vm-");
 	dirs = count_vm_dirs();
 	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
 	                 "cloud_properties", "name", "BOSH-V4");
@@ -689,7 +653,7 @@ START_TEST(test_failure_after_clone)
 	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
 	ck_assert(strstr(json_string_value(json_object_get(e, "message")),
 	                 "system disk") != NULL);
-	ck_assert_uint_eq(count_vms(), vms);
+	ck_assert_uint_eq(sim_count_vms(cl, "vm-"), vms);
 	ck_assert_uint_eq(count_vm_dirs(), dirs);
 	json_decref(resp);
 }

@@ -26,6 +26,7 @@
 #include "tests/support/sim_agent_env.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_inventory.h"
 #include "tests/support/sim_stemcell.h"
 #include "vsphere/disk.h"
 #include "vsphere/client.h"
@@ -35,7 +36,6 @@
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
-#define VM_FOLDER "DC0/vm/BOSH_VMs"
 #define ENV_SECRET "env-Secret-5e1a"
 
 static char images[2048];
@@ -132,19 +132,6 @@ call_fails(const char *method, json_t *args, const char *type,
 	                 retry);
 	json_decref(resp);
 }
-static struct vs_moref
-vm_ref(const char *cid)
-{
-	struct vs_moref vm;
-	char path[512];
-
-	snprintf(path, sizeof(path), VM_FOLDER "/%s", cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
-	              "%s: %s", path, err.message);
-	return vm;
-}
-
 /* Datastores holding "<disk_path>/<cid>.vmdk" (vcsim keeps datastores as
  * local directories: summary.url). */
 static size_t
@@ -203,7 +190,7 @@ create_vm(const char *ip)
 static json_t *
 settings_of(const char *vm_cid)
 {
-	struct vs_moref vm = vm_ref(vm_cid);
+	struct vs_moref vm = sim_vm_ref(cl, vm_cid);
 	struct vs_vm_info *info = NULL;
 	json_t *iso, *guest;
 	unsigned char *dec;
@@ -257,7 +244,7 @@ persistent_of(const char *vm_cid)
 static size_t
 disk_devices(const char *vm_cid, const char *disk_cid)
 {
-	struct vs_moref vm = vm_ref(vm_cid);
+	struct vs_moref vm = sim_vm_ref(cl, vm_cid);
 	struct vs_vm_info *info = NULL;
 	size_t i, n = 0;
 
@@ -440,7 +427,7 @@ START_TEST(test_enable_uuid_hint)
 	size_t i;
 
 	vm_cid = create_vm("10.0.0.24");
-	vm = vm_ref(vm_cid);
+	vm = sim_vm_ref(cl, vm_cid);
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(cl, &vm, &spec, &err) == 0, "%s",
 	              err.message);
@@ -491,7 +478,7 @@ START_TEST(test_new_controller)
 	int ctl_key = 0;
 
 	vm_cid = create_vm("10.0.0.25");
-	vm = vm_ref(vm_cid);
+	vm = sim_vm_ref(cl, vm_cid);
 	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm_cid));
 	cid = json_string_value(cid_j);
 	vs_error_clear(&err);

@@ -20,6 +20,7 @@
 #include "tests/support/sim_agent_env.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_inventory.h"
 #include "tests/support/sim_stemcell.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
@@ -27,7 +28,6 @@
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
-#define VM_FOLDER "DC0/vm/BOSH_VMs"
 #define ZERO6 "0000:0000:0000:0000:0000:0000:0000:0000"
 #define GW6 "2001:0db8:0000:0000:0000:0000:0000:0001"
 
@@ -112,42 +112,6 @@ v4_gateway_v6_route(json_t *routes6)
 
 /* --- looking at the VM ----------------------------------------------- */
 
-static struct vs_moref
-vm_ref(const char *cid)
-{
-	struct vs_moref vm;
-	char path[512];
-
-	snprintf(path, sizeof(path), VM_FOLDER "/%s", cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
-	              "%s: %s", path, err.message);
-	return vm;
-}
-
-static size_t
-count_vms(void)
-{
-	static const char *const paths[] = { "name", NULL };
-	struct vs_objects *list = NULL;
-	const char *name;
-	struct vs_error e;
-	size_t i, n = 0;
-
-	vs_error_clear(&err);
-	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
-	                         "VirtualMachine", paths, &err) == 0, "%s",
-	              err.message);
-	for (i = 0; i < list->n; i++) {
-		vs_error_clear(&e);
-		if (vs_object_get_str(&name, &list->items[i], "name",
-		                      &e) == 0 && strncmp(name, "vm-", 3) == 0)
-			n++;
-	}
-	vs_objects_free(list);
-	return n;
-}
-
 /* SOAP requests the simulator received so far. */
 static size_t
 count_requests(void)
@@ -191,7 +155,7 @@ guestinfo_settings(const struct vs_moref *vm)
 static json_t *
 vm_settings(const char *cid)
 {
-	struct vs_moref vm = vm_ref(cid);
+	struct vs_moref vm = sim_vm_ref(cl, cid);
 	struct vs_vm_info *info = NULL;
 	json_t *j, *guest;
 
@@ -359,7 +323,7 @@ assert_refused(json_t *nets, const char *needle)
 	const char *msg;
 
 	ck_assert_ptr_nonnull(nets);
-	vms = count_vms();
+	vms = sim_count_vms(cl, "vm-");
 	reqs = count_requests();
 	resp = call("create_vm", vm_args(nets));
 	e = json_object_get(resp, "error");
@@ -371,7 +335,7 @@ assert_refused(json_t *nets, const char *needle)
 	ck_assert_msg(strstr(msg, needle) != NULL, "message '%s' lacks '%s'",
 	              msg, needle);
 	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
-	ck_assert_uint_eq(count_vms(), vms);
+	ck_assert_uint_eq(sim_count_vms(cl, "vm-"), vms);
 	json_decref(resp);
 }
 

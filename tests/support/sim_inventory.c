@@ -1,0 +1,51 @@
+/*
+ * tests/support/sim_inventory.c: the inventory look-ups of
+ * sim_inventory.h.
+ */
+#include "tests/support/sim_inventory.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vsphere/client.h"
+#include "vsphere/pc.h"
+#include "vsphere/vim.h"
+
+struct vs_moref
+sim_vm_ref(struct vs_client *cl, const char *cid)
+{
+	struct vs_moref vm;
+	struct vs_error err;
+	char path[512];
+
+	snprintf(path, sizeof(path), SIM_VM_FOLDER "/%s", cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
+	              "%s: %s", path, err.message);
+	return vm;
+}
+
+size_t
+sim_count_vms(struct vs_client *cl, const char *prefix)
+{
+	static const char *const paths[] = { "name", NULL };
+	struct vs_objects *list = NULL;
+	const char *name;
+	struct vs_error err;
+	size_t i, n = 0;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
+	                         "VirtualMachine", paths, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < list->n; i++) {
+		vs_error_clear(&err);
+		if (vs_object_get_str(&name, &list->items[i], "name",
+		                      &err) == 0 &&
+		    strncmp(name, prefix, strlen(prefix)) == 0)
+			n++;
+	}
+	vs_objects_free(list);
+	return n;
+}
