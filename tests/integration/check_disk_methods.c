@@ -28,6 +28,7 @@
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_inventory.h"
 #include "tests/support/sim_stemcell.h"
+#include "tests/support/sim_suite.h"
 #include "vsphere/disk.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
@@ -548,25 +549,11 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (!sim_available()) {
-		fprintf(stderr, "check_disk_methods: no simulator (run "
-		        "through tests/sim/run.sh)\n");
+	if (sim_suite_start(defcfg, sizeof(defcfg), "check_disk_methods") < 0)
 		return 1;
-	}
-	if (sim_config(NULL) == NULL) {
-		fprintf(stderr, "cannot write the config\n");
-		return 1;
-	}
-	snprintf(defcfg, sizeof(defcfg), "%s", sim_config(NULL));
 	if (sim_stemcell_make(stemcell, sizeof(stemcell), outdir,
-	                      sizeof(outdir), images, sizeof(images), defcfg) < 0)
+	                      sizeof(outdir), images, sizeof(images),
+	                      defcfg) < 0)
 		return 1;
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return sim_suite_run(suite());
 }

@@ -1,0 +1,22 @@
+/*
+ * tests/support/sim_suite.h: the start and the run of a simulator
+ * suite's main(), the same in every suite.
+ *
+ * No Check assertions: main() runs outside any test.
+ */
+#ifndef TEST_SIM_SUITE_H
+#define TEST_SIM_SUITE_H
+
+#include <check.h>
+#include <stddef.h>
+
+/* Checks that tests/sim/run.sh's environment is there and copies the
+ * path of the default simulator config (sim_config(NULL)) into config.
+ * Returns 0, or -1 after a line on stderr naming the suite. */
+int sim_suite_start(char *config, size_t size, const char *name);
+
+/* Runs every test of s (CK_NORMAL) and frees the runner; the exit
+ * status for main(): 0 when none failed, else 1. */
+int sim_suite_run(Suite *s);
+
+#endif
