@@ -25,6 +25,7 @@
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_inventory.h"
+#include "tests/support/sim_secrets.h"
 #include "tests/support/sim_stemcell.h"
 #include "tests/support/sim_suite.h"
 #include "vsphere/client.h"
@@ -58,22 +59,6 @@ teardown(void)
 	cl = NULL;
 }
 
-static void
-assert_no_secret(const struct cpi_test_run *r)
-{
-	const char *secrets[] = { SIM_MBUS_SECRET, SIM_BLOBSTORE_SECRET,
-	                          sim_env("VCSIM_PASSWORD"), ENV_SECRET,
-	                          "vmware_soap_session", NULL };
-	size_t i;
-
-	for (i = 0; secrets[i] != NULL; i++) {
-		ck_assert_msg(strstr(r->out, secrets[i]) == NULL,
-		              "secret %zu on stdout", i);
-		ck_assert_msg(strstr(r->err, secrets[i]) == NULL,
-		              "secret %zu on stderr", i);
-	}
-}
-
 /* Round trips the binary reported (its log line + the logout), or -1. */
 static int
 round_trips(const struct cpi_test_run *r)
@@ -103,7 +88,7 @@ call_rt(const char *config, const char *method, json_t *args,
 	json_decref(args);
 	ck_assert_msg(resp != NULL, "%s: no JSON response (status %d): %s",
 	              method, r.status, r.err);
-	assert_no_secret(&r);
+	sim_assert_no_secret(&r, ENV_SECRET);
 	if (sim_error_type(resp) != NULL)
 		fprintf(stderr, "%s: %s: %s\n", method, sim_error_type(resp),
 		        json_string_value(json_object_get(json_object_get(
@@ -476,7 +461,7 @@ START_TEST(test_api_v1)
 	json_decref(req);
 	ck_assert_int_eq(cpi_test_run(&r, argv, text, strlen(text)), 0);
 	free(text);
-	assert_no_secret(&r);
+	sim_assert_no_secret(&r, ENV_SECRET);
 	resp = json_loads(r.out, 0, NULL);
 	ck_assert_msg(resp != NULL, "%s", r.err);
 	ck_assert_ptr_null(sim_error_type(resp));

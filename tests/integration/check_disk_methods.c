@@ -27,6 +27,7 @@
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_inventory.h"
+#include "tests/support/sim_secrets.h"
 #include "tests/support/sim_stemcell.h"
 #include "tests/support/sim_suite.h"
 #include "vsphere/disk.h"
@@ -60,22 +61,6 @@ teardown(void)
 	cl = NULL;
 }
 
-static void
-assert_no_secret(const struct cpi_test_run *r)
-{
-	const char *secrets[] = { SIM_MBUS_SECRET, SIM_BLOBSTORE_SECRET,
-	                          sim_env("VCSIM_PASSWORD"), ENV_SECRET,
-	                          "vmware_soap_session", NULL };
-	size_t i;
-
-	for (i = 0; secrets[i] != NULL; i++) {
-		ck_assert_msg(strstr(r->out, secrets[i]) == NULL,
-		              "secret %zu on stdout", i);
-		ck_assert_msg(strstr(r->err, secrets[i]) == NULL,
-		              "secret %zu on stderr", i);
-	}
-}
-
 /* Runs method (args stolen) and checks no secret leaked. */
 static json_t *
 call(const char *method, json_t *args)
@@ -91,7 +76,7 @@ call(const char *method, json_t *args)
 	 * valgrind) */
 	ck_assert_msg(r.status == 0, "%s: exit status %d: %s", method,
 	              r.status, r.err);
-	assert_no_secret(&r);
+	sim_assert_no_secret(&r, ENV_SECRET);
 	cpi_test_run_clear(&r);
 	return resp;
 }

@@ -21,6 +21,7 @@
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_inventory.h"
+#include "tests/support/sim_secrets.h"
 #include "tests/support/sim_stemcell.h"
 #include "tests/support/sim_suite.h"
 #include "vsphere/client.h"
@@ -56,23 +57,14 @@ teardown(void)
 static json_t *
 call(const char *method, json_t *args)
 {
-	const char *secrets[] = { SIM_MBUS_SECRET, SIM_BLOBSTORE_SECRET,
-	                          sim_env("VCSIM_PASSWORD"),
-	                          "vmware_soap_session", NULL };
 	struct cpi_test_run r;
 	json_t *resp;
-	size_t i;
 
 	resp = sim_cpi_call(&r, defcfg, method, args);
 	json_decref(args);
 	ck_assert_msg(resp != NULL, "%s: no JSON response (status %d): %s",
 	              method, r.status, r.err);
-	for (i = 0; secrets[i] != NULL; i++) {
-		ck_assert_msg(strstr(r.out, secrets[i]) == NULL,
-		              "secret %zu on stdout", i);
-		ck_assert_msg(strstr(r.err, secrets[i]) == NULL,
-		              "secret %zu on stderr", i);
-	}
+	sim_assert_no_secret(&r, NULL);
 	cpi_test_run_clear(&r);
 	return resp;
 }
