@@ -524,6 +524,19 @@ vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
 	rc = run_task(NULL, c, req, &e);
 	req = NULL;
 	if (rc != 0) {
+		/* The reply was lost after vCenter may have run the task:
+		 * remove what it may have made, so a failed create_disk
+		 * leaves no file behind (a missing one is fine). */
+		if (e.maybe_sent) {
+			struct vs_error ignored;
+
+			vs_error_clear(&ignored);
+			if (vs_disk_delete(c, dc, path, &ignored) != 0 &&
+			    ignored.code != VS_ENOTFOUND)
+				vs_client_logf(c, 2, "create disk: could not "
+				               "remove %s after a lost reply: %s",
+				               path, ignored.message);
+		}
 		vs_error_prefix(&e, "CreateVirtualDisk_Task %s", path);
 		pass_error(err, &e);
 		goto cleanup;

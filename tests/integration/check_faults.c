@@ -368,6 +368,14 @@ static const struct fcase cases[] = {
 	{ "attach_disk", "taskerror@ReconfigVM_Task", ERR, NULL, 0 },
 	{ "attach_disk", "notauth@ReconfigVM_Task", OK, NULL, 0 },
 	{ "attach_disk", "503@*", ERR, CLOUD, 1 },
+	{ "create_disk", "taskerror@CreateVirtualDisk_Task", ERR, CLOUD, 0 },
+	{ "create_disk", "reset@CreateVirtualDisk_Task", EITHER, CLOUD, -1 },
+	{ "create_disk", "notauth@CreateVirtualDisk_Task", OK, NULL, 0 },
+	{ "create_disk", "503@*", ERR, CLOUD, 1 },
+	{ "has_disk", "503@*", ERR, CLOUD, 1 },
+	{ "has_disk", "garbage@*", ERR, CLOUD, 0 },
+	{ "get_disks", "503@*", ERR, CLOUD, 1 },
+	{ "get_disks", "notauth@RetrievePropertiesEx", OK, NULL, 0 },
 	{ "delete_stemcell", "taskerror@Destroy_Task", ERR, CLOUD, 0 },
 	{ "delete_stemcell", "reset@Destroy_Task", EITHER, CLOUD, -1 },
 	{ "delete_stemcell", "503@*", ERR, CLOUD, 1 },
@@ -390,6 +398,10 @@ args_for(const char *method, const char *cid)
 	}
 	if (strcmp(method, "attach_disk") == 0)
 		return json_pack("[s,s]", cid, disk_cid);
+	if (strcmp(method, "create_disk") == 0)
+		return json_pack("[i,{},s]", 16, cid);
+	if (strcmp(method, "has_disk") == 0)
+		return json_pack("[s]", disk_cid);
 	return json_pack("[s]", cid);
 }
 
@@ -413,6 +425,10 @@ undo(const char *method, const json_t *resp)
 	} else if (strcmp(method, "attach_disk") == 0) {
 		r = plain("detach_disk", json_pack("[s,s]", vm_cid,
 		          disk_cid));
+	} else if (strcmp(method, "create_disk") == 0) {
+		ck_assert(json_is_string(res));
+		r = plain("delete_disk", json_pack("[s]",
+		          json_string_value(res)));
 	}
 	json_decref(r);
 }
