@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "tests/support/sim_agent_env.h"
+#include "tests/support/sim_call.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_inventory.h"
@@ -84,11 +85,7 @@ call_rt(const char *config, const char *method, json_t *args,
 	struct cpi_test_run r;
 	json_t *resp;
 
-	resp = sim_cpi_call(&r, config, method, args);
-	json_decref(args);
-	ck_assert_msg(resp != NULL, "%s: no JSON response (status %d): %s",
-	              method, r.status, r.err);
-	sim_assert_no_secret(&r, ENV_SECRET);
+	resp = sim_call_checked(&r, config, method, args, ENV_SECRET);
 	if (sim_error_type(resp) != NULL)
 		fprintf(stderr, "%s: %s: %s\n", method, sim_error_type(resp),
 		        json_string_value(json_object_get(json_object_get(

@@ -24,10 +24,10 @@
 
 #include "tests/support/fake_transport.h"
 #include "tests/support/sim_agent_env.h"
+#include "tests/support/sim_call.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_inventory.h"
-#include "tests/support/sim_secrets.h"
 #include "tests/support/sim_stemcell.h"
 #include "tests/support/sim_suite.h"
 #include "vsphere/disk.h"
@@ -68,15 +68,11 @@ call(const char *method, json_t *args)
 	struct cpi_test_run r;
 	json_t *resp;
 
-	resp = sim_cpi_call(&r, defcfg, method, args);
-	json_decref(args);
-	ck_assert_msg(resp != NULL, "%s: no JSON response (status %d): %s",
-	              method, r.status, r.err);
+	resp = sim_call_checked(&r, defcfg, method, args, ENV_SECRET);
 	/* a response means exit 0 (also: memcheck's 99 under make
 	 * valgrind) */
 	ck_assert_msg(r.status == 0, "%s: exit status %d: %s", method,
 	              r.status, r.err);
-	sim_assert_no_secret(&r, ENV_SECRET);
 	cpi_test_run_clear(&r);
 	return resp;
 }

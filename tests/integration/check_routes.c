@@ -18,10 +18,10 @@
 #include <jansson.h>
 
 #include "tests/support/sim_agent_env.h"
+#include "tests/support/sim_call.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_inventory.h"
-#include "tests/support/sim_secrets.h"
 #include "tests/support/sim_stemcell.h"
 #include "tests/support/sim_suite.h"
 #include "vsphere/client.h"
@@ -60,11 +60,7 @@ call(const char *method, json_t *args)
 	struct cpi_test_run r;
 	json_t *resp;
 
-	resp = sim_cpi_call(&r, defcfg, method, args);
-	json_decref(args);
-	ck_assert_msg(resp != NULL, "%s: no JSON response (status %d): %s",
-	              method, r.status, r.err);
-	sim_assert_no_secret(&r, NULL);
+	resp = sim_call_checked(&r, defcfg, method, args, NULL);
 	cpi_test_run_clear(&r);
 	return resp;
 }
