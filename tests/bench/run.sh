@@ -57,11 +57,21 @@ bench_vsphere_all() {
     fi
     bench_vsphere_build bench_vsphere tests/bench/bench_vsphere.c || return 1
     bench_vsphere_build sim_setup tests/replay/sim_setup.c || return 1
-    sim_start "$build" "$out/sim" || return 1
+    # Every scenario runs on this one simulator, so each `place-vm` of
+    # the scenarios' sim-setup files takes a VM of its own (the
+    # recordings all used DC0_H0_VM0): DC0_H0_VM0, DC0_H0_VM1, …
+    sim_start "$build" "$out/sim" -vms 8 || return 1
+    placed=0
     for f in fixtures/*/sim-setup; do
         [ -f "$f" ] || continue
         while read -r line; do
             case $line in ''|'#'*) continue;; esac
+            # shellcheck disable=SC2086
+            set -- $line
+            if [ "$1" = place-vm ] && [ $# -eq 5 ]; then
+                line="$1 $2 $3 DC0_H0_VM$placed $5"
+                placed=$((placed + 1))
+            fi
             # shellcheck disable=SC2086
             VCSIM_URL=$SIM_URL VCSIM_USER=$SIM_USER \
                 VCSIM_PASSWORD=$SIM_PASSWORD VCSIM_CA_CERT=$SIM_CA \
