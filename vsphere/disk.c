@@ -482,6 +482,26 @@ static const char *const disk_types[] = {
 	[VS_DISK_EAGER_ZEROED_THICK] = "eagerZeroedThick",
 };
 
+/* The disk's datastore path "[ds] <disk_path>/<cid>.vmdk" into *out,
+ * with its directory made when missing. */
+static int
+target_path(char **out, struct vs_client *c, const struct vs_moref *dc,
+            const char *ds_name, const char *disk_path, const char *cid,
+            struct vs_error *err)
+{
+	char *dir = NULL;
+	int rc;
+
+	rc = vs_disk_path(out, ds_name, disk_path, cid, err);
+	if (rc == 0 && disk_path != NULL && disk_path[0] != '\0') {
+		rc = vs_ds_path_format(&dir, ds_name, disk_path, err);
+		if (rc == 0)
+			rc = vs_file_make_directory(c, dc, dir, true, err);
+	}
+	free(dir);
+	return rc;
+}
+
 int
 vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
                const struct vs_moref *dc, const struct vs_disk_ds *ds,
@@ -491,7 +511,7 @@ vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
 	xmlDocPtr req = NULL;
 	xmlNodePtr m, spec;
 	struct vs_error e;
-	char *dir = NULL, *path = NULL;
+	char *path = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -502,12 +522,7 @@ vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
 		                    "type or datastore");
 	rc = check_ref(dc, "create disk", err);
 	if (rc == 0)
-		rc = vs_disk_path(&path, ds->name, disk_path, cid, err);
-	if (rc == 0 && disk_path != NULL && disk_path[0] != '\0') {
-		rc = vs_ds_path_format(&dir, ds->name, disk_path, err);
-		if (rc == 0)
-			rc = vs_file_make_directory(c, dc, dir, true, err);
-	}
+		rc = target_path(&path, c, dc, ds->name, disk_path, cid, err);
 	if (rc == 0)
 		rc = vdm_request(&req, &m, c, "CreateVirtualDisk_Task", err);
 	if (rc != 0)
@@ -545,7 +560,6 @@ vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
 	path = NULL;
 cleanup:
 	xmlFreeDoc(req);
-	free(dir);
 	free(path);
 	return rc;
 }
@@ -649,19 +663,15 @@ vs_disk_move(struct vs_disk_loc *out, struct vs_client *c,
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
 	struct vs_error e;
-	char *dir = NULL, *path = NULL;
+	char *path = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	vs_error_clear(&e);
 	rc = check_ref(dc, "MoveVirtualDisk_Task", err);
 	if (rc == 0)
-		rc = vs_disk_path(&path, dst_ds->name, disk_path, cid, err);
-	if (rc == 0 && disk_path != NULL && disk_path[0] != '\0') {
-		rc = vs_ds_path_format(&dir, dst_ds->name, disk_path, err);
-		if (rc == 0)
-			rc = vs_file_make_directory(c, dc, dir, true, err);
-	}
+		rc = target_path(&path, c, dc, dst_ds->name, disk_path, cid,
+		                 err);
 	if (rc == 0)
 		rc = vdm_request(&req, &m, c, "MoveVirtualDisk_Task", err);
 	if (rc != 0)
@@ -684,7 +694,6 @@ vs_disk_move(struct vs_disk_loc *out, struct vs_client *c,
 	path = NULL;
 cleanup:
 	xmlFreeDoc(req);
-	free(dir);
 	free(path);
 	return rc;
 }
