@@ -829,8 +829,6 @@ cpi_method_create_vm(json_t **result, struct cpi_call *call)
 		rc = build(&j, call, &src, &snap, &folder);
 	if (rc == 0)
 		rc = make_result(result, j.nets, j.vm_cid, call);
-	cpi_log_info(call->log, "create_vm: %u vCenter round trips before "
-	             "logout", vs_client_roundtrips(j.c));
 
 cleanup:
 	/* A failed logout after a success must not turn the answer into an

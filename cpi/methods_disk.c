@@ -229,9 +229,6 @@ read_vm(struct job *j, const char *cid)
 static int
 finish(struct job *j, int rc)
 {
-	if (j->c != NULL)
-		cpi_log_debug(j->call->log, "%s: %u round trips before logout",
-		              j->call->method, vs_client_roundtrips(j->c));
 	if (cpi_vcenter_close(j->c, j->call) != 0)
 		rc = CPI_ERR;
 	j->c = NULL;

@@ -114,9 +114,6 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "out of memory");
 cleanup:
-	if (c != NULL)
-		cpi_log_debug(call->log, "%s: %u round trips before logout",
-		              call->method, vs_client_roundtrips(c));
 	/* Close before removing the files: a failed close only reports
 	 * when the call has no error yet. */
 	if (c != NULL && cpi_vcenter_close(c, call) != 0 && rc == 0) {
@@ -162,9 +159,6 @@ cpi_method_delete_stemcell(json_t **result, struct cpi_call *call)
 		cpi_log_info(call->log, "delete_stemcell: %s was already gone",
 		             cid);
 cleanup:
-	if (c != NULL)
-		cpi_log_debug(call->log, "%s: %u round trips before logout",
-		              call->method, vs_client_roundtrips(c));
 	if (c != NULL && cpi_vcenter_close(c, call) != 0)
 		rc = CPI_ERR;
 	free(rel);

@@ -5,8 +5,8 @@
  * every path.  A VM is found by its inventory path, never by a walk of
  * the inventory: "<dc>/vm/<vm_folder>[/<director_uuid>]/<vm_cid>" (see
  * vsphere/vm.h), so has_vm costs four round trips whatever the size of
- * the inventory.  The number of round trips of each call is logged at
- * debug level before the logout.
+ * the inventory.  cpi/vcenter.c logs each call's round trips, logout
+ * included.
  */
 #include "cpi/methods.h"
 
@@ -108,9 +108,6 @@ open_and_find(struct vs_client **c_out, struct vs_moref *vm,
 static int
 finish(struct vs_client *c, struct cpi_call *call, int rc)
 {
-	if (c != NULL)
-		cpi_log_debug(call->log, "%s: %u round trips before logout",
-		              call->method, vs_client_roundtrips(c));
 	if (cpi_vcenter_close(c, call) != 0)
 		rc = CPI_ERR;
 	return rc;

@@ -112,7 +112,7 @@ call() {
 		cat "$out/$1.out" "$out/$1.err" >&2
 		exit 1
 	fi
-	rt=$(sed -n 's/.* \([0-9][0-9]*\) round trips before logout.*/\1/p' \
+	rt=$(sed -n 's/.* \([0-9][0-9]*\) vCenter round trips.*/\1/p' \
 		"$out/$1.err" | tail -n 1)
 	rss_last=$5
 	printf '%-28s wall %8.1f ms  peak RSS %7d KiB  round trips %s\n' \
