@@ -51,7 +51,9 @@ root=$(pwd)
 case $build in /*) absbuild=$build;; *) absbuild=$root/$build;; esac
 work=$absbuild/release
 logs=$work/logs
-cache=${RELEASE_TEST_CACHE:-$work/cache}
+# v2: the .headers lists are relative to the packages directory, so a
+# cache filled from another checkout path still proves the check.
+cache=${RELEASE_TEST_CACHE:-$work/cache}/v2
 release=$root/release
 data=$root/tests/data/release
 bosh_rb=$root/tests/release/bosh.rb
@@ -225,8 +227,8 @@ $pkg=$key"
 	# Which headers of other packages the compiler read (make's -MMD
 	# dependency files list every header outside the system directories).
 	find "$compile" -name '*.d' -exec cat {} + 2>/dev/null |
-		tr ' ' '\n' | grep -F "$sandbox/packages/" | sort -u \
-		>"$logs/$pkg.headers"
+		tr ' ' '\n' | grep -F "$sandbox/packages/" |
+		sed "s|^$sandbox/packages/||" | sort -u >"$logs/$pkg.headers"
 	rm -rf "$cached" "$cached.tmp"
 	cp "$logs/$pkg.headers" "$cached.headers"
 	cp -a "$install" "$cached.tmp" && : >"$cached.tmp/.complete" &&
@@ -268,7 +270,7 @@ fi
 missing=""
 for hdr in curl/include/curl/curl.h libxml2/include/libxml2/libxml/tree.h \
 		jansson/include/jansson.h zlib/include/zlib.h; do
-	grep -qxF "$sandbox/packages/$hdr" "$logs/vsphere_cpi.headers" \
+	grep -qxF "$hdr" "$logs/vsphere_cpi.headers" \
 		2>/dev/null || missing="$missing $hdr"
 done
 if [ -z "$missing" ]; then
