@@ -10,7 +10,15 @@
  *   - the inventory is as before: the same VMs, and the same files on
  *     every datastore (no half-made VM, env.iso or disk; the persistent
  *     disk made at start-up is untouched), unless the method succeeded
- *     and made something, which is then removed again.
+ *     and made something, which is then removed again;
+ *   - a method that needs something first gets it made for the case (a
+ *     VM, stemcell or disk to delete, a disk to resize, an attached
+ *     disk to detach), and a second call after the case (delete again,
+ *     detach again) must finish the job, whatever the fault did;
+ *   - attach_disk and detach_disk leave vm_cid's agent settings as they
+ *     were, env.iso and guestinfo.userdata in agreement.
+ * Cases that fail today are listed in known_bugs and run only with
+ * CPI_TEST_KNOWN_BUGS=1.
  * Also the TLS cases through the binary: wrong CA, expired certificate,
  * wrong host name refused with a clear message; the insecure opt-out
  * connects and logs a warning.
@@ -33,13 +41,16 @@
 
 #include <jansson.h>
 
+#include "tests/support/sim_agent_env.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_inventory.h"
 #include "tests/support/sim_stemcell.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/transports.h"
 #include "vsphere/vim.h"
+#include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
 #define ENV_SECRET "env-Secret-fa17"
@@ -317,6 +328,9 @@ struct fcase {
 
 #define CLOUD "Bosh::Clouds::CloudError"
 #define CREATION "Bosh::Clouds::VMCreationFailed"
+#define DISK_GONE "Bosh::Clouds::DiskNotFound"
+#define NOT_ATTACHED "Bosh::Clouds::DiskNotAttached"
+#define RESIZE_MB 32    /* resize_disk's target: its own 16 MB disk */
 
 static const struct fcase cases[] = {
 	/* create_vm: every kind, at the clone and around it. */
@@ -380,7 +394,121 @@ static const struct fcase cases[] = {
 	{ "delete_stemcell", "reset@Destroy_Task", EITHER, CLOUD, -1 },
 	{ "delete_stemcell", "503@*", ERR, CLOUD, 1 },
 	{ "delete_stemcell", "notauth@Destroy_Task", OK, NULL, 0 },
+	/* detach_disk of disk_cid, attached to vm_cid for the case: one
+	 * ReconfigVM_Task (device and guestinfo), then env.iso put. */
+	{ "detach_disk", "taskerror@ReconfigVM_Task", ERR, CLOUD, 0 },
+	{ "detach_disk", "notauth@ReconfigVM_Task", OK, NULL, 0 },
+	{ "detach_disk", "503@*", ERR, CLOUD, 1 },
+	{ "detach_disk", "refused@file-put", OK, NULL, 0 },
+	/* known bugs */
+	{ "detach_disk", "reset@ReconfigVM_Task", EITHER, CLOUD, -1 },
+	{ "detach_disk", "fault@file-put", ERR, CLOUD, -1 },
+	/* delete_disk of a disk made for the case. */
+	{ "delete_disk", "taskerror@DeleteVirtualDisk_Task", ERR, CLOUD, 0 },
+	{ "delete_disk", "reset@DeleteVirtualDisk_Task", EITHER, DISK_GONE,
+	  0 },
+	{ "delete_disk", "notauth@DeleteVirtualDisk_Task", OK, NULL, 0 },
+	{ "delete_disk", "notauth@QueryVirtualDiskUuid", OK, NULL, 0 },
+	{ "delete_disk", "503@*", ERR, CLOUD, 1 },
+	/* resize_disk of a detached disk made for the case (see
+	 * must_say: the simulator has no ExtendVirtualDisk_Task). */
+	{ "resize_disk", "taskerror@ExtendVirtualDisk_Task", ERR, CLOUD, 0 },
+	{ "resize_disk", "notauth@ExtendVirtualDisk_Task", ERR, CLOUD, 0 },
+	{ "resize_disk", "reset@ExtendVirtualDisk_Task", EITHER, CLOUD, -1 },
+	{ "resize_disk", "503@*", ERR, CLOUD, 1 },
 };
+
+/* Words the error message of a case must hold.  The simulator has no
+ * ExtendVirtualDisk_Task (check_disk_methods), so a resize that was
+ * sent again after a re-login ends where a resize without faults does:
+ * the simulator's MethodNotFound, "cannot extend" (with no re-login it
+ * would end in NotAuthenticated). */
+static const char *const must_say[][3] = {
+	{ "resize_disk", "notauth@ExtendVirtualDisk_Task", "cannot extend" },
+};
+
+/* Cases that fail today (method, spec); run them with
+ * CPI_TEST_KNOWN_BUGS=1.
+ *   detach_disk reset@ReconfigVM_Task, detach_disk fault@file-put: the
+ *   disk is detached and guestinfo.userdata no longer lists it, but the
+ *   call fails before (or while) env.iso is rewritten, so env.iso still
+ *   lists the disk in disks.persistent.  The Director's retry answers
+ *   DiskNotAttached (which it ignores) and never repairs env.iso: the
+ *   agent's CD-ROM keeps naming a disk the VM does not have
+ *   (cpi_method_detach_disk in cpi/methods_disk.c returns before
+ *   edit_settings/upload_env when the device is gone). */
+static const char *const known_bugs[][2] = {
+	{ "detach_disk", "reset@ReconfigVM_Task" },
+	{ "detach_disk", "fault@file-put" },
+};
+
+static bool
+known_bug(const struct fcase *c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(known_bugs) / sizeof(known_bugs[0]); i++) {
+		if (strcmp(known_bugs[i][0], c->method) == 0 &&
+		    strcmp(known_bugs[i][1], c->spec) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* What a case needs around its call (methods not listed: nothing).
+ *   make   the call made first (args_for(make, vm_cid)); a cid in its
+ *          result (create_vm, create_stemcell, create_disk) is what
+ *          the case works on, else (attach_disk) vm_cid;
+ *   again  the call made after the case whatever the fault did, on the
+ *          same cid (args_for(again, cid)): it must succeed, or answer
+ *          gone (NULL: nothing but success), and leave the inventory
+ *          as before make;
+ *   env    the case rewrites vm_cid's agent settings: env.iso and
+ *          guestinfo must agree afterwards and be as before. */
+struct around {
+	const char *method;
+	const char *make;
+	const char *again;
+	const char *gone;
+	bool env;
+};
+
+static const struct around arounds[] = {
+	{ "delete_vm", "create_vm", "delete_vm", "Bosh::Clouds::VMNotFound",
+	  false },
+	{ "delete_stemcell", "create_stemcell", "delete_stemcell", NULL,
+	  false },
+	{ "attach_disk", NULL, NULL, NULL, true },
+	{ "detach_disk", "attach_disk", "detach_disk", NOT_ATTACHED, true },
+	{ "delete_disk", "create_disk", "delete_disk", DISK_GONE, false },
+	{ "resize_disk", "create_disk", "delete_disk", NULL, false },
+};
+
+static const struct around *
+around_of(const char *method)
+{
+	static const struct around none = { NULL, NULL, NULL, NULL, false };
+	size_t i;
+
+	for (i = 0; i < sizeof(arounds) / sizeof(arounds[0]); i++) {
+		if (strcmp(arounds[i].method, method) == 0)
+			return &arounds[i];
+	}
+	return &none;
+}
+
+static const char *
+must_say_of(const struct fcase *c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(must_say) / sizeof(must_say[0]); i++) {
+		if (strcmp(must_say[i][0], c->method) == 0 &&
+		    strcmp(must_say[i][1], c->spec) == 0)
+			return must_say[i][2];
+	}
+	return NULL;
+}
 
 static json_t *
 args_for(const char *method, const char *cid)
@@ -396,8 +524,11 @@ args_for(const char *method, const char *cid)
 		snprintf(img, sizeof(img), "%s/images/image", outdir);
 		return json_pack("[s,{}]", img);
 	}
-	if (strcmp(method, "attach_disk") == 0)
+	if (strcmp(method, "attach_disk") == 0 ||
+	    strcmp(method, "detach_disk") == 0)
 		return json_pack("[s,s]", cid, disk_cid);
+	if (strcmp(method, "resize_disk") == 0)
+		return json_pack("[s,i]", cid, RESIZE_MB);
 	if (strcmp(method, "create_disk") == 0)
 		return json_pack("[i,{},s]", 16, cid);
 	if (strcmp(method, "has_disk") == 0)
@@ -452,79 +583,178 @@ assert_same(const char *before, const char *after, const char *what)
 	             what, a, b);
 }
 
+static const char *
+lists_disk(const json_t *settings)
+{
+	return json_object_get(json_object_get(json_object_get(settings,
+	       "disks"), "persistent"), disk_cid) != NULL ? "disk" :
+	       "no disk";
+}
+
+/* vm_cid's agent settings from its CD-ROM (env.iso, read with
+ * xorriso), new reference; *diff gets NULL when they equal the last
+ * guestinfo.userdata (the simulator appends a reconfigured key instead
+ * of replacing it), else which of the two lists disk_cid.  Holds
+ * secrets: compared, never printed. */
+static json_t *
+agent_env(char *diff, size_t size)
+{
+	struct vs_client *cl = sim_client_connect(NULL);
+	struct vs_moref vm = sim_vm_ref(cl, vm_cid);
+	struct vs_vm_info *info = NULL;
+	struct vs_error e;
+	unsigned char *dec;
+	json_t *iso, *guest;
+	size_t len;
+	char *ud;
+
+	vs_error_clear(&e);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &e) == 0, "%s", e.message);
+	ck_assert_uint_ge(info->ndatastores, 1);
+	iso = sim_env_iso_settings(cl, outdir, vm_cid,
+	                           info->datastores[0].name);
+	ud = sim_extra_config(cl, &vm, "guestinfo.userdata", true);
+	ck_assert_msg(ud != NULL, "no guestinfo.userdata on %s", vm_cid);
+	dec = sim_b64_decode(ud, &len);
+	guest = json_loadb((const char *)dec, len, 0, NULL);
+	ck_assert_msg(guest != NULL, "guestinfo.userdata is not JSON");
+	diff[0] = '\0';
+	if (!json_equal(iso, guest))
+		snprintf(diff, size, "env.iso and guestinfo.userdata differ "
+		         "(disks.persistent: %s in env.iso, %s in guestinfo)",
+		         lists_disk(iso), lists_disk(guest));
+	json_decref(guest);
+	free(dec);
+	free(ud);
+	vs_vm_info_free(info);
+	vs_client_free(cl);
+	return iso;
+}
+
+/* After a case that left vm_cid's agent settings wrong: one more
+ * attach and detach (each rewrites env.iso from guestinfo), so that the
+ * cases after it start clean, then the case fails. */
+static void
+env_repair_and_fail(const char *what, const char *diff)
+{
+	json_decref(plain("attach_disk", args_for("attach_disk", vm_cid)));
+	json_decref(plain("detach_disk", args_for("detach_disk", vm_cid)));
+	ck_abort_msg("%s: after the case: %s", what, diff);
+}
+
+/* The cid a precondition call made (its result), or vm_cid when it
+ * made none (attach_disk answers a disk hint). */
+static const char *
+made_cid(const char *make, const json_t *resp)
+{
+	const json_t *res = json_object_get(resp, "result");
+
+	if (strcmp(make, "attach_disk") == 0)
+		return vm_cid;
+	if (json_is_array(res))
+		res = json_array_get(res, 0);
+	ck_assert_msg(json_is_string(res), "%s made no cid", make);
+	return json_string_value(res);
+}
+
+/* The call after the case: success, or a->gone. */
+static void
+call_again(const struct around *a, const char *cid, const char *what)
+{
+	json_t *resp = call(a->again, args_for(a->again, cid), NULL, NULL);
+	const char *t = sim_error_type(resp);
+
+	ck_assert_msg(t == NULL || (a->gone != NULL &&
+	              strcmp(t, a->gone) == 0), "%s: %s afterwards: %s",
+	              what, a->again, t);
+	json_decref(resp);
+}
+
+static void
+assert_outcome(const struct fcase *c, const json_t *resp, const char *what)
+{
+	const json_t *e = json_object_get(resp, "error");
+	const char *t = sim_error_type(resp), *msg, *word = must_say_of(c);
+
+	if (c->outcome == OK || (c->outcome == EITHER && json_is_null(e))) {
+		ck_assert_msg(json_is_null(e), "%s: expected success, got %s",
+		              what, t);
+		return;
+	}
+	ck_assert_msg(json_is_object(e) && t != NULL, "%s: expected an "
+	              "error", what);
+	if (c->etype != NULL)
+		ck_assert_msg(strcmp(t, c->etype) == 0, "%s: error type %s, "
+		              "expected %s", what, t, c->etype);
+	else
+		ck_assert_msg(strcmp(t, CLOUD) == 0 || strcmp(t, CREATION) ==
+		              0, "%s: error type %s", what, t);
+	if (c->retry >= 0)
+		ck_assert_msg(json_is_true(json_object_get(e, "ok_to_retry")) ==
+		              (c->retry == 1), "%s: ok_to_retry should be %s",
+		              what, c->retry ? "true" : "false");
+	msg = json_string_value(json_object_get(e, "message"));
+	ck_assert_msg(msg != NULL && strlen(msg) > 10, "%s: no message",
+	              what);
+	ck_assert_msg(word == NULL || strstr(msg, word) != NULL,
+	              "%s: the message lacks '%s': %s", what, word, msg);
+}
+
 START_TEST(test_fault)
 {
 	const struct fcase *c = &cases[_i];
-	char kind[32], what[256], *before, *after, *fired = NULL;
-	const json_t *e;
-	json_t *resp, *made = NULL;
+	const struct around *a = around_of(c->method);
+	char kind[32], what[256], diff[160], *before, *after, *fired = NULL;
+	json_t *resp, *made = NULL, *env = NULL, *env_after;
 	const char *cid = vm_cid;
 	size_t klen = strcspn(c->spec, "@");
 
 	snprintf(what, sizeof(what), "%s [%s]", c->method, c->spec);
+	if (known_bug(c) && getenv("CPI_TEST_KNOWN_BUGS") == NULL) {
+		fprintf(stderr, "%s: KNOWN BUG, skipped (set "
+		        "CPI_TEST_KNOWN_BUGS=1 to run it)\n", what);
+		return;
+	}
 	if (strstr(c->method, "_disk") != NULL && disk_cid[0] == '\0') {
 		fprintf(stderr, "%s: no create_disk, skipped\n", what);
 		return;
 	}
 	snprintf(kind, sizeof(kind), "%.*s ", (int)klen, c->spec);
 	before = snapshot();
-	if (strcmp(c->method, "delete_vm") == 0) {
-		made = plain("create_vm", vm_args());
-		cid = json_string_value(json_array_get(json_object_get(made,
-		                        "result"), 0));
-		ck_assert_ptr_nonnull(cid);
-	} else if (strcmp(c->method, "delete_stemcell") == 0) {
-		made = plain("create_stemcell", args_for("create_stemcell",
-		             NULL));
-		cid = json_string_value(json_object_get(made, "result"));
-		ck_assert_ptr_nonnull(cid);
+	if (a->env) {
+		env = agent_env(diff, sizeof(diff));
+		ck_assert_msg(diff[0] == '\0', "%s: before the case: %s",
+		              what, diff);
+	}
+	if (a->make != NULL) {
+		made = plain(a->make, args_for(a->make, vm_cid));
+		cid = made_cid(a->make, made);
 	}
 	resp = call(c->method, args_for(c->method, cid), c->spec, &fired);
 	ck_assert_msg(strncmp(fired, kind, strlen(kind)) == 0,
 	              "%s: the fault did not fire (log: '%s')", what, fired);
-	e = json_object_get(resp, "error");
-	if (c->outcome == OK || (c->outcome == EITHER && json_is_null(e))) {
-		ck_assert_msg(json_is_null(e), "%s: expected success, got %s",
-		              what, sim_error_type(resp));
+	assert_outcome(c, resp, what);
+	if (json_is_null(json_object_get(resp, "error")))
 		undo(c->method, resp);
-	} else {
-		ck_assert_msg(json_is_object(e), "%s: expected an error",
-		              what);
-		if (c->etype != NULL)
-			ck_assert_msg(strcmp(sim_error_type(resp),
-			              c->etype) == 0, "%s: error type %s, "
-			              "expected %s", what,
-			              sim_error_type(resp), c->etype);
-		else
-			ck_assert_msg(strcmp(sim_error_type(resp), CLOUD) ==
-			              0 || strcmp(sim_error_type(resp),
-			              CREATION) == 0, "%s: error type %s", what,
-			              sim_error_type(resp));
-		if (c->retry >= 0)
-			ck_assert_msg(json_is_true(json_object_get(e,
-			              "ok_to_retry")) == (c->retry == 1),
-			              "%s: ok_to_retry should be %s", what,
-			              c->retry ? "true" : "false");
-		ck_assert_msg(strlen(json_string_value(json_object_get(e,
-		              "message"))) > 10, "%s: no message", what);
-	}
-	if (made != NULL) {
-		/* Whatever the fault did, deleting again finishes the job
-		 * (delete_stemcell of a stemcell already gone succeeds). */
-		json_t *again = call(c->method, json_pack("[s]", cid), NULL,
-		                     NULL);
-		const char *t = sim_error_type(again);
-
-		ck_assert_msg(t == NULL || (strcmp(c->method, "delete_vm") ==
-		              0 && strcmp(t, "Bosh::Clouds::VMNotFound") == 0),
-		              "%s: %s again: %s", what, c->method, t);
-		json_decref(again);
+	/* Whatever the fault did, the call after it finishes the job (a
+	 * second delete, a second detach) or removes what make made. */
+	if (a->again != NULL)
+		call_again(a, cid, what);
+	if (env != NULL) {
+		env_after = agent_env(diff, sizeof(diff));
+		if (diff[0] == '\0' && !json_equal(env, env_after))
+			snprintf(diff, sizeof(diff), "the agent settings "
+			         "changed");
+		json_decref(env_after);
+		if (diff[0] != '\0')
+			env_repair_and_fail(what, diff);
 	}
 	after = snapshot();
 	assert_same(before, after, what);
 	free(before);
 	free(after);
 	free(fired);
+	json_decref(env);
 	json_decref(resp);
 	json_decref(made);
 }
