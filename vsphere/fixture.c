@@ -1112,6 +1112,8 @@ vs_fixture_meta_format(char **out, size_t *out_len,
 		meta_line(&b, "response", resp_kinds[m->response]);
 	if (m->session > 0)
 		vs_fixture_buf_addf(&b, "session %lu\n", m->session);
+	if (m->nested)
+		vs_fixture_buf_adds(&b, "nested yes\n");
 	return vs_fixture_buf_take(out, out_len, &b, err);
 }
 
@@ -1149,6 +1151,12 @@ meta_set(struct vs_fixture_meta *m, const char *key, char *value)
 	}
 	if (strcmp(key, "session") == 0)
 		return parse_ulong(&m->session, value);
+	if (strcmp(key, "nested") == 0) {
+		if (strcmp(value, "yes") != 0)
+			return -1;
+		m->nested = true;
+		return 0;
+	}
 	if (strcmp(key, "request") == 0) {
 		for (k = 0; k < 4; k++) {
 			if (strcmp(value, req_kinds[k]) == 0) {

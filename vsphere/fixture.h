@@ -25,7 +25,12 @@
  *                      (body|none|upload|sensitive), response
  *                      (body|download|binary N), session (the
  *                      number of the first exchange written by the same
- *                      record process).  Unknown keys are ignored.
+ *                      record process), nested (present, "yes", when
+ *                      the exchange was made while another one was in
+ *                      progress: a call from an upload's progress
+ *                      callback; it is numbered before that upload,
+ *                      which finished after it).  Unknown keys are
+ *                      ignored.
  *
  * The .meta file is written last: an exchange exists once it is there.
  *
@@ -126,6 +131,7 @@ struct vs_fixture_meta {
 	enum vs_fixture_resp_kind response;
 	unsigned long binary_size;  /* response binary: bytes downloaded */
 	unsigned long session;      /* 0: unknown */
+	bool nested;                /* made during another exchange */
 };
 
 int vs_fixture_meta_format(char **out, size_t *out_len,

@@ -31,6 +31,16 @@ struct vs_http_request {
 	bool no_resend;            /* not idempotent (creates something):
 	                              the client never sends it again once
 	                              it may have reached the server */
+	/* Called while an upload_path streams (curl: about once a second
+	 * and on every chunk; replay: once, with sent 0).  It may make
+	 * other exchanges through the same transport meanwhile (a nested
+	 * round trip: curl serves it on a second connection, record marks
+	 * it, replay serves it from the recording).  A non-zero return
+	 * stops the upload and becomes the round trip's result, with the
+	 * message the callback set in err.  NULL: none. */
+	int (*progress)(void *ud, unsigned long long sent,
+	                unsigned long long total, struct vs_error *err);
+	void *progress_ud;
 };
 
 struct vs_http_response {

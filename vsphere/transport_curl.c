@@ -3,7 +3,12 @@
  *
  * One easy handle per transport, kept for the whole process: connections
  * are reused and the in-memory cookie engine carries vmware_soap_session
- * from Login to every later request, /folder transfers included.  No
+ * from Login to every later request, /folder transfers included.  A
+ * round trip made while another is in progress (from an upload's
+ * progress callback: HttpNfcLeaseProgress while a disk streams) gets a
+ * second easy handle, made on first use; a share object gives both
+ * handles the same cookies, DNS cache and TLS sessions, so the nested
+ * request carries the session and usually skips a full handshake.  No
  * redirects are followed, no "Expect: 100-continue" is sent, TLS peers
  * are verified unless the caller opted out explicitly.  Bodies, cookies
  * and headers are never logged.
@@ -29,20 +34,32 @@
 
 #define DEFAULT_CONNECT_TIMEOUT 30L
 #define STALL_SECONDS 300L
+/* the outer exchange and one nested in its progress callback */
+#define NSLOTS 2
+
+struct slot {
+	CURL *h;                      /* NULL until first used */
+	bool busy;                    /* an exchange runs on it */
+	char errbuf[CURL_ERROR_SIZE];
+};
 
 struct curl_tp {
 	struct vs_transport base;
-	CURL *h;
+	CURLSH *share;                /* cookies, DNS, TLS sessions */
+	struct slot slots[NSLOTS];
 	char *ca;                     /* copy of opts.ca_cert_pem */
+	bool insecure;
+	long connect_timeout_s;
+	long timeout_s;
 	vs_log_fn log;
 	void *log_ud;
 	size_t max_body;
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 /* State of one exchange. */
 struct xfer {
 	struct curl_tp *c;
+	struct slot *s;
 	const struct vs_http_request *req;
 	struct vs_fixture_buf body;
 	bool decided;           /* status seen: body goes to file or memory */
@@ -56,11 +73,14 @@ struct xfer {
 	size_t mem_len;
 	size_t mem_off;
 	bool read_failed;
+	bool cb_failed;         /* the progress callback stopped it */
+	struct vs_error cb_err; /* …with this error */
 };
 
 static void
 logf_(struct curl_tp *c, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static int slot_open(struct curl_tp *c, struct slot *s, struct vs_error *err);
 
 static void
 logf_(struct curl_tp *c, int level, const char *fmt, ...)
@@ -101,7 +121,7 @@ on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 
 	if (!x->decided) {
 		x->decided = true;
-		curl_easy_getinfo(x->c->h, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(x->s->h, CURLINFO_RESPONSE_CODE, &status);
 		if (x->req->download_path != NULL && status >= 200 &&
 		    status < 300) {
 			x->down = open_download(x->req->download_path);
@@ -152,6 +172,32 @@ on_read(char *buf, size_t size, size_t nitems, void *ud)
 		memcpy(buf, x->mem + x->mem_off, got);
 	x->mem_off += got;
 	return got;
+}
+
+/* curl's transfer-info callback: hands upload progress to the request's
+ * callback, which may make a nested round trip (on the other slot). */
+static int
+on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+            curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct xfer *x = ud;
+	int rc;
+
+	(void)dltotal;
+	(void)dlnow;
+	if (x->cb_failed)
+		return 1;
+	rc = x->req->progress(x->req->progress_ud,
+	                      ulnow > 0 ? (unsigned long long)ulnow : 0,
+	                      ultotal > 0 ? (unsigned long long)ultotal : 0,
+	                      &x->cb_err);
+	if (rc == 0)
+		return 0;
+	x->cb_failed = true;
+	if (x->cb_err.code == 0)
+		vs_error_set(&x->cb_err, rc, "http: upload stopped by its "
+		             "progress callback");
+	return 1;
 }
 
 /* curl rewinds the body when it resends on a fresh connection. */
@@ -230,11 +276,11 @@ cleanup:
 
 /* Whether the last exchange got as far as a connection. */
 static bool
-connected(struct curl_tp *c)
+connected(CURL *h)
 {
 	curl_off_t t = 0;
 
-	return curl_easy_getinfo(c->h, CURLINFO_CONNECT_TIME_T, &t) !=
+	return curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &t) !=
 	       CURLE_OK || t > 0;
 }
 
@@ -242,10 +288,16 @@ static int
 map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
           const char *hostport, struct vs_error *err)
 {
-	const char *why = c->errbuf[0] != '\0' ? c->errbuf
-	                                        : curl_easy_strerror(cc);
+	const char *why = x->s->errbuf[0] != '\0' ? x->s->errbuf
+	                                           : curl_easy_strerror(cc);
 	int rc;
 
+	if (x->cb_failed) {
+		/* the callback's own error, as it set it */
+		if (err != NULL && err->code == 0)
+			*err = x->cb_err;
+		return x->cb_err.code;
+	}
 	if (x->too_large)
 		return vs_error_set(err, VS_EPARSE,
 		                    "http: reply too large from %s (over %zu "
@@ -290,7 +342,7 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 		if (err != NULL && err->code == VS_ETIMEOUT) {
 			err->transient = true;
 			/* Once connected, the request may have been read. */
-			err->maybe_sent = connected(c);
+			err->maybe_sent = connected(x->s->h);
 		}
 		return rc;
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -326,12 +378,12 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 }
 
 static int
-set_method(struct curl_tp *c, struct xfer *x, const char *method,
-           curl_off_t up_size, struct vs_error *err)
+set_method(struct xfer *x, const char *method, curl_off_t up_size,
+           struct vs_error *err)
 {
 	const struct vs_http_request *req = x->req;
 	bool has_body = req->upload_path != NULL || req->body != NULL;
-	CURL *h = c->h;
+	CURL *h = x->s->h;
 
 	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
@@ -430,26 +482,42 @@ curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 {
 	struct curl_tp *c = (struct curl_tp *)t;
 	struct curl_slist *headers = NULL;
+	struct slot *s = NULL;
 	struct xfer x;
 	char hostport[256], *ct = NULL;
 	curl_off_t up_size = 0;
 	struct stat st;
 	CURLcode cc;
 	long status = 0;
+	size_t i;
 	int rc;
 
 	memset(resp, 0, sizeof(*resp));
 	memset(&x, 0, sizeof(x));
-	x.c = c;
-	x.req = req;
 	if (req->method == NULL)
 		return vs_error_set(err, VS_EINVAL, "http: no method");
 	rc = check_url(hostport, sizeof(hostport), req->url, err);
 	if (rc != 0)
 		return rc;
+	for (i = 0; i < NSLOTS && s == NULL; i++) {
+		if (!c->slots[i].busy)
+			s = &c->slots[i];
+	}
+	if (s == NULL)
+		return vs_error_set(err, VS_EINVAL, "http: round trips nested "
+		                    "more than %d deep", NSLOTS);
+	if (s->h == NULL) {
+		rc = slot_open(c, s, err);
+		if (rc != 0)
+			return rc;
+	}
 	rc = build_headers(&headers, req, err);
 	if (rc != 0)
 		return rc;
+	s->busy = true;
+	x.c = c;
+	x.s = s;
+	x.req = req;
 	if (req->upload_path != NULL) {
 		x.up = fopen(req->upload_path, "rb");
 		if (x.up == NULL || fstat(fileno(x.up), &st) != 0 ||
@@ -465,16 +533,23 @@ curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		x.mem_len = req->body_len;
 		up_size = (curl_off_t)req->body_len;
 	}
-	rc = set_method(c, &x, req->method, up_size, err);
+	rc = set_method(&x, req->method, up_size, err);
 	if (rc != 0)
 		goto cleanup;
-	curl_easy_setopt(c->h, CURLOPT_URL, req->url);
-	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &x);
-	c->errbuf[0] = '\0';
+	curl_easy_setopt(s->h, CURLOPT_URL, req->url);
+	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, &x);
+	if (req->progress != NULL && req->upload_path != NULL) {
+		curl_easy_setopt(s->h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(s->h, CURLOPT_XFERINFODATA, &x);
+		curl_easy_setopt(s->h, CURLOPT_NOPROGRESS, 0L);
+	} else {
+		curl_easy_setopt(s->h, CURLOPT_NOPROGRESS, 1L);
+	}
+	s->errbuf[0] = '\0';
 	errno = 0;
-	cc = curl_easy_perform(c->h);
+	cc = curl_easy_perform(s->h);
 	if (x.down != NULL) {
 		if (fclose(x.down) != 0 && cc == CURLE_OK) {
 			x.down_failed = true;
@@ -488,8 +563,8 @@ curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		      req->op ? req->op : "-", hostport, rc);
 		goto cleanup;
 	}
-	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(c->h, CURLINFO_CONTENT_TYPE, &ct);
+	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(s->h, CURLINFO_CONTENT_TYPE, &ct);
 	resp->status = status;
 	if (ct != NULL && header_value_ok(ct)) {
 		resp->content_type = strdup(ct);
@@ -520,11 +595,14 @@ curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	      status);
 cleanup:
 	/* the handle must not keep pointers into this frame */
-	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, NULL);
-	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, NULL);
-	curl_easy_setopt(c->h, CURLOPT_READDATA, NULL);
-	curl_easy_setopt(c->h, CURLOPT_SEEKDATA, NULL);
+	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, NULL);
+	curl_easy_setopt(s->h, CURLOPT_READDATA, NULL);
+	curl_easy_setopt(s->h, CURLOPT_SEEKDATA, NULL);
+	curl_easy_setopt(s->h, CURLOPT_XFERINFODATA, NULL);
+	curl_easy_setopt(s->h, CURLOPT_NOPROGRESS, 1L);
+	s->busy = false;
 	if (x.down != NULL)
 		fclose(x.down);
 	if (rc != 0 && x.opened)
@@ -550,14 +628,88 @@ static void
 curl_free_tp(struct vs_transport *t)
 {
 	struct curl_tp *c = (struct curl_tp *)t;
+	size_t i;
 
 	if (c == NULL)
 		return;
-	if (c->h != NULL)
-		curl_easy_cleanup(c->h);
+	for (i = 0; i < NSLOTS; i++) {
+		if (c->slots[i].h != NULL)
+			curl_easy_cleanup(c->slots[i].h);
+	}
+	if (c->share != NULL)
+		curl_share_cleanup(c->share);
 	free(c->ca);
 	free(c);
 	curl_global_cleanup();
+}
+
+/* Makes the slot's easy handle with the transport's options. */
+static int
+slot_open(struct curl_tp *c, struct slot *s, struct vs_error *err)
+{
+	CURL *h;
+	int rc = 0;
+
+	h = curl_easy_init();
+	if (h == NULL)
+		return vs_error_set(err, VS_ENOMEM, "http: curl init failed");
+	curl_easy_setopt(h, CURLOPT_SHARE, c->share);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
+	/* HTTP/1.1 only: one code path for vCenter, ESXi and the simulator */
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
+	                 (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "vsphere-cpi-c/" CPI_VERSION);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS,
+	                 (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+	                 c->connect_timeout_s > 0 ? c->connect_timeout_s
+	                                          : DEFAULT_CONNECT_TIMEOUT);
+	if (c->timeout_s > 0) {
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout_s);
+	} else {
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
+	}
+	if (c->insecure) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	}
+	if (c->ca != NULL) {
+#if LIBCURL_VERSION_NUM >= 0x074D00
+		struct curl_blob blob;
+
+		blob.data = c->ca;
+		blob.len = strlen(c->ca);
+		blob.flags = CURL_BLOB_COPY;
+		if (curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) !=
+		    CURLE_OK) {
+			rc = vs_error_set(err, VS_ETLS,
+			                  "TLS: cannot use the CA certificate");
+			goto cleanup;
+		}
+#else
+		rc = vs_error_set(err, VS_ETLS,
+		                  "TLS: libcurl too old for an in-memory CA");
+		goto cleanup;
+#endif
+	}
+	s->h = h;
+	h = NULL;
+cleanup:
+	if (h != NULL)
+		curl_easy_cleanup(h);
+	return rc;
 }
 
 int
@@ -566,7 +718,6 @@ vs_transport_curl_new(struct vs_transport **out,
 {
 	static const struct vs_curl_opts defaults;
 	struct curl_tp *c = NULL;
-	CURL *h;
 	int rc = 0;
 
 	*out = NULL;
@@ -586,69 +737,33 @@ vs_transport_curl_new(struct vs_transport **out,
 	c->log = opts->log;
 	c->log_ud = opts->log_ud;
 	c->max_body = opts->max_body ? opts->max_body : VS_FIXTURE_MAX_BODY;
-	c->h = curl_easy_init();
-	if (c->h == NULL) {
+	c->insecure = opts->insecure;
+	c->connect_timeout_s = opts->connect_timeout_s;
+	c->timeout_s = opts->timeout_s;
+	/* No threads: the share object needs no lock callbacks. */
+	c->share = curl_share_init();
+	if (c->share == NULL) {
 		rc = vs_error_set(err, VS_ENOMEM, "http: curl init failed");
 		goto cleanup;
 	}
-	h = c->h;
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
-	/* HTTP/1.1 only: one code path for vCenter, ESXi and the simulator */
-	curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
-	                 (long)CURL_HTTP_VERSION_1_1);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "vsphere-cpi-c/" CPI_VERSION);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS,
-	                 (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
-	                 opts->connect_timeout_s > 0 ? opts->connect_timeout_s
-	                                            : DEFAULT_CONNECT_TIMEOUT);
-	if (opts->timeout_s > 0) {
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, opts->timeout_s);
-	} else {
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
-	}
-	if (opts->insecure) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-		logf_(c, 2, "TLS certificate verification is disabled "
-		      "(insecure)");
-	} else {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	}
+	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(c->share, CURLSHOPT_SHARE,
+	                  CURL_LOCK_DATA_SSL_SESSION);
 	if (opts->ca_cert_pem != NULL && opts->ca_cert_pem[0] != '\0') {
-#if LIBCURL_VERSION_NUM >= 0x074D00
-		struct curl_blob blob;
-
 		c->ca = strdup(opts->ca_cert_pem);
 		if (c->ca == NULL) {
 			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 			goto cleanup;
 		}
-		blob.data = c->ca;
-		blob.len = strlen(c->ca);
-		blob.flags = CURL_BLOB_COPY;
-		if (curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) !=
-		    CURLE_OK) {
-			rc = vs_error_set(err, VS_ETLS,
-			                  "TLS: cannot use the CA certificate");
-			goto cleanup;
-		}
-#else
-		rc = vs_error_set(err, VS_ETLS,
-		                  "TLS: libcurl too old for an in-memory CA");
-		goto cleanup;
-#endif
 	}
+	/* The first handle now: a bad CA fails here, not mid-call. */
+	rc = slot_open(c, &c->slots[0], err);
+	if (rc != 0)
+		goto cleanup;
+	if (opts->insecure)
+		logf_(c, 2, "TLS certificate verification is disabled "
+		      "(insecure)");
 	*out = &c->base;
 	c = NULL;
 cleanup:

@@ -27,6 +27,7 @@ struct record {
 	size_t learned;
 	unsigned long next;      /* number of the next exchange */
 	unsigned long session;   /* number of our first exchange */
+	int depth;               /* exchanges in progress */
 };
 
 static void
@@ -194,6 +195,7 @@ write_exchange(struct record *r, const struct vs_http_request *req,
 	m.reply_content_type = resp->content_type;
 	m.status = resp->status;
 	m.session = r->session;
+	m.nested = r->depth > 1;
 	if (req->upload_path != NULL || (req->body != NULL &&
 	                                 req->body_len > 0))
 		m.request = req->sensitive ? VS_FIXTURE_REQ_SENSITIVE
@@ -240,12 +242,16 @@ record_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	struct record *r = (struct record *)t;
 	int rc;
 
+	/* A round trip made from inside another (an upload's progress
+	 * callback) finishes first and is written first, marked nested. */
+	r->depth++;
 	rc = r->inner->roundtrip(r->inner, req, resp, err);
-	if (rc != 0)
-		return rc;
-	rc = write_exchange(r, req, resp, err);
-	if (rc != 0)
-		vs_http_response_clear(resp);
+	if (rc == 0) {
+		rc = write_exchange(r, req, resp, err);
+		if (rc != 0)
+			vs_http_response_clear(resp);
+	}
+	r->depth--;
 	return rc;
 }
 

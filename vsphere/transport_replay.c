@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vsphere/fixture.h"
 
@@ -26,6 +27,7 @@ struct replay {
 	size_t n;
 	size_t pos;                /* next exchange to serve */
 	size_t end;                /* first exchange this run may not use */
+	int depth;                 /* round trips in progress */
 };
 
 static void
@@ -290,6 +292,34 @@ cleanup:
 	return rc;
 }
 
+/* An upload with a progress callback: the callback runs once, as the
+ * transfer starts; the round trips it makes are served from the nested
+ * exchanges recorded before the upload.  Those it does not make (a call
+ * the recording's clock made due, ours not) are skipped. */
+static int
+upload_progress(struct replay *r, const struct vs_http_request *req,
+                struct vs_error *err)
+{
+	struct stat st;
+	unsigned long long total = 0;
+	int rc;
+
+	if (stat(req->upload_path, &st) == 0 && st.st_size > 0)
+		total = (unsigned long long)st.st_size;
+	r->depth++;
+	rc = req->progress(req->progress_ud, 0, total, err);
+	r->depth--;
+	if (rc != 0) {
+		if (err != NULL && err->code == 0)
+			vs_error_set(err, rc, "replay: upload stopped by its "
+			             "progress callback");
+		return rc;
+	}
+	while (r->pos < r->end && r->ex[r->pos].meta.nested)
+		r->pos++;
+	return 0;
+}
+
 static int
 replay_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
                  struct vs_http_response *resp, struct vs_error *err)
@@ -302,6 +332,12 @@ replay_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	memset(resp, 0, sizeof(*resp));
 	if (req == NULL || req->url == NULL)
 		return vs_error_set(err, VS_EINVAL, "replay: bad request");
+	if (r->depth == 0 && req->progress != NULL &&
+	    req->upload_path != NULL) {
+		rc = upload_progress(r, req, err);
+		if (rc != 0)
+			return rc;
+	}
 	if (r->pos >= r->end) {
 		vs_fixture_op_name(op, sizeof(op), req->op);
 		if (r->end < r->n)
@@ -317,6 +353,15 @@ replay_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		                    r->n);
 	}
 	e = &r->ex[r->pos];
+	if (e->meta.nested != (r->depth > 0)) {
+		vs_fixture_op_name(op, sizeof(op), req->op);
+		return vs_error_set(err, VS_EREPLAY,
+		                    "replay: request %s is %s, exchange %s "
+		                    "was %s", op, r->depth > 0 ?
+		                    "made during an upload" : "not nested",
+		                    e->entry.name, e->meta.nested ?
+		                    "made during an upload" : "not nested");
+	}
 	rc = check_request(r, e, req, err);
 	if (rc != 0)
 		return rc;

@@ -115,12 +115,34 @@ record(const struct vs_http_request *req, const char *op)
 	r->sensitive = req->sensitive;
 }
 
+/* What curl does while a file streams: the callback, now and then. */
+static int
+upload_ticks(const struct vs_http_request *req, double delay, int ticks,
+             struct vs_error *err)
+{
+	struct stat st;
+	unsigned long long size = 0;
+	int k, rc;
+
+	if (stat(req->upload_path, &st) == 0 && st.st_size > 0)
+		size = (unsigned long long)st.st_size;
+	for (k = 1; k <= ticks; k++) {
+		ft.clock += delay / ticks;
+		rc = req->progress(req->progress_ud, size * (unsigned)k /
+		                   (unsigned)ticks, size, err);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
                struct vs_http_response *resp, struct vs_error *err)
 {
 	const char *op = req->op != NULL ? req->op : "";
 	struct ft_step *s;
+	int rc;
 
 	(void)t;
 	record(req, op);
@@ -142,8 +164,16 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 			         "nothing");
 		return vs_error_set(err, VS_EREPLAY, "unexpected %s", op);
 	}
-	ft.clock += ft.delay[ft.next];
 	s = &ft.steps[ft.next++];
+	if (req->progress != NULL && req->upload_path != NULL &&
+	    ft.ticks[ft.next - 1] > 0) {
+		rc = upload_ticks(req, ft.delay[ft.next - 1],
+		                  ft.ticks[ft.next - 1], err);
+		if (rc != 0)
+			return rc;
+	} else {
+		ft.clock += ft.delay[ft.next - 1];
+	}
 	resp->status = s->status;
 	resp->body = strdup(s->body != NULL ? s->body : "");
 	resp->body_len = strlen(resp->body);

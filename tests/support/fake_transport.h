@@ -73,6 +73,12 @@ struct fake_transport {
 	/* Seconds the clock advances before step i is served (a server
 	 * that takes long to answer); 0 after ft_reset(). */
 	double delay[FT_MAX_STEPS];
+	/* For an upload with a progress callback: the callback runs this
+	 * many times, evenly over the step's delay (the clock advanced and
+	 * the bytes sent growing to the file's size), before the reply;
+	 * requests it makes are served from the steps after this one, as
+	 * curl serves them on a second connection.  0: not called. */
+	int ticks[FT_MAX_STEPS];
 	struct ft_req req[FT_MAX_REQS];
 	size_t nreq;
 	unsigned logouts;

@@ -369,6 +369,7 @@ START_TEST(test_meta_roundtrip_and_hostile)
 	m.response = VS_FIXTURE_RESP_BINARY;
 	m.binary_size = 42;
 	m.session = 7;
+	m.nested = true;
 	ck_assert_int_eq(vs_fixture_meta_format(&text, &len, &m, &err), 0);
 	ck_assert_int_eq(vs_fixture_meta_parse(&back, text, len, &err), 0);
 	ck_assert_str_eq(back.method, "POST");
@@ -380,8 +381,12 @@ START_TEST(test_meta_roundtrip_and_hostile)
 	ck_assert_int_eq(back.response, VS_FIXTURE_RESP_BINARY);
 	ck_assert_uint_eq(back.binary_size, 42);
 	ck_assert_uint_eq(back.session, 7);
+	ck_assert(back.nested);
 	vs_fixture_meta_clear(&back);
 	free(text);
+	text = "method POST\npath /sdk\nstatus 200\nnested no\n";
+	ck_assert_int_eq(vs_fixture_meta_parse(&back, text, strlen(text),
+	                                       &err), VS_EREPLAY);
 	ck_assert_int_eq(vs_fixture_meta_parse(&back, bad, strlen(bad), &err),
 	                 VS_EREPLAY);
 	/* fixtures written by early versions of record still load */
@@ -410,8 +415,11 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	char body[1024];
 	FILE *out;
 
-	(void)err;
 	f->calls++;
+	/* curl calls an upload's progress callback while it streams */
+	if (req->progress != NULL && req->upload_path != NULL &&
+	    req->progress(req->progress_ud, 10, 20, err) != 0)
+		return err->code;
 	memset(resp, 0, sizeof(*resp));
 	resp->status = 200;
 	if (strcmp(req->op, "Login") == 0) {
@@ -850,6 +858,133 @@ START_TEST(test_replay_unused_and_extra)
 }
 END_TEST
 
+/* Round trips made from an upload's progress callback (lease progress
+ * while a disk streams): record writes them first, marked nested; replay
+ * serves those the callback asks for and skips the rest. */
+struct nester {
+	struct vs_transport *t;
+	int want;       /* nested calls per callback */
+	int made;
+};
+
+static int
+nester_cb(void *ud, unsigned long long sent, unsigned long long total,
+          struct vs_error *err)
+{
+	struct nester *n = ud;
+	struct vs_http_response resp;
+	struct vs_http_request r;
+	char body[128];
+	int i, rc;
+
+	(void)sent;
+	(void)total;
+	for (i = 0; i < n->want; i++) {
+		r = script(2, "h");
+		r.op = "HttpNfcLeaseProgress";
+		snprintf(body, sizeof(body), "<HttpNfcLeaseProgress><percent>"
+		         "%d</percent></HttpNfcLeaseProgress>", n->made);
+		r.body = body;
+		r.body_len = strlen(body);
+		rc = n->t->roundtrip(n->t, &r, &resp, err);
+		if (rc != 0)
+			return rc;
+		vs_http_response_clear(&resp);
+		n->made++;
+	}
+	return 0;
+}
+
+static int
+nested_upload(struct vs_transport *t, int want, bool with_cb,
+              struct vs_error *err)
+{
+	struct nester n = { t, want, 0 };
+	struct vs_http_response resp;
+	struct vs_http_request r = script(3, "h");
+	int rc;
+
+	r.op = "nfc-upload";
+	r.method = "POST";
+	r.sensitive = false;
+	if (with_cb) {
+		r.progress = nester_cb;
+		r.progress_ud = &n;
+	}
+	rc = t->roundtrip(t, &r, &resp, err);
+	if (rc == 0)
+		vs_http_response_clear(&resp);
+	return rc;
+}
+
+static struct vs_transport *
+replay_scen(void)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+
+	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
+	                                         &err), 0);
+	return t;
+}
+
+START_TEST(test_record_replay_nested)
+{
+	struct vs_error err = { 0 };
+	struct vs_fixture_entry *e = NULL;
+	struct vs_transport *t = NULL;
+	char path[600];
+	size_t n = 0;
+
+	ck_assert_int_eq(vs_transport_record_new(&t, fake_new(), scen,
+	                                         secrets, &err), 0);
+	ck_assert_int_eq(nested_upload(t, 2, true, &err), 0);
+	run_script(t, 5, 6, "h");
+	vs_transport_free(t);
+	/* the nested calls finished first: numbered first, marked */
+	ck_assert_int_eq(vs_fixture_list(&e, &n, scen, false, &err), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(e[0].name, "001-HttpNfcLeaseProgress");
+	ck_assert_str_eq(e[1].name, "002-HttpNfcLeaseProgress");
+	ck_assert_str_eq(e[2].name, "003-nfc-upload");
+	ck_assert_str_eq(e[3].name, "004-Logout");
+	snprintf(path, sizeof(path), "%s/%s.meta", scen, e[1].name);
+	ck_assert(file_contains(path, "\nnested yes\n"));
+	snprintf(path, sizeof(path), "%s/%s.meta", scen, e[2].name);
+	ck_assert(!file_contains(path, "nested"));
+	free(e);
+
+	/* the callback makes both calls: served in order */
+	t = replay_scen();
+	ck_assert_msg(nested_upload(t, 2, true, &err) == 0, "%s",
+	              err.message);
+	run_script(t, 5, 6, "h");
+	ck_assert_msg(t->finish(t, &err) == 0, "%s", err.message);
+	vs_transport_free(t);
+	/* none (its clock said not yet): both skipped, nothing unused */
+	t = replay_scen();
+	ck_assert_int_eq(nested_upload(t, 0, true, &err), 0);
+	run_script(t, 5, 6, "h");
+	ck_assert_msg(t->finish(t, &err) == 0, "%s", err.message);
+	vs_transport_free(t);
+	/* one more than recorded: the upload is not a nested exchange */
+	t = replay_scen();
+	ck_assert_int_eq(nested_upload(t, 3, true, &err), VS_EREPLAY);
+	ck_assert_ptr_nonnull(strstr(err.message, "HttpNfcLeaseProgress is "
+	                             "made during an upload, exchange "
+	                             "003-nfc-upload was not nested"));
+	vs_transport_free(t);
+	/* a request that is no upload cannot use a nested exchange */
+	vs_error_clear(&err);
+	t = replay_scen();
+	ck_assert_int_eq(nested_upload(t, 0, false, &err), VS_EREPLAY);
+	ck_assert_ptr_nonnull(strstr(err.message, "exchange 001-HttpNfc"
+	                             "LeaseProgress was made during an "
+	                             "upload"));
+	vs_transport_free(t);
+}
+END_TEST
+
 START_TEST(test_replay_cursor_across_processes)
 {
 	struct vs_error err = { 0 };
@@ -1079,6 +1214,7 @@ transport_suite(void)
 	tcase_add_test(tc, test_replay_changed_body);
 	tcase_add_test(tc, test_replay_changed_path_method_action);
 	tcase_add_test(tc, test_replay_unused_and_extra);
+	tcase_add_test(tc, test_record_replay_nested);
 	tcase_add_test(tc, test_replay_cursor_across_processes);
 	tcase_add_test(tc, test_replay_start_index);
 	tcase_add_test(tc, test_replay_bad_fixtures);

@@ -1,9 +1,13 @@
 /*
  * tests/unit/check_transport_curl.c: the curl transport against a tiny
- * HTTP/1.1 server forked by each test (127.0.0.1 or ::1, random port).
- * The server writes every request it receives, raw, to DIR/req-N and
- * the number of accepted connections to DIR/conns, then answers by path:
+ * HTTP/1.1 server forked by each test (127.0.0.1 or ::1, random port;
+ * one process per connection, so a nested round trip can be served
+ * while an upload is still arriving).  The server writes every request
+ * it receives, raw, to DIR/req-N (N in the order requests were read in
+ * full) and the number of accepted connections to DIR/conns, then
+ * answers by path:
  *   /ok        200 "<ok/>" text/xml
+ *   /slow      waits 300 ms before reading the body, then as /ok
  *   /login     200 with Set-Cookie: vmware_soap_session
  *   /redirect  301 to /ok
  *   /hang      never answers
@@ -21,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -33,6 +40,8 @@
 
 #define DOWNLOAD_LEN 300000
 #define BIG_LEN (2 * 1024 * 1024)
+/* more than any loopback socket buffers hold */
+#define SLOW_LEN (20 * 1024 * 1024)
 
 static pid_t server_pid = -1;
 static int server_port;
@@ -91,11 +100,36 @@ reply(int fd, const char *status, const char *extra, const char *ctype,
 	write_all(fd, body, len);
 }
 
+/* The next request number, shared by the connection processes. */
+static int
+next_number(void)
+{
+	char path[512], text[32];
+	ssize_t r;
+	int fd, n = 0;
+
+	snprintf(path, sizeof(path), "%s/count", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) != 0)
+		_exit(3);
+	r = pread(fd, text, sizeof(text) - 1, 0);
+	if (r > 0) {
+		text[r] = '\0';
+		n = atoi(text);
+	}
+	n++;
+	r = snprintf(text, sizeof(text), "%d", n);
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, text, (size_t)r, 0) != r)
+		_exit(3);
+	close(fd);
+	return n;
+}
+
 /* One request; false when the connection is done. */
 static bool
-serve_one(int fd, int *count)
+serve_one(int fd)
 {
-	static char buf[8 * 1024 * 1024];
+	static char buf[SLOW_LEN + 64 * 1024];
 	size_t len = 0, head_len = 0, body_len = 0, i;
 	char name[32], path[64], *cl, *big;
 	ssize_t r;
@@ -128,18 +162,19 @@ serve_one(int fd, int *count)
 	buf[head_len - 1] = '\n';
 	if (head_len + body_len > sizeof(buf))
 		return false;
+	if (strncmp(buf, "POST /slow ", 11) == 0)
+		usleep(300 * 1000);
 	while (len < head_len + body_len) {
 		r = read(fd, buf + len, head_len + body_len - len);
 		if (r <= 0)
 			return false;
 		len += (size_t)r;
 	}
-	(*count)++;
-	snprintf(name, sizeof(name), "req-%d", *count);
+	snprintf(name, sizeof(name), "req-%d", next_number());
 	save(name, buf, head_len + body_len);
 	if (sscanf(buf, "%*s %63s", path) != 1)
 		return false;
-	if (strcmp(path, "/ok") == 0) {
+	if (strcmp(path, "/ok") == 0 || strcmp(path, "/slow") == 0) {
 		reply(fd, "200 OK", "", "text/xml", "<ok/>", 5);
 	} else if (strcmp(path, "/login") == 0) {
 		reply(fd, "200 OK", "Set-Cookie: vmware_soap_session=\"c00k1e"
@@ -170,19 +205,33 @@ static void
 serve(int lfd)
 {
 	char text[32];
-	int fd, conns = 0, count = 0;
+	int fd, conns = 0;
 
+	/* the test kills the whole group; children reap themselves; a
+	 * test that dies before its teardown takes the server along */
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_IGN);
 	alarm(120);  /* never outlive a crashed test process for long */
 	for (;;) {
 		fd = accept(lfd, NULL, NULL);
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno == EINTR)
+				continue;
 			_exit(2);
+		}
 		conns++;
 		snprintf(text, sizeof(text), "%d", conns);
 		save("conns", text, strlen(text));
-		while (serve_one(fd, &count))
-			;
+		if (fork() == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			close(lfd);
+			alarm(120);
+			while (serve_one(fd))
+				;
+			_exit(0);
+		}
 		close(fd);
 	}
 }
@@ -245,6 +294,7 @@ teardown(void)
 	DIR *d;
 
 	if (server_pid > 0) {
+		kill(-server_pid, SIGKILL);
 		kill(server_pid, SIGKILL);
 		waitpid(server_pid, NULL, 0);
 		server_pid = -1;
@@ -311,7 +361,7 @@ captured(int n, size_t *len)
 
 	snprintf(path, sizeof(path), "%s/req-%d", dir, n);
 	ck_assert_int_eq(vs_fixture_read_file(&data, len, path,
-	                                      16 * 1024 * 1024, &err), 0);
+	                                      2 * SLOW_LEN, &err), 0);
 	return data;
 }
 
@@ -554,6 +604,156 @@ START_TEST(test_upload_post)
 }
 END_TEST
 
+/* A round trip from inside an upload's progress callback (what the
+ * import does with HttpNfcLeaseProgress): it runs on a second
+ * connection, carries the session cookie, and is answered while the
+ * upload is still streaming. */
+struct nest {
+	struct vs_transport *t;
+	int calls;
+	unsigned long long sent, total;
+};
+
+static int
+nest_cb(void *ud, unsigned long long sent, unsigned long long total,
+        struct vs_error *err)
+{
+	struct nest *n = ud;
+	struct vs_http_request r;
+	struct vs_http_response resp;
+	int rc;
+
+	if (n->calls > 0 || sent == 0 || sent >= total)
+		return 0;
+	n->calls++;
+	n->sent = sent;
+	n->total = total;
+	memset(&r, 0, sizeof(r));
+	r.method = "POST";
+	r.url = url("/ok");
+	r.op = "nested";
+	r.body = "<nested/>";
+	r.body_len = 9;
+	rc = n->t->roundtrip(n->t, &r, &resp, err);
+	if (rc == 0 && resp.status != 200)
+		rc = vs_error_set(err, VS_EHTTP, "nested: %ld", resp.status);
+	vs_http_response_clear(&resp);
+	return rc;
+}
+
+static char *
+file_text(const char *name)
+{
+	struct vs_error err = { 0 };
+	char path[512], *text = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_int_eq(vs_fixture_read_file(&text, &len, path, 64, &err),
+	                 0);
+	return text;
+}
+
+START_TEST(test_nested_roundtrip_during_upload)
+{
+	struct vs_transport *t = client(30, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/login");
+	struct nest n = { 0 };
+	char path[512], *raw, *conns;
+	size_t len;
+
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	vs_http_response_clear(&resp);
+	snprintf(path, sizeof(path), "%s/upload.bin", dir);
+	make_file(path, SLOW_LEN);
+	req = get("/slow");
+	req.method = "POST";
+	req.upload_path = path;
+	req.content_type = "application/x-vnd.vmware-streamVmdk";
+	req.progress = nest_cb;
+	req.progress_ud = &n;
+	n.t = t;
+	ck_assert_msg(t->roundtrip(t, &req, &resp, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(resp.status, 200);
+	vs_http_response_clear(&resp);
+	ck_assert_int_eq(n.calls, 1);
+	ck_assert_uint_eq(n.total, SLOW_LEN);
+	/* the nested request was read before the upload was */
+	raw = captured(2, &len);
+	ck_assert_msg(strncmp(raw, "POST /ok ", 9) == 0, "req-2: %.20s", raw);
+	ck_assert(has_header(raw, "Cookie: vmware_soap_session=\"c00k1e\""));
+	ck_assert_ptr_nonnull(strstr(raw, "\r\n\r\n<nested/>"));
+	free(raw);
+	raw = captured(3, &len);
+	ck_assert(strncmp(raw, "POST /slow ", 11) == 0);
+	ck_assert(has_header(raw, "Cookie: vmware_soap_session=\"c00k1e\""));
+	ck_assert_uint_eq(len - (size_t)(strstr(raw, "\r\n\r\n") + 4 - raw),
+	                  SLOW_LEN);
+	free(raw);
+	conns = file_text("conns");
+	ck_assert_str_eq(conns, "2");
+	free(conns);
+	/* both connections stay usable */
+	req = get("/ok");
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	vs_http_response_clear(&resp);
+	conns = file_text("conns");
+	ck_assert_str_eq(conns, "2");
+	free(conns);
+	unlink(path);
+	vs_transport_free(t);
+}
+END_TEST
+
+static int
+refuse_cb(void *ud, unsigned long long sent, unsigned long long total,
+          struct vs_error *err)
+{
+	int *calls = ud;
+
+	(void)total;
+	if (sent == 0)
+		return 0;
+	(*calls)++;
+	return vs_error_set(err, VS_EFAULT, "lease gone");
+}
+
+/* A callback's error stops the upload and is the round trip's error,
+ * word for word. */
+START_TEST(test_progress_error_stops_upload)
+{
+	struct vs_transport *t = client(30, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/slow");
+	char path[512];
+	int calls = 0;
+
+	snprintf(path, sizeof(path), "%s/upload.bin", dir);
+	make_file(path, SLOW_LEN);
+	req.method = "POST";
+	req.upload_path = path;
+	req.progress = refuse_cb;
+	req.progress_ud = &calls;
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EFAULT);
+	ck_assert_str_eq(err.message, "lease gone");
+	ck_assert(!err.transient);
+	ck_assert_int_eq(calls, 1);
+	ck_assert_ptr_null(resp.body);
+	/* the transport is still usable */
+	req = get("/ok");
+	vs_error_clear(&err);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 200);
+	vs_http_response_clear(&resp);
+	unlink(path);
+	vs_transport_free(t);
+}
+END_TEST
+
 START_TEST(test_download)
 {
 	struct vs_transport *t = client(10, 0);
@@ -717,6 +917,8 @@ curl_suite(void)
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_upload_put);
 	tcase_add_test(tc, test_upload_post);
+	tcase_add_test(tc, test_nested_roundtrip_during_upload);
+	tcase_add_test(tc, test_progress_error_stops_upload);
 	tcase_add_test(tc, test_download);
 	tcase_add_test(tc, test_oversized_reply);
 	tcase_add_test(tc, test_bad_requests);
