@@ -474,10 +474,45 @@ lease_call(struct vs_client *c, const char *method,
 	return rc;
 }
 
+/* Keeps the lease alive: HttpNfcLeaseProgress at most once per interval,
+ * from the upload's progress callback while a disk streams and between
+ * disks.  Percent counts the bytes of every file of the import. */
+struct lease_keeper {
+	struct vs_client *c;
+	const struct vs_moref *lease;
+	double interval;
+	double last;               /* when the lease last heard from us */
+	unsigned long long total;  /* bytes of all files */
+	unsigned long long done;   /* bytes of the files already sent */
+};
+
+static int
+keep_alive(struct lease_keeper *k, unsigned long long sent,
+           struct vs_error *err)
+{
+	unsigned long long pct;
+	double now = vs_client_now(k->c);
+
+	if (now - k->last < k->interval)
+		return 0;
+	k->last = now;
+	pct = k->total > 0 ? (k->done + sent) * 100 / k->total : 0;
+	return lease_call(k->c, "HttpNfcLeaseProgress", k->lease,
+	                  pct > 99 ? 99 : (int)pct, err);
+}
+
+static int
+on_upload_progress(void *ud, unsigned long long sent,
+                   unsigned long long total, struct vs_error *err)
+{
+	(void)total;
+	return keep_alive(ud, sent, err);
+}
+
 static int
 upload_one(struct vs_client *c, const struct vs_import_params *p,
            const struct file_item *it, const char *url,
-           struct vs_error *err)
+           struct lease_keeper *k, struct vs_error *err)
 {
 	struct vs_http_request req;
 	struct vs_http_response resp;
@@ -498,6 +533,8 @@ upload_one(struct vs_client *c, const struct vs_import_params *p,
 	req.content_type = VS_IMPORT_CONTENT_TYPE;
 	req.op = "nfc-upload";
 	req.upload_path = local;
+	req.progress = on_upload_progress;
+	req.progress_ud = k;
 	vs_client_logf(c, 1, "uploading %s (%llu bytes)", it->file->href,
 	               (unsigned long long)it->file->size);
 	rc = vs_client_http(c, &req, &resp, err);
@@ -531,17 +568,20 @@ static int
 upload_all(struct import_state *st, struct vs_client *c,
            const struct vs_import_params *p, struct vs_error *err)
 {
-	double interval = p->progress_interval_s > 0 ?
-	                  p->progress_interval_s : PROGRESS_DEFAULT_S;
-	double last = vs_client_now(c);
-	unsigned long long total = 0, done = 0;
+	struct lease_keeper k;
 	const struct vs_lease_url *lu;
 	char *url = NULL;
 	size_t i;
-	int rc = 0, pct;
+	int rc = 0;
 
+	memset(&k, 0, sizeof(k));
+	k.c = c;
+	k.lease = &st->lease;
+	k.interval = p->progress_interval_s > 0 ? p->progress_interval_s
+	                                        : PROGRESS_DEFAULT_S;
+	k.last = vs_client_now(c);
 	for (i = 0; i < st->nitems; i++)
-		total += st->items[i].file->size;
+		k.total += st->items[i].file->size;
 	for (i = 0; i < st->nitems && rc == 0; i++) {
 		lu = url_for(st->info, st->items[i].device_id);
 		if (lu == NULL) {
@@ -555,15 +595,10 @@ upload_all(struct import_state *st, struct vs_client *c,
 		rc = vs_import_device_url(&url, lu->url,
 		                          vs_client_base_url(c), err);
 		if (rc == 0)
-			rc = upload_one(c, p, &st->items[i], url, err);
-		done += st->items[i].file->size;
-		if (rc == 0 && i + 1 < st->nitems &&
-		    vs_client_now(c) - last >= interval) {
-			pct = total > 0 ? (int)(done * 100 / total) : 0;
-			rc = lease_call(c, "HttpNfcLeaseProgress",
-			                &st->lease, pct > 99 ? 99 : pct, err);
-			last = vs_client_now(c);
-		}
+			rc = upload_one(c, p, &st->items[i], url, &k, err);
+		k.done += st->items[i].file->size;
+		if (rc == 0 && i + 1 < st->nitems)
+			rc = keep_alive(&k, 0, err);
 	}
 	free(url);
 	return rc;

@@ -75,16 +75,7 @@ ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L \
 # random data (incompressible, so the tarball is about that size too).
 sh tests/stemcell/make-image.sh "$out/small" >/dev/null
 big=$out/big
-mkdir -p "$big/stage"
-cp "$out/small/stage/image.ovf" "$big/stage/image.ovf"
-head -c $((mb * 1024 * 1024)) /dev/urandom >"$big/disk.raw"
-qemu-img convert -q -f raw -O vmdk -o subformat=streamOptimized \
-	"$big/disk.raw" "$big/stage/image-disk1.vmdk"
-rm -f "$big/disk.raw"
-size=$(stat -c %s "$big/stage/image-disk1.vmdk")
-sed -i -E "s/ovf:size=\"[0-9]+\"/ovf:size=\"$size\"/;
-	s/ovf:capacity=\"[0-9]+\"/ovf:capacity=\"$mb\"/" \
-	"$big/stage/image.ovf"
+sh tests/stemcell/make-random-image.sh "$out/small/stage" "$big/stage" "$mb"
 tar -czf "$big/image" -C "$big/stage" image.ovf image-disk1.vmdk
 
 . tests/replay/sim.sh

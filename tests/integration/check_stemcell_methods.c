@@ -5,7 +5,9 @@
  * made by two racing processes.
  *
  * Images are made at test time by tests/stemcell/make-image.sh (a tiny
- * real stemcell) and tests/data/import/make-bad-images.sh (broken ones).
+ * real stemcell) and tests/data/import/make-bad-images.sh (broken ones);
+ * images/progress holds an unpacked one whose disk is 8 MiB of random
+ * data (streams in many chunks).
  * Every binary run gets its own TMPDIR, which must be empty afterwards.
  */
 #include <check.h>
@@ -21,6 +23,7 @@
 
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "vsphere/fixture.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/stemcell.h"
@@ -228,6 +231,21 @@ vm_props(const char *cid)
 	ck_assert_msg(vs_get_props(&o, cl, &vm, paths, &err) == 0, "%s",
 	              err.message);
 	return o;
+}
+
+static bool
+file_has(const char *path, const char *needle)
+{
+	struct vs_error e = { 0 };
+	char *text = NULL;
+	size_t len;
+	bool has;
+
+	ck_assert_int_eq(vs_fixture_read_file(&text, &len, path, 65536, &e),
+	                 0);
+	has = strstr(text, needle) != NULL;
+	free(text);
+	return has;
 }
 
 static bool
@@ -568,6 +586,59 @@ START_TEST(test_replica_race)
 }
 END_TEST
 
+/* A disk streaming while the lease hears from us.  With a tiny progress
+ * interval each of curl's progress callbacks sends HttpNfcLeaseProgress
+ * on the transport's second connection while the upload runs on the
+ * first; the simulator takes them and the import completes.  The client
+ * records: the calls come out nested, numbered before the upload. */
+START_TEST(test_lease_progress_during_upload)
+{
+	static const struct vs_stemcell_cluster cluster = { "DC0_C0", NULL };
+	struct vs_stemcell_loc loc = { "DC0", "BOSH_Templates" };
+	struct vs_stemcell_import imp;
+	struct vs_fixture_entry *e = NULL;
+	struct vs_client *rec;
+	char cid[VS_STEMCELL_CID_MAX], ovf[4096], dir[4096], meta[8192];
+	size_t n = 0, i, upload = 0, nested = 0;
+	bool found = false;
+
+	snprintf(ovf, sizeof(ovf), "%s/progress/image.ovf", images);
+	memset(&imp, 0, sizeof(imp));
+	imp.loc = loc;
+	imp.clusters = &cluster;
+	imp.nclusters = 1;
+	imp.ovf_path = ovf;
+	imp.progress_interval_s = 1e-6;
+	rec = sim_client_connect("lease-progress");
+	ck_assert_msg(vs_stemcell_create(cid, rec, &imp, &err) == 0, "%s",
+	              err.message);
+	vs_client_free(rec);
+
+	snprintf(dir, sizeof(dir), "%s/lease-progress",
+	         sim_env("CPI_TEST_OUTDIR"));
+	ck_assert_int_eq(vs_fixture_list(&e, &n, dir, false, &err), 0);
+	for (i = 0; i < n; i++) {
+		if (strstr(e[i].name, "-nfc-upload") != NULL)
+			upload = i;
+	}
+	ck_assert_uint_gt(upload, 0);
+	for (i = 0; i < n; i++) {
+		snprintf(meta, sizeof(meta), "%s/%s.meta", dir, e[i].name);
+		if (!file_has(meta, "\nnested yes\n"))
+			continue;
+		ck_assert_msg(strstr(e[i].name, "-HttpNfcLeaseProgress") !=
+		              NULL, "%s nested", e[i].name);
+		ck_assert_msg(i < upload, "%s after the upload", e[i].name);
+		nested++;
+	}
+	free(e);
+	ck_assert_msg(nested >= 1, "no lease progress during the upload");
+	ck_assert_int_eq(vs_stemcell_delete(&found, cl, &loc, cid, &err), 0);
+	ck_assert(found);
+	ck_assert(!vm_exists(cid));
+}
+END_TEST
+
 static void
 make_images(void)
 {
@@ -589,7 +660,9 @@ make_images(void)
 	snprintf(images, sizeof(images), "%.2000s/images", out);
 	snprintf(cmd, sizeof(cmd), "sh '%s/tests/stemcell/make-image.sh' "
 	         "'%s' && sh '%s/tests/data/import/make-bad-images.sh' "
-	         "'%s/bad' '%s'", root, images, root, images, images);
+	         "'%s/bad' '%s' && sh '%s/tests/stemcell/make-random-image.sh'"
+	         " '%s/stage' '%s/progress' 8", root, images, root, images,
+	         images, root, images, images);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "cannot make the test images\n");
 		exit(1);
@@ -613,6 +686,7 @@ suite(void)
 	tcase_add_test(tc, test_delete_bad_cid);
 	tcase_add_test(tc, test_sub_folder);
 	tcase_add_test(tc, test_replica_race);
+	tcase_add_test(tc, test_lease_progress_during_upload);
 	suite_add_tcase(s, tc);
 	return s;
 }

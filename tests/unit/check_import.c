@@ -448,6 +448,111 @@ START_TEST(test_lease_timeout)
 }
 END_TEST
 
+/* One long disk: the lease hears from us while it streams, not only
+ * between disks.  The fake's upload takes 30 s and curl's callback runs
+ * every 10 s of it; the interval is 5 s, so each run sends progress. */
+START_TEST(test_progress_during_one_upload)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+
+	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_upload(200);
+	ft.delay[ft.nsteps - 1] = 30.0;
+	ft.ticks[ft.nsteps - 1] = 3;
+	ft_reply("HttpNfcLeaseProgress", "");
+	ft_reply("HttpNfcLeaseProgress", "");
+	ft_reply("HttpNfcLeaseProgress", "");
+	ft_reply("HttpNfcLeaseComplete", "");
+	c = connect_client();
+	params(&p);
+	p.progress_interval_s = 5;
+	vs_error_clear(&err);
+	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
+	              err.message);
+	ck_assert_str_eq(ft_req_at(3)->op, "nfc-upload");
+	/* a third, two thirds, then everything sent: 99 until Complete */
+	ck_assert_ptr_nonnull(strstr(ft_body_at(4), "<percent>33</percent>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(5), "<percent>66</percent>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(6), "<percent>99</percent>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(6), LEASE));
+	ck_assert_str_eq(ft_req_at(7)->op, "HttpNfcLeaseComplete");
+	ck_assert_uint_eq(ft_calls(), 8);
+	ft_finish(c);
+}
+END_TEST
+
+/* curl calls back far more often than the interval: progress goes out
+ * once per interval, not once per callback. */
+START_TEST(test_progress_rate_limited)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+
+	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_upload(200);
+	ft.ticks[ft.nsteps - 1] = 20;   /* every half second of 10 s */
+	ft_reply("HttpNfcLeaseProgress", "");
+	ft_reply("HttpNfcLeaseProgress", "");
+	ft_reply("HttpNfcLeaseComplete", "");
+	c = connect_client();
+	params(&p);
+	p.progress_interval_s = 5;
+	vs_error_clear(&err);
+	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
+	              err.message);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(4), "<percent>50</percent>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(5), "<percent>99</percent>"));
+	ck_assert_uint_eq(ft_calls(), 7);
+	ft_finish(c);
+}
+END_TEST
+
+/* The lease is gone mid-upload: the upload stops at once with that
+ * error, the lease is aborted and the half-imported VM removed. */
+START_TEST(test_progress_failure_stops_upload)
+{
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct vs_error err;
+
+	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_upload(200);
+	ft.delay[ft.nsteps - 1] = 60.0;
+	ft.ticks[ft.nsteps - 1] = 6;
+	ft_fault("HttpNfcLeaseProgress", "ManagedObjectNotFound");
+	undo_replies();
+	c = connect_client();
+	params(&p);
+	p.progress_interval_s = 5;
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EFAULT);
+	ck_assert_str_eq(err.fault, "ManagedObjectNotFound");
+	ck_assert_ptr_nonnull(strstr(err.message, "HttpNfcLeaseProgress"));
+	ck_assert_ptr_nonnull(strstr(err.message, "image-disk1.vmdk"));
+	ck_assert_str_eq(vm.value, "");
+	/* one progress call only: the other callbacks never ran */
+	ck_assert_str_eq(ft_req_at(4)->op, "HttpNfcLeaseProgress");
+	assert_undo_at(5);
+	ck_assert_uint_eq(ft_calls(), 9);
+	ft_finish(c);
+}
+END_TEST
+
 START_TEST(test_upload_failure_aborts)
 {
 	struct vs_import_params p;
@@ -1061,6 +1166,9 @@ suite(void)
 	tcase_add_test(tc, test_lease_initializing_then_ready);
 	tcase_add_test(tc, test_two_disks_progress);
 	tcase_add_test(tc, test_lease_timeout);
+	tcase_add_test(tc, test_progress_during_one_upload);
+	tcase_add_test(tc, test_progress_rate_limited);
+	tcase_add_test(tc, test_progress_failure_stops_upload);
 	tcase_add_test(tc, test_upload_failure_aborts);
 	tcase_add_test(tc, test_lease_error_aborts);
 	tcase_add_test(tc, test_hostile_lease_url_aborts);
