@@ -385,6 +385,21 @@ upload_env(struct job *j, const char *settings)
 	return 0;
 }
 
+/* env.iso made again from guestinfo with cid's entry set to hint (NULL:
+ * removed): repairs what an earlier call left half done.  One upload. */
+static int
+rewrite_env(struct job *j, const char *cid, json_t *hint)
+{
+	char *settings = NULL;
+	int rc;
+
+	rc = edit_settings(&settings, j, cid, hint);
+	if (rc == 0 && settings != NULL)
+		rc = upload_env(j, settings);
+	wipe_free(settings);
+	return rc;
+}
+
 /* --- the methods -------------------------------------------------------- */
 
 static int
@@ -607,13 +622,16 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 	}
 	vs_error_clear(&verr);
 	rc = vs_disk_delete(j.c, &j.dc, j.loc.path, &verr);
-	if (rc == VS_ENOTFOUND)
-		rc = cpi_error_set(call->err, CPI_ERROR_DISK_NOT_FOUND, false,
-		                   "Disk '%s' not found", cid);
-	else if (rc != 0)
+	if (rc == VS_ENOTFOUND) {
+		/* found a moment ago: gone now, most likely by this very call
+		 * (its first reply was lost and the client sent it again) */
+		cpi_log_info(call->log, "delete_disk: %s already gone", cid);
+		rc = 0;
+	} else if (rc != 0) {
 		rc = cloud_error(&j, &verr, cid);
-	else
+	} else {
 		cpi_log_info(call->log, "delete_disk: %s deleted", cid);
+	}
 cleanup:
 	vs_vm_names_free(users);
 	return finish(&j, rc);
@@ -701,14 +719,19 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 		goto cleanup;
 	d = vs_disk_vm_device(j.v->info, cid);
 	if (d != NULL) {
-		/* attached already: the same answer again, nothing changed */
+		/* Attached already: the same answer again.  A call whose
+		 * reconfigure reply was lost, or whose env.iso upload failed,
+		 * left guestinfo right and env.iso stale: write it again. */
 		cpi_log_info(call->log, "attach_disk: %s is already attached "
 		             "to %s", cid, vm_cid);
 		hint = make_hint(j.v, d, 0, j.loc.uuid);
-		if (hint == NULL)
+		if (hint == NULL) {
 			rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
 			                   "attach_disk: no uuid for disk '%s'",
 			                   cid);
+			goto cleanup;
+		}
+		rc = rewrite_env(&j, cid, hint);
 		goto cleanup;
 	}
 	rc = bring_near(&j, cid);
@@ -779,9 +802,16 @@ cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 		goto cleanup;
 	d = vs_disk_vm_device(j.v->info, cid);
 	if (d == NULL) {
-		rc = cpi_error_set(call->err, CPI_ERROR_DISK_NOT_ATTACHED,
-		                   true, "Disk '%s' is not attached to VM "
-		                   "'%s'", cid, vm_cid);
+		/* A call whose reconfigure reply was lost, or whose env.iso
+		 * upload failed, detached the disk but left env.iso naming
+		 * it; the Director's retry ends here.  env.iso is written
+		 * again from guestinfo before the answer. */
+		rc = rewrite_env(&j, cid, NULL);
+		if (rc == 0)
+			rc = cpi_error_set(call->err,
+			                   CPI_ERROR_DISK_NOT_ATTACHED, true,
+			                   "Disk '%s' is not attached to VM "
+			                   "'%s'", cid, vm_cid);
 		goto cleanup;
 	}
 	rc = edit_settings(&settings, &j, cid, NULL);
@@ -893,11 +923,14 @@ cpi_method_resize_disk(json_t **result, struct cpi_call *call)
 	                       strcmp(verr.fault, "NotImplemented") == 0)) {
 		rc = cloud_error(&j, &verr, "this vCenter cannot extend "
 		                 "disks");
-	} else if (rc != 0) {
-		/* vCenter refuses a size below the current one */
+	} else if (rc != 0 && strcmp(verr.fault, "InvalidArgument") == 0) {
+		/* vCenter's answer to a size below the current one */
 		vs_error_prefix(&verr, "disk '%s' to %lld MB (disks can only "
 		                "grow)", cid, size);
 		rc = cloud_error(&j, &verr, "resize refused");
+	} else if (rc != 0) {
+		vs_error_prefix(&verr, "disk '%s' to %lld MB", cid, size);
+		rc = cloud_error(&j, &verr, "resize");
 	}
 cleanup:
 	return finish(&j, rc);

@@ -32,6 +32,7 @@
 #include "tests/support/sim_suite.h"
 #include "vsphere/disk.h"
 #include "vsphere/client.h"
+#include "vsphere/files.h"
 #include "vsphere/pc.h"
 #include "vsphere/transports.h"
 #include "vsphere/vim.h"
@@ -511,6 +512,116 @@ END_TEST
 
 /* --- main ------------------------------------------------------------ */
 
+/* The VM's datastore (malloc'd). */
+static char *
+vm_datastore(const char *vm_cid)
+{
+	struct vs_moref vm = sim_vm_ref(cl, vm_cid);
+	struct vs_vm_info *info = NULL;
+	char *ds;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	ds = strdup(info->datastores[0].name);
+	ck_assert_ptr_nonnull(ds);
+	vs_vm_info_free(info);
+	return ds;
+}
+
+/* Whether env.iso alone (not compared with guestinfo) lists cid. */
+static bool
+iso_lists(const char *vm_cid, const char *cid)
+{
+	char *ds = vm_datastore(vm_cid);
+	json_t *s = sim_env_iso_settings(cl, outdir, vm_cid, ds);
+	bool has = json_object_get(json_object_get(json_object_get(s,
+	           "disks"), "persistent"), cid) != NULL;
+
+	json_decref(s);
+	free(ds);
+	return has;
+}
+
+/* The VM's env.iso as bytes (malloc'd), or put back. */
+static char *
+iso_path(const char *vm_cid)
+{
+	char *ds = vm_datastore(vm_cid), *path = NULL;
+
+	ck_assert_int_eq(vs_ds_path_format(&path, ds, vm_cid, &err), 0);
+	free(ds);
+	path = realloc(path, strlen(path) + sizeof("/env.iso"));
+	ck_assert_ptr_nonnull(path);
+	strcat(path, "/env.iso");
+	return path;
+}
+
+static char *
+iso_get(const char *vm_cid, size_t *len)
+{
+	char *path = iso_path(vm_cid), *data = NULL;
+
+	ck_assert_msg(vs_file_download_mem(&data, len, cl, "DC0", path,
+	              &err) == 0, "%s", err.message);
+	free(path);
+	return data;
+}
+
+static void
+iso_put(const char *vm_cid, const char *data, size_t len)
+{
+	char *path = iso_path(vm_cid);
+
+	ck_assert_msg(vs_file_upload_mem(cl, "DC0", path, data, len, true,
+	              &err) == 0, "%s", err.message);
+	free(path);
+}
+
+/* A call that did its reconfigure but lost the env.iso upload (reply
+ * lost, upload failed) leaves env.iso stale; the Director's retry must
+ * write it again: attach_disk on an attached disk, detach_disk on a
+ * detached one (which still answers DiskNotAttached). */
+START_TEST(test_retry_repairs_env_iso)
+{
+	char *vm = create_vm("10.0.0.41"), *before, *attached;
+	json_t *cid_j, *pers, *hint;
+	size_t blen, alen;
+	const char *cid;
+
+	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm));
+	cid = json_string_value(cid_j);
+	before = iso_get(vm, &blen);
+	hint = call_ok("attach_disk", json_pack("[s,s]", vm, cid));
+	attached = iso_get(vm, &alen);
+	iso_put(vm, before, blen);          /* as if the upload was lost */
+	ck_assert(!iso_lists(vm, cid));
+	json_decref(call_ok("attach_disk", json_pack("[s,s]", vm, cid)));
+	pers = persistent_of(vm);
+	ck_assert_msg(json_equal(json_object_get(pers, cid), hint),
+	              "env.iso not repaired by the second attach_disk");
+	json_decref(pers);
+
+	json_decref(call_ok("detach_disk", json_pack("[s,s]", vm, cid)));
+	iso_put(vm, attached, alen);        /* names the detached disk */
+	ck_assert(iso_lists(vm, cid));
+	call_fails("detach_disk", json_pack("[s,s]", vm, cid),
+	           "Bosh::Clouds::DiskNotAttached", cid, true);
+	pers = persistent_of(vm);
+	ck_assert_msg(json_object_get(pers, cid) == NULL,
+	              "env.iso not repaired by the second detach_disk");
+	json_decref(pers);
+
+	json_decref(call_ok("delete_disk", json_pack("[s]", cid)));
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
+	free(before);
+	free(attached);
+	json_decref(hint);
+	json_decref(cid_j);
+	free(vm);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -523,6 +634,7 @@ suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_enable_uuid_hint);
 	tcase_add_test(tc, test_new_controller);
+	tcase_add_test(tc, test_retry_repairs_env_iso);
 	suite_add_tcase(s, tc);
 	return s;
 }
