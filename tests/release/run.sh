@@ -278,6 +278,16 @@ if [ -z "$missing" ]; then
 else
 	not_ok "vsphere_cpi compiled against the packages' headers (not:$missing)"
 fi
+# The cache outlives the checkout (CI keeps it in $HOME): what it keeps
+# must not name this checkout's paths, or another checkout fails the
+# check above on a cache hit.
+if grep -l "^/" "$cache"/*.headers >"$logs/abs-headers.txt" 2>/dev/null
+then
+	not_ok "cached header lists are relative to the packages directory"
+	show "$logs/abs-headers.txt"
+else
+	ok "cached header lists are relative to the packages directory"
+fi
 version=$(cat VERSION 2>/dev/null)
 check "bin/cpi --version is VERSION ($version)" \
 	sh -c "'$cpi_bin' --version | grep -qF -- '$version'"
