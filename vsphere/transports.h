@@ -3,11 +3,15 @@
  * vsphere/transport.h.
  *
  *   curl    the real thing (libcurl, one easy handle per transport, so
- *           connections and the vmware_soap_session cookie are reused).
+ *           connections and the vmware_soap_session cookie are reused;
+ *           a second one, sharing cookies, for a round trip made from an
+ *           upload's progress callback).
  *   record  wraps another transport and writes every exchange, redacted,
  *           into a scenario directory (format: vsphere/fixture.h).
  *   replay  serves a scenario directory: each live request must match the
- *           next recorded one; no network, no sleeps.
+ *           next recorded one; no network, no sleeps.  Exchanges marked
+ *           nested (made from an upload's progress callback) are served
+ *           when the callback asks for them and skipped otherwise.
  *
  * Replay across processes.  One scenario may be recorded by several CPI
  * processes in turn (create_vm, then delete_vm, …): record appends after
