@@ -360,3 +360,34 @@ ft_finish(struct vs_client *c)
 	vs_client_free(c);
 	ft_all_used();
 }
+
+void
+ft_task(const char *op, const char *result, const char *fault_type)
+{
+	char *r, *inner;
+
+	ft_reply(op, "<returnval type=\"Task\">task-1</returnval>");
+	if (fault_type == NULL) {
+		r = result != NULL ? ft_fmt("<propSet><name>info.result"
+		    "</name><val xsi:type=\"ManagedObjectReference\" "
+		    "type=\"VirtualMachine\">%s</val></propSet>", result) :
+		    ft_fmt("%s", "");
+		inner = ft_fmt("<returnval><objects><obj type=\"Task\">task-1"
+		               "</obj><propSet><name>info.state</name><val "
+		               "xsi:type=\"TaskInfoState\">success</val>"
+		               "</propSet>%s</objects></returnval>", r);
+		ft_reply("RetrievePropertiesEx", inner);
+		free(inner);
+		free(r);
+		return;
+	}
+	ft_step("RetrievePropertiesEx", 200)->body = ft_fmt(FT_ENV_HEAD
+	    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+	    "<objects><obj type=\"Task\">task-1</obj><propSet><name>"
+	    "info.state</name><val xsi:type=\"TaskInfoState\">error</val>"
+	    "</propSet><propSet><name>info.error</name><val xsi:type=\""
+	    "LocalizedMethodFault\"><fault xsi:type=\"%s\"></fault>"
+	    "<localizedMessage>*types.%s</localizedMessage></val></propSet>"
+	    "</objects></returnval></RetrievePropertiesExResponse>"
+	    FT_ENV_TAIL, fault_type, fault_type);
+}

@@ -111,6 +111,12 @@ void ft_reply_http(const char *op, long status);
 /* An HTTP 500 SOAP fault whose detail is of the given type. */
 void ft_fault(const char *op, const char *type);
 
+/* A *_Task method: op answers task-1, then the task read
+ * (RetrievePropertiesEx) says success, with info.result the
+ * VirtualMachine result when it is not NULL, or error with a fault of
+ * type fault_type when that is not NULL. */
+void ft_task(const char *op, const char *result, const char *fault_type);
+
 /* Client options over the fake: https://vc.example:443/sdk, user "u",
  * password "p", no retries, the fake's clock and log sink.  The caller
  * may change any field before ft_connect_opts(). */

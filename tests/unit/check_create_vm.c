@@ -17,39 +17,6 @@
 #include "vsphere/placement.h"
 #include "vsphere/vsphere.h"
 
-/* method returns task-1; its read says success (with result, may be
- * NULL) or error(fault_type). */
-static void
-task(const char *op, const char *result, const char *fault_type)
-{
-	ft_reply(op, "<returnval type=\"Task\">task-1</returnval>");
-	if (fault_type == NULL) {
-		char *r = result != NULL ? ft_fmt("<propSet><name>info.result"
-		          "</name><val xsi:type=\"ManagedObjectReference\" "
-		          "type=\"VirtualMachine\">%s</val></propSet>",
-		          result) : strdup("");
-		char *inner = ft_fmt("<returnval><objects><obj type=\"Task\">"
-		                     "task-1</obj><propSet><name>info.state"
-		                     "</name><val xsi:type=\"TaskInfoState\">"
-		                     "success</val></propSet>%s</objects>"
-		                     "</returnval>", r);
-
-		ft_reply("RetrievePropertiesEx", inner);
-		free(inner);
-		free(r);
-		return;
-	}
-	ft_step("RetrievePropertiesEx", 200)->body = ft_fmt(FT_ENV_HEAD
-	    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
-	    "<objects><obj type=\"Task\">task-1</obj><propSet><name>"
-	    "info.state</name><val xsi:type=\"TaskInfoState\">error</val>"
-	    "</propSet><propSet><name>info.error</name><val xsi:type=\""
-	    "LocalizedMethodFault\"><fault xsi:type=\"%s\"></fault>"
-	    "<localizedMessage>*types.%s</localizedMessage></val></propSet>"
-	    "</objects></returnval></RetrievePropertiesExResponse>"
-	    FT_ENV_TAIL, fault_type, fault_type);
-}
-
 static struct vs_client *cl;
 static struct vs_error err;
 
@@ -477,7 +444,7 @@ START_TEST(test_clone)
 	struct vs_created *v = NULL;
 	const char *body;
 
-	task("CloneVM_Task", "vm-1", NULL);
+	ft_task("CloneVM_Task", "vm-1", NULL);
 	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
 	connect_client();
 	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
@@ -540,7 +507,7 @@ START_TEST(test_clone_full_without_snapshot)
 	struct vs_created *v = NULL;
 
 	r.snapshot = NULL;
-	task("CloneVM_Task", "vm-1", NULL);
+	ft_task("CloneVM_Task", "vm-1", NULL);
 	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
 	connect_client();
 	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
@@ -556,7 +523,7 @@ START_TEST(test_clone_wrong_port_group)
 	struct vs_create_req r = clone_req();
 	struct vs_created *v = NULL;
 
-	task("CloneVM_Task", "vm-1", NULL);
+	ft_task("CloneVM_Task", "vm-1", NULL);
 	ft_reply_file("RetrievePropertiesEx",
 	              "create_vm/clone_info_wrong_pg.xml");
 	connect_client();
@@ -583,7 +550,7 @@ START_TEST(test_clone_too_few_nics)
 	r.nics = three;
 	r.nnics = 3;
 	/* 3 NICs on the clone, 3 added: the E1000 then is taken as ours. */
-	task("CloneVM_Task", "vm-1", NULL);
+	ft_task("CloneVM_Task", "vm-1", NULL);
 	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
 	connect_client();
 	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
@@ -598,7 +565,7 @@ START_TEST(test_clone_fault)
 	struct vs_create_req r = clone_req();
 	struct vs_created *v = NULL;
 
-	task("CloneVM_Task", NULL, "DuplicateName");
+	ft_task("CloneVM_Task", NULL, "DuplicateName");
 	connect_client();
 	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), VS_ETASK);
 	ck_assert_ptr_null(v);
@@ -652,7 +619,7 @@ START_TEST(test_clone_no_cdrom)
 	struct vs_create_req r = clone_req();
 	struct vs_created *v = NULL;
 
-	task("CloneVM_Task", "vm-1", NULL);
+	ft_task("CloneVM_Task", "vm-1", NULL);
 	ft_reply_file("RetrievePropertiesEx",
 	              "create_vm/clone_info_no_cdrom.xml");
 	connect_client();
@@ -723,8 +690,8 @@ START_TEST(test_finish)
 	size_t put = 0;
 
 	ft_step("file-put", 200)->body = strdup("");
-	task("ReconfigVM_Task", NULL, NULL);
-	task("PowerOnVM_Task", NULL, NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                               strlen(SETTINGS), iso, sizeof(iso),
@@ -776,11 +743,11 @@ START_TEST(test_finish_removes_stemcell_nic_with_its_type)
 	struct vs_created *v = NULL;
 	const char *body;
 
-	task("CloneVM_Task", "vm-1", NULL);
+	ft_task("CloneVM_Task", "vm-1", NULL);
 	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
 	ft_step("file-put", 200)->body = strdup("");
-	task("ReconfigVM_Task", NULL, NULL);
-	task("PowerOnVM_Task", NULL, NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
 	              err.message);
@@ -807,8 +774,8 @@ START_TEST(test_finish_adds_cdrom)
 	const char *body;
 
 	ft_step("file-put", 200)->body = strdup("");
-	task("ReconfigVM_Task", NULL, NULL);
-	task("PowerOnVM_Task", NULL, NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                               strlen(SETTINGS), "x", 1, &err) == 0,
@@ -842,8 +809,8 @@ START_TEST(test_finish_power_on_fails)
 	struct vs_created *v = made(3000);
 
 	ft_step("file-put", 200)->body = strdup("");
-	task("ReconfigVM_Task", NULL, NULL);
-	task("PowerOnVM_Task", NULL, "InsufficientResourcesFault");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, "InsufficientResourcesFault");
 	connect_client();
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                                  strlen(SETTINGS), "x", 1, &err), 0);
@@ -861,9 +828,9 @@ START_TEST(test_destroy_after_power_on)
 	struct vs_created *v = made(3000);
 
 	v->power_on_tried = true;
-	task("PowerOffVM_Task", NULL, NULL);
-	task("Destroy_Task", NULL, NULL);
-	task("DeleteDatastoreFile_Task", NULL, NULL);
+	ft_task("PowerOffVM_Task", NULL, NULL);
+	ft_task("Destroy_Task", NULL, NULL);
+	ft_task("DeleteDatastoreFile_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
 	                                &err) == 0, "%s", err.message);
@@ -880,8 +847,8 @@ START_TEST(test_destroy_never_powered)
 	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
 	struct vs_created *v = made(3000);
 
-	task("Destroy_Task", NULL, NULL);
-	task("DeleteDatastoreFile_Task", NULL, "FileNotFound");
+	ft_task("Destroy_Task", NULL, NULL);
+	ft_task("DeleteDatastoreFile_Task", NULL, "FileNotFound");
 	connect_client();
 	ck_assert_msg(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
 	                                &err) == 0, "%s", err.message);
@@ -895,7 +862,7 @@ START_TEST(test_destroy_without_vm)
 {
 	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
 
-	task("DeleteDatastoreFile_Task", NULL, "FileNotFound");
+	ft_task("DeleteDatastoreFile_Task", NULL, "FileNotFound");
 	connect_client();
 	ck_assert_msg(vs_create_destroy(cl, &dc, NULL, "LocalDS_1", "vm-1",
 	                                &err) == 0, "%s", err.message);
@@ -909,8 +876,8 @@ START_TEST(test_destroy_fails)
 	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
 	struct vs_created *v = made(3000);
 
-	task("Destroy_Task", NULL, "InvalidPowerState");
-	task("DeleteDatastoreFile_Task", NULL, NULL);
+	ft_task("Destroy_Task", NULL, "InvalidPowerState");
+	ft_task("DeleteDatastoreFile_Task", NULL, NULL);
 	connect_client();
 	ck_assert_int_lt(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
 	                                   &err), 0);

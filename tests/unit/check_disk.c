@@ -18,29 +18,6 @@
 
 /* --- fake transport (tests/support/fake_transport.h) --------------------- */
 
-/* method returns task-1; the task read says success or error(fault). */
-static void
-task(const char *op, const char *fault_type)
-{
-	ft_reply(op, "<returnval type=\"Task\">task-1</returnval>");
-	if (fault_type == NULL) {
-		ft_reply("RetrievePropertiesEx", "<returnval><objects><obj "
-		         "type=\"Task\">task-1</obj><propSet><name>info.state"
-		         "</name><val xsi:type=\"TaskInfoState\">success</val>"
-		         "</propSet></objects></returnval>");
-		return;
-	}
-	ft_step("RetrievePropertiesEx", 200)->body = ft_fmt(FT_ENV_HEAD
-	    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
-	    "<objects><obj type=\"Task\">task-1</obj><propSet><name>"
-	    "info.state</name><val xsi:type=\"TaskInfoState\">error</val>"
-	    "</propSet><propSet><name>info.error</name><val xsi:type=\""
-	    "LocalizedMethodFault\"><fault xsi:type=\"%s\"></fault>"
-	    "<localizedMessage>*types.%s</localizedMessage></val></propSet>"
-	    "</objects></returnval></RetrievePropertiesExResponse>"
-	    FT_ENV_TAIL, fault_type, fault_type);
-}
-
 /* Requests are also saved for tests/schemacheck as disk-<pid>-<n>-<op>.xml
  * when CPI_TEST_OUTDIR is set. */
 static void
@@ -65,7 +42,6 @@ count(const char *hay, const char *needle)
 		n++;
 	return n;
 }
-
 
 static const struct vs_moref vm100 = { "VirtualMachine", "vm-100" };
 
@@ -121,7 +97,7 @@ START_TEST(test_remove_carries_real_type)
 	struct vs_error err;
 	const char *b;
 
-	task("ReconfigVM_Task", NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
@@ -154,7 +130,7 @@ START_TEST(test_edit_carries_device_info)
 	struct vs_error err;
 	const char *b;
 
-	task("ReconfigVM_Task", NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
@@ -213,7 +189,6 @@ START_TEST(test_change_type_and_info_refused)
 	ft_finish(c);
 }
 END_TEST
-
 
 /* --- disk.c: pure parts -------------------------------------------------- */
 
@@ -432,7 +407,6 @@ START_TEST(test_device_cid)
 }
 END_TEST
 
-
 START_TEST(test_new_controller_request)
 {
 	const struct vs_vm_device_change ch[] = {
@@ -457,8 +431,8 @@ START_TEST(test_new_controller_request)
 	struct vs_error err;
 	const char *b;
 
-	task("ReconfigVM_Task", NULL);
-	task("ReconfigVM_Task", NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
@@ -659,7 +633,7 @@ START_TEST(test_create_request)
 
 	make_dss();
 	ft_fault("MakeDirectory", "FileAlreadyExists");        /* fine */
-	task("CreateVirtualDisk_Task", NULL);
+	ft_task("CreateVirtualDisk_Task", NULL, NULL);
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_disk_create(&loc, c, &dc2, &dss_items[1],
@@ -697,10 +671,10 @@ START_TEST(test_delete_extend_move_requests)
 	struct vs_error err;
 
 	make_dss();
-	task("DeleteVirtualDisk_Task", "FileNotFound");
-	task("ExtendVirtualDisk_Task", NULL);
+	ft_task("DeleteVirtualDisk_Task", NULL, "FileNotFound");
+	ft_task("ExtendVirtualDisk_Task", NULL, NULL);
 	ft_reply("MakeDirectory", "");
-	task("MoveVirtualDisk_Task", NULL);
+	ft_task("MoveVirtualDisk_Task", NULL, NULL);
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_disk_delete(c, &dc2, "[LocalDS_0] BOSH_Disks/"
@@ -750,8 +724,8 @@ START_TEST(test_attach_detach_requests)
 	devs[0].disk_mode = (char *)"independent_persistent";
 	devs[0].capacity_kb = 1024;
 	vminfo.ndevices = 1;
-	task("ReconfigVM_Task", NULL);
-	task("ReconfigVM_Task", NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_disk_attach(c, &vminfo, "[LocalDS_0] BOSH_Disks/"

@@ -24,29 +24,6 @@ reply_as(const char *op, const char *resp_op, const char *inner)
 	                                FT_ENV_TAIL, resp_op, inner, resp_op);
 }
 
-/* method returns task-1; the task read says success or error(fault). */
-static void
-task(const char *op, const char *fault_type)
-{
-	ft_reply(op, "<returnval type=\"Task\">task-1</returnval>");
-	if (fault_type == NULL) {
-		ft_reply("RetrievePropertiesEx", "<returnval><objects><obj "
-		         "type=\"Task\">task-1</obj><propSet><name>info.state"
-		         "</name><val xsi:type=\"TaskInfoState\">success</val>"
-		         "</propSet></objects></returnval>");
-		return;
-	}
-	ft_step("RetrievePropertiesEx", 200)->body = ft_fmt(FT_ENV_HEAD
-	    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
-	    "<objects><obj type=\"Task\">task-1</obj><propSet><name>"
-	    "info.state</name><val xsi:type=\"TaskInfoState\">error</val>"
-	    "</propSet><propSet><name>info.error</name><val xsi:type=\""
-	    "LocalizedMethodFault\"><fault xsi:type=\"%s\"></fault>"
-	    "<localizedMessage>*types.%s</localizedMessage></val></propSet>"
-	    "</objects></returnval></RetrievePropertiesExResponse>"
-	    FT_ENV_TAIL, fault_type, fault_type);
-}
-
 static void
 power_state(const char *state)
 {
@@ -341,10 +318,10 @@ START_TEST(test_delete_sequence_keeps_persistent_disk)
 	size_t i;
 
 	ft_reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOn.xml");
-	task("PowerOffVM_Task", "InvalidPowerState");   /* raced: now off */
+	ft_task("PowerOffVM_Task", NULL, "InvalidPowerState");   /* raced: now off */
 	power_state("poweredOff");
-	task("ReconfigVM_Task", NULL);
-	task("Destroy_Task", NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("Destroy_Task", NULL, NULL);
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), 0);
@@ -410,7 +387,7 @@ START_TEST(test_detach_all)
 	struct vs_vm_names *kept = NULL;
 
 	ft_reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOff.xml");
-	task("ReconfigVM_Task", NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_detach_disks(&kept, c, &vm100, VS_VM_DISKS_ALL,
@@ -428,7 +405,7 @@ START_TEST(test_destroy_failure_kept)
 	struct vs_client *c;
 	struct vs_error err;
 
-	task("Destroy_Task", "InvalidPowerState");
+	ft_task("Destroy_Task", NULL, "InvalidPowerState");
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_destroy(c, &vm100, &err), VS_ETASK);
@@ -445,7 +422,7 @@ START_TEST(test_power_off_already_off)
 	struct vs_client *c;
 	struct vs_error err;
 
-	task("PowerOffVM_Task", "InvalidPowerState");
+	ft_task("PowerOffVM_Task", NULL, "InvalidPowerState");
 	power_state("poweredOff");
 	c = ft_connect();
 	vs_error_clear(&err);
@@ -460,7 +437,7 @@ START_TEST(test_power_off_invalid_state_still_on)
 	struct vs_client *c;
 	struct vs_error err;
 
-	task("PowerOffVM_Task", "InvalidPowerState");
+	ft_task("PowerOffVM_Task", NULL, "InvalidPowerState");
 	power_state("poweredOn");
 	c = ft_connect();
 	vs_error_clear(&err);
@@ -475,7 +452,7 @@ START_TEST(test_power_off_other_fault)
 	struct vs_client *c;
 	struct vs_error err;
 
-	task("PowerOffVM_Task", "TaskInProgress");
+	ft_task("PowerOffVM_Task", NULL, "TaskInProgress");
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_vm_power_off(c, &vm100, &err), VS_ETASK);
@@ -521,7 +498,7 @@ START_TEST(test_reboot_falls_back_to_reset)
 	bool fb = false;
 
 	ft_fault("RebootGuest", "MethodNotFound");
-	task("ResetVM_Task", NULL);
+	ft_task("ResetVM_Task", NULL, NULL);
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reboot_guest(&fb, c, &vm100, &err) == 0, "%s",
@@ -538,8 +515,8 @@ START_TEST(test_reboot_off_vm_powers_on)
 	struct vs_error err;
 
 	ft_fault("RebootGuest", "InvalidPowerState");
-	task("ResetVM_Task", "InvalidPowerState");
-	task("PowerOnVM_Task", NULL);
+	ft_task("ResetVM_Task", NULL, "InvalidPowerState");
+	ft_task("PowerOnVM_Task", NULL, NULL);
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reboot_guest(NULL, c, &vm100, &err) == 0, "%s",
@@ -906,7 +883,7 @@ START_TEST(test_reconfigure_spec)
 	struct vs_error err;
 	const char *b;
 
-	task("ReconfigVM_Task", NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
