@@ -318,7 +318,8 @@ START_TEST(test_delete_sequence_keeps_persistent_disk)
 	size_t i;
 
 	ft_reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOn.xml");
-	ft_task("PowerOffVM_Task", NULL, "InvalidPowerState");   /* raced: now off */
+	/* raced: now off */
+	ft_task("PowerOffVM_Task", NULL, "InvalidPowerState");
 	power_state("poweredOff");
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	ft_task("Destroy_Task", NULL, NULL);
