@@ -2,6 +2,7 @@
 #include "cpi/log.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -486,27 +487,68 @@ parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
 
 /* --- vcenter ------------------------------------------------------- */
 
-static int
-parse_vmx_options(struct cpi_vcenter *vc, const json_t *obj,
-                  const char *path, struct cpi_error *err)
+/* A vmx option key: what .vmx files hold (letters, digits, '.', '_',
+ * '-', ':'), at most 128 bytes; guestinfo.userdata* carries the agent
+ * settings and belongs to the CPI. */
+static const char *
+vmx_key_problem(const char *key)
 {
-	const json_t *opts, *v;
-	const char *key;
+	size_t i, n = strlen(key);
+
+	if (n == 0 || n > 128)
+		return "must be 1 to 128 characters";
+	for (i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)key[i]) && key[i] != '.' &&
+		    key[i] != '_' && key[i] != '-' && key[i] != ':')
+			return "may hold only letters, digits and . _ - :";
+	}
+	if (strncasecmp(key, "guestinfo.userdata", 18) == 0)
+		return "is set by the CPI (the agent settings)";
+	return NULL;
+}
+
+int
+cpi_options_parse(struct cpi_option **out, size_t *n_out, const json_t *opts,
+                  const char *where, enum cpi_error_type etype,
+                  struct cpi_error *err)
+{
+	struct cpi_option *list = NULL;
+	const json_t *v;
+	const char *key, *text, *why;
 	char num[64];
 	size_t i = 0;
-	int rc;
+	int rc = 0;
 
-	rc = get_obj(&opts, obj, path, "vmx_options", false, err);
-	if (rc != 0 || opts == NULL || json_object_size(opts) == 0)
-		return rc;
-	vc->vmx_options = calloc(json_object_size(opts),
-	                         sizeof(*vc->vmx_options));
-	if (vc->vmx_options == NULL)
+	*out = NULL;
+	*n_out = 0;
+	if (opts == NULL)
+		return 0;
+	if (!json_is_object(opts))
+		return cpi_error_set(err, etype, false, "%s: must be "
+		                     "an object, got %s", where, type_of(opts));
+	if (json_object_size(opts) == 0)
+		return 0;
+	list = calloc(json_object_size(opts), sizeof(*list));
+	if (list == NULL)
 		return oom(err);
 	json_object_foreach((json_t *)opts, key, v) {
-		struct cpi_option *o = &vc->vmx_options[i];
-		const char *text;
+		struct cpi_option *o = &list[i];
 
+		why = vmx_key_problem(key);
+		if (why != NULL) {
+			char shown[65];
+			size_t k;
+
+			/* one line in the message, whatever the key holds */
+			for (k = 0; key[k] != '\0' && k + 1 < sizeof(shown);
+			     k++)
+				shown[k] = isprint((unsigned char)key[k]) ?
+				           key[k] : '?';
+			shown[k] = '\0';
+			rc = cpi_error_set(err, etype, false,
+			                   "%s: key '%s' %s", where, shown, why);
+			goto cleanup;
+		}
 		if (json_is_string(v)) {
 			text = json_string_value(v);
 			o->is_string = true;
@@ -520,18 +562,56 @@ parse_vmx_options(struct cpi_vcenter *vc, const json_t *obj,
 		} else if (json_is_boolean(v)) {
 			text = json_is_true(v) ? "true" : "false";
 		} else {
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.vmx_options.%.64s: must be a "
-			                     "string, number or boolean, got "
-			                     "%s", path, key, type_of(v));
+			rc = cpi_error_set(err, etype, false,
+			                   "%s.%.64s: must be a string, number "
+			                   "or boolean, got %s", where, key,
+			                   type_of(v));
+			goto cleanup;
 		}
-		vc->nvmx_options = ++i;
+		i++;
 		o->key = strdup(key);
 		o->value = strdup(text);
-		if (o->key == NULL || o->value == NULL)
-			return oom(err);
+		if (o->key == NULL || o->value == NULL) {
+			rc = oom(err);
+			goto cleanup;
+		}
 	}
-	return 0;
+	*out = list;
+	*n_out = i;
+	list = NULL;
+cleanup:
+	cpi_options_free(list, i);
+	return rc;
+}
+
+void
+cpi_options_free(struct cpi_option *list, size_t n)
+{
+	size_t i;
+
+	if (list == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(list[i].key);
+		free(list[i].value);
+	}
+	free(list);
+}
+
+static int
+parse_vmx_options(struct cpi_vcenter *vc, const json_t *obj,
+                  const char *path, struct cpi_error *err)
+{
+	const json_t *opts;
+	char where[256];
+	int rc;
+
+	rc = get_obj(&opts, obj, path, "vmx_options", false, err);
+	if (rc != 0)
+		return rc;
+	snprintf(where, sizeof(where), "%s.vmx_options", path);
+	return cpi_options_parse(&vc->vmx_options, &vc->nvmx_options, opts,
+	                         where, CPI_ERROR_CPI, err);
 }
 
 static int
@@ -1016,11 +1096,7 @@ cpi_config_free(struct cpi_config *cfg)
 	free_str(vc->password);
 	free(vc->ca_cert);
 	free(vc->vm_storage_policy_name);
-	for (i = 0; i < vc->nvmx_options; i++) {
-		free(vc->vmx_options[i].key);
-		free(vc->vmx_options[i].value);
-	}
-	free(vc->vmx_options);
+	cpi_options_free(vc->vmx_options, vc->nvmx_options);
 	free(dc->name);
 	free(dc->vm_folder);
 	free(dc->template_folder);

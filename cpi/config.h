@@ -82,6 +82,16 @@ struct cpi_option {
 	bool is_string;
 };
 
+/* A vmx_options object (NULL: none) into *out (n_out entries; free
+ * with cpi_options_free).  Values: strings, numbers, booleans; keys as
+ * .vmx files write them, guestinfo.userdata* refused.  where names the
+ * object in messages ("vcenters[0].vmx_options"); errors have type
+ * etype. */
+int cpi_options_parse(struct cpi_option **out, size_t *n_out,
+                      const json_t *opts, const char *where,
+                      enum cpi_error_type etype, struct cpi_error *err);
+void cpi_options_free(struct cpi_option *list, size_t n);
+
 struct cpi_vcenter {
 	char *host;                 /* without brackets: "2001:db8::5" */
 	int port;                   /* default 443 (80 for http://) */

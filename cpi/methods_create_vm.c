@@ -6,8 +6,8 @@
  *
  * Order of work (nothing is created until the input is known good):
  *   1. cloud_properties (cpu, ram, disk: positive integers; optional
- *      datacenters[].clusters and datastores) and the networks (through
- *      network/) are checked without any vCenter call;
+ *      datacenters[].clusters, datastores and vmx_options) and the
+ *      networks (through network/) are checked without any vCenter call;
  *   2. one session: placement (vsphere/placement.h: one inventory read
  *      resolving the cluster, datastore, every port group and the VM
  *      folder), the stemcell replica on the datastore, the VM folder when
@@ -16,7 +16,8 @@
  *      (vsphere/create.h);
  *   4. the agent settings (network/ builder) go to the VM both ways
  *      stemcells read them: env.iso on the CD-ROM and guestinfo.userdata
- *      (one reconfigure), then power on.
+ *      (one reconfigure, which also sets the vmx_options of the config
+ *      and of cloud_properties as extraConfig), then power on.
  *
  * Errors.  Bad input (cloud_properties, networks, an unknown or
  * ambiguous datacenter, cluster, resource pool or port group, no cluster
@@ -70,6 +71,11 @@ struct vm_props {
 	size_t nclusters;
 	const char **datastores;
 	size_t ndatastores;
+	struct cpi_option *vmx;                 /* vmx_options */
+	size_t nvmx;
+	/* the config's vmx_options with these over them (borrowed) */
+	struct vs_vm_option *extra;
+	size_t nextra;
 };
 
 static void
@@ -77,7 +83,42 @@ vm_props_clear(struct vm_props *p)
 {
 	free(p->clusters);
 	free(p->datastores);
+	cpi_options_free(p->vmx, p->nvmx);
+	free(p->extra);
 	memset(p, 0, sizeof(*p));
+}
+
+/* The VM's extraConfig: the config's vmx_options, each key given again
+ * in cloud_properties.vmx_options taking that value, then the others of
+ * cloud_properties. */
+static int
+merge_vmx(struct vm_props *p, const struct cpi_vcenter *vc,
+          struct cpi_error *err)
+{
+	size_t i, k;
+
+	if (vc->nvmx_options + p->nvmx == 0)
+		return 0;
+	p->extra = calloc(vc->nvmx_options + p->nvmx, sizeof(*p->extra));
+	if (p->extra == NULL)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	for (i = 0; i < vc->nvmx_options; i++) {
+		p->extra[i].key = vc->vmx_options[i].key;
+		p->extra[i].value = vc->vmx_options[i].value;
+	}
+	p->nextra = vc->nvmx_options;
+	for (i = 0; i < p->nvmx; i++) {
+		for (k = 0; k < vc->nvmx_options; k++) {
+			if (strcmp(p->extra[k].key, p->vmx[i].key) == 0)
+				break;
+		}
+		if (k == vc->nvmx_options)
+			k = p->nextra++;
+		p->extra[k].key = p->vmx[i].key;
+		p->extra[k].value = p->vmx[i].value;
+	}
+	return 0;
 }
 
 /* A JSON string without embedded NUL, or NULL for other values. */
@@ -216,6 +257,14 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 	v = json_object_get(cp, "datacenters");
 	if (v != NULL && !json_is_null(v)) {
 		rc = parse_datacenters(p, v, dc_name, err);
+		if (rc < 0)
+			return rc;
+	}
+	v = json_object_get(cp, "vmx_options");
+	if (v != NULL && !json_is_null(v)) {
+		rc = cpi_options_parse(&p->vmx, &p->nvmx, v, "create_vm: "
+		                       "cloud_properties.vmx_options",
+		                       CPI_ERROR_CLOUD, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -649,6 +698,8 @@ prepare(struct job *j, struct cpi_call *call)
 	rc = parse_props(&j->props, cpi_arg_object(call, 2), dc->name,
 	                 call->err);
 	if (rc == 0)
+		rc = merge_vmx(&j->props, &call->config->vcenter, call->err);
+	if (rc == 0)
 		rc = parse_networks(&j->nets, networks, call->err);
 	if (rc < 0)
 		return rc;
@@ -784,7 +835,8 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		goto failed;
 	vs_error_clear(&verr);
 	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
-	                      strlen(j->settings), j->iso, j->iso_len, &verr);
+	                      strlen(j->settings), j->iso, j->iso_len,
+	                      j->props.extra, j->props.nextra, &verr);
 
 failed:
 	if (rc < 0) {

@@ -555,10 +555,11 @@ int
 vs_create_finish(struct vs_client *c, struct vs_created *v,
                  const char *dc_path, const char *settings,
                  size_t settings_len, const void *iso, size_t iso_len,
+                 const struct vs_vm_option *vmx, size_t nvmx,
                  struct vs_error *err)
 {
 	struct vs_vm_device_change *ch = NULL;
-	struct vs_vm_option extra[2];
+	struct vs_vm_option *extra = NULL;
 	struct vs_vm_config cfg = {0};
 	struct vs_error e;
 	char *userdata = NULL;
@@ -575,7 +576,8 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 	if (rc < 0)
 		goto cleanup;
 	ch = calloc(v->nremove + 3, sizeof(*ch));
-	if (ch == NULL) {
+	extra = calloc(nvmx + 2, sizeof(*extra));
+	if (ch == NULL || extra == NULL) {
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 		goto cleanup;
 	}
@@ -624,14 +626,18 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 		ch[n].key = v->remove_keys[i];
 		n++;
 	}
-	extra[0].key = "guestinfo.userdata";
-	extra[0].value = userdata;
-	extra[1].key = "guestinfo.userdata.encoding";
-	extra[1].value = "base64";
+	/* the operator's vmx options, then the agent settings (last: a
+	 * key given twice would leave the later value) */
+	for (i = 0; i < nvmx; i++)
+		extra[i] = vmx[i];
+	extra[nvmx].key = "guestinfo.userdata";
+	extra[nvmx].value = userdata;
+	extra[nvmx + 1].key = "guestinfo.userdata.encoding";
+	extra[nvmx + 1].value = "base64";
 	cfg.changes = ch;
 	cfg.nchanges = n;
 	cfg.extra = extra;
-	cfg.nextra = 2;
+	cfg.nextra = nvmx + 2;
 	vs_error_clear(&e);
 	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
 	if (rc < 0)
@@ -646,6 +652,7 @@ cleanup:
 		free(userdata);
 	}
 	free(ch);
+	free(extra);
 	return rc;
 }
 

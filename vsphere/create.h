@@ -109,12 +109,15 @@ int vs_create_clone(struct vs_created **out, struct vs_client *c,
                     const struct vs_create_req *req, struct vs_error *err);
 
 /* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures
- * with guestinfo.userdata = base64(settings) and
+ * with the nvmx extraConfig entries of vmx (the operator's vmx_options;
+ * may be NULL), guestinfo.userdata = base64(settings) and
  * guestinfo.userdata.encoding = base64, then powers on.  dc_path is the
  * datacenter's inventory path (for the datastore URL). */
+struct vs_vm_option;
 int vs_create_finish(struct vs_client *c, struct vs_created *v,
                      const char *dc_path, const char *settings,
                      size_t settings_len, const void *iso, size_t iso_len,
+                     const struct vs_vm_option *vmx, size_t nvmx,
                      struct vs_error *err);
 
 /* Removes what a failed create_vm left: powers the VM off when a power

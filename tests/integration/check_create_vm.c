@@ -570,6 +570,69 @@ START_TEST(test_bad_cloud_properties)
 }
 END_TEST
 
+/* vmx_options of the config, with cloud_properties.vmx_options over
+ * them, land in the VM's extraConfig next to the agent settings; a key
+ * the CPI owns is refused before anything is made. */
+START_TEST(test_vmx_options)
+{
+	static const char *const want[][2] = {
+		{ "sched.mem.pin", "false" },      /* cloud over config */
+		{ "svga.present", "1" },           /* config only */
+		{ "disk.EnableUUID", "TRUE" },     /* cloud only */
+	};
+	json_t *extra, *nets, *args, *resp;
+	struct vs_moref vm;
+	const char *cfg, *cid;
+	char *v;
+	size_t i;
+
+	extra = json_pack("{s:{s:b,s:i}}", "vmx_options", "sched.mem.pin", 1,
+	                  "svga.present", 1);
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "vmx_options",
+	                    json_pack("{s:b,s:s}", "sched.mem.pin", 0,
+	                              "disk.EnableUUID", "TRUE"));
+	resp = call(cfg, "create_vm", args);
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	ck_assert_ptr_nonnull(cid);
+	vm = sim_vm_ref(cl, cid);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		v = sim_extra_config(cl, &vm, want[i][0], true);
+		ck_assert_msg(v != NULL && strcmp(v, want[i][1]) == 0,
+		              "%s: %s", want[i][0], v != NULL ? v : "(none)");
+		free(v);
+	}
+	v = sim_extra_config(cl, &vm, "guestinfo.userdata.encoding", true);
+	ck_assert_str_eq(v, "base64");
+	free(v);
+	delete_vm(cid);
+	json_decref(resp);
+
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "vmx_options",
+	                    json_pack("{s:s}", "guestinfo.userdata", "e30="));
+	assert_refused(args, "Bosh::Clouds::CloudError",
+	               "cloud_properties.vmx_options: key 'guestinfo."
+	               "userdata' is set by the CPI");
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "vmx_options",
+	                    json_pack("[s]", "x"));
+	assert_refused(args, "Bosh::Clouds::CloudError",
+	               "vmx_options: must be an object");
+}
+END_TEST
+
 START_TEST(test_unknown_stemcell)
 {
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -658,6 +721,7 @@ suite(void)
 	tcase_add_test(tc, test_dvs_path_port_group);
 	tcase_add_test(tc, test_bad_cloud_properties);
 	tcase_add_test(tc, test_no_room);
+	tcase_add_test(tc, test_vmx_options);
 	tcase_add_test(tc, test_unknown_stemcell);
 	tcase_add_test(tc, test_three_networks);
 	tcase_add_test(tc, test_single_network);

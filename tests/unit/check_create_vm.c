@@ -15,6 +15,7 @@
 #include "tests/support/fake_transport.h"
 #include "vsphere/create.h"
 #include "vsphere/placement.h"
+#include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
 static struct vs_client *cl;
@@ -695,7 +696,8 @@ START_TEST(test_finish)
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                               strlen(SETTINGS), iso, sizeof(iso),
-	                               &err) == 0, "%s", err.message);
+	                               NULL, 0, &err) == 0, "%s",
+	              err.message);
 	ft_all_used();
 	ck_assert_uint_eq(ft_calls(), 5);
 	ck_assert(v->power_on_tried);
@@ -734,6 +736,37 @@ START_TEST(test_finish)
 }
 END_TEST
 
+/* vmx_options go into the same reconfigure's extraConfig, before the
+ * agent settings, values as text. */
+START_TEST(test_finish_vmx_options)
+{
+	static const struct vs_vm_option vmx[] = {
+		{ "sched.mem.pin", "true" }, { "disk.EnableUUID", "1" },
+		{ "a<b", "x&y" },
+	};
+	struct vs_created *v = made(3000);
+	const char *body;
+
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, vmx, 3,
+	                               &err) == 0, "%s", err.message);
+	ft_all_used();
+	body = ft_body_at(1);
+	HAS(body, "<extraConfig><key>sched.mem.pin</key><value xsi:type=\""
+	          "xsd:string\">true</value></extraConfig><extraConfig><key>"
+	          "disk.EnableUUID</key><value xsi:type=\"xsd:string\">1"
+	          "</value></extraConfig><extraConfig><key>a&lt;b</key>"
+	          "<value xsi:type=\"xsd:string\">x&amp;y</value>"
+	          "</extraConfig><extraConfig><key>guestinfo.userdata</key>");
+	ck_assert_uint_eq(count(body, "<extraConfig>"), 5);
+	vs_created_free(v);
+}
+END_TEST
+
 /* The stemcell's NIC (a VirtualE1000 in clone_info.xml) is removed as
  * what it is: its type read back with the clone goes out in the
  * ReconfigVM_Task, not the VirtualVmxnet3 a new NIC gets. */
@@ -754,7 +787,7 @@ START_TEST(test_finish_removes_stemcell_nic_with_its_type)
 	ck_assert_uint_eq(v->nremove, 1);
 	ck_assert_int_eq(v->remove_keys[0], 4000);
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                               strlen(SETTINGS), "x", 1, &err) == 0,
+	                               strlen(SETTINGS), "x", 1, NULL, 0, &err) == 0,
 	              "%s", err.message);
 	ft_all_used();
 	ck_assert_str_eq(ft_op_at(4), "ReconfigVM_Task");
@@ -778,7 +811,7 @@ START_TEST(test_finish_adds_cdrom)
 	ft_task("PowerOnVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                               strlen(SETTINGS), "x", 1, &err) == 0,
+	                               strlen(SETTINGS), "x", 1, NULL, 0, &err) == 0,
 	              "%s", err.message);
 	body = ft_body_at(1);
 	ck_assert_uint_eq(count(body, "<operation>remove</operation>"), 1);
@@ -795,7 +828,7 @@ START_TEST(test_finish_upload_fails)
 	ft_step("file-put", 500)->body = strdup("no");
 	connect_client();
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                                  strlen(SETTINGS), "x", 1, &err), 0);
+	                                  strlen(SETTINGS), "x", 1, NULL, 0, &err), 0);
 	HAS(err.message, "uploading the agent env");
 	ck_assert_uint_eq(ft_calls(), 1);  /* no reconfigure, no power on */
 	ck_assert(!v->power_on_tried);
@@ -813,7 +846,7 @@ START_TEST(test_finish_power_on_fails)
 	ft_task("PowerOnVM_Task", NULL, "InsufficientResourcesFault");
 	connect_client();
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                                  strlen(SETTINGS), "x", 1, &err), 0);
+	                                  strlen(SETTINGS), "x", 1, NULL, 0, &err), 0);
 	ck_assert_str_eq(err.fault, "InsufficientResourcesFault");
 	ck_assert(v->power_on_tried);
 	vs_created_free(v);
@@ -1059,6 +1092,7 @@ suite(void)
 	tcase_add_test(tc, test_clone_no_cdrom);
 	tcase_add_test(tc, test_clone_bad_request);
 	tcase_add_test(tc, test_finish);
+	tcase_add_test(tc, test_finish_vmx_options);
 	tcase_add_test(tc, test_finish_removes_stemcell_nic_with_its_type);
 	tcase_add_test(tc, test_finish_adds_cdrom);
 	tcase_add_test(tc, test_finish_upload_fails);
