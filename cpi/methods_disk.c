@@ -211,18 +211,30 @@ find_vm(struct job *j, const char *cid)
 	return 0;
 }
 
+/* attach_disk and detach_disk: both cids checked, the session, then the
+ * VM with its devices and agent settings (j->v). */
 static int
-read_vm(struct job *j, const char *cid)
+open_vm(struct job *j, const char *vm_cid, const char *cid)
 {
+	struct cpi_call *call = j->call;
 	struct vs_error verr = {0};
 	int rc;
 
+	rc = check_vm_cid(vm_cid, call->method, call->err);
+	if (rc == 0)
+		rc = check_disk_cid(cid, call->method, call->err);
+	if (rc == 0)
+		rc = open_dc(j);
+	if (rc == 0)
+		rc = find_vm(j, vm_cid);
+	if (rc != 0)
+		return rc;
 	rc = vs_disk_vm_read(&j->v, j->c, &j->vm, &verr);
 	if (rc == VS_ENOTFOUND)
-		return cpi_error_set(j->call->err, CPI_ERROR_VM_NOT_FOUND,
-		                     false, "VM '%s' not found", cid);
+		return cpi_error_set(call->err, CPI_ERROR_VM_NOT_FOUND,
+		                     false, "VM '%s' not found", vm_cid);
 	if (rc != 0)
-		return cloud_error(j, &verr, cid);
+		return cloud_error(j, &verr, vm_cid);
 	return 0;
 }
 
@@ -704,15 +716,7 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 	int rc;
 
 	*result = NULL;
-	rc = check_vm_cid(vm_cid, call->method, call->err);
-	if (rc == 0)
-		rc = check_disk_cid(cid, call->method, call->err);
-	if (rc == 0)
-		rc = open_dc(&j);
-	if (rc == 0)
-		rc = find_vm(&j, vm_cid);
-	if (rc == 0)
-		rc = read_vm(&j, vm_cid);
+	rc = open_vm(&j, vm_cid, cid);
 	if (rc == 0)
 		rc = locate(&j, cid);
 	if (rc != 0)
@@ -789,15 +793,7 @@ cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 	int rc;
 
 	*result = NULL;
-	rc = check_vm_cid(vm_cid, call->method, call->err);
-	if (rc == 0)
-		rc = check_disk_cid(cid, call->method, call->err);
-	if (rc == 0)
-		rc = open_dc(&j);
-	if (rc == 0)
-		rc = find_vm(&j, vm_cid);
-	if (rc == 0)
-		rc = read_vm(&j, vm_cid);
+	rc = open_vm(&j, vm_cid, cid);
 	if (rc != 0)
 		goto cleanup;
 	d = vs_disk_vm_device(j.v->info, cid);
