@@ -21,6 +21,18 @@ vs_http_response_clear(struct vs_http_response *resp)
 	memset(resp, 0, sizeof(*resp));
 }
 
+int
+vs_http_progress(const struct vs_http_request *req, unsigned long long sent,
+                 unsigned long long total, struct vs_error *err)
+{
+	int rc = req->progress(req->progress_ud, sent, total, err);
+
+	if (rc != 0 && err != NULL && err->code == 0)
+		vs_error_set(err, rc, "upload stopped by its progress "
+		             "callback");
+	return rc;
+}
+
 void
 vs_transport_free(struct vs_transport *t)
 {

@@ -67,6 +67,10 @@ struct vs_transport {
 };
 
 void vs_http_response_clear(struct vs_http_response *resp);
+/* For transports: runs req->progress (set), giving its result; when the
+ * callback failed without a message, err gets a generic one. */
+int vs_http_progress(const struct vs_http_request *req, unsigned long long sent,
+                     unsigned long long total, struct vs_error *err);
 void vs_transport_free(struct vs_transport *t);
 
 #endif

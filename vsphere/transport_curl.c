@@ -187,16 +187,13 @@ on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 	(void)dlnow;
 	if (x->cb_failed)
 		return 1;
-	rc = x->req->progress(x->req->progress_ud,
+	rc = vs_http_progress(x->req,
 	                      ulnow > 0 ? (unsigned long long)ulnow : 0,
 	                      ultotal > 0 ? (unsigned long long)ultotal : 0,
 	                      &x->cb_err);
 	if (rc == 0)
 		return 0;
 	x->cb_failed = true;
-	if (x->cb_err.code == 0)
-		vs_error_set(&x->cb_err, rc, "http: upload stopped by its "
-		             "progress callback");
 	return 1;
 }
 

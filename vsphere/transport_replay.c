@@ -307,14 +307,10 @@ upload_progress(struct replay *r, const struct vs_http_request *req,
 	if (stat(req->upload_path, &st) == 0 && st.st_size > 0)
 		total = (unsigned long long)st.st_size;
 	r->depth++;
-	rc = req->progress(req->progress_ud, 0, total, err);
+	rc = vs_http_progress(req, 0, total, err);
 	r->depth--;
-	if (rc != 0) {
-		if (err != NULL && err->code == 0)
-			vs_error_set(err, rc, "replay: upload stopped by its "
-			             "progress callback");
+	if (rc != 0)
 		return rc;
-	}
 	while (r->pos < r->end && r->ex[r->pos].meta.nested)
 		r->pos++;
 	return 0;

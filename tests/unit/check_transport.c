@@ -863,7 +863,7 @@ END_TEST
  * serves those the callback asks for and skips the rest. */
 struct nester {
 	struct vs_transport *t;
-	int want;       /* nested calls per callback */
+	int want;       /* nested calls per callback; < 0: fail, no message */
 	int made;
 };
 
@@ -879,6 +879,8 @@ nester_cb(void *ud, unsigned long long sent, unsigned long long total,
 
 	(void)sent;
 	(void)total;
+	if (n->want < 0)
+		return VS_ERR;
 	for (i = 0; i < n->want; i++) {
 		r = script(2, "h");
 		r.op = "HttpNfcLeaseProgress";
@@ -973,6 +975,14 @@ START_TEST(test_record_replay_nested)
 	ck_assert_ptr_nonnull(strstr(err.message, "HttpNfcLeaseProgress is "
 	                             "made during an upload, exchange "
 	                             "003-nfc-upload was not nested"));
+	vs_transport_free(t);
+	/* a callback failing without a message: the upload stops with a
+	 * generic one */
+	vs_error_clear(&err);
+	t = replay_scen();
+	ck_assert_int_eq(nested_upload(t, -1, true, &err), VS_ERR);
+	ck_assert_str_eq(err.message, "upload stopped by its progress "
+	                 "callback");
 	vs_transport_free(t);
 	/* a request that is no upload cannot use a nested exchange */
 	vs_error_clear(&err);
