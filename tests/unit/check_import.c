@@ -254,6 +254,16 @@ START_TEST(test_device_url_hostile)
 }
 END_TEST
 
+/* CreateImportSpec, ImportVApp, and the lease read: ready, one disk. */
+static void
+lease_ready_replies(void)
+{
+	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+}
+
 /* --- the import sequence ---------------------------------------------- */
 
 START_TEST(test_import_ok)
@@ -265,10 +275,7 @@ START_TEST(test_import_ok)
 	const struct ft_req *up;
 	char expect[700];
 
-	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	         "</returnval>");
-	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	lease_ready_replies();
 	reply_upload(200);
 	ft_reply("HttpNfcLeaseComplete", "");
 	c = connect_client();
@@ -458,10 +465,7 @@ START_TEST(test_progress_during_one_upload)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	         "</returnval>");
-	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	lease_ready_replies();
 	reply_upload(200);
 	ft.delay[ft.nsteps - 1] = 30.0;
 	ft.ticks[ft.nsteps - 1] = 3;
@@ -496,10 +500,7 @@ START_TEST(test_progress_rate_limited)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	         "</returnval>");
-	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	lease_ready_replies();
 	reply_upload(200);
 	ft.ticks[ft.nsteps - 1] = 20;   /* every half second of 10 s */
 	ft_reply("HttpNfcLeaseProgress", "");
@@ -527,10 +528,7 @@ START_TEST(test_progress_failure_stops_upload)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	         "</returnval>");
-	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	lease_ready_replies();
 	reply_upload(200);
 	ft.delay[ft.nsteps - 1] = 60.0;
 	ft.ticks[ft.nsteps - 1] = 6;
@@ -560,10 +558,7 @@ START_TEST(test_upload_failure_aborts)
 	struct vs_moref vm;
 	struct vs_error err;
 
-	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	         "</returnval>");
-	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	lease_ready_replies();
 	reply_upload(403);
 	undo_replies();
 	c = connect_client();
@@ -839,18 +834,27 @@ START_TEST(test_replica_on_own_datastore)
 }
 END_TEST
 
-START_TEST(test_replica_clone_and_snapshot)
+/* The stemcell vm-50 lives on datastore-1; its replica on datastore-2
+ * is missing, the folder is found and CloneVM_Task answers task-1 (its
+ * read is the caller's). */
+static void
+replica_clone_replies(void)
 {
-	struct vs_moref vm, snap;
-	struct vs_client *c;
-	struct vs_error err;
-
 	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
 	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
 	      SNAP("snapshot-51")));
 	ft_reply("FindByInventoryPath", "");
 	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
 	ft_reply("CloneVM_Task", TASK_OK("task-1"));
+}
+
+START_TEST(test_replica_clone_and_snapshot)
+{
+	struct vs_moref vm, snap;
+	struct vs_client *c;
+	struct vs_error err;
+
+	replica_clone_replies();
 	ft_reply("RetrievePropertiesEx", TASK_RESULT("task-1", "VirtualMachine",
 	      "vm-77"));
 	ft_reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
@@ -888,12 +892,7 @@ START_TEST(test_replica_duplicate_name_waits)
 	struct vs_client *c;
 	struct vs_error err;
 
-	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
-	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
-	      SNAP("snapshot-51")));
-	ft_reply("FindByInventoryPath", "");
-	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
-	ft_reply("CloneVM_Task", TASK_OK("task-1"));
+	replica_clone_replies();
 	ft_reply("RetrievePropertiesEx", TASK_FAULT("task-1", "DuplicateName"));
 	/* the other process has cloned but not yet taken the snapshot */
 	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-76"));
@@ -919,12 +918,7 @@ START_TEST(test_replica_other_clone_failure)
 	struct vs_client *c;
 	struct vs_error err;
 
-	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
-	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
-	      SNAP("snapshot-51")));
-	ft_reply("FindByInventoryPath", "");
-	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
-	ft_reply("CloneVM_Task", TASK_OK("task-1"));
+	replica_clone_replies();
 	ft_reply("RetrievePropertiesEx", TASK_FAULT("task-1", "NoDiskSpace"));
 	c = connect_client();
 	vs_error_clear(&err);
@@ -1007,10 +1001,7 @@ create_replies(void)
 	      "domain-c7"));
 	ft_reply("RetrievePropertiesEx", PLACEMENT_REPLY);
 	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
-	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
-	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
-	         "</returnval>");
-	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	lease_ready_replies();
 	reply_upload(200);
 	ft_reply("HttpNfcLeaseComplete", "");
 	ft_reply("RetrievePropertiesEx", DEVICES_REPLY);
