@@ -573,6 +573,18 @@ record_all(int from, int to)
 	vs_transport_free(t);
 }
 
+/* A replay transport over scen from exchange start (0: the first). */
+static struct vs_transport *
+replay_at(unsigned long start)
+{
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+
+	ck_assert_msg(vs_transport_replay_new(&t, scen, secrets, start, NULL,
+	              &err) == 0, "%s", err.message);
+	return t;
+}
+
 static void
 assert_no_secret_in_dir(const char *dir)
 {
@@ -698,8 +710,7 @@ START_TEST(test_replay_roundtrip)
 	record_all(0, 6);
 	/* another run: other VM uuid, other port */
 	make_bodies("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "user");
-	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
-	                                         &err), 0);
+	t = replay_at(0);
 	for (i = 0; i < 6; i++) {
 		req = script(i, "127.0.0.1:40001");
 		ck_assert_msg(t->roundtrip(t, &req, &resp, &err) == 0,
@@ -754,8 +765,7 @@ START_TEST(test_sensitive_request_keeps_reply)
 	assert_no_secret_in_dir(scen);
 
 	/* a different password only changes the (masked) size */
-	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
-	                                         &err), 0);
+	t = replay_at(0);
 	req.body = "<Login><password>other</password></Login>";
 	req.body_len = strlen(req.body);
 	ck_assert_msg(t->roundtrip(t, &req, &resp, &err) == 0, "%s",
@@ -779,8 +789,7 @@ START_TEST(test_replay_changed_body)
 	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
 	record_all(0, 6);
 	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "admin");
-	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
-	                                         &err), 0);
+	t = replay_at(0);
 	req = script(0, "h:1");
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
 	ck_assert_ptr_null(resp.body);
@@ -802,8 +811,7 @@ START_TEST(test_replay_changed_path_method_action)
 
 	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
 	record_all(0, 6);
-	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 4, NULL,
-	                                         &err), 0);
+	t = replay_at(4);
 	req = script(3, "h");
 	req.url = "https://h/folder/vm-2/env.json?dsName=ds";
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
@@ -811,8 +819,7 @@ START_TEST(test_replay_changed_path_method_action)
 	vs_transport_free(t);
 
 	vs_error_clear(&err);
-	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
-	                                         &err), 0);
+	t = replay_at(0);
 	req = script(0, "h");
 	req.method = "PUT";
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
@@ -820,8 +827,7 @@ START_TEST(test_replay_changed_path_method_action)
 	vs_transport_free(t);
 
 	vs_error_clear(&err);
-	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
-	                                         &err), 0);
+	t = replay_at(0);
 	req = script(0, "h");
 	req.soap_action = "urn:vim25/6.5";
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
@@ -839,8 +845,7 @@ START_TEST(test_replay_unused_and_extra)
 
 	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
 	record_all(0, 6);
-	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
-	                                         &err), 0);
+	t = replay_at(0);
 	run_script(t, 0, 3, "h");
 	ck_assert_int_eq(t->finish(t, &err), VS_EREPLAY);
 	ck_assert_str_eq(err.message, "replay: 3 recorded exchanges not "
@@ -848,8 +853,7 @@ START_TEST(test_replay_unused_and_extra)
 	vs_transport_free(t);
 
 	vs_error_clear(&err);
-	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
-	                                         &err), 0);
+	t = replay_at(0);
 	run_script(t, 0, 6, "h");
 	req = script(5, "h");
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
@@ -919,17 +923,6 @@ nested_upload(struct vs_transport *t, int want, bool with_cb,
 	return rc;
 }
 
-static struct vs_transport *
-replay_scen(void)
-{
-	struct vs_error err = { 0 };
-	struct vs_transport *t = NULL;
-
-	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, NULL,
-	                                         &err), 0);
-	return t;
-}
-
 START_TEST(test_record_replay_nested)
 {
 	struct vs_error err = { 0 };
@@ -957,20 +950,20 @@ START_TEST(test_record_replay_nested)
 	free(e);
 
 	/* the callback makes both calls: served in order */
-	t = replay_scen();
+	t = replay_at(0);
 	ck_assert_msg(nested_upload(t, 2, true, &err) == 0, "%s",
 	              err.message);
 	run_script(t, 5, 6, "h");
 	ck_assert_msg(t->finish(t, &err) == 0, "%s", err.message);
 	vs_transport_free(t);
 	/* none (its clock said not yet): both skipped, nothing unused */
-	t = replay_scen();
+	t = replay_at(0);
 	ck_assert_int_eq(nested_upload(t, 0, true, &err), 0);
 	run_script(t, 5, 6, "h");
 	ck_assert_msg(t->finish(t, &err) == 0, "%s", err.message);
 	vs_transport_free(t);
 	/* one more than recorded: the upload is not a nested exchange */
-	t = replay_scen();
+	t = replay_at(0);
 	ck_assert_int_eq(nested_upload(t, 3, true, &err), VS_EREPLAY);
 	ck_assert_ptr_nonnull(strstr(err.message, "HttpNfcLeaseProgress is "
 	                             "made during an upload, exchange "
@@ -979,14 +972,14 @@ START_TEST(test_record_replay_nested)
 	/* a callback failing without a message: the upload stops with a
 	 * generic one */
 	vs_error_clear(&err);
-	t = replay_scen();
+	t = replay_at(0);
 	ck_assert_int_eq(nested_upload(t, -1, true, &err), VS_ERR);
 	ck_assert_str_eq(err.message, "upload stopped by its progress "
 	                 "callback");
 	vs_transport_free(t);
 	/* a request that is no upload cannot use a nested exchange */
 	vs_error_clear(&err);
-	t = replay_scen();
+	t = replay_at(0);
 	ck_assert_int_eq(nested_upload(t, 0, false, &err), VS_EREPLAY);
 	ck_assert_ptr_nonnull(strstr(err.message, "exchange 001-HttpNfc"
 	                             "LeaseProgress was made during an "
@@ -1051,8 +1044,7 @@ START_TEST(test_replay_start_index)
 	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
 	record_all(0, 3);
 	record_all(3, 6);
-	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 4, NULL,
-	                                         &err), 0);
+	t = replay_at(4);
 	run_script(t, 3, 6, "h");
 	ck_assert_int_eq(t->finish(t, &err), 0);
 	vs_transport_free(t);
