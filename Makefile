@@ -4,6 +4,7 @@
 #   make asan      the same suites under -fsanitize=address,undefined
 #   make test      deps + check + asan + release-test (what CI runs)
 #   make demo      Director-like sequence against recorded fixtures
+#   make release-src  blobs and sources into release/ for bosh create-release
 #   make clean
 # BUILD selects the output directory so instrumented builds never mix
 # objects with the plain one.
@@ -47,7 +48,8 @@ SUPPORT_SRC = $(sort $(wildcard tests/support/*.c))
 SUPPORT_OBJ = $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all check unit integration asan valgrind test demo deps bench \
-        clean fuzz fuzz-smoke deps-build record release-test
+        clean fuzz fuzz-smoke deps-build record release-test \
+        release-src
 all: $(BUILD)/cpi
 
 deps:
@@ -145,6 +147,13 @@ bench: deps $(BUILD)/cpi
 
 release-test:
 	sh tests/release/run.sh $(BUILD)
+
+# Everything `bosh create-release` needs in release/: the blobs of
+# release/config/blobs.yml (from Debian's source packages) and a copy of
+# the CPI's sources.  Then: cd release && bosh create-release --force
+release-src:
+	sh release/scripts/fetch-blobs.sh release $(BUILD)/release-blobs
+	sh release/scripts/sync-src.sh
 
 # Re-records every fixture scenario against a fresh simulator.
 record: deps $(BUILD)/cpi $(BUILD)/libcpi.a

@@ -136,6 +136,27 @@ class Lifecycle
     end
   end
 
+  # The agent settings the VM got (env.iso on the simulator's datastore,
+  # a directory under RELEASE_TEST_DATASTORES) carry the blobstore of
+  # RELEASE_TEST_BLOBSTORE, as the rendered cpi.json gave it.
+  def check_settings(vm)
+    root = ENV['RELEASE_TEST_DATASTORES']
+    want = ENV['RELEASE_TEST_BLOBSTORE']
+    return if root.nil? || want.nil?
+
+    isos = Dir.glob(File.join(root, 'govcsim-*', vm, 'env.iso'))
+    return unless check('create_vm: env.iso on the datastore', isos.length == 1,
+                        "#{isos.length} found under #{root}")
+
+    text, status = Open3.capture2('bsdtar', '-xOf', isos[0], 'env')
+    settings = status.success? ? JSON.parse(text) : nil
+    check('create_vm: agent settings carry the blobstore of cpi.json',
+          settings.is_a?(Hash) && settings['blobstore'] == JSON.parse(want),
+          settings.is_a?(Hash) ? settings['blobstore'].inspect : 'unreadable')
+  rescue JSON::ParserError => e
+    check('create_vm: agent settings are JSON', false, e.message)
+  end
+
   def run
     info = cpi('info', [])
     check('info: api_version 2 and the vsphere-ovf format',
@@ -159,6 +180,7 @@ class Lifecycle
     if created.is_a?(Array) && created[0].is_a?(String)
       vm = created[0]
       check('has_vm: true after create_vm', cpi('has_vm', [vm]) == true)
+      check_settings(vm)
       cpi('set_vm_metadata', [vm, { 'deployment' => 'release-test',
                                     'director' => 'bosh-init' }])
       cpi('delete_vm', [vm])

@@ -5,9 +5,12 @@
 #  0. tests/release/bosh.rb itself refuses a dependency cycle, a files
 #     glob matching nothing, an unused blob and an ops path matching
 #     nothing, as bosh does;
-#  1. blobs: tests/release/fetch-blobs.sh puts the upstream tarballs of
-#     release/config/blobs.yml under release/blobs (from Debian's source
-#     packages; kept when already there with the right sha256);
+#  1. blobs: tests/release/fetch-blobs-test.sh checks the fetcher against
+#     a fake apt (newest version 404s, none works); then `make
+#     release-src`: release/scripts/fetch-blobs.sh puts the upstream
+#     tarballs of release/config/blobs.yml under release/blobs (from
+#     Debian's source packages, every version tried newest first; kept
+#     when already there with the right sha256), and
 #  2. sources: release/scripts/sync-src.sh copies the CPI's sources into
 #     release/src/vsphere-cpi-c;
 #  3. shape: tests/release/bosh.rb lint (final.yml, blobs.yml against the
@@ -150,9 +153,22 @@ check_fails "bosh.rb: an ops path that matches nothing is an error" \
 
 # --- 1-3: blobs, sources, shape ---------------------------------------
 
-check "blobs fetched and verified against config/blobs.yml" \
-	sh tests/release/fetch-blobs.sh "$release" "$work/blobs-work"
-check "sources synced into release/src" sh release/scripts/sync-src.sh
+# The fetcher itself, against a fake apt whose newest version 404s.
+sh tests/release/fetch-blobs-test.sh "$work/fetch-blobs-test" \
+	>"$logs/fetch-blobs-test.log" 2>&1
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "fetch-blobs: ${line#ok - }";;
+	"FAIL - "*) not_ok "fetch-blobs: ${line#FAIL - }";;
+	"    "*) echo "$line";;
+	esac
+done <"$logs/fetch-blobs-test.log"
+grep -q '^fetch-blobs-test: [0-9]* passed, 0 failed$' \
+	"$logs/fetch-blobs-test.log" || not_ok "fetch-blobs-test ran to its end"
+# make release-src: the blobs from Debian, verified against blobs.yml,
+# and the sources, in one command.
+check "make release-src: blobs fetched and verified, sources synced" \
+	make --no-print-directory BUILD="$build" release-src
 check "release shape (final.yml, blobs.yml, specs, job)" \
 	ruby "$bosh_rb" lint "$release"
 
@@ -315,6 +331,51 @@ for c in minimal full; do
 			puts JSON.pretty_generate(a)
 			exit 1' '$r/$c/config/cpi.json' '$data/$c.cpi.json'"
 done
+# The blobstore, as bosh-deployment's create-env manifest sets it (local)
+# and as an s3 one, reaches agent.blobstore in the Ruby job's shape.
+bs=$work/blobstore
+mkdir -p "$bs"
+ruby -ryaml -rjson -e '
+	m = YAML.safe_load(File.read(ARGV[0]))
+	cases = {
+		"local" => [{ "blobstore" => { "provider" => "local",
+			"path" => "/var/vcap/micro_bosh/data/cache" } },
+			{ "provider" => "local", "options" =>
+			{ "blobstore_path" => "/var/vcap/micro_bosh/data/cache" } }],
+		"s3" => [{ "blobstore" => { "provider" => "s3",
+			"bucket_name" => "b1", "access_key_id" => "k1",
+			"secret_access_key" => "s1", "s3_region" => "eu-1" },
+			"agent" => m["agent"].to_h.merge("blobstore" =>
+			{ "secret_access_key" => "s2", "use_ssl" => false }) },
+			{ "provider" => "s3", "options" => { "bucket_name" => "b1",
+			"access_key_id" => "k1", "secret_access_key" => "s2",
+			"use_ssl" => false, "port" => 443,
+			"s3_force_path_style" => false, "region" => "eu-1" } }],
+		"options" => [{ "blobstore" => { "provider" => "gcs",
+			"options" => { "bucket_name" => "g1", "credentials_source" =>
+			"static" } } },
+			{ "provider" => "gcs", "options" => { "bucket_name" => "g1",
+			"credentials_source" => "static" } }],
+	}
+	cases.each do |name, (props, want)|
+		File.write(File.join(ARGV[1], "#{name}.yml"),
+			JSON.generate(m.merge(props)))
+		File.write(File.join(ARGV[1], "#{name}.want"), JSON.generate(want))
+	end' "$data/minimal.yml" "$bs"
+for c in local s3 options; do
+	check "blobstore ($c) renders into agent.blobstore" sh -c "
+		ruby '$bosh_rb' render '$job' '$bs/$c.yml' '$bs/$c' &&
+		ruby -rjson -e '
+		got = JSON.parse(File.read(ARGV[0]))[\"cloud\"][\"properties\"]
+		got = got[\"agent\"][\"blobstore\"]
+		exit 0 if got == JSON.parse(File.read(ARGV[1]))
+		puts JSON.generate(got)
+		exit 1' '$bs/$c/config/cpi.json' '$bs/$c.want'"
+done
+sed 's/^    password: blobstore-Secret-8$//' "$data/full.yml" >"$bs/no-pw.yml"
+check_fails "a dav blobstore without blobstore.agent.password is an error" \
+	'blobstore\.agent\.password' render "$job" "$bs/no-pw.yml" "$r/bad"
+
 check "bin/cpi is executable and valid sh" sh -c "
 	test -x '$r/minimal/bin/cpi' && sh -n '$r/minimal/bin/cpi'"
 if grep -q 'proxy' "$r/minimal/bin/cpi"; then
@@ -495,6 +556,8 @@ ruby -ryaml -e '
 				"persistent_datastore_pattern" => "^LocalDS_",
 				"clusters" => ["DC0_C0"] }] },
 		"agent" => { "mbus" => "https://mbus:#{mbus}@0.0.0.0:6868" },
+		"blobstore" => { "provider" => "local",
+			"path" => "/var/vcap/micro_bosh/data/cache" },
 		"env" => { "http_proxy" => "http://127.0.0.1:9",
 			"https_proxy" => "http://127.0.0.1:9",
 			"no_proxy" => "127.0.0.1,localhost" } }
@@ -505,6 +568,8 @@ check "render the job for the simulator" \
 
 images=$work/images
 if sh tests/stemcell/make-image.sh "$images" >"$logs/image.log" 2>&1; then
+	RELEASE_TEST_DATASTORES=${VCSIM_TMPDIR:-/tmp} \
+	RELEASE_TEST_BLOBSTORE='{"provider":"local","options":{"blobstore_path":"/var/vcap/micro_bosh/data/cache"}}' \
 	ruby "$drive_rb" lifecycle "$sandbox" "$images/image" \
 		"$sim_password" "$mbus_secret" >"$logs/lifecycle.log" 2>&1
 	while IFS= read -r line; do
