@@ -586,30 +586,30 @@ struct settings_in {
 
 static int
 build_settings(char **out, struct net_networks *nets,
-               const struct vs_created *vm, const struct settings_in *si,
-               const struct cpi_call *call, struct cpi_error *err)
+               const struct net_nics *nics, const struct vs_created *vm,
+               const struct settings_in *si, const struct cpi_call *call,
+               struct cpi_error *err)
 {
 	const struct cpi_agent *ag = &call->config->agent;
 	struct net_agent_settings s = {0};
 	struct net_error nerr = {0};
 	char sys[32], eph[32];
 	char *env = NULL;
-	size_t i, k = 0;
+	size_t i;
 	int rc = 0;
 
 	*out = NULL;
-	for (i = 0; i < nets->n && rc == 0; i++) {
-		if (nets->v[i].port_group == NULL)
-			continue;
-		if (k >= vm->nmacs)
-			return cpi_error_set(err,
-			    CPI_ERROR_VM_CREATION_FAILED, false,
-			    "create_vm: fewer NICs than networks");
-		if (net_network_set_mac(&nets->v[i], vm->macs[k++],
-		                        &nerr) < 0)
+	if (vm->nmacs < nics->n)
+		return cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED, false,
+		                     "create_vm: %zu NICs for %zu NICs asked "
+		                     "for", vm->nmacs, nics->n);
+	/* Every network of a NIC (one, or a nic_group's) gets its MAC. */
+	for (i = 0; i < nics->n && rc == 0; i++) {
+		if (net_nic_set_mac(nets, &nics->v[i], vm->macs[i], &nerr) < 0)
 			rc = cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED,
 			                   false, "create_vm: network '%s': %s",
-			                   nets->v[i].name, nerr.message);
+			                   nets->v[nics->v[i].members[0]].name,
+			                   nerr.message);
 	}
 	if (rc < 0)
 		return rc;
@@ -643,7 +643,8 @@ build_settings(char **out, struct net_networks *nets,
 
 static int
 make_result(json_t **result, const struct net_networks *nets,
-            const char *vm_cid, const struct cpi_call *call)
+            const struct net_nics *nics, const char *vm_cid,
+            const struct cpi_call *call)
 {
 	struct net_error nerr = {0};
 	char *text = NULL;
@@ -653,7 +654,10 @@ make_result(json_t **result, const struct net_networks *nets,
 		*result = json_string(vm_cid);
 		goto done;
 	}
-	if (net_networks_json(&text, nets, false, &nerr) < 0)
+	/* With nic_group every network carries its NIC's MAC, so the
+	 * Director sees which networks share a NIC; without, the result is
+	 * the networks as given. */
+	if (net_networks_json(&text, nets, nics->grouped, &nerr) < 0)
 		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
 		                     "create_vm: networks result: %s",
 		                     nerr.message);
@@ -673,6 +677,7 @@ done:
 struct job {
 	struct vm_props props;
 	struct net_networks *nets;
+	struct net_nics *nics;
 	const char **pgs;
 	const char **owners;
 	size_t npgs;
@@ -692,6 +697,7 @@ prepare(struct job *j, struct cpi_call *call)
 {
 	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
 	const json_t *networks = json_array_get(call->args, 3);
+	struct net_error nerr = {0};
 	size_t i;
 	int rc;
 
@@ -716,16 +722,19 @@ prepare(struct job *j, struct cpi_call *call)
 		                     "create_vm: no datastore_pattern is "
 		                     "configured and cloud_properties names "
 		                     "no datastores");
-	j->pgs = calloc(j->nets->n + 1, sizeof(*j->pgs));
-	j->owners = calloc(j->nets->n + 1, sizeof(*j->owners));
+	if (net_networks_nics(&j->nics, j->nets, &nerr) < 0)
+		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+		                     "create_vm: NICs: %s", nerr.message);
+	j->pgs = calloc(j->nics->n + 1, sizeof(*j->pgs));
+	j->owners = calloc(j->nics->n + 1, sizeof(*j->owners));
 	if (j->pgs == NULL || j->owners == NULL)
 		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
 		                     "out of memory");
-	for (i = 0; i < j->nets->n; i++) {
-		if (j->nets->v[i].port_group == NULL)
-			continue;       /* vip: no NIC */
-		j->pgs[j->npgs] = j->nets->v[i].port_group;
-		j->owners[j->npgs++] = j->nets->v[i].name;
+	/* One NIC per nic_group or lone network; vip networks have none. */
+	for (i = 0; i < j->nics->n; i++) {
+		j->pgs[j->npgs] = j->nics->v[i].port_group;
+		j->owners[j->npgs++] =
+		    j->nets->v[j->nics->v[i].members[0]].name;
 	}
 	if (j->npgs == 0)
 		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
@@ -825,8 +834,8 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	si.agent_id = cpi_arg_string(call, 0);
 	si.vm_cid = j->vm_cid;
 	si.env = cpi_arg_object(call, 5);
-	rc = build_settings(&j->settings, j->nets, j->vm, &si, call,
-	                    call->err);
+	rc = build_settings(&j->settings, j->nets, j->nics, j->vm, &si,
+	                    call, call->err);
 	if (rc == 0)
 		rc = cpi_iso_build(&j->iso, &j->iso_len, "env",
 		                   (const unsigned char *)j->settings,
@@ -880,7 +889,7 @@ cpi_method_create_vm(json_t **result, struct cpi_call *call)
 	if (rc == 0)
 		rc = build(&j, call, &src, &snap, &folder);
 	if (rc == 0)
-		rc = make_result(result, j.nets, j.vm_cid, call);
+		rc = make_result(result, j.nets, j.nics, j.vm_cid, call);
 
 cleanup:
 	/* A failed logout after a success must not turn the answer into an
@@ -901,6 +910,7 @@ cleanup:
 	free(j.template_rel);
 	free(j.pgs);
 	free(j.owners);
+	net_nics_free(j.nics);
 	net_networks_free(j.nets);
 	vm_props_clear(&j.props);
 	return rc < 0 ? CPI_ERR : 0;

@@ -231,12 +231,48 @@ struct net_networks {
  *    family ("0.0.0.0", or "0000:...:0000" fully expanded), gateway =
  *    the network's gateway.  The route is in both JSON forms below.
  *    Without default_route nothing changes.
+ *  - nic_group: the rules listed at struct net_nic.
  * Messages name the network and the offending value.
  */
 int net_networks_validate(struct net_networks **out,
                           const struct net_network_in *in, size_t n,
                           struct net_error *err);
 void net_networks_free(struct net_networks *nets);
+
+/*
+ * The NICs of a VM (BOSH RFC 0038).  Networks with the same nic_group
+ * share one NIC on their (common) port group; every other non-vip
+ * network has a NIC of its own; vip networks have none.  Without any
+ * nic_group the NICs follow the input order, one per network, as they
+ * always did.  With one, the NIC holding the default-gateway network
+ * comes first, then the others by name (the group's, or the lone
+ * network's).  net_networks_validate() has already refused what cannot
+ * share a NIC:
+ *  - a nic_group that is empty, or that holds a vip network;
+ *  - members naming different port groups;
+ *  - two addresses of one family in a group (a dynamic network without
+ *    a known family counts as IPv4); delegated prefixes (a manual
+ *    network whose prefix is shorter than 32/128) come on top;
+ *  - a group made only of delegated prefixes (a prefix is secondary).
+ */
+struct net_nic {
+	const char *port_group;  /* borrowed from the networks */
+	size_t *members;         /* indexes into nets->v, input order */
+	size_t nmembers;
+};
+
+struct net_nics {
+	struct net_nic *v;
+	size_t n;
+	bool grouped;            /* some network has a nic_group */
+};
+
+int net_networks_nics(struct net_nics **out, const struct net_networks *nets,
+                      struct net_error *err);
+void net_nics_free(struct net_nics *nics);
+/* Sets the MAC of every network on the NIC (net_network_set_mac). */
+int net_nic_set_mac(struct net_networks *nets, const struct net_nic *nic,
+                    const char *mac, struct net_error *err);
 
 /* The network named name, or NULL. */
 struct net_network *net_networks_find(const struct net_networks *nets,

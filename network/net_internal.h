@@ -47,6 +47,10 @@ int net__json_check(const char *text, enum net__json_kind kind,
 int net__put_networks(struct net__buf *b, const struct net_networks *nets,
                       bool with_mac, struct net_error *err);
 
+/* The nic_group rules of network/nics.c over validated networks. */
+int net__check_nic_groups(const struct net_networks *nets,
+                          struct net_error *err);
+
 /* Writes s into out as a short printable quotation for messages:
  * non-printable bytes become \xNN, long text is cut with "...". */
 void net__quote(char *out, size_t cap, const char *s);

@@ -754,6 +754,8 @@ validate_all(struct net_networks **out, const struct net_network_in *in,
 	rc = resolve_defaults(nets, masks, err);
 	if (rc == 0)
 		rc = resolve_default_routes(nets, err);
+	if (rc == 0)
+		rc = net__check_nic_groups(nets, err);
 	if (rc < 0)
 		goto cleanup;
 	*out = nets;

@@ -1,6 +1,6 @@
 /*
- * check_routes (simulator): one default route per address family, end
- * to end.  create_vm runs through the built binary against a fresh
+ * check_routes (simulator): one default route per address family, and
+ * networks sharing a NIC (nic_group, BOSH RFC 0038), end to end.  create_vm runs through the built binary against a fresh
  * vcsim (tests/sim/run.sh: standard port groups BOSH-V4 and BOSH-V6;
  * check_routes.flags drops the model's own VMs).  The VM's env.iso is
  * downloaded and read back with xorriso, guestinfo.userdata decoded from
@@ -379,6 +379,185 @@ START_TEST(test_refused_before_vcenter)
 }
 END_TEST
 
+/* --- nic_group: dual stack on one NIC --------------------------------- */
+
+/* The NICs of the VM, as vCenter holds them. */
+static size_t
+vm_nics(const char *cid, char macs[][18], size_t max)
+{
+	struct vs_moref vm = sim_vm_ref(cl, cid);
+	struct vs_vm_info *info = NULL;
+	size_t i, n = 0;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < info->ndevices; i++) {
+		const char *mac = info->devices[i].mac_address;
+
+		if (mac == NULL)
+			continue;
+		ck_assert_uint_lt(n, max);
+		ck_assert_uint_eq(strlen(mac), 17);
+		snprintf(macs[n++], 18, "%s", mac);
+	}
+	vs_vm_info_free(info);
+	return n;
+}
+
+/* An IPv4 and an IPv6 manual network on BOSH-V4, both in nic_group
+ * "dual" (extra, when not NULL, is added to the hash as "pd"). */
+static json_t *
+dual_stack(json_t *extra)
+{
+	json_t *nets = json_pack(
+	    "{s:{s:s,s:s,s:s,s:s,s:[s],s:[s,s],s:s,s:{s:s}},"
+	    " s:{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}}",
+	    "ipv4", "type", "manual", "ip", "10.0.0.10",
+	    "netmask", "255.255.255.0", "gateway", "10.0.0.1",
+	    "dns", "10.0.0.2", "default", "dns", "gateway",
+	    "nic_group", "dual", "cloud_properties", "name", "BOSH-V4",
+	    "ipv6", "type", "manual", "ip", "2001:db8::10",
+	    "netmask", "ffff:ffff:ffff:ffff::", "gateway", "2001:db8::1",
+	    "prefix", "128", "nic_group", "dual",
+	    "cloud_properties", "name", "BOSH-V4");
+
+	ck_assert_ptr_nonnull(nets);
+	if (extra != NULL)
+		json_object_set_new(nets, "pd", extra);
+	return nets;
+}
+
+static const char *
+mac_of(const json_t *networks, const char *name)
+{
+	const char *mac = json_string_value(json_object_get(
+	                  json_object_get(networks, name), "mac"));
+
+	ck_assert_msg(mac != NULL, "network %s has no mac", name);
+	return mac;
+}
+
+/* One NIC for both networks; both carry its MAC in env.iso, guestinfo
+ * and create_vm's result. */
+START_TEST(test_dual_stack_one_nic)
+{
+	json_t *resp = create_ok(dual_stack(NULL));
+	json_t *settings = vm_settings(cid_of(resp));
+	const json_t *n = json_object_get(settings, "networks");
+	const json_t *res = json_array_get(json_object_get(resp, "result"), 1);
+	char macs[4][18];
+
+	ck_assert_uint_eq(vm_nics(cid_of(resp), macs, 4), 1);
+	ck_assert_str_eq(mac_of(n, "ipv4"), macs[0]);
+	ck_assert_str_eq(mac_of(n, "ipv6"), macs[0]);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                 json_object_get(n, "ipv6"), "ip")),
+	                 "2001:0db8:0000:0000:0000:0000:0000:0010");
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                 json_object_get(n, "ipv6"), "nic_group")), "dual");
+	ck_assert_str_eq(mac_of(res, "ipv4"), macs[0]);
+	ck_assert_str_eq(mac_of(res, "ipv6"), macs[0]);
+	json_decref(settings);
+	delete_vm(cid_of(resp));
+	json_decref(resp);
+}
+END_TEST
+
+/* A delegated /80 in the group, and default_route on the IPv6 member:
+ * still one NIC; the prefix network's base address expanded, its
+ * prefix handed on; the IPv6 default route on the same MAC. */
+START_TEST(test_delegated_prefix_and_route_in_group)
+{
+	json_t *pd = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}",
+	                       "type", "manual", "ip", "2001:db8::1:0:0:0",
+	                       "netmask", "ffff:ffff:ffff:ffff::",
+	                       "gateway", "2001:db8::1", "prefix", "80",
+	                       "nic_group", "dual",
+	                       "cloud_properties", "name", "BOSH-V4");
+	json_t *nets = dual_stack(pd);
+	json_t *resp, *settings, *want;
+	const json_t *n;
+	char macs[4][18];
+
+	json_object_set_new(json_object_get(json_object_get(nets, "ipv6"),
+	                    "cloud_properties"), "default_route", json_true());
+	resp = create_ok(nets);
+	settings = vm_settings(cid_of(resp));
+	n = json_object_get(settings, "networks");
+	ck_assert_uint_eq(vm_nics(cid_of(resp), macs, 4), 1);
+	ck_assert_str_eq(mac_of(n, "pd"), macs[0]);
+	ck_assert_str_eq(mac_of(n, "ipv6"), macs[0]);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                 json_object_get(n, "pd"), "ip")),
+	                 "2001:0db8:0000:0000:0001:0000:0000:0000");
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                 json_object_get(n, "pd"), "prefix")), "80");
+	want = json_pack("[{s:s,s:s,s:s}]", "destination", ZERO6,
+	                 "netmask", ZERO6, "gateway", GW6);
+	assert_routes(json_object_get(n, "ipv6"), want);
+	json_decref(want);
+	json_decref(settings);
+	delete_vm(cid_of(resp));
+	json_decref(resp);
+}
+END_TEST
+
+/* Without nic_group nothing changes: one NIC per network, and the
+ * result carries no MAC. */
+START_TEST(test_no_group_one_nic_each)
+{
+	json_t *nets = dual_stack(NULL);
+	json_t *resp, *settings;
+	const json_t *n, *res;
+	char macs[4][18];
+
+	json_object_del(json_object_get(nets, "ipv4"), "nic_group");
+	json_object_del(json_object_get(nets, "ipv6"), "nic_group");
+	resp = create_ok(nets);
+	settings = vm_settings(cid_of(resp));
+	n = json_object_get(settings, "networks");
+	res = json_array_get(json_object_get(resp, "result"), 1);
+	ck_assert_uint_eq(vm_nics(cid_of(resp), macs, 4), 2);
+	ck_assert_str_eq(mac_of(n, "ipv4"), macs[0]);
+	ck_assert_str_eq(mac_of(n, "ipv6"), macs[1]);
+	ck_assert_ptr_null(json_object_get(json_object_get(res, "ipv4"),
+	                                   "mac"));
+	json_decref(settings);
+	delete_vm(cid_of(resp));
+	json_decref(resp);
+}
+END_TEST
+
+START_TEST(test_group_refused_before_vcenter)
+{
+	json_t *nets;
+
+	nets = dual_stack(NULL);
+	json_object_set_new(json_object_get(json_object_get(nets, "ipv6"),
+	                    "cloud_properties"), "name",
+	                    json_string("BOSH-V6"));
+	assert_refused(nets, "name different port groups");
+	nets = dual_stack(json_pack("{s:s,s:s,s:s,s:s,s:{s:s}}",
+	                            "ip", "10.0.0.11",
+	                            "netmask", "255.255.255.0",
+	                            "gateway", "10.0.0.1",
+	                            "nic_group", "dual",
+	                            "cloud_properties", "name", "BOSH-V4"));
+	assert_refused(nets, "both give the NIC an IPv4 address");
+	nets = dual_stack(json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s}}",
+	                            "ip", "2001:db8::1:0:0:0",
+	                            "netmask", "ffff:ffff:ffff:ffff::",
+	                            "gateway", "2001:db8::1",
+	                            "prefix", "80", "nic_group", "lonely",
+	                            "cloud_properties", "name", "BOSH-V4"));
+	assert_refused(nets, "holds only delegated prefixes");
+	nets = dual_stack(json_pack("{s:s,s:s,s:s}", "type", "vip",
+	                            "ip", "192.0.2.5", "nic_group", "dual"));
+	assert_refused(nets, "vip network");
+}
+END_TEST
+
 /* --- main ------------------------------------------------------------- */
 
 static Suite *
@@ -393,6 +572,10 @@ suite(void)
 	tcase_add_test(tc, test_listed_routes_kept);
 	tcase_add_test(tc, test_v4_default_route);
 	tcase_add_test(tc, test_refused_before_vcenter);
+	tcase_add_test(tc, test_dual_stack_one_nic);
+	tcase_add_test(tc, test_delegated_prefix_and_route_in_group);
+	tcase_add_test(tc, test_no_group_one_nic_each);
+	tcase_add_test(tc, test_group_refused_before_vcenter);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -127,6 +127,9 @@ nets_from_json(struct nets_in *ni, const json_t *nets)
 		in->netmask = json_string_value(json_object_get(v, "netmask"));
 		in->gateway = json_string_value(json_object_get(v, "gateway"));
 		in->prefix = json_string_value(json_object_get(v, "prefix"));
+		in->alias = json_string_value(json_object_get(v, "alias"));
+		in->nic_group = json_string_value(json_object_get(v,
+		                                                  "nic_group"));
 		if (json_is_array(json_object_get(v, "dns"))) {
 			in->ndns = strings(ni->dns[ni->n],
 			                   json_object_get(v, "dns"));
@@ -144,6 +147,8 @@ nets_from_json(struct nets_in *ni, const json_t *nets)
 			in->cloud_properties_json = ni->cloud_json[ni->n];
 			in->port_group = json_string_value(
 			    json_object_get(cp, "name"));
+			in->default_route = json_is_true(
+			    json_object_get(cp, "default_route"));
 		}
 		ni->n++;
 	}
@@ -204,6 +209,7 @@ show_settings(const char *dir, const json_t *req, const json_t *resp)
 	json_t *config = NULL, *agent, *parsed;
 	struct net_agent_settings st;
 	struct net_networks *nets = NULL;
+	struct net_nics *nics = NULL;
 	struct net_error nerr = { 0 };
 	struct scn_error e = { 0 };
 	struct nets_in ni;
@@ -214,25 +220,36 @@ show_settings(const char *dir, const json_t *req, const json_t *resp)
 
 	memset(&ni, 0, sizeof(ni));
 	memset(&st, 0, sizeof(st));
+	if (!json_is_null(json_object_get(resp, "error")) &&
+	    json_object_get(resp, "error") != NULL)
+		return;         /* refused: no VM, no settings */
 	rule("agent settings written by create_vm");
 	if (nets_from_json(&ni, json_array_get(args, 3)) != 0 ||
-	    net_networks_validate(&nets, ni.in, ni.n, &nerr) != 0) {
+	    net_networks_validate(&nets, ni.in, ni.n, &nerr) != 0 ||
+	    net_networks_nics(&nics, nets, &nerr) != 0) {
 		printf("  cannot rebuild them: %s\n", nerr.message);
 		failures++;
 		goto cleanup;
 	}
 	if (recorded_macs(macs, &nmacs, vm_id, sizeof(vm_id), dir) != 0 ||
-	    nmacs < nets->n) {
+	    nmacs < nics->n) {
 		printf("  no MAC addresses in the recorded exchanges\n");
 		failures++;
 		goto cleanup;
 	}
-	for (i = 0; i < nets->n; i++) {
-		if (net_network_set_mac(&nets->v[i], macs[i], &nerr) != 0)
+	/* One NIC per network, or per nic_group (its networks share it). */
+	for (i = 0; i < nics->n; i++) {
+		size_t k;
+
+		if (net_nic_set_mac(nets, &nics->v[i], macs[i], &nerr) != 0)
 			break;
 		printf("  NIC %zu on port group %s: MAC %s (read back from "
-		       "vCenter) -> network \"%s\"\n", i + 1,
-		       nets->v[i].port_group, macs[i], nets->v[i].name);
+		       "vCenter) -> network", i + 1, nics->v[i].port_group,
+		       macs[i]);
+		for (k = 0; k < nics->v[i].nmembers; k++)
+			printf("%s \"%s\"", k > 0 ? "," : "",
+			       nets->v[nics->v[i].members[k]].name);
+		printf("\n");
 	}
 	scn_pathf(path, sizeof(path), "%s/config.json", dir);
 	config = scn_load_json(path, &e);
@@ -274,6 +291,7 @@ cleanup:
 	free(json);
 	free(blob);
 	json_decref(config);
+	net_nics_free(nics);
 	net_networks_free(nets);
 }
 
