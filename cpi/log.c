@@ -25,6 +25,23 @@ static const char *const level_names[] = {
 };
 
 int
+cpi_log_level_parse(enum cpi_log_level *out, const char *s)
+{
+	enum cpi_log_level l;
+
+	*out = CPI_LOG_INFO;
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	for (l = CPI_LOG_DEBUG; l <= CPI_LOG_ERROR; l++) {
+		if (strcasecmp(s, level_names[l]) == 0) {
+			*out = l;
+			return 0;
+		}
+	}
+	return CPI_EINVAL;
+}
+
+int
 cpi_log_new(struct cpi_log **out, FILE *stream,
             enum cpi_log_level stream_level, struct cpi_error *err)
 {

@@ -35,6 +35,11 @@ enum cpi_log_level {
 
 struct cpi_log;
 
+/* The level CPI_LOG_LEVEL names: debug, info, warn or error in any case.
+ * NULL or "" gives CPI_LOG_INFO and 0; any other text gives CPI_LOG_INFO
+ * and CPI_EINVAL, so the caller can warn about it. */
+int cpi_log_level_parse(enum cpi_log_level *out, const char *s);
+
 /* stream: where lines go (stderr in the binary; NULL: nowhere).  Lines
  * below stream_level are not written to the stream.  The response log
  * always keeps info and above. */

@@ -542,6 +542,89 @@ START_TEST(test_replay_option_accepted)
 }
 END_TEST
 
+/* Counts occurrences of needle in hay. */
+static int
+count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (hay = strstr(hay, needle); hay != NULL;
+	     hay = strstr(hay + 1, needle))
+		n++;
+	return n;
+}
+
+/* has_vm loads the config and logs it at debug before it meets the
+ * (empty) replay directory, so each level shows on stderr. */
+static void
+run_with_level(struct cpi_test_run *r, const char *level)
+{
+	char *argv[] = { (char *)cpi_test_binary(), "--replay", tmpdir,
+	                 good_cfg, NULL };
+	static const char req[] = "{\"method\":\"has_vm\","
+	                          "\"arguments\":[\"vm-1\"]}";
+	int rc;
+
+	if (level != NULL)
+		ck_assert_int_eq(setenv("CPI_LOG_LEVEL", level, 1), 0);
+	else
+		ck_assert_int_eq(unsetenv("CPI_LOG_LEVEL"), 0);
+	rc = cpi_test_run(r, argv, req, strlen(req));
+	/* CK_FORK=no (valgrind) shares the environment between tests. */
+	unsetenv("CPI_LOG_LEVEL");
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(r->status, 0);
+}
+
+START_TEST(test_log_level_env)
+{
+	static const char *const info_levels[] = { NULL, "", "info", "INFO",
+	                                           "Info" };
+	static const char *const debug_levels[] = { "debug", "DEBUG",
+	                                            "dEbUg" };
+	static const char *const unknown[] = { "verbose", "trace",
+	                                       "info ", "3" };
+	struct cpi_test_run r;
+	size_t i;
+
+	/* Default and any spelling of info: no debug, no warning. */
+	for (i = 0; i < sizeof(info_levels) / sizeof(info_levels[0]); i++) {
+		run_with_level(&r, info_levels[i]);
+		ck_assert_msg(count_of(r.err, " DEBUG ") == 0,
+		              "level %s: %s", info_levels[i] ? info_levels[i] :
+		              "(unset)", r.err);
+		ck_assert_ptr_null(strstr(r.err, "CPI_LOG_LEVEL"));
+		ck_assert_int_gt(count_of(r.err, " INFO "), 0);
+		cpi_test_run_clear(&r);
+	}
+	for (i = 0; i < sizeof(debug_levels) / sizeof(debug_levels[0]); i++) {
+		run_with_level(&r, debug_levels[i]);
+		ck_assert_msg(count_of(r.err, " DEBUG ") > 0, "level %s: %s",
+		              debug_levels[i], r.err);
+		ck_assert_ptr_null(strstr(r.err, "CPI_LOG_LEVEL"));
+		cpi_test_run_clear(&r);
+	}
+	/* Unknown: read as info, one warning naming the variable. */
+	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		run_with_level(&r, unknown[i]);
+		ck_assert_msg(count_of(r.err, " DEBUG ") == 0, "level %s: %s",
+		              unknown[i], r.err);
+		ck_assert_msg(count_of(r.err, "CPI_LOG_LEVEL") == 1 &&
+		              count_of(r.err, " WARN ") == 1,
+		              "level %s: %s", unknown[i], r.err);
+		ck_assert_ptr_nonnull(strstr(r.err, "using info"));
+		ck_assert_int_gt(count_of(r.err, " INFO "), 0);
+		cpi_test_run_clear(&r);
+	}
+	/* warn hides info but keeps the error. */
+	run_with_level(&r, "Warn");
+	ck_assert_msg(count_of(r.err, " INFO ") == 0 &&
+	              count_of(r.err, " DEBUG ") == 0 &&
+	              count_of(r.err, " ERROR ") == 1, "%s", r.err);
+	cpi_test_run_clear(&r);
+}
+END_TEST
+
 START_TEST(test_closed_stdout)
 {
 	/* Exit non-zero when the response cannot be written. */
@@ -1085,6 +1168,7 @@ rpc_suite(void)
 	tcase_add_test(bin, test_version_help_usage);
 	tcase_add_test(bin, test_replay_option_accepted);
 	tcase_add_test(bin, test_closed_stdout);
+	tcase_add_test(bin, test_log_level_env);
 	tcase_add_test(bin, test_no_secrets_in_output);
 	tcase_add_test(bin, test_dispatch_with_config);
 	tcase_add_test(bin, test_dispatch_config_errors);
