@@ -71,9 +71,15 @@ $(BUILD)/libcpi.a: $(LIB_OBJ)
 $(BUILD)/cpi: $(BUILD)/obj/cpi/main.o $(BUILD)/libcpi.a
 	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS)
 
+# tests/unit/check_oom.c fails chosen allocations: the library's malloc,
+# calloc, realloc, strdup and strndup reach its __wrap_ functions.
+LDFLAGS_check_oom = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+                    -Wl,--wrap=strdup,--wrap=strndup
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJ) $(BUILD)/libcpi.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+	$(CC) $(ALL_CFLAGS) $(XLDFLAGS) $(LDFLAGS_$*) -o $@ $^ $(LDLIBS) \
+	    $(CHECK_LIBS)
 
 $(BUILD)/tests/integ_%: $(BUILD)/obj/tests/integration/%.o $(SUPPORT_OBJ) \
                         $(BUILD)/libcpi.a
