@@ -10,7 +10,8 @@
  * logged by passing it along; log method names, cids and counts.  As a
  * second line of defence every string registered with cpi_log_secret()
  * (the vCenter password, mbus and blobstore credentials, ...) is replaced
- * by "[REDACTED]" in every line before it is written or kept.  Control
+ * by "[REDACTED]" in every line before it is written or kept, in any of
+ * its forms (as is, XML-, percent- or JSON-escaped: vs_secret_at()).  Control
  * characters are escaped so one entry is always one line.
  */
 #ifndef CPI_LOG_H

@@ -723,6 +723,34 @@ START_TEST(test_log_masks_secrets)
 }
 END_TEST
 
+/* A secret quoted by an error message, XML-, JSON- or percent-escaped,
+ * is masked too (the forms of vs_secret_at()). */
+START_TEST(test_log_masks_secret_forms)
+{
+	struct cpi_error err = { 0 };
+	struct cpi_log *log;
+	char msg[256];
+
+	ck_assert_int_eq(cpi_log_new(&log, NULL, CPI_LOG_DEBUG, &err), 0);
+	ck_assert_int_eq(cpi_log_secret(log, "p\"w&<x>'1"), 0);
+	cpi_log_info(log, "a p\"w&amp;&lt;x&gt;'1 b");
+	cpi_log_info(log, "c p&#34;w&amp;&lt;x&gt;&#39;1 d");
+	cpi_log_info(log, "e {\"pw\":\"p\\\"w&<x>'1\"} f");
+	cpi_log_info(log, "g p%%22w%%26%%3Cx%%3E%%271 h");
+	ck_assert_ptr_null(strstr(cpi_log_text(log), "w&"));
+	ck_assert_ptr_null(strstr(cpi_log_text(log), "%26"));
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log), "a [REDACTED] b"));
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log), "c [REDACTED] d"));
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log),
+	                             "e {\"pw\":\"[REDACTED]\"} f"));
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log), "g [REDACTED] h"));
+	snprintf(msg, sizeof(msg), "x p&quot;w&amp;&lt;x&gt;&apos;1");
+	cpi_log_redact(log, msg, sizeof(msg));
+	ck_assert_str_eq(msg, "x [REDACTED]");
+	cpi_log_free(log);
+}
+END_TEST
+
 START_TEST(test_log_bounded)
 {
 	struct cpi_error err = { 0 };
@@ -1177,6 +1205,7 @@ rpc_suite(void)
 
 	tcase_add_test(unit, test_log_masks_secrets);
 	tcase_add_test(unit, test_log_bounded);
+	tcase_add_test(unit, test_log_masks_secret_forms);
 	tcase_add_test(unit, test_log_secret_json);
 	tcase_add_test(unit, test_error_set_once);
 	tcase_add_test(unit, test_error_type_names);
