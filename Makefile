@@ -18,6 +18,14 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
+# TEST_HOOKS=1 (the default) builds the test hooks in: the environment
+# variables VSPHERE_CPI_FIXTURES (record/replay) and VSPHERE_CPI_FAULTS
+# (fault injection) then change the vSphere transport.  The release's
+# packaging script builds with TEST_HOOKS=0, so the binary it ships
+# ignores them (--replay/--record stay: an explicit command line).  Use a
+# separate BUILD directory for each setting.
+TEST_HOOKS ?= 1
+
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS   ?= -O2 -g
@@ -25,7 +33,7 @@ XCFLAGS  ?=
 XLDFLAGS ?=
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
              $(WARN) $(CFLAGS) $(XCFLAGS) -I. $(PKG_CFLAGS) \
-             -DCPI_VERSION='"$(VERSION)"'
+             -DCPI_VERSION='"$(VERSION)"' -DVS_TEST_HOOKS=$(TEST_HOOKS)
 LDLIBS    = $(PKG_LIBS) -lz -lm
 
 # Every .c file of a module is part of the library except cpi/main.c.

@@ -1416,6 +1416,53 @@ START_TEST(test_from_env)
 }
 END_TEST
 
+/* A build without test hooks (the release) reads neither
+ * VSPHERE_CPI_FIXTURES nor VSPHERE_CPI_FAULTS; this one has them. */
+START_TEST(test_from_env_without_hooks)
+{
+	struct vs_curl_opts copts = { 0 };
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+	int rc;
+
+	ck_assert_msg(vs_transport_test_hooks(), "unit suites need a "
+	              "TEST_HOOKS=1 build");
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.op = "RetrieveServiceContent";
+	req.url = "http://127.0.0.1:9/sdk";     /* a closed port */
+	req.body = "<x/>";
+	req.body_len = 4;
+	copts.connect_timeout_s = 5;
+	copts.timeout_s = 5;
+	/* bad values: refused with hooks, not even read without */
+	setenv("VSPHERE_CPI_FIXTURES", "bogus:x", 1);
+	ck_assert_int_eq(vs_transport_select(&t, &copts, secrets, true, &err),
+	                 VS_EINVAL);
+	vs_error_clear(&err);
+	setenv("VSPHERE_CPI_FIXTURES", "replay:/nonexistent/scenario", 1);
+	setenv("VSPHERE_CPI_FAULTS", "garbage@*", 1);
+	ck_assert_msg(vs_transport_select(&t, &copts, secrets, false, &err) ==
+	              0, "%s", err.message);
+	/* curl, unwrapped: the closed port, not the injected garbage */
+	rc = t->roundtrip(t, &req, &resp, &err);
+	ck_assert_msg(rc == VS_ENET, "rc %d: %s", rc, err.message);
+	vs_transport_free(t);
+	/* the same with hooks: the fault injector answers, no network */
+	unsetenv("VSPHERE_CPI_FIXTURES");
+	vs_error_clear(&err);
+	ck_assert_msg(vs_transport_select(&t, &copts, secrets, true, &err) ==
+	              0, "%s", err.message);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 200);
+	vs_http_response_clear(&resp);
+	vs_transport_free(t);
+	unsetenv("VSPHERE_CPI_FAULTS");
+}
+END_TEST
+
 #define ENV_OPEN "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
 	"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/" \
 	"soap/envelope/\"><soapenv:Body>"
@@ -1509,6 +1556,7 @@ transport_suite(void)
 	tcase_add_test(tc, test_replay_start_index);
 	tcase_add_test(tc, test_replay_bad_fixtures);
 	tcase_add_test(tc, test_from_env);
+	tcase_add_test(tc, test_from_env_without_hooks);
 	tcase_add_test(tc, test_replay_committed_example);
 	suite_add_tcase(s, tc);
 	return s;
