@@ -143,12 +143,14 @@ test: deps
 	@awk '{p+=$$1; f+=$$2} END {printf "total: %d passed, %d failed\n", p, f; exit f>0}' $(TALLY)
 
 # libFuzzer harnesses (tests/fuzz/run.sh): FUZZ_TIME seconds each
-# (default 60), built with clang into build/fuzz; fuzz-smoke: 3 s each.
+# (default 60), built with clang into build/fuzz; fuzz-smoke (part of
+# check): FUZZ_SMOKE_TIME seconds each, the one place that number is set.
+FUZZ_SMOKE_TIME = 3
 fuzz:
 	@sh tests/fuzz/run.sh build/fuzz $${FUZZ_TIME:-60}
 
 fuzz-smoke:
-	@sh tests/fuzz/run.sh build/fuzz 3
+	@sh tests/fuzz/run.sh build/fuzz $(FUZZ_SMOKE_TIME)
 
 demo: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/cpi $(BUILD)/libcpi.a
