@@ -18,9 +18,9 @@
 #include <libxml/parser.h>
 
 /* Set as doc->_private when a value could not be added to a request (not
- * valid XML text, or out of memory); vs_soap_serialize() then refuses the document, so a
- * caller that ignores a NULL return cannot send a request missing a
- * field. */
+ * valid XML text, or out of memory); vs_soap_serialize() then refuses
+ * the document, so a caller that ignores a NULL return cannot send a
+ * request missing a field. */
 static char request_poisoned;
 
 static bool

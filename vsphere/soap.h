@@ -45,9 +45,10 @@ bool vs_utf8_valid(const char *s, size_t len, bool allow_ws);
 
 /* Added by soap.c: a value that is not valid XML text (bad UTF-8, C0
  * controls), a NULL/empty moref, or running out of memory while adding
- * it, adds nothing, returns NULL and marks the request invalid: vs_soap_serialize() then fails with VS_EINVAL, so
- * a caller ignoring the NULL cannot send a request missing a field.  A
- * NULL value in vs_soap_add_text() adds nothing (optional field). */
+ * it, adds nothing, returns NULL and marks the request invalid:
+ * vs_soap_serialize() then fails with VS_EINVAL, so a caller ignoring
+ * the NULL cannot send a request missing a field.  A NULL value in
+ * vs_soap_add_text() adds nothing (optional field). */
 
 /* A new envelope whose Body holds <method xmlns="urn:vim25"> and, when
  * this_ref is not NULL, its <_this type="…">…</_this>.  *method_out is the
