@@ -6,6 +6,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "vsphere/fixture.h"
+
 #define LOG_TAG_MAX 64
 #define LOG_TRUNCATED "[log truncated]\n"
 
@@ -23,6 +25,23 @@ struct cpi_log {
 static const char *const level_names[] = {
 	"DEBUG", "INFO", "WARN", "ERROR",
 };
+
+int
+cpi_log_level_parse(enum cpi_log_level *out, const char *s)
+{
+	enum cpi_log_level l;
+
+	*out = CPI_LOG_INFO;
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	for (l = CPI_LOG_DEBUG; l <= CPI_LOG_ERROR; l++) {
+		if (strcasecmp(s, level_names[l]) == 0) {
+			*out = l;
+			return 0;
+		}
+	}
+	return CPI_EINVAL;
+}
 
 int
 cpi_log_new(struct cpi_log **out, FILE *stream,
@@ -109,40 +128,50 @@ cpi_log_secret(struct cpi_log *log, const char *secret)
 	return 0;
 }
 
-/* Replaces every occurrence of each secret in *textp (malloc'd). */
+/* Replaces every occurrence of each secret in *textp (malloc'd), in any
+ * of its forms (vs_secret_at(): as is, XML-, percent- or JSON-escaped, as
+ * an error message quoting a request or a reply may hold it). */
 static int
 redact(char **textp, const struct cpi_log *log)
 {
 	static const char mask[] = "[REDACTED]";
-	size_t i;
+	const char *text = *textp;
+	size_t i, k, m, start = 0, len = strlen(text), cap = 0, olen = 0;
+	char *res = NULL, *grown;
 
-	for (i = 0; i < log->nsecrets; i++) {
-		const char *s = log->secrets[i];
-		size_t slen = strlen(s), count = 0, olen;
-		char *p, *q, *res, *w;
-
-		for (p = strstr(*textp, s); p != NULL; p = strstr(p + slen, s))
-			count++;
-		if (count == 0)
+	for (i = 0; i < len;) {
+		for (k = 0, m = 0; m == 0 && k < log->nsecrets; k++)
+			m = vs_secret_at(text + i, len - i, log->secrets[k]);
+		if (m == 0) {
+			i++;
 			continue;
-		olen = strlen(*textp);
-		res = malloc(olen + count * sizeof(mask) + 1);
-		if (res == NULL)
-			return CPI_ENOMEM;
-		w = res;
-		p = *textp;
-		for (q = strstr(p, s); q != NULL; q = strstr(p, s)) {
-			memcpy(w, p, (size_t)(q - p));
-			w += q - p;
-			memcpy(w, mask, sizeof(mask) - 1);
-			w += sizeof(mask) - 1;
-			p = q + slen;
 		}
-		strcpy(w, p);
-		memset(*textp, 0, olen);
-		free(*textp);
-		*textp = res;
+		/* room for what precedes, the mask and the rest at most */
+		if (olen + (i - start) + sizeof(mask) + (len - i) + 1 > cap) {
+			cap = olen + (i - start) + sizeof(mask) + 2 * (len - i) +
+			      64;
+			grown = realloc(res, cap);
+			if (grown == NULL) {
+				if (res != NULL)
+					memset(res, 0, olen);
+				free(res);
+				return CPI_ENOMEM;
+			}
+			res = grown;
+		}
+		memcpy(res + olen, text + start, i - start);
+		olen += i - start;
+		memcpy(res + olen, mask, sizeof(mask) - 1);
+		olen += sizeof(mask) - 1;
+		i += m;
+		start = i;
 	}
+	if (res == NULL)
+		return 0;
+	memcpy(res + olen, text + start, len - start + 1);
+	memset(*textp, 0, len);
+	free(*textp);
+	*textp = res;
 	return 0;
 }
 

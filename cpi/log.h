@@ -10,7 +10,8 @@
  * logged by passing it along; log method names, cids and counts.  As a
  * second line of defence every string registered with cpi_log_secret()
  * (the vCenter password, mbus and blobstore credentials, ...) is replaced
- * by "[REDACTED]" in every line before it is written or kept.  Control
+ * by "[REDACTED]" in every line before it is written or kept, in any of
+ * its forms (as is, XML-, percent- or JSON-escaped: vs_secret_at()).  Control
  * characters are escaped so one entry is always one line.
  */
 #ifndef CPI_LOG_H
@@ -34,6 +35,11 @@ enum cpi_log_level {
 };
 
 struct cpi_log;
+
+/* The level CPI_LOG_LEVEL names: debug, info, warn or error in any case.
+ * NULL or "" gives CPI_LOG_INFO and 0; any other text gives CPI_LOG_INFO
+ * and CPI_EINVAL, so the caller can warn about it. */
+int cpi_log_level_parse(enum cpi_log_level *out, const char *s);
 
 /* stream: where lines go (stderr in the binary; NULL: nowhere).  Lines
  * below stream_level are not written to the stream.  The response log

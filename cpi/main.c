@@ -10,10 +10,12 @@
  * written, 2 on a usage error.  The config is read only by methods that
  * need it, so info works with a missing or broken config.
  *
- * CPI_LOG_LEVEL=debug|info|warn|error sets what reaches stderr (default
- * debug); the response's "log" always holds info and above.
+ * CPI_LOG_LEVEL=debug|info|warn|error (any case) sets what reaches
+ * stderr (default info; an unknown value is warned about once and read
+ * as info); the response's "log" always holds info and above.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,24 +46,9 @@ usage(FILE *f)
 	      "  --version     print the version and exit\n"
 	      "  --help        print this help and exit\n"
 	      "\n"
-	      "Environment: CPI_LOG_LEVEL=debug|info|warn|error (stderr).\n",
+	      "Environment: CPI_LOG_LEVEL=debug|info|warn|error (stderr,\n"
+	      "default info).\n",
 	      f);
-}
-
-static enum cpi_log_level
-env_log_level(void)
-{
-	const char *s = getenv("CPI_LOG_LEVEL");
-
-	if (s == NULL)
-		return CPI_LOG_DEBUG;
-	if (strcmp(s, "info") == 0)
-		return CPI_LOG_INFO;
-	if (strcmp(s, "warn") == 0)
-		return CPI_LOG_WARN;
-	if (strcmp(s, "error") == 0)
-		return CPI_LOG_ERROR;
-	return CPI_LOG_DEBUG;
 }
 
 static double
@@ -150,6 +137,8 @@ main(int argc, char **argv)
 	char *buf = NULL;
 	size_t len = 0;
 	double start = now_ms();
+	enum cpi_log_level level;
+	bool bad_level;
 	int rc, status = 0;
 
 	rc = parse_args(&opts, argc, argv);
@@ -158,7 +147,12 @@ main(int argc, char **argv)
 	/* A closed stdout must surface as a write error, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = cpi_log_new(&log, stderr, env_log_level(), &err);
+	bad_level = cpi_log_level_parse(&level, getenv("CPI_LOG_LEVEL")) != 0;
+	rc = cpi_log_new(&log, stderr, level, &err);
+	if (rc == 0 && bad_level)
+		cpi_log_warn(log, "CPI_LOG_LEVEL=%.32s is not one of debug, "
+		             "info, warn, error: using info",
+		             getenv("CPI_LOG_LEVEL"));
 	if (rc == 0)
 		rc = cpi_request_read(&buf, &len, stdin, CPI_REQUEST_MAX, &err);
 	if (rc == 0)

@@ -11,8 +11,11 @@ passed=0; failed=0; status=0
 for bin in "$@"; do
     out=$(mktemp)
     if [ "${VALGRIND:-0}" = 1 ]; then
+        # tests/unit/<suite>.supp: that suite's own suppressions.
+        supp=tests/unit/$(basename "$bin").supp
+        [ -f "$supp" ] && supp="--suppressions=$supp" || supp=
         CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
-            --errors-for-leak-kinds=definite,indirect \
+            --errors-for-leak-kinds=definite,indirect $supp \
             "$bin" >"$out" 2>&1
     else
         "$bin" >"$out" 2>&1

@@ -757,23 +757,25 @@ b64_value(char ch)
 	return -1;
 }
 
-/* Standard base64 with padding (whitespace skipped); NULL when s is not
- * base64.  *len_out bytes, NUL-terminated. */
-static char *
-b64_decode(const char *s, size_t *len_out)
+/* Standard base64 with padding (whitespace skipped) into *out
+ * (*len_out bytes, NUL-terminated).  VS_EPARSE when s is not base64,
+ * VS_ENOMEM when out of memory. */
+static int
+b64_decode(char **out, size_t *len_out, const char *s)
 {
 	size_t len = strlen(s), n = 0, i;
 	unsigned acc = 0;
 	int bits = 0, pad = 0, v;
 	bool ok = true;
-	char *out;
+	char *buf;
 
+	*out = NULL;
 	*len_out = 0;
 	if (len / 4 * 3 + 1 > MAX_SETTINGS)
-		return NULL;
-	out = malloc(len / 4 * 3 + 4);
-	if (out == NULL)
-		return NULL;
+		return VS_EPARSE;
+	buf = malloc(len / 4 * 3 + 4);
+	if (buf == NULL)
+		return VS_ENOMEM;
 	for (i = 0; ok && i < len; i++) {
 		if (s[i] == '\n' || s[i] == '\r' || s[i] == ' ')
 			continue;
@@ -790,19 +792,52 @@ b64_decode(const char *s, size_t *len_out)
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			out[n++] = (char)((acc >> bits) & 0xff);
+			buf[n++] = (char)((acc >> bits) & 0xff);
 		}
 	}
 	if (!ok || pad > 2 || n == 0) {
-		wipe_free(out, len / 4 * 3 + 4);
-		return NULL;
+		wipe_free(buf, len / 4 * 3 + 4);
+		return VS_EPARSE;
 	}
-	out[n] = '\0';
+	buf[n] = '\0';
+	*out = buf;
 	*len_out = n;
-	return out;
+	return 0;
 }
 
-/* config.extraConfig: disk.enableUUID and guestinfo.userdata. */
+/* The text of parent's child name into *out (xmlFree), NULL when there
+ * is no such child.  VS_ENOMEM when there is one but its text could not
+ * be copied: that must not read as "absent". */
+static int
+opt_text(char **out, xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n = vs_xml_child(parent, name);
+
+	*out = NULL;
+	if (n == NULL)
+		return 0;
+	*out = (char *)xmlNodeGetContent(n);
+	return *out == NULL ? VS_ENOMEM : 0;
+}
+
+/* Replaces *slot (wiped) by a copy of value. */
+static int
+replace_copy(char **slot, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (copy == NULL)
+		return VS_ENOMEM;
+	if (*slot != NULL)
+		wipe_free(*slot, strlen(*slot));
+	*slot = copy;
+	return 0;
+}
+
+/* config.extraConfig: disk.enableUUID and guestinfo.userdata.  Settings
+ * that are there but not readable (bad base64, an unknown encoding) are
+ * left NULL with a warning; running out of memory fails the read, so a
+ * caller never mistakes it for "no settings". */
 static int
 read_extra(struct vs_disk_vm *v, struct vs_client *c,
            const struct vs_moref *vm, struct vs_error *err)
@@ -812,7 +847,7 @@ read_extra(struct vs_disk_vm *v, struct vs_client *c,
 	const struct vs_prop *p;
 	struct vs_error e;
 	xmlNodePtr val, opt;
-	char *key, *value, *userdata = NULL, *encoding = NULL;
+	char *key = NULL, *value = NULL, *userdata = NULL, *encoding = NULL;
 	int rc;
 
 	vs_error_clear(&e);
@@ -832,38 +867,44 @@ read_extra(struct vs_disk_vm *v, struct vs_client *c,
 		pass_error(err, &e);
 		goto cleanup;
 	}
-	for (opt = vs_xml_child(val, "OptionValue"); opt != NULL;
+	for (opt = vs_xml_child(val, "OptionValue"); rc == 0 && opt != NULL;
 	     opt = vs_xml_next(opt, "OptionValue")) {
-		key = vs_xml_child_text(opt, "key");
-		value = vs_xml_child_text(opt, "value");
-		if (key != NULL && value != NULL) {
+		rc = opt_text(&key, opt, "key");
+		if (rc == 0)
+			rc = opt_text(&value, opt, "value");
+		if (rc == 0 && key != NULL && value != NULL) {
 			if (strcmp(key, "disk.enableUUID") == 0)
 				v->enable_uuid = strcmp(value, "1") == 0 ||
 				                 strcasecmp(value, "true") == 0;
-			if (strcmp(key, "guestinfo.userdata") == 0) {
-				free(userdata);
-				userdata = strdup(value);
-			}
-			if (strcmp(key, "guestinfo.userdata.encoding") == 0) {
-				free(encoding);
-				encoding = strdup(value);
-			}
-			memset(value, 0, strlen(value));
+			if (strcmp(key, "guestinfo.userdata") == 0)
+				rc = replace_copy(&userdata, value);
+			if (strcmp(key, "guestinfo.userdata.encoding") == 0)
+				rc = replace_copy(&encoding, value);
 		}
+		if (value != NULL)
+			memset(value, 0, strlen(value));
 		xmlFree(key);
 		xmlFree(value);
+		key = value = NULL;
 	}
-	if (userdata == NULL)
-		goto cleanup;
-	if (encoding != NULL && strcmp(encoding, "base64") == 0) {
-		v->settings = b64_decode(userdata, &v->settings_len);
-	} else if (encoding == NULL) {
-		v->settings = strdup(userdata);
-		v->settings_len = v->settings != NULL ? strlen(v->settings) : 0;
+	if (rc == 0 && userdata != NULL) {
+		if (encoding != NULL && strcmp(encoding, "base64") == 0) {
+			rc = b64_decode(&v->settings, &v->settings_len,
+			                userdata);
+			if (rc == VS_EPARSE)
+				rc = 0;
+		} else if (encoding == NULL) {
+			rc = replace_copy(&v->settings, userdata);
+			v->settings_len = v->settings != NULL ?
+			                  strlen(v->settings) : 0;
+		}
+		if (rc == 0 && v->settings == NULL)
+			vs_client_logf(c, 2, "VM %s: guestinfo.userdata is not "
+			               "readable", vm->value);
 	}
-	if (v->settings == NULL)
-		vs_client_logf(c, 2, "VM %s: guestinfo.userdata is not "
-		               "readable", vm->value);
+	if (rc != 0)
+		rc = vs_error_set(err, VS_ENOMEM, "VM %s: out of memory "
+		                  "reading config.extraConfig", vm->value);
 cleanup:
 	if (userdata != NULL)
 		wipe_free(userdata, strlen(userdata));

@@ -396,37 +396,6 @@ redact_elements_pass(struct vs_fixture_buf *out, const char *s, size_t n)
 	}
 }
 
-/* Replaces every occurrence of needle in *b by REDACTED. */
-static void
-replace_all(struct vs_fixture_buf *b, const char *needle, size_t nl)
-{
-	struct vs_fixture_buf out = { 0 };
-	size_t i = 0, start = 0;
-
-	if (nl == 0 || b->failed || b->len < nl)
-		return;
-	if (find(b->data, b->len, needle) == b->len)
-		return;
-	while (i + nl <= b->len) {
-		if (memcmp(b->data + i, needle, nl) == 0) {
-			vs_fixture_buf_add(&out, b->data + start, i - start);
-			vs_fixture_buf_adds(&out, VS_FIXTURE_REDACTED);
-			i += nl;
-			start = i;
-		} else {
-			i++;
-		}
-	}
-	vs_fixture_buf_add(&out, b->data + start, b->len - start);
-	if (out.failed) {
-		vs_fixture_buf_clear(&out);
-		b->failed = true;
-		return;
-	}
-	free(b->data);
-	*b = out;
-}
-
 /* vmware_soap_session=VALUE (optionally quoted) -> REDACTED. */
 static void
 redact_cookies(struct vs_fixture_buf *b)
@@ -468,98 +437,289 @@ redact_cookies(struct vs_fixture_buf *b)
 	*b = out;
 }
 
-/* The forms a secret can take in a body or URL. */
-static void
-secret_forms(struct vs_fixture_buf forms[3], const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-	char pct[3];
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		vs_fixture_buf_add(&forms[0], (const char *)p, 1);
-		switch (*p) {
-		case '&': vs_fixture_buf_adds(&forms[1], "&amp;"); break;
-		case '<': vs_fixture_buf_adds(&forms[1], "&lt;"); break;
-		case '>': vs_fixture_buf_adds(&forms[1], "&gt;"); break;
-		case '"': vs_fixture_buf_adds(&forms[1], "&quot;"); break;
-		case '\'': vs_fixture_buf_adds(&forms[1], "&apos;"); break;
-		case '\r': vs_fixture_buf_adds(&forms[1], "&#13;"); break;
-		default:
-			vs_fixture_buf_add(&forms[1], (const char *)p, 1);
-		}
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL) {
-			vs_fixture_buf_add(&forms[2], (const char *)p, 1);
-		} else {
-			pct[0] = '%';
-			pct[1] = hex[*p >> 4];
-			pct[2] = hex[*p & 15];
-			vs_fixture_buf_add(&forms[2], pct, 3);
-		}
-	}
-}
-
-struct needle {
-	char *s;
-	size_t len;
-};
+/* --- secrets and their forms ------------------------------------- */
 
 static int
-needle_cmp(const void *a, const void *b)
+hex_value(char c)
 {
-	const struct needle *x = a, *y = b;
-
-	if (x->len != y->len)
-		return x->len < y->len ? 1 : -1;
-	return 0;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
-/* Pass 2: secrets from the caller, longest first so that a secret that
- * contains another is replaced whole. */
+/* The code point of the UTF-8 sequence at s (*len bytes); a byte that
+ * starts no valid sequence stands for itself (len 1). */
+static unsigned long
+utf8_at(const unsigned char *s, size_t *len)
+{
+	unsigned long cp;
+	size_t n, k;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4) {
+		*len = 1;
+		return s[0];
+	}
+	n = s[0] >= 0xf0 ? 3 : s[0] >= 0xe0 ? 2 : 1;
+	cp = s[0] & (0x3f >> n);
+	for (k = 1; k <= n; k++) {
+		if ((s[k] & 0xc0) != 0x80) {
+			*len = 1;
+			return s[0];
+		}
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	*len = n + 1;
+	return cp;
+}
+
+/* An XML character reference &#N; or &#xH; for cp at t: its length, or
+ * 0. */
+static size_t
+xml_charref(const char *t, size_t n, unsigned long cp)
+{
+	unsigned long v = 0;
+	size_t j = 2;
+	bool hex;
+
+	if (n < 4 || t[0] != '&' || t[1] != '#')
+		return 0;
+	hex = t[2] == 'x' || t[2] == 'X';
+	if (hex)
+		j++;
+	if (j >= n || t[j] == ';')
+		return 0;
+	for (; j < n && t[j] != ';'; j++) {
+		int d = hex ? hex_value(t[j]) : is_digit(t[j]) ? t[j] - '0' : -1;
+
+		if (d < 0 || v > 0x10ffff)
+			return 0;
+		v = v * (hex ? 16 : 10) + (unsigned long)d;
+	}
+	return j < n && v == cp ? j + 1 : 0;
+}
+
+/* A JSON \uXXXX escape (a surrogate pair above U+FFFF) for cp at t. */
+static size_t
+json_uescape(const char *t, size_t n, unsigned long cp)
+{
+	unsigned long u[2] = { 0, 0 };
+	size_t k, i, units = cp > 0xffff ? 2 : 1;
+
+	if (n < 6 * units)
+		return 0;
+	for (k = 0; k < units; k++) {
+		if (t[6 * k] != '\\' || t[6 * k + 1] != 'u')
+			return 0;
+		for (i = 2; i < 6; i++) {
+			int d = hex_value(t[6 * k + i]);
+
+			if (d < 0)
+				return 0;
+			u[k] = u[k] * 16 + (unsigned long)d;
+		}
+	}
+	if (units == 1)
+		return u[0] == cp ? 6 : 0;
+	if (u[0] < 0xd800 || u[0] > 0xdbff || u[1] < 0xdc00 || u[1] > 0xdfff)
+		return 0;
+	return 0x10000 + ((u[0] - 0xd800) << 10) + (u[1] - 0xdc00) == cp ?
+	       12 : 0;
+}
+
+/* The byte b at t as %XX (either case): 3, or 0. */
+static size_t
+pct_byte(const char *t, size_t n, unsigned char b)
+{
+	int hi, lo;
+
+	if (n < 3 || t[0] != '%')
+		return 0;
+	hi = hex_value(t[1]);
+	lo = hex_value(t[2]);
+	return hi >= 0 && lo >= 0 && (unsigned)(hi * 16 + lo) == b ? 3 : 0;
+}
+
+/* The ways text at t[0..n) can spell the secret's next character at s:
+ * len[k] text bytes standing for the secret up to next[k].  Returns how
+ * many (at most 8); the plain byte first. */
+static size_t
+secret_step(size_t len[8], const unsigned char *next[8], const char *t,
+            size_t n, const unsigned char *s)
+{
+	static const struct {
+		char c;
+		const char *xml, *json;
+	} named[] = {
+		{ '&', "&amp;", NULL }, { '<', "&lt;", NULL },
+		{ '>', "&gt;", NULL }, { '"', "&quot;", "\\\"" },
+		{ '\'', "&apos;", NULL }, { '\\', NULL, "\\\\" },
+		{ '/', NULL, "\\/" }, { '\b', NULL, "\\b" },
+		{ '\f', NULL, "\\f" }, { '\n', NULL, "\\n" },
+		{ '\r', NULL, "\\r" }, { '\t', NULL, "\\t" },
+	};
+	size_t na = 0, bl, i, m;
+	unsigned long cp;
+
+	if (n == 0)
+		return 0;
+	/* byte by byte: as is, %XX, '+' for a space */
+	if (t[0] == (char)s[0]) {
+		len[na] = 1;
+		next[na++] = s + 1;
+	}
+	if ((m = pct_byte(t, n, s[0])) > 0) {
+		len[na] = m;
+		next[na++] = s + 1;
+	}
+	if (s[0] == ' ' && t[0] == '+') {
+		len[na] = 1;
+		next[na++] = s + 1;
+	}
+	/* a whole character escaped (not from inside a UTF-8 sequence) */
+	if ((s[0] & 0xc0) == 0x80 || (t[0] != '&' && t[0] != '\\'))
+		return na;
+	cp = utf8_at(s, &bl);
+	m = t[0] == '&' ? xml_charref(t, n, cp) : json_uescape(t, n, cp);
+	if (m > 0) {
+		len[na] = m;
+		next[na++] = s + bl;
+	}
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		const char *e = t[0] == '&' ? named[i].xml : named[i].json;
+
+		if (e != NULL && cp == (unsigned char)named[i].c &&
+		    has_prefix(t, n, e)) {
+			len[na] = strlen(e);
+			next[na++] = s + bl;
+		}
+	}
+	return na;
+}
+
+/*
+ * THE definition of the forms a secret takes in a recording: how text at
+ * t[0..n) spells the secret s, as the length of the match (0: it does
+ * not).  Each character of s may appear
+ *   - as itself;
+ *   - XML-escaped: &amp; &lt; &gt; &quot; &apos; or a character reference
+ *     &#N; / &#xH;  (libxml2 escapes &<> in element text and leaves the
+ *     quotes; in attributes it also writes &quot; &#9; &#10; &#13;; Go's
+ *     encoding/xml, i.e. the simulator, writes &#34; &#39; &#xA; ...);
+ *   - percent-encoded, %XX in either case per byte, '+' for a space (a
+ *     URL or query);
+ *   - JSON-escaped: \" \\ \/ \b \f \n \r \t or \uXXXX (a surrogate pair
+ *     above U+FFFF);
+ * in any mix, so no writer's choice of what to escape can hide it.  Where
+ * two spellings fit (a '&' of the secret before "&amp;" in the text), the
+ * others are tried before the plain one, up to 64 such places deep.
+ */
+static size_t
+secret_at(const char *t, size_t n, const unsigned char *s, int depth)
+{
+	const unsigned char *next[8];
+	size_t j = 0, len[8], na, k, r;
+
+	while (*s != '\0') {
+		na = secret_step(len, next, t + j, n - j, s);
+		if (na == 0)
+			return 0;
+		for (k = 1; k < na && depth < 64; k++) {
+			r = *next[k] == '\0' ? len[k] :
+			    secret_at(t + j + len[k], n - j - len[k], next[k],
+			              depth + 1);
+			if (r > 0)
+				return j + len[k] + (*next[k] == '\0' ? 0 : r);
+		}
+		j += len[0];
+		s = next[0];
+	}
+	return j;
+}
+
+size_t
+vs_secret_at(const char *t, size_t n, const char *secret)
+{
+	if (t == NULL || secret == NULL || secret[0] == '\0')
+		return 0;
+	return secret_at(t, n, (const unsigned char *)secret, 0);
+}
+
+static int
+secret_cmp(const void *a, const void *b)
+{
+	size_t x = strlen(*(const char *const *)a);
+	size_t y = strlen(*(const char *const *)b);
+
+	return x == y ? 0 : x < y ? 1 : -1;
+}
+
+/* Pass 2: secrets from the caller in any of their forms (secret_at()),
+ * longest first so that a secret that contains another is replaced
+ * whole. */
 static void
 redact_secrets(struct vs_fixture_buf *b, const char *const *secrets)
 {
-	struct vs_fixture_buf forms[3];
-	struct needle *needles = NULL;
-	size_t count = 0, n = 0, i, k;
+	struct vs_fixture_buf out = { 0 };
+	const char **sorted = NULL;
+	size_t count, n = 0, i, k, start = 0, m;
+	bool first[256];
 
 	for (count = 0; secrets != NULL && secrets[count] != NULL; count++)
 		;
-	if (count == 0)
+	if (count == 0 || b->failed || b->len == 0)
 		return;
 	if (count > 4096) {
 		b->failed = true;
 		return;
 	}
-	needles = calloc(count * 3, sizeof(*needles));
-	if (needles == NULL) {
+	sorted = calloc(count, sizeof(*sorted));
+	if (sorted == NULL) {
 		b->failed = true;
 		return;
 	}
-	for (i = 0; i < count; i++) {
-		if (secrets[i][0] == '\0')
+	for (i = 0; i < count; i++)
+		if (secrets[i][0] != '\0')
+			sorted[n++] = secrets[i];
+	qsort(sorted, n, sizeof(*sorted), secret_cmp);
+	/* Bytes a spelling can start with: a secret's first, or an escape. */
+	memset(first, 0, sizeof(first));
+	first['%'] = first['&'] = first['\\'] = first['+'] = true;
+	for (k = 0; k < n; k++)
+		first[(unsigned char)sorted[k][0]] = true;
+	for (i = 0; i < b->len;) {
+		if (!first[(unsigned char)b->data[i]]) {
+			i++;
 			continue;
-		memset(forms, 0, sizeof(forms));
-		secret_forms(forms, secrets[i]);
-		for (k = 0; k < 3; k++) {
-			vs_fixture_buf_add(&forms[k], "", 0);
-			if (forms[k].failed) {
-				b->failed = true;
-				vs_fixture_buf_clear(&forms[k]);
-				continue;
-			}
-			needles[n].s = forms[k].data;
-			needles[n].len = forms[k].len;
-			n++;
 		}
+		for (k = 0, m = 0; m == 0 && k < n; k++)
+			m = secret_at(b->data + i, b->len - i,
+			              (const unsigned char *)sorted[k], 0);
+		if (m == 0) {
+			i++;
+			continue;
+		}
+		vs_fixture_buf_add(&out, b->data + start, i - start);
+		vs_fixture_buf_adds(&out, VS_FIXTURE_REDACTED);
+		i += m;
+		start = i;
 	}
-	qsort(needles, n, sizeof(*needles), needle_cmp);
-	for (i = 0; i < n; i++)
-		replace_all(b, needles[i].s, needles[i].len);
-	for (i = 0; i < n; i++)
-		free(needles[i].s);
-	free(needles);
+	free(sorted);
+	if (start == 0) {
+		vs_fixture_buf_clear(&out);
+		return;
+	}
+	vs_fixture_buf_add(&out, b->data + start, b->len - start);
+	if (out.failed) {
+		vs_fixture_buf_clear(&out);
+		b->failed = true;
+		return;
+	}
+	free(b->data);
+	*b = out;
 }
 
 int

@@ -72,11 +72,19 @@ int vs_fixture_buf_take(char **out, size_t *len_out, struct vs_fixture_buf *b,
 void vs_fixture_buf_clear(struct vs_fixture_buf *b);
 
 /* Redacts passwords, session keys, cookies, guestinfo.userdata values
- * and every string in the NULL-terminated secrets array (also in its
- * XML-escaped and percent-encoded forms).  *out is malloc'd. */
+ * and every string in the NULL-terminated secrets array in any of its
+ * forms: as is, XML-escaped (named or numeric references, whichever
+ * characters the writer chose to escape), percent-encoded or
+ * JSON-escaped, as one function in fixture.c defines them.  *out is
+ * malloc'd. */
 int vs_fixture_redact(char **out, size_t *out_len, const char *in,
                       size_t len, const char *const *secrets,
                       struct vs_error *err);
+/* How the text t[0..n) spells secret at its start, in any of the forms
+ * vs_fixture_redact() knows: the length of the match, 0 when it does not
+ * (or secret is empty).  The one definition of a secret's forms, also
+ * used by the CPI's log. */
+size_t vs_secret_at(const char *t, size_t n, const char *secret);
 /* Replaces volatile values by placeholders (<uuid>, <govcsim>, <time>,
  * <session>, <port>, …). */
 int vs_fixture_mask(char **out, size_t *out_len, const char *in, size_t len,

@@ -18,9 +18,9 @@
 #include <libxml/parser.h>
 
 /* Set as doc->_private when a value could not be added to a request (not
- * valid XML text); vs_soap_serialize() then refuses the document, so a
- * caller that ignores a NULL return cannot send a request missing a
- * field. */
+ * valid XML text, or out of memory); vs_soap_serialize() then refuses
+ * the document, so a caller that ignores a NULL return cannot send a
+ * request missing a field. */
 static char request_poisoned;
 
 static bool
@@ -96,6 +96,105 @@ poison(xmlNodePtr parent)
 		parent->doc->_private = &request_poisoned;
 }
 
+/*
+ * Out of memory, libxml2 2.9 builds trees that look whole but are not:
+ * xmlNewTextChild() and xmlNodeAddContent() leave the element empty, a
+ * node, attribute or namespace can lose its name, prefix or text (their
+ * copies are not checked).  So every node built here is checked, and
+ * vs_soap_serialize() walks the whole request once more (tree_whole()).
+ */
+
+/* An attribute we set: named, with its text. */
+static bool
+attr_whole(const xmlAttr *a)
+{
+	return a != NULL && a->name != NULL && a->children != NULL &&
+	       a->children->type == XML_TEXT_NODE &&
+	       a->children->content != NULL;
+}
+
+static bool
+ns_whole(const xmlNs *ns, bool prefixed)
+{
+	return ns != NULL && ns->href != NULL &&
+	       (!prefixed || ns->prefix != NULL);
+}
+
+static bool
+tree_whole(const xmlNode *n, int depth)
+{
+	const xmlAttr *a;
+	const xmlNs *ns;
+
+	if (depth > 256)
+		return false;
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_TEXT_NODE && n->content == NULL)
+			return false;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (n->name == NULL)
+			return false;
+		for (ns = n->nsDef; ns != NULL; ns = ns->next)
+			if (!ns_whole(ns, false))
+				return false;
+		for (a = n->properties; a != NULL; a = a->next)
+			if (!attr_whole(a))
+				return false;
+		if (!tree_whole(n->children, depth + 1))
+			return false;
+	}
+	return true;
+}
+
+/* Drops a node that came out without its name. */
+static xmlNodePtr
+named_or_drop(xmlNodePtr n)
+{
+	if (n != NULL && n->name == NULL) {
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* Appends value as n's text.  Not xmlNewTextChild() or
+ * xmlNodeAddContent(): out of memory, they leave the element empty
+ * without saying so. */
+static int
+add_content(xmlNodePtr n, const char *value)
+{
+	xmlNodePtr t = xmlNewDocText(n->doc, (const xmlChar *)value);
+
+	if (t == NULL || t->content == NULL) {
+		xmlFreeNode(t);
+		return -1;
+	}
+	if (xmlAddChild(n, t) == NULL) {
+		xmlFreeNode(t);
+		return -1;
+	}
+	return 0;
+}
+
+/* xmlNewProp()/xmlNewNsProp() that fails when the attribute is not
+ * whole (removing what was added). */
+static bool
+add_attr(xmlNodePtr n, xmlNsPtr ns, const char *name, const char *value)
+{
+	xmlAttrPtr a = xmlNewNsProp(n, ns, (const xmlChar *)name,
+	                            (const xmlChar *)value);
+
+	if (a == NULL)
+		return false;
+	if (!attr_whole(a)) {
+		xmlRemoveProp(a);
+		return false;
+	}
+	return true;
+}
+
 static xmlNsPtr
 vim_ns(xmlNodePtr parent)
 {
@@ -117,8 +216,13 @@ add_elem(xmlNodePtr parent, const char *name, const char *value)
 		return NULL;
 	}
 	ns = vim_ns(parent);
-	n = xmlNewTextChild(parent, ns, (const xmlChar *)name,
-	                    (const xmlChar *)value);
+	n = named_or_drop(xmlNewChild(parent, ns, (const xmlChar *)name,
+	                              NULL));
+	if (n != NULL && value != NULL && add_content(n, value) != 0) {
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+		n = NULL;
+	}
 	if (n == NULL)
 		poison(parent);
 	return n;
@@ -148,23 +252,27 @@ vs_soap_request_new(xmlDocPtr *doc_out, xmlNodePtr *method_out,
 	if (env == NULL)
 		goto nomem;
 	xmlDocSetRootElement(doc, env);
+	if (env->name == NULL)
+		goto nomem;
 	soapenv = xmlNewNs(env, (const xmlChar *)VS_NS_SOAPENV,
 	                   (const xmlChar *)"soapenv");
-	if (soapenv == NULL ||
-	    xmlNewNs(env, (const xmlChar *)VS_NS_XSD,
-	             (const xmlChar *)"xsd") == NULL ||
-	    xmlNewNs(env, (const xmlChar *)VS_NS_XSI,
-	             (const xmlChar *)"xsi") == NULL)
+	if (!ns_whole(soapenv, true) ||
+	    !ns_whole(xmlNewNs(env, (const xmlChar *)VS_NS_XSD,
+	                       (const xmlChar *)"xsd"), true) ||
+	    !ns_whole(xmlNewNs(env, (const xmlChar *)VS_NS_XSI,
+	                       (const xmlChar *)"xsi"), true))
 		goto nomem;
 	xmlSetNs(env, soapenv);
-	body = xmlNewChild(env, soapenv, (const xmlChar *)"Body", NULL);
+	body = named_or_drop(xmlNewChild(env, soapenv,
+	                                 (const xmlChar *)"Body", NULL));
 	if (body == NULL)
 		goto nomem;
-	m = xmlNewChild(body, NULL, (const xmlChar *)method, NULL);
+	m = named_or_drop(xmlNewChild(body, NULL, (const xmlChar *)method,
+	                              NULL));
 	if (m == NULL)
 		goto nomem;
 	vim = xmlNewNs(m, (const xmlChar *)VS_NS_VIM25, NULL);
-	if (vim == NULL)
+	if (!ns_whole(vim, false))
 		goto nomem;
 	xmlSetNs(m, vim);
 	if (this_ref != NULL &&
@@ -226,8 +334,30 @@ vs_soap_add_moref(xmlNodePtr parent, const char *name,
 	n = add_elem(parent, name, ref->value);
 	if (n == NULL)
 		return NULL;
-	if (xmlNewProp(n, (const xmlChar *)"type",
-	               (const xmlChar *)ref->type) == NULL) {
+	if (!add_attr(n, NULL, "type", ref->type)) {
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+		poison(parent);
+		return NULL;
+	}
+	return n;
+}
+
+static xmlNodePtr
+add_typed(xmlNodePtr parent, const char *name, const char *type,
+          const char *value)
+{
+	xmlNodePtr n;
+	xmlNsPtr xsi;
+
+	n = add_elem(parent, name, value);
+	if (n == NULL || type == NULL)
+		return n;
+	xsi = xmlSearchNsByHref(n->doc, n, (const xmlChar *)VS_NS_XSI);
+	if (!valid_xml_text(type) || xsi == NULL ||
+	    !add_attr(n, xsi, "type", type)) {
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
 		poison(parent);
 		return NULL;
 	}
@@ -237,20 +367,16 @@ vs_soap_add_moref(xmlNodePtr parent, const char *name,
 xmlNodePtr
 vs_soap_add_obj(xmlNodePtr parent, const char *name, const char *type)
 {
-	xmlNodePtr n;
-	xmlNsPtr xsi;
+	return add_typed(parent, name, type, NULL);
+}
 
-	n = add_elem(parent, name, NULL);
-	if (n == NULL || type == NULL)
-		return n;
-	xsi = xmlSearchNsByHref(n->doc, n, (const xmlChar *)VS_NS_XSI);
-	if (!valid_xml_text(type) || xsi == NULL ||
-	    xmlNewNsProp(n, xsi, (const xmlChar *)"type",
-	                 (const xmlChar *)type) == NULL) {
-		poison(parent);
+xmlNodePtr
+vs_soap_add_typed_text(xmlNodePtr parent, const char *name,
+                       const char *type, const char *value)
+{
+	if (value == NULL)
 		return NULL;
-	}
-	return n;
+	return add_typed(parent, name, type, value);
 }
 
 int
@@ -267,7 +393,11 @@ vs_soap_serialize(char **out, size_t *len_out, xmlDocPtr doc,
 	if (doc->_private == &request_poisoned)
 		return vs_error_set(err, VS_EINVAL,
 		                    "request holds a value that is not valid "
-		                    "XML text");
+		                    "XML text or could not be added (out of "
+		                    "memory)");
+	if (!tree_whole(xmlDocGetRootElement(doc), 0))
+		return vs_error_set(err, VS_ENOMEM, "request incomplete (out "
+		                    "of memory)");
 	xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 0);
 	if (buf == NULL || len <= 0) {
 		xmlFree(buf);
@@ -417,6 +547,7 @@ vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
                     const char *body, size_t len,
                     struct vs_fault *fault_out, struct vs_error *err)
 {
+	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, b, child;
 	struct vs_fault f;
@@ -436,9 +567,22 @@ vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
 		                  "SOAP reply of %zu bytes is too large", len);
 		goto cleanup;
 	}
-	doc = xmlReadMemory(body, (int)len, "reply.xml", NULL,
-	                    XML_PARSE_NONET | XML_PARSE_NOERROR |
-	                    XML_PARSE_NOWARNING);
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory parsing the "
+		                  "SOAP reply");
+		goto cleanup;
+	}
+	doc = xmlCtxtReadMemory(ctxt, body, (int)len, "reply.xml", NULL,
+	                        XML_PARSE_NONET | XML_PARSE_NOERROR |
+	                        XML_PARSE_NOWARNING);
+	/* libxml2 2.9 stops at an allocation failure and hands back the
+	 * tree so far as if well-formed: a reply cut short. */
+	if (ctxt->errNo == XML_ERR_NO_MEMORY) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory parsing the "
+		                  "SOAP reply");
+		goto cleanup;
+	}
 	if (doc == NULL) {
 		rc = vs_error_set(err, VS_EPARSE,
 		                  "SOAP reply is not well-formed XML");
@@ -490,6 +634,7 @@ vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
 	doc = NULL;
 cleanup:
 	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
 	return rc;
 }
 
@@ -541,9 +686,11 @@ vs_xml_child_copy(char *buf, size_t size, xmlNodePtr parent,
 
 	if (size > 0)
 		buf[0] = '\0';
+	if (vs_xml_child(parent, name) == NULL)
+		return VS_ENOTFOUND;
 	t = vs_xml_child_text(parent, name);
 	if (t == NULL)
-		return VS_ENOTFOUND;
+		return VS_ENOMEM;
 	len = strlen(t);
 	if (len >= size) {
 		rc = VS_EPARSE;

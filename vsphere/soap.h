@@ -44,10 +44,11 @@ struct vs_fault {
 bool vs_utf8_valid(const char *s, size_t len, bool allow_ws);
 
 /* Added by soap.c: a value that is not valid XML text (bad UTF-8, C0
- * controls), or a NULL/empty moref, adds nothing, returns NULL and marks
- * the request invalid: vs_soap_serialize() then fails with VS_EINVAL, so
- * a caller ignoring the NULL cannot send a request missing a field.  A
- * NULL value in vs_soap_add_text() adds nothing (optional field). */
+ * controls), a NULL/empty moref, or running out of memory while adding
+ * it, adds nothing, returns NULL and marks the request invalid:
+ * vs_soap_serialize() then fails with VS_EINVAL, so a caller ignoring
+ * the NULL cannot send a request missing a field.  A NULL value in
+ * vs_soap_add_text() adds nothing (optional field). */
 
 /* A new envelope whose Body holds <method xmlns="urn:vim25"> and, when
  * this_ref is not NULL, its <_this type="…">…</_this>.  *method_out is the
@@ -67,6 +68,10 @@ xmlNodePtr vs_soap_add_moref(xmlNodePtr parent, const char *name,
  * caller.  type NULL: no xsi:type. */
 xmlNodePtr vs_soap_add_obj(xmlNodePtr parent, const char *name,
                            const char *type);
+/* <name xsi:type="type">value</name>: vs_soap_add_obj() with text
+ * (NULL value: adds nothing). */
+xmlNodePtr vs_soap_add_typed_text(xmlNodePtr parent, const char *name,
+                                  const char *type, const char *value);
 /* Serialized request (UTF-8, no pretty printing); caller frees with
  * xmlFree(). */
 int vs_soap_serialize(char **out, size_t *len_out, xmlDocPtr doc,
@@ -84,11 +89,12 @@ int vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
 /* Element children by local name in the vim25 namespace. */
 xmlNodePtr vs_xml_child(xmlNodePtr parent, const char *name);
 xmlNodePtr vs_xml_next(xmlNodePtr after, const char *name);
-/* Text content of the child (borrowed from a static-free buffer: caller
- * frees with xmlFree), or NULL when absent. */
+/* Text content of the child (caller frees with xmlFree), or NULL when
+ * absent or out of memory (vs_xml_child() tells which). */
 char *vs_xml_child_text(xmlNodePtr parent, const char *name);
 /* Copies the text of child `name` into buf; returns 0, or VS_ENOTFOUND
- * when absent, VS_EPARSE when it does not fit. */
+ * when absent, VS_EPARSE when it does not fit, VS_ENOMEM when out of
+ * memory. */
 int vs_xml_child_copy(char *buf, size_t size, xmlNodePtr parent,
                       const char *name);
 /* xsi:type of n (any prefix bound to VS_NS_XSI), local part only, into

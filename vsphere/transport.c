@@ -11,6 +11,12 @@
 #include "vsphere/transport_fault.h"
 #include "vsphere/transports.h"
 
+/* The Makefile's TEST_HOOKS (default on for `make`; off in the release's
+ * packaging): whether the environment's test hooks are read at all. */
+#ifndef VS_TEST_HOOKS
+#define VS_TEST_HOOKS 0
+#endif
+
 void
 vs_http_response_clear(struct vs_http_response *resp)
 {
@@ -114,18 +120,30 @@ from_env(struct vs_transport **out, const struct vs_curl_opts *curl_opts,
 	                    "record:DIR");
 }
 
-/* Tests only: VSPHERE_CPI_FAULTS wraps the transport in the fault
- * injector (vsphere/transport_fault.h). */
-int
-vs_transport_from_env(struct vs_transport **out,
-                      const struct vs_curl_opts *curl_opts,
-                      const char *const *secrets, struct vs_error *err)
+bool
+vs_transport_test_hooks(void)
 {
-	const char *faults = getenv("VSPHERE_CPI_FAULTS");
+	return VS_TEST_HOOKS != 0;
+}
+
+/* With hooks, VSPHERE_CPI_FIXTURES picks the mode and VSPHERE_CPI_FAULTS
+ * wraps the transport in the fault injector (vsphere/transport_fault.h);
+ * without, neither is read and the transport is curl. */
+int
+vs_transport_select(struct vs_transport **out,
+                    const struct vs_curl_opts *curl_opts,
+                    const char *const *secrets, bool hooks,
+                    struct vs_error *err)
+{
+	const char *faults;
 	struct vs_transport *t = NULL;
 	int rc;
 
 	*out = NULL;
+	if (!hooks)
+		return vs_transport_new(out, VS_TRANSPORT_CURL, NULL,
+		                        curl_opts, secrets, err);
+	faults = getenv("VSPHERE_CPI_FAULTS");
 	rc = from_env(&t, curl_opts, secrets, err);
 	if (rc != 0 || faults == NULL || faults[0] == '\0') {
 		*out = t;
@@ -133,4 +151,13 @@ vs_transport_from_env(struct vs_transport **out,
 	}
 	return vs_transport_fault_new(out, t, faults,
 	                              getenv("VSPHERE_CPI_FAULTS_LOG"), err);
+}
+
+int
+vs_transport_from_env(struct vs_transport **out,
+                      const struct vs_curl_opts *curl_opts,
+                      const char *const *secrets, struct vs_error *err)
+{
+	return vs_transport_select(out, curl_opts, secrets,
+	                           vs_transport_test_hooks(), err);
 }

@@ -88,11 +88,24 @@ int vs_transport_new(struct vs_transport **out, enum vs_transport_mode mode,
                      const char *dir, const struct vs_curl_opts *curl_opts,
                      const char *const *secrets, struct vs_error *err);
 
-/* VSPHERE_CPI_FIXTURES=replay:DIR or record:DIR; unset or empty: curl.
- * VSPHERE_CPI_FAULTS (tests only) wraps the result in the fault-injecting
- * transport of vsphere/transport_fault.h. */
+/* The transport of a CPI process without --replay/--record: curl.  In a
+ * build with test hooks (vs_transport_test_hooks()) the environment may
+ * change that: VSPHERE_CPI_FIXTURES=replay:DIR or record:DIR (unset or
+ * empty: curl), and VSPHERE_CPI_FAULTS wraps the result in the
+ * fault-injecting transport of vsphere/transport_fault.h.  A build
+ * without them (the release) reads neither variable. */
 int vs_transport_from_env(struct vs_transport **out,
                           const struct vs_curl_opts *curl_opts,
                           const char *const *secrets, struct vs_error *err);
+/* Whether this build has the test hooks: the Makefile's TEST_HOOKS=1 (the
+ * default of `make`) defines VS_TEST_HOOKS=1; the release's packaging
+ * builds with TEST_HOOKS=0. */
+bool vs_transport_test_hooks(void);
+/* vs_transport_from_env() with the hooks on or off whatever the build
+ * (for tests). */
+int vs_transport_select(struct vs_transport **out,
+                        const struct vs_curl_opts *curl_opts,
+                        const char *const *secrets, bool hooks,
+                        struct vs_error *err);
 
 #endif

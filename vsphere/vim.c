@@ -55,8 +55,10 @@ node_text(char **out, xmlNodePtr n, const char *what, struct vs_error *err)
 	if (has_element_child(n))
 		return vs_error_set(err, VS_EPARSE,
 		                    "%s: expected a simple value", what);
+	/* An element's content is never NULL but out of memory: that must
+	 * not read as an empty value. */
 	t = xmlNodeGetContent(n);
-	*out = strdup(t != NULL ? (const char *)t : "");
+	*out = t != NULL ? strdup((const char *)t) : NULL;
 	xmlFree(t);
 	if (*out == NULL)
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
@@ -306,6 +308,55 @@ read_morefs(struct vs_prop *p, xmlNodePtr val, struct vs_error *err)
 	return 0;
 }
 
+static bool same_list(const xmlNode *a, const xmlNode *b, int depth);
+
+static bool
+same_ns(const xmlNs *a, const xmlNs *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return a->href != NULL && xmlStrEqual(a->href, b->href) &&
+	       xmlStrEqual(a->prefix, b->prefix);
+}
+
+/* b is a whole copy of a: same names, namespaces, attributes and text
+ * all the way down. */
+static bool
+same_node(const xmlNode *a, const xmlNode *b, int depth)
+{
+	const xmlAttr *x, *y;
+
+	if (a->type != b->type || depth > 256)
+		return false;
+	if (a->type != XML_ELEMENT_NODE)
+		return a->content != NULL && b->content != NULL &&
+		       xmlStrEqual(a->content, b->content);
+	if (a->name == NULL || b->name == NULL ||
+	    !xmlStrEqual(a->name, b->name) || !same_ns(a->ns, b->ns))
+		return false;
+	for (x = a->properties, y = b->properties; x != NULL && y != NULL;
+	     x = x->next, y = y->next) {
+		if (y->name == NULL || !xmlStrEqual(x->name, y->name) ||
+		    !same_ns(x->ns, y->ns) ||
+		    !same_list(x->children, y->children, depth + 1))
+			return false;
+	}
+	return x == NULL && y == NULL &&
+	       same_list(a->children, b->children, depth + 1);
+}
+
+static bool
+same_list(const xmlNode *a, const xmlNode *b, int depth)
+{
+	for (; a != NULL && b != NULL; a = a->next, b = b->next)
+		if (!same_node(a, b, depth))
+			return false;
+	return a == NULL && b == NULL;
+}
+
+/* Keeps a copy of val in o's own document.  libxml2 2.9's copy can come
+ * back short when out of memory (children, names or namespaces
+ * missing, unreported), so the copy is compared with val. */
 static int
 keep_node(struct vs_object *o, struct vs_prop *p, xmlNodePtr val,
           struct vs_error *err)
@@ -322,6 +373,10 @@ keep_node(struct vs_object *o, struct vs_prop *p, xmlNodePtr val,
 		xmlDocSetRootElement(o->doc, root);
 	}
 	copy = xmlDocCopyNode(val, o->doc, 1);
+	if (copy != NULL && !same_node(val, copy, 0)) {
+		xmlFreeNode(copy);
+		copy = NULL;
+	}
 	if (copy == NULL)
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	if (xmlAddChild(xmlDocGetRootElement(o->doc), copy) == NULL) {

@@ -511,7 +511,7 @@ int
 vs_add_config_spec(xmlNodePtr parent, const char *name,
                    const struct vs_config_spec *s, struct vs_error *err)
 {
-	xmlNodePtr spec, n, v;
+	xmlNodePtr spec, n;
 	size_t i;
 	int rc;
 
@@ -542,10 +542,10 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 		rc = add_obj(&n, spec, "extraConfig", NULL, err);
 		if (rc == 0)
 			rc = add_text(n, "key", s->extra[i].key, err);
-		if (rc == 0)
-			rc = add_obj(&v, n, "value", "xsd:string", err);
-		if (rc == 0)
-			xmlNodeAddContent(v, BAD_CAST s->extra[i].value);
+		if (rc == 0 && vs_soap_add_typed_text(n, "value", "xsd:string",
+		                                      s->extra[i].value) ==
+		               NULL)
+			rc = nomem("value", err);
 	}
 	if (rc == 0 && s->managed_by_key != NULL) {
 		rc = add_obj(&n, spec, "managedBy", NULL, err);

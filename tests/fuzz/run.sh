@@ -3,7 +3,8 @@
 # each for SECONDS, starting from its seed corpus tests/fuzz/corpus/<name>/.
 # usage: sh tests/fuzz/run.sh BUILD SECONDS [NAME...]     (from the root)
 #   make fuzz        BUILD=build/fuzz, FUZZ_TIME (default 60) per harness
-#   make fuzz-smoke  the same for 4 s per harness (part of make check)
+#   make fuzz-smoke  the same for the Makefile's FUZZ_SMOKE_TIME seconds per
+#                    harness (part of make check)
 #
 # The library is compiled by the Makefile into BUILD with
 # -fsanitize=fuzzer-no-link,address,undefined; the harnesses are linked

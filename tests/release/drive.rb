@@ -15,6 +15,8 @@
 #
 # ROOT holds jobs/vsphere_cpi and packages/.  No call's stdout or stderr
 # may contain a SECRET (nor the create_vm env password used here).
+# DRIVE_CPI_ENV, a JSON object of strings, adds variables to the CPI's
+# environment (run.sh: the release binary ignores the test hooks').
 
 require 'ipaddr'
 require 'json'
@@ -30,6 +32,7 @@ def run_cpi(root, method, args, context = {})
     'BOSH_PACKAGES_DIR' => File.join(root, 'packages'),
     'BOSH_JOBS_DIR' => File.join(root, 'jobs')
   }
+  env.merge!(JSON.parse(ENV['DRIVE_CPI_ENV'])) if ENV['DRIVE_CPI_ENV']
   context = { 'director_uuid' => 'release-test-director' }.merge(context)
   request = JSON.generate('method' => method, 'arguments' => args,
                           'context' => context, 'api_version' => 2)

@@ -621,6 +621,18 @@ if render "$job" "$work/insecure.yml" "$work/insecure/jobs/vsphere_cpi" \
 		sh -c "ruby '$drive_rb' call '$work/insecure' has_vm \
 			'[\"vm-00000000-0000-0000-0000-000000000000\"]' |
 			grep -qx false"
+	# The packaged binary is built without test hooks (TEST_HOOKS=0): a
+	# replay of a missing scenario, or a SOAP fault for every exchange,
+	# would fail this call in a TEST_HOOKS=1 build; here the call still
+	# reaches the simulator.
+	for hook in "VSPHERE_CPI_FIXTURES=replay:$work/no-such-scenario" \
+			'VSPHERE_CPI_FAULTS=fault@*'; do
+		check "the release binary ignores ${hook%%=*}" \
+			env DRIVE_CPI_ENV="{\"${hook%%=*}\":\"${hook#*=}\"}" \
+			sh -c "ruby '$drive_rb' call '$work/insecure' has_vm \
+			'[\"vm-00000000-0000-0000-0000-000000000000\"]' |
+			grep -qx false"
+	done
 else
 	not_ok "render with connection_options.insecure"
 	show "$logs/last.log"

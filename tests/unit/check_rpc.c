@@ -542,6 +542,89 @@ START_TEST(test_replay_option_accepted)
 }
 END_TEST
 
+/* Counts occurrences of needle in hay. */
+static int
+count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (hay = strstr(hay, needle); hay != NULL;
+	     hay = strstr(hay + 1, needle))
+		n++;
+	return n;
+}
+
+/* has_vm loads the config and logs it at debug before it meets the
+ * (empty) replay directory, so each level shows on stderr. */
+static void
+run_with_level(struct cpi_test_run *r, const char *level)
+{
+	char *argv[] = { (char *)cpi_test_binary(), "--replay", tmpdir,
+	                 good_cfg, NULL };
+	static const char req[] = "{\"method\":\"has_vm\","
+	                          "\"arguments\":[\"vm-1\"]}";
+	int rc;
+
+	if (level != NULL)
+		ck_assert_int_eq(setenv("CPI_LOG_LEVEL", level, 1), 0);
+	else
+		ck_assert_int_eq(unsetenv("CPI_LOG_LEVEL"), 0);
+	rc = cpi_test_run(r, argv, req, strlen(req));
+	/* CK_FORK=no (valgrind) shares the environment between tests. */
+	unsetenv("CPI_LOG_LEVEL");
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(r->status, 0);
+}
+
+START_TEST(test_log_level_env)
+{
+	static const char *const info_levels[] = { NULL, "", "info", "INFO",
+	                                           "Info" };
+	static const char *const debug_levels[] = { "debug", "DEBUG",
+	                                            "dEbUg" };
+	static const char *const unknown[] = { "verbose", "trace",
+	                                       "info ", "3" };
+	struct cpi_test_run r;
+	size_t i;
+
+	/* Default and any spelling of info: no debug, no warning. */
+	for (i = 0; i < sizeof(info_levels) / sizeof(info_levels[0]); i++) {
+		run_with_level(&r, info_levels[i]);
+		ck_assert_msg(count_of(r.err, " DEBUG ") == 0,
+		              "level %s: %s", info_levels[i] ? info_levels[i] :
+		              "(unset)", r.err);
+		ck_assert_ptr_null(strstr(r.err, "CPI_LOG_LEVEL"));
+		ck_assert_int_gt(count_of(r.err, " INFO "), 0);
+		cpi_test_run_clear(&r);
+	}
+	for (i = 0; i < sizeof(debug_levels) / sizeof(debug_levels[0]); i++) {
+		run_with_level(&r, debug_levels[i]);
+		ck_assert_msg(count_of(r.err, " DEBUG ") > 0, "level %s: %s",
+		              debug_levels[i], r.err);
+		ck_assert_ptr_null(strstr(r.err, "CPI_LOG_LEVEL"));
+		cpi_test_run_clear(&r);
+	}
+	/* Unknown: read as info, one warning naming the variable. */
+	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		run_with_level(&r, unknown[i]);
+		ck_assert_msg(count_of(r.err, " DEBUG ") == 0, "level %s: %s",
+		              unknown[i], r.err);
+		ck_assert_msg(count_of(r.err, "CPI_LOG_LEVEL") == 1 &&
+		              count_of(r.err, " WARN ") == 1,
+		              "level %s: %s", unknown[i], r.err);
+		ck_assert_ptr_nonnull(strstr(r.err, "using info"));
+		ck_assert_int_gt(count_of(r.err, " INFO "), 0);
+		cpi_test_run_clear(&r);
+	}
+	/* warn hides info but keeps the error. */
+	run_with_level(&r, "Warn");
+	ck_assert_msg(count_of(r.err, " INFO ") == 0 &&
+	              count_of(r.err, " DEBUG ") == 0 &&
+	              count_of(r.err, " ERROR ") == 1, "%s", r.err);
+	cpi_test_run_clear(&r);
+}
+END_TEST
+
 START_TEST(test_closed_stdout)
 {
 	/* Exit non-zero when the response cannot be written. */
@@ -637,6 +720,34 @@ START_TEST(test_log_masks_secrets)
 	ck_assert_ptr_nonnull(strstr(cpi_log_text(log), "INFO login"));
 	cpi_log_free(log);
 	free(buf);
+}
+END_TEST
+
+/* A secret quoted by an error message, XML-, JSON- or percent-escaped,
+ * is masked too (the forms of vs_secret_at()). */
+START_TEST(test_log_masks_secret_forms)
+{
+	struct cpi_error err = { 0 };
+	struct cpi_log *log;
+	char msg[256];
+
+	ck_assert_int_eq(cpi_log_new(&log, NULL, CPI_LOG_DEBUG, &err), 0);
+	ck_assert_int_eq(cpi_log_secret(log, "p\"w&<x>'1"), 0);
+	cpi_log_info(log, "a p\"w&amp;&lt;x&gt;'1 b");
+	cpi_log_info(log, "c p&#34;w&amp;&lt;x&gt;&#39;1 d");
+	cpi_log_info(log, "e {\"pw\":\"p\\\"w&<x>'1\"} f");
+	cpi_log_info(log, "g p%%22w%%26%%3Cx%%3E%%271 h");
+	ck_assert_ptr_null(strstr(cpi_log_text(log), "w&"));
+	ck_assert_ptr_null(strstr(cpi_log_text(log), "%26"));
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log), "a [REDACTED] b"));
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log), "c [REDACTED] d"));
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log),
+	                             "e {\"pw\":\"[REDACTED]\"} f"));
+	ck_assert_ptr_nonnull(strstr(cpi_log_text(log), "g [REDACTED] h"));
+	snprintf(msg, sizeof(msg), "x p&quot;w&amp;&lt;x&gt;&apos;1");
+	cpi_log_redact(log, msg, sizeof(msg));
+	ck_assert_str_eq(msg, "x [REDACTED]");
+	cpi_log_free(log);
 }
 END_TEST
 
@@ -1085,6 +1196,7 @@ rpc_suite(void)
 	tcase_add_test(bin, test_version_help_usage);
 	tcase_add_test(bin, test_replay_option_accepted);
 	tcase_add_test(bin, test_closed_stdout);
+	tcase_add_test(bin, test_log_level_env);
 	tcase_add_test(bin, test_no_secrets_in_output);
 	tcase_add_test(bin, test_dispatch_with_config);
 	tcase_add_test(bin, test_dispatch_config_errors);
@@ -1093,6 +1205,7 @@ rpc_suite(void)
 
 	tcase_add_test(unit, test_log_masks_secrets);
 	tcase_add_test(unit, test_log_bounded);
+	tcase_add_test(unit, test_log_masks_secret_forms);
 	tcase_add_test(unit, test_log_secret_json);
 	tcase_add_test(unit, test_error_set_once);
 	tcase_add_test(unit, test_error_type_names);

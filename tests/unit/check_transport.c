@@ -4,13 +4,17 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
+
 #include "vsphere/fixture.h"
+#include "vsphere/soap.h"
 #include "vsphere/transport.h"
 #include "vsphere/transports.h"
 
@@ -248,6 +252,288 @@ START_TEST(test_redact_hostile_noise)
 		ck_assert_ptr_null(strstr(out, MBUS));
 		free(out);
 	}
+}
+END_TEST
+
+/* --- one secret in every form a recording can hold ---------------- */
+
+/* Quotes, &<>, backslash, slash, space, %, +, a tab, U+00E9 and U+1F600:
+ * every writer escapes some of these and not others. */
+#define QSECRET "q\"u'o&t<e>s\\ /%+\tx\xc3\xa9\xf0\x9f\x98\x80!"
+
+static const char *const qsecrets[] = { QSECRET, NULL };
+
+/* Test-side encoders, written apart from fixture.c's matcher. */
+enum qform { Q_GO_XML, Q_NAMED_XML, Q_DEC_XML, Q_PCT_UPPER, Q_PCT_LOWER,
+             Q_FORM, Q_NFORMS };
+
+static void
+qencode(char *buf, size_t size, const char *s, enum qform f)
+{
+	const unsigned char *p;
+	size_t n = 0;
+
+	for (p = (const unsigned char *)s; *p != '\0' && n + 16 < size; p++) {
+		const char *named = NULL;
+		bool unreserved = (*p >= 'a' && *p <= 'z') ||
+		                  (*p >= 'A' && *p <= 'Z') ||
+		                  (*p >= '0' && *p <= '9') ||
+		                  strchr("-._~", *p) != NULL;
+
+		switch (f) {
+		case Q_GO_XML:          /* Go's encoding/xml EscapeText */
+			named = *p == '"' ? "&#34;" : *p == '\'' ? "&#39;" :
+			        *p == '&' ? "&amp;" : *p == '<' ? "&lt;" :
+			        *p == '>' ? "&gt;" : *p == '\t' ? "&#x9;" :
+			        NULL;
+			break;
+		case Q_NAMED_XML:
+			named = *p == '"' ? "&quot;" : *p == '\'' ? "&apos;" :
+			        *p == '&' ? "&amp;" : *p == '<' ? "&lt;" :
+			        *p == '>' ? "&gt;" : NULL;
+			break;
+		case Q_DEC_XML:         /* every ASCII non-alnum as &#N; */
+			if (*p < 0x80 && !unreserved) {
+				n += (size_t)snprintf(buf + n, size - n, "&#%d;",
+				                      *p);
+				continue;
+			}
+			break;
+		case Q_PCT_UPPER:
+		case Q_PCT_LOWER:
+		case Q_FORM:
+			if (f == Q_FORM && *p == ' ') {
+				named = "+";
+			} else if (!unreserved) {
+				n += (size_t)snprintf(buf + n, size - n,
+				                      f == Q_PCT_LOWER ? "%%%02x" :
+				                      "%%%02X", *p);
+				continue;
+			}
+			break;
+		default:
+			break;
+		}
+		if (named != NULL) {
+			n += (size_t)snprintf(buf + n, size - n, "%s", named);
+		} else {
+			buf[n++] = (char)*p;
+			buf[n] = '\0';
+		}
+	}
+	buf[n] = '\0';
+}
+
+/* What libxml2 writes for QSECRET as element text (vs_soap_add_text)
+ * and as an attribute value (vs_soap_add_obj's xsi:type), in one
+ * request; the Login password element is elsewhere. */
+static char *
+libxml2_request(void)
+{
+	struct vs_error err = { 0 };
+	xmlDocPtr doc = NULL;
+	xmlNodePtr m;
+	char *out = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(vs_soap_request_new(&doc, &m, "Login", NULL, &err),
+	                 0);
+	ck_assert_ptr_nonnull(vs_soap_add_text(m, "userName", QSECRET));
+	ck_assert_ptr_nonnull(vs_soap_add_obj(m, "locale", QSECRET));
+	ck_assert_ptr_nonnull(xmlNewProp(m, (const xmlChar *)"note",
+	                                 (const xmlChar *)QSECRET));
+	ck_assert_int_eq(vs_soap_serialize(&out, &len, doc, &err), 0);
+	xmlFreeDoc(doc);
+	/* libxml2 leaves the quotes of element text alone: the form the
+	 * old redaction missed. */
+	ck_assert_ptr_nonnull(strstr(out, "<userName>q\"u'o&amp;t&lt;e&gt;"));
+	return out;
+}
+
+static bool
+xml_holds(xmlNodePtr n, const char *needle)
+{
+	xmlAttrPtr a;
+
+	for (; n != NULL; n = n->next) {
+		if (n->content != NULL &&
+		    strstr((const char *)n->content, needle) != NULL)
+			return true;
+		if (n->type == XML_ELEMENT_NODE) {
+			for (a = n->properties; a != NULL; a = a->next)
+				if (xml_holds(a->children, needle))
+					return true;
+			if (xml_holds(n->children, needle))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Redacts text holding QSECRET as `form`; the form is gone, REDACTED
+ * took its place, and, decoded as XML or JSON when it is that, no value
+ * holds the secret. */
+static char *
+assert_redacted(const char *what, const char *text, const char *form)
+{
+	char *out = redact(text, qsecrets);
+	json_t *j;
+
+	ck_assert_msg(form == NULL || strstr(text, form) != NULL,
+	              "%s: the case lacks its form", what);
+	ck_assert_msg(strstr(out, "REDACTED") != NULL, "%s: %s", what, out);
+	ck_assert_msg(form == NULL || strstr(out, form) == NULL,
+	              "%s: left in %s", what, out);
+	ck_assert_msg(strstr(out, QSECRET) == NULL, "%s: %s", what, out);
+	if (out[0] == '<') {
+		xmlDocPtr doc = xmlReadMemory(out, (int)strlen(out), "r.xml",
+		                              NULL, XML_PARSE_NONET |
+		                              XML_PARSE_NOERROR |
+		                              XML_PARSE_NOWARNING);
+
+		ck_assert_msg(doc != NULL, "%s: not XML any more: %s", what,
+		              out);
+		ck_assert_msg(!xml_holds(xmlDocGetRootElement(doc), QSECRET),
+		              "%s: a value still holds it: %s", what, out);
+		xmlFreeDoc(doc);
+	}
+	if (out[0] == '{') {
+		j = json_loads(out, 0, NULL);
+		ck_assert_msg(j != NULL, "%s: not JSON any more: %s", what, out);
+		ck_assert_str_eq(json_string_value(json_object_get(j, "pw")),
+		                 "REDACTED");
+		json_decref(j);
+	}
+	return out;
+}
+
+START_TEST(test_redact_every_form)
+{
+	static const size_t json_flags[] = {
+		0, JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH,
+	};
+	char enc[512], text[2048], *req, *out, *dump;
+	json_t *j;
+	size_t i;
+	int f;
+
+	/* a request as libxml2 writes it: element text and attributes */
+	req = libxml2_request();
+	out = assert_redacted("libxml2 request", req, NULL);
+	ck_assert_ptr_nonnull(strstr(out, "<userName>REDACTED</userName>"));
+	ck_assert_ptr_nonnull(strstr(out, "xsi:type=\"REDACTED\""));
+	ck_assert_ptr_nonnull(strstr(out, "note=\"REDACTED\""));
+	free(out);
+	free(req);
+	/* a reply (Go's escaping: the simulator), other XML writers, a
+	 * URL's path and query, a form body */
+	for (f = 0; f < Q_NFORMS; f++) {
+		qencode(enc, sizeof(enc), QSECRET, (enum qform)f);
+		if (f <= Q_DEC_XML)
+			snprintf(text, sizeof(text), "<r><faultstring>login "
+			         "%s failed</faultstring><v a=\"%s\"/></r>",
+			         enc, enc);
+		else
+			snprintf(text, sizeof(text), "/folder/%s/env.json?"
+			         "dsName=%s&t=1", enc, enc);
+		out = assert_redacted("encoded", text, enc);
+		free(out);
+	}
+	/* JSON (a downloaded env.json, a JSON log) as jansson writes it */
+	for (i = 0; i < sizeof(json_flags) / sizeof(json_flags[0]); i++) {
+		j = json_pack("{s:s}", "pw", QSECRET);
+		dump = json_dumps(j, json_flags[i]);
+		ck_assert_ptr_nonnull(dump);
+		out = assert_redacted("json", dump, NULL);
+		free(out);
+		free(dump);
+		json_decref(j);
+	}
+	/* headers: a cookie and a header value, as is and quoted */
+	snprintf(text, sizeof(text), "Set-Cookie: other=%s; Path=/\n"
+	         "X-Note: \"%s\"\n", QSECRET, QSECRET);
+	out = assert_redacted("header", text, QSECRET);
+	ck_assert_str_eq(out, "Set-Cookie: other=REDACTED; Path=/\n"
+	                 "X-Note: \"REDACTED\"\n");
+	free(out);
+	/* text around stays, and a near miss is not taken */
+	out = redact("<a>q\"u'o&amp;t&lt;e&gt;s\\ /%+\tx</a>", qsecrets);
+	ck_assert_str_eq(out, "<a>q\"u'o&amp;t&lt;e&gt;s\\ /%+\tx</a>");
+	free(out);
+}
+END_TEST
+
+/* The record transport writes no form of it: request body, URL, reply,
+ * download. */
+static int
+qsecret_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
+                  struct vs_http_response *resp, struct vs_error *err)
+{
+	char enc[512], body[1024];
+
+	(void)t;
+	(void)err;
+	(void)req;
+	memset(resp, 0, sizeof(*resp));
+	qencode(enc, sizeof(enc), QSECRET, Q_GO_XML);
+	snprintf(body, sizeof(body), "<Envelope><Body><Fault><faultstring>"
+	         "bad user %s</faultstring></Fault></Body></Envelope>", enc);
+	resp->status = 500;
+	resp->body = strdup(body);
+	resp->body_len = strlen(body);
+	resp->content_type = strdup("text/xml; charset=utf-8");
+	return 0;
+}
+
+START_TEST(test_record_redacts_every_form)
+{
+	struct vs_transport inner = { VS_TRANSPORT_VERSION, qsecret_roundtrip,
+	                              NULL, NULL };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+	struct vs_error err = { 0 };
+	char url[1024], enc[512], path[4096], *data;
+	struct dirent *de;
+	DIR *d;
+	int f, files = 0;
+
+	ck_assert_int_eq(vs_transport_record_new(&t, &inner, scen, qsecrets,
+	                                         &err), 0);
+	memset(&req, 0, sizeof(req));
+	qencode(enc, sizeof(enc), QSECRET, Q_PCT_UPPER);
+	snprintf(url, sizeof(url), "https://vc:443/sdk?x=%s", enc);
+	req.method = "POST";
+	req.url = url;
+	req.op = "Login";
+	req.content_type = "text/xml; charset=utf-8";
+	req.body = libxml2_request();
+	req.body_len = strlen(req.body);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	vs_http_response_clear(&resp);
+	free((char *)req.body);
+	ck_assert_int_eq(t->finish(t, &err), 0);
+	vs_transport_free(t);   /* inner has no free: it is on the stack */
+	d = opendir(scen);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", scen, de->d_name);
+		data = slurp(path);
+		ck_assert_msg(strstr(data, QSECRET) == NULL, "%s", path);
+		ck_assert_msg(strstr(data, "q\"u'o&amp;t&lt;e&gt;") == NULL,
+		              "%s: %s", path, data);
+		for (f = 0; f < Q_NFORMS; f++) {
+			qencode(enc, sizeof(enc), QSECRET, (enum qform)f);
+			ck_assert_msg(strstr(data, enc) == NULL, "%s: %s",
+			              path, data);
+		}
+		free(data);
+		files++;
+	}
+	closedir(d);
+	ck_assert_int_eq(files, 3);
 }
 END_TEST
 
@@ -1130,6 +1416,53 @@ START_TEST(test_from_env)
 }
 END_TEST
 
+/* A build without test hooks (the release) reads neither
+ * VSPHERE_CPI_FIXTURES nor VSPHERE_CPI_FAULTS; this one has them. */
+START_TEST(test_from_env_without_hooks)
+{
+	struct vs_curl_opts copts = { 0 };
+	struct vs_error err = { 0 };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+	int rc;
+
+	ck_assert_msg(vs_transport_test_hooks(), "unit suites need a "
+	              "TEST_HOOKS=1 build");
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.op = "RetrieveServiceContent";
+	req.url = "http://127.0.0.1:9/sdk";     /* a closed port */
+	req.body = "<x/>";
+	req.body_len = 4;
+	copts.connect_timeout_s = 5;
+	copts.timeout_s = 5;
+	/* bad values: refused with hooks, not even read without */
+	setenv("VSPHERE_CPI_FIXTURES", "bogus:x", 1);
+	ck_assert_int_eq(vs_transport_select(&t, &copts, secrets, true, &err),
+	                 VS_EINVAL);
+	vs_error_clear(&err);
+	setenv("VSPHERE_CPI_FIXTURES", "replay:/nonexistent/scenario", 1);
+	setenv("VSPHERE_CPI_FAULTS", "garbage@*", 1);
+	ck_assert_msg(vs_transport_select(&t, &copts, secrets, false, &err) ==
+	              0, "%s", err.message);
+	/* curl, unwrapped: the closed port, not the injected garbage */
+	rc = t->roundtrip(t, &req, &resp, &err);
+	ck_assert_msg(rc == VS_ENET, "rc %d: %s", rc, err.message);
+	vs_transport_free(t);
+	/* the same with hooks: the fault injector answers, no network */
+	unsetenv("VSPHERE_CPI_FIXTURES");
+	vs_error_clear(&err);
+	ck_assert_msg(vs_transport_select(&t, &copts, secrets, true, &err) ==
+	              0, "%s", err.message);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 200);
+	vs_http_response_clear(&resp);
+	vs_transport_free(t);
+	unsetenv("VSPHERE_CPI_FAULTS");
+}
+END_TEST
+
 #define ENV_OPEN "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
 	"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/" \
 	"soap/envelope/\"><soapenv:Body>"
@@ -1199,6 +1532,7 @@ transport_suite(void)
 	                    sizeof(redact_cases) / sizeof(redact_cases[0]));
 	tcase_add_test(tc, test_redact_overlapping_secrets);
 	tcase_add_test(tc, test_redact_hostile_noise);
+	tcase_add_test(tc, test_redact_every_form);
 	tcase_add_loop_test(tc, test_mask_table, 0,
 	                    sizeof(mask_cases) / sizeof(mask_cases[0]));
 	tcase_add_test(tc, test_canon_whitespace_and_diff);
@@ -1209,6 +1543,7 @@ transport_suite(void)
 	tc = tcase_create("record_replay");
 	tcase_add_checked_fixture(tc, setup_tmp, teardown_tmp);
 	tcase_add_test(tc, test_record_writes_redacted_files);
+	tcase_add_test(tc, test_record_redacts_every_form);
 	tcase_add_test(tc, test_record_numbering_continues);
 	tcase_add_test(tc, test_record_write_failure_is_eio);
 	tcase_add_test(tc, test_replay_roundtrip);
@@ -1221,6 +1556,7 @@ transport_suite(void)
 	tcase_add_test(tc, test_replay_start_index);
 	tcase_add_test(tc, test_replay_bad_fixtures);
 	tcase_add_test(tc, test_from_env);
+	tcase_add_test(tc, test_from_env_without_hooks);
 	tcase_add_test(tc, test_replay_committed_example);
 	suite_add_tcase(s, tc);
 	return s;
