@@ -99,6 +99,8 @@ struct vs_vm_device {
 	int controller_key;
 	bool has_unit_number;
 	int unit_number;
+	bool has_bus_number;
+	int bus_number;             /* controllers: busNumber */
 	char *file_name;            /* disk / ISO backing "[ds] path" */
 	bool has_datastore;
 	struct vs_moref datastore;  /* file backing's datastore */
