@@ -734,10 +734,15 @@ vs_disk_extend(struct vs_client *c, const struct vs_moref *dc,
 void
 vs_disk_vm_free(struct vs_disk_vm *v)
 {
+	size_t i;
+
 	if (v == NULL)
 		return;
 	vs_vm_info_free(v->info);
 	wipe_free(v->settings, v->settings_len);
+	for (i = 0; i < v->nrecords; i++)
+		vs_disk_record_clear(&v->records[i]);
+	free(v->records);
 	free(v);
 }
 
@@ -802,7 +807,8 @@ b64_decode(const char *s, size_t *len_out)
 	return out;
 }
 
-/* config.extraConfig: disk.enableUUID and guestinfo.userdata. */
+/* config.extraConfig: disk.enableUUID, guestinfo.userdata and the disk
+ * records. */
 static int
 read_extra(struct vs_disk_vm *v, struct vs_client *c,
            const struct vs_moref *vm, struct vs_error *err)
@@ -837,6 +843,13 @@ read_extra(struct vs_disk_vm *v, struct vs_client *c,
 		key = vs_xml_child_text(opt, "key");
 		value = vs_xml_child_text(opt, "value");
 		if (key != NULL && value != NULL) {
+			rc = vs_disk_vm_take_option(v, key, value, err);
+			if (rc != 0) {
+				memset(value, 0, strlen(value));
+				xmlFree(key);
+				xmlFree(value);
+				goto cleanup;
+			}
 			if (strcmp(key, "disk.enableUUID") == 0)
 				v->enable_uuid = strcmp(value, "1") == 0 ||
 				                 strcasecmp(value, "true") == 0;
@@ -1051,10 +1064,11 @@ static int
 disk_reconfigure(struct vs_client *c, const struct vs_vm_info *info,
                  const struct vs_vm_device_change *ctl,
                  const struct vs_vm_device_change *ch, const char *settings,
-                 size_t settings_len, struct vs_error *err)
+                 size_t settings_len, const struct vs_vm_option *recs,
+                 size_t nrecs, struct vs_error *err)
 {
 	struct vs_vm_device_change both[2];
-	struct vs_vm_option extra[2];
+	struct vs_vm_option *extra = NULL;
 	struct vs_vm_config cfg;
 	char *userdata = NULL;
 	int rc;
@@ -1068,20 +1082,32 @@ disk_reconfigure(struct vs_client *c, const struct vs_vm_info *info,
 		cfg.changes = both;
 		cfg.nchanges = 2;
 	}
+	if (nrecs > 16)
+		return vs_error_set(err, VS_EINVAL, "too many disk records");
+	extra = calloc(nrecs + 2, sizeof(*extra));
+	if (extra == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	if (settings != NULL) {
 		rc = vs_base64(&userdata, settings, settings_len, err);
-		if (rc != 0)
+		if (rc != 0) {
+			free(extra);
 			return rc;
+		}
 		extra[0].key = "guestinfo.userdata";
 		extra[0].value = userdata;
 		extra[1].key = "guestinfo.userdata.encoding";
 		extra[1].value = "base64";
-		cfg.extra = extra;
 		cfg.nextra = 2;
 	}
+	if (nrecs > 0)
+		memcpy(&extra[cfg.nextra], recs, nrecs * sizeof(*recs));
+	cfg.nextra += nrecs;
+	if (cfg.nextra > 0)
+		cfg.extra = extra;
 	rc = vs_vm_reconfigure(c, &info->vm, &cfg, err);
 	if (userdata != NULL)
 		wipe_free(userdata, strlen(userdata));
+	free(extra);
 	return rc;
 }
 
@@ -1089,7 +1115,8 @@ int
 vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
                const char *ds_path, const struct vs_moref *ds,
                const struct vs_disk_slot *slot, const char *settings,
-               size_t settings_len, struct vs_error *err)
+               size_t settings_len, const struct vs_vm_option *recs,
+               size_t nrecs, struct vs_error *err)
 {
 	struct vs_vm_device_change ch, ctl;
 
@@ -1119,13 +1146,14 @@ vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
 	ch.disk_mode = "independent_persistent";
 	ch.capacity_kb = 0;     /* an existing file: vCenter reads it */
 	return disk_reconfigure(c, info, slot->new_controller ? &ctl : NULL,
-	                        &ch, settings, settings_len, err);
+	                        &ch, settings, settings_len, recs, nrecs, err);
 }
 
 int
 vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
                const struct vs_vm_device *d, const char *settings,
-               size_t settings_len, struct vs_error *err)
+               size_t settings_len, const struct vs_vm_option *recs,
+               size_t nrecs, struct vs_error *err)
 {
 	struct vs_vm_device_change ch;
 
@@ -1147,7 +1175,7 @@ vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
 	ch.disk_mode = d->disk_mode;
 	ch.capacity_kb = d->capacity_kb;
 	return disk_reconfigure(c, info, NULL, &ch, settings, settings_len,
-	                        err);
+	                        recs, nrecs, err);
 }
 
 int
