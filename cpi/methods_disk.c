@@ -14,6 +14,13 @@
  * VM outside vm_folder using the disk is not seen: vCenter itself then
  * refuses to delete a disk that is in use (the file is locked).
  *
+ * Storage vMotion.  attach_disk records the disk on the VM (extraConfig
+ * bosh.persistent_disk.<cid>, in the same reconfigure); detach_disk finds
+ * it by file name or by that record and moves a file that Storage
+ * vMotion moved into the VM's directory back to disk_path/<cid>.vmdk, so
+ * has_disk, attach_disk and delete_disk find it where they look first
+ * (vsphere/disk.h "Per-VM disk records").
+ *
  * Agent settings.  attach_disk and detach_disk rewrite disks.persistent
  * of the settings the VM already has (guestinfo.userdata, decoded): the
  * new settings go into the same ReconfigVM_Task as the device change,
