@@ -46,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpi/iso9660.h"
 #include "cpi/vcenter.h"
@@ -804,9 +805,14 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	struct vs_create_req cr = {0};
 	struct settings_in si = {0};
 	struct vs_error verr = {0};
+	char mark[32];
 	int rc;
 
+	/* marked as being created until vs_create_finish() is done: a
+	 * killed call leaves a VM the next create_vm or delete_vm removes */
+	snprintf(mark, sizeof(mark), "%lld", (long long)time(NULL));
 	cr.name = j->vm_cid;
+	cr.marker = mark;
 	cr.source = src;
 	cr.snapshot = snap->type[0] != '\0' ? snap : NULL;
 	cr.folder = folder;
@@ -836,7 +842,7 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	vs_error_clear(&verr);
 	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
 	                      strlen(j->settings), j->iso, j->iso_len,
-	                      j->props.extra, j->props.nextra, &verr);
+	                      j->props.extra, j->props.nextra, true, &verr);
 
 failed:
 	if (rc < 0) {
@@ -879,6 +885,8 @@ cpi_method_create_vm(json_t **result, struct cpi_call *call)
 	rc = place(&j, call, &src, &snap, &folder);
 	if (rc == 0)
 		rc = build(&j, call, &src, &snap, &folder);
+	if (rc == 0)
+		cpi_sweep_leftovers(j.c, call, &folder);
 	if (rc == 0)
 		rc = make_result(result, j.nets, j.vm_cid, call);
 

@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpi/vcenter.h"
+#include "vsphere/create.h"
 #include "vsphere/disk.h"
 #include "vsphere/vm.h"
 
@@ -335,6 +337,66 @@ place_back(struct vs_vm_names **out, struct vs_client *c,
 	return 0;
 }
 
+/* One leftover: as delete_vm, minus the error mapping. */
+static int
+remove_leftover(struct vs_client *c, struct cpi_call *call,
+                const struct vs_leftover *l, struct vs_error *verr)
+{
+	struct vs_disk_vm *v = NULL;
+	struct vs_disk_keeps *keeps = NULL;
+	struct vs_vm_names *kept = NULL;
+	int rc;
+
+	rc = vs_disk_vm_read(&v, c, &l->vm, verr);
+	if (rc == 0 && v->info->power != VS_VM_POWERED_OFF)
+		rc = vs_vm_power_off(c, &l->vm, verr);
+	if (rc == 0)
+		rc = vs_disk_vm_keeps(&keeps, v, verr);
+	if (rc == 0)
+		rc = vs_disk_detach_keeps(c, v, keeps, verr);
+	if (rc == 0)
+		rc = place_back(&kept, c, call, l->name, keeps, verr);
+	if (rc == 0)
+		rc = vs_vm_destroy(c, &l->vm, verr);
+	if (rc == 0 && check_cid(l->name, call->method, call->err) != 0)
+		cpi_error_clear(call->err);     /* no env files to name */
+	else if (rc == 0)
+		rc = delete_env(c, call, l->name, v->info, kept, verr);
+	vs_vm_names_free(kept);
+	vs_disk_keeps_free(keeps);
+	vs_disk_vm_free(v);
+	return rc == VS_ENOTFOUND ? 0 : rc;  /* gone meanwhile: fine */
+}
+
+void
+cpi_sweep_leftovers(struct vs_client *c, struct cpi_call *call,
+                    const struct vs_moref *folder)
+{
+	struct vs_leftovers *l = NULL;
+	struct vs_error verr = {0};
+	size_t i;
+
+	if (vs_create_leftovers(&l, c, folder, (long long)time(NULL),
+	                        call->config->vcenter.leftover_vm_grace_s,
+	                        &verr) != 0) {
+		cpi_log_warn(call->log, "%s: looking for leftover VMs: %s",
+		             call->method, verr.message);
+		return;
+	}
+	for (i = 0; i < l->n; i++) {
+		vs_error_clear(&verr);
+		cpi_log_info(call->log, "%s: removing %s (%s), left marked as "
+		             "being created since %lld by a create_vm that "
+		             "never finished", call->method, l->items[i].name,
+		             l->items[i].vm.value, l->items[i].since);
+		if (remove_leftover(c, call, &l->items[i], &verr) != 0)
+			cpi_log_warn(call->log, "%s: leftover %s stays: %s",
+			             call->method, l->items[i].name,
+			             verr.message);
+	}
+	vs_leftovers_free(l);
+}
+
 int
 cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 {
@@ -396,6 +458,8 @@ cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 		                "env files", cid);
 		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	}
+	if (rc == 0 && v->info->has_parent)
+		cpi_sweep_leftovers(c, call, &v->info->parent);
 cleanup:
 	vs_vm_names_free(kept);
 	vs_disk_keeps_free(keeps);
