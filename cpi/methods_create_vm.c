@@ -31,11 +31,18 @@
  * missing, is not transient).  Opening the session keeps cpi/vcenter.h's
  * CloudError; a failed logout after a success is only logged.
  *
+ * Crash safety.  The clone spec marks the VM (extraConfig bosh.creating,
+ * vsphere/create.h) until it is powered on; then the mark goes (one more
+ * reconfigure) and the VM folder is looked through for VMs a killed call
+ * left marked longer than leftover_vm_grace_seconds
+ * (cpi_sweep_leftovers(), which only logs its trouble).
+ *
  * Round trips with the VM folder in place and the stemcell on the chosen
- * datastore: 14 including login and logout (RetrieveServiceContent,
+ * datastore: 19 including login and logout (RetrieveServiceContent,
  * Login, the placement read, 2 for the stemcell lookup, CloneVM_Task + 1,
  * the read-back, the env.iso PUT, ReconfigVM_Task + 1, PowerOnVM_Task +
- * 1, Logout); one CreateFolder more per missing folder component.  The
+ * 1, ReconfigVM_Task + 1 removing the mark, the leftover look-up 3,
+ * Logout); one CreateFolder more per missing folder component.  The
  * count is logged before the logout.
  *
  * The settings hold the env and the mbus/blobstore credentials: they are
