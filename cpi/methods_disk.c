@@ -978,6 +978,10 @@ cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 	if ((move || r != NULL) && vs_disk_record_key(key, sizeof(key), cid)) {
 		if (move)
 			rc = vs_disk_record_detached(&value, file, &verr);
+		else if (r != NULL && r->by_device_key)
+			/* the Ruby CPI's vApp property stays: this entry
+			 * overrides it (vsphere/disk.h) */
+			value = strdup(VS_DISK_RECORD_NONE);
 		else
 			value = strdup("");
 		if (rc != 0) {

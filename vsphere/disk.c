@@ -807,13 +807,53 @@ b64_decode(const char *s, size_t *len_out)
 	return out;
 }
 
+/* The Ruby CPI's disk records in config.vAppConfig (disk.h): every
+ * property of category "BOSH Persistent Disks".  Anything malformed is
+ * skipped. */
+static int
+read_vapp(struct vs_disk_vm *v, const struct vs_object *o,
+          struct vs_error *err)
+{
+	const struct vs_prop *p = vs_object_prop(o, "config.vAppConfig");
+	struct vs_error e;
+	xmlNodePtr val, prop;
+	char *key, *cat, *label;
+	long long k;
+	int rc = 0;
+
+	if (p == NULL || p->kind == VS_PROP_TEXT)
+		return 0;
+	vs_error_clear(&e);
+	if (vs_object_get_node(&val, o, "config.vAppConfig", &e) != 0)
+		return 0;
+	for (prop = vs_xml_child(val, "property"); rc == 0 && prop != NULL;
+	     prop = vs_xml_next(prop, "property")) {
+		key = vs_xml_child_text(prop, "key");
+		cat = vs_xml_child_text(prop, "category");
+		label = vs_xml_child_text(prop, "label");
+		if (label == NULL)
+			label = vs_xml_child_text(prop, "id");
+		vs_error_clear(&e);
+		if (key != NULL && cat != NULL && label != NULL &&
+		    strcmp(cat, "BOSH Persistent Disks") == 0 &&
+		    vs_parse_long(&k, key, INT32_MIN, INT32_MAX, &e) == 0)
+			rc = vs_disk_vm_take_vapp(v, k, label, err);
+		xmlFree(key);
+		xmlFree(cat);
+		xmlFree(label);
+	}
+	return rc;
+}
+
 /* config.extraConfig: disk.enableUUID, guestinfo.userdata and the disk
- * records. */
+ * records; config.vAppConfig: the Ruby CPI's disk records. */
 static int
 read_extra(struct vs_disk_vm *v, struct vs_client *c,
            const struct vs_moref *vm, struct vs_error *err)
 {
-	static const char *const paths[] = { "config.extraConfig", NULL };
+	static const char *const paths[] = {
+		"config.extraConfig", "config.vAppConfig", NULL,
+	};
 	struct vs_object *o = NULL;
 	const struct vs_prop *p;
 	struct vs_error e;
@@ -825,6 +865,9 @@ read_extra(struct vs_disk_vm *v, struct vs_client *c,
 	rc = vs_get_props(&o, c, vm, paths, err);
 	if (rc != 0)
 		return rc;
+	rc = read_vapp(v, o, err);
+	if (rc != 0)
+		goto cleanup;
 	p = vs_object_prop(o, "config.extraConfig");
 	if (p != NULL && p->kind == VS_PROP_TEXT &&
 	    (p->text == NULL || p->text[0] == '\0'))

@@ -191,7 +191,16 @@ int vs_disk_extend(struct vs_client *c, const struct vs_moref *dc,
  * until the move is done, so a retry (or delete_vm) finishes the move.
  * An empty value is no record (vCenter removes a key set to ""), the
  * last entry of a key wins.
+ *
+ * Disks the Ruby CPI attached carry its record instead: a vApp property
+ * (config.vAppConfig.property) of category "BOSH Persistent Disks" whose
+ * key is the disk device's key and whose label is the cid.  It is read
+ * too (for a cid without a record of ours) and names the device with
+ * that key when it is attached independent_persistent.  This CPI never
+ * writes or removes vApp properties: detach_disk overrides one with its
+ * own entry "none" (no record, and read after the vApp properties).
  */
+#define VS_DISK_RECORD_NONE "none"
 #define VS_DISK_RECORD_PREFIX "bosh.persistent_disk."
 
 struct vs_disk_record {
@@ -201,6 +210,8 @@ struct vs_disk_record {
 	int unit;
 	char *uuid;                 /* attached: lower-case, or NULL */
 	char *path;                 /* detached: where the file lies */
+	bool by_device_key;         /* the Ruby CPI's vApp property */
+	int device_key;
 };
 
 void vs_disk_record_clear(struct vs_disk_record *r);
@@ -222,6 +233,11 @@ int vs_disk_record_detached(char **out, const char *path,
  * is ignored.  Only VS_ENOMEM fails. */
 int vs_disk_vm_take_option(struct vs_disk_vm *v, const char *key,
                            const char *value, struct vs_error *err);
+/* Takes one of the Ruby CPI's vApp property records (device key, cid)
+ * into v->records unless cid has a record already or is not valid.  Only
+ * VS_ENOMEM fails. */
+int vs_disk_vm_take_vapp(struct vs_disk_vm *v, long long device_key,
+                         const char *cid, struct vs_error *err);
 /* cid's record on v, or NULL. */
 const struct vs_disk_record *vs_disk_vm_record(const struct vs_disk_vm *v,
                                                const char *cid);
@@ -309,7 +325,8 @@ struct vs_disk_vm {
 };
 
 void vs_disk_vm_free(struct vs_disk_vm *v);
-/* vs_vm_info() plus ONE read of config.extraConfig (2 round trips). */
+/* vs_vm_info() plus ONE read of config.extraConfig and
+ * config.vAppConfig (2 round trips). */
 int vs_disk_vm_read(struct vs_disk_vm **out, struct vs_client *c,
                     const struct vs_moref *vm, struct vs_error *err);
 

@@ -6,6 +6,7 @@
  */
 #include "vsphere/disk.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +252,28 @@ vs_disk_vm_take_option(struct vs_disk_vm *v, const char *key,
 	return 0;
 }
 
+int
+vs_disk_vm_take_vapp(struct vs_disk_vm *v, long long device_key,
+                     const char *cid, struct vs_error *err)
+{
+	struct vs_disk_record *grown, *r;
+
+	if (!vs_disk_cid_valid(cid) || record_of(v, cid) != NULL ||
+	    device_key < INT32_MIN || device_key > INT32_MAX ||
+	    v->nrecords >= MAX_RECORDS)
+		return 0;
+	grown = realloc(v->records, (v->nrecords + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	v->records = grown;
+	r = &v->records[v->nrecords++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->cid, sizeof(r->cid), "%s", cid);
+	r->by_device_key = true;
+	r->device_key = (int)device_key;
+	return 0;
+}
+
 static bool
 is_scsi_controller(const struct vs_vm_device *d)
 {
@@ -311,6 +334,10 @@ record_names(const struct vs_disk_record *r, const struct vs_vm_info *info,
 {
 	int bus, unit;
 
+	if (r->by_device_key)   /* the Ruby CPI's: by key, attached its way */
+		return !r->detached && d->kind == VS_VM_DEV_DISK &&
+		       d->key == r->device_key && d->disk_mode != NULL &&
+		       strcmp(d->disk_mode, "independent_persistent") == 0;
 	if (r->detached || d->kind != VS_VM_DEV_DISK ||
 	    !vs_disk_device_slot(&bus, &unit, info, d) || bus != r->bus ||
 	    unit != r->unit)

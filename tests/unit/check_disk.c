@@ -770,20 +770,64 @@ END_TEST
 
 /* vs_vm_info's read, then config.extraConfig with options. */
 static void
-vm_with_extra(const char *options)
+vm_with_extra_vapp(const char *options, const char *vapp)
 {
 	char *inner = ft_fmt("<returnval><objects><obj type=\"VirtualMachine\">"
 	                     "vm-100</obj><propSet><name>config.extraConfig"
 	                     "</name><val xsi:type=\"ArrayOfOptionValue\">%s"
-	                     "</val></propSet></objects></returnval>", options);
+	                     "</val></propSet>%s</objects></returnval>",
+	                     options, vapp);
 
 	ft_reply("RetrievePropertiesEx", SPARSE_VM);
 	ft_reply("RetrievePropertiesEx", inner);
 	free(inner);
 }
 
+static void
+vm_with_extra(const char *options)
+{
+	vm_with_extra_vapp(options, "");
+}
+
 #define OPT(k, v) "<OptionValue><key>" k "</key><value xsi:type=\""     \
 	"xsd:string\">" v "</value></OptionValue>"
+
+/* The Ruby CPI's records: vApp properties of category "BOSH Persistent
+ * Disks" (key: the device key, label: the cid). */
+START_TEST(test_vm_read_ruby_records)
+{
+	struct vs_disk_vm *v = NULL;
+	struct vs_client *c;
+	struct vs_error err;
+
+	vm_with_extra_vapp(OPT("bosh.persistent_disk.disk-2", "scsi0:2"),
+	    "<propSet><name>config.vAppConfig</name><val xsi:type=\""
+	    "VmConfigInfo\"><property><key>2001</key><id>disk-1</id>"
+	    "<category>BOSH Persistent Disks</category><label>disk-1</label>"
+	    "<type>string</type><value>[ds] BOSH_Disks/disk-1.vmdk</value>"
+	    "</property><property><key>2002</key><id>disk-2</id><category>"
+	    "BOSH Persistent Disks</category><label>disk-2</label></property>"
+	    "<property><key>2003</key><category>other</category><label>"
+	    "disk-3</label></property><property><key>x</key><category>BOSH "
+	    "Persistent Disks</category><label>disk-4</label></property>"
+	    "</val></propSet>");
+	c = ft_connect();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_vm_read(&v, c, &vm100, &err) == 0, "%s",
+	              err.message);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(1), "<pathSet>config."
+	                             "vAppConfig</pathSet>"));
+	ck_assert_uint_eq(v->nrecords, 2);
+	ck_assert(vs_disk_vm_record(v, "disk-1")->by_device_key);
+	ck_assert_int_eq(vs_disk_vm_record(v, "disk-1")->device_key, 2001);
+	/* ours wins over the Ruby CPI's */
+	ck_assert(!vs_disk_vm_record(v, "disk-2")->by_device_key);
+	ck_assert_ptr_null(vs_disk_vm_record(v, "disk-3"));
+	ck_assert_ptr_null(vs_disk_vm_record(v, "disk-4"));
+	vs_disk_vm_free(v);
+	ft_finish(c);
+}
+END_TEST
 
 START_TEST(test_vm_read_settings)
 {
@@ -1006,6 +1050,7 @@ disk_suite(void)
 	tcase_add_test(tc, test_delete_extend_move_requests);
 	tcase_add_test(tc, test_attach_detach_requests);
 	tcase_add_test(tc, test_vm_read_settings);
+	tcase_add_test(tc, test_vm_read_ruby_records);
 	tcase_add_test(tc, test_users_one_view);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("methods");

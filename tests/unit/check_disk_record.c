@@ -386,6 +386,44 @@ START_TEST(test_detach_keeps_request)
 }
 END_TEST
 
+/* A disk the Ruby CPI attached: its vApp property names the device key;
+ * a record of ours, or our "none", wins over it. */
+START_TEST(test_ruby_vapp_record)
+{
+	struct vs_vm_device *moved;
+	struct vs_error err;
+	char buf[64];
+
+	vm1();
+	moved = add_disk(2016, 1001, 0, "[ds2] vm-1/vm-1_1.vmdk",
+	                 "independent_persistent");
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_vm_take_vapp(&vmv, 2016, "disk-rr", &err), 0);
+	/* not a cid of this CPI: ignored */
+	ck_assert_int_eq(vs_disk_vm_take_vapp(&vmv, 2000, "../x", &err), 0);
+	ck_assert_uint_eq(vmv.nrecords, 1);
+	ck_assert_ptr_eq(vs_disk_vm_find(&vmv, "disk-rr"), moved);
+	ck_assert(vs_disk_vm_cid(buf, sizeof(buf), &vmv, moved));
+	ck_assert_str_eq(buf, "disk-rr");
+	/* only a disk attached the Ruby CPI's way */
+	moved->disk_mode = (char *)"persistent";
+	ck_assert_ptr_null(vs_disk_vm_find(&vmv, "disk-rr"));
+	moved->disk_mode = (char *)"independent_persistent";
+	/* a second vApp record of the same cid does not replace the first */
+	ck_assert_int_eq(vs_disk_vm_take_vapp(&vmv, 2000, "disk-rr", &err), 0);
+	ck_assert_ptr_eq(vs_disk_vm_find(&vmv, "disk-rr"), moved);
+	/* our "none" after a detach overrides it */
+	record("bosh.persistent_disk.disk-rr", VS_DISK_RECORD_NONE);
+	ck_assert_ptr_null(vs_disk_vm_find(&vmv, "disk-rr"));
+	ck_assert_uint_eq(vmv.nrecords, 0);
+	/* and a record of ours replaces it */
+	ck_assert_int_eq(vs_disk_vm_take_vapp(&vmv, 2016, "disk-rr", &err), 0);
+	record("bosh.persistent_disk.disk-rr", "scsi1:0");
+	ck_assert(!vs_disk_vm_record(&vmv, "disk-rr")->by_device_key);
+	ck_assert_ptr_eq(vs_disk_vm_find(&vmv, "disk-rr"), moved);
+}
+END_TEST
+
 static Suite *
 disk_record_suite(void)
 {
@@ -401,6 +439,7 @@ disk_record_suite(void)
 	tcase_add_test(tc, test_must_move);
 	tcase_add_test(tc, test_keeps);
 	tcase_add_test(tc, test_detach_keeps_request);
+	tcase_add_test(tc, test_ruby_vapp_record);
 	suite_add_tcase(s, tc);
 	return s;
 }
