@@ -908,15 +908,21 @@ finish_move(struct job *j, const char *cid, const char *file)
 
 	rc = vs_disk_place_back(&path, j->c, &j->dc, file,
 	                        dc_conf(j)->disk_path, cid, &verr);
-	if (rc != 0) {
+	if (rc == VS_ENOTFOUND) {
+		/* removed outside the CPI meanwhile: nothing to place */
+		cpi_log_warn(j->call->log, "%s: %s", j->call->method,
+		             verr.message);
+		vs_error_clear(&verr);
+	} else if (rc != 0) {
 		vs_error_prefix(&verr, "disk %s is detached but lies at %s",
 		                cid, file);
 		verr.transient = true;
 		return cloud_error(j, &verr, "cannot place the disk back "
 		                   "(retry detach_disk)");
 	}
-	cpi_log_info(j->call->log, "%s: moved disk %s back from %s to %s",
-	             j->call->method, cid, file, path);
+	if (path != NULL)
+		cpi_log_info(j->call->log, "%s: moved disk %s back from %s "
+		             "to %s", j->call->method, cid, file, path);
 	free(path);
 	if (!vs_disk_record_key(key, sizeof(key), cid))
 		return 0;

@@ -282,6 +282,7 @@ place_back(struct vs_vm_names **out, struct vs_client *c,
 {
 	const struct cpi_datacenter *dcc = &call->config->vcenter.datacenter;
 	struct vs_vm_names *kept;
+	struct vs_error e = {0};
 	struct vs_moref dc;
 	bool have_dc = false;
 	size_t i;
@@ -305,14 +306,24 @@ place_back(struct vs_vm_names **out, struct vs_client *c,
 				rc = vs_error_set(verr, VS_ENOMEM,
 				                  "out of memory");
 		} else {
-			if (!have_dc)
+			if (!have_dc) {
 				rc = vs_folder_find(&dc, c, dcc->name, verr);
-			have_dc = rc == 0;
-			if (rc == 0)
-				rc = vs_disk_place_back(&path, c, &dc, k->file,
-				                        dcc->disk_path, k->cid,
-				                        verr);
+				if (rc != 0)
+					break;
+				have_dc = true;
+			}
+			vs_error_clear(&e);
+			rc = vs_disk_place_back(&path, c, &dc, k->file,
+			                        dcc->disk_path, k->cid, &e);
+			if (rc == VS_ENOTFOUND) {
+				/* removed outside the CPI: nothing to keep */
+				cpi_log_warn(call->log, "delete_vm %s: %s", cid,
+				             e.message);
+				rc = 0;
+				continue;
+			}
 			if (rc != 0) {
+				*verr = e;
 				vs_error_prefix(verr, "delete_vm %s: persistent "
 				                "disk %s is detached but lies at "
 				                "%s; the VM is kept so that its "
@@ -438,13 +449,9 @@ cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 		goto cleanup;
 	}
 	for (i = 0; i < kept->n; i++) {
-		if (keeps->items[i].cid[0] != '\0')
-			snprintf(dcid, sizeof(dcid), "%s",
-			         keeps->items[i].cid);
-		else
-			disk_cid(dcid, sizeof(dcid), kept->items[i]);
+		disk_cid(dcid, sizeof(dcid), kept->items[i]);
 		cpi_log_info(call->log, "delete_vm %s: detached persistent "
-		             "disk %s", cid, dcid);
+		             "disk %s (%s)", cid, dcid, kept->items[i]);
 	}
 	rc = vs_vm_destroy(c, &vm, &verr);
 	if (rc != 0) {

@@ -298,8 +298,9 @@ int vs_disk_detach_keeps(struct vs_client *c, const struct vs_disk_vm *v,
 /* Moves the detached disk file to "[<its datastore>] <disk_path>/
  * <cid>.vmdk" (MoveVirtualDisk_Task; the directory made when missing)
  * unless it is there already.  A move an earlier call finished (file
- * gone, destination there) is success.  *out (may be NULL) is the path
- * the disk now has. */
+ * gone, destination there) is success; a disk at neither place (removed
+ * outside the CPI) is VS_ENOTFOUND: nothing is left to keep.  *out (may
+ * be NULL) is the path the disk now has. */
 int vs_disk_place_back(char **out, struct vs_client *c,
                        const struct vs_moref *dc, const char *file,
                        const char *disk_path, const char *cid,

@@ -644,7 +644,7 @@ vs_disk_place_back(char **out, struct vs_client *c,
 	struct vs_disk_ds ds;
 	struct vs_error e, e2;
 	char *dst = NULL, *uuid = NULL;
-	int rc;
+	int rc, move_rc;
 
 	if (out != NULL)
 		*out = NULL;
@@ -658,20 +658,29 @@ vs_disk_place_back(char **out, struct vs_client *c,
 		goto done;      /* where it belongs */
 	memset(&ds, 0, sizeof(ds));
 	ds.name = src.datastore;
-	rc = vs_disk_move(&moved, c, dc, file, &ds, disk_path, cid, &e);
-	if (rc != 0) {
+	move_rc = vs_disk_move(&moved, c, dc, file, &ds, disk_path, cid, &e);
+	if (move_rc != 0) {
 		/* an earlier call may have moved it and stopped before its
 		 * record was updated: the file gone, the destination there */
 		vs_error_clear(&e2);
 		if (vs_disk_query_uuid(&uuid, c, dc, file, &e2) ==
-		    VS_ENOTFOUND &&
-		    vs_disk_query_uuid(&uuid, c, dc, dst, &e2) == 0) {
-			rc = 0;
-			goto done;
+		    VS_ENOTFOUND) {
+			vs_error_clear(&e2);
+			rc = vs_disk_query_uuid(&uuid, c, dc, dst, &e2);
+			if (rc == 0)
+				goto done;
+			if (rc == VS_ENOTFOUND) {
+				/* gone from both places: nothing to keep */
+				rc = vs_error_set(err, VS_ENOTFOUND, "disk %s "
+				                  "is neither at %s nor at %s",
+				                  cid, file, dst);
+				goto cleanup;
+			}
 		}
 		vs_error_prefix(&e, "moving disk %s back from %s to %s", cid,
 		                file, dst);
 		pass_error(err, &e);
+		rc = move_rc;
 		goto cleanup;
 	}
 done:

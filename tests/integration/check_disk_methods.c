@@ -830,6 +830,52 @@ START_TEST(test_svmotion_cannot_place_back)
 }
 END_TEST
 
+/* Removes "[ds] dir/x.vmdk" and its -flat file as local files. */
+static void
+remove_disk_files(const char *ds_file)
+{
+	struct vs_ds_path p = { 0 };
+	char path[4096], *url;
+	size_t len;
+
+	ck_assert_int_eq(vs_ds_path_parse(&p, ds_file, &err), 0);
+	url = ds_url(p.datastore);
+	len = strlen(p.path);
+	snprintf(path, sizeof(path), "%s/%s", url, p.path);
+	ck_assert_int_eq(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/%.*s-flat.vmdk", url, (int)len - 5,
+	         p.path);
+	ck_assert_int_eq(unlink(path), 0);
+	free(url);
+	vs_ds_path_clear(&p);
+}
+
+/* A disk whose move back failed and that was then removed outside the
+ * CPI does not block delete_vm for ever: there is nothing left to keep. */
+START_TEST(test_svmotion_disk_gone)
+{
+	char *vm = create_vm("10.0.0.56"), *moved, *ds;
+	json_t *cid_j;
+	const char *cid;
+
+	cid_j = attached_and_moved(&moved, vm);
+	cid = json_string_value(cid_j);
+	ds = vm_datastore(vm);
+	block_disk_path(ds, cid, true);
+	call_fails("delete_vm", json_pack("[s]", vm),
+	           "Bosh::Clouds::CloudError", moved, true);
+	block_disk_path(ds, cid, false);
+	remove_disk_files(moved);
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
+	ck_assert_uint_eq(sim_count_vms(cl, vm), 0);
+	ck_assert_uint_eq(disk_files(cid), 0);
+	json_decref(cid_j);
+	free(ds);
+	free(moved);
+	free(vm);
+}
+END_TEST
+
 /* The same for detach_disk: the failed move is a CloudError naming the
  * file (ok_to_retry), and the retry finishes it. */
 START_TEST(test_svmotion_detach_retry)
@@ -877,6 +923,7 @@ suite(void)
 	tcase_add_test(tc, test_svmotion_detach_disk);
 	tcase_add_test(tc, test_svmotion_cannot_place_back);
 	tcase_add_test(tc, test_svmotion_detach_retry);
+	tcase_add_test(tc, test_svmotion_disk_gone);
 	suite_add_tcase(s, tc);
 	return s;
 }
