@@ -736,6 +736,18 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 			                     "positive integer", path);
 		vc->default_hw_version = (int)json_integer_value(v);
 	}
+	vc->leftover_vm_grace_s = CPI_LEFTOVER_GRACE_DEFAULT;
+	v = get(obj, "leftover_vm_grace_seconds");
+	if (v != NULL) {
+		if (!json_is_integer(v) ||
+		    json_integer_value(v) < CPI_LEFTOVER_GRACE_MIN ||
+		    json_integer_value(v) > 30LL * 86400)
+			return cpi_error_set(err, CPI_ERROR_CPI, false,
+			                     "%s.leftover_vm_grace_seconds: must "
+			                     "be an integer from %d to %lld", path,
+			                     CPI_LEFTOVER_GRACE_MIN, 30LL * 86400);
+		vc->leftover_vm_grace_s = json_integer_value(v);
+	}
 	rc = parse_vmx_options(vc, obj, path, err);
 	if (rc != 0)
 		return rc;

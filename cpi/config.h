@@ -92,6 +92,10 @@ int cpi_options_parse(struct cpi_option **out, size_t *n_out,
                       enum cpi_error_type etype, struct cpi_error *err);
 void cpi_options_free(struct cpi_option *list, size_t n);
 
+/* Longer than any create_vm can take (retries and a slow clone included). */
+#define CPI_LEFTOVER_GRACE_DEFAULT 3600
+#define CPI_LEFTOVER_GRACE_MIN 60
+
 struct cpi_vcenter {
 	char *host;                 /* without brackets: "2001:db8::5" */
 	int port;                   /* default 443 (80 for http://) */
@@ -112,6 +116,9 @@ struct cpi_vcenter {
 	bool http_logging;
 	bool ensure_no_ip_conflicts;  /* default true */
 	int default_hw_version;       /* 0: not set */
+	long long leftover_vm_grace_s; /* a VM still marked as being created
+	                                  this long is a leftover; default
+	                                  CPI_LEFTOVER_GRACE_DEFAULT */
 	char *vm_storage_policy_name; /* NULL: none */
 	struct cpi_option *vmx_options;
 	size_t nvmx_options;

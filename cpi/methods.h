@@ -19,6 +19,15 @@ int cpi_method_has_vm(json_t **result, struct cpi_call *call);
 int cpi_method_delete_vm(json_t **result, struct cpi_call *call);
 int cpi_method_reboot_vm(json_t **result, struct cpi_call *call);
 int cpi_method_set_vm_metadata(json_t **result, struct cpi_call *call);
+/* Removes the VMs under folder still marked as being created
+ * (vsphere/create.h VS_CREATE_MARKER) longer than the config's
+ * leftover_vm_grace_seconds: leftovers of a killed create_vm.  Persistent
+ * disks are detached (and moved back) first, as delete_vm does.  Never
+ * fails the call: trouble is logged. */
+struct vs_client;
+struct vs_moref;
+void cpi_sweep_leftovers(struct vs_client *c, struct cpi_call *call,
+                         const struct vs_moref *folder);
 
 /* cpi/methods_stemcell.c */
 int cpi_method_create_stemcell(json_t **result, struct cpi_call *call);

@@ -31,11 +31,18 @@
  * missing, is not transient).  Opening the session keeps cpi/vcenter.h's
  * CloudError; a failed logout after a success is only logged.
  *
+ * Crash safety.  The clone spec marks the VM (extraConfig bosh.creating,
+ * vsphere/create.h) until it is powered on; then the mark goes (one more
+ * reconfigure) and the VM folder is looked through for VMs a killed call
+ * left marked longer than leftover_vm_grace_seconds
+ * (cpi_sweep_leftovers(), which only logs its trouble).
+ *
  * Round trips with the VM folder in place and the stemcell on the chosen
- * datastore: 14 including login and logout (RetrieveServiceContent,
+ * datastore: 19 including login and logout (RetrieveServiceContent,
  * Login, the placement read, 2 for the stemcell lookup, CloneVM_Task + 1,
  * the read-back, the env.iso PUT, ReconfigVM_Task + 1, PowerOnVM_Task +
- * 1, Logout); one CreateFolder more per missing folder component.  The
+ * 1, ReconfigVM_Task + 1 removing the mark, the leftover look-up 3,
+ * Logout); one CreateFolder more per missing folder component.  The
  * count is logged before the logout.
  *
  * The settings hold the env and the mbus/blobstore credentials: they are
@@ -46,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpi/iso9660.h"
 #include "cpi/vcenter.h"
@@ -813,9 +821,14 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	struct vs_create_req cr = {0};
 	struct settings_in si = {0};
 	struct vs_error verr = {0};
+	char mark[32];
 	int rc;
 
+	/* marked as being created until vs_create_finish() is done: a
+	 * killed call leaves a VM the next create_vm or delete_vm removes */
+	snprintf(mark, sizeof(mark), "%lld", (long long)time(NULL));
 	cr.name = j->vm_cid;
+	cr.marker = mark;
 	cr.source = src;
 	cr.snapshot = snap->type[0] != '\0' ? snap : NULL;
 	cr.folder = folder;
@@ -845,7 +858,7 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	vs_error_clear(&verr);
 	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
 	                      strlen(j->settings), j->iso, j->iso_len,
-	                      j->props.extra, j->props.nextra, &verr);
+	                      j->props.extra, j->props.nextra, true, &verr);
 
 failed:
 	if (rc < 0) {
@@ -888,6 +901,8 @@ cpi_method_create_vm(json_t **result, struct cpi_call *call)
 	rc = place(&j, call, &src, &snap, &folder);
 	if (rc == 0)
 		rc = build(&j, call, &src, &snap, &folder);
+	if (rc == 0)
+		cpi_sweep_leftovers(j.c, call, &folder);
 	if (rc == 0)
 		rc = make_result(result, j.nets, j.nics, j.vm_cid, call);
 

@@ -14,6 +14,13 @@
  * VM outside vm_folder using the disk is not seen: vCenter itself then
  * refuses to delete a disk that is in use (the file is locked).
  *
+ * Storage vMotion.  attach_disk records the disk on the VM (extraConfig
+ * bosh.persistent_disk.<cid>, in the same reconfigure); detach_disk finds
+ * it by file name or by that record and moves a file that Storage
+ * vMotion moved into the VM's directory back to disk_path/<cid>.vmdk, so
+ * has_disk, attach_disk and delete_disk find it where they look first
+ * (vsphere/disk.h "Per-VM disk records").
+ *
  * Agent settings.  attach_disk and detach_disk rewrite disks.persistent
  * of the settings the VM already has (guestinfo.userdata, decoded): the
  * new settings go into the same ReconfigVM_Task as the device change,
@@ -702,6 +709,95 @@ bring_near(struct job *j, const char *cid)
 	return 0;
 }
 
+/* The extraConfig entries of an attach at slot (vsphere/disk.h "Per-VM
+ * disk records"): cid's record, and "" for records of other disks that
+ * claim the same slot (left by a detach outside the CPI).  *n entries
+ * into opts, their strings into keys/values (free them). */
+#define MAX_RECS 8
+static int
+attach_records(struct vs_vm_option *opts, char **keys, char **values,
+               size_t *n, struct job *j, const char *cid, int bus, int unit)
+{
+	struct vs_error verr = {0};
+	size_t i;
+
+	*n = 0;
+	keys[0] = malloc(VS_DISK_CID_MAX + 32);
+	if (keys[0] == NULL)
+		return nomem(j->call);
+	if (!vs_disk_record_key(keys[0], VS_DISK_CID_MAX + 32, cid))
+		return cpi_error_set(j->call->err, CPI_ERROR_CPI, false,
+		                     "%s: no record key for '%s'",
+		                     j->call->method, cid);
+	if (vs_disk_record_attached(&values[0], bus, unit, j->loc.uuid,
+	                            &verr) != 0)
+		return cloud_error(j, &verr, "disk record");
+	opts[0].key = keys[0];
+	opts[0].value = values[0];
+	*n = 1;
+	for (i = 0; i < j->v->nrecords && *n < MAX_RECS; i++) {
+		const struct vs_disk_record *r = &j->v->records[i];
+
+		if (r->detached || r->bus != bus || r->unit != unit ||
+		    strcmp(r->cid, cid) == 0)
+			continue;
+		keys[*n] = malloc(VS_DISK_CID_MAX + 32);
+		values[*n] = strdup("");
+		if (keys[*n] == NULL || values[*n] == NULL ||
+		    !vs_disk_record_key(keys[*n], VS_DISK_CID_MAX + 32,
+		                        r->cid)) {
+			free(keys[*n]);
+			free(values[*n]);
+			keys[*n] = values[*n] = NULL;
+			return nomem(j->call);
+		}
+		opts[*n].key = keys[*n];
+		opts[*n].value = values[*n];
+		(*n)++;
+	}
+	return 0;
+}
+
+/* The SCSI bus of the slot's controller, or -1 when unknown. */
+static int
+slot_bus(const struct vs_vm_info *info, const struct vs_disk_slot *slot)
+{
+	const struct vs_vm_device *ctl;
+
+	if (slot->new_controller)
+		return slot->bus;
+	ctl = vs_vm_info_device(info, slot->ctl_key);
+	return ctl != NULL && ctl->has_bus_number ? ctl->bus_number : -1;
+}
+
+/* An attached disk without its record (attached before records
+ * existed, or by a call that stopped half way): write it (one
+ * reconfigure, only then). */
+static int
+repair_record(struct job *j, const char *cid, const struct vs_vm_device *d)
+{
+	const struct vs_disk_record *r = vs_disk_vm_record(j->v, cid);
+	struct vs_error verr = {0};
+	char key[VS_DISK_CID_MAX + 32];
+	char *value = NULL;
+	int bus, unit, rc;
+
+	if ((r != NULL && !r->detached) ||
+	    !vs_disk_device_slot(&bus, &unit, j->v->info, d) ||
+	    !vs_disk_record_key(key, sizeof(key), cid))
+		return 0;
+	rc = vs_disk_record_attached(&value, bus, unit, d->disk_uuid != NULL ?
+	                             d->disk_uuid : j->loc.uuid, &verr);
+	if (rc == 0)
+		rc = vs_disk_vm_set_option(j->c, &j->vm, key, value, &verr);
+	free(value);
+	if (rc != 0)
+		return cloud_error(j, &verr, "disk record");
+	cpi_log_info(j->call->log, "%s: recorded disk %s on its VM",
+	             j->call->method, cid);
+	return 0;
+}
+
 int
 cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 {
@@ -711,9 +807,12 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 	struct vs_error verr = {0};
 	struct job j = { .call = call };
 	struct vs_disk_slot slot;
+	struct vs_vm_option recs[MAX_RECS];
+	char *rkeys[MAX_RECS] = {0}, *rvalues[MAX_RECS] = {0};
 	json_t *hint = NULL;
 	char *settings = NULL;
-	int rc;
+	size_t nrecs = 0, i;
+	int rc, bus;
 
 	*result = NULL;
 	rc = open_vm(&j, vm_cid, cid);
@@ -721,7 +820,7 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 		rc = locate(&j, cid);
 	if (rc != 0)
 		goto cleanup;
-	d = vs_disk_vm_device(j.v->info, cid);
+	d = vs_disk_vm_find(j.v, cid);
 	if (d != NULL) {
 		/* Attached already: the same answer again.  A call whose
 		 * reconfigure reply was lost, or whose env.iso upload failed,
@@ -735,7 +834,9 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 			                   cid);
 			goto cleanup;
 		}
-		rc = rewrite_env(&j, cid, hint);
+		rc = repair_record(&j, cid, d);
+		if (rc == 0)
+			rc = rewrite_env(&j, cid, hint);
 		goto cleanup;
 	}
 	rc = bring_near(&j, cid);
@@ -755,12 +856,20 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 		goto cleanup;
 	}
 	rc = edit_settings(&settings, &j, cid, hint);
+	bus = slot_bus(j.v->info, &slot);
+	if (rc == 0 && bus >= 0)
+		rc = attach_records(recs, rkeys, rvalues, &nrecs, &j, cid, bus,
+		                    slot.unit);
+	else if (rc == 0)
+		cpi_log_warn(call->log, "attach_disk: the SCSI controller of "
+		             "unit %d has no bus number; %s is not recorded "
+		             "on %s", slot.unit, cid, vm_cid);
 	if (rc != 0)
 		goto cleanup;
 	vs_error_clear(&verr);
 	rc = vs_disk_attach(j.c, j.v->info, j.loc.path, &j.loc.datastore,
 	                    &slot, settings, settings != NULL ?
-	                    strlen(settings) : 0, &verr);
+	                    strlen(settings) : 0, recs, nrecs, &verr);
 	if (rc != 0) {
 		rc = cloud_error(&j, &verr, cid);
 		goto cleanup;
@@ -771,6 +880,10 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 		cpi_log_info(call->log, "attach_disk: %s on %s unit %d:%d",
 		             cid, vm_cid, slot.ctl_key, slot.unit);
 cleanup:
+	for (i = 0; i < MAX_RECS; i++) {
+		free(rkeys[i]);
+		free(rvalues[i]);
+	}
 	wipe_free(settings);
 	rc = finish(&j, rc);
 	if (rc == 0 && call->api_version >= 2) {
@@ -781,22 +894,72 @@ cleanup:
 	return rc;
 }
 
+/* Puts detached disk cid (file: where it lies) back at
+ * "<disk_path>/<cid>.vmdk", then removes its record.  A disk that cannot
+ * be placed back is a CloudError naming where it is (the record stays:
+ * the next detach_disk or delete_vm tries again). */
+static int
+finish_move(struct job *j, const char *cid, const char *file)
+{
+	struct vs_error verr = {0};
+	char key[VS_DISK_CID_MAX + 32];
+	char *path = NULL;
+	int rc;
+
+	rc = vs_disk_place_back(&path, j->c, &j->dc, file,
+	                        dc_conf(j)->disk_path, cid, &verr);
+	if (rc == VS_ENOTFOUND) {
+		/* removed outside the CPI meanwhile: nothing to place */
+		cpi_log_warn(j->call->log, "%s: %s", j->call->method,
+		             verr.message);
+		vs_error_clear(&verr);
+	} else if (rc != 0) {
+		vs_error_prefix(&verr, "disk %s is detached but lies at %s",
+		                cid, file);
+		verr.transient = true;
+		return cloud_error(j, &verr, "cannot place the disk back "
+		                   "(retry detach_disk)");
+	}
+	if (path != NULL)
+		cpi_log_info(j->call->log, "%s: moved disk %s back from %s "
+		             "to %s", j->call->method, cid, file, path);
+	free(path);
+	if (!vs_disk_record_key(key, sizeof(key), cid))
+		return 0;
+	if (vs_disk_vm_set_option(j->c, &j->vm, key, "", &verr) != 0)
+		return cloud_error(j, &verr, "removing the disk record");
+	return 0;
+}
+
 int
 cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 {
 	const char *vm_cid = cpi_arg_string(call, 0);
 	const char *cid = cpi_arg_string(call, 1);
 	const struct vs_vm_device *d;
+	const struct vs_disk_record *r;
+	struct vs_vm_option rec = {0};
 	struct vs_error verr = {0};
 	struct job j = { .call = call };
-	char *settings = NULL;
+	char key[VS_DISK_CID_MAX + 32];
+	char *settings = NULL, *value = NULL, *file = NULL;
+	bool move;
 	int rc;
 
 	*result = NULL;
 	rc = open_vm(&j, vm_cid, cid);
 	if (rc != 0)
 		goto cleanup;
-	d = vs_disk_vm_device(j.v->info, cid);
+	d = vs_disk_vm_find(j.v, cid);
+	r = vs_disk_vm_record(j.v, cid);
+	if (d == NULL && r != NULL && r->detached) {
+		/* an earlier detach_disk stopped before the disk was back
+		 * in disk_path: finish it */
+		rc = finish_move(&j, cid, r->path);
+		if (rc == 0)
+			rc = rewrite_env(&j, cid, NULL);
+		goto cleanup;
+	}
 	if (d == NULL) {
 		/* A call whose reconfigure reply was lost, or whose env.iso
 		 * upload failed, detached the disk but left env.iso naming
@@ -810,11 +973,40 @@ cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 			                   "'%s'", cid, vm_cid);
 		goto cleanup;
 	}
+	/* moved by Storage vMotion: the record says where it lies until it
+	 * is back */
+	move = vs_disk_must_move(d->file_name, j.v->info->vm_path_name, cid);
+	file = strdup(d->file_name);
+	if (file == NULL) {
+		rc = nomem(call);
+		goto cleanup;
+	}
+	if ((move || r != NULL) && vs_disk_record_key(key, sizeof(key), cid)) {
+		if (move)
+			rc = vs_disk_record_detached(&value, file, &verr);
+		else if (r != NULL && r->by_device_key)
+			/* the Ruby CPI's vApp property stays: this entry
+			 * overrides it (vsphere/disk.h) */
+			value = strdup(VS_DISK_RECORD_NONE);
+		else
+			value = strdup("");
+		if (rc != 0) {
+			rc = cloud_error(&j, &verr, "disk record");
+			goto cleanup;
+		}
+		if (value == NULL) {
+			rc = nomem(call);
+			goto cleanup;
+		}
+		rec.key = key;
+		rec.value = value;
+	}
 	rc = edit_settings(&settings, &j, cid, NULL);
 	if (rc != 0)
 		goto cleanup;
 	rc = vs_disk_detach(j.c, j.v->info, d, settings, settings != NULL ?
-	                    strlen(settings) : 0, &verr);
+	                    strlen(settings) : 0, &rec, rec.key != NULL ? 1 :
+	                    0, &verr);
 	if (rc != 0) {
 		rc = cloud_error(&j, &verr, cid);
 		goto cleanup;
@@ -824,7 +1016,11 @@ cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 	if (rc == 0)
 		cpi_log_info(call->log, "detach_disk: %s from %s", cid,
 		             vm_cid);
+	if (rc == 0 && move)
+		rc = finish_move(&j, cid, file);
 cleanup:
+	free(value);
+	free(file);
 	wipe_free(settings);
 	return finish(&j, rc);
 }
@@ -833,7 +1029,7 @@ int
 cpi_method_get_disks(json_t **result, struct cpi_call *call)
 {
 	const char *vm_cid = cpi_arg_string(call, 0);
-	struct vs_vm_info *info = NULL;
+	struct vs_disk_vm *v = NULL;
 	struct vs_error verr = {0};
 	struct job j = { .call = call };
 	json_t *list = NULL;
@@ -851,7 +1047,7 @@ cpi_method_get_disks(json_t **result, struct cpi_call *call)
 	if (rc == 0)
 		rc = find_vm(&j, vm_cid);
 	if (rc == 0) {
-		rc = vs_vm_info(&info, j.c, &j.vm, &verr);
+		rc = vs_disk_vm_read(&v, j.c, &j.vm, &verr);
 		if (rc == VS_ENOTFOUND)
 			rc = cpi_error_set(call->err, CPI_ERROR_VM_NOT_FOUND,
 			                   false, "VM '%s' not found", vm_cid);
@@ -865,14 +1061,12 @@ cpi_method_get_disks(json_t **result, struct cpi_call *call)
 		rc = nomem(call);
 		goto cleanup;
 	}
-	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+	/* by record or file name, wherever the file lies (Storage
+	 * vMotion) */
+	for (i = 0; i < v->info->ndevices; i++) {
+		const struct vs_vm_device *d = &v->info->devices[i];
 
-		if (d->kind != VS_VM_DEV_DISK ||
-		    !vs_vm_disk_is_persistent(d->file_name,
-		                              info->vm_path_name) ||
-		    !vs_disk_device_cid(cid, sizeof(cid), d) ||
-		    !vs_disk_cid_valid(cid))
+		if (!vs_disk_vm_cid(cid, sizeof(cid), v, d))
 			continue;
 		if (json_array_append_new(list, json_string(cid)) != 0) {
 			rc = nomem(call);
@@ -880,7 +1074,7 @@ cpi_method_get_disks(json_t **result, struct cpi_call *call)
 		}
 	}
 cleanup:
-	vs_vm_info_free(info);
+	vs_disk_vm_free(v);
 	rc = finish(&j, rc);
 	if (rc == 0) {
 		*result = list;

@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpi/vcenter.h"
+#include "vsphere/create.h"
+#include "vsphere/disk.h"
 #include "vsphere/vm.h"
 
 #define MAX_CID 80              /* vCenter's limit for entity names */
@@ -268,12 +271,150 @@ cleanup:
 	return rc;
 }
 
+/* Moves every kept disk that must go back to "<disk_path>/<cid>.vmdk"
+ * on its datastore; *out lists where every kept disk now lies.  A disk
+ * that cannot be placed back fails the call: the VM (whose directory may
+ * hold the file) is then not destroyed. */
+static int
+place_back(struct vs_vm_names **out, struct vs_client *c,
+           struct cpi_call *call, const char *cid,
+           const struct vs_disk_keeps *keeps, struct vs_error *verr)
+{
+	const struct cpi_datacenter *dcc = &call->config->vcenter.datacenter;
+	struct vs_vm_names *kept;
+	struct vs_error e = {0};
+	struct vs_moref dc;
+	bool have_dc = false;
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	kept = calloc(1, sizeof(*kept));
+	if (kept != NULL && keeps->n > 0)
+		kept->items = calloc(keeps->n, sizeof(char *));
+	if (kept == NULL || (keeps->n > 0 && kept->items == NULL)) {
+		vs_vm_names_free(kept);
+		return vs_error_set(verr, VS_ENOMEM, "out of memory");
+	}
+	for (i = 0; rc == 0 && i < keeps->n; i++) {
+		const struct vs_disk_keep *k = &keeps->items[i];
+		char *path = NULL;
+
+		if (!k->move) {
+			path = strdup(k->file);
+			if (path == NULL)
+				rc = vs_error_set(verr, VS_ENOMEM,
+				                  "out of memory");
+		} else {
+			if (!have_dc) {
+				rc = vs_folder_find(&dc, c, dcc->name, verr);
+				if (rc != 0)
+					break;
+				have_dc = true;
+			}
+			vs_error_clear(&e);
+			rc = vs_disk_place_back(&path, c, &dc, k->file,
+			                        dcc->disk_path, k->cid, &e);
+			if (rc == VS_ENOTFOUND) {
+				/* removed outside the CPI: nothing to keep */
+				cpi_log_warn(call->log, "delete_vm %s: %s", cid,
+				             e.message);
+				rc = 0;
+				continue;
+			}
+			if (rc != 0) {
+				*verr = e;
+				vs_error_prefix(verr, "delete_vm %s: persistent "
+				                "disk %s is detached but lies at "
+				                "%s; the VM is kept so that its "
+				                "destruction cannot take the "
+				                "disk (retry delete_vm)", cid,
+				                k->cid, k->file);
+				verr->transient = true;
+				break;
+			}
+			cpi_log_info(call->log, "delete_vm %s: moved "
+			             "persistent disk %s back from %s to %s",
+			             cid, k->cid, k->file, path);
+		}
+		if (rc == 0)
+			kept->items[kept->n++] = path;
+	}
+	if (rc != 0) {
+		vs_vm_names_free(kept);
+		return rc;
+	}
+	*out = kept;
+	return 0;
+}
+
+/* One leftover: as delete_vm, minus the error mapping. */
+static int
+remove_leftover(struct vs_client *c, struct cpi_call *call,
+                const struct vs_leftover *l, struct vs_error *verr)
+{
+	struct vs_disk_vm *v = NULL;
+	struct vs_disk_keeps *keeps = NULL;
+	struct vs_vm_names *kept = NULL;
+	int rc;
+
+	rc = vs_disk_vm_read(&v, c, &l->vm, verr);
+	if (rc == 0 && v->info->power != VS_VM_POWERED_OFF)
+		rc = vs_vm_power_off(c, &l->vm, verr);
+	if (rc == 0)
+		rc = vs_disk_vm_keeps(&keeps, v, verr);
+	if (rc == 0)
+		rc = vs_disk_detach_keeps(c, v, keeps, verr);
+	if (rc == 0)
+		rc = place_back(&kept, c, call, l->name, keeps, verr);
+	if (rc == 0)
+		rc = vs_vm_destroy(c, &l->vm, verr);
+	if (rc == 0 && check_cid(l->name, call->method, call->err) != 0)
+		cpi_error_clear(call->err);     /* no env files to name */
+	else if (rc == 0)
+		rc = delete_env(c, call, l->name, v->info, kept, verr);
+	vs_vm_names_free(kept);
+	vs_disk_keeps_free(keeps);
+	vs_disk_vm_free(v);
+	return rc == VS_ENOTFOUND ? 0 : rc;  /* gone meanwhile: fine */
+}
+
+void
+cpi_sweep_leftovers(struct vs_client *c, struct cpi_call *call,
+                    const struct vs_moref *folder)
+{
+	struct vs_leftovers *l = NULL;
+	struct vs_error verr = {0};
+	size_t i;
+
+	if (vs_create_leftovers(&l, c, folder, (long long)time(NULL),
+	                        call->config->vcenter.leftover_vm_grace_s,
+	                        &verr) != 0) {
+		cpi_log_warn(call->log, "%s: looking for leftover VMs: %s",
+		             call->method, verr.message);
+		return;
+	}
+	for (i = 0; i < l->n; i++) {
+		vs_error_clear(&verr);
+		cpi_log_info(call->log, "%s: removing %s (%s), left marked as "
+		             "being created since %lld by a create_vm that "
+		             "never finished", call->method, l->items[i].name,
+		             l->items[i].vm.value, l->items[i].since);
+		if (remove_leftover(c, call, &l->items[i], &verr) != 0)
+			cpi_log_warn(call->log, "%s: leftover %s stays: %s",
+			             call->method, l->items[i].name,
+			             verr.message);
+	}
+	vs_leftovers_free(l);
+}
+
 int
 cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 {
 	const char *cid = cpi_arg_string(call, 0);
 	struct vs_client *c = NULL;
-	struct vs_vm_info *info = NULL;
+	struct vs_disk_vm *v = NULL;
+	struct vs_disk_keeps *keeps = NULL;
 	struct vs_vm_names *kept = NULL;
 	struct vs_error verr = {0};
 	struct vs_moref vm;
@@ -285,24 +426,32 @@ cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 	rc = open_and_find(&c, &vm, call, cid);
 	if (rc != 0)
 		goto cleanup;
-	rc = vs_vm_info(&info, c, &vm, &verr);
-	if (rc == 0 && info->power != VS_VM_POWERED_OFF)
+	rc = vs_disk_vm_read(&v, c, &vm, &verr);
+	if (rc == 0 && v->info->power != VS_VM_POWERED_OFF)
 		rc = vs_vm_power_off(c, &vm, &verr);
 	if (rc != 0) {
 		rc = vm_error(call, cid, &verr);
 		goto cleanup;
 	}
-	/* persistent disks must survive Destroy_Task */
-	rc = vs_vm_detach_disks_info(&kept, c, info, VS_VM_DISKS_PERSISTENT,
-	                             &verr);
+	/* Persistent disks must survive Destroy_Task, wherever Storage
+	 * vMotion put their files (vsphere/disk.h): detached, then moved
+	 * out of the VM's directory. */
+	rc = vs_disk_vm_keeps(&keeps, v, &verr);
+	if (rc == 0)
+		rc = vs_disk_detach_keeps(c, v, keeps, &verr);
 	if (rc != 0) {
 		rc = vm_error(call, cid, &verr);
+		goto cleanup;
+	}
+	rc = place_back(&kept, c, call, cid, keeps, &verr);
+	if (rc != 0) {
+		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 		goto cleanup;
 	}
 	for (i = 0; i < kept->n; i++) {
 		disk_cid(dcid, sizeof(dcid), kept->items[i]);
 		cpi_log_info(call->log, "delete_vm %s: detached persistent "
-		             "disk %s", cid, dcid);
+		             "disk %s (%s)", cid, dcid, kept->items[i]);
 	}
 	rc = vs_vm_destroy(c, &vm, &verr);
 	if (rc != 0) {
@@ -310,15 +459,18 @@ cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 		goto cleanup;
 	}
 	cpi_log_info(call->log, "delete_vm %s: destroyed", cid);
-	rc = delete_env(c, call, cid, info, kept, &verr);
+	rc = delete_env(c, call, cid, v->info, kept, &verr);
 	if (rc != 0) {
 		vs_error_prefix(&verr, "delete_vm %s: VM destroyed, but its "
 		                "env files", cid);
 		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	}
+	if (rc == 0 && v->info->has_parent)
+		cpi_sweep_leftovers(c, call, &v->info->parent);
 cleanup:
 	vs_vm_names_free(kept);
-	vs_vm_info_free(info);
+	vs_disk_keeps_free(keeps);
+	vs_disk_vm_free(v);
 	return finish(c, call, rc);
 }
 

@@ -44,8 +44,21 @@ struct vs_client;
 #define VS_CREATE_TASK_TIMEOUT_S 1800.0
 
 /* Borrowed view; every pointer belongs to the caller. */
+/* Crash safety.  The clone carries the extraConfig entry
+ *
+ *	bosh.creating = "<Unix seconds when create_vm started it>"
+ *
+ * (set in the clone spec, so the VM never exists without it) until
+ * vs_create_finish() has powered it on and removed it.  A CPI killed in
+ * between leaves a VM still marked: vs_create_leftovers() finds such VMs
+ * once the mark is older than a grace period, and the caller removes
+ * them. */
+#define VS_CREATE_MARKER "bosh.creating"
+
 struct vs_create_req {
 	const char *name;                   /* "vm-<uuid>" */
+	const char *marker;                 /* VS_CREATE_MARKER's value;
+	                                       NULL: no mark */
 	const struct vs_moref *source;      /* stemcell or its replica */
 	const struct vs_moref *snapshot;    /* NULL: full clone */
 	const struct vs_moref *folder;
@@ -111,14 +124,41 @@ int vs_create_clone(struct vs_created **out, struct vs_client *c,
 /* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures
  * with the nvmx extraConfig entries of vmx (the operator's vmx_options;
  * may be NULL), guestinfo.userdata = base64(settings) and
- * guestinfo.userdata.encoding = base64, then powers on.  dc_path is the
+ * guestinfo.userdata.encoding = base64, then powers on and, when
+ * unmark, removes VS_CREATE_MARKER (one more ReconfigVM_Task; its
+ * failure fails the call, so a VM the caller will answer for is never
+ * left marked).  dc_path is the
  * datacenter's inventory path (for the datastore URL). */
 struct vs_vm_option;
 int vs_create_finish(struct vs_client *c, struct vs_created *v,
                      const char *dc_path, const char *settings,
                      size_t settings_len, const void *iso, size_t iso_len,
                      const struct vs_vm_option *vmx, size_t nvmx,
-                     struct vs_error *err);
+                     bool unmark, struct vs_error *err);
+
+/* The mark's value: 1 to 19 decimal digits (Unix seconds); false for
+ * anything else (hostile text from vCenter). */
+bool vs_create_marker_parse(long long *out, const char *value);
+
+struct vs_leftover {
+	struct vs_moref vm;
+	char *name;
+	long long since;            /* the mark's value */
+};
+
+struct vs_leftovers {
+	struct vs_leftover *items;
+	size_t n;
+};
+
+void vs_leftovers_free(struct vs_leftovers *l);
+/* The VMs under folder (recursively: one container view reading every
+ * VM's name and config.extraConfig, 3 round trips and O(VMs x
+ * extraConfig) bytes) whose VS_CREATE_MARKER (the last entry; "" is no
+ * mark) is at or before now - grace_s. */
+int vs_create_leftovers(struct vs_leftovers **out, struct vs_client *c,
+                        const struct vs_moref *folder, long long now,
+                        long long grace_s, struct vs_error *err);
 
 /* Removes what a failed create_vm left: powers the VM off when a power
  * on was tried, destroys it (v NULL or not existing: nothing to destroy)

@@ -734,10 +734,15 @@ vs_disk_extend(struct vs_client *c, const struct vs_moref *dc,
 void
 vs_disk_vm_free(struct vs_disk_vm *v)
 {
+	size_t i;
+
 	if (v == NULL)
 		return;
 	vs_vm_info_free(v->info);
 	wipe_free(v->settings, v->settings_len);
+	for (i = 0; i < v->nrecords; i++)
+		vs_disk_record_clear(&v->records[i]);
+	free(v->records);
 	free(v);
 }
 
@@ -834,7 +839,46 @@ replace_copy(char **slot, const char *value)
 	return 0;
 }
 
-/* config.extraConfig: disk.enableUUID and guestinfo.userdata.  Settings
+/* The Ruby CPI's disk records in config.vAppConfig (disk.h): every
+ * property of category "BOSH Persistent Disks".  Anything malformed is
+ * skipped. */
+static int
+read_vapp(struct vs_disk_vm *v, const struct vs_object *o,
+          struct vs_error *err)
+{
+	const struct vs_prop *p = vs_object_prop(o, "config.vAppConfig");
+	struct vs_error e;
+	xmlNodePtr val, prop;
+	char *key, *cat, *label;
+	long long k;
+	int rc = 0;
+
+	if (p == NULL || p->kind == VS_PROP_TEXT)
+		return 0;
+	vs_error_clear(&e);
+	if (vs_object_get_node(&val, o, "config.vAppConfig", &e) != 0)
+		return 0;
+	for (prop = vs_xml_child(val, "property"); rc == 0 && prop != NULL;
+	     prop = vs_xml_next(prop, "property")) {
+		key = vs_xml_child_text(prop, "key");
+		cat = vs_xml_child_text(prop, "category");
+		label = vs_xml_child_text(prop, "label");
+		if (label == NULL)
+			label = vs_xml_child_text(prop, "id");
+		vs_error_clear(&e);
+		if (key != NULL && cat != NULL && label != NULL &&
+		    strcmp(cat, "BOSH Persistent Disks") == 0 &&
+		    vs_parse_long(&k, key, INT32_MIN, INT32_MAX, &e) == 0)
+			rc = vs_disk_vm_take_vapp(v, k, label, err);
+		xmlFree(key);
+		xmlFree(cat);
+		xmlFree(label);
+	}
+	return rc;
+}
+
+/* config.extraConfig: disk.enableUUID, guestinfo.userdata and the disk
+ * records; config.vAppConfig: the Ruby CPI's disk records.  Settings
  * that are there but not readable (bad base64, an unknown encoding) are
  * left NULL with a warning; running out of memory fails the read, so a
  * caller never mistakes it for "no settings". */
@@ -842,7 +886,9 @@ static int
 read_extra(struct vs_disk_vm *v, struct vs_client *c,
            const struct vs_moref *vm, struct vs_error *err)
 {
-	static const char *const paths[] = { "config.extraConfig", NULL };
+	static const char *const paths[] = {
+		"config.extraConfig", "config.vAppConfig", NULL,
+	};
 	struct vs_object *o = NULL;
 	const struct vs_prop *p;
 	struct vs_error e;
@@ -854,6 +900,9 @@ read_extra(struct vs_disk_vm *v, struct vs_client *c,
 	rc = vs_get_props(&o, c, vm, paths, err);
 	if (rc != 0)
 		return rc;
+	rc = read_vapp(v, o, err);
+	if (rc != 0)
+		goto cleanup;
 	p = vs_object_prop(o, "config.extraConfig");
 	if (p != NULL && p->kind == VS_PROP_TEXT &&
 	    (p->text == NULL || p->text[0] == '\0'))
@@ -873,6 +922,13 @@ read_extra(struct vs_disk_vm *v, struct vs_client *c,
 		if (rc == 0)
 			rc = opt_text(&value, opt, "value");
 		if (rc == 0 && key != NULL && value != NULL) {
+			rc = vs_disk_vm_take_option(v, key, value, err);
+			if (rc != 0) {
+				memset(value, 0, strlen(value));
+				xmlFree(key);
+				xmlFree(value);
+				goto cleanup;
+			}
 			if (strcmp(key, "disk.enableUUID") == 0)
 				v->enable_uuid = strcmp(value, "1") == 0 ||
 				                 strcasecmp(value, "true") == 0;
@@ -1092,10 +1148,11 @@ static int
 disk_reconfigure(struct vs_client *c, const struct vs_vm_info *info,
                  const struct vs_vm_device_change *ctl,
                  const struct vs_vm_device_change *ch, const char *settings,
-                 size_t settings_len, struct vs_error *err)
+                 size_t settings_len, const struct vs_vm_option *recs,
+                 size_t nrecs, struct vs_error *err)
 {
 	struct vs_vm_device_change both[2];
-	struct vs_vm_option extra[2];
+	struct vs_vm_option *extra = NULL;
 	struct vs_vm_config cfg;
 	char *userdata = NULL;
 	int rc;
@@ -1109,20 +1166,32 @@ disk_reconfigure(struct vs_client *c, const struct vs_vm_info *info,
 		cfg.changes = both;
 		cfg.nchanges = 2;
 	}
+	if (nrecs > 16)
+		return vs_error_set(err, VS_EINVAL, "too many disk records");
+	extra = calloc(nrecs + 2, sizeof(*extra));
+	if (extra == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	if (settings != NULL) {
 		rc = vs_base64(&userdata, settings, settings_len, err);
-		if (rc != 0)
+		if (rc != 0) {
+			free(extra);
 			return rc;
+		}
 		extra[0].key = "guestinfo.userdata";
 		extra[0].value = userdata;
 		extra[1].key = "guestinfo.userdata.encoding";
 		extra[1].value = "base64";
-		cfg.extra = extra;
 		cfg.nextra = 2;
 	}
+	if (nrecs > 0)
+		memcpy(&extra[cfg.nextra], recs, nrecs * sizeof(*recs));
+	cfg.nextra += nrecs;
+	if (cfg.nextra > 0)
+		cfg.extra = extra;
 	rc = vs_vm_reconfigure(c, &info->vm, &cfg, err);
 	if (userdata != NULL)
 		wipe_free(userdata, strlen(userdata));
+	free(extra);
 	return rc;
 }
 
@@ -1130,7 +1199,8 @@ int
 vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
                const char *ds_path, const struct vs_moref *ds,
                const struct vs_disk_slot *slot, const char *settings,
-               size_t settings_len, struct vs_error *err)
+               size_t settings_len, const struct vs_vm_option *recs,
+               size_t nrecs, struct vs_error *err)
 {
 	struct vs_vm_device_change ch, ctl;
 
@@ -1160,13 +1230,14 @@ vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
 	ch.disk_mode = "independent_persistent";
 	ch.capacity_kb = 0;     /* an existing file: vCenter reads it */
 	return disk_reconfigure(c, info, slot->new_controller ? &ctl : NULL,
-	                        &ch, settings, settings_len, err);
+	                        &ch, settings, settings_len, recs, nrecs, err);
 }
 
 int
 vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
                const struct vs_vm_device *d, const char *settings,
-               size_t settings_len, struct vs_error *err)
+               size_t settings_len, const struct vs_vm_option *recs,
+               size_t nrecs, struct vs_error *err)
 {
 	struct vs_vm_device_change ch;
 
@@ -1188,7 +1259,7 @@ vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
 	ch.disk_mode = d->disk_mode;
 	ch.capacity_kb = d->capacity_kb;
 	return disk_reconfigure(c, info, NULL, &ch, settings, settings_len,
-	                        err);
+	                        recs, nrecs, err);
 }
 
 int

@@ -19,7 +19,9 @@
  *    leave it alone) on a free unit of a SCSI controller the VM has.
  *  - A device counts as "this disk" when its backing file's last path
  *    component is "<disk_cid>.vmdk", whatever datastore or directory it
- *    is on (a disk moved by vs_disk_move() keeps its name).
+ *    is on (a disk moved by vs_disk_move() keeps its name), or when the
+ *    VM's record for disk_cid names the device's SCSI slot (see "Per-VM
+ *    disk records" below: Storage vMotion renames the file).
  *
  * Every function returns 0 or a negative enum vs_code with err set (the
  * first failure wins).  VS_ENOTFOUND means the disk (or VM) is not
@@ -37,6 +39,8 @@
 #include "vsphere/vs_error.h"
 
 struct vs_client;
+struct vs_disk_record;
+struct vs_disk_vm;
 
 /* How long the disk tasks are waited for. */
 #define VS_DISK_TASK_TIMEOUT_S 1800.0
@@ -164,6 +168,149 @@ int vs_disk_extend(struct vs_client *c, const struct vs_moref *dc,
                    const char *ds_path, long long new_size_mb,
                    struct vs_error *err);
 
+/* --- per-VM disk records ------------------------------------------- */
+
+/*
+ * Storage vMotion (and Storage DRS) moves an attached disk into the VM's
+ * directory under a VM-style name ("[ds2] vm-x/vm-x_1.vmdk"): neither
+ * its file name nor its directory tells a BOSH persistent disk then.  So
+ * the VM keeps one extraConfig record per disk attached by this CPI,
+ * written in the same ReconfigVM_Task as the device change:
+ *
+ *	bosh.persistent_disk.<cid> = "scsi<bus>:<unit>[ <disk uuid>]"
+ *
+ * The SCSI slot is what vSphere keeps across a Storage vMotion, and so is
+ * the disk's uuid (the backing uuid; QueryVirtualDiskUuid gives the same
+ * value): a device on that slot whose backing uuid differs from the
+ * record's is not the disk.  Detaching removes the record (an empty
+ * value) in its own reconfigure, or, when the file must be moved back to
+ * "<disk_path>/<cid>.vmdk" afterwards, turns it into
+ *
+ *	bosh.persistent_disk.<cid> = "detached <[ds] path of the file>"
+ *
+ * until the move is done, so a retry (or delete_vm) finishes the move.
+ * An empty value is no record (vCenter removes a key set to ""), the
+ * last entry of a key wins.
+ *
+ * Disks the Ruby CPI attached carry its record instead: a vApp property
+ * (config.vAppConfig.property) of category "BOSH Persistent Disks" whose
+ * key is the disk device's key and whose label is the cid.  It is read
+ * too (for a cid without a record of ours) and names the device with
+ * that key when it is attached independent_persistent.  This CPI never
+ * writes or removes vApp properties: detach_disk overrides one with its
+ * own entry "none" (no record, and read after the vApp properties).
+ */
+#define VS_DISK_RECORD_NONE "none"
+#define VS_DISK_RECORD_PREFIX "bosh.persistent_disk."
+
+struct vs_disk_record {
+	char cid[VS_DISK_CID_MAX + 1];
+	bool detached;              /* waiting for its move back */
+	int bus;                    /* attached: SCSI bus and unit */
+	int unit;
+	char *uuid;                 /* attached: lower-case, or NULL */
+	char *path;                 /* detached: where the file lies */
+	bool by_device_key;         /* the Ruby CPI's vApp property */
+	int device_key;
+};
+
+void vs_disk_record_clear(struct vs_disk_record *r);
+/* One extraConfig entry: true and *out filled when key is a record key
+ * of a valid cid and value a well-formed record; false otherwise
+ * (out cleared).  A record is all text from vCenter: hostile input. */
+bool vs_disk_record_parse(struct vs_disk_record *out, const char *key,
+                          const char *value);
+/* The extraConfig key of cid's record into buf; false when cid is not
+ * valid or buf too small. */
+bool vs_disk_record_key(char *buf, size_t size, const char *cid);
+/* The record values above (*out malloc'd; uuid may be NULL). */
+int vs_disk_record_attached(char **out, int bus, int unit, const char *uuid,
+                            struct vs_error *err);
+int vs_disk_record_detached(char **out, const char *path,
+                            struct vs_error *err);
+/* Takes one extraConfig entry into v->records: records replace an
+ * earlier one of the same cid, an empty value removes it, any other key
+ * is ignored.  Only VS_ENOMEM fails. */
+int vs_disk_vm_take_option(struct vs_disk_vm *v, const char *key,
+                           const char *value, struct vs_error *err);
+/* Takes one of the Ruby CPI's vApp property records (device key, cid)
+ * into v->records unless cid has a record already or is not valid.  Only
+ * VS_ENOMEM fails. */
+int vs_disk_vm_take_vapp(struct vs_disk_vm *v, long long device_key,
+                         const char *cid, struct vs_error *err);
+/* cid's record on v, or NULL. */
+const struct vs_disk_record *vs_disk_vm_record(const struct vs_disk_vm *v,
+                                               const char *cid);
+/* The SCSI bus (the controller's busNumber) and unit of disk d of info;
+ * false when d is not on a SCSI controller of info. */
+bool vs_disk_device_slot(int *bus, int *unit, const struct vs_vm_info *info,
+                         const struct vs_vm_device *d);
+
+/* The VirtualDisk device of v that is disk cid: by file name (RULES),
+ * else the device on the slot cid's attached record names (a uuid
+ * mismatch rules it out).  NULL when none. */
+const struct vs_vm_device *vs_disk_vm_find(const struct vs_disk_vm *v,
+                                           const char *cid);
+/* The cid of disk device d of v: the attached record naming its slot
+ * (uuid checked), else its file name when that is a valid cid.  false
+ * when neither tells. */
+bool vs_disk_vm_cid(char *buf, size_t size, const struct vs_disk_vm *v,
+                    const struct vs_vm_device *d);
+
+/* Whether disk cid's file (attached or detached) must be moved back:
+ * it lies inside the directory of vm_path_name (vs_vm_disk_is_persistent
+ * false) or goes by another name than "<cid>.vmdk". */
+bool vs_disk_must_move(const char *file, const char *vm_path_name,
+                       const char *cid);
+
+/* A disk that must outlive the VM (delete_vm) and what to do with it. */
+struct vs_disk_keep {
+	char cid[VS_DISK_CID_MAX + 1];      /* "" when unknown */
+	const struct vs_vm_device *device;  /* NULL: a detached record */
+	const char *file;           /* where the file lies (borrowed) */
+	bool move;                  /* not at <disk_path>/<cid>.vmdk: move
+	                               it back after the detach */
+};
+
+struct vs_disk_keeps {
+	struct vs_disk_keep *items;
+	size_t n;
+};
+
+void vs_disk_keeps_free(struct vs_disk_keeps *k);
+/* Every disk of v that is not the VM's own, and every detached record:
+ *  - a disk with a cid (vs_disk_vm_cid), moved back when its file lies
+ *    inside the VM's directory or under another name;
+ *  - a disk without one that is attached independent (BOSH attaches its
+ *    disks independent_persistent) or whose file lies outside the VM's
+ *    directory (vs_vm_disk_is_persistent), kept where it is.
+ * A disk of the second kind inside the VM's directory cannot be placed
+ * back (nothing names its cid): VS_EINVAL naming the file, so the caller
+ * does not destroy the VM.  Pure: no I/O.  The items borrow from v. */
+int vs_disk_vm_keeps(struct vs_disk_keeps **out, const struct vs_disk_vm *v,
+                     struct vs_error *err);
+/* ONE ReconfigVM_Task: removes every kept device (no fileOperation) and
+ * updates the records: "detached <file>" for the disks to move, removed
+ * for the others.  Nothing to do: no task. */
+int vs_disk_detach_keeps(struct vs_client *c, const struct vs_disk_vm *v,
+                         const struct vs_disk_keeps *k,
+                         struct vs_error *err);
+/* Moves the detached disk file to "[<its datastore>] <disk_path>/
+ * <cid>.vmdk" (MoveVirtualDisk_Task; the directory made when missing)
+ * unless it is there already.  A move an earlier call finished (file
+ * gone, destination there) is success; a disk at neither place (removed
+ * outside the CPI) is VS_ENOTFOUND: nothing is left to keep.  *out (may
+ * be NULL) is the path the disk now has. */
+int vs_disk_place_back(char **out, struct vs_client *c,
+                       const struct vs_moref *dc, const char *file,
+                       const char *disk_path, const char *cid,
+                       struct vs_error *err);
+/* ONE ReconfigVM_Task setting extraConfig key to value ("": removes it;
+ * the disk records). */
+int vs_disk_vm_set_option(struct vs_client *c, const struct vs_moref *vm,
+                          const char *key, const char *value,
+                          struct vs_error *err);
+
 /* --- VMs ---------------------------------------------------------- */
 
 /* A VM as disk operations need it. */
@@ -174,10 +321,13 @@ struct vs_disk_vm {
 	                               agent settings: secret), or NULL when
 	                               absent or not readable */
 	size_t settings_len;
+	struct vs_disk_record *records;     /* config.extraConfig records */
+	size_t nrecords;
 };
 
 void vs_disk_vm_free(struct vs_disk_vm *v);
-/* vs_vm_info() plus ONE read of config.extraConfig (2 round trips). */
+/* vs_vm_info() plus ONE read of config.extraConfig and
+ * config.vAppConfig (2 round trips). */
 int vs_disk_vm_read(struct vs_disk_vm **out, struct vs_client *c,
                     const struct vs_moref *vm, struct vs_error *err);
 
@@ -216,16 +366,19 @@ int vs_disk_pick_slot(struct vs_disk_slot *out,
 
 /* ONE ReconfigVM_Task: the new controller when slot asks for one, the
  * existing disk file ds_path (no fileOperation) at the slot, and, when
- * settings is not NULL, guestinfo.userdata = base64(settings). */
+ * settings is not NULL, guestinfo.userdata = base64(settings), then the
+ * nrecs extraConfig entries recs (the disk records; may be NULL). */
 int vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
                    const char *ds_path, const struct vs_moref *ds,
                    const struct vs_disk_slot *slot, const char *settings,
-                   size_t settings_len, struct vs_error *err);
+                   size_t settings_len, const struct vs_vm_option *recs,
+                   size_t nrecs, struct vs_error *err);
 /* ONE ReconfigVM_Task: remove device d WITHOUT fileOperation (the file
- * stays), and the settings as above. */
+ * stays), and the settings and records as above. */
 int vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
                    const struct vs_vm_device *d, const char *settings,
-                   size_t settings_len, struct vs_error *err);
+                   size_t settings_len, const struct vs_vm_option *recs,
+                   size_t nrecs, struct vs_error *err);
 
 /* The VMs under folder (recursively: one container view, whatever its
  * size, with every VM's devices: 3 round trips and O(VMs x devices)

@@ -930,6 +930,29 @@ mask_sensitive_size(struct vs_fixture_buf *out, const char *s, size_t n,
 	return d - i;
 }
 
+/* create_vm's creating mark is the time of the call (vsphere/create.h):
+ * "<key>bosh.creating</key><value …>N" -> N = <epoch> */
+static size_t
+mask_creating(struct vs_fixture_buf *out, const char *s, size_t n,
+              size_t i)
+{
+	static const char head[] = "<key>bosh.creating</key><value";
+	size_t j = i + sizeof(head) - 1, d;
+
+	if (!has_prefix(s + i, n - i, head))
+		return 0;
+	while (j < n && j < i + 80 && s[j] != '>' && s[j] != '<')
+		j++;
+	if (j + 1 >= n || s[j] != '>' || s[j - 1] == '/' ||
+	    !is_digit(s[j + 1]))
+		return 0;
+	for (d = j + 1; d < n && is_digit(s[d]); d++)
+		;
+	vs_fixture_buf_add(out, s + i, j + 1 - i);
+	vs_fixture_buf_adds(out, "<epoch>");
+	return d - i;
+}
+
 /* The volatile values, tried in this order at every position. */
 static const struct {
 	const char *name;
@@ -952,6 +975,7 @@ static const struct {
 	/* Sensitive bodies: their size follows secrets that replay may
 	 * serve redacted: "<sensitive …: N bytes>" -> N = <n> */
 	{ "sensitive-size", mask_sensitive_size },
+	{ "creating", mask_creating },
 };
 
 int

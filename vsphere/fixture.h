@@ -86,7 +86,7 @@ int vs_fixture_redact(char **out, size_t *out_len, const char *in,
  * used by the CPI's log. */
 size_t vs_secret_at(const char *t, size_t n, const char *secret);
 /* Replaces volatile values by placeholders (<uuid>, <govcsim>, <time>,
- * <session>, <port>, …). */
+ * <session>, <port>, the creating mark's <epoch>, …). */
 int vs_fixture_mask(char **out, size_t *out_len, const char *in, size_t len,
                     struct vs_error *err);
 /* redact + mask + drop whitespace-only text between tags, CR before LF

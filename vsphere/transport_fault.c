@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 
 #define MAX_RULES 16
@@ -23,6 +24,7 @@ enum fault_kind {
 	F_TASKERROR,
 	F_TRUNCATED,
 	F_GARBAGE,
+	F_KILL,
 };
 
 static const struct {
@@ -33,7 +35,7 @@ static const struct {
 	{ "timeout", F_TIMEOUT },     { "503", F_503 },
 	{ "fault", F_FAULT },         { "notauth", F_NOTAUTH },
 	{ "taskerror", F_TASKERROR }, { "truncated", F_TRUNCATED },
-	{ "garbage", F_GARBAGE },
+	{ "garbage", F_GARBAGE },     { "kill", F_KILL },
 };
 
 struct rule {
@@ -430,6 +432,11 @@ fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	if (rc != 0)
 		return rc;
 	switch (r->kind) {
+	case F_KILL:
+		/* kill -9 right after vCenter got the request: what a
+		 * killed CPI leaves behind */
+		raise(SIGKILL);
+		break;
 	case F_RESET:
 		vs_http_response_clear(resp);
 		rc = vs_error_set(err, VS_ENET, "%s: connection reset by "

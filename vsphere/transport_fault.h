@@ -31,6 +31,8 @@
  *                           is state error, fault SystemError
  *   truncated  yes          the real reply cut in the middle
  *   garbage    no           HTTP 200, 3 MiB of random bytes
+ *   kill       yes          the process is killed (SIGKILL) right after
+ *                           the reply came: a CPI killed mid-call
  *
  *   VSPHERE_CPI_FAULTS_LOG=FILE  appends one line per injected fault,
  *                                "KIND OP N\n", so a test can tell that

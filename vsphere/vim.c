@@ -921,6 +921,11 @@ device_from_node(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
 	if (rc < 0)
 		return rc;
 	d->unit_number = (int)v;
+	rc = child_long(&v, &d->has_bus_number, n, "busNumber", INT32_MIN, INT32_MAX,
+	                err);
+	if (rc < 0)
+		return rc;
+	d->bus_number = (int)v;
 	rc = child_long(&d->capacity_kb, &d->has_capacity, n, "capacityInKB",
 	                0, LLONG_MAX, err);
 	if (rc == 0)

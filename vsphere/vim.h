@@ -150,6 +150,8 @@ struct vs_device {
 	int controller_key;
 	bool has_unit_number;
 	int unit_number;
+	bool has_bus_number;
+	int bus_number;             /* controllers: busNumber */
 	char backing_type[96];      /* backing xsi:type, "" without backing */
 	char *file_name;            /* file backings */
 	bool has_datastore;

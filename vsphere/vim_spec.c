@@ -511,7 +511,7 @@ int
 vs_add_config_spec(xmlNodePtr parent, const char *name,
                    const struct vs_config_spec *s, struct vs_error *err)
 {
-	xmlNodePtr spec, n;
+	xmlNodePtr spec, n, v;
 	size_t i;
 	int rc;
 
@@ -542,9 +542,13 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 		rc = add_obj(&n, spec, "extraConfig", NULL, err);
 		if (rc == 0)
 			rc = add_text(n, "key", s->extra[i].key, err);
-		if (rc == 0 && vs_soap_add_typed_text(n, "value", "xsd:string",
-		                                      s->extra[i].value) ==
-		               NULL)
+		/* An empty value (which removes the key) is written
+		 * <value xsi:type="xsd:string"/>, without a text node. */
+		if (rc == 0 && s->extra[i].value[0] == '\0')
+			rc = add_obj(&v, n, "value", "xsd:string", err);
+		else if (rc == 0 &&
+		         vs_soap_add_typed_text(n, "value", "xsd:string",
+		                                s->extra[i].value) == NULL)
 			rc = nomem("value", err);
 	}
 	if (rc == 0 && s->managed_by_key != NULL) {

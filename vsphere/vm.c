@@ -386,6 +386,8 @@ device_copy(struct vs_vm_device *out, const struct vs_device *d,
 	out->controller_key = d->controller_key;
 	out->has_unit_number = d->has_unit_number;
 	out->unit_number = d->unit_number;
+	out->has_bus_number = d->has_bus_number;
+	out->bus_number = d->bus_number;
 	out->has_datastore = d->has_datastore;
 	out->datastore = d->datastore;
 	out->capacity_kb = d->has_capacity ? d->capacity_kb : 0;

@@ -22,7 +22,11 @@
  *    Destroy_Task, because Destroy_Task deletes every attached disk.
  *    vs_vm_disk_is_persistent() decides; when in doubt (unparsable
  *    names, a VM file at a datastore's root) a disk counts as persistent:
- *    leaking a file is better than destroying data.
+ *    leaking a file is better than destroying data.  Storage vMotion
+ *    moves attached disks INTO the VM's directory: delete_vm and
+ *    detach_disk go by the VM's disk records first (vsphere/disk.h
+ *    "Per-VM disk records", vs_disk_vm_keeps()), this RULE only for disks
+ *    no record names.
  *
  * Every function returns 0 or a negative enum vs_code with err set (the
  * first failure wins).  VS_ENOTFOUND means the object is gone; SOAP
@@ -99,6 +103,8 @@ struct vs_vm_device {
 	int controller_key;
 	bool has_unit_number;
 	int unit_number;
+	bool has_bus_number;
+	int bus_number;             /* controllers: busNumber */
 	char *file_name;            /* disk / ISO backing "[ds] path" */
 	bool has_datastore;
 	struct vs_moref datastore;  /* file backing's datastore */

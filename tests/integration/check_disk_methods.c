@@ -478,7 +478,8 @@ START_TEST(test_new_controller)
 		if (strstr(info->devices[i].type, "SCSIController") != NULL)
 			before++;
 	ck_assert_msg(vs_disk_attach(cl, info, loc.path, &loc.datastore,
-	                             &slot, NULL, 0, &err) == 0, "%s",
+	                             &slot, NULL, 0, NULL, 0, &err) == 0,
+	              "%s",
 	              err.message);
 	vs_vm_info_free(info);
 	info = NULL;
@@ -622,6 +623,289 @@ START_TEST(test_retry_repairs_env_iso)
 }
 END_TEST
 
+/* --- Storage vMotion ---------------------------------------------- */
+
+/* The local directory of datastore name (vcsim: summary.url; malloc'd). */
+static char *
+ds_url(const char *name)
+{
+	static const char *const paths[] = { "name", "summary.url", NULL };
+	struct vs_objects *list = NULL;
+	const char *n, *url;
+	struct vs_error e;
+	char *out = NULL;
+	size_t i;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
+	                         "Datastore", paths, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < list->n && out == NULL; i++) {
+		vs_error_clear(&e);
+		if (vs_object_get_str(&n, &list->items[i], "name", &e) == 0 &&
+		    strcmp(n, name) == 0 &&
+		    vs_object_get_str(&url, &list->items[i], "summary.url",
+		                      &e) == 0)
+			out = strdup(url);
+	}
+	vs_objects_free(list);
+	ck_assert_msg(out != NULL, "no datastore %s", name);
+	return out;
+}
+
+/* Whether "[ds] rel" exists as a local file of the simulator. */
+static bool
+ds_file_exists(const char *ds_file)
+{
+	struct vs_ds_path p = { 0 };
+	struct stat st;
+	char path[4096], *url;
+	bool there;
+
+	ck_assert_int_eq(vs_ds_path_parse(&p, ds_file, &err), 0);
+	url = ds_url(p.datastore);
+	snprintf(path, sizeof(path), "%s/%s", url, p.path);
+	there = stat(path, &st) == 0;
+	free(url);
+	vs_ds_path_clear(&p);
+	return there;
+}
+
+/* Creates (or with make false removes) "[ds] BOSH_Disks/<cid>.vmdk" and
+ * its -flat file as local files: something in the way of a move back. */
+static void
+block_disk_path(const char *ds, const char *cid, bool make)
+{
+	static const char *const sfx[] = { ".vmdk", "-flat.vmdk" };
+	char path[4096], *url = ds_url(ds);
+	FILE *f;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/BOSH_Disks/%s%s", url, cid,
+		         sfx[i]);
+		if (make) {
+			f = fopen(path, "w");
+			ck_assert_ptr_nonnull(f);
+			fclose(f);
+		} else {
+			ck_assert_int_eq(unlink(path), 0);
+		}
+	}
+	free(url);
+}
+
+/* A disk attached by the CPI, then moved by "Storage vMotion" into the
+ * VM's directory under a VM-style name; *moved_out is its new file. */
+static json_t *
+attached_and_moved(char **moved_out, const char *vm)
+{
+	struct vs_moref ref = sim_vm_ref(cl, vm);
+	json_t *cid_j, *res;
+	const char *cid;
+
+	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm));
+	cid = json_string_value(cid_j);
+	json_decref(call_ok("attach_disk", json_pack("[s,s]", vm, cid)));
+	*moved_out = sim_storage_vmotion_disk(cl, &ref, cid);
+	ck_assert_msg(strstr(*moved_out, "_1.vmdk") != NULL &&
+	              strstr(*moved_out, vm) != NULL, "moved to %s",
+	              *moved_out);
+	ck_assert_uint_eq(disk_files(cid), 0);
+	ck_assert(ds_file_exists(*moved_out));
+	/* the VM still knows it as the disk */
+	res = call_ok("get_disks", json_pack("[s]", vm));
+	ck_assert_uint_eq(json_array_size(res), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(res, 0)), cid);
+	json_decref(res);
+	return cid_j;
+}
+
+/* delete_vm after Storage vMotion keeps the disk: detached, moved back
+ * under disk_path with its cid name, found, attachable, deletable. */
+START_TEST(test_svmotion_delete_vm)
+{
+	char *vm = create_vm("10.0.0.51"), *vm2, *moved;
+	json_t *cid_j, *res;
+	const char *cid;
+
+	cid_j = attached_and_moved(&moved, vm);
+	cid = json_string_value(cid_j);
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
+	ck_assert_uint_eq(sim_count_vms(cl, vm), 0);
+	ck_assert_uint_eq(disk_files(cid), 1);
+	ck_assert(!ds_file_exists(moved));
+	res = call_ok("has_disk", json_pack("[s]", cid));
+	ck_assert(json_is_true(res));
+	json_decref(res);
+	vm2 = create_vm("10.0.0.52");
+	json_decref(call_ok("attach_disk", json_pack("[s,s]", vm2, cid)));
+	ck_assert_uint_eq(disk_devices(vm2, cid), 1);
+	json_decref(call_ok("detach_disk", json_pack("[s,s]", vm2, cid)));
+	json_decref(call_ok("delete_disk", json_pack("[s]", cid)));
+	ck_assert_uint_eq(disk_files(cid), 0);
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm2)));
+	json_decref(cid_j);
+	free(moved);
+	free(vm2);
+	free(vm);
+}
+END_TEST
+
+/* detach_disk after Storage vMotion finds the disk by the VM's record
+ * and puts it back under disk_path with its cid name. */
+START_TEST(test_svmotion_detach_disk)
+{
+	char *vm = create_vm("10.0.0.53"), *moved, *rec;
+	struct vs_moref ref;
+	json_t *cid_j, *res, *pers;
+	char key[128];
+	const char *cid;
+
+	cid_j = attached_and_moved(&moved, vm);
+	cid = json_string_value(cid_j);
+	ref = sim_vm_ref(cl, vm);
+	snprintf(key, sizeof(key), "bosh.persistent_disk.%s", cid);
+	rec = sim_extra_config(cl, &ref, key, true);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_msg(strncmp(rec, "scsi", 4) == 0, "record '%s'", rec);
+	free(rec);
+	res = call_ok("detach_disk", json_pack("[s,s]", vm, cid));
+	ck_assert(json_is_null(res));
+	json_decref(res);
+	ck_assert_uint_eq(disk_files(cid), 1);
+	ck_assert(!ds_file_exists(moved));
+	pers = persistent_of(vm);
+	ck_assert_ptr_null(json_object_get(pers, cid));
+	json_decref(pers);
+	/* the record is gone (the simulator appends: the last entry) */
+	rec = sim_extra_config(cl, &ref, key, true);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_str_eq(rec, "");
+	free(rec);
+	res = call_ok("has_disk", json_pack("[s]", cid));
+	ck_assert(json_is_true(res));
+	json_decref(res);
+	call_fails("detach_disk", json_pack("[s,s]", vm, cid),
+	           "Bosh::Clouds::DiskNotAttached", cid, true);
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
+	ck_assert_uint_eq(disk_files(cid), 1);
+	json_decref(call_ok("delete_disk", json_pack("[s]", cid)));
+	json_decref(cid_j);
+	free(moved);
+	free(vm);
+}
+END_TEST
+
+/* A disk that cannot be placed back is never destroyed: delete_vm fails
+ * naming where the disk lies and keeps the VM; once the way is free,
+ * delete_vm again finishes (the VM's record said where the disk is). */
+START_TEST(test_svmotion_cannot_place_back)
+{
+	char *vm = create_vm("10.0.0.54"), *moved, *ds;
+	json_t *cid_j, *res;
+	const char *cid;
+
+	cid_j = attached_and_moved(&moved, vm);
+	cid = json_string_value(cid_j);
+	ds = vm_datastore(vm);
+	block_disk_path(ds, cid, true);
+	call_fails("delete_vm", json_pack("[s]", vm),
+	           "Bosh::Clouds::CloudError", moved, true);
+	ck_assert_uint_eq(sim_count_vms(cl, vm), 1);
+	ck_assert(ds_file_exists(moved));
+	block_disk_path(ds, cid, false);
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
+	ck_assert_uint_eq(sim_count_vms(cl, vm), 0);
+	ck_assert(!ds_file_exists(moved));
+	ck_assert_uint_eq(disk_files(cid), 1);
+	res = call_ok("has_disk", json_pack("[s]", cid));
+	ck_assert(json_is_true(res));
+	json_decref(res);
+	json_decref(call_ok("delete_disk", json_pack("[s]", cid)));
+	json_decref(cid_j);
+	free(ds);
+	free(moved);
+	free(vm);
+}
+END_TEST
+
+/* Removes "[ds] dir/x.vmdk" and its -flat file as local files. */
+static void
+remove_disk_files(const char *ds_file)
+{
+	struct vs_ds_path p = { 0 };
+	char path[4096], *url;
+	size_t len;
+
+	ck_assert_int_eq(vs_ds_path_parse(&p, ds_file, &err), 0);
+	url = ds_url(p.datastore);
+	len = strlen(p.path);
+	snprintf(path, sizeof(path), "%s/%s", url, p.path);
+	ck_assert_int_eq(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/%.*s-flat.vmdk", url, (int)len - 5,
+	         p.path);
+	ck_assert_int_eq(unlink(path), 0);
+	free(url);
+	vs_ds_path_clear(&p);
+}
+
+/* A disk whose move back failed and that was then removed outside the
+ * CPI does not block delete_vm for ever: there is nothing left to keep. */
+START_TEST(test_svmotion_disk_gone)
+{
+	char *vm = create_vm("10.0.0.56"), *moved, *ds;
+	json_t *cid_j;
+	const char *cid;
+
+	cid_j = attached_and_moved(&moved, vm);
+	cid = json_string_value(cid_j);
+	ds = vm_datastore(vm);
+	block_disk_path(ds, cid, true);
+	call_fails("delete_vm", json_pack("[s]", vm),
+	           "Bosh::Clouds::CloudError", moved, true);
+	block_disk_path(ds, cid, false);
+	remove_disk_files(moved);
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
+	ck_assert_uint_eq(sim_count_vms(cl, vm), 0);
+	ck_assert_uint_eq(disk_files(cid), 0);
+	json_decref(cid_j);
+	free(ds);
+	free(moved);
+	free(vm);
+}
+END_TEST
+
+/* The same for detach_disk: the failed move is a CloudError naming the
+ * file (ok_to_retry), and the retry finishes it. */
+START_TEST(test_svmotion_detach_retry)
+{
+	char *vm = create_vm("10.0.0.55"), *moved, *ds;
+	json_t *cid_j, *res;
+	const char *cid;
+
+	cid_j = attached_and_moved(&moved, vm);
+	cid = json_string_value(cid_j);
+	ds = vm_datastore(vm);
+	block_disk_path(ds, cid, true);
+	call_fails("detach_disk", json_pack("[s,s]", vm, cid),
+	           "Bosh::Clouds::CloudError", moved, true);
+	ck_assert(ds_file_exists(moved));
+	block_disk_path(ds, cid, false);
+	res = call_ok("detach_disk", json_pack("[s,s]", vm, cid));
+	ck_assert(json_is_null(res));
+	json_decref(res);
+	ck_assert(!ds_file_exists(moved));
+	ck_assert_uint_eq(disk_files(cid), 1);
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
+	json_decref(call_ok("delete_disk", json_pack("[s]", cid)));
+	json_decref(cid_j);
+	free(ds);
+	free(moved);
+	free(vm);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -635,6 +919,11 @@ suite(void)
 	tcase_add_test(tc, test_enable_uuid_hint);
 	tcase_add_test(tc, test_new_controller);
 	tcase_add_test(tc, test_retry_repairs_env_iso);
+	tcase_add_test(tc, test_svmotion_delete_vm);
+	tcase_add_test(tc, test_svmotion_detach_disk);
+	tcase_add_test(tc, test_svmotion_cannot_place_back);
+	tcase_add_test(tc, test_svmotion_detach_retry);
+	tcase_add_test(tc, test_svmotion_disk_gone);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -23,4 +23,18 @@ const char *sim_env(const char *name);
  * vs_client_free(). */
 struct vs_client *sim_client_connect(const char *record);
 
+/* What Storage vMotion leaves behind, done from outside the CPI:
+ * MoveVirtualDisk_Task of "[ds] <disk_path>/<disk_cid>.vmdk" (wherever
+ * the device's file is) to "[<vm ds>] <vm dir>/<vm name>_1.vmdk" (the
+ * directory of the VM's .vmx), then a ReconfigVM_Task EDIT of the disk
+ * device (same key, controller and unit) with that fileName.  Returns the
+ * new file name (malloc'd).  The test fails on any error. */
+char *sim_storage_vmotion_disk(struct vs_client *cl,
+                               const struct vs_moref *vm,
+                               const char *disk_cid);
+/* MoveVirtualDisk_Task src -> dst in datacenter DC0 (force false),
+ * waited for; the vs_code (err filled) instead of failing the test. */
+int sim_move_virtual_disk(struct vs_client *cl, const char *src,
+                          const char *dst, struct vs_error *err);
+
 #endif

@@ -344,6 +344,15 @@ static const struct {
 	  VC ".default_hw_version: must be a positive integer" },
 	{ VCENTER, "default_hw_version", "0",
 	  VC ".default_hw_version: must be a positive integer" },
+	{ VCENTER, "leftover_vm_grace_seconds", "59",
+	  VC ".leftover_vm_grace_seconds: must be an integer from 60 to "
+	  "2592000" },
+	{ VCENTER, "leftover_vm_grace_seconds", "\"3600\"",
+	  VC ".leftover_vm_grace_seconds: must be an integer from 60 to "
+	  "2592000" },
+	{ VCENTER, "leftover_vm_grace_seconds", "2592001",
+	  VC ".leftover_vm_grace_seconds: must be an integer from 60 to "
+	  "2592000" },
 	{ VCENTER, "vmx_options", "[]",
 	  VC ".vmx_options: must be an object, got array" },
 	{ VCENTER, "vmx_options", "{\"a\":{}}",
@@ -632,6 +641,7 @@ START_TEST(test_defaults)
 	ck_assert(!v->http_logging);
 	ck_assert(!v->enable_human_readable_name);
 	ck_assert_int_eq(v->default_hw_version, 0);
+	ck_assert_int_eq(v->leftover_vm_grace_s, 3600);
 	ck_assert_ptr_null(v->vm_storage_policy_name);
 	ck_assert_uint_eq(cfg->agent.nntp, 0);
 	cpi_config_free(cfg);
@@ -740,6 +750,8 @@ START_TEST(test_vmx_and_misc)
 	json_object_set_new(vc(r), "vmx_options", json_loads(
 		"{\"a.b\":\"x\",\"n\":1,\"t\":true,\"r\":1.5}", 0, NULL));
 	json_object_set_new(vc(r), "default_hw_version", json_integer(19));
+	json_object_set_new(vc(r), "leftover_vm_grace_seconds",
+	                    json_integer(600));
 	json_object_set_new(vc(r), "vm_storage_policy_name",
 	                    json_string("Gold"));
 	json_object_set_new(vc(r), "enable_human_readable_name", json_true());
@@ -755,6 +767,7 @@ START_TEST(test_vmx_and_misc)
 	ck_assert_str_eq(v->vmx_options[2].value, "true");
 	ck_assert_str_eq(v->vmx_options[3].value, "1.5");
 	ck_assert_int_eq(v->default_hw_version, 19);
+	ck_assert_int_eq(v->leftover_vm_grace_s, 600);
 	ck_assert_str_eq(v->vm_storage_policy_name, "Gold");
 	ck_assert(v->enable_human_readable_name);
 	ck_assert(!v->ensure_no_ip_conflicts);

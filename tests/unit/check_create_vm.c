@@ -567,11 +567,51 @@ START_TEST(test_clone_fault)
 	struct vs_created *v = NULL;
 
 	ft_task("CloneVM_Task", NULL, "DuplicateName");
+	/* a failed task may still have made the VM: looked for, none */
+	ft_reply("FindChild", "");
 	connect_client();
 	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), VS_ETASK);
 	ck_assert_ptr_null(v);
 	ck_assert_str_eq(err.fault, "DuplicateName");
 	HAS(err.message, "CloneVM_Task vm-1");
+	ft_all_used();
+}
+END_TEST
+
+/* A server error although vCenter made the VM (seen with a NIC backing
+ * the simulator chokes on): the VM is found by its name, so the caller
+ * removes it. */
+START_TEST(test_clone_fault_vm_made)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+
+	ft_fault("CloneVM_Task", "SystemError");
+	ft_reply("FindChild", "<returnval type=\"VirtualMachine\">vm-78"
+	         "</returnval>");
+	connect_client();
+	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
+	ft_all_used();
+	ck_assert_ptr_nonnull(v);
+	ck_assert(v->exists);
+	ck_assert_str_eq(v->vm.value, "vm-78");
+	vs_created_free(v);
+}
+END_TEST
+
+/* The clone spec carries the creating mark. */
+START_TEST(test_clone_marked)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+
+	r.marker = "1700000000";
+	ft_task("CloneVM_Task", NULL, "DuplicateName");
+	ft_reply("FindChild", "");
+	connect_client();
+	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), VS_ETASK);
+	HAS(ft_body_at(0), "<extraConfig><key>bosh.creating</key><value "
+	    "xsi:type=\"xsd:string\">1700000000</value></extraConfig>");
 	ft_all_used();
 }
 END_TEST
@@ -683,6 +723,9 @@ made(int cdrom_key)
 /* base64 of SETTINGS */
 #define SETTINGS_B64 "eyJhZ2VudF9pZCI6ImEiLCJtYnVzIjoibmF0czovL3U6cHdAaCJ9"
 
+#define UNMARK_TAIL "<spec><extraConfig><key>bosh.creating</key><value " \
+	"xsi:type=\"xsd:string\"/></extraConfig></spec></ReconfigVM_Task>"
+
 START_TEST(test_finish)
 {
 	struct vs_created *v = made(3000);
@@ -693,13 +736,18 @@ START_TEST(test_finish)
 	ft_step("file-put", 200)->body = strdup("");
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	ft_task("PowerOnVM_Task", NULL, NULL);
+	ft_task("ReconfigVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                               strlen(SETTINGS), iso, sizeof(iso),
-	                               NULL, 0, &err) == 0, "%s",
+	                               NULL, 0, true, &err) == 0, "%s",
 	              err.message);
 	ft_all_used();
-	ck_assert_uint_eq(ft_calls(), 5);
+	ck_assert_uint_eq(ft_calls(), 7);
+	/* powered on, then the creating mark goes */
+	ck_assert_str_eq(ft_op_at(3), "PowerOnVM_Task");
+	ck_assert_str_eq(ft_op_at(5), "ReconfigVM_Task");
+	ck_assert_ptr_nonnull(strstr(ft_body_at(5), UNMARK_TAIL));
 	ck_assert(v->power_on_tried);
 	/* The ISO first, marked sensitive. */
 	ck_assert_str_eq(ft_op_at(put), "file-put");
@@ -753,7 +801,7 @@ START_TEST(test_finish_vmx_options)
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                               strlen(SETTINGS), "x", 1, vmx, 3,
-	                               &err) == 0, "%s", err.message);
+	                               false, &err) == 0, "%s", err.message);
 	ft_all_used();
 	body = ft_body_at(1);
 	HAS(body, "<extraConfig><key>sched.mem.pin</key><value xsi:type=\""
@@ -787,7 +835,7 @@ START_TEST(test_finish_removes_stemcell_nic_with_its_type)
 	ck_assert_uint_eq(v->nremove, 1);
 	ck_assert_int_eq(v->remove_keys[0], 4000);
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                               strlen(SETTINGS), "x", 1, NULL, 0, &err) == 0,
+	                               strlen(SETTINGS), "x", 1, NULL, 0, false, &err) == 0,
 	              "%s", err.message);
 	ft_all_used();
 	ck_assert_str_eq(ft_op_at(4), "ReconfigVM_Task");
@@ -811,7 +859,7 @@ START_TEST(test_finish_adds_cdrom)
 	ft_task("PowerOnVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                               strlen(SETTINGS), "x", 1, NULL, 0, &err) == 0,
+	                               strlen(SETTINGS), "x", 1, NULL, 0, false, &err) == 0,
 	              "%s", err.message);
 	body = ft_body_at(1);
 	ck_assert_uint_eq(count(body, "<operation>remove</operation>"), 1);
@@ -828,7 +876,7 @@ START_TEST(test_finish_upload_fails)
 	ft_step("file-put", 500)->body = strdup("no");
 	connect_client();
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                                  strlen(SETTINGS), "x", 1, NULL, 0, &err), 0);
+	                                  strlen(SETTINGS), "x", 1, NULL, 0, false, &err), 0);
 	HAS(err.message, "uploading the agent env");
 	ck_assert_uint_eq(ft_calls(), 1);  /* no reconfigure, no power on */
 	ck_assert(!v->power_on_tried);
@@ -846,7 +894,7 @@ START_TEST(test_finish_power_on_fails)
 	ft_task("PowerOnVM_Task", NULL, "InsufficientResourcesFault");
 	connect_client();
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                                  strlen(SETTINGS), "x", 1, NULL, 0, &err), 0);
+	                                  strlen(SETTINGS), "x", 1, NULL, 0, false, &err), 0);
 	ck_assert_str_eq(err.fault, "InsufficientResourcesFault");
 	ck_assert(v->power_on_tried);
 	vs_created_free(v);
@@ -1060,6 +1108,68 @@ START_TEST(test_refused_before_vcenter)
 }
 END_TEST
 
+/* --- leftovers of killed calls ---------------------------------------- */
+
+START_TEST(test_marker_parse)
+{
+	long long t = -1;
+
+	ck_assert(vs_create_marker_parse(&t, "1700000000"));
+	ck_assert_int_eq(t, 1700000000LL);
+	ck_assert(vs_create_marker_parse(&t, "0"));
+	ck_assert_int_eq(t, 0);
+	ck_assert(!vs_create_marker_parse(&t, ""));
+	ck_assert(!vs_create_marker_parse(&t, NULL));
+	ck_assert(!vs_create_marker_parse(&t, "-5"));
+	ck_assert(!vs_create_marker_parse(&t, "17e9"));
+	ck_assert(!vs_create_marker_parse(&t, " 17"));
+	ck_assert(!vs_create_marker_parse(&t, "9999999999999999999999"));
+}
+END_TEST
+
+#define LOBJ(id, name, extra)                                           \
+	"<objects><obj type=\"VirtualMachine\">" id "</obj><propSet><name>" \
+	"name</name><val xsi:type=\"xsd:string\">" name "</val></propSet>"  \
+	"<propSet><name>config.extraConfig</name><val xsi:type=\""          \
+	"ArrayOfOptionValue\">" extra "</val></propSet></objects>"
+#define LOPT(k, v) "<OptionValue xsi:type=\"OptionValue\"><key>" k       \
+	"</key><value xsi:type=\"xsd:string\">" v "</value></OptionValue>"
+
+/* Marked longer than the grace: a leftover; marked lately (a create_vm
+ * running now), unmarked, or marked with garbage: not. */
+START_TEST(test_leftovers)
+{
+	const struct vs_moref folder = { "Folder", "group-v3" };
+	struct vs_leftovers *l = NULL;
+
+	ft_reply("CreateContainerView", "<returnval type=\"ContainerView\">"
+	         "session[1]view-1</returnval>");
+	ft_reply("RetrievePropertiesEx", "<returnval>"
+	         LOBJ("vm-1", "vm-old", LOPT("bosh.creating", "1000"))
+	         LOBJ("vm-2", "vm-new", LOPT("bosh.creating", "9500"))
+	         LOBJ("vm-3", "vm-done", LOPT("bosh.creating", "1000")
+	              LOPT("bosh.creating", ""))
+	         LOBJ("vm-4", "vm-bad", LOPT("bosh.creating", "x1000"))
+	         LOBJ("vm-5", "vm-plain", LOPT("guestinfo.userdata", "e30="))
+	         LOBJ("vm-6", "vm-edge", LOPT("bosh.creating", "6400"))
+	         "</returnval>");
+	ft_reply("DestroyView", "");
+	connect_client();
+	ck_assert_msg(vs_create_leftovers(&l, cl, &folder, 10000, 3600,
+	                                  &err) == 0, "%s", err.message);
+	ft_all_used();
+	ck_assert_uint_eq(l->n, 2);
+	ck_assert_str_eq(l->items[0].name, "vm-old");
+	ck_assert_str_eq(l->items[0].vm.value, "vm-1");
+	ck_assert_int_eq(l->items[0].since, 1000);
+	ck_assert_str_eq(l->items[1].name, "vm-edge");
+	vs_leftovers_free(l);
+	vs_leftovers_free(NULL);
+	ck_assert_int_eq(vs_create_leftovers(&l, cl, NULL, 1, 1, &err),
+	                 VS_EINVAL);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1087,6 +1197,10 @@ suite(void)
 	tcase_add_test(tc, test_clone_wrong_port_group);
 	tcase_add_test(tc, test_clone_too_few_nics);
 	tcase_add_test(tc, test_clone_fault);
+	tcase_add_test(tc, test_clone_fault_vm_made);
+	tcase_add_test(tc, test_clone_marked);
+	tcase_add_test(tc, test_marker_parse);
+	tcase_add_test(tc, test_leftovers);
 	tcase_add_test(tc, test_clone_outcome_unknown);
 	tcase_add_test(tc, test_clone_outcome_unknown_no_vm);
 	tcase_add_test(tc, test_clone_no_cdrom);

@@ -712,6 +712,8 @@ START_TEST(test_attach_detach_requests)
 	struct vs_moref ds = { "Datastore", "datastore-1" };
 	const struct vs_disk_slot slot3 = { .ctl_key = 1000, .unit = 3 };
 	const struct vs_disk_slot slot7 = { .ctl_key = 1000, .unit = 7 };
+	const struct vs_vm_option rec = { "bosh.persistent_disk.disk-9",
+	                                  "scsi0:3" };
 	struct vs_client *c;
 	struct vs_error err;
 	const char *b;
@@ -730,7 +732,8 @@ START_TEST(test_attach_detach_requests)
 	vs_error_clear(&err);
 	ck_assert_msg(vs_disk_attach(c, &vminfo, "[LocalDS_0] BOSH_Disks/"
 	                             "disk-9.vmdk", &ds, &slot3, "{\"a\":1}",
-	                             7, &err) == 0, "%s", err.message);
+	                             7, &rec, 1, &err) == 0, "%s",
+	              err.message);
 	b = ft_body_at(0);
 	ck_assert_ptr_nonnull(strstr(b, "<deviceChange><operation>add"
 	                             "</operation><device xsi:type=\""
@@ -742,8 +745,15 @@ START_TEST(test_attach_detach_requests)
 	ck_assert_ptr_nonnull(strstr(b, "<key>guestinfo.userdata</key>"
 	                             "<value xsi:type=\"xsd:string\">"
 	                             "eyJhIjoxfQ==</value>"));
+	/* the disk record after the settings, in the same reconfigure */
+	ck_assert_ptr_nonnull(strstr(b, "<value xsi:type=\"xsd:string\">"
+	                             "base64</value></extraConfig>"
+	                             "<extraConfig>"
+	                             "<key>bosh.persistent_disk.disk-9</key>"
+	                             "<value xsi:type=\"xsd:string\">"
+	                             "scsi0:3</value></extraConfig>"));
 	vs_error_clear(&err);
-	ck_assert_msg(vs_disk_detach(c, &vminfo, &devs[0], NULL, 0,
+	ck_assert_msg(vs_disk_detach(c, &vminfo, &devs[0], NULL, 0, NULL, 0,
 	                             &err) == 0, "%s", err.message);
 	b = ft_body_at(2);
 	ck_assert_ptr_nonnull(strstr(b, "<operation>remove</operation>"
@@ -753,27 +763,71 @@ START_TEST(test_attach_detach_requests)
 	ck_assert_ptr_null(strstr(b, "guestinfo"));
 	/* unit 7 is the controller's */
 	ck_assert_int_eq(vs_disk_attach(c, &vminfo, "[a] b.vmdk", &ds, &slot7,
-	                                NULL, 0, &err), VS_EINVAL);
+	                                NULL, 0, NULL, 0, &err), VS_EINVAL);
 	ft_finish(c);
 }
 END_TEST
 
 /* vs_vm_info's read, then config.extraConfig with options. */
 static void
-vm_with_extra(const char *options)
+vm_with_extra_vapp(const char *options, const char *vapp)
 {
 	char *inner = ft_fmt("<returnval><objects><obj type=\"VirtualMachine\">"
 	                     "vm-100</obj><propSet><name>config.extraConfig"
 	                     "</name><val xsi:type=\"ArrayOfOptionValue\">%s"
-	                     "</val></propSet></objects></returnval>", options);
+	                     "</val></propSet>%s</objects></returnval>",
+	                     options, vapp);
 
 	ft_reply("RetrievePropertiesEx", SPARSE_VM);
 	ft_reply("RetrievePropertiesEx", inner);
 	free(inner);
 }
 
+static void
+vm_with_extra(const char *options)
+{
+	vm_with_extra_vapp(options, "");
+}
+
 #define OPT(k, v) "<OptionValue><key>" k "</key><value xsi:type=\""     \
 	"xsd:string\">" v "</value></OptionValue>"
+
+/* The Ruby CPI's records: vApp properties of category "BOSH Persistent
+ * Disks" (key: the device key, label: the cid). */
+START_TEST(test_vm_read_ruby_records)
+{
+	struct vs_disk_vm *v = NULL;
+	struct vs_client *c;
+	struct vs_error err;
+
+	vm_with_extra_vapp(OPT("bosh.persistent_disk.disk-2", "scsi0:2"),
+	    "<propSet><name>config.vAppConfig</name><val xsi:type=\""
+	    "VmConfigInfo\"><property><key>2001</key><id>disk-1</id>"
+	    "<category>BOSH Persistent Disks</category><label>disk-1</label>"
+	    "<type>string</type><value>[ds] BOSH_Disks/disk-1.vmdk</value>"
+	    "</property><property><key>2002</key><id>disk-2</id><category>"
+	    "BOSH Persistent Disks</category><label>disk-2</label></property>"
+	    "<property><key>2003</key><category>other</category><label>"
+	    "disk-3</label></property><property><key>x</key><category>BOSH "
+	    "Persistent Disks</category><label>disk-4</label></property>"
+	    "</val></propSet>");
+	c = ft_connect();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_vm_read(&v, c, &vm100, &err) == 0, "%s",
+	              err.message);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(1), "<pathSet>config."
+	                             "vAppConfig</pathSet>"));
+	ck_assert_uint_eq(v->nrecords, 2);
+	ck_assert(vs_disk_vm_record(v, "disk-1")->by_device_key);
+	ck_assert_int_eq(vs_disk_vm_record(v, "disk-1")->device_key, 2001);
+	/* ours wins over the Ruby CPI's */
+	ck_assert(!vs_disk_vm_record(v, "disk-2")->by_device_key);
+	ck_assert_ptr_null(vs_disk_vm_record(v, "disk-3"));
+	ck_assert_ptr_null(vs_disk_vm_record(v, "disk-4"));
+	vs_disk_vm_free(v);
+	ft_finish(c);
+}
+END_TEST
 
 START_TEST(test_vm_read_settings)
 {
@@ -784,8 +838,15 @@ START_TEST(test_vm_read_settings)
 	/* base64 of {"disks":{}}; the simulator appends a reconfigured key,
 	 * so the last value wins */
 	vm_with_extra(OPT("disk.enableUUID", "TRUE")
+	              OPT("bosh.persistent_disk.disk-1", "scsi0:1")
 	              OPT("guestinfo.userdata", "b2xk")
+	              OPT("bosh.persistent_disk.disk-2", "scsi0:2")
 	              OPT("guestinfo.userdata.encoding", "base64")
+	              OPT("bosh.persistent_disk.disk-1", "scsi1:3")
+	              OPT("bosh.persistent_disk.disk-2", "")
+	              OPT("bosh.persistent_disk.disk-3", "scsi9:0")
+	              OPT("bosh.persistent_disk.disk-4",
+	                  "detached [ds] vm-1/vm-1_1.vmdk")
 	              OPT("guestinfo.userdata", "eyJkaXNrcyI6e319"));
 	vm_with_extra(OPT("guestinfo.userdata", "REDACTED!")
 	              OPT("guestinfo.userdata.encoding", "base64"));
@@ -799,6 +860,17 @@ START_TEST(test_vm_read_settings)
 	ck_assert_str_eq(v->settings, "{\"disks\":{}}");
 	ck_assert_uint_eq(v->settings_len, 12);
 	ck_assert_int_eq(v->info->power, VS_VM_POWERED_OFF);
+	/* the disk records: the last entry of a key wins, "" and a
+	 * malformed value are no record */
+	ck_assert_uint_eq(v->nrecords, 2);
+	ck_assert_ptr_nonnull(vs_disk_vm_record(v, "disk-1"));
+	ck_assert_int_eq(vs_disk_vm_record(v, "disk-1")->bus, 1);
+	ck_assert_int_eq(vs_disk_vm_record(v, "disk-1")->unit, 3);
+	ck_assert_ptr_null(vs_disk_vm_record(v, "disk-2"));
+	ck_assert_ptr_null(vs_disk_vm_record(v, "disk-3"));
+	ck_assert(vs_disk_vm_record(v, "disk-4")->detached);
+	ck_assert_str_eq(vs_disk_vm_record(v, "disk-4")->path,
+	                 "[ds] vm-1/vm-1_1.vmdk");
 	vs_disk_vm_free(v);
 	/* unreadable settings: no settings, no failure */
 	ck_assert_msg(vs_disk_vm_read(&v, c, &vm100, &err) == 0, "%s",
@@ -978,6 +1050,7 @@ disk_suite(void)
 	tcase_add_test(tc, test_delete_extend_move_requests);
 	tcase_add_test(tc, test_attach_detach_requests);
 	tcase_add_test(tc, test_vm_read_settings);
+	tcase_add_test(tc, test_vm_read_ruby_records);
 	tcase_add_test(tc, test_users_one_view);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("methods");

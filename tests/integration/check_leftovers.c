@@ -1,0 +1,318 @@
+/*
+ * check_leftovers (simulator): create_vm is crash-safe.  The clone is
+ * marked as being created (extraConfig bosh.creating, set in the clone
+ * spec) until create_vm has powered it on; a CPI killed in between
+ * (VSPHERE_CPI_FAULTS=kill@OP: SIGKILL right after vCenter answered OP)
+ * leaves a marked VM, which the next create_vm or delete_vm removes once
+ * the mark is older than leftover_vm_grace_seconds.  The test ages marks
+ * by writing an old time over them (as an hour passing would), never by
+ * waiting.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tests/support/sim_agent_env.h"
+#include "tests/support/sim_call.h"
+#include "tests/support/sim_client.h"
+#include "tests/support/sim_cpi.h"
+#include "tests/support/sim_inventory.h"
+#include "tests/support/sim_stemcell.h"
+#include "tests/support/sim_suite.h"
+#include "vsphere/client.h"
+#include "vsphere/pc.h"
+#include "vsphere/vim.h"
+#include "vsphere/vm.h"
+#include "vsphere/vsphere.h"
+
+#define ENV_SECRET "env-Secret-4c1e"
+
+static char images[2048];
+static char defcfg[4096];
+static char stemcell[128];
+static char outdir[2048];
+static struct vs_client *cl;
+static struct vs_error err;
+
+static void
+setup(void)
+{
+	vs_error_clear(&err);
+	cl = sim_client_connect(NULL);
+}
+
+static void
+teardown(void)
+{
+	vs_client_free(cl);
+	cl = NULL;
+}
+
+static json_t *
+create_args(const char *ip)
+{
+	json_t *nets;
+
+	nets = json_pack("{s:{s:s,s:s,s:s,s:s,s:[s],s:{s:s}}}",
+	                 "default", "type", "manual", "ip", ip,
+	                 "netmask", "255.255.255.0", "gateway", "10.0.0.1",
+	                 "dns", "10.0.0.2", "cloud_properties", "name",
+	                 "VM Network");
+	return json_pack("[s,s,{s:i,s:i,s:i},o,[],{s:{s:s}}]", "agent-lo",
+	                 stemcell, "cpu", 1, "ram", 256, "disk", 512, nets,
+	                 "bosh", "password", ENV_SECRET);
+}
+
+/* create_vm (must succeed); the cid (malloc'd). */
+static char *
+create_vm(const char *ip)
+{
+	struct cpi_test_run r;
+	json_t *resp;
+	char *cid;
+
+	resp = sim_call_checked(&r, defcfg, "create_vm", create_args(ip),
+	                        ENV_SECRET);
+	ck_assert_msg(r.status == 0, "create_vm: status %d: %s", r.status,
+	              r.err);
+	ck_assert_msg(sim_error_type(resp) == NULL, "create_vm: %s: %s",
+	              sim_error_type(resp), r.err);
+	cid = strdup(json_string_value(json_array_get(json_object_get(resp,
+	             "result"), 0)));
+	ck_assert_ptr_nonnull(cid);
+	cpi_test_run_clear(&r);
+	json_decref(resp);
+	return cid;
+}
+
+static void
+call_ok(const char *method, json_t *args)
+{
+	struct cpi_test_run r;
+	json_t *resp;
+
+	resp = sim_call_checked(&r, defcfg, method, args, ENV_SECRET);
+	ck_assert_msg(r.status == 0 && sim_error_type(resp) == NULL,
+	              "%s: status %d: %s", method, r.status, r.err);
+	cpi_test_run_clear(&r);
+	json_decref(resp);
+}
+
+/* create_vm killed (SIGKILL) right after vCenter answered op. */
+static void
+create_vm_killed(const char *op, const char *ip)
+{
+	struct cpi_test_run r;
+	char spec[128];
+	json_t *resp, *args = create_args(ip);
+
+	snprintf(spec, sizeof(spec), "kill@%s", op);
+	setenv("VSPHERE_CPI_FAULTS", spec, 1);
+	resp = sim_cpi_call(&r, defcfg, "create_vm", args);
+	unsetenv("VSPHERE_CPI_FAULTS");
+	json_decref(args);
+	ck_assert_msg(r.status == 128 + 9, "create_vm [%s]: status %d, not "
+	              "killed: %s", spec, r.status, r.err);
+	json_decref(resp);
+	cpi_test_run_clear(&r);
+}
+
+/* The VMs in BOSH_VMs and, for each, its creating mark (the last
+ * bosh.creating entry; NULL: none or ""). */
+struct vm_mark {
+	struct vs_moref ref;
+	char name[128];
+	char *mark;
+};
+
+static size_t
+vms(struct vm_mark *out, size_t max)
+{
+	static const char *const paths[] = { "name", NULL };
+	struct vs_objects *list = NULL;
+	struct vs_moref folder;
+	const char *name;
+	struct vs_error e;
+	size_t i, n = 0;
+
+	vs_error_clear(&err);
+	if (vs_folder_find(&folder, cl, SIM_VM_FOLDER, &err) == VS_ENOTFOUND)
+		return 0;       /* no VM made yet */
+	ck_assert_msg(!vs_error_is_set(&err), "%s", err.message);
+	ck_assert_msg(vs_pc_list(&list, cl, &folder, "VirtualMachine", paths,
+	                         &err) == 0, "%s", err.message);
+	for (i = 0; i < list->n && n < max; i++) {
+		vs_error_clear(&e);
+		if (vs_object_get_str(&name, &list->items[i], "name", &e) != 0)
+			continue;
+		out[n].ref = list->items[i].obj;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", name);
+		out[n].mark = sim_extra_config(cl, &out[n].ref,
+		                               "bosh.creating", true);
+		if (out[n].mark != NULL && out[n].mark[0] == '\0') {
+			free(out[n].mark);
+			out[n].mark = NULL;
+		}
+		n++;
+	}
+	vs_objects_free(list);
+	return n;
+}
+
+static void
+vms_free(struct vm_mark *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].mark);
+}
+
+/* Writes an old time over every mark in BOSH_VMs: the grace has
+ * passed.  How many were marked. */
+static size_t
+age_marks(void)
+{
+	struct vm_mark v[64];
+	struct vs_vm_option opt = { "bosh.creating", "1000" };
+	struct vs_vm_config cfg = { .extra = &opt, .nextra = 1 };
+	size_t i, n = vms(v, 64), marked = 0;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].mark == NULL)
+			continue;
+		vs_error_clear(&err);
+		ck_assert_msg(vs_vm_reconfigure(cl, &v[i].ref, &cfg, &err) == 0,
+		              "%s", err.message);
+		marked++;
+	}
+	vms_free(v, n);
+	return marked;
+}
+
+static size_t
+count_vms(size_t *marked)
+{
+	struct vm_mark v[64];
+	size_t i, n = vms(v, 64);
+
+	*marked = 0;
+	for (i = 0; i < n; i++)
+		*marked += v[i].mark != NULL;
+	vms_free(v, n);
+	return n;
+}
+
+/* A finished create_vm leaves no mark; a fresh mark (a create_vm
+ * running now) is left alone; an old one is removed by create_vm and
+ * by delete_vm. */
+START_TEST(test_marks)
+{
+	struct vs_moref ref;
+	struct vs_vm_option opt = { "bosh.creating", NULL };
+	struct vs_vm_config cfg = { .extra = &opt, .nextra = 1 };
+	char now[32], *a, *b, *c, *d;
+	size_t n0, n, marked;
+
+	n0 = count_vms(&marked);
+	ck_assert_uint_eq(marked, 0);
+	a = create_vm("10.0.0.61");
+	ck_assert_uint_eq(count_vms(&marked), n0 + 1);
+	ck_assert_uint_eq(marked, 0);
+	/* a's mark is fresh: a create_vm still running */
+	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	opt.value = now;
+	ref = sim_vm_ref(cl, a);
+	ck_assert_msg(vs_vm_reconfigure(cl, &ref, &cfg, &err) == 0, "%s",
+	              err.message);
+	b = create_vm("10.0.0.62");
+	ck_assert_uint_eq(sim_count_vms(cl, a), 1);
+	/* aged: the next create_vm removes it */
+	ck_assert_uint_eq(age_marks(), 1);
+	c = create_vm("10.0.0.63");
+	ck_assert_uint_eq(sim_count_vms(cl, a), 0);
+	n = count_vms(&marked);
+	ck_assert_uint_eq(n, n0 + 2);
+	ck_assert_uint_eq(marked, 0);
+	/* and delete_vm does the same */
+	ref = sim_vm_ref(cl, b);
+	opt.value = "1000";
+	ck_assert_msg(vs_vm_reconfigure(cl, &ref, &cfg, &err) == 0, "%s",
+	              err.message);
+	d = create_vm("10.0.0.64");
+	ck_assert_uint_eq(sim_count_vms(cl, b), 0);
+	ref = sim_vm_ref(cl, c);
+	ck_assert_msg(vs_vm_reconfigure(cl, &ref, &cfg, &err) == 0, "%s",
+	              err.message);
+	call_ok("delete_vm", json_pack("[s]", d));
+	ck_assert_uint_eq(sim_count_vms(cl, c), 0);
+	ck_assert_uint_eq(count_vms(&marked), n0);
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+}
+END_TEST
+
+/* create_vm killed after each step that changes vCenter: after the
+ * marks age, the next create_vm leaves no VM but its own. */
+START_TEST(test_killed_create_vm)
+{
+	static const char *const steps[] = {
+		"CloneVM_Task", "file-put", "ReconfigVM_Task",
+		"PowerOnVM_Task",
+	};
+	char ip[32], *cid;
+	size_t i, n0, n, marked;
+
+	n0 = count_vms(&marked);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		snprintf(ip, sizeof(ip), "10.0.0.%zu", 70 + i);
+		create_vm_killed(steps[i], ip);
+		/* whatever the kill left is marked */
+		n = count_vms(&marked);
+		ck_assert_msg(n <= n0 + 1 && marked == n - n0, "killed at %s: "
+		              "%zu VMs, %zu marked", steps[i], n - n0, marked);
+		ck_assert_uint_eq(age_marks(), marked);
+		cid = create_vm("10.0.0.80");
+		n = count_vms(&marked);
+		ck_assert_msg(n == n0 + 1 && marked == 0, "after %s: %zu VMs, "
+		              "%zu marked", steps[i], n - n0, marked);
+		call_ok("delete_vm", json_pack("[s]", cid));
+		free(cid);
+	}
+	ck_assert_uint_eq(count_vms(&marked), n0);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("leftovers");
+	TCase *tc = tcase_create("sim");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_marks);
+	tcase_add_test(tc, test_killed_create_vm);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	if (sim_suite_start(defcfg, sizeof(defcfg), "check_leftovers") < 0)
+		return 1;
+	if (sim_stemcell_make(stemcell, sizeof(stemcell), outdir,
+	                      sizeof(outdir), images, sizeof(images),
+	                      defcfg) < 0)
+		return 1;
+	return sim_suite_run(suite());
+}
