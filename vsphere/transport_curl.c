@@ -348,9 +348,15 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_CRL_BADFILE:
+		/* The peer's certificate: final, and the message says what
+		 * an operator sets (Ruby CPI users never needed a CA). */
 		return vs_error_set(err, VS_ETLS,
-		                    "TLS: certificate verify failed for %s: %s",
-		                    hostport, why);
+		                    "TLS: certificate verify failed for %s: %s; "
+		                    "set the vCenter's CA certificate as "
+		                    "connection_options.ca_cert in cpi.json (job "
+		                    "property vcenter.connection_options.ca_cert)"
+		                    ", or connection_options.insecure: true for "
+		                    "a lab", hostport, why);
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:

@@ -223,6 +223,30 @@ START_TEST(test_unknown_ca_is_refused)
 }
 END_TEST
 
+/* The message keeps curl's reason and names what an operator sets. */
+START_TEST(test_verify_failure_names_the_fix)
+{
+	struct vs_error err = { 0 };
+	char want[64];
+	const char *reason, *fix;
+	long status = 0;
+
+	REQUIRE_SERVER();
+	ck_assert_int_eq(fetch(&err, NULL, false, &status), VS_ETLS);
+	snprintf(want, sizeof(want), "127.0.0.1:%d: ", server_port);
+	reason = strstr(err.message, want);
+	ck_assert_ptr_nonnull(reason);
+	reason += strlen(want);
+	fix = strstr(err.message, "; set the vCenter's CA certificate as "
+	             "connection_options.ca_cert in cpi.json (job property "
+	             "vcenter.connection_options.ca_cert), or "
+	             "connection_options.insecure: true for a lab");
+	ck_assert_msg(fix != NULL, "%s", err.message);
+	/* curl's reason sits between the peer and the fix */
+	ck_assert_msg(fix - reason > 5, "%s", err.message);
+}
+END_TEST
+
 START_TEST(test_wrong_ca_is_refused)
 {
 	struct vs_error err = { 0 };
@@ -272,6 +296,7 @@ main(void)
 	tcase_add_test(tc, test_wrong_ca_is_refused);
 	tcase_add_test(tc, test_pinned_ca_is_accepted);
 	tcase_add_test(tc, test_insecure_skips_verification);
+	tcase_add_test(tc, test_verify_failure_names_the_fix);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
