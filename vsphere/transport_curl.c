@@ -358,6 +358,15 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 		                    ", or connection_options.insecure: true for "
 		                    "a lab", hostport, why);
 	case CURLE_SSL_CONNECT_ERROR:
+		/* The handshake broke off: a reset, a close or a network
+		 * blip (certificate problems have the codes above).  The
+		 * request was not sent yet, so any call may be resent. */
+		rc = vs_error_set(err, VS_ENET,
+		                  "TLS: handshake failed for %s: %s", hostport,
+		                  why);
+		if (err != NULL && err->code == VS_ENET)
+			err->transient = true;
+		return rc;
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:
 	case CURLE_SSL_SHUTDOWN_FAILED:
