@@ -849,6 +849,7 @@ failed:
 		}
 		cpi_log_warn(call->log, "create_vm: removing %s after: %s",
 		             j->vm_cid, call->err->message);
+		vs_client_cleanup(j->c);
 		if (vs_create_destroy(j->c, &j->pl->datacenter, j->vm,
 		                      j->pl->datastore, j->vm_cid, &cerr) < 0)
 			cpi_log_error(call->log, "create_vm: cleanup of %s: "

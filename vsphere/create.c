@@ -322,6 +322,7 @@ find_lost_clone(struct vs_created *v, struct vs_client *c,
 	if (rc == VS_ETASK || rc == VS_EFAULT || rc == VS_EINVAL ||
 	    rc == VS_ENOMEM)
 		return;
+	vs_client_cleanup(c);
 	vs_error_clear(&e);
 	if (find_child(&v->vm, c, req->folder, req->name, &e) == 0 &&
 	    strcmp(v->vm.type, "VirtualMachine") == 0) {

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -488,6 +489,24 @@ cleanup:
 	return rc;
 }
 
+/* The whole exchange's limit: the transport's own timeout_s, cut to the
+ * time the caller has left; 0: none (the stall limit still holds). */
+static long
+exchange_timeout_ms(const struct curl_tp *c, double time_left_s)
+{
+	long ms = c->timeout_s > 0 ? c->timeout_s * 1000L : 0;
+	double left_ms;
+
+	if (time_left_s > 0) {
+		left_ms = ceil(time_left_s * 1000.0);
+		if (left_ms < 1)
+			left_ms = 1;
+		if (ms == 0 || left_ms < (double)ms)
+			ms = left_ms > 1e9 ? 1000000000L : (long)left_ms;
+	}
+	return ms;
+}
+
 static int
 curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
                struct vs_http_response *resp, struct vs_error *err)
@@ -559,6 +578,8 @@ curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	} else {
 		curl_easy_setopt(s->h, CURLOPT_NOPROGRESS, 1L);
 	}
+	curl_easy_setopt(s->h, CURLOPT_TIMEOUT_MS,
+	                 exchange_timeout_ms(c, req->time_left_s));
 	s->errbuf[0] = '\0';
 	errno = 0;
 	cc = curl_easy_perform(s->h);
@@ -684,9 +705,9 @@ slot_open(struct curl_tp *c, struct slot *s, struct vs_error *err)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
 	                 c->connect_timeout_s > 0 ? c->connect_timeout_s
 	                                          : DEFAULT_CONNECT_TIMEOUT);
-	if (c->timeout_s > 0) {
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout_s);
-	} else {
+	/* the whole exchange's limit (CURLOPT_TIMEOUT_MS) is set per
+	 * exchange: exchange_timeout_ms() */
+	if (c->timeout_s <= 0) {
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
 	}
