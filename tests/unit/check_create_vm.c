@@ -1026,21 +1026,20 @@ static const struct {
 	  "stemcell_cid is not a stemcell id" },
 };
 
-START_TEST(test_refused_before_vcenter)
+/* create_vm with cp and nets (both taken) is refused with needle in its
+ * message before anything reaches vCenter. */
+static void
+expect_refused(json_t *cp, json_t *nets, const char *stemcell,
+               const char *needle)
 {
 	struct cpi_test_run r;
-	json_t *cp, *nets, *args, *resp, *e;
+	json_t *args, *resp, *e;
 	const char *msg;
 
-	cp = json_loads(refused[_i].cp, JSON_DECODE_ANY | JSON_ALLOW_NUL,
-	                NULL);
 	ck_assert_ptr_nonnull(cp);
-	nets = refused[_i].nets != NULL ?
-	       json_loads(refused[_i].nets, JSON_ALLOW_NUL, NULL) : good_net();
 	ck_assert_ptr_nonnull(nets);
-	args = json_pack("[s,s,o,o,[],{s:{s:s}}]", "agent",
-	                 refused[_i].stemcell, cp, nets, "bosh", "password",
-	                 "env-secret-1");
+	args = json_pack("[s,s,o,o,[],{s:{s:s}}]", "agent", stemcell, cp,
+	                 nets, "bosh", "password", "env-secret-1");
 	resp = run_create(args, &r);
 	e = json_object_get(resp, "error");
 	ck_assert_ptr_nonnull(e);
@@ -1048,8 +1047,7 @@ START_TEST(test_refused_before_vcenter)
 	                 "Bosh::Clouds::CloudError");
 	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
 	msg = json_string_value(json_object_get(e, "message"));
-	ck_assert_msg(strstr(msg, refused[_i].needle) != NULL, "message: %s",
-	              msg);
+	ck_assert_msg(strstr(msg, needle) != NULL, "message: %s", msg);
 	/* Nothing reached vCenter (the config's 127.0.0.1:443 would have
 	 * answered with a connection error) and the env never shows. */
 	ck_assert_ptr_null(strstr(r.err, "Login"));
@@ -1057,6 +1055,68 @@ START_TEST(test_refused_before_vcenter)
 	ck_assert_ptr_null(strstr(r.err, "env-secret-1"));
 	json_decref(resp);
 	cpi_test_run_clear(&r);
+}
+
+START_TEST(test_refused_before_vcenter)
+{
+	json_t *cp, *nets;
+
+	cp = json_loads(refused[_i].cp, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+	                NULL);
+	nets = refused[_i].nets != NULL ?
+	       json_loads(refused[_i].nets, JSON_ALLOW_NUL, NULL) : good_net();
+	expect_refused(cp, nets, refused[_i].stemcell, refused[_i].needle);
+}
+END_TEST
+
+/* A list over its limit says so, with the limit (65 DNS servers were
+ * refused as "dns must be an array of strings"). */
+START_TEST(test_list_limits_named)
+{
+	json_t *nets, *list, *cp;
+	char ip[32];
+	int i;
+
+	nets = good_net();
+	list = json_array();
+	for (i = 0; i < 65; i++) {
+		snprintf(ip, sizeof(ip), "10.9.0.%d", i + 1);
+		json_array_append_new(list, json_string(ip));
+	}
+	json_object_set(json_object_get(nets, "n"), "dns", list);
+	expect_refused(json_pack("{s:i,s:i,s:i}", "cpu", 1, "ram", 512,
+	                         "disk", 1), nets, SC,
+	               "network 'n': dns has 65 entries, at most 64 are "
+	               "supported");
+	/* 64 pass (the next key, read after dns, is what is refused) */
+	json_array_remove(list, 0);
+	nets = good_net();
+	json_object_set(json_object_get(nets, "n"), "dns", list);
+	json_object_set_new(json_object_get(nets, "n"), "default",
+	                    json_string("dns"));
+	expect_refused(json_pack("{s:i,s:i,s:i}", "cpu", 1, "ram", 512,
+	                         "disk", 1), nets, SC,
+	               "network 'n': default must be an array of strings");
+	json_decref(list);
+
+	list = json_array();
+	for (i = 0; i < 65; i++)
+		json_array_append_new(list, json_pack("{s:s,s:s,s:s}",
+		                      "destination", "10.8.0.0", "netmask",
+		                      "255.255.255.0", "gateway", "10.0.0.1"));
+	nets = good_net();
+	json_object_set_new(json_object_get(nets, "n"), "routes", list);
+	expect_refused(json_pack("{s:i,s:i,s:i}", "cpu", 1, "ram", 512,
+	                         "disk", 1), nets, SC,
+	               "network 'n': routes has 65 entries, at most 64");
+
+	list = json_array();
+	for (i = 0; i < 65; i++)
+		json_array_append_new(list, json_string("ds"));
+	cp = json_pack("{s:i,s:i,s:i,s:o}", "cpu", 1, "ram", 512, "disk", 1,
+	               "datastores", list);
+	expect_refused(cp, good_net(), SC, "cloud_properties.datastores has "
+	               "65 entries, at most 64 are supported");
 }
 END_TEST
 
@@ -1108,6 +1168,7 @@ suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, test_refused_before_vcenter, 0,
 	                    (int)(sizeof(refused) / sizeof(refused[0])));
+	tcase_add_test(tc, test_list_limits_named);
 	suite_add_tcase(s, tc);
 	return s;
 }
