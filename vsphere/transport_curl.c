@@ -282,6 +282,16 @@ connected(CURL *h)
 	       CURLE_OK || t > 0;
 }
 
+/* Whether the last exchange got a status line. */
+static bool
+status_seen(CURL *h)
+{
+	long status = 0;
+
+	return curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) ==
+	       CURLE_OK && status > 0;
+}
+
 static int
 map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
           const char *hostport, struct vs_error *err)
@@ -382,7 +392,19 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 	case CURLE_URL_MALFORMAT:
 		return vs_error_set(err, VS_EINVAL, "http: %s: %s", hostport,
 		                    why);
+#if LIBCURL_VERSION_NUM >= 0x080600
+	case CURLE_TOO_LARGE:
+		return vs_error_set(err, VS_EPARSE, "reply header too large "
+		                    "from %s: %s", hostport, why);
+#endif
 	case CURLE_OUT_OF_MEMORY:
+		/* curl before 8.6 reports a reply header over its cap so:
+		 * the status line came, no body byte yet */
+		if (status_seen(x->s->h) && !x->decided)
+			return vs_error_set(err, VS_EPARSE, "reply header too "
+			                    "large from %s (curl takes at most "
+			                    "%d bytes per header)", hostport,
+			                    CURL_MAX_HTTP_HEADER);
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	default:
 		return vs_error_set(err, VS_ERR, "http: %s: %s", hostport,

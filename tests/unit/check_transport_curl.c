@@ -12,6 +12,7 @@
  *   /redirect  301 to /ok
  *   /hang      never answers (so does /sdk: a silent vCenter)
  *   /trickle   200 announcing 100000 bytes, then one byte every 0.5 s
+ *   /bighead   200 with a 200 KB header line
  *   /big       200 with a 2 MiB body
  *   /download  200 with DOWNLOAD_LEN binary bytes
  *   /missing   404 "not here"
@@ -191,6 +192,20 @@ serve_one(int fd)
 	} else if (strcmp(path, "/hang") == 0 || strcmp(path, "/sdk") == 0) {
 		for (;;)
 			pause();
+	} else if (strcmp(path, "/bighead") == 0) {
+		static const char start[] = "HTTP/1.1 200 OK\r\n";
+		static const char end[] = "\r\nContent-Length: 5\r\n\r\n<ok/>";
+
+		len = 200 * 1000;
+		big = malloc(len);
+		if (big == NULL)
+			_exit(4);
+		memcpy(big, "X-Big: ", 7);
+		memset(big + 7, 'b', len - 7);
+		write_all(fd, start, sizeof(start) - 1);
+		write_all(fd, big, len);
+		write_all(fd, end, sizeof(end) - 1);
+		free(big);
 	} else if (strcmp(path, "/trickle") == 0) {
 		static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: "
 		                           "100000\r\nContent-Type: text/xml"
@@ -993,6 +1008,26 @@ START_TEST(test_oversized_reply)
 }
 END_TEST
 
+/* A giant reply header is named as such (it was "out of memory"). */
+START_TEST(test_oversized_header)
+{
+	struct vs_transport *t = client(10, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/bighead");
+	int rc;
+
+	rc = t->roundtrip(t, &req, &resp, &err);
+	ck_assert_int_eq(rc, VS_EPARSE);
+	ck_assert_msg(strstr(err.message, "reply header too large from "
+	                     "127.0.0.1:") == err.message, "%s",
+	              err.message);
+	ck_assert_ptr_null(strstr(err.message, "out of memory"));
+	ck_assert(!err.transient);
+	vs_transport_free(t);
+}
+END_TEST
+
 START_TEST(test_bad_requests)
 {
 	struct vs_transport *t = client(10, 0);
@@ -1101,6 +1136,7 @@ curl_suite(void)
 	tcase_add_test(tc, test_progress_error_stops_upload);
 	tcase_add_test(tc, test_download);
 	tcase_add_test(tc, test_oversized_reply);
+	tcase_add_test(tc, test_oversized_header);
 	tcase_add_test(tc, test_bad_requests);
 	tcase_add_test(tc, test_insecure_is_logged);
 	suite_add_tcase(s, tc);
