@@ -296,14 +296,13 @@ START_TEST(test_wrong_arg_type)
 }
 END_TEST
 
-START_TEST(test_extra_args_ignored)
+/* README: a wrong argument count is a CpiError, extra ones included. */
+START_TEST(test_extra_args_refused)
 {
-	json_t *root = call("{\"method\":\"ping\",\"arguments\":[1,\"x\"]}");
-
-	ck_assert(json_is_null(json_object_get(root, "error")));
-	ck_assert_str_eq(json_string_value(json_object_get(root, "result")),
-	                 "pong");
-	json_decref(root);
+	expect_error("{\"method\":\"ping\",\"arguments\":[1,\"x\"]}", CPI_ERR,
+	             "ping: expected 0 arguments, got 2");
+	expect_error("{\"method\":\"has_vm\",\"arguments\":[\"vm-1\",\"x\"]}",
+	             CPI_ERR, "has_vm: expected 1 argument, got 2");
 }
 END_TEST
 
@@ -1037,8 +1036,8 @@ START_TEST(test_args_check)
 {
 	check_args("create_vm", "[\"a\",\"sc\",{},{},[],{}]", 1, NULL);
 	check_args("create_vm", "[\"a\",\"sc\",null,{},null,null]", 1, NULL);
-	check_args("create_vm", "[\"a\",\"sc\",{},{},[],{},\"extra\"]", 1,
-	           NULL);
+	check_args("create_vm", "[\"a\",\"sc\",{},{},[],{},\"extra\"]", 0,
+	           "create_vm: expected 6 arguments, got 7");
 	check_args("create_vm", "[\"a\",\"sc\",{},{},[]]", 0,
 	           "create_vm: expected 6 arguments, got 5: missing "
 	           "argument 6 (env, an object or null)");
@@ -1054,6 +1053,8 @@ START_TEST(test_args_check)
 	           NULL);
 	check_args("create_stemcell", "[\"/tmp/image\",{},\"x\"]", 0,
 	           "argument 3 (stemcell_tags)");
+	check_args("create_stemcell", "[\"/tmp/image\",{},{},{}]", 0,
+	           "create_stemcell: expected at most 3 arguments, got 4");
 	check_args("create_stemcell", "[\"/tmp/image\"]", 0,
 	           "expected 2 arguments, got 1");
 	check_args("create_disk", "[1024,{},null]", 1, NULL);
@@ -1065,6 +1066,12 @@ START_TEST(test_args_check)
 	check_args("create_disk", "[1024,{},5]", 0,
 	           "argument 3 (vm_cid) must be a string or null");
 	check_args("attach_disk", "[\"vm-1\",\"disk-1\"]", 1, NULL);
+	check_args("attach_disk", "[\"vm-1\",\"disk-1\",{}]", 0,
+	           "attach_disk: expected 2 arguments, got 3");
+	check_args("create_disk", "[1024,{},null,null]", 0,
+	           "create_disk: expected 3 arguments, got 4");
+	check_args("has_vm", "[\"vm-1\",\"vm-2\"]", 0,
+	           "has_vm: expected 1 argument, got 2");
 	check_args("attach_disk", "[\"vm-1\"]", 0,
 	           "missing argument 2 (disk_cid, a string)");
 	check_args("attach_disk", "[\"vm-1\",null]", 0,
@@ -1076,7 +1083,9 @@ START_TEST(test_args_check)
 	           "boolean");
 	check_args("update_disk", "[\"d\",10,{}]", 1, NULL);
 	check_args("info", "[]", 1, NULL);
-	check_args("current_vm_id", "[1,2]", 1, NULL);
+	check_args("current_vm_id", "[]", 1, NULL);
+	check_args("current_vm_id", "[1,2]", 0,
+	           "current_vm_id: expected 0 arguments, got 2");
 	check_args("delete_network", "[]", 0, "delete_network");
 	check_args("create_network", "[{}]", 1, NULL);
 }
@@ -1244,7 +1253,7 @@ rpc_suite(void)
 	tcase_add_test(bin, test_context_and_version_checks);
 	tcase_add_test(bin, test_wrong_arg_count);
 	tcase_add_test(bin, test_wrong_arg_type);
-	tcase_add_test(bin, test_extra_args_ignored);
+	tcase_add_test(bin, test_extra_args_refused);
 	tcase_add_test(bin, test_oversized);
 	tcase_add_test(bin, test_at_limit);
 	tcase_add_test(bin, test_many_small_values_bounded);
