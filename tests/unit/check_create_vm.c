@@ -875,6 +875,48 @@ START_TEST(test_destroy_after_power_on)
 }
 END_TEST
 
+/* vCenter stops answering at the power-on: the call ends at its
+ * deadline with a transient error, nothing more is sent until it
+ * cleans up, and the cleanup (power off, destroy, directory) then runs
+ * in its allowance. */
+START_TEST(test_deadline_then_cleanup)
+{
+	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	struct vs_created *v = made(3000);
+	struct vs_client_opts o;
+	struct vs_error cerr = { 0 };
+	size_t calls;
+
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_step("PowerOnVM_Task", 200)->body = strdup("");
+	ft.delay[ft.nsteps - 1] = 500;
+	ft_task("PowerOffVM_Task", NULL, NULL);
+	ft_task("Destroy_Task", NULL, NULL);
+	ft_task("DeleteDatastoreFile_Task", NULL, NULL);
+	ft_client_opts(&o);
+	o.deadline_s = 100;
+	cl = ft_connect_opts(&o);
+	ck_assert_int_eq(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, NULL, 0,
+	                                  &err), VS_ETIMEOUT);
+	ck_assert(err.transient);
+	ck_assert_msg(strstr(err.message, "deadline of 100 s exceeded") !=
+	              NULL, "%s", err.message);
+	ck_assert_double_eq(ft.clock, FT_CLOCK_START + 100);
+	calls = ft_calls();
+	ck_assert_int_lt(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
+	                                   &cerr), 0);
+	ck_assert_uint_eq(ft_calls(), calls);
+	vs_client_cleanup(cl);
+	vs_error_clear(&cerr);
+	ck_assert_msg(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
+	                                &cerr) == 0, "%s", cerr.message);
+	ft_all_used();
+	vs_created_free(v);
+}
+END_TEST
+
 START_TEST(test_destroy_never_powered)
 {
 	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
@@ -1159,6 +1201,7 @@ suite(void)
 	tcase_add_test(tc, test_finish_power_on_fails);
 	tcase_add_test(tc, test_destroy_after_power_on);
 	tcase_add_test(tc, test_destroy_never_powered);
+	tcase_add_test(tc, test_deadline_then_cleanup);
 	tcase_add_test(tc, test_destroy_without_vm);
 	tcase_add_test(tc, test_destroy_fails);
 	tcase_add_test(tc, test_base64);
