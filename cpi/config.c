@@ -614,6 +614,26 @@ parse_vmx_options(struct cpi_vcenter *vc, const json_t *obj,
 	                         where, CPI_ERROR_CPI, err);
 }
 
+/* connection_options.deadline_seconds: a whole number of seconds, 1 to
+ * one day; absent: CPI_DEFAULT_DEADLINE_S. */
+static int
+get_deadline(int *out, const json_t *conn, const char *path,
+             struct cpi_error *err)
+{
+	const json_t *v = get(conn, "deadline_seconds");
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > 86400)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "%s.deadline_seconds: must be a whole "
+		                     "number of seconds from 1 to 86400",
+		                     path);
+	*out = (int)json_integer_value(v);
+	return 0;
+}
+
 static int
 parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
               struct cpi_error *err)
@@ -685,6 +705,7 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 	if (rc != 0)
 		return rc;
 
+	vc->deadline_seconds = CPI_DEFAULT_DEADLINE_S;
 	rc = get_obj(&conn, obj, path, "connection_options", false, err);
 	if (rc == 0 && conn != NULL) {
 		snprintf(sub, sizeof(sub), "%.160s.connection_options", path);
@@ -699,6 +720,9 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 		if (rc == 0)
 			rc = get_bool(&vc->insecure, conn, sub, "insecure",
 			              false, err);
+		if (rc == 0)
+			rc = get_deadline(&vc->deadline_seconds, conn, sub,
+			                  err);
 	}
 	if (rc == 0)
 		rc = get_bool(&vc->enable_human_readable_name, obj, path,

@@ -37,6 +37,8 @@
 #include "cpi/error.h"
 
 #define CPI_CONFIG_MAX ((size_t)4 * 1024 * 1024)
+/* connection_options.deadline_seconds when absent */
+#define CPI_DEFAULT_DEADLINE_S 900
 
 enum cpi_disk_type {
 	CPI_DISK_PREALLOCATED = 0,  /* default */
@@ -106,6 +108,8 @@ struct cpi_vcenter {
 	char *password;             /* secret */
 	char *ca_cert;              /* PEM or NULL */
 	bool insecure;              /* explicit opt-out of verification */
+	int deadline_seconds;       /* connection_options.deadline_seconds:
+	                               the call's overall vCenter deadline */
 	enum cpi_disk_type default_disk_type;
 	enum cpi_scsi_type default_scsi_controller_type;
 	bool enable_human_readable_name;

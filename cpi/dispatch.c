@@ -171,8 +171,17 @@ cpi_args_check(const struct cpi_method *m, const json_t *args,
 		                     required, required == 1 ? "" : "s", n,
 		                     n + 1, m->args[n].name,
 		                     cpi_arg_type_name(m->args[n].type));
-	/* Extra trailing arguments are ignored, as bosh-cpi-go does. */
-	for (i = 0; i < declared && i < n; i++) {
+	/* More than declared is refused (the Ruby CPI answers CpiError
+	 * "Arguments are not correct" too): no Director or bosh-cli call
+	 * sends more than the table holds, so extra ones are a caller's
+	 * mistake worth seeing, not something to act on silently. */
+	if (n > declared)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "%s: expected %s%zu argument%s, got %zu",
+		                     m->name, required < declared ? "at most "
+		                     : "", declared, declared == 1 ? "" : "s",
+		                     n);
+	for (i = 0; i < n; i++) {
 		const json_t *v = json_array_get(args, i);
 
 		if (!arg_matches(m->args[i].type, v))

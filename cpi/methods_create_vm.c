@@ -170,8 +170,13 @@ cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
 	const char *key;
 	const json_t *props, *rp;
 
-	if (!json_is_object(entry) || json_object_size(entry) == 0 ||
-	    json_object_size(entry) > MAX_LIST)
+	if (json_is_object(entry) && json_object_size(entry) > MAX_LIST)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters[%zu] names %zu clusters, at "
+		                     "most %d are supported", i,
+		                     json_object_size(entry), MAX_LIST);
+	if (!json_is_object(entry) || json_object_size(entry) == 0)
 		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
 		                     "create_vm: cloud_properties.datacenters"
 		                     "[0].clusters[%zu] must be {\"NAME\": "
@@ -224,8 +229,13 @@ parse_datacenters(struct vm_props *p, const json_t *dcs, const char *dc_name,
 	clusters = json_object_get(dc, "clusters");
 	if (clusters == NULL || json_is_null(clusters))
 		return 0;
-	if (!json_is_array(clusters) || json_array_size(clusters) == 0 ||
-	    json_array_size(clusters) > MAX_LIST)
+	if (json_is_array(clusters) && json_array_size(clusters) > MAX_LIST)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters has %zu entries, at most %d "
+		                     "are supported", json_array_size(clusters),
+		                     MAX_LIST);
+	if (!json_is_array(clusters) || json_array_size(clusters) == 0)
 		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
 		                     "create_vm: cloud_properties.datacenters"
 		                     "[0].clusters must be a non-empty array");
@@ -279,8 +289,12 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 	v = json_object_get(cp, "datastores");
 	if (v == NULL || json_is_null(v))
 		return 0;
-	if (!json_is_array(v) || json_array_size(v) == 0 ||
-	    json_array_size(v) > MAX_LIST)
+	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datastores "
+		                     "has %zu entries, at most %d are supported",
+		                     json_array_size(v), MAX_LIST);
+	if (!json_is_array(v) || json_array_size(v) == 0)
 		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
 		                     "create_vm: cloud_properties.datastores "
 		                     "must be a non-empty array of names");
@@ -369,7 +383,12 @@ str_list(const char ***out, size_t *n_out, const json_t *o, const char *key,
 	*n_out = 0;
 	if (v == NULL || json_is_null(v))
 		return 0;
-	if (!json_is_array(v) || json_array_size(v) > MAX_LIST)
+	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: network '%s': %s has %zu "
+		                     "entries, at most %d are supported", net,
+		                     key, json_array_size(v), MAX_LIST);
+	if (!json_is_array(v))
 		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
 		                     "create_vm: network '%s': %s must be an "
 		                     "array of strings", net, key);
@@ -398,7 +417,12 @@ routes_in(struct net_network_in *in, struct net_buf *b, const json_t *o,
 
 	if (v == NULL || json_is_null(v))
 		return 0;
-	if (!json_is_array(v) || json_array_size(v) > MAX_LIST)
+	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: network '%s': routes has %zu "
+		                     "entries, at most %d are supported", net,
+		                     json_array_size(v), MAX_LIST);
+	if (!json_is_array(v))
 		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
 		                     "create_vm: network '%s': routes must be "
 		                     "an array", net);
@@ -871,6 +895,7 @@ failed:
 		}
 		cpi_log_warn(call->log, "create_vm: removing %s after: %s",
 		             j->vm_cid, call->err->message);
+		vs_client_cleanup(j->c);
 		if (vs_create_destroy(j->c, &j->pl->datacenter, j->vm,
 		                      j->pl->datastore, j->vm_cid, &cerr) < 0)
 			cpi_log_error(call->log, "create_vm: cleanup of %s: "

@@ -146,6 +146,61 @@ all_space(const char *buf, size_t len)
 	return true;
 }
 
+/* Bounds what parsing may build before jansson builds it: a request of
+ * small values costs far more memory parsed (a json_t, a hash table per
+ * object) than as text.  Counts, outside strings, the values and keys a
+ * parse would make (each one after the first in its container follows a
+ * ',' or a ':') and the nesting depth.  Malformed text is left to
+ * jansson. */
+static int
+check_shape(const char *buf, size_t len, struct cpi_error *err)
+{
+	size_t i, items = 1, depth = 0;
+	bool in_str = false;
+
+	for (i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_str = true;
+			break;
+		case '{':
+		case '[':
+			if (++depth > CPI_REQUEST_MAX_DEPTH)
+				return cpi_error_set(err, CPI_ERROR_CPI, false,
+				                     "request nests deeper "
+				                     "than %d levels",
+				                     CPI_REQUEST_MAX_DEPTH);
+			items++;
+			break;
+		case '}':
+		case ']':
+			if (depth > 0)
+				depth--;
+			break;
+		case ',':
+		case ':':
+			items++;
+			break;
+		default:
+			break;
+		}
+		if (items > CPI_REQUEST_MAX_ITEMS)
+			return cpi_error_set(err, CPI_ERROR_CPI, false,
+			                     "request holds more than %d values "
+			                     "and keys", CPI_REQUEST_MAX_ITEMS);
+	}
+	return 0;
+}
+
 int
 cpi_request_parse(struct cpi_request **out, const char *buf, size_t len,
                   struct cpi_error *err)
@@ -162,6 +217,8 @@ cpi_request_parse(struct cpi_request **out, const char *buf, size_t len,
 		                   "stdin");
 		goto cleanup;
 	}
+	if (check_shape(buf, len, err) != 0)
+		goto cleanup;
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		rc = parse_error(&jerr, err);

@@ -9,7 +9,11 @@
  *   - api_version: integer >= 1; absent or null means 1.  Versions above
  *     2 are answered as 2 (this CPI's info reports 2, so both callers
  *     negotiate 2 at most; the effective version is what handlers see).
- *   Duplicate object keys anywhere and trailing data are rejected.
+ *   Duplicate object keys anywhere and trailing data are rejected, and
+ *   so is, before it is parsed, a request holding more than
+ *   CPI_REQUEST_MAX_ITEMS values and keys or nesting deeper than
+ *   CPI_REQUEST_MAX_DEPTH (parsed, small values cost many times their
+ *   text: this keeps peak memory a small multiple of the request).
  * Response (stdout, exactly one line):
  *   {"result":…,"error":null|{"type","message","ok_to_retry"},"log":"…"}
  */
@@ -25,6 +29,8 @@
 
 #define CPI_REQUEST_MAX ((size_t)16 * 1024 * 1024)
 #define CPI_API_VERSION_MAX 2
+#define CPI_REQUEST_MAX_ITEMS 200000
+#define CPI_REQUEST_MAX_DEPTH 64
 
 struct cpi_request {
 	char *method;            /* owned */

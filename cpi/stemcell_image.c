@@ -51,6 +51,10 @@ struct sc_ctx {
 	int dirfd;
 	struct cpi_sc_image *img;
 	uint64_t total;         /* member bytes written, all archives */
+	uint64_t budget;        /* cap on total: max_total, or less by the
+	                           expansion ratio (by_ratio) */
+	bool by_ratio;
+	uint64_t image_size;    /* compressed, for messages */
 	unsigned char *buf;     /* SC_IOBUF copy buffer */
 };
 
@@ -86,6 +90,30 @@ cpi_sc_limits_default(struct cpi_sc_limits *lim)
 	lim->max_total = CPI_SC_MAX_TOTAL;
 	lim->max_ovf = CPI_SC_MAX_OVF;
 	lim->max_members = CPI_SC_MAX_MEMBERS;
+	lim->max_ratio = CPI_SC_MAX_RATIO;
+	lim->ratio_slack = CPI_SC_RATIO_SLACK;
+}
+
+/* What all members together may take, for a compressed image of size
+ * bytes. */
+static void
+sc_budget(struct sc_ctx *c, uint64_t size)
+{
+	const struct cpi_sc_limits *lim = c->lim;
+	uint64_t b;
+
+	c->budget = lim->max_total;
+	c->by_ratio = false;
+	c->image_size = size;
+	if (lim->max_ratio == 0)
+		return;
+	if (size > (UINT64_MAX - lim->ratio_slack) / lim->max_ratio)
+		return;
+	b = size * lim->max_ratio + lim->ratio_slack;
+	if (b < c->budget) {
+		c->budget = b;
+		c->by_ratio = true;
+	}
 }
 
 /* A member name made printable for messages: bytes outside printable
@@ -754,7 +782,20 @@ sc_regular(struct sc_ctx *c, struct sc_src *s, char *name, uint64_t size,
 		                (unsigned long long)size,
 		                (unsigned long long)lim->max_ovf);
 	}
-	if (size > lim->max_total - c->total) {
+	if (size > c->budget - c->total && c->by_ratio) {
+		free(name);
+		return sc_error(err, CPI_SC_ELIMIT,
+		                "%s: member '%s' (%llu bytes) takes the image "
+		                "over %llu bytes unpacked: more than %llu times "
+		                "its %llu compressed bytes plus %llu, refused "
+		                "as a likely gzip bomb", s->label, q,
+		                (unsigned long long)size,
+		                (unsigned long long)c->budget,
+		                (unsigned long long)lim->max_ratio,
+		                (unsigned long long)c->image_size,
+		                (unsigned long long)lim->ratio_slack);
+	}
+	if (size > c->budget - c->total) {
 		free(name);
 		return sc_error(err, CPI_SC_ELIMIT,
 		                "%s: member '%s' takes the image over its size "
@@ -1103,7 +1144,9 @@ cpi_sc_unpack_limits(struct cpi_sc_image **out, const char *image_path,
 		lim = &deflim;
 	}
 	c.lim = lim;
-	fd = open(image_path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a
+	 * writer; anything but a regular file is refused before a read. */
+	fd = open(image_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		rc = sc_error(err, CPI_SC_EIO, "opening the stemcell image: %s",
 		              strerror(errno));
@@ -1114,6 +1157,12 @@ cpi_sc_unpack_limits(struct cpi_sc_image **out, const char *image_path,
 		              "the stemcell image is not a regular file");
 		goto cleanup;
 	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		rc = sc_error(err, CPI_SC_EIO, "opening the stemcell image: %s",
+		              strerror(errno));
+		goto cleanup;
+	}
+	sc_budget(&c, st.st_size > 0 ? (uint64_t)st.st_size : 0);
 	c.buf = malloc(SC_IOBUF);
 	img = calloc(1, sizeof(*img));
 	if (c.buf == NULL || img == NULL) {

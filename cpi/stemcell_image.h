@@ -45,12 +45,20 @@ struct cpi_sc_limits {
 	uint64_t max_ovf;     /* bytes of the .ovf descriptor */
 	size_t max_members;   /* tar headers per archive, extension headers
 	                         (pax, GNU long names) included */
+	/* A gzip bomb is refused before it fills the disk: all members
+	 * together may not exceed max_ratio times the compressed image's
+	 * size plus ratio_slack (a real stemcell's disk is already
+	 * compressed: its image barely shrinks).  max_ratio 0: no cap. */
+	uint64_t max_ratio;
+	uint64_t ratio_slack;
 };
 
 #define CPI_SC_MAX_FILE (64ULL << 30)
 #define CPI_SC_MAX_TOTAL (64ULL << 30)
 #define CPI_SC_MAX_OVF (1ULL << 20)
 #define CPI_SC_MAX_MEMBERS 64
+#define CPI_SC_MAX_RATIO 16
+#define CPI_SC_RATIO_SLACK (16ULL << 20)
 
 /* One extracted file, directly inside the image directory. */
 struct cpi_sc_file {

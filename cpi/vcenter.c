@@ -56,6 +56,7 @@ cpi_vcenter_open(struct vs_client **out, struct cpi_call *call)
 	copts.password = vc->password;
 	copts.log = cpi_log_vs;
 	copts.log_ud = call->log;
+	copts.deadline_s = vc->deadline_seconds;
 	rc = vs_client_new(&c, &copts, &verr);
 	if (rc < 0)
 		goto cleanup;

@@ -316,6 +316,34 @@ take_defaults(unsigned int *mask, const struct net_network_in *in,
 	return 0;
 }
 
+/* The address block a network's prefix assigns at ip: not wider than its
+ * subnet (subnet_prefix, -1 when unknown), and ip its base address. */
+static int
+check_block(const struct net_network *nw, const struct net_addr *ip,
+            int prefix_len, int subnet_prefix, struct net_error *err)
+{
+	struct net_addr base;
+	char b[NET_ADDR_STRLEN];
+
+	if (subnet_prefix >= 0 && prefix_len < subnet_prefix)
+		return net_error_set(err, NET_EINVAL,
+		                     "prefix %d is shorter than the subnet's "
+		                     "/%d (netmask): the block assigned at ip "
+		                     "%s must lie inside its subnet", prefix_len,
+		                     subnet_prefix, nw->ip);
+	net_addr_network(&base, ip, prefix_len);
+	if (!net_addr_equal(&base, ip)) {
+		net_addr_format(b, &base);
+		return net_error_set(err, NET_EINVAL,
+		                     "ip %s is not the base address of its "
+		                     "prefix %d block (that is %s): prefix is "
+		                     "the size of the block assigned at ip "
+		                     "(%d: one address)", nw->ip, prefix_len, b,
+		                     net_addr_bits(ip->family));
+	}
+	return 0;
+}
+
 /* Validates one network without looking at the others; the default
  * list is returned as a bit mask. */
 static int
@@ -413,6 +441,21 @@ validate_one(struct net_network *nw, unsigned int *defmask,
 			                     "%s/%d of ip %s", a, b,
 			                     nw->subnet_prefix, nw->ip);
 		}
+	}
+
+	/* RFC 0038: prefix is the size of the block assigned at ip (32/128:
+	 * one address; shorter: a delegated block whose base is ip), not a
+	 * second netmask.  A manual network without a netmask takes it for
+	 * its subnet (as it always did); a dynamic network's address is
+	 * DHCP's: neither is checked here. */
+	if (prefix_len >= 0 && nw->has_ip &&
+	    (nw->type == NET_TYPE_VIP ||
+	     (nw->type == NET_TYPE_MANUAL && in->netmask != NULL))) {
+		rc = check_block(nw, &ip, prefix_len,
+		                 in->netmask != NULL ? nw->subnet_prefix : -1,
+		                 err);
+		if (rc < 0)
+			return rc;
 	}
 
 	/* With both a netmask and a shorter prefix the ip is the base of a

@@ -28,6 +28,7 @@
 #define MAX_BACKOFF_S 8.0
 #define DEFAULT_RETRIES 4
 #define DEFAULT_BASE_S 0.5
+#define CLEANUP_S 15.0      /* default cleanup allowance past the deadline */
 #define SOAP_CONTENT_TYPE "text/xml; charset=utf-8"
 
 struct vs_client {
@@ -48,6 +49,10 @@ struct vs_client {
 	bool have_sc;
 	bool logged_in;
 	bool closed;
+	double deadline;        /* absolute, on c->now's clock; 0: none */
+	double deadline_s;      /* as configured, for messages */
+	double cleanup_s;
+	bool cleaning;          /* vs_client_cleanup() ran */
 	char soap_action[64];
 	unsigned roundtrips;
 };
@@ -91,10 +96,56 @@ vs_client_now(struct vs_client *c)
 	return c->now(c->clock_ud);
 }
 
+/* Seconds left before the deadline (negative once passed); a large
+ * number without one. */
+static double
+time_left(struct vs_client *c)
+{
+	if (c->deadline_s <= 0)
+		return 1e9;
+	return c->deadline - c->now(c->clock_ud);
+}
+
+static int
+deadline_error(struct vs_client *c, struct vs_error *err)
+{
+	bool was_set = vs_error_is_set(err);
+	int rc;
+
+	rc = vs_error_set(err, VS_ETIMEOUT, "deadline of %.0f s%s exceeded "
+	                  "(connection_options.deadline_seconds)",
+	                  c->deadline_s, c->cleaning ? " and its cleanup "
+	                  "allowance" : "");
+	if (err != NULL && !was_set)
+		err->transient = true;
+	return rc;
+}
+
+/* Waits never run past the deadline: the next exchange then fails. */
 void
 vs_client_sleep(struct vs_client *c, double seconds)
 {
-	c->sleep(c->clock_ud, seconds);
+	double left = time_left(c);
+
+	if (seconds > left)
+		seconds = left;
+	if (seconds > 0)
+		c->sleep(c->clock_ud, seconds);
+}
+
+void
+vs_client_cleanup(struct vs_client *c)
+{
+	if (c == NULL || c->cleaning)
+		return;
+	c->cleaning = true;
+	if (c->deadline_s <= 0)
+		return;
+	if (time_left(c) <= 0)
+		vs_client_logf(c, 2, "deadline of %.0f s passed: cleaning up "
+		               "within %.0f s more", c->deadline_s,
+		               c->cleanup_s);
+	c->deadline += c->cleanup_s;
 }
 
 void
@@ -245,6 +296,13 @@ vs_client_new(struct vs_client **out, const struct vs_client_opts *opts,
 	c->now = opts->now != NULL ? opts->now : default_now;
 	c->sleep = opts->sleep != NULL ? opts->sleep : default_sleep;
 	c->clock_ud = opts->clock_ud;
+	if (opts->deadline_s > 0) {
+		c->deadline_s = opts->deadline_s;
+		c->deadline = c->now(c->clock_ud) + opts->deadline_s;
+		c->cleanup_s = opts->cleanup_s > 0 ? opts->cleanup_s :
+		               opts->deadline_s < CLEANUP_S ? opts->deadline_s :
+		               CLEANUP_S;
+	}
 	snprintf(c->soap_action, sizeof(c->soap_action), "%s",
 	         VS_SOAP_ACTION_DEFAULT);
 	*out = c;
@@ -271,20 +329,45 @@ backoff(const struct vs_client *c, int attempt)
 	return d > MAX_BACKOFF_S ? MAX_BACKOFF_S : d;
 }
 
+/* The deadline passed: the answer says so (transient: the Director may
+ * retry the whole call); the failure that used the last of the time is
+ * only logged.  maybe_sent is kept for callers that clean up by name. */
+static int
+out_of_time(struct vs_client *c, const char *op, const struct vs_error *last,
+            struct vs_error *err)
+{
+	struct vs_error e;
+	int rc;
+
+	if (last != NULL && last->code != 0)
+		vs_client_logf(c, 2, "%s: %s", op, last->message);
+	vs_error_clear(&e);
+	rc = deadline_error(c, &e);
+	e.maybe_sent = last != NULL && last->maybe_sent;
+	propagate(err, &e);
+	return rc;
+}
+
 static int
 http_retry(struct vs_client *c, const struct vs_http_request *req,
            struct vs_http_response *resp, struct vs_error *err)
 {
+	struct vs_http_request r = *req;
 	struct vs_error e;
 	const char *op = req->op != NULL ? req->op : req->method;
 	int attempt, tries = c->max_retries + 1, rc = 0;
-	double d;
+	double d, left;
 
 	memset(resp, 0, sizeof(*resp));
+	vs_error_clear(&e);
 	for (attempt = 1; attempt <= tries; attempt++) {
+		left = time_left(c);
+		if (left <= 0)
+			return out_of_time(c, op, &e, err);
 		vs_error_clear(&e);
+		r.time_left_s = c->deadline_s > 0 ? left : 0;
 		c->roundtrips++;
-		rc = c->transport->roundtrip(c->transport, req, resp, &e);
+		rc = c->transport->roundtrip(c->transport, &r, resp, &e);
 		if (rc == 0 && resp->status != 503)
 			return 0;
 		if (rc == 0) {
@@ -298,6 +381,8 @@ http_retry(struct vs_client *c, const struct vs_http_request *req,
 				vs_error_set(&e, rc, "transport failed");
 			propagate(err, &e);
 			return rc;
+		} else if (time_left(c) <= 0) {
+			return out_of_time(c, op, &e, err);
 		} else if (req->no_resend && e.maybe_sent) {
 			/* It may have run: sending it again could make a
 			 * second VM, folder, disk…  The caller cleans up by
@@ -806,6 +891,7 @@ vs_client_close(struct vs_client *c, struct vs_error *err)
 	if (c == NULL || c->closed)
 		return 0;
 	c->closed = true;
+	vs_client_cleanup(c);
 	rc = vs_client_logout(c, err);
 	if (c->transport->finish != NULL)
 		rc2 = c->transport->finish(c->transport, err);

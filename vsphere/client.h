@@ -10,6 +10,7 @@
 #include "vsphere/soap.h"
 #include "vsphere/transport.h"
 #include "vsphere/vs_error.h"
+#include "vsphere/vsphere.h"
 
 struct vs_client;
 

@@ -331,6 +331,7 @@ find_lost_clone(struct vs_created *v, struct vs_client *c,
 	 * only a request that was never sent made nothing */
 	if (rc == VS_EINVAL || rc == VS_ENOMEM)
 		return;
+	vs_client_cleanup(c);
 	vs_error_clear(&e);
 	if (find_child(&v->vm, c, req->folder, req->name, &e) == 0 &&
 	    strcmp(v->vm.type, "VirtualMachine") == 0) {

@@ -545,6 +545,7 @@ vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
 		if (e.maybe_sent) {
 			struct vs_error ignored;
 
+			vs_client_cleanup(c);
 			vs_error_clear(&ignored);
 			if (vs_disk_delete(c, dc, path, &ignored) != 0 &&
 			    ignored.code != VS_ENOTFOUND)

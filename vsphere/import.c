@@ -615,6 +615,7 @@ import_undo(struct import_state *st, struct vs_client *c,
 	size_t n;
 	bool have_vm = false, gone;
 
+	vs_client_cleanup(c);
 	vs_error_clear(&e);
 	if (st->have_lease &&
 	    lease_call(c, "HttpNfcLeaseAbort", &st->lease, -1, &e) != 0)

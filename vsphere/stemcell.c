@@ -613,6 +613,7 @@ cleanup:
 	if (rc != 0 && imported) {
 		struct vs_error de;
 
+		vs_client_cleanup(c);
 		vs_error_clear(&de);
 		if (vs_import_vm_destroy(NULL, c, &vm, &de) != 0)
 			vs_client_logf(c, 3, "removing %s after a failed "

@@ -41,6 +41,10 @@ struct vs_http_request {
 	int (*progress)(void *ud, unsigned long long sent,
 	                unsigned long long total, struct vs_error *err);
 	void *progress_ud;
+	/* Time left for this exchange, in seconds (the client's deadline);
+	 * 0: only the transport's own limits.  curl fails it with
+	 * VS_ETIMEOUT once passed, connecting included. */
+	double time_left_s;
 };
 
 struct vs_http_response {

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,6 +282,16 @@ connected(CURL *h)
 	       CURLE_OK || t > 0;
 }
 
+/* Whether the last exchange got a status line. */
+static bool
+status_seen(CURL *h)
+{
+	long status = 0;
+
+	return curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) ==
+	       CURLE_OK && status > 0;
+}
+
 static int
 map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
           const char *hostport, struct vs_error *err)
@@ -348,10 +359,25 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_CRL_BADFILE:
+		/* The peer's certificate: final, and the message says what
+		 * an operator sets (Ruby CPI users never needed a CA). */
 		return vs_error_set(err, VS_ETLS,
-		                    "TLS: certificate verify failed for %s: %s",
-		                    hostport, why);
+		                    "TLS: certificate verify failed for %s: %s; "
+		                    "set the vCenter's CA certificate as "
+		                    "connection_options.ca_cert in cpi.json (job "
+		                    "property vcenter.connection_options.ca_cert)"
+		                    ", or connection_options.insecure: true for "
+		                    "a lab", hostport, why);
 	case CURLE_SSL_CONNECT_ERROR:
+		/* The handshake broke off: a reset, a close or a network
+		 * blip (certificate problems have the codes above).  The
+		 * request was not sent yet, so any call may be resent. */
+		rc = vs_error_set(err, VS_ENET,
+		                  "TLS: handshake failed for %s: %s", hostport,
+		                  why);
+		if (err != NULL && err->code == VS_ENET)
+			err->transient = true;
+		return rc;
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:
 	case CURLE_SSL_SHUTDOWN_FAILED:
@@ -366,7 +392,19 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 	case CURLE_URL_MALFORMAT:
 		return vs_error_set(err, VS_EINVAL, "http: %s: %s", hostport,
 		                    why);
+#if LIBCURL_VERSION_NUM >= 0x080600
+	case CURLE_TOO_LARGE:
+		return vs_error_set(err, VS_EPARSE, "reply header too large "
+		                    "from %s: %s", hostport, why);
+#endif
 	case CURLE_OUT_OF_MEMORY:
+		/* curl before 8.6 reports a reply header over its cap so:
+		 * the status line came, no body byte yet */
+		if (status_seen(x->s->h) && !x->decided)
+			return vs_error_set(err, VS_EPARSE, "reply header too "
+			                    "large from %s (curl takes at most "
+			                    "%d bytes per header)", hostport,
+			                    CURL_MAX_HTTP_HEADER);
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	default:
 		return vs_error_set(err, VS_ERR, "http: %s: %s", hostport,
@@ -473,6 +511,24 @@ cleanup:
 	return rc;
 }
 
+/* The whole exchange's limit: the transport's own timeout_s, cut to the
+ * time the caller has left; 0: none (the stall limit still holds). */
+static long
+exchange_timeout_ms(const struct curl_tp *c, double time_left_s)
+{
+	long ms = c->timeout_s > 0 ? c->timeout_s * 1000L : 0;
+	double left_ms;
+
+	if (time_left_s > 0) {
+		left_ms = ceil(time_left_s * 1000.0);
+		if (left_ms < 1)
+			left_ms = 1;
+		if (ms == 0 || left_ms < (double)ms)
+			ms = left_ms > 1e9 ? 1000000000L : (long)left_ms;
+	}
+	return ms;
+}
+
 static int
 curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
                struct vs_http_response *resp, struct vs_error *err)
@@ -544,6 +600,8 @@ curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	} else {
 		curl_easy_setopt(s->h, CURLOPT_NOPROGRESS, 1L);
 	}
+	curl_easy_setopt(s->h, CURLOPT_TIMEOUT_MS,
+	                 exchange_timeout_ms(c, req->time_left_s));
 	s->errbuf[0] = '\0';
 	errno = 0;
 	cc = curl_easy_perform(s->h);
@@ -669,9 +727,9 @@ slot_open(struct curl_tp *c, struct slot *s, struct vs_error *err)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
 	                 c->connect_timeout_s > 0 ? c->connect_timeout_s
 	                                          : DEFAULT_CONNECT_TIMEOUT);
-	if (c->timeout_s > 0) {
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout_s);
-	} else {
+	/* the whole exchange's limit (CURLOPT_TIMEOUT_MS) is set per
+	 * exchange: exchange_timeout_ms() */
+	if (c->timeout_s <= 0) {
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
 	}

@@ -38,6 +38,14 @@ struct vs_client_opts {
 	                               times: 0 → 4, negative → none */
 	double retry_base_s;        /* first backoff; doubles per attempt,
 	                               capped at 8 s; <= 0 → 0.5 */
+	double deadline_s;          /* overall limit from vs_client_new()
+	                               on: no exchange, retry or wait runs
+	                               past it, and the one then cut off
+	                               fails with VS_ETIMEOUT (transient);
+	                               <= 0: none */
+	double cleanup_s;           /* what vs_client_cleanup() adds past
+	                               the deadline; <= 0: min(15 s,
+	                               deadline_s) */
 	double (*now)(void *clock_ud);      /* seconds; NULL: monotonic */
 	void (*sleep)(void *clock_ud, double s); /* NULL: nanosleep */
 	void *clock_ud;
@@ -54,6 +62,11 @@ int vs_client_new(struct vs_client **out, const struct vs_client_opts *opts,
 /* RetrieveServiceContent, then Login.  An InvalidLogin fault gives
  * VS_EFAULT with err->fault "InvalidLogin" and transient false. */
 int vs_client_connect(struct vs_client *c, struct vs_error *err);
+/* From now on the call is cleaning up (removing what it made, logging
+ * out): the deadline is pushed back by the cleanup allowance, once, so
+ * a call cut off by its deadline still removes what it made when the
+ * server answers.  vs_client_close() does it itself. */
+void vs_client_cleanup(struct vs_client *c);
 /* Logout when logged in (a no-op otherwise). */
 int vs_client_logout(struct vs_client *c, struct vs_error *err);
 /* Logout when logged in, then the transport's finish (replay reports

@@ -165,6 +165,17 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		return vs_error_set(err, VS_EREPLAY, "unexpected %s", op);
 	}
 	s = &ft.steps[ft.next++];
+	/* A server slower than the caller's time left: cut off as curl
+	 * does, after the request went out. */
+	if (req->time_left_s > 0 && ft.delay[ft.next - 1] > req->time_left_s) {
+		ft.clock += req->time_left_s;
+		rc = vs_error_set(err, VS_ETIMEOUT, "fake: %s timed out", op);
+		if (err != NULL) {
+			err->transient = true;
+			err->maybe_sent = true;
+		}
+		return rc;
+	}
 	if (req->progress != NULL && req->upload_path != NULL &&
 	    ft.ticks[ft.next - 1] > 0) {
 		rc = upload_ticks(req, ft.delay[ft.next - 1],

@@ -71,7 +71,9 @@ struct fake_transport {
 	struct ft_step steps[FT_MAX_STEPS];
 	size_t nsteps, next;
 	/* Seconds the clock advances before step i is served (a server
-	 * that takes long to answer); 0 after ft_reset(). */
+	 * that takes long to answer); 0 after ft_reset().  Longer than the
+	 * request's time_left_s (the client's deadline): the clock advances
+	 * by that, and the step fails with VS_ETIMEOUT as curl's would. */
 	double delay[FT_MAX_STEPS];
 	/* For an upload with a progress callback: the callback runs this
 	 * many times, evenly over the step's delay (the clock advanced and

@@ -45,6 +45,7 @@ struct seen {
 	char url[512];
 	char *body;
 	bool sensitive;
+	double time_left;
 };
 
 #define MAXX 32
@@ -95,6 +96,7 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	s->body = req->body != NULL ? strndup(req->body, req->body_len) :
 	          NULL;
 	s->sensitive = req->sensitive;
+	s->time_left = req->time_left_s;
 	if (f->next >= f->nreplies)
 		return vs_error_set(err, VS_EREPLAY, "fake: no reply for %s",
 		                    s->op);
@@ -551,6 +553,60 @@ START_TEST(enet_retried_up_to_max)
 	                 "fake transport failure -4 to vc.example");
 	ck_assert(!vs_client_logged_in(c));
 	vs_client_free(c);      /* not logged in: no Logout */
+	ck_assert_int_eq(e.freed, 1);
+}
+END_TEST
+
+/* The deadline bounds retries and waits (fake clock): the backoff is
+ * cut to the time left, each exchange is told its time left, and the
+ * answer is the deadline, transient. */
+START_TEST(deadline_bounds_retries)
+{
+	struct fake *f = fake_new();
+	struct env e = { 0 };
+	struct vs_client_opts o;
+	struct vs_client *c = NULL;
+	struct vs_error err;
+	int i;
+
+	add(f, 200, "RetrieveServiceContent.response.xml");
+	for (i = 0; i < 5; i++)
+		add_fail(f, VS_ENET);
+	memset(&o, 0, sizeof(o));
+	o.url = URL;
+	o.user = "admin";
+	o.password = PASSWORD;
+	o.transport = &f->t;
+	o.log = capture_log;
+	o.log_ud = &e;
+	o.now = fake_now;
+	o.sleep = fake_sleep;
+	o.clock_ud = &e;
+	o.deadline_s = 2;
+	f->freed = &e.freed;
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
+	ck_assert_int_eq(vs_client_connect(c, &err), VS_ETIMEOUT);
+	ck_assert(err.transient);
+	ck_assert_str_eq(err.message, "Login: deadline of 2 s exceeded "
+	                 "(connection_options.deadline_seconds)");
+	ck_assert_uint_eq(f->nseen, 4);
+	ck_assert_int_eq(e.nsleeps, 3);
+	ck_assert(e.sleeps[0] == 0.5 && e.sleeps[1] == 1.0 &&
+	          e.sleeps[2] == 0.5);
+	ck_assert(f->seen[0].time_left == 2.0 && f->seen[2].time_left == 1.5 &&
+	          f->seen[3].time_left == 0.5);
+	/* the last failure is logged */
+	ck_assert_ptr_nonnull(strstr(e.log, "fake transport failure -4"));
+	/* no wait runs past it */
+	vs_client_sleep(c, 5);
+	ck_assert_int_eq(e.nsleeps, 3);
+	/* cleaning up: the allowance (default min(15 s, deadline)) */
+	vs_client_cleanup(c);
+	vs_client_sleep(c, 5);
+	ck_assert_int_eq(e.nsleeps, 4);
+	ck_assert(e.sleeps[3] == 2.0);
+	vs_client_free(c);
 	ck_assert_int_eq(e.freed, 1);
 }
 END_TEST
@@ -1195,6 +1251,7 @@ client_suite(void)
 	tcase_add_test(tc, missing_set_not_authenticated);
 	tcase_add_test(tc, retry_503_with_backoff);
 	tcase_add_test(tc, enet_retried_up_to_max);
+	tcase_add_test(tc, deadline_bounds_retries);
 	tcase_add_test(tc, lost_reply_not_resent_unless_idempotent);
 	tcase_add_test(tc, backoff_capped);
 	tcase_add_test(tc, faults_never_retried);

@@ -325,6 +325,15 @@ static const struct {
 	  VC ".connection_options.ca_cert: must be PEM text" },
 	{ VCENTER, "connection_options", "{\"insecure\":\"true\"}",
 	  VC ".connection_options.insecure: must be a boolean, got string" },
+	{ VCENTER, "connection_options", "{\"deadline_seconds\":0}",
+	  VC ".connection_options.deadline_seconds: must be a whole number "
+	  "of seconds from 1 to 86400" },
+	{ VCENTER, "connection_options", "{\"deadline_seconds\":86401}",
+	  VC ".connection_options.deadline_seconds: must be a whole number" },
+	{ VCENTER, "connection_options", "{\"deadline_seconds\":\"900\"}",
+	  VC ".connection_options.deadline_seconds: must be a whole number" },
+	{ VCENTER, "connection_options", "{\"deadline_seconds\":1.5}",
+	  VC ".connection_options.deadline_seconds: must be a whole number" },
 	{ VCENTER, "enable_human_readable_name", "\"yes\"",
 	  VC ".enable_human_readable_name: must be a boolean" },
 	{ VCENTER, "enable_auto_anti_affinity_drs_rules", "1",
@@ -637,6 +646,7 @@ START_TEST(test_defaults)
 	                 "paravirtual");
 	ck_assert_ptr_null(v->ca_cert);
 	ck_assert(!v->insecure);
+	ck_assert_int_eq(v->deadline_seconds, 900);
 	ck_assert(v->ensure_no_ip_conflicts);
 	ck_assert(!v->http_logging);
 	ck_assert(!v->enable_human_readable_name);
@@ -697,6 +707,14 @@ START_TEST(test_tls_options)
 	cfg = expect_ok(r, NULL);
 	ck_assert_ptr_null(cfg->vcenter.ca_cert);
 	ck_assert(cfg->vcenter.insecure);
+	ck_assert_int_eq(cfg->vcenter.deadline_seconds, 900);
+	cpi_config_free(cfg);
+
+	r = base();
+	json_object_set_new(vc(r), "connection_options",
+	                    json_pack("{s:i}", "deadline_seconds", 1));
+	cfg = expect_ok(r, NULL);
+	ck_assert_int_eq(cfg->vcenter.deadline_seconds, 1);
 	cpi_config_free(cfg);
 
 	r = base();

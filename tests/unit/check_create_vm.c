@@ -923,6 +923,48 @@ START_TEST(test_destroy_after_power_on)
 }
 END_TEST
 
+/* vCenter stops answering at the power-on: the call ends at its
+ * deadline with a transient error, nothing more is sent until it
+ * cleans up, and the cleanup (power off, destroy, directory) then runs
+ * in its allowance. */
+START_TEST(test_deadline_then_cleanup)
+{
+	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	struct vs_created *v = made(3000);
+	struct vs_client_opts o;
+	struct vs_error cerr = { 0 };
+	size_t calls;
+
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_step("PowerOnVM_Task", 200)->body = strdup("");
+	ft.delay[ft.nsteps - 1] = 500;
+	ft_task("PowerOffVM_Task", NULL, NULL);
+	ft_task("Destroy_Task", NULL, NULL);
+	ft_task("DeleteDatastoreFile_Task", NULL, NULL);
+	ft_client_opts(&o);
+	o.deadline_s = 100;
+	cl = ft_connect_opts(&o);
+	ck_assert_int_eq(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, NULL, 0,
+	                                  &err), VS_ETIMEOUT);
+	ck_assert(err.transient);
+	ck_assert_msg(strstr(err.message, "deadline of 100 s exceeded") !=
+	              NULL, "%s", err.message);
+	ck_assert_double_eq(ft.clock, FT_CLOCK_START + 100);
+	calls = ft_calls();
+	ck_assert_int_lt(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
+	                                   &cerr), 0);
+	ck_assert_uint_eq(ft_calls(), calls);
+	vs_client_cleanup(cl);
+	vs_error_clear(&cerr);
+	ck_assert_msg(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
+	                                &cerr) == 0, "%s", cerr.message);
+	ft_all_used();
+	vs_created_free(v);
+}
+END_TEST
+
 START_TEST(test_destroy_never_powered)
 {
 	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
@@ -1074,21 +1116,20 @@ static const struct {
 	  "stemcell_cid is not a stemcell id" },
 };
 
-START_TEST(test_refused_before_vcenter)
+/* create_vm with cp and nets (both taken) is refused with needle in its
+ * message before anything reaches vCenter. */
+static void
+expect_refused(json_t *cp, json_t *nets, const char *stemcell,
+               const char *needle)
 {
 	struct cpi_test_run r;
-	json_t *cp, *nets, *args, *resp, *e;
+	json_t *args, *resp, *e;
 	const char *msg;
 
-	cp = json_loads(refused[_i].cp, JSON_DECODE_ANY | JSON_ALLOW_NUL,
-	                NULL);
 	ck_assert_ptr_nonnull(cp);
-	nets = refused[_i].nets != NULL ?
-	       json_loads(refused[_i].nets, JSON_ALLOW_NUL, NULL) : good_net();
 	ck_assert_ptr_nonnull(nets);
-	args = json_pack("[s,s,o,o,[],{s:{s:s}}]", "agent",
-	                 refused[_i].stemcell, cp, nets, "bosh", "password",
-	                 "env-secret-1");
+	args = json_pack("[s,s,o,o,[],{s:{s:s}}]", "agent", stemcell, cp,
+	                 nets, "bosh", "password", "env-secret-1");
 	resp = run_create(args, &r);
 	e = json_object_get(resp, "error");
 	ck_assert_ptr_nonnull(e);
@@ -1096,8 +1137,7 @@ START_TEST(test_refused_before_vcenter)
 	                 "Bosh::Clouds::CloudError");
 	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
 	msg = json_string_value(json_object_get(e, "message"));
-	ck_assert_msg(strstr(msg, refused[_i].needle) != NULL, "message: %s",
-	              msg);
+	ck_assert_msg(strstr(msg, needle) != NULL, "message: %s", msg);
 	/* Nothing reached vCenter (the config's 127.0.0.1:443 would have
 	 * answered with a connection error) and the env never shows. */
 	ck_assert_ptr_null(strstr(r.err, "Login"));
@@ -1105,6 +1145,68 @@ START_TEST(test_refused_before_vcenter)
 	ck_assert_ptr_null(strstr(r.err, "env-secret-1"));
 	json_decref(resp);
 	cpi_test_run_clear(&r);
+}
+
+START_TEST(test_refused_before_vcenter)
+{
+	json_t *cp, *nets;
+
+	cp = json_loads(refused[_i].cp, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+	                NULL);
+	nets = refused[_i].nets != NULL ?
+	       json_loads(refused[_i].nets, JSON_ALLOW_NUL, NULL) : good_net();
+	expect_refused(cp, nets, refused[_i].stemcell, refused[_i].needle);
+}
+END_TEST
+
+/* A list over its limit says so, with the limit (65 DNS servers were
+ * refused as "dns must be an array of strings"). */
+START_TEST(test_list_limits_named)
+{
+	json_t *nets, *list, *cp;
+	char ip[32];
+	int i;
+
+	nets = good_net();
+	list = json_array();
+	for (i = 0; i < 65; i++) {
+		snprintf(ip, sizeof(ip), "10.9.0.%d", i + 1);
+		json_array_append_new(list, json_string(ip));
+	}
+	json_object_set(json_object_get(nets, "n"), "dns", list);
+	expect_refused(json_pack("{s:i,s:i,s:i}", "cpu", 1, "ram", 512,
+	                         "disk", 1), nets, SC,
+	               "network 'n': dns has 65 entries, at most 64 are "
+	               "supported");
+	/* 64 pass (the next key, read after dns, is what is refused) */
+	json_array_remove(list, 0);
+	nets = good_net();
+	json_object_set(json_object_get(nets, "n"), "dns", list);
+	json_object_set_new(json_object_get(nets, "n"), "default",
+	                    json_string("dns"));
+	expect_refused(json_pack("{s:i,s:i,s:i}", "cpu", 1, "ram", 512,
+	                         "disk", 1), nets, SC,
+	               "network 'n': default must be an array of strings");
+	json_decref(list);
+
+	list = json_array();
+	for (i = 0; i < 65; i++)
+		json_array_append_new(list, json_pack("{s:s,s:s,s:s}",
+		                      "destination", "10.8.0.0", "netmask",
+		                      "255.255.255.0", "gateway", "10.0.0.1"));
+	nets = good_net();
+	json_object_set_new(json_object_get(nets, "n"), "routes", list);
+	expect_refused(json_pack("{s:i,s:i,s:i}", "cpu", 1, "ram", 512,
+	                         "disk", 1), nets, SC,
+	               "network 'n': routes has 65 entries, at most 64");
+
+	list = json_array();
+	for (i = 0; i < 65; i++)
+		json_array_append_new(list, json_string("ds"));
+	cp = json_pack("{s:i,s:i,s:i,s:o}", "cpu", 1, "ram", 512, "disk", 1,
+	               "datastores", list);
+	expect_refused(cp, good_net(), SC, "cloud_properties.datastores has "
+	               "65 entries, at most 64 are supported");
 }
 END_TEST
 
@@ -1213,6 +1315,7 @@ suite(void)
 	tcase_add_test(tc, test_finish_power_on_fails);
 	tcase_add_test(tc, test_destroy_after_power_on);
 	tcase_add_test(tc, test_destroy_never_powered);
+	tcase_add_test(tc, test_deadline_then_cleanup);
 	tcase_add_test(tc, test_destroy_without_vm);
 	tcase_add_test(tc, test_destroy_fails);
 	tcase_add_test(tc, test_base64);
@@ -1222,6 +1325,7 @@ suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, test_refused_before_vcenter, 0,
 	                    (int)(sizeof(refused) / sizeof(refused[0])));
+	tcase_add_test(tc, test_list_limits_named);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -211,6 +211,74 @@ START_TEST(test_prefix_rules)
 }
 END_TEST
 
+static struct net_network_in
+manual6(const char *name, const char *ip, const char *prefix)
+{
+	struct net_network_in in = manual4(name);
+
+	in.ip = ip;
+	in.netmask = "ffff:ffff:ffff:ffff::";
+	in.gateway = "2001:db8::1";
+	in.prefix = prefix;
+	in.dns = NULL;
+	in.ndns = 0;
+	return in;
+}
+
+/* RFC 0038: prefix is the size of the block assigned at ip, not a
+ * second netmask ("48" on an address of a /64 went through). */
+START_TEST(test_prefix_is_a_block_size)
+{
+	struct net_network_in in = manual6("d6", "2001:db8::10", "48");
+	struct net_networks *nets;
+
+	expect_fail(&in, 1, "network \"d6\"", "prefix 48 is shorter than "
+	            "the subnet's /64 (netmask)", NULL);
+	in.prefix = "129";
+	expect_fail(&in, 1, "invalid prefix \"129\"", NULL);
+	/* a delegated /80 must start at ip */
+	in.prefix = "80";
+	expect_fail(&in, 1, "ip 2001:0db8:0000:0000:0000:0000:0000:0010 is "
+	            "not the base address of its prefix 80 block (that is "
+	            "2001:0db8:0000:0000:0000:0000:0000:0000)", NULL);
+	in.ip = "2001:db8:0:0:1::";
+	nets = expect_ok(&in, 1);
+	/* passed on to the agent as it came */
+	ck_assert_str_eq(nets->v[0].prefix, "80");
+	net_networks_free(nets);
+	in.prefix = "128";
+	in.ip = "2001:db8::10";
+	nets = expect_ok(&in, 1);
+	net_networks_free(nets);
+	/* the whole subnet is not a block to delegate */
+	in.prefix = "64";
+	expect_fail(&in, 1, "is not the base address of its prefix 64", NULL);
+
+	/* IPv4: a /28 inside a /24, at its base */
+	in = manual4("d4");
+	in.prefix = "28";
+	expect_fail(&in, 1, "ip 10.0.0.10 is not the base address of its "
+	            "prefix 28 block (that is 10.0.0.0)", NULL);
+	in.ip = "10.0.0.16";
+	nets = expect_ok(&in, 1);
+	ck_assert_str_eq(nets->v[0].prefix, "28");
+	net_networks_free(nets);
+	in.prefix = "16";
+	expect_fail(&in, 1, "prefix 16 is shorter than the subnet's /24",
+	            NULL);
+	in.prefix = "128";
+	expect_fail(&in, 1, "invalid prefix \"128\"", "IPv4", NULL);
+
+	/* a vip is checked too (no subnet to compare with) */
+	in = (struct net_network_in){
+		.name = "pub", .type = "vip", .ip = "203.0.113.7",
+		.prefix = "24", .cloud_properties_json = "{}",
+	};
+	expect_fail(&in, 1, "network \"pub\"", "ip 203.0.113.7 is not the "
+	            "base address of its prefix 24 block", NULL);
+}
+END_TEST
+
 START_TEST(test_dynamic_needs_nothing)
 {
 	struct net_network_in in = {
@@ -421,8 +489,8 @@ START_TEST(test_subnet_zero)
 	in.ip = "2001:db8::";
 	in.netmask = "ffff:ffff:ffff:ffff::";
 	in.gateway = "2001:db8::1";
-	/* prefix "32" (from manual4) is shorter than the subnet's /64: no
-	 * delegation, the rule applies */
+	/* prefix "128": one address, no delegation, the rule applies */
+	in.prefix = "128";
 	expect_fail(&in, 1, "network \"z6\"", "is the network address", NULL);
 	in.netmask = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe";
 	nets = expect_ok(&in, 1);   /* /127 */
@@ -614,6 +682,7 @@ START_TEST(test_routes)
 	net_networks_free(nets);
 
 	in6.ip = "2001:db8::10";
+	in6.prefix = "128";
 	in6.netmask = "ffff:ffff:ffff:ffff::";
 	in6.gateway = "2001:db8::1";
 	in6.dns = NULL;
@@ -762,6 +831,7 @@ networks_suite(void)
 	tcase_add_test(tc, test_netmask_from_prefix);
 	tcase_add_test(tc, test_manual_requirements);
 	tcase_add_test(tc, test_prefix_rules);
+	tcase_add_test(tc, test_prefix_is_a_block_size);
 	tcase_add_test(tc, test_dynamic_needs_nothing);
 	tcase_add_test(tc, test_vip_rules);
 	tcase_add_test(tc, test_two_default_gateways);

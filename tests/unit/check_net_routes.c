@@ -438,6 +438,7 @@ START_TEST(test_refused_on_dynamic_and_vip)
 	expect_fail(in, 2, "not a dynamic one", NULL);
 	in[1] = net_v6("v6", true);
 	in[1].type = "vip";
+	in[1].prefix = "128";    /* a vip is one address */
 	in[1].port_group = NULL;
 	expect_fail(in, 2, "network \"v6\": default_route is for manual "
 	            "networks, not a vip one", NULL);

@@ -4,10 +4,13 @@
  * envelope parser, the response writer and the method table.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cpi/dispatch.h"
@@ -189,7 +192,7 @@ START_TEST(test_not_json)
 	expect_error("{\"method\":", CPI_ERR, "not valid JSON");
 	expect_error("{\"method\":\"info\",\"arguments\":[]", CPI_ERR,
 	             "not valid JSON");
-	/* Nesting beyond the parser's depth limit. */
+	/* Nesting beyond the depth limit: refused before parsing. */
 	{
 		char *deep = malloc(200001);
 
@@ -197,7 +200,8 @@ START_TEST(test_not_json)
 		memset(deep, '[', 100000);
 		memset(deep + 100000, ']', 100000);
 		deep[200000] = '\0';
-		expect_error(deep, CPI_ERR, "not valid JSON");
+		expect_error(deep, CPI_ERR, "request nests deeper than 64 "
+		             "levels");
 		free(deep);
 	}
 	/* Invalid UTF-8 inside a string. */
@@ -292,14 +296,13 @@ START_TEST(test_wrong_arg_type)
 }
 END_TEST
 
-START_TEST(test_extra_args_ignored)
+/* README: a wrong argument count is a CpiError, extra ones included. */
+START_TEST(test_extra_args_refused)
 {
-	json_t *root = call("{\"method\":\"ping\",\"arguments\":[1,\"x\"]}");
-
-	ck_assert(json_is_null(json_object_get(root, "error")));
-	ck_assert_str_eq(json_string_value(json_object_get(root, "result")),
-	                 "pong");
-	json_decref(root);
+	expect_error("{\"method\":\"ping\",\"arguments\":[1,\"x\"]}", CPI_ERR,
+	             "ping: expected 0 arguments, got 2");
+	expect_error("{\"method\":\"has_vm\",\"arguments\":[\"vm-1\",\"x\"]}",
+	             CPI_ERR, "has_vm: expected 1 argument, got 2");
 }
 END_TEST
 
@@ -328,6 +331,107 @@ START_TEST(test_oversized)
 
 	assert_error(call_cfg(good_cfg, req, strlen(req), NULL), CPI_ERR,
 	             "request larger than 16 MiB");
+	free(req);
+}
+END_TEST
+
+/* A request of n items: {"method":"info","arguments":[],"context":{"x":
+ * [ITEM,ITEM,…]}} padded with blanks to total bytes. */
+static char *
+items_request(size_t total, const char *item, size_t n)
+{
+	static const char head[] = "{\"method\":\"info\",\"arguments\":[],"
+	                           "\"context\":{\"x\":[";
+	static const char tail[] = "]}}";
+	size_t il = strlen(item), i, len = 0;
+	char *buf = malloc(total + 1);
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert(sizeof(head) + n * (il + 1) + sizeof(tail) <= total);
+	memcpy(buf, head, sizeof(head) - 1);
+	len = sizeof(head) - 1;
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf[len++] = ',';
+		memcpy(buf + len, item, il);
+		len += il;
+	}
+	memcpy(buf + len, tail, sizeof(tail) - 1);
+	len += sizeof(tail) - 1;
+	memset(buf + len, ' ', total - len);
+	buf[total] = '\0';
+	return buf;
+}
+
+/* Runs the binary on req (through a file on stdin); returns its peak
+ * resident size in KiB, the response in *out (malloc'd). */
+static long
+run_rss(const char *req, size_t len, char **out)
+{
+	char in_path[512], out_path[512];
+	char *argv[] = { (char *)cpi_test_binary(), good_cfg, NULL };
+	struct rusage ru;
+	int status = 0, fd;
+	size_t n = 0;
+	pid_t pid;
+	FILE *f;
+
+	snprintf(in_path, sizeof(in_path), "%s/req.json", tmpdir);
+	snprintf(out_path, sizeof(out_path), "%s/resp.json", tmpdir);
+	f = fopen(in_path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(req, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		fd = open(in_path, O_RDONLY);
+		if (fd < 0 || dup2(fd, 0) < 0)
+			_exit(126);
+		fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(126);
+		fd = open("/dev/null", O_WRONLY);
+		if (fd < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	f = fopen(out_path, "rb");
+	ck_assert_ptr_nonnull(f);
+	*out = calloc(1, 1 << 20);
+	ck_assert_ptr_nonnull(*out);
+	n = fread(*out, 1, (1 << 20) - 1, f);
+	(*out)[n] = '\0';
+	fclose(f);
+	unlink(in_path);
+	unlink(out_path);
+	return ru.ru_maxrss;
+}
+
+/* 15.9 MiB of small objects was 1.28 GB parsed: refused before parsing,
+ * peak memory a small multiple of the request (the bound holds under
+ * ASan too). */
+START_TEST(test_many_small_values_bounded)
+{
+	size_t total = (size_t)(15.9 * 1024 * 1024);
+	char *req = items_request(total, "{}", total / 3 - 40), *out = NULL;
+	long kib = run_rss(req, total, &out);
+
+	ck_assert_msg(strstr(out, "request holds more than 200000 values "
+	                     "and keys") != NULL, "%s", out);
+	ck_assert_msg(kib < 160 * 1024, "peak %ld KiB", kib);
+	free(out);
+	free(req);
+	/* within the limits, at the size limit: answered, still bounded */
+	req = items_request(total, "{\"k\":\"...........................\"}",
+	                    CPI_REQUEST_MAX_ITEMS / 4);
+	kib = run_rss(req, total, &out);
+	ck_assert_msg(strstr(out, "\"error\":null") != NULL, "%s", out);
+	ck_assert_msg(kib < 200 * 1024, "peak %ld KiB", kib);
+	free(out);
 	free(req);
 }
 END_TEST
@@ -895,6 +999,76 @@ START_TEST(test_request_parse)
 }
 END_TEST
 
+/* {"method":"m","arguments":[[…]]}, arguments k arrays deep. */
+static char *
+nested_request(size_t k)
+{
+	char *buf = calloc(1, 2 * k + 64);
+	size_t n, i;
+
+	ck_assert_ptr_nonnull(buf);
+	strcpy(buf, "{\"method\":\"m\",\"arguments\":");
+	n = strlen(buf);
+	for (i = 0; i < k; i++)
+		buf[n++] = '[';
+	for (i = 0; i < k; i++)
+		buf[n++] = ']';
+	buf[n] = '}';
+	return buf;
+}
+
+/* The shape limits: values and keys counted outside strings, nesting. */
+START_TEST(test_request_shape_limits)
+{
+	struct cpi_error e = { 0 };
+	struct cpi_request *req = NULL;
+	char *buf;
+	size_t n, len, i;
+
+	/* at the limit (the envelope's own items included): parsed */
+	n = CPI_REQUEST_MAX_ITEMS - 10;
+	buf = items_request(8 * n + 200, "1", n);
+	ck_assert_msg(cpi_request_parse(&req, buf, strlen(buf), &e) == 0,
+	              "%s", e.message);
+	cpi_request_free(req);
+	free(buf);
+	/* over it */
+	n = CPI_REQUEST_MAX_ITEMS + 1;
+	buf = items_request(8 * n + 200, "1", n);
+	ck_assert_int_ne(cpi_request_parse(&req, buf, strlen(buf), &e), 0);
+	ck_assert_str_eq(e.message, "request holds more than 200000 values "
+	                 "and keys");
+	free(buf);
+	/* commas, colons, brackets and escaped quotes inside strings do
+	 * not count */
+	len = 6 * CPI_REQUEST_MAX_ITEMS;
+	buf = malloc(len + 100);
+	ck_assert_ptr_nonnull(buf);
+	strcpy(buf, "{\"method\":\"m\",\"arguments\":[\"");
+	n = strlen(buf);
+	for (i = 0; i < len; i += 6)
+		memcpy(buf + n + i, ",:[{\\\"", 6);
+	strcpy(buf + n + len, "\"]}");
+	cpi_error_clear(&e);
+	ck_assert_msg(cpi_request_parse(&req, buf, strlen(buf), &e) == 0,
+	              "%s", e.message);
+	cpi_request_free(req);
+	free(buf);
+	/* nesting: the envelope is level 1, arguments level 2 */
+	buf = nested_request(63);
+	cpi_error_clear(&e);
+	ck_assert_msg(cpi_request_parse(&req, buf, strlen(buf), &e) == 0,
+	              "%s", e.message);
+	cpi_request_free(req);
+	free(buf);
+	buf = nested_request(64);
+	cpi_error_clear(&e);
+	ck_assert_int_ne(cpi_request_parse(&req, buf, strlen(buf), &e), 0);
+	ck_assert_str_eq(e.message, "request nests deeper than 64 levels");
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_request_read_limit)
 {
 	struct cpi_error e = { 0 };
@@ -973,8 +1147,8 @@ START_TEST(test_args_check)
 {
 	check_args("create_vm", "[\"a\",\"sc\",{},{},[],{}]", 1, NULL);
 	check_args("create_vm", "[\"a\",\"sc\",null,{},null,null]", 1, NULL);
-	check_args("create_vm", "[\"a\",\"sc\",{},{},[],{},\"extra\"]", 1,
-	           NULL);
+	check_args("create_vm", "[\"a\",\"sc\",{},{},[],{},\"extra\"]", 0,
+	           "create_vm: expected 6 arguments, got 7");
 	check_args("create_vm", "[\"a\",\"sc\",{},{},[]]", 0,
 	           "create_vm: expected 6 arguments, got 5: missing "
 	           "argument 6 (env, an object or null)");
@@ -990,6 +1164,8 @@ START_TEST(test_args_check)
 	           NULL);
 	check_args("create_stemcell", "[\"/tmp/image\",{},\"x\"]", 0,
 	           "argument 3 (stemcell_tags)");
+	check_args("create_stemcell", "[\"/tmp/image\",{},{},{}]", 0,
+	           "create_stemcell: expected at most 3 arguments, got 4");
 	check_args("create_stemcell", "[\"/tmp/image\"]", 0,
 	           "expected 2 arguments, got 1");
 	check_args("create_disk", "[1024,{},null]", 1, NULL);
@@ -1001,6 +1177,12 @@ START_TEST(test_args_check)
 	check_args("create_disk", "[1024,{},5]", 0,
 	           "argument 3 (vm_cid) must be a string or null");
 	check_args("attach_disk", "[\"vm-1\",\"disk-1\"]", 1, NULL);
+	check_args("attach_disk", "[\"vm-1\",\"disk-1\",{}]", 0,
+	           "attach_disk: expected 2 arguments, got 3");
+	check_args("create_disk", "[1024,{},null,null]", 0,
+	           "create_disk: expected 3 arguments, got 4");
+	check_args("has_vm", "[\"vm-1\",\"vm-2\"]", 0,
+	           "has_vm: expected 1 argument, got 2");
 	check_args("attach_disk", "[\"vm-1\"]", 0,
 	           "missing argument 2 (disk_cid, a string)");
 	check_args("attach_disk", "[\"vm-1\",null]", 0,
@@ -1012,7 +1194,9 @@ START_TEST(test_args_check)
 	           "boolean");
 	check_args("update_disk", "[\"d\",10,{}]", 1, NULL);
 	check_args("info", "[]", 1, NULL);
-	check_args("current_vm_id", "[1,2]", 1, NULL);
+	check_args("current_vm_id", "[]", 1, NULL);
+	check_args("current_vm_id", "[1,2]", 0,
+	           "current_vm_id: expected 0 arguments, got 2");
 	check_args("delete_network", "[]", 0, "delete_network");
 	check_args("create_network", "[{}]", 1, NULL);
 }
@@ -1180,9 +1364,10 @@ rpc_suite(void)
 	tcase_add_test(bin, test_context_and_version_checks);
 	tcase_add_test(bin, test_wrong_arg_count);
 	tcase_add_test(bin, test_wrong_arg_type);
-	tcase_add_test(bin, test_extra_args_ignored);
+	tcase_add_test(bin, test_extra_args_refused);
 	tcase_add_test(bin, test_oversized);
 	tcase_add_test(bin, test_at_limit);
+	tcase_add_test(bin, test_many_small_values_bounded);
 	tcase_add_test(bin, test_empty_stdin);
 	tcase_add_test(bin, test_duplicate_keys);
 	tcase_add_test(bin, test_trailing_garbage);
@@ -1211,6 +1396,7 @@ rpc_suite(void)
 	tcase_add_test(unit, test_error_type_names);
 	tcase_add_test(unit, test_response_dump);
 	tcase_add_test(unit, test_request_parse);
+	tcase_add_test(unit, test_request_shape_limits);
 	tcase_add_test(unit, test_request_read_limit);
 	tcase_add_test(unit, test_table_complete);
 	tcase_add_test(unit, test_args_check);

@@ -293,6 +293,19 @@ expect_fail(const char *path, int code, const char *want)
 	expect_fail_lim(path, NULL, code, want);
 }
 
+static void
+expect_ok_lim(const char *path, const struct cpi_sc_limits *lim)
+{
+	struct cpi_sc_image *img = NULL;
+	struct cpi_error err;
+
+	cpi_error_clear(&err);
+	ck_assert_msg(cpi_sc_unpack_limits(&img, path, work, lim, &err) == 0,
+	              "%s", err.message);
+	cpi_sc_image_free(img);
+	assert_work_empty();
+}
+
 static struct cpi_sc_image *
 unpack_ok(const char *path)
 {
@@ -818,6 +831,77 @@ START_TEST(test_oversized_member_header_only)
 }
 END_TEST
 
+/* A gzip bomb (24 MiB of zeros in ~24 KiB) is refused from the member's
+ * header, before a byte of it is written, with the default limits. */
+START_TEST(test_gzip_bomb_refused_early)
+{
+	struct tarb t = { NULL, 0, 0 };
+	size_t n = 24u << 20;
+	unsigned char *zeros = calloc(1, n);
+	struct stat st;
+	const char *path;
+
+	ck_assert_ptr_nonnull(zeros);
+	tb_text(&t, "image.ovf", SMALL_OVF);
+	tb_file(&t, "disk.vmdk", zeros, n);
+	tb_end(&t);
+	free(zeros);
+	path = tb_finish(&t);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_lt(st.st_size, 1 << 20);
+	expect_fail(path, CPI_SC_ELIMIT, "member 'disk.vmdk' (25165824 "
+	            "bytes) takes the image over");
+	expect_fail(path, CPI_SC_ELIMIT, "refused as a likely gzip bomb");
+}
+END_TEST
+
+/* The cap is on all members together, counted as they come: many small
+ * members stop at the one that crosses it; an incompressible image of
+ * the same size passes. */
+START_TEST(test_expansion_ratio_cap)
+{
+	struct cpi_sc_limits lim;
+	struct tarb t = { NULL, 0, 0 };
+	unsigned char data[8192];
+	char name[32];
+	size_t i;
+
+	cpi_sc_limits_default(&lim);
+	lim.max_ratio = 4;
+	lim.ratio_slack = 0;
+	memset(data, 0, sizeof(data));
+	tb_text(&t, "image.ovf", SMALL_OVF);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "part%zu", i);
+		tb_file(&t, name, data, sizeof(data));
+	}
+	tb_end(&t);
+	expect_fail_lim(tb_finish(&t), &lim, CPI_SC_ELIMIT,
+	                "more than 4 times its");
+
+	srand(7);
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(rand() >> 7);
+	tb_text(&t, "image.ovf", SMALL_OVF);
+	tb_file(&t, "disk.vmdk", data, sizeof(data));
+	tb_end(&t);
+	expect_ok_lim(tb_finish(&t), &lim);
+}
+END_TEST
+
+/* A FIFO as the image path: refused at once, not waited on for a
+ * writer (the test's timeout would catch a hang). */
+START_TEST(test_fifo_image_refused)
+{
+	const char *path = tmp_path("fifo");
+
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	expect_fail(path, CPI_SC_EINVAL, "not a regular file");
+	unlink(path);
+	expect_fail("/dev/null", CPI_SC_EINVAL, "not a regular file");
+}
+END_TEST
+
 START_TEST(test_too_many_members)
 {
 	struct cpi_sc_limits lim;
@@ -1148,6 +1232,9 @@ sc_suite(void)
 	tcase_add_test(bad, test_oversized_member_tiny_cap);
 	tcase_add_test(bad, test_oversized_member_header_only);
 	tcase_add_test(bad, test_too_many_members);
+	tcase_add_test(bad, test_gzip_bomb_refused_early);
+	tcase_add_test(bad, test_expansion_ratio_cap);
+	tcase_add_test(bad, test_fifo_image_refused);
 	tcase_add_test(bad, test_duplicate_member);
 	tcase_add_test(bad, test_pax_hostile);
 	tcase_add_test(bad, test_gnu_long_name_hostile);

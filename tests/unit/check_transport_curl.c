@@ -10,7 +10,9 @@
  *   /slow      waits 300 ms before reading the body, then as /ok
  *   /login     200 with Set-Cookie: vmware_soap_session
  *   /redirect  301 to /ok
- *   /hang      never answers
+ *   /hang      never answers (so does /sdk: a silent vCenter)
+ *   /trickle   200 announcing 100000 bytes, then one byte every 0.5 s
+ *   /bighead   200 with a 200 KB header line
  *   /big       200 with a 2 MiB body
  *   /download  200 with DOWNLOAD_LEN binary bytes
  *   /missing   404 "not here"
@@ -34,9 +36,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "tests/support/cpi_run.h"
 #include "vsphere/fixture.h"
 #include "vsphere/transport.h"
 #include "vsphere/transports.h"
+#include "vsphere/vsphere.h"
+#include "vsphere/client.h"
 
 #define DOWNLOAD_LEN 300000
 #define BIG_LEN (2 * 1024 * 1024)
@@ -182,9 +189,33 @@ serve_one(int fd)
 	} else if (strcmp(path, "/redirect") == 0) {
 		reply(fd, "301 Moved Permanently", "Location: /ok\r\n",
 		      "text/plain", "moved", 5);
-	} else if (strcmp(path, "/hang") == 0) {
+	} else if (strcmp(path, "/hang") == 0 || strcmp(path, "/sdk") == 0) {
 		for (;;)
 			pause();
+	} else if (strcmp(path, "/bighead") == 0) {
+		static const char start[] = "HTTP/1.1 200 OK\r\n";
+		static const char end[] = "\r\nContent-Length: 5\r\n\r\n<ok/>";
+
+		len = 200 * 1000;
+		big = malloc(len);
+		if (big == NULL)
+			_exit(4);
+		memcpy(big, "X-Big: ", 7);
+		memset(big + 7, 'b', len - 7);
+		write_all(fd, start, sizeof(start) - 1);
+		write_all(fd, big, len);
+		write_all(fd, end, sizeof(end) - 1);
+		free(big);
+	} else if (strcmp(path, "/trickle") == 0) {
+		static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: "
+		                           "100000\r\nContent-Type: text/xml"
+		                           "\r\n\r\n";
+
+		write_all(fd, head, sizeof(head) - 1);
+		for (;;) {
+			write_all(fd, "<", 1);
+			usleep(500 * 1000);
+		}
 	} else if (strcmp(path, "/big") == 0 ||
 	           strcmp(path, "/download") == 0) {
 		len = path[1] == 'b' ? BIG_LEN : DOWNLOAD_LEN;
@@ -547,6 +578,165 @@ START_TEST(test_timeout)
 }
 END_TEST
 
+/* The caller's time left bounds an exchange the transport alone would
+ * let run (a trickle passes the stall limit). */
+START_TEST(test_time_left_cuts_trickle)
+{
+	struct vs_transport *t = client(0, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/trickle");
+	double t0 = now();
+
+	req.time_left_s = 1.5;
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_ETIMEOUT);
+	ck_assert(err.transient);
+	ck_assert_double_ge(now() - t0, 1.4);
+	ck_assert_double_lt(now() - t0, 4.0);
+	/* the next exchange has the transport's own limits again */
+	req = get("/ok");
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	vs_http_response_clear(&resp);
+	vs_transport_free(t);
+}
+END_TEST
+
+static struct vs_client *
+deadline_client(double deadline_s, double cleanup_s)
+{
+	struct vs_client_opts o = { 0 };
+	struct vs_error err = { 0 };
+	struct vs_client *c = NULL;
+	char u[128];
+
+	o.transport = client(0, 0);   /* no limit but the stall one */
+	snprintf(u, sizeof(u), "http://127.0.0.1:%d/sdk", server_port);
+	o.url = u;
+	o.user = "u";
+	o.password = "p";
+	o.retry_base_s = 0.2;
+	o.deadline_s = deadline_s;
+	o.cleanup_s = cleanup_s;
+	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
+	return c;
+}
+
+static int
+client_get(struct vs_client *c, const char *path, struct vs_error *err)
+{
+	struct vs_http_response resp;
+	struct vs_http_request req = get(path);
+	int rc;
+
+	req.url = path;
+	rc = vs_client_http(c, &req, &resp, err);
+	vs_http_response_clear(&resp);
+	return rc;
+}
+
+static void
+deadline_cuts(const char *path)
+{
+	struct vs_client *c = deadline_client(2, 0);
+	struct vs_error err = { 0 };
+	double t0 = now();
+
+	ck_assert_int_eq(client_get(c, path, &err), VS_ETIMEOUT);
+	ck_assert(err.transient);
+	ck_assert_msg(strstr(err.message, "deadline of 2 s exceeded "
+	                     "(connection_options.deadline_seconds)") !=
+	              NULL, "%s", err.message);
+	ck_assert_double_ge(now() - t0, 1.9);
+	ck_assert_double_lt(now() - t0, 5.0);
+	vs_client_free(c);
+}
+
+START_TEST(test_deadline_silent_server)
+{
+	deadline_cuts("/hang");
+}
+END_TEST
+
+START_TEST(test_deadline_trickling_server)
+{
+	deadline_cuts("/trickle");
+}
+END_TEST
+
+/* Past the deadline nothing is sent, until the call cleans up: then it
+ * has its allowance. */
+START_TEST(test_deadline_cleanup_allowance)
+{
+	struct vs_client *c = deadline_client(1, 5);
+	struct vs_error err = { 0 };
+	unsigned trips;
+
+	ck_assert_int_eq(client_get(c, "/hang", &err), VS_ETIMEOUT);
+	trips = vs_client_roundtrips(c);
+	vs_error_clear(&err);
+	ck_assert_int_eq(client_get(c, "/ok", &err), VS_ETIMEOUT);
+	ck_assert_uint_eq(vs_client_roundtrips(c), trips);
+	vs_client_cleanup(c);
+	vs_error_clear(&err);
+	ck_assert_msg(client_get(c, "/ok", &err) == 0, "%s", err.message);
+	ck_assert_uint_eq(vs_client_roundtrips(c), trips + 1);
+	/* the allowance too runs out */
+	vs_error_clear(&err);
+	ck_assert_int_eq(client_get(c, "/hang", &err), VS_ETIMEOUT);
+	ck_assert_msg(strstr(err.message, "and its cleanup allowance") !=
+	              NULL, "%s", err.message);
+	vs_client_free(c);
+}
+END_TEST
+
+/* The binary against a silent vCenter: a typed, retryable answer soon
+ * after connection_options.deadline_seconds. */
+START_TEST(test_cpi_call_deadline)
+{
+	static const char req[] = "{\"method\":\"has_vm\",\"arguments\":"
+	                          "[\"vm-1\"],\"context\":{}}";
+	char cfg[512], text[1024];
+	char *argv[] = { (char *)cpi_test_binary(), cfg, NULL };
+	struct cpi_test_run r;
+	json_error_t jerr;
+	json_t *root, *e;
+	double t0;
+	FILE *f;
+
+	snprintf(cfg, sizeof(cfg), "%s/cpi.json", dir);
+	snprintf(text, sizeof(text), "{\"cloud\":{\"plugin\":\"vsphere\","
+	         "\"properties\":{\"vcenters\":[{\"host\":"
+	         "\"http://127.0.0.1:%d\",\"user\":\"u\",\"password\":"
+	         "\"p\",\"datacenters\":[{\"name\":\"DC0\",\"vm_folder\":"
+	         "\"v\",\"template_folder\":\"t\",\"disk_path\":\"d\","
+	         "\"datastore_pattern\":\"ds\",\"persistent_datastore_pattern\":"
+	         "\"ds\",\"clusters\":[\"C0\"]}],"
+	         "\"connection_options\":{\"deadline_seconds\":2}}],"
+	         "\"agent\":{\"mbus\":\"nats://n:p@10.0.0.6:4222\"}}}}",
+	         server_port);
+	f = fopen(cfg, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	t0 = now();
+	ck_assert_int_eq(cpi_test_run(&r, argv, req, sizeof(req) - 1), 0);
+	ck_assert_double_lt(now() - t0, 2.0 + 4.0);
+	ck_assert_double_ge(now() - t0, 1.9);
+	ck_assert_int_eq(r.status, 0);
+	root = json_loadb(r.out, r.out_len, 0, &jerr);
+	ck_assert_msg(root != NULL, "%s", r.out);
+	e = json_object_get(root, "error");
+	ck_assert_msg(json_is_object(e), "%s", r.out);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "type")),
+	                 "Bosh::Clouds::CloudError");
+	ck_assert(json_is_true(json_object_get(e, "ok_to_retry")));
+	ck_assert_msg(strstr(json_string_value(json_object_get(e, "message")),
+	                     "deadline of 2 s exceeded") != NULL, "%s", r.out);
+	json_decref(root);
+	cpi_test_run_clear(&r);
+}
+END_TEST
+
 static void
 make_file(const char *path, size_t n)
 {
@@ -818,6 +1008,26 @@ START_TEST(test_oversized_reply)
 }
 END_TEST
 
+/* A giant reply header is named as such (it was "out of memory"). */
+START_TEST(test_oversized_header)
+{
+	struct vs_transport *t = client(10, 0);
+	struct vs_error err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/bighead");
+	int rc;
+
+	rc = t->roundtrip(t, &req, &resp, &err);
+	ck_assert_int_eq(rc, VS_EPARSE);
+	ck_assert_msg(strstr(err.message, "reply header too large from "
+	                     "127.0.0.1:") == err.message, "%s",
+	              err.message);
+	ck_assert_ptr_null(strstr(err.message, "out of memory"));
+	ck_assert(!err.transient);
+	vs_transport_free(t);
+}
+END_TEST
+
 START_TEST(test_bad_requests)
 {
 	struct vs_transport *t = client(10, 0);
@@ -915,12 +1125,18 @@ curl_suite(void)
 	tcase_add_test(tc, test_redirect_not_followed);
 	tcase_add_test(tc, test_connection_refused);
 	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_time_left_cuts_trickle);
+	tcase_add_test(tc, test_deadline_silent_server);
+	tcase_add_test(tc, test_deadline_trickling_server);
+	tcase_add_test(tc, test_deadline_cleanup_allowance);
+	tcase_add_test(tc, test_cpi_call_deadline);
 	tcase_add_test(tc, test_upload_put);
 	tcase_add_test(tc, test_upload_post);
 	tcase_add_test(tc, test_nested_roundtrip_during_upload);
 	tcase_add_test(tc, test_progress_error_stops_upload);
 	tcase_add_test(tc, test_download);
 	tcase_add_test(tc, test_oversized_reply);
+	tcase_add_test(tc, test_oversized_header);
 	tcase_add_test(tc, test_bad_requests);
 	tcase_add_test(tc, test_insecure_is_logged);
 	suite_add_tcase(s, tc);

@@ -3,13 +3,17 @@
  * transport against `openssl s_server -www` started by each test on
  * 127.0.0.1 with a freshly generated self-signed certificate.  The
  * openssl binary is a test dependency (scripts/deps.sh installs it):
- * without it the tests fail, they are not skipped.
+ * without it the tests fail, they are not skipped.  The handshake cases
+ * put a forked proxy in front of it that breaks off the first
+ * handshakes (reset or close after the ClientHello) and relays the
+ * later connections.
  */
 #include <arpa/inet.h>
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +23,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vsphere/client.h"
 #include "vsphere/fixture.h"
 #include "vsphere/transport.h"
+#include "vsphere/vsphere.h"
 #include "vsphere/transports.h"
 
 static pid_t server_pid = -1;
 static int server_port;
+static pid_t proxy_pid = -1;
+static int proxy_port;
 static char dir[256];
 static char *server_ca;   /* the server's self-signed certificate */
 static char *other_ca;    /* an unrelated one */
@@ -156,6 +164,11 @@ teardown(void)
 	struct dirent *de;
 	DIR *d;
 
+	if (proxy_pid > 0) {
+		kill(proxy_pid, SIGKILL);
+		waitpid(proxy_pid, NULL, 0);
+		proxy_pid = -1;
+	}
 	if (server_pid > 0) {
 		kill(server_pid, SIGKILL);
 		waitpid(server_pid, NULL, 0);
@@ -178,7 +191,8 @@ teardown(void)
 }
 
 static int
-fetch(struct vs_error *err, const char *ca, bool insecure, long *status)
+fetch_at(struct vs_error *err, int port, const char *ca, bool insecure,
+         long *status)
 {
 	struct vs_curl_opts o = { 0 };
 	struct vs_transport *t = NULL;
@@ -193,7 +207,7 @@ fetch(struct vs_error *err, const char *ca, bool insecure, long *status)
 	o.timeout_s = 10;
 	ck_assert_int_eq(vs_transport_curl_new(&t, &o, err), 0);
 	memset(&req, 0, sizeof(req));
-	snprintf(u, sizeof(u), "https://127.0.0.1:%d/", server_port);
+	snprintf(u, sizeof(u), "https://127.0.0.1:%d/", port);
 	req.method = "GET";
 	req.url = u;
 	req.op = "tls";
@@ -202,6 +216,146 @@ fetch(struct vs_error *err, const char *ca, bool insecure, long *status)
 	vs_http_response_clear(&resp);
 	vs_transport_free(t);
 	return rc;
+}
+
+/* --- the proxy (child processes; no Check calls) ------------------- */
+
+static void
+relay(int a, int b)
+{
+	struct pollfd p[2];
+	char buf[16384];
+	ssize_t r, w, off;
+	int i;
+
+	p[0].fd = a;
+	p[1].fd = b;
+	p[0].events = p[1].events = POLLIN;
+	for (;;) {
+		if (poll(p, 2, 30000) <= 0)
+			return;
+		for (i = 0; i < 2; i++) {
+			if (p[i].revents == 0)
+				continue;
+			r = read(p[i].fd, buf, sizeof(buf));
+			if (r <= 0)
+				return;
+			for (off = 0; off < r; off += w) {
+				w = write(p[1 - i].fd, buf + off,
+				          (size_t)(r - off));
+				if (w <= 0)
+					return;
+			}
+		}
+	}
+}
+
+/* Breaks off the first `bad` handshakes after reading the ClientHello
+ * (reset: RST through SO_LINGER 0; else a plain close), relays later
+ * connections to s_server. */
+static void
+proxy_main(int lfd, int bad, bool reset)
+{
+	struct sockaddr_in sin;
+	struct linger lg = { 1, 0 };
+	char hello[4096];
+	int n = 0, cfd, bfd;
+
+	alarm(120);
+	for (;;) {
+		cfd = accept(lfd, NULL, NULL);
+		if (cfd < 0)
+			continue;
+		if (n++ < bad) {
+			if (read(cfd, hello, sizeof(hello)) < 0)
+				_exit(3);
+			if (reset)
+				setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg,
+				           sizeof(lg));
+			close(cfd);
+			continue;
+		}
+		if (fork() == 0) {
+			close(lfd);
+			bfd = socket(AF_INET, SOCK_STREAM, 0);
+			memset(&sin, 0, sizeof(sin));
+			sin.sin_family = AF_INET;
+			sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			sin.sin_port = htons((unsigned short)server_port);
+			if (connect(bfd, (struct sockaddr *)&sin,
+			            sizeof(sin)) != 0)
+				_exit(3);
+			relay(cfd, bfd);
+			_exit(0);
+		}
+		close(cfd);
+	}
+}
+
+static void
+start_proxy(int bad, bool reset)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+	ck_assert_int_eq(listen(lfd, 16), 0);
+	proxy_port = ntohs(sin.sin_port);
+	proxy_pid = fork();
+	if (proxy_pid == 0) {
+		signal(SIGCHLD, SIG_IGN);
+		proxy_main(lfd, bad, reset);
+		_exit(0);
+	}
+	ck_assert_int_ge(proxy_pid, 0);
+	close(lfd);
+}
+
+/* A GET through a vs_client (its retry loop) and the curl transport. */
+static int
+client_get(struct vs_error *err, int port, const char *ca, unsigned *trips,
+           long *status)
+{
+	struct vs_client_opts o = { 0 };
+	struct vs_curl_opts co = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req;
+	struct vs_client *c = NULL;
+	char u[128];
+	int rc;
+
+	co.ca_cert_pem = ca;
+	co.connect_timeout_s = 5;
+	co.timeout_s = 10;
+	ck_assert_int_eq(vs_transport_curl_new(&o.transport, &co, err), 0);
+	snprintf(u, sizeof(u), "https://127.0.0.1:%d/sdk", port);
+	o.url = u;
+	o.user = "u";
+	o.password = "p";
+	o.retry_base_s = 0.01;
+	ck_assert_int_eq(vs_client_new(&c, &o, err), 0);
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = "/";
+	req.op = "tls";
+	rc = vs_client_http(c, &req, &resp, err);
+	*status = resp.status;
+	*trips = vs_client_roundtrips(c);
+	vs_http_response_clear(&resp);
+	vs_client_free(c);
+	return rc;
+}
+
+static int
+fetch(struct vs_error *err, const char *ca, bool insecure, long *status)
+{
+	return fetch_at(err, server_port, ca, insecure, status);
 }
 
 #define REQUIRE_SERVER() \
@@ -219,6 +373,92 @@ START_TEST(test_unknown_ca_is_refused)
 	snprintf(want, sizeof(want), "TLS: certificate verify failed for "
 	         "127.0.0.1:%d: ", server_port);
 	ck_assert_msg(strncmp(err.message, want, strlen(want)) == 0, "%s",
+	              err.message);
+}
+END_TEST
+
+/* The message keeps curl's reason and names what an operator sets. */
+START_TEST(test_verify_failure_names_the_fix)
+{
+	struct vs_error err = { 0 };
+	char want[64];
+	const char *reason, *fix;
+	long status = 0;
+
+	REQUIRE_SERVER();
+	ck_assert_int_eq(fetch(&err, NULL, false, &status), VS_ETLS);
+	snprintf(want, sizeof(want), "127.0.0.1:%d: ", server_port);
+	reason = strstr(err.message, want);
+	ck_assert_ptr_nonnull(reason);
+	reason += strlen(want);
+	fix = strstr(err.message, "; set the vCenter's CA certificate as "
+	             "connection_options.ca_cert in cpi.json (job property "
+	             "vcenter.connection_options.ca_cert), or "
+	             "connection_options.insecure: true for a lab");
+	ck_assert_msg(fix != NULL, "%s", err.message);
+	/* curl's reason sits between the peer and the fix */
+	ck_assert_msg(fix - reason > 5, "%s", err.message);
+}
+END_TEST
+
+/* A verification failure is final: the client does not retry it. */
+START_TEST(test_verify_failure_not_retried)
+{
+	struct vs_error err = { 0 };
+	unsigned trips = 0;
+	long status = 0;
+
+	REQUIRE_SERVER();
+	ck_assert_int_eq(client_get(&err, server_port, other_ca, &trips,
+	                            &status), VS_ETLS);
+	ck_assert(!err.transient);
+	ck_assert_uint_eq(trips, 1);
+}
+END_TEST
+
+static void
+handshake_broken_then_ok(bool reset)
+{
+	struct vs_error err = { 0 };
+	unsigned trips = 0;
+	long status = 0;
+
+	REQUIRE_SERVER();
+	start_proxy(2, reset);
+	ck_assert_msg(client_get(&err, proxy_port, server_ca, &trips,
+	                         &status) == 0, "%s", err.message);
+	ck_assert_int_eq(status, 200);
+	ck_assert_uint_eq(trips, 3);
+}
+
+START_TEST(test_handshake_reset_is_retried)
+{
+	handshake_broken_then_ok(true);
+}
+END_TEST
+
+START_TEST(test_handshake_close_is_retried)
+{
+	handshake_broken_then_ok(false);
+}
+END_TEST
+
+/* Broken every time: a transient network error (ok_to_retry), never a
+ * certificate message. */
+START_TEST(test_handshake_reset_is_transient)
+{
+	struct vs_error err = { 0 };
+	long status = 0;
+
+	REQUIRE_SERVER();
+	start_proxy(1000, true);
+	ck_assert_int_eq(fetch_at(&err, proxy_port, server_ca, false,
+	                          &status), VS_ENET);
+	ck_assert(err.transient);
+	ck_assert(!err.maybe_sent);
+	ck_assert_msg(strstr(err.message, "TLS: handshake failed for ") ==
+	              err.message, "%s", err.message);
+	ck_assert_msg(strstr(err.message, "ca_cert") == NULL, "%s",
 	              err.message);
 }
 END_TEST
@@ -272,6 +512,11 @@ main(void)
 	tcase_add_test(tc, test_wrong_ca_is_refused);
 	tcase_add_test(tc, test_pinned_ca_is_accepted);
 	tcase_add_test(tc, test_insecure_skips_verification);
+	tcase_add_test(tc, test_verify_failure_names_the_fix);
+	tcase_add_test(tc, test_verify_failure_not_retried);
+	tcase_add_test(tc, test_handshake_reset_is_retried);
+	tcase_add_test(tc, test_handshake_close_is_retried);
+	tcase_add_test(tc, test_handshake_reset_is_transient);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
