@@ -187,6 +187,9 @@ struct net_network {
 	bool has_ip;
 	struct net_addr ip_addr;
 	int subnet_prefix;      /* from netmask; -1 when unknown */
+	/* A manual network with a netmask whose prefix is shorter than one
+	 * address: a delegated block based at ip (RFC 0038). */
+	bool delegated;
 };
 
 struct net_networks {

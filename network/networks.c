@@ -458,6 +458,12 @@ validate_one(struct net_network *nw, unsigned int *defmask,
 			return rc;
 	}
 
+	/* RFC 0038: a prefix shorter than one address on a manual network
+	 * with a netmask is a delegated block (nic_group counts it apart
+	 * from the NIC's addresses). */
+	nw->delegated = nw->type == NET_TYPE_MANUAL && in->netmask != NULL &&
+	                prefix_len >= 0 && prefix_len < net_addr_bits(family);
+
 	/* With both a netmask and a shorter prefix the ip is the base of a
 	 * delegated block (prefix delegation), not a host address. */
 	delegated = in->netmask != NULL && prefix_len > nw->subnet_prefix &&

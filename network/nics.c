@@ -7,20 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* True when nw is a delegated prefix: a manual network whose prefix is
- * shorter than a single address, ip being the base of the block. */
-static bool
-is_delegated(const struct net_network *nw)
-{
-	int len;
-
-	if (nw->type != NET_TYPE_MANUAL || nw->prefix == NULL ||
-	    nw->family == 0 ||
-	    net_prefix_parse(&len, nw->prefix, nw->family, NULL) < 0)
-		return false;
-	return len < net_addr_bits(nw->family);
-}
-
 /* The family whose one address the network takes on its NIC: its own,
  * and IPv4 for a dynamic network whose family is not known (DHCP). */
 static int
@@ -66,7 +52,7 @@ check_group(const struct net_networks *nets, size_t first,
 			                     "its port group", qg, q2, q1, p1,
 			                     p2);
 		}
-		if (is_delegated(nw))
+		if (nw->delegated)
 			continue;
 		fam = address_family(nw);
 		other = by_family[fam];

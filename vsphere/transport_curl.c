@@ -360,7 +360,17 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_CRL_BADFILE:
 		/* The peer's certificate: final, and the message says what
-		 * an operator sets (Ruby CPI users never needed a CA). */
+		 * an operator sets (Ruby CPI users never needed a CA).  A
+		 * certificate for another name is not fixed by a CA. */
+		if (strstr(why, "subject name") != NULL)
+			return vs_error_set(err, VS_ETLS,
+			                    "TLS: certificate verify failed for "
+			                    "%s: %s; connect by a name the "
+			                    "certificate holds (vcenters[0].host "
+			                    "in cpi.json, job property "
+			                    "vcenter.host), or "
+			                    "connection_options.insecure: true "
+			                    "for a lab", hostport, why);
 		return vs_error_set(err, VS_ETLS,
 		                    "TLS: certificate verify failed for %s: %s; "
 		                    "set the vCenter's CA certificate as "

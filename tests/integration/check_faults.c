@@ -892,6 +892,8 @@ START_TEST(test_tls_wrong_ca)
 
 	resp = tls_call(&r, json_pack("{s:s}", "ca_cert", ca), NULL);
 	assert_tls_refused(resp, "wrong CA", "certificate");
+	assert_tls_refused(resp, "wrong CA", "set the vCenter's CA "
+	                   "certificate as connection_options.ca_cert");
 	free(ca);
 	cpi_test_run_clear(&r);
 	json_decref(resp);
@@ -926,6 +928,12 @@ START_TEST(test_tls_wrong_host)
 	resp = tls_call(&r, json_pack("{s:s}", "ca_cert", ca), sim.port);
 	extra_sim_stop(&sim);
 	assert_tls_refused(resp, "wrong host", "127.0.0.1");
+	/* The fix for a name the certificate does not hold is the name,
+	 * not a CA. */
+	assert_tls_refused(resp, "wrong host", "connect by a name the "
+	                   "certificate holds (vcenters[0].host");
+	ck_assert_ptr_null(strstr(json_string_value(json_object_get(
+	    json_object_get(resp, "error"), "message")), "ca_cert"));
 	free(ca);
 	cpi_test_run_clear(&r);
 	json_decref(resp);

@@ -947,7 +947,7 @@ START_TEST(test_deadline_then_cleanup)
 	cl = ft_connect_opts(&o);
 	ck_assert_int_eq(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                                  strlen(SETTINGS), "x", 1, NULL, 0,
-	                                  &err), VS_ETIMEOUT);
+	                                  false, &err), VS_ETIMEOUT);
 	ck_assert(err.transient);
 	ck_assert_msg(strstr(err.message, "deadline of 100 s exceeded") !=
 	              NULL, "%s", err.message);

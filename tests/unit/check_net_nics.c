@@ -274,6 +274,30 @@ START_TEST(test_default_route_in_group)
 }
 END_TEST
 
+/* A manual network without a netmask takes its prefix for its subnet:
+ * that is the NIC's address, not a delegated block. */
+START_TEST(test_prefix_without_netmask_is_an_address)
+{
+	struct net_network_in in[3] = { v4("ipv4", "PG-A"),
+	                                v6("ipv6", "PG-A"),
+	                                v6("ipv6b", "PG-A") };
+	struct net_networks *nets;
+
+	in[0].defaults = def_both;
+	in[0].ndefaults = 2;
+	in[0].nic_group = "g";
+	in[1].nic_group = "g";
+	in[1].netmask = NULL;
+	in[1].prefix = "64";
+	nets = validate_ok(in, 2);
+	ck_assert(!nets->v[1].delegated);
+	net_networks_free(nets);
+	in[2].ip = "2001:db8::11";
+	in[2].nic_group = "g";
+	expect_fail(in, 3, "\"ipv6\" and \"ipv6b\"", "IPv6 address", NULL);
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
 	struct net_network_in in[3];
@@ -337,6 +361,7 @@ main(void)
 	tcase_add_test(tc, test_delegated_prefix_in_group);
 	tcase_add_test(tc, test_dynamic_with_manual_ipv6);
 	tcase_add_test(tc, test_default_route_in_group);
+	tcase_add_test(tc, test_prefix_without_netmask_is_an_address);
 	tcase_add_test(tc, test_refusals);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
