@@ -9,6 +9,7 @@
 #include "vsphere/disk.h"
 
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
