@@ -772,7 +772,7 @@ read_inventory(struct vs_objects **out, struct vs_client *c, bool wide,
 		"parent", "summary.hardware.memorySize",
 		"summary.quickStats.overallMemoryUsage",
 		"runtime.connectionState", "runtime.inMaintenanceMode", "name",
-		NULL,
+		"datastore", NULL,
 	};
 	static const char *const optional[] = {
 		"summary.effectiveMemory", "summary.maintenanceMode",
@@ -1194,10 +1194,10 @@ vs_inv_datastores_free(struct vs_inv_datastores *l)
 	free(l);
 }
 
-/* Whether the datastore's host mounts list host as mounted and
- * accessible. */
-static bool
-ds_mounted_on(const struct ent *ds, const struct vs_moref *host)
+/* What the datastore's host mounts say of host: 1 mounted and
+ * accessible, 0 listed but unmounted or inaccessible, -1 not listed. */
+static int
+ds_mount_state(const struct ent *ds, const struct vs_moref *host)
 {
 	xmlNodePtr val = NULL, m, info;
 	struct vs_error local = {0};
@@ -1205,7 +1205,7 @@ ds_mounted_on(const struct ent *ds, const struct vs_moref *host)
 	char buf[16];
 
 	if (vs_object_get_node(&val, ds->o, "host", &local) < 0)
-		return false;
+		return -1;
 	for (m = val->children; m != NULL; m = m->next) {
 		if (m->type != XML_ELEMENT_NODE)
 			continue;
@@ -1215,15 +1215,39 @@ ds_mounted_on(const struct ent *ds, const struct vs_moref *host)
 			continue;
 		info = vs_xml_child(m, "mountInfo");
 		if (info == NULL)
-			return true;
+			return 1;
 		if (vs_xml_child_copy(buf, sizeof(buf), info, "accessible") ==
 		    0 && strcmp(buf, "false") == 0)
-			return false;
+			return 0;
 		if (vs_xml_child_copy(buf, sizeof(buf), info, "mounted") ==
 		    0 && strcmp(buf, "false") == 0)
-			return false;
-		return true;
+			return 0;
+		return 1;
 	}
+	return -1;
+}
+
+/* Whether host sees ds: the host lists it among its datastores (or,
+ * without that list, the datastore lists the host) and no mount entry
+ * says it is unmounted or inaccessible there. */
+static bool
+host_sees(const struct index *ix, const struct vs_moref *host,
+          const struct ent *ds)
+{
+	const struct ent *h = find(ix, host);
+	const struct vs_moref *refs = NULL;
+	struct vs_error local = {0};
+	int state = ds_mount_state(ds, host);
+	size_t i, n = 0;
+
+	if (state == 0)
+		return false;
+	if (h == NULL || vs_object_get_morefs(&refs, &n, h->o, "datastore",
+	                                      &local) < 0)
+		return state == 1;
+	for (i = 0; i < n; i++)
+		if (moref_eq(&refs[i], &ds->o->obj))
+			return true;
 	return false;
 }
 
@@ -1255,7 +1279,7 @@ vs_inventory_ds_seen(size_t *seen_out, size_t *total_out,
 		n = 0;
 	*total_out = n;
 	for (i = 0; i < n; i++)
-		if (ds_mounted_on(d, &refs[i]))
+		if (host_sees(&inv->ix, &refs[i], d))
 			(*seen_out)++;
 	return 0;
 }
