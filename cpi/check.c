@@ -412,14 +412,16 @@ check_agent(struct run *x)
 		              "no NTP servers are configured");
 }
 
+/* Replaying recorded fixtures: no name to resolve, no real server. */
 static bool
 replaying(const struct run *x)
 {
 	const char *env = getenv("VSPHERE_CPI_FIXTURES");
 
-	return (x->opts != NULL && (x->opts->replay_dir != NULL ||
-	                            x->opts->record_dir != NULL)) ||
-	       (env != NULL && env[0] != '\0');
+	if (x->opts != NULL && x->opts->record_dir != NULL)
+		return false;
+	return (x->opts != NULL && x->opts->replay_dir != NULL) ||
+	       (env != NULL && strncmp(env, "replay:", 7) == 0);
 }
 
 /* Address family and port; false when the name does not resolve. */
@@ -434,9 +436,9 @@ check_address(struct run *x)
 	if (replaying(x)) {
 		cpi_check_add(x->r, CPI_CHECK_OK, "vcenter.address",
 		              VC ".host", NULL,
-		              "%s port %d (%s): name not resolved, vCenter "
-		              "answers from recorded fixtures", vc->host,
-		              vc->port, vc->host_is_ipv6 ? "IPv6" : "host");
+		              "%s port %d: name not resolved, recorded "
+		              "fixtures answer for vCenter", vc->host,
+		              vc->port);
 		return true;
 	}
 	memset(&hints, 0, sizeof(hints));
