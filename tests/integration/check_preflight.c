@@ -27,6 +27,7 @@
 #include "tests/support/sim_suite.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
+#include "vsphere/task.h"
 
 static char defcfg[4096];
 
@@ -637,6 +638,108 @@ START_TEST(test_usage)
 }
 END_TEST
 
+/* --- shaping the simulator ---------------------------------------------- */
+
+static struct vs_moref
+at_path(struct vs_client *cl, const char *path)
+{
+	struct vs_moref ref;
+	struct vs_error err = {0};
+
+	ck_assert_msg(vs_find_by_inventory_path(&ref, cl, path, &err) == 0,
+	              "%s: %s", path, err.message);
+	return ref;
+}
+
+/* Sends req; a Task reply is waited for.  *out (may be NULL) gets the
+ * returned moref. */
+static void
+call(struct vs_client *cl, xmlDocPtr req, struct vs_moref *out)
+{
+	struct vs_error err = {0};
+	struct vs_moref ref;
+	xmlDocPtr resp = NULL;
+	xmlNodePtr r;
+
+	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_xml_moref(&ref, vs_xml_child(r, "returnval"),
+	                              &err), 0);
+	xmlFreeDoc(resp);
+	if (strcmp(ref.type, "Task") == 0)
+		ck_assert_msg(vs_task_wait(NULL, cl, &ref, 60, &err) == 0,
+		              "%s", err.message);
+	if (out != NULL)
+		*out = ref;
+}
+
+/* Host group HG1 in DC0_C0; datastore cluster POD1 holding LocalDS_0. */
+static void
+make_group_and_pod(void)
+{
+	struct vs_client *cl = sim_client_connect("preflight-setup");
+	struct vs_moref cluster = at_path(cl, "DC0/host/DC0_C0");
+	struct vs_moref dsf = at_path(cl, "DC0/datastore");
+	struct vs_moref ds = at_path(cl, "DC0/datastore/LocalDS_0");
+	struct vs_moref pod;
+	struct vs_error err = {0};
+	xmlDocPtr req = NULL;
+	xmlNodePtr m, spec, gs, info;
+
+	ck_assert_int_eq(vs_soap_request_new(&req, &m,
+	                 "ReconfigureComputeResource_Task", &cluster, &err),
+	                 0);
+	spec = vs_soap_add_obj(m, "spec", "ClusterConfigSpecEx");
+	gs = vs_soap_add_obj(spec, "groupSpec", NULL);
+	vs_soap_add_text(gs, "operation", "add");
+	info = vs_soap_add_obj(gs, "info", "ClusterHostGroup");
+	vs_soap_add_text(info, "name", "HG1");
+	vs_soap_add_bool(m, "modify", true);
+	call(cl, req, NULL);
+
+	ck_assert_int_eq(vs_soap_request_new(&req, &m, "CreateStoragePod",
+	                 &dsf, &err), 0);
+	vs_soap_add_text(m, "name", "POD1");
+	call(cl, req, &pod);
+	ck_assert_int_eq(vs_soap_request_new(&req, &m, "MoveIntoFolder_Task",
+	                 &pod, &err), 0);
+	vs_soap_add_moref(m, "list", &ds);
+	call(cl, req, NULL);
+	ck_assert_int_eq(vs_client_close(cl, &err), 0);
+	vs_client_free(cl);
+}
+
+START_TEST(test_host_group_and_datastore_cluster)
+{
+	int status = -1;
+	json_t *cls = json_pack("[{s:{s:{s:s,s:s}}}]", "DC0_C0",
+	                        "host_group", "name", "HG1", "drs_rule",
+	                        "MUST");
+	json_t *dc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o}",
+	                       "name", "DC0", "vm_folder", "BOSH_VMs",
+	                       "template_folder", "BOSH_Templates",
+	                       "disk_path", "BOSH_Disks",
+	                       "datastore_cluster_pattern", "^POD",
+	                       "persistent_datastore_pattern", "^LocalDS_",
+	                       "clusters", cls);
+	json_t *extra = json_pack("{s:[o]}", "datacenters", dc);
+	json_t *doc;
+
+	make_group_and_pod();
+	doc = run_check(&status, sim_config(extra), NULL);
+	json_decref(extra);
+	ck_assert_int_eq(status, 0);
+	want(doc, "host_group", "ok", "host group 'HG1' found in cluster "
+	     "'DC0_C0'");
+	want(doc, "datastore_cluster_pattern", "ok", "'^POD' matches 1 "
+	     "datastore(s) in datastore clusters: POD1/LocalDS_0 (");
+	want(doc, "datastore_cluster_pattern", "ok", "every host sees");
+	/* a datastore in a datastore cluster still matches by name */
+	want(doc, "persistent_datastore_pattern", "ok", "LocalDS_0");
+	json_decref(doc);
+}
+END_TEST
+
 /* The simulator answers FetchUserPrivilegeOnEntities with the Admin
  * role's privileges: this test takes two from the role (and runs last). */
 static void
@@ -732,7 +835,8 @@ suite(void)
 	tcase_add_test(tc, test_wrong_password_and_port);
 	tcase_add_test(tc, test_agent);
 	tcase_add_test(tc, test_usage);
-	/* last: it changes the simulator's Admin role */
+	/* these two change the simulator: last */
+	tcase_add_test(tc, test_host_group_and_datastore_cluster);
 	tcase_add_test(tc, test_missing_privileges);
 	suite_add_tcase(s, tc);
 	return s;
