@@ -325,59 +325,46 @@ add_vs_error(struct run *x, enum cpi_check_status st, const char *check,
 	cpi_check_add(x->r, st, check, key, fix, "%s", msg);
 }
 
-static void
-check_agent(struct run *x)
+int
+cpi_check_mbus(const char *m, const char **why, bool *creds)
 {
-	const char *m = x->cfg->agent.mbus;
 	const char *sep = m != NULL ? strstr(m, "://") : NULL;
-	const char *host, *end, *at, *colon;
+	const char *host, *end, *at, *colon = NULL;
 	size_t slen = sep != NULL ? (size_t)(sep - m) : 0;
-	bool scheme_ok;
 
-	scheme_ok = sep != NULL &&
-	            ((slen == 4 && strncmp(m, "nats", 4) == 0) ||
-	             (slen == 5 && strncmp(m, "https", 5) == 0) ||
-	             (slen == 4 && strncmp(m, "http", 4) == 0));
-	if (!scheme_ok) {
-		cpi_check_add(x->r, CPI_CHECK_ERROR, "agent.mbus",
-		              "cloud.properties.agent.mbus",
-		              "give nats://USER:PASSWORD@HOST:PORT (a Director) "
-		              "or https://USER:PASSWORD@HOST:PORT (create-env); "
-		              "job property agent.mbus",
-		              "the mbus URL does not start with nats://, "
-		              "https:// or http://");
-		return;
+	*why = NULL;
+	*creds = false;
+	if (sep == NULL ||
+	    !((slen == 4 && strncmp(m, "nats", 4) == 0) ||
+	      (slen == 5 && strncmp(m, "https", 5) == 0) ||
+	      (slen == 4 && strncmp(m, "http", 4) == 0))) {
+		*why = "the mbus URL does not start with nats://, https:// or "
+		       "http://";
+		return -1;
 	}
 	host = sep + 3;
-	end = host + strcspn(host, "/?#");
-	at = memchr(host, '@', (size_t)(end - host));
-	if (at != NULL) {
-		/* The last '@' before the path ends the credentials. */
-		const char *p;
-
-		for (p = at; p < end; p++)
-			if (*p == '@')
-				at = p;
+	/* The last '@' ends the credentials (a password may hold '/'). */
+	at = strrchr(host, '@');
+	if (at != NULL)
 		host = at + 1;
-	}
-	colon = NULL;
+	*creds = at != NULL;
+	end = host + strcspn(host, "/?#");
 	if (host < end && *host == '[') {
 		const char *rb = memchr(host, ']', (size_t)(end - host));
 
-		if (rb != NULL && rb + 1 < end && rb[1] == ':')
+		if (rb == NULL || rb == host + 1 ||
+		    (rb + 1 < end && rb[1] != ':')) {
+			*why = "the mbus URL has a malformed IPv6 host";
+			return -1;
+		}
+		if (rb + 1 < end)
 			colon = rb + 1;
-		if (rb == NULL)
-			host = end;     /* unparsable: reported below */
 	} else if (host < end) {
 		colon = memchr(host, ':', (size_t)(end - host));
 	}
 	if (host >= end || host == colon) {
-		cpi_check_add(x->r, CPI_CHECK_ERROR, "agent.mbus",
-		              "cloud.properties.agent.mbus",
-		              "give SCHEME://USER:PASSWORD@HOST:PORT; job "
-		              "property agent.mbus",
-		              "the mbus URL names no host");
-		return;
+		*why = "the mbus URL names no host";
+		return -1;
 	}
 	if (colon != NULL) {
 		const char *p = colon + 1;
@@ -387,18 +374,32 @@ check_agent(struct run *x)
 		     p++)
 			port = port * 10 + (*p - '0');
 		if (p != end || port < 1 || port > 65535) {
-			cpi_check_add(x->r, CPI_CHECK_ERROR, "agent.mbus",
-			              "cloud.properties.agent.mbus",
-			              "the port must be a number 1-65535",
-			              "the mbus URL has a bad port");
-			return;
+			*why = "the mbus URL has a bad port (want 1-65535)";
+			return -1;
 		}
 	}
-	cpi_check_add(x->r, CPI_CHECK_OK, "agent.mbus",
-	              "cloud.properties.agent.mbus", NULL,
-	              "the mbus URL parses (%.*s, %s port, %s)", (int)slen,
-	              m, colon != NULL ? "explicit" : "default",
-	              at != NULL ? "with credentials" : "no credentials");
+	return 0;
+}
+
+static void
+check_agent(struct run *x)
+{
+	const char *m = x->cfg->agent.mbus, *why;
+	bool creds;
+
+	/* Never the URL itself: it holds the mbus credentials. */
+	if (cpi_check_mbus(m, &why, &creds) < 0)
+		cpi_check_add(x->r, CPI_CHECK_ERROR, "agent.mbus",
+		              "cloud.properties.agent.mbus",
+		              "give nats://USER:PASSWORD@HOST:PORT (a Director) "
+		              "or https://USER:PASSWORD@HOST:PORT (create-env); "
+		              "job property agent.mbus", "%s", why);
+	else
+		cpi_check_add(x->r, CPI_CHECK_OK, "agent.mbus",
+		              "cloud.properties.agent.mbus", NULL,
+		              "the mbus URL parses (%.*s, %s)",
+		              (int)strcspn(m, ":"), m, creds ?
+		              "with credentials" : "no credentials");
 	if (x->cfg->agent.nntp > 0)
 		cpi_check_add(x->r, CPI_CHECK_OK, "agent.ntp",
 		              "cloud.properties.agent.ntp", NULL,
@@ -518,7 +519,11 @@ check_connect(struct run *x)
 		              "plain http: nothing is encrypted or verified");
 	else if (vc->insecure)
 		cpi_check_add(x->r, CPI_CHECK_WARNING, "vcenter.tls",
-		              VC ".connection_options.insecure", tls_fix,
+		              VC ".connection_options.insecure",
+		              "give the vCenter's CA certificate as "
+		              "connection_options.ca_cert (job property "
+		              "vcenter.connection_options.ca_cert) and drop "
+		              "insecure",
 		              "the certificate is NOT verified "
 		              "(connection_options.insecure: true)");
 	else if (vc->ca_cert != NULL)

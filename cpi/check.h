@@ -65,6 +65,11 @@ json_t *cpi_check_report_json(const struct cpi_check_report *r);
 /* The human report; 0, or -1 when f could not be written. */
 int cpi_check_report_text(FILE *f, const struct cpi_check_report *r);
 
+/* Whether an agent mbus URL parses (SCHEME://[CREDS@]HOST[:PORT][/…],
+ * scheme nats, https or http): 0, or -1 with *why (static text that never
+ * quotes the URL).  *creds: it carries credentials. */
+int cpi_check_mbus(const char *url, const char **why, bool *creds);
+
 /* Runs every check for the config at opts->config_path and the networks
  * file networks_path (NULL: none) into r.  log gets the config's secrets
  * registered; every message is redacted through it. */

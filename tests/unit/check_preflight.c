@@ -150,6 +150,63 @@ START_TEST(test_status_names)
 }
 END_TEST
 
+START_TEST(test_mbus)
+{
+	static const struct {
+		const char *url;
+		int rc;
+		bool creds;
+		const char *why;
+	} cases[] = {
+		{ "nats://nats:pw@10.0.0.6:4222", 0, true, NULL },
+		{ "nats://nats:p/w@x@10.0.0.6:4222", 0, true, NULL },
+		{ "https://mbus:pw@192.0.2.6:6868", 0, true, NULL },
+		{ "http://mbus.example", 0, false, NULL },
+		{ "nats://u:p@[2001:db8::6]:4222", 0, true, NULL },
+		{ "nats://[2001:db8::6]", 0, false, NULL },
+		{ "nats://h:4222/path", 0, false, NULL },
+		{ "", -1, false, "does not start with" },
+		{ "nats:/h:4222", -1, false, "does not start with" },
+		{ "amqp://h:5672", -1, false, "does not start with" },
+		{ "natsx://h", -1, false, "does not start with" },
+		{ "nats://u:p@:4222", -1, true, "names no host" },
+		{ "nats://", -1, false, "names no host" },
+		{ "nats://u:p@", -1, true, "names no host" },
+		{ "nats://h:0", -1, false, "bad port" },
+		{ "nats://h:65536", -1, false, "bad port" },
+		{ "nats://h:42a", -1, false, "bad port" },
+		{ "nats://h:", -1, false, "bad port" },
+		{ "nats://h:99999999999999999999", -1, false, "bad port" },
+		{ "nats://[2001:db8::6", -1, false, "malformed IPv6" },
+		{ "nats://[]:4222", -1, false, "malformed IPv6" },
+		{ "nats://[::1]x", -1, false, "malformed IPv6" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = "unset";
+		bool creds = !cases[i].creds;
+		int rc = cpi_check_mbus(cases[i].url, &why, &creds);
+
+		ck_assert_msg(rc == cases[i].rc, "%s: rc %d", cases[i].url,
+		              rc);
+		ck_assert_msg(creds == cases[i].creds, "%s: creds",
+		              cases[i].url);
+		if (cases[i].why == NULL)
+			ck_assert_ptr_null(why);
+		else
+			ck_assert_msg(why != NULL &&
+			              strstr(why, cases[i].why) != NULL,
+			              "%s: %s", cases[i].url, why);
+		/* the reason never quotes the URL */
+		ck_assert(why == NULL || cases[i].url[0] == '\0' ||
+		          strstr(why, cases[i].url) == NULL);
+	}
+	ck_assert_int_eq(cpi_check_mbus(NULL, &(const char *){ NULL },
+	                                &(bool){ false }), -1);
+}
+END_TEST
+
 /* --- the privilege query ----------------------------------------------- */
 
 static void
@@ -251,6 +308,7 @@ suite(void)
 	tcase_add_test(tc, test_report_json);
 	tcase_add_test(tc, test_report_text);
 	tcase_add_test(tc, test_status_names);
+	tcase_add_test(tc, test_mbus);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tp, setup, teardown);
 	tcase_add_test(tp, test_privileges_fetch);
