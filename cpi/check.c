@@ -425,6 +425,16 @@ replaying(const struct run *x)
 	       (env != NULL && strncmp(env, "replay:", 7) == 0);
 }
 
+/* An https proxy in the environment (curl then resolves nothing
+ * itself for vCenter unless no_proxy names it). */
+static bool
+proxied(void)
+{
+	const char *a = getenv("https_proxy"), *b = getenv("HTTPS_PROXY");
+
+	return (a != NULL && a[0] != '\0') || (b != NULL && b[0] != '\0');
+}
+
 /* Address family and port; false when the name does not resolve. */
 static bool
 check_address(struct run *x)
@@ -447,6 +457,15 @@ check_address(struct run *x)
 	hints.ai_socktype = SOCK_STREAM;
 	snprintf(port, sizeof(port), "%d", vc->port);
 	rc = getaddrinfo(vc->host, port, &hints, &res);
+	if (rc != 0 && proxied()) {
+		cpi_check_add(x->r, CPI_CHECK_WARNING, "vcenter.address",
+		              VC ".host", "check the name (job property "
+		              "vcenter.address) if the proxy cannot reach it",
+		              "%s does not resolve here (%s); an https proxy is "
+		              "set, which may resolve it", vc->host,
+		              gai_strerror(rc));
+		return true;
+	}
 	if (rc != 0) {
 		cpi_check_add(x->r, CPI_CHECK_ERROR, "vcenter.address",
 		              VC ".host",
@@ -492,7 +511,8 @@ check_connect(struct run *x)
 	call.opts = x->opts;
 	call.log = x->log;
 	call.err = &cerr;
-	rc = cpi_vcenter_connect(&x->c, &call, &e);
+	/* No retries: the report says what one attempt sees, at once. */
+	rc = cpi_vcenter_connect(&x->c, &call, false, &e);
 	if (rc < 0 && (e.code == VS_ENET || e.code == VS_ETIMEOUT ||
 	               e.code == VS_EINVAL)) {
 		add_vs_error(x, CPI_CHECK_ERROR, "vcenter.reachable",

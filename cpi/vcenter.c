@@ -40,7 +40,7 @@ make_transport(struct vs_transport **out, struct cpi_call *call,
 
 int
 cpi_vcenter_connect(struct vs_client **out, struct cpi_call *call,
-                    struct vs_error *verr)
+                    bool retry, struct vs_error *verr)
 {
 	const struct cpi_vcenter *vc = &call->config->vcenter;
 	struct vs_client_opts copts = {0};
@@ -55,6 +55,7 @@ cpi_vcenter_connect(struct vs_client **out, struct cpi_call *call,
 	copts.password = vc->password;
 	copts.log = cpi_log_vs;
 	copts.log_ud = call->log;
+	copts.max_retries = retry ? 0 : -1;
 	rc = vs_client_new(out, &copts, verr);
 	if (rc < 0)
 		return rc;
@@ -70,7 +71,7 @@ cpi_vcenter_open(struct vs_client **out, struct cpi_call *call)
 	int rc;
 
 	*out = NULL;
-	rc = cpi_vcenter_connect(&c, call, &verr);
+	rc = cpi_vcenter_connect(&c, call, true, &verr);
 	if (rc < 0) {
 		vs_error_prefix(&verr, "vCenter %s", vc->host);
 		cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);

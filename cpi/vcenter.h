@@ -10,6 +10,8 @@
 #ifndef CPI_VCENTER_H
 #define CPI_VCENTER_H
 
+#include <stdbool.h>
+
 #include "cpi/dispatch.h"
 #include "vsphere/vsphere.h"
 
@@ -20,9 +22,11 @@ int cpi_vcenter_open(struct vs_client **out, struct cpi_call *call);
  * network, InvalidLogin, …) for callers that classify it (cpi check).
  * *out is set whenever the client was made, also when connecting failed
  * (api version and round trips stay readable); free it with
- * cpi_vcenter_close() or vs_client_free(). */
+ * cpi_vcenter_close() or vs_client_free().  retry false: transient
+ * failures are reported at once instead of retried (the client's
+ * default policy otherwise). */
 int cpi_vcenter_connect(struct vs_client **out, struct cpi_call *call,
-                        struct vs_error *verr);
+                        bool retry, struct vs_error *verr);
 /* Logs out, finishes the transport and frees c (NULL is fine).  A failure
  * is reported in call->err only when the call has no error yet, so the
  * root cause is kept. */

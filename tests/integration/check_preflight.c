@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -557,6 +558,7 @@ START_TEST(test_wrong_password_and_port)
 	json_t *doc = run_check(&status, sim_config(extra), NULL);
 	char host[300], *text;
 	const char *colon;
+	struct timespec t0, t1;
 
 	json_decref(extra);
 	ck_assert_int_eq(status, 1);
@@ -573,10 +575,14 @@ START_TEST(test_wrong_password_and_port)
 	snprintf(host, sizeof(host), "%.*s:1",
 	         (int)(colon - sim_env("VCSIM_HOST")), sim_env("VCSIM_HOST"));
 	extra = json_pack("{s:s}", "host", host);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	doc = run_check(&status, sim_config(extra), NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	json_decref(extra);
 	ck_assert_int_eq(status, 1);
 	want(doc, "vcenter.reachable", "error", NULL);
+	/* one attempt, no backoff (retries would take 7.5 s) */
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 5);
 	ck_assert(json_is_null(json_object_get(doc, "roundtrips")) ||
 	          json_integer_value(json_object_get(doc, "roundtrips")) >= 0);
 	json_decref(doc);
