@@ -625,7 +625,26 @@ check_folder(struct run *x, const char *check, const char *key,
 		              "%zu part(s) missing): the CPI creates it "
 		              "(Folder.Create, checked below)%s", x->dc_path,
 		              rel, total - found, total, sub);
-	ent_add(&x->ents, &deepest, ON_FOLDER, key, "folder", rel);
+	/* Privileges count where the CPI acts: the deepest existing part. */
+	{
+		char where[512];
+		size_t i, k = 0, len;
+
+		len = (size_t)snprintf(where, sizeof(where), "%s/vm",
+		                       x->dc_path);
+		for (i = 0; rel[i] != '\0' && k < found &&
+		     len + 1 < sizeof(where); i++) {
+			if (i == 0 || rel[i - 1] == '/')
+				where[len++] = '/';
+			if (rel[i] == '/') {
+				k++;
+				continue;
+			}
+			where[len++] = rel[i];
+		}
+		where[len < sizeof(where) ? len : sizeof(where) - 1] = '\0';
+		ent_add(&x->ents, &deepest, ON_FOLDER, key, "folder", where);
+	}
 	free(rel);
 }
 

@@ -360,6 +360,9 @@ START_TEST(test_all_ok_and_read_only)
 	want(doc, "port_group", "ok", "'VM Network' found: standard");
 	want(doc, "port_group", "ok", "'DC0_DVPG0' found: distributed");
 	want(doc, "privileges", "ok", "datacenter 'DC0'");
+	/* BOSH_VMs does not exist yet: its parent is where it is made */
+	want(doc, "privileges", "ok", "folder 'DC0/vm': the user holds the "
+	     "21 privilege(s)");
 	want(doc, "privileges", "ok", "datastore 'LocalDS_0'");
 	want(doc, "privileges", "ok", "port group 'VM Network'");
 	want(doc, "privileges", "ok", "resource pool of cluster 'DC0_C0'");
