@@ -718,6 +718,40 @@ make_group_and_pod(void)
 	vs_client_free(cl);
 }
 
+/* A cluster without hosts (CreateClusterEx in DC0's host folder) is a
+ * warning, and its datastores match nothing: an error. */
+START_TEST(test_empty_cluster)
+{
+	struct vs_client *cl = sim_client_connect("preflight-setup");
+	struct vs_moref hostf = at_path(cl, "DC0/host");
+	struct vs_error err = {0};
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
+	int status = -1;
+	json_t *doc;
+	const json_t *it;
+
+	ck_assert_int_eq(vs_soap_request_new(&req, &m, "CreateClusterEx",
+	                 &hostf, &err), 0);
+	vs_soap_add_text(m, "name", "EMPTY_CL");
+	vs_soap_add_obj(m, "spec", "ClusterConfigSpecEx");
+	call(cl, req, NULL);
+	ck_assert_int_eq(vs_client_close(cl, &err), 0);
+	vs_client_free(cl);
+
+	doc = run_check(&status, config_dc("clusters", json_pack("[s,s]",
+	                "DC0_C0", "EMPTY_CL")), NULL);
+	ck_assert_int_eq(status, 1);
+	it = want(doc, "cluster", "warning", "cluster 'EMPTY_CL': 0 host(s)");
+	ck_assert_str_eq(str_of(it, "key"), "cloud.properties.vcenters[0]"
+	                 ".datacenters[0].clusters[1]");
+	want(doc, "datastore_pattern", "error", "cluster 'EMPTY_CL' sees none "
+	     "of the datastores matching '^LocalDS_'");
+	want(doc, "datastore_pattern", "ok", "cluster 'DC0_C0': every host");
+	json_decref(doc);
+}
+END_TEST
+
 START_TEST(test_host_group_and_datastore_cluster)
 {
 	int status = -1;
@@ -844,7 +878,8 @@ suite(void)
 	tcase_add_test(tc, test_wrong_password_and_port);
 	tcase_add_test(tc, test_agent);
 	tcase_add_test(tc, test_usage);
-	/* these two change the simulator: last */
+	/* these change the simulator: last */
+	tcase_add_test(tc, test_empty_cluster);
 	tcase_add_test(tc, test_host_group_and_datastore_cluster);
 	tcase_add_test(tc, test_missing_privileges);
 	suite_add_tcase(s, tc);
