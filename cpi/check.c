@@ -494,6 +494,50 @@ static const char tls_fix[] =
 	"vcenter.connection_options.ca_cert), or set "
 	"connection_options.insecure: true to skip verification";
 
+/* After a connection that got past TLS: where it went and what
+ * verified the certificate. */
+static void
+report_reachable_tls(struct run *x)
+{
+	const struct cpi_vcenter *vc = &x->cfg->vcenter;
+
+	if (replaying(x)) {
+		cpi_check_add(x->r, CPI_CHECK_OK, "vcenter.reachable",
+		              VC ".host", NULL, "recorded fixtures answer for "
+		              "%s", vc->url);
+		cpi_check_add(x->r, CPI_CHECK_OK, "vcenter.tls",
+		              VC ".connection_options.ca_cert", NULL,
+		              "not checked: no connection is made when "
+		              "replaying fixtures");
+		return;
+	}
+	cpi_check_add(x->r, CPI_CHECK_OK, "vcenter.reachable", VC ".host",
+	              NULL, "%s answers at %s", vc->host, vc->url);
+	if (strcmp(vc->scheme, "https") != 0)
+		cpi_check_add(x->r, CPI_CHECK_WARNING, "vcenter.tls",
+		              VC ".host", "use an https:// address",
+		              "plain http: nothing is encrypted or verified");
+	else if (vc->insecure)
+		cpi_check_add(x->r, CPI_CHECK_WARNING, "vcenter.tls",
+		              VC ".connection_options.insecure",
+		              "give the vCenter's CA certificate as "
+		              "connection_options.ca_cert (job property "
+		              "vcenter.connection_options.ca_cert) and drop "
+		              "insecure",
+		              "the certificate is NOT verified "
+		              "(connection_options.insecure: true)");
+	else if (vc->ca_cert != NULL)
+		cpi_check_add(x->r, CPI_CHECK_OK, "vcenter.tls",
+		              VC ".connection_options.ca_cert", NULL,
+		              "certificate verified against "
+		              "connection_options.ca_cert");
+	else
+		cpi_check_add(x->r, CPI_CHECK_OK, "vcenter.tls",
+		              VC ".connection_options.ca_cert", NULL,
+		              "certificate verified against the system trust "
+		              "store");
+}
+
 /* Connects; reports reachability, TLS, login and the API version. */
 static bool
 check_connect(struct run *x)
@@ -503,7 +547,6 @@ check_connect(struct run *x)
 	struct cpi_call call = {0};
 	struct vs_error e = {0};
 	const char *api, *type;
-	bool https = strcmp(vc->scheme, "https") == 0;
 	int rc;
 
 	call.method = "check";
@@ -531,31 +574,7 @@ check_connect(struct run *x)
 		             VC ".connection_options.ca_cert", tls_fix, &e);
 		return false;
 	}
-	cpi_check_add(x->r, CPI_CHECK_OK, "vcenter.reachable", VC ".host",
-	              NULL, "%s answers at %s", vc->host, vc->url);
-	if (!https)
-		cpi_check_add(x->r, CPI_CHECK_WARNING, "vcenter.tls",
-		              VC ".host", "use an https:// address",
-		              "plain http: nothing is encrypted or verified");
-	else if (vc->insecure)
-		cpi_check_add(x->r, CPI_CHECK_WARNING, "vcenter.tls",
-		              VC ".connection_options.insecure",
-		              "give the vCenter's CA certificate as "
-		              "connection_options.ca_cert (job property "
-		              "vcenter.connection_options.ca_cert) and drop "
-		              "insecure",
-		              "the certificate is NOT verified "
-		              "(connection_options.insecure: true)");
-	else if (vc->ca_cert != NULL)
-		cpi_check_add(x->r, CPI_CHECK_OK, "vcenter.tls",
-		              VC ".connection_options.ca_cert", NULL,
-		              "certificate verified against "
-		              "connection_options.ca_cert");
-	else
-		cpi_check_add(x->r, CPI_CHECK_OK, "vcenter.tls",
-		              VC ".connection_options.ca_cert", NULL,
-		              "certificate verified against the system trust "
-		              "store");
+	report_reachable_tls(x);
 	if (rc < 0 && strcmp(e.fault, "InvalidLogin") == 0) {
 		cpi_check_add(x->r, CPI_CHECK_ERROR, "vcenter.login",
 		              VC ".user",
