@@ -3,6 +3,7 @@
  *
  *   cpi [--replay DIR | --record DIR] CONFIG.json  < request > response
  *   cpi --version | --help
+ *   cpi check [--json] … CONFIG.json [NETWORKS.json]   (cpi/check.h)
  *
  * Reads one JSON request from stdin, answers with one JSON line on stdout
  * and logs to stderr.  Exits 0 whenever a response was written (bosh-cli
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cpi/check.h"
 #include "cpi/dispatch.h"
 #include "cpi/error.h"
 #include "cpi/log.h"
@@ -35,6 +37,7 @@ usage(FILE *f)
 {
 	fputs("usage: cpi [--replay DIR | --record DIR] CONFIG.json\n"
 	      "       cpi --version | --help\n"
+	      "       cpi check [--json] CONFIG.json [NETWORKS.json]\n"
 	      "\n"
 	      "BOSH CPI for VMware vSphere.  Reads one JSON request\n"
 	      "{\"method\",\"arguments\",\"context\",\"api_version\"}\n"
@@ -141,6 +144,8 @@ main(int argc, char **argv)
 	bool bad_level;
 	int rc, status = 0;
 
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return cpi_check_main(argc - 1, argv + 1);
 	rc = parse_args(&opts, argc, argv);
 	if (rc != 0)
 		return rc - 1;

@@ -39,40 +39,48 @@ make_transport(struct vs_transport **out, struct cpi_call *call,
 }
 
 int
-cpi_vcenter_open(struct vs_client **out, struct cpi_call *call)
+cpi_vcenter_connect(struct vs_client **out, struct cpi_call *call,
+                    bool retry, struct vs_error *verr)
 {
 	const struct cpi_vcenter *vc = &call->config->vcenter;
 	struct vs_client_opts copts = {0};
-	struct vs_client *c = NULL;
-	struct vs_error verr = {0};
 	int rc;
 
 	*out = NULL;
-	rc = make_transport(&copts.transport, call, &verr);
+	rc = make_transport(&copts.transport, call, verr);
 	if (rc < 0)
-		goto cleanup;
+		return rc;
 	copts.url = vc->url;
 	copts.user = vc->user;
 	copts.password = vc->password;
 	copts.log = cpi_log_vs;
 	copts.log_ud = call->log;
 	copts.deadline_s = vc->deadline_seconds;
-	rc = vs_client_new(&c, &copts, &verr);
+	copts.max_retries = retry ? 0 : -1;
+	rc = vs_client_new(out, &copts, verr);
 	if (rc < 0)
-		goto cleanup;
-	rc = vs_client_connect(c, &verr);
-	if (rc < 0)
-		goto cleanup;
-	*out = c;
-	c = NULL;
+		return rc;
+	return vs_client_connect(*out, verr);
+}
 
-cleanup:
+int
+cpi_vcenter_open(struct vs_client **out, struct cpi_call *call)
+{
+	const struct cpi_vcenter *vc = &call->config->vcenter;
+	struct vs_client *c = NULL;
+	struct vs_error verr = {0};
+	int rc;
+
+	*out = NULL;
+	rc = cpi_vcenter_connect(&c, call, true, &verr);
 	if (rc < 0) {
 		vs_error_prefix(&verr, "vCenter %s", vc->host);
 		cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+		vs_client_free(c);
+		return CPI_ERR;
 	}
-	vs_client_free(c);
-	return rc < 0 ? CPI_ERR : 0;
+	*out = c;
+	return 0;
 }
 
 int

@@ -10,12 +10,23 @@
 #ifndef CPI_VCENTER_H
 #define CPI_VCENTER_H
 
+#include <stdbool.h>
+
 #include "cpi/dispatch.h"
 #include "vsphere/vsphere.h"
 
 /* Connects with call->config and call->opts.  On failure call->err is a
  * CloudError (ok_to_retry for transient causes) and *out is NULL. */
 int cpi_vcenter_open(struct vs_client **out, struct cpi_call *call);
+/* The same without the CloudError: *verr keeps the vsphere/ code (TLS,
+ * network, InvalidLogin, …) for callers that classify it (cpi check).
+ * *out is set whenever the client was made, also when connecting failed
+ * (api version and round trips stay readable); free it with
+ * cpi_vcenter_close() or vs_client_free().  retry false: transient
+ * failures are reported at once instead of retried (the client's
+ * default policy otherwise). */
+int cpi_vcenter_connect(struct vs_client **out, struct cpi_call *call,
+                        bool retry, struct vs_error *verr);
 /* Logs out, finishes the transport and frees c (NULL is fine).  A failure
  * is reported in call->err only when the call has no error yet, so the
  * root cause is kept. */

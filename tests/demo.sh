@@ -7,7 +7,7 @@
 #   DEMO_SCENARIOS="..." overrides the scenarios shown.
 set -eu
 build=${1:-build}
-scenarios=${DEMO_SCENARIOS:-info director dual_stack vm_ops}
+scenarios=${DEMO_SCENARIOS:-check info director dual_stack vm_ops}
 [ -x "$build/cpi" ] && [ -f "$build/libcpi.a" ] || {
 	echo "demo: $build/cpi not built (make BUILD=$build)" >&2; exit 1; }
 

@@ -777,6 +777,9 @@ read_service_content(struct vs_service_content *sc, xmlNodePtr resp,
 		{ "sessionManager",
 		  offsetof(struct vs_service_content, session_manager),
 		  true },
+		{ "authorizationManager",
+		  offsetof(struct vs_service_content, authorization_manager),
+		  false },
 	};
 	xmlNodePtr rv, n, about;
 	size_t i;

@@ -25,6 +25,7 @@ struct vs_service_content {
 	struct vs_moref ovf_manager;
 	struct vs_moref custom_fields_manager;
 	struct vs_moref session_manager;
+	struct vs_moref authorization_manager;  /* preflight only */
 	char api_version[32];   /* about.apiVersion, e.g. "8.0.0.1" */
 	char api_type[32];      /* about.apiType: VirtualCenter / HostAgent */
 };

@@ -731,8 +731,10 @@ find_vm_folder(struct vs_placement *p, const struct index *ix,
 
 /* --- the query ------------------------------------------------------ */
 
+/* wide (cpi check): also cluster hosts, DRS and groups, datastore
+ * mounts and capacity, host names. */
 static int
-read_inventory(struct vs_objects **out, struct vs_client *c,
+read_inventory(struct vs_objects **out, struct vs_client *c, bool wide,
                struct vs_error *err)
 {
 	static const char *const folder_paths[] = { "name", "parent", NULL };
@@ -758,13 +760,28 @@ read_inventory(struct vs_objects **out, struct vs_client *c,
 		"summary.quickStats.overallMemoryUsage",
 		"runtime.connectionState", "runtime.inMaintenanceMode", NULL,
 	};
+	static const char *const cl_wide[] = {
+		"name", "parent", "resourcePool", "datastore",
+		"summary.effectiveMemory", "host", "configurationEx", NULL,
+	};
+	static const char *const ds_wide[] = {
+		"name", "parent", "summary.freeSpace", "summary.accessible",
+		"summary.maintenanceMode", "summary.capacity", "host", NULL,
+	};
+	static const char *const host_wide[] = {
+		"parent", "summary.hardware.memorySize",
+		"summary.quickStats.overallMemoryUsage",
+		"runtime.connectionState", "runtime.inMaintenanceMode", "name",
+		"datastore", NULL,
+	};
 	static const char *const optional[] = {
 		"summary.effectiveMemory", "summary.maintenanceMode",
 		"summary.accessible", "datastore", "config.key",
 		"config.distributedVirtualSwitch", "uuid", "vmFolder",
 		"resourcePool", "summary.hardware.memorySize",
 		"summary.quickStats.overallMemoryUsage",
-		"runtime.connectionState", "runtime.inMaintenanceMode", NULL,
+		"runtime.connectionState", "runtime.inMaintenanceMode",
+		"host", "configurationEx", "summary.capacity", NULL,
 	};
 	static const struct vs_selection_spec ref_f = { .name = "f" };
 	static const struct vs_selection_spec ref_rp = { .name = "rp" };
@@ -793,13 +810,15 @@ read_inventory(struct vs_objects **out, struct vs_client *c,
 	const struct vs_property_spec props[] = {
 		{ .type = "Folder", .paths = folder_paths },
 		{ .type = "Datacenter", .paths = dc_paths },
-		{ .type = "ClusterComputeResource", .paths = cl_paths },
+		{ .type = "ClusterComputeResource",
+		  .paths = wide ? cl_wide : cl_paths },
 		{ .type = "ResourcePool", .paths = folder_paths },
-		{ .type = "Datastore", .paths = ds_paths },
+		{ .type = "Datastore", .paths = wide ? ds_wide : ds_paths },
 		{ .type = "Network", .paths = folder_paths },
 		{ .type = "DistributedVirtualPortgroup", .paths = dvpg_paths },
 		{ .type = "DistributedVirtualSwitch", .paths = dvs_paths },
-		{ .type = "HostSystem", .paths = host_paths },
+		{ .type = "HostSystem",
+		  .paths = wide ? host_wide : host_paths },
 	};
 	struct vs_object_spec os = {
 		.obj = vs_client_sc(c)->root_folder,
@@ -850,7 +869,7 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
 		}
 		p->npgs = req->nport_groups;
 	}
-	rc = read_inventory(&objs, c, err);
+	rc = read_inventory(&objs, c, false, err);
 	if (rc < 0) {
 		vs_error_prefix(err, "reading the inventory");
 		goto cleanup;
@@ -908,4 +927,384 @@ vs_placement_free(struct vs_placement *p)
 	free(p->cluster);
 	free(p->datastore);
 	free(p);
+}
+
+/* --- the inventory for preflight checks (cpi check) ----------------- */
+
+struct vs_inventory {
+	struct vs_objects *objs;
+	struct index ix;
+};
+
+int
+vs_inventory_read(struct vs_inventory **out, struct vs_client *c,
+                  struct vs_error *err)
+{
+	struct vs_inventory *inv;
+	int rc;
+
+	*out = NULL;
+	inv = calloc(1, sizeof(*inv));
+	if (inv == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	rc = read_inventory(&inv->objs, c, true, err);
+	if (rc < 0)
+		vs_error_prefix(err, "reading the inventory");
+	else
+		rc = build_index(&inv->ix, inv->objs, err);
+	if (rc < 0) {
+		vs_inventory_free(inv);
+		return rc;
+	}
+	*out = inv;
+	return 0;
+}
+
+void
+vs_inventory_free(struct vs_inventory *inv)
+{
+	if (inv == NULL)
+		return;
+	free(inv->ix.v);
+	vs_objects_free(inv->objs);
+	free(inv);
+}
+
+/* The entity of ref, which must be of kind. */
+static const struct ent *
+inv_ent(const struct vs_inventory *inv, const struct vs_moref *ref, int kind)
+{
+	const struct ent *e = find(&inv->ix, ref);
+
+	return e != NULL && e->kind == kind ? e : NULL;
+}
+
+int
+vs_inventory_datacenter(struct vs_moref *out, char **path_out,
+                        struct vs_moref *vm_folder_out,
+                        const struct vs_inventory *inv, const char *name,
+                        struct vs_error *err)
+{
+	const struct ent *dc = NULL;
+	struct vs_error local = {0};
+	int rc;
+
+	rc = find_dc(&dc, path_out, &inv->ix, name, err);
+	if (rc < 0)
+		return rc;
+	*out = dc->o->obj;
+	if (vs_object_get_moref(vm_folder_out, dc->o, "vmFolder",
+	                        &local) < 0)
+		return vs_error_set(err, VS_EPARSE, "datacenter '%s' has no "
+		                    "vm folder", name);
+	return 0;
+}
+
+int
+vs_inventory_vm_folder(size_t *found_out, size_t *total_out,
+                       struct vs_moref *deepest_out,
+                       const struct vs_inventory *inv,
+                       const struct vs_moref *dc, const char *rel,
+                       struct vs_error *err)
+{
+	struct vs_placement p;
+	const char *comps[MAX_COMPONENTS];
+	char buf[1024];
+	const struct ent *d = inv_ent(inv, dc, K_DC);
+	struct vs_error local = {0};
+	int n;
+
+	memset(&p, 0, sizeof(p));
+	n = split_path(comps, buf, sizeof(buf), rel);
+	if (d == NULL || n <= 0)
+		return vs_error_set(err, VS_EINVAL, "folder '%s': not a "
+		                    "folder path", rel);
+	if (vs_object_get_moref(&p.dc_vm_folder, d->o, "vmFolder",
+	                        &local) < 0)
+		return vs_error_set(err, VS_EPARSE, "datacenter has no vm "
+		                    "folder");
+	find_vm_folder(&p, &inv->ix, d, rel);
+	*found_out = p.vm_folder_found;
+	*total_out = (size_t)n;
+	*deepest_out = p.vm_folder;
+	return 0;
+}
+
+/* configurationEx: DRS and whether a host group named group exists. */
+static void
+cluster_config(struct vs_inv_cluster *out, const struct ent *cl,
+               const char *group)
+{
+	xmlNodePtr cfg = NULL, drs, g;
+	struct vs_error local = {0};
+	char buf[64], type[64];
+
+	out->drs = -1;
+	if (vs_object_get_node(&cfg, cl->o, "configurationEx", &local) < 0)
+		return;
+	drs = vs_xml_child(cfg, "drsConfig");
+	if (drs != NULL &&
+	    vs_xml_child_copy(buf, sizeof(buf), drs, "enabled") == 0)
+		out->drs = strcmp(buf, "true") == 0 ? 1 : 0;
+	if (drs != NULL &&
+	    vs_xml_child_copy(out->drs_behavior, sizeof(out->drs_behavior),
+	                      drs, "defaultVmBehavior") != 0)
+		out->drs_behavior[0] = '\0';
+	if (group == NULL)
+		return;
+	for (g = vs_xml_child(cfg, "group"); g != NULL;
+	     g = vs_xml_next(g, "group")) {
+		vs_xml_xsi_type(type, sizeof(type), g);
+		if (strcmp(type, "ClusterHostGroup") != 0)
+			continue;
+		if (vs_xml_child_copy(buf, sizeof(buf), g, "name") == 0 &&
+		    strcmp(buf, group) == 0) {
+			out->host_group_found = true;
+			return;
+		}
+	}
+}
+
+int
+vs_inventory_cluster(struct vs_inv_cluster *out,
+                     const struct vs_inventory *inv,
+                     const struct vs_moref *dc, const char *name,
+                     const char *host_group, struct vs_error *err)
+{
+	const struct ent *d = inv_ent(inv, dc, K_DC), *cl;
+	const struct vs_moref *hosts = NULL;
+	struct vs_error local = {0};
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	cl = d != NULL ? find_cluster(&inv->ix, d, name) : NULL;
+	if (cl == NULL)
+		return vs_error_set(err, VS_ENOTFOUND, "cluster '%s' not "
+		                    "found in datacenter '%s'", name,
+		                    d != NULL && d->name != NULL ? d->name :
+		                    "?");
+	out->ref = cl->o->obj;
+	if (vs_object_get_morefs(&hosts, &n, cl->o, "host", &local) == 0)
+		out->nhosts = n;
+	cluster_config(out, cl, host_group);
+	return 0;
+}
+
+int
+vs_inventory_pool(struct vs_moref *out, const struct vs_inventory *inv,
+                  const struct vs_moref *cluster, const char *name,
+                  struct vs_error *err)
+{
+	const struct ent *cl = inv_ent(inv, cluster, K_CLUSTER);
+
+	if (cl == NULL)
+		return vs_error_set(err, VS_ENOTFOUND, "cluster not found");
+	return find_pool(out, &inv->ix, cl, name, err);
+}
+
+static int
+ds_item(struct vs_inv_datastore *d, const struct ent *e, const char *pod,
+        struct vs_error *err)
+{
+	struct vs_error local = {0};
+	long long v;
+	int rc;
+
+	d->ref = e->o->obj;
+	d->free_mb = -1;
+	d->capacity_mb = -1;
+	if (vs_object_get_long(&v, e->o, "summary.freeSpace", &local) == 0)
+		d->free_mb = v / (1024 * 1024);
+	vs_error_clear(&local);
+	if (vs_object_get_long(&v, e->o, "summary.capacity", &local) == 0)
+		d->capacity_mb = v / (1024 * 1024);
+	d->usable = ds_free_mb(e) >= 0;
+	rc = dup_str(&d->name, e->name, err);
+	if (rc == 0 && pod != NULL)
+		rc = dup_str(&d->pod, pod, err);
+	return rc;
+}
+
+int
+vs_inventory_datastores(struct vs_inv_datastores **out,
+                        const struct vs_inventory *inv,
+                        const struct vs_moref *dc, const char *pattern,
+                        bool pods, struct vs_error *err)
+{
+	const struct ent *d = inv_ent(inv, dc, K_DC);
+	struct vs_inv_datastores *l = NULL;
+	regex_t re;
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	if (d == NULL)
+		return vs_error_set(err, VS_EINVAL, "no such datacenter");
+	if (regcomp(&re, pattern != NULL ? pattern : "",
+	            REG_EXTENDED | REG_NOSUB) != 0)
+		return vs_error_set(err, VS_EINVAL, "'%s' is not a valid "
+		                    "regular expression", pattern);
+	l = calloc(1, sizeof(*l));
+	if (l != NULL)
+		l->items = calloc(inv->ix.n + 1, sizeof(*l->items));
+	if (l == NULL || l->items == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < inv->ix.n && rc == 0; i++) {
+		const struct ent *e = &inv->ix.v[i], *p;
+		const char *match;
+
+		if (e->kind != K_DS || e->name == NULL || dc_of(&inv->ix, e) != d)
+			continue;
+		p = parent_of(&inv->ix, e);
+		if (p != NULL && strcmp(p->o->obj.type, "StoragePod") != 0)
+			p = NULL;
+		if (pods && (p == NULL || p->name == NULL))
+			continue;
+		match = pods ? p->name : e->name;
+		if (regexec(&re, match, 0, NULL, 0) != 0)
+			continue;
+		rc = ds_item(&l->items[l->n], e, p != NULL ? p->name : NULL,
+		             err);
+		l->n++;
+	}
+	if (rc == 0) {
+		*out = l;
+		l = NULL;
+	}
+cleanup:
+	regfree(&re);
+	vs_inv_datastores_free(l);
+	return rc;
+}
+
+void
+vs_inv_datastores_free(struct vs_inv_datastores *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->items[i].name);
+		free(l->items[i].pod);
+	}
+	free(l->items);
+	free(l);
+}
+
+/* What the datastore's host mounts say of host: 1 mounted and
+ * accessible, 0 listed but unmounted or inaccessible, -1 not listed. */
+static int
+ds_mount_state(const struct ent *ds, const struct vs_moref *host)
+{
+	xmlNodePtr val = NULL, m, info;
+	struct vs_error local = {0};
+	struct vs_moref key;
+	char buf[16];
+
+	if (vs_object_get_node(&val, ds->o, "host", &local) < 0)
+		return -1;
+	for (m = val->children; m != NULL; m = m->next) {
+		if (m->type != XML_ELEMENT_NODE)
+			continue;
+		vs_error_clear(&local);
+		if (vs_xml_moref(&key, vs_xml_child(m, "key"), &local) < 0 ||
+		    !moref_eq(&key, host))
+			continue;
+		info = vs_xml_child(m, "mountInfo");
+		if (info == NULL)
+			return 1;
+		if (vs_xml_child_copy(buf, sizeof(buf), info, "accessible") ==
+		    0 && strcmp(buf, "false") == 0)
+			return 0;
+		if (vs_xml_child_copy(buf, sizeof(buf), info, "mounted") ==
+		    0 && strcmp(buf, "false") == 0)
+			return 0;
+		return 1;
+	}
+	return -1;
+}
+
+/* Whether host sees ds: the host lists it among its datastores (or,
+ * without that list, the datastore lists the host) and no mount entry
+ * says it is unmounted or inaccessible there. */
+static bool
+host_sees(const struct index *ix, const struct vs_moref *host,
+          const struct ent *ds)
+{
+	const struct ent *h = find(ix, host);
+	const struct vs_moref *refs = NULL;
+	struct vs_error local = {0};
+	int state = ds_mount_state(ds, host);
+	size_t i, n = 0;
+
+	if (state == 0)
+		return false;
+	if (h == NULL || vs_object_get_morefs(&refs, &n, h->o, "datastore",
+	                                      &local) < 0)
+		return state == 1;
+	for (i = 0; i < n; i++)
+		if (moref_eq(&refs[i], &ds->o->obj))
+			return true;
+	return false;
+}
+
+int
+vs_inventory_ds_seen(size_t *seen_out, size_t *total_out,
+                     bool *attached_out, const struct vs_inventory *inv,
+                     const struct vs_moref *cluster,
+                     const struct vs_moref *ds, struct vs_error *err)
+{
+	const struct ent *cl = inv_ent(inv, cluster, K_CLUSTER);
+	const struct ent *d = inv_ent(inv, ds, K_DS);
+	const struct vs_moref *refs = NULL;
+	struct vs_error local = {0};
+	size_t i, n = 0;
+
+	*seen_out = 0;
+	*total_out = 0;
+	*attached_out = false;
+	if (cl == NULL || d == NULL)
+		return vs_error_set(err, VS_EINVAL, "no such cluster or "
+		                    "datastore");
+	if (vs_object_get_morefs(&refs, &n, cl->o, "datastore", &local) == 0)
+		for (i = 0; i < n; i++)
+			if (moref_eq(&refs[i], ds))
+				*attached_out = true;
+	vs_error_clear(&local);
+	n = 0;
+	if (vs_object_get_morefs(&refs, &n, cl->o, "host", &local) < 0)
+		n = 0;
+	*total_out = n;
+	for (i = 0; i < n; i++)
+		if (host_sees(&inv->ix, &refs[i], d))
+			(*seen_out)++;
+	return 0;
+}
+
+int
+vs_inventory_port_group(struct vs_port_group *out,
+                        const struct vs_inventory *inv,
+                        const struct vs_moref *dc, const char *name,
+                        const char *owner, struct vs_error *err)
+{
+	const struct ent *d = inv_ent(inv, dc, K_DC);
+
+	memset(out, 0, sizeof(*out));
+	if (d == NULL)
+		return vs_error_set(err, VS_EINVAL, "no such datacenter");
+	return find_pg(out, &inv->ix, d, name, owner, err);
+}
+
+void
+vs_port_group_clear(struct vs_port_group *pg)
+{
+	if (pg == NULL)
+		return;
+	free(pg->name);
+	free(pg->switch_uuid);
+	free(pg->portgroup_key);
+	memset(pg, 0, sizeof(*pg));
 }

@@ -106,4 +106,88 @@ int vs_placement_find(struct vs_placement **out, struct vs_client *c,
                       struct vs_error *err);
 void vs_placement_free(struct vs_placement *p);
 
+/* --- the inventory for preflight checks (cpi check) -----------------
+ *
+ * vs_inventory_read() makes the same single read as vs_placement_find(),
+ * with a few more properties (cluster hosts, DRS and groups, datastore
+ * host mounts and capacity); the lookups below answer from it without
+ * another round trip.  Nothing is changed in vCenter. */
+
+struct vs_inventory;
+
+int vs_inventory_read(struct vs_inventory **out, struct vs_client *c,
+                      struct vs_error *err);
+void vs_inventory_free(struct vs_inventory *inv);
+
+/* The datacenter by inventory path or name (as vs_placement_find), its
+ * path (*path_out malloc'd) and its vm folder. */
+int vs_inventory_datacenter(struct vs_moref *out, char **path_out,
+                            struct vs_moref *vm_folder_out,
+                            const struct vs_inventory *inv,
+                            const char *name, struct vs_error *err);
+/* How much of rel (relative to the datacenter's vm folder) exists:
+ * *found_out of *total_out components, the deepest existing folder (the
+ * vm folder itself when none) in *deepest_out. */
+int vs_inventory_vm_folder(size_t *found_out, size_t *total_out,
+                           struct vs_moref *deepest_out,
+                           const struct vs_inventory *inv,
+                           const struct vs_moref *dc, const char *rel,
+                           struct vs_error *err);
+
+struct vs_inv_cluster {
+	struct vs_moref ref;
+	size_t nhosts;
+	int drs;                        /* 1 on, 0 off, -1 unknown */
+	char drs_behavior[32];          /* defaultVmBehavior or "" */
+	bool host_group_found;          /* the host_group asked for */
+};
+
+/* VS_ENOTFOUND when the datacenter has no cluster of that name. */
+int vs_inventory_cluster(struct vs_inv_cluster *out,
+                         const struct vs_inventory *inv,
+                         const struct vs_moref *dc, const char *name,
+                         const char *host_group, struct vs_error *err);
+/* The resource pool below the cluster's root pool (name NULL: the root
+ * pool): VS_ENOTFOUND, or VS_EINVAL when several have the name. */
+int vs_inventory_pool(struct vs_moref *out, const struct vs_inventory *inv,
+                      const struct vs_moref *cluster, const char *name,
+                      struct vs_error *err);
+
+struct vs_inv_datastore {
+	char *name;
+	struct vs_moref ref;
+	long long free_mb;              /* -1 unknown */
+	long long capacity_mb;          /* -1 unknown */
+	bool usable;                    /* accessible, not in maintenance */
+	char *pod;                      /* its datastore cluster or NULL */
+};
+
+struct vs_inv_datastores {
+	struct vs_inv_datastore *items;
+	size_t n;
+};
+
+/* The datacenter's datastores whose name matches the POSIX ERE pattern,
+ * or with pods, the datastores of the datastore clusters (StoragePods)
+ * whose name matches.  VS_EINVAL for a bad pattern. */
+int vs_inventory_datastores(struct vs_inv_datastores **out,
+                            const struct vs_inventory *inv,
+                            const struct vs_moref *dc, const char *pattern,
+                            bool pods, struct vs_error *err);
+void vs_inv_datastores_free(struct vs_inv_datastores *l);
+/* Of the cluster's hosts (*total_out), how many mount ds accessibly;
+ * *attached_out: ds is among the cluster's datastores. */
+int vs_inventory_ds_seen(size_t *seen_out, size_t *total_out,
+                         bool *attached_out,
+                         const struct vs_inventory *inv,
+                         const struct vs_moref *cluster,
+                         const struct vs_moref *ds, struct vs_error *err);
+/* A port group by name as create_vm looks it up (owner: the BOSH network,
+ * for messages; may be NULL).  Clear *out with vs_port_group_clear(). */
+int vs_inventory_port_group(struct vs_port_group *out,
+                            const struct vs_inventory *inv,
+                            const struct vs_moref *dc, const char *name,
+                            const char *owner, struct vs_error *err);
+void vs_port_group_clear(struct vs_port_group *pg);
+
 #endif

@@ -378,6 +378,8 @@ check_fails "a dav blobstore without blobstore.agent.password is an error" \
 
 check "bin/cpi is executable and valid sh" sh -c "
 	test -x '$r/minimal/bin/cpi' && sh -n '$r/minimal/bin/cpi'"
+check "bin/check is executable and valid sh" sh -c "
+	test -x '$r/minimal/bin/check' && sh -n '$r/minimal/bin/check'"
 if grep -q 'proxy' "$r/minimal/bin/cpi"; then
 	not_ok "bin/cpi exports no proxy when env.* is unset"
 else
@@ -470,6 +472,19 @@ else
 	not_ok "render with env.* proxies"
 	show "$logs/last.log"
 fi
+# bin/check: `cpi check CONFIG ARGS…` with the job's proxies; without
+# BOSH_*_DIR the packages directory is its jobs directory's sibling.
+env -i PATH=/usr/bin:/bin "$fake/jobs/vsphere_cpi/bin/check" --json N.json \
+	>"$work/fake-check.out" 2>&1
+check "bin/check runs the package's cpi check on the job's cpi.json" \
+	ruby -e '
+	out = File.read(ARGV[0]).lines.map(&:chomp)
+	want = ["arg=check", "arg=#{ARGV[1]}/vsphere_cpi/config/cpi.json",
+		"arg=--json", "arg=N.json", "http_proxy=#{ARGV[2]}"]
+	exit 0 if out.first(5) == want &&
+		out.include?("no_proxy=127.0.0.1,localhost,.internal")
+	puts out, "-- wanted:", want
+	exit 1' "$work/fake-check.out" "$fake/jobs" "$hostile"
 if [ -e /var/vcap/packages/vsphere_cpi/bin/cpi ]; then
 	ok "bin/cpi without BOSH_*_DIR (skipped: /var/vcap exists here)"
 else

@@ -5,7 +5,8 @@
  *
  * For each scenario (fixtures/README.md) every request is replayed
  * through the real binary with `--replay` (no vCenter, no network) and
- * printed with its response, pretty.  A scenario marked PENDING cannot
+ * printed with its response, pretty; a "check" step is the preflight
+ * subcommand (`cpi check --json`) and shows its report.  A scenario marked PENDING cannot
  * be replayed yet: its recorded requests and responses are shown
  * instead, clearly labelled.  After a scenario with a create_vm step
  * the agent settings that call wrote are rebuilt with the network/
@@ -78,6 +79,22 @@ show_step(void *ud, const struct scn_step *st, const json_t *req,
 {
 	(void)ud;
 	printf("\n  -- step %s\n", st->name);
+	if (strcmp(st->method, "check") == 0) {
+		/* the preflight subcommand, not a JSON-RPC call */
+		const json_t *nets = json_array_get(json_object_get(req,
+		                                    "arguments"), 0);
+
+		printf("  build/cpi check --json CONFIG.json%s  (read-only "
+		       "preflight, before any deploy)\n",
+		       json_is_null(nets) || nets == NULL ? "" :
+		       " NETWORKS.json");
+		if (nets != NULL && !json_is_null(nets))
+			pretty("NETWORKS.json", nets);
+		printf("  exit status %lld\n", (long long)json_integer_value(
+		       json_object_get(resp, "exit_status")));
+		pretty("report (stdout)", json_object_get(resp, "result"));
+		return;
+	}
 	pretty("request (stdin of build/cpi)", req);
 	show_response("response (stdout)", resp);
 }
