@@ -8,7 +8,6 @@
  */
 #include "vsphere/disk.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "vsphere/client.h"
 #include "vsphere/create.h"
 #include "vsphere/files.h"
+#include "vsphere/pattern.h"
 #include "vsphere/pc.h"
 #include "vsphere/soap.h"
 #include "vsphere/task.h"
@@ -289,7 +289,6 @@ vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
                   const char *pattern, const char *const *names,
                   size_t nnames, struct vs_error *err)
 {
-	regex_t re;
 	size_t i;
 
 	*out = false;
@@ -304,13 +303,8 @@ vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
 		*out = true;
 		return 0;
 	}
-	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-		return vs_error_set(err, VS_EINVAL, "persistent datastore "
-		                    "pattern is not a valid regular "
-		                    "expression");
-	*out = regexec(&re, ds->name, 0, NULL, 0) == 0;
-	regfree(&re);
-	return 0;
+	return vs_pattern_matches(out, pattern, ds->name,
+	                          "persistent datastore pattern", err);
 }
 
 int

@@ -84,8 +84,8 @@ int vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
 bool vs_disk_ds_reaches(const struct vs_disk_ds *ds,
                         const struct vs_disk_reach *reach);
 /* Whether ds is wanted: named in names[] (exact, when nnames > 0) or
- * else matching the POSIX extended regular expression pattern (NULL or
- * "": every datastore).  A bad pattern is VS_EINVAL. */
+ * else matching the Ruby-style pattern (vsphere/pattern.h; NULL or "":
+ * every datastore).  A bad pattern is VS_EINVAL. */
 int vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
                       const char *pattern, const char *const *names,
                       size_t nnames, struct vs_error *err);

@@ -4,7 +4,6 @@
  */
 #include "vsphere/stemcell.h"
 
-#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "vsphere/import.h"
 #include "vsphere/ovf.h"
+#include "vsphere/pattern.h"
 #include "vsphere/pc.h"
 #include "vsphere/task.h"
 #include "vsphere/vim.h"
@@ -211,7 +211,7 @@ moref_in(const struct vs_moref *r, const struct vs_moref *list, size_t n)
 static int
 best_datastore(struct placement *pl, bool *found, struct vs_client *c,
                const struct vs_object *o, const struct vs_objects *all,
-               const regex_t *re, long long need, struct vs_error *err)
+               const struct vs_pattern *re, long long need, struct vs_error *err)
 {
 	const struct vs_moref *ds = NULL;
 	struct vs_ds_summary *sum = NULL;
@@ -250,7 +250,7 @@ best_datastore(struct placement *pl, bool *found, struct vs_client *c,
 		     (sum->maintenance_mode == NULL ||
 		      strcmp(sum->maintenance_mode, "normal") == 0) &&
 		     sum->free_space >= need &&
-		     (re == NULL || regexec(re, sum->name, 0, NULL, 0) == 0);
+		     vs_pattern_match(re, sum->name);
 		if (ok && (!*found || sum->free_space > pl->free_space)) {
 			*found = true;
 			pl->datastore = d->obj;
@@ -334,9 +334,8 @@ place(struct placement *pl, struct vs_client *c,
 	struct vs_moref refs[MAX_CLUSTERS];
 	struct vs_object_spec os[MAX_CLUSTERS];
 	struct vs_objects *list = NULL;
-	regex_t re;
-	bool have_re = false, found = false;
-	char ebuf[256];
+	struct vs_pattern *re = NULL;
+	bool found = false;
 	size_t i, j;
 	int rc;
 
@@ -347,18 +346,12 @@ place(struct placement *pl, struct vs_client *c,
 		                    MAX_CLUSTERS);
 	if (imp->datastore_pattern != NULL &&
 	    imp->datastore_pattern[0] != '\0') {
-		rc = regcomp(&re, imp->datastore_pattern,
-		             REG_EXTENDED | REG_NOSUB);
-		if (rc != 0) {
-			regerror(rc, &re, ebuf, sizeof(ebuf));
-			return vs_error_set(err, VS_EINVAL,
-			                    "%s: not a valid extended regular "
-			                    "expression (%s)",
-			                    imp->pattern_key != NULL ?
-			                    imp->pattern_key :
-			                    "datastore_pattern", ebuf);
-		}
-		have_re = true;
+		rc = vs_pattern_compile(&re, imp->datastore_pattern,
+		                        imp->pattern_key != NULL ?
+		                        imp->pattern_key :
+		                        "datastore_pattern", err);
+		if (rc != 0)
+			return rc;
 	}
 	rc = find_clusters(refs, c, imp, err);
 	if (rc != 0)
@@ -398,7 +391,7 @@ place(struct placement *pl, struct vs_client *c,
 		if (j == list->n)
 			continue;
 		rc = best_datastore(pl, &found, c, &list->items[j], list,
-		                    have_re ? &re : NULL, need, err);
+		                    re, need, err);
 		if (rc == 0 && found)
 			rc = cluster_pool(&pl->pool, c, imp, i,
 			                  &list->items[j], err);
@@ -416,8 +409,7 @@ place(struct placement *pl, struct vs_client *c,
 		                  imp->pattern_key != NULL ? imp->pattern_key
 		                  : "datastore_pattern", need);
 cleanup:
-	if (have_re)
-		regfree(&re);
+	vs_pattern_free(re);
 	vs_objects_free(list);
 	return rc;
 }

@@ -75,8 +75,9 @@ bool vs_stemcell_cid_valid(const char *cid);
  * and no VM is left behind.
  *
  * Placement: the first configured cluster (in config order) that has a
- * datastore whose name matches datastore_pattern (regcomp REG_EXTENDED;
- * a pattern that does not compile is VS_EINVAL naming pattern_key), is
+ * datastore whose name matches datastore_pattern (a Ruby-style regular
+ * expression, vsphere/pattern.h; a pattern that does not compile is
+ * VS_EINVAL naming pattern_key), is
  * accessible, not in maintenance and has room for the OVF's files (the
  * sum of their sizes); among those the one with most free space.  The
  * pool is the cluster's resource_pool under its root pool, else the root

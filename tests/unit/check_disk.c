@@ -13,6 +13,7 @@
 #include "tests/support/cpi_run.h"
 #include "tests/support/fake_transport.h"
 #include "vsphere/disk.h"
+#include "vsphere/pattern.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
@@ -301,6 +302,62 @@ START_TEST(test_pick_datastore)
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "(", NULL, 0, NULL,
 	                                        1, &err), VS_EINVAL);
+}
+END_TEST
+
+static bool
+pmatch(const char *pattern, const char *name)
+{
+	struct vs_error err;
+	bool m = false;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_pattern_matches(&m, pattern, name, "k", &err) == 0,
+	              "%s: %s", pattern, err.message);
+	return m;
+}
+
+/* Datastore patterns read as Ruby reads them (POSIX ERE read "\d" as
+ * "d": "^ds\d+$" matched nothing). */
+START_TEST(test_pattern_ruby)
+{
+	char big[VS_PATTERN_MAX + 2], subject[4096];
+	struct vs_pattern *p = NULL;
+	struct vs_error err;
+
+	ck_assert(pmatch("^ds\\d+$", "ds12"));
+	ck_assert(!pmatch("^ds\\d+$", "dsd"));
+	ck_assert(!pmatch("^ds\\d+$", "ds1x"));
+	ck_assert(pmatch("\\ALocalDS_0\\z", "LocalDS_0"));
+	ck_assert(!pmatch("\\ALocalDS_0\\z", "LocalDS_01"));
+	ck_assert(pmatch("(?i)^localds", "LocalDS_3"));
+	ck_assert(!pmatch("^localds", "LocalDS_3"));
+	/* unanchored: a match anywhere (Ruby's =~) */
+	ck_assert(pmatch("DS_", "LocalDS_3"));
+	ck_assert(pmatch("", "anything"));
+	ck_assert(pmatch("^(LocalDS_1)$", "LocalDS_1"));
+	ck_assert(pmatch("ds-[[:digit:]]", "ds-4"));
+	/* refused: does not compile, too long, not UTF-8 */
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_pattern_compile(&p, "ds(", "the.key", &err),
+	                 VS_EINVAL);
+	ck_assert_ptr_null(p);
+	ck_assert_ptr_nonnull(strstr(err.message, "the.key: not a valid "
+	                             "regular expression"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_pattern_check(big, "k", &err), VS_EINVAL);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_pattern_check("\xff(", "k", &err), VS_EINVAL);
+	/* a hostile pattern is bounded: no match, quickly */
+	memset(subject, 'a', sizeof(subject) - 2);
+	subject[sizeof(subject) - 2] = 'b';
+	subject[sizeof(subject) - 1] = '\0';
+	ck_assert(!pmatch("^(a+)+$", subject));
+	/* a name that is not UTF-8 matches nothing, harmlessly */
+	ck_assert(!pmatch("^x", "\xff\xfe"));
+	ck_assert(vs_pattern_match(NULL, "x"));
 }
 END_TEST
 
@@ -967,6 +1024,7 @@ disk_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_cid_and_path);
 	tcase_add_test(tc, test_pick_datastore);
+	tcase_add_test(tc, test_pattern_ruby);
 	tcase_add_test(tc, test_free_unit);
 	tcase_add_test(tc, test_device_cid);
 	tcase_add_test(tc, test_new_controller_request);
