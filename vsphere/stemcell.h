@@ -19,7 +19,12 @@
  * datastore and unique within the vCenter; the simulator's hold '/' and
  * '@' and run long).  Names never hold '/' or '%' and stay under vCenter's
  * 80-character limit.
- * delete_stemcell removes the stemcell and every "<cid>-*" VM there.
+ * A replica the Ruby CPI made, "<cid> %2f <datastore moref value>" (a
+ * '/' in the value written %2f), in the template folder, on the
+ * datastore and with a current snapshot, is used as it is (looked for,
+ * one folder read, only when this CPI's own replica is not there).
+ * delete_stemcell removes the stemcell and every "<cid>-*" and
+ * "<cid> %2f *" VM there.
  */
 #ifndef VS_STEMCELL_H
 #define VS_STEMCELL_H
