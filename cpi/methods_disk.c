@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpi/disk_cid.h"
 #include "cpi/iso9660.h"
 #include "cpi/vcenter.h"
 #include "vsphere/disk.h"
@@ -78,16 +79,6 @@ check_vm_cid(const char *cid, const char *method, struct cpi_error *err)
 }
 
 static int
-check_disk_cid(const char *cid, const char *method, struct cpi_error *err)
-{
-	if (!vs_disk_cid_valid(cid))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s: disk_cid is not a disk id of this "
-		                     "CPI (disk-<uuid>)", method);
-	return 0;
-}
-
-static int
 new_disk_cid(char *out, size_t size, struct cpi_error *err)
 {
 	unsigned char b[16];
@@ -120,6 +111,7 @@ struct job {
 	struct vs_moref vm;
 	struct vs_disk_vm *v;
 	struct vs_disk_loc loc;
+	struct cpi_disk_cid id;     /* the disk cid: file name, pattern */
 };
 
 static void
@@ -128,6 +120,7 @@ job_clear(struct job *j)
 	vs_disk_dss_free(j->dss);
 	vs_disk_vm_free(j->v);
 	vs_disk_loc_clear(&j->loc);
+	cpi_disk_cid_clear(&j->id);
 }
 
 static const struct cpi_datacenter *
@@ -148,13 +141,9 @@ cloud_error(struct job *j, struct vs_error *verr, const char *what)
 static int
 open_dc(struct job *j)
 {
-	struct vs_error verr = {0};
-
 	if (cpi_vcenter_open(&j->c, j->call) != 0)
 		return CPI_ERR;
-	if (vs_folder_find(&j->dc, j->c, dc_conf(j)->name, &verr) != 0)
-		return cloud_error(j, &verr, "datacenter");
-	return 0;
+	return cpi_datacenter_find(&j->dc, j->c, j->call);
 }
 
 static int
@@ -167,7 +156,17 @@ read_datastores(struct job *j)
 	return 0;
 }
 
-/* Finds the disk; DiskNotFound when it is nowhere. */
+/* Where disk j->id belongs: the cid's target_datastore_pattern (a Ruby
+ * CPI cid), else persistent_datastore_pattern. */
+static const char *
+target_pattern(const struct job *j)
+{
+	return j->id.pattern != NULL ? j->id.pattern :
+	       dc_conf(j)->persistent_datastore_pattern;
+}
+
+/* Finds disk j->id (cid is the Director's, for messages): the datastores
+ * matching target_pattern() first; DiskNotFound when it is nowhere. */
 static int
 locate(struct job *j, const char *cid)
 {
@@ -176,9 +175,8 @@ locate(struct job *j, const char *cid)
 
 	if (j->dss == NULL && read_datastores(j) != 0)
 		return CPI_ERR;
-	rc = vs_disk_locate(&j->loc, j->c, &j->dc, j->dss,
-	                    dc_conf(j)->persistent_datastore_pattern,
-	                    dc_conf(j)->disk_path, cid, &verr);
+	rc = vs_disk_locate(&j->loc, j->c, &j->dc, j->dss, target_pattern(j),
+	                    dc_conf(j)->disk_path, j->id.name, &verr);
 	if (rc == VS_ENOTFOUND)
 		return cpi_error_set(j->call->err, CPI_ERROR_DISK_NOT_FOUND,
 		                     false, "Disk '%s' not found", cid);
@@ -187,28 +185,19 @@ locate(struct job *j, const char *cid)
 	return 0;
 }
 
-/* Finds the VM by its inventory path; VMNotFound when it is gone. */
+/* Finds the VM where the Ruby CPI finds it (cpi_vm_lookup(): its path,
+ * else by name anywhere in the datacenter); VMNotFound only when the
+ * datacenter and vm_folder exist. */
 static int
 find_vm(struct job *j, const char *cid)
 {
-	struct vs_error verr = {0};
-	char *rel = NULL, *path = NULL;
 	int rc;
 
-	rc = cpi_folder_rel(&rel, j->call, dc_conf(j)->vm_folder);
-	if (rc < 0)
-		return CPI_ERR;
-	rc = vs_vm_path(&path, dc_conf(j)->name, rel, cid, &verr);
-	if (rc == 0)
-		rc = vs_vm_find(&j->vm, j->c, path, &verr);
-	free(rel);
-	free(path);
-	if (rc == VS_ENOTFOUND)
+	rc = cpi_vm_lookup(&j->vm, j->c, j->call, cid);
+	if (rc == 1)
 		return cpi_error_set(j->call->err, CPI_ERROR_VM_NOT_FOUND,
 		                     false, "VM '%s' not found", cid);
-	if (rc != 0)
-		return cloud_error(j, &verr, cid);
-	return 0;
+	return rc;
 }
 
 /* attach_disk and detach_disk: both cids checked, the session, then the
@@ -222,7 +211,7 @@ open_vm(struct job *j, const char *vm_cid, const char *cid)
 
 	rc = check_vm_cid(vm_cid, call->method, call->err);
 	if (rc == 0)
-		rc = check_disk_cid(cid, call->method, call->err);
+		rc = cpi_disk_cid_parse(&j->id, cid, call->method, call->err);
 	if (rc == 0)
 		rc = open_dc(j);
 	if (rc == 0)
@@ -572,8 +561,9 @@ cpi_method_has_disk(json_t **result, struct cpi_call *call)
 	int rc;
 
 	*result = NULL;
-	if (!vs_disk_cid_valid(cid)) {
-		*result = json_false();     /* not one of ours: not there */
+	if (cpi_disk_cid_parse(&j.id, cid, call->method, call->err) != 0) {
+		cpi_error_clear(call->err);
+		*result = json_false();     /* not a disk cid: not there */
 		return 0;
 	}
 	rc = open_dc(&j);
@@ -606,7 +596,7 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 	int rc;
 
 	*result = NULL;
-	rc = check_disk_cid(cid, call->method, call->err);
+	rc = cpi_disk_cid_parse(&j.id, cid, call->method, call->err);
 	if (rc == 0)
 		rc = open_dc(&j);
 	if (rc == 0)
@@ -618,7 +608,7 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 	         dc_conf(&j)->vm_folder);
 	rc = vs_folder_find(&folder, j.c, path, &verr);
 	if (rc == 0)
-		rc = vs_disk_users(&users, j.c, &folder, cid, &verr);
+		rc = vs_disk_users(&users, j.c, &folder, j.id.name, &verr);
 	if (rc == VS_ENOTFOUND) {
 		rc = 0;         /* no VM folder: no VM of ours */
 	} else if (rc != 0) {
@@ -650,7 +640,8 @@ cleanup:
 }
 
 /* Moves the disk to a datastore the VM's host reaches when its own is
- * out of reach. */
+ * out of reach, or (a Ruby CPI cid) not one its target pattern names:
+ * then to one matching target_pattern(), as the Ruby CPI does. */
 static int
 bring_near(struct job *j, const char *cid)
 {
@@ -659,6 +650,7 @@ bring_near(struct job *j, const char *cid)
 	struct vs_disk_loc moved = {0};
 	struct vs_disk_reach reach = {0};
 	struct vs_error verr = {0};
+	bool in_target = true;
 	size_t i;
 	int rc;
 
@@ -672,14 +664,16 @@ bring_near(struct job *j, const char *cid)
 	if (here == NULL)
 		return 0;
 	rc = vs_disk_host_reach(&reach, j->c, &info->host, &verr);
-	if (rc == 0 && vs_disk_ds_reaches(here, &reach)) {
+	if (rc == 0 && j->id.pattern != NULL)
+		rc = vs_disk_ds_wanted(&in_target, here, j->id.pattern, NULL,
+		                       0, &verr);
+	if (rc == 0 && vs_disk_ds_reaches(here, &reach) && in_target) {
 		vs_disk_reach_clear(&reach);
 		return 0;
 	}
 	if (rc == 0)
-		rc = vs_disk_pick_datastore(&there, j->dss,
-		        dc_conf(j)->persistent_datastore_pattern, NULL, 0,
-		        &reach, 0, &verr);
+		rc = vs_disk_pick_datastore(&there, j->dss, target_pattern(j),
+		                            NULL, 0, &reach, 0, &verr);
 	if (rc == 0 && !vs_disk_ds_reaches(there, &reach))
 		rc = vs_error_set(&verr, VS_ENOTFOUND, "no persistent "
 		                  "datastore reachable from the VM's host");
@@ -689,7 +683,7 @@ bring_near(struct job *j, const char *cid)
 	cpi_log_info(j->call->log, "attach_disk: moving %s from %s to %s",
 	             cid, here->name, there->name);
 	rc = vs_disk_move(&moved, j->c, &j->dc, j->loc.path, there,
-	                  dc_conf(j)->disk_path, cid, &verr);
+	                  dc_conf(j)->disk_path, j->id.name, &verr);
 	if (rc == 0)
 		rc = vs_disk_query_uuid(&moved.uuid, j->c, &j->dc, moved.path,
 		                        &verr);
@@ -721,7 +715,7 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 		rc = locate(&j, cid);
 	if (rc != 0)
 		goto cleanup;
-	d = vs_disk_vm_device(j.v->info, cid);
+	d = vs_disk_vm_device(j.v->info, j.id.name);
 	if (d != NULL) {
 		/* Attached already: the same answer again.  A call whose
 		 * reconfigure reply was lost, or whose env.iso upload failed,
@@ -796,7 +790,7 @@ cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 	rc = open_vm(&j, vm_cid, cid);
 	if (rc != 0)
 		goto cleanup;
-	d = vs_disk_vm_device(j.v->info, cid);
+	d = vs_disk_vm_device(j.v->info, j.id.name);
 	if (d == NULL) {
 		/* A call whose reconfigure reply was lost, or whose env.iso
 		 * upload failed, detached the disk but left env.iso naming
@@ -900,7 +894,7 @@ cpi_method_resize_disk(json_t **result, struct cpi_call *call)
 	int rc;
 
 	*result = NULL;
-	rc = check_disk_cid(cid, call->method, call->err);
+	rc = cpi_disk_cid_parse(&j.id, cid, call->method, call->err);
 	if (rc == 0 && (size <= 0 || size > MAX_DISK_MB))
 		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "resize_disk: new_size must be 1 to %lld MB",
@@ -936,10 +930,12 @@ int
 cpi_method_set_disk_metadata(json_t **result, struct cpi_call *call)
 {
 	const char *cid = cpi_arg_string(call, 0);
+	struct cpi_disk_cid id;
 
 	*result = NULL;
-	if (check_disk_cid(cid, call->method, call->err) != 0)
+	if (cpi_disk_cid_parse(&id, cid, call->method, call->err) != 0)
 		return CPI_ERR;
+	cpi_disk_cid_clear(&id);
 	cpi_log_debug(call->log, "set_disk_metadata: %s: nothing to store "
 	              "(a documented no-op)", cid);
 	return 0;
