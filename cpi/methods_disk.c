@@ -112,6 +112,7 @@ struct job {
 	struct vs_disk_vm *v;
 	struct vs_disk_loc loc;
 	struct cpi_disk_cid id;     /* the disk cid: file name, pattern */
+	bool attached;              /* loc found through a VM's devices */
 };
 
 static void
@@ -156,6 +157,32 @@ read_datastores(struct job *j)
 	return 0;
 }
 
+/* The disk where no "<disk_path>/<cid>.vmdk" is (moved by hand, or a
+ * disk_path that changed): through the VM that has it attached,
+ * anywhere in the datacenter (4 round trips, only on this path). */
+static int
+locate_attached(struct job *j, struct vs_error *verr)
+{
+	struct vs_moref root;
+	char *path = NULL;
+	int rc;
+
+	vs_error_clear(verr);
+	rc = vs_folder_path(&path, dc_conf(j)->name, NULL, verr);
+	if (rc == 0)
+		rc = vs_folder_find(&root, j->c, path, verr);
+	free(path);
+	if (rc == 0)
+		rc = vs_disk_find_attached(&j->loc, j->c, &j->dc, &root,
+		                           j->dss, j->id.name, verr);
+	if (rc == 0) {
+		j->attached = true;
+		cpi_log_info(j->call->log, "%s: disk %s found attached as %s",
+		             j->call->method, j->id.name, j->loc.path);
+	}
+	return rc;
+}
+
 /* Where disk j->id belongs: the cid's target_datastore_pattern (a Ruby
  * CPI cid), else persistent_datastore_pattern. */
 static const char *
@@ -177,6 +204,8 @@ locate(struct job *j, const char *cid)
 		return CPI_ERR;
 	rc = vs_disk_locate(&j->loc, j->c, &j->dc, j->dss, target_pattern(j),
 	                    dc_conf(j)->disk_path, j->id.name, &verr);
+	if (rc == VS_ENOTFOUND)
+		rc = locate_attached(j, &verr);
 	if (rc == VS_ENOTFOUND)
 		return cpi_error_set(j->call->err, CPI_ERROR_DISK_NOT_FOUND,
 		                     false, "Disk '%s' not found", cid);
@@ -601,6 +630,10 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 		rc = open_dc(&j);
 	if (rc == 0)
 		rc = locate(&j, cid);
+	if (rc == 0 && j.attached)
+		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "delete_disk: disk '%s' is attached to a VM "
+		                   "(as %s); detach it first", cid, j.loc.path);
 	if (rc != 0)
 		goto cleanup;
 	/* refuse while a VM in BOSH's folder has it attached */

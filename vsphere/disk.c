@@ -1220,3 +1220,104 @@ cleanup:
 	vs_objects_free(list);
 	return rc;
 }
+
+/* The file of the first VirtualDisk named want among list's VMs' devices
+ * (malloc'd into *out, NULL when none). */
+static int
+attached_file(char **out, const struct vs_objects *list, const char *want,
+              struct vs_error *err)
+{
+	size_t i, j;
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < list->n && *out == NULL; i++) {
+		struct vs_devices *devs = NULL;
+		struct vs_error e;
+
+		vs_error_clear(&e);
+		rc = vs_object_get_devices(&devs, &list->items[i],
+		                           "config.hardware.device", &e);
+		if (rc == VS_ENOTFOUND)
+			continue;       /* no config (being created) */
+		if (rc != 0) {
+			vs_error_prefix(&e, "VM %s", list->items[i].obj.value);
+			pass_error(err, &e);
+			return rc;
+		}
+		for (j = 0; j < devs->n && *out == NULL; j++) {
+			const struct vs_device *d = &devs->items[j];
+
+			if (strcmp(d->type, "VirtualDisk") != 0 ||
+			    d->file_name == NULL ||
+			    strcmp(base_name(d->file_name), want) != 0)
+				continue;
+			*out = strdup(d->file_name);
+			if (*out == NULL) {
+				vs_devices_free(devs);
+				return vs_error_set(err, VS_ENOMEM,
+				                    "out of memory");
+			}
+		}
+		vs_devices_free(devs);
+	}
+	return 0;
+}
+
+int
+vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
+                      const struct vs_moref *dc,
+                      const struct vs_moref *folder,
+                      const struct vs_disk_dss *dss, const char *cid,
+                      struct vs_error *err)
+{
+	static const char *const paths[] = { "config.hardware.device", NULL };
+	struct vs_objects *list = NULL;
+	struct vs_ds_path where = { 0 };
+	const struct vs_disk_ds *ds = NULL;
+	struct vs_error e;
+	char want[VS_DISK_CID_MAX + 8], *file = NULL, *uuid = NULL;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	vs_error_clear(&e);
+	if (!vs_disk_cid_valid(cid))
+		return vs_error_set(err, VS_EINVAL, "not a disk cid");
+	snprintf(want, sizeof(want), "%s.vmdk", cid);
+	rc = check_ref(folder, "disk attachments", err);
+	if (rc == 0)
+		rc = vs_pc_list(&list, c, folder, "VirtualMachine", paths, err);
+	if (rc == 0)
+		rc = attached_file(&file, list, want, err);
+	if (rc == 0 && file == NULL)
+		rc = vs_error_set(err, VS_ENOTFOUND, "disk %s: attached to no "
+		                  "VM", cid);
+	if (rc == 0)
+		rc = vs_ds_path_parse(&where, file, err);
+	for (i = 0; rc == 0 && dss != NULL && i < dss->n; i++) {
+		if (strcmp(dss->items[i].name, where.datastore) == 0)
+			ds = &dss->items[i];
+	}
+	if (rc == 0 && ds == NULL)
+		rc = vs_error_set(err, VS_ENOTFOUND, "disk %s: attached as %s, "
+		                  "a datastore of no datacenter's", cid, file);
+	if (rc == 0) {
+		rc = vs_disk_query_uuid(&uuid, c, dc, file, &e);
+		if (rc != 0)
+			pass_error(err, &e);
+	}
+	if (rc == 0) {
+		rc = loc_fill(out, ds, file, err);
+		file = NULL;
+	}
+	if (rc == 0) {
+		out->uuid = uuid;
+		uuid = NULL;
+	}
+	free(uuid);
+	free(file);
+	vs_ds_path_clear(&where);
+	vs_objects_free(list);
+	return rc;
+}

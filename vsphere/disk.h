@@ -234,4 +234,17 @@ int vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
                   const struct vs_moref *folder, const char *cid,
                   struct vs_error *err);
 
+/* A disk that is not where its cid says (vs_disk_locate() found no
+ * "<disk_path>/<cid>.vmdk"), found through the VMs that have it attached,
+ * as the Ruby CPI's last resort: the first VirtualDisk device under
+ * folder (recursively: one container view with every VM's devices, 3
+ * round trips) whose file's last component is "<cid>.vmdk", on a
+ * datastore of dss; then QueryVirtualDiskUuid on it.  out as
+ * vs_disk_locate() fills it; VS_ENOTFOUND when no VM has it. */
+int vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
+                          const struct vs_moref *dc,
+                          const struct vs_moref *folder,
+                          const struct vs_disk_dss *dss, const char *cid,
+                          struct vs_error *err);
+
 #endif

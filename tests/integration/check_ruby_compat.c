@@ -297,6 +297,41 @@ START_TEST(test_ruby_disk_cid)
 }
 END_TEST
 
+/* --- a disk whose file is not where its cid says ----------------------- */
+
+START_TEST(test_disk_elsewhere)
+{
+	struct vs_moref ref;
+	char name[64], path[256];
+	char *vm;
+	json_t *res, *hint;
+
+	vm = create_vm("10.0.0.35", NULL);
+	ref = vm_anywhere(vm);
+	snprintf(name, sizeof(name), "disk-%s", "6f1c2b9e-0a4d-4c3e-9b8a-"
+	         "00000000e15e");
+	snprintf(path, sizeof(path), "[LocalDS_0] Elsewhere/%s.vmdk", name);
+	sim_ruby_attached_disk(cl, &ref, path);
+	/* not under disk_path: found through the VM that has it */
+	res = call_ok("has_disk", json_pack("[s]", name));
+	ck_assert(json_is_true(res));
+	json_decref(res);
+	/* attached: never deleted */
+	fails_cfg(defcfg, "delete_disk", json_pack("[s]", name),
+	          "Bosh::Clouds::CloudError", "detach it first");
+	/* attach again: recognised as attached (the same hint twice) */
+	hint = call_ok("attach_disk", json_pack("[s,s]", vm, name));
+	ck_assert(json_is_string(hint));
+	res = call_ok("attach_disk", json_pack("[s,s]", vm, name));
+	ck_assert(json_equal(res, hint));
+	json_decref(res);
+	json_decref(hint);
+	json_decref(call_ok("detach_disk", json_pack("[s,s]", vm, name)));
+	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
+	free(vm);
+}
+END_TEST
+
 /* --- a VM moved to another folder ------------------------------------ */
 
 START_TEST(test_moved_vm)
@@ -472,6 +507,7 @@ suite(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ruby_disk_cid);
+	tcase_add_test(tc, test_disk_elsewhere);
 	tcase_add_test(tc, test_moved_vm);
 	tcase_add_test(tc, test_wrong_config);
 	tcase_add_test(tc, test_ruby_replica);

@@ -10,6 +10,7 @@
 
 #include "vsphere/client.h"
 #include "vsphere/create.h"
+#include "vsphere/files.h"
 #include "vsphere/soap.h"
 #include "vsphere/task.h"
 #include "vsphere/vim.h"
@@ -145,4 +146,82 @@ sim_ruby_replica(struct vs_moref *out, char *name, size_t name_size,
 	run_task(cl, req, NULL);
 	if (name != NULL)
 		snprintf(name, name_size, "%s", rname);
+}
+
+void
+sim_ruby_attached_disk(struct vs_client *cl, const struct vs_moref *vm,
+                       const char *ds_path)
+{
+	const struct vs_service_content *sc = vs_client_sc(cl);
+	struct vs_vm_info *info = NULL;
+	struct vs_vm_device_change ch;
+	struct vs_vm_config spec;
+	struct vs_moref dc;
+	struct vs_error err;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m, dspec;
+	char dir[512];
+	const char *slash;
+	bool used[16] = { false };
+	int ctrl = 0, unit;
+	size_t i;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_folder_find(&dc, cl, "DC0", &err) == 0, "%s",
+	              err.message);
+	slash = strrchr(ds_path, '/');
+	ck_assert_ptr_nonnull(slash);
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - ds_path), ds_path);
+	ck_assert_msg(vs_file_make_directory(cl, &dc, dir, true, &err) == 0,
+	              "%s", err.message);
+	ck_assert_int_eq(vs_soap_request_new(&req, &m,
+	                 "CreateVirtualDisk_Task", &sc->virtual_disk_manager,
+	                 &err), 0);
+	vs_soap_add_text(m, "name", ds_path);
+	vs_soap_add_moref(m, "datacenter", &dc);
+	dspec = vs_soap_add_obj(m, "spec", "FileBackedVirtualDiskSpec");
+	vs_soap_add_text(dspec, "diskType", "thin");
+	vs_soap_add_text(dspec, "adapterType", "lsiLogic");
+	vs_soap_add_long(dspec, "capacityKb", 1024);
+	run_task(cl, req, NULL);
+
+	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		/* the controller of the VM's first disk */
+		if (d->kind == VS_VM_DEV_DISK && d->has_controller_key &&
+		    ctrl == 0)
+			ctrl = d->controller_key;
+	}
+	ck_assert_int_ne(ctrl, 0);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->has_controller_key && d->controller_key == ctrl &&
+		    d->has_unit_number && d->unit_number >= 0 &&
+		    d->unit_number < 16)
+			used[d->unit_number] = true;
+	}
+	used[7] = true;
+	for (unit = 0; unit < 16 && used[unit]; unit++)
+		;
+	ck_assert_int_lt(unit, 16);
+	vs_vm_info_free(info);
+	memset(&ch, 0, sizeof(ch));
+	ch.operation = VS_VM_OP_ADD;
+	ch.kind = VS_VM_DEV_DISK;
+	ch.key = -100;
+	ch.controller_key = ctrl;
+	ch.has_unit_number = true;
+	ch.unit_number = unit;
+	ch.file_name = ds_path;
+	ch.capacity_kb = 1024;
+	ch.disk_mode = "independent_persistent";
+	memset(&spec, 0, sizeof(spec));
+	spec.changes = &ch;
+	spec.nchanges = 1;
+	ck_assert_msg(vs_vm_reconfigure(cl, vm, &spec, &err) == 0, "%s",
+	              err.message);
 }
