@@ -87,6 +87,11 @@ cpi_vcenter_close(struct vs_client *c, struct cpi_call *call)
 	rc = vs_client_close(c, &verr);
 	cpi_logf(call->log, CPI_LOG_INFO, "%s: %u vCenter round trips",
 	         call->method, vs_client_roundtrips(c));
+	if (rc < 0 && verr.code == VS_EREPLAY)
+		/* a request that differed from the recording invalidates the
+		 * whole replayed run, even one already failing (its own
+		 * error may be the recorded one) */
+		cpi_error_clear(call->err);
 	if (rc < 0)
 		cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	vs_client_free(c);

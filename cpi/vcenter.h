@@ -18,7 +18,8 @@
 int cpi_vcenter_open(struct vs_client **out, struct cpi_call *call);
 /* Logs out, finishes the transport and frees c (NULL is fine).  A failure
  * is reported in call->err only when the call has no error yet, so the
- * root cause is kept. */
+ * root cause is kept; except a replay mismatch (VS_EREPLAY), which
+ * replaces any error: the replayed run is invalid. */
 int cpi_vcenter_close(struct vs_client *c, struct cpi_call *call);
 
 /* The inventory folder path relative to "<dc>/vm" for one of the
