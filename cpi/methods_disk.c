@@ -204,6 +204,16 @@ locate(struct job *j, const char *cid)
 		return CPI_ERR;
 	rc = vs_disk_locate(&j->loc, j->c, &j->dc, j->dss, target_pattern(j),
 	                    dc_conf(j)->disk_path, j->id.name, &verr);
+	if (rc == VS_ENOTFOUND) {
+		/* not where the cid says: by its file name on the datastores,
+		 * then through the VMs (only on this path) */
+		vs_error_clear(&verr);
+		rc = vs_disk_search_name(&j->loc, j->c, &j->dc, j->dss,
+		                         target_pattern(j), j->id.name, &verr);
+		if (rc == 0)
+			cpi_log_info(j->call->log, "%s: disk %s found at %s",
+			             j->call->method, j->id.name, j->loc.path);
+	}
 	if (rc == VS_ENOTFOUND)
 		rc = locate_attached(j, &verr);
 	if (rc == VS_ENOTFOUND)

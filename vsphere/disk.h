@@ -235,6 +235,19 @@ int vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
                   struct vs_error *err);
 
 /* A disk that is not where its cid says (vs_disk_locate() found no
+ * "<disk_path>/<cid>.vmdk"), searched for by its file name "<cid>.vmdk"
+ * in every folder of each usable datastore of dss (those matching
+ * pattern first): Datastore.browser, then
+ * HostDatastoreBrowser.SearchDatastoreSubFolders_Task (matchPattern),
+ * waited for, and its info.result read: about 4 round trips per
+ * datastore.  The first hit fills out as vs_disk_locate() does;
+ * VS_ENOTFOUND when no datastore has the file. */
+int vs_disk_search_name(struct vs_disk_loc *out, struct vs_client *c,
+                        const struct vs_moref *dc,
+                        const struct vs_disk_dss *dss, const char *pattern,
+                        const char *cid, struct vs_error *err);
+
+/* A disk that is not where its cid says (vs_disk_locate() found no
  * "<disk_path>/<cid>.vmdk"), found through the VMs that have it attached,
  * as the Ruby CPI's last resort: the first VirtualDisk device under
  * folder (recursively: one container view with every VM's devices, 3

@@ -327,6 +327,31 @@ START_TEST(test_disk_elsewhere)
 	json_decref(res);
 	json_decref(hint);
 	json_decref(call_ok("detach_disk", json_pack("[s,s]", vm, name)));
+	/* detached, in no disk_path: found on the datastores by its file
+	 * name; attached and detached again; deleted */
+	res = call_ok("has_disk", json_pack("[s]", name));
+	ck_assert(json_is_true(res));
+	json_decref(res);
+	hint = call_ok("attach_disk", json_pack("[s,s]", vm, name));
+	ck_assert(json_is_string(hint));
+	json_decref(hint);
+	json_decref(call_ok("detach_disk", json_pack("[s,s]", vm, name)));
+	json_decref(call_ok("delete_disk", json_pack("[s]", name)));
+	res = call_ok("has_disk", json_pack("[s]", name));
+	ck_assert(json_is_false(res));
+	json_decref(res);
+	/* a detached one on the other datastore, never attached */
+	snprintf(name, sizeof(name), "disk-%s", "6f1c2b9e-0a4d-4c3e-9b8a-"
+	         "00000000e15f");
+	snprintf(path, sizeof(path), "[LocalDS_1] Moved/Deeper/%s.vmdk", name);
+	sim_ruby_disk_file(cl, path);
+	res = call_ok("has_disk", json_pack("[s]", name));
+	ck_assert(json_is_true(res));
+	json_decref(res);
+	json_decref(call_ok("delete_disk", json_pack("[s]", name)));
+	res = call_ok("has_disk", json_pack("[s]", name));
+	ck_assert(json_is_false(res));
+	json_decref(res);
 	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
 	free(vm);
 }

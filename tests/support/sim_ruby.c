@@ -149,22 +149,15 @@ sim_ruby_replica(struct vs_moref *out, char *name, size_t name_size,
 }
 
 void
-sim_ruby_attached_disk(struct vs_client *cl, const struct vs_moref *vm,
-                       const char *ds_path)
+sim_ruby_disk_file(struct vs_client *cl, const char *ds_path)
 {
 	const struct vs_service_content *sc = vs_client_sc(cl);
-	struct vs_vm_info *info = NULL;
-	struct vs_vm_device_change ch;
-	struct vs_vm_config spec;
 	struct vs_moref dc;
 	struct vs_error err;
 	xmlDocPtr req = NULL;
 	xmlNodePtr m, dspec;
 	char dir[512];
 	const char *slash;
-	bool used[16] = { false };
-	int ctrl = 0, unit;
-	size_t i;
 
 	vs_error_clear(&err);
 	ck_assert_msg(vs_folder_find(&dc, cl, "DC0", &err) == 0, "%s",
@@ -184,7 +177,22 @@ sim_ruby_attached_disk(struct vs_client *cl, const struct vs_moref *vm,
 	vs_soap_add_text(dspec, "adapterType", "lsiLogic");
 	vs_soap_add_long(dspec, "capacityKb", 1024);
 	run_task(cl, req, NULL);
+}
 
+void
+sim_ruby_attached_disk(struct vs_client *cl, const struct vs_moref *vm,
+                       const char *ds_path)
+{
+	struct vs_vm_info *info = NULL;
+	struct vs_vm_device_change ch;
+	struct vs_vm_config spec;
+	struct vs_error err;
+	bool used[16] = { false };
+	int ctrl = 0, unit;
+	size_t i;
+
+	sim_ruby_disk_file(cl, ds_path);
+	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
 	              err.message);
 	for (i = 0; i < info->ndevices; i++) {

@@ -35,7 +35,10 @@ void sim_ruby_replica(struct vs_moref *out, char *name, size_t name_size,
                       const char *stemcell_cid, const struct vs_moref *ds);
 
 /* A disk file ds_path ("[LocalDS_0] dir/disk-<uuid>.vmdk", 1 MB, thin;
- * its directory made) attached to vm (independent_persistent, a free
+ * its directory made): a detached disk whose file is not where its cid
+ * says. */
+void sim_ruby_disk_file(struct vs_client *cl, const char *ds_path);
+/* sim_ruby_disk_file() attached to vm (independent_persistent, a free
  * unit of the controller of its first disk): a disk whose file is not where its
  * cid says. */
 void sim_ruby_attached_disk(struct vs_client *cl, const struct vs_moref *vm,
