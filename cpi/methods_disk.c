@@ -8,11 +8,11 @@
  * datastore tried, after one container view read of the datastores.
  *
  * Safety.  Only delete_disk deletes a disk file, and only after one
- * container view over BOSH's vm_folder (recursively, so every director
- * sub folder too) found no VM with the disk attached: that costs 3 round
- * trips and reads every VM's device list (O(VMs x devices) bytes).  A
- * VM outside vm_folder using the disk is not seen: vCenter itself then
- * refuses to delete a disk that is in use (the file is locked).
+ * container view over the datacenter's VM folders (recursively: a VM an
+ * operator moved out of vm_folder too) found no VM with the disk
+ * attached: that costs 3 round trips and reads every VM's device list
+ * (O(VMs x devices) bytes).  vCenter itself also refuses to delete a
+ * disk that is in use (the file is locked).
  *
  * Agent settings.  attach_disk and detach_disk rewrite disks.persistent
  * of the settings the VM already has (guestinfo.userdata, decoded): the
@@ -646,15 +646,14 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 		                   "(as %s); detach it first", cid, j.loc.path);
 	if (rc != 0)
 		goto cleanup;
-	/* refuse while a VM in BOSH's folder has it attached */
-	snprintf(path, sizeof(path), "%s/vm/%s", dc_conf(&j)->name,
-	         dc_conf(&j)->vm_folder);
+	/* refuse while a VM of the datacenter has it attached (any
+	 * folder: VMs are found by name anywhere, so one moved out of
+	 * vm_folder is still a VM of ours) */
+	snprintf(path, sizeof(path), "%s/vm", dc_conf(&j)->name);
 	rc = vs_folder_find(&folder, j.c, path, &verr);
 	if (rc == 0)
 		rc = vs_disk_users(&users, j.c, &folder, j.id.name, &verr);
-	if (rc == VS_ENOTFOUND) {
-		rc = 0;         /* no VM folder: no VM of ours */
-	} else if (rc != 0) {
+	if (rc != 0) {
 		rc = cloud_error(&j, &verr, "looking for VMs using the disk");
 		goto cleanup;
 	} else if (users->n > 0) {

@@ -1354,9 +1354,11 @@ search_hit(char **out, xmlNodePtr results, const char *want,
 				return vs_error_set(err, VS_ENOMEM,
 				                    "out of memory");
 			}
+			/* "[ds]" (the root), "[ds] dir" or "[ds] dir/" */
 			snprintf(*out, len + strlen(want) + 2, "%s%s%s", folder,
-			         len > 0 && folder[len - 1] != '/' &&
-			         folder[len - 1] != ' ' ? "/" : "", want);
+			         len == 0 || folder[len - 1] == '/' ||
+			         folder[len - 1] == ' ' ? "" :
+			         folder[len - 1] == ']' ? " " : "/", want);
 		}
 		xmlFree(folder);
 	}

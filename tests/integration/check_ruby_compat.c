@@ -377,6 +377,9 @@ START_TEST(test_moved_vm)
 	json_decref(res);
 	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm));
 	json_decref(call_ok("attach_disk", json_pack("[s,O]", vm, cid_j)));
+	/* attached to a VM outside vm_folder: still never deleted */
+	fails_cfg(defcfg, "delete_disk", json_pack("[O]", cid_j),
+	          "Bosh::Clouds::CloudError", "detach it first");
 	json_decref(call_ok("detach_disk", json_pack("[s,O]", vm, cid_j)));
 	/* delete_vm finds it: no silent leak */
 	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
