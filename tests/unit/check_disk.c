@@ -662,6 +662,92 @@ START_TEST(test_locate_missing_everywhere)
 }
 END_TEST
 
+#define BROWSER_REPLY(ds)                                               \
+	"<returnval><objects><obj type=\"Datastore\">" ds "</obj><propSet>" \
+	"<name>browser</name><val type=\"HostDatastoreBrowser\" "         \
+	"xsi:type=\"ManagedObjectReference\">browser-1</val></propSet>"   \
+	"</objects></returnval>"
+#define SEARCH_RESULT(results)                                          \
+	"<returnval><objects><obj type=\"Task\">task-1</obj><propSet>"    \
+	"<name>info.result</name><val xsi:type=\""                        \
+	"ArrayOfHostDatastoreBrowserSearchResults\">" results "</val>"    \
+	"</propSet></objects></returnval>"
+#define SEARCH_FOLDER(folder, files)                                    \
+	"<HostDatastoreBrowserSearchResults><datastore type=\"Datastore\">" \
+	"datastore-2</datastore><folderPath>" folder "</folderPath>" files \
+	"</HostDatastoreBrowserSearchResults>"
+#define SEARCH_FILE(name)                                               \
+	"<file xsi:type=\"FileInfo\"><path>" name "</path></file>"
+
+/* One search of LocalDS_1 (the only usable datastore) answering
+ * results; then the uuid when found. */
+static void
+search_replies(const char *results, bool found)
+{
+	ft_reply("RetrievePropertiesEx", BROWSER_REPLY("datastore-2"));
+	ft_task("SearchDatastoreSubFolders_Task", NULL, NULL);
+	ft_reply("RetrievePropertiesEx", results);
+	if (found)
+		ft_reply("QueryVirtualDiskUuid", UUID_REPLY("60 00 C2 9a 0b "
+		         "1c 2d 3e-4f 50 61 72 83 94 a5 B6"));
+}
+
+/* A disk not at <disk_path>/<cid>.vmdk: found by its file name, in a
+ * sub folder or at the datastore's root ("[ds]" joined with a space). */
+START_TEST(test_search_name)
+{
+	struct vs_disk_loc loc;
+	struct vs_client *c;
+	struct vs_error err;
+
+	make_dss();
+	dss_items[0].usable = false;
+	dss_items[1].usable = false;
+	dss_items[3].usable = false;
+	search_replies(SEARCH_RESULT(
+	        SEARCH_FOLDER("[LocalDS_1] x", SEARCH_FILE("disk-1-flat.vmdk"))
+	        SEARCH_FOLDER("[LocalDS_1] a/b", SEARCH_FILE("other.vmdk")
+	                      SEARCH_FILE("disk-1.vmdk"))), true);
+	search_replies(SEARCH_RESULT(
+	        SEARCH_FOLDER("[LocalDS_1]", SEARCH_FILE("disk-1.vmdk"))), true);
+	search_replies(SEARCH_RESULT(
+	        SEARCH_FOLDER("[LocalDS_1] a/", SEARCH_FILE("disk-1.vmdk"))),
+	        true);
+	search_replies(SEARCH_RESULT(
+	        SEARCH_FOLDER("[LocalDS_1] a", SEARCH_FILE("disk-10.vmdk"))),
+	        false);
+	c = ft_connect();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                  "disk-1", &err) == 0, "%s",
+	              err.message);
+	ck_assert_str_eq(loc.path, "[LocalDS_1] a/b/disk-1.vmdk");
+	ck_assert_str_eq(loc.datastore.value, "datastore-2");
+	ck_assert_str_eq(loc.uuid, "6000c29a-0b1c-2d3e-4f50-61728394a5b6");
+	ck_assert_ptr_nonnull(strstr(ft_body_at(1), "<datastorePath>"
+	                             "[LocalDS_1]</datastorePath><searchSpec "
+	                             "xsi:type=\"HostDatastoreBrowserSearchSpec"
+	                             "\"><matchPattern>disk-1.vmdk"
+	                             "</matchPattern></searchSpec>"));
+	vs_disk_loc_clear(&loc);
+	ck_assert_int_eq(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                     "disk-1", &err), 0);
+	ck_assert_str_eq(loc.path, "[LocalDS_1] disk-1.vmdk");
+	vs_disk_loc_clear(&loc);
+	ck_assert_int_eq(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                     "disk-1", &err), 0);
+	ck_assert_str_eq(loc.path, "[LocalDS_1] a/disk-1.vmdk");
+	vs_disk_loc_clear(&loc);
+	ck_assert_int_eq(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                     "disk-1", &err), VS_ENOTFOUND);
+	ck_assert_ptr_null(loc.path);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                     "disk-1/..", &err), VS_EINVAL);
+	ft_finish(c);
+}
+END_TEST
+
 START_TEST(test_locate_other_fault_stops)
 {
 	struct vs_disk_loc loc;
@@ -1025,6 +1111,7 @@ disk_suite(void)
 	tcase_add_test(tc, test_cid_and_path);
 	tcase_add_test(tc, test_pick_datastore);
 	tcase_add_test(tc, test_pattern_ruby);
+	tcase_add_test(tc, test_search_name);
 	tcase_add_test(tc, test_free_unit);
 	tcase_add_test(tc, test_device_cid);
 	tcase_add_test(tc, test_new_controller_request);
