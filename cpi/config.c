@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "vsphere/pattern.h"
+
 #define PATH_MAX_LEN 256
 
 static const char *
@@ -398,6 +400,24 @@ parse_cluster(struct cpi_cluster *cl, const json_t *v, const char *path,
 	return 0;
 }
 
+/* A datastore pattern is a Ruby regular expression (vsphere/pattern.h):
+ * one that does not compile is refused here, naming its key, rather than
+ * at the first call that needs it. */
+static int
+check_pattern(const char *pattern, const char *path, const char *key,
+              struct cpi_error *err)
+{
+	struct vs_error verr = {0};
+	char full[PATH_MAX_LEN];
+
+	if (pattern == NULL)
+		return 0;
+	snprintf(full, sizeof(full), "%s.%s", path, key);
+	if (vs_pattern_check(pattern, full, &verr) == 0)
+		return 0;
+	return cpi_error_set(err, CPI_ERROR_CPI, false, "%s", verr.message);
+}
+
 static int
 parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
                  const char *path, struct cpi_error *err)
@@ -441,6 +461,20 @@ parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
 	if (rc == 0)
 		rc = get_bool(&dc->use_sub_folder, obj, path,
 		              "use_sub_folder", false, err);
+	if (rc != 0)
+		return rc;
+	rc = check_pattern(dc->datastore_pattern, path, "datastore_pattern",
+	                   err);
+	if (rc == 0)
+		rc = check_pattern(dc->datastore_cluster_pattern, path,
+		                   "datastore_cluster_pattern", err);
+	if (rc == 0)
+		rc = check_pattern(dc->persistent_datastore_pattern, path,
+		                   "persistent_datastore_pattern", err);
+	if (rc == 0)
+		rc = check_pattern(dc->persistent_datastore_cluster_pattern,
+		                   path, "persistent_datastore_cluster_pattern",
+		                   err);
 	if (rc != 0)
 		return rc;
 	if (dc->datastore_pattern == NULL &&

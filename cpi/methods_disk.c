@@ -8,11 +8,11 @@
  * datastore tried, after one container view read of the datastores.
  *
  * Safety.  Only delete_disk deletes a disk file, and only after one
- * container view over BOSH's vm_folder (recursively, so every director
- * sub folder too) found no VM with the disk attached: that costs 3 round
- * trips and reads every VM's device list (O(VMs x devices) bytes).  A
- * VM outside vm_folder using the disk is not seen: vCenter itself then
- * refuses to delete a disk that is in use (the file is locked).
+ * container view over the datacenter's VM folders (recursively: a VM an
+ * operator moved out of vm_folder too) found no VM with the disk
+ * attached: that costs 3 round trips and reads every VM's device list
+ * (O(VMs x devices) bytes).  vCenter itself also refuses to delete a
+ * disk that is in use (the file is locked).
  *
  * Storage vMotion.  attach_disk records the disk on the VM (extraConfig
  * bosh.persistent_disk.<cid>, in the same reconfigure); detach_disk finds
@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpi/disk_cid.h"
 #include "cpi/iso9660.h"
 #include "cpi/vcenter.h"
 #include "vsphere/disk.h"
@@ -85,16 +86,6 @@ check_vm_cid(const char *cid, const char *method, struct cpi_error *err)
 }
 
 static int
-check_disk_cid(const char *cid, const char *method, struct cpi_error *err)
-{
-	if (!vs_disk_cid_valid(cid))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s: disk_cid is not a disk id of this "
-		                     "CPI (disk-<uuid>)", method);
-	return 0;
-}
-
-static int
 new_disk_cid(char *out, size_t size, struct cpi_error *err)
 {
 	unsigned char b[16];
@@ -127,6 +118,8 @@ struct job {
 	struct vs_moref vm;
 	struct vs_disk_vm *v;
 	struct vs_disk_loc loc;
+	struct cpi_disk_cid id;     /* the disk cid: file name, pattern */
+	bool attached;              /* loc found through a VM's devices */
 };
 
 static void
@@ -135,6 +128,7 @@ job_clear(struct job *j)
 	vs_disk_dss_free(j->dss);
 	vs_disk_vm_free(j->v);
 	vs_disk_loc_clear(&j->loc);
+	cpi_disk_cid_clear(&j->id);
 }
 
 static const struct cpi_datacenter *
@@ -155,13 +149,9 @@ cloud_error(struct job *j, struct vs_error *verr, const char *what)
 static int
 open_dc(struct job *j)
 {
-	struct vs_error verr = {0};
-
 	if (cpi_vcenter_open(&j->c, j->call) != 0)
 		return CPI_ERR;
-	if (vs_folder_find(&j->dc, j->c, dc_conf(j)->name, &verr) != 0)
-		return cloud_error(j, &verr, "datacenter");
-	return 0;
+	return cpi_datacenter_find(&j->dc, j->c, j->call);
 }
 
 static int
@@ -174,7 +164,43 @@ read_datastores(struct job *j)
 	return 0;
 }
 
-/* Finds the disk; DiskNotFound when it is nowhere. */
+/* The disk where no "<disk_path>/<cid>.vmdk" is (moved by hand, or a
+ * disk_path that changed): through the VM that has it attached,
+ * anywhere in the datacenter (4 round trips, only on this path). */
+static int
+locate_attached(struct job *j, struct vs_error *verr)
+{
+	struct vs_moref root;
+	char *path = NULL;
+	int rc;
+
+	vs_error_clear(verr);
+	rc = vs_folder_path(&path, dc_conf(j)->name, NULL, verr);
+	if (rc == 0)
+		rc = vs_folder_find(&root, j->c, path, verr);
+	free(path);
+	if (rc == 0)
+		rc = vs_disk_find_attached(&j->loc, j->c, &j->dc, &root,
+		                           j->dss, j->id.name, verr);
+	if (rc == 0) {
+		j->attached = true;
+		cpi_log_info(j->call->log, "%s: disk %s found attached as %s",
+		             j->call->method, j->id.name, j->loc.path);
+	}
+	return rc;
+}
+
+/* Where disk j->id belongs: the cid's target_datastore_pattern (a Ruby
+ * CPI cid), else persistent_datastore_pattern. */
+static const char *
+target_pattern(const struct job *j)
+{
+	return j->id.pattern != NULL ? j->id.pattern :
+	       dc_conf(j)->persistent_datastore_pattern;
+}
+
+/* Finds disk j->id (cid is the Director's, for messages): the datastores
+ * matching target_pattern() first; DiskNotFound when it is nowhere. */
 static int
 locate(struct job *j, const char *cid)
 {
@@ -183,9 +209,20 @@ locate(struct job *j, const char *cid)
 
 	if (j->dss == NULL && read_datastores(j) != 0)
 		return CPI_ERR;
-	rc = vs_disk_locate(&j->loc, j->c, &j->dc, j->dss,
-	                    dc_conf(j)->persistent_datastore_pattern,
-	                    dc_conf(j)->disk_path, cid, &verr);
+	rc = vs_disk_locate(&j->loc, j->c, &j->dc, j->dss, target_pattern(j),
+	                    dc_conf(j)->disk_path, j->id.name, &verr);
+	if (rc == VS_ENOTFOUND) {
+		/* not where the cid says: by its file name on the datastores,
+		 * then through the VMs (only on this path) */
+		vs_error_clear(&verr);
+		rc = vs_disk_search_name(&j->loc, j->c, &j->dc, j->dss,
+		                         target_pattern(j), j->id.name, &verr);
+		if (rc == 0)
+			cpi_log_info(j->call->log, "%s: disk %s found at %s",
+			             j->call->method, j->id.name, j->loc.path);
+	}
+	if (rc == VS_ENOTFOUND)
+		rc = locate_attached(j, &verr);
 	if (rc == VS_ENOTFOUND)
 		return cpi_error_set(j->call->err, CPI_ERROR_DISK_NOT_FOUND,
 		                     false, "Disk '%s' not found", cid);
@@ -194,28 +231,19 @@ locate(struct job *j, const char *cid)
 	return 0;
 }
 
-/* Finds the VM by its inventory path; VMNotFound when it is gone. */
+/* Finds the VM where the Ruby CPI finds it (cpi_vm_lookup(): its path,
+ * else by name anywhere in the datacenter); VMNotFound only when the
+ * datacenter and vm_folder exist. */
 static int
 find_vm(struct job *j, const char *cid)
 {
-	struct vs_error verr = {0};
-	char *rel = NULL, *path = NULL;
 	int rc;
 
-	rc = cpi_folder_rel(&rel, j->call, dc_conf(j)->vm_folder);
-	if (rc < 0)
-		return CPI_ERR;
-	rc = vs_vm_path(&path, dc_conf(j)->name, rel, cid, &verr);
-	if (rc == 0)
-		rc = vs_vm_find(&j->vm, j->c, path, &verr);
-	free(rel);
-	free(path);
-	if (rc == VS_ENOTFOUND)
+	rc = cpi_vm_lookup(&j->vm, j->c, j->call, cid);
+	if (rc == 1)
 		return cpi_error_set(j->call->err, CPI_ERROR_VM_NOT_FOUND,
 		                     false, "VM '%s' not found", cid);
-	if (rc != 0)
-		return cloud_error(j, &verr, cid);
-	return 0;
+	return rc;
 }
 
 /* attach_disk and detach_disk: both cids checked, the session, then the
@@ -229,7 +257,7 @@ open_vm(struct job *j, const char *vm_cid, const char *cid)
 
 	rc = check_vm_cid(vm_cid, call->method, call->err);
 	if (rc == 0)
-		rc = check_disk_cid(cid, call->method, call->err);
+		rc = cpi_disk_cid_parse(&j->id, cid, call->method, call->err);
 	if (rc == 0)
 		rc = open_dc(j);
 	if (rc == 0)
@@ -579,8 +607,9 @@ cpi_method_has_disk(json_t **result, struct cpi_call *call)
 	int rc;
 
 	*result = NULL;
-	if (!vs_disk_cid_valid(cid)) {
-		*result = json_false();     /* not one of ours: not there */
+	if (cpi_disk_cid_parse(&j.id, cid, call->method, call->err) != 0) {
+		cpi_error_clear(call->err);
+		*result = json_false();     /* not a disk cid: not there */
 		return 0;
 	}
 	rc = open_dc(&j);
@@ -613,22 +642,25 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 	int rc;
 
 	*result = NULL;
-	rc = check_disk_cid(cid, call->method, call->err);
+	rc = cpi_disk_cid_parse(&j.id, cid, call->method, call->err);
 	if (rc == 0)
 		rc = open_dc(&j);
 	if (rc == 0)
 		rc = locate(&j, cid);
+	if (rc == 0 && j.attached)
+		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "delete_disk: disk '%s' is attached to a VM "
+		                   "(as %s); detach it first", cid, j.loc.path);
 	if (rc != 0)
 		goto cleanup;
-	/* refuse while a VM in BOSH's folder has it attached */
-	snprintf(path, sizeof(path), "%s/vm/%s", dc_conf(&j)->name,
-	         dc_conf(&j)->vm_folder);
+	/* refuse while a VM of the datacenter has it attached (any
+	 * folder: VMs are found by name anywhere, so one moved out of
+	 * vm_folder is still a VM of ours) */
+	snprintf(path, sizeof(path), "%s/vm", dc_conf(&j)->name);
 	rc = vs_folder_find(&folder, j.c, path, &verr);
 	if (rc == 0)
-		rc = vs_disk_users(&users, j.c, &folder, cid, &verr);
-	if (rc == VS_ENOTFOUND) {
-		rc = 0;         /* no VM folder: no VM of ours */
-	} else if (rc != 0) {
+		rc = vs_disk_users(&users, j.c, &folder, j.id.name, &verr);
+	if (rc != 0) {
 		rc = cloud_error(&j, &verr, "looking for VMs using the disk");
 		goto cleanup;
 	} else if (users->n > 0) {
@@ -657,7 +689,8 @@ cleanup:
 }
 
 /* Moves the disk to a datastore the VM's host reaches when its own is
- * out of reach. */
+ * out of reach, or (a Ruby CPI cid) not one its target pattern names:
+ * then to one matching target_pattern(), as the Ruby CPI does. */
 static int
 bring_near(struct job *j, const char *cid)
 {
@@ -666,6 +699,7 @@ bring_near(struct job *j, const char *cid)
 	struct vs_disk_loc moved = {0};
 	struct vs_disk_reach reach = {0};
 	struct vs_error verr = {0};
+	bool in_target = true;
 	size_t i;
 	int rc;
 
@@ -679,14 +713,16 @@ bring_near(struct job *j, const char *cid)
 	if (here == NULL)
 		return 0;
 	rc = vs_disk_host_reach(&reach, j->c, &info->host, &verr);
-	if (rc == 0 && vs_disk_ds_reaches(here, &reach)) {
+	if (rc == 0 && j->id.pattern != NULL)
+		rc = vs_disk_ds_wanted(&in_target, here, j->id.pattern, NULL,
+		                       0, &verr);
+	if (rc == 0 && vs_disk_ds_reaches(here, &reach) && in_target) {
 		vs_disk_reach_clear(&reach);
 		return 0;
 	}
 	if (rc == 0)
-		rc = vs_disk_pick_datastore(&there, j->dss,
-		        dc_conf(j)->persistent_datastore_pattern, NULL, 0,
-		        &reach, 0, &verr);
+		rc = vs_disk_pick_datastore(&there, j->dss, target_pattern(j),
+		                            NULL, 0, &reach, 0, &verr);
 	if (rc == 0 && !vs_disk_ds_reaches(there, &reach))
 		rc = vs_error_set(&verr, VS_ENOTFOUND, "no persistent "
 		                  "datastore reachable from the VM's host");
@@ -696,7 +732,7 @@ bring_near(struct job *j, const char *cid)
 	cpi_log_info(j->call->log, "attach_disk: moving %s from %s to %s",
 	             cid, here->name, there->name);
 	rc = vs_disk_move(&moved, j->c, &j->dc, j->loc.path, there,
-	                  dc_conf(j)->disk_path, cid, &verr);
+	                  dc_conf(j)->disk_path, j->id.name, &verr);
 	if (rc == 0)
 		rc = vs_disk_query_uuid(&moved.uuid, j->c, &j->dc, moved.path,
 		                        &verr);
@@ -820,7 +856,10 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 		rc = locate(&j, cid);
 	if (rc != 0)
 		goto cleanup;
-	d = vs_disk_vm_find(j.v, cid);
+	/* The vsphere layer names a disk by its file name (j.id.name:
+	 * "disk-<uuid>", also for a Ruby CPI cid); the agent settings and
+	 * messages by the Director's cid. */
+	d = vs_disk_vm_find(j.v, j.id.name);
 	if (d != NULL) {
 		/* Attached already: the same answer again.  A call whose
 		 * reconfigure reply was lost, or whose env.iso upload failed,
@@ -834,7 +873,7 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 			                   cid);
 			goto cleanup;
 		}
-		rc = repair_record(&j, cid, d);
+		rc = repair_record(&j, j.id.name, d);
 		if (rc == 0)
 			rc = rewrite_env(&j, cid, hint);
 		goto cleanup;
@@ -858,8 +897,8 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 	rc = edit_settings(&settings, &j, cid, hint);
 	bus = slot_bus(j.v->info, &slot);
 	if (rc == 0 && bus >= 0)
-		rc = attach_records(recs, rkeys, rvalues, &nrecs, &j, cid, bus,
-		                    slot.unit);
+		rc = attach_records(recs, rkeys, rvalues, &nrecs, &j,
+		                    j.id.name, bus, slot.unit);
 	else if (rc == 0)
 		cpi_log_warn(call->log, "attach_disk: the SCSI controller of "
 		             "unit %d has no bus number; %s is not recorded "
@@ -950,12 +989,12 @@ cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 	rc = open_vm(&j, vm_cid, cid);
 	if (rc != 0)
 		goto cleanup;
-	d = vs_disk_vm_find(j.v, cid);
-	r = vs_disk_vm_record(j.v, cid);
+	d = vs_disk_vm_find(j.v, j.id.name);
+	r = vs_disk_vm_record(j.v, j.id.name);
 	if (d == NULL && r != NULL && r->detached) {
 		/* an earlier detach_disk stopped before the disk was back
 		 * in disk_path: finish it */
-		rc = finish_move(&j, cid, r->path);
+		rc = finish_move(&j, j.id.name, r->path);
 		if (rc == 0)
 			rc = rewrite_env(&j, cid, NULL);
 		goto cleanup;
@@ -975,13 +1014,15 @@ cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 	}
 	/* moved by Storage vMotion: the record says where it lies until it
 	 * is back */
-	move = vs_disk_must_move(d->file_name, j.v->info->vm_path_name, cid);
+	move = vs_disk_must_move(d->file_name, j.v->info->vm_path_name,
+	                         j.id.name);
 	file = strdup(d->file_name);
 	if (file == NULL) {
 		rc = nomem(call);
 		goto cleanup;
 	}
-	if ((move || r != NULL) && vs_disk_record_key(key, sizeof(key), cid)) {
+	if ((move || r != NULL) &&
+	    vs_disk_record_key(key, sizeof(key), j.id.name)) {
 		if (move)
 			rc = vs_disk_record_detached(&value, file, &verr);
 		else if (r != NULL && r->by_device_key)
@@ -1017,7 +1058,7 @@ cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 		cpi_log_info(call->log, "detach_disk: %s from %s", cid,
 		             vm_cid);
 	if (rc == 0 && move)
-		rc = finish_move(&j, cid, file);
+		rc = finish_move(&j, j.id.name, file);
 cleanup:
 	free(value);
 	free(file);
@@ -1094,7 +1135,7 @@ cpi_method_resize_disk(json_t **result, struct cpi_call *call)
 	int rc;
 
 	*result = NULL;
-	rc = check_disk_cid(cid, call->method, call->err);
+	rc = cpi_disk_cid_parse(&j.id, cid, call->method, call->err);
 	if (rc == 0 && (size <= 0 || size > MAX_DISK_MB))
 		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "resize_disk: new_size must be 1 to %lld MB",
@@ -1130,10 +1171,12 @@ int
 cpi_method_set_disk_metadata(json_t **result, struct cpi_call *call)
 {
 	const char *cid = cpi_arg_string(call, 0);
+	struct cpi_disk_cid id;
 
 	*result = NULL;
-	if (check_disk_cid(cid, call->method, call->err) != 0)
+	if (cpi_disk_cid_parse(&id, cid, call->method, call->err) != 0)
 		return CPI_ERR;
+	cpi_disk_cid_clear(&id);
 	cpi_log_debug(call->log, "set_disk_metadata: %s: nothing to store "
 	              "(a documented no-op)", cid);
 	return 0;

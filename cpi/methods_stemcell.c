@@ -8,8 +8,10 @@
  * vCenter failure are Bosh::Clouds::CloudError; ok_to_retry only for
  * transient vCenter failures.
  *
- * delete_stemcell(cid) removes the stemcell and its replicas; one that is
- * already gone is success (null).
+ * delete_stemcell(cid) removes the stemcell and its replicas (those the
+ * Ruby CPI named too); one that is already gone is success (null), but
+ * only when the datacenter and template_folder exist (else CloudError
+ * naming the key).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +135,7 @@ cpi_method_delete_stemcell(json_t **result, struct cpi_call *call)
 	const char *cid = cpi_arg_string(call, 0);
 	struct vs_stemcell_loc loc;
 	struct vs_client *c = NULL;
+	struct vs_moref dcref;
 	struct vs_error e;
 	char *rel = NULL;
 	bool found = false;
@@ -153,9 +156,21 @@ cpi_method_delete_stemcell(json_t **result, struct cpi_call *call)
 	if (rc != 0)
 		goto cleanup;
 	rc = vs_stemcell_delete(&found, c, &loc, cid, &e);
-	if (rc != 0)
+	if (rc != 0) {
 		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &e);
-	else if (!found)
+		goto cleanup;
+	}
+	if (found)
+		goto cleanup;
+	/* "already gone" only when what the lookup went through exists: a
+	 * wrong datacenter or template_folder is a CloudError naming the
+	 * key (the stemcell may well be in vCenter) */
+	rc = cpi_datacenter_find(&dcref, c, call);
+	if (rc == 0)
+		rc = cpi_folder_check(c, call,
+		                      cfg->vcenter.datacenter.template_folder,
+		                      "template_folder");
+	if (rc == 0)
 		cpi_log_info(call->log, "delete_stemcell: %s was already gone",
 		             cid);
 cleanup:

@@ -2,10 +2,14 @@
  * cpi/methods_vm.c: has_vm, delete_vm, reboot_vm, set_vm_metadata.
  *
  * Each method opens one vCenter session (cpi/vcenter.h) and closes it on
- * every path.  A VM is found by its inventory path, never by a walk of
- * the inventory: "<dc>/vm/<vm_folder>[/<director_uuid>]/<vm_cid>" (see
- * vsphere/vm.h), so has_vm costs four round trips whatever the size of
- * the inventory.  cpi/vcenter.c logs each call's round trips, logout
+ * every path.  A VM is found where the Ruby CPI finds it
+ * (cpi_vm_lookup()): at its inventory path
+ * "<dc>/vm/<vm_folder>[/<director_uuid>]/<vm_cid>" first (so has_vm
+ * costs four round trips in the common case, whatever the size of the
+ * inventory), else by name anywhere under the datacenter's VM folders.
+ * "Not found" (has_vm false, VMNotFound) is answered only when the
+ * datacenter and vm_folder exist: a wrong config is a CloudError naming
+ * the key.  cpi/vcenter.c logs each call's round trips, logout
  * included.
  */
 #include "cpi/methods.h"
@@ -51,28 +55,6 @@ check_cid(const char *cid, const char *method, struct cpi_error *err)
 	return 0;
 }
 
-/* The VM's inventory path from the config and the request context. */
-static int
-vm_inventory_path(char **out, const struct cpi_call *call, const char *cid)
-{
-	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
-	struct vs_error verr = {0};
-	char *rel = NULL;
-	int rc;
-
-	*out = NULL;
-	rc = cpi_folder_rel(&rel, call, dc->vm_folder);
-	if (rc < 0)
-		return rc;
-	rc = vs_vm_path(out, dc->name, rel, cid, &verr);
-	free(rel);
-	if (rc != 0) {
-		vs_error_prefix(&verr, "%s: VM inventory path", call->method);
-		return cpi_error_from_vs(call->err, CPI_ERROR_CPI, &verr);
-	}
-	return 0;
-}
-
 /* A failure of the vsphere layer about the VM: VMNotFound when it is
  * gone, CloudError otherwise. */
 static int
@@ -91,20 +73,18 @@ static int
 open_and_find(struct vs_client **c_out, struct vs_moref *vm,
               struct cpi_call *call, const char *cid)
 {
-	struct vs_error verr = {0};
-	char *path = NULL;
 	int rc;
 
 	*c_out = NULL;
 	memset(vm, 0, sizeof(*vm));
 	rc = check_cid(cid, call->method, call->err);
 	if (rc == 0)
-		rc = vm_inventory_path(&path, call, cid);
-	if (rc == 0)
 		rc = cpi_vcenter_open(c_out, call);
-	if (rc == 0 && vs_vm_find(vm, *c_out, path, &verr) != 0)
-		rc = vm_error(call, cid, &verr);
-	free(path);
+	if (rc == 0)
+		rc = cpi_vm_lookup(vm, *c_out, call, cid);
+	if (rc == 1)
+		rc = cpi_error_set(call->err, CPI_ERROR_VM_NOT_FOUND, false,
+		                   "VM '%s' not found", cid);
 	return rc != 0 ? CPI_ERR : 0;
 }
 
@@ -121,31 +101,21 @@ cpi_method_has_vm(json_t **result, struct cpi_call *call)
 {
 	const char *cid = cpi_arg_string(call, 0);
 	struct vs_client *c = NULL;
-	struct vs_error verr = {0};
 	struct vs_moref vm;
-	char *path = NULL;
 	bool found = false;
 	int rc;
 
 	*result = NULL;
 	rc = check_cid(cid, call->method, call->err);
 	if (rc == 0)
-		rc = vm_inventory_path(&path, call, cid);
-	if (rc == 0)
 		rc = cpi_vcenter_open(&c, call);
-	if (rc != 0)
-		goto cleanup;
-	rc = vs_vm_find(&vm, c, path, &verr);
 	if (rc == 0) {
-		found = true;
-	} else if (rc == VS_ENOTFOUND) {
-		rc = 0;
-	} else {
-		vs_error_prefix(&verr, "has_vm %s", cid);
-		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+		/* false only when the datacenter and vm_folder exist */
+		rc = cpi_vm_lookup(&vm, c, call, cid);
+		found = rc == 0;
+		if (rc == 1)
+			rc = 0;
 	}
-cleanup:
-	free(path);
 	rc = finish(c, call, rc);
 	if (rc == 0) {
 		*result = json_boolean(found);

@@ -1,6 +1,8 @@
 #include "cpi/vcenter.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vsphere/transports.h"
 #include "vsphere/vm.h"
@@ -94,6 +96,11 @@ cpi_vcenter_close(struct vs_client *c, struct cpi_call *call)
 	rc = vs_client_close(c, &verr);
 	cpi_logf(call->log, CPI_LOG_INFO, "%s: %u vCenter round trips",
 	         call->method, vs_client_roundtrips(c));
+	if (rc < 0 && verr.code == VS_EREPLAY)
+		/* a request that differed from the recording invalidates the
+		 * whole replayed run, even one already failing (its own
+		 * error may be the recorded one) */
+		cpi_error_clear(call->err);
 	if (rc < 0)
 		cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	vs_client_free(c);
@@ -121,4 +128,113 @@ cpi_folder_rel(char **out, const struct cpi_call *call, const char *folder)
 		return cpi_error_from_vs(call->err, CPI_ERROR_CPI, &verr);
 	}
 	return 0;
+}
+
+int
+cpi_datacenter_find(struct vs_moref *out, struct vs_client *c,
+                    struct cpi_call *call)
+{
+	const char *name = call->config->vcenter.datacenter.name;
+	struct vs_error verr = {0};
+	int rc;
+
+	rc = vs_folder_find(out, c, name, &verr);
+	if (rc == 0 && strcmp(out->type, "Datacenter") != 0)
+		rc = vs_error_set(&verr, VS_ENOTFOUND, "a %s", out->type);
+	if (rc == VS_ENOTFOUND)
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "%s: datacenters[0].name: no datacenter "
+		                     "'%s' in vCenter", call->method, name);
+	if (rc != 0) {
+		vs_error_prefix(&verr, "%s: datacenter '%s'", call->method,
+		                name);
+		return cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+	}
+	return 0;
+}
+
+int
+cpi_folder_check(struct vs_client *c, struct cpi_call *call,
+                 const char *folder, const char *key)
+{
+	const char *dc = call->config->vcenter.datacenter.name;
+	struct vs_error verr = {0};
+	struct vs_moref ref;
+	char *path = NULL;
+	int rc;
+
+	rc = vs_folder_path(&path, dc, folder, &verr);
+	if (rc == 0)
+		rc = vs_folder_find(&ref, c, path, &verr);
+	free(path);
+	if (rc == 0 && strcmp(ref.type, "Folder") != 0)
+		rc = vs_error_set(&verr, VS_ENOTFOUND, "a %s", ref.type);
+	if (rc == VS_ENOTFOUND)
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "%s: datacenters[0].%s: no folder '%s' "
+		                     "in datacenter '%s'", call->method, key,
+		                     folder, dc);
+	if (rc != 0) {
+		vs_error_prefix(&verr, "%s: %s '%s'", call->method, key,
+		                folder);
+		return cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+	}
+	return 0;
+}
+
+int
+cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
+              struct cpi_call *call, const char *cid)
+{
+	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
+	struct vs_error verr = {0};
+	struct vs_moref dcref, root;
+	char *rel = NULL, *path = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (cpi_folder_rel(&rel, call, dc->vm_folder) != 0)
+		return CPI_ERR;
+	rc = vs_vm_path(&path, dc->name, rel, cid, &verr);
+	free(rel);
+	if (rc == 0)
+		rc = vs_vm_find(out, c, path, &verr);
+	free(path);
+	path = NULL;
+	if (rc == 0)
+		return 0;
+	if (rc != VS_ENOTFOUND) {
+		vs_error_prefix(&verr, "%s: VM '%s'", call->method, cid);
+		return cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+	}
+	/* not at its path: the containers, then anywhere by name */
+	if (cpi_datacenter_find(&dcref, c, call) != 0)
+		return CPI_ERR;
+	vs_error_clear(&verr);
+	rc = vs_folder_path(&path, dc->name, NULL, &verr);
+	if (rc == 0)
+		rc = vs_folder_find(&root, c, path, &verr);
+	free(path);
+	if (rc == 0)
+		rc = vs_vm_find_by_name(out, &n, c, &root, cid, &verr);
+	if (rc == 0 && n > 1) {
+		memset(out, 0, sizeof(*out));
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "%s: %zu VMs are named '%s' in "
+		                     "datacenter '%s'", call->method, n, cid,
+		                     dc->name);
+	}
+	if (rc == 0) {
+		cpi_log_info(call->log, "%s: VM %s found outside %s (%s)",
+		             call->method, cid, dc->vm_folder, out->value);
+		return 0;
+	}
+	if (rc != VS_ENOTFOUND) {
+		vs_error_prefix(&verr, "%s: VM '%s'", call->method, cid);
+		return cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+	}
+	if (cpi_folder_check(c, call, dc->vm_folder, "vm_folder") != 0)
+		return CPI_ERR;
+	return 1;
 }

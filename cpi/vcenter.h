@@ -29,7 +29,8 @@ int cpi_vcenter_connect(struct vs_client **out, struct cpi_call *call,
                         bool retry, struct vs_error *verr);
 /* Logs out, finishes the transport and frees c (NULL is fine).  A failure
  * is reported in call->err only when the call has no error yet, so the
- * root cause is kept. */
+ * root cause is kept; except a replay mismatch (VS_EREPLAY), which
+ * replaces any error: the replayed run is invalid. */
 int cpi_vcenter_close(struct vs_client *c, struct cpi_call *call);
 
 /* The inventory folder path relative to "<dc>/vm" for one of the
@@ -38,5 +39,31 @@ int cpi_vcenter_close(struct vs_client *c, struct cpi_call *call);
  * context must carry director_uuid).  *out is malloc'd. */
 int cpi_folder_rel(char **out, const struct cpi_call *call,
                    const char *folder);
+
+/* The configured datacenter (ONE FindByInventoryPath).  One that does
+ * not exist is a CloudError naming datacenters[0].name: never read as
+ * "the object looked for is gone". */
+int cpi_datacenter_find(struct vs_moref *out, struct vs_client *c,
+                        struct cpi_call *call);
+/* Whether the configured folder (key "vm_folder" or "template_folder",
+ * its value folder) exists under "<dc>/vm" (ONE FindByInventoryPath):
+ * 0 when it does, else a CloudError naming datacenters[0].<key>. */
+int cpi_folder_check(struct vs_client *c, struct cpi_call *call,
+                     const char *folder, const char *key);
+/* Finds VM cid where the Ruby CPI finds it:
+ *  1. at its expected path "<dc>/vm/<vm_folder>[/<director uuid>]/<cid>"
+ *     (ONE FindByInventoryPath: the common case);
+ *  2. else by name anywhere under the datacenter's VM folders (a VM an
+ *     operator moved to another folder): the datacenter is looked up
+ *     (missing: CloudError naming datacenters[0].name), then one
+ *     container view reads every VM's name; two VMs with the name is a
+ *     CloudError;
+ *  3. else "not found" only once vm_folder is known to exist: a missing
+ *     vm_folder is a CloudError naming datacenters[0].vm_folder (a
+ *     changed config must not make the Director forget its VMs).
+ * Returns 0 (found, *out set), 1 (not found: nothing set in call->err)
+ * or CPI_ERR with call->err set. */
+int cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
+                  struct cpi_call *call, const char *cid);
 
 #endif

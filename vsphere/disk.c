@@ -8,7 +8,6 @@
  */
 #include "vsphere/disk.h"
 
-#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "vsphere/client.h"
 #include "vsphere/create.h"
 #include "vsphere/files.h"
+#include "vsphere/pattern.h"
 #include "vsphere/pc.h"
 #include "vsphere/soap.h"
 #include "vsphere/task.h"
@@ -290,7 +290,6 @@ vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
                   const char *pattern, const char *const *names,
                   size_t nnames, struct vs_error *err)
 {
-	regex_t re;
 	size_t i;
 
 	*out = false;
@@ -305,13 +304,8 @@ vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
 		*out = true;
 		return 0;
 	}
-	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-		return vs_error_set(err, VS_EINVAL, "persistent datastore "
-		                    "pattern is not a valid regular "
-		                    "expression");
-	*out = regexec(&re, ds->name, 0, NULL, 0) == 0;
-	regfree(&re);
-	return 0;
+	return vs_pattern_matches(out, pattern, ds->name,
+	                          "persistent datastore pattern", err);
 }
 
 int
@@ -1339,4 +1333,250 @@ cleanup:
 	vs_vm_names_free(names);
 	vs_objects_free(list);
 	return rc;
+}
+
+/* The file of the first VirtualDisk named want among list's VMs' devices
+ * (malloc'd into *out, NULL when none). */
+static int
+attached_file(char **out, const struct vs_objects *list, const char *want,
+              struct vs_error *err)
+{
+	size_t i, j;
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < list->n && *out == NULL; i++) {
+		struct vs_devices *devs = NULL;
+		struct vs_error e;
+
+		vs_error_clear(&e);
+		rc = vs_object_get_devices(&devs, &list->items[i],
+		                           "config.hardware.device", &e);
+		if (rc == VS_ENOTFOUND)
+			continue;       /* no config (being created) */
+		if (rc != 0) {
+			vs_error_prefix(&e, "VM %s", list->items[i].obj.value);
+			pass_error(err, &e);
+			return rc;
+		}
+		for (j = 0; j < devs->n && *out == NULL; j++) {
+			const struct vs_device *d = &devs->items[j];
+
+			if (strcmp(d->type, "VirtualDisk") != 0 ||
+			    d->file_name == NULL ||
+			    strcmp(base_name(d->file_name), want) != 0)
+				continue;
+			*out = strdup(d->file_name);
+			if (*out == NULL) {
+				vs_devices_free(devs);
+				return vs_error_set(err, VS_ENOMEM,
+				                    "out of memory");
+			}
+		}
+		vs_devices_free(devs);
+	}
+	return 0;
+}
+
+int
+vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
+                      const struct vs_moref *dc,
+                      const struct vs_moref *folder,
+                      const struct vs_disk_dss *dss, const char *cid,
+                      struct vs_error *err)
+{
+	static const char *const paths[] = { "config.hardware.device", NULL };
+	struct vs_objects *list = NULL;
+	struct vs_ds_path where = { 0 };
+	const struct vs_disk_ds *ds = NULL;
+	struct vs_error e;
+	char want[VS_DISK_CID_MAX + 8], *file = NULL, *uuid = NULL;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	vs_error_clear(&e);
+	if (!vs_disk_cid_valid(cid))
+		return vs_error_set(err, VS_EINVAL, "not a disk cid");
+	snprintf(want, sizeof(want), "%s.vmdk", cid);
+	rc = check_ref(folder, "disk attachments", err);
+	if (rc == 0)
+		rc = vs_pc_list(&list, c, folder, "VirtualMachine", paths, err);
+	if (rc == 0)
+		rc = attached_file(&file, list, want, err);
+	if (rc == 0 && file == NULL)
+		rc = vs_error_set(err, VS_ENOTFOUND, "disk %s: attached to no "
+		                  "VM", cid);
+	if (rc == 0)
+		rc = vs_ds_path_parse(&where, file, err);
+	for (i = 0; rc == 0 && dss != NULL && i < dss->n; i++) {
+		if (strcmp(dss->items[i].name, where.datastore) == 0)
+			ds = &dss->items[i];
+	}
+	if (rc == 0 && ds == NULL)
+		rc = vs_error_set(err, VS_ENOTFOUND, "disk %s: attached as %s, "
+		                  "a datastore of no datacenter's", cid, file);
+	if (rc == 0) {
+		rc = vs_disk_query_uuid(&uuid, c, dc, file, &e);
+		if (rc != 0)
+			pass_error(err, &e);
+	}
+	if (rc == 0) {
+		rc = loc_fill(out, ds, file, err);
+		file = NULL;
+	}
+	if (rc == 0) {
+		out->uuid = uuid;
+		uuid = NULL;
+	}
+	free(uuid);
+	free(file);
+	vs_ds_path_clear(&where);
+	vs_objects_free(list);
+	return rc;
+}
+
+/* "<folderPath><want>" of the first file named want in the search
+ * results node (ArrayOfHostDatastoreBrowserSearchResults), or NULL. */
+static int
+search_hit(char **out, xmlNodePtr results, const char *want,
+           struct vs_error *err)
+{
+	xmlNodePtr r, f;
+	char *folder, *path;
+	size_t len;
+	bool hit;
+
+	*out = NULL;
+	for (r = vs_xml_child(results, "HostDatastoreBrowserSearchResults");
+	     r != NULL && *out == NULL;
+	     r = vs_xml_next(r, "HostDatastoreBrowserSearchResults")) {
+		folder = vs_xml_child_text(r, "folderPath");
+		if (folder == NULL)
+			continue;
+		for (f = vs_xml_child(r, "file"); f != NULL && *out == NULL;
+		     f = vs_xml_next(f, "file")) {
+			path = vs_xml_child_text(f, "path");
+			hit = path != NULL && strcmp(path, want) == 0;
+			xmlFree(path);
+			if (!hit)
+				continue;
+			len = strlen(folder);
+			*out = malloc(len + strlen(want) + 2);
+			if (*out == NULL) {
+				xmlFree(folder);
+				return vs_error_set(err, VS_ENOMEM,
+				                    "out of memory");
+			}
+			/* "[ds]" (the root), "[ds] dir" or "[ds] dir/" */
+			snprintf(*out, len + strlen(want) + 2, "%s%s%s", folder,
+			         len == 0 || folder[len - 1] == '/' ||
+			         folder[len - 1] == ' ' ? "" :
+			         folder[len - 1] == ']' ? " " : "/", want);
+		}
+		xmlFree(folder);
+	}
+	return 0;
+}
+
+/* The path of want anywhere on datastore ds, or *out NULL. */
+static int
+search_datastore(char **out, struct vs_client *c, const struct vs_disk_ds *ds,
+                 const char *want, struct vs_error *err)
+{
+	static const char *const bpaths[] = { "browser", NULL };
+	static const char *const rpaths[] = { "info.result", NULL };
+	struct vs_object *o = NULL, *t = NULL;
+	struct vs_moref browser, task;
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, spec, r, node;
+	char root[300];
+	int rc;
+
+	*out = NULL;
+	if (snprintf(root, sizeof(root), "[%s]", ds->name) >= (int)sizeof(root))
+		return vs_error_set(err, VS_EINVAL, "datastore name too long");
+	rc = vs_get_props(&o, c, &ds->ref, bpaths, err);
+	if (rc == 0)
+		rc = vs_object_get_moref(&browser, o, "browser", err);
+	if (rc == 0)
+		rc = vs_soap_request_new(&req, &m, "SearchDatastoreSubFolders_Task",
+		                         &browser, err);
+	if (rc != 0)
+		goto cleanup;
+	vs_soap_add_text(m, "datastorePath", root);
+	spec = vs_soap_add_obj(m, "searchSpec",
+	                       "HostDatastoreBrowserSearchSpec");
+	vs_soap_add_text(spec, "matchPattern", want);
+	rc = vs_client_call(c, req, &resp, &r, err);
+	if (rc == 0)
+		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
+	if (rc == 0)
+		rc = vs_task_wait(NULL, c, &task, VS_DISK_TASK_TIMEOUT_S, err);
+	if (rc == 0)
+		rc = vs_get_props(&t, c, &task, rpaths, err);
+	if (rc == 0 && vs_object_get_node(&node, t, "info.result", err) == 0)
+		rc = search_hit(out, node, want, err);
+	else if (rc == 0)
+		vs_error_clear(err);    /* no result: nothing found */
+cleanup:
+	xmlFreeDoc(resp);
+	vs_object_free(t);
+	vs_object_free(o);
+	return rc;
+}
+
+int
+vs_disk_search_name(struct vs_disk_loc *out, struct vs_client *c,
+                    const struct vs_moref *dc, const struct vs_disk_dss *dss,
+                    const char *pattern, const char *cid,
+                    struct vs_error *err)
+{
+	char want[VS_DISK_CID_MAX + 8], *path = NULL, *uuid = NULL;
+	struct vs_error e;
+	bool wanted;
+	size_t i;
+	int pass, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!vs_disk_cid_valid(cid))
+		return vs_error_set(err, VS_EINVAL, "not a disk cid");
+	snprintf(want, sizeof(want), "%s.vmdk", cid);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; dss != NULL && i < dss->n; i++) {
+			const struct vs_disk_ds *d = &dss->items[i];
+
+			if (!d->usable)
+				continue;
+			rc = vs_disk_ds_wanted(&wanted, d, pattern, NULL, 0,
+			                       err);
+			if (rc != 0)
+				return rc;
+			if (wanted != (pass == 0))
+				continue;
+			vs_error_clear(&e);
+			rc = search_datastore(&path, c, d, want, &e);
+			if (rc != 0) {
+				vs_error_prefix(&e, "searching %s", d->name);
+				pass_error(err, &e);
+				return rc;
+			}
+			if (path == NULL)
+				continue;
+			rc = vs_disk_query_uuid(&uuid, c, dc, path, &e);
+			if (rc != 0) {
+				free(path);
+				pass_error(err, &e);
+				return rc;
+			}
+			rc = loc_fill(out, d, path, err);
+			if (rc == 0)
+				out->uuid = uuid;
+			else
+				free(uuid);
+			return rc;
+		}
+	}
+	return vs_error_set(err, VS_ENOTFOUND, "disk %s: no datastore holds "
+	                    "%s", cid, want);
 }

@@ -88,8 +88,8 @@ int vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
 bool vs_disk_ds_reaches(const struct vs_disk_ds *ds,
                         const struct vs_disk_reach *reach);
 /* Whether ds is wanted: named in names[] (exact, when nnames > 0) or
- * else matching the POSIX extended regular expression pattern (NULL or
- * "": every datastore).  A bad pattern is VS_EINVAL. */
+ * else matching the Ruby-style pattern (vsphere/pattern.h; NULL or "":
+ * every datastore).  A bad pattern is VS_EINVAL. */
 int vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
                       const char *pattern, const char *const *names,
                       size_t nnames, struct vs_error *err);
@@ -386,5 +386,31 @@ int vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
 int vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
                   const struct vs_moref *folder, const char *cid,
                   struct vs_error *err);
+
+/* A disk that is not where its cid says (vs_disk_locate() found no
+ * "<disk_path>/<cid>.vmdk"), searched for by its file name "<cid>.vmdk"
+ * in every folder of each usable datastore of dss (those matching
+ * pattern first): Datastore.browser, then
+ * HostDatastoreBrowser.SearchDatastoreSubFolders_Task (matchPattern),
+ * waited for, and its info.result read: about 4 round trips per
+ * datastore.  The first hit fills out as vs_disk_locate() does;
+ * VS_ENOTFOUND when no datastore has the file. */
+int vs_disk_search_name(struct vs_disk_loc *out, struct vs_client *c,
+                        const struct vs_moref *dc,
+                        const struct vs_disk_dss *dss, const char *pattern,
+                        const char *cid, struct vs_error *err);
+
+/* A disk that is not where its cid says (vs_disk_locate() found no
+ * "<disk_path>/<cid>.vmdk"), found through the VMs that have it attached,
+ * as the Ruby CPI's last resort: the first VirtualDisk device under
+ * folder (recursively: one container view with every VM's devices, 3
+ * round trips) whose file's last component is "<cid>.vmdk", on a
+ * datastore of dss; then QueryVirtualDiskUuid on it.  out as
+ * vs_disk_locate() fills it; VS_ENOTFOUND when no VM has it. */
+int vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
+                          const struct vs_moref *dc,
+                          const struct vs_moref *folder,
+                          const struct vs_disk_dss *dss, const char *cid,
+                          struct vs_error *err);
 
 #endif

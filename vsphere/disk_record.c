@@ -257,7 +257,17 @@ vs_disk_vm_take_vapp(struct vs_disk_vm *v, long long device_key,
                      const char *cid, struct vs_error *err)
 {
 	struct vs_disk_record *grown, *r;
+	char name[VS_DISK_CID_MAX + 1];
+	size_t n = strcspn(cid, ".");
 
+	/* The Ruby CPI records the Director's cid, which may be
+	 * "disk-<uuid>.<base64 JSON>" (cpi/disk_cid.h): records are kept by
+	 * the disk's name, the part before the dot. */
+	if (n > VS_DISK_CID_MAX)
+		return 0;
+	memcpy(name, cid, n);
+	name[n] = '\0';
+	cid = name;
 	if (!vs_disk_cid_valid(cid) || record_of(v, cid) != NULL ||
 	    device_key < INT32_MIN || device_key > INT32_MAX ||
 	    v->nrecords >= MAX_RECORDS)

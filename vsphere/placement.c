@@ -11,11 +11,11 @@
  */
 #include "vsphere/placement.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vsphere/pattern.h"
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
 
@@ -390,7 +390,7 @@ find_pool(struct vs_moref *out, const struct index *ix,
 }
 
 static bool
-ds_named(const struct vs_placement_req *req, const regex_t *re,
+ds_named(const struct vs_placement_req *req, const struct vs_pattern *re,
          const char *name)
 {
 	size_t i;
@@ -401,7 +401,7 @@ ds_named(const struct vs_placement_req *req, const regex_t *re,
 				return true;
 		return false;
 	}
-	return regexec(re, name, 0, NULL, 0) == 0;
+	return vs_pattern_match(re, name);
 }
 
 /* Free MB of a usable datastore, or -1. */
@@ -484,21 +484,17 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 	const struct ent *best_cl = NULL, *best_ds = NULL;
 	const char *best_pool = NULL;
 	long long best_free = -1, need_ds = req->disk_mb + req->memory_mb;
-	regex_t re;
-	bool have_re = false;
+	struct vs_pattern *re = NULL;
 	size_t i, j, nmem = 0;
 	int rc = 0;
 
-	memset(&re, 0, sizeof(re));
 	if (req->ndatastores == 0) {
 		const char *pat = req->datastore_pattern;
 
-		if (regcomp(&re, pat != NULL ? pat : "", REG_EXTENDED |
-		            REG_NOSUB) != 0)
-			return vs_error_set(err, VS_EINVAL,
-			                    "datastore pattern is not a valid "
-			                    "regular expression");
-		have_re = true;
+		rc = vs_pattern_compile(&re, pat != NULL ? pat : "",
+		                        "datastore pattern", err);
+		if (rc != 0)
+			return rc;
 	}
 	for (i = 0; i < req->nclusters; i++) {
 		const struct ent *cl;
@@ -527,7 +523,7 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 			long long f;
 
 			if (ds == NULL || ds->kind != K_DS ||
-			    ds->name == NULL || !ds_named(req, &re, ds->name))
+			    ds->name == NULL || !ds_named(req, re, ds->name))
 				continue;
 			f = ds_free_mb(ds);
 			if (f < need_ds || f <= best_free)
@@ -565,8 +561,7 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 	p->datastore_free_mb = best_free;
 
 cleanup:
-	if (have_re)
-		regfree(&re);
+	vs_pattern_free(re);
 	return rc;
 }
 
@@ -1133,17 +1128,18 @@ vs_inventory_datastores(struct vs_inv_datastores **out,
 {
 	const struct ent *d = inv_ent(inv, dc, K_DC);
 	struct vs_inv_datastores *l = NULL;
-	regex_t re;
+	struct vs_pattern *re = NULL;
 	size_t i;
 	int rc = 0;
 
 	*out = NULL;
 	if (d == NULL)
 		return vs_error_set(err, VS_EINVAL, "no such datacenter");
-	if (regcomp(&re, pattern != NULL ? pattern : "",
-	            REG_EXTENDED | REG_NOSUB) != 0)
-		return vs_error_set(err, VS_EINVAL, "'%s' is not a valid "
-		                    "regular expression", pattern);
+	/* The same Ruby-regex reading as placement (vsphere/pattern.h). */
+	rc = vs_pattern_compile(&re, pattern != NULL ? pattern : "",
+	                        "pattern", err);
+	if (rc != 0)
+		return rc;
 	l = calloc(1, sizeof(*l));
 	if (l != NULL)
 		l->items = calloc(inv->ix.n + 1, sizeof(*l->items));
@@ -1163,7 +1159,7 @@ vs_inventory_datastores(struct vs_inv_datastores **out,
 		if (pods && (p == NULL || p->name == NULL))
 			continue;
 		match = pods ? p->name : e->name;
-		if (regexec(&re, match, 0, NULL, 0) != 0)
+		if (!vs_pattern_match(re, match))
 			continue;
 		rc = ds_item(&l->items[l->n], e, p != NULL ? p->name : NULL,
 		             err);
@@ -1174,7 +1170,7 @@ vs_inventory_datastores(struct vs_inv_datastores **out,
 		l = NULL;
 	}
 cleanup:
-	regfree(&re);
+	vs_pattern_free(re);
 	vs_inv_datastores_free(l);
 	return rc;
 }

@@ -4,7 +4,6 @@
  */
 #include "vsphere/stemcell.h"
 
-#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +13,14 @@
 
 #include "vsphere/import.h"
 #include "vsphere/ovf.h"
+#include "vsphere/pattern.h"
 #include "vsphere/pc.h"
 #include "vsphere/task.h"
 #include "vsphere/vim.h"
 #include "vsphere/vm.h"
+
+/* What separates cid and datastore id in the Ruby CPI's replica names. */
+#define RUBY_SEP " %2f "
 
 #define SNAPSHOT_NAME "initial"
 #define REPLICA_WAIT_S 900.0
@@ -211,7 +214,7 @@ moref_in(const struct vs_moref *r, const struct vs_moref *list, size_t n)
 static int
 best_datastore(struct placement *pl, bool *found, struct vs_client *c,
                const struct vs_object *o, const struct vs_objects *all,
-               const regex_t *re, long long need, struct vs_error *err)
+               const struct vs_pattern *re, long long need, struct vs_error *err)
 {
 	const struct vs_moref *ds = NULL;
 	struct vs_ds_summary *sum = NULL;
@@ -250,7 +253,7 @@ best_datastore(struct placement *pl, bool *found, struct vs_client *c,
 		     (sum->maintenance_mode == NULL ||
 		      strcmp(sum->maintenance_mode, "normal") == 0) &&
 		     sum->free_space >= need &&
-		     (re == NULL || regexec(re, sum->name, 0, NULL, 0) == 0);
+		     vs_pattern_match(re, sum->name);
 		if (ok && (!*found || sum->free_space > pl->free_space)) {
 			*found = true;
 			pl->datastore = d->obj;
@@ -334,9 +337,8 @@ place(struct placement *pl, struct vs_client *c,
 	struct vs_moref refs[MAX_CLUSTERS];
 	struct vs_object_spec os[MAX_CLUSTERS];
 	struct vs_objects *list = NULL;
-	regex_t re;
-	bool have_re = false, found = false;
-	char ebuf[256];
+	struct vs_pattern *re = NULL;
+	bool found = false;
 	size_t i, j;
 	int rc;
 
@@ -347,18 +349,12 @@ place(struct placement *pl, struct vs_client *c,
 		                    MAX_CLUSTERS);
 	if (imp->datastore_pattern != NULL &&
 	    imp->datastore_pattern[0] != '\0') {
-		rc = regcomp(&re, imp->datastore_pattern,
-		             REG_EXTENDED | REG_NOSUB);
-		if (rc != 0) {
-			regerror(rc, &re, ebuf, sizeof(ebuf));
-			return vs_error_set(err, VS_EINVAL,
-			                    "%s: not a valid extended regular "
-			                    "expression (%s)",
-			                    imp->pattern_key != NULL ?
-			                    imp->pattern_key :
-			                    "datastore_pattern", ebuf);
-		}
-		have_re = true;
+		rc = vs_pattern_compile(&re, imp->datastore_pattern,
+		                        imp->pattern_key != NULL ?
+		                        imp->pattern_key :
+		                        "datastore_pattern", err);
+		if (rc != 0)
+			return rc;
 	}
 	rc = find_clusters(refs, c, imp, err);
 	if (rc != 0)
@@ -398,7 +394,7 @@ place(struct placement *pl, struct vs_client *c,
 		if (j == list->n)
 			continue;
 		rc = best_datastore(pl, &found, c, &list->items[j], list,
-		                    have_re ? &re : NULL, need, err);
+		                    re, need, err);
 		if (rc == 0 && found)
 			rc = cluster_pool(&pl->pool, c, imp, i,
 			                  &list->items[j], err);
@@ -416,8 +412,7 @@ place(struct placement *pl, struct vs_client *c,
 		                  imp->pattern_key != NULL ? imp->pattern_key
 		                  : "datastore_pattern", need);
 cleanup:
-	if (have_re)
-		regfree(&re);
+	vs_pattern_free(re);
 	vs_objects_free(list);
 	return rc;
 }
@@ -708,7 +703,9 @@ vs_stemcell_delete(bool *found_out, struct vs_client *c,
 				continue;
 			}
 			if (strncmp(name, cid, len) != 0 ||
-			    (pass == 0 && name[len] != '-') ||
+			    (pass == 0 && name[len] != '-' &&
+			     strncmp(name + len, RUBY_SEP,
+			             strlen(RUBY_SEP)) != 0) ||
 			    (pass == 1 && name[len] != '\0'))
 				continue;
 			found++;
@@ -892,6 +889,89 @@ earlier_twin(bool *yes, struct vs_client *c, const struct vs_moref *folder,
 	return rc;
 }
 
+/* The Ruby CPI's replica name for cid on the datastore ds_value:
+ * "<cid> %2f <ds_value>", a '/' in ds_value escaped as "%2f" (vCenter
+ * keeps an escape sequence in a name as it is). */
+static int
+ruby_replica_name(char *out, size_t size, const char *cid,
+                  const char *ds_value, struct vs_error *err)
+{
+	size_t i, n;
+
+	n = (size_t)snprintf(out, size, "%s%s", cid, RUBY_SEP);
+	for (i = 0; n < size && ds_value[i] != '\0'; i++) {
+		if (ds_value[i] == '/') {
+			if (n + 3 >= size)
+				break;
+			memcpy(out + n, "%2f", 3);
+			n += 3;
+		} else {
+			out[n++] = ds_value[i];
+		}
+	}
+	if (n >= size || ds_value[i] != '\0') {
+		if (size > 0)
+			out[0] = '\0';
+		return vs_error_set(err, VS_EINVAL, "replica name too long");
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* A replica the Ruby CPI made of cid on datastore, in folder: found
+ * (vm_out, snap_out set) only when it lies on datastore and has a current
+ * snapshot.  One folder read, one property read when a name matches. */
+static int
+ruby_replica(bool *found, struct vs_moref *vm_out, struct vs_moref *snap_out,
+             struct vs_client *c, const struct vs_moref *folder,
+             const char *cid, const struct vs_moref *datastore,
+             struct vs_error *err)
+{
+	struct vs_objects *list = NULL;
+	struct vs_object *o = NULL;
+	const struct vs_moref *ds;
+	const char *n;
+	char name[512];
+	size_t i, nds;
+	bool has_snap = false;
+	int rc;
+
+	*found = false;
+	rc = ruby_replica_name(name, sizeof(name), cid, datastore->value,
+	                       err);
+	if (rc != 0)
+		return rc;
+	rc = list_folder_vms(&list, c, folder, err);
+	for (i = 0; rc == 0 && i < list->n && !*found; i++) {
+		if (vs_object_get_str(&n, &list->items[i], "name", err) != 0) {
+			vs_error_clear(err);
+			continue;
+		}
+		if (strcmp(n, name) != 0)
+			continue;
+		vs_object_free(o);
+		o = NULL;
+		rc = vm_ds_snap(&ds, &nds, &has_snap, snap_out, &o, c,
+		                &list->items[i].obj, err);
+		if (rc == VS_ENOTFOUND) {
+			vs_error_clear(err);
+			rc = 0;
+			continue;
+		}
+		if (rc == 0 && has_snap && moref_in(datastore, ds, nds)) {
+			*vm_out = list->items[i].obj;
+			*found = true;
+			vs_client_logf(c, 1, "using the replica %s (%s)", n,
+			               vm_out->value);
+		}
+	}
+	if (!*found)
+		memset(snap_out, 0, sizeof(*snap_out));
+	vs_object_free(o);
+	vs_objects_free(list);
+	return rc;
+}
+
 int
 vs_stemcell_replica(struct vs_moref *vm_out,
                     struct vs_moref *snapshot_out, struct vs_client *c,
@@ -956,6 +1036,13 @@ vs_stemcell_replica(struct vs_moref *vm_out,
 		goto cleanup;
 	vs_error_clear(&e);
 	rc = vs_find_by_inventory_path(&folder, c, fpath, &e);
+	if (rc == 0) {
+		/* one the Ruby CPI made there is as good */
+		rc = ruby_replica(&twin, vm_out, snapshot_out, c, &folder,
+		                  stemcell_cid, datastore, &e);
+		if (rc == 0 && twin)
+			goto cleanup;
+	}
 	if (rc == 0) {
 		vs_client_logf(c, 1, "replicating %s to datastore %s as %s",
 		               stemcell_cid, datastore->value, name);

@@ -19,7 +19,12 @@
  * datastore and unique within the vCenter; the simulator's hold '/' and
  * '@' and run long).  Names never hold '/' or '%' and stay under vCenter's
  * 80-character limit.
- * delete_stemcell removes the stemcell and every "<cid>-*" VM there.
+ * A replica the Ruby CPI made, "<cid> %2f <datastore moref value>" (a
+ * '/' in the value written %2f), in the template folder, on the
+ * datastore and with a current snapshot, is used as it is (looked for,
+ * one folder read, only when this CPI's own replica is not there).
+ * delete_stemcell removes the stemcell and every "<cid>-*" and
+ * "<cid> %2f *" VM there.
  */
 #ifndef VS_STEMCELL_H
 #define VS_STEMCELL_H
@@ -75,8 +80,9 @@ bool vs_stemcell_cid_valid(const char *cid);
  * and no VM is left behind.
  *
  * Placement: the first configured cluster (in config order) that has a
- * datastore whose name matches datastore_pattern (regcomp REG_EXTENDED;
- * a pattern that does not compile is VS_EINVAL naming pattern_key), is
+ * datastore whose name matches datastore_pattern (a Ruby-style regular
+ * expression, vsphere/pattern.h; a pattern that does not compile is
+ * VS_EINVAL naming pattern_key), is
  * accessible, not in maintenance and has room for the OVF's files (the
  * sum of their sizes); among those the one with most free space.  The
  * pool is the cluster's resource_pool under its root pool, else the root

@@ -167,6 +167,22 @@ vs_vm_path(char **out, const char *dc, const char *folder_rel,
 	return rc;
 }
 
+int
+vs_folder_path(char **out, const char *dc, const char *folder_rel,
+               struct vs_error *err)
+{
+	bool rel = folder_rel != NULL && folder_rel[0] != '\0';
+	int rc;
+
+	*out = NULL;
+	rc = check_component(dc, "datacenter", err);
+	if (rc == 0 && rel)
+		rc = check_rel_path(folder_rel, "folder", err);
+	if (rc == 0)
+		rc = join(out, dc, "vm", rel ? folder_rel : NULL, err);
+	return rc;
+}
+
 /* --- lookups ------------------------------------------------------- */
 
 int
@@ -188,6 +204,34 @@ vs_vm_find(struct vs_moref *out, struct vs_client *c,
 		                  inventory_path, out->type);
 		memset(out, 0, sizeof(*out));
 	}
+	return rc;
+}
+
+int
+vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
+                   struct vs_client *c, const struct vs_moref *container,
+                   const char *name, struct vs_error *err)
+{
+	static const char *const paths[] = { "name", NULL };
+	struct vs_objects *list = NULL;
+	struct vs_error local = {0};
+	const char *n;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*nfound = 0;
+	rc = vs_pc_list(&list, c, container, "VirtualMachine", paths, err);
+	for (i = 0; rc == 0 && i < list->n; i++) {
+		if (vs_object_get_str(&n, &list->items[i], "name",
+		                      &local) != 0 || strcmp(n, name) != 0)
+			continue;
+		if ((*nfound)++ == 0)
+			*out = list->items[i].obj;
+	}
+	if (rc == 0 && *nfound == 0)
+		rc = vs_error_set(err, VS_ENOTFOUND, "no VM named '%s'", name);
+	vs_objects_free(list);
 	return rc;
 }
 

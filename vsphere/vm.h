@@ -59,6 +59,11 @@ int vs_folder_rel_path(char **out, const char *folder,
 int vs_vm_path(char **out, const char *dc, const char *folder_rel,
                const char *name, struct vs_error *err);
 
+/* "<dc>/vm" or, with folder_rel, "<dc>/vm/<folder_rel>" (a folder's
+ * inventory path).  *out is malloc'd. */
+int vs_folder_path(char **out, const char *dc, const char *folder_rel,
+                   struct vs_error *err);
+
 /* --- lookups -------------------------------------------------------- */
 
 /* ONE SearchIndex.FindByInventoryPath for a VirtualMachine; VS_ENOTFOUND
@@ -69,6 +74,14 @@ int vs_vm_find(struct vs_moref *out, struct vs_client *c,
  * "DC0/vm/BOSH_VMs"); VS_ENOTFOUND when absent. */
 int vs_folder_find(struct vs_moref *out, struct vs_client *c,
                    const char *inventory_path, struct vs_error *err);
+/* The VMs named name anywhere under container (a datacenter's "vm"
+ * folder: recursively, every sub folder and vApp): one container view
+ * reading every VM's name (3 round trips, O(VMs) bytes).  *nfound is
+ * how many have the name; *out the first of them.  VS_ENOTFOUND when
+ * none. */
+int vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
+                       struct vs_client *c, const struct vs_moref *container,
+                       const char *name, struct vs_error *err);
 /* Finds or creates the VM folder "<dc>/vm/<folder_rel>", one component
  * at a time (FindByInventoryPath, CreateFolder when missing; a
  * DuplicateName from a racing process is answered by looking up again).

@@ -39,7 +39,7 @@ fi
 # method.  BENCH_VSPHERE_RUNS=N overrides 20.  The scenarios run with
 # tests/replay/config.template.json made live, after their sim-setup.
 vsruns=${BENCH_VSPHERE_RUNS:-20}
-pkgs="libcurl libxml-2.0 jansson"
+pkgs="libcurl libxml-2.0 jansson libpcre2-8"
 bench_vsphere_build() { # NAME SRC: links SRC with libcpi.a
     # shellcheck disable=SC2046
     ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror \

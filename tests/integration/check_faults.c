@@ -849,8 +849,10 @@ pem(const char *path)
 	return s;
 }
 
-/* has_vm through a config with the given connection_options (and host,
- * when port is not NULL): the response, the run kept in r. */
+/* has_disk (false: the extra simulators have DC0 and its datastores but
+ * no BOSH_VMs folder, where has_vm now answers a CloudError naming
+ * vm_folder) through a config with the given connection_options (and
+ * host, when port is not NULL): the response, the run kept in r. */
 static json_t *
 tls_call(struct cpi_test_run *r, json_t *conn, const char *port)
 {
@@ -864,8 +866,8 @@ tls_call(struct cpi_test_run *r, json_t *conn, const char *port)
 	}
 	snprintf(cfg, sizeof(cfg), "%s", sim_config(extra));
 	json_decref(extra);
-	resp = call_cfg(r, cfg, "has_vm", json_pack("[s]", "vm-none"), NULL,
-	                NULL);
+	resp = call_cfg(r, cfg, "has_disk", json_pack("[s]", "disk-00000000-"
+	                "0000-4000-8000-000000000000"), NULL, NULL);
 	return resp;
 }
 

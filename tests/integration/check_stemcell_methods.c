@@ -350,7 +350,8 @@ START_TEST(test_bad_image)
 END_TEST
 
 static void
-create_fails_with_pattern(const char *pattern, const char *needle)
+create_fails_with_pattern(const char *pattern, const char *type,
+                          const char *needle)
 {
 	size_t before = count_named("sc-", false);
 	json_t *extra = json_pack("{s:[{s:s,s:s,s:s,s:s,s:s,s:s,s:[s]}]}",
@@ -368,7 +369,7 @@ create_fails_with_pattern(const char *pattern, const char *needle)
 
 	json_decref(extra);
 	ck_assert_ptr_nonnull(sim_error_type(resp));
-	ck_assert_str_eq(sim_error_type(resp), "Bosh::Clouds::CloudError");
+	ck_assert_str_eq(sim_error_type(resp), type);
 	msg = json_string_value(json_object_get(json_object_get(resp,
 	                        "error"), "message"));
 	ck_assert_msg(msg != NULL && strstr(msg, needle) != NULL, "%s", msg);
@@ -379,13 +380,17 @@ create_fails_with_pattern(const char *pattern, const char *needle)
 
 START_TEST(test_bad_pattern)
 {
-	create_fails_with_pattern("([", "datastore_pattern");
+	/* refused when the config is loaded, naming the key */
+	create_fails_with_pattern("([", "Bosh::Clouds::CpiError",
+	                          "datacenters[0].datastore_pattern: not a "
+	                          "valid regular expression");
 }
 END_TEST
 
 START_TEST(test_no_datastore)
 {
-	create_fails_with_pattern("^NoSuchDatastore$", "no accessible "
+	create_fails_with_pattern("^NoSuchDatastore$",
+	                          "Bosh::Clouds::CloudError", "no accessible "
 	                          "datastore");
 }
 END_TEST

@@ -335,15 +335,24 @@ START_TEST(test_has_vm)
 	new_cid(cid, sizeof(cid), "vm");
 	new_cid(missing, sizeof(missing), "vm");
 	make_vm(&vm, cid, false);
+	before = requests_seen();
 	ck_assert(has_vm(cid));
+	after = requests_seen();
+	if (getenv("VCSIM_REQUEST_DIR") == NULL) {
+		ck_assert(!has_vm(missing));
+		return;
+	}
+	/* the common case, a VM at its path: RetrieveServiceContent,
+	 * Login, FindByInventoryPath, Logout */
+	printf("has_vm: %zu round trips\n", after - before);
+	ck_assert_uint_eq(after - before, 4);
+	/* false only after the datacenter, the VM root folder, a by-name
+	 * search (a container view: 3) and vm_folder were looked up */
 	before = requests_seen();
 	ck_assert(!has_vm(missing));
 	after = requests_seen();
-	if (getenv("VCSIM_REQUEST_DIR") == NULL)
-		return;
-	/* RetrieveServiceContent, Login, FindByInventoryPath, Logout */
-	printf("has_vm: %zu round trips\n", after - before);
-	ck_assert_uint_eq(after - before, 4);
+	printf("has_vm: %zu round trips for a missing VM\n", after - before);
+	ck_assert_uint_eq(after - before, 10);
 	/* the same with many more VMs around */
 	for (i = 0; i < 25; i++) {
 		new_cid(more, sizeof(more), "vm");

@@ -21,8 +21,9 @@
 #     (BUILD/release/packages/<pkg>), BOSH_PACKAGES_DIR, BOSH_PACKAGE_NAME,
 #     BOSH_PACKAGE_VERSION, PATH and HOME in its environment; configure
 #     must recognise every option given;
-#  5. the packaged bin/cpi: ldd shows no jansson, libxml2, libcurl or zlib
-#     from the system, and the binary defines their symbols itself;
+#  5. the packaged bin/cpi: ldd shows no jansson, libxml2, libcurl, zlib
+#     or pcre2 from the system, and the binary defines their symbols
+#     itself;
 #  6. templates: tests/release/bosh.rb render (BOSH's p()/if_p()
 #     semantics, checked first on tests/data/release/semantics-job) with
 #     sample properties: expected cpi.json for the fewest and for all
@@ -262,30 +263,33 @@ else
 	finish
 fi
 ldd "$cpi_bin" >"$logs/ldd.txt" 2>&1
-if grep -Eq 'libjansson|libxml2|libcurl|libz\.' "$logs/ldd.txt"; then
-	not_ok "ldd: no jansson, libxml2, libcurl or zlib from the system"
+if grep -Eq 'libjansson|libxml2|libcurl|libz\.|libpcre2' "$logs/ldd.txt"
+then
+	not_ok "ldd: no jansson, libxml2, libcurl, zlib or pcre2 from the system"
 	show "$logs/ldd.txt"
 elif ! grep -q 'libssl' "$logs/ldd.txt"; then
 	not_ok "ldd: lists the system's libssl (ldd output unexpected)"
 	show "$logs/ldd.txt"
 else
-	ok "ldd: no jansson, libxml2, libcurl or zlib from the system"
+	ok "ldd: no jansson, libxml2, libcurl, zlib or pcre2 from the system"
 fi
 missing=""
 nm "$cpi_bin" >"$logs/nm.txt" 2>&1
-for sym in curl_easy_init xmlReadMemory json_loads inflate; do
+for sym in curl_easy_init xmlReadMemory json_loads inflate \
+		pcre2_compile_8; do
 	# t: libcurl builds with hidden visibility.
 	grep -Eq " [Tt] $sym\$" "$logs/nm.txt" || missing="$missing $sym"
 done
 if [ -z "$missing" ]; then
-	ok "bin/cpi defines curl, libxml2, jansson and zlib symbols itself"
+	ok "bin/cpi defines curl, libxml2, jansson, zlib and pcre2 symbols itself"
 else
 	not_ok "bin/cpi defines its library symbols (missing:$missing)"
 fi
 # The compiler read the packages' headers, not the build host's.
 missing=""
 for hdr in curl/include/curl/curl.h libxml2/include/libxml2/libxml/tree.h \
-		jansson/include/jansson.h zlib/include/zlib.h; do
+		jansson/include/jansson.h zlib/include/zlib.h \
+		pcre2/include/pcre2.h; do
 	grep -qxF "$hdr" "$logs/vsphere_cpi.headers" \
 		2>/dev/null || missing="$missing $hdr"
 done

@@ -13,6 +13,7 @@
 #include "tests/support/cpi_run.h"
 #include "tests/support/fake_transport.h"
 #include "vsphere/disk.h"
+#include "vsphere/pattern.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
@@ -301,6 +302,62 @@ START_TEST(test_pick_datastore)
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "(", NULL, 0, NULL,
 	                                        1, &err), VS_EINVAL);
+}
+END_TEST
+
+static bool
+pmatch(const char *pattern, const char *name)
+{
+	struct vs_error err;
+	bool m = false;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_pattern_matches(&m, pattern, name, "k", &err) == 0,
+	              "%s: %s", pattern, err.message);
+	return m;
+}
+
+/* Datastore patterns read as Ruby reads them (POSIX ERE read "\d" as
+ * "d": "^ds\d+$" matched nothing). */
+START_TEST(test_pattern_ruby)
+{
+	char big[VS_PATTERN_MAX + 2], subject[4096];
+	struct vs_pattern *p = NULL;
+	struct vs_error err;
+
+	ck_assert(pmatch("^ds\\d+$", "ds12"));
+	ck_assert(!pmatch("^ds\\d+$", "dsd"));
+	ck_assert(!pmatch("^ds\\d+$", "ds1x"));
+	ck_assert(pmatch("\\ALocalDS_0\\z", "LocalDS_0"));
+	ck_assert(!pmatch("\\ALocalDS_0\\z", "LocalDS_01"));
+	ck_assert(pmatch("(?i)^localds", "LocalDS_3"));
+	ck_assert(!pmatch("^localds", "LocalDS_3"));
+	/* unanchored: a match anywhere (Ruby's =~) */
+	ck_assert(pmatch("DS_", "LocalDS_3"));
+	ck_assert(pmatch("", "anything"));
+	ck_assert(pmatch("^(LocalDS_1)$", "LocalDS_1"));
+	ck_assert(pmatch("ds-[[:digit:]]", "ds-4"));
+	/* refused: does not compile, too long, not UTF-8 */
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_pattern_compile(&p, "ds(", "the.key", &err),
+	                 VS_EINVAL);
+	ck_assert_ptr_null(p);
+	ck_assert_ptr_nonnull(strstr(err.message, "the.key: not a valid "
+	                             "regular expression"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_pattern_check(big, "k", &err), VS_EINVAL);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_pattern_check("\xff(", "k", &err), VS_EINVAL);
+	/* a hostile pattern is bounded: no match, quickly */
+	memset(subject, 'a', sizeof(subject) - 2);
+	subject[sizeof(subject) - 2] = 'b';
+	subject[sizeof(subject) - 1] = '\0';
+	ck_assert(!pmatch("^(a+)+$", subject));
+	/* a name that is not UTF-8 matches nothing, harmlessly */
+	ck_assert(!pmatch("^x", "\xff\xfe"));
+	ck_assert(vs_pattern_match(NULL, "x"));
 }
 END_TEST
 
@@ -601,6 +658,92 @@ START_TEST(test_locate_missing_everywhere)
 	ck_assert_int_eq(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
 	                                "BOSH_Disks", "disk-1/..", &err),
 	                 VS_EINVAL);
+	ft_finish(c);
+}
+END_TEST
+
+#define BROWSER_REPLY(ds)                                               \
+	"<returnval><objects><obj type=\"Datastore\">" ds "</obj><propSet>" \
+	"<name>browser</name><val type=\"HostDatastoreBrowser\" "         \
+	"xsi:type=\"ManagedObjectReference\">browser-1</val></propSet>"   \
+	"</objects></returnval>"
+#define SEARCH_RESULT(results)                                          \
+	"<returnval><objects><obj type=\"Task\">task-1</obj><propSet>"    \
+	"<name>info.result</name><val xsi:type=\""                        \
+	"ArrayOfHostDatastoreBrowserSearchResults\">" results "</val>"    \
+	"</propSet></objects></returnval>"
+#define SEARCH_FOLDER(folder, files)                                    \
+	"<HostDatastoreBrowserSearchResults><datastore type=\"Datastore\">" \
+	"datastore-2</datastore><folderPath>" folder "</folderPath>" files \
+	"</HostDatastoreBrowserSearchResults>"
+#define SEARCH_FILE(name)                                               \
+	"<file xsi:type=\"FileInfo\"><path>" name "</path></file>"
+
+/* One search of LocalDS_1 (the only usable datastore) answering
+ * results; then the uuid when found. */
+static void
+search_replies(const char *results, bool found)
+{
+	ft_reply("RetrievePropertiesEx", BROWSER_REPLY("datastore-2"));
+	ft_task("SearchDatastoreSubFolders_Task", NULL, NULL);
+	ft_reply("RetrievePropertiesEx", results);
+	if (found)
+		ft_reply("QueryVirtualDiskUuid", UUID_REPLY("60 00 C2 9a 0b "
+		         "1c 2d 3e-4f 50 61 72 83 94 a5 B6"));
+}
+
+/* A disk not at <disk_path>/<cid>.vmdk: found by its file name, in a
+ * sub folder or at the datastore's root ("[ds]" joined with a space). */
+START_TEST(test_search_name)
+{
+	struct vs_disk_loc loc;
+	struct vs_client *c;
+	struct vs_error err;
+
+	make_dss();
+	dss_items[0].usable = false;
+	dss_items[1].usable = false;
+	dss_items[3].usable = false;
+	search_replies(SEARCH_RESULT(
+	        SEARCH_FOLDER("[LocalDS_1] x", SEARCH_FILE("disk-1-flat.vmdk"))
+	        SEARCH_FOLDER("[LocalDS_1] a/b", SEARCH_FILE("other.vmdk")
+	                      SEARCH_FILE("disk-1.vmdk"))), true);
+	search_replies(SEARCH_RESULT(
+	        SEARCH_FOLDER("[LocalDS_1]", SEARCH_FILE("disk-1.vmdk"))), true);
+	search_replies(SEARCH_RESULT(
+	        SEARCH_FOLDER("[LocalDS_1] a/", SEARCH_FILE("disk-1.vmdk"))),
+	        true);
+	search_replies(SEARCH_RESULT(
+	        SEARCH_FOLDER("[LocalDS_1] a", SEARCH_FILE("disk-10.vmdk"))),
+	        false);
+	c = ft_connect();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                  "disk-1", &err) == 0, "%s",
+	              err.message);
+	ck_assert_str_eq(loc.path, "[LocalDS_1] a/b/disk-1.vmdk");
+	ck_assert_str_eq(loc.datastore.value, "datastore-2");
+	ck_assert_str_eq(loc.uuid, "6000c29a-0b1c-2d3e-4f50-61728394a5b6");
+	ck_assert_ptr_nonnull(strstr(ft_body_at(1), "<datastorePath>"
+	                             "[LocalDS_1]</datastorePath><searchSpec "
+	                             "xsi:type=\"HostDatastoreBrowserSearchSpec"
+	                             "\"><matchPattern>disk-1.vmdk"
+	                             "</matchPattern></searchSpec>"));
+	vs_disk_loc_clear(&loc);
+	ck_assert_int_eq(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                     "disk-1", &err), 0);
+	ck_assert_str_eq(loc.path, "[LocalDS_1] disk-1.vmdk");
+	vs_disk_loc_clear(&loc);
+	ck_assert_int_eq(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                     "disk-1", &err), 0);
+	ck_assert_str_eq(loc.path, "[LocalDS_1] a/disk-1.vmdk");
+	vs_disk_loc_clear(&loc);
+	ck_assert_int_eq(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                     "disk-1", &err), VS_ENOTFOUND);
+	ck_assert_ptr_null(loc.path);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
+	                                     "disk-1/..", &err), VS_EINVAL);
 	ft_finish(c);
 }
 END_TEST
@@ -979,8 +1122,8 @@ static const struct {
 	{ "create_disk", "[1024,{\"datastores\":[\"\"]},null]",
 	  "datastores[0] must be a non-empty string" },
 	{ "create_disk", "[1024,{},\"../vm\"]", "vm_cid may only hold" },
-	{ "delete_disk", "[\"disk-../x\"]", "not a disk id of this CPI" },
-	{ "delete_disk", "[\"vm-1234\"]", "not a disk id of this CPI" },
+	{ "delete_disk", "[\"disk-../x\"]", "not a disk id (disk-<uuid>" },
+	{ "delete_disk", "[\"vm-1234\"]", "not a disk id (disk-<uuid>" },
 	{ "attach_disk", "[\"vm-1\",\"[ds] x.vmdk\"]", "not a disk id" },
 	{ "attach_disk", "[\"vm 1\",\"disk-1\"]", "vm_cid may only hold" },
 	{ "detach_disk", "[\"..\",\"disk-1\"]", "bad vm_cid" },
@@ -1039,6 +1182,8 @@ disk_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_cid_and_path);
 	tcase_add_test(tc, test_pick_datastore);
+	tcase_add_test(tc, test_pattern_ruby);
+	tcase_add_test(tc, test_search_name);
 	tcase_add_test(tc, test_free_unit);
 	tcase_add_test(tc, test_device_cid);
 	tcase_add_test(tc, test_new_controller_request);

@@ -424,6 +424,31 @@ START_TEST(test_ruby_vapp_record)
 }
 END_TEST
 
+/* The Ruby CPI records the Director's cid, which for a disk type naming
+ * datastores is "disk-<uuid>.<base64 JSON>": kept under the disk's name
+ * (its file's), the name the vsphere layer looks disks up by. */
+START_TEST(test_ruby_vapp_record_ruby_cid)
+{
+	struct vs_vm_device *moved;
+	struct vs_error err;
+
+	vm1();
+	moved = add_disk(2016, 1001, 0, "[ds2] vm-1/vm-1_1.vmdk",
+	                 "independent_persistent");
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_disk_vm_take_vapp(&vmv, 2016, "disk-rr."
+	                 "eyJ0YXJnZXRfZGF0YXN0b3JlX3BhdHRlcm4iOiJeZHMkIn0=",
+	                 &err), 0);
+	ck_assert_uint_eq(vmv.nrecords, 1);
+	ck_assert_str_eq(vmv.records[0].cid, "disk-rr");
+	ck_assert_ptr_eq(vs_disk_vm_find(&vmv, "disk-rr"), moved);
+	/* a name that is not a disk's stays out */
+	ck_assert_int_eq(vs_disk_vm_take_vapp(&vmv, 2000, "../x.eyJ9",
+	                 &err), 0);
+	ck_assert_uint_eq(vmv.nrecords, 1);
+}
+END_TEST
+
 static Suite *
 disk_record_suite(void)
 {
@@ -440,6 +465,7 @@ disk_record_suite(void)
 	tcase_add_test(tc, test_keeps);
 	tcase_add_test(tc, test_detach_keeps_request);
 	tcase_add_test(tc, test_ruby_vapp_record);
+	tcase_add_test(tc, test_ruby_vapp_record_ruby_cid);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -834,9 +834,16 @@ START_TEST(test_replica_on_own_datastore)
 }
 END_TEST
 
+/* One VM of a folder listing (name only). */
+#define NAMED(vm, name)                                                 \
+	"<objects><obj type=\"VirtualMachine\">" vm "</obj><propSet>"   \
+	"<name>name</name><val xsi:type=\"xsd:string\">" name "</val>"   \
+	"</propSet></objects>"
+
 /* The stemcell vm-50 lives on datastore-1; its replica on datastore-2
- * is missing, the folder is found and CloneVM_Task answers task-1 (its
- * read is the caller's). */
+ * is missing, the folder is found, holds no Ruby CPI replica for
+ * datastore-2 (one for datastore-1 and the stemcell itself), and
+ * CloneVM_Task answers task-1 (its read is the caller's). */
 static void
 replica_clone_replies(void)
 {
@@ -845,8 +852,71 @@ replica_clone_replies(void)
 	      SNAP("snapshot-51")));
 	ft_reply("FindByInventoryPath", "");
 	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	ft_reply("RetrievePropertiesEx", "<returnval>"
+	         NAMED("vm-50", SC_CID)
+	         NAMED("vm-60", SC_CID " %2f datastore-1")
+	         "</returnval>");
 	ft_reply("CloneVM_Task", TASK_OK("task-1"));
 }
+
+/* A replica the Ruby CPI made ("<cid> %2f <datastore id>") on the
+ * datastore, with its snapshot, is used: no clone. */
+START_TEST(test_replica_ruby_named)
+{
+	struct vs_moref vm, snap;
+	struct vs_client *c;
+	struct vs_error err;
+
+	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
+	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
+	      SNAP("snapshot-51")));
+	ft_reply("FindByInventoryPath", "");
+	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	ft_reply("RetrievePropertiesEx", "<returnval>"
+	         NAMED("vm-50", SC_CID)
+	         NAMED("vm-60", SC_CID " %2f datastore-1")
+	         NAMED("vm-61", SC_CID " %2f datastore-2")
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-61", "datastore-2",
+	      SNAP("snapshot-62")));
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds2,
+	              &pool, &err) == 0, "%s", err.message);
+	ck_assert_str_eq(vm.value, "vm-61");
+	ck_assert_str_eq(snap.value, "snapshot-62");
+	ck_assert_uint_eq(ft_calls(), 6);
+	ft_finish(c);
+}
+END_TEST
+
+/* One without a snapshot (a Ruby clone that never finished) is not
+ * used: this CPI makes its own. */
+START_TEST(test_replica_ruby_named_unfinished)
+{
+	struct vs_moref vm, snap;
+	struct vs_client *c;
+	struct vs_error err;
+
+	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
+	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
+	      SNAP("snapshot-51")));
+	ft_reply("FindByInventoryPath", "");
+	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	ft_reply("RetrievePropertiesEx", "<returnval>"
+	         NAMED("vm-61", SC_CID " %2f datastore-2") "</returnval>");
+	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-61", "datastore-2",
+	      ""));
+	ft_reply("CloneVM_Task", TASK_OK("task-1"));
+	ft_reply("RetrievePropertiesEx", TASK_FAULT("task-1", "NoDiskSpace"));
+	c = connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID,
+	                 &ds2, &pool, &err), VS_ETASK);
+	ck_assert_str_eq(snap.value, "");
+	ft_finish(c);
+}
+END_TEST
 
 START_TEST(test_replica_clone_and_snapshot)
 {
@@ -872,14 +942,16 @@ START_TEST(test_replica_clone_and_snapshot)
 	ck_assert_str_eq(snap.value, "snapshot-78");
 	ck_assert_ptr_nonnull(strstr(ft_req_at(2)->body, "BOSH_Templates/"
 	                             SC_CID "-datastore-2</inventoryPath>"));
+	/* the folder's VMs read for a Ruby CPI replica */
+	ck_assert_ptr_nonnull(strstr(ft_req_at(4)->body, "group-v5"));
 	/* clone: into the folder, onto the datastore, into the pool */
-	ck_assert_ptr_nonnull(strstr(ft_req_at(4)->body, "<_this type=\""
+	ck_assert_ptr_nonnull(strstr(ft_req_at(5)->body, "<_this type=\""
 	                             "VirtualMachine\">vm-50</_this>"));
-	ck_assert_ptr_nonnull(strstr(ft_req_at(4)->body, "<name>" SC_CID
+	ck_assert_ptr_nonnull(strstr(ft_req_at(5)->body, "<name>" SC_CID
 	                             "-datastore-2</name>"));
-	ck_assert_ptr_nonnull(strstr(ft_req_at(4)->body, ">datastore-2<"));
-	ck_assert_ptr_nonnull(strstr(ft_req_at(4)->body, ">resgroup-26<"));
-	ck_assert_ptr_nonnull(strstr(ft_req_at(7)->body, "<name>initial</name>"
+	ck_assert_ptr_nonnull(strstr(ft_req_at(5)->body, ">datastore-2<"));
+	ck_assert_ptr_nonnull(strstr(ft_req_at(5)->body, ">resgroup-26<"));
+	ck_assert_ptr_nonnull(strstr(ft_req_at(8)->body, "<name>initial</name>"
 	                             "<memory>false</memory><quiesce>false"
 	                             "</quiesce>"));
 	ft_finish(c);
@@ -1174,6 +1246,8 @@ suite(void)
 	tcase_add_test(tc, test_replica_clone_and_snapshot);
 	tcase_add_test(tc, test_replica_duplicate_name_waits);
 	tcase_add_test(tc, test_replica_other_clone_failure);
+	tcase_add_test(tc, test_replica_ruby_named);
+	tcase_add_test(tc, test_replica_ruby_named_unfinished);
 	tcase_add_test(tc, test_replica_missing_stemcell);
 	tcase_add_test(tc, test_create_sequence);
 	tcase_add_test(tc, test_create_snapshot_failure_removes_vm);
