@@ -17,7 +17,9 @@
  *   4. the agent settings (network/ builder) go to the VM both ways
  *      stemcells read them: env.iso on the CD-ROM and guestinfo.userdata
  *      (one reconfigure, which also sets the vmx_options of the config
- *      and of cloud_properties as extraConfig), then power on.
+ *      and of cloud_properties as extraConfig), the hardware upgrade
+ *      (UpgradeVM_Task, as the Ruby CPI does for every VM), then power
+ *      on.
  *
  * Errors.  Bad input (cloud_properties, networks, an unknown or
  * ambiguous datacenter, cluster, resource pool or port group, no cluster
@@ -32,10 +34,10 @@
  * CloudError; a failed logout after a success is only logged.
  *
  * Round trips with the VM folder in place and the stemcell on the chosen
- * datastore: 14 including login and logout (RetrieveServiceContent,
+ * datastore: 16 including login and logout (RetrieveServiceContent,
  * Login, the placement read, 2 for the stemcell lookup, CloneVM_Task + 1,
- * the read-back, the env.iso PUT, ReconfigVM_Task + 1, PowerOnVM_Task +
- * 1, Logout); one CreateFolder more per missing folder component.  The
+ * the read-back, the env.iso PUT, ReconfigVM_Task + 1, UpgradeVM_Task +
+ * 1, PowerOnVM_Task + 1, Logout); one CreateFolder more per missing folder component.  The
  * count is logged before the logout.
  *
  * The settings hold the env and the mbus/blobstore credentials: they are
@@ -73,6 +75,7 @@ struct vm_props {
 	size_t ndatastores;
 	struct cpi_option *vmx;                 /* vmx_options */
 	size_t nvmx;
+	int upgrade_hw_version;                 /* 0 unset, 1 false, 2 true */
 	/* the config's vmx_options with these over them (borrowed) */
 	struct vs_vm_option *extra;
 	size_t nextra;
@@ -133,6 +136,23 @@ json_text(const json_t *v)
 	if (strlen(s) != json_string_length(v))
 		return NULL;
 	return s;
+}
+
+/* An optional boolean: *out 0 when absent (or null), 1 false, 2 true. */
+static int
+opt_bool(int *out, const json_t *cp, const char *key, struct cpi_error *err)
+{
+	const json_t *v = json_object_get(cp, key);
+
+	*out = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.%s must be "
+		                     "true or false", key);
+	*out = json_is_true(v) ? 2 : 1;
+	return 0;
 }
 
 static int
@@ -252,6 +272,9 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 		rc = positive(&p->ram, cp, "ram", MAX_RAM_MB, err);
 	if (rc == 0)
 		rc = positive(&p->disk, cp, "disk", MAX_DISK_MB, err);
+	if (rc == 0)
+		rc = opt_bool(&p->upgrade_hw_version, cp, "upgrade_hw_version",
+		              err);
 	if (rc < 0)
 		return rc;
 	v = json_object_get(cp, "datacenters");
@@ -795,6 +818,25 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	return 0;
 }
 
+/* The virtual hardware, as the Ruby CPI decides it: the VM's
+ * upgrade_hw_version, else the config's; true upgrades to the host's
+ * newest version, false to vmx-<default_hw_version> (the newest too when
+ * that is not configured).  Every new VM is upgraded either way. */
+static void
+hw_plan(struct vs_create_opts *co, char *buf, size_t size,
+        const struct vm_props *p, const struct cpi_vcenter *vc)
+{
+	bool newest = p->upgrade_hw_version != 0 ?
+	              p->upgrade_hw_version == 2 : vc->upgrade_hw_version;
+
+	co->upgrade_hw = true;
+	co->hw_version = NULL;
+	if (!newest && vc->default_hw_version > 0) {
+		snprintf(buf, size, "vmx-%d", vc->default_hw_version);
+		co->hw_version = buf;
+	}
+}
+
 static int
 build(struct job *j, struct cpi_call *call, struct vs_moref *src,
       struct vs_moref *snap, struct vs_moref *folder)
@@ -802,8 +844,10 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	const struct cpi_vcenter *vc = &call->config->vcenter;
 	struct vs_port_group *nics = j->pl->pgs;
 	struct vs_create_req cr = {0};
+	struct vs_create_opts co = {0};
 	struct settings_in si = {0};
 	struct vs_error verr = {0};
+	char hw[16];
 	int rc;
 
 	cr.name = j->vm_cid;
@@ -833,10 +877,13 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		                   strlen(j->settings), NULL, call->err);
 	if (rc < 0)
 		goto failed;
+	co.vmx = j->props.extra;
+	co.nvmx = j->props.nextra;
+	hw_plan(&co, hw, sizeof(hw), &j->props, vc);
 	vs_error_clear(&verr);
 	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
-	                      strlen(j->settings), j->iso, j->iso_len,
-	                      j->props.extra, j->props.nextra, &verr);
+	                      strlen(j->settings), j->iso, j->iso_len, &co,
+	                      &verr);
 
 failed:
 	if (rc < 0) {

@@ -4,7 +4,7 @@
  *
  * Round trips on the way to a running VM: CloneVM_Task + its task read,
  * one vs_vm_info, the env.iso PUT, ReconfigVM_Task + its task read,
- * PowerOnVM_Task + its task read (tasks that finish at once cost one
+ * UpgradeVM_Task + its task read, PowerOnVM_Task + its task read (tasks that finish at once cost one
  * read; see task.c).
  */
 #include "vsphere/create.h"
@@ -555,17 +555,22 @@ int
 vs_create_finish(struct vs_client *c, struct vs_created *v,
                  const char *dc_path, const char *settings,
                  size_t settings_len, const void *iso, size_t iso_len,
-                 const struct vs_vm_option *vmx, size_t nvmx,
-                 struct vs_error *err)
+                 const struct vs_create_opts *opts, struct vs_error *err)
 {
+	static const struct vs_create_opts none = {0};
 	struct vs_vm_device_change *ch = NULL;
 	struct vs_vm_option *extra = NULL;
 	struct vs_vm_config cfg = {0};
 	struct vs_error e;
 	char *userdata = NULL;
-	size_t i, n = 0;
+	const struct vs_vm_option *vmx;
+	size_t i, n = 0, nvmx;
 	int rc;
 
+	if (opts == NULL)
+		opts = &none;
+	vmx = opts->vmx;
+	nvmx = vmx != NULL ? opts->nvmx : 0;
 	rc = vs_file_upload_mem(c, dc_path, v->env_path, iso, iso_len, true,
 	                        err);
 	if (rc < 0) {
@@ -642,6 +647,13 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
 	if (rc < 0)
 		goto cleanup;
+	if (opts->upgrade_hw) {
+		vs_error_clear(&e);
+		rc = take(vs_vm_upgrade_hw(c, &v->vm, opts->hw_version, &e),
+		          err, &e);
+		if (rc < 0)
+			goto cleanup;
+	}
 	v->power_on_tried = true;
 	vs_error_clear(&e);
 	rc = take(vs_vm_power_on(c, &v->vm, &e), err, &e);

@@ -11,7 +11,8 @@
  *	                     unit chosen for the ephemeral disk
  *	vs_create_finish()   uploads env.iso, ONE ReconfigVM_Task (ephemeral
  *	                     disk, CD-ROM on the ISO, removal of NICs the
- *	                     stemcell brought, guestinfo.userdata), power on
+ *	                     stemcell brought, guestinfo.userdata, the VM
+ *	                     options), UpgradeVM_Task, power on
  *	vs_create_destroy()  after any failure once the clone exists: power
  *	                     off, Destroy_Task, delete "[ds] <name>"
  *
@@ -108,16 +109,28 @@ int vs_create_folder(struct vs_moref *out, struct vs_client *c,
 int vs_create_clone(struct vs_created **out, struct vs_client *c,
                     const struct vs_create_req *req, struct vs_error *err);
 
-/* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures
- * with the nvmx extraConfig entries of vmx (the operator's vmx_options;
- * may be NULL), guestinfo.userdata = base64(settings) and
- * guestinfo.userdata.encoding = base64, then powers on.  dc_path is the
- * datacenter's inventory path (for the datastore URL). */
+/* What vs_create_finish() sets beyond the devices and the agent
+ * settings (a borrowed view). */
 struct vs_vm_option;
+struct vs_create_opts {
+	const struct vs_vm_option *vmx;     /* the operator's vmx_options */
+	size_t nvmx;
+	/* UpgradeVM_Task after the reconfigure, before power on: to
+	 * hw_version ("vmx-17") or, NULL, the host's newest. */
+	bool upgrade_hw;
+	const char *hw_version;
+};
+
+/* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures
+ * with opts' extraConfig entries (opts may be NULL: none),
+ * guestinfo.userdata = base64(settings) and guestinfo.userdata.encoding
+ * = base64, upgrades the virtual hardware when opts asks, then powers
+ * on.  dc_path is the datacenter's inventory path (for the datastore
+ * URL). */
 int vs_create_finish(struct vs_client *c, struct vs_created *v,
                      const char *dc_path, const char *settings,
                      size_t settings_len, const void *iso, size_t iso_len,
-                     const struct vs_vm_option *vmx, size_t nvmx,
+                     const struct vs_create_opts *opts,
                      struct vs_error *err);
 
 /* Removes what a failed create_vm left: powers the VM off when a power

@@ -845,6 +845,66 @@ vs_vm_reboot_guest(bool *fallback_out, struct vs_client *c,
 	return rc;
 }
 
+/* --- virtual hardware --------------------------------------------- */
+
+/* "vmx-" and 1 to 3 digits. */
+static bool
+hw_version_valid(const char *v)
+{
+	size_t i, n;
+
+	if (strncmp(v, "vmx-", 4) != 0)
+		return false;
+	n = strlen(v + 4);
+	if (n == 0 || n > 3)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (v[4 + i] < '0' || v[4 + i] > '9')
+			return false;
+	}
+	return true;
+}
+
+int
+vs_vm_upgrade_hw(struct vs_client *c, const struct vs_moref *vm,
+                 const char *version, struct vs_error *err)
+{
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
+	struct vs_error e;
+	int rc;
+
+	vs_error_clear(&e);
+	rc = check_ref(vm, "UpgradeVM_Task", err);
+	if (rc != 0)
+		return rc;
+	if (version != NULL && !hw_version_valid(version))
+		return vs_error_set(err, VS_EINVAL, "UpgradeVM_Task: version "
+		                    "must be vmx-N");
+	rc = vs_soap_request_new(&req, &m, "UpgradeVM_Task", vm, err);
+	if (rc != 0)
+		return rc;
+	if (version != NULL && vs_soap_add_text(m, "version", version) ==
+	    NULL) {
+		xmlFreeDoc(req);
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	}
+	rc = run_task(c, req, &e);
+	if (rc != 0 && strcmp(e.fault, "AlreadyUpgraded") == 0) {
+		vs_client_logf(c, 0, "UpgradeVM_Task %s: already at %s",
+		               vm->value, version != NULL ? version :
+		               "the newest version");
+		return 0;
+	}
+	if (rc != 0) {
+		if (strcmp(e.fault, "ManagedObjectNotFound") == 0)
+			rc = e.code = VS_ENOTFOUND;
+		vs_error_prefix(&e, "UpgradeVM_Task %s", vm->value);
+		pass_error(err, &e);
+	}
+	return rc;
+}
+
 /* --- changes ------------------------------------------------------- */
 
 int

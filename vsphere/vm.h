@@ -170,6 +170,14 @@ int vs_vm_reset(struct vs_client *c, const struct vs_moref *vm,
 int vs_vm_reboot_guest(bool *fallback_out, struct vs_client *c,
                        const struct vs_moref *vm, struct vs_error *err);
 
+/* --- virtual hardware ------------------------------------------------ */
+
+/* UpgradeVM_Task, waited for: to version ("vmx-17"; anything else is
+ * VS_EINVAL) or, with version NULL, to the newest version the VM's host
+ * supports.  A VM already there (fault AlreadyUpgraded) is success. */
+int vs_vm_upgrade_hw(struct vs_client *c, const struct vs_moref *vm,
+                     const char *version, struct vs_error *err);
+
 /* --- changes -------------------------------------------------------- */
 
 /* Destroy_Task, waited for.  Deletes every disk still attached: detach

@@ -37,7 +37,7 @@
 #include "vsphere/vsphere.h"
 
 #define ENV_SECRET "env-Secret-3d8b"
-#define ROUND_TRIP_TARGET 14
+#define ROUND_TRIP_TARGET 16
 
 static char images[2048];
 static char defcfg[4096];

@@ -696,7 +696,7 @@ START_TEST(test_finish)
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                               strlen(SETTINGS), iso, sizeof(iso),
-	                               NULL, 0, &err) == 0, "%s",
+	                               NULL, &err) == 0, "%s",
 	              err.message);
 	ft_all_used();
 	ck_assert_uint_eq(ft_calls(), 5);
@@ -744,6 +744,7 @@ START_TEST(test_finish_vmx_options)
 		{ "sched.mem.pin", "true" }, { "disk.EnableUUID", "1" },
 		{ "a<b", "x&y" },
 	};
+	struct vs_create_opts opts = { .vmx = vmx, .nvmx = 3 };
 	struct vs_created *v = made(3000);
 	const char *body;
 
@@ -752,7 +753,7 @@ START_TEST(test_finish_vmx_options)
 	ft_task("PowerOnVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                               strlen(SETTINGS), "x", 1, vmx, 3,
+	                               strlen(SETTINGS), "x", 1, &opts,
 	                               &err) == 0, "%s", err.message);
 	ft_all_used();
 	body = ft_body_at(1);
@@ -763,6 +764,103 @@ START_TEST(test_finish_vmx_options)
 	          "<value xsi:type=\"xsd:string\">x&amp;y</value>"
 	          "</extraConfig><extraConfig><key>guestinfo.userdata</key>");
 	ck_assert_uint_eq(count(body, "<extraConfig>"), 5);
+	vs_created_free(v);
+}
+END_TEST
+
+/* The hardware upgrade comes after the reconfigure that delivers the
+ * settings and before the power on: to the version asked for, or without
+ * a version (the host's newest). */
+START_TEST(test_finish_upgrade_hw)
+{
+	static const char *const versions[] = { "vmx-17", NULL };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct vs_create_opts opts = {
+			.upgrade_hw = true, .hw_version = versions[i],
+		};
+		struct vs_created *v = made(3000);
+		const char *body;
+
+		ft_reset(NULL);
+		ft_step("file-put", 200)->body = strdup("");
+		ft_task("ReconfigVM_Task", NULL, NULL);
+		ft_task("UpgradeVM_Task", NULL, NULL);
+		ft_task("PowerOnVM_Task", NULL, NULL);
+		connect_client();
+		ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+		                               strlen(SETTINGS), "x", 1, &opts,
+		                               &err) == 0, "%s", err.message);
+		ft_all_used();
+		ck_assert_str_eq(ft_op_at(1), "ReconfigVM_Task");
+		ck_assert_str_eq(ft_op_at(3), "UpgradeVM_Task");
+		ck_assert_str_eq(ft_op_at(5), "PowerOnVM_Task");
+		body = ft_body_at(3);
+		HAS(body, "<_this type=\"VirtualMachine\">vm-1</_this>");
+		if (versions[i] != NULL)
+			HAS(body, "<version>vmx-17</version>");
+		else
+			ck_assert_ptr_null(strstr(body, "<version>"));
+		vs_created_free(v);
+		vs_client_free(cl);
+		cl = NULL;
+	}
+}
+END_TEST
+
+/* A VM already at that version (AlreadyUpgraded) is powered on all the
+ * same; any other fault fails the create before the power on. */
+START_TEST(test_finish_upgrade_hw_faults)
+{
+	struct vs_create_opts opts = { .upgrade_hw = true,
+	                               .hw_version = "vmx-13" };
+	struct vs_create_opts malformed = { .upgrade_hw = true,
+	                                    .hw_version = "vmx-1x" };
+	struct vs_created *v = made(3000);
+
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("UpgradeVM_Task", NULL, "AlreadyUpgraded");
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &opts,
+	                               &err) == 0, "%s", err.message);
+	ft_all_used();
+	ck_assert(v->power_on_tried);
+	vs_created_free(v);
+	vs_client_free(cl);
+
+	v = made(3000);
+	ft_reset(NULL);
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("UpgradeVM_Task", NULL, "InvalidState");
+	connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, &opts,
+	                                  &err), 0);
+	ck_assert_str_eq(err.fault, "InvalidState");
+	HAS(err.message, "UpgradeVM_Task");
+	ck_assert(!v->power_on_tried);
+	ft_all_used();
+	vs_created_free(v);
+	vs_client_free(cl);
+
+	/* a malformed version is refused without a call */
+	v = made(3000);
+	ft_reset(NULL);
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, &malformed,
+	                                  &err), VS_EINVAL);
+	ft_all_used();
+	ck_assert(!v->power_on_tried);
 	vs_created_free(v);
 }
 END_TEST
@@ -787,7 +885,7 @@ START_TEST(test_finish_removes_stemcell_nic_with_its_type)
 	ck_assert_uint_eq(v->nremove, 1);
 	ck_assert_int_eq(v->remove_keys[0], 4000);
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                               strlen(SETTINGS), "x", 1, NULL, 0, &err) == 0,
+	                               strlen(SETTINGS), "x", 1, NULL, &err) == 0,
 	              "%s", err.message);
 	ft_all_used();
 	ck_assert_str_eq(ft_op_at(4), "ReconfigVM_Task");
@@ -811,7 +909,7 @@ START_TEST(test_finish_adds_cdrom)
 	ft_task("PowerOnVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                               strlen(SETTINGS), "x", 1, NULL, 0, &err) == 0,
+	                               strlen(SETTINGS), "x", 1, NULL, &err) == 0,
 	              "%s", err.message);
 	body = ft_body_at(1);
 	ck_assert_uint_eq(count(body, "<operation>remove</operation>"), 1);
@@ -828,7 +926,7 @@ START_TEST(test_finish_upload_fails)
 	ft_step("file-put", 500)->body = strdup("no");
 	connect_client();
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                                  strlen(SETTINGS), "x", 1, NULL, 0, &err), 0);
+	                                  strlen(SETTINGS), "x", 1, NULL, &err), 0);
 	HAS(err.message, "uploading the agent env");
 	ck_assert_uint_eq(ft_calls(), 1);  /* no reconfigure, no power on */
 	ck_assert(!v->power_on_tried);
@@ -846,7 +944,7 @@ START_TEST(test_finish_power_on_fails)
 	ft_task("PowerOnVM_Task", NULL, "InsufficientResourcesFault");
 	connect_client();
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                                  strlen(SETTINGS), "x", 1, NULL, 0, &err), 0);
+	                                  strlen(SETTINGS), "x", 1, NULL, &err), 0);
 	ck_assert_str_eq(err.fault, "InsufficientResourcesFault");
 	ck_assert(v->power_on_tried);
 	vs_created_free(v);
@@ -1093,6 +1191,8 @@ suite(void)
 	tcase_add_test(tc, test_clone_bad_request);
 	tcase_add_test(tc, test_finish);
 	tcase_add_test(tc, test_finish_vmx_options);
+	tcase_add_test(tc, test_finish_upgrade_hw);
+	tcase_add_test(tc, test_finish_upgrade_hw_faults);
 	tcase_add_test(tc, test_finish_removes_stemcell_nic_with_its_type);
 	tcase_add_test(tc, test_finish_adds_cdrom);
 	tcase_add_test(tc, test_finish_upload_fails);
