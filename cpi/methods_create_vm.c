@@ -75,7 +75,13 @@ struct vm_props {
 	size_t ndatastores;
 	struct cpi_option *vmx;                 /* vmx_options */
 	size_t nvmx;
-	int upgrade_hw_version;                 /* 0 unset, 1 false, 2 true */
+	/* optional booleans: 0 unset, 1 false, 2 true */
+	int upgrade_hw_version;
+	int nested_hv;                  /* nested_hardware_virtualization */
+	int cpu_hot_add;                /* cpu_hot_add_enabled */
+	int memory_hot_add;             /* memory_hot_add_enabled */
+	int cpu_reserve_full_mhz;
+	int memory_reservation_locked;  /* memory_reservation_locked_to_max */
 	/* the config's vmx_options with these over them (borrowed) */
 	struct vs_vm_option *extra;
 	size_t nextra;
@@ -275,6 +281,20 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 	if (rc == 0)
 		rc = opt_bool(&p->upgrade_hw_version, cp, "upgrade_hw_version",
 		              err);
+	if (rc == 0)
+		rc = opt_bool(&p->nested_hv, cp,
+		              "nested_hardware_virtualization", err);
+	if (rc == 0)
+		rc = opt_bool(&p->cpu_hot_add, cp, "cpu_hot_add_enabled", err);
+	if (rc == 0)
+		rc = opt_bool(&p->memory_hot_add, cp, "memory_hot_add_enabled",
+		              err);
+	if (rc == 0)
+		rc = opt_bool(&p->cpu_reserve_full_mhz, cp,
+		              "cpu_reserve_full_mhz", err);
+	if (rc == 0)
+		rc = opt_bool(&p->memory_reservation_locked, cp,
+		              "memory_reservation_locked_to_max", err);
 	if (rc < 0)
 		return rc;
 	v = json_object_get(cp, "datacenters");
@@ -837,6 +857,39 @@ hw_plan(struct vs_create_opts *co, char *buf, size_t size,
 	}
 }
 
+/* The VM options of cloud_properties, the config's cpu_reserve_full_mhz
+ * and memory_reservation_locked_to_max being the defaults under them (as
+ * the Ruby CPI merges them).  Only true values are sent: false leaves
+ * what the stemcell has, as Ruby does.  The CPU reservation is cpu times
+ * the speed of the placement cluster's fastest usable host. */
+static void
+vm_options(struct vs_create_opts *co, const struct vm_props *p,
+           const struct cpi_vcenter *vc, const struct vs_placement *pl,
+           const struct cpi_call *call)
+{
+	bool reserve = p->cpu_reserve_full_mhz != 0 ?
+	               p->cpu_reserve_full_mhz == 2 : vc->cpu_reserve_full_mhz;
+
+	co->nested_hv = p->nested_hv == 2;
+	co->cpu_hot_add = p->cpu_hot_add == 2;
+	co->memory_hot_add = p->memory_hot_add == 2;
+	co->memory_reservation_locked = p->memory_reservation_locked != 0 ?
+	                                p->memory_reservation_locked == 2 :
+	                                vc->memory_reservation_locked_to_max;
+	if (!reserve)
+		return;
+	co->has_cpu_reservation = true;
+	co->cpu_reservation_mhz = pl->max_host_mhz * p->cpu;
+	if (pl->max_host_mhz == 0)
+		cpi_log_warn(call->log, "create_vm: cpu_reserve_full_mhz: no "
+		             "connected host of cluster %s reports its CPU "
+		             "speed; reserving 0 MHz", pl->cluster);
+	else
+		cpi_log_info(call->log, "create_vm: reserving %lld MHz (%lld "
+		             "x %lld MHz)", co->cpu_reservation_mhz, p->cpu,
+		             pl->max_host_mhz);
+}
+
 static int
 build(struct job *j, struct cpi_call *call, struct vs_moref *src,
       struct vs_moref *snap, struct vs_moref *folder)
@@ -880,6 +933,7 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	co.vmx = j->props.extra;
 	co.nvmx = j->props.nextra;
 	hw_plan(&co, hw, sizeof(hw), &j->props, vc);
+	vm_options(&co, &j->props, vc, j->pl, call);
 	vs_error_clear(&verr);
 	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
 	                      strlen(j->settings), j->iso, j->iso_len, &co,

@@ -643,6 +643,13 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 	cfg.nchanges = n;
 	cfg.extra = extra;
 	cfg.nextra = nvmx + 2;
+	cfg.nested_hv = opts->nested_hv ? 2 : 0;
+	cfg.cpu_hot_add = opts->cpu_hot_add ? 2 : 0;
+	cfg.memory_hot_add = opts->memory_hot_add ? 2 : 0;
+	cfg.memory_reservation_locked = opts->memory_reservation_locked ?
+	                                2 : 0;
+	cfg.has_cpu_reservation = opts->has_cpu_reservation;
+	cfg.cpu_reservation_mhz = opts->cpu_reservation_mhz;
 	vs_error_clear(&e);
 	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
 	if (rc < 0)

@@ -119,6 +119,14 @@ struct vs_create_opts {
 	 * hw_version ("vmx-17") or, NULL, the host's newest. */
 	bool upgrade_hw;
 	const char *hw_version;
+	/* VM options set in the settings reconfigure (each true: set to
+	 * true; false: left as the stemcell has it, as the Ruby CPI does) */
+	bool nested_hv;                     /* nestedHVEnabled */
+	bool cpu_hot_add;                   /* cpuHotAddEnabled */
+	bool memory_hot_add;                /* memoryHotAddEnabled */
+	bool memory_reservation_locked;     /* memoryReservationLockedToMax */
+	bool has_cpu_reservation;           /* cpuAllocation.reservation */
+	long long cpu_reservation_mhz;
 };
 
 /* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures

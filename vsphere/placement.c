@@ -477,6 +477,39 @@ cluster_free_mb(const struct index *ix, const struct ent *cl)
 	return mem;
 }
 
+/* The CPU speed (MHz) of the cluster's fastest host that is connected
+ * and not in maintenance (what the Ruby CPI reserves per vCPU with
+ * cpu_reserve_full_mhz); 0 when none is known. */
+static long long
+cluster_max_mhz(const struct index *ix, const struct ent *cl)
+{
+	long long best = 0, mhz;
+	size_t i;
+
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *h = &ix->v[i];
+		struct vs_error local = {0};
+		const char *state = NULL;
+		bool maint = false;
+
+		if (h->kind != K_HOST || !h->has_parent ||
+		    !moref_eq(&h->parent, &cl->o->obj))
+			continue;
+		if (vs_object_get_str(&state, h->o, "runtime.connectionState",
+		                      &local) < 0 ||
+		    strcmp(state, "connected") != 0)
+			continue;
+		if (vs_object_get_bool(&maint, h->o,
+		                       "runtime.inMaintenanceMode",
+		                       &local) == 0 && maint)
+			continue;
+		if (vs_object_get_long(&mhz, h->o, "summary.hardware.cpuMhz",
+		                       &local) == 0 && mhz > best)
+			best = mhz;
+	}
+	return best;
+}
+
 static int
 pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
      const struct vs_placement_req *req, struct vs_error *err)
@@ -563,6 +596,7 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 	p->cluster_ref = best_cl->o->obj;
 	p->datastore_ref = best_ds->o->obj;
 	p->datastore_free_mb = best_free;
+	p->max_host_mhz = cluster_max_mhz(ix, best_cl);
 
 cleanup:
 	if (have_re)
@@ -756,7 +790,8 @@ read_inventory(struct vs_objects **out, struct vs_client *c,
 	static const char *const host_paths[] = {
 		"parent", "summary.hardware.memorySize",
 		"summary.quickStats.overallMemoryUsage",
-		"runtime.connectionState", "runtime.inMaintenanceMode", NULL,
+		"runtime.connectionState", "runtime.inMaintenanceMode",
+		"summary.hardware.cpuMhz", NULL,
 	};
 	static const char *const optional[] = {
 		"summary.effectiveMemory", "summary.maintenanceMode",
@@ -764,7 +799,8 @@ read_inventory(struct vs_objects **out, struct vs_client *c,
 		"config.distributedVirtualSwitch", "uuid", "vmFolder",
 		"resourcePool", "summary.hardware.memorySize",
 		"summary.quickStats.overallMemoryUsage",
-		"runtime.connectionState", "runtime.inMaintenanceMode", NULL,
+		"runtime.connectionState", "runtime.inMaintenanceMode",
+		"summary.hardware.cpuMhz", NULL,
 	};
 	static const struct vs_selection_spec ref_f = { .name = "f" };
 	static const struct vs_selection_spec ref_rp = { .name = "rp" };

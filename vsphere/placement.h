@@ -97,6 +97,10 @@ struct vs_placement {
 	char *datastore;                /* the datastore's name */
 	struct vs_moref datastore_ref;
 	long long datastore_free_mb;
+	long long max_host_mhz;         /* the cluster's fastest connected
+	                                   host not in maintenance
+	                                   (summary.hardware.cpuMhz); 0:
+	                                   none known */
 	struct vs_port_group *pgs;      /* one per req->port_groups */
 	size_t npgs;
 };

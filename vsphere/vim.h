@@ -384,6 +384,13 @@ struct vs_config_spec {
 	const char *name;               /* NULL: omitted */
 	int num_cpus;                   /* 0: omitted */
 	long long memory_mb;            /* 0: omitted */
+	int memory_hot_add;             /* enum vs_tristate */
+	int cpu_hot_add;                /* enum vs_tristate */
+	bool has_cpu_reservation;       /* cpuAllocation.reservation */
+	long long cpu_reservation_mhz;  /* >= 0 */
+	int memory_reservation_locked;  /* enum vs_tristate:
+	                                 * memoryReservationLockedToMax */
+	int nested_hv;                  /* enum vs_tristate: nestedHVEnabled */
 	const struct vs_device_change *changes;
 	size_t nchanges;
 	const struct vs_option *extra;

@@ -504,7 +504,11 @@ vs_add_device_change(xmlNodePtr parent, const char *name,
 }
 
 /* VirtualMachineConfigSpec {changeVersion, name, …, numCPUs, …, memoryMB,
- * …, deviceChange, …, extraConfig, …, managedBy, …};
+ * memoryHotAddEnabled, cpuHotAddEnabled, …, deviceChange, cpuAllocation,
+ * …, extraConfig, …, managedBy, memoryReservationLockedToMax,
+ * nestedHVEnabled, …};
+ * ResourceAllocationInfo {reservation, expandableReservation, limit,
+ * shares, overheadLimit};
  * OptionValue {key, value (xsi:type)}; ManagedByInfo {extensionKey,
  * type}. */
 int
@@ -515,8 +519,10 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 	size_t i;
 	int rc;
 
-	if (s->num_cpus < 0 || s->memory_mb < 0)
-		return vs_error_set(err, VS_EINVAL, "negative CPU or memory");
+	if (s->num_cpus < 0 || s->memory_mb < 0 ||
+	    (s->has_cpu_reservation && s->cpu_reservation_mhz < 0))
+		return vs_error_set(err, VS_EINVAL, "negative CPU, memory or "
+		                    "reservation");
 	if ((s->managed_by_key == NULL) != (s->managed_by_type == NULL))
 		return vs_error_set(err, VS_EINVAL,
 		                    "managedBy needs both key and type");
@@ -527,9 +533,21 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 		rc = add_long(spec, "numCPUs", s->num_cpus, err);
 	if (rc == 0 && s->memory_mb > 0)
 		rc = add_long(spec, "memoryMB", s->memory_mb, err);
+	if (rc == 0)
+		rc = add_tristate(spec, "memoryHotAddEnabled",
+		                  s->memory_hot_add, err);
+	if (rc == 0)
+		rc = add_tristate(spec, "cpuHotAddEnabled", s->cpu_hot_add,
+		                  err);
 	for (i = 0; rc == 0 && i < s->nchanges; i++)
 		rc = vs_add_device_change(spec, "deviceChange", &s->changes[i],
 		                          err);
+	if (rc == 0 && s->has_cpu_reservation) {
+		rc = add_obj(&n, spec, "cpuAllocation", NULL, err);
+		if (rc == 0)
+			rc = add_long(n, "reservation", s->cpu_reservation_mhz,
+			              err);
+	}
 	for (i = 0; rc == 0 && i < s->nextra; i++) {
 		if (s->extra[i].value == NULL ||
 		    !valid_text(s->extra[i].value)) {
@@ -555,6 +573,11 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 		if (rc == 0)
 			rc = add_text(n, "type", s->managed_by_type, err);
 	}
+	if (rc == 0)
+		rc = add_tristate(spec, "memoryReservationLockedToMax",
+		                  s->memory_reservation_locked, err);
+	if (rc == 0)
+		rc = add_tristate(spec, "nestedHVEnabled", s->nested_hv, err);
 	return rc;
 }
 

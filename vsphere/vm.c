@@ -1097,6 +1097,13 @@ vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
 	}
 	cs.extra = extra;
 	cs.nextra = spec->nextra;
+	cs.memory_hot_add = map_tristate(spec->memory_hot_add);
+	cs.cpu_hot_add = map_tristate(spec->cpu_hot_add);
+	cs.memory_reservation_locked =
+		map_tristate(spec->memory_reservation_locked);
+	cs.nested_hv = map_tristate(spec->nested_hv);
+	cs.has_cpu_reservation = spec->has_cpu_reservation;
+	cs.cpu_reservation_mhz = spec->cpu_reservation_mhz;
 	rc = vs_soap_request_new(&req, &m, "ReconfigVM_Task", vm, err);
 	if (rc == 0)
 		rc = vs_add_config_spec(m, "spec", &cs, err);

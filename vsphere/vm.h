@@ -265,6 +265,13 @@ struct vs_vm_config {
 	size_t nchanges;
 	const struct vs_vm_option *extra;   /* extraConfig */
 	size_t nextra;
+	/* VM options, each 0 unchanged, 1 false, 2 true */
+	int memory_hot_add;         /* memoryHotAddEnabled */
+	int cpu_hot_add;            /* cpuHotAddEnabled */
+	int memory_reservation_locked;  /* memoryReservationLockedToMax */
+	int nested_hv;              /* nestedHVEnabled */
+	bool has_cpu_reservation;   /* cpuAllocation.reservation (MHz) */
+	long long cpu_reservation_mhz;
 };
 
 /* ReconfigVM_Task with spec, waited for. */

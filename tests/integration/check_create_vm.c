@@ -633,6 +633,119 @@ START_TEST(test_vmx_options)
 }
 END_TEST
 
+/* The VM options of cloud_properties, read back from the simulator
+ * (which applies them on reconfigure): nested virtualization, CPU and
+ * memory hot add, the memory reservation locked to the VM's memory (the
+ * config's default under the cloud property) and a CPU reservation of
+ * cpu x the cluster's fastest usable host.  Then the defaults: none of
+ * them set. */
+START_TEST(test_vm_options)
+{
+	static const char *const paths[] = {
+		"config.nestedHVEnabled", "config.cpuHotAddEnabled",
+		"config.memoryHotAddEnabled",
+		"config.memoryReservationLockedToMax",
+		"config.cpuAllocation.reservation", "runtime.host", NULL,
+	};
+	static const char *const hpaths[] = {
+		"summary.hardware.cpuMhz", NULL,
+	};
+	json_t *extra, *nets, *args, *resp;
+	struct vs_object *o = NULL, *h = NULL;
+	struct vs_moref vm, host;
+	long long res, mhz;
+	const char *cfg, *cid;
+	bool b;
+
+	extra = json_pack("{s:b}", "memory_reservation_locked_to_max", 1);
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	extra = json_pack("{s:b,s:b,s:b,s:b}",
+	                  "nested_hardware_virtualization", 1,
+	                  "cpu_hot_add_enabled", 1, "memory_hot_add_enabled",
+	                  1, "cpu_reserve_full_mhz", 1);
+	json_object_update(json_array_get(args, 2), extra);
+	json_decref(extra);
+	resp = call(cfg, "create_vm", args);
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	ck_assert_ptr_nonnull(cid);
+	vm = sim_vm_ref(cl, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_get_props(&o, cl, &vm, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_bool(&b, o, "config.nestedHVEnabled",
+	                                    &err), 0);
+	ck_assert(b);
+	ck_assert_int_eq(vs_object_get_bool(&b, o, "config.cpuHotAddEnabled",
+	                                    &err), 0);
+	ck_assert(b);
+	ck_assert_int_eq(vs_object_get_bool(&b, o,
+	                 "config.memoryHotAddEnabled", &err), 0);
+	ck_assert(b);
+	ck_assert_int_eq(vs_object_get_bool(&b, o,
+	                 "config.memoryReservationLockedToMax", &err), 0);
+	ck_assert(b);
+	ck_assert_int_eq(vs_object_get_long(&res, o,
+	                 "config.cpuAllocation.reservation", &err), 0);
+	ck_assert_int_eq(vs_object_get_moref(&host, o, "runtime.host", &err),
+	                 0);
+	ck_assert_msg(vs_get_props(&h, cl, &host, hpaths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_long(&mhz, h,
+	                 "summary.hardware.cpuMhz", &err), 0);
+	ck_assert_int_gt(mhz, 0);
+	/* every simulator host has the same speed */
+	ck_assert_int_eq(res, 2 * mhz);
+	vs_object_free(o);
+	vs_object_free(h);
+	o = NULL;
+	delete_vm(cid);
+	json_decref(resp);
+
+	/* defaults: nothing set, nothing reserved */
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	resp = call(defcfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	ck_assert_msg(vs_get_props(&o, cl, &vm, paths, &err) == 0, "%s",
+	              err.message);
+	b = false;
+	vs_error_clear(&err);
+	if (vs_object_get_bool(&b, o, "config.nestedHVEnabled", &err) == 0)
+		ck_assert(!b);
+	vs_error_clear(&err);
+	if (vs_object_get_bool(&b, o, "config.memoryReservationLockedToMax",
+	                       &err) == 0)
+		ck_assert(!b);
+	vs_error_clear(&err);
+	if (vs_object_get_long(&res, o, "config.cpuAllocation.reservation",
+	                       &err) == 0)
+		ck_assert_int_eq(res, 0);
+	vs_object_free(o);
+	delete_vm(cid);
+	json_decref(resp);
+
+	/* a non-boolean is refused before anything is made */
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "cpu_hot_add_enabled",
+	                    json_string("yes"));
+	assert_refused(args, "Bosh::Clouds::CloudError",
+	               "cloud_properties.cpu_hot_add_enabled must be true or "
+	               "false");
+}
+END_TEST
+
 START_TEST(test_unknown_stemcell)
 {
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -722,6 +835,7 @@ suite(void)
 	tcase_add_test(tc, test_bad_cloud_properties);
 	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_vmx_options);
+	tcase_add_test(tc, test_vm_options);
 	tcase_add_test(tc, test_unknown_stemcell);
 	tcase_add_test(tc, test_three_networks);
 	tcase_add_test(tc, test_single_network);

@@ -134,6 +134,12 @@ START_TEST(test_place_basic)
 	ck_assert_str_eq(p->datastore, "LocalDS_1");
 	ck_assert_str_eq(p->datastore_ref.value, "datastore-2");
 	ck_assert_int_eq(p->datastore_free_mb, 50 * 1024);
+	/* The CPU speed asked for with the memory figures; the fastest of
+	 * C0's hosts that is connected and not in maintenance: host-1 (2400
+	 * MHz), not host-2 (3600, maintenance) nor host-4 (3000,
+	 * disconnected). */
+	HAS(body, "<pathSet>summary.hardware.cpuMhz</pathSet>");
+	ck_assert_int_eq(p->max_host_mhz, 2400);
 	ck_assert_uint_eq(p->npgs, 7);
 	ck_assert_int_eq(p->pgs[0].kind, VS_PG_STANDARD);
 	ck_assert_str_eq(p->pgs[0].network.value, "network-8");
@@ -259,6 +265,7 @@ START_TEST(test_place_effective_memory)
 	ck_assert_str_eq(p->cluster, "C2");
 	ck_assert_str_eq(p->datastore, "LocalDS_2");
 	ck_assert_str_eq(p->pool.value, "resgroup-30");
+	ck_assert_int_eq(p->max_host_mhz, 0);   /* no host data */
 	vs_placement_free(p);
 }
 END_TEST
@@ -768,6 +775,67 @@ START_TEST(test_finish_vmx_options)
 }
 END_TEST
 
+/* The VM options ride in the reconfigure that delivers the settings, each
+ * in its vim25 schema place: memoryHotAddEnabled, cpuHotAddEnabled before
+ * deviceChange, cpuAllocation between deviceChange and extraConfig,
+ * memoryReservationLockedToMax and nestedHVEnabled after extraConfig.
+ * Options left false are not sent at all. */
+START_TEST(test_finish_vm_options)
+{
+	struct vs_create_opts opts = {
+		.nested_hv = true, .cpu_hot_add = true, .memory_hot_add = true,
+		.memory_reservation_locked = true,
+		.has_cpu_reservation = true, .cpu_reservation_mhz = 4800,
+	};
+	struct vs_created *v = made(3000);
+	const char *body, *mh, *ch, *dc, *ca, *ec, *ml, *nh;
+
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &opts,
+	                               &err) == 0, "%s", err.message);
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 5);       /* no extra round trip */
+	body = ft_body_at(1);
+	mh = strstr(body, "<memoryHotAddEnabled>true</memoryHotAddEnabled>");
+	ch = strstr(body, "<cpuHotAddEnabled>true</cpuHotAddEnabled>");
+	dc = strstr(body, "<deviceChange>");
+	ca = strstr(body, "<cpuAllocation><reservation>4800</reservation>"
+	                  "</cpuAllocation>");
+	ec = strstr(body, "<extraConfig>");
+	ml = strstr(body, "<memoryReservationLockedToMax>true"
+	                  "</memoryReservationLockedToMax>");
+	nh = strstr(body, "<nestedHVEnabled>true</nestedHVEnabled>");
+	ck_assert(mh != NULL && ch != NULL && dc != NULL && ca != NULL &&
+	          ec != NULL && ml != NULL && nh != NULL);
+	ck_assert(mh < ch && ch < dc && dc < ca && ca < ec && ec < ml &&
+	          ml < nh);
+	vs_created_free(v);
+	vs_client_free(cl);
+
+	/* nothing asked: none of them */
+	v = made(3000);
+	ft_reset(NULL);
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	memset(&opts, 0, sizeof(opts));
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &opts,
+	                               &err) == 0, "%s", err.message);
+	body = ft_body_at(1);
+	ck_assert_ptr_null(strstr(body, "HotAddEnabled"));
+	ck_assert_ptr_null(strstr(body, "cpuAllocation"));
+	ck_assert_ptr_null(strstr(body, "LockedToMax"));
+	ck_assert_ptr_null(strstr(body, "nestedHV"));
+	vs_created_free(v);
+}
+END_TEST
+
 /* The hardware upgrade comes after the reconfigure that delivers the
  * settings and before the power on: to the version asked for, or without
  * a version (the host's newest). */
@@ -1191,6 +1259,7 @@ suite(void)
 	tcase_add_test(tc, test_clone_bad_request);
 	tcase_add_test(tc, test_finish);
 	tcase_add_test(tc, test_finish_vmx_options);
+	tcase_add_test(tc, test_finish_vm_options);
 	tcase_add_test(tc, test_finish_upgrade_hw);
 	tcase_add_test(tc, test_finish_upgrade_hw_faults);
 	tcase_add_test(tc, test_finish_removes_stemcell_nic_with_its_type);
