@@ -1150,3 +1150,16 @@ cpi_scsi_type_name(enum cpi_scsi_type t)
 		return "paravirtual";
 	}
 }
+
+const char *
+cpi_scsi_type_vim(enum cpi_scsi_type t)
+{
+	switch (t) {
+	case CPI_SCSI_LSI_LOGIC:
+		return "VirtualLsiLogicController";
+	case CPI_SCSI_LSI_LOGIC_SAS:
+		return "VirtualLsiLogicSASController";
+	default:
+		return "ParaVirtualSCSIController";
+	}
+}

@@ -152,5 +152,8 @@ int cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
 
 const char *cpi_disk_type_name(enum cpi_disk_type t);
 const char *cpi_scsi_type_name(enum cpi_scsi_type t);
+/* The controller's vim25 type: "ParaVirtualSCSIController",
+ * "VirtualLsiLogicController", "VirtualLsiLogicSASController". */
+const char *cpi_scsi_type_vim(enum cpi_scsi_type t);
 
 #endif

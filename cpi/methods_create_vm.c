@@ -933,6 +933,7 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	co.vmx = j->props.extra;
 	co.nvmx = j->props.nextra;
 	hw_plan(&co, hw, sizeof(hw), &j->props, vc);
+	co.scsi_type = cpi_scsi_type_vim(vc->default_scsi_controller_type);
 	vm_options(&co, &j->props, vc, j->pl, call);
 	vs_error_clear(&verr);
 	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,

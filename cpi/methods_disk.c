@@ -745,9 +745,14 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 		rc = cloud_error(&j, &verr, "no free SCSI unit");
 		goto cleanup;
 	}
-	if (slot.new_controller)
+	if (slot.new_controller) {
+		/* of the configured type, as new VMs' controllers are */
+		snprintf(slot.ctl_type, sizeof(slot.ctl_type), "%s",
+		         cpi_scsi_type_vim(call->config->vcenter.
+		                           default_scsi_controller_type));
 		cpi_log_info(call->log, "attach_disk: adding a %s on bus %d "
 		             "to %s", slot.ctl_type, slot.bus, vm_cid);
+	}
 	hint = make_hint(j.v, NULL, slot.unit, j.loc.uuid);
 	if (hint == NULL) {
 		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,

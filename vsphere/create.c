@@ -41,6 +41,8 @@ vs_created_free(struct vs_created *v)
 	for (i = 0; i < v->nmacs; i++)
 		free(v->macs[i]);
 	free(v->macs);
+	free(v->scsi_label);
+	free(v->scsi_children);
 	free(v->remove_keys);
 	for (i = 0; v->remove_types != NULL && i < v->nremove; i++)
 		free(v->remove_types[i]);
@@ -437,13 +439,66 @@ plan_nics(struct vs_created *v, const struct vs_vm_info *info,
 	return 0;
 }
 
+/* Remembers the system disk's controller (v->disk_controller), for the
+ * conversion to another SCSI type. */
+static int
+plan_controller(struct vs_created *v, const struct vs_vm_info *info,
+                struct vs_error *err)
+{
+	const struct vs_vm_device *ctl = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->key == v->disk_controller &&
+		    (strcmp(d->type, "ParaVirtualSCSIController") == 0 ||
+		     strcmp(d->type, "VirtualLsiLogicController") == 0 ||
+		     strcmp(d->type, "VirtualLsiLogicSASController") == 0 ||
+		     strcmp(d->type, "VirtualBusLogicController") == 0))
+			ctl = d;
+	}
+	if (ctl == NULL)
+		return 0;       /* not SCSI (IDE, SATA, NVMe): left alone */
+	for (i = 0; i < info->ndevices; i++) {
+		if (info->devices[i].has_controller_key &&
+		    info->devices[i].controller_key == ctl->key)
+			n++;
+	}
+	if (n > 0) {
+		v->scsi_children = calloc(n, sizeof(*v->scsi_children));
+		if (v->scsi_children == NULL)
+			return vs_error_set(err, VS_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < info->ndevices; i++) {
+		if (info->devices[i].has_controller_key &&
+		    info->devices[i].controller_key == ctl->key)
+			v->scsi_children[v->nscsi_children++] =
+				info->devices[i].key;
+	}
+	if (ctl->label != NULL) {
+		v->scsi_label = strdup(ctl->label);
+		if (v->scsi_label == NULL)
+			return vs_error_set(err, VS_ENOMEM, "out of memory");
+	}
+	v->scsi_key = ctl->key;
+	snprintf(v->scsi_type, sizeof(v->scsi_type), "%s", ctl->type);
+	v->scsi_bus = ctl->bus_number;
+	snprintf(v->scsi_shared, sizeof(v->scsi_shared), "%s",
+	         ctl->shared_bus[0] != '\0' ? ctl->shared_bus : "noSharing");
+	v->scsi_parent = ctl->has_controller_key ? ctl->controller_key : 0;
+	v->scsi_has_unit = ctl->has_unit_number;
+	v->scsi_unit = ctl->unit_number;
+	return 0;
+}
+
 static int
 plan_disks(struct vs_created *v, const struct vs_vm_info *info,
            struct vs_error *err)
 {
 	const struct vs_vm_device *sys = NULL, *cd = NULL;
 	size_t i;
-	int u;
+	int u, rc;
 
 	for (i = 0; i < info->ndevices; i++) {
 		const struct vs_vm_device *d = &info->devices[i];
@@ -458,6 +513,9 @@ plan_disks(struct vs_created *v, const struct vs_vm_info *info,
 		                    "disk on a controller");
 	v->system_unit = sys->unit_number;
 	v->disk_controller = sys->controller_key;
+	rc = plan_controller(v, info, err);
+	if (rc < 0)
+		return rc;
 	v->ephemeral_unit = -1;
 	for (u = 0; u < SCSI_UNITS; u++) {
 		if (u != SCSI_RESERVED_UNIT &&
@@ -580,11 +638,33 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 	rc = vs_base64(&userdata, settings, settings_len, err);
 	if (rc < 0)
 		goto cleanup;
-	ch = calloc(v->nremove + 3, sizeof(*ch));
+	ch = calloc(v->nremove + 4, sizeof(*ch));
 	extra = calloc(nvmx + 2, sizeof(*extra));
 	if (ch == NULL || extra == NULL) {
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 		goto cleanup;
+	}
+	/* The system disk's controller converted, first: the ephemeral disk
+	 * goes on it. */
+	if (opts->scsi_type != NULL && v->scsi_key != 0 &&
+	    strcmp(opts->scsi_type, v->scsi_type) != 0) {
+		ch[n].operation = VS_VM_OP_EDIT;
+		ch[n].kind = VS_VM_DEV_CONTROLLER;
+		ch[n].type_name = opts->scsi_type;
+		ch[n].key = v->scsi_key;
+		/* deviceInfo: an edit without it crashes the simulator's
+		 * handler; vCenter regenerates the summary */
+		ch[n].label = v->scsi_label != NULL ? v->scsi_label :
+		              "SCSI controller";
+		ch[n].summary = opts->scsi_type;
+		ch[n].controller_key = v->scsi_parent;
+		ch[n].has_unit_number = v->scsi_has_unit;
+		ch[n].unit_number = v->scsi_unit;
+		ch[n].bus_number = v->scsi_bus;
+		ch[n].shared_bus = v->scsi_shared;
+		ch[n].child_keys = v->scsi_children;
+		ch[n].nchild_keys = v->nscsi_children;
+		n++;
 	}
 	/* The ephemeral disk. */
 	ch[n].operation = VS_VM_OP_ADD;

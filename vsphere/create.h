@@ -75,6 +75,17 @@ struct vs_created {
 	int cdrom_unit;
 	int ide_controller;
 	int ide_unit;
+	/* The system disk's controller (scsi_key 0: none found). */
+	int scsi_key;
+	char scsi_type[64];
+	char *scsi_label;           /* its deviceInfo.label, or NULL */
+	int scsi_bus;
+	char scsi_shared[32];
+	int scsi_parent;            /* its controllerKey; 0: none */
+	bool scsi_has_unit;
+	int scsi_unit;
+	int *scsi_children;         /* keys of the devices on it */
+	size_t nscsi_children;
 	int *remove_keys;           /* stemcell NICs */
 	char **remove_types;        /* their xsi:types (malloc'd), parallel
 	                             * to remove_keys; NULL, or a NULL
@@ -127,6 +138,10 @@ struct vs_create_opts {
 	bool memory_reservation_locked;     /* memoryReservationLockedToMax */
 	bool has_cpu_reservation;           /* cpuAllocation.reservation */
 	long long cpu_reservation_mhz;
+	/* The system disk's SCSI controller becomes this type (an edit in
+	 * the same reconfigure, as the Ruby CPI converts it) unless it is
+	 * of that type already; NULL: kept. */
+	const char *scsi_type;              /* e.g. "ParaVirtualSCSIController" */
 };
 
 /* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures

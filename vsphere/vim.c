@@ -866,6 +866,19 @@ device_from_node(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
 	if (rc < 0)
 		return rc;
 	d->unit_number = (int)v;
+	rc = child_long(&v, &d->has_bus_number, n, "busNumber", 0,
+	                INT32_MAX, err);
+	if (rc < 0)
+		return rc;
+	d->bus_number = (int)v;
+	k = vs_xml_child(n, "sharedBus");
+	if (k != NULL) {
+		xmlChar *t = xmlNodeGetContent(k);
+
+		if (t != NULL && xmlStrlen(t) < (int)sizeof(d->shared_bus))
+			memcpy(d->shared_bus, t, (size_t)xmlStrlen(t) + 1);
+		xmlFree(t);
+	}
 	rc = child_long(&d->capacity_kb, &d->has_capacity, n, "capacityInKB",
 	                0, LLONG_MAX, err);
 	if (rc == 0)

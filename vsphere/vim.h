@@ -169,6 +169,9 @@ struct vs_device {
 	long long capacity_kb;      /* disks */
 	char *disk_mode;            /* disk backing diskMode */
 	char *disk_uuid;            /* disk backing uuid */
+	bool has_bus_number;        /* controllers */
+	int bus_number;
+	char shared_bus[32];        /* SCSI controllers: sharedBus; "" */
 };
 
 struct vs_devices {
@@ -352,6 +355,9 @@ struct vs_device_spec {
 	long long capacity_kb;
 	/* VS_DEV_SCSI_CONTROLLER (no backing, no connectable) */
 	int bus_number;                 /* busNumber, >= 0 */
+	const int *child_keys;          /* device: keys of the devices on
+	                                 * it (an edit keeps them) */
+	size_t nchild_keys;
 	const char *shared_bus;         /* VirtualSCSISharing: "noSharing",
 	                                 * "virtualSharing",
 	                                 * "physicalSharing" */

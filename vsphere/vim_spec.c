@@ -466,7 +466,11 @@ vs_add_device(xmlNodePtr parent, const char *name,
 	if (rc == 0 && d->type == VS_DEV_DISK)
 		rc = add_long(dev, "capacityInKB", d->capacity_kb, err);
 	if (rc == 0 && d->type == VS_DEV_SCSI_CONTROLLER) {
+		size_t i;
+
 		rc = add_long(dev, "busNumber", d->bus_number, err);
+		for (i = 0; rc == 0 && i < d->nchild_keys; i++)
+			rc = add_long(dev, "device", d->child_keys[i], err);
 		if (rc == 0)
 			rc = add_text(dev, "sharedBus", d->shared_bus, err);
 	}

@@ -389,6 +389,8 @@ device_copy(struct vs_vm_device *out, const struct vs_device *d,
 	out->has_datastore = d->has_datastore;
 	out->datastore = d->datastore;
 	out->capacity_kb = d->has_capacity ? d->capacity_kb : 0;
+	out->bus_number = d->has_bus_number ? d->bus_number : 0;
+	memcpy(out->shared_bus, d->shared_bus, sizeof(out->shared_bus));
 	out->has_network = nic && d->has_network;
 	if (out->has_network)
 		out->network = d->network;
@@ -1018,19 +1020,26 @@ map_change(struct vs_device_change *out, struct vs_device_spec *d,
 		}
 		break;
 	case VS_VM_DEV_CONTROLLER:
-		/* only the addition of a SCSI controller (the serializer
-		 * refuses any other type) */
-		if (in->operation != VS_VM_OP_ADD || in->type_name == NULL ||
-		    in->key >= 0 || in->bus_number < 0 ||
+		/* the addition of a SCSI controller, or the edit of one
+		 * (with deviceInfo: an edit without crashes the simulator's
+		 * handler); the serializer refuses any other type */
+		if ((in->operation == VS_VM_OP_ADD ? in->key >= 0 :
+		     in->operation != VS_VM_OP_EDIT || in->key < 0 ||
+		     in->label == NULL) ||
+		    in->type_name == NULL || in->bus_number < 0 ||
 		    in->bus_number > 3 ||
 		    in->file_operation != VS_VM_FILEOP_NONE)
 			return vs_error_set(err, VS_EINVAL, "device change "
 			                    "%zu: only the addition of a SCSI "
-			                    "controller (new key, bus 0-3) is "
-			                    "supported", i);
+			                    "controller (new key, bus 0-3) or "
+			                    "the edit of one (its key, "
+			                    "deviceInfo) is supported", i);
 		d->type = VS_DEV_SCSI_CONTROLLER;
 		d->bus_number = in->bus_number;
-		d->shared_bus = "noSharing";
+		d->shared_bus = in->shared_bus != NULL ? in->shared_bus :
+		                "noSharing";
+		d->child_keys = in->child_keys;
+		d->nchild_keys = in->nchild_keys;
 		break;
 	default:
 		return vs_error_set(err, VS_EINVAL, "device change %zu: "

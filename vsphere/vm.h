@@ -111,6 +111,8 @@ struct vs_vm_device {
 	struct vs_moref network;
 	char *switch_uuid;          /* NIC DVS port backing */
 	char *portgroup_key;
+	int bus_number;             /* controllers; 0 when absent */
+	char shared_bus[32];        /* SCSI controllers; "" when absent */
 };
 
 struct vs_vm_datastore {
@@ -200,11 +202,12 @@ enum vs_vm_file_op {
 /* Kinds a change can carry: VS_VM_DEV_DISK (flat ver2 backing),
  * VS_VM_DEV_NIC (vmxnet3 unless type_name says otherwise; network or DVS
  * port backing), VS_VM_DEV_CDROM (ISO backing), and VS_VM_DEV_CONTROLLER
- * for an ADD of a SCSI controller only: type_name one of
- * ParaVirtualSCSIController, VirtualLsiLogicController,
- * VirtualLsiLogicSASController, VirtualBusLogicController, with
- * bus_number, sharedBus noSharing, a negative key later changes of the
- * same spec may use as their controller_key.
+ * for a SCSI controller: type_name one of ParaVirtualSCSIController,
+ * VirtualLsiLogicController, VirtualLsiLogicSASController,
+ * VirtualBusLogicController, with bus_number and shared_bus; an ADD has
+ * a negative key later changes of the same spec may use as their
+ * controller_key; an EDIT (an existing controller's key, e.g. to change
+ * its type) must carry deviceInfo and lists child_keys.
  *
  * type_name: the device's real xsi:type for a REMOVE or EDIT of a device
  * that exists (vs_vm_device.type), so a removed VirtualE1000 is not sent
@@ -225,6 +228,9 @@ struct vs_vm_device_change {
 	const char *label;          /* deviceInfo.label; NULL: none */
 	const char *summary;        /* deviceInfo.summary */
 	int bus_number;             /* controllers: busNumber */
+	const char *shared_bus;     /* controllers; NULL: noSharing */
+	const int *child_keys;      /* controllers: devices on it (EDIT) */
+	size_t nchild_keys;
 	int key;                    /* negative for new devices */
 	int controller_key;         /* 0: omitted */
 	bool has_unit_number;

@@ -746,6 +746,156 @@ START_TEST(test_vm_options)
 }
 END_TEST
 
+/* The type of the controller holding the VM's first disk (the system
+ * disk), and that controller's key. */
+static char *
+system_controller(const struct vs_vm_info *info, int *key_out)
+{
+	const struct vs_vm_device *ctl;
+	size_t i;
+
+	for (i = 0; i < info->ndevices; i++) {
+		if (info->devices[i].kind != VS_VM_DEV_DISK)
+			continue;
+		ck_assert(info->devices[i].has_controller_key);
+		ctl = vs_vm_info_device(info,
+		                        info->devices[i].controller_key);
+		ck_assert_ptr_nonnull(ctl);
+		*key_out = ctl->key;
+		return strdup(ctl->type);
+	}
+	ck_abort_msg("no disk");
+	return NULL;
+}
+
+/* default_scsi_controller_type: the stemcell's LSI Logic controller
+ * becomes the configured type, keeping the system and ephemeral disks;
+ * when every unit is taken, attach_disk adds a controller of that type
+ * too. */
+START_TEST(test_scsi_controller_type)
+{
+	struct vs_vm_device_change fill[13];
+	struct vs_vm_config spec;
+	struct vs_vm_info *info = NULL;
+	char names[13][96];
+	json_t *extra, *nets, *resp, *disk, *res;
+	struct vs_moref vm;
+	const char *cfg, *cid, *dcid;
+	char *type;
+	size_t i, k, ndisks = 0;
+	int key, u;
+
+	/* the default: paravirtual */
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	resp = call(defcfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	type = system_controller(info, &key);
+	ck_assert_str_eq(type, "ParaVirtualSCSIController");
+	free(type);
+	for (i = 0; i < info->ndevices; i++)
+		if (info->devices[i].kind == VS_VM_DEV_DISK &&
+		    info->devices[i].controller_key == key)
+			ndisks++;
+	ck_assert_uint_eq(ndisks, 2);   /* system and ephemeral */
+	vs_vm_info_free(info);
+	info = NULL;
+	delete_vm(cid);
+	json_decref(resp);
+
+	/* lsi_logic_sas, then a full controller */
+	extra = json_pack("{s:s}", "default_scsi_controller_type",
+	                  "lsi_logic_sas");
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	resp = call(cfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	type = system_controller(info, &key);
+	ck_assert_str_eq(type, "VirtualLsiLogicSASController");
+	free(type);
+	memset(fill, 0, sizeof(fill));
+	memset(&spec, 0, sizeof(spec));
+	for (u = 0, k = 0; u < 16 && k < 13; u++) {
+		bool used = u == 7;
+
+		for (i = 0; i < info->ndevices; i++)
+			if (info->devices[i].has_controller_key &&
+			    info->devices[i].controller_key == key &&
+			    info->devices[i].unit_number == u)
+				used = true;
+		if (used)
+			continue;
+		snprintf(names[k], sizeof(names[k]), "[%s] %s/fill%zu.vmdk",
+		         info->datastores[0].name, cid, k);
+		fill[k].operation = VS_VM_OP_ADD;
+		fill[k].file_operation = VS_VM_FILEOP_CREATE;
+		fill[k].kind = VS_VM_DEV_DISK;
+		fill[k].key = -10 - (int)k;
+		fill[k].controller_key = key;
+		fill[k].has_unit_number = true;
+		fill[k].unit_number = u;
+		fill[k].file_name = names[k];
+		fill[k].capacity_kb = 1024;
+		k++;
+	}
+	ck_assert_uint_eq(k, 13);
+	spec.changes = fill;
+	spec.nchanges = k;
+	ck_assert_msg(vs_vm_reconfigure(cl, &vm, &spec, &err) == 0, "%s",
+	              err.message);
+	vs_vm_info_free(info);
+	info = NULL;
+	disk = call(cfg, "create_disk", json_pack("[i,{},s]", 1024, cid));
+	ck_assert_ptr_null(sim_error_type(disk));
+	dcid = json_string_value(json_object_get(disk, "result"));
+	ck_assert_ptr_nonnull(dcid);
+	res = call(cfg, "attach_disk", json_pack("[s,s]", cid, dcid));
+	ck_assert_ptr_null(sim_error_type(res));
+	json_decref(res);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i], *ctl;
+
+		if (d->kind != VS_VM_DEV_DISK || d->file_name == NULL ||
+		    strstr(d->file_name, dcid) == NULL)
+			continue;
+		ctl = vs_vm_info_device(info, d->controller_key);
+		ck_assert_ptr_nonnull(ctl);
+		ck_assert_int_ne(ctl->key, key);
+		ck_assert_str_eq(ctl->type, "VirtualLsiLogicSASController");
+		ndisks = 99;
+	}
+	ck_assert_uint_eq(ndisks, 99);
+	vs_vm_info_free(info);
+	res = call(cfg, "detach_disk", json_pack("[s,s]", cid, dcid));
+	ck_assert_ptr_null(sim_error_type(res));
+	json_decref(res);
+	res = call(cfg, "delete_vm", json_pack("[s]", cid));
+	ck_assert_ptr_null(sim_error_type(res));
+	json_decref(res);
+	res = call(cfg, "delete_disk", json_pack("[s]", dcid));
+	ck_assert_ptr_null(sim_error_type(res));
+	json_decref(res);
+	json_decref(disk);
+	json_decref(resp);
+}
+END_TEST
+
 START_TEST(test_unknown_stemcell)
 {
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -836,6 +986,7 @@ suite(void)
 	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_vmx_options);
 	tcase_add_test(tc, test_vm_options);
+	tcase_add_test(tc, test_scsi_controller_type);
 	tcase_add_test(tc, test_unknown_stemcell);
 	tcase_add_test(tc, test_three_networks);
 	tcase_add_test(tc, test_single_network);

@@ -967,6 +967,69 @@ START_TEST(test_finish_removes_stemcell_nic_with_its_type)
 }
 END_TEST
 
+/* default_scsi_controller_type: the system disk's controller (a
+ * ParaVirtualSCSIController in clone_info.xml, holding 2000 and 2001) is
+ * converted by an edit in the settings reconfigure, before the ephemeral
+ * disk goes on it: its key, deviceInfo (the simulator's handler crashes
+ * without), place on the PCI bus, bus number, devices and sharing kept.
+ * A controller of the asked type already is left alone. */
+START_TEST(test_finish_converts_controller)
+{
+	static const char *const types[] = {
+		"VirtualLsiLogicController", "ParaVirtualSCSIController",
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct vs_create_req r = clone_req();
+		struct vs_create_opts opts = { .scsi_type = types[i] };
+		struct vs_created *v = NULL;
+		const char *body, *edit, *add;
+
+		ft_reset(NULL);
+		ft_task("CloneVM_Task", "vm-1", NULL);
+		ft_reply_file("RetrievePropertiesEx",
+		              "create_vm/clone_info.xml");
+		ft_step("file-put", 200)->body = strdup("");
+		ft_task("ReconfigVM_Task", NULL, NULL);
+		ft_task("PowerOnVM_Task", NULL, NULL);
+		connect_client();
+		ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
+		              err.message);
+		ck_assert_int_eq(v->scsi_key, 1000);
+		ck_assert_str_eq(v->scsi_type, "ParaVirtualSCSIController");
+		ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+		                               strlen(SETTINGS), "x", 1, &opts,
+		                               &err) == 0, "%s", err.message);
+		ft_all_used();
+		body = ft_body_at(4);
+		edit = strstr(body, "<operation>edit</operation>");
+		if (i == 1) {
+			ck_assert_ptr_null(edit);
+		} else {
+			ck_assert_ptr_nonnull(edit);
+			HAS(body, "<deviceChange><operation>edit</operation>"
+			          "<device xsi:type=\"VirtualLsiLogicController"
+			          "\"><key>1000</key><deviceInfo><label>SCSI "
+			          "controller</label><summary>VirtualLsiLogic"
+			          "Controller</summary></deviceInfo>"
+			          "<controllerKey>100</controllerKey>"
+			          "<unitNumber>3</unitNumber><busNumber>0"
+			          "</busNumber><device>2000</device><device>"
+			          "2001</device><sharedBus>noSharing</sharedBus>"
+			          "</device></deviceChange>");
+			add = strstr(body, "<fileOperation>create");
+			ck_assert_ptr_nonnull(add);
+			ck_assert(edit < add);
+			ck_assert_uint_eq(count(body, "<operation>edit"), 1);
+		}
+		vs_created_free(v);
+		vs_client_free(cl);
+		cl = NULL;
+	}
+}
+END_TEST
+
 START_TEST(test_finish_adds_cdrom)
 {
 	struct vs_created *v = made(0);
@@ -1260,6 +1323,7 @@ suite(void)
 	tcase_add_test(tc, test_finish);
 	tcase_add_test(tc, test_finish_vmx_options);
 	tcase_add_test(tc, test_finish_vm_options);
+	tcase_add_test(tc, test_finish_converts_controller);
 	tcase_add_test(tc, test_finish_upgrade_hw);
 	tcase_add_test(tc, test_finish_upgrade_hw_faults);
 	tcase_add_test(tc, test_finish_removes_stemcell_nic_with_its_type);
