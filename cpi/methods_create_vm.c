@@ -37,7 +37,8 @@
  * datastore: 16 including login and logout (RetrieveServiceContent,
  * Login, the placement read, 2 for the stemcell lookup, CloneVM_Task + 1,
  * the read-back, the env.iso PUT, ReconfigVM_Task + 1, UpgradeVM_Task +
- * 1, PowerOnVM_Task + 1, Logout); one CreateFolder more per missing folder component.  The
+ * 1, PowerOnVM_Task + 1, Logout), plus the IP conflict check: one
+ * FindAllByIp per static address and one read when a VM answered; one CreateFolder more per missing folder component.  The
  * count is logged before the logout.
  *
  * The settings hold the env and the mbus/blobstore credentials: they are
@@ -53,6 +54,7 @@
 #include "cpi/vcenter.h"
 #include "network/net.h"
 #include "vsphere/create.h"
+#include "vsphere/ipconflict.h"
 #include "vsphere/placement.h"
 #include "vsphere/stemcell.h"
 #include "vsphere/vm.h"
@@ -782,6 +784,57 @@ prepare(struct job *j, struct cpi_call *call)
 	return new_vm_cid(j->vm_cid, sizeof(j->vm_cid), call->err);
 }
 
+/* ensure_no_ip_conflicts (on by default, as in the Ruby CPI): refuses,
+ * before anything is made, an address another VM on the same port group
+ * reports through its guest tools.  One round trip per address, one more
+ * when some VM answers; none for dynamic networks. */
+static int
+check_ip_conflicts(struct job *j, struct cpi_call *call)
+{
+	struct vs_ip_want *want = NULL;
+	struct vs_ip_conflict hit;
+	struct vs_error verr = {0};
+	bool found = false;
+	size_t i, k = 0, n = 0;
+	int rc = 0;
+
+	want = calloc(j->nets->n + 1, sizeof(*want));
+	if (want == NULL)
+		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	for (i = 0; i < j->nets->n; i++) {
+		const struct net_network *nw = &j->nets->v[i];
+
+		if (nw->port_group == NULL)
+			continue;       /* vip: no NIC */
+		if (k >= j->pl->npgs)
+			break;
+		if (nw->ip != NULL && nw->ip[0] != '\0') {
+			want[n].pg = &j->pl->pgs[k];
+			want[n].ip = nw->ip;
+			n++;
+		}
+		k++;
+	}
+	if (n == 0)
+		goto cleanup;
+	rc = vs_ip_conflict_find(&found, &hit, j->c, &j->pl->datacenter,
+	                         want, n, &verr);
+	if (rc < 0) {
+		rc = fail_before(call, &verr, "IP conflict check");
+		goto cleanup;
+	}
+	if (found)
+		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: IP conflict: %s is in use by VM "
+		                   "'%s' on port group '%s' (ensure_no_ip_"
+		                   "conflicts)", want[hit.want].ip, hit.vm_name,
+		                   want[hit.want].pg->name);
+cleanup:
+	free(want);
+	return rc;
+}
+
 static int
 place(struct job *j, struct cpi_call *call, struct vs_moref *src,
       struct vs_moref *snap, struct vs_moref *folder)
@@ -823,6 +876,11 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	cpi_log_info(call->log, "create_vm: %s goes to cluster %s, "
 	             "datastore %s", j->vm_cid, j->pl->cluster,
 	             j->pl->datastore);
+	if (call->config->vcenter.ensure_no_ip_conflicts) {
+		rc = check_ip_conflicts(j, call);
+		if (rc < 0)
+			return rc;
+	}
 	loc.datacenter = j->pl->dc_path;
 	loc.template_folder = j->template_rel;
 	vs_error_clear(&verr);

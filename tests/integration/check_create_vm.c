@@ -31,13 +31,14 @@
 #include "tests/support/sim_suite.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
+#include "vsphere/soap.h"
 #include "vsphere/stemcell.h"
 #include "vsphere/vim.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
 #define ENV_SECRET "env-Secret-3d8b"
-#define ROUND_TRIP_TARGET 16
+#define ROUND_TRIP_TARGET 19    /* 16 + one FindAllByIp per address */
 
 static char images[2048];
 static char defcfg[4096];
@@ -896,6 +897,73 @@ START_TEST(test_scsi_controller_type)
 }
 END_TEST
 
+/* ensure_no_ip_conflicts: a VM (made by create_vm; the simulator reports
+ * an address set through SET.guest.ipAddress in guest.net, on its NIC's
+ * port group) holds the address create_vm asks for on that port group:
+ * refused before anything is made, naming the address and the VM; with
+ * the check turned off the same request goes through. */
+START_TEST(test_ip_conflict)
+{
+	static const char *const paths[] = { "guest.net", NULL };
+	struct vs_vm_option ip = { "SET.guest.ipAddress", "10.0.0.77" };
+	struct vs_vm_config spec;
+	struct vs_object *o = NULL;
+	struct vs_moref holder;
+	xmlNodePtr val;
+	json_t *extra, *nets, *resp, *res, *hresp;
+	const char *cfg;
+	char *pg, msg[256];
+
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	hresp = call(defcfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(hresp));
+	holder = sim_vm_ref(cl, json_string_value(json_array_get(
+	                    json_object_get(hresp, "result"), 0)));
+	vs_error_clear(&err);
+	memset(&spec, 0, sizeof(spec));
+	spec.extra = &ip;
+	spec.nextra = 1;
+	ck_assert_msg(vs_vm_reconfigure(cl, &holder, &spec, &err) == 0, "%s",
+	              err.message);
+	ck_assert_msg(vs_get_props(&o, cl, &holder, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "guest.net", &err), 0);
+	pg = vs_xml_child_text(vs_xml_child(val, "GuestNicInfo"), "network");
+	ck_assert_ptr_nonnull(pg);
+	vs_object_free(o);
+
+	nets = json_pack("{s:{s:s,s:s,s:s,s:s,s:{s:s}}}", "n1", "type",
+	                 "manual", "ip", "10.0.0.77", "netmask",
+	                 "255.255.255.0", "gateway", "10.0.0.1",
+	                 "cloud_properties", "name", pg);
+	snprintf(msg, sizeof(msg), "10.0.0.77 is in use by VM '%s' on port "
+	         "group '%s'", json_string_value(json_array_get(
+	         json_object_get(hresp, "result"), 0)), pg);
+	assert_refused(vm_args(nets), "Bosh::Clouds::CloudError", msg);
+
+	extra = json_pack("{s:b}", "ensure_no_ip_conflicts", 0);
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	nets = json_pack("{s:{s:s,s:s,s:s,s:s,s:{s:s}}}", "n1", "type",
+	                 "manual", "ip", "10.0.0.77", "netmask",
+	                 "255.255.255.0", "gateway", "10.0.0.1",
+	                 "cloud_properties", "name", pg);
+	resp = call(cfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	res = call(cfg, "delete_vm", json_pack("[s]", json_string_value(
+	           json_array_get(json_object_get(resp, "result"), 0))));
+	ck_assert_ptr_null(sim_error_type(res));
+	json_decref(res);
+	json_decref(resp);
+	delete_vm(json_string_value(json_array_get(json_object_get(hresp,
+	          "result"), 0)));
+	json_decref(hresp);
+	xmlFree(pg);
+}
+END_TEST
+
 START_TEST(test_unknown_stemcell)
 {
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -986,6 +1054,7 @@ suite(void)
 	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_vmx_options);
 	tcase_add_test(tc, test_vm_options);
+	tcase_add_test(tc, test_ip_conflict);
 	tcase_add_test(tc, test_scsi_controller_type);
 	tcase_add_test(tc, test_unknown_stemcell);
 	tcase_add_test(tc, test_three_networks);

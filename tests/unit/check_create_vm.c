@@ -14,6 +14,7 @@
 #include "tests/support/cpi_run.h"
 #include "tests/support/fake_transport.h"
 #include "vsphere/create.h"
+#include "vsphere/ipconflict.h"
 #include "vsphere/placement.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
@@ -650,6 +651,90 @@ START_TEST(test_clone_bad_request)
 	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), VS_EINVAL);
 	ck_assert_ptr_null(v);
 	ck_assert_uint_eq(ft_calls(), 0);
+}
+END_TEST
+
+/* --- IP conflicts ---------------------------------------------------- */
+
+#define GUEST_VM(net_ref) \
+	"<returnval><objects><obj type=\"VirtualMachine\">vm-9</obj>" \
+	"<propSet><name>name</name><val xsi:type=\"xsd:string\">holder" \
+	"</val></propSet><propSet><name>guest.net</name><val xsi:type=\"" \
+	"ArrayOfGuestNicInfo\"><GuestNicInfo><network>PG</network>" \
+	"<ipAddress>10.9.9.9</ipAddress><ipAddress>2001:DB8:0:0::0010" \
+	"</ipAddress></GuestNicInfo></val></propSet><propSet><name>network" \
+	"</name><val xsi:type=\"ArrayOfManagedObjectReference\">" \
+	"<ManagedObjectReference type=\"Network\">" net_ref \
+	"</ManagedObjectReference></val></propSet></objects></returnval>"
+
+static const struct vs_port_group conflict_pg = {
+	.kind = VS_PG_STANDARD, .network = { "Network", "network-8" },
+	.name = (char *)"PG",
+};
+
+/* A VM found by address (FindAllByIp, in the datacenter) whose guest
+ * reports the address, in another textual form, on a NIC of the port
+ * group, and that is on the port group: a conflict naming it. */
+START_TEST(test_ip_conflict_found)
+{
+	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	const struct vs_ip_want want[] = {
+		{ &conflict_pg, "10.0.0.5" }, { &conflict_pg, "2001:db8::10" },
+	};
+	struct vs_ip_conflict hit;
+	bool found = false;
+	const char *body;
+
+	ft_reply("FindAllByIp", "");
+	ft_reply("FindAllByIp", "<returnval type=\"VirtualMachine\">vm-9"
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", GUEST_VM("network-8"));
+	connect_client();
+	ck_assert_msg(vs_ip_conflict_find(&found, &hit, cl, &dc, want, 2,
+	                                  &err) == 0, "%s", err.message);
+	ft_all_used();
+	ck_assert(found);
+	ck_assert_uint_eq(hit.want, 1);
+	ck_assert_str_eq(hit.vm_name, "holder");
+	ck_assert_str_eq(hit.vm.value, "vm-9");
+	body = ft_body_at(0);
+	HAS(body, "<datacenter type=\"Datacenter\">datacenter-2</datacenter>"
+	          "<ip>10.0.0.5</ip><vmSearch>true</vmSearch>");
+	HAS(ft_body_at(1), "<ip>2001:db8::10</ip>");
+	body = ft_body_at(2);
+	HAS(body, "<pathSet>guest.net</pathSet>");
+	HAS(body, "<obj type=\"VirtualMachine\">vm-9</obj>");
+}
+END_TEST
+
+/* No VM answers: no further read.  A VM reporting the address but not
+ * on the port group (its network list says so) is no conflict. */
+START_TEST(test_ip_conflict_none)
+{
+	const struct vs_ip_want want[] = { { &conflict_pg, "10.9.9.9" } };
+	struct vs_ip_conflict hit;
+	bool found = true;
+
+	ft_reply("FindAllByIp", "");
+	connect_client();
+	ck_assert_int_eq(vs_ip_conflict_find(&found, &hit, cl, NULL, want, 1,
+	                                     &err), 0);
+	ck_assert(!found);
+	ck_assert_uint_eq(ft_calls(), 1);
+	ck_assert_ptr_null(strstr(ft_body_at(0), "<datacenter"));
+	ft_all_used();
+	vs_client_free(cl);
+
+	ft_reset(NULL);
+	ft_reply("FindAllByIp", "<returnval type=\"VirtualMachine\">vm-9"
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", GUEST_VM("network-99"));
+	connect_client();
+	found = true;
+	ck_assert_int_eq(vs_ip_conflict_find(&found, &hit, cl, NULL, want, 1,
+	                                     &err), 0);
+	ck_assert(!found);
+	ft_all_used();
 }
 END_TEST
 
@@ -1321,6 +1406,8 @@ suite(void)
 	tcase_add_test(tc, test_clone_no_cdrom);
 	tcase_add_test(tc, test_clone_bad_request);
 	tcase_add_test(tc, test_finish);
+	tcase_add_test(tc, test_ip_conflict_found);
+	tcase_add_test(tc, test_ip_conflict_none);
 	tcase_add_test(tc, test_finish_vmx_options);
 	tcase_add_test(tc, test_finish_vm_options);
 	tcase_add_test(tc, test_finish_converts_controller);
