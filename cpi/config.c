@@ -324,11 +324,74 @@ cleanup:
 	return rc;
 }
 
+/* --- keys the Ruby CPI honours and this one does not yet ----------- */
+
+/* Whether v is set to something else than "nothing": null, false, 0,
+ * "", [] and {} count as unset. */
+static bool
+is_set(const json_t *v)
+{
+	if (v == NULL || json_is_null(v) || json_is_false(v))
+		return false;
+	if (json_is_integer(v))
+		return json_integer_value(v) != 0;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	if (json_is_array(v))
+		return json_array_size(v) > 0;
+	if (json_is_object(v))
+		return json_object_size(v) > 0;
+	return true;
+}
+
+/* A key the Ruby CPI acts on and this CPI does not: set, it is refused
+ * (never read and ignored), naming the key and what it would do. */
+struct unsupported {
+	const char *key;
+	const char *what;
+};
+
+static int
+refuse_set(const json_t *obj, const char *path,
+           const struct unsupported *list, size_t n, struct cpi_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (is_set(json_object_get(obj, list[i].key)))
+			return cpi_error_set(err, CPI_ERROR_CPI, false,
+			                     "%s.%s: not supported by this CPI "
+			                     "(%s); remove it", path,
+			                     list[i].key, list[i].what);
+	}
+	return 0;
+}
+
+static const struct unsupported vcenter_unsupported[] = {
+	{ "enable_human_readable_name", "VM names from the instance group" },
+	{ "enable_auto_anti_affinity_drs_rules",
+	  "DRS anti-affinity rules per instance group" },
+	{ "http_logging", "logging every vCenter HTTP exchange" },
+	{ "vm_storage_policy_name", "storage policies" },
+	{ "nsx", "NSX-V" },
+	{ "nsxt", "NSX-T" },
+};
+
+static const struct unsupported datacenter_unsupported[] = {
+	{ "datastore_cluster_pattern", "datastore clusters" },
+	{ "persistent_datastore_cluster_pattern", "datastore clusters" },
+};
+
+static const struct unsupported cluster_unsupported[] = {
+	{ "host_group", "a VM group and VM-host DRS rule per cluster" },
+	{ "drs_rules", "DRS rules" },
+};
+
 /* --- datacenter ---------------------------------------------------- */
 
 static int
-parse_cluster(struct cpi_cluster *cl, const json_t *v, const char *path,
-              struct cpi_error *err)
+parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
+                    const char *path, struct cpi_error *err)
 {
 	char sub[PATH_MAX_LEN];
 	const json_t *props, *hg;
@@ -398,6 +461,24 @@ parse_cluster(struct cpi_cluster *cl, const json_t *v, const char *path,
 	return 0;
 }
 
+/* A cluster entry, checked, then refused when it asks for what this CPI
+ * does not do. */
+static int
+parse_cluster(struct cpi_cluster *cl, const json_t *v, const char *path,
+              struct cpi_error *err)
+{
+	char sub[PATH_MAX_LEN];
+	int rc = parse_cluster_entry(cl, v, path, err);
+
+	if (rc != 0 || !json_is_object(v))
+		return rc;
+	snprintf(sub, sizeof(sub), "%.160s.%.64s", path, cl->name);
+	return refuse_set(json_object_iter_value(json_object_iter(
+	                  (json_t *)v)), sub, cluster_unsupported,
+	                  sizeof(cluster_unsupported) /
+	                  sizeof(cluster_unsupported[0]), err);
+}
+
 static int
 parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
                  const char *path, struct cpi_error *err)
@@ -441,6 +522,16 @@ parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
 	if (rc == 0)
 		rc = get_bool(&dc->use_sub_folder, obj, path,
 		              "use_sub_folder", false, err);
+	if (rc == 0)
+		rc = refuse_set(obj, path, datacenter_unsupported,
+		                sizeof(datacenter_unsupported) /
+		                sizeof(datacenter_unsupported[0]), err);
+	if (rc == 0 && !dc->allow_mixed_datastores)
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "%s.allow_mixed_datastores: false is not "
+		                   "supported by this CPI (keeping ephemeral "
+		                   "and persistent disks on separate "
+		                   "datastores); remove it", path);
 	if (rc != 0)
 		return rc;
 	if (dc->datastore_pattern == NULL &&
@@ -737,6 +828,10 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 		vc->default_hw_version = (int)json_integer_value(v);
 	}
 	rc = parse_vmx_options(vc, obj, path, err);
+	if (rc == 0)
+		rc = refuse_set(obj, path, vcenter_unsupported,
+		                sizeof(vcenter_unsupported) /
+		                sizeof(vcenter_unsupported[0]), err);
 	if (rc != 0)
 		return rc;
 
@@ -853,7 +948,8 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 {
 	struct cpi_agent *ag = &cfg->agent;
 	char sub[PATH_MAX_LEN];
-	const json_t *agent, *ntp, *bs;
+	const json_t *agent, *ntp, *bs, *v;
+	const char *key;
 	size_t i;
 	int rc;
 
@@ -890,6 +986,15 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 				return oom(err);
 			ag->nntp = i + 1;
 		}
+	}
+	json_object_foreach((json_t *)agent, key, v) {
+		if (strcmp(key, "ntp") != 0 && strcmp(key, "mbus") != 0 &&
+		    strcmp(key, "blobstore") != 0 && is_set(v))
+			return cpi_error_set(err, CPI_ERROR_CPI, false,
+			                     "%s.%.64s: not supported by this "
+			                     "CPI (only ntp, mbus and blobstore "
+			                     "reach the agent settings); remove "
+			                     "it", sub, key);
 	}
 	rc = get_obj(&bs, agent, sub, "blobstore", false, err);
 	if (rc == 0 && bs != NULL)
@@ -974,6 +1079,10 @@ parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
 		                strlen(cfg->vcenter.password), err);
 	if (rc == 0)
 		rc = parse_agent(cfg, props, "cloud.properties", err);
+	if (rc == 0 && is_set(get(props, "plugins")))
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "cloud.properties.plugins: not supported "
+		                   "by this CPI (Ruby CPI plugins); remove it");
 	return rc;
 }
 

@@ -146,6 +146,60 @@ json_text(const json_t *v)
 	return s;
 }
 
+/* Whether v is set to something else than "nothing": null, false, 0,
+ * "", [] and {} count as unset. */
+static bool
+is_set(const json_t *v)
+{
+	if (v == NULL || json_is_null(v) || json_is_false(v))
+		return false;
+	if (json_is_integer(v))
+		return json_integer_value(v) != 0;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	if (json_is_array(v))
+		return json_array_size(v) > 0;
+	if (json_is_object(v))
+		return json_object_size(v) > 0;
+	return true;
+}
+
+/* VM cloud properties the Ruby CPI acts on and this CPI does not yet:
+ * refused when set, never read and ignored. */
+static const struct {
+	const char *key;
+	const char *what;
+} unsupported_props[] = {
+	{ "root_disk_size_gb", "growing the system disk" },
+	{ "disable_drs", "a per-VM DRS override" },
+	{ "tags", "vSphere tags" },
+	{ "vm_group", "DRS VM groups" },
+	{ "storage_policy", "storage policies" },
+	{ "vgpus", "vGPUs" },
+	{ "pci_passthroughs", "PCI passthrough" },
+	{ "device_groups", "device groups" },
+	{ "nsx", "NSX-V" },
+	{ "nsxt", "NSX-T" },
+};
+
+static int
+refuse_unsupported(const json_t *cp, struct cpi_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(unsupported_props) /
+	     sizeof(unsupported_props[0]); i++) {
+		if (is_set(json_object_get(cp, unsupported_props[i].key)))
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties.%s: "
+			                     "not supported by this CPI (%s); "
+			                     "remove it",
+			                     unsupported_props[i].key,
+			                     unsupported_props[i].what);
+	}
+	return 0;
+}
+
 /* An optional boolean: *out 0 when absent (or null), 1 false, 2 true. */
 static int
 opt_bool(int *out, const json_t *cp, const char *key, struct cpi_error *err)
@@ -206,6 +260,14 @@ cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
 			                     "create_vm: cloud_properties."
 			                     "datacenters[0].clusters[%zu]: "
 			                     "bad cluster", i);
+		if (is_set(json_object_get(props, "drs_rules")) ||
+		    is_set(json_object_get(props, "host_group")))
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties."
+			                     "datacenters[0].clusters[%zu]: "
+			                     "drs_rules and host_group are not "
+			                     "supported by this CPI (DRS rules, "
+			                     "VM-host groups); remove them", i);
 		rp = json_object_get(props, "resource_pool");
 		if (rp == NULL || json_is_null(rp))
 			continue;
@@ -277,6 +339,8 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 		                     "ram and disk is required");
 	rc = positive(&p->cpu, cp, "cpu", MAX_CPU, err);
 	if (rc == 0)
+		rc = refuse_unsupported(cp, err);
+	if (rc == 0)
 		rc = positive(&p->ram, cp, "ram", MAX_RAM_MB, err);
 	if (rc == 0)
 		rc = positive(&p->disk, cp, "disk", MAX_DISK_MB, err);
@@ -328,6 +392,13 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 	json_array_foreach(v, i, ds) {
 		const char *s = json_text(ds);
 
+		if (json_is_object(ds) &&
+		    json_object_get(ds, "clusters") != NULL)
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties."
+			                     "datastores[%zu]: datastore "
+			                     "clusters are not supported by "
+			                     "this CPI; name datastores", i);
 		if (s == NULL || s[0] == '\0')
 			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
 			                     "create_vm: cloud_properties."

@@ -261,6 +261,9 @@ START_TEST(test_required_missing)
 }
 END_TEST
 
+/* Datastore clusters are not supported yet: the cluster patterns are
+ * refused, alone or beside a plain pattern, naming the key; empty or
+ * null counts as absent. */
 START_TEST(test_pattern_alternatives)
 {
 	struct cpi_config *cfg;
@@ -272,12 +275,19 @@ START_TEST(test_pattern_alternatives)
 	                    json_string("SP_.*"));
 	json_object_set_new(dc(r), "persistent_datastore_cluster_pattern",
 	                    json_string("PSP_.*"));
+	expect_fail(r, DC ".datastore_cluster_pattern: not supported by "
+	            "this CPI (datastore clusters)");
+	r = base();
+	json_object_set_new(dc(r), "persistent_datastore_cluster_pattern",
+	                    json_string("PSP_.*"));
+	expect_fail(r, DC ".persistent_datastore_cluster_pattern: not "
+	            "supported");
+	r = base();
+	json_object_set_new(dc(r), "datastore_cluster_pattern",
+	                    json_string(""));
+	json_object_set_new(dc(r), "persistent_datastore_cluster_pattern",
+	                    json_null());
 	cfg = expect_ok(r, NULL);
-	ck_assert_ptr_null(cfg->vcenter.datacenter.datastore_pattern);
-	ck_assert_str_eq(cfg->vcenter.datacenter.datastore_cluster_pattern,
-	                 "SP_.*");
-	ck_assert_str_eq(cfg->vcenter.datacenter
-	                 .persistent_datastore_cluster_pattern, "PSP_.*");
 	cpi_config_free(cfg);
 }
 END_TEST
@@ -708,9 +718,9 @@ START_TEST(test_clusters)
 
 	json_object_set_new(dc(r), "clusters", json_loads(
 		"[\"A\",{\"B\":{\"resource_pool\":\"RP\"}},"
-		"{\"C\":{\"host_group\":\"HG\"}},"
-		"{\"D\":{\"host_group\":{\"name\":\"HG2\","
-		"\"drs_rule\":\"MUST\"}}},{\"E\":null},{\"F\":{}}]", 0, NULL));
+		"{\"C\":{\"host_group\":\"\"}},"
+		"{\"D\":{\"drs_rules\":[]}},{\"E\":null},{\"F\":{}}]", 0,
+		NULL));
 	cfg = expect_ok(r, NULL);
 	d = &cfg->vcenter.datacenter;
 	ck_assert_uint_eq(d->nclusters, 6);
@@ -718,16 +728,40 @@ START_TEST(test_clusters)
 	ck_assert_str_eq(d->clusters[1].name, "B");
 	ck_assert_str_eq(d->clusters[1].resource_pool, "RP");
 	ck_assert_ptr_null(d->clusters[1].host_group);
-	ck_assert_str_eq(d->clusters[2].host_group, "HG");
-	ck_assert_str_eq(d->clusters[2].host_group_drs_rule, "SHOULD");
-	ck_assert_str_eq(d->clusters[3].host_group, "HG2");
-	ck_assert_str_eq(d->clusters[3].host_group_drs_rule, "MUST");
+	ck_assert_ptr_null(d->clusters[2].host_group);
 	ck_assert_str_eq(d->clusters[4].name, "E");
 	ck_assert_str_eq(d->clusters[5].name, "F");
 	ck_assert_ptr_null(d->clusters[5].resource_pool);
 	/* A resource pool implies sub folders. */
 	ck_assert(d->use_sub_folder);
 	cpi_config_free(cfg);
+}
+END_TEST
+
+/* Host groups and DRS rules are checked, then refused naming the key:
+ * they are not acted on yet (the Ruby CPI makes a VM group and a VM-host
+ * rule, or DRS rules). */
+START_TEST(test_clusters_refused)
+{
+	static const char *const entries[][2] = {
+		{ "[{\"C\":{\"host_group\":\"HG\"}}]", ".clusters[0].C.host_group" },
+		{ "[\"A\",{\"D\":{\"host_group\":{\"name\":\"HG2\","
+		  "\"drs_rule\":\"MUST\"}}}]", ".clusters[1].D.host_group" },
+		{ "[{\"E\":{\"drs_rules\":[{\"name\":\"r\",\"type\":"
+		  "\"separate_vms\"}]}}]", ".clusters[0].E.drs_rules" },
+	};
+	char needle[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		json_t *r = base();
+
+		json_object_set_new(dc(r), "clusters",
+		                    json_loads(entries[i][0], 0, NULL));
+		snprintf(needle, sizeof(needle), "%s%s: not supported by this "
+		         "CPI", DC, entries[i][1]);
+		expect_fail(r, needle);
+	}
 }
 END_TEST
 
@@ -740,9 +774,9 @@ START_TEST(test_vmx_and_misc)
 	json_object_set_new(vc(r), "vmx_options", json_loads(
 		"{\"a.b\":\"x\",\"n\":1,\"t\":true,\"r\":1.5}", 0, NULL));
 	json_object_set_new(vc(r), "default_hw_version", json_integer(19));
-	json_object_set_new(vc(r), "vm_storage_policy_name",
-	                    json_string("Gold"));
-	json_object_set_new(vc(r), "enable_human_readable_name", json_true());
+	json_object_set_new(vc(r), "vm_storage_policy_name", json_string(""));
+	json_object_set_new(vc(r), "enable_human_readable_name",
+	                    json_false());
 	json_object_set_new(vc(r), "ensure_no_ip_conflicts", json_false());
 	cfg = expect_ok(r, NULL);
 	v = &cfg->vcenter;
@@ -755,8 +789,8 @@ START_TEST(test_vmx_and_misc)
 	ck_assert_str_eq(v->vmx_options[2].value, "true");
 	ck_assert_str_eq(v->vmx_options[3].value, "1.5");
 	ck_assert_int_eq(v->default_hw_version, 19);
-	ck_assert_str_eq(v->vm_storage_policy_name, "Gold");
-	ck_assert(v->enable_human_readable_name);
+	ck_assert_ptr_null(v->vm_storage_policy_name);
+	ck_assert(!v->enable_human_readable_name);
 	ck_assert(!v->ensure_no_ip_conflicts);
 	cpi_config_free(cfg);
 }
@@ -857,6 +891,7 @@ config_suite(void)
 	tcase_add_test(tc, test_load_file);
 	tcase_add_test(tc, test_required_missing);
 	tcase_add_test(tc, test_pattern_alternatives);
+	tcase_add_test(tc, test_clusters_refused);
 	tcase_add_loop_test(tc, test_wrong_types, 0,
 	                    sizeof(wrong) / sizeof(wrong[0]));
 	tcase_add_test(tc, test_multiple);
