@@ -84,6 +84,7 @@ struct vm_props {
 	int memory_hot_add;             /* memory_hot_add_enabled */
 	int cpu_reserve_full_mhz;
 	int memory_reservation_locked;  /* memory_reservation_locked_to_max */
+	long long root_disk_gb;         /* root_disk_size_gb; 0: unchanged */
 	/* the config's vmx_options with these over them (borrowed) */
 	struct vs_vm_option *extra;
 	size_t nextra;
@@ -170,7 +171,6 @@ static const struct {
 	const char *key;
 	const char *what;
 } unsupported_props[] = {
-	{ "root_disk_size_gb", "growing the system disk" },
 	{ "disable_drs", "a per-VM DRS override" },
 	{ "tags", "vSphere tags" },
 	{ "vm_group", "DRS VM groups" },
@@ -361,6 +361,17 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 	if (rc == 0)
 		rc = opt_bool(&p->memory_reservation_locked, cp,
 		              "memory_reservation_locked_to_max", err);
+	v = json_object_get(cp, "root_disk_size_gb");
+	if (rc == 0 && v != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > MAX_DISK_MB / 1024)
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties."
+			                     "root_disk_size_gb must be an "
+			                     "integer from 0 to %lld",
+			                     MAX_DISK_MB / 1024);
+		p->root_disk_gb = json_integer_value(v);
+	}
 	if (rc < 0)
 		return rc;
 	v = json_object_get(cp, "datacenters");
@@ -1034,7 +1045,10 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 
 	cr.name = j->vm_cid;
 	cr.source = src;
-	cr.snapshot = snap->type[0] != '\0' ? snap : NULL;
+	/* a linked clone's disk cannot grow: root_disk_size_gb means a full
+	 * clone, as in the Ruby CPI */
+	cr.snapshot = snap->type[0] != '\0' && j->props.root_disk_gb == 0 ?
+	              snap : NULL;
 	cr.folder = folder;
 	cr.pool = &j->pl->pool;
 	cr.datastore = &j->pl->datastore_ref;
@@ -1063,6 +1077,7 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	co.nvmx = j->props.nextra;
 	hw_plan(&co, hw, sizeof(hw), &j->props, vc);
 	co.scsi_type = cpi_scsi_type_vim(vc->default_scsi_controller_type);
+	co.root_disk_kb = j->props.root_disk_gb * 1024 * 1024;
 	vm_options(&co, &j->props, vc, j->pl, call);
 	vs_error_clear(&verr);
 	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,

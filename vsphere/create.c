@@ -41,6 +41,9 @@ vs_created_free(struct vs_created *v)
 	for (i = 0; i < v->nmacs; i++)
 		free(v->macs[i]);
 	free(v->macs);
+	free(v->sys_file);
+	free(v->sys_label);
+	free(v->sys_disk_mode);
 	free(v->scsi_label);
 	free(v->scsi_children);
 	free(v->remove_keys);
@@ -513,6 +516,17 @@ plan_disks(struct vs_created *v, const struct vs_vm_info *info,
 		                    "disk on a controller");
 	v->system_unit = sys->unit_number;
 	v->disk_controller = sys->controller_key;
+	v->sys_key = sys->key;
+	v->sys_capacity_kb = sys->capacity_kb;
+	v->sys_has_datastore = sys->has_datastore;
+	v->sys_datastore = sys->datastore;
+	if ((sys->file_name != NULL &&
+	     (v->sys_file = strdup(sys->file_name)) == NULL) ||
+	    (sys->label != NULL &&
+	     (v->sys_label = strdup(sys->label)) == NULL) ||
+	    (sys->disk_mode != NULL &&
+	     (v->sys_disk_mode = strdup(sys->disk_mode)) == NULL))
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	rc = plan_controller(v, info, err);
 	if (rc < 0)
 		return rc;
@@ -635,10 +649,20 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 		vs_error_prefix(err, "uploading the agent env");
 		goto cleanup;
 	}
+	if (opts->root_disk_kb > 0 &&
+	    (v->sys_file == NULL || opts->root_disk_kb < v->sys_capacity_kb)) {
+		rc = vs_error_set(err, VS_EINVAL, v->sys_file == NULL ?
+		                  "the system disk has no file to grow" :
+		                  "root_disk_size_gb: %lld KB is smaller than "
+		                  "the stemcell's system disk (%lld KB); disks "
+		                  "only grow", opts->root_disk_kb,
+		                  v->sys_capacity_kb);
+		goto cleanup;
+	}
 	rc = vs_base64(&userdata, settings, settings_len, err);
 	if (rc < 0)
 		goto cleanup;
-	ch = calloc(v->nremove + 4, sizeof(*ch));
+	ch = calloc(v->nremove + 5, sizeof(*ch));
 	extra = calloc(nvmx + 2, sizeof(*extra));
 	if (ch == NULL || extra == NULL) {
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
@@ -664,6 +688,25 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 		ch[n].shared_bus = v->scsi_shared;
 		ch[n].child_keys = v->scsi_children;
 		ch[n].nchild_keys = v->nscsi_children;
+		n++;
+	}
+	/* The system disk grown (root_disk_size_gb). */
+	if (opts->root_disk_kb > 0) {
+		ch[n].operation = VS_VM_OP_EDIT;
+		ch[n].kind = VS_VM_DEV_DISK;
+		ch[n].key = v->sys_key;
+		/* deviceInfo: an edit without it crashes the simulator */
+		ch[n].label = v->sys_label != NULL ? v->sys_label :
+		              "Hard disk 1";
+		ch[n].summary = ch[n].label;
+		ch[n].controller_key = v->disk_controller;
+		ch[n].has_unit_number = true;
+		ch[n].unit_number = v->system_unit;
+		ch[n].file_name = v->sys_file;
+		ch[n].datastore = v->sys_has_datastore ? &v->sys_datastore :
+		                  NULL;
+		ch[n].disk_mode = v->sys_disk_mode;
+		ch[n].capacity_kb = opts->root_disk_kb;
 		n++;
 	}
 	/* The ephemeral disk. */

@@ -75,6 +75,14 @@ struct vs_created {
 	int cdrom_unit;
 	int ide_controller;
 	int ide_unit;
+	/* The system disk, for growing it. */
+	int sys_key;
+	char *sys_file;             /* backing fileName */
+	char *sys_label;            /* deviceInfo.label, or NULL */
+	char *sys_disk_mode;        /* NULL: persistent */
+	bool sys_has_datastore;
+	struct vs_moref sys_datastore;
+	long long sys_capacity_kb;
 	/* The system disk's controller (scsi_key 0: none found). */
 	int scsi_key;
 	char scsi_type[64];
@@ -142,6 +150,10 @@ struct vs_create_opts {
 	 * the same reconfigure, as the Ruby CPI converts it) unless it is
 	 * of that type already; NULL: kept. */
 	const char *scsi_type;              /* e.g. "ParaVirtualSCSIController" */
+	/* > 0: the system disk grows to this size (an edit in the same
+	 * reconfigure; needs a full clone: a linked clone's disk cannot
+	 * grow).  Smaller than the disk: VS_EINVAL, nothing sent. */
+	long long root_disk_kb;
 };
 
 /* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures

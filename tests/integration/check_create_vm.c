@@ -964,6 +964,53 @@ START_TEST(test_ip_conflict)
 }
 END_TEST
 
+/* root_disk_size_gb: the system disk is grown to that size, read back;
+ * a negative size is refused before anything is made. */
+START_TEST(test_root_disk_size)
+{
+	struct vs_vm_info *info = NULL;
+	json_t *nets, *args, *resp;
+	struct vs_moref vm;
+	const char *cid;
+	size_t i;
+	bool seen = false;
+
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "root_disk_size_gb",
+	                    json_integer(3));
+	resp = call(defcfg, "create_vm", args);
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < info->ndevices && !seen; i++) {
+		if (info->devices[i].kind != VS_VM_DEV_DISK)
+			continue;
+		/* the first disk is the system disk */
+		ck_assert_int_eq(info->devices[i].capacity_kb,
+		                 3LL * 1024 * 1024);
+		seen = true;
+	}
+	ck_assert(seen);
+	vs_vm_info_free(info);
+	delete_vm(cid);
+	json_decref(resp);
+
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "root_disk_size_gb",
+	                    json_integer(-1));
+	assert_refused(args, "Bosh::Clouds::CloudError",
+	               "root_disk_size_gb must be an integer");
+}
+END_TEST
+
 START_TEST(test_unknown_stemcell)
 {
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -1054,6 +1101,7 @@ suite(void)
 	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_vmx_options);
 	tcase_add_test(tc, test_vm_options);
+	tcase_add_test(tc, test_root_disk_size);
 	tcase_add_test(tc, test_ip_conflict);
 	tcase_add_test(tc, test_scsi_controller_type);
 	tcase_add_test(tc, test_unknown_stemcell);

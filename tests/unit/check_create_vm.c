@@ -1115,6 +1115,62 @@ START_TEST(test_finish_converts_controller)
 }
 END_TEST
 
+/* root_disk_size_gb: the system disk (2000 in clone_info.xml, 8192 KB)
+ * grows by an edit in the settings reconfigure, its backing kept and
+ * deviceInfo sent; a size below the disk's is refused before any
+ * reconfigure. */
+START_TEST(test_finish_grows_root_disk)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_create_opts opts = { .root_disk_kb = 10 * 1024 * 1024 };
+	struct vs_created *v = NULL;
+	const char *body;
+
+	ft_task("CloneVM_Task", "vm-1", NULL);
+	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
+	              err.message);
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &opts,
+	                               &err) == 0, "%s", err.message);
+	ft_all_used();
+	body = ft_body_at(4);
+	HAS(body, "<deviceChange><operation>edit</operation><device xsi:type="
+	          "\"VirtualDisk\"><key>2000</key><deviceInfo><label>Hard "
+	          "disk 1</label><summary>Hard disk 1</summary></deviceInfo>"
+	          "<backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\">"
+	          "<fileName>[LocalDS_1] vm-1/vm-1.vmdk</fileName><datastore "
+	          "type=\"Datastore\">datastore-2</datastore><diskMode>"
+	          "persistent</diskMode></backing><controllerKey>1000"
+	          "</controllerKey><unitNumber>0</unitNumber><capacityInKB>"
+	          "10485760</capacityInKB></device></deviceChange>");
+	vs_created_free(v);
+	vs_client_free(cl);
+
+	v = NULL;
+	opts.root_disk_kb = 4096;
+	ft_reset(NULL);
+	ft_task("CloneVM_Task", "vm-1", NULL);
+	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	ft_step("file-put", 200)->body = strdup("");
+	connect_client();
+	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
+	              err.message);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, &opts,
+	                                  &err), VS_EINVAL);
+	HAS(err.message, "disks only grow");
+	ft_all_used();
+	ck_assert(!v->power_on_tried);
+	vs_created_free(v);
+}
+END_TEST
+
 START_TEST(test_finish_adds_cdrom)
 {
 	struct vs_created *v = made(0);
@@ -1411,6 +1467,7 @@ suite(void)
 	tcase_add_test(tc, test_finish_vmx_options);
 	tcase_add_test(tc, test_finish_vm_options);
 	tcase_add_test(tc, test_finish_converts_controller);
+	tcase_add_test(tc, test_finish_grows_root_disk);
 	tcase_add_test(tc, test_finish_upgrade_hw);
 	tcase_add_test(tc, test_finish_upgrade_hw_faults);
 	tcase_add_test(tc, test_finish_removes_stemcell_nic_with_its_type);
