@@ -85,6 +85,7 @@ struct vm_props {
 	int cpu_reserve_full_mhz;
 	int memory_reservation_locked;  /* memory_reservation_locked_to_max */
 	long long root_disk_gb;         /* root_disk_size_gb; 0: unchanged */
+	int disable_drs;                /* 0 unset, 1 false, 2 true */
 	/* the config's vmx_options with these over them (borrowed) */
 	struct vs_vm_option *extra;
 	size_t nextra;
@@ -171,7 +172,6 @@ static const struct {
 	const char *key;
 	const char *what;
 } unsupported_props[] = {
-	{ "disable_drs", "a per-VM DRS override" },
 	{ "tags", "vSphere tags" },
 	{ "vm_group", "DRS VM groups" },
 	{ "storage_policy", "storage policies" },
@@ -361,6 +361,8 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 	if (rc == 0)
 		rc = opt_bool(&p->memory_reservation_locked, cp,
 		              "memory_reservation_locked_to_max", err);
+	if (rc == 0)
+		rc = opt_bool(&p->disable_drs, cp, "disable_drs", err);
 	v = json_object_get(cp, "root_disk_size_gb");
 	if (rc == 0 && v != NULL && !json_is_null(v)) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
@@ -1078,6 +1080,8 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	hw_plan(&co, hw, sizeof(hw), &j->props, vc);
 	co.scsi_type = cpi_scsi_type_vim(vc->default_scsi_controller_type);
 	co.root_disk_kb = j->props.root_disk_gb * 1024 * 1024;
+	if (j->props.disable_drs == 2)
+		co.drs_off_cluster = &j->pl->cluster_ref;
 	vm_options(&co, &j->props, vc, j->pl, call);
 	vs_error_clear(&verr);
 	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,

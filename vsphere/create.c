@@ -623,6 +623,56 @@ cleanup:
 
 /* --- finishing -------------------------------------------------------- */
 
+/* ReconfigureComputeResource_Task(cluster, ClusterConfigSpecEx
+ * {drsVmConfigSpec: [{operation add, info {key vm, enabled false}}]},
+ * modify true), waited for: DRS leaves the VM where it is.
+ * ClusterConfigSpecEx {ComputeResourceConfigSpec; dasConfig,
+ * dasVmConfigSpec, drsConfig, drsVmConfigSpec, …};
+ * ClusterDrsVmConfigSpec {ArrayUpdateSpec {operation, removeKey}; info};
+ * ClusterDrsVmConfigInfo {key, enabled, behavior}. */
+static int
+drs_off(struct vs_client *c, const struct vs_moref *cluster,
+        const struct vs_moref *vm, struct vs_error *err)
+{
+	struct vs_task_result res = {0};
+	xmlDocPtr doc = NULL, resp = NULL;
+	xmlNodePtr m, r, spec, dvs, info;
+	struct vs_moref task;
+	int rc;
+
+	rc = vs_soap_request_new(&doc, &m, "ReconfigureComputeResource_Task",
+	                         cluster, err);
+	if (rc < 0)
+		goto cleanup;
+	spec = vs_soap_add_obj(m, "spec", "ClusterConfigSpecEx");
+	dvs = spec != NULL ? vs_soap_add_obj(spec, "drsVmConfigSpec", NULL) :
+	      NULL;
+	info = NULL;
+	if (dvs != NULL && vs_soap_add_text(dvs, "operation", "add") != NULL)
+		info = vs_soap_add_obj(dvs, "info", NULL);
+	if (info == NULL || vs_soap_add_moref(info, "key", vm) == NULL ||
+	    vs_soap_add_bool(info, "enabled", false) == NULL ||
+	    vs_soap_add_bool(m, "modify", true) == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	rc = vs_client_call(c, doc, &resp, &r, err);
+	doc = NULL;
+	if (rc == 0)
+		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
+	if (rc == 0)
+		rc = vs_task_wait(&res, c, &task, VS_CREATE_TASK_TIMEOUT_S,
+		                  err);
+cleanup:
+	if (rc < 0)
+		vs_error_prefix(err, "disable_drs: ReconfigureComputeResource_"
+		                "Task %s", cluster->value);
+	vs_task_result_clear(&res);
+	xmlFreeDoc(doc);
+	xmlFreeDoc(resp);
+	return rc;
+}
+
 int
 vs_create_finish(struct vs_client *c, struct vs_created *v,
                  const char *dc_path, const char *settings,
@@ -787,6 +837,8 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 	v->power_on_tried = true;
 	vs_error_clear(&e);
 	rc = take(vs_vm_power_on(c, &v->vm, &e), err, &e);
+	if (rc == 0 && opts->drs_off_cluster != NULL)
+		rc = drs_off(c, opts->drs_off_cluster, &v->vm, err);
 
 cleanup:
 	if (userdata != NULL) {

@@ -154,6 +154,9 @@ struct vs_create_opts {
 	 * reconfigure; needs a full clone: a linked clone's disk cannot
 	 * grow).  Smaller than the disk: VS_EINVAL, nothing sent. */
 	long long root_disk_kb;
+	/* Non-NULL: after the power on, DRS is turned off for the VM in
+	 * this cluster (a per-VM override, the Ruby CPI's disable_drs). */
+	const struct vs_moref *drs_off_cluster;
 };
 
 /* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures

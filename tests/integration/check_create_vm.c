@@ -1011,6 +1011,55 @@ START_TEST(test_root_disk_size)
 }
 END_TEST
 
+/* disable_drs: the cluster holds a DRS override for the new VM with DRS
+ * off, read back from the cluster's configurationEx. */
+START_TEST(test_disable_drs)
+{
+	static const char *const paths[] = { "configurationEx", NULL };
+	struct vs_object *o = NULL;
+	struct vs_moref cluster, vm;
+	json_t *nets, *args, *resp;
+	xmlNodePtr val, n;
+	const char *cid;
+	bool seen = false;
+
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "disable_drs",
+	                    json_true());
+	resp = call(defcfg, "create_vm", args);
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&cluster, cl,
+	              "DC0/host/DC0_C0", &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_get_props(&o, cl, &cluster, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "configurationEx", &err),
+	                 0);
+	for (n = vs_xml_child(val, "drsVmConfig"); n != NULL;
+	     n = vs_xml_next(n, "drsVmConfig")) {
+		char *key = vs_xml_child_text(n, "key");
+		char *en = vs_xml_child_text(n, "enabled");
+
+		if (key != NULL && strcmp(key, vm.value) == 0) {
+			ck_assert_ptr_nonnull(en);
+			ck_assert_str_eq(en, "false");
+			seen = true;
+		}
+		xmlFree(key);
+		xmlFree(en);
+	}
+	ck_assert_msg(seen, "no DRS override for %s", vm.value);
+	vs_object_free(o);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
 START_TEST(test_unknown_stemcell)
 {
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -1101,6 +1150,7 @@ suite(void)
 	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_vmx_options);
 	tcase_add_test(tc, test_vm_options);
+	tcase_add_test(tc, test_disable_drs);
 	tcase_add_test(tc, test_root_disk_size);
 	tcase_add_test(tc, test_ip_conflict);
 	tcase_add_test(tc, test_scsi_controller_type);

@@ -1171,6 +1171,54 @@ START_TEST(test_finish_grows_root_disk)
 }
 END_TEST
 
+/* disable_drs: after the power on, one ReconfigureComputeResource_Task
+ * adds a DRS override turning DRS off for the VM; its failure fails the
+ * create (the VM was powered on: the caller powers it off and destroys
+ * it). */
+START_TEST(test_finish_disable_drs)
+{
+	static const struct vs_moref cluster = {
+		"ClusterComputeResource", "domain-c7",
+	};
+	struct vs_create_opts opts = { .drs_off_cluster = &cluster };
+	struct vs_created *v = made(3000);
+
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	ft_task("ReconfigureComputeResource_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &opts,
+	                               &err) == 0, "%s", err.message);
+	ft_all_used();
+	ck_assert_str_eq(ft_op_at(5), "ReconfigureComputeResource_Task");
+	HAS(ft_body_at(5), "<_this type=\"ClusterComputeResource\">domain-c7"
+	    "</_this><spec xsi:type=\"ClusterConfigSpecEx\"><drsVmConfigSpec>"
+	    "<operation>add</operation><info><key type=\"VirtualMachine\">"
+	    "vm-1</key><enabled>false</enabled></info></drsVmConfigSpec>"
+	    "</spec><modify>true</modify>");
+	vs_created_free(v);
+	vs_client_free(cl);
+
+	v = made(3000);
+	ft_reset(NULL);
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	ft_task("ReconfigureComputeResource_Task", NULL, "InvalidArgument");
+	connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, &opts,
+	                                  &err), 0);
+	HAS(err.message, "disable_drs");
+	ck_assert(v->power_on_tried);
+	ft_all_used();
+	vs_created_free(v);
+}
+END_TEST
+
 START_TEST(test_finish_adds_cdrom)
 {
 	struct vs_created *v = made(0);
@@ -1468,6 +1516,7 @@ suite(void)
 	tcase_add_test(tc, test_finish_vm_options);
 	tcase_add_test(tc, test_finish_converts_controller);
 	tcase_add_test(tc, test_finish_grows_root_disk);
+	tcase_add_test(tc, test_finish_disable_drs);
 	tcase_add_test(tc, test_finish_upgrade_hw);
 	tcase_add_test(tc, test_finish_upgrade_hw_faults);
 	tcase_add_test(tc, test_finish_removes_stemcell_nic_with_its_type);
