@@ -948,8 +948,7 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 {
 	struct cpi_agent *ag = &cfg->agent;
 	char sub[PATH_MAX_LEN];
-	const json_t *agent, *ntp, *bs, *v;
-	const char *key;
+	const json_t *agent, *ntp, *bs;
 	size_t i;
 	int rc;
 
@@ -957,10 +956,11 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 	if (rc != 0)
 		return rc;
 	snprintf(sub, sizeof(sub), "%.160s.agent", path);
-	rc = get_str(&ag->mbus, agent, sub, "mbus", true, NULL, err);
-	if (rc == 0)
+	/* optional, as in the Ruby CPI's schema (agent: any hash) */
+	rc = get_str(&ag->mbus, agent, sub, "mbus", false, NULL, err);
+	if (rc == 0 && ag->mbus != NULL)
 		rc = add_secret(cfg, ag->mbus, strlen(ag->mbus), err);
-	if (rc == 0)
+	if (rc == 0 && ag->mbus != NULL)
 		rc = add_url_secret(cfg, ag->mbus, err);
 	if (rc != 0)
 		return rc;
@@ -986,15 +986,6 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 				return oom(err);
 			ag->nntp = i + 1;
 		}
-	}
-	json_object_foreach((json_t *)agent, key, v) {
-		if (strcmp(key, "ntp") != 0 && strcmp(key, "mbus") != 0 &&
-		    strcmp(key, "blobstore") != 0 && is_set(v))
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%.64s: not supported by this "
-			                     "CPI (only ntp, mbus and blobstore "
-			                     "reach the agent settings); remove "
-			                     "it", sub, key);
 	}
 	rc = get_obj(&bs, agent, sub, "blobstore", false, err);
 	if (rc == 0 && bs != NULL)

@@ -121,9 +121,11 @@ struct cpi_vcenter {
 struct cpi_agent {
 	char **ntp;                 /* may be empty */
 	size_t nntp;
-	char *mbus;                 /* secret: may hold credentials */
+	char *mbus;                 /* secret: may hold credentials; NULL
+	                             * when not configured */
 	char *blobstore_json;       /* canonical JSON text or NULL; secret */
-	char *json;                 /* the whole agent hash, canonical */
+	char *json;                 /* the whole agent hash, canonical:
+	                             * merged into every VM's settings */
 };
 
 struct cpi_config {

@@ -713,6 +713,57 @@ struct settings_in {
 	const json_t *env;
 };
 
+/* The whole agent section of the config merged into the settings, as
+ * the Ruby CPI merges it (its keys over the CPI's, the request's env
+ * excepted).  ntp, mbus and blobstore are written by the builder
+ * already: the text is only rewritten when the section holds more. */
+static int
+merge_agent(char **settings, const struct cpi_agent *ag,
+            struct cpi_error *err)
+{
+	json_t *agent = NULL, *obj = NULL, *v;
+	const char *key;
+	char *text = NULL;
+	bool more = false;
+	int rc = 0;
+
+	if (ag->json == NULL)
+		return 0;
+	agent = json_loads(ag->json, 0, NULL);
+	json_object_foreach(agent, key, v) {
+		if (strcmp(key, "ntp") != 0 && strcmp(key, "mbus") != 0 &&
+		    strcmp(key, "blobstore") != 0 && strcmp(key, "env") != 0)
+			more = true;
+	}
+	if (!more)
+		goto cleanup;
+	obj = json_loads(*settings, 0, NULL);
+	if (obj == NULL || !json_is_object(agent)) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "create_vm: "
+		                   "agent settings cannot be merged");
+		goto cleanup;
+	}
+	json_object_foreach(agent, key, v) {
+		if (strcmp(key, "env") != 0 &&
+		    json_object_set(obj, key, v) != 0) {
+			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+			                   "out of memory");
+			goto cleanup;
+		}
+	}
+	text = json_dumps(obj, JSON_COMPACT);
+	if (text == NULL) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
+		goto cleanup;
+	}
+	wipe_free(*settings);
+	*settings = text;
+cleanup:
+	json_decref(agent);
+	json_decref(obj);
+	return rc;
+}
+
 static int
 build_settings(char **out, struct net_networks *nets,
                const struct vs_created *vm, const struct settings_in *si,
@@ -766,6 +817,8 @@ build_settings(char **out, struct net_networks *nets,
 		rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
 		                   "create_vm: agent settings: %s",
 		                   nerr.message);
+	if (rc == 0)
+		rc = merge_agent(out, ag, err);
 	wipe_free(env);
 	return rc;
 }

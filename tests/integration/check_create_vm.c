@@ -1060,6 +1060,56 @@ START_TEST(test_disable_drs)
 }
 END_TEST
 
+/* The whole agent section of the config reaches the VM's settings, as
+ * the Ruby CPI merges it: a key the CPI does not know is there as given;
+ * an "env" key of the section does not replace the request's env. */
+START_TEST(test_agent_section_merged)
+{
+	char path[2300], *ud;
+	json_t *cfg, *agent, *nets, *resp, *settings;
+	struct vs_moref vm;
+	unsigned char *dec;
+	const char *cid;
+	size_t dlen;
+
+	cfg = json_load_file(sim_config(NULL), 0, NULL);
+	ck_assert_ptr_nonnull(cfg);
+	agent = json_object_get(json_object_get(json_object_get(cfg, "cloud"),
+	                        "properties"), "agent");
+	ck_assert_ptr_nonnull(agent);
+	json_object_set_new(agent, "extra_key", json_pack("{s:[i,i]}", "list",
+	                    1, 2));
+	json_object_set_new(agent, "env", json_pack("{s:s}", "not", "this"));
+	snprintf(path, sizeof(path), "%s/agent-merge.json", outdir);
+	ck_assert_int_eq(json_dump_file(cfg, path, JSON_COMPACT), 0);
+	json_decref(cfg);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	resp = call(path, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	ud = sim_extra_config(cl, &vm, "guestinfo.userdata", false);
+	ck_assert_ptr_nonnull(ud);
+	dec = sim_b64_decode(ud, &dlen);
+	settings = json_loadb((const char *)dec, dlen, 0, NULL);
+	ck_assert_ptr_nonnull(settings);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(
+	                 json_object_get(settings, "extra_key"), "list"), 1)),
+	                 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	                 json_object_get(settings, "env"), "bosh"),
+	                 "password")), ENV_SECRET);
+	ck_assert_ptr_nonnull(json_object_get(settings, "mbus"));
+	json_decref(settings);
+	free(dec);
+	free(ud);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
 START_TEST(test_unknown_stemcell)
 {
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -1150,6 +1200,7 @@ suite(void)
 	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_vmx_options);
 	tcase_add_test(tc, test_vm_options);
+	tcase_add_test(tc, test_agent_section_merged);
 	tcase_add_test(tc, test_disable_drs);
 	tcase_add_test(tc, test_root_disk_size);
 	tcase_add_test(tc, test_ip_conflict);

@@ -255,9 +255,25 @@ START_TEST(test_required_missing)
 	r = base();
 	json_object_del(props(r), "agent");
 	expect_fail(r, "cloud.properties.agent: required object");
-	r = base();
+}
+END_TEST
+
+/* agent: any hash, as in the Ruby CPI's schema: mbus may be absent, and
+ * every key is kept (merged into the VMs' settings), credentials under
+ * any of them counted as secrets. */
+START_TEST(test_agent_section)
+{
+	struct cpi_config *cfg;
+	json_t *r = base();
+
 	json_object_del(agent(r), "mbus");
-	expect_fail(r, "cloud.properties.agent.mbus: required string");
+	json_object_set_new(agent(r), "extra", json_pack("{s:{s:s}}", "nats",
+	                    "password", "extra-Secret-5"));
+	cfg = expect_ok(r, NULL);
+	ck_assert_ptr_null(cfg->agent.mbus);
+	ck_assert_ptr_nonnull(strstr(cfg->agent.json, "\"extra\":"));
+	ck_assert(has_secret(cfg, "extra-Secret-5"));
+	cpi_config_free(cfg);
 }
 END_TEST
 
@@ -892,6 +908,7 @@ config_suite(void)
 	tcase_add_test(tc, test_required_missing);
 	tcase_add_test(tc, test_pattern_alternatives);
 	tcase_add_test(tc, test_clusters_refused);
+	tcase_add_test(tc, test_agent_section);
 	tcase_add_loop_test(tc, test_wrong_types, 0,
 	                    sizeof(wrong) / sizeof(wrong[0]));
 	tcase_add_test(tc, test_multiple);
