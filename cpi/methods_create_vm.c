@@ -684,6 +684,62 @@ new_vm_cid(char *out, size_t size, struct cpi_error *err)
 	return 0;
 }
 
+/* A group or deployment name usable in a VM name (and so in a cid and
+ * an inventory path): [A-Za-z0-9._-], not empty. */
+static bool
+name_part_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0')
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+		      ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* enable_human_readable_name: "<instance group>_<deployment>_<12 hex>"
+ * from env.bosh.groups (index 2, then 1) and the end of the uuid cid
+ * already made, trimmed to vCenter's 80 characters as the Ruby CPI
+ * trims it (the deployment keeps up to 25).  Without both names, or
+ * with a character a cid cannot hold (Ruby: any that URI encoding
+ * changes; here anything but A-Z a-z 0-9 . _ -), the uuid cid stays. */
+static void
+human_readable_name(char *cid, size_t size, const json_t *env)
+{
+	const json_t *groups = json_object_get(json_object_get(env, "bosh"),
+	                                       "groups");
+	const char *ig = json_string_value(json_array_get(groups, 2));
+	const char *dep = json_string_value(json_array_get(groups, 1));
+	const size_t max_prefix = 79 - 12 - 2;
+	size_t ig_len, dep_len, n = strlen(cid);
+	char suffix[13];
+
+	if (!name_part_ok(ig) || !name_part_ok(dep) || n < 12)
+		return;
+	memcpy(suffix, cid + n - 12, 12);
+	suffix[12] = '\0';
+	ig_len = strlen(ig);
+	dep_len = strlen(dep);
+	if (ig_len + dep_len > max_prefix) {
+		if (dep_len <= 25) {
+			ig_len = max_prefix - dep_len;
+		} else {
+			ig_len = ig_len < max_prefix - 25 ? ig_len :
+			         max_prefix - 25;
+			dep_len = max_prefix - ig_len;
+		}
+	}
+	snprintf(cid, size, "%.*s_%.*s_%s", (int)ig_len, ig, (int)dep_len,
+	         dep, suffix);
+}
+
 static void
 wipe_free(char *s)
 {
@@ -858,7 +914,7 @@ struct job {
 	const char **pgs;
 	const char **owners;
 	size_t npgs;
-	char vm_cid[64];
+	char vm_cid[96];           /* "vm-<uuid>" or a name up to 79 */
 	char *folder_rel;
 	char *template_rel;         /* stemcells, relative to <dc>/vm */
 	struct vs_client *c;
@@ -918,7 +974,11 @@ prepare(struct job *j, struct cpi_call *call)
 	rc = cpi_folder_rel(&j->template_rel, call, dc->template_folder);
 	if (rc < 0)
 		return rc;
-	return new_vm_cid(j->vm_cid, sizeof(j->vm_cid), call->err);
+	rc = new_vm_cid(j->vm_cid, sizeof(j->vm_cid), call->err);
+	if (rc == 0 && call->config->vcenter.enable_human_readable_name)
+		human_readable_name(j->vm_cid, sizeof(j->vm_cid),
+		                    cpi_arg_object(call, 5));
+	return rc;
 }
 
 /* ensure_no_ip_conflicts (on by default, as in the Ruby CPI): refuses,

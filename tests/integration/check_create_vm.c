@@ -1110,6 +1110,71 @@ START_TEST(test_agent_section_merged)
 }
 END_TEST
 
+/* enable_human_readable_name: the VM (and its cid) is named
+ * <instance group>_<deployment>_<12 hex> from env.bosh.groups, long
+ * names trimmed to vCenter's 80 characters as the Ruby CPI trims them
+ * (the deployment keeps 25); every method finds it by that cid.
+ * Without the groups the vm-<uuid> form stays. */
+START_TEST(test_human_readable_name)
+{
+	static const char *const ig_long =
+		"a-very-long-instance-group-name-that-goes-on-and-on";
+	static const char *const dep_long =
+		"a-deployment-with-a-long-name-too";
+	json_t *extra, *nets, *args, *resp, *res;
+	const char *cfg, *cid;
+	char want[128];
+	int round;
+
+	extra = json_pack("{s:b}", "enable_human_readable_name", 1);
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	for (round = 0; round < 3; round++) {
+		nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+		                 "cloud_properties", "name", "BOSH-V4");
+		args = vm_args(nets);
+		if (round < 2)
+			json_object_set_new(json_object_get(json_array_get(
+			    args, 5), "bosh"), "groups", json_pack("[s,s,s,s]",
+			    "director", round == 0 ? "dep" : dep_long,
+			    round == 0 ? "web" : ig_long, "web-0"));
+		resp = call(cfg, "create_vm", args);
+		ck_assert_ptr_null(sim_error_type(resp));
+		cid = json_string_value(json_array_get(json_object_get(resp,
+		                        "result"), 0));
+		ck_assert_ptr_nonnull(cid);
+		if (round == 0) {
+			ck_assert_uint_eq(strlen(cid), strlen("web_dep_") + 12);
+			ck_assert_msg(strncmp(cid, "web_dep_", 8) == 0, "%s",
+			              cid);
+		} else if (round == 1) {
+			snprintf(want, sizeof(want), "%.40s_%.25s_", ig_long,
+			         dep_long);
+			ck_assert_uint_eq(strlen(cid), 79);
+			ck_assert_msg(strncmp(cid, want, strlen(want)) == 0,
+			              "%s", cid);
+		} else {
+			ck_assert_msg(strncmp(cid, "vm-", 3) == 0, "%s", cid);
+		}
+		res = call(cfg, "has_vm", json_pack("[s]", cid));
+		ck_assert(json_is_true(json_object_get(res, "result")));
+		json_decref(res);
+		res = call(cfg, "set_vm_metadata", json_pack("[s,{s:s}]", cid,
+		           "name", "x"));
+		ck_assert_ptr_null(sim_error_type(res));
+		json_decref(res);
+		res = call(cfg, "delete_vm", json_pack("[s]", cid));
+		ck_assert_ptr_null(sim_error_type(res));
+		json_decref(res);
+		res = call(cfg, "has_vm", json_pack("[s]", cid));
+		ck_assert(json_is_false(json_object_get(res, "result")));
+		json_decref(res);
+		json_decref(resp);
+	}
+}
+END_TEST
+
 START_TEST(test_unknown_stemcell)
 {
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -1200,6 +1265,7 @@ suite(void)
 	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_vmx_options);
 	tcase_add_test(tc, test_vm_options);
+	tcase_add_test(tc, test_human_readable_name);
 	tcase_add_test(tc, test_agent_section_merged);
 	tcase_add_test(tc, test_disable_drs);
 	tcase_add_test(tc, test_root_disk_size);

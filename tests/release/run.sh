@@ -430,7 +430,6 @@ ruby -ryaml -rjson -e '
 	dc = vc["datacenters"][0]
 	cases = {
 		"drs-auto" => { "enable_auto_anti_affinity_drs_rules" => true },
-		"names" => { "enable_human_readable_name" => true },
 		"http-logging" => { "http_logging" => true },
 		"policy" => { "vm_storage_policy_name" => "gold" },
 		"ds-cluster" => { "datacenters" =>
@@ -450,7 +449,6 @@ ruby -ryaml -rjson -e '
 		JSON.generate(m.merge("plugins" => { "p" => {} })))
 	' "$data/minimal.yml" "$bad"
 for c in "drs-auto vcenter\.enable_auto_anti_affinity_drs_rules" \
-	"names vcenter\.enable_human_readable_name" \
 	"http-logging vcenter\.http_logging" \
 	"policy vcenter\.vm_storage_policy_name" \
 	"ds-cluster datastore_cluster_pattern" \
