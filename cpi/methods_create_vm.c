@@ -767,6 +767,7 @@ struct settings_in {
 	const char *agent_id;
 	const char *vm_cid;
 	const json_t *env;
+	const char *ephemeral_uuid;     /* NULL: the unit number */
 };
 
 /* The whole agent section of the config merged into the settings, as
@@ -828,7 +829,7 @@ build_settings(char **out, struct net_networks *nets,
 	const struct cpi_agent *ag = &call->config->agent;
 	struct net_agent_settings s = {0};
 	struct net_error nerr = {0};
-	char sys[32], eph[32];
+	char sys[32], eph[128];
 	char *env = NULL;
 	size_t i, k = 0;
 	int rc = 0;
@@ -857,7 +858,11 @@ build_settings(char **out, struct net_networks *nets,
 			                     "serialized");
 	}
 	snprintf(sys, sizeof(sys), "\"%d\"", vm->system_unit);
-	snprintf(eph, sizeof(eph), "\"%d\"", vm->ephemeral_unit);
+	if (si->ephemeral_uuid != NULL)
+		snprintf(eph, sizeof(eph), "{\"id\":\"%.64s\"}",
+		         si->ephemeral_uuid);
+	else
+		snprintf(eph, sizeof(eph), "\"%d\"", vm->ephemeral_unit);
 	s.agent_id = si->agent_id;
 	s.vm_name = si->vm_cid;
 	s.vm_id = vm->vm.value;
@@ -1145,6 +1150,68 @@ vm_options(struct vs_create_opts *co, const struct vm_props *p,
 		             pl->max_host_mhz);
 }
 
+/* disk.enableUUID in the VM's vmx_options (the config's with the cloud
+ * properties' over them), as the Ruby CPI tests it: 1, "1" or "TRUE". */
+static bool
+disk_uuid_enabled(const struct vm_props *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nextra; i++) {
+		if (strcmp(p->extra[i].key, "disk.enableUUID") == 0)
+			return strcmp(p->extra[i].value, "1") == 0 ||
+			       strcmp(p->extra[i].value, "TRUE") == 0;
+	}
+	return false;
+}
+
+/* With disk.enableUUID the agent finds the ephemeral disk by its uuid
+ * ({"id": "<uuid>"}, as the Ruby CPI's disk env), which exists once the
+ * settings reconfigure made the disk: read it, then deliver the settings
+ * again before the power on (one read, the ISO upload and one
+ * reconfigure more). */
+static int
+deliver_with_uuid(struct job *j, struct cpi_call *call,
+                  struct settings_in *si, const struct vs_create_opts *co,
+                  struct vs_error *verr)
+{
+	char *uuid = NULL;
+	int rc;
+
+	rc = vs_create_deliver(j->c, j->vm, j->pl->dc_path, j->settings,
+	                       strlen(j->settings), j->iso, j->iso_len, co,
+	                       verr);
+	if (rc == 0)
+		rc = vs_create_ephemeral_uuid(&uuid, j->c, &j->pl->datacenter,
+		                              j->vm, verr);
+	if (rc < 0)
+		goto cleanup;
+	si->ephemeral_uuid = uuid;
+	wipe_free(j->settings);
+	j->settings = NULL;
+	if (j->iso != NULL) {
+		memset(j->iso, 0, j->iso_len);
+		free(j->iso);
+		j->iso = NULL;
+	}
+	rc = build_settings(&j->settings, j->nets, j->vm, si, call,
+	                    call->err);
+	if (rc == 0)
+		rc = cpi_iso_build(&j->iso, &j->iso_len, "env",
+		                   (const unsigned char *)j->settings,
+		                   strlen(j->settings), NULL, call->err);
+	if (rc == 0)
+		rc = vs_create_redeliver(j->c, j->vm, j->pl->dc_path,
+		                         j->settings, strlen(j->settings),
+		                         j->iso, j->iso_len, verr);
+	if (rc == 0)
+		rc = vs_create_start(j->c, j->vm, co, verr);
+cleanup:
+	si->ephemeral_uuid = NULL;
+	free(uuid);
+	return rc;
+}
+
 static int
 build(struct job *j, struct cpi_call *call, struct vs_moref *src,
       struct vs_moref *snap, struct vs_moref *folder)
@@ -1197,9 +1264,12 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		co.drs_off_cluster = &j->pl->cluster_ref;
 	vm_options(&co, &j->props, vc, j->pl, call);
 	vs_error_clear(&verr);
-	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
-	                      strlen(j->settings), j->iso, j->iso_len, &co,
-	                      &verr);
+	if (disk_uuid_enabled(&j->props))
+		rc = deliver_with_uuid(j, call, &si, &co, &verr);
+	else
+		rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
+		                      strlen(j->settings), j->iso, j->iso_len,
+		                      &co, &verr);
 
 failed:
 	if (rc < 0) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vsphere/disk.h"
 #include "vsphere/files.h"
 #include "vsphere/pc.h"
 #include "vsphere/soap.h"
@@ -673,13 +674,14 @@ cleanup:
 	return rc;
 }
 
+static const struct vs_create_opts no_opts = {0};
+
 int
-vs_create_finish(struct vs_client *c, struct vs_created *v,
-                 const char *dc_path, const char *settings,
-                 size_t settings_len, const void *iso, size_t iso_len,
-                 const struct vs_create_opts *opts, struct vs_error *err)
+vs_create_deliver(struct vs_client *c, struct vs_created *v,
+                  const char *dc_path, const char *settings,
+                  size_t settings_len, const void *iso, size_t iso_len,
+                  const struct vs_create_opts *opts, struct vs_error *err)
 {
-	static const struct vs_create_opts none = {0};
 	struct vs_vm_device_change *ch = NULL;
 	struct vs_vm_option *extra = NULL;
 	struct vs_vm_config cfg = {0};
@@ -690,7 +692,7 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 	int rc;
 
 	if (opts == NULL)
-		opts = &none;
+		opts = &no_opts;
 	vmx = opts->vmx;
 	nvmx = vmx != NULL ? opts->nvmx : 0;
 	rc = vs_file_upload_mem(c, dc_path, v->env_path, iso, iso_len, true,
@@ -825,20 +827,6 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 	cfg.cpu_reservation_mhz = opts->cpu_reservation_mhz;
 	vs_error_clear(&e);
 	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
-	if (rc < 0)
-		goto cleanup;
-	if (opts->upgrade_hw) {
-		vs_error_clear(&e);
-		rc = take(vs_vm_upgrade_hw(c, &v->vm, opts->hw_version, &e),
-		          err, &e);
-		if (rc < 0)
-			goto cleanup;
-	}
-	v->power_on_tried = true;
-	vs_error_clear(&e);
-	rc = take(vs_vm_power_on(c, &v->vm, &e), err, &e);
-	if (rc == 0 && opts->drs_off_cluster != NULL)
-		rc = drs_off(c, opts->drs_off_cluster, &v->vm, err);
 
 cleanup:
 	if (userdata != NULL) {
@@ -847,6 +835,128 @@ cleanup:
 	}
 	free(ch);
 	free(extra);
+	return rc;
+}
+
+int
+vs_create_start(struct vs_client *c, struct vs_created *v,
+                const struct vs_create_opts *opts, struct vs_error *err)
+{
+	struct vs_error e;
+	int rc;
+
+	if (opts == NULL)
+		opts = &no_opts;
+	if (opts->upgrade_hw) {
+		vs_error_clear(&e);
+		rc = take(vs_vm_upgrade_hw(c, &v->vm, opts->hw_version, &e),
+		          err, &e);
+		if (rc < 0)
+			return rc;
+	}
+	v->power_on_tried = true;
+	vs_error_clear(&e);
+	rc = take(vs_vm_power_on(c, &v->vm, &e), err, &e);
+	if (rc == 0 && opts->drs_off_cluster != NULL)
+		rc = drs_off(c, opts->drs_off_cluster, &v->vm, err);
+	return rc;
+}
+
+int
+vs_create_finish(struct vs_client *c, struct vs_created *v,
+                 const char *dc_path, const char *settings,
+                 size_t settings_len, const void *iso, size_t iso_len,
+                 const struct vs_create_opts *opts, struct vs_error *err)
+{
+	int rc;
+
+	rc = vs_create_deliver(c, v, dc_path, settings, settings_len, iso,
+	                       iso_len, opts, err);
+	if (rc == 0)
+		rc = vs_create_start(c, v, opts, err);
+	return rc;
+}
+
+int
+vs_create_ephemeral_uuid(char **out, struct vs_client *c,
+                         const struct vs_moref *dc,
+                         const struct vs_created *v, struct vs_error *err)
+{
+	struct vs_vm_info *info = NULL;
+	struct vs_error e;
+	size_t i, k;
+	int rc;
+
+	*out = NULL;
+	vs_error_clear(&e);
+	rc = take(vs_vm_info(&info, c, &v->vm, &e), err, &e);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < info->ndevices && *out == NULL && rc == 0; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+		const char *u = d->disk_uuid;
+
+		if (d->kind != VS_VM_DEV_DISK || d->file_name == NULL ||
+		    strcmp(d->file_name, v->disk_path) != 0 || u == NULL ||
+		    u[0] == '\0' || strlen(u) > 64)
+			continue;
+		for (k = 0; u[k] != '\0'; k++) {
+			if (!isxdigit((unsigned char)u[k]) && u[k] != '-' &&
+			    u[k] != ' ')
+				break;
+		}
+		if (u[k] != '\0')
+			continue;   /* not a uuid: not written into JSON */
+		*out = strdup(u);
+		if (*out == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			break;
+		}
+		for (k = 0; (*out)[k] != '\0'; k++)
+			(*out)[k] = (char)tolower((unsigned char)(*out)[k]);
+	}
+	vs_vm_info_free(info);
+	if (rc == 0 && *out == NULL) {
+		/* no backing uuid came back: the one vCenter reports for the
+		 * file, as attach_disk's hints do */
+		vs_error_clear(&e);
+		rc = take(vs_disk_query_uuid(out, c, dc, v->disk_path, &e), err,
+		          &e);
+	}
+	return rc;
+}
+
+int
+vs_create_redeliver(struct vs_client *c, struct vs_created *v,
+                    const char *dc_path, const char *settings,
+                    size_t settings_len, const void *iso, size_t iso_len,
+                    struct vs_error *err)
+{
+	struct vs_vm_option extra[2];
+	struct vs_vm_config cfg = {0};
+	struct vs_error e;
+	char *userdata = NULL;
+	int rc;
+
+	rc = vs_file_upload_mem(c, dc_path, v->env_path, iso, iso_len, true,
+	                        err);
+	if (rc < 0) {
+		vs_error_prefix(err, "uploading the agent env again");
+		return rc;
+	}
+	rc = vs_base64(&userdata, settings, settings_len, err);
+	if (rc < 0)
+		return rc;
+	extra[0].key = "guestinfo.userdata";
+	extra[0].value = userdata;
+	extra[1].key = "guestinfo.userdata.encoding";
+	extra[1].value = "base64";
+	cfg.extra = extra;
+	cfg.nextra = 2;
+	vs_error_clear(&e);
+	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
+	memset(userdata, 0, strlen(userdata));
+	free(userdata);
 	return rc;
 }
 

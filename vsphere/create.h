@@ -171,6 +171,31 @@ int vs_create_finish(struct vs_client *c, struct vs_created *v,
                      const struct vs_create_opts *opts,
                      struct vs_error *err);
 
+/* vs_create_finish() in steps, for settings that need what the
+ * reconfigure made (the ephemeral disk's uuid, with disk.enableUUID):
+ * vs_create_deliver() uploads and reconfigures (no power on);
+ * vs_create_ephemeral_uuid() reads the new disk's uuid back (ONE read of
+ * the VM: its backing uuid, else QueryVirtualDiskUuid in datacenter dc,
+ * one more; *out malloc'd, lower case); vs_create_redeliver() uploads the new ISO
+ * over the old and sets guestinfo.userdata again (one reconfigure);
+ * vs_create_start() upgrades the hardware, powers on and turns DRS off
+ * as opts asks.  vs_create_finish() is deliver + start. */
+int vs_create_deliver(struct vs_client *c, struct vs_created *v,
+                      const char *dc_path, const char *settings,
+                      size_t settings_len, const void *iso, size_t iso_len,
+                      const struct vs_create_opts *opts,
+                      struct vs_error *err);
+int vs_create_ephemeral_uuid(char **out, struct vs_client *c,
+                             const struct vs_moref *dc,
+                             const struct vs_created *v,
+                             struct vs_error *err);
+int vs_create_redeliver(struct vs_client *c, struct vs_created *v,
+                        const char *dc_path, const char *settings,
+                        size_t settings_len, const void *iso,
+                        size_t iso_len, struct vs_error *err);
+int vs_create_start(struct vs_client *c, struct vs_created *v,
+                    const struct vs_create_opts *opts, struct vs_error *err);
+
 /* Removes what a failed create_vm left: powers the VM off when a power
  * on was tried, destroys it (v NULL or not existing: nothing to destroy)
  * and deletes the directory "[datastore] name" (already gone is fine).

@@ -12,6 +12,7 @@
  * directory is left behind.
  */
 #include <check.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "tests/support/sim_stemcell.h"
 #include "tests/support/sim_suite.h"
 #include "vsphere/client.h"
+#include "vsphere/disk.h"
 #include "vsphere/pc.h"
 #include "vsphere/soap.h"
 #include "vsphere/stemcell.h"
@@ -1175,6 +1177,82 @@ START_TEST(test_human_readable_name)
 }
 END_TEST
 
+/* disk.enableUUID (1, "1" or "TRUE" as Ruby tests it) in vmx_options:
+ * the agent settings name the ephemeral disk by its uuid, in both
+ * env.iso and guestinfo, as the Ruby CPI's disk env does. */
+START_TEST(test_ephemeral_disk_uuid)
+{
+	struct vs_vm_info *info = NULL;
+	json_t *extra, *nets, *resp, *settings, *guest, *eph;
+	struct vs_moref vm;
+	unsigned char *dec;
+	const char *cfg, *cid, *uuid = NULL;
+	char *ud, low[80];
+	size_t i, k, dlen;
+
+	extra = json_pack("{s:{s:i}}", "vmx_options", "disk.enableUUID", 1);
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	resp = call(cfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->kind == VS_VM_DEV_DISK && d->file_name != NULL &&
+		    strstr(d->file_name, "ephemeral_disk.vmdk") != NULL)
+			uuid = d->disk_uuid;
+	}
+	if (uuid != NULL) {
+		for (k = 0; uuid[k] != '\0' && k + 1 < sizeof(low); k++)
+			low[k] = (char)tolower((unsigned char)uuid[k]);
+		low[k] = '\0';
+	} else {
+		/* the simulator gives new disks no backing uuid: the one it
+		 * reports for the file */
+		struct vs_moref dc;
+		char path[512], *q = NULL;
+
+		ck_assert_msg(vs_find_by_inventory_path(&dc, cl, "DC0", &err) ==
+		              0, "%s", err.message);
+		snprintf(path, sizeof(path), "[%s] %s/ephemeral_disk.vmdk",
+		         info->datastores[0].name, cid);
+		ck_assert_msg(vs_disk_query_uuid(&q, cl, &dc, path, &err) == 0,
+		              "%s", err.message);
+		snprintf(low, sizeof(low), "%s", q);
+		free(q);
+	}
+	settings = sim_env_iso_settings(cl, outdir, cid,
+	                                info->datastores[0].name);
+	eph = json_object_get(json_object_get(settings, "disks"),
+	                      "ephemeral");
+	ck_assert_msg(json_is_object(eph), "ephemeral is not {id}");
+	ck_assert_str_eq(json_string_value(json_object_get(eph, "id")), low);
+	/* the last entry: the simulator appends a key set again */
+	ud = sim_extra_config(cl, &vm, "guestinfo.userdata", true);
+	ck_assert_ptr_nonnull(ud);
+	dec = sim_b64_decode(ud, &dlen);
+	guest = json_loadb((const char *)dec, dlen, 0, NULL);
+	ck_assert(json_equal(guest, settings));
+	json_decref(guest);
+	json_decref(settings);
+	free(dec);
+	free(ud);
+	vs_vm_info_free(info);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
 START_TEST(test_unknown_stemcell)
 {
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -1265,6 +1343,7 @@ suite(void)
 	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_vmx_options);
 	tcase_add_test(tc, test_vm_options);
+	tcase_add_test(tc, test_ephemeral_disk_uuid);
 	tcase_add_test(tc, test_human_readable_name);
 	tcase_add_test(tc, test_agent_section_merged);
 	tcase_add_test(tc, test_disable_drs);

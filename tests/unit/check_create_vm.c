@@ -1219,6 +1219,32 @@ START_TEST(test_finish_disable_drs)
 }
 END_TEST
 
+/* The second delivery (disk.enableUUID): the new ISO over the old, then
+ * one reconfigure with the settings only, nothing else in it. */
+START_TEST(test_redeliver)
+{
+	struct vs_created *v = made(3000);
+	const char *body;
+
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_redeliver(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "ISO2", 4,
+	                                  &err) == 0, "%s", err.message);
+	ft_all_used();
+	ck_assert_str_eq(ft_op_at(0), "file-put");
+	ck_assert(ft_req_at(0)->sensitive);
+	ck_assert_mem_eq(ft_body_at(0), "ISO2", 4);
+	body = ft_body_at(1);
+	HAS(body, "<key>guestinfo.userdata</key><value xsi:type=\"xsd:string"
+	          "\">" SETTINGS_B64 "</value>");
+	ck_assert_ptr_null(strstr(body, "<deviceChange>"));
+	ck_assert(!v->power_on_tried);
+	vs_created_free(v);
+}
+END_TEST
+
 START_TEST(test_finish_adds_cdrom)
 {
 	struct vs_created *v = made(0);
@@ -1517,6 +1543,7 @@ suite(void)
 	tcase_add_test(tc, test_finish_converts_controller);
 	tcase_add_test(tc, test_finish_grows_root_disk);
 	tcase_add_test(tc, test_finish_disable_drs);
+	tcase_add_test(tc, test_redeliver);
 	tcase_add_test(tc, test_finish_upgrade_hw);
 	tcase_add_test(tc, test_finish_upgrade_hw_faults);
 	tcase_add_test(tc, test_finish_removes_stemcell_nic_with_its_type);
