@@ -218,7 +218,11 @@ clone_call(struct vs_moref *vm_out, struct vs_client *c,
 		d->key = -1 - (int)i;
 		d->connectable = &conn;
 		d->address_type = "generated";
-		if (pg->kind == VS_PG_DISTRIBUTED) {
+		if (pg->kind == VS_PG_OPAQUE) {
+			d->backing = VS_BACKING_OPAQUE;
+			d->opaque_id = pg->opaque_id;
+			d->opaque_type = pg->opaque_type;
+		} else if (pg->kind == VS_PG_DISTRIBUTED) {
 			d->backing = VS_BACKING_DVPORT;
 			d->switch_uuid = pg->switch_uuid;
 			d->portgroup_key = pg->portgroup_key;
@@ -344,6 +348,9 @@ find_lost_clone(struct vs_created *v, struct vs_client *c,
 static bool
 nic_on(const struct vs_vm_device *d, const struct vs_port_group *pg)
 {
+	if (pg->kind == VS_PG_OPAQUE)
+		return d->opaque_id != NULL && pg->opaque_id != NULL &&
+		       strcmp(d->opaque_id, pg->opaque_id) == 0;
 	if (pg->kind == VS_PG_DISTRIBUTED)
 		return d->switch_uuid != NULL && d->portgroup_key != NULL &&
 		       strcmp(d->switch_uuid, pg->switch_uuid) == 0 &&

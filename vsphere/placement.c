@@ -626,6 +626,36 @@ dvs_name_of(const struct index *ix, const struct ent *pg,
 	return dvs->name;
 }
 
+/* An NSX-T opaque network: its summary's opaqueNetworkId and
+ * opaqueNetworkType (OpaqueNetworkSummary), for the NIC's opaque network
+ * backing. */
+static int
+fill_opaque(struct vs_port_group *out, const struct ent *e,
+            const char *query, struct vs_error *err)
+{
+	struct vs_error local = {0};
+	xmlNodePtr summary = NULL;
+	char *id = NULL, *type = NULL;
+	int rc = 0;
+
+	out->kind = VS_PG_OPAQUE;
+	if (vs_object_get_node(&summary, e->o, "summary", &local) == 0) {
+		id = vs_xml_child_text(summary, "opaqueNetworkId");
+		type = vs_xml_child_text(summary, "opaqueNetworkType");
+	}
+	if (id == NULL || type == NULL || id[0] == '\0' || type[0] == '\0')
+		rc = vs_error_set(err, VS_EPARSE, "opaque network '%s': "
+		                  "opaqueNetworkId or opaqueNetworkType "
+		                  "missing", query);
+	if (rc == 0)
+		rc = dup_str(&out->opaque_id, id, err);
+	if (rc == 0)
+		rc = dup_str(&out->opaque_type, type, err);
+	xmlFree(id);
+	xmlFree(type);
+	return rc;
+}
+
 static int
 fill_pg(struct vs_port_group *out, const struct index *ix,
         const struct ent *e, const char *query, struct vs_error *err)
@@ -636,6 +666,8 @@ fill_pg(struct vs_port_group *out, const struct index *ix,
 
 	out->network = e->o->obj;
 	rc = dup_str(&out->name, e->name, err);
+	if (rc == 0 && strcmp(e->o->obj.type, "OpaqueNetwork") == 0)
+		return fill_opaque(out, e, query, err);
 	if (rc < 0 || e->kind != K_DVPG) {
 		out->kind = VS_PG_STANDARD;
 		return rc;
@@ -787,6 +819,7 @@ read_inventory(struct vs_objects **out, struct vs_client *c,
 	static const char *const dvs_paths[] = {
 		"name", "parent", "uuid", NULL,
 	};
+	static const char *const opaque_paths[] = { "summary", NULL };
 	static const char *const host_paths[] = {
 		"parent", "summary.hardware.memorySize",
 		"summary.quickStats.overallMemoryUsage",
@@ -836,6 +869,7 @@ read_inventory(struct vs_objects **out, struct vs_client *c,
 		{ .type = "DistributedVirtualPortgroup", .paths = dvpg_paths },
 		{ .type = "DistributedVirtualSwitch", .paths = dvs_paths },
 		{ .type = "HostSystem", .paths = host_paths },
+		{ .type = "OpaqueNetwork", .paths = opaque_paths },
 	};
 	struct vs_object_spec os = {
 		.obj = vs_client_sc(c)->root_folder,
@@ -938,6 +972,8 @@ vs_placement_free(struct vs_placement *p)
 		free(p->pgs[i].name);
 		free(p->pgs[i].switch_uuid);
 		free(p->pgs[i].portgroup_key);
+		free(p->pgs[i].opaque_id);
+		free(p->pgs[i].opaque_type);
 	}
 	free(p->pgs);
 	free(p->dc_path);

@@ -73,6 +73,8 @@ struct vs_placement_req {
 enum vs_pg_kind {
 	VS_PG_STANDARD = 1,             /* Network: network backing */
 	VS_PG_DISTRIBUTED,              /* DVPG: DVS port backing */
+	VS_PG_OPAQUE,                   /* NSX-T OpaqueNetwork: opaque
+	                                   network backing */
 };
 
 struct vs_port_group {
@@ -81,6 +83,8 @@ struct vs_port_group {
 	char *name;                     /* the network's own name */
 	char *switch_uuid;              /* distributed only */
 	char *portgroup_key;            /* distributed only */
+	char *opaque_id;                /* opaque only: opaqueNetworkId */
+	char *opaque_type;              /* opaque only: opaqueNetworkType */
 };
 
 struct vs_placement {

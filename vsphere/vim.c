@@ -759,6 +759,7 @@ device_clear(struct vs_device *d)
 	free(d->address_type);
 	free(d->disk_mode);
 	free(d->disk_uuid);
+	free(d->opaque_id);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -797,6 +798,9 @@ device_backing(struct vs_device *d, xmlNodePtr b, struct vs_error *err)
 		rc = child_text(&d->disk_mode, b, "diskMode", false, err);
 	if (rc == 0)
 		rc = child_text(&d->disk_uuid, b, "uuid", false, err);
+	if (rc == 0)
+		rc = child_text(&d->opaque_id, b, "opaqueNetworkId", false,
+		                err);
 	if (rc < 0)
 		return rc;
 	port = vs_xml_child(b, "port");

@@ -159,6 +159,8 @@ struct vs_device {
 	struct vs_moref network;
 	char *switch_uuid;          /* DVS port backing: port.switchUuid */
 	char *portgroup_key;        /* port.portgroupKey */
+	char *opaque_id;            /* opaque network backing:
+	                             * opaqueNetworkId */
 	bool has_connectable;
 	bool start_connected;
 	bool allow_guest_control;
@@ -297,6 +299,7 @@ enum vs_backing_type {
 	VS_BACKING_DVPORT,      /* …DistributedVirtualPortBackingInfo */
 	VS_BACKING_DISK_FLAT,   /* VirtualDiskFlatVer2BackingInfo */
 	VS_BACKING_ISO,         /* VirtualCdromIsoBackingInfo */
+	VS_BACKING_OPAQUE,      /* VirtualEthernetCardOpaqueNetwork… (NSX-T) */
 };
 
 /* Optional booleans (xsd *bool fields). */
@@ -341,6 +344,9 @@ struct vs_device_spec {
 	/* VS_BACKING_DVPORT */
 	const char *switch_uuid;
 	const char *portgroup_key;
+	/* VS_BACKING_OPAQUE */
+	const char *opaque_id;          /* opaqueNetworkId */
+	const char *opaque_type;        /* opaqueNetworkType */
 	/* VS_BACKING_DISK_FLAT, VS_BACKING_ISO */
 	const char *file_name;          /* "[ds] dir/file" */
 	const struct vs_moref *datastore;   /* NULL: omitted */

@@ -293,7 +293,8 @@ backing_fits(int type, int backing)
 	switch (type) {
 	case VS_DEV_VMXNET3:
 		return backing == VS_BACKING_NETWORK ||
-		       backing == VS_BACKING_DVPORT;
+		       backing == VS_BACKING_DVPORT ||
+		       backing == VS_BACKING_OPAQUE;
 	case VS_DEV_DISK:
 		return backing == VS_BACKING_DISK_FLAT;
 	case VS_DEV_CDROM:
@@ -338,6 +339,17 @@ add_backing(xmlNodePtr dev, const struct vs_device_spec *d,
 		if (rc == 0)
 			rc = add_opt_text(port, "portgroupKey",
 			                  d->portgroup_key, err);
+		return rc;
+	case VS_BACKING_OPAQUE:
+		/* VirtualEthernetCardOpaqueNetworkBackingInfo
+		 * {opaqueNetworkId, opaqueNetworkType} */
+		rc = add_obj(&b, dev, "backing", "VirtualEthernetCard"
+		             "OpaqueNetworkBackingInfo", err);
+		if (rc == 0)
+			rc = add_text(b, "opaqueNetworkId", d->opaque_id, err);
+		if (rc == 0)
+			rc = add_text(b, "opaqueNetworkType", d->opaque_type,
+			              err);
 		return rc;
 	case VS_BACKING_DISK_FLAT:
 		rc = add_obj(&b, dev, "backing",

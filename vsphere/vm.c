@@ -323,6 +323,7 @@ device_clear(struct vs_vm_device *d)
 	free(d->network_name);
 	free(d->switch_uuid);
 	free(d->portgroup_key);
+	free(d->opaque_id);
 }
 
 void
@@ -402,6 +403,7 @@ device_copy(struct vs_vm_device *out, const struct vs_device *d,
 	out->network_name = nic ? dup_or_null(d->device_name) : NULL;
 	out->switch_uuid = dup_or_null(d->switch_uuid);
 	out->portgroup_key = dup_or_null(d->portgroup_key);
+	out->opaque_id = nic ? dup_or_null(d->opaque_id) : NULL;
 	if ((d->label != NULL && out->label == NULL) ||
 	    (d->file_name != NULL && out->file_name == NULL) ||
 	    (d->disk_mode != NULL && out->disk_mode == NULL) ||
@@ -409,7 +411,8 @@ device_copy(struct vs_vm_device *out, const struct vs_device *d,
 	    (d->mac_address != NULL && out->mac_address == NULL) ||
 	    (nic && d->device_name != NULL && out->network_name == NULL) ||
 	    (d->switch_uuid != NULL && out->switch_uuid == NULL) ||
-	    (d->portgroup_key != NULL && out->portgroup_key == NULL))
+	    (d->portgroup_key != NULL && out->portgroup_key == NULL) ||
+	    (nic && d->opaque_id != NULL && out->opaque_id == NULL))
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	return 0;
 }
@@ -999,7 +1002,11 @@ map_change(struct vs_device_change *out, struct vs_device_spec *d,
 		break;
 	case VS_VM_DEV_NIC:
 		d->type = VS_DEV_VMXNET3;
-		if (in->switch_uuid != NULL) {
+		if (in->opaque_id != NULL) {
+			d->backing = VS_BACKING_OPAQUE;
+			d->opaque_id = in->opaque_id;
+			d->opaque_type = in->opaque_type;
+		} else if (in->switch_uuid != NULL) {
 			d->backing = VS_BACKING_DVPORT;
 			d->switch_uuid = in->switch_uuid;
 			d->portgroup_key = in->portgroup_key;

@@ -111,6 +111,7 @@ struct vs_vm_device {
 	struct vs_moref network;
 	char *switch_uuid;          /* NIC DVS port backing */
 	char *portgroup_key;
+	char *opaque_id;            /* NIC opaque network backing (NSX-T) */
 	int bus_number;             /* controllers; 0 when absent */
 	char shared_bus[32];        /* SCSI controllers; "" when absent */
 };
@@ -253,6 +254,8 @@ struct vs_vm_device_change {
 	const struct vs_moref *network;     /* NULL: omitted */
 	const char *switch_uuid;
 	const char *portgroup_key;
+	const char *opaque_id;      /* NSX-T opaque network: opaqueNetworkId */
+	const char *opaque_type;    /* and opaqueNetworkType */
 	const char *address_type;   /* NULL: omitted */
 	const char *mac_address;    /* NULL: omitted */
 };

@@ -1253,6 +1253,66 @@ START_TEST(test_ephemeral_disk_uuid)
 }
 END_TEST
 
+/* NSX-T: a port group that is an opaque network (the simulator's
+ * DC0_NSX0, check_create_vm.flags) gets a NIC with the opaque network
+ * backing (its summary's opaqueNetworkId and type), whose MAC reaches
+ * the settings; a network backing there broke the simulator's clone
+ * handler and left a half-made VM. */
+START_TEST(test_opaque_network)
+{
+	static const char *const paths[] = { "summary", NULL };
+	struct vs_vm_info *info = NULL;
+	struct vs_object *o = NULL;
+	struct vs_moref net, vm;
+	json_t *nets, *resp, *settings;
+	xmlNodePtr val;
+	const char *cid;
+	char *id;
+	size_t i, nics = 0;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&net, cl, "DC0/network/"
+	              "DC0_NSX0", &err) == 0, "%s", err.message);
+	ck_assert_str_eq(net.type, "OpaqueNetwork");
+	ck_assert_msg(vs_get_props(&o, cl, &net, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "summary", &err), 0);
+	id = vs_xml_child_text(val, "opaqueNetworkId");
+	ck_assert_ptr_nonnull(id);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "nsx", "type", "dynamic",
+	                 "cloud_properties", "name", "DC0_NSX0");
+	resp = call(defcfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	settings = sim_env_iso_settings(cl, outdir, cid,
+	                                info->datastores[0].name);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->kind != VS_VM_DEV_NIC)
+			continue;
+		nics++;
+		ck_assert_str_eq(d->type, "VirtualVmxnet3");
+		ck_assert_ptr_nonnull(d->opaque_id);
+		ck_assert_str_eq(d->opaque_id, id);
+		ck_assert_str_eq(json_string_value(json_object_get(
+		                 json_object_get(json_object_get(settings,
+		                 "networks"), "nsx"), "mac")), d->mac_address);
+	}
+	ck_assert_uint_eq(nics, 1);
+	json_decref(settings);
+	vs_vm_info_free(info);
+	vs_object_free(o);
+	xmlFree(id);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
 START_TEST(test_unknown_stemcell)
 {
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -1342,6 +1402,7 @@ suite(void)
 	tcase_add_test(tc, test_bad_cloud_properties);
 	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_vmx_options);
+	tcase_add_test(tc, test_opaque_network);
 	tcase_add_test(tc, test_vm_options);
 	tcase_add_test(tc, test_ephemeral_disk_uuid);
 	tcase_add_test(tc, test_human_readable_name);

@@ -1245,6 +1245,36 @@ START_TEST(test_redeliver)
 }
 END_TEST
 
+/* An NSX-T opaque network gets the opaque network backing in the clone
+ * spec, in schema order; the read-back then looks for a NIC with that
+ * opaqueNetworkId (clone_info.xml has none: refused after the clone). */
+START_TEST(test_clone_opaque_nic)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+
+	nics[1].kind = VS_PG_OPAQUE;
+	snprintf(nics[1].network.type, sizeof(nics[1].network.type),
+	         "OpaqueNetwork");
+	nics[1].name = "nsx-seg";
+	nics[1].switch_uuid = NULL;
+	nics[1].portgroup_key = NULL;
+	nics[1].opaque_id = "3b7e0c5a-1d2e-4f60-8a9b-0c1d2e3f4a5b";
+	nics[1].opaque_type = "nsx.LogicalSwitch";
+	ft_task("CloneVM_Task", "vm-1", NULL);
+	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	connect_client();
+	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
+	HAS(err.message, "nsx-seg");
+	HAS(ft_body_at(0), "<backing xsi:type=\"VirtualEthernetCardOpaque"
+	    "NetworkBackingInfo\"><opaqueNetworkId>3b7e0c5a-1d2e-4f60-8a9b-"
+	    "0c1d2e3f4a5b</opaqueNetworkId><opaqueNetworkType>nsx."
+	    "LogicalSwitch</opaqueNetworkType></backing>");
+	ck_assert_ptr_nonnull(v);      /* exists: the caller destroys it */
+	vs_created_free(v);
+}
+END_TEST
+
 START_TEST(test_finish_adds_cdrom)
 {
 	struct vs_created *v = made(0);
@@ -1544,6 +1574,7 @@ suite(void)
 	tcase_add_test(tc, test_finish_grows_root_disk);
 	tcase_add_test(tc, test_finish_disable_drs);
 	tcase_add_test(tc, test_redeliver);
+	tcase_add_test(tc, test_clone_opaque_nic);
 	tcase_add_test(tc, test_finish_upgrade_hw);
 	tcase_add_test(tc, test_finish_upgrade_hw_faults);
 	tcase_add_test(tc, test_finish_removes_stemcell_nic_with_its_type);
