@@ -686,6 +686,90 @@ fill_pg(struct vs_port_group *out, const struct index *ix,
 	return rc;
 }
 
+/* The opaque network id of an OpaqueNetwork (summary), or NULL. */
+static char *
+opaque_id_of(const struct ent *e)
+{
+	struct vs_error local = {0};
+	xmlNodePtr summary = NULL;
+
+	if (vs_object_get_node(&summary, e->o, "summary", &local) != 0)
+		return NULL;
+	return vs_xml_child_text(summary, "opaqueNetworkId");
+}
+
+/* Several networks of the datacenter are named `name` exactly: resolve
+ * as the Ruby CPI does (vcenter_client.rb find_network).  NSX-T 3 on a
+ * vSphere 7 switch shows one segment as a port group per switch, and
+ * maybe as one opaque network too: when every distributed port group of
+ * that name is NSX-backed with the same logical switch (that of the one
+ * opaque network, if any), the first port group is it.  Otherwise the
+ * standard port group (a plain Network) of that name, the first one.
+ * NULL when neither applies (ambiguous). */
+static const struct ent *
+resolve_same_name(const struct index *ix, const struct ent *dc,
+                  const char *name)
+{
+	const struct ent *first_dvpg = NULL, *opaque = NULL, *standard = NULL;
+	char *referent = NULL;
+	size_t i, nopaque = 0;
+	bool all_nsx = true;
+
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *e = &ix->v[i];
+
+		if ((e->kind != K_NET && e->kind != K_DVPG) ||
+		    e->name == NULL || strcmp(e->name, name) != 0 ||
+		    dc_of(ix, e) != dc)
+			continue;
+		if (e->kind == K_DVPG) {
+			if (first_dvpg == NULL)
+				first_dvpg = e;
+		} else if (strcmp(e->o->obj.type, "OpaqueNetwork") == 0) {
+			opaque = e;
+			nopaque++;
+		} else if (strcmp(e->o->obj.type, "Network") == 0 &&
+		           standard == NULL) {
+			standard = e;
+		}
+	}
+	if (first_dvpg != NULL && nopaque <= 1) {
+		if (opaque != NULL)
+			referent = opaque_id_of(opaque);
+		for (i = 0; i < ix->n && all_nsx; i++) {
+			const struct ent *e = &ix->v[i];
+			struct vs_error local = {0};
+			const char *bt = NULL, *ls = NULL;
+
+			if (e->kind != K_DVPG || e->name == NULL ||
+			    strcmp(e->name, name) != 0 || dc_of(ix, e) != dc)
+				continue;
+			if (vs_object_get_str(&bt, e->o, "config.backingType",
+			                      &local) < 0 ||
+			    strcmp(bt, "nsx") != 0 ||
+			    vs_object_get_str(&ls, e->o,
+			                      "config.logicalSwitchUuid",
+			                      &local) < 0) {
+				all_nsx = false;
+				break;
+			}
+			if (referent == NULL) {
+				referent = (char *)xmlStrdup(BAD_CAST ls);
+				if (referent == NULL) {
+					all_nsx = false;
+					break;
+				}
+			}
+			if (strcmp(ls, referent) != 0)
+				all_nsx = false;
+		}
+		xmlFree(referent);
+		if (all_nsx)
+			return first_dvpg;
+	}
+	return standard;
+}
+
 static int
 find_pg(struct vs_port_group *out, const struct index *ix,
         const struct ent *dc, const char *query, const char *owner,
@@ -725,6 +809,11 @@ find_pg(struct vs_port_group *out, const struct index *ix,
 		return fill_pg(out, ix, exact, query, err);
 	if (nhit == 1)
 		return fill_pg(out, ix, hit, query, err);
+	if (nexact > 1) {
+		exact = resolve_same_name(ix, dc, query);
+		if (exact != NULL)
+			return fill_pg(out, ix, exact, query, err);
+	}
 	if (nhit == 0 && nexact == 0)
 		return vs_error_set(err, VS_ENOTFOUND,
 		                    "port group '%s' (network '%s') not found "
@@ -814,7 +903,8 @@ read_inventory(struct vs_objects **out, struct vs_client *c,
 		"summary.maintenanceMode", NULL,
 	};
 	static const char *const dvpg_paths[] = {
-		"config.key", "config.distributedVirtualSwitch", NULL,
+		"config.key", "config.distributedVirtualSwitch",
+		"config.backingType", "config.logicalSwitchUuid", NULL,
 	};
 	static const char *const dvs_paths[] = {
 		"name", "parent", "uuid", NULL,
@@ -829,7 +919,8 @@ read_inventory(struct vs_objects **out, struct vs_client *c,
 	static const char *const optional[] = {
 		"summary.effectiveMemory", "summary.maintenanceMode",
 		"summary.accessible", "datastore", "config.key",
-		"config.distributedVirtualSwitch", "uuid", "vmFolder",
+		"config.distributedVirtualSwitch", "config.backingType",
+		"config.logicalSwitchUuid", "uuid", "vmFolder",
 		"resourcePool", "summary.hardware.memorySize",
 		"summary.quickStats.overallMemoryUsage",
 		"runtime.connectionState", "runtime.inMaintenanceMode",

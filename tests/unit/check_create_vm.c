@@ -188,6 +188,29 @@ START_TEST(test_place_pool_and_names)
 }
 END_TEST
 
+/* Several networks of one name, resolved as the Ruby CPI does: NSX-T
+ * port groups of one logical switch (that of the one opaque network of
+ * the name) are one segment, the first port group taken; otherwise the
+ * standard port group.  Port groups of different logical switches
+ * ("seg2") or only distributed ones ("PG") stay ambiguous (below). */
+START_TEST(test_place_same_name)
+{
+	static const char *const pgs[] = { "seg", "dup" };
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+
+	r.port_groups = pgs;
+	r.nport_groups = 2;
+	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	HAS(ft_body_at(0), "<pathSet>config.logicalSwitchUuid</pathSet>");
+	ck_assert_int_eq(p->pgs[0].kind, VS_PG_DISTRIBUTED);
+	ck_assert_str_eq(p->pgs[0].network.value, "dvportgroup-41");
+	ck_assert_int_eq(p->pgs[1].kind, VS_PG_STANDARD);
+	ck_assert_str_eq(p->pgs[1].network.value, "network-14");
+	vs_placement_free(p);
+}
+END_TEST
+
 static const struct {
 	const char *pg;
 	const char *dc;
@@ -198,8 +221,8 @@ static const struct {
 	int code;
 	const char *needle;
 } bad[] = {
-	{ "dup", "DC0", "^LocalDS_", 512, 1, NULL, VS_EINVAL,
-	  "port group 'dup' (network 'net-x') matches several networks: "
+	{ "seg2", "DC0", "^LocalDS_", 512, 1, NULL, VS_EINVAL,
+	  "port group 'seg2' (network 'net-x') matches several networks: "
 	  "name it as DVS/PORTGROUP" },
 	{ "PG", "DC0", "^LocalDS_", 512, 1, NULL, VS_EINVAL,
 	  "matches several" },
@@ -1575,6 +1598,7 @@ suite(void)
 	tcase_add_test(tc, test_finish_disable_drs);
 	tcase_add_test(tc, test_redeliver);
 	tcase_add_test(tc, test_clone_opaque_nic);
+	tcase_add_test(tc, test_place_same_name);
 	tcase_add_test(tc, test_finish_upgrade_hw);
 	tcase_add_test(tc, test_finish_upgrade_hw_faults);
 	tcase_add_test(tc, test_finish_removes_stemcell_nic_with_its_type);
