@@ -22,8 +22,11 @@
  *    components, when given, must match the end of the network's path
  *    (network folders, then for a distributed port group its switch's
  *    name: "DVS0/DC0_DVPG0", "folder/DVS0/DC0_DVPG0", "folder/VM
- *    Network").  A name alone matching several networks is an error
- *    asking for the DVS/PORTGROUP form;
+ *    Network").  A name alone matching several networks is resolved as
+ *    the Ruby CPI does (NSX-backed port groups of one logical switch,
+ *    with at most one opaque network of it: the first port group; else
+ *    the standard port group), else an error asking for the
+ *    DVS/PORTGROUP form.  An OpaqueNetwork (NSX-T) gives VS_PG_OPAQUE;
  *  - the VM folder path (relative to the datacenter's vm folder), or its
  *    deepest existing part, so that the caller only creates what is
  *    missing, without looking anything up again.
