@@ -326,11 +326,73 @@ cleanup:
 	return rc;
 }
 
+/* --- keys the Ruby CPI honours and this one does not yet ----------- */
+
+/* Whether v is set to something else than "nothing": null, false, 0,
+ * "", [] and {} count as unset. */
+static bool
+is_set(const json_t *v)
+{
+	if (v == NULL || json_is_null(v) || json_is_false(v))
+		return false;
+	if (json_is_integer(v))
+		return json_integer_value(v) != 0;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	if (json_is_array(v))
+		return json_array_size(v) > 0;
+	if (json_is_object(v))
+		return json_object_size(v) > 0;
+	return true;
+}
+
+/* A key the Ruby CPI acts on and this CPI does not: set, it is refused
+ * (never read and ignored), naming the key and what it would do. */
+struct unsupported {
+	const char *key;
+	const char *what;
+};
+
+static int
+refuse_set(const json_t *obj, const char *path,
+           const struct unsupported *list, size_t n, struct cpi_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (is_set(json_object_get(obj, list[i].key)))
+			return cpi_error_set(err, CPI_ERROR_CPI, false,
+			                     "%s.%s: not supported by this CPI "
+			                     "(%s); remove it", path,
+			                     list[i].key, list[i].what);
+	}
+	return 0;
+}
+
+static const struct unsupported vcenter_unsupported[] = {
+	{ "enable_auto_anti_affinity_drs_rules",
+	  "DRS anti-affinity rules per instance group" },
+	{ "http_logging", "logging every vCenter HTTP exchange" },
+	{ "vm_storage_policy_name", "storage policies" },
+	{ "nsx", "NSX-V" },
+	{ "nsxt", "NSX-T" },
+};
+
+static const struct unsupported datacenter_unsupported[] = {
+	{ "datastore_cluster_pattern", "datastore clusters" },
+	{ "persistent_datastore_cluster_pattern", "datastore clusters" },
+};
+
+static const struct unsupported cluster_unsupported[] = {
+	{ "host_group", "a VM group and VM-host DRS rule per cluster" },
+	{ "drs_rules", "DRS rules" },
+};
+
 /* --- datacenter ---------------------------------------------------- */
 
 static int
-parse_cluster(struct cpi_cluster *cl, const json_t *v, const char *path,
-              struct cpi_error *err)
+parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
+                    const char *path, struct cpi_error *err)
 {
 	char sub[PATH_MAX_LEN];
 	const json_t *props, *hg;
@@ -418,6 +480,24 @@ check_pattern(const char *pattern, const char *path, const char *key,
 	return cpi_error_set(err, CPI_ERROR_CPI, false, "%s", verr.message);
 }
 
+/* A cluster entry, checked, then refused when it asks for what this CPI
+ * does not do. */
+static int
+parse_cluster(struct cpi_cluster *cl, const json_t *v, const char *path,
+              struct cpi_error *err)
+{
+	char sub[PATH_MAX_LEN];
+	int rc = parse_cluster_entry(cl, v, path, err);
+
+	if (rc != 0 || !json_is_object(v))
+		return rc;
+	snprintf(sub, sizeof(sub), "%.160s.%.64s", path, cl->name);
+	return refuse_set(json_object_iter_value(json_object_iter(
+	                  (json_t *)v)), sub, cluster_unsupported,
+	                  sizeof(cluster_unsupported) /
+	                  sizeof(cluster_unsupported[0]), err);
+}
+
 static int
 parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
                  const char *path, struct cpi_error *err)
@@ -461,6 +541,16 @@ parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
 	if (rc == 0)
 		rc = get_bool(&dc->use_sub_folder, obj, path,
 		              "use_sub_folder", false, err);
+	if (rc == 0)
+		rc = refuse_set(obj, path, datacenter_unsupported,
+		                sizeof(datacenter_unsupported) /
+		                sizeof(datacenter_unsupported[0]), err);
+	if (rc == 0 && !dc->allow_mixed_datastores)
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "%s.allow_mixed_datastores: false is not "
+		                   "supported by this CPI (keeping ephemeral "
+		                   "and persistent disks on separate "
+		                   "datastores); remove it", path);
 	if (rc != 0)
 		return rc;
 	rc = check_pattern(dc->datastore_pattern, path, "datastore_pattern",
@@ -807,6 +897,10 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 		vc->leftover_vm_grace_s = json_integer_value(v);
 	}
 	rc = parse_vmx_options(vc, obj, path, err);
+	if (rc == 0)
+		rc = refuse_set(obj, path, vcenter_unsupported,
+		                sizeof(vcenter_unsupported) /
+		                sizeof(vcenter_unsupported[0]), err);
 	if (rc != 0)
 		return rc;
 
@@ -931,10 +1025,11 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 	if (rc != 0)
 		return rc;
 	snprintf(sub, sizeof(sub), "%.160s.agent", path);
-	rc = get_str(&ag->mbus, agent, sub, "mbus", true, NULL, err);
-	if (rc == 0)
+	/* optional, as in the Ruby CPI's schema (agent: any hash) */
+	rc = get_str(&ag->mbus, agent, sub, "mbus", false, NULL, err);
+	if (rc == 0 && ag->mbus != NULL)
 		rc = add_secret(cfg, ag->mbus, strlen(ag->mbus), err);
-	if (rc == 0)
+	if (rc == 0 && ag->mbus != NULL)
 		rc = add_url_secret(cfg, ag->mbus, err);
 	if (rc != 0)
 		return rc;
@@ -1044,6 +1139,10 @@ parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
 		                strlen(cfg->vcenter.password), err);
 	if (rc == 0)
 		rc = parse_agent(cfg, props, "cloud.properties", err);
+	if (rc == 0 && is_set(get(props, "plugins")))
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+		                   "cloud.properties.plugins: not supported "
+		                   "by this CPI (Ruby CPI plugins); remove it");
 	return rc;
 }
 
@@ -1218,5 +1317,18 @@ cpi_scsi_type_name(enum cpi_scsi_type t)
 		return "lsi_logic_sas";
 	default:
 		return "paravirtual";
+	}
+}
+
+const char *
+cpi_scsi_type_vim(enum cpi_scsi_type t)
+{
+	switch (t) {
+	case CPI_SCSI_LSI_LOGIC:
+		return "VirtualLsiLogicController";
+	case CPI_SCSI_LSI_LOGIC_SAS:
+		return "VirtualLsiLogicSASController";
+	default:
+		return "ParaVirtualSCSIController";
 	}
 }

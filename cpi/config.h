@@ -132,9 +132,11 @@ struct cpi_vcenter {
 struct cpi_agent {
 	char **ntp;                 /* may be empty */
 	size_t nntp;
-	char *mbus;                 /* secret: may hold credentials */
+	char *mbus;                 /* secret: may hold credentials; NULL
+	                             * when not configured */
 	char *blobstore_json;       /* canonical JSON text or NULL; secret */
-	char *json;                 /* the whole agent hash, canonical */
+	char *json;                 /* the whole agent hash, canonical:
+	                             * merged into every VM's settings */
 };
 
 struct cpi_config {
@@ -163,5 +165,8 @@ int cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
 
 const char *cpi_disk_type_name(enum cpi_disk_type t);
 const char *cpi_scsi_type_name(enum cpi_scsi_type t);
+/* The controller's vim25 type: "ParaVirtualSCSIController",
+ * "VirtualLsiLogicController", "VirtualLsiLogicSASController". */
+const char *cpi_scsi_type_vim(enum cpi_scsi_type t);
 
 #endif

@@ -17,7 +17,9 @@
  *   4. the agent settings (network/ builder) go to the VM both ways
  *      stemcells read them: env.iso on the CD-ROM and guestinfo.userdata
  *      (one reconfigure, which also sets the vmx_options of the config
- *      and of cloud_properties as extraConfig), then power on.
+ *      and of cloud_properties as extraConfig), the hardware upgrade
+ *      (UpgradeVM_Task, as the Ruby CPI does for every VM), then power
+ *      on.
  *
  * Errors.  Bad input (cloud_properties, networks, an unknown or
  * ambiguous datacenter, cluster, resource pool or port group, no cluster
@@ -38,11 +40,13 @@
  * (cpi_sweep_leftovers(), which only logs its trouble).
  *
  * Round trips with the VM folder in place and the stemcell on the chosen
- * datastore: 19 including login and logout (RetrieveServiceContent,
+ * datastore: 21 including login and logout (RetrieveServiceContent,
  * Login, the placement read, 2 for the stemcell lookup, CloneVM_Task + 1,
- * the read-back, the env.iso PUT, ReconfigVM_Task + 1, PowerOnVM_Task +
- * 1, ReconfigVM_Task + 1 removing the mark, the leftover look-up 3,
- * Logout); one CreateFolder more per missing folder component.  The
+ * the read-back, the env.iso PUT, ReconfigVM_Task + 1, UpgradeVM_Task +
+ * 1, PowerOnVM_Task + 1, ReconfigVM_Task + 1 removing the mark, the
+ * leftover look-up 3, Logout), plus the IP conflict check: one
+ * FindAllByIp per static address and one read when a VM answered; one
+ * CreateFolder more per missing folder component.  The
  * count is logged before the logout.
  *
  * The settings hold the env and the mbus/blobstore credentials: they are
@@ -59,6 +63,7 @@
 #include "cpi/vcenter.h"
 #include "network/net.h"
 #include "vsphere/create.h"
+#include "vsphere/ipconflict.h"
 #include "vsphere/placement.h"
 #include "vsphere/stemcell.h"
 #include "vsphere/vm.h"
@@ -81,6 +86,15 @@ struct vm_props {
 	size_t ndatastores;
 	struct cpi_option *vmx;                 /* vmx_options */
 	size_t nvmx;
+	/* optional booleans: 0 unset, 1 false, 2 true */
+	int upgrade_hw_version;
+	int nested_hv;                  /* nested_hardware_virtualization */
+	int cpu_hot_add;                /* cpu_hot_add_enabled */
+	int memory_hot_add;             /* memory_hot_add_enabled */
+	int cpu_reserve_full_mhz;
+	int memory_reservation_locked;  /* memory_reservation_locked_to_max */
+	long long root_disk_gb;         /* root_disk_size_gb; 0: unchanged */
+	int disable_drs;                /* 0 unset, 1 false, 2 true */
 	/* the config's vmx_options with these over them (borrowed) */
 	struct vs_vm_option *extra;
 	size_t nextra;
@@ -143,6 +157,75 @@ json_text(const json_t *v)
 	return s;
 }
 
+/* Whether v is set to something else than "nothing": null, false, 0,
+ * "", [] and {} count as unset. */
+static bool
+is_set(const json_t *v)
+{
+	if (v == NULL || json_is_null(v) || json_is_false(v))
+		return false;
+	if (json_is_integer(v))
+		return json_integer_value(v) != 0;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	if (json_is_array(v))
+		return json_array_size(v) > 0;
+	if (json_is_object(v))
+		return json_object_size(v) > 0;
+	return true;
+}
+
+/* VM cloud properties the Ruby CPI acts on and this CPI does not yet:
+ * refused when set, never read and ignored. */
+static const struct {
+	const char *key;
+	const char *what;
+} unsupported_props[] = {
+	{ "tags", "vSphere tags" },
+	{ "vm_group", "DRS VM groups" },
+	{ "storage_policy", "storage policies" },
+	{ "vgpus", "vGPUs" },
+	{ "pci_passthroughs", "PCI passthrough" },
+	{ "device_groups", "device groups" },
+	{ "nsx", "NSX-V" },
+	{ "nsxt", "NSX-T" },
+};
+
+static int
+refuse_unsupported(const json_t *cp, struct cpi_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(unsupported_props) /
+	     sizeof(unsupported_props[0]); i++) {
+		if (is_set(json_object_get(cp, unsupported_props[i].key)))
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties.%s: "
+			                     "not supported by this CPI (%s); "
+			                     "remove it",
+			                     unsupported_props[i].key,
+			                     unsupported_props[i].what);
+	}
+	return 0;
+}
+
+/* An optional boolean: *out 0 when absent (or null), 1 false, 2 true. */
+static int
+opt_bool(int *out, const json_t *cp, const char *key, struct cpi_error *err)
+{
+	const json_t *v = json_object_get(cp, key);
+
+	*out = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.%s must be "
+		                     "true or false", key);
+	*out = json_is_true(v) ? 2 : 1;
+	return 0;
+}
+
 static int
 positive(long long *out, const json_t *cp, const char *key, long long max,
          struct cpi_error *err)
@@ -191,6 +274,14 @@ cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
 			                     "create_vm: cloud_properties."
 			                     "datacenters[0].clusters[%zu]: "
 			                     "bad cluster", i);
+		if (is_set(json_object_get(props, "drs_rules")) ||
+		    is_set(json_object_get(props, "host_group")))
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties."
+			                     "datacenters[0].clusters[%zu]: "
+			                     "drs_rules and host_group are not "
+			                     "supported by this CPI (DRS rules, "
+			                     "VM-host groups); remove them", i);
 		rp = json_object_get(props, "resource_pool");
 		if (rp == NULL || json_is_null(rp))
 			continue;
@@ -267,9 +358,41 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 		                     "ram and disk is required");
 	rc = positive(&p->cpu, cp, "cpu", MAX_CPU, err);
 	if (rc == 0)
+		rc = refuse_unsupported(cp, err);
+	if (rc == 0)
 		rc = positive(&p->ram, cp, "ram", MAX_RAM_MB, err);
 	if (rc == 0)
 		rc = positive(&p->disk, cp, "disk", MAX_DISK_MB, err);
+	if (rc == 0)
+		rc = opt_bool(&p->upgrade_hw_version, cp, "upgrade_hw_version",
+		              err);
+	if (rc == 0)
+		rc = opt_bool(&p->nested_hv, cp,
+		              "nested_hardware_virtualization", err);
+	if (rc == 0)
+		rc = opt_bool(&p->cpu_hot_add, cp, "cpu_hot_add_enabled", err);
+	if (rc == 0)
+		rc = opt_bool(&p->memory_hot_add, cp, "memory_hot_add_enabled",
+		              err);
+	if (rc == 0)
+		rc = opt_bool(&p->cpu_reserve_full_mhz, cp,
+		              "cpu_reserve_full_mhz", err);
+	if (rc == 0)
+		rc = opt_bool(&p->memory_reservation_locked, cp,
+		              "memory_reservation_locked_to_max", err);
+	if (rc == 0)
+		rc = opt_bool(&p->disable_drs, cp, "disable_drs", err);
+	v = json_object_get(cp, "root_disk_size_gb");
+	if (rc == 0 && v != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > MAX_DISK_MB / 1024)
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties."
+			                     "root_disk_size_gb must be an "
+			                     "integer from 0 to %lld",
+			                     MAX_DISK_MB / 1024);
+		p->root_disk_gb = json_integer_value(v);
+	}
 	if (rc < 0)
 		return rc;
 	v = json_object_get(cp, "datacenters");
@@ -305,6 +428,13 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 	json_array_foreach(v, i, ds) {
 		const char *s = json_text(ds);
 
+		if (json_is_object(ds) &&
+		    json_object_get(ds, "clusters") != NULL)
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties."
+			                     "datastores[%zu]: datastore "
+			                     "clusters are not supported by "
+			                     "this CPI; name datastores", i);
 		if (s == NULL || s[0] == '\0')
 			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
 			                     "create_vm: cloud_properties."
@@ -587,6 +717,62 @@ new_vm_cid(char *out, size_t size, struct cpi_error *err)
 	return 0;
 }
 
+/* A group or deployment name usable in a VM name (and so in a cid and
+ * an inventory path): [A-Za-z0-9._-], not empty. */
+static bool
+name_part_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0')
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+		      ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* enable_human_readable_name: "<instance group>_<deployment>_<12 hex>"
+ * from env.bosh.groups (index 2, then 1) and the end of the uuid cid
+ * already made, trimmed to vCenter's 80 characters as the Ruby CPI
+ * trims it (the deployment keeps up to 25).  Without both names, or
+ * with a character a cid cannot hold (Ruby: any that URI encoding
+ * changes; here anything but A-Z a-z 0-9 . _ -), the uuid cid stays. */
+static void
+human_readable_name(char *cid, size_t size, const json_t *env)
+{
+	const json_t *groups = json_object_get(json_object_get(env, "bosh"),
+	                                       "groups");
+	const char *ig = json_string_value(json_array_get(groups, 2));
+	const char *dep = json_string_value(json_array_get(groups, 1));
+	const size_t max_prefix = 79 - 12 - 2;
+	size_t ig_len, dep_len, n = strlen(cid);
+	char suffix[13];
+
+	if (!name_part_ok(ig) || !name_part_ok(dep) || n < 12)
+		return;
+	memcpy(suffix, cid + n - 12, 12);
+	suffix[12] = '\0';
+	ig_len = strlen(ig);
+	dep_len = strlen(dep);
+	if (ig_len + dep_len > max_prefix) {
+		if (dep_len <= 25) {
+			ig_len = max_prefix - dep_len;
+		} else {
+			ig_len = ig_len < max_prefix - 25 ? ig_len :
+			         max_prefix - 25;
+			dep_len = max_prefix - ig_len;
+		}
+	}
+	snprintf(cid, size, "%.*s_%.*s_%s", (int)ig_len, ig, (int)dep_len,
+	         dep, suffix);
+}
+
 static void
 wipe_free(char *s)
 {
@@ -614,7 +800,59 @@ struct settings_in {
 	const char *agent_id;
 	const char *vm_cid;
 	const json_t *env;
+	const char *ephemeral_uuid;     /* NULL: the unit number */
 };
+
+/* The whole agent section of the config merged into the settings, as
+ * the Ruby CPI merges it (its keys over the CPI's, the request's env
+ * excepted).  ntp, mbus and blobstore are written by the builder
+ * already: the text is only rewritten when the section holds more. */
+static int
+merge_agent(char **settings, const struct cpi_agent *ag,
+            struct cpi_error *err)
+{
+	json_t *agent = NULL, *obj = NULL, *v;
+	const char *key;
+	char *text = NULL;
+	bool more = false;
+	int rc = 0;
+
+	if (ag->json == NULL)
+		return 0;
+	agent = json_loads(ag->json, 0, NULL);
+	json_object_foreach(agent, key, v) {
+		if (strcmp(key, "ntp") != 0 && strcmp(key, "mbus") != 0 &&
+		    strcmp(key, "blobstore") != 0 && strcmp(key, "env") != 0)
+			more = true;
+	}
+	if (!more)
+		goto cleanup;
+	obj = json_loads(*settings, 0, NULL);
+	if (obj == NULL || !json_is_object(agent)) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "create_vm: "
+		                   "agent settings cannot be merged");
+		goto cleanup;
+	}
+	json_object_foreach(agent, key, v) {
+		if (strcmp(key, "env") != 0 &&
+		    json_object_set(obj, key, v) != 0) {
+			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+			                   "out of memory");
+			goto cleanup;
+		}
+	}
+	text = json_dumps(obj, JSON_COMPACT);
+	if (text == NULL) {
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
+		goto cleanup;
+	}
+	wipe_free(*settings);
+	*settings = text;
+cleanup:
+	json_decref(agent);
+	json_decref(obj);
+	return rc;
+}
 
 static int
 build_settings(char **out, struct net_networks *nets,
@@ -625,7 +863,7 @@ build_settings(char **out, struct net_networks *nets,
 	const struct cpi_agent *ag = &call->config->agent;
 	struct net_agent_settings s = {0};
 	struct net_error nerr = {0};
-	char sys[32], eph[32];
+	char sys[32], eph[128];
 	char *env = NULL;
 	size_t i;
 	int rc = 0;
@@ -653,7 +891,11 @@ build_settings(char **out, struct net_networks *nets,
 			                     "serialized");
 	}
 	snprintf(sys, sizeof(sys), "\"%d\"", vm->system_unit);
-	snprintf(eph, sizeof(eph), "\"%d\"", vm->ephemeral_unit);
+	if (si->ephemeral_uuid != NULL)
+		snprintf(eph, sizeof(eph), "{\"id\":\"%.64s\"}",
+		         si->ephemeral_uuid);
+	else
+		snprintf(eph, sizeof(eph), "\"%d\"", vm->ephemeral_unit);
 	s.agent_id = si->agent_id;
 	s.vm_name = si->vm_cid;
 	s.vm_id = vm->vm.value;
@@ -669,6 +911,8 @@ build_settings(char **out, struct net_networks *nets,
 		rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
 		                   "create_vm: agent settings: %s",
 		                   nerr.message);
+	if (rc == 0)
+		rc = merge_agent(out, ag, err);
 	wipe_free(env);
 	return rc;
 }
@@ -713,7 +957,7 @@ struct job {
 	const char **pgs;
 	const char **owners;
 	size_t npgs;
-	char vm_cid[64];
+	char vm_cid[96];           /* "vm-<uuid>" or a name up to 79 */
 	char *folder_rel;
 	char *template_rel;         /* stemcells, relative to <dc>/vm */
 	struct vs_client *c;
@@ -777,7 +1021,62 @@ prepare(struct job *j, struct cpi_call *call)
 	rc = cpi_folder_rel(&j->template_rel, call, dc->template_folder);
 	if (rc < 0)
 		return rc;
-	return new_vm_cid(j->vm_cid, sizeof(j->vm_cid), call->err);
+	rc = new_vm_cid(j->vm_cid, sizeof(j->vm_cid), call->err);
+	if (rc == 0 && call->config->vcenter.enable_human_readable_name)
+		human_readable_name(j->vm_cid, sizeof(j->vm_cid),
+		                    cpi_arg_object(call, 5));
+	return rc;
+}
+
+/* ensure_no_ip_conflicts (on by default, as in the Ruby CPI): refuses,
+ * before anything is made, an address another VM on the same port group
+ * reports through its guest tools.  One round trip per address, one more
+ * when some VM answers; none for dynamic networks. */
+static int
+check_ip_conflicts(struct job *j, struct cpi_call *call)
+{
+	struct vs_ip_want *want = NULL;
+	struct vs_ip_conflict hit;
+	struct vs_error verr = {0};
+	bool found = false;
+	size_t i, k = 0, n = 0;
+	int rc = 0;
+
+	want = calloc(j->nets->n + 1, sizeof(*want));
+	if (want == NULL)
+		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	for (i = 0; i < j->nets->n; i++) {
+		const struct net_network *nw = &j->nets->v[i];
+
+		if (nw->port_group == NULL)
+			continue;       /* vip: no NIC */
+		if (k >= j->pl->npgs)
+			break;
+		if (nw->ip != NULL && nw->ip[0] != '\0') {
+			want[n].pg = &j->pl->pgs[k];
+			want[n].ip = nw->ip;
+			n++;
+		}
+		k++;
+	}
+	if (n == 0)
+		goto cleanup;
+	rc = vs_ip_conflict_find(&found, &hit, j->c, &j->pl->datacenter,
+	                         want, n, &verr);
+	if (rc < 0) {
+		rc = fail_before(call, &verr, "IP conflict check");
+		goto cleanup;
+	}
+	if (found)
+		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: IP conflict: %s is in use by VM "
+		                   "'%s' on port group '%s' (ensure_no_ip_"
+		                   "conflicts)", want[hit.want].ip, hit.vm_name,
+		                   want[hit.want].pg->name);
+cleanup:
+	free(want);
+	return rc;
 }
 
 static int
@@ -821,6 +1120,11 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	cpi_log_info(call->log, "create_vm: %s goes to cluster %s, "
 	             "datastore %s", j->vm_cid, j->pl->cluster,
 	             j->pl->datastore);
+	if (call->config->vcenter.ensure_no_ip_conflicts) {
+		rc = check_ip_conflicts(j, call);
+		if (rc < 0)
+			return rc;
+	}
 	loc.datacenter = j->pl->dc_path;
 	loc.template_folder = j->template_rel;
 	vs_error_clear(&verr);
@@ -836,6 +1140,120 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	return 0;
 }
 
+/* The virtual hardware, as the Ruby CPI decides it: the VM's
+ * upgrade_hw_version, else the config's; true upgrades to the host's
+ * newest version, false to vmx-<default_hw_version> (the newest too when
+ * that is not configured).  Every new VM is upgraded either way. */
+static void
+hw_plan(struct vs_create_opts *co, char *buf, size_t size,
+        const struct vm_props *p, const struct cpi_vcenter *vc)
+{
+	bool newest = p->upgrade_hw_version != 0 ?
+	              p->upgrade_hw_version == 2 : vc->upgrade_hw_version;
+
+	co->upgrade_hw = true;
+	co->hw_version = NULL;
+	if (!newest && vc->default_hw_version > 0) {
+		snprintf(buf, size, "vmx-%d", vc->default_hw_version);
+		co->hw_version = buf;
+	}
+}
+
+/* The VM options of cloud_properties, the config's cpu_reserve_full_mhz
+ * and memory_reservation_locked_to_max being the defaults under them (as
+ * the Ruby CPI merges them).  Only true values are sent: false leaves
+ * what the stemcell has, as Ruby does.  The CPU reservation is cpu times
+ * the speed of the placement cluster's fastest usable host. */
+static void
+vm_options(struct vs_create_opts *co, const struct vm_props *p,
+           const struct cpi_vcenter *vc, const struct vs_placement *pl,
+           const struct cpi_call *call)
+{
+	bool reserve = p->cpu_reserve_full_mhz != 0 ?
+	               p->cpu_reserve_full_mhz == 2 : vc->cpu_reserve_full_mhz;
+
+	co->nested_hv = p->nested_hv == 2;
+	co->cpu_hot_add = p->cpu_hot_add == 2;
+	co->memory_hot_add = p->memory_hot_add == 2;
+	co->memory_reservation_locked = p->memory_reservation_locked != 0 ?
+	                                p->memory_reservation_locked == 2 :
+	                                vc->memory_reservation_locked_to_max;
+	if (!reserve)
+		return;
+	co->has_cpu_reservation = true;
+	co->cpu_reservation_mhz = pl->max_host_mhz * p->cpu;
+	if (pl->max_host_mhz == 0)
+		cpi_log_warn(call->log, "create_vm: cpu_reserve_full_mhz: no "
+		             "connected host of cluster %s reports its CPU "
+		             "speed; reserving 0 MHz", pl->cluster);
+	else
+		cpi_log_info(call->log, "create_vm: reserving %lld MHz (%lld "
+		             "x %lld MHz)", co->cpu_reservation_mhz, p->cpu,
+		             pl->max_host_mhz);
+}
+
+/* disk.enableUUID in the VM's vmx_options (the config's with the cloud
+ * properties' over them), as the Ruby CPI tests it: 1, "1" or "TRUE". */
+static bool
+disk_uuid_enabled(const struct vm_props *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nextra; i++) {
+		if (strcmp(p->extra[i].key, "disk.enableUUID") == 0)
+			return strcmp(p->extra[i].value, "1") == 0 ||
+			       strcmp(p->extra[i].value, "TRUE") == 0;
+	}
+	return false;
+}
+
+/* With disk.enableUUID the agent finds the ephemeral disk by its uuid
+ * ({"id": "<uuid>"}, as the Ruby CPI's disk env), which exists once the
+ * settings reconfigure made the disk: read it, then deliver the settings
+ * again before the power on (one read, the ISO upload and one
+ * reconfigure more). */
+static int
+deliver_with_uuid(struct job *j, struct cpi_call *call,
+                  struct settings_in *si, const struct vs_create_opts *co,
+                  struct vs_error *verr)
+{
+	char *uuid = NULL;
+	int rc;
+
+	rc = vs_create_deliver(j->c, j->vm, j->pl->dc_path, j->settings,
+	                       strlen(j->settings), j->iso, j->iso_len, co,
+	                       verr);
+	if (rc == 0)
+		rc = vs_create_ephemeral_uuid(&uuid, j->c, &j->pl->datacenter,
+		                              j->vm, verr);
+	if (rc < 0)
+		goto cleanup;
+	si->ephemeral_uuid = uuid;
+	wipe_free(j->settings);
+	j->settings = NULL;
+	if (j->iso != NULL) {
+		memset(j->iso, 0, j->iso_len);
+		free(j->iso);
+		j->iso = NULL;
+	}
+	rc = build_settings(&j->settings, j->nets, j->nics, j->vm, si, call,
+	                    call->err);
+	if (rc == 0)
+		rc = cpi_iso_build(&j->iso, &j->iso_len, "env",
+		                   (const unsigned char *)j->settings,
+		                   strlen(j->settings), NULL, call->err);
+	if (rc == 0)
+		rc = vs_create_redeliver(j->c, j->vm, j->pl->dc_path,
+		                         j->settings, strlen(j->settings),
+		                         j->iso, j->iso_len, verr);
+	if (rc == 0)
+		rc = vs_create_start(j->c, j->vm, co, verr);
+cleanup:
+	si->ephemeral_uuid = NULL;
+	free(uuid);
+	return rc;
+}
+
 static int
 build(struct job *j, struct cpi_call *call, struct vs_moref *src,
       struct vs_moref *snap, struct vs_moref *folder)
@@ -843,9 +1261,11 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	const struct cpi_vcenter *vc = &call->config->vcenter;
 	struct vs_port_group *nics = j->pl->pgs;
 	struct vs_create_req cr = {0};
+	struct vs_create_opts co = {0};
 	struct settings_in si = {0};
 	struct vs_error verr = {0};
 	char mark[32];
+	char hw[16];
 	int rc;
 
 	/* marked as being created until vs_create_finish() is done: a
@@ -854,7 +1274,10 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	cr.name = j->vm_cid;
 	cr.marker = mark;
 	cr.source = src;
-	cr.snapshot = snap->type[0] != '\0' ? snap : NULL;
+	/* a linked clone's disk cannot grow: root_disk_size_gb means a full
+	 * clone, as in the Ruby CPI */
+	cr.snapshot = snap->type[0] != '\0' && j->props.root_disk_gb == 0 ?
+	              snap : NULL;
 	cr.folder = folder;
 	cr.pool = &j->pl->pool;
 	cr.datastore = &j->pl->datastore_ref;
@@ -879,10 +1302,22 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		                   strlen(j->settings), NULL, call->err);
 	if (rc < 0)
 		goto failed;
+	co.vmx = j->props.extra;
+	co.nvmx = j->props.nextra;
+	hw_plan(&co, hw, sizeof(hw), &j->props, vc);
+	co.scsi_type = cpi_scsi_type_vim(vc->default_scsi_controller_type);
+	co.root_disk_kb = j->props.root_disk_gb * 1024 * 1024;
+	if (j->props.disable_drs == 2)
+		co.drs_off_cluster = &j->pl->cluster_ref;
+	vm_options(&co, &j->props, vc, j->pl, call);
 	vs_error_clear(&verr);
-	rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
-	                      strlen(j->settings), j->iso, j->iso_len,
-	                      j->props.extra, j->props.nextra, true, &verr);
+	co.unmark = true;
+	if (disk_uuid_enabled(&j->props))
+		rc = deliver_with_uuid(j, call, &si, &co, &verr);
+	else
+		rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
+		                      strlen(j->settings), j->iso, j->iso_len,
+		                      &co, &verr);
 
 failed:
 	if (rc < 0) {

@@ -453,8 +453,18 @@ static int
 disk_type(int *out, const json_t *cp, const struct cpi_call *call)
 {
 	const json_t *t = cp != NULL ? json_object_get(cp, "type") : NULL;
+	const json_t *sp = cp != NULL ? json_object_get(cp, "storage_policy") :
+	                   NULL;
 	const char *s;
 
+	*out = VS_DISK_PREALLOCATED;
+	/* what the Ruby CPI honours and this CPI does not yet: refused */
+	if (sp != NULL && !json_is_null(sp) &&
+	    !(json_is_object(sp) && json_object_size(sp) == 0))
+		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
+		                     "create_disk: cloud_properties."
+		                     "storage_policy: not supported by this "
+		                     "CPI (storage policies); remove it");
 	switch (call->config->vcenter.default_disk_type) {
 	case CPI_DISK_THIN:
 		*out = VS_DISK_THIN;
@@ -885,9 +895,14 @@ cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 		rc = cloud_error(&j, &verr, "no free SCSI unit");
 		goto cleanup;
 	}
-	if (slot.new_controller)
+	if (slot.new_controller) {
+		/* of the configured type, as new VMs' controllers are */
+		snprintf(slot.ctl_type, sizeof(slot.ctl_type), "%s",
+		         cpi_scsi_type_vim(call->config->vcenter.
+		                           default_scsi_controller_type));
 		cpi_log_info(call->log, "attach_disk: adding a %s on bus %d "
 		             "to %s", slot.ctl_type, slot.bus, vm_cid);
+	}
 	hint = make_hint(j.v, NULL, slot.unit, j.loc.uuid);
 	if (hint == NULL) {
 		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,

@@ -4,7 +4,7 @@
  *
  * Round trips on the way to a running VM: CloneVM_Task + its task read,
  * one vs_vm_info, the env.iso PUT, ReconfigVM_Task + its task read,
- * PowerOnVM_Task + its task read (tasks that finish at once cost one
+ * UpgradeVM_Task + its task read, PowerOnVM_Task + its task read (tasks that finish at once cost one
  * read; see task.c).
  */
 #include "vsphere/create.h"
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vsphere/disk.h"
 #include "vsphere/files.h"
 #include "vsphere/pc.h"
 #include "vsphere/soap.h"
@@ -41,6 +42,11 @@ vs_created_free(struct vs_created *v)
 	for (i = 0; i < v->nmacs; i++)
 		free(v->macs[i]);
 	free(v->macs);
+	free(v->sys_file);
+	free(v->sys_label);
+	free(v->sys_disk_mode);
+	free(v->scsi_label);
+	free(v->scsi_children);
 	free(v->remove_keys);
 	for (i = 0; v->remove_types != NULL && i < v->nremove; i++)
 		free(v->remove_types[i]);
@@ -213,7 +219,11 @@ clone_call(struct vs_moref *vm_out, struct vs_client *c,
 		d->key = -1 - (int)i;
 		d->connectable = &conn;
 		d->address_type = "generated";
-		if (pg->kind == VS_PG_DISTRIBUTED) {
+		if (pg->kind == VS_PG_OPAQUE) {
+			d->backing = VS_BACKING_OPAQUE;
+			d->opaque_id = pg->opaque_id;
+			d->opaque_type = pg->opaque_type;
+		} else if (pg->kind == VS_PG_DISTRIBUTED) {
 			d->backing = VS_BACKING_DVPORT;
 			d->switch_uuid = pg->switch_uuid;
 			d->portgroup_key = pg->portgroup_key;
@@ -348,6 +358,9 @@ find_lost_clone(struct vs_created *v, struct vs_client *c,
 static bool
 nic_on(const struct vs_vm_device *d, const struct vs_port_group *pg)
 {
+	if (pg->kind == VS_PG_OPAQUE)
+		return d->opaque_id != NULL && pg->opaque_id != NULL &&
+		       strcmp(d->opaque_id, pg->opaque_id) == 0;
 	if (pg->kind == VS_PG_DISTRIBUTED)
 		return d->switch_uuid != NULL && d->portgroup_key != NULL &&
 		       strcmp(d->switch_uuid, pg->switch_uuid) == 0 &&
@@ -447,13 +460,66 @@ plan_nics(struct vs_created *v, const struct vs_vm_info *info,
 	return 0;
 }
 
+/* Remembers the system disk's controller (v->disk_controller), for the
+ * conversion to another SCSI type. */
+static int
+plan_controller(struct vs_created *v, const struct vs_vm_info *info,
+                struct vs_error *err)
+{
+	const struct vs_vm_device *ctl = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->key == v->disk_controller &&
+		    (strcmp(d->type, "ParaVirtualSCSIController") == 0 ||
+		     strcmp(d->type, "VirtualLsiLogicController") == 0 ||
+		     strcmp(d->type, "VirtualLsiLogicSASController") == 0 ||
+		     strcmp(d->type, "VirtualBusLogicController") == 0))
+			ctl = d;
+	}
+	if (ctl == NULL)
+		return 0;       /* not SCSI (IDE, SATA, NVMe): left alone */
+	for (i = 0; i < info->ndevices; i++) {
+		if (info->devices[i].has_controller_key &&
+		    info->devices[i].controller_key == ctl->key)
+			n++;
+	}
+	if (n > 0) {
+		v->scsi_children = calloc(n, sizeof(*v->scsi_children));
+		if (v->scsi_children == NULL)
+			return vs_error_set(err, VS_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < info->ndevices; i++) {
+		if (info->devices[i].has_controller_key &&
+		    info->devices[i].controller_key == ctl->key)
+			v->scsi_children[v->nscsi_children++] =
+				info->devices[i].key;
+	}
+	if (ctl->label != NULL) {
+		v->scsi_label = strdup(ctl->label);
+		if (v->scsi_label == NULL)
+			return vs_error_set(err, VS_ENOMEM, "out of memory");
+	}
+	v->scsi_key = ctl->key;
+	snprintf(v->scsi_type, sizeof(v->scsi_type), "%s", ctl->type);
+	v->scsi_bus = ctl->bus_number;
+	snprintf(v->scsi_shared, sizeof(v->scsi_shared), "%s",
+	         ctl->shared_bus[0] != '\0' ? ctl->shared_bus : "noSharing");
+	v->scsi_parent = ctl->has_controller_key ? ctl->controller_key : 0;
+	v->scsi_has_unit = ctl->has_unit_number;
+	v->scsi_unit = ctl->unit_number;
+	return 0;
+}
+
 static int
 plan_disks(struct vs_created *v, const struct vs_vm_info *info,
            struct vs_error *err)
 {
 	const struct vs_vm_device *sys = NULL, *cd = NULL;
 	size_t i;
-	int u;
+	int u, rc;
 
 	for (i = 0; i < info->ndevices; i++) {
 		const struct vs_vm_device *d = &info->devices[i];
@@ -468,6 +534,20 @@ plan_disks(struct vs_created *v, const struct vs_vm_info *info,
 		                    "disk on a controller");
 	v->system_unit = sys->unit_number;
 	v->disk_controller = sys->controller_key;
+	v->sys_key = sys->key;
+	v->sys_capacity_kb = sys->capacity_kb;
+	v->sys_has_datastore = sys->has_datastore;
+	v->sys_datastore = sys->datastore;
+	if ((sys->file_name != NULL &&
+	     (v->sys_file = strdup(sys->file_name)) == NULL) ||
+	    (sys->label != NULL &&
+	     (v->sys_label = strdup(sys->label)) == NULL) ||
+	    (sys->disk_mode != NULL &&
+	     (v->sys_disk_mode = strdup(sys->disk_mode)) == NULL))
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	rc = plan_controller(v, info, err);
+	if (rc < 0)
+		return rc;
 	v->ephemeral_unit = -1;
 	for (u = 0; u < SCSI_UNITS; u++) {
 		if (u != SCSI_RESERVED_UNIT &&
@@ -561,35 +641,142 @@ cleanup:
 
 /* --- finishing -------------------------------------------------------- */
 
+/* ReconfigureComputeResource_Task(cluster, ClusterConfigSpecEx
+ * {drsVmConfigSpec: [{operation add, info {key vm, enabled false}}]},
+ * modify true), waited for: DRS leaves the VM where it is.
+ * ClusterConfigSpecEx {ComputeResourceConfigSpec; dasConfig,
+ * dasVmConfigSpec, drsConfig, drsVmConfigSpec, …};
+ * ClusterDrsVmConfigSpec {ArrayUpdateSpec {operation, removeKey}; info};
+ * ClusterDrsVmConfigInfo {key, enabled, behavior}. */
+static int
+drs_off(struct vs_client *c, const struct vs_moref *cluster,
+        const struct vs_moref *vm, struct vs_error *err)
+{
+	struct vs_task_result res = {0};
+	xmlDocPtr doc = NULL, resp = NULL;
+	xmlNodePtr m, r, spec, dvs, info;
+	struct vs_moref task;
+	int rc;
+
+	rc = vs_soap_request_new(&doc, &m, "ReconfigureComputeResource_Task",
+	                         cluster, err);
+	if (rc < 0)
+		goto cleanup;
+	spec = vs_soap_add_obj(m, "spec", "ClusterConfigSpecEx");
+	dvs = spec != NULL ? vs_soap_add_obj(spec, "drsVmConfigSpec", NULL) :
+	      NULL;
+	info = NULL;
+	if (dvs != NULL && vs_soap_add_text(dvs, "operation", "add") != NULL)
+		info = vs_soap_add_obj(dvs, "info", NULL);
+	if (info == NULL || vs_soap_add_moref(info, "key", vm) == NULL ||
+	    vs_soap_add_bool(info, "enabled", false) == NULL ||
+	    vs_soap_add_bool(m, "modify", true) == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	rc = vs_client_call(c, doc, &resp, &r, err);
+	doc = NULL;
+	if (rc == 0)
+		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
+	if (rc == 0)
+		rc = vs_task_wait(&res, c, &task, VS_CREATE_TASK_TIMEOUT_S,
+		                  err);
+cleanup:
+	if (rc < 0)
+		vs_error_prefix(err, "disable_drs: ReconfigureComputeResource_"
+		                "Task %s", cluster->value);
+	vs_task_result_clear(&res);
+	xmlFreeDoc(doc);
+	xmlFreeDoc(resp);
+	return rc;
+}
+
+static const struct vs_create_opts no_opts = {0};
+
 int
-vs_create_finish(struct vs_client *c, struct vs_created *v,
-                 const char *dc_path, const char *settings,
-                 size_t settings_len, const void *iso, size_t iso_len,
-                 const struct vs_vm_option *vmx, size_t nvmx,
-                 bool unmark, struct vs_error *err)
+vs_create_deliver(struct vs_client *c, struct vs_created *v,
+                  const char *dc_path, const char *settings,
+                  size_t settings_len, const void *iso, size_t iso_len,
+                  const struct vs_create_opts *opts, struct vs_error *err)
 {
 	struct vs_vm_device_change *ch = NULL;
 	struct vs_vm_option *extra = NULL;
 	struct vs_vm_config cfg = {0};
 	struct vs_error e;
 	char *userdata = NULL;
-	size_t i, n = 0;
+	const struct vs_vm_option *vmx;
+	size_t i, n = 0, nvmx;
 	int rc;
 
+	if (opts == NULL)
+		opts = &no_opts;
+	vmx = opts->vmx;
+	nvmx = vmx != NULL ? opts->nvmx : 0;
 	rc = vs_file_upload_mem(c, dc_path, v->env_path, iso, iso_len, true,
 	                        err);
 	if (rc < 0) {
 		vs_error_prefix(err, "uploading the agent env");
 		goto cleanup;
 	}
+	if (opts->root_disk_kb > 0 &&
+	    (v->sys_file == NULL || opts->root_disk_kb < v->sys_capacity_kb)) {
+		rc = vs_error_set(err, VS_EINVAL, v->sys_file == NULL ?
+		                  "the system disk has no file to grow" :
+		                  "root_disk_size_gb: %lld KB is smaller than "
+		                  "the stemcell's system disk (%lld KB); disks "
+		                  "only grow", opts->root_disk_kb,
+		                  v->sys_capacity_kb);
+		goto cleanup;
+	}
 	rc = vs_base64(&userdata, settings, settings_len, err);
 	if (rc < 0)
 		goto cleanup;
-	ch = calloc(v->nremove + 3, sizeof(*ch));
+	ch = calloc(v->nremove + 5, sizeof(*ch));
 	extra = calloc(nvmx + 2, sizeof(*extra));
 	if (ch == NULL || extra == NULL) {
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 		goto cleanup;
+	}
+	/* The system disk's controller converted, first: the ephemeral disk
+	 * goes on it. */
+	if (opts->scsi_type != NULL && v->scsi_key != 0 &&
+	    strcmp(opts->scsi_type, v->scsi_type) != 0) {
+		ch[n].operation = VS_VM_OP_EDIT;
+		ch[n].kind = VS_VM_DEV_CONTROLLER;
+		ch[n].type_name = opts->scsi_type;
+		ch[n].key = v->scsi_key;
+		/* deviceInfo: an edit without it crashes the simulator's
+		 * handler; vCenter regenerates the summary */
+		ch[n].label = v->scsi_label != NULL ? v->scsi_label :
+		              "SCSI controller";
+		ch[n].summary = opts->scsi_type;
+		ch[n].controller_key = v->scsi_parent;
+		ch[n].has_unit_number = v->scsi_has_unit;
+		ch[n].unit_number = v->scsi_unit;
+		ch[n].bus_number = v->scsi_bus;
+		ch[n].shared_bus = v->scsi_shared;
+		ch[n].child_keys = v->scsi_children;
+		ch[n].nchild_keys = v->nscsi_children;
+		n++;
+	}
+	/* The system disk grown (root_disk_size_gb). */
+	if (opts->root_disk_kb > 0) {
+		ch[n].operation = VS_VM_OP_EDIT;
+		ch[n].kind = VS_VM_DEV_DISK;
+		ch[n].key = v->sys_key;
+		/* deviceInfo: an edit without it crashes the simulator */
+		ch[n].label = v->sys_label != NULL ? v->sys_label :
+		              "Hard disk 1";
+		ch[n].summary = ch[n].label;
+		ch[n].controller_key = v->disk_controller;
+		ch[n].has_unit_number = true;
+		ch[n].unit_number = v->system_unit;
+		ch[n].file_name = v->sys_file;
+		ch[n].datastore = v->sys_has_datastore ? &v->sys_datastore :
+		                  NULL;
+		ch[n].disk_mode = v->sys_disk_mode;
+		ch[n].capacity_kb = opts->root_disk_kb;
+		n++;
 	}
 	/* The ephemeral disk. */
 	ch[n].operation = VS_VM_OP_ADD;
@@ -648,14 +835,49 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 	cfg.nchanges = n;
 	cfg.extra = extra;
 	cfg.nextra = nvmx + 2;
+	cfg.nested_hv = opts->nested_hv ? 2 : 0;
+	cfg.cpu_hot_add = opts->cpu_hot_add ? 2 : 0;
+	cfg.memory_hot_add = opts->memory_hot_add ? 2 : 0;
+	cfg.memory_reservation_locked = opts->memory_reservation_locked ?
+	                                2 : 0;
+	cfg.has_cpu_reservation = opts->has_cpu_reservation;
+	cfg.cpu_reservation_mhz = opts->cpu_reservation_mhz;
 	vs_error_clear(&e);
 	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
-	if (rc < 0)
-		goto cleanup;
+
+cleanup:
+	if (userdata != NULL) {
+		memset(userdata, 0, strlen(userdata));
+		free(userdata);
+	}
+	free(ch);
+	free(extra);
+	return rc;
+}
+
+int
+vs_create_start(struct vs_client *c, struct vs_created *v,
+                const struct vs_create_opts *opts, struct vs_error *err)
+{
+	struct vs_error e;
+	int rc;
+
+	if (opts == NULL)
+		opts = &no_opts;
+	if (opts->upgrade_hw) {
+		vs_error_clear(&e);
+		rc = take(vs_vm_upgrade_hw(c, &v->vm, opts->hw_version, &e),
+		          err, &e);
+		if (rc < 0)
+			return rc;
+	}
 	v->power_on_tried = true;
 	vs_error_clear(&e);
 	rc = take(vs_vm_power_on(c, &v->vm, &e), err, &e);
-	if (rc == 0 && unmark) {
+	if (rc == 0 && opts->unmark) {
+		/* the VM is whole: no longer a leftover candidate (one more
+		 * reconfigure; its failure fails the call, so a VM the caller
+		 * will answer for is never left marked) */
 		struct vs_vm_option off = { VS_CREATE_MARKER, "" };
 		struct vs_vm_config ucfg = {0};
 
@@ -666,14 +888,106 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 		if (rc < 0)
 			vs_error_prefix(err, "removing the creating mark");
 	}
+	if (rc == 0 && opts->drs_off_cluster != NULL)
+		rc = drs_off(c, opts->drs_off_cluster, &v->vm, err);
+	return rc;
+}
 
-cleanup:
-	if (userdata != NULL) {
-		memset(userdata, 0, strlen(userdata));
-		free(userdata);
+int
+vs_create_finish(struct vs_client *c, struct vs_created *v,
+                 const char *dc_path, const char *settings,
+                 size_t settings_len, const void *iso, size_t iso_len,
+                 const struct vs_create_opts *opts, struct vs_error *err)
+{
+	int rc;
+
+	rc = vs_create_deliver(c, v, dc_path, settings, settings_len, iso,
+	                       iso_len, opts, err);
+	if (rc == 0)
+		rc = vs_create_start(c, v, opts, err);
+	return rc;
+}
+
+int
+vs_create_ephemeral_uuid(char **out, struct vs_client *c,
+                         const struct vs_moref *dc,
+                         const struct vs_created *v, struct vs_error *err)
+{
+	struct vs_vm_info *info = NULL;
+	struct vs_error e;
+	size_t i, k;
+	int rc;
+
+	*out = NULL;
+	vs_error_clear(&e);
+	rc = take(vs_vm_info(&info, c, &v->vm, &e), err, &e);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < info->ndevices && *out == NULL && rc == 0; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+		const char *u = d->disk_uuid;
+
+		if (d->kind != VS_VM_DEV_DISK || d->file_name == NULL ||
+		    strcmp(d->file_name, v->disk_path) != 0 || u == NULL ||
+		    u[0] == '\0' || strlen(u) > 64)
+			continue;
+		for (k = 0; u[k] != '\0'; k++) {
+			if (!isxdigit((unsigned char)u[k]) && u[k] != '-' &&
+			    u[k] != ' ')
+				break;
+		}
+		if (u[k] != '\0')
+			continue;   /* not a uuid: not written into JSON */
+		*out = strdup(u);
+		if (*out == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			break;
+		}
+		for (k = 0; (*out)[k] != '\0'; k++)
+			(*out)[k] = (char)tolower((unsigned char)(*out)[k]);
 	}
-	free(ch);
-	free(extra);
+	vs_vm_info_free(info);
+	if (rc == 0 && *out == NULL) {
+		/* no backing uuid came back: the one vCenter reports for the
+		 * file, as attach_disk's hints do */
+		vs_error_clear(&e);
+		rc = take(vs_disk_query_uuid(out, c, dc, v->disk_path, &e), err,
+		          &e);
+	}
+	return rc;
+}
+
+int
+vs_create_redeliver(struct vs_client *c, struct vs_created *v,
+                    const char *dc_path, const char *settings,
+                    size_t settings_len, const void *iso, size_t iso_len,
+                    struct vs_error *err)
+{
+	struct vs_vm_option extra[2];
+	struct vs_vm_config cfg = {0};
+	struct vs_error e;
+	char *userdata = NULL;
+	int rc;
+
+	rc = vs_file_upload_mem(c, dc_path, v->env_path, iso, iso_len, true,
+	                        err);
+	if (rc < 0) {
+		vs_error_prefix(err, "uploading the agent env again");
+		return rc;
+	}
+	rc = vs_base64(&userdata, settings, settings_len, err);
+	if (rc < 0)
+		return rc;
+	extra[0].key = "guestinfo.userdata";
+	extra[0].value = userdata;
+	extra[1].key = "guestinfo.userdata.encoding";
+	extra[1].value = "base64";
+	cfg.extra = extra;
+	cfg.nextra = 2;
+	vs_error_clear(&e);
+	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
+	memset(userdata, 0, strlen(userdata));
+	free(userdata);
 	return rc;
 }
 

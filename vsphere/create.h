@@ -11,7 +11,8 @@
  *	                     unit chosen for the ephemeral disk
  *	vs_create_finish()   uploads env.iso, ONE ReconfigVM_Task (ephemeral
  *	                     disk, CD-ROM on the ISO, removal of NICs the
- *	                     stemcell brought, guestinfo.userdata), power on
+ *	                     stemcell brought, guestinfo.userdata, the VM
+ *	                     options), UpgradeVM_Task, power on
  *	vs_create_destroy()  after any failure once the clone exists: power
  *	                     off, Destroy_Task, delete "[ds] <name>"
  *
@@ -87,6 +88,25 @@ struct vs_created {
 	int cdrom_unit;
 	int ide_controller;
 	int ide_unit;
+	/* The system disk, for growing it. */
+	int sys_key;
+	char *sys_file;             /* backing fileName */
+	char *sys_label;            /* deviceInfo.label, or NULL */
+	char *sys_disk_mode;        /* NULL: persistent */
+	bool sys_has_datastore;
+	struct vs_moref sys_datastore;
+	long long sys_capacity_kb;
+	/* The system disk's controller (scsi_key 0: none found). */
+	int scsi_key;
+	char scsi_type[64];
+	char *scsi_label;           /* its deviceInfo.label, or NULL */
+	int scsi_bus;
+	char scsi_shared[32];
+	int scsi_parent;            /* its controllerKey; 0: none */
+	bool scsi_has_unit;
+	int scsi_unit;
+	int *scsi_children;         /* keys of the devices on it */
+	size_t nscsi_children;
 	int *remove_keys;           /* stemcell NICs */
 	char **remove_types;        /* their xsi:types (malloc'd), parallel
 	                             * to remove_keys; NULL, or a NULL
@@ -121,20 +141,52 @@ int vs_create_folder(struct vs_moref *out, struct vs_client *c,
 int vs_create_clone(struct vs_created **out, struct vs_client *c,
                     const struct vs_create_req *req, struct vs_error *err);
 
-/* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures
- * with the nvmx extraConfig entries of vmx (the operator's vmx_options;
- * may be NULL), guestinfo.userdata = base64(settings) and
- * guestinfo.userdata.encoding = base64, then powers on and, when
- * unmark, removes VS_CREATE_MARKER (one more ReconfigVM_Task; its
- * failure fails the call, so a VM the caller will answer for is never
- * left marked).  dc_path is the
- * datacenter's inventory path (for the datastore URL). */
+/* What vs_create_finish() sets beyond the devices and the agent
+ * settings (a borrowed view). */
 struct vs_vm_option;
+struct vs_create_opts {
+	const struct vs_vm_option *vmx;     /* the operator's vmx_options */
+	size_t nvmx;
+	/* UpgradeVM_Task after the reconfigure, before power on: to
+	 * hw_version ("vmx-17") or, NULL, the host's newest. */
+	bool upgrade_hw;
+	const char *hw_version;
+	/* VM options set in the settings reconfigure (each true: set to
+	 * true; false: left as the stemcell has it, as the Ruby CPI does) */
+	bool nested_hv;                     /* nestedHVEnabled */
+	bool cpu_hot_add;                   /* cpuHotAddEnabled */
+	bool memory_hot_add;                /* memoryHotAddEnabled */
+	bool memory_reservation_locked;     /* memoryReservationLockedToMax */
+	bool has_cpu_reservation;           /* cpuAllocation.reservation */
+	long long cpu_reservation_mhz;
+	/* The system disk's SCSI controller becomes this type (an edit in
+	 * the same reconfigure, as the Ruby CPI converts it) unless it is
+	 * of that type already; NULL: kept. */
+	const char *scsi_type;              /* e.g. "ParaVirtualSCSIController" */
+	/* > 0: the system disk grows to this size (an edit in the same
+	 * reconfigure; needs a full clone: a linked clone's disk cannot
+	 * grow).  Smaller than the disk: VS_EINVAL, nothing sent. */
+	long long root_disk_kb;
+	/* Non-NULL: after the power on, DRS is turned off for the VM in
+	 * this cluster (a per-VM override, the Ruby CPI's disable_drs). */
+	const struct vs_moref *drs_off_cluster;
+	/* After the power on, VS_CREATE_MARKER is removed (one more
+	 * ReconfigVM_Task; its failure fails the call, so a VM the caller
+	 * will answer for is never left marked). */
+	bool unmark;
+};
+
+/* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures
+ * with opts' extraConfig entries (opts may be NULL: none),
+ * guestinfo.userdata = base64(settings) and guestinfo.userdata.encoding
+ * = base64, upgrades the virtual hardware when opts asks, powers on and,
+ * when opts->unmark, removes VS_CREATE_MARKER.  dc_path is the datacenter's inventory path (for the datastore
+ * URL). */
 int vs_create_finish(struct vs_client *c, struct vs_created *v,
                      const char *dc_path, const char *settings,
                      size_t settings_len, const void *iso, size_t iso_len,
-                     const struct vs_vm_option *vmx, size_t nvmx,
-                     bool unmark, struct vs_error *err);
+                     const struct vs_create_opts *opts,
+                     struct vs_error *err);
 
 /* The mark's value: 1 to 19 decimal digits (Unix seconds); false for
  * anything else (hostile text from vCenter). */
@@ -159,6 +211,31 @@ void vs_leftovers_free(struct vs_leftovers *l);
 int vs_create_leftovers(struct vs_leftovers **out, struct vs_client *c,
                         const struct vs_moref *folder, long long now,
                         long long grace_s, struct vs_error *err);
+
+/* vs_create_finish() in steps, for settings that need what the
+ * reconfigure made (the ephemeral disk's uuid, with disk.enableUUID):
+ * vs_create_deliver() uploads and reconfigures (no power on);
+ * vs_create_ephemeral_uuid() reads the new disk's uuid back (ONE read of
+ * the VM: its backing uuid, else QueryVirtualDiskUuid in datacenter dc,
+ * one more; *out malloc'd, lower case); vs_create_redeliver() uploads the new ISO
+ * over the old and sets guestinfo.userdata again (one reconfigure);
+ * vs_create_start() upgrades the hardware, powers on and turns DRS off
+ * as opts asks.  vs_create_finish() is deliver + start. */
+int vs_create_deliver(struct vs_client *c, struct vs_created *v,
+                      const char *dc_path, const char *settings,
+                      size_t settings_len, const void *iso, size_t iso_len,
+                      const struct vs_create_opts *opts,
+                      struct vs_error *err);
+int vs_create_ephemeral_uuid(char **out, struct vs_client *c,
+                             const struct vs_moref *dc,
+                             const struct vs_created *v,
+                             struct vs_error *err);
+int vs_create_redeliver(struct vs_client *c, struct vs_created *v,
+                        const char *dc_path, const char *settings,
+                        size_t settings_len, const void *iso,
+                        size_t iso_len, struct vs_error *err);
+int vs_create_start(struct vs_client *c, struct vs_created *v,
+                    const struct vs_create_opts *opts, struct vs_error *err);
 
 /* Removes what a failed create_vm left: powers the VM off when a power
  * on was tried, destroys it (v NULL or not existing: nothing to destroy)

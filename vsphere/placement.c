@@ -477,6 +477,39 @@ cluster_free_mb(const struct index *ix, const struct ent *cl)
 	return mem;
 }
 
+/* The CPU speed (MHz) of the cluster's fastest host that is connected
+ * and not in maintenance (what the Ruby CPI reserves per vCPU with
+ * cpu_reserve_full_mhz); 0 when none is known. */
+static long long
+cluster_max_mhz(const struct index *ix, const struct ent *cl)
+{
+	long long best = 0, mhz;
+	size_t i;
+
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *h = &ix->v[i];
+		struct vs_error local = {0};
+		const char *state = NULL;
+		bool maint = false;
+
+		if (h->kind != K_HOST || !h->has_parent ||
+		    !moref_eq(&h->parent, &cl->o->obj))
+			continue;
+		if (vs_object_get_str(&state, h->o, "runtime.connectionState",
+		                      &local) < 0 ||
+		    strcmp(state, "connected") != 0)
+			continue;
+		if (vs_object_get_bool(&maint, h->o,
+		                       "runtime.inMaintenanceMode",
+		                       &local) == 0 && maint)
+			continue;
+		if (vs_object_get_long(&mhz, h->o, "summary.hardware.cpuMhz",
+		                       &local) == 0 && mhz > best)
+			best = mhz;
+	}
+	return best;
+}
+
 static int
 pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
      const struct vs_placement_req *req, struct vs_error *err)
@@ -559,6 +592,7 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 	p->cluster_ref = best_cl->o->obj;
 	p->datastore_ref = best_ds->o->obj;
 	p->datastore_free_mb = best_free;
+	p->max_host_mhz = cluster_max_mhz(ix, best_cl);
 
 cleanup:
 	vs_pattern_free(re);
@@ -587,6 +621,36 @@ dvs_name_of(const struct index *ix, const struct ent *pg,
 	return dvs->name;
 }
 
+/* An NSX-T opaque network: its summary's opaqueNetworkId and
+ * opaqueNetworkType (OpaqueNetworkSummary), for the NIC's opaque network
+ * backing. */
+static int
+fill_opaque(struct vs_port_group *out, const struct ent *e,
+            const char *query, struct vs_error *err)
+{
+	struct vs_error local = {0};
+	xmlNodePtr summary = NULL;
+	char *id = NULL, *type = NULL;
+	int rc = 0;
+
+	out->kind = VS_PG_OPAQUE;
+	if (vs_object_get_node(&summary, e->o, "summary", &local) == 0) {
+		id = vs_xml_child_text(summary, "opaqueNetworkId");
+		type = vs_xml_child_text(summary, "opaqueNetworkType");
+	}
+	if (id == NULL || type == NULL || id[0] == '\0' || type[0] == '\0')
+		rc = vs_error_set(err, VS_EPARSE, "opaque network '%s': "
+		                  "opaqueNetworkId or opaqueNetworkType "
+		                  "missing", query);
+	if (rc == 0)
+		rc = dup_str(&out->opaque_id, id, err);
+	if (rc == 0)
+		rc = dup_str(&out->opaque_type, type, err);
+	xmlFree(id);
+	xmlFree(type);
+	return rc;
+}
+
 static int
 fill_pg(struct vs_port_group *out, const struct index *ix,
         const struct ent *e, const char *query, struct vs_error *err)
@@ -597,6 +661,8 @@ fill_pg(struct vs_port_group *out, const struct index *ix,
 
 	out->network = e->o->obj;
 	rc = dup_str(&out->name, e->name, err);
+	if (rc == 0 && strcmp(e->o->obj.type, "OpaqueNetwork") == 0)
+		return fill_opaque(out, e, query, err);
 	if (rc < 0 || e->kind != K_DVPG) {
 		out->kind = VS_PG_STANDARD;
 		return rc;
@@ -613,6 +679,90 @@ fill_pg(struct vs_port_group *out, const struct index *ix,
 	if (rc == 0)
 		rc = dup_str(&out->portgroup_key, key, err);
 	return rc;
+}
+
+/* The opaque network id of an OpaqueNetwork (summary), or NULL. */
+static char *
+opaque_id_of(const struct ent *e)
+{
+	struct vs_error local = {0};
+	xmlNodePtr summary = NULL;
+
+	if (vs_object_get_node(&summary, e->o, "summary", &local) != 0)
+		return NULL;
+	return vs_xml_child_text(summary, "opaqueNetworkId");
+}
+
+/* Several networks of the datacenter are named `name` exactly: resolve
+ * as the Ruby CPI does (vcenter_client.rb find_network).  NSX-T 3 on a
+ * vSphere 7 switch shows one segment as a port group per switch, and
+ * maybe as one opaque network too: when every distributed port group of
+ * that name is NSX-backed with the same logical switch (that of the one
+ * opaque network, if any), the first port group is it.  Otherwise the
+ * standard port group (a plain Network) of that name, the first one.
+ * NULL when neither applies (ambiguous). */
+static const struct ent *
+resolve_same_name(const struct index *ix, const struct ent *dc,
+                  const char *name)
+{
+	const struct ent *first_dvpg = NULL, *opaque = NULL, *standard = NULL;
+	char *referent = NULL;
+	size_t i, nopaque = 0;
+	bool all_nsx = true;
+
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *e = &ix->v[i];
+
+		if ((e->kind != K_NET && e->kind != K_DVPG) ||
+		    e->name == NULL || strcmp(e->name, name) != 0 ||
+		    dc_of(ix, e) != dc)
+			continue;
+		if (e->kind == K_DVPG) {
+			if (first_dvpg == NULL)
+				first_dvpg = e;
+		} else if (strcmp(e->o->obj.type, "OpaqueNetwork") == 0) {
+			opaque = e;
+			nopaque++;
+		} else if (strcmp(e->o->obj.type, "Network") == 0 &&
+		           standard == NULL) {
+			standard = e;
+		}
+	}
+	if (first_dvpg != NULL && nopaque <= 1) {
+		if (opaque != NULL)
+			referent = opaque_id_of(opaque);
+		for (i = 0; i < ix->n && all_nsx; i++) {
+			const struct ent *e = &ix->v[i];
+			struct vs_error local = {0};
+			const char *bt = NULL, *ls = NULL;
+
+			if (e->kind != K_DVPG || e->name == NULL ||
+			    strcmp(e->name, name) != 0 || dc_of(ix, e) != dc)
+				continue;
+			if (vs_object_get_str(&bt, e->o, "config.backingType",
+			                      &local) < 0 ||
+			    strcmp(bt, "nsx") != 0 ||
+			    vs_object_get_str(&ls, e->o,
+			                      "config.logicalSwitchUuid",
+			                      &local) < 0) {
+				all_nsx = false;
+				break;
+			}
+			if (referent == NULL) {
+				referent = (char *)xmlStrdup(BAD_CAST ls);
+				if (referent == NULL) {
+					all_nsx = false;
+					break;
+				}
+			}
+			if (strcmp(ls, referent) != 0)
+				all_nsx = false;
+		}
+		xmlFree(referent);
+		if (all_nsx)
+			return first_dvpg;
+	}
+	return standard;
 }
 
 static int
@@ -654,6 +804,11 @@ find_pg(struct vs_port_group *out, const struct index *ix,
 		return fill_pg(out, ix, exact, query, err);
 	if (nhit == 1)
 		return fill_pg(out, ix, hit, query, err);
+	if (nexact > 1) {
+		exact = resolve_same_name(ix, dc, query);
+		if (exact != NULL)
+			return fill_pg(out, ix, exact, query, err);
+	}
 	if (nhit == 0 && nexact == 0)
 		return vs_error_set(err, VS_ENOTFOUND,
 		                    "port group '%s' (network '%s') not found "
@@ -745,15 +900,18 @@ read_inventory(struct vs_objects **out, struct vs_client *c, bool wide,
 		"summary.maintenanceMode", NULL,
 	};
 	static const char *const dvpg_paths[] = {
-		"config.key", "config.distributedVirtualSwitch", NULL,
+		"config.key", "config.distributedVirtualSwitch",
+		"config.backingType", "config.logicalSwitchUuid", NULL,
 	};
 	static const char *const dvs_paths[] = {
 		"name", "parent", "uuid", NULL,
 	};
+	static const char *const opaque_paths[] = { "summary", NULL };
 	static const char *const host_paths[] = {
 		"parent", "summary.hardware.memorySize",
 		"summary.quickStats.overallMemoryUsage",
-		"runtime.connectionState", "runtime.inMaintenanceMode", NULL,
+		"runtime.connectionState", "runtime.inMaintenanceMode",
+		"summary.hardware.cpuMhz", NULL,
 	};
 	static const char *const cl_wide[] = {
 		"name", "parent", "resourcePool", "datastore",
@@ -772,11 +930,13 @@ read_inventory(struct vs_objects **out, struct vs_client *c, bool wide,
 	static const char *const optional[] = {
 		"summary.effectiveMemory", "summary.maintenanceMode",
 		"summary.accessible", "datastore", "config.key",
-		"config.distributedVirtualSwitch", "uuid", "vmFolder",
+		"config.distributedVirtualSwitch", "config.backingType",
+		"config.logicalSwitchUuid", "uuid", "vmFolder",
 		"resourcePool", "summary.hardware.memorySize",
 		"summary.quickStats.overallMemoryUsage",
 		"runtime.connectionState", "runtime.inMaintenanceMode",
-		"host", "configurationEx", "summary.capacity", NULL,
+		"host", "configurationEx", "summary.capacity",
+		"summary.hardware.cpuMhz", NULL,
 	};
 	static const struct vs_selection_spec ref_f = { .name = "f" };
 	static const struct vs_selection_spec ref_rp = { .name = "rp" };
@@ -814,6 +974,7 @@ read_inventory(struct vs_objects **out, struct vs_client *c, bool wide,
 		{ .type = "DistributedVirtualSwitch", .paths = dvs_paths },
 		{ .type = "HostSystem",
 		  .paths = wide ? host_wide : host_paths },
+		{ .type = "OpaqueNetwork", .paths = opaque_paths },
 	};
 	struct vs_object_spec os = {
 		.obj = vs_client_sc(c)->root_folder,
@@ -916,6 +1077,8 @@ vs_placement_free(struct vs_placement *p)
 		free(p->pgs[i].name);
 		free(p->pgs[i].switch_uuid);
 		free(p->pgs[i].portgroup_key);
+		free(p->pgs[i].opaque_id);
+		free(p->pgs[i].opaque_type);
 	}
 	free(p->pgs);
 	free(p->dc_path);

@@ -22,8 +22,11 @@
  *    components, when given, must match the end of the network's path
  *    (network folders, then for a distributed port group its switch's
  *    name: "DVS0/DC0_DVPG0", "folder/DVS0/DC0_DVPG0", "folder/VM
- *    Network").  A name alone matching several networks is an error
- *    asking for the DVS/PORTGROUP form;
+ *    Network").  A name alone matching several networks is resolved as
+ *    the Ruby CPI does (NSX-backed port groups of one logical switch,
+ *    with at most one opaque network of it: the first port group; else
+ *    the standard port group), else an error asking for the
+ *    DVS/PORTGROUP form.  An OpaqueNetwork (NSX-T) gives VS_PG_OPAQUE;
  *  - the VM folder path (relative to the datacenter's vm folder), or its
  *    deepest existing part, so that the caller only creates what is
  *    missing, without looking anything up again.
@@ -73,6 +76,8 @@ struct vs_placement_req {
 enum vs_pg_kind {
 	VS_PG_STANDARD = 1,             /* Network: network backing */
 	VS_PG_DISTRIBUTED,              /* DVPG: DVS port backing */
+	VS_PG_OPAQUE,                   /* NSX-T OpaqueNetwork: opaque
+	                                   network backing */
 };
 
 struct vs_port_group {
@@ -81,6 +86,8 @@ struct vs_port_group {
 	char *name;                     /* the network's own name */
 	char *switch_uuid;              /* distributed only */
 	char *portgroup_key;            /* distributed only */
+	char *opaque_id;                /* opaque only: opaqueNetworkId */
+	char *opaque_type;              /* opaque only: opaqueNetworkType */
 };
 
 struct vs_placement {
@@ -97,6 +104,10 @@ struct vs_placement {
 	char *datastore;                /* the datastore's name */
 	struct vs_moref datastore_ref;
 	long long datastore_free_mb;
+	long long max_host_mhz;         /* the cluster's fastest connected
+	                                   host not in maintenance
+	                                   (summary.hardware.cpuMhz); 0:
+	                                   none known */
 	struct vs_port_group *pgs;      /* one per req->port_groups */
 	size_t npgs;
 };

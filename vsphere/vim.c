@@ -814,6 +814,7 @@ device_clear(struct vs_device *d)
 	free(d->address_type);
 	free(d->disk_mode);
 	free(d->disk_uuid);
+	free(d->opaque_id);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -852,6 +853,9 @@ device_backing(struct vs_device *d, xmlNodePtr b, struct vs_error *err)
 		rc = child_text(&d->disk_mode, b, "diskMode", false, err);
 	if (rc == 0)
 		rc = child_text(&d->disk_uuid, b, "uuid", false, err);
+	if (rc == 0)
+		rc = child_text(&d->opaque_id, b, "opaqueNetworkId", false,
+		                err);
 	if (rc < 0)
 		return rc;
 	port = vs_xml_child(b, "port");
@@ -921,11 +925,19 @@ device_from_node(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
 	if (rc < 0)
 		return rc;
 	d->unit_number = (int)v;
-	rc = child_long(&v, &d->has_bus_number, n, "busNumber", INT32_MIN, INT32_MAX,
-	                err);
+	rc = child_long(&v, &d->has_bus_number, n, "busNumber", 0,
+	                INT32_MAX, err);
 	if (rc < 0)
 		return rc;
 	d->bus_number = (int)v;
+	k = vs_xml_child(n, "sharedBus");
+	if (k != NULL) {
+		xmlChar *t = xmlNodeGetContent(k);
+
+		if (t != NULL && xmlStrlen(t) < (int)sizeof(d->shared_bus))
+			memcpy(d->shared_bus, t, (size_t)xmlStrlen(t) + 1);
+		xmlFree(t);
+	}
 	rc = child_long(&d->capacity_kb, &d->has_capacity, n, "capacityInKB",
 	                0, LLONG_MAX, err);
 	if (rc == 0)

@@ -161,6 +161,8 @@ struct vs_device {
 	struct vs_moref network;
 	char *switch_uuid;          /* DVS port backing: port.switchUuid */
 	char *portgroup_key;        /* port.portgroupKey */
+	char *opaque_id;            /* opaque network backing:
+	                             * opaqueNetworkId */
 	bool has_connectable;
 	bool start_connected;
 	bool allow_guest_control;
@@ -171,6 +173,7 @@ struct vs_device {
 	long long capacity_kb;      /* disks */
 	char *disk_mode;            /* disk backing diskMode */
 	char *disk_uuid;            /* disk backing uuid */
+	char shared_bus[32];        /* SCSI controllers: sharedBus; "" */
 };
 
 struct vs_devices {
@@ -296,6 +299,7 @@ enum vs_backing_type {
 	VS_BACKING_DVPORT,      /* …DistributedVirtualPortBackingInfo */
 	VS_BACKING_DISK_FLAT,   /* VirtualDiskFlatVer2BackingInfo */
 	VS_BACKING_ISO,         /* VirtualCdromIsoBackingInfo */
+	VS_BACKING_OPAQUE,      /* VirtualEthernetCardOpaqueNetwork… (NSX-T) */
 };
 
 /* Optional booleans (xsd *bool fields). */
@@ -340,6 +344,9 @@ struct vs_device_spec {
 	/* VS_BACKING_DVPORT */
 	const char *switch_uuid;
 	const char *portgroup_key;
+	/* VS_BACKING_OPAQUE */
+	const char *opaque_id;          /* opaqueNetworkId */
+	const char *opaque_type;        /* opaqueNetworkType */
 	/* VS_BACKING_DISK_FLAT, VS_BACKING_ISO */
 	const char *file_name;          /* "[ds] dir/file" */
 	const struct vs_moref *datastore;   /* NULL: omitted */
@@ -354,6 +361,9 @@ struct vs_device_spec {
 	long long capacity_kb;
 	/* VS_DEV_SCSI_CONTROLLER (no backing, no connectable) */
 	int bus_number;                 /* busNumber, >= 0 */
+	const int *child_keys;          /* device: keys of the devices on
+	                                 * it (an edit keeps them) */
+	size_t nchild_keys;
 	const char *shared_bus;         /* VirtualSCSISharing: "noSharing",
 	                                 * "virtualSharing",
 	                                 * "physicalSharing" */
@@ -386,6 +396,13 @@ struct vs_config_spec {
 	const char *name;               /* NULL: omitted */
 	int num_cpus;                   /* 0: omitted */
 	long long memory_mb;            /* 0: omitted */
+	int memory_hot_add;             /* enum vs_tristate */
+	int cpu_hot_add;                /* enum vs_tristate */
+	bool has_cpu_reservation;       /* cpuAllocation.reservation */
+	long long cpu_reservation_mhz;  /* >= 0 */
+	int memory_reservation_locked;  /* enum vs_tristate:
+	                                 * memoryReservationLockedToMax */
+	int nested_hv;                  /* enum vs_tristate: nestedHVEnabled */
 	const struct vs_device_change *changes;
 	size_t nchanges;
 	const struct vs_option *extra;

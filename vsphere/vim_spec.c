@@ -293,7 +293,8 @@ backing_fits(int type, int backing)
 	switch (type) {
 	case VS_DEV_VMXNET3:
 		return backing == VS_BACKING_NETWORK ||
-		       backing == VS_BACKING_DVPORT;
+		       backing == VS_BACKING_DVPORT ||
+		       backing == VS_BACKING_OPAQUE;
 	case VS_DEV_DISK:
 		return backing == VS_BACKING_DISK_FLAT;
 	case VS_DEV_CDROM:
@@ -338,6 +339,17 @@ add_backing(xmlNodePtr dev, const struct vs_device_spec *d,
 		if (rc == 0)
 			rc = add_opt_text(port, "portgroupKey",
 			                  d->portgroup_key, err);
+		return rc;
+	case VS_BACKING_OPAQUE:
+		/* VirtualEthernetCardOpaqueNetworkBackingInfo
+		 * {opaqueNetworkId, opaqueNetworkType} */
+		rc = add_obj(&b, dev, "backing", "VirtualEthernetCard"
+		             "OpaqueNetworkBackingInfo", err);
+		if (rc == 0)
+			rc = add_text(b, "opaqueNetworkId", d->opaque_id, err);
+		if (rc == 0)
+			rc = add_text(b, "opaqueNetworkType", d->opaque_type,
+			              err);
 		return rc;
 	case VS_BACKING_DISK_FLAT:
 		rc = add_obj(&b, dev, "backing",
@@ -466,7 +478,11 @@ vs_add_device(xmlNodePtr parent, const char *name,
 	if (rc == 0 && d->type == VS_DEV_DISK)
 		rc = add_long(dev, "capacityInKB", d->capacity_kb, err);
 	if (rc == 0 && d->type == VS_DEV_SCSI_CONTROLLER) {
+		size_t i;
+
 		rc = add_long(dev, "busNumber", d->bus_number, err);
+		for (i = 0; rc == 0 && i < d->nchild_keys; i++)
+			rc = add_long(dev, "device", d->child_keys[i], err);
 		if (rc == 0)
 			rc = add_text(dev, "sharedBus", d->shared_bus, err);
 	}
@@ -504,7 +520,11 @@ vs_add_device_change(xmlNodePtr parent, const char *name,
 }
 
 /* VirtualMachineConfigSpec {changeVersion, name, …, numCPUs, …, memoryMB,
- * …, deviceChange, …, extraConfig, …, managedBy, …};
+ * memoryHotAddEnabled, cpuHotAddEnabled, …, deviceChange, cpuAllocation,
+ * …, extraConfig, …, managedBy, memoryReservationLockedToMax,
+ * nestedHVEnabled, …};
+ * ResourceAllocationInfo {reservation, expandableReservation, limit,
+ * shares, overheadLimit};
  * OptionValue {key, value (xsi:type)}; ManagedByInfo {extensionKey,
  * type}. */
 int
@@ -515,8 +535,10 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 	size_t i;
 	int rc;
 
-	if (s->num_cpus < 0 || s->memory_mb < 0)
-		return vs_error_set(err, VS_EINVAL, "negative CPU or memory");
+	if (s->num_cpus < 0 || s->memory_mb < 0 ||
+	    (s->has_cpu_reservation && s->cpu_reservation_mhz < 0))
+		return vs_error_set(err, VS_EINVAL, "negative CPU, memory or "
+		                    "reservation");
 	if ((s->managed_by_key == NULL) != (s->managed_by_type == NULL))
 		return vs_error_set(err, VS_EINVAL,
 		                    "managedBy needs both key and type");
@@ -527,9 +549,21 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 		rc = add_long(spec, "numCPUs", s->num_cpus, err);
 	if (rc == 0 && s->memory_mb > 0)
 		rc = add_long(spec, "memoryMB", s->memory_mb, err);
+	if (rc == 0)
+		rc = add_tristate(spec, "memoryHotAddEnabled",
+		                  s->memory_hot_add, err);
+	if (rc == 0)
+		rc = add_tristate(spec, "cpuHotAddEnabled", s->cpu_hot_add,
+		                  err);
 	for (i = 0; rc == 0 && i < s->nchanges; i++)
 		rc = vs_add_device_change(spec, "deviceChange", &s->changes[i],
 		                          err);
+	if (rc == 0 && s->has_cpu_reservation) {
+		rc = add_obj(&n, spec, "cpuAllocation", NULL, err);
+		if (rc == 0)
+			rc = add_long(n, "reservation", s->cpu_reservation_mhz,
+			              err);
+	}
 	for (i = 0; rc == 0 && i < s->nextra; i++) {
 		if (s->extra[i].value == NULL ||
 		    !valid_text(s->extra[i].value)) {
@@ -559,6 +593,11 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 		if (rc == 0)
 			rc = add_text(n, "type", s->managed_by_type, err);
 	}
+	if (rc == 0)
+		rc = add_tristate(spec, "memoryReservationLockedToMax",
+		                  s->memory_reservation_locked, err);
+	if (rc == 0)
+		rc = add_tristate(spec, "nestedHVEnabled", s->nested_hv, err);
 	return rc;
 }
 

@@ -367,6 +367,7 @@ device_clear(struct vs_vm_device *d)
 	free(d->network_name);
 	free(d->switch_uuid);
 	free(d->portgroup_key);
+	free(d->opaque_id);
 }
 
 void
@@ -435,6 +436,7 @@ device_copy(struct vs_vm_device *out, const struct vs_device *d,
 	out->has_datastore = d->has_datastore;
 	out->datastore = d->datastore;
 	out->capacity_kb = d->has_capacity ? d->capacity_kb : 0;
+	memcpy(out->shared_bus, d->shared_bus, sizeof(out->shared_bus));
 	out->has_network = nic && d->has_network;
 	if (out->has_network)
 		out->network = d->network;
@@ -446,6 +448,7 @@ device_copy(struct vs_vm_device *out, const struct vs_device *d,
 	out->network_name = nic ? dup_or_null(d->device_name) : NULL;
 	out->switch_uuid = dup_or_null(d->switch_uuid);
 	out->portgroup_key = dup_or_null(d->portgroup_key);
+	out->opaque_id = nic ? dup_or_null(d->opaque_id) : NULL;
 	if ((d->label != NULL && out->label == NULL) ||
 	    (d->file_name != NULL && out->file_name == NULL) ||
 	    (d->disk_mode != NULL && out->disk_mode == NULL) ||
@@ -453,7 +456,8 @@ device_copy(struct vs_vm_device *out, const struct vs_device *d,
 	    (d->mac_address != NULL && out->mac_address == NULL) ||
 	    (nic && d->device_name != NULL && out->network_name == NULL) ||
 	    (d->switch_uuid != NULL && out->switch_uuid == NULL) ||
-	    (d->portgroup_key != NULL && out->portgroup_key == NULL))
+	    (d->portgroup_key != NULL && out->portgroup_key == NULL) ||
+	    (nic && d->opaque_id != NULL && out->opaque_id == NULL))
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	return 0;
 }
@@ -891,6 +895,66 @@ vs_vm_reboot_guest(bool *fallback_out, struct vs_client *c,
 	return rc;
 }
 
+/* --- virtual hardware --------------------------------------------- */
+
+/* "vmx-" and 1 to 3 digits. */
+static bool
+hw_version_valid(const char *v)
+{
+	size_t i, n;
+
+	if (strncmp(v, "vmx-", 4) != 0)
+		return false;
+	n = strlen(v + 4);
+	if (n == 0 || n > 3)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (v[4 + i] < '0' || v[4 + i] > '9')
+			return false;
+	}
+	return true;
+}
+
+int
+vs_vm_upgrade_hw(struct vs_client *c, const struct vs_moref *vm,
+                 const char *version, struct vs_error *err)
+{
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
+	struct vs_error e;
+	int rc;
+
+	vs_error_clear(&e);
+	rc = check_ref(vm, "UpgradeVM_Task", err);
+	if (rc != 0)
+		return rc;
+	if (version != NULL && !hw_version_valid(version))
+		return vs_error_set(err, VS_EINVAL, "UpgradeVM_Task: version "
+		                    "must be vmx-N");
+	rc = vs_soap_request_new(&req, &m, "UpgradeVM_Task", vm, err);
+	if (rc != 0)
+		return rc;
+	if (version != NULL && vs_soap_add_text(m, "version", version) ==
+	    NULL) {
+		xmlFreeDoc(req);
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	}
+	rc = run_task(c, req, &e);
+	if (rc != 0 && strcmp(e.fault, "AlreadyUpgraded") == 0) {
+		vs_client_logf(c, 0, "UpgradeVM_Task %s: already at %s",
+		               vm->value, version != NULL ? version :
+		               "the newest version");
+		return 0;
+	}
+	if (rc != 0) {
+		if (strcmp(e.fault, "ManagedObjectNotFound") == 0)
+			rc = e.code = VS_ENOTFOUND;
+		vs_error_prefix(&e, "UpgradeVM_Task %s", vm->value);
+		pass_error(err, &e);
+	}
+	return rc;
+}
+
 /* --- changes ------------------------------------------------------- */
 
 int
@@ -983,7 +1047,11 @@ map_change(struct vs_device_change *out, struct vs_device_spec *d,
 		break;
 	case VS_VM_DEV_NIC:
 		d->type = VS_DEV_VMXNET3;
-		if (in->switch_uuid != NULL) {
+		if (in->opaque_id != NULL) {
+			d->backing = VS_BACKING_OPAQUE;
+			d->opaque_id = in->opaque_id;
+			d->opaque_type = in->opaque_type;
+		} else if (in->switch_uuid != NULL) {
 			d->backing = VS_BACKING_DVPORT;
 			d->switch_uuid = in->switch_uuid;
 			d->portgroup_key = in->portgroup_key;
@@ -1004,19 +1072,26 @@ map_change(struct vs_device_change *out, struct vs_device_spec *d,
 		}
 		break;
 	case VS_VM_DEV_CONTROLLER:
-		/* only the addition of a SCSI controller (the serializer
-		 * refuses any other type) */
-		if (in->operation != VS_VM_OP_ADD || in->type_name == NULL ||
-		    in->key >= 0 || in->bus_number < 0 ||
+		/* the addition of a SCSI controller, or the edit of one
+		 * (with deviceInfo: an edit without crashes the simulator's
+		 * handler); the serializer refuses any other type */
+		if ((in->operation == VS_VM_OP_ADD ? in->key >= 0 :
+		     in->operation != VS_VM_OP_EDIT || in->key < 0 ||
+		     in->label == NULL) ||
+		    in->type_name == NULL || in->bus_number < 0 ||
 		    in->bus_number > 3 ||
 		    in->file_operation != VS_VM_FILEOP_NONE)
 			return vs_error_set(err, VS_EINVAL, "device change "
 			                    "%zu: only the addition of a SCSI "
-			                    "controller (new key, bus 0-3) is "
-			                    "supported", i);
+			                    "controller (new key, bus 0-3) or "
+			                    "the edit of one (its key, "
+			                    "deviceInfo) is supported", i);
 		d->type = VS_DEV_SCSI_CONTROLLER;
 		d->bus_number = in->bus_number;
-		d->shared_bus = "noSharing";
+		d->shared_bus = in->shared_bus != NULL ? in->shared_bus :
+		                "noSharing";
+		d->child_keys = in->child_keys;
+		d->nchild_keys = in->nchild_keys;
 		break;
 	default:
 		return vs_error_set(err, VS_EINVAL, "device change %zu: "
@@ -1083,6 +1158,13 @@ vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
 	}
 	cs.extra = extra;
 	cs.nextra = spec->nextra;
+	cs.memory_hot_add = map_tristate(spec->memory_hot_add);
+	cs.cpu_hot_add = map_tristate(spec->cpu_hot_add);
+	cs.memory_reservation_locked =
+		map_tristate(spec->memory_reservation_locked);
+	cs.nested_hv = map_tristate(spec->nested_hv);
+	cs.has_cpu_reservation = spec->has_cpu_reservation;
+	cs.cpu_reservation_mhz = spec->cpu_reservation_mhz;
 	rc = vs_soap_request_new(&req, &m, "ReconfigVM_Task", vm, err);
 	if (rc == 0)
 		rc = vs_add_config_spec(m, "spec", &cs, err);

@@ -130,6 +130,8 @@ struct vs_vm_device {
 	struct vs_moref network;
 	char *switch_uuid;          /* NIC DVS port backing */
 	char *portgroup_key;
+	char *opaque_id;            /* NIC opaque network backing (NSX-T) */
+	char shared_bus[32];        /* SCSI controllers; "" when absent */
 };
 
 struct vs_vm_datastore {
@@ -189,6 +191,14 @@ int vs_vm_reset(struct vs_client *c, const struct vs_moref *vm,
 int vs_vm_reboot_guest(bool *fallback_out, struct vs_client *c,
                        const struct vs_moref *vm, struct vs_error *err);
 
+/* --- virtual hardware ------------------------------------------------ */
+
+/* UpgradeVM_Task, waited for: to version ("vmx-17"; anything else is
+ * VS_EINVAL) or, with version NULL, to the newest version the VM's host
+ * supports.  A VM already there (fault AlreadyUpgraded) is success. */
+int vs_vm_upgrade_hw(struct vs_client *c, const struct vs_moref *vm,
+                     const char *version, struct vs_error *err);
+
 /* --- changes -------------------------------------------------------- */
 
 /* Destroy_Task, waited for.  Deletes every disk still attached: detach
@@ -211,11 +221,12 @@ enum vs_vm_file_op {
 /* Kinds a change can carry: VS_VM_DEV_DISK (flat ver2 backing),
  * VS_VM_DEV_NIC (vmxnet3 unless type_name says otherwise; network or DVS
  * port backing), VS_VM_DEV_CDROM (ISO backing), and VS_VM_DEV_CONTROLLER
- * for an ADD of a SCSI controller only: type_name one of
- * ParaVirtualSCSIController, VirtualLsiLogicController,
- * VirtualLsiLogicSASController, VirtualBusLogicController, with
- * bus_number, sharedBus noSharing, a negative key later changes of the
- * same spec may use as their controller_key.
+ * for a SCSI controller: type_name one of ParaVirtualSCSIController,
+ * VirtualLsiLogicController, VirtualLsiLogicSASController,
+ * VirtualBusLogicController, with bus_number and shared_bus; an ADD has
+ * a negative key later changes of the same spec may use as their
+ * controller_key; an EDIT (an existing controller's key, e.g. to change
+ * its type) must carry deviceInfo and lists child_keys.
  *
  * type_name: the device's real xsi:type for a REMOVE or EDIT of a device
  * that exists (vs_vm_device.type), so a removed VirtualE1000 is not sent
@@ -236,6 +247,9 @@ struct vs_vm_device_change {
 	const char *label;          /* deviceInfo.label; NULL: none */
 	const char *summary;        /* deviceInfo.summary */
 	int bus_number;             /* controllers: busNumber */
+	const char *shared_bus;     /* controllers; NULL: noSharing */
+	const int *child_keys;      /* controllers: devices on it (EDIT) */
+	size_t nchild_keys;
 	int key;                    /* negative for new devices */
 	int controller_key;         /* 0: omitted */
 	bool has_unit_number;
@@ -258,6 +272,8 @@ struct vs_vm_device_change {
 	const struct vs_moref *network;     /* NULL: omitted */
 	const char *switch_uuid;
 	const char *portgroup_key;
+	const char *opaque_id;      /* NSX-T opaque network: opaqueNetworkId */
+	const char *opaque_type;    /* and opaqueNetworkType */
 	const char *address_type;   /* NULL: omitted */
 	const char *mac_address;    /* NULL: omitted */
 };
@@ -276,6 +292,13 @@ struct vs_vm_config {
 	size_t nchanges;
 	const struct vs_vm_option *extra;   /* extraConfig */
 	size_t nextra;
+	/* VM options, each 0 unchanged, 1 false, 2 true */
+	int memory_hot_add;         /* memoryHotAddEnabled */
+	int cpu_hot_add;            /* cpuHotAddEnabled */
+	int memory_reservation_locked;  /* memoryReservationLockedToMax */
+	int nested_hv;              /* nestedHVEnabled */
+	bool has_cpu_reservation;   /* cpuAllocation.reservation (MHz) */
+	long long cpu_reservation_mhz;
 };
 
 /* ReconfigVM_Task with spec, waited for. */

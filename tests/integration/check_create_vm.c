@@ -12,6 +12,7 @@
  * directory is left behind.
  */
 #include <check.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,16 +31,19 @@
 #include "tests/support/sim_stemcell.h"
 #include "tests/support/sim_suite.h"
 #include "vsphere/client.h"
+#include "vsphere/disk.h"
 #include "vsphere/pc.h"
+#include "vsphere/soap.h"
 #include "vsphere/stemcell.h"
 #include "vsphere/vim.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
 #define ENV_SECRET "env-Secret-3d8b"
-/* 14, plus the removal of the creating mark (ReconfigVM_Task + 1) and the
- * look for leftovers of killed calls (one container view: 3) */
-#define ROUND_TRIP_TARGET 19
+/* 16 (UpgradeVM_Task + 1 included), the removal of the creating mark
+ * (ReconfigVM_Task + 1), the look for leftovers of killed calls (one
+ * container view: 3), and one FindAllByIp per static address */
+#define ROUND_TRIP_TARGET 24
 
 static char images[2048];
 static char defcfg[4096];
@@ -635,6 +639,683 @@ START_TEST(test_vmx_options)
 }
 END_TEST
 
+/* The VM options of cloud_properties, read back from the simulator
+ * (which applies them on reconfigure): nested virtualization, CPU and
+ * memory hot add, the memory reservation locked to the VM's memory (the
+ * config's default under the cloud property) and a CPU reservation of
+ * cpu x the cluster's fastest usable host.  Then the defaults: none of
+ * them set. */
+START_TEST(test_vm_options)
+{
+	static const char *const paths[] = {
+		"config.nestedHVEnabled", "config.cpuHotAddEnabled",
+		"config.memoryHotAddEnabled",
+		"config.memoryReservationLockedToMax",
+		"config.cpuAllocation.reservation", "runtime.host", NULL,
+	};
+	static const char *const hpaths[] = {
+		"summary.hardware.cpuMhz", NULL,
+	};
+	json_t *extra, *nets, *args, *resp;
+	struct vs_object *o = NULL, *h = NULL;
+	struct vs_moref vm, host;
+	long long res, mhz;
+	const char *cfg, *cid;
+	bool b;
+
+	extra = json_pack("{s:b}", "memory_reservation_locked_to_max", 1);
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	extra = json_pack("{s:b,s:b,s:b,s:b}",
+	                  "nested_hardware_virtualization", 1,
+	                  "cpu_hot_add_enabled", 1, "memory_hot_add_enabled",
+	                  1, "cpu_reserve_full_mhz", 1);
+	json_object_update(json_array_get(args, 2), extra);
+	json_decref(extra);
+	resp = call(cfg, "create_vm", args);
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	ck_assert_ptr_nonnull(cid);
+	vm = sim_vm_ref(cl, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_get_props(&o, cl, &vm, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_bool(&b, o, "config.nestedHVEnabled",
+	                                    &err), 0);
+	ck_assert(b);
+	ck_assert_int_eq(vs_object_get_bool(&b, o, "config.cpuHotAddEnabled",
+	                                    &err), 0);
+	ck_assert(b);
+	ck_assert_int_eq(vs_object_get_bool(&b, o,
+	                 "config.memoryHotAddEnabled", &err), 0);
+	ck_assert(b);
+	ck_assert_int_eq(vs_object_get_bool(&b, o,
+	                 "config.memoryReservationLockedToMax", &err), 0);
+	ck_assert(b);
+	ck_assert_int_eq(vs_object_get_long(&res, o,
+	                 "config.cpuAllocation.reservation", &err), 0);
+	ck_assert_int_eq(vs_object_get_moref(&host, o, "runtime.host", &err),
+	                 0);
+	ck_assert_msg(vs_get_props(&h, cl, &host, hpaths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_long(&mhz, h,
+	                 "summary.hardware.cpuMhz", &err), 0);
+	ck_assert_int_gt(mhz, 0);
+	/* every simulator host has the same speed */
+	ck_assert_int_eq(res, 2 * mhz);
+	vs_object_free(o);
+	vs_object_free(h);
+	o = NULL;
+	delete_vm(cid);
+	json_decref(resp);
+
+	/* defaults: nothing set, nothing reserved */
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	resp = call(defcfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	ck_assert_msg(vs_get_props(&o, cl, &vm, paths, &err) == 0, "%s",
+	              err.message);
+	b = false;
+	vs_error_clear(&err);
+	if (vs_object_get_bool(&b, o, "config.nestedHVEnabled", &err) == 0)
+		ck_assert(!b);
+	vs_error_clear(&err);
+	if (vs_object_get_bool(&b, o, "config.memoryReservationLockedToMax",
+	                       &err) == 0)
+		ck_assert(!b);
+	vs_error_clear(&err);
+	if (vs_object_get_long(&res, o, "config.cpuAllocation.reservation",
+	                       &err) == 0)
+		ck_assert_int_eq(res, 0);
+	vs_object_free(o);
+	delete_vm(cid);
+	json_decref(resp);
+
+	/* a non-boolean is refused before anything is made */
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "cpu_hot_add_enabled",
+	                    json_string("yes"));
+	assert_refused(args, "Bosh::Clouds::CloudError",
+	               "cloud_properties.cpu_hot_add_enabled must be true or "
+	               "false");
+}
+END_TEST
+
+/* The type of the controller holding the VM's first disk (the system
+ * disk), and that controller's key. */
+static char *
+system_controller(const struct vs_vm_info *info, int *key_out)
+{
+	const struct vs_vm_device *ctl;
+	size_t i;
+
+	for (i = 0; i < info->ndevices; i++) {
+		if (info->devices[i].kind != VS_VM_DEV_DISK)
+			continue;
+		ck_assert(info->devices[i].has_controller_key);
+		ctl = vs_vm_info_device(info,
+		                        info->devices[i].controller_key);
+		ck_assert_ptr_nonnull(ctl);
+		*key_out = ctl->key;
+		return strdup(ctl->type);
+	}
+	ck_abort_msg("no disk");
+	return NULL;
+}
+
+/* default_scsi_controller_type: the stemcell's LSI Logic controller
+ * becomes the configured type, keeping the system and ephemeral disks;
+ * when every unit is taken, attach_disk adds a controller of that type
+ * too. */
+START_TEST(test_scsi_controller_type)
+{
+	struct vs_vm_device_change fill[13];
+	struct vs_vm_config spec;
+	struct vs_vm_info *info = NULL;
+	char names[13][96];
+	json_t *extra, *nets, *resp, *disk, *res;
+	struct vs_moref vm;
+	const char *cfg, *cid, *dcid;
+	char *type;
+	size_t i, k, ndisks = 0;
+	int key, u;
+
+	/* the default: paravirtual */
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	resp = call(defcfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	type = system_controller(info, &key);
+	ck_assert_str_eq(type, "ParaVirtualSCSIController");
+	free(type);
+	for (i = 0; i < info->ndevices; i++)
+		if (info->devices[i].kind == VS_VM_DEV_DISK &&
+		    info->devices[i].controller_key == key)
+			ndisks++;
+	ck_assert_uint_eq(ndisks, 2);   /* system and ephemeral */
+	vs_vm_info_free(info);
+	info = NULL;
+	delete_vm(cid);
+	json_decref(resp);
+
+	/* lsi_logic_sas, then a full controller */
+	extra = json_pack("{s:s}", "default_scsi_controller_type",
+	                  "lsi_logic_sas");
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	resp = call(cfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	type = system_controller(info, &key);
+	ck_assert_str_eq(type, "VirtualLsiLogicSASController");
+	free(type);
+	memset(fill, 0, sizeof(fill));
+	memset(&spec, 0, sizeof(spec));
+	for (u = 0, k = 0; u < 16 && k < 13; u++) {
+		bool used = u == 7;
+
+		for (i = 0; i < info->ndevices; i++)
+			if (info->devices[i].has_controller_key &&
+			    info->devices[i].controller_key == key &&
+			    info->devices[i].unit_number == u)
+				used = true;
+		if (used)
+			continue;
+		snprintf(names[k], sizeof(names[k]), "[%s] %s/fill%zu.vmdk",
+		         info->datastores[0].name, cid, k);
+		fill[k].operation = VS_VM_OP_ADD;
+		fill[k].file_operation = VS_VM_FILEOP_CREATE;
+		fill[k].kind = VS_VM_DEV_DISK;
+		fill[k].key = -10 - (int)k;
+		fill[k].controller_key = key;
+		fill[k].has_unit_number = true;
+		fill[k].unit_number = u;
+		fill[k].file_name = names[k];
+		fill[k].capacity_kb = 1024;
+		k++;
+	}
+	ck_assert_uint_eq(k, 13);
+	spec.changes = fill;
+	spec.nchanges = k;
+	ck_assert_msg(vs_vm_reconfigure(cl, &vm, &spec, &err) == 0, "%s",
+	              err.message);
+	vs_vm_info_free(info);
+	info = NULL;
+	disk = call(cfg, "create_disk", json_pack("[i,{},s]", 1024, cid));
+	ck_assert_ptr_null(sim_error_type(disk));
+	dcid = json_string_value(json_object_get(disk, "result"));
+	ck_assert_ptr_nonnull(dcid);
+	res = call(cfg, "attach_disk", json_pack("[s,s]", cid, dcid));
+	ck_assert_ptr_null(sim_error_type(res));
+	json_decref(res);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i], *ctl;
+
+		if (d->kind != VS_VM_DEV_DISK || d->file_name == NULL ||
+		    strstr(d->file_name, dcid) == NULL)
+			continue;
+		ctl = vs_vm_info_device(info, d->controller_key);
+		ck_assert_ptr_nonnull(ctl);
+		ck_assert_int_ne(ctl->key, key);
+		ck_assert_str_eq(ctl->type, "VirtualLsiLogicSASController");
+		ndisks = 99;
+	}
+	ck_assert_uint_eq(ndisks, 99);
+	vs_vm_info_free(info);
+	res = call(cfg, "detach_disk", json_pack("[s,s]", cid, dcid));
+	ck_assert_ptr_null(sim_error_type(res));
+	json_decref(res);
+	res = call(cfg, "delete_vm", json_pack("[s]", cid));
+	ck_assert_ptr_null(sim_error_type(res));
+	json_decref(res);
+	res = call(cfg, "delete_disk", json_pack("[s]", dcid));
+	ck_assert_ptr_null(sim_error_type(res));
+	json_decref(res);
+	json_decref(disk);
+	json_decref(resp);
+}
+END_TEST
+
+/* ensure_no_ip_conflicts: a VM (made by create_vm; the simulator reports
+ * an address set through SET.guest.ipAddress in guest.net, on its NIC's
+ * port group) holds the address create_vm asks for on that port group:
+ * refused before anything is made, naming the address and the VM; with
+ * the check turned off the same request goes through. */
+START_TEST(test_ip_conflict)
+{
+	static const char *const paths[] = { "guest.net", NULL };
+	struct vs_vm_option ip = { "SET.guest.ipAddress", "10.0.0.77" };
+	struct vs_vm_config spec;
+	struct vs_object *o = NULL;
+	struct vs_moref holder;
+	xmlNodePtr val;
+	json_t *extra, *nets, *resp, *res, *hresp;
+	const char *cfg;
+	char *pg, msg[256];
+
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	hresp = call(defcfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(hresp));
+	holder = sim_vm_ref(cl, json_string_value(json_array_get(
+	                    json_object_get(hresp, "result"), 0)));
+	vs_error_clear(&err);
+	memset(&spec, 0, sizeof(spec));
+	spec.extra = &ip;
+	spec.nextra = 1;
+	ck_assert_msg(vs_vm_reconfigure(cl, &holder, &spec, &err) == 0, "%s",
+	              err.message);
+	ck_assert_msg(vs_get_props(&o, cl, &holder, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "guest.net", &err), 0);
+	pg = vs_xml_child_text(vs_xml_child(val, "GuestNicInfo"), "network");
+	ck_assert_ptr_nonnull(pg);
+	vs_object_free(o);
+
+	nets = json_pack("{s:{s:s,s:s,s:s,s:s,s:{s:s}}}", "n1", "type",
+	                 "manual", "ip", "10.0.0.77", "netmask",
+	                 "255.255.255.0", "gateway", "10.0.0.1",
+	                 "cloud_properties", "name", pg);
+	snprintf(msg, sizeof(msg), "10.0.0.77 is in use by VM '%s' on port "
+	         "group '%s'", json_string_value(json_array_get(
+	         json_object_get(hresp, "result"), 0)), pg);
+	assert_refused(vm_args(nets), "Bosh::Clouds::CloudError", msg);
+
+	extra = json_pack("{s:b}", "ensure_no_ip_conflicts", 0);
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	nets = json_pack("{s:{s:s,s:s,s:s,s:s,s:{s:s}}}", "n1", "type",
+	                 "manual", "ip", "10.0.0.77", "netmask",
+	                 "255.255.255.0", "gateway", "10.0.0.1",
+	                 "cloud_properties", "name", pg);
+	resp = call(cfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	res = call(cfg, "delete_vm", json_pack("[s]", json_string_value(
+	           json_array_get(json_object_get(resp, "result"), 0))));
+	ck_assert_ptr_null(sim_error_type(res));
+	json_decref(res);
+	json_decref(resp);
+	delete_vm(json_string_value(json_array_get(json_object_get(hresp,
+	          "result"), 0)));
+	json_decref(hresp);
+	xmlFree(pg);
+}
+END_TEST
+
+/* root_disk_size_gb: the system disk is grown to that size, read back;
+ * a negative size is refused before anything is made. */
+START_TEST(test_root_disk_size)
+{
+	struct vs_vm_info *info = NULL;
+	json_t *nets, *args, *resp;
+	struct vs_moref vm;
+	const char *cid;
+	size_t i;
+	bool seen = false;
+
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "root_disk_size_gb",
+	                    json_integer(3));
+	resp = call(defcfg, "create_vm", args);
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < info->ndevices && !seen; i++) {
+		if (info->devices[i].kind != VS_VM_DEV_DISK)
+			continue;
+		/* the first disk is the system disk */
+		ck_assert_int_eq(info->devices[i].capacity_kb,
+		                 3LL * 1024 * 1024);
+		seen = true;
+	}
+	ck_assert(seen);
+	vs_vm_info_free(info);
+	delete_vm(cid);
+	json_decref(resp);
+
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "root_disk_size_gb",
+	                    json_integer(-1));
+	assert_refused(args, "Bosh::Clouds::CloudError",
+	               "root_disk_size_gb must be an integer");
+}
+END_TEST
+
+/* disable_drs: the cluster holds a DRS override for the new VM with DRS
+ * off, read back from the cluster's configurationEx. */
+START_TEST(test_disable_drs)
+{
+	static const char *const paths[] = { "configurationEx", NULL };
+	struct vs_object *o = NULL;
+	struct vs_moref cluster, vm;
+	json_t *nets, *args, *resp;
+	xmlNodePtr val, n;
+	const char *cid;
+	bool seen = false;
+
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	args = vm_args(nets);
+	json_object_set_new(json_array_get(args, 2), "disable_drs",
+	                    json_true());
+	resp = call(defcfg, "create_vm", args);
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&cluster, cl,
+	              "DC0/host/DC0_C0", &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_get_props(&o, cl, &cluster, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "configurationEx", &err),
+	                 0);
+	for (n = vs_xml_child(val, "drsVmConfig"); n != NULL;
+	     n = vs_xml_next(n, "drsVmConfig")) {
+		char *key = vs_xml_child_text(n, "key");
+		char *en = vs_xml_child_text(n, "enabled");
+
+		if (key != NULL && strcmp(key, vm.value) == 0) {
+			ck_assert_ptr_nonnull(en);
+			ck_assert_str_eq(en, "false");
+			seen = true;
+		}
+		xmlFree(key);
+		xmlFree(en);
+	}
+	ck_assert_msg(seen, "no DRS override for %s", vm.value);
+	vs_object_free(o);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
+/* The whole agent section of the config reaches the VM's settings, as
+ * the Ruby CPI merges it: a key the CPI does not know is there as given;
+ * an "env" key of the section does not replace the request's env. */
+START_TEST(test_agent_section_merged)
+{
+	char path[2300], *ud;
+	json_t *cfg, *agent, *nets, *resp, *settings;
+	struct vs_moref vm;
+	unsigned char *dec;
+	const char *cid;
+	size_t dlen;
+
+	cfg = json_load_file(sim_config(NULL), 0, NULL);
+	ck_assert_ptr_nonnull(cfg);
+	agent = json_object_get(json_object_get(json_object_get(cfg, "cloud"),
+	                        "properties"), "agent");
+	ck_assert_ptr_nonnull(agent);
+	json_object_set_new(agent, "extra_key", json_pack("{s:[i,i]}", "list",
+	                    1, 2));
+	json_object_set_new(agent, "env", json_pack("{s:s}", "not", "this"));
+	snprintf(path, sizeof(path), "%s/agent-merge.json", outdir);
+	ck_assert_int_eq(json_dump_file(cfg, path, JSON_COMPACT), 0);
+	json_decref(cfg);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	resp = call(path, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	ud = sim_extra_config(cl, &vm, "guestinfo.userdata", false);
+	ck_assert_ptr_nonnull(ud);
+	dec = sim_b64_decode(ud, &dlen);
+	settings = json_loadb((const char *)dec, dlen, 0, NULL);
+	ck_assert_ptr_nonnull(settings);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(
+	                 json_object_get(settings, "extra_key"), "list"), 1)),
+	                 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	                 json_object_get(settings, "env"), "bosh"),
+	                 "password")), ENV_SECRET);
+	ck_assert_ptr_nonnull(json_object_get(settings, "mbus"));
+	json_decref(settings);
+	free(dec);
+	free(ud);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
+/* enable_human_readable_name: the VM (and its cid) is named
+ * <instance group>_<deployment>_<12 hex> from env.bosh.groups, long
+ * names trimmed to vCenter's 80 characters as the Ruby CPI trims them
+ * (the deployment keeps 25); every method finds it by that cid.
+ * Without the groups the vm-<uuid> form stays. */
+START_TEST(test_human_readable_name)
+{
+	static const char *const ig_long =
+		"a-very-long-instance-group-name-that-goes-on-and-on";
+	static const char *const dep_long =
+		"a-deployment-with-a-long-name-too";
+	json_t *extra, *nets, *args, *resp, *res;
+	const char *cfg, *cid;
+	char want[128];
+	int round;
+
+	extra = json_pack("{s:b}", "enable_human_readable_name", 1);
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	for (round = 0; round < 3; round++) {
+		nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+		                 "cloud_properties", "name", "BOSH-V4");
+		args = vm_args(nets);
+		if (round < 2)
+			json_object_set_new(json_object_get(json_array_get(
+			    args, 5), "bosh"), "groups", json_pack("[s,s,s,s]",
+			    "director", round == 0 ? "dep" : dep_long,
+			    round == 0 ? "web" : ig_long, "web-0"));
+		resp = call(cfg, "create_vm", args);
+		ck_assert_ptr_null(sim_error_type(resp));
+		cid = json_string_value(json_array_get(json_object_get(resp,
+		                        "result"), 0));
+		ck_assert_ptr_nonnull(cid);
+		if (round == 0) {
+			ck_assert_uint_eq(strlen(cid), strlen("web_dep_") + 12);
+			ck_assert_msg(strncmp(cid, "web_dep_", 8) == 0, "%s",
+			              cid);
+		} else if (round == 1) {
+			snprintf(want, sizeof(want), "%.40s_%.25s_", ig_long,
+			         dep_long);
+			ck_assert_uint_eq(strlen(cid), 79);
+			ck_assert_msg(strncmp(cid, want, strlen(want)) == 0,
+			              "%s", cid);
+		} else {
+			ck_assert_msg(strncmp(cid, "vm-", 3) == 0, "%s", cid);
+		}
+		res = call(cfg, "has_vm", json_pack("[s]", cid));
+		ck_assert(json_is_true(json_object_get(res, "result")));
+		json_decref(res);
+		res = call(cfg, "set_vm_metadata", json_pack("[s,{s:s}]", cid,
+		           "name", "x"));
+		ck_assert_ptr_null(sim_error_type(res));
+		json_decref(res);
+		res = call(cfg, "delete_vm", json_pack("[s]", cid));
+		ck_assert_ptr_null(sim_error_type(res));
+		json_decref(res);
+		res = call(cfg, "has_vm", json_pack("[s]", cid));
+		ck_assert(json_is_false(json_object_get(res, "result")));
+		json_decref(res);
+		json_decref(resp);
+	}
+}
+END_TEST
+
+/* disk.enableUUID (1, "1" or "TRUE" as Ruby tests it) in vmx_options:
+ * the agent settings name the ephemeral disk by its uuid, in both
+ * env.iso and guestinfo, as the Ruby CPI's disk env does. */
+START_TEST(test_ephemeral_disk_uuid)
+{
+	struct vs_vm_info *info = NULL;
+	json_t *extra, *nets, *resp, *settings, *guest, *eph;
+	struct vs_moref vm;
+	unsigned char *dec;
+	const char *cfg, *cid, *uuid = NULL;
+	char *ud, low[80];
+	size_t i, k, dlen;
+
+	extra = json_pack("{s:{s:i}}", "vmx_options", "disk.enableUUID", 1);
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
+	                 "cloud_properties", "name", "BOSH-V4");
+	resp = call(cfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->kind == VS_VM_DEV_DISK && d->file_name != NULL &&
+		    strstr(d->file_name, "ephemeral_disk.vmdk") != NULL)
+			uuid = d->disk_uuid;
+	}
+	if (uuid != NULL) {
+		for (k = 0; uuid[k] != '\0' && k + 1 < sizeof(low); k++)
+			low[k] = (char)tolower((unsigned char)uuid[k]);
+		low[k] = '\0';
+	} else {
+		/* the simulator gives new disks no backing uuid: the one it
+		 * reports for the file */
+		struct vs_moref dc;
+		char path[512], *q = NULL;
+
+		ck_assert_msg(vs_find_by_inventory_path(&dc, cl, "DC0", &err) ==
+		              0, "%s", err.message);
+		snprintf(path, sizeof(path), "[%s] %s/ephemeral_disk.vmdk",
+		         info->datastores[0].name, cid);
+		ck_assert_msg(vs_disk_query_uuid(&q, cl, &dc, path, &err) == 0,
+		              "%s", err.message);
+		snprintf(low, sizeof(low), "%s", q);
+		free(q);
+	}
+	settings = sim_env_iso_settings(cl, outdir, cid,
+	                                info->datastores[0].name);
+	eph = json_object_get(json_object_get(settings, "disks"),
+	                      "ephemeral");
+	ck_assert_msg(json_is_object(eph), "ephemeral is not {id}");
+	ck_assert_str_eq(json_string_value(json_object_get(eph, "id")), low);
+	/* the last entry: the simulator appends a key set again */
+	ud = sim_extra_config(cl, &vm, "guestinfo.userdata", true);
+	ck_assert_ptr_nonnull(ud);
+	dec = sim_b64_decode(ud, &dlen);
+	guest = json_loadb((const char *)dec, dlen, 0, NULL);
+	ck_assert(json_equal(guest, settings));
+	json_decref(guest);
+	json_decref(settings);
+	free(dec);
+	free(ud);
+	vs_vm_info_free(info);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
+/* NSX-T: a port group that is an opaque network (the simulator's
+ * DC0_NSX0, check_create_vm.flags) gets a NIC with the opaque network
+ * backing (its summary's opaqueNetworkId and type), whose MAC reaches
+ * the settings; a network backing there broke the simulator's clone
+ * handler and left a half-made VM. */
+START_TEST(test_opaque_network)
+{
+	static const char *const paths[] = { "summary", NULL };
+	struct vs_vm_info *info = NULL;
+	struct vs_object *o = NULL;
+	struct vs_moref net, vm;
+	json_t *nets, *resp, *settings;
+	xmlNodePtr val;
+	const char *cid;
+	char *id;
+	size_t i, nics = 0;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&net, cl, "DC0/network/"
+	              "DC0_NSX0", &err) == 0, "%s", err.message);
+	ck_assert_str_eq(net.type, "OpaqueNetwork");
+	ck_assert_msg(vs_get_props(&o, cl, &net, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "summary", &err), 0);
+	id = vs_xml_child_text(val, "opaqueNetworkId");
+	ck_assert_ptr_nonnull(id);
+	nets = json_pack("{s:{s:s,s:{s:s}}}", "nsx", "type", "dynamic",
+	                 "cloud_properties", "name", "DC0_NSX0");
+	resp = call(defcfg, "create_vm", vm_args(nets));
+	ck_assert_ptr_null(sim_error_type(resp));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	vm = sim_vm_ref(cl, cid);
+	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
+	              err.message);
+	settings = sim_env_iso_settings(cl, outdir, cid,
+	                                info->datastores[0].name);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (d->kind != VS_VM_DEV_NIC)
+			continue;
+		nics++;
+		ck_assert_str_eq(d->type, "VirtualVmxnet3");
+		ck_assert_ptr_nonnull(d->opaque_id);
+		ck_assert_str_eq(d->opaque_id, id);
+		ck_assert_str_eq(json_string_value(json_object_get(
+		                 json_object_get(json_object_get(settings,
+		                 "networks"), "nsx"), "mac")), d->mac_address);
+	}
+	ck_assert_uint_eq(nics, 1);
+	json_decref(settings);
+	vs_vm_info_free(info);
+	vs_object_free(o);
+	xmlFree(id);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
 START_TEST(test_unknown_stemcell)
 {
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -724,6 +1405,15 @@ suite(void)
 	tcase_add_test(tc, test_bad_cloud_properties);
 	tcase_add_test(tc, test_no_room);
 	tcase_add_test(tc, test_vmx_options);
+	tcase_add_test(tc, test_opaque_network);
+	tcase_add_test(tc, test_vm_options);
+	tcase_add_test(tc, test_ephemeral_disk_uuid);
+	tcase_add_test(tc, test_human_readable_name);
+	tcase_add_test(tc, test_agent_section_merged);
+	tcase_add_test(tc, test_disable_drs);
+	tcase_add_test(tc, test_root_disk_size);
+	tcase_add_test(tc, test_ip_conflict);
+	tcase_add_test(tc, test_scsi_controller_type);
 	tcase_add_test(tc, test_unknown_stemcell);
 	tcase_add_test(tc, test_three_networks);
 	tcase_add_test(tc, test_single_network);

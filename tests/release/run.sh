@@ -427,6 +427,45 @@ check_fails "two datacenters are refused" 'exactly one datacenter' \
 	render "$job" "$bad/two-dcs.yml" "$r/bad"
 check_fails "a ca_cert that is not PEM is refused" \
 	'connection_options\.ca_cert' render "$job" "$bad/ca.yml" "$r/bad"
+# What the Ruby CPI acts on and this CPI does not yet is refused at
+# render time, naming the property (tests/data/parity/ruby_keys.tsv).
+ruby -ryaml -rjson -e '
+	m = YAML.safe_load(File.read(ARGV[0]))
+	out = ARGV[1]
+	vc = m["vcenter"]
+	dc = vc["datacenters"][0]
+	cases = {
+		"drs-auto" => { "enable_auto_anti_affinity_drs_rules" => true },
+		"http-logging" => { "http_logging" => true },
+		"policy" => { "vm_storage_policy_name" => "gold" },
+		"ds-cluster" => { "datacenters" =>
+			[dc.merge("datastore_cluster_pattern" => "^sp-")] },
+		"mixed" => { "datacenters" =>
+			[dc.merge("allow_mixed_datastores" => false)] },
+		"host-group" => { "datacenters" => [dc.merge("clusters" =>
+			[{ "CL" => { "host_group" => "hg" } }])] },
+		"drs-rules" => { "datacenters" => [dc.merge("clusters" =>
+			[{ "CL" => { "drs_rules" => [{ "name" => "r" }] } }])] },
+	}
+	cases.each do |name, over|
+		File.write("#{out}/#{name}.yml",
+			JSON.generate(m.merge("vcenter" => vc.merge(over))))
+	end
+	File.write("#{out}/plugins.yml",
+		JSON.generate(m.merge("plugins" => { "p" => {} })))
+	' "$data/minimal.yml" "$bad"
+for c in "drs-auto vcenter\.enable_auto_anti_affinity_drs_rules" \
+	"http-logging vcenter\.http_logging" \
+	"policy vcenter\.vm_storage_policy_name" \
+	"ds-cluster datastore_cluster_pattern" \
+	"mixed allow_mixed_datastores" "host-group CL\.host_group" \
+	"drs-rules CL\.drs_rules" "plugins plugins"; do
+	case_name=${c%% *}
+	pattern=${c#* }
+	check_fails "$pattern is refused (not supported yet)" \
+		"$pattern.*not supported" render "$job" "$bad/$case_name.yml" \
+		"$r/bad"
+done
 
 # bin/cpi: proxies exported verbatim (a hostile value stays inert), the
 # package and job paths from BOSH_*_DIR, else /var/vcap.

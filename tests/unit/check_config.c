@@ -255,12 +255,31 @@ START_TEST(test_required_missing)
 	r = base();
 	json_object_del(props(r), "agent");
 	expect_fail(r, "cloud.properties.agent: required object");
-	r = base();
-	json_object_del(agent(r), "mbus");
-	expect_fail(r, "cloud.properties.agent.mbus: required string");
 }
 END_TEST
 
+/* agent: any hash, as in the Ruby CPI's schema: mbus may be absent, and
+ * every key is kept (merged into the VMs' settings), credentials under
+ * any of them counted as secrets. */
+START_TEST(test_agent_section)
+{
+	struct cpi_config *cfg;
+	json_t *r = base();
+
+	json_object_del(agent(r), "mbus");
+	json_object_set_new(agent(r), "extra", json_pack("{s:{s:s}}", "nats",
+	                    "password", "extra-Secret-5"));
+	cfg = expect_ok(r, NULL);
+	ck_assert_ptr_null(cfg->agent.mbus);
+	ck_assert_ptr_nonnull(strstr(cfg->agent.json, "\"extra\":"));
+	ck_assert(has_secret(cfg, "extra-Secret-5"));
+	cpi_config_free(cfg);
+}
+END_TEST
+
+/* Datastore clusters are not supported yet: the cluster patterns are
+ * refused, alone or beside a plain pattern, naming the key; empty or
+ * null counts as absent. */
 START_TEST(test_pattern_alternatives)
 {
 	struct cpi_config *cfg;
@@ -272,12 +291,19 @@ START_TEST(test_pattern_alternatives)
 	                    json_string("SP_.*"));
 	json_object_set_new(dc(r), "persistent_datastore_cluster_pattern",
 	                    json_string("PSP_.*"));
+	expect_fail(r, DC ".datastore_cluster_pattern: not supported by "
+	            "this CPI (datastore clusters)");
+	r = base();
+	json_object_set_new(dc(r), "persistent_datastore_cluster_pattern",
+	                    json_string("PSP_.*"));
+	expect_fail(r, DC ".persistent_datastore_cluster_pattern: not "
+	            "supported");
+	r = base();
+	json_object_set_new(dc(r), "datastore_cluster_pattern",
+	                    json_string(""));
+	json_object_set_new(dc(r), "persistent_datastore_cluster_pattern",
+	                    json_null());
 	cfg = expect_ok(r, NULL);
-	ck_assert_ptr_null(cfg->vcenter.datacenter.datastore_pattern);
-	ck_assert_str_eq(cfg->vcenter.datacenter.datastore_cluster_pattern,
-	                 "SP_.*");
-	ck_assert_str_eq(cfg->vcenter.datacenter
-	                 .persistent_datastore_cluster_pattern, "PSP_.*");
 	cpi_config_free(cfg);
 }
 END_TEST
@@ -287,10 +313,10 @@ END_TEST
  * naming its key (before, "^ds\\d+$" loaded and matched nothing). */
 START_TEST(test_pattern_ruby_regex)
 {
+	/* (the cluster patterns are refused whatever they hold: datastore
+	 * clusters are not supported yet) */
 	static const char *const keys[] = {
 		"datastore_pattern", "persistent_datastore_pattern",
-		"datastore_cluster_pattern",
-		"persistent_datastore_cluster_pattern",
 	};
 	struct cpi_config *cfg;
 	json_t *r;
@@ -771,9 +797,9 @@ START_TEST(test_clusters)
 
 	json_object_set_new(dc(r), "clusters", json_loads(
 		"[\"A\",{\"B\":{\"resource_pool\":\"RP\"}},"
-		"{\"C\":{\"host_group\":\"HG\"}},"
-		"{\"D\":{\"host_group\":{\"name\":\"HG2\","
-		"\"drs_rule\":\"MUST\"}}},{\"E\":null},{\"F\":{}}]", 0, NULL));
+		"{\"C\":{\"host_group\":\"\"}},"
+		"{\"D\":{\"drs_rules\":[]}},{\"E\":null},{\"F\":{}}]", 0,
+		NULL));
 	cfg = expect_ok(r, NULL);
 	d = &cfg->vcenter.datacenter;
 	ck_assert_uint_eq(d->nclusters, 6);
@@ -781,16 +807,40 @@ START_TEST(test_clusters)
 	ck_assert_str_eq(d->clusters[1].name, "B");
 	ck_assert_str_eq(d->clusters[1].resource_pool, "RP");
 	ck_assert_ptr_null(d->clusters[1].host_group);
-	ck_assert_str_eq(d->clusters[2].host_group, "HG");
-	ck_assert_str_eq(d->clusters[2].host_group_drs_rule, "SHOULD");
-	ck_assert_str_eq(d->clusters[3].host_group, "HG2");
-	ck_assert_str_eq(d->clusters[3].host_group_drs_rule, "MUST");
+	ck_assert_ptr_null(d->clusters[2].host_group);
 	ck_assert_str_eq(d->clusters[4].name, "E");
 	ck_assert_str_eq(d->clusters[5].name, "F");
 	ck_assert_ptr_null(d->clusters[5].resource_pool);
 	/* A resource pool implies sub folders. */
 	ck_assert(d->use_sub_folder);
 	cpi_config_free(cfg);
+}
+END_TEST
+
+/* Host groups and DRS rules are checked, then refused naming the key:
+ * they are not acted on yet (the Ruby CPI makes a VM group and a VM-host
+ * rule, or DRS rules). */
+START_TEST(test_clusters_refused)
+{
+	static const char *const entries[][2] = {
+		{ "[{\"C\":{\"host_group\":\"HG\"}}]", ".clusters[0].C.host_group" },
+		{ "[\"A\",{\"D\":{\"host_group\":{\"name\":\"HG2\","
+		  "\"drs_rule\":\"MUST\"}}}]", ".clusters[1].D.host_group" },
+		{ "[{\"E\":{\"drs_rules\":[{\"name\":\"r\",\"type\":"
+		  "\"separate_vms\"}]}}]", ".clusters[0].E.drs_rules" },
+	};
+	char needle[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		json_t *r = base();
+
+		json_object_set_new(dc(r), "clusters",
+		                    json_loads(entries[i][0], 0, NULL));
+		snprintf(needle, sizeof(needle), "%s%s: not supported by this "
+		         "CPI", DC, entries[i][1]);
+		expect_fail(r, needle);
+	}
 }
 END_TEST
 
@@ -805,9 +855,9 @@ START_TEST(test_vmx_and_misc)
 	json_object_set_new(vc(r), "default_hw_version", json_integer(19));
 	json_object_set_new(vc(r), "leftover_vm_grace_seconds",
 	                    json_integer(600));
-	json_object_set_new(vc(r), "vm_storage_policy_name",
-	                    json_string("Gold"));
-	json_object_set_new(vc(r), "enable_human_readable_name", json_true());
+	json_object_set_new(vc(r), "vm_storage_policy_name", json_string(""));
+	json_object_set_new(vc(r), "enable_human_readable_name",
+	                    json_false());
 	json_object_set_new(vc(r), "ensure_no_ip_conflicts", json_false());
 	cfg = expect_ok(r, NULL);
 	v = &cfg->vcenter;
@@ -821,8 +871,8 @@ START_TEST(test_vmx_and_misc)
 	ck_assert_str_eq(v->vmx_options[3].value, "1.5");
 	ck_assert_int_eq(v->default_hw_version, 19);
 	ck_assert_int_eq(v->leftover_vm_grace_s, 600);
-	ck_assert_str_eq(v->vm_storage_policy_name, "Gold");
-	ck_assert(v->enable_human_readable_name);
+	ck_assert_ptr_null(v->vm_storage_policy_name);
+	ck_assert(!v->enable_human_readable_name);
 	ck_assert(!v->ensure_no_ip_conflicts);
 	cpi_config_free(cfg);
 }
@@ -924,6 +974,8 @@ config_suite(void)
 	tcase_add_test(tc, test_required_missing);
 	tcase_add_test(tc, test_pattern_alternatives);
 	tcase_add_test(tc, test_pattern_ruby_regex);
+	tcase_add_test(tc, test_clusters_refused);
+	tcase_add_test(tc, test_agent_section);
 	tcase_add_loop_test(tc, test_wrong_types, 0,
 	                    sizeof(wrong) / sizeof(wrong[0]));
 	tcase_add_test(tc, test_multiple);

@@ -14,6 +14,7 @@
 #include "tests/support/cpi_run.h"
 #include "tests/support/fake_transport.h"
 #include "vsphere/create.h"
+#include "vsphere/ipconflict.h"
 #include "vsphere/placement.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
@@ -134,6 +135,12 @@ START_TEST(test_place_basic)
 	ck_assert_str_eq(p->datastore, "LocalDS_1");
 	ck_assert_str_eq(p->datastore_ref.value, "datastore-2");
 	ck_assert_int_eq(p->datastore_free_mb, 50 * 1024);
+	/* The CPU speed asked for with the memory figures; the fastest of
+	 * C0's hosts that is connected and not in maintenance: host-1 (2400
+	 * MHz), not host-2 (3600, maintenance) nor host-4 (3000,
+	 * disconnected). */
+	HAS(body, "<pathSet>summary.hardware.cpuMhz</pathSet>");
+	ck_assert_int_eq(p->max_host_mhz, 2400);
 	ck_assert_uint_eq(p->npgs, 7);
 	ck_assert_int_eq(p->pgs[0].kind, VS_PG_STANDARD);
 	ck_assert_str_eq(p->pgs[0].network.value, "network-8");
@@ -181,6 +188,29 @@ START_TEST(test_place_pool_and_names)
 }
 END_TEST
 
+/* Several networks of one name, resolved as the Ruby CPI does: NSX-T
+ * port groups of one logical switch (that of the one opaque network of
+ * the name) are one segment, the first port group taken; otherwise the
+ * standard port group.  Port groups of different logical switches
+ * ("seg2") or only distributed ones ("PG") stay ambiguous (below). */
+START_TEST(test_place_same_name)
+{
+	static const char *const pgs[] = { "seg", "dup" };
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+
+	r.port_groups = pgs;
+	r.nport_groups = 2;
+	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	HAS(ft_body_at(0), "<pathSet>config.logicalSwitchUuid</pathSet>");
+	ck_assert_int_eq(p->pgs[0].kind, VS_PG_DISTRIBUTED);
+	ck_assert_str_eq(p->pgs[0].network.value, "dvportgroup-41");
+	ck_assert_int_eq(p->pgs[1].kind, VS_PG_STANDARD);
+	ck_assert_str_eq(p->pgs[1].network.value, "network-14");
+	vs_placement_free(p);
+}
+END_TEST
+
 static const struct {
 	const char *pg;
 	const char *dc;
@@ -191,8 +221,8 @@ static const struct {
 	int code;
 	const char *needle;
 } bad[] = {
-	{ "dup", "DC0", "^LocalDS_", 512, 1, NULL, VS_EINVAL,
-	  "port group 'dup' (network 'net-x') matches several networks: "
+	{ "seg2", "DC0", "^LocalDS_", 512, 1, NULL, VS_EINVAL,
+	  "port group 'seg2' (network 'net-x') matches several networks: "
 	  "name it as DVS/PORTGROUP" },
 	{ "PG", "DC0", "^LocalDS_", 512, 1, NULL, VS_EINVAL,
 	  "matches several" },
@@ -259,6 +289,7 @@ START_TEST(test_place_effective_memory)
 	ck_assert_str_eq(p->cluster, "C2");
 	ck_assert_str_eq(p->datastore, "LocalDS_2");
 	ck_assert_str_eq(p->pool.value, "resgroup-30");
+	ck_assert_int_eq(p->max_host_mhz, 0);   /* no host data */
 	vs_placement_free(p);
 }
 END_TEST
@@ -686,6 +717,90 @@ START_TEST(test_clone_bad_request)
 }
 END_TEST
 
+/* --- IP conflicts ---------------------------------------------------- */
+
+#define GUEST_VM(net_ref) \
+	"<returnval><objects><obj type=\"VirtualMachine\">vm-9</obj>" \
+	"<propSet><name>name</name><val xsi:type=\"xsd:string\">holder" \
+	"</val></propSet><propSet><name>guest.net</name><val xsi:type=\"" \
+	"ArrayOfGuestNicInfo\"><GuestNicInfo><network>PG</network>" \
+	"<ipAddress>10.9.9.9</ipAddress><ipAddress>2001:DB8:0:0::0010" \
+	"</ipAddress></GuestNicInfo></val></propSet><propSet><name>network" \
+	"</name><val xsi:type=\"ArrayOfManagedObjectReference\">" \
+	"<ManagedObjectReference type=\"Network\">" net_ref \
+	"</ManagedObjectReference></val></propSet></objects></returnval>"
+
+static const struct vs_port_group conflict_pg = {
+	.kind = VS_PG_STANDARD, .network = { "Network", "network-8" },
+	.name = (char *)"PG",
+};
+
+/* A VM found by address (FindAllByIp, in the datacenter) whose guest
+ * reports the address, in another textual form, on a NIC of the port
+ * group, and that is on the port group: a conflict naming it. */
+START_TEST(test_ip_conflict_found)
+{
+	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	const struct vs_ip_want want[] = {
+		{ &conflict_pg, "10.0.0.5" }, { &conflict_pg, "2001:db8::10" },
+	};
+	struct vs_ip_conflict hit;
+	bool found = false;
+	const char *body;
+
+	ft_reply("FindAllByIp", "");
+	ft_reply("FindAllByIp", "<returnval type=\"VirtualMachine\">vm-9"
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", GUEST_VM("network-8"));
+	connect_client();
+	ck_assert_msg(vs_ip_conflict_find(&found, &hit, cl, &dc, want, 2,
+	                                  &err) == 0, "%s", err.message);
+	ft_all_used();
+	ck_assert(found);
+	ck_assert_uint_eq(hit.want, 1);
+	ck_assert_str_eq(hit.vm_name, "holder");
+	ck_assert_str_eq(hit.vm.value, "vm-9");
+	body = ft_body_at(0);
+	HAS(body, "<datacenter type=\"Datacenter\">datacenter-2</datacenter>"
+	          "<ip>10.0.0.5</ip><vmSearch>true</vmSearch>");
+	HAS(ft_body_at(1), "<ip>2001:db8::10</ip>");
+	body = ft_body_at(2);
+	HAS(body, "<pathSet>guest.net</pathSet>");
+	HAS(body, "<obj type=\"VirtualMachine\">vm-9</obj>");
+}
+END_TEST
+
+/* No VM answers: no further read.  A VM reporting the address but not
+ * on the port group (its network list says so) is no conflict. */
+START_TEST(test_ip_conflict_none)
+{
+	const struct vs_ip_want want[] = { { &conflict_pg, "10.9.9.9" } };
+	struct vs_ip_conflict hit;
+	bool found = true;
+
+	ft_reply("FindAllByIp", "");
+	connect_client();
+	ck_assert_int_eq(vs_ip_conflict_find(&found, &hit, cl, NULL, want, 1,
+	                                     &err), 0);
+	ck_assert(!found);
+	ck_assert_uint_eq(ft_calls(), 1);
+	ck_assert_ptr_null(strstr(ft_body_at(0), "<datacenter"));
+	ft_all_used();
+	vs_client_free(cl);
+
+	ft_reset(NULL);
+	ft_reply("FindAllByIp", "<returnval type=\"VirtualMachine\">vm-9"
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", GUEST_VM("network-99"));
+	connect_client();
+	found = true;
+	ck_assert_int_eq(vs_ip_conflict_find(&found, &hit, cl, NULL, want, 1,
+	                                     &err), 0);
+	ck_assert(!found);
+	ft_all_used();
+}
+END_TEST
+
 /* --- finish ----------------------------------------------------------- */
 
 static struct vs_created *
@@ -726,6 +841,9 @@ made(int cdrom_key)
 #define UNMARK_TAIL "<spec><extraConfig><key>bosh.creating</key><value " \
 	"xsi:type=\"xsd:string\"/></extraConfig></spec></ReconfigVM_Task>"
 
+/* create_vm's own options: the creating mark removed after power on */
+static const struct vs_create_opts unmark_opts = { .unmark = true };
+
 START_TEST(test_finish)
 {
 	struct vs_created *v = made(3000);
@@ -740,7 +858,7 @@ START_TEST(test_finish)
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                               strlen(SETTINGS), iso, sizeof(iso),
-	                               NULL, 0, true, &err) == 0, "%s",
+	                               &unmark_opts, &err) == 0, "%s",
 	              err.message);
 	ft_all_used();
 	ck_assert_uint_eq(ft_calls(), 7);
@@ -792,6 +910,7 @@ START_TEST(test_finish_vmx_options)
 		{ "sched.mem.pin", "true" }, { "disk.EnableUUID", "1" },
 		{ "a<b", "x&y" },
 	};
+	struct vs_create_opts opts = { .vmx = vmx, .nvmx = 3 };
 	struct vs_created *v = made(3000);
 	const char *body;
 
@@ -800,8 +919,8 @@ START_TEST(test_finish_vmx_options)
 	ft_task("PowerOnVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                               strlen(SETTINGS), "x", 1, vmx, 3,
-	                               false, &err) == 0, "%s", err.message);
+	                               strlen(SETTINGS), "x", 1, &opts,
+	                               &err) == 0, "%s", err.message);
 	ft_all_used();
 	body = ft_body_at(1);
 	HAS(body, "<extraConfig><key>sched.mem.pin</key><value xsi:type=\""
@@ -811,6 +930,164 @@ START_TEST(test_finish_vmx_options)
 	          "<value xsi:type=\"xsd:string\">x&amp;y</value>"
 	          "</extraConfig><extraConfig><key>guestinfo.userdata</key>");
 	ck_assert_uint_eq(count(body, "<extraConfig>"), 5);
+	vs_created_free(v);
+}
+END_TEST
+
+/* The VM options ride in the reconfigure that delivers the settings, each
+ * in its vim25 schema place: memoryHotAddEnabled, cpuHotAddEnabled before
+ * deviceChange, cpuAllocation between deviceChange and extraConfig,
+ * memoryReservationLockedToMax and nestedHVEnabled after extraConfig.
+ * Options left false are not sent at all. */
+START_TEST(test_finish_vm_options)
+{
+	struct vs_create_opts opts = {
+		.nested_hv = true, .cpu_hot_add = true, .memory_hot_add = true,
+		.memory_reservation_locked = true,
+		.has_cpu_reservation = true, .cpu_reservation_mhz = 4800,
+	};
+	struct vs_created *v = made(3000);
+	const char *body, *mh, *ch, *dc, *ca, *ec, *ml, *nh;
+
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &opts,
+	                               &err) == 0, "%s", err.message);
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 5);       /* no extra round trip */
+	body = ft_body_at(1);
+	mh = strstr(body, "<memoryHotAddEnabled>true</memoryHotAddEnabled>");
+	ch = strstr(body, "<cpuHotAddEnabled>true</cpuHotAddEnabled>");
+	dc = strstr(body, "<deviceChange>");
+	ca = strstr(body, "<cpuAllocation><reservation>4800</reservation>"
+	                  "</cpuAllocation>");
+	ec = strstr(body, "<extraConfig>");
+	ml = strstr(body, "<memoryReservationLockedToMax>true"
+	                  "</memoryReservationLockedToMax>");
+	nh = strstr(body, "<nestedHVEnabled>true</nestedHVEnabled>");
+	ck_assert(mh != NULL && ch != NULL && dc != NULL && ca != NULL &&
+	          ec != NULL && ml != NULL && nh != NULL);
+	ck_assert(mh < ch && ch < dc && dc < ca && ca < ec && ec < ml &&
+	          ml < nh);
+	vs_created_free(v);
+	vs_client_free(cl);
+
+	/* nothing asked: none of them */
+	v = made(3000);
+	ft_reset(NULL);
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	memset(&opts, 0, sizeof(opts));
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &opts,
+	                               &err) == 0, "%s", err.message);
+	body = ft_body_at(1);
+	ck_assert_ptr_null(strstr(body, "HotAddEnabled"));
+	ck_assert_ptr_null(strstr(body, "cpuAllocation"));
+	ck_assert_ptr_null(strstr(body, "LockedToMax"));
+	ck_assert_ptr_null(strstr(body, "nestedHV"));
+	vs_created_free(v);
+}
+END_TEST
+
+/* The hardware upgrade comes after the reconfigure that delivers the
+ * settings and before the power on: to the version asked for, or without
+ * a version (the host's newest). */
+START_TEST(test_finish_upgrade_hw)
+{
+	static const char *const versions[] = { "vmx-17", NULL };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct vs_create_opts opts = {
+			.upgrade_hw = true, .hw_version = versions[i],
+		};
+		struct vs_created *v = made(3000);
+		const char *body;
+
+		ft_reset(NULL);
+		ft_step("file-put", 200)->body = strdup("");
+		ft_task("ReconfigVM_Task", NULL, NULL);
+		ft_task("UpgradeVM_Task", NULL, NULL);
+		ft_task("PowerOnVM_Task", NULL, NULL);
+		connect_client();
+		ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+		                               strlen(SETTINGS), "x", 1, &opts,
+		                               &err) == 0, "%s", err.message);
+		ft_all_used();
+		ck_assert_str_eq(ft_op_at(1), "ReconfigVM_Task");
+		ck_assert_str_eq(ft_op_at(3), "UpgradeVM_Task");
+		ck_assert_str_eq(ft_op_at(5), "PowerOnVM_Task");
+		body = ft_body_at(3);
+		HAS(body, "<_this type=\"VirtualMachine\">vm-1</_this>");
+		if (versions[i] != NULL)
+			HAS(body, "<version>vmx-17</version>");
+		else
+			ck_assert_ptr_null(strstr(body, "<version>"));
+		vs_created_free(v);
+		vs_client_free(cl);
+		cl = NULL;
+	}
+}
+END_TEST
+
+/* A VM already at that version (AlreadyUpgraded) is powered on all the
+ * same; any other fault fails the create before the power on. */
+START_TEST(test_finish_upgrade_hw_faults)
+{
+	struct vs_create_opts opts = { .upgrade_hw = true,
+	                               .hw_version = "vmx-13" };
+	struct vs_create_opts malformed = { .upgrade_hw = true,
+	                                    .hw_version = "vmx-1x" };
+	struct vs_created *v = made(3000);
+
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("UpgradeVM_Task", NULL, "AlreadyUpgraded");
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &opts,
+	                               &err) == 0, "%s", err.message);
+	ft_all_used();
+	ck_assert(v->power_on_tried);
+	vs_created_free(v);
+	vs_client_free(cl);
+
+	v = made(3000);
+	ft_reset(NULL);
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("UpgradeVM_Task", NULL, "InvalidState");
+	connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, &opts,
+	                                  &err), 0);
+	ck_assert_str_eq(err.fault, "InvalidState");
+	HAS(err.message, "UpgradeVM_Task");
+	ck_assert(!v->power_on_tried);
+	ft_all_used();
+	vs_created_free(v);
+	vs_client_free(cl);
+
+	/* a malformed version is refused without a call */
+	v = made(3000);
+	ft_reset(NULL);
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, &malformed,
+	                                  &err), VS_EINVAL);
+	ft_all_used();
+	ck_assert(!v->power_on_tried);
 	vs_created_free(v);
 }
 END_TEST
@@ -835,7 +1112,7 @@ START_TEST(test_finish_removes_stemcell_nic_with_its_type)
 	ck_assert_uint_eq(v->nremove, 1);
 	ck_assert_int_eq(v->remove_keys[0], 4000);
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                               strlen(SETTINGS), "x", 1, NULL, 0, false, &err) == 0,
+	                               strlen(SETTINGS), "x", 1, NULL, &err) == 0,
 	              "%s", err.message);
 	ft_all_used();
 	ck_assert_str_eq(ft_op_at(4), "ReconfigVM_Task");
@@ -845,6 +1122,229 @@ START_TEST(test_finish_removes_stemcell_nic_with_its_type)
 	          "xsi:type=\"VirtualE1000\"><key>4000</key></device>"
 	          "</deviceChange>");
 	ck_assert_ptr_null(strstr(body, "VirtualVmxnet3"));
+	vs_created_free(v);
+}
+END_TEST
+
+/* default_scsi_controller_type: the system disk's controller (a
+ * ParaVirtualSCSIController in clone_info.xml, holding 2000 and 2001) is
+ * converted by an edit in the settings reconfigure, before the ephemeral
+ * disk goes on it: its key, deviceInfo (the simulator's handler crashes
+ * without), place on the PCI bus, bus number, devices and sharing kept.
+ * A controller of the asked type already is left alone. */
+START_TEST(test_finish_converts_controller)
+{
+	static const char *const types[] = {
+		"VirtualLsiLogicController", "ParaVirtualSCSIController",
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct vs_create_req r = clone_req();
+		struct vs_create_opts opts = { .scsi_type = types[i] };
+		struct vs_created *v = NULL;
+		const char *body, *edit, *add;
+
+		ft_reset(NULL);
+		ft_task("CloneVM_Task", "vm-1", NULL);
+		ft_reply_file("RetrievePropertiesEx",
+		              "create_vm/clone_info.xml");
+		ft_step("file-put", 200)->body = strdup("");
+		ft_task("ReconfigVM_Task", NULL, NULL);
+		ft_task("PowerOnVM_Task", NULL, NULL);
+		connect_client();
+		ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
+		              err.message);
+		ck_assert_int_eq(v->scsi_key, 1000);
+		ck_assert_str_eq(v->scsi_type, "ParaVirtualSCSIController");
+		ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+		                               strlen(SETTINGS), "x", 1, &opts,
+		                               &err) == 0, "%s", err.message);
+		ft_all_used();
+		body = ft_body_at(4);
+		edit = strstr(body, "<operation>edit</operation>");
+		if (i == 1) {
+			ck_assert_ptr_null(edit);
+		} else {
+			ck_assert_ptr_nonnull(edit);
+			HAS(body, "<deviceChange><operation>edit</operation>"
+			          "<device xsi:type=\"VirtualLsiLogicController"
+			          "\"><key>1000</key><deviceInfo><label>SCSI "
+			          "controller</label><summary>VirtualLsiLogic"
+			          "Controller</summary></deviceInfo>"
+			          "<controllerKey>100</controllerKey>"
+			          "<unitNumber>3</unitNumber><busNumber>0"
+			          "</busNumber><device>2000</device><device>"
+			          "2001</device><sharedBus>noSharing</sharedBus>"
+			          "</device></deviceChange>");
+			add = strstr(body, "<fileOperation>create");
+			ck_assert_ptr_nonnull(add);
+			ck_assert(edit < add);
+			ck_assert_uint_eq(count(body, "<operation>edit"), 1);
+		}
+		vs_created_free(v);
+		vs_client_free(cl);
+		cl = NULL;
+	}
+}
+END_TEST
+
+/* root_disk_size_gb: the system disk (2000 in clone_info.xml, 8192 KB)
+ * grows by an edit in the settings reconfigure, its backing kept and
+ * deviceInfo sent; a size below the disk's is refused before any
+ * reconfigure. */
+START_TEST(test_finish_grows_root_disk)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_create_opts opts = { .root_disk_kb = 10 * 1024 * 1024 };
+	struct vs_created *v = NULL;
+	const char *body;
+
+	ft_task("CloneVM_Task", "vm-1", NULL);
+	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
+	              err.message);
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &opts,
+	                               &err) == 0, "%s", err.message);
+	ft_all_used();
+	body = ft_body_at(4);
+	HAS(body, "<deviceChange><operation>edit</operation><device xsi:type="
+	          "\"VirtualDisk\"><key>2000</key><deviceInfo><label>Hard "
+	          "disk 1</label><summary>Hard disk 1</summary></deviceInfo>"
+	          "<backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\">"
+	          "<fileName>[LocalDS_1] vm-1/vm-1.vmdk</fileName><datastore "
+	          "type=\"Datastore\">datastore-2</datastore><diskMode>"
+	          "persistent</diskMode></backing><controllerKey>1000"
+	          "</controllerKey><unitNumber>0</unitNumber><capacityInKB>"
+	          "10485760</capacityInKB></device></deviceChange>");
+	vs_created_free(v);
+	vs_client_free(cl);
+
+	v = NULL;
+	opts.root_disk_kb = 4096;
+	ft_reset(NULL);
+	ft_task("CloneVM_Task", "vm-1", NULL);
+	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	ft_step("file-put", 200)->body = strdup("");
+	connect_client();
+	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
+	              err.message);
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, &opts,
+	                                  &err), VS_EINVAL);
+	HAS(err.message, "disks only grow");
+	ft_all_used();
+	ck_assert(!v->power_on_tried);
+	vs_created_free(v);
+}
+END_TEST
+
+/* disable_drs: after the power on, one ReconfigureComputeResource_Task
+ * adds a DRS override turning DRS off for the VM; its failure fails the
+ * create (the VM was powered on: the caller powers it off and destroys
+ * it). */
+START_TEST(test_finish_disable_drs)
+{
+	static const struct vs_moref cluster = {
+		"ClusterComputeResource", "domain-c7",
+	};
+	struct vs_create_opts opts = { .drs_off_cluster = &cluster };
+	struct vs_created *v = made(3000);
+
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	ft_task("ReconfigureComputeResource_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                               strlen(SETTINGS), "x", 1, &opts,
+	                               &err) == 0, "%s", err.message);
+	ft_all_used();
+	ck_assert_str_eq(ft_op_at(5), "ReconfigureComputeResource_Task");
+	HAS(ft_body_at(5), "<_this type=\"ClusterComputeResource\">domain-c7"
+	    "</_this><spec xsi:type=\"ClusterConfigSpecEx\"><drsVmConfigSpec>"
+	    "<operation>add</operation><info><key type=\"VirtualMachine\">"
+	    "vm-1</key><enabled>false</enabled></info></drsVmConfigSpec>"
+	    "</spec><modify>true</modify>");
+	vs_created_free(v);
+	vs_client_free(cl);
+
+	v = made(3000);
+	ft_reset(NULL);
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("PowerOnVM_Task", NULL, NULL);
+	ft_task("ReconfigureComputeResource_Task", NULL, "InvalidArgument");
+	connect_client();
+	vs_error_clear(&err);
+	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "x", 1, &opts,
+	                                  &err), 0);
+	HAS(err.message, "disable_drs");
+	ck_assert(v->power_on_tried);
+	ft_all_used();
+	vs_created_free(v);
+}
+END_TEST
+
+/* The second delivery (disk.enableUUID): the new ISO over the old, then
+ * one reconfigure with the settings only, nothing else in it. */
+START_TEST(test_redeliver)
+{
+	struct vs_created *v = made(3000);
+	const char *body;
+
+	ft_step("file-put", 200)->body = strdup("");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	connect_client();
+	ck_assert_msg(vs_create_redeliver(cl, v, "DC0", SETTINGS,
+	                                  strlen(SETTINGS), "ISO2", 4,
+	                                  &err) == 0, "%s", err.message);
+	ft_all_used();
+	ck_assert_str_eq(ft_op_at(0), "file-put");
+	ck_assert(ft_req_at(0)->sensitive);
+	ck_assert_mem_eq(ft_body_at(0), "ISO2", 4);
+	body = ft_body_at(1);
+	HAS(body, "<key>guestinfo.userdata</key><value xsi:type=\"xsd:string"
+	          "\">" SETTINGS_B64 "</value>");
+	ck_assert_ptr_null(strstr(body, "<deviceChange>"));
+	ck_assert(!v->power_on_tried);
+	vs_created_free(v);
+}
+END_TEST
+
+/* An NSX-T opaque network gets the opaque network backing in the clone
+ * spec, in schema order; the read-back then looks for a NIC with that
+ * opaqueNetworkId (clone_info.xml has none: refused after the clone). */
+START_TEST(test_clone_opaque_nic)
+{
+	struct vs_create_req r = clone_req();
+	struct vs_created *v = NULL;
+
+	nics[1].kind = VS_PG_OPAQUE;
+	snprintf(nics[1].network.type, sizeof(nics[1].network.type),
+	         "OpaqueNetwork");
+	nics[1].name = "nsx-seg";
+	nics[1].switch_uuid = NULL;
+	nics[1].portgroup_key = NULL;
+	nics[1].opaque_id = "3b7e0c5a-1d2e-4f60-8a9b-0c1d2e3f4a5b";
+	nics[1].opaque_type = "nsx.LogicalSwitch";
+	ft_task("CloneVM_Task", "vm-1", NULL);
+	ft_reply_file("RetrievePropertiesEx", "create_vm/clone_info.xml");
+	connect_client();
+	ck_assert_int_lt(vs_create_clone(&v, cl, &r, &err), 0);
+	HAS(err.message, "nsx-seg");
+	HAS(ft_body_at(0), "<backing xsi:type=\"VirtualEthernetCardOpaque"
+	    "NetworkBackingInfo\"><opaqueNetworkId>3b7e0c5a-1d2e-4f60-8a9b-"
+	    "0c1d2e3f4a5b</opaqueNetworkId><opaqueNetworkType>nsx."
+	    "LogicalSwitch</opaqueNetworkType></backing>");
+	ck_assert_ptr_nonnull(v);      /* exists: the caller destroys it */
 	vs_created_free(v);
 }
 END_TEST
@@ -859,7 +1359,7 @@ START_TEST(test_finish_adds_cdrom)
 	ft_task("PowerOnVM_Task", NULL, NULL);
 	connect_client();
 	ck_assert_msg(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                               strlen(SETTINGS), "x", 1, NULL, 0, false, &err) == 0,
+	                               strlen(SETTINGS), "x", 1, NULL, &err) == 0,
 	              "%s", err.message);
 	body = ft_body_at(1);
 	ck_assert_uint_eq(count(body, "<operation>remove</operation>"), 1);
@@ -876,7 +1376,7 @@ START_TEST(test_finish_upload_fails)
 	ft_step("file-put", 500)->body = strdup("no");
 	connect_client();
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                                  strlen(SETTINGS), "x", 1, NULL, 0, false, &err), 0);
+	                                  strlen(SETTINGS), "x", 1, NULL, &err), 0);
 	HAS(err.message, "uploading the agent env");
 	ck_assert_uint_eq(ft_calls(), 1);  /* no reconfigure, no power on */
 	ck_assert(!v->power_on_tried);
@@ -894,7 +1394,7 @@ START_TEST(test_finish_power_on_fails)
 	ft_task("PowerOnVM_Task", NULL, "InsufficientResourcesFault");
 	connect_client();
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                                  strlen(SETTINGS), "x", 1, NULL, 0, false, &err), 0);
+	                                  strlen(SETTINGS), "x", 1, NULL, &err), 0);
 	ck_assert_str_eq(err.fault, "InsufficientResourcesFault");
 	ck_assert(v->power_on_tried);
 	vs_created_free(v);
@@ -946,8 +1446,8 @@ START_TEST(test_deadline_then_cleanup)
 	o.deadline_s = 100;
 	cl = ft_connect_opts(&o);
 	ck_assert_int_eq(vs_create_finish(cl, v, "DC0", SETTINGS,
-	                                  strlen(SETTINGS), "x", 1, NULL, 0,
-	                                  false, &err), VS_ETIMEOUT);
+	                                  strlen(SETTINGS), "x", 1, NULL,
+	                                  &err), VS_ETIMEOUT);
 	ck_assert(err.transient);
 	ck_assert_msg(strstr(err.message, "deadline of 100 s exceeded") !=
 	              NULL, "%s", err.message);
@@ -1308,7 +1808,18 @@ suite(void)
 	tcase_add_test(tc, test_clone_no_cdrom);
 	tcase_add_test(tc, test_clone_bad_request);
 	tcase_add_test(tc, test_finish);
+	tcase_add_test(tc, test_ip_conflict_found);
+	tcase_add_test(tc, test_ip_conflict_none);
 	tcase_add_test(tc, test_finish_vmx_options);
+	tcase_add_test(tc, test_finish_vm_options);
+	tcase_add_test(tc, test_finish_converts_controller);
+	tcase_add_test(tc, test_finish_grows_root_disk);
+	tcase_add_test(tc, test_finish_disable_drs);
+	tcase_add_test(tc, test_redeliver);
+	tcase_add_test(tc, test_clone_opaque_nic);
+	tcase_add_test(tc, test_place_same_name);
+	tcase_add_test(tc, test_finish_upgrade_hw);
+	tcase_add_test(tc, test_finish_upgrade_hw_faults);
 	tcase_add_test(tc, test_finish_removes_stemcell_nic_with_its_type);
 	tcase_add_test(tc, test_finish_adds_cdrom);
 	tcase_add_test(tc, test_finish_upload_fails);

@@ -77,6 +77,7 @@ type options struct {
 	pool       int
 	datastore  int
 	dvpg       int
+	opaque     int
 	vms        int
 	autostart  bool
 }
@@ -116,6 +117,8 @@ func parseFlags() *options {
 		"datastores (LocalDS_0, LocalDS_1, ...) mounted on every host")
 	fs.IntVar(&o.dvpg, "dvpg", def.Portgroup,
 		"distributed port groups per datacenter (DC0_DVPG0, ...)")
+	fs.IntVar(&o.opaque, "opaque", def.OpaqueNetwork,
+		"NSX-T opaque networks per datacenter (DC0_NSX0, ...)")
 	fs.IntVar(&o.vms, "vms", def.Machine,
 		"virtual machines per host / resource pool")
 	fs.BoolVar(&o.autostart, "autostart", def.Autostart,
@@ -137,7 +140,7 @@ func parseFlags() *options {
 		fail("-password needs -user")
 	}
 	for _, n := range []int{o.dc, o.cluster, o.clusterHst, o.standalone,
-		o.pool, o.datastore, o.dvpg, o.vms} {
+		o.pool, o.datastore, o.dvpg, o.opaque, o.vms} {
 		if n < 0 || n > 1000 {
 			fail("inventory counts must be between 0 and 1000")
 		}
@@ -354,6 +357,7 @@ func run(o *options) int {
 	model.Pool = o.pool
 	model.Datastore = o.datastore
 	model.Portgroup = o.dvpg
+	model.OpaqueNetwork = o.opaque
 	model.Machine = o.vms
 	model.Autostart = o.autostart
 
