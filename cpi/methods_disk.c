@@ -1081,6 +1081,25 @@ cleanup:
 	return finish(&j, rc);
 }
 
+/* The cid the Director knows disk name by: the key of the VM's agent
+ * settings (disks.persistent) that is name, or name plus a Ruby CPI cid's
+ * ".<base64 JSON>" suffix (cpi/disk_cid.h); name itself when none is. */
+static const char *
+director_cid(const json_t *persistent, const char *name)
+{
+	const char *key;
+	const json_t *val;
+	size_t n = strlen(name);
+
+	json_object_foreach((json_t *)persistent, key, val) {
+		(void)val;
+		if (strncmp(key, name, n) == 0 &&
+		    (key[n] == '\0' || key[n] == '.'))
+			return key;
+	}
+	return name;
+}
+
 int
 cpi_method_get_disks(json_t **result, struct cpi_call *call)
 {
@@ -1088,7 +1107,8 @@ cpi_method_get_disks(json_t **result, struct cpi_call *call)
 	struct vs_disk_vm *v = NULL;
 	struct vs_error verr = {0};
 	struct job j = { .call = call };
-	json_t *list = NULL;
+	json_t *list = NULL, *settings = NULL;
+	const json_t *persistent = NULL;
 	char cid[VS_DISK_CID_MAX + 1];
 	size_t i;
 	int rc;
@@ -1117,19 +1137,32 @@ cpi_method_get_disks(json_t **result, struct cpi_call *call)
 		rc = nomem(call);
 		goto cleanup;
 	}
+	/* A disk made with a Ruby CPI cid is known to the Director by that
+	 * cid, which the agent settings hold; unreadable settings leave the
+	 * plain names. */
+	if (v->settings != NULL)
+		settings = json_loadb(v->settings, v->settings_len, 0, NULL);
+	persistent = json_object_get(json_object_get(settings, "disks"),
+	                             "persistent");
+	if (!json_is_object(persistent))
+		persistent = NULL;
 	/* by record or file name, wherever the file lies (Storage
 	 * vMotion) */
 	for (i = 0; i < v->info->ndevices; i++) {
 		const struct vs_vm_device *d = &v->info->devices[i];
+		const char *known;
 
 		if (!vs_disk_vm_cid(cid, sizeof(cid), v, d))
 			continue;
-		if (json_array_append_new(list, json_string(cid)) != 0) {
+		known = persistent != NULL ? director_cid(persistent, cid) :
+		        cid;
+		if (json_array_append_new(list, json_string(known)) != 0) {
 			rc = nomem(call);
 			goto cleanup;
 		}
 	}
 cleanup:
+	json_decref(settings);
 	vs_disk_vm_free(v);
 	rc = finish(&j, rc);
 	if (rc == 0) {

@@ -271,8 +271,11 @@ START_TEST(test_ruby_disk_cid)
 	json_decref(res);
 	disk_datastore(now, sizeof(now), name);
 	ck_assert_str_eq(now, there);
+	/* the Director knows the disk by its Ruby cid: get_disks says so
+	 * (a plain name would read as a missing disk to cloud check) */
 	res = call_ok("get_disks", json_pack("[s]", vm));
 	ck_assert_uint_eq(json_array_size(res), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(res, 0)), rcid);
 	json_decref(res);
 	fails_cfg(defcfg, "delete_disk", json_pack("[s]", rcid),
 	          "Bosh::Clouds::CloudError", "detach it first");
