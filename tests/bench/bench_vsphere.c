@@ -16,9 +16,14 @@
  *    RSS (wait4) and the SOAP round trips the simulator received (files
  *    added to VCSIM_REQUEST_DIR; datastore /folder transfers are not
  *    SOAP and not counted).
+ * 3. Instructions: when BENCH_CALLGRIND names valgrind, one more pass of
+ *    each scenario runs the steps whose method is in BENCH_INSTR_METHODS
+ *    (default "create_vm") under valgrind --tool=callgrind and prints the
+ *    instructions the process executed (callgrind's total: repeatable,
+ *    unlike wall time on a shared machine).
  *
  * Environment: VCSIM_URL, VCSIM_USER, VCSIM_PASSWORD, VCSIM_CA_CERT (PEM
- * file), VCSIM_REQUEST_DIR.
+ * file), VCSIM_REQUEST_DIR, BENCH_CALLGRIND, BENCH_INSTR_METHODS.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -153,10 +158,48 @@ struct sample {
 	long soap;
 };
 
-/* Runs cpi config with req on stdin; *resp parsed from stdout. */
+/* Whether method is one word of BENCH_INSTR_METHODS (default
+ * "create_vm"). */
+static bool
+instr_method(const char *method)
+{
+	const char *list = getenv("BENCH_INSTR_METHODS"), *p;
+	size_t n = strlen(method);
+
+	if (list == NULL || list[0] == '\0')
+		list = "create_vm";
+	for (p = list; (p = strstr(p, method)) != NULL; p += n) {
+		if ((p == list || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ' '))
+			return true;
+	}
+	return false;
+}
+
+/* callgrind's total instruction count from its output file; -1: none. */
+static long long
+callgrind_total(const char *path)
+{
+	char line[512];
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "summary: ", 9) == 0 ||
+		    strncmp(line, "totals: ", 8) == 0)
+			v = strtoll(strchr(line, ' ') + 1, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
+/* Runs cpi config with req on stdin; *resp parsed from stdout.  With
+ * cg_out, the cpi runs under callgrind (BENCH_CALLGRIND) writing there. */
 static int
 run_cpi(json_t **resp, struct sample *s, const char *cpi,
-        const char *config, const json_t *req)
+        const char *config, const json_t *req, const char *cg_out)
 {
 	int in[2], out[2], status, devnull;
 	struct vs_fixture_buf buf = { 0 };
@@ -185,6 +228,16 @@ run_cpi(json_t **resp, struct sample *s, const char *cpi,
 			dup2(devnull, 2);
 		close(in[1]);
 		close(out[0]);
+		if (cg_out != NULL) {
+			char opt[4200];
+			const char *vg = getenv("BENCH_CALLGRIND");
+
+			snprintf(opt, sizeof(opt),
+			         "--callgrind-out-file=%s", cg_out);
+			execl(vg, vg, "--tool=callgrind", opt, cpi, config,
+			      (char *)NULL);
+			_exit(127);
+		}
 		execl(cpi, cpi, config, (char *)NULL);
 		_exit(127);
 	}
@@ -213,6 +266,66 @@ run_cpi(json_t **resp, struct sample *s, const char *cpi,
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || *resp == NULL)
 		return -1;
 	return 0;
+}
+
+/* One more pass of the scenario: the steps of BENCH_INSTR_METHODS under
+ * callgrind (the others as usual), their instruction counts printed. */
+static int
+instr_pass(const struct scn *s, const char *cpi, const char *config,
+           const char *work, const char *name, struct scn_error *e)
+{
+	const char *vg = getenv("BENCH_CALLGRIND");
+	json_t **responses, *req;
+	struct sample smp;
+	char cg[4200];
+	long long n;
+	size_t i;
+	int rc = 0;
+
+	if (vg == NULL || vg[0] == '\0')
+		return 0;
+	for (i = 0; i < s->n && !instr_method(s->steps[i].method); i++)
+		;
+	if (i == s->n)
+		return 0;
+	responses = calloc(s->n, sizeof(*responses));
+	if (responses == NULL)
+		return scn_fail(e, "out of memory");
+	for (i = 0; i < s->n && rc == 0; i++) {
+		bool measure = instr_method(s->steps[i].method);
+
+		req = scn_request(s, i, responses, work, e);
+		if (req == NULL) {
+			rc = -1;
+			break;
+		}
+		scn_pathf(cg, sizeof(cg), "%s/callgrind.out", work);
+		unlink(cg);
+		rc = run_cpi(&responses[i], &smp, cpi, config, req,
+		             measure ? cg : NULL);
+		json_decref(req);
+		if (rc != 0) {
+			scn_fail(e, "%s did not answer%s", s->steps[i].name,
+			         measure ? " under callgrind" : "");
+			break;
+		}
+		if (!measure)
+			continue;
+		n = callgrind_total(cg);
+		unlink(cg);
+		if (n < 0) {
+			rc = scn_fail(e, "%s: no callgrind total",
+			              s->steps[i].name);
+			break;
+		}
+		printf("  %-14s %-22s %9.2f M instructions (callgrind), "
+		       "%ld SOAP\n", name, s->steps[i].name, (double)n / 1e6,
+		       smp.soap);
+	}
+	for (i = 0; i < s->n; i++)
+		json_decref(responses[i]);
+	free(responses);
+	return rc;
 }
 
 static int
@@ -251,7 +364,7 @@ bench_scenario(const char *cpi, const char *config, const char *dir,
 			json_decref(responses[i]);
 			responses[i] = NULL;
 			rc = run_cpi(&responses[i], &samples[i][r], cpi, config,
-			             req);
+			             req, NULL);
 			if (rc == 0 && r == 0)
 				first[i] = json_incref(responses[i]);
 			if (rc != 0)
@@ -281,6 +394,8 @@ bench_scenario(const char *cpi, const char *config, const char *dir,
 		       result != NULL ? result : "?");
 		free(result);
 	}
+	if (rc == 0)
+		rc = instr_pass(s, cpi, config, work, name, &e);
 cleanup:
 	if (rc != 0)
 		fprintf(stderr, "bench_vsphere: %s: %s\n", name, e.msg);

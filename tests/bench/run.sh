@@ -24,10 +24,30 @@ bench() {
 # objects, ICU and Kerberos among them: most of its start-up time and
 # RSS); the release's binary links its own minimal static builds of them,
 # so it is measured too when `make release-test` has built it.
+# Instructions (valgrind's callgrind, repeatable on a busy machine): the
+# whole process, dynamic loading included.  create_vm's count comes from
+# bench_vsphere below (BENCH_CALLGRIND).
+vg=$(command -v valgrind || :)
+instr_info() { # CPI: instructions of one info call
+    if [ -z "$vg" ]; then
+        echo "bench info: instructions skipped, no valgrind"
+        return 0
+    fi
+    printf '{"method":"info","arguments":[]}\n' |
+        "$vg" --tool=callgrind --callgrind-out-file="$out/callgrind.info" \
+            "$1" tests/data/cpi/cpi.json >/dev/null 2>"$out/callgrind.log"
+    n=$(sed -n 's/^summary: //p; s/^totals: //p' "$out/callgrind.info" |
+        tail -n 1)
+    rm -f "$out/callgrind.info"
+    awk -v n="${n:-0}" -v c="$1" 'BEGIN { printf "bench info: %s: " \
+        "%.2f M instructions (callgrind)\n", c, n / 1e6 }'
+}
 bench info "$build/cpi" tests/data/cpi/cpi.json "$runs"
+instr_info "$build/cpi"
 release_cpi="$build/release/sandbox/packages/vsphere_cpi/bin/cpi"
 if [ -x "$release_cpi" ]; then
     bench info "$release_cpi" tests/data/cpi/cpi.json "$runs"
+    instr_info "$release_cpi"
 else
     echo "bench info: release binary not built (make release-test)"
 fi
@@ -83,7 +103,7 @@ bench_vsphere_all() {
         return 1
     VCSIM_URL=$SIM_URL VCSIM_USER=$SIM_USER VCSIM_PASSWORD=$SIM_PASSWORD \
         VCSIM_CA_CERT=$SIM_CA VCSIM_REQUEST_DIR="$out/sim/requests" \
-        CPI_LOG_LEVEL=error \
+        CPI_LOG_LEVEL=error BENCH_CALLGRIND="$vg" \
         "$out/bench_vsphere" "$build/cpi" "$out/live.json" fixtures \
         "$vsruns" || vsstatus=1
     if [ -x "$release_cpi" ]; then
@@ -91,7 +111,7 @@ bench_vsphere_all() {
         VCSIM_URL=$SIM_URL VCSIM_USER=$SIM_USER \
             VCSIM_PASSWORD=$SIM_PASSWORD VCSIM_CA_CERT=$SIM_CA \
             VCSIM_REQUEST_DIR="$out/sim/requests" CPI_LOG_LEVEL=error \
-            "$out/bench_vsphere" "$release_cpi" "$out/live.json" \
+            BENCH_CALLGRIND="$vg" "$out/bench_vsphere" "$release_cpi" "$out/live.json" \
             fixtures "$vsruns" || vsstatus=1
     fi
     rm -f "$out/live.json"
