@@ -63,6 +63,7 @@
 #include "cpi/vcenter.h"
 #include "network/net.h"
 #include "vsphere/create.h"
+#include "vsphere/drs.h"
 #include "vsphere/ipconflict.h"
 #include "vsphere/placement.h"
 #include "vsphere/stemcell.h"
@@ -81,6 +82,8 @@ struct vm_props {
 	long long ram;
 	long long disk;
 	struct vs_placement_cluster *clusters;  /* from datacenters[] */
+	const char **drs_rule;                  /* per cluster: its
+	                                         * drs_rules[0].name or NULL */
 	size_t nclusters;
 	const char **datastores;
 	size_t ndatastores;
@@ -104,6 +107,7 @@ static void
 vm_props_clear(struct vm_props *p)
 {
 	free(p->clusters);
+	free(p->drs_rule);
 	free(p->datastores);
 	cpi_options_free(p->vmx, p->nvmx);
 	free(p->extra);
@@ -245,6 +249,48 @@ positive(long long *out, const json_t *cp, const char *key, long long max,
 	return 0;
 }
 
+/* A cluster entry's drs_rules, as the Ruby CPI validates them before
+ * anything is made (vm_config.rb validate_drs_rules): at most one rule,
+ * of type separate_vms, with a name.  *out: the name, or NULL. */
+static int
+drs_rules(const char **out, const json_t *props, size_t i,
+          struct cpi_error *err)
+{
+	const json_t *rules = json_object_get(props, "drs_rules");
+	const json_t *rule;
+	const char *type, *name;
+
+	*out = NULL;
+	if (rules == NULL || json_is_null(rules) ||
+	    (json_is_array(rules) && json_array_size(rules) == 0))
+		return 0;
+	if (!json_is_array(rules))
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters[%zu].drs_rules must be an "
+		                     "array", i);
+	if (json_array_size(rules) > 1)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters[%zu].drs_rules: only one DRS "
+		                     "rule per cluster is supported", i);
+	rule = json_array_get(rules, 0);
+	type = json_text(json_object_get(rule, "type"));
+	if (type == NULL || strcmp(type, "separate_vms") != 0)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters[%zu].drs_rules[0].type: only "
+		                     "separate_vms is supported", i);
+	name = json_text(json_object_get(rule, "name"));
+	if (name == NULL || name[0] == '\0' || strlen(name) > 80)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters[%zu].drs_rules[0].name must "
+		                     "be a string of 1 to 80 characters", i);
+	*out = name;
+	return 0;
+}
+
 /* One {"NAME": {resource_pool?}} entry of datacenters[0].clusters[i]. */
 static int
 cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
@@ -274,14 +320,15 @@ cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
 			                     "create_vm: cloud_properties."
 			                     "datacenters[0].clusters[%zu]: "
 			                     "bad cluster", i);
-		if (is_set(json_object_get(props, "drs_rules")) ||
-		    is_set(json_object_get(props, "host_group")))
+		if (is_set(json_object_get(props, "host_group")))
 			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
 			                     "create_vm: cloud_properties."
 			                     "datacenters[0].clusters[%zu]: "
-			                     "drs_rules and host_group are not "
-			                     "supported by this CPI (DRS rules, "
-			                     "VM-host groups); remove them", i);
+			                     "host_group is not supported by this "
+			                     "CPI (VM-host groups); remove it", i);
+		if (drs_rules(&p->drs_rule[p->nclusters - 1], props, i,
+		              err) < 0)
+			return CPI_ERR;
 		rp = json_object_get(props, "resource_pool");
 		if (rp == NULL || json_is_null(rp))
 			continue;
@@ -332,7 +379,9 @@ parse_datacenters(struct vm_props *p, const json_t *dcs, const char *dc_name,
 		                     "[0].clusters must be a non-empty array");
 	p->clusters = calloc(json_array_size(clusters) * MAX_LIST + 1,
 	                     sizeof(*p->clusters));
-	if (p->clusters == NULL)
+	p->drs_rule = calloc(json_array_size(clusters) * MAX_LIST + 1,
+	                     sizeof(*p->drs_rule));
+	if (p->clusters == NULL || p->drs_rule == NULL)
 		return cpi_error_set(err, CPI_ERROR_CPI, false,
 		                     "out of memory");
 	json_array_foreach(clusters, i, entry) {
@@ -1254,6 +1303,31 @@ cleanup:
 	return rc;
 }
 
+/* The chosen cluster's drs_rules[0]: the powered-on VM joins the
+ * anti-affinity rule, created when missing (vsphere/drs.h); no round trip
+ * when the cluster has none. */
+static int
+join_drs_rule(struct job *j, struct cpi_call *call, struct vs_error *verr)
+{
+	const char *rule = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < j->props.nclusters && rule == NULL; i++) {
+		if (j->props.drs_rule[i] != NULL &&
+		    strcmp(j->props.clusters[i].name, j->pl->cluster) == 0)
+			rule = j->props.drs_rule[i];
+	}
+	if (rule == NULL)
+		return 0;
+	rc = vs_drs_rule_add_vm(j->c, &j->pl->cluster_ref, rule, &j->vm->vm,
+	                        verr);
+	if (rc == 0)
+		cpi_log_info(call->log, "create_vm %s: in DRS rule %s of "
+		             "cluster %s", j->vm_cid, rule, j->pl->cluster);
+	return rc;
+}
+
 static int
 build(struct job *j, struct cpi_call *call, struct vs_moref *src,
       struct vs_moref *snap, struct vs_moref *folder)
@@ -1318,6 +1392,8 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
 		                      strlen(j->settings), j->iso, j->iso_len,
 		                      &co, &verr);
+	if (rc == 0)
+		rc = join_drs_rule(j, call, &verr);
 
 failed:
 	if (rc < 0) {
