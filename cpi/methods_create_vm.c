@@ -1303,13 +1303,16 @@ cleanup:
 	return rc;
 }
 
-/* The chosen cluster's drs_rules[0]: the powered-on VM joins the
- * anti-affinity rule, created when missing (vsphere/drs.h); no round trip
- * when the cluster has none. */
+/* The chosen cluster's drs_rules[0], else with the config's
+ * enable_auto_anti_affinity_drs_rules the instance group's rule, named
+ * env.bosh.group as the Ruby CPI names it (no group: no rule): the
+ * powered-on VM joins the anti-affinity rule, created when missing
+ * (vsphere/drs.h); no round trip when there is none. */
 static int
 join_drs_rule(struct job *j, struct cpi_call *call, struct vs_error *verr)
 {
 	const char *rule = NULL;
+	const json_t *bosh;
 	size_t i;
 	int rc;
 
@@ -1317,6 +1320,17 @@ join_drs_rule(struct job *j, struct cpi_call *call, struct vs_error *verr)
 		if (j->props.drs_rule[i] != NULL &&
 		    strcmp(j->props.clusters[i].name, j->pl->cluster) == 0)
 			rule = j->props.drs_rule[i];
+	}
+	if (rule == NULL &&
+	    call->config->vcenter.enable_auto_anti_affinity_drs_rules) {
+		bosh = json_object_get(cpi_arg_object(call, 5), "bosh");
+		rule = json_text(json_object_get(bosh, "group"));
+		if (rule != NULL && (rule[0] == '\0' || strlen(rule) > 80)) {
+			cpi_log_warn(call->log, "create_vm %s: env.bosh.group "
+			             "is empty or longer than 80 characters: "
+			             "no automatic DRS rule", j->vm_cid);
+			rule = NULL;
+		}
 	}
 	if (rule == NULL)
 		return 0;

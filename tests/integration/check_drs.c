@@ -3,7 +3,10 @@
  * datacenters[0].clusters entry (drs_rules: [{name, type:
  * separate_vms}]).  The rule is read back from the cluster's
  * configurationEx: created with the first VM, joined by the next, left by
- * delete_vm and dropped when empty.  Refused shapes make no VM.  Several
+ * delete_vm and dropped when empty.  Refused shapes make no VM.  With
+ * the config's enable_auto_anti_affinity_drs_rules a VM joins the rule
+ * named like its instance group (env.bosh.group), unless its VM type
+ * names a rule.  Several
  * create_vm processes at once end in one rule holding every VM (the DRS
  * lock, a custom field definition, serializes them), and the lock is not
  * left behind.
@@ -53,19 +56,34 @@ teardown(void)
 	cl = NULL;
 }
 
+/* create_vm arguments: rules (stolen) in the DC0_C0 entry, or no
+ * datacenters at all when rules is NULL; env.bosh.group is group when
+ * not NULL. */
 static json_t *
-vm_args(int i, json_t *rules)
+vm_args_group(int i, json_t *rules, const char *group)
 {
 	char agent[32];
 	json_t *nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
 	                         "cloud_properties", "name", "BOSH-V4");
+	json_t *cp = json_pack("{s:i,s:i,s:i}", "cpu", 1, "ram", 256, "disk",
+	                       1024);
+	json_t *bosh = json_pack("{s:s}", "password", ENV_SECRET);
 
 	snprintf(agent, sizeof(agent), "agent-%d", i);
-	return json_pack("[s,s,{s:i,s:i,s:i,s:[{s:s,s:[{s:{s:o}}]}]},o,[],"
-	                 "{s:{s:s}}]", agent, stemcell, "cpu", 1, "ram", 256,
-	                 "disk", 1024, "datacenters", "name", "DC0",
-	                 "clusters", "DC0_C0", "drs_rules", rules, nets,
-	                 "bosh", "password", ENV_SECRET);
+	if (rules != NULL)
+		json_object_set_new(cp, "datacenters", json_pack(
+		                    "[{s:s,s:[{s:{s:o}}]}]", "name", "DC0",
+		                    "clusters", "DC0_C0", "drs_rules", rules));
+	if (group != NULL)
+		json_object_set_new(bosh, "group", json_string(group));
+	return json_pack("[s,s,o,o,[],{s:o}]", agent, stemcell, cp, nets,
+	                 "bosh", bosh);
+}
+
+static json_t *
+vm_args(int i, json_t *rules)
+{
+	return vm_args_group(i, rules, NULL);
 }
 
 static json_t *
@@ -309,6 +327,82 @@ START_TEST(test_refused_shapes)
 }
 END_TEST
 
+/* enable_auto_anti_affinity_drs_rules: a VM of instance group G (and no
+ * drs_rules of its own) is in the rule G; drs_rules of the VM type win
+ * over it; without a group, no rule. */
+START_TEST(test_auto_rule_per_group)
+{
+	json_t *extra = json_pack("{s:b}", "enable_auto_anti_affinity_drs_"
+	                          "rules", 1);
+	const char *cfg = sim_config(extra);
+	struct vs_drs_rules *r;
+	const struct vs_drs_rule *rule;
+	char cids3[3][128];
+	struct vs_moref a, b;
+	json_t *args, *resp;
+	size_t before, i;
+
+	json_decref(extra);
+	r = cluster_rules();
+	before = r->n;
+	vs_drs_rules_free(r);
+	for (i = 0; i < 3; i++) {
+		args = i == 0 ? vm_args_group(0, NULL, "zookeeper") :
+		       i == 1 ? vm_args_group(1, one_rule("own", "separate_"
+		                              "vms"), "zookeeper") :
+		       vm_args_group(2, NULL, NULL);
+		resp = sim_cpi_call(NULL, cfg, "create_vm", args);
+		json_decref(args);
+		ck_assert_msg(sim_error_type(resp) == NULL, "create_vm: %s",
+		              message(resp));
+		snprintf(cids3[i], sizeof(cids3[i]), "%s", json_string_value(
+		         json_array_get(json_object_get(resp, "result"), 0)));
+		json_decref(resp);
+	}
+	a = vm_ref(cids3[0]);
+	b = vm_ref(cids3[1]);
+	r = cluster_rules();
+	rule = find_rule(r, "zookeeper");
+	ck_assert_ptr_nonnull(rule);
+	ck_assert_uint_eq(rule->nvms, 1);
+	ck_assert(rule_has(rule, &a));
+	rule = find_rule(r, "own");
+	ck_assert_ptr_nonnull(rule);
+	ck_assert_uint_eq(rule->nvms, 1);
+	ck_assert(rule_has(rule, &b));
+	/* the VM without a group is in no new rule */
+	ck_assert_uint_eq(r->n, before + 2);
+	vs_drs_rules_free(r);
+	for (i = 0; i < 3; i++)
+		delete_vm(cids3[i]);
+	r = cluster_rules();
+	ck_assert_ptr_null(find_rule(r, "zookeeper"));
+	ck_assert_ptr_null(find_rule(r, "own"));
+	vs_drs_rules_free(r);
+	assert_unlocked();
+}
+END_TEST
+
+/* Without the config key, a group makes no rule. */
+START_TEST(test_no_auto_rule_by_default)
+{
+	struct vs_drs_rules *r;
+	json_t *args = vm_args_group(0, NULL, "kafka");
+	json_t *resp = sim_cpi_call(NULL, defcfg, "create_vm", args);
+	char cid[128];
+
+	json_decref(args);
+	ck_assert_msg(sim_error_type(resp) == NULL, "%s", message(resp));
+	snprintf(cid, sizeof(cid), "%s", json_string_value(json_array_get(
+	         json_object_get(resp, "result"), 0)));
+	json_decref(resp);
+	r = cluster_rules();
+	ck_assert_ptr_null(find_rule(r, "kafka"));
+	vs_drs_rules_free(r);
+	delete_vm(cid);
+}
+END_TEST
+
 /* --- many at once ---------------------------------------------------- */
 
 static void
@@ -424,6 +518,8 @@ suite(void)
 	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, test_rule_lifecycle);
 	tcase_add_test(tc, test_refused_shapes);
+	tcase_add_test(tc, test_auto_rule_per_group);
+	tcase_add_test(tc, test_no_auto_rule_by_default);
 	tcase_add_test(tc, test_concurrent_one_rule);
 	suite_add_tcase(s, tc);
 	return s;
