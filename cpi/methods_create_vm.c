@@ -98,6 +98,8 @@ struct vm_props {
 	int memory_reservation_locked;  /* memory_reservation_locked_to_max */
 	long long root_disk_gb;         /* root_disk_size_gb; 0: unchanged */
 	int disable_drs;                /* 0 unset, 1 false, 2 true */
+	const char *vm_group;           /* vm_group: a cluster VM group, or
+	                                 * NULL */
 	/* the config's vmx_options with these over them (borrowed) */
 	struct vs_vm_option *extra;
 	size_t nextra;
@@ -186,7 +188,6 @@ static const struct {
 	const char *what;
 } unsupported_props[] = {
 	{ "tags", "vSphere tags" },
-	{ "vm_group", "DRS VM groups" },
 	{ "storage_policy", "storage policies" },
 	{ "vgpus", "vGPUs" },
 	{ "pci_passthroughs", "PCI passthrough" },
@@ -431,6 +432,16 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 		              "memory_reservation_locked_to_max", err);
 	if (rc == 0)
 		rc = opt_bool(&p->disable_drs, cp, "disable_drs", err);
+	v = json_object_get(cp, "vm_group");
+	if (rc == 0 && v != NULL && !json_is_null(v)) {
+		p->vm_group = json_text(v);
+		if (p->vm_group == NULL || p->vm_group[0] == '\0' ||
+		    strlen(p->vm_group) > 80)
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties.vm_group "
+			                     "must be a string of 1 to 80 "
+			                     "characters");
+	}
 	v = json_object_get(cp, "root_disk_size_gb");
 	if (rc == 0 && v != NULL && !json_is_null(v)) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
@@ -1015,6 +1026,7 @@ struct job {
 	char *settings;
 	unsigned char *iso;
 	size_t iso_len;
+	bool in_drs;                /* joined a DRS rule or VM group */
 };
 
 static int
@@ -1334,11 +1346,31 @@ join_drs_rule(struct job *j, struct cpi_call *call, struct vs_error *verr)
 	}
 	if (rule == NULL)
 		return 0;
+	j->in_drs = true;       /* maybe half-way: cleaned up on failure */
 	rc = vs_drs_rule_add_vm(j->c, &j->pl->cluster_ref, rule, &j->vm->vm,
 	                        verr);
 	if (rc == 0)
 		cpi_log_info(call->log, "create_vm %s: in DRS rule %s of "
 		             "cluster %s", j->vm_cid, rule, j->pl->cluster);
+	return rc;
+}
+
+/* vm_group: the powered-on VM joins that VM group of its cluster,
+ * created when missing (vsphere/drs.h); no round trip without it. */
+static int
+join_vm_group(struct job *j, struct cpi_call *call, struct vs_error *verr)
+{
+	int rc;
+
+	if (j->props.vm_group == NULL)
+		return 0;
+	j->in_drs = true;
+	rc = vs_drs_vm_group_add_vm(j->c, &j->pl->cluster_ref,
+	                            j->props.vm_group, &j->vm->vm, verr);
+	if (rc == 0)
+		cpi_log_info(call->log, "create_vm %s: in VM group %s of "
+		             "cluster %s", j->vm_cid, j->props.vm_group,
+		             j->pl->cluster);
 	return rc;
 }
 
@@ -1408,6 +1440,8 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		                      &co, &verr);
 	if (rc == 0)
 		rc = join_drs_rule(j, call, &verr);
+	if (rc == 0)
+		rc = join_vm_group(j, call, &verr);
 
 failed:
 	if (rc < 0) {
@@ -1421,6 +1455,16 @@ failed:
 		cpi_log_warn(call->log, "create_vm: removing %s after: %s",
 		             j->vm_cid, call->err->message);
 		vs_client_cleanup(j->c);
+		/* out of the DRS rules and VM groups it joined first (vCenter
+		 * does it when the VM goes; this leaves no emptied rule or
+		 * group behind) */
+		if (j->in_drs && vs_drs_rules_remove_vm(NULL, j->c,
+		                                        &j->pl->pool,
+		                                        &j->vm->vm, &cerr) < 0) {
+			cpi_log_warn(call->log, "create_vm: DRS cleanup of "
+			             "%s: %s", j->vm_cid, cerr.message);
+			vs_error_clear(&cerr);
+		}
 		if (vs_create_destroy(j->c, &j->pl->datacenter, j->vm,
 		                      j->pl->datastore, j->vm_cid, &cerr) < 0)
 			cpi_log_error(call->log, "create_vm: cleanup of %s: "

@@ -41,12 +41,33 @@ struct vs_drs_rule {
 	bool enabled;
 	struct vs_moref *vms;       /* anti-affinity / affinity members */
 	size_t nvms;
+	char *vm_group;             /* ClusterVmHostRuleInfo.vmGroupName or
+	                             * NULL */
 };
 
 struct vs_drs_rules {
 	struct vs_drs_rule *items;
 	size_t n;
 };
+
+/* A cluster group: ClusterVmGroup (vms) or ClusterHostGroup (hosts, in
+ * vms too). */
+struct vs_drs_group {
+	char *name;
+	char type[64];              /* xsi:type */
+	struct vs_moref *vms;
+	size_t nvms;
+};
+
+struct vs_drs_groups {
+	struct vs_drs_group *items;
+	size_t n;
+};
+
+void vs_drs_groups_free(struct vs_drs_groups *g);
+/* The groups of a ClusterConfigInfoEx element. */
+int vs_drs_groups_from_node(struct vs_drs_groups **out, xmlNodePtr cfg,
+                            struct vs_error *err);
 
 void vs_drs_rules_free(struct vs_drs_rules *r);
 /* The rules of a ClusterConfigInfoEx element (configurationEx's <val>). */
@@ -73,12 +94,26 @@ int vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
                        const char *rule, const struct vs_moref *vm,
                        struct vs_error *err);
 
+#define VS_DRS_LOCK_VM_GROUP "drs_lock_vm_group"
+
+/* The VM cloud property vm_group (Ruby's drs_rules/vm_group.rb): adds vm
+ * to the cluster's VM group `group` (ClusterGroupSpec edit with the
+ * members it had and the VM), creating it with the VM alone when missing
+ * (add), under the lock VS_DRS_LOCK_VM_GROUP.  A host group of that name
+ * is an error (VS_EINVAL). */
+int vs_drs_vm_group_add_vm(struct vs_client *c,
+                           const struct vs_moref *cluster, const char *group,
+                           const struct vs_moref *vm, struct vs_error *err);
+
 /* For delete_vm, before the VM is destroyed: reads the configurationEx of
  * the cluster owning pool (the VM's resource pool) in one read; when the
  * VM is a member of anti-affinity rules, takes the lock, reads again and
  * removes the VM from each; a rule left without members is removed.
- * *nrules_out (may be NULL): how many rules were changed.  A pool whose
- * owner is not a cluster: nothing to do. */
+ * Then the same for the cluster's VM groups holding the VM, under
+ * VS_DRS_LOCK_VM_GROUP: the VM leaves each; a group left empty is removed
+ * with the VM-host rules naming it (as Ruby's delete_vm_groups).
+ * *nrules_out (may be NULL): how many rules and groups were changed.  A
+ * pool whose owner is not a cluster: nothing to do. */
 int vs_drs_rules_remove_vm(size_t *nrules_out, struct vs_client *c,
                            const struct vs_moref *pool,
                            const struct vs_moref *vm, struct vs_error *err);

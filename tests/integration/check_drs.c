@@ -6,7 +6,9 @@
  * delete_vm and dropped when empty.  Refused shapes make no VM.  With
  * the config's enable_auto_anti_affinity_drs_rules a VM joins the rule
  * named like its instance group (env.bosh.group), unless its VM type
- * names a rule.  Several
+ * names a rule.  vm_group puts the VM in that VM group of its cluster
+ * (created when missing, dropped by the delete_vm of its last VM); a
+ * failure after the VM joined a rule removes the VM and the rule.  Several
  * create_vm processes at once end in one rule holding every VM (the DRS
  * lock, a custom field definition, serializes them), and the lock is not
  * left behind.
@@ -403,6 +405,164 @@ START_TEST(test_no_auto_rule_by_default)
 }
 END_TEST
 
+/* --- VM groups -------------------------------------------------------- */
+
+static struct vs_drs_groups *
+cluster_groups(void)
+{
+	static const char *const paths[] = { "configurationEx", NULL };
+	struct vs_object *o = NULL;
+	struct vs_drs_groups *g = NULL;
+	struct vs_moref cluster;
+	xmlNodePtr val;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&cluster, cl,
+	              "DC0/host/DC0_C0", &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_get_props(&o, cl, &cluster, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "configurationEx", &err),
+	                 0);
+	ck_assert_msg(vs_drs_groups_from_node(&g, val, &err) == 0, "%s",
+	              err.message);
+	vs_object_free(o);
+	return g;
+}
+
+static const struct vs_drs_group *
+find_group(const struct vs_drs_groups *g, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		if (strcmp(g->items[i].name, name) == 0)
+			return &g->items[i];
+	}
+	return NULL;
+}
+
+static bool
+group_has(const struct vs_drs_group *g, const struct vs_moref *vm)
+{
+	size_t i;
+
+	for (i = 0; i < g->nvms; i++) {
+		if (strcmp(g->vms[i].value, vm->value) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* An operator's host group (empty) made with a raw request. */
+static void
+add_host_group(const char *name)
+{
+	struct vs_moref cluster, task;
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, r, spec, gs, info;
+
+	vs_error_clear(&err);
+	ck_assert_int_eq(vs_find_by_inventory_path(&cluster, cl,
+	                 "DC0/host/DC0_C0", &err), 0);
+	ck_assert_int_eq(vs_soap_request_new(&req, &m,
+	                 "ReconfigureComputeResource_Task", &cluster, &err),
+	                 0);
+	spec = vs_soap_add_obj(m, "spec", "ClusterConfigSpecEx");
+	gs = vs_soap_add_obj(spec, "groupSpec", NULL);
+	vs_soap_add_text(gs, "operation", "add");
+	info = vs_soap_add_obj(gs, "info", "ClusterHostGroup");
+	vs_soap_add_text(info, "name", name);
+	vs_soap_add_bool(m, "modify", true);
+	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
+	                              &err), 0);
+	xmlFreeDoc(resp);
+	sleep(1);       /* the simulator's task is done at once */
+}
+
+static json_t *
+vm_args_vm_group(int i, json_t *rules, const char *vm_group)
+{
+	json_t *args = vm_args_group(i, rules, NULL);
+
+	json_object_set_new(json_array_get(args, 2), "vm_group",
+	                    json_string(vm_group));
+	return args;
+}
+
+/* vm_group: the first VM creates the group, the second joins it;
+ * delete_vm takes each out and the last one drops the group. */
+START_TEST(test_vm_group_lifecycle)
+{
+	struct vs_drs_groups *g;
+	const struct vs_drs_group *grp;
+	struct vs_moref a, b;
+	char cids2[2][128];
+	json_t *args, *resp;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		args = vm_args_vm_group(i, NULL, "vmg1");
+		resp = sim_cpi_call(NULL, defcfg, "create_vm", args);
+		json_decref(args);
+		ck_assert_msg(sim_error_type(resp) == NULL, "create_vm: %s",
+		              message(resp));
+		snprintf(cids2[i], sizeof(cids2[i]), "%s", json_string_value(
+		         json_array_get(json_object_get(resp, "result"), 0)));
+		json_decref(resp);
+	}
+	a = vm_ref(cids2[0]);
+	b = vm_ref(cids2[1]);
+	g = cluster_groups();
+	grp = find_group(g, "vmg1");
+	ck_assert_ptr_nonnull(grp);
+	ck_assert_str_eq(grp->type, "ClusterVmGroup");
+	ck_assert_uint_eq(grp->nvms, 2);
+	ck_assert(group_has(grp, &a) && group_has(grp, &b));
+	vs_drs_groups_free(g);
+	delete_vm(cids2[0]);
+	g = cluster_groups();
+	grp = find_group(g, "vmg1");
+	ck_assert_ptr_nonnull(grp);
+	ck_assert_uint_eq(grp->nvms, 1);
+	ck_assert(group_has(grp, &b));
+	vs_drs_groups_free(g);
+	delete_vm(cids2[1]);
+	g = cluster_groups();
+	ck_assert_ptr_null(find_group(g, "vmg1"));
+	vs_drs_groups_free(g);
+	assert_unlocked();
+}
+END_TEST
+
+/* A failure after the VM joined a rule (vm_group names a host group):
+ * VMCreationFailed, the VM removed, and with it the rule it had made. */
+START_TEST(test_failure_after_rule_cleans_up)
+{
+	struct vs_drs_rules *r;
+	size_t before = count_vms();
+	json_t *args, *resp;
+
+	add_host_group("hosts-x");
+	args = vm_args_vm_group(0, one_rule("r-fail", "separate_vms"),
+	                        "hosts-x");
+	resp = sim_cpi_call(NULL, defcfg, "create_vm", args);
+	json_decref(args);
+	ck_assert_ptr_nonnull(sim_error_type(resp));
+	ck_assert_str_eq(sim_error_type(resp),
+	                 "Bosh::Clouds::VMCreationFailed");
+	ck_assert_msg(strstr(message(resp), "not a VM group") != NULL, "%s",
+	              message(resp));
+	json_decref(resp);
+	ck_assert_uint_eq(count_vms(), before);
+	r = cluster_rules();
+	ck_assert_ptr_null(find_rule(r, "r-fail"));
+	vs_drs_rules_free(r);
+	assert_unlocked();
+}
+END_TEST
+
 /* --- many at once ---------------------------------------------------- */
 
 static void
@@ -520,6 +680,8 @@ suite(void)
 	tcase_add_test(tc, test_refused_shapes);
 	tcase_add_test(tc, test_auto_rule_per_group);
 	tcase_add_test(tc, test_no_auto_rule_by_default);
+	tcase_add_test(tc, test_vm_group_lifecycle);
+	tcase_add_test(tc, test_failure_after_rule_cleans_up);
 	tcase_add_test(tc, test_concurrent_one_rule);
 	suite_add_tcase(s, tc);
 	return s;

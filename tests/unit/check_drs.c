@@ -380,6 +380,124 @@ START_TEST(test_remove_edit_and_drop)
 }
 END_TEST
 
+#define VM_GROUP(name, vms)                                             \
+	"<group xsi:type=\"ClusterVmGroup\"><name>" name "</name>"      \
+	vms "</group>"
+
+/* vm_group: created with the VM alone when missing, under its own lock
+ * name. */
+START_TEST(test_group_add_creates)
+{
+	struct vs_error err = {0};
+	struct vs_client *c;
+	const char *b, *p;
+
+	locked(8);
+	config_ex("domain-c7", VM_GROUP("other", VM("vm-9")));
+	ft_task("ReconfigureComputeResource_Task", NULL, NULL);
+	ft_reply("RemoveCustomFieldDef", "");
+	c = ft_connect();
+	ck_assert_int_eq(vs_drs_vm_group_add_vm(c, &cluster, "g1", &vm1,
+	                                        &err), 0);
+	ft_finish(c);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0),
+	                             "<name>drs_lock_vm_group</name>"));
+	b = ft_body_at(2);
+	p = after(b, "<spec xsi:type=\"ClusterConfigSpecEx\"><groupSpec>"
+	          "<operation>add</operation><info xsi:type=\"ClusterVmGroup"
+	          "\"><name>g1</name><vm type=\"VirtualMachine\">vm-1</vm>"
+	          "</info></groupSpec></spec>", NULL);
+	after(b, "<modify>true</modify>", p);
+	ck_assert_ptr_null(strstr(b, "vm-9"));
+}
+END_TEST
+
+START_TEST(test_group_add_joins)
+{
+	struct vs_error err = {0};
+	struct vs_client *c;
+
+	locked(8);
+	config_ex("domain-c7", VM_GROUP("g1", VM("vm-1")));
+	ft_task("ReconfigureComputeResource_Task", NULL, NULL);
+	ft_reply("RemoveCustomFieldDef", "");
+	c = ft_connect();
+	ck_assert_int_eq(vs_drs_vm_group_add_vm(c, &cluster, "g1", &vm2,
+	                                        &err), 0);
+	ft_finish(c);
+	after(ft_body_at(2), "<groupSpec><operation>edit</operation><info "
+	      "xsi:type=\"ClusterVmGroup\"><name>g1</name><vm type=\""
+	      "VirtualMachine\">vm-1</vm><vm type=\"VirtualMachine\">vm-2"
+	      "</vm></info></groupSpec>", NULL);
+}
+END_TEST
+
+/* A host group of that name: refused, unlocked. */
+START_TEST(test_group_add_host_group)
+{
+	struct vs_error err = {0};
+	struct vs_client *c;
+
+	locked(8);
+	config_ex("domain-c7", "<group xsi:type=\"ClusterHostGroup\"><name>"
+	          "g1</name><host type=\"HostSystem\">host-1</host></group>");
+	ft_reply("RemoveCustomFieldDef", "");
+	c = ft_connect();
+	ck_assert_int_eq(vs_drs_vm_group_add_vm(c, &cluster, "g1", &vm1,
+	                                        &err), VS_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.message, "not a VM group"));
+	ft_finish(c);
+}
+END_TEST
+
+/* delete_vm: a group keeping another VM is edited; a group left empty
+ * goes with the VM-host rule naming it (rulesSpec before groupSpec), the
+ * rule naming another group stays. */
+START_TEST(test_remove_from_groups)
+{
+	static const char cfg[] =
+		VM_GROUP("g1", VM("vm-1") VM("vm-2"))
+		VM_GROUP("hgMUST_vm_group", VM("vm-1"))
+		"<rule xsi:type=\"ClusterVmHostRuleInfo\"><key>11</key>"
+		"<enabled>true</enabled><name>hgMUST_vm_group_rule</name>"
+		"<mandatory>true</mandatory><vmGroupName>hgMUST_vm_group"
+		"</vmGroupName><affineHostGroupName>hg</affineHostGroupName>"
+		"</rule>"
+		"<rule xsi:type=\"ClusterVmHostRuleInfo\"><key>12</key>"
+		"<enabled>true</enabled><name>keep</name><vmGroupName>g1"
+		"</vmGroupName></rule>";
+	struct vs_error err = {0};
+	struct vs_client *c;
+	const char *b;
+	size_t n = 0;
+
+	config_ex("domain-c7", cfg);
+	locked(9);
+	config_ex("domain-c7", cfg);
+	ft_task("ReconfigureComputeResource_Task", NULL, NULL);
+	ft_task("ReconfigureComputeResource_Task", NULL, NULL);
+	ft_reply("RemoveCustomFieldDef", "");
+	c = ft_connect();
+	ck_assert_int_eq(vs_drs_rules_remove_vm(&n, c, &pool, &vm1, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ft_finish(c);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(1),
+	                             "<name>drs_lock_vm_group</name>"));
+	b = ft_body_at(3);
+	after(b, "<spec xsi:type=\"ClusterConfigSpecEx\"><groupSpec>"
+	      "<operation>edit</operation><info xsi:type=\"ClusterVmGroup\">"
+	      "<name>g1</name><vm type=\"VirtualMachine\">vm-2</vm></info>"
+	      "</groupSpec></spec>", NULL);
+	b = ft_body_at(5);
+	after(b, "<spec xsi:type=\"ClusterConfigSpecEx\"><rulesSpec>"
+	      "<operation>remove</operation><removeKey xsi:type=\"xsd:int\">"
+	      "11</removeKey></rulesSpec><groupSpec><operation>remove"
+	      "</operation><removeKey xsi:type=\"xsd:string\">"
+	      "hgMUST_vm_group</removeKey></groupSpec></spec>", NULL);
+	ck_assert_ptr_null(strstr(b, ">12<"));
+}
+END_TEST
+
 static Suite *
 drs_suite(void)
 {
@@ -401,6 +519,10 @@ drs_suite(void)
 	tcase_add_test(tc, test_remove_not_member);
 	tcase_add_test(tc, test_remove_no_cluster);
 	tcase_add_test(tc, test_remove_edit_and_drop);
+	tcase_add_test(tc, test_group_add_creates);
+	tcase_add_test(tc, test_group_add_joins);
+	tcase_add_test(tc, test_group_add_host_group);
+	tcase_add_test(tc, test_remove_from_groups);
 	suite_add_tcase(s, tc);
 	return s;
 }
