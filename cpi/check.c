@@ -726,16 +726,16 @@ check_clusters(struct run *x)
 			              "found" : "not found", cl->name);
 		if (x->cfg->vcenter.enable_auto_anti_affinity_drs_rules)
 			need_drs = true;
-		/* A warning: this CPI does not make DRS rules yet (README
-		 * "Config keys"), so nothing fails for it today. */
+		/* A warning: vCenter takes rules in a cluster with DRS off,
+		 * they only have no effect there. */
 		if (need_drs && ic->drs != 1)
 			cpi_check_add(x->r, CPI_CHECK_WARNING, "drs", key,
 			              "enable DRS on the cluster, or drop "
 			              "host_group / enable_auto_anti_affinity_"
 			              "drs_rules",
 			              "cluster '%s': DRS is %s, but the config "
-			              "asks for DRS rules (not applied by this "
-			              "CPI yet)", cl->name,
+			              "asks for DRS rules (without effect while "
+			              "DRS is off)", cl->name,
 			              ic->drs == 0 ? "off" : "unknown");
 	}
 }

@@ -370,8 +370,6 @@ refuse_set(const json_t *obj, const char *path,
 }
 
 static const struct unsupported vcenter_unsupported[] = {
-	{ "enable_auto_anti_affinity_drs_rules",
-	  "DRS anti-affinity rules per instance group" },
 	{ "http_logging", "logging every vCenter HTTP exchange" },
 	{ "vm_storage_policy_name", "storage policies" },
 	{ "nsx", "NSX-V" },

@@ -63,6 +63,7 @@
 #include "cpi/vcenter.h"
 #include "network/net.h"
 #include "vsphere/create.h"
+#include "vsphere/drs.h"
 #include "vsphere/ipconflict.h"
 #include "vsphere/placement.h"
 #include "vsphere/stemcell.h"
@@ -81,6 +82,8 @@ struct vm_props {
 	long long ram;
 	long long disk;
 	struct vs_placement_cluster *clusters;  /* from datacenters[] */
+	const char **drs_rule;                  /* per cluster: its
+	                                         * drs_rules[0].name or NULL */
 	size_t nclusters;
 	const char **datastores;
 	size_t ndatastores;
@@ -95,6 +98,8 @@ struct vm_props {
 	int memory_reservation_locked;  /* memory_reservation_locked_to_max */
 	long long root_disk_gb;         /* root_disk_size_gb; 0: unchanged */
 	int disable_drs;                /* 0 unset, 1 false, 2 true */
+	const char *vm_group;           /* vm_group: a cluster VM group, or
+	                                 * NULL */
 	/* the config's vmx_options with these over them (borrowed) */
 	struct vs_vm_option *extra;
 	size_t nextra;
@@ -104,6 +109,7 @@ static void
 vm_props_clear(struct vm_props *p)
 {
 	free(p->clusters);
+	free(p->drs_rule);
 	free(p->datastores);
 	cpi_options_free(p->vmx, p->nvmx);
 	free(p->extra);
@@ -182,7 +188,6 @@ static const struct {
 	const char *what;
 } unsupported_props[] = {
 	{ "tags", "vSphere tags" },
-	{ "vm_group", "DRS VM groups" },
 	{ "storage_policy", "storage policies" },
 	{ "vgpus", "vGPUs" },
 	{ "pci_passthroughs", "PCI passthrough" },
@@ -245,6 +250,48 @@ positive(long long *out, const json_t *cp, const char *key, long long max,
 	return 0;
 }
 
+/* A cluster entry's drs_rules, as the Ruby CPI validates them before
+ * anything is made (vm_config.rb validate_drs_rules): at most one rule,
+ * of type separate_vms, with a name.  *out: the name, or NULL. */
+static int
+drs_rules(const char **out, const json_t *props, size_t i,
+          struct cpi_error *err)
+{
+	const json_t *rules = json_object_get(props, "drs_rules");
+	const json_t *rule;
+	const char *type, *name;
+
+	*out = NULL;
+	if (rules == NULL || json_is_null(rules) ||
+	    (json_is_array(rules) && json_array_size(rules) == 0))
+		return 0;
+	if (!json_is_array(rules))
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters[%zu].drs_rules must be an "
+		                     "array", i);
+	if (json_array_size(rules) > 1)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters[%zu].drs_rules: only one DRS "
+		                     "rule per cluster is supported", i);
+	rule = json_array_get(rules, 0);
+	type = json_text(json_object_get(rule, "type"));
+	if (type == NULL || strcmp(type, "separate_vms") != 0)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters[%zu].drs_rules[0].type: only "
+		                     "separate_vms is supported", i);
+	name = json_text(json_object_get(rule, "name"));
+	if (name == NULL || name[0] == '\0' || strlen(name) > 80)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "create_vm: cloud_properties.datacenters"
+		                     "[0].clusters[%zu].drs_rules[0].name must "
+		                     "be a string of 1 to 80 characters", i);
+	*out = name;
+	return 0;
+}
+
 /* One {"NAME": {resource_pool?}} entry of datacenters[0].clusters[i]. */
 static int
 cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
@@ -274,14 +321,15 @@ cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
 			                     "create_vm: cloud_properties."
 			                     "datacenters[0].clusters[%zu]: "
 			                     "bad cluster", i);
-		if (is_set(json_object_get(props, "drs_rules")) ||
-		    is_set(json_object_get(props, "host_group")))
+		if (is_set(json_object_get(props, "host_group")))
 			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
 			                     "create_vm: cloud_properties."
 			                     "datacenters[0].clusters[%zu]: "
-			                     "drs_rules and host_group are not "
-			                     "supported by this CPI (DRS rules, "
-			                     "VM-host groups); remove them", i);
+			                     "host_group is not supported by this "
+			                     "CPI (VM-host groups); remove it", i);
+		if (drs_rules(&p->drs_rule[p->nclusters - 1], props, i,
+		              err) < 0)
+			return CPI_ERR;
 		rp = json_object_get(props, "resource_pool");
 		if (rp == NULL || json_is_null(rp))
 			continue;
@@ -332,7 +380,9 @@ parse_datacenters(struct vm_props *p, const json_t *dcs, const char *dc_name,
 		                     "[0].clusters must be a non-empty array");
 	p->clusters = calloc(json_array_size(clusters) * MAX_LIST + 1,
 	                     sizeof(*p->clusters));
-	if (p->clusters == NULL)
+	p->drs_rule = calloc(json_array_size(clusters) * MAX_LIST + 1,
+	                     sizeof(*p->drs_rule));
+	if (p->clusters == NULL || p->drs_rule == NULL)
 		return cpi_error_set(err, CPI_ERROR_CPI, false,
 		                     "out of memory");
 	json_array_foreach(clusters, i, entry) {
@@ -382,6 +432,16 @@ parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
 		              "memory_reservation_locked_to_max", err);
 	if (rc == 0)
 		rc = opt_bool(&p->disable_drs, cp, "disable_drs", err);
+	v = json_object_get(cp, "vm_group");
+	if (rc == 0 && v != NULL && !json_is_null(v)) {
+		p->vm_group = json_text(v);
+		if (p->vm_group == NULL || p->vm_group[0] == '\0' ||
+		    strlen(p->vm_group) > 80)
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "create_vm: cloud_properties.vm_group "
+			                     "must be a string of 1 to 80 "
+			                     "characters");
+	}
 	v = json_object_get(cp, "root_disk_size_gb");
 	if (rc == 0 && v != NULL && !json_is_null(v)) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
@@ -966,6 +1026,7 @@ struct job {
 	char *settings;
 	unsigned char *iso;
 	size_t iso_len;
+	bool in_drs;                /* joined a DRS rule or VM group */
 };
 
 static int
@@ -1254,6 +1315,65 @@ cleanup:
 	return rc;
 }
 
+/* The chosen cluster's drs_rules[0], else with the config's
+ * enable_auto_anti_affinity_drs_rules the instance group's rule, named
+ * env.bosh.group as the Ruby CPI names it (no group: no rule): the
+ * powered-on VM joins the anti-affinity rule, created when missing
+ * (vsphere/drs.h); no round trip when there is none. */
+static int
+join_drs_rule(struct job *j, struct cpi_call *call, struct vs_error *verr)
+{
+	const char *rule = NULL;
+	const json_t *bosh;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < j->props.nclusters && rule == NULL; i++) {
+		if (j->props.drs_rule[i] != NULL &&
+		    strcmp(j->props.clusters[i].name, j->pl->cluster) == 0)
+			rule = j->props.drs_rule[i];
+	}
+	if (rule == NULL &&
+	    call->config->vcenter.enable_auto_anti_affinity_drs_rules) {
+		bosh = json_object_get(cpi_arg_object(call, 5), "bosh");
+		rule = json_text(json_object_get(bosh, "group"));
+		if (rule != NULL && (rule[0] == '\0' || strlen(rule) > 80)) {
+			cpi_log_warn(call->log, "create_vm %s: env.bosh.group "
+			             "is empty or longer than 80 characters: "
+			             "no automatic DRS rule", j->vm_cid);
+			rule = NULL;
+		}
+	}
+	if (rule == NULL)
+		return 0;
+	j->in_drs = true;       /* maybe half-way: cleaned up on failure */
+	rc = vs_drs_rule_add_vm(j->c, &j->pl->cluster_ref, rule, &j->vm->vm,
+	                        verr);
+	if (rc == 0)
+		cpi_log_info(call->log, "create_vm %s: in DRS rule %s of "
+		             "cluster %s", j->vm_cid, rule, j->pl->cluster);
+	return rc;
+}
+
+/* vm_group: the powered-on VM joins that VM group of its cluster,
+ * created when missing (vsphere/drs.h); no round trip without it. */
+static int
+join_vm_group(struct job *j, struct cpi_call *call, struct vs_error *verr)
+{
+	int rc;
+
+	if (j->props.vm_group == NULL)
+		return 0;
+	j->in_drs = true;
+	rc = vs_drs_vm_group_add_vm(j->c, &j->pl->cluster_ref,
+	                            j->props.vm_group, &j->vm->vm, verr);
+	if (rc == 0)
+		cpi_log_info(call->log, "create_vm %s: in VM group %s of "
+		             "cluster %s", j->vm_cid, j->props.vm_group,
+		             j->pl->cluster);
+	return rc;
+}
+
 static int
 build(struct job *j, struct cpi_call *call, struct vs_moref *src,
       struct vs_moref *snap, struct vs_moref *folder)
@@ -1318,6 +1438,10 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
 		                      strlen(j->settings), j->iso, j->iso_len,
 		                      &co, &verr);
+	if (rc == 0)
+		rc = join_drs_rule(j, call, &verr);
+	if (rc == 0)
+		rc = join_vm_group(j, call, &verr);
 
 failed:
 	if (rc < 0) {
@@ -1331,6 +1455,16 @@ failed:
 		cpi_log_warn(call->log, "create_vm: removing %s after: %s",
 		             j->vm_cid, call->err->message);
 		vs_client_cleanup(j->c);
+		/* out of the DRS rules and VM groups it joined first (vCenter
+		 * does it when the VM goes; this leaves no emptied rule or
+		 * group behind) */
+		if (j->in_drs && vs_drs_rules_remove_vm(NULL, j->c,
+		                                        &j->pl->pool,
+		                                        &j->vm->vm, &cerr) < 0) {
+			cpi_log_warn(call->log, "create_vm: DRS cleanup of "
+			             "%s: %s", j->vm_cid, cerr.message);
+			vs_error_clear(&cerr);
+		}
 		if (vs_create_destroy(j->c, &j->pl->datacenter, j->vm,
 		                      j->pl->datastore, j->vm_cid, &cerr) < 0)
 			cpi_log_error(call->log, "create_vm: cleanup of %s: "

@@ -22,6 +22,7 @@
 #include "cpi/vcenter.h"
 #include "vsphere/create.h"
 #include "vsphere/disk.h"
+#include "vsphere/drs.h"
 #include "vsphere/vm.h"
 
 #define MAX_CID 80              /* vCenter's limit for entity names */
@@ -422,6 +423,22 @@ cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 		disk_cid(dcid, sizeof(dcid), kept->items[i]);
 		cpi_log_info(call->log, "delete_vm %s: detached persistent "
 		             "disk %s (%s)", cid, dcid, kept->items[i]);
+	}
+	/* DRS anti-affinity rules the VM is in lose it; a rule left empty
+	 * goes (one read when the VM is in none) */
+	if (v->info->has_resource_pool) {
+		size_t nrules = 0;
+
+		rc = vs_drs_rules_remove_vm(&nrules, c,
+		                            &v->info->resource_pool, &vm,
+		                            &verr);
+		if (rc != 0) {
+			rc = vm_error(call, cid, &verr);
+			goto cleanup;
+		}
+		if (nrules > 0)
+			cpi_log_info(call->log, "delete_vm %s: removed from "
+			             "%zu DRS rule(s)", cid, nrules);
 	}
 	rc = vs_vm_destroy(c, &vm, &verr);
 	if (rc != 0) {

@@ -485,7 +485,9 @@ transient_status(long status)
  * Everything else (CloneVM_Task, ReconfigVM_Task, CreateSnapshot_Task,
  * CreateFolder, ImportVApp, CreateVirtualDisk_Task, Login, …) is sent at
  * most once per attempt of the caller: a second send could make a second
- * VM, device or folder. */
+ * VM, device or folder.  RemoveCustomFieldDef names a field by its key,
+ * never reused: sent again it answers NotFound (vsphere/drs.c releases
+ * the DRS lock with it and takes NotFound as released). */
 static bool
 idempotent(const char *method)
 {
@@ -497,6 +499,7 @@ idempotent(const char *method)
 		"CurrentTime", "Logout", "setCustomValue", "MakeDirectory",
 		"PowerOnVM_Task", "PowerOffVM_Task", "Destroy_Task",
 		"DeleteDatastoreFile_Task", "DeleteVirtualDisk_Task",
+		"RemoveCustomFieldDef",
 	};
 	size_t i, n;
 

@@ -470,8 +470,7 @@ ruby -ryaml -rjson -e '
 	File.write("#{out}/plugins.yml",
 		JSON.generate(m.merge("plugins" => { "p" => {} })))
 	' "$data/minimal.yml" "$bad"
-for c in "drs-auto vcenter\.enable_auto_anti_affinity_drs_rules" \
-	"http-logging vcenter\.http_logging" \
+for c in "http-logging vcenter\.http_logging" \
 	"policy vcenter\.vm_storage_policy_name" \
 	"ds-cluster datastore_cluster_pattern" \
 	"mixed allow_mixed_datastores" "host-group CL\.host_group" \
@@ -482,6 +481,12 @@ for c in "drs-auto vcenter\.enable_auto_anti_affinity_drs_rules" \
 		"$pattern.*not supported" render "$job" "$bad/$case_name.yml" \
 		"$r/bad"
 done
+
+# Acted on now: rendered into cpi.json as given.
+check "vcenter.enable_auto_anti_affinity_drs_rules true is rendered" \
+	sh -c "ruby '$bosh_rb' render '$job' '$bad/drs-auto.yml' '$r/drs-auto' &&
+	ruby -rjson -e 'exit(JSON.parse(File.read(ARGV[0]))[\"cloud\"][\"properties\"][\"vcenters\"][0][\"enable_auto_anti_affinity_drs_rules\"] == true ? 0 : 1)' \
+		'$r/drs-auto/config/cpi.json'"
 
 # bin/cpi: proxies exported verbatim (a hostile value stays inert), the
 # package and job paths from BOSH_*_DIR, else /var/vcap.

@@ -710,6 +710,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(v->deadline_seconds, 900);
 	ck_assert(v->ensure_no_ip_conflicts);
 	ck_assert(!v->http_logging);
+	ck_assert(!v->enable_auto_anti_affinity_drs_rules);
 	ck_assert(!v->enable_human_readable_name);
 	ck_assert_int_eq(v->default_hw_version, 0);
 	ck_assert_int_eq(v->leftover_vm_grace_s, 3600);
@@ -859,8 +860,11 @@ START_TEST(test_vmx_and_misc)
 	json_object_set_new(vc(r), "enable_human_readable_name",
 	                    json_false());
 	json_object_set_new(vc(r), "ensure_no_ip_conflicts", json_false());
+	json_object_set_new(vc(r), "enable_auto_anti_affinity_drs_rules",
+	                    json_true());
 	cfg = expect_ok(r, NULL);
 	v = &cfg->vcenter;
+	ck_assert(v->enable_auto_anti_affinity_drs_rules);
 	ck_assert_uint_eq(v->nvmx_options, 4);
 	ck_assert_str_eq(v->vmx_options[0].key, "a.b");
 	ck_assert_str_eq(v->vmx_options[0].value, "x");

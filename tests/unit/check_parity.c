@@ -471,7 +471,10 @@ START_TEST(test_cloud_property_refusals)
 		json_decref(resp);
 		n++;
 	}
-	ck_assert_uint_gt(n, 10);
+	/* The loop ran over the table's refused rows (their number falls
+	 * as keys become acted on; test_every_key_listed checks that the
+	 * table is complete). */
+	ck_assert_uint_gt(n, 0);
 }
 END_TEST
 
