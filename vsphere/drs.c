@@ -112,6 +112,28 @@ rule_from_node(struct vs_drs_rule *out, xmlNodePtr n, struct vs_error *err)
 	return members(&out->vms, &out->nvms, n, "vm", out->name, err);
 }
 
+/* Room for one more item of size elem in *items (n used of *cap),
+ * growing by doubling up to MAX_RULES; what names the list in errors. */
+static int
+grow(void **items, size_t *cap, size_t n, size_t elem, const char *what,
+     struct vs_error *err)
+{
+	void *g;
+	size_t want;
+
+	if (n < *cap)
+		return 0;
+	if (*cap >= MAX_RULES)
+		return vs_error_set(err, VS_EPARSE, "too many DRS %s", what);
+	want = *cap != 0 ? *cap * 2 : 8;
+	g = realloc(*items, want * elem);
+	if (g == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	*items = g;
+	*cap = want;
+	return 0;
+}
+
 int
 vs_drs_rules_from_node(struct vs_drs_rules **out, xmlNodePtr cfg,
                        struct vs_error *err)
@@ -127,23 +149,10 @@ vs_drs_rules_from_node(struct vs_drs_rules **out, xmlNodePtr cfg,
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	for (n = cfg != NULL ? vs_xml_child(cfg, "rule") : NULL;
 	     n != NULL && rc == 0; n = vs_xml_next(n, "rule")) {
-		if (r->n == cap) {
-			struct vs_drs_rule *g;
-
-			if (cap >= MAX_RULES) {
-				rc = vs_error_set(err, VS_EPARSE,
-				                  "too many DRS rules");
-				break;
-			}
-			cap = cap != 0 ? cap * 2 : 8;
-			g = realloc(r->items, cap * sizeof(*g));
-			if (g == NULL) {
-				rc = vs_error_set(err, VS_ENOMEM,
-				                  "out of memory");
-				break;
-			}
-			r->items = g;
-		}
+		rc = grow((void **)&r->items, &cap, r->n, sizeof(*r->items),
+		          "rules", err);
+		if (rc != 0)
+			break;
 		memset(&r->items[r->n], 0, sizeof(r->items[r->n]));
 		r->n++;
 		rc = rule_from_node(&r->items[r->n - 1], n, err);
@@ -205,23 +214,10 @@ vs_drs_groups_from_node(struct vs_drs_groups **out, xmlNodePtr cfg,
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	for (n = cfg != NULL ? vs_xml_child(cfg, "group") : NULL;
 	     n != NULL && rc == 0; n = vs_xml_next(n, "group")) {
-		if (g->n == cap) {
-			struct vs_drs_group *grown;
-
-			if (cap >= MAX_RULES) {
-				rc = vs_error_set(err, VS_EPARSE,
-				                  "too many DRS groups");
-				break;
-			}
-			cap = cap != 0 ? cap * 2 : 8;
-			grown = realloc(g->items, cap * sizeof(*grown));
-			if (grown == NULL) {
-				rc = vs_error_set(err, VS_ENOMEM,
-				                  "out of memory");
-				break;
-			}
-			g->items = grown;
-		}
+		rc = grow((void **)&g->items, &cap, g->n, sizeof(*g->items),
+		          "groups", err);
+		if (rc != 0)
+			break;
 		memset(&g->items[g->n], 0, sizeof(g->items[g->n]));
 		g->n++;
 		rc = group_from_node(&g->items[g->n - 1], n, err);
