@@ -42,10 +42,12 @@ LDLIBS    = $(PKG_LIBS) -lz -lm
 # while working on one module:
 #   make BUILD=build/net LIB_SRC="$(wildcard network/*.c)" \
 #        UNIT_SRC=tests/unit/check_net.c unit
+BASE_SRC = $(sort $(wildcard base/*.c))
+IMG_SRC  = $(sort $(wildcard image/*.c))
 NET_SRC  = $(sort $(wildcard network/*.c))
 VS_SRC   = $(sort $(wildcard vsphere/*.c))
 CPI_SRC  = $(sort $(filter-out cpi/main.c,$(wildcard cpi/*.c)))
-LIB_SRC  = $(NET_SRC) $(VS_SRC) $(CPI_SRC)
+LIB_SRC  = $(BASE_SRC) $(IMG_SRC) $(NET_SRC) $(VS_SRC) $(CPI_SRC)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 
 UNIT_SRC = $(sort $(wildcard tests/unit/check_*.c))

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
+
 #define READ_CHUNK ((size_t)64 * 1024)
 
 int
@@ -307,63 +309,6 @@ cleanup:
 	cpi_request_free(req);
 	json_decref(root);
 	return rc;
-}
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if
- * invalid: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* A malloc'd copy of s with invalid UTF-8 bytes replaced by '?'. */
-static char *
-utf8_clean(const char *s)
-{
-	size_t n = strlen(s), i = 0, k;
-	char *out = malloc(n + 1);
-
-	if (out == NULL)
-		return NULL;
-	while (i < n) {
-		k = utf8_seq((const unsigned char *)s + i, n - i);
-		if (k == 0) {
-			out[i++] = '?';
-			continue;
-		}
-		memcpy(out + i, s + i, k);
-		i += k;
-	}
-	out[n] = '\0';
-	return out;
 }
 
 static json_t *

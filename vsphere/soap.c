@@ -12,10 +12,13 @@
 #include "vsphere/soap.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <libxml/parser.h>
+
+#include "base/utf8.h"
 
 /* Set as doc->_private when a value could not be added to a request (not
  * valid XML text, or out of memory); vs_soap_serialize() then refuses
@@ -42,41 +45,17 @@ bool
 vs_utf8_valid(const char *s, size_t len, bool allow_ws)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n, k;
-	unsigned long cp;
+	size_t i = 0, k;
+	uint32_t cp;
 
 	while (i < len) {
-		unsigned char b = p[i];
-
-		if (b < 0x80) {
-			if ((b < 0x20 || b == 0x7f) && !(allow_ws &&
-			    (b == '\t' || b == '\n' || b == '\r')))
-				return false;
-			i++;
-			continue;
-		}
-		if (b >= 0xc2 && b <= 0xdf) {
-			n = 1;
-			cp = b & 0x1f;
-		} else if (b >= 0xe0 && b <= 0xef) {
-			n = 2;
-			cp = b & 0x0f;
-		} else if (b >= 0xf0 && b <= 0xf4) {
-			n = 3;
-			cp = b & 0x07;
-		} else {
+		k = utf8_decode(&cp, p + i, len - i);
+		if (k == 0 || cp == 0xfffe || cp == 0xffff)
 			return false;
-		}
-		for (k = 1; k <= n; k++) {
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    cp == 0xfffe || cp == 0xffff)
+		if ((cp < 0x20 || cp == 0x7f) && !(allow_ws &&
+		    (cp == '\t' || cp == '\n' || cp == '\r')))
 			return false;
-		i += n + 1;
+		i += k;
 	}
 	return true;
 }

@@ -391,3 +391,23 @@ cleanup:
 	vs_task_info_clear(&ti);
 	return rc;
 }
+
+int
+vs_task_call(struct vs_task_result *out, struct vs_client *c, xmlDocPtr req,
+             double timeout_s, struct vs_error *err)
+{
+	xmlDocPtr resp = NULL;
+	xmlNodePtr r;
+	struct vs_moref task;
+	int rc;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	rc = vs_client_call(c, req, &resp, &r, err);
+	if (rc == 0)
+		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
+	if (rc == 0)
+		rc = vs_task_wait(out, c, &task, timeout_s, err);
+	xmlFreeDoc(resp);
+	return rc;
+}

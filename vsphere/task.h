@@ -26,4 +26,10 @@ int vs_task_wait(struct vs_task_result *out, struct vs_client *c,
                  const struct vs_moref *task, double timeout_s,
                  struct vs_error *err);
 
+/* The one way to run a *_Task method: sends req (consumed, as by
+ * vs_client_call), reads the Task moref from the reply's returnval and
+ * waits for it as vs_task_wait does. */
+int vs_task_call(struct vs_task_result *out, struct vs_client *c,
+                 xmlDocPtr req, double timeout_s, struct vs_error *err);
+
 #endif

@@ -7,7 +7,7 @@
 #
 # DEST defaults to release/src/vsphere-cpi-c (git-ignored: a derived
 # copy, never edited by hand).  It receives the Makefile, VERSION and the
-# cpi/, network/ and vsphere/ sources (*.c, *.h); the tests stay out.  The
+# base/, cpi/, image/, network/ and vsphere/ sources (*.c, *.h); the tests stay out.  The
 # copy is replaced as a whole, so files deleted from the tree disappear
 # from the release too.
 set -eu
@@ -24,7 +24,8 @@ rm -rf "$tmp"
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 cp "$root/Makefile" "$root/VERSION" "$tmp/"
-for dir in cpi network vsphere; do
+for dir in base cpi image network vsphere; do
+    [ -d "$root/$dir" ] || continue
     mkdir -p "$tmp/$dir"
     n=0
     for f in "$root/$dir"/*.c "$root/$dir"/*.h; do
