@@ -54,3 +54,10 @@ vs_error_is_set(const struct vs_error *err)
 {
 	return err != NULL && err->code != 0;
 }
+
+void
+vs_error_keep_first(struct vs_error *err, const struct vs_error *local)
+{
+	if (err != NULL && local != NULL && !vs_error_is_set(err))
+		*err = *local;
+}

@@ -49,6 +49,9 @@ void vs_error_prefix(struct vs_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void vs_error_clear(struct vs_error *err);
 bool vs_error_is_set(const struct vs_error *err);
+/* Passes a local error up: copies local into err unless err already
+ * holds one (the first error is the one reported). */
+void vs_error_keep_first(struct vs_error *err, const struct vs_error *local);
 
 /* Log sink the layer reports through (retries, warnings).  Never passed
  * secrets.  level: 0 debug, 1 info, 2 warn, 3 error. */
