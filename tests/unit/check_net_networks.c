@@ -1,17 +1,20 @@
-/* Unit tests of network/: validation of the create_vm networks hash. */
+/* Unit tests of network/: validation of the create_vm networks hash;
+ * and of cpi/agent_net.h, which reads it from the request and writes
+ * network/'s result as JSON. */
 #include <check.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "cpi/agent_net.h"
 #include "network/net.h"
 
 static const char *const dns4[] = { "8.8.8.8", "10.0.0.2" };
 static const char *const def_both[] = { "dns", "gateway" };
 static const char *const def_gw[] = { "gateway" };
 static const char *const def_dns[] = { "dns" };
-
-#define CP_A "{\"name\":\"VM Network\"}"
 
 static struct net_network_in
 manual4(const char *name)
@@ -25,7 +28,6 @@ manual4(const char *name)
 		.prefix = "32",
 		.dns = dns4,
 		.ndns = 2,
-		.cloud_properties_json = CP_A,
 		.port_group = "VM Network",
 	};
 	return in;
@@ -71,15 +73,41 @@ expect_ok(const struct net_network_in *in, size_t n)
 	return nets;
 }
 
+/* The request cpi/ read nets from: each network's cloud_properties
+ * {"name": its port group}, {} for a vip network. */
+static json_t *
+request_of(const struct net_networks *nets)
+{
+	json_t *req = json_object();
+	size_t i;
+
+	for (i = 0; i < nets->n; i++) {
+		const char *pg = nets->v[i].port_group;
+
+		json_object_set_new(req, nets->v[i].name,
+		                    json_pack("{s:o}", "cloud_properties",
+		                              pg != NULL ?
+		                              json_pack("{s:s}", "name", pg) :
+		                              json_object()));
+	}
+	return req;
+}
+
+/* nets as cpi/ writes them (cpi_networks_json), compact. */
 static void
 expect_json(const struct net_networks *nets, bool with_mac, const char *want)
 {
-	struct net_error err = { 0 };
-	char *json = NULL;
+	struct cpi_error err = { 0 };
+	json_t *req = request_of(nets), *out = NULL;
+	char *json;
 
-	ck_assert_int_eq(net_networks_json(&json, nets, with_mac, &err), 0);
+	ck_assert_msg(cpi_networks_json(&out, nets, req, with_mac, &err) == 0,
+	              "%s", err.message);
+	json = json_dumps(out, JSON_COMPACT);
 	ck_assert_str_eq(json, want);
 	free(json);
+	json_decref(out);
+	json_decref(req);
 }
 
 START_TEST(test_single_manual_becomes_default)
@@ -124,7 +152,6 @@ START_TEST(test_single_ipv6_expanded)
 		.defaults = def_both,
 		.ndefaults = 2,
 		.port_group = "BOSH-V6",
-		.cloud_properties_json = "{\"name\":\"BOSH-V6\"}",
 	};
 	struct net_networks *nets = expect_ok(&in, 1);
 
@@ -272,7 +299,7 @@ START_TEST(test_prefix_is_a_block_size)
 	/* a vip is checked too (no subnet to compare with) */
 	in = (struct net_network_in){
 		.name = "pub", .type = "vip", .ip = "203.0.113.7",
-		.prefix = "24", .cloud_properties_json = "{}",
+		.prefix = "24",
 	};
 	expect_fail(&in, 1, "network \"pub\"", "ip 203.0.113.7 is not the "
 	            "base address of its prefix 24 block", NULL);
@@ -288,7 +315,6 @@ START_TEST(test_dynamic_needs_nothing)
 		.dns = dns4,
 		.ndns = 1,
 		.port_group = "VM Network",
-		.cloud_properties_json = CP_A,
 	};
 	struct net_networks *nets = expect_ok(&in, 1);
 
@@ -310,7 +336,7 @@ START_TEST(test_vip_rules)
 
 	in[1] = (struct net_network_in){
 		.name = "public", .type = "vip", .ip = "203.0.113.7",
-		.prefix = "32", .cloud_properties_json = "{}",
+		.prefix = "32",
 	};
 	nets = expect_ok(in, 2);
 	ck_assert_ptr_null(nets->v[1].port_group);
@@ -609,16 +635,6 @@ START_TEST(test_hostile_text)
 	expect_fail(&in, 1, "network \"h\"", "not valid UTF-8", NULL);
 	in = manual4("\xff\xfe");
 	expect_fail(&in, 1, "network name \"\\xff\\xfe\"", NULL);
-	in = manual4("h");
-	in.cloud_properties_json = "{\"name\":\"VM Network\"";
-	expect_fail(&in, 1, "network \"h\"", "cloud_properties is not valid "
-	            "JSON", NULL);
-	in.cloud_properties_json = "[\"VM Network\"]";
-	expect_fail(&in, 1, "cloud_properties must be a JSON object", NULL);
-	in.cloud_properties_json = "{\"a\":1} {}";
-	expect_fail(&in, 1, "cloud_properties is not valid JSON", NULL);
-	in.cloud_properties_json = "{\"a\":\"\xed\xa0\x80\"}";
-	expect_fail(&in, 1, "cloud_properties is not valid JSON", NULL);
 	in = manual4("h");
 	in.alias = "eth\x80";
 	expect_fail(&in, 1, "alias is not valid UTF-8", NULL);
