@@ -5,16 +5,17 @@
  *             disk_cids, env)  ->  v2: [vm_cid, networks]   v1: vm_cid
  *
  * Order of work (nothing is created until the input is known good):
- *   1. cloud_properties (cpu, ram, disk: positive integers; optional
- *      datacenters[].clusters, datastores and vmx_options) and the
- *      networks (through network/) are checked without any vCenter call;
+ *   1. cloud_properties (cpi/vm_props.h: cpu, ram, disk: positive
+ *      integers; optional datacenters[].clusters, datastores and
+ *      vmx_options) and the networks (cpi/agent_net.h, checked by
+ *      network/) are checked without any vCenter call;
  *   2. one session: placement (vsphere/placement.h: one inventory read
  *      resolving the cluster, datastore, every port group and the VM
  *      folder), the stemcell replica on the datastore, the VM folder when
  *      missing;
  *   3. the clone with its NICs, read back for the MACs and disk units
  *      (vsphere/create.h);
- *   4. the agent settings (network/ builder) go to the VM both ways
+ *   4. the agent settings (cpi/agent_net.h) go to the VM both ways
  *      stemcells read them: env.iso on the CD-ROM and guestinfo.userdata
  *      (one reconfigure, which also sets the vmx_options of the config
  *      and of cloud_properties as extraConfig), the hardware upgrade
@@ -481,6 +482,22 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	return 0;
 }
 
+/* The agent settings of the clone and the env.iso holding them. */
+static int
+settings_iso(struct job *j, struct cpi_call *call,
+             const struct settings_in *si)
+{
+	int rc;
+
+	rc = build_settings(&j->settings, j->nets, j->nics, j->vm, si, call,
+	                    call->err);
+	if (rc == 0)
+		rc = cpi_iso_build(&j->iso, &j->iso_len, "env",
+		                   (const unsigned char *)j->settings,
+		                   strlen(j->settings), NULL, call->err);
+	return rc;
+}
+
 /* With disk.enableUUID the agent finds the ephemeral disk by its uuid
  * ({"id": "<uuid>"}, as the Ruby CPI's disk env), which exists once the
  * settings reconfigure made the disk: read it, then deliver the settings
@@ -510,12 +527,7 @@ deliver_with_uuid(struct job *j, struct cpi_call *call,
 		free(j->iso);
 		j->iso = NULL;
 	}
-	rc = build_settings(&j->settings, j->nets, j->nics, j->vm, si, call,
-	                    call->err);
-	if (rc == 0)
-		rc = cpi_iso_build(&j->iso, &j->iso_len, "env",
-		                   (const unsigned char *)j->settings,
-		                   strlen(j->settings), NULL, call->err);
+	rc = settings_iso(j, call, si);
 	if (rc == 0)
 		rc = vs_create_redeliver(j->c, j->vm, j->pl->dc_path,
 		                         j->settings, strlen(j->settings),
@@ -587,22 +599,17 @@ join_vm_group(struct job *j, struct cpi_call *call, struct vs_error *verr)
 	return rc;
 }
 
+/* The clone with its NICs, marked as being created until
+ * vs_create_finish() is done: a killed call leaves a VM the next
+ * create_vm or delete_vm removes. */
 static int
-build(struct job *j, struct cpi_call *call, struct vs_moref *src,
-      struct vs_moref *snap, struct vs_moref *folder)
+clone_vm(struct job *j, const struct cpi_call *call, struct vs_moref *src,
+         struct vs_moref *snap, struct vs_moref *folder,
+         struct vs_error *verr)
 {
-	const struct cpi_vcenter *vc = &call->config->vcenter;
-	struct vs_port_group *nics = j->pl->pgs;
 	struct vs_create_req cr = {0};
-	struct vs_create_opts co = {0};
-	struct settings_in si = {0};
-	struct vs_error verr = {0};
 	char mark[32];
-	char hw[16];
-	int rc;
 
-	/* marked as being created until vs_create_finish() is done: a
-	 * killed call leaves a VM the next create_vm or delete_vm removes */
 	snprintf(mark, sizeof(mark), "%lld", (long long)time(NULL));
 	cr.name = j->vm_cid;
 	cr.marker = mark;
@@ -618,34 +625,83 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	cr.num_cpus = (int)j->props.cpu;
 	cr.memory_mb = j->props.ram;
 	cr.disk_mb = j->props.disk;
-	cr.thin = vc->default_disk_type == CPI_DISK_THIN;
-	cr.nics = nics;
+	cr.thin = call->config->vcenter.default_disk_type == CPI_DISK_THIN;
+	cr.nics = j->pl->pgs;
 	cr.nnics = j->pl->npgs;
-	rc = vs_create_clone(&j->vm, j->c, &cr, &verr);
+	return vs_create_clone(&j->vm, j->c, &cr, verr);
+}
+
+/* What the settings reconfigure changes besides the settings. */
+static void
+clone_options(struct vs_create_opts *co, char *hw, size_t hw_size,
+              const struct job *j, const struct cpi_call *call)
+{
+	const struct cpi_vcenter *vc = &call->config->vcenter;
+
+	co->vmx = j->props.extra;
+	co->nvmx = j->props.nextra;
+	cpi_vm_props_hw_plan(co, hw, hw_size, &j->props, vc);
+	co->scsi_type = cpi_scsi_type_vim(vc->default_scsi_controller_type);
+	co->root_disk_kb = j->props.root_disk_gb * 1024 * 1024;
+	if (j->props.disable_drs == 2)
+		co->drs_off_cluster = &j->pl->cluster_ref;
+	cpi_vm_props_options(co, &j->props, vc, j->pl, call);
+	co->unmark = true;
+}
+
+/* After a failure once the clone exists: the clone goes (out of the
+ * DRS rules and VM groups it joined first) and the answer is
+ * VMCreationFailed. */
+static void
+undo_clone(struct job *j, struct cpi_call *call, struct vs_error *verr)
+{
+	struct vs_error cerr = {0};
+
+	if (vs_error_is_set(verr)) {
+		vs_error_prefix(verr, "create_vm %s", j->vm_cid);
+		cpi_error_from_vs(call->err, CPI_ERROR_VM_CREATION_FAILED,
+		                  verr);
+	}
+	cpi_log_warn(call->log, "create_vm: removing %s after: %s",
+	             j->vm_cid, call->err->message);
+	vs_client_cleanup(j->c);
+	/* vCenter does it when the VM goes; this leaves no emptied rule or
+	 * group behind */
+	if (j->in_drs && vs_drs_rules_remove_vm(NULL, j->c, &j->pl->pool,
+	                                        &j->vm->vm, &cerr) < 0) {
+		cpi_log_warn(call->log, "create_vm: DRS cleanup of %s: %s",
+		             j->vm_cid, cerr.message);
+		vs_error_clear(&cerr);
+	}
+	if (vs_create_destroy(j->c, &j->pl->datacenter, j->vm,
+	                      j->pl->datastore, j->vm_cid, &cerr) < 0)
+		cpi_log_error(call->log, "create_vm: cleanup of %s: %s",
+		              j->vm_cid, cerr.message);
+	call->err->type = CPI_ERROR_VM_CREATION_FAILED;
+}
+
+static int
+build(struct job *j, struct cpi_call *call, struct vs_moref *src,
+      struct vs_moref *snap, struct vs_moref *folder)
+{
+	struct vs_create_opts co = {0};
+	struct settings_in si = {0};
+	struct vs_error verr = {0};
+	char hw[16];
+	int rc;
+
+	rc = clone_vm(j, call, src, snap, folder, &verr);
 	if (rc < 0)
-		goto failed;
+		goto cleanup;
 	si.agent_id = cpi_arg_string(call, 0);
 	si.vm_cid = j->vm_cid;
 	si.networks = json_array_get(call->args, 3);
 	si.env = cpi_arg_object(call, 5);
-	rc = build_settings(&j->settings, j->nets, j->nics, j->vm, &si,
-	                    call, call->err);
-	if (rc == 0)
-		rc = cpi_iso_build(&j->iso, &j->iso_len, "env",
-		                   (const unsigned char *)j->settings,
-		                   strlen(j->settings), NULL, call->err);
+	rc = settings_iso(j, call, &si);
 	if (rc < 0)
-		goto failed;
-	co.vmx = j->props.extra;
-	co.nvmx = j->props.nextra;
-	cpi_vm_props_hw_plan(&co, hw, sizeof(hw), &j->props, vc);
-	co.scsi_type = cpi_scsi_type_vim(vc->default_scsi_controller_type);
-	co.root_disk_kb = j->props.root_disk_gb * 1024 * 1024;
-	if (j->props.disable_drs == 2)
-		co.drs_off_cluster = &j->pl->cluster_ref;
-	cpi_vm_props_options(&co, &j->props, vc, j->pl, call);
+		goto cleanup;
+	clone_options(&co, hw, sizeof(hw), j, call);
 	vs_error_clear(&verr);
-	co.unmark = true;
 	if (cpi_vm_props_disk_uuid(&j->props))
 		rc = deliver_with_uuid(j, call, &si, &co, &verr);
 	else
@@ -656,35 +712,9 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		rc = join_drs_rule(j, call, &verr);
 	if (rc == 0)
 		rc = join_vm_group(j, call, &verr);
-
-failed:
-	if (rc < 0) {
-		struct vs_error cerr = {0};
-
-		if (vs_error_is_set(&verr)) {
-			vs_error_prefix(&verr, "create_vm %s", j->vm_cid);
-			cpi_error_from_vs(call->err,
-			                  CPI_ERROR_VM_CREATION_FAILED, &verr);
-		}
-		cpi_log_warn(call->log, "create_vm: removing %s after: %s",
-		             j->vm_cid, call->err->message);
-		vs_client_cleanup(j->c);
-		/* out of the DRS rules and VM groups it joined first (vCenter
-		 * does it when the VM goes; this leaves no emptied rule or
-		 * group behind) */
-		if (j->in_drs && vs_drs_rules_remove_vm(NULL, j->c,
-		                                        &j->pl->pool,
-		                                        &j->vm->vm, &cerr) < 0) {
-			cpi_log_warn(call->log, "create_vm: DRS cleanup of "
-			             "%s: %s", j->vm_cid, cerr.message);
-			vs_error_clear(&cerr);
-		}
-		if (vs_create_destroy(j->c, &j->pl->datacenter, j->vm,
-		                      j->pl->datastore, j->vm_cid, &cerr) < 0)
-			cpi_log_error(call->log, "create_vm: cleanup of %s: "
-			              "%s", j->vm_cid, cerr.message);
-		call->err->type = CPI_ERROR_VM_CREATION_FAILED;
-	}
+cleanup:
+	if (rc < 0)
+		undo_clone(j, call, &verr);
 	return rc;
 }
 
