@@ -836,6 +836,70 @@ START_TEST(test_first_error_wins)
 }
 END_TEST
 
+/* cpi/agent_net.h: the request's networks hash read into network/'s
+ * input, and the errors of the reading (before network/ sees it). */
+static void
+parse_fail(const char *text, const char *want)
+{
+	struct cpi_error err = { 0 };
+	struct net_networks *nets = (struct net_networks *)1;
+	json_t *req = json_loads(text, 0, NULL);
+
+	ck_assert_ptr_nonnull(req);
+	ck_assert_int_eq(cpi_networks_parse(&nets, req, &err), CPI_ERR);
+	ck_assert_ptr_null(nets);
+	ck_assert_int_eq(err.type, CPI_ERROR_CLOUD);
+	ck_assert_msg(strstr(err.message, want) != NULL,
+	              "message \"%s\" lacks \"%s\"", err.message, want);
+	json_decref(req);
+}
+
+START_TEST(test_request_parsed)
+{
+	struct cpi_error err = { 0 };
+	struct net_networks *nets = NULL;
+	json_t *req = json_loads(
+	    "{\"priv\":{\"type\":\"manual\",\"ip\":\"10.0.0.10\","
+	    "\"netmask\":\"255.255.255.0\",\"gateway\":\"10.0.0.1\","
+	    "\"prefix\":32,\"dns\":[\"8.8.8.8\"],"
+	    "\"default\":[\"gateway\",\"dns\"],\"nic_group\":7,"
+	    "\"routes\":[{\"destination\":\"192.168.0.0\","
+	    "\"netmask\":\"255.255.0.0\",\"gateway\":\"10.0.0.254\"}],"
+	    "\"cloud_properties\":{\"name\":\"VM Network\","
+	    "\"default_route\":false}}}", 0, NULL);
+
+	ck_assert_ptr_nonnull(req);
+	ck_assert_msg(cpi_networks_parse(&nets, req, &err) == 0, "%s",
+	              err.message);
+	ck_assert_uint_eq(nets->n, 1);
+	ck_assert_str_eq(nets->v[0].prefix, "32");
+	ck_assert_str_eq(nets->v[0].nic_group, "7");
+	ck_assert_str_eq(nets->v[0].port_group, "VM Network");
+	ck_assert_uint_eq(nets->v[0].nroutes, 1);
+	ck_assert(!nets->v[0].default_route);
+	net_networks_free(nets);
+	json_decref(req);
+
+	parse_fail("{}", "create_vm: networks must hold 1 to 10 networks");
+	parse_fail("{\"a\":[]}", "create_vm: network 'a' must be an object");
+	parse_fail("{\"a\":{\"ip\":10}}",
+	           "create_vm: network 'a': ip must be a string");
+	parse_fail("{\"a\":{\"dns\":\"8.8.8.8\"}}",
+	           "create_vm: network 'a': dns must be an array of strings");
+	parse_fail("{\"a\":{\"routes\":[1]}}",
+	           "create_vm: network 'a': routes[0] must be an object");
+	parse_fail("{\"a\":{\"cloud_properties\":[\"VM Network\"]}}",
+	           "create_vm: network 'a': cloud_properties must be an "
+	           "object");
+	parse_fail("{\"a\":{\"cloud_properties\":{\"default_route\":1}}}",
+	           "create_vm: network 'a': cloud_properties.default_route "
+	           "must be true or false");
+	parse_fail("{\"a\":{\"ip\":\"10.0.0.300\",\"netmask\":"
+	           "\"255.255.255.0\",\"cloud_properties\":{\"name\":\"x\"}}}",
+	           "create_vm: networks: network \"a\": ip");
+}
+END_TEST
+
 static Suite *
 networks_suite(void)
 {
@@ -868,6 +932,7 @@ networks_suite(void)
 	tcase_add_test(tc, test_set_mac);
 	tcase_add_test(tc, test_list_limits);
 	tcase_add_test(tc, test_first_error_wins);
+	tcase_add_test(tc, test_request_parsed);
 	suite_add_tcase(s, tc);
 	return s;
 }
