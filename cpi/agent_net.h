@@ -75,5 +75,8 @@ struct cpi_agent_settings {
  */
 int cpi_agent_settings_json(json_t **out, const struct cpi_agent_settings *s,
                             struct cpi_error *err);
+/* Drops the document (NULL is fine), its strings (env, mbus, blobstore
+ * credentials) wiped first where this was their last reference. */
+void cpi_agent_settings_free(json_t *doc);
 
 #endif

@@ -252,3 +252,27 @@ cpi_agent_settings_json(json_t **out, const struct cpi_agent_settings *s,
 	*out = doc;
 	return 0;
 }
+
+void
+cpi_agent_settings_free(json_t *doc)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (doc == NULL)
+		return;
+	/* only the last reference wipes: a shared value is still in use */
+	if (doc->refcount == 1) {
+		if (json_is_string(doc))
+			memset((char *)json_string_value(doc), 0,
+			       json_string_length(doc));
+		else if (json_is_object(doc))
+			json_object_foreach(doc, key, v)
+				cpi_agent_settings_free(json_incref(v));
+		else if (json_is_array(doc))
+			json_array_foreach(doc, i, v)
+				cpi_agent_settings_free(json_incref(v));
+	}
+	json_decref(doc);
+}

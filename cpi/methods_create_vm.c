@@ -256,7 +256,7 @@ build_settings(char **out, struct net_networks *nets,
 			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
 			                   "out of memory");
 	}
-	json_decref(doc);
+	cpi_agent_settings_free(doc);
 	json_decref(sys);
 	json_decref(eph);
 	return rc;

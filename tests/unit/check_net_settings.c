@@ -75,7 +75,7 @@ settings(struct cpi_agent_settings *s)
 	back = json_loads(json, 0, NULL);
 	ck_assert(json_is_object(back));
 	json_decref(back);
-	json_decref(doc);
+	cpi_agent_settings_free(doc);
 	if (req != NULL) {
 		s->request_networks = NULL;
 		json_decref(req);
@@ -495,6 +495,32 @@ START_TEST(test_agent_section_merged)
 }
 END_TEST
 
+/* The document's strings are wiped when it goes, but for values still
+ * referenced elsewhere. */
+START_TEST(test_free_wipes_only_its_own)
+{
+	json_t *doc = json_pack("{s:s,s:{s:s}}", "mbus", "nats://u:pw@h",
+	                        "blobstore", "secret", "s3cret");
+	json_t *kept = json_object_get(doc, "mbus");
+	json_t *inner = json_object_get(json_object_get(doc, "blobstore"),
+	                                "secret");
+	char *copy;
+
+	ck_assert_ptr_nonnull(doc);
+	json_incref(kept);
+	json_incref(inner);
+	copy = (char *)json_string_value(inner);
+	/* inner is shared: it stays as it is */
+	cpi_agent_settings_free(doc);
+	ck_assert_str_eq(json_string_value(kept), "nats://u:pw@h");
+	ck_assert_str_eq(copy, "s3cret");
+	json_decref(kept);
+	/* the last reference: wiped, then freed */
+	cpi_agent_settings_free(inner);
+	cpi_agent_settings_free(NULL);
+}
+END_TEST
+
 static Suite *
 settings_suite(void)
 {
@@ -511,6 +537,7 @@ settings_suite(void)
 	tcase_add_test(tc, test_deterministic);
 	tcase_add_test(tc, test_cloud_properties_sorted);
 	tcase_add_test(tc, test_agent_section_merged);
+	tcase_add_test(tc, test_free_wipes_only_its_own);
 	suite_add_tcase(s, tc);
 	return s;
 }
