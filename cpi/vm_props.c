@@ -19,7 +19,6 @@
 #define MAX_DISK_MB (62LL * 1024 * 1024)
 #define MAX_LIST 64
 
-
 void
 cpi_vm_props_clear(struct vm_props *p)
 {
@@ -507,4 +506,3 @@ cpi_vm_props_disk_uuid(const struct vm_props *p)
 	}
 	return false;
 }
-

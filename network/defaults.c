@@ -47,7 +47,6 @@ net__take_defaults(unsigned int *mask, const struct net_network_in *in,
 	return 0;
 }
 
-
 /* Exactly one network for word (at most one when optional). */
 static int
 check_unique_default(const struct net_networks *nets,
@@ -271,4 +270,3 @@ net__resolve_default_routes(struct net_networks *nets,
 	}
 	return 0;
 }
-

@@ -196,4 +196,3 @@ net_networks_validate(struct net_networks **out,
 		return net_error_set(err, rc, "%s", local.message);
 	return 0;
 }
-

@@ -285,4 +285,3 @@ invalid:
 	net__quote(q, sizeof(q), mac);
 	return net_error_set(err, NET_EINVAL, "invalid MAC address %s", q);
 }
-
