@@ -12,6 +12,8 @@
 #include "base/utf8.h"
 #include "cpi/methods.h"
 
+/* Most networks one VM may have (vCenter's NIC limit per VM). */
+#define MAX_NETWORKS 10
 /* Most dns servers, default words or routes one network may list. */
 #define MAX_LIST 64
 
@@ -29,7 +31,7 @@ struct net_keep {
 
 struct nets_in {
 	struct net_network_in *in;
-	struct net_keep *buf;
+	struct net_keep *keep;
 	size_t n;
 };
 
@@ -38,13 +40,13 @@ nets_in_clear(struct nets_in *ni)
 {
 	size_t i;
 
-	for (i = 0; ni->buf != NULL && i < ni->n; i++) {
-		free(ni->buf[i].dns);
-		free(ni->buf[i].defaults);
-		free(ni->buf[i].routes);
+	for (i = 0; ni->keep != NULL && i < ni->n; i++) {
+		free(ni->keep[i].dns);
+		free(ni->keep[i].defaults);
+		free(ni->keep[i].routes);
 	}
 	free(ni->in);
-	free(ni->buf);
+	free(ni->keep);
 	memset(ni, 0, sizeof(*ni));
 }
 
@@ -222,13 +224,13 @@ cpi_networks_parse(struct net_networks **out, const json_t *networks,
 	int rc = 0;
 
 	*out = NULL;
-	if (n == 0 || n > CPI_MAX_NETWORKS)
+	if (n == 0 || n > MAX_NETWORKS)
 		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
 		                     "create_vm: networks must hold 1 to %d "
-		                     "networks", CPI_MAX_NETWORKS);
+		                     "networks", MAX_NETWORKS);
 	ni.in = calloc(n, sizeof(*ni.in));
-	ni.buf = calloc(n, sizeof(*ni.buf));
-	if (ni.in == NULL || ni.buf == NULL) {
+	ni.keep = calloc(n, sizeof(*ni.keep));
+	if (ni.in == NULL || ni.keep == NULL) {
 		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
 		goto cleanup;
 	}
@@ -240,7 +242,7 @@ cpi_networks_parse(struct net_networks **out, const json_t *networks,
 			goto cleanup;
 		}
 		ni.n++;
-		rc = network_in(&ni.in[ni.n - 1], &ni.buf[ni.n - 1], key, v,
+		rc = network_in(&ni.in[ni.n - 1], &ni.keep[ni.n - 1], key, v,
 		                err);
 		if (rc < 0)
 			goto cleanup;

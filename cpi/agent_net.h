@@ -16,9 +16,6 @@
 #include "cpi/error.h"
 #include "network/net.h"
 
-/* Most networks one VM may have (vCenter's NIC limit per VM). */
-#define CPI_MAX_NETWORKS 10
-
 /*
  * The request's networks hash (create_vm's fourth argument) read into
  * network/'s input and validated there (net_networks_validate): bad
