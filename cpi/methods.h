@@ -35,6 +35,8 @@ int cpi_method_delete_stemcell(json_t **result, struct cpi_call *call);
 
 /* cpi/methods_create_vm.c */
 int cpi_method_create_vm(json_t **result, struct cpi_call *call);
+/* A JSON string without embedded NUL, or NULL for other values. */
+const char *cpi_json_text(const json_t *v);
 
 /* cpi/methods_disk.c */
 int cpi_method_create_disk(json_t **result, struct cpi_call *call);
