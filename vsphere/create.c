@@ -103,8 +103,8 @@ vs_base64(char **out, const void *data, size_t len, struct vs_error *err)
 static int
 take(int rc, struct vs_error *err, const struct vs_error *e)
 {
-	if (rc < 0 && err != NULL && !vs_error_is_set(err))
-		*err = *e;
+	if (rc < 0)
+		vs_error_keep_first(err, e);
 	return rc;
 }
 
@@ -197,9 +197,8 @@ clone_call(struct vs_moref *vm_out, struct vs_client *c,
 	struct vs_option mark = {0};
 	struct vs_clone_spec cs = {0};
 	struct vs_task_result res = {0};
-	xmlDocPtr doc = NULL, resp = NULL;
-	xmlNodePtr m, r;
-	struct vs_moref task;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr m;
 	size_t i;
 	int rc = 0;
 
@@ -266,13 +265,8 @@ clone_call(struct vs_moref *vm_out, struct vs_client *c,
 	rc = vs_add_clone_spec(m, "spec", &cs, err);
 	if (rc < 0)
 		goto cleanup;
-	rc = vs_client_call(c, doc, &resp, &r, err);
+	rc = vs_task_call(&res, c, doc, VS_CREATE_TASK_TIMEOUT_S, err);
 	doc = NULL;
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
-	if (rc == 0)
-		rc = vs_task_wait(&res, c, &task, VS_CREATE_TASK_TIMEOUT_S,
-		                  err);
 	if (rc == 0 && strcmp(res.moref.type, "VirtualMachine") != 0)
 		rc = vs_error_set(err, VS_EPARSE, "CloneVM_Task: the task's "
 		                  "result is not a VirtualMachine");
@@ -284,7 +278,6 @@ cleanup:
 		vs_error_prefix(err, "CloneVM_Task %s", req->name);
 	vs_task_result_clear(&res);
 	xmlFreeDoc(doc);
-	xmlFreeDoc(resp);
 	free(devs);
 	free(changes);
 	return rc;
@@ -652,10 +645,8 @@ static int
 drs_off(struct vs_client *c, const struct vs_moref *cluster,
         const struct vs_moref *vm, struct vs_error *err)
 {
-	struct vs_task_result res = {0};
-	xmlDocPtr doc = NULL, resp = NULL;
-	xmlNodePtr m, r, spec, dvs, info;
-	struct vs_moref task;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr m, spec, dvs, info;
 	int rc;
 
 	rc = vs_soap_request_new(&doc, &m, "ReconfigureComputeResource_Task",
@@ -674,20 +665,13 @@ drs_off(struct vs_client *c, const struct vs_moref *cluster,
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	rc = vs_client_call(c, doc, &resp, &r, err);
+	rc = vs_task_call(NULL, c, doc, VS_CREATE_TASK_TIMEOUT_S, err);
 	doc = NULL;
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
-	if (rc == 0)
-		rc = vs_task_wait(&res, c, &task, VS_CREATE_TASK_TIMEOUT_S,
-		                  err);
 cleanup:
 	if (rc < 0)
 		vs_error_prefix(err, "disable_drs: ReconfigureComputeResource_"
 		                "Task %s", cluster->value);
-	vs_task_result_clear(&res);
 	xmlFreeDoc(doc);
-	xmlFreeDoc(resp);
 	return rc;
 }
 

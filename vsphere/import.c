@@ -111,26 +111,6 @@ vs_import_copy_node(xmlNodePtr parent, xmlNodePtr src, const char *name,
 	return 0;
 }
 
-/* Sends req (consumed) and reads returnval as a Task moref, then waits. */
-static int
-call_task(struct vs_task_result *out, struct vs_client *c, xmlDocPtr req,
-          double timeout_s, struct vs_error *err)
-{
-	xmlDocPtr doc = NULL;
-	xmlNodePtr resp;
-	struct vs_moref task;
-	int rc;
-
-	rc = vs_client_call(c, req, &doc, &resp, err);
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(resp, "returnval"),
-		                  err);
-	if (rc == 0)
-		rc = vs_task_wait(out, c, &task, timeout_s, err);
-	xmlFreeDoc(doc);
-	return rc;
-}
-
 int
 vs_import_simple_task(struct vs_client *c, const char *method,
                       const struct vs_moref *obj, double timeout_s,
@@ -142,7 +122,7 @@ vs_import_simple_task(struct vs_client *c, const char *method,
 
 	rc = vs_soap_request_new(&req, &m, method, obj, err);
 	if (rc == 0)
-		rc = call_task(NULL, c, req, timeout_s, err);
+		rc = vs_task_call(NULL, c, req, timeout_s, err);
 	if (rc != 0)
 		vs_error_prefix(err, "%s %s", method, obj->value);
 	return rc;

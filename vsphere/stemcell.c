@@ -8,9 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <unistd.h>
 
+#include "base/uuid.h"
 #include "vsphere/import.h"
 #include "vsphere/ovf.h"
 #include "vsphere/pattern.h"
@@ -30,52 +29,11 @@
 
 /* --- names and paths ------------------------------------------------ */
 
-static bool
-uuid_valid(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!((s[i] >= '0' && s[i] <= '9') ||
-		             (s[i] >= 'a' && s[i] <= 'f'))) {
-			return false;
-		}
-	}
-	return s[36] == '\0';
-}
-
 bool
 vs_stemcell_cid_valid(const char *cid)
 {
 	return cid != NULL && strncmp(cid, "sc-", 3) == 0 &&
 	       strnlen(cid, 40) == 39 && uuid_valid(cid + 3);
-}
-
-/* A random (version 4) uuid, lower-case, into buf (37 bytes). */
-static int
-make_uuid(char *buf, struct vs_error *err)
-{
-	unsigned char b[16];
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < sizeof(b)) {
-		n = getrandom(b + got, sizeof(b) - got, 0);
-		if (n <= 0)
-			return vs_error_set(err, VS_EIO,
-			                    "no random bytes for a uuid");
-		got += (size_t)n;
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	         "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-	         b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-	         b[14], b[15]);
-	return 0;
 }
 
 static bool
@@ -427,9 +385,8 @@ remove_nics(struct vs_client *c, const struct vs_moref *vm,
 	static const char *const paths[] = { "config.hardware.device", NULL };
 	struct vs_object *o = NULL;
 	struct vs_device d;
-	xmlDocPtr req = NULL, doc = NULL;
-	xmlNodePtr m, spec, val, dev, dc, resp;
-	struct vs_moref task;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m, spec, val, dev, dc;
 	size_t n = 0;
 	int rc;
 
@@ -457,14 +414,8 @@ remove_nics(struct vs_client *c, const struct vs_moref *vm,
 	}
 	if (rc != 0 || n == 0)
 		goto cleanup;
-	rc = vs_client_call(c, req, &doc, &resp, err);
+	rc = vs_task_call(NULL, c, req, VS_IMPORT_TASK_TIMEOUT_S, err);
 	req = NULL;
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(resp, "returnval"),
-		                  err);
-	if (rc == 0)
-		rc = vs_task_wait(NULL, c, &task, VS_IMPORT_TASK_TIMEOUT_S,
-		                  err);
 	if (rc == 0)
 		vs_client_logf(c, 1, "removed %zu NIC(s) from %s", n,
 		               vm->value);
@@ -472,7 +423,6 @@ cleanup:
 	if (rc != 0)
 		vs_error_prefix(err, "removing the stemcell's NICs");
 	xmlFreeDoc(req);
-	xmlFreeDoc(doc);
 	vs_object_free(o);
 	return rc;
 }
@@ -482,9 +432,8 @@ take_snapshot(struct vs_moref *snap_out, struct vs_client *c,
               const struct vs_moref *vm, struct vs_error *err)
 {
 	struct vs_task_result res;
-	xmlDocPtr req = NULL, doc = NULL;
-	xmlNodePtr m, resp;
-	struct vs_moref task;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
 	int rc;
 
 	memset(&res, 0, sizeof(res));
@@ -494,14 +443,8 @@ take_snapshot(struct vs_moref *snap_out, struct vs_client *c,
 	vs_soap_add_text(m, "name", SNAPSHOT_NAME);
 	vs_soap_add_bool(m, "memory", false);
 	vs_soap_add_bool(m, "quiesce", false);
-	rc = vs_client_call(c, req, &doc, &resp, err);
+	rc = vs_task_call(&res, c, req, VS_IMPORT_TASK_TIMEOUT_S, err);
 	req = NULL;
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(resp, "returnval"),
-		                  err);
-	if (rc == 0)
-		rc = vs_task_wait(&res, c, &task, VS_IMPORT_TASK_TIMEOUT_S,
-		                  err);
 	if (rc == 0 && snap_out != NULL)
 		*snap_out = res.moref;
 cleanup:
@@ -509,7 +452,6 @@ cleanup:
 		vs_error_prefix(err, "CreateSnapshot %s", vm->value);
 	vs_task_result_clear(&res);
 	xmlFreeDoc(req);
-	xmlFreeDoc(doc);
 	return rc;
 }
 
@@ -541,7 +483,7 @@ vs_stemcell_create(char *cid_out, struct vs_client *c,
 	struct vs_moref folder, vm;
 	struct vs_import_params ip;
 	struct vs_error e;
-	char uuid[37], cid[VS_STEMCELL_CID_MAX];
+	char uuid[UUID_LEN + 1], cid[VS_STEMCELL_CID_MAX];
 	char *dir = NULL, *fpath = NULL;
 	long long need = 0;
 	bool imported = false;
@@ -571,8 +513,8 @@ vs_stemcell_create(char *cid_out, struct vs_client *c,
 		if (rc != 0)
 			vs_error_prefix(&e, "template folder");
 	}
-	if (rc == 0)
-		rc = make_uuid(uuid, &e);
+	if (rc == 0 && uuid_v4(uuid) != 0)
+		rc = vs_error_set(&e, VS_EIO, "no random bytes for a uuid");
 	if (rc != 0)
 		goto cleanup;
 	snprintf(cid, sizeof(cid), "sc-%s", uuid);
@@ -616,8 +558,7 @@ cleanup:
 	}
 	if (rc != 0) {
 		vs_error_prefix(&e, "create_stemcell");
-		if (err != NULL && err->code == 0)
-			*err = e;
+		vs_error_keep_first(err, &e);
 	}
 	free(fpath);
 	free(dir);
@@ -722,8 +663,7 @@ vs_stemcell_delete(bool *found_out, struct vs_client *c,
 cleanup:
 	if (rc != 0) {
 		vs_error_prefix(&e, "delete_stemcell");
-		if (err != NULL && err->code == 0)
-			*err = e;
+		vs_error_keep_first(err, &e);
 	}
 	vs_objects_free(list);
 	free(path);
@@ -825,9 +765,8 @@ clone_replica(struct vs_moref *out, struct vs_client *c,
 {
 	struct vs_task_result res;
 	struct vs_clone_spec cs;
-	xmlDocPtr req = NULL, doc = NULL;
-	xmlNodePtr m, resp;
-	struct vs_moref task;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
 	int rc;
 
 	memset(&res, 0, sizeof(res));
@@ -842,14 +781,8 @@ clone_replica(struct vs_moref *out, struct vs_client *c,
 	rc = vs_add_clone_spec(m, "spec", &cs, err);
 	if (rc != 0)
 		goto cleanup;
-	rc = vs_client_call(c, req, &doc, &resp, err);
+	rc = vs_task_call(&res, c, req, VS_IMPORT_TASK_TIMEOUT_S, err);
 	req = NULL;
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(resp, "returnval"),
-		                  err);
-	if (rc == 0)
-		rc = vs_task_wait(&res, c, &task, VS_IMPORT_TASK_TIMEOUT_S,
-		                  err);
 	if (rc == 0 && strcmp(res.moref.type, "VirtualMachine") != 0)
 		rc = vs_error_set(err, VS_EPARSE,
 		                  "clone task returned no VM");
@@ -858,7 +791,6 @@ clone_replica(struct vs_moref *out, struct vs_client *c,
 cleanup:
 	vs_task_result_clear(&res);
 	xmlFreeDoc(req);
-	xmlFreeDoc(doc);
 	return rc;
 }
 
@@ -1076,8 +1008,7 @@ cleanup:
 		memset(vm_out, 0, sizeof(*vm_out));
 		memset(snapshot_out, 0, sizeof(*snapshot_out));
 		vs_error_prefix(&e, "stemcell replica");
-		if (err != NULL && err->code == 0)
-			*err = e;
+		vs_error_keep_first(err, &e);
 	}
 	vs_object_free(o);
 	free(rpath);

@@ -26,14 +26,6 @@
 
 /* --- small helpers ------------------------------------------------- */
 
-/* Copies a local error into err unless err is already set. */
-static void
-pass_error(struct vs_error *err, const struct vs_error *local)
-{
-	if (err != NULL && !vs_error_is_set(err))
-		*err = *local;
-}
-
 static char *
 dup_or_null(const char *s)
 {
@@ -297,7 +289,7 @@ vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
 		goto cleanup;
 	}
 	if (rc != VS_ENOTFOUND) {
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		goto cleanup;
 	}
 	rc = join(&path, dc, "vm", NULL, err);
@@ -337,7 +329,7 @@ vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
 			}
 		}
 		if (rc != 0) {
-			pass_error(err, &e);
+			vs_error_keep_first(err, &e);
 			vs_error_prefix(err, "folder %s", path);
 			goto cleanup;
 		}
@@ -486,7 +478,7 @@ get_optional(int rc, const struct vs_error *e, struct vs_error *err)
 	if (rc == VS_ENOTFOUND)
 		return 0;
 	if (rc != 0)
-		pass_error(err, e);
+		vs_error_keep_first(err, e);
 	return rc;
 }
 
@@ -646,7 +638,7 @@ vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
 			if (err != NULL)
 				memcpy(err->fault, e.fault, sizeof(err->fault));
 		}
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		goto cleanup;
 	}
 	for (i = 0; i < list->n; i++) {
@@ -716,24 +708,6 @@ cleanup:
 
 /* --- tasks and power ----------------------------------------------- */
 
-/* Sends req (consumed) whose reply's returnval is a Task and waits. */
-static int
-run_task(struct vs_client *c, xmlDocPtr req, struct vs_error *err)
-{
-	xmlDocPtr resp = NULL;
-	xmlNodePtr r;
-	struct vs_moref task;
-	int rc;
-
-	rc = vs_client_call(c, req, &resp, &r, err);
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
-	if (rc == 0)
-		rc = vs_task_wait(NULL, c, &task, VS_VM_TASK_TIMEOUT_S, err);
-	xmlFreeDoc(resp);
-	return rc;
-}
-
 /* method(_this = vm) returning a Task, waited for.  A vanished VM
  * (ManagedObjectNotFound) gives VS_ENOTFOUND. */
 static int
@@ -752,14 +726,14 @@ vm_task(struct vs_client *c, const struct vs_moref *vm, const char *method,
 	rc = vs_soap_request_new(&req, &m, method, vm, err);
 	if (rc != 0)
 		return rc;
-	rc = run_task(c, req, &e);
+	rc = vs_task_call(NULL, c, req, VS_VM_TASK_TIMEOUT_S, &e);
 	if (rc != 0) {
 		if (strcmp(e.fault, "ManagedObjectNotFound") == 0)
 			e.code = VS_ENOTFOUND;
 		if (e.code != 0)
 			rc = e.code;
 		vs_error_prefix(&e, "%s %s", method, vm->value);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 	}
 	return rc;
 }
@@ -803,7 +777,7 @@ power_task(struct vs_client *c, const struct vs_moref *vm,
 		}
 	}
 	if (rc != 0)
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 	return rc;
 }
 
@@ -869,12 +843,12 @@ vs_vm_reboot_guest(bool *fallback_out, struct vs_client *c,
 	if (strcmp(e.fault, "ManagedObjectNotFound") == 0) {
 		e.code = VS_ENOTFOUND;
 		vs_error_prefix(&e, "RebootGuest %s", vm->value);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		return VS_ENOTFOUND;
 	}
 	if (rc != VS_EFAULT || !reboot_falls_back(e.fault)) {
 		vs_error_prefix(&e, "RebootGuest %s", vm->value);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		return rc;
 	}
 	vs_client_logf(c, 1, "RebootGuest %s: %s, resetting instead",
@@ -891,7 +865,7 @@ vs_vm_reboot_guest(bool *fallback_out, struct vs_client *c,
 		rc = vs_vm_power_on(c, vm, &e);
 	}
 	if (rc != 0)
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 	return rc;
 }
 
@@ -939,7 +913,7 @@ vs_vm_upgrade_hw(struct vs_client *c, const struct vs_moref *vm,
 		xmlFreeDoc(req);
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	}
-	rc = run_task(c, req, &e);
+	rc = vs_task_call(NULL, c, req, VS_VM_TASK_TIMEOUT_S, &e);
 	if (rc != 0 && strcmp(e.fault, "AlreadyUpgraded") == 0) {
 		vs_client_logf(c, 0, "UpgradeVM_Task %s: already at %s",
 		               vm->value, version != NULL ? version :
@@ -950,7 +924,7 @@ vs_vm_upgrade_hw(struct vs_client *c, const struct vs_moref *vm,
 		if (strcmp(e.fault, "ManagedObjectNotFound") == 0)
 			rc = e.code = VS_ENOTFOUND;
 		vs_error_prefix(&e, "UpgradeVM_Task %s", vm->value);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 	}
 	return rc;
 }
@@ -1170,13 +1144,13 @@ vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
 		rc = vs_add_config_spec(m, "spec", &cs, err);
 	if (rc != 0)
 		goto cleanup;
-	rc = run_task(c, req, &e);
+	rc = vs_task_call(NULL, c, req, VS_VM_TASK_TIMEOUT_S, &e);
 	req = NULL;
 	if (rc != 0) {
 		if (strcmp(e.fault, "ManagedObjectNotFound") == 0)
 			rc = e.code = VS_ENOTFOUND;
 		vs_error_prefix(&e, "ReconfigVM_Task %s", vm->value);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 	}
 cleanup:
 	xmlFreeDoc(req);
@@ -1492,7 +1466,7 @@ ensure_field(struct field_defs *defs, struct vs_client *c, const char *name,
 	}
 	if (strcmp(e.fault, "DuplicateName") != 0) {
 		vs_error_prefix(&e, "AddCustomFieldDef %s", name);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		return rc;
 	}
 	/* defined by a racing process meanwhile, or defined for another
@@ -1531,7 +1505,7 @@ set_custom_value(struct vs_client *c, const struct vs_moref *vm,
 			rc = e.code = VS_ENOTFOUND;
 		vs_error_prefix(&e, "setCustomValue %s on %s", name,
 		                vm->value);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 	}
 	return rc;
 }
@@ -1621,7 +1595,7 @@ vs_vm_get_custom_field(char **out, struct vs_client *c,
 	if (rc != 0) {
 		if (strcmp(e.fault, "ManagedObjectNotFound") == 0)
 			rc = e.code = VS_ENOTFOUND;
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		goto cleanup;
 	}
 	for (i = 0; i < list->n; i++) {
