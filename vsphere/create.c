@@ -21,6 +21,7 @@
 #include "vsphere/task.h"
 #include "vsphere/vim.h"
 #include "vsphere/vm.h"
+#include "vsphere/vm_remove.h"
 
 /* Unit numbers tried for the ephemeral disk (7 is the SCSI controller's
  * own). */
@@ -982,19 +983,17 @@ vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
                   const struct vs_created *v, const char *datastore,
                   const char *name, struct vs_error *err)
 {
+	struct vs_vm_remove_opts o = { .what = "cleanup", .gone_ok = true };
 	struct vs_error e;
-	char *dir = NULL;
 	int rc = 0, r;
 
 	if (v != NULL && v->exists) {
+		/* a fresh clone: no persistent disk, no read needed */
+		o.power = v->power_on_tried ? VS_VM_REMOVE_POWER_TRY :
+		          VS_VM_REMOVE_POWER_NONE;
 		vs_error_clear(&e);
-		r = v->power_on_tried ? vs_vm_power_off(c, &v->vm, &e) : 0;
-		if (r < 0 && r != VS_ENOTFOUND)
-			vs_client_logf(c, 2, "cleanup: power off %s: %s",
-			               v->vm.value, e.message);
-		vs_error_clear(&e);
-		r = vs_vm_destroy(c, &v->vm, &e);
-		if (r < 0 && r != VS_ENOTFOUND) {
+		r = vs_vm_remove(NULL, c, &v->vm, &o, &e);
+		if (r < 0) {
 			rc = vs_error_set(err, r, "cleanup: destroying %s: %s",
 			                  v->vm.value, e.message);
 			if (err != NULL)
@@ -1004,16 +1003,13 @@ vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
 	if (datastore == NULL || name == NULL)
 		return rc;
 	vs_error_clear(&e);
-	r = vs_ds_path_format(&dir, datastore, name, &e);
-	if (r == 0)
-		r = vs_file_delete(c, dc, dir, &e);
-	if (r < 0 && r != VS_ENOTFOUND) {
-		vs_error_set(err, r, "cleanup: deleting %s: %s",
-		             dir != NULL ? dir : name, e.message);
+	r = vs_vm_remove_files(c, dc, &datastore, 1, name, NULL, &e);
+	if (r < 0) {
+		vs_error_set(err, r, "cleanup: deleting [%s] %s: %s",
+		             datastore, name, e.message);
 		if (rc == 0)
 			rc = r;
 	}
-	free(dir);
 	return rc;
 }
 

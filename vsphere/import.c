@@ -11,6 +11,7 @@
 #include "vsphere/pc.h"
 #include "vsphere/task.h"
 #include "vsphere/vim.h"
+#include "vsphere/vm_remove.h"
 
 #define LEASE_TIMEOUT_DEFAULT_S 600.0
 #define PROGRESS_DEFAULT_S 5.0
@@ -111,71 +112,10 @@ vs_import_copy_node(xmlNodePtr parent, xmlNodePtr src, const char *name,
 	return 0;
 }
 
-int
-vs_import_simple_task(struct vs_client *c, const char *method,
-                      const struct vs_moref *obj, double timeout_s,
-                      struct vs_error *err)
-{
-	xmlDocPtr req = NULL;
-	xmlNodePtr m;
-	int rc;
-
-	rc = vs_soap_request_new(&req, &m, method, obj, err);
-	if (rc == 0)
-		rc = vs_task_call(NULL, c, req, timeout_s, err);
-	if (rc != 0)
-		vs_error_prefix(err, "%s %s", method, obj->value);
-	return rc;
-}
-
-static bool
-is_gone(const struct vs_error *e)
-{
-	return e->code == VS_ENOTFOUND ||
-	       strcmp(e->fault, "ManagedObjectNotFound") == 0;
-}
-
-int
-vs_import_vm_destroy(bool *gone_out, struct vs_client *c,
-                     const struct vs_moref *vm, struct vs_error *err)
-{
-	static const char *const paths[] = { "runtime.powerState", NULL };
-	struct vs_object *o = NULL;
-	struct vs_error e;
-	const char *state = NULL;
-	bool gone = false;
-	int rc;
-
-	vs_error_clear(&e);
-	rc = vs_get_props(&o, c, vm, paths, &e);
-	if (rc == 0 && vs_object_get_str(&state, o, "runtime.powerState",
-	                                 &e) != 0) {
-		vs_error_clear(&e);
-		state = NULL;
-	}
-	if (rc == 0 && state != NULL && strcmp(state, "poweredOff") != 0) {
-		rc = vs_import_simple_task(c, "PowerOffVM_Task", vm,
-		                           VS_IMPORT_TASK_TIMEOUT_S, &e);
-		/* Powered off meanwhile: Destroy_Task tells. */
-		if (rc != 0 && strcmp(e.fault, "InvalidPowerState") == 0) {
-			vs_error_clear(&e);
-			rc = 0;
-		}
-	}
-	if (rc == 0)
-		rc = vs_import_simple_task(c, "Destroy_Task", vm,
-		                           VS_IMPORT_TASK_TIMEOUT_S, &e);
-	if (rc != 0 && is_gone(&e)) {
-		gone = true;
-		rc = 0;
-	}
-	if (rc != 0 && err != NULL && err->code == 0)
-		*err = e;
-	if (gone_out != NULL)
-		*gone_out = gone;
-	vs_object_free(o);
-	return rc;
-}
+const struct vs_vm_remove_opts vs_import_vm_removal = {
+	.power = VS_VM_REMOVE_POWER_READ,
+	.gone_ok = true,
+};
 
 /* --- the import ----------------------------------------------------- */
 
@@ -592,8 +532,9 @@ import_undo(struct import_state *st, struct vs_client *c,
 	struct vs_error e;
 	struct vs_moref vm;
 	char *path = NULL;
+	struct vs_vm_removal gone;
 	size_t n;
-	bool have_vm = false, gone;
+	bool have_vm = false;
 
 	vs_client_cleanup(c);
 	vs_error_clear(&e);
@@ -615,10 +556,10 @@ import_undo(struct import_state *st, struct vs_client *c,
 	}
 	if (have_vm) {
 		vs_error_clear(&e);
-		if (vs_import_vm_destroy(&gone, c, &vm, &e) != 0)
+		if (vs_vm_remove(&gone, c, &vm, &vs_import_vm_removal, &e) != 0)
 			vs_client_logf(c, 3, "removing half-imported VM "
 			               "%s: %s", vm.value, e.message);
-		else if (!gone)
+		else if (!gone.gone)
 			vs_client_logf(c, 1, "removed half-imported VM %s",
 			               vm.value);
 	}

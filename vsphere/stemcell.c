@@ -17,6 +17,7 @@
 #include "vsphere/task.h"
 #include "vsphere/vim.h"
 #include "vsphere/vm.h"
+#include "vsphere/vm_remove.h"
 
 /* What separates cid and datastore id in the Ruby CPI's replica names. */
 #define RUBY_SEP " %2f "
@@ -552,7 +553,7 @@ cleanup:
 
 		vs_client_cleanup(c);
 		vs_error_clear(&de);
-		if (vs_import_vm_destroy(NULL, c, &vm, &de) != 0)
+		if (vs_vm_remove(NULL, c, &vm, &vs_import_vm_removal, &de) != 0)
 			vs_client_logf(c, 3, "removing %s after a failed "
 			               "import: %s", vm.value, de.message);
 	}
@@ -606,7 +607,6 @@ vs_stemcell_delete(bool *found_out, struct vs_client *c,
 	char *path = NULL;
 	const char *name;
 	size_t i, len, found = 0;
-	bool gone;
 	int rc, pass;
 
 	if (found_out != NULL)
@@ -652,8 +652,8 @@ vs_stemcell_delete(bool *found_out, struct vs_client *c,
 			found++;
 			vs_client_logf(c, 1, "deleting %s (%s)", name,
 			               list->items[i].obj.value);
-			rc = vs_import_vm_destroy(&gone, c,
-			                          &list->items[i].obj, &e);
+			rc = vs_vm_remove(NULL, c, &list->items[i].obj,
+			                  &vs_import_vm_removal, &e);
 		}
 	}
 	if (rc == 0 && found == 0)
@@ -995,7 +995,7 @@ vs_stemcell_replica(struct vs_moref *vm_out,
 	if (twin) {
 		vs_client_logf(c, 1, "replica %s was made twice; keeping the "
 		               "older one", name);
-		rc = vs_import_vm_destroy(NULL, c, &mine, &e);
+		rc = vs_vm_remove(NULL, c, &mine, &vs_import_vm_removal, &e);
 		if (rc == 0)
 			rc = wait_replica(vm_out, snapshot_out, c, rpath, &e);
 		goto cleanup;

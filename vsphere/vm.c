@@ -738,9 +738,9 @@ vm_task(struct vs_client *c, const struct vs_moref *vm, const char *method,
 	return rc;
 }
 
-static int
-read_power(int *out, struct vs_client *c, const struct vs_moref *vm,
-           struct vs_error *err)
+int
+vs_vm_power_state(int *out, struct vs_client *c, const struct vs_moref *vm,
+                  struct vs_error *err)
 {
 	static const char *const paths[] = { "runtime.powerState", NULL };
 	struct vs_object *o = NULL;
@@ -770,7 +770,7 @@ power_task(struct vs_client *c, const struct vs_moref *vm,
 	rc = vm_task(c, vm, method, &e);
 	if (rc != 0 && strcmp(e.fault, "InvalidPowerState") == 0) {
 		vs_error_clear(&e2);
-		if (read_power(&state, c, vm, &e2) == 0 && state == want) {
+		if (vs_vm_power_state(&state, c, vm, &e2) == 0 && state == want) {
 			vs_client_logf(c, 0, "%s %s: already in that state",
 			               method, vm->value);
 			return 0;

@@ -173,6 +173,9 @@ bool vs_vm_disk_is_persistent(const char *file_name,
 
 /* --- power ---------------------------------------------------------- */
 
+/* The VM's runtime.powerState (one read) as an enum vs_vm_power. */
+int vs_vm_power_state(int *out, struct vs_client *c,
+                      const struct vs_moref *vm, struct vs_error *err);
 /* PowerOffVM_Task; a VM already off (InvalidPowerState, or found off) is
  * success. */
 int vs_vm_power_off(struct vs_client *c, const struct vs_moref *vm,
