@@ -111,33 +111,6 @@ take(int rc, struct vs_error *err, const struct vs_error *e)
 
 /* --- the VM folder ---------------------------------------------------- */
 
-static int
-create_folder(struct vs_moref *out, struct vs_client *c,
-              const struct vs_moref *parent, const char *name,
-              struct vs_error *err)
-{
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r;
-	int rc;
-
-	rc = vs_soap_request_new(&req, &m, "CreateFolder", parent, err);
-	if (rc < 0)
-		goto cleanup;
-	if (vs_soap_add_text(m, "name", name) == NULL) {
-		rc = vs_error_set(err, VS_EINVAL, "CreateFolder: bad name");
-		goto cleanup;
-	}
-	rc = vs_client_call(c, req, &resp, &r, err);
-	req = NULL;
-	if (rc == 0)
-		rc = vs_xml_moref(out, vs_xml_child(r, "returnval"), err);
-
-cleanup:
-	xmlFreeDoc(req);
-	xmlFreeDoc(resp);
-	return rc;
-}
-
 int
 vs_create_folder(struct vs_moref *out, struct vs_client *c,
                  const struct vs_placement *p, const char *rel,
@@ -163,7 +136,7 @@ vs_create_folder(struct vs_moref *out, struct vs_client *c,
 		if (k++ < p->vm_folder_found)
 			continue;
 		vs_error_clear(&e);
-		rc = create_folder(&parent, c, &parent, comp, &e);
+		rc = vs_folder_create(&parent, c, &parent, comp, &e);
 		if (rc < 0 && strcmp(e.fault, "DuplicateName") == 0) {
 			vs_client_logf(c, 1, "CreateFolder %s: made meanwhile, "
 			               "looking it up", comp);

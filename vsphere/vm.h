@@ -90,6 +90,12 @@ int vs_folder_ensure(struct vs_moref *out, struct vs_client *c,
                      const char *dc, const char *folder_rel,
                      struct vs_error *err);
 
+/* Folder.CreateFolder(name) under parent: ONE call, no lookup (a
+ * DuplicateName fault comes back as VS_EFAULT). */
+int vs_folder_create(struct vs_moref *out, struct vs_client *c,
+                     const struct vs_moref *parent, const char *name,
+                     struct vs_error *err);
+
 /* --- reading -------------------------------------------------------- */
 
 enum vs_vm_power {
