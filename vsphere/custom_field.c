@@ -111,8 +111,8 @@ read_field_defs(struct field_defs *out, struct vs_client *c,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = vs_vm__check_ref(&sc->custom_fields_manager, "CustomFieldsManager",
-	               err);
+	rc = vs_vm__check_ref(&sc->custom_fields_manager,
+	                      "CustomFieldsManager", err);
 	if (rc == 0)
 		rc = vs_get_props(&o, c, &sc->custom_fields_manager, paths,
 		                  err);

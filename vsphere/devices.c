@@ -51,7 +51,7 @@ device_kind(const struct vs_device *d)
 
 int
 vs_vm__device_copy(struct vs_vm_device *out, const struct vs_device *d,
-            struct vs_error *err)
+                   struct vs_error *err)
 {
 	bool nic;
 
@@ -199,8 +199,8 @@ map_controller(struct vs_device_spec *d,
 	    in->bus_number > 3 || in->file_operation != VS_VM_FILEOP_NONE)
 		return vs_error_set(err, VS_EINVAL, "device change %zu: only "
 		                    "the addition of a SCSI controller (new "
-		                    "key, bus 0-3) or the edit of one (its key, "
-		                    "deviceInfo) is supported", i);
+		                    "key, bus 0-3) or the edit of one (its "
+		                    "key, deviceInfo) is supported", i);
 	d->type = VS_DEV_SCSI_CONTROLLER;
 	d->bus_number = in->bus_number;
 	d->shared_bus = in->shared_bus != NULL ? in->shared_bus :

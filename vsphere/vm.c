@@ -26,7 +26,7 @@
 
 int
 vs_vm__check_ref(const struct vs_moref *ref, const char *what,
-          struct vs_error *err)
+                 struct vs_error *err)
 {
 	if (ref == NULL || ref->type[0] == '\0' || ref->value[0] == '\0')
 		return vs_error_set(err, VS_EINVAL, "%s: no reference", what);
@@ -188,8 +188,8 @@ info_from_object(struct vs_vm_info *info, const struct vs_object *o,
 		if (info->devices == NULL)
 			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 		for (i = 0; rc == 0 && i < devs->n; i++) {
-			rc = vs_vm__device_copy(&info->devices[i], &devs->items[i],
-			                 err);
+			rc = vs_vm__device_copy(&info->devices[i],
+			                        &devs->items[i], err);
 			info->ndevices = i + 1;
 		}
 	}
@@ -379,7 +379,8 @@ power_task(struct vs_client *c, const struct vs_moref *vm,
 	rc = vm_task(c, vm, method, &e);
 	if (rc != 0 && strcmp(e.fault, "InvalidPowerState") == 0) {
 		vs_error_clear(&e2);
-		if (vs_vm_power_state(&state, c, vm, &e2) == 0 && state == want) {
+		if (vs_vm_power_state(&state, c, vm, &e2) == 0 &&
+		    state == want) {
 			vs_client_logf(c, 0, "%s %s: already in that state",
 			               method, vm->value);
 			return 0;
