@@ -410,6 +410,49 @@ disk_selected(const struct vs_vm_device *d, const struct vs_vm_info *info,
 	return vs_vm_disk_is_persistent(d->file_name, info->vm_path_name);
 }
 
+/* The removal of disk d, its file left where it is. */
+static void
+detach_change(struct vs_vm_device_change *ch, const struct vs_vm_device *d)
+{
+	ch->operation = VS_VM_OP_REMOVE;
+	ch->file_operation = VS_VM_FILEOP_NONE;   /* files stay */
+	ch->kind = VS_VM_DEV_DISK;
+	ch->key = d->key;
+	ch->controller_key = d->has_controller_key ? d->controller_key : 0;
+	ch->has_unit_number = d->has_unit_number;
+	ch->unit_number = d->unit_number;
+	ch->file_name = d->file_name;
+	ch->datastore = d->has_datastore ? &d->datastore : NULL;
+	ch->disk_mode = d->disk_mode;
+	ch->capacity_kb = d->capacity_kb;
+}
+
+/* The changes removing the disks of info that filter selects, into
+ * changes (room for every device); names lists their files. */
+static int
+plan_detach(struct vs_vm_device_change *changes, struct vs_vm_names *names,
+            const struct vs_vm_info *info, int filter, struct vs_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		if (!disk_selected(d, info, filter))
+			continue;
+		if (d->file_name == NULL)
+			return vs_error_set(err, VS_EPARSE, "VM %s: disk %d "
+			                    "has no file", info->vm.value,
+			                    d->key);
+		detach_change(&changes[names->n], d);
+		names->items[names->n] = strdup(d->file_name);
+		if (names->items[names->n] == NULL)
+			return vs_error_set(err, VS_ENOMEM, "out of memory");
+		names->n++;
+	}
+	return 0;
+}
+
 int
 vs_vm_detach_disks_info(struct vs_vm_names **out, struct vs_client *c,
                         const struct vs_vm_info *info, int filter,
@@ -418,7 +461,6 @@ vs_vm_detach_disks_info(struct vs_vm_names **out, struct vs_client *c,
 	struct vs_vm_device_change *changes = NULL;
 	struct vs_vm_names *names = NULL;
 	struct vs_vm_config spec;
-	size_t i, n = 0;
 	int rc = 0;
 
 	if (out != NULL)
@@ -438,47 +480,16 @@ vs_vm_detach_disks_info(struct vs_vm_names **out, struct vs_client *c,
 			goto cleanup;
 		}
 	}
-	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
-		struct vs_vm_device_change *ch = &changes[n];
-
-		if (!disk_selected(d, info, filter))
-			continue;
-		if (d->file_name == NULL) {
-			rc = vs_error_set(err, VS_EPARSE, "VM %s: disk %d has "
-			                  "no file", info->vm.value, d->key);
-			goto cleanup;
-		}
-		ch->operation = VS_VM_OP_REMOVE;
-		ch->file_operation = VS_VM_FILEOP_NONE;   /* files stay */
-		ch->kind = VS_VM_DEV_DISK;
-		ch->key = d->key;
-		ch->controller_key = d->has_controller_key ?
-		                     d->controller_key : 0;
-		ch->has_unit_number = d->has_unit_number;
-		ch->unit_number = d->unit_number;
-		ch->file_name = d->file_name;
-		ch->datastore = d->has_datastore ? &d->datastore : NULL;
-		ch->disk_mode = d->disk_mode;
-		ch->capacity_kb = d->capacity_kb;
-		names->items[n] = strdup(d->file_name);
-		if (names->items[n] == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-			goto cleanup;
-		}
-		names->n = ++n;
-	}
-	if (n > 0) {
+	rc = plan_detach(changes, names, info, filter, err);
+	if (rc == 0 && names->n > 0) {
 		memset(&spec, 0, sizeof(spec));
 		spec.changes = changes;
-		spec.nchanges = n;
+		spec.nchanges = names->n;
 		rc = vs_vm_reconfigure(c, &info->vm, &spec, err);
-		if (rc != 0) {
-			vs_error_prefix(err, "detaching %zu disk(s)", n);
-			goto cleanup;
-		}
+		if (rc != 0)
+			vs_error_prefix(err, "detaching %zu disk(s)", names->n);
 	}
-	if (out != NULL) {
+	if (rc == 0 && out != NULL) {
 		*out = names;
 		names = NULL;
 	}

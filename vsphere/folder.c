@@ -234,13 +234,88 @@ expect_folder(const struct vs_moref *ref, const char *path,
 	return 0;
 }
 
+/* The folder at path (its last component name, under parent): looked
+ * up, made when missing (a DuplicateName from a racing process is
+ * answered by looking up again). */
+static int
+ensure_one(struct vs_moref *child, struct vs_client *c,
+           const struct vs_moref *parent, const char *path, const char *name,
+           struct vs_error *err)
+{
+	struct vs_error e;
+	int rc;
+
+	vs_error_clear(&e);
+	rc = vs_find_by_inventory_path(child, c, path, &e);
+	if (rc == VS_ENOTFOUND) {
+		vs_error_clear(&e);
+		rc = vs_folder_create(child, c, parent, name, &e);
+		if (rc != 0 && strcmp(e.fault, "DuplicateName") == 0) {
+			/* created by a racing process meanwhile */
+			vs_client_logf(c, 0, "CreateFolder %s: DuplicateName, "
+			               "looking up again", path);
+			vs_error_clear(&e);
+			rc = vs_find_by_inventory_path(child, c, path, &e);
+		}
+	}
+	if (rc != 0) {
+		vs_error_keep_first(err, &e);
+		vs_error_prefix(err, "folder %s", path);
+		return rc;
+	}
+	return expect_folder(child, path, err);
+}
+
+/* Every component of folder_rel under "<dc>/vm", one at a time. */
+static int
+ensure_path(struct vs_moref *out, struct vs_client *c, const char *dc,
+            const char *folder_rel, struct vs_error *err)
+{
+	struct vs_moref parent, child;
+	char *path = NULL, *rel = NULL, *p, *slash;
+	int rc;
+
+	rc = join(&path, dc, "vm", NULL, err);
+	if (rc == 0)
+		rc = vs_find_by_inventory_path(&parent, c, path, err);
+	if (rc != 0)
+		goto cleanup;
+	rel = strdup(folder_rel);
+	if (rel == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (p = rel; p != NULL && rc == 0; p = slash != NULL ? slash + 1 :
+	     NULL) {
+		char *next = NULL;
+
+		slash = strchr(p, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		rc = join(&next, path, p, NULL, err);
+		if (rc != 0)
+			break;
+		free(path);
+		path = next;
+		rc = ensure_one(&child, c, &parent, path, p, err);
+		if (rc == 0)
+			parent = child;
+	}
+	if (rc == 0)
+		*out = parent;
+cleanup:
+	free(path);
+	free(rel);
+	return rc;
+}
+
 int
 vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
                  const char *folder_rel, struct vs_error *err)
 {
-	struct vs_moref parent, child;
+	struct vs_moref child;
 	struct vs_error e;
-	char *full = NULL, *path = NULL, *rel = NULL, *p, *slash;
+	char *full = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -258,62 +333,12 @@ vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
 		rc = expect_folder(&child, full, err);
 		if (rc == 0)
 			*out = child;
-		goto cleanup;
-	}
-	if (rc != VS_ENOTFOUND) {
+	} else if (rc == VS_ENOTFOUND) {
+		rc = ensure_path(out, c, dc, folder_rel, err);
+	} else {
 		vs_error_keep_first(err, &e);
-		goto cleanup;
 	}
-	rc = join(&path, dc, "vm", NULL, err);
-	if (rc == 0)
-		rc = vs_find_by_inventory_path(&parent, c, path, err);
-	if (rc != 0)
-		goto cleanup;
-	rel = strdup(folder_rel);
-	if (rel == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	for (p = rel; p != NULL; p = slash != NULL ? slash + 1 : NULL) {
-		char *next = NULL;
-
-		slash = strchr(p, '/');
-		if (slash != NULL)
-			*slash = '\0';
-		rc = join(&next, path, p, NULL, err);
-		if (rc != 0)
-			goto cleanup;
-		free(path);
-		path = next;
-		vs_error_clear(&e);
-		rc = vs_find_by_inventory_path(&child, c, path, &e);
-		if (rc == VS_ENOTFOUND) {
-			vs_error_clear(&e);
-			rc = vs_folder_create(&child, c, &parent, p, &e);
-			if (rc != 0 && strcmp(e.fault, "DuplicateName") == 0) {
-				/* created by a racing process meanwhile */
-				vs_client_logf(c, 0, "CreateFolder %s: "
-				               "DuplicateName, looking up "
-				               "again", path);
-				vs_error_clear(&e);
-				rc = vs_find_by_inventory_path(&child, c, path,
-				                               &e);
-			}
-		}
-		if (rc != 0) {
-			vs_error_keep_first(err, &e);
-			vs_error_prefix(err, "folder %s", path);
-			goto cleanup;
-		}
-		rc = expect_folder(&child, path, err);
-		if (rc != 0)
-			goto cleanup;
-		parent = child;
-	}
-	*out = parent;
 cleanup:
 	free(full);
-	free(path);
-	free(rel);
 	return rc;
 }

@@ -308,6 +308,32 @@ cleanup:
 	return rc;
 }
 
+/* A lease that ended before it was ready: its info kept (the VM it
+ * names is removed by the caller) and its fault reported. */
+static int
+lease_ended(struct import_state *st, const struct vs_object *o,
+            const char *state, struct vs_error *err)
+{
+	struct vs_fault f;
+	struct vs_error fe;
+	xmlNodePtr node;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	vs_error_clear(&fe);
+	if (vs_object_get_node(&node, o, "info", &fe) == 0)
+		(void)vs_lease_info_from_node(&st->info, node, &fe);
+	vs_error_clear(&fe);
+	if (vs_object_prop(o, "error") != NULL)
+		(void)vs_object_get_fault(&f, o, "error", &fe);
+	rc = vs_error_set(err, VS_ERR, "lease ended in state %s: %s %s",
+	                  state, f.type[0] != '\0' ? f.type : "-",
+	                  f.localized);
+	if (err != NULL && err->fault[0] == '\0')
+		snprintf(err->fault, sizeof(err->fault), "%s", f.type);
+	return rc;
+}
+
 static int
 wait_lease(struct import_state *st, struct vs_client *c,
            const struct vs_import_params *p, struct vs_error *err)
@@ -318,8 +344,6 @@ wait_lease(struct import_state *st, struct vs_client *c,
 	                                        : LEASE_TIMEOUT_DEFAULT_S;
 	double deadline = vs_client_now(c) + timeout;
 	struct vs_object *o = NULL;
-	struct vs_fault f;
-	struct vs_error fe;
 	const char *s;
 	xmlNodePtr node;
 	int state, rc;
@@ -337,23 +361,7 @@ wait_lease(struct import_state *st, struct vs_client *c,
 		if (state == VS_LEASE_READY)
 			break;
 		if (state == VS_LEASE_ERROR || state == VS_LEASE_DONE) {
-			memset(&f, 0, sizeof(f));
-			vs_error_clear(&fe);
-			/* The VM it names is removed by the caller. */
-			if (vs_object_get_node(&node, o, "info", &fe) == 0)
-				(void)vs_lease_info_from_node(&st->info, node,
-				                              &fe);
-			vs_error_clear(&fe);
-			if (vs_object_prop(o, "error") != NULL)
-				(void)vs_object_get_fault(&f, o, "error",
-				                          &fe);
-			rc = vs_error_set(err, VS_ERR,
-			                  "lease ended in state %s: %s %s", s,
-			                  f.type[0] != '\0' ? f.type : "-",
-			                  f.localized);
-			if (err != NULL && err->fault[0] == '\0')
-				snprintf(err->fault, sizeof(err->fault), "%s",
-				         f.type);
+			rc = lease_ended(st, o, s, err);
 			goto cleanup;
 		}
 		if (vs_client_now(c) >= deadline) {

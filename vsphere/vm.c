@@ -127,62 +127,61 @@ opt_moref(bool *has, struct vs_moref *out, const struct vs_object *o,
 	return get_optional(rc, &e, err);
 }
 
-/* The VM object of a reply into info (datastore names are filled in
- * afterwards). */
+/* The VM's runtime.powerState, when it came back. */
 static int
-info_from_object(struct vs_vm_info *info, const struct vs_object *o,
-                 struct vs_error *err)
+info_power(struct vs_vm_info *info, const struct vs_object *o,
+           struct vs_error *err)
 {
-	struct vs_devices *devs = NULL;
+	const char *s = NULL;
+	struct vs_error e;
+	int rc;
+
+	vs_error_clear(&e);
+	rc = get_optional(vs_object_get_str(&s, o, "runtime.powerState", &e),
+	                  &e, err);
+	if (rc == 0 && s != NULL)
+		rc = power_parse(&info->power, s, err);
+	return rc;
+}
+
+/* The VM's datastores (their names are filled in afterwards). */
+static int
+info_datastores(struct vs_vm_info *info, const struct vs_object *o,
+                struct vs_error *err)
+{
 	const struct vs_moref *ds;
-	const char *s;
 	struct vs_error e;
 	size_t i, nds = 0;
 	int rc;
 
 	vs_error_clear(&e);
-	rc = opt_str(&info->name, o, "name", err);
-	if (rc == 0) {
-		s = NULL;
-		rc = get_optional(vs_object_get_str(&s, o,
-		                                    "runtime.powerState", &e),
-		                  &e, err);
-		if (rc == 0 && s != NULL)
-			rc = power_parse(&info->power, s, err);
-	}
-	if (rc == 0)
-		rc = opt_str(&info->vm_path_name, o, "config.files.vmPathName",
-		             err);
-	if (rc == 0)
-		rc = opt_moref(&info->has_host, &info->host, o, "runtime.host",
-		               err);
-	if (rc == 0)
-		rc = opt_moref(&info->has_resource_pool, &info->resource_pool,
-		               o, "resourcePool", err);
-	if (rc == 0)
-		rc = opt_moref(&info->has_parent, &info->parent, o, "parent",
-		               err);
-	if (rc == 0) {
-		vs_error_clear(&e);
-		rc = vs_object_get_morefs(&ds, &nds, o, "datastore", &e);
-		if (rc == VS_ENOTFOUND)
-			nds = 0;
-		rc = get_optional(rc, &e, err);
-	}
-	if (rc == 0 && nds > 0) {
-		info->datastores = calloc(nds, sizeof(*info->datastores));
-		if (info->datastores == NULL)
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-		for (i = 0; rc == 0 && i < nds; i++)
-			info->datastores[i].ref = ds[i];
-		if (rc == 0)
-			info->ndatastores = nds;
-	}
-	if (rc == 0) {
-		vs_error_clear(&e);
-		rc = get_optional(vs_object_get_devices(&devs, o,
-		                  "config.hardware.device", &e), &e, err);
-	}
+	rc = vs_object_get_morefs(&ds, &nds, o, "datastore", &e);
+	if (rc == VS_ENOTFOUND)
+		nds = 0;
+	rc = get_optional(rc, &e, err);
+	if (rc != 0 || nds == 0)
+		return rc;
+	info->datastores = calloc(nds, sizeof(*info->datastores));
+	if (info->datastores == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	for (i = 0; i < nds; i++)
+		info->datastores[i].ref = ds[i];
+	info->ndatastores = nds;
+	return 0;
+}
+
+static int
+info_devices(struct vs_vm_info *info, const struct vs_object *o,
+             struct vs_error *err)
+{
+	struct vs_devices *devs = NULL;
+	struct vs_error e;
+	size_t i;
+	int rc;
+
+	vs_error_clear(&e);
+	rc = get_optional(vs_object_get_devices(&devs, o,
+	                  "config.hardware.device", &e), &e, err);
 	if (rc == 0 && devs != NULL && devs->n > 0) {
 		info->devices = calloc(devs->n, sizeof(*info->devices));
 		if (info->devices == NULL)
@@ -197,6 +196,57 @@ info_from_object(struct vs_vm_info *info, const struct vs_object *o,
 	return rc;
 }
 
+/* The VM object of a reply into info (datastore names are filled in
+ * afterwards). */
+static int
+info_from_object(struct vs_vm_info *info, const struct vs_object *o,
+                 struct vs_error *err)
+{
+	int rc;
+
+	rc = opt_str(&info->name, o, "name", err);
+	if (rc == 0)
+		rc = info_power(info, o, err);
+	if (rc == 0)
+		rc = opt_str(&info->vm_path_name, o, "config.files.vmPathName",
+		             err);
+	if (rc == 0)
+		rc = opt_moref(&info->has_host, &info->host, o, "runtime.host",
+		               err);
+	if (rc == 0)
+		rc = opt_moref(&info->has_resource_pool, &info->resource_pool,
+		               o, "resourcePool", err);
+	if (rc == 0)
+		rc = opt_moref(&info->has_parent, &info->parent, o, "parent",
+		               err);
+	if (rc == 0)
+		rc = info_datastores(info, o, err);
+	if (rc == 0)
+		rc = info_devices(info, o, err);
+	return rc;
+}
+
+/* The names of info's datastores, from the objects of the same reply. */
+static int
+info_datastore_names(struct vs_vm_info *info, const struct vs_objects *list,
+                     struct vs_error *err)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < info->ndatastores; i++) {
+		for (j = 0; j < list->n; j++) {
+			if (!vs_vm__same_ref(&list->items[j].obj,
+			                     &info->datastores[i].ref))
+				continue;
+			rc = opt_str(&info->datastores[i].name,
+			             &list->items[j], "name", err);
+			break;
+		}
+	}
+	return rc;
+}
+
 bool
 vs_vm__same_ref(const struct vs_moref *a, const struct vs_moref *b)
 {
@@ -204,9 +254,11 @@ vs_vm__same_ref(const struct vs_moref *a, const struct vs_moref *b)
 	       strcmp(a->value, b->value) == 0;
 }
 
-int
-vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
-           const struct vs_moref *vm, struct vs_error *err)
+/* ONE RetrievePropertiesEx: the VM's properties and, through a
+ * traversal, its datastores' names; *vmo is the VM's object in *list. */
+static int
+read_vm(struct vs_objects **list, const struct vs_object **vmo,
+        struct vs_client *c, const struct vs_moref *vm, struct vs_error *err)
 {
 	static const char *const vm_paths[] = {
 		"name", "runtime.powerState", "config.files.vmPathName",
@@ -222,26 +274,19 @@ vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
 		{ .type = "VirtualMachine", .paths = vm_paths },
 		{ .type = "Datastore", .paths = ds_paths },
 	};
-	struct vs_object_spec os = { .skip = false, .select = &to_ds,
-	                             .nselect = 1 };
+	struct vs_object_spec os = { .obj = *vm, .skip = false,
+	                             .select = &to_ds, .nselect = 1 };
 	struct vs_pc_query q = {
 		.spec = { .props = ps, .nprops = 2, .objects = &os,
 		          .nobjects = 1 },
 	};
-	struct vs_objects *list = NULL;
-	struct vs_vm_info *info = NULL;
-	const struct vs_object *vmo = NULL;
 	struct vs_error e;
-	size_t i, j;
+	size_t i;
 	int rc;
 
-	*out = NULL;
+	*vmo = NULL;
 	vs_error_clear(&e);
-	rc = vs_vm__check_ref(vm, "VM info", err);
-	if (rc != 0)
-		return rc;
-	os.obj = *vm;
-	rc = vs_pc_retrieve(&list, c, &q, &e);
+	rc = vs_pc_retrieve(list, c, &q, &e);
 	if (rc != 0) {
 		if (strcmp(e.fault, "ManagedObjectNotFound") == 0) {
 			rc = vs_error_set(err, VS_ENOTFOUND, "VM %s: not found",
@@ -250,17 +295,34 @@ vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
 				memcpy(err->fault, e.fault, sizeof(err->fault));
 		}
 		vs_error_keep_first(err, &e);
+		return rc;
+	}
+	for (i = 0; i < (*list)->n; i++) {
+		if (vs_vm__same_ref(&(*list)->items[i].obj, vm))
+			*vmo = &(*list)->items[i];
+	}
+	if (*vmo == NULL)
+		return vs_error_set(err, VS_ENOTFOUND, "VM %s: not found",
+		                    vm->value);
+	return 0;
+}
+
+int
+vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
+           const struct vs_moref *vm, struct vs_error *err)
+{
+	struct vs_objects *list = NULL;
+	struct vs_vm_info *info = NULL;
+	const struct vs_object *vmo = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = vs_vm__check_ref(vm, "VM info", err);
+	if (rc != 0)
+		return rc;
+	rc = read_vm(&list, &vmo, c, vm, err);
+	if (rc != 0)
 		goto cleanup;
-	}
-	for (i = 0; i < list->n; i++) {
-		if (vs_vm__same_ref(&list->items[i].obj, vm))
-			vmo = &list->items[i];
-	}
-	if (vmo == NULL) {
-		rc = vs_error_set(err, VS_ENOTFOUND, "VM %s: not found",
-		                  vm->value);
-		goto cleanup;
-	}
 	info = calloc(1, sizeof(*info));
 	if (info == NULL) {
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
@@ -268,16 +330,8 @@ vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
 	}
 	info->vm = *vm;
 	rc = info_from_object(info, vmo, err);
-	for (i = 0; rc == 0 && i < info->ndatastores; i++) {
-		for (j = 0; j < list->n; j++) {
-			if (!vs_vm__same_ref(&list->items[j].obj,
-			              &info->datastores[i].ref))
-				continue;
-			rc = opt_str(&info->datastores[i].name,
-			             &list->items[j], "name", err);
-			break;
-		}
-	}
+	if (rc == 0)
+		rc = info_datastore_names(info, list, err);
 	if (rc != 0) {
 		vs_error_prefix(err, "VM %s", vm->value);
 		goto cleanup;
