@@ -67,6 +67,31 @@ disk_vm(const char *file)
 	         "</val></propSet></objects></returnval>");
 }
 
+/* delete_vm's options for the VM of vm_info_poweredOff.xml. */
+static void
+delete_vm_opts(struct vs_vm_remove_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->what = "delete_vm vm-abc";
+	o->keep_disks = true;
+	o->datacenter = "DC0";
+	o->disk_path = "BOSH_Disks";
+	o->dir = "vm-abc";
+}
+
+/* Its replies: the reads, the detach, the destroy, the datacenter, the
+ * directory's deletion (failing with delete_fault unless NULL). */
+static void
+delete_vm_replies(const char *delete_fault)
+{
+	disk_vm("vm/vm_info_poweredOff.xml");
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("Destroy_Task", NULL, NULL);
+	ft_reply("FindByInventoryPath", "<returnval type=\"Datacenter\">"
+	         "datacenter-2</returnval>");
+	ft_task("DeleteDatastoreFile_Task", NULL, delete_fault);
+}
+
 /* The import's removal: the power state read, off, destroyed. */
 START_TEST(test_read_power_off_destroy)
 {
@@ -200,22 +225,14 @@ END_TEST
  * whole (no kept disk lies there); the folder is reported. */
 START_TEST(test_keep_disks_and_dir)
 {
-	struct vs_vm_remove_opts o = {
-		.what = "delete_vm vm-abc", .keep_disks = true,
-		.datacenter = "DC0", .disk_path = "BOSH_Disks",
-		.dir = "vm-abc",
-	};
+	struct vs_vm_remove_opts o;
 	struct vs_vm_removal out;
 	struct vs_client *c;
 	struct vs_error err = {0};
 	const char *b;
 
-	disk_vm("vm/vm_info_poweredOff.xml");
-	ft_task("ReconfigVM_Task", NULL, NULL);
-	ft_task("Destroy_Task", NULL, NULL);
-	ft_reply("FindByInventoryPath", "<returnval type=\"Datacenter\">"
-	         "datacenter-2</returnval>");
-	ft_task("DeleteDatastoreFile_Task", NULL, NULL);
+	delete_vm_opts(&o);
+	delete_vm_replies(NULL);
 	c = ft_connect();
 	ck_assert_msg(vs_vm_remove(&out, c, &vm100, &o, &err) == 0, "%s",
 	              err.message);
@@ -238,21 +255,13 @@ END_TEST
 /* A failure after the destroy is reported as such. */
 START_TEST(test_dir_fails_after_destroy)
 {
-	struct vs_vm_remove_opts o = {
-		.what = "delete_vm vm-abc", .keep_disks = true,
-		.datacenter = "DC0", .disk_path = "BOSH_Disks",
-		.dir = "vm-abc",
-	};
+	struct vs_vm_remove_opts o;
 	struct vs_vm_removal out;
 	struct vs_client *c;
 	struct vs_error err = {0};
 
-	disk_vm("vm/vm_info_poweredOff.xml");
-	ft_task("ReconfigVM_Task", NULL, NULL);
-	ft_task("Destroy_Task", NULL, NULL);
-	ft_reply("FindByInventoryPath", "<returnval type=\"Datacenter\">"
-	         "datacenter-2</returnval>");
-	ft_task("DeleteDatastoreFile_Task", NULL, "CannotDeleteFile");
+	delete_vm_opts(&o);
+	delete_vm_replies("CannotDeleteFile");
 	c = ft_connect();
 	ck_assert_int_lt(vs_vm_remove(&out, c, &vm100, &o, &err), 0);
 	ck_assert_int_eq(out.stage, VS_VM_REMOVE_AT_FILES);
