@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "vsphere/pc.h"
-#include "vsphere/task.h"
 #include "vsphere/vim.h"
 #include "vsphere/vm_remove.h"
 
