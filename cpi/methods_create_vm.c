@@ -309,7 +309,6 @@ struct job {
 	char *settings;
 	unsigned char *iso;
 	size_t iso_len;
-	bool in_drs;                /* joined a DRS rule or VM group */
 };
 
 static int
@@ -571,7 +570,8 @@ join_drs_rule(struct job *j, struct cpi_call *call, struct vs_error *verr)
 	}
 	if (rule == NULL)
 		return 0;
-	j->in_drs = true;       /* maybe half-way: cleaned up on failure */
+	j->vm->in_drs = true;   /* maybe half-way: cleaned up on failure */
+	j->vm->drs_pool = j->pl->pool;
 	rc = vs_drs_rule_add_vm(j->c, &j->pl->cluster_ref, rule, &j->vm->vm,
 	                        verr);
 	if (rc == 0)
@@ -589,7 +589,8 @@ join_vm_group(struct job *j, struct cpi_call *call, struct vs_error *verr)
 
 	if (j->props.vm_group == NULL)
 		return 0;
-	j->in_drs = true;
+	j->vm->in_drs = true;
+	j->vm->drs_pool = j->pl->pool;
 	rc = vs_drs_vm_group_add_vm(j->c, &j->pl->cluster_ref,
 	                            j->props.vm_group, &j->vm->vm, verr);
 	if (rc == 0)
@@ -665,14 +666,6 @@ undo_clone(struct job *j, struct cpi_call *call, struct vs_error *verr)
 	cpi_log_warn(call->log, "create_vm: removing %s after: %s",
 	             j->vm_cid, call->err->message);
 	vs_client_cleanup(j->c);
-	/* vCenter does it when the VM goes; this leaves no emptied rule or
-	 * group behind */
-	if (j->in_drs && vs_drs_rules_remove_vm(NULL, j->c, &j->pl->pool,
-	                                        &j->vm->vm, &cerr) < 0) {
-		cpi_log_warn(call->log, "create_vm: DRS cleanup of %s: %s",
-		             j->vm_cid, cerr.message);
-		vs_error_clear(&cerr);
-	}
 	if (vs_create_destroy(j->c, &j->pl->datacenter, j->vm,
 	                      j->pl->datastore, j->vm_cid, &cerr) < 0)
 		cpi_log_error(call->log, "create_vm: cleanup of %s: %s",

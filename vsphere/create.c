@@ -17,6 +17,7 @@
 
 #include "vsphere/create_internal.h"
 #include "vsphere/disk.h"
+#include "vsphere/drs.h"
 #include "vsphere/files.h"
 #include "vsphere/pc.h"
 #include "vsphere/soap.h"
@@ -791,6 +792,15 @@ vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
 	struct vs_error e;
 	int rc = 0, r;
 
+	if (v != NULL && v->exists && v->in_drs) {
+		/* best effort: vCenter drops the VM from its rules when it goes;
+		 * this only avoids leaving an emptied rule or group */
+		vs_error_clear(&e);
+		if (vs_drs_rules_remove_vm(NULL, c, &v->drs_pool, &v->vm,
+		                           &e) < 0)
+			vs_client_logf(c, 2, "cleanup: DRS rules of %s: %s",
+			               v->vm.value, e.message);
+	}
 	if (v != NULL && v->exists) {
 		/* a fresh clone: no persistent disk, no read needed */
 		o.power = v->power_on_tried ? VS_VM_REMOVE_POWER_TRY :
