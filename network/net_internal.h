@@ -18,7 +18,7 @@
 /* A copy of s (NULL stays NULL) in *out. */
 int net__dup(char **out, const char *s, struct net_error *err);
 
-/* Validates one network without looking at the others (network/one.c);
+/* Validates one network without looking at the others (network/network.c);
  * the default list is returned as a bit mask of NET__DEF_*. */
 int net__validate_one(struct net_network *nw, unsigned int *defmask,
                       const struct net_network_in *in,

@@ -1,5 +1,5 @@
 /* network/networks.c: the create_vm networks hash, validated and
- * normalized (one network: network/one.c; the defaults between them:
+ * normalized (one network: network/network.c; the defaults between them:
  * network/defaults.c; NICs: network/nics.c). */
 #include "network/net.h"
 #include "network/net_internal.h"

@@ -1,4 +1,4 @@
-/* network/one.c: the checks of one network of the create_vm networks
+/* network/network.c: the checks of one network of the create_vm networks
  * hash on its own (its addresses, prefix, dns, routes and words), the
  * rules between networks being network/defaults.c's and nics.c's. */
 #include "network/net.h"
