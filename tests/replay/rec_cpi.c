@@ -1,6 +1,6 @@
 /*
  * tests/replay/rec_cpi.c: records a CPI-level scenario (layout:
- * tests/replay/scenario.h, fixtures/README.md).
+ * tests/support/scenario.h, fixtures/README.md).
  *
  *   rec_cpi CPI LIVE_CONFIG SCENARIO_DIR
  *
@@ -11,7 +11,11 @@
  * SCENARIO_DIR through the record transport.  Fails when the live
  * password (VCSIM_PASSWORD) shows up in any output of the binary.
  */
-#include "tests/replay/scenario.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/support/scenario.h"
 
 static int
 write_response(const struct scn *s, size_t i, const json_t *resp,
