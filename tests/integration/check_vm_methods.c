@@ -19,8 +19,8 @@
 
 #include <jansson.h>
 
-#include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_fixture.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/soap.h"
@@ -28,22 +28,6 @@
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
-static struct vs_client *cl;
-static struct vs_error err;
-
-static void
-setup(void)
-{
-	vs_error_clear(&err);
-	cl = sim_client_connect(NULL);
-}
-
-static void
-teardown(void)
-{
-	vs_client_free(cl);
-	cl = NULL;
-}
 
 /* "vm-<random uuid>" into buf. */
 static void
@@ -137,9 +121,9 @@ has_vm(const char *cid)
 static void
 find_ok(struct vs_moref *out, const char *path)
 {
-	vs_error_clear(&err);
-	ck_assert_msg(vs_folder_find(out, cl, path, &err) == 0, "%s: %s",
-	              path, err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_folder_find(out, sim_fx.cl, path, &sim_fx.err) == 0,
+	              "%s: %s", path, sim_fx.err.message);
 }
 
 /* Clones DC0_H0_VM0 into DC0/vm/BOSH_VMs as name (powered off). */
@@ -156,11 +140,12 @@ make_vm(struct vs_moref *out, const char *name, bool power_on)
 
 	find_ok(&src, "DC0/vm/DC0_H0_VM0");
 	find_ok(&pool, "DC0/host/DC0_H0/Resources");
-	vs_error_clear(&err);
-	ck_assert_msg(vs_folder_ensure(&folder, cl, "DC0", "BOSH_VMs",
-	                               &err) == 0, "%s", err.message);
-	ck_assert_msg(vs_vm_info(&info, cl, &src, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_folder_ensure(&folder, sim_fx.cl, "DC0", "BOSH_VMs",
+	                               &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &src, &sim_fx.err) == 0,
+	              "%s", sim_fx.err.message);
 	ck_assert_uint_ge(info->ndatastores, 1);
 	ds = info->datastores[0].ref;
 	vs_vm_info_free(info);
@@ -170,23 +155,25 @@ make_vm(struct vs_moref *out, const char *name, bool power_on)
 	cs.location.datastore = &ds;
 	cs.location.pool = &pool;
 	ck_assert_int_eq(vs_soap_request_new(&req, &m, "CloneVM_Task", &src,
-	                                     &err), 0);
+	                                     &sim_fx.err), 0);
 	vs_soap_add_moref(m, "folder", &folder);
 	vs_soap_add_text(m, "name", name);
-	ck_assert_int_eq(vs_add_clone_spec(m, "spec", &cs, &err), 0);
-	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
-	              err.message);
+	ck_assert_int_eq(vs_add_clone_spec(m, "spec", &cs, &sim_fx.err), 0);
+	ck_assert_msg(vs_client_call(sim_fx.cl, req, &resp, &r,
+	                             &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
-	                              &err), 0);
+	                              &sim_fx.err), 0);
 	xmlFreeDoc(resp);
-	ck_assert_msg(vs_task_wait(NULL, cl, &task, 60, &err) == 0, "%s",
-	              err.message);
+	ck_assert_msg(vs_task_wait(NULL, sim_fx.cl, &task, 60,
+	                           &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	snprintf(path, sizeof(path), "DC0/vm/BOSH_VMs/%s", name);
-	ck_assert_msg(vs_vm_find(out, cl, path, &err) == 0, "%s",
-	              err.message);
+	ck_assert_msg(vs_vm_find(out, sim_fx.cl, path, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	if (power_on)
-		ck_assert_msg(vs_vm_power_on(cl, out, &err) == 0, "%s",
-		              err.message);
+		ck_assert_msg(vs_vm_power_on(sim_fx.cl, out, &sim_fx.err) == 0,
+		              "%s", sim_fx.err.message);
 }
 
 static int
@@ -195,9 +182,9 @@ power_of(const struct vs_moref *vm)
 	struct vs_vm_info *info = NULL;
 	int p;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	p = info->power;
 	vs_vm_info_free(info);
 	return p;
@@ -207,31 +194,34 @@ power_of(const struct vs_moref *vm)
 static void
 make_disk(const char *ds_path)
 {
-	const struct vs_service_content *sc = vs_client_sc(cl);
+	const struct vs_service_content *sc = vs_client_sc(sim_fx.cl);
 	struct vs_moref dc, task;
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r, spec;
 
 	find_ok(&dc, "DC0");
-	vs_error_clear(&err);
-	ck_assert_msg(vs_file_make_directory(cl, &dc, "[LocalDS_0] "
-	              "BOSH_Disks", true, &err) == 0, "%s", err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_file_make_directory(sim_fx.cl, &dc, "[LocalDS_0] "
+	              "BOSH_Disks", true, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_int_eq(vs_soap_request_new(&req, &m,
 	                 "CreateVirtualDisk_Task", &sc->virtual_disk_manager,
-	                 &err), 0);
+	                 &sim_fx.err), 0);
 	vs_soap_add_text(m, "name", ds_path);
 	vs_soap_add_moref(m, "datacenter", &dc);
 	spec = vs_soap_add_obj(m, "spec", "FileBackedVirtualDiskSpec");
 	vs_soap_add_text(spec, "diskType", "thin");
 	vs_soap_add_text(spec, "adapterType", "lsiLogic");
 	vs_soap_add_long(spec, "capacityKb", 1024);
-	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
-	              err.message);
+	ck_assert_msg(vs_client_call(sim_fx.cl, req, &resp, &r,
+	                             &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
-	                              &err), 0);
+	                              &sim_fx.err), 0);
 	xmlFreeDoc(resp);
-	ck_assert_msg(vs_task_wait(NULL, cl, &task, 60, &err) == 0, "%s",
-	              err.message);
+	ck_assert_msg(vs_task_wait(NULL, sim_fx.cl, &task, 60,
+	                           &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 }
 
 /* Attaches an existing disk file to vm's SCSI controller. */
@@ -245,9 +235,9 @@ attach_disk(const struct vs_moref *vm, const char *ds_path)
 	int ctrl = 0, unit;
 	size_t i;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices; i++) {
 		const struct vs_vm_device *d = &info->devices[i];
 
@@ -283,8 +273,8 @@ attach_disk(const struct vs_moref *vm, const char *ds_path)
 	memset(&spec, 0, sizeof(spec));
 	spec.changes = &ch;
 	spec.nchanges = 1;
-	ck_assert_msg(vs_vm_reconfigure(cl, vm, &spec, &err) == 0, "%s",
-	              err.message);
+	ck_assert_msg(vs_vm_reconfigure(sim_fx.cl, vm, &spec, &sim_fx.err) == 0,
+	              "%s", sim_fx.err.message);
 }
 
 /* 0 when ds_path exists (datastore HTTP GET), VS_ENOTFOUND when not. */
@@ -295,11 +285,12 @@ file_state(const char *ds_path)
 	size_t len = 0;
 	int rc;
 
-	vs_error_clear(&err);
-	rc = vs_file_download_mem(&body, &len, cl, "DC0", ds_path, &err);
+	vs_error_clear(&sim_fx.err);
+	rc = vs_file_download_mem(&body, &len, sim_fx.cl, "DC0", ds_path,
+	                          &sim_fx.err);
 	free(body);
 	ck_assert_msg(rc == 0 || rc == VS_ENOTFOUND, "%s: %s", ds_path,
-	              err.message);
+	              sim_fx.err.message);
 	return rc;
 }
 
@@ -409,9 +400,10 @@ START_TEST(test_delete_keeps_persistent_disk)
 	make_vm(&vm, cid, true);
 	make_disk(disk_path);
 	attach_disk(&vm, disk_path);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_file_upload_mem(cl, "DC0", env_iso, "iso", 3, true,
-	                                 &err) == 0, "%s", err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_file_upload_mem(sim_fx.cl, "DC0", env_iso, "iso", 3,
+	                                 true, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_int_eq(file_state(disk_path), 0);
 	ck_assert_int_eq(file_state(vmx), 0);
 	ck_assert_int_eq(file_state(env_iso), 0);
@@ -485,9 +477,10 @@ expect_field(const struct vs_moref *vm, const char *name, const char *want)
 {
 	char *v = NULL;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_get_custom_field(&v, cl, vm, name, &err) == 0,
-	              "%s: %s", name, err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_get_custom_field(&v, sim_fx.cl, vm, name,
+	                                     &sim_fx.err) == 0,
+	              "%s: %s", name, sim_fx.err.message);
 	ck_assert_str_eq(v, want);
 	free(v);
 }
@@ -542,7 +535,8 @@ vm_methods_suite(void)
 	TCase *tc = tcase_create("sim");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, sim_fixture_setup,
+	                          sim_fixture_teardown);
 	tcase_add_test(tc, test_has_vm);
 	tcase_add_test(tc, test_has_vm_bad_cid);
 	tcase_add_test(tc, test_delete_missing_vm);
@@ -557,11 +551,5 @@ vm_methods_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(vm_methods_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return sim_fixture_main("check_vm_methods", false, vm_methods_suite);
 }
