@@ -21,6 +21,7 @@
 
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_fixture.h"
+#include "tests/support/sim_ruby.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/soap.h"
@@ -190,49 +191,12 @@ power_of(const struct vs_moref *vm)
 	return p;
 }
 
-/* CreateVirtualDisk_Task for ds_path ("[LocalDS_0] BOSH_Disks/x.vmdk"). */
-static void
-make_disk(const char *ds_path)
-{
-	const struct vs_service_content *sc = vs_client_sc(sim_fx.cl);
-	struct vs_moref dc, task;
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r, spec;
-
-	find_ok(&dc, "DC0");
-	vs_error_clear(&sim_fx.err);
-	ck_assert_msg(vs_file_make_directory(sim_fx.cl, &dc, "[LocalDS_0] "
-	              "BOSH_Disks", true, &sim_fx.err) == 0, "%s",
-	              sim_fx.err.message);
-	ck_assert_int_eq(vs_soap_request_new(&req, &m,
-	                 "CreateVirtualDisk_Task", &sc->virtual_disk_manager,
-	                 &sim_fx.err), 0);
-	vs_soap_add_text(m, "name", ds_path);
-	vs_soap_add_moref(m, "datacenter", &dc);
-	spec = vs_soap_add_obj(m, "spec", "FileBackedVirtualDiskSpec");
-	vs_soap_add_text(spec, "diskType", "thin");
-	vs_soap_add_text(spec, "adapterType", "lsiLogic");
-	vs_soap_add_long(spec, "capacityKb", 1024);
-	ck_assert_msg(vs_client_call(sim_fx.cl, req, &resp, &r,
-	                             &sim_fx.err) == 0, "%s",
-	              sim_fx.err.message);
-	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
-	                              &sim_fx.err), 0);
-	xmlFreeDoc(resp);
-	ck_assert_msg(vs_task_wait(NULL, sim_fx.cl, &task, 60,
-	                           &sim_fx.err) == 0, "%s",
-	              sim_fx.err.message);
-}
-
 /* Attaches an existing disk file to vm's SCSI controller. */
 static void
 attach_disk(const struct vs_moref *vm, const char *ds_path)
 {
 	struct vs_vm_info *info = NULL;
-	struct vs_vm_device_change ch;
-	struct vs_vm_config spec;
-	bool used[16] = { false };
-	int ctrl = 0, unit;
+	int ctrl = 0;
 	size_t i;
 
 	vs_error_clear(&sim_fx.err);
@@ -245,36 +209,9 @@ attach_disk(const struct vs_moref *vm, const char *ds_path)
 		    strstr(d->type, "SCSI") != NULL && ctrl == 0)
 			ctrl = d->key;
 	}
-	ck_assert_int_ne(ctrl, 0);
-	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
-
-		if (d->has_controller_key && d->controller_key == ctrl &&
-		    d->has_unit_number && d->unit_number >= 0 &&
-		    d->unit_number < 16)
-			used[d->unit_number] = true;
-	}
-	used[7] = true;     /* the controller's own unit */
-	for (unit = 0; unit < 16 && used[unit]; unit++)
-		;
-	ck_assert_int_lt(unit, 16);
 	vs_vm_info_free(info);
-
-	memset(&ch, 0, sizeof(ch));
-	ch.operation = VS_VM_OP_ADD;
-	ch.kind = VS_VM_DEV_DISK;
-	ch.key = -100;
-	ch.controller_key = ctrl;
-	ch.has_unit_number = true;
-	ch.unit_number = unit;
-	ch.file_name = ds_path;
-	ch.capacity_kb = 1024;
-	ch.disk_mode = "independent_persistent";
-	memset(&spec, 0, sizeof(spec));
-	spec.changes = &ch;
-	spec.nchanges = 1;
-	ck_assert_msg(vs_vm_reconfigure(sim_fx.cl, vm, &spec, &sim_fx.err) == 0,
-	              "%s", sim_fx.err.message);
+	ck_assert_int_ne(ctrl, 0);
+	sim_ruby_attach_file(sim_fx.cl, vm, ctrl, ds_path);
 }
 
 /* 0 when ds_path exists (datastore HTTP GET), VS_ENOTFOUND when not. */
@@ -398,7 +335,8 @@ START_TEST(test_delete_keeps_persistent_disk)
 	snprintf(vmx, sizeof(vmx), "[LocalDS_0] %s/%s.vmx", cid, cid);
 	snprintf(env_iso, sizeof(env_iso), "[LocalDS_0] %s/env.iso", cid);
 	make_vm(&vm, cid, true);
-	make_disk(disk_path);
+	/* a disk file ("[LocalDS_0] BOSH_Disks/x.vmdk", its directory made) */
+	sim_ruby_disk_file(sim_fx.cl, disk_path);
 	attach_disk(&vm, disk_path);
 	vs_error_clear(&sim_fx.err);
 	ck_assert_msg(vs_file_upload_mem(sim_fx.cl, "DC0", env_iso, "iso", 3,
