@@ -1012,9 +1012,8 @@ END_TEST
  * off, read back from the cluster's configurationEx. */
 START_TEST(test_disable_drs)
 {
-	static const char *const paths[] = { "configurationEx", NULL };
 	struct vs_object *o = NULL;
-	struct vs_moref cluster, vm;
+	struct vs_moref vm;
 	json_t *nets, *args, *resp;
 	xmlNodePtr val, n;
 	const char *cid;
@@ -1031,15 +1030,7 @@ START_TEST(test_disable_drs)
 	                        "result"), 0));
 	vm = sim_vm_ref(sim_fx.cl, cid);
 	vs_error_clear(&sim_fx.err);
-	ck_assert_msg(vs_find_by_inventory_path(&cluster, sim_fx.cl,
-	              "DC0/host/DC0_C0", &sim_fx.err) == 0, "%s",
-	              sim_fx.err.message);
-	ck_assert_msg(vs_get_props(&o, sim_fx.cl, &cluster, paths,
-	                           &sim_fx.err) == 0, "%s",
-	              sim_fx.err.message);
-	ck_assert_int_eq(vs_object_get_node(&val, o, "configurationEx",
-	                                    &sim_fx.err),
-	                 0);
+	sim_cluster_config(&o, &val, sim_fx.cl);
 	for (n = vs_xml_child(val, "drsVmConfig"); n != NULL;
 	     n = vs_xml_next(n, "drsVmConfig")) {
 		char *key = vs_xml_child_text(n, "key");

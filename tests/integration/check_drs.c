@@ -25,6 +25,7 @@
 
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_fixture.h"
+#include "tests/support/sim_inventory.h"
 #include "vsphere/client.h"
 #include "vsphere/drs.h"
 #include "vsphere/pc.h"
@@ -110,22 +111,12 @@ delete_vm(const char *cid)
 static struct vs_drs_rules *
 cluster_rules(void)
 {
-	static const char *const paths[] = { "configurationEx", NULL };
 	struct vs_object *o = NULL;
 	struct vs_drs_rules *r = NULL;
-	struct vs_moref cluster;
 	xmlNodePtr val;
 
 	vs_error_clear(&sim_fx.err);
-	ck_assert_msg(vs_find_by_inventory_path(&cluster, sim_fx.cl,
-	              "DC0/host/DC0_C0", &sim_fx.err) == 0, "%s",
-	              sim_fx.err.message);
-	ck_assert_msg(vs_get_props(&o, sim_fx.cl, &cluster, paths,
-	                           &sim_fx.err) == 0, "%s",
-	              sim_fx.err.message);
-	ck_assert_int_eq(vs_object_get_node(&val, o, "configurationEx",
-	                                    &sim_fx.err),
-	                 0);
+	sim_cluster_config(&o, &val, sim_fx.cl);
 	ck_assert_msg(vs_drs_rules_from_node(&r, val, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	vs_object_free(o);
@@ -395,22 +386,12 @@ END_TEST
 static struct vs_drs_groups *
 cluster_groups(void)
 {
-	static const char *const paths[] = { "configurationEx", NULL };
 	struct vs_object *o = NULL;
 	struct vs_drs_groups *g = NULL;
-	struct vs_moref cluster;
 	xmlNodePtr val;
 
 	vs_error_clear(&sim_fx.err);
-	ck_assert_msg(vs_find_by_inventory_path(&cluster, sim_fx.cl,
-	              "DC0/host/DC0_C0", &sim_fx.err) == 0, "%s",
-	              sim_fx.err.message);
-	ck_assert_msg(vs_get_props(&o, sim_fx.cl, &cluster, paths,
-	                           &sim_fx.err) == 0, "%s",
-	              sim_fx.err.message);
-	ck_assert_int_eq(vs_object_get_node(&val, o, "configurationEx",
-	                                    &sim_fx.err),
-	                 0);
+	sim_cluster_config(&o, &val, sim_fx.cl);
 	ck_assert_msg(vs_drs_groups_from_node(&g, val, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	vs_object_free(o);
