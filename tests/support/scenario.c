@@ -763,6 +763,96 @@ scn_check_cursor(const char *dir, const char *cursor, struct scn_error *e)
 	return rc;
 }
 
+int
+scn_run_open(struct scn_run *r, const char *dir, struct scn_error *e)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = scn_load(&r->s, dir, e);
+	if (rc == 0)
+		rc = scn_mkwork(r->work, sizeof(r->work), e);
+	if (rc == 0)
+		rc = scn_prepare(r->s, r->work, e);
+	if (rc != 0)
+		return rc;
+	r->responses = calloc(r->s->n, sizeof(*r->responses));
+	if (r->responses == NULL)
+		return scn_fail(e, "out of memory");
+	return 0;
+}
+
+void
+scn_run_close(struct scn_run *r)
+{
+	size_t i;
+
+	for (i = 0; r->responses != NULL && i < r->s->n; i++)
+		json_decref(r->responses[i]);
+	free(r->responses);
+	r->responses = NULL;
+	cpi_test_run_clear(&r->run);
+	if (r->work[0] != '\0')
+		scn_rmtree(r->work);
+	r->work[0] = '\0';
+	scn_free(r->s);
+	r->s = NULL;
+}
+
+/* Adds the replay transport's own words (one line of the binary's
+ * stderr) to a failure of a replayed step. */
+static void
+scn_replay_words(struct scn_error *e, const struct cpi_test_run *run)
+{
+	const char *p;
+	size_t l;
+
+	if (!e->set || run->err == NULL || strstr(run->err, "replay") == NULL)
+		return;
+	p = strstr(run->err, "replay: ");
+	l = p != NULL ? strcspn(p, "\n") : 0;
+	if (l > 0 && strlen(e->msg) + l + 16 < sizeof(e->msg))
+		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) -
+		         strlen(e->msg), " [cpi: %.*s]", (int)l, p);
+}
+
+/* Replays step i of r: its response compared with the recording. */
+static int
+scn_replay_step(struct scn_run *r, size_t i, const char *cpi,
+                const char *config, const char *dir, scn_show_fn show,
+                void *ud, struct scn_error *e)
+{
+	const struct scn_step *st = &r->s->steps[i];
+	json_t *req = NULL, *resp = NULL, *want;
+	char path[4096];
+	int rc;
+
+	/* Placeholders take the RECORDED results: the vSphere side answers
+	 * with the names of the recording. */
+	scn_path(path, sizeof(path), r->s, i, "response");
+	want = scn_load_json(path, e);
+	req = want != NULL ? scn_request(r->s, i, r->responses, r->work, e)
+	                   : NULL;
+	if (req == NULL) {
+		json_decref(want);
+		return -1;
+	}
+	rc = scn_call(&resp, &r->run, cpi, config, "--replay", dir, req, e);
+	if (rc == 0 && show != NULL)
+		show(ud, st, req, resp);
+	if (rc == 0)
+		rc = scn_compare(want, resp, st->name, e);
+	if (rc != 0)
+		scn_replay_words(e, &r->run);
+	if (rc != 0 && strncmp(e->msg, st->name, strlen(st->name)) != 0)
+		scn_prefix(e, st->name);
+	r->responses[i] = want;
+	json_decref(resp);
+	json_decref(req);
+	cpi_test_run_clear(&r->run);
+	return rc;
+}
+
 /* Replays scenario dir with the binary cpi: every response must match
  * the recording and every exchange must be used.  show (may be NULL)
  * is called with each request and live response, for the demo. */
@@ -770,80 +860,25 @@ int
 scn_replay(const char *cpi, const char *dir, scn_show_fn show, void *ud,
            struct scn_error *e)
 {
-	char work[4096] = "", cursor[4200], path[4096], config[4096];
-	json_t **responses = NULL, *req = NULL, *resp = NULL, *want = NULL;
-	struct cpi_test_run run;
-	struct scn *s = NULL;
+	char cursor[4200], config[4096];
+	struct scn_run r;
 	size_t i;
 	int rc;
 
-	memset(&run, 0, sizeof(run));
-	rc = scn_load(&s, dir, e);
-	if (rc == 0)
-		rc = scn_mkwork(work, sizeof(work), e);
-	if (rc == 0)
-		rc = scn_prepare(s, work, e);
+	rc = scn_run_open(&r, dir, e);
 	if (rc != 0)
 		goto cleanup;
-	responses = calloc(s->n, sizeof(*responses));
-	if (responses == NULL) {
-		rc = scn_fail(e, "out of memory");
-		goto cleanup;
-	}
-	scn_pathf(cursor, sizeof(cursor), "%s/cursor", work);
+	scn_pathf(cursor, sizeof(cursor), "%s/cursor", r.work);
 	scn_pathf(config, sizeof(config), "%s/config.json", dir);
 	setenv("VSPHERE_CPI_REPLAY_CURSOR", cursor, 1);
 	unsetenv("VSPHERE_CPI_REPLAY_START");
 	unsetenv("VSPHERE_CPI_FIXTURES");
-	for (i = 0; i < s->n && rc == 0; i++) {
-		/* Placeholders take the RECORDED results: the vSphere side
-		 * answers with the names of the recording. */
-		scn_path(path, sizeof(path), s, i, "response");
-		want = scn_load_json(path, e);
-		req = want != NULL ? scn_request(s, i, responses, work, e)
-		                   : NULL;
-		if (req == NULL) {
-			rc = -1;
-			json_decref(want);
-			break;
-		}
-		rc = scn_call(&resp, &run, cpi, config, "--replay", dir, req,
-		              e);
-		if (rc == 0 && show != NULL)
-			show(ud, &s->steps[i], req, resp);
-		if (rc == 0)
-			rc = scn_compare(want, resp, s->steps[i].name, e);
-		if (rc != 0 && e->set && run.err != NULL &&
-		    strstr(run.err, "replay") != NULL) {
-			/* the replay transport's own words, one line */
-			const char *p = strstr(run.err, "replay: ");
-			size_t l = p != NULL ? strcspn(p, "\n") : 0;
-
-			if (l > 0 && strlen(e->msg) + l + 16 < sizeof(e->msg))
-				snprintf(e->msg + strlen(e->msg),
-				         sizeof(e->msg) - strlen(e->msg),
-				         " [cpi: %.*s]", (int)l, p);
-		}
-		if (rc != 0 && strncmp(e->msg, s->steps[i].name,
-		                       strlen(s->steps[i].name)) != 0)
-			scn_prefix(e, s->steps[i].name);
-		responses[i] = want;
-		want = NULL;
-		json_decref(resp);
-		resp = NULL;
-		json_decref(req);
-		req = NULL;
-		cpi_test_run_clear(&run);
-	}
+	for (i = 0; i < r.s->n && rc == 0; i++)
+		rc = scn_replay_step(&r, i, cpi, config, dir, show, ud, e);
 	if (rc == 0)
 		rc = scn_check_cursor(dir, cursor, e);
 	unsetenv("VSPHERE_CPI_REPLAY_CURSOR");
 cleanup:
-	for (i = 0; responses != NULL && i < s->n; i++)
-		json_decref(responses[i]);
-	free(responses);
-	cpi_test_run_clear(&run);
-	scn_rmtree(work);
-	scn_free(s);
+	scn_run_close(&r);
 	return rc;
 }

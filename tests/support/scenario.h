@@ -108,6 +108,21 @@ int scn_mkwork(char *buf, size_t size, struct scn_error *e);
 /* sh DIR/prepare.sh WORKDIR, when the scenario has one. */
 int scn_prepare(const struct scn *s, const char *workdir, struct scn_error *e);
 
+/* One run of a scenario: loaded, its scratch directory made and
+ * prepared (prepare.sh), a slot for each step's response. */
+struct scn_run {
+	struct scn *s;
+	char work[4096];                /* the scratch directory */
+	json_t **responses;             /* s->n; NULL until the step ran */
+	struct cpi_test_run run;        /* the binary's last output */
+};
+
+/* Opens a run of scenario dir (r is cleared first); scn_run_close()
+ * also after a failure. */
+int scn_run_open(struct scn_run *r, const char *dir, struct scn_error *e);
+/* Frees the responses and the output, removes the scratch directory. */
+void scn_run_close(struct scn_run *r);
+
 /* Replays scenario dir with the binary cpi: every response must match
  * the recording and every exchange must be used.  show (may be NULL)
  * is called with each request and live response, for the demo. */
