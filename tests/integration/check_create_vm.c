@@ -1388,11 +1388,8 @@ static Suite *
 suite(void)
 {
 	Suite *s = suite_create("create_vm");
-	TCase *tc = tcase_create("sim");
+	TCase *tc = sim_fixture_tcase(120);
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, sim_fixture_setup,
-	                          sim_fixture_teardown);
 	tcase_add_test(tc, test_unknown_port_group);
 	tcase_add_test(tc, test_two_default_gateways);
 	tcase_add_test(tc, test_dvs_path_port_group);

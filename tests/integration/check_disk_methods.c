@@ -894,11 +894,8 @@ static Suite *
 suite(void)
 {
 	Suite *s = suite_create("disk_methods");
-	TCase *tc = tcase_create("sim");
+	TCase *tc = sim_fixture_tcase(180);
 
-	tcase_set_timeout(tc, 180);
-	tcase_add_checked_fixture(tc, sim_fixture_setup,
-	                          sim_fixture_teardown);
 	tcase_add_test(tc, test_create_env_flow);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_enable_uuid_hint);

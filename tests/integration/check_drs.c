@@ -644,11 +644,8 @@ static Suite *
 suite(void)
 {
 	Suite *s = suite_create("drs");
-	TCase *tc = tcase_create("sim");
+	TCase *tc = sim_fixture_tcase(900);
 
-	tcase_add_checked_fixture(tc, sim_fixture_setup,
-	                          sim_fixture_teardown);
-	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, test_rule_lifecycle);
 	tcase_add_test(tc, test_refused_shapes);
 	tcase_add_test(tc, test_auto_rule_per_group);

@@ -516,11 +516,8 @@ static Suite *
 suite(void)
 {
 	Suite *s = suite_create("ruby_compat");
-	TCase *tc = tcase_create("sim");
+	TCase *tc = sim_fixture_tcase(240);
 
-	tcase_set_timeout(tc, 240);
-	tcase_add_checked_fixture(tc, sim_fixture_setup,
-	                          sim_fixture_teardown);
 	tcase_add_test(tc, test_ruby_disk_cid);
 	tcase_add_test(tc, test_disk_elsewhere);
 	tcase_add_test(tc, test_moved_vm);

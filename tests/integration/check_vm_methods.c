@@ -470,11 +470,8 @@ static Suite *
 vm_methods_suite(void)
 {
 	Suite *s = suite_create("vm_methods");
-	TCase *tc = tcase_create("sim");
+	TCase *tc = sim_fixture_tcase(120);
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, sim_fixture_setup,
-	                          sim_fixture_teardown);
 	tcase_add_test(tc, test_has_vm);
 	tcase_add_test(tc, test_has_vm_bad_cid);
 	tcase_add_test(tc, test_delete_missing_vm);

@@ -24,6 +24,16 @@ sim_fixture_teardown(void)
 	sim_fx.cl = NULL;
 }
 
+TCase *
+sim_fixture_tcase(double timeout_s)
+{
+	TCase *tc = tcase_create("sim");
+
+	tcase_set_timeout(tc, timeout_s);
+	tcase_add_checked_fixture(tc, sim_fixture_setup, sim_fixture_teardown);
+	return tc;
+}
+
 int
 sim_fixture_main(const char *name, bool stemcell, Suite *(*make)(void))
 {

@@ -5,8 +5,7 @@
  * main(), before the runner), and for each test a client connected to
  * the simulator with a cleared error.
  *
- *	tcase_add_checked_fixture(tc, sim_fixture_setup,
- *	                          sim_fixture_teardown);
+ *	TCase *tc = sim_fixture_tcase(120);   (setup and teardown set)
  *	…
  *	int main(void) { return sim_fixture_main("check_x", suite); }
  */
@@ -33,6 +32,8 @@ extern struct sim_fixture sim_fx;
  * (sim_client_connect(NULL)); the teardown frees the client. */
 void sim_fixture_setup(void);
 void sim_fixture_teardown(void);
+/* A test case "sim" with this timeout (seconds) and the fixture. */
+TCase *sim_fixture_tcase(double timeout_s);
 
 /* A suite's main(): sim_suite_start() into sim_fx.defcfg; with
  * stemcell, sim_stemcell_make() into sim_fx.stemcell, .outdir and
