@@ -700,8 +700,9 @@ take_reply(struct vs_http_response *resp, struct xfer *x,
 			/* empty 2xx body: still leave an (empty) file */
 			x->down = open_download(req->download_path);
 			if (x->down == NULL)
-				return vs_error_set(err, VS_EIO, "http: cannot "
-				                    "create downloaded file: %s",
+				return vs_error_set(err, VS_EIO,
+				                    "http: cannot create "
+				                    "downloaded file: %s",
 				                    strerror(errno));
 		}
 		vs_fixture_buf_clear(&x->body);
@@ -832,8 +833,8 @@ set_tls_opts(CURL *h, const struct curl_tp *c, struct vs_error *err)
 		blob.flags = CURL_BLOB_COPY;
 		if (curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) !=
 		    CURLE_OK)
-			return vs_error_set(err, VS_ETLS,
-			                    "TLS: cannot use the CA certificate");
+			return vs_error_set(err, VS_ETLS, "TLS: cannot use "
+			                    "the CA certificate");
 #else
 		return vs_error_set(err, VS_ETLS,
 		                    "TLS: libcurl too old for an in-memory CA");
