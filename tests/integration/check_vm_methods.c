@@ -134,9 +134,8 @@ make_vm(struct vs_moref *out, const char *name, bool power_on)
 	struct vs_moref src, folder, pool, ds;
 	struct vs_vm_info *info = NULL;
 	struct vs_clone_spec cs;
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r;
-	struct vs_moref task;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
 	char path[512];
 
 	find_ok(&src, "DC0/vm/DC0_H0_VM0");
@@ -160,13 +159,7 @@ make_vm(struct vs_moref *out, const char *name, bool power_on)
 	vs_soap_add_moref(m, "folder", &folder);
 	vs_soap_add_text(m, "name", name);
 	ck_assert_int_eq(vs_add_clone_spec(m, "spec", &cs, &sim_fx.err), 0);
-	ck_assert_msg(vs_client_call(sim_fx.cl, req, &resp, &r,
-	                             &sim_fx.err) == 0, "%s",
-	              sim_fx.err.message);
-	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
-	                              &sim_fx.err), 0);
-	xmlFreeDoc(resp);
-	ck_assert_msg(vs_task_wait(NULL, sim_fx.cl, &task, 60,
+	ck_assert_msg(vs_task_call(NULL, sim_fx.cl, req, 60,
 	                           &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	snprintf(path, sizeof(path), "DC0/vm/BOSH_VMs/%s", name);

@@ -55,18 +55,9 @@ run_task(struct vs_client *cl, xmlDocPtr req, struct vs_moref *result)
 {
 	struct vs_task_result res;
 	struct vs_error err;
-	xmlDocPtr resp = NULL;
-	xmlNodePtr r;
-	struct vs_moref task;
 
 	vs_error_clear(&err);
-	memset(&res, 0, sizeof(res));
-	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
-	                              &err), 0);
-	xmlFreeDoc(resp);
-	ck_assert_msg(vs_task_wait(&res, cl, &task, 120, &err) == 0, "%s",
+	ck_assert_msg(vs_task_call(&res, cl, req, 120, &err) == 0, "%s",
 	              err.message);
 	if (result != NULL)
 		*result = res.moref;
