@@ -14,10 +14,16 @@
  * answered in the recording (the env ISO itself is never recorded:
  * it is sensitive).  Exits non-zero when a replay fails.
  */
-#include "tests/replay/scenario.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/support/scenario.h"
 
 #include "cpi/agent_net.h"
 #include "network/net.h"
+#include "vsphere/fixture.h"
 
 static int failures;
 
