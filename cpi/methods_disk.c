@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/uuid.h"
 #include "cpi/disk_cid.h"
 #include "cpi/iso9660.h"
 #include "cpi/vcenter.h"
@@ -88,24 +89,13 @@ check_vm_cid(const char *cid, const char *method, struct cpi_error *err)
 static int
 new_disk_cid(char *out, size_t size, struct cpi_error *err)
 {
-	unsigned char b[16];
-	FILE *f = fopen("/dev/urandom", "rb");
-	size_t got = 0;
+	char id[UUID_LEN + 1];
 
-	if (f != NULL) {
-		got = fread(b, 1, sizeof(b), f);
-		fclose(f);
-	}
-	if (got != sizeof(b))
+	if (uuid_v4(id) != 0)
 		return cpi_error_set(err, CPI_ERROR_CPI, true,
 		                     "create_disk: no random bytes for the "
 		                     "disk id");
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, size, "disk-%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	         "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
-	         b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-	         b[13], b[14], b[15]);
+	snprintf(out, size, "disk-%s", id);
 	return 0;
 }
 

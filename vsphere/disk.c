@@ -29,13 +29,6 @@
 
 /* --- helpers -------------------------------------------------------- */
 
-static void
-pass_error(struct vs_error *err, const struct vs_error *local)
-{
-	if (err != NULL && !vs_error_is_set(err))
-		*err = *local;
-}
-
 static bool
 same_ref(const struct vs_moref *a, const struct vs_moref *b)
 {
@@ -79,25 +72,6 @@ vs_disk_cid_valid(const char *cid)
 			return false;
 	}
 	return true;
-}
-
-/* Sends req (consumed) whose reply's returnval is a Task and waits. */
-static int
-run_task(struct vs_task_result *res, struct vs_client *c, xmlDocPtr req,
-         struct vs_error *err)
-{
-	xmlDocPtr resp = NULL;
-	xmlNodePtr r;
-	struct vs_moref task;
-	int rc;
-
-	rc = vs_client_call(c, req, &resp, &r, err);
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
-	if (rc == 0)
-		rc = vs_task_wait(res, c, &task, VS_DISK_TASK_TIMEOUT_S, err);
-	xmlFreeDoc(resp);
-	return rc;
 }
 
 /* A VirtualDiskManager request with _this set. */
@@ -253,7 +227,7 @@ vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
 		goto cleanup;
 	}
 	if (rc != 0) {
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		goto cleanup;
 	}
 	if (n > 0) {
@@ -440,7 +414,7 @@ vs_disk_query_uuid(char **out, struct vs_client *c,
 	rc = file_fault(vs_client_call(c, req, &resp, &r, &e), &e);
 	if (rc != 0) {
 		vs_error_prefix(&e, "QueryVirtualDiskUuid %s", ds_path);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		goto cleanup;
 	}
 	text = vs_xml_child_text(r, "returnval");
@@ -531,7 +505,7 @@ vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
 	vs_soap_add_text(spec, "diskType", disk_types[type]);
 	vs_soap_add_text(spec, "adapterType", "lsiLogic");
 	vs_soap_add_long(spec, "capacityKb", size_mb * 1024);
-	rc = run_task(NULL, c, req, &e);
+	rc = vs_task_call(NULL, c, req, VS_DISK_TASK_TIMEOUT_S, &e);
 	req = NULL;
 	if (rc != 0) {
 		/* The reply was lost after vCenter may have run the task:
@@ -549,7 +523,7 @@ vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
 				               path, ignored.message);
 		}
 		vs_error_prefix(&e, "CreateVirtualDisk_Task %s", path);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		goto cleanup;
 	}
 	rc = loc_fill(out, ds, path, err);
@@ -578,7 +552,7 @@ try_datastore(struct vs_disk_loc *out, struct vs_client *c,
 	if (rc != 0) {
 		free(path);
 		if (rc != VS_ENOTFOUND)
-			pass_error(err, &e);
+			vs_error_keep_first(err, &e);
 		return rc;
 	}
 	rc = loc_fill(out, ds, path, err);
@@ -642,10 +616,11 @@ vs_disk_delete(struct vs_client *c, const struct vs_moref *dc,
 		return rc;
 	vs_soap_add_text(m, "name", ds_path);
 	vs_soap_add_moref(m, "datacenter", dc);
-	rc = file_fault(run_task(NULL, c, req, &e), &e);
+	rc = vs_task_call(NULL, c, req, VS_DISK_TASK_TIMEOUT_S, &e);
+	rc = file_fault(rc, &e);
 	if (rc != 0) {
 		vs_error_prefix(&e, "DeleteVirtualDisk_Task %s", ds_path);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 	}
 	return rc;
 }
@@ -679,11 +654,12 @@ vs_disk_move(struct vs_disk_loc *out, struct vs_client *c,
 	vs_soap_add_text(m, "destName", path);
 	vs_soap_add_moref(m, "destDatacenter", dc);
 	vs_soap_add_bool(m, "force", false);
-	rc = file_fault(run_task(NULL, c, req, &e), &e);
+	rc = vs_task_call(NULL, c, req, VS_DISK_TASK_TIMEOUT_S, &e);
+	rc = file_fault(rc, &e);
 	req = NULL;
 	if (rc != 0) {
 		vs_error_prefix(&e, "MoveVirtualDisk_Task %s", src);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		goto cleanup;
 	}
 	rc = loc_fill(out, dst_ds, path, err);
@@ -717,10 +693,11 @@ vs_disk_extend(struct vs_client *c, const struct vs_moref *dc,
 	vs_soap_add_moref(m, "datacenter", dc);
 	vs_soap_add_long(m, "newCapacityKb", new_size_mb * 1024);
 	vs_soap_add_bool(m, "eagerZero", false);
-	rc = file_fault(run_task(NULL, c, req, &e), &e);
+	rc = vs_task_call(NULL, c, req, VS_DISK_TASK_TIMEOUT_S, &e);
+	rc = file_fault(rc, &e);
 	if (rc != 0) {
 		vs_error_prefix(&e, "ExtendVirtualDisk_Task %s", ds_path);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 	}
 	return rc;
 }
@@ -909,7 +886,7 @@ read_extra(struct vs_disk_vm *v, struct vs_client *c,
 		goto cleanup;
 	}
 	if (rc != 0) {
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		goto cleanup;
 	}
 	for (opt = vs_xml_child(val, "OptionValue"); rc == 0 && opt != NULL;
@@ -1116,7 +1093,7 @@ vs_disk_pick_slot(struct vs_disk_slot *out, const struct vs_vm_info *info,
 	rc = vs_disk_free_unit(&out->ctl_key, &out->unit, info, &e);
 	if (rc != VS_ENOTFOUND) {
 		if (rc != 0)
-			pass_error(err, &e);
+			vs_error_keep_first(err, &e);
 		return rc;
 	}
 	for (i = 0; info != NULL && i < info->ndevices; i++) {
@@ -1303,7 +1280,7 @@ vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
 			continue;       /* no config (being created) */
 		if (rc != 0) {
 			vs_error_prefix(&e, "VM %s", o->obj.value);
-			pass_error(err, &e);
+			vs_error_keep_first(err, &e);
 			goto cleanup;
 		}
 		for (j = 0; j < devs->n; j++) {
@@ -1356,7 +1333,7 @@ attached_file(char **out, const struct vs_objects *list, const char *want,
 			continue;       /* no config (being created) */
 		if (rc != 0) {
 			vs_error_prefix(&e, "VM %s", list->items[i].obj.value);
-			pass_error(err, &e);
+			vs_error_keep_first(err, &e);
 			return rc;
 		}
 		for (j = 0; j < devs->n && *out == NULL; j++) {
@@ -1419,7 +1396,7 @@ vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
 	if (rc == 0) {
 		rc = vs_disk_query_uuid(&uuid, c, dc, file, &e);
 		if (rc != 0)
-			pass_error(err, &e);
+			vs_error_keep_first(err, &e);
 	}
 	if (rc == 0) {
 		rc = loc_fill(out, ds, file, err);
@@ -1558,7 +1535,7 @@ vs_disk_search_name(struct vs_disk_loc *out, struct vs_client *c,
 			rc = search_datastore(&path, c, d, want, &e);
 			if (rc != 0) {
 				vs_error_prefix(&e, "searching %s", d->name);
-				pass_error(err, &e);
+				vs_error_keep_first(err, &e);
 				return rc;
 			}
 			if (path == NULL)
@@ -1566,7 +1543,7 @@ vs_disk_search_name(struct vs_disk_loc *out, struct vs_client *c,
 			rc = vs_disk_query_uuid(&uuid, c, dc, path, &e);
 			if (rc != 0) {
 				free(path);
-				pass_error(err, &e);
+				vs_error_keep_first(err, &e);
 				return rc;
 			}
 			rc = loc_fill(out, d, path, err);

@@ -17,13 +17,6 @@
 #define MAX_RECORDS 256
 #define MAX_RECORD_VALUE 2048
 
-static void
-pass_error(struct vs_error *err, const struct vs_error *local)
-{
-	if (err != NULL && !vs_error_is_set(err))
-		*err = *local;
-}
-
 void
 vs_disk_record_clear(struct vs_disk_record *r)
 {
@@ -689,7 +682,7 @@ vs_disk_place_back(char **out, struct vs_client *c,
 		}
 		vs_error_prefix(&e, "moving disk %s back from %s to %s", cid,
 		                file, dst);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		rc = move_rc;
 		goto cleanup;
 	}
