@@ -65,6 +65,18 @@ node_text(char **out, xmlNodePtr n, const char *what, struct vs_error *err)
 	return 0;
 }
 
+int
+vs_vim_opt_text(char **out, xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n = vs_xml_child(parent, name);
+
+	*out = NULL;
+	if (n == NULL)
+		return 0;
+	*out = (char *)xmlNodeGetContent(n);
+	return *out == NULL ? VS_ENOMEM : 0;
+}
+
 /* Child name's text: *out NULL when the child is absent and !required. */
 static int
 child_text(char **out, xmlNodePtr parent, const char *name, bool required,

@@ -254,6 +254,67 @@ START_TEST(test_vm_read_base64)
 }
 END_TEST
 
+/* --- vsphere/disk_vm.c: the Ruby CPI's records (config.vAppConfig) ---- */
+
+static void
+queue_vm_read_vapp(void)
+{
+	ft_reply("RetrievePropertiesEx",
+	         "<returnval><objects><obj type=\"VirtualMachine\">vm-100"
+	         "</obj><propSet><name>runtime.powerState</name><val "
+	         "xsi:type=\"VirtualMachinePowerState\">poweredOff</val>"
+	         "</propSet></objects></returnval>");
+	ft_reply("RetrievePropertiesEx",
+	         "<returnval><objects><obj type=\"VirtualMachine\">vm-100"
+	         "</obj><propSet><name>config.vAppConfig</name><val "
+	         "xsi:type=\"VmConfigInfo\"><property><key>2001</key><id>"
+	         "disk-1</id><category>BOSH Persistent Disks</category>"
+	         "<label>disk-1</label></property></val></propSet>"
+	         "</objects></returnval>");
+}
+
+/* A vApp property whose text could not be copied must fail the read,
+ * not drop the record. */
+START_TEST(test_vm_read_vapp)
+{
+	long k;
+	bool fired = true;
+
+	for (k = 1; fired && k < MAX_SWEEP; k++) {
+		const struct vs_disk_record *r;
+		struct vs_disk_vm *v = NULL;
+		struct vs_client *c;
+		struct vs_error err;
+		int rc;
+
+		ft_reset(NULL);
+		queue_vm_read_vapp();
+		c = connect_paused();
+		vs_error_clear(&err);
+		af_arm(k);
+		rc = vs_disk_vm_read(&v, c, &vm100, &err);
+		fired = af_disarm();
+		if (rc != 0) {
+			ck_assert_msg(fired, "failed without a failure: %s",
+			              err.message);
+			ck_assert(vs_error_is_set(&err));
+			ck_assert_ptr_null(v);
+		} else {
+			r = vs_disk_vm_record(v, "disk-1");
+			ck_assert_msg(r != NULL && r->by_device_key &&
+			              r->device_key == 2001, "allocation %ld "
+			              "failed, yet the read succeeded without "
+			              "the record", k);
+		}
+		vs_disk_vm_free(v);
+		vs_client_free(c);
+		ft_clear();
+	}
+	ck_assert_msg(!fired, "no run without a failure in %d", MAX_SWEEP);
+	ck_assert_int_gt(k, 20);
+}
+END_TEST
+
 /* --- vsphere/vim_spec.c + soap.c: a request is whole or not sent ------ */
 
 START_TEST(test_config_spec)
@@ -353,6 +414,7 @@ oom_suite(void)
 	tcase_add_test(tc, test_allocator_wrapped);
 	tcase_add_test(tc, test_vm_read_plain);
 	tcase_add_test(tc, test_vm_read_base64);
+	tcase_add_test(tc, test_vm_read_vapp);
 	tcase_add_test(tc, test_config_spec);
 	suite_add_tcase(s, tc);
 	return s;
