@@ -315,6 +315,51 @@ START_TEST(test_vm_read_vapp)
 }
 END_TEST
 
+/* --- vsphere/vim_device.c: a device list read ---------------------------- */
+
+START_TEST(test_devices)
+{
+	static const char xml[] =
+	    "<val xmlns=\"urn:vim25\" xmlns:xsi=\"http://www.w3.org/2001/"
+	    "XMLSchema-instance\"><VirtualDevice xsi:type=\""
+	    "ParaVirtualSCSIController\"><key>1000</key><deviceInfo><label>"
+	    "SCSI controller 0</label></deviceInfo><busNumber>0</busNumber>"
+	    "<sharedBus>noSharing</sharedBus></VirtualDevice></val>";
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "d.xml", NULL, 0);
+	long k;
+	bool fired = true;
+
+	ck_assert_ptr_nonnull(doc);
+	for (k = 1; fired && k < MAX_SWEEP; k++) {
+		struct vs_devices *d = NULL;
+		struct vs_error err;
+		int rc;
+
+		vs_error_clear(&err);
+		af_arm(k);
+		rc = vs_devices_from_node(&d, xmlDocGetRootElement(doc), &err);
+		fired = af_disarm();
+		if (rc != 0) {
+			ck_assert_msg(fired, "failed without a failure: %s",
+			              err.message);
+			ck_assert(vs_error_is_set(&err));
+			ck_assert_ptr_null(d);
+		} else {
+			ck_assert_uint_eq(d->n, 1);
+			ck_assert_msg(strcmp(d->items[0].shared_bus,
+			                     "noSharing") == 0 &&
+			              d->items[0].label != NULL,
+			              "allocation %ld failed, yet the device "
+			              "was read without its sharedBus or label",
+			              k);
+		}
+		vs_devices_free(d);
+	}
+	xmlFreeDoc(doc);
+	ck_assert_msg(!fired, "no run without a failure in %d", MAX_SWEEP);
+}
+END_TEST
+
 /* --- vsphere/vim_spec.c + soap.c: a request is whole or not sent ------ */
 
 START_TEST(test_config_spec)
@@ -415,6 +460,7 @@ oom_suite(void)
 	tcase_add_test(tc, test_vm_read_plain);
 	tcase_add_test(tc, test_vm_read_base64);
 	tcase_add_test(tc, test_vm_read_vapp);
+	tcase_add_test(tc, test_devices);
 	tcase_add_test(tc, test_config_spec);
 	suite_add_tcase(s, tc);
 	return s;
