@@ -9,7 +9,7 @@
  *   disk_attach.c  SCSI slots, attach and detach
  *   disk_find.c    the VMs using a disk, a disk found by attachment or
  *                  by a datastore search
- *   disk_record.c  the per-VM disk records
+ *   disk_record.c  the per-VM disk records, disks kept across delete_vm
  */
 #ifndef VS_DISK_INT_H
 #define VS_DISK_INT_H
@@ -29,6 +29,10 @@ int vs_disk__loc_fill(struct vs_disk_loc *out, const struct vs_disk_ds *ds,
 
 /* The last path component of a "[ds] dir/file" name. */
 const char *vs_disk__base_name(const char *file_name);
+
+/* The change that removes disk device d from its VM, its file kept. */
+void vs_disk__remove_change(struct vs_vm_device_change *ch,
+                            const struct vs_vm_device *d);
 
 /* One datastore tried by vs_disk__each_candidate: 0 (out filled) when
  * the disk is there, VS_ENOTFOUND with err untouched to go on; any other
