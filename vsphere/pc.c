@@ -109,14 +109,52 @@ cancel_token(struct vs_client *c, const char *token)
 	xmlFreeDoc(resp);
 }
 
+/* The first page's request: RetrievePropertiesEx of q. */
+static int
+first_request(xmlDocPtr *req, struct vs_client *c, const struct vs_pc_query *q,
+              struct vs_error *err)
+{
+	const struct vs_service_content *sc = vs_client_sc(c);
+	xmlNodePtr m;
+	int rc;
+
+	rc = vs_soap_request_new(req, &m, "RetrievePropertiesEx",
+	                         &sc->property_collector, err);
+	if (rc < 0)
+		return rc;
+	rc = vs_add_filter_spec(m, "specSet", &q->spec, err);
+	if (rc == 0)
+		rc = vs_add_retrieve_options(m, "options",
+		                             q->max_objects > 0 ?
+		                             q->max_objects : VS_PC_PAGE, err);
+	return rc;
+}
+
+/* The next page's request: ContinueRetrievePropertiesEx of token. */
+static int
+next_request(xmlDocPtr *req, struct vs_client *c, const char *token,
+             struct vs_error *err)
+{
+	const struct vs_service_content *sc = vs_client_sc(c);
+	xmlNodePtr m;
+	int rc;
+
+	rc = vs_soap_request_new(req, &m, "ContinueRetrievePropertiesEx",
+	                         &sc->property_collector, err);
+	if (rc < 0)
+		return rc;
+	if (vs_soap_add_text(m, "token", token) == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	return 0;
+}
+
 int
 vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
                const struct vs_pc_query *q, struct vs_error *err)
 {
-	const struct vs_service_content *sc = vs_client_sc(c);
 	struct vs_objects *list = NULL;
 	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r;
+	xmlNodePtr r;
 	char *token = NULL, *next = NULL;
 	size_t cap = 0;
 	int pages = 0, rc;
@@ -125,22 +163,12 @@ vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
 	list = calloc(1, sizeof(*list));
 	if (list == NULL)
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	rc = vs_soap_request_new(&req, &m, "RetrievePropertiesEx",
-	                         &sc->property_collector, err);
-	if (rc < 0)
-		goto cleanup;
-	rc = vs_add_filter_spec(m, "specSet", &q->spec, err);
-	if (rc == 0)
-		rc = vs_add_retrieve_options(m, "options",
-		                             q->max_objects > 0 ?
-		                             q->max_objects : VS_PC_PAGE, err);
-	if (rc < 0)
-		goto cleanup;
-	for (;;) {
+	rc = first_request(&req, c, q, err);
+	while (rc == 0) {
 		rc = vs_client_call(c, req, &resp, &r, err);
 		req = NULL;
 		if (rc < 0)
-			goto cleanup;
+			break;
 		rc = read_page(list, &cap, &next, r, q->optional, err);
 		xmlFreeDoc(resp);
 		resp = NULL;
@@ -148,24 +176,14 @@ vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
 		token = next;
 		next = NULL;
 		if (rc < 0 || token == NULL)
-			goto cleanup;
-		if (++pages >= MAX_PAGES) {
+			break;
+		if (++pages >= MAX_PAGES)
 			rc = vs_error_set(err, VS_EPARSE,
 			                  "RetrievePropertiesEx: too many "
 			                  "pages");
-			goto cleanup;
-		}
-		rc = vs_soap_request_new(&req, &m,
-		                         "ContinueRetrievePropertiesEx",
-		                         &sc->property_collector, err);
-		if (rc < 0)
-			goto cleanup;
-		if (vs_soap_add_text(m, "token", token) == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-			goto cleanup;
-		}
+		else
+			rc = next_request(&req, c, token, err);
 	}
-cleanup:
 	if (rc < 0 && token != NULL)
 		cancel_token(c, token);
 	free(token);

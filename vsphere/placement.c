@@ -239,6 +239,66 @@ cleanup:
 }
 
 
+/* An empty placement for req (its port group slots allocated). */
+static int
+placement_new(struct vs_placement **out, const struct vs_placement_req *req,
+              struct vs_error *err)
+{
+	struct vs_placement *p;
+
+	*out = NULL;
+	if (req->datacenter == NULL || req->nclusters == 0 ||
+	    req->clusters == NULL || req->memory_mb <= 0 ||
+	    req->disk_mb < 0)
+		return vs_error_set(err, VS_EINVAL, "placement: bad request");
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	if (req->nport_groups > 0) {
+		p->pgs = calloc(req->nport_groups, sizeof(*p->pgs));
+		if (p->pgs == NULL) {
+			free(p);
+			return vs_error_set(err, VS_ENOMEM, "out of memory");
+		}
+		p->npgs = req->nport_groups;
+	}
+	*out = p;
+	return 0;
+}
+
+/* Everything of p inside datacenter dc: its vm folder, the port groups,
+ * cluster and datastore, the folder. */
+static int
+place_in_dc(struct vs_placement *p, const struct index *ix,
+            const struct ent *dc, const struct vs_placement_req *req,
+            struct vs_error *err)
+{
+	struct vs_error local = {0};
+	size_t i;
+	int rc;
+
+	p->datacenter = dc->o->obj;
+	if (vs_object_get_moref(&p->dc_vm_folder, dc->o, "vmFolder",
+	                        &local) < 0)
+		return vs_error_set(err, VS_EPARSE, "datacenter '%s' has no "
+		                    "vm folder", req->datacenter);
+	/* Port groups first: an unknown one is the likeliest bad input. */
+	for (i = 0; i < req->nport_groups; i++) {
+		rc = vs_place__find_pg(&p->pgs[i], ix, dc,
+		                       req->port_groups[i],
+		                       req->pg_owners != NULL ?
+		                       req->pg_owners[i] : NULL, err);
+		if (rc < 0)
+			return rc;
+	}
+	rc = pick(p, ix, dc, req, err);
+	if (rc < 0)
+		return rc;
+	if (req->vm_folder != NULL)
+		vs_place__find_vm_folder(p, ix, dc, req->vm_folder);
+	return 0;
+}
+
 int
 vs_placement_find(struct vs_placement **out, struct vs_client *c,
                   const struct vs_placement_req *req, struct vs_error *err)
@@ -247,62 +307,25 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
 	struct vs_objects *objs = NULL;
 	struct index ix = {0};
 	const struct ent *dc = NULL;
-	struct vs_error local = {0};
-	size_t i;
 	int rc;
 
 	*out = NULL;
-	if (req->datacenter == NULL || req->nclusters == 0 ||
-	    req->clusters == NULL || req->memory_mb <= 0 ||
-	    req->disk_mb < 0) {
-		rc = vs_error_set(err, VS_EINVAL, "placement: bad request");
+	rc = placement_new(&p, req, err);
+	if (rc < 0)
 		goto cleanup;
-	}
-	p = calloc(1, sizeof(*p));
-	if (p == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	if (req->nport_groups > 0) {
-		p->pgs = calloc(req->nport_groups, sizeof(*p->pgs));
-		if (p->pgs == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-			goto cleanup;
-		}
-		p->npgs = req->nport_groups;
-	}
 	rc = vs_place__read(&objs, c, false, err);
 	if (rc < 0) {
 		vs_error_prefix(err, "reading the inventory");
 		goto cleanup;
 	}
 	rc = vs_place__index(&ix, objs, err);
+	if (rc == 0)
+		rc = vs_place__find_dc(&dc, &p->dc_path, &ix, req->datacenter,
+		                       err);
+	if (rc == 0)
+		rc = place_in_dc(p, &ix, dc, req, err);
 	if (rc < 0)
 		goto cleanup;
-	rc = vs_place__find_dc(&dc, &p->dc_path, &ix, req->datacenter, err);
-	if (rc < 0)
-		goto cleanup;
-	p->datacenter = dc->o->obj;
-	if (vs_object_get_moref(&p->dc_vm_folder, dc->o, "vmFolder",
-	                        &local) < 0) {
-		rc = vs_error_set(err, VS_EPARSE, "datacenter '%s' has no vm "
-		                  "folder", req->datacenter);
-		goto cleanup;
-	}
-	/* Port groups first: an unknown one is the likeliest bad input. */
-	for (i = 0; i < req->nport_groups; i++) {
-		rc = vs_place__find_pg(&p->pgs[i], &ix, dc,
-		                       req->port_groups[i],
-		                       req->pg_owners != NULL ?
-		                       req->pg_owners[i] : NULL, err);
-		if (rc < 0)
-			goto cleanup;
-	}
-	rc = pick(p, &ix, dc, req, err);
-	if (rc < 0)
-		goto cleanup;
-	if (req->vm_folder != NULL)
-		vs_place__find_vm_folder(p, &ix, dc, req->vm_folder);
 	*out = p;
 	p = NULL;
 
