@@ -59,11 +59,11 @@ fill_opaque(struct vs_port_group *out, const struct ent *e,
 	int rc = 0;
 
 	out->kind = VS_PG_OPAQUE;
-	if (vs_object_get_node(&summary, e->o, "summary", &local) == 0) {
-		id = vs_xml_child_text(summary, "opaqueNetworkId");
-		type = vs_xml_child_text(summary, "opaqueNetworkType");
-	}
-	if (id == NULL || type == NULL || id[0] == '\0' || type[0] == '\0')
+	if (vs_object_get_node(&summary, e->o, "summary", &local) == 0 &&
+	    (vs_vim_opt_text(&id, summary, "opaqueNetworkId") != 0 ||
+	     vs_vim_opt_text(&type, summary, "opaqueNetworkType") != 0))
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+	if (rc == 0 && (id == NULL || type == NULL || id[0] == '\0' || type[0] == '\0'))
 		rc = vs_error_set(err, VS_EPARSE, "opaque network '%s': "
 		                  "opaqueNetworkId or opaqueNetworkType "
 		                  "missing", query);
@@ -106,16 +106,51 @@ fill_pg(struct vs_port_group *out, const struct index *ix,
 	return rc;
 }
 
-/* The opaque network id of an OpaqueNetwork (summary), or NULL. */
-static char *
-opaque_id_of(const struct ent *e)
+/* The opaque network id of an OpaqueNetwork (summary) into *out
+ * (xmlFree), NULL when it has none. */
+static int
+opaque_id_of(char **out, const struct ent *e, struct vs_error *err)
 {
 	struct vs_error local = {0};
 	xmlNodePtr summary = NULL;
 
+	*out = NULL;
 	if (vs_object_get_node(&summary, e->o, "summary", &local) != 0)
-		return NULL;
-	return vs_xml_child_text(summary, "opaqueNetworkId");
+		return 0;
+	if (vs_vim_opt_text(out, summary, "opaqueNetworkId") != 0)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Whether every distributed port group of dc named name is NSX-backed
+ * with logical switch referent (that of the first one when NULL). */
+static bool
+all_nsx(const struct index *ix, const struct ent *dc, const char *name,
+        const char *referent)
+{
+	size_t i;
+
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *e = &ix->v[i];
+		struct vs_error local = {0};
+		const char *bt = NULL, *ls = NULL;
+
+		if (e->kind != K_DVPG || e->name == NULL ||
+		    strcmp(e->name, name) != 0 ||
+		    vs_place__dc_of(ix, e) != dc)
+			continue;
+		if (vs_object_get_str(&bt, e->o, "config.backingType",
+		                      &local) < 0 ||
+		    strcmp(bt, "nsx") != 0 ||
+		    vs_object_get_str(&ls, e->o, "config.logicalSwitchUuid",
+		                      &local) < 0)
+			return false;
+		if (referent == NULL)
+			referent = ls;
+		if (strcmp(ls, referent) != 0)
+			return false;
+	}
+	return true;
 }
 
 /* Several networks of the datacenter are named `name` exactly: resolve
@@ -125,16 +160,18 @@ opaque_id_of(const struct ent *e)
  * that name is NSX-backed with the same logical switch (that of the one
  * opaque network, if any), the first port group is it.  Otherwise the
  * standard port group (a plain Network) of that name, the first one.
- * NULL when neither applies (ambiguous). */
-static const struct ent *
-resolve_same_name(const struct index *ix, const struct ent *dc,
-                  const char *name)
+ * *out NULL when neither applies (ambiguous). */
+static int
+resolve_same_name(const struct ent **out, const struct index *ix,
+                  const struct ent *dc, const char *name,
+                  struct vs_error *err)
 {
-	const struct ent *first_dvpg = NULL, *opaque = NULL, *standard = NULL;
+	const struct ent *first_dvpg = NULL, *opaque = NULL;
 	char *referent = NULL;
 	size_t i, nopaque = 0;
-	bool all_nsx = true;
+	int rc = 0;
 
+	*out = NULL;
 	for (i = 0; i < ix->n; i++) {
 		const struct ent *e = &ix->v[i];
 
@@ -149,46 +186,18 @@ resolve_same_name(const struct index *ix, const struct ent *dc,
 			opaque = e;
 			nopaque++;
 		} else if (strcmp(e->o->obj.type, "Network") == 0 &&
-		           standard == NULL) {
-			standard = e;
+		           *out == NULL) {
+			*out = e;       /* the first standard one */
 		}
 	}
-	if (first_dvpg != NULL && nopaque <= 1) {
-		if (opaque != NULL)
-			referent = opaque_id_of(opaque);
-		for (i = 0; i < ix->n && all_nsx; i++) {
-			const struct ent *e = &ix->v[i];
-			struct vs_error local = {0};
-			const char *bt = NULL, *ls = NULL;
-
-			if (e->kind != K_DVPG || e->name == NULL ||
-			    strcmp(e->name, name) != 0 ||
-			    vs_place__dc_of(ix, e) != dc)
-				continue;
-			if (vs_object_get_str(&bt, e->o, "config.backingType",
-			                      &local) < 0 ||
-			    strcmp(bt, "nsx") != 0 ||
-			    vs_object_get_str(&ls, e->o,
-			                      "config.logicalSwitchUuid",
-			                      &local) < 0) {
-				all_nsx = false;
-				break;
-			}
-			if (referent == NULL) {
-				referent = (char *)xmlStrdup(BAD_CAST ls);
-				if (referent == NULL) {
-					all_nsx = false;
-					break;
-				}
-			}
-			if (strcmp(ls, referent) != 0)
-				all_nsx = false;
-		}
-		xmlFree(referent);
-		if (all_nsx)
-			return first_dvpg;
-	}
-	return standard;
+	if (first_dvpg == NULL || nopaque > 1)
+		return 0;
+	if (opaque != NULL)
+		rc = opaque_id_of(&referent, opaque, err);
+	if (rc == 0 && all_nsx(ix, dc, name, referent))
+		*out = first_dvpg;
+	xmlFree(referent);
+	return rc;
 }
 
 int
@@ -231,7 +240,10 @@ vs_place__find_pg(struct vs_port_group *out, const struct index *ix,
 	if (nhit == 1)
 		return fill_pg(out, ix, hit, query, err);
 	if (nexact > 1) {
-		exact = resolve_same_name(ix, dc, query);
+		int rc = resolve_same_name(&exact, ix, dc, query, err);
+
+		if (rc != 0)
+			return rc;
 		if (exact != NULL)
 			return fill_pg(out, ix, exact, query, err);
 	}
