@@ -67,8 +67,13 @@ read_page(struct vs_objects *list, size_t *cap, char **token_out,
 	 * server holding the rest, which the caller then cancels. */
 	tok = vs_xml_child(rv, "token");
 	if (tok != NULL) {
+		/* an element's content is NULL only when out of memory */
 		t = xmlNodeGetContent(tok);
-		if (t == NULL || t[0] == '\0' ||
+		if (t == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		if (t[0] == '\0' ||
 		    strlen((const char *)t) > MAX_TOKEN) {
 			rc = vs_error_set(err, VS_EPARSE,
 			                  "bad RetrieveResult token");

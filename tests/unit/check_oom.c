@@ -23,6 +23,7 @@
 
 #include "tests/support/fake_transport.h"
 #include "vsphere/disk.h"
+#include "vsphere/preflight.h"
 #include "vsphere/soap.h"
 #include "vsphere/vim.h"
 #include "vsphere/vsphere.h"
@@ -360,6 +361,56 @@ START_TEST(test_devices)
 }
 END_TEST
 
+/* --- vsphere/preflight.c: the privileges a user holds ------------------ */
+
+/* A privilege whose text could not be copied must fail the read, not
+ * become an empty one. */
+START_TEST(test_privileges)
+{
+	static const struct vs_moref dc2 = { "Datacenter", "datacenter-2" };
+	long k;
+	bool fired = true;
+
+	for (k = 1; fired && k < MAX_SWEEP; k++) {
+		struct vs_privileges *p = NULL;
+		struct vs_client *c;
+		struct vs_error err;
+		int rc;
+
+		ft_reset(NULL);
+		ft_reply("FetchUserPrivilegeOnEntities",
+		         "<returnval><entity type=\"Datacenter\">datacenter-2"
+		         "</entity><privileges>System.View</privileges>"
+		         "<privileges>Folder.Create</privileges></returnval>");
+		c = connect_paused();
+		vs_error_clear(&err);
+		af_arm(k);
+		rc = vs_privileges_fetch(&p, c, &dc2, 1, "u", &err);
+		fired = af_disarm();
+		if (rc != 0) {
+			ck_assert_msg(fired, "failed without a failure: %s",
+			              err.message);
+			ck_assert(vs_error_is_set(&err));
+		} else {
+			/* (a reply cut short by the parser is soap.c's to
+			 * catch; here: no privilege read as "") */
+			size_t i, j;
+
+			for (i = 0; i < p->n; i++)
+				for (j = 0; j < p->items[i].nprivs; j++)
+					ck_assert_msg(p->items[i].privs[j][0] !=
+					              '\0', "allocation %ld "
+					              "failed, yet a privilege "
+					              "read as empty", k);
+		}
+		vs_privileges_free(p);
+		vs_client_free(c);
+		ft_clear();
+	}
+	ck_assert_msg(!fired, "no run without a failure in %d", MAX_SWEEP);
+}
+END_TEST
+
 /* --- vsphere/vim_spec.c + soap.c: a request is whole or not sent ------ */
 
 START_TEST(test_config_spec)
@@ -461,6 +512,7 @@ oom_suite(void)
 	tcase_add_test(tc, test_vm_read_base64);
 	tcase_add_test(tc, test_vm_read_vapp);
 	tcase_add_test(tc, test_devices);
+	tcase_add_test(tc, test_privileges);
 	tcase_add_test(tc, test_config_spec);
 	suite_add_tcase(s, tc);
 	return s;
