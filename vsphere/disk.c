@@ -197,17 +197,19 @@ cleanup:
 
 int
 vs_disk__loc_fill(struct vs_disk_loc *out, const struct vs_disk_ds *ds,
-                  char *path, struct vs_error *err)
+                  char *path, char *uuid, struct vs_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->datastore = ds->ref;
 	if (strlen(ds->name) >= sizeof(out->datastore_name)) {
 		free(path);
+		free(uuid);
 		return vs_error_set(err, VS_EINVAL, "datastore name too long");
 	}
 	snprintf(out->datastore_name, sizeof(out->datastore_name), "%s",
 	         ds->name);
 	out->path = path;
+	out->uuid = uuid;
 	return 0;
 }
 
@@ -292,7 +294,7 @@ vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
 		vs_error_keep_first(err, &e);
 		goto cleanup;
 	}
-	rc = vs_disk__loc_fill(out, ds, path, err);
+	rc = vs_disk__loc_fill(out, ds, path, NULL, err);
 	path = NULL;
 cleanup:
 	xmlFreeDoc(req);
@@ -328,12 +330,7 @@ try_datastore(struct vs_disk_loc *out, const struct vs_disk_ds *ds,
 			vs_error_keep_first(err, &e);
 		return rc;
 	}
-	rc = vs_disk__loc_fill(out, ds, path, err);
-	if (rc == 0)
-		out->uuid = uuid;
-	else
-		free(uuid);
-	return rc;
+	return vs_disk__loc_fill(out, ds, path, uuid, err);
 }
 
 int
@@ -420,7 +417,7 @@ vs_disk_move(struct vs_disk_loc *out, struct vs_client *c,
 		vs_error_keep_first(err, &e);
 		goto cleanup;
 	}
-	rc = vs_disk__loc_fill(out, dst_ds, path, err);
+	rc = vs_disk__loc_fill(out, dst_ds, path, NULL, err);
 	path = NULL;
 cleanup:
 	xmlFreeDoc(req);

@@ -68,8 +68,8 @@ vs_disk_vm_device(const struct vs_vm_info *info, const char *cid)
 	return NULL;
 }
 
-static bool
-is_scsi_controller(const struct vs_vm_device *d)
+bool
+vs_disk__is_scsi_controller(const struct vs_vm_device *d)
 {
 	static const char *const types[] = {
 		"ParaVirtualSCSIController", "VirtualLsiLogicController",
@@ -97,7 +97,7 @@ vs_disk_free_unit(int *ctl_key_out, int *unit_out,
 	for (i = 0; info != NULL && i < info->ndevices; i++) {
 		const struct vs_vm_device *ctl = &info->devices[i];
 
-		if (!is_scsi_controller(ctl))
+		if (!vs_disk__is_scsi_controller(ctl))
 			continue;
 		nctl++;
 		memset(used, 0, sizeof(used));
@@ -149,7 +149,7 @@ vs_disk_pick_slot(struct vs_disk_slot *out, const struct vs_vm_info *info,
 		return rc;
 	}
 	for (i = 0; info != NULL && i < info->ndevices; i++) {
-		if (!is_scsi_controller(&info->devices[i]))
+		if (!vs_disk__is_scsi_controller(&info->devices[i]))
 			continue;
 		if (nctl == 0)
 			type = info->devices[i].type;

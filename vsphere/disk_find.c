@@ -192,12 +192,8 @@ vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
 			vs_error_keep_first(err, &e);
 	}
 	if (rc == 0) {
-		rc = vs_disk__loc_fill(out, ds, file, err);
-		file = NULL;
-	}
-	if (rc == 0) {
-		out->uuid = uuid;
-		uuid = NULL;
+		rc = vs_disk__loc_fill(out, ds, file, uuid, err);
+		file = uuid = NULL;
 	}
 	free(uuid);
 	free(file);
@@ -347,12 +343,7 @@ search_one(struct vs_disk_loc *out, const struct vs_disk_ds *d, void *ctx,
 		vs_error_keep_first(err, &e);
 		return rc;
 	}
-	rc = vs_disk__loc_fill(out, d, path, err);
-	if (rc == 0)
-		out->uuid = uuid;
-	else
-		free(uuid);
-	return rc;
+	return vs_disk__loc_fill(out, d, path, uuid, err);
 }
 
 int

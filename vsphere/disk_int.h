@@ -23,9 +23,13 @@ int vs_disk__check_ref(const struct vs_moref *ref, const char *what,
 /* Zeroes len bytes of s, then frees it (NULL is fine). */
 void vs_disk__wipe_free(char *s, size_t len);
 
-/* A location on datastore ds at path (taken: freed on failure). */
+/* A location on datastore ds at path with uuid (may be NULL); both are
+ * taken (freed on failure). */
 int vs_disk__loc_fill(struct vs_disk_loc *out, const struct vs_disk_ds *ds,
-                      char *path, struct vs_error *err);
+                      char *path, char *uuid, struct vs_error *err);
+
+/* Whether d is a SCSI controller of a type this CPI knows. */
+bool vs_disk__is_scsi_controller(const struct vs_vm_device *d);
 
 /* The last path component of a "[ds] dir/file" name. */
 const char *vs_disk__base_name(const char *file_name);

@@ -277,22 +277,6 @@ vs_disk_vm_take_vapp(struct vs_disk_vm *v, long long device_key,
 	return 0;
 }
 
-static bool
-is_scsi_controller(const struct vs_vm_device *d)
-{
-	static const char *const types[] = {
-		"ParaVirtualSCSIController", "VirtualLsiLogicController",
-		"VirtualLsiLogicSASController", "VirtualBusLogicController",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (strcmp(d->type, types[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
 bool
 vs_disk_device_slot(int *bus, int *unit, const struct vs_vm_info *info,
                     const struct vs_vm_device *d)
@@ -303,7 +287,8 @@ vs_disk_device_slot(int *bus, int *unit, const struct vs_vm_info *info,
 	    !d->has_unit_number)
 		return false;
 	ctl = vs_vm_info_device(info, d->controller_key);
-	if (ctl == NULL || !is_scsi_controller(ctl) || !ctl->has_bus_number)
+	if (ctl == NULL || !vs_disk__is_scsi_controller(ctl) ||
+	    !ctl->has_bus_number)
 		return false;
 	*bus = ctl->bus_number;
 	*unit = d->unit_number;

@@ -36,6 +36,34 @@ ds_named(const struct vs_placement_req *req, const struct vs_pattern *re,
 	return vs_pattern_match(re, name);
 }
 
+/* Whether h is a host of cluster cl. */
+static bool
+host_of(const struct ent *h, const struct ent *cl)
+{
+	return h->kind == K_HOST && h->has_parent &&
+	       vs_place__moref_eq(&h->parent, &cl->o->obj);
+}
+
+/* Whether host h is out of use: not connected (or, with need_state, no
+ * connection state known), or in maintenance. */
+static bool
+host_down(const struct ent *h, bool need_state)
+{
+	struct vs_error local = {0};
+	const char *state = NULL;
+	bool maint = false;
+
+	if (vs_object_get_str(&state, h->o, "runtime.connectionState",
+	                      &local) == 0) {
+		if (strcmp(state, "connected") != 0)
+			return true;
+	} else if (need_state) {
+		return true;
+	}
+	return vs_object_get_bool(&maint, h->o, "runtime.inMaintenanceMode",
+	                          &local) == 0 && maint;
+}
+
 /* Memory (MB) the cluster can still give: over its hosts that are
  * connected and not in maintenance, memory size less current usage (what
  * the Ruby CPI counts); without host data, the cluster's effective
@@ -43,17 +71,14 @@ ds_named(const struct vs_placement_req *req, const struct vs_pattern *re,
 static long long
 cluster_free_mb(const struct index *ix, const struct ent *cl)
 {
+	struct vs_error local = {0};
 	long long sum = 0, size, used, mem;
 	size_t i, nhosts = 0;
 
 	for (i = 0; i < ix->n; i++) {
 		const struct ent *h = &ix->v[i];
-		struct vs_error local = {0};
-		const char *state = NULL;
-		bool maint = false;
 
-		if (h->kind != K_HOST || !h->has_parent ||
-		    !vs_place__moref_eq(&h->parent, &cl->o->obj))
+		if (!host_of(h, cl))
 			continue;
 		nhosts++;
 		if (vs_object_get_long(&size, h->o,
@@ -61,28 +86,17 @@ cluster_free_mb(const struct index *ix, const struct ent *cl)
 		                       &local) < 0 ||
 		    vs_object_get_long(&used, h->o,
 		                       "summary.quickStats.overallMemoryUsage",
-		                       &local) < 0)
-			continue;
-		if (vs_object_get_str(&state, h->o, "runtime.connectionState",
-		                      &local) == 0 &&
-		    strcmp(state, "connected") != 0)
-			continue;
-		if (vs_object_get_bool(&maint, h->o,
-		                       "runtime.inMaintenanceMode",
-		                       &local) == 0 && maint)
+		                       &local) < 0 ||
+		    host_down(h, false))
 			continue;
 		if (size / (1024 * 1024) > used)
 			sum += size / (1024 * 1024) - used;
 	}
 	if (nhosts > 0)
 		return sum;
-	{
-		struct vs_error local = {0};
-
-		if (vs_object_get_long(&mem, cl->o, "summary.effectiveMemory",
-		                       &local) < 0)
-			return -1;
-	}
+	if (vs_object_get_long(&mem, cl->o, "summary.effectiveMemory",
+	                       &local) < 0)
+		return -1;
 	return mem;
 }
 
@@ -92,25 +106,14 @@ cluster_free_mb(const struct index *ix, const struct ent *cl)
 static long long
 cluster_max_mhz(const struct index *ix, const struct ent *cl)
 {
+	struct vs_error local = {0};
 	long long best = 0, mhz;
 	size_t i;
 
 	for (i = 0; i < ix->n; i++) {
 		const struct ent *h = &ix->v[i];
-		struct vs_error local = {0};
-		const char *state = NULL;
-		bool maint = false;
 
-		if (h->kind != K_HOST || !h->has_parent ||
-		    !vs_place__moref_eq(&h->parent, &cl->o->obj))
-			continue;
-		if (vs_object_get_str(&state, h->o, "runtime.connectionState",
-		                      &local) < 0 ||
-		    strcmp(state, "connected") != 0)
-			continue;
-		if (vs_object_get_bool(&maint, h->o,
-		                       "runtime.inMaintenanceMode",
-		                       &local) == 0 && maint)
+		if (!host_of(h, cl) || host_down(h, true))
 			continue;
 		if (vs_object_get_long(&mhz, h->o, "summary.hardware.cpuMhz",
 		                       &local) == 0 && mhz > best)
