@@ -212,6 +212,21 @@ cpi_disk_finish(struct cpi_disk_job *j, int rc)
 }
 
 int
+cpi_disk_answer(json_t **result, struct cpi_disk_job *j, int rc,
+                json_t *value)
+{
+	rc = cpi_disk_finish(j, rc);
+	if (rc == 0 && value == NULL)
+		rc = cpi_disk_nomem(j->call);
+	if (rc == 0) {
+		*result = value;
+		value = NULL;
+	}
+	json_decref(value);
+	return rc;
+}
+
+int
 cpi_disk_nomem(struct cpi_call *call)
 {
 	return cpi_error_set(call->err, CPI_ERROR_CPI, false,

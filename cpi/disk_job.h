@@ -62,6 +62,10 @@ int cpi_disk_open_vm(struct cpi_disk_job *j, const char *vm_cid,
                      const char *cid);
 /* Closes the session and clears j; rc, or CPI_ERR when closing failed. */
 int cpi_disk_finish(struct cpi_disk_job *j, int rc);
+/* Ends the job as cpi_disk_finish() does, then answers value (a new
+ * reference, taken; NULL: out of memory) when all went well. */
+int cpi_disk_answer(json_t **result, struct cpi_disk_job *j, int rc,
+                    json_t *value);
 int cpi_disk_nomem(struct cpi_call *call);
 
 /* --- disk_env.c ------------------------------------------------------- */

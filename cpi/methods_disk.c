@@ -240,13 +240,8 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	             ds->name);
 cleanup:
 	vs_disk_reach_clear(&reach);
-	rc = cpi_disk_finish(&j, rc);
-	if (rc == 0) {
-		*result = json_string(cid);
-		if (*result == NULL)
-			rc = cpi_disk_nomem(call);
-	}
-	return rc;
+	return cpi_disk_answer(result, &j, rc, rc == 0 ? json_string(cid) :
+	                       NULL);
 }
 
 int
@@ -272,13 +267,7 @@ cpi_method_has_disk(json_t **result, struct cpi_call *call)
 			rc = 0;
 		}
 	}
-	rc = cpi_disk_finish(&j, rc);
-	if (rc == 0) {
-		*result = json_boolean(found);
-		if (*result == NULL)
-			rc = cpi_disk_nomem(call);
-	}
-	return rc;
+	return cpi_disk_answer(result, &j, rc, json_boolean(found));
 }
 
 int
@@ -441,13 +430,7 @@ cpi_method_get_disks(json_t **result, struct cpi_call *call)
 		rc = list_disks(list, v, call);
 cleanup:
 	vs_disk_vm_free(v);
-	rc = cpi_disk_finish(&j, rc);
-	if (rc == 0) {
-		*result = list;
-		list = NULL;
-	}
-	json_decref(list);
-	return rc;
+	return cpi_disk_answer(result, &j, rc, list);
 }
 
 int
