@@ -12,13 +12,6 @@
 #define MAX_TOKEN 1024
 #define MAX_INVENTORY_PATH 4096
 
-static void
-copy_error(struct vs_error *err, const struct vs_error *local)
-{
-	if (err != NULL && !vs_error_is_set(err))
-		*err = *local;
-}
-
 static int
 append_objects(struct vs_objects *list, size_t *cap, xmlNodePtr returnval,
                const char *const *optional, struct vs_error *err)
@@ -230,7 +223,7 @@ vs_get_props(struct vs_object **out, struct vs_client *c,
 				memcpy(err->fault, local.fault,
 				       sizeof(err->fault));
 		} else {
-			copy_error(err, &local);
+			vs_error_keep_first(err, &local);
 		}
 		goto cleanup;
 	}
