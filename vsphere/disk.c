@@ -89,6 +89,26 @@ file_fault(int rc, struct vs_error *e)
 	return rc;
 }
 
+/* Runs VirtualDiskManager request req (consumed) as a task: the faults
+ * that mean "no such file" as VS_ENOTFOUND, a failure's message
+ * prefixed "<method> <path>". */
+static int
+vdm_run(struct vs_client *c, xmlDocPtr req, const char *method,
+        const char *path, struct vs_error *err)
+{
+	struct vs_error e;
+	int rc;
+
+	vs_error_clear(&e);
+	rc = vs_task_call(NULL, c, req, VS_DISK_TASK_TIMEOUT_S, &e);
+	rc = file_fault(rc, &e);
+	if (rc != 0) {
+		vs_error_prefix(&e, "%s %s", method, path);
+		vs_error_keep_first(err, &e);
+	}
+	return rc;
+}
+
 /* --- disk files ----------------------------------------------------- */
 
 void
@@ -360,10 +380,8 @@ vs_disk_delete(struct vs_client *c, const struct vs_moref *dc,
 {
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
-	struct vs_error e;
 	int rc;
 
-	vs_error_clear(&e);
 	rc = vs_disk__check_ref(dc, "DeleteVirtualDisk_Task", err);
 	if (rc == 0)
 		rc = vdm_request(&req, &m, c, "DeleteVirtualDisk_Task", err);
@@ -371,13 +389,7 @@ vs_disk_delete(struct vs_client *c, const struct vs_moref *dc,
 		return rc;
 	vs_soap_add_text(m, "name", ds_path);
 	vs_soap_add_moref(m, "datacenter", dc);
-	rc = vs_task_call(NULL, c, req, VS_DISK_TASK_TIMEOUT_S, &e);
-	rc = file_fault(rc, &e);
-	if (rc != 0) {
-		vs_error_prefix(&e, "DeleteVirtualDisk_Task %s", ds_path);
-		vs_error_keep_first(err, &e);
-	}
-	return rc;
+	return vdm_run(c, req, "DeleteVirtualDisk_Task", ds_path, err);
 }
 
 int
@@ -388,12 +400,10 @@ vs_disk_move(struct vs_disk_loc *out, struct vs_client *c,
 {
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
-	struct vs_error e;
 	char *path = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	vs_error_clear(&e);
 	rc = vs_disk__check_ref(dc, "MoveVirtualDisk_Task", err);
 	if (rc == 0)
 		rc = target_path(&path, c, dc, dst_ds->name, disk_path, cid,
@@ -409,16 +419,12 @@ vs_disk_move(struct vs_disk_loc *out, struct vs_client *c,
 	vs_soap_add_text(m, "destName", path);
 	vs_soap_add_moref(m, "destDatacenter", dc);
 	vs_soap_add_bool(m, "force", false);
-	rc = vs_task_call(NULL, c, req, VS_DISK_TASK_TIMEOUT_S, &e);
-	rc = file_fault(rc, &e);
+	rc = vdm_run(c, req, "MoveVirtualDisk_Task", src, err);
 	req = NULL;
-	if (rc != 0) {
-		vs_error_prefix(&e, "MoveVirtualDisk_Task %s", src);
-		vs_error_keep_first(err, &e);
-		goto cleanup;
+	if (rc == 0) {
+		rc = vs_disk__loc_fill(out, dst_ds, path, NULL, err);
+		path = NULL;
 	}
-	rc = vs_disk__loc_fill(out, dst_ds, path, NULL, err);
-	path = NULL;
 cleanup:
 	xmlFreeDoc(req);
 	free(path);
@@ -432,10 +438,8 @@ vs_disk_extend(struct vs_client *c, const struct vs_moref *dc,
 {
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
-	struct vs_error e;
 	int rc;
 
-	vs_error_clear(&e);
 	if (new_size_mb <= 0 || new_size_mb > 62LL * 1024 * 1024)
 		return vs_error_set(err, VS_EINVAL, "extend disk: bad size");
 	rc = vs_disk__check_ref(dc, "ExtendVirtualDisk_Task", err);
@@ -448,11 +452,5 @@ vs_disk_extend(struct vs_client *c, const struct vs_moref *dc,
 	vs_soap_add_moref(m, "datacenter", dc);
 	vs_soap_add_long(m, "newCapacityKb", new_size_mb * 1024);
 	vs_soap_add_bool(m, "eagerZero", false);
-	rc = vs_task_call(NULL, c, req, VS_DISK_TASK_TIMEOUT_S, &e);
-	rc = file_fault(rc, &e);
-	if (rc != 0) {
-		vs_error_prefix(&e, "ExtendVirtualDisk_Task %s", ds_path);
-		vs_error_keep_first(err, &e);
-	}
-	return rc;
+	return vdm_run(c, req, "ExtendVirtualDisk_Task", ds_path, err);
 }
