@@ -1,6 +1,7 @@
 /*
  * vsphere/disk_int.h: what the files of the disk module share (internal
- * to disk.c, disk_ds.c, disk_vm.c, disk_attach.c and disk_find.c).
+ * to disk.c, disk_ds.c, disk_vm.c, disk_attach.c, disk_find.c and
+ * disk_record.c).
  *
  *   disk.c         the disk files: path, create, locate, delete, move,
  *                  extend, QueryVirtualDiskUuid
