@@ -252,14 +252,37 @@ cleanup:
 	return rc;
 }
 
+/* Sends req (consumed) and reads the reply's returnval as a moref into
+ * *out; *found false (and 0) when the reply has none. */
+static int
+call_moref(struct vs_moref *out, bool *found, struct vs_client *c,
+           xmlDocPtr req, struct vs_error *err)
+{
+	xmlDocPtr resp = NULL;
+	xmlNodePtr r, rv;
+	int rc;
+
+	*found = false;
+	rc = vs_client_call(c, req, &resp, &r, err);
+	if (rc == 0) {
+		rv = vs_xml_child(r, "returnval");
+		*found = rv != NULL;
+		if (rv != NULL)
+			rc = vs_xml_moref(out, rv, err);
+	}
+	xmlFreeDoc(resp);
+	return rc;
+}
+
 int
 vs_view_create(struct vs_moref *view_out, struct vs_client *c,
                const struct vs_moref *container, const char *const *types,
                bool recursive, struct vs_error *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r, rv;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
+	bool found;
 	size_t i;
 	int rc;
 
@@ -282,20 +305,13 @@ vs_view_create(struct vs_moref *view_out, struct vs_client *c,
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	rc = vs_client_call(c, req, &resp, &r, err);
+	rc = call_moref(view_out, &found, c, req, err);
 	req = NULL;
-	if (rc < 0)
-		goto cleanup;
-	rv = vs_xml_child(r, "returnval");
-	if (rv == NULL) {
+	if (rc == 0 && !found)
 		rc = vs_error_set(err, VS_EPARSE,
 		                  "CreateContainerView: no view returned");
-		goto cleanup;
-	}
-	rc = vs_xml_moref(view_out, rv, err);
 cleanup:
 	xmlFreeDoc(req);
-	xmlFreeDoc(resp);
 	return rc;
 }
 
@@ -360,8 +376,9 @@ vs_find_by_inventory_path(struct vs_moref *out, struct vs_client *c,
                           const char *path, struct vs_error *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r, rv;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
+	bool found;
 	size_t i, len;
 	int rc;
 
@@ -383,18 +400,11 @@ vs_find_by_inventory_path(struct vs_moref *out, struct vs_client *c,
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	rc = vs_client_call(c, req, &resp, &r, err);
+	rc = call_moref(out, &found, c, req, err);
 	req = NULL;
-	if (rc < 0)
-		goto cleanup;
-	rv = vs_xml_child(r, "returnval");
-	if (rv == NULL) {
+	if (rc == 0 && !found)
 		rc = vs_error_set(err, VS_ENOTFOUND, "%s: not found", path);
-		goto cleanup;
-	}
-	rc = vs_xml_moref(out, rv, err);
 cleanup:
 	xmlFreeDoc(req);
-	xmlFreeDoc(resp);
 	return rc;
 }
