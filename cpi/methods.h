@@ -43,10 +43,12 @@ const char *cpi_json_text(const json_t *v);
 int cpi_method_create_disk(json_t **result, struct cpi_call *call);
 int cpi_method_delete_disk(json_t **result, struct cpi_call *call);
 int cpi_method_has_disk(json_t **result, struct cpi_call *call);
-int cpi_method_attach_disk(json_t **result, struct cpi_call *call);
-int cpi_method_detach_disk(json_t **result, struct cpi_call *call);
 int cpi_method_get_disks(json_t **result, struct cpi_call *call);
 int cpi_method_set_disk_metadata(json_t **result, struct cpi_call *call);
 int cpi_method_resize_disk(json_t **result, struct cpi_call *call);
+
+/* cpi/methods_disk_attach.c */
+int cpi_method_attach_disk(json_t **result, struct cpi_call *call);
+int cpi_method_detach_disk(json_t **result, struct cpi_call *call);
 
 #endif
