@@ -11,7 +11,7 @@
  * second line of defence every string registered with cpi_log_secret()
  * (the vCenter password, mbus and blobstore credentials, ...) is replaced
  * by "[REDACTED]" in every line before it is written or kept, in any of
- * its forms (as is, XML-, percent- or JSON-escaped: vs_secret_at()).  Control
+ * its forms (as is, XML-, percent- or JSON-escaped: base/redact.h).  Control
  * characters are escaped so one entry is always one line.
  */
 #ifndef CPI_LOG_H

@@ -27,6 +27,7 @@
 
 #include <curl/curl.h>
 
+#include "base/buf.h"
 #include "vsphere/fixture.h"
 
 #ifndef CPI_VERSION
@@ -62,7 +63,7 @@ struct xfer {
 	struct curl_tp *c;
 	struct slot *s;
 	const struct vs_http_request *req;
-	struct vs_fixture_buf body;
+	struct buf body;
 	bool decided;           /* status seen: body goes to file or memory */
 	FILE *down;
 	bool opened;            /* we created download_path */
@@ -144,7 +145,7 @@ on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 		x->too_large = true;
 		return 0;
 	}
-	vs_fixture_buf_add(&x->body, ptr, n);
+	buf_add(&x->body, ptr, n);
 	if (x->body.failed) {
 		x->nomem = true;
 		return 0;
@@ -649,12 +650,13 @@ curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 				goto cleanup;
 			}
 		}
-		vs_fixture_buf_clear(&x.body);
+		buf_clear(&x.body);
 	} else {
-		rc = vs_fixture_buf_take(&resp->body, &resp->body_len,
-		                         &x.body, err);
-		if (rc != 0)
+		if (buf_take(&resp->body, &resp->body_len, &x.body) != 0) {
+			rc = vs_error_set(err, VS_ENOMEM,
+			                  "fixture: out of memory");
 			goto cleanup;
+		}
 	}
 	logf_(c, 0, "http %s %s: %ld", req->op ? req->op : "-", hostport,
 	      status);
@@ -674,7 +676,7 @@ cleanup:
 		unlink(req->download_path);  /* partial download */
 	if (x.up != NULL)
 		fclose(x.up);
-	vs_fixture_buf_clear(&x.body);
+	buf_clear(&x.body);
 	curl_slist_free_all(headers);
 	if (rc != 0)
 		vs_http_response_clear(resp);

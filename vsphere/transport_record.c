@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/buf.h"
+#include "base/redact.h"
 #include "vsphere/fixture.h"
 
 /* Session keys learned from Login replies (they reappear inside
@@ -93,8 +95,8 @@ learn_key(struct record *r, const char *body, size_t len)
 
 	/* a key too short to be one would wipe common text */
 	if (r->learned >= MAX_LEARNED ||
-	    !vs_fixture_login_key(key, sizeof(key), body, len) ||
-	    strlen(key) < 8 || strcmp(key, VS_FIXTURE_REDACTED) == 0)
+	    !redact_login_key(key, sizeof(key), body, len) ||
+	    strlen(key) < 8 || strcmp(key, REDACT_MARK) == 0)
 		return;
 	for (i = 0; i < r->nsecrets; i++) {
 		if (strcmp(r->secrets[i], key) == 0)
@@ -115,7 +117,7 @@ response_text(char **out, size_t *out_len, struct vs_fixture_meta *m,
               struct record *r, const struct vs_http_request *req,
               const struct vs_http_response *resp, struct vs_error *err)
 {
-	struct vs_fixture_buf b = { 0 };
+	struct buf b = { 0 };
 	bool downloaded = req->download_path != NULL && resp->body == NULL &&
 	                  resp->status >= 200 && resp->status < 300;
 	const char *const *secrets = (const char *const *)r->secrets;
@@ -156,8 +158,10 @@ response_text(char **out, size_t *out_len, struct vs_fixture_meta *m,
 	}
 	m->response = VS_FIXTURE_RESP_BINARY;
 	m->binary_size = (unsigned long)len;
-	vs_fixture_buf_addf(&b, "<binary download: %zu bytes>\n", len);
-	return vs_fixture_buf_take(out, out_len, &b, err);
+	buf_addf(&b, "<binary download: %zu bytes>\n", len);
+	if (buf_take(out, out_len, &b) != 0)
+		return vs_error_set(err, VS_ENOMEM, "record: out of memory");
+	return 0;
 }
 
 static int
