@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "base/quote.h"
 #include "cpi/methods.h"
 
 #define A(n, t) { n, t, false, false }
@@ -195,19 +196,6 @@ cpi_args_check(const struct cpi_method *m, const json_t *args,
 	return 0;
 }
 
-/* A printable, bounded copy of a request's method name for messages. */
-static void
-printable(char *dst, size_t size, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0' && n + 1 < size; s++)
-		dst[n++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-	dst[n] = '\0';
-	if (*s != '\0' && size > 4)
-		memcpy(dst + size - 4, "...", 4);
-}
-
 static int
 hide_secret_args(const struct cpi_method *m, const json_t *args,
                  struct cpi_log *log, struct cpi_error *err)
@@ -236,7 +224,7 @@ cpi_dispatch(json_t **result, const struct cpi_request *req,
 	*result = NULL;
 	m = cpi_method_find(req->method);
 	if (m == NULL) {
-		printable(name, sizeof(name), req->method);
+		quote_str(name, sizeof(name), req->method);
 		return cpi_error_set(err, CPI_ERROR_NOT_IMPLEMENTED, false,
 		                     "Method is not known, got '%s'", name);
 	}

@@ -20,40 +20,12 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "base/quote.h"
+
 #define OVF_STR_MAX 1024        /* one attribute or element text */
 #define OVF_HREF_MAX 255
 
 /* --- small helpers ------------------------------------------------ */
-
-/* Printable copy of untrusted text for messages. */
-static const char *
-ovf_quote(char *buf, size_t size, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	if (s == NULL)
-		s = "";
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (o + 8 >= size) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '\'') {
-			buf[o++] = (char)ch;
-		} else {
-			buf[o++] = '\\';
-			buf[o++] = 'x';
-			buf[o++] = hex[ch >> 4];
-			buf[o++] = hex[ch & 15];
-		}
-	}
-	buf[o] = '\0';
-	return buf;
-}
 
 static bool
 ovf_is(xmlNodePtr n, const char *ns, const char *name)
@@ -341,7 +313,7 @@ ovf_check_href(const char *href, struct vs_error *err)
 	char q[160];
 	size_t len = strlen(href), i;
 
-	ovf_quote(q, sizeof(q), href);
+	quote_str(q, sizeof(q), href);
 	if (len == 0 || len > OVF_HREF_MAX)
 		return vs_error_set(err, VS_EPARSE,
 		                    "OVF file reference '%s' has a bad length",
@@ -383,7 +355,7 @@ ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
 		return vs_error_set(err, VS_EPARSE,
 		                    "OVF References/File without ovf:id or "
 		                    "ovf:href");
-	ovf_quote(qid, sizeof(qid), f->id);
+	quote_str(qid, sizeof(qid), f->id);
 	for (i = 0; i + 1 < ovf->nfiles; i++) {
 		if (strcmp(ovf->files[i].id, f->id) == 0)
 			return vs_error_set(err, VS_EPARSE,
@@ -393,7 +365,7 @@ ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
 	rc = ovf_check_href(f->href, err);
 	if (rc < 0)
 		return rc;
-	ovf_quote(q, sizeof(q), f->href);
+	quote_str(q, sizeof(q), f->href);
 	for (i = 0; i + 1 < ovf->nfiles; i++) {
 		if (strcmp(ovf->files[i].href, f->href) == 0)
 			return vs_error_set(err, VS_EPARSE,
@@ -502,7 +474,7 @@ ovf_disk(struct vs_ovf *ovf, xmlNodePtr n, struct vs_error *err)
 		                  "OVF DiskSection/Disk without ovf:diskId");
 		goto cleanup;
 	}
-	ovf_quote(q, sizeof(q), d->disk_id);
+	quote_str(q, sizeof(q), d->disk_id);
 	for (i = 0; i + 1 < ovf->ndisks; i++) {
 		if (strcmp(ovf->disks[i].disk_id, d->disk_id) == 0) {
 			rc = vs_error_set(err, VS_EPARSE,
@@ -622,7 +594,7 @@ ovf_check_host_resource(const struct vs_ovf *ovf,
 			                    "HostResource");
 		return 0;
 	}
-	ovf_quote(q, sizeof(q), hr);
+	quote_str(q, sizeof(q), hr);
 	if (strncmp(hr, "ovf:/disk/", 10) == 0) {
 		for (i = 0; i < ovf->ndisks; i++) {
 			if (strcmp(ovf->disks[i].disk_id, hr + 10) == 0)
