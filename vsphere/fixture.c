@@ -372,21 +372,22 @@ vs_fixture_canon(char **out, size_t *out_len, const char *in, size_t len,
                  const char *const *secrets, struct vs_error *err)
 {
 	struct buf b = { 0 };
-	char *red = NULL, *masked = NULL;
-	size_t rl = 0, ml = 0;
+	char *red = NULL, *norm = NULL;
+	size_t rl = 0, nl = 0;
 	int rc;
 
 	rc = vs_fixture_redact(&red, &rl, in, len, secrets, err);
 	if (rc != 0)
 		goto cleanup;
-	rc = vs_fixture_mask(&masked, &ml, red, rl, err);
+	/* before masking: a mask may span tags (the creating mark) */
+	normalize(&b, red, rl);
+	rc = take(&norm, &nl, &b, err);
 	if (rc != 0)
 		goto cleanup;
-	normalize(&b, masked, ml);
-	rc = take(out, out_len, &b, err);
+	rc = vs_fixture_mask(out, out_len, norm, nl, err);
 cleanup:
 	free(red);
-	free(masked);
+	free(norm);
 	return rc;
 }
 
@@ -528,14 +529,13 @@ vs_fixture_request_text(char **out, size_t *out_len,
 		if (rc != 0)
 			return rc;
 		buf_addf(&b, "<%supload: %lu bytes>\n",
-		                    req->sensitive ? "sensitive " : "", size);
+		         req->sensitive ? "sensitive " : "", size);
 		return take(out, out_len, &b, err);
 	}
 	if (req->body == NULL || req->body_len == 0)
 		return take(out, out_len, &b, err);
 	if (req->sensitive) {
-		buf_addf(&b, "<sensitive body: %zu bytes>\n",
-		                    req->body_len);
+		buf_addf(&b, "<sensitive body: %zu bytes>\n", req->body_len);
 		return take(out, out_len, &b, err);
 	}
 	return vs_fixture_redact(out, out_len, req->body, req->body_len,

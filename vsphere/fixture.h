@@ -65,10 +65,18 @@ int vs_fixture_redact(char **out, size_t *out_len, const char *in,
  * <session>, <port>, the creating mark's <epoch>, …). */
 int vs_fixture_mask(char **out, size_t *out_len, const char *in, size_t len,
                     struct vs_error *err);
-/* redact + mask + drop whitespace-only text between tags, CR before LF
- * and leading/trailing whitespace: the form replay compares. */
+/* redact + drop whitespace-only text between tags (so a body laid out by
+ * vs_fixture_pretty compares equal to the compact one), CR before LF and
+ * leading/trailing whitespace + mask: the form replay compares. */
 int vs_fixture_canon(char **out, size_t *out_len, const char *in, size_t len,
                      const char *const *secrets, struct vs_error *err);
+/* The XML text in[0..len) laid out one element per line (two spaces an
+ * indent level), for record mode: only line breaks and indentation are
+ * added, and only between two tags with nothing between them in an
+ * element that holds elements only; text that is not one XML document is
+ * copied unchanged.  *out is malloc'd. */
+int vs_fixture_pretty(char **out, size_t *out_len, const char *in,
+                      size_t len, struct vs_error *err);
 /* false when equal; otherwise describes the first difference ("line L
  * col C: expected \"…\" got \"…\"", bounded, non-printables escaped). */
 bool vs_fixture_diff(char *msg, size_t size, const char *expected,
