@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/utf8.h"
@@ -712,6 +713,25 @@ redact_login_key(char *buf, size_t size, const char *body, size_t len)
 		memcpy(buf, text, tl);
 		buf[tl] = '\0';
 		return true;
+	}
+	return false;
+}
+
+bool
+redact_secret_name(const char *name)
+{
+	static const char *const words[] = {
+		"password", "secret", "key", "token", "credential",
+		"private", "cert",
+	};
+	size_t i, j, n = name != NULL ? strlen(name) : 0;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t w = strlen(words[i]);
+
+		for (j = 0; j + w <= n; j++)
+			if (strncasecmp(name + j, words[i], w) == 0)
+				return true;
 	}
 	return false;
 }

@@ -44,6 +44,11 @@ int redact_secrets(char **out, size_t *out_len, const char *in, size_t len,
 int redact_text(char **out, size_t *out_len, const char *in, size_t len,
                 const char *const *secrets);
 
+/* True for a name (a JSON key, a property) that names credentials:
+ * containing password, secret, key, token, credential, private or cert
+ * in any case.  Its value is a secret as a whole. */
+bool redact_secret_name(const char *name);
+
 /* The session key of a LoginResponse / UserSession body into buf (size
  * bytes); false when there is none or it does not fit. */
 bool redact_login_key(char *buf, size_t size, const char *body,

@@ -280,20 +280,7 @@ cleanup:
 bool
 cpi_secret_key(const char *key)
 {
-	static const char *const words[] = {
-		"password", "secret", "key", "token", "credential",
-		"private", "cert",
-	};
-	size_t i, j, n = strlen(key);
-
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		size_t w = strlen(words[i]);
-
-		for (j = 0; j + w <= n; j++)
-			if (strncasecmp(key + j, words[i], w) == 0)
-				return true;
-	}
-	return false;
+	return redact_secret_name(key);
 }
 
 static int

@@ -484,6 +484,24 @@ START_TEST(test_redact_login_key)
 }
 END_TEST
 
+START_TEST(test_redact_secret_name)
+{
+	ck_assert(redact_secret_name("password"));
+	ck_assert(redact_secret_name("blobstore_Password"));
+	ck_assert(redact_secret_name("SECRET"));
+	ck_assert(redact_secret_name("ssh_key"));
+	ck_assert(redact_secret_name("access_token"));
+	ck_assert(redact_secret_name("credentials"));
+	ck_assert(redact_secret_name("private_key"));
+	ck_assert(redact_secret_name("ca_cert"));
+	ck_assert(!redact_secret_name("user"));
+	ck_assert(!redact_secret_name("host"));
+	ck_assert(!redact_secret_name("pass"));
+	ck_assert(!redact_secret_name(""));
+	ck_assert(!redact_secret_name(NULL));
+}
+END_TEST
+
 static Suite *
 base_suite(void)
 {
@@ -519,6 +537,7 @@ base_suite(void)
 	tcase_add_test(tr, test_redact_secrets_mark);
 	tcase_add_test(tr, test_redact_text_shapes);
 	tcase_add_test(tr, test_redact_login_key);
+	tcase_add_test(tr, test_redact_secret_name);
 	suite_add_tcase(s, tr);
 	return s;
 }
