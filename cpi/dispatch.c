@@ -231,6 +231,39 @@ cpi_dispatch(json_t **result, const struct cpi_request *req,
 	return cpi_dispatch_entry(result, m, req, opts, log, err);
 }
 
+/* The config (file and request context), its secrets registered with
+ * the log before anything can log them. */
+static int
+load_config(struct cpi_config **out, const struct cpi_request *req,
+            const struct cpi_options *opts, struct cpi_log *log,
+            struct cpi_error *err)
+{
+	struct cpi_config *cfg = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	rc = cpi_config_load(&cfg, opts != NULL ? opts->config_path : NULL,
+	                     req->context, err);
+	if (rc != 0) {
+		cpi_config_free(cfg);
+		return rc;
+	}
+	for (i = 0; i < cfg->nsecrets; i++) {
+		if (cpi_log_secret(log, cfg->secrets[i]) != 0) {
+			cpi_config_free(cfg);
+			return cpi_error_set(err, CPI_ERROR_CPI, false,
+			                     "out of memory");
+		}
+	}
+	cpi_log_debug(log, "config: vCenter %s, datacenter %s, "
+	              "%zu cluster(s)", cfg->vcenter.url,
+	              cfg->vcenter.datacenter.name,
+	              cfg->vcenter.datacenter.nclusters);
+	*out = cfg;
+	return 0;
+}
+
 int
 cpi_dispatch_entry(json_t **result, const struct cpi_method *m,
                    const struct cpi_request *req,
@@ -239,7 +272,6 @@ cpi_dispatch_entry(json_t **result, const struct cpi_method *m,
 {
 	struct cpi_config *cfg = NULL;
 	struct cpi_call call;
-	size_t i;
 	int rc;
 
 	*result = NULL;
@@ -260,21 +292,9 @@ cpi_dispatch_entry(json_t **result, const struct cpi_method *m,
 	if (rc != 0)
 		goto cleanup;
 	if (m->needs_config) {
-		rc = cpi_config_load(&cfg, opts != NULL ? opts->config_path :
-		                     NULL, req->context, err);
+		rc = load_config(&cfg, req, opts, log, err);
 		if (rc != 0)
 			goto cleanup;
-		for (i = 0; i < cfg->nsecrets; i++) {
-			if (cpi_log_secret(log, cfg->secrets[i]) != 0) {
-				rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-				                   "out of memory");
-				goto cleanup;
-			}
-		}
-		cpi_log_debug(log, "config: vCenter %s, datacenter %s, "
-		              "%zu cluster(s)", cfg->vcenter.url,
-		              cfg->vcenter.datacenter.name,
-		              cfg->vcenter.datacenter.nclusters);
 	}
 	memset(&call, 0, sizeof(call));
 	call.method = m->name;

@@ -660,11 +660,36 @@ meta_set(struct vs_fixture_meta *m, const char *key, char *value)
 	return 1;  /* not a scalar key */
 }
 
+/* The string keys (path, soap_action, content_type,
+ * reply_content_type); others are ignored. */
+static int
+meta_set_string(struct vs_fixture_meta *m, const char *key,
+                const char *value, struct vs_error *err)
+{
+	char **slot = NULL;
+
+	if (strcmp(key, "path") == 0)
+		slot = &m->path;
+	else if (strcmp(key, "soap_action") == 0)
+		slot = &m->soap_action;
+	else if (strcmp(key, "content_type") == 0)
+		slot = &m->content_type;
+	else if (strcmp(key, "reply_content_type") == 0)
+		slot = &m->reply_content_type;
+	if (slot == NULL)
+		return 0;
+	free(*slot);
+	*slot = strdup(value);
+	if (*slot == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	return 0;
+}
+
 int
 vs_fixture_meta_parse(struct vs_fixture_meta *m, const char *text,
                       size_t len, struct vs_error *err)
 {
-	char line[4200], *sp, **slot;
+	char line[4200], *sp;
 	size_t i = 0, e, ll;
 	int rc = 0, r;
 
@@ -697,24 +722,10 @@ vs_fixture_meta_parse(struct vs_fixture_meta *m, const char *text,
 			                  "meta: bad value for %.32s", line);
 			goto cleanup;
 		}
-		if (r == 0)
-			continue;
-		slot = NULL;
-		if (strcmp(line, "path") == 0)
-			slot = &m->path;
-		else if (strcmp(line, "soap_action") == 0)
-			slot = &m->soap_action;
-		else if (strcmp(line, "content_type") == 0)
-			slot = &m->content_type;
-		else if (strcmp(line, "reply_content_type") == 0)
-			slot = &m->reply_content_type;
-		if (slot == NULL)
-			continue;
-		free(*slot);
-		*slot = strdup(sp + 1);
-		if (*slot == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-			goto cleanup;
+		if (r > 0) {
+			rc = meta_set_string(m, line, sp + 1, err);
+			if (rc != 0)
+				goto cleanup;
 		}
 	}
 	if (m->method[0] == '\0' || m->path == NULL || m->status == 0)

@@ -333,45 +333,27 @@ ovf_check_href(const char *href, struct vs_error *err)
 	return 0;
 }
 
-static int
-ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
+/* Does a file before the last of ovf->files have this id (or href)? */
+static bool
+ovf_file_seen(const struct vs_ovf *ovf, const char *v, bool href)
 {
-	struct vs_ovf_file *f;
-	struct stat st;
-	char *s = NULL, q[160], qid[80];
 	size_t i;
+
+	for (i = 0; i + 1 < ovf->nfiles; i++) {
+		if (strcmp(href ? ovf->files[i].href : ovf->files[i].id, v) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ovf:compression, ovf:chunkSize (refused) and ovf:size of File n. */
+static int
+ovf_file_attrs(struct vs_ovf_file *f, xmlNodePtr n, struct vs_error *err)
+{
+	char *s = NULL, q[160];
 	int rc;
 
-	rc = ovf_grow((void **)&ovf->files, ovf->nfiles, sizeof(*f), err);
-	if (rc < 0)
-		return rc;
-	f = &ovf->files[ovf->nfiles++];
-	rc = ovf_attr(&f->id, n, "id", err);
-	if (rc == 0)
-		rc = ovf_attr(&f->href, n, "href", err);
-	if (rc < 0)
-		return rc;
-	if (f->id == NULL || f->id[0] == '\0' || f->href == NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF References/File without ovf:id or "
-		                    "ovf:href");
-	quote_str(qid, sizeof(qid), f->id);
-	for (i = 0; i + 1 < ovf->nfiles; i++) {
-		if (strcmp(ovf->files[i].id, f->id) == 0)
-			return vs_error_set(err, VS_EPARSE,
-			                    "OVF file id '%s' appears twice",
-			                    qid);
-	}
-	rc = ovf_check_href(f->href, err);
-	if (rc < 0)
-		return rc;
 	quote_str(q, sizeof(q), f->href);
-	for (i = 0; i + 1 < ovf->nfiles; i++) {
-		if (strcmp(ovf->files[i].href, f->href) == 0)
-			return vs_error_set(err, VS_EPARSE,
-			                    "OVF file '%s' is referenced twice",
-			                    q);
-	}
 	rc = ovf_attr(&s, n, "compression", err);
 	if (rc == 0 && s != NULL && strcmp(s, "identity") != 0)
 		rc = vs_error_set(err, VS_EPARSE,
@@ -396,8 +378,19 @@ ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
 		f->has_size = true;
 	}
 	free(s);
-	if (rc < 0)
-		return rc;
+	return rc;
+}
+
+/* The file f names is a regular file of the image of the stated size;
+ * f->size becomes its size. */
+static int
+ovf_file_stat(struct vs_ovf_file *f, int dirfd, struct vs_error *err)
+{
+	char q[160], qid[80];
+	struct stat st;
+
+	quote_str(q, sizeof(q), f->href);
+	quote_str(qid, sizeof(qid), f->id);
 	if (fstatat(dirfd, f->href, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return vs_error_set(err, VS_ENOTFOUND,
@@ -418,6 +411,43 @@ ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
 		                    (unsigned long long)f->size);
 	f->size = (uint64_t)st.st_size;
 	return 0;
+}
+
+static int
+ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
+{
+	struct vs_ovf_file *f;
+	char q[160], qid[80];
+	int rc;
+
+	rc = ovf_grow((void **)&ovf->files, ovf->nfiles, sizeof(*f), err);
+	if (rc < 0)
+		return rc;
+	f = &ovf->files[ovf->nfiles++];
+	rc = ovf_attr(&f->id, n, "id", err);
+	if (rc == 0)
+		rc = ovf_attr(&f->href, n, "href", err);
+	if (rc < 0)
+		return rc;
+	if (f->id == NULL || f->id[0] == '\0' || f->href == NULL)
+		return vs_error_set(err, VS_EPARSE,
+		                    "OVF References/File without ovf:id or "
+		                    "ovf:href");
+	if (ovf_file_seen(ovf, f->id, false))
+		return vs_error_set(err, VS_EPARSE,
+		                    "OVF file id '%s' appears twice",
+		                    quote_str(qid, sizeof(qid), f->id));
+	rc = ovf_check_href(f->href, err);
+	if (rc < 0)
+		return rc;
+	if (ovf_file_seen(ovf, f->href, true))
+		return vs_error_set(err, VS_EPARSE,
+		                    "OVF file '%s' is referenced twice",
+		                    quote_str(q, sizeof(q), f->href));
+	rc = ovf_file_attrs(f, n, err);
+	if (rc == 0)
+		rc = ovf_file_stat(f, dirfd, err);
+	return rc;
 }
 
 static int
