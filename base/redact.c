@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/utf8.h"
+#include "base/xmltext.h"
 
 /* --- scanning helpers --------------------------------------------- */
 
@@ -61,20 +62,9 @@ is_digit(char c)
 static size_t
 tag_end(const char *s, size_t n)
 {
-	char quote = 0;
-	size_t i;
+	size_t e = xmltext_tag_end(s, n);
 
-	for (i = 1; i < n; i++) {
-		if (quote) {
-			if (s[i] == quote)
-				quote = 0;
-		} else if (s[i] == '"' || s[i] == '\'') {
-			quote = s[i];
-		} else if (s[i] == '>') {
-			return i + 1;
-		}
-	}
-	return n;
+	return e > 0 ? e : n;
 }
 
 /* --- redaction ---------------------------------------------------- */
@@ -269,6 +259,7 @@ static void
 redact_elements_pass(struct buf *out, const char *s, size_t n)
 {
 	struct redactor r = { out, 0, 0, 0 };
+	enum xmltext_kind kind;
 	size_t i = 0, e, run;
 
 	while (i < n) {
@@ -280,26 +271,15 @@ redact_elements_pass(struct buf *out, const char *s, size_t n)
 			i += run;
 			continue;
 		}
-		if (has_prefix(s + i, n - i, "<![CDATA[")) {
-			e = find(s + i, n - i, "]]>");
-			e = e == n - i ? n - i : e + 3;
-		} else if (has_prefix(s + i, n - i, "<!--")) {
-			e = find(s + i, n - i, "-->");
-			e = e == n - i ? n - i : e + 3;
-		} else if (has_prefix(s + i, n - i, "<?")) {
-			e = find(s + i, n - i, "?>");
-			e = e == n - i ? n - i : e + 2;
-		} else if (has_prefix(s + i, n - i, "<!")) {
-			e = tag_end(s + i, n - i);
-		} else if (has_prefix(s + i, n - i, "</")) {
-			e = tag_end(s + i, n - i);
-			redact_close_tag(&r);
-		} else {
-			e = tag_end(s + i, n - i);
-			e = redact_start_tag(&r, s + i, e, n - i);
-			i += e;
+		e = xmltext_markup(&kind, s + i, n - i);
+		if (e == 0)
+			e = n - i;      /* unterminated: the rest */
+		if (kind == XMLTEXT_START || kind == XMLTEXT_EMPTY) {
+			i += redact_start_tag(&r, s + i, e, n - i);
 			continue;
 		}
+		if (kind == XMLTEXT_END)
+			redact_close_tag(&r);
 		buf_add(out, s + i, e);
 		i += e;
 	}

@@ -367,27 +367,37 @@ normalize(struct buf *out, const char *s, size_t n)
 	}
 }
 
+/* normalize() into *out (malloc'd). */
+static int
+normalized(char **out, size_t *out_len, const char *in, size_t len,
+           struct vs_error *err)
+{
+	struct buf b = { 0 };
+
+	normalize(&b, in, len);
+	return take(out, out_len, &b, err);
+}
+
 int
 vs_fixture_canon(char **out, size_t *out_len, const char *in, size_t len,
                  const char *const *secrets, struct vs_error *err)
 {
-	struct buf b = { 0 };
-	char *red = NULL, *norm = NULL;
-	size_t rl = 0, nl = 0;
+	char *red = NULL, *norm = NULL, *masked = NULL;
+	size_t rl = 0, nl = 0, ml = 0;
 	int rc;
 
 	rc = vs_fixture_redact(&red, &rl, in, len, secrets, err);
-	if (rc != 0)
-		goto cleanup;
-	/* before masking: a mask may span tags (the creating mark) */
-	normalize(&b, red, rl);
-	rc = take(&norm, &nl, &b, err);
-	if (rc != 0)
-		goto cleanup;
-	rc = vs_fixture_mask(out, out_len, norm, nl, err);
-cleanup:
+	/* normalized before masking too: a mask may span two elements (the
+	 * creating mark), which a laid-out body puts on two lines */
+	if (rc == 0)
+		rc = normalized(&norm, &nl, red, rl, err);
+	if (rc == 0)
+		rc = vs_fixture_mask(&masked, &ml, norm, nl, err);
+	if (rc == 0)
+		rc = normalized(out, out_len, masked, ml, err);
 	free(red);
 	free(norm);
+	free(masked);
 	return rc;
 }
 

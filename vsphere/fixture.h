@@ -65,9 +65,10 @@ int vs_fixture_redact(char **out, size_t *out_len, const char *in,
  * <session>, <port>, the creating mark's <epoch>, …). */
 int vs_fixture_mask(char **out, size_t *out_len, const char *in, size_t len,
                     struct vs_error *err);
-/* redact + drop whitespace-only text between tags (so a body laid out by
+/* redact + normalize + mask + normalize, where normalize drops
+ * whitespace-only text between tags (so a body laid out by
  * vs_fixture_pretty compares equal to the compact one), CR before LF and
- * leading/trailing whitespace + mask: the form replay compares. */
+ * leading/trailing whitespace: the form replay compares. */
 int vs_fixture_canon(char **out, size_t *out_len, const char *in, size_t len,
                      const char *const *secrets, struct vs_error *err);
 /* The XML text in[0..len) laid out one element per line (two spaces an

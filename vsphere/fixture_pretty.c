@@ -18,71 +18,29 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/xmltext.h"
 
 #define PRETTY_MAX_DEPTH 256
 #define PRETTY_INDENT 2
 
-enum tok {
-	TOK_START,      /* <a ...> */
-	TOK_EMPTY,      /* <a .../> */
-	TOK_END,        /* </a> */
-	TOK_OTHER,      /* <?...?> <!--...--> <![CDATA[...]]> <!...> */
-};
+/* The length of the markup at s[0] == '<' and its kind (CDATA,
+ * comments, processing instructions and declarations are all "other");
+ * 0 when it is unterminated or a DOCTYPE with an internal subset. */
+static size_t
+markup(enum xmltext_kind *kind, const char *s, size_t n)
+{
+	size_t len = xmltext_markup(kind, s, n);
+
+	if (*kind == XMLTEXT_DECL && memchr(s, '[', len) != NULL)
+		return 0;
+	return len;
+}
 
 static bool
-starts(const char *s, size_t n, const char *prefix)
+is_tag(enum xmltext_kind kind)
 {
-	size_t pl = strlen(prefix);
-
-	return n >= pl && memcmp(s, prefix, pl) == 0;
-}
-
-/* Offset just past close in s[from..n), or 0 when absent. */
-static size_t
-past(const char *s, size_t n, size_t from, const char *close)
-{
-	size_t cl = strlen(close), i;
-
-	for (i = from; i + cl <= n; i++) {
-		if (memcmp(s + i, close, cl) == 0)
-			return i + cl;
-	}
-	return 0;
-}
-
-/* The length of the markup at s[0] == '<' and its kind; 0 when it is
- * unterminated (or a DOCTYPE with an internal subset). */
-static size_t
-markup(enum tok *kind, const char *s, size_t n)
-{
-	char quote = 0;
-	size_t i;
-
-	*kind = TOK_OTHER;
-	if (starts(s, n, "<!--"))
-		return past(s, n, 4, "-->");
-	if (starts(s, n, "<![CDATA["))
-		return past(s, n, 9, "]]>");
-	if (starts(s, n, "<?"))
-		return past(s, n, 2, "?>");
-	if (starts(s, n, "<!")) {
-		i = past(s, n, 2, ">");
-		return memchr(s, '[', i) != NULL ? 0 : i;
-	}
-	*kind = starts(s, n, "</") ? TOK_END : TOK_START;
-	for (i = 1; i < n; i++) {
-		if (quote) {
-			if (s[i] == quote)
-				quote = 0;
-		} else if (s[i] == '"' || s[i] == '\'') {
-			quote = s[i];
-		} else if (s[i] == '>') {
-			if (*kind == TOK_START && s[i - 1] == '/')
-				*kind = TOK_EMPTY;
-			return i + 1;
-		}
-	}
-	return 0;
+	return kind == XMLTEXT_START || kind == XMLTEXT_EMPTY ||
+	       kind == XMLTEXT_END;
 }
 
 static bool
@@ -111,7 +69,7 @@ struct walk {
 /* Moves to the next markup token: *gap is the text before it, *tl its
  * length.  false at the end; -1 in *tl when the text does not scan. */
 static bool
-next_token(struct walk *w, enum tok *kind, size_t *gap, long *tl)
+next_token(struct walk *w, enum xmltext_kind *kind, size_t *gap, long *tl)
 {
 	const char *lt = memchr(w->s + w->at, '<', w->n - w->at);
 	size_t p = lt != NULL ? (size_t)(lt - w->s) : w->n, len;
@@ -135,24 +93,24 @@ static int
 scan(bool *mixed, struct walk *w)
 {
 	size_t gap, roots = 0;
-	enum tok kind;
+	enum xmltext_kind kind;
 	long tl;
 
 	while (next_token(w, &kind, &gap, &tl)) {
 		if (w->depth == 0 && !blank(w->s + w->at, gap))
 			return -1;
-		if (w->depth > 0 && (gap > 0 || kind == TOK_OTHER))
+		if (w->depth > 0 && (gap > 0 || !is_tag(kind)))
 			mixed[w->stack[w->depth - 1]] = true;
-		if (kind == TOK_START) {
+		if (kind == XMLTEXT_START) {
 			if (w->depth == PRETTY_MAX_DEPTH)
 				return -1;
 			roots += w->depth == 0;
 			w->stack[w->depth++] = w->elements++;
-		} else if (kind == TOK_END) {
+		} else if (kind == XMLTEXT_END) {
 			if (w->depth == 0)
 				return -1;
 			w->depth--;
-		} else if (kind == TOK_EMPTY) {
+		} else if (kind == XMLTEXT_EMPTY) {
 			roots += w->depth == 0;
 		}
 		w->at += gap + (size_t)tl;
@@ -178,7 +136,7 @@ static void
 layout(struct buf *b, const bool *mixed, struct walk *w)
 {
 	size_t gap, start_at = (size_t)-1;
-	enum tok kind;
+	enum xmltext_kind kind;
 	long tl;
 	bool brk;
 
@@ -187,7 +145,7 @@ layout(struct buf *b, const bool *mixed, struct walk *w)
 
 		buf_add(b, w->s + w->at, gap);
 		top = w->depth > 0 ? w->stack[w->depth - 1] : 0;
-		if (kind == TOK_END) {
+		if (kind == XMLTEXT_END) {
 			/* not right after its own start tag: <a></a> */
 			brk = !mixed[top] && start_at != top;
 			w->depth--;
@@ -197,7 +155,7 @@ layout(struct buf *b, const bool *mixed, struct walk *w)
 		if (brk && gap == 0)
 			line_break(b, w->depth);
 		start_at = (size_t)-1;
-		if (kind == TOK_START) {
+		if (kind == XMLTEXT_START) {
 			start_at = w->elements;
 			w->stack[w->depth++] = w->elements++;
 		}

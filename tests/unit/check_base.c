@@ -1,6 +1,6 @@
 /*
  * tests/unit/check_base.c: the primitives of base/ (buf, quote, uuid,
- * utf8, redact).
+ * utf8, redact, xmltext).
  */
 #include <check.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "base/redact.h"
 #include "base/utf8.h"
 #include "base/uuid.h"
+#include "base/xmltext.h"
 
 /* --- buf ---------------------------------------------------------- */
 
@@ -502,6 +503,57 @@ START_TEST(test_redact_secret_name)
 }
 END_TEST
 
+/* --- xmltext ------------------------------------------------------ */
+
+static size_t
+mk(enum xmltext_kind *k, const char *s)
+{
+	return xmltext_markup(k, s, strlen(s));
+}
+
+START_TEST(test_xmltext_markup)
+{
+	enum xmltext_kind k;
+
+	ck_assert_uint_eq(mk(&k, "<a b=\"1\">x"), 9);
+	ck_assert_int_eq(k, XMLTEXT_START);
+	ck_assert_uint_eq(mk(&k, "<a/>"), 4);
+	ck_assert_int_eq(k, XMLTEXT_EMPTY);
+	ck_assert_uint_eq(mk(&k, "<a b='/>'/>tail"), 11);
+	ck_assert_int_eq(k, XMLTEXT_EMPTY);
+	ck_assert_uint_eq(mk(&k, "<a b=\">\">"), 9);
+	ck_assert_int_eq(k, XMLTEXT_START);
+	ck_assert_uint_eq(mk(&k, "</a >"), 5);
+	ck_assert_int_eq(k, XMLTEXT_END);
+	ck_assert_uint_eq(mk(&k, "<![CDATA[<a>]]>]]>"), 15);
+	ck_assert_int_eq(k, XMLTEXT_CDATA);
+	ck_assert_uint_eq(mk(&k, "<!-- <a> -->x"), 12);
+	ck_assert_int_eq(k, XMLTEXT_COMMENT);
+	ck_assert_uint_eq(mk(&k, "<?xml version=\"1.0\"?><a>"), 21);
+	ck_assert_int_eq(k, XMLTEXT_PI);
+	ck_assert_uint_eq(mk(&k, "<!DOCTYPE a>"), 12);
+	ck_assert_int_eq(k, XMLTEXT_DECL);
+}
+END_TEST
+
+START_TEST(test_xmltext_unterminated)
+{
+	enum xmltext_kind k;
+
+	ck_assert_uint_eq(mk(&k, "<a b=\">"), 0);
+	ck_assert_uint_eq(mk(&k, "<a"), 0);
+	ck_assert_uint_eq(mk(&k, "<"), 0);
+	ck_assert_uint_eq(mk(&k, "<![CDATA[x]]"), 0);
+	ck_assert_int_eq(k, XMLTEXT_CDATA);
+	ck_assert_uint_eq(mk(&k, "<!-- x --"), 0);
+	ck_assert_uint_eq(mk(&k, "<?pi"), 0);
+	/* n bounds the scan */
+	ck_assert_uint_eq(xmltext_markup(&k, "<a>", 2), 0);
+	ck_assert_uint_eq(xmltext_tag_end("<a>", 3), 3);
+	ck_assert_uint_eq(xmltext_tag_end("<a>", 2), 0);
+}
+END_TEST
+
 static Suite *
 base_suite(void)
 {
@@ -538,6 +590,8 @@ base_suite(void)
 	tcase_add_test(tr, test_redact_text_shapes);
 	tcase_add_test(tr, test_redact_login_key);
 	tcase_add_test(tr, test_redact_secret_name);
+	tcase_add_test(tr, test_xmltext_markup);
+	tcase_add_test(tr, test_xmltext_unterminated);
 	suite_add_tcase(s, tr);
 	return s;
 }
