@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "base/quote.h"
 #include "cpi/methods.h"
 
 #define A(n, t) { n, t, false, false }
@@ -195,19 +196,6 @@ cpi_args_check(const struct cpi_method *m, const json_t *args,
 	return 0;
 }
 
-/* A printable, bounded copy of a request's method name for messages. */
-static void
-printable(char *dst, size_t size, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0' && n + 1 < size; s++)
-		dst[n++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-	dst[n] = '\0';
-	if (*s != '\0' && size > 4)
-		memcpy(dst + size - 4, "...", 4);
-}
-
 static int
 hide_secret_args(const struct cpi_method *m, const json_t *args,
                  struct cpi_log *log, struct cpi_error *err)
@@ -236,11 +224,44 @@ cpi_dispatch(json_t **result, const struct cpi_request *req,
 	*result = NULL;
 	m = cpi_method_find(req->method);
 	if (m == NULL) {
-		printable(name, sizeof(name), req->method);
+		quote_str(name, sizeof(name), req->method);
 		return cpi_error_set(err, CPI_ERROR_NOT_IMPLEMENTED, false,
 		                     "Method is not known, got '%s'", name);
 	}
 	return cpi_dispatch_entry(result, m, req, opts, log, err);
+}
+
+/* The config (file and request context), its secrets registered with
+ * the log before anything can log them. */
+static int
+load_config(struct cpi_config **out, const struct cpi_request *req,
+            const struct cpi_options *opts, struct cpi_log *log,
+            struct cpi_error *err)
+{
+	struct cpi_config *cfg = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	rc = cpi_config_load(&cfg, opts != NULL ? opts->config_path : NULL,
+	                     req->context, err);
+	if (rc != 0) {
+		cpi_config_free(cfg);
+		return rc;
+	}
+	for (i = 0; i < cfg->nsecrets; i++) {
+		if (cpi_log_secret(log, cfg->secrets[i]) != 0) {
+			cpi_config_free(cfg);
+			return cpi_error_set(err, CPI_ERROR_CPI, false,
+			                     "out of memory");
+		}
+	}
+	cpi_log_debug(log, "config: vCenter %s, datacenter %s, "
+	              "%zu cluster(s)", cfg->vcenter.url,
+	              cfg->vcenter.datacenter.name,
+	              cfg->vcenter.datacenter.nclusters);
+	*out = cfg;
+	return 0;
 }
 
 int
@@ -251,7 +272,6 @@ cpi_dispatch_entry(json_t **result, const struct cpi_method *m,
 {
 	struct cpi_config *cfg = NULL;
 	struct cpi_call call;
-	size_t i;
 	int rc;
 
 	*result = NULL;
@@ -272,21 +292,9 @@ cpi_dispatch_entry(json_t **result, const struct cpi_method *m,
 	if (rc != 0)
 		goto cleanup;
 	if (m->needs_config) {
-		rc = cpi_config_load(&cfg, opts != NULL ? opts->config_path :
-		                     NULL, req->context, err);
+		rc = load_config(&cfg, req, opts, log, err);
 		if (rc != 0)
 			goto cleanup;
-		for (i = 0; i < cfg->nsecrets; i++) {
-			if (cpi_log_secret(log, cfg->secrets[i]) != 0) {
-				rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-				                   "out of memory");
-				goto cleanup;
-			}
-		}
-		cpi_log_debug(log, "config: vCenter %s, datacenter %s, "
-		              "%zu cluster(s)", cfg->vcenter.url,
-		              cfg->vcenter.datacenter.name,
-		              cfg->vcenter.datacenter.nclusters);
 	}
 	memset(&call, 0, sizeof(call));
 	call.method = m->name;

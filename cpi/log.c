@@ -6,7 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "vsphere/fixture.h"
+#include "base/redact.h"
 
 #define LOG_TAG_MAX 64
 #define LOG_TRUNCATED "[log truncated]\n"
@@ -15,7 +15,7 @@ struct cpi_log {
 	FILE *stream;
 	enum cpi_log_level stream_level;
 	char tag[LOG_TAG_MAX];
-	char **secrets;          /* longest first */
+	char **secrets;          /* NULL-terminated */
 	size_t nsecrets;
 	char *text;              /* kept lines, NUL-terminated */
 	size_t len, cap;
@@ -99,76 +99,42 @@ int
 cpi_log_secret(struct cpi_log *log, const char *secret)
 {
 	char **grown, *copy;
-	size_t i, len;
+	size_t i;
 
 	if (log == NULL || secret == NULL || secret[0] == '\0')
 		return 0;
-	len = strlen(secret);
 	for (i = 0; i < log->nsecrets; i++)
 		if (strcmp(log->secrets[i], secret) == 0)
 			return 0;
 	copy = strdup(secret);
 	if (copy == NULL)
 		return CPI_ENOMEM;
-	grown = realloc(log->secrets, (log->nsecrets + 1) * sizeof(*grown));
+	grown = realloc(log->secrets, (log->nsecrets + 2) * sizeof(*grown));
 	if (grown == NULL) {
 		free(copy);
 		return CPI_ENOMEM;
 	}
 	log->secrets = grown;
-	/* Keep longest first so a secret containing another is masked
-	 * whole. */
-	for (i = log->nsecrets; i > 0; i--) {
-		if (strlen(log->secrets[i - 1]) >= len)
-			break;
-		log->secrets[i] = log->secrets[i - 1];
-	}
-	log->secrets[i] = copy;
-	log->nsecrets++;
+	log->secrets[log->nsecrets++] = copy;
+	log->secrets[log->nsecrets] = NULL;
 	return 0;
 }
 
 /* Replaces every occurrence of each secret in *textp (malloc'd), in any
- * of its forms (vs_secret_at(): as is, XML-, percent- or JSON-escaped, as
+ * of its forms (base/redact: as is, XML-, percent- or JSON-escaped, as
  * an error message quoting a request or a reply may hold it). */
 static int
 redact(char **textp, const struct cpi_log *log)
 {
-	static const char mask[] = "[REDACTED]";
-	const char *text = *textp;
-	size_t i, k, m, start = 0, len = strlen(text), cap = 0, olen = 0;
-	char *res = NULL, *grown;
+	char *res = NULL;
+	size_t len = strlen(*textp);
 
-	for (i = 0; i < len;) {
-		for (k = 0, m = 0; m == 0 && k < log->nsecrets; k++)
-			m = vs_secret_at(text + i, len - i, log->secrets[k]);
-		if (m == 0) {
-			i++;
-			continue;
-		}
-		/* room for what precedes, the mask and the rest at most */
-		if (olen + (i - start) + sizeof(mask) + (len - i) + 1 > cap) {
-			cap = olen + (i - start) + sizeof(mask) + 2 * (len - i) +
-			      64;
-			grown = realloc(res, cap);
-			if (grown == NULL) {
-				if (res != NULL)
-					memset(res, 0, olen);
-				free(res);
-				return CPI_ENOMEM;
-			}
-			res = grown;
-		}
-		memcpy(res + olen, text + start, i - start);
-		olen += i - start;
-		memcpy(res + olen, mask, sizeof(mask) - 1);
-		olen += sizeof(mask) - 1;
-		i += m;
-		start = i;
-	}
+	if (redact_secrets(&res, NULL, *textp, len,
+	                   (const char *const *)log->secrets,
+	                   "[REDACTED]") != 0)
+		return CPI_ENOMEM;
 	if (res == NULL)
 		return 0;
-	memcpy(res + olen, text + start, len - start + 1);
 	memset(*textp, 0, len);
 	free(*textp);
 	*textp = res;
@@ -314,20 +280,7 @@ cleanup:
 bool
 cpi_secret_key(const char *key)
 {
-	static const char *const words[] = {
-		"password", "secret", "key", "token", "credential",
-		"private", "cert",
-	};
-	size_t i, j, n = strlen(key);
-
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		size_t w = strlen(words[i]);
-
-		for (j = 0; j + w <= n; j++)
-			if (strncasecmp(key + j, words[i], w) == 0)
-				return true;
-	}
-	return false;
+	return redact_secret_name(key);
 }
 
 static int

@@ -11,7 +11,7 @@
  * second line of defence every string registered with cpi_log_secret()
  * (the vCenter password, mbus and blobstore credentials, ...) is replaced
  * by "[REDACTED]" in every line before it is written or kept, in any of
- * its forms (as is, XML-, percent- or JSON-escaped: vs_secret_at()).  Control
+ * its forms (as is, XML-, percent- or JSON-escaped: base/redact.h).  Control
  * characters are escaped so one entry is always one line.
  */
 #ifndef CPI_LOG_H
@@ -60,8 +60,9 @@ int cpi_log_secret(struct cpi_log *log, const char *secret);
  * otherwise only strings under a credential-like key (see
  * cpi_secret_key) at any depth.  Returns 0 or CPI_ENOMEM. */
 int cpi_log_secret_json(struct cpi_log *log, const json_t *v, bool all);
-/* True for keys that name credentials: containing password, secret,
- * key, token, credential, private or cert (any case). */
+/* True for keys that name credentials (redact_secret_name(),
+ * base/redact.h: containing password, secret, key, token, credential,
+ * private or cert, any case). */
 bool cpi_secret_key(const char *key);
 /* Masks registered secrets inside buf (NUL-terminated, size bytes),
  * e.g. an error message before it is written. */

@@ -1,6 +1,7 @@
 /*
  * vsphere/fixture.h: the fixture files shared by the record and replay
- * transports, plus the redaction and masking applied to them.
+ * transports, plus the masking applied to them (the redaction is
+ * base/redact's).
  *
  * Format.  A scenario is one directory; each HTTP exchange is three plain
  * files sharing the prefix NNN-<op> (NNN: decimal, zero-padded to at
@@ -34,9 +35,9 @@
  *
  * The .meta file is written last: an exchange exists once it is there.
  *
- * Redaction (vs_fixture_redact) works on serialized text without an XML
- * parser, so it also copes with truncated or hostile input; see the
- * tables in fixture.c.  Masking (vs_fixture_mask) replaces values that
+ * Redaction (vs_fixture_redact, base/redact.h) works on serialized text
+ * without an XML parser, so it also copes with truncated or hostile
+ * input.  Masking (vs_fixture_mask) replaces values that
  * legitimately change between a recording and a later run; replay masks
  * both sides before comparing.
  */
@@ -49,50 +50,34 @@
 #include "vsphere/transport.h"
 #include "vsphere/vs_error.h"
 
-#define VS_FIXTURE_REDACTED "REDACTED"
 /* Largest body kept in memory or read back from a fixture file. */
 #define VS_FIXTURE_MAX_BODY ((size_t)64 * 1024 * 1024)
 #define VS_FIXTURE_OP_MAX 64
 
-/* Growable byte buffer, always NUL-terminated once non-empty. */
-struct vs_fixture_buf {
-	char *data;
-	size_t len;
-	size_t cap;
-	bool failed;            /* an allocation failed: contents invalid */
-};
-
-void vs_fixture_buf_add(struct vs_fixture_buf *b, const char *s, size_t n);
-void vs_fixture_buf_adds(struct vs_fixture_buf *b, const char *s);
-void vs_fixture_buf_addf(struct vs_fixture_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Hands the data to *out (never NULL on success, "" when empty). */
-int vs_fixture_buf_take(char **out, size_t *len_out, struct vs_fixture_buf *b,
-                        struct vs_error *err);
-void vs_fixture_buf_clear(struct vs_fixture_buf *b);
-
-/* Redacts passwords, session keys, cookies, guestinfo.userdata values
- * and every string in the NULL-terminated secrets array in any of its
- * forms: as is, XML-escaped (named or numeric references, whichever
- * characters the writer chose to escape), percent-encoded or
- * JSON-escaped, as one function in fixture.c defines them.  *out is
- * malloc'd. */
+/* redact_text() (base/redact.h: passwords, session keys, cookies,
+ * guestinfo.userdata values and every string of the NULL-terminated
+ * secrets array in any of its forms) with err set when out of memory.
+ * *out is malloc'd. */
 int vs_fixture_redact(char **out, size_t *out_len, const char *in,
                       size_t len, const char *const *secrets,
                       struct vs_error *err);
-/* How the text t[0..n) spells secret at its start, in any of the forms
- * vs_fixture_redact() knows: the length of the match, 0 when it does not
- * (or secret is empty).  The one definition of a secret's forms, also
- * used by the CPI's log. */
-size_t vs_secret_at(const char *t, size_t n, const char *secret);
 /* Replaces volatile values by placeholders (<uuid>, <govcsim>, <time>,
  * <session>, <port>, the creating mark's <epoch>, …). */
 int vs_fixture_mask(char **out, size_t *out_len, const char *in, size_t len,
                     struct vs_error *err);
-/* redact + mask + drop whitespace-only text between tags, CR before LF
- * and leading/trailing whitespace: the form replay compares. */
+/* redact + normalize + mask + normalize, where normalize drops
+ * whitespace-only text between tags (so a body laid out by
+ * vs_fixture_pretty compares equal to the compact one), CR before LF and
+ * leading/trailing whitespace: the form replay compares. */
 int vs_fixture_canon(char **out, size_t *out_len, const char *in, size_t len,
                      const char *const *secrets, struct vs_error *err);
+/* The XML text in[0..len) laid out one element per line (two spaces an
+ * indent level), for record mode: only line breaks and indentation are
+ * added, and only between two tags with nothing between them in an
+ * element that holds elements only; text that is not one XML document is
+ * copied unchanged.  *out is malloc'd. */
+int vs_fixture_pretty(char **out, size_t *out_len, const char *in,
+                      size_t len, struct vs_error *err);
 /* false when equal; otherwise describes the first difference ("line L
  * col C: expected \"…\" got \"…\"", bounded, non-printables escaped). */
 bool vs_fixture_diff(char *msg, size_t size, const char *expected,
@@ -102,10 +87,6 @@ bool vs_fixture_diff(char *msg, size_t size, const char *expected,
 void vs_fixture_op_name(char *buf, size_t size, const char *op);
 /* Path and query of an absolute URL ("/sdk"); "/" when it has none. */
 int vs_fixture_url_path(char **out, const char *url, struct vs_error *err);
-/* The session key of a LoginResponse / UserSession body into buf;
- * false when there is none. */
-bool vs_fixture_login_key(char *buf, size_t size, const char *body,
-                          size_t len);
 /* What the .request file holds for req (redacted body or a marker). */
 int vs_fixture_request_text(char **out, size_t *out_len,
                             const struct vs_http_request *req,

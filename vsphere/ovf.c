@@ -20,40 +20,12 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "base/quote.h"
+
 #define OVF_STR_MAX 1024        /* one attribute or element text */
 #define OVF_HREF_MAX 255
 
 /* --- small helpers ------------------------------------------------ */
-
-/* Printable copy of untrusted text for messages. */
-static const char *
-ovf_quote(char *buf, size_t size, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	if (s == NULL)
-		s = "";
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (o + 8 >= size) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '\'') {
-			buf[o++] = (char)ch;
-		} else {
-			buf[o++] = '\\';
-			buf[o++] = 'x';
-			buf[o++] = hex[ch >> 4];
-			buf[o++] = hex[ch & 15];
-		}
-	}
-	buf[o] = '\0';
-	return buf;
-}
 
 static bool
 ovf_is(xmlNodePtr n, const char *ns, const char *name)
@@ -341,7 +313,7 @@ ovf_check_href(const char *href, struct vs_error *err)
 	char q[160];
 	size_t len = strlen(href), i;
 
-	ovf_quote(q, sizeof(q), href);
+	quote_str(q, sizeof(q), href);
 	if (len == 0 || len > OVF_HREF_MAX)
 		return vs_error_set(err, VS_EPARSE,
 		                    "OVF file reference '%s' has a bad length",
@@ -361,45 +333,27 @@ ovf_check_href(const char *href, struct vs_error *err)
 	return 0;
 }
 
-static int
-ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
+/* Does a file before the last of ovf->files have this id (or href)? */
+static bool
+ovf_file_seen(const struct vs_ovf *ovf, const char *v, bool href)
 {
-	struct vs_ovf_file *f;
-	struct stat st;
-	char *s = NULL, q[160], qid[80];
 	size_t i;
+
+	for (i = 0; i + 1 < ovf->nfiles; i++) {
+		if (strcmp(href ? ovf->files[i].href : ovf->files[i].id, v) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ovf:compression, ovf:chunkSize (refused) and ovf:size of File n. */
+static int
+ovf_file_attrs(struct vs_ovf_file *f, xmlNodePtr n, struct vs_error *err)
+{
+	char *s = NULL, q[160];
 	int rc;
 
-	rc = ovf_grow((void **)&ovf->files, ovf->nfiles, sizeof(*f), err);
-	if (rc < 0)
-		return rc;
-	f = &ovf->files[ovf->nfiles++];
-	rc = ovf_attr(&f->id, n, "id", err);
-	if (rc == 0)
-		rc = ovf_attr(&f->href, n, "href", err);
-	if (rc < 0)
-		return rc;
-	if (f->id == NULL || f->id[0] == '\0' || f->href == NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF References/File without ovf:id or "
-		                    "ovf:href");
-	ovf_quote(qid, sizeof(qid), f->id);
-	for (i = 0; i + 1 < ovf->nfiles; i++) {
-		if (strcmp(ovf->files[i].id, f->id) == 0)
-			return vs_error_set(err, VS_EPARSE,
-			                    "OVF file id '%s' appears twice",
-			                    qid);
-	}
-	rc = ovf_check_href(f->href, err);
-	if (rc < 0)
-		return rc;
-	ovf_quote(q, sizeof(q), f->href);
-	for (i = 0; i + 1 < ovf->nfiles; i++) {
-		if (strcmp(ovf->files[i].href, f->href) == 0)
-			return vs_error_set(err, VS_EPARSE,
-			                    "OVF file '%s' is referenced twice",
-			                    q);
-	}
+	quote_str(q, sizeof(q), f->href);
 	rc = ovf_attr(&s, n, "compression", err);
 	if (rc == 0 && s != NULL && strcmp(s, "identity") != 0)
 		rc = vs_error_set(err, VS_EPARSE,
@@ -424,8 +378,19 @@ ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
 		f->has_size = true;
 	}
 	free(s);
-	if (rc < 0)
-		return rc;
+	return rc;
+}
+
+/* The file f names is a regular file of the image of the stated size;
+ * f->size becomes its size. */
+static int
+ovf_file_stat(struct vs_ovf_file *f, int dirfd, struct vs_error *err)
+{
+	char q[160], qid[80];
+	struct stat st;
+
+	quote_str(q, sizeof(q), f->href);
+	quote_str(qid, sizeof(qid), f->id);
 	if (fstatat(dirfd, f->href, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return vs_error_set(err, VS_ENOTFOUND,
@@ -446,6 +411,43 @@ ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
 		                    (unsigned long long)f->size);
 	f->size = (uint64_t)st.st_size;
 	return 0;
+}
+
+static int
+ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
+{
+	struct vs_ovf_file *f;
+	char q[160], qid[80];
+	int rc;
+
+	rc = ovf_grow((void **)&ovf->files, ovf->nfiles, sizeof(*f), err);
+	if (rc < 0)
+		return rc;
+	f = &ovf->files[ovf->nfiles++];
+	rc = ovf_attr(&f->id, n, "id", err);
+	if (rc == 0)
+		rc = ovf_attr(&f->href, n, "href", err);
+	if (rc < 0)
+		return rc;
+	if (f->id == NULL || f->id[0] == '\0' || f->href == NULL)
+		return vs_error_set(err, VS_EPARSE,
+		                    "OVF References/File without ovf:id or "
+		                    "ovf:href");
+	if (ovf_file_seen(ovf, f->id, false))
+		return vs_error_set(err, VS_EPARSE,
+		                    "OVF file id '%s' appears twice",
+		                    quote_str(qid, sizeof(qid), f->id));
+	rc = ovf_check_href(f->href, err);
+	if (rc < 0)
+		return rc;
+	if (ovf_file_seen(ovf, f->href, true))
+		return vs_error_set(err, VS_EPARSE,
+		                    "OVF file '%s' is referenced twice",
+		                    quote_str(q, sizeof(q), f->href));
+	rc = ovf_file_attrs(f, n, err);
+	if (rc == 0)
+		rc = ovf_file_stat(f, dirfd, err);
+	return rc;
 }
 
 static int
@@ -502,7 +504,7 @@ ovf_disk(struct vs_ovf *ovf, xmlNodePtr n, struct vs_error *err)
 		                  "OVF DiskSection/Disk without ovf:diskId");
 		goto cleanup;
 	}
-	ovf_quote(q, sizeof(q), d->disk_id);
+	quote_str(q, sizeof(q), d->disk_id);
 	for (i = 0; i + 1 < ovf->ndisks; i++) {
 		if (strcmp(ovf->disks[i].disk_id, d->disk_id) == 0) {
 			rc = vs_error_set(err, VS_EPARSE,
@@ -622,7 +624,7 @@ ovf_check_host_resource(const struct vs_ovf *ovf,
 			                    "HostResource");
 		return 0;
 	}
-	ovf_quote(q, sizeof(q), hr);
+	quote_str(q, sizeof(q), hr);
 	if (strncmp(hr, "ovf:/disk/", 10) == 0) {
 		for (i = 0; i < ovf->ndisks; i++) {
 			if (strcmp(ovf->disks[i].disk_id, hr + 10) == 0)

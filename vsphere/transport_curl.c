@@ -27,6 +27,7 @@
 
 #include <curl/curl.h>
 
+#include "base/buf.h"
 #include "vsphere/fixture.h"
 
 #ifndef CPI_VERSION
@@ -62,7 +63,7 @@ struct xfer {
 	struct curl_tp *c;
 	struct slot *s;
 	const struct vs_http_request *req;
-	struct vs_fixture_buf body;
+	struct buf body;
 	bool decided;           /* status seen: body goes to file or memory */
 	FILE *down;
 	bool opened;            /* we created download_path */
@@ -144,7 +145,7 @@ on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 		x->too_large = true;
 		return 0;
 	}
-	vs_fixture_buf_add(&x->body, ptr, n);
+	buf_add(&x->body, ptr, n);
 	if (x->body.failed) {
 		x->nomem = true;
 		return 0;
@@ -705,11 +706,12 @@ take_reply(struct vs_http_response *resp, struct xfer *x,
 				                    "downloaded file: %s",
 				                    strerror(errno));
 		}
-		vs_fixture_buf_clear(&x->body);
+		buf_clear(&x->body);
 		return 0;
 	}
-	return vs_fixture_buf_take(&resp->body, &resp->body_len, &x->body,
-	                           err);
+	if (buf_take(&resp->body, &resp->body_len, &x->body) != 0)
+		return vs_error_set(err, VS_ENOMEM, "fixture: out of memory");
+	return 0;
 }
 
 /* The handle must not keep pointers into the finished exchange. */
@@ -779,7 +781,7 @@ cleanup:
 		unlink(req->download_path);  /* partial download */
 	if (x.up != NULL)
 		fclose(x.up);
-	vs_fixture_buf_clear(&x.body);
+	buf_clear(&x.body);
 	curl_slist_free_all(headers);
 	if (rc != 0)
 		vs_http_response_clear(resp);

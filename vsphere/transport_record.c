@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/buf.h"
+#include "base/redact.h"
 #include "vsphere/fixture.h"
 
 /* Session keys learned from Login replies (they reappear inside
@@ -93,8 +95,8 @@ learn_key(struct record *r, const char *body, size_t len)
 
 	/* a key too short to be one would wipe common text */
 	if (r->learned >= MAX_LEARNED ||
-	    !vs_fixture_login_key(key, sizeof(key), body, len) ||
-	    strlen(key) < 8 || strcmp(key, VS_FIXTURE_REDACTED) == 0)
+	    !redact_login_key(key, sizeof(key), body, len) ||
+	    strlen(key) < 8 || strcmp(key, REDACT_MARK) == 0)
 		return;
 	for (i = 0; i < r->nsecrets; i++) {
 		if (strcmp(r->secrets[i], key) == 0)
@@ -115,7 +117,7 @@ response_text(char **out, size_t *out_len, struct vs_fixture_meta *m,
               struct record *r, const struct vs_http_request *req,
               const struct vs_http_response *resp, struct vs_error *err)
 {
-	struct vs_fixture_buf b = { 0 };
+	struct buf b = { 0 };
 	bool downloaded = req->download_path != NULL && resp->body == NULL &&
 	                  resp->status >= 200 && resp->status < 300;
 	const char *const *secrets = (const char *const *)r->secrets;
@@ -156,82 +158,134 @@ response_text(char **out, size_t *out_len, struct vs_fixture_meta *m,
 	}
 	m->response = VS_FIXTURE_RESP_BINARY;
 	m->binary_size = (unsigned long)len;
-	vs_fixture_buf_addf(&b, "<binary download: %zu bytes>\n", len);
-	return vs_fixture_buf_take(out, out_len, &b, err);
+	buf_addf(&b, "<binary download: %zu bytes>\n", len);
+	if (buf_take(out, out_len, &b) != 0)
+		return vs_error_set(err, VS_ENOMEM, "record: out of memory");
+	return 0;
+}
+
+/* The .meta fields of an exchange but path and response. */
+static void
+fill_meta(struct vs_fixture_meta *m, const struct record *r,
+          const struct vs_http_request *req,
+          const struct vs_http_response *resp)
+{
+	snprintf(m->method, sizeof(m->method), "%s",
+	         req->method != NULL ? req->method : "");
+	m->soap_action = (char *)req->soap_action;
+	m->content_type = (char *)req->content_type;
+	m->reply_content_type = resp->content_type;
+	m->status = resp->status;
+	m->session = r->session;
+	m->nested = r->depth > 1;
+	if (req->upload_path != NULL || (req->body != NULL &&
+	                                 req->body_len > 0))
+		m->request = req->sensitive ? VS_FIXTURE_REQ_SENSITIVE
+		           : req->upload_path != NULL ? VS_FIXTURE_REQ_UPLOAD
+		           : VS_FIXTURE_REQ_BODY;
+	else
+		m->request = VS_FIXTURE_REQ_NONE;
+}
+
+/* The three texts of one exchange. */
+struct texts {
+	char *req, *resp, *meta;
+	size_t reql, respl, metal;
+};
+
+/* An XML body laid out one element per line (vs_fixture_pretty), in
+ * place. */
+static int
+lay_out(char **text, size_t *len, struct vs_error *err)
+{
+	char *pretty = NULL;
+	size_t pl = 0;
+	int rc;
+
+	rc = vs_fixture_pretty(&pretty, &pl, *text, *len, err);
+	if (rc != 0)
+		return rc;
+	free(*text);
+	*text = pretty;
+	*len = pl;
+	return 0;
+}
+
+/* The .request, .response and .meta texts of an exchange (redacted;
+ * bodies laid out). */
+static int
+exchange_texts(struct texts *t, struct record *r,
+               const struct vs_http_request *req,
+               const struct vs_http_response *resp, struct vs_error *err)
+{
+	const char *const *secrets = (const char *const *)r->secrets;
+	struct vs_fixture_meta m;
+	char *urlpath = NULL;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	fill_meta(&m, r, req, resp);
+	rc = vs_fixture_request_text(&t->req, &t->reql, req, secrets, err);
+	if (rc == 0 && m.request == VS_FIXTURE_REQ_BODY)
+		rc = lay_out(&t->req, &t->reql, err);
+	if (rc == 0)
+		rc = response_text(&t->resp, &t->respl, &m, r, req, resp, err);
+	if (rc == 0 && m.response == VS_FIXTURE_RESP_BODY)
+		rc = lay_out(&t->resp, &t->respl, err);
+	if (rc == 0)
+		rc = vs_fixture_url_path(&urlpath, req->url, err);
+	if (rc == 0)
+		rc = vs_fixture_redact(&m.path, NULL, urlpath,
+		                       strlen(urlpath), secrets, err);
+	if (rc == 0)
+		rc = vs_fixture_meta_format(&t->meta, &t->metal, &m, err);
+	free(m.path);
+	free(urlpath);
+	return rc;
+}
+
+/* Writes the files of exchange num, the .meta last. */
+static int
+write_files(const struct record *r, unsigned long num, const char *op,
+            const struct texts *t, struct vs_error *err)
+{
+	const char *const ext[] = { "request", "response", "meta" };
+	const char *const data[] = { t->req, t->resp, t->meta };
+	const size_t len[] = { t->reql, t->respl, t->metal };
+	char path[PATH_MAX];
+	int rc = 0, n, i;
+
+	for (i = 0; i < 3 && rc == 0; i++) {
+		n = snprintf(path, sizeof(path), "%s/%03lu-%s.%s", r->dir,
+		             num, op, ext[i]);
+		if (n < 0 || (size_t)n + 16 >= sizeof(path))
+			return vs_error_set(err, VS_EIO, "path too long");
+		rc = vs_fixture_write_file(path, data[i], len[i], true, err);
+	}
+	return rc;
 }
 
 static int
 write_exchange(struct record *r, const struct vs_http_request *req,
                const struct vs_http_response *resp, struct vs_error *err)
 {
-	const char *const *secrets = (const char *const *)r->secrets;
-	struct vs_fixture_meta m;
-	char op[VS_FIXTURE_OP_MAX + 1], path[PATH_MAX];
-	char *reqtext = NULL, *resptext = NULL, *metatext = NULL;
-	char *urlpath = NULL;
-	size_t reql = 0, respl = 0, metal = 0;
+	char op[VS_FIXTURE_OP_MAX + 1];
+	struct texts t = { 0 };
 	unsigned long num = r->next;
-	int rc, n;
+	int rc;
 
-	memset(&m, 0, sizeof(m));
 	vs_fixture_op_name(op, sizeof(op), req->op);
-	rc = vs_fixture_request_text(&reqtext, &reql, req, secrets, err);
-	if (rc != 0)
-		goto cleanup;
-	rc = response_text(&resptext, &respl, &m, r, req, resp, err);
-	if (rc != 0)
-		goto cleanup;
-	rc = vs_fixture_url_path(&urlpath, req->url, err);
-	if (rc != 0)
-		goto cleanup;
-	rc = vs_fixture_redact(&m.path, NULL, urlpath, strlen(urlpath),
-	                       secrets, err);
-	if (rc != 0)
-		goto cleanup;
-	snprintf(m.method, sizeof(m.method), "%s",
-	         req->method != NULL ? req->method : "");
-	m.soap_action = (char *)req->soap_action;
-	m.content_type = (char *)req->content_type;
-	m.reply_content_type = resp->content_type;
-	m.status = resp->status;
-	m.session = r->session;
-	m.nested = r->depth > 1;
-	if (req->upload_path != NULL || (req->body != NULL &&
-	                                 req->body_len > 0))
-		m.request = req->sensitive ? VS_FIXTURE_REQ_SENSITIVE
-		          : req->upload_path != NULL ? VS_FIXTURE_REQ_UPLOAD
-		          : VS_FIXTURE_REQ_BODY;
-	else
-		m.request = VS_FIXTURE_REQ_NONE;
-	rc = vs_fixture_meta_format(&metatext, &metal, &m, err);
-	if (rc != 0)
-		goto cleanup;
-
-	/* from here on the number is taken, even if a write fails */
-	r->next++;
-	n = snprintf(path, sizeof(path), "%s/%03lu-%s.request", r->dir, num,
-	             op);
-	if (n < 0 || (size_t)n + 16 >= sizeof(path)) {
-		rc = vs_error_set(err, VS_EIO, "path too long");
-		goto cleanup;
+	rc = exchange_texts(&t, r, req, resp, err);
+	if (rc == 0) {
+		/* from here on the number is taken, even if a write fails */
+		r->next++;
+		rc = write_files(r, num, op, &t, err);
 	}
-	rc = vs_fixture_write_file(path, reqtext, reql, true, err);
-	if (rc != 0)
-		goto cleanup;
-	snprintf(path, sizeof(path), "%s/%03lu-%s.response", r->dir, num, op);
-	rc = vs_fixture_write_file(path, resptext, respl, true, err);
-	if (rc != 0)
-		goto cleanup;
-	snprintf(path, sizeof(path), "%s/%03lu-%s.meta", r->dir, num, op);
-	rc = vs_fixture_write_file(path, metatext, metal, true, err);
-cleanup:
 	if (rc != 0)
 		vs_error_prefix(err, "record %03lu-%s", num, op);
-	free(m.path);
-	free(urlpath);
-	free(reqtext);
-	free(resptext);
-	free(metatext);
+	free(t.req);
+	free(t.resp);
+	free(t.meta);
 	return rc;
 }
 

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "tests/support/scenario.h"
 #include "tests/replay/vs_inventory.h"
 #include "vsphere/fixture.h"
@@ -208,7 +209,7 @@ run_cpi(json_t **resp, struct sample *s, const char *cpi,
         const char *config, const json_t *req, const char *cg_out)
 {
 	int in[2], out[2], status, devnull;
-	struct vs_fixture_buf buf = { 0 };
+	struct buf buf = { 0 };
 	char chunk[8192], *text;
 	long before = sim_requests();
 	struct rusage ru;
@@ -257,7 +258,7 @@ run_cpi(json_t **resp, struct sample *s, const char *cpi,
 		n = read(out[0], chunk, sizeof(chunk));
 		if (n <= 0)
 			break;
-		vs_fixture_buf_add(&buf, chunk, (size_t)n);
+		buf_add(&buf, chunk, (size_t)n);
 	}
 	close(out[0]);
 	if (wait4(pid, &status, 0, &ru) != pid)
@@ -265,10 +266,10 @@ run_cpi(json_t **resp, struct sample *s, const char *cpi,
 	s->ms = now_ms() - t0;
 	s->rss_kib = ru.ru_maxrss;
 	s->soap = sim_requests() - before;
-	vs_fixture_buf_add(&buf, "", 0);
+	buf_add(&buf, "", 0);
 	if (!buf.failed && buf.data != NULL)
 		*resp = json_loads(buf.data, 0, NULL);
-	vs_fixture_buf_clear(&buf);
+	buf_clear(&buf);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || *resp == NULL)
 		return -1;
 	return 0;

@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "base/redact.h"
 #include "tests/support/sim_cpi.h"
 #include "vsphere/create.h"
 #include "vsphere/soap.h"
@@ -34,9 +35,14 @@ static char defcfg[4096];
 static char outdir[2048];
 static char recdir[2200];
 
-/* Every form of every secret to look for. */
+/* Every form of every secret to look for, spelled out here on purpose:
+ * an oracle independent of base/redact, which wrote the files. */
 static char *forms[64];
 static size_t nforms;
+/* The secrets themselves, also looked for in every form base/redact
+ * knows (redact_secret_at(): mixed escapes, percent-encoding). */
+static const char *raw[8];
+static size_t nraw;
 
 static const char *
 env(const char *name)
@@ -205,6 +211,8 @@ add_base64_forms(const char *s)
 static void
 add_secret(const char *s)
 {
+	if (s != NULL && nraw < sizeof(raw) / sizeof(raw[0]))
+		raw[nraw++] = s;
 	add_form(s);
 	add_json_form(s);
 	add_xml_form(s);
@@ -224,6 +232,14 @@ scan_text(const char *text, size_t len, const char *where)
 			ck_assert_msg(memcmp(text + k, forms[i], n) != 0,
 			              "secret form %zu ('%.3s…') in %s", i,
 			              forms[i], where);
+		}
+	}
+	for (i = 0; i < nraw; i++) {
+		for (k = 0; k < len; k++) {
+			ck_assert_msg(redact_secret_at(text + k, len - k,
+			                               raw[i]) == 0,
+			              "secret %zu ('%.3s…') encoded in %s", i,
+			              raw[i], where);
 		}
 	}
 }

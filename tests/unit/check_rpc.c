@@ -828,7 +828,7 @@ START_TEST(test_log_masks_secrets)
 END_TEST
 
 /* A secret quoted by an error message, XML-, JSON- or percent-escaped,
- * is masked too (the forms of vs_secret_at()). */
+ * is masked too (the forms of redact_secret_at(), base/redact.h). */
 START_TEST(test_log_masks_secret_forms)
 {
 	struct cpi_error err = { 0 };
