@@ -59,7 +59,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cpi/iso9660.h"
+#include "cpi/image.h"
 #include "cpi/vcenter.h"
 #include "network/net.h"
 #include "vsphere/create.h"

@@ -42,7 +42,7 @@
 #include <string.h>
 
 #include "cpi/disk_cid.h"
-#include "cpi/iso9660.h"
+#include "cpi/image.h"
 #include "cpi/vcenter.h"
 #include "vsphere/disk.h"
 #include "vsphere/vm.h"

@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "cpi/methods.h"
-#include "cpi/stemcell_image.h"
 #include "cpi/vcenter.h"
+#include "image/stemcell.h"
 #include "vsphere/stemcell.h"
 #include "vsphere/vm.h"
 
@@ -63,9 +63,9 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 	const struct cpi_datacenter *dc = &cfg->vcenter.datacenter;
 	struct vs_stemcell_cluster cl[STEMCELL_CLUSTERS_MAX];
 	struct vs_stemcell_import imp;
-	struct cpi_sc_image *img = NULL;
+	struct img_sc_image *img = NULL;
 	struct vs_client *c = NULL;
-	struct cpi_error uerr;
+	struct img_error uerr = { 0 };
 	struct vs_error e;
 	char cid[VS_STEMCELL_CID_MAX];
 	char *rel = NULL;
@@ -74,7 +74,6 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 
 	*result = NULL;
 	vs_error_clear(&e);
-	cpi_error_clear(&uerr);
 	if (dc->nclusters == 0 || dc->nclusters > STEMCELL_CLUSTERS_MAX)
 		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
 		                     "create_stemcell: between 1 and %d "
@@ -83,7 +82,7 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 	rc = template_rel(&rel, call);
 	if (rc != 0)
 		return rc;
-	rc = cpi_sc_unpack(&img, cpi_arg_string(call, 0), work_dir(), &uerr);
+	rc = img_sc_unpack(&img, cpi_arg_string(call, 0), work_dir(), &uerr);
 	if (rc != 0) {
 		/* The image is unusable: a CloudError for the Director. */
 		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
@@ -123,7 +122,7 @@ cleanup:
 		*result = NULL;
 		rc = CPI_ERR;
 	}
-	cpi_sc_image_free(img);
+	img_sc_image_free(img);
 	free(rel);
 	return rc;
 }

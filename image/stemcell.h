@@ -1,44 +1,29 @@
 /*
- * cpi/stemcell_image.h: unpacking the `image` file of a vSphere stemcell.
+ * image/stemcell.h: unpacking the `image` file of a vSphere stemcell.
  *
  * The image is a gzipped tar holding an .ovf descriptor and its .vmdk
  * disk(s), or a gzipped tar holding one .ova (a plain tar of the same).
- * It is untrusted: cpi_sc_unpack() reads the gzip stream through its own
- * tar reader and extracts regular files only, flat, into a fresh private
- * directory (mode 0700) under the caller's work directory.  Anything
+ * It is untrusted: img_sc_unpack() reads the gzip stream through the tar
+ * reader of image/tgz.h and extracts regular files only, flat, into a
+ * fresh private directory (mode 0700) under the caller's work directory.  Anything
  * unexpected (absolute or ".." names, links, devices, oversized or too
  * many members, truncation, bad checksums, bad gzip) is refused with a
  * message naming the member, and everything created so far is removed.
  *
- * No JSON or XML here: the descriptor is read by vsphere/ovf.h.
+ * No JSON or XML here: the descriptor is read by vsphere/ovf.h.  Errors
+ * are enum img_code values with the message in a struct img_error
+ * (image/error.h).
  */
-#ifndef CPI_STEMCELL_IMAGE_H
-#define CPI_STEMCELL_IMAGE_H
+#ifndef IMAGE_STEMCELL_H
+#define IMAGE_STEMCELL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cpi/error.h"
-
-/* Return codes (negative) of this module; -1..-4 are those of enum
- * cpi_code.  The message goes into the struct cpi_error (cpi/error.h):
- * type Bosh::Clouds::CloudError for local I/O and memory failures,
- * Bosh::Clouds::CpiError for an unusable image; never ok_to_retry. */
-enum cpi_sc_code {
-	CPI_SC_OK = 0,
-	CPI_SC_ERR = -1,      /* generic */
-	CPI_SC_ENOMEM = -2,
-	CPI_SC_EINVAL = -3,   /* bad argument from our own caller */
-	CPI_SC_EIO = -4,      /* local file I/O */
-	CPI_SC_EFORMAT = -5,  /* not gzip, corrupt gzip, corrupt tar */
-	CPI_SC_ETRUNC = -6,   /* archive ends too early */
-	CPI_SC_EUNSAFE = -7,  /* member refused: name or type */
-	CPI_SC_ELIMIT = -8,   /* a size or count cap exceeded */
-	CPI_SC_ENOOVF = -9,   /* no (or more than one) .ovf descriptor */
-};
+#include "image/error.h"
 
 /* Caps applied while unpacking. */
-struct cpi_sc_limits {
+struct img_sc_limits {
 	uint64_t max_file;    /* bytes per member */
 	uint64_t max_total;   /* bytes over all members (incl. an inner
 	                         .ova and its contents) */
@@ -53,49 +38,49 @@ struct cpi_sc_limits {
 	uint64_t ratio_slack;
 };
 
-#define CPI_SC_MAX_FILE (64ULL << 30)
-#define CPI_SC_MAX_TOTAL (64ULL << 30)
-#define CPI_SC_MAX_OVF (1ULL << 20)
-#define CPI_SC_MAX_MEMBERS 64
-#define CPI_SC_MAX_RATIO 16
-#define CPI_SC_RATIO_SLACK (16ULL << 20)
+#define IMG_SC_MAX_FILE (64ULL << 30)
+#define IMG_SC_MAX_TOTAL (64ULL << 30)
+#define IMG_SC_MAX_OVF (1ULL << 20)
+#define IMG_SC_MAX_MEMBERS 64
+#define IMG_SC_MAX_RATIO 16
+#define IMG_SC_RATIO_SLACK (16ULL << 20)
 
 /* One extracted file, directly inside the image directory. */
-struct cpi_sc_file {
+struct img_sc_file {
 	char *name;           /* base name, validated */
 	uint64_t size;
 };
 
-struct cpi_sc_image {
+struct img_sc_image {
 	char *dir;            /* the private directory (absolute if workdir
 	                         was) */
 	char *ovf_path;       /* dir/<descriptor>.ovf */
-	struct cpi_sc_file *files;
+	struct img_sc_file *files;
 	size_t nfiles;        /* the .ovf is one of them; an inner .ova is
 	                         not (it is removed once unpacked) */
 };
 
 /* Unpacks image_path (gzipped tar) into a new directory
  * workdir/stemcell-XXXXXX.  On success *out is owned by the caller
- * (cpi_sc_image_free() removes the directory).  On failure nothing
+ * (img_sc_image_free() removes the directory).  On failure nothing
  * created is left on disk and *out is untouched. */
-int cpi_sc_unpack(struct cpi_sc_image **out, const char *image_path,
-                  const char *workdir, struct cpi_error *err);
+int img_sc_unpack(struct img_sc_image **out, const char *image_path,
+                  const char *workdir, struct img_error *err);
 /* The same with explicit caps (tests use tiny ones); lim NULL: the
  * defaults above. */
-int cpi_sc_unpack_limits(struct cpi_sc_image **out, const char *image_path,
+int img_sc_unpack_limits(struct img_sc_image **out, const char *image_path,
                          const char *workdir,
-                         const struct cpi_sc_limits *lim,
-                         struct cpi_error *err);
-void cpi_sc_limits_default(struct cpi_sc_limits *lim);
+                         const struct img_sc_limits *lim,
+                         struct img_error *err);
+void img_sc_limits_default(struct img_sc_limits *lim);
 
 /* Removes the files this module extracted (by name, never following
  * links), then the directory if it is then empty, and frees img.  NULL
  * is a no-op. */
-void cpi_sc_image_free(struct cpi_sc_image *img);
+void img_sc_image_free(struct img_sc_image *img);
 
 /* Size of the named file in img, or -1 when absent. */
-int64_t cpi_sc_image_file_size(const struct cpi_sc_image *img,
+int64_t img_sc_image_file_size(const struct img_sc_image *img,
                                const char *name);
 
 #endif
