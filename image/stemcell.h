@@ -5,10 +5,11 @@
  * disk(s), or a gzipped tar holding one .ova (a plain tar of the same).
  * It is untrusted: img_sc_unpack() reads the gzip stream through the tar
  * reader of image/tgz.h and extracts regular files only, flat, into a
- * fresh private directory (mode 0700) under the caller's work directory.  Anything
- * unexpected (absolute or ".." names, links, devices, oversized or too
- * many members, truncation, bad checksums, bad gzip) is refused with a
- * message naming the member, and everything created so far is removed.
+ * fresh private directory (mode 0700) under the caller's work directory.
+ * Anything unexpected (absolute or ".." names, links, devices,
+ * oversized or too many members, truncation, bad checksums, bad gzip) is
+ * refused with a message naming the member, and everything created so
+ * far is removed.
  *
  * No JSON or XML here: the descriptor is read by vsphere/ovf.h.  Errors
  * are enum img_code values with the message in a struct img_error

@@ -275,7 +275,8 @@ static int
 tar_read_data(unsigned char **out, struct img_src *s, uint64_t size,
              const char *what, struct img_error *err)
 {
-	size_t padded = (size_t)((size + IMG_TGZ_BLOCK - 1) / IMG_TGZ_BLOCK * IMG_TGZ_BLOCK);
+	size_t padded = (size_t)((size + IMG_TGZ_BLOCK - 1) / IMG_TGZ_BLOCK *
+	                         IMG_TGZ_BLOCK);
 	size_t got = 0;
 	unsigned char *data = NULL;
 	int rc;
