@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "image/stemcell.h"
+#include "image/tgz.h"
 #include "vsphere/ovf.h"
 
 static char images[256];        /* per process: make-image.sh output */
@@ -1191,6 +1192,145 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
+/* --- the archive reader (image/tgz.h) on its own -------------------- */
+
+/* Opens the archive at path (gzipped, or plain when gz is false). */
+static int
+open_src(struct img_src *s, const char *path, bool gz)
+{
+	struct img_error err = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	if (gz)
+		ck_assert_msg(img_src_open_gz(s, fd, "archive", &err) == 0,
+		              "%s", err.message);
+	else
+		img_src_open_plain(s, fd, "archive");
+	return fd;
+}
+
+/* Copies the current member's data to /dev/null: the reader's result. */
+static int
+copy_to_null(struct img_tar *r, const struct img_tar_entry *e,
+             struct img_error *err)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC), rc;
+
+	ck_assert_int_ge(fd, 0);
+	rc = img_tar_copy(r, fd, e->size, e->q, err);
+	close(fd);
+	return rc;
+}
+
+/* Every entry of a reader over a tarball with extension headers: the
+ * reader hands out names and types as they are (policy is the
+ * caller's), applies pax path and size, and copies data exactly. */
+START_TEST(test_tgz_reader_entries)
+{
+	static const char longname[] = "a/long/name/in/a/gnu/L/header.txt";
+	struct tarb t = { NULL, 0, 0 };
+	struct img_error err = { 0 };
+	struct img_tar_entry e;
+	struct img_src s;
+	struct img_tar r;
+	unsigned char buf[IMG_TGZ_IOBUF];
+	char data[16] = { 0 };
+	int fd, out, rc;
+
+	tb_header(&t, "././@LongLink", 'L', sizeof(longname), NULL);
+	tb_bytes(&t, longname, sizeof(longname));
+	tb_pad(&t);
+	tb_text(&t, "short", "long-named data");
+	tb_header(&t, "sub/", '5', 0, NULL);
+	tb_header(&t, "link", '2', 0, "target");
+	tb_pax(&t, "17 path=pax/name\n");
+	tb_pax(&t, "10 size=2\n");
+	tb_header(&t, "ignored", '0', 99, NULL);
+	tb_bytes(&t, "hi", 2);
+	tb_pad(&t);
+	tb_end(&t);
+	fd = open_src(&s, tb_finish(&t), true);
+	img_tar_init(&r, &s, buf, 16);
+
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), 1);
+	ck_assert_int_eq(e.type, '0');
+	ck_assert_str_eq(e.name, longname);
+	ck_assert_uint_eq(e.size, 15);
+	out = open(tmp_path("copy"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(out, 0);
+	ck_assert_int_eq(img_tar_copy(&r, out, e.size, e.q, &err), 0);
+	close(out);
+	out = open(tmp_path("copy"), O_RDONLY);
+	ck_assert_int_eq(read(out, data, sizeof(data)), 15);
+	close(out);
+	ck_assert_str_eq(data, "long-named data");
+	img_tar_entry_clear(&e);
+
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), 1);
+	ck_assert_int_eq(e.type, '5');
+	ck_assert_str_eq(e.name, "sub/");
+	img_tar_entry_clear(&e);
+
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), 1);
+	ck_assert_int_eq(e.type, '2');
+	ck_assert_ptr_null(e.name);
+	ck_assert_str_eq(e.q, "link");
+	ck_assert_str_eq(img_tar_type_name(e.type), "symbolic link");
+	img_tar_entry_clear(&e);
+
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), 1);
+	ck_assert_str_eq(e.name, "pax/name");
+	ck_assert_uint_eq(e.name_len, 8);
+	ck_assert_uint_eq(e.size, 2);
+	ck_assert_int_eq(copy_to_null(&r, &e, &err), 0);
+	img_tar_entry_clear(&e);
+
+	rc = img_tar_next(&e, &r, &err);
+	ck_assert_msg(rc == 0, "%d %s", rc, err.message);
+	ck_assert_int_eq(err.code, 0);
+	img_tar_end(&r);
+	img_src_close(&s);
+	close(fd);
+}
+END_TEST
+
+/* A plain tar through img_src_open_plain; the header cap counts
+ * extension headers; a name is quoted for messages. */
+START_TEST(test_tgz_reader_plain_and_caps)
+{
+	struct tarb t = { NULL, 0, 0 };
+	struct img_error err = { 0 };
+	struct img_tar_entry e;
+	struct img_src s;
+	struct img_tar r;
+	unsigned char buf[IMG_TGZ_IOBUF];
+	const char *path = tmp_path("plain.tar");
+	int fd;
+
+	tb_pax(&t, "12 path=a\x01" "b\n");
+	tb_text(&t, "x", "1");
+	tb_text(&t, "y", "2");
+	tb_end(&t);
+	write_raw(path, t.buf, t.len);
+	free(t.buf);
+
+	fd = open_src(&s, path, false);
+	img_tar_init(&r, &s, buf, 2);
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), 1);
+	ck_assert_str_eq(e.q, "a\\x01b");
+	ck_assert_int_eq(copy_to_null(&r, &e, &err), 0);
+	img_tar_entry_clear(&e);
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), IMG_ELIMIT);
+	ck_assert_int_eq(err.code, IMG_ELIMIT);
+	ck_assert_str_eq(err.message, "archive: more than 2 tar headers");
+	img_tar_entry_clear(&e);
+	img_tar_end(&r);
+	img_src_close(&s);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 sc_suite(void)
 {
@@ -1208,6 +1348,8 @@ sc_suite(void)
 	tcase_add_test(good, test_dot_slash_names_and_root_dir);
 	tcase_add_test(good, test_free_leaves_foreign_files);
 	tcase_add_test(good, test_pax_path_and_size);
+	tcase_add_test(good, test_tgz_reader_entries);
+	tcase_add_test(good, test_tgz_reader_plain_and_caps);
 	suite_add_tcase(s, good);
 
 	tcase_add_checked_fixture(bad, setup, teardown);
