@@ -56,6 +56,32 @@ work_dir(void)
 	return t != NULL && t[0] == '/' ? t : "/tmp";
 }
 
+/* What vs_stemcell_create() imports, and where: the configured
+ * datacenter, clusters (into cl) and datastore pattern, the template
+ * folder rel, the descriptor ovf_path. */
+static void
+import_plan(struct vs_stemcell_import *imp, struct vs_stemcell_cluster *cl,
+            const struct cpi_config *cfg, const char *rel,
+            const char *ovf_path)
+{
+	const struct cpi_datacenter *dc = &cfg->vcenter.datacenter;
+	size_t i;
+
+	memset(imp, 0, sizeof(*imp));
+	for (i = 0; i < dc->nclusters; i++) {
+		cl[i].name = dc->clusters[i].name;
+		cl[i].resource_pool = dc->clusters[i].resource_pool;
+	}
+	imp->loc.datacenter = dc->name;
+	imp->loc.template_folder = rel;
+	imp->clusters = cl;
+	imp->nclusters = dc->nclusters;
+	imp->datastore_pattern = dc->datastore_pattern;
+	imp->pattern_key = "datacenters[0].datastore_pattern";
+	imp->ovf_path = ovf_path;
+	imp->disk_provisioning = provisioning(cfg->vcenter.default_disk_type);
+}
+
 int
 cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 {
@@ -69,7 +95,6 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 	struct vs_error e;
 	char cid[VS_STEMCELL_CID_MAX];
 	char *rel = NULL;
-	size_t i;
 	int rc;
 
 	*result = NULL;
@@ -89,19 +114,7 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 		                   "create_stemcell: %s", uerr.message);
 		goto cleanup;
 	}
-	memset(&imp, 0, sizeof(imp));
-	for (i = 0; i < dc->nclusters; i++) {
-		cl[i].name = dc->clusters[i].name;
-		cl[i].resource_pool = dc->clusters[i].resource_pool;
-	}
-	imp.loc.datacenter = dc->name;
-	imp.loc.template_folder = rel;
-	imp.clusters = cl;
-	imp.nclusters = dc->nclusters;
-	imp.datastore_pattern = dc->datastore_pattern;
-	imp.pattern_key = "datacenters[0].datastore_pattern";
-	imp.ovf_path = img->ovf_path;
-	imp.disk_provisioning = provisioning(cfg->vcenter.default_disk_type);
+	import_plan(&imp, cl, cfg, rel, img->ovf_path);
 	rc = cpi_vcenter_open(&c, call);
 	if (rc != 0)
 		goto cleanup;

@@ -58,7 +58,8 @@ cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
 		}
 		if (n == 0 && ferror(in)) {
 			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "cannot read the request from stdin");
+			                   "cannot read the request from "
+			                   "stdin");
 			goto cleanup;
 		}
 		if (n == 0)
