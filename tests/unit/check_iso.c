@@ -1046,34 +1046,37 @@ START_TEST(test_error_set_once_and_null_outputs)
 }
 END_TEST
 
+/* The same contract on image/'s own error: in order, each call's code
+ * and the message the error then holds (the first failure's). */
 START_TEST(test_img_error_set_once_and_null_outputs)
 {
+	static const struct {
+		bool out, len_out, with_err;
+		const char *name;
+		int want;
+	} calls[] = {
+		{ false, true, true, "env", IMG_EINVAL },
+		{ true, false, true, "env", IMG_EINVAL },
+		{ true, true, true, "a/b", IMG_EINVAL },
+		{ true, true, false, "a/b", IMG_EINVAL },
+		{ true, true, false, "env", 0 },
+	};
 	struct img_error err = { 0 };
 	const unsigned char data[] = "{}";
-	unsigned char *img = NULL;
-	size_t len = 0;
-	int rc;
+	size_t i;
 
-	rc = img_iso_build(NULL, &len, "env", data, 2, NULL, &err);
-	ck_assert_int_eq(rc, IMG_EINVAL);
-	ck_assert_ptr_nonnull(strstr(err.message, "output"));
-	rc = img_iso_build(&img, NULL, "env", data, 2, NULL, &err);
-	ck_assert_int_eq(rc, IMG_EINVAL);
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		unsigned char *img = NULL;
+		size_t len = 0;
 
-	/* a second failure leaves the first message alone */
-	rc = img_iso_build(&img, &len, "a/b", data, 2, NULL, &err);
-	ck_assert_int_eq(rc, IMG_EINVAL);
-	ck_assert_ptr_null(img);
-	ck_assert_ptr_nonnull(strstr(err.message, "output"));
-
-	/* a NULL error object is tolerated */
-	rc = img_iso_build(&img, &len, "a/b", data, 2, NULL, NULL);
-	ck_assert_int_eq(rc, IMG_EINVAL);
-	ck_assert_ptr_null(img);
-	rc = img_iso_build(&img, &len, "env", data, 2, NULL, NULL);
-	ck_assert_int_eq(rc, 0);
-	ck_assert_ptr_nonnull(img);
-	free(img);
+		ck_assert_int_eq(img_iso_build(calls[i].out ? &img : NULL,
+		    calls[i].len_out ? &len : NULL, calls[i].name, data, 2,
+		    NULL, calls[i].with_err ? &err : NULL), calls[i].want);
+		ck_assert_int_eq(err.code, IMG_EINVAL);
+		ck_assert_ptr_nonnull(strstr(err.message, "output"));
+		ck_assert(calls[i].want == 0 ? img != NULL : img == NULL);
+		free(img);
+	}
 }
 END_TEST
 
