@@ -77,16 +77,72 @@ bad(struct cpi_error *err, const char *method, const char *why)
 	                     "JSON>]): %s", method, why);
 }
 
+/* The metadata suffix (base64 of a JSON object) into *root (new). */
+static int
+read_metadata(json_t **root, const char *suffix, const char *method,
+              struct cpi_error *err)
+{
+	unsigned char *buf = NULL;
+	json_error_t jerr;
+	size_t suf_len, n = 0;
+	int rc = 0;
+
+	*root = NULL;
+	suf_len = strnlen(suffix, CPI_DISK_CID_SUFFIX_MAX + 1);
+	if (suf_len > CPI_DISK_CID_SUFFIX_MAX)
+		return bad(err, method, "metadata too long");
+	buf = malloc(suf_len / 4 * 3 + 4);
+	if (buf == NULL)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	if (b64_decode(buf, &n, suffix, suf_len) != 0) {
+		rc = bad(err, method, "metadata is not base64");
+		goto cleanup;
+	}
+	*root = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES,
+	                   &jerr);
+	if (!json_is_object(*root)) {
+		json_decref(*root);
+		*root = NULL;
+		rc = bad(err, method, "metadata is not a JSON object");
+	}
+cleanup:
+	free(buf);
+	return rc;
+}
+
+/* The metadata's target_datastore_pattern, when it has one, into
+ * out->pattern. */
+static int
+take_pattern(struct cpi_disk_cid *out, const json_t *root,
+             const char *method, struct cpi_error *err)
+{
+	const json_t *pat = json_object_get(root, "target_datastore_pattern");
+	struct vs_error verr = {0};
+
+	if (pat == NULL || json_is_null(pat))
+		return 0;
+	if (!json_is_string(pat) ||
+	    strlen(json_string_value(pat)) != json_string_length(pat))
+		return bad(err, method, "target_datastore_pattern is not a "
+		           "string");
+	if (vs_pattern_check(json_string_value(pat),
+	                     "target_datastore_pattern", &verr) != 0)
+		return bad(err, method, verr.message);
+	out->pattern = strdup(json_string_value(pat));
+	if (out->pattern == NULL)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "out of memory");
+	return 0;
+}
+
 int
 cpi_disk_cid_parse(struct cpi_disk_cid *out, const char *raw,
                    const char *method, struct cpi_error *err)
 {
 	const char *dot;
-	unsigned char *buf = NULL;
-	json_t *root = NULL, *pat;
-	json_error_t jerr;
-	struct vs_error verr = {0};
-	size_t name_len, suf_len, n = 0;
+	json_t *root = NULL;
+	size_t name_len;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -99,52 +155,14 @@ cpi_disk_cid_parse(struct cpi_disk_cid *out, const char *raw,
 		return bad(err, method, "too long");
 	memcpy(out->name, raw, name_len);
 	out->name[name_len] = '\0';
-	if (!vs_disk_cid_valid(out->name)) {
+	if (!vs_disk_cid_valid(out->name))
 		rc = bad(err, method, "bad disk name");
-		goto cleanup;
-	}
-	if (dot == NULL)
-		return 0;
-	suf_len = strnlen(dot + 1, CPI_DISK_CID_SUFFIX_MAX + 1);
-	if (suf_len > CPI_DISK_CID_SUFFIX_MAX) {
-		rc = bad(err, method, "metadata too long");
-		goto cleanup;
-	}
-	buf = malloc(suf_len / 4 * 3 + 4);
-	if (buf == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
-		goto cleanup;
-	}
-	if (b64_decode(buf, &n, dot + 1, suf_len) != 0) {
-		rc = bad(err, method, "metadata is not base64");
-		goto cleanup;
-	}
-	root = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES, &jerr);
-	if (!json_is_object(root)) {
-		rc = bad(err, method, "metadata is not a JSON object");
-		goto cleanup;
-	}
-	pat = json_object_get(root, "target_datastore_pattern");
-	if (pat == NULL || json_is_null(pat))
-		goto cleanup;
-	if (!json_is_string(pat) ||
-	    strlen(json_string_value(pat)) != json_string_length(pat)) {
-		rc = bad(err, method, "target_datastore_pattern is not a "
-		         "string");
-		goto cleanup;
-	}
-	if (vs_pattern_check(json_string_value(pat),
-	                     "target_datastore_pattern", &verr) != 0) {
-		rc = bad(err, method, verr.message);
-		goto cleanup;
-	}
-	out->pattern = strdup(json_string_value(pat));
-	if (out->pattern == NULL)
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
-cleanup:
+	else if (dot != NULL)
+		rc = read_metadata(&root, dot + 1, method, err);
+	if (rc == 0 && root != NULL)
+		rc = take_pattern(out, root, method, err);
 	if (rc != 0)
 		cpi_disk_cid_clear(out);
 	json_decref(root);
-	free(buf);
 	return rc;
 }

@@ -21,9 +21,10 @@ int cpi_method_reboot_vm(json_t **result, struct cpi_call *call);
 int cpi_method_set_vm_metadata(json_t **result, struct cpi_call *call);
 /* Removes the VMs under folder still marked as being created
  * (vsphere/create.h VS_CREATE_MARKER) longer than the config's
- * leftover_vm_grace_seconds: leftovers of a killed create_vm.  Persistent
- * disks are detached (and moved back) first, as delete_vm does.  Never
- * fails the call: trouble is logged. */
+ * leftover_vm_grace_seconds: leftovers of a killed create_vm, removed
+ * as delete_vm removes a VM (vsphere/vm_remove.h: persistent disks
+ * detached and moved back, out of DRS rules and VM groups).  Never fails
+ * the call: trouble is logged. */
 struct vs_client;
 struct vs_moref;
 void cpi_sweep_leftovers(struct vs_client *c, struct cpi_call *call,
@@ -35,15 +36,19 @@ int cpi_method_delete_stemcell(json_t **result, struct cpi_call *call);
 
 /* cpi/methods_create_vm.c */
 int cpi_method_create_vm(json_t **result, struct cpi_call *call);
+/* A JSON string without embedded NUL, or NULL for other values. */
+const char *cpi_json_text(const json_t *v);
 
 /* cpi/methods_disk.c */
 int cpi_method_create_disk(json_t **result, struct cpi_call *call);
 int cpi_method_delete_disk(json_t **result, struct cpi_call *call);
 int cpi_method_has_disk(json_t **result, struct cpi_call *call);
-int cpi_method_attach_disk(json_t **result, struct cpi_call *call);
-int cpi_method_detach_disk(json_t **result, struct cpi_call *call);
 int cpi_method_get_disks(json_t **result, struct cpi_call *call);
 int cpi_method_set_disk_metadata(json_t **result, struct cpi_call *call);
 int cpi_method_resize_disk(json_t **result, struct cpi_call *call);
+
+/* cpi/methods_disk_attach.c */
+int cpi_method_attach_disk(json_t **result, struct cpi_call *call);
+int cpi_method_detach_disk(json_t **result, struct cpi_call *call);
 
 #endif

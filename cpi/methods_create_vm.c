@@ -5,16 +5,17 @@
  *             disk_cids, env)  ->  v2: [vm_cid, networks]   v1: vm_cid
  *
  * Order of work (nothing is created until the input is known good):
- *   1. cloud_properties (cpu, ram, disk: positive integers; optional
- *      datacenters[].clusters, datastores and vmx_options) and the
- *      networks (through network/) are checked without any vCenter call;
+ *   1. cloud_properties (cpi/vm_props.h: cpu, ram, disk: positive
+ *      integers; optional datacenters[].clusters, datastores and
+ *      vmx_options) and the networks (cpi/agent_net.h, checked by
+ *      network/) are checked without any vCenter call;
  *   2. one session: placement (vsphere/placement.h: one inventory read
  *      resolving the cluster, datastore, every port group and the VM
  *      folder), the stemcell replica on the datastore, the VM folder when
  *      missing;
  *   3. the clone with its NICs, read back for the MACs and disk units
  *      (vsphere/create.h);
- *   4. the agent settings (network/ builder) go to the VM both ways
+ *   4. the agent settings (cpi/agent_net.h) go to the VM both ways
  *      stemcells read them: env.iso on the CD-ROM and guestinfo.userdata
  *      (one reconfigure, which also sets the vmx_options of the config
  *      and of cloud_properties as extraConfig), the hardware upgrade
@@ -59,7 +60,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/uuid.h"
+#include "cpi/agent_net.h"
 #include "cpi/image.h"
+#include "cpi/vm_props.h"
 #include "cpi/vcenter.h"
 #include "network/net.h"
 #include "vsphere/create.h"
@@ -69,89 +73,9 @@
 #include "vsphere/stemcell.h"
 #include "vsphere/vm.h"
 
-#define MAX_CPU 768
-#define MAX_RAM_MB (24LL * 1024 * 1024)
-#define MAX_DISK_MB (62LL * 1024 * 1024)
-#define MAX_NETWORKS 10             /* vCenter's NIC limit per VM */
-#define MAX_LIST 64
-
-/* --- cloud_properties ------------------------------------------------ */
-
-struct vm_props {
-	long long cpu;
-	long long ram;
-	long long disk;
-	struct vs_placement_cluster *clusters;  /* from datacenters[] */
-	const char **drs_rule;                  /* per cluster: its
-	                                         * drs_rules[0].name or NULL */
-	size_t nclusters;
-	const char **datastores;
-	size_t ndatastores;
-	struct cpi_option *vmx;                 /* vmx_options */
-	size_t nvmx;
-	/* optional booleans: 0 unset, 1 false, 2 true */
-	int upgrade_hw_version;
-	int nested_hv;                  /* nested_hardware_virtualization */
-	int cpu_hot_add;                /* cpu_hot_add_enabled */
-	int memory_hot_add;             /* memory_hot_add_enabled */
-	int cpu_reserve_full_mhz;
-	int memory_reservation_locked;  /* memory_reservation_locked_to_max */
-	long long root_disk_gb;         /* root_disk_size_gb; 0: unchanged */
-	int disable_drs;                /* 0 unset, 1 false, 2 true */
-	const char *vm_group;           /* vm_group: a cluster VM group, or
-	                                 * NULL */
-	/* the config's vmx_options with these over them (borrowed) */
-	struct vs_vm_option *extra;
-	size_t nextra;
-};
-
-static void
-vm_props_clear(struct vm_props *p)
-{
-	free(p->clusters);
-	free(p->drs_rule);
-	free(p->datastores);
-	cpi_options_free(p->vmx, p->nvmx);
-	free(p->extra);
-	memset(p, 0, sizeof(*p));
-}
-
-/* The VM's extraConfig: the config's vmx_options, each key given again
- * in cloud_properties.vmx_options taking that value, then the others of
- * cloud_properties. */
-static int
-merge_vmx(struct vm_props *p, const struct cpi_vcenter *vc,
-          struct cpi_error *err)
-{
-	size_t i, k;
-
-	if (vc->nvmx_options + p->nvmx == 0)
-		return 0;
-	p->extra = calloc(vc->nvmx_options + p->nvmx, sizeof(*p->extra));
-	if (p->extra == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
-	for (i = 0; i < vc->nvmx_options; i++) {
-		p->extra[i].key = vc->vmx_options[i].key;
-		p->extra[i].value = vc->vmx_options[i].value;
-	}
-	p->nextra = vc->nvmx_options;
-	for (i = 0; i < p->nvmx; i++) {
-		for (k = 0; k < vc->nvmx_options; k++) {
-			if (strcmp(p->extra[k].key, p->vmx[i].key) == 0)
-				break;
-		}
-		if (k == vc->nvmx_options)
-			k = p->nextra++;
-		p->extra[k].key = p->vmx[i].key;
-		p->extra[k].value = p->vmx[i].value;
-	}
-	return 0;
-}
-
 /* A JSON string without embedded NUL, or NULL for other values. */
-static const char *
-json_text(const json_t *v)
+const char *
+cpi_json_text(const json_t *v)
 {
 	const char *s;
 
@@ -163,617 +87,18 @@ json_text(const json_t *v)
 	return s;
 }
 
-/* Whether v is set to something else than "nothing": null, false, 0,
- * "", [] and {} count as unset. */
-static bool
-is_set(const json_t *v)
-{
-	if (v == NULL || json_is_null(v) || json_is_false(v))
-		return false;
-	if (json_is_integer(v))
-		return json_integer_value(v) != 0;
-	if (json_is_string(v))
-		return json_string_length(v) > 0;
-	if (json_is_array(v))
-		return json_array_size(v) > 0;
-	if (json_is_object(v))
-		return json_object_size(v) > 0;
-	return true;
-}
-
-/* VM cloud properties the Ruby CPI acts on and this CPI does not yet:
- * refused when set, never read and ignored. */
-static const struct {
-	const char *key;
-	const char *what;
-} unsupported_props[] = {
-	{ "tags", "vSphere tags" },
-	{ "storage_policy", "storage policies" },
-	{ "vgpus", "vGPUs" },
-	{ "pci_passthroughs", "PCI passthrough" },
-	{ "device_groups", "device groups" },
-	{ "nsx", "NSX-V" },
-	{ "nsxt", "NSX-T" },
-};
-
-static int
-refuse_unsupported(const json_t *cp, struct cpi_error *err)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(unsupported_props) /
-	     sizeof(unsupported_props[0]); i++) {
-		if (is_set(json_object_get(cp, unsupported_props[i].key)))
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties.%s: "
-			                     "not supported by this CPI (%s); "
-			                     "remove it",
-			                     unsupported_props[i].key,
-			                     unsupported_props[i].what);
-	}
-	return 0;
-}
-
-/* An optional boolean: *out 0 when absent (or null), 1 false, 2 true. */
-static int
-opt_bool(int *out, const json_t *cp, const char *key, struct cpi_error *err)
-{
-	const json_t *v = json_object_get(cp, key);
-
-	*out = 0;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_boolean(v))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.%s must be "
-		                     "true or false", key);
-	*out = json_is_true(v) ? 2 : 1;
-	return 0;
-}
-
-static int
-positive(long long *out, const json_t *cp, const char *key, long long max,
-         struct cpi_error *err)
-{
-	const json_t *v = json_object_get(cp, key);
-
-	if (v == NULL || json_is_null(v))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.%s is "
-		                     "required", key);
-	if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
-	    json_integer_value(v) > max)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.%s must be "
-		                     "an integer from 1 to %lld", key, max);
-	*out = json_integer_value(v);
-	return 0;
-}
-
-/* A cluster entry's drs_rules, as the Ruby CPI validates them before
- * anything is made (vm_config.rb validate_drs_rules): at most one rule,
- * of type separate_vms, with a name.  *out: the name, or NULL. */
-static int
-drs_rules(const char **out, const json_t *props, size_t i,
-          struct cpi_error *err)
-{
-	const json_t *rules = json_object_get(props, "drs_rules");
-	const json_t *rule;
-	const char *type, *name;
-
-	*out = NULL;
-	if (rules == NULL || json_is_null(rules) ||
-	    (json_is_array(rules) && json_array_size(rules) == 0))
-		return 0;
-	if (!json_is_array(rules))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu].drs_rules must be an "
-		                     "array", i);
-	if (json_array_size(rules) > 1)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu].drs_rules: only one DRS "
-		                     "rule per cluster is supported", i);
-	rule = json_array_get(rules, 0);
-	type = json_text(json_object_get(rule, "type"));
-	if (type == NULL || strcmp(type, "separate_vms") != 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu].drs_rules[0].type: only "
-		                     "separate_vms is supported", i);
-	name = json_text(json_object_get(rule, "name"));
-	if (name == NULL || name[0] == '\0' || strlen(name) > 80)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu].drs_rules[0].name must "
-		                     "be a string of 1 to 80 characters", i);
-	*out = name;
-	return 0;
-}
-
-/* One {"NAME": {resource_pool?}} entry of datacenters[0].clusters[i]. */
-static int
-cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
-              struct cpi_error *err)
-{
-	const char *key;
-	const json_t *props, *rp;
-
-	if (json_is_object(entry) && json_object_size(entry) > MAX_LIST)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu] names %zu clusters, at "
-		                     "most %d are supported", i,
-		                     json_object_size(entry), MAX_LIST);
-	if (!json_is_object(entry) || json_object_size(entry) == 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu] must be {\"NAME\": "
-		                     "{…}}", i);
-	json_object_foreach((json_t *)entry, key, props) {
-		struct vs_placement_cluster *cl = &p->clusters[p->nclusters++];
-
-		cl->name = key;
-		if (key[0] == '\0' || (!json_is_object(props) &&
-		                       !json_is_null(props)))
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "datacenters[0].clusters[%zu]: "
-			                     "bad cluster", i);
-		if (is_set(json_object_get(props, "host_group")))
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "datacenters[0].clusters[%zu]: "
-			                     "host_group is not supported by this "
-			                     "CPI (VM-host groups); remove it", i);
-		if (drs_rules(&p->drs_rule[p->nclusters - 1], props, i,
-		              err) < 0)
-			return CPI_ERR;
-		rp = json_object_get(props, "resource_pool");
-		if (rp == NULL || json_is_null(rp))
-			continue;
-		cl->resource_pool = json_text(rp);
-		if (cl->resource_pool == NULL || cl->resource_pool[0] == '\0')
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "datacenters[0].clusters[%zu]."
-			                     "resource_pool must be a string",
-			                     i);
-	}
-	return 0;
-}
-
-/* datacenters: [{name, clusters: [{NAME: {resource_pool?}}, …]}] */
-static int
-parse_datacenters(struct vm_props *p, const json_t *dcs, const char *dc_name,
-                  struct cpi_error *err)
-{
-	const json_t *dc, *clusters, *entry;
-	const char *name;
-	size_t i;
-	int rc;
-
-	if (!json_is_array(dcs) || json_array_size(dcs) != 1)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters "
-		                     "must list exactly one datacenter");
-	dc = json_array_get(dcs, 0);
-	name = json_text(json_object_get(dc, "name"));
-	if (name == NULL || strcmp(name, dc_name) != 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].name must be the configured "
-		                     "datacenter '%s'", dc_name);
-	clusters = json_object_get(dc, "clusters");
-	if (clusters == NULL || json_is_null(clusters))
-		return 0;
-	if (json_is_array(clusters) && json_array_size(clusters) > MAX_LIST)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters has %zu entries, at most %d "
-		                     "are supported", json_array_size(clusters),
-		                     MAX_LIST);
-	if (!json_is_array(clusters) || json_array_size(clusters) == 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters must be a non-empty array");
-	p->clusters = calloc(json_array_size(clusters) * MAX_LIST + 1,
-	                     sizeof(*p->clusters));
-	p->drs_rule = calloc(json_array_size(clusters) * MAX_LIST + 1,
-	                     sizeof(*p->drs_rule));
-	if (p->clusters == NULL || p->drs_rule == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
-	json_array_foreach(clusters, i, entry) {
-		rc = cluster_entry(p, entry, i, err);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int
-parse_props(struct vm_props *p, const json_t *cp, const char *dc_name,
-            struct cpi_error *err)
-{
-	const json_t *v, *ds;
-	size_t i;
-	int rc;
-
-	memset(p, 0, sizeof(*p));
-	if (cp == NULL || !json_is_object(cp))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties with cpu, "
-		                     "ram and disk is required");
-	rc = positive(&p->cpu, cp, "cpu", MAX_CPU, err);
-	if (rc == 0)
-		rc = refuse_unsupported(cp, err);
-	if (rc == 0)
-		rc = positive(&p->ram, cp, "ram", MAX_RAM_MB, err);
-	if (rc == 0)
-		rc = positive(&p->disk, cp, "disk", MAX_DISK_MB, err);
-	if (rc == 0)
-		rc = opt_bool(&p->upgrade_hw_version, cp, "upgrade_hw_version",
-		              err);
-	if (rc == 0)
-		rc = opt_bool(&p->nested_hv, cp,
-		              "nested_hardware_virtualization", err);
-	if (rc == 0)
-		rc = opt_bool(&p->cpu_hot_add, cp, "cpu_hot_add_enabled", err);
-	if (rc == 0)
-		rc = opt_bool(&p->memory_hot_add, cp, "memory_hot_add_enabled",
-		              err);
-	if (rc == 0)
-		rc = opt_bool(&p->cpu_reserve_full_mhz, cp,
-		              "cpu_reserve_full_mhz", err);
-	if (rc == 0)
-		rc = opt_bool(&p->memory_reservation_locked, cp,
-		              "memory_reservation_locked_to_max", err);
-	if (rc == 0)
-		rc = opt_bool(&p->disable_drs, cp, "disable_drs", err);
-	v = json_object_get(cp, "vm_group");
-	if (rc == 0 && v != NULL && !json_is_null(v)) {
-		p->vm_group = json_text(v);
-		if (p->vm_group == NULL || p->vm_group[0] == '\0' ||
-		    strlen(p->vm_group) > 80)
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties.vm_group "
-			                     "must be a string of 1 to 80 "
-			                     "characters");
-	}
-	v = json_object_get(cp, "root_disk_size_gb");
-	if (rc == 0 && v != NULL && !json_is_null(v)) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-		    json_integer_value(v) > MAX_DISK_MB / 1024)
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "root_disk_size_gb must be an "
-			                     "integer from 0 to %lld",
-			                     MAX_DISK_MB / 1024);
-		p->root_disk_gb = json_integer_value(v);
-	}
-	if (rc < 0)
-		return rc;
-	v = json_object_get(cp, "datacenters");
-	if (v != NULL && !json_is_null(v)) {
-		rc = parse_datacenters(p, v, dc_name, err);
-		if (rc < 0)
-			return rc;
-	}
-	v = json_object_get(cp, "vmx_options");
-	if (v != NULL && !json_is_null(v)) {
-		rc = cpi_options_parse(&p->vmx, &p->nvmx, v, "create_vm: "
-		                       "cloud_properties.vmx_options",
-		                       CPI_ERROR_CLOUD, err);
-		if (rc < 0)
-			return rc;
-	}
-	v = json_object_get(cp, "datastores");
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datastores "
-		                     "has %zu entries, at most %d are supported",
-		                     json_array_size(v), MAX_LIST);
-	if (!json_is_array(v) || json_array_size(v) == 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datastores "
-		                     "must be a non-empty array of names");
-	p->datastores = calloc(json_array_size(v), sizeof(*p->datastores));
-	if (p->datastores == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
-	json_array_foreach(v, i, ds) {
-		const char *s = json_text(ds);
-
-		if (json_is_object(ds) &&
-		    json_object_get(ds, "clusters") != NULL)
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "datastores[%zu]: datastore "
-			                     "clusters are not supported by "
-			                     "this CPI; name datastores", i);
-		if (s == NULL || s[0] == '\0')
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "datastores[%zu] must be a "
-			                     "datastore name", i);
-		p->datastores[p->ndatastores++] = s;
-	}
-	return 0;
-}
-
-/* --- networks --------------------------------------------------------- */
-
-struct net_buf {
-	char prefix[32];
-	char nic_group[32];
-	char *cp_json;
-	const char **dns;
-	const char **defaults;
-	struct net_route_in *routes;
-};
-
-struct nets_in {
-	struct net_network_in *in;
-	struct net_buf *buf;
-	size_t n;
-};
-
-static void
-nets_in_clear(struct nets_in *ni)
-{
-	size_t i;
-
-	for (i = 0; ni->buf != NULL && i < ni->n; i++) {
-		free(ni->buf[i].cp_json);
-		free(ni->buf[i].dns);
-		free(ni->buf[i].defaults);
-		free(ni->buf[i].routes);
-	}
-	free(ni->in);
-	free(ni->buf);
-	memset(ni, 0, sizeof(*ni));
-}
-
-/* An optional string key; numbers become decimal text in buf when buf is
- * given. */
-static int
-opt_text(const char **out, const json_t *o, const char *key, char *buf,
-         size_t size, const char *net, struct cpi_error *err)
-{
-	const json_t *v = json_object_get(o, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (buf != NULL && json_is_integer(v)) {
-		snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-		*out = buf;
-		return 0;
-	}
-	*out = json_text(v);
-	if (*out == NULL)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': %s must be a "
-		                     "string", net, key);
-	return 0;
-}
-
-static int
-str_list(const char ***out, size_t *n_out, const json_t *o, const char *key,
-         const char *net, struct cpi_error *err)
-{
-	const json_t *v = json_object_get(o, key), *e;
-	size_t i;
-
-	*out = NULL;
-	*n_out = 0;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': %s has %zu "
-		                     "entries, at most %d are supported", net,
-		                     key, json_array_size(v), MAX_LIST);
-	if (!json_is_array(v))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': %s must be an "
-		                     "array of strings", net, key);
-	*out = calloc(json_array_size(v) + 1, sizeof(**out));
-	if (*out == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
-	json_array_foreach(v, i, e) {
-		(*out)[i] = json_text(e);
-		if ((*out)[i] == NULL)
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: network '%s': %s[%zu] "
-			                     "must be a string", net, key, i);
-	}
-	*n_out = json_array_size(v);
-	return 0;
-}
-
-static int
-routes_in(struct net_network_in *in, struct net_buf *b, const json_t *o,
-          const char *net, struct cpi_error *err)
-{
-	const json_t *v = json_object_get(o, "routes"), *r;
-	size_t i;
-	int rc = 0;
-
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': routes has %zu "
-		                     "entries, at most %d are supported", net,
-		                     json_array_size(v), MAX_LIST);
-	if (!json_is_array(v))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': routes must be "
-		                     "an array", net);
-	b->routes = calloc(json_array_size(v) + 1, sizeof(*b->routes));
-	if (b->routes == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
-	json_array_foreach(v, i, r) {
-		struct net_route_in *ri = &b->routes[i];
-
-		if (!json_is_object(r))
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: network '%s': "
-			                     "routes[%zu] must be an object",
-			                     net, i);
-		rc = opt_text(&ri->destination, r, "destination", NULL, 0,
-		              net, err);
-		if (rc == 0)
-			rc = opt_text(&ri->netmask, r, "netmask", NULL, 0, net,
-			              err);
-		if (rc == 0)
-			rc = opt_text(&ri->gateway, r, "gateway", NULL, 0, net,
-			              err);
-		if (rc < 0)
-			return rc;
-	}
-	in->routes = b->routes;
-	in->nroutes = json_array_size(v);
-	return 0;
-}
-
-static int
-network_in(struct net_network_in *in, struct net_buf *b, const char *name,
-           const json_t *o, struct cpi_error *err)
-{
-	const json_t *cp, *dr;
-	int rc;
-
-	in->name = name;
-	if (!json_is_object(o))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s' must be an "
-		                     "object", name);
-	rc = opt_text(&in->type, o, "type", NULL, 0, name, err);
-	if (rc == 0)
-		rc = opt_text(&in->ip, o, "ip", NULL, 0, name, err);
-	if (rc == 0)
-		rc = opt_text(&in->netmask, o, "netmask", NULL, 0, name, err);
-	if (rc == 0)
-		rc = opt_text(&in->gateway, o, "gateway", NULL, 0, name, err);
-	if (rc == 0)
-		rc = opt_text(&in->prefix, o, "prefix", b->prefix,
-		              sizeof(b->prefix), name, err);
-	if (rc == 0)
-		rc = opt_text(&in->alias, o, "alias", NULL, 0, name, err);
-	if (rc == 0)
-		rc = opt_text(&in->nic_group, o, "nic_group", b->nic_group,
-		              sizeof(b->nic_group), name, err);
-	if (rc == 0)
-		rc = str_list(&b->dns, &in->ndns, o, "dns", name, err);
-	in->dns = b->dns;
-	if (rc == 0)
-		rc = str_list(&b->defaults, &in->ndefaults, o, "default",
-		              name, err);
-	in->defaults = b->defaults;
-	if (rc == 0)
-		rc = routes_in(in, b, o, name, err);
-	if (rc < 0)
-		return rc;
-	cp = json_object_get(o, "cloud_properties");
-	if (cp == NULL || json_is_null(cp))
-		return 0;
-	if (!json_is_object(cp))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': "
-		                     "cloud_properties must be an object",
-		                     name);
-	b->cp_json = json_dumps(cp, JSON_COMPACT | JSON_SORT_KEYS);
-	if (b->cp_json == NULL)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': "
-		                     "cloud_properties cannot be serialized",
-		                     name);
-	in->cloud_properties_json = b->cp_json;
-	dr = json_object_get(cp, "default_route");
-	if (dr != NULL && !json_is_null(dr) && !json_is_boolean(dr))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': "
-		                     "cloud_properties.default_route must be "
-		                     "true or false", name);
-	in->default_route = json_is_true(dr);
-	return opt_text(&in->port_group, cp, "name", NULL, 0, name, err);
-}
-
-static int
-parse_networks(struct net_networks **out, const json_t *networks,
-               struct cpi_error *err)
-{
-	struct nets_in ni = {0};
-	struct net_error nerr = {0};
-	const char *key;
-	const json_t *v;
-	size_t n = json_object_size(networks);
-	int rc = 0;
-
-	*out = NULL;
-	if (n == 0 || n > MAX_NETWORKS)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: networks must hold 1 to %d "
-		                     "networks", MAX_NETWORKS);
-	ni.in = calloc(n, sizeof(*ni.in));
-	ni.buf = calloc(n, sizeof(*ni.buf));
-	if (ni.in == NULL || ni.buf == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
-		goto cleanup;
-	}
-	json_object_foreach((json_t *)networks, key, v) {
-		if (strlen(key) == 0) {
-			rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                   "create_vm: a network has an empty "
-			                   "name");
-			goto cleanup;
-		}
-		ni.n++;
-		rc = network_in(&ni.in[ni.n - 1], &ni.buf[ni.n - 1], key, v,
-		                err);
-		if (rc < 0)
-			goto cleanup;
-	}
-	if (net_networks_validate(out, ni.in, ni.n, &nerr) < 0)
-		rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                   "create_vm: networks: %s", nerr.message);
-
-cleanup:
-	nets_in_clear(&ni);
-	return rc;
-}
-
 /* --- helpers ---------------------------------------------------------- */
 
 static int
 new_vm_cid(char *out, size_t size, struct cpi_error *err)
 {
-	unsigned char b[16];
-	FILE *f = fopen("/dev/urandom", "rb");
-	size_t got = 0;
+	char uuid[UUID_LEN + 1];
 
-	if (f != NULL) {
-		got = fread(b, 1, sizeof(b), f);
-		fclose(f);
-	}
-	if (got != sizeof(b))
+	if (uuid_v4(uuid) < 0)
 		return cpi_error_set(err, CPI_ERROR_CPI, true,
 		                     "create_vm: no random bytes for the VM "
 		                     "id");
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, size, "vm-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	         "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-	         b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-	         b[14], b[15]);
+	snprintf(out, size, "vm-%s", uuid);
 	return 0;
 }
 
@@ -859,121 +184,81 @@ fail_before(struct cpi_call *call, struct vs_error *verr, const char *what)
 struct settings_in {
 	const char *agent_id;
 	const char *vm_cid;
+	const json_t *networks;         /* the request's */
 	const json_t *env;
 	const char *ephemeral_uuid;     /* NULL: the unit number */
 };
 
-/* The whole agent section of the config merged into the settings, as
- * the Ruby CPI merges it (its keys over the CPI's, the request's env
- * excepted).  ntp, mbus and blobstore are written by the builder
- * already: the text is only rewritten when the section holds more. */
+/* Every network of a NIC (one, or a nic_group's) gets its MAC. */
 static int
-merge_agent(char **settings, const struct cpi_agent *ag,
-            struct cpi_error *err)
+set_macs(struct net_networks *nets, const struct net_nics *nics,
+         const struct vs_created *vm, struct cpi_error *err)
 {
-	json_t *agent = NULL, *obj = NULL, *v;
-	const char *key;
-	char *text = NULL;
-	bool more = false;
-	int rc = 0;
+	struct net_error nerr = {0};
+	size_t i;
 
-	if (ag->json == NULL)
-		return 0;
-	agent = json_loads(ag->json, 0, NULL);
-	json_object_foreach(agent, key, v) {
-		if (strcmp(key, "ntp") != 0 && strcmp(key, "mbus") != 0 &&
-		    strcmp(key, "blobstore") != 0 && strcmp(key, "env") != 0)
-			more = true;
+	if (vm->nmacs < nics->n)
+		return cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED, false,
+		                     "create_vm: %zu NICs for %zu NICs asked "
+		                     "for", vm->nmacs, nics->n);
+	for (i = 0; i < nics->n; i++) {
+		if (net_nic_set_mac(nets, &nics->v[i], vm->macs[i], &nerr) < 0)
+			return cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED,
+			                     false, "create_vm: network '%s': %s",
+			                     nets->v[nics->v[i].members[0]].name,
+			                     nerr.message);
 	}
-	if (!more)
-		goto cleanup;
-	obj = json_loads(*settings, 0, NULL);
-	if (obj == NULL || !json_is_object(agent)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "create_vm: "
-		                   "agent settings cannot be merged");
-		goto cleanup;
-	}
-	json_object_foreach(agent, key, v) {
-		if (strcmp(key, "env") != 0 &&
-		    json_object_set(obj, key, v) != 0) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "out of memory");
-			goto cleanup;
-		}
-	}
-	text = json_dumps(obj, JSON_COMPACT);
-	if (text == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
-		goto cleanup;
-	}
-	wipe_free(*settings);
-	*settings = text;
-cleanup:
-	json_decref(agent);
-	json_decref(obj);
-	return rc;
+	return 0;
 }
 
+/* The agent settings as JSON text (cpi/agent_net.h), with the disks'
+ * unit numbers (the ephemeral disk's uuid once known). */
 static int
 build_settings(char **out, struct net_networks *nets,
                const struct net_nics *nics, const struct vs_created *vm,
                const struct settings_in *si, const struct cpi_call *call,
                struct cpi_error *err)
 {
-	const struct cpi_agent *ag = &call->config->agent;
-	struct net_agent_settings s = {0};
-	struct net_error nerr = {0};
-	char sys[32], eph[128];
-	char *env = NULL;
-	size_t i;
-	int rc = 0;
+	struct cpi_agent_settings s = {0};
+	json_t *sys = NULL, *eph = NULL, *doc = NULL;
+	char unit[32];
+	int rc;
 
 	*out = NULL;
-	if (vm->nmacs < nics->n)
-		return cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED, false,
-		                     "create_vm: %zu NICs for %zu NICs asked "
-		                     "for", vm->nmacs, nics->n);
-	/* Every network of a NIC (one, or a nic_group's) gets its MAC. */
-	for (i = 0; i < nics->n && rc == 0; i++) {
-		if (net_nic_set_mac(nets, &nics->v[i], vm->macs[i], &nerr) < 0)
-			rc = cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED,
-			                   false, "create_vm: network '%s': %s",
-			                   nets->v[nics->v[i].members[0]].name,
-			                   nerr.message);
-	}
+	rc = set_macs(nets, nics, vm, err);
 	if (rc < 0)
 		return rc;
-	if (si->env != NULL && json_is_object(si->env)) {
-		env = json_dumps(si->env, JSON_COMPACT);
-		if (env == NULL)
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: env cannot be "
-			                     "serialized");
-	}
-	snprintf(sys, sizeof(sys), "\"%d\"", vm->system_unit);
-	if (si->ephemeral_uuid != NULL)
-		snprintf(eph, sizeof(eph), "{\"id\":\"%.64s\"}",
-		         si->ephemeral_uuid);
-	else
-		snprintf(eph, sizeof(eph), "\"%d\"", vm->ephemeral_unit);
+	snprintf(unit, sizeof(unit), "%d", vm->system_unit);
+	sys = json_string(unit);
+	snprintf(unit, sizeof(unit), "%d", vm->ephemeral_unit);
+	eph = si->ephemeral_uuid != NULL ?
+	      json_pack("{s:s#}", "id", si->ephemeral_uuid,
+	                (int)strnlen(si->ephemeral_uuid, 64)) :
+	      json_string(unit);
 	s.agent_id = si->agent_id;
 	s.vm_name = si->vm_cid;
 	s.vm_id = vm->vm.value;
 	s.networks = nets;
+	s.request_networks = si->networks;
 	s.disk_system = sys;
 	s.disk_ephemeral = eph;
-	s.env_json = env;
-	s.ntp = (const char *const *)ag->ntp;
-	s.nntp = ag->nntp;
-	s.mbus = ag->mbus;
-	s.blobstore_json = ag->blobstore_json;
-	if (net_agent_settings_json(out, &s, &nerr) < 0)
-		rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                   "create_vm: agent settings: %s",
-		                   nerr.message);
-	if (rc == 0)
-		rc = merge_agent(out, ag, err);
-	wipe_free(env);
+	s.env = json_is_object(si->env) ? si->env : NULL;
+	s.agent = &call->config->agent;
+	if (sys == NULL || eph == NULL)
+		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
+	else
+		rc = cpi_agent_settings_json(&doc, &s, err);
+	if (rc < 0)
+		cpi_error_prefix(err, "create_vm");
+	if (rc == 0) {
+		*out = json_dumps(doc, JSON_COMPACT);
+		if (*out == NULL)
+			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+			                   "out of memory");
+	}
+	cpi_agent_settings_free(doc);
+	json_decref(sys);
+	json_decref(eph);
 	return rc;
 }
 
@@ -982,8 +267,6 @@ make_result(json_t **result, const struct net_networks *nets,
             const struct net_nics *nics, const char *vm_cid,
             const struct cpi_call *call)
 {
-	struct net_error nerr = {0};
-	char *text = NULL;
 	json_t *jn = NULL;
 
 	if (call->api_version < 2) {
@@ -993,13 +276,13 @@ make_result(json_t **result, const struct net_networks *nets,
 	/* With nic_group every network carries its NIC's MAC, so the
 	 * Director sees which networks share a NIC; without, the result is
 	 * the networks as given. */
-	if (net_networks_json(&text, nets, nics->grouped, &nerr) < 0)
-		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-		                     "create_vm: networks result: %s",
-		                     nerr.message);
-	jn = json_loads(text, 0, NULL);
-	free(text);
-	*result = jn != NULL ? json_pack("[so]", vm_cid, jn) : NULL;
+	if (cpi_networks_json(&jn, nets, json_array_get(call->args, 3),
+	                      nics->grouped, call->err) < 0) {
+		cpi_error_prefix(call->err, "create_vm: networks result");
+		call->err->type = CPI_ERROR_CPI;
+		return CPI_ERR;
+	}
+	*result = json_pack("[so]", vm_cid, jn);
 
 done:
 	if (*result == NULL)
@@ -1026,7 +309,6 @@ struct job {
 	char *settings;
 	unsigned char *iso;
 	size_t iso_len;
-	bool in_drs;                /* joined a DRS rule or VM group */
 };
 
 static int
@@ -1038,12 +320,10 @@ prepare(struct job *j, struct cpi_call *call)
 	size_t i;
 	int rc;
 
-	rc = parse_props(&j->props, cpi_arg_object(call, 2), dc->name,
-	                 call->err);
+	rc = cpi_vm_props_parse(&j->props, cpi_arg_object(call, 2),
+	                        &call->config->vcenter, call->err);
 	if (rc == 0)
-		rc = merge_vmx(&j->props, &call->config->vcenter, call->err);
-	if (rc == 0)
-		rc = parse_networks(&j->nets, networks, call->err);
+		rc = cpi_networks_parse(&j->nets, networks, call->err);
 	if (rc < 0)
 		return rc;
 	if (!vs_stemcell_cid_valid(cpi_arg_string(call, 1)))
@@ -1201,71 +481,20 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	return 0;
 }
 
-/* The virtual hardware, as the Ruby CPI decides it: the VM's
- * upgrade_hw_version, else the config's; true upgrades to the host's
- * newest version, false to vmx-<default_hw_version> (the newest too when
- * that is not configured).  Every new VM is upgraded either way. */
-static void
-hw_plan(struct vs_create_opts *co, char *buf, size_t size,
-        const struct vm_props *p, const struct cpi_vcenter *vc)
+/* The agent settings of the clone and the env.iso holding them. */
+static int
+settings_iso(struct job *j, struct cpi_call *call,
+             const struct settings_in *si)
 {
-	bool newest = p->upgrade_hw_version != 0 ?
-	              p->upgrade_hw_version == 2 : vc->upgrade_hw_version;
+	int rc;
 
-	co->upgrade_hw = true;
-	co->hw_version = NULL;
-	if (!newest && vc->default_hw_version > 0) {
-		snprintf(buf, size, "vmx-%d", vc->default_hw_version);
-		co->hw_version = buf;
-	}
-}
-
-/* The VM options of cloud_properties, the config's cpu_reserve_full_mhz
- * and memory_reservation_locked_to_max being the defaults under them (as
- * the Ruby CPI merges them).  Only true values are sent: false leaves
- * what the stemcell has, as Ruby does.  The CPU reservation is cpu times
- * the speed of the placement cluster's fastest usable host. */
-static void
-vm_options(struct vs_create_opts *co, const struct vm_props *p,
-           const struct cpi_vcenter *vc, const struct vs_placement *pl,
-           const struct cpi_call *call)
-{
-	bool reserve = p->cpu_reserve_full_mhz != 0 ?
-	               p->cpu_reserve_full_mhz == 2 : vc->cpu_reserve_full_mhz;
-
-	co->nested_hv = p->nested_hv == 2;
-	co->cpu_hot_add = p->cpu_hot_add == 2;
-	co->memory_hot_add = p->memory_hot_add == 2;
-	co->memory_reservation_locked = p->memory_reservation_locked != 0 ?
-	                                p->memory_reservation_locked == 2 :
-	                                vc->memory_reservation_locked_to_max;
-	if (!reserve)
-		return;
-	co->has_cpu_reservation = true;
-	co->cpu_reservation_mhz = pl->max_host_mhz * p->cpu;
-	if (pl->max_host_mhz == 0)
-		cpi_log_warn(call->log, "create_vm: cpu_reserve_full_mhz: no "
-		             "connected host of cluster %s reports its CPU "
-		             "speed; reserving 0 MHz", pl->cluster);
-	else
-		cpi_log_info(call->log, "create_vm: reserving %lld MHz (%lld "
-		             "x %lld MHz)", co->cpu_reservation_mhz, p->cpu,
-		             pl->max_host_mhz);
-}
-
-/* disk.enableUUID in the VM's vmx_options (the config's with the cloud
- * properties' over them), as the Ruby CPI tests it: 1, "1" or "TRUE". */
-static bool
-disk_uuid_enabled(const struct vm_props *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->nextra; i++) {
-		if (strcmp(p->extra[i].key, "disk.enableUUID") == 0)
-			return strcmp(p->extra[i].value, "1") == 0 ||
-			       strcmp(p->extra[i].value, "TRUE") == 0;
-	}
-	return false;
+	rc = build_settings(&j->settings, j->nets, j->nics, j->vm, si, call,
+	                    call->err);
+	if (rc == 0)
+		rc = cpi_iso_build(&j->iso, &j->iso_len, "env",
+		                   (const unsigned char *)j->settings,
+		                   strlen(j->settings), NULL, call->err);
+	return rc;
 }
 
 /* With disk.enableUUID the agent finds the ephemeral disk by its uuid
@@ -1297,12 +526,7 @@ deliver_with_uuid(struct job *j, struct cpi_call *call,
 		free(j->iso);
 		j->iso = NULL;
 	}
-	rc = build_settings(&j->settings, j->nets, j->nics, j->vm, si, call,
-	                    call->err);
-	if (rc == 0)
-		rc = cpi_iso_build(&j->iso, &j->iso_len, "env",
-		                   (const unsigned char *)j->settings,
-		                   strlen(j->settings), NULL, call->err);
+	rc = settings_iso(j, call, si);
 	if (rc == 0)
 		rc = vs_create_redeliver(j->c, j->vm, j->pl->dc_path,
 		                         j->settings, strlen(j->settings),
@@ -1336,7 +560,7 @@ join_drs_rule(struct job *j, struct cpi_call *call, struct vs_error *verr)
 	if (rule == NULL &&
 	    call->config->vcenter.enable_auto_anti_affinity_drs_rules) {
 		bosh = json_object_get(cpi_arg_object(call, 5), "bosh");
-		rule = json_text(json_object_get(bosh, "group"));
+		rule = cpi_json_text(json_object_get(bosh, "group"));
 		if (rule != NULL && (rule[0] == '\0' || strlen(rule) > 80)) {
 			cpi_log_warn(call->log, "create_vm %s: env.bosh.group "
 			             "is empty or longer than 80 characters: "
@@ -1346,7 +570,8 @@ join_drs_rule(struct job *j, struct cpi_call *call, struct vs_error *verr)
 	}
 	if (rule == NULL)
 		return 0;
-	j->in_drs = true;       /* maybe half-way: cleaned up on failure */
+	j->vm->in_drs = true;   /* maybe half-way: cleaned up on failure */
+	j->vm->drs_pool = j->pl->pool;
 	rc = vs_drs_rule_add_vm(j->c, &j->pl->cluster_ref, rule, &j->vm->vm,
 	                        verr);
 	if (rc == 0)
@@ -1364,7 +589,8 @@ join_vm_group(struct job *j, struct cpi_call *call, struct vs_error *verr)
 
 	if (j->props.vm_group == NULL)
 		return 0;
-	j->in_drs = true;
+	j->vm->in_drs = true;
+	j->vm->drs_pool = j->pl->pool;
 	rc = vs_drs_vm_group_add_vm(j->c, &j->pl->cluster_ref,
 	                            j->props.vm_group, &j->vm->vm, verr);
 	if (rc == 0)
@@ -1374,22 +600,17 @@ join_vm_group(struct job *j, struct cpi_call *call, struct vs_error *verr)
 	return rc;
 }
 
+/* The clone with its NICs, marked as being created until
+ * vs_create_finish() is done: a killed call leaves a VM the next
+ * create_vm or delete_vm removes. */
 static int
-build(struct job *j, struct cpi_call *call, struct vs_moref *src,
-      struct vs_moref *snap, struct vs_moref *folder)
+clone_vm(struct job *j, const struct cpi_call *call, struct vs_moref *src,
+         struct vs_moref *snap, struct vs_moref *folder,
+         struct vs_error *verr)
 {
-	const struct cpi_vcenter *vc = &call->config->vcenter;
-	struct vs_port_group *nics = j->pl->pgs;
 	struct vs_create_req cr = {0};
-	struct vs_create_opts co = {0};
-	struct settings_in si = {0};
-	struct vs_error verr = {0};
 	char mark[32];
-	char hw[16];
-	int rc;
 
-	/* marked as being created until vs_create_finish() is done: a
-	 * killed call leaves a VM the next create_vm or delete_vm removes */
 	snprintf(mark, sizeof(mark), "%lld", (long long)time(NULL));
 	cr.name = j->vm_cid;
 	cr.marker = mark;
@@ -1405,34 +626,76 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	cr.num_cpus = (int)j->props.cpu;
 	cr.memory_mb = j->props.ram;
 	cr.disk_mb = j->props.disk;
-	cr.thin = vc->default_disk_type == CPI_DISK_THIN;
-	cr.nics = nics;
+	cr.thin = call->config->vcenter.default_disk_type == CPI_DISK_THIN;
+	cr.nics = j->pl->pgs;
 	cr.nnics = j->pl->npgs;
-	rc = vs_create_clone(&j->vm, j->c, &cr, &verr);
+	return vs_create_clone(&j->vm, j->c, &cr, verr);
+}
+
+/* What the settings reconfigure changes besides the settings. */
+static void
+clone_options(struct vs_create_opts *co, char *hw, size_t hw_size,
+              const struct job *j, const struct cpi_call *call)
+{
+	const struct cpi_vcenter *vc = &call->config->vcenter;
+
+	co->vmx = j->props.extra;
+	co->nvmx = j->props.nextra;
+	cpi_vm_props_hw_plan(co, hw, hw_size, &j->props, vc);
+	co->scsi_type = cpi_scsi_type_vim(vc->default_scsi_controller_type);
+	co->root_disk_kb = j->props.root_disk_gb * 1024 * 1024;
+	if (j->props.disable_drs == 2)
+		co->drs_off_cluster = &j->pl->cluster_ref;
+	cpi_vm_props_options(co, &j->props, vc, j->pl, call);
+	co->unmark = true;
+}
+
+/* After a failure once the clone exists: the clone goes (out of the
+ * DRS rules and VM groups it joined first) and the answer is
+ * VMCreationFailed. */
+static void
+undo_clone(struct job *j, struct cpi_call *call, struct vs_error *verr)
+{
+	struct vs_error cerr = {0};
+
+	if (vs_error_is_set(verr)) {
+		vs_error_prefix(verr, "create_vm %s", j->vm_cid);
+		cpi_error_from_vs(call->err, CPI_ERROR_VM_CREATION_FAILED,
+		                  verr);
+	}
+	cpi_log_warn(call->log, "create_vm: removing %s after: %s",
+	             j->vm_cid, call->err->message);
+	vs_client_cleanup(j->c);
+	if (vs_create_destroy(j->c, &j->pl->datacenter, j->vm,
+	                      j->pl->datastore, j->vm_cid, &cerr) < 0)
+		cpi_log_error(call->log, "create_vm: cleanup of %s: %s",
+		              j->vm_cid, cerr.message);
+	call->err->type = CPI_ERROR_VM_CREATION_FAILED;
+}
+
+static int
+build(struct job *j, struct cpi_call *call, struct vs_moref *src,
+      struct vs_moref *snap, struct vs_moref *folder)
+{
+	struct vs_create_opts co = {0};
+	struct settings_in si = {0};
+	struct vs_error verr = {0};
+	char hw[16];
+	int rc;
+
+	rc = clone_vm(j, call, src, snap, folder, &verr);
 	if (rc < 0)
-		goto failed;
+		goto cleanup;
 	si.agent_id = cpi_arg_string(call, 0);
 	si.vm_cid = j->vm_cid;
+	si.networks = json_array_get(call->args, 3);
 	si.env = cpi_arg_object(call, 5);
-	rc = build_settings(&j->settings, j->nets, j->nics, j->vm, &si,
-	                    call, call->err);
-	if (rc == 0)
-		rc = cpi_iso_build(&j->iso, &j->iso_len, "env",
-		                   (const unsigned char *)j->settings,
-		                   strlen(j->settings), NULL, call->err);
+	rc = settings_iso(j, call, &si);
 	if (rc < 0)
-		goto failed;
-	co.vmx = j->props.extra;
-	co.nvmx = j->props.nextra;
-	hw_plan(&co, hw, sizeof(hw), &j->props, vc);
-	co.scsi_type = cpi_scsi_type_vim(vc->default_scsi_controller_type);
-	co.root_disk_kb = j->props.root_disk_gb * 1024 * 1024;
-	if (j->props.disable_drs == 2)
-		co.drs_off_cluster = &j->pl->cluster_ref;
-	vm_options(&co, &j->props, vc, j->pl, call);
+		goto cleanup;
+	clone_options(&co, hw, sizeof(hw), j, call);
 	vs_error_clear(&verr);
-	co.unmark = true;
-	if (disk_uuid_enabled(&j->props))
+	if (cpi_vm_props_disk_uuid(&j->props))
 		rc = deliver_with_uuid(j, call, &si, &co, &verr);
 	else
 		rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
@@ -1442,35 +705,9 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		rc = join_drs_rule(j, call, &verr);
 	if (rc == 0)
 		rc = join_vm_group(j, call, &verr);
-
-failed:
-	if (rc < 0) {
-		struct vs_error cerr = {0};
-
-		if (vs_error_is_set(&verr)) {
-			vs_error_prefix(&verr, "create_vm %s", j->vm_cid);
-			cpi_error_from_vs(call->err,
-			                  CPI_ERROR_VM_CREATION_FAILED, &verr);
-		}
-		cpi_log_warn(call->log, "create_vm: removing %s after: %s",
-		             j->vm_cid, call->err->message);
-		vs_client_cleanup(j->c);
-		/* out of the DRS rules and VM groups it joined first (vCenter
-		 * does it when the VM goes; this leaves no emptied rule or
-		 * group behind) */
-		if (j->in_drs && vs_drs_rules_remove_vm(NULL, j->c,
-		                                        &j->pl->pool,
-		                                        &j->vm->vm, &cerr) < 0) {
-			cpi_log_warn(call->log, "create_vm: DRS cleanup of "
-			             "%s: %s", j->vm_cid, cerr.message);
-			vs_error_clear(&cerr);
-		}
-		if (vs_create_destroy(j->c, &j->pl->datacenter, j->vm,
-		                      j->pl->datastore, j->vm_cid, &cerr) < 0)
-			cpi_log_error(call->log, "create_vm: cleanup of %s: "
-			              "%s", j->vm_cid, cerr.message);
-		call->err->type = CPI_ERROR_VM_CREATION_FAILED;
-	}
+cleanup:
+	if (rc < 0)
+		undo_clone(j, call, &verr);
 	return rc;
 }
 
@@ -1521,6 +758,6 @@ cleanup:
 	free(j.owners);
 	net_nics_free(j.nics);
 	net_networks_free(j.nets);
-	vm_props_clear(&j.props);
+	cpi_vm_props_clear(&j.props);
 	return rc < 0 ? CPI_ERR : 0;
 }

@@ -21,9 +21,8 @@
 
 #include "cpi/vcenter.h"
 #include "vsphere/create.h"
-#include "vsphere/disk.h"
-#include "vsphere/drs.h"
 #include "vsphere/vm.h"
+#include "vsphere/vm_remove.h"
 
 #define MAX_CID 80              /* vCenter's limit for entity names */
 #define MAX_META_KEY 255
@@ -127,227 +126,44 @@ cpi_method_has_vm(json_t **result, struct cpi_call *call)
 	return rc;
 }
 
-/* "disk-<uuid>" from "[ds] BOSH_Disks/disk-<uuid>.vmdk": the last path
- * component without ".vmdk", into buf (for the log). */
+/* The removal delete_vm and the leftover sweep share: persistent disks
+ * kept, out of DRS rules and VM groups, the VM's directory cleaned (when
+ * dir is set). */
 static void
-disk_cid(char *buf, size_t size, const char *file_name)
-{
-	const char *base = strrchr(file_name, '/');
-	size_t len;
-
-	if (base == NULL)
-		base = strrchr(file_name, ' ');
-	base = base != NULL ? base + 1 : file_name;
-	len = strlen(base);
-	if (len > 5 && strcmp(base + len - 5, ".vmdk") == 0)
-		len -= 5;
-	snprintf(buf, size, "%.*s", (int)len, base);
-}
-
-/* True when a detached (kept) disk lives under "[ds] <dir>/". */
-static bool
-kept_disk_under(const struct vs_vm_names *kept, const char *ds,
-                const char *dir)
-{
-	size_t i, dslen = strlen(ds), dirlen = strlen(dir);
-
-	for (i = 0; kept != NULL && i < kept->n; i++) {
-		const char *f = kept->items[i];
-
-		if (f[0] == '[' && strncmp(f + 1, ds, dslen) == 0 &&
-		    strncmp(f + 1 + dslen, "] ", 2) == 0 &&
-		    strncmp(f + 3 + dslen, dir, dirlen) == 0 &&
-		    f[3 + dslen + dirlen] == '/')
-			return true;
-	}
-	return false;
-}
-
-/* Deletes one datastore path; a missing file is fine. */
-static int
-delete_file(struct vs_client *c, const struct vs_moref *dc, const char *ds,
-            const char *path, struct vs_error *verr)
-{
-	struct vs_error e = {0};
-	char *p = NULL;
-	int rc;
-
-	rc = vs_ds_path_format(&p, ds, path, verr);
-	if (rc != 0)
-		return rc;
-	rc = vs_file_delete(c, dc, p, &e);
-	if (rc == VS_ENOTFOUND)
-		rc = 0;
-	else if (rc != 0 && !vs_error_is_set(verr))
-		*verr = e;
-	free(p);
-	return rc;
-}
-
-/* After Destroy_Task: what may be left of the VM's directory (its env
- * files) on the datastore holding the VM's files.  The whole directory
- * "[ds] <cid>" goes unless a kept disk lives there; then only the env
- * files do. */
-static int
-delete_env(struct vs_client *c, struct cpi_call *call, const char *cid,
-           const struct vs_vm_info *info, const struct vs_vm_names *kept,
-           struct vs_error *verr)
-{
-	static const char *const env_files[] = { "env.iso", "env.json" };
-	const char *dcname = call->config->vcenter.datacenter.name;
-	struct vs_ds_path vmx = { 0 };
-	struct vs_error e = {0};
-	struct vs_moref dc;
-	const char **dss = NULL;
-	char file[MAX_CID + 16];
-	size_t i, j, nds = 0;
-	int rc;
-
-	/* the datastore of the .vmx, else every datastore of the VM */
-	dss = calloc(info->ndatastores + 1, sizeof(*dss));
-	if (dss == NULL) {
-		rc = vs_error_set(verr, VS_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	if (info->vm_path_name != NULL &&
-	    vs_ds_path_parse(&vmx, info->vm_path_name, &e) == 0) {
-		dss[nds++] = vmx.datastore;
-	} else {
-		for (i = 0; i < info->ndatastores; i++) {
-			if (info->datastores[i].name != NULL)
-				dss[nds++] = info->datastores[i].name;
-		}
-	}
-	if (nds == 0) {
-		cpi_log_warn(call->log, "delete_vm %s: no datastore known, "
-		             "env files not looked for", cid);
-		rc = 0;
-		goto cleanup;
-	}
-	rc = vs_folder_find(&dc, c, dcname, verr);
-	for (i = 0; rc == 0 && i < nds; i++) {
-		if (!kept_disk_under(kept, dss[i], cid)) {
-			rc = delete_file(c, &dc, dss[i], cid, verr);
-			continue;
-		}
-		for (j = 0; rc == 0 && j < 2; j++) {
-			snprintf(file, sizeof(file), "%s/%s", cid,
-			         env_files[j]);
-			rc = delete_file(c, &dc, dss[i], file, verr);
-		}
-	}
-cleanup:
-	free(dss);
-	vs_ds_path_clear(&vmx);
-	return rc;
-}
-
-/* Moves every kept disk that must go back to "<disk_path>/<cid>.vmdk"
- * on its datastore; *out lists where every kept disk now lies.  A disk
- * that cannot be placed back fails the call: the VM (whose directory may
- * hold the file) is then not destroyed. */
-static int
-place_back(struct vs_vm_names **out, struct vs_client *c,
-           struct cpi_call *call, const char *cid,
-           const struct vs_disk_keeps *keeps, struct vs_error *verr)
+remove_opts(struct vs_vm_remove_opts *o, struct cpi_call *call,
+            const char *what, const char *dir)
 {
 	const struct cpi_datacenter *dcc = &call->config->vcenter.datacenter;
-	struct vs_vm_names *kept;
-	struct vs_error e = {0};
-	struct vs_moref dc;
-	bool have_dc = false;
-	size_t i;
-	int rc = 0;
 
-	*out = NULL;
-	kept = calloc(1, sizeof(*kept));
-	if (kept != NULL && keeps->n > 0)
-		kept->items = calloc(keeps->n, sizeof(char *));
-	if (kept == NULL || (keeps->n > 0 && kept->items == NULL)) {
-		vs_vm_names_free(kept);
-		return vs_error_set(verr, VS_ENOMEM, "out of memory");
-	}
-	for (i = 0; rc == 0 && i < keeps->n; i++) {
-		const struct vs_disk_keep *k = &keeps->items[i];
-		char *path = NULL;
-
-		if (!k->move) {
-			path = strdup(k->file);
-			if (path == NULL)
-				rc = vs_error_set(verr, VS_ENOMEM,
-				                  "out of memory");
-		} else {
-			if (!have_dc) {
-				rc = vs_folder_find(&dc, c, dcc->name, verr);
-				if (rc != 0)
-					break;
-				have_dc = true;
-			}
-			vs_error_clear(&e);
-			rc = vs_disk_place_back(&path, c, &dc, k->file,
-			                        dcc->disk_path, k->cid, &e);
-			if (rc == VS_ENOTFOUND) {
-				/* removed outside the CPI: nothing to keep */
-				cpi_log_warn(call->log, "delete_vm %s: %s", cid,
-				             e.message);
-				rc = 0;
-				continue;
-			}
-			if (rc != 0) {
-				*verr = e;
-				vs_error_prefix(verr, "delete_vm %s: persistent "
-				                "disk %s is detached but lies at "
-				                "%s; the VM is kept so that its "
-				                "destruction cannot take the "
-				                "disk (retry delete_vm)", cid,
-				                k->cid, k->file);
-				verr->transient = true;
-				break;
-			}
-			cpi_log_info(call->log, "delete_vm %s: moved "
-			             "persistent disk %s back from %s to %s",
-			             cid, k->cid, k->file, path);
-		}
-		if (rc == 0)
-			kept->items[kept->n++] = path;
-	}
-	if (rc != 0) {
-		vs_vm_names_free(kept);
-		return rc;
-	}
-	*out = kept;
-	return 0;
+	memset(o, 0, sizeof(*o));
+	o->what = what;
+	o->power = VS_VM_REMOVE_POWER_READ;
+	o->keep_disks = true;
+	o->datacenter = dcc->name;
+	o->disk_path = dcc->disk_path;
+	o->leave_drs = true;
+	o->dir = dir;
 }
 
-/* One leftover: as delete_vm, minus the error mapping. */
+/* One leftover: as delete_vm, minus the error mapping; a VM gone
+ * meanwhile is fine. */
 static int
 remove_leftover(struct vs_client *c, struct cpi_call *call,
                 const struct vs_leftover *l, struct vs_error *verr)
 {
-	struct vs_disk_vm *v = NULL;
-	struct vs_disk_keeps *keeps = NULL;
-	struct vs_vm_names *kept = NULL;
-	int rc;
+	struct vs_vm_remove_opts o;
+	char what[MAX_CID + 32];
+	const char *dir = l->name;
 
-	rc = vs_disk_vm_read(&v, c, &l->vm, verr);
-	if (rc == 0 && v->info->power != VS_VM_POWERED_OFF)
-		rc = vs_vm_power_off(c, &l->vm, verr);
-	if (rc == 0)
-		rc = vs_disk_vm_keeps(&keeps, v, verr);
-	if (rc == 0)
-		rc = vs_disk_detach_keeps(c, v, keeps, verr);
-	if (rc == 0)
-		rc = place_back(&kept, c, call, l->name, keeps, verr);
-	if (rc == 0)
-		rc = vs_vm_destroy(c, &l->vm, verr);
-	if (rc == 0 && check_cid(l->name, call->method, call->err) != 0)
+	if (check_cid(l->name, call->method, call->err) != 0) {
 		cpi_error_clear(call->err);     /* no env files to name */
-	else if (rc == 0)
-		rc = delete_env(c, call, l->name, v->info, kept, verr);
-	vs_vm_names_free(kept);
-	vs_disk_keeps_free(keeps);
-	vs_disk_vm_free(v);
-	return rc == VS_ENOTFOUND ? 0 : rc;  /* gone meanwhile: fine */
+		dir = NULL;
+	}
+	snprintf(what, sizeof(what), "%s: leftover %.*s", call->method,
+	         MAX_CID, l->name);
+	remove_opts(&o, call, what, dir);
+	o.gone_ok = true;
+	return vs_vm_remove(NULL, c, &l->vm, &o, verr);
 }
 
 void
@@ -384,80 +200,30 @@ cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 {
 	const char *cid = cpi_arg_string(call, 0);
 	struct vs_client *c = NULL;
-	struct vs_disk_vm *v = NULL;
-	struct vs_disk_keeps *keeps = NULL;
-	struct vs_vm_names *kept = NULL;
+	struct vs_vm_remove_opts o;
+	struct vs_vm_removal out;
 	struct vs_error verr = {0};
 	struct vs_moref vm;
-	char dcid[256];
-	size_t i;
+	char what[MAX_CID + 16];
 	int rc;
 
 	*result = NULL;
 	rc = open_and_find(&c, &vm, call, cid);
 	if (rc != 0)
 		goto cleanup;
-	rc = vs_disk_vm_read(&v, c, &vm, &verr);
-	if (rc == 0 && v->info->power != VS_VM_POWERED_OFF)
-		rc = vs_vm_power_off(c, &vm, &verr);
-	if (rc != 0) {
+	/* Persistent disks survive Destroy_Task, wherever Storage vMotion
+	 * put their files (vsphere/disk.h): detached, then moved out of the
+	 * VM's directory; DRS rules and VM groups lose the VM. */
+	snprintf(what, sizeof(what), "delete_vm %s", cid);
+	remove_opts(&o, call, what, cid);
+	rc = vs_vm_remove(&out, c, &vm, &o, &verr);
+	if (rc != 0 && out.stage == VS_VM_REMOVE_AT_VM)
 		rc = vm_error(call, cid, &verr);
-		goto cleanup;
-	}
-	/* Persistent disks must survive Destroy_Task, wherever Storage
-	 * vMotion put their files (vsphere/disk.h): detached, then moved
-	 * out of the VM's directory. */
-	rc = vs_disk_vm_keeps(&keeps, v, &verr);
-	if (rc == 0)
-		rc = vs_disk_detach_keeps(c, v, keeps, &verr);
-	if (rc != 0) {
-		rc = vm_error(call, cid, &verr);
-		goto cleanup;
-	}
-	rc = place_back(&kept, c, call, cid, keeps, &verr);
-	if (rc != 0) {
+	else if (rc != 0)
 		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
-		goto cleanup;
-	}
-	for (i = 0; i < kept->n; i++) {
-		disk_cid(dcid, sizeof(dcid), kept->items[i]);
-		cpi_log_info(call->log, "delete_vm %s: detached persistent "
-		             "disk %s (%s)", cid, dcid, kept->items[i]);
-	}
-	/* DRS anti-affinity rules the VM is in lose it; a rule left empty
-	 * goes (one read when the VM is in none) */
-	if (v->info->has_resource_pool) {
-		size_t nrules = 0;
-
-		rc = vs_drs_rules_remove_vm(&nrules, c,
-		                            &v->info->resource_pool, &vm,
-		                            &verr);
-		if (rc != 0) {
-			rc = vm_error(call, cid, &verr);
-			goto cleanup;
-		}
-		if (nrules > 0)
-			cpi_log_info(call->log, "delete_vm %s: removed from "
-			             "%zu DRS rule(s)", cid, nrules);
-	}
-	rc = vs_vm_destroy(c, &vm, &verr);
-	if (rc != 0) {
-		rc = vm_error(call, cid, &verr);
-		goto cleanup;
-	}
-	cpi_log_info(call->log, "delete_vm %s: destroyed", cid);
-	rc = delete_env(c, call, cid, v->info, kept, &verr);
-	if (rc != 0) {
-		vs_error_prefix(&verr, "delete_vm %s: VM destroyed, but its "
-		                "env files", cid);
-		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
-	}
-	if (rc == 0 && v->info->has_parent)
-		cpi_sweep_leftovers(c, call, &v->info->parent);
+	if (rc == 0 && out.has_parent)
+		cpi_sweep_leftovers(c, call, &out.parent);
 cleanup:
-	vs_vm_names_free(kept);
-	vs_disk_keeps_free(keeps);
-	vs_disk_vm_free(v);
 	return finish(c, call, rc);
 }
 

@@ -51,20 +51,23 @@ parse_v4(uint8_t out[4], const char *s)
 	return *p == '\0';
 }
 
+/* The groups of s into words (*n_out of them) and the position of its
+ * "::" in *gap (-1: none); a trailing dotted quad gives two words. */
 static bool
-parse_v6(uint8_t out[16], const char *s)
+v6_words(uint16_t words[8], int *n_out, int *gap, const char *s)
 {
-	uint16_t words[8];
 	const char *p = s;
-	int n = 0, gap = -1, i;
+	int n = 0, i;
 
+	*n_out = 0;
+	*gap = -1;
 	if (p[0] == ':') {
 		if (p[1] != ':')
 			return false;
-		gap = 0;
+		*gap = 0;
 		p += 2;
 		if (*p == '\0')
-			goto assemble;
+			return true;
 	}
 	for (;;) {
 		unsigned int v = 0;
@@ -93,9 +96,9 @@ parse_v6(uint8_t out[16], const char *s)
 			return false;
 		p++;
 		if (*p == ':') {
-			if (gap >= 0)
+			if (*gap >= 0)
 				return false;
-			gap = n;
+			*gap = n;
 			p++;
 			if (*p == '\0')
 				break;
@@ -103,10 +106,17 @@ parse_v6(uint8_t out[16], const char *s)
 			return false;
 		}
 	}
-assemble:
-	if (gap >= 0) {
-		int fill;
+	*n_out = n;
+	return true;
+}
 
+/* The n words, zeros filled in at gap (-1: none), as 16 bytes. */
+static bool
+v6_expand(uint8_t out[16], uint16_t words[8], int n, int gap)
+{
+	int fill, i;
+
+	if (gap >= 0) {
 		if (n > 7)
 			return false;
 		fill = 8 - n;
@@ -122,6 +132,15 @@ assemble:
 		out[2 * i + 1] = (uint8_t)(words[i] & 0xff);
 	}
 	return true;
+}
+
+static bool
+parse_v6(uint8_t out[16], const char *s)
+{
+	uint16_t words[8];
+	int n, gap;
+
+	return v6_words(words, &n, &gap, s) && v6_expand(out, words, n, gap);
 }
 
 int

@@ -6,18 +6,16 @@
  *  - The create_vm networks hash: cpi/ converts the request into
  *    struct net_network_in values, net_networks_validate() checks them
  *    and returns normalized, owned struct net_network values.
- *  - JSON text for the agent settings (CD-ROM env / guestinfo) and for
- *    the networks object of create_vm's API v2 result.
+ *  - The NICs of a VM (which networks share one) and their MACs.
+ * cpi/ writes these typed values as JSON (cpi/agent_net.h): network/
+ * holds no JSON.
  *
  * Conventions: functions return 0 or a negative enum net_code and fill
  * the struct net_error passed last (first failure wins).  Output
  * parameters come first and belong to the caller; every owned type has
  * a _free that accepts NULL.  Array inputs use the pair (pointer, count);
  * a NULL pointer means "key absent", a non-NULL pointer with count 0 an
- * empty array.  JSON fragments (cloud_properties, env, blobstore, disk
- * hints) are passed as JSON text and embedded verbatim after a syntax
- * check.  Error messages never quote env, mbus, blobstore or disk-hint
- * content.
+ * empty array.
  */
 #ifndef NET_H
 #define NET_H
@@ -140,7 +138,6 @@ struct net_network_in {
 	size_t ndefaults;
 	const struct net_route_in *routes;
 	size_t nroutes;
-	const char *cloud_properties_json; /* compact JSON object text */
 	const char *port_group;            /* cloud_properties.name */
 	const char *alias;
 	const char *nic_group;
@@ -170,7 +167,6 @@ struct net_network {
 	size_t ndefaults;
 	struct net_route *routes;
 	size_t nroutes;
-	char *cloud_properties_json;
 	char *port_group;       /* NULL only for vip */
 	char *alias;
 	char *nic_group;
@@ -218,8 +214,7 @@ struct net_networks {
  *    gateway and exactly one for dns; at most one for addressable.  A
  *    manual network that is the default for gateway needs a gateway;
  *  - non-vip networks need a non-empty port group;
- *  - cloud_properties_json, if given, is a JSON object; every string is
- *    valid UTF-8;
+ *  - every string is valid UTF-8;
  *  - routes: destination/netmask/gateway of the network's family,
  *    contiguous netmask, no host bits in destination, gateway inside the
  *    network's subnet (when it has ip and netmask).
@@ -232,8 +227,7 @@ struct net_networks {
  *    route.  Such a network gets one route appended after the
  *    operator's (kept in order): destination and netmask all zero of its
  *    family ("0.0.0.0", or "0000:...:0000" fully expanded), gateway =
- *    the network's gateway.  The route is in both JSON forms below.
- *    Without default_route nothing changes.
+ *    the network's gateway.  Without default_route nothing changes.
  *  - nic_group: the rules listed at struct net_nic.
  * Messages name the network and the offending value.
  */
@@ -285,54 +279,5 @@ struct net_network *net_networks_find(const struct net_networks *nets,
  * it with /sys/class/net/<if>/address as a string). */
 int net_network_set_mac(struct net_network *nw, const char *mac,
                         struct net_error *err);
-
-/*
- * The networks object: {"<name>":{...},...} in input order, each entry
- *   {"type","ip"?,"netmask"?,"gateway"?,"prefix"?,"dns"?,"default",
- *    "routes"?,"cloud_properties"?,"mac"?,"alias"?,"nic_group"?}
- * with absent keys omitted, "routes" only when non-empty and "mac" only
- * when with_mac is set and a MAC was set.  create_vm's API v2 result
- * uses with_mac=false (the Director keeps it as the instance's network
- * settings); the agent settings use with_mac=true.
- */
-int net_networks_json(char **out, const struct net_networks *nets,
-                      bool with_mac, struct net_error *err);
-
-/* ------------------------------------------------------------------ */
-/* Agent settings                                                      */
-
-struct net_disk_hint {
-	const char *cid;
-	const char *hint_json;  /* JSON string or object, e.g. "\"2\"" */
-};
-
-/* All pointers borrowed; NULL means absent (key omitted). */
-struct net_agent_settings {
-	const char *agent_id;           /* required */
-	const char *vm_name;            /* required */
-	const char *vm_id;              /* managed object id, e.g. vm-123 */
-	const struct net_networks *networks;   /* required */
-	const char *disk_system;        /* JSON string or object text */
-	const char *disk_ephemeral;     /* JSON string or object text */
-	const struct net_disk_hint *persistent;  /* always written, {} */
-	size_t npersistent;
-	const char *env_json;           /* JSON object text */
-	const char *const *ntp;
-	size_t nntp;
-	const char *mbus;
-	const char *blobstore_json;     /* JSON object text */
-};
-
-/*
- * Compact JSON, keys in this order:
- *   {"agent_id","vm":{"name","id"?},"networks":{...with mac...},
- *    "disks":{"system"?,"ephemeral"?,"persistent":{cid:hint,...}},
- *    "env"?,"ntp"?,"mbus"?,"blobstore"?}
- * Strings are escaped (quote, backslash, control characters); UTF-8 is
- * passed through and invalid UTF-8 is rejected.  Same input, same
- * bytes.  *out is NUL-terminated, freed with free().
- */
-int net_agent_settings_json(char **out, const struct net_agent_settings *s,
-                            struct net_error *err);
 
 #endif

@@ -10,49 +10,44 @@
 
 #include "network/net.h"
 
-/* A growable NUL-terminated text buffer.  After an allocation failure
- * every append is a no-op and oom stays set. */
-struct net__buf {
-	char *p;
-	size_t len;
-	size_t cap;
-	bool oom;
+/* Longest network name accepted. */
+#define NET__MAX_NAME 256
+/* Most dns servers or routes one network may carry. */
+#define NET__MAX_LIST 1024
+
+/* A copy of s (NULL stays NULL) in *out. */
+int net__dup(char **out, const char *s, struct net_error *err);
+
+/* Validates one network without looking at the others (network/network.c);
+ * the default list is returned as a bit mask of NET__DEF_*. */
+int net__validate_one(struct net_network *nw, unsigned int *defmask,
+                      const struct net_network_in *in,
+                      struct net_error *err);
+
+/* The words of a "default" list, in sorted order. */
+enum {
+	NET__DEF_ADDRESSABLE = 1 << 0,
+	NET__DEF_DNS = 1 << 1,
+	NET__DEF_GATEWAY = 1 << 2,
 };
-
-void net__buf_put(struct net__buf *b, const char *s, size_t n);
-void net__buf_puts(struct net__buf *b, const char *s);
-/* s as a JSON string literal; 0, or NET_EINVAL when s is not valid
- * UTF-8 (err names what, never the content). */
-int net__buf_json_string(struct net__buf *b, const char *s, const char *what,
-                         struct net_error *err);
-/* Hands the text to *out (or sets NET_ENOMEM) and empties b. */
-int net__buf_finish(char **out, struct net__buf *b, struct net_error *err);
-void net__buf_free(struct net__buf *b);
-
-bool net__utf8_valid(const char *s, size_t n);
-
-/* Kinds of JSON fragment accepted by net__json_check. */
-enum net__json_kind {
-	NET__JSON_OBJECT = 1,
-	NET__JSON_STRING_OR_OBJECT = 2,
-};
-/* Checks that text is exactly one JSON value of the kind (RFC 8259, no
- * surrounding white space needed, nesting at most 256 deep, strings
- * valid UTF-8).  On failure NET_EINVAL naming what and the byte offset,
- * never the content. */
-int net__json_check(const char *text, enum net__json_kind kind,
-                    const char *what, struct net_error *err);
-
-/* The networks object ({"name":{...},...}) appended to b. */
-int net__put_networks(struct net__buf *b, const struct net_networks *nets,
-                      bool with_mac, struct net_error *err);
+/* The "default" list of in as a mask of NET__DEF_* (network/defaults.c). */
+int net__take_defaults(unsigned int *mask, const struct net_network_in *in,
+                       struct net_error *err);
+/* Which network is the default for what, over validated networks. */
+int net__resolve_defaults(struct net_networks *nets, unsigned int *masks,
+                          struct net_error *err);
+/* default_route: one default route per address family. */
+int net__resolve_default_routes(struct net_networks *nets,
+                                struct net_error *err);
 
 /* The nic_group rules of network/nics.c over validated networks. */
 int net__check_nic_groups(const struct net_networks *nets,
                           struct net_error *err);
 
-/* Writes s into out as a short printable quotation for messages:
- * non-printable bytes become \xNN, long text is cut with "...". */
+/* Writes s into out, in double quotes, as a short printable quotation
+ * for messages: base/quote.h's bytes (non-printable ones and '\\'
+ * become \xNN) but '"' written \x22 and '\'' kept; long text is cut
+ * with "..."; NULL reads "(null)". */
 void net__quote(char *out, size_t cap, const char *s);
 #define NET__QUOTE_LEN 80
 

@@ -239,3 +239,49 @@ net_nic_set_mac(struct net_networks *nets, const struct net_nic *nic,
 	}
 	return 0;
 }
+
+static int
+hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c;
+	if (c >= 'a' && c <= 'f')
+		return c;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 'a';
+	return -1;
+}
+
+int
+net_network_set_mac(struct net_network *nw, const char *mac,
+                    struct net_error *err)
+{
+	char buf[18], q[NET__QUOTE_LEN];
+	char *copy;
+	int i, d;
+
+	if (mac == NULL || strnlen(mac, 18) != 17)
+		goto invalid;
+	for (i = 0; i < 17; i++) {
+		if (i % 3 == 2) {
+			if (mac[i] != ':')
+				goto invalid;
+			buf[i] = ':';
+			continue;
+		}
+		d = hexdigit(mac[i]);
+		if (d < 0)
+			goto invalid;
+		buf[i] = (char)d;
+	}
+	buf[17] = '\0';
+	copy = strdup(buf);
+	if (copy == NULL)
+		return net_error_set(err, NET_ENOMEM, "out of memory");
+	free(nw->mac);
+	nw->mac = copy;
+	return 0;
+invalid:
+	net__quote(q, sizeof(q), mac);
+	return net_error_set(err, NET_EINVAL, "invalid MAC address %s", q);
+}

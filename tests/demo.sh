@@ -22,7 +22,8 @@ if [ ! -x "$build/replay/demo" ] ||
 	${CC:-cc} -std=c11 -O1 -Wall -Wextra -Werror \
 		-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. \
 		$(pkg-config --cflags $pkgs) -o "$build/replay/demo" \
-		tests/replay/demo.c tests/support/cpi_run.c "$build/libcpi.a" \
+		tests/replay/demo.c tests/support/cpi_run.c \
+		tests/support/scenario.c "$build/libcpi.a" \
 		$(pkg-config --libs $pkgs) -lz -lm
 fi
 

@@ -237,33 +237,63 @@ parse_url(char **base_out, const char *url, struct vs_error *err)
 	return 0;
 }
 
+/* What vs_client_new() refuses before it allocates anything. */
+static int
+check_opts(const struct vs_client_opts *opts, struct vs_error *err)
+{
+	const struct vs_transport *t = opts == NULL ? NULL : opts->transport;
+
+	if (opts == NULL || opts->url == NULL || t == NULL ||
+	    t->roundtrip == NULL)
+		return vs_error_set(err, VS_EINVAL,
+		                    "client needs a URL and a transport");
+	if (t->version != VS_TRANSPORT_VERSION)
+		return vs_error_set(err, VS_EINVAL,
+		                    "transport version %d, expected %d",
+		                    t->version, VS_TRANSPORT_VERSION);
+	if (opts->user == NULL || opts->user[0] == '\0' ||
+	    opts->password == NULL)
+		return vs_error_set(err, VS_EINVAL,
+		                    "client needs a user and a password");
+	return 0;
+}
+
+/* Retries, back-off, clock and deadline from opts (defaults and caps). */
+static void
+set_timing(struct vs_client *c, const struct vs_client_opts *opts)
+{
+	c->max_retries = opts->max_retries == 0 ? DEFAULT_RETRIES :
+	                 opts->max_retries < 0 ? 0 : opts->max_retries;
+	if (c->max_retries > 20)
+		c->max_retries = 20;
+	c->retry_base_s = opts->retry_base_s > 0 ? opts->retry_base_s :
+	                  DEFAULT_BASE_S;
+	if (c->retry_base_s > MAX_BACKOFF_S)
+		c->retry_base_s = MAX_BACKOFF_S;
+	c->now = opts->now != NULL ? opts->now : default_now;
+	c->sleep = opts->sleep != NULL ? opts->sleep : default_sleep;
+	c->clock_ud = opts->clock_ud;
+	if (opts->deadline_s > 0) {
+		c->deadline_s = opts->deadline_s;
+		c->deadline = c->now(c->clock_ud) + opts->deadline_s;
+		c->cleanup_s = opts->cleanup_s > 0 ? opts->cleanup_s :
+		               opts->deadline_s < CLEANUP_S ? opts->deadline_s :
+		               CLEANUP_S;
+	}
+}
+
 int
 vs_client_new(struct vs_client **out, const struct vs_client_opts *opts,
               struct vs_error *err)
 {
 	struct vs_client *c = NULL;
 	struct vs_transport *t = opts == NULL ? NULL : opts->transport;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
-	if (opts == NULL || opts->url == NULL || t == NULL ||
-	    t->roundtrip == NULL) {
-		rc = vs_error_set(err, VS_EINVAL,
-		                  "client needs a URL and a transport");
+	rc = check_opts(opts, err);
+	if (rc != 0)
 		goto cleanup;
-	}
-	if (t->version != VS_TRANSPORT_VERSION) {
-		rc = vs_error_set(err, VS_EINVAL,
-		                  "transport version %d, expected %d",
-		                  t->version, VS_TRANSPORT_VERSION);
-		goto cleanup;
-	}
-	if (opts->user == NULL || opts->user[0] == '\0' ||
-	    opts->password == NULL) {
-		rc = vs_error_set(err, VS_EINVAL,
-		                  "client needs a user and a password");
-		goto cleanup;
-	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
@@ -285,24 +315,7 @@ vs_client_new(struct vs_client **out, const struct vs_client_opts *opts,
 	}
 	c->log = opts->log;
 	c->log_ud = opts->log_ud;
-	c->max_retries = opts->max_retries == 0 ? DEFAULT_RETRIES :
-	                 opts->max_retries < 0 ? 0 : opts->max_retries;
-	if (c->max_retries > 20)
-		c->max_retries = 20;
-	c->retry_base_s = opts->retry_base_s > 0 ? opts->retry_base_s :
-	                  DEFAULT_BASE_S;
-	if (c->retry_base_s > MAX_BACKOFF_S)
-		c->retry_base_s = MAX_BACKOFF_S;
-	c->now = opts->now != NULL ? opts->now : default_now;
-	c->sleep = opts->sleep != NULL ? opts->sleep : default_sleep;
-	c->clock_ud = opts->clock_ud;
-	if (opts->deadline_s > 0) {
-		c->deadline_s = opts->deadline_s;
-		c->deadline = c->now(c->clock_ud) + opts->deadline_s;
-		c->cleanup_s = opts->cleanup_s > 0 ? opts->cleanup_s :
-		               opts->deadline_s < CLEANUP_S ? opts->deadline_s :
-		               CLEANUP_S;
-	}
+	set_timing(c, opts);
 	snprintf(c->soap_action, sizeof(c->soap_action), "%s",
 	         VS_SOAP_ACTION_DEFAULT);
 	*out = c;
@@ -476,8 +489,6 @@ transient_status(long status)
 	return status == 502 || status == 504;
 }
 
-/* One SOAP exchange: POST, HTTP status judged, reply parsed.  Faults
- * give VS_EFAULT with *fault filled. */
 /* Methods that only read, or whose repetition is harmless, may be sent
  * again after a lost reply: power changes, Destroy_Task and the delete
  * tasks answer InvalidPowerState / ManagedObjectNotFound / FileNotFound
@@ -511,6 +522,83 @@ idempotent(const char *method)
 	return false;
 }
 
+static void
+soap_request_init(struct vs_http_request *req, const struct vs_client *c,
+                  const char *method, const char *body, size_t len)
+{
+	memset(req, 0, sizeof(*req));
+	req->method = "POST";
+	req->url = c->url;
+	req->soap_action = c->soap_action;
+	req->content_type = SOAP_CONTENT_TYPE;
+	req->op = method;
+	req->body = body;
+	req->body_len = len;
+	req->sensitive = strcmp(method, "Login") == 0;
+	req->no_resend = !idempotent(method);
+}
+
+/* What the reply's size and HTTP status allow before parsing. */
+static int
+check_http_reply(const struct vs_http_response *resp, struct vs_error *e)
+{
+	int rc;
+
+	if (resp->body_len > VS_SOAP_MAX_REPLY) {
+		rc = vs_error_set(e, VS_EPARSE,
+		                  "reply of %zu bytes refused (limit %zu)",
+		                  resp->body_len, VS_SOAP_MAX_REPLY);
+		e->http_status = (int)resp->status;
+		return rc;
+	}
+	if (resp->status != 200 && resp->status != 500) {
+		rc = vs_error_set(e, VS_EHTTP, "HTTP status %ld",
+		                  resp->status);
+		e->http_status = (int)resp->status;
+		e->transient = transient_status(resp->status);
+		return rc;
+	}
+	return 0;
+}
+
+/* The reply parsed: a fault, or *resp_out the <method>Response. */
+static int
+parse_reply(xmlDocPtr *doc_out, xmlNodePtr *resp_out, const char *method,
+            const struct vs_http_response *resp, struct vs_fault *fault,
+            struct vs_error *e)
+{
+	xmlNodePtr child = NULL;
+	char want[160];
+	int rc;
+
+	rc = vs_soap_parse_reply(doc_out, &child, resp->body, resp->body_len,
+	                         fault, e);
+	if (rc != 0) {
+		e->http_status = (int)resp->status;
+		if (rc != VS_EFAULT && resp->status == 500) {
+			vs_error_clear(e);
+			rc = vs_error_set(e, VS_EHTTP, "HTTP status 500 "
+			                  "without a SOAP fault");
+			e->http_status = 500;
+		}
+		return rc;
+	}
+	snprintf(want, sizeof(want), "%sResponse", method);
+	if (resp->status != 200 || strcasecmp((const char *)child->name,
+	                                      want) != 0) {
+		rc = vs_error_set(e, resp->status != 200 ? VS_EHTTP : VS_EPARSE,
+		                  "unexpected reply (HTTP %ld)", resp->status);
+		e->http_status = (int)resp->status;
+		xmlFreeDoc(*doc_out);
+		*doc_out = NULL;
+		return rc;
+	}
+	*resp_out = child;
+	return 0;
+}
+
+/* One SOAP exchange: POST, HTTP status judged, reply parsed.  Faults
+ * give VS_EFAULT with *fault filled. */
 static int
 soap_exchange(struct vs_client *c, const char *method, const char *body,
               size_t len, xmlDocPtr *doc_out, xmlNodePtr *resp_out,
@@ -519,64 +607,19 @@ soap_exchange(struct vs_client *c, const char *method, const char *body,
 	struct vs_http_request req;
 	struct vs_http_response resp;
 	struct vs_error e;
-	xmlNodePtr child = NULL;
-	char want[160];
 	int rc;
 
 	*doc_out = NULL;
 	*resp_out = NULL;
 	memset(fault, 0, sizeof(*fault));
 	vs_error_clear(&e);
-	memset(&req, 0, sizeof(req));
-	req.method = "POST";
-	req.url = c->url;
-	req.soap_action = c->soap_action;
-	req.content_type = SOAP_CONTENT_TYPE;
-	req.op = method;
-	req.body = body;
-	req.body_len = len;
-	req.sensitive = strcmp(method, "Login") == 0;
-	req.no_resend = !idempotent(method);
+	soap_request_init(&req, c, method, body, len);
 	rc = http_retry(c, &req, &resp, &e);
 	if (rc != 0)
 		goto cleanup;
-	if (resp.body_len > VS_SOAP_MAX_REPLY) {
-		rc = vs_error_set(&e, VS_EPARSE,
-		                  "reply of %zu bytes refused (limit %zu)",
-		                  resp.body_len, VS_SOAP_MAX_REPLY);
-		e.http_status = (int)resp.status;
-		goto cleanup;
-	}
-	if (resp.status != 200 && resp.status != 500) {
-		rc = vs_error_set(&e, VS_EHTTP, "HTTP status %ld",
-		                  resp.status);
-		e.http_status = (int)resp.status;
-		e.transient = transient_status(resp.status);
-		goto cleanup;
-	}
-	rc = vs_soap_parse_reply(doc_out, &child, resp.body, resp.body_len,
-	                         fault, &e);
-	if (rc != 0) {
-		e.http_status = (int)resp.status;
-		if (rc != VS_EFAULT && resp.status == 500) {
-			vs_error_clear(&e);
-			rc = vs_error_set(&e, VS_EHTTP, "HTTP status 500 "
-			                  "without a SOAP fault");
-			e.http_status = 500;
-		}
-		goto cleanup;
-	}
-	snprintf(want, sizeof(want), "%sResponse", method);
-	if (resp.status != 200 || strcasecmp((const char *)child->name,
-	                                     want) != 0) {
-		rc = vs_error_set(&e, resp.status != 200 ? VS_EHTTP : VS_EPARSE,
-		                  "unexpected reply (HTTP %ld)", resp.status);
-		e.http_status = (int)resp.status;
-		xmlFreeDoc(*doc_out);
-		*doc_out = NULL;
-		goto cleanup;
-	}
-	*resp_out = child;
+	rc = check_http_reply(&resp, &e);
+	if (rc == 0)
+		rc = parse_reply(doc_out, resp_out, method, &resp, fault, &e);
 cleanup:
 	if (rc != 0)
 		vs_error_prefix(&e, "%s", method);
@@ -641,11 +684,56 @@ method_of(xmlDocPtr req, char *buf, size_t size)
 	return buf;
 }
 
+/* A refused session: a NotAuthenticated fault, or (the simulator's
+ * way) an empty reply with a missing set of NotAuthenticated. */
+static bool
+not_authenticated(int rc, const struct vs_fault *fault, xmlNodePtr resp)
+{
+	return (rc == VS_EFAULT &&
+	        strcmp(fault->type, "NotAuthenticated") == 0) ||
+	       (rc == 0 && missing_set_not_authenticated(resp));
+}
+
+/* Logs in again and resends body once; *doc is replaced. */
+static int
+relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
+               const char *method, const char *body, size_t len,
+               struct vs_error *e)
+{
+	struct vs_error le;
+	struct vs_fault fault;
+	int rc;
+
+	vs_error_clear(&le);
+	vs_client_logf(c, 1, "%s: session not authenticated; logging in "
+	               "again", method);
+	xmlFreeDoc(*doc);
+	*doc = NULL;
+	*resp = NULL;
+	c->logged_in = false;
+	rc = do_login(c, &le);
+	if (rc != 0) {
+		vs_error_prefix(&le, "%s: re-login failed", method);
+		vs_error_clear(e);
+		propagate(e, &le);
+		return rc;
+	}
+	vs_error_clear(e);
+	rc = soap_exchange(c, method, body, len, doc, resp, &fault, e);
+	if (rc == 0 && missing_set_not_authenticated(*resp)) {
+		rc = vs_error_set(e, VS_EFAULT, "%s: NotAuthenticated: "
+		                  "session refused again right after "
+		                  "re-login", method);
+		snprintf(e->fault, sizeof(e->fault), "NotAuthenticated");
+	}
+	return rc;
+}
+
 static int
 call(struct vs_client *c, xmlDocPtr req, bool relogin, xmlDocPtr *doc_out,
      xmlNodePtr *resp_out, struct vs_error *err)
 {
-	struct vs_error e, le;
+	struct vs_error e;
 	struct vs_fault fault;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr resp = NULL;
@@ -656,7 +744,6 @@ call(struct vs_client *c, xmlDocPtr req, bool relogin, xmlDocPtr *doc_out,
 	*doc_out = NULL;
 	*resp_out = NULL;
 	vs_error_clear(&e);
-	vs_error_clear(&le);
 	method_of(req, method, sizeof(method));
 	rc = vs_soap_serialize(&body, &len, req, &e);
 	xmlFreeDoc(req);
@@ -665,34 +752,8 @@ call(struct vs_client *c, xmlDocPtr req, bool relogin, xmlDocPtr *doc_out,
 		goto cleanup;
 	}
 	rc = soap_exchange(c, method, body, len, &doc, &resp, &fault, &e);
-	if (!relogin)
-		goto cleanup;
-	if (!((rc == VS_EFAULT &&
-	       strcmp(fault.type, "NotAuthenticated") == 0) ||
-	      (rc == 0 && missing_set_not_authenticated(resp))))
-		goto cleanup;
-
-	vs_client_logf(c, 1, "%s: session not authenticated; logging in "
-	               "again", method);
-	xmlFreeDoc(doc);
-	doc = NULL;
-	resp = NULL;
-	c->logged_in = false;
-	rc = do_login(c, &le);
-	if (rc != 0) {
-		vs_error_prefix(&le, "%s: re-login failed", method);
-		vs_error_clear(&e);
-		propagate(&e, &le);
-		goto cleanup;
-	}
-	vs_error_clear(&e);
-	rc = soap_exchange(c, method, body, len, &doc, &resp, &fault, &e);
-	if (rc == 0 && missing_set_not_authenticated(resp)) {
-		rc = vs_error_set(&e, VS_EFAULT, "%s: NotAuthenticated: "
-		                  "session refused again right after "
-		                  "re-login", method);
-		snprintf(e.fault, sizeof(e.fault), "NotAuthenticated");
-	}
+	if (relogin && not_authenticated(rc, &fault, resp))
+		rc = relogin_resend(&doc, &resp, c, method, body, len, &e);
 cleanup:
 	if (rc == 0) {
 		*doc_out = doc;
@@ -749,41 +810,43 @@ valid_api_version(const char *v)
 	return true;
 }
 
+/* The managed objects of ServiceContent read into vs_service_content. */
+static const struct {
+	const char *name;
+	size_t off;
+	bool required;
+} sc_refs[] = {
+	{ "rootFolder",
+	  offsetof(struct vs_service_content, root_folder), true },
+	{ "propertyCollector",
+	  offsetof(struct vs_service_content, property_collector),
+	  true },
+	{ "viewManager",
+	  offsetof(struct vs_service_content, view_manager), false },
+	{ "searchIndex",
+	  offsetof(struct vs_service_content, search_index), false },
+	{ "fileManager",
+	  offsetof(struct vs_service_content, file_manager), false },
+	{ "virtualDiskManager",
+	  offsetof(struct vs_service_content, virtual_disk_manager),
+	  false },
+	{ "ovfManager",
+	  offsetof(struct vs_service_content, ovf_manager), false },
+	{ "customFieldsManager",
+	  offsetof(struct vs_service_content, custom_fields_manager),
+	  false },
+	{ "sessionManager",
+	  offsetof(struct vs_service_content, session_manager),
+	  true },
+	{ "authorizationManager",
+	  offsetof(struct vs_service_content, authorization_manager),
+	  false },
+};
+
 static int
 read_service_content(struct vs_service_content *sc, xmlNodePtr resp,
                      struct vs_error *err)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-		bool required;
-	} refs[] = {
-		{ "rootFolder",
-		  offsetof(struct vs_service_content, root_folder), true },
-		{ "propertyCollector",
-		  offsetof(struct vs_service_content, property_collector),
-		  true },
-		{ "viewManager",
-		  offsetof(struct vs_service_content, view_manager), false },
-		{ "searchIndex",
-		  offsetof(struct vs_service_content, search_index), false },
-		{ "fileManager",
-		  offsetof(struct vs_service_content, file_manager), false },
-		{ "virtualDiskManager",
-		  offsetof(struct vs_service_content, virtual_disk_manager),
-		  false },
-		{ "ovfManager",
-		  offsetof(struct vs_service_content, ovf_manager), false },
-		{ "customFieldsManager",
-		  offsetof(struct vs_service_content, custom_fields_manager),
-		  false },
-		{ "sessionManager",
-		  offsetof(struct vs_service_content, session_manager),
-		  true },
-		{ "authorizationManager",
-		  offsetof(struct vs_service_content, authorization_manager),
-		  false },
-	};
 	xmlNodePtr rv, n, about;
 	size_t i;
 	int rc;
@@ -793,15 +856,15 @@ read_service_content(struct vs_service_content *sc, xmlNodePtr resp,
 	if (rv == NULL)
 		return vs_error_set(err, VS_EPARSE,
 		                    "RetrieveServiceContent: no returnval");
-	for (i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
-		n = vs_xml_child(rv, refs[i].name);
-		if (n == NULL && !refs[i].required)
+	for (i = 0; i < sizeof(sc_refs) / sizeof(sc_refs[0]); i++) {
+		n = vs_xml_child(rv, sc_refs[i].name);
+		if (n == NULL && !sc_refs[i].required)
 			continue;
 		rc = vs_xml_moref((struct vs_moref *)((char *)sc +
-		                  refs[i].off), n, err);
+		                  sc_refs[i].off), n, err);
 		if (rc != 0) {
 			vs_error_prefix(err, "RetrieveServiceContent: %s",
-			                refs[i].name);
+			                sc_refs[i].name);
 			return rc;
 		}
 	}

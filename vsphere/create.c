@@ -1,11 +1,12 @@
 /*
- * vsphere/create.c: clone, read back, deliver the agent settings, power
- * on, and clean up after a failure (see create.h).
+ * vsphere/create.c: clone, deliver the agent settings, power on, and
+ * clean up after a failure (see create.h; reading the clone back is in
+ * create_plan.c, the leftovers of killed calls in create_leftovers.c).
  *
  * Round trips on the way to a running VM: CloneVM_Task + its task read,
  * one vs_vm_info, the env.iso PUT, ReconfigVM_Task + its task read,
- * UpgradeVM_Task + its task read, PowerOnVM_Task + its task read (tasks that finish at once cost one
- * read; see task.c).
+ * UpgradeVM_Task + its task read, PowerOnVM_Task + its task read (tasks
+ * that finish at once cost one read; see task.c).
  */
 #include "vsphere/create.h"
 
@@ -14,20 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vsphere/create_internal.h"
 #include "vsphere/disk.h"
+#include "vsphere/drs.h"
 #include "vsphere/files.h"
 #include "vsphere/pc.h"
 #include "vsphere/soap.h"
 #include "vsphere/task.h"
 #include "vsphere/vim.h"
 #include "vsphere/vm.h"
-
-/* Unit numbers tried for the ephemeral disk (7 is the SCSI controller's
- * own). */
-#define SCSI_UNITS 16
-#define SCSI_RESERVED_UNIT 7
-#define IDE_UNITS 2
-#define MAC_LEN 17
+#include "vsphere/vm_remove.h"
 
 #define KEY_DISK (-200)
 #define KEY_CDROM (-201)
@@ -103,39 +100,12 @@ vs_base64(char **out, const void *data, size_t len, struct vs_error *err)
 static int
 take(int rc, struct vs_error *err, const struct vs_error *e)
 {
-	if (rc < 0 && err != NULL && !vs_error_is_set(err))
-		*err = *e;
+	if (rc < 0)
+		vs_error_keep_first(err, e);
 	return rc;
 }
 
 /* --- the VM folder ---------------------------------------------------- */
-
-static int
-create_folder(struct vs_moref *out, struct vs_client *c,
-              const struct vs_moref *parent, const char *name,
-              struct vs_error *err)
-{
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r;
-	int rc;
-
-	rc = vs_soap_request_new(&req, &m, "CreateFolder", parent, err);
-	if (rc < 0)
-		goto cleanup;
-	if (vs_soap_add_text(m, "name", name) == NULL) {
-		rc = vs_error_set(err, VS_EINVAL, "CreateFolder: bad name");
-		goto cleanup;
-	}
-	rc = vs_client_call(c, req, &resp, &r, err);
-	req = NULL;
-	if (rc == 0)
-		rc = vs_xml_moref(out, vs_xml_child(r, "returnval"), err);
-
-cleanup:
-	xmlFreeDoc(req);
-	xmlFreeDoc(resp);
-	return rc;
-}
 
 int
 vs_create_folder(struct vs_moref *out, struct vs_client *c,
@@ -162,7 +132,7 @@ vs_create_folder(struct vs_moref *out, struct vs_client *c,
 		if (k++ < p->vm_folder_found)
 			continue;
 		vs_error_clear(&e);
-		rc = create_folder(&parent, c, &parent, comp, &e);
+		rc = vs_folder_create(&parent, c, &parent, comp, &e);
 		if (rc < 0 && strcmp(e.fault, "DuplicateName") == 0) {
 			vs_client_logf(c, 1, "CreateFolder %s: made meanwhile, "
 			               "looking it up", comp);
@@ -183,41 +153,21 @@ vs_create_folder(struct vs_moref *out, struct vs_client *c,
 
 /* --- clone ---------------------------------------------------------- */
 
-static int
-clone_call(struct vs_moref *vm_out, struct vs_client *c,
-           const struct vs_create_req *req, struct vs_error *err)
+/* One VirtualVmxnet3 per port group of req, connected at power on. */
+static void
+nic_changes(struct vs_device_change *changes, struct vs_device_spec *devs,
+            const struct vs_connect_spec *conn,
+            const struct vs_create_req *req)
 {
-	struct vs_device_spec *devs = NULL;
-	struct vs_device_change *changes = NULL;
-	struct vs_connect_spec conn = {
-		.start_connected = true, .allow_guest_control = true,
-		.connected = true,
-	};
-	struct vs_config_spec cfg = {0};
-	struct vs_option mark = {0};
-	struct vs_clone_spec cs = {0};
-	struct vs_task_result res = {0};
-	xmlDocPtr doc = NULL, resp = NULL;
-	xmlNodePtr m, r;
-	struct vs_moref task;
 	size_t i;
-	int rc = 0;
 
-	if (req->nnics > 0) {
-		devs = calloc(req->nnics, sizeof(*devs));
-		changes = calloc(req->nnics, sizeof(*changes));
-		if (devs == NULL || changes == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-			goto cleanup;
-		}
-	}
 	for (i = 0; i < req->nnics; i++) {
 		const struct vs_port_group *pg = &req->nics[i];
 		struct vs_device_spec *d = &devs[i];
 
 		d->type = VS_DEV_VMXNET3;
 		d->key = -1 - (int)i;
-		d->connectable = &conn;
+		d->connectable = conn;
 		d->address_type = "generated";
 		if (pg->kind == VS_PG_OPAQUE) {
 			d->backing = VS_BACKING_OPAQUE;
@@ -235,12 +185,57 @@ clone_call(struct vs_moref *vm_out, struct vs_client *c,
 		changes[i].operation = VS_OP_ADD;
 		changes[i].device = d;
 	}
+}
+
+/* CloneVM_Task's request (*doc) for req with cs as its spec. */
+static int
+clone_request(xmlDocPtr *doc, const struct vs_create_req *req,
+              const struct vs_clone_spec *cs, struct vs_error *err)
+{
+	xmlNodePtr m;
+	int rc;
+
+	rc = vs_soap_request_new(doc, &m, "CloneVM_Task", req->source, err);
+	if (rc < 0)
+		return rc;
+	if (vs_soap_add_moref(m, "folder", req->folder) == NULL ||
+	    vs_soap_add_text(m, "name", req->name) == NULL)
+		return vs_error_set(err, VS_EINVAL, "CloneVM_Task: bad folder "
+		                    "or name");
+	return vs_add_clone_spec(m, "spec", cs, err);
+}
+
+static int
+clone_call(struct vs_moref *vm_out, struct vs_client *c,
+           const struct vs_create_req *req, struct vs_error *err)
+{
+	struct vs_device_spec *devs = NULL;
+	struct vs_device_change *changes = NULL;
+	static const struct vs_connect_spec conn = {
+		.start_connected = true, .allow_guest_control = true,
+		.connected = true,
+	};
+	struct vs_config_spec cfg = {0};
+	struct vs_option mark = { VS_CREATE_MARKER, NULL };
+	struct vs_clone_spec cs = {0};
+	struct vs_task_result res = {0};
+	xmlDocPtr doc = NULL;
+	int rc = 0;
+
+	if (req->nnics > 0) {
+		devs = calloc(req->nnics, sizeof(*devs));
+		changes = calloc(req->nnics, sizeof(*changes));
+		if (devs == NULL || changes == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+	}
+	nic_changes(changes, devs, &conn, req);
 	cfg.num_cpus = req->num_cpus;
 	cfg.memory_mb = req->memory_mb;
 	cfg.changes = changes;
 	cfg.nchanges = req->nnics;
 	if (req->marker != NULL) {
-		mark.key = VS_CREATE_MARKER;
 		mark.value = req->marker;
 		cfg.extra = &mark;
 		cfg.nextra = 1;
@@ -251,28 +246,12 @@ clone_call(struct vs_moref *vm_out, struct vs_client *c,
 		cs.location.disk_move_type = "createNewChildDiskBacking";
 		cs.snapshot = req->snapshot;
 	}
-	cs.template_ = false;
 	cs.config = &cfg;
-	cs.power_on = false;
-	rc = vs_soap_request_new(&doc, &m, "CloneVM_Task", req->source, err);
+	rc = clone_request(&doc, req, &cs, err);
 	if (rc < 0)
 		goto cleanup;
-	if (vs_soap_add_moref(m, "folder", req->folder) == NULL ||
-	    vs_soap_add_text(m, "name", req->name) == NULL) {
-		rc = vs_error_set(err, VS_EINVAL, "CloneVM_Task: bad folder "
-		                  "or name");
-		goto cleanup;
-	}
-	rc = vs_add_clone_spec(m, "spec", &cs, err);
-	if (rc < 0)
-		goto cleanup;
-	rc = vs_client_call(c, doc, &resp, &r, err);
+	rc = vs_task_call(&res, c, doc, VS_CREATE_TASK_TIMEOUT_S, err);
 	doc = NULL;
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
-	if (rc == 0)
-		rc = vs_task_wait(&res, c, &task, VS_CREATE_TASK_TIMEOUT_S,
-		                  err);
 	if (rc == 0 && strcmp(res.moref.type, "VirtualMachine") != 0)
 		rc = vs_error_set(err, VS_EPARSE, "CloneVM_Task: the task's "
 		                  "result is not a VirtualMachine");
@@ -284,7 +263,6 @@ cleanup:
 		vs_error_prefix(err, "CloneVM_Task %s", req->name);
 	vs_task_result_clear(&res);
 	xmlFreeDoc(doc);
-	xmlFreeDoc(resp);
 	free(devs);
 	free(changes);
 	return rc;
@@ -353,236 +331,6 @@ find_lost_clone(struct vs_created *v, struct vs_client *c,
 	}
 }
 
-/* --- reading the clone back ----------------------------------------- */
-
-static bool
-nic_on(const struct vs_vm_device *d, const struct vs_port_group *pg)
-{
-	if (pg->kind == VS_PG_OPAQUE)
-		return d->opaque_id != NULL && pg->opaque_id != NULL &&
-		       strcmp(d->opaque_id, pg->opaque_id) == 0;
-	if (pg->kind == VS_PG_DISTRIBUTED)
-		return d->switch_uuid != NULL && d->portgroup_key != NULL &&
-		       strcmp(d->switch_uuid, pg->switch_uuid) == 0 &&
-		       strcmp(d->portgroup_key, pg->portgroup_key) == 0;
-	if (d->switch_uuid != NULL)
-		return false;
-	if (d->has_network)
-		return strcmp(d->network.value, pg->network.value) == 0;
-	return d->network_name != NULL && strcmp(d->network_name,
-	                                         pg->name) == 0;
-}
-
-/* "00:0C:29:aa:bb:cc" -> "00:0c:29:aa:bb:cc"; NULL when malformed. */
-static char *
-mac_norm(const char *s)
-{
-	char *out;
-	int i;
-
-	if (s == NULL || strlen(s) != MAC_LEN)
-		return NULL;
-	for (i = 0; i < MAC_LEN; i++) {
-		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
-			return NULL;
-	}
-	out = strdup(s);
-	for (i = 0; out != NULL && i < MAC_LEN; i++)
-		out[i] = (char)tolower((unsigned char)out[i]);
-	return out;
-}
-
-static bool
-unit_used(const struct vs_vm_info *info, int controller, int unit)
-{
-	size_t i;
-
-	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
-
-		if (d->has_controller_key && d->controller_key == controller &&
-		    d->has_unit_number && d->unit_number == unit)
-			return true;
-	}
-	return false;
-}
-
-static int
-plan_nics(struct vs_created *v, const struct vs_vm_info *info,
-          const struct vs_create_req *req, struct vs_error *err)
-{
-	size_t i, nnic = 0, k = 0;
-
-	for (i = 0; i < info->ndevices; i++)
-		if (info->devices[i].kind == VS_VM_DEV_NIC)
-			nnic++;
-	if (nnic < req->nnics)
-		return vs_error_set(err, VS_ERR, "the clone has %zu NIC(s), "
-		                    "%zu were added", nnic, req->nnics);
-	v->macs = calloc(req->nnics + 1, sizeof(*v->macs));
-	v->remove_keys = calloc(nnic - req->nnics + 1,
-	                        sizeof(*v->remove_keys));
-	v->remove_types = calloc(nnic - req->nnics + 1,
-	                         sizeof(*v->remove_types));
-	if (v->macs == NULL || v->remove_keys == NULL ||
-	    v->remove_types == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
-		const struct vs_port_group *pg;
-
-		if (d->kind != VS_VM_DEV_NIC)
-			continue;
-		if (k++ < nnic - req->nnics) {
-			/* removed with its own type: a VirtualE1000 sent as
-			 * a VirtualVmxnet3 may be refused */
-			v->remove_types[v->nremove] = strdup(d->type);
-			if (v->remove_types[v->nremove] == NULL)
-				return vs_error_set(err, VS_ENOMEM,
-				                    "out of memory");
-			v->remove_keys[v->nremove++] = d->key;
-			continue;
-		}
-		pg = &req->nics[v->nmacs];
-		if (strcmp(d->type, "VirtualVmxnet3") != 0 || !nic_on(d, pg))
-			return vs_error_set(err, VS_ERR, "NIC %zu of the clone "
-			                    "is not a VirtualVmxnet3 on port "
-			                    "group '%s'", v->nmacs + 1,
-			                    pg->name);
-		v->macs[v->nmacs] = mac_norm(d->mac_address);
-		if (v->macs[v->nmacs] == NULL)
-			return vs_error_set(err, VS_EPARSE, "NIC %zu of the "
-			                    "clone (port group '%s') has no "
-			                    "valid MAC address", v->nmacs + 1,
-			                    pg->name);
-		v->nmacs++;
-	}
-	return 0;
-}
-
-/* Remembers the system disk's controller (v->disk_controller), for the
- * conversion to another SCSI type. */
-static int
-plan_controller(struct vs_created *v, const struct vs_vm_info *info,
-                struct vs_error *err)
-{
-	const struct vs_vm_device *ctl = NULL;
-	size_t i, n = 0;
-
-	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
-
-		if (d->key == v->disk_controller &&
-		    (strcmp(d->type, "ParaVirtualSCSIController") == 0 ||
-		     strcmp(d->type, "VirtualLsiLogicController") == 0 ||
-		     strcmp(d->type, "VirtualLsiLogicSASController") == 0 ||
-		     strcmp(d->type, "VirtualBusLogicController") == 0))
-			ctl = d;
-	}
-	if (ctl == NULL)
-		return 0;       /* not SCSI (IDE, SATA, NVMe): left alone */
-	for (i = 0; i < info->ndevices; i++) {
-		if (info->devices[i].has_controller_key &&
-		    info->devices[i].controller_key == ctl->key)
-			n++;
-	}
-	if (n > 0) {
-		v->scsi_children = calloc(n, sizeof(*v->scsi_children));
-		if (v->scsi_children == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
-	}
-	for (i = 0; i < info->ndevices; i++) {
-		if (info->devices[i].has_controller_key &&
-		    info->devices[i].controller_key == ctl->key)
-			v->scsi_children[v->nscsi_children++] =
-				info->devices[i].key;
-	}
-	if (ctl->label != NULL) {
-		v->scsi_label = strdup(ctl->label);
-		if (v->scsi_label == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
-	}
-	v->scsi_key = ctl->key;
-	snprintf(v->scsi_type, sizeof(v->scsi_type), "%s", ctl->type);
-	v->scsi_bus = ctl->bus_number;
-	snprintf(v->scsi_shared, sizeof(v->scsi_shared), "%s",
-	         ctl->shared_bus[0] != '\0' ? ctl->shared_bus : "noSharing");
-	v->scsi_parent = ctl->has_controller_key ? ctl->controller_key : 0;
-	v->scsi_has_unit = ctl->has_unit_number;
-	v->scsi_unit = ctl->unit_number;
-	return 0;
-}
-
-static int
-plan_disks(struct vs_created *v, const struct vs_vm_info *info,
-           struct vs_error *err)
-{
-	const struct vs_vm_device *sys = NULL, *cd = NULL;
-	size_t i;
-	int u, rc;
-
-	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
-
-		if (d->kind == VS_VM_DEV_DISK && sys == NULL)
-			sys = d;
-		if (d->kind == VS_VM_DEV_CDROM && cd == NULL)
-			cd = d;
-	}
-	if (sys == NULL || !sys->has_controller_key || !sys->has_unit_number)
-		return vs_error_set(err, VS_ERR, "the clone has no system "
-		                    "disk on a controller");
-	v->system_unit = sys->unit_number;
-	v->disk_controller = sys->controller_key;
-	v->sys_key = sys->key;
-	v->sys_capacity_kb = sys->capacity_kb;
-	v->sys_has_datastore = sys->has_datastore;
-	v->sys_datastore = sys->datastore;
-	if ((sys->file_name != NULL &&
-	     (v->sys_file = strdup(sys->file_name)) == NULL) ||
-	    (sys->label != NULL &&
-	     (v->sys_label = strdup(sys->label)) == NULL) ||
-	    (sys->disk_mode != NULL &&
-	     (v->sys_disk_mode = strdup(sys->disk_mode)) == NULL))
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	rc = plan_controller(v, info, err);
-	if (rc < 0)
-		return rc;
-	v->ephemeral_unit = -1;
-	for (u = 0; u < SCSI_UNITS; u++) {
-		if (u != SCSI_RESERVED_UNIT &&
-		    !unit_used(info, v->disk_controller, u)) {
-			v->ephemeral_unit = u;
-			break;
-		}
-	}
-	if (v->ephemeral_unit < 0)
-		return vs_error_set(err, VS_ERR, "no free unit on the system "
-		                    "disk's controller %d", v->disk_controller);
-	if (cd != NULL) {
-		v->cdrom_key = cd->key;
-		v->cdrom_controller = cd->has_controller_key ?
-		                      cd->controller_key : 0;
-		v->cdrom_unit = cd->has_unit_number ? cd->unit_number : -1;
-		return 0;
-	}
-	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
-
-		if (strcmp(d->type, "VirtualIDEController") != 0)
-			continue;
-		for (u = 0; u < IDE_UNITS; u++) {
-			if (!unit_used(info, d->key, u)) {
-				v->ide_controller = d->key;
-				v->ide_unit = u;
-				return 0;
-			}
-		}
-	}
-	return vs_error_set(err, VS_ERR, "the clone has no CD-ROM and no "
-	                    "free IDE slot for one");
-}
-
 int
 vs_create_clone(struct vs_created **out, struct vs_client *c,
                 const struct vs_create_req *req, struct vs_error *err)
@@ -623,9 +371,7 @@ vs_create_clone(struct vs_created **out, struct vs_client *c,
 	vs_error_clear(&e);
 	rc = take(vs_vm_info(&info, c, &v->vm, &e), err, &e);
 	if (rc == 0)
-		rc = plan_nics(v, info, req, err);
-	if (rc == 0)
-		rc = plan_disks(v, info, err);
+		rc = vs_create__plan(v, info, req, err);
 	if (rc < 0)
 		vs_error_prefix(err, "reading back %s (%s)", req->name,
 		                v->vm.value);
@@ -652,10 +398,8 @@ static int
 drs_off(struct vs_client *c, const struct vs_moref *cluster,
         const struct vs_moref *vm, struct vs_error *err)
 {
-	struct vs_task_result res = {0};
-	xmlDocPtr doc = NULL, resp = NULL;
-	xmlNodePtr m, r, spec, dvs, info;
-	struct vs_moref task;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr m, spec, dvs, info;
 	int rc;
 
 	rc = vs_soap_request_new(&doc, &m, "ReconfigureComputeResource_Task",
@@ -674,127 +418,86 @@ drs_off(struct vs_client *c, const struct vs_moref *cluster,
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	rc = vs_client_call(c, doc, &resp, &r, err);
+	rc = vs_task_call(NULL, c, doc, VS_CREATE_TASK_TIMEOUT_S, err);
 	doc = NULL;
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
-	if (rc == 0)
-		rc = vs_task_wait(&res, c, &task, VS_CREATE_TASK_TIMEOUT_S,
-		                  err);
 cleanup:
 	if (rc < 0)
 		vs_error_prefix(err, "disable_drs: ReconfigureComputeResource_"
 		                "Task %s", cluster->value);
-	vs_task_result_clear(&res);
 	xmlFreeDoc(doc);
-	xmlFreeDoc(resp);
 	return rc;
 }
 
 static const struct vs_create_opts no_opts = {0};
 
-int
-vs_create_deliver(struct vs_client *c, struct vs_created *v,
-                  const char *dc_path, const char *settings,
-                  size_t settings_len, const void *iso, size_t iso_len,
-                  const struct vs_create_opts *opts, struct vs_error *err)
+/* The system disk's controller converted to opts->scsi_type (first: the
+ * ephemeral disk goes on it). */
+static void
+change_controller(struct vs_vm_device_change *ch, const struct vs_created *v,
+                  const struct vs_create_opts *opts)
 {
-	struct vs_vm_device_change *ch = NULL;
-	struct vs_vm_option *extra = NULL;
-	struct vs_vm_config cfg = {0};
-	struct vs_error e;
-	char *userdata = NULL;
-	const struct vs_vm_option *vmx;
-	size_t i, n = 0, nvmx;
-	int rc;
+	ch->operation = VS_VM_OP_EDIT;
+	ch->kind = VS_VM_DEV_CONTROLLER;
+	ch->type_name = opts->scsi_type;
+	ch->key = v->scsi_key;
+	/* deviceInfo: an edit without it crashes the simulator's handler;
+	 * vCenter regenerates the summary */
+	ch->label = v->scsi_label != NULL ? v->scsi_label : "SCSI controller";
+	ch->summary = opts->scsi_type;
+	ch->controller_key = v->scsi_parent;
+	ch->has_unit_number = v->scsi_has_unit;
+	ch->unit_number = v->scsi_unit;
+	ch->bus_number = v->scsi_bus;
+	ch->shared_bus = v->scsi_shared;
+	ch->child_keys = v->scsi_children;
+	ch->nchild_keys = v->nscsi_children;
+}
 
-	if (opts == NULL)
-		opts = &no_opts;
-	vmx = opts->vmx;
-	nvmx = vmx != NULL ? opts->nvmx : 0;
-	rc = vs_file_upload_mem(c, dc_path, v->env_path, iso, iso_len, true,
-	                        err);
-	if (rc < 0) {
-		vs_error_prefix(err, "uploading the agent env");
-		goto cleanup;
-	}
-	if (opts->root_disk_kb > 0 &&
-	    (v->sys_file == NULL || opts->root_disk_kb < v->sys_capacity_kb)) {
-		rc = vs_error_set(err, VS_EINVAL, v->sys_file == NULL ?
-		                  "the system disk has no file to grow" :
-		                  "root_disk_size_gb: %lld KB is smaller than "
-		                  "the stemcell's system disk (%lld KB); disks "
-		                  "only grow", opts->root_disk_kb,
-		                  v->sys_capacity_kb);
-		goto cleanup;
-	}
-	rc = vs_base64(&userdata, settings, settings_len, err);
-	if (rc < 0)
-		goto cleanup;
-	ch = calloc(v->nremove + 5, sizeof(*ch));
-	extra = calloc(nvmx + 2, sizeof(*extra));
-	if (ch == NULL || extra == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	/* The system disk's controller converted, first: the ephemeral disk
-	 * goes on it. */
-	if (opts->scsi_type != NULL && v->scsi_key != 0 &&
-	    strcmp(opts->scsi_type, v->scsi_type) != 0) {
-		ch[n].operation = VS_VM_OP_EDIT;
-		ch[n].kind = VS_VM_DEV_CONTROLLER;
-		ch[n].type_name = opts->scsi_type;
-		ch[n].key = v->scsi_key;
-		/* deviceInfo: an edit without it crashes the simulator's
-		 * handler; vCenter regenerates the summary */
-		ch[n].label = v->scsi_label != NULL ? v->scsi_label :
-		              "SCSI controller";
-		ch[n].summary = opts->scsi_type;
-		ch[n].controller_key = v->scsi_parent;
-		ch[n].has_unit_number = v->scsi_has_unit;
-		ch[n].unit_number = v->scsi_unit;
-		ch[n].bus_number = v->scsi_bus;
-		ch[n].shared_bus = v->scsi_shared;
-		ch[n].child_keys = v->scsi_children;
-		ch[n].nchild_keys = v->nscsi_children;
-		n++;
-	}
-	/* The system disk grown (root_disk_size_gb). */
-	if (opts->root_disk_kb > 0) {
-		ch[n].operation = VS_VM_OP_EDIT;
-		ch[n].kind = VS_VM_DEV_DISK;
-		ch[n].key = v->sys_key;
-		/* deviceInfo: an edit without it crashes the simulator */
-		ch[n].label = v->sys_label != NULL ? v->sys_label :
-		              "Hard disk 1";
-		ch[n].summary = ch[n].label;
-		ch[n].controller_key = v->disk_controller;
-		ch[n].has_unit_number = true;
-		ch[n].unit_number = v->system_unit;
-		ch[n].file_name = v->sys_file;
-		ch[n].datastore = v->sys_has_datastore ? &v->sys_datastore :
-		                  NULL;
-		ch[n].disk_mode = v->sys_disk_mode;
-		ch[n].capacity_kb = opts->root_disk_kb;
-		n++;
-	}
-	/* The ephemeral disk. */
-	ch[n].operation = VS_VM_OP_ADD;
-	ch[n].file_operation = VS_VM_FILEOP_CREATE;
-	ch[n].kind = VS_VM_DEV_DISK;
-	ch[n].key = KEY_DISK;
-	ch[n].controller_key = v->disk_controller;
-	ch[n].has_unit_number = true;
-	ch[n].unit_number = v->ephemeral_unit;
-	ch[n].file_name = v->disk_path;
-	ch[n].datastore = &v->datastore;
-	ch[n].capacity_kb = v->disk_kb;
-	ch[n].thin = v->thin ? 2 : 1;
-	n++;
-	/* The CD-ROM on the env ISO, connected at power on.  The stemcell's
-	 * CD-ROM is replaced (remove + add in its slot) rather than edited:
-	 * an edit spec without deviceInfo crashes the simulator's handler,
-	 * and both forms mean the same to vCenter. */
+/* The system disk grown (root_disk_size_gb). */
+static void
+change_system_disk(struct vs_vm_device_change *ch, const struct vs_created *v,
+                   const struct vs_create_opts *opts)
+{
+	ch->operation = VS_VM_OP_EDIT;
+	ch->kind = VS_VM_DEV_DISK;
+	ch->key = v->sys_key;
+	/* deviceInfo: an edit without it crashes the simulator */
+	ch->label = v->sys_label != NULL ? v->sys_label : "Hard disk 1";
+	ch->summary = ch->label;
+	ch->controller_key = v->disk_controller;
+	ch->has_unit_number = true;
+	ch->unit_number = v->system_unit;
+	ch->file_name = v->sys_file;
+	ch->datastore = v->sys_has_datastore ? &v->sys_datastore : NULL;
+	ch->disk_mode = v->sys_disk_mode;
+	ch->capacity_kb = opts->root_disk_kb;
+}
+
+static void
+add_ephemeral_disk(struct vs_vm_device_change *ch, const struct vs_created *v)
+{
+	ch->operation = VS_VM_OP_ADD;
+	ch->file_operation = VS_VM_FILEOP_CREATE;
+	ch->kind = VS_VM_DEV_DISK;
+	ch->key = KEY_DISK;
+	ch->controller_key = v->disk_controller;
+	ch->has_unit_number = true;
+	ch->unit_number = v->ephemeral_unit;
+	ch->file_name = v->disk_path;
+	ch->datastore = &v->datastore;
+	ch->capacity_kb = v->disk_kb;
+	ch->thin = v->thin ? 2 : 1;
+}
+
+/* The CD-ROM on the env ISO, connected at power on.  The stemcell's
+ * CD-ROM is replaced (remove + add in its slot) rather than edited: an
+ * edit spec without deviceInfo crashes the simulator's handler, and both
+ * forms mean the same to vCenter.  How many changes it took. */
+static size_t
+change_cdrom(struct vs_vm_device_change *ch, const struct vs_created *v)
+{
+	size_t n = 0;
+
 	if (v->cdrom_key != 0) {
 		ch[n].operation = VS_VM_OP_REMOVE;
 		ch[n].kind = VS_VM_DEV_CDROM;
@@ -814,7 +517,24 @@ vs_create_deliver(struct vs_client *c, struct vs_created *v,
 	ch[n].connected = true;
 	ch[n].file_name = v->env_path;
 	ch[n].datastore = &v->datastore;
-	n++;
+	return n + 1;
+}
+
+/* Every device change of the settings reconfigure, into ch (room for
+ * v->nremove + 5); how many. */
+static size_t
+plan_changes(struct vs_vm_device_change *ch, const struct vs_created *v,
+             const struct vs_create_opts *opts)
+{
+	size_t i, n = 0;
+
+	if (opts->scsi_type != NULL && v->scsi_key != 0 &&
+	    strcmp(opts->scsi_type, v->scsi_type) != 0)
+		change_controller(&ch[n++], v, opts);
+	if (opts->root_disk_kb > 0)
+		change_system_disk(&ch[n++], v, opts);
+	add_ephemeral_disk(&ch[n++], v);
+	n += change_cdrom(&ch[n], v);
 	for (i = 0; i < v->nremove; i++) {
 		ch[n].operation = VS_VM_OP_REMOVE;
 		ch[n].kind = VS_VM_DEV_NIC;
@@ -823,25 +543,95 @@ vs_create_deliver(struct vs_client *c, struct vs_created *v,
 		ch[n].key = v->remove_keys[i];
 		n++;
 	}
-	/* the operator's vmx options, then the agent settings (last: a
-	 * key given twice would leave the later value) */
+	return n;
+}
+
+/* The operator's vmx options, then the agent settings (last: a key given
+ * twice would leave the later value), into extra (room for nvmx + 2). */
+static void
+plan_extra(struct vs_vm_option *extra, const struct vs_vm_option *vmx,
+           size_t nvmx, const char *userdata)
+{
+	size_t i;
+
 	for (i = 0; i < nvmx; i++)
 		extra[i] = vmx[i];
 	extra[nvmx].key = "guestinfo.userdata";
 	extra[nvmx].value = userdata;
 	extra[nvmx + 1].key = "guestinfo.userdata.encoding";
 	extra[nvmx + 1].value = "base64";
+}
+
+static void
+plan_options(struct vs_vm_config *cfg, const struct vs_create_opts *opts)
+{
+	cfg->nested_hv = opts->nested_hv ? 2 : 0;
+	cfg->cpu_hot_add = opts->cpu_hot_add ? 2 : 0;
+	cfg->memory_hot_add = opts->memory_hot_add ? 2 : 0;
+	cfg->memory_reservation_locked = opts->memory_reservation_locked ?
+	                                 2 : 0;
+	cfg->has_cpu_reservation = opts->has_cpu_reservation;
+	cfg->cpu_reservation_mhz = opts->cpu_reservation_mhz;
+}
+
+/* root_disk_size_gb: disks only grow, and only a disk with a file. */
+static int
+check_root_disk(const struct vs_created *v, const struct vs_create_opts *opts,
+                struct vs_error *err)
+{
+	if (opts->root_disk_kb <= 0)
+		return 0;
+	if (v->sys_file == NULL)
+		return vs_error_set(err, VS_EINVAL, "the system disk has no "
+		                    "file to grow");
+	if (opts->root_disk_kb < v->sys_capacity_kb)
+		return vs_error_set(err, VS_EINVAL, "root_disk_size_gb: %lld "
+		                    "KB is smaller than the stemcell's system "
+		                    "disk (%lld KB); disks only grow",
+		                    opts->root_disk_kb, v->sys_capacity_kb);
+	return 0;
+}
+
+int
+vs_create_deliver(struct vs_client *c, struct vs_created *v,
+                  const char *dc_path, const char *settings,
+                  size_t settings_len, const void *iso, size_t iso_len,
+                  const struct vs_create_opts *opts, struct vs_error *err)
+{
+	struct vs_vm_device_change *ch = NULL;
+	struct vs_vm_option *extra = NULL;
+	struct vs_vm_config cfg = {0};
+	struct vs_error e;
+	char *userdata = NULL;
+	size_t nvmx;
+	int rc;
+
+	if (opts == NULL)
+		opts = &no_opts;
+	nvmx = opts->vmx != NULL ? opts->nvmx : 0;
+	rc = vs_file_upload_mem(c, dc_path, v->env_path, iso, iso_len, true,
+	                        err);
+	if (rc < 0) {
+		vs_error_prefix(err, "uploading the agent env");
+		goto cleanup;
+	}
+	rc = check_root_disk(v, opts, err);
+	if (rc == 0)
+		rc = vs_base64(&userdata, settings, settings_len, err);
+	if (rc < 0)
+		goto cleanup;
+	ch = calloc(v->nremove + 5, sizeof(*ch));
+	extra = calloc(nvmx + 2, sizeof(*extra));
+	if (ch == NULL || extra == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	cfg.changes = ch;
-	cfg.nchanges = n;
+	cfg.nchanges = plan_changes(ch, v, opts);
+	plan_extra(extra, opts->vmx, nvmx, userdata);
 	cfg.extra = extra;
 	cfg.nextra = nvmx + 2;
-	cfg.nested_hv = opts->nested_hv ? 2 : 0;
-	cfg.cpu_hot_add = opts->cpu_hot_add ? 2 : 0;
-	cfg.memory_hot_add = opts->memory_hot_add ? 2 : 0;
-	cfg.memory_reservation_locked = opts->memory_reservation_locked ?
-	                                2 : 0;
-	cfg.has_cpu_reservation = opts->has_cpu_reservation;
-	cfg.cpu_reservation_mhz = opts->cpu_reservation_mhz;
+	plan_options(&cfg, opts);
 	vs_error_clear(&e);
 	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
 
@@ -998,19 +788,26 @@ vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
                   const struct vs_created *v, const char *datastore,
                   const char *name, struct vs_error *err)
 {
+	struct vs_vm_remove_opts o = { .what = "cleanup", .gone_ok = true };
 	struct vs_error e;
-	char *dir = NULL;
 	int rc = 0, r;
 
-	if (v != NULL && v->exists) {
+	if (v != NULL && v->exists && v->in_drs) {
+		/* best effort: vCenter drops the VM from its rules when it goes;
+		 * this only avoids leaving an emptied rule or group */
 		vs_error_clear(&e);
-		r = v->power_on_tried ? vs_vm_power_off(c, &v->vm, &e) : 0;
-		if (r < 0 && r != VS_ENOTFOUND)
-			vs_client_logf(c, 2, "cleanup: power off %s: %s",
+		if (vs_drs_rules_remove_vm(NULL, c, &v->drs_pool, &v->vm,
+		                           &e) < 0)
+			vs_client_logf(c, 2, "cleanup: DRS rules of %s: %s",
 			               v->vm.value, e.message);
+	}
+	if (v != NULL && v->exists) {
+		/* a fresh clone: no persistent disk, no read needed */
+		o.power = v->power_on_tried ? VS_VM_REMOVE_POWER_TRY :
+		          VS_VM_REMOVE_POWER_NONE;
 		vs_error_clear(&e);
-		r = vs_vm_destroy(c, &v->vm, &e);
-		if (r < 0 && r != VS_ENOTFOUND) {
+		r = vs_vm_remove(NULL, c, &v->vm, &o, &e);
+		if (r < 0) {
 			rc = vs_error_set(err, r, "cleanup: destroying %s: %s",
 			                  v->vm.value, e.message);
 			if (err != NULL)
@@ -1020,133 +817,12 @@ vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
 	if (datastore == NULL || name == NULL)
 		return rc;
 	vs_error_clear(&e);
-	r = vs_ds_path_format(&dir, datastore, name, &e);
-	if (r == 0)
-		r = vs_file_delete(c, dc, dir, &e);
-	if (r < 0 && r != VS_ENOTFOUND) {
-		vs_error_set(err, r, "cleanup: deleting %s: %s",
-		             dir != NULL ? dir : name, e.message);
+	r = vs_vm_remove_files(c, dc, &datastore, 1, name, NULL, &e);
+	if (r < 0) {
+		vs_error_set(err, r, "cleanup: deleting [%s] %s: %s",
+		             datastore, name, e.message);
 		if (rc == 0)
 			rc = r;
 	}
-	free(dir);
-	return rc;
-}
-
-/* --- leftovers of killed calls ---------------------------------------- */
-
-bool
-vs_create_marker_parse(long long *out, const char *value)
-{
-	long long v = 0;
-	size_t i;
-
-	if (value == NULL || value[0] == '\0')
-		return false;
-	for (i = 0; value[i] != '\0'; i++) {
-		if (value[i] < '0' || value[i] > '9' || i >= 18)
-			return false;
-		v = v * 10 + (value[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-void
-vs_leftovers_free(struct vs_leftovers *l)
-{
-	size_t i;
-
-	if (l == NULL)
-		return;
-	for (i = 0; i < l->n; i++)
-		free(l->items[i].name);
-	free(l->items);
-	free(l);
-}
-
-/* The mark of one VM object: true and *since when marked. */
-static bool
-object_mark(long long *since, const struct vs_object *o)
-{
-	const struct vs_prop *p = vs_object_prop(o, "config.extraConfig");
-	struct vs_error e;
-	xmlNodePtr val, opt;
-	bool marked = false;
-	char *key, *value;
-
-	if (p == NULL || (p->kind == VS_PROP_TEXT &&
-	                  (p->text == NULL || p->text[0] == '\0')))
-		return false;
-	vs_error_clear(&e);
-	if (vs_object_get_node(&val, o, "config.extraConfig", &e) != 0)
-		return false;
-	for (opt = vs_xml_child(val, "OptionValue"); opt != NULL;
-	     opt = vs_xml_next(opt, "OptionValue")) {
-		key = vs_xml_child_text(opt, "key");
-		if (key != NULL && strcmp(key, VS_CREATE_MARKER) == 0) {
-			value = vs_xml_child_text(opt, "value");
-			/* the last entry wins; "" or garbage: no mark */
-			marked = vs_create_marker_parse(since, value);
-			xmlFree(value);
-		}
-		xmlFree(key);
-	}
-	return marked;
-}
-
-int
-vs_create_leftovers(struct vs_leftovers **out, struct vs_client *c,
-                    const struct vs_moref *folder, long long now,
-                    long long grace_s, struct vs_error *err)
-{
-	static const char *const paths[] = {
-		"name", "config.extraConfig", NULL,
-	};
-	struct vs_objects *list = NULL;
-	struct vs_leftovers *l = NULL;
-	struct vs_error e;
-	const char *name;
-	long long since;
-	size_t i;
-	int rc;
-
-	*out = NULL;
-	if (folder == NULL || folder->value[0] == '\0' || grace_s < 0)
-		return vs_error_set(err, VS_EINVAL, "leftovers: bad "
-		                    "arguments");
-	rc = vs_pc_list(&list, c, folder, "VirtualMachine", paths, err);
-	if (rc != 0)
-		return rc;
-	l = calloc(1, sizeof(*l));
-	if (l != NULL && list->n > 0)
-		l->items = calloc(list->n, sizeof(*l->items));
-	if (l == NULL || (list->n > 0 && l->items == NULL)) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	for (i = 0; i < list->n; i++) {
-		const struct vs_object *o = &list->items[i];
-		struct vs_leftover *it = &l->items[l->n];
-
-		if (!object_mark(&since, o) || since > now - grace_s)
-			continue;
-		vs_error_clear(&e);
-		if (vs_object_get_str(&name, o, "name", &e) != 0)
-			name = o->obj.value;
-		it->vm = o->obj;
-		it->since = since;
-		it->name = strdup(name);
-		if (it->name == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-			goto cleanup;
-		}
-		l->n++;
-	}
-	*out = l;
-	l = NULL;
-cleanup:
-	vs_leftovers_free(l);
-	vs_objects_free(list);
 	return rc;
 }

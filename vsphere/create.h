@@ -77,6 +77,11 @@ struct vs_create_req {
 struct vs_created {
 	bool exists;                /* the clone exists: destroy on failure */
 	struct vs_moref vm;
+	/* Joined a DRS rule or VM group of drs_pool's cluster (maybe half
+	 * way): vs_create_destroy takes it out first, so no emptied rule or
+	 * group stays behind. */
+	bool in_drs;
+	struct vs_moref drs_pool;
 	char **macs;                /* one per NIC, lower case, ':' */
 	size_t nmacs;
 	int system_unit;            /* unit number of the system disk */

@@ -4,7 +4,7 @@
  * every persistent disk through delete_vm wherever Storage vMotion put
  * its file.
  */
-#include "vsphere/disk.h"
+#include "vsphere/disk_int.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -16,13 +16,6 @@
 
 #define MAX_RECORDS 256
 #define MAX_RECORD_VALUE 2048
-
-static void
-pass_error(struct vs_error *err, const struct vs_error *local)
-{
-	if (err != NULL && !vs_error_is_set(err))
-		*err = *local;
-}
 
 void
 vs_disk_record_clear(struct vs_disk_record *r)
@@ -284,22 +277,6 @@ vs_disk_vm_take_vapp(struct vs_disk_vm *v, long long device_key,
 	return 0;
 }
 
-static bool
-is_scsi_controller(const struct vs_vm_device *d)
-{
-	static const char *const types[] = {
-		"ParaVirtualSCSIController", "VirtualLsiLogicController",
-		"VirtualLsiLogicSASController", "VirtualBusLogicController",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (strcmp(d->type, types[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
 bool
 vs_disk_device_slot(int *bus, int *unit, const struct vs_vm_info *info,
                     const struct vs_vm_device *d)
@@ -310,7 +287,8 @@ vs_disk_device_slot(int *bus, int *unit, const struct vs_vm_info *info,
 	    !d->has_unit_number)
 		return false;
 	ctl = vs_vm_info_device(info, d->controller_key);
-	if (ctl == NULL || !is_scsi_controller(ctl) || !ctl->has_bus_number)
+	if (ctl == NULL || !vs_disk__is_scsi_controller(ctl) ||
+	    !ctl->has_bus_number)
 		return false;
 	*bus = ctl->bus_number;
 	*unit = d->unit_number;
@@ -426,24 +404,6 @@ vs_disk_keeps_free(struct vs_disk_keeps *k)
 	free(k);
 }
 
-/* The last path component of a "[ds] dir/file" name. */
-static const char *
-base_name(const char *file_name)
-{
-	const char *slash = strrchr(file_name, '/');
-	const char *bracket;
-
-	if (slash != NULL)
-		return slash + 1;
-	bracket = strchr(file_name, ']');
-	if (bracket == NULL)
-		return file_name;
-	bracket++;
-	while (*bracket == ' ')
-		bracket++;
-	return bracket;
-}
-
 bool
 vs_disk_must_move(const char *file, const char *vm_path_name,
                   const char *cid)
@@ -453,7 +413,7 @@ vs_disk_must_move(const char *file, const char *vm_path_name,
 
 	if (file == NULL || cid == NULL)
 		return false;
-	b = base_name(file);
+	b = vs_disk__base_name(file);
 	len = strlen(cid);
 	if (!vs_vm_disk_is_persistent(file, vm_path_name))
 		return true;
@@ -467,64 +427,49 @@ independent(const struct vs_vm_device *d)
 	       strncmp(d->disk_mode, "independent", 11) == 0;
 }
 
-int
-vs_disk_vm_keeps(struct vs_disk_keeps **out, const struct vs_disk_vm *v,
-                 struct vs_error *err)
+/* Device d of v as a disk to keep into *it, unless it is the VM's own
+ * disk (*keep false).  A disk with no file, or an independent one inside
+ * the VM's directory that no record names, fails: it cannot be placed
+ * back. */
+static int
+keep_device(struct vs_disk_keep *it, bool *keep, const struct vs_disk_vm *v,
+            const struct vs_vm_device *d, struct vs_error *err)
 {
-	const struct vs_vm_info *info;
-	struct vs_disk_keeps *k;
+	const struct vs_vm_info *info = v->info;
+
+	*keep = false;
+	if (d->file_name == NULL)
+		return vs_error_set(err, VS_EPARSE, "VM %s: disk %d has no "
+		                    "file", info->vm.value, d->key);
+	if (vs_disk_vm_cid(it->cid, sizeof(it->cid), v, d)) {
+		it->move = vs_disk_must_move(d->file_name, info->vm_path_name,
+		                             it->cid);
+	} else if (!vs_vm_disk_is_persistent(d->file_name,
+	                                     info->vm_path_name)) {
+		if (!independent(d))
+			return 0;       /* the VM's own disk */
+		return vs_error_set(err, VS_EINVAL, "VM %s: disk %s is "
+		                    "attached %s inside the VM's directory "
+		                    "and no record names its disk cid, so it "
+		                    "cannot be placed back; not destroying the "
+		                    "VM (move or detach the disk first)",
+		                    info->vm.value, d->file_name, d->disk_mode);
+	}
+	it->device = d;
+	it->file = d->file_name;
+	*keep = true;
+	return 0;
+}
+
+/* The detached records of v whose disk k does not hold yet. */
+static void
+keep_detached(struct vs_disk_keeps *k, const struct vs_disk_vm *v)
+{
 	struct vs_disk_keep *it;
-	size_t i;
+	size_t i, j;
 
-	*out = NULL;
-	if (v == NULL || v->info == NULL)
-		return vs_error_set(err, VS_EINVAL, "keep disks: no VM");
-	info = v->info;
-	k = calloc(1, sizeof(*k));
-	if (k == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	k->items = calloc(info->ndevices + v->nrecords + 1, sizeof(*it));
-	if (k->items == NULL) {
-		free(k);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	}
-	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
-
-		if (d->kind != VS_VM_DEV_DISK)
-			continue;
-		if (d->file_name == NULL) {
-			vs_disk_keeps_free(k);
-			return vs_error_set(err, VS_EPARSE, "VM %s: disk %d "
-			                    "has no file", info->vm.value,
-			                    d->key);
-		}
-		it = &k->items[k->n];
-		if (vs_disk_vm_cid(it->cid, sizeof(it->cid), v, d)) {
-			it->move = vs_disk_must_move(d->file_name,
-			                     info->vm_path_name, it->cid);
-		} else if (!vs_vm_disk_is_persistent(d->file_name,
-		                                     info->vm_path_name)) {
-			if (!independent(d))
-				continue;       /* the VM's own disk */
-			vs_disk_keeps_free(k);
-			return vs_error_set(err, VS_EINVAL, "VM %s: disk %s is "
-			                    "attached %s inside the VM's "
-			                    "directory and no record names its "
-			                    "disk cid, so it cannot be placed "
-			                    "back; not destroying the VM (move "
-			                    "or detach the disk first)",
-			                    info->vm.value, d->file_name,
-			                    d->disk_mode);
-		}
-		it->device = d;
-		it->file = d->file_name;
-		k->n++;
-	}
 	for (i = 0; i < v->nrecords; i++) {
 		const struct vs_disk_record *r = &v->records[i];
-
-		size_t j;
 		bool dup = false;
 
 		for (j = 0; j < k->n; j++)
@@ -536,6 +481,45 @@ vs_disk_vm_keeps(struct vs_disk_keeps **out, const struct vs_disk_vm *v,
 		it->file = r->path;
 		it->move = true;
 	}
+}
+
+int
+vs_disk_vm_keeps(struct vs_disk_keeps **out, const struct vs_disk_vm *v,
+                 struct vs_error *err)
+{
+	const struct vs_vm_info *info;
+	struct vs_disk_keeps *k;
+	bool keep;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (v == NULL || v->info == NULL)
+		return vs_error_set(err, VS_EINVAL, "keep disks: no VM");
+	info = v->info;
+	k = calloc(1, sizeof(*k));
+	if (k == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	k->items = calloc(info->ndevices + v->nrecords + 1, sizeof(*k->items));
+	if (k->items == NULL) {
+		free(k);
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < info->ndevices; i++) {
+		if (info->devices[i].kind != VS_VM_DEV_DISK)
+			continue;
+		rc = keep_device(&k->items[k->n], &keep, v, &info->devices[i],
+		                 err);
+		if (rc != 0) {
+			vs_disk_keeps_free(k);
+			return rc;
+		}
+		if (keep)
+			k->n++;
+		else
+			memset(&k->items[k->n], 0, sizeof(k->items[k->n]));
+	}
+	keep_detached(k, v);
 	*out = k;
 	return 0;
 }
@@ -554,92 +538,117 @@ vs_disk_vm_set_option(struct vs_client *c, const struct vs_moref *vm,
 	return vs_vm_reconfigure(c, vm, &cfg, err);
 }
 
+/* The record change of the detach of it into opts[*nopt] (strings into
+ * keys/values): "detached <file>" when it must move back, else removed
+ * when v has one. */
+static int
+keep_record(struct vs_vm_option *opts, char **keys, char **values,
+            size_t *nopt, const struct vs_disk_vm *v,
+            const struct vs_disk_keep *it, struct vs_error *err)
+{
+	char key[VS_DISK_CID_MAX + 32];
+	size_t n = *nopt;
+	int rc = 0;
+
+	if (it->cid[0] == '\0' ||
+	    !vs_disk_record_key(key, sizeof(key), it->cid) ||
+	    (!it->move && record_of(v, it->cid) == NULL))
+		return 0;
+	keys[n] = strdup(key);
+	if (it->move)
+		rc = vs_disk_record_detached(&values[n], it->file, err);
+	else
+		values[n] = strdup("");
+	if (rc != 0)
+		return rc;
+	if (keys[n] == NULL || values[n] == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	opts[n].key = keys[n];
+	opts[n].value = values[n];
+	(*nopt)++;
+	return 0;
+}
+
+/* What the detach of k's disks changes: the devices and the records. */
+struct keep_change {
+	struct vs_vm_device_change *changes;
+	struct vs_vm_option *opts;
+	char **keys;
+	char **values;
+	size_t n;               /* room in each */
+	size_t nch;
+	size_t nopt;
+};
+
+static void
+keep_change_clear(struct keep_change *x)
+{
+	size_t i;
+
+	for (i = 0; x->keys != NULL && x->values != NULL && i < x->n; i++) {
+		free(x->keys[i]);
+		free(x->values[i]);
+	}
+	free(x->keys);
+	free(x->values);
+	free(x->opts);
+	free(x->changes);
+}
+
+static int
+keep_change(struct keep_change *x, const struct vs_disk_vm *v,
+            const struct vs_disk_keeps *k, struct vs_error *err)
+{
+	size_t i;
+	int rc = 0;
+
+	x->n = k->n;
+	x->changes = calloc(k->n, sizeof(*x->changes));
+	x->opts = calloc(k->n, sizeof(*x->opts));
+	x->keys = calloc(k->n, sizeof(*x->keys));
+	x->values = calloc(k->n, sizeof(*x->values));
+	if (x->changes == NULL || x->opts == NULL || x->keys == NULL ||
+	    x->values == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	for (i = 0; rc == 0 && i < k->n; i++) {
+		const struct vs_disk_keep *it = &k->items[i];
+
+		if (it->device == NULL)
+			continue;   /* a detached record stays until moved */
+		vs_disk__remove_change(&x->changes[x->nch++], it->device);
+		rc = keep_record(x->opts, x->keys, x->values, &x->nopt, v, it,
+		                 err);
+	}
+	return rc;
+}
+
 int
 vs_disk_detach_keeps(struct vs_client *c, const struct vs_disk_vm *v,
                      const struct vs_disk_keeps *k, struct vs_error *err)
 {
-	struct vs_vm_device_change *changes = NULL;
-	struct vs_vm_option *opts = NULL;
+	struct keep_change x;
 	struct vs_vm_config cfg;
-	char **keys = NULL, **values = NULL;
-	size_t i, nch = 0, nopt = 0;
-	int rc = 0;
+	int rc;
 
 	if (v == NULL || v->info == NULL || k == NULL)
 		return vs_error_set(err, VS_EINVAL, "detach disks: bad "
 		                    "arguments");
 	if (k->n == 0)
 		return 0;
-	changes = calloc(k->n, sizeof(*changes));
-	opts = calloc(k->n, sizeof(*opts));
-	keys = calloc(k->n, sizeof(*keys));
-	values = calloc(k->n, sizeof(*values));
-	if (changes == NULL || opts == NULL || keys == NULL ||
-	    values == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	for (i = 0; i < k->n; i++) {
-		const struct vs_disk_keep *it = &k->items[i];
-		const struct vs_vm_device *d = it->device;
-		struct vs_vm_device_change *ch;
-		char key[VS_DISK_CID_MAX + 32];
-
-		if (d == NULL)
-			continue;   /* a detached record stays until moved */
-		ch = &changes[nch++];
-		ch->operation = VS_VM_OP_REMOVE;
-		ch->file_operation = VS_VM_FILEOP_NONE;   /* files stay */
-		ch->kind = VS_VM_DEV_DISK;
-		ch->type_name = d->type;
-		ch->key = d->key;
-		ch->controller_key = d->has_controller_key ?
-		                     d->controller_key : 0;
-		ch->has_unit_number = d->has_unit_number;
-		ch->unit_number = d->unit_number;
-		ch->file_name = d->file_name;
-		ch->datastore = d->has_datastore ? &d->datastore : NULL;
-		ch->disk_mode = d->disk_mode;
-		ch->capacity_kb = d->capacity_kb;
-		if (it->cid[0] == '\0' ||
-		    !vs_disk_record_key(key, sizeof(key), it->cid) ||
-		    (!it->move && record_of(v, it->cid) == NULL))
-			continue;
-		keys[nopt] = strdup(key);
-		if (it->move)
-			rc = vs_disk_record_detached(&values[nopt], it->file,
-			                             err);
-		else
-			values[nopt] = strdup("");
-		if (rc != 0)
-			goto cleanup;
-		if (keys[nopt] == NULL || values[nopt] == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-			goto cleanup;
-		}
-		opts[nopt].key = keys[nopt];
-		opts[nopt].value = values[nopt];
-		nopt++;
-	}
-	if (nch == 0)
+	memset(&x, 0, sizeof(x));
+	rc = keep_change(&x, v, k, err);
+	if (rc != 0 || x.nch == 0)
 		goto cleanup;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.changes = changes;
-	cfg.nchanges = nch;
-	cfg.extra = nopt > 0 ? opts : NULL;
-	cfg.nextra = nopt;
+	cfg.changes = x.changes;
+	cfg.nchanges = x.nch;
+	cfg.extra = x.nopt > 0 ? x.opts : NULL;
+	cfg.nextra = x.nopt;
 	rc = vs_vm_reconfigure(c, &v->info->vm, &cfg, err);
 	if (rc != 0)
-		vs_error_prefix(err, "detaching %zu disk(s)", nch);
+		vs_error_prefix(err, "detaching %zu disk(s)", x.nch);
 cleanup:
-	for (i = 0; keys != NULL && values != NULL && i < k->n; i++) {
-		free(keys[i]);
-		free(values[i]);
-	}
-	free(keys);
-	free(values);
-	free(opts);
-	free(changes);
+	keep_change_clear(&x);
 	return rc;
 }
 
@@ -689,7 +698,7 @@ vs_disk_place_back(char **out, struct vs_client *c,
 		}
 		vs_error_prefix(&e, "moving disk %s back from %s to %s", cid,
 		                file, dst);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		rc = move_rc;
 		goto cleanup;
 	}

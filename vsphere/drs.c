@@ -15,13 +15,6 @@
 #define MAX_RULES 10000
 #define MAX_MEMBERS 100000
 
-static void
-pass_error(struct vs_error *err, const struct vs_error *local)
-{
-	if (err != NULL && !vs_error_is_set(err))
-		*err = *local;
-}
-
 /* --- reading ----------------------------------------------------------- */
 
 void
@@ -340,29 +333,19 @@ send_reconfigure(struct vs_client *c, const struct vs_moref *cluster,
                  xmlDocPtr doc, xmlNodePtr m, const char *what,
                  const char *name, struct vs_error *err)
 {
-	struct vs_task_result res = {0};
-	xmlDocPtr resp = NULL;
-	xmlNodePtr r;
-	struct vs_moref task;
 	int rc = 0;
 
 	if (vs_soap_add_bool(m, "modify", true) == NULL) {
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	rc = vs_client_call(c, doc, &resp, &r, err);
+	rc = vs_task_call(NULL, c, doc, VS_DRS_TASK_TIMEOUT_S, err);
 	doc = NULL;
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
-	if (rc == 0)
-		rc = vs_task_wait(&res, c, &task, VS_DRS_TASK_TIMEOUT_S, err);
 cleanup:
 	if (rc != 0)
 		vs_error_prefix(err, "DRS %s %s: ReconfigureComputeResource_"
 		                "Task %s", what, name, cluster->value);
-	vs_task_result_clear(&res);
 	xmlFreeDoc(doc);
-	xmlFreeDoc(resp);
 	return rc;
 }
 
@@ -512,7 +495,7 @@ vs_drs_lock(int *key_out, struct vs_client *c, const char *name,
 		if (strcmp(e.fault, "DuplicateName") != 0) {
 			vs_error_prefix(&e, "DRS lock %s: AddCustomFieldDef",
 			                name);
-			pass_error(err, &e);
+			vs_error_keep_first(err, &e);
 			return rc;
 		}
 		if (vs_client_now(c) >= deadline)
@@ -553,7 +536,7 @@ vs_drs_unlock(struct vs_client *c, int key, struct vs_error *err)
 	}
 	if (rc != 0) {
 		vs_error_prefix(&e, "DRS lock: RemoveCustomFieldDef %d", key);
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		return rc;
 	}
 	vs_client_logf(c, 0, "DRS lock released");
@@ -624,7 +607,7 @@ vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
 	if (rc != 0)
 		vs_client_cleanup(c);   /* the lock goes even past the deadline */
 	if (vs_drs_unlock(c, key, &e) != 0) {
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		if (rc == 0)
 			rc = e.code;
 	}
@@ -769,7 +752,7 @@ remove_locked(size_t *changed, struct vs_client *c,
 	if (rc != 0)
 		vs_client_cleanup(c);   /* the lock goes even past the deadline */
 	if (vs_drs_unlock(c, key, &e) != 0) {
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		if (rc == 0)
 			rc = e.code;
 	}
@@ -915,7 +898,7 @@ vs_drs_vm_group_add_vm(struct vs_client *c, const struct vs_moref *cluster,
 	if (rc != 0)
 		vs_client_cleanup(c);   /* the lock goes even past the deadline */
 	if (vs_drs_unlock(c, key, &e) != 0) {
-		pass_error(err, &e);
+		vs_error_keep_first(err, &e);
 		if (rc == 0)
 			rc = e.code;
 	}

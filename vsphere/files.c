@@ -289,8 +289,7 @@ cleanup:
 			                p.datastore, p.path);
 		else
 			vs_error_prefix(&e, "%s datastore file", x->method);
-		if (err != NULL && err->code == 0)
-			*err = e;
+		vs_error_keep_first(err, &e);
 	}
 	free(url);
 	vs_ds_path_clear(&p);
@@ -443,8 +442,8 @@ vs_file_make_directory(struct vs_client *c, const struct vs_moref *dc,
 		vs_client_logf(c, 0, "MakeDirectory %s: already exists",
 		               ds_path);
 		rc = 0;
-	} else if (rc != 0 && err != NULL && err->code == 0) {
-		*err = e;
+	} else if (rc != 0) {
+		vs_error_keep_first(err, &e);
 	}
 	xmlFreeDoc(doc);
 	return rc;
@@ -454,9 +453,8 @@ int
 vs_file_delete(struct vs_client *c, const struct vs_moref *dc,
                const char *ds_path, struct vs_error *err)
 {
-	xmlDocPtr req = NULL, doc = NULL;
-	xmlNodePtr m, resp;
-	struct vs_moref task;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
 	struct vs_error e;
 	int rc;
 
@@ -465,11 +463,7 @@ vs_file_delete(struct vs_client *c, const struct vs_moref *dc,
 	                  ds_path, err);
 	if (rc != 0)
 		return rc;
-	rc = vs_client_call(c, req, &doc, &resp, &e);
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(resp, "returnval"), &e);
-	if (rc == 0)
-		rc = vs_task_wait(NULL, c, &task, VS_FILE_TASK_TIMEOUT_S, &e);
+	rc = vs_task_call(NULL, c, req, VS_FILE_TASK_TIMEOUT_S, &e);
 	if (rc != 0 && strcmp(e.fault, "FileNotFound") == 0) {
 		struct vs_error nf;
 
@@ -480,8 +474,7 @@ vs_file_delete(struct vs_client *c, const struct vs_moref *dc,
 		snprintf(nf.fault, sizeof(nf.fault), "%s", e.fault);
 		e = nf;
 	}
-	if (rc != 0 && err != NULL && err->code == 0)
-		*err = e;
-	xmlFreeDoc(doc);
+	if (rc != 0)
+		vs_error_keep_first(err, &e);
 	return rc;
 }

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "vsphere/pc.h"
-#include "vsphere/task.h"
 #include "vsphere/vim.h"
+#include "vsphere/vm_remove.h"
 
 #define LEASE_TIMEOUT_DEFAULT_S 600.0
 #define PROGRESS_DEFAULT_S 5.0
@@ -111,91 +111,10 @@ vs_import_copy_node(xmlNodePtr parent, xmlNodePtr src, const char *name,
 	return 0;
 }
 
-/* Sends req (consumed) and reads returnval as a Task moref, then waits. */
-static int
-call_task(struct vs_task_result *out, struct vs_client *c, xmlDocPtr req,
-          double timeout_s, struct vs_error *err)
-{
-	xmlDocPtr doc = NULL;
-	xmlNodePtr resp;
-	struct vs_moref task;
-	int rc;
-
-	rc = vs_client_call(c, req, &doc, &resp, err);
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(resp, "returnval"),
-		                  err);
-	if (rc == 0)
-		rc = vs_task_wait(out, c, &task, timeout_s, err);
-	xmlFreeDoc(doc);
-	return rc;
-}
-
-int
-vs_import_simple_task(struct vs_client *c, const char *method,
-                      const struct vs_moref *obj, double timeout_s,
-                      struct vs_error *err)
-{
-	xmlDocPtr req = NULL;
-	xmlNodePtr m;
-	int rc;
-
-	rc = vs_soap_request_new(&req, &m, method, obj, err);
-	if (rc == 0)
-		rc = call_task(NULL, c, req, timeout_s, err);
-	if (rc != 0)
-		vs_error_prefix(err, "%s %s", method, obj->value);
-	return rc;
-}
-
-static bool
-is_gone(const struct vs_error *e)
-{
-	return e->code == VS_ENOTFOUND ||
-	       strcmp(e->fault, "ManagedObjectNotFound") == 0;
-}
-
-int
-vs_import_vm_destroy(bool *gone_out, struct vs_client *c,
-                     const struct vs_moref *vm, struct vs_error *err)
-{
-	static const char *const paths[] = { "runtime.powerState", NULL };
-	struct vs_object *o = NULL;
-	struct vs_error e;
-	const char *state = NULL;
-	bool gone = false;
-	int rc;
-
-	vs_error_clear(&e);
-	rc = vs_get_props(&o, c, vm, paths, &e);
-	if (rc == 0 && vs_object_get_str(&state, o, "runtime.powerState",
-	                                 &e) != 0) {
-		vs_error_clear(&e);
-		state = NULL;
-	}
-	if (rc == 0 && state != NULL && strcmp(state, "poweredOff") != 0) {
-		rc = vs_import_simple_task(c, "PowerOffVM_Task", vm,
-		                           VS_IMPORT_TASK_TIMEOUT_S, &e);
-		/* Powered off meanwhile: Destroy_Task tells. */
-		if (rc != 0 && strcmp(e.fault, "InvalidPowerState") == 0) {
-			vs_error_clear(&e);
-			rc = 0;
-		}
-	}
-	if (rc == 0)
-		rc = vs_import_simple_task(c, "Destroy_Task", vm,
-		                           VS_IMPORT_TASK_TIMEOUT_S, &e);
-	if (rc != 0 && is_gone(&e)) {
-		gone = true;
-		rc = 0;
-	}
-	if (rc != 0 && err != NULL && err->code == 0)
-		*err = e;
-	if (gone_out != NULL)
-		*gone_out = gone;
-	vs_object_free(o);
-	return rc;
-}
+const struct vs_vm_remove_opts vs_import_vm_removal = {
+	.power = VS_VM_REMOVE_POWER_READ,
+	.gone_ok = true,
+};
 
 /* --- the import ----------------------------------------------------- */
 
@@ -388,6 +307,32 @@ cleanup:
 	return rc;
 }
 
+/* A lease that ended before it was ready: its info kept (the VM it
+ * names is removed by the caller) and its fault reported. */
+static int
+lease_ended(struct import_state *st, const struct vs_object *o,
+            const char *state, struct vs_error *err)
+{
+	struct vs_fault f;
+	struct vs_error fe;
+	xmlNodePtr node;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	vs_error_clear(&fe);
+	if (vs_object_get_node(&node, o, "info", &fe) == 0)
+		(void)vs_lease_info_from_node(&st->info, node, &fe);
+	vs_error_clear(&fe);
+	if (vs_object_prop(o, "error") != NULL)
+		(void)vs_object_get_fault(&f, o, "error", &fe);
+	rc = vs_error_set(err, VS_ERR, "lease ended in state %s: %s %s",
+	                  state, f.type[0] != '\0' ? f.type : "-",
+	                  f.localized);
+	if (err != NULL && err->fault[0] == '\0')
+		snprintf(err->fault, sizeof(err->fault), "%s", f.type);
+	return rc;
+}
+
 static int
 wait_lease(struct import_state *st, struct vs_client *c,
            const struct vs_import_params *p, struct vs_error *err)
@@ -398,8 +343,6 @@ wait_lease(struct import_state *st, struct vs_client *c,
 	                                        : LEASE_TIMEOUT_DEFAULT_S;
 	double deadline = vs_client_now(c) + timeout;
 	struct vs_object *o = NULL;
-	struct vs_fault f;
-	struct vs_error fe;
 	const char *s;
 	xmlNodePtr node;
 	int state, rc;
@@ -417,23 +360,7 @@ wait_lease(struct import_state *st, struct vs_client *c,
 		if (state == VS_LEASE_READY)
 			break;
 		if (state == VS_LEASE_ERROR || state == VS_LEASE_DONE) {
-			memset(&f, 0, sizeof(f));
-			vs_error_clear(&fe);
-			/* The VM it names is removed by the caller. */
-			if (vs_object_get_node(&node, o, "info", &fe) == 0)
-				(void)vs_lease_info_from_node(&st->info, node,
-				                              &fe);
-			vs_error_clear(&fe);
-			if (vs_object_prop(o, "error") != NULL)
-				(void)vs_object_get_fault(&f, o, "error",
-				                          &fe);
-			rc = vs_error_set(err, VS_ERR,
-			                  "lease ended in state %s: %s %s", s,
-			                  f.type[0] != '\0' ? f.type : "-",
-			                  f.localized);
-			if (err != NULL && err->fault[0] == '\0')
-				snprintf(err->fault, sizeof(err->fault), "%s",
-				         f.type);
+			rc = lease_ended(st, o, s, err);
 			goto cleanup;
 		}
 		if (vs_client_now(c) >= deadline) {
@@ -612,8 +539,9 @@ import_undo(struct import_state *st, struct vs_client *c,
 	struct vs_error e;
 	struct vs_moref vm;
 	char *path = NULL;
+	struct vs_vm_removal gone;
 	size_t n;
-	bool have_vm = false, gone;
+	bool have_vm = false;
 
 	vs_client_cleanup(c);
 	vs_error_clear(&e);
@@ -635,10 +563,10 @@ import_undo(struct import_state *st, struct vs_client *c,
 	}
 	if (have_vm) {
 		vs_error_clear(&e);
-		if (vs_import_vm_destroy(&gone, c, &vm, &e) != 0)
+		if (vs_vm_remove(&gone, c, &vm, &vs_import_vm_removal, &e) != 0)
 			vs_client_logf(c, 3, "removing half-imported VM "
 			               "%s: %s", vm.value, e.message);
-		else if (!gone)
+		else if (!gone.gone)
 			vs_client_logf(c, 1, "removed half-imported VM %s",
 			               vm.value);
 	}

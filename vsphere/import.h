@@ -61,15 +61,9 @@ int vs_import_device_url(char **out, const char *lease_url,
 int vs_import_copy_node(xmlNodePtr parent, xmlNodePtr src,
                         const char *name, struct vs_error *err);
 
-/* Runs method (a *_Task taking no argument but _this, e.g. Destroy_Task,
- * PowerOffVM_Task) on obj and waits for it. */
-int vs_import_simple_task(struct vs_client *c, const char *method,
-                          const struct vs_moref *obj, double timeout_s,
-                          struct vs_error *err);
-
-/* Powers vm off when it is on, then Destroy_Task.  A VM that is already
- * gone is success with *gone_out (may be NULL) true. */
-int vs_import_vm_destroy(bool *gone_out, struct vs_client *c,
-                         const struct vs_moref *vm, struct vs_error *err);
+/* How a VM an import made is removed (vsphere/vm_remove.h): powered
+ * off when on, destroyed; a VM already gone is fine. */
+struct vs_vm_remove_opts;
+extern const struct vs_vm_remove_opts vs_import_vm_removal;
 
 #endif

@@ -143,11 +143,10 @@ vm_on(const struct vs_object *o, const struct vs_moref *net)
 	return false;
 }
 
-int
-vs_ip_conflict_find(bool *found_out, struct vs_ip_conflict *out,
-                    struct vs_client *c, const struct vs_moref *dc,
-                    const struct vs_ip_want *want, size_t n,
-                    struct vs_error *err)
+/* ONE read of name, guest.net and network of the nvms VMs. */
+static int
+read_holders(struct vs_objects **list, struct vs_client *c,
+             const struct vs_moref *vms, size_t nvms, struct vs_error *err)
 {
 	static const char *const vm_paths[] = {
 		"name", "guest.net", "network", NULL,
@@ -158,36 +157,14 @@ vs_ip_conflict_find(bool *found_out, struct vs_ip_conflict *out,
 	const struct vs_property_spec ps = {
 		.type = "VirtualMachine", .paths = vm_paths,
 	};
-	struct vs_object_spec *os = NULL;
-	struct vs_objects *list = NULL;
-	struct vs_moref *vms = NULL;
+	struct vs_object_spec *os;
 	struct vs_pc_query q;
-	size_t i, nvms = 0;
-	const char *name;
-	long w;
-	int rc = 0;
+	size_t i;
+	int rc;
 
-	*found_out = false;
-	memset(out, 0, sizeof(*out));
-	for (i = 0; i < n; i++) {
-		if (want[i].pg == NULL || want[i].ip == NULL ||
-		    want[i].pg->name == NULL)
-			return vs_error_set(err, VS_EINVAL, "IP conflict "
-			                    "check: bad request");
-	}
-	for (i = 0; i < n && rc == 0; i++)
-		rc = find_all_by_ip(&vms, &nvms, c, dc, want[i].ip, err);
-	if (rc < 0) {
-		vs_error_prefix(err, "looking for VMs by address");
-		goto cleanup;
-	}
-	if (nvms == 0)
-		goto cleanup;
 	os = calloc(nvms, sizeof(*os));
-	if (os == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-		goto cleanup;
-	}
+	if (os == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	for (i = 0; i < nvms; i++)
 		os[i].obj = vms[i];
 	memset(&q, 0, sizeof(q));
@@ -196,14 +173,25 @@ vs_ip_conflict_find(bool *found_out, struct vs_ip_conflict *out,
 	q.spec.objects = os;
 	q.spec.nobjects = nvms;
 	q.optional = optional;
-	rc = vs_pc_retrieve(&list, c, &q, err);
-	if (rc != 0) {
+	rc = vs_pc_retrieve(list, c, &q, err);
+	if (rc != 0)
 		vs_error_prefix(err, "reading the VMs holding the addresses");
-		goto cleanup;
-	}
-	for (i = 0; i < list->n && !*found_out; i++) {
-		struct vs_error local;
+	free(os);
+	return rc;
+}
 
+/* The first VM of list holding a wanted address on its port group. */
+static void
+first_conflict(bool *found_out, struct vs_ip_conflict *out,
+               const struct vs_objects *list, const struct vs_ip_want *want,
+               size_t n)
+{
+	struct vs_error local;
+	const char *name;
+	size_t i;
+	long w;
+
+	for (i = 0; i < list->n && !*found_out; i++) {
 		w = vm_holds(&list->items[i], want, n);
 		if (w < 0 || !vm_on(&list->items[i], &want[w].pg->network))
 			continue;
@@ -216,9 +204,36 @@ vs_ip_conflict_find(bool *found_out, struct vs_ip_conflict *out,
 		out->vm = list->items[i].obj;
 		snprintf(out->vm_name, sizeof(out->vm_name), "%s", name);
 	}
-cleanup:
+}
+
+int
+vs_ip_conflict_find(bool *found_out, struct vs_ip_conflict *out,
+                    struct vs_client *c, const struct vs_moref *dc,
+                    const struct vs_ip_want *want, size_t n,
+                    struct vs_error *err)
+{
+	struct vs_objects *list = NULL;
+	struct vs_moref *vms = NULL;
+	size_t i, nvms = 0;
+	int rc = 0;
+
+	*found_out = false;
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n; i++) {
+		if (want[i].pg == NULL || want[i].ip == NULL ||
+		    want[i].pg->name == NULL)
+			return vs_error_set(err, VS_EINVAL, "IP conflict "
+			                    "check: bad request");
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = find_all_by_ip(&vms, &nvms, c, dc, want[i].ip, err);
+	if (rc < 0)
+		vs_error_prefix(err, "looking for VMs by address");
+	if (rc == 0 && nvms > 0)
+		rc = read_holders(&list, c, vms, nvms, err);
+	if (rc == 0 && nvms > 0)
+		first_conflict(found_out, out, list, want, n);
 	vs_objects_free(list);
-	free(os);
 	free(vms);
 	return rc;
 }

@@ -12,13 +12,6 @@
 #define MAX_TOKEN 1024
 #define MAX_INVENTORY_PATH 4096
 
-static void
-copy_error(struct vs_error *err, const struct vs_error *local)
-{
-	if (err != NULL && !vs_error_is_set(err))
-		*err = *local;
-}
-
 static int
 append_objects(struct vs_objects *list, size_t *cap, xmlNodePtr returnval,
                const char *const *optional, struct vs_error *err)
@@ -67,8 +60,13 @@ read_page(struct vs_objects *list, size_t *cap, char **token_out,
 	 * server holding the rest, which the caller then cancels. */
 	tok = vs_xml_child(rv, "token");
 	if (tok != NULL) {
+		/* an element's content is NULL only when out of memory */
 		t = xmlNodeGetContent(tok);
-		if (t == NULL || t[0] == '\0' ||
+		if (t == NULL) {
+			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		if (t[0] == '\0' ||
 		    strlen((const char *)t) > MAX_TOKEN) {
 			rc = vs_error_set(err, VS_EPARSE,
 			                  "bad RetrieveResult token");
@@ -109,14 +107,52 @@ cancel_token(struct vs_client *c, const char *token)
 	xmlFreeDoc(resp);
 }
 
+/* The first page's request: RetrievePropertiesEx of q. */
+static int
+first_request(xmlDocPtr *req, struct vs_client *c, const struct vs_pc_query *q,
+              struct vs_error *err)
+{
+	const struct vs_service_content *sc = vs_client_sc(c);
+	xmlNodePtr m;
+	int rc;
+
+	rc = vs_soap_request_new(req, &m, "RetrievePropertiesEx",
+	                         &sc->property_collector, err);
+	if (rc < 0)
+		return rc;
+	rc = vs_add_filter_spec(m, "specSet", &q->spec, err);
+	if (rc == 0)
+		rc = vs_add_retrieve_options(m, "options",
+		                             q->max_objects > 0 ?
+		                             q->max_objects : VS_PC_PAGE, err);
+	return rc;
+}
+
+/* The next page's request: ContinueRetrievePropertiesEx of token. */
+static int
+next_request(xmlDocPtr *req, struct vs_client *c, const char *token,
+             struct vs_error *err)
+{
+	const struct vs_service_content *sc = vs_client_sc(c);
+	xmlNodePtr m;
+	int rc;
+
+	rc = vs_soap_request_new(req, &m, "ContinueRetrievePropertiesEx",
+	                         &sc->property_collector, err);
+	if (rc < 0)
+		return rc;
+	if (vs_soap_add_text(m, "token", token) == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	return 0;
+}
+
 int
 vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
                const struct vs_pc_query *q, struct vs_error *err)
 {
-	const struct vs_service_content *sc = vs_client_sc(c);
 	struct vs_objects *list = NULL;
 	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r;
+	xmlNodePtr r;
 	char *token = NULL, *next = NULL;
 	size_t cap = 0;
 	int pages = 0, rc;
@@ -125,22 +161,12 @@ vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
 	list = calloc(1, sizeof(*list));
 	if (list == NULL)
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	rc = vs_soap_request_new(&req, &m, "RetrievePropertiesEx",
-	                         &sc->property_collector, err);
-	if (rc < 0)
-		goto cleanup;
-	rc = vs_add_filter_spec(m, "specSet", &q->spec, err);
-	if (rc == 0)
-		rc = vs_add_retrieve_options(m, "options",
-		                             q->max_objects > 0 ?
-		                             q->max_objects : VS_PC_PAGE, err);
-	if (rc < 0)
-		goto cleanup;
-	for (;;) {
+	rc = first_request(&req, c, q, err);
+	while (rc == 0) {
 		rc = vs_client_call(c, req, &resp, &r, err);
 		req = NULL;
 		if (rc < 0)
-			goto cleanup;
+			break;
 		rc = read_page(list, &cap, &next, r, q->optional, err);
 		xmlFreeDoc(resp);
 		resp = NULL;
@@ -148,24 +174,14 @@ vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
 		token = next;
 		next = NULL;
 		if (rc < 0 || token == NULL)
-			goto cleanup;
-		if (++pages >= MAX_PAGES) {
+			break;
+		if (++pages >= MAX_PAGES)
 			rc = vs_error_set(err, VS_EPARSE,
 			                  "RetrievePropertiesEx: too many "
 			                  "pages");
-			goto cleanup;
-		}
-		rc = vs_soap_request_new(&req, &m,
-		                         "ContinueRetrievePropertiesEx",
-		                         &sc->property_collector, err);
-		if (rc < 0)
-			goto cleanup;
-		if (vs_soap_add_text(m, "token", token) == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-			goto cleanup;
-		}
+		else
+			rc = next_request(&req, c, token, err);
 	}
-cleanup:
 	if (rc < 0 && token != NULL)
 		cancel_token(c, token);
 	free(token);
@@ -207,7 +223,7 @@ vs_get_props(struct vs_object **out, struct vs_client *c,
 				memcpy(err->fault, local.fault,
 				       sizeof(err->fault));
 		} else {
-			copy_error(err, &local);
+			vs_error_keep_first(err, &local);
 		}
 		goto cleanup;
 	}
@@ -236,14 +252,37 @@ cleanup:
 	return rc;
 }
 
+/* Sends req (consumed) and reads the reply's returnval as a moref into
+ * *out; *found false (and 0) when the reply has none. */
+static int
+call_moref(struct vs_moref *out, bool *found, struct vs_client *c,
+           xmlDocPtr req, struct vs_error *err)
+{
+	xmlDocPtr resp = NULL;
+	xmlNodePtr r, rv;
+	int rc;
+
+	*found = false;
+	rc = vs_client_call(c, req, &resp, &r, err);
+	if (rc == 0) {
+		rv = vs_xml_child(r, "returnval");
+		*found = rv != NULL;
+		if (rv != NULL)
+			rc = vs_xml_moref(out, rv, err);
+	}
+	xmlFreeDoc(resp);
+	return rc;
+}
+
 int
 vs_view_create(struct vs_moref *view_out, struct vs_client *c,
                const struct vs_moref *container, const char *const *types,
                bool recursive, struct vs_error *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r, rv;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
+	bool found;
 	size_t i;
 	int rc;
 
@@ -266,20 +305,13 @@ vs_view_create(struct vs_moref *view_out, struct vs_client *c,
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	rc = vs_client_call(c, req, &resp, &r, err);
+	rc = call_moref(view_out, &found, c, req, err);
 	req = NULL;
-	if (rc < 0)
-		goto cleanup;
-	rv = vs_xml_child(r, "returnval");
-	if (rv == NULL) {
+	if (rc == 0 && !found)
 		rc = vs_error_set(err, VS_EPARSE,
 		                  "CreateContainerView: no view returned");
-		goto cleanup;
-	}
-	rc = vs_xml_moref(view_out, rv, err);
 cleanup:
 	xmlFreeDoc(req);
-	xmlFreeDoc(resp);
 	return rc;
 }
 
@@ -344,8 +376,9 @@ vs_find_by_inventory_path(struct vs_moref *out, struct vs_client *c,
                           const char *path, struct vs_error *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r, rv;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
+	bool found;
 	size_t i, len;
 	int rc;
 
@@ -367,18 +400,11 @@ vs_find_by_inventory_path(struct vs_moref *out, struct vs_client *c,
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	rc = vs_client_call(c, req, &resp, &r, err);
+	rc = call_moref(out, &found, c, req, err);
 	req = NULL;
-	if (rc < 0)
-		goto cleanup;
-	rv = vs_xml_child(r, "returnval");
-	if (rv == NULL) {
+	if (rc == 0 && !found)
 		rc = vs_error_set(err, VS_ENOTFOUND, "%s: not found", path);
-		goto cleanup;
-	}
-	rc = vs_xml_moref(out, rv, err);
 cleanup:
 	xmlFreeDoc(req);
-	xmlFreeDoc(resp);
 	return rc;
 }

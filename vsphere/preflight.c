@@ -41,9 +41,10 @@ read_result(struct vs_entity_privs *out, xmlNodePtr rv, struct vs_error *err)
 		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	for (p = vs_xml_child(rv, "privileges"); p != NULL;
 	     p = vs_xml_next(p, "privileges")) {
+		/* NULL only when out of memory: not an empty privilege */
 		xmlChar *t = xmlNodeGetContent(p);
 
-		out->privs[out->nprivs] = strdup(t != NULL ? (char *)t : "");
+		out->privs[out->nprivs] = t != NULL ? strdup((char *)t) : NULL;
 		xmlFree(t);
 		if (out->privs[out->nprivs] == NULL)
 			return vs_error_set(err, VS_ENOMEM, "out of memory");

@@ -292,6 +292,145 @@ status_seen(CURL *h)
 	       CURLE_OK && status > 0;
 }
 
+/* The exchange's own failures (callback, size cap, memory, files):
+ * true with *rc set when x had one. */
+static bool
+map_xfer_error(int *rc, const struct curl_tp *c, const struct xfer *x,
+               const char *hostport, struct vs_error *err)
+{
+	if (x->cb_failed) {
+		/* the callback's own error, as it set it */
+		if (err != NULL && err->code == 0)
+			*err = x->cb_err;
+		*rc = x->cb_err.code;
+	} else if (x->too_large) {
+		*rc = vs_error_set(err, VS_EPARSE,
+		                   "http: reply too large from %s (over %zu "
+		                   "bytes)", hostport, c->max_body);
+	} else if (x->nomem) {
+		*rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+	} else if (x->down_failed) {
+		*rc = vs_error_set(err, VS_EIO,
+		                   "http: cannot write downloaded file: %s",
+		                   strerror(errno ? errno : EIO));
+	} else if (x->read_failed) {
+		*rc = vs_error_set(err, VS_EIO,
+		                   "http: cannot read upload file");
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Network failures (transient): true with *rc set when cc is one. */
+static bool
+map_net_error(int *rc, const struct xfer *x, CURLcode cc,
+              const char *hostport, const char *why, struct vs_error *err)
+{
+	switch (cc) {
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		/* The request went out; its reply was lost. */
+		*rc = vs_error_set(err, VS_ENET, "http: %s: %s", hostport,
+		                   why);
+		if (err != NULL && err->code == VS_ENET) {
+			err->transient = true;
+			err->maybe_sent = true;
+		}
+		return true;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SEND_ERROR:
+		/* Not connected, or the request not fully sent (a server
+		 * does not act on a request cut short). */
+		*rc = vs_error_set(err, VS_ENET, "http: %s: %s", hostport,
+		                   why);
+		if (err != NULL && err->code == VS_ENET)
+			err->transient = true;
+		return true;
+	case CURLE_OPERATION_TIMEDOUT:
+		*rc = vs_error_set(err, VS_ETIMEOUT, "http: %s: timed out: %s",
+		                   hostport, why);
+		if (err != NULL && err->code == VS_ETIMEOUT) {
+			err->transient = true;
+			/* Once connected, the request may have been read. */
+			err->maybe_sent = connected(x->s->h);
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The peer's certificate: final, and the message says what an operator
+ * sets (Ruby CPI users never needed a CA).  A certificate for another
+ * name is not fixed by a CA. */
+static int
+map_verify_error(const char *hostport, const char *why,
+                 struct vs_error *err)
+{
+	if (strstr(why, "subject name") != NULL)
+		return vs_error_set(err, VS_ETLS,
+		                    "TLS: certificate verify failed for "
+		                    "%s: %s; connect by a name the "
+		                    "certificate holds (vcenters[0].host "
+		                    "in cpi.json, job property "
+		                    "vcenter.host), or "
+		                    "connection_options.insecure: true "
+		                    "for a lab", hostport, why);
+	return vs_error_set(err, VS_ETLS,
+	                    "TLS: certificate verify failed for %s: %s; "
+	                    "set the vCenter's CA certificate as "
+	                    "connection_options.ca_cert in cpi.json (job "
+	                    "property vcenter.connection_options.ca_cert)"
+	                    ", or connection_options.insecure: true for "
+	                    "a lab", hostport, why);
+}
+
+/* TLS failures: true with *rc set when cc is one. */
+static bool
+map_tls_error(int *rc, CURLcode cc, const char *hostport, const char *why,
+              struct vs_error *err)
+{
+	switch (cc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+		*rc = map_verify_error(hostport, why, err);
+		return true;
+	case CURLE_SSL_CONNECT_ERROR:
+		/* The handshake broke off: a reset, a close or a network
+		 * blip (certificate problems have the codes above).  The
+		 * request was not sent yet, so any call may be resent. */
+		*rc = vs_error_set(err, VS_ENET,
+		                   "TLS: handshake failed for %s: %s", hostport,
+		                   why);
+		if (err != NULL && err->code == VS_ENET)
+			err->transient = true;
+		return true;
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+		*rc = vs_error_set(err, VS_ETLS,
+		                   "TLS: handshake failed for %s: %s",
+		                   hostport, why);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int
 map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
           const char *hostport, struct vs_error *err)
@@ -300,104 +439,11 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 	                                           : curl_easy_strerror(cc);
 	int rc;
 
-	if (x->cb_failed) {
-		/* the callback's own error, as it set it */
-		if (err != NULL && err->code == 0)
-			*err = x->cb_err;
-		return x->cb_err.code;
-	}
-	if (x->too_large)
-		return vs_error_set(err, VS_EPARSE,
-		                    "http: reply too large from %s (over %zu "
-		                    "bytes)", hostport, c->max_body);
-	if (x->nomem)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	if (x->down_failed)
-		return vs_error_set(err, VS_EIO,
-		                    "http: cannot write downloaded file: %s",
-		                    strerror(errno ? errno : EIO));
-	if (x->read_failed)
-		return vs_error_set(err, VS_EIO,
-		                    "http: cannot read upload file");
+	if (map_xfer_error(&rc, c, x, hostport, err) ||
+	    map_net_error(&rc, x, cc, hostport, why, err) ||
+	    map_tls_error(&rc, cc, hostport, why, err))
+		return rc;
 	switch (cc) {
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		/* The request went out; its reply was lost. */
-		rc = vs_error_set(err, VS_ENET, "http: %s: %s", hostport,
-		                  why);
-		if (err != NULL && err->code == VS_ENET) {
-			err->transient = true;
-			err->maybe_sent = true;
-		}
-		return rc;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_SEND_ERROR:
-		/* Not connected, or the request not fully sent (a server
-		 * does not act on a request cut short). */
-		rc = vs_error_set(err, VS_ENET, "http: %s: %s", hostport,
-		                  why);
-		if (err != NULL && err->code == VS_ENET)
-			err->transient = true;
-		return rc;
-	case CURLE_OPERATION_TIMEDOUT:
-		rc = vs_error_set(err, VS_ETIMEOUT, "http: %s: timed out: %s",
-		                  hostport, why);
-		if (err != NULL && err->code == VS_ETIMEOUT) {
-			err->transient = true;
-			/* Once connected, the request may have been read. */
-			err->maybe_sent = connected(x->s->h);
-		}
-		return rc;
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_SSL_CRL_BADFILE:
-		/* The peer's certificate: final, and the message says what
-		 * an operator sets (Ruby CPI users never needed a CA).  A
-		 * certificate for another name is not fixed by a CA. */
-		if (strstr(why, "subject name") != NULL)
-			return vs_error_set(err, VS_ETLS,
-			                    "TLS: certificate verify failed for "
-			                    "%s: %s; connect by a name the "
-			                    "certificate holds (vcenters[0].host "
-			                    "in cpi.json, job property "
-			                    "vcenter.host), or "
-			                    "connection_options.insecure: true "
-			                    "for a lab", hostport, why);
-		return vs_error_set(err, VS_ETLS,
-		                    "TLS: certificate verify failed for %s: %s; "
-		                    "set the vCenter's CA certificate as "
-		                    "connection_options.ca_cert in cpi.json (job "
-		                    "property vcenter.connection_options.ca_cert)"
-		                    ", or connection_options.insecure: true for "
-		                    "a lab", hostport, why);
-	case CURLE_SSL_CONNECT_ERROR:
-		/* The handshake broke off: a reset, a close or a network
-		 * blip (certificate problems have the codes above).  The
-		 * request was not sent yet, so any call may be resent. */
-		rc = vs_error_set(err, VS_ENET,
-		                  "TLS: handshake failed for %s: %s", hostport,
-		                  why);
-		if (err != NULL && err->code == VS_ENET)
-			err->transient = true;
-		return rc;
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_SHUTDOWN_FAILED:
-	case CURLE_USE_SSL_FAILED:
-	case CURLE_SSL_ENGINE_NOTFOUND:
-	case CURLE_SSL_ENGINE_SETFAILED:
-	case CURLE_SSL_ENGINE_INITFAILED:
-		return vs_error_set(err, VS_ETLS,
-		                    "TLS: handshake failed for %s: %s",
-		                    hostport, why);
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
 		return vs_error_set(err, VS_EINVAL, "http: %s: %s", hostport,
@@ -539,29 +585,16 @@ exchange_timeout_ms(const struct curl_tp *c, double time_left_s)
 	return ms;
 }
 
+/* A free slot (the outer exchange's, or the nested one's), its handle
+ * made on first use. */
 static int
-curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-               struct vs_http_response *resp, struct vs_error *err)
+slot_take(struct slot **out, struct curl_tp *c, struct vs_error *err)
 {
-	struct curl_tp *c = (struct curl_tp *)t;
-	struct curl_slist *headers = NULL;
 	struct slot *s = NULL;
-	struct xfer x;
-	char hostport[256], *ct = NULL;
-	curl_off_t up_size = 0;
-	struct stat st;
-	CURLcode cc;
-	long status = 0;
 	size_t i;
 	int rc;
 
-	memset(resp, 0, sizeof(*resp));
-	memset(&x, 0, sizeof(x));
-	if (req->method == NULL)
-		return vs_error_set(err, VS_EINVAL, "http: no method");
-	rc = check_url(hostport, sizeof(hostport), req->url, err);
-	if (rc != 0)
-		return rc;
+	*out = NULL;
 	for (i = 0; i < NSLOTS && s == NULL; i++) {
 		if (!c->slots[i].busy)
 			s = &c->slots[i];
@@ -574,92 +607,115 @@ curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		if (rc != 0)
 			return rc;
 	}
-	rc = build_headers(&headers, req, err);
-	if (rc != 0)
-		return rc;
-	s->busy = true;
-	x.c = c;
-	x.s = s;
-	x.req = req;
+	*out = s;
+	return 0;
+}
+
+/* The request body: the upload file opened, or the body in memory;
+ * its size in *up_size. */
+static int
+open_upload(curl_off_t *up_size, struct xfer *x, struct vs_error *err)
+{
+	const struct vs_http_request *req = x->req;
+	struct stat st;
+
+	*up_size = 0;
 	if (req->upload_path != NULL) {
-		x.up = fopen(req->upload_path, "rb");
-		if (x.up == NULL || fstat(fileno(x.up), &st) != 0 ||
-		    !S_ISREG(st.st_mode)) {
-			rc = vs_error_set(err, VS_EIO,
-			                  "http: cannot open upload file: %s",
-			                  strerror(errno ? errno : EINVAL));
-			goto cleanup;
-		}
-		up_size = (curl_off_t)st.st_size;
+		x->up = fopen(req->upload_path, "rb");
+		if (x->up == NULL || fstat(fileno(x->up), &st) != 0 ||
+		    !S_ISREG(st.st_mode))
+			return vs_error_set(err, VS_EIO,
+			                    "http: cannot open upload file: %s",
+			                    strerror(errno ? errno : EINVAL));
+		*up_size = (curl_off_t)st.st_size;
 	} else if (req->body != NULL) {
-		x.mem = req->body;
-		x.mem_len = req->body_len;
-		up_size = (curl_off_t)req->body_len;
+		x->mem = req->body;
+		x->mem_len = req->body_len;
+		*up_size = (curl_off_t)req->body_len;
 	}
-	rc = set_method(&x, req->method, up_size, err);
-	if (rc != 0)
-		goto cleanup;
-	curl_easy_setopt(s->h, CURLOPT_URL, req->url);
-	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, &x);
+	return 0;
+}
+
+/* The exchange's own options on the slot's handle. */
+static void
+set_exchange_opts(struct xfer *x, struct curl_slist *headers)
+{
+	const struct vs_http_request *req = x->req;
+	CURL *h = x->s->h;
+
+	curl_easy_setopt(h, CURLOPT_URL, req->url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
 	if (req->progress != NULL && req->upload_path != NULL) {
-		curl_easy_setopt(s->h, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(s->h, CURLOPT_XFERINFODATA, &x);
-		curl_easy_setopt(s->h, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	} else {
-		curl_easy_setopt(s->h, CURLOPT_NOPROGRESS, 1L);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 1L);
 	}
-	curl_easy_setopt(s->h, CURLOPT_TIMEOUT_MS,
-	                 exchange_timeout_ms(c, req->time_left_s));
-	s->errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+	                 exchange_timeout_ms(x->c, req->time_left_s));
+}
+
+/* Runs the exchange; a download file that cannot be closed is a write
+ * error. */
+static CURLcode
+perform(struct xfer *x)
+{
+	CURLcode cc;
+
+	x->s->errbuf[0] = '\0';
 	errno = 0;
-	cc = curl_easy_perform(s->h);
-	if (x.down != NULL) {
-		if (fclose(x.down) != 0 && cc == CURLE_OK) {
-			x.down_failed = true;
+	cc = curl_easy_perform(x->s->h);
+	if (x->down != NULL) {
+		if (fclose(x->down) != 0 && cc == CURLE_OK) {
+			x->down_failed = true;
 			cc = CURLE_WRITE_ERROR;
 		}
-		x.down = NULL;
+		x->down = NULL;
 	}
-	if (cc != CURLE_OK || x.down_failed) {
-		rc = map_error(c, &x, cc, hostport, err);
-		logf_(c, 0, "http %s %s: failed (%d)",
-		      req->op ? req->op : "-", hostport, rc);
-		goto cleanup;
-	}
-	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(s->h, CURLINFO_CONTENT_TYPE, &ct);
+	return cc;
+}
+
+/* Status, content type and body (or download file) into resp. */
+static int
+take_reply(struct vs_http_response *resp, struct xfer *x,
+           struct vs_error *err)
+{
+	const struct vs_http_request *req = x->req;
+	char *ct = NULL;
+	long status = 0;
+
+	curl_easy_getinfo(x->s->h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(x->s->h, CURLINFO_CONTENT_TYPE, &ct);
 	resp->status = status;
 	if (ct != NULL && header_value_ok(ct)) {
 		resp->content_type = strdup(ct);
-		if (resp->content_type == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-			goto cleanup;
-		}
+		if (resp->content_type == NULL)
+			return vs_error_set(err, VS_ENOMEM, "out of memory");
 	}
 	if (req->download_path != NULL && status >= 200 && status < 300) {
-		if (!x.decided) {
+		if (!x->decided) {
 			/* empty 2xx body: still leave an (empty) file */
-			x.down = open_download(req->download_path);
-			if (x.down == NULL) {
-				rc = vs_error_set(err, VS_EIO, "http: cannot "
-				                  "create downloaded file: %s",
-				                  strerror(errno));
-				goto cleanup;
-			}
+			x->down = open_download(req->download_path);
+			if (x->down == NULL)
+				return vs_error_set(err, VS_EIO,
+				                    "http: cannot create "
+				                    "downloaded file: %s",
+				                    strerror(errno));
 		}
-		vs_fixture_buf_clear(&x.body);
-	} else {
-		rc = vs_fixture_buf_take(&resp->body, &resp->body_len,
-		                         &x.body, err);
-		if (rc != 0)
-			goto cleanup;
+		vs_fixture_buf_clear(&x->body);
+		return 0;
 	}
-	logf_(c, 0, "http %s %s: %ld", req->op ? req->op : "-", hostport,
-	      status);
-cleanup:
-	/* the handle must not keep pointers into this frame */
+	return vs_fixture_buf_take(&resp->body, &resp->body_len, &x->body,
+	                           err);
+}
+
+/* The handle must not keep pointers into the finished exchange. */
+static void
+slot_release(struct slot *s)
+{
 	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, NULL);
 	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, NULL);
@@ -668,6 +724,55 @@ cleanup:
 	curl_easy_setopt(s->h, CURLOPT_XFERINFODATA, NULL);
 	curl_easy_setopt(s->h, CURLOPT_NOPROGRESS, 1L);
 	s->busy = false;
+}
+
+static int
+curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
+               struct vs_http_response *resp, struct vs_error *err)
+{
+	struct curl_tp *c = (struct curl_tp *)t;
+	struct curl_slist *headers = NULL;
+	struct slot *s = NULL;
+	struct xfer x;
+	char hostport[256];
+	curl_off_t up_size = 0;
+	CURLcode cc;
+	int rc;
+
+	memset(resp, 0, sizeof(*resp));
+	memset(&x, 0, sizeof(x));
+	if (req->method == NULL)
+		return vs_error_set(err, VS_EINVAL, "http: no method");
+	rc = check_url(hostport, sizeof(hostport), req->url, err);
+	if (rc == 0)
+		rc = slot_take(&s, c, err);
+	if (rc == 0)
+		rc = build_headers(&headers, req, err);
+	if (rc != 0)
+		return rc;
+	s->busy = true;
+	x.c = c;
+	x.s = s;
+	x.req = req;
+	rc = open_upload(&up_size, &x, err);
+	if (rc == 0)
+		rc = set_method(&x, req->method, up_size, err);
+	if (rc != 0)
+		goto cleanup;
+	set_exchange_opts(&x, headers);
+	cc = perform(&x);
+	if (cc != CURLE_OK || x.down_failed) {
+		rc = map_error(c, &x, cc, hostport, err);
+		logf_(c, 0, "http %s %s: failed (%d)",
+		      req->op ? req->op : "-", hostport, rc);
+		goto cleanup;
+	}
+	rc = take_reply(resp, &x, err);
+	if (rc == 0)
+		logf_(c, 0, "http %s %s: %ld", req->op ? req->op : "-",
+		      hostport, resp->status);
+cleanup:
+	slot_release(s);
 	if (x.down != NULL)
 		fclose(x.down);
 	if (rc != 0 && x.opened)
@@ -708,6 +813,36 @@ curl_free_tp(struct vs_transport *t)
 	curl_global_cleanup();
 }
 
+/* Peer verification and the CA certificate on a new handle. */
+static int
+set_tls_opts(CURL *h, const struct curl_tp *c, struct vs_error *err)
+{
+	if (c->insecure) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	}
+	if (c->ca != NULL) {
+#if LIBCURL_VERSION_NUM >= 0x074D00
+		struct curl_blob blob;
+
+		blob.data = c->ca;
+		blob.len = strlen(c->ca);
+		blob.flags = CURL_BLOB_COPY;
+		if (curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) !=
+		    CURLE_OK)
+			return vs_error_set(err, VS_ETLS, "TLS: cannot use "
+			                    "the CA certificate");
+#else
+		return vs_error_set(err, VS_ETLS,
+		                    "TLS: libcurl too old for an in-memory CA");
+#endif
+	}
+	return 0;
+}
+
 /* Makes the slot's easy handle with the transport's options. */
 static int
 slot_open(struct curl_tp *c, struct slot *s, struct vs_error *err)
@@ -743,32 +878,9 @@ slot_open(struct curl_tp *c, struct slot *s, struct vs_error *err)
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
 	}
-	if (c->insecure) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-	} else {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	}
-	if (c->ca != NULL) {
-#if LIBCURL_VERSION_NUM >= 0x074D00
-		struct curl_blob blob;
-
-		blob.data = c->ca;
-		blob.len = strlen(c->ca);
-		blob.flags = CURL_BLOB_COPY;
-		if (curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) !=
-		    CURLE_OK) {
-			rc = vs_error_set(err, VS_ETLS,
-			                  "TLS: cannot use the CA certificate");
-			goto cleanup;
-		}
-#else
-		rc = vs_error_set(err, VS_ETLS,
-		                  "TLS: libcurl too old for an in-memory CA");
+	rc = set_tls_opts(h, c, err);
+	if (rc != 0)
 		goto cleanup;
-#endif
-	}
 	s->h = h;
 	h = NULL;
 cleanup:

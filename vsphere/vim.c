@@ -1,22 +1,20 @@
 /*
- * vsphere/vim.c: typed VIM values, reading side (ObjectContent, TaskInfo,
- * devices, lease info, datastore summary).  The writing side is in
+ * vsphere/vim.c: typed VIM values, reading side: the shared readers of
+ * simple children, scalars, faults, ObjectContent and TaskInfo.  Devices
+ * are read in vim_device.c, lease info and datastore summaries in
+ * vim_info.c (vim_int.h: what they share); the writing side is in
  * vim_spec.c.
  *
  * Every reply is hostile input: a missing required field or a value of
  * the wrong shape gives VS_EPARSE, never a crash or a silent default.
  */
-#include "vsphere/vim.h"
+#include "vsphere/vim_int.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Caps on list lengths read from a reply (the client already caps the
- * reply size; these keep a hostile reply from asking for absurd arrays). */
-#define MAX_LIST 100000
 
 /* --- small helpers --------------------------------------------------- */
 
@@ -32,8 +30,8 @@ has_element_child(xmlNodePtr n)
 	return false;
 }
 
-static size_t
-count_children(xmlNodePtr parent, const char *name)
+size_t
+vs_vim__count_children(xmlNodePtr parent, const char *name)
 {
 	size_t n = 0;
 	xmlNodePtr k;
@@ -65,10 +63,22 @@ node_text(char **out, xmlNodePtr n, const char *what, struct vs_error *err)
 	return 0;
 }
 
+int
+vs_vim_opt_text(char **out, xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr n = vs_xml_child(parent, name);
+
+	*out = NULL;
+	if (n == NULL)
+		return 0;
+	*out = (char *)xmlNodeGetContent(n);
+	return *out == NULL ? VS_ENOMEM : 0;
+}
+
 /* Child name's text: *out NULL when the child is absent and !required. */
-static int
-child_text(char **out, xmlNodePtr parent, const char *name, bool required,
-           struct vs_error *err)
+int
+vs_vim__child_text(char **out, xmlNodePtr parent, const char *name,
+                   bool required, struct vs_error *err)
 {
 	xmlNodePtr n;
 
@@ -85,16 +95,16 @@ child_text(char **out, xmlNodePtr parent, const char *name, bool required,
 }
 
 /* Child name as an integer in [min, max]; *present false when absent. */
-static int
-child_long(long long *out, bool *present, xmlNodePtr parent,
-           const char *name, long long min, long long max,
-           struct vs_error *err)
+int
+vs_vim__child_long(long long *out, bool *present, xmlNodePtr parent,
+                   const char *name, long long min, long long max,
+                   struct vs_error *err)
 {
 	char *s = NULL;
 	int rc;
 
 	*out = 0;
-	rc = child_text(&s, parent, name, present == NULL, err);
+	rc = vs_vim__child_text(&s, parent, name, present == NULL, err);
 	if (rc < 0)
 		goto cleanup;
 	if (present != NULL)
@@ -109,15 +119,15 @@ cleanup:
 	return rc;
 }
 
-static int
-child_bool(bool *out, bool *present, xmlNodePtr parent, const char *name,
-           struct vs_error *err)
+int
+vs_vim__child_bool(bool *out, bool *present, xmlNodePtr parent,
+                   const char *name, struct vs_error *err)
 {
 	char *s = NULL;
 	int rc;
 
 	*out = false;
-	rc = child_text(&s, parent, name, present == NULL, err);
+	rc = vs_vim__child_text(&s, parent, name, present == NULL, err);
 	if (rc < 0)
 		goto cleanup;
 	if (present != NULL)
@@ -132,9 +142,9 @@ cleanup:
 	return rc;
 }
 
-static int
-child_moref(struct vs_moref *out, bool *present, xmlNodePtr parent,
-            const char *name, struct vs_error *err)
+int
+vs_vim__child_moref(struct vs_moref *out, bool *present, xmlNodePtr parent,
+                    const char *name, struct vs_error *err)
 {
 	xmlNodePtr n;
 	int rc;
@@ -226,7 +236,7 @@ vs_lmf_from_node(struct vs_fault *out, xmlNodePtr lmf, struct vs_error *err)
 		return vs_error_set(err, VS_EPARSE,
 		                    "LocalizedMethodFault without a fault "
 		                    "type");
-	rc = child_text(&msg, lmf, "localizedMessage", false, err);
+	rc = vs_vim__child_text(&msg, lmf, "localizedMessage", false, err);
 	if (rc < 0)
 		return rc;
 	if (msg != NULL)
@@ -432,7 +442,7 @@ read_missing(struct vs_object *o, xmlNodePtr ms, const char *const *optional,
 	bool was_set;
 	int rc;
 
-	rc = child_text(&path, ms, "path", true, err);
+	rc = vs_vim__child_text(&path, ms, "path", true, err);
 	if (rc < 0)
 		goto cleanup;
 	fn = vs_xml_child(ms, "fault");
@@ -471,11 +481,11 @@ vs_object_from_node(struct vs_object *out, xmlNodePtr objects,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = child_moref(&out->obj, NULL, objects, "obj", err);
+	rc = vs_vim__child_moref(&out->obj, NULL, objects, "obj", err);
 	if (rc < 0)
 		goto cleanup;
-	nprop = count_children(objects, "propSet");
-	nmiss = count_children(objects, "missingSet");
+	nprop = vs_vim__count_children(objects, "propSet");
+	nmiss = vs_vim__count_children(objects, "missingSet");
 	if (nprop > MAX_LIST || nmiss > MAX_LIST) {
 		rc = vs_error_set(err, VS_EPARSE, "too many properties");
 		goto cleanup;
@@ -490,7 +500,7 @@ vs_object_from_node(struct vs_object *out, xmlNodePtr objects,
 	for (k = vs_xml_child(objects, "propSet"); k != NULL;
 	     k = vs_xml_next(k, "propSet")) {
 		p = &out->props[out->nprops];
-		rc = child_text(&p->name, k, "name", true, err);
+		rc = vs_vim__child_text(&p->name, k, "name", true, err);
 		if (rc < 0)
 			goto cleanup;
 		out->nprops++;
@@ -798,412 +808,4 @@ vs_task_info_apply(struct vs_task_info *ti, const char *name, xmlNodePtr val,
 	if (rc == 0)
 		rc = task_result(ti, vs_xml_child(val, "result"), err);
 	return rc;
-}
-
-/* --- devices ----------------------------------------------------------- */
-
-static void
-device_clear(struct vs_device *d)
-{
-	free(d->label);
-	free(d->file_name);
-	free(d->device_name);
-	free(d->switch_uuid);
-	free(d->portgroup_key);
-	free(d->mac_address);
-	free(d->address_type);
-	free(d->disk_mode);
-	free(d->disk_uuid);
-	free(d->opaque_id);
-	memset(d, 0, sizeof(*d));
-}
-
-void
-vs_devices_free(struct vs_devices *d)
-{
-	size_t i;
-
-	if (d == NULL)
-		return;
-	for (i = 0; i < d->n; i++)
-		device_clear(&d->items[i]);
-	free(d->items);
-	free(d);
-}
-
-static int
-device_backing(struct vs_device *d, xmlNodePtr b, struct vs_error *err)
-{
-	xmlNodePtr port;
-	int rc;
-
-	vs_xml_xsi_type(d->backing_type, sizeof(d->backing_type), b);
-	if (d->backing_type[0] == '\0')
-		return vs_error_set(err, VS_EPARSE, "backing without a type");
-	rc = child_text(&d->file_name, b, "fileName", false, err);
-	if (rc == 0)
-		rc = child_moref(&d->datastore, &d->has_datastore, b,
-		                 "datastore", err);
-	if (rc == 0)
-		rc = child_text(&d->device_name, b, "deviceName", false, err);
-	if (rc == 0)
-		rc = child_moref(&d->network, &d->has_network, b, "network",
-		                 err);
-	if (rc == 0)
-		rc = child_text(&d->disk_mode, b, "diskMode", false, err);
-	if (rc == 0)
-		rc = child_text(&d->disk_uuid, b, "uuid", false, err);
-	if (rc == 0)
-		rc = child_text(&d->opaque_id, b, "opaqueNetworkId", false,
-		                err);
-	if (rc < 0)
-		return rc;
-	port = vs_xml_child(b, "port");
-	if (port == NULL)
-		return 0;
-	rc = child_text(&d->switch_uuid, port, "switchUuid", true, err);
-	if (rc == 0)
-		rc = child_text(&d->portgroup_key, port, "portgroupKey", false,
-		                err);
-	return rc;
-}
-
-static int
-device_connectable(struct vs_device *d, xmlNodePtr c, struct vs_error *err)
-{
-	int rc;
-
-	d->has_connectable = true;
-	rc = child_bool(&d->start_connected, NULL, c, "startConnected", err);
-	if (rc == 0)
-		rc = child_bool(&d->allow_guest_control, NULL, c,
-		                "allowGuestControl", err);
-	if (rc == 0)
-		rc = child_bool(&d->connected, NULL, c, "connected", err);
-	return rc;
-}
-
-static int
-device_from_node(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
-{
-	long long v;
-	xmlNodePtr k;
-	int rc;
-
-	vs_xml_xsi_type(d->type, sizeof(d->type), n);
-	if (d->type[0] == '\0')
-		return vs_error_set(err, VS_EPARSE, "device without a type");
-	rc = child_long(&v, NULL, n, "key", INT32_MIN, INT32_MAX, err);
-	if (rc < 0)
-		return rc;
-	d->key = (int)v;
-	k = vs_xml_child(n, "deviceInfo");
-	if (k != NULL) {
-		rc = child_text(&d->label, k, "label", false, err);
-		if (rc < 0)
-			return rc;
-	}
-	k = vs_xml_child(n, "backing");
-	if (k != NULL) {
-		rc = device_backing(d, k, err);
-		if (rc < 0)
-			return rc;
-	}
-	k = vs_xml_child(n, "connectable");
-	if (k != NULL) {
-		rc = device_connectable(d, k, err);
-		if (rc < 0)
-			return rc;
-	}
-	rc = child_long(&v, &d->has_controller_key, n, "controllerKey",
-	                INT32_MIN, INT32_MAX, err);
-	if (rc < 0)
-		return rc;
-	d->controller_key = (int)v;
-	rc = child_long(&v, &d->has_unit_number, n, "unitNumber", INT32_MIN,
-	                INT32_MAX, err);
-	if (rc < 0)
-		return rc;
-	d->unit_number = (int)v;
-	rc = child_long(&v, &d->has_bus_number, n, "busNumber", 0,
-	                INT32_MAX, err);
-	if (rc < 0)
-		return rc;
-	d->bus_number = (int)v;
-	k = vs_xml_child(n, "sharedBus");
-	if (k != NULL) {
-		xmlChar *t = xmlNodeGetContent(k);
-
-		if (t != NULL && xmlStrlen(t) < (int)sizeof(d->shared_bus))
-			memcpy(d->shared_bus, t, (size_t)xmlStrlen(t) + 1);
-		xmlFree(t);
-	}
-	rc = child_long(&d->capacity_kb, &d->has_capacity, n, "capacityInKB",
-	                0, LLONG_MAX, err);
-	if (rc == 0)
-		rc = child_text(&d->mac_address, n, "macAddress", false, err);
-	if (rc == 0)
-		rc = child_text(&d->address_type, n, "addressType", false,
-		                err);
-	return rc;
-}
-
-int
-vs_devices_from_node(struct vs_devices **out, xmlNodePtr val,
-                     struct vs_error *err)
-{
-	struct vs_devices *d = NULL;
-	size_t n = 0;
-	xmlNodePtr k;
-	int rc = 0;
-
-	*out = NULL;
-	for (k = val->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE)
-			n++;
-	}
-	if (n > MAX_LIST)
-		return vs_error_set(err, VS_EPARSE, "device list too long");
-	d = calloc(1, sizeof(*d));
-	if (d == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	if (n > 0) {
-		d->items = calloc(n, sizeof(*d->items));
-		if (d->items == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-			goto cleanup;
-		}
-	}
-	for (k = val->children; k != NULL; k = k->next) {
-		if (k->type != XML_ELEMENT_NODE)
-			continue;
-		if (strcmp((const char *)k->name, "VirtualDevice") != 0) {
-			rc = vs_error_set(err, VS_EPARSE,
-			                  "unexpected <%s> in device list",
-			                  (const char *)k->name);
-			goto cleanup;
-		}
-		rc = device_from_node(&d->items[d->n], k, err);
-		d->n++;
-		if (rc < 0) {
-			vs_error_prefix(err, "device %zu", d->n);
-			goto cleanup;
-		}
-	}
-	*out = d;
-	d = NULL;
-cleanup:
-	vs_devices_free(d);
-	return rc;
-}
-
-int
-vs_object_get_devices(struct vs_devices **out, const struct vs_object *o,
-                      const char *name, struct vs_error *err)
-{
-	const struct vs_prop *p = vs_object_prop(o, name);
-	xmlNodePtr n;
-	int rc;
-
-	*out = NULL;
-	if (p != NULL && p->kind == VS_PROP_TEXT && p->text[0] == '\0') {
-		/* an empty ArrayOfVirtualDevice */
-		*out = calloc(1, sizeof(**out));
-		if (*out == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
-		return 0;
-	}
-	rc = vs_object_get_node(&n, o, name, err);
-	if (rc < 0)
-		return rc;
-	rc = vs_devices_from_node(out, n, err);
-	if (rc < 0)
-		vs_error_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
-		                name);
-	return rc;
-}
-
-bool
-vs_device_is_nic(const struct vs_device *d)
-{
-	static const char *const nics[] = {
-		"VirtualE1000", "VirtualE1000e", "VirtualPCNet32",
-		"VirtualVmxnet", "VirtualVmxnet2", "VirtualVmxnet3",
-		"VirtualVmxnet3Vrdma", "VirtualSriovEthernetCard",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(nics) / sizeof(nics[0]); i++) {
-		if (strcmp(d->type, nics[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
-const struct vs_device *
-vs_devices_find_key(const struct vs_devices *d, int key)
-{
-	size_t i;
-
-	for (i = 0; d != NULL && i < d->n; i++) {
-		if (d->items[i].key == key)
-			return &d->items[i];
-	}
-	return NULL;
-}
-
-/* --- HttpNfcLease ------------------------------------------------------ */
-
-int
-vs_lease_state_parse(int *out, const char *s, struct vs_error *err)
-{
-	*out = 0;
-	if (s != NULL && strcmp(s, "initializing") == 0)
-		*out = VS_LEASE_INITIALIZING;
-	else if (s != NULL && strcmp(s, "ready") == 0)
-		*out = VS_LEASE_READY;
-	else if (s != NULL && strcmp(s, "done") == 0)
-		*out = VS_LEASE_DONE;
-	else if (s != NULL && strcmp(s, "error") == 0)
-		*out = VS_LEASE_ERROR;
-	else
-		return vs_error_set(err, VS_EPARSE, "unknown lease state");
-	return 0;
-}
-
-void
-vs_lease_info_free(struct vs_lease_info *li)
-{
-	size_t i;
-
-	if (li == NULL)
-		return;
-	for (i = 0; i < li->nurls; i++) {
-		free(li->urls[i].key);
-		free(li->urls[i].import_key);
-		free(li->urls[i].url);
-		free(li->urls[i].target_id);
-	}
-	free(li->urls);
-	free(li);
-}
-
-static int
-lease_url(struct vs_lease_url *u, xmlNodePtr n, struct vs_error *err)
-{
-	bool present;
-	int rc;
-
-	rc = child_text(&u->key, n, "key", true, err);
-	if (rc == 0)
-		rc = child_text(&u->import_key, n, "importKey", true, err);
-	if (rc == 0)
-		rc = child_text(&u->url, n, "url", true, err);
-	if (rc == 0)
-		rc = child_text(&u->target_id, n, "targetId", false, err);
-	if (rc == 0)
-		rc = child_bool(&u->disk, &present, n, "disk", err);
-	return rc;
-}
-
-int
-vs_lease_info_from_node(struct vs_lease_info **out, xmlNodePtr val,
-                        struct vs_error *err)
-{
-	struct vs_lease_info *li;
-	bool present;
-	size_t n;
-	xmlNodePtr k;
-	int rc;
-
-	*out = NULL;
-	li = calloc(1, sizeof(*li));
-	if (li == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	rc = child_moref(&li->entity, NULL, val, "entity", err);
-	if (rc < 0)
-		goto cleanup;
-	rc = child_long(&li->total_disk_kb, &present, val,
-	                "totalDiskCapacityInKB", 0, LLONG_MAX, err);
-	if (rc < 0)
-		goto cleanup;
-	n = count_children(val, "deviceUrl");
-	if (n > MAX_LIST) {
-		rc = vs_error_set(err, VS_EPARSE, "too many device URLs");
-		goto cleanup;
-	}
-	if (n > 0) {
-		li->urls = calloc(n, sizeof(*li->urls));
-		if (li->urls == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-			goto cleanup;
-		}
-	}
-	for (k = vs_xml_child(val, "deviceUrl"); k != NULL;
-	     k = vs_xml_next(k, "deviceUrl")) {
-		rc = lease_url(&li->urls[li->nurls], k, err);
-		li->nurls++;
-		if (rc < 0) {
-			vs_error_prefix(err, "lease deviceUrl %zu", li->nurls);
-			goto cleanup;
-		}
-	}
-	*out = li;
-	li = NULL;
-cleanup:
-	vs_lease_info_free(li);
-	return rc;
-}
-
-/* --- DatastoreSummary -------------------------------------------------- */
-
-void
-vs_ds_summary_free(struct vs_ds_summary *s)
-{
-	if (s == NULL)
-		return;
-	free(s->name);
-	free(s->url);
-	free(s->type);
-	free(s->maintenance_mode);
-	free(s);
-}
-
-int
-vs_ds_summary_from_node(struct vs_ds_summary **out, xmlNodePtr val,
-                        struct vs_error *err)
-{
-	struct vs_ds_summary *s;
-	int rc;
-
-	*out = NULL;
-	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
-	rc = child_moref(&s->datastore, &s->has_datastore, val, "datastore",
-	                 err);
-	if (rc == 0)
-		rc = child_text(&s->name, val, "name", true, err);
-	if (rc == 0)
-		rc = child_text(&s->url, val, "url", true, err);
-	if (rc == 0)
-		rc = child_long(&s->capacity, NULL, val, "capacity", 0,
-		                LLONG_MAX, err);
-	if (rc == 0)
-		rc = child_long(&s->free_space, NULL, val, "freeSpace", 0,
-		                LLONG_MAX, err);
-	if (rc == 0)
-		rc = child_bool(&s->accessible, NULL, val, "accessible", err);
-	if (rc == 0)
-		rc = child_text(&s->type, val, "type", true, err);
-	if (rc == 0)
-		rc = child_text(&s->maintenance_mode, val, "maintenanceMode",
-		                false, err);
-	if (rc < 0) {
-		vs_error_prefix(err, "datastore summary");
-		vs_ds_summary_free(s);
-		return rc;
-	}
-	*out = s;
-	return 0;
 }

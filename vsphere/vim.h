@@ -105,6 +105,11 @@ int vs_parse_long(long long *out, const char *s, long long min,
                   long long max, struct vs_error *err);
 /* "true"/"1" or "false"/"0". */
 int vs_parse_bool(bool *out, const char *s, struct vs_error *err);
+/* The text of parent's child name into *out (xmlFree), NULL when there
+ * is no such child; VS_ENOMEM (err untouched: the caller words it) when
+ * there is one but its text could not be copied, which must not read as
+ * "absent".  The one read of an optional child's text. */
+int vs_vim_opt_text(char **out, xmlNodePtr parent, const char *name);
 /* A LocalizedMethodFault element (<error>, <val>, missingSet's <fault>):
  * type from the inner <fault>'s xsi:type, localized from
  * <localizedMessage>.  VS_EPARSE when there is no typed inner fault. */

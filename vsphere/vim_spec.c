@@ -314,8 +314,8 @@ backing_fits(int type, int backing)
  * thinProvisioned, eagerlyScrub, …}.
  * VirtualCdromIsoBackingInfo {VirtualDeviceFileBackingInfo}. */
 static int
-add_backing(xmlNodePtr dev, const struct vs_device_spec *d,
-            struct vs_error *err)
+add_nic_backing(xmlNodePtr dev, const struct vs_device_spec *d,
+                struct vs_error *err)
 {
 	xmlNodePtr b, port;
 	int rc;
@@ -340,7 +340,7 @@ add_backing(xmlNodePtr dev, const struct vs_device_spec *d,
 			rc = add_opt_text(port, "portgroupKey",
 			                  d->portgroup_key, err);
 		return rc;
-	case VS_BACKING_OPAQUE:
+	default:
 		/* VirtualEthernetCardOpaqueNetworkBackingInfo
 		 * {opaqueNetworkId, opaqueNetworkType} */
 		rc = add_obj(&b, dev, "backing", "VirtualEthernetCard"
@@ -351,29 +351,45 @@ add_backing(xmlNodePtr dev, const struct vs_device_spec *d,
 			rc = add_text(b, "opaqueNetworkType", d->opaque_type,
 			              err);
 		return rc;
+	}
+}
+
+static int
+add_file_backing(xmlNodePtr dev, const struct vs_device_spec *d,
+                 struct vs_error *err)
+{
+	bool disk = d->backing == VS_BACKING_DISK_FLAT;
+	xmlNodePtr b;
+	int rc;
+
+	rc = add_obj(&b, dev, "backing", disk ?
+	             "VirtualDiskFlatVer2BackingInfo" :
+	             "VirtualCdromIsoBackingInfo", err);
+	if (rc == 0)
+		rc = add_text(b, "fileName", d->file_name, err);
+	if (rc == 0)
+		rc = add_opt_moref(b, "datastore", d->datastore, err);
+	if (rc == 0 && disk)
+		rc = add_text(b, "diskMode", d->disk_mode, err);
+	if (rc == 0 && disk)
+		rc = add_tristate(b, "thinProvisioned", d->thin, err);
+	if (rc == 0 && disk)
+		rc = add_tristate(b, "eagerlyScrub", d->eager_scrub, err);
+	return rc;
+}
+
+static int
+add_backing(xmlNodePtr dev, const struct vs_device_spec *d,
+            struct vs_error *err)
+{
+	switch (d->backing) {
+	case VS_BACKING_NETWORK:
+	case VS_BACKING_DVPORT:
+	case VS_BACKING_OPAQUE:
+		return add_nic_backing(dev, d, err);
 	case VS_BACKING_DISK_FLAT:
-		rc = add_obj(&b, dev, "backing",
-		             "VirtualDiskFlatVer2BackingInfo", err);
-		if (rc == 0)
-			rc = add_text(b, "fileName", d->file_name, err);
-		if (rc == 0)
-			rc = add_opt_moref(b, "datastore", d->datastore, err);
-		if (rc == 0)
-			rc = add_text(b, "diskMode", d->disk_mode, err);
-		if (rc == 0)
-			rc = add_tristate(b, "thinProvisioned", d->thin, err);
-		if (rc == 0)
-			rc = add_tristate(b, "eagerlyScrub", d->eager_scrub,
-			                  err);
-		return rc;
 	case VS_BACKING_ISO:
-		rc = add_obj(&b, dev, "backing", "VirtualCdromIsoBackingInfo",
-		             err);
-		if (rc == 0)
-			rc = add_text(b, "fileName", d->file_name, err);
-		if (rc == 0)
-			rc = add_opt_moref(b, "datastore", d->datastore, err);
-		return rc;
+		return add_file_backing(dev, d, err);
 	default:
 		return 0;
 	}
@@ -519,6 +535,31 @@ vs_add_device_change(xmlNodePtr parent, const char *name,
 	return rc;
 }
 
+/* One extraConfig OptionValue {key, value (xsi:type)}.  An empty value
+ * (which removes the key) is written <value xsi:type="xsd:string"/>,
+ * without a text node. */
+static int
+add_extra(xmlNodePtr spec, const struct vs_option *o, struct vs_error *err)
+{
+	xmlNodePtr n, v;
+	int rc;
+
+	if (o->value == NULL || !valid_text(o->value))
+		return vs_error_set(err, VS_EINVAL, "extraConfig %s: missing "
+		                    "or invalid value", o->key != NULL ?
+		                    o->key : "(no key)");
+	rc = add_obj(&n, spec, "extraConfig", NULL, err);
+	if (rc == 0)
+		rc = add_text(n, "key", o->key, err);
+	if (rc == 0 && o->value[0] == '\0')
+		rc = add_obj(&v, n, "value", "xsd:string", err);
+	else if (rc == 0 &&
+	         vs_soap_add_typed_text(n, "value", "xsd:string",
+	                                o->value) == NULL)
+		rc = nomem("value", err);
+	return rc;
+}
+
 /* VirtualMachineConfigSpec {changeVersion, name, …, numCPUs, …, memoryMB,
  * memoryHotAddEnabled, cpuHotAddEnabled, …, deviceChange, cpuAllocation,
  * …, extraConfig, …, managedBy, memoryReservationLockedToMax,
@@ -531,7 +572,7 @@ int
 vs_add_config_spec(xmlNodePtr parent, const char *name,
                    const struct vs_config_spec *s, struct vs_error *err)
 {
-	xmlNodePtr spec, n, v;
+	xmlNodePtr spec, n;
 	size_t i;
 	int rc;
 
@@ -564,27 +605,8 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 			rc = add_long(n, "reservation", s->cpu_reservation_mhz,
 			              err);
 	}
-	for (i = 0; rc == 0 && i < s->nextra; i++) {
-		if (s->extra[i].value == NULL ||
-		    !valid_text(s->extra[i].value)) {
-			rc = vs_error_set(err, VS_EINVAL,
-			                  "extraConfig %s: missing or invalid "
-			                  "value", s->extra[i].key != NULL ?
-			                  s->extra[i].key : "(no key)");
-			break;
-		}
-		rc = add_obj(&n, spec, "extraConfig", NULL, err);
-		if (rc == 0)
-			rc = add_text(n, "key", s->extra[i].key, err);
-		/* An empty value (which removes the key) is written
-		 * <value xsi:type="xsd:string"/>, without a text node. */
-		if (rc == 0 && s->extra[i].value[0] == '\0')
-			rc = add_obj(&v, n, "value", "xsd:string", err);
-		else if (rc == 0 &&
-		         vs_soap_add_typed_text(n, "value", "xsd:string",
-		                                s->extra[i].value) == NULL)
-			rc = nomem("value", err);
-	}
+	for (i = 0; rc == 0 && i < s->nextra; i++)
+		rc = add_extra(spec, &s->extra[i], err);
 	if (rc == 0 && s->managed_by_key != NULL) {
 		rc = add_obj(&n, spec, "managedBy", NULL, err);
 		if (rc == 0)

@@ -90,6 +90,12 @@ int vs_folder_ensure(struct vs_moref *out, struct vs_client *c,
                      const char *dc, const char *folder_rel,
                      struct vs_error *err);
 
+/* Folder.CreateFolder(name) under parent: ONE call, no lookup (a
+ * DuplicateName fault comes back as VS_EFAULT). */
+int vs_folder_create(struct vs_moref *out, struct vs_client *c,
+                     const struct vs_moref *parent, const char *name,
+                     struct vs_error *err);
+
 /* --- reading -------------------------------------------------------- */
 
 enum vs_vm_power {
@@ -173,6 +179,9 @@ bool vs_vm_disk_is_persistent(const char *file_name,
 
 /* --- power ---------------------------------------------------------- */
 
+/* The VM's runtime.powerState (one read) as an enum vs_vm_power. */
+int vs_vm_power_state(int *out, struct vs_client *c,
+                      const struct vs_moref *vm, struct vs_error *err);
 /* PowerOffVM_Task; a VM already off (InvalidPowerState, or found off) is
  * success. */
 int vs_vm_power_off(struct vs_client *c, const struct vs_moref *vm,

@@ -11,7 +11,7 @@
  *    client and by the simulator, median and p95 wall time.
  * 2. The cpi binary, per method: every CPI scenario under FIXTURES is run
  *    N times against the simulator with LIVE_CONFIG (requests and
- *    placeholders as in replay, tests/replay/scenario.h); for each step
+ *    placeholders as in replay, tests/support/scenario.h); for each step
  *    the median and p95 wall time from fork to exit, the largest peak
  *    RSS (wait4) and the SOAP round trips the simulator received (files
  *    added to VCSIM_REQUEST_DIR; datastore /folder transfers are not
@@ -25,15 +25,21 @@
  * Environment: VCSIM_URL, VCSIM_USER, VCSIM_PASSWORD, VCSIM_CA_CERT (PEM
  * file), VCSIM_REQUEST_DIR, BENCH_CALLGRIND, BENCH_INSTR_METHODS.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "tests/replay/scenario.h"
+#include "tests/support/scenario.h"
 #include "tests/replay/vs_inventory.h"
+#include "vsphere/fixture.h"
 #include "vsphere/transports.h"
 
 #define MAX_RUNS 1000

@@ -65,7 +65,7 @@ bench_vsphere_build() { # NAME SRC: links SRC with libcpi.a
     ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror \
         -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. \
         $(pkg-config --cflags $pkgs) -o "$out/$1" "$2" \
-        tests/support/cpi_run.c "$build/libcpi.a" \
+        tests/support/cpi_run.c tests/support/scenario.c "$build/libcpi.a" \
         $(pkg-config --libs $pkgs) -lz -lm
 }
 . tests/replay/sim.sh

@@ -1,10 +1,11 @@
 /*
- * fuzz_net: the network settings (network/net.h).  The input is a
- * create_vm networks hash in JSON; every string reaches
- * net_networks_validate() as the caller would pass it (no checks of our
- * own), and what validates is serialized as the create_vm result and as
- * agent settings.  Inputs that are not JSON objects go to the address
- * parsers as text instead.
+ * fuzz_net: the network settings (network/net.h, cpi/agent_net.h).  The
+ * input is a create_vm networks hash in JSON; every string reaches
+ * net_networks_validate() as given (no checks of our own), the hash
+ * also goes through cpi_networks_parse() as create_vm reads it, and
+ * what validates is written (cpi/) as the create_vm result and as agent
+ * settings.  Inputs that are not JSON objects go to the address parsers
+ * as text instead.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "cpi/agent_net.h"
 #include "network/net.h"
 
 #define MAX_NETS 8
@@ -26,7 +28,6 @@ struct holder {
 	const char *dns[MAX_NETS][MAX_LIST];
 	const char *defs[MAX_NETS][MAX_LIST];
 	struct net_route_in routes[MAX_NETS][MAX_LIST];
-	char *cp[MAX_NETS];
 };
 
 static const char *
@@ -79,23 +80,24 @@ one(struct holder *h, size_t i, const char *name, const json_t *o)
 	}
 	in->routes = h->routes[i];
 	in->nroutes = k;
-	if (cp != NULL) {
-		h->cp[i] = json_dumps(cp, JSON_COMPACT | JSON_ENCODE_ANY);
-		in->cloud_properties_json = h->cp[i];
-		in->port_group = str(cp, "name");
-	}
+	in->port_group = str(cp, "name");
+	in->default_route = json_is_true(json_object_get(cp, "default_route"));
 	in->alias = str(o, "alias");
 	in->nic_group = str(o, "nic_group");
 }
 
 static void
-settings(struct net_networks *nets)
+settings(struct net_networks *nets, const json_t *request)
 {
-	static const char *const ntp[] = { "0.pool.ntp.org" };
-	struct net_disk_hint hint = { "disk-1", "\"2\"" };
-	struct net_agent_settings s = { 0 };
+	static char ntp0[] = "0.pool.ntp.org";
+	static char *ntp[] = { ntp0 };
+	struct cpi_agent agent = { .ntp = ntp, .nntp = 1 };
+	json_t *hint = json_string("2"), *sys = json_string("0");
+	json_t *env = json_object(), *out = NULL;
+	struct cpi_disk_hint disk = { "disk-1", hint };
+	struct cpi_agent_settings s = { 0 };
 	struct net_error err = { 0 };
-	char *out = NULL;
+	struct cpi_error cerr = { 0 };
 	size_t i;
 
 	for (i = 0; i < nets->n; i++)
@@ -104,20 +106,39 @@ settings(struct net_networks *nets)
 	s.agent_id = "agent-1";
 	s.vm_name = "vm-1";
 	s.networks = nets;
-	s.disk_system = "\"0\"";
-	s.persistent = &hint;
+	s.request_networks = request;
+	s.disk_system = sys;
+	s.persistent = &disk;
 	s.npersistent = 1;
-	s.env_json = "{}";
-	s.ntp = ntp;
-	s.nntp = 1;
-	if (net_agent_settings_json(&out, &s, &err) == 0 && out == NULL)
+	s.env = env;
+	s.agent = &agent;
+	if (cpi_agent_settings_json(&out, &s, &cerr) == 0 && out == NULL)
 		__builtin_trap();
-	free(out);
+	json_decref(out);
 	out = NULL;
-	if (net_networks_json(&out, nets, false, &err) == 0 && out == NULL)
+	if (cpi_networks_json(&out, nets, request, false, &cerr) == 0 &&
+	    out == NULL)
 		__builtin_trap();
-	free(out);
+	json_decref(out);
+	json_decref(hint);
+	json_decref(sys);
+	json_decref(env);
 	(void)net_networks_find(nets, "a");
+}
+
+/* The hash as create_vm reads it (cpi/agent_net.h). */
+static void
+parsed(const json_t *root)
+{
+	struct net_networks *nets = NULL;
+	struct cpi_error cerr = { 0 };
+
+	if (cpi_networks_parse(&nets, root, &cerr) == 0) {
+		if (nets == NULL)
+			__builtin_trap();
+		settings(nets, root);
+	}
+	net_networks_free(nets);
 }
 
 static void
@@ -156,7 +177,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct net_error err = { 0 };
 	const char *name;
 	json_t *root, *v;
-	size_t n = 0, i;
+	size_t n = 0;
 
 	root = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
 	                  NULL);
@@ -176,12 +197,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (net_networks_validate(&nets, h->in, n, &err) == 0) {
 		if (nets == NULL)
 			__builtin_trap();
-		settings(nets);
+		settings(nets, root);
 	}
 	net_networks_free(nets);
-	for (i = 0; i < n; i++)
-		free(h->cp[i]);
 	free(h);
+	parsed(root);
 	json_decref(root);
 	return 0;
 }

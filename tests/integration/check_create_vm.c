@@ -26,10 +26,9 @@
 #include "tests/support/sim_call.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_fixture.h"
 #include "tests/support/sim_inventory.h"
 #include "tests/support/sim_secrets.h"
-#include "tests/support/sim_stemcell.h"
-#include "tests/support/sim_suite.h"
 #include "vsphere/client.h"
 #include "vsphere/disk.h"
 #include "vsphere/pc.h"
@@ -45,26 +44,6 @@
  * container view: 3), and one FindAllByIp per static address */
 #define ROUND_TRIP_TARGET 24
 
-static char images[2048];
-static char defcfg[4096];
-static char stemcell[128];
-static char outdir[2048];
-static struct vs_client *cl;
-static struct vs_error err;
-
-static void
-setup(void)
-{
-	vs_error_clear(&err);
-	cl = sim_client_connect(NULL);
-}
-
-static void
-teardown(void)
-{
-	vs_client_free(cl);
-	cl = NULL;
-}
 
 /* Round trips the binary reported (its closing log line, logout
  * included), or -1. */
@@ -113,7 +92,7 @@ static json_t *
 vm_args(json_t *networks)
 {
 	return json_pack("[s,s,{s:i,s:i,s:i},o,[],{s:{s:s,s:s}}]",
-	                 "agent-1234", stemcell, "cpu", 2, "ram", 512,
+	                 "agent-1234", sim_fx.stemcell, "cpu", 2, "ram", 512,
 	                 "disk", 2048, networks, "bosh", "password",
 	                 ENV_SECRET, "group", "test-group");
 }
@@ -131,10 +110,11 @@ count_vm_dirs(void)
 	struct vs_error e;
 	size_t i, n = 0;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
-	                         "Datastore", paths, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
+	                         &vs_client_sc(sim_fx.cl)->root_folder,
+	                         "Datastore", paths, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	for (i = 0; i < list->n; i++) {
 		DIR *d;
 		struct dirent *de;
@@ -164,7 +144,7 @@ struct nic_want {
 static json_t *
 check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 {
-	struct vs_moref vm = sim_vm_ref(cl, cid);
+	struct vs_moref vm = sim_vm_ref(sim_fx.cl, cid);
 	struct vs_vm_info *info = NULL;
 	json_t *settings, *guest, *nets;
 	char *ud, *enc;
@@ -172,14 +152,14 @@ check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 	size_t i, k = 0, dlen, disks = 0;
 	const char *ds;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
 	ck_assert_uint_ge(info->ndatastores, 1);
 	ds = info->datastores[0].name;
 	ck_assert_ptr_nonnull(ds);
-	settings = sim_env_iso_settings(cl, outdir, cid, ds);
+	settings = sim_env_iso_settings(sim_fx.cl, sim_fx.outdir, cid, ds);
 	nets = json_object_get(settings, "networks");
 	ck_assert_uint_eq(json_object_size(nets), nwant);
 	for (i = 0; i < info->ndevices; i++) {
@@ -204,8 +184,9 @@ check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 			/* The simulator's DVPG key is its moref. */
 			snprintf(pgpath, sizeof(pgpath), "DC0/network/%s",
 			         want[k].port_group);
-			ck_assert_msg(vs_find_by_inventory_path(&pg, cl,
-			              pgpath, &err) == 0, "%s", err.message);
+			ck_assert_msg(vs_find_by_inventory_path(&pg, sim_fx.cl,
+			              pgpath, &sim_fx.err) == 0, "%s",
+			              sim_fx.err.message);
 			ck_assert_ptr_nonnull(d->portgroup_key);
 			ck_assert_str_eq(d->portgroup_key, pg.value);
 			ck_assert_ptr_nonnull(d->switch_uuid);
@@ -240,8 +221,8 @@ check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 	ck_assert_ptr_nonnull(json_object_get(settings, "blobstore"));
 	ck_assert_ptr_nonnull(json_object_get(settings, "ntp"));
 	/* The same settings through guestinfo. */
-	ud = sim_extra_config(cl, &vm, "guestinfo.userdata", false);
-	enc = sim_extra_config(cl, &vm, "guestinfo.userdata.encoding",
+	ud = sim_extra_config(sim_fx.cl, &vm, "guestinfo.userdata", false);
+	enc = sim_extra_config(sim_fx.cl, &vm, "guestinfo.userdata.encoding",
 	                       false);
 	ck_assert_ptr_nonnull(ud);
 	ck_assert_ptr_nonnull(enc);
@@ -261,7 +242,7 @@ check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 static void
 delete_vm(const char *cid)
 {
-	json_t *resp = call(defcfg, "delete_vm", json_pack("[s]", cid));
+	json_t *resp = call(sim_fx.defcfg, "delete_vm", json_pack("[s]", cid));
 
 	ck_assert_ptr_null(sim_error_type(resp));
 	json_decref(resp);
@@ -302,10 +283,11 @@ START_TEST(test_three_networks)
 
 	/* Measured with the VM folder in place (every create_vm but the
 	 * very first one of a director: that one also makes the folder). */
-	vs_error_clear(&err);
-	ck_assert_msg(vs_folder_ensure(&folder, cl, "DC0", "BOSH_VMs",
-	                               &err) == 0, "%s", err.message);
-	resp = call_rt(defcfg, "create_vm",
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_folder_ensure(&folder, sim_fx.cl, "DC0", "BOSH_VMs",
+	                               &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
+	resp = call_rt(sim_fx.defcfg, "create_vm",
 	               vm_args(three_networks("DVS0/DC0_DVPG0")), &trips);
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
@@ -379,9 +361,10 @@ START_TEST(test_new_vm_folder)
 	ck_assert_int_gt(trips, 0);
 	ck_assert_int_le(trips, ROUND_TRIP_TARGET + 2);
 	snprintf(path, sizeof(path), "DC0/vm/BOSH_VMs_new/inner/%s", cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
-	              "%s: %s", path, err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_find_by_inventory_path(&vm, sim_fx.cl, path,
+	                                        &sim_fx.err) == 0,
+	              "%s: %s", path, sim_fx.err.message);
 	dresp = call(cfg, "delete_vm", json_pack("[s]", cid));
 	ck_assert_ptr_null(sim_error_type(dresp));
 	json_decref(dresp);
@@ -402,7 +385,7 @@ START_TEST(test_single_network)
 	                 "netmask", "255.255.0.0", "gateway", "10.2.0.1",
 	                 "dns", "10.2.0.2", "cloud_properties", "name",
 	                 "DC0_DVPG0");
-	resp = call(defcfg, "create_vm", vm_args(nets));
+	resp = call(sim_fx.defcfg, "create_vm", vm_args(nets));
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
@@ -431,7 +414,7 @@ START_TEST(test_ipv6_only)
 	                 "netmask", "ffff:ffff:ffff:ffff:0000:0000:0000:0000",
 	                 "gateway", "fd00::1", "dns", "fd00::53",
 	                 "cloud_properties", "name", "BOSH-V6");
-	resp = call(defcfg, "create_vm", vm_args(nets));
+	resp = call(sim_fx.defcfg, "create_vm", vm_args(nets));
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
@@ -451,7 +434,7 @@ END_TEST
 START_TEST(test_api_v1)
 {
 	struct cpi_test_run r;
-	char *argv[] = { (char *)cpi_test_binary(), defcfg, NULL };
+	char *argv[] = { (char *)cpi_test_binary(), sim_fx.defcfg, NULL };
 	json_t *nets, *req, *resp;
 	char *text;
 	const char *cid;
@@ -483,8 +466,8 @@ END_TEST
 static void
 assert_refused(json_t *args, const char *type, const char *needle)
 {
-	size_t vms = sim_count_vms(cl, "vm-"), dirs = count_vm_dirs();
-	json_t *resp = call(defcfg, "create_vm", args);
+	size_t vms = sim_count_vms(sim_fx.cl, "vm-"), dirs = count_vm_dirs();
+	json_t *resp = call(sim_fx.defcfg, "create_vm", args);
 	const json_t *e = json_object_get(resp, "error");
 
 	ck_assert_ptr_nonnull(sim_error_type(resp));
@@ -492,7 +475,7 @@ assert_refused(json_t *args, const char *type, const char *needle)
 	ck_assert_msg(strstr(json_string_value(json_object_get(e, "message")),
 	                     needle) != NULL, "message lacks '%s'", needle);
 	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
-	ck_assert_uint_eq(sim_count_vms(cl, "vm-"), vms);
+	ck_assert_uint_eq(sim_count_vms(sim_fx.cl, "vm-"), vms);
 	ck_assert_uint_eq(count_vm_dirs(), dirs);
 	json_decref(resp);
 }
@@ -532,7 +515,7 @@ START_TEST(test_dvs_path_port_group)
 	                 "n1", "ip", "10.0.0.10", "netmask",
 	                 "255.255.255.0", "gateway", "10.0.0.1",
 	                 "cloud_properties", "name", "DVS0/DC0_DVPG1");
-	resp = call(defcfg, "create_vm", vm_args(nets));
+	resp = call(sim_fx.defcfg, "create_vm", vm_args(nets));
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
@@ -608,14 +591,15 @@ START_TEST(test_vmx_options)
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
 	ck_assert_ptr_nonnull(cid);
-	vm = sim_vm_ref(cl, cid);
+	vm = sim_vm_ref(sim_fx.cl, cid);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		v = sim_extra_config(cl, &vm, want[i][0], true);
+		v = sim_extra_config(sim_fx.cl, &vm, want[i][0], true);
 		ck_assert_msg(v != NULL && strcmp(v, want[i][1]) == 0,
 		              "%s: %s", want[i][0], v != NULL ? v : "(none)");
 		free(v);
 	}
-	v = sim_extra_config(cl, &vm, "guestinfo.userdata.encoding", true);
+	v = sim_extra_config(sim_fx.cl, &vm, "guestinfo.userdata.encoding",
+	                     true);
 	ck_assert_str_eq(v, "base64");
 	free(v);
 	delete_vm(cid);
@@ -681,30 +665,33 @@ START_TEST(test_vm_options)
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
 	ck_assert_ptr_nonnull(cid);
-	vm = sim_vm_ref(cl, cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_get_props(&o, cl, &vm, paths, &err) == 0, "%s",
-	              err.message);
+	vm = sim_vm_ref(sim_fx.cl, cid);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_get_props(&o, sim_fx.cl, &vm, paths, &sim_fx.err) == 0,
+	              "%s", sim_fx.err.message);
 	ck_assert_int_eq(vs_object_get_bool(&b, o, "config.nestedHVEnabled",
-	                                    &err), 0);
+	                                    &sim_fx.err), 0);
 	ck_assert(b);
 	ck_assert_int_eq(vs_object_get_bool(&b, o, "config.cpuHotAddEnabled",
-	                                    &err), 0);
+	                                    &sim_fx.err), 0);
 	ck_assert(b);
 	ck_assert_int_eq(vs_object_get_bool(&b, o,
-	                 "config.memoryHotAddEnabled", &err), 0);
+	                 "config.memoryHotAddEnabled", &sim_fx.err), 0);
 	ck_assert(b);
 	ck_assert_int_eq(vs_object_get_bool(&b, o,
-	                 "config.memoryReservationLockedToMax", &err), 0);
+	                 "config.memoryReservationLockedToMax", &sim_fx.err),
+	                 0);
 	ck_assert(b);
 	ck_assert_int_eq(vs_object_get_long(&res, o,
-	                 "config.cpuAllocation.reservation", &err), 0);
-	ck_assert_int_eq(vs_object_get_moref(&host, o, "runtime.host", &err),
+	                 "config.cpuAllocation.reservation", &sim_fx.err), 0);
+	ck_assert_int_eq(vs_object_get_moref(&host, o, "runtime.host",
+	                                     &sim_fx.err),
 	                 0);
-	ck_assert_msg(vs_get_props(&h, cl, &host, hpaths, &err) == 0, "%s",
-	              err.message);
+	ck_assert_msg(vs_get_props(&h, sim_fx.cl, &host, hpaths,
+	                           &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_int_eq(vs_object_get_long(&mhz, h,
-	                 "summary.hardware.cpuMhz", &err), 0);
+	                 "summary.hardware.cpuMhz", &sim_fx.err), 0);
 	ck_assert_int_gt(mhz, 0);
 	/* every simulator host has the same speed */
 	ck_assert_int_eq(res, 2 * mhz);
@@ -717,24 +704,25 @@ START_TEST(test_vm_options)
 	/* defaults: nothing set, nothing reserved */
 	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
 	                 "cloud_properties", "name", "BOSH-V4");
-	resp = call(defcfg, "create_vm", vm_args(nets));
+	resp = call(sim_fx.defcfg, "create_vm", vm_args(nets));
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
-	vm = sim_vm_ref(cl, cid);
-	ck_assert_msg(vs_get_props(&o, cl, &vm, paths, &err) == 0, "%s",
-	              err.message);
+	vm = sim_vm_ref(sim_fx.cl, cid);
+	ck_assert_msg(vs_get_props(&o, sim_fx.cl, &vm, paths, &sim_fx.err) == 0,
+	              "%s", sim_fx.err.message);
 	b = false;
-	vs_error_clear(&err);
-	if (vs_object_get_bool(&b, o, "config.nestedHVEnabled", &err) == 0)
+	vs_error_clear(&sim_fx.err);
+	if (vs_object_get_bool(&b, o, "config.nestedHVEnabled",
+	                       &sim_fx.err) == 0)
 		ck_assert(!b);
-	vs_error_clear(&err);
+	vs_error_clear(&sim_fx.err);
 	if (vs_object_get_bool(&b, o, "config.memoryReservationLockedToMax",
-	                       &err) == 0)
+	                       &sim_fx.err) == 0)
 		ck_assert(!b);
-	vs_error_clear(&err);
+	vs_error_clear(&sim_fx.err);
 	if (vs_object_get_long(&res, o, "config.cpuAllocation.reservation",
-	                       &err) == 0)
+	                       &sim_fx.err) == 0)
 		ck_assert_int_eq(res, 0);
 	vs_object_free(o);
 	delete_vm(cid);
@@ -794,14 +782,14 @@ START_TEST(test_scsi_controller_type)
 	/* the default: paravirtual */
 	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
 	                 "cloud_properties", "name", "BOSH-V4");
-	resp = call(defcfg, "create_vm", vm_args(nets));
+	resp = call(sim_fx.defcfg, "create_vm", vm_args(nets));
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
-	vm = sim_vm_ref(cl, cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
+	vm = sim_vm_ref(sim_fx.cl, cid);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	type = system_controller(info, &key);
 	ck_assert_str_eq(type, "ParaVirtualSCSIController");
 	free(type);
@@ -827,9 +815,9 @@ START_TEST(test_scsi_controller_type)
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
-	vm = sim_vm_ref(cl, cid);
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
+	vm = sim_vm_ref(sim_fx.cl, cid);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	type = system_controller(info, &key);
 	ck_assert_str_eq(type, "VirtualLsiLogicSASController");
 	free(type);
@@ -861,8 +849,9 @@ START_TEST(test_scsi_controller_type)
 	ck_assert_uint_eq(k, 13);
 	spec.changes = fill;
 	spec.nchanges = k;
-	ck_assert_msg(vs_vm_reconfigure(cl, &vm, &spec, &err) == 0, "%s",
-	              err.message);
+	ck_assert_msg(vs_vm_reconfigure(sim_fx.cl, &vm, &spec,
+	                                &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	vs_vm_info_free(info);
 	info = NULL;
 	disk = call(cfg, "create_disk", json_pack("[i,{},s]", 1024, cid));
@@ -872,8 +861,8 @@ START_TEST(test_scsi_controller_type)
 	res = call(cfg, "attach_disk", json_pack("[s,s]", cid, dcid));
 	ck_assert_ptr_null(sim_error_type(res));
 	json_decref(res);
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices; i++) {
 		const struct vs_vm_device *d = &info->devices[i], *ctl;
 
@@ -921,19 +910,22 @@ START_TEST(test_ip_conflict)
 
 	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
 	                 "cloud_properties", "name", "BOSH-V4");
-	hresp = call(defcfg, "create_vm", vm_args(nets));
+	hresp = call(sim_fx.defcfg, "create_vm", vm_args(nets));
 	ck_assert_ptr_null(sim_error_type(hresp));
-	holder = sim_vm_ref(cl, json_string_value(json_array_get(
+	holder = sim_vm_ref(sim_fx.cl, json_string_value(json_array_get(
 	                    json_object_get(hresp, "result"), 0)));
-	vs_error_clear(&err);
+	vs_error_clear(&sim_fx.err);
 	memset(&spec, 0, sizeof(spec));
 	spec.extra = &ip;
 	spec.nextra = 1;
-	ck_assert_msg(vs_vm_reconfigure(cl, &holder, &spec, &err) == 0, "%s",
-	              err.message);
-	ck_assert_msg(vs_get_props(&o, cl, &holder, paths, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_object_get_node(&val, o, "guest.net", &err), 0);
+	ck_assert_msg(vs_vm_reconfigure(sim_fx.cl, &holder, &spec,
+	                                &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
+	ck_assert_msg(vs_get_props(&o, sim_fx.cl, &holder, paths,
+	                           &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "guest.net", &sim_fx.err),
+	                 0);
 	pg = vs_xml_child_text(vs_xml_child(val, "GuestNicInfo"), "network");
 	ck_assert_ptr_nonnull(pg);
 	vs_object_free(o);
@@ -985,14 +977,14 @@ START_TEST(test_root_disk_size)
 	args = vm_args(nets);
 	json_object_set_new(json_array_get(args, 2), "root_disk_size_gb",
 	                    json_integer(3));
-	resp = call(defcfg, "create_vm", args);
+	resp = call(sim_fx.defcfg, "create_vm", args);
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
-	vm = sim_vm_ref(cl, cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
+	vm = sim_vm_ref(sim_fx.cl, cid);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices && !seen; i++) {
 		if (info->devices[i].kind != VS_VM_DEV_DISK)
 			continue;
@@ -1020,9 +1012,8 @@ END_TEST
  * off, read back from the cluster's configurationEx. */
 START_TEST(test_disable_drs)
 {
-	static const char *const paths[] = { "configurationEx", NULL };
 	struct vs_object *o = NULL;
-	struct vs_moref cluster, vm;
+	struct vs_moref vm;
 	json_t *nets, *args, *resp;
 	xmlNodePtr val, n;
 	const char *cid;
@@ -1033,18 +1024,13 @@ START_TEST(test_disable_drs)
 	args = vm_args(nets);
 	json_object_set_new(json_array_get(args, 2), "disable_drs",
 	                    json_true());
-	resp = call(defcfg, "create_vm", args);
+	resp = call(sim_fx.defcfg, "create_vm", args);
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
-	vm = sim_vm_ref(cl, cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_find_by_inventory_path(&cluster, cl,
-	              "DC0/host/DC0_C0", &err) == 0, "%s", err.message);
-	ck_assert_msg(vs_get_props(&o, cl, &cluster, paths, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_object_get_node(&val, o, "configurationEx", &err),
-	                 0);
+	vm = sim_vm_ref(sim_fx.cl, cid);
+	vs_error_clear(&sim_fx.err);
+	sim_cluster_config(&o, &val, sim_fx.cl);
 	for (n = vs_xml_child(val, "drsVmConfig"); n != NULL;
 	     n = vs_xml_next(n, "drsVmConfig")) {
 		char *key = vs_xml_child_text(n, "key");
@@ -1085,7 +1071,7 @@ START_TEST(test_agent_section_merged)
 	json_object_set_new(agent, "extra_key", json_pack("{s:[i,i]}", "list",
 	                    1, 2));
 	json_object_set_new(agent, "env", json_pack("{s:s}", "not", "this"));
-	snprintf(path, sizeof(path), "%s/agent-merge.json", outdir);
+	snprintf(path, sizeof(path), "%s/agent-merge.json", sim_fx.outdir);
 	ck_assert_int_eq(json_dump_file(cfg, path, JSON_COMPACT), 0);
 	json_decref(cfg);
 	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
@@ -1094,8 +1080,8 @@ START_TEST(test_agent_section_merged)
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
-	vm = sim_vm_ref(cl, cid);
-	ud = sim_extra_config(cl, &vm, "guestinfo.userdata", false);
+	vm = sim_vm_ref(sim_fx.cl, cid);
+	ud = sim_extra_config(sim_fx.cl, &vm, "guestinfo.userdata", false);
 	ck_assert_ptr_nonnull(ud);
 	dec = sim_b64_decode(ud, &dlen);
 	settings = json_loadb((const char *)dec, dlen, 0, NULL);
@@ -1203,10 +1189,10 @@ START_TEST(test_ephemeral_disk_uuid)
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
-	vm = sim_vm_ref(cl, cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
+	vm = sim_vm_ref(sim_fx.cl, cid);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
 	for (i = 0; i < info->ndevices; i++) {
 		const struct vs_vm_device *d = &info->devices[i];
@@ -1225,23 +1211,25 @@ START_TEST(test_ephemeral_disk_uuid)
 		struct vs_moref dc;
 		char path[512], *q = NULL;
 
-		ck_assert_msg(vs_find_by_inventory_path(&dc, cl, "DC0", &err) ==
-		              0, "%s", err.message);
+		ck_assert_msg(vs_find_by_inventory_path(&dc, sim_fx.cl, "DC0",
+		                                        &sim_fx.err) ==
+		              0, "%s", sim_fx.err.message);
 		snprintf(path, sizeof(path), "[%s] %s/ephemeral_disk.vmdk",
 		         info->datastores[0].name, cid);
-		ck_assert_msg(vs_disk_query_uuid(&q, cl, &dc, path, &err) == 0,
-		              "%s", err.message);
+		ck_assert_msg(vs_disk_query_uuid(&q, sim_fx.cl, &dc, path,
+		                                 &sim_fx.err) == 0,
+		              "%s", sim_fx.err.message);
 		snprintf(low, sizeof(low), "%s", q);
 		free(q);
 	}
-	settings = sim_env_iso_settings(cl, outdir, cid,
+	settings = sim_env_iso_settings(sim_fx.cl, sim_fx.outdir, cid,
 	                                info->datastores[0].name);
 	eph = json_object_get(json_object_get(settings, "disks"),
 	                      "ephemeral");
 	ck_assert_msg(json_is_object(eph), "ephemeral is not {id}");
 	ck_assert_str_eq(json_string_value(json_object_get(eph, "id")), low);
 	/* the last entry: the simulator appends a key set again */
-	ud = sim_extra_config(cl, &vm, "guestinfo.userdata", true);
+	ud = sim_extra_config(sim_fx.cl, &vm, "guestinfo.userdata", true);
 	ck_assert_ptr_nonnull(ud);
 	dec = sim_b64_decode(ud, &dlen);
 	guest = json_loadb((const char *)dec, dlen, 0, NULL);
@@ -1273,25 +1261,27 @@ START_TEST(test_opaque_network)
 	char *id;
 	size_t i, nics = 0;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_find_by_inventory_path(&net, cl, "DC0/network/"
-	              "DC0_NSX0", &err) == 0, "%s", err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_find_by_inventory_path(&net, sim_fx.cl, "DC0/network/"
+	              "DC0_NSX0", &sim_fx.err) == 0, "%s", sim_fx.err.message);
 	ck_assert_str_eq(net.type, "OpaqueNetwork");
-	ck_assert_msg(vs_get_props(&o, cl, &net, paths, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_object_get_node(&val, o, "summary", &err), 0);
+	ck_assert_msg(vs_get_props(&o, sim_fx.cl, &net, paths,
+	                           &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "summary", &sim_fx.err),
+	                 0);
 	id = vs_xml_child_text(val, "opaqueNetworkId");
 	ck_assert_ptr_nonnull(id);
 	nets = json_pack("{s:{s:s,s:{s:s}}}", "nsx", "type", "dynamic",
 	                 "cloud_properties", "name", "DC0_NSX0");
-	resp = call(defcfg, "create_vm", vm_args(nets));
+	resp = call(sim_fx.defcfg, "create_vm", vm_args(nets));
 	ck_assert_ptr_null(sim_error_type(resp));
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
-	vm = sim_vm_ref(cl, cid);
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
-	settings = sim_env_iso_settings(cl, outdir, cid,
+	vm = sim_vm_ref(sim_fx.cl, cid);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
+	settings = sim_env_iso_settings(sim_fx.cl, sim_fx.outdir, cid,
 	                                info->datastores[0].name);
 	for (i = 0; i < info->ndevices; i++) {
 		const struct vs_vm_device *d = &info->devices[i];
@@ -1362,20 +1352,23 @@ START_TEST(test_failure_after_clone)
 	char path[512];
 	size_t vms, dirs;
 
-	snprintf(path, sizeof(path), "DC0/vm/BOSH_Templates/%s", stemcell);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_find_by_inventory_path(&sc, cl, path, &err) == 0,
-	              "%s", err.message);
-	ck_assert_msg(vs_vm_detach_disks(&gone, cl, &sc, VS_VM_DISKS_ALL,
-	                                 &err) == 0, "%s", err.message);
+	snprintf(path, sizeof(path), "DC0/vm/BOSH_Templates/%s",
+	         sim_fx.stemcell);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_find_by_inventory_path(&sc, sim_fx.cl, path,
+	                                        &sim_fx.err) == 0,
+	              "%s", sim_fx.err.message);
+	ck_assert_msg(vs_vm_detach_disks(&gone, sim_fx.cl, &sc, VS_VM_DISKS_ALL,
+	                                 &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_uint_eq(gone->n, 1);
 	vs_vm_names_free(gone);
-	vms = sim_count_vms(cl, "vm-");
+	vms = sim_count_vms(sim_fx.cl, "vm-");
 	dirs = count_vm_dirs();
 	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
 	                 "cloud_properties", "name", "BOSH-V4");
 	args = vm_args(nets);
-	resp = call(defcfg, "create_vm", args);
+	resp = call(sim_fx.defcfg, "create_vm", args);
 	e = json_object_get(resp, "error");
 	ck_assert_ptr_nonnull(sim_error_type(resp));
 	ck_assert_str_eq(sim_error_type(resp),
@@ -1383,7 +1376,7 @@ START_TEST(test_failure_after_clone)
 	ck_assert(json_is_false(json_object_get(e, "ok_to_retry")));
 	ck_assert(strstr(json_string_value(json_object_get(e, "message")),
 	                 "system disk") != NULL);
-	ck_assert_uint_eq(sim_count_vms(cl, "vm-"), vms);
+	ck_assert_uint_eq(sim_count_vms(sim_fx.cl, "vm-"), vms);
 	ck_assert_uint_eq(count_vm_dirs(), dirs);
 	json_decref(resp);
 }
@@ -1395,10 +1388,8 @@ static Suite *
 suite(void)
 {
 	Suite *s = suite_create("create_vm");
-	TCase *tc = tcase_create("sim");
+	TCase *tc = sim_fixture_tcase(120);
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_unknown_port_group);
 	tcase_add_test(tc, test_two_default_gateways);
 	tcase_add_test(tc, test_dvs_path_port_group);
@@ -1429,11 +1420,5 @@ suite(void)
 int
 main(void)
 {
-	if (sim_suite_start(defcfg, sizeof(defcfg), "check_create_vm") < 0)
-		return 1;
-	if (sim_stemcell_make(stemcell, sizeof(stemcell), outdir,
-	                      sizeof(outdir), images, sizeof(images),
-	                      defcfg) < 0)
-		return 1;
-	return sim_suite_run(suite());
+	return sim_fixture_main("check_create_vm", true, suite);
 }

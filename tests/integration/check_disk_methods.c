@@ -27,9 +27,8 @@
 #include "tests/support/sim_call.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_fixture.h"
 #include "tests/support/sim_inventory.h"
-#include "tests/support/sim_stemcell.h"
-#include "tests/support/sim_suite.h"
 #include "vsphere/disk.h"
 #include "vsphere/client.h"
 #include "vsphere/files.h"
@@ -41,26 +40,6 @@
 
 #define ENV_SECRET "env-Secret-5e1a"
 
-static char images[2048];
-static char defcfg[4096];
-static char stemcell[128];
-static char outdir[2048];
-static struct vs_client *cl;
-static struct vs_error err;
-
-static void
-setup(void)
-{
-	vs_error_clear(&err);
-	cl = sim_client_connect(NULL);
-}
-
-static void
-teardown(void)
-{
-	vs_client_free(cl);
-	cl = NULL;
-}
 
 /* Runs method (args stolen) and checks no secret leaked. */
 static json_t *
@@ -69,7 +48,7 @@ call(const char *method, json_t *args)
 	struct cpi_test_run r;
 	json_t *resp;
 
-	resp = sim_call_checked(&r, defcfg, method, args, ENV_SECRET);
+	resp = sim_call_checked(&r, sim_fx.defcfg, method, args, ENV_SECRET);
 	/* a response means exit 0 (also: memcheck's 99 under make
 	 * valgrind) */
 	ck_assert_msg(r.status == 0, "%s: exit status %d: %s", method,
@@ -128,10 +107,11 @@ disk_files(const char *cid)
 	char path[4096];
 	size_t i, n = 0;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
-	                         "Datastore", paths, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
+	                         &vs_client_sc(sim_fx.cl)->root_folder,
+	                         "Datastore", paths, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	for (i = 0; i < list->n; i++) {
 		vs_error_clear(&e);
 		if (vs_object_get_str(&url, &list->items[i], "summary.url",
@@ -159,8 +139,8 @@ create_vm(const char *ip)
 	                 "dns", "10.0.0.2", "cloud_properties", "name",
 	                 "BOSH-V4");
 	res = call_ok("create_vm", json_pack("[s,s,{s:i,s:i,s:i},o,[],"
-	              "{s:{s:s}}]", "agent-disk", stemcell, "cpu", 1, "ram",
-	              256, "disk", 512, nets, "bosh", "password",
+	              "{s:{s:s}}]", "agent-disk", sim_fx.stemcell, "cpu", 1,
+	              "ram", 256, "disk", 512, nets, "bosh", "password",
 	              ENV_SECRET));
 	cid = strdup(json_string_value(json_array_get(res, 0)));
 	ck_assert_ptr_nonnull(cid);
@@ -173,22 +153,22 @@ create_vm(const char *ip)
 static json_t *
 settings_of(const char *vm_cid)
 {
-	struct vs_moref vm = sim_vm_ref(cl, vm_cid);
+	struct vs_moref vm = sim_vm_ref(sim_fx.cl, vm_cid);
 	struct vs_vm_info *info = NULL;
 	json_t *iso, *guest;
 	unsigned char *dec;
 	char *ud;
 	size_t dlen;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_ptr_nonnull(info->datastores[0].name);
-	iso = sim_env_iso_settings(cl, outdir, vm_cid,
+	iso = sim_env_iso_settings(sim_fx.cl, sim_fx.outdir, vm_cid,
 	                           info->datastores[0].name);
 	/* the last entry: the simulator appends a reconfigured key
 	 * instead of replacing it (vCenter keeps one) */
-	ud = sim_extra_config(cl, &vm, "guestinfo.userdata", true);
+	ud = sim_extra_config(sim_fx.cl, &vm, "guestinfo.userdata", true);
 	ck_assert_ptr_nonnull(ud);
 	dec = sim_b64_decode(ud, &dlen);
 	guest = json_loadb((const char *)dec, dlen, 0, NULL);
@@ -227,13 +207,13 @@ persistent_of(const char *vm_cid)
 static size_t
 disk_devices(const char *vm_cid, const char *disk_cid)
 {
-	struct vs_moref vm = sim_vm_ref(cl, vm_cid);
+	struct vs_moref vm = sim_vm_ref(sim_fx.cl, vm_cid);
 	struct vs_vm_info *info = NULL;
 	size_t i, n = 0;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices; i++) {
 		const struct vs_vm_device *d = &info->devices[i];
 
@@ -410,10 +390,11 @@ START_TEST(test_enable_uuid_hint)
 	size_t i;
 
 	vm_cid = create_vm("10.0.0.24");
-	vm = sim_vm_ref(cl, vm_cid);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_reconfigure(cl, &vm, &spec, &err) == 0, "%s",
-	              err.message);
+	vm = sim_vm_ref(sim_fx.cl, vm_cid);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_reconfigure(sim_fx.cl, &vm, &spec,
+	                                &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm_cid));
 	cid = json_string_value(cid_j);
 	hint = call_ok("attach_disk", json_pack("[s,s]", vm_cid, cid));
@@ -461,30 +442,31 @@ START_TEST(test_new_controller)
 	int ctl_key = 0;
 
 	vm_cid = create_vm("10.0.0.25");
-	vm = sim_vm_ref(cl, vm_cid);
+	vm = sim_vm_ref(sim_fx.cl, vm_cid);
 	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm_cid));
 	cid = json_string_value(cid_j);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_find_by_inventory_path(&dc, cl, "DC0", &err) == 0,
-	              "%s", err.message);
-	ck_assert_msg(vs_disk_datastores(&dss, cl, &dc, &err) == 0, "%s",
-	              err.message);
-	ck_assert_msg(vs_disk_locate(&loc, cl, &dc, dss, "^LocalDS_",
-	                             "BOSH_Disks", cid, &err) == 0, "%s",
-	              err.message);
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_find_by_inventory_path(&dc, sim_fx.cl, "DC0",
+	                                        &sim_fx.err) == 0,
+	              "%s", sim_fx.err.message);
+	ck_assert_msg(vs_disk_datastores(&dss, sim_fx.cl, &dc,
+	                                 &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
+	ck_assert_msg(vs_disk_locate(&loc, sim_fx.cl, &dc, dss, "^LocalDS_",
+	                             "BOSH_Disks", cid, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices; i++)
 		if (strstr(info->devices[i].type, "SCSIController") != NULL)
 			before++;
-	ck_assert_msg(vs_disk_attach(cl, info, loc.path, &loc.datastore,
-	                             &slot, NULL, 0, NULL, 0, &err) == 0,
-	              "%s",
-	              err.message);
+	ck_assert_msg(vs_disk_attach(sim_fx.cl, info, loc.path, &loc.datastore,
+	                             &slot, NULL, 0, NULL, 0, &sim_fx.err) == 0,
+	              "%s", sim_fx.err.message);
 	vs_vm_info_free(info);
 	info = NULL;
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices; i++) {
 		if (strstr(info->devices[i].type, "SCSIController") != NULL)
 			nctl++;
@@ -517,13 +499,13 @@ END_TEST
 static char *
 vm_datastore(const char *vm_cid)
 {
-	struct vs_moref vm = sim_vm_ref(cl, vm_cid);
+	struct vs_moref vm = sim_vm_ref(sim_fx.cl, vm_cid);
 	struct vs_vm_info *info = NULL;
 	char *ds;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ds = strdup(info->datastores[0].name);
 	ck_assert_ptr_nonnull(ds);
 	vs_vm_info_free(info);
@@ -535,7 +517,7 @@ static bool
 iso_lists(const char *vm_cid, const char *cid)
 {
 	char *ds = vm_datastore(vm_cid);
-	json_t *s = sim_env_iso_settings(cl, outdir, vm_cid, ds);
+	json_t *s = sim_env_iso_settings(sim_fx.cl, sim_fx.outdir, vm_cid, ds);
 	bool has = json_object_get(json_object_get(json_object_get(s,
 	           "disks"), "persistent"), cid) != NULL;
 
@@ -550,7 +532,7 @@ iso_path(const char *vm_cid)
 {
 	char *ds = vm_datastore(vm_cid), *path = NULL;
 
-	ck_assert_int_eq(vs_ds_path_format(&path, ds, vm_cid, &err), 0);
+	ck_assert_int_eq(vs_ds_path_format(&path, ds, vm_cid, &sim_fx.err), 0);
 	free(ds);
 	path = realloc(path, strlen(path) + sizeof("/env.iso"));
 	ck_assert_ptr_nonnull(path);
@@ -563,8 +545,8 @@ iso_get(const char *vm_cid, size_t *len)
 {
 	char *path = iso_path(vm_cid), *data = NULL;
 
-	ck_assert_msg(vs_file_download_mem(&data, len, cl, "DC0", path,
-	              &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_file_download_mem(&data, len, sim_fx.cl, "DC0", path,
+	              &sim_fx.err) == 0, "%s", sim_fx.err.message);
 	free(path);
 	return data;
 }
@@ -574,8 +556,9 @@ iso_put(const char *vm_cid, const char *data, size_t len)
 {
 	char *path = iso_path(vm_cid);
 
-	ck_assert_msg(vs_file_upload_mem(cl, "DC0", path, data, len, true,
-	              &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_file_upload_mem(sim_fx.cl, "DC0", path, data, len,
+	                                 true, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	free(path);
 }
 
@@ -636,10 +619,11 @@ ds_url(const char *name)
 	char *out = NULL;
 	size_t i;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
-	                         "Datastore", paths, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
+	                         &vs_client_sc(sim_fx.cl)->root_folder,
+	                         "Datastore", paths, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	for (i = 0; i < list->n && out == NULL; i++) {
 		vs_error_clear(&e);
 		if (vs_object_get_str(&n, &list->items[i], "name", &e) == 0 &&
@@ -662,7 +646,7 @@ ds_file_exists(const char *ds_file)
 	char path[4096], *url;
 	bool there;
 
-	ck_assert_int_eq(vs_ds_path_parse(&p, ds_file, &err), 0);
+	ck_assert_int_eq(vs_ds_path_parse(&p, ds_file, &sim_fx.err), 0);
 	url = ds_url(p.datastore);
 	snprintf(path, sizeof(path), "%s/%s", url, p.path);
 	there = stat(path, &st) == 0;
@@ -700,14 +684,14 @@ block_disk_path(const char *ds, const char *cid, bool make)
 static json_t *
 attached_and_moved(char **moved_out, const char *vm)
 {
-	struct vs_moref ref = sim_vm_ref(cl, vm);
+	struct vs_moref ref = sim_vm_ref(sim_fx.cl, vm);
 	json_t *cid_j, *res;
 	const char *cid;
 
 	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm));
 	cid = json_string_value(cid_j);
 	json_decref(call_ok("attach_disk", json_pack("[s,s]", vm, cid)));
-	*moved_out = sim_storage_vmotion_disk(cl, &ref, cid);
+	*moved_out = sim_storage_vmotion_disk(sim_fx.cl, &ref, cid);
 	ck_assert_msg(strstr(*moved_out, "_1.vmdk") != NULL &&
 	              strstr(*moved_out, vm) != NULL, "moved to %s",
 	              *moved_out);
@@ -732,7 +716,7 @@ START_TEST(test_svmotion_delete_vm)
 	cid_j = attached_and_moved(&moved, vm);
 	cid = json_string_value(cid_j);
 	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
-	ck_assert_uint_eq(sim_count_vms(cl, vm), 0);
+	ck_assert_uint_eq(sim_count_vms(sim_fx.cl, vm), 0);
 	ck_assert_uint_eq(disk_files(cid), 1);
 	ck_assert(!ds_file_exists(moved));
 	res = call_ok("has_disk", json_pack("[s]", cid));
@@ -764,9 +748,9 @@ START_TEST(test_svmotion_detach_disk)
 
 	cid_j = attached_and_moved(&moved, vm);
 	cid = json_string_value(cid_j);
-	ref = sim_vm_ref(cl, vm);
+	ref = sim_vm_ref(sim_fx.cl, vm);
 	snprintf(key, sizeof(key), "bosh.persistent_disk.%s", cid);
-	rec = sim_extra_config(cl, &ref, key, true);
+	rec = sim_extra_config(sim_fx.cl, &ref, key, true);
 	ck_assert_ptr_nonnull(rec);
 	ck_assert_msg(strncmp(rec, "scsi", 4) == 0, "record '%s'", rec);
 	free(rec);
@@ -779,7 +763,7 @@ START_TEST(test_svmotion_detach_disk)
 	ck_assert_ptr_null(json_object_get(pers, cid));
 	json_decref(pers);
 	/* the record is gone (the simulator appends: the last entry) */
-	rec = sim_extra_config(cl, &ref, key, true);
+	rec = sim_extra_config(sim_fx.cl, &ref, key, true);
 	ck_assert_ptr_nonnull(rec);
 	ck_assert_str_eq(rec, "");
 	free(rec);
@@ -812,11 +796,11 @@ START_TEST(test_svmotion_cannot_place_back)
 	block_disk_path(ds, cid, true);
 	call_fails("delete_vm", json_pack("[s]", vm),
 	           "Bosh::Clouds::CloudError", moved, true);
-	ck_assert_uint_eq(sim_count_vms(cl, vm), 1);
+	ck_assert_uint_eq(sim_count_vms(sim_fx.cl, vm), 1);
 	ck_assert(ds_file_exists(moved));
 	block_disk_path(ds, cid, false);
 	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
-	ck_assert_uint_eq(sim_count_vms(cl, vm), 0);
+	ck_assert_uint_eq(sim_count_vms(sim_fx.cl, vm), 0);
 	ck_assert(!ds_file_exists(moved));
 	ck_assert_uint_eq(disk_files(cid), 1);
 	res = call_ok("has_disk", json_pack("[s]", cid));
@@ -838,7 +822,7 @@ remove_disk_files(const char *ds_file)
 	char path[4096], *url;
 	size_t len;
 
-	ck_assert_int_eq(vs_ds_path_parse(&p, ds_file, &err), 0);
+	ck_assert_int_eq(vs_ds_path_parse(&p, ds_file, &sim_fx.err), 0);
 	url = ds_url(p.datastore);
 	len = strlen(p.path);
 	snprintf(path, sizeof(path), "%s/%s", url, p.path);
@@ -867,7 +851,7 @@ START_TEST(test_svmotion_disk_gone)
 	block_disk_path(ds, cid, false);
 	remove_disk_files(moved);
 	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
-	ck_assert_uint_eq(sim_count_vms(cl, vm), 0);
+	ck_assert_uint_eq(sim_count_vms(sim_fx.cl, vm), 0);
 	ck_assert_uint_eq(disk_files(cid), 0);
 	json_decref(cid_j);
 	free(ds);
@@ -910,10 +894,8 @@ static Suite *
 suite(void)
 {
 	Suite *s = suite_create("disk_methods");
-	TCase *tc = tcase_create("sim");
+	TCase *tc = sim_fixture_tcase(180);
 
-	tcase_set_timeout(tc, 180);
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_create_env_flow);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_enable_uuid_hint);
@@ -931,11 +913,5 @@ suite(void)
 int
 main(void)
 {
-	if (sim_suite_start(defcfg, sizeof(defcfg), "check_disk_methods") < 0)
-		return 1;
-	if (sim_stemcell_make(stemcell, sizeof(stemcell), outdir,
-	                      sizeof(outdir), images, sizeof(images),
-	                      defcfg) < 0)
-		return 1;
-	return sim_suite_run(suite());
+	return sim_fixture_main("check_disk_methods", true, suite);
 }

@@ -23,10 +23,9 @@
 
 #include <jansson.h>
 
-#include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
-#include "tests/support/sim_stemcell.h"
-#include "tests/support/sim_suite.h"
+#include "tests/support/sim_fixture.h"
+#include "tests/support/sim_inventory.h"
 #include "vsphere/client.h"
 #include "vsphere/drs.h"
 #include "vsphere/pc.h"
@@ -37,26 +36,7 @@
 #define ENV_SECRET "env-Secret-d75r"
 #define NPROC 16
 
-static char defcfg[4096];
-static char stemcell[128];
-static char outdir[2048];
 static char cids[NPROC][128];
-static struct vs_client *cl;
-static struct vs_error err;
-
-static void
-setup(void)
-{
-	vs_error_clear(&err);
-	cl = sim_client_connect(NULL);
-}
-
-static void
-teardown(void)
-{
-	vs_client_free(cl);
-	cl = NULL;
-}
 
 /* create_vm arguments: rules (stolen) in the DC0_C0 entry, or no
  * datacenters at all when rules is NULL; env.bosh.group is group when
@@ -78,7 +58,7 @@ vm_args_group(int i, json_t *rules, const char *group)
 		                    "clusters", "DC0_C0", "drs_rules", rules));
 	if (group != NULL)
 		json_object_set_new(bosh, "group", json_string(group));
-	return json_pack("[s,s,o,o,[],{s:o}]", agent, stemcell, cp, nets,
+	return json_pack("[s,s,o,o,[],{s:o}]", agent, sim_fx.stemcell, cp, nets,
 	                 "bosh", bosh);
 }
 
@@ -106,7 +86,7 @@ static void
 create(char *cid, size_t size, const char *rule)
 {
 	json_t *args = vm_args(0, one_rule(rule, "separate_vms"));
-	json_t *resp = sim_cpi_call(NULL, defcfg, "create_vm", args);
+	json_t *resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
 
 	json_decref(args);
 	ck_assert_msg(sim_error_type(resp) == NULL, "create_vm: %s",
@@ -120,7 +100,7 @@ static void
 delete_vm(const char *cid)
 {
 	json_t *args = json_pack("[s]", cid);
-	json_t *resp = sim_cpi_call(NULL, defcfg, "delete_vm", args);
+	json_t *resp = sim_cpi_call(NULL, sim_fx.defcfg, "delete_vm", args);
 
 	json_decref(args);
 	ck_assert_msg(sim_error_type(resp) == NULL, "delete_vm: %s",
@@ -131,21 +111,14 @@ delete_vm(const char *cid)
 static struct vs_drs_rules *
 cluster_rules(void)
 {
-	static const char *const paths[] = { "configurationEx", NULL };
 	struct vs_object *o = NULL;
 	struct vs_drs_rules *r = NULL;
-	struct vs_moref cluster;
 	xmlNodePtr val;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_find_by_inventory_path(&cluster, cl,
-	              "DC0/host/DC0_C0", &err) == 0, "%s", err.message);
-	ck_assert_msg(vs_get_props(&o, cl, &cluster, paths, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_object_get_node(&val, o, "configurationEx", &err),
-	                 0);
-	ck_assert_msg(vs_drs_rules_from_node(&r, val, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	sim_cluster_config(&o, &val, sim_fx.cl);
+	ck_assert_msg(vs_drs_rules_from_node(&r, val, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	vs_object_free(o);
 	return r;
 }
@@ -169,22 +142,23 @@ vm_ref(const char *cid)
 	char path[256];
 
 	snprintf(path, sizeof(path), "DC0/vm/%s", cid);
-	vs_error_clear(&err);
-	if (vs_find_by_inventory_path(&vm, cl, path, &err) != 0) {
+	vs_error_clear(&sim_fx.err);
+	if (vs_find_by_inventory_path(&vm, sim_fx.cl, path, &sim_fx.err) != 0) {
 		/* elsewhere under the VM folder: search the whole tree */
 		static const char *const paths[] = { "name", NULL };
 		struct vs_objects *l = NULL;
 		const char *n;
 		size_t i;
 
-		vs_error_clear(&err);
-		ck_assert_int_eq(vs_pc_list(&l, cl,
-		                 &vs_client_sc(cl)->root_folder,
-		                 "VirtualMachine", paths, &err), 0);
+		vs_error_clear(&sim_fx.err);
+		ck_assert_int_eq(vs_pc_list(&l, sim_fx.cl,
+		                 &vs_client_sc(sim_fx.cl)->root_folder,
+		                 "VirtualMachine", paths, &sim_fx.err), 0);
 		memset(&vm, 0, sizeof(vm));
 		for (i = 0; i < l->n; i++) {
 			if (vs_object_get_str(&n, &l->items[i], "name",
-			                      &err) == 0 && strcmp(n, cid) == 0)
+			                      &sim_fx.err) == 0 &&
+			    strcmp(n, cid) == 0)
 				vm = l->items[i].obj;
 		}
 		vs_objects_free(l);
@@ -213,11 +187,11 @@ assert_unlocked(void)
 	struct vs_object *o = NULL;
 	xmlNodePtr val, f;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_get_props(&o, cl,
-	              &vs_client_sc(cl)->custom_fields_manager, paths,
-	              &err) == 0, "%s", err.message);
-	if (vs_object_get_node(&val, o, "field", &err) == 0) {
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_get_props(&o, sim_fx.cl,
+	              &vs_client_sc(sim_fx.cl)->custom_fields_manager, paths,
+	              &sim_fx.err) == 0, "%s", sim_fx.err.message);
+	if (vs_object_get_node(&val, o, "field", &sim_fx.err) == 0) {
 		for (f = vs_xml_child(val, "CustomFieldDef"); f != NULL;
 		     f = vs_xml_next(f, "CustomFieldDef")) {
 			char *name = vs_xml_child_text(f, "name");
@@ -239,11 +213,13 @@ count_vms(void)
 	const char *n;
 	size_t i, k = 0;
 
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_pc_list(&l, cl, &vs_client_sc(cl)->root_folder,
-	                            "VirtualMachine", paths, &err), 0);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_int_eq(vs_pc_list(&l, sim_fx.cl,
+	                            &vs_client_sc(sim_fx.cl)->root_folder,
+	                            "VirtualMachine", paths, &sim_fx.err), 0);
 	for (i = 0; i < l->n; i++) {
-		if (vs_object_get_str(&n, &l->items[i], "name", &err) == 0 &&
+		if (vs_object_get_str(&n, &l->items[i], "name",
+		                      &sim_fx.err) == 0 &&
 		    strncmp(n, "vm-", 3) == 0)
 			k++;
 	}
@@ -302,7 +278,7 @@ assert_refused(json_t *rules, const char *want)
 {
 	size_t before = count_vms();
 	json_t *args = vm_args(0, rules);
-	json_t *resp = sim_cpi_call(NULL, defcfg, "create_vm", args);
+	json_t *resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
 
 	json_decref(args);
 	ck_assert_ptr_nonnull(sim_error_type(resp));
@@ -390,7 +366,7 @@ START_TEST(test_no_auto_rule_by_default)
 {
 	struct vs_drs_rules *r;
 	json_t *args = vm_args_group(0, NULL, "kafka");
-	json_t *resp = sim_cpi_call(NULL, defcfg, "create_vm", args);
+	json_t *resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
 	char cid[128];
 
 	json_decref(args);
@@ -410,21 +386,14 @@ END_TEST
 static struct vs_drs_groups *
 cluster_groups(void)
 {
-	static const char *const paths[] = { "configurationEx", NULL };
 	struct vs_object *o = NULL;
 	struct vs_drs_groups *g = NULL;
-	struct vs_moref cluster;
 	xmlNodePtr val;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_find_by_inventory_path(&cluster, cl,
-	              "DC0/host/DC0_C0", &err) == 0, "%s", err.message);
-	ck_assert_msg(vs_get_props(&o, cl, &cluster, paths, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_object_get_node(&val, o, "configurationEx", &err),
-	                 0);
-	ck_assert_msg(vs_drs_groups_from_node(&g, val, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	sim_cluster_config(&o, &val, sim_fx.cl);
+	ck_assert_msg(vs_drs_groups_from_node(&g, val, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	vs_object_free(o);
 	return g;
 }
@@ -461,22 +430,23 @@ add_host_group(const char *name)
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r, spec, gs, info;
 
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_find_by_inventory_path(&cluster, cl,
-	                 "DC0/host/DC0_C0", &err), 0);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_int_eq(vs_find_by_inventory_path(&cluster, sim_fx.cl,
+	                 "DC0/host/DC0_C0", &sim_fx.err), 0);
 	ck_assert_int_eq(vs_soap_request_new(&req, &m,
-	                 "ReconfigureComputeResource_Task", &cluster, &err),
-	                 0);
+	                 "ReconfigureComputeResource_Task", &cluster,
+	                 &sim_fx.err), 0);
 	spec = vs_soap_add_obj(m, "spec", "ClusterConfigSpecEx");
 	gs = vs_soap_add_obj(spec, "groupSpec", NULL);
 	vs_soap_add_text(gs, "operation", "add");
 	info = vs_soap_add_obj(gs, "info", "ClusterHostGroup");
 	vs_soap_add_text(info, "name", name);
 	vs_soap_add_bool(m, "modify", true);
-	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
-	              err.message);
+	ck_assert_msg(vs_client_call(sim_fx.cl, req, &resp, &r,
+	                             &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
-	                              &err), 0);
+	                              &sim_fx.err), 0);
 	xmlFreeDoc(resp);
 	sleep(1);       /* the simulator's task is done at once */
 }
@@ -504,7 +474,7 @@ START_TEST(test_vm_group_lifecycle)
 
 	for (i = 0; i < 2; i++) {
 		args = vm_args_vm_group(i, NULL, "vmg1");
-		resp = sim_cpi_call(NULL, defcfg, "create_vm", args);
+		resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
 		json_decref(args);
 		ck_assert_msg(sim_error_type(resp) == NULL, "create_vm: %s",
 		              message(resp));
@@ -547,7 +517,7 @@ START_TEST(test_failure_after_rule_cleans_up)
 	add_host_group("hosts-x");
 	args = vm_args_vm_group(0, one_rule("r-fail", "separate_vms"),
 	                        "hosts-x");
-	resp = sim_cpi_call(NULL, defcfg, "create_vm", args);
+	resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
 	json_decref(args);
 	ck_assert_ptr_nonnull(sim_error_type(resp));
 	ck_assert_str_eq(sim_error_type(resp),
@@ -575,10 +545,11 @@ child(const char *tag, int i)
 
 	args = create_ ? vm_args(i, one_rule("many", "separate_vms")) :
 	       json_pack("[s]", cids[i]);
-	resp = sim_cpi_call(NULL, defcfg, create_ ? "create_vm" : "delete_vm",
+	resp = sim_cpi_call(NULL, sim_fx.defcfg,
+	                    create_ ? "create_vm" : "delete_vm",
 	                    args);
 	json_decref(args);
-	snprintf(path, sizeof(path), "%s/drs-%s-%d", outdir, tag, i);
+	snprintf(path, sizeof(path), "%s/drs-%s-%d", sim_fx.outdir, tag, i);
 	f = fopen(path, "w");
 	if (f == NULL)
 		_exit(2);
@@ -615,7 +586,8 @@ run_all(const char *tag)
 		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 	for (i = 0; i < NPROC; i++) {
-		snprintf(path, sizeof(path), "%s/drs-%s-%d", outdir, tag, i);
+		snprintf(path, sizeof(path), "%s/drs-%s-%d", sim_fx.outdir, tag,
+		         i);
 		f = fopen(path, "r");
 		ck_assert_ptr_nonnull(f);
 		ck_assert(fgets(line, sizeof(line), f) != NULL);
@@ -672,10 +644,8 @@ static Suite *
 suite(void)
 {
 	Suite *s = suite_create("drs");
-	TCase *tc = tcase_create("sim");
+	TCase *tc = sim_fixture_tcase(900);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, test_rule_lifecycle);
 	tcase_add_test(tc, test_refused_shapes);
 	tcase_add_test(tc, test_auto_rule_per_group);
@@ -690,10 +660,5 @@ suite(void)
 int
 main(void)
 {
-	if (sim_suite_start(defcfg, sizeof(defcfg), "check_drs") < 0)
-		return 1;
-	if (sim_stemcell_make(stemcell, sizeof(stemcell), outdir,
-	                      sizeof(outdir), NULL, 0, defcfg) < 0)
-		return 1;
-	return sim_suite_run(suite());
+	return sim_fixture_main("check_drs", true, suite);
 }

@@ -9,6 +9,7 @@
  * waiting.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "tests/support/sim_stemcell.h"
 #include "tests/support/sim_suite.h"
 #include "vsphere/client.h"
+#include "vsphere/drs.h"
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
 #include "vsphere/vm.h"
@@ -54,31 +56,45 @@ teardown(void)
 	cl = NULL;
 }
 
+/* create_vm arguments; with rule (not NULL) the VM joins that DRS
+ * anti-affinity rule of cluster DC0_C0. */
 static json_t *
-create_args(const char *ip)
+create_args_rule(const char *ip, const char *rule)
 {
-	json_t *nets;
+	json_t *nets, *cp;
 
 	nets = json_pack("{s:{s:s,s:s,s:s,s:s,s:[s],s:{s:s}}}",
 	                 "default", "type", "manual", "ip", ip,
 	                 "netmask", "255.255.255.0", "gateway", "10.0.0.1",
 	                 "dns", "10.0.0.2", "cloud_properties", "name",
 	                 "VM Network");
-	return json_pack("[s,s,{s:i,s:i,s:i},o,[],{s:{s:s}}]", "agent-lo",
-	                 stemcell, "cpu", 1, "ram", 256, "disk", 512, nets,
-	                 "bosh", "password", ENV_SECRET);
+	cp = json_pack("{s:i,s:i,s:i}", "cpu", 1, "ram", 256, "disk", 512);
+	if (rule != NULL)
+		json_object_set_new(cp, "datacenters", json_pack(
+		                    "[{s:s,s:[{s:{s:[{s:s,s:s}]}}]}]", "name",
+		                    "DC0", "clusters", "DC0_C0", "drs_rules",
+		                    "name", rule, "type", "separate_vms"));
+	return json_pack("[s,s,o,o,[],{s:{s:s}}]", "agent-lo", stemcell, cp,
+	                 nets, "bosh", "password", ENV_SECRET);
 }
 
-/* create_vm (must succeed); the cid (malloc'd). */
+static json_t *
+create_args(const char *ip)
+{
+	return create_args_rule(ip, NULL);
+}
+
+/* create_vm (must succeed), in DRS rule `rule` unless NULL; the cid
+ * (malloc'd). */
 static char *
-create_vm(const char *ip)
+create_vm_rule(const char *ip, const char *rule)
 {
 	struct cpi_test_run r;
 	json_t *resp;
 	char *cid;
 
-	resp = sim_call_checked(&r, defcfg, "create_vm", create_args(ip),
-	                        ENV_SECRET);
+	resp = sim_call_checked(&r, defcfg, "create_vm",
+	                        create_args_rule(ip, rule), ENV_SECRET);
 	ck_assert_msg(r.status == 0, "create_vm: status %d: %s", r.status,
 	              r.err);
 	ck_assert_msg(sim_error_type(resp) == NULL, "create_vm: %s: %s",
@@ -89,6 +105,12 @@ create_vm(const char *ip)
 	cpi_test_run_clear(&r);
 	json_decref(resp);
 	return cid;
+}
+
+static char *
+create_vm(const char *ip)
+{
+	return create_vm_rule(ip, NULL);
 }
 
 static void
@@ -291,6 +313,68 @@ START_TEST(test_killed_create_vm)
 }
 END_TEST
 
+/* The anti-affinity rule `name` of cluster DC0_C0: whether it exists,
+ * and how many VMs it holds. */
+static bool
+drs_rule(const char *name, size_t *nvms)
+{
+	static const char *const paths[] = { "configurationEx", NULL };
+	struct vs_object *o = NULL;
+	struct vs_drs_rules *r = NULL;
+	struct vs_moref cluster;
+	xmlNodePtr val;
+	bool found = false;
+	size_t i;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&cluster, cl,
+	              "DC0/host/DC0_C0", &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_get_props(&o, cl, &cluster, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(&val, o, "configurationEx", &err),
+	                 0);
+	ck_assert_msg(vs_drs_rules_from_node(&r, val, &err) == 0, "%s",
+	              err.message);
+	*nvms = 0;
+	for (i = 0; i < r->n; i++) {
+		if (strcmp(r->items[i].name, name) == 0) {
+			found = true;
+			*nvms = r->items[i].nvms;
+		}
+	}
+	vs_drs_rules_free(r);
+	vs_object_free(o);
+	return found;
+}
+
+/* A leftover in a DRS rule leaves it as delete_vm would: the sweep takes
+ * it out, and the rule it leaves empty goes. */
+START_TEST(test_leftover_leaves_drs_rule)
+{
+	struct vs_moref ref;
+	struct vs_vm_option opt = { "bosh.creating", "1000" };
+	struct vs_vm_config cfg = { .extra = &opt, .nextra = 1 };
+	size_t nvms;
+	char *a, *b;
+
+	a = create_vm_rule("10.0.0.91", "r-left");
+	ck_assert(drs_rule("r-left", &nvms));
+	ck_assert_uint_eq(nvms, 1);
+	/* a create_vm killed long ago */
+	ref = sim_vm_ref(cl, a);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_reconfigure(cl, &ref, &cfg, &err) == 0, "%s",
+	              err.message);
+	b = create_vm("10.0.0.92");
+	ck_assert_uint_eq(sim_count_vms(cl, a), 0);
+	ck_assert_msg(!drs_rule("r-left", &nvms), "the rule stays with %zu "
+	              "VM(s)", nvms);
+	call_ok("delete_vm", json_pack("[s]", b));
+	free(a);
+	free(b);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -301,6 +385,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_killed_create_vm);
+	tcase_add_test(tc, test_leftover_leaves_drs_rule);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,12 +16,10 @@
 #include <jansson.h>
 
 #include "tests/support/sim_call.h"
-#include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_fixture.h"
 #include "tests/support/sim_inventory.h"
 #include "tests/support/sim_ruby.h"
-#include "tests/support/sim_stemcell.h"
-#include "tests/support/sim_suite.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
@@ -30,26 +28,6 @@
 
 #define ENV_SECRET "env-Secret-40d2"
 
-static char images[2048];
-static char defcfg[4096];
-static char stemcell[128];
-static char outdir[2048];
-static struct vs_client *cl;
-static struct vs_error err;
-
-static void
-setup(void)
-{
-	vs_error_clear(&err);
-	cl = sim_client_connect(NULL);
-}
-
-static void
-teardown(void)
-{
-	vs_client_free(cl);
-	cl = NULL;
-}
 
 static json_t *
 call_cfg(const char *config, const char *method, json_t *args)
@@ -81,7 +59,7 @@ result_of(json_t *resp, const char *method)
 static json_t *
 call_ok(const char *method, json_t *args)
 {
-	return result_of(call_cfg(defcfg, method, args), method);
+	return result_of(call_cfg(sim_fx.defcfg, method, args), method);
 }
 
 /* The call with config must fail with type and a message holding want. */
@@ -128,14 +106,14 @@ config_with(const char *name, const char *key, const char *value)
 	json_t *root, *dc;
 	char *p = path[next++ % 4];
 
-	root = json_load_file(defcfg, 0, &jerr);
-	ck_assert_msg(root != NULL, "%s: %s", defcfg, jerr.text);
+	root = json_load_file(sim_fx.defcfg, 0, &jerr);
+	ck_assert_msg(root != NULL, "%s: %s", sim_fx.defcfg, jerr.text);
 	dc = json_array_get(json_object_get(json_array_get(json_object_get(
 	     json_object_get(json_object_get(root, "cloud"), "properties"),
 	     "vcenters"), 0), "datacenters"), 0);
 	ck_assert(json_is_object(dc));
 	json_object_set_new(dc, key, json_string(value));
-	snprintf(p, 4096, "%s/%s.json", outdir, name);
+	snprintf(p, 4096, "%s/%s.json", sim_fx.outdir, name);
 	ck_assert_int_eq(json_dump_file(root, p, 0), 0);
 	json_decref(root);
 	return p;
@@ -157,8 +135,8 @@ create_vm(const char *ip, const char *datastore)
 		json_object_set_new(cp, "datastores",
 		                    json_pack("[s]", datastore));
 	res = call_ok("create_vm", json_pack("[s,s,o,o,[],{s:{s:s}}]",
-	              "agent-ruby", stemcell, cp, nets, "bosh", "password",
-	              ENV_SECRET));
+	              "agent-ruby", sim_fx.stemcell, cp, nets, "bosh",
+	              "password", ENV_SECRET));
 	cid = strdup(json_string_value(json_array_get(res, 0)));
 	ck_assert_ptr_nonnull(cid);
 	json_decref(res);
@@ -177,10 +155,11 @@ vm_anywhere(const char *cid)
 	size_t i, n = 0;
 
 	memset(&out, 0, sizeof(out));
-	vs_error_clear(&err);
-	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
-	                         "VirtualMachine", paths, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
+	                         &vs_client_sc(sim_fx.cl)->root_folder,
+	                         "VirtualMachine", paths, &sim_fx.err) == 0,
+	              "%s", sim_fx.err.message);
 	for (i = 0; i < list->n; i++) {
 		vs_error_clear(&e);
 		if (vs_object_get_str(&name, &list->items[i], "name",
@@ -207,10 +186,11 @@ disk_datastore(char *out, size_t size, const char *name)
 	size_t i, n = 0;
 
 	out[0] = '\0';
-	vs_error_clear(&err);
-	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
-	                         "Datastore", paths, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
+	                         &vs_client_sc(sim_fx.cl)->root_folder,
+	                         "Datastore", paths, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	for (i = 0; i < list->n; i++) {
 		vs_error_clear(&e);
 		if (vs_object_get_str(&url, &list->items[i], "summary.url",
@@ -235,9 +215,9 @@ datastore_ref(const char *name)
 	char path[256];
 
 	snprintf(path, sizeof(path), "DC0/datastore/%s", name);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_folder_find(&ds, cl, path, &err) == 0, "%s: %s",
-	              path, err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_folder_find(&ds, sim_fx.cl, path, &sim_fx.err) == 0,
+	              "%s: %s", path, sim_fx.err.message);
 	return ds;
 }
 
@@ -277,10 +257,10 @@ START_TEST(test_ruby_disk_cid)
 	ck_assert_uint_eq(json_array_size(res), 1);
 	ck_assert_str_eq(json_string_value(json_array_get(res, 0)), rcid);
 	json_decref(res);
-	fails_cfg(defcfg, "delete_disk", json_pack("[s]", rcid),
+	fails_cfg(sim_fx.defcfg, "delete_disk", json_pack("[s]", rcid),
 	          "Bosh::Clouds::CloudError", "detach it first");
 	json_decref(call_ok("detach_disk", json_pack("[s,s]", vm, rcid)));
-	fails_cfg(defcfg, "detach_disk", json_pack("[s,s]", vm, rcid),
+	fails_cfg(sim_fx.defcfg, "detach_disk", json_pack("[s,s]", vm, rcid),
 	          "Bosh::Clouds::DiskNotAttached", NULL);
 	json_decref(call_ok("delete_disk", json_pack("[s]", rcid)));
 	disk_datastore(now, sizeof(now), name);
@@ -288,11 +268,11 @@ START_TEST(test_ruby_disk_cid)
 	res = call_ok("has_disk", json_pack("[s]", rcid));
 	ck_assert(json_is_false(res));
 	json_decref(res);
-	fails_cfg(defcfg, "delete_disk", json_pack("[s]", rcid),
+	fails_cfg(sim_fx.defcfg, "delete_disk", json_pack("[s]", rcid),
 	          "Bosh::Clouds::DiskNotFound", NULL);
 	/* a Ruby cid whose metadata is not JSON: refused, not "missing" */
 	snprintf(rcid, sizeof(rcid), "%s.bm90IGpzb24", name);
-	fails_cfg(defcfg, "attach_disk", json_pack("[s,s]", vm, rcid),
+	fails_cfg(sim_fx.defcfg, "attach_disk", json_pack("[s,s]", vm, rcid),
 	          "Bosh::Clouds::CloudError", "not a JSON object");
 	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
 	json_decref(cid_j);
@@ -314,13 +294,13 @@ START_TEST(test_disk_elsewhere)
 	snprintf(name, sizeof(name), "disk-%s", "6f1c2b9e-0a4d-4c3e-9b8a-"
 	         "00000000e15e");
 	snprintf(path, sizeof(path), "[LocalDS_0] Elsewhere/%s.vmdk", name);
-	sim_ruby_attached_disk(cl, &ref, path);
+	sim_ruby_attached_disk(sim_fx.cl, &ref, path);
 	/* not under disk_path: found through the VM that has it */
 	res = call_ok("has_disk", json_pack("[s]", name));
 	ck_assert(json_is_true(res));
 	json_decref(res);
 	/* attached: never deleted */
-	fails_cfg(defcfg, "delete_disk", json_pack("[s]", name),
+	fails_cfg(sim_fx.defcfg, "delete_disk", json_pack("[s]", name),
 	          "Bosh::Clouds::CloudError", "detach it first");
 	/* attach again: recognised as attached (the same hint twice) */
 	hint = call_ok("attach_disk", json_pack("[s,s]", vm, name));
@@ -347,7 +327,7 @@ START_TEST(test_disk_elsewhere)
 	snprintf(name, sizeof(name), "disk-%s", "6f1c2b9e-0a4d-4c3e-9b8a-"
 	         "00000000e15f");
 	snprintf(path, sizeof(path), "[LocalDS_1] Moved/Deeper/%s.vmdk", name);
-	sim_ruby_disk_file(cl, path);
+	sim_ruby_disk_file(sim_fx.cl, path);
 	res = call_ok("has_disk", json_pack("[s]", name));
 	ck_assert(json_is_true(res));
 	json_decref(res);
@@ -370,8 +350,8 @@ START_TEST(test_moved_vm)
 
 	vm = create_vm("10.0.0.32", NULL);
 	ref = vm_anywhere(vm);
-	sim_ruby_move_vm(cl, &ref, "Operators/Moved");
-	ck_assert(has_vm(defcfg, vm));
+	sim_ruby_move_vm(sim_fx.cl, &ref, "Operators/Moved");
+	ck_assert(has_vm(sim_fx.defcfg, vm));
 	json_decref(call_ok("set_vm_metadata", json_pack("[s,{s:s}]", vm,
 	            "name", "moved/0")));
 	json_decref(call_ok("reboot_vm", json_pack("[s]", vm)));
@@ -381,14 +361,14 @@ START_TEST(test_moved_vm)
 	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm));
 	json_decref(call_ok("attach_disk", json_pack("[s,O]", vm, cid_j)));
 	/* attached to a VM outside vm_folder: still never deleted */
-	fails_cfg(defcfg, "delete_disk", json_pack("[O]", cid_j),
+	fails_cfg(sim_fx.defcfg, "delete_disk", json_pack("[O]", cid_j),
 	          "Bosh::Clouds::CloudError", "detach it first");
 	json_decref(call_ok("detach_disk", json_pack("[s,O]", vm, cid_j)));
 	/* delete_vm finds it: no silent leak */
 	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
-	ck_assert_uint_eq(sim_count_vms(cl, vm), 0);
-	ck_assert(!has_vm(defcfg, vm));
-	fails_cfg(defcfg, "delete_vm", json_pack("[s]", vm),
+	ck_assert_uint_eq(sim_count_vms(sim_fx.cl, vm), 0);
+	ck_assert(!has_vm(sim_fx.defcfg, vm));
+	fails_cfg(sim_fx.defcfg, "delete_vm", json_pack("[s]", vm),
 	          "Bosh::Clouds::VMNotFound", NULL);
 	json_decref(call_ok("delete_disk", json_pack("[O]", cid_j)));
 	json_decref(cid_j);
@@ -425,7 +405,7 @@ START_TEST(test_wrong_config)
 	          "Bosh::Clouds::CloudError", "datacenters[0].name");
 	fails_cfg(bad_dc, "get_disks", json_pack("[s]", vm),
 	          "Bosh::Clouds::CloudError", "datacenters[0].name");
-	fails_cfg(bad_dc, "delete_stemcell", json_pack("[s]", stemcell),
+	fails_cfg(bad_dc, "delete_stemcell", json_pack("[s]", sim_fx.stemcell),
 	          "Bosh::Clouds::CloudError", "datacenters[0].name");
 	fails_cfg(bad_dc, "has_disk", json_pack("[s]", "disk-00000000-0000-"
 	          "4000-8000-000000000000"), "Bosh::Clouds::CloudError",
@@ -448,16 +428,16 @@ START_TEST(test_wrong_config)
 	          "Bosh::Clouds::CloudError", "datacenters[0].vm_folder");
 
 	/* a renamed template_folder: delete_stemcell is not "done" */
-	fails_cfg(bad_tf, "delete_stemcell", json_pack("[s]", stemcell),
+	fails_cfg(bad_tf, "delete_stemcell", json_pack("[s]", sim_fx.stemcell),
 	          "Bosh::Clouds::CloudError", "datacenters[0].template_folder");
 
 	/* with the right config: everything still there; a VM that does
 	 * not exist is "not found" */
-	ck_assert(has_vm(defcfg, vm));
-	ck_assert(!has_vm(defcfg, missing));
-	fails_cfg(defcfg, "delete_vm", json_pack("[s]", missing),
+	ck_assert(has_vm(sim_fx.defcfg, vm));
+	ck_assert(!has_vm(sim_fx.defcfg, missing));
+	fails_cfg(sim_fx.defcfg, "delete_vm", json_pack("[s]", missing),
 	          "Bosh::Clouds::VMNotFound", NULL);
-	fails_cfg(defcfg, "get_disks", json_pack("[s]", missing),
+	fails_cfg(sim_fx.defcfg, "get_disks", json_pack("[s]", missing),
 	          "Bosh::Clouds::VMNotFound", NULL);
 	res = call_ok("delete_vm", json_pack("[s]", vm));
 	json_decref(res);
@@ -478,21 +458,23 @@ destroy_prefixed(const char *prefix)
 	struct vs_error e;
 	size_t i;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_pc_list(&list, cl, &vs_client_sc(cl)->root_folder,
-	                         "VirtualMachine", paths, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
+	                         &vs_client_sc(sim_fx.cl)->root_folder,
+	                         "VirtualMachine", paths, &sim_fx.err) == 0,
+	              "%s", sim_fx.err.message);
 	for (i = 0; i < list->n; i++) {
 		vs_error_clear(&e);
 		if (vs_object_get_str(&name, &list->items[i], "name",
 		                      &e) != 0 ||
 		    strncmp(name, prefix, strlen(prefix)) != 0)
 			continue;
-		ck_assert_msg(vs_vm_destroy(cl, &list->items[i].obj, &e) == 0,
+		ck_assert_msg(vs_vm_destroy(sim_fx.cl, &list->items[i].obj,
+		                            &e) == 0,
 		              "%s: %s", name, e.message);
 	}
 	vs_objects_free(list);
-	ck_assert_uint_eq(sim_count_vms(cl, prefix), 0);
+	ck_assert_uint_eq(sim_count_vms(sim_fx.cl, prefix), 0);
 }
 
 START_TEST(test_ruby_replica)
@@ -502,29 +484,30 @@ START_TEST(test_ruby_replica)
 	char other[64], rname[512], prefix[160];
 	char *vm;
 
-	sc = vm_anywhere(stemcell);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, &sc, &err) == 0, "%s",
-	              err.message);
+	sc = vm_anywhere(sim_fx.stemcell);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &sc, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_uint_eq(info->ndatastores, 1);
 	snprintf(other, sizeof(other), "%s",
 	         strcmp(info->datastores[0].name, "LocalDS_0") == 0 ?
 	         "LocalDS_1" : "LocalDS_0");
 	vs_vm_info_free(info);
 	ds = datastore_ref(other);
-	snprintf(prefix, sizeof(prefix), "%s-", stemcell);
+	snprintf(prefix, sizeof(prefix), "%s-", sim_fx.stemcell);
 	destroy_prefixed(prefix);
-	sim_ruby_replica(&replica, rname, sizeof(rname), cl,
-	                 "BOSH_Templates", stemcell, &ds);
+	sim_ruby_replica(&replica, rname, sizeof(rname), sim_fx.cl,
+	                 "BOSH_Templates", sim_fx.stemcell, &ds);
 	/* create_vm on that datastore clones from the Ruby replica: no
 	 * replica of this CPI's naming is made */
 	vm = create_vm("10.0.0.34", other);
-	ck_assert_uint_eq(sim_count_vms(cl, prefix), 0);
-	ck_assert_uint_eq(sim_count_vms(cl, rname), 1);
+	ck_assert_uint_eq(sim_count_vms(sim_fx.cl, prefix), 0);
+	ck_assert_uint_eq(sim_count_vms(sim_fx.cl, rname), 1);
 	json_decref(call_ok("delete_vm", json_pack("[s]", vm)));
 	/* delete_stemcell removes it with the original */
-	json_decref(call_ok("delete_stemcell", json_pack("[s]", stemcell)));
-	ck_assert_uint_eq(sim_count_vms(cl, stemcell), 0);
+	json_decref(call_ok("delete_stemcell", json_pack("[s]",
+	                                                 sim_fx.stemcell)));
+	ck_assert_uint_eq(sim_count_vms(sim_fx.cl, sim_fx.stemcell), 0);
 	free(vm);
 }
 END_TEST
@@ -533,10 +516,8 @@ static Suite *
 suite(void)
 {
 	Suite *s = suite_create("ruby_compat");
-	TCase *tc = tcase_create("sim");
+	TCase *tc = sim_fixture_tcase(240);
 
-	tcase_set_timeout(tc, 240);
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ruby_disk_cid);
 	tcase_add_test(tc, test_disk_elsewhere);
 	tcase_add_test(tc, test_moved_vm);
@@ -549,11 +530,5 @@ suite(void)
 int
 main(void)
 {
-	if (sim_suite_start(defcfg, sizeof(defcfg), "check_ruby_compat") < 0)
-		return 1;
-	if (sim_stemcell_make(stemcell, sizeof(stemcell), outdir,
-	                      sizeof(outdir), images, sizeof(images),
-	                      defcfg) < 0)
-		return 1;
-	return sim_suite_run(suite());
+	return sim_fixture_main("check_ruby_compat", true, suite);
 }

@@ -19,8 +19,9 @@
 
 #include <jansson.h>
 
-#include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_fixture.h"
+#include "tests/support/sim_ruby.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/soap.h"
@@ -28,22 +29,6 @@
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
-static struct vs_client *cl;
-static struct vs_error err;
-
-static void
-setup(void)
-{
-	vs_error_clear(&err);
-	cl = sim_client_connect(NULL);
-}
-
-static void
-teardown(void)
-{
-	vs_client_free(cl);
-	cl = NULL;
-}
 
 /* "vm-<random uuid>" into buf. */
 static void
@@ -137,9 +122,9 @@ has_vm(const char *cid)
 static void
 find_ok(struct vs_moref *out, const char *path)
 {
-	vs_error_clear(&err);
-	ck_assert_msg(vs_folder_find(out, cl, path, &err) == 0, "%s: %s",
-	              path, err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_folder_find(out, sim_fx.cl, path, &sim_fx.err) == 0,
+	              "%s: %s", path, sim_fx.err.message);
 }
 
 /* Clones DC0_H0_VM0 into DC0/vm/BOSH_VMs as name (powered off). */
@@ -149,18 +134,18 @@ make_vm(struct vs_moref *out, const char *name, bool power_on)
 	struct vs_moref src, folder, pool, ds;
 	struct vs_vm_info *info = NULL;
 	struct vs_clone_spec cs;
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r;
-	struct vs_moref task;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
 	char path[512];
 
 	find_ok(&src, "DC0/vm/DC0_H0_VM0");
 	find_ok(&pool, "DC0/host/DC0_H0/Resources");
-	vs_error_clear(&err);
-	ck_assert_msg(vs_folder_ensure(&folder, cl, "DC0", "BOSH_VMs",
-	                               &err) == 0, "%s", err.message);
-	ck_assert_msg(vs_vm_info(&info, cl, &src, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_folder_ensure(&folder, sim_fx.cl, "DC0", "BOSH_VMs",
+	                               &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &src, &sim_fx.err) == 0,
+	              "%s", sim_fx.err.message);
 	ck_assert_uint_ge(info->ndatastores, 1);
 	ds = info->datastores[0].ref;
 	vs_vm_info_free(info);
@@ -170,23 +155,19 @@ make_vm(struct vs_moref *out, const char *name, bool power_on)
 	cs.location.datastore = &ds;
 	cs.location.pool = &pool;
 	ck_assert_int_eq(vs_soap_request_new(&req, &m, "CloneVM_Task", &src,
-	                                     &err), 0);
+	                                     &sim_fx.err), 0);
 	vs_soap_add_moref(m, "folder", &folder);
 	vs_soap_add_text(m, "name", name);
-	ck_assert_int_eq(vs_add_clone_spec(m, "spec", &cs, &err), 0);
-	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
-	                              &err), 0);
-	xmlFreeDoc(resp);
-	ck_assert_msg(vs_task_wait(NULL, cl, &task, 60, &err) == 0, "%s",
-	              err.message);
+	ck_assert_int_eq(vs_add_clone_spec(m, "spec", &cs, &sim_fx.err), 0);
+	ck_assert_msg(vs_task_call(NULL, sim_fx.cl, req, 60,
+	                           &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	snprintf(path, sizeof(path), "DC0/vm/BOSH_VMs/%s", name);
-	ck_assert_msg(vs_vm_find(out, cl, path, &err) == 0, "%s",
-	              err.message);
+	ck_assert_msg(vs_vm_find(out, sim_fx.cl, path, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	if (power_on)
-		ck_assert_msg(vs_vm_power_on(cl, out, &err) == 0, "%s",
-		              err.message);
+		ck_assert_msg(vs_vm_power_on(sim_fx.cl, out, &sim_fx.err) == 0,
+		              "%s", sim_fx.err.message);
 }
 
 static int
@@ -195,43 +176,12 @@ power_of(const struct vs_moref *vm)
 	struct vs_vm_info *info = NULL;
 	int p;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	p = info->power;
 	vs_vm_info_free(info);
 	return p;
-}
-
-/* CreateVirtualDisk_Task for ds_path ("[LocalDS_0] BOSH_Disks/x.vmdk"). */
-static void
-make_disk(const char *ds_path)
-{
-	const struct vs_service_content *sc = vs_client_sc(cl);
-	struct vs_moref dc, task;
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r, spec;
-
-	find_ok(&dc, "DC0");
-	vs_error_clear(&err);
-	ck_assert_msg(vs_file_make_directory(cl, &dc, "[LocalDS_0] "
-	              "BOSH_Disks", true, &err) == 0, "%s", err.message);
-	ck_assert_int_eq(vs_soap_request_new(&req, &m,
-	                 "CreateVirtualDisk_Task", &sc->virtual_disk_manager,
-	                 &err), 0);
-	vs_soap_add_text(m, "name", ds_path);
-	vs_soap_add_moref(m, "datacenter", &dc);
-	spec = vs_soap_add_obj(m, "spec", "FileBackedVirtualDiskSpec");
-	vs_soap_add_text(spec, "diskType", "thin");
-	vs_soap_add_text(spec, "adapterType", "lsiLogic");
-	vs_soap_add_long(spec, "capacityKb", 1024);
-	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
-	                              &err), 0);
-	xmlFreeDoc(resp);
-	ck_assert_msg(vs_task_wait(NULL, cl, &task, 60, &err) == 0, "%s",
-	              err.message);
 }
 
 /* Attaches an existing disk file to vm's SCSI controller. */
@@ -239,15 +189,12 @@ static void
 attach_disk(const struct vs_moref *vm, const char *ds_path)
 {
 	struct vs_vm_info *info = NULL;
-	struct vs_vm_device_change ch;
-	struct vs_vm_config spec;
-	bool used[16] = { false };
-	int ctrl = 0, unit;
+	int ctrl = 0;
 	size_t i;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
-	              err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, vm, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices; i++) {
 		const struct vs_vm_device *d = &info->devices[i];
 
@@ -255,36 +202,9 @@ attach_disk(const struct vs_moref *vm, const char *ds_path)
 		    strstr(d->type, "SCSI") != NULL && ctrl == 0)
 			ctrl = d->key;
 	}
-	ck_assert_int_ne(ctrl, 0);
-	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
-
-		if (d->has_controller_key && d->controller_key == ctrl &&
-		    d->has_unit_number && d->unit_number >= 0 &&
-		    d->unit_number < 16)
-			used[d->unit_number] = true;
-	}
-	used[7] = true;     /* the controller's own unit */
-	for (unit = 0; unit < 16 && used[unit]; unit++)
-		;
-	ck_assert_int_lt(unit, 16);
 	vs_vm_info_free(info);
-
-	memset(&ch, 0, sizeof(ch));
-	ch.operation = VS_VM_OP_ADD;
-	ch.kind = VS_VM_DEV_DISK;
-	ch.key = -100;
-	ch.controller_key = ctrl;
-	ch.has_unit_number = true;
-	ch.unit_number = unit;
-	ch.file_name = ds_path;
-	ch.capacity_kb = 1024;
-	ch.disk_mode = "independent_persistent";
-	memset(&spec, 0, sizeof(spec));
-	spec.changes = &ch;
-	spec.nchanges = 1;
-	ck_assert_msg(vs_vm_reconfigure(cl, vm, &spec, &err) == 0, "%s",
-	              err.message);
+	ck_assert_int_ne(ctrl, 0);
+	sim_ruby_attach_file(sim_fx.cl, vm, ctrl, ds_path);
 }
 
 /* 0 when ds_path exists (datastore HTTP GET), VS_ENOTFOUND when not. */
@@ -295,11 +215,12 @@ file_state(const char *ds_path)
 	size_t len = 0;
 	int rc;
 
-	vs_error_clear(&err);
-	rc = vs_file_download_mem(&body, &len, cl, "DC0", ds_path, &err);
+	vs_error_clear(&sim_fx.err);
+	rc = vs_file_download_mem(&body, &len, sim_fx.cl, "DC0", ds_path,
+	                          &sim_fx.err);
 	free(body);
 	ck_assert_msg(rc == 0 || rc == VS_ENOTFOUND, "%s: %s", ds_path,
-	              err.message);
+	              sim_fx.err.message);
 	return rc;
 }
 
@@ -407,11 +328,13 @@ START_TEST(test_delete_keeps_persistent_disk)
 	snprintf(vmx, sizeof(vmx), "[LocalDS_0] %s/%s.vmx", cid, cid);
 	snprintf(env_iso, sizeof(env_iso), "[LocalDS_0] %s/env.iso", cid);
 	make_vm(&vm, cid, true);
-	make_disk(disk_path);
+	/* a disk file ("[LocalDS_0] BOSH_Disks/x.vmdk", its directory made) */
+	sim_ruby_disk_file(sim_fx.cl, disk_path);
 	attach_disk(&vm, disk_path);
-	vs_error_clear(&err);
-	ck_assert_msg(vs_file_upload_mem(cl, "DC0", env_iso, "iso", 3, true,
-	                                 &err) == 0, "%s", err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_file_upload_mem(sim_fx.cl, "DC0", env_iso, "iso", 3,
+	                                 true, &sim_fx.err) == 0, "%s",
+	              sim_fx.err.message);
 	ck_assert_int_eq(file_state(disk_path), 0);
 	ck_assert_int_eq(file_state(vmx), 0);
 	ck_assert_int_eq(file_state(env_iso), 0);
@@ -485,9 +408,10 @@ expect_field(const struct vs_moref *vm, const char *name, const char *want)
 {
 	char *v = NULL;
 
-	vs_error_clear(&err);
-	ck_assert_msg(vs_vm_get_custom_field(&v, cl, vm, name, &err) == 0,
-	              "%s: %s", name, err.message);
+	vs_error_clear(&sim_fx.err);
+	ck_assert_msg(vs_vm_get_custom_field(&v, sim_fx.cl, vm, name,
+	                                     &sim_fx.err) == 0,
+	              "%s: %s", name, sim_fx.err.message);
 	ck_assert_str_eq(v, want);
 	free(v);
 }
@@ -539,10 +463,8 @@ static Suite *
 vm_methods_suite(void)
 {
 	Suite *s = suite_create("vm_methods");
-	TCase *tc = tcase_create("sim");
+	TCase *tc = sim_fixture_tcase(120);
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_has_vm);
 	tcase_add_test(tc, test_has_vm_bad_cid);
 	tcase_add_test(tc, test_delete_missing_vm);
@@ -557,11 +479,5 @@ vm_methods_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(vm_methods_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return sim_fixture_main("check_vm_methods", false, vm_methods_suite);
 }

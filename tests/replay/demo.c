@@ -14,9 +14,16 @@
  * answered in the recording (the env ISO itself is never recorded:
  * it is sensitive).  Exits non-zero when a replay fails.
  */
-#include "tests/replay/scenario.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "tests/support/scenario.h"
+
+#include "cpi/agent_net.h"
 #include "network/net.h"
+#include "vsphere/fixture.h"
 
 static int failures;
 
@@ -104,14 +111,6 @@ show_step(void *ud, const struct scn_step *st, const json_t *req,
 #define MAX_NETS 8
 #define MAX_LIST 8
 
-struct nets_in {
-	struct net_network_in in[MAX_NETS];
-	const char *dns[MAX_NETS][MAX_LIST];
-	const char *defaults[MAX_NETS][MAX_LIST];
-	char *cloud_json[MAX_NETS];
-	size_t n;
-};
-
 static size_t
 strings(const char **out, const json_t *arr)
 {
@@ -123,53 +122,6 @@ strings(const char **out, const json_t *arr)
 			out[n++] = json_string_value(v);
 	}
 	return n;
-}
-
-/* The create_vm networks hash as network/ takes it (strings borrowed
- * from nets). */
-static int
-nets_from_json(struct nets_in *ni, const json_t *nets)
-{
-	const char *name;
-	json_t *v, *cp;
-
-	json_object_foreach((json_t *)nets, name, v) {
-		struct net_network_in *in = &ni->in[ni->n];
-
-		if (ni->n == MAX_NETS || !json_is_object(v))
-			return -1;
-		in->name = name;
-		in->type = json_string_value(json_object_get(v, "type"));
-		in->ip = json_string_value(json_object_get(v, "ip"));
-		in->netmask = json_string_value(json_object_get(v, "netmask"));
-		in->gateway = json_string_value(json_object_get(v, "gateway"));
-		in->prefix = json_string_value(json_object_get(v, "prefix"));
-		in->alias = json_string_value(json_object_get(v, "alias"));
-		in->nic_group = json_string_value(json_object_get(v,
-		                                                  "nic_group"));
-		if (json_is_array(json_object_get(v, "dns"))) {
-			in->ndns = strings(ni->dns[ni->n],
-			                   json_object_get(v, "dns"));
-			in->dns = ni->dns[ni->n];
-		}
-		if (json_is_array(json_object_get(v, "default"))) {
-			in->ndefaults = strings(ni->defaults[ni->n],
-			                        json_object_get(v, "default"));
-			in->defaults = ni->defaults[ni->n];
-		}
-		cp = json_object_get(v, "cloud_properties");
-		if (json_is_object(cp)) {
-			ni->cloud_json[ni->n] = json_dumps(cp, JSON_COMPACT |
-			                                   JSON_PRESERVE_ORDER);
-			in->cloud_properties_json = ni->cloud_json[ni->n];
-			in->port_group = json_string_value(
-			    json_object_get(cp, "name"));
-			in->default_route = json_is_true(
-			    json_object_get(cp, "default_route"));
-		}
-		ni->n++;
-	}
-	return 0;
 }
 
 /* From the recorded create_vm exchanges: the VM's moref and its NIC MACs
@@ -223,28 +175,29 @@ show_settings(const char *dir, const json_t *req, const json_t *resp)
 {
 	const json_t *args = json_object_get(req, "arguments");
 	const json_t *result = json_object_get(resp, "result");
-	json_t *config = NULL, *agent, *parsed;
-	struct net_agent_settings st;
+	json_t *config = NULL, *agent, *parsed = NULL;
+	struct cpi_agent_settings st;
+	struct cpi_agent ag;
 	struct net_networks *nets = NULL;
 	struct net_nics *nics = NULL;
 	struct net_error nerr = { 0 };
+	struct cpi_error cerr = { 0 };
 	struct scn_error e = { 0 };
-	struct nets_in ni;
 	char macs[MAX_NETS][18], vm_id[64] = "", path[4096];
 	const char *ntp[MAX_LIST];
-	char *json = NULL, *blob = NULL;
+	char *blob = NULL;
 	size_t nmacs = 0, i;
 
-	memset(&ni, 0, sizeof(ni));
 	memset(&st, 0, sizeof(st));
+	memset(&ag, 0, sizeof(ag));
 	if (!json_is_null(json_object_get(resp, "error")) &&
 	    json_object_get(resp, "error") != NULL)
 		return;         /* refused: no VM, no settings */
 	rule("agent settings written by create_vm");
-	if (nets_from_json(&ni, json_array_get(args, 3)) != 0 ||
-	    net_networks_validate(&nets, ni.in, ni.n, &nerr) != 0 ||
+	if (cpi_networks_parse(&nets, json_array_get(args, 3), &cerr) != 0 ||
 	    net_networks_nics(&nics, nets, &nerr) != 0) {
-		printf("  cannot rebuild them: %s\n", nerr.message);
+		printf("  cannot rebuild them: %s%s\n", cerr.message,
+		       nerr.message);
 		failures++;
 		goto cleanup;
 	}
@@ -273,27 +226,28 @@ show_settings(const char *dir, const json_t *req, const json_t *resp)
 	agent = json_object_get(json_object_get(json_object_get(
 	    json_object_get(config, "cloud"), "properties"), "agent"),
 	    "ntp");
-	st.nntp = json_is_array(agent) ? strings(ntp, agent) : 0;
-	st.ntp = ntp;
+	ag.nntp = json_is_array(agent) ? strings(ntp, agent) : 0;
+	ag.ntp = (char **)ntp;
 	agent = json_object_get(json_object_get(json_object_get(config,
 	    "cloud"), "properties"), "agent");
-	st.mbus = json_string_value(json_object_get(agent, "mbus"));
+	ag.mbus = (char *)json_string_value(json_object_get(agent, "mbus"));
 	if (json_is_object(json_object_get(agent, "blobstore"))) {
 		blob = json_dumps(json_object_get(agent, "blobstore"),
 		                  JSON_COMPACT | JSON_PRESERVE_ORDER);
-		st.blobstore_json = blob;
+		ag.blobstore_json = blob;
 	}
 	st.agent_id = json_string_value(json_array_get(args, 0));
 	st.vm_name = json_string_value(json_array_get(result, 0));
 	st.vm_id = vm_id[0] != '\0' ? vm_id : NULL;
 	st.networks = nets;
-	if (net_agent_settings_json(&json, &st, &nerr) != 0) {
-		printf("  cannot rebuild them: %s\n", nerr.message);
+	st.request_networks = json_array_get(args, 3);
+	st.agent = &ag;
+	if (cpi_agent_settings_json(&parsed, &st, &cerr) != 0) {
+		printf("  cannot rebuild them: %s\n", cerr.message);
 		failures++;
 		goto cleanup;
 	}
-	parsed = json_loads(json, 0, NULL);
-	pretty("settings.json (network/ builder, networks with MACs)",
+	pretty("settings.json (cpi/agent_net.h builder, networks with MACs)",
 	       parsed);
 	json_decref(parsed);
 	printf("  Left out here: \"env\" (the Director's env holds "
@@ -303,9 +257,6 @@ show_settings(const char *dir, const json_t *req, const json_t *resp)
 	       "blobstore are the placeholders of the scenario's "
 	       "config.json.\n");
 cleanup:
-	for (i = 0; i < ni.n; i++)
-		free(ni.cloud_json[i]);
-	free(json);
 	free(blob);
 	json_decref(config);
 	net_nics_free(nics);

@@ -1,6 +1,6 @@
 /*
  * tests/replay/rec_cpi.c: records a CPI-level scenario (layout:
- * tests/replay/scenario.h, fixtures/README.md).
+ * tests/support/scenario.h, fixtures/README.md).
  *
  *   rec_cpi CPI LIVE_CONFIG SCENARIO_DIR
  *
@@ -11,7 +11,11 @@
  * SCENARIO_DIR through the record transport.  Fails when the live
  * password (VCSIM_PASSWORD) shows up in any output of the binary.
  */
-#include "tests/replay/scenario.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/support/scenario.h"
 
 static int
 write_response(const struct scn *s, size_t i, const json_t *resp,
@@ -40,68 +44,55 @@ write_response(const struct scn *s, size_t i, const json_t *resp,
 	return rc;
 }
 
+/* Records step i of r and prints its outcome. */
+static int
+record_step(struct scn_run *r, size_t i, const char *cpi,
+            const char *config, const char *dir, struct scn_error *e)
+{
+	const char *password = getenv("VCSIM_PASSWORD");
+	const struct scn_step *st = &r->s->steps[i];
+	json_t *req, *resp = NULL;
+	const json_t *err;
+	int rc;
+
+	req = scn_request(r->s, i, r->responses, r->work, e);
+	if (req == NULL)
+		return -1;
+	rc = scn_call(&resp, &r->run, cpi, config, "--record", dir, req, e);
+	if (rc == 0 && password != NULL && password[0] != '\0' &&
+	    (strstr(r->run.out, password) != NULL ||
+	     strstr(r->run.err, password) != NULL))
+		rc = scn_fail(e, "%s: the password leaked into the output",
+		              st->name);
+	if (rc == 0)
+		rc = write_response(r->s, i, resp, e);
+	if (rc == 0) {
+		err = json_object_get(resp, "error");
+		printf("  %-28s %s\n", st->name, json_is_null(err) ? "ok" :
+		       json_string_value(json_object_get(err, "type")));
+	}
+	r->responses[i] = resp;
+	json_decref(req);
+	cpi_test_run_clear(&r->run);
+	return rc;
+}
+
 static int
 record(const char *cpi, const char *config, const char *dir,
        struct scn_error *e)
 {
-	const char *password = getenv("VCSIM_PASSWORD");
-	json_t **responses = NULL, *req = NULL, *resp = NULL;
-	struct cpi_test_run run;
-	char work[4096] = "";
-	struct scn *s = NULL;
+	struct scn_run r;
 	size_t i;
 	int rc;
 
-	memset(&run, 0, sizeof(run));
-	rc = scn_load(&s, dir, e);
-	if (rc == 0)
-		rc = scn_mkwork(work, sizeof(work), e);
-	if (rc == 0)
-		rc = scn_prepare(s, work, e);
+	rc = scn_run_open(&r, dir, e);
 	if (rc != 0)
 		goto cleanup;
-	responses = calloc(s->n, sizeof(*responses));
-	if (responses == NULL) {
-		rc = scn_fail(e, "out of memory");
-		goto cleanup;
-	}
 	unsetenv("VSPHERE_CPI_FIXTURES");
-	for (i = 0; i < s->n && rc == 0; i++) {
-		req = scn_request(s, i, responses, work, e);
-		if (req == NULL) {
-			rc = -1;
-			break;
-		}
-		rc = scn_call(&resp, &run, cpi, config, "--record", dir, req,
-		              e);
-		if (rc == 0 && password != NULL && password[0] != '\0' &&
-		    (strstr(run.out, password) != NULL ||
-		     strstr(run.err, password) != NULL))
-			rc = scn_fail(e, "%s: the password leaked into the "
-			              "output", s->steps[i].name);
-		if (rc == 0)
-			rc = write_response(s, i, resp, e);
-		if (rc == 0) {
-			const json_t *err = json_object_get(resp, "error");
-
-			printf("  %-28s %s\n", s->steps[i].name,
-			       json_is_null(err) ? "ok" :
-			       json_string_value(json_object_get(err,
-			                                         "type")));
-		}
-		responses[i] = resp;
-		resp = NULL;
-		json_decref(req);
-		req = NULL;
-		cpi_test_run_clear(&run);
-	}
+	for (i = 0; i < r.s->n && rc == 0; i++)
+		rc = record_step(&r, i, cpi, config, dir, e);
 cleanup:
-	for (i = 0; responses != NULL && i < s->n; i++)
-		json_decref(responses[i]);
-	free(responses);
-	cpi_test_run_clear(&run);
-	scn_rmtree(work);
-	scn_free(s);
+	scn_run_close(&r);
 	return rc;
 }
 

@@ -48,6 +48,7 @@ tool() { # NAME: builds $build/replay/NAME from tests/replay/NAME.c
 		-Wall -Wextra -Werror -O1 -g -I. \
 		$(pkg-config --cflags $PKGS) -o "$build/replay/$1" \
 		"tests/replay/$1.c" tests/support/cpi_run.c \
+		tests/support/scenario.c \
 		"$build/libcpi.a" $(pkg-config --libs $PKGS) -lz -lm
 }
 tool rec_cpi || exit 1

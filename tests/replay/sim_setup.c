@@ -35,27 +35,6 @@ env(const char *name)
 	return v;
 }
 
-/* Sends req (consumed) and waits for the task it returns. */
-static int
-run_task(struct vs_client *c, xmlDocPtr req, struct vs_error *err)
-{
-	struct vs_moref task;
-	xmlDocPtr doc = NULL;
-	xmlNodePtr resp, rv;
-	int rc;
-
-	rc = vs_client_call(c, req, &doc, &resp, err);
-	if (rc != 0)
-		return rc;
-	rv = vs_xml_child(resp, "returnval");
-	rc = rv != NULL ? vs_xml_moref(&task, rv, err)
-	                : vs_error_set(err, VS_EPARSE, "no task returned");
-	xmlFreeDoc(doc);
-	if (rc == 0)
-		rc = vs_task_wait(NULL, c, &task, 60, err);
-	return rc;
-}
-
 static int
 place_vm(struct vs_client *c, char **argv, struct vs_error *err)
 {
@@ -86,13 +65,13 @@ place_vm(struct vs_client *c, char **argv, struct vs_error *err)
 		                         &folder, err);
 	if (rc == 0) {
 		vs_soap_add_moref(m, "list", &vm);
-		rc = run_task(c, req, err);
+		rc = vs_task_call(NULL, c, req, 60, err);
 	}
 	if (rc == 0)
 		rc = vs_soap_request_new(&req, &m, "Rename_Task", &vm, err);
 	if (rc == 0) {
 		vs_soap_add_text(m, "newName", argv[3]);
-		rc = run_task(c, req, err);
+		rc = vs_task_call(NULL, c, req, 60, err);
 	}
 	return rc;
 }

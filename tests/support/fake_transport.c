@@ -106,6 +106,8 @@ record(const struct vs_http_request *req, const char *op)
 	r->method = dup_or_null(req->method);
 	r->url = dup_or_null(req->url);
 	r->content_type = dup_or_null(req->content_type);
+	r->soap_action = dup_or_null(req->soap_action);
+	r->time_left_s = req->time_left_s;
 	r->body = req->body != NULL ? strndup(req->body, req->body_len)
 	                            : NULL;
 	r->upload_path = dup_or_null(req->upload_path);
@@ -136,12 +138,81 @@ upload_ticks(const struct vs_http_request *req, double delay, int ticks,
 	return 0;
 }
 
+/* Logout without a queued reply for it: always answered. */
+static int
+logout_reply(struct vs_http_response *resp)
+{
+	resp->status = 200;
+	resp->body = strdup(FT_ENV_HEAD "<LogoutResponse xmlns=\"urn:"
+	                    "vim25\"></LogoutResponse>" FT_ENV_TAIL);
+	resp->body_len = strlen(resp->body);
+	return 0;
+}
+
+/* The next queued step when it answers op, or NULL (the first mismatch
+ * kept in ft.mismatch). */
+static struct ft_step *
+next_step(const char *op)
+{
+	if (ft.next >= ft.nsteps || strcmp(ft.steps[ft.next].op, op) != 0) {
+		if (ft.mismatch[0] == '\0')
+			snprintf(ft.mismatch, sizeof(ft.mismatch),
+			         "step %zu: got %s, expected %s", ft.next, op,
+			         ft.next < ft.nsteps ? ft.steps[ft.next].op :
+			         "nothing");
+		return NULL;
+	}
+	return &ft.steps[ft.next++];
+}
+
+/* A step that fails the exchange: a lost connection or reply. */
+static int
+step_fail(const struct ft_step *s, struct vs_error *err)
+{
+	int rc = vs_error_set(err, s->rc, "fake transport failure %d to "
+	                      "vc.example", s->rc);
+
+	if (err != NULL)
+		err->maybe_sent = s->sent;
+	return rc;
+}
+
+/* The step's body into the request's download file. */
+static void
+step_download(const struct ft_step *s, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	size_t n = s->body != NULL ? strlen(s->body) : 0;
+
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	ck_assert_uint_eq(fwrite(s->body != NULL ? s->body : "", 1, n, f), n);
+	fclose(f);
+}
+
+static int
+step_reply(const struct ft_step *s, const struct vs_http_request *req,
+           struct vs_http_response *resp)
+{
+	resp->status = s->status;
+	if (s->content_type != NULL)
+		resp->content_type = strdup(s->content_type);
+	if (s->download && req->download_path != NULL) {
+		step_download(s, req->download_path);
+		return 0;
+	}
+	resp->body = strdup(s->body != NULL ? s->body : "");
+	resp->body_len = s->claim_len != 0 ? s->claim_len :
+	                 strlen(resp->body);
+	return 0;
+}
+
 static int
 fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
                struct vs_http_response *resp, struct vs_error *err)
 {
 	const char *op = req->op != NULL ? req->op : "";
 	struct ft_step *s;
+	double delay;
 	int rc;
 
 	(void)t;
@@ -150,24 +221,19 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	memset(resp, 0, sizeof(*resp));
 	if (strcmp(op, "Logout") == 0) {
 		ft.logouts++;
-		resp->status = 200;
-		resp->body = strdup(FT_ENV_HEAD "<LogoutResponse xmlns=\"urn:"
-		                    "vim25\"></LogoutResponse>" FT_ENV_TAIL);
-		resp->body_len = strlen(resp->body);
-		return 0;
+		if (ft.next >= ft.nsteps ||
+		    strcmp(ft.steps[ft.next].op, "Logout") != 0)
+			return logout_reply(resp);
 	}
-	if (ft.next >= ft.nsteps || strcmp(ft.steps[ft.next].op, op) != 0) {
-		if (ft.mismatch[0] == '\0')
-			snprintf(ft.mismatch, sizeof(ft.mismatch),
-			         "step %zu: got %s, expected %s", ft.next, op,
-			         ft.next < ft.nsteps ? ft.steps[ft.next].op :
-			         "nothing");
+	s = next_step(op);
+	if (s == NULL)
 		return vs_error_set(err, VS_EREPLAY, "unexpected %s", op);
-	}
-	s = &ft.steps[ft.next++];
+	if (s->rc < 0)
+		return step_fail(s, err);
+	delay = ft.delay[ft.next - 1];
 	/* A server slower than the caller's time left: cut off as curl
 	 * does, after the request went out. */
-	if (req->time_left_s > 0 && ft.delay[ft.next - 1] > req->time_left_s) {
+	if (req->time_left_s > 0 && delay > req->time_left_s) {
 		ft.clock += req->time_left_s;
 		rc = vs_error_set(err, VS_ETIMEOUT, "fake: %s timed out", op);
 		if (err != NULL) {
@@ -178,16 +244,21 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	}
 	if (req->progress != NULL && req->upload_path != NULL &&
 	    ft.ticks[ft.next - 1] > 0) {
-		rc = upload_ticks(req, ft.delay[ft.next - 1],
-		                  ft.ticks[ft.next - 1], err);
+		rc = upload_ticks(req, delay, ft.ticks[ft.next - 1], err);
 		if (rc != 0)
 			return rc;
 	} else {
-		ft.clock += ft.delay[ft.next - 1];
+		ft.clock += delay;
 	}
-	resp->status = s->status;
-	resp->body = strdup(s->body != NULL ? s->body : "");
-	resp->body_len = strlen(resp->body);
+	return step_reply(s, req, resp);
+}
+
+static int
+fake_finish(struct vs_transport *t, struct vs_error *err)
+{
+	(void)t;
+	(void)err;
+	ft.finishes++;
 	return 0;
 }
 
@@ -196,6 +267,7 @@ static void
 fake_free(struct vs_transport *t)
 {
 	(void)t;
+	ft.frees++;
 }
 
 void
@@ -210,6 +282,7 @@ ft_clear(void)
 		free(ft.req[i].method);
 		free(ft.req[i].url);
 		free(ft.req[i].content_type);
+		free(ft.req[i].soap_action);
 		free(ft.req[i].body);
 		free(ft.req[i].upload_path);
 	}
@@ -217,15 +290,22 @@ ft_clear(void)
 }
 
 void
-ft_reset(const char *save_as)
+ft_reset_empty(const char *save_as)
 {
 	ft_clear();
 	ft.base.version = VS_TRANSPORT_VERSION;
 	ft.base.roundtrip = fake_roundtrip;
+	ft.base.finish = fake_finish;
 	ft.base.free = fake_free;
 	ft.clock = FT_CLOCK_START;
 	snprintf(ft.save_as, sizeof(ft.save_as), "%s",
 	         save_as != NULL ? save_as : "");
+}
+
+void
+ft_reset(const char *save_as)
+{
+	ft_reset_empty(save_as);
 	ft_reply_file("RetrieveServiceContent",
 	              "vim/01_RetrieveServiceContent.response.xml");
 	ft_reply_file("Login", "vim/02_Login.response.xml");
@@ -241,6 +321,11 @@ ft_step(const char *op, long status)
 	s->op = op;
 	s->status = status;
 	s->body = NULL;
+	s->rc = 0;
+	s->sent = false;
+	s->claim_len = 0;
+	s->content_type = NULL;
+	s->download = false;
 	return s;
 }
 
@@ -262,6 +347,21 @@ void
 ft_reply_http(const char *op, long status)
 {
 	ft_step(op, status)->body = strdup("");
+}
+
+void
+ft_reply_raw(const char *op, long status, const char *body)
+{
+	ft_step(op, status)->body = ft_fmt("%s", body);
+}
+
+void
+ft_fail(const char *op, int rc, bool sent)
+{
+	struct ft_step *s = ft_step(op, 0);
+
+	s->rc = rc;
+	s->sent = sent;
 }
 
 void

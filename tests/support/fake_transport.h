@@ -9,9 +9,14 @@
  * answers; every request is recorded.  A request whose op is not the
  * next queued one fails with VS_EREPLAY and the first such mismatch is
  * kept in ft.mismatch, which ft_all_used() reports.  Logout is always
- * answered (and counted) without a queued reply.  The fake also gives
- * the client an injected clock (sleeps advance it, nothing waits) and a
- * log sink keeping the last message.
+ * answered (and counted) without a queued reply, unless the next
+ * queued reply is one for Logout.  A queued step may also fail the
+ * exchange itself (ft_fail), lie about its size (claim_len), carry a
+ * Content-Type or go to the request's download file.  The fake also
+ * gives the client an injected clock (sleeps advance it, nothing waits)
+ * and a log sink keeping the last message.  The fake is static: a
+ * client or decorating transport that owns it only counts its frees
+ * (ft.frees) and finishes (ft.finishes).
  *
  * The helpers fail the running Check test on misuse (too many steps, a
  * missing data file); they make no Check calls at file scope.
@@ -51,6 +56,12 @@ struct ft_step {
 	const char *op;         /* the op this reply answers (borrowed) */
 	long status;            /* HTTP status */
 	char *body;             /* malloc'd; owned by the fake */
+	int rc;                 /* < 0: the exchange fails with this code */
+	bool sent;              /* with rc: the request reached the server */
+	size_t claim_len;       /* not 0: the reply's body_len says this */
+	const char *content_type; /* the reply's Content-Type (borrowed) */
+	bool download;          /* body goes to the request's download_path
+	                         * (the reply has no body) */
 };
 
 /* One request as the client sent it (copies; NULL where it had none,
@@ -61,9 +72,11 @@ struct ft_req {
 	char *url;
 	char *content_type;
 	char *body;
+	char *soap_action;
 	char *upload_path;
 	long long upload_size;  /* size of upload_path when sent, or -1 */
 	bool sensitive;
+	double time_left_s;
 };
 
 struct fake_transport {
@@ -84,6 +97,8 @@ struct fake_transport {
 	struct ft_req req[FT_MAX_REQS];
 	size_t nreq;
 	unsigned logouts;
+	unsigned finishes;      /* finish() calls */
+	unsigned frees;         /* free() calls */
 	char mismatch[256];     /* the first unexpected request, or "" */
 	double clock;           /* the injected clock */
 	char last_log[1024];    /* the client's last log message */
@@ -98,6 +113,9 @@ extern struct fake_transport ft;
  * save_as and CPI_TEST_OUTDIR set, every non-sensitive request body is
  * written there as <save_as>-<pid>-<n>-<op>.xml for tests/schemacheck. */
 void ft_reset(const char *save_as);
+/* ft_reset() without the replies of connect: the test queues every
+ * reply, and ft.req[0] is the first request. */
+void ft_reset_empty(const char *save_as);
 /* Frees what the fake holds (replies and recorded requests). */
 void ft_clear(void);
 
@@ -110,6 +128,12 @@ void ft_reply(const char *op, const char *inner);
 void ft_reply_file(const char *op, const char *rel);
 /* A raw HTTP answer with an empty body (datastore or NFC transfers). */
 void ft_reply_http(const char *op, long status);
+/* A reply with this status and a copy of body as it is. */
+void ft_reply_raw(const char *op, long status, const char *body);
+/* The exchange fails with code rc (< 0) and the message "fake
+ * transport failure <rc> to vc.example"; sent: the request reached the
+ * server first (maybe_sent). */
+void ft_fail(const char *op, int rc, bool sent);
 /* An HTTP 500 SOAP fault whose detail is of the given type. */
 void ft_fault(const char *op, const char *type);
 

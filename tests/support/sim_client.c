@@ -64,9 +64,9 @@ sim_move_virtual_disk(struct vs_client *cl, const char *src,
                       const char *dst, struct vs_error *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(cl);
-	struct vs_moref dc, task;
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr m, r;
+	struct vs_moref dc;
+	xmlDocPtr req = NULL;
+	xmlNodePtr m;
 	int rc;
 
 	rc = vs_folder_find(&dc, cl, "DC0", err);
@@ -80,13 +80,7 @@ sim_move_virtual_disk(struct vs_client *cl, const char *src,
 	vs_soap_add_text(m, "destName", dst);
 	vs_soap_add_moref(m, "destDatacenter", &dc);
 	vs_soap_add_bool(m, "force", false);
-	rc = vs_client_call(cl, req, &resp, &r, err);
-	if (rc == 0)
-		rc = vs_xml_moref(&task, vs_xml_child(r, "returnval"), err);
-	if (rc == 0)
-		rc = vs_task_wait(NULL, cl, &task, 60.0, err);
-	xmlFreeDoc(resp);
-	return rc;
+	return vs_task_call(NULL, cl, req, 60.0, err);
 }
 
 char *

@@ -49,3 +49,20 @@ sim_count_vms(struct vs_client *cl, const char *prefix)
 	vs_objects_free(list);
 	return n;
 }
+
+void
+sim_cluster_config(struct vs_object **obj, xmlNodePtr *val,
+                   struct vs_client *cl)
+{
+	static const char *const paths[] = { "configurationEx", NULL };
+	struct vs_moref cluster;
+	struct vs_error err;
+
+	vs_error_clear(&err);
+	ck_assert_msg(vs_find_by_inventory_path(&cluster, cl, SIM_CLUSTER,
+	                                        &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_get_props(obj, cl, &cluster, paths, &err) == 0, "%s",
+	              err.message);
+	ck_assert_int_eq(vs_object_get_node(val, *obj, "configurationEx",
+	                                    &err), 0);
+}

@@ -55,18 +55,9 @@ run_task(struct vs_client *cl, xmlDocPtr req, struct vs_moref *result)
 {
 	struct vs_task_result res;
 	struct vs_error err;
-	xmlDocPtr resp = NULL;
-	xmlNodePtr r;
-	struct vs_moref task;
 
 	vs_error_clear(&err);
-	memset(&res, 0, sizeof(res));
-	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
-	              err.message);
-	ck_assert_int_eq(vs_xml_moref(&task, vs_xml_child(r, "returnval"),
-	                              &err), 0);
-	xmlFreeDoc(resp);
-	ck_assert_msg(vs_task_wait(&res, cl, &task, 120, &err) == 0, "%s",
+	ck_assert_msg(vs_task_call(&res, cl, req, 120, &err) == 0, "%s",
 	              err.message);
 	if (result != NULL)
 		*result = res.moref;
@@ -180,30 +171,20 @@ sim_ruby_disk_file(struct vs_client *cl, const char *ds_path)
 }
 
 void
-sim_ruby_attached_disk(struct vs_client *cl, const struct vs_moref *vm,
-                       const char *ds_path)
+sim_ruby_attach_file(struct vs_client *cl, const struct vs_moref *vm,
+                     int ctrl, const char *ds_path)
 {
 	struct vs_vm_info *info = NULL;
 	struct vs_vm_device_change ch;
 	struct vs_vm_config spec;
 	struct vs_error err;
 	bool used[16] = { false };
-	int ctrl = 0, unit;
+	int unit;
 	size_t i;
 
-	sim_ruby_disk_file(cl, ds_path);
 	vs_error_clear(&err);
 	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
 	              err.message);
-	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
-
-		/* the controller of the VM's first disk */
-		if (d->kind == VS_VM_DEV_DISK && d->has_controller_key &&
-		    ctrl == 0)
-			ctrl = d->controller_key;
-	}
-	ck_assert_int_ne(ctrl, 0);
 	for (i = 0; i < info->ndevices; i++) {
 		const struct vs_vm_device *d = &info->devices[i];
 
@@ -212,7 +193,7 @@ sim_ruby_attached_disk(struct vs_client *cl, const struct vs_moref *vm,
 		    d->unit_number < 16)
 			used[d->unit_number] = true;
 	}
-	used[7] = true;
+	used[7] = true;     /* the controller's own unit */
 	for (unit = 0; unit < 16 && used[unit]; unit++)
 		;
 	ck_assert_int_lt(unit, 16);
@@ -232,4 +213,30 @@ sim_ruby_attached_disk(struct vs_client *cl, const struct vs_moref *vm,
 	spec.nchanges = 1;
 	ck_assert_msg(vs_vm_reconfigure(cl, vm, &spec, &err) == 0, "%s",
 	              err.message);
+}
+
+void
+sim_ruby_attached_disk(struct vs_client *cl, const struct vs_moref *vm,
+                       const char *ds_path)
+{
+	struct vs_vm_info *info = NULL;
+	struct vs_error err;
+	int ctrl = 0;
+	size_t i;
+
+	sim_ruby_disk_file(cl, ds_path);
+	vs_error_clear(&err);
+	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
+	              err.message);
+	for (i = 0; i < info->ndevices; i++) {
+		const struct vs_vm_device *d = &info->devices[i];
+
+		/* the controller of the VM's first disk */
+		if (d->kind == VS_VM_DEV_DISK && d->has_controller_key &&
+		    ctrl == 0)
+			ctrl = d->controller_key;
+	}
+	vs_vm_info_free(info);
+	ck_assert_int_ne(ctrl, 0);
+	sim_ruby_attach_file(cl, vm, ctrl, ds_path);
 }

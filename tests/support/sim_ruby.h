@@ -38,6 +38,11 @@ void sim_ruby_replica(struct vs_moref *out, char *name, size_t name_size,
  * its directory made): a detached disk whose file is not where its cid
  * says. */
 void sim_ruby_disk_file(struct vs_client *cl, const char *ds_path);
+/* The disk file ds_path attached to vm as an independent_persistent
+ * disk of 1 MB on the first free unit of controller ctrl (a device
+ * key of vm). */
+void sim_ruby_attach_file(struct vs_client *cl, const struct vs_moref *vm,
+                          int ctrl, const char *ds_path);
 /* sim_ruby_disk_file() attached to vm (independent_persistent, a free
  * unit of the controller of its first disk): a disk whose file is not where its
  * cid says. */

@@ -19,185 +19,11 @@
 #define PASSWORD_XML "s3cr&amp;t&lt;pw&gt;\"'x"
 #define URL "https://vc.example:8443/sdk"
 
-/* --- fake transport ------------------------------------------------ */
+/* --- the shared fake, this suite's clock and log ------------------- */
 
-/* Not the shared one of tests/support/fake_transport.h: this fake is
- * heap-allocated and owned by the client (the tests check that the
- * client frees it exactly once, also when vs_client_new fails), answers
- * in order whatever is asked (Logout included), fails exchanges on
- * demand and records the SOAPAction.  Its files come from
- * tests/data/soap through ft_read_data(). */
-
-struct reply {
-	int rc;             /* < 0: the transport fails with this code */
-	long status;
-	const char *file;   /* under tests/data/soap */
-	const char *text;   /* inline body when file is NULL */
-	const char *api;    /* replace apiVersion 6.5 by this */
-	size_t claim_len;   /* pretend the body is this long */
-	bool sent;          /* with rc: the request reached the server */
-};
-
-struct seen {
-	char method[8];
-	char op[64];
-	char action[64];
-	char url[512];
-	char *body;
-	bool sensitive;
-	double time_left;
-};
-
-#define MAXX 32
-
-struct fake {
-	struct vs_transport t;
-	struct reply replies[MAXX];
-	size_t nreplies, next;
-	struct seen seen[MAXX];
-	size_t nseen;
-	int finished;
-	int *freed;
-};
-
-static char *
-with_api(char *body, const char *api)
-{
-	const char *tag = "<apiVersion>6.5</apiVersion>";
-	char *p = strstr(body, tag), *out;
-	size_t n;
-
-	ck_assert_ptr_nonnull(p);
-	n = strlen(body) + strlen(api) + 1;
-	out = malloc(n);
-	ck_assert_ptr_nonnull(out);
-	snprintf(out, n, "%.*s<apiVersion>%s</apiVersion>%s",
-	         (int)(p - body), body, api, p + strlen(tag));
-	free(body);
-	return out;
-}
-
-static int
-fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-               struct vs_http_response *resp, struct vs_error *err)
-{
-	struct fake *f = (struct fake *)t;
-	struct seen *s;
-	struct reply *r;
-	size_t len = 0;
-
-	ck_assert_uint_lt(f->nseen, MAXX);
-	s = &f->seen[f->nseen++];
-	snprintf(s->method, sizeof(s->method), "%s", req->method);
-	snprintf(s->op, sizeof(s->op), "%s", req->op ? req->op : "");
-	snprintf(s->action, sizeof(s->action), "%s",
-	         req->soap_action ? req->soap_action : "");
-	snprintf(s->url, sizeof(s->url), "%s", req->url);
-	s->body = req->body != NULL ? strndup(req->body, req->body_len) :
-	          NULL;
-	s->sensitive = req->sensitive;
-	s->time_left = req->time_left_s;
-	if (f->next >= f->nreplies)
-		return vs_error_set(err, VS_EREPLAY, "fake: no reply for %s",
-		                    s->op);
-	r = &f->replies[f->next++];
-	if (r->rc < 0) {
-		int rc = vs_error_set(err, r->rc, "fake transport failure %d "
-		                      "to vc.example", r->rc);
-
-		err->maybe_sent = r->sent;
-		return rc;
-	}
-	resp->status = r->status;
-	if (r->file != NULL) {
-		char rel[256];
-
-		snprintf(rel, sizeof(rel), "soap/%s", r->file);
-		resp->body = ft_read_data(rel);
-		if (r->api != NULL)
-			resp->body = with_api(resp->body, r->api);
-		len = strlen(resp->body);
-	} else {
-		resp->body = strdup(r->text != NULL ? r->text : "");
-		len = strlen(resp->body);
-	}
-	resp->body_len = r->claim_len != 0 ? r->claim_len : len;
-	return 0;
-}
-
-static int
-fake_finish(struct vs_transport *t, struct vs_error *err)
-{
-	struct fake *f = (struct fake *)t;
-
-	(void)err;
-	f->finished++;
-	return 0;
-}
-
-static void
-fake_free(struct vs_transport *t)
-{
-	struct fake *f = (struct fake *)t;
-	size_t i;
-
-	if (f->freed != NULL)
-		(*f->freed)++;
-	for (i = 0; i < f->nseen; i++)
-		free(f->seen[i].body);
-	free(f);
-}
-
-/* The fake outlives the client in these tests: the client frees the
- * transport, so tests keep their own copy of what was seen. */
-static struct fake *
-fake_new(void)
-{
-	struct fake *f = calloc(1, sizeof(*f));
-
-	ck_assert_ptr_nonnull(f);
-	f->t.version = VS_TRANSPORT_VERSION;
-	f->t.roundtrip = fake_roundtrip;
-	f->t.finish = fake_finish;
-	f->t.free = fake_free;
-	return f;
-}
-
-static void
-add(struct fake *f, long status, const char *file)
-{
-	ck_assert_uint_lt(f->nreplies, MAXX);
-	f->replies[f->nreplies].status = status;
-	f->replies[f->nreplies].file = file;
-	f->nreplies++;
-}
-
-static void
-add_text(struct fake *f, long status, const char *text)
-{
-	ck_assert_uint_lt(f->nreplies, MAXX);
-	f->replies[f->nreplies].status = status;
-	f->replies[f->nreplies].text = text;
-	f->nreplies++;
-}
-
-static void
-add_fail(struct fake *f, int rc)
-{
-	ck_assert_uint_lt(f->nreplies, MAXX);
-	f->replies[f->nreplies].rc = rc;
-	f->nreplies++;
-}
-
-/* The request reached the server, then its reply was lost. */
-static void
-add_lost_reply(struct fake *f, int rc)
-{
-	add_fail(f, rc);
-	f->replies[f->nreplies - 1].sent = true;
-}
-
-/* --- clock and log ------------------------------------------------- */
+/* The client owns its transport: the shared fake counts the frees
+ * (ft.frees, also when vs_client_new fails) and finishes.  Replies come
+ * from tests/data/soap. */
 
 struct env {
 	double clock;
@@ -205,8 +31,9 @@ struct env {
 	int nsleeps;
 	char log[8192];
 	int nwarn;
-	int freed;
 };
+
+static struct env env;
 
 static double
 fake_now(void *ud)
@@ -235,36 +62,103 @@ capture_log(void *ud, int level, const char *msg)
 	snprintf(e->log + n, sizeof(e->log) - n, "%d %s\n", level, msg);
 }
 
+static void
+setup(void)
+{
+	memset(&env, 0, sizeof(env));
+	ft_reset_empty(NULL);
+}
+
+/* Every request answered what the test queued for it. */
+static void
+teardown(void)
+{
+	char mismatch[sizeof(ft.mismatch)];
+
+	memcpy(mismatch, ft.mismatch, sizeof(mismatch));
+	ft_clear();
+	ck_assert_msg(mismatch[0] == '\0', "%s", mismatch);
+}
+
+/* The reply to op: the file tests/data/soap/<file>. */
+static void
+add(const char *op, long status, const char *file)
+{
+	char rel[256];
+
+	snprintf(rel, sizeof(rel), "soap/%s", file);
+	ft_step(op, status)->body = ft_read_data(rel);
+}
+
+/* add() with apiVersion 6.5 of the file replaced by api. */
+static void
+add_api(const char *op, const char *file, const char *api)
+{
+	const char *tag = "<apiVersion>6.5</apiVersion>";
+	struct ft_step *st;
+	char *body, *p;
+
+	add(op, 200, file);
+	st = &ft.steps[ft.nsteps - 1];
+	body = st->body;
+	p = strstr(body, tag);
+	ck_assert_ptr_nonnull(p);
+	st->body = ft_fmt("%.*s<apiVersion>%s</apiVersion>%s",
+	                  (int)(p - body), body, api, p + strlen(tag));
+	free(body);
+}
+
+static void
+add_connect(void)
+{
+	add("RetrieveServiceContent", 200,
+	    "RetrieveServiceContent.response.xml");
+	add("Login", 200, "Login.response.xml");
+}
+
+/* Options over the shared fake with this suite's clock and log. */
+static void
+client_opts(struct vs_client_opts *o, int max_retries)
+{
+	memset(o, 0, sizeof(*o));
+	o->url = URL;
+	o->user = "admin";
+	o->password = PASSWORD;
+	o->transport = &ft.base;
+	o->log = capture_log;
+	o->log_ud = &env;
+	o->max_retries = max_retries;
+	o->now = fake_now;
+	o->sleep = fake_sleep;
+	o->clock_ud = &env;
+}
+
 static struct vs_client *
-client_new(struct fake *f, struct env *e, int max_retries)
+client_new(int max_retries)
 {
 	struct vs_client_opts o;
 	struct vs_client *c = NULL;
 	struct vs_error err;
 
-	memset(&o, 0, sizeof(o));
-	o.url = URL;
-	o.user = "admin";
-	o.password = PASSWORD;
-	o.transport = &f->t;
-	o.log = capture_log;
-	o.log_ud = e;
-	o.max_retries = max_retries;
-	o.now = fake_now;
-	o.sleep = fake_sleep;
-	o.clock_ud = e;
-	f->freed = &e->freed;
+	client_opts(&o, max_retries);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
 	ck_assert_ptr_nonnull(c);
 	return c;
 }
 
-static void
-add_connect(struct fake *f)
+/* The set-up of most tests: the connect replies queued, a new client
+ * connected without retries, err cleared. */
+static struct vs_client *
+client_connected(struct vs_error *err)
 {
-	add(f, 200, "RetrieveServiceContent.response.xml");
-	add(f, 200, "Login.response.xml");
+	struct vs_client *c;
+
+	add_connect();
+	c = client_new(0);
+	vs_error_clear(err);
+	ck_assert_int_eq(vs_client_connect(c, err), 0);
+	return c;
 }
 
 static void
@@ -319,34 +213,32 @@ retrieve(struct vs_client *c, struct vs_error *err)
 
 START_TEST(connect_and_soap_action)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 	struct vs_moref ref;
 	const struct vs_service_content *sc;
 
-	add(f, 200, "RetrieveServiceContent.response.xml");
-	f->replies[0].api = "8.0.2.0";
-	add(f, 200, "Login.response.xml");
-	add(f, 200, "CreateFolder.response.xml");
-	add(f, 200, "Logout.response.xml");
-	c = client_new(f, &e, 0);
+	add_api("RetrieveServiceContent", "RetrieveServiceContent.response.xml",
+	        "8.0.2.0");
+	add("Login", 200, "Login.response.xml");
+	add("CreateFolder", 200, "CreateFolder.response.xml");
+	add("Logout", 200, "Logout.response.xml");
+	c = client_new(0);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_connect(c, &err), 0);
 	ck_assert(vs_client_logged_in(c));
-	ck_assert_uint_eq(f->nseen, 2);
-	ck_assert_str_eq(f->seen[0].op, "RetrieveServiceContent");
-	ck_assert_str_eq(f->seen[0].method, "POST");
-	ck_assert_str_eq(f->seen[0].url, URL);
-	ck_assert_str_eq(f->seen[0].action, VS_SOAP_ACTION_DEFAULT);
-	ck_assert(!f->seen[0].sensitive);
-	ck_assert_ptr_nonnull(strstr(f->seen[0].body,
+	ck_assert_uint_eq(ft.nreq, 2);
+	ck_assert_str_eq(ft.req[0].op, "RetrieveServiceContent");
+	ck_assert_str_eq(ft.req[0].method, "POST");
+	ck_assert_str_eq(ft.req[0].url, URL);
+	ck_assert_str_eq(ft.req[0].soap_action, VS_SOAP_ACTION_DEFAULT);
+	ck_assert(!ft.req[0].sensitive);
+	ck_assert_ptr_nonnull(strstr(ft.req[0].body,
 		"<_this type=\"ServiceInstance\">ServiceInstance</_this>"));
-	ck_assert_str_eq(f->seen[1].op, "Login");
-	ck_assert_str_eq(f->seen[1].action, "urn:vim25/8.0.2.0");
-	ck_assert(f->seen[1].sensitive);
-	ck_assert_ptr_nonnull(strstr(f->seen[1].body,
+	ck_assert_str_eq(ft.req[1].op, "Login");
+	ck_assert_str_eq(ft.req[1].soap_action, "urn:vim25/8.0.2.0");
+	ck_assert(ft.req[1].sensitive);
+	ck_assert_ptr_nonnull(strstr(ft.req[1].body,
 		"<_this type=\"SessionManager\">SessionManager</_this>"
 		"<userName>admin</userName>"
 		"<password>" PASSWORD_XML "</password>"));
@@ -363,133 +255,120 @@ START_TEST(connect_and_soap_action)
 
 	ck_assert_int_eq(create_folder(c, "bosh_vms", &ref, &err), 0);
 	ck_assert_str_eq(ref.value, "folder-71");
-	ck_assert_str_eq(f->seen[2].action, "urn:vim25/8.0.2.0");
-	ck_assert(!f->seen[2].sensitive);
+	ck_assert_str_eq(ft.req[2].soap_action, "urn:vim25/8.0.2.0");
+	ck_assert(!ft.req[2].sensitive);
 	ck_assert_uint_eq(vs_client_roundtrips(c), 3);
 
 	ck_assert_int_eq(vs_client_close(c, &err), 0);
-	ck_assert_uint_eq(f->nseen, 4);
-	ck_assert_str_eq(f->seen[3].op, "Logout");
-	ck_assert_int_eq(f->finished, 1);
+	ck_assert_uint_eq(ft.nreq, 4);
+	ck_assert_str_eq(ft.req[3].op, "Logout");
+	ck_assert_int_eq(ft.finishes, 1);
 	ck_assert(!vs_client_logged_in(c));
 	ck_assert_uint_eq(vs_client_roundtrips(c), 4);
 	vs_client_free(c);      /* nothing more is sent */
-	ck_assert_int_eq(e.freed, 1);
-	no_secret_in(e.log);
+	ck_assert_int_eq(ft.frees, 1);
+	no_secret_in(env.log);
 }
 END_TEST
 
 START_TEST(bad_api_version_keeps_default)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 
-	add(f, 200, "RetrieveServiceContent.response.xml");
-	f->replies[0].api = "8.0\"; rm -rf";
-	add(f, 200, "Login.response.xml");
-	add(f, 200, "Logout.response.xml");
-	c = client_new(f, &e, 0);
+	add_api("RetrieveServiceContent", "RetrieveServiceContent.response.xml",
+	        "8.0\"; rm -rf");
+	add("Login", 200, "Login.response.xml");
+	add("Logout", 200, "Logout.response.xml");
+	c = client_new(0);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_connect(c, &err), 0);
-	ck_assert_str_eq(f->seen[1].action, VS_SOAP_ACTION_DEFAULT);
+	ck_assert_str_eq(ft.req[1].soap_action, VS_SOAP_ACTION_DEFAULT);
 	ck_assert_str_eq(vs_client_api_version(c), "");
-	ck_assert_int_eq(e.nwarn, 1);
+	ck_assert_int_eq(env.nwarn, 1);
 	vs_client_free(c);
-	ck_assert_uint_eq(e.freed, 1);
+	ck_assert_uint_eq(ft.frees, 1);
 }
 END_TEST
 
 START_TEST(relogin_on_not_authenticated)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 	struct vs_moref ref;
 
-	add_connect(f);
-	add(f, 500, "AfterLogout_CreateFolder.response.xml");
-	add(f, 200, "Login.response.xml");
-	add(f, 200, "CreateFolder.response.xml");
-	add(f, 200, "Logout.response.xml");
-	c = client_new(f, &e, 0);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	c = client_connected(&err);
+	add("CreateFolder", 500, "AfterLogout_CreateFolder.response.xml");
+	add("Login", 200, "Login.response.xml");
+	add("CreateFolder", 200, "CreateFolder.response.xml");
+	add("Logout", 200, "Logout.response.xml");
 	ck_assert_int_eq(create_folder(c, "bosh_vms", &ref, &err), 0);
 	ck_assert_int_eq(err.code, 0);
 	ck_assert_str_eq(ref.value, "folder-71");
-	ck_assert_uint_eq(f->nseen, 5);
-	ck_assert_str_eq(f->seen[2].op, "CreateFolder");
-	ck_assert_str_eq(f->seen[3].op, "Login");
-	ck_assert_str_eq(f->seen[4].op, "CreateFolder");
-	ck_assert_str_eq(f->seen[2].body, f->seen[4].body);
+	ck_assert_uint_eq(ft.nreq, 5);
+	ck_assert_str_eq(ft.req[2].op, "CreateFolder");
+	ck_assert_str_eq(ft.req[3].op, "Login");
+	ck_assert_str_eq(ft.req[4].op, "CreateFolder");
+	ck_assert_str_eq(ft.req[2].body, ft.req[4].body);
 	ck_assert_uint_eq(vs_client_roundtrips(c), 5);
-	ck_assert_int_eq(e.nsleeps, 0);
+	ck_assert_int_eq(env.nsleeps, 0);
 	vs_client_free(c);
-	ck_assert_int_eq(e.freed, 1);
-	no_secret_in(e.log);
+	ck_assert_int_eq(ft.frees, 1);
+	no_secret_in(env.log);
 }
 END_TEST
 
 START_TEST(second_not_authenticated_is_an_error)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 	struct vs_moref ref;
 
-	add_connect(f);
-	add(f, 500, "AfterLogout_CreateFolder.response.xml");
-	add(f, 200, "Login.response.xml");
-	add(f, 500, "AfterLogout_CreateFolder.response.xml");
-	add(f, 200, "Login.response.xml");      /* must stay unused */
-	c = client_new(f, &e, 0);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	c = client_connected(&err);
+	add("CreateFolder", 500, "AfterLogout_CreateFolder.response.xml");
+	add("Login", 200, "Login.response.xml");
+	add("CreateFolder", 500, "AfterLogout_CreateFolder.response.xml");
+	add("Login", 200, "Login.response.xml");      /* must stay unused */
 	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EFAULT);
 	ck_assert_str_eq(err.fault, "NotAuthenticated");
 	ck_assert(!err.transient);
 	ck_assert_ptr_nonnull(strstr(err.message,
 	                             "CreateFolder: NotAuthenticated"));
-	ck_assert_uint_eq(f->nseen, 5);
-	ck_assert_uint_eq(f->next, 5);
+	ck_assert_uint_eq(ft.nreq, 5);
+	ck_assert_uint_eq(ft.next, 5);
 	ck_assert_uint_eq(vs_client_roundtrips(c), 5);
 	vs_client_free(c);
-	no_secret_in(e.log);
+	no_secret_in(env.log);
 	no_secret_in(err.message);
 }
 END_TEST
 
 START_TEST(missing_set_not_authenticated)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 
-	add_connect(f);
-	add(f, 200, "AfterLogout_RetrievePropertiesEx.response.xml");
-	add(f, 200, "Login.response.xml");
-	add(f, 200, "RetrievePropertiesEx_datacenters.response.xml");
-	add(f, 200, "AfterLogout_RetrievePropertiesEx.response.xml");
-	add(f, 200, "Login.response.xml");
-	add(f, 200, "AfterLogout_RetrievePropertiesEx.response.xml");
-	add(f, 200, "Logout.response.xml");
-	c = client_new(f, &e, 0);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	c = client_connected(&err);
+	add("RetrievePropertiesEx", 200,
+	    "AfterLogout_RetrievePropertiesEx.response.xml");
+	add("Login", 200, "Login.response.xml");
+	add("RetrievePropertiesEx", 200,
+	    "RetrievePropertiesEx_datacenters.response.xml");
+	add("RetrievePropertiesEx", 200,
+	    "AfterLogout_RetrievePropertiesEx.response.xml");
+	add("Login", 200, "Login.response.xml");
+	add("RetrievePropertiesEx", 200,
+	    "AfterLogout_RetrievePropertiesEx.response.xml");
+	add("Logout", 200, "Logout.response.xml");
 	ck_assert_int_eq(retrieve(c, &err), 0);
-	ck_assert_uint_eq(f->nseen, 5);
-	ck_assert_str_eq(f->seen[3].op, "Login");
-	ck_assert_str_eq(f->seen[4].op, "RetrievePropertiesEx");
+	ck_assert_uint_eq(ft.nreq, 5);
+	ck_assert_str_eq(ft.req[3].op, "Login");
+	ck_assert_str_eq(ft.req[4].op, "RetrievePropertiesEx");
 
 	/* Refused again right after the re-login: an error, no loop. */
 	ck_assert_int_eq(retrieve(c, &err), VS_EFAULT);
 	ck_assert_str_eq(err.fault, "NotAuthenticated");
-	ck_assert_uint_eq(f->nseen, 8);
+	ck_assert_uint_eq(ft.nreq, 8);
 	ck_assert_uint_eq(vs_client_roundtrips(c), 8);
 	vs_client_free(c);
 }
@@ -497,63 +376,61 @@ END_TEST
 
 START_TEST(retry_503_with_backoff)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 
-	add(f, 200, "RetrieveServiceContent.response.xml");
-	add_text(f, 503, "<html>busy</html>");
-	add_text(f, 503, "");
-	add_fail(f, VS_ETIMEOUT);
-	add(f, 200, "Login.response.xml");
-	add(f, 200, "Logout.response.xml");
-	c = client_new(f, &e, 0);
+	add("RetrieveServiceContent", 200,
+	    "RetrieveServiceContent.response.xml");
+	ft_reply_raw("Login", 503, "<html>busy</html>");
+	ft_reply_raw("Login", 503, "");
+	ft_fail("Login", VS_ETIMEOUT, false);
+	add("Login", 200, "Login.response.xml");
+	add("Logout", 200, "Logout.response.xml");
+	c = client_new(0);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_connect(c, &err), 0);
 	ck_assert_int_eq(err.code, 0);
-	ck_assert_int_eq(e.nsleeps, 3);
-	ck_assert(e.sleeps[0] == 0.5);
-	ck_assert(e.sleeps[1] == 1.0);
-	ck_assert(e.sleeps[2] == 2.0);
+	ck_assert_int_eq(env.nsleeps, 3);
+	ck_assert(env.sleeps[0] == 0.5);
+	ck_assert(env.sleeps[1] == 1.0);
+	ck_assert(env.sleeps[2] == 2.0);
 	ck_assert(vs_client_now(c) == 3.5);
-	ck_assert_int_eq(e.nwarn, 3);
-	ck_assert_ptr_nonnull(strstr(e.log, "Login: attempt 1 of 5 failed "
+	ck_assert_int_eq(env.nwarn, 3);
+	ck_assert_ptr_nonnull(strstr(env.log, "Login: attempt 1 of 5 failed "
 	                             "(HTTP 503 Service Unavailable)"));
-	ck_assert_ptr_nonnull(strstr(e.log, "attempt 3 of 5"));
+	ck_assert_ptr_nonnull(strstr(env.log, "attempt 3 of 5"));
 	ck_assert_uint_eq(vs_client_roundtrips(c), 5);
 	/* Every attempt sent the same request. */
-	ck_assert_str_eq(f->seen[1].body, f->seen[4].body);
+	ck_assert_str_eq(ft.req[1].body, ft.req[4].body);
 	vs_client_free(c);
-	no_secret_in(e.log);
+	no_secret_in(env.log);
 }
 END_TEST
 
 START_TEST(enet_retried_up_to_max)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 
-	add(f, 200, "RetrieveServiceContent.response.xml");
-	add_fail(f, VS_ENET);
-	add_fail(f, VS_ENET);
-	add_fail(f, VS_ENET);
-	add_fail(f, VS_ENET);   /* must stay unused */
-	c = client_new(f, &e, 2);
+	add("RetrieveServiceContent", 200,
+	    "RetrieveServiceContent.response.xml");
+	ft_fail("Login", VS_ENET, false);
+	ft_fail("Login", VS_ENET, false);
+	ft_fail("Login", VS_ENET, false);
+	ft_fail("Login", VS_ENET, false);   /* must stay unused */
+	c = client_new(2);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_connect(c, &err), VS_ENET);
 	ck_assert_int_eq(err.code, VS_ENET);
 	ck_assert(err.transient);
-	ck_assert_uint_eq(f->nseen, 4);
-	ck_assert_int_eq(e.nsleeps, 2);
-	ck_assert(e.sleeps[0] == 0.5 && e.sleeps[1] == 1.0);
+	ck_assert_uint_eq(ft.nreq, 4);
+	ck_assert_int_eq(env.nsleeps, 2);
+	ck_assert(env.sleeps[0] == 0.5 && env.sleeps[1] == 1.0);
 	ck_assert_str_eq(err.message, "Login: gave up after 3 attempts: "
 	                 "fake transport failure -4 to vc.example");
 	ck_assert(!vs_client_logged_in(c));
 	vs_client_free(c);      /* not logged in: no Logout */
-	ck_assert_int_eq(e.freed, 1);
+	ck_assert_int_eq(ft.frees, 1);
 }
 END_TEST
 
@@ -562,52 +439,42 @@ END_TEST
  * answer is the deadline, transient. */
 START_TEST(deadline_bounds_retries)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client_opts o;
 	struct vs_client *c = NULL;
 	struct vs_error err;
 	int i;
 
-	add(f, 200, "RetrieveServiceContent.response.xml");
+	add("RetrieveServiceContent", 200,
+	    "RetrieveServiceContent.response.xml");
 	for (i = 0; i < 5; i++)
-		add_fail(f, VS_ENET);
-	memset(&o, 0, sizeof(o));
-	o.url = URL;
-	o.user = "admin";
-	o.password = PASSWORD;
-	o.transport = &f->t;
-	o.log = capture_log;
-	o.log_ud = &e;
-	o.now = fake_now;
-	o.sleep = fake_sleep;
-	o.clock_ud = &e;
+		ft_fail("Login", VS_ENET, false);
+	client_opts(&o, 0);
 	o.deadline_s = 2;
-	f->freed = &e.freed;
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
 	ck_assert_int_eq(vs_client_connect(c, &err), VS_ETIMEOUT);
 	ck_assert(err.transient);
 	ck_assert_str_eq(err.message, "Login: deadline of 2 s exceeded "
 	                 "(connection_options.deadline_seconds)");
-	ck_assert_uint_eq(f->nseen, 4);
-	ck_assert_int_eq(e.nsleeps, 3);
-	ck_assert(e.sleeps[0] == 0.5 && e.sleeps[1] == 1.0 &&
-	          e.sleeps[2] == 0.5);
-	ck_assert(f->seen[0].time_left == 2.0 && f->seen[2].time_left == 1.5 &&
-	          f->seen[3].time_left == 0.5);
+	ck_assert_uint_eq(ft.nreq, 4);
+	ck_assert_int_eq(env.nsleeps, 3);
+	ck_assert(env.sleeps[0] == 0.5 && env.sleeps[1] == 1.0 &&
+	          env.sleeps[2] == 0.5);
+	ck_assert(ft.req[0].time_left_s == 2.0 &&
+	          ft.req[2].time_left_s == 1.5 &&
+	          ft.req[3].time_left_s == 0.5);
 	/* the last failure is logged */
-	ck_assert_ptr_nonnull(strstr(e.log, "fake transport failure -4"));
+	ck_assert_ptr_nonnull(strstr(env.log, "fake transport failure -4"));
 	/* no wait runs past it */
 	vs_client_sleep(c, 5);
-	ck_assert_int_eq(e.nsleeps, 3);
+	ck_assert_int_eq(env.nsleeps, 3);
 	/* cleaning up: the allowance (default min(15 s, deadline)) */
 	vs_client_cleanup(c);
 	vs_client_sleep(c, 5);
-	ck_assert_int_eq(e.nsleeps, 4);
-	ck_assert(e.sleeps[3] == 2.0);
+	ck_assert_int_eq(env.nsleeps, 4);
+	ck_assert(env.sleeps[3] == 2.0);
 	vs_client_free(c);
-	ck_assert_int_eq(e.freed, 1);
+	ck_assert_int_eq(ft.frees, 1);
 }
 END_TEST
 
@@ -616,24 +483,23 @@ END_TEST
  * make a second session, VM or folder.  A read is sent again. */
 START_TEST(lost_reply_not_resent_unless_idempotent)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 
-	add_lost_reply(f, VS_ENET);     /* RetrieveServiceContent: resent */
-	add(f, 200, "RetrieveServiceContent.response.xml");
-	add_lost_reply(f, VS_ETIMEOUT); /* Login: not resent */
-	add(f, 200, "Login.response.xml");      /* must stay unused */
-	c = client_new(f, &e, 3);
+	ft_fail("RetrieveServiceContent", VS_ENET, true);  /* resent */
+	add("RetrieveServiceContent", 200,
+	    "RetrieveServiceContent.response.xml");
+	ft_fail("Login", VS_ETIMEOUT, true);     /* not resent */
+	add("Login", 200, "Login.response.xml");      /* must stay unused */
+	c = client_new(3);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_connect(c, &err), VS_ETIMEOUT);
 	ck_assert(err.transient);
 	ck_assert(err.maybe_sent);
-	ck_assert_uint_eq(f->nseen, 3);
-	ck_assert_str_eq(f->seen[0].op, "RetrieveServiceContent");
-	ck_assert_str_eq(f->seen[1].op, "RetrieveServiceContent");
-	ck_assert_str_eq(f->seen[2].op, "Login");
+	ck_assert_uint_eq(ft.nreq, 3);
+	ck_assert_str_eq(ft.req[0].op, "RetrieveServiceContent");
+	ck_assert_str_eq(ft.req[1].op, "RetrieveServiceContent");
+	ck_assert_str_eq(ft.req[2].op, "Login");
 	ck_assert_ptr_nonnull(strstr(err.message, "Login: reply lost, not "
 	                             "resent"));
 	ck_assert(!vs_client_logged_in(c));
@@ -643,35 +509,26 @@ END_TEST
 
 START_TEST(backoff_capped)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client_opts o;
 	struct vs_client *c;
 	struct vs_error err;
 	int i;
 
-	add(f, 200, "RetrieveServiceContent.response.xml");
+	add("RetrieveServiceContent", 200,
+	    "RetrieveServiceContent.response.xml");
 	for (i = 0; i < 7; i++)
-		add_text(f, 503, "");
-	memset(&o, 0, sizeof(o));
-	o.url = URL;
-	o.user = "u";
-	o.password = "p";
-	o.transport = &f->t;
-	o.max_retries = 6;
+		ft_reply_raw("Login", 503, "");
+	client_opts(&o, 6);
 	o.retry_base_s = 3;
-	o.now = fake_now;
-	o.sleep = fake_sleep;
-	o.clock_ud = &e;
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
 	ck_assert_int_eq(vs_client_connect(c, &err), VS_EHTTP);
 	ck_assert_int_eq(err.http_status, 503);
 	ck_assert(err.transient);
-	ck_assert_int_eq(e.nsleeps, 6);
-	ck_assert(e.sleeps[0] == 3 && e.sleeps[1] == 6);
+	ck_assert_int_eq(env.nsleeps, 6);
+	ck_assert(env.sleeps[0] == 3 && env.sleeps[1] == 6);
 	for (i = 2; i < 6; i++)
-		ck_assert(e.sleeps[i] == 8);
+		ck_assert(env.sleeps[i] == 8);
 	ck_assert_uint_eq(vs_client_roundtrips(c), 8);
 	vs_client_free(c);
 }
@@ -679,103 +536,70 @@ END_TEST
 
 START_TEST(faults_never_retried)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 	struct vs_moref ref;
 
-	add_connect(f);
-	add(f, 500, "CreateFolder_dup.response.xml");
-	add(f, 200, "Logout.response.xml");
-	c = client_new(f, &e, 0);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	c = client_connected(&err);
+	add("CreateFolder", 500, "CreateFolder_dup.response.xml");
+	add("Logout", 200, "Logout.response.xml");
 	ck_assert_int_eq(create_folder(c, "bosh_vms", &ref, &err), VS_EFAULT);
 	ck_assert_str_eq(err.fault, "DuplicateName");
 	ck_assert_str_eq(err.message, "CreateFolder: DuplicateName");
 	ck_assert_int_eq(err.http_status, 500);
 	ck_assert(!err.transient);
-	ck_assert_uint_eq(f->nseen, 3);
-	ck_assert_int_eq(e.nsleeps, 0);
+	ck_assert_uint_eq(ft.nreq, 3);
+	ck_assert_int_eq(env.nsleeps, 0);
 	/* Logout still happens at the end, after the error. */
 	vs_client_free(c);
-	ck_assert_int_eq(e.freed, 1);
+	ck_assert_int_eq(ft.frees, 1);
 }
 END_TEST
 
-/* A transport that outlives the client so the Logout can be checked. */
-static struct seen last_seen;
-static int last_finished;
-
-static void
-keep_last_free(struct vs_transport *t)
-{
-	struct fake *f = (struct fake *)t;
-
-	last_seen = f->seen[f->nseen - 1];
-	last_seen.body = NULL;
-	last_finished = f->finished;
-	fake_free(t);
-}
-
 START_TEST(free_logs_out_after_error)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 	struct vs_moref ref;
 
-	f->t.free = keep_last_free;
-	add_connect(f);
-	add_fail(f, VS_ETLS);
-	add(f, 200, "Logout.response.xml");
-	c = client_new(f, &e, 0);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	c = client_connected(&err);
+	ft_fail("CreateFolder", VS_ETLS, false);
+	add("Logout", 200, "Logout.response.xml");
 	/* TLS failures are not transient: no retry. */
 	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_ETLS);
 	ck_assert(!err.transient);
-	ck_assert_uint_eq(f->nseen, 3);
-	memset(&last_seen, 0, sizeof(last_seen));
-	last_finished = 0;
+	ck_assert_uint_eq(ft.nreq, 3);
+	ck_assert_uint_eq(ft.finishes, 0);
 	vs_client_free(c);
-	ck_assert_str_eq(last_seen.op, "Logout");
-	ck_assert_int_eq(last_finished, 1);
+	/* the fake outlives the client: the last request is the Logout */
+	ck_assert_str_eq(ft.req[ft.nreq - 1].op, "Logout");
+	ck_assert_int_eq(ft.finishes, 1);
 }
 END_TEST
 
 START_TEST(logout_failure_only_logged)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 
-	add_connect(f);
-	add_fail(f, VS_ETLS);
-	c = client_new(f, &e, 0);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	c = client_connected(&err);
+	ft_fail("Logout", VS_ETLS, false);
 	vs_client_free(c);
-	ck_assert_int_eq(e.freed, 1);
-	ck_assert_ptr_nonnull(strstr(e.log, "2 closing the vCenter session: "
+	ck_assert_int_eq(ft.frees, 1);
+	ck_assert_ptr_nonnull(strstr(env.log, "2 closing the vCenter session: "
 	                             "Logout: fake transport failure"));
 }
 END_TEST
 
 START_TEST(invalid_login)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 
-	f->t.free = keep_last_free;
-	add(f, 200, "RetrieveServiceContent.response.xml");
-	add(f, 500, "Login_again.response.xml");
-	c = client_new(f, &e, 0);
+	add("RetrieveServiceContent", 200,
+	    "RetrieveServiceContent.response.xml");
+	add("Login", 500, "Login_again.response.xml");
+	c = client_new(0);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_connect(c, &err), VS_EFAULT);
 	ck_assert_str_eq(err.fault, "InvalidLogin");
@@ -783,59 +607,50 @@ START_TEST(invalid_login)
 	ck_assert_str_eq(err.message, "Login: InvalidLogin: Login failure");
 	ck_assert(!vs_client_logged_in(c));
 	ck_assert_uint_eq(vs_client_roundtrips(c), 2);
-	ck_assert_int_eq(e.nsleeps, 0);
+	ck_assert_int_eq(env.nsleeps, 0);
 	vs_client_free(c);
 	/* No Logout without a session. */
-	ck_assert_str_eq(last_seen.op, "Login");
-	no_secret_in(e.log);
+	ck_assert_str_eq(ft.req[ft.nreq - 1].op, "Login");
+	no_secret_in(env.log);
 }
 END_TEST
 
 START_TEST(relogin_failure_reported)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 	struct vs_moref ref;
 
-	add_connect(f);
-	add(f, 500, "AfterLogout_CreateFolder.response.xml");
-	add(f, 500, "Login_again.response.xml");
-	c = client_new(f, &e, 0);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	c = client_connected(&err);
+	add("CreateFolder", 500, "AfterLogout_CreateFolder.response.xml");
+	add("Login", 500, "Login_again.response.xml");
 	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EFAULT);
 	ck_assert_str_eq(err.fault, "InvalidLogin");
 	ck_assert_str_eq(err.message, "CreateFolder: re-login failed: Login: "
 	                 "InvalidLogin: Login failure");
-	ck_assert_uint_eq(f->nseen, 4);
+	ck_assert_uint_eq(ft.nreq, 4);
 	ck_assert(!vs_client_logged_in(c));
 	vs_client_free(c);
-	no_secret_in(e.log);
+	no_secret_in(env.log);
 }
 END_TEST
 
 START_TEST(http_errors)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 	struct vs_moref ref;
 
-	add_connect(f);
-	add_text(f, 404, "<html>not here</html>");
-	add_text(f, 500, "<html>oops</html>");
-	add_text(f, 200, "<not-soap/>");
-	add(f, 200, "Login.response.xml");  /* wrong response element */
-	add(f, 200, "CreateFolder.response.xml");
-	f->replies[f->nreplies - 1].claim_len = VS_SOAP_MAX_REPLY + 1;
-	add_text(f, 502, "");
-	add(f, 200, "Logout.response.xml");
-	c = client_new(f, &e, 0);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	c = client_connected(&err);
+	ft_reply_raw("CreateFolder", 404, "<html>not here</html>");
+	ft_reply_raw("CreateFolder", 500, "<html>oops</html>");
+	ft_reply_raw("CreateFolder", 200, "<not-soap/>");
+	/* wrong response element */
+	add("CreateFolder", 200, "Login.response.xml");
+	add("CreateFolder", 200, "CreateFolder.response.xml");
+	ft.steps[ft.nsteps - 1].claim_len = VS_SOAP_MAX_REPLY + 1;
+	ft_reply_raw("CreateFolder", 502, "");
+	add("Logout", 200, "Logout.response.xml");
 
 	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EHTTP);
 	ck_assert_int_eq(err.http_status, 404);
@@ -855,7 +670,7 @@ START_TEST(http_errors)
 	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EHTTP);
 	ck_assert_int_eq(err.http_status, 502);
 	ck_assert(err.transient);
-	ck_assert_int_eq(e.nsleeps, 0);
+	ck_assert_int_eq(env.nsleeps, 0);
 	ck_assert_uint_eq(vs_client_roundtrips(c), 8);
 	vs_client_free(c);
 }
@@ -870,36 +685,30 @@ START_TEST(new_validates)
 	struct vs_client_opts o;
 	struct vs_client *c;
 	struct vs_error err;
-	struct fake *f;
-	int freed = 0;
 	size_t i;
 
 	for (i = 0; bad_urls[i] != NULL; i++) {
-		f = fake_new();
-		f->freed = &freed;
 		memset(&o, 0, sizeof(o));
 		o.url = bad_urls[i];
 		o.user = "u";
 		o.password = "p";
-		o.transport = &f->t;
+		o.transport = &ft.base;
 		vs_error_clear(&err);
 		c = (struct vs_client *)1;
 		ck_assert_int_eq(vs_client_new(&c, &o, &err), VS_EINVAL);
 		ck_assert_ptr_null(c);
-		ck_assert_int_eq(freed, (int)i + 1);
+		ck_assert_uint_eq(ft.frees, i + 1);
 		/* The URL may hold credentials: never echoed. */
 		ck_assert_ptr_null(strstr(err.message, "pw@"));
 	}
-	f = fake_new();
-	f->freed = &freed;
 	memset(&o, 0, sizeof(o));
 	o.url = URL;
 	o.user = "";
 	o.password = "p";
-	o.transport = &f->t;
+	o.transport = &ft.base;
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_new(&c, &o, &err), VS_EINVAL);
-	ck_assert_int_eq(freed, (int)i + 1);
+	ck_assert_uint_eq(ft.frees, i + 1);
 	o.transport = NULL;
 	o.user = "u";
 	vs_error_clear(&err);
@@ -910,17 +719,15 @@ END_TEST
 
 START_TEST(raw_http_relative_url)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 	struct vs_http_request req;
 	struct vs_http_response resp;
 
-	add_text(f, 503, "");
-	add_text(f, 200, "hello");
-	add_text(f, 200, "");
-	c = client_new(f, &e, 0);
+	ft_reply_raw("file-get", 503, "");
+	ft_reply_raw("file-get", 200, "hello");
+	ft_reply_raw("file-get", 200, "");
+	c = client_new(0);
 	memset(&req, 0, sizeof(req));
 	req.method = "GET";
 	req.url = "/folder/x?dsName=a";
@@ -930,13 +737,13 @@ START_TEST(raw_http_relative_url)
 	ck_assert_int_eq(resp.status, 200);
 	ck_assert_str_eq(resp.body, "hello");
 	vs_http_response_clear(&resp);
-	ck_assert_str_eq(f->seen[0].url,
+	ck_assert_str_eq(ft.req[0].url,
 	                 "https://vc.example:8443/folder/x?dsName=a");
-	ck_assert_str_eq(f->seen[1].url, f->seen[0].url);
-	ck_assert_int_eq(e.nsleeps, 1);
+	ck_assert_str_eq(ft.req[1].url, ft.req[0].url);
+	ck_assert_int_eq(env.nsleeps, 1);
 	req.url = "https://esx.example/nfc/x/disk-0.vmdk";
 	ck_assert_int_eq(vs_client_http(c, &req, &resp, &err), 0);
-	ck_assert_str_eq(f->seen[2].url, req.url);
+	ck_assert_str_eq(ft.req[2].url, req.url);
 	vs_http_response_clear(&resp);
 	ck_assert_uint_eq(vs_client_roundtrips(c), 3);
 	vs_client_free(c);
@@ -945,7 +752,6 @@ END_TEST
 
 START_TEST(default_clock)
 {
-	struct fake *f = fake_new();
 	struct vs_client_opts o;
 	struct vs_client *c;
 	struct vs_error err;
@@ -955,7 +761,7 @@ START_TEST(default_clock)
 	o.url = URL;
 	o.user = "u";
 	o.password = "p";
-	o.transport = &f->t;
+	o.transport = &ft.base;
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
 	t0 = vs_client_now(c);
@@ -1096,36 +902,34 @@ END_TEST
 
 START_TEST(file_transfers)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 	char *data;
 	size_t len;
 
-	add_text(f, 200, "");
-	add_text(f, 201, "");
-	add_text(f, 200, "file bytes\001\002");
-	add_text(f, 404, "Not Found");
-	add_text(f, 500, "boom");
-	add_text(f, 200, "");
-	c = client_new(f, &e, 0);
+	ft_reply_raw("file-put", 200, "");
+	ft_reply_raw("file-put", 201, "");
+	ft_reply_raw("file-get", 200, "file bytes\001\002");
+	ft_reply_raw("file-get", 404, "Not Found");
+	ft_reply_raw("file-put", 500, "boom");
+	ft_reply_raw("file-get", 200, "");      /* must stay unused */
+	c = client_new(0);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_file_upload_mem(c, "DC0",
 	                                    "[LocalDS_0] a b/env.json", "{}", 2,
 	                                    true, &err), 0);
-	ck_assert_str_eq(f->seen[0].method, "PUT");
-	ck_assert_str_eq(f->seen[0].op, "file-put");
-	ck_assert_str_eq(f->seen[0].url, "https://vc.example:8443/folder/"
+	ck_assert_str_eq(ft.req[0].method, "PUT");
+	ck_assert_str_eq(ft.req[0].op, "file-put");
+	ck_assert_str_eq(ft.req[0].url, "https://vc.example:8443/folder/"
 	                 "a%20b/env.json?dcPath=DC0&dsName=LocalDS_0");
-	ck_assert(f->seen[0].sensitive);
-	ck_assert_str_eq(f->seen[0].body, "{}");
+	ck_assert(ft.req[0].sensitive);
+	ck_assert_str_eq(ft.req[0].body, "{}");
 	ck_assert_int_eq(vs_file_upload_mem(c, "DC0", "[LocalDS_0] x", "", 0,
 	                                    false, &err), 0);
-	ck_assert(!f->seen[1].sensitive);
+	ck_assert(!ft.req[1].sensitive);
 	ck_assert_int_eq(vs_file_download_mem(&data, &len, c, "DC0",
 	                                      "[LocalDS_0] x", &err), 0);
-	ck_assert_str_eq(f->seen[2].method, "GET");
+	ck_assert_str_eq(ft.req[2].method, "GET");
 	ck_assert_uint_eq(len, 12);
 	ck_assert_mem_eq(data, "file bytes\001\002", 12);
 	free(data);
@@ -1150,7 +954,7 @@ START_TEST(file_transfers)
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_file_download(c, "DC0", "[LocalDS_0] x", NULL,
 	                                  &err), VS_EINVAL);
-	ck_assert_uint_eq(f->nseen, 5);
+	ck_assert_uint_eq(ft.nreq, 5);
 	vs_client_free(c);
 }
 END_TEST
@@ -1159,26 +963,24 @@ static const struct vs_moref dc0 = { "Datacenter", "datacenter-2" };
 
 START_TEST(make_directory)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 
-	add_connect(f);
-	add(f, 200, "MakeDirectory.response.xml");
-	add(f, 500, "MakeDirectory_exists.response.xml");
-	add(f, 500, "CreateFolder_dup.response.xml");
-	add(f, 200, "Logout.response.xml");
-	c = client_new(f, &e, 0);
+	add_connect();
+	add("MakeDirectory", 200, "MakeDirectory.response.xml");
+	add("MakeDirectory", 500, "MakeDirectory_exists.response.xml");
+	add("MakeDirectory", 500, "CreateFolder_dup.response.xml");
+	add("Logout", 200, "Logout.response.xml");
+	c = client_new(0);
 	vs_error_clear(&err);
 	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0]disks/",
 	                                        true, &err), VS_EINVAL);
 	vs_error_clear(&err);
-	ck_assert_uint_eq(f->nseen, 0);
+	ck_assert_uint_eq(ft.nreq, 0);
 	ck_assert_int_eq(vs_client_connect(c, &err), 0);
 	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0]disks/",
 	                                        true, &err), 0);
-	ck_assert_ptr_nonnull(strstr(f->seen[2].body,
+	ck_assert_ptr_nonnull(strstr(ft.req[2].body,
 		"<MakeDirectory xmlns=\"urn:vim25\">"
 		"<_this type=\"FileManager\">FileManager</_this>"
 		"<name>[LocalDS_0] disks</name>"
@@ -1188,7 +990,7 @@ START_TEST(make_directory)
 	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0] disks",
 	                                        false, &err), 0);
 	ck_assert_int_eq(err.code, 0);
-	ck_assert_ptr_nonnull(strstr(f->seen[3].body,
+	ck_assert_ptr_nonnull(strstr(ft.req[3].body,
 		"<createParentDirectories>false</createParentDirectories>"));
 	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0] d",
 	                                        false, &err), VS_EFAULT);
@@ -1198,41 +1000,40 @@ START_TEST(make_directory)
 	                                        false, &err), VS_EINVAL);
 	ck_assert_int_eq(vs_file_make_directory(c, NULL, "[LocalDS_0] d",
 	                                        false, &err), VS_EINVAL);
-	ck_assert_uint_eq(f->nseen, 5);
+	ck_assert_uint_eq(ft.nreq, 5);
 	vs_client_free(c);
 }
 END_TEST
 
 START_TEST(delete_file)
 {
-	struct fake *f = fake_new();
-	struct env e = { 0 };
 	struct vs_client *c;
 	struct vs_error err;
 
-	add_connect(f);
-	add(f, 200, "DeleteDatastoreFile_Task.response.xml");
-	add(f, 200, "DeleteDatastoreFile_Task.task.response.xml");
-	add(f, 200, "DeleteDatastoreFile_Task_missing.response.xml");
-	add(f, 200, "DeleteDatastoreFile_Task_missing.task.response.xml");
-	add(f, 200, "Logout.response.xml");
-	c = client_new(f, &e, 0);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), 0);
+	c = client_connected(&err);
+	add("DeleteDatastoreFile_Task", 200,
+	    "DeleteDatastoreFile_Task.response.xml");
+	add("RetrievePropertiesEx", 200,
+	    "DeleteDatastoreFile_Task.task.response.xml");
+	add("DeleteDatastoreFile_Task", 200,
+	    "DeleteDatastoreFile_Task_missing.response.xml");
+	add("RetrievePropertiesEx", 200,
+	    "DeleteDatastoreFile_Task_missing.task.response.xml");
+	add("Logout", 200, "Logout.response.xml");
 	ck_assert_int_eq(vs_file_delete(c, &dc0, "[LocalDS_0] disks", &err),
 	                 0);
-	ck_assert_ptr_nonnull(strstr(f->seen[2].body,
+	ck_assert_ptr_nonnull(strstr(ft.req[2].body,
 		"<DeleteDatastoreFile_Task xmlns=\"urn:vim25\">"
 		"<_this type=\"FileManager\">FileManager</_this>"
 		"<name>[LocalDS_0] disks</name>"
 		"<datacenter type=\"Datacenter\">datacenter-2</datacenter>"
 		"</DeleteDatastoreFile_Task>"));
-	ck_assert_str_eq(f->seen[3].op, "RetrievePropertiesEx");
+	ck_assert_str_eq(ft.req[3].op, "RetrievePropertiesEx");
 	ck_assert_int_eq(vs_file_delete(c, &dc0, "[LocalDS_0] disks", &err),
 	                 VS_ENOTFOUND);
 	ck_assert_str_eq(err.fault, "FileNotFound");
 	ck_assert_ptr_nonnull(strstr(err.message, "[LocalDS_0] disks"));
-	ck_assert_uint_eq(f->nseen, 6);
+	ck_assert_uint_eq(ft.nreq, 6);
 	vs_client_free(c);
 }
 END_TEST
@@ -1243,6 +1044,9 @@ client_suite(void)
 	Suite *s = suite_create("client");
 	TCase *tc = tcase_create("session");
 	TCase *tf = tcase_create("files");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tf, setup, teardown);
 
 	tcase_add_test(tc, connect_and_soap_action);
 	tcase_add_test(tc, bad_api_version_keeps_default);

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "cpi/methods.h"
 #include "tests/support/cpi_run.h"
 #include "tests/support/fake_transport.h"
 #include "vsphere/create.h"
@@ -1772,6 +1773,22 @@ START_TEST(test_leftovers)
 }
 END_TEST
 
+/* cpi_json_text: a JSON string without an embedded NUL, else NULL. */
+START_TEST(test_json_text)
+{
+	json_t *s = json_string("vm-group"), *nul = json_stringn("a\0b", 3);
+	json_t *num = json_integer(1);
+
+	ck_assert_str_eq(cpi_json_text(s), "vm-group");
+	ck_assert_ptr_null(cpi_json_text(nul));
+	ck_assert_ptr_null(cpi_json_text(num));
+	ck_assert_ptr_null(cpi_json_text(NULL));
+	json_decref(s);
+	json_decref(nul);
+	json_decref(num);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1785,6 +1802,7 @@ suite(void)
 	                    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_place_effective_memory);
 	tcase_add_test(tc, test_place_unknown_cluster);
+	tcase_add_test(tc, test_json_text);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("create");

@@ -1,17 +1,20 @@
-/* Unit tests of network/: validation of the create_vm networks hash. */
+/* Unit tests of network/: validation of the create_vm networks hash;
+ * and of cpi/agent_net.h, which reads it from the request and writes
+ * network/'s result as JSON. */
 #include <check.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "cpi/agent_net.h"
 #include "network/net.h"
 
 static const char *const dns4[] = { "8.8.8.8", "10.0.0.2" };
 static const char *const def_both[] = { "dns", "gateway" };
 static const char *const def_gw[] = { "gateway" };
 static const char *const def_dns[] = { "dns" };
-
-#define CP_A "{\"name\":\"VM Network\"}"
 
 static struct net_network_in
 manual4(const char *name)
@@ -25,7 +28,6 @@ manual4(const char *name)
 		.prefix = "32",
 		.dns = dns4,
 		.ndns = 2,
-		.cloud_properties_json = CP_A,
 		.port_group = "VM Network",
 	};
 	return in;
@@ -71,15 +73,41 @@ expect_ok(const struct net_network_in *in, size_t n)
 	return nets;
 }
 
+/* The request cpi/ read nets from: each network's cloud_properties
+ * {"name": its port group}, {} for a vip network. */
+static json_t *
+request_of(const struct net_networks *nets)
+{
+	json_t *req = json_object();
+	size_t i;
+
+	for (i = 0; i < nets->n; i++) {
+		const char *pg = nets->v[i].port_group;
+
+		json_object_set_new(req, nets->v[i].name,
+		                    json_pack("{s:o}", "cloud_properties",
+		                              pg != NULL ?
+		                              json_pack("{s:s}", "name", pg) :
+		                              json_object()));
+	}
+	return req;
+}
+
+/* nets as cpi/ writes them (cpi_networks_json), compact. */
 static void
 expect_json(const struct net_networks *nets, bool with_mac, const char *want)
 {
-	struct net_error err = { 0 };
-	char *json = NULL;
+	struct cpi_error err = { 0 };
+	json_t *req = request_of(nets), *out = NULL;
+	char *json;
 
-	ck_assert_int_eq(net_networks_json(&json, nets, with_mac, &err), 0);
+	ck_assert_msg(cpi_networks_json(&out, nets, req, with_mac, &err) == 0,
+	              "%s", err.message);
+	json = json_dumps(out, JSON_COMPACT);
 	ck_assert_str_eq(json, want);
 	free(json);
+	json_decref(out);
+	json_decref(req);
 }
 
 START_TEST(test_single_manual_becomes_default)
@@ -124,7 +152,6 @@ START_TEST(test_single_ipv6_expanded)
 		.defaults = def_both,
 		.ndefaults = 2,
 		.port_group = "BOSH-V6",
-		.cloud_properties_json = "{\"name\":\"BOSH-V6\"}",
 	};
 	struct net_networks *nets = expect_ok(&in, 1);
 
@@ -272,7 +299,7 @@ START_TEST(test_prefix_is_a_block_size)
 	/* a vip is checked too (no subnet to compare with) */
 	in = (struct net_network_in){
 		.name = "pub", .type = "vip", .ip = "203.0.113.7",
-		.prefix = "24", .cloud_properties_json = "{}",
+		.prefix = "24",
 	};
 	expect_fail(&in, 1, "network \"pub\"", "ip 203.0.113.7 is not the "
 	            "base address of its prefix 24 block", NULL);
@@ -288,7 +315,6 @@ START_TEST(test_dynamic_needs_nothing)
 		.dns = dns4,
 		.ndns = 1,
 		.port_group = "VM Network",
-		.cloud_properties_json = CP_A,
 	};
 	struct net_networks *nets = expect_ok(&in, 1);
 
@@ -310,7 +336,7 @@ START_TEST(test_vip_rules)
 
 	in[1] = (struct net_network_in){
 		.name = "public", .type = "vip", .ip = "203.0.113.7",
-		.prefix = "32", .cloud_properties_json = "{}",
+		.prefix = "32",
 	};
 	nets = expect_ok(in, 2);
 	ck_assert_ptr_null(nets->v[1].port_group);
@@ -610,16 +636,6 @@ START_TEST(test_hostile_text)
 	in = manual4("\xff\xfe");
 	expect_fail(&in, 1, "network name \"\\xff\\xfe\"", NULL);
 	in = manual4("h");
-	in.cloud_properties_json = "{\"name\":\"VM Network\"";
-	expect_fail(&in, 1, "network \"h\"", "cloud_properties is not valid "
-	            "JSON", NULL);
-	in.cloud_properties_json = "[\"VM Network\"]";
-	expect_fail(&in, 1, "cloud_properties must be a JSON object", NULL);
-	in.cloud_properties_json = "{\"a\":1} {}";
-	expect_fail(&in, 1, "cloud_properties is not valid JSON", NULL);
-	in.cloud_properties_json = "{\"a\":\"\xed\xa0\x80\"}";
-	expect_fail(&in, 1, "cloud_properties is not valid JSON", NULL);
-	in = manual4("h");
 	in.alias = "eth\x80";
 	expect_fail(&in, 1, "alias is not valid UTF-8", NULL);
 }
@@ -820,6 +836,70 @@ START_TEST(test_first_error_wins)
 }
 END_TEST
 
+/* cpi/agent_net.h: the request's networks hash read into network/'s
+ * input, and the errors of the reading (before network/ sees it). */
+static void
+parse_fail(const char *text, const char *want)
+{
+	struct cpi_error err = { 0 };
+	struct net_networks *nets = (struct net_networks *)1;
+	json_t *req = json_loads(text, 0, NULL);
+
+	ck_assert_ptr_nonnull(req);
+	ck_assert_int_eq(cpi_networks_parse(&nets, req, &err), CPI_ERR);
+	ck_assert_ptr_null(nets);
+	ck_assert_int_eq(err.type, CPI_ERROR_CLOUD);
+	ck_assert_msg(strstr(err.message, want) != NULL,
+	              "message \"%s\" lacks \"%s\"", err.message, want);
+	json_decref(req);
+}
+
+START_TEST(test_request_parsed)
+{
+	struct cpi_error err = { 0 };
+	struct net_networks *nets = NULL;
+	json_t *req = json_loads(
+	    "{\"priv\":{\"type\":\"manual\",\"ip\":\"10.0.0.10\","
+	    "\"netmask\":\"255.255.255.0\",\"gateway\":\"10.0.0.1\","
+	    "\"prefix\":32,\"dns\":[\"8.8.8.8\"],"
+	    "\"default\":[\"gateway\",\"dns\"],\"nic_group\":7,"
+	    "\"routes\":[{\"destination\":\"192.168.0.0\","
+	    "\"netmask\":\"255.255.0.0\",\"gateway\":\"10.0.0.254\"}],"
+	    "\"cloud_properties\":{\"name\":\"VM Network\","
+	    "\"default_route\":false}}}", 0, NULL);
+
+	ck_assert_ptr_nonnull(req);
+	ck_assert_msg(cpi_networks_parse(&nets, req, &err) == 0, "%s",
+	              err.message);
+	ck_assert_uint_eq(nets->n, 1);
+	ck_assert_str_eq(nets->v[0].prefix, "32");
+	ck_assert_str_eq(nets->v[0].nic_group, "7");
+	ck_assert_str_eq(nets->v[0].port_group, "VM Network");
+	ck_assert_uint_eq(nets->v[0].nroutes, 1);
+	ck_assert(!nets->v[0].default_route);
+	net_networks_free(nets);
+	json_decref(req);
+
+	parse_fail("{}", "create_vm: networks must hold 1 to 10 networks");
+	parse_fail("{\"a\":[]}", "create_vm: network 'a' must be an object");
+	parse_fail("{\"a\":{\"ip\":10}}",
+	           "create_vm: network 'a': ip must be a string");
+	parse_fail("{\"a\":{\"dns\":\"8.8.8.8\"}}",
+	           "create_vm: network 'a': dns must be an array of strings");
+	parse_fail("{\"a\":{\"routes\":[1]}}",
+	           "create_vm: network 'a': routes[0] must be an object");
+	parse_fail("{\"a\":{\"cloud_properties\":[\"VM Network\"]}}",
+	           "create_vm: network 'a': cloud_properties must be an "
+	           "object");
+	parse_fail("{\"a\":{\"cloud_properties\":{\"default_route\":1}}}",
+	           "create_vm: network 'a': cloud_properties.default_route "
+	           "must be true or false");
+	parse_fail("{\"a\":{\"ip\":\"10.0.0.300\",\"netmask\":"
+	           "\"255.255.255.0\",\"cloud_properties\":{\"name\":\"x\"}}}",
+	           "create_vm: networks: network \"a\": ip");
+}
+END_TEST
+
 static Suite *
 networks_suite(void)
 {
@@ -852,6 +932,7 @@ networks_suite(void)
 	tcase_add_test(tc, test_set_mac);
 	tcase_add_test(tc, test_list_limits);
 	tcase_add_test(tc, test_first_error_wins);
+	tcase_add_test(tc, test_request_parsed);
 	suite_add_tcase(s, tc);
 	return s;
 }

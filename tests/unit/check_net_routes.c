@@ -2,7 +2,8 @@
  * Unit tests of network/: one default route per address family
  * (cloud_properties.default_route) and the route rules around it.
  *
- * The "unchanged" case compares documents with files under
+ * The documents are cpi/'s (cpi/agent_net.h), from network/'s typed
+ * result.  The "unchanged" case compares documents with files under
  * tests/data/network/ that were written by the code as it was before
  * default_route existed: networks without default_route must still give
  * those bytes.
@@ -13,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "cpi/agent_net.h"
 #include "network/net.h"
 #include "tests/support/cpi_run.h"
 
@@ -29,6 +33,66 @@ static const struct net_route_in golden_r6[] = {
 	{ "2001:db8:100::", "ffff:ffff:ffff::", "2001:DB8::fe" },
 };
 
+/* The networks hash of the request, as cpi/ read it: the
+ * cloud_properties the networks were given. */
+static const char golden_request[] =
+	"{\"v4\":{\"cloud_properties\":{\"name\":\"BOSH-V4\"}},"
+	"\"v6\":{\"cloud_properties\":{\"default_route\":false,"
+	"\"name\":\"BOSH-V6\"}},"
+	"\"dyn\":{\"cloud_properties\":{\"name\":\"DHCP\"}}}";
+
+/* The pair of net_v4() and net_v6() (v4b and v6b the same). */
+static const char pair_request[] =
+	"{\"v4\":{\"cloud_properties\":{\"name\":\"BOSH-V4\"}},"
+	"\"v6\":{\"cloud_properties\":{\"default_route\":true,"
+	"\"name\":\"BOSH-V6\"}}}";
+
+static json_t *
+request(const char *text)
+{
+	json_t *req = json_loads(text, 0, NULL);
+
+	ck_assert_ptr_nonnull(req);
+	return req;
+}
+
+/* nets as cpi/ writes them, compact; NULL (and a message) on failure. */
+static char *
+networks_json(const struct net_networks *nets, const char *req_text,
+              bool with_mac)
+{
+	struct cpi_error err = { 0 };
+	json_t *req = request(req_text), *out = NULL;
+	char *json = NULL;
+
+	if (cpi_networks_json(&out, nets, req, with_mac, &err) < 0)
+		fprintf(stderr, "networks: %s\n", err.message);
+	else
+		json = json_dumps(out, JSON_COMPACT);
+	json_decref(out);
+	json_decref(req);
+	return json;
+}
+
+/* The agent settings s as cpi/ writes them, compact. */
+static char *
+settings_json(struct cpi_agent_settings *s, const char *req_text)
+{
+	struct cpi_error err = { 0 };
+	json_t *req = request(req_text), *out = NULL;
+	char *json = NULL;
+
+	s->request_networks = req;
+	if (cpi_agent_settings_json(&out, s, &err) < 0)
+		fprintf(stderr, "settings: %s\n", err.message);
+	else
+		json = json_dumps(out, JSON_COMPACT);
+	s->request_networks = NULL;
+	json_decref(out);
+	json_decref(req);
+	return json;
+}
+
 /* Four networks of every kind, with operator routes on two of them and
  * an explicit "default_route": false on the IPv6 one. */
 static struct net_networks *
@@ -41,7 +105,6 @@ golden_networks(void)
 			.dns = golden_dns4, .ndns = 2,
 			.defaults = golden_def, .ndefaults = 2,
 			.routes = golden_r4, .nroutes = 2,
-			.cloud_properties_json = "{\"name\":\"BOSH-V4\"}",
 			.port_group = "BOSH-V4",
 		},
 		{
@@ -50,13 +113,10 @@ golden_networks(void)
 			.gateway = "2001:db8::1",
 			.dns = golden_dns6, .ndns = 1,
 			.routes = golden_r6, .nroutes = 1,
-			.cloud_properties_json = "{\"default_route\":false,"
-			                         "\"name\":\"BOSH-V6\"}",
 			.port_group = "BOSH-V6",
 		},
 		{
 			.name = "dyn", .type = "dynamic",
-			.cloud_properties_json = "{\"name\":\"DHCP\"}",
 			.port_group = "DHCP",
 		},
 		{
@@ -87,25 +147,30 @@ golden_networks(void)
 static char *
 golden_settings(const struct net_networks *nets)
 {
-	static const char *const ntp[] = { "0.pool.ntp.org" };
-	struct net_agent_settings s = {
+	static char ntp0[] = "0.pool.ntp.org";
+	static char *ntp[] = { ntp0 };
+	static char mbus[] = "nats://nats:nats-pw@10.0.0.5:4222";
+	static char blob[] = "{\"provider\":\"dav\"}";
+	struct cpi_agent agent = {
+		.ntp = ntp, .nntp = 1, .mbus = mbus, .blobstore_json = blob,
+	};
+	json_t *sys = json_string("0"), *eph = json_string("1");
+	json_t *env = json_pack("{s:{s:s}}", "bosh", "group", "g");
+	struct cpi_agent_settings s = {
 		.agent_id = "agent-9",
 		.vm_name = "vm-0b7e",
 		.vm_id = "vm-77",
 		.networks = nets,
-		.disk_system = "\"0\"",
-		.disk_ephemeral = "\"1\"",
-		.env_json = "{\"bosh\":{\"group\":\"g\"}}",
-		.ntp = ntp,
-		.nntp = 1,
-		.mbus = "nats://nats:nats-pw@10.0.0.5:4222",
-		.blobstore_json = "{\"provider\":\"dav\"}",
+		.disk_system = sys,
+		.disk_ephemeral = eph,
+		.env = env,
+		.agent = &agent,
 	};
-	struct net_error err = { 0 };
-	char *json = NULL;
+	char *json = settings_json(&s, golden_request);
 
-	if (net_agent_settings_json(&json, &s, &err) < 0)
-		fprintf(stderr, "golden settings: %s\n", err.message);
+	json_decref(sys);
+	json_decref(eph);
+	json_decref(env);
 	return json;
 }
 
@@ -152,7 +217,6 @@ assert_same_as_file(const char *got, const char *rel)
 START_TEST(test_unchanged_without_default_route)
 {
 	struct net_networks *nets = golden_networks();
-	struct net_error err = { 0 };
 	char *json = NULL;
 	size_t i;
 
@@ -161,8 +225,8 @@ START_TEST(test_unchanged_without_default_route)
 	ck_assert_ptr_nonnull(json);
 	assert_same_as_file(json, "network/unchanged-settings.json");
 	free(json);
-	json = NULL;
-	ck_assert_int_eq(net_networks_json(&json, nets, false, &err), 0);
+	json = networks_json(nets, golden_request, false);
+	ck_assert_ptr_nonnull(json);
 	assert_same_as_file(json, "network/unchanged-networks.json");
 	free(json);
 	/* Only the operator's routes. */
@@ -189,7 +253,6 @@ net_v4(const char *name)
 		.name = name, .type = "manual", .ip = "10.0.0.10",
 		.netmask = "255.255.255.0", .gateway = "10.0.0.1",
 		.defaults = def_both, .ndefaults = 2,
-		.cloud_properties_json = "{\"name\":\"BOSH-V4\"}",
 		.port_group = "BOSH-V4",
 	};
 	return in;
@@ -201,9 +264,6 @@ net_v6(const char *name, bool default_route)
 	struct net_network_in in = {
 		.name = name, .type = "manual", .ip = "2001:db8:0:1::10",
 		.prefix = "64", .gateway = "2001:DB8:0:1::1",
-		.cloud_properties_json = default_route ?
-		    "{\"default_route\":true,\"name\":\"BOSH-V6\"}" :
-		    "{\"name\":\"BOSH-V6\"}",
 		.port_group = "BOSH-V6",
 		.default_route = default_route,
 	};
@@ -263,7 +323,7 @@ START_TEST(test_v6_default_route_settings)
 {
 	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", true) };
 	struct net_networks *nets = expect_ok(in, 2);
-	struct net_agent_settings s = {
+	struct cpi_agent_settings s = {
 		.agent_id = "a", .vm_name = "vm-1", .networks = nets,
 	};
 	struct net_error err = { 0 };
@@ -279,7 +339,8 @@ START_TEST(test_v6_default_route_settings)
 	                                     &err), 0);
 	ck_assert_int_eq(net_network_set_mac(&nets->v[1], "00:50:56:00:00:02",
 	                                     &err), 0);
-	ck_assert_int_eq(net_agent_settings_json(&json, &s, &err), 0);
+	json = settings_json(&s, pair_request);
+	ck_assert_ptr_nonnull(json);
 	ck_assert_str_eq(json,
 	    "{\"agent_id\":\"a\",\"vm\":{\"name\":\"vm-1\"},\"networks\":{"
 	    "\"v4\":{\"type\":\"manual\",\"ip\":\"10.0.0.10\","
@@ -297,9 +358,9 @@ START_TEST(test_v6_default_route_settings)
 	    "\"name\":\"BOSH-V6\"},\"mac\":\"00:50:56:00:00:02\"}},"
 	    "\"disks\":{\"persistent\":{}}}");
 	free(json);
-	json = NULL;
 	/* create_vm's own result carries the route too. */
-	ck_assert_int_eq(net_networks_json(&json, nets, false, &err), 0);
+	json = networks_json(nets, pair_request, false);
+	ck_assert_ptr_nonnull(json);
 	ck_assert_ptr_nonnull(strstr(json,
 	    "\"routes\":[{\"destination\":\"" ZERO6 "\",\"netmask\":\""
 	    ZERO6 "\",\"gateway\":\"" GW6 "\"}]"));

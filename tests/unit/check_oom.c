@@ -23,6 +23,7 @@
 
 #include "tests/support/fake_transport.h"
 #include "vsphere/disk.h"
+#include "vsphere/preflight.h"
 #include "vsphere/soap.h"
 #include "vsphere/vim.h"
 #include "vsphere/vsphere.h"
@@ -254,6 +255,162 @@ START_TEST(test_vm_read_base64)
 }
 END_TEST
 
+/* --- vsphere/disk_vm.c: the Ruby CPI's records (config.vAppConfig) ---- */
+
+static void
+queue_vm_read_vapp(void)
+{
+	ft_reply("RetrievePropertiesEx",
+	         "<returnval><objects><obj type=\"VirtualMachine\">vm-100"
+	         "</obj><propSet><name>runtime.powerState</name><val "
+	         "xsi:type=\"VirtualMachinePowerState\">poweredOff</val>"
+	         "</propSet></objects></returnval>");
+	ft_reply("RetrievePropertiesEx",
+	         "<returnval><objects><obj type=\"VirtualMachine\">vm-100"
+	         "</obj><propSet><name>config.vAppConfig</name><val "
+	         "xsi:type=\"VmConfigInfo\"><property><key>2001</key><id>"
+	         "disk-1</id><category>BOSH Persistent Disks</category>"
+	         "<label>disk-1</label></property></val></propSet>"
+	         "</objects></returnval>");
+}
+
+/* A vApp property whose text could not be copied must fail the read,
+ * not drop the record. */
+START_TEST(test_vm_read_vapp)
+{
+	long k;
+	bool fired = true;
+
+	for (k = 1; fired && k < MAX_SWEEP; k++) {
+		const struct vs_disk_record *r;
+		struct vs_disk_vm *v = NULL;
+		struct vs_client *c;
+		struct vs_error err;
+		int rc;
+
+		ft_reset(NULL);
+		queue_vm_read_vapp();
+		c = connect_paused();
+		vs_error_clear(&err);
+		af_arm(k);
+		rc = vs_disk_vm_read(&v, c, &vm100, &err);
+		fired = af_disarm();
+		if (rc != 0) {
+			ck_assert_msg(fired, "failed without a failure: %s",
+			              err.message);
+			ck_assert(vs_error_is_set(&err));
+			ck_assert_ptr_null(v);
+		} else {
+			r = vs_disk_vm_record(v, "disk-1");
+			ck_assert_msg(r != NULL && r->by_device_key &&
+			              r->device_key == 2001, "allocation %ld "
+			              "failed, yet the read succeeded without "
+			              "the record", k);
+		}
+		vs_disk_vm_free(v);
+		vs_client_free(c);
+		ft_clear();
+	}
+	ck_assert_msg(!fired, "no run without a failure in %d", MAX_SWEEP);
+	ck_assert_int_gt(k, 20);
+}
+END_TEST
+
+/* --- vsphere/vim_device.c: a device list read ---------------------------- */
+
+START_TEST(test_devices)
+{
+	static const char xml[] =
+	    "<val xmlns=\"urn:vim25\" xmlns:xsi=\"http://www.w3.org/2001/"
+	    "XMLSchema-instance\"><VirtualDevice xsi:type=\""
+	    "ParaVirtualSCSIController\"><key>1000</key><deviceInfo><label>"
+	    "SCSI controller 0</label></deviceInfo><busNumber>0</busNumber>"
+	    "<sharedBus>noSharing</sharedBus></VirtualDevice></val>";
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "d.xml", NULL, 0);
+	long k;
+	bool fired = true;
+
+	ck_assert_ptr_nonnull(doc);
+	for (k = 1; fired && k < MAX_SWEEP; k++) {
+		struct vs_devices *d = NULL;
+		struct vs_error err;
+		int rc;
+
+		vs_error_clear(&err);
+		af_arm(k);
+		rc = vs_devices_from_node(&d, xmlDocGetRootElement(doc), &err);
+		fired = af_disarm();
+		if (rc != 0) {
+			ck_assert_msg(fired, "failed without a failure: %s",
+			              err.message);
+			ck_assert(vs_error_is_set(&err));
+			ck_assert_ptr_null(d);
+		} else {
+			ck_assert_uint_eq(d->n, 1);
+			ck_assert_msg(strcmp(d->items[0].shared_bus,
+			                     "noSharing") == 0 &&
+			              d->items[0].label != NULL,
+			              "allocation %ld failed, yet the device "
+			              "was read without its sharedBus or label",
+			              k);
+		}
+		vs_devices_free(d);
+	}
+	xmlFreeDoc(doc);
+	ck_assert_msg(!fired, "no run without a failure in %d", MAX_SWEEP);
+}
+END_TEST
+
+/* --- vsphere/preflight.c: the privileges a user holds ------------------ */
+
+/* A privilege whose text could not be copied must fail the read, not
+ * become an empty one. */
+START_TEST(test_privileges)
+{
+	static const struct vs_moref dc2 = { "Datacenter", "datacenter-2" };
+	long k;
+	bool fired = true;
+
+	for (k = 1; fired && k < MAX_SWEEP; k++) {
+		struct vs_privileges *p = NULL;
+		struct vs_client *c;
+		struct vs_error err;
+		int rc;
+
+		ft_reset(NULL);
+		ft_reply("FetchUserPrivilegeOnEntities",
+		         "<returnval><entity type=\"Datacenter\">datacenter-2"
+		         "</entity><privileges>System.View</privileges>"
+		         "<privileges>Folder.Create</privileges></returnval>");
+		c = connect_paused();
+		vs_error_clear(&err);
+		af_arm(k);
+		rc = vs_privileges_fetch(&p, c, &dc2, 1, "u", &err);
+		fired = af_disarm();
+		if (rc != 0) {
+			ck_assert_msg(fired, "failed without a failure: %s",
+			              err.message);
+			ck_assert(vs_error_is_set(&err));
+		} else {
+			/* (a reply cut short by the parser is soap.c's to
+			 * catch; here: no privilege read as "") */
+			size_t i, j;
+
+			for (i = 0; i < p->n; i++)
+				for (j = 0; j < p->items[i].nprivs; j++)
+					ck_assert_msg(p->items[i].privs[j][0] !=
+					              '\0', "allocation %ld "
+					              "failed, yet a privilege "
+					              "read as empty", k);
+		}
+		vs_privileges_free(p);
+		vs_client_free(c);
+		ft_clear();
+	}
+	ck_assert_msg(!fired, "no run without a failure in %d", MAX_SWEEP);
+}
+END_TEST
+
 /* --- vsphere/vim_spec.c + soap.c: a request is whole or not sent ------ */
 
 START_TEST(test_config_spec)
@@ -353,6 +510,9 @@ oom_suite(void)
 	tcase_add_test(tc, test_allocator_wrapped);
 	tcase_add_test(tc, test_vm_read_plain);
 	tcase_add_test(tc, test_vm_read_base64);
+	tcase_add_test(tc, test_vm_read_vapp);
+	tcase_add_test(tc, test_devices);
+	tcase_add_test(tc, test_privileges);
 	tcase_add_test(tc, test_config_spec);
 	suite_add_tcase(s, tc);
 	return s;

@@ -7,7 +7,7 @@
  *     fixtures/S/config.json` with a fresh VSPHERE_CPI_REPLAY_CURSOR, the
  *     response must match the recorded one (without "log", volatile
  *     values masked) and no recorded vSphere exchange may be left unused
- *     (tests/replay/scenario.h does the work);
+ *     (tests/support/scenario.h does the work);
  *   - vs_inventory: the vsphere-layer scenario "login + inventory query +
  *     logout" through the replay transport and vs_client_* / vs_pc_*;
  *   - tamper: altered copies of the scenarios (in a temp dir) must fail,
@@ -22,10 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "tests/replay/scenario.h"
+#include "tests/support/scenario.h"
 #include "tests/replay/vs_inventory.h"
 #include "tests/support/cpi_run.h"
+#include "vsphere/fixture.h"
 #include "vsphere/transports.h"
 
 #define MAX_SCENARIOS 64

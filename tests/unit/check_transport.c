@@ -1,6 +1,7 @@
 /*
  * tests/unit/check_transport.c: fixture redaction and masking, and the
- * record and replay transports driven by a fake inner transport.
+ * record and replay transports driven by the shared fake transport
+ * (tests/support/fake_transport.h) as their inner one.
  */
 #include <check.h>
 #include <dirent.h>
@@ -13,6 +14,7 @@
 
 #include <libxml/parser.h>
 
+#include "tests/support/fake_transport.h"
 #include "vsphere/fixture.h"
 #include "vsphere/soap.h"
 #include "vsphere/transport.h"
@@ -92,11 +94,13 @@ setup_tmp(void)
 	ck_assert_ptr_nonnull(f);
 	fprintf(f, "{\"mbus\":\"nats://nats:" MBUS "@10.0.0.6:4222\"}");
 	fclose(f);
+	ft_reset_empty(NULL);
 }
 
 static void
 teardown_tmp(void)
 {
+	ft_clear();
 	rm_flat(scen);
 	rm_flat(tmpdir);
 }
@@ -464,31 +468,10 @@ START_TEST(test_redact_every_form)
 END_TEST
 
 /* The record transport writes no form of it: request body, URL, reply,
- * download. */
-static int
-qsecret_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-                  struct vs_http_response *resp, struct vs_error *err)
-{
-	char enc[512], body[1024];
-
-	(void)t;
-	(void)err;
-	(void)req;
-	memset(resp, 0, sizeof(*resp));
-	qencode(enc, sizeof(enc), QSECRET, Q_GO_XML);
-	snprintf(body, sizeof(body), "<Envelope><Body><Fault><faultstring>"
-	         "bad user %s</faultstring></Fault></Body></Envelope>", enc);
-	resp->status = 500;
-	resp->body = strdup(body);
-	resp->body_len = strlen(body);
-	resp->content_type = strdup("text/xml; charset=utf-8");
-	return 0;
-}
-
+ * download.  The inner transport (the shared fake) answers Login with a
+ * fault quoting the secret. */
 START_TEST(test_record_redacts_every_form)
 {
-	struct vs_transport inner = { VS_TRANSPORT_VERSION, qsecret_roundtrip,
-	                              NULL, NULL };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
@@ -496,9 +479,15 @@ START_TEST(test_record_redacts_every_form)
 	char url[1024], enc[512], path[4096], *data;
 	struct dirent *de;
 	DIR *d;
+	struct ft_step *st;
 	int f, files = 0;
 
-	ck_assert_int_eq(vs_transport_record_new(&t, &inner, scen, qsecrets,
+	qencode(enc, sizeof(enc), QSECRET, Q_GO_XML);
+	st = ft_step("Login", 500);
+	st->body = ft_fmt("<Envelope><Body><Fault><faultstring>bad user %s"
+	                  "</faultstring></Fault></Body></Envelope>", enc);
+	st->content_type = "text/xml; charset=utf-8";
+	ck_assert_int_eq(vs_transport_record_new(&t, &ft.base, scen, qsecrets,
 	                                         &err), 0);
 	memset(&req, 0, sizeof(req));
 	qencode(enc, sizeof(enc), QSECRET, Q_PCT_UPPER);
@@ -513,7 +502,8 @@ START_TEST(test_record_redacts_every_form)
 	vs_http_response_clear(&resp);
 	free((char *)req.body);
 	ck_assert_int_eq(t->finish(t, &err), 0);
-	vs_transport_free(t);   /* inner has no free: it is on the stack */
+	vs_transport_free(t);
+	ft_all_used();
 	d = opendir(scen);
 	ck_assert_ptr_nonnull(d);
 	while ((de = readdir(d)) != NULL) {
@@ -692,76 +682,45 @@ START_TEST(test_meta_roundtrip_and_hostile)
 }
 END_TEST
 
-/* --- a fake inner transport --------------------------------------- */
+/* --- the inner transport: the shared fake --------------------------- */
 
-struct fake {
-	struct vs_transport base;
-	int calls;
-	bool freed_flag;
-};
-
-static int
-fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-               struct vs_http_response *resp, struct vs_error *err)
-{
-	struct fake *f = (struct fake *)t;
-	char body[1024];
-	FILE *out;
-
-	f->calls++;
-	/* curl calls an upload's progress callback while it streams */
-	if (req->progress != NULL && req->upload_path != NULL &&
-	    req->progress(req->progress_ud, 10, 20, err) != 0)
-		return err->code;
-	memset(resp, 0, sizeof(*resp));
-	resp->status = 200;
-	if (strcmp(req->op, "Login") == 0) {
-		snprintf(body, sizeof(body),
-		         "<LoginResponse xmlns=\"urn:vim25\"><returnval><key>"
-		         KEY "</key><userName>user</userName><loginTime>"
-		         "2026-11-23T07:47:33.4Z</loginTime></returnval>"
-		         "</LoginResponse>");
-	} else if (strcmp(req->op, "CreateContainerView") == 0) {
-		snprintf(body, sizeof(body),
-		         "<returnval type=\"ContainerView\">session[" KEY "]"
-		         "21e999c0-6b49-419f-8fb2-d65c71d8f708</returnval>");
-	} else if (strcmp(req->op, "file-get") == 0) {
-		out = fopen(req->download_path, "w");
-		ck_assert_ptr_nonnull(out);
-		fprintf(out, "{\"mbus\":\"nats://nats:" MBUS "@h:4222\"}\n");
-		fclose(out);
-		resp->content_type = strdup("application/octet-stream");
-		return 0;
-	} else if (strcmp(req->op, "file-put") == 0) {
-		resp->status = 201;
-		body[0] = '\0';
-	} else {
-		snprintf(body, sizeof(body), "<%sResponse><t>"
-		         "2026-11-23T07:47:33Z</t></%sResponse>", req->op,
-		         req->op);
-	}
-	resp->body = strdup(body);
-	resp->body_len = strlen(body);
-	resp->content_type = strdup("text/xml; charset=utf-8");
-	return 0;
-}
-
+/* Queues on the shared fake what the inner transport answers to op:
+ * Login hands out the session key, CreateContainerView a view named
+ * after it, file-get downloads the agent env, file-put creates, and any
+ * other op gets a small reply holding a time. */
 static void
-fake_free(struct vs_transport *t)
+queue_reply(const char *op)
 {
-	free(t);
-}
+	struct ft_step *st;
 
-static struct vs_transport *
-fake_new(void)
-{
-	struct fake *f = calloc(1, sizeof(*f));
-
-	ck_assert_ptr_nonnull(f);
-	f->base.version = VS_TRANSPORT_VERSION;
-	f->base.roundtrip = fake_roundtrip;
-	f->base.free = fake_free;
-	return &f->base;
+	if (strcmp(op, "file-get") == 0) {
+		st = ft_step(op, 200);
+		st->body = ft_fmt("{\"mbus\":\"nats://nats:" MBUS
+		                  "@h:4222\"}\n");
+		st->download = true;
+		st->content_type = "application/octet-stream";
+		return;
+	}
+	if (strcmp(op, "file-put") == 0) {
+		st = ft_step(op, 201);
+		st->body = ft_fmt("%s", "");
+	} else if (strcmp(op, "Login") == 0) {
+		st = ft_step(op, 200);
+		st->body = ft_fmt("<LoginResponse xmlns=\"urn:vim25\">"
+		                  "<returnval><key>" KEY "</key><userName>user"
+		                  "</userName><loginTime>2026-11-23T07:47:33.4Z"
+		                  "</loginTime></returnval></LoginResponse>");
+	} else if (strcmp(op, "CreateContainerView") == 0) {
+		st = ft_step(op, 200);
+		st->body = ft_fmt("<returnval type=\"ContainerView\">session["
+		                  KEY "]21e999c0-6b49-419f-8fb2-d65c71d8f708"
+		                  "</returnval>");
+	} else {
+		st = ft_step(op, 200);
+		st->body = ft_fmt("<%sResponse><t>2026-11-23T07:47:33Z</t>"
+		                  "</%sResponse>", op, op);
+	}
+	st->content_type = "text/xml; charset=utf-8";
 }
 
 /* The scripted requests of one "process". */
@@ -858,12 +817,16 @@ record_all(int from, int to)
 {
 	struct vs_error err = { 0 };
 	struct vs_transport *t = NULL;
+	int i;
 
-	ck_assert_int_eq(vs_transport_record_new(&t, fake_new(), scen,
+	for (i = from; i < to; i++)
+		queue_reply(script(i, "h").op);
+	ck_assert_int_eq(vs_transport_record_new(&t, &ft.base, scen,
 	                                         secrets, &err), 0);
 	run_script(t, from, to, "127.0.0.1:8989");
 	ck_assert_int_eq(t->finish(t, &err), 0);
 	vs_transport_free(t);
+	ft_all_used();
 }
 
 /* A replay transport over scen from exchange start (0: the first). */
@@ -979,7 +942,8 @@ START_TEST(test_record_write_failure_is_eio)
 	 * exchange, so numbering starts at 1) */
 	snprintf(path, sizeof(path), "%s/001-Login.request", scen);
 	ck_assert_int_eq(vs_fixture_write_file(path, "x", 1, true, &err), 0);
-	ck_assert_int_eq(vs_transport_record_new(&t, fake_new(), scen,
+	queue_reply("Login");
+	ck_assert_int_eq(vs_transport_record_new(&t, &ft.base, scen,
 	                                         secrets, &err), 0);
 	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
 	req = script(0, "h");
@@ -1044,7 +1008,8 @@ START_TEST(test_sensitive_request_keeps_reply)
 	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
 	req = script(0, "h");
 	req.sensitive = true;
-	ck_assert_int_eq(vs_transport_record_new(&t, fake_new(), scen,
+	queue_reply("Login");
+	ck_assert_int_eq(vs_transport_record_new(&t, &ft.base, scen,
 	                                         secrets, &err), 0);
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
 	vs_http_response_clear(&resp);
@@ -1224,7 +1189,13 @@ START_TEST(test_record_replay_nested)
 	char path[600];
 	size_t n = 0;
 
-	ck_assert_int_eq(vs_transport_record_new(&t, fake_new(), scen,
+	/* the upload's callback runs once, making two nested calls */
+	queue_reply("nfc-upload");
+	ft.ticks[ft.nsteps - 1] = 1;
+	queue_reply("HttpNfcLeaseProgress");
+	queue_reply("HttpNfcLeaseProgress");
+	queue_reply("Logout");
+	ck_assert_int_eq(vs_transport_record_new(&t, &ft.base, scen,
 	                                         secrets, &err), 0);
 	ck_assert_int_eq(nested_upload(t, 2, true, &err), 0);
 	run_script(t, 5, 6, "h");

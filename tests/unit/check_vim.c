@@ -1156,6 +1156,33 @@ START_TEST(test_read_missing_set)
 }
 END_TEST
 
+/* vs_vim_opt_text: absent is NULL, an empty element "" (never NULL). */
+START_TEST(test_opt_text)
+{
+	static const char xml[] =
+	    "<r xmlns=\"urn:vim25\"><a>x &amp; y</a><e/><n><k>1</k></n></r>";
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "r.xml", NULL, 0);
+	xmlNodePtr r;
+	char *t = (char *)"unset";
+
+	ck_assert_ptr_nonnull(doc);
+	r = xmlDocGetRootElement(doc);
+	ck_assert_int_eq(vs_vim_opt_text(&t, r, "a"), 0);
+	ck_assert_str_eq(t, "x & y");
+	xmlFree(t);
+	ck_assert_int_eq(vs_vim_opt_text(&t, r, "e"), 0);
+	ck_assert_str_eq(t, "");
+	xmlFree(t);
+	ck_assert_int_eq(vs_vim_opt_text(&t, r, "n"), 0);
+	ck_assert_str_eq(t, "1");
+	xmlFree(t);
+	t = (char *)"unset";
+	ck_assert_int_eq(vs_vim_opt_text(&t, r, "missing"), 0);
+	ck_assert_ptr_null(t);
+	xmlFreeDoc(doc);
+}
+END_TEST
+
 START_TEST(test_read_ds_summary)
 {
 	struct vs_ds_summary *ds = NULL;
@@ -1586,6 +1613,7 @@ vim_suite(void)
 	tcase_add_test(tc, test_read_two_objects);
 	tcase_add_test(tc, test_read_missing_set);
 	tcase_add_test(tc, test_read_ds_summary);
+	tcase_add_test(tc, test_opt_text);
 	tcase_add_test(tc, test_getter_shapes);
 	tcase_add_loop_test(tc, test_hostile, 0,
 	                    (int)(sizeof(hostile) / sizeof(hostile[0])));

@@ -1,30 +1,8 @@
 /*
- * tests/replay/scenario.h: the CPI-level scenario runner shared by the
- * recorder (tests/replay/rec_cpi.c), the replay suite
- * (tests/unit/check_replay.c), the benchmark (tests/bench/) and the demo
- * (tests/replay/demo.c).  Header-only (static functions): each user is
- * its own program.  Layout of a scenario (fixtures/README.md):
- *
- *   fixtures/S/config.json               cpi.json for replay
- *   fixtures/S/cpi/NN-method.request.json   requests, run in NN order
- *   fixtures/S/cpi/NN-method.response.json  responses as recorded
- *                                           (without "log")
- *   fixtures/S/NNN-op.{request,response,meta}  vSphere exchanges
- *   fixtures/S/prepare.sh                optional: sh prepare.sh WORKDIR
- *                                        makes local inputs
- *
- * Placeholders in requests, so later calls can use what earlier ones
- * returned (a cid is random on every run):
- *   a string that is exactly "{{NN.result}}"      the result of step NN
- *   a string that is exactly "{{NN.result.K}}"    element K (array) or
- *                                                 key K (object) of it
- *   "{{WORKDIR}}" anywhere in a string            the scratch directory
- *                                                 prepare.sh filled
- * Responses are compared without "log", keys sorted, and volatile
- * values (uuids, times, simulator paths) masked by vs_fixture_mask().
+ * tests/support/scenario.c: the CPI-level scenario runner of
+ * tests/support/scenario.h.
  */
-#ifndef TEST_REPLAY_SCENARIO_H
-#define TEST_REPLAY_SCENARIO_H
+#include "tests/support/scenario.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,35 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
-#include "tests/support/cpi_run.h"
 #include "vsphere/fixture.h"
 
-#define SCN_MAX_STEPS 99
-#define SCN_MAX_DEPTH 32
-
-struct scn_error {
-	bool set;
-	char msg[2048];
-};
-
-struct scn_step {
-	unsigned number;
-	char name[96];          /* "03-has_vm" */
-	char method[64];        /* "has_vm" */
-};
-
-struct scn {
-	char *dir;
-	struct scn_step *steps;
-	size_t n;
-};
-
-static int scn_fail(struct scn_error *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static inline int
+int
 scn_fail(struct scn_error *e, const char *fmt, ...)
 {
 	va_list ap;
@@ -80,10 +32,7 @@ scn_fail(struct scn_error *e, const char *fmt, ...)
 
 /* snprintf for paths: a path that does not fit becomes "" (every use
  * then fails to open it) instead of a silently shortened one. */
-static void scn_pathf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static inline void
+void
 scn_pathf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -97,7 +46,7 @@ scn_pathf(char *buf, size_t size, const char *fmt, ...)
 }
 
 /* Prepends "prefix: " to the message (cut at the end when full). */
-static inline void
+static void
 scn_prefix(struct scn_error *e, const char *prefix)
 {
 	size_t pl = strlen(prefix) + 2, ml = strlen(e->msg);
@@ -113,7 +62,7 @@ scn_prefix(struct scn_error *e, const char *prefix)
 	e->msg[pl - 1] = ' ';
 }
 
-static inline void
+void
 scn_free(struct scn *s)
 {
 	if (s == NULL)
@@ -123,7 +72,7 @@ scn_free(struct scn *s)
 	free(s);
 }
 
-static inline int
+static int
 scn_step_cmp(const void *a, const void *b)
 {
 	const struct scn_step *x = a, *y = b;
@@ -132,7 +81,7 @@ scn_step_cmp(const void *a, const void *b)
 }
 
 /* "NN-method.request.json" -> step; false for any other name. */
-static inline bool
+static bool
 scn_parse_name(struct scn_step *st, const char *name)
 {
 	static const char suffix[] = ".request.json";
@@ -164,7 +113,7 @@ scn_parse_name(struct scn_step *st, const char *name)
 }
 
 /* qsort comparator for an array of names (char *). */
-static inline int
+int
 scn_name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -173,7 +122,7 @@ scn_name_cmp(const void *a, const void *b)
 /* A scenario that cannot be replayed yet holds a file PENDING whose
  * first line says why; runners list it and skip it.  Returns that line
  * in buf, or false. */
-static inline bool
+bool
 scn_pending(char *buf, size_t size, const char *dir)
 {
 	char path[4096];
@@ -191,7 +140,7 @@ scn_pending(char *buf, size_t size, const char *dir)
 }
 
 /* Is dir a CPI-level scenario (has a cpi/ directory)? */
-static inline bool
+bool
 scn_is_cpi(const char *dir)
 {
 	char path[4096];
@@ -201,7 +150,7 @@ scn_is_cpi(const char *dir)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static inline int
+int
 scn_load(struct scn **out, const char *dir, struct scn_error *e)
 {
 	char path[4096];
@@ -267,7 +216,7 @@ cleanup:
 	return rc;
 }
 
-static inline int
+int
 scn_read(char **out, const char *path, struct scn_error *e)
 {
 	struct vs_error verr = { 0 };
@@ -278,7 +227,7 @@ scn_read(char **out, const char *path, struct scn_error *e)
 	return 0;
 }
 
-static inline json_t *
+json_t *
 scn_load_json(const char *path, struct scn_error *e)
 {
 	json_error_t je;
@@ -300,7 +249,7 @@ struct scn_subst {
 
 /* "{{NN.result}}" / "{{NN.result.K}}" -> new reference, or NULL (and e
  * set when it looked like a placeholder). */
-static inline json_t *
+static json_t *
 scn_result_ref(const struct scn_subst *ctx, const char *str,
                struct scn_error *e)
 {
@@ -349,7 +298,7 @@ scn_result_ref(const struct scn_subst *ctx, const char *str,
 }
 
 /* "{{WORKDIR}}" anywhere in str -> new string, or NULL when absent. */
-static inline json_t *
+static json_t *
 scn_workdir_ref(const struct scn_subst *ctx, const char *str,
                 struct scn_error *e)
 {
@@ -389,13 +338,13 @@ scn_workdir_ref(const struct scn_subst *ctx, const char *str,
 	return v;
 }
 
-static inline int
+static int
 scn_substitute(json_t *v, const struct scn_subst *ctx, int depth,
                struct scn_error *e);
 
 /* *out: what replaces child (new reference), or NULL to keep it;
  * containers are filled in place. */
-static inline int
+static int
 scn_replacement(json_t **out, json_t *child, const struct scn_subst *ctx,
                 int depth, struct scn_error *e)
 {
@@ -411,7 +360,7 @@ scn_replacement(json_t **out, json_t *child, const struct scn_subst *ctx,
 }
 
 /* Replaces placeholders inside v (in place). */
-static inline int
+static int
 scn_substitute(json_t *v, const struct scn_subst *ctx, int depth,
                struct scn_error *e)
 {
@@ -439,7 +388,7 @@ scn_substitute(json_t *v, const struct scn_subst *ctx, int depth,
 	return 0;
 }
 
-static inline void
+void
 scn_path(char *buf, size_t size, const struct scn *s, size_t i,
          const char *kind)
 {
@@ -448,7 +397,7 @@ scn_path(char *buf, size_t size, const struct scn *s, size_t i,
 }
 
 /* The request of step i with placeholders filled (new reference). */
-static inline json_t *
+json_t *
 scn_request(const struct scn *s, size_t i, json_t *const *responses,
             const char *workdir, struct scn_error *e)
 {
@@ -485,7 +434,7 @@ scn_request(const struct scn *s, size_t i, json_t *const *responses,
  * {"method":"check","arguments":[NETWORKS or null]} runs `cpi check --json
  * [flag dir] config [networks file]`, and the response is {"result":
  * the report, "error": null, "exit_status": 0 or 1}. */
-static inline int
+static int
 scn_call_check(json_t **resp, struct cpi_test_run *run, const char *cpi,
                const char *config, const char *flag, const char *dir,
                const json_t *req, struct scn_error *e)
@@ -542,7 +491,7 @@ scn_call_check(json_t **resp, struct cpi_test_run *run, const char *cpi,
 
 /* Runs `cpi [flag dir] config` with req on stdin; *resp is the parsed
  * response object.  run receives the raw output (clear it). */
-static inline int
+int
 scn_call(json_t **resp, struct cpi_test_run *run, const char *cpi,
          const char *config, const char *flag, const char *dir,
          const json_t *req, struct scn_error *e)
@@ -585,7 +534,7 @@ scn_call(json_t **resp, struct cpi_test_run *run, const char *cpi,
 	return 0;
 }
 
-static inline bool
+static bool
 scn_is_uuid(const char *s)
 {
 	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
@@ -604,7 +553,7 @@ scn_is_uuid(const char *s)
 /* "vm-<uuid>", "sc-<uuid>", "disk-<uuid>": the uuid after a name
  * prefix becomes "<uuid>" (vs_fixture_mask leaves a uuid that follows a
  * '-' alone). */
-static inline void
+static void
 scn_mask_cids(char *text)
 {
 	static const char repl[] = "<uuid>";
@@ -626,7 +575,7 @@ scn_mask_cids(char *text)
 /* In a check report (scn_call_check) the address, reachability and TLS
  * lines name the live simulator when recording and the replay config's
  * host when replaying: their messages are not compared. */
-static inline void
+static void
 scn_mask_check(json_t *resp)
 {
 	json_t *checks = json_object_get(json_object_get(resp, "result"),
@@ -648,7 +597,7 @@ scn_mask_check(json_t *resp)
 }
 
 /* Sorted compact JSON without "log", volatile values masked. */
-static inline char *
+static char *
 scn_canon(const json_t *resp)
 {
 	struct vs_error verr = { 0 };
@@ -670,7 +619,7 @@ scn_canon(const json_t *resp)
 	return masked;
 }
 
-static inline int
+static int
 scn_compare(const json_t *expected, const json_t *actual, const char *what,
             struct scn_error *e)
 {
@@ -692,7 +641,7 @@ scn_compare(const json_t *expected, const json_t *actual, const char *what,
 /* --- scratch directories ------------------------------------------ */
 
 /* rm -rf dir (scratch directories only; symlinks are not followed). */
-static inline void
+static void
 scn_rmtree_depth(const char *dir, int depth)
 {
 	char path[4096];
@@ -723,7 +672,7 @@ scn_rmtree_depth(const char *dir, int depth)
 	rmdir(dir);
 }
 
-static inline void
+void
 scn_rmtree(const char *dir)
 {
 	if (dir != NULL && dir[0] != '\0')
@@ -731,7 +680,7 @@ scn_rmtree(const char *dir)
 }
 
 /* mkdtemp under $TMPDIR (or /tmp) into buf. */
-static inline int
+int
 scn_mkwork(char *buf, size_t size, struct scn_error *e)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -744,7 +693,7 @@ scn_mkwork(char *buf, size_t size, struct scn_error *e)
 }
 
 /* sh DIR/prepare.sh WORKDIR, when the scenario has one. */
-static inline int
+int
 scn_prepare(const struct scn *s, const char *workdir, struct scn_error *e)
 {
 	struct cpi_test_run run;
@@ -770,7 +719,7 @@ scn_prepare(const struct scn *s, const char *workdir, struct scn_error *e)
 /* --- whole runs --------------------------------------------------- */
 
 /* Number of the last exchange in dir (0: none). */
-static inline int
+static int
 scn_last_exchange(unsigned long *out, const char *dir, struct scn_error *e)
 {
 	struct vs_fixture_entry *v = NULL;
@@ -787,7 +736,7 @@ scn_last_exchange(unsigned long *out, const char *dir, struct scn_error *e)
 }
 
 /* After a replay: every recorded exchange must have been served. */
-static inline int
+static int
 scn_check_cursor(const char *dir, const char *cursor, struct scn_error *e)
 {
 	unsigned long last = 0, next = 0;
@@ -814,92 +763,122 @@ scn_check_cursor(const char *dir, const char *cursor, struct scn_error *e)
 	return rc;
 }
 
+int
+scn_run_open(struct scn_run *r, const char *dir, struct scn_error *e)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = scn_load(&r->s, dir, e);
+	if (rc == 0)
+		rc = scn_mkwork(r->work, sizeof(r->work), e);
+	if (rc == 0)
+		rc = scn_prepare(r->s, r->work, e);
+	if (rc != 0)
+		return rc;
+	r->responses = calloc(r->s->n, sizeof(*r->responses));
+	if (r->responses == NULL)
+		return scn_fail(e, "out of memory");
+	return 0;
+}
+
+void
+scn_run_close(struct scn_run *r)
+{
+	size_t i;
+
+	for (i = 0; r->responses != NULL && i < r->s->n; i++)
+		json_decref(r->responses[i]);
+	free(r->responses);
+	r->responses = NULL;
+	cpi_test_run_clear(&r->run);
+	if (r->work[0] != '\0')
+		scn_rmtree(r->work);
+	r->work[0] = '\0';
+	scn_free(r->s);
+	r->s = NULL;
+}
+
+/* Adds the replay transport's own words (one line of the binary's
+ * stderr) to a failure of a replayed step. */
+static void
+scn_replay_words(struct scn_error *e, const struct cpi_test_run *run)
+{
+	const char *p;
+	size_t l;
+
+	if (!e->set || run->err == NULL || strstr(run->err, "replay") == NULL)
+		return;
+	p = strstr(run->err, "replay: ");
+	l = p != NULL ? strcspn(p, "\n") : 0;
+	if (l > 0 && strlen(e->msg) + l + 16 < sizeof(e->msg))
+		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) -
+		         strlen(e->msg), " [cpi: %.*s]", (int)l, p);
+}
+
+/* Replays step i of r: its response compared with the recording. */
+static int
+scn_replay_step(struct scn_run *r, size_t i, const char *cpi,
+                const char *config, const char *dir, scn_show_fn show,
+                void *ud, struct scn_error *e)
+{
+	const struct scn_step *st = &r->s->steps[i];
+	json_t *req = NULL, *resp = NULL, *want;
+	char path[4096];
+	int rc;
+
+	/* Placeholders take the RECORDED results: the vSphere side answers
+	 * with the names of the recording. */
+	scn_path(path, sizeof(path), r->s, i, "response");
+	want = scn_load_json(path, e);
+	req = want != NULL ? scn_request(r->s, i, r->responses, r->work, e)
+	                   : NULL;
+	if (req == NULL) {
+		json_decref(want);
+		return -1;
+	}
+	rc = scn_call(&resp, &r->run, cpi, config, "--replay", dir, req, e);
+	if (rc == 0 && show != NULL)
+		show(ud, st, req, resp);
+	if (rc == 0)
+		rc = scn_compare(want, resp, st->name, e);
+	if (rc != 0)
+		scn_replay_words(e, &r->run);
+	if (rc != 0 && strncmp(e->msg, st->name, strlen(st->name)) != 0)
+		scn_prefix(e, st->name);
+	r->responses[i] = want;
+	json_decref(resp);
+	json_decref(req);
+	cpi_test_run_clear(&r->run);
+	return rc;
+}
+
 /* Replays scenario dir with the binary cpi: every response must match
  * the recording and every exchange must be used.  show (may be NULL)
  * is called with each request and live response, for the demo. */
-typedef void (*scn_show_fn)(void *ud, const struct scn_step *st,
-                            const json_t *req, const json_t *resp);
-
-static inline int
+int
 scn_replay(const char *cpi, const char *dir, scn_show_fn show, void *ud,
            struct scn_error *e)
 {
-	char work[4096] = "", cursor[4200], path[4096], config[4096];
-	json_t **responses = NULL, *req = NULL, *resp = NULL, *want = NULL;
-	struct cpi_test_run run;
-	struct scn *s = NULL;
+	char cursor[4200], config[4096];
+	struct scn_run r;
 	size_t i;
 	int rc;
 
-	memset(&run, 0, sizeof(run));
-	rc = scn_load(&s, dir, e);
-	if (rc == 0)
-		rc = scn_mkwork(work, sizeof(work), e);
-	if (rc == 0)
-		rc = scn_prepare(s, work, e);
+	rc = scn_run_open(&r, dir, e);
 	if (rc != 0)
 		goto cleanup;
-	responses = calloc(s->n, sizeof(*responses));
-	if (responses == NULL) {
-		rc = scn_fail(e, "out of memory");
-		goto cleanup;
-	}
-	scn_pathf(cursor, sizeof(cursor), "%s/cursor", work);
+	scn_pathf(cursor, sizeof(cursor), "%s/cursor", r.work);
 	scn_pathf(config, sizeof(config), "%s/config.json", dir);
 	setenv("VSPHERE_CPI_REPLAY_CURSOR", cursor, 1);
 	unsetenv("VSPHERE_CPI_REPLAY_START");
 	unsetenv("VSPHERE_CPI_FIXTURES");
-	for (i = 0; i < s->n && rc == 0; i++) {
-		/* Placeholders take the RECORDED results: the vSphere side
-		 * answers with the names of the recording. */
-		scn_path(path, sizeof(path), s, i, "response");
-		want = scn_load_json(path, e);
-		req = want != NULL ? scn_request(s, i, responses, work, e)
-		                   : NULL;
-		if (req == NULL) {
-			rc = -1;
-			json_decref(want);
-			break;
-		}
-		rc = scn_call(&resp, &run, cpi, config, "--replay", dir, req,
-		              e);
-		if (rc == 0 && show != NULL)
-			show(ud, &s->steps[i], req, resp);
-		if (rc == 0)
-			rc = scn_compare(want, resp, s->steps[i].name, e);
-		if (rc != 0 && e->set && run.err != NULL &&
-		    strstr(run.err, "replay") != NULL) {
-			/* the replay transport's own words, one line */
-			const char *p = strstr(run.err, "replay: ");
-			size_t l = p != NULL ? strcspn(p, "\n") : 0;
-
-			if (l > 0 && strlen(e->msg) + l + 16 < sizeof(e->msg))
-				snprintf(e->msg + strlen(e->msg),
-				         sizeof(e->msg) - strlen(e->msg),
-				         " [cpi: %.*s]", (int)l, p);
-		}
-		if (rc != 0 && strncmp(e->msg, s->steps[i].name,
-		                       strlen(s->steps[i].name)) != 0)
-			scn_prefix(e, s->steps[i].name);
-		responses[i] = want;
-		want = NULL;
-		json_decref(resp);
-		resp = NULL;
-		json_decref(req);
-		req = NULL;
-		cpi_test_run_clear(&run);
-	}
+	for (i = 0; i < r.s->n && rc == 0; i++)
+		rc = scn_replay_step(&r, i, cpi, config, dir, show, ud, e);
 	if (rc == 0)
 		rc = scn_check_cursor(dir, cursor, e);
 	unsetenv("VSPHERE_CPI_REPLAY_CURSOR");
 cleanup:
-	for (i = 0; responses != NULL && i < s->n; i++)
-		json_decref(responses[i]);
-	free(responses);
-	cpi_test_run_clear(&run);
-	scn_rmtree(work);
-	scn_free(s);
+	scn_run_close(&r);
 	return rc;
 }
-
-#endif

@@ -1,0 +1,234 @@
+/*
+ * cpi/disk_job.c: the steps the disk methods share: the session, the
+ * datacenter, the disk (wherever it lies) and the VM (disk_job.h).
+ */
+#include "cpi/disk_job.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpi/vcenter.h"
+#include "vsphere/disk.h"
+#include "vsphere/vm.h"
+
+#define MAX_VM_CID 80
+
+void
+cpi_disk_wipe_free(char *s)
+{
+	if (s != NULL) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+int
+cpi_disk_check_vm_cid(const char *cid, const char *method,
+                      struct cpi_error *err)
+{
+	size_t i, len;
+
+	len = cid != NULL ? strnlen(cid, MAX_VM_CID + 1) : 0;
+	if (len == 0 || len > MAX_VM_CID || strcmp(cid, ".") == 0 ||
+	    strcmp(cid, "..") == 0)
+		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+		                     "%s: bad vm_cid", method);
+	for (i = 0; i < len; i++) {
+		char ch = cid[i];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+		      ch == '-'))
+			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
+			                     "%s: vm_cid may only hold "
+			                     "A-Z a-z 0-9 _ . -", method);
+	}
+	return 0;
+}
+
+void
+cpi_disk_job_clear(struct cpi_disk_job *j)
+{
+	vs_disk_dss_free(j->dss);
+	vs_disk_vm_free(j->v);
+	vs_disk_loc_clear(&j->loc);
+	cpi_disk_cid_clear(&j->id);
+}
+
+const struct cpi_datacenter *
+cpi_disk_dc_conf(const struct cpi_disk_job *j)
+{
+	return &j->call->config->vcenter.datacenter;
+}
+
+/* A vsphere failure as a CloudError (ok_to_retry from the cause). */
+int
+cpi_disk_cloud_error(struct cpi_disk_job *j, struct vs_error *verr,
+                     const char *what)
+{
+	vs_error_prefix(verr, "%s: %s", j->call->method, what);
+	return cpi_error_from_vs(j->call->err, CPI_ERROR_CLOUD, verr);
+}
+
+/* Session and the datacenter. */
+int
+cpi_disk_open_dc(struct cpi_disk_job *j)
+{
+	if (cpi_vcenter_open(&j->c, j->call) != 0)
+		return CPI_ERR;
+	return cpi_datacenter_find(&j->dc, j->c, j->call);
+}
+
+int
+cpi_disk_read_datastores(struct cpi_disk_job *j)
+{
+	struct vs_error verr = {0};
+
+	if (vs_disk_datastores(&j->dss, j->c, &j->dc, &verr) != 0)
+		return cpi_disk_cloud_error(j, &verr, "datastores");
+	return 0;
+}
+
+/* The disk where no "<disk_path>/<cid>.vmdk" is (moved by hand, or a
+ * disk_path that changed): through the VM that has it attached,
+ * anywhere in the datacenter (4 round trips, only on this path). */
+static int
+locate_attached(struct cpi_disk_job *j, struct vs_error *verr)
+{
+	struct vs_moref root;
+	char *path = NULL;
+	int rc;
+
+	vs_error_clear(verr);
+	rc = vs_folder_path(&path, cpi_disk_dc_conf(j)->name, NULL, verr);
+	if (rc == 0)
+		rc = vs_folder_find(&root, j->c, path, verr);
+	free(path);
+	if (rc == 0)
+		rc = vs_disk_find_attached(&j->loc, j->c, &j->dc, &root,
+		                           j->dss, j->id.name, verr);
+	if (rc == 0) {
+		j->attached = true;
+		cpi_log_info(j->call->log, "%s: disk %s found attached as %s",
+		             j->call->method, j->id.name, j->loc.path);
+	}
+	return rc;
+}
+
+/* Where disk j->id belongs: the cid's target_datastore_pattern (a Ruby
+ * CPI cid), else persistent_datastore_pattern. */
+const char *
+cpi_disk_target_pattern(const struct cpi_disk_job *j)
+{
+	return j->id.pattern != NULL ? j->id.pattern :
+	       cpi_disk_dc_conf(j)->persistent_datastore_pattern;
+}
+
+/* Finds disk j->id (cid is the Director's, for messages): the datastores
+ * matching cpi_disk_target_pattern() first; DiskNotFound when it is nowhere. */
+int
+cpi_disk_locate(struct cpi_disk_job *j, const char *cid)
+{
+	struct vs_error verr = {0};
+	int rc;
+
+	if (j->dss == NULL && cpi_disk_read_datastores(j) != 0)
+		return CPI_ERR;
+	rc = vs_disk_locate(&j->loc, j->c, &j->dc, j->dss,
+	                    cpi_disk_target_pattern(j),
+	                    cpi_disk_dc_conf(j)->disk_path, j->id.name, &verr);
+	if (rc == VS_ENOTFOUND) {
+		/* not where the cid says: by its file name on the datastores,
+		 * then through the VMs (only on this path) */
+		vs_error_clear(&verr);
+		rc = vs_disk_search_name(&j->loc, j->c, &j->dc, j->dss,
+		                         cpi_disk_target_pattern(j), j->id.name,
+		                         &verr);
+		if (rc == 0)
+			cpi_log_info(j->call->log, "%s: disk %s found at %s",
+			             j->call->method, j->id.name, j->loc.path);
+	}
+	if (rc == VS_ENOTFOUND)
+		rc = locate_attached(j, &verr);
+	if (rc == VS_ENOTFOUND)
+		return cpi_error_set(j->call->err, CPI_ERROR_DISK_NOT_FOUND,
+		                     false, "Disk '%s' not found", cid);
+	if (rc != 0)
+		return cpi_disk_cloud_error(j, &verr, cid);
+	return 0;
+}
+
+/* Finds the VM where the Ruby CPI finds it (cpi_vm_lookup(): its path,
+ * else by name anywhere in the datacenter); VMNotFound only when the
+ * datacenter and vm_folder exist. */
+int
+cpi_disk_find_vm(struct cpi_disk_job *j, const char *cid)
+{
+	int rc;
+
+	rc = cpi_vm_lookup(&j->vm, j->c, j->call, cid);
+	if (rc == 1)
+		return cpi_error_set(j->call->err, CPI_ERROR_VM_NOT_FOUND,
+		                     false, "VM '%s' not found", cid);
+	return rc;
+}
+
+/* attach_disk and detach_disk: both cids checked, the session, then the
+ * VM with its devices and agent settings (j->v). */
+int
+cpi_disk_open_vm(struct cpi_disk_job *j, const char *vm_cid, const char *cid)
+{
+	struct cpi_call *call = j->call;
+	struct vs_error verr = {0};
+	int rc;
+
+	rc = cpi_disk_check_vm_cid(vm_cid, call->method, call->err);
+	if (rc == 0)
+		rc = cpi_disk_cid_parse(&j->id, cid, call->method, call->err);
+	if (rc == 0)
+		rc = cpi_disk_open_dc(j);
+	if (rc == 0)
+		rc = cpi_disk_find_vm(j, vm_cid);
+	if (rc != 0)
+		return rc;
+	rc = vs_disk_vm_read(&j->v, j->c, &j->vm, &verr);
+	if (rc == VS_ENOTFOUND)
+		return cpi_error_set(call->err, CPI_ERROR_VM_NOT_FOUND,
+		                     false, "VM '%s' not found", vm_cid);
+	if (rc != 0)
+		return cpi_disk_cloud_error(j, &verr, vm_cid);
+	return 0;
+}
+
+int
+cpi_disk_finish(struct cpi_disk_job *j, int rc)
+{
+	if (cpi_vcenter_close(j->c, j->call) != 0)
+		rc = CPI_ERR;
+	j->c = NULL;
+	cpi_disk_job_clear(j);
+	return rc;
+}
+
+int
+cpi_disk_answer(json_t **result, struct cpi_disk_job *j, int rc,
+                json_t *value)
+{
+	rc = cpi_disk_finish(j, rc);
+	if (rc == 0 && value == NULL)
+		rc = cpi_disk_nomem(j->call);
+	if (rc == 0) {
+		*result = value;
+		value = NULL;
+	}
+	json_decref(value);
+	return rc;
+}
+
+int
+cpi_disk_nomem(struct cpi_call *call)
+{
+	return cpi_error_set(call->err, CPI_ERROR_CPI, false,
+	                     "out of memory");
+}

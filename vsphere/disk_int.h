@@ -1,0 +1,57 @@
+/*
+ * vsphere/disk_int.h: what the files of the disk module share (internal
+ * to disk.c, disk_ds.c, disk_vm.c, disk_attach.c, disk_find.c and
+ * disk_record.c).
+ *
+ *   disk.c         the disk files: path, create, locate, delete, move,
+ *                  extend, QueryVirtualDiskUuid
+ *   disk_ds.c      the datacenter's datastores and which to use
+ *   disk_vm.c      a VM's devices and settings read back
+ *   disk_attach.c  SCSI slots, attach and detach
+ *   disk_find.c    the VMs using a disk, a disk found by attachment or
+ *                  by a datastore search
+ *   disk_record.c  the per-VM disk records, disks kept across delete_vm
+ */
+#ifndef VS_DISK_INT_H
+#define VS_DISK_INT_H
+
+#include "vsphere/disk.h"
+
+/* VS_EINVAL "<what>: no reference" when ref is NULL or empty. */
+int vs_disk__check_ref(const struct vs_moref *ref, const char *what,
+                       struct vs_error *err);
+
+/* Zeroes len bytes of s, then frees it (NULL is fine). */
+void vs_disk__wipe_free(char *s, size_t len);
+
+/* A location on datastore ds at path with uuid (may be NULL); both are
+ * taken (freed on failure). */
+int vs_disk__loc_fill(struct vs_disk_loc *out, const struct vs_disk_ds *ds,
+                      char *path, char *uuid, struct vs_error *err);
+
+/* Whether d is a SCSI controller of a type this CPI knows. */
+bool vs_disk__is_scsi_controller(const struct vs_vm_device *d);
+
+/* The last path component of a "[ds] dir/file" name. */
+const char *vs_disk__base_name(const char *file_name);
+
+/* The change that removes disk device d from its VM, its file kept. */
+void vs_disk__remove_change(struct vs_vm_device_change *ch,
+                            const struct vs_vm_device *d);
+
+/* One datastore tried by vs_disk__each_candidate: 0 (out filled) when
+ * the disk is there, VS_ENOTFOUND with err untouched to go on; any other
+ * code, or err set, stops the search. */
+typedef int (*vs_disk__try_fn)(struct vs_disk_loc *out,
+                               const struct vs_disk_ds *ds, void *ctx,
+                               struct vs_error *err);
+
+/* Tries the usable datastores of dss, those pattern wants first, until
+ * one answers other than VS_ENOTFOUND, and returns that; VS_ENOTFOUND
+ * (err untouched) when none did. */
+int vs_disk__each_candidate(struct vs_disk_loc *out,
+                            const struct vs_disk_dss *dss,
+                            const char *pattern, vs_disk__try_fn try_ds,
+                            void *ctx, struct vs_error *err);
+
+#endif

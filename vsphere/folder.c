@@ -1,0 +1,344 @@
+/*
+ * vsphere/folder.c: VM folders and inventory paths (see vm.h): path
+ * building and checking, lookups by inventory path or by name, and the
+ * one CreateFolder.
+ */
+#include "vsphere/vm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsphere/client.h"
+#include "vsphere/pc.h"
+#include "vsphere/soap.h"
+
+#define MAX_NAME 1024           /* one inventory path component */
+#define MAX_PATH 4096           /* a whole inventory path */
+
+/* One inventory path component: non-empty text, no '/', no '%' (the
+ * escape character of inventory paths), no control characters. */
+static int
+check_component(const char *s, const char *what, struct vs_error *err)
+{
+	size_t len;
+
+	len = s != NULL ? strnlen(s, MAX_NAME + 1) : 0;
+	if (len == 0)
+		return vs_error_set(err, VS_EINVAL, "%s: empty name", what);
+	if (len > MAX_NAME)
+		return vs_error_set(err, VS_EINVAL, "%s: name too long", what);
+	if (!vs_utf8_valid(s, len, false))
+		return vs_error_set(err, VS_EINVAL, "%s: name is not valid "
+		                    "text", what);
+	if (strchr(s, '/') != NULL || strchr(s, '%') != NULL)
+		return vs_error_set(err, VS_EINVAL, "%s: name may not hold "
+		                    "'/' or '%%'", what);
+	return 0;
+}
+
+/* A '/' separated path of components (no leading, trailing or double
+ * '/'). */
+static int
+check_rel_path(const char *s, const char *what, struct vs_error *err)
+{
+	char buf[MAX_PATH + 1];
+	char *p, *slash;
+	size_t len;
+	int rc;
+
+	len = s != NULL ? strnlen(s, MAX_PATH + 1) : 0;
+	if (len == 0)
+		return vs_error_set(err, VS_EINVAL, "%s: empty path", what);
+	if (len > MAX_PATH)
+		return vs_error_set(err, VS_EINVAL, "%s: path too long", what);
+	memcpy(buf, s, len + 1);
+	p = buf;
+	for (;;) {
+		slash = strchr(p, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		rc = check_component(p, what, err);
+		if (rc != 0 || slash == NULL)
+			return rc;
+		p = slash + 1;
+	}
+}
+
+static int
+join(char **out, const char *a, const char *b, const char *c,
+     struct vs_error *err)
+{
+	size_t la = strlen(a), lb = b != NULL ? strlen(b) : 0;
+	size_t lc = c != NULL ? strlen(c) : 0;
+	char *s;
+
+	*out = NULL;
+	if (la + lb + lc + 3 > MAX_PATH)
+		return vs_error_set(err, VS_EINVAL, "inventory path too long");
+	s = malloc(la + lb + lc + 3);
+	if (s == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	memcpy(s, a, la);
+	if (b != NULL) {
+		s[la] = '/';
+		memcpy(s + la + 1, b, lb);
+		la += lb + 1;
+	}
+	if (c != NULL) {
+		s[la] = '/';
+		memcpy(s + la + 1, c, lc);
+		la += lc + 1;
+	}
+	s[la] = '\0';
+	*out = s;
+	return 0;
+}
+
+int
+vs_folder_rel_path(char **out, const char *folder, const char *sub_folder,
+                   struct vs_error *err)
+{
+	int rc;
+
+	*out = NULL;
+	rc = check_rel_path(folder, "folder", err);
+	if (rc == 0 && sub_folder != NULL)
+		rc = check_component(sub_folder, "sub folder", err);
+	if (rc == 0)
+		rc = join(out, folder, sub_folder, NULL, err);
+	return rc;
+}
+
+int
+vs_vm_path(char **out, const char *dc, const char *folder_rel,
+           const char *name, struct vs_error *err)
+{
+	char *base = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = check_component(dc, "datacenter", err);
+	if (rc == 0 && folder_rel != NULL && folder_rel[0] != '\0')
+		rc = check_rel_path(folder_rel, "folder", err);
+	if (rc == 0)
+		rc = check_component(name, "VM name", err);
+	if (rc == 0)
+		rc = join(&base, dc, "vm", NULL, err);
+	if (rc == 0)
+		rc = join(out, base, folder_rel != NULL &&
+		          folder_rel[0] != '\0' ? folder_rel : NULL, name, err);
+	free(base);
+	return rc;
+}
+
+int
+vs_folder_path(char **out, const char *dc, const char *folder_rel,
+               struct vs_error *err)
+{
+	bool rel = folder_rel != NULL && folder_rel[0] != '\0';
+	int rc;
+
+	*out = NULL;
+	rc = check_component(dc, "datacenter", err);
+	if (rc == 0 && rel)
+		rc = check_rel_path(folder_rel, "folder", err);
+	if (rc == 0)
+		rc = join(out, dc, "vm", rel ? folder_rel : NULL, err);
+	return rc;
+}
+
+int
+vs_folder_find(struct vs_moref *out, struct vs_client *c,
+               const char *inventory_path, struct vs_error *err)
+{
+	return vs_find_by_inventory_path(out, c, inventory_path, err);
+}
+
+int
+vs_vm_find(struct vs_moref *out, struct vs_client *c,
+           const char *inventory_path, struct vs_error *err)
+{
+	int rc;
+
+	rc = vs_find_by_inventory_path(out, c, inventory_path, err);
+	if (rc == 0 && strcmp(out->type, "VirtualMachine") != 0) {
+		rc = vs_error_set(err, VS_ENOTFOUND, "%s: a %s, not a VM",
+		                  inventory_path, out->type);
+		memset(out, 0, sizeof(*out));
+	}
+	return rc;
+}
+
+int
+vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
+                   struct vs_client *c, const struct vs_moref *container,
+                   const char *name, struct vs_error *err)
+{
+	static const char *const paths[] = { "name", NULL };
+	struct vs_objects *list = NULL;
+	struct vs_error local = {0};
+	const char *n;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*nfound = 0;
+	rc = vs_pc_list(&list, c, container, "VirtualMachine", paths, err);
+	for (i = 0; rc == 0 && i < list->n; i++) {
+		if (vs_object_get_str(&n, &list->items[i], "name",
+		                      &local) != 0 || strcmp(n, name) != 0)
+			continue;
+		if ((*nfound)++ == 0)
+			*out = list->items[i].obj;
+	}
+	if (rc == 0 && *nfound == 0)
+		rc = vs_error_set(err, VS_ENOTFOUND, "no VM named '%s'", name);
+	vs_objects_free(list);
+	return rc;
+}
+
+int
+vs_folder_create(struct vs_moref *out, struct vs_client *c,
+                 const struct vs_moref *parent, const char *name,
+                 struct vs_error *err)
+{
+	xmlDocPtr req = NULL, resp = NULL;
+	xmlNodePtr m, r;
+	int rc;
+
+	rc = vs_soap_request_new(&req, &m, "CreateFolder", parent, err);
+	if (rc < 0)
+		goto cleanup;
+	if (vs_soap_add_text(m, "name", name) == NULL) {
+		rc = vs_error_set(err, VS_EINVAL, "CreateFolder: bad name");
+		goto cleanup;
+	}
+	rc = vs_client_call(c, req, &resp, &r, err);
+	req = NULL;
+	if (rc == 0)
+		rc = vs_xml_moref(out, vs_xml_child(r, "returnval"), err);
+cleanup:
+	xmlFreeDoc(req);
+	xmlFreeDoc(resp);
+	return rc;
+}
+
+static int
+expect_folder(const struct vs_moref *ref, const char *path,
+              struct vs_error *err)
+{
+	if (strcmp(ref->type, "Folder") != 0)
+		return vs_error_set(err, VS_EINVAL, "%s is a %s, not a folder",
+		                    path, ref->type);
+	return 0;
+}
+
+/* The folder at path (its last component name, under parent): looked
+ * up, made when missing (a DuplicateName from a racing process is
+ * answered by looking up again). */
+static int
+ensure_one(struct vs_moref *child, struct vs_client *c,
+           const struct vs_moref *parent, const char *path, const char *name,
+           struct vs_error *err)
+{
+	struct vs_error e;
+	int rc;
+
+	vs_error_clear(&e);
+	rc = vs_find_by_inventory_path(child, c, path, &e);
+	if (rc == VS_ENOTFOUND) {
+		vs_error_clear(&e);
+		rc = vs_folder_create(child, c, parent, name, &e);
+		if (rc != 0 && strcmp(e.fault, "DuplicateName") == 0) {
+			/* created by a racing process meanwhile */
+			vs_client_logf(c, 0, "CreateFolder %s: DuplicateName, "
+			               "looking up again", path);
+			vs_error_clear(&e);
+			rc = vs_find_by_inventory_path(child, c, path, &e);
+		}
+	}
+	if (rc != 0) {
+		vs_error_keep_first(err, &e);
+		vs_error_prefix(err, "folder %s", path);
+		return rc;
+	}
+	return expect_folder(child, path, err);
+}
+
+/* Every component of folder_rel under "<dc>/vm", one at a time. */
+static int
+ensure_path(struct vs_moref *out, struct vs_client *c, const char *dc,
+            const char *folder_rel, struct vs_error *err)
+{
+	struct vs_moref parent, child;
+	char *path = NULL, *rel = NULL, *p, *slash;
+	int rc;
+
+	rc = join(&path, dc, "vm", NULL, err);
+	if (rc == 0)
+		rc = vs_find_by_inventory_path(&parent, c, path, err);
+	if (rc != 0)
+		goto cleanup;
+	rel = strdup(folder_rel);
+	if (rel == NULL) {
+		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (p = rel; p != NULL && rc == 0; p = slash != NULL ? slash + 1 :
+	     NULL) {
+		char *next = NULL;
+
+		slash = strchr(p, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		rc = join(&next, path, p, NULL, err);
+		if (rc != 0)
+			break;
+		free(path);
+		path = next;
+		rc = ensure_one(&child, c, &parent, path, p, err);
+		if (rc == 0)
+			parent = child;
+	}
+	if (rc == 0)
+		*out = parent;
+cleanup:
+	free(path);
+	free(rel);
+	return rc;
+}
+
+int
+vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
+                 const char *folder_rel, struct vs_error *err)
+{
+	struct vs_moref child;
+	struct vs_error e;
+	char *full = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	vs_error_clear(&e);
+	rc = check_component(dc, "datacenter", err);
+	if (rc == 0)
+		rc = check_rel_path(folder_rel, "folder", err);
+	if (rc == 0)
+		rc = join(&full, dc, "vm", folder_rel, err);
+	if (rc != 0)
+		goto cleanup;
+	/* The common case: the folder is there (one round trip). */
+	rc = vs_find_by_inventory_path(&child, c, full, &e);
+	if (rc == 0) {
+		rc = expect_folder(&child, full, err);
+		if (rc == 0)
+			*out = child;
+	} else if (rc == VS_ENOTFOUND) {
+		rc = ensure_path(out, c, dc, folder_rel, err);
+	} else {
+		vs_error_keep_first(err, &e);
+	}
+cleanup:
+	free(full);
+	return rc;
+}

@@ -1,0 +1,105 @@
+/*
+ * vsphere/placement_int.h: what the files of the placement module share
+ * (internal to placement.c, placement_index.c, placement_pg.c and
+ * placement_inv.c).
+ *
+ *   placement_index.c  the inventory read and its index; lookups by name
+ *                      and path
+ *   placement.c        create_vm's placement: cluster and datastore
+ *   placement_pg.c     port groups
+ *   placement_inv.c    the inventory for preflight checks
+ */
+#ifndef VS_PLACEMENT_INT_H
+#define VS_PLACEMENT_INT_H
+
+#include "vsphere/placement.h"
+#include "vsphere/vim.h"
+
+#define MAX_COMPONENTS 32
+
+enum kind {
+	K_OTHER = 0,
+	K_FOLDER,
+	K_DC,
+	K_CLUSTER,
+	K_POOL,
+	K_DS,
+	K_NET,
+	K_DVPG,
+	K_DVS,
+	K_HOST,
+};
+
+struct ent {
+	const struct vs_object *o;
+	int kind;
+	const char *name;       /* NULL when absent */
+	bool has_parent;
+	struct vs_moref parent;
+};
+
+struct index {
+	struct ent *v;
+	size_t n;
+};
+
+/* The one property collector read of the inventory from the root
+ * folder; wide (cpi check) also reads cluster hosts, DRS and groups,
+ * datastore mounts and capacity, host names. */
+int vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
+                   struct vs_error *err);
+/* objs (borrowed: it must outlive ix) indexed by moref; free ix->v. */
+int vs_place__index(struct index *ix, const struct vs_objects *objs,
+                    struct vs_error *err);
+/* The entity of ref, or NULL. */
+const struct ent *vs_place__ent(const struct index *ix,
+                                const struct vs_moref *ref);
+const struct ent *vs_place__parent(const struct index *ix,
+                                   const struct ent *e);
+/* The datacenter e belongs to, or NULL. */
+const struct ent *vs_place__dc_of(const struct index *ix,
+                                  const struct ent *e);
+bool vs_place__moref_eq(const struct vs_moref *a, const struct vs_moref *b);
+
+/*
+ * Names of e and its ancestors below the datacenter's top folder (the
+ * "vm", "host", "network" or "datastore" folder is left out), root first,
+ * into comps; *top_out (may be NULL) receives that top folder.  For a
+ * distributed port group the switch's name is put before its own.
+ * Returns the count, or -1 when the chain is broken or too long.
+ */
+int vs_place__path_of(const char *comps[MAX_COMPONENTS],
+                      const struct ent **top_out, const struct index *ix,
+                      const struct ent *e, const char *dvs_name);
+/* Splits s at '/' into comps (pointers into buf). */
+int vs_place__split_path(const char *comps[MAX_COMPONENTS], char *buf,
+                         size_t size, const char *s);
+/* A copy of s ("" for NULL). */
+int vs_place__dup(char **out, const char *s, struct vs_error *err);
+
+/* The datacenter whose inventory path is want or, failing that, the only
+ * one named want. */
+int vs_place__find_dc(const struct ent **out, char **path_out,
+                      const struct index *ix, const char *want,
+                      struct vs_error *err);
+/* Cluster name of datacenter dc, or NULL. */
+const struct ent *vs_place__find_cluster(const struct index *ix,
+                                         const struct ent *dc,
+                                         const char *name);
+/* The resource pool named name below the cluster's root pool. */
+int vs_place__find_pool(struct vs_moref *out, const struct index *ix,
+                        const struct ent *cluster, const char *name,
+                        struct vs_error *err);
+/* Free MB of a usable datastore, or -1. */
+long long vs_place__ds_free_mb(const struct ent *ds);
+/* The deepest existing folder along rel (the datacenter's vm folder when
+ * none exists). */
+void vs_place__find_vm_folder(struct vs_placement *p, const struct index *ix,
+                              const struct ent *dc, const char *rel);
+/* Port group query (a name or a path; owner: the switch, when given) of
+ * datacenter dc into out. */
+int vs_place__find_pg(struct vs_port_group *out, const struct index *ix,
+                      const struct ent *dc, const char *query,
+                      const char *owner, struct vs_error *err);
+
+#endif

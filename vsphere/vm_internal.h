@@ -1,0 +1,25 @@
+/*
+ * vsphere/vm_internal.h: helpers shared by the files behind vm.h (vm.c,
+ * devices.c, custom_field.c); not for other modules.
+ */
+#ifndef VS_VM_INTERNAL_H
+#define VS_VM_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "vsphere/vim.h"
+#include "vsphere/vm.h"
+
+/* VS_EINVAL naming what when ref is NULL or empty. */
+int vs_vm__check_ref(const struct vs_moref *ref, const char *what,
+                     struct vs_error *err);
+/* Same type and value. */
+bool vs_vm__same_ref(const struct vs_moref *a, const struct vs_moref *b);
+
+/* The xml-free copy of a device as read (devices.c); clear frees what
+ * it holds. */
+int vs_vm__device_copy(struct vs_vm_device *out, const struct vs_device *d,
+                       struct vs_error *err);
+void vs_vm__device_clear(struct vs_vm_device *d);
+
+#endif
