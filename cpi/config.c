@@ -1,924 +1,20 @@
+/*
+ * cpi/config.c: the CPI config (see config.h): the file, its top level,
+ * the agent hash and the secrets; vcenters[0] is read by
+ * config_vcenter.c, its host by config_host.c, datacenters[0] by
+ * config_datacenter.c, with the readers of config_read.h.
+ */
 #include "cpi/config.h"
-#include "cpi/log.h"
 
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "vsphere/pattern.h"
+#include "cpi/config_read.h"
+#include "cpi/log.h"
 
-#define PATH_MAX_LEN 256
-
-static const char *
-type_of(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "object";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-		return "integer";
-	case JSON_REAL:
-		return "number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "boolean";
-	default:
-		return "null";
-	}
-}
-
-static int
-oom(struct cpi_error *err)
-{
-	cpi_error_set(err, CPI_ERROR_CPI, false,
-	              "out of memory reading the CPI config");
-	return CPI_ENOMEM;
-}
-
-static int
-dup_str(char **out, const char *s, struct cpi_error *err)
-{
-	*out = strdup(s);
-	if (*out == NULL)
-		return oom(err);
-	return 0;
-}
-
-/* Present means present and not null. */
-static const json_t *
-get(const json_t *obj, const char *key)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	return json_is_null(v) ? NULL : v;
-}
-
-/* A string key.  required: missing is an error; otherwise def (may be
- * NULL) is used.  nonempty: "" is an error (or, when optional, absent). */
-static int
-get_str(char **out, const json_t *obj, const char *path, const char *key,
-        bool required, const char *def, struct cpi_error *err)
-{
-	const json_t *v = get(obj, key);
-
-	*out = NULL;
-	if (v == NULL) {
-		if (required)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: required string", path,
-			                     key);
-		return def != NULL ? dup_str(out, def, err) : 0;
-	}
-	if (!json_is_string(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.%s: must be a string, got %s", path,
-		                     key, type_of(v));
-	if (json_string_length(v) == 0) {
-		if (required)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: must not be empty", path,
-			                     key);
-		return def != NULL ? dup_str(out, def, err) : 0;
-	}
-	return dup_str(out, json_string_value(v), err);
-}
-
-static int
-get_bool(bool *out, const json_t *obj, const char *path, const char *key,
-         bool def, struct cpi_error *err)
-{
-	const json_t *v = get(obj, key);
-
-	*out = def;
-	if (v == NULL)
-		return 0;
-	if (!json_is_boolean(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.%s: must be a boolean, got %s", path,
-		                     key, type_of(v));
-	*out = json_is_true(v);
-	return 0;
-}
-
-static int
-get_obj(const json_t **out, const json_t *obj, const char *path,
-        const char *key, bool required, struct cpi_error *err)
-{
-	const json_t *v = get(obj, key);
-
-	*out = NULL;
-	if (v == NULL) {
-		if (required)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: required object", path,
-			                     key);
-		return 0;
-	}
-	if (!json_is_object(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.%s: must be an object, got %s", path,
-		                     key, type_of(v));
-	*out = v;
-	return 0;
-}
-
-/* --- host ---------------------------------------------------------- */
-
-static bool
-valid_port(int *out, const char *s, size_t n)
-{
-	size_t i;
-	int port = 0;
-
-	if (n == 0 || n > 5)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		port = port * 10 + (s[i] - '0');
-	}
-	if (port < 1 || port > 65535)
-		return false;
-	*out = port;
-	return true;
-}
-
-static bool
-valid_name(const char *s, size_t n)
-{
-	struct in_addr a4;
-	char buf[64];
-	bool numeric = true;
-	size_t i;
-
-	if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.')
-		return false;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '.' && i > 0 && s[i - 1] == '.')
-			return false;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    c == '-' || c == '_')
-			numeric = false;
-		else if (!((c >= '0' && c <= '9') || c == '.'))
-			return false;
-	}
-	if (!numeric)
-		return true;
-	/* All digits and dots: must be a dotted quad. */
-	if (n >= sizeof(buf))
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return inet_pton(AF_INET, buf, &a4) == 1;
-}
-
-int
-cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
-                      const char *what, struct cpi_error *err)
-{
-	const char *p = value, *end, *hs, *he, *colon;
-	char scheme[8] = "https", *host = NULL, *url = NULL;
-	struct in6_addr a6;
-	bool is_url = false, v6 = false;
-	int port = 443, rc = CPI_EINVAL;
-	size_t n;
-
-	if (value == NULL || value[0] == '\0') {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: must not be empty", what);
-		goto cleanup;
-	}
-	if (strncasecmp(p, "https://", 8) == 0) {
-		p += 8;
-		is_url = true;
-	} else if (strncasecmp(p, "http://", 7) == 0) {
-		p += 7;
-		is_url = true;
-		strcpy(scheme, "http");
-		port = 80;
-	} else if (strstr(p, "://") != NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: only https:// and http:// URLs are "
-		                   "supported", what);
-		goto cleanup;
-	}
-	end = p + (is_url ? strcspn(p, "/?#") : strlen(p));
-	if (is_url && strcmp(end, "") != 0 && strcmp(end, "/") != 0 &&
-	    strcmp(end, "/sdk") != 0 && strcmp(end, "/sdk/") != 0) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: URL path must be empty or /sdk", what);
-		goto cleanup;
-	}
-	if (memchr(p, '@', (size_t)(end - p)) != NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: must not contain credentials (use user "
-		                   "and password)", what);
-		goto cleanup;
-	}
-	if (p == end) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: no host name", what);
-		goto cleanup;
-	}
-	if (*p == '[') {
-		he = memchr(p, ']', (size_t)(end - p));
-		if (he == NULL) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: missing ']' after IPv6 address",
-			                   what);
-			goto cleanup;
-		}
-		hs = p + 1;
-		colon = he + 1;
-		if (colon != end && *colon != ':') {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: unexpected text after ']'",
-			                   what);
-			goto cleanup;
-		}
-		n = (size_t)(he - hs);
-		host = n < 64 ? strndup(hs, n) : NULL;
-		if (n >= 64 || (host != NULL &&
-		                (strchr(host, '%') != NULL ||
-		                 inet_pton(AF_INET6, host, &a6) != 1))) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: invalid IPv6 address in "
-			                   "brackets", what);
-			goto cleanup;
-		}
-		if (host == NULL) {
-			rc = oom(err);
-			goto cleanup;
-		}
-		v6 = true;
-		if (colon == end)
-			colon = NULL;
-	} else {
-		hs = p;
-		colon = memchr(p, ':', (size_t)(end - p));
-		if (colon != NULL &&
-		    memchr(colon + 1, ':', (size_t)(end - colon - 1)) != NULL) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: an IPv6 address must be "
-			                   "enclosed in brackets, e.g. "
-			                   "[2001:db8::5] or [2001:db8::5]:443",
-			                   what);
-			goto cleanup;
-		}
-		he = colon != NULL ? colon : end;
-		if (!valid_name(hs, (size_t)(he - hs))) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: invalid host name or IPv4 "
-			                   "address", what);
-			goto cleanup;
-		}
-		host = strndup(hs, (size_t)(he - hs));
-		if (host == NULL) {
-			rc = oom(err);
-			goto cleanup;
-		}
-	}
-	if (colon != NULL &&
-	    !valid_port(&port, colon + 1, (size_t)(end - colon - 1))) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: port must be a number from 1 to 65535",
-		                   what);
-		goto cleanup;
-	}
-	n = strlen(scheme) + strlen(host) + 32;
-	url = malloc(n);
-	if (url == NULL) {
-		rc = oom(err);
-		goto cleanup;
-	}
-	snprintf(url, n, "%s://%s%s%s:%d/sdk", scheme, v6 ? "[" : "", host,
-	         v6 ? "]" : "", port);
-	free(vc->host);
-	free(vc->scheme);
-	free(vc->url);
-	vc->scheme = strdup(scheme);
-	if (vc->scheme == NULL) {
-		vc->host = NULL;
-		vc->url = NULL;
-		rc = oom(err);
-		goto cleanup;
-	}
-	vc->host = host;
-	vc->url = url;
-	vc->port = port;
-	vc->host_is_ipv6 = v6;
-	host = NULL;
-	url = NULL;
-	rc = 0;
-cleanup:
-	free(host);
-	free(url);
-	return rc;
-}
-
-/* --- keys the Ruby CPI honours and this one does not yet ----------- */
-
-/* Whether v is set to something else than "nothing": null, false, 0,
- * "", [] and {} count as unset. */
-static bool
-is_set(const json_t *v)
-{
-	if (v == NULL || json_is_null(v) || json_is_false(v))
-		return false;
-	if (json_is_integer(v))
-		return json_integer_value(v) != 0;
-	if (json_is_string(v))
-		return json_string_length(v) > 0;
-	if (json_is_array(v))
-		return json_array_size(v) > 0;
-	if (json_is_object(v))
-		return json_object_size(v) > 0;
-	return true;
-}
-
-/* A key the Ruby CPI acts on and this CPI does not: set, it is refused
- * (never read and ignored), naming the key and what it would do. */
-struct unsupported {
-	const char *key;
-	const char *what;
-};
-
-static int
-refuse_set(const json_t *obj, const char *path,
-           const struct unsupported *list, size_t n, struct cpi_error *err)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (is_set(json_object_get(obj, list[i].key)))
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: not supported by this CPI "
-			                     "(%s); remove it", path,
-			                     list[i].key, list[i].what);
-	}
-	return 0;
-}
-
-static const struct unsupported vcenter_unsupported[] = {
-	{ "http_logging", "logging every vCenter HTTP exchange" },
-	{ "vm_storage_policy_name", "storage policies" },
-	{ "nsx", "NSX-V" },
-	{ "nsxt", "NSX-T" },
-};
-
-static const struct unsupported datacenter_unsupported[] = {
-	{ "datastore_cluster_pattern", "datastore clusters" },
-	{ "persistent_datastore_cluster_pattern", "datastore clusters" },
-};
-
-static const struct unsupported cluster_unsupported[] = {
-	{ "host_group", "a VM group and VM-host DRS rule per cluster" },
-	{ "drs_rules", "DRS rules" },
-};
-
-/* --- datacenter ---------------------------------------------------- */
-
-static int
-parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
-                    const char *path, struct cpi_error *err)
-{
-	char sub[PATH_MAX_LEN];
-	const json_t *props, *hg;
-	const char *name;
-	int rc;
-
-	if (json_is_string(v)) {
-		if (json_string_length(v) == 0)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s: cluster name must not be "
-			                     "empty", path);
-		return dup_str(&cl->name, json_string_value(v), err);
-	}
-	if (!json_is_object(v) || json_object_size(v) != 1)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be a cluster name or an object "
-		                     "with exactly one key (the cluster name)",
-		                     path);
-	name = json_object_iter_key(json_object_iter((json_t *)v));
-	props = json_object_iter_value(json_object_iter((json_t *)v));
-	if (name[0] == '\0')
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: cluster name must not be empty",
-		                     path);
-	rc = dup_str(&cl->name, name, err);
-	if (rc != 0)
-		return rc;
-	snprintf(sub, sizeof(sub), "%.160s.%.64s", path, name);
-	if (json_is_null(props))
-		return 0;
-	if (!json_is_object(props))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be an object, got %s", sub,
-		                     type_of(props));
-	rc = get_str(&cl->resource_pool, props, sub, "resource_pool", false,
-	             NULL, err);
-	if (rc != 0)
-		return rc;
-	hg = get(props, "host_group");
-	if (hg == NULL)
-		return 0;
-	if (json_is_string(hg)) {
-		if (json_string_length(hg) == 0)
-			return 0;
-		rc = dup_str(&cl->host_group, json_string_value(hg), err);
-		if (rc != 0)
-			return rc;
-		return dup_str(&cl->host_group_drs_rule, "SHOULD", err);
-	}
-	if (!json_is_object(hg))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.host_group: must be a string or an "
-		                     "object, got %s", sub, type_of(hg));
-	snprintf(sub, sizeof(sub), "%.160s.%.64s.host_group", path, name);
-	rc = get_str(&cl->host_group, hg, sub, "name", true, NULL, err);
-	if (rc != 0)
-		return rc;
-	rc = get_str(&cl->host_group_drs_rule, hg, sub, "drs_rule", false,
-	             "SHOULD", err);
-	if (rc != 0)
-		return rc;
-	if (strcmp(cl->host_group_drs_rule, "MUST") != 0 &&
-	    strcmp(cl->host_group_drs_rule, "SHOULD") != 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.drs_rule: must be MUST or SHOULD",
-		                     sub);
-	return 0;
-}
-
-/* A datastore pattern is a Ruby regular expression (vsphere/pattern.h):
- * one that does not compile is refused here, naming its key, rather than
- * at the first call that needs it. */
-static int
-check_pattern(const char *pattern, const char *path, const char *key,
-              struct cpi_error *err)
-{
-	struct vs_error verr = {0};
-	char full[PATH_MAX_LEN];
-
-	if (pattern == NULL)
-		return 0;
-	snprintf(full, sizeof(full), "%s.%s", path, key);
-	if (vs_pattern_check(pattern, full, &verr) == 0)
-		return 0;
-	return cpi_error_set(err, CPI_ERROR_CPI, false, "%s", verr.message);
-}
-
-/* A cluster entry, checked, then refused when it asks for what this CPI
- * does not do. */
-static int
-parse_cluster(struct cpi_cluster *cl, const json_t *v, const char *path,
-              struct cpi_error *err)
-{
-	char sub[PATH_MAX_LEN];
-	int rc = parse_cluster_entry(cl, v, path, err);
-
-	if (rc != 0 || !json_is_object(v))
-		return rc;
-	snprintf(sub, sizeof(sub), "%.160s.%.64s", path, cl->name);
-	return refuse_set(json_object_iter_value(json_object_iter(
-	                  (json_t *)v)), sub, cluster_unsupported,
-	                  sizeof(cluster_unsupported) /
-	                  sizeof(cluster_unsupported[0]), err);
-}
-
-static int
-parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
-                 const char *path, struct cpi_error *err)
-{
-	char sub[PATH_MAX_LEN];
-	const json_t *clusters;
-	bool any_pool = false;
-	size_t i;
-	int rc;
-
-	if (!json_is_object(obj))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be an object, got %s", path,
-		                     type_of(obj));
-	rc = get_str(&dc->name, obj, path, "name", true, NULL, err);
-	if (rc == 0)
-		rc = get_str(&dc->vm_folder, obj, path, "vm_folder", false,
-		             "BOSH_VMs", err);
-	if (rc == 0)
-		rc = get_str(&dc->template_folder, obj, path,
-		             "template_folder", false, "BOSH_Templates", err);
-	if (rc == 0)
-		rc = get_str(&dc->disk_path, obj, path, "disk_path", false,
-		             "BOSH_Disks", err);
-	if (rc == 0)
-		rc = get_str(&dc->datastore_pattern, obj, path,
-		             "datastore_pattern", false, NULL, err);
-	if (rc == 0)
-		rc = get_str(&dc->datastore_cluster_pattern, obj, path,
-		             "datastore_cluster_pattern", false, NULL, err);
-	if (rc == 0)
-		rc = get_str(&dc->persistent_datastore_pattern, obj, path,
-		             "persistent_datastore_pattern", false, NULL, err);
-	if (rc == 0)
-		rc = get_str(&dc->persistent_datastore_cluster_pattern, obj,
-		             path, "persistent_datastore_cluster_pattern",
-		             false, NULL, err);
-	if (rc == 0)
-		rc = get_bool(&dc->allow_mixed_datastores, obj, path,
-		              "allow_mixed_datastores", true, err);
-	if (rc == 0)
-		rc = get_bool(&dc->use_sub_folder, obj, path,
-		              "use_sub_folder", false, err);
-	if (rc == 0)
-		rc = refuse_set(obj, path, datacenter_unsupported,
-		                sizeof(datacenter_unsupported) /
-		                sizeof(datacenter_unsupported[0]), err);
-	if (rc == 0 && !dc->allow_mixed_datastores)
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s.allow_mixed_datastores: false is not "
-		                   "supported by this CPI (keeping ephemeral "
-		                   "and persistent disks on separate "
-		                   "datastores); remove it", path);
-	if (rc != 0)
-		return rc;
-	rc = check_pattern(dc->datastore_pattern, path, "datastore_pattern",
-	                   err);
-	if (rc == 0)
-		rc = check_pattern(dc->datastore_cluster_pattern, path,
-		                   "datastore_cluster_pattern", err);
-	if (rc == 0)
-		rc = check_pattern(dc->persistent_datastore_pattern, path,
-		                   "persistent_datastore_pattern", err);
-	if (rc == 0)
-		rc = check_pattern(dc->persistent_datastore_cluster_pattern,
-		                   path, "persistent_datastore_cluster_pattern",
-		                   err);
-	if (rc != 0)
-		return rc;
-	if (dc->datastore_pattern == NULL &&
-	    dc->datastore_cluster_pattern == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datastore_pattern: required string "
-		                     "(or datastore_cluster_pattern)", path);
-	if (dc->persistent_datastore_pattern == NULL &&
-	    dc->persistent_datastore_cluster_pattern == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.persistent_datastore_pattern: "
-		                     "required string (or "
-		                     "persistent_datastore_cluster_pattern)",
-		                     path);
-	clusters = get(obj, "clusters");
-	if (clusters == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.clusters: required array", path);
-	if (!json_is_array(clusters))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.clusters: must be an array, got %s",
-		                     path, type_of(clusters));
-	if (json_array_size(clusters) == 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.clusters: must not be empty", path);
-	dc->clusters = calloc(json_array_size(clusters),
-	                      sizeof(*dc->clusters));
-	if (dc->clusters == NULL)
-		return oom(err);
-	dc->nclusters = json_array_size(clusters);
-	for (i = 0; i < dc->nclusters; i++) {
-		snprintf(sub, sizeof(sub), "%.160s.clusters[%zu]", path, i);
-		rc = parse_cluster(&dc->clusters[i],
-		                   json_array_get(clusters, i), sub, err);
-		if (rc != 0)
-			return rc;
-		if (dc->clusters[i].resource_pool != NULL)
-			any_pool = true;
-	}
-	if (any_pool)
-		dc->use_sub_folder = true;
-	return 0;
-}
-
-/* --- vcenter ------------------------------------------------------- */
-
-/* A vmx option key: what .vmx files hold (letters, digits, '.', '_',
- * '-', ':'), at most 128 bytes; guestinfo.userdata* carries the agent
- * settings and belongs to the CPI. */
-static const char *
-vmx_key_problem(const char *key)
-{
-	size_t i, n = strlen(key);
-
-	if (n == 0 || n > 128)
-		return "must be 1 to 128 characters";
-	for (i = 0; i < n; i++) {
-		if (!isalnum((unsigned char)key[i]) && key[i] != '.' &&
-		    key[i] != '_' && key[i] != '-' && key[i] != ':')
-			return "may hold only letters, digits and . _ - :";
-	}
-	if (strncasecmp(key, "guestinfo.userdata", 18) == 0)
-		return "is set by the CPI (the agent settings)";
-	return NULL;
-}
-
-int
-cpi_options_parse(struct cpi_option **out, size_t *n_out, const json_t *opts,
-                  const char *where, enum cpi_error_type etype,
-                  struct cpi_error *err)
-{
-	struct cpi_option *list = NULL;
-	const json_t *v;
-	const char *key, *text, *why;
-	char num[64];
-	size_t i = 0;
-	int rc = 0;
-
-	*out = NULL;
-	*n_out = 0;
-	if (opts == NULL)
-		return 0;
-	if (!json_is_object(opts))
-		return cpi_error_set(err, etype, false, "%s: must be "
-		                     "an object, got %s", where, type_of(opts));
-	if (json_object_size(opts) == 0)
-		return 0;
-	list = calloc(json_object_size(opts), sizeof(*list));
-	if (list == NULL)
-		return oom(err);
-	json_object_foreach((json_t *)opts, key, v) {
-		struct cpi_option *o = &list[i];
-
-		why = vmx_key_problem(key);
-		if (why != NULL) {
-			char shown[65];
-			size_t k;
-
-			/* one line in the message, whatever the key holds */
-			for (k = 0; key[k] != '\0' && k + 1 < sizeof(shown);
-			     k++)
-				shown[k] = isprint((unsigned char)key[k]) ?
-				           key[k] : '?';
-			shown[k] = '\0';
-			rc = cpi_error_set(err, etype, false,
-			                   "%s: key '%s' %s", where, shown, why);
-			goto cleanup;
-		}
-		if (json_is_string(v)) {
-			text = json_string_value(v);
-			o->is_string = true;
-		} else if (json_is_integer(v)) {
-			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			         json_integer_value(v));
-			text = num;
-		} else if (json_is_real(v)) {
-			snprintf(num, sizeof(num), "%.17g", json_real_value(v));
-			text = num;
-		} else if (json_is_boolean(v)) {
-			text = json_is_true(v) ? "true" : "false";
-		} else {
-			rc = cpi_error_set(err, etype, false,
-			                   "%s.%.64s: must be a string, number "
-			                   "or boolean, got %s", where, key,
-			                   type_of(v));
-			goto cleanup;
-		}
-		i++;
-		o->key = strdup(key);
-		o->value = strdup(text);
-		if (o->key == NULL || o->value == NULL) {
-			rc = oom(err);
-			goto cleanup;
-		}
-	}
-	*out = list;
-	*n_out = i;
-	list = NULL;
-cleanup:
-	cpi_options_free(list, i);
-	return rc;
-}
-
-void
-cpi_options_free(struct cpi_option *list, size_t n)
-{
-	size_t i;
-
-	if (list == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(list[i].key);
-		free(list[i].value);
-	}
-	free(list);
-}
-
-static int
-parse_vmx_options(struct cpi_vcenter *vc, const json_t *obj,
-                  const char *path, struct cpi_error *err)
-{
-	const json_t *opts;
-	char where[256];
-	int rc;
-
-	rc = get_obj(&opts, obj, path, "vmx_options", false, err);
-	if (rc != 0)
-		return rc;
-	snprintf(where, sizeof(where), "%s.vmx_options", path);
-	return cpi_options_parse(&vc->vmx_options, &vc->nvmx_options, opts,
-	                         where, CPI_ERROR_CPI, err);
-}
-
-/* connection_options.deadline_seconds: a whole number of seconds, 1 to
- * one day; absent: CPI_DEFAULT_DEADLINE_S. */
-static int
-get_deadline(int *out, const json_t *conn, const char *path,
-             struct cpi_error *err)
-{
-	const json_t *v = get(conn, "deadline_seconds");
-
-	if (v == NULL)
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-	    json_integer_value(v) > 86400)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.deadline_seconds: must be a whole "
-		                     "number of seconds from 1 to 86400",
-		                     path);
-	*out = (int)json_integer_value(v);
-	return 0;
-}
-
-static int
-parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
-              struct cpi_error *err)
-{
-	char sub[PATH_MAX_LEN], *s = NULL, *host = NULL;
-	const json_t *conn, *dcs, *v;
-	int rc;
-
-	if (!json_is_object(obj))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be an object, got %s", path,
-		                     type_of(obj));
-	rc = get_str(&host, obj, path, "host", true, NULL, err);
-	if (rc == 0) {
-		snprintf(sub, sizeof(sub), "%.160s.host", path);
-		rc = cpi_config_parse_host(vc, host, sub, err);
-	}
-	free(host);
-	if (rc == 0)
-		rc = get_str(&vc->user, obj, path, "user", true, NULL, err);
-	if (rc != 0)
-		return rc;
-	v = get(obj, "password");
-	if (v == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.password: required string", path);
-	if (!json_is_string(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.password: must be a string, got %s",
-		                     path, type_of(v));
-	rc = dup_str(&vc->password, json_string_value(v), err);
-	if (rc != 0)
-		return rc;
-
-	rc = get_str(&s, obj, path, "default_disk_type", false,
-	             "preallocated", err);
-	if (rc != 0)
-		return rc;
-	if (strcmp(s, "preallocated") == 0)
-		vc->default_disk_type = CPI_DISK_PREALLOCATED;
-	else if (strcmp(s, "thin") == 0)
-		vc->default_disk_type = CPI_DISK_THIN;
-	else if (strcmp(s, "eagerZeroedThick") == 0)
-		vc->default_disk_type = CPI_DISK_EAGER_ZEROED_THICK;
-	else
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s.default_disk_type: must be thin, "
-		                   "preallocated or eagerZeroedThick", path);
-	free(s);
-	s = NULL;
-	if (rc != 0)
-		return rc;
-	rc = get_str(&s, obj, path, "default_scsi_controller_type", false,
-	             "paravirtual", err);
-	if (rc != 0)
-		return rc;
-	if (strcmp(s, "paravirtual") == 0)
-		vc->default_scsi_controller_type = CPI_SCSI_PARAVIRTUAL;
-	else if (strcmp(s, "lsi_logic") == 0)
-		vc->default_scsi_controller_type = CPI_SCSI_LSI_LOGIC;
-	else if (strcmp(s, "lsi_logic_sas") == 0)
-		vc->default_scsi_controller_type = CPI_SCSI_LSI_LOGIC_SAS;
-	else
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s.default_scsi_controller_type: must be "
-		                   "paravirtual, lsi_logic or lsi_logic_sas",
-		                   path);
-	free(s);
-	if (rc != 0)
-		return rc;
-
-	vc->deadline_seconds = CPI_DEFAULT_DEADLINE_S;
-	rc = get_obj(&conn, obj, path, "connection_options", false, err);
-	if (rc == 0 && conn != NULL) {
-		snprintf(sub, sizeof(sub), "%.160s.connection_options", path);
-		rc = get_str(&vc->ca_cert, conn, sub, "ca_cert", false, NULL,
-		             err);
-		if (rc == 0 && vc->ca_cert != NULL &&
-		    strstr(vc->ca_cert, "-----BEGIN CERTIFICATE-----") == NULL)
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s.ca_cert: must be PEM text "
-			                   "(-----BEGIN CERTIFICATE-----)",
-			                   sub);
-		if (rc == 0)
-			rc = get_bool(&vc->insecure, conn, sub, "insecure",
-			              false, err);
-		if (rc == 0)
-			rc = get_deadline(&vc->deadline_seconds, conn, sub,
-			                  err);
-	}
-	if (rc == 0)
-		rc = get_bool(&vc->enable_human_readable_name, obj, path,
-		              "enable_human_readable_name", false, err);
-	if (rc == 0)
-		rc = get_bool(&vc->enable_auto_anti_affinity_drs_rules, obj,
-		              path, "enable_auto_anti_affinity_drs_rules",
-		              false, err);
-	if (rc == 0)
-		rc = get_bool(&vc->cpu_reserve_full_mhz, obj, path,
-		              "cpu_reserve_full_mhz", false, err);
-	if (rc == 0)
-		rc = get_bool(&vc->memory_reservation_locked_to_max, obj, path,
-		              "memory_reservation_locked_to_max", false, err);
-	if (rc == 0)
-		rc = get_bool(&vc->upgrade_hw_version, obj, path,
-		              "upgrade_hw_version", false, err);
-	if (rc == 0)
-		rc = get_bool(&vc->http_logging, obj, path, "http_logging",
-		              false, err);
-	if (rc == 0)
-		rc = get_bool(&vc->ensure_no_ip_conflicts, obj, path,
-		              "ensure_no_ip_conflicts", true, err);
-	if (rc == 0)
-		rc = get_str(&vc->vm_storage_policy_name, obj, path,
-		             "vm_storage_policy_name", false, NULL, err);
-	if (rc != 0)
-		return rc;
-	v = get(obj, "default_hw_version");
-	if (v != NULL) {
-		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-		    json_integer_value(v) > 1000)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.default_hw_version: must be a "
-			                     "positive integer", path);
-		vc->default_hw_version = (int)json_integer_value(v);
-	}
-	vc->leftover_vm_grace_s = CPI_LEFTOVER_GRACE_DEFAULT;
-	v = get(obj, "leftover_vm_grace_seconds");
-	if (v != NULL) {
-		if (!json_is_integer(v) ||
-		    json_integer_value(v) < CPI_LEFTOVER_GRACE_MIN ||
-		    json_integer_value(v) > 30LL * 86400)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.leftover_vm_grace_seconds: must "
-			                     "be an integer from %d to %lld", path,
-			                     CPI_LEFTOVER_GRACE_MIN, 30LL * 86400);
-		vc->leftover_vm_grace_s = json_integer_value(v);
-	}
-	rc = parse_vmx_options(vc, obj, path, err);
-	if (rc == 0)
-		rc = refuse_set(obj, path, vcenter_unsupported,
-		                sizeof(vcenter_unsupported) /
-		                sizeof(vcenter_unsupported[0]), err);
-	if (rc != 0)
-		return rc;
-
-	dcs = get(obj, "datacenters");
-	if (dcs == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datacenters: required array", path);
-	if (!json_is_array(dcs))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datacenters: must be an array, got %s",
-		                     path, type_of(dcs));
-	if (json_array_size(dcs) != 1)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datacenters: exactly one datacenter "
-		                     "is supported, got %zu", path,
-		                     json_array_size(dcs));
-	snprintf(sub, sizeof(sub), "%.160s.datacenters[0]", path);
-	return parse_datacenter(&vc->datacenter, json_array_get(dcs, 0), sub,
-	                        err);
-}
+#define PATH_MAX_LEN CPI_CFG_PATH_MAX
 
 /* --- agent and secrets --------------------------------------------- */
 
@@ -937,11 +33,11 @@ add_secret(struct cpi_config *cfg, const char *s, size_t n,
 			return 0;
 	grown = realloc(cfg->secrets, (cfg->nsecrets + 1) * sizeof(*grown));
 	if (grown == NULL)
-		return oom(err);
+		return cpi_cfg__oom(err);
 	cfg->secrets = grown;
 	cfg->secrets[cfg->nsecrets] = strndup(s, n);
 	if (cfg->secrets[cfg->nsecrets] == NULL)
-		return oom(err);
+		return cpi_cfg__oom(err);
 	cfg->nsecrets++;
 	return 0;
 }
@@ -1005,7 +101,7 @@ dump_canonical(char **out, const json_t *v, struct cpi_error *err)
 {
 	*out = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (*out == NULL)
-		return oom(err);
+		return cpi_cfg__oom(err);
 	return 0;
 }
 
@@ -1019,27 +115,27 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 	size_t i;
 	int rc;
 
-	rc = get_obj(&agent, props, path, "agent", true, err);
+	rc = cpi_cfg__obj(&agent, props, path, "agent", true, err);
 	if (rc != 0)
 		return rc;
 	snprintf(sub, sizeof(sub), "%.160s.agent", path);
 	/* optional, as in the Ruby CPI's schema (agent: any hash) */
-	rc = get_str(&ag->mbus, agent, sub, "mbus", false, NULL, err);
+	rc = cpi_cfg__str(&ag->mbus, agent, sub, "mbus", false, NULL, err);
 	if (rc == 0 && ag->mbus != NULL)
 		rc = add_secret(cfg, ag->mbus, strlen(ag->mbus), err);
 	if (rc == 0 && ag->mbus != NULL)
 		rc = add_url_secret(cfg, ag->mbus, err);
 	if (rc != 0)
 		return rc;
-	ntp = get(agent, "ntp");
+	ntp = cpi_cfg__get(agent, "ntp");
 	if (ntp != NULL) {
 		if (!json_is_array(ntp))
 			return cpi_error_set(err, CPI_ERROR_CPI, false,
 			                     "%s.ntp: must be an array, got %s",
-			                     sub, type_of(ntp));
+			                     sub, cpi_cfg__type_of(ntp));
 		ag->ntp = calloc(json_array_size(ntp) + 1, sizeof(*ag->ntp));
 		if (ag->ntp == NULL)
-			return oom(err);
+			return cpi_cfg__oom(err);
 		for (i = 0; i < json_array_size(ntp); i++) {
 			const json_t *e = json_array_get(ntp, i);
 
@@ -1047,14 +143,14 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 				return cpi_error_set(err, CPI_ERROR_CPI, false,
 				                     "%s.ntp[%zu]: must be a "
 				                     "string, got %s", sub, i,
-				                     type_of(e));
+				                     cpi_cfg__type_of(e));
 			ag->ntp[i] = strdup(json_string_value(e));
 			if (ag->ntp[i] == NULL)
-				return oom(err);
+				return cpi_cfg__oom(err);
 			ag->nntp = i + 1;
 		}
 	}
-	rc = get_obj(&bs, agent, sub, "blobstore", false, err);
+	rc = cpi_cfg__obj(&bs, agent, sub, "blobstore", false, err);
 	if (rc == 0 && bs != NULL)
 		rc = dump_canonical(&ag->blobstore_json, bs, err);
 	if (rc == 0 && bs != NULL)
@@ -1075,31 +171,66 @@ context_key_kept(const char *key)
 	       strcmp(key, "request_id") != 0 && strcmp(key, "vm") != 0;
 }
 
+/* root.cloud.properties, with cloud.plugin checked. */
 static int
-parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
-           struct cpi_error *err)
+root_props(const json_t **props, const json_t *root, struct cpi_error *err)
 {
-	const json_t *cloud, *props, *vcs, *v;
-	json_t *vc0, *cv;
-	const char *key;
+	const json_t *cloud, *v;
 	int rc;
 
 	if (!json_is_object(root))
 		return cpi_error_set(err, CPI_ERROR_CPI, false,
 		                     "config: must be an object, got %s",
-		                     type_of(root));
-	rc = get_obj(&cloud, root, "config", "cloud", true, err);
+		                     cpi_cfg__type_of(root));
+	rc = cpi_cfg__obj(&cloud, root, "config", "cloud", true, err);
 	if (rc != 0)
 		return rc;
-	v = get(cloud, "plugin");
+	v = cpi_cfg__get(cloud, "plugin");
 	if (v != NULL && (!json_is_string(v) ||
 	                  strcmp(json_string_value(v), "vsphere") != 0))
 		return cpi_error_set(err, CPI_ERROR_CPI, false,
 		                     "cloud.plugin: must be \"vsphere\"");
-	rc = get_obj(&props, cloud, "cloud", "properties", true, err);
+	return cpi_cfg__obj(props, cloud, "cloud", "properties", true, err);
+}
+
+/* The request's context over vcenters[0] (vc0), key by key; its
+ * director_uuid into cfg. */
+static int
+merge_context(struct cpi_config *cfg, json_t *vc0, const json_t *context,
+              struct cpi_error *err)
+{
+	const json_t *v;
+	const char *key;
+	json_t *cv;
+
+	if (context == NULL)
+		return 0;
+	if (json_is_object(vc0)) {
+		json_object_foreach((json_t *)context, key, cv) {
+			if (context_key_kept(key) &&
+			    json_object_set(vc0, key, cv) != 0)
+				return cpi_cfg__oom(err);
+		}
+	}
+	v = json_object_get(context, "director_uuid");
+	if (json_is_string(v))
+		return cpi_cfg__dup(&cfg->director_uuid, json_string_value(v),
+		                    err);
+	return 0;
+}
+
+static int
+parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
+           struct cpi_error *err)
+{
+	const json_t *props, *vcs;
+	json_t *vc0;
+	int rc;
+
+	rc = root_props(&props, root, err);
 	if (rc != 0)
 		return rc;
-	vcs = get(props, "vcenters");
+	vcs = cpi_cfg__get(props, "vcenters");
 	if (vcs == NULL)
 		return cpi_error_set(err, CPI_ERROR_CPI, false,
 		                     "cloud.properties.vcenters: required "
@@ -1107,37 +238,23 @@ parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
 	if (!json_is_array(vcs))
 		return cpi_error_set(err, CPI_ERROR_CPI, false,
 		                     "cloud.properties.vcenters: must be an "
-		                     "array, got %s", type_of(vcs));
+		                     "array, got %s", cpi_cfg__type_of(vcs));
 	if (json_array_size(vcs) != 1)
 		return cpi_error_set(err, CPI_ERROR_CPI, false,
 		                     "cloud.properties.vcenters: exactly one "
 		                     "vCenter is supported, got %zu",
 		                     json_array_size(vcs));
 	vc0 = json_array_get(vcs, 0);
-	if (context != NULL && json_is_object(vc0)) {
-		json_object_foreach((json_t *)context, key, cv) {
-			if (context_key_kept(key) &&
-			    json_object_set(vc0, key, cv) != 0)
-				return oom(err);
-		}
-	}
-	if (context != NULL) {
-		v = json_object_get(context, "director_uuid");
-		if (json_is_string(v)) {
-			rc = dup_str(&cfg->director_uuid,
-			             json_string_value(v), err);
-			if (rc != 0)
-				return rc;
-		}
-	}
-	rc = parse_vcenter(&cfg->vcenter, vc0, "cloud.properties.vcenters[0]",
-	                   err);
+	rc = merge_context(cfg, vc0, context, err);
+	if (rc == 0)
+		rc = cpi_cfg__vcenter(&cfg->vcenter, vc0,
+		                      "cloud.properties.vcenters[0]", err);
 	if (rc == 0 && cfg->vcenter.password[0] != '\0')
 		rc = add_secret(cfg, cfg->vcenter.password,
 		                strlen(cfg->vcenter.password), err);
 	if (rc == 0)
 		rc = parse_agent(cfg, props, "cloud.properties", err);
-	if (rc == 0 && is_set(get(props, "plugins")))
+	if (rc == 0 && cpi_cfg__is_set(cpi_cfg__get(props, "plugins")))
 		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
 		                   "cloud.properties.plugins: not supported "
 		                   "by this CPI (Ruby CPI plugins); remove it");
@@ -1168,7 +285,7 @@ cpi_config_parse(struct cpi_config **out, const char *text, size_t len,
 	}
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL) {
-		rc = oom(err);
+		rc = cpi_cfg__oom(err);
 		goto cleanup;
 	}
 	rc = parse_root(cfg, root, context, err);
@@ -1206,7 +323,7 @@ cpi_config_load(struct cpi_config **out, const char *path,
 	}
 	buf = malloc(CPI_CONFIG_MAX + 1);
 	if (buf == NULL) {
-		rc = oom(err);
+		rc = cpi_cfg__oom(err);
 		goto cleanup;
 	}
 	while ((n = fread(buf + len, 1, CPI_CONFIG_MAX + 1 - len, f)) > 0) {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpi/iso9660.h"
+#include "cpi/image.h"
 #include "vsphere/files.h"
 #include "vsphere/vm.h"
 

@@ -16,6 +16,7 @@
  * as info); the response's "log" always holds info and above.
  */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,24 @@ now_ms(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* A usage error: the message, then the usage, on stderr; returns exit
+ * status 2, + 1 as parse_args answers. */
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cpi: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	usage(stderr);
+	return 2 + 1;
+}
+
 /* Returns 0 to go on, or the exit status + 1 (so 0 stays "go on"). */
 static int
 parse_args(struct cpi_options *opts, int argc, char **argv)
@@ -86,12 +105,8 @@ parse_args(struct cpi_options *opts, int argc, char **argv)
 		}
 		if (!positional_only && (strcmp(a, "--replay") == 0 ||
 		                         strcmp(a, "--record") == 0)) {
-			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
-				fprintf(stderr, "cpi: %s needs a directory\n",
-				        a);
-				usage(stderr);
-				return 2 + 1;
-			}
+			if (i + 1 >= argc || argv[i + 1][0] == '\0')
+				return usage_error("%s needs a directory\n", a);
 			if (strcmp(a, "--replay") == 0)
 				opts->replay_dir = argv[++i];
 			else
@@ -102,30 +117,18 @@ parse_args(struct cpi_options *opts, int argc, char **argv)
 			positional_only = true;
 			continue;
 		}
-		if (!positional_only && a[0] == '-' && a[1] != '\0') {
-			fprintf(stderr, "cpi: unknown option %.64s\n", a);
-			usage(stderr);
-			return 2 + 1;
-		}
-		if (opts->config_path != NULL) {
-			fputs("cpi: exactly one CONFIG.json expected\n",
-			      stderr);
-			usage(stderr);
-			return 2 + 1;
-		}
+		if (!positional_only && a[0] == '-' && a[1] != '\0')
+			return usage_error("unknown option %.64s\n", a);
+		if (opts->config_path != NULL)
+			return usage_error("exactly one CONFIG.json "
+			                   "expected\n");
 		opts->config_path = a;
 	}
-	if (opts->config_path == NULL) {
-		fputs("cpi: missing CONFIG.json\n", stderr);
-		usage(stderr);
-		return 2 + 1;
-	}
-	if (opts->replay_dir != NULL && opts->record_dir != NULL) {
-		fputs("cpi: --replay and --record exclude each other\n",
-		      stderr);
-		usage(stderr);
-		return 2 + 1;
-	}
+	if (opts->config_path == NULL)
+		return usage_error("missing CONFIG.json\n");
+	if (opts->replay_dir != NULL && opts->record_dir != NULL)
+		return usage_error("--replay and --record exclude each "
+		                   "other\n");
 	return 0;
 }
 

@@ -62,7 +62,7 @@
 
 #include "base/uuid.h"
 #include "cpi/agent_net.h"
-#include "cpi/iso9660.h"
+#include "cpi/image.h"
 #include "cpi/vm_props.h"
 #include "cpi/vcenter.h"
 #include "network/net.h"

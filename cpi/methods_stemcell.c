@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "cpi/methods.h"
-#include "cpi/stemcell_image.h"
 #include "cpi/vcenter.h"
+#include "image/stemcell.h"
 #include "vsphere/stemcell.h"
 #include "vsphere/vm.h"
 
@@ -56,6 +56,32 @@ work_dir(void)
 	return t != NULL && t[0] == '/' ? t : "/tmp";
 }
 
+/* What vs_stemcell_create() imports, and where: the configured
+ * datacenter, clusters (into cl) and datastore pattern, the template
+ * folder rel, the descriptor ovf_path. */
+static void
+import_plan(struct vs_stemcell_import *imp, struct vs_stemcell_cluster *cl,
+            const struct cpi_config *cfg, const char *rel,
+            const char *ovf_path)
+{
+	const struct cpi_datacenter *dc = &cfg->vcenter.datacenter;
+	size_t i;
+
+	memset(imp, 0, sizeof(*imp));
+	for (i = 0; i < dc->nclusters; i++) {
+		cl[i].name = dc->clusters[i].name;
+		cl[i].resource_pool = dc->clusters[i].resource_pool;
+	}
+	imp->loc.datacenter = dc->name;
+	imp->loc.template_folder = rel;
+	imp->clusters = cl;
+	imp->nclusters = dc->nclusters;
+	imp->datastore_pattern = dc->datastore_pattern;
+	imp->pattern_key = "datacenters[0].datastore_pattern";
+	imp->ovf_path = ovf_path;
+	imp->disk_provisioning = provisioning(cfg->vcenter.default_disk_type);
+}
+
 int
 cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 {
@@ -63,18 +89,16 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 	const struct cpi_datacenter *dc = &cfg->vcenter.datacenter;
 	struct vs_stemcell_cluster cl[STEMCELL_CLUSTERS_MAX];
 	struct vs_stemcell_import imp;
-	struct cpi_sc_image *img = NULL;
+	struct img_sc_image *img = NULL;
 	struct vs_client *c = NULL;
-	struct cpi_error uerr;
+	struct img_error uerr = { 0 };
 	struct vs_error e;
 	char cid[VS_STEMCELL_CID_MAX];
 	char *rel = NULL;
-	size_t i;
 	int rc;
 
 	*result = NULL;
 	vs_error_clear(&e);
-	cpi_error_clear(&uerr);
 	if (dc->nclusters == 0 || dc->nclusters > STEMCELL_CLUSTERS_MAX)
 		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
 		                     "create_stemcell: between 1 and %d "
@@ -83,26 +107,14 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 	rc = template_rel(&rel, call);
 	if (rc != 0)
 		return rc;
-	rc = cpi_sc_unpack(&img, cpi_arg_string(call, 0), work_dir(), &uerr);
+	rc = img_sc_unpack(&img, cpi_arg_string(call, 0), work_dir(), &uerr);
 	if (rc != 0) {
 		/* The image is unusable: a CloudError for the Director. */
 		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "create_stemcell: %s", uerr.message);
 		goto cleanup;
 	}
-	memset(&imp, 0, sizeof(imp));
-	for (i = 0; i < dc->nclusters; i++) {
-		cl[i].name = dc->clusters[i].name;
-		cl[i].resource_pool = dc->clusters[i].resource_pool;
-	}
-	imp.loc.datacenter = dc->name;
-	imp.loc.template_folder = rel;
-	imp.clusters = cl;
-	imp.nclusters = dc->nclusters;
-	imp.datastore_pattern = dc->datastore_pattern;
-	imp.pattern_key = "datacenters[0].datastore_pattern";
-	imp.ovf_path = img->ovf_path;
-	imp.disk_provisioning = provisioning(cfg->vcenter.default_disk_type);
+	import_plan(&imp, cl, cfg, rel, img->ovf_path);
 	rc = cpi_vcenter_open(&c, call);
 	if (rc != 0)
 		goto cleanup;
@@ -123,7 +135,7 @@ cleanup:
 		*result = NULL;
 		rc = CPI_ERR;
 	}
-	cpi_sc_image_free(img);
+	img_sc_image_free(img);
 	free(rel);
 	return rc;
 }

@@ -8,40 +8,46 @@
 
 #define READ_CHUNK ((size_t)64 * 1024)
 
+/* Room for READ_CHUNK more bytes in *buf (capacity *cap, len used),
+ * never past limit + 1 bytes and the NUL. */
+static int
+read_grow(char **buf, size_t *cap, size_t len, size_t limit,
+          struct cpi_error *err)
+{
+	size_t ncap = *cap ? *cap * 2 : READ_CHUNK * 2;
+	char *grown;
+
+	if (*cap - len >= READ_CHUNK)
+		return 0;
+	if (ncap > limit + 2)
+		ncap = limit + 2;
+	if (ncap <= len + 1)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "request larger than %zu MiB",
+		                     limit / (1024 * 1024));
+	grown = realloc(*buf, ncap);
+	if (grown == NULL)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "out of memory reading the request");
+	*buf = grown;
+	*cap = ncap;
+	return 0;
+}
+
 int
 cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
                  struct cpi_error *err)
 {
-	char *buf = NULL, *grown;
+	char *buf = NULL;
 	size_t len = 0, cap = 0, n;
 	int rc = CPI_ERR;
 
 	*out = NULL;
 	*len_out = 0;
 	for (;;) {
-		if (cap - len < READ_CHUNK) {
-			size_t ncap = cap ? cap * 2 : READ_CHUNK * 2;
-
-			/* Room for limit + 1 bytes and the NUL at most. */
-			if (ncap > limit + 2)
-				ncap = limit + 2;
-			if (ncap <= len + 1) {
-				rc = cpi_error_set(err, CPI_ERROR_CPI,
-				                   false, "request larger than "
-				                   "%zu MiB",
-				                   limit / (1024 * 1024));
-				goto cleanup;
-			}
-			grown = realloc(buf, ncap);
-			if (grown == NULL) {
-				rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-				                   "out of memory reading the "
-				                   "request");
-				goto cleanup;
-			}
-			buf = grown;
-			cap = ncap;
-		}
+		rc = read_grow(&buf, &cap, len, limit, err);
+		if (rc != 0)
+			goto cleanup;
 		n = fread(buf + len, 1, cap - 1 - len, in);
 		len += n;
 		if (len > limit) {
@@ -50,15 +56,14 @@ cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
 			                   limit / (1024 * 1024));
 			goto cleanup;
 		}
-		if (n == 0) {
-			if (ferror(in)) {
-				rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-				                   "cannot read the request "
-				                   "from stdin");
-				goto cleanup;
-			}
-			break;
+		if (n == 0 && ferror(in)) {
+			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
+			                   "cannot read the request from "
+			                   "stdin");
+			goto cleanup;
 		}
+		if (n == 0)
+			break;
 	}
 	if (buf == NULL) {
 		buf = malloc(1);
@@ -203,108 +208,131 @@ check_shape(const char *buf, size_t len, struct cpi_error *err)
 	return 0;
 }
 
+/* The request text as a JSON object into *root (the caller's to
+ * release, set even when it is not an object). */
+static int
+load_root(json_t **root, const char *buf, size_t len, struct cpi_error *err)
+{
+	json_error_t jerr;
+
+	if (buf == NULL || all_space(buf, len))
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "empty request: expected a JSON object on "
+		                     "stdin");
+	if (check_shape(buf, len, err) != 0)
+		return CPI_EINVAL;
+	*root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (*root == NULL)
+		return parse_error(&jerr, err);
+	if (!json_is_object(*root))
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "request must be a JSON object");
+	return 0;
+}
+
+/* method: a non-empty string without NUL. */
+static int
+get_method(struct cpi_request *req, const json_t *root,
+           struct cpi_error *err)
+{
+	const json_t *v = json_object_get(root, "method");
+
+	if (v == NULL || json_is_null(v))
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "Must provide 'method' key");
+	if (!json_is_string(v))
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "'method' must be a string");
+	if (json_string_length(v) == 0)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "'method' must not be empty");
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "'method' must not contain NUL");
+	req->method = strdup(json_string_value(v));
+	if (req->method == NULL)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "out of memory parsing the request");
+	return 0;
+}
+
+/* arguments (required array) and context (object, absent or null:
+ * none). */
+static int
+get_arguments(struct cpi_request *req, const json_t *root,
+              struct cpi_error *err)
+{
+	json_t *v = json_object_get(root, "arguments");
+
+	if (v == NULL)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "Must provide 'arguments' key");
+	if (!json_is_array(v))
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "'arguments' must be an array");
+	req->arguments = json_incref(v);
+	v = json_object_get(root, "context");
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "'context' must be an object");
+	req->context = json_incref(v);
+	return 0;
+}
+
+/* api_version: as requested, and the effective one (at most
+ * CPI_API_VERSION_MAX); absent or null: 1. */
+static int
+get_api_version(struct cpi_request *req, const json_t *root,
+                struct cpi_error *err)
+{
+	const json_t *v = json_object_get(root, "api_version");
+
+	req->api_version = 1;
+	req->api_version_requested = 1;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 1)
+		return cpi_error_set(err, CPI_ERROR_CPI, false,
+		                     "'api_version' must be a positive "
+		                     "integer");
+	req->api_version_requested = json_integer_value(v);
+	req->api_version = req->api_version_requested > CPI_API_VERSION_MAX ?
+	                   CPI_API_VERSION_MAX :
+	                   (int)req->api_version_requested;
+	return 0;
+}
+
 int
 cpi_request_parse(struct cpi_request **out, const char *buf, size_t len,
                   struct cpi_error *err)
 {
 	struct cpi_request *req = NULL;
-	json_t *root = NULL, *v;
-	json_error_t jerr;
-	int rc = CPI_EINVAL;
+	json_t *root = NULL;
+	int rc;
 
 	*out = NULL;
-	if (buf == NULL || all_space(buf, len)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "empty request: expected a JSON object on "
-		                   "stdin");
+	rc = load_root(&root, buf, len, err);
+	if (rc != 0)
 		goto cleanup;
-	}
-	if (check_shape(buf, len, err) != 0)
-		goto cleanup;
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		rc = parse_error(&jerr, err);
-		goto cleanup;
-	}
-	if (!json_is_object(root)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "request must be a JSON object");
-		goto cleanup;
-	}
 	req = calloc(1, sizeof(*req));
 	if (req == NULL) {
 		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
 		                   "out of memory parsing the request");
 		goto cleanup;
 	}
-	v = json_object_get(root, "method");
-	if (v == NULL || json_is_null(v)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "Must provide 'method' key");
+	rc = get_method(req, root, err);
+	if (rc == 0)
+		rc = get_arguments(req, root, err);
+	if (rc == 0)
+		rc = get_api_version(req, root, err);
+	if (rc != 0)
 		goto cleanup;
-	}
-	if (!json_is_string(v)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "'method' must be a string");
-		goto cleanup;
-	}
-	if (json_string_length(v) == 0) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "'method' must not be empty");
-		goto cleanup;
-	}
-	if (strlen(json_string_value(v)) != json_string_length(v)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "'method' must not contain NUL");
-		goto cleanup;
-	}
-	req->method = strdup(json_string_value(v));
-	if (req->method == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "out of memory parsing the request");
-		goto cleanup;
-	}
-	v = json_object_get(root, "arguments");
-	if (v == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "Must provide 'arguments' key");
-		goto cleanup;
-	}
-	if (!json_is_array(v)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "'arguments' must be an array");
-		goto cleanup;
-	}
-	req->arguments = json_incref(v);
-	v = json_object_get(root, "context");
-	if (v != NULL && !json_is_null(v)) {
-		if (!json_is_object(v)) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "'context' must be an object");
-			goto cleanup;
-		}
-		req->context = json_incref(v);
-	}
-	req->api_version = 1;
-	req->api_version_requested = 1;
-	v = json_object_get(root, "api_version");
-	if (v != NULL && !json_is_null(v)) {
-		if (!json_is_integer(v) || json_integer_value(v) < 1) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "'api_version' must be a positive "
-			                   "integer");
-			goto cleanup;
-		}
-		req->api_version_requested = json_integer_value(v);
-		req->api_version = req->api_version_requested >
-		                   CPI_API_VERSION_MAX ? CPI_API_VERSION_MAX :
-		                   (int)req->api_version_requested;
-	}
 	copy_request_id(req->request_id, sizeof(req->request_id),
 	                req->context);
 	*out = req;
 	req = NULL;
-	rc = 0;
 cleanup:
 	cpi_request_free(req);
 	json_decref(root);

@@ -1,6 +1,6 @@
 /*
  * fuzz_stemcell: the stemcell image unpacker's tar member checks
- * (cpi/stemcell_image.h).  An input that starts with the gzip magic is
+ * (image/stemcell.h).  An input that starts with the gzip magic is
  * used as the image as it is; anything else is taken as the tar stream
  * and gzipped first, so the fuzzer works on tar headers rather than on
  * deflate.  Small caps keep every run fast.  A successful unpack must
@@ -17,8 +17,7 @@
 
 #include <zlib.h>
 
-#include "cpi/error.h"
-#include "cpi/stemcell_image.h"
+#include "image/stemcell.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -94,18 +93,18 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cpi_sc_limits lim;
-	struct cpi_sc_image *img = NULL;
-	struct cpi_error err = { 0 };
+	struct img_sc_limits lim;
+	struct img_sc_image *img = NULL;
+	struct img_error err = { 0 };
 	size_t i;
 
-	cpi_sc_limits_default(&lim);
+	img_sc_limits_default(&lim);
 	lim.max_file = 1 << 20;
 	lim.max_total = 2 << 20;
 	lim.max_ovf = 64 << 10;
 	lim.max_members = 16;
 	write_image(data, size);
-	if (cpi_sc_unpack_limits(&img, image, work, &lim, &err) == 0) {
+	if (img_sc_unpack_limits(&img, image, work, &lim, &err) == 0) {
 		if (img == NULL || img->ovf_path == NULL)
 			__builtin_trap();
 		for (i = 0; i < img->nfiles; i++) {
@@ -115,13 +114,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    strcmp(n, "..") == 0 || strchr(n, '/') != NULL ||
 			    img->files[i].size > lim.max_file)
 				__builtin_trap();
-			if (cpi_sc_image_file_size(img, n) < 0)
+			if (img_sc_image_file_size(img, n) < 0)
 				__builtin_trap();
 		}
 		if (entries(img->dir) != img->nfiles)
 			__builtin_trap();
-		cpi_sc_image_free(img);
-	} else if (!err.set) {
+		img_sc_image_free(img);
+	} else if (err.code == 0) {
 		__builtin_trap();
 	}
 	if (entries(work) != 0)

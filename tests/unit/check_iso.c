@@ -1,5 +1,6 @@
 /*
- * tests/unit/check_iso.c: the agent settings ISO writer (cpi/iso9660.c).
+ * tests/unit/check_iso.c: the agent settings ISO writer (image/iso9660.c)
+ * and its cpi/ entry point (cpi/image.h).
  *
  * Images are checked three ways:
  *   - a small structural reader in this file that follows the on-disk
@@ -21,7 +22,8 @@
 /* nftw() for removing the scratch directory */
 #define _XOPEN_SOURCE 700
 
-#include "cpi/iso9660.h"
+#include "cpi/image.h"
+#include "image/iso9660.h"
 
 #include <check.h>
 #include <errno.h>
@@ -37,7 +39,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SECTOR CPI_ISO_SECTOR
+#define SECTOR IMG_ISO_SECTOR
 /* 2025-11-24T16:00:00Z */
 #define FIXED_TIME INT64_C(1764000000)
 
@@ -114,40 +116,53 @@ static unsigned char *
 build_ok(size_t *len_out, const char *name, const unsigned char *data,
     size_t data_len, const char *volid, int64_t t)
 {
-	struct cpi_error err = { 0 };
+	struct img_error err = { 0 };
 	unsigned char *img = NULL;
 	int rc;
 
-	rc = cpi_iso_build_at(&img, len_out, name, data, data_len, volid, t,
+	rc = img_iso_build_at(&img, len_out, name, data, data_len, volid, t,
 	    &err);
 	ck_assert_msg(rc == 0, "build failed: %d %s", rc, err.message);
-	ck_assert_int_eq(err.set, 0);
+	ck_assert_int_eq(err.code, 0);
 	ck_assert(img != NULL);
 	return img;
 }
 
-/* Expects a refusal with CPI_EINVAL and no output. */
+/* Expects a refusal with IMG_EINVAL and no output; without a time (t <
+ * 0) also from cpi_iso_build(), as a CpiError, not retryable, with the
+ * same message. */
 static void
 build_refused(const char *name, const unsigned char *data, size_t data_len,
     const char *volid, int64_t t, const char *needle)
 {
-	struct cpi_error err = { 0 };
+	struct img_error err = { 0 };
+	struct cpi_error cerr = { 0 };
 	unsigned char *img = (unsigned char *)"sentinel";
 	size_t len = 12345;
 	int rc;
 
-	rc = cpi_iso_build_at(&img, &len, name, data, data_len, volid, t,
+	rc = img_iso_build_at(&img, &len, name, data, data_len, volid, t,
 	    &err);
-	ck_assert_int_eq(rc, CPI_EINVAL);
-	ck_assert(err.set);
-	ck_assert_int_eq(err.type, CPI_ERROR_CPI);
-	ck_assert(!err.ok_to_retry);
+	ck_assert_int_eq(rc, IMG_EINVAL);
+	ck_assert_int_eq(err.code, IMG_EINVAL);
 	ck_assert_ptr_null(img);
 	ck_assert_uint_eq(len, 0);
 	ck_assert_msg(strstr(err.message, needle) != NULL,
 	    "message \"%s\" lacks \"%s\"", err.message, needle);
 	ck_assert_msg(strlen(err.message) < sizeof(err.message) - 1,
 	    "message not terminated or truncated");
+	if (t >= 0)
+		return;
+	img = (unsigned char *)"sentinel";
+	len = 12345;
+	rc = cpi_iso_build(&img, &len, name, data, data_len, volid, &cerr);
+	ck_assert_int_eq(rc, CPI_EINVAL);
+	ck_assert(cerr.set);
+	ck_assert_int_eq(cerr.type, CPI_ERROR_CPI);
+	ck_assert(!cerr.ok_to_retry);
+	ck_assert_ptr_null(img);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_str_eq(cerr.message, err.message);
 }
 
 struct tmpdir {
@@ -791,13 +806,13 @@ END_TEST
 START_TEST(test_layout_and_unspecified_dates)
 {
 	unsigned char *data, *img = NULL;
-	struct cpi_error err = { 0 };
+	struct img_error err = { 0 };
 	size_t dlen, len = 0, i;
 	const unsigned char *pvd, *dir;
 	static const unsigned char zero7[7];
 
 	data = load_settings(&dlen);
-	ck_assert_int_eq(cpi_iso_build(&img, &len, "env", data, dlen, NULL,
+	ck_assert_int_eq(img_iso_build(&img, &len, "env", data, dlen, NULL,
 	    &err), 0);
 	check_image(img, len, "ENV.;1", "env", "CDROM", data, dlen);
 	/* one data sector after the fixed 25 metadata sectors */
@@ -872,11 +887,11 @@ START_TEST(test_deterministic)
 	ck_assert_uint_eq(alen, blen);
 	ck_assert(memcmp(a, b, alen) == 0);
 	free(b);
-	/* cpi_iso_build is the unspecified-date variant */
+	/* img_iso_build is the unspecified-date variant */
 	{
-		struct cpi_error err = { 0 };
+		struct img_error err = { 0 };
 
-		ck_assert_int_eq(cpi_iso_build(&b, &blen, "env", data, dlen,
+		ck_assert_int_eq(img_iso_build(&b, &blen, "env", data, dlen,
 		    NULL, &err), 0);
 		ck_assert_uint_eq(alen, blen);
 		ck_assert(memcmp(a, b, alen) == 0);
@@ -957,7 +972,7 @@ END_TEST
 
 START_TEST(test_size_limits)
 {
-	size_t max = CPI_ISO_MAX_DATA, len;
+	size_t max = IMG_ISO_MAX_DATA, len;
 	unsigned char *data, *img;
 
 	ck_assert_uint_eq(max, 16u * 1024u * 1024u);
@@ -1031,6 +1046,40 @@ START_TEST(test_error_set_once_and_null_outputs)
 }
 END_TEST
 
+/* The same contract on image/'s own error: in order, each call's code
+ * and the message the error then holds (the first failure's). */
+START_TEST(test_img_error_set_once_and_null_outputs)
+{
+	static const struct {
+		bool out, len_out, with_err;
+		const char *name;
+		int want;
+	} calls[] = {
+		{ false, true, true, "env", IMG_EINVAL },
+		{ true, false, true, "env", IMG_EINVAL },
+		{ true, true, true, "a/b", IMG_EINVAL },
+		{ true, true, false, "a/b", IMG_EINVAL },
+		{ true, true, false, "env", 0 },
+	};
+	struct img_error err = { 0 };
+	const unsigned char data[] = "{}";
+	size_t i;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		unsigned char *img = NULL;
+		size_t len = 0;
+
+		ck_assert_int_eq(img_iso_build(calls[i].out ? &img : NULL,
+		    calls[i].len_out ? &len : NULL, calls[i].name, data, 2,
+		    NULL, calls[i].with_err ? &err : NULL), calls[i].want);
+		ck_assert_int_eq(err.code, IMG_EINVAL);
+		ck_assert_ptr_nonnull(strstr(err.message, "output"));
+		ck_assert(calls[i].want == 0 ? img != NULL : img == NULL);
+		free(img);
+	}
+}
+END_TEST
+
 static Suite *
 iso_suite(void)
 {
@@ -1050,6 +1099,7 @@ iso_suite(void)
 	tcase_add_test(tc, test_size_limits);
 	tcase_add_test(tc, test_volume_ids);
 	tcase_add_test(tc, test_error_set_once_and_null_outputs);
+	tcase_add_test(tc, test_img_error_set_once_and_null_outputs);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,5 +1,6 @@
 /*
- * tests/unit/check_stemcell_image.c: cpi_sc_unpack() on real images made
+ * tests/unit/check_stemcell_image.c: img_sc_unpack() (image/stemcell.h,
+ * over the archive reader image/tgz.h) on real images made
  * by tests/stemcell/make-image.sh and on hostile archives written here,
  * header by header.  Every failure must leave the work directory empty.
  */
@@ -18,7 +19,8 @@
 
 #include <zlib.h>
 
-#include "cpi/stemcell_image.h"
+#include "image/stemcell.h"
+#include "image/tgz.h"
 #include "vsphere/ovf.h"
 
 static char images[256];        /* per process: make-image.sh output */
@@ -267,19 +269,18 @@ static const char *const SMALL_OVF = "<Envelope/>\n";
 /* --- helpers ------------------------------------------------------ */
 
 static void
-expect_fail_lim(const char *path, const struct cpi_sc_limits *lim,
+expect_fail_lim(const char *path, const struct img_sc_limits *lim,
                 int code, const char *want)
 {
-	struct cpi_sc_image *img = NULL;
-	struct cpi_error err;
+	struct img_sc_image *img = NULL;
+	struct img_error err;
 	int rc;
 
-	cpi_error_clear(&err);
-	rc = cpi_sc_unpack_limits(&img, path, work, lim, &err);
+	memset(&err, 0, sizeof(err));
+	rc = img_sc_unpack_limits(&img, path, work, lim, &err);
 	ck_assert_msg(rc < 0, "expected failure (%s)", want);
 	ck_assert_ptr_null(img);
-	ck_assert(cpi_error_is_set(&err));
-	ck_assert(!err.ok_to_retry);
+	ck_assert_int_eq(err.code, rc);
 	ck_assert_msg(rc == code, "code %d, want %d: %s", rc, code,
 	              err.message);
 	ck_assert_msg(strstr(err.message, want) != NULL,
@@ -294,26 +295,26 @@ expect_fail(const char *path, int code, const char *want)
 }
 
 static void
-expect_ok_lim(const char *path, const struct cpi_sc_limits *lim)
+expect_ok_lim(const char *path, const struct img_sc_limits *lim)
 {
-	struct cpi_sc_image *img = NULL;
-	struct cpi_error err;
+	struct img_sc_image *img = NULL;
+	struct img_error err;
 
-	cpi_error_clear(&err);
-	ck_assert_msg(cpi_sc_unpack_limits(&img, path, work, lim, &err) == 0,
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(img_sc_unpack_limits(&img, path, work, lim, &err) == 0,
 	              "%s", err.message);
-	cpi_sc_image_free(img);
+	img_sc_image_free(img);
 	assert_work_empty();
 }
 
-static struct cpi_sc_image *
+static struct img_sc_image *
 unpack_ok(const char *path)
 {
-	struct cpi_sc_image *img = NULL;
-	struct cpi_error err;
+	struct img_sc_image *img = NULL;
+	struct img_error err;
 
-	cpi_error_clear(&err);
-	ck_assert_msg(cpi_sc_unpack(&img, path, work, &err) == 0, "%s",
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(img_sc_unpack(&img, path, work, &err) == 0, "%s",
 	              err.message);
 	ck_assert_ptr_nonnull(img);
 	return img;
@@ -329,7 +330,7 @@ same_content(const char *a, const char *b)
 }
 
 static void
-check_good_image(struct cpi_sc_image *img, size_t nfiles)
+check_good_image(struct img_sc_image *img, size_t nfiles)
 {
 	struct vs_ovf *ovf = NULL;
 	struct vs_error verr;
@@ -350,18 +351,18 @@ check_good_image(struct cpi_sc_image *img, size_t nfiles)
 		snprintf(a, sizeof(a), "%s/stage/%s", images, name);
 		snprintf(b, sizeof(b), "%s/%s", img->dir, name);
 		ck_assert_int_eq(stat(a, &st), 0);
-		ck_assert_int_eq(cpi_sc_image_file_size(img, name),
+		ck_assert_int_eq(img_sc_image_file_size(img, name),
 		                 (int64_t)st.st_size);
 		ck_assert_msg(same_content(a, b), "%s differs", name);
 	}
-	ck_assert_int_eq(cpi_sc_image_file_size(img, "nope"), -1);
+	ck_assert_int_eq(img_sc_image_file_size(img, "nope"), -1);
 	vs_error_clear(&verr);
 	ck_assert_msg(vs_ovf_read(&ovf, img->ovf_path, &verr) == 0, "%s",
 	              verr.message);
 	ck_assert_str_eq(ovf->files[0].href, "image-disk1.vmdk");
 	vs_ovf_free(ovf);
 	ck_assert_uint_eq(count_entries(work), 1);
-	cpi_sc_image_free(img);
+	img_sc_image_free(img);
 	ck_assert_uint_eq(count_entries(work), 0);
 }
 
@@ -375,9 +376,9 @@ END_TEST
 
 START_TEST(test_ova_image)
 {
-	struct cpi_sc_image *img = unpack_ok(image("image-ova"));
+	struct img_sc_image *img = unpack_ok(image("image-ova"));
 
-	ck_assert_int_eq(cpi_sc_image_file_size(img, "stemcell.ova"), -1);
+	ck_assert_int_eq(img_sc_image_file_size(img, "stemcell.ova"), -1);
 	check_good_image(img, 2);
 }
 END_TEST
@@ -385,7 +386,7 @@ END_TEST
 static void
 check_long_name_image(const char *name)
 {
-	struct cpi_sc_image *img = unpack_ok(image(name));
+	struct img_sc_image *img = unpack_ok(image(name));
 	char longname[200];
 	FILE *f;
 	size_t n;
@@ -396,7 +397,7 @@ check_long_name_image(const char *name)
 	fclose(f);
 	longname[n] = '\0';
 	ck_assert_uint_eq(n, 150);
-	ck_assert_int_eq(cpi_sc_image_file_size(img, longname), 28);
+	ck_assert_int_eq(img_sc_image_file_size(img, longname), 28);
 	check_good_image(img, 3);
 }
 
@@ -415,7 +416,7 @@ END_TEST
 START_TEST(test_multi_member_gzip)
 {
 	struct tarb t = { NULL, 0, 0 }, g = { NULL, 0, 0 };
-	struct cpi_sc_image *img;
+	struct img_sc_image *img;
 	size_t half;
 
 	tb_text(&t, "a.ovf", SMALL_OVF);
@@ -429,8 +430,8 @@ START_TEST(test_multi_member_gzip)
 	free(g.buf);
 	img = unpack_ok(tmp_path("img"));
 	ck_assert_uint_eq(img->nfiles, 2);
-	ck_assert_int_eq(cpi_sc_image_file_size(img, "b.vmdk"), 10);
-	cpi_sc_image_free(img);
+	ck_assert_int_eq(img_sc_image_file_size(img, "b.vmdk"), 10);
+	img_sc_image_free(img);
 	assert_work_empty();
 }
 END_TEST
@@ -438,33 +439,33 @@ END_TEST
 START_TEST(test_dot_slash_names_and_root_dir)
 {
 	struct tarb t = { NULL, 0, 0 };
-	struct cpi_sc_image *img;
+	struct img_sc_image *img;
 
 	tb_header(&t, "./", '5', 0, NULL);
 	tb_text(&t, "./x.ovf", SMALL_OVF);
 	tb_text(&t, ".//./y.vmdk", "y");
 	tb_end(&t);
 	img = unpack_ok(tb_finish(&t));
-	ck_assert_int_eq(cpi_sc_image_file_size(img, "x.ovf"),
+	ck_assert_int_eq(img_sc_image_file_size(img, "x.ovf"),
 	                 (int64_t)strlen(SMALL_OVF));
-	ck_assert_int_eq(cpi_sc_image_file_size(img, "y.vmdk"), 1);
-	cpi_sc_image_free(img);
+	ck_assert_int_eq(img_sc_image_file_size(img, "y.vmdk"), 1);
+	img_sc_image_free(img);
 	assert_work_empty();
 }
 END_TEST
 
 START_TEST(test_free_leaves_foreign_files)
 {
-	struct cpi_sc_image *img = unpack_ok(image("image"));
+	struct img_sc_image *img = unpack_ok(image("image"));
 	char dir[512], foreign[600];
 
 	snprintf(dir, sizeof(dir), "%s", img->dir);
 	snprintf(foreign, sizeof(foreign), "%s/not-ours", dir);
 	write_raw(foreign, "x", 1);
-	cpi_sc_image_free(img);
+	img_sc_image_free(img);
 	ck_assert_uint_eq(count_entries(dir), 1);
 	ck_assert_int_eq(access(foreign, F_OK), 0);
-	cpi_sc_image_free(NULL);
+	img_sc_image_free(NULL);
 }
 END_TEST
 
@@ -472,19 +473,19 @@ END_TEST
 
 START_TEST(test_not_gzip)
 {
-	struct cpi_sc_image *img = NULL;
-	struct cpi_error err;
+	struct img_sc_image *img = NULL;
+	struct img_error err;
 
 	write_raw(tmp_path("img"), "plain text, not gzip\n", 21);
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "not a gzip file");
-	cpi_error_clear(&err);
-	ck_assert_int_eq(cpi_sc_unpack(&img, tmp_path("img"), work, &err),
-	                 CPI_SC_EFORMAT);
-	ck_assert_int_eq(err.type, CPI_ERROR_CPI);
+	expect_fail(tmp_path("img"), IMG_EFORMAT, "not a gzip file");
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(img_sc_unpack(&img, tmp_path("img"), work, &err),
+	                 IMG_EFORMAT);
+	ck_assert_int_eq(err.code, IMG_EFORMAT);
 	write_raw(tmp_path("img"), "", 0);
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "empty");
+	expect_fail(tmp_path("img"), IMG_EFORMAT, "empty");
 	write_raw(tmp_path("img"), "\x1f", 1);
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "not a gzip file");
+	expect_fail(tmp_path("img"), IMG_EFORMAT, "not a gzip file");
 }
 END_TEST
 
@@ -496,7 +497,7 @@ START_TEST(test_gzip_of_garbage)
 	for (i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(i * 7 + 3);
 	write_gz(tmp_path("img"), junk, sizeof(junk));
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "checksum");
+	expect_fail(tmp_path("img"), IMG_EFORMAT, "checksum");
 }
 END_TEST
 
@@ -514,17 +515,17 @@ START_TEST(test_corrupt_gzip)
 	 * can notice. */
 	buf[n - 6] ^= 0x55;
 	write_raw(tmp_path("img"), buf, n);
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "corrupt gzip data");
+	expect_fail(tmp_path("img"), IMG_EFORMAT, "corrupt gzip data");
 	buf[n - 6] ^= 0x55;
 	buf[n / 2] ^= 0xff;
 	buf[n / 2 + 1] ^= 0xff;
 	write_raw(tmp_path("img"), buf, n);
 	{
-		struct cpi_sc_image *img = NULL;
-		struct cpi_error err;
+		struct img_sc_image *img = NULL;
+		struct img_error err;
 
-		cpi_error_clear(&err);
-		ck_assert_int_lt(cpi_sc_unpack(&img, tmp_path("img"), work,
+		memset(&err, 0, sizeof(err));
+		ck_assert_int_lt(img_sc_unpack(&img, tmp_path("img"), work,
 		                               &err), 0);
 		ck_assert_ptr_null(img);
 		assert_work_empty();
@@ -542,10 +543,10 @@ START_TEST(test_truncated_gzip)
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	write_raw(tmp_path("img"), buf, n / 2);
-	expect_fail(tmp_path("img"), CPI_SC_ETRUNC, "truncated");
+	expect_fail(tmp_path("img"), IMG_ETRUNC, "truncated");
 	/* Cut only the 8-byte trailer. */
 	write_raw(tmp_path("img"), buf, n - 4);
-	expect_fail(tmp_path("img"), CPI_SC_ETRUNC, "truncated");
+	expect_fail(tmp_path("img"), IMG_ETRUNC, "truncated");
 }
 END_TEST
 
@@ -560,7 +561,7 @@ START_TEST(test_trailing_garbage_after_gzip)
 	fclose(f);
 	memcpy(buf + n, "GARBAGE", 7);
 	write_raw(tmp_path("img"), buf, n + 7);
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT,
+	expect_fail(tmp_path("img"), IMG_EFORMAT,
 	            "unexpected data after the gzip stream");
 }
 END_TEST
@@ -573,7 +574,7 @@ START_TEST(test_no_ovf)
 
 	tb_text(&t, "image-disk1.vmdk", "disk");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_ENOOVF, "no .ovf descriptor");
+	expect_fail(tb_finish(&t), IMG_ENOOVF, "no .ovf descriptor");
 }
 END_TEST
 
@@ -584,14 +585,14 @@ START_TEST(test_two_ovfs)
 	tb_text(&t, "a.ovf", SMALL_OVF);
 	tb_text(&t, "b.OVF", SMALL_OVF);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_ENOOVF, "2 .ovf descriptors");
+	expect_fail(tb_finish(&t), IMG_ENOOVF, "2 .ovf descriptors");
 }
 END_TEST
 
 START_TEST(test_ovf_names_missing_disk)
 {
 	struct tarb t = { NULL, 0, 0 };
-	struct cpi_sc_image *img;
+	struct img_sc_image *img;
 	struct vs_ovf *ovf = NULL;
 	struct vs_error verr;
 
@@ -610,7 +611,7 @@ START_TEST(test_ovf_names_missing_disk)
 	ck_assert_ptr_null(ovf);
 	ck_assert_msg(strstr(verr.message, "'image-disk1.vmdk'") != NULL,
 	              "%s", verr.message);
-	cpi_sc_image_free(img);
+	img_sc_image_free(img);
 	assert_work_empty();
 }
 END_TEST
@@ -624,7 +625,7 @@ expect_name_refused(const char *name, const char *want)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_text(&t, name, "evil");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, want);
+	expect_fail(tb_finish(&t), IMG_EUNSAFE, want);
 }
 
 START_TEST(test_path_traversal)
@@ -653,7 +654,7 @@ START_TEST(test_control_and_empty_names)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header_raw(&t, "", 0, '0', 0, NULL);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "empty name");
+	expect_fail(tb_finish(&t), IMG_EUNSAFE, "empty name");
 }
 END_TEST
 
@@ -664,7 +665,7 @@ START_TEST(test_symlink_member)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "image-disk1.vmdk", '2', 0, "/etc/passwd");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE,
+	expect_fail(tb_finish(&t), IMG_EUNSAFE,
 	            "'image-disk1.vmdk' refused: symbolic link");
 }
 END_TEST
@@ -676,7 +677,7 @@ START_TEST(test_hardlink_member)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "disk.vmdk", '1', 0, "image.ovf");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE,
+	expect_fail(tb_finish(&t), IMG_EUNSAFE,
 	            "'disk.vmdk' refused: hard link");
 }
 END_TEST
@@ -701,7 +702,7 @@ START_TEST(test_device_and_fifo_members)
 		tb_text(&t, "image.ovf", SMALL_OVF);
 		tb_header(&t, "dev", cases[i].type, 0, NULL);
 		tb_end(&t);
-		expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, cases[i].want);
+		expect_fail(tb_finish(&t), IMG_EUNSAFE, cases[i].want);
 	}
 }
 END_TEST
@@ -717,7 +718,7 @@ START_TEST(test_truncated_member)
 	tb_end(&t);
 	/* Cut in the middle of the disk's data. */
 	t.len = 1024 + 512 + 1000;
-	expect_fail(tb_finish(&t), CPI_SC_ETRUNC,
+	expect_fail(tb_finish(&t), IMG_ETRUNC,
 	            "archive ends inside member 'image-disk1.vmdk' (1000 of "
 	            "4096 bytes)");
 }
@@ -729,11 +730,11 @@ START_TEST(test_truncated_header_and_no_end_marker)
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_text(&t, "disk.vmdk", "x");
-	expect_fail(tb_finish(&t), CPI_SC_ETRUNC, "no end-of-archive");
+	expect_fail(tb_finish(&t), IMG_ETRUNC, "no end-of-archive");
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_text(&t, "disk.vmdk", "x");
 	t.len -= 700;   /* inside the second header */
-	expect_fail(tb_finish(&t), CPI_SC_ETRUNC, "truncated");
+	expect_fail(tb_finish(&t), IMG_ETRUNC, "truncated");
 }
 END_TEST
 
@@ -748,7 +749,7 @@ START_TEST(test_bad_checksum)
 	tb_bytes(&t, "x", 1);
 	tb_pad(&t);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EFORMAT,
+	expect_fail(tb_finish(&t), IMG_EFORMAT,
 	            "bad tar header checksum (member 'Disk.vmdk')");
 }
 END_TEST
@@ -762,12 +763,12 @@ START_TEST(test_bad_magic_and_size)
 	memcpy(h + 257, "tar\0\0\0\0\0", 8);
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "not a ustar archive");
+	expect_fail(tb_finish(&t), IMG_EFORMAT, "not a ustar archive");
 	h = tb_header_raw(&t, "a.ovf", 5, '0', 0, NULL);
 	memcpy(h + 124, "12x45670000", 11);
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "bad size field");
+	expect_fail(tb_finish(&t), IMG_EFORMAT, "bad size field");
 	/* A GNU base-256 field with a reserved/negative lead byte. */
 	h = tb_header_raw(&t, "a.ovf", 5, '0', 0, NULL);
 	memset(h + 124, 0, 12);
@@ -775,39 +776,39 @@ START_TEST(test_bad_magic_and_size)
 	h[135] = 5;
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "bad size field");
+	expect_fail(tb_finish(&t), IMG_EFORMAT, "bad size field");
 }
 END_TEST
 
 START_TEST(test_oversized_member_tiny_cap)
 {
-	struct cpi_sc_limits lim;
+	struct img_sc_limits lim;
 	struct tarb t = { NULL, 0, 0 };
 	unsigned char data[2000];
 
 	memset(data, 'z', sizeof(data));
-	cpi_sc_limits_default(&lim);
+	img_sc_limits_default(&lim);
 	lim.max_file = 1000;
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_file(&t, "disk.vmdk", data, sizeof(data));
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, CPI_SC_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, IMG_ELIMIT,
 	                "member 'disk.vmdk' is too large (2000 bytes, limit "
 	                "1000)");
 
-	cpi_sc_limits_default(&lim);
+	img_sc_limits_default(&lim);
 	lim.max_total = 2010;
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_file(&t, "disk.vmdk", data, sizeof(data));
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, CPI_SC_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, IMG_ELIMIT,
 	                "over its size limit of 2010");
 
-	cpi_sc_limits_default(&lim);
+	img_sc_limits_default(&lim);
 	lim.max_ovf = 100;
 	tb_file(&t, "image.ovf", data, 200);
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, CPI_SC_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, IMG_ELIMIT,
 	                "descriptor 'image.ovf' is too large");
 }
 END_TEST
@@ -826,7 +827,7 @@ START_TEST(test_oversized_member_header_only)
 	h[124 + 7] = 0x19;      /* 0x19 << 32 = 100 GiB + ... */
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_ELIMIT,
+	expect_fail(tb_finish(&t), IMG_ELIMIT,
 	            "member 'disk.vmdk' is too large (107374182400 bytes");
 }
 END_TEST
@@ -849,9 +850,9 @@ START_TEST(test_gzip_bomb_refused_early)
 	path = tb_finish(&t);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_lt(st.st_size, 1 << 20);
-	expect_fail(path, CPI_SC_ELIMIT, "member 'disk.vmdk' (25165824 "
+	expect_fail(path, IMG_ELIMIT, "member 'disk.vmdk' (25165824 "
 	            "bytes) takes the image over");
-	expect_fail(path, CPI_SC_ELIMIT, "refused as a likely gzip bomb");
+	expect_fail(path, IMG_ELIMIT, "refused as a likely gzip bomb");
 }
 END_TEST
 
@@ -860,13 +861,13 @@ END_TEST
  * the same size passes. */
 START_TEST(test_expansion_ratio_cap)
 {
-	struct cpi_sc_limits lim;
+	struct img_sc_limits lim;
 	struct tarb t = { NULL, 0, 0 };
 	unsigned char data[8192];
 	char name[32];
 	size_t i;
 
-	cpi_sc_limits_default(&lim);
+	img_sc_limits_default(&lim);
 	lim.max_ratio = 4;
 	lim.ratio_slack = 0;
 	memset(data, 0, sizeof(data));
@@ -876,7 +877,7 @@ START_TEST(test_expansion_ratio_cap)
 		tb_file(&t, name, data, sizeof(data));
 	}
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, CPI_SC_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, IMG_ELIMIT,
 	                "more than 4 times its");
 
 	srand(7);
@@ -896,20 +897,20 @@ START_TEST(test_fifo_image_refused)
 	const char *path = tmp_path("fifo");
 
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	expect_fail(path, CPI_SC_EINVAL, "not a regular file");
+	expect_fail(path, IMG_EINVAL, "not a regular file");
 	unlink(path);
-	expect_fail("/dev/null", CPI_SC_EINVAL, "not a regular file");
+	expect_fail("/dev/null", IMG_EINVAL, "not a regular file");
 }
 END_TEST
 
 START_TEST(test_too_many_members)
 {
-	struct cpi_sc_limits lim;
+	struct img_sc_limits lim;
 	struct tarb t = { NULL, 0, 0 };
 	char name[32];
 	int i;
 
-	cpi_sc_limits_default(&lim);
+	img_sc_limits_default(&lim);
 	lim.max_members = 3;
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	for (i = 0; i < 5; i++) {
@@ -917,7 +918,7 @@ START_TEST(test_too_many_members)
 		tb_text(&t, name, "x");
 	}
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, CPI_SC_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, IMG_ELIMIT,
 	                "more than 3 tar headers");
 }
 END_TEST
@@ -930,7 +931,7 @@ START_TEST(test_duplicate_member)
 	tb_text(&t, "disk.vmdk", "one");
 	tb_text(&t, "disk.vmdk", "two");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE,
+	expect_fail(tb_finish(&t), IMG_EUNSAFE,
 	            "member 'disk.vmdk' appears twice");
 }
 END_TEST
@@ -946,7 +947,7 @@ tb_pax(struct tarb *t, const char *records)
 START_TEST(test_pax_path_and_size)
 {
 	struct tarb t = { NULL, 0, 0 };
-	struct cpi_sc_image *img;
+	struct img_sc_image *img;
 	unsigned char *h;
 
 	/* "18 path=image.ovf\n" is 18 bytes: the length counts itself. */
@@ -967,12 +968,12 @@ START_TEST(test_pax_path_and_size)
 	tb_end(&t);
 	img = unpack_ok(tb_finish(&t));
 	ck_assert_uint_eq(img->nfiles, 3);
-	ck_assert_int_eq(cpi_sc_image_file_size(img, "e.vmdk"), 5);
-	ck_assert_int_eq(cpi_sc_image_file_size(img, "image.ovf"),
+	ck_assert_int_eq(img_sc_image_file_size(img, "e.vmdk"), 5);
+	ck_assert_int_eq(img_sc_image_file_size(img, "image.ovf"),
 	                 (int64_t)strlen(SMALL_OVF));
-	ck_assert_int_eq(cpi_sc_image_file_size(img, "ignored-name"), -1);
-	ck_assert_int_eq(cpi_sc_image_file_size(img, "d.vmdk"), 3);
-	cpi_sc_image_free(img);
+	ck_assert_int_eq(img_sc_image_file_size(img, "ignored-name"), -1);
+	ck_assert_int_eq(img_sc_image_file_size(img, "d.vmdk"), 3);
+	img_sc_image_free(img);
 	assert_work_empty();
 }
 END_TEST
@@ -985,13 +986,13 @@ START_TEST(test_pax_hostile)
 	tb_pax(&t, "16 path=../evil\n");
 	tb_text(&t, "harmless", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "'../evil' refused");
+	expect_fail(tb_finish(&t), IMG_EUNSAFE, "'../evil' refused");
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_pax(&t, "99 path=x\n");
 	tb_text(&t, "harmless", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "malformed pax header");
+	expect_fail(tb_finish(&t), IMG_EFORMAT, "malformed pax header");
 
 	/* A NUL inside a pax path. */
 	tb_text(&t, "image.ovf", SMALL_OVF);
@@ -1000,14 +1001,14 @@ START_TEST(test_pax_hostile)
 	tb_pad(&t);
 	tb_text(&t, "harmless", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "NUL");
+	expect_fail(tb_finish(&t), IMG_EUNSAFE, "NUL");
 
 	/* A symlink hiding behind a pax path. */
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_pax(&t, "18 path=link.vmdk\n");
 	tb_header(&t, "x", '2', 0, "/etc/shadow");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE,
+	expect_fail(tb_finish(&t), IMG_EUNSAFE,
 	            "'link.vmdk' refused: symbolic link");
 }
 END_TEST
@@ -1026,7 +1027,7 @@ START_TEST(test_gnu_long_name_hostile)
 	tb_pad(&t);
 	tb_text(&t, "short", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "'..' in path");
+	expect_fail(tb_finish(&t), IMG_EUNSAFE, "'..' in path");
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "././@LongLink", 'L', 8, NULL);
@@ -1034,12 +1035,12 @@ START_TEST(test_gnu_long_name_hostile)
 	tb_pad(&t);
 	tb_text(&t, "short", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "NUL");
+	expect_fail(tb_finish(&t), IMG_EUNSAFE, "NUL");
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "././@LongLink", 'L', 100000, NULL);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_ELIMIT, "long name");
+	expect_fail(tb_finish(&t), IMG_ELIMIT, "long name");
 }
 END_TEST
 
@@ -1054,7 +1055,7 @@ START_TEST(test_inner_ova_hostile)
 	tb_end(&t);
 	free(ova.buf);
 	memset(&ova, 0, sizeof(ova));
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "'..' in path");
+	expect_fail(tb_finish(&t), IMG_EUNSAFE, "'..' in path");
 
 	/* An inner archive cut short. */
 	tb_text(&ova, "image.ovf", SMALL_OVF);
@@ -1063,7 +1064,7 @@ START_TEST(test_inner_ova_hostile)
 	tb_file(&t, "stemcell.ova", ova.buf, 512 + 512 + 512 + 5);
 	tb_end(&t);
 	free(ova.buf);
-	expect_fail(tb_finish(&t), CPI_SC_ETRUNC,
+	expect_fail(tb_finish(&t), IMG_ETRUNC,
 	            "stemcell.ova: archive ends inside member 'disk.vmdk'");
 }
 END_TEST
@@ -1122,8 +1123,8 @@ START_TEST(test_random_corruption)
 	copy = malloc(t.len);
 	ck_assert_ptr_nonnull(copy);
 	for (i = 0; i < 300; i++) {
-		struct cpi_sc_image *img = NULL;
-		struct cpi_error err;
+		struct img_sc_image *img = NULL;
+		struct img_error err;
 
 		memcpy(copy, t.buf, t.len);
 		flips = 1 + i % 4;
@@ -1133,14 +1134,14 @@ START_TEST(test_random_corruption)
 			                                 ((seed >> 4) % 8));
 		}
 		write_gz(tmp_path("img"), copy, t.len);
-		cpi_error_clear(&err);
-		if (cpi_sc_unpack(&img, tmp_path("img"), work, &err) == 0) {
+		memset(&err, 0, sizeof(err));
+		if (img_sc_unpack(&img, tmp_path("img"), work, &err) == 0) {
 			ck_assert_ptr_nonnull(img);
-			cpi_sc_image_free(img);
+			img_sc_image_free(img);
 			ok++;
 		} else {
 			ck_assert_ptr_null(img);
-			ck_assert(cpi_error_is_set(&err));
+			ck_assert(err.code != 0);
 			ck_assert_uint_gt(strlen(err.message), 0);
 			bad++;
 		}
@@ -1159,35 +1160,174 @@ END_TEST
 
 START_TEST(test_bad_arguments)
 {
-	struct cpi_sc_image *img = NULL;
-	struct cpi_error err;
+	struct img_sc_image *img = NULL;
+	struct img_error err;
 
-	cpi_error_clear(&err);
-	ck_assert_int_eq(cpi_sc_unpack(&img, tmp_path("missing"), work, &err),
-	                 CPI_SC_EIO);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(img_sc_unpack(&img, tmp_path("missing"), work, &err),
+	                 IMG_EIO);
 	ck_assert_ptr_nonnull(strstr(err.message, "opening"));
-	ck_assert_int_eq(err.type, CPI_ERROR_CLOUD);
+	ck_assert_int_eq(err.code, IMG_EIO);
 	assert_work_empty();
 
-	cpi_error_clear(&err);
-	ck_assert_int_eq(cpi_sc_unpack(&img, work, work, &err),
-	                 CPI_SC_EINVAL);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(img_sc_unpack(&img, work, work, &err),
+	                 IMG_EINVAL);
 	assert_work_empty();
 
-	cpi_error_clear(&err);
-	ck_assert_int_eq(cpi_sc_unpack(&img, image("image"),
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(img_sc_unpack(&img, image("image"),
 	                               tmp_path("no-such-dir"), &err),
-	                 CPI_SC_EIO);
+	                 IMG_EIO);
 	ck_assert_ptr_null(img);
 
 	/* Set once: the first message stays. */
-	cpi_error_clear(&err);
-	ck_assert_int_eq(cpi_sc_unpack(&img, tmp_path("missing"), work, &err),
-	                 CPI_SC_EIO);
-	ck_assert_int_eq(cpi_sc_unpack(&img, work, work, &err),
-	                 CPI_SC_EINVAL);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(img_sc_unpack(&img, tmp_path("missing"), work, &err),
+	                 IMG_EIO);
+	ck_assert_int_eq(img_sc_unpack(&img, work, work, &err),
+	                 IMG_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.message, "opening"));
 	ck_assert_ptr_null(strstr(err.message, "regular"));
+}
+END_TEST
+
+/* --- the archive reader (image/tgz.h) on its own -------------------- */
+
+/* Opens the archive at path (gzipped, or plain when gz is false). */
+static int
+open_src(struct img_src *s, const char *path, bool gz)
+{
+	struct img_error err = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	if (gz)
+		ck_assert_msg(img_src_open_gz(s, fd, "archive", &err) == 0,
+		              "%s", err.message);
+	else
+		img_src_open_plain(s, fd, "archive");
+	return fd;
+}
+
+/* Copies the current member's data to /dev/null: the reader's result. */
+static int
+copy_to_null(struct img_tar *r, const struct img_tar_entry *e,
+             struct img_error *err)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC), rc;
+
+	ck_assert_int_ge(fd, 0);
+	rc = img_tar_copy(r, fd, e->size, e->q, err);
+	close(fd);
+	return rc;
+}
+
+/* Every entry of a reader over a tarball with extension headers: the
+ * reader hands out names and types as they are (policy is the
+ * caller's), applies pax path and size, and copies data exactly. */
+START_TEST(test_tgz_reader_entries)
+{
+	static const char longname[] = "a/long/name/in/a/gnu/L/header.txt";
+	struct tarb t = { NULL, 0, 0 };
+	struct img_error err = { 0 };
+	struct img_tar_entry e;
+	struct img_src s;
+	struct img_tar r;
+	unsigned char buf[IMG_TGZ_IOBUF];
+	char data[16] = { 0 };
+	int fd, out, rc;
+
+	tb_header(&t, "././@LongLink", 'L', sizeof(longname), NULL);
+	tb_bytes(&t, longname, sizeof(longname));
+	tb_pad(&t);
+	tb_text(&t, "short", "long-named data");
+	tb_header(&t, "sub/", '5', 0, NULL);
+	tb_header(&t, "link", '2', 0, "target");
+	tb_pax(&t, "17 path=pax/name\n");
+	tb_pax(&t, "10 size=2\n");
+	tb_header(&t, "ignored", '0', 99, NULL);
+	tb_bytes(&t, "hi", 2);
+	tb_pad(&t);
+	tb_end(&t);
+	fd = open_src(&s, tb_finish(&t), true);
+	img_tar_init(&r, &s, buf, 16);
+
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), 1);
+	ck_assert_int_eq(e.type, '0');
+	ck_assert_str_eq(e.name, longname);
+	ck_assert_uint_eq(e.size, 15);
+	out = open(tmp_path("copy"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(out, 0);
+	ck_assert_int_eq(img_tar_copy(&r, out, e.size, e.q, &err), 0);
+	close(out);
+	out = open(tmp_path("copy"), O_RDONLY);
+	ck_assert_int_eq(read(out, data, sizeof(data)), 15);
+	close(out);
+	ck_assert_str_eq(data, "long-named data");
+	img_tar_entry_clear(&e);
+
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), 1);
+	ck_assert_int_eq(e.type, '5');
+	ck_assert_str_eq(e.name, "sub/");
+	img_tar_entry_clear(&e);
+
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), 1);
+	ck_assert_int_eq(e.type, '2');
+	ck_assert_ptr_null(e.name);
+	ck_assert_str_eq(e.q, "link");
+	ck_assert_str_eq(img_tar_type_name(e.type), "symbolic link");
+	img_tar_entry_clear(&e);
+
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), 1);
+	ck_assert_str_eq(e.name, "pax/name");
+	ck_assert_uint_eq(e.name_len, 8);
+	ck_assert_uint_eq(e.size, 2);
+	ck_assert_int_eq(copy_to_null(&r, &e, &err), 0);
+	img_tar_entry_clear(&e);
+
+	rc = img_tar_next(&e, &r, &err);
+	ck_assert_msg(rc == 0, "%d %s", rc, err.message);
+	ck_assert_int_eq(err.code, 0);
+	img_tar_end(&r);
+	img_src_close(&s);
+	close(fd);
+}
+END_TEST
+
+/* A plain tar through img_src_open_plain; the header cap counts
+ * extension headers; a name is quoted for messages. */
+START_TEST(test_tgz_reader_plain_and_caps)
+{
+	struct tarb t = { NULL, 0, 0 };
+	struct img_error err = { 0 };
+	struct img_tar_entry e;
+	struct img_src s;
+	struct img_tar r;
+	unsigned char buf[IMG_TGZ_IOBUF];
+	const char *path = tmp_path("plain.tar");
+	int fd;
+
+	tb_pax(&t, "12 path=a\x01" "b\n");
+	tb_text(&t, "x", "1");
+	tb_text(&t, "y", "2");
+	tb_end(&t);
+	write_raw(path, t.buf, t.len);
+	free(t.buf);
+
+	fd = open_src(&s, path, false);
+	img_tar_init(&r, &s, buf, 2);
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), 1);
+	ck_assert_str_eq(e.q, "a\\x01b");
+	ck_assert_int_eq(copy_to_null(&r, &e, &err), 0);
+	img_tar_entry_clear(&e);
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), IMG_ELIMIT);
+	ck_assert_int_eq(err.code, IMG_ELIMIT);
+	ck_assert_str_eq(err.message, "archive: more than 2 tar headers");
+	img_tar_entry_clear(&e);
+	img_tar_end(&r);
+	img_src_close(&s);
+	close(fd);
 }
 END_TEST
 
@@ -1208,6 +1348,8 @@ sc_suite(void)
 	tcase_add_test(good, test_dot_slash_names_and_root_dir);
 	tcase_add_test(good, test_free_leaves_foreign_files);
 	tcase_add_test(good, test_pax_path_and_size);
+	tcase_add_test(good, test_tgz_reader_entries);
+	tcase_add_test(good, test_tgz_reader_plain_and_caps);
 	suite_add_tcase(s, good);
 
 	tcase_add_checked_fixture(bad, setup, teardown);

@@ -1,5 +1,5 @@
 /*
- * cpi/iso9660.h: in-memory ISO 9660 (ECMA-119) image writer for the agent
+ * image/iso9660.h: in-memory ISO 9660 (ECMA-119) image writer for the agent
  * settings CD-ROM.
  *
  * The image holds exactly one regular file in its root directory.  It is
@@ -16,26 +16,27 @@
  * The output is byte-for-byte deterministic for the same arguments: no
  * clock is read; dates are either "not specified" or the caller's time.
  */
-#ifndef CPI_ISO9660_H
-#define CPI_ISO9660_H
+#ifndef IMAGE_ISO9660_H
+#define IMAGE_ISO9660_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cpi/error.h"
+#include "image/error.h"
 
-#define CPI_ISO_SECTOR 2048
+#define IMG_ISO_SECTOR 2048
 /* Largest payload accepted, in bytes. */
-#define CPI_ISO_MAX_DATA (16u * 1024u * 1024u)
+#define IMG_ISO_MAX_DATA (16u * 1024u * 1024u)
 /* Longest file name accepted (characters [A-Za-z0-9_.-]). */
-#define CPI_ISO_MAX_NAME 30
+#define IMG_ISO_MAX_NAME 30
 /* Longest volume identifier accepted (characters [A-Za-z0-9_]). */
-#define CPI_ISO_MAX_VOLID 32
+#define IMG_ISO_MAX_VOLID 32
 
 /*
- * Failures fill the caller's struct cpi_error (set once) with type
- * CPI_ERROR_CPI, not retryable, and return CPI_EINVAL (bad argument) or
- * CPI_ENOMEM.  Messages never contain the payload bytes.
+ * Failures fill the caller's struct img_error (set once; NULL allowed)
+ * and return IMG_EINVAL (bad argument) or IMG_ENOMEM.  Messages never
+ * contain the payload bytes.  cpi_iso_build() (cpi/image.h) is the same
+ * call with the error the Director sees.
  */
 
 /*
@@ -43,34 +44,34 @@
  * the data_len bytes at data.
  *
  * out:        receives a malloc'd buffer; the caller releases it with
- *             free() (there is no cpi_iso_free: the image is one plain
+ *             free() (there is no img_iso_free: the image is one plain
  *             buffer).  Set to NULL on failure.
  * len_out:    receives the image length, always a multiple of
- *             CPI_ISO_SECTOR.  Set to 0 on failure.
- * file_name:  1..CPI_ISO_MAX_NAME characters from [A-Za-z0-9_.-], not
+ *             IMG_ISO_SECTOR.  Set to 0 on failure.
+ * file_name:  1..IMG_ISO_MAX_NAME characters from [A-Za-z0-9_.-], not
  *             made of dots only.  Recorded verbatim in the Joliet tree and
  *             mapped to an upper-case 8.3 name in the ISO 9660 tree.
- * data:       1..CPI_ISO_MAX_DATA bytes (an empty settings file is
+ * data:       1..IMG_ISO_MAX_DATA bytes (an empty settings file is
  *             refused as a caller bug).
- * volume_id:  NULL for "CDROM", else 1..CPI_ISO_MAX_VOLID characters from
+ * volume_id:  NULL for "CDROM", else 1..IMG_ISO_MAX_VOLID characters from
  *             [A-Za-z0-9_]; lower case is folded to upper case.  The
  *             Joliet descriptor carries its first 16 characters.
  *
  * Every date in the image is recorded as "not specified".
- * Returns 0 or a negative enum cpi_code.
+ * Returns 0 or a negative enum img_code.
  */
-int cpi_iso_build(unsigned char **out, size_t *len_out,
+int img_iso_build(unsigned char **out, size_t *len_out,
     const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, struct cpi_error *err);
+    const char *volume_id, struct img_error *err);
 
 /*
- * Same as cpi_iso_build, but every date in the image (volume creation and
+ * Same as img_iso_build, but every date in the image (volume creation and
  * modification, directory and file records) is unix_time (seconds since
  * 1970-01-01 UTC).  unix_time < 0 means "not specified"; values after
  * 2155-12-31 (the last year a directory record can hold) are refused.
  */
-int cpi_iso_build_at(unsigned char **out, size_t *len_out,
+int img_iso_build_at(unsigned char **out, size_t *len_out,
     const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, int64_t unix_time, struct cpi_error *err);
+    const char *volume_id, int64_t unix_time, struct img_error *err);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * cpi/iso9660.c: one-file ISO 9660 image writer (see iso9660.h).
+ * image/iso9660.c: one-file ISO 9660 image writer (see iso9660.h).
  *
  * Why Joliet and not Rock Ridge.  The agent looks the settings up as
  * "env" in lower case; ECMA-119 level 1 only has upper-case d-characters,
@@ -32,9 +32,8 @@
  * Every field is written explicitly; the image depends only on the
  * arguments, never on the clock or the environment.
  */
-#include "cpi/iso9660.h"
+#include "image/iso9660.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,24 +67,6 @@ struct iso_time {
 	int minute;
 	int second;
 };
-
-/* Sets err once (type CpiError, not retryable); returns code. */
-static int
-iso_fail(struct cpi_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-iso_fail(struct cpi_error *err, int code, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cpi_error_set(err, CPI_ERROR_CPI, false, "%s", msg);
-	return code;
-}
 
 static void
 put_le16(unsigned char *p, uint16_t v)
@@ -296,9 +277,9 @@ put_directory(unsigned char *sec, uint32_t self, uint32_t data_extent,
 	size_t off = 0;
 
 	/* The root is its own parent, so ".." points at the same extent. */
-	off += put_dir_record(sec + off, self, CPI_ISO_SECTOR, true, t,
+	off += put_dir_record(sec + off, self, IMG_ISO_SECTOR, true, t,
 	    &dot, 1);
-	off += put_dir_record(sec + off, self, CPI_ISO_SECTOR, true, t,
+	off += put_dir_record(sec + off, self, IMG_ISO_SECTOR, true, t,
 	    &dotdot, 1);
 	put_dir_record(sec + off, data_extent, data_len, false, t, id, id_len);
 }
@@ -336,13 +317,13 @@ put_vd_common(unsigned char *vd, int type, uint32_t total_sectors,
 	put_both32(vd + 80, total_sectors);	/* volume space size */
 	put_both16(vd + 120, 1);		/* volume set size */
 	put_both16(vd + 124, 1);		/* volume sequence number */
-	put_both16(vd + 128, CPI_ISO_SECTOR);	/* logical block size */
+	put_both16(vd + 128, IMG_ISO_SECTOR);	/* logical block size */
 	put_both32(vd + 132, PATH_TABLE_SIZE);
 	put_le32(vd + 140, pt_l);
 	put_le32(vd + 144, 0);			/* no optional L table */
 	put_be32(vd + 148, pt_m);
 	put_be32(vd + 152, 0);			/* no optional M table */
-	put_dir_record(vd + 156, root, CPI_ISO_SECTOR, true, t, &root_id, 1);
+	put_dir_record(vd + 156, root, IMG_ISO_SECTOR, true, t, &root_id, 1);
 	put_vd_time(vd + 813, t);		/* creation */
 	put_vd_time(vd + 830, t);		/* modification */
 	put_vd_time(vd + 847, &(struct iso_time){ .set = false });
@@ -397,19 +378,19 @@ put_terminator(unsigned char *vd)
 }
 
 static int
-check_file_name(const char *name, struct cpi_error *err)
+check_file_name(const char *name, struct img_error *err)
 {
 	size_t i, len;
 	bool only_dots = true;
 
 	if (name == NULL)
-		return iso_fail(err, CPI_EINVAL,
+		return img_fail(err, IMG_EINVAL,
 		    "iso: file name is missing");
-	len = strnlen(name, CPI_ISO_MAX_NAME + 1);
-	if (len == 0 || len > CPI_ISO_MAX_NAME)
-		return iso_fail(err, CPI_EINVAL,
+	len = strnlen(name, IMG_ISO_MAX_NAME + 1);
+	if (len == 0 || len > IMG_ISO_MAX_NAME)
+		return img_fail(err, IMG_EINVAL,
 		    "iso: file name must be 1 to %d characters",
-		    CPI_ISO_MAX_NAME);
+		    IMG_ISO_MAX_NAME);
 	for (i = 0; i < len; i++) {
 		char c = name[i];
 
@@ -417,33 +398,33 @@ check_file_name(const char *name, struct cpi_error *err)
 			only_dots = false;
 		if (!is_upper(c) && !is_lower(c) && !is_digit(c) &&
 		    c != '_' && c != '.' && c != '-')
-			return iso_fail(err, CPI_EINVAL,
+			return img_fail(err, IMG_EINVAL,
 			    "iso: file name may only contain [A-Za-z0-9_.-] "
 			    "(bad byte 0x%02x at offset %zu)",
 			    (unsigned)(unsigned char)c, i);
 	}
 	if (only_dots)
-		return iso_fail(err, CPI_EINVAL,
+		return img_fail(err, IMG_EINVAL,
 		    "iso: file name must not consist of dots only");
 	return 0;
 }
 
 /* Folds volume_id (already NULL-defaulted) to d-characters into out. */
 static int
-check_volume_id(char out[CPI_ISO_MAX_VOLID + 1], const char *volid,
-    struct cpi_error *err)
+check_volume_id(char out[IMG_ISO_MAX_VOLID + 1], const char *volid,
+    struct img_error *err)
 {
-	size_t i, len = strnlen(volid, CPI_ISO_MAX_VOLID + 1);
+	size_t i, len = strnlen(volid, IMG_ISO_MAX_VOLID + 1);
 
-	if (len == 0 || len > CPI_ISO_MAX_VOLID)
-		return iso_fail(err, CPI_EINVAL,
+	if (len == 0 || len > IMG_ISO_MAX_VOLID)
+		return img_fail(err, IMG_EINVAL,
 		    "iso: volume id must be 1 to %d characters",
-		    CPI_ISO_MAX_VOLID);
+		    IMG_ISO_MAX_VOLID);
 	for (i = 0; i < len; i++) {
 		char c = volid[i];
 
 		if (!is_upper(c) && !is_lower(c) && !is_digit(c) && c != '_')
-			return iso_fail(err, CPI_EINVAL,
+			return img_fail(err, IMG_EINVAL,
 			    "iso: volume id may only contain [A-Za-z0-9_] "
 			    "(bad byte 0x%02x at offset %zu)",
 			    (unsigned)(unsigned char)c, i);
@@ -503,95 +484,107 @@ joliet_name(unsigned char *out, const char *name)
 	return n;
 }
 
-int
-cpi_iso_build_at(unsigned char **out, size_t *len_out,
-    const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, int64_t unix_time, struct cpi_error *err)
+/* Checks every argument but the outputs; fills volid. */
+static int
+check_args(char volid[IMG_ISO_MAX_VOLID + 1], const char *file_name,
+    const unsigned char *data, size_t data_len, const char *volume_id,
+    int64_t unix_time, struct img_error *err)
 {
-	char volid[CPI_ISO_MAX_VOLID + 1];
+	int rc;
+
+	rc = check_file_name(file_name, err);
+	if (rc != 0)
+		return rc;
+	rc = check_volume_id(volid, volume_id != NULL ? volume_id : "CDROM",
+	    err);
+	if (rc != 0)
+		return rc;
+	if (data == NULL || data_len == 0)
+		return img_fail(err, IMG_EINVAL, "iso: file data is empty");
+	if (data_len > IMG_ISO_MAX_DATA)
+		return img_fail(err, IMG_EINVAL,
+		    "iso: file data is %zu bytes, the limit is %u",
+		    data_len, IMG_ISO_MAX_DATA);
+	if (unix_time > MAX_UNIX_TIME)
+		return img_fail(err, IMG_EINVAL,
+		    "iso: time %lld is after 2155-12-31",
+		    (long long)unix_time);
+	return 0;
+}
+
+/* Writes every sector of a zeroed image of SEC_DATA + data_sectors
+ * sectors. */
+static void
+put_image(unsigned char *img, size_t data_sectors, const char *volid,
+    const char *file_name, const unsigned char *data, size_t data_len,
+    const struct iso_time *t)
+{
 	char iso_id[16];
-	unsigned char joliet_id[2 * CPI_ISO_MAX_NAME];
-	size_t iso_id_len, joliet_id_len, data_sectors, total;
+	unsigned char joliet_id[2 * IMG_ISO_MAX_NAME];
+	size_t iso_id_len, joliet_id_len;
+
+	iso_id_len = level1_name(iso_id, file_name);
+	joliet_id_len = joliet_name(joliet_id, file_name);
+	put_pvd(img + SEC_PVD * IMG_ISO_SECTOR,
+	    (uint32_t)(SEC_DATA + data_sectors), volid, t);
+	put_svd(img + SEC_SVD * IMG_ISO_SECTOR,
+	    (uint32_t)(SEC_DATA + data_sectors), volid, t);
+	put_terminator(img + SEC_TERM * IMG_ISO_SECTOR);
+
+	put_path_table(img + SEC_PT_L * IMG_ISO_SECTOR, SEC_ROOT, false);
+	put_path_table(img + SEC_PT_M * IMG_ISO_SECTOR, SEC_ROOT, true);
+	put_path_table(img + SEC_JPT_L * IMG_ISO_SECTOR, SEC_JROOT, false);
+	put_path_table(img + SEC_JPT_M * IMG_ISO_SECTOR, SEC_JROOT, true);
+
+	put_directory(img + SEC_ROOT * IMG_ISO_SECTOR, SEC_ROOT, SEC_DATA,
+	    (uint32_t)data_len, t, (const unsigned char *)iso_id,
+	    iso_id_len);
+	put_directory(img + SEC_JROOT * IMG_ISO_SECTOR, SEC_JROOT, SEC_DATA,
+	    (uint32_t)data_len, t, joliet_id, joliet_id_len);
+
+	memcpy(img + SEC_DATA * IMG_ISO_SECTOR, data, data_len);
+}
+
+int
+img_iso_build_at(unsigned char **out, size_t *len_out,
+    const char *file_name, const unsigned char *data, size_t data_len,
+    const char *volume_id, int64_t unix_time, struct img_error *err)
+{
+	char volid[IMG_ISO_MAX_VOLID + 1];
+	size_t data_sectors, total;
 	unsigned char *img = NULL;
 	struct iso_time t;
 	int rc = 0;
 
-	if (out == NULL || len_out == NULL) {
-		rc = iso_fail(err, CPI_EINVAL,
+	if (out == NULL || len_out == NULL)
+		return img_fail(err, IMG_EINVAL,
 		    "iso: output parameters are missing");
-		goto cleanup;
-	}
 	*out = NULL;
 	*len_out = 0;
-	rc = check_file_name(file_name, err);
+	rc = check_args(volid, file_name, data, data_len, volume_id,
+	    unix_time, err);
 	if (rc != 0)
-		goto cleanup;
-	rc = check_volume_id(volid, volume_id != NULL ? volume_id : "CDROM",
-	    err);
-	if (rc != 0)
-		goto cleanup;
-	if (data == NULL || data_len == 0) {
-		rc = iso_fail(err, CPI_EINVAL, "iso: file data is empty");
-		goto cleanup;
-	}
-	if (data_len > CPI_ISO_MAX_DATA) {
-		rc = iso_fail(err, CPI_EINVAL,
-		    "iso: file data is %zu bytes, the limit is %u",
-		    data_len, CPI_ISO_MAX_DATA);
-		goto cleanup;
-	}
-	if (unix_time > MAX_UNIX_TIME) {
-		rc = iso_fail(err, CPI_EINVAL,
-		    "iso: time %lld is after 2155-12-31",
-		    (long long)unix_time);
-		goto cleanup;
-	}
+		return rc;
 	iso_time_from_unix(&t, unix_time);
-
-	iso_id_len = level1_name(iso_id, file_name);
-	joliet_id_len = joliet_name(joliet_id, file_name);
-	data_sectors = (data_len + CPI_ISO_SECTOR - 1) / CPI_ISO_SECTOR;
-	total = (SEC_DATA + data_sectors) * CPI_ISO_SECTOR;
+	data_sectors = (data_len + IMG_ISO_SECTOR - 1) / IMG_ISO_SECTOR;
+	total = (SEC_DATA + data_sectors) * IMG_ISO_SECTOR;
 
 	/* calloc: system area, reserved fields and padding are zero. */
 	img = calloc(1, total);
-	if (img == NULL) {
-		rc = iso_fail(err, CPI_ENOMEM,
+	if (img == NULL)
+		return img_fail(err, IMG_ENOMEM,
 		    "iso: out of memory for a %zu-byte image", total);
-		goto cleanup;
-	}
-	put_pvd(img + SEC_PVD * CPI_ISO_SECTOR,
-	    (uint32_t)(SEC_DATA + data_sectors), volid, &t);
-	put_svd(img + SEC_SVD * CPI_ISO_SECTOR,
-	    (uint32_t)(SEC_DATA + data_sectors), volid, &t);
-	put_terminator(img + SEC_TERM * CPI_ISO_SECTOR);
-
-	put_path_table(img + SEC_PT_L * CPI_ISO_SECTOR, SEC_ROOT, false);
-	put_path_table(img + SEC_PT_M * CPI_ISO_SECTOR, SEC_ROOT, true);
-	put_path_table(img + SEC_JPT_L * CPI_ISO_SECTOR, SEC_JROOT, false);
-	put_path_table(img + SEC_JPT_M * CPI_ISO_SECTOR, SEC_JROOT, true);
-
-	put_directory(img + SEC_ROOT * CPI_ISO_SECTOR, SEC_ROOT, SEC_DATA,
-	    (uint32_t)data_len, &t, (const unsigned char *)iso_id,
-	    iso_id_len);
-	put_directory(img + SEC_JROOT * CPI_ISO_SECTOR, SEC_JROOT, SEC_DATA,
-	    (uint32_t)data_len, &t, joliet_id, joliet_id_len);
-
-	memcpy(img + SEC_DATA * CPI_ISO_SECTOR, data, data_len);
-
+	put_image(img, data_sectors, volid, file_name, data, data_len, &t);
 	*out = img;
 	*len_out = total;
-	img = NULL;
-cleanup:
-	free(img);
-	return rc;
+	return 0;
 }
 
 int
-cpi_iso_build(unsigned char **out, size_t *len_out, const char *file_name,
+img_iso_build(unsigned char **out, size_t *len_out, const char *file_name,
     const unsigned char *data, size_t data_len, const char *volume_id,
-    struct cpi_error *err)
+    struct img_error *err)
 {
-	return cpi_iso_build_at(out, len_out, file_name, data, data_len,
+	return img_iso_build_at(out, len_out, file_name, data, data_len,
 	    volume_id, -1, err);
 }
