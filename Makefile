@@ -109,6 +109,8 @@ integration: $(BUILD)/cpi $(INTEG_BIN)
 	@sh tests/sim/run.sh $(BUILD) $(INTEG_BIN)
 
 check: $(BUILD)/cpi
+	@sh tests/style/selftest.sh
+	@sh tests/style/size.sh
 	$(MAKE) unit
 	$(MAKE) integration
 	@sh tests/schemacheck/selftest.sh $(BUILD)

@@ -28,11 +28,11 @@
 void
 cpi_check__vs_error(struct cpi_check_run *x, enum cpi_check_status st,
                     const char *check, const char *key, const char *fix,
-                    const struct vs_error *e)
+                    const struct err *e)
 {
 	char msg[1200];
 
-	snprintf(msg, sizeof(msg), "%s%s%s", e->message,
+	snprintf(msg, sizeof(msg), "%.1023s%s%s", e->message,
 	         e->fault[0] != '\0' && strstr(e->message, e->fault) == NULL ?
 	         " " : "", e->fault[0] != '\0' &&
 	         strstr(e->message, e->fault) == NULL ? e->fault : "");
@@ -295,7 +295,7 @@ redact_all(struct cpi_check_report *r, const struct cpi_log *log)
 static void
 run_logout(struct cpi_check_run *x)
 {
-	struct vs_error e = {0};
+	struct err e = {0};
 
 	if (x->c == NULL)
 		return;
@@ -333,7 +333,7 @@ cpi_check_run(struct cpi_check_report *r, const struct cpi_options *opts,
 {
 	struct cpi_check_run x;
 	struct cpi_config *cfg = NULL;
-	struct cpi_error err = {0};
+	struct err err = {0};
 	size_t i;
 
 	memset(&x, 0, sizeof(x));
@@ -474,7 +474,7 @@ cpi_check_main(int argc, char **argv)
 	struct cpi_check_report r;
 	const char *networks = NULL;
 	struct cpi_log *log = NULL;
-	struct cpi_error err = {0};
+	struct err err = {0};
 	size_t counts[3];
 	bool json = false;
 	int status;

@@ -87,7 +87,7 @@ check_folder(struct cpi_check_run *x, const char *check, const char *key,
              const char *folder)
 {
 	char *rel = NULL;
-	struct vs_error e = {0};
+	struct err e = {0};
 	struct vs_moref deepest;
 	size_t found = 0, total = 0;
 	const char *sub = x->cfg->vcenter.datacenter.use_sub_folder ?
@@ -142,7 +142,7 @@ static void
 check_pool(struct cpi_check_run *x, size_t i, const char *key)
 {
 	const struct cpi_cluster *cl = &x->cfg->vcenter.datacenter.clusters[i];
-	struct vs_error e = {0};
+	struct err e = {0};
 	struct vs_moref pool;
 
 	if (vs_inventory_pool(&pool, x->inv, &x->clusters[i].ref,
@@ -204,7 +204,7 @@ check_clusters(struct cpi_check_run *x)
 	for (i = 0; i < dc->nclusters; i++) {
 		const struct cpi_cluster *cl = &dc->clusters[i];
 		struct vs_inv_cluster *ic = &x->clusters[i];
-		struct vs_error e = {0};
+		struct err e = {0};
 
 		snprintf(key, sizeof(key), DCK ".clusters[%zu]", i);
 		if (vs_inventory_cluster(ic, x->inv, &x->dc, cl->name,
@@ -279,7 +279,7 @@ pattern_cluster(struct cpi_check_run *x, const char *check,
 
 	partial[0] = '\0';
 	for (i = 0; i < l->n; i++) {
-		struct vs_error e = {0};
+		struct err e = {0};
 		size_t seen = 0, total = 0;
 		bool attached = false;
 		int w;
@@ -324,7 +324,7 @@ check_pattern(struct cpi_check_run *x, const char *check, const char *key,
 {
 	const struct cpi_datacenter *dc = &x->cfg->vcenter.datacenter;
 	struct vs_inv_datastores *l = NULL;
-	struct vs_error e = {0};
+	struct err e = {0};
 	char fix[256];
 	size_t j;
 
@@ -396,7 +396,7 @@ check_networks(struct cpi_check_run *x)
 
 	for (i = 0; i < x->npgs; i++) {
 		struct vs_port_group pg;
-		struct vs_error e = {0};
+		struct err e = {0};
 		char key[256];
 
 		snprintf(key, sizeof(key), "NETWORKS.json %.200s",
@@ -405,7 +405,7 @@ check_networks(struct cpi_check_run *x)
 		                            x->pg_names[i], x->pg_owners[i],
 		                            &e) < 0) {
 			cpi_check__vs_error(x, CPI_CHECK_ERROR, "port_group",
-			                    key, e.code == VS_EINVAL ?
+			                    key, e.code == ERR_EINVAL ?
 			                    "name it as SWITCH/PORTGROUP or "
 			                    "FOLDER/PORTGROUP in "
 			                    "cloud_properties.name" :
@@ -430,7 +430,7 @@ check_privileges(struct cpi_check_run *x)
 {
 	struct vs_moref refs[CPI_CHECK_MAX_ENTITIES];
 	struct vs_privileges *p = NULL;
-	struct vs_error e = {0};
+	struct err e = {0};
 	size_t i, j;
 
 	for (i = 0; i < x->ents.n; i++)
@@ -488,7 +488,7 @@ cpi_check__inventory(struct cpi_check_run *x)
 {
 	const struct cpi_datacenter *dc = &x->cfg->vcenter.datacenter;
 	struct vs_moref vm_folder;
-	struct vs_error e = {0};
+	struct err e = {0};
 
 	if (vs_inventory_read(&x->inv, x->c, &e) < 0) {
 		cpi_check__vs_error(x, CPI_CHECK_ERROR, "inventory",

@@ -30,7 +30,7 @@ cpi_check_add(struct cpi_check_report *r, enum cpi_check_status status,
 
 		if (v == NULL) {
 			r->incomplete = true;
-			return CPI_ENOMEM;
+			return ERR_ENOMEM;
 		}
 		r->items = v;
 		r->cap = cap;
@@ -53,7 +53,7 @@ cpi_check_add(struct cpi_check_report *r, enum cpi_check_status status,
 		free(it->fix);
 		free(it->message);
 		r->incomplete = true;
-		return CPI_ENOMEM;
+		return ERR_ENOMEM;
 	}
 	r->n++;
 	return 0;

@@ -60,7 +60,7 @@ struct cpi_check_run {
  * message lacks it), redacted. */
 void cpi_check__vs_error(struct cpi_check_run *x, enum cpi_check_status st,
                          const char *check, const char *key,
-                         const char *fix, const struct vs_error *e);
+                         const char *fix, const struct err *e);
 /* Replaying recorded fixtures: no name to resolve, no real server. */
 bool cpi_check__replaying(const struct cpi_check_run *x);
 

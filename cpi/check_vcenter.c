@@ -159,9 +159,9 @@ bool
 cpi_check__connect(struct cpi_check_run *x)
 {
 	const struct cpi_vcenter *vc = &x->cfg->vcenter;
-	struct cpi_error cerr = {0};
+	struct err cerr = {0};
 	struct cpi_call call = {0};
-	struct vs_error e = {0};
+	struct err e = {0};
 	int rc;
 
 	call.method = "check";
@@ -171,8 +171,8 @@ cpi_check__connect(struct cpi_check_run *x)
 	call.err = &cerr;
 	/* No retries: the report says what one attempt sees, at once. */
 	rc = cpi_vcenter_connect(&x->c, &call, false, &e);
-	if (rc < 0 && (e.code == VS_ENET || e.code == VS_ETIMEOUT ||
-	               e.code == VS_EINVAL)) {
+	if (rc < 0 && (e.code == ERR_ENET || e.code == ERR_ETIMEOUT ||
+	               e.code == ERR_EINVAL)) {
 		cpi_check__vs_error(x, CPI_CHECK_ERROR, "vcenter.reachable",
 		                    VC ".host",
 		                    "check host and port (job property "
@@ -181,7 +181,7 @@ cpi_check__connect(struct cpi_check_run *x)
 		                    "properties env.*)", &e);
 		return false;
 	}
-	if (rc < 0 && e.code == VS_ETLS) {
+	if (rc < 0 && e.code == ERR_ETLS) {
 		cpi_check_add(x->r, CPI_CHECK_OK, "vcenter.reachable",
 		              VC ".host", NULL, "%s port %d answers", vc->host,
 		              vc->port);

@@ -20,7 +20,7 @@
 
 static int
 add_secret(struct cpi_config *cfg, const char *s, size_t n,
-           struct cpi_error *err)
+           struct err *err)
 {
 	char **grown;
 	size_t i;
@@ -45,7 +45,7 @@ add_secret(struct cpi_config *cfg, const char *s, size_t n,
 /* The password of a scheme://user:password@host URL. */
 static int
 add_url_secret(struct cpi_config *cfg, const char *url,
-               struct cpi_error *err)
+               struct err *err)
 {
 	const char *p = strstr(url, "://"), *at, *colon;
 
@@ -64,7 +64,7 @@ add_url_secret(struct cpi_config *cfg, const char *url,
 /* Every string under a credential-like key, at any depth. */
 static int
 collect_secrets(struct cpi_config *cfg, const json_t *v, bool under_secret,
-                int depth, struct cpi_error *err)
+                int depth, struct err *err)
 {
 	const char *key;
 	json_t *child;
@@ -97,7 +97,7 @@ collect_secrets(struct cpi_config *cfg, const json_t *v, bool under_secret,
 }
 
 static int
-dump_canonical(char **out, const json_t *v, struct cpi_error *err)
+dump_canonical(char **out, const json_t *v, struct err *err)
 {
 	*out = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (*out == NULL)
@@ -107,7 +107,7 @@ dump_canonical(char **out, const json_t *v, struct cpi_error *err)
 
 static int
 parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
-            struct cpi_error *err)
+            struct err *err)
 {
 	struct cpi_agent *ag = &cfg->agent;
 	char sub[PATH_MAX_LEN];
@@ -130,9 +130,9 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 	ntp = cpi_cfg__get(agent, "ntp");
 	if (ntp != NULL) {
 		if (!json_is_array(ntp))
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.ntp: must be an array, got %s",
-			                     sub, cpi_cfg__type_of(ntp));
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.ntp: must be an array, got %s",
+			                   sub, cpi_cfg__type_of(ntp));
 		ag->ntp = calloc(json_array_size(ntp) + 1, sizeof(*ag->ntp));
 		if (ag->ntp == NULL)
 			return cpi_cfg__oom(err);
@@ -140,10 +140,10 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 			const json_t *e = json_array_get(ntp, i);
 
 			if (!json_is_string(e))
-				return cpi_error_set(err, CPI_ERROR_CPI, false,
-				                     "%s.ntp[%zu]: must be a "
-				                     "string, got %s", sub, i,
-				                     cpi_cfg__type_of(e));
+				return cpi_err_set(err, CPI_ERROR_CPI, false,
+				                   "%s.ntp[%zu]: must be a "
+				                   "string, got %s", sub, i,
+				                   cpi_cfg__type_of(e));
 			ag->ntp[i] = strdup(json_string_value(e));
 			if (ag->ntp[i] == NULL)
 				return cpi_cfg__oom(err);
@@ -173,23 +173,23 @@ context_key_kept(const char *key)
 
 /* root.cloud.properties, with cloud.plugin checked. */
 static int
-root_props(const json_t **props, const json_t *root, struct cpi_error *err)
+root_props(const json_t **props, const json_t *root, struct err *err)
 {
 	const json_t *cloud, *v;
 	int rc;
 
 	if (!json_is_object(root))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "config: must be an object, got %s",
-		                     cpi_cfg__type_of(root));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "config: must be an object, got %s",
+		                   cpi_cfg__type_of(root));
 	rc = cpi_cfg__obj(&cloud, root, "config", "cloud", true, err);
 	if (rc != 0)
 		return rc;
 	v = cpi_cfg__get(cloud, "plugin");
 	if (v != NULL && (!json_is_string(v) ||
 	                  strcmp(json_string_value(v), "vsphere") != 0))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "cloud.plugin: must be \"vsphere\"");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "cloud.plugin: must be \"vsphere\"");
 	return cpi_cfg__obj(props, cloud, "cloud", "properties", true, err);
 }
 
@@ -197,7 +197,7 @@ root_props(const json_t **props, const json_t *root, struct cpi_error *err)
  * director_uuid into cfg. */
 static int
 merge_context(struct cpi_config *cfg, json_t *vc0, const json_t *context,
-              struct cpi_error *err)
+              struct err *err)
 {
 	const json_t *v;
 	const char *key;
@@ -221,7 +221,7 @@ merge_context(struct cpi_config *cfg, json_t *vc0, const json_t *context,
 
 static int
 parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
-           struct cpi_error *err)
+           struct err *err)
 {
 	const json_t *props, *vcs;
 	json_t *vc0;
@@ -232,18 +232,18 @@ parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
 		return rc;
 	vcs = cpi_cfg__get(props, "vcenters");
 	if (vcs == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "cloud.properties.vcenters: required "
-		                     "array");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "cloud.properties.vcenters: required "
+		                   "array");
 	if (!json_is_array(vcs))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "cloud.properties.vcenters: must be an "
-		                     "array, got %s", cpi_cfg__type_of(vcs));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "cloud.properties.vcenters: must be an "
+		                   "array, got %s", cpi_cfg__type_of(vcs));
 	if (json_array_size(vcs) != 1)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "cloud.properties.vcenters: exactly one "
-		                     "vCenter is supported, got %zu",
-		                     json_array_size(vcs));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "cloud.properties.vcenters: exactly one "
+		                   "vCenter is supported, got %zu",
+		                   json_array_size(vcs));
 	vc0 = json_array_get(vcs, 0);
 	rc = merge_context(cfg, vc0, context, err);
 	if (rc == 0)
@@ -255,15 +255,15 @@ parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
 	if (rc == 0)
 		rc = parse_agent(cfg, props, "cloud.properties", err);
 	if (rc == 0 && cpi_cfg__is_set(cpi_cfg__get(props, "plugins")))
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "cloud.properties.plugins: not supported "
-		                   "by this CPI (Ruby CPI plugins); remove it");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "cloud.properties.plugins: not supported "
+		                 "by this CPI (Ruby CPI plugins); remove it");
 	return rc;
 }
 
 int
 cpi_config_parse(struct cpi_config **out, const char *text, size_t len,
-                 const json_t *context, struct cpi_error *err)
+                 const json_t *context, struct err *err)
 {
 	struct cpi_config *cfg = NULL;
 	json_error_t jerr;
@@ -274,13 +274,13 @@ cpi_config_parse(struct cpi_config **out, const char *text, size_t len,
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		/* jerr.text may quote config bytes: position only. */
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "config is not valid JSON%s (line %d, "
-		                   "column %d)",
-		                   json_error_code(&jerr) ==
-		                   json_error_duplicate_key ?
-		                   ": duplicate object key" : "",
-		                   jerr.line, jerr.column);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "config is not valid JSON%s (line %d, "
+		                 "column %d)",
+		                 json_error_code(&jerr) ==
+		                 json_error_duplicate_key ?
+		                 ": duplicate object key" : "",
+		                 jerr.line, jerr.column);
 		goto cleanup;
 	}
 	cfg = calloc(1, sizeof(*cfg));
@@ -301,7 +301,7 @@ cleanup:
 
 int
 cpi_config_load(struct cpi_config **out, const char *path,
-                const json_t *context, struct cpi_error *err)
+                const json_t *context, struct err *err)
 {
 	char *buf = NULL;
 	size_t len = 0, n;
@@ -310,15 +310,15 @@ cpi_config_load(struct cpi_config **out, const char *path,
 
 	*out = NULL;
 	if (path == NULL || path[0] == '\0') {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "no CPI config file given");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "no CPI config file given");
 		goto cleanup;
 	}
 	f = fopen(path, "rb");
 	if (f == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "cannot open CPI config %.512s: %s", path,
-		                   strerror(errno));
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "cannot open CPI config %.512s: %s", path,
+		                 strerror(errno));
 		goto cleanup;
 	}
 	buf = malloc(CPI_CONFIG_MAX + 1);
@@ -332,19 +332,19 @@ cpi_config_load(struct cpi_config **out, const char *path,
 			break;
 	}
 	if (ferror(f)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "cannot read CPI config %.512s", path);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "cannot read CPI config %.512s", path);
 		goto cleanup;
 	}
 	if (len > CPI_CONFIG_MAX) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "CPI config %.512s is larger than %zu MiB",
-		                   path, CPI_CONFIG_MAX / (1024 * 1024));
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "CPI config %.512s is larger than %zu MiB",
+		                 path, CPI_CONFIG_MAX / (1024 * 1024));
 		goto cleanup;
 	}
 	rc = cpi_config_parse(out, buf, len, context, err);
 	if (rc != 0)
-		cpi_error_prefix(err, "CPI config %.200s", path);
+		err_prefix(err, "CPI config %.200s", path);
 cleanup:
 	if (buf != NULL)
 		memset(buf, 0, len);

@@ -45,7 +45,7 @@ static const struct cpi_cfg_unsupported cluster_unsupported[] = {
 static int
 parse_host_group(struct cpi_cluster *cl, const json_t *props,
                  const char *sub, const char *path, const char *name,
-                 struct cpi_error *err)
+                 struct err *err)
 {
 	char hsub[CPI_CFG_PATH_MAX];
 	const json_t *hg = cpi_cfg__get(props, "host_group");
@@ -63,10 +63,10 @@ parse_host_group(struct cpi_cluster *cl, const json_t *props,
 		return cpi_cfg__dup(&cl->host_group_drs_rule, "SHOULD", err);
 	}
 	if (!json_is_object(hg))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.host_group: must be a string or an "
-		                     "object, got %s", sub,
-		                     cpi_cfg__type_of(hg));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.host_group: must be a string or an "
+		                   "object, got %s", sub,
+		                   cpi_cfg__type_of(hg));
 	snprintf(hsub, sizeof(hsub), "%.160s.%.64s.host_group", path, name);
 	rc = cpi_cfg__str(&cl->host_group, hg, hsub, "name", true, NULL,
 	                  err);
@@ -77,15 +77,15 @@ parse_host_group(struct cpi_cluster *cl, const json_t *props,
 		return rc;
 	if (strcmp(cl->host_group_drs_rule, "MUST") != 0 &&
 	    strcmp(cl->host_group_drs_rule, "SHOULD") != 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.drs_rule: must be MUST or SHOULD",
-		                     hsub);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.drs_rule: must be MUST or SHOULD",
+		                   hsub);
 	return 0;
 }
 
 static int
 parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
-                    const char *path, struct cpi_error *err)
+                    const char *path, struct err *err)
 {
 	char sub[CPI_CFG_PATH_MAX];
 	const json_t *props;
@@ -94,22 +94,22 @@ parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
 
 	if (json_is_string(v)) {
 		if (json_string_length(v) == 0)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s: cluster name must not be "
-			                     "empty", path);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s: cluster name must not be "
+			                   "empty", path);
 		return cpi_cfg__dup(&cl->name, json_string_value(v), err);
 	}
 	if (!json_is_object(v) || json_object_size(v) != 1)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be a cluster name or an object "
-		                     "with exactly one key (the cluster name)",
-		                     path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: must be a cluster name or an object "
+		                   "with exactly one key (the cluster name)",
+		                   path);
 	name = json_object_iter_key(json_object_iter((json_t *)v));
 	props = json_object_iter_value(json_object_iter((json_t *)v));
 	if (name[0] == '\0')
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: cluster name must not be empty",
-		                     path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: cluster name must not be empty",
+		                   path);
 	rc = cpi_cfg__dup(&cl->name, name, err);
 	if (rc != 0)
 		return rc;
@@ -117,9 +117,9 @@ parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
 	if (json_is_null(props))
 		return 0;
 	if (!json_is_object(props))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be an object, got %s", sub,
-		                     cpi_cfg__type_of(props));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: must be an object, got %s", sub,
+		                   cpi_cfg__type_of(props));
 	rc = cpi_cfg__str(&cl->resource_pool, props, sub, "resource_pool",
 	                  false, NULL, err);
 	if (rc != 0)
@@ -131,7 +131,7 @@ parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
  * does not do. */
 static int
 parse_cluster(struct cpi_cluster *cl, const json_t *v, const char *path,
-              struct cpi_error *err)
+              struct err *err)
 {
 	char sub[CPI_CFG_PATH_MAX];
 	int rc = parse_cluster_entry(cl, v, path, err);
@@ -149,9 +149,9 @@ parse_cluster(struct cpi_cluster *cl, const json_t *v, const char *path,
  * at the first call that needs it. */
 static int
 check_pattern(const char *pattern, const char *path, const char *key,
-              struct cpi_error *err)
+              struct err *err)
 {
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	char full[CPI_CFG_PATH_MAX];
 
 	if (pattern == NULL)
@@ -159,13 +159,13 @@ check_pattern(const char *pattern, const char *path, const char *key,
 	snprintf(full, sizeof(full), "%s.%s", path, key);
 	if (vs_pattern_check(pattern, full, &verr) == 0)
 		return 0;
-	return cpi_error_set(err, CPI_ERROR_CPI, false, "%s", verr.message);
+	return cpi_err_set(err, CPI_ERROR_CPI, false, "%s", verr.message);
 }
 
 /* Every pattern compiles; one of each pair is set. */
 static int
 check_patterns(struct cpi_datacenter *dc, const char *path,
-               struct cpi_error *err)
+               struct err *err)
 {
 	const struct cpi_cfg_key *k;
 	size_t i;
@@ -180,22 +180,22 @@ check_patterns(struct cpi_datacenter *dc, const char *path,
 	}
 	if (dc->datastore_pattern == NULL &&
 	    dc->datastore_cluster_pattern == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datastore_pattern: required string "
-		                     "(or datastore_cluster_pattern)", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.datastore_pattern: required string "
+		                   "(or datastore_cluster_pattern)", path);
 	if (dc->persistent_datastore_pattern == NULL &&
 	    dc->persistent_datastore_cluster_pattern == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.persistent_datastore_pattern: "
-		                     "required string (or "
-		                     "persistent_datastore_cluster_pattern)",
-		                     path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.persistent_datastore_pattern: "
+		                   "required string (or "
+		                   "persistent_datastore_cluster_pattern)",
+		                   path);
 	return 0;
 }
 
 static int
 parse_clusters(struct cpi_datacenter *dc, const json_t *obj,
-               const char *path, struct cpi_error *err)
+               const char *path, struct err *err)
 {
 	char sub[CPI_CFG_PATH_MAX];
 	const json_t *clusters = cpi_cfg__get(obj, "clusters");
@@ -204,15 +204,15 @@ parse_clusters(struct cpi_datacenter *dc, const json_t *obj,
 	int rc;
 
 	if (clusters == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.clusters: required array", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.clusters: required array", path);
 	if (!json_is_array(clusters))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.clusters: must be an array, got %s",
-		                     path, cpi_cfg__type_of(clusters));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.clusters: must be an array, got %s",
+		                   path, cpi_cfg__type_of(clusters));
 	if (json_array_size(clusters) == 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.clusters: must not be empty", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.clusters: must not be empty", path);
 	dc->clusters = calloc(json_array_size(clusters),
 	                      sizeof(*dc->clusters));
 	if (dc->clusters == NULL)
@@ -234,25 +234,25 @@ parse_clusters(struct cpi_datacenter *dc, const json_t *obj,
 
 int
 cpi_cfg__datacenter(struct cpi_datacenter *dc, const json_t *obj,
-                    const char *path, struct cpi_error *err)
+                    const char *path, struct err *err)
 {
 	int rc;
 
 	if (!json_is_object(obj))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be an object, got %s", path,
-		                     cpi_cfg__type_of(obj));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: must be an object, got %s", path,
+		                   cpi_cfg__type_of(obj));
 	rc = cpi_cfg__keys(dc, datacenter_keys, N(datacenter_keys), obj,
 	                   path, err);
 	if (rc == 0)
 		rc = cpi_cfg__refuse_set(obj, path, datacenter_unsupported,
 		                         N(datacenter_unsupported), err);
 	if (rc == 0 && !dc->allow_mixed_datastores)
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s.allow_mixed_datastores: false is not "
-		                   "supported by this CPI (keeping ephemeral "
-		                   "and persistent disks on separate "
-		                   "datastores); remove it", path);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s.allow_mixed_datastores: false is not "
+		                 "supported by this CPI (keeping ephemeral "
+		                 "and persistent disks on separate "
+		                 "datastores); remove it", path);
 	if (rc == 0)
 		rc = check_patterns(dc, path, err);
 	if (rc == 0)

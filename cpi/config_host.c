@@ -74,7 +74,7 @@ valid_name(const char *s, size_t n)
  * ends (*p, *end). */
 static int
 host_bounds(struct host_parts *hp, const char **p, const char **end,
-            const char *value, const char *what, struct cpi_error *err)
+            const char *value, const char *what, struct err *err)
 {
 	bool is_url = false;
 
@@ -88,51 +88,51 @@ host_bounds(struct host_parts *hp, const char **p, const char **end,
 		strcpy(hp->scheme, "http");
 		hp->port = 80;
 	} else if (strstr(*p, "://") != NULL) {
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: only https:// and http:// URLs are "
-		                     "supported", what);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: only https:// and http:// URLs are "
+		                   "supported", what);
 	}
 	*end = *p + (is_url ? strcspn(*p, "/?#") : strlen(*p));
 	if (is_url && strcmp(*end, "") != 0 && strcmp(*end, "/") != 0 &&
 	    strcmp(*end, "/sdk") != 0 && strcmp(*end, "/sdk/") != 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: URL path must be empty or /sdk",
-		                     what);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: URL path must be empty or /sdk",
+		                   what);
 	if (memchr(*p, '@', (size_t)(*end - *p)) != NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must not contain credentials (use "
-		                     "user and password)", what);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: must not contain credentials (use "
+		                   "user and password)", what);
 	if (*p == *end)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: no host name", what);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: no host name", what);
 	return 0;
 }
 
 /* "[v6]" or "[v6]:port" from p to end. */
 static int
 host_bracketed(struct host_parts *hp, const char *p, const char *end,
-               const char *what, struct cpi_error *err)
+               const char *what, struct err *err)
 {
 	const char *hs = p + 1, *he = memchr(p, ']', (size_t)(end - p));
 	struct in6_addr a6;
 	size_t n;
 
 	if (he == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: missing ']' after IPv6 address",
-		                     what);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: missing ']' after IPv6 address",
+		                   what);
 	hp->colon = he + 1;
 	if (hp->colon != end && *hp->colon != ':')
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: unexpected text after ']'", what);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: unexpected text after ']'", what);
 	n = (size_t)(he - hs);
 	hp->host = n < 64 ? strndup(hs, n) : NULL;
 	if (n >= 64 || (hp->host != NULL &&
 	                (strchr(hp->host, '%') != NULL ||
 	                 inet_pton(AF_INET6, hp->host, &a6) != 1)))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: invalid IPv6 address in brackets",
-		                     what);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: invalid IPv6 address in brackets",
+		                   what);
 	if (hp->host == NULL)
 		return cpi_cfg__oom(err);
 	hp->v6 = true;
@@ -144,22 +144,22 @@ host_bracketed(struct host_parts *hp, const char *p, const char *end,
 /* "name", "name:port", "a.b.c.d" or "a.b.c.d:port" from p to end. */
 static int
 host_plain(struct host_parts *hp, const char *p, const char *end,
-           const char *what, struct cpi_error *err)
+           const char *what, struct err *err)
 {
 	const char *he;
 
 	hp->colon = memchr(p, ':', (size_t)(end - p));
 	if (hp->colon != NULL &&
 	    memchr(hp->colon + 1, ':', (size_t)(end - hp->colon - 1)) != NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: an IPv6 address must be enclosed "
-		                     "in brackets, e.g. [2001:db8::5] or "
-		                     "[2001:db8::5]:443", what);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: an IPv6 address must be enclosed "
+		                   "in brackets, e.g. [2001:db8::5] or "
+		                   "[2001:db8::5]:443", what);
 	he = hp->colon != NULL ? hp->colon : end;
 	if (!valid_name(p, (size_t)(he - p)))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: invalid host name or IPv4 address",
-		                     what);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: invalid host name or IPv4 address",
+		                   what);
 	hp->host = strndup(p, (size_t)(he - p));
 	if (hp->host == NULL)
 		return cpi_cfg__oom(err);
@@ -169,7 +169,7 @@ host_plain(struct host_parts *hp, const char *p, const char *end,
 /* Stores the parts (taking hp->host) and the URL they make in vc. */
 static int
 host_store(struct cpi_vcenter *vc, struct host_parts *hp,
-           struct cpi_error *err)
+           struct err *err)
 {
 	size_t n = strlen(hp->scheme) + strlen(hp->host) + 32;
 	char *url = malloc(n);
@@ -198,15 +198,15 @@ host_store(struct cpi_vcenter *vc, struct host_parts *hp,
 
 int
 cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
-                      const char *what, struct cpi_error *err)
+                      const char *what, struct err *err)
 {
 	struct host_parts hp = { .scheme = "https", .port = 443 };
 	const char *p = value, *end = value;
 	int rc;
 
 	if (value == NULL || value[0] == '\0')
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must not be empty", what);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: must not be empty", what);
 	rc = host_bounds(&hp, &p, &end, value, what, err);
 	if (rc != 0)
 		goto cleanup;
@@ -219,9 +219,9 @@ cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
 	if (hp.colon != NULL &&
 	    !valid_port(&hp.port, hp.colon + 1,
 	                (size_t)(end - hp.colon - 1))) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: port must be a number from 1 to 65535",
-		                   what);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s: port must be a number from 1 to 65535",
+		                 what);
 		goto cleanup;
 	}
 	rc = host_store(vc, &hp, err);

@@ -28,15 +28,15 @@ cpi_cfg__type_of(const json_t *v)
 }
 
 int
-cpi_cfg__oom(struct cpi_error *err)
+cpi_cfg__oom(struct err *err)
 {
-	cpi_error_set(err, CPI_ERROR_CPI, false,
-	              "out of memory reading the CPI config");
-	return CPI_ENOMEM;
+	cpi_err_set(err, CPI_ERROR_CPI, false,
+	            "out of memory reading the CPI config");
+	return ERR_ENOMEM;
 }
 
 int
-cpi_cfg__dup(char **out, const char *s, struct cpi_error *err)
+cpi_cfg__dup(char **out, const char *s, struct err *err)
 {
 	*out = strdup(s);
 	if (*out == NULL)
@@ -55,27 +55,27 @@ cpi_cfg__get(const json_t *obj, const char *key)
 int
 cpi_cfg__str(char **out, const json_t *obj, const char *path,
              const char *key, bool required, const char *def,
-             struct cpi_error *err)
+             struct err *err)
 {
 	const json_t *v = cpi_cfg__get(obj, key);
 
 	*out = NULL;
 	if (v == NULL) {
 		if (required)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: required string", path,
-			                     key);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.%s: required string", path,
+			                   key);
 		return def != NULL ? cpi_cfg__dup(out, def, err) : 0;
 	}
 	if (!json_is_string(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.%s: must be a string, got %s", path,
-		                     key, cpi_cfg__type_of(v));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.%s: must be a string, got %s", path,
+		                   key, cpi_cfg__type_of(v));
 	if (json_string_length(v) == 0) {
 		if (required)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: must not be empty", path,
-			                     key);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.%s: must not be empty", path,
+			                   key);
 		return def != NULL ? cpi_cfg__dup(out, def, err) : 0;
 	}
 	return cpi_cfg__dup(out, json_string_value(v), err);
@@ -83,7 +83,7 @@ cpi_cfg__str(char **out, const json_t *obj, const char *path,
 
 int
 cpi_cfg__bool(bool *out, const json_t *obj, const char *path,
-              const char *key, bool def, struct cpi_error *err)
+              const char *key, bool def, struct err *err)
 {
 	const json_t *v = cpi_cfg__get(obj, key);
 
@@ -91,31 +91,31 @@ cpi_cfg__bool(bool *out, const json_t *obj, const char *path,
 	if (v == NULL)
 		return 0;
 	if (!json_is_boolean(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.%s: must be a boolean, got %s", path,
-		                     key, cpi_cfg__type_of(v));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.%s: must be a boolean, got %s", path,
+		                   key, cpi_cfg__type_of(v));
 	*out = json_is_true(v);
 	return 0;
 }
 
 int
 cpi_cfg__obj(const json_t **out, const json_t *obj, const char *path,
-             const char *key, bool required, struct cpi_error *err)
+             const char *key, bool required, struct err *err)
 {
 	const json_t *v = cpi_cfg__get(obj, key);
 
 	*out = NULL;
 	if (v == NULL) {
 		if (required)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: required object", path,
-			                     key);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.%s: required object", path,
+			                   key);
 		return 0;
 	}
 	if (!json_is_object(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.%s: must be an object, got %s", path,
-		                     key, cpi_cfg__type_of(v));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.%s: must be an object, got %s", path,
+		                   key, cpi_cfg__type_of(v));
 	*out = v;
 	return 0;
 }
@@ -137,7 +137,7 @@ cpi_cfg__int(long long *out, const json_t *obj, const char *key,
 
 int
 cpi_cfg__keys(void *dst, const struct cpi_cfg_key *keys, size_t n,
-              const json_t *obj, const char *path, struct cpi_error *err)
+              const json_t *obj, const char *path, struct err *err)
 {
 	unsigned char *base = dst;
 	size_t i;
@@ -177,16 +177,16 @@ cpi_cfg__is_set(const json_t *v)
 int
 cpi_cfg__refuse_set(const json_t *obj, const char *path,
                     const struct cpi_cfg_unsupported *list, size_t n,
-                    struct cpi_error *err)
+                    struct err *err)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (cpi_cfg__is_set(json_object_get(obj, list[i].key)))
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: not supported by this CPI "
-			                     "(%s); remove it", path,
-			                     list[i].key, list[i].what);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.%s: not supported by this CPI "
+			                   "(%s); remove it", path,
+			                   list[i].key, list[i].what);
 	}
 	return 0;
 }

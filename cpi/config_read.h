@@ -20,9 +20,9 @@
 
 /* "object", "array", "string", "integer", "number", "boolean", "null". */
 const char *cpi_cfg__type_of(const json_t *v);
-/* Sets the config's out-of-memory error; returns CPI_ENOMEM. */
-int cpi_cfg__oom(struct cpi_error *err);
-int cpi_cfg__dup(char **out, const char *s, struct cpi_error *err);
+/* Sets the config's out-of-memory error; returns ERR_ENOMEM. */
+int cpi_cfg__oom(struct err *err);
+int cpi_cfg__dup(char **out, const char *s, struct err *err);
 /* obj[key], NULL when absent or null. */
 const json_t *cpi_cfg__get(const json_t *obj, const char *key);
 
@@ -30,11 +30,11 @@ const json_t *cpi_cfg__get(const json_t *obj, const char *key);
  * be NULL) is used for both. */
 int cpi_cfg__str(char **out, const json_t *obj, const char *path,
                  const char *key, bool required, const char *def,
-                 struct cpi_error *err);
+                 struct err *err);
 int cpi_cfg__bool(bool *out, const json_t *obj, const char *path,
-                  const char *key, bool def, struct cpi_error *err);
+                  const char *key, bool def, struct err *err);
 int cpi_cfg__obj(const json_t **out, const json_t *obj, const char *path,
-                 const char *key, bool required, struct cpi_error *err);
+                 const char *key, bool required, struct err *err);
 /* An integer key from min to max into *out (untouched when absent):
  * 0, or -1 when present but not such an integer (the caller says
  * what it must be). */
@@ -58,7 +58,7 @@ struct cpi_cfg_key {
 
 int cpi_cfg__keys(void *dst, const struct cpi_cfg_key *keys, size_t n,
                   const json_t *obj, const char *path,
-                  struct cpi_error *err);
+                  struct err *err);
 
 /* Keys the Ruby CPI acts on and this CPI does not: set (anything but
  * null, false, 0, "", [] and {}), one is refused, naming the key and
@@ -71,14 +71,14 @@ struct cpi_cfg_unsupported {
 bool cpi_cfg__is_set(const json_t *v);
 int cpi_cfg__refuse_set(const json_t *obj, const char *path,
                         const struct cpi_cfg_unsupported *list, size_t n,
-                        struct cpi_error *err);
+                        struct err *err);
 
 /* The steps of the config, one file each: vcenters[0] (with its
  * datacenter) from config_vcenter.c, datacenters[0] from
  * config_datacenter.c. */
 int cpi_cfg__vcenter(struct cpi_vcenter *vc, const json_t *obj,
-                     const char *path, struct cpi_error *err);
+                     const char *path, struct err *err);
 int cpi_cfg__datacenter(struct cpi_datacenter *dc, const json_t *obj,
-                        const char *path, struct cpi_error *err);
+                        const char *path, struct err *err);
 
 #endif

@@ -58,7 +58,7 @@ static const struct name_value scsi_types[] = {
 static int
 get_enum(int *out, const json_t *obj, const char *path, const char *key,
          const struct name_value *names, size_t n, const char *expected,
-         struct cpi_error *err)
+         struct err *err)
 {
 	char *s = NULL;
 	size_t i;
@@ -72,8 +72,8 @@ get_enum(int *out, const json_t *obj, const char *path, const char *key,
 	if (i < n)
 		*out = names[i].value;
 	else
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s.%s: must be %s", path, key, expected);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s.%s: must be %s", path, key, expected);
 	free(s);
 	return rc;
 }
@@ -102,7 +102,7 @@ vmx_key_problem(const char *key)
  * whatever it holds. */
 static int
 refuse_vmx_key(const char *key, const char *why, const char *where,
-               enum cpi_error_type etype, struct cpi_error *err)
+               enum cpi_error_type etype, struct err *err)
 {
 	char shown[65];
 	size_t k;
@@ -110,15 +110,15 @@ refuse_vmx_key(const char *key, const char *why, const char *where,
 	for (k = 0; key[k] != '\0' && k + 1 < sizeof(shown); k++)
 		shown[k] = isprint((unsigned char)key[k]) ? key[k] : '?';
 	shown[k] = '\0';
-	return cpi_error_set(err, etype, false, "%s: key '%s' %s", where,
-	                     shown, why);
+	return cpi_err_set(err, etype, false, "%s: key '%s' %s", where,
+	                   shown, why);
 }
 
 /* The text of an option's value into o (o->value NULL on refusal). */
 static int
 option_value(struct cpi_option *o, const json_t *v, const char *key,
              const char *where, enum cpi_error_type etype,
-             struct cpi_error *err)
+             struct err *err)
 {
 	const char *text;
 	char num[64];
@@ -136,10 +136,10 @@ option_value(struct cpi_option *o, const json_t *v, const char *key,
 	} else if (json_is_boolean(v)) {
 		text = json_is_true(v) ? "true" : "false";
 	} else {
-		return cpi_error_set(err, etype, false,
-		                     "%s.%.64s: must be a string, number or "
-		                     "boolean, got %s", where, key,
-		                     cpi_cfg__type_of(v));
+		return cpi_err_set(err, etype, false,
+		                   "%s.%.64s: must be a string, number or "
+		                   "boolean, got %s", where, key,
+		                   cpi_cfg__type_of(v));
 	}
 	o->key = strdup(key);
 	o->value = strdup(text);
@@ -151,7 +151,7 @@ option_value(struct cpi_option *o, const json_t *v, const char *key,
 int
 cpi_options_parse(struct cpi_option **out, size_t *n_out, const json_t *opts,
                   const char *where, enum cpi_error_type etype,
-                  struct cpi_error *err)
+                  struct err *err)
 {
 	struct cpi_option *list = NULL;
 	const json_t *v;
@@ -164,9 +164,9 @@ cpi_options_parse(struct cpi_option **out, size_t *n_out, const json_t *opts,
 	if (opts == NULL)
 		return 0;
 	if (!json_is_object(opts))
-		return cpi_error_set(err, etype, false, "%s: must be "
-		                     "an object, got %s", where,
-		                     cpi_cfg__type_of(opts));
+		return cpi_err_set(err, etype, false, "%s: must be "
+		                   "an object, got %s", where,
+		                   cpi_cfg__type_of(opts));
 	if (json_object_size(opts) == 0)
 		return 0;
 	list = calloc(json_object_size(opts), sizeof(*list));
@@ -208,7 +208,7 @@ cpi_options_free(struct cpi_option *list, size_t n)
 
 static int
 parse_vmx_options(struct cpi_vcenter *vc, const json_t *obj,
-                  const char *path, struct cpi_error *err)
+                  const char *path, struct err *err)
 {
 	const json_t *opts;
 	char where[256];
@@ -225,7 +225,7 @@ parse_vmx_options(struct cpi_vcenter *vc, const json_t *obj,
 /* host (then parsed), user and password. */
 static int
 parse_login(struct cpi_vcenter *vc, const json_t *obj, const char *path,
-            struct cpi_error *err)
+            struct err *err)
 {
 	char sub[CPI_CFG_PATH_MAX], *host = NULL;
 	const json_t *v;
@@ -244,19 +244,19 @@ parse_login(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 		return rc;
 	v = cpi_cfg__get(obj, "password");
 	if (v == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.password: required string", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.password: required string", path);
 	if (!json_is_string(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.password: must be a string, got %s",
-		                     path, cpi_cfg__type_of(v));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.password: must be a string, got %s",
+		                   path, cpi_cfg__type_of(v));
 	return cpi_cfg__dup(&vc->password, json_string_value(v), err);
 }
 
 /* connection_options: ca_cert, insecure, deadline_seconds. */
 static int
 parse_connection(struct cpi_vcenter *vc, const json_t *obj,
-                 const char *path, struct cpi_error *err)
+                 const char *path, struct err *err)
 {
 	char sub[CPI_CFG_PATH_MAX];
 	const json_t *conn;
@@ -272,9 +272,9 @@ parse_connection(struct cpi_vcenter *vc, const json_t *obj,
 	                  err);
 	if (rc == 0 && vc->ca_cert != NULL &&
 	    strstr(vc->ca_cert, "-----BEGIN CERTIFICATE-----") == NULL)
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s.ca_cert: must be PEM text "
-		                   "(-----BEGIN CERTIFICATE-----)", sub);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s.ca_cert: must be PEM text "
+		                 "(-----BEGIN CERTIFICATE-----)", sub);
 	if (rc == 0)
 		rc = cpi_cfg__bool(&vc->insecure, conn, sub, "insecure", false,
 		                   err);
@@ -282,9 +282,9 @@ parse_connection(struct cpi_vcenter *vc, const json_t *obj,
 		return rc;
 	/* a whole number of seconds, 1 to one day */
 	if (cpi_cfg__int(&deadline, conn, "deadline_seconds", 1, 86400) < 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.deadline_seconds: must be a whole "
-		                     "number of seconds from 1 to 86400", sub);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.deadline_seconds: must be a whole "
+		                   "number of seconds from 1 to 86400", sub);
 	vc->deadline_seconds = (int)deadline;
 	return 0;
 }
@@ -292,21 +292,21 @@ parse_connection(struct cpi_vcenter *vc, const json_t *obj,
 /* default_hw_version and leftover_vm_grace_seconds. */
 static int
 parse_numbers(struct cpi_vcenter *vc, const json_t *obj, const char *path,
-              struct cpi_error *err)
+              struct err *err)
 {
 	long long hw = 0, grace = CPI_LEFTOVER_GRACE_DEFAULT;
 
 	if (cpi_cfg__int(&hw, obj, "default_hw_version", 1, 1000) < 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.default_hw_version: must be a "
-		                     "positive integer", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.default_hw_version: must be a "
+		                   "positive integer", path);
 	vc->default_hw_version = (int)hw;
 	if (cpi_cfg__int(&grace, obj, "leftover_vm_grace_seconds",
 	                 CPI_LEFTOVER_GRACE_MIN, 30LL * 86400) < 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.leftover_vm_grace_seconds: must be "
-		                     "an integer from %d to %lld", path,
-		                     CPI_LEFTOVER_GRACE_MIN, 30LL * 86400);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.leftover_vm_grace_seconds: must be "
+		                   "an integer from %d to %lld", path,
+		                   CPI_LEFTOVER_GRACE_MIN, 30LL * 86400);
 	vc->leftover_vm_grace_s = grace;
 	return 0;
 }
@@ -314,23 +314,23 @@ parse_numbers(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 /* datacenters: exactly one. */
 static int
 parse_datacenters(struct cpi_vcenter *vc, const json_t *obj,
-                  const char *path, struct cpi_error *err)
+                  const char *path, struct err *err)
 {
 	char sub[CPI_CFG_PATH_MAX];
 	const json_t *dcs = cpi_cfg__get(obj, "datacenters");
 
 	if (dcs == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datacenters: required array", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.datacenters: required array", path);
 	if (!json_is_array(dcs))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datacenters: must be an array, got %s",
-		                     path, cpi_cfg__type_of(dcs));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.datacenters: must be an array, got %s",
+		                   path, cpi_cfg__type_of(dcs));
 	if (json_array_size(dcs) != 1)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datacenters: exactly one datacenter "
-		                     "is supported, got %zu", path,
-		                     json_array_size(dcs));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.datacenters: exactly one datacenter "
+		                   "is supported, got %zu", path,
+		                   json_array_size(dcs));
 	snprintf(sub, sizeof(sub), "%.160s.datacenters[0]", path);
 	return cpi_cfg__datacenter(&vc->datacenter, json_array_get(dcs, 0),
 	                           sub, err);
@@ -338,15 +338,15 @@ parse_datacenters(struct cpi_vcenter *vc, const json_t *obj,
 
 int
 cpi_cfg__vcenter(struct cpi_vcenter *vc, const json_t *obj,
-                 const char *path, struct cpi_error *err)
+                 const char *path, struct err *err)
 {
 	int disk = CPI_DISK_PREALLOCATED, scsi = CPI_SCSI_PARAVIRTUAL;
 	int rc;
 
 	if (!json_is_object(obj))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be an object, got %s", path,
-		                     cpi_cfg__type_of(obj));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: must be an object, got %s", path,
+		                   cpi_cfg__type_of(obj));
 	rc = parse_login(vc, obj, path, err);
 	if (rc == 0)
 		rc = get_enum(&disk, obj, path, "default_disk_type",

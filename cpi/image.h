@@ -12,10 +12,10 @@
 
 /* img_iso_build() (see image/iso9660.h); a refusal fills err (set
  * once) with type CPI_ERROR_CPI, not retryable.  Returns 0 or the
- * negative enum img_code (IMG_EINVAL and IMG_ENOMEM are CPI_EINVAL and
- * CPI_ENOMEM). */
+ * negative enum err_code (ERR_EINVAL and ERR_ENOMEM are ERR_EINVAL and
+ * ERR_ENOMEM). */
 int cpi_iso_build(unsigned char **out, size_t *len_out,
     const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, struct cpi_error *err);
+    const char *volume_id, struct err *err);
 
 #endif

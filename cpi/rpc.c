@@ -12,7 +12,7 @@
  * never past limit + 1 bytes and the NUL. */
 static int
 read_grow(char **buf, size_t *cap, size_t len, size_t limit,
-          struct cpi_error *err)
+          struct err *err)
 {
 	size_t ncap = *cap ? *cap * 2 : READ_CHUNK * 2;
 	char *grown;
@@ -22,13 +22,13 @@ read_grow(char **buf, size_t *cap, size_t len, size_t limit,
 	if (ncap > limit + 2)
 		ncap = limit + 2;
 	if (ncap <= len + 1)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "request larger than %zu MiB",
-		                     limit / (1024 * 1024));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "request larger than %zu MiB",
+		                   limit / (1024 * 1024));
 	grown = realloc(*buf, ncap);
 	if (grown == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory reading the request");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory reading the request");
 	*buf = grown;
 	*cap = ncap;
 	return 0;
@@ -36,11 +36,11 @@ read_grow(char **buf, size_t *cap, size_t len, size_t limit,
 
 int
 cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
-                 struct cpi_error *err)
+                 struct err *err)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0, n;
-	int rc = CPI_ERR;
+	int rc = ERR_FAIL;
 
 	*out = NULL;
 	*len_out = 0;
@@ -51,15 +51,15 @@ cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
 		n = fread(buf + len, 1, cap - 1 - len, in);
 		len += n;
 		if (len > limit) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "request larger than %zu MiB",
-			                   limit / (1024 * 1024));
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "request larger than %zu MiB",
+			                 limit / (1024 * 1024));
 			goto cleanup;
 		}
 		if (n == 0 && ferror(in)) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "cannot read the request from "
-			                   "stdin");
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "cannot read the request from "
+			                 "stdin");
 			goto cleanup;
 		}
 		if (n == 0)
@@ -68,8 +68,8 @@ cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
 	if (buf == NULL) {
 		buf = malloc(1);
 		if (buf == NULL) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "out of memory reading the request");
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "out of memory reading the request");
 			goto cleanup;
 		}
 	}
@@ -95,29 +95,29 @@ cpi_request_free(struct cpi_request *req)
 }
 
 static int
-parse_error(const json_error_t *jerr, struct cpi_error *err)
+parse_error(const json_error_t *jerr, struct err *err)
 {
 	switch (json_error_code(jerr)) {
 	case json_error_duplicate_key:
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "request is not valid JSON: duplicate "
-		                     "object key (line %d, column %d)",
-		                     jerr->line, jerr->column);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "request is not valid JSON: duplicate "
+		                   "object key (line %d, column %d)",
+		                   jerr->line, jerr->column);
 	case json_error_end_of_input_expected:
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "request is not valid JSON: trailing data "
-		                     "after the document (line %d, column %d)",
-		                     jerr->line, jerr->column);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "request is not valid JSON: trailing data "
+		                   "after the document (line %d, column %d)",
+		                   jerr->line, jerr->column);
 	case json_error_premature_end_of_input:
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "request is not valid JSON: premature end "
-		                     "of input");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "request is not valid JSON: premature end "
+		                   "of input");
 	default:
 		/* jerr->text may quote request bytes (secrets): only the
 		 * position is reported. */
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "request is not valid JSON (line %d, "
-		                     "column %d)", jerr->line, jerr->column);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "request is not valid JSON (line %d, "
+		                   "column %d)", jerr->line, jerr->column);
 	}
 }
 
@@ -160,7 +160,7 @@ all_space(const char *buf, size_t len)
  * ',' or a ':') and the nesting depth.  Malformed text is left to
  * jansson. */
 static int
-check_shape(const char *buf, size_t len, struct cpi_error *err)
+check_shape(const char *buf, size_t len, struct err *err)
 {
 	size_t i, items = 1, depth = 0;
 	bool in_str = false;
@@ -182,10 +182,10 @@ check_shape(const char *buf, size_t len, struct cpi_error *err)
 		case '{':
 		case '[':
 			if (++depth > CPI_REQUEST_MAX_DEPTH)
-				return cpi_error_set(err, CPI_ERROR_CPI, false,
-				                     "request nests deeper "
-				                     "than %d levels",
-				                     CPI_REQUEST_MAX_DEPTH);
+				return cpi_err_set(err, CPI_ERROR_CPI, false,
+				                   "request nests deeper "
+				                   "than %d levels",
+				                   CPI_REQUEST_MAX_DEPTH);
 			items++;
 			break;
 		case '}':
@@ -201,9 +201,9 @@ check_shape(const char *buf, size_t len, struct cpi_error *err)
 			break;
 		}
 		if (items > CPI_REQUEST_MAX_ITEMS)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "request holds more than %d values "
-			                     "and keys", CPI_REQUEST_MAX_ITEMS);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "request holds more than %d values "
+			                   "and keys", CPI_REQUEST_MAX_ITEMS);
 	}
 	return 0;
 }
@@ -211,48 +211,48 @@ check_shape(const char *buf, size_t len, struct cpi_error *err)
 /* The request text as a JSON object into *root (the caller's to
  * release, set even when it is not an object). */
 static int
-load_root(json_t **root, const char *buf, size_t len, struct cpi_error *err)
+load_root(json_t **root, const char *buf, size_t len, struct err *err)
 {
 	json_error_t jerr;
 
 	if (buf == NULL || all_space(buf, len))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "empty request: expected a JSON object on "
-		                     "stdin");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "empty request: expected a JSON object on "
+		                   "stdin");
 	if (check_shape(buf, len, err) != 0)
-		return CPI_EINVAL;
+		return ERR_EINVAL;
 	*root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (*root == NULL)
 		return parse_error(&jerr, err);
 	if (!json_is_object(*root))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "request must be a JSON object");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "request must be a JSON object");
 	return 0;
 }
 
 /* method: a non-empty string without NUL. */
 static int
 get_method(struct cpi_request *req, const json_t *root,
-           struct cpi_error *err)
+           struct err *err)
 {
 	const json_t *v = json_object_get(root, "method");
 
 	if (v == NULL || json_is_null(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "Must provide 'method' key");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "Must provide 'method' key");
 	if (!json_is_string(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "'method' must be a string");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "'method' must be a string");
 	if (json_string_length(v) == 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "'method' must not be empty");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "'method' must not be empty");
 	if (strlen(json_string_value(v)) != json_string_length(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "'method' must not contain NUL");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "'method' must not contain NUL");
 	req->method = strdup(json_string_value(v));
 	if (req->method == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory parsing the request");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory parsing the request");
 	return 0;
 }
 
@@ -260,23 +260,23 @@ get_method(struct cpi_request *req, const json_t *root,
  * none). */
 static int
 get_arguments(struct cpi_request *req, const json_t *root,
-              struct cpi_error *err)
+              struct err *err)
 {
 	json_t *v = json_object_get(root, "arguments");
 
 	if (v == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "Must provide 'arguments' key");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "Must provide 'arguments' key");
 	if (!json_is_array(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "'arguments' must be an array");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "'arguments' must be an array");
 	req->arguments = json_incref(v);
 	v = json_object_get(root, "context");
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_object(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "'context' must be an object");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "'context' must be an object");
 	req->context = json_incref(v);
 	return 0;
 }
@@ -285,7 +285,7 @@ get_arguments(struct cpi_request *req, const json_t *root,
  * CPI_API_VERSION_MAX); absent or null: 1. */
 static int
 get_api_version(struct cpi_request *req, const json_t *root,
-                struct cpi_error *err)
+                struct err *err)
 {
 	const json_t *v = json_object_get(root, "api_version");
 
@@ -294,9 +294,9 @@ get_api_version(struct cpi_request *req, const json_t *root,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_integer(v) || json_integer_value(v) < 1)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "'api_version' must be a positive "
-		                     "integer");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "'api_version' must be a positive "
+		                   "integer");
 	req->api_version_requested = json_integer_value(v);
 	req->api_version = req->api_version_requested > CPI_API_VERSION_MAX ?
 	                   CPI_API_VERSION_MAX :
@@ -306,7 +306,7 @@ get_api_version(struct cpi_request *req, const json_t *root,
 
 int
 cpi_request_parse(struct cpi_request **out, const char *buf, size_t len,
-                  struct cpi_error *err)
+                  struct err *err)
 {
 	struct cpi_request *req = NULL;
 	json_t *root = NULL;
@@ -318,8 +318,8 @@ cpi_request_parse(struct cpi_request **out, const char *buf, size_t len,
 		goto cleanup;
 	req = calloc(1, sizeof(*req));
 	if (req == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "out of memory parsing the request");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "out of memory parsing the request");
 		goto cleanup;
 	}
 	rc = get_method(req, root, err);
@@ -358,7 +358,7 @@ static const char fallback_response[] =
 	"\"ok_to_retry\":false},\"log\":\"\"}\n";
 
 char *
-cpi_response_dump(const json_t *result, const struct cpi_error *e,
+cpi_response_dump(const json_t *result, const struct err *e,
                   const char *log)
 {
 	json_t *root = NULL, *error = NULL, *v;
@@ -368,11 +368,11 @@ cpi_response_dump(const json_t *result, const struct cpi_error *e,
 	root = json_object();
 	if (root == NULL)
 		goto cleanup;
-	if (e != NULL && e->set) {
+	if (e != NULL && err_is_set(e)) {
 		error = json_object();
 		if (error == NULL)
 			goto cleanup;
-		v = json_string(cpi_error_type_name(e->type));
+		v = json_string(cpi_err_type_name(e->type));
 		if (json_object_set_new(error, "type", v) != 0)
 			goto cleanup;
 		v = clean_string(e->message);
@@ -416,7 +416,7 @@ cleanup:
 
 int
 cpi_response_write(FILE *out, const json_t *result,
-                   const struct cpi_error *e, const char *log)
+                   const struct err *e, const char *log)
 {
 	char *line = cpi_response_dump(result, e, log);
 	const char *text = line != NULL ? line : fallback_response;
@@ -424,7 +424,7 @@ cpi_response_write(FILE *out, const json_t *result,
 	int rc = 0;
 
 	if (fwrite(text, 1, n, out) != n || fflush(out) != 0 || ferror(out))
-		rc = CPI_EIO;
+		rc = ERR_EIO;
 	free(line);
 	return rc;
 }

@@ -378,17 +378,17 @@ put_terminator(unsigned char *vd)
 }
 
 static int
-check_file_name(const char *name, struct img_error *err)
+check_file_name(const char *name, struct err *err)
 {
 	size_t i, len;
 	bool only_dots = true;
 
 	if (name == NULL)
-		return img_fail(err, IMG_EINVAL,
+		return err_set(err, ERR_EINVAL,
 		    "iso: file name is missing");
 	len = strnlen(name, IMG_ISO_MAX_NAME + 1);
 	if (len == 0 || len > IMG_ISO_MAX_NAME)
-		return img_fail(err, IMG_EINVAL,
+		return err_set(err, ERR_EINVAL,
 		    "iso: file name must be 1 to %d characters",
 		    IMG_ISO_MAX_NAME);
 	for (i = 0; i < len; i++) {
@@ -398,13 +398,13 @@ check_file_name(const char *name, struct img_error *err)
 			only_dots = false;
 		if (!is_upper(c) && !is_lower(c) && !is_digit(c) &&
 		    c != '_' && c != '.' && c != '-')
-			return img_fail(err, IMG_EINVAL,
+			return err_set(err, ERR_EINVAL,
 			    "iso: file name may only contain [A-Za-z0-9_.-] "
 			    "(bad byte 0x%02x at offset %zu)",
 			    (unsigned)(unsigned char)c, i);
 	}
 	if (only_dots)
-		return img_fail(err, IMG_EINVAL,
+		return err_set(err, ERR_EINVAL,
 		    "iso: file name must not consist of dots only");
 	return 0;
 }
@@ -412,19 +412,19 @@ check_file_name(const char *name, struct img_error *err)
 /* Folds volume_id (already NULL-defaulted) to d-characters into out. */
 static int
 check_volume_id(char out[IMG_ISO_MAX_VOLID + 1], const char *volid,
-    struct img_error *err)
+    struct err *err)
 {
 	size_t i, len = strnlen(volid, IMG_ISO_MAX_VOLID + 1);
 
 	if (len == 0 || len > IMG_ISO_MAX_VOLID)
-		return img_fail(err, IMG_EINVAL,
+		return err_set(err, ERR_EINVAL,
 		    "iso: volume id must be 1 to %d characters",
 		    IMG_ISO_MAX_VOLID);
 	for (i = 0; i < len; i++) {
 		char c = volid[i];
 
 		if (!is_upper(c) && !is_lower(c) && !is_digit(c) && c != '_')
-			return img_fail(err, IMG_EINVAL,
+			return err_set(err, ERR_EINVAL,
 			    "iso: volume id may only contain [A-Za-z0-9_] "
 			    "(bad byte 0x%02x at offset %zu)",
 			    (unsigned)(unsigned char)c, i);
@@ -488,7 +488,7 @@ joliet_name(unsigned char *out, const char *name)
 static int
 check_args(char volid[IMG_ISO_MAX_VOLID + 1], const char *file_name,
     const unsigned char *data, size_t data_len, const char *volume_id,
-    int64_t unix_time, struct img_error *err)
+    int64_t unix_time, struct err *err)
 {
 	int rc;
 
@@ -500,13 +500,13 @@ check_args(char volid[IMG_ISO_MAX_VOLID + 1], const char *file_name,
 	if (rc != 0)
 		return rc;
 	if (data == NULL || data_len == 0)
-		return img_fail(err, IMG_EINVAL, "iso: file data is empty");
+		return err_set(err, ERR_EINVAL, "iso: file data is empty");
 	if (data_len > IMG_ISO_MAX_DATA)
-		return img_fail(err, IMG_EINVAL,
+		return err_set(err, ERR_EINVAL,
 		    "iso: file data is %zu bytes, the limit is %u",
 		    data_len, IMG_ISO_MAX_DATA);
 	if (unix_time > MAX_UNIX_TIME)
-		return img_fail(err, IMG_EINVAL,
+		return err_set(err, ERR_EINVAL,
 		    "iso: time %lld is after 2155-12-31",
 		    (long long)unix_time);
 	return 0;
@@ -548,7 +548,7 @@ put_image(unsigned char *img, size_t data_sectors, const char *volid,
 int
 img_iso_build_at(unsigned char **out, size_t *len_out,
     const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, int64_t unix_time, struct img_error *err)
+    const char *volume_id, int64_t unix_time, struct err *err)
 {
 	char volid[IMG_ISO_MAX_VOLID + 1];
 	size_t data_sectors, total;
@@ -557,7 +557,7 @@ img_iso_build_at(unsigned char **out, size_t *len_out,
 	int rc = 0;
 
 	if (out == NULL || len_out == NULL)
-		return img_fail(err, IMG_EINVAL,
+		return err_set(err, ERR_EINVAL,
 		    "iso: output parameters are missing");
 	*out = NULL;
 	*len_out = 0;
@@ -572,7 +572,7 @@ img_iso_build_at(unsigned char **out, size_t *len_out,
 	/* calloc: system area, reserved fields and padding are zero. */
 	img = calloc(1, total);
 	if (img == NULL)
-		return img_fail(err, IMG_ENOMEM,
+		return err_set(err, ERR_ENOMEM,
 		    "iso: out of memory for a %zu-byte image", total);
 	put_image(img, data_sectors, volid, file_name, data, data_len, &t);
 	*out = img;
@@ -583,7 +583,7 @@ img_iso_build_at(unsigned char **out, size_t *len_out,
 int
 img_iso_build(unsigned char **out, size_t *len_out, const char *file_name,
     const unsigned char *data, size_t data_len, const char *volume_id,
-    struct img_error *err)
+    struct err *err)
 {
 	return img_iso_build_at(out, len_out, file_name, data, data_len,
 	    volume_id, -1, err);

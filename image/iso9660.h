@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "image/error.h"
+#include "base/err.h"
 
 #define IMG_ISO_SECTOR 2048
 /* Largest payload accepted, in bytes. */
@@ -33,8 +33,8 @@
 #define IMG_ISO_MAX_VOLID 32
 
 /*
- * Failures fill the caller's struct img_error (set once; NULL allowed)
- * and return IMG_EINVAL (bad argument) or IMG_ENOMEM.  Messages never
+ * Failures fill the caller's struct err (set once; NULL allowed)
+ * and return ERR_EINVAL (bad argument) or ERR_ENOMEM.  Messages never
  * contain the payload bytes.  cpi_iso_build() (cpi/image.h) is the same
  * call with the error the Director sees.
  */
@@ -58,11 +58,11 @@
  *             Joliet descriptor carries its first 16 characters.
  *
  * Every date in the image is recorded as "not specified".
- * Returns 0 or a negative enum img_code.
+ * Returns 0 or a negative enum err_code.
  */
 int img_iso_build(unsigned char **out, size_t *len_out,
     const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, struct img_error *err);
+    const char *volume_id, struct err *err);
 
 /*
  * Same as img_iso_build, but every date in the image (volume creation and
@@ -72,6 +72,6 @@ int img_iso_build(unsigned char **out, size_t *len_out,
  */
 int img_iso_build_at(unsigned char **out, size_t *len_out,
     const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, int64_t unix_time, struct img_error *err);
+    const char *volume_id, int64_t unix_time, struct err *err);
 
 #endif

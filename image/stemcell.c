@@ -85,7 +85,7 @@ sc_has_suffix(const char *name, const char *suffix)
  * "./"), which only a directory may name. */
 static int
 sc_member_name(char **out, const char *raw, size_t len, bool is_dir,
-               struct img_error *err)
+               struct err *err)
 {
 	char q[160];
 	const char *p, *end = raw + len, *comp = NULL, *slash;
@@ -94,26 +94,26 @@ sc_member_name(char **out, const char *raw, size_t len, bool is_dir,
 	*out = NULL;
 	quote_bytes(q, sizeof(q), raw, len);
 	if (len == 0)
-		return img_fail(err, IMG_EUNSAFE,
-		                "member with an empty name refused");
+		return err_set(err, ERR_EUNSAFE,
+			       "member with an empty name refused");
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)raw[i];
 
 		if (ch < 0x20 || ch == 0x7f)
-			return img_fail(err, IMG_EUNSAFE,
-			                "member '%s' refused: control or NUL "
-			                "character in its name", q);
+			return err_set(err, ERR_EUNSAFE,
+				       "member '%s' refused: control or NUL "
+				       "character in its name", q);
 	}
 	if (raw[0] == '/')
-		return img_fail(err, IMG_EUNSAFE,
-		                "member '%s' refused: absolute path", q);
+		return err_set(err, ERR_EUNSAFE,
+			       "member '%s' refused: absolute path", q);
 	for (p = raw; p < end; p = slash + 1) {
 		slash = memchr(p, '/', (size_t)(end - p));
 		if (slash == NULL)
 			slash = end;
 		if (slash - p == 2 && p[0] == '.' && p[1] == '.')
-			return img_fail(err, IMG_EUNSAFE,
-			                "member '%s' refused: '..' in path", q);
+			return err_set(err, ERR_EUNSAFE,
+				       "member '%s' refused: '..' in path", q);
 		if (slash - p == 0 || (slash - p == 1 && p[0] == '.'))
 			continue;
 		comp = p;
@@ -121,25 +121,25 @@ sc_member_name(char **out, const char *raw, size_t len, bool is_dir,
 		ncomp++;
 	}
 	if (!is_dir && raw[len - 1] == '/')
-		return img_fail(err, IMG_EUNSAFE,
-		                "member '%s' refused: file name ends in '/'",
-		                q);
+		return err_set(err, ERR_EUNSAFE,
+			       "member '%s' refused: file name ends in '/'",
+			       q);
 	if (ncomp == 0) {
 		if (is_dir)
 			return 0;
-		return img_fail(err, IMG_EUNSAFE,
-		                "member '%s' refused: empty file name", q);
+		return err_set(err, ERR_EUNSAFE,
+			       "member '%s' refused: empty file name", q);
 	}
 	if (ncomp > 1)
-		return img_fail(err, IMG_EUNSAFE,
-		                "member '%s' refused: subdirectories are not "
-		                "supported in a stemcell image", q);
+		return err_set(err, ERR_EUNSAFE,
+			       "member '%s' refused: subdirectories are not "
+			       "supported in a stemcell image", q);
 	if (clen > SC_NAME_MAX)
-		return img_fail(err, IMG_EUNSAFE,
-		                "member '%s' refused: name too long", q);
+		return err_set(err, ERR_EUNSAFE,
+			       "member '%s' refused: name too long", q);
 	*out = strndup(comp, clen);
 	if (*out == NULL)
-		return img_fail(err, IMG_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -148,7 +148,7 @@ sc_member_name(char **out, const char *raw, size_t len, bool is_dir,
  * file exists. */
 static int
 sc_extract_file(struct sc_ctx *c, struct img_tar *t, char *name,
-                uint64_t size, const char *q, struct img_error *err)
+                uint64_t size, const char *q, struct err *err)
 {
 	struct img_sc_image *img = c->img;
 	struct img_sc_file *grown;
@@ -156,14 +156,14 @@ sc_extract_file(struct sc_ctx *c, struct img_tar *t, char *name,
 
 	if (img->nfiles >= SC_MAX_FILES) {
 		free(name);
-		return img_fail(err, IMG_ELIMIT,
-		                "%s: more than %d files in the image",
-		                t->src->label, SC_MAX_FILES);
+		return err_set(err, ERR_ELIMIT,
+			       "%s: more than %d files in the image",
+			       t->src->label, SC_MAX_FILES);
 	}
 	grown = realloc(img->files, (img->nfiles + 1) * sizeof(*grown));
 	if (grown == NULL) {
 		free(name);
-		return img_fail(err, IMG_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	img->files = grown;
 	fd = openat(c->dirfd, name,
@@ -171,12 +171,12 @@ sc_extract_file(struct sc_ctx *c, struct img_tar *t, char *name,
 	            0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
-			rc = img_fail(err, IMG_EUNSAFE,
-			              "%s: member '%s' appears twice",
-			              t->src->label, q);
+			rc = err_set(err, ERR_EUNSAFE,
+				     "%s: member '%s' appears twice",
+				     t->src->label, q);
 		else
-			rc = img_fail(err, IMG_EIO, "creating '%s': %s", q,
-			              strerror(errno));
+			rc = err_set(err, ERR_EIO, "creating '%s': %s", q,
+				     strerror(errno));
 		free(name);
 		return rc;
 	}
@@ -185,54 +185,54 @@ sc_extract_file(struct sc_ctx *c, struct img_tar *t, char *name,
 	img->nfiles++;
 	rc = img_tar_copy(t, fd, size, q, err);
 	if (close(fd) < 0 && rc == 0)
-		rc = img_fail(err, IMG_EIO, "closing '%s': %s", q,
-		              strerror(errno));
+		rc = err_set(err, ERR_EIO, "closing '%s': %s", q,
+			     strerror(errno));
 	return rc;
 }
 
 /* One regular-file member: checks caps, then extracts. */
 static int
 sc_regular(struct sc_ctx *c, struct img_tar *t, char *name, uint64_t size,
-           const char *q, struct img_error *err)
+           const char *q, struct err *err)
 {
 	const struct img_sc_limits *lim = c->lim;
 	const char *label = t->src->label;
 
 	if (size > lim->max_file) {
 		free(name);
-		return img_fail(err, IMG_ELIMIT,
-		                "%s: member '%s' is too large (%llu bytes, "
-		                "limit %llu)", label, q,
-		                (unsigned long long)size,
-		                (unsigned long long)lim->max_file);
+		return err_set(err, ERR_ELIMIT,
+			       "%s: member '%s' is too large (%llu bytes, "
+			       "limit %llu)", label, q,
+			       (unsigned long long)size,
+			       (unsigned long long)lim->max_file);
 	}
 	if (sc_has_suffix(name, ".ovf") && size > lim->max_ovf) {
 		free(name);
-		return img_fail(err, IMG_ELIMIT,
-		                "%s: descriptor '%s' is too large (%llu bytes, "
-		                "limit %llu)", label, q,
-		                (unsigned long long)size,
-		                (unsigned long long)lim->max_ovf);
+		return err_set(err, ERR_ELIMIT,
+			       "%s: descriptor '%s' is too large (%llu bytes, "
+			       "limit %llu)", label, q,
+			       (unsigned long long)size,
+			       (unsigned long long)lim->max_ovf);
 	}
 	if (size > c->budget - c->total && c->by_ratio) {
 		free(name);
-		return img_fail(err, IMG_ELIMIT,
-		                "%s: member '%s' (%llu bytes) takes the image "
-		                "over %llu bytes unpacked: more than %llu times "
-		                "its %llu compressed bytes plus %llu, refused "
-		                "as a likely gzip bomb", label, q,
-		                (unsigned long long)size,
-		                (unsigned long long)c->budget,
-		                (unsigned long long)lim->max_ratio,
-		                (unsigned long long)c->image_size,
-		                (unsigned long long)lim->ratio_slack);
+		return err_set(err, ERR_ELIMIT,
+			       "%s: member '%s' (%llu bytes) takes the image "
+			       "over %llu bytes unpacked: more than %llu times "
+			       "its %llu compressed bytes plus %llu, refused "
+			       "as a likely gzip bomb", label, q,
+			       (unsigned long long)size,
+			       (unsigned long long)c->budget,
+			       (unsigned long long)lim->max_ratio,
+			       (unsigned long long)c->image_size,
+			       (unsigned long long)lim->ratio_slack);
 	}
 	if (size > c->budget - c->total) {
 		free(name);
-		return img_fail(err, IMG_ELIMIT,
-		                "%s: member '%s' takes the image over its size "
-		                "limit of %llu bytes", label, q,
-		                (unsigned long long)lim->max_total);
+		return err_set(err, ERR_ELIMIT,
+			       "%s: member '%s' takes the image over its size "
+			       "limit of %llu bytes", label, q,
+			       (unsigned long long)lim->max_total);
 	}
 	c->total += size;
 	return sc_extract_file(c, t, name, size, q, err);
@@ -242,7 +242,7 @@ sc_regular(struct sc_ctx *c, struct img_tar *t, char *name, uint64_t size,
  * directory is skipped, anything else is refused. */
 static int
 sc_entry(struct sc_ctx *c, struct img_tar *t, const struct img_tar_entry *e,
-         struct img_error *err)
+         struct err *err)
 {
 	const char *label = t->src->label;
 	char *name = NULL;
@@ -255,12 +255,12 @@ sc_entry(struct sc_ctx *c, struct img_tar *t, const struct img_tar_entry *e,
 	case '5':
 		break;
 	default:
-		return img_fail(err, IMG_EUNSAFE,
-		                "%s: member '%s' refused: %s member (type "
-		                "'%c') not allowed, only regular files", label,
-		                e->q, img_tar_type_name(e->type),
-		                e->type >= 0x20 && e->type < 0x7f ? e->type :
-		                '?');
+		return err_set(err, ERR_EUNSAFE,
+			       "%s: member '%s' refused: %s member (type "
+			       "'%c') not allowed, only regular files", label,
+			       e->q, img_tar_type_name(e->type),
+			       e->type >= 0x20 && e->type < 0x7f ? e->type :
+			       '?');
 	}
 	rc = sc_member_name(&name, e->name, e->name_len, e->type == '5', err);
 	if (rc < 0)
@@ -268,21 +268,21 @@ sc_entry(struct sc_ctx *c, struct img_tar *t, const struct img_tar_entry *e,
 	if (e->type != '5')
 		return sc_regular(c, t, name, e->size, e->q, err);
 	if (name != NULL)
-		rc = img_fail(err, IMG_EUNSAFE,
-		              "%s: directory member '%s' refused: "
-		              "subdirectories are not supported in a stemcell "
-		              "image", label, e->q);
+		rc = err_set(err, ERR_EUNSAFE,
+			     "%s: directory member '%s' refused: "
+			     "subdirectories are not supported in a stemcell "
+			     "image", label, e->q);
 	else if (e->size != 0)
-		rc = img_fail(err, IMG_EFORMAT,
-		              "%s: directory member '%s' has data", label,
-		              e->q);
+		rc = err_set(err, ERR_EFORMAT,
+			     "%s: directory member '%s' has data", label,
+			     e->q);
 	free(name);
 	return rc;
 }
 
 /* Extracts every member of the archive s. */
 static int
-sc_tar(struct sc_ctx *c, struct img_src *s, struct img_error *err)
+sc_tar(struct sc_ctx *c, struct img_src *s, struct err *err)
 {
 	struct img_tar t;
 	struct img_tar_entry e;
@@ -358,7 +358,7 @@ img_sc_image_file_size(const struct img_sc_image *img, const char *name)
 /* Unpacks the only .ova (a plain tar) into the same directory and
  * removes it, when the image holds no .ovf of its own. */
 static int
-sc_inner_ova(struct sc_ctx *c, struct img_error *err)
+sc_inner_ova(struct sc_ctx *c, struct err *err)
 {
 	struct img_sc_image *img = c->img;
 	struct img_src s;
@@ -380,8 +380,8 @@ sc_inner_ova(struct sc_ctx *c, struct img_error *err)
 	fd = openat(c->dirfd, img->files[ova].name,
 	            O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return img_fail(err, IMG_EIO, "opening '%s': %s",
-		                img->files[ova].name, strerror(errno));
+		return err_set(err, ERR_EIO, "opening '%s': %s",
+			       img->files[ova].name, strerror(errno));
 	/* sc_tar() may move img->files: label is a copy. */
 	snprintf(label, sizeof(label), "%s", img->files[ova].name);
 	img_src_open_plain(&s, fd, label);
@@ -400,7 +400,7 @@ sc_inner_ova(struct sc_ctx *c, struct img_error *err)
 }
 
 static int
-sc_find_ovf(struct img_sc_image *img, struct img_error *err)
+sc_find_ovf(struct img_sc_image *img, struct err *err)
 {
 	size_t i, n = 0, at = 0, len;
 
@@ -411,40 +411,40 @@ sc_find_ovf(struct img_sc_image *img, struct img_error *err)
 		}
 	}
 	if (n == 0)
-		return img_fail(err, IMG_ENOOVF,
-		                "no .ovf descriptor in the stemcell image");
+		return err_set(err, ERR_ENOOVF,
+			       "no .ovf descriptor in the stemcell image");
 	if (n > 1)
-		return img_fail(err, IMG_ENOOVF,
-		                "%zu .ovf descriptors in the stemcell image, "
-		                "expected one", n);
+		return err_set(err, ERR_ENOOVF,
+			       "%zu .ovf descriptors in the stemcell image, "
+			       "expected one", n);
 	len = strlen(img->dir) + 1 + strlen(img->files[at].name) + 1;
 	img->ovf_path = malloc(len);
 	if (img->ovf_path == NULL)
-		return img_fail(err, IMG_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	snprintf(img->ovf_path, len, "%s/%s", img->dir, img->files[at].name);
 	return 0;
 }
 
 static int
 sc_make_dir(struct img_sc_image *img, int *dirfd, const char *workdir,
-            struct img_error *err)
+            struct err *err)
 {
 	static const char tmpl[] = "/stemcell-XXXXXX";
 	size_t wlen = strlen(workdir);
 
 	if (wlen == 0 || wlen > PATH_MAX - sizeof(tmpl))
-		return img_fail(err, IMG_EINVAL, "bad work directory");
+		return err_set(err, ERR_EINVAL, "bad work directory");
 	img->dir = malloc(wlen + sizeof(tmpl));
 	if (img->dir == NULL)
-		return img_fail(err, IMG_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	memcpy(img->dir, workdir, wlen);
 	memcpy(img->dir + wlen, tmpl, sizeof(tmpl));
 	if (mkdtemp(img->dir) == NULL) {
 		free(img->dir);
 		img->dir = NULL;
-		return img_fail(err, IMG_EIO,
-		                "creating a directory under '%s': %s", workdir,
-		                strerror(errno));
+		return err_set(err, ERR_EIO,
+			       "creating a directory under '%s': %s", workdir,
+			       strerror(errno));
 	}
 	*dirfd = open(img->dir,
 	              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -454,8 +454,8 @@ sc_make_dir(struct img_sc_image *img, int *dirfd, const char *workdir,
 		rmdir(img->dir);
 		free(img->dir);
 		img->dir = NULL;
-		return img_fail(err, IMG_EIO, "opening '%s': %s", workdir,
-		                strerror(e));
+		return err_set(err, ERR_EIO, "opening '%s': %s", workdir,
+			       strerror(e));
 	}
 	return 0;
 }
@@ -464,7 +464,7 @@ sc_make_dir(struct img_sc_image *img, int *dirfd, const char *workdir,
  * (compressed) size. */
 static int
 sc_open_image(int *fd_out, uint64_t *size_out, const char *image_path,
-              struct img_error *err)
+              struct err *err)
 {
 	struct stat st;
 	int fd, rc = 0;
@@ -473,16 +473,16 @@ sc_open_image(int *fd_out, uint64_t *size_out, const char *image_path,
 	 * writer; anything but a regular file is refused before a read. */
 	fd = open(image_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return img_fail(err, IMG_EIO, "opening the stemcell image: %s",
-		                strerror(errno));
+		return err_set(err, ERR_EIO, "opening the stemcell image: %s",
+			       strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = img_fail(err, IMG_EINVAL,
-		              "the stemcell image is not a regular file");
+		rc = err_set(err, ERR_EINVAL,
+			     "the stemcell image is not a regular file");
 		goto cleanup;
 	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
-		rc = img_fail(err, IMG_EIO, "opening the stemcell image: %s",
-		              strerror(errno));
+		rc = err_set(err, ERR_EIO, "opening the stemcell image: %s",
+			     strerror(errno));
 		goto cleanup;
 	}
 	*size_out = st.st_size > 0 ? (uint64_t)st.st_size : 0;
@@ -512,7 +512,7 @@ sc_discard(struct img_sc_image *img, int dirfd)
  * inner .ova, the descriptor. */
 static int
 sc_unpack_fd(struct sc_ctx *c, int fd, const char *workdir,
-             struct img_error *err)
+             struct err *err)
 {
 	struct img_src s;
 	int rc;
@@ -539,7 +539,7 @@ cleanup:
 int
 img_sc_unpack_limits(struct img_sc_image **out, const char *image_path,
                      const char *workdir, const struct img_sc_limits *lim,
-                     struct img_error *err)
+                     struct err *err)
 {
 	struct img_sc_limits deflim;
 	struct sc_ctx c;
@@ -549,7 +549,7 @@ img_sc_unpack_limits(struct img_sc_image **out, const char *image_path,
 	memset(&c, 0, sizeof(c));
 	c.dirfd = -1;
 	if (out == NULL || image_path == NULL || workdir == NULL)
-		return img_fail(err, IMG_EINVAL, "missing argument");
+		return err_set(err, ERR_EINVAL, "missing argument");
 	if (lim == NULL) {
 		img_sc_limits_default(&deflim);
 		lim = &deflim;
@@ -562,7 +562,7 @@ img_sc_unpack_limits(struct img_sc_image **out, const char *image_path,
 	c.buf = malloc(IMG_TGZ_IOBUF);
 	c.img = calloc(1, sizeof(*c.img));
 	if (c.buf == NULL || c.img == NULL) {
-		rc = img_fail(err, IMG_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	rc = sc_unpack_fd(&c, fd, workdir, err);
@@ -582,7 +582,7 @@ cleanup:
 
 int
 img_sc_unpack(struct img_sc_image **out, const char *image_path,
-              const char *workdir, struct img_error *err)
+              const char *workdir, struct err *err)
 {
 	return img_sc_unpack_limits(out, image_path, workdir, NULL, err);
 }

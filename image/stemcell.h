@@ -12,7 +12,7 @@
  * far is removed.
  *
  * No JSON or XML here: the descriptor is read by vsphere/ovf.h.  Errors
- * are enum img_code values with the message in a struct img_error
+ * are enum err_code values with the message in a struct err
  * (image/error.h).
  */
 #ifndef IMAGE_STEMCELL_H
@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "image/error.h"
+#include "base/err.h"
 
 /* Caps applied while unpacking. */
 struct img_sc_limits {
@@ -66,13 +66,13 @@ struct img_sc_image {
  * (img_sc_image_free() removes the directory).  On failure nothing
  * created is left on disk and *out is untouched. */
 int img_sc_unpack(struct img_sc_image **out, const char *image_path,
-                  const char *workdir, struct img_error *err);
+                  const char *workdir, struct err *err);
 /* The same with explicit caps (tests use tiny ones); lim NULL: the
  * defaults above. */
 int img_sc_unpack_limits(struct img_sc_image **out, const char *image_path,
                          const char *workdir,
                          const struct img_sc_limits *lim,
-                         struct img_error *err);
+                         struct err *err);
 void img_sc_limits_default(struct img_sc_limits *lim);
 
 /* Removes the files this module extracted (by name, never following

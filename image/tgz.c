@@ -20,7 +20,7 @@
 
 static int
 src_fd_read(int fd, unsigned char *buf, size_t n, size_t *got,
-           const char *label, struct img_error *err)
+           const char *label, struct err *err)
 {
 	ssize_t r;
 
@@ -29,15 +29,15 @@ src_fd_read(int fd, unsigned char *buf, size_t n, size_t *got,
 		if (r >= 0)
 			break;
 		if (errno != EINTR)
-			return img_fail(err, IMG_EIO, "reading %s: %s",
-			                label, strerror(errno));
+			return err_set(err, ERR_EIO, "reading %s: %s",
+				       label, strerror(errno));
 	}
 	*got = (size_t)r;
 	return 0;
 }
 
 static int
-src_gz_fill(struct img_src *s, struct img_error *err)
+src_gz_fill(struct img_src *s, struct err *err)
 {
 	size_t got = 0;
 	int rc;
@@ -57,7 +57,7 @@ src_gz_fill(struct img_src *s, struct img_error *err)
 /* After one gzip member: another must follow directly, or the file
  * ends. */
 static int
-src_gz_next_member(struct img_src *s, struct img_error *err)
+src_gz_next_member(struct img_src *s, struct err *err)
 {
 	int rc;
 
@@ -69,18 +69,18 @@ src_gz_next_member(struct img_src *s, struct img_error *err)
 		return 0;
 	}
 	if (s->zs.next_in[0] != 0x1f)
-		return img_fail(err, IMG_EFORMAT,
-		                "%s: unexpected data after the gzip stream",
-		                s->label);
+		return err_set(err, ERR_EFORMAT,
+			       "%s: unexpected data after the gzip stream",
+			       s->label);
 	if (inflateReset(&s->zs) != Z_OK)
-		return img_fail(err, IMG_ERR, "%s: inflateReset failed",
-		                s->label);
+		return err_set(err, ERR_FAIL, "%s: inflateReset failed",
+			       s->label);
 	return 0;
 }
 
 static int
 src_gz_read(struct img_src *s, unsigned char *buf, size_t n, size_t *got,
-           struct img_error *err)
+           struct err *err)
 {
 	size_t done = 0, chunk, made;
 	int rc, zr;
@@ -104,22 +104,22 @@ src_gz_read(struct img_src *s, unsigned char *buf, size_t n, size_t *got,
 			continue;
 		}
 		if (zr == Z_MEM_ERROR)
-			return img_fail(err, IMG_ENOMEM,
-			                "%s: out of memory inflating",
-			                s->label);
+			return err_set(err, ERR_ENOMEM,
+				       "%s: out of memory inflating",
+				       s->label);
 		if (zr == Z_DATA_ERROR || zr == Z_NEED_DICT)
-			return img_fail(err, IMG_EFORMAT,
-			                "%s: corrupt gzip data (%s)", s->label,
-			                s->zs.msg != NULL ? s->zs.msg :
-			                "bad stream");
+			return err_set(err, ERR_EFORMAT,
+				       "%s: corrupt gzip data (%s)", s->label,
+				       s->zs.msg != NULL ? s->zs.msg :
+				       "bad stream");
 		if (zr != Z_OK && zr != Z_BUF_ERROR)
-			return img_fail(err, IMG_ERR,
-			                "%s: inflate failed (%d)", s->label,
-			                zr);
+			return err_set(err, ERR_FAIL,
+				       "%s: inflate failed (%d)", s->label,
+				       zr);
 		if (made == 0 && s->zs.avail_in == 0 && s->in_eof)
-			return img_fail(err, IMG_ETRUNC,
-			                "%s: gzip stream is truncated",
-			                s->label);
+			return err_set(err, ERR_ETRUNC,
+				       "%s: gzip stream is truncated",
+				       s->label);
 	}
 	*got = done;
 	return 0;
@@ -127,7 +127,7 @@ src_gz_read(struct img_src *s, unsigned char *buf, size_t n, size_t *got,
 
 int
 img_src_read(struct img_src *s, unsigned char *buf, size_t n, size_t *got,
-            struct img_error *err)
+            struct err *err)
 {
 	size_t done = 0, part;
 	int rc;
@@ -149,7 +149,7 @@ img_src_read(struct img_src *s, unsigned char *buf, size_t n, size_t *got,
 
 int
 img_src_open_gz(struct img_src *s, int fd, const char *label,
-               struct img_error *err)
+               struct err *err)
 {
 	int rc;
 
@@ -159,18 +159,18 @@ img_src_open_gz(struct img_src *s, int fd, const char *label,
 	s->label = label;
 	s->in = malloc(IMG_TGZ_IOBUF);
 	if (s->in == NULL)
-		return img_fail(err, IMG_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = src_gz_fill(s, err);
 	if (rc < 0)
 		return rc;
 	if (s->zs.avail_in == 0)
-		return img_fail(err, IMG_EFORMAT,
-		                "%s is empty, not a gzip file", label);
+		return err_set(err, ERR_EFORMAT,
+			       "%s is empty, not a gzip file", label);
 	if (s->zs.avail_in < 2 || s->in[0] != 0x1f || s->in[1] != 0x8b)
-		return img_fail(err, IMG_EFORMAT,
-		                "%s is not a gzip file (bad magic)", label);
+		return err_set(err, ERR_EFORMAT,
+			       "%s is not a gzip file (bad magic)", label);
 	if (inflateInit2(&s->zs, 15 + 16) != Z_OK)
-		return img_fail(err, IMG_ENOMEM, "inflateInit2 failed");
+		return err_set(err, ERR_ENOMEM, "inflateInit2 failed");
 	s->zinit = true;
 	return 0;
 }
@@ -273,7 +273,7 @@ tar_ext_clear(struct img_tar_ext *x)
 /* Reads a member's data (size bytes plus padding) into a new buffer. */
 static int
 tar_read_data(unsigned char **out, struct img_src *s, uint64_t size,
-             const char *what, struct img_error *err)
+             const char *what, struct err *err)
 {
 	size_t padded = (size_t)((size + IMG_TGZ_BLOCK - 1) / IMG_TGZ_BLOCK *
 	                         IMG_TGZ_BLOCK);
@@ -283,14 +283,14 @@ tar_read_data(unsigned char **out, struct img_src *s, uint64_t size,
 
 	data = malloc(padded + 1);
 	if (data == NULL)
-		return img_fail(err, IMG_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = img_src_read(s, data, padded, &got, err);
 	if (rc < 0)
 		goto cleanup;
 	if (got < padded) {
-		rc = img_fail(err, IMG_ETRUNC,
-		              "%s: archive ends inside a %s header", s->label,
-		              what);
+		rc = err_set(err, ERR_ETRUNC,
+			     "%s: archive ends inside a %s header", s->label,
+			     what);
 		goto cleanup;
 	}
 	data[size] = '\0';
@@ -323,7 +323,7 @@ tar_parse_u64(uint64_t *out, const char *s, size_t len)
 /* pax records: "LEN key=value\n" where LEN counts the whole record. */
 static int
 tar_parse_pax(struct img_tar_ext *x, const unsigned char *data, size_t size,
-             const char *label, struct img_error *err)
+             const char *label, struct err *err)
 {
 	const char *p = (const char *)data, *end = p + size;
 	const char *sp, *eq, *rec_end, *val;
@@ -350,8 +350,8 @@ tar_parse_pax(struct img_tar_ext *x, const unsigned char *data, size_t size,
 			 * the name check, not cut the name short. */
 			x->path = malloc(x->path_len + 1);
 			if (x->path == NULL)
-				return img_fail(err, IMG_ENOMEM,
-				                "out of memory");
+				return err_set(err, ERR_ENOMEM,
+					       "out of memory");
 			memcpy(x->path, val, x->path_len);
 			x->path[x->path_len] = '\0';
 		} else if (klen == 4 && memcmp(sp + 1, "size", 4) == 0) {
@@ -363,15 +363,15 @@ tar_parse_pax(struct img_tar_ext *x, const unsigned char *data, size_t size,
 		p = rec_end;
 	}
 	if (p < end)
-		return img_fail(err, IMG_EFORMAT,
-		                "%s: malformed pax header", label);
+		return err_set(err, ERR_EFORMAT,
+			       "%s: malformed pax header", label);
 	return 0;
 }
 
 /* Reads and throws away n bytes. */
 static int
 tar_skip(struct img_tar *t, uint64_t n, const char *q,
-         struct img_error *err)
+         struct err *err)
 {
 	struct img_src *s = t->src;
 	size_t want, got = 0;
@@ -383,9 +383,9 @@ tar_skip(struct img_tar *t, uint64_t n, const char *q,
 		if (rc < 0)
 			return rc;
 		if (got < want)
-			return img_fail(err, IMG_ETRUNC,
-			                "%s: archive ends inside member '%s'",
-			                s->label, q);
+			return err_set(err, ERR_ETRUNC,
+				       "%s: archive ends inside member '%s'",
+				       s->label, q);
 		n -= want;
 	}
 	return 0;
@@ -393,7 +393,7 @@ tar_skip(struct img_tar *t, uint64_t n, const char *q,
 
 static int
 tar_write_all(int fd, const unsigned char *buf, size_t n, const char *q,
-             struct img_error *err)
+             struct err *err)
 {
 	ssize_t w;
 
@@ -402,9 +402,9 @@ tar_write_all(int fd, const unsigned char *buf, size_t n, const char *q,
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return img_fail(err, IMG_EIO, "writing '%s': %s", q,
-			                w < 0 ? strerror(errno) :
-			                "no progress");
+			return err_set(err, ERR_EIO, "writing '%s': %s", q,
+				       w < 0 ? strerror(errno) :
+				       "no progress");
 		buf += w;
 		n -= (size_t)w;
 	}
@@ -415,7 +415,7 @@ tar_write_all(int fd, const unsigned char *buf, size_t n, const char *q,
  * ustar prefix + name.  *raw is malloc'd. */
 static int
 tar_header_name(char **raw, size_t *len, const unsigned char *h,
-               struct img_tar_ext *x, bool posix, struct img_error *err)
+               struct img_tar_ext *x, bool posix, struct err *err)
 {
 	size_t nlen, plen = 0;
 	char *s;
@@ -432,7 +432,7 @@ tar_header_name(char **raw, size_t *len, const unsigned char *h,
 		plen = strnlen((const char *)h + 345, 155);
 	s = malloc(plen + 1 + nlen + 1);
 	if (s == NULL)
-		return img_fail(err, IMG_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	*len = 0;
 	if (plen > 0) {
 		memcpy(s, h + 345, plen);
@@ -474,7 +474,7 @@ img_tar_type_name(unsigned char t)
 /* Reads after the end-of-archive marker (zero padding, the gzip trailer)
  * so that gzip integrity is checked, within a cap. */
 static int
-tar_drain(struct img_tar *t, struct img_error *err)
+tar_drain(struct img_tar *t, struct err *err)
 {
 	struct img_src *s = t->src;
 	size_t got = 0, total = 0;
@@ -486,10 +486,10 @@ tar_drain(struct img_tar *t, struct img_error *err)
 			return rc;
 		total += got;
 		if (total > TAR_TRAILER_MAX)
-			return img_fail(err, IMG_ELIMIT,
-			                "%s: more than %d bytes after the "
-			                "end of the archive", s->label,
-			                TAR_TRAILER_MAX);
+			return err_set(err, ERR_ELIMIT,
+				       "%s: more than %d bytes after the "
+				       "end of the archive", s->label,
+				       TAR_TRAILER_MAX);
 	} while (got == IMG_TGZ_IOBUF);
 	return 0;
 }
@@ -523,7 +523,7 @@ img_tar_entry_clear(struct img_tar_entry *e)
 /* The next header block into h: 1, or 0 at the end-of-archive marker
  * (two zero blocks, or one at the end of the data). */
 static int
-tar_read_header(unsigned char *h, struct img_tar *t, struct img_error *err)
+tar_read_header(unsigned char *h, struct img_tar *t, struct err *err)
 {
 	struct img_src *s = t->src;
 	size_t got = 0;
@@ -533,17 +533,17 @@ tar_read_header(unsigned char *h, struct img_tar *t, struct img_error *err)
 	if (rc < 0)
 		return rc;
 	if (got < IMG_TGZ_BLOCK)
-		return img_fail(err, IMG_ETRUNC,
-		                "%s: tar archive is truncated (no "
-		                "end-of-archive marker)", s->label);
+		return err_set(err, ERR_ETRUNC,
+			       "%s: tar archive is truncated (no "
+			       "end-of-archive marker)", s->label);
 	if (!tar_all_zero(h, IMG_TGZ_BLOCK))
 		return 1;
 	rc = img_src_read(s, h, IMG_TGZ_BLOCK, &got, err);
 	if (rc < 0)
 		return rc;
 	if (got == IMG_TGZ_BLOCK && !tar_all_zero(h, IMG_TGZ_BLOCK))
-		return img_fail(err, IMG_EFORMAT,
-		                "%s: data after a zero tar block", s->label);
+		return err_set(err, ERR_EFORMAT,
+			       "%s: data after a zero tar block", s->label);
 	if (got == IMG_TGZ_BLOCK)
 		return tar_drain(t, err);
 	return 0;
@@ -553,20 +553,20 @@ tar_read_header(unsigned char *h, struct img_tar *t, struct img_error *err)
  * ustar.  q names the member. */
 static int
 tar_check_header(uint64_t *size, bool *posix, const unsigned char *h,
-                 const char *label, const char *q, struct img_error *err)
+                 const char *label, const char *q, struct err *err)
 {
 	if (!tar_checksum_ok(h))
-		return img_fail(err, IMG_EFORMAT,
-		                "%s: bad tar header checksum (member '%s')",
-		                label, q);
+		return err_set(err, ERR_EFORMAT,
+			       "%s: bad tar header checksum (member '%s')",
+			       label, q);
 	*posix = memcmp(h + 257, "ustar\0" "00", 8) == 0;
 	if (!*posix && memcmp(h + 257, "ustar  \0", 8) != 0)
-		return img_fail(err, IMG_EFORMAT,
-		                "%s: not a ustar archive (member '%s')",
-		                label, q);
+		return err_set(err, ERR_EFORMAT,
+			       "%s: not a ustar archive (member '%s')",
+			       label, q);
 	if (tar_parse_num(size, h + 124, 12) < 0)
-		return img_fail(err, IMG_EFORMAT,
-		                "%s: bad size field (member '%s')", label, q);
+		return err_set(err, ERR_EFORMAT,
+			       "%s: bad size field (member '%s')", label, q);
 	return 0;
 }
 
@@ -574,7 +574,7 @@ tar_check_header(uint64_t *size, bool *posix, const unsigned char *h,
  * ('K': read and dropped). */
 static int
 tar_long_name(struct img_tar *t, unsigned char type, uint64_t size,
-              struct img_error *err)
+              struct err *err)
 {
 	struct img_tar_ext *x = &t->x;
 	const char *label = t->src->label;
@@ -582,9 +582,9 @@ tar_long_name(struct img_tar *t, unsigned char type, uint64_t size,
 	int rc;
 
 	if (size == 0 || size > TAR_LONGNAME_MAX)
-		return img_fail(err, IMG_ELIMIT,
-		                "%s: GNU long name of %llu bytes refused",
-		                label, (unsigned long long)size);
+		return err_set(err, ERR_ELIMIT,
+			       "%s: GNU long name of %llu bytes refused",
+			       label, (unsigned long long)size);
 	rc = tar_read_data(&data, t->src, size, "long name", err);
 	if (rc < 0)
 		return rc;
@@ -594,9 +594,9 @@ tar_long_name(struct img_tar *t, unsigned char type, uint64_t size,
 		if (!tar_all_zero(data + x->path_len,
 		                  (size_t)size - x->path_len)) {
 			x->path = NULL;
-			rc = img_fail(err, IMG_EUNSAFE,
-			              "%s: member name with a NUL character "
-			              "refused", label);
+			rc = err_set(err, ERR_EUNSAFE,
+				     "%s: member name with a NUL character "
+				     "refused", label);
 			goto cleanup;
 		}
 		x->path = (char *)data;
@@ -611,15 +611,15 @@ cleanup:
  * dropped. */
 static int
 tar_pax(struct img_tar *t, unsigned char type, uint64_t size,
-        struct img_error *err)
+        struct err *err)
 {
 	unsigned char *data = NULL;
 	int rc;
 
 	if (size > TAR_PAX_MAX)
-		return img_fail(err, IMG_ELIMIT,
-		                "%s: pax header of %llu bytes refused",
-		                t->src->label, (unsigned long long)size);
+		return err_set(err, ERR_ELIMIT,
+			       "%s: pax header of %llu bytes refused",
+			       t->src->label, (unsigned long long)size);
 	rc = tar_read_data(&data, t->src, size, "pax", err);
 	if (rc < 0)
 		return rc;
@@ -635,7 +635,7 @@ tar_pax(struct img_tar *t, unsigned char type, uint64_t size,
 static int
 tar_entry(struct img_tar_entry *e, struct img_tar *t,
           const unsigned char *h, bool posix, uint64_t size,
-          struct img_error *err)
+          struct err *err)
 {
 	int rc;
 
@@ -655,7 +655,7 @@ tar_entry(struct img_tar_entry *e, struct img_tar *t,
  * header (kept in t->x for the member that follows). */
 static int
 tar_header(struct img_tar_entry *e, struct img_tar *t,
-           const unsigned char *h, struct img_error *err)
+           const unsigned char *h, struct err *err)
 {
 	unsigned char type = h[156];
 	uint64_t size;
@@ -690,7 +690,7 @@ tar_header(struct img_tar_entry *e, struct img_tar *t,
 
 int
 img_tar_next(struct img_tar_entry *e, struct img_tar *t,
-             struct img_error *err)
+             struct err *err)
 {
 	unsigned char h[IMG_TGZ_BLOCK];
 	int rc;
@@ -701,9 +701,9 @@ img_tar_next(struct img_tar_entry *e, struct img_tar *t,
 		if (rc <= 0)
 			return rc;
 		if (++t->headers > t->max_headers)
-			return img_fail(err, IMG_ELIMIT,
-			                "%s: more than %zu tar headers",
-			                t->src->label, t->max_headers);
+			return err_set(err, ERR_ELIMIT,
+				       "%s: more than %zu tar headers",
+				       t->src->label, t->max_headers);
 		rc = tar_header(e, t, h, err);
 		if (rc != 0)
 			return rc;
@@ -712,7 +712,7 @@ img_tar_next(struct img_tar_entry *e, struct img_tar *t,
 
 int
 img_tar_copy(struct img_tar *t, int fd, uint64_t size, const char *q,
-             struct img_error *err)
+             struct err *err)
 {
 	struct img_src *s = t->src;
 	size_t want, got = 0;
@@ -725,11 +725,11 @@ img_tar_copy(struct img_tar *t, int fd, uint64_t size, const char *q,
 		if (rc < 0)
 			return rc;
 		if (got < want)
-			return img_fail(err, IMG_ETRUNC,
-			                "%s: archive ends inside member '%s' "
-			                "(%llu of %llu bytes)", s->label, q,
-			                (unsigned long long)(size - left + got),
-			                (unsigned long long)size);
+			return err_set(err, ERR_ETRUNC,
+				       "%s: archive ends inside member '%s' "
+				       "(%llu of %llu bytes)", s->label, q,
+				       (unsigned long long)(size - left + got),
+				       (unsigned long long)size);
 		rc = tar_write_all(fd, t->buf, want, q, err);
 		if (rc < 0)
 			return rc;

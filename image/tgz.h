@@ -19,7 +19,7 @@
 
 #include <zlib.h>
 
-#include "image/error.h"
+#include "base/err.h"
 
 #define IMG_TGZ_BLOCK 512
 /* Size of the caller's copy buffer (struct img_tar.buf). */
@@ -39,12 +39,12 @@ struct img_src {
 
 /* Opens a gzip stream on fd (not owned): checks the magic. */
 int img_src_open_gz(struct img_src *s, int fd, const char *label,
-                    struct img_error *err);
+                    struct err *err);
 /* A plain (uncompressed) archive on fd (not owned). */
 void img_src_open_plain(struct img_src *s, int fd, const char *label);
 /* Reads up to n bytes; fewer only when the data ends. */
 int img_src_read(struct img_src *s, unsigned char *buf, size_t n,
-                 size_t *got, struct img_error *err);
+                 size_t *got, struct err *err);
 void img_src_close(struct img_src *s);
 
 /* Pending extension data for the next header. */
@@ -80,11 +80,11 @@ void img_tar_init(struct img_tar *t, struct img_src *s, unsigned char *buf,
  * archive (what follows the end marker has been read, within a cap, so
  * that gzip integrity is checked). */
 int img_tar_next(struct img_tar_entry *e, struct img_tar *t,
-                 struct img_error *err);
+                 struct err *err);
 /* Writes the current member's size bytes to fd and skips its padding;
  * q names it in messages. */
 int img_tar_copy(struct img_tar *t, int fd, uint64_t size, const char *q,
-                 struct img_error *err);
+                 struct err *err);
 void img_tar_entry_clear(struct img_tar_entry *e);
 /* Frees pending extension data. */
 void img_tar_end(struct img_tar *t);

@@ -95,7 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct img_sc_limits lim;
 	struct img_sc_image *img = NULL;
-	struct img_error err = { 0 };
+	struct err err = { 0 };
 	size_t i;
 
 	img_sc_limits_default(&lim);

@@ -6,8 +6,9 @@
 # project's style); tables (initializers) are not functions.
 #   sh tests/style/size.sh          # checks, prints the longest
 #   sh tests/style/size.sh -v       # also lists every function over 60
+# SIZE_ROOT=DIR checks another tree (tests/style/selftest.sh uses it).
 set -eu
-cd "$(dirname "$0")/../.."
+cd "${SIZE_ROOT:-$(dirname "$0")/../..}"
 MAX_FILE=1000
 MAX_FN=100
 MAX_OVER_60=20

@@ -46,7 +46,7 @@ sample_free(struct sample *s)
 
 START_TEST(test_keys_defaults_and_values)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	struct sample s = { 0 };
 	json_t *obj = parse("{\"name\":\"n\",\"folder\":\"\",\"on\":null}");
 
@@ -75,7 +75,7 @@ END_TEST
 static void
 keys_refused(const char *text, const char *want)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	struct sample s = { 0 };
 	json_t *obj = parse(text);
 
@@ -125,7 +125,7 @@ START_TEST(test_refuse_set)
 		{ "x", "the x feature" },
 		{ "y", "the y feature" },
 	};
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	json_t *obj = parse("{\"x\":false,\"y\":0,\"z\":1}");
 
 	ck_assert_int_eq(cpi_cfg__refuse_set(obj, "p", list, 2, &err), 0);

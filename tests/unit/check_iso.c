@@ -116,7 +116,7 @@ static unsigned char *
 build_ok(size_t *len_out, const char *name, const unsigned char *data,
     size_t data_len, const char *volid, int64_t t)
 {
-	struct img_error err = { 0 };
+	struct err err = { 0 };
 	unsigned char *img = NULL;
 	int rc;
 
@@ -128,23 +128,23 @@ build_ok(size_t *len_out, const char *name, const unsigned char *data,
 	return img;
 }
 
-/* Expects a refusal with IMG_EINVAL and no output; without a time (t <
+/* Expects a refusal with ERR_EINVAL and no output; without a time (t <
  * 0) also from cpi_iso_build(), as a CpiError, not retryable, with the
  * same message. */
 static void
 build_refused(const char *name, const unsigned char *data, size_t data_len,
     const char *volid, int64_t t, const char *needle)
 {
-	struct img_error err = { 0 };
-	struct cpi_error cerr = { 0 };
+	struct err err = { 0 };
+	struct err cerr = { 0 };
 	unsigned char *img = (unsigned char *)"sentinel";
 	size_t len = 12345;
 	int rc;
 
 	rc = img_iso_build_at(&img, &len, name, data, data_len, volid, t,
 	    &err);
-	ck_assert_int_eq(rc, IMG_EINVAL);
-	ck_assert_int_eq(err.code, IMG_EINVAL);
+	ck_assert_int_eq(rc, ERR_EINVAL);
+	ck_assert_int_eq(err.code, ERR_EINVAL);
 	ck_assert_ptr_null(img);
 	ck_assert_uint_eq(len, 0);
 	ck_assert_msg(strstr(err.message, needle) != NULL,
@@ -156,8 +156,8 @@ build_refused(const char *name, const unsigned char *data, size_t data_len,
 	img = (unsigned char *)"sentinel";
 	len = 12345;
 	rc = cpi_iso_build(&img, &len, name, data, data_len, volid, &cerr);
-	ck_assert_int_eq(rc, CPI_EINVAL);
-	ck_assert(cerr.set);
+	ck_assert_int_eq(rc, ERR_EINVAL);
+	ck_assert(err_is_set(&cerr));
 	ck_assert_int_eq(cerr.type, CPI_ERROR_CPI);
 	ck_assert(!cerr.ok_to_retry);
 	ck_assert_ptr_null(img);
@@ -806,7 +806,7 @@ END_TEST
 START_TEST(test_layout_and_unspecified_dates)
 {
 	unsigned char *data, *img = NULL;
-	struct img_error err = { 0 };
+	struct err err = { 0 };
 	size_t dlen, len = 0, i;
 	const unsigned char *pvd, *dir;
 	static const unsigned char zero7[7];
@@ -889,7 +889,7 @@ START_TEST(test_deterministic)
 	free(b);
 	/* img_iso_build is the unspecified-date variant */
 	{
-		struct img_error err = { 0 };
+		struct err err = { 0 };
 
 		ck_assert_int_eq(img_iso_build(&b, &blen, "env", data, dlen,
 		    NULL, &err), 0);
@@ -959,7 +959,7 @@ START_TEST(test_bad_names_refused)
 		build_refused(dots[i], data, 2, NULL, -1, "dots only");
 	/* the offending byte is reported, not echoed raw */
 	{
-		struct cpi_error err = { 0 };
+		struct err err = { 0 };
 		unsigned char *img;
 		size_t len;
 
@@ -1017,27 +1017,27 @@ END_TEST
 
 START_TEST(test_error_set_once_and_null_outputs)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	const unsigned char data[] = "{}";
 	unsigned char *img = NULL;
 	size_t len = 0;
 	int rc;
 
 	rc = cpi_iso_build(NULL, &len, "env", data, 2, NULL, &err);
-	ck_assert_int_eq(rc, CPI_EINVAL);
+	ck_assert_int_eq(rc, ERR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.message, "output"));
 	rc = cpi_iso_build(&img, NULL, "env", data, 2, NULL, &err);
-	ck_assert_int_eq(rc, CPI_EINVAL);
+	ck_assert_int_eq(rc, ERR_EINVAL);
 
 	/* a second failure leaves the first message alone */
 	rc = cpi_iso_build(&img, &len, "a/b", data, 2, NULL, &err);
-	ck_assert_int_eq(rc, CPI_EINVAL);
+	ck_assert_int_eq(rc, ERR_EINVAL);
 	ck_assert_ptr_null(img);
 	ck_assert_ptr_nonnull(strstr(err.message, "output"));
 
 	/* a NULL error object is tolerated */
 	rc = cpi_iso_build(&img, &len, "a/b", data, 2, NULL, NULL);
-	ck_assert_int_eq(rc, CPI_EINVAL);
+	ck_assert_int_eq(rc, ERR_EINVAL);
 	ck_assert_ptr_null(img);
 	rc = cpi_iso_build(&img, &len, "env", data, 2, NULL, NULL);
 	ck_assert_int_eq(rc, 0);
@@ -1055,13 +1055,13 @@ START_TEST(test_img_error_set_once_and_null_outputs)
 		const char *name;
 		int want;
 	} calls[] = {
-		{ false, true, true, "env", IMG_EINVAL },
-		{ true, false, true, "env", IMG_EINVAL },
-		{ true, true, true, "a/b", IMG_EINVAL },
-		{ true, true, false, "a/b", IMG_EINVAL },
+		{ false, true, true, "env", ERR_EINVAL },
+		{ true, false, true, "env", ERR_EINVAL },
+		{ true, true, true, "a/b", ERR_EINVAL },
+		{ true, true, false, "a/b", ERR_EINVAL },
 		{ true, true, false, "env", 0 },
 	};
-	struct img_error err = { 0 };
+	struct err err = { 0 };
 	const unsigned char data[] = "{}";
 	size_t i;
 
@@ -1072,7 +1072,7 @@ START_TEST(test_img_error_set_once_and_null_outputs)
 		ck_assert_int_eq(img_iso_build(calls[i].out ? &img : NULL,
 		    calls[i].len_out ? &len : NULL, calls[i].name, data, 2,
 		    NULL, calls[i].with_err ? &err : NULL), calls[i].want);
-		ck_assert_int_eq(err.code, IMG_EINVAL);
+		ck_assert_int_eq(err.code, ERR_EINVAL);
 		ck_assert_ptr_nonnull(strstr(err.message, "output"));
 		ck_assert(calls[i].want == 0 ? img != NULL : img == NULL);
 		free(img);

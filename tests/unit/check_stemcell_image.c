@@ -273,7 +273,7 @@ expect_fail_lim(const char *path, const struct img_sc_limits *lim,
                 int code, const char *want)
 {
 	struct img_sc_image *img = NULL;
-	struct img_error err;
+	struct err err;
 	int rc;
 
 	memset(&err, 0, sizeof(err));
@@ -298,7 +298,7 @@ static void
 expect_ok_lim(const char *path, const struct img_sc_limits *lim)
 {
 	struct img_sc_image *img = NULL;
-	struct img_error err;
+	struct err err;
 
 	memset(&err, 0, sizeof(err));
 	ck_assert_msg(img_sc_unpack_limits(&img, path, work, lim, &err) == 0,
@@ -311,7 +311,7 @@ static struct img_sc_image *
 unpack_ok(const char *path)
 {
 	struct img_sc_image *img = NULL;
-	struct img_error err;
+	struct err err;
 
 	memset(&err, 0, sizeof(err));
 	ck_assert_msg(img_sc_unpack(&img, path, work, &err) == 0, "%s",
@@ -333,7 +333,7 @@ static void
 check_good_image(struct img_sc_image *img, size_t nfiles)
 {
 	struct vs_ovf *ovf = NULL;
-	struct vs_error verr;
+	struct err verr;
 	char a[512], b[512];
 	struct stat st;
 	size_t i;
@@ -356,7 +356,7 @@ check_good_image(struct img_sc_image *img, size_t nfiles)
 		ck_assert_msg(same_content(a, b), "%s differs", name);
 	}
 	ck_assert_int_eq(img_sc_image_file_size(img, "nope"), -1);
-	vs_error_clear(&verr);
+	err_clear(&verr);
 	ck_assert_msg(vs_ovf_read(&ovf, img->ovf_path, &verr) == 0, "%s",
 	              verr.message);
 	ck_assert_str_eq(ovf->files[0].href, "image-disk1.vmdk");
@@ -474,18 +474,18 @@ END_TEST
 START_TEST(test_not_gzip)
 {
 	struct img_sc_image *img = NULL;
-	struct img_error err;
+	struct err err;
 
 	write_raw(tmp_path("img"), "plain text, not gzip\n", 21);
-	expect_fail(tmp_path("img"), IMG_EFORMAT, "not a gzip file");
+	expect_fail(tmp_path("img"), ERR_EFORMAT, "not a gzip file");
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(img_sc_unpack(&img, tmp_path("img"), work, &err),
-	                 IMG_EFORMAT);
-	ck_assert_int_eq(err.code, IMG_EFORMAT);
+	                 ERR_EFORMAT);
+	ck_assert_int_eq(err.code, ERR_EFORMAT);
 	write_raw(tmp_path("img"), "", 0);
-	expect_fail(tmp_path("img"), IMG_EFORMAT, "empty");
+	expect_fail(tmp_path("img"), ERR_EFORMAT, "empty");
 	write_raw(tmp_path("img"), "\x1f", 1);
-	expect_fail(tmp_path("img"), IMG_EFORMAT, "not a gzip file");
+	expect_fail(tmp_path("img"), ERR_EFORMAT, "not a gzip file");
 }
 END_TEST
 
@@ -497,7 +497,7 @@ START_TEST(test_gzip_of_garbage)
 	for (i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(i * 7 + 3);
 	write_gz(tmp_path("img"), junk, sizeof(junk));
-	expect_fail(tmp_path("img"), IMG_EFORMAT, "checksum");
+	expect_fail(tmp_path("img"), ERR_EFORMAT, "checksum");
 }
 END_TEST
 
@@ -515,14 +515,14 @@ START_TEST(test_corrupt_gzip)
 	 * can notice. */
 	buf[n - 6] ^= 0x55;
 	write_raw(tmp_path("img"), buf, n);
-	expect_fail(tmp_path("img"), IMG_EFORMAT, "corrupt gzip data");
+	expect_fail(tmp_path("img"), ERR_EFORMAT, "corrupt gzip data");
 	buf[n - 6] ^= 0x55;
 	buf[n / 2] ^= 0xff;
 	buf[n / 2 + 1] ^= 0xff;
 	write_raw(tmp_path("img"), buf, n);
 	{
 		struct img_sc_image *img = NULL;
-		struct img_error err;
+		struct err err;
 
 		memset(&err, 0, sizeof(err));
 		ck_assert_int_lt(img_sc_unpack(&img, tmp_path("img"), work,
@@ -543,10 +543,10 @@ START_TEST(test_truncated_gzip)
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	write_raw(tmp_path("img"), buf, n / 2);
-	expect_fail(tmp_path("img"), IMG_ETRUNC, "truncated");
+	expect_fail(tmp_path("img"), ERR_ETRUNC, "truncated");
 	/* Cut only the 8-byte trailer. */
 	write_raw(tmp_path("img"), buf, n - 4);
-	expect_fail(tmp_path("img"), IMG_ETRUNC, "truncated");
+	expect_fail(tmp_path("img"), ERR_ETRUNC, "truncated");
 }
 END_TEST
 
@@ -561,7 +561,7 @@ START_TEST(test_trailing_garbage_after_gzip)
 	fclose(f);
 	memcpy(buf + n, "GARBAGE", 7);
 	write_raw(tmp_path("img"), buf, n + 7);
-	expect_fail(tmp_path("img"), IMG_EFORMAT,
+	expect_fail(tmp_path("img"), ERR_EFORMAT,
 	            "unexpected data after the gzip stream");
 }
 END_TEST
@@ -574,7 +574,7 @@ START_TEST(test_no_ovf)
 
 	tb_text(&t, "image-disk1.vmdk", "disk");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_ENOOVF, "no .ovf descriptor");
+	expect_fail(tb_finish(&t), ERR_ENOOVF, "no .ovf descriptor");
 }
 END_TEST
 
@@ -585,7 +585,7 @@ START_TEST(test_two_ovfs)
 	tb_text(&t, "a.ovf", SMALL_OVF);
 	tb_text(&t, "b.OVF", SMALL_OVF);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_ENOOVF, "2 .ovf descriptors");
+	expect_fail(tb_finish(&t), ERR_ENOOVF, "2 .ovf descriptors");
 }
 END_TEST
 
@@ -594,7 +594,7 @@ START_TEST(test_ovf_names_missing_disk)
 	struct tarb t = { NULL, 0, 0 };
 	struct img_sc_image *img;
 	struct vs_ovf *ovf = NULL;
-	struct vs_error verr;
+	struct err verr;
 
 	tb_text(&t, "image.ovf",
 	        "<Envelope xmlns=\"" VS_OVF_NS "\" xmlns:ovf=\"" VS_OVF_NS
@@ -605,9 +605,9 @@ START_TEST(test_ovf_names_missing_disk)
 	tb_text(&t, "other.vmdk", "x");
 	tb_end(&t);
 	img = unpack_ok(tb_finish(&t));
-	vs_error_clear(&verr);
+	err_clear(&verr);
 	ck_assert_int_eq(vs_ovf_read(&ovf, img->ovf_path, &verr),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_null(ovf);
 	ck_assert_msg(strstr(verr.message, "'image-disk1.vmdk'") != NULL,
 	              "%s", verr.message);
@@ -625,7 +625,7 @@ expect_name_refused(const char *name, const char *want)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_text(&t, name, "evil");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EUNSAFE, want);
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, want);
 }
 
 START_TEST(test_path_traversal)
@@ -654,7 +654,7 @@ START_TEST(test_control_and_empty_names)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header_raw(&t, "", 0, '0', 0, NULL);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EUNSAFE, "empty name");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "empty name");
 }
 END_TEST
 
@@ -665,7 +665,7 @@ START_TEST(test_symlink_member)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "image-disk1.vmdk", '2', 0, "/etc/passwd");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EUNSAFE,
+	expect_fail(tb_finish(&t), ERR_EUNSAFE,
 	            "'image-disk1.vmdk' refused: symbolic link");
 }
 END_TEST
@@ -677,7 +677,7 @@ START_TEST(test_hardlink_member)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "disk.vmdk", '1', 0, "image.ovf");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EUNSAFE,
+	expect_fail(tb_finish(&t), ERR_EUNSAFE,
 	            "'disk.vmdk' refused: hard link");
 }
 END_TEST
@@ -702,7 +702,7 @@ START_TEST(test_device_and_fifo_members)
 		tb_text(&t, "image.ovf", SMALL_OVF);
 		tb_header(&t, "dev", cases[i].type, 0, NULL);
 		tb_end(&t);
-		expect_fail(tb_finish(&t), IMG_EUNSAFE, cases[i].want);
+		expect_fail(tb_finish(&t), ERR_EUNSAFE, cases[i].want);
 	}
 }
 END_TEST
@@ -718,7 +718,7 @@ START_TEST(test_truncated_member)
 	tb_end(&t);
 	/* Cut in the middle of the disk's data. */
 	t.len = 1024 + 512 + 1000;
-	expect_fail(tb_finish(&t), IMG_ETRUNC,
+	expect_fail(tb_finish(&t), ERR_ETRUNC,
 	            "archive ends inside member 'image-disk1.vmdk' (1000 of "
 	            "4096 bytes)");
 }
@@ -730,11 +730,11 @@ START_TEST(test_truncated_header_and_no_end_marker)
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_text(&t, "disk.vmdk", "x");
-	expect_fail(tb_finish(&t), IMG_ETRUNC, "no end-of-archive");
+	expect_fail(tb_finish(&t), ERR_ETRUNC, "no end-of-archive");
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_text(&t, "disk.vmdk", "x");
 	t.len -= 700;   /* inside the second header */
-	expect_fail(tb_finish(&t), IMG_ETRUNC, "truncated");
+	expect_fail(tb_finish(&t), ERR_ETRUNC, "truncated");
 }
 END_TEST
 
@@ -749,7 +749,7 @@ START_TEST(test_bad_checksum)
 	tb_bytes(&t, "x", 1);
 	tb_pad(&t);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EFORMAT,
+	expect_fail(tb_finish(&t), ERR_EFORMAT,
 	            "bad tar header checksum (member 'Disk.vmdk')");
 }
 END_TEST
@@ -763,12 +763,12 @@ START_TEST(test_bad_magic_and_size)
 	memcpy(h + 257, "tar\0\0\0\0\0", 8);
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EFORMAT, "not a ustar archive");
+	expect_fail(tb_finish(&t), ERR_EFORMAT, "not a ustar archive");
 	h = tb_header_raw(&t, "a.ovf", 5, '0', 0, NULL);
 	memcpy(h + 124, "12x45670000", 11);
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EFORMAT, "bad size field");
+	expect_fail(tb_finish(&t), ERR_EFORMAT, "bad size field");
 	/* A GNU base-256 field with a reserved/negative lead byte. */
 	h = tb_header_raw(&t, "a.ovf", 5, '0', 0, NULL);
 	memset(h + 124, 0, 12);
@@ -776,7 +776,7 @@ START_TEST(test_bad_magic_and_size)
 	h[135] = 5;
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EFORMAT, "bad size field");
+	expect_fail(tb_finish(&t), ERR_EFORMAT, "bad size field");
 }
 END_TEST
 
@@ -792,7 +792,7 @@ START_TEST(test_oversized_member_tiny_cap)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_file(&t, "disk.vmdk", data, sizeof(data));
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, IMG_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, ERR_ELIMIT,
 	                "member 'disk.vmdk' is too large (2000 bytes, limit "
 	                "1000)");
 
@@ -801,14 +801,14 @@ START_TEST(test_oversized_member_tiny_cap)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_file(&t, "disk.vmdk", data, sizeof(data));
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, IMG_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, ERR_ELIMIT,
 	                "over its size limit of 2010");
 
 	img_sc_limits_default(&lim);
 	lim.max_ovf = 100;
 	tb_file(&t, "image.ovf", data, 200);
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, IMG_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, ERR_ELIMIT,
 	                "descriptor 'image.ovf' is too large");
 }
 END_TEST
@@ -827,7 +827,7 @@ START_TEST(test_oversized_member_header_only)
 	h[124 + 7] = 0x19;      /* 0x19 << 32 = 100 GiB + ... */
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_ELIMIT,
+	expect_fail(tb_finish(&t), ERR_ELIMIT,
 	            "member 'disk.vmdk' is too large (107374182400 bytes");
 }
 END_TEST
@@ -850,9 +850,9 @@ START_TEST(test_gzip_bomb_refused_early)
 	path = tb_finish(&t);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_lt(st.st_size, 1 << 20);
-	expect_fail(path, IMG_ELIMIT, "member 'disk.vmdk' (25165824 "
+	expect_fail(path, ERR_ELIMIT, "member 'disk.vmdk' (25165824 "
 	            "bytes) takes the image over");
-	expect_fail(path, IMG_ELIMIT, "refused as a likely gzip bomb");
+	expect_fail(path, ERR_ELIMIT, "refused as a likely gzip bomb");
 }
 END_TEST
 
@@ -877,7 +877,7 @@ START_TEST(test_expansion_ratio_cap)
 		tb_file(&t, name, data, sizeof(data));
 	}
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, IMG_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, ERR_ELIMIT,
 	                "more than 4 times its");
 
 	srand(7);
@@ -897,9 +897,9 @@ START_TEST(test_fifo_image_refused)
 	const char *path = tmp_path("fifo");
 
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	expect_fail(path, IMG_EINVAL, "not a regular file");
+	expect_fail(path, ERR_EINVAL, "not a regular file");
 	unlink(path);
-	expect_fail("/dev/null", IMG_EINVAL, "not a regular file");
+	expect_fail("/dev/null", ERR_EINVAL, "not a regular file");
 }
 END_TEST
 
@@ -918,7 +918,7 @@ START_TEST(test_too_many_members)
 		tb_text(&t, name, "x");
 	}
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, IMG_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, ERR_ELIMIT,
 	                "more than 3 tar headers");
 }
 END_TEST
@@ -931,7 +931,7 @@ START_TEST(test_duplicate_member)
 	tb_text(&t, "disk.vmdk", "one");
 	tb_text(&t, "disk.vmdk", "two");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EUNSAFE,
+	expect_fail(tb_finish(&t), ERR_EUNSAFE,
 	            "member 'disk.vmdk' appears twice");
 }
 END_TEST
@@ -986,13 +986,13 @@ START_TEST(test_pax_hostile)
 	tb_pax(&t, "16 path=../evil\n");
 	tb_text(&t, "harmless", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EUNSAFE, "'../evil' refused");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "'../evil' refused");
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_pax(&t, "99 path=x\n");
 	tb_text(&t, "harmless", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EFORMAT, "malformed pax header");
+	expect_fail(tb_finish(&t), ERR_EFORMAT, "malformed pax header");
 
 	/* A NUL inside a pax path. */
 	tb_text(&t, "image.ovf", SMALL_OVF);
@@ -1001,14 +1001,14 @@ START_TEST(test_pax_hostile)
 	tb_pad(&t);
 	tb_text(&t, "harmless", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EUNSAFE, "NUL");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "NUL");
 
 	/* A symlink hiding behind a pax path. */
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_pax(&t, "18 path=link.vmdk\n");
 	tb_header(&t, "x", '2', 0, "/etc/shadow");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EUNSAFE,
+	expect_fail(tb_finish(&t), ERR_EUNSAFE,
 	            "'link.vmdk' refused: symbolic link");
 }
 END_TEST
@@ -1027,7 +1027,7 @@ START_TEST(test_gnu_long_name_hostile)
 	tb_pad(&t);
 	tb_text(&t, "short", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EUNSAFE, "'..' in path");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "'..' in path");
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "././@LongLink", 'L', 8, NULL);
@@ -1035,12 +1035,12 @@ START_TEST(test_gnu_long_name_hostile)
 	tb_pad(&t);
 	tb_text(&t, "short", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_EUNSAFE, "NUL");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "NUL");
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "././@LongLink", 'L', 100000, NULL);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), IMG_ELIMIT, "long name");
+	expect_fail(tb_finish(&t), ERR_ELIMIT, "long name");
 }
 END_TEST
 
@@ -1055,7 +1055,7 @@ START_TEST(test_inner_ova_hostile)
 	tb_end(&t);
 	free(ova.buf);
 	memset(&ova, 0, sizeof(ova));
-	expect_fail(tb_finish(&t), IMG_EUNSAFE, "'..' in path");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "'..' in path");
 
 	/* An inner archive cut short. */
 	tb_text(&ova, "image.ovf", SMALL_OVF);
@@ -1064,7 +1064,7 @@ START_TEST(test_inner_ova_hostile)
 	tb_file(&t, "stemcell.ova", ova.buf, 512 + 512 + 512 + 5);
 	tb_end(&t);
 	free(ova.buf);
-	expect_fail(tb_finish(&t), IMG_ETRUNC,
+	expect_fail(tb_finish(&t), ERR_ETRUNC,
 	            "stemcell.ova: archive ends inside member 'disk.vmdk'");
 }
 END_TEST
@@ -1124,7 +1124,7 @@ START_TEST(test_random_corruption)
 	ck_assert_ptr_nonnull(copy);
 	for (i = 0; i < 300; i++) {
 		struct img_sc_image *img = NULL;
-		struct img_error err;
+		struct err err;
 
 		memcpy(copy, t.buf, t.len);
 		flips = 1 + i % 4;
@@ -1161,32 +1161,32 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
 	struct img_sc_image *img = NULL;
-	struct img_error err;
+	struct err err;
 
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(img_sc_unpack(&img, tmp_path("missing"), work, &err),
-	                 IMG_EIO);
+	                 ERR_EIO);
 	ck_assert_ptr_nonnull(strstr(err.message, "opening"));
-	ck_assert_int_eq(err.code, IMG_EIO);
+	ck_assert_int_eq(err.code, ERR_EIO);
 	assert_work_empty();
 
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(img_sc_unpack(&img, work, work, &err),
-	                 IMG_EINVAL);
+	                 ERR_EINVAL);
 	assert_work_empty();
 
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(img_sc_unpack(&img, image("image"),
 	                               tmp_path("no-such-dir"), &err),
-	                 IMG_EIO);
+	                 ERR_EIO);
 	ck_assert_ptr_null(img);
 
 	/* Set once: the first message stays. */
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(img_sc_unpack(&img, tmp_path("missing"), work, &err),
-	                 IMG_EIO);
+	                 ERR_EIO);
 	ck_assert_int_eq(img_sc_unpack(&img, work, work, &err),
-	                 IMG_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.message, "opening"));
 	ck_assert_ptr_null(strstr(err.message, "regular"));
 }
@@ -1198,7 +1198,7 @@ END_TEST
 static int
 open_src(struct img_src *s, const char *path, bool gz)
 {
-	struct img_error err = { 0 };
+	struct err err = { 0 };
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	ck_assert_int_ge(fd, 0);
@@ -1213,7 +1213,7 @@ open_src(struct img_src *s, const char *path, bool gz)
 /* Copies the current member's data to /dev/null: the reader's result. */
 static int
 copy_to_null(struct img_tar *r, const struct img_tar_entry *e,
-             struct img_error *err)
+             struct err *err)
 {
 	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC), rc;
 
@@ -1230,7 +1230,7 @@ START_TEST(test_tgz_reader_entries)
 {
 	static const char longname[] = "a/long/name/in/a/gnu/L/header.txt";
 	struct tarb t = { NULL, 0, 0 };
-	struct img_error err = { 0 };
+	struct err err = { 0 };
 	struct img_tar_entry e;
 	struct img_src s;
 	struct img_tar r;
@@ -1300,7 +1300,7 @@ END_TEST
 START_TEST(test_tgz_reader_plain_and_caps)
 {
 	struct tarb t = { NULL, 0, 0 };
-	struct img_error err = { 0 };
+	struct err err = { 0 };
 	struct img_tar_entry e;
 	struct img_src s;
 	struct img_tar r;
@@ -1321,8 +1321,8 @@ START_TEST(test_tgz_reader_plain_and_caps)
 	ck_assert_str_eq(e.q, "a\\x01b");
 	ck_assert_int_eq(copy_to_null(&r, &e, &err), 0);
 	img_tar_entry_clear(&e);
-	ck_assert_int_eq(img_tar_next(&e, &r, &err), IMG_ELIMIT);
-	ck_assert_int_eq(err.code, IMG_ELIMIT);
+	ck_assert_int_eq(img_tar_next(&e, &r, &err), ERR_ELIMIT);
+	ck_assert_int_eq(err.code, ERR_ELIMIT);
 	ck_assert_str_eq(err.message, "archive: more than 2 tar headers");
 	img_tar_entry_clear(&e);
 	img_tar_end(&r);
