@@ -694,7 +694,7 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	if (rc < 0)
 		goto cleanup;
 	cpi_tags_attach(j->c, j->vm->vm.value, &j->props.tags, j->vm_cid,
-	                call->log);
+	                call);
 	clone_options(&co, hw, sizeof(hw), j, call);
 	vs_error_clear(&verr);
 	if (cpi_vm_props_disk_uuid(&j->props))

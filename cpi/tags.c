@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpi/config.h"
+#include "cpi/dispatch.h"
 #include "cpi/log.h"
 #include "cpi/methods.h"
 #include "vsphere/rest.h"
@@ -406,8 +408,10 @@ tag_all(struct tagger *t, const struct cpi_tags *tags)
 void
 cpi_tags_attach(struct vs_client *c, const char *vm,
                 const struct cpi_tags *tags, const char *vm_name,
-                struct cpi_log *log)
+                const struct cpi_call *call)
 {
+	const struct cpi_vcenter *vc = &call->config->vcenter;
+	struct cpi_log *log = call->log;
 	struct tagger t;
 	struct vs_error err;
 	int rc;
@@ -421,8 +425,10 @@ cpi_tags_attach(struct vs_client *c, const char *vm,
 	cpi_log_info(log, "create_vm: tags: attaching tags to vm '%s'",
 	             vm_name);
 	t.read = json_object();
-	rc = t.read != NULL ? vs_rest_login(&t.s, c, &err) :
-	     vs_error_set(&err, VS_ENOMEM, "out of memory");
+	if (t.read == NULL)
+		rc = vs_error_set(&err, VS_ENOMEM, "out of memory");
+	else
+		rc = vs_rest_login(&t.s, c, vc->user, vc->password, &err);
 	if (rc == 0)
 		rc = call_json(&t.category_ids, &t, "GET", CATEGORY_PATH, NULL,
 		               "rest-category-list", &err);

@@ -32,7 +32,7 @@
 
 #include "cpi/error.h"
 
-struct cpi_log;
+struct cpi_call;
 struct vs_client;
 
 struct cpi_tag {
@@ -52,9 +52,10 @@ int cpi_tags_parse(struct cpi_tags *out, const json_t *v,
 void cpi_tags_clear(struct cpi_tags *t);
 
 /* Attaches t to the VM vm (a VirtualMachine moref value) named vm_name
- * in logs; warnings only, never an error. */
+ * in logs, in a vAPI session over c with the credentials of call's
+ * config; warnings in call's log only, never an error. */
 void cpi_tags_attach(struct vs_client *c, const char *vm,
                      const struct cpi_tags *t, const char *vm_name,
-                     struct cpi_log *log);
+                     const struct cpi_call *call);
 
 #endif

@@ -174,14 +174,6 @@ vs_client_base_url(const struct vs_client *c)
 	return c->base_url;
 }
 
-void
-vs_client_credentials(const struct vs_client *c, const char **user,
-                      const char **password)
-{
-	*user = c->user;
-	*password = c->password;
-}
-
 unsigned
 vs_client_roundtrips(const struct vs_client *c)
 {

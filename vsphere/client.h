@@ -49,10 +49,6 @@ int vs_client_http(struct vs_client *c, const struct vs_http_request *req,
 const struct vs_service_content *vs_client_sc(const struct vs_client *c);
 /* "https://host:port" without a trailing slash. */
 const char *vs_client_base_url(const struct vs_client *c);
-/* The user name and password the client logs in with (borrowed): the
- * vAPI REST session (vsphere/rest.h) authenticates with them too. */
-void vs_client_credentials(const struct vs_client *c, const char **user,
-                           const char **password);
 
 void vs_client_logf(struct vs_client *c, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -95,16 +95,16 @@ exchange(char **reply, size_t *reply_len, struct vs_client *c,
 
 /* "Authorization: Basic base64(user:password)", malloc'd. */
 static int
-basic_auth(char **out, size_t *out_len, struct vs_client *c,
-           struct vs_error *err)
+basic_auth(char **out, size_t *out_len, const char *user,
+           const char *password, struct vs_error *err)
 {
-	const char *user, *password;
 	char *pair = NULL, *token = NULL;
 	size_t n;
 	int rc;
 
 	*out = NULL;
-	vs_client_credentials(c, &user, &password);
+	if (user == NULL || password == NULL)
+		return vs_error_set(err, VS_EINVAL, "REST: no credentials");
 	n = strlen(user) + 1 + strlen(password);
 	pair = malloc(n + 1);
 	if (pair == NULL)
@@ -125,8 +125,8 @@ basic_auth(char **out, size_t *out_len, struct vs_client *c,
 }
 
 int
-vs_rest_login(struct vs_rest **out, struct vs_client *c,
-              struct vs_error *err)
+vs_rest_login(struct vs_rest **out, struct vs_client *c, const char *user,
+              const char *password, struct vs_error *err)
 {
 	const char *headers[3] = { NULL, "Accept: application/json", NULL };
 	struct vs_rest *s = NULL;
@@ -135,7 +135,7 @@ vs_rest_login(struct vs_rest **out, struct vs_client *c,
 	int rc;
 
 	*out = NULL;
-	rc = basic_auth(&auth, &auth_len, c, err);
+	rc = basic_auth(&auth, &auth_len, user, password, err);
 	if (rc != 0)
 		return rc;
 	headers[0] = auth;

@@ -3,7 +3,7 @@
  * Ruby CPI's tagging uses it.
  *
  * A session is made with POST /rest/com/vmware/cis/session and HTTP
- * Basic auth from the client's credentials; the reply {"value": "ID"}
+ * Basic auth with the vCenter credentials; the reply {"value": "ID"}
  * gives its id, sent as the header vmware-api-session-id on every later
  * request; DELETE of the same path ends it.  Every exchange goes through
  * the client's transport (vs_client_http: the same retry policy, TLS
@@ -23,10 +23,12 @@
 struct vs_client;
 struct vs_rest;
 
-/* Makes a session over c (which must outlive it).  An HTTP status other
- * than 2xx is VS_EHTTP (err->http_status set); a reply without a
- * session id VS_EPARSE. */
+/* Makes a session over c (which must outlive it) with HTTP Basic auth
+ * as user / password (the vCenter credentials the client logged in
+ * with).  An HTTP status other than 2xx is VS_EHTTP (err->http_status
+ * set); a reply without a session id VS_EPARSE. */
 int vs_rest_login(struct vs_rest **out, struct vs_client *c,
+                  const char *user, const char *password,
                   struct vs_error *err);
 
 /* One exchange in the session: method "GET", "POST" or "DELETE"; path

@@ -30,7 +30,9 @@ static void
 rest_setup(void)
 {
 	sim_fixture_setup();
-	ck_assert_msg(vs_rest_login(&rest, sim_fx.cl, &sim_fx.err) == 0, "%s",
+	ck_assert_msg(vs_rest_login(&rest, sim_fx.cl, sim_env("VCSIM_USER"),
+	                            sim_env("VCSIM_PASSWORD"),
+	                            &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 }
 

@@ -94,7 +94,8 @@ rest_post(struct vs_client *c, const char *path, const char *body,
 	char *reply = NULL;
 	int rc;
 
-	rc = vs_rest_login(&s, c, err);
+	rc = vs_rest_login(&s, c, env("VCSIM_USER"),
+	                   env("VCSIM_PASSWORD"), err);
 	if (rc == 0)
 		rc = vs_rest_call(&reply, NULL, s, "POST", path, body,
 		                  "sim-setup", err);
@@ -137,7 +138,8 @@ tag(struct vs_client *c, char **argv, struct vs_error *err)
 	int rc;
 
 	snprintf(name, sizeof(name), "\"name\":\"%s\"", argv[0]);
-	rc = vs_rest_login(&s, c, err);
+	rc = vs_rest_login(&s, c, env("VCSIM_USER"),
+	                   env("VCSIM_PASSWORD"), err);
 	if (rc == 0)
 		rc = vs_rest_call(&list, NULL, s, "GET",
 		                  "/com/vmware/cis/tagging/category", NULL,

@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "cpi/config.h"
+#include "cpi/dispatch.h"
 #include "cpi/log.h"
 #include "cpi/tags.h"
 #include "tests/support/fake_transport.h"
@@ -133,7 +135,7 @@ START_TEST(test_rest_session)
 	ft_reply_raw("rest-session", 200, SESSION_REPLY);
 	ft_reply_raw("rest-x", 200, "{\"value\":[\"a\"]}");
 	ft_reply_raw("rest-logout", 200, "");
-	ck_assert_int_eq(vs_rest_login(&s, c, &err), 0);
+	ck_assert_int_eq(vs_rest_login(&s, c, "u", "p", &err), 0);
 	ck_assert_int_eq(vs_rest_call(&reply, &len, s, "POST",
 	                              "/com/vmware/cis/tagging/category",
 	                              "{\"a\":1}", "rest-x", &err), 0);
@@ -181,15 +183,15 @@ START_TEST(test_rest_errors)
 	ft_reply_raw("rest-session", 200, SESSION_REPLY);
 	ft_reply_raw("rest-get", 404, "no\nsuch");
 	ft_reply_raw("rest-logout", 500, "");
-	ck_assert_int_eq(vs_rest_login(&s, c, &err), VS_EHTTP);
+	ck_assert_int_eq(vs_rest_login(&s, c, "u", "p", &err), VS_EHTTP);
 	ck_assert_ptr_null(s);
 	ck_assert_int_eq(err.http_status, 401);
 	ck_assert_str_eq(err.message, "REST rest-session: HTTP 401");
 	vs_error_clear(&err);
-	ck_assert_int_eq(vs_rest_login(&s, c, &err), VS_EPARSE);
+	ck_assert_int_eq(vs_rest_login(&s, c, "u", "p", &err), VS_EPARSE);
 	ck_assert_ptr_null(s);
 	vs_error_clear(&err);
-	ck_assert_int_eq(vs_rest_login(&s, c, &err), 0);
+	ck_assert_int_eq(vs_rest_login(&s, c, "u", "p", &err), 0);
 	ck_assert_int_eq(vs_rest_call(&reply, NULL, s, "GET", "/x", NULL,
 	                              "rest-get", &err), VS_EHTTP);
 	ck_assert_ptr_null(reply);
@@ -216,6 +218,22 @@ END_TEST
 
 /* --- attaching ----------------------------------------------------- */
 
+/* A call whose config holds the fake's credentials. */
+static struct cpi_config cfg;
+static struct cpi_call call;
+
+static const struct cpi_call *
+fake_call(void)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&call, 0, sizeof(call));
+	cfg.vcenter.user = (char *)"u";
+	cfg.vcenter.password = (char *)"p";
+	call.config = &cfg;
+	call.log = tlog;
+	return &call;
+}
+
 static void
 attach(const char *tags_json)
 {
@@ -224,7 +242,7 @@ attach(const char *tags_json)
 	struct cpi_tags t;
 
 	ck_assert_int_eq(parse(&t, tags_json, &err), 0);
-	cpi_tags_attach(c, "vm-42", &t, "vm-cid", tlog);
+	cpi_tags_attach(c, "vm-42", &t, "vm-cid", fake_call());
 	cpi_tags_clear(&t);
 	ft_finish(c);
 }
@@ -396,7 +414,7 @@ START_TEST(test_attach_nothing)
 {
 	struct vs_client *c = ft_connect();
 
-	cpi_tags_attach(c, "vm-42", NULL, "vm-cid", tlog);
+	cpi_tags_attach(c, "vm-42", NULL, "vm-cid", fake_call());
 	ft_finish(c);
 	ck_assert_uint_eq(ft_calls(), 0);
 }
