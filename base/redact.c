@@ -749,30 +749,29 @@ redact_login_key(char *buf, size_t size, const char *body, size_t len)
 	return false;
 }
 
+/* Past blanks at body[*i], the text want: true with *i just past it. */
+static bool
+json_expect(const char *body, size_t len, size_t *i, const char *want)
+{
+	size_t j = *i;
+
+	while (j < len && is_space(body[j]))
+		j++;
+	if (!has_prefix(body + j, len - j, want))
+		return false;
+	*i = j + strlen(want);
+	return true;
+}
+
 bool
 redact_rest_session_id(char *buf, size_t size, const char *body, size_t len)
 {
-	static const char name[] = "\"value\"";
 	size_t i = 0, start;
 
-	if (body == NULL || size == 0)
-		return false;
-	while (i < len && is_space(body[i]))
-		i++;
-	if (i >= len || body[i++] != '{')
-		return false;
-	while (i < len && is_space(body[i]))
-		i++;
-	if (!has_prefix(body + i, len - i, name))
-		return false;
-	i += sizeof(name) - 1;
-	while (i < len && is_space(body[i]))
-		i++;
-	if (i >= len || body[i++] != ':')
-		return false;
-	while (i < len && is_space(body[i]))
-		i++;
-	if (i >= len || body[i++] != '"')
+	if (body == NULL || size == 0 || !json_expect(body, len, &i, "{") ||
+	    !json_expect(body, len, &i, "\"value\"") ||
+	    !json_expect(body, len, &i, ":") ||
+	    !json_expect(body, len, &i, "\""))
 		return false;
 	start = i;
 	while (i < len && body[i] != '"' && body[i] != '\\' &&
