@@ -66,7 +66,7 @@ trimmed(const char *s)
 }
 
 int
-cpi_tags_parse(struct cpi_tags *out, const json_t *v, struct cpi_error *err)
+cpi_tags_parse(struct cpi_tags *out, const json_t *v, struct err *err)
 {
 	const json_t *e;
 	struct cpi_tag *t;
@@ -76,36 +76,36 @@ cpi_tags_parse(struct cpi_tags *out, const json_t *v, struct cpi_error *err)
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_array(v))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.tags must be "
-		                     "an array of {\"category\": NAME, \"tag\": "
-		                     "NAME}");
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.tags must be "
+		                   "an array of {\"category\": NAME, \"tag\": "
+		                   "NAME}");
 	if (json_array_size(v) > MAX_TAGS)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.tags has %zu "
-		                     "entries, at most %d are supported",
-		                     json_array_size(v), MAX_TAGS);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.tags has %zu "
+		                   "entries, at most %d are supported",
+		                   json_array_size(v), MAX_TAGS);
 	if (json_array_size(v) == 0)
 		return 0;
 	out->v = calloc(json_array_size(v), sizeof(*out->v));
 	if (out->v == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	json_array_foreach(v, i, e) {
 		t = &out->v[out->n++];
 		t->category = trimmed(cpi_json_text(json_object_get(e,
 		                                                    "category")));
 		t->tag = trimmed(cpi_json_text(json_object_get(e, "tag")));
 		if (t->category == NULL || t->tag == NULL)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "out of memory");
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "out of memory");
 		if (!json_is_object(e) || t->category[0] == '\0' ||
 		    t->tag[0] == '\0')
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties.tags"
-			                     "[%zu] must be {\"category\": NAME, "
-			                     "\"tag\": NAME} with non-empty "
-			                     "strings", i);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: cloud_properties.tags"
+			                   "[%zu] must be {\"category\": NAME, "
+			                   "\"tag\": NAME} with non-empty "
+			                   "strings", i);
 	}
 	return 0;
 }
@@ -125,7 +125,7 @@ struct tagger {
 static int
 call_json(json_t **value, struct tagger *t, const char *method,
           const char *path, const json_t *body, const char *op,
-          struct vs_error *err)
+          struct err *err)
 {
 	char *text = NULL, *reply = NULL;
 	json_t *doc = NULL;
@@ -137,15 +137,15 @@ call_json(json_t **value, struct tagger *t, const char *method,
 	if (body != NULL) {
 		text = json_dumps(body, JSON_COMPACT);
 		if (text == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	rc = vs_rest_call(&reply, &len, t->s, method, path, text, op, err);
 	free(text);
 	if (rc == 0 && len > 0) {
 		doc = json_loadb(reply, len, 0, &jerr);
 		if (doc == NULL)
-			rc = vs_error_set(err, VS_EPARSE, "REST %s: the reply "
-			                  "is not JSON: %s", op, jerr.text);
+			rc = err_set(err, ERR_EPARSE, "REST %s: the reply "
+			             "is not JSON: %s", op, jerr.text);
 	}
 	if (json_is_object(doc)) {
 		*value = json_object_get(doc, "value");
@@ -159,7 +159,7 @@ call_json(json_t **value, struct tagger *t, const char *method,
 /* The category or tag id read (GET prefix + id), once per call. */
 static int
 read_once(const json_t **out, struct tagger *t, const char *prefix,
-          const char *id, const char *op, struct vs_error *err)
+          const char *id, const char *op, struct err *err)
 {
 	json_t *v = json_object_get(t->read, id);
 	char *path = NULL;
@@ -179,7 +179,7 @@ read_once(const json_t **out, struct tagger *t, const char *prefix,
 		v = json_object();
 	}
 	if (json_object_set_new(t->read, id, v) != 0)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	*out = json_object_get(t->read, id);
 	return 0;
 }
@@ -189,7 +189,7 @@ read_once(const json_t **out, struct tagger *t, const char *prefix,
 static int
 find_named(const char **id_out, const json_t **info, struct tagger *t,
            const json_t *ids, const char *prefix, const char *name,
-           const char *op, struct vs_error *err)
+           const char *op, struct err *err)
 {
 	const json_t *idv;
 	const char *id, *n;
@@ -245,7 +245,7 @@ object_body(const struct tagger *t)
 /* The tags of one category attached: one, or several at once. */
 static int
 attach(struct tagger *t, const json_t *tag_ids, const char *category,
-       const json_t *info, struct vs_error *err)
+       const json_t *info, struct err *err)
 {
 	const char *card = cpi_json_text(json_object_get(info, "cardinality"));
 	json_t *body = object_body(t), *v = NULL;
@@ -253,7 +253,7 @@ attach(struct tagger *t, const json_t *tag_ids, const char *category,
 	int rc;
 
 	if (body == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	if (json_array_size(tag_ids) == 1) {
 		rc = vs_rest_path(&path, ASSOC_PATH "/id:",
 		                  cpi_json_text(json_array_get(tag_ids, 0)),
@@ -268,7 +268,7 @@ attach(struct tagger *t, const json_t *tag_ids, const char *category,
 		rc = 0;
 	} else {
 		rc = json_object_set(body, "tag_ids", (json_t *)tag_ids) == 0 ?
-		     0 : vs_error_set(err, VS_ENOMEM, "out of memory");
+		     0 : err_set(err, ERR_ENOMEM, "out of memory");
 		if (rc == 0)
 			rc = call_json(&v, t, "POST", ASSOC_PATH "?~action="
 			               "attach-multiple-tags-to-object", body,
@@ -304,7 +304,7 @@ seen_before(const struct cpi_tags *tags, size_t k, bool tag)
  * each once; the others are warned about. */
 static int
 wanted_tags(json_t *wanted, struct tagger *t, const struct cpi_tags *tags,
-            size_t first, const char *cat_id, struct vs_error *err)
+            size_t first, const char *cat_id, struct err *err)
 {
 	const char *category = tags->v[first].category, *id;
 	const json_t *info;
@@ -335,7 +335,7 @@ wanted_tags(json_t *wanted, struct tagger *t, const struct cpi_tags *tags,
 			             tags->v[k].tag, category);
 		else if (rc == 0 && json_array_append_new(wanted,
 		                                          json_string(id)) != 0)
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	if (dup)
 		cpi_log_warn(t->log, "create_vm: tags: duplicated tags found "
@@ -349,7 +349,7 @@ wanted_tags(json_t *wanted, struct tagger *t, const struct cpi_tags *tags,
 /* The tags of tags->v[first]'s category. */
 static int
 tag_category(struct tagger *t, const struct cpi_tags *tags, size_t first,
-             struct vs_error *err)
+             struct err *err)
 {
 	const char *category = tags->v[first].category, *cat_id;
 	const json_t *info;
@@ -376,7 +376,7 @@ tag_category(struct tagger *t, const struct cpi_tags *tags, size_t first,
 	}
 	wanted = json_array();
 	if (wanted == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = wanted_tags(wanted, t, tags, first, cat_id, err);
 	if (rc == 0 && json_array_size(wanted) == 0)
 		cpi_log_warn(t->log, "create_vm: tags: none of the provided "
@@ -392,13 +392,13 @@ tag_category(struct tagger *t, const struct cpi_tags *tags, size_t first,
 static void
 tag_all(struct tagger *t, const struct cpi_tags *tags)
 {
-	struct vs_error err;
+	struct err err;
 	size_t k;
 
 	for (k = 0; k < tags->n; k++) {
 		if (seen_before(tags, k, false))
 			continue;
-		vs_error_clear(&err);
+		err_clear(&err);
 		if (tag_category(t, tags, k, &err) != 0)
 			cpi_log_warn(t->log, "create_vm: tags: category '%s': "
 			             "%s", tags->v[k].category, err.message);
@@ -413,20 +413,20 @@ cpi_tags_attach(struct vs_client *c, const char *vm,
 	const struct cpi_vcenter *vc = &call->config->vcenter;
 	struct cpi_log *log = call->log;
 	struct tagger t;
-	struct vs_error err;
+	struct err err;
 	int rc;
 
 	if (tags == NULL || tags->n == 0)
 		return;
 	memset(&t, 0, sizeof(t));
-	vs_error_clear(&err);
+	err_clear(&err);
 	t.log = log;
 	t.vm = vm;
 	cpi_log_info(log, "create_vm: tags: attaching tags to vm '%s'",
 	             vm_name);
 	t.read = json_object();
 	if (t.read == NULL)
-		rc = vs_error_set(&err, VS_ENOMEM, "out of memory");
+		rc = err_set(&err, ERR_ENOMEM, "out of memory");
 	else
 		rc = vs_rest_login(&t.s, c, vc->user, vc->password, &err);
 	if (rc == 0)
@@ -440,7 +440,7 @@ cpi_tags_attach(struct vs_client *c, const char *vm,
 	if (rc != 0)
 		cpi_log_warn(log, "create_vm: tags: unable to attach tags: %s",
 		             err.message);
-	vs_error_clear(&err);
+	err_clear(&err);
 	if (vs_rest_logout(t.s, &err) != 0)
 		cpi_log_warn(log, "create_vm: tags: ending the vAPI session: "
 		             "%s", err.message);

@@ -48,7 +48,7 @@ struct cpi_tags {
 /* cloud_properties.tags (v: NULL or null for none) into *out; a
  * CloudError when it is malformed. */
 int cpi_tags_parse(struct cpi_tags *out, const json_t *v,
-                   struct cpi_error *err);
+                   struct err *err);
 void cpi_tags_clear(struct cpi_tags *t);
 
 /* Attaches t to the VM vm (a VirtualMachine moref value) named vm_name

@@ -32,21 +32,21 @@ wipe_free(char *s, size_t len)
 	free(s);
 }
 
-/* A non-2xx reply as VS_EHTTP naming op, the status and the start of
+/* A non-2xx reply as ERR_EHTTP naming op, the status and the start of
  * the body. */
 static int
 status_error(const char *op, const struct vs_http_response *resp,
-             struct vs_error *err)
+             struct err *err)
 {
 	char snippet[240];
 	int rc;
 
 	quote_bytes(snippet, sizeof(snippet), resp->body != NULL ?
 	            resp->body : "", resp->body != NULL ? resp->body_len : 0);
-	rc = vs_error_set(err, VS_EHTTP, "REST %s: HTTP %ld%s%s", op,
-	                  resp->status, snippet[0] != '\0' ? ": " : "",
-	                  snippet);
-	if (err != NULL && err->code == VS_EHTTP)
+	rc = err_set(err, ERR_EHTTP, "REST %s: HTTP %ld%s%s", op,
+	             resp->status, snippet[0] != '\0' ? ": " : "",
+	             snippet);
+	if (err != NULL && err->code == ERR_EHTTP)
 		err->http_status = (int)resp->status;
 	return rc;
 }
@@ -56,7 +56,7 @@ status_error(const char *op, const struct vs_http_response *resp,
 static int
 exchange(char **reply, size_t *reply_len, struct vs_client *c,
          const char *method, const char *path, const char *const *headers,
-         const char *body, const char *op, struct vs_error *err)
+         const char *body, const char *op, struct err *err)
 {
 	struct vs_http_request req;
 	struct vs_http_response resp;
@@ -81,7 +81,7 @@ exchange(char **reply, size_t *reply_len, struct vs_client *c,
 	if (rc == 0 && resp.body == NULL) {
 		resp.body = calloc(1, 1);
 		if (resp.body == NULL)
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	if (rc == 0) {
 		*reply = resp.body;
@@ -96,7 +96,7 @@ exchange(char **reply, size_t *reply_len, struct vs_client *c,
 /* "Authorization: Basic base64(user:password)", malloc'd. */
 static int
 basic_auth(char **out, size_t *out_len, const char *user,
-           const char *password, struct vs_error *err)
+           const char *password, struct err *err)
 {
 	char *pair = NULL, *token = NULL;
 	size_t n;
@@ -104,11 +104,11 @@ basic_auth(char **out, size_t *out_len, const char *user,
 
 	*out = NULL;
 	if (user == NULL || password == NULL)
-		return vs_error_set(err, VS_EINVAL, "REST: no credentials");
+		return err_set(err, ERR_EINVAL, "REST: no credentials");
 	n = strlen(user) + 1 + strlen(password);
 	pair = malloc(n + 1);
 	if (pair == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	snprintf(pair, n + 1, "%s:%s", user, password);
 	rc = vs_base64(&token, pair, n, err);
 	wipe_free(pair, n);
@@ -120,13 +120,13 @@ basic_auth(char **out, size_t *out_len, const char *user,
 		snprintf(*out, *out_len, "Authorization: Basic %s", token);
 	wipe_free(token, strlen(token));
 	if (*out == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
 int
 vs_rest_login(struct vs_rest **out, struct vs_client *c, const char *user,
-              const char *password, struct vs_error *err)
+              const char *password, struct err *err)
 {
 	const char *headers[3] = { NULL, "Accept: application/json", NULL };
 	struct vs_rest *s = NULL;
@@ -145,13 +145,13 @@ vs_rest_login(struct vs_rest **out, struct vs_client *c, const char *user,
 	if (rc != 0)
 		goto cleanup;
 	if (!redact_rest_session_id(id, sizeof(id), reply, len)) {
-		rc = vs_error_set(err, VS_EPARSE, "REST rest-session: the "
-		                  "reply holds no session id");
+		rc = err_set(err, ERR_EPARSE, "REST rest-session: the "
+		             "reply holds no session id");
 		goto cleanup;
 	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	s->c = c;
@@ -167,7 +167,7 @@ cleanup:
 static int
 session_exchange(char **reply, size_t *reply_len, struct vs_rest *s,
                  const char *method, const char *url, const char *body,
-                 const char *op, struct vs_error *err)
+                 const char *op, struct err *err)
 {
 	const char *headers[3] = { s->header, "Accept: application/json",
 	                           NULL };
@@ -179,7 +179,7 @@ session_exchange(char **reply, size_t *reply_len, struct vs_rest *s,
 int
 vs_rest_call(char **reply, size_t *reply_len, struct vs_rest *s,
              const char *method, const char *path, const char *body,
-             const char *op, struct vs_error *err)
+             const char *op, struct err *err)
 {
 	struct buf url = { 0 };
 	char *u = NULL;
@@ -189,14 +189,14 @@ vs_rest_call(char **reply, size_t *reply_len, struct vs_rest *s,
 	buf_adds(&url, "/rest");
 	buf_adds(&url, path);
 	if (buf_take(&u, NULL, &url) != 0)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = session_exchange(reply, reply_len, s, method, u, body, op, err);
 	free(u);
 	return rc;
 }
 
 int
-vs_rest_logout(struct vs_rest *s, struct vs_error *err)
+vs_rest_logout(struct vs_rest *s, struct err *err)
 {
 	char *reply = NULL;
 	int rc;
@@ -214,7 +214,7 @@ vs_rest_logout(struct vs_rest *s, struct vs_error *err)
 
 int
 vs_rest_path(char **out, const char *prefix, const char *id,
-             const char *suffix, struct vs_error *err)
+             const char *suffix, struct err *err)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	struct buf b = { 0 };
@@ -234,6 +234,6 @@ vs_rest_path(char **out, const char *prefix, const char *id,
 	}
 	buf_adds(&b, suffix);
 	if (buf_take(out, NULL, &b) != 0)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }

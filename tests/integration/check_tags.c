@@ -39,7 +39,7 @@ rest_setup(void)
 static void
 rest_teardown(void)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 
 	vs_rest_logout(rest, &err);
 	rest = NULL;
@@ -55,7 +55,7 @@ post(const char *path, json_t *body)
 
 	json_decref(body);
 	ck_assert_ptr_nonnull(text);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_rest_call(&reply, NULL, rest, "POST", path, text,
 	                           "test", &sim_fx.err) == 0, "%s: %s", path,
 	              sim_fx.err.message);

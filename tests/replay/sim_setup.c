@@ -45,7 +45,7 @@ env(const char *name)
 }
 
 static int
-place_vm(struct vs_client *c, char **argv, struct vs_error *err)
+place_vm(struct vs_client *c, char **argv, struct err *err)
 {
 	struct vs_moref folder, vm;
 	xmlDocPtr req = NULL;
@@ -63,7 +63,7 @@ place_vm(struct vs_client *c, char **argv, struct vs_error *err)
 	}
 	free(path);
 	path = NULL;
-	vs_error_clear(err);
+	err_clear(err);
 	if (rc == 0)
 		rc = vs_vm_path(&path, argv[0], NULL, argv[2], err);
 	if (rc == 0)
@@ -88,7 +88,7 @@ place_vm(struct vs_client *c, char **argv, struct vs_error *err)
 /* POST body (a JSON text) to path in a REST session of c. */
 static int
 rest_post(struct vs_client *c, const char *path, const char *body,
-          struct vs_error *err)
+          struct err *err)
 {
 	struct vs_rest *s = NULL;
 	char *reply = NULL;
@@ -110,7 +110,7 @@ rest_post(struct vs_client *c, const char *path, const char *body,
 /* tag-category NAME CARDINALITY [TYPE...]; names are plain words. */
 static int
 tag_category(struct vs_client *c, int argc, char **argv,
-             struct vs_error *err)
+             struct err *err)
 {
 	char body[1024];
 	size_t n;
@@ -130,7 +130,7 @@ tag_category(struct vs_client *c, int argc, char **argv,
 
 /* tag CATEGORY NAME: the category id is looked up by listing. */
 static int
-tag(struct vs_client *c, char **argv, struct vs_error *err)
+tag(struct vs_client *c, char **argv, struct err *err)
 {
 	struct vs_rest *s = NULL;
 	char *list = NULL, *one = NULL, *path = NULL, *p, *q, *id = NULL;
@@ -163,7 +163,7 @@ tag(struct vs_client *c, char **argv, struct vs_error *err)
 		path = one = NULL;
 	}
 	if (rc == 0 && id == NULL)
-		rc = vs_error_set(err, VS_ENOTFOUND, "no category %s", argv[0]);
+		rc = err_set(err, ERR_ENOTFOUND, "no category %s", argv[0]);
 	vs_rest_logout(s, NULL);
 	if (rc == 0) {
 		snprintf(body, sizeof(body), "{\"create_spec\":{\"name\":"
@@ -176,7 +176,7 @@ tag(struct vs_client *c, char **argv, struct vs_error *err)
 }
 
 static int
-run(struct vs_client *c, int argc, char **argv, struct vs_error *err)
+run(struct vs_client *c, int argc, char **argv, struct err *err)
 {
 	if (argc == 6 && strcmp(argv[1], "place-vm") == 0)
 		return place_vm(c, argv + 2, err);
@@ -184,7 +184,7 @@ run(struct vs_client *c, int argc, char **argv, struct vs_error *err)
 		return tag_category(c, argc - 2, argv + 2, err);
 	if (argc == 4 && strcmp(argv[1], "tag") == 0)
 		return tag(c, argv + 2, err);
-	return vs_error_set(err, VS_EINVAL, "unknown command");
+	return err_set(err, ERR_EINVAL, "unknown command");
 }
 
 int
@@ -193,7 +193,7 @@ main(int argc, char **argv)
 	struct vs_curl_opts co = { .connect_timeout_s = 10, .timeout_s = 60 };
 	struct vs_client_opts o = { 0 };
 	struct vs_client *c = NULL;
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *pem = NULL;
 	int rc;
 

@@ -25,7 +25,7 @@ static struct cpi_log *tlog;
 static void
 setup(void)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 
 	ft_reset("tags");
 	ck_assert_int_eq(cpi_log_new(&tlog, NULL, CPI_LOG_DEBUG, &err), 0);
@@ -42,7 +42,7 @@ teardown(void)
 /* --- parsing ------------------------------------------------------- */
 
 static int
-parse(struct cpi_tags *t, const char *text, struct cpi_error *err)
+parse(struct cpi_tags *t, const char *text, struct err *err)
 {
 	json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
 	int rc;
@@ -55,7 +55,7 @@ parse(struct cpi_tags *t, const char *text, struct cpi_error *err)
 
 START_TEST(test_parse_ok)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	struct cpi_tags t;
 
 	ck_assert_int_eq(parse(&t, "[{\"category\":\" C \",\"tag\":\"T\\t\"},"
@@ -97,7 +97,7 @@ START_TEST(test_parse_refused)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct cpi_error err = { 0 };
+		struct err err = { 0 };
 
 		ck_assert_msg(parse(&t, bad[i], &err) < 0, "%s accepted",
 		              bad[i]);
@@ -111,7 +111,7 @@ START_TEST(test_parse_refused)
 		json_array_append_new(many, json_pack("{s:s,s:s}", "category",
 		                                      "c", "tag", "t"));
 	{
-		struct cpi_error err = { 0 };
+		struct err err = { 0 };
 
 		ck_assert_int_lt(cpi_tags_parse(&t, many, &err), 0);
 		ck_assert_ptr_nonnull(strstr(err.message, "at most 64"));
@@ -126,7 +126,7 @@ END_TEST
 START_TEST(test_rest_session)
 {
 	struct vs_client *c = ft_connect();
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_rest *s = NULL;
 	const struct ft_req *r;
 	char *reply = NULL;
@@ -174,7 +174,7 @@ END_TEST
 START_TEST(test_rest_errors)
 {
 	struct vs_client *c = ft_connect();
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_rest *s = NULL;
 	char *reply = NULL;
 
@@ -183,22 +183,22 @@ START_TEST(test_rest_errors)
 	ft_reply_raw("rest-session", 200, SESSION_REPLY);
 	ft_reply_raw("rest-get", 404, "no\nsuch");
 	ft_reply_raw("rest-logout", 500, "");
-	ck_assert_int_eq(vs_rest_login(&s, c, "u", "p", &err), VS_EHTTP);
+	ck_assert_int_eq(vs_rest_login(&s, c, "u", "p", &err), ERR_EHTTP);
 	ck_assert_ptr_null(s);
 	ck_assert_int_eq(err.http_status, 401);
 	ck_assert_str_eq(err.message, "REST rest-session: HTTP 401");
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_rest_login(&s, c, "u", "p", &err), VS_EPARSE);
+	err_clear(&err);
+	ck_assert_int_eq(vs_rest_login(&s, c, "u", "p", &err), ERR_EPARSE);
 	ck_assert_ptr_null(s);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_rest_login(&s, c, "u", "p", &err), 0);
 	ck_assert_int_eq(vs_rest_call(&reply, NULL, s, "GET", "/x", NULL,
-	                              "rest-get", &err), VS_EHTTP);
+	                              "rest-get", &err), ERR_EHTTP);
 	ck_assert_ptr_null(reply);
 	ck_assert_str_eq(err.message, "REST rest-get: HTTP 404: "
 	                              "no\\x0asuch");
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_rest_logout(s, &err), VS_EHTTP);
+	err_clear(&err);
+	ck_assert_int_eq(vs_rest_logout(s, &err), ERR_EHTTP);
 	ck_assert_int_eq(vs_rest_logout(NULL, &err), 0);
 	ft_finish(c);
 }
@@ -206,7 +206,7 @@ END_TEST
 
 START_TEST(test_rest_path)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *p = NULL;
 
 	ck_assert_int_eq(vs_rest_path(&p, "/t/id:", "urn:a b/c%~._-Z9",
@@ -238,7 +238,7 @@ static void
 attach(const char *tags_json)
 {
 	struct vs_client *c = ft_connect();
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	struct cpi_tags t;
 
 	ck_assert_int_eq(parse(&t, tags_json, &err), 0);
