@@ -285,24 +285,76 @@ redact_elements_pass(struct buf *out, const char *s, size_t n)
 	}
 }
 
-/* vmware_soap_session=VALUE (optionally quoted) -> REDACTED. */
-static void
-redact_cookies(struct buf *b)
+/* Names after which a session id or credentials follow, in a cookie or
+ * a header line (any case, lower case here; a blank stands for any run
+ * of blanks; blanks after the name skipped). */
+static const char *const session_names[] = {
+	"vmware_soap_session=",    /* vim25 session cookie */
+	"vmware-api-session-id=",  /* vAPI session cookie */
+	"vmware-api-session-id:",  /* vAPI session header */
+	"authorization: basic",    /* user:password, base64 */
+	NULL,
+};
+
+/* The length of name at d[0..n) in any case, a blank in name standing
+ * for any run of blanks; 0 when it is not there. */
+static size_t
+name_at(const char *d, size_t n, const char *name)
 {
-	static const char name[] = "vmware_soap_session=";
+	size_t j = 0;
+
+	for (; *name != '\0'; name++) {
+		if (*name == ' ') {
+			while (j < n && (d[j] == ' ' || d[j] == '\t'))
+				j++;
+			continue;
+		}
+		if (j >= n || (d[j] != *name &&
+		               !(d[j] >= 'A' && d[j] <= 'Z' &&
+		                 d[j] - 'A' + 'a' == *name)))
+			return 0;
+		j++;
+	}
+	return j;
+}
+
+/* The length of the session name at d[0..n), 0 when none is there. */
+static size_t
+session_name_at(const char *d, size_t n)
+{
+	size_t i, m;
+
+	if (n == 0 || (d[0] != 'v' && d[0] != 'V' && d[0] != 'a' &&
+	               d[0] != 'A'))
+		return 0;
+	for (i = 0; session_names[i] != NULL; i++) {
+		m = name_at(d, n, session_names[i]);
+		if (m > 0)
+			return m;
+	}
+	return 0;
+}
+
+/* The value after a session name (optionally quoted) -> REDACTED. */
+static void
+redact_session_values(struct buf *b)
+{
 	struct buf out = { 0 };
-	size_t i = 0, start = 0, nl = sizeof(name) - 1, v;
+	size_t i = 0, start = 0, nl, v;
 	const char *d;
 
-	if (b->failed || b->len < nl)
+	if (b->failed || b->len == 0)
 		return;
 	d = b->data;
-	while (i + nl <= b->len) {
-		if (memcmp(d + i, name, nl) != 0) {
+	while (i < b->len) {
+		nl = session_name_at(d + i, b->len - i);
+		if (nl == 0) {
 			i++;
 			continue;
 		}
 		v = i + nl;
+		while (v < b->len && (d[v] == ' ' || d[v] == '\t'))
+			v++;
 		if (has_prefix(d + v, b->len - v, "&quot;"))
 			v += 6;
 		else if (has_prefix(d + v, b->len - v, "&#34;"))
@@ -644,7 +696,7 @@ redact_text(char **out, size_t *out_len, const char *in, size_t len,
 		len = 0;
 	if (len > 0)
 		redact_elements_pass(&b, in, len);
-	redact_cookies(&b);
+	redact_session_values(&b);
 	if (buf_take(&shaped, &sl, &b) != 0)
 		return -1;
 	if (redact_secrets(&valued, &vl, shaped, sl, secrets,
@@ -695,6 +747,41 @@ redact_login_key(char *buf, size_t size, const char *body, size_t len)
 		return true;
 	}
 	return false;
+}
+
+/* Past blanks at body[*i], the text want: true with *i just past it. */
+static bool
+json_expect(const char *body, size_t len, size_t *i, const char *want)
+{
+	size_t j = *i;
+
+	while (j < len && is_space(body[j]))
+		j++;
+	if (!has_prefix(body + j, len - j, want))
+		return false;
+	*i = j + strlen(want);
+	return true;
+}
+
+bool
+redact_rest_session_id(char *buf, size_t size, const char *body, size_t len)
+{
+	size_t i = 0, start;
+
+	if (body == NULL || size == 0 || !json_expect(body, len, &i, "{") ||
+	    !json_expect(body, len, &i, "\"value\"") ||
+	    !json_expect(body, len, &i, ":") ||
+	    !json_expect(body, len, &i, "\""))
+		return false;
+	start = i;
+	while (i < len && body[i] != '"' && body[i] != '\\' &&
+	       (unsigned char)body[i] >= 0x20)
+		i++;
+	if (i >= len || body[i] != '"' || i == start || i - start >= size)
+		return false;
+	memcpy(buf, body + start, i - start);
+	buf[i - start] = '\0';
+	return true;
 }
 
 bool

@@ -6,8 +6,11 @@
  *   - by shape: the text of password-like elements (password,
  *     adminPassword, newPassword, oldPassword, sessionID, sessionId,
  *     privateKey), the <key> of a session (LoginResponse, UserSession,
- *     currentSession, ...), the value following a guestinfo.userdata key
- *     and the vmware_soap_session cookie (redact_text());
+ *     currentSession, ...), the value following a guestinfo.userdata key,
+ *     the vmware_soap_session cookie, and the vAPI REST session's id and
+ *     credentials where a header or cookie names them
+ *     (vmware-api-session-id: ID, vmware-api-session-id=ID,
+ *     Authorization: Basic TOKEN) (redact_text());
  *   - by value: strings the caller knows (a password, a learned session
  *     key), in any of the forms redact_secret_at() defines.
  *
@@ -53,5 +56,16 @@ bool redact_secret_name(const char *name);
  * bytes); false when there is none or it does not fit. */
 bool redact_login_key(char *buf, size_t size, const char *body,
                       size_t len);
+
+/* The path (under the vCenter's base URL) where a vAPI REST session is
+ * made (POST, HTTP Basic auth) and ended (DELETE). */
+#define REDACT_REST_SESSION_PATH "/rest/com/vmware/cis/session"
+
+/* The session id of the reply to POST REDACT_REST_SESSION_PATH, the JSON
+ * object {"value": "ID"} (ID without escapes), into buf (size bytes);
+ * false when body is not that or ID does not fit.  The REST client reads
+ * it so; record mode learns it so, to redact it by value. */
+bool redact_rest_session_id(char *buf, size_t size, const char *body,
+                            size_t len);
 
 #endif

@@ -693,6 +693,8 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	rc = settings_iso(j, call, &si);
 	if (rc < 0)
 		goto cleanup;
+	cpi_tags_attach(j->c, j->vm->vm.value, &j->props.tags, j->vm_cid,
+	                call);
 	clone_options(&co, hw, sizeof(hw), j, call);
 	err_clear(&verr);
 	if (cpi_vm_props_disk_uuid(&j->props))

@@ -1,6 +1,6 @@
 /*
  * cpi/vm_props.c: the VM cloud properties of create_vm (cpu, ram, disk,
- * placement, vmx_options, the VM options) read and checked before any
+ * placement, vmx_options, the VM options, tags) read and checked before any
  * vCenter call, and what they make of the clone (cpi/vm_props.h).
  */
 #include "cpi/vm_props.h"
@@ -27,6 +27,7 @@ cpi_vm_props_clear(struct vm_props *p)
 	free(p->datastores);
 	cpi_options_free(p->vmx, p->nvmx);
 	free(p->extra);
+	cpi_tags_clear(&p->tags);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -87,7 +88,6 @@ static const struct {
 	const char *key;
 	const char *what;
 } unsupported_props[] = {
-	{ "tags", "vSphere tags" },
 	{ "storage_policy", "storage policies" },
 	{ "vgpus", "vGPUs" },
 	{ "pci_passthroughs", "PCI passthrough" },
@@ -413,6 +413,8 @@ cpi_vm_props_parse(struct vm_props *p, const json_t *cp,
 	rc = parse_sizes(p, cp, err);
 	if (rc == 0)
 		rc = parse_group_root(p, cp, err);
+	if (rc == 0)
+		rc = cpi_tags_parse(&p->tags, json_object_get(cp, "tags"), err);
 	if (rc < 0)
 		return rc;
 	v = json_object_get(cp, "datacenters");

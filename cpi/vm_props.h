@@ -13,6 +13,7 @@
 #include "cpi/config.h"
 #include "cpi/dispatch.h"
 #include "cpi/error.h"
+#include "cpi/tags.h"
 #include "vsphere/create.h"
 
 struct vs_placement;
@@ -42,6 +43,7 @@ struct vm_props {
 	int disable_drs;                /* 0 unset, 1 false, 2 true */
 	const char *vm_group;           /* vm_group: a cluster VM group, or
 	                                 * NULL */
+	struct cpi_tags tags;           /* tags (cpi/tags.h) */
 	/* the config's vmx_options with these over them (borrowed) */
 	struct vs_vm_option *extra;
 	size_t nextra;
@@ -49,7 +51,7 @@ struct vm_props {
 
 /* Reads cloud_properties (cpu, ram, disk: positive integers; optional
  * datacenters[].clusters with drs_rules, datastores, vmx_options, the
- * VM options, vm_group, root_disk_size_gb), refusing what this CPI does
+ * VM options, vm_group, root_disk_size_gb, tags), refusing what this CPI does
  * not support, and merges the config's vmx_options under its own (into
  * extra).  Bad input is a CloudError; *p is then cleared by
  * cpi_vm_props_clear. */

@@ -16,12 +16,16 @@
 #define VS_TRANSPORT_VERSION 1
 
 struct vs_http_request {
-	const char *method;        /* "POST", "GET", "PUT" */
+	const char *method;        /* "POST", "GET", "PUT", "DELETE" */
 	const char *url;           /* absolute: https://host[:port]/sdk */
 	const char *soap_action;   /* "urn:vim25/8.0.0.1" or NULL */
 	const char *content_type;  /* NULL: none */
 	const char *op;            /* label for logs and fixtures: SOAP
 	                              method name, "file-get", "file-put" */
+	/* Extra request header lines "Name: value" (NULL-terminated), or
+	 * NULL: the vAPI REST session (vsphere/rest.h).  They may hold
+	 * credentials: no transport logs or records them. */
+	const char *const *headers;
 	const char *body;          /* request body in memory, or NULL */
 	size_t body_len;
 	const char *upload_path;   /* stream this local file as the body */

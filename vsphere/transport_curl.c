@@ -11,7 +11,7 @@
  * request carries the session and usually skips a full handshake.  No
  * redirects are followed, no "Expect: 100-continue" is sent, TLS peers
  * are verified unless the caller opted out explicitly.  Bodies, cookies
- * and headers are never logged.
+ * and headers (the request's extra ones included) are never logged.
  */
 #include "vsphere/transports.h"
 
@@ -512,6 +512,29 @@ set_method(struct xfer *x, const char *method, curl_off_t up_size,
 	return err_set(err, ERR_EINVAL, "http: unsupported method");
 }
 
+/* The request's extra header lines ("Name: value", no line breaks)
+ * appended to *l. */
+static int
+extra_headers(struct curl_slist **l, const char *const *headers,
+              struct err *err)
+{
+	struct curl_slist *n;
+	size_t i;
+
+	for (i = 0; headers != NULL && headers[i] != NULL; i++) {
+		if (!header_value_ok(headers[i]) ||
+		    strchr(headers[i], ':') == NULL ||
+		    headers[i][0] == ':' || headers[i][0] == ' ')
+			return err_set(err, ERR_EINVAL,
+			               "http: bad request header");
+		n = curl_slist_append(*l, headers[i]);
+		if (n == NULL)
+			return err_set(err, ERR_ENOMEM, "out of memory");
+		*l = n;
+	}
+	return 0;
+}
+
 static int
 build_headers(struct curl_slist **out, const struct vs_http_request *req,
               struct err *err)
@@ -545,6 +568,9 @@ build_headers(struct curl_slist **out, const struct vs_http_request *req,
 			goto nomem;
 		l = n;
 	}
+	rc = extra_headers(&l, req->headers, err);
+	if (rc != 0)
+		goto cleanup;
 	if (req->soap_action != NULL) {
 		if (!header_value_ok(req->soap_action) ||
 		    strchr(req->soap_action, '"') != NULL) {

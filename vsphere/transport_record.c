@@ -17,7 +17,8 @@
 #include "vsphere/fixture.h"
 
 /* Session keys learned from Login replies (they reappear inside
- * per-session MOIDs such as session[<key>]…). */
+ * per-session MOIDs such as session[<key>]…) and vAPI REST session
+ * ids. */
 #define MAX_LEARNED 8
 
 struct record {
@@ -87,15 +88,34 @@ is_binary(const char *s, size_t n)
 	return false;
 }
 
+/* Whether req makes a vAPI REST session (its reply holds the id). */
+static bool
+is_rest_login(const struct vs_http_request *req)
+{
+	const char *q, *p = REDACT_REST_SESSION_PATH;
+	size_t n, pl = strlen(p);
+
+	if (req->method == NULL || strcmp(req->method, "POST") != 0 ||
+	    req->url == NULL)
+		return false;
+	q = strchr(req->url, '?');
+	n = q != NULL ? (size_t)(q - req->url) : strlen(req->url);
+	return n >= pl && memcmp(req->url + n - pl, p, pl) == 0;
+}
+
 static void
-learn_key(struct record *r, const char *body, size_t len)
+learn_key(struct record *r, const struct vs_http_request *req,
+          const char *body, size_t len)
 {
 	char key[256];
+	bool found;
 	size_t i;
 
+	found = is_rest_login(req) ?
+	        redact_rest_session_id(key, sizeof(key), body, len) :
+	        redact_login_key(key, sizeof(key), body, len);
 	/* a key too short to be one would wipe common text */
-	if (r->learned >= MAX_LEARNED ||
-	    !redact_login_key(key, sizeof(key), body, len) ||
+	if (r->learned >= MAX_LEARNED || !found ||
 	    strlen(key) < 8 || strcmp(key, REDACT_MARK) == 0)
 		return;
 	for (i = 0; i < r->nsecrets; i++) {
@@ -138,7 +158,7 @@ response_text(char **out, size_t *out_len, struct vs_fixture_meta *m,
 	 * reply, say) is needed by replay and is redacted like any other */
 	if (!downloaded) {
 		m->response = VS_FIXTURE_RESP_BODY;
-		learn_key(r, resp->body, len);
+		learn_key(r, req, resp->body, len);
 		return vs_fixture_redact(out, out_len, resp->body, len,
 		                         secrets, err);
 	}

@@ -7,7 +7,9 @@
  * vCenter password (the harness's, which holds & < > " '), a wrong
  * password tried on purpose, the mbus and blobstore passwords of the
  * config (tests/support/sim_cpi.h) and a value in the agent env of
- * create_vm.  Recorded Login replies must hold no session key.
+ * create_vm.  Recorded Login replies must hold no session key, nor the
+ * vAPI REST session reply of create_vm's tags its session id (and its
+ * Basic auth header, base64 of the password, is never written).
  *
  *   make BUILD=build/x build/x/cpi build/x/tests/integ_check_secrets
  *   sh tests/sim/run.sh build/x build/x/tests/integ_check_secrets
@@ -285,7 +287,7 @@ call(const char *method, json_t *args)
 }
 
 static void
-scan_dir(const char *dir, size_t *nfiles)
+scan_dir(const char *dir, size_t *nfiles, size_t *nrest)
 {
 	char path[4400];
 	struct dirent *de;
@@ -304,7 +306,7 @@ scan_dir(const char *dir, size_t *nfiles)
 		if (lstat(path, &st) != 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			scan_dir(path, nfiles);
+			scan_dir(path, nfiles, nrest);
 			continue;
 		}
 		f = fopen(path, "rb");
@@ -316,6 +318,13 @@ scan_dir(const char *dir, size_t *nfiles)
 		fclose(f);
 		ck_assert_int_eq(n, st.st_size);
 		scan_text(buf, (size_t)n, path);
+		if (strstr(de->d_name, "rest-session.response") != NULL) {
+			buf[n] = '\0';
+			/* the vAPI session id is redacted */
+			ck_assert_msg(strstr(buf, "\"value\":\"REDACTED\"") !=
+			              NULL, "%s: a session id", path);
+			(*nrest)++;
+		}
 		if (strstr(de->d_name, "Login.response") != NULL) {
 			const char *k;
 
@@ -340,7 +349,7 @@ START_TEST(test_every_method)
 	char cmd[8192], img[4200], cid_vm[128] = "", cid_sc[128] = "";
 	json_t *resp, *nets, *extra;
 	const char *t;
-	size_t nfiles = 0;
+	size_t nfiles = 0, nrest = 0;
 	char wrongcfg[4096];
 
 	if (root == NULL)
@@ -371,10 +380,12 @@ START_TEST(test_every_method)
 	json_decref(resp);
 	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
 	                 "cloud_properties", "name", "BOSH-V4");
-	resp = call("create_vm", json_pack("[s,s,{s:i,s:i,s:i},o,[],"
-	            "{s:{s:s},s:s}]", "agent-s", cid_sc, "cpu", 1, "ram",
-	            256, "disk", 1024, nets, "bosh", "password", ENV_SECRET,
-	            "token", ENV_SECRET));
+	/* tags: a vAPI REST session (Basic auth, session id) */
+	resp = call("create_vm", json_pack("[s,s,{s:i,s:i,s:i,s:[{s:s,s:s}]},"
+	            "o,[],{s:{s:s},s:s}]", "agent-s", cid_sc, "cpu", 1, "ram",
+	            256, "disk", 1024, "tags", "category", "c", "tag", "t",
+	            nets, "bosh", "password", ENV_SECRET, "token",
+	            ENV_SECRET));
 	ck_assert_ptr_null(sim_error_type(resp));
 	snprintf(cid_vm, sizeof(cid_vm), "%s", json_string_value(
 	         json_array_get(json_object_get(resp, "result"), 0)));
@@ -410,8 +421,9 @@ START_TEST(test_every_method)
 	json_decref(resp);
 	unsetenv("VSPHERE_CPI_FIXTURES");
 
-	scan_dir(recdir, &nfiles);
+	scan_dir(recdir, &nfiles, &nrest);
 	ck_assert_msg(nfiles > 20, "only %zu recorded files", nfiles);
+	ck_assert_uint_eq(nrest, 1);
 }
 END_TEST
 

@@ -94,6 +94,27 @@ save_body(const struct vs_http_request *req, const char *op)
 	fclose(f);
 }
 
+/* The extra header lines, each ending in "\n"; NULL when none. */
+static char *
+join_headers(const char *const *headers)
+{
+	size_t i, n = 0;
+	char *s;
+
+	if (headers == NULL || headers[0] == NULL)
+		return NULL;
+	for (i = 0; headers[i] != NULL; i++)
+		n += strlen(headers[i]) + 1;
+	s = malloc(n + 1);
+	ck_assert_ptr_nonnull(s);
+	s[0] = '\0';
+	for (i = 0; headers[i] != NULL; i++) {
+		strcat(s, headers[i]);
+		strcat(s, "\n");
+	}
+	return s;
+}
+
 static void
 record(const struct vs_http_request *req, const char *op)
 {
@@ -115,6 +136,7 @@ record(const struct vs_http_request *req, const char *op)
 	if (req->upload_path != NULL && stat(req->upload_path, &st) == 0)
 		r->upload_size = (long long)st.st_size;
 	r->sensitive = req->sensitive;
+	r->headers = join_headers(req->headers);
 }
 
 /* What curl does while a file streams: the callback, now and then. */
@@ -285,6 +307,7 @@ ft_clear(void)
 		free(ft.req[i].soap_action);
 		free(ft.req[i].body);
 		free(ft.req[i].upload_path);
+		free(ft.req[i].headers);
 	}
 	memset(&ft, 0, sizeof(ft));
 }

@@ -77,6 +77,8 @@ struct ft_req {
 	long long upload_size;  /* size of upload_path when sent, or -1 */
 	bool sensitive;
 	double time_left_s;
+	char *headers;          /* the extra header lines, each ending in
+	                         * "\n", or NULL */
 };
 
 struct fake_transport {

@@ -468,6 +468,51 @@ START_TEST(test_redact_text_shapes)
 }
 END_TEST
 
+START_TEST(test_redact_rest_session)
+{
+	static const char in[] =
+		"vmware-api-session-id: 5f2e-77\r\n"
+		"VMWARE-API-SESSION-ID:s1d\n"
+		"Set-Cookie: vmware-api-session-id=c00k; Path=/rest\n"
+		"Authorization: Basic dTpw+/==\n"
+		"authorization:   basic   YWRt\n"
+		"Accept: application/json\n";
+	char *out = NULL, id[64];
+	size_t len = 0;
+
+	ck_assert_int_eq(redact_text(&out, &len, in, strlen(in), NULL), 0);
+	ck_assert_ptr_null(strstr(out, "5f2e-77"));
+	ck_assert_ptr_null(strstr(out, "s1d"));
+	ck_assert_ptr_null(strstr(out, "c00k"));
+	ck_assert_ptr_null(strstr(out, "dTpw"));
+	ck_assert_ptr_null(strstr(out, "YWRt"));
+	ck_assert_ptr_nonnull(strstr(out, "vmware-api-session-id: "
+	                                  "REDACTED\r\n"));
+	ck_assert_ptr_nonnull(strstr(out, "Authorization: Basic "
+	                                  "REDACTED\n"));
+	ck_assert_ptr_nonnull(strstr(out, "Accept: application/json"));
+	free(out);
+	/* the session reply: {"value": "ID"} */
+	ck_assert(redact_rest_session_id(id, sizeof(id),
+	                                 "{\"value\":\"ab-12\"}", 17));
+	ck_assert_str_eq(id, "ab-12");
+	ck_assert(redact_rest_session_id(id, sizeof(id),
+	                                 " { \"value\" : \"x\" }\n", 19));
+	ck_assert_str_eq(id, "x");
+	ck_assert(!redact_rest_session_id(id, 3, "{\"value\":\"abc\"}",
+	                                  15));
+	ck_assert(!redact_rest_session_id(id, sizeof(id),
+	                                  "{\"value\":\"a\\b\"}", 16));
+	ck_assert(!redact_rest_session_id(id, sizeof(id),
+	                                  "{\"value\":[\"a\"]}", 15));
+	ck_assert(!redact_rest_session_id(id, sizeof(id),
+	                                  "{\"value\":\"\"}", 12));
+	ck_assert(!redact_rest_session_id(id, sizeof(id), "{\"value\":\"a",
+	                                  11));
+	ck_assert(!redact_rest_session_id(id, sizeof(id), NULL, 0));
+}
+END_TEST
+
 START_TEST(test_redact_login_key)
 {
 	static const char body[] =
@@ -588,6 +633,7 @@ base_suite(void)
 	tcase_add_test(tr, test_redact_secret_at_forms);
 	tcase_add_test(tr, test_redact_secrets_mark);
 	tcase_add_test(tr, test_redact_text_shapes);
+	tcase_add_test(tr, test_redact_rest_session);
 	tcase_add_test(tr, test_redact_login_key);
 	tcase_add_test(tr, test_redact_secret_name);
 	tcase_add_test(tr, test_xmltext_markup);

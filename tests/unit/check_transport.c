@@ -995,6 +995,97 @@ START_TEST(test_replay_roundtrip)
 }
 END_TEST
 
+/* A vAPI REST session (vsphere/rest.h) through record: the session id
+ * of the login reply is learned and redacted wherever it reappears; the
+ * request headers (Authorization, the session id) are never written.
+ * Replay serves the redacted reply and ignores the headers. */
+#define REST_ID "a1b2c3d4-rest-session-5e6f"
+
+static struct vs_http_request
+rest_req(int i, const char *const *headers)
+{
+	struct vs_http_request r;
+
+	memset(&r, 0, sizeof(r));
+	r.headers = headers;
+	r.url = "https://127.0.0.1:8989/rest/com/vmware/cis/session";
+	r.method = i == 0 ? "POST" : i == 1 ? "GET" : "DELETE";
+	r.op = i == 0 ? "rest-session" : i == 1 ? "rest-get" : "rest-logout";
+	if (i == 1)
+		r.url = "https://127.0.0.1:8989/rest/com/vmware/cis/session?"
+		        "~action=get";
+	return r;
+}
+
+START_TEST(test_record_rest_session)
+{
+	static const char *const login[] = {
+		"Authorization: Basic dXNlcjpTdXAzciZTZWNyZXQ8cHc+",
+		"Accept: application/json", NULL,
+	};
+	static const char *const authed[] = {
+		"vmware-api-session-id: " REST_ID, NULL,
+	};
+	static const char *const other[] = {
+		"vmware-api-session-id: REDACTED", NULL,
+	};
+	static const char *const needles[] = { REST_ID, "dXNlcjpT",
+	                                       "Authorization", NULL };
+	struct err err = { 0 };
+	struct vs_transport *t = NULL;
+	struct vs_http_response resp;
+	struct vs_http_request req;
+	struct dirent *de;
+	char path[4096];
+	DIR *d;
+	int i, k;
+
+	ft_reply_raw("rest-session", 200, "{\"value\":\"" REST_ID "\"}");
+	ft_reply_raw("rest-get", 200, "{\"value\":{\"id\":\"" REST_ID
+	             "\",\"user\":\"user\"}}");
+	ft_reply_raw("rest-logout", 200, "");
+	ck_assert_int_eq(vs_transport_record_new(&t, &ft.base, scen,
+	                                         secrets, &err), 0);
+	for (i = 0; i < 3; i++) {
+		req = rest_req(i, i == 0 ? login : authed);
+		ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+		vs_http_response_clear(&resp);
+	}
+	vs_transport_free(t);
+	ft_all_used();
+	d = opendir(scen);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", scen, de->d_name);
+		for (k = 0; needles[k] != NULL; k++)
+			ck_assert_msg(!file_contains(path, needles[k]),
+			              "%s holds %s", de->d_name, needles[k]);
+	}
+	closedir(d);
+	snprintf(path, sizeof(path), "%s/001-rest-session.response", scen);
+	ck_assert(file_contains(path, "{\"value\":\"REDACTED\"}"));
+	snprintf(path, sizeof(path), "%s/002-rest-get.response", scen);
+	ck_assert(file_contains(path, "\"id\":\"REDACTED\""));
+	snprintf(path, sizeof(path), "%s/003-rest-logout.meta", scen);
+	ck_assert(file_contains(path, "method DELETE\npath /rest/com/vmware/"
+	                              "cis/session\n"));
+	/* replay: the redacted id comes back, other headers are fine */
+	t = replay_at(0);
+	for (i = 0; i < 3; i++) {
+		req = rest_req(i, i == 0 ? login : other);
+		ck_assert_msg(t->roundtrip(t, &req, &resp, &err) == 0, "%d: %s",
+		              i, err.message);
+		if (i == 0)
+			ck_assert_str_eq(resp.body, "{\"value\":\"REDACTED\"}");
+		vs_http_response_clear(&resp);
+	}
+	ck_assert_int_eq(t->finish(t, &err), 0);
+	vs_transport_free(t);
+}
+END_TEST
+
 /* client.c sends Login with `sensitive` set: its body is never stored,
  * but the reply must be, or replay could not log in. */
 START_TEST(test_sensitive_request_keeps_reply)
@@ -1526,6 +1617,7 @@ transport_suite(void)
 	tcase_add_test(tc, test_record_write_failure_is_eio);
 	tcase_add_test(tc, test_replay_roundtrip);
 	tcase_add_test(tc, test_sensitive_request_keeps_reply);
+	tcase_add_test(tc, test_record_rest_session);
 	tcase_add_test(tc, test_replay_changed_body);
 	tcase_add_test(tc, test_replay_changed_path_method_action);
 	tcase_add_test(tc, test_replay_unused_and_extra);

@@ -477,6 +477,43 @@ START_TEST(test_soap_post_headers)
 }
 END_TEST
 
+/* The request's extra header lines are sent as they are and never
+ * logged; one that could split the request is refused. */
+START_TEST(test_extra_headers)
+{
+	static const char *const headers[] = {
+		"vmware-api-session-id: SESSIONID42",
+		"Accept: application/json", NULL,
+	};
+	static const char *const evil[] = { "X-A: 1\r\nX-Evil: 2", NULL };
+	static const char *const no_colon[] = { "Accept", NULL };
+	struct vs_transport *t = client(10, 0);
+	struct err err = { 0 };
+	struct vs_http_response resp;
+	struct vs_http_request req = get("/ok");
+	char *raw;
+	size_t len = 0;
+
+	req.method = "DELETE";
+	req.headers = headers;
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 200);
+	vs_http_response_clear(&resp);
+	raw = captured(1, &len);
+	ck_assert(strncmp(raw, "DELETE /ok HTTP/1.1\r\n", 21) == 0);
+	ck_assert(has_header(raw, "vmware-api-session-id: SESSIONID42\r\n"));
+	ck_assert(has_header(raw, "Accept: application/json\r\n"));
+	free(raw);
+	ck_assert_ptr_null(strstr(logbuf, "SESSIONID42"));
+	req.headers = evil;
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EINVAL);
+	err_clear(&err);
+	req.headers = no_colon;
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EINVAL);
+	vs_transport_free(t);
+}
+END_TEST
+
 START_TEST(test_cookie_and_connection_reuse)
 {
 	struct vs_transport *t = client(10, 0);
@@ -1121,6 +1158,7 @@ curl_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_checked_fixture(tc, setup4, teardown);
 	tcase_add_test(tc, test_soap_post_headers);
+	tcase_add_test(tc, test_extra_headers);
 	tcase_add_test(tc, test_cookie_and_connection_reuse);
 	tcase_add_test(tc, test_redirect_not_followed);
 	tcase_add_test(tc, test_connection_refused);

@@ -21,6 +21,10 @@
 // the text of password and sessionID elements and guestinfo.userdata
 // values replaced by REDACTED, for tests/schemacheck to check afterwards.
 //
+// Besides /sdk it serves govmomi's vAPI simulator under /rest
+// (/rest/com/vmware/cis/session, tagging categories, tags and
+// associations), which accepts any non-empty user name and password.
+//
 // Credentials: with -user, only that user and its password are accepted.
 // The password comes from -password or, when that flag is empty, from the
 // environment variable VCSIM_PASSWORD, so it need not appear in a process
@@ -54,6 +58,9 @@ import (
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/simulator"
+	// the vAPI REST simulator (/rest/com/vmware/cis/...: sessions,
+	// tagging), registered as an endpoint of the VPX model
+	_ "github.com/vmware/govmomi/vapi/simulator"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -374,6 +381,8 @@ func run(o *options) int {
 		listen.User = url.UserPassword(o.user, o.password)
 	}
 	model.Service.Listen = listen
+	// serves the endpoints registered by imports: the vAPI simulator
+	model.Service.RegisterEndpoints = true
 	if o.cert != "" {
 		pair, err := tls.LoadX509KeyPair(o.cert, o.key)
 		if err != nil {
