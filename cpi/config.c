@@ -871,6 +871,9 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 	if (rc == 0)
 		rc = get_str(&vc->vm_storage_policy_name, obj, path,
 		             "vm_storage_policy_name", false, NULL, err);
+	if (rc == 0)
+		rc = get_str(&vc->leftover_journal_dir, obj, path,
+		             "leftover_journal_dir", false, NULL, err);
 	if (rc != 0)
 		return rc;
 	v = get(obj, "default_hw_version");
@@ -1263,6 +1266,7 @@ cpi_config_free(struct cpi_config *cfg)
 	free_str(vc->password);
 	free(vc->ca_cert);
 	free(vc->vm_storage_policy_name);
+	free(vc->leftover_journal_dir);
 	cpi_options_free(vc->vmx_options, vc->nvmx_options);
 	free(dc->name);
 	free(dc->vm_folder);

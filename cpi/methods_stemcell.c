@@ -56,6 +56,35 @@ work_dir(void)
 	return t != NULL && t[0] == '/' ? t : "/tmp";
 }
 
+/* What vs_stemcell_create() imports where, from the config (cl: room for
+ * every configured cluster). */
+static void
+import_request(struct vs_stemcell_import *imp, struct vs_stemcell_cluster *cl,
+               const struct cpi_vcenter *vc, const char *rel,
+               const char *ovf_path)
+{
+	const struct cpi_datacenter *dc = &vc->datacenter;
+	size_t i;
+
+	memset(imp, 0, sizeof(*imp));
+	for (i = 0; i < dc->nclusters; i++) {
+		cl[i].name = dc->clusters[i].name;
+		cl[i].resource_pool = dc->clusters[i].resource_pool;
+	}
+	imp->loc.datacenter = dc->name;
+	imp->loc.template_folder = rel;
+	imp->clusters = cl;
+	imp->nclusters = dc->nclusters;
+	imp->datastore_pattern = dc->datastore_pattern;
+	imp->pattern_key = "datacenters[0].datastore_pattern";
+	imp->ovf_path = ovf_path;
+	imp->disk_provisioning = provisioning(vc->default_disk_type);
+	/* the version VMs get when the config names one (see
+	 * cpi_vm_props_hw_plan()): their clones need no UpgradeVM_Task */
+	if (!vc->upgrade_hw_version)
+		imp->hw_version = vc->default_hw_version;
+}
+
 int
 cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 {
@@ -69,7 +98,6 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 	struct vs_error e;
 	char cid[VS_STEMCELL_CID_MAX];
 	char *rel = NULL;
-	size_t i;
 	int rc;
 
 	*result = NULL;
@@ -90,19 +118,7 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 		                   "create_stemcell: %s", uerr.message);
 		goto cleanup;
 	}
-	memset(&imp, 0, sizeof(imp));
-	for (i = 0; i < dc->nclusters; i++) {
-		cl[i].name = dc->clusters[i].name;
-		cl[i].resource_pool = dc->clusters[i].resource_pool;
-	}
-	imp.loc.datacenter = dc->name;
-	imp.loc.template_folder = rel;
-	imp.clusters = cl;
-	imp.nclusters = dc->nclusters;
-	imp.datastore_pattern = dc->datastore_pattern;
-	imp.pattern_key = "datacenters[0].datastore_pattern";
-	imp.ovf_path = img->ovf_path;
-	imp.disk_provisioning = provisioning(cfg->vcenter.default_disk_type);
+	import_request(&imp, cl, &cfg->vcenter, rel, img->ovf_path);
 	rc = cpi_vcenter_open(&c, call);
 	if (rc != 0)
 		goto cleanup;
