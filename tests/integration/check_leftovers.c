@@ -359,7 +359,7 @@ START_TEST(test_journal_unwritable)
 	struct cpi_test_run r;
 	char path[2200];
 	const char *cfg;
-	json_t *resp, *extra;
+	json_t *resp, *extra, *args;
 	size_t n0, marked;
 	FILE *f;
 
@@ -372,7 +372,9 @@ START_TEST(test_journal_unwritable)
 	json_decref(extra);
 	ck_assert_ptr_nonnull(cfg);
 	n0 = count_vms(&marked);
-	resp = sim_cpi_call(&r, cfg, "create_vm", create_args("10.0.0.95"));
+	args = create_args("10.0.0.95");
+	resp = sim_cpi_call(&r, cfg, "create_vm", args);
+	json_decref(args);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(sim_error_type(resp),
 	                 "Bosh::Clouds::VMCreationFailed");
