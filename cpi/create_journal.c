@@ -18,22 +18,22 @@
 #define MAX_ENTRY 4096
 
 static int
-sys_fail(struct cpi_error *err, const char *what, const char *path)
+sys_fail(struct err *err, const char *what, const char *path)
 {
-	return cpi_error_set(err, CPI_ERROR_CPI, false, "leftover journal: "
-	                     "%s %s: %s", what, path, strerror(errno));
+	return cpi_err_set(err, CPI_ERROR_CPI, false, "leftover journal: "
+	                   "%s %s: %s", what, path, strerror(errno));
 }
 
 /* mkdir -p path, mode 0700 for what it makes. */
 static int
-make_dirs(const char *path, struct cpi_error *err)
+make_dirs(const char *path, struct err *err)
 {
 	char buf[4096];
 	size_t i, len = strlen(path);
 
 	if (len == 0 || len >= sizeof(buf))
-		return cpi_error_set(err, CPI_ERROR_CPI, false, "leftover "
-		                     "journal: bad directory '%s'", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false, "leftover "
+		                   "journal: bad directory '%s'", path);
 	memcpy(buf, path, len + 1);
 	for (i = 1; i <= len; i++) {
 		if (buf[i] != '/' && buf[i] != '\0')
@@ -48,7 +48,7 @@ make_dirs(const char *path, struct cpi_error *err)
 
 int
 cpi_journal_dir(char **out, const struct cpi_vcenter *vc,
-                struct cpi_error *err)
+                struct err *err)
 {
 	const char *tmp = getenv("TMPDIR");
 	bool def = vc->leftover_journal_dir == NULL;
@@ -70,13 +70,13 @@ cpi_journal_dir(char **out, const struct cpi_vcenter *vc,
 		return sys_fail(err, "reading", buf);
 	if (!S_ISDIR(st.st_mode) || (def && (st.st_uid != geteuid() ||
 	                                     (st.st_mode & 022) != 0)))
-		return cpi_error_set(err, CPI_ERROR_CPI, false, "leftover "
-		                     "journal: %s is not a directory only this "
-		                     "user can write", buf);
+		return cpi_err_set(err, CPI_ERROR_CPI, false, "leftover "
+		                   "journal: %s is not a directory only this "
+		                   "user can write", buf);
 	*out = strdup(buf);
 	if (*out == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	return 0;
 }
 
@@ -111,20 +111,20 @@ cid_ok(const char *cid)
 /* dir/<cid><suffix> into buf. */
 static int
 entry_path(char *buf, size_t size, const char *dir, const char *prefix,
-           const char *cid, const char *suffix, struct cpi_error *err)
+           const char *cid, const char *suffix, struct err *err)
 {
 	int n = snprintf(buf, size, "%s/%s%s%s", dir, prefix, cid, suffix);
 
 	if (n < 0 || (size_t)n >= size)
-		return cpi_error_set(err, CPI_ERROR_CPI, false, "leftover "
-		                     "journal: path too long");
+		return cpi_err_set(err, CPI_ERROR_CPI, false, "leftover "
+		                   "journal: path too long");
 	return 0;
 }
 
 /* Writes len bytes to a new file at path and syncs it. */
 static int
 write_file(const char *path, const char *text, size_t len,
-           struct cpi_error *err)
+           struct err *err)
 {
 	ssize_t w;
 	size_t off = 0;
@@ -163,21 +163,21 @@ sync_dir(const char *dir)
 
 int
 cpi_journal_add(const char *dir, const struct cpi_journal_entry *e,
-                struct cpi_error *err)
+                struct err *err)
 {
 	char tmp[4096], path[4096], text[MAX_ENTRY];
 	int n, rc;
 
 	if (!cid_ok(e->cid) || !text_ok(e->vcenter) ||
 	    !text_ok(e->datacenter) || !text_ok(e->folder))
-		return cpi_error_set(err, CPI_ERROR_CPI, false, "leftover "
-		                     "journal: bad entry for '%s'", e->cid);
+		return cpi_err_set(err, CPI_ERROR_CPI, false, "leftover "
+		                   "journal: bad entry for '%s'", e->cid);
 	n = snprintf(text, sizeof(text), MAGIC "\ncid %s\nsince %lld\n"
 	             "vcenter %s\ndatacenter %s\nfolder %s\n", e->cid, e->since,
 	             e->vcenter, e->datacenter, e->folder);
 	if (n < 0 || (size_t)n >= sizeof(text))
-		return cpi_error_set(err, CPI_ERROR_CPI, false, "leftover "
-		                     "journal: entry too long");
+		return cpi_err_set(err, CPI_ERROR_CPI, false, "leftover "
+		                   "journal: entry too long");
 	rc = entry_path(tmp, sizeof(tmp), dir, ".", e->cid, ".tmp", err);
 	if (rc == 0)
 		rc = entry_path(path, sizeof(path), dir, "", e->cid,
@@ -194,7 +194,7 @@ cpi_journal_add(const char *dir, const struct cpi_journal_entry *e,
 }
 
 int
-cpi_journal_remove(const char *dir, const char *cid, struct cpi_error *err)
+cpi_journal_remove(const char *dir, const char *cid, struct err *err)
 {
 	char path[4096];
 	int rc;
@@ -295,7 +295,7 @@ is_entry_name(const char *name)
 /* Appends e to *out (*n entries, room for *cap). */
 static int
 append(struct cpi_journal_entry **out, size_t *n, size_t *cap,
-       const struct cpi_journal_entry *e, struct cpi_error *err)
+       const struct cpi_journal_entry *e, struct err *err)
 {
 	struct cpi_journal_entry *grown;
 
@@ -303,8 +303,8 @@ append(struct cpi_journal_entry **out, size_t *n, size_t *cap,
 		*cap = *cap != 0 ? *cap * 2 : 8;
 		grown = realloc(*out, *cap * sizeof(**out));
 		if (grown == NULL)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "out of memory");
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "out of memory");
 		*out = grown;
 	}
 	(*out)[(*n)++] = *e;
@@ -314,7 +314,7 @@ append(struct cpi_journal_entry **out, size_t *n, size_t *cap,
 int
 cpi_journal_old(struct cpi_journal_entry **out, size_t *n, size_t *bad,
                 const char *dir, long long now, long long grace_s,
-                struct cpi_error *err)
+                struct err *err)
 {
 	struct cpi_journal_entry e;
 	struct dirent *de;

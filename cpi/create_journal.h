@@ -48,23 +48,23 @@ struct cpi_journal_entry {
 /* The journal directory of vc (malloc'd), made (with its parents, mode
  * 0700) when missing. */
 int cpi_journal_dir(char **out, const struct cpi_vcenter *vc,
-                    struct cpi_error *err);
+                    struct err *err);
 
 /* Writes e's file in dir (replacing one of the same cid). */
 int cpi_journal_add(const char *dir, const struct cpi_journal_entry *e,
-                    struct cpi_error *err);
+                    struct err *err);
 
 /* Removes cid's file from dir; a file that is not there is an error
  * (another process took the entry: it may be removing the VM). */
 int cpi_journal_remove(const char *dir, const char *cid,
-                       struct cpi_error *err);
+                       struct err *err);
 
 /* The entries of dir written at or before now - grace_s (*out malloc'd,
  * *n of them; none: NULL, 0).  Files that do not parse are skipped and
  * counted in *bad (may be NULL). */
 int cpi_journal_old(struct cpi_journal_entry **out, size_t *n, size_t *bad,
                     const char *dir, long long now, long long grace_s,
-                    struct cpi_error *err);
+                    struct err *err);
 
 /* Parses one entry's text; 0 or -1. */
 int cpi_journal_parse(struct cpi_journal_entry *e, const char *text);

@@ -27,7 +27,7 @@ static int
 vm_ds_snap(const struct vs_moref **ds, size_t *nds, bool *has_snap,
            struct vs_moref *snap, struct vs_object **o_out,
            struct vs_client *c, const struct vs_moref *vm,
-           struct vs_error *err)
+           struct err *err)
 {
 	static const char *const paths[] = {
 		"datastore", "snapshot", "config.version", NULL,
@@ -42,14 +42,14 @@ vm_ds_snap(const struct vs_moref **ds, size_t *nds, bool *has_snap,
 	if (rc != 0)
 		return rc;
 	rc = vs_object_get_morefs(ds, nds, *o_out, "datastore", err);
-	if (rc == VS_ENOTFOUND) {
-		vs_error_clear(err);
+	if (rc == ERR_ENOTFOUND) {
+		err_clear(err);
 		rc = 0;
 	}
 	if (rc != 0)
 		return rc;
 	if (vs_object_get_node(&node, *o_out, "snapshot", err) != 0) {
-		vs_error_clear(err);
+		err_clear(err);
 		return 0;
 	}
 	cur = vs_xml_child(node, "currentSnapshot");
@@ -73,7 +73,7 @@ moref_less(const struct vs_moref *a, const struct vs_moref *b)
 /* Waits until path names a VM with a current snapshot. */
 static int
 wait_replica(struct vs_moref *vm_out, struct vs_moref *snap_out,
-             struct vs_client *c, const char *path, struct vs_error *err)
+             struct vs_client *c, const char *path, struct err *err)
 {
 	double deadline = vs_client_now(c) + REPLICA_WAIT_S;
 	struct vs_object *o = NULL;
@@ -89,17 +89,17 @@ wait_replica(struct vs_moref *vm_out, struct vs_moref *snap_out,
 		if (rc == 0)
 			rc = vm_ds_snap(&ds, &nds, &has_snap, snap_out, &o, c,
 			                vm_out, err);
-		if (rc == VS_ENOTFOUND) {
-			vs_error_clear(err);
+		if (rc == ERR_ENOTFOUND) {
+			err_clear(err);
 			has_snap = false;
 			rc = 0;
 		}
 		if (rc != 0 || has_snap)
 			break;
 		if (vs_client_now(c) >= deadline) {
-			rc = vs_error_set(err, VS_ETIMEOUT,
-			                  "replica %s not ready after %.0f s",
-			                  path, REPLICA_WAIT_S);
+			rc = err_set(err, ERR_ETIMEOUT,
+			             "replica %s not ready after %.0f s",
+			             path, REPLICA_WAIT_S);
 			err->transient = true;
 			break;
 		}
@@ -113,7 +113,7 @@ static int
 clone_replica(struct vs_moref *out, struct vs_client *c,
               const struct vs_moref *src, const struct vs_moref *folder,
               const char *name, const struct vs_moref *datastore,
-              const struct vs_moref *pool, struct vs_error *err)
+              const struct vs_moref *pool, struct err *err)
 {
 	struct vs_task_result res;
 	struct vs_clone_spec cs;
@@ -136,8 +136,8 @@ clone_replica(struct vs_moref *out, struct vs_client *c,
 	rc = vs_task_call(&res, c, req, VS_IMPORT_TASK_TIMEOUT_S, err);
 	req = NULL;
 	if (rc == 0 && strcmp(res.moref.type, "VirtualMachine") != 0)
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "clone task returned no VM");
+		rc = err_set(err, ERR_EPARSE,
+		             "clone task returned no VM");
 	if (rc == 0)
 		*out = res.moref;
 cleanup:
@@ -151,7 +151,7 @@ cleanup:
 static int
 earlier_twin(bool *yes, struct vs_client *c, const struct vs_moref *folder,
              const char *name, const struct vs_moref *mine,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct vs_objects *list = NULL;
 	const char *n;
@@ -162,7 +162,7 @@ earlier_twin(bool *yes, struct vs_client *c, const struct vs_moref *folder,
 	rc = vs_stemcell__list_folder_vms(&list, c, folder, err);
 	for (i = 0; rc == 0 && i < list->n; i++) {
 		if (vs_object_get_str(&n, &list->items[i], "name", err) != 0) {
-			vs_error_clear(err);
+			err_clear(err);
 			continue;
 		}
 		if (strcmp(n, name) == 0 &&
@@ -178,7 +178,7 @@ earlier_twin(bool *yes, struct vs_client *c, const struct vs_moref *folder,
  * keeps an escape sequence in a name as it is). */
 static int
 ruby_replica_name(char *out, size_t size, const char *cid,
-                  const char *ds_value, struct vs_error *err)
+                  const char *ds_value, struct err *err)
 {
 	size_t i, n;
 
@@ -196,7 +196,7 @@ ruby_replica_name(char *out, size_t size, const char *cid,
 	if (n >= size || ds_value[i] != '\0') {
 		if (size > 0)
 			out[0] = '\0';
-		return vs_error_set(err, VS_EINVAL, "replica name too long");
+		return err_set(err, ERR_EINVAL, "replica name too long");
 	}
 	out[n] = '\0';
 	return 0;
@@ -209,7 +209,7 @@ static int
 ruby_replica(bool *found, struct vs_moref *vm_out, struct vs_moref *snap_out,
              struct vs_client *c, const struct vs_moref *folder,
              const char *cid, const struct vs_moref *datastore,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct vs_objects *list = NULL;
 	struct vs_object *o = NULL;
@@ -228,7 +228,7 @@ ruby_replica(bool *found, struct vs_moref *vm_out, struct vs_moref *snap_out,
 	rc = vs_stemcell__list_folder_vms(&list, c, folder, err);
 	for (i = 0; rc == 0 && i < list->n && !*found; i++) {
 		if (vs_object_get_str(&n, &list->items[i], "name", err) != 0) {
-			vs_error_clear(err);
+			err_clear(err);
 			continue;
 		}
 		if (strcmp(n, name) != 0)
@@ -237,8 +237,8 @@ ruby_replica(bool *found, struct vs_moref *vm_out, struct vs_moref *snap_out,
 		o = NULL;
 		rc = vm_ds_snap(&ds, &nds, &has_snap, snap_out, &o, c,
 		                &list->items[i].obj, err);
-		if (rc == VS_ENOTFOUND) {
-			vs_error_clear(err);
+		if (rc == ERR_ENOTFOUND) {
+			err_clear(err);
 			rc = 0;
 			continue;
 		}
@@ -275,14 +275,14 @@ struct replica_job {
 
 static int
 replica_prepare(struct replica_job *j, const struct vs_stemcell_loc *loc,
-                struct vs_error *err)
+                struct err *err)
 {
 	int rc;
 
 	rc = vs_stemcell__check_loc(loc, err);
 	if (rc == 0 && (j->datastore == NULL || j->pool == NULL))
-		rc = vs_error_set(err, VS_EINVAL,
-		                  "replica: datastore and pool required");
+		rc = err_set(err, ERR_EINVAL,
+		             "replica: datastore and pool required");
 	if (rc == 0)
 		rc = vs_stemcell_replica_name(j->name, sizeof(j->name), j->cid,
 		                              j->datastore->value, err);
@@ -294,7 +294,7 @@ replica_prepare(struct replica_job *j, const struct vs_stemcell_loc *loc,
 	j->rpath = j->fpath != NULL ?
 	           vs_stemcell__join(j->fpath, "/", j->name, NULL) : NULL;
 	if (j->spath == NULL || j->rpath == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -303,12 +303,12 @@ replica_prepare(struct replica_job *j, const struct vs_stemcell_loc *loc,
 static void
 stemcell_hw(char *out, const struct vs_object *o)
 {
-	struct vs_error e;
+	struct err e;
 	const char *v;
 	size_t i;
 
 	out[0] = '\0';
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (vs_object_get_str(&v, o, "config.version", &e) != 0 ||
 	    strlen(v) >= VS_STEMCELL_HW_MAX)
 		return;
@@ -321,7 +321,7 @@ stemcell_hw(char *out, const struct vs_object *o)
 
 /* The stemcell itself when it lies on the datastore (*done then). */
 static int
-from_stemcell(bool *done, struct replica_job *j, struct vs_error *err)
+from_stemcell(bool *done, struct replica_job *j, struct err *err)
 {
 	struct vs_object *o = NULL;
 	const struct vs_moref *ds;
@@ -337,12 +337,12 @@ from_stemcell(bool *done, struct replica_job *j, struct vs_error *err)
 	if (rc == 0 && j->hw_out != NULL)
 		stemcell_hw(j->hw_out, o);
 	if (rc != 0) {
-		vs_error_prefix(err, "stemcell %s", j->cid);
+		err_prefix(err, "stemcell %s", j->cid);
 	} else if (vs_stemcell__moref_in(j->datastore, ds, nds)) {
 		*done = true;
 		if (!has_snap)
-			rc = vs_error_set(err, VS_ENOTFOUND, "stemcell %s has "
-			                  "no snapshot", j->cid);
+			rc = err_set(err, ERR_ENOTFOUND, "stemcell %s has "
+			             "no snapshot", j->cid);
 		else
 			*j->vm_out = j->sc;
 	}
@@ -353,21 +353,21 @@ from_stemcell(bool *done, struct replica_job *j, struct vs_error *err)
 /* The replica when it exists already (*done then), once it has its
  * snapshot. */
 static int
-existing_replica(bool *done, struct replica_job *j, struct vs_error *err)
+existing_replica(bool *done, struct replica_job *j, struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	*done = false;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_find_by_inventory_path(j->vm_out, j->c, j->rpath, &e);
-	if (rc == VS_ENOTFOUND)
+	if (rc == ERR_ENOTFOUND)
 		return 0;
 	*done = true;
 	if (rc == 0)
 		rc = wait_replica(j->vm_out, j->snap_out, j->c, j->rpath, &e);
 	if (rc != 0)
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	return rc;
 }
 
@@ -375,14 +375,14 @@ existing_replica(bool *done, struct replica_job *j, struct vs_error *err)
  * (DuplicateName, or an earlier twin) is waited for instead. */
 static int
 new_replica(struct replica_job *j, const struct vs_moref *folder,
-            struct vs_error *err)
+            struct err *err)
 {
 	struct vs_moref mine;
-	struct vs_error e;
+	struct err e;
 	bool twin = false;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	vs_client_logf(j->c, 1, "replicating %s to datastore %s as %s",
 	               j->cid, j->datastore->value, j->name);
 	rc = clone_replica(&mine, j->c, &j->sc, folder, j->name, j->datastore,
@@ -390,7 +390,7 @@ new_replica(struct replica_job *j, const struct vs_moref *folder,
 	if (rc != 0 && strcmp(e.fault, "DuplicateName") == 0) {
 		vs_client_logf(j->c, 1, "replica %s is being made by another "
 		               "process; waiting", j->name);
-		vs_error_clear(&e);
+		err_clear(&e);
 		rc = wait_replica(j->vm_out, j->snap_out, j->c, j->rpath, &e);
 		goto cleanup;
 	}
@@ -412,7 +412,7 @@ new_replica(struct replica_job *j, const struct vs_moref *folder,
 		*j->vm_out = mine;
 cleanup:
 	if (rc != 0)
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	return rc;
 }
 
@@ -423,7 +423,7 @@ vs_stemcell_replica(struct vs_moref *vm_out,
                     const struct vs_stemcell_loc *loc,
                     const char *stemcell_cid,
                     const struct vs_moref *datastore,
-                    const struct vs_moref *pool, struct vs_error *err)
+                    const struct vs_moref *pool, struct err *err)
 {
 	struct replica_job j = {
 		.c = c, .cid = stemcell_cid, .datastore = datastore,
@@ -431,7 +431,7 @@ vs_stemcell_replica(struct vs_moref *vm_out,
 		.hw_out = hw_out,
 	};
 	struct vs_moref folder;
-	struct vs_error e;
+	struct err e;
 	bool done = false;
 	int rc;
 
@@ -439,7 +439,7 @@ vs_stemcell_replica(struct vs_moref *vm_out,
 	memset(snapshot_out, 0, sizeof(*snapshot_out));
 	if (hw_out != NULL)
 		hw_out[0] = '\0';
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = replica_prepare(&j, loc, &e);
 	if (rc == 0)
 		rc = from_stemcell(&done, &j, &e);
@@ -456,8 +456,8 @@ vs_stemcell_replica(struct vs_moref *vm_out,
 	if (rc != 0) {
 		memset(vm_out, 0, sizeof(*vm_out));
 		memset(snapshot_out, 0, sizeof(*snapshot_out));
-		vs_error_prefix(&e, "stemcell replica");
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "stemcell replica");
+		err_keep_first(err, &e);
 	}
 	free(j.rpath);
 	free(j.spath);

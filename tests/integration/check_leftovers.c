@@ -45,12 +45,12 @@ static char outdir[2048];
 static char jdir[2048];         /* the journal of defcfg's calls */
 static char vc_url[512];        /* the vCenter, as the CPI names it */
 static struct vs_client *cl;
-static struct vs_error err;
+static struct err err;
 
 static void
 setup(void)
 {
-	vs_error_clear(&err);
+	err_clear(&err);
 	cl = sim_client_connect(NULL);
 }
 
@@ -158,7 +158,7 @@ count_vms(size_t *journaled)
 	static const char *const paths[] = { "name", NULL };
 	struct vs_objects *list = NULL;
 	struct cpi_journal_entry *l = NULL;
-	struct cpi_error ce = {0};
+	struct err ce = {0};
 	struct vs_moref folder;
 	size_t n = 0;
 
@@ -167,10 +167,10 @@ count_vms(size_t *journaled)
 	                              (long long)time(NULL) + 86400, 0,
 	                              &ce) == 0, "%s", ce.message);
 	free(l);
-	vs_error_clear(&err);
-	if (vs_folder_find(&folder, cl, SIM_VM_FOLDER, &err) == VS_ENOTFOUND)
+	err_clear(&err);
+	if (vs_folder_find(&folder, cl, SIM_VM_FOLDER, &err) == ERR_ENOTFOUND)
 		return 0;       /* no VM made yet */
-	ck_assert_msg(!vs_error_is_set(&err), "%s", err.message);
+	ck_assert_msg(!err_is_set(&err), "%s", err.message);
 	ck_assert_msg(vs_pc_list(&list, cl, &folder, "VirtualMachine", paths,
 	                         &err) == 0, "%s", err.message);
 	n = list->n;
@@ -183,7 +183,7 @@ static void
 journal_put(const char *cid, long long since)
 {
 	struct cpi_journal_entry e;
-	struct cpi_error ce = {0};
+	struct err ce = {0};
 
 	memset(&e, 0, sizeof(e));
 	snprintf(e.cid, sizeof(e.cid), "%s", cid);
@@ -200,7 +200,7 @@ static size_t
 age_marks(void)
 {
 	struct cpi_journal_entry *l = NULL;
-	struct cpi_error ce = {0};
+	struct err ce = {0};
 	size_t i, n = 0;
 
 	ck_assert_msg(cpi_journal_old(&l, &n, NULL, jdir,
@@ -309,7 +309,7 @@ drs_rule(const char *name, size_t *nvms)
 	bool found = false;
 	size_t i;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_find_by_inventory_path(&cluster, cl,
 	              "DC0/host/DC0_C0", &err) == 0, "%s", err.message);
 	ck_assert_msg(vs_get_props(&o, cl, &cluster, paths, &err) == 0, "%s",
@@ -408,7 +408,7 @@ journal_config(void)
 {
 	const char *out = getenv("CPI_TEST_OUTDIR");
 	struct cpi_config *c = NULL;
-	struct cpi_error ce = {0};
+	struct err ce = {0};
 	const char *path;
 	json_t *extra;
 

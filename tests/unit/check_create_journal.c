@@ -12,14 +12,14 @@
 #include "cpi/create_journal.h"
 
 static char dir[256];
-static struct cpi_error err;
+static struct err err;
 
 static void
 setup(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/check-journal-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	cpi_error_clear(&err);
+	err_clear(&err);
 }
 
 static void
@@ -118,10 +118,10 @@ START_TEST(test_bad_entries)
 	snprintf(e.folder, sizeof(e.folder), "a\nb");
 	ck_assert_int_lt(cpi_journal_add(dir, &e, &err), 0);
 	e = entry("../x", 1);
-	cpi_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_lt(cpi_journal_add(dir, &e, &err), 0);
 	e = entry("", 1);
-	cpi_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_lt(cpi_journal_add(dir, &e, &err), 0);
 }
 END_TEST
@@ -187,7 +187,7 @@ START_TEST(test_dir)
 	put_file("file", "x");
 	snprintf(want, sizeof(want), "%s/file", dir);
 	vc.leftover_journal_dir = want;
-	cpi_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_lt(cpi_journal_dir(&out, &vc, &err), 0);
 	unsetenv("TMPDIR");
 }
