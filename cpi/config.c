@@ -380,6 +380,7 @@ cpi_config_free(struct cpi_config *cfg)
 	free_str(vc->password);
 	free(vc->ca_cert);
 	free(vc->vm_storage_policy_name);
+	free(vc->leftover_journal_dir);
 	cpi_options_free(vc->vmx_options, vc->nvmx_options);
 	free(dc->name);
 	free(dc->vm_folder);

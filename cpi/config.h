@@ -124,6 +124,7 @@ struct cpi_vcenter {
 	                                  this long is a leftover; default
 	                                  CPI_LEFTOVER_GRACE_DEFAULT */
 	char *vm_storage_policy_name; /* NULL: none */
+	char *leftover_journal_dir;   /* NULL: cpi/journal.h's default */
 	struct cpi_option *vmx_options;
 	size_t nvmx_options;
 	struct cpi_datacenter datacenter;

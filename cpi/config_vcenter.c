@@ -26,6 +26,8 @@ static const struct cpi_cfg_key vcenter_keys[] = {
 	VC_BOOL(ensure_no_ip_conflicts, true),
 	{ "vm_storage_policy_name", CPI_CFG_STR,
 	  offsetof(struct cpi_vcenter, vm_storage_policy_name), NULL, false },
+	{ "leftover_journal_dir", CPI_CFG_STR,
+	  offsetof(struct cpi_vcenter, leftover_journal_dir), NULL, false },
 };
 
 static const struct cpi_cfg_unsupported vcenter_unsupported[] = {

@@ -19,16 +19,14 @@ int cpi_method_has_vm(json_t **result, struct cpi_call *call);
 int cpi_method_delete_vm(json_t **result, struct cpi_call *call);
 int cpi_method_reboot_vm(json_t **result, struct cpi_call *call);
 int cpi_method_set_vm_metadata(json_t **result, struct cpi_call *call);
-/* Removes the VMs under folder still marked as being created
- * (vsphere/create.h VS_CREATE_MARKER) longer than the config's
- * leftover_vm_grace_seconds: leftovers of a killed create_vm, removed
+/* Removes the VMs of create_vm calls that were killed: the entries of
+ * the leftover journal (cpi/create_journal.h) older than the config's
+ * leftover_vm_grace_seconds, each VM looked up by its path and removed
  * as delete_vm removes a VM (vsphere/vm_remove.h: persistent disks
- * detached and moved back, out of DRS rules and VM groups).  Never fails
- * the call: trouble is logged. */
+ * detached and moved back, out of DRS rules and VM groups).  No round
+ * trip when no entry is old.  Never fails the call: trouble is logged. */
 struct vs_client;
-struct vs_moref;
-void cpi_sweep_leftovers(struct vs_client *c, struct cpi_call *call,
-                         const struct vs_moref *folder);
+void cpi_sweep_leftovers(struct vs_client *c, struct cpi_call *call);
 
 /* cpi/methods_stemcell.c */
 int cpi_method_create_stemcell(json_t **result, struct cpi_call *call);

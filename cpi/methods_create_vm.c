@@ -19,8 +19,9 @@
  *      stemcells read them: env.iso on the CD-ROM and guestinfo.userdata
  *      (one reconfigure, which also sets the vmx_options of the config
  *      and of cloud_properties as extraConfig), the hardware upgrade
- *      (UpgradeVM_Task, as the Ruby CPI does for every VM), then power
- *      on.
+ *      (UpgradeVM_Task, as the Ruby CPI does for every VM, unless the
+ *      stemcell is at the version asked for already: its clone is too),
+ *      then power on.
  *
  * Errors.  Bad input (cloud_properties, networks, an unknown or
  * ambiguous datacenter, cluster, resource pool or port group, no cluster
@@ -34,21 +35,22 @@
  * missing, is not transient).  Opening the session keeps cpi/vcenter.h's
  * CloudError; a failed logout after a success is only logged.
  *
- * Crash safety.  The clone spec marks the VM (extraConfig bosh.creating,
- * vsphere/create.h) until it is powered on; then the mark goes (one more
- * reconfigure) and the VM folder is looked through for VMs a killed call
- * left marked longer than leftover_vm_grace_seconds
- * (cpi_sweep_leftovers(), which only logs its trouble).
+ * Crash safety.  Before the clone the call writes its entry into the
+ * leftover journal (cpi/create_journal.h) and removes it once the VM is
+ * whole, before answering; failing either fails the call (the VM is
+ * removed).  Then the journal is read for entries older than
+ * leftover_vm_grace_seconds, left by killed calls: their VMs are looked
+ * up by path and removed (cpi_sweep_leftovers(), which only logs its
+ * trouble; no round trip when no entry is old).
  *
- * Round trips with the VM folder in place and the stemcell on the chosen
- * datastore: 21 including login and logout (RetrieveServiceContent,
- * Login, the placement read, 2 for the stemcell lookup, CloneVM_Task + 1,
- * the read-back, the env.iso PUT, ReconfigVM_Task + 1, UpgradeVM_Task +
- * 1, PowerOnVM_Task + 1, ReconfigVM_Task + 1 removing the mark, the
- * leftover look-up 3, Logout), plus the IP conflict check: one
- * FindAllByIp per static address and one read when a VM answered; one
- * CreateFolder more per missing folder component.  The
- * count is logged before the logout.
+ * Round trips with the VM folder in place, the stemcell on the chosen
+ * datastore and at the hardware version asked for: 14 including login
+ * and logout (RetrieveServiceContent, Login, the placement read, 2 for
+ * the stemcell lookup, CloneVM_Task + 1, the read-back, the env.iso PUT,
+ * ReconfigVM_Task + 1, PowerOnVM_Task + 1, Logout), 2 more for an
+ * UpgradeVM_Task, plus the IP conflict check: one FindAllByIp per static
+ * address and one read when a VM answered; one CreateFolder more per
+ * missing folder component.  The count is logged before the logout.
  *
  * The settings hold the env and the mbus/blobstore credentials: they are
  * never logged, and wiped from memory before they are freed.
@@ -62,6 +64,7 @@
 
 #include "base/uuid.h"
 #include "cpi/agent_net.h"
+#include "cpi/create_journal.h"
 #include "cpi/image.h"
 #include "cpi/vm_props.h"
 #include "cpi/vcenter.h"
@@ -306,6 +309,9 @@ struct job {
 	struct vs_client *c;
 	struct vs_placement *pl;
 	struct vs_created *vm;
+	char src_hw[VS_STEMCELL_HW_MAX]; /* the stemcell's hardware */
+	char *journal_dir;          /* the leftover journal */
+	bool journaled;             /* our entry is in it */
 	char *settings;
 	unsigned char *iso;
 	size_t iso_len;
@@ -469,7 +475,7 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	loc.datacenter = j->pl->dc_path;
 	loc.template_folder = j->template_rel;
 	err_clear(&verr);
-	rc = vs_stemcell_replica(src, snap, j->c, &loc,
+	rc = vs_stemcell_replica(src, snap, j->src_hw, j->c, &loc,
 	                         cpi_arg_string(call, 1),
 	                         &j->pl->datastore_ref, &j->pl->pool, &verr);
 	if (rc < 0)
@@ -600,20 +606,64 @@ join_vm_group(struct job *j, struct cpi_call *call, struct err *verr)
 	return rc;
 }
 
-/* The clone with its NICs, marked as being created until
- * vs_create_finish() is done: a killed call leaves a VM the next
- * create_vm or delete_vm removes. */
+/* The leftover journal's entry for this call (cpi/create_journal.h),
+ * written before the clone: a killed call leaves a VM the next create_vm
+ * or delete_vm removes.  Failing to write it fails the call before
+ * anything is made. */
+static int
+journal_add(struct job *j, struct cpi_call *call)
+{
+	const struct cpi_vcenter *vc = &call->config->vcenter;
+	struct cpi_journal_entry e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.cid, sizeof(e.cid), "%s", j->vm_cid);
+	e.since = (long long)time(NULL);
+	snprintf(e.vcenter, sizeof(e.vcenter), "%s", vc->url);
+	snprintf(e.datacenter, sizeof(e.datacenter), "%s",
+	         vc->datacenter.name);
+	snprintf(e.folder, sizeof(e.folder), "%s",
+	         j->folder_rel != NULL ? j->folder_rel : "");
+	rc = cpi_journal_dir(&j->journal_dir, vc, call->err);
+	if (rc == 0)
+		rc = cpi_journal_add(j->journal_dir, &e, call->err);
+	if (rc < 0) {
+		err_prefix(call->err, "create_vm");
+		call->err->type = CPI_ERROR_VM_CREATION_FAILED;
+		return rc;
+	}
+	j->journaled = true;
+	return 0;
+}
+
+/* The entry goes: the VM is whole (or gone). */
+static int
+journal_remove(struct job *j, struct cpi_call *call)
+{
+	int rc;
+
+	if (!j->journaled)
+		return 0;
+	rc = cpi_journal_remove(j->journal_dir, j->vm_cid, call->err);
+	if (rc < 0) {
+		err_prefix(call->err, "create_vm %s", j->vm_cid);
+		call->err->type = CPI_ERROR_VM_CREATION_FAILED;
+		return rc;
+	}
+	j->journaled = false;
+	return 0;
+}
+
+/* The clone with its NICs. */
 static int
 clone_vm(struct job *j, const struct cpi_call *call, struct vs_moref *src,
          struct vs_moref *snap, struct vs_moref *folder,
          struct err *verr)
 {
 	struct vs_create_req cr = {0};
-	char mark[32];
 
-	snprintf(mark, sizeof(mark), "%lld", (long long)time(NULL));
 	cr.name = j->vm_cid;
-	cr.marker = mark;
 	cr.source = src;
 	/* a linked clone's disk cannot grow: root_disk_size_gb means a full
 	 * clone, as in the Ruby CPI */
@@ -642,12 +692,12 @@ clone_options(struct vs_create_opts *co, char *hw, size_t hw_size,
 	co->vmx = j->props.extra;
 	co->nvmx = j->props.nextra;
 	cpi_vm_props_hw_plan(co, hw, hw_size, &j->props, vc);
+	co->source_hw = j->src_hw;
 	co->scsi_type = cpi_scsi_type_vim(vc->default_scsi_controller_type);
 	co->root_disk_kb = j->props.root_disk_gb * 1024 * 1024;
 	if (j->props.disable_drs == 2)
 		co->drs_off_cluster = &j->pl->cluster_ref;
 	cpi_vm_props_options(co, &j->props, vc, j->pl, call);
-	co->unmark = true;
 }
 
 /* After a failure once the clone exists: the clone goes (out of the
@@ -657,6 +707,7 @@ static void
 undo_clone(struct job *j, struct cpi_call *call, struct err *verr)
 {
 	struct err cerr = {0};
+	struct err jerr = {0};
 
 	if (err_is_set(verr)) {
 		err_prefix(verr, "create_vm %s", j->vm_cid);
@@ -667,9 +718,14 @@ undo_clone(struct job *j, struct cpi_call *call, struct err *verr)
 	             j->vm_cid, call->err->message);
 	vs_client_cleanup(j->c);
 	if (vs_create_destroy(j->c, &j->pl->datacenter, j->vm,
-	                      j->pl->datastore, j->vm_cid, &cerr) < 0)
+	                      j->pl->datastore, j->vm_cid, &cerr) < 0) {
+		/* the journal entry stays: a later sweep tries again */
 		cpi_log_error(call->log, "create_vm: cleanup of %s: %s",
 		              j->vm_cid, cerr.message);
+	} else if (j->journaled &&
+	           cpi_journal_remove(j->journal_dir, j->vm_cid, &jerr) < 0) {
+		cpi_log_warn(call->log, "create_vm: %s", jerr.message);
+	}
 	call->err->type = CPI_ERROR_VM_CREATION_FAILED;
 }
 
@@ -683,6 +739,9 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	char hw[16];
 	int rc;
 
+	rc = journal_add(j, call);
+	if (rc < 0)
+		return rc;
 	rc = clone_vm(j, call, src, snap, folder, &verr);
 	if (rc < 0)
 		goto cleanup;
@@ -707,6 +766,8 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		rc = join_drs_rule(j, call, &verr);
 	if (rc == 0)
 		rc = join_vm_group(j, call, &verr);
+	if (rc == 0)
+		rc = journal_remove(j, call);
 cleanup:
 	if (rc < 0)
 		undo_clone(j, call, &verr);
@@ -735,7 +796,7 @@ cpi_method_create_vm(json_t **result, struct cpi_call *call)
 	if (rc == 0)
 		rc = build(&j, call, &src, &snap, &folder);
 	if (rc == 0)
-		cpi_sweep_leftovers(j.c, call, &folder);
+		cpi_sweep_leftovers(j.c, call);
 	if (rc == 0)
 		rc = make_result(result, j.nets, j.nics, j.vm_cid, call);
 
@@ -754,6 +815,7 @@ cleanup:
 	wipe_free(j.settings);
 	vs_created_free(j.vm);
 	vs_placement_free(j.pl);
+	free(j.journal_dir);
 	free(j.folder_rel);
 	free(j.template_rel);
 	free(j.pgs);

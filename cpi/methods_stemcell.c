@@ -80,6 +80,10 @@ import_plan(struct vs_stemcell_import *imp, struct vs_stemcell_cluster *cl,
 	imp->pattern_key = "datacenters[0].datastore_pattern";
 	imp->ovf_path = ovf_path;
 	imp->disk_provisioning = provisioning(cfg->vcenter.default_disk_type);
+	/* the version VMs get when the config names one (see
+	 * cpi_vm_props_hw_plan()): their clones need no UpgradeVM_Task */
+	if (!cfg->vcenter.upgrade_hw_version)
+		imp->hw_version = cfg->vcenter.default_hw_version;
 }
 
 int

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cpi/create_journal.h"
 #include "cpi/vcenter.h"
 #include "vsphere/create.h"
 #include "vsphere/vm.h"
@@ -166,33 +167,68 @@ remove_leftover(struct vs_client *c, struct cpi_call *call,
 	return vs_vm_remove(NULL, c, &l->vm, &o, verr);
 }
 
-void
-cpi_sweep_leftovers(struct vs_client *c, struct cpi_call *call,
-                    const struct vs_moref *folder)
+/* One old journal entry: its VM looked up by path and removed; the
+ * entry goes once nothing is left (a VM never made, or removed). */
+static void
+sweep_one(struct vs_client *c, struct cpi_call *call, const char *dir,
+          const struct cpi_journal_entry *e)
 {
-	struct vs_leftovers *l = NULL;
+	struct vs_leftover l = { .name = (char *)e->cid, .since = e->since };
 	struct err verr = {0};
-	size_t i;
+	char *path = NULL;
+	int rc;
 
-	if (vs_create_leftovers(&l, c, folder, (long long)time(NULL),
-	                        call->config->vcenter.leftover_vm_grace_s,
-	                        &verr) != 0) {
+	rc = vs_vm_path(&path, e->datacenter, e->folder[0] != '\0' ?
+	                e->folder : NULL, e->cid, &verr);
+	if (rc == 0)
+		rc = vs_vm_find(&l.vm, c, path, &verr);
+	if (rc == 0) {
+		cpi_log_info(call->log, "%s: removing %s (%s), left by a "
+		             "create_vm started at %lld that never finished",
+		             call->method, e->cid, l.vm.value, e->since);
+		err_clear(&verr);
+		rc = remove_leftover(c, call, &l, &verr);
+	}
+	if (rc == 0 || rc == ERR_ENOTFOUND)
+		rc = cpi_journal_remove(dir, e->cid, call->err);
+	else
+		cpi_log_warn(call->log, "%s: leftover %s stays: %s",
+		             call->method, e->cid, verr.message);
+	if (rc < 0 && err_is_set(call->err)) {
+		cpi_log_warn(call->log, "%s: %s", call->method,
+		             call->err->message);
+		err_clear(call->err);
+	}
+	free(path);
+}
+
+void
+cpi_sweep_leftovers(struct vs_client *c, struct cpi_call *call)
+{
+	const struct cpi_vcenter *vc = &call->config->vcenter;
+	struct cpi_journal_entry *l = NULL;
+	char *dir = NULL;
+	size_t i, n = 0, bad = 0;
+
+	if (cpi_journal_dir(&dir, vc, call->err) < 0 ||
+	    cpi_journal_old(&l, &n, &bad, dir, (long long)time(NULL),
+	                    vc->leftover_vm_grace_s, call->err) < 0) {
 		cpi_log_warn(call->log, "%s: looking for leftover VMs: %s",
-		             call->method, verr.message);
+		             call->method, call->err->message);
+		err_clear(call->err);
+		free(dir);
 		return;
 	}
-	for (i = 0; i < l->n; i++) {
-		err_clear(&verr);
-		cpi_log_info(call->log, "%s: removing %s (%s), left marked as "
-		             "being created since %lld by a create_vm that "
-		             "never finished", call->method, l->items[i].name,
-		             l->items[i].vm.value, l->items[i].since);
-		if (remove_leftover(c, call, &l->items[i], &verr) != 0)
-			cpi_log_warn(call->log, "%s: leftover %s stays: %s",
-			             call->method, l->items[i].name,
-			             verr.message);
+	if (bad > 0)
+		cpi_log_warn(call->log, "%s: %zu unreadable file(s) in the "
+		             "leftover journal %s", call->method, bad, dir);
+	for (i = 0; i < n; i++) {
+		/* another vCenter's entry is that vCenter's business */
+		if (strcmp(l[i].vcenter, vc->url) == 0)
+			sweep_one(c, call, dir, &l[i]);
 	}
-	vs_leftovers_free(l);
+	free(l);
+	free(dir);
 }
 
 int
@@ -221,8 +257,8 @@ cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 		rc = vm_error(call, cid, &verr);
 	else if (rc != 0)
 		rc = cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
-	if (rc == 0 && out.has_parent)
-		cpi_sweep_leftovers(c, call, &out.parent);
+	if (rc == 0)
+		cpi_sweep_leftovers(c, call);
 cleanup:
 	return finish(c, call, rc);
 }

@@ -5,8 +5,9 @@
  *
  * Round trips on the way to a running VM: CloneVM_Task + its task read,
  * one vs_vm_info, the env.iso PUT, ReconfigVM_Task + its task read,
- * UpgradeVM_Task + its task read, PowerOnVM_Task + its task read (tasks
- * that finish at once cost one read; see task.c).
+ * UpgradeVM_Task + its task read (not when the source is at the version
+ * asked for already), PowerOnVM_Task + its task read (tasks that finish
+ * at once cost one read; see task.c).
  */
 #include "vsphere/create.h"
 
@@ -654,7 +655,12 @@ vs_create_start(struct vs_client *c, struct vs_created *v,
 
 	if (opts == NULL)
 		opts = &no_opts;
-	if (opts->upgrade_hw) {
+	if (opts->upgrade_hw && opts->hw_version != NULL &&
+	    opts->source_hw != NULL &&
+	    strcmp(opts->hw_version, opts->source_hw) == 0) {
+		vs_client_logf(c, 1, "%s is at %s already: no UpgradeVM_Task",
+		               v->vm.value, opts->hw_version);
+	} else if (opts->upgrade_hw) {
 		err_clear(&e);
 		rc = take(vs_vm_upgrade_hw(c, &v->vm, opts->hw_version, &e),
 		          err, &e);
@@ -664,20 +670,6 @@ vs_create_start(struct vs_client *c, struct vs_created *v,
 	v->power_on_tried = true;
 	err_clear(&e);
 	rc = take(vs_vm_power_on(c, &v->vm, &e), err, &e);
-	if (rc == 0 && opts->unmark) {
-		/* the VM is whole: no longer a leftover candidate (one more
-		 * reconfigure; its failure fails the call, so a VM the caller
-		 * will answer for is never left marked) */
-		struct vs_vm_option off = { VS_CREATE_MARKER, "" };
-		struct vs_vm_config ucfg = {0};
-
-		ucfg.extra = &off;
-		ucfg.nextra = 1;
-		err_clear(&e);
-		rc = take(vs_vm_reconfigure(c, &v->vm, &ucfg, &e), err, &e);
-		if (rc < 0)
-			err_prefix(err, "removing the creating mark");
-	}
 	if (rc == 0 && opts->drs_off_cluster != NULL)
 		rc = drs_off(c, opts->drs_off_cluster, &v->vm, err);
 	return rc;

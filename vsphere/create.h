@@ -12,7 +12,8 @@
  *	vs_create_finish()   uploads env.iso, ONE ReconfigVM_Task (ephemeral
  *	                     disk, CD-ROM on the ISO, removal of NICs the
  *	                     stemcell brought, guestinfo.userdata, the VM
- *	                     options), UpgradeVM_Task, power on
+ *	                     options), UpgradeVM_Task (unless the clone
+ *	                     is at that version already), power on
  *	vs_create_destroy()  after any failure once the clone exists: power
  *	                     off, Destroy_Task, delete "[ds] <name>"
  *
@@ -45,15 +46,17 @@ struct vs_client;
 #define VS_CREATE_TASK_TIMEOUT_S 1800.0
 
 /* Borrowed view; every pointer belongs to the caller. */
-/* Crash safety.  The clone carries the extraConfig entry
+/* The creating mark of earlier versions: the clone carried the
+ * extraConfig entry
  *
  *	bosh.creating = "<Unix seconds when create_vm started it>"
  *
- * (set in the clone spec, so the VM never exists without it) until
- * vs_create_finish() has powered it on and removed it.  A CPI killed in
- * between leaves a VM still marked: vs_create_leftovers() finds such VMs
- * once the mark is older than a grace period, and the caller removes
- * them. */
+ * until create_vm had powered it on and removed it (one more
+ * reconfigure), and every create_vm and delete_vm looked through the VM
+ * folder for old marks (vs_create_leftovers(): 3 round trips, every VM's
+ * extraConfig).  create_vm now keeps a local journal instead
+ * (cpi/create_journal.h) and sets no mark (req.marker NULL); the mark
+ * and the folder look-up stay available to the vsphere layer. */
 #define VS_CREATE_MARKER "bosh.creating"
 
 struct vs_create_req {
@@ -153,9 +156,13 @@ struct vs_create_opts {
 	const struct vs_vm_option *vmx;     /* the operator's vmx_options */
 	size_t nvmx;
 	/* UpgradeVM_Task after the reconfigure, before power on: to
-	 * hw_version ("vmx-17") or, NULL, the host's newest. */
+	 * hw_version ("vmx-17") or, NULL, the host's newest.  Skipped (2
+	 * round trips) when hw_version is what the clone has already:
+	 * source_hw, the version of the VM it was cloned from (a clone keeps
+	 * it; NULL or "": unknown). */
 	bool upgrade_hw;
 	const char *hw_version;
+	const char *source_hw;
 	/* VM options set in the settings reconfigure (each true: set to
 	 * true; false: left as the stemcell has it, as the Ruby CPI does) */
 	bool nested_hv;                     /* nestedHVEnabled */
@@ -175,17 +182,13 @@ struct vs_create_opts {
 	/* Non-NULL: after the power on, DRS is turned off for the VM in
 	 * this cluster (a per-VM override, the Ruby CPI's disable_drs). */
 	const struct vs_moref *drs_off_cluster;
-	/* After the power on, VS_CREATE_MARKER is removed (one more
-	 * ReconfigVM_Task; its failure fails the call, so a VM the caller
-	 * will answer for is never left marked). */
-	bool unmark;
 };
 
 /* Uploads iso (sensitive: never recorded) to v->env_path, reconfigures
  * with opts' extraConfig entries (opts may be NULL: none),
  * guestinfo.userdata = base64(settings) and guestinfo.userdata.encoding
- * = base64, upgrades the virtual hardware when opts asks, powers on and,
- * when opts->unmark, removes VS_CREATE_MARKER.  dc_path is the datacenter's inventory path (for the datastore
+ * = base64, upgrades the virtual hardware when opts asks and powers on.
+ * dc_path is the datacenter's inventory path (for the datastore
  * URL). */
 int vs_create_finish(struct vs_client *c, struct vs_created *v,
                      const char *dc_path, const char *settings,

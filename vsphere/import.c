@@ -221,6 +221,42 @@ read_file_items(struct import_state *st, const struct vs_import_params *p,
 	return 0;
 }
 
+/* configSpec.version of the import spec set to version (inserted after
+ * changeVersion and name, where vim25 orders it, when missing). */
+static int
+set_version(xmlNodePtr import_spec, const char *version, struct err *err)
+{
+	xmlNodePtr cs = vs_xml_child(import_spec, "configSpec");
+	xmlNodePtr v, after = NULL, n;
+
+	if (cs == NULL)
+		return err_set(err, ERR_EPARSE, "no configSpec in the "
+		               "import spec");
+	v = vs_xml_child(cs, "version");
+	if (v != NULL) {
+		xmlNodeSetContent(v, BAD_CAST "");
+		xmlNodeAddContent(v, BAD_CAST version);
+		return 0;
+	}
+	for (n = cs->children; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE &&
+		    (xmlStrcmp(n->name, BAD_CAST "changeVersion") == 0 ||
+		     xmlStrcmp(n->name, BAD_CAST "name") == 0))
+			after = n;
+	}
+	v = xmlNewDocNode(cs->doc, cs->ns, BAD_CAST "version", NULL);
+	if (v == NULL)
+		return err_set(err, ERR_ENOMEM, "out of memory");
+	xmlNodeAddContent(v, BAD_CAST version);
+	if (after != NULL)
+		xmlAddNextSibling(after, v);
+	else if (cs->children != NULL)
+		xmlAddPrevSibling(cs->children, v);
+	else
+		xmlAddChild(cs, v);
+	return 0;
+}
+
 static int
 create_import_spec(struct import_state *st, struct vs_client *c,
                    const struct vs_import_params *p, struct err *err)
@@ -270,7 +306,10 @@ create_import_spec(struct import_state *st, struct vs_client *c,
 		rc = err_set(err, ERR_EPARSE, "no importSpec in reply");
 		goto cleanup;
 	}
-	rc = read_file_items(st, p, rv, err);
+	if (p->hw_version != NULL)
+		rc = set_version(st->import_spec, p->hw_version, err);
+	if (rc == 0)
+		rc = read_file_items(st, p, rv, err);
 cleanup:
 	xmlFreeDoc(req);
 	if (rc != 0)

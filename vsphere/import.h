@@ -41,6 +41,10 @@ struct vs_import_params {
 	const char *disk_provisioning;  /* cisp.diskProvisioning: "thin",
 	                                   "thick", "eagerZeroedThick"; NULL:
 	                                   vCenter's default */
+	const char *hw_version;         /* "vmx-17": the import spec's
+	                                   configSpec.version becomes it (the
+	                                   VM is made at that hardware
+	                                   version); NULL: the OVF's */
 };
 
 /* Imports p->ovf as a powered-off VM; *vm_out is the new VM. */

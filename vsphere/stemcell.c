@@ -343,7 +343,7 @@ vs_stemcell_create(char *cid_out, struct vs_client *c,
 	struct vs_moref folder, vm;
 	struct vs_import_params ip;
 	struct err e;
-	char cid[VS_STEMCELL_CID_MAX];
+	char cid[VS_STEMCELL_CID_MAX], hw[32];
 	char *dir = NULL, *fpath = NULL;
 	long long need = 0;
 	int rc;
@@ -366,6 +366,10 @@ vs_stemcell_create(char *cid_out, struct vs_client *c,
 		goto cleanup;
 	}
 	import_params(&ip, cid, ovf, dir, &pl, &folder, fpath, imp);
+	if (imp->hw_version > 0) {
+		snprintf(hw, sizeof(hw), "vmx-%d", imp->hw_version);
+		ip.hw_version = hw;
+	}
 	rc = vs_import_ovf(&vm, c, &ip, &e);
 	if (rc != 0)
 		goto cleanup;

@@ -67,6 +67,10 @@ struct vs_stemcell_import {
 	const char *disk_provisioning;  /* "thin", "thick",
 	                                   "eagerZeroedThick"; NULL: vCenter's
 	                                   default */
+	int hw_version;                 /* > 0: the stemcell is made at
+	                                   hardware version vmx-<hw_version>,
+	                                   so that the VMs cloned from it need
+	                                   no UpgradeVM_Task; 0: the OVF's */
 };
 
 /* Longest cid this module makes or accepts. */
@@ -104,10 +108,15 @@ int vs_stemcell_delete(bool *found_out, struct vs_client *c,
  * snapshot "initial").  Several processes may race for the same replica:
  * a DuplicateName answer means another one is making it, and is waited on
  * (bounded) until the replica has a current snapshot.  vm_out and
- * snapshot_out receive the VM and its current snapshot.  A missing
- * stemcell gives ERR_ENOTFOUND. */
+ * snapshot_out receive the VM and its current snapshot, hw_out (may be
+ * NULL; VS_STEMCELL_HW_MAX bytes) the stemcell's hardware version
+ * ("vmx-17"; "" when unknown), which its replicas and their clones keep
+ * (read in the same property read: no round trip).  A missing stemcell
+ * gives ERR_ENOTFOUND. */
+#define VS_STEMCELL_HW_MAX 32
 int vs_stemcell_replica(struct vs_moref *vm_out,
-                        struct vs_moref *snapshot_out, struct vs_client *c,
+                        struct vs_moref *snapshot_out, char *hw_out,
+                        struct vs_client *c,
                         const struct vs_stemcell_loc *loc,
                         const char *stemcell_cid,
                         const struct vs_moref *datastore,

@@ -6,6 +6,7 @@
  */
 #include "vsphere/stemcell.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +21,17 @@
 #define REPLICA_WAIT_S 900.0
 #define REPLICA_POLL_S 2.0
 
-/* The VM's datastores and current snapshot (has_snap false when none). */
+/* The VM's datastores and current snapshot (has_snap false when none);
+ * *o_out also holds its config.version. */
 static int
 vm_ds_snap(const struct vs_moref **ds, size_t *nds, bool *has_snap,
            struct vs_moref *snap, struct vs_object **o_out,
            struct vs_client *c, const struct vs_moref *vm,
            struct err *err)
 {
-	static const char *const paths[] = { "datastore", "snapshot", NULL };
+	static const char *const paths[] = {
+		"datastore", "snapshot", "config.version", NULL,
+	};
 	xmlNodePtr node, cur;
 	int rc;
 
@@ -266,6 +270,7 @@ struct replica_job {
 	struct vs_moref sc;         /* the stemcell */
 	struct vs_moref *vm_out;
 	struct vs_moref *snap_out;
+	char *hw_out;               /* VS_STEMCELL_HW_MAX bytes, or NULL */
 };
 
 static int
@@ -293,6 +298,27 @@ replica_prepare(struct replica_job *j, const struct vs_stemcell_loc *loc,
 	return 0;
 }
 
+/* The stemcell's hardware version into out (VS_STEMCELL_HW_MAX bytes;
+ * "" when unknown or odd).  Its replicas are its clones: the same. */
+static void
+stemcell_hw(char *out, const struct vs_object *o)
+{
+	struct err e;
+	const char *v;
+	size_t i;
+
+	out[0] = '\0';
+	err_clear(&e);
+	if (vs_object_get_str(&v, o, "config.version", &e) != 0 ||
+	    strlen(v) >= VS_STEMCELL_HW_MAX)
+		return;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (!isalnum((unsigned char)v[i]) && v[i] != '-')
+			return;
+	}
+	memcpy(out, v, i + 1);
+}
+
 /* The stemcell itself when it lies on the datastore (*done then). */
 static int
 from_stemcell(bool *done, struct replica_job *j, struct err *err)
@@ -308,6 +334,8 @@ from_stemcell(bool *done, struct replica_job *j, struct err *err)
 	if (rc == 0)
 		rc = vm_ds_snap(&ds, &nds, &has_snap, j->snap_out, &o, j->c,
 		                &j->sc, err);
+	if (rc == 0 && j->hw_out != NULL)
+		stemcell_hw(j->hw_out, o);
 	if (rc != 0) {
 		err_prefix(err, "stemcell %s", j->cid);
 	} else if (vs_stemcell__moref_in(j->datastore, ds, nds)) {
@@ -390,7 +418,8 @@ cleanup:
 
 int
 vs_stemcell_replica(struct vs_moref *vm_out,
-                    struct vs_moref *snapshot_out, struct vs_client *c,
+                    struct vs_moref *snapshot_out, char *hw_out,
+                    struct vs_client *c,
                     const struct vs_stemcell_loc *loc,
                     const char *stemcell_cid,
                     const struct vs_moref *datastore,
@@ -399,6 +428,7 @@ vs_stemcell_replica(struct vs_moref *vm_out,
 	struct replica_job j = {
 		.c = c, .cid = stemcell_cid, .datastore = datastore,
 		.pool = pool, .vm_out = vm_out, .snap_out = snapshot_out,
+		.hw_out = hw_out,
 	};
 	struct vs_moref folder;
 	struct err e;
@@ -407,6 +437,8 @@ vs_stemcell_replica(struct vs_moref *vm_out,
 
 	memset(vm_out, 0, sizeof(*vm_out));
 	memset(snapshot_out, 0, sizeof(*snapshot_out));
+	if (hw_out != NULL)
+		hw_out[0] = '\0';
 	err_clear(&e);
 	rc = replica_prepare(&j, loc, &e);
 	if (rc == 0)

@@ -39,10 +39,11 @@
 #include "vsphere/vsphere.h"
 
 #define ENV_SECRET "env-Secret-3d8b"
-/* 16 (UpgradeVM_Task + 1 included), the removal of the creating mark
- * (ReconfigVM_Task + 1), the look for leftovers of killed calls (one
- * container view: 3), and one FindAllByIp per static address */
-#define ROUND_TRIP_TARGET 24
+/* 16 (UpgradeVM_Task + 1 included: the simulator's config names no
+ * default_hw_version, so the stemcell is not imported at the version
+ * asked for) and one FindAllByIp per static address (3); the leftover
+ * journal (cpi/create_journal.h) costs none */
+#define ROUND_TRIP_TARGET 19
 
 
 /* Round trips the binary reported (its closing log line, logout

@@ -1,12 +1,13 @@
 /*
- * check_leftovers (simulator): create_vm is crash-safe.  The clone is
- * marked as being created (extraConfig bosh.creating, set in the clone
- * spec) until create_vm has powered it on; a CPI killed in between
+ * check_leftovers (simulator): create_vm is crash-safe.  Before the clone
+ * create_vm writes an entry for the VM into the leftover journal
+ * (cpi/create_journal.h, here a directory of this test's own) and
+ * removes it only once the VM is whole; a CPI killed in between
  * (VSPHERE_CPI_FAULTS=kill@OP: SIGKILL right after vCenter answered OP)
- * leaves a marked VM, which the next create_vm or delete_vm removes once
- * the mark is older than leftover_vm_grace_seconds.  The test ages marks
- * by writing an old time over them (as an hour passing would), never by
- * waiting.
+ * leaves the entry, and the next create_vm or delete_vm removes its VM
+ * once the entry is older than leftover_vm_grace_seconds.  The test ages
+ * entries by writing an old time into them (as an hour passing would),
+ * never by waiting.
  */
 #include <check.h>
 #include <stdbool.h>
@@ -19,6 +20,8 @@
 
 #include <jansson.h>
 
+#include "cpi/config.h"
+#include "cpi/create_journal.h"
 #include "tests/support/sim_agent_env.h"
 #include "tests/support/sim_call.h"
 #include "tests/support/sim_client.h"
@@ -39,6 +42,8 @@ static char images[2048];
 static char defcfg[4096];
 static char stemcell[128];
 static char outdir[2048];
+static char jdir[2048];         /* the journal of defcfg's calls */
+static char vc_url[512];        /* the vCenter, as the CPI names it */
 static struct vs_client *cl;
 static struct err err;
 
@@ -145,101 +150,77 @@ create_vm_killed(const char *op, const char *ip)
 	cpi_test_run_clear(&r);
 }
 
-/* The VMs in BOSH_VMs and, for each, its creating mark (the last
- * bosh.creating entry; NULL: none or ""). */
-struct vm_mark {
-	struct vs_moref ref;
-	char name[128];
-	char *mark;
-};
-
+/* The VMs in BOSH_VMs, and (*journaled) how many entries the journal
+ * holds. */
 static size_t
-vms(struct vm_mark *out, size_t max)
+count_vms(size_t *journaled)
 {
 	static const char *const paths[] = { "name", NULL };
 	struct vs_objects *list = NULL;
+	struct cpi_journal_entry *l = NULL;
+	struct err ce = {0};
 	struct vs_moref folder;
-	const char *name;
-	struct err e;
-	size_t i, n = 0;
+	size_t n = 0;
 
+	/* every entry is at or before "now + 1 day" */
+	ck_assert_msg(cpi_journal_old(&l, journaled, NULL, jdir,
+	                              (long long)time(NULL) + 86400, 0,
+	                              &ce) == 0, "%s", ce.message);
+	free(l);
 	err_clear(&err);
 	if (vs_folder_find(&folder, cl, SIM_VM_FOLDER, &err) == ERR_ENOTFOUND)
 		return 0;       /* no VM made yet */
 	ck_assert_msg(!err_is_set(&err), "%s", err.message);
 	ck_assert_msg(vs_pc_list(&list, cl, &folder, "VirtualMachine", paths,
 	                         &err) == 0, "%s", err.message);
-	for (i = 0; i < list->n && n < max; i++) {
-		err_clear(&e);
-		if (vs_object_get_str(&name, &list->items[i], "name", &e) != 0)
-			continue;
-		out[n].ref = list->items[i].obj;
-		snprintf(out[n].name, sizeof(out[n].name), "%s", name);
-		out[n].mark = sim_extra_config(cl, &out[n].ref,
-		                               "bosh.creating", true);
-		if (out[n].mark != NULL && out[n].mark[0] == '\0') {
-			free(out[n].mark);
-			out[n].mark = NULL;
-		}
-		n++;
-	}
+	n = list->n;
 	vs_objects_free(list);
 	return n;
 }
 
+/* Writes cid's journal entry, as create_vm writes it, at since. */
 static void
-vms_free(struct vm_mark *v, size_t n)
+journal_put(const char *cid, long long since)
 {
-	size_t i;
+	struct cpi_journal_entry e;
+	struct err ce = {0};
 
-	for (i = 0; i < n; i++)
-		free(v[i].mark);
+	memset(&e, 0, sizeof(e));
+	snprintf(e.cid, sizeof(e.cid), "%s", cid);
+	e.since = since;
+	snprintf(e.vcenter, sizeof(e.vcenter), "%s", vc_url);
+	snprintf(e.datacenter, sizeof(e.datacenter), "DC0");
+	snprintf(e.folder, sizeof(e.folder), "BOSH_VMs");
+	ck_assert_msg(cpi_journal_add(jdir, &e, &ce) == 0, "%s", ce.message);
 }
 
-/* Writes an old time over every mark in BOSH_VMs: the grace has
- * passed.  How many were marked. */
+/* Writes an old time into every entry of the journal: the grace has
+ * passed.  How many there were. */
 static size_t
 age_marks(void)
 {
-	struct vm_mark v[64];
-	struct vs_vm_option opt = { "bosh.creating", "1000" };
-	struct vs_vm_config cfg = { .extra = &opt, .nextra = 1 };
-	size_t i, n = vms(v, 64), marked = 0;
+	struct cpi_journal_entry *l = NULL;
+	struct err ce = {0};
+	size_t i, n = 0;
 
+	ck_assert_msg(cpi_journal_old(&l, &n, NULL, jdir,
+	                              (long long)time(NULL) + 86400, 0,
+	                              &ce) == 0, "%s", ce.message);
 	for (i = 0; i < n; i++) {
-		if (v[i].mark == NULL)
-			continue;
-		err_clear(&err);
-		ck_assert_msg(vs_vm_reconfigure(cl, &v[i].ref, &cfg, &err) == 0,
-		              "%s", err.message);
-		marked++;
+		l[i].since = 1000;
+		ck_assert_msg(cpi_journal_add(jdir, &l[i], &ce) == 0, "%s",
+		              ce.message);
 	}
-	vms_free(v, n);
-	return marked;
-}
-
-static size_t
-count_vms(size_t *marked)
-{
-	struct vm_mark v[64];
-	size_t i, n = vms(v, 64);
-
-	*marked = 0;
-	for (i = 0; i < n; i++)
-		*marked += v[i].mark != NULL;
-	vms_free(v, n);
+	free(l);
 	return n;
 }
 
-/* A finished create_vm leaves no mark; a fresh mark (a create_vm
- * running now) is left alone; an old one is removed by create_vm and
- * by delete_vm. */
+/* A finished create_vm leaves no journal entry; a fresh entry (a
+ * create_vm running now) is left alone; an old one is removed, with its
+ * VM, by create_vm and by delete_vm. */
 START_TEST(test_marks)
 {
-	struct vs_moref ref;
-	struct vs_vm_option opt = { "bosh.creating", NULL };
-	struct vs_vm_config cfg = { .extra = &opt, .nextra = 1 };
-	char now[32], *a, *b, *c, *d;
+	char *a, *b, *c, *d, *e;
 	size_t n0, n, marked;
 
 	n0 = count_vms(&marked);
@@ -247,14 +228,12 @@ START_TEST(test_marks)
 	a = create_vm("10.0.0.61");
 	ck_assert_uint_eq(count_vms(&marked), n0 + 1);
 	ck_assert_uint_eq(marked, 0);
-	/* a's mark is fresh: a create_vm still running */
-	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
-	opt.value = now;
-	ref = sim_vm_ref(cl, a);
-	ck_assert_msg(vs_vm_reconfigure(cl, &ref, &cfg, &err) == 0, "%s",
-	              err.message);
+	/* a's entry is fresh: a create_vm still running */
+	journal_put(a, (long long)time(NULL));
 	b = create_vm("10.0.0.62");
 	ck_assert_uint_eq(sim_count_vms(cl, a), 1);
+	ck_assert_uint_eq(count_vms(&marked), n0 + 2);
+	ck_assert_uint_eq(marked, 1);
 	/* aged: the next create_vm removes it */
 	ck_assert_uint_eq(age_marks(), 1);
 	c = create_vm("10.0.0.63");
@@ -263,27 +242,30 @@ START_TEST(test_marks)
 	ck_assert_uint_eq(n, n0 + 2);
 	ck_assert_uint_eq(marked, 0);
 	/* and delete_vm does the same */
-	ref = sim_vm_ref(cl, b);
-	opt.value = "1000";
-	ck_assert_msg(vs_vm_reconfigure(cl, &ref, &cfg, &err) == 0, "%s",
-	              err.message);
+	journal_put(b, 1000);
 	d = create_vm("10.0.0.64");
 	ck_assert_uint_eq(sim_count_vms(cl, b), 0);
-	ref = sim_vm_ref(cl, c);
-	ck_assert_msg(vs_vm_reconfigure(cl, &ref, &cfg, &err) == 0, "%s",
-	              err.message);
+	journal_put(c, 1000);
 	call_ok("delete_vm", json_pack("[s]", d));
 	ck_assert_uint_eq(sim_count_vms(cl, c), 0);
 	ck_assert_uint_eq(count_vms(&marked), n0);
+	ck_assert_uint_eq(marked, 0);
+	/* an old entry whose VM never came to be just goes */
+	journal_put("vm-never-made", 1000);
+	e = create_vm("10.0.0.65");
+	call_ok("delete_vm", json_pack("[s]", e));
+	ck_assert_uint_eq(count_vms(&marked), n0);
+	ck_assert_uint_eq(marked, 0);
 	free(a);
 	free(b);
 	free(c);
 	free(d);
+	free(e);
 }
 END_TEST
 
 /* create_vm killed after each step that changes vCenter: after the
- * marks age, the next create_vm leaves no VM but its own. */
+ * journal entries age, the next create_vm leaves no VM but its own. */
 START_TEST(test_killed_create_vm)
 {
 	static const char *const steps[] = {
@@ -297,15 +279,16 @@ START_TEST(test_killed_create_vm)
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		snprintf(ip, sizeof(ip), "10.0.0.%zu", 70 + i);
 		create_vm_killed(steps[i], ip);
-		/* whatever the kill left is marked */
+		/* whatever the kill left is in the journal */
 		n = count_vms(&marked);
-		ck_assert_msg(n <= n0 + 1 && marked == n - n0, "killed at %s: "
-		              "%zu VMs, %zu marked", steps[i], n - n0, marked);
+		ck_assert_msg(n <= n0 + 1 && marked == 1, "killed at %s: "
+		              "%zu VMs, %zu journaled", steps[i], n - n0,
+		              marked);
 		ck_assert_uint_eq(age_marks(), marked);
 		cid = create_vm("10.0.0.80");
 		n = count_vms(&marked);
 		ck_assert_msg(n == n0 + 1 && marked == 0, "after %s: %zu VMs, "
-		              "%zu marked", steps[i], n - n0, marked);
+		              "%zu journaled", steps[i], n - n0, marked);
 		call_ok("delete_vm", json_pack("[s]", cid));
 		free(cid);
 	}
@@ -351,9 +334,6 @@ drs_rule(const char *name, size_t *nvms)
  * it out, and the rule it leaves empty goes. */
 START_TEST(test_leftover_leaves_drs_rule)
 {
-	struct vs_moref ref;
-	struct vs_vm_option opt = { "bosh.creating", "1000" };
-	struct vs_vm_config cfg = { .extra = &opt, .nextra = 1 };
 	size_t nvms;
 	char *a, *b;
 
@@ -361,10 +341,7 @@ START_TEST(test_leftover_leaves_drs_rule)
 	ck_assert(drs_rule("r-left", &nvms));
 	ck_assert_uint_eq(nvms, 1);
 	/* a create_vm killed long ago */
-	ref = sim_vm_ref(cl, a);
-	err_clear(&err);
-	ck_assert_msg(vs_vm_reconfigure(cl, &ref, &cfg, &err) == 0, "%s",
-	              err.message);
+	journal_put(a, 1000);
 	b = create_vm("10.0.0.92");
 	ck_assert_uint_eq(sim_count_vms(cl, a), 0);
 	ck_assert_msg(!drs_rule("r-left", &nvms), "the rule stays with %zu "
@@ -372,6 +349,39 @@ START_TEST(test_leftover_leaves_drs_rule)
 	call_ok("delete_vm", json_pack("[s]", b));
 	free(a);
 	free(b);
+}
+END_TEST
+
+/* A journal that cannot be written fails create_vm before anything is
+ * made. */
+START_TEST(test_journal_unwritable)
+{
+	struct cpi_test_run r;
+	char path[2200];
+	const char *cfg;
+	json_t *resp, *extra, *args;
+	size_t n0, marked;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/not-a-dir", outdir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	extra = json_pack("{s:s}", "leftover_journal_dir", path);
+	cfg = sim_config(extra);
+	json_decref(extra);
+	ck_assert_ptr_nonnull(cfg);
+	n0 = count_vms(&marked);
+	args = create_args("10.0.0.95");
+	resp = sim_cpi_call(&r, cfg, "create_vm", args);
+	json_decref(args);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(sim_error_type(resp),
+	                 "Bosh::Clouds::VMCreationFailed");
+	ck_assert_msg(strstr(r.err, "leftover journal") != NULL, "%s", r.err);
+	ck_assert_uint_eq(count_vms(&marked), n0);
+	json_decref(resp);
+	cpi_test_run_clear(&r);
 }
 END_TEST
 
@@ -386,14 +396,42 @@ suite(void)
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_killed_create_vm);
 	tcase_add_test(tc, test_leftover_leaves_drs_rule);
+	tcase_add_test(tc, test_journal_unwritable);
 	suite_add_tcase(s, tc);
 	return s;
+}
+
+/* defcfg becomes a config whose journal is jdir, a directory of this
+ * run's own; vc_url the vCenter URL the CPI reads from it. */
+static int
+journal_config(void)
+{
+	const char *out = getenv("CPI_TEST_OUTDIR");
+	struct cpi_config *c = NULL;
+	struct err ce = {0};
+	const char *path;
+	json_t *extra;
+
+	snprintf(jdir, sizeof(jdir), "%s/journal-%ld", out != NULL ? out :
+	         "/tmp", (long)getpid());
+	extra = json_pack("{s:s}", "leftover_journal_dir", jdir);
+	path = extra != NULL ? sim_config(extra) : NULL;
+	json_decref(extra);
+	if (path == NULL || cpi_config_load(&c, path, NULL, &ce) != 0) {
+		fprintf(stderr, "journal config: %s\n", ce.message);
+		return -1;
+	}
+	snprintf(defcfg, sizeof(defcfg), "%s", path);
+	snprintf(vc_url, sizeof(vc_url), "%s", c->vcenter.url);
+	cpi_config_free(c);
+	return mkdir(jdir, 0700) == 0 ? 0 : -1;
 }
 
 int
 main(void)
 {
-	if (sim_suite_start(defcfg, sizeof(defcfg), "check_leftovers") < 0)
+	if (sim_suite_start(defcfg, sizeof(defcfg), "check_leftovers") < 0 ||
+	    journal_config() < 0)
 		return 1;
 	if (sim_stemcell_make(stemcell, sizeof(stemcell), outdir,
 	                      sizeof(outdir), images, sizeof(images),

@@ -61,6 +61,30 @@ teardown(void)
 	cl = NULL;
 }
 
+/* The CPI's leftover journal (cpi/create_journal.h: state, not scratch,
+ * kept in $TMPDIR without leftover_journal_dir) holding no entry. */
+static bool
+empty_journal(const char *name)
+{
+	char path[sizeof(tmpdir) + 300];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if (strncmp(name, "vsphere-cpi-journal-", 20) != 0 ||
+	    strlen(name) > 255)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	d = opendir(path);
+	if (d == NULL)
+		return false;
+	while ((de = readdir(d)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 &&
+		     strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return n == 0;
+}
+
 static void
 assert_tmpdir_empty(void)
 {
@@ -71,7 +95,8 @@ assert_tmpdir_empty(void)
 	ck_assert_ptr_nonnull(d);
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0) {
+		    strcmp(de->d_name, "..") != 0 &&
+		    !empty_journal(de->d_name)) {
 			fprintf(stderr, "left behind: %s/%s\n", tmpdir,
 			        de->d_name);
 			n++;
@@ -500,8 +525,8 @@ replica_in_child(int fd, const char *cid, const struct vs_moref *ds,
 	memset(&a, 0, sizeof(a));
 	err_clear(&e);
 	c = sim_client_connect(NULL);
-	a.rc = vs_stemcell_replica(&a.vm, &a.snap, c, &loc, cid, ds, pool,
-	                           &e);
+	a.rc = vs_stemcell_replica(&a.vm, &a.snap, NULL, c, &loc, cid, ds,
+	                           pool, &e);
 	snprintf(a.message, sizeof(a.message), "%.255s", e.message);
 	vs_client_free(c);
 	if (write(fd, &a, sizeof(a)) != (ssize_t)sizeof(a))
@@ -542,7 +567,7 @@ START_TEST(test_replica_race)
 
 	/* On the stemcell's own datastore the stemcell itself serves. */
 	err_clear(&err);
-	ck_assert_msg(vs_stemcell_replica(&vm, &snap, cl, &loc, cid,
+	ck_assert_msg(vs_stemcell_replica(&vm, &snap, NULL, cl, &loc, cid,
 	              &sc_ds[0], &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, o->obj.value);
 	ck_assert_str_eq(snap.type, "VirtualMachineSnapshot");
@@ -576,14 +601,14 @@ START_TEST(test_replica_race)
 	ck_assert_uint_eq(count_named(name, true), 1);
 
 	/* A third call finds it. */
-	ck_assert_msg(vs_stemcell_replica(&vm, &snap, cl, &loc, cid, &other,
-	              &pool, &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_stemcell_replica(&vm, &snap, NULL, cl, &loc, cid,
+	              &other, &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, a[0].vm.value);
 
 	delete_ok(cid);
 	ck_assert_uint_eq(count_named(cid, false), 0);
 	err_clear(&err);
-	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, cl, &loc, cid,
+	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, NULL, cl, &loc, cid,
 	                 &other, &pool, &err), ERR_ENOTFOUND);
 	vs_objects_free(dss);
 	vs_object_free(o);

@@ -861,6 +861,8 @@ scn_replay(const char *cpi, const char *dir, scn_show_fn show, void *ud,
            struct scn_error *e)
 {
 	char cursor[4200], config[4096];
+	const char *t = getenv("TMPDIR");
+	char *tmp = t != NULL ? strdup(t) : NULL;
 	struct scn_run r;
 	size_t i;
 	int rc;
@@ -871,6 +873,8 @@ scn_replay(const char *cpi, const char *dir, scn_show_fn show, void *ud,
 	scn_pathf(cursor, sizeof(cursor), "%s/cursor", r.work);
 	scn_pathf(config, sizeof(config), "%s/config.json", dir);
 	setenv("VSPHERE_CPI_REPLAY_CURSOR", cursor, 1);
+	/* the CPI's scratch files (its leftover journal) are this run's */
+	setenv("TMPDIR", r.work, 1);
 	unsetenv("VSPHERE_CPI_REPLAY_START");
 	unsetenv("VSPHERE_CPI_FIXTURES");
 	for (i = 0; i < r.s->n && rc == 0; i++)
@@ -879,6 +883,11 @@ scn_replay(const char *cpi, const char *dir, scn_show_fn show, void *ud,
 		rc = scn_check_cursor(dir, cursor, e);
 	unsetenv("VSPHERE_CPI_REPLAY_CURSOR");
 cleanup:
+	if (tmp != NULL)
+		setenv("TMPDIR", tmp, 1);
+	else
+		unsetenv("TMPDIR");
+	free(tmp);
 	scn_run_close(&r);
 	return rc;
 }

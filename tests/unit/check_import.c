@@ -316,6 +316,49 @@ START_TEST(test_import_ok)
 }
 END_TEST
 
+/* hw_version: the import spec's configSpec.version becomes it, put
+ * after name where vim25 orders it, or replacing the OVF's. */
+START_TEST(test_import_hw_version)
+{
+	static const char with_version[] =
+		"<returnval><importSpec xsi:type=\"VirtualMachineImportSpec\">"
+		"<configSpec><name>sc-x</name><version>vmx-10</version>"
+		"<numCPUs>1</numCPUs></configSpec></importSpec>"
+		"<fileItem><deviceId>/sc-x/disk:0</deviceId>"
+		"<path>image-disk1.vmdk</path><size>3000</size>"
+		"<cimType>17</cimType><create>false</create></fileItem>"
+		"</returnval>";
+	struct vs_import_params p;
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct err err;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ft_reset(NULL);
+		ft_reply("CreateImportSpec", i == 0 ? IMPORT_SPEC_REPLY :
+		         with_version);
+		ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">"
+		         LEASE "</returnval>");
+		ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready",
+		         NFC_URL));
+		reply_upload(200);
+		ft_reply("HttpNfcLeaseComplete", "");
+		c = connect_client();
+		params(&p);
+		p.hw_version = "vmx-17";
+		err_clear(&err);
+		ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
+		              err.message);
+		ck_assert_msg(strstr(ft_req_at(1)->body, "<configSpec><name>"
+		              "sc-x</name><version>vmx-17</version><numCPUs>")
+		              != NULL, "%s", ft_req_at(1)->body);
+		ck_assert_ptr_null(strstr(ft_req_at(1)->body, "vmx-10"));
+		ft_finish(c);
+	}
+}
+END_TEST
+
 START_TEST(test_lease_initializing_then_ready)
 {
 	struct vs_import_params p;
@@ -823,8 +866,8 @@ START_TEST(test_replica_on_own_datastore)
 	      SNAP("snapshot-51")));
 	c = connect_client();
 	err_clear(&err);
-	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds1,
-	              &pool, &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_stemcell_replica(&vm, &snap, NULL, c, &tloc, SC_CID,
+	              &ds1, &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, "vm-50");
 	ck_assert_str_eq(snap.value, "snapshot-51");
 	ck_assert_ptr_nonnull(strstr(ft_req_at(0)->body, "<inventoryPath>"
@@ -881,8 +924,8 @@ START_TEST(test_replica_ruby_named)
 	      SNAP("snapshot-62")));
 	c = connect_client();
 	err_clear(&err);
-	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds2,
-	              &pool, &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_stemcell_replica(&vm, &snap, NULL, c, &tloc, SC_CID,
+	              &ds2, &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, "vm-61");
 	ck_assert_str_eq(snap.value, "snapshot-62");
 	ck_assert_uint_eq(ft_calls(), 6);
@@ -911,8 +954,8 @@ START_TEST(test_replica_ruby_named_unfinished)
 	ft_reply("RetrievePropertiesEx", TASK_FAULT("task-1", "NoDiskSpace"));
 	c = connect_client();
 	err_clear(&err);
-	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID,
-	                 &ds2, &pool, &err), ERR_ETASK);
+	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, NULL, c, &tloc,
+	                 SC_CID, &ds2, &pool, &err), ERR_ETASK);
 	ck_assert_str_eq(snap.value, "");
 	ft_finish(c);
 }
@@ -936,8 +979,8 @@ START_TEST(test_replica_clone_and_snapshot)
 	      "VirtualMachineSnapshot", "snapshot-78"));
 	c = connect_client();
 	err_clear(&err);
-	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds2,
-	              &pool, &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_stemcell_replica(&vm, &snap, NULL, c, &tloc, SC_CID,
+	              &ds2, &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, "vm-77");
 	ck_assert_str_eq(snap.value, "snapshot-78");
 	ck_assert_ptr_nonnull(strstr(ft_req_at(2)->body, "BOSH_Templates/"
@@ -975,8 +1018,8 @@ START_TEST(test_replica_duplicate_name_waits)
 	      SNAP("snapshot-80")));
 	c = connect_client();
 	err_clear(&err);
-	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds2,
-	              &pool, &err) == 0, "%s", err.message);
+	ck_assert_msg(vs_stemcell_replica(&vm, &snap, NULL, c, &tloc, SC_CID,
+	              &ds2, &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, "vm-76");
 	ck_assert_str_eq(snap.value, "snapshot-80");
 	ck_assert_double_eq(ft.clock, 1002.0);
@@ -994,8 +1037,8 @@ START_TEST(test_replica_other_clone_failure)
 	ft_reply("RetrievePropertiesEx", TASK_FAULT("task-1", "NoDiskSpace"));
 	c = connect_client();
 	err_clear(&err);
-	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID,
-	                 &ds2, &pool, &err), ERR_ETASK);
+	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, NULL, c, &tloc,
+	                 SC_CID, &ds2, &pool, &err), ERR_ETASK);
 	ck_assert_str_eq(err.fault, "NoDiskSpace");
 	ck_assert_str_eq(vm.value, "");
 	ft_finish(c);
@@ -1011,8 +1054,8 @@ START_TEST(test_replica_missing_stemcell)
 	ft_reply("FindByInventoryPath", "");
 	c = connect_client();
 	err_clear(&err);
-	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID,
-	                 &ds2, &pool, &err), ERR_ENOTFOUND);
+	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, NULL, c, &tloc,
+	                 SC_CID, &ds2, &pool, &err), ERR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, SC_CID));
 	ft_finish(c);
 }
@@ -1226,6 +1269,7 @@ suite(void)
 	tcase_add_test(tc, test_device_url);
 	tcase_add_test(tc, test_device_url_hostile);
 	tcase_add_test(tc, test_import_ok);
+	tcase_add_test(tc, test_import_hw_version);
 	tcase_add_test(tc, test_lease_initializing_then_ready);
 	tcase_add_test(tc, test_two_disks_progress);
 	tcase_add_test(tc, test_lease_timeout);
