@@ -521,89 +521,115 @@ parse_fault(struct vs_fault *f, xmlNodePtr fault)
 	          vs_xml_child(d, "localizedMessage"));
 }
 
-int
-vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
-                    const char *body, size_t len,
-                    struct vs_fault *fault_out, struct vs_error *err)
+/* The SOAP fault f as the error message: "<type>: <text>", "<type>", or
+ * "SOAP fault <faultcode>: <faultstring>" when vCenter names no type. */
+static int
+fault_error(const struct vs_fault *f, struct vs_error *err)
+{
+	const char *text;
+	int rc;
+
+	text = f->faultstring[0] != '\0' ? f->faultstring : f->localized;
+	if (f->type[0] != '\0' && text[0] != '\0')
+		rc = vs_error_set(err, VS_EFAULT, "%s: %s", f->type, text);
+	else if (f->type[0] != '\0')
+		rc = vs_error_set(err, VS_EFAULT, "%s", f->type);
+	else
+		rc = vs_error_set(err, VS_EFAULT, "SOAP fault %s: %s",
+		                  f->faultcode[0] != '\0' ?
+		                  f->faultcode : "(no faultcode)",
+		                  text[0] != '\0' ? text : "(no faultstring)");
+	if (err != NULL && err->fault[0] == '\0')
+		copy_type(err->fault, sizeof(err->fault), f->type);
+	return rc;
+}
+
+/* body as an XML document: bounded, well-formed, no DTD, no network. */
+static int
+read_reply_doc(xmlDocPtr *doc_out, const char *body, size_t len,
+               struct vs_error *err)
 {
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
-	xmlNodePtr root, b, child;
-	struct vs_fault f;
-	const char *text;
 	int rc = 0;
 
 	*doc_out = NULL;
-	*body_child_out = NULL;
-	if (fault_out != NULL)
-		memset(fault_out, 0, sizeof(*fault_out));
-	if (body == NULL || len == 0) {
-		rc = vs_error_set(err, VS_EPARSE, "empty SOAP reply");
-		goto cleanup;
-	}
-	if (len > VS_SOAP_MAX_REPLY || len > INT_MAX) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "SOAP reply of %zu bytes is too large", len);
-		goto cleanup;
-	}
+	if (body == NULL || len == 0)
+		return vs_error_set(err, VS_EPARSE, "empty SOAP reply");
+	if (len > VS_SOAP_MAX_REPLY || len > INT_MAX)
+		return vs_error_set(err, VS_EPARSE,
+		                    "SOAP reply of %zu bytes is too large", len);
 	ctxt = xmlNewParserCtxt();
-	if (ctxt == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory parsing the "
-		                  "SOAP reply");
-		goto cleanup;
-	}
+	if (ctxt == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory parsing "
+		                    "the SOAP reply");
 	doc = xmlCtxtReadMemory(ctxt, body, (int)len, "reply.xml", NULL,
 	                        XML_PARSE_NONET | XML_PARSE_NOERROR |
 	                        XML_PARSE_NOWARNING);
 	/* libxml2 2.9 stops at an allocation failure and hands back the
 	 * tree so far as if well-formed: a reply cut short. */
-	if (ctxt->errNo == XML_ERR_NO_MEMORY) {
+	if (ctxt->errNo == XML_ERR_NO_MEMORY)
 		rc = vs_error_set(err, VS_ENOMEM, "out of memory parsing the "
 		                  "SOAP reply");
-		goto cleanup;
-	}
-	if (doc == NULL) {
+	else if (doc == NULL)
 		rc = vs_error_set(err, VS_EPARSE,
 		                  "SOAP reply is not well-formed XML");
-		goto cleanup;
-	}
-	if (doc->intSubset != NULL || doc->extSubset != NULL) {
+	else if (doc->intSubset != NULL || doc->extSubset != NULL)
 		rc = vs_error_set(err, VS_EPARSE,
 		                  "SOAP reply carries a DTD; refused");
-		goto cleanup;
+	if (rc == 0) {
+		*doc_out = doc;
+		doc = NULL;
 	}
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return rc;
+}
+
+/* The first element inside the envelope's Body. */
+static int
+body_child(xmlNodePtr *out, xmlDocPtr doc, struct vs_error *err)
+{
+	xmlNodePtr root, b;
+
+	*out = NULL;
 	root = xmlDocGetRootElement(doc);
-	if (!is_elem(root, VS_NS_SOAPENV, "Envelope")) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "reply is not a SOAP envelope");
-		goto cleanup;
-	}
+	if (!is_elem(root, VS_NS_SOAPENV, "Envelope"))
+		return vs_error_set(err, VS_EPARSE,
+		                    "reply is not a SOAP envelope");
 	for (b = root->children; b != NULL; b = b->next) {
 		if (is_elem(b, VS_NS_SOAPENV, "Body"))
 			break;
 	}
-	child = b == NULL ? NULL : first_elem(b);
-	if (child == NULL) {
-		rc = vs_error_set(err, VS_EPARSE, "SOAP reply has no Body "
-		                  "content");
+	*out = b == NULL ? NULL : first_elem(b);
+	if (*out == NULL)
+		return vs_error_set(err, VS_EPARSE, "SOAP reply has no Body "
+		                    "content");
+	return 0;
+}
+
+int
+vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
+                    const char *body, size_t len,
+                    struct vs_fault *fault_out, struct vs_error *err)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr child;
+	struct vs_fault f;
+	int rc;
+
+	*doc_out = NULL;
+	*body_child_out = NULL;
+	if (fault_out != NULL)
+		memset(fault_out, 0, sizeof(*fault_out));
+	rc = read_reply_doc(&doc, body, len, err);
+	if (rc == 0)
+		rc = body_child(&child, doc, err);
+	if (rc < 0)
 		goto cleanup;
-	}
 	if (is_elem(child, VS_NS_SOAPENV, "Fault")) {
 		parse_fault(&f, child);
-		text = f.faultstring[0] != '\0' ? f.faultstring : f.localized;
-		if (f.type[0] != '\0' && text[0] != '\0')
-			rc = vs_error_set(err, VS_EFAULT, "%s: %s", f.type,
-			                  text);
-		else if (f.type[0] != '\0')
-			rc = vs_error_set(err, VS_EFAULT, "%s", f.type);
-		else
-			rc = vs_error_set(err, VS_EFAULT, "SOAP fault %s: %s",
-			                  f.faultcode[0] != '\0' ?
-			                  f.faultcode : "(no faultcode)",
-			                  text[0] != '\0' ? text :
-			                  "(no faultstring)");
-		if (err != NULL && err->fault[0] == '\0')
-			copy_type(err->fault, sizeof(err->fault), f.type);
+		rc = fault_error(&f, err);
 		if (fault_out != NULL)
 			*fault_out = f;
 		goto cleanup;
@@ -613,36 +639,34 @@ vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
 	doc = NULL;
 cleanup:
 	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
 	return rc;
+}
+
+/* The first element named name in the vim25 namespace, from n on. */
+static xmlNodePtr
+vim_elem_from(xmlNodePtr n, const char *name)
+{
+	for (; n != NULL; n = n->next) {
+		if (is_elem(n, VS_NS_VIM25, name))
+			return n;
+	}
+	return NULL;
 }
 
 xmlNodePtr
 vs_xml_child(xmlNodePtr parent, const char *name)
 {
-	xmlNodePtr n;
-
 	if (parent == NULL || name == NULL)
 		return NULL;
-	for (n = parent->children; n != NULL; n = n->next) {
-		if (is_elem(n, VS_NS_VIM25, name))
-			return n;
-	}
-	return NULL;
+	return vim_elem_from(parent->children, name);
 }
 
 xmlNodePtr
 vs_xml_next(xmlNodePtr after, const char *name)
 {
-	xmlNodePtr n;
-
 	if (after == NULL || name == NULL)
 		return NULL;
-	for (n = after->next; n != NULL; n = n->next) {
-		if (is_elem(n, VS_NS_VIM25, name))
-			return n;
-	}
-	return NULL;
+	return vim_elem_from(after->next, name);
 }
 
 char *
