@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "vsphere/client.h"
 #include "vsphere/soap.h"
 #include "vsphere/task.h"
@@ -389,13 +390,9 @@ cleanup:
 void
 vs_vm_names_free(struct vs_vm_names *names)
 {
-	size_t i;
-
 	if (names == NULL)
 		return;
-	for (i = 0; i < names->n; i++)
-		free(names->items[i]);
-	free(names->items);
+	strv_free(names->items, names->n);
 	free(names);
 }
 

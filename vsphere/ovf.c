@@ -20,6 +20,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "base/array.h"
 #include "base/quote.h"
 
 #define OVF_STR_MAX 1024        /* one attribute or element text */
@@ -595,8 +596,10 @@ ovf_rtype_kept(int rt)
 }
 
 static void
-ovf_item_clear(struct vs_ovf_item *it)
+ovf_item_clear(void *p)
 {
+	struct vs_ovf_item *it = p;
+
 	free(it->instance_id);
 	free(it->element_name);
 	free(it->subtype);
@@ -891,14 +894,11 @@ vs_ovf_free(struct vs_ovf *ovf)
 		free(ovf->disks[i].disk_id);
 		free(ovf->disks[i].file_ref);
 	}
-	for (i = 0; i < ovf->nitems; i++)
-		ovf_item_clear(&ovf->items[i]);
-	for (i = 0; i < ovf->nnetworks; i++)
-		free(ovf->networks[i]);
-	free(ovf->networks);
+	array_free(ovf->items, ovf->nitems, sizeof(*ovf->items),
+	           ovf_item_clear);
+	strv_free(ovf->networks, ovf->nnetworks);
 	free(ovf->files);
 	free(ovf->disks);
-	free(ovf->items);
 	free(ovf->descriptor);
 	free(ovf->system_id);
 	free(ovf);

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+
 /* --- small helpers --------------------------------------------------- */
 
 static bool
@@ -272,16 +274,18 @@ vs_object_free(struct vs_object *o)
 	free(o);
 }
 
+static void
+object_clear(void *o)
+{
+	vs_object_clear(o);
+}
+
 void
 vs_objects_free(struct vs_objects *list)
 {
-	size_t i;
-
 	if (list == NULL)
 		return;
-	for (i = 0; i < list->n; i++)
-		vs_object_clear(&list->items[i]);
-	free(list->items);
+	array_free(list->items, list->n, sizeof(*list->items), object_clear);
 	free(list);
 }
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+
 int
 vs_lease_state_parse(int *out, const char *s, struct vs_error *err)
 {
@@ -26,20 +28,23 @@ vs_lease_state_parse(int *out, const char *s, struct vs_error *err)
 	return 0;
 }
 
+static void
+lease_url_clear(void *p)
+{
+	struct vs_lease_url *u = p;
+
+	free(u->key);
+	free(u->import_key);
+	free(u->url);
+	free(u->target_id);
+}
+
 void
 vs_lease_info_free(struct vs_lease_info *li)
 {
-	size_t i;
-
 	if (li == NULL)
 		return;
-	for (i = 0; i < li->nurls; i++) {
-		free(li->urls[i].key);
-		free(li->urls[i].import_key);
-		free(li->urls[i].url);
-		free(li->urls[i].target_id);
-	}
-	free(li->urls);
+	array_free(li->urls, li->nurls, sizeof(*li->urls), lease_url_clear);
 	free(li);
 }
 
