@@ -582,6 +582,17 @@ want(const struct vs_prop **out, const struct vs_object *o, const char *name,
 	return 0;
 }
 
+/* rc from parsing o's property name: an error says which property. */
+static int
+where_parsed(int rc, const struct vs_object *o, const char *name,
+             struct vs_error *err)
+{
+	if (rc < 0)
+		vs_error_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
+		                name);
+	return rc;
+}
+
 int
 vs_object_get_str(const char **out, const struct vs_object *o,
                   const char *name, struct vs_error *err)
@@ -608,10 +619,7 @@ vs_object_get_long(long long *out, const struct vs_object *o,
 	if (rc < 0)
 		return rc;
 	rc = vs_parse_long(out, p->text, LLONG_MIN, LLONG_MAX, err);
-	if (rc < 0)
-		vs_error_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
-		                name);
-	return rc;
+	return where_parsed(rc, o, name, err);
 }
 
 int
@@ -626,10 +634,7 @@ vs_object_get_bool(bool *out, const struct vs_object *o, const char *name,
 	if (rc < 0)
 		return rc;
 	rc = vs_parse_bool(out, p->text, err);
-	if (rc < 0)
-		vs_error_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
-		                name);
-	return rc;
+	return where_parsed(rc, o, name, err);
 }
 
 int
@@ -690,10 +695,7 @@ vs_object_get_fault(struct vs_fault *out, const struct vs_object *o,
 	if (rc < 0)
 		return rc;
 	rc = vs_lmf_from_node(out, n, err);
-	if (rc < 0)
-		vs_error_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
-		                name);
-	return rc;
+	return where_parsed(rc, o, name, err);
 }
 
 /* --- TaskInfo -------------------------------------------------------- */
