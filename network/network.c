@@ -78,6 +78,24 @@ check_family(const struct net_addr *a, int family, const char *what,
 	                     what, text, a->family, other, family);
 }
 
+/* A route's address field what, parsed into *a: of *family, which it
+ * sets when still unknown (0). */
+static int
+route_addr(struct net_addr *a, int *family, const char *text,
+           const char *what, struct net_error *err)
+{
+	int rc;
+
+	rc = net_addr_parse(a, text, err);
+	if (rc < 0) {
+		net_error_prefix(err, "%s", what);
+		return rc;
+	}
+	if (*family == 0)
+		*family = a->family;
+	return check_family(a, *family, what, "the network", err);
+}
+
 /* One route: every address of family (the network's, or the
  * destination's when that is unknown), a contiguous netmask, no host
  * bits in the destination, the gateway inside the network's subnet
@@ -91,32 +109,13 @@ take_route(struct net_route *o, int *family, const struct net_route_in *r,
 	char buf[NET_ADDR_STRLEN], subnet[NET_ADDR_STRLEN];
 	int rc, prefix;
 
-	rc = net_addr_parse(&dst, r->destination, err);
-	if (rc < 0) {
-		net_error_prefix(err, "destination");
-		return rc;
-	}
-	if (*family == 0)
-		*family = dst.family;
-	rc = check_family(&dst, *family, "destination", "the network", err);
-	if (rc < 0)
-		return rc;
-	rc = net_addr_parse(&mask, r->netmask, err);
-	if (rc < 0) {
-		net_error_prefix(err, "netmask");
-		return rc;
-	}
-	rc = check_family(&mask, *family, "netmask", "the network", err);
+	rc = route_addr(&dst, family, r->destination, "destination", err);
+	if (rc == 0)
+		rc = route_addr(&mask, family, r->netmask, "netmask", err);
 	if (rc == 0)
 		rc = net_netmask_to_prefix(&prefix, &mask, err);
-	if (rc < 0)
-		return rc;
-	rc = net_addr_parse(&gw, r->gateway, err);
-	if (rc < 0) {
-		net_error_prefix(err, "gateway");
-		return rc;
-	}
-	rc = check_family(&gw, *family, "gateway", "the network", err);
+	if (rc == 0)
+		rc = route_addr(&gw, family, r->gateway, "gateway", err);
 	if (rc < 0)
 		return rc;
 	net_addr_network(&net, &dst, prefix);
