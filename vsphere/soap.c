@@ -441,8 +441,8 @@ copy_type(char *buf, size_t size, const char *s)
 	memcpy(buf, s, len + 1);
 }
 
-static xmlNodePtr
-first_elem(xmlNodePtr parent)
+xmlNodePtr
+vs_xml_first_elem(xmlNodePtr parent)
 {
 	xmlNodePtr n;
 
@@ -451,6 +451,19 @@ first_elem(xmlNodePtr parent)
 			return n;
 	}
 	return NULL;
+}
+
+size_t
+vs_xml_count_elems(xmlNodePtr parent)
+{
+	xmlNodePtr n;
+	size_t count = 0;
+
+	for (n = parent->children; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE)
+			count++;
+	}
+	return count;
 }
 
 /* A child element by local name in no namespace or any namespace (the
@@ -513,7 +526,7 @@ parse_fault(struct vs_fault *f, xmlNodePtr fault)
 	detail = any_child(fault, "detail");
 	if (detail == NULL)
 		return;
-	d = first_elem(detail);
+	d = vs_xml_first_elem(detail);
 	if (d == NULL)
 		return;
 	fault_type_of(f->type, sizeof(f->type), d);
@@ -601,7 +614,7 @@ body_child(xmlNodePtr *out, xmlDocPtr doc, struct vs_error *err)
 		if (is_elem(b, VS_NS_SOAPENV, "Body"))
 			break;
 	}
-	*out = b == NULL ? NULL : first_elem(b);
+	*out = b == NULL ? NULL : vs_xml_first_elem(b);
 	if (*out == NULL)
 		return vs_error_set(err, VS_EPARSE, "SOAP reply has no Body "
 		                    "content");

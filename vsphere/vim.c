@@ -23,13 +23,7 @@
 static bool
 has_element_child(xmlNodePtr n)
 {
-	xmlNodePtr k;
-
-	for (k = n->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE)
-			return true;
-	}
-	return false;
+	return vs_xml_first_elem(n) != NULL;
 }
 
 size_t
@@ -292,14 +286,10 @@ vs_objects_free(struct vs_objects *list)
 static int
 read_morefs(struct vs_prop *p, xmlNodePtr val, struct vs_error *err)
 {
-	size_t n = 0;
+	size_t n = vs_xml_count_elems(val);
 	xmlNodePtr k;
 	int rc;
 
-	for (k = val->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE)
-			n++;
-	}
 	if (n > MAX_LIST)
 		return vs_error_set(err, VS_EPARSE, "list too long");
 	p->kind = VS_PROP_MOREFS;

@@ -189,15 +189,11 @@ vs_devices_from_node(struct vs_devices **out, xmlNodePtr val,
                      struct vs_error *err)
 {
 	struct vs_devices *d = NULL;
-	size_t n = 0;
+	size_t n = vs_xml_count_elems(val);
 	xmlNodePtr k;
 	int rc = 0;
 
 	*out = NULL;
-	for (k = val->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE)
-			n++;
-	}
 	if (n > MAX_LIST)
 		return vs_error_set(err, VS_EPARSE, "device list too long");
 	d = calloc(1, sizeof(*d));
