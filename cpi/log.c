@@ -6,7 +6,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/array.h"
 #include "base/redact.h"
+#include "base/wipe.h"
 
 #define LOG_TAG_MAX 64
 #define LOG_TRUNCATED "[log truncated]\n"
@@ -67,11 +69,9 @@ cpi_log_free(struct cpi_log *log)
 
 	if (log == NULL)
 		return;
-	for (i = 0; i < log->nsecrets; i++) {
-		/* Do not leave secrets behind in freed memory. */
-		memset(log->secrets[i], 0, strlen(log->secrets[i]));
-		free(log->secrets[i]);
-	}
+	/* Do not leave secrets behind in freed memory. */
+	for (i = 0; i < log->nsecrets; i++)
+		wipe_free(log->secrets[i]);
 	free(log->secrets);
 	free(log->text);
 	free(log);
@@ -182,7 +182,6 @@ static void
 keep_line(struct cpi_log *log, const char *line)
 {
 	size_t n = strlen(line), need;
-	char *grown;
 
 	if (log->truncated)
 		return;
@@ -193,17 +192,8 @@ keep_line(struct cpi_log *log, const char *line)
 		n = strlen(line);
 		need = log->len + n + 1;
 	}
-	if (need > log->cap) {
-		size_t cap = log->cap ? log->cap : 1024;
-
-		while (cap < need)
-			cap *= 2;
-		grown = realloc(log->text, cap);
-		if (grown == NULL)
-			return;
-		log->text = grown;
-		log->cap = cap;
-	}
+	if (array_grow((void **)&log->text, &log->cap, need, 1, 1024) < 0)
+		return;
 	memcpy(log->text + log->len, line, n + 1);
 	log->len += n;
 }
@@ -270,9 +260,7 @@ cpi_logf(struct cpi_log *log, enum cpi_log_level level, const char *fmt, ...)
 	if (level >= CPI_LOG_INFO)
 		keep_line(log, line);
 cleanup:
-	if (msg != NULL)
-		memset(msg, 0, strlen(msg));
-	free(msg);
+	wipe_free(msg);
 	free(esc);
 	free(line);
 }
@@ -337,8 +325,7 @@ cpi_log_redact(const struct cpi_log *log, char *buf, size_t size)
 		return;
 	}
 	snprintf(buf, size, "%s", copy);
-	memset(copy, 0, strlen(copy));
-	free(copy);
+	wipe_free(copy);
 }
 
 const char *
