@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/utf8.h"
+#include "base/words.h"
 
 /* What validate_one learned so far of the network's addresses. */
 struct addrs {
@@ -30,20 +31,21 @@ check_text(const char *s, const char *what, struct net_error *err)
 static int
 parse_type(enum net_type *out, const char *s, struct net_error *err)
 {
+	static const struct word types[] = {
+		{ "manual", NET_TYPE_MANUAL },
+		{ "dynamic", NET_TYPE_DYNAMIC },
+		{ "vip", NET_TYPE_VIP },
+	};
 	char q[NET__QUOTE_LEN];
+	int v = NET_TYPE_MANUAL;        /* no type: manual */
 
-	if (s == NULL || strcmp(s, "manual") == 0)
-		*out = NET_TYPE_MANUAL;
-	else if (strcmp(s, "dynamic") == 0)
-		*out = NET_TYPE_DYNAMIC;
-	else if (strcmp(s, "vip") == 0)
-		*out = NET_TYPE_VIP;
-	else {
+	if (s != NULL && word_value(&v, types, WORDS_N(types), s) < 0) {
 		net__quote(q, sizeof(q), s);
 		return net_error_set(err, NET_EINVAL,
 		                     "unknown type %s (want manual, dynamic or "
 		                     "vip)", q);
 	}
+	*out = (enum net_type)v;
 	return 0;
 }
 

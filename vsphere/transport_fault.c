@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include "base/words.h"
+
 #define MAX_RULES 16
 #define GARBAGE_LEN ((size_t)3 * 1024 * 1024)
 #define TASK_PREFIX "task-injected-"
@@ -27,10 +29,7 @@ enum fault_kind {
 	F_KILL,
 };
 
-static const struct {
-	const char *name;
-	int kind;
-} kinds[] = {
+static const struct word kinds[] = {
 	{ "refused", F_REFUSED },     { "reset", F_RESET },
 	{ "timeout", F_TIMEOUT },     { "503", F_503 },
 	{ "fault", F_FAULT },         { "notauth", F_NOTAUTH },
@@ -69,13 +68,9 @@ static const char env_tail[] = "</soapenv:Body></soapenv:Envelope>";
 static const char *
 kind_name(int kind)
 {
-	size_t i;
+	const char *name = word_name(kinds, WORDS_N(kinds), kind);
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (kinds[i].kind == kind)
-			return kinds[i].name;
-	}
-	return "?";
+	return name != NULL ? name : "?";
 }
 
 static int
@@ -116,12 +111,7 @@ parse_rule(struct rule *r, const char *s, size_t len, struct vs_error *err)
 		return vs_error_set(err, VS_EINVAL, "VSPHERE_CPI_FAULTS: a "
 		                    "rule lacks '@' (KIND@WHEN)");
 	klen = (size_t)(at - s);
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (strlen(kinds[i].name) == klen &&
-		    memcmp(kinds[i].name, s, klen) == 0)
-			r->kind = kinds[i].kind;
-	}
-	if (r->kind == 0)
+	if (word_value_n(&r->kind, kinds, WORDS_N(kinds), s, klen) < 0)
 		return vs_error_set(err, VS_EINVAL, "VSPHERE_CPI_FAULTS: "
 		                    "unknown fault kind");
 	when = at + 1;

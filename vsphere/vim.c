@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "base/words.h"
 
 /* --- small helpers --------------------------------------------------- */
 
@@ -693,26 +694,17 @@ vs_object_get_fault(struct vs_fault *out, const struct vs_object *o,
 int
 vs_task_state_parse(int *out, const char *s, struct vs_error *err)
 {
-	static const struct {
-		const char *name;
-		int state;
-	} states[] = {
+	static const struct word states[] = {
 		{ "queued", VS_TASK_QUEUED },
 		{ "running", VS_TASK_RUNNING },
 		{ "success", VS_TASK_SUCCESS },
 		{ "error", VS_TASK_ERROR },
 	};
-	size_t i;
 
 	*out = 0;
-	for (i = 0; s != NULL && i < sizeof(states) / sizeof(states[0]);
-	     i++) {
-		if (strcmp(s, states[i].name) == 0) {
-			*out = states[i].state;
-			return 0;
-		}
-	}
-	return vs_error_set(err, VS_EPARSE, "unknown task state");
+	if (word_value(out, states, WORDS_N(states), s) < 0)
+		return vs_error_set(err, VS_EPARSE, "unknown task state");
+	return 0;
 }
 
 void

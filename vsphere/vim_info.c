@@ -10,20 +10,20 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "base/words.h"
 
 int
 vs_lease_state_parse(int *out, const char *s, struct vs_error *err)
 {
+	static const struct word states[] = {
+		{ "initializing", VS_LEASE_INITIALIZING },
+		{ "ready", VS_LEASE_READY },
+		{ "done", VS_LEASE_DONE },
+		{ "error", VS_LEASE_ERROR },
+	};
+
 	*out = 0;
-	if (s != NULL && strcmp(s, "initializing") == 0)
-		*out = VS_LEASE_INITIALIZING;
-	else if (s != NULL && strcmp(s, "ready") == 0)
-		*out = VS_LEASE_READY;
-	else if (s != NULL && strcmp(s, "done") == 0)
-		*out = VS_LEASE_DONE;
-	else if (s != NULL && strcmp(s, "error") == 0)
-		*out = VS_LEASE_ERROR;
-	else
+	if (word_value(out, states, WORDS_N(states), s) < 0)
 		return vs_error_set(err, VS_EPARSE, "unknown lease state");
 	return 0;
 }
