@@ -271,30 +271,38 @@ cpi_secret_key(const char *key)
 	return redact_secret_name(key);
 }
 
+struct secret_walk {
+	int max_depth;
+	int (*each)(void *ctx, const char *s, size_t len);
+	void *ctx;
+};
+
 static int
-secret_walk(struct cpi_log *log, const json_t *v, bool hide, int depth)
+secret_walk(const struct secret_walk *w, const json_t *v, bool hide,
+            int depth)
 {
 	const char *key;
 	json_t *child;
 	size_t i;
 	int rc = 0;
 
-	if (depth > 64)
+	if (depth > w->max_depth)
 		return 0;
 	if (json_is_string(v)) {
-		if (hide && json_string_length(v) >= 4)
-			rc = cpi_log_secret(log, json_string_value(v));
+		if (hide)
+			rc = w->each(w->ctx, json_string_value(v),
+			             json_string_length(v));
 	} else if (json_is_object(v)) {
 		json_object_foreach((json_t *)v, key, child) {
 			bool h = hide || cpi_secret_key(key);
 
-			rc = secret_walk(log, child, h, depth + 1);
+			rc = secret_walk(w, child, h, depth + 1);
 			if (rc != 0)
 				break;
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, child) {
-			rc = secret_walk(log, child, hide, depth + 1);
+			rc = secret_walk(w, child, hide, depth + 1);
 			if (rc != 0)
 				break;
 		}
@@ -303,11 +311,29 @@ secret_walk(struct cpi_log *log, const json_t *v, bool hide, int depth)
 }
 
 int
+cpi_json_secret_strings(const json_t *v, bool all, int max_depth,
+                        int (*each)(void *ctx, const char *s, size_t len),
+                        void *ctx)
+{
+	struct secret_walk w = { max_depth, each, ctx };
+
+	return secret_walk(&w, v, all, 0);
+}
+
+/* Strings shorter than 4 bytes are not masked: they would mask too much
+ * of ordinary text. */
+static int
+log_secret_string(void *log, const char *s, size_t len)
+{
+	return len >= 4 ? cpi_log_secret(log, s) : 0;
+}
+
+int
 cpi_log_secret_json(struct cpi_log *log, const json_t *v, bool all)
 {
 	if (log == NULL || v == NULL)
 		return 0;
-	return secret_walk(log, v, all, 0);
+	return cpi_json_secret_strings(v, all, 64, log_secret_string, log);
 }
 
 void
