@@ -754,8 +754,8 @@ ovf_item(struct vs_ovf *ovf, xmlNodePtr n, struct vs_error *err)
 	it.resource_type = (int)rt;
 	for (i = 0; rc == 0 && i < sizeof(item_texts) / sizeof(item_texts[0]);
 	     i++)
-		rc = ovf_text((char **)((char *)&it + item_texts[i].off), n, ns,
-		              item_texts[i].name, err);
+		rc = ovf_text((char **)((char *)&it + item_texts[i].off), n,
+		              ns, item_texts[i].name, err);
 	if (rc == 0 && it.instance_id == NULL)
 		rc = vs_error_set(err, VS_EPARSE,
 		                  "OVF hardware item without InstanceID");

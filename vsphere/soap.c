@@ -570,8 +570,8 @@ read_reply_doc(xmlDocPtr *doc_out, const char *body, size_t len,
 	if (body == NULL || len == 0)
 		return vs_error_set(err, VS_EPARSE, "empty SOAP reply");
 	if (len > VS_SOAP_MAX_REPLY || len > INT_MAX)
-		return vs_error_set(err, VS_EPARSE,
-		                    "SOAP reply of %zu bytes is too large", len);
+		return vs_error_set(err, VS_EPARSE, "SOAP reply of %zu bytes "
+		                    "is too large", len);
 	ctxt = xmlNewParserCtxt();
 	if (ctxt == NULL)
 		return vs_error_set(err, VS_ENOMEM, "out of memory parsing "

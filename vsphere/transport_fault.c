@@ -399,7 +399,8 @@ answer_instead(int *rc, struct fault_transport *ft, const struct rule *r,
 	case F_NOTAUTH:
 		expire_session(ft, req);
 		*rc = soap_fault(resp, "NotAuthenticated",
-		                 "<privilegeId>System.View</privilegeId>", err);
+		                 "<privilegeId>System.View</privilegeId>",
+		                 err);
 		return true;
 	case F_GARBAGE:
 		*rc = garbage(resp, ft->count, err);

@@ -21,7 +21,8 @@ START_TEST(test_grow_from_first)
 	ck_assert_int_eq(array_grow((void **)&v, &cap, 17, sizeof(*v), 16), 0);
 	ck_assert_uint_eq(cap, 32);
 	ck_assert_int_eq(v[15], 7);
-	ck_assert_int_eq(array_grow((void **)&v, &cap, 100, sizeof(*v), 16), 0);
+	ck_assert_int_eq(array_grow((void **)&v, &cap, 100, sizeof(*v), 16),
+	                 0);
 	ck_assert_uint_eq(cap, 128);
 	free(v);
 }

@@ -38,7 +38,8 @@ load(const char *text)
 START_TEST(test_under_secret_keys)
 {
 	json_t *v = load("{\"user\": \"u\", \"password\": \"p1\","
-	                 " \"nested\": {\"list\": [\"a\", {\"token\": \"t2\"}],"
+	                 " \"nested\": {\"list\": [\"a\","
+	                 " {\"token\": \"t2\"}],"
 	                 " \"Private_Key\": [\"k3\", {\"x\": \"k4\"}, 5]}}");
 	struct seen x = { "", 0, 0 };
 
