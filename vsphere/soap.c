@@ -682,6 +682,18 @@ vs_xml_next(xmlNodePtr after, const char *name)
 	return vim_elem_from(after->next, name);
 }
 
+size_t
+vs_xml_count(xmlNodePtr parent, const char *name)
+{
+	size_t n = 0;
+	xmlNodePtr k;
+
+	for (k = vs_xml_child(parent, name); k != NULL;
+	     k = vs_xml_next(k, name))
+		n++;
+	return n;
+}
+
 char *
 vs_xml_child_text(xmlNodePtr parent, const char *name)
 {

@@ -27,18 +27,6 @@ has_element_child(xmlNodePtr n)
 	return vs_xml_first_elem(n) != NULL;
 }
 
-size_t
-vs_vim__count_children(xmlNodePtr parent, const char *name)
-{
-	size_t n = 0;
-	xmlNodePtr k;
-
-	for (k = vs_xml_child(parent, name); k != NULL;
-	     k = vs_xml_next(k, name))
-		n++;
-	return n;
-}
-
 /* Text of a simple element as a malloc'd string; VS_EPARSE when it has
  * element children (a complex value where a string belongs). */
 static int
@@ -479,8 +467,8 @@ vs_object_from_node(struct vs_object *out, xmlNodePtr objects,
 	rc = vs_vim__child_moref(&out->obj, NULL, objects, "obj", err);
 	if (rc < 0)
 		goto cleanup;
-	nprop = vs_vim__count_children(objects, "propSet");
-	nmiss = vs_vim__count_children(objects, "missingSet");
+	nprop = vs_xml_count(objects, "propSet");
+	nmiss = vs_xml_count(objects, "missingSet");
 	if (nprop > MAX_LIST || nmiss > MAX_LIST) {
 		rc = vs_error_set(err, VS_EPARSE, "too many properties");
 		goto cleanup;

@@ -89,7 +89,7 @@ vs_lease_info_from_node(struct vs_lease_info **out, xmlNodePtr val,
 	                        "totalDiskCapacityInKB", 0, LLONG_MAX, err);
 	if (rc < 0)
 		goto cleanup;
-	n = vs_vim__count_children(val, "deviceUrl");
+	n = vs_xml_count(val, "deviceUrl");
 	if (n > MAX_LIST) {
 		rc = vs_error_set(err, VS_EPARSE, "too many device URLs");
 		goto cleanup;

@@ -649,6 +649,12 @@ START_TEST(element_children)
 	ck_assert_ptr_null(vs_xml_first_elem(none));
 	ck_assert_uint_eq(vs_xml_count_elems(none), 0);
 	ck_assert_str_eq((const char *)vs_xml_first_elem(resp)->name, "list");
+	/* vs_xml_count: vim25 children by name only */
+	ck_assert_uint_eq(vs_xml_count(list, "b"), 1);
+	ck_assert_uint_eq(vs_xml_count(list, "a"), 0);   /* other ns */
+	ck_assert_uint_eq(vs_xml_count(resp, "list"), 1);
+	ck_assert_uint_eq(vs_xml_count(resp, "missing"), 0);
+	ck_assert_uint_eq(vs_xml_count(NULL, "list"), 0);
 	xmlFreeDoc(doc);
 }
 END_TEST
