@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "base/array.h"
-#include "base/words.h"
 
 /* --- small helpers --------------------------------------------------- */
 
@@ -202,6 +201,16 @@ vs_parse_bool(bool *out, const char *s, struct vs_error *err)
 	if (s != NULL && (strcmp(s, "false") == 0 || strcmp(s, "0") == 0))
 		return 0;
 	return vs_error_set(err, VS_EPARSE, "not a boolean");
+}
+
+int
+vs_parse_word(int *out, const struct word *table, size_t n, const char *s,
+              const char *what, struct vs_error *err)
+{
+	*out = 0;
+	if (word_value(out, table, n, s) < 0)
+		return vs_error_set(err, VS_EPARSE, "unknown %s", what);
+	return 0;
 }
 
 int
@@ -689,10 +698,8 @@ vs_task_state_parse(int *out, const char *s, struct vs_error *err)
 		{ "error", VS_TASK_ERROR },
 	};
 
-	*out = 0;
-	if (word_value(out, states, WORDS_N(states), s) < 0)
-		return vs_error_set(err, VS_EPARSE, "unknown task state");
-	return 0;
+	return vs_parse_word(out, states, WORDS_N(states), s, "task state",
+	                     err);
 }
 
 void

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "base/array.h"
-#include "base/words.h"
 
 int
 vs_lease_state_parse(int *out, const char *s, struct vs_error *err)
@@ -22,10 +21,8 @@ vs_lease_state_parse(int *out, const char *s, struct vs_error *err)
 		{ "error", VS_LEASE_ERROR },
 	};
 
-	*out = 0;
-	if (word_value(out, states, WORDS_N(states), s) < 0)
-		return vs_error_set(err, VS_EPARSE, "unknown lease state");
-	return 0;
+	return vs_parse_word(out, states, WORDS_N(states), s, "lease state",
+	                     err);
 }
 
 static void
