@@ -42,7 +42,7 @@ vs_disk_dss_free(struct vs_disk_dss *d)
 
 static int
 ds_from_object(struct vs_disk_ds *d, const struct vs_object *o,
-               struct vs_error *err)
+               struct err *err)
 {
 	struct vs_ds_summary *sum = NULL;
 	xmlNodePtr val;
@@ -55,13 +55,13 @@ ds_from_object(struct vs_disk_ds *d, const struct vs_object *o,
 	if (rc != 0)
 		goto cleanup;
 	if (sum->name == NULL) {
-		rc = vs_error_set(err, VS_EPARSE, "datastore %s: no name",
-		                  o->obj.value);
+		rc = err_set(err, ERR_EPARSE, "datastore %s: no name",
+		             o->obj.value);
 		goto cleanup;
 	}
 	d->name = strdup(sum->name);
 	if (d->name == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	d->capacity = sum->capacity;
@@ -75,7 +75,7 @@ cleanup:
 
 int
 vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
-                   const struct vs_moref *dc, struct vs_error *err)
+                   const struct vs_moref *dc, struct err *err)
 {
 	static const char *const paths[] = { "summary", NULL };
 	struct vs_objects *list = NULL;
@@ -93,15 +93,15 @@ vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
 	if (dss != NULL && list->n > 0)
 		dss->items = calloc(list->n, sizeof(*dss->items));
 	if (dss == NULL || (list->n > 0 && dss->items == NULL)) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	for (i = 0; i < list->n; i++) {
 		dss->n = i + 1;
 		rc = ds_from_object(&dss->items[i], &list->items[i], err);
 		if (rc != 0) {
-			vs_error_prefix(err, "datastore %s",
-			                list->items[i].obj.value);
+			err_prefix(err, "datastore %s",
+			           list->items[i].obj.value);
 			goto cleanup;
 		}
 	}
@@ -124,35 +124,35 @@ vs_disk_reach_clear(struct vs_disk_reach *r)
 
 int
 vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
-                   const struct vs_moref *host, struct vs_error *err)
+                   const struct vs_moref *host, struct err *err)
 {
 	static const char *const paths[] = { "datastore", NULL };
 	const struct vs_moref *refs;
 	struct vs_object *o = NULL;
-	struct vs_error e;
+	struct err e;
 	size_t n = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_disk__check_ref(host, "host datastores", err);
 	if (rc == 0)
 		rc = vs_get_props(&o, c, host, paths, err);
 	if (rc != 0)
 		goto cleanup;
 	rc = vs_object_get_morefs(&refs, &n, o, "datastore", &e);
-	if (rc == VS_ENOTFOUND) {
+	if (rc == ERR_ENOTFOUND) {
 		rc = 0;
 		goto cleanup;
 	}
 	if (rc != 0) {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		goto cleanup;
 	}
 	if (n > 0) {
 		out->items = calloc(n, sizeof(*out->items));
 		if (out->items == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 		memcpy(out->items, refs, n * sizeof(*refs));
@@ -181,7 +181,7 @@ vs_disk_ds_reaches(const struct vs_disk_ds *ds,
 int
 vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
                   const char *pattern, const char *const *names,
-                  size_t nnames, struct vs_error *err)
+                  size_t nnames, struct err *err)
 {
 	size_t i;
 
@@ -206,7 +206,7 @@ vs_disk_pick_datastore(const struct vs_disk_ds **out,
                        const struct vs_disk_dss *dss, const char *pattern,
                        const char *const *names, size_t nnames,
                        const struct vs_disk_reach *reach,
-                       long long need_bytes, struct vs_error *err)
+                       long long need_bytes, struct err *err)
 {
 	const struct vs_disk_ds *best = NULL;
 	bool best_near = false, wanted;
@@ -236,12 +236,12 @@ vs_disk_pick_datastore(const struct vs_disk_ds **out,
 	}
 	if (best == NULL) {
 		if (nwanted == 0)
-			return vs_error_set(err, VS_ENOTFOUND, "no datastore "
-			                    "matches the persistent datastore "
-			                    "pattern or names");
-		return vs_error_set(err, VS_ENOTFOUND, "none of the %zu "
-		                    "matching datastores is usable with %lld "
-		                    "MB free", nwanted, need_bytes / 1048576);
+			return err_set(err, ERR_ENOTFOUND, "no datastore "
+			               "matches the persistent datastore "
+			               "pattern or names");
+		return err_set(err, ERR_ENOTFOUND, "none of the %zu "
+		               "matching datastores is usable with %lld "
+		               "MB free", nwanted, need_bytes / 1048576);
 	}
 	*out = best;
 	return 0;
@@ -252,9 +252,9 @@ vs_disk__each_candidate(struct vs_disk_loc *out,
                         const struct vs_disk_dss *dss,
                         const char *pattern,
                         vs_disk__try_fn try_ds, void *ctx,
-                        struct vs_error *err)
+                        struct err *err)
 {
-	bool wanted, was_set = vs_error_is_set(err);
+	bool wanted, was_set = err_is_set(err);
 	size_t i;
 	int pass, rc;
 
@@ -272,10 +272,10 @@ vs_disk__each_candidate(struct vs_disk_loc *out,
 			if (wanted != (pass == 0))
 				continue;
 			rc = try_ds(out, d, ctx, err);
-			if (rc != VS_ENOTFOUND ||
-			    vs_error_is_set(err) != was_set)
+			if (rc != ERR_ENOTFOUND ||
+			    err_is_set(err) != was_set)
 				return rc;
 		}
 	}
-	return VS_ENOTFOUND;
+	return ERR_ENOTFOUND;
 }

@@ -40,7 +40,7 @@ vs_drs_rules_free(struct vs_drs_rules *r)
 /* The morefs of n's children named child. */
 static int
 members(struct vs_moref **out, size_t *n_out, xmlNodePtr n,
-        const char *child, const char *what, struct vs_error *err)
+        const char *child, const char *what, struct err *err)
 {
 	xmlNodePtr v;
 	size_t cap = 0;
@@ -49,11 +49,11 @@ members(struct vs_moref **out, size_t *n_out, xmlNodePtr n,
 	for (v = vs_xml_child(n, child); v != NULL;
 	     v = vs_xml_next(v, child)) {
 		if (*n_out == cap && cap >= MAX_MEMBERS)
-			return vs_error_set(err, VS_EPARSE, "DRS %s: too many "
-			                    "members", what);
+			return err_set(err, ERR_EPARSE, "DRS %s: too many "
+			               "members", what);
 		if (array_grow((void **)out, &cap, *n_out + 1, sizeof(**out),
 		               8) < 0)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		rc = vs_xml_moref(&(*out)[*n_out], v, err);
 		if (rc != 0)
 			return rc;
@@ -63,7 +63,7 @@ members(struct vs_moref **out, size_t *n_out, xmlNodePtr n,
 }
 
 static int
-rule_from_node(void *item, xmlNodePtr n, struct vs_error *err)
+rule_from_node(void *item, xmlNodePtr n, struct err *err)
 {
 	struct vs_drs_rule *out = item;
 	char *s;
@@ -74,7 +74,7 @@ rule_from_node(void *item, xmlNodePtr n, struct vs_error *err)
 	vs_xml_xsi_type(out->type, sizeof(out->type), n);
 	s = vs_xml_child_text(n, "key");
 	if (s == NULL)
-		rc = vs_error_set(err, VS_EPARSE, "DRS rule without a key");
+		rc = err_set(err, ERR_EPARSE, "DRS rule without a key");
 	else
 		rc = vs_parse_long(&key, s, 0, 0x7fffffff, err);
 	xmlFree(s);
@@ -92,13 +92,13 @@ rule_from_node(void *item, xmlNodePtr n, struct vs_error *err)
 	out->name = strdup(s != NULL ? (const char *)s : "");
 	xmlFree(s);
 	if (out->name == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	s = vs_xml_child_text(n, "vmGroupName");
 	if (s != NULL) {
 		out->vm_group = strdup((const char *)s);
 		xmlFree(s);
 		if (out->vm_group == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	return members(&out->vms, &out->nvms, n, "vm", out->name, err);
 }
@@ -110,8 +110,8 @@ rule_from_node(void *item, xmlNodePtr n, struct vs_error *err)
 static int
 items_from_node(void **items, size_t *n_out, xmlNodePtr cfg,
                 const char *child, size_t elem,
-                int (*from_node)(void *, xmlNodePtr, struct vs_error *),
-                const char *what, struct vs_error *err)
+                int (*from_node)(void *, xmlNodePtr, struct err *),
+                const char *what, struct err *err)
 {
 	xmlNodePtr n;
 	size_t cap = 0;
@@ -121,10 +121,10 @@ items_from_node(void **items, size_t *n_out, xmlNodePtr cfg,
 	for (n = cfg != NULL ? vs_xml_child(cfg, child) : NULL;
 	     n != NULL && rc == 0; n = vs_xml_next(n, child)) {
 		if (*n_out == cap && cap >= MAX_RULES)
-			return vs_error_set(err, VS_EPARSE, "too many DRS %s",
-			                    what);
+			return err_set(err, ERR_EPARSE, "too many DRS %s",
+			               what);
 		if (array_grow(items, &cap, *n_out + 1, elem, 8) < 0)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		item = (char *)*items + *n_out * elem;
 		memset(item, 0, elem);
 		(*n_out)++;
@@ -135,7 +135,7 @@ items_from_node(void **items, size_t *n_out, xmlNodePtr cfg,
 
 int
 vs_drs_rules_from_node(struct vs_drs_rules **out, xmlNodePtr cfg,
-                       struct vs_error *err)
+                       struct err *err)
 {
 	struct vs_drs_rules *r;
 	int rc;
@@ -143,7 +143,7 @@ vs_drs_rules_from_node(struct vs_drs_rules **out, xmlNodePtr cfg,
 	*out = NULL;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = items_from_node((void **)&r->items, &r->n, cfg, "rule",
 	                     sizeof(*r->items), rule_from_node, "rules", err);
 	if (rc != 0) {
@@ -173,7 +173,7 @@ vs_drs_groups_free(struct vs_drs_groups *g)
 }
 
 static int
-group_from_node(void *item, xmlNodePtr n, struct vs_error *err)
+group_from_node(void *item, xmlNodePtr n, struct err *err)
 {
 	struct vs_drs_group *out = item;
 	char *s;
@@ -181,12 +181,12 @@ group_from_node(void *item, xmlNodePtr n, struct vs_error *err)
 	vs_xml_xsi_type(out->type, sizeof(out->type), n);
 	s = vs_xml_child_text(n, "name");
 	if (s == NULL)
-		return vs_error_set(err, VS_EPARSE, "DRS group without a "
-		                    "name");
+		return err_set(err, ERR_EPARSE, "DRS group without a "
+		               "name");
 	out->name = strdup((const char *)s);
 	xmlFree(s);
 	if (out->name == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return members(&out->vms, &out->nvms, n,
 	               strcmp(out->type, "ClusterHostGroup") == 0 ? "host" :
 	               "vm", out->name, err);
@@ -194,7 +194,7 @@ group_from_node(void *item, xmlNodePtr n, struct vs_error *err)
 
 int
 vs_drs_groups_from_node(struct vs_drs_groups **out, xmlNodePtr cfg,
-                        struct vs_error *err)
+                        struct err *err)
 {
 	struct vs_drs_groups *g;
 	int rc;
@@ -202,7 +202,7 @@ vs_drs_groups_from_node(struct vs_drs_groups **out, xmlNodePtr cfg,
 	*out = NULL;
 	g = calloc(1, sizeof(*g));
 	if (g == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = items_from_node((void **)&g->items, &g->n, cfg, "group",
 	                     sizeof(*g->items), group_from_node, "groups",
 	                     err);
@@ -249,7 +249,7 @@ rule_has(const struct vs_drs_rule *rule, const struct vs_moref *vm)
 static int
 read_config(struct vs_drs_rules **out, struct vs_drs_groups **groups,
             struct vs_client *c, const struct vs_moref *cluster,
-            struct vs_error *err)
+            struct err *err)
 {
 	static const char *const paths[] = { "configurationEx", NULL };
 	struct vs_object *o = NULL;
@@ -264,8 +264,8 @@ read_config(struct vs_drs_rules **out, struct vs_drs_groups **groups,
 	if (rc == 0 && groups != NULL)
 		rc = vs_drs_groups_from_node(groups, val, err);
 	if (rc != 0)
-		vs_error_prefix(err, "reading the DRS rules of %s",
-		                cluster->value);
+		err_prefix(err, "reading the DRS rules of %s",
+		           cluster->value);
 	vs_object_free(o);
 	return rc;
 }
@@ -279,7 +279,7 @@ read_config(struct vs_drs_rules **out, struct vs_drs_groups **groups,
 int
 vs_drs_add_rule_spec(xmlNodePtr m, const char *name, int key, bool remove,
                      const struct vs_moref *vms, size_t nvms,
-                     struct vs_error *err)
+                     struct err *err)
 {
 	xmlNodePtr spec, rs, info = NULL;
 	char kb[16];
@@ -287,8 +287,8 @@ vs_drs_add_rule_spec(xmlNodePtr m, const char *name, int key, bool remove,
 	bool ok;
 
 	if (name == NULL || (remove && key < 0))
-		return vs_error_set(err, VS_EINVAL, "DRS rule spec: bad "
-		                    "arguments");
+		return err_set(err, ERR_EINVAL, "DRS rule spec: bad "
+		               "arguments");
 	spec = vs_soap_add_obj(m, "spec", "ClusterConfigSpecEx");
 	rs = spec != NULL ? vs_soap_add_obj(spec, "rulesSpec", NULL) : NULL;
 	ok = rs != NULL && vs_soap_add_text(rs, "operation", remove ? "remove" :
@@ -307,7 +307,7 @@ vs_drs_add_rule_spec(xmlNodePtr m, const char *name, int key, bool remove,
 			ok = vs_soap_add_moref(info, "vm", &vms[i]) != NULL;
 	}
 	if (!ok)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -316,20 +316,20 @@ vs_drs_add_rule_spec(xmlNodePtr m, const char *name, int key, bool remove,
 static int
 send_reconfigure(struct vs_client *c, const struct vs_moref *cluster,
                  xmlDocPtr doc, xmlNodePtr m, const char *what,
-                 const char *name, struct vs_error *err)
+                 const char *name, struct err *err)
 {
 	int rc = 0;
 
 	if (vs_soap_add_bool(m, "modify", true) == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	rc = vs_task_call(NULL, c, doc, VS_DRS_TASK_TIMEOUT_S, err);
 	doc = NULL;
 cleanup:
 	if (rc != 0)
-		vs_error_prefix(err, "DRS %s %s: ReconfigureComputeResource_"
-		                "Task %s", what, name, cluster->value);
+		err_prefix(err, "DRS %s %s: ReconfigureComputeResource_"
+		           "Task %s", what, name, cluster->value);
 	xmlFreeDoc(doc);
 	return rc;
 }
@@ -337,7 +337,7 @@ cleanup:
 static int
 reconfigure(struct vs_client *c, const struct vs_moref *cluster,
             const char *name, int key, bool remove,
-            const struct vs_moref *vms, size_t nvms, struct vs_error *err)
+            const struct vs_moref *vms, size_t nvms, struct err *err)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m;
@@ -350,7 +350,7 @@ reconfigure(struct vs_client *c, const struct vs_moref *cluster,
 		                          err);
 	if (rc != 0) {
 		xmlFreeDoc(doc);
-		vs_error_prefix(err, "DRS rule %s", name);
+		err_prefix(err, "DRS rule %s", name);
 		return rc;
 	}
 	return send_reconfigure(c, cluster, doc, m, "rule", name, err);
@@ -390,7 +390,7 @@ static int
 reconfigure_group(struct vs_client *c, const struct vs_moref *cluster,
                   const char *op, const char *name,
                   const struct vs_moref *vms, size_t nvms,
-                  const int *rule_keys, size_t nkeys, struct vs_error *err)
+                  const int *rule_keys, size_t nkeys, struct err *err)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m, spec, rs;
@@ -417,7 +417,7 @@ reconfigure_group(struct vs_client *c, const struct vs_moref *cluster,
 		ok = add_group_spec(spec, op, name, vms, nvms) != NULL;
 	if (!ok) {
 		xmlFreeDoc(doc);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	return send_reconfigure(c, cluster, doc, m, "VM group", name, err);
 }
@@ -426,7 +426,7 @@ reconfigure_group(struct vs_client *c, const struct vs_moref *cluster,
 
 static int
 add_field(int *key_out, struct vs_client *c, const char *name,
-          struct vs_error *err)
+          struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	xmlDocPtr req = NULL, resp = NULL;
@@ -442,15 +442,15 @@ add_field(int *key_out, struct vs_client *c, const char *name,
 	if (vs_soap_add_text(m, "name", name) == NULL ||
 	    vs_soap_add_text(m, "moType", "VirtualMachine") == NULL) {
 		xmlFreeDoc(req);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	rc = vs_client_call(c, req, &resp, &r, err);
 	if (rc == 0) {
 		def = vs_xml_child(r, "returnval");
 		s = def != NULL ? vs_xml_child_text(def, "key") : NULL;
 		if (s == NULL)
-			rc = vs_error_set(err, VS_EPARSE, "AddCustomFieldDef "
-			                  "%s: no key in the answer", name);
+			rc = err_set(err, ERR_EPARSE, "AddCustomFieldDef "
+			             "%s: no key in the answer", name);
 		else
 			rc = vs_parse_long(&key, s, -0x7fffffffLL - 1,
 			                   0x7fffffff, err);
@@ -464,43 +464,43 @@ add_field(int *key_out, struct vs_client *c, const char *name,
 
 int
 vs_drs_lock(int *key_out, struct vs_client *c, const char *name,
-            double timeout_s, struct vs_error *err)
+            double timeout_s, struct err *err)
 {
 	double deadline = vs_client_now(c) + timeout_s;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	for (;;) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		rc = add_field(key_out, c, name, &e);
 		if (rc == 0) {
 			vs_client_logf(c, 0, "DRS lock %s taken", name);
 			return 0;
 		}
 		if (strcmp(e.fault, "DuplicateName") != 0) {
-			vs_error_prefix(&e, "DRS lock %s: AddCustomFieldDef",
-			                name);
-			vs_error_keep_first(err, &e);
+			err_prefix(&e, "DRS lock %s: AddCustomFieldDef",
+			           name);
+			err_keep_first(err, &e);
 			return rc;
 		}
 		if (vs_client_now(c) >= deadline)
-			return vs_error_set(err, VS_ETIMEOUT, "DRS lock %s: "
-			                    "still held by another process "
-			                    "after %.0f s (a killed process "
-			                    "leaves it: remove the custom field "
-			                    "%s if no CPI runs)", name,
-			                    timeout_s, name);
+			return err_set(err, ERR_ETIMEOUT, "DRS lock %s: "
+			               "still held by another process "
+			               "after %.0f s (a killed process "
+			               "leaves it: remove the custom field "
+			               "%s if no CPI runs)", name,
+			               timeout_s, name);
 		vs_client_sleep(c, 0.5);
 	}
 }
 
 int
-vs_drs_unlock(struct vs_client *c, int key, struct vs_error *err)
+vs_drs_unlock(struct vs_client *c, int key, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	rc = vs_soap_request_new(&req, &m, "RemoveCustomFieldDef",
@@ -509,9 +509,9 @@ vs_drs_unlock(struct vs_client *c, int key, struct vs_error *err)
 		return rc;
 	if (vs_soap_add_long(m, "key", key) == NULL) {
 		xmlFreeDoc(req);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_client_call(c, req, &resp, &r, &e);
 	xmlFreeDoc(resp);
 	if (rc != 0 && strcmp(e.fault, "NotFound") == 0) {
@@ -520,8 +520,8 @@ vs_drs_unlock(struct vs_client *c, int key, struct vs_error *err)
 		return 0;
 	}
 	if (rc != 0) {
-		vs_error_prefix(&e, "DRS lock: RemoveCustomFieldDef %d", key);
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "DRS lock: RemoveCustomFieldDef %d", key);
+		err_keep_first(err, &e);
 		return rc;
 	}
 	vs_client_logf(c, 0, "DRS lock released");
@@ -532,7 +532,7 @@ vs_drs_unlock(struct vs_client *c, int key, struct vs_error *err)
 
 static int
 add_locked(struct vs_client *c, const struct vs_moref *cluster,
-           const char *name, const struct vs_moref *vm, struct vs_error *err)
+           const char *name, const struct vs_moref *vm, struct err *err)
 {
 	struct vs_drs_rules *rules = NULL;
 	const struct vs_drs_rule *rule;
@@ -550,16 +550,16 @@ add_locked(struct vs_client *c, const struct vs_moref *cluster,
 		goto cleanup;
 	}
 	if (strcmp(rule->type, ANTI) != 0) {
-		rc = vs_error_set(err, VS_EINVAL, "DRS rule %s in %s is a %s, "
-		                  "not an anti-affinity rule (separate_vms)",
-		                  name, cluster->value, rule->type);
+		rc = err_set(err, ERR_EINVAL, "DRS rule %s in %s is a %s, "
+		             "not an anti-affinity rule (separate_vms)",
+		             name, cluster->value, rule->type);
 		goto cleanup;
 	}
 	if (rule_has(rule, vm))
 		goto cleanup;
 	vms = calloc(rule->nvms + 1, sizeof(*vms));
 	if (vms == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	if (rule->nvms > 0)
@@ -578,13 +578,13 @@ cleanup:
 int
 vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
                    const char *rule, const struct vs_moref *vm,
-                   struct vs_error *err)
+                   struct err *err)
 {
-	struct vs_error e = {0};
+	struct err e = {0};
 	int key, rc;
 
 	if (cluster == NULL || vm == NULL || rule == NULL || rule[0] == '\0')
-		return vs_error_set(err, VS_EINVAL, "DRS rule: bad arguments");
+		return err_set(err, ERR_EINVAL, "DRS rule: bad arguments");
 	rc = vs_drs_lock(&key, c, VS_DRS_LOCK, VS_DRS_LOCK_TIMEOUT_S, err);
 	if (rc != 0)
 		return rc;
@@ -592,7 +592,7 @@ vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
 	if (rc != 0)
 		vs_client_cleanup(c);   /* the lock goes even past the deadline */
 	if (vs_drs_unlock(c, key, &e) != 0) {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		if (rc == 0)
 			rc = e.code;
 	}
@@ -603,7 +603,7 @@ vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
 static int
 remove_from(size_t *changed, struct vs_client *c,
             const struct vs_moref *cluster, const struct vs_drs_rules *rules,
-            const struct vs_moref *vm, struct vs_error *err)
+            const struct vs_moref *vm, struct err *err)
 {
 	struct vs_moref *vms = NULL;
 	size_t i, j, n;
@@ -617,7 +617,7 @@ remove_from(size_t *changed, struct vs_client *c,
 		free(vms);
 		vms = calloc(r->nvms, sizeof(*vms));
 		if (vms == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		for (j = n = 0; j < r->nvms; j++) {
 			if (strcmp(r->vms[j].value, vm->value) != 0)
 				vms[n++] = r->vms[j];
@@ -666,7 +666,7 @@ remove_from_groups(size_t *changed, struct vs_client *c,
                    const struct vs_moref *cluster,
                    const struct vs_drs_rules *rules,
                    const struct vs_drs_groups *groups,
-                   const struct vs_moref *vm, struct vs_error *err)
+                   const struct vs_moref *vm, struct err *err)
 {
 	struct vs_moref *vms = NULL;
 	int *keys = NULL;
@@ -675,7 +675,7 @@ remove_from_groups(size_t *changed, struct vs_client *c,
 
 	keys = calloc(rules->n + 1, sizeof(*keys));
 	if (keys == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (i = 0; rc == 0 && i < groups->n; i++) {
 		const struct vs_drs_group *g = &groups->items[i];
 
@@ -685,7 +685,7 @@ remove_from_groups(size_t *changed, struct vs_client *c,
 		free(vms);
 		vms = calloc(g->nvms, sizeof(*vms));
 		if (vms == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			break;
 		}
 		for (j = n = 0; j < g->nvms; j++) {
@@ -718,11 +718,11 @@ remove_from_groups(size_t *changed, struct vs_client *c,
 static int
 remove_locked(size_t *changed, struct vs_client *c,
               const struct vs_moref *cluster, const char *lock, bool groups,
-              const struct vs_moref *vm, struct vs_error *err)
+              const struct vs_moref *vm, struct err *err)
 {
 	struct vs_drs_rules *rules = NULL;
 	struct vs_drs_groups *gs = NULL;
-	struct vs_error e = {0};
+	struct err e = {0};
 	int key, rc;
 
 	rc = vs_drs_lock(&key, c, lock, VS_DRS_LOCK_TIMEOUT_S, err);
@@ -737,7 +737,7 @@ remove_locked(size_t *changed, struct vs_client *c,
 	if (rc != 0)
 		vs_client_cleanup(c);   /* the lock goes even past the deadline */
 	if (vs_drs_unlock(c, key, &e) != 0) {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		if (rc == 0)
 			rc = e.code;
 	}
@@ -749,7 +749,7 @@ remove_locked(size_t *changed, struct vs_client *c,
 int
 vs_drs_rules_remove_vm(size_t *nrules_out, struct vs_client *c,
                        const struct vs_moref *pool,
-                       const struct vs_moref *vm, struct vs_error *err)
+                       const struct vs_moref *vm, struct err *err)
 {
 	static const char *const paths[] = { "configurationEx", NULL };
 	static const struct vs_selection_spec owner = {
@@ -780,8 +780,8 @@ vs_drs_rules_remove_vm(size_t *nrules_out, struct vs_client *c,
 	q.spec.nobjects = 1;
 	rc = vs_pc_retrieve(&list, c, &q, err);
 	if (rc != 0) {
-		vs_error_prefix(err, "reading the DRS rules of the cluster of "
-		                "%s", pool->value);
+		err_prefix(err, "reading the DRS rules of the cluster of "
+		           "%s", pool->value);
 		goto cleanup;
 	}
 	if (list->n == 0)
@@ -813,7 +813,7 @@ cleanup:
 static int
 group_add_locked(struct vs_client *c, const struct vs_moref *cluster,
                  const char *name, const struct vs_moref *vm,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	struct vs_drs_rules *rules = NULL;
 	struct vs_drs_groups *groups = NULL;
@@ -837,16 +837,16 @@ group_add_locked(struct vs_client *c, const struct vs_moref *cluster,
 		goto cleanup;
 	}
 	if (strcmp(g->type, "ClusterVmGroup") != 0) {
-		rc = vs_error_set(err, VS_EINVAL, "DRS group %s in %s is a %s, "
-		                  "not a VM group", name, cluster->value,
-		                  g->type);
+		rc = err_set(err, ERR_EINVAL, "DRS group %s in %s is a %s, "
+		             "not a VM group", name, cluster->value,
+		             g->type);
 		goto cleanup;
 	}
 	if (has_ref(g->vms, g->nvms, vm))
 		goto cleanup;
 	vms = calloc(g->nvms + 1, sizeof(*vms));
 	if (vms == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	if (g->nvms > 0)
@@ -866,15 +866,15 @@ cleanup:
 int
 vs_drs_vm_group_add_vm(struct vs_client *c, const struct vs_moref *cluster,
                        const char *group, const struct vs_moref *vm,
-                       struct vs_error *err)
+                       struct err *err)
 {
-	struct vs_error e = {0};
+	struct err e = {0};
 	int key, rc;
 
 	if (cluster == NULL || vm == NULL || group == NULL ||
 	    group[0] == '\0')
-		return vs_error_set(err, VS_EINVAL, "DRS VM group: bad "
-		                    "arguments");
+		return err_set(err, ERR_EINVAL, "DRS VM group: bad "
+		               "arguments");
 	rc = vs_drs_lock(&key, c, VS_DRS_LOCK_VM_GROUP,
 	                 VS_DRS_LOCK_TIMEOUT_S, err);
 	if (rc != 0)
@@ -883,7 +883,7 @@ vs_drs_vm_group_add_vm(struct vs_client *c, const struct vs_moref *cluster,
 	if (rc != 0)
 		vs_client_cleanup(c);   /* the lock goes even past the deadline */
 	if (vs_drs_unlock(c, key, &e) != 0) {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		if (rc == 0)
 			rc = e.code;
 	}
