@@ -6,29 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+
 void
 buf_add(struct buf *b, const char *s, size_t n)
 {
-	size_t cap;
-	char *p;
-
 	if (b->failed)
 		return;
 	if (n > BUF_MAX || b->len + n + 1 > BUF_MAX) {
 		b->failed = true;
 		return;
 	}
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->data, cap);
-		if (p == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->data = p;
-		b->cap = cap;
+	if (array_grow((void **)&b->data, &b->cap, b->len + n + 1, 1,
+	               256) < 0) {
+		b->failed = true;
+		return;
 	}
 	if (n > 0)
 		memcpy(b->data + b->len, s, n);

@@ -74,15 +74,15 @@ opt_text(const char **out, const json_t *o, const char *key, char *buf,
 	return 0;
 }
 
+/* o's key as *out: NULL when absent or null, else an array of at most
+ * MAX_LIST entries (must_be says what it must be, for the error). */
 static int
-str_list(const char ***out, size_t *n_out, const json_t *o, const char *key,
-         const char *net, struct err *err)
+list_arg(const json_t **out, const json_t *o, const char *key,
+         const char *net, const char *must_be, struct err *err)
 {
-	const json_t *v = json_object_get(o, key), *e;
-	size_t i;
+	const json_t *v = json_object_get(o, key);
 
 	*out = NULL;
-	*n_out = 0;
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
@@ -92,8 +92,25 @@ str_list(const char ***out, size_t *n_out, const json_t *o, const char *key,
 		                   key, json_array_size(v), MAX_LIST);
 	if (!json_is_array(v))
 		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-		                   "create_vm: network '%s': %s must be an "
-		                   "array of strings", net, key);
+		                   "create_vm: network '%s': %s must be %s",
+		                   net, key, must_be);
+	*out = v;
+	return 0;
+}
+
+static int
+str_list(const char ***out, size_t *n_out, const json_t *o, const char *key,
+         const char *net, struct err *err)
+{
+	const json_t *v, *e;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	rc = list_arg(&v, o, key, net, "an array of strings", err);
+	if (rc < 0 || v == NULL)
+		return rc;
 	*out = calloc(json_array_size(v) + 1, sizeof(**out));
 	if (*out == NULL)
 		return cpi_err_set(err, CPI_ERROR_CPI, false,
@@ -113,21 +130,13 @@ static int
 routes_in(struct net_network_in *in, struct net_keep *b, const json_t *o,
           const char *net, struct err *err)
 {
-	const json_t *v = json_object_get(o, "routes"), *r;
+	const json_t *v, *r;
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
-		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-		                   "create_vm: network '%s': routes has %zu "
-		                   "entries, at most %d are supported", net,
-		                   json_array_size(v), MAX_LIST);
-	if (!json_is_array(v))
-		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-		                   "create_vm: network '%s': routes must be "
-		                   "an array", net);
+	rc = list_arg(&v, o, "routes", net, "an array", err);
+	if (rc < 0 || v == NULL)
+		return rc;
 	b->routes = calloc(json_array_size(v) + 1, sizeof(*b->routes));
 	if (b->routes == NULL)
 		return cpi_err_set(err, CPI_ERROR_CPI, false,

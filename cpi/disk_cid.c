@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/digits.h"
 #include "vsphere/pattern.h"
 
 void
@@ -16,23 +17,6 @@ cpi_disk_cid_clear(struct cpi_disk_cid *id)
 		return;
 	free(id->pattern);
 	memset(id, 0, sizeof(*id));
-}
-
-/* The value of a base64 character (both alphabets), or -1. */
-static int
-b64_value(char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+' || ch == '-')
-		return 62;
-	if (ch == '/' || ch == '_')
-		return 63;
-	return -1;
 }
 
 /* Decodes len characters of s into out (at least len * 3 / 4 + 3 bytes);
@@ -52,7 +36,7 @@ b64_decode(unsigned char *out, size_t *out_len, const char *s, size_t len)
 	if (len == 0 || (pad > 0 && (len + pad) % 4 != 0) || len % 4 == 1)
 		return -1;
 	for (i = 0; i < len; i++) {
-		v = b64_value(s[i]);
+		v = digit_base64(s[i], true);
 		if (v < 0)
 			return -1;
 		acc = (acc << 6) | (unsigned int)v;

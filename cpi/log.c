@@ -6,7 +6,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/array.h"
 #include "base/redact.h"
+#include "base/wipe.h"
 
 #define LOG_TAG_MAX 64
 #define LOG_TRUNCATED "[log truncated]\n"
@@ -67,11 +69,9 @@ cpi_log_free(struct cpi_log *log)
 
 	if (log == NULL)
 		return;
-	for (i = 0; i < log->nsecrets; i++) {
-		/* Do not leave secrets behind in freed memory. */
-		memset(log->secrets[i], 0, strlen(log->secrets[i]));
-		free(log->secrets[i]);
-	}
+	/* Do not leave secrets behind in freed memory. */
+	for (i = 0; i < log->nsecrets; i++)
+		wipe_free(log->secrets[i]);
 	free(log->secrets);
 	free(log->text);
 	free(log);
@@ -182,7 +182,6 @@ static void
 keep_line(struct cpi_log *log, const char *line)
 {
 	size_t n = strlen(line), need;
-	char *grown;
 
 	if (log->truncated)
 		return;
@@ -193,17 +192,8 @@ keep_line(struct cpi_log *log, const char *line)
 		n = strlen(line);
 		need = log->len + n + 1;
 	}
-	if (need > log->cap) {
-		size_t cap = log->cap ? log->cap : 1024;
-
-		while (cap < need)
-			cap *= 2;
-		grown = realloc(log->text, cap);
-		if (grown == NULL)
-			return;
-		log->text = grown;
-		log->cap = cap;
-	}
+	if (array_grow((void **)&log->text, &log->cap, need, 1, 1024) < 0)
+		return;
 	memcpy(log->text + log->len, line, n + 1);
 	log->len += n;
 }
@@ -270,9 +260,7 @@ cpi_logf(struct cpi_log *log, enum cpi_log_level level, const char *fmt, ...)
 	if (level >= CPI_LOG_INFO)
 		keep_line(log, line);
 cleanup:
-	if (msg != NULL)
-		memset(msg, 0, strlen(msg));
-	free(msg);
+	wipe_free(msg);
 	free(esc);
 	free(line);
 }
@@ -283,30 +271,38 @@ cpi_secret_key(const char *key)
 	return redact_secret_name(key);
 }
 
+struct secret_walk {
+	int max_depth;
+	int (*each)(void *ctx, const char *s, size_t len);
+	void *ctx;
+};
+
 static int
-secret_walk(struct cpi_log *log, const json_t *v, bool hide, int depth)
+secret_walk(const struct secret_walk *w, const json_t *v, bool hide,
+            int depth)
 {
 	const char *key;
 	json_t *child;
 	size_t i;
 	int rc = 0;
 
-	if (depth > 64)
+	if (depth > w->max_depth)
 		return 0;
 	if (json_is_string(v)) {
-		if (hide && json_string_length(v) >= 4)
-			rc = cpi_log_secret(log, json_string_value(v));
+		if (hide)
+			rc = w->each(w->ctx, json_string_value(v),
+			             json_string_length(v));
 	} else if (json_is_object(v)) {
 		json_object_foreach((json_t *)v, key, child) {
 			bool h = hide || cpi_secret_key(key);
 
-			rc = secret_walk(log, child, h, depth + 1);
+			rc = secret_walk(w, child, h, depth + 1);
 			if (rc != 0)
 				break;
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, child) {
-			rc = secret_walk(log, child, hide, depth + 1);
+			rc = secret_walk(w, child, hide, depth + 1);
 			if (rc != 0)
 				break;
 		}
@@ -315,11 +311,29 @@ secret_walk(struct cpi_log *log, const json_t *v, bool hide, int depth)
 }
 
 int
+cpi_json_secret_strings(const json_t *v, bool all, int max_depth,
+                        int (*each)(void *ctx, const char *s, size_t len),
+                        void *ctx)
+{
+	struct secret_walk w = { max_depth, each, ctx };
+
+	return secret_walk(&w, v, all, 0);
+}
+
+/* Strings shorter than 4 bytes are not masked: they would mask too much
+ * of ordinary text. */
+static int
+log_secret_string(void *log, const char *s, size_t len)
+{
+	return len >= 4 ? cpi_log_secret(log, s) : 0;
+}
+
+int
 cpi_log_secret_json(struct cpi_log *log, const json_t *v, bool all)
 {
 	if (log == NULL || v == NULL)
 		return 0;
-	return secret_walk(log, v, all, 0);
+	return cpi_json_secret_strings(v, all, 64, log_secret_string, log);
 }
 
 void
@@ -337,8 +351,7 @@ cpi_log_redact(const struct cpi_log *log, char *buf, size_t size)
 		return;
 	}
 	snprintf(buf, size, "%s", copy);
-	memset(copy, 0, strlen(copy));
-	free(copy);
+	wipe_free(copy);
 }
 
 const char *

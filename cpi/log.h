@@ -65,6 +65,14 @@ int cpi_log_secret_json(struct cpi_log *log, const json_t *v, bool all);
  * base/redact.h: containing password, secret, key, token, credential,
  * private or cert, any case). */
 bool cpi_secret_key(const char *key);
+/* Calls each(ctx, s, len) for every string of v under a credential-like
+ * key (cpi_secret_key), or for every string when all, down to max_depth
+ * levels below v; stops at and returns the first nonzero each() returns,
+ * else 0. */
+int cpi_json_secret_strings(const json_t *v, bool all, int max_depth,
+                            int (*each)(void *ctx, const char *s,
+                                        size_t len),
+                            void *ctx);
 /* Masks registered secrets inside buf (NUL-terminated, size bytes),
  * e.g. an error message before it is written. */
 void cpi_log_redact(const struct cpi_log *log, char *buf, size_t size);

@@ -8,41 +8,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct {
-	const char *word;
-	unsigned int bit;
-} default_words[] = {
+#include "base/words.h"
+
+static const struct word default_words[] = {
 	{ "addressable", NET__DEF_ADDRESSABLE },
 	{ "dns", NET__DEF_DNS },
 	{ "gateway", NET__DEF_GATEWAY },
 };
-
-#define NDEFAULT_WORDS (sizeof(default_words) / sizeof(default_words[0]))
 
 int
 net__take_defaults(unsigned int *mask, const struct net_network_in *in,
                    struct err *err)
 {
 	char q[NET__QUOTE_LEN];
-	size_t i, k;
+	size_t i;
 
 	*mask = 0;
 	if (in->ndefaults > 0 && in->defaults == NULL)
 		return err_set(err, ERR_EINVAL, "default list missing");
 	for (i = 0; i < in->ndefaults; i++) {
 		const char *w = in->defaults[i];
+		int bit;
 
-		for (k = 0; k < NDEFAULT_WORDS; k++) {
-			if (w != NULL && strcmp(w, default_words[k].word) == 0)
-				break;
-		}
-		if (k == NDEFAULT_WORDS) {
+		if (word_value(&bit, default_words, WORDS_N(default_words),
+		               w) < 0) {
 			net__quote(q, sizeof(q), w);
 			return err_set(err, ERR_EINVAL,
 			               "unknown word %s in default (want "
 			               "dns, gateway or addressable)", q);
 		}
-		*mask |= default_words[k].bit;
+		*mask |= (unsigned int)bit;
 	}
 	return 0;
 }
@@ -96,14 +91,15 @@ set_defaults(struct net_network *nw, unsigned int mask,
 		               "default for gateway but has no gateway",
 		               q);
 	}
-	nw->defaults = calloc(NDEFAULT_WORDS + 1, sizeof(*nw->defaults));
+	nw->defaults = calloc(WORDS_N(default_words) + 1,
+	                      sizeof(*nw->defaults));
 	if (nw->defaults == NULL)
 		return err_set(err, ERR_ENOMEM, "out of memory");
-	for (k = 0; k < NDEFAULT_WORDS; k++) {
-		if ((mask & default_words[k].bit) == 0)
+	for (k = 0; k < WORDS_N(default_words); k++) {
+		if ((mask & (unsigned int)default_words[k].value) == 0)
 			continue;
 		rc = net__dup(&nw->defaults[nw->ndefaults],
-		              default_words[k].word, err);
+		              default_words[k].name, err);
 		if (rc < 0)
 			return rc;
 		nw->ndefaults++;

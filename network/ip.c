@@ -4,20 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/digits.h"
+
 /* Longest textual address accepted (a full IPv6 with a dotted quad). */
 #define MAX_ADDR_TEXT 45
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Strict dotted quad over the whole of s. */
 static bool
@@ -73,7 +63,7 @@ v6_words(uint16_t words[8], int *n_out, int *gap, const char *s)
 		unsigned int v = 0;
 		int digits = 0;
 
-		while (hexval(p[digits]) >= 0 && digits < 5)
+		while (digit_hex(p[digits]) >= 0 && digits < 5)
 			digits++;
 		if (p[digits] == '.') {
 			uint8_t q[4];
@@ -87,7 +77,7 @@ v6_words(uint16_t words[8], int *n_out, int *gap, const char *s)
 		if (digits == 0 || digits > 4 || n == 8)
 			return false;
 		for (i = 0; i < digits; i++)
-			v = v << 4 | (unsigned int)hexval(p[i]);
+			v = v << 4 | (unsigned int)digit_hex(p[i]);
 		words[n++] = (uint16_t)v;
 		p += digits;
 		if (*p == '\0')

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/utf8.h"
+#include "base/words.h"
 
 /* What validate_one learned so far of the network's addresses. */
 struct addrs {
@@ -30,20 +31,21 @@ check_text(const char *s, const char *what, struct err *err)
 static int
 parse_type(enum net_type *out, const char *s, struct err *err)
 {
+	static const struct word types[] = {
+		{ "manual", NET_TYPE_MANUAL },
+		{ "dynamic", NET_TYPE_DYNAMIC },
+		{ "vip", NET_TYPE_VIP },
+	};
 	char q[NET__QUOTE_LEN];
+	int v = NET_TYPE_MANUAL;        /* no type: manual */
 
-	if (s == NULL || strcmp(s, "manual") == 0)
-		*out = NET_TYPE_MANUAL;
-	else if (strcmp(s, "dynamic") == 0)
-		*out = NET_TYPE_DYNAMIC;
-	else if (strcmp(s, "vip") == 0)
-		*out = NET_TYPE_VIP;
-	else {
+	if (s != NULL && word_value(&v, types, WORDS_N(types), s) < 0) {
 		net__quote(q, sizeof(q), s);
 		return err_set(err, ERR_EINVAL,
 		               "unknown type %s (want manual, dynamic or "
 		               "vip)", q);
 	}
+	*out = (enum net_type)v;
 	return 0;
 }
 
@@ -78,6 +80,24 @@ check_family(const struct net_addr *a, int family, const char *what,
 	               what, text, a->family, other, family);
 }
 
+/* A route's address field what, parsed into *a: of *family, which it
+ * sets when still unknown (0). */
+static int
+route_addr(struct net_addr *a, int *family, const char *text,
+           const char *what, struct err *err)
+{
+	int rc;
+
+	rc = net_addr_parse(a, text, err);
+	if (rc < 0) {
+		err_prefix(err, "%s", what);
+		return rc;
+	}
+	if (*family == 0)
+		*family = a->family;
+	return check_family(a, *family, what, "the network", err);
+}
+
 /* One route: every address of family (the network's, or the
  * destination's when that is unknown), a contiguous netmask, no host
  * bits in the destination, the gateway inside the network's subnet
@@ -91,32 +111,13 @@ take_route(struct net_route *o, int *family, const struct net_route_in *r,
 	char buf[NET_ADDR_STRLEN], subnet[NET_ADDR_STRLEN];
 	int rc, prefix;
 
-	rc = net_addr_parse(&dst, r->destination, err);
-	if (rc < 0) {
-		err_prefix(err, "destination");
-		return rc;
-	}
-	if (*family == 0)
-		*family = dst.family;
-	rc = check_family(&dst, *family, "destination", "the network", err);
-	if (rc < 0)
-		return rc;
-	rc = net_addr_parse(&mask, r->netmask, err);
-	if (rc < 0) {
-		err_prefix(err, "netmask");
-		return rc;
-	}
-	rc = check_family(&mask, *family, "netmask", "the network", err);
+	rc = route_addr(&dst, family, r->destination, "destination", err);
+	if (rc == 0)
+		rc = route_addr(&mask, family, r->netmask, "netmask", err);
 	if (rc == 0)
 		rc = net_netmask_to_prefix(&prefix, &mask, err);
-	if (rc < 0)
-		return rc;
-	rc = net_addr_parse(&gw, r->gateway, err);
-	if (rc < 0) {
-		err_prefix(err, "gateway");
-		return rc;
-	}
-	rc = check_family(&gw, *family, "gateway", "the network", err);
+	if (rc == 0)
+		rc = route_addr(&gw, family, r->gateway, "gateway", err);
 	if (rc < 0)
 		return rc;
 	net_addr_network(&net, &dst, prefix);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/utf8.h"
 
 const char *
@@ -39,27 +40,17 @@ net__dup(char **out, const char *s, struct err *err)
 }
 
 static void
-free_strv(char **v, size_t n)
+network_clear(void *p)
 {
-	size_t i;
+	struct net_network *nw = p;
 
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void
-network_clear(struct net_network *nw)
-{
 	free(nw->name);
 	free(nw->ip);
 	free(nw->netmask);
 	free(nw->gateway);
 	free(nw->prefix);
-	free_strv(nw->dns, nw->ndns);
-	free_strv(nw->defaults, nw->ndefaults);
+	strv_free(nw->dns, nw->ndns);
+	strv_free(nw->defaults, nw->ndefaults);
 	free(nw->routes);
 	free(nw->port_group);
 	free(nw->alias);
@@ -71,13 +62,9 @@ network_clear(struct net_network *nw)
 void
 net_networks_free(struct net_networks *nets)
 {
-	size_t i;
-
 	if (nets == NULL)
 		return;
-	for (i = 0; i < nets->n; i++)
-		network_clear(&nets->v[i]);
-	free(nets->v);
+	array_free(nets->v, nets->n, sizeof(*nets->v), network_clear);
 	free(nets);
 }
 

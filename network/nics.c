@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+
 /* The family whose one address the network takes on its NIC: its own,
  * and IPv4 for a dynamic network whose family is not known (DHCP). */
 static int
@@ -111,16 +113,20 @@ net__check_nic_groups(const struct net_networks *nets,
 	return 0;
 }
 
+static void
+nic_clear(void *p)
+{
+	struct net_nic *nic = p;
+
+	free(nic->members);
+}
+
 void
 net_nics_free(struct net_nics *nics)
 {
-	size_t i;
-
 	if (nics == NULL)
 		return;
-	for (i = 0; i < nics->n; i++)
-		free(nics->v[i].members);
-	free(nics->v);
+	array_free(nics->v, nics->n, sizeof(*nics->v), nic_clear);
 	free(nics);
 }
 

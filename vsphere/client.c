@@ -674,14 +674,9 @@ method_of(xmlDocPtr req, char *buf, size_t size)
 		    strcmp((const char *)n->name, "Body") == 0)
 			break;
 	}
-	if (n == NULL)
-		return buf;
-	for (n = n->children; n != NULL; n = n->next) {
-		if (n->type == XML_ELEMENT_NODE) {
-			snprintf(buf, size, "%s", (const char *)n->name);
-			break;
-		}
-	}
+	n = n != NULL ? vs_xml_first_elem(n) : NULL;
+	if (n != NULL)
+		snprintf(buf, size, "%s", (const char *)n->name);
 	return buf;
 }
 

@@ -55,9 +55,7 @@ field_defs_from_prop(struct field_defs *out, const struct vs_prop *p,
 	if (p->kind != VS_PROP_NODE)
 		return err_set(err, ERR_EPARSE, "custom field "
 		               "definitions: unexpected value");
-	for (n = vs_xml_child(p->node, "CustomFieldDef"); n != NULL;
-	     n = vs_xml_next(n, "CustomFieldDef"))
-		cap++;
+	cap = vs_xml_count(p->node, "CustomFieldDef");
 	if (cap == 0)
 		return 0;
 	out->items = calloc(cap, sizeof(*out->items));

@@ -3,12 +3,13 @@
  * copies vs_vm_info() hands out, device changes mapped onto the vim.h
  * spec for ReconfigVM_Task, and disk detaches.
  */
-#include "vsphere/vm.h"
+#include "vsphere/devices.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "vsphere/client.h"
 #include "vsphere/soap.h"
 #include "vsphere/task.h"
@@ -389,13 +390,9 @@ cleanup:
 void
 vs_vm_names_free(struct vs_vm_names *names)
 {
-	size_t i;
-
 	if (names == NULL)
 		return;
-	for (i = 0; i < names->n; i++)
-		free(names->items[i]);
-	free(names->items);
+	strv_free(names->items, names->n);
 	free(names);
 }
 
@@ -410,13 +407,15 @@ disk_selected(const struct vs_vm_device *d, const struct vs_vm_info *info,
 	return vs_vm_disk_is_persistent(d->file_name, info->vm_path_name);
 }
 
-/* The removal of disk d, its file left where it is. */
-static void
-detach_change(struct vs_vm_device_change *ch, const struct vs_vm_device *d)
+void
+vs_vm_disk_remove_change(struct vs_vm_device_change *ch,
+                         const struct vs_vm_device *d)
 {
+	memset(ch, 0, sizeof(*ch));
 	ch->operation = VS_VM_OP_REMOVE;
-	ch->file_operation = VS_VM_FILEOP_NONE;   /* files stay */
+	ch->file_operation = VS_VM_FILEOP_NONE;     /* the file stays */
 	ch->kind = VS_VM_DEV_DISK;
+	ch->type_name = d->type[0] != '\0' ? d->type : NULL;
 	ch->key = d->key;
 	ch->controller_key = d->has_controller_key ? d->controller_key : 0;
 	ch->has_unit_number = d->has_unit_number;
@@ -444,7 +443,7 @@ plan_detach(struct vs_vm_device_change *changes, struct vs_vm_names *names,
 			return err_set(err, ERR_EPARSE, "VM %s: disk %d "
 			               "has no file", info->vm.value,
 			               d->key);
-		detach_change(&changes[names->n], d);
+		vs_vm_disk_remove_change(&changes[names->n], d);
 		names->items[names->n] = strdup(d->file_name);
 		if (names->items[names->n] == NULL)
 			return err_set(err, ERR_ENOMEM, "out of memory");

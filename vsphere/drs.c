@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "vsphere/pc.h"
 #include "vsphere/task.h"
 #include "vsphere/vim.h"
@@ -17,19 +18,22 @@
 
 /* --- reading ----------------------------------------------------------- */
 
+static void
+rule_clear(void *p)
+{
+	struct vs_drs_rule *r = p;
+
+	free(r->name);
+	free(r->vms);
+	free(r->vm_group);
+}
+
 void
 vs_drs_rules_free(struct vs_drs_rules *r)
 {
-	size_t i;
-
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++) {
-		free(r->items[i].name);
-		free(r->items[i].vms);
-		free(r->items[i].vm_group);
-	}
-	free(r->items);
+	array_free(r->items, r->n, sizeof(*r->items), rule_clear);
 	free(r);
 }
 
@@ -44,19 +48,12 @@ members(struct vs_moref **out, size_t *n_out, xmlNodePtr n,
 
 	for (v = vs_xml_child(n, child); v != NULL;
 	     v = vs_xml_next(v, child)) {
-		if (*n_out == cap) {
-			struct vs_moref *g;
-
-			if (cap >= MAX_MEMBERS)
-				return err_set(err, ERR_EPARSE, "DRS %s: "
-				               "too many members", what);
-			cap = cap != 0 ? cap * 2 : 8;
-			g = realloc(*out, cap * sizeof(*g));
-			if (g == NULL)
-				return err_set(err, ERR_ENOMEM,
-				               "out of memory");
-			*out = g;
-		}
+		if (*n_out == cap && cap >= MAX_MEMBERS)
+			return err_set(err, ERR_EPARSE, "DRS %s: too many "
+			               "members", what);
+		if (array_grow((void **)out, &cap, *n_out + 1, sizeof(**out),
+		               8) < 0)
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		rc = vs_xml_moref(&(*out)[*n_out], v, err);
 		if (rc != 0)
 			return rc;
@@ -66,8 +63,9 @@ members(struct vs_moref **out, size_t *n_out, xmlNodePtr n,
 }
 
 static int
-rule_from_node(struct vs_drs_rule *out, xmlNodePtr n, struct err *err)
+rule_from_node(void *item, xmlNodePtr n, struct err *err)
 {
+	struct vs_drs_rule *out = item;
 	char *s;
 	long long key = -1;
 	bool en = false;
@@ -105,26 +103,34 @@ rule_from_node(struct vs_drs_rule *out, xmlNodePtr n, struct err *err)
 	return members(&out->vms, &out->nvms, n, "vm", out->name, err);
 }
 
-/* Room for one more item of size elem in *items (n used of *cap),
- * growing by doubling up to MAX_RULES; what names the list in errors. */
+/* The children named child of cfg (cfg may be NULL), each read into a
+ * zeroed item of elem bytes by from_node; at most MAX_RULES, what naming
+ * the list in errors.  On failure *items holds the n_out items read so
+ * far, for the caller's free. */
 static int
-grow(void **items, size_t *cap, size_t n, size_t elem, const char *what,
-     struct err *err)
+items_from_node(void **items, size_t *n_out, xmlNodePtr cfg,
+                const char *child, size_t elem,
+                int (*from_node)(void *, xmlNodePtr, struct err *),
+                const char *what, struct err *err)
 {
-	void *g;
-	size_t want;
+	xmlNodePtr n;
+	size_t cap = 0;
+	char *item;
+	int rc = 0;
 
-	if (n < *cap)
-		return 0;
-	if (*cap >= MAX_RULES)
-		return err_set(err, ERR_EPARSE, "too many DRS %s", what);
-	want = *cap != 0 ? *cap * 2 : 8;
-	g = realloc(*items, want * elem);
-	if (g == NULL)
-		return err_set(err, ERR_ENOMEM, "out of memory");
-	*items = g;
-	*cap = want;
-	return 0;
+	for (n = cfg != NULL ? vs_xml_child(cfg, child) : NULL;
+	     n != NULL && rc == 0; n = vs_xml_next(n, child)) {
+		if (*n_out == cap && cap >= MAX_RULES)
+			return err_set(err, ERR_EPARSE, "too many DRS %s",
+			               what);
+		if (array_grow(items, &cap, *n_out + 1, elem, 8) < 0)
+			return err_set(err, ERR_ENOMEM, "out of memory");
+		item = (char *)*items + *n_out * elem;
+		memset(item, 0, elem);
+		(*n_out)++;
+		rc = from_node(item, n, err);
+	}
+	return rc;
 }
 
 int
@@ -132,24 +138,14 @@ vs_drs_rules_from_node(struct vs_drs_rules **out, xmlNodePtr cfg,
                        struct err *err)
 {
 	struct vs_drs_rules *r;
-	xmlNodePtr n;
-	size_t cap = 0;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return err_set(err, ERR_ENOMEM, "out of memory");
-	for (n = cfg != NULL ? vs_xml_child(cfg, "rule") : NULL;
-	     n != NULL && rc == 0; n = vs_xml_next(n, "rule")) {
-		rc = grow((void **)&r->items, &cap, r->n, sizeof(*r->items),
-		          "rules", err);
-		if (rc != 0)
-			break;
-		memset(&r->items[r->n], 0, sizeof(r->items[r->n]));
-		r->n++;
-		rc = rule_from_node(&r->items[r->n - 1], n, err);
-	}
+	rc = items_from_node((void **)&r->items, &r->n, cfg, "rule",
+	                     sizeof(*r->items), rule_from_node, "rules", err);
 	if (rc != 0) {
 		vs_drs_rules_free(r);
 		return rc;
@@ -158,24 +154,28 @@ vs_drs_rules_from_node(struct vs_drs_rules **out, xmlNodePtr cfg,
 	return 0;
 }
 
+static void
+group_clear(void *p)
+{
+	struct vs_drs_group *g = p;
+
+	free(g->name);
+	free(g->vms);
+}
+
 void
 vs_drs_groups_free(struct vs_drs_groups *g)
 {
-	size_t i;
-
 	if (g == NULL)
 		return;
-	for (i = 0; i < g->n; i++) {
-		free(g->items[i].name);
-		free(g->items[i].vms);
-	}
-	free(g->items);
+	array_free(g->items, g->n, sizeof(*g->items), group_clear);
 	free(g);
 }
 
 static int
-group_from_node(struct vs_drs_group *out, xmlNodePtr n, struct err *err)
+group_from_node(void *item, xmlNodePtr n, struct err *err)
 {
+	struct vs_drs_group *out = item;
 	char *s;
 
 	vs_xml_xsi_type(out->type, sizeof(out->type), n);
@@ -197,24 +197,15 @@ vs_drs_groups_from_node(struct vs_drs_groups **out, xmlNodePtr cfg,
                         struct err *err)
 {
 	struct vs_drs_groups *g;
-	xmlNodePtr n;
-	size_t cap = 0;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
 	g = calloc(1, sizeof(*g));
 	if (g == NULL)
 		return err_set(err, ERR_ENOMEM, "out of memory");
-	for (n = cfg != NULL ? vs_xml_child(cfg, "group") : NULL;
-	     n != NULL && rc == 0; n = vs_xml_next(n, "group")) {
-		rc = grow((void **)&g->items, &cap, g->n, sizeof(*g->items),
-		          "groups", err);
-		if (rc != 0)
-			break;
-		memset(&g->items[g->n], 0, sizeof(g->items[g->n]));
-		g->n++;
-		rc = group_from_node(&g->items[g->n - 1], n, err);
-	}
+	rc = items_from_node((void **)&g->items, &g->n, cfg, "group",
+	                     sizeof(*g->items), group_from_node, "groups",
+	                     err);
 	if (rc != 0) {
 		vs_drs_groups_free(g);
 		return rc;
@@ -250,13 +241,7 @@ rule_find(const struct vs_drs_rules *r, const char *name)
 static bool
 rule_has(const struct vs_drs_rule *rule, const struct vs_moref *vm)
 {
-	size_t i;
-
-	for (i = 0; i < rule->nvms; i++) {
-		if (strcmp(rule->vms[i].value, vm->value) == 0)
-			return true;
-	}
-	return false;
+	return has_ref(rule->vms, rule->nvms, vm);
 }
 
 /* configurationEx of cluster: its rules, and its groups when groups is

@@ -296,20 +296,30 @@ cleanup:
 	return rc;
 }
 
+/* transfer() when the caller keeps nothing of the reply. */
+static int
+transfer_no_reply(struct vs_client *c, const char *dc_path,
+                  const char *ds_path, const struct xfer *x,
+                  struct err *err)
+{
+	struct vs_http_response resp;
+	int rc;
+
+	rc = transfer(&resp, c, dc_path, ds_path, x, err);
+	vs_http_response_clear(&resp);
+	return rc;
+}
+
 int
 vs_file_upload(struct vs_client *c, const char *dc_path,
                const char *ds_path, const char *local_path,
                struct err *err)
 {
-	struct vs_http_response resp;
 	struct xfer x = { "PUT", local_path, NULL, 0, false, NULL };
-	int rc;
 
 	if (local_path == NULL || local_path[0] == '\0')
 		return err_set(err, ERR_EINVAL, "no local file to upload");
-	rc = transfer(&resp, c, dc_path, ds_path, &x, err);
-	vs_http_response_clear(&resp);
-	return rc;
+	return transfer_no_reply(c, dc_path, ds_path, &x, err);
 }
 
 int
@@ -317,17 +327,13 @@ vs_file_upload_mem(struct vs_client *c, const char *dc_path,
                    const char *ds_path, const void *buf, size_t len,
                    bool sensitive, struct err *err)
 {
-	struct vs_http_response resp;
 	struct xfer x = { "PUT", NULL, buf, len, sensitive, NULL };
-	int rc;
 
 	if (buf == NULL && len > 0)
 		return err_set(err, ERR_EINVAL, "no buffer to upload");
 	if (buf == NULL)
 		x.buf = "";
-	rc = transfer(&resp, c, dc_path, ds_path, &x, err);
-	vs_http_response_clear(&resp);
-	return rc;
+	return transfer_no_reply(c, dc_path, ds_path, &x, err);
 }
 
 int
@@ -335,16 +341,12 @@ vs_file_download(struct vs_client *c, const char *dc_path,
                  const char *ds_path, const char *local_path,
                  struct err *err)
 {
-	struct vs_http_response resp;
 	struct xfer x = { "GET", NULL, NULL, 0, false, local_path };
-	int rc;
 
 	if (local_path == NULL || local_path[0] == '\0')
 		return err_set(err, ERR_EINVAL,
 		               "no local file to download to");
-	rc = transfer(&resp, c, dc_path, ds_path, &x, err);
-	vs_http_response_clear(&resp);
-	return rc;
+	return transfer_no_reply(c, dc_path, ds_path, &x, err);
 }
 
 int

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +21,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "base/array.h"
 #include "base/quote.h"
 
 #define OVF_STR_MAX 1024        /* one attribute or element text */
@@ -595,8 +597,10 @@ ovf_rtype_kept(int rt)
 }
 
 static void
-ovf_item_clear(struct vs_ovf_item *it)
+ovf_item_clear(void *p)
 {
+	struct vs_ovf_item *it = p;
+
 	free(it->instance_id);
 	free(it->element_name);
 	free(it->subtype);
@@ -707,6 +711,21 @@ cleanup:
 	return rc;
 }
 
+/* The RASD elements an item keeps, each into its char * field. */
+static const struct {
+	const char *name;
+	size_t off;
+} item_texts[] = {
+	{ "InstanceID", offsetof(struct vs_ovf_item, instance_id) },
+	{ "ElementName", offsetof(struct vs_ovf_item, element_name) },
+	{ "ResourceSubType", offsetof(struct vs_ovf_item, subtype) },
+	{ "Connection", offsetof(struct vs_ovf_item, connection) },
+	{ "Parent", offsetof(struct vs_ovf_item, parent) },
+	{ "Address", offsetof(struct vs_ovf_item, address) },
+	{ "AddressOnParent", offsetof(struct vs_ovf_item, address_on_parent) },
+	{ "HostResource", offsetof(struct vs_ovf_item, host_resource) },
+};
+
 static int
 ovf_item(struct vs_ovf *ovf, xmlNodePtr n, struct err *err)
 {
@@ -714,6 +733,7 @@ ovf_item(struct vs_ovf *ovf, xmlNodePtr n, struct err *err)
 	struct vs_ovf_item it;
 	char *rts = NULL;
 	uint64_t rt;
+	size_t i;
 	int rc;
 
 	memset(&it, 0, sizeof(it));
@@ -732,22 +752,10 @@ ovf_item(struct vs_ovf *ovf, xmlNodePtr n, struct err *err)
 	if (!ovf_rtype_kept((int)rt))
 		return 0;
 	it.resource_type = (int)rt;
-	rc = ovf_text(&it.instance_id, n, ns, "InstanceID", err);
-	if (rc == 0)
-		rc = ovf_text(&it.element_name, n, ns, "ElementName", err);
-	if (rc == 0)
-		rc = ovf_text(&it.subtype, n, ns, "ResourceSubType", err);
-	if (rc == 0)
-		rc = ovf_text(&it.connection, n, ns, "Connection", err);
-	if (rc == 0)
-		rc = ovf_text(&it.parent, n, ns, "Parent", err);
-	if (rc == 0)
-		rc = ovf_text(&it.address, n, ns, "Address", err);
-	if (rc == 0)
-		rc = ovf_text(&it.address_on_parent, n, ns, "AddressOnParent",
-		              err);
-	if (rc == 0)
-		rc = ovf_text(&it.host_resource, n, ns, "HostResource", err);
+	for (i = 0; rc == 0 && i < sizeof(item_texts) / sizeof(item_texts[0]);
+	     i++)
+		rc = ovf_text((char **)((char *)&it + item_texts[i].off), n,
+		              ns, item_texts[i].name, err);
 	if (rc == 0 && it.instance_id == NULL)
 		rc = err_set(err, ERR_EPARSE,
 		             "OVF hardware item without InstanceID");
@@ -891,14 +899,11 @@ vs_ovf_free(struct vs_ovf *ovf)
 		free(ovf->disks[i].disk_id);
 		free(ovf->disks[i].file_ref);
 	}
-	for (i = 0; i < ovf->nitems; i++)
-		ovf_item_clear(&ovf->items[i]);
-	for (i = 0; i < ovf->nnetworks; i++)
-		free(ovf->networks[i]);
-	free(ovf->networks);
+	array_free(ovf->items, ovf->nitems, sizeof(*ovf->items),
+	           ovf_item_clear);
+	strv_free(ovf->networks, ovf->nnetworks);
 	free(ovf->files);
 	free(ovf->disks);
-	free(ovf->items);
 	free(ovf->descriptor);
 	free(ovf->system_id);
 	free(ovf);

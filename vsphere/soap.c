@@ -441,8 +441,8 @@ copy_type(char *buf, size_t size, const char *s)
 	memcpy(buf, s, len + 1);
 }
 
-static xmlNodePtr
-first_elem(xmlNodePtr parent)
+xmlNodePtr
+vs_xml_first_elem(xmlNodePtr parent)
 {
 	xmlNodePtr n;
 
@@ -451,6 +451,19 @@ first_elem(xmlNodePtr parent)
 			return n;
 	}
 	return NULL;
+}
+
+size_t
+vs_xml_count_elems(xmlNodePtr parent)
+{
+	xmlNodePtr n;
+	size_t count = 0;
+
+	for (n = parent->children; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE)
+			count++;
+	}
+	return count;
 }
 
 /* A child element by local name in no namespace or any namespace (the
@@ -513,7 +526,7 @@ parse_fault(struct vs_fault *f, xmlNodePtr fault)
 	detail = any_child(fault, "detail");
 	if (detail == NULL)
 		return;
-	d = first_elem(detail);
+	d = vs_xml_first_elem(detail);
 	if (d == NULL)
 		return;
 	fault_type_of(f->type, sizeof(f->type), d);
@@ -521,89 +534,115 @@ parse_fault(struct vs_fault *f, xmlNodePtr fault)
 	          vs_xml_child(d, "localizedMessage"));
 }
 
-int
-vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
-                    const char *body, size_t len,
-                    struct vs_fault *fault_out, struct err *err)
+/* The SOAP fault f as the error message: "<type>: <text>", "<type>", or
+ * "SOAP fault <faultcode>: <faultstring>" when vCenter names no type. */
+static int
+fault_error(const struct vs_fault *f, struct err *err)
+{
+	const char *text;
+	int rc;
+
+	text = f->faultstring[0] != '\0' ? f->faultstring : f->localized;
+	if (f->type[0] != '\0' && text[0] != '\0')
+		rc = err_set(err, ERR_EFAULT, "%s: %s", f->type, text);
+	else if (f->type[0] != '\0')
+		rc = err_set(err, ERR_EFAULT, "%s", f->type);
+	else
+		rc = err_set(err, ERR_EFAULT, "SOAP fault %s: %s",
+		             f->faultcode[0] != '\0' ?
+		             f->faultcode : "(no faultcode)",
+		             text[0] != '\0' ? text : "(no faultstring)");
+	if (err != NULL && err->fault[0] == '\0')
+		copy_type(err->fault, sizeof(err->fault), f->type);
+	return rc;
+}
+
+/* body as an XML document: bounded, well-formed, no DTD, no network. */
+static int
+read_reply_doc(xmlDocPtr *doc_out, const char *body, size_t len,
+               struct err *err)
 {
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
-	xmlNodePtr root, b, child;
-	struct vs_fault f;
-	const char *text;
 	int rc = 0;
 
 	*doc_out = NULL;
-	*body_child_out = NULL;
-	if (fault_out != NULL)
-		memset(fault_out, 0, sizeof(*fault_out));
-	if (body == NULL || len == 0) {
-		rc = err_set(err, ERR_EPARSE, "empty SOAP reply");
-		goto cleanup;
-	}
-	if (len > VS_SOAP_MAX_REPLY || len > INT_MAX) {
-		rc = err_set(err, ERR_EPARSE,
-		             "SOAP reply of %zu bytes is too large", len);
-		goto cleanup;
-	}
+	if (body == NULL || len == 0)
+		return err_set(err, ERR_EPARSE, "empty SOAP reply");
+	if (len > VS_SOAP_MAX_REPLY || len > INT_MAX)
+		return err_set(err, ERR_EPARSE, "SOAP reply of %zu bytes "
+		               "is too large", len);
 	ctxt = xmlNewParserCtxt();
-	if (ctxt == NULL) {
-		rc = err_set(err, ERR_ENOMEM, "out of memory parsing the "
-		             "SOAP reply");
-		goto cleanup;
-	}
+	if (ctxt == NULL)
+		return err_set(err, ERR_ENOMEM, "out of memory parsing "
+		               "the SOAP reply");
 	doc = xmlCtxtReadMemory(ctxt, body, (int)len, "reply.xml", NULL,
 	                        XML_PARSE_NONET | XML_PARSE_NOERROR |
 	                        XML_PARSE_NOWARNING);
 	/* libxml2 2.9 stops at an allocation failure and hands back the
 	 * tree so far as if well-formed: a reply cut short. */
-	if (ctxt->errNo == XML_ERR_NO_MEMORY) {
+	if (ctxt->errNo == XML_ERR_NO_MEMORY)
 		rc = err_set(err, ERR_ENOMEM, "out of memory parsing the "
 		             "SOAP reply");
-		goto cleanup;
-	}
-	if (doc == NULL) {
+	else if (doc == NULL)
 		rc = err_set(err, ERR_EPARSE,
 		             "SOAP reply is not well-formed XML");
-		goto cleanup;
-	}
-	if (doc->intSubset != NULL || doc->extSubset != NULL) {
+	else if (doc->intSubset != NULL || doc->extSubset != NULL)
 		rc = err_set(err, ERR_EPARSE,
 		             "SOAP reply carries a DTD; refused");
-		goto cleanup;
+	if (rc == 0) {
+		*doc_out = doc;
+		doc = NULL;
 	}
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return rc;
+}
+
+/* The first element inside the envelope's Body. */
+static int
+body_child(xmlNodePtr *out, xmlDocPtr doc, struct err *err)
+{
+	xmlNodePtr root, b;
+
+	*out = NULL;
 	root = xmlDocGetRootElement(doc);
-	if (!is_elem(root, VS_NS_SOAPENV, "Envelope")) {
-		rc = err_set(err, ERR_EPARSE,
-		             "reply is not a SOAP envelope");
-		goto cleanup;
-	}
+	if (!is_elem(root, VS_NS_SOAPENV, "Envelope"))
+		return err_set(err, ERR_EPARSE,
+		               "reply is not a SOAP envelope");
 	for (b = root->children; b != NULL; b = b->next) {
 		if (is_elem(b, VS_NS_SOAPENV, "Body"))
 			break;
 	}
-	child = b == NULL ? NULL : first_elem(b);
-	if (child == NULL) {
-		rc = err_set(err, ERR_EPARSE, "SOAP reply has no Body "
-		             "content");
+	*out = b == NULL ? NULL : vs_xml_first_elem(b);
+	if (*out == NULL)
+		return err_set(err, ERR_EPARSE, "SOAP reply has no Body "
+		               "content");
+	return 0;
+}
+
+int
+vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
+                    const char *body, size_t len,
+                    struct vs_fault *fault_out, struct err *err)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr child;
+	struct vs_fault f;
+	int rc;
+
+	*doc_out = NULL;
+	*body_child_out = NULL;
+	if (fault_out != NULL)
+		memset(fault_out, 0, sizeof(*fault_out));
+	rc = read_reply_doc(&doc, body, len, err);
+	if (rc == 0)
+		rc = body_child(&child, doc, err);
+	if (rc < 0)
 		goto cleanup;
-	}
 	if (is_elem(child, VS_NS_SOAPENV, "Fault")) {
 		parse_fault(&f, child);
-		text = f.faultstring[0] != '\0' ? f.faultstring : f.localized;
-		if (f.type[0] != '\0' && text[0] != '\0')
-			rc = err_set(err, ERR_EFAULT, "%s: %s", f.type,
-			             text);
-		else if (f.type[0] != '\0')
-			rc = err_set(err, ERR_EFAULT, "%s", f.type);
-		else
-			rc = err_set(err, ERR_EFAULT, "SOAP fault %s: %s",
-			             f.faultcode[0] != '\0' ?
-			             f.faultcode : "(no faultcode)",
-			             text[0] != '\0' ? text :
-			             "(no faultstring)");
-		if (err != NULL && err->fault[0] == '\0')
-			copy_type(err->fault, sizeof(err->fault), f.type);
+		rc = fault_error(&f, err);
 		if (fault_out != NULL)
 			*fault_out = f;
 		goto cleanup;
@@ -613,36 +652,46 @@ vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
 	doc = NULL;
 cleanup:
 	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
 	return rc;
+}
+
+/* The first element named name in the vim25 namespace, from n on. */
+static xmlNodePtr
+vim_elem_from(xmlNodePtr n, const char *name)
+{
+	for (; n != NULL; n = n->next) {
+		if (is_elem(n, VS_NS_VIM25, name))
+			return n;
+	}
+	return NULL;
 }
 
 xmlNodePtr
 vs_xml_child(xmlNodePtr parent, const char *name)
 {
-	xmlNodePtr n;
-
 	if (parent == NULL || name == NULL)
 		return NULL;
-	for (n = parent->children; n != NULL; n = n->next) {
-		if (is_elem(n, VS_NS_VIM25, name))
-			return n;
-	}
-	return NULL;
+	return vim_elem_from(parent->children, name);
 }
 
 xmlNodePtr
 vs_xml_next(xmlNodePtr after, const char *name)
 {
-	xmlNodePtr n;
-
 	if (after == NULL || name == NULL)
 		return NULL;
-	for (n = after->next; n != NULL; n = n->next) {
-		if (is_elem(n, VS_NS_VIM25, name))
-			return n;
-	}
-	return NULL;
+	return vim_elem_from(after->next, name);
+}
+
+size_t
+vs_xml_count(xmlNodePtr parent, const char *name)
+{
+	size_t n = 0;
+	xmlNodePtr k;
+
+	for (k = vs_xml_child(parent, name); k != NULL;
+	     k = vs_xml_next(k, name))
+		n++;
+	return n;
 }
 
 char *

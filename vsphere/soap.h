@@ -89,6 +89,12 @@ int vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
 /* Element children by local name in the vim25 namespace. */
 xmlNodePtr vs_xml_child(xmlNodePtr parent, const char *name);
 xmlNodePtr vs_xml_next(xmlNodePtr after, const char *name);
+/* The first element child of parent in any namespace, or NULL. */
+xmlNodePtr vs_xml_first_elem(xmlNodePtr parent);
+/* How many element children parent has. */
+size_t vs_xml_count_elems(xmlNodePtr parent);
+/* How many vim25 children named name parent has (0 for NULL). */
+size_t vs_xml_count(xmlNodePtr parent, const char *name);
 /* Text content of the child (caller frees with xmlFree), or NULL when
  * absent or out of memory (vs_xml_child() tells which). */
 char *vs_xml_child_text(xmlNodePtr parent, const char *name);

@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include "base/words.h"
+
 #define MAX_RULES 16
 #define GARBAGE_LEN ((size_t)3 * 1024 * 1024)
 #define TASK_PREFIX "task-injected-"
@@ -27,10 +29,7 @@ enum fault_kind {
 	F_KILL,
 };
 
-static const struct {
-	const char *name;
-	int kind;
-} kinds[] = {
+static const struct word kinds[] = {
 	{ "refused", F_REFUSED },     { "reset", F_RESET },
 	{ "timeout", F_TIMEOUT },     { "503", F_503 },
 	{ "fault", F_FAULT },         { "notauth", F_NOTAUTH },
@@ -69,13 +68,9 @@ static const char env_tail[] = "</soapenv:Body></soapenv:Envelope>";
 static const char *
 kind_name(int kind)
 {
-	size_t i;
+	const char *name = word_name(kinds, WORDS_N(kinds), kind);
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (kinds[i].kind == kind)
-			return kinds[i].name;
-	}
-	return "?";
+	return name != NULL ? name : "?";
 }
 
 static int
@@ -116,12 +111,7 @@ parse_rule(struct rule *r, const char *s, size_t len, struct err *err)
 		return err_set(err, ERR_EINVAL, "VSPHERE_CPI_FAULTS: a "
 		               "rule lacks '@' (KIND@WHEN)");
 	klen = (size_t)(at - s);
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (strlen(kinds[i].name) == klen &&
-		    memcmp(kinds[i].name, s, klen) == 0)
-			r->kind = kinds[i].kind;
-	}
-	if (r->kind == 0)
+	if (word_value_n(&r->kind, kinds, WORDS_N(kinds), s, klen) < 0)
 		return err_set(err, ERR_EINVAL, "VSPHERE_CPI_FAULTS: "
 		               "unknown fault kind");
 	when = at + 1;
@@ -383,60 +373,65 @@ expire_session(struct fault_transport *ft, const struct vs_http_request *req)
 	vs_http_response_clear(&lresp);
 }
 
-static int
-fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-                struct vs_http_response *resp, struct err *err)
+/* The kinds that answer in the server's place: true when r is one, its
+ * result in *rc. */
+static bool
+answer_instead(int *rc, struct fault_transport *ft, const struct rule *r,
+               const struct vs_http_request *req,
+               struct vs_http_response *resp, const char *op,
+               struct err *err)
 {
-	struct fault_transport *ft = (struct fault_transport *)t;
-	const char *op = req->op != NULL ? req->op : req->method;
-	struct rule *r;
 	size_t len;
-	int rc;
 
-	memset(resp, 0, sizeof(*resp));
-	ft->count++;
-	if (ft->tasks > 0 && find_task(req) != NULL)
-		return task_info(resp, req, err);
-	r = match(ft, op);
-	if (r == NULL)
-		return ft->inner->roundtrip(ft->inner, req, resp, err);
-	note(ft, r->kind, op);
 	switch (r->kind) {
 	case F_REFUSED:
-		return err_set(err, ERR_ENET, "%s: connection refused "
-		               "(injected)", op);
+		*rc = err_set(err, ERR_ENET, "%s: connection refused "
+		              "(injected)", op);
+		return true;
 	case F_503:
-		return reply(resp, 503, "<html><body>503 Service Unavailable"
-		             " (injected)</body></html>", "", "", err);
+		*rc = reply(resp, 503, "<html><body>503 Service Unavailable"
+		            " (injected)</body></html>", "", "", err);
+		return true;
 	case F_FAULT:
-		return soap_fault(resp, "SystemError",
-		                  "<reason>injected</reason>", err);
+		*rc = soap_fault(resp, "SystemError",
+		                 "<reason>injected</reason>", err);
+		return true;
 	case F_NOTAUTH:
 		expire_session(ft, req);
-		return soap_fault(resp, "NotAuthenticated",
-		                  "<privilegeId>System.View</privilegeId>",
-		                  err);
+		*rc = soap_fault(resp, "NotAuthenticated",
+		                 "<privilegeId>System.View</privilegeId>",
+		                 err);
+		return true;
 	case F_GARBAGE:
-		return garbage(resp, ft->count, err);
+		*rc = garbage(resp, ft->count, err);
+		return true;
 	case F_TASKERROR:
 		len = strlen(op);
 		if (len < 5 || strcmp(op + len - 5, "_Task") != 0)
-			return soap_fault(resp, "SystemError",
-			                  "<reason>injected</reason>", err);
-		return task_reply(ft, resp, op, err);
+			*rc = soap_fault(resp, "SystemError",
+			                 "<reason>injected</reason>", err);
+		else
+			*rc = task_reply(ft, resp, op, err);
+		return true;
 	default:
-		break;
+		return false;
 	}
-	/* The kinds below let the request reach the server. */
-	rc = ft->inner->roundtrip(ft->inner, req, resp, err);
-	if (rc != 0)
-		return rc;
-	switch (r->kind) {
+}
+
+/* The kinds that let the request reach the server and spoil its reply
+ * resp. */
+static int
+spoil_reply(int kind, struct vs_http_response *resp, const char *op,
+            struct err *err)
+{
+	int rc;
+
+	switch (kind) {
 	case F_KILL:
 		/* kill -9 right after vCenter got the request: what a
 		 * killed CPI leaves behind */
 		raise(SIGKILL);
-		break;
+		return 0;
 	case F_RESET:
 		vs_http_response_clear(resp);
 		rc = err_set(err, ERR_ENET, "%s: connection reset by "
@@ -465,6 +460,31 @@ fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	if (err != NULL && (err->code == ERR_ENET || err->code == ERR_ETIMEOUT))
 		err->maybe_sent = true;
 	return rc;
+}
+
+static int
+fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
+                struct vs_http_response *resp, struct err *err)
+{
+	struct fault_transport *ft = (struct fault_transport *)t;
+	const char *op = req->op != NULL ? req->op : req->method;
+	struct rule *r;
+	int rc;
+
+	memset(resp, 0, sizeof(*resp));
+	ft->count++;
+	if (ft->tasks > 0 && find_task(req) != NULL)
+		return task_info(resp, req, err);
+	r = match(ft, op);
+	if (r == NULL)
+		return ft->inner->roundtrip(ft->inner, req, resp, err);
+	note(ft, r->kind, op);
+	if (answer_instead(&rc, ft, r, req, resp, op, err))
+		return rc;
+	rc = ft->inner->roundtrip(ft->inner, req, resp, err);
+	if (rc != 0)
+		return rc;
+	return spoil_reply(r->kind, resp, op, err);
 }
 
 static int

@@ -16,30 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+
 /* --- small helpers --------------------------------------------------- */
 
 static bool
 has_element_child(xmlNodePtr n)
 {
-	xmlNodePtr k;
-
-	for (k = n->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE)
-			return true;
-	}
-	return false;
-}
-
-size_t
-vs_vim__count_children(xmlNodePtr parent, const char *name)
-{
-	size_t n = 0;
-	xmlNodePtr k;
-
-	for (k = vs_xml_child(parent, name); k != NULL;
-	     k = vs_xml_next(k, name))
-		n++;
-	return n;
+	return vs_xml_first_elem(n) != NULL;
 }
 
 /* Text of a simple element as a malloc'd string; ERR_EPARSE when it has
@@ -220,6 +204,16 @@ vs_parse_bool(bool *out, const char *s, struct err *err)
 }
 
 int
+vs_parse_word(int *out, const struct word *table, size_t n, const char *s,
+              const char *what, struct err *err)
+{
+	*out = 0;
+	if (word_value(out, table, n, s) < 0)
+		return err_set(err, ERR_EPARSE, "unknown %s", what);
+	return 0;
+}
+
+int
 vs_lmf_from_node(struct vs_fault *out, xmlNodePtr lmf, struct err *err)
 {
 	xmlNodePtr inner;
@@ -272,30 +266,28 @@ vs_object_free(struct vs_object *o)
 	free(o);
 }
 
+static void
+object_clear(void *o)
+{
+	vs_object_clear(o);
+}
+
 void
 vs_objects_free(struct vs_objects *list)
 {
-	size_t i;
-
 	if (list == NULL)
 		return;
-	for (i = 0; i < list->n; i++)
-		vs_object_clear(&list->items[i]);
-	free(list->items);
+	array_free(list->items, list->n, sizeof(*list->items), object_clear);
 	free(list);
 }
 
 static int
 read_morefs(struct vs_prop *p, xmlNodePtr val, struct err *err)
 {
-	size_t n = 0;
+	size_t n = vs_xml_count_elems(val);
 	xmlNodePtr k;
 	int rc;
 
-	for (k = val->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE)
-			n++;
-	}
 	if (n > MAX_LIST)
 		return err_set(err, ERR_EPARSE, "list too long");
 	p->kind = VS_PROP_MOREFS;
@@ -484,8 +476,8 @@ vs_object_from_node(struct vs_object *out, xmlNodePtr objects,
 	rc = vs_vim__child_moref(&out->obj, NULL, objects, "obj", err);
 	if (rc < 0)
 		goto cleanup;
-	nprop = vs_vim__count_children(objects, "propSet");
-	nmiss = vs_vim__count_children(objects, "missingSet");
+	nprop = vs_xml_count(objects, "propSet");
+	nmiss = vs_xml_count(objects, "missingSet");
 	if (nprop > MAX_LIST || nmiss > MAX_LIST) {
 		rc = err_set(err, ERR_EPARSE, "too many properties");
 		goto cleanup;
@@ -578,6 +570,17 @@ want(const struct vs_prop **out, const struct vs_object *o, const char *name,
 	return 0;
 }
 
+/* rc from parsing o's property name: an error says which property. */
+static int
+where_parsed(int rc, const struct vs_object *o, const char *name,
+             struct err *err)
+{
+	if (rc < 0)
+		err_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
+		           name);
+	return rc;
+}
+
 int
 vs_object_get_str(const char **out, const struct vs_object *o,
                   const char *name, struct err *err)
@@ -604,10 +607,7 @@ vs_object_get_long(long long *out, const struct vs_object *o,
 	if (rc < 0)
 		return rc;
 	rc = vs_parse_long(out, p->text, LLONG_MIN, LLONG_MAX, err);
-	if (rc < 0)
-		err_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
-		           name);
-	return rc;
+	return where_parsed(rc, o, name, err);
 }
 
 int
@@ -622,10 +622,7 @@ vs_object_get_bool(bool *out, const struct vs_object *o, const char *name,
 	if (rc < 0)
 		return rc;
 	rc = vs_parse_bool(out, p->text, err);
-	if (rc < 0)
-		err_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
-		           name);
-	return rc;
+	return where_parsed(rc, o, name, err);
 }
 
 int
@@ -686,10 +683,7 @@ vs_object_get_fault(struct vs_fault *out, const struct vs_object *o,
 	if (rc < 0)
 		return rc;
 	rc = vs_lmf_from_node(out, n, err);
-	if (rc < 0)
-		err_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
-		           name);
-	return rc;
+	return where_parsed(rc, o, name, err);
 }
 
 /* --- TaskInfo -------------------------------------------------------- */
@@ -697,26 +691,15 @@ vs_object_get_fault(struct vs_fault *out, const struct vs_object *o,
 int
 vs_task_state_parse(int *out, const char *s, struct err *err)
 {
-	static const struct {
-		const char *name;
-		int state;
-	} states[] = {
+	static const struct word states[] = {
 		{ "queued", VS_TASK_QUEUED },
 		{ "running", VS_TASK_RUNNING },
 		{ "success", VS_TASK_SUCCESS },
 		{ "error", VS_TASK_ERROR },
 	};
-	size_t i;
 
-	*out = 0;
-	for (i = 0; s != NULL && i < sizeof(states) / sizeof(states[0]);
-	     i++) {
-		if (strcmp(s, states[i].name) == 0) {
-			*out = states[i].state;
-			return 0;
-		}
-	}
-	return err_set(err, ERR_EPARSE, "unknown task state");
+	return vs_parse_word(out, states, WORDS_N(states), s, "task state",
+	                     err);
 }
 
 void

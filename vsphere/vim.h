@@ -21,6 +21,7 @@
 
 #include <libxml/tree.h>
 
+#include "base/words.h"
 #include "vsphere/soap.h"
 #include "base/err.h"
 
@@ -105,6 +106,10 @@ int vs_parse_long(long long *out, const char *s, long long min,
                   long long max, struct err *err);
 /* "true"/"1" or "false"/"0". */
 int vs_parse_bool(bool *out, const char *s, struct err *err);
+/* The value of the word s (an enum's text in a reply) among the n words
+ * of table; ERR_EPARSE "unknown <what>" when it is none of them (*out 0). */
+int vs_parse_word(int *out, const struct word *table, size_t n,
+                  const char *s, const char *what, struct err *err);
 /* The text of parent's child name into *out (xmlFree), NULL when there
  * is no such child; ERR_ENOMEM (err untouched: the caller words it) when
  * there is one but its text could not be copied, which must not read as

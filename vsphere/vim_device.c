@@ -9,9 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+
 static void
-device_clear(struct vs_device *d)
+device_clear(void *p)
 {
+	struct vs_device *d = p;
+
 	free(d->label);
 	free(d->file_name);
 	free(d->device_name);
@@ -28,13 +32,9 @@ device_clear(struct vs_device *d)
 void
 vs_devices_free(struct vs_devices *d)
 {
-	size_t i;
-
 	if (d == NULL)
 		return;
-	for (i = 0; i < d->n; i++)
-		device_clear(&d->items[i]);
-	free(d->items);
+	array_free(d->items, d->n, sizeof(*d->items), device_clear);
 	free(d);
 }
 
@@ -189,15 +189,11 @@ vs_devices_from_node(struct vs_devices **out, xmlNodePtr val,
                      struct err *err)
 {
 	struct vs_devices *d = NULL;
-	size_t n = 0;
+	size_t n = vs_xml_count_elems(val);
 	xmlNodePtr k;
 	int rc = 0;
 
 	*out = NULL;
-	for (k = val->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE)
-			n++;
-	}
 	if (n > MAX_LIST)
 		return err_set(err, ERR_EPARSE, "device list too long");
 	d = calloc(1, sizeof(*d));

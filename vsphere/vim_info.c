@@ -9,37 +9,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+
 int
 vs_lease_state_parse(int *out, const char *s, struct err *err)
 {
-	*out = 0;
-	if (s != NULL && strcmp(s, "initializing") == 0)
-		*out = VS_LEASE_INITIALIZING;
-	else if (s != NULL && strcmp(s, "ready") == 0)
-		*out = VS_LEASE_READY;
-	else if (s != NULL && strcmp(s, "done") == 0)
-		*out = VS_LEASE_DONE;
-	else if (s != NULL && strcmp(s, "error") == 0)
-		*out = VS_LEASE_ERROR;
-	else
-		return err_set(err, ERR_EPARSE, "unknown lease state");
-	return 0;
+	static const struct word states[] = {
+		{ "initializing", VS_LEASE_INITIALIZING },
+		{ "ready", VS_LEASE_READY },
+		{ "done", VS_LEASE_DONE },
+		{ "error", VS_LEASE_ERROR },
+	};
+
+	return vs_parse_word(out, states, WORDS_N(states), s, "lease state",
+	                     err);
+}
+
+static void
+lease_url_clear(void *p)
+{
+	struct vs_lease_url *u = p;
+
+	free(u->key);
+	free(u->import_key);
+	free(u->url);
+	free(u->target_id);
 }
 
 void
 vs_lease_info_free(struct vs_lease_info *li)
 {
-	size_t i;
-
 	if (li == NULL)
 		return;
-	for (i = 0; i < li->nurls; i++) {
-		free(li->urls[i].key);
-		free(li->urls[i].import_key);
-		free(li->urls[i].url);
-		free(li->urls[i].target_id);
-	}
-	free(li->urls);
+	array_free(li->urls, li->nurls, sizeof(*li->urls), lease_url_clear);
 	free(li);
 }
 
@@ -84,7 +86,7 @@ vs_lease_info_from_node(struct vs_lease_info **out, xmlNodePtr val,
 	                        "totalDiskCapacityInKB", 0, LLONG_MAX, err);
 	if (rc < 0)
 		goto cleanup;
-	n = vs_vim__count_children(val, "deviceUrl");
+	n = vs_xml_count(val, "deviceUrl");
 	if (n > MAX_LIST) {
 		rc = err_set(err, ERR_EPARSE, "too many device URLs");
 		goto cleanup;

@@ -16,8 +16,6 @@
  * reply size; these keep a hostile reply from asking for absurd arrays). */
 #define MAX_LIST 100000
 
-/* How many children of parent are named name. */
-size_t vs_vim__count_children(xmlNodePtr parent, const char *name);
 /* Child name's text (malloc'd): *out NULL when the child is absent and
  * !required. */
 int vs_vim__child_text(char **out, xmlNodePtr parent, const char *name,

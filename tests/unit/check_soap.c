@@ -620,6 +620,45 @@ START_TEST(moref_reading)
 }
 END_TEST
 
+/* vs_xml_first_elem and vs_xml_count_elems see elements in any
+ * namespace and skip text and comments. */
+START_TEST(element_children)
+{
+	static const char reply[] =
+		"<e:Envelope xmlns:e=\"http://schemas.xmlsoap.org/soap/"
+		"envelope/\"><e:Body><XResponse xmlns=\"urn:vim25\">"
+		"<list> text <!-- c --><x:a xmlns:x=\"urn:other\"/>"
+		"<b/> more <c>t</c></list><none> only text </none>"
+		"</XResponse></e:Body></e:Envelope>";
+	struct err err;
+	xmlDocPtr doc;
+	xmlNodePtr resp, list, none, first;
+
+	err_clear(&err);
+	ck_assert_int_eq(vs_soap_parse_reply(&doc, &resp, reply,
+	                                     sizeof(reply) - 1, NULL, &err),
+	                 0);
+	list = vs_xml_child(resp, "list");
+	none = vs_xml_child(resp, "none");
+	ck_assert_ptr_nonnull(list);
+	ck_assert_ptr_nonnull(none);
+	first = vs_xml_first_elem(list);
+	ck_assert_ptr_nonnull(first);
+	ck_assert_str_eq((const char *)first->name, "a");
+	ck_assert_uint_eq(vs_xml_count_elems(list), 3);
+	ck_assert_ptr_null(vs_xml_first_elem(none));
+	ck_assert_uint_eq(vs_xml_count_elems(none), 0);
+	ck_assert_str_eq((const char *)vs_xml_first_elem(resp)->name, "list");
+	/* vs_xml_count: vim25 children by name only */
+	ck_assert_uint_eq(vs_xml_count(list, "b"), 1);
+	ck_assert_uint_eq(vs_xml_count(list, "a"), 0);   /* other ns */
+	ck_assert_uint_eq(vs_xml_count(resp, "list"), 1);
+	ck_assert_uint_eq(vs_xml_count(resp, "missing"), 0);
+	ck_assert_uint_eq(vs_xml_count(NULL, "list"), 0);
+	xmlFreeDoc(doc);
+}
+END_TEST
+
 static Suite *
 soap_suite(void)
 {
@@ -643,6 +682,7 @@ soap_suite(void)
 	tcase_add_test(tc, deep_document);
 	tcase_add_test(tc, huge_reply_refused_unparsed);
 	tcase_add_test(tc, moref_reading);
+	tcase_add_test(tc, element_children);
 	suite_add_tcase(s, tc);
 	return s;
 }

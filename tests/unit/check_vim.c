@@ -1591,6 +1591,30 @@ START_TEST(test_parse_scalars)
 }
 END_TEST
 
+/* vs_parse_word: an enum's word from a table, "unknown <what>" else. */
+START_TEST(test_parse_word)
+{
+	static const struct word states[] = {
+		{ "ready", 2 }, { "done", 3 },
+	};
+	struct err err;
+	int v = 9;
+
+	err_clear(&err);
+	ck_assert_int_eq(vs_parse_word(&v, states, WORDS_N(states), "done",
+	                               "lease state", &err), 0);
+	ck_assert_int_eq(v, 3);
+	ck_assert_int_eq(vs_parse_word(&v, states, WORDS_N(states), "Done",
+	                               "lease state", &err), ERR_EPARSE);
+	ck_assert_int_eq(v, 0);
+	ck_assert_str_eq(err.message, "unknown lease state");
+	err_clear(&err);
+	ck_assert_int_eq(vs_parse_word(&v, states, WORDS_N(states), NULL,
+	                               "task state", &err), ERR_EPARSE);
+	ck_assert_str_eq(err.message, "unknown task state");
+}
+END_TEST
+
 static Suite *
 vim_suite(void)
 {
@@ -1598,6 +1622,7 @@ vim_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_clone_spec_xml);
+	tcase_add_test(tc, test_parse_word);
 	tcase_add_test(tc, test_config_spec_reconfig_xml);
 	tcase_add_test(tc, test_config_spec_device_extensions_xml);
 	tcase_add_test(tc, test_device_extensions_invalid);
