@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/digits.h"
 #include "base/utf8.h"
 #include "base/xmltext.h"
 
@@ -380,18 +381,6 @@ redact_session_values(struct buf *b)
 
 /* --- secrets and their forms ------------------------------------- */
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The code point of the character at s (NUL-terminated) and its length
  * in *len; a byte that starts no valid sequence stands for itself. */
 static unsigned long
@@ -427,7 +416,7 @@ xml_charref(const char *t, size_t n, unsigned long cp)
 	if (j >= n || t[j] == ';')
 		return 0;
 	for (; j < n && t[j] != ';'; j++) {
-		int d = hex ? hex_value(t[j]) : is_digit(t[j]) ? t[j] - '0' : -1;
+		int d = hex ? digit_hex(t[j]) : is_digit(t[j]) ? t[j] - '0' : -1;
 
 		if (d < 0 || v > 0x10ffff)
 			return 0;
@@ -449,7 +438,7 @@ json_uescape(const char *t, size_t n, unsigned long cp)
 		if (t[6 * k] != '\\' || t[6 * k + 1] != 'u')
 			return 0;
 		for (i = 2; i < 6; i++) {
-			int d = hex_value(t[6 * k + i]);
+			int d = digit_hex(t[6 * k + i]);
 
 			if (d < 0)
 				return 0;
@@ -472,8 +461,8 @@ pct_byte(const char *t, size_t n, unsigned char b)
 
 	if (n < 3 || t[0] != '%')
 		return 0;
-	hi = hex_value(t[1]);
-	lo = hex_value(t[2]);
+	hi = digit_hex(t[1]);
+	lo = digit_hex(t[2]);
 	return hi >= 0 && lo >= 0 && (unsigned)(hi * 16 + lo) == b ? 3 : 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/wipe.h"
 #include "cpi/config_read.h"
 #include "cpi/log.h"
 
@@ -61,39 +62,27 @@ add_url_secret(struct cpi_config *cfg, const char *url,
 	return add_secret(cfg, colon + 1, (size_t)(at - colon - 1), err);
 }
 
-/* Every string under a credential-like key, at any depth. */
+struct secret_sink {
+	struct cpi_config *cfg;
+	struct err *err;
+};
+
 static int
-collect_secrets(struct cpi_config *cfg, const json_t *v, bool under_secret,
-                int depth, struct err *err)
+sink_secret(void *ctx, const char *s, size_t len)
 {
-	const char *key;
-	json_t *child;
-	size_t i;
-	int rc = 0;
+	struct secret_sink *k = ctx;
 
-	if (depth > 32)
-		return 0;
-	if (json_is_string(v) && under_secret)
-		return add_secret(cfg, json_string_value(v),
-		                  strlen(json_string_value(v)), err);
-	if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, key, child) {
-			bool hide = under_secret || cpi_secret_key(key);
+	return add_secret(k->cfg, s, len, k->err);
+}
 
-			rc = collect_secrets(cfg, child, hide, depth + 1,
-			                     err);
-			if (rc != 0)
-				return rc;
-		}
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, child) {
-			rc = collect_secrets(cfg, child, under_secret,
-			                     depth + 1, err);
-			if (rc != 0)
-				return rc;
-		}
-	}
-	return rc;
+/* Every string under a credential-like key of v (cpi/log.h's one walk)
+ * becomes a secret of cfg. */
+static int
+collect_secrets(struct cpi_config *cfg, const json_t *v, struct err *err)
+{
+	struct secret_sink k = { cfg, err };
+
+	return cpi_json_secret_strings(v, false, 32, sink_secret, &k);
 }
 
 static int
@@ -154,9 +143,9 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 	if (rc == 0 && bs != NULL)
 		rc = dump_canonical(&ag->blobstore_json, bs, err);
 	if (rc == 0 && bs != NULL)
-		rc = collect_secrets(cfg, bs, false, 0, err);
+		rc = collect_secrets(cfg, bs, err);
 	if (rc == 0)
-		rc = collect_secrets(cfg, agent, false, 0, err);
+		rc = collect_secrets(cfg, agent, err);
 	if (rc == 0)
 		rc = dump_canonical(&ag->json, agent, err);
 	return rc;
@@ -354,14 +343,6 @@ cleanup:
 	return rc;
 }
 
-static void
-free_str(char *s)
-{
-	if (s != NULL)
-		memset(s, 0, strlen(s));
-	free(s);
-}
-
 void
 cpi_config_free(struct cpi_config *cfg)
 {
@@ -377,7 +358,7 @@ cpi_config_free(struct cpi_config *cfg)
 	free(vc->scheme);
 	free(vc->url);
 	free(vc->user);
-	free_str(vc->password);
+	wipe_free(vc->password);
 	free(vc->ca_cert);
 	free(vc->vm_storage_policy_name);
 	free(vc->leftover_journal_dir);
@@ -400,12 +381,12 @@ cpi_config_free(struct cpi_config *cfg)
 	for (i = 0; i < cfg->agent.nntp; i++)
 		free(cfg->agent.ntp[i]);
 	free(cfg->agent.ntp);
-	free_str(cfg->agent.mbus);
-	free_str(cfg->agent.blobstore_json);
-	free_str(cfg->agent.json);
+	wipe_free(cfg->agent.mbus);
+	wipe_free(cfg->agent.blobstore_json);
+	wipe_free(cfg->agent.json);
 	free(cfg->director_uuid);
 	for (i = 0; i < cfg->nsecrets; i++)
-		free_str(cfg->secrets[i]);
+		wipe_free(cfg->secrets[i]);
 	free(cfg->secrets);
 	free(cfg);
 }

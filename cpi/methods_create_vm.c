@@ -63,6 +63,7 @@
 #include <time.h>
 
 #include "base/uuid.h"
+#include "base/wipe.h"
 #include "cpi/agent_net.h"
 #include "cpi/create_journal.h"
 #include "cpi/image.h"
@@ -159,15 +160,6 @@ human_readable_name(char *cid, size_t size, const json_t *env)
 	}
 	snprintf(cid, size, "%.*s_%.*s_%s", (int)ig_len, ig, (int)dep_len,
 	         dep, suffix);
-}
-
-static void
-wipe_free(char *s)
-{
-	if (s != NULL) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
 }
 
 /* Before the clone: bad input is a CloudError, vCenter trouble a

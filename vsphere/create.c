@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/wipe.h"
 #include "vsphere/create_internal.h"
 #include "vsphere/disk.h"
 #include "vsphere/drs.h"
@@ -637,10 +638,7 @@ vs_create_deliver(struct vs_client *c, struct vs_created *v,
 	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
 
 cleanup:
-	if (userdata != NULL) {
-		memset(userdata, 0, strlen(userdata));
-		free(userdata);
-	}
+	wipe_free(userdata);
 	free(ch);
 	free(extra);
 	return rc;
@@ -768,8 +766,7 @@ vs_create_redeliver(struct vs_client *c, struct vs_created *v,
 	cfg.nextra = 2;
 	err_clear(&e);
 	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
-	memset(userdata, 0, strlen(userdata));
-	free(userdata);
+	wipe_free(userdata);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/quote.h"
 #include "base/redact.h"
+#include "base/wipe.h"
 #include "vsphere/client.h"
 #include "vsphere/create.h"
 
@@ -21,16 +22,6 @@ struct vs_rest {
 	struct vs_client *c;
 	char header[sizeof(SESSION_HEADER) + 2 + ID_MAX];  /* "name: id" */
 };
-
-/* Frees s, wiping what it knows of the session. */
-static void
-wipe_free(char *s, size_t len)
-{
-	if (s == NULL)
-		return;
-	memset(s, 0, len);
-	free(s);
-}
 
 /* A non-2xx reply as ERR_EHTTP naming op, the status and the start of
  * the body. */
@@ -111,14 +102,14 @@ basic_auth(char **out, size_t *out_len, const char *user,
 		return err_set(err, ERR_ENOMEM, "out of memory");
 	snprintf(pair, n + 1, "%s:%s", user, password);
 	rc = vs_base64(&token, pair, n, err);
-	wipe_free(pair, n);
+	wipe_free_n(pair, n);
 	if (rc != 0)
 		return rc;
 	*out_len = strlen("Authorization: Basic ") + strlen(token) + 1;
 	*out = malloc(*out_len);
 	if (*out != NULL)
 		snprintf(*out, *out_len, "Authorization: Basic %s", token);
-	wipe_free(token, strlen(token));
+	wipe_free_n(token, strlen(token));
 	if (*out == NULL)
 		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
@@ -141,7 +132,7 @@ vs_rest_login(struct vs_rest **out, struct vs_client *c, const char *user,
 	headers[0] = auth;
 	rc = exchange(&reply, &len, c, "POST", REDACT_REST_SESSION_PATH,
 	              headers, NULL, "rest-session", err);
-	wipe_free(auth, auth_len);
+	wipe_free_n(auth, auth_len);
 	if (rc != 0)
 		goto cleanup;
 	if (!redact_rest_session_id(id, sizeof(id), reply, len)) {
@@ -159,7 +150,7 @@ vs_rest_login(struct vs_rest **out, struct vs_client *c, const char *user,
 	*out = s;
 cleanup:
 	memset(id, 0, sizeof(id));
-	wipe_free(reply, len);
+	wipe_free_n(reply, len);
 	return rc;
 }
 

@@ -68,15 +68,14 @@ vs_vm_info_device(const struct vs_vm_info *info, int key)
 static int
 power_parse(int *out, const char *s, struct err *err)
 {
-	if (strcmp(s, "poweredOff") == 0)
-		*out = VS_VM_POWERED_OFF;
-	else if (strcmp(s, "poweredOn") == 0)
-		*out = VS_VM_POWERED_ON;
-	else if (strcmp(s, "suspended") == 0)
-		*out = VS_VM_SUSPENDED;
-	else
-		return err_set(err, ERR_EPARSE, "unknown power state");
-	return 0;
+	static const struct word states[] = {
+		{ "poweredOff", VS_VM_POWERED_OFF },
+		{ "poweredOn", VS_VM_POWERED_ON },
+		{ "suspended", VS_VM_SUSPENDED },
+	};
+
+	return vs_parse_word(out, states, WORDS_N(states), s, "power state",
+	                     err);
 }
 
 /* An optional property read into the local error e: absence
