@@ -5,10 +5,10 @@
  * module's other files).
  *
  * The read starts at the root folder and follows Folder.childEntity,
- * the datacenters' host/datastore/network/vm folders, ComputeResource
- * .resourcePool and ResourcePool.resourcePool.  Only the types listed in
- * the property specs come back (VMs are walked by the server inside the
- * vm folders, never returned).  Everything found is indexed by moref so
+ * the datacenters' host/datastore/network folders (never the vm folders:
+ * the server would visit every VM), ComputeResource.resourcePool and
+ * ResourcePool.resourcePool.  The VM folder is then looked up by
+ * inventory path (one round trip when it exists).  Everything found is indexed by moref so
  * that parents can be followed to the datacenter an object belongs to.
  */
 #include "vsphere/placement_int.h"
@@ -269,10 +269,55 @@ placement_new(struct vs_placement **out, const struct vs_placement_req *req,
 	return 0;
 }
 
+/* The deepest existing folder along rel below the datacenter's vm
+ * folder, by inventory path ("<dc>/vm/<rel>", then shorter prefixes while
+ * not found): one round trip when the folder exists.  The placement read
+ * leaves the vm folders out, so that no VM is walked. */
+static int
+find_vm_folder(struct vs_placement *p, struct vs_client *c, const char *rel,
+               struct vs_error *err)
+{
+	const char *want[MAX_COMPONENTS];
+	char buf[1024], path[4096];
+	int nwant, k, j, rc;
+
+	p->vm_folder = p->dc_vm_folder;
+	p->vm_folder_found = 0;
+	nwant = vs_place__split_path(want, buf, sizeof(buf), rel);
+	for (k = nwant; k > 0; k--) {
+		struct vs_moref ref;
+		struct vs_error e = {0};
+		size_t len = (size_t)snprintf(path, sizeof(path), "%s/vm",
+		                              p->dc_path);
+
+		for (j = 0; j < k && len < sizeof(path); j++)
+			len += (size_t)snprintf(path + len, sizeof(path) - len,
+			                        "/%s", want[j]);
+		if (len >= sizeof(path))
+			return vs_error_set(err, VS_EINVAL, "VM folder '%s': "
+			                    "path too long", rel);
+		rc = vs_find_by_inventory_path(&ref, c, path, &e);
+		if (rc == VS_ENOTFOUND ||
+		    (rc == 0 && strcmp(ref.type, "Folder") != 0))
+			continue;
+		if (rc < 0) {
+			vs_error_prefix(&e, "looking up VM folder '%s'", rel);
+			vs_error_keep_first(err, &e);
+			return rc;
+		}
+		p->vm_folder = ref;
+		p->vm_folder_found = (size_t)k;
+		p->has_vm_folder = k == nwant;
+		return 0;
+	}
+	return 0;
+}
+
 /* Everything of p inside datacenter dc: its vm folder, the port groups,
  * cluster and datastore, the folder. */
 static int
-place_in_dc(struct vs_placement *p, const struct index *ix,
+place_in_dc(struct vs_placement *p, struct vs_client *c,
+            const struct index *ix,
             const struct ent *dc, const struct vs_placement_req *req,
             struct vs_error *err)
 {
@@ -298,7 +343,7 @@ place_in_dc(struct vs_placement *p, const struct index *ix,
 	if (rc < 0)
 		return rc;
 	if (req->vm_folder != NULL)
-		vs_place__find_vm_folder(p, ix, dc, req->vm_folder);
+		return find_vm_folder(p, c, req->vm_folder, err);
 	return 0;
 }
 
@@ -326,7 +371,7 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
 		rc = vs_place__find_dc(&dc, &p->dc_path, &ix, req->datacenter,
 		                       err);
 	if (rc == 0)
-		rc = place_in_dc(p, &ix, dc, req, err);
+		rc = place_in_dc(p, c, &ix, dc, req, err);
 	if (rc < 0)
 		goto cleanup;
 	*out = p;

@@ -488,6 +488,13 @@ static const struct vs_selection_spec f_sel[] = {
 	{ .name = "dcN" }, { .name = "dcV" }, { .name = "cr" },
 	{ .name = "crH" },
 };
+/* Placement's walk: the same without the datacenters' vm folders, so
+ * that the server never visits a VM (a vCenter with thousands of VMs
+ * would walk them all on every create_vm). */
+static const struct vs_selection_spec f_sel_novm[] = {
+	{ .name = "f" }, { .name = "dcH" }, { .name = "dcD" },
+	{ .name = "dcN" }, { .name = "cr" }, { .name = "crH" },
+};
 static const struct vs_selection_spec inv_specs[] = {
 	{ .name = "f", .type = "Folder", .path = "childEntity",
 	  .select = f_sel, .nselect = 7 },
@@ -498,6 +505,24 @@ static const struct vs_selection_spec inv_specs[] = {
 	{ .name = "dcN", .type = "Datacenter", .path = "networkFolder",
 	  .select = &ref_f, .nselect = 1 },
 	{ .name = "dcV", .type = "Datacenter", .path = "vmFolder",
+	  .select = &ref_f, .nselect = 1 },
+	{ .name = "cr", .type = "ComputeResource",
+	  .path = "resourcePool", .select = &ref_rp, .nselect = 1 },
+	{ .name = "rp", .type = "ResourcePool", .path = "resourcePool",
+	  .select = &ref_rp, .nselect = 1 },
+	{ .name = "crH", .type = "ComputeResource", .path = "host" },
+};
+#define NSPECS (sizeof(inv_specs) / sizeof(inv_specs[0]))
+
+/* inv_specs less dcV, "f" following f_sel_novm. */
+static const struct vs_selection_spec place_specs[] = {
+	{ .name = "f", .type = "Folder", .path = "childEntity",
+	  .select = f_sel_novm, .nselect = 6 },
+	{ .name = "dcH", .type = "Datacenter", .path = "hostFolder",
+	  .select = &ref_f, .nselect = 1 },
+	{ .name = "dcD", .type = "Datacenter",
+	  .path = "datastoreFolder", .select = &ref_f, .nselect = 1 },
+	{ .name = "dcN", .type = "Datacenter", .path = "networkFolder",
 	  .select = &ref_f, .nselect = 1 },
 	{ .name = "cr", .type = "ComputeResource",
 	  .path = "resourcePool", .select = &ref_rp, .nselect = 1 },
@@ -536,7 +561,8 @@ static const struct vs_property_spec props_wide[] = {
 
 #define NPROPS (sizeof(props_narrow) / sizeof(props_narrow[0]))
 
-/* The one property collector read of the inventory; wide: props_wide. */
+/* The one property collector read of the inventory; wide: props_wide
+ * and the vm folders too (cpi check looks at vm_folder in it). */
 int
 vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
                struct vs_error *err)
@@ -544,8 +570,8 @@ vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
 	struct vs_object_spec os = {
 		.obj = vs_client_sc(c)->root_folder,
 		.skip = false,
-		.select = inv_specs,
-		.nselect = sizeof(inv_specs) / sizeof(inv_specs[0]),
+		.select = wide ? inv_specs : place_specs,
+		.nselect = wide ? NSPECS : NSPECS - 1,
 	};
 	struct vs_pc_query q = {
 		.spec = { .props = wide ? props_wide : props_narrow,

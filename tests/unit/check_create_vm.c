@@ -88,19 +88,38 @@ base_req(void)
 	return r;
 }
 
-/* One placement read against the canned inventory. */
+/* One placement read against the canned inventory, then the VM folder
+ * looked up by inventory path: folders[i] answers the i-th lookup (a
+ * Folder's moref value, or NULL: not found). */
 static int
-place(struct vs_placement **out, const struct vs_placement_req *r)
+place_in(struct vs_placement **out, const struct vs_placement_req *r,
+         const char *const *folders, size_t nfolders)
 {
+	size_t i;
 	int rc;
 
 	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	for (i = 0; i < nfolders; i++) {
+		char *inner = folders[i] == NULL ? ft_fmt("%s", "") :
+		              ft_fmt("<returnval type=\"Folder\">%s"
+		                     "</returnval>", folders[i]);
+
+		ft_reply("FindByInventoryPath", inner);
+		free(inner);
+	}
 	connect_client();
 	vs_error_clear(&err);
 	rc = vs_placement_find(out, cl, r, &err);
 	ft_all_used();
-	ck_assert_uint_eq(ft_calls(), 1);
+	ck_assert_uint_eq(ft_calls(), 1 + nfolders);
 	return rc;
+}
+
+/* One placement read, no VM folder asked for. */
+static int
+place(struct vs_placement **out, const struct vs_placement_req *r)
+{
+	return place_in(out, r, NULL, 0);
 }
 
 START_TEST(test_place_basic)
@@ -109,6 +128,7 @@ START_TEST(test_place_basic)
 		"BOSH-V4", "DC0_DVPG0", "DVS1/PG", "net-sub/dup",
 		"net-sub/DVS1/PG", "DVS0/PG", "VM Network",
 	};
+	static const char *const sub[] = { "folder-71" };
 	struct vs_placement_req r = base_req();
 	struct vs_placement *p = NULL;
 	const char *body;
@@ -116,13 +136,18 @@ START_TEST(test_place_basic)
 	r.port_groups = pgs;
 	r.nport_groups = 7;
 	r.vm_folder = "BOSH_VMs/sub";
-	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	ck_assert_msg(place_in(&p, &r, sub, 1) == 0, "%s", err.message);
 	body = ft_body_at(0);
 	ck_assert_str_eq(ft_op_at(0), "RetrievePropertiesEx");
-	/* From the root folder, never listing VMs. */
+	/* From the root folder, never listing VMs nor walking the vm
+	 * folders (the server would visit every VM): the VM folder is
+	 * looked up by its inventory path instead. */
 	HAS(body, "group-d1");
-	ck_assert_uint_eq(count(body, "xsi:type=\"TraversalSpec\""), 8);
+	ck_assert_uint_eq(count(body, "xsi:type=\"TraversalSpec\""), 7);
 	ck_assert_ptr_null(strstr(body, "VirtualMachine"));
+	ck_assert_ptr_null(strstr(body, "vmFolder</path>"));
+	ck_assert_str_eq(ft_op_at(1), "FindByInventoryPath");
+	HAS(ft_body_at(1), "<inventoryPath>DC0/vm/BOSH_VMs/sub</inventoryPath>");
 	ck_assert_str_eq(p->dc_path, "DC0");
 	ck_assert_str_eq(p->datacenter.value, "datacenter-2");
 	ck_assert_str_eq(p->dc_vm_folder.value, "folder-3");
@@ -170,6 +195,8 @@ START_TEST(test_place_pool_and_names)
 		{ "C0", "pool-b" },
 	};
 	static const char *const names[] = { "other-ds", "LocalDS_2" };
+	/* BOSH_VMs/NOPE/deeper and BOSH_VMs/NOPE are missing. */
+	static const char *const found[] = { NULL, NULL, "folder-7" };
 	struct vs_placement_req r = base_req();
 	struct vs_placement *p = NULL;
 
@@ -178,7 +205,10 @@ START_TEST(test_place_pool_and_names)
 	r.datastores = names;       /* LocalDS_2 is not in C0 */
 	r.ndatastores = 2;
 	r.vm_folder = "BOSH_VMs/NOPE/deeper";
-	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	ck_assert_msg(place_in(&p, &r, found, 3) == 0, "%s", err.message);
+	HAS(ft_body_at(1), ">DC0/vm/BOSH_VMs/NOPE/deeper</inventoryPath>");
+	HAS(ft_body_at(2), ">DC0/vm/BOSH_VMs/NOPE</inventoryPath>");
+	HAS(ft_body_at(3), ">DC0/vm/BOSH_VMs</inventoryPath>");
 	ck_assert_str_eq(p->pool.value, "resgroup-12");
 	ck_assert_str_eq(p->datastore, "other-ds");
 	ck_assert(!p->has_vm_folder);

@@ -220,6 +220,15 @@ base_req(void)
 	return r;
 }
 
+/* The VM folder BOSH_VMs/sub, looked up by inventory path after the
+ * inventory read. */
+static void
+reply_vm_folder(void)
+{
+	ft_reply("FindByInventoryPath",
+	         "<returnval type=\"Folder\">folder-71</returnval>");
+}
+
 static struct vs_placement *
 place_single(void)
 {
@@ -227,6 +236,7 @@ place_single(void)
 	struct vs_placement *p = NULL;
 
 	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	reply_vm_folder();
 	connect_client();
 	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
 	              err.message);
@@ -264,11 +274,12 @@ START_TEST(test_placement_pages)
 	size_t npages, i;
 
 	npages = queue_inventory(how);
+	reply_vm_folder();
 	connect_client();
 	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
 	              err.message);
 	ft_all_used();
-	ck_assert_uint_eq(ft_calls(), npages);
+	ck_assert_uint_eq(ft_calls(), npages + 1);
 	assert_paged(0, npages);
 	assert_same_ref(&p->datacenter, &one->datacenter);
 	assert_same_ref(&p->vm_folder, &one->vm_folder);
