@@ -51,6 +51,7 @@ void
 cpi_disk_job_clear(struct cpi_disk_job *j)
 {
 	vs_disk_dss_free(j->dss);
+	vs_disk_reach_clear(&j->reach);
 	vs_disk_vm_free(j->v);
 	vs_disk_loc_clear(&j->loc);
 	cpi_disk_cid_clear(&j->id);
@@ -85,7 +86,9 @@ cpi_disk_read_datastores(struct cpi_disk_job *j)
 {
 	struct vs_error verr = {0};
 
-	if (vs_disk_datastores(&j->dss, j->c, &j->dc, &verr) != 0)
+	if (vs_disk_datastores_near(&j->dss, &j->reach, &j->has_reach, j->c,
+	                            &j->dc, j->has_host ? &j->host : NULL,
+	                            &verr) != 0)
 		return cpi_disk_cloud_error(j, &verr, "datastores");
 	return 0;
 }
@@ -198,6 +201,8 @@ cpi_disk_open_vm(struct cpi_disk_job *j, const char *vm_cid, const char *cid)
 		                     false, "VM '%s' not found", vm_cid);
 	if (rc != 0)
 		return cpi_disk_cloud_error(j, &verr, vm_cid);
+	j->host = j->v->info->host;
+	j->has_host = j->v->info->has_host;
 	return 0;
 }
 

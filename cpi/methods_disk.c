@@ -7,7 +7,7 @@
  * Disks are "[ds] <disk_path>/disk-<uuid>.vmdk" (vsphere/disk.h).  A
  * disk is found by asking vCenter on the datacenter's datastores, the
  * persistent_datastore_pattern ones first: one QueryVirtualDiskUuid per
- * datastore tried, after one container view read of the datastores.
+ * datastore tried, after one read of the datastores (Datacenter.datastore).
  *
  * Safety.  Only delete_disk deletes a disk file, and only after one
  * container view over the datacenter's VM folders (recursively: a VM an
@@ -165,22 +165,22 @@ create_args(int *type, const char **names, size_t *nnames, long long size,
 	return rc;
 }
 
-/* The datastores the host of VM vm_cid reaches into *reach (*has_host
- * true), to place the disk near it; a VM not found is only a warning. */
+/* The host of VM vm_cid into j->host, to place the disk near it (what
+ * it reaches is read with the datastores); a VM not found is only a
+ * warning. */
 static int
-near_vm(struct vs_disk_reach *reach, bool *has_host, struct cpi_disk_job *j,
-        const char *vm_cid)
+near_vm(struct cpi_disk_job *j, const char *vm_cid)
 {
 	struct vs_vm_info *info = NULL;
 	struct vs_error verr = {0};
 	int rc;
 
-	*has_host = false;
 	rc = cpi_disk_find_vm(j, vm_cid);
 	if (rc == 0 && vs_vm_info(&info, j->c, &j->vm, &verr) == 0 &&
-	    info->has_host &&
-	    vs_disk_host_reach(reach, j->c, &info->host, &verr) == 0)
-		*has_host = true;
+	    info->has_host) {
+		j->host = info->host;
+		j->has_host = true;
+	}
 	if (rc != 0 && j->call->err->type == CPI_ERROR_VM_NOT_FOUND) {
 		cpi_log_warn(j->call->log, "create_disk: VM %s not found; "
 		             "placing the disk without it", vm_cid);
@@ -199,12 +199,10 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	const char *vm_cid = cpi_arg_string(call, 2);
 	const char *names[MAX_DATASTORES];
 	const struct vs_disk_ds *ds = NULL;
-	struct vs_disk_reach reach = {0};
 	struct vs_error verr = {0};
 	struct cpi_disk_job j = { .call = call };
 	char cid[64];
 	size_t nnames = 0;
-	bool has_host = false;
 	int type = VS_DISK_PREALLOCATED, rc;
 
 	*result = NULL;
@@ -214,7 +212,7 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	if (rc == 0)
 		rc = cpi_disk_open_dc(&j);
 	if (rc == 0 && vm_cid != NULL)
-		rc = near_vm(&reach, &has_host, &j, vm_cid);
+		rc = near_vm(&j, vm_cid);
 	if (rc == 0)
 		rc = cpi_disk_read_datastores(&j);
 	if (rc != 0)
@@ -222,7 +220,8 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	rc = vs_disk_pick_datastore(&ds, j.dss,
 	                            cpi_disk_dc_conf(&j)->
 	                            persistent_datastore_pattern,
-	                            names, nnames, has_host ? &reach : NULL,
+	                            names, nnames,
+	                            j.has_reach ? &j.reach : NULL,
 	                            size * 1048576, &verr);
 	if (rc != 0) {
 		rc = cpi_disk_cloud_error(&j, &verr, "placement");
@@ -239,7 +238,6 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	cpi_log_info(call->log, "create_disk: %s (%lld MB) on %s", cid, size,
 	             ds->name);
 cleanup:
-	vs_disk_reach_clear(&reach);
 	return cpi_disk_answer(result, &j, rc, rc == 0 ? json_string(cid) :
 	                       NULL);
 }

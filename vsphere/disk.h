@@ -67,9 +67,8 @@ struct vs_disk_dss {
 };
 
 void vs_disk_dss_free(struct vs_disk_dss *d);
-/* Every datastore under the datacenter dc with its summary: one
- * container view (CreateContainerView, RetrievePropertiesEx, DestroyView:
- * 3 round trips, more only when paging). */
+/* Every datastore of the datacenter dc (Datacenter.datastore) with its
+ * summary: one RetrievePropertiesEx (more only when paging). */
 int vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
                        const struct vs_moref *dc, struct vs_error *err);
 
@@ -82,6 +81,15 @@ struct vs_disk_reach {
 };
 
 void vs_disk_reach_clear(struct vs_disk_reach *r);
+/* vs_disk_datastores() and, in the same read, the datastores host
+ * reaches (HostSystem.datastore) into *reach, *has_reach true when the
+ * host answered (host NULL, or a host gone meanwhile: false, the
+ * datastores alone are read). */
+int vs_disk_datastores_near(struct vs_disk_dss **out,
+                            struct vs_disk_reach *reach, bool *has_reach,
+                            struct vs_client *c, const struct vs_moref *dc,
+                            const struct vs_moref *host,
+                            struct vs_error *err);
 int vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
                        const struct vs_moref *host, struct vs_error *err);
 /* Whether ds is in reach (reach NULL: false). */

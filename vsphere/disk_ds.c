@@ -73,44 +73,154 @@ cleanup:
 	return rc;
 }
 
-int
-vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
-                   const struct vs_moref *dc, struct vs_error *err)
+/* Datacenter.datastore: every datastore of the datacenter, nested in
+ * folders and datastore clusters too. */
+static const struct vs_selection_spec dc_datastores = {
+	.name = "dcDs", .type = "Datacenter", .path = "datastore",
+};
+static const char *const ds_paths[] = { "summary", NULL };
+static const char *const host_paths[] = { "datastore", NULL };
+static const char *const read_optional[] = { "datastore", NULL };
+
+/* The one read: the datacenter's datastores, and host's own list when
+ * host is not NULL. */
+static int
+read_datastores(struct vs_objects **out, struct vs_client *c,
+                const struct vs_moref *dc, const struct vs_moref *host,
+                struct vs_error *err)
 {
-	static const char *const paths[] = { "summary", NULL };
-	struct vs_objects *list = NULL;
-	struct vs_disk_dss *dss = NULL;
-	size_t i;
+	const struct vs_property_spec props[] = {
+		{ .type = "Datastore", .paths = ds_paths },
+		{ .type = "HostSystem", .paths = host_paths },
+	};
+	struct vs_object_spec os[2] = {
+		{ .obj = *dc, .skip = true, .select = &dc_datastores,
+		  .nselect = 1 },
+	};
+	struct vs_pc_query q = {
+		.spec = { .props = props, .nprops = host != NULL ? 2 : 1,
+		          .objects = os, .nobjects = host != NULL ? 2 : 1 },
+		.optional = read_optional,
+	};
+
+	if (host != NULL)
+		os[1].obj = *host;
+	return vs_pc_retrieve(out, c, &q, err);
+}
+
+/* host's datastore list (from o) into reach. */
+static int
+reach_from_object(struct vs_disk_reach *reach, const struct vs_object *o,
+                  struct vs_error *err)
+{
+	const struct vs_moref *refs;
+	struct vs_error e = {0};
+	size_t n = 0;
 	int rc;
 
-	*out = NULL;
-	rc = vs_disk__check_ref(dc, "datastores", err);
-	if (rc == 0)
-		rc = vs_pc_list(&list, c, dc, "Datastore", paths, err);
-	if (rc != 0)
-		goto cleanup;
+	rc = vs_object_get_morefs(&refs, &n, o, "datastore", &e);
+	if (rc == VS_ENOTFOUND)
+		return 0;
+	if (rc != 0) {
+		vs_error_keep_first(err, &e);
+		return rc;
+	}
+	if (n == 0)
+		return 0;
+	reach->items = calloc(n, sizeof(*reach->items));
+	if (reach->items == NULL)
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
+	memcpy(reach->items, refs, n * sizeof(*refs));
+	reach->n = n;
+	return 0;
+}
+
+/* The datastores of list into a new *out, the host's list (if any) into
+ * reach (*has_reach). */
+static int
+dss_from_list(struct vs_disk_dss **out, struct vs_disk_reach *reach,
+              bool *has_reach, const struct vs_objects *list,
+              struct vs_error *err)
+{
+	struct vs_disk_dss *dss;
+	size_t i;
+	int rc = 0;
+
 	dss = calloc(1, sizeof(*dss));
 	if (dss != NULL && list->n > 0)
 		dss->items = calloc(list->n, sizeof(*dss->items));
 	if (dss == NULL || (list->n > 0 && dss->items == NULL)) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
-		goto cleanup;
+		vs_disk_dss_free(dss);
+		return vs_error_set(err, VS_ENOMEM, "out of memory");
 	}
-	for (i = 0; i < list->n; i++) {
-		dss->n = i + 1;
-		rc = ds_from_object(&dss->items[i], &list->items[i], err);
-		if (rc != 0) {
-			vs_error_prefix(err, "datastore %s",
-			                list->items[i].obj.value);
-			goto cleanup;
+	for (i = 0; i < list->n && rc == 0; i++) {
+		const struct vs_object *o = &list->items[i];
+
+		if (strcmp(o->obj.type, "HostSystem") == 0) {
+			if (reach != NULL && !*has_reach) {
+				rc = reach_from_object(reach, o, err);
+				*has_reach = true;
+			}
+			continue;
 		}
+		if (strcmp(o->obj.type, "Datastore") != 0)
+			continue;
+		rc = ds_from_object(&dss->items[dss->n++], o, err);
+		if (rc != 0)
+			vs_error_prefix(err, "datastore %s", o->obj.value);
 	}
-	*out = dss;
-	dss = NULL;
-cleanup:
-	vs_disk_dss_free(dss);
+	if (rc == 0)
+		*out = dss;
+	else
+		vs_disk_dss_free(dss);
+	return rc;
+}
+
+int
+vs_disk_datastores_near(struct vs_disk_dss **out, struct vs_disk_reach *reach,
+                        bool *has_reach, struct vs_client *c,
+                        const struct vs_moref *dc, const struct vs_moref *host,
+                        struct vs_error *err)
+{
+	struct vs_objects *list = NULL;
+	struct vs_error e = {0};
+	bool got = false;
+	int rc;
+
+	*out = NULL;
+	if (reach != NULL)
+		memset(reach, 0, sizeof(*reach));
+	if (has_reach != NULL)
+		*has_reach = false;
+	rc = vs_disk__check_ref(dc, "datastores", err);
+	if (rc == 0 && host != NULL &&
+	    vs_disk__check_ref(host, "host datastores", &e) != 0)
+		host = NULL;
+	if (rc != 0)
+		return rc;
+	rc = read_datastores(&list, c, dc, reach != NULL ? host : NULL, &e);
+	if (rc != 0 && reach != NULL && host != NULL) {
+		/* the host went away meanwhile: the datastores alone */
+		vs_objects_free(list);
+		list = NULL;
+		vs_error_clear(&e);
+		rc = read_datastores(&list, c, dc, NULL, &e);
+	}
+	if (rc == 0)
+		rc = dss_from_list(out, reach, &got, list, &e);
+	if (rc != 0)
+		vs_error_keep_first(err, &e);
+	else if (has_reach != NULL)
+		*has_reach = got;
 	vs_objects_free(list);
 	return rc;
+}
+
+int
+vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
+                   const struct vs_moref *dc, struct vs_error *err)
+{
+	return vs_disk_datastores_near(out, NULL, NULL, c, dc, NULL, err);
 }
 
 void

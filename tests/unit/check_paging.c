@@ -356,16 +356,17 @@ START_TEST(test_disk_datastores_pages)
 	struct vs_disk_dss *dss = NULL;
 	size_t i;
 
-	ft_reply("CreateContainerView", "<returnval type=\"ContainerView\">"
-	         "session[1]view-1</returnval>");
 	queue_pages(pages, 3);
-	ft_reply("DestroyView", "");
 	connect_client();
 	ck_assert_msg(vs_disk_datastores(&dss, cl, &dc, &err) == 0, "%s",
 	              err.message);
 	ft_all_used();
-	assert_paged(1, 3);
-	ck_assert_str_eq(ft_op_at(4), "DestroyView");
+	ck_assert_uint_eq(ft_calls(), 3);
+	assert_paged(0, 3);
+	/* One read from the datacenter (Datacenter.datastore), no
+	 * container view. */
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0),
+	                             "<path>datastore</path>"));
 	ck_assert_uint_eq(dss->n, 5);
 	for (i = 0; i < dss->n; i++) {
 		char want[32];
@@ -376,6 +377,44 @@ START_TEST(test_disk_datastores_pages)
 		                 (long long)(i + 1) * 100);
 	}
 	ck_assert_str_eq(dss->items[4].name, "Shared_2");
+	vs_disk_dss_free(dss);
+}
+END_TEST
+
+/* The datastores with what the VM's host reaches, in the same read:
+ * the host's list on the last page. */
+START_TEST(test_disk_datastores_near_pages)
+{
+	static const char *const pages[] = {
+		DS("ds-1", "LocalDS_0", "100"),
+		DS("ds-2", "LocalDS_1", "200") DS("ds-3", "Shared_0", "300"),
+		"<objects><obj type=\"HostSystem\">host-7</obj><propSet>"
+		"<name>datastore</name><val xsi:type=\""
+		"ArrayOfManagedObjectReference\"><ManagedObjectReference "
+		"type=\"Datastore\">ds-3</ManagedObjectReference>"
+		"</val></propSet></objects>",
+	};
+	const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	const struct vs_moref host = { "HostSystem", "host-7" };
+	struct vs_disk_dss *dss = NULL;
+	struct vs_disk_reach reach = {0};
+	bool has_reach = false;
+
+	queue_pages(pages, 3);
+	connect_client();
+	ck_assert_msg(vs_disk_datastores_near(&dss, &reach, &has_reach, cl,
+	                                      &dc, &host, &err) == 0, "%s",
+	              err.message);
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 3);
+	assert_paged(0, 3);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), ">host-7</obj>"));
+	ck_assert_uint_eq(dss->n, 3);
+	ck_assert(has_reach);
+	ck_assert_uint_eq(reach.n, 1);
+	ck_assert(vs_disk_ds_reaches(&dss->items[2], &reach));
+	ck_assert(!vs_disk_ds_reaches(&dss->items[0], &reach));
+	vs_disk_reach_clear(&reach);
 	vs_disk_dss_free(dss);
 }
 END_TEST
@@ -516,6 +555,7 @@ paging_suite(void)
 	tcase_add_loop_test(tc, test_placement_pages, 0, 2);
 	tcase_add_test(tc, test_placement_last_page_needed);
 	tcase_add_test(tc, test_disk_datastores_pages);
+	tcase_add_test(tc, test_disk_datastores_near_pages);
 	tcase_add_test(tc, test_vm_find_by_name_pages);
 	tcase_add_test(tc, test_disk_users_pages);
 	tcase_add_test(tc, test_leftovers_pages);
