@@ -316,8 +316,8 @@ find_vm_folder(struct vs_placement *p, struct vs_client *c, const char *rel,
 /* Everything of p inside datacenter dc: its vm folder, the port groups,
  * cluster and datastore, the folder. */
 static int
-place_in_dc(struct vs_placement *p, struct vs_client *c,
-            const struct index *ix,
+place_in_dc(struct vs_placement *p, struct vs_objects **details,
+            struct vs_client *c, struct index *ix,
             const struct ent *dc, const struct vs_placement_req *req,
             struct vs_error *err)
 {
@@ -331,6 +331,10 @@ place_in_dc(struct vs_placement *p, struct vs_client *c,
 		return vs_error_set(err, VS_EPARSE, "datacenter '%s' has no "
 		                    "vm folder", req->datacenter);
 	/* Port groups first: an unknown one is the likeliest bad input. */
+	rc = vs_place__pg_details(details, c, ix, dc, req->port_groups,
+	                          req->nport_groups, err);
+	if (rc < 0)
+		return rc;
 	for (i = 0; i < req->nport_groups; i++) {
 		rc = vs_place__find_pg(&p->pgs[i], ix, dc,
 		                       req->port_groups[i],
@@ -352,7 +356,7 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
                   const struct vs_placement_req *req, struct vs_error *err)
 {
 	struct vs_placement *p = NULL;
-	struct vs_objects *objs = NULL;
+	struct vs_objects *objs = NULL, *details = NULL;
 	struct index ix = {0};
 	const struct ent *dc = NULL;
 	int rc;
@@ -371,7 +375,7 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
 		rc = vs_place__find_dc(&dc, &p->dc_path, &ix, req->datacenter,
 		                       err);
 	if (rc == 0)
-		rc = place_in_dc(p, c, &ix, dc, req, err);
+		rc = place_in_dc(p, &details, c, &ix, dc, req, err);
 	if (rc < 0)
 		goto cleanup;
 	*out = p;
@@ -379,6 +383,7 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
 
 cleanup:
 	free(ix.v);
+	vs_objects_free(details);
 	vs_objects_free(objs);
 	vs_placement_free(p);
 	return rc;

@@ -531,6 +531,10 @@ static const struct vs_selection_spec place_specs[] = {
 	{ .name = "crH", .type = "ComputeResource", .path = "host" },
 };
 
+/* Placement: networks (every subtype) give their names and parents
+ * only; the details of the few port groups asked for come in a read of
+ * their own (vs_place__pg_details), so that thousands of port groups
+ * cost little. */
 static const struct vs_property_spec props_narrow[] = {
 	{ .type = "Folder", .paths = folder_paths },
 	{ .type = "Datacenter", .paths = dc_paths },
@@ -538,10 +542,8 @@ static const struct vs_property_spec props_narrow[] = {
 	{ .type = "ResourcePool", .paths = folder_paths },
 	{ .type = "Datastore", .paths = ds_paths },
 	{ .type = "Network", .paths = folder_paths },
-	{ .type = "DistributedVirtualPortgroup", .paths = dvpg_paths },
 	{ .type = "DistributedVirtualSwitch", .paths = dvs_paths },
 	{ .type = "HostSystem", .paths = host_paths },
-	{ .type = "OpaqueNetwork", .paths = opaque_paths },
 };
 
 /* wide (cpi check): also cluster hosts, DRS and groups, datastore
@@ -559,7 +561,8 @@ static const struct vs_property_spec props_wide[] = {
 	{ .type = "OpaqueNetwork", .paths = opaque_paths },
 };
 
-#define NPROPS (sizeof(props_narrow) / sizeof(props_narrow[0]))
+#define NNARROW (sizeof(props_narrow) / sizeof(props_narrow[0]))
+#define NWIDE (sizeof(props_wide) / sizeof(props_wide[0]))
 
 /* The one property collector read of the inventory; wide: props_wide
  * and the vm folders too (cpi check looks at vm_folder in it). */
@@ -575,7 +578,7 @@ vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
 	};
 	struct vs_pc_query q = {
 		.spec = { .props = wide ? props_wide : props_narrow,
-		          .nprops = NPROPS,
+		          .nprops = wide ? NWIDE : NNARROW,
 		          .objects = &os, .nobjects = 1 },
 		.max_objects = 1000,
 		.optional = optional,

@@ -236,6 +236,7 @@ place_single(void)
 	struct vs_placement *p = NULL;
 
 	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
 	reply_vm_folder();
 	connect_client();
 	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
@@ -274,12 +275,15 @@ START_TEST(test_placement_pages)
 	size_t npages, i;
 
 	npages = queue_inventory(how);
+	/* the details of the distributed port groups asked for, paged too */
+	queue_inventory(how);
 	reply_vm_folder();
 	connect_client();
 	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
 	              err.message);
 	ft_all_used();
-	ck_assert_uint_eq(ft_calls(), npages + 1);
+	ck_assert_uint_eq(ft_calls(), 2 * npages + 1);
+	assert_paged(npages, npages);
 	assert_paged(0, npages);
 	assert_same_ref(&p->datacenter, &one->datacenter);
 	assert_same_ref(&p->vm_folder, &one->vm_folder);
