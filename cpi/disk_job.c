@@ -95,22 +95,16 @@ cpi_disk_read_datastores(struct cpi_disk_job *j)
 
 /* The disk where no "<disk_path>/<cid>.vmdk" is (moved by hand, or a
  * disk_path that changed): through the VM that has it attached,
- * anywhere in the datacenter (4 round trips, only on this path). */
+ * anywhere in the datacenter's VM folders (1 round trip and the uuid
+ * query, only on this path). */
 static int
 locate_attached(struct cpi_disk_job *j, struct vs_error *verr)
 {
-	struct vs_moref root;
-	char *path = NULL;
 	int rc;
 
 	vs_error_clear(verr);
-	rc = vs_folder_path(&path, cpi_disk_dc_conf(j)->name, NULL, verr);
-	if (rc == 0)
-		rc = vs_folder_find(&root, j->c, path, verr);
-	free(path);
-	if (rc == 0)
-		rc = vs_disk_find_attached(&j->loc, j->c, &j->dc, &root,
-		                           j->dss, j->id.name, verr);
+	rc = vs_disk_find_attached(&j->loc, j->c, &j->dc, &j->dc, j->dss,
+	                           j->id.name, verr);
 	if (rc == 0) {
 		j->attached = true;
 		cpi_log_info(j->call->log, "%s: disk %s found attached as %s",

@@ -10,9 +10,9 @@
  * datastore tried, after one read of the datastores (Datacenter.datastore).
  *
  * Safety.  Only delete_disk deletes a disk file, and only after one
- * container view over the datacenter's VM folders (recursively: a VM an
+ * read through the datacenter's VM folders (recursively: a VM an
  * operator moved out of vm_folder too) found no VM with the disk
- * attached: that costs 3 round trips and reads every VM's device list
+ * attached: that costs 1 round trip and reads every VM's device list
  * (O(VMs x devices) bytes).  vCenter itself also refuses to delete a
  * disk that is in use (the file is locked).
  *
@@ -275,8 +275,6 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 	struct vs_vm_names *users = NULL;
 	struct vs_error verr = {0};
 	struct cpi_disk_job j = { .call = call };
-	struct vs_moref folder;
-	char path[1024];
 	int rc;
 
 	*result = NULL;
@@ -293,11 +291,9 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 		goto cleanup;
 	/* refuse while a VM of the datacenter has it attached (any
 	 * folder: VMs are found by name anywhere, so one moved out of
-	 * vm_folder is still a VM of ours) */
-	snprintf(path, sizeof(path), "%s/vm", cpi_disk_dc_conf(&j)->name);
-	rc = vs_folder_find(&folder, j.c, path, &verr);
-	if (rc == 0)
-		rc = vs_disk_users(&users, j.c, &folder, j.id.name, &verr);
+	 * vm_folder is still a VM of ours): one read from the datacenter
+	 * through its vm folders */
+	rc = vs_disk_users(&users, j.c, &j.dc, j.id.name, &verr);
 	if (rc != 0) {
 		rc = cpi_disk_cloud_error(&j, &verr,
 		                          "looking for VMs using the disk");

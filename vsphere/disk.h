@@ -388,9 +388,10 @@ int vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
                    size_t settings_len, const struct vs_vm_option *recs,
                    size_t nrecs, struct vs_error *err);
 
-/* The VMs under folder (recursively: one container view, whatever its
- * size, with every VM's devices: 3 round trips and O(VMs x devices)
- * bytes) that have disk cid attached.  *out lists their names. */
+/* The VMs under folder (a Folder, or a Datacenter: its vm folder;
+ * recursively, vApps too: one RetrievePropertiesEx walking the folders,
+ * whatever their size, with every VM's devices: O(VMs x devices) bytes)
+ * that have disk cid attached.  *out lists their names. */
 int vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
                   const struct vs_moref *folder, const char *cid,
                   struct vs_error *err);
@@ -411,8 +412,8 @@ int vs_disk_search_name(struct vs_disk_loc *out, struct vs_client *c,
 /* A disk that is not where its cid says (vs_disk_locate() found no
  * "<disk_path>/<cid>.vmdk"), found through the VMs that have it attached,
  * as the Ruby CPI's last resort: the first VirtualDisk device under
- * folder (recursively: one container view with every VM's devices, 3
- * round trips) whose file's last component is "<cid>.vmdk", on a
+ * folder (as vs_disk_users() walks it: one read with every VM's
+ * devices) whose file's last component is "<cid>.vmdk", on a
  * datastore of dss; then QueryVirtualDiskUuid on it.  out as
  * vs_disk_locate() fills it; VS_ENOTFOUND when no VM has it. */
 int vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,

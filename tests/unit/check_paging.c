@@ -502,15 +502,16 @@ START_TEST(test_disk_users_pages)
 		VMDISK("vm-3", "vm-c", "[LocalDS_0] vm-c/vm-c.vmdk")
 		VMDISK("vm-4", "vm-d", "[LocalDS_1] BOSH_Disks/disk-9.vmdk"),
 	};
-	const struct vs_moref folder = { "Folder", "group-v3" };
+	const struct vs_moref dc = { "Datacenter", "datacenter-2" };
 	struct vs_vm_names *users = NULL;
 
-	queue_view(pages, 3);
+	queue_pages(pages, 3);
 	connect_client();
-	ck_assert_msg(vs_disk_users(&users, cl, &folder, "disk-9", &err) == 0,
+	ck_assert_msg(vs_disk_users(&users, cl, &dc, "disk-9", &err) == 0,
 	              "%s", err.message);
 	ft_all_used();
-	assert_paged(1, 3);
+	ck_assert_uint_eq(ft_calls(), 3);
+	assert_paged(0, 3);
 	ck_assert_uint_eq(users->n, 1);
 	ck_assert_str_eq(users->items[0], "vm-d");
 	vs_vm_names_free(users);
