@@ -87,7 +87,7 @@ cpi_disk_read_datastores(struct cpi_disk_job *j)
 	struct vs_error verr = {0};
 
 	if (vs_disk_datastores_near(&j->dss, &j->reach, &j->has_reach, j->c,
-	                            &j->dc, j->has_host ? &j->host : NULL,
+	                            &j->dc, j->has_near ? &j->near : NULL,
 	                            &verr) != 0)
 		return cpi_disk_cloud_error(j, &verr, "datastores");
 	return 0;
@@ -195,8 +195,8 @@ cpi_disk_open_vm(struct cpi_disk_job *j, const char *vm_cid, const char *cid)
 		                     false, "VM '%s' not found", vm_cid);
 	if (rc != 0)
 		return cpi_disk_cloud_error(j, &verr, vm_cid);
-	j->host = j->v->info->host;
-	j->has_host = j->v->info->has_host;
+	j->near = j->v->info->host;
+	j->has_near = j->v->info->has_host;
 	return 0;
 }
 

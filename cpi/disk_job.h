@@ -24,9 +24,9 @@ struct cpi_disk_job {
 	struct vs_client *c;
 	struct vs_moref dc;
 	struct vs_disk_dss *dss;
-	struct vs_moref host;       /* the VM's host (has_host): its */
-	bool has_host;              /* reach is read with the datastores */
-	struct vs_disk_reach reach; /* what the host reaches (has_reach) */
+	struct vs_moref near;       /* the VM's host, or the VM (has_near): */
+	bool has_near;              /* what that host reaches is read with */
+	struct vs_disk_reach reach; /* the datastores into reach */
 	bool has_reach;
 	struct vs_moref vm;
 	struct vs_disk_vm *v;
@@ -51,7 +51,7 @@ int cpi_disk_cloud_error(struct cpi_disk_job *j, struct vs_error *verr,
 /* Session and the datacenter. */
 int cpi_disk_open_dc(struct cpi_disk_job *j);
 /* The datacenter's datastores into j->dss and, in the same read, what
- * j->host reaches (when j->has_host) into j->reach. */
+ * j->near's host reaches (when j->has_near) into j->reach. */
 int cpi_disk_read_datastores(struct cpi_disk_job *j);
 /* Where disk j->id belongs: the cid's target_datastore_pattern (a Ruby
  * CPI cid), else persistent_datastore_pattern. */

@@ -165,21 +165,18 @@ create_args(int *type, const char **names, size_t *nnames, long long size,
 	return rc;
 }
 
-/* The host of VM vm_cid into j->host, to place the disk near it (what
- * it reaches is read with the datastores); a VM not found is only a
+/* VM vm_cid into j->near, to place the disk near it (what its host
+ * reaches is read with the datastores); a VM not found is only a
  * warning. */
 static int
 near_vm(struct cpi_disk_job *j, const char *vm_cid)
 {
-	struct vs_vm_info *info = NULL;
-	struct vs_error verr = {0};
 	int rc;
 
 	rc = cpi_disk_find_vm(j, vm_cid);
-	if (rc == 0 && vs_vm_info(&info, j->c, &j->vm, &verr) == 0 &&
-	    info->has_host) {
-		j->host = info->host;
-		j->has_host = true;
+	if (rc == 0) {
+		j->near = j->vm;
+		j->has_near = true;
 	}
 	if (rc != 0 && j->call->err->type == CPI_ERROR_VM_NOT_FOUND) {
 		cpi_log_warn(j->call->log, "create_disk: VM %s not found; "
@@ -187,7 +184,6 @@ near_vm(struct cpi_disk_job *j, const char *vm_cid)
 		cpi_error_clear(j->call->err);
 		rc = 0;
 	}
-	vs_vm_info_free(info);
 	return rc;
 }
 

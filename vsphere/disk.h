@@ -81,14 +81,16 @@ struct vs_disk_reach {
 };
 
 void vs_disk_reach_clear(struct vs_disk_reach *r);
-/* vs_disk_datastores() and, in the same read, the datastores host
- * reaches (HostSystem.datastore) into *reach, *has_reach true when the
- * host answered (host NULL, or a host gone meanwhile: false, the
- * datastores alone are read). */
+/* vs_disk_datastores() and, in the same read, the datastores a host
+ * reaches (HostSystem.datastore) into *reach: near is that host, or a VM
+ * (its runtime.host, found through its resource pool's owner's hosts).
+ * *has_reach is true when the host answered (near NULL, a VM without a
+ * host, or an object gone meanwhile: false, the datastores alone are
+ * read). */
 int vs_disk_datastores_near(struct vs_disk_dss **out,
                             struct vs_disk_reach *reach, bool *has_reach,
                             struct vs_client *c, const struct vs_moref *dc,
-                            const struct vs_moref *host,
+                            const struct vs_moref *near,
                             struct vs_error *err);
 int vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
                        const struct vs_moref *host, struct vs_error *err);

@@ -74,37 +74,62 @@ cleanup:
 }
 
 /* Datacenter.datastore: every datastore of the datacenter, nested in
- * folders and datastore clusters too. */
+ * folders and datastore clusters too.  From a VM: its resource pool's
+ * owner (the cluster or host) and that one's hosts, whose datastore lists
+ * come back; the VM's runtime.host tells which is its own. */
 static const struct vs_selection_spec dc_datastores = {
 	.name = "dcDs", .type = "Datacenter", .path = "datastore",
 };
+static const struct vs_selection_spec cr_hosts = {
+	.name = "crH", .type = "ComputeResource", .path = "host",
+};
+static const struct vs_selection_spec rp_owner = {
+	.name = "rpOwner", .type = "ResourcePool", .path = "owner",
+	.skip = true, .select = &cr_hosts, .nselect = 1,
+};
+static const struct vs_selection_spec vm_pool = {
+	.name = "vmRp", .type = "VirtualMachine", .path = "resourcePool",
+	.skip = true, .select = &rp_owner, .nselect = 1,
+};
 static const char *const ds_paths[] = { "summary", NULL };
 static const char *const host_paths[] = { "datastore", NULL };
-static const char *const read_optional[] = { "datastore", NULL };
+static const char *const vm_paths[] = { "runtime.host", NULL };
+static const char *const read_optional[] = {
+	"datastore", "runtime.host", NULL,
+};
 
-/* The one read: the datacenter's datastores, and host's own list when
- * host is not NULL. */
+/* The one read: the datacenter's datastores and, with near (a
+ * HostSystem or a VirtualMachine), the datastore list of that host or of
+ * the VM's cluster's hosts. */
 static int
 read_datastores(struct vs_objects **out, struct vs_client *c,
-                const struct vs_moref *dc, const struct vs_moref *host,
+                const struct vs_moref *dc, const struct vs_moref *near,
                 struct vs_error *err)
 {
 	const struct vs_property_spec props[] = {
 		{ .type = "Datastore", .paths = ds_paths },
 		{ .type = "HostSystem", .paths = host_paths },
+		{ .type = "VirtualMachine", .paths = vm_paths },
 	};
+	bool vm = near != NULL &&
+	          strcmp(near->type, "VirtualMachine") == 0;
 	struct vs_object_spec os[2] = {
 		{ .obj = *dc, .skip = true, .select = &dc_datastores,
 		  .nselect = 1 },
 	};
 	struct vs_pc_query q = {
-		.spec = { .props = props, .nprops = host != NULL ? 2 : 1,
-		          .objects = os, .nobjects = host != NULL ? 2 : 1 },
+		.spec = { .props = props,
+		          .nprops = near == NULL ? 1 : vm ? 3 : 2,
+		          .objects = os, .nobjects = near != NULL ? 2 : 1 },
 		.optional = read_optional,
 	};
 
-	if (host != NULL)
-		os[1].obj = *host;
+	if (near != NULL)
+		os[1].obj = *near;
+	if (vm) {
+		os[1].select = &vm_pool;
+		os[1].nselect = 1;
+	}
 	return vs_pc_retrieve(out, c, &q, err);
 }
 
@@ -135,14 +160,37 @@ reach_from_object(struct vs_disk_reach *reach, const struct vs_object *o,
 	return 0;
 }
 
-/* The datastores of list into a new *out, the host's list (if any) into
- * reach (*has_reach). */
+/* The host whose reach is wanted: near itself, or the VM's runtime.host
+ * (false when the VM has none). */
+static bool
+wanted_host(struct vs_moref *out, const struct vs_objects *list,
+            const struct vs_moref *near)
+{
+	struct vs_error e = {0};
+	size_t i;
+
+	if (strcmp(near->type, "VirtualMachine") != 0) {
+		*out = *near;
+		return true;
+	}
+	for (i = 0; i < list->n; i++)
+		if (same_ref(&list->items[i].obj, near))
+			return vs_object_get_moref(out, &list->items[i],
+			                           "runtime.host", &e) == 0;
+	return false;
+}
+
+/* The datastores of list into a new *out, the wanted host's list (near:
+ * see wanted_host; NULL: none) into reach (*has_reach). */
 static int
 dss_from_list(struct vs_disk_dss **out, struct vs_disk_reach *reach,
               bool *has_reach, const struct vs_objects *list,
-              struct vs_error *err)
+              const struct vs_moref *near, struct vs_error *err)
 {
 	struct vs_disk_dss *dss;
+	struct vs_moref host;
+	bool any = near != NULL && reach != NULL &&
+	           wanted_host(&host, list, near);
 	size_t i;
 	int rc = 0;
 
@@ -157,7 +205,7 @@ dss_from_list(struct vs_disk_dss **out, struct vs_disk_reach *reach,
 		const struct vs_object *o = &list->items[i];
 
 		if (strcmp(o->obj.type, "HostSystem") == 0) {
-			if (reach != NULL && !*has_reach) {
+			if (any && !*has_reach && same_ref(&o->obj, &host)) {
 				rc = reach_from_object(reach, o, err);
 				*has_reach = true;
 			}
@@ -179,7 +227,7 @@ dss_from_list(struct vs_disk_dss **out, struct vs_disk_reach *reach,
 int
 vs_disk_datastores_near(struct vs_disk_dss **out, struct vs_disk_reach *reach,
                         bool *has_reach, struct vs_client *c,
-                        const struct vs_moref *dc, const struct vs_moref *host,
+                        const struct vs_moref *dc, const struct vs_moref *near,
                         struct vs_error *err)
 {
 	struct vs_objects *list = NULL;
@@ -193,21 +241,23 @@ vs_disk_datastores_near(struct vs_disk_dss **out, struct vs_disk_reach *reach,
 	if (has_reach != NULL)
 		*has_reach = false;
 	rc = vs_disk__check_ref(dc, "datastores", err);
-	if (rc == 0 && host != NULL &&
-	    vs_disk__check_ref(host, "host datastores", &e) != 0)
-		host = NULL;
 	if (rc != 0)
 		return rc;
-	rc = read_datastores(&list, c, dc, reach != NULL ? host : NULL, &e);
-	if (rc != 0 && reach != NULL && host != NULL) {
-		/* the host went away meanwhile: the datastores alone */
+	if (reach == NULL || (near != NULL &&
+	    vs_disk__check_ref(near, "host datastores", &e) != 0))
+		near = NULL;
+	vs_error_clear(&e);
+	rc = read_datastores(&list, c, dc, near, &e);
+	if (rc != 0 && near != NULL) {
+		/* the host or VM went away meanwhile: the datastores alone */
 		vs_objects_free(list);
 		list = NULL;
+		near = NULL;
 		vs_error_clear(&e);
 		rc = read_datastores(&list, c, dc, NULL, &e);
 	}
 	if (rc == 0)
-		rc = dss_from_list(out, reach, &got, list, &e);
+		rc = dss_from_list(out, reach, &got, list, near, &e);
 	if (rc != 0)
 		vs_error_keep_first(err, &e);
 	else if (has_reach != NULL)

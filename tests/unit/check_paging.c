@@ -423,6 +423,49 @@ START_TEST(test_disk_datastores_near_pages)
 }
 END_TEST
 
+#define HOSTDS(id, ds)                                                  \
+	"<objects><obj type=\"HostSystem\">" id "</obj><propSet><name>" \
+	"datastore</name><val xsi:type=\"ArrayOfManagedObjectReference\">" \
+	"<ManagedObjectReference type=\"Datastore\">" ds                \
+	"</ManagedObjectReference></val></propSet></objects>"
+
+/* create_disk near a VM: the VM's runtime.host on the first page, its
+ * cluster's hosts on later ones; the reach is that of the VM's own host
+ * (host-2, on the last page), not of the other one. */
+START_TEST(test_disk_datastores_near_vm_pages)
+{
+	static const char *const pages[] = {
+		"<objects><obj type=\"VirtualMachine\">vm-5</obj><propSet>"
+		"<name>runtime.host</name><val type=\"HostSystem\" xsi:type="
+		"\"ManagedObjectReference\">host-2</val></propSet></objects>"
+		DS("ds-1", "LocalDS_0", "100"),
+		HOSTDS("host-1", "ds-1") DS("ds-2", "LocalDS_1", "200"),
+		HOSTDS("host-2", "ds-2"),
+	};
+	const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	const struct vs_moref vm = { "VirtualMachine", "vm-5" };
+	struct vs_disk_dss *dss = NULL;
+	struct vs_disk_reach reach = {0};
+	bool has_reach = false;
+
+	queue_pages(pages, 3);
+	connect_client();
+	ck_assert_msg(vs_disk_datastores_near(&dss, &reach, &has_reach, cl,
+	                                      &dc, &vm, &err) == 0, "%s",
+	              err.message);
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 3);
+	assert_paged(0, 3);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<path>owner</path>"));
+	ck_assert_uint_eq(dss->n, 2);
+	ck_assert(has_reach);
+	ck_assert(vs_disk_ds_reaches(&dss->items[1], &reach));
+	ck_assert(!vs_disk_ds_reaches(&dss->items[0], &reach));
+	vs_disk_reach_clear(&reach);
+	vs_disk_dss_free(dss);
+}
+END_TEST
+
 /* --- VMs: look-up by name, disk users, leftovers -------------------- */
 
 #define VM(id, name)                                                    \
@@ -561,6 +604,7 @@ paging_suite(void)
 	tcase_add_test(tc, test_placement_last_page_needed);
 	tcase_add_test(tc, test_disk_datastores_pages);
 	tcase_add_test(tc, test_disk_datastores_near_pages);
+	tcase_add_test(tc, test_disk_datastores_near_vm_pages);
 	tcase_add_test(tc, test_vm_find_by_name_pages);
 	tcase_add_test(tc, test_disk_users_pages);
 	tcase_add_test(tc, test_leftovers_pages);
