@@ -391,7 +391,7 @@ int vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
                    size_t nrecs, struct vs_error *err);
 
 /* The VMs under folder (a Folder, or a Datacenter: its vm folder;
- * recursively, vApps too: one RetrievePropertiesEx walking the folders,
+ * recursively, vApps too: vs_pc_list()'s one read walking the folders,
  * whatever their size, with every VM's devices: O(VMs x devices) bytes)
  * that have disk cid attached.  *out lists their names. */
 int vs_disk_users(struct vs_vm_names **out, struct vs_client *c,

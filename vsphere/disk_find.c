@@ -53,54 +53,6 @@ vm_disk_file(const char **file, struct vs_devices **devs,
 	return 0;
 }
 
-/* The walk of the VMs below a folder: folders, vApps (nested ones
- * through resourcePool) and their VMs; from a datacenter, its vm folder
- * first. */
-#define VM_WALK                                                         \
-	{ .name = "f", .type = "Folder", .path = "childEntity",         \
-	  .select = folder_next, .nselect = 3 },                        \
-	{ .name = "rp", .type = "ResourcePool", .path = "resourcePool", \
-	  .select = rp_next, .nselect = 2 },                            \
-	{ .name = "rpVm", .type = "VirtualApp", .path = "vm" }
-static const struct vs_selection_spec ref_folder = { .name = "f" };
-static const struct vs_selection_spec folder_next[] = {
-	{ .name = "f" }, { .name = "rp" }, { .name = "rpVm" },
-};
-static const struct vs_selection_spec rp_next[] = {
-	{ .name = "rp" }, { .name = "rpVm" },
-};
-static const struct vs_selection_spec walk_folder[] = { VM_WALK };
-static const struct vs_selection_spec walk_dc[] = {
-	{ .name = "dcV", .type = "Datacenter", .path = "vmFolder",
-	  .select = &ref_folder, .nselect = 1 },
-	VM_WALK,
-};
-
-/* Every VM below container (a Datacenter: its vm folder; or a Folder),
- * with paths: one RetrievePropertiesEx walking the folders (more only
- * when paging), where a container view cost 3 round trips. */
-static int
-list_vms(struct vs_objects **out, struct vs_client *c,
-         const struct vs_moref *container, const char *const *paths,
-         struct vs_error *err)
-{
-	const struct vs_property_spec props = {
-		.type = "VirtualMachine", .paths = paths,
-	};
-	bool dc = strcmp(container->type, "Datacenter") == 0;
-	struct vs_object_spec os = {
-		.obj = *container, .skip = true,
-		.select = dc ? walk_dc : walk_folder,
-		.nselect = dc ? 4 : 3,
-	};
-	struct vs_pc_query q = {
-		.spec = { .props = &props, .nprops = 1, .objects = &os,
-		          .nobjects = 1 },
-	};
-
-	return vs_pc_retrieve(out, c, &q, err);
-}
-
 /* Adds the name of VM o (its moref when it has none) to names, which
  * has room. */
 static int
@@ -141,7 +93,7 @@ vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
 	snprintf(want, sizeof(want), "%s.vmdk", cid);
 	rc = vs_disk__check_ref(folder, "disk users", err);
 	if (rc == 0)
-		rc = list_vms(&list, c, folder, paths, err);
+		rc = vs_pc_list(&list, c, folder, "VirtualMachine", paths, err);
 	if (rc != 0)
 		goto cleanup;
 	names = calloc(1, sizeof(*names));
@@ -219,7 +171,7 @@ vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
 	snprintf(want, sizeof(want), "%s.vmdk", cid);
 	rc = vs_disk__check_ref(folder, "disk attachments", err);
 	if (rc == 0)
-		rc = list_vms(&list, c, folder, paths, err);
+		rc = vs_pc_list(&list, c, folder, "VirtualMachine", paths, err);
 	if (rc == 0)
 		rc = attached_file(&file, list, want, err);
 	if (rc == 0 && file == NULL)
