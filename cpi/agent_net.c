@@ -54,7 +54,7 @@ nets_in_clear(struct nets_in *ni)
  * given. */
 static int
 opt_text(const char **out, const json_t *o, const char *key, char *buf,
-         size_t size, const char *net, struct cpi_error *err)
+         size_t size, const char *net, struct err *err)
 {
 	const json_t *v = json_object_get(o, key);
 
@@ -68,15 +68,15 @@ opt_text(const char **out, const json_t *o, const char *key, char *buf,
 	}
 	*out = cpi_json_text(v);
 	if (*out == NULL)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': %s must be a "
-		                     "string", net, key);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: network '%s': %s must be a "
+		                   "string", net, key);
 	return 0;
 }
 
 static int
 str_list(const char ***out, size_t *n_out, const json_t *o, const char *key,
-         const char *net, struct cpi_error *err)
+         const char *net, struct err *err)
 {
 	const json_t *v = json_object_get(o, key), *e;
 	size_t i;
@@ -86,24 +86,24 @@ str_list(const char ***out, size_t *n_out, const json_t *o, const char *key,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': %s has %zu "
-		                     "entries, at most %d are supported", net,
-		                     key, json_array_size(v), MAX_LIST);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: network '%s': %s has %zu "
+		                   "entries, at most %d are supported", net,
+		                   key, json_array_size(v), MAX_LIST);
 	if (!json_is_array(v))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': %s must be an "
-		                     "array of strings", net, key);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: network '%s': %s must be an "
+		                   "array of strings", net, key);
 	*out = calloc(json_array_size(v) + 1, sizeof(**out));
 	if (*out == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	json_array_foreach(v, i, e) {
 		(*out)[i] = cpi_json_text(e);
 		if ((*out)[i] == NULL)
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: network '%s': %s[%zu] "
-			                     "must be a string", net, key, i);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: network '%s': %s[%zu] "
+			                   "must be a string", net, key, i);
 	}
 	*n_out = json_array_size(v);
 	return 0;
@@ -111,7 +111,7 @@ str_list(const char ***out, size_t *n_out, const json_t *o, const char *key,
 
 static int
 routes_in(struct net_network_in *in, struct net_keep *b, const json_t *o,
-          const char *net, struct cpi_error *err)
+          const char *net, struct err *err)
 {
 	const json_t *v = json_object_get(o, "routes"), *r;
 	size_t i;
@@ -120,26 +120,26 @@ routes_in(struct net_network_in *in, struct net_keep *b, const json_t *o,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': routes has %zu "
-		                     "entries, at most %d are supported", net,
-		                     json_array_size(v), MAX_LIST);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: network '%s': routes has %zu "
+		                   "entries, at most %d are supported", net,
+		                   json_array_size(v), MAX_LIST);
 	if (!json_is_array(v))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': routes must be "
-		                     "an array", net);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: network '%s': routes must be "
+		                   "an array", net);
 	b->routes = calloc(json_array_size(v) + 1, sizeof(*b->routes));
 	if (b->routes == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	json_array_foreach(v, i, r) {
 		struct net_route_in *ri = &b->routes[i];
 
 		if (!json_is_object(r))
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: network '%s': "
-			                     "routes[%zu] must be an object",
-			                     net, i);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: network '%s': "
+			                   "routes[%zu] must be an object",
+			                   net, i);
 		rc = opt_text(&ri->destination, r, "destination", NULL, 0,
 		              net, err);
 		if (rc == 0)
@@ -158,16 +158,16 @@ routes_in(struct net_network_in *in, struct net_keep *b, const json_t *o,
 
 static int
 network_in(struct net_network_in *in, struct net_keep *b, const char *name,
-           const json_t *o, struct cpi_error *err)
+           const json_t *o, struct err *err)
 {
 	const json_t *cp, *dr;
 	int rc;
 
 	in->name = name;
 	if (!json_is_object(o))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s' must be an "
-		                     "object", name);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: network '%s' must be an "
+		                   "object", name);
 	rc = opt_text(&in->type, o, "type", NULL, 0, name, err);
 	if (rc == 0)
 		rc = opt_text(&in->ip, o, "ip", NULL, 0, name, err);
@@ -198,26 +198,26 @@ network_in(struct net_network_in *in, struct net_keep *b, const char *name,
 	if (cp == NULL || json_is_null(cp))
 		return 0;
 	if (!json_is_object(cp))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': "
-		                     "cloud_properties must be an object",
-		                     name);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: network '%s': "
+		                   "cloud_properties must be an object",
+		                   name);
 	dr = json_object_get(cp, "default_route");
 	if (dr != NULL && !json_is_null(dr) && !json_is_boolean(dr))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: network '%s': "
-		                     "cloud_properties.default_route must be "
-		                     "true or false", name);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: network '%s': "
+		                   "cloud_properties.default_route must be "
+		                   "true or false", name);
 	in->default_route = json_is_true(dr);
 	return opt_text(&in->port_group, cp, "name", NULL, 0, name, err);
 }
 
 int
 cpi_networks_parse(struct net_networks **out, const json_t *networks,
-                   struct cpi_error *err)
+                   struct err *err)
 {
 	struct nets_in ni = {0};
-	struct net_error nerr = {0};
+	struct err nerr = {0};
 	const char *key;
 	const json_t *v;
 	size_t n = json_object_size(networks);
@@ -225,20 +225,20 @@ cpi_networks_parse(struct net_networks **out, const json_t *networks,
 
 	*out = NULL;
 	if (n == 0 || n > MAX_NETWORKS)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: networks must hold 1 to %d "
-		                     "networks", MAX_NETWORKS);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: networks must hold 1 to %d "
+		                   "networks", MAX_NETWORKS);
 	ni.in = calloc(n, sizeof(*ni.in));
 	ni.keep = calloc(n, sizeof(*ni.keep));
 	if (ni.in == NULL || ni.keep == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false, "out of memory");
 		goto cleanup;
 	}
 	json_object_foreach((json_t *)networks, key, v) {
 		if (strlen(key) == 0) {
-			rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                   "create_vm: a network has an empty "
-			                   "name");
+			rc = cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                 "create_vm: a network has an empty "
+			                 "name");
 			goto cleanup;
 		}
 		ni.n++;
@@ -248,8 +248,8 @@ cpi_networks_parse(struct net_networks **out, const json_t *networks,
 			goto cleanup;
 	}
 	if (net_networks_validate(out, ni.in, ni.n, &nerr) < 0)
-		rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                   "create_vm: networks: %s", nerr.message);
+		rc = cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                 "create_vm: networks: %s", nerr.message);
 
 cleanup:
 	nets_in_clear(&ni);
@@ -261,32 +261,32 @@ cleanup:
 /* obj[key] = s (skipped when s is NULL); what names s in the message. */
 static int
 set_str(json_t *obj, const char *key, const char *s, const char *what,
-        struct cpi_error *err)
+        struct err *err)
 {
 	if (s == NULL)
 		return 0;
 	if (!utf8_valid(s, strlen(s)))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s is not valid UTF-8", what);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s is not valid UTF-8", what);
 	if (json_object_set_new(obj, key, json_string(s)) != 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	return 0;
 }
 
 /* obj[key] = v, v's reference taken over (NULL: out of memory). */
 static int
-set_new(json_t *obj, const char *key, json_t *v, struct cpi_error *err)
+set_new(json_t *obj, const char *key, json_t *v, struct err *err)
 {
 	if (v == NULL || json_object_set_new(obj, key, v) != 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	return 0;
 }
 
 static int
 set_strv(json_t *obj, const char *key, char *const *v, size_t n,
-         struct cpi_error *err)
+         struct err *err)
 {
 	json_t *a = json_array();
 	size_t i;
@@ -301,7 +301,7 @@ set_strv(json_t *obj, const char *key, char *const *v, size_t n,
 }
 
 static int
-set_routes(json_t *obj, const struct net_network *nw, struct cpi_error *err)
+set_routes(json_t *obj, const struct net_network *nw, struct err *err)
 {
 	json_t *a = json_array(), *r;
 	size_t i;
@@ -372,7 +372,7 @@ fail:
 /* The network's cloud_properties in the request, keys sorted. */
 static int
 set_cloud_properties(json_t *obj, const struct net_network *nw,
-                     const json_t *request, struct cpi_error *err)
+                     const json_t *request, struct err *err)
 {
 	const json_t *cp = json_object_get(json_object_get(request, nw->name),
 	                                   "cloud_properties");
@@ -384,15 +384,15 @@ set_cloud_properties(json_t *obj, const struct net_network *nw,
 
 static int
 network_json(json_t **out, const struct net_network *nw,
-             const json_t *request, bool with_mac, struct cpi_error *err)
+             const json_t *request, bool with_mac, struct err *err)
 {
 	json_t *o = json_object();
 	int rc;
 
 	*out = o;
 	if (o == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	rc = set_str(o, "type", net_type_name(nw->type), "type", err);
 	if (rc == 0)
 		rc = set_str(o, "ip", nw->ip, "ip", err);
@@ -422,7 +422,7 @@ network_json(json_t **out, const struct net_network *nw,
 int
 cpi_networks_json(json_t **out, const struct net_networks *nets,
                   const json_t *request, bool with_mac,
-                  struct cpi_error *err)
+                  struct err *err)
 {
 	json_t *all = NULL, *one = NULL;
 	size_t i;
@@ -430,16 +430,16 @@ cpi_networks_json(json_t **out, const struct net_networks *nets,
 
 	*out = NULL;
 	if (nets == NULL)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "networks missing");
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "networks missing");
 	all = json_object();
 	if (all == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	for (i = 0; i < nets->n && rc == 0; i++) {
 		if (!utf8_valid(nets->v[i].name, strlen(nets->v[i].name)))
-			rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                   "network name is not valid UTF-8");
+			rc = cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                 "network name is not valid UTF-8");
 		if (rc == 0)
 			rc = network_json(&one, &nets->v[i], request, with_mac,
 			                  err);

@@ -22,7 +22,7 @@
  * input is a CloudError naming the network.
  */
 int cpi_networks_parse(struct net_networks **out, const json_t *networks,
-                       struct cpi_error *err);
+                       struct err *err);
 
 /*
  * The networks object: {"<name>":{...},...} in input order, each entry
@@ -36,7 +36,7 @@ int cpi_networks_parse(struct net_networks **out, const json_t *networks,
  */
 int cpi_networks_json(json_t **out, const struct net_networks *nets,
                       const json_t *request, bool with_mac,
-                      struct cpi_error *err);
+                      struct err *err);
 
 struct cpi_disk_hint {
 	const char *cid;
@@ -71,7 +71,7 @@ struct cpi_agent_settings {
  * Written with JSON_COMPACT: same input, same bytes.
  */
 int cpi_agent_settings_json(json_t **out, const struct cpi_agent_settings *s,
-                            struct cpi_error *err);
+                            struct err *err);
 /* Drops the document (NULL is fine), its strings (env, mbus, blobstore
  * credentials) wiped first where this was their last reference. */
 void cpi_agent_settings_free(json_t *doc);

@@ -10,22 +10,22 @@
 #include "base/utf8.h"
 
 static int
-oom(struct cpi_error *err)
+oom(struct err *err)
 {
-	return cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
+	return cpi_err_set(err, CPI_ERROR_CPI, false, "out of memory");
 }
 
 /* obj[key] = s; what names s in the message (never its content). */
 static int
 put_str(json_t *obj, const char *key, const char *s, const char *what,
-        struct cpi_error *err)
+        struct err *err)
 {
 	if (s == NULL)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s missing", what);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s missing", what);
 	if (!utf8_valid(s, strlen(s)))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s is not valid UTF-8", what);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s is not valid UTF-8", what);
 	if (json_object_set_new(obj, key, json_string(s)) != 0)
 		return oom(err);
 	return 0;
@@ -35,15 +35,15 @@ put_str(json_t *obj, const char *key, const char *s, const char *what,
  * string. */
 static int
 put_value(json_t *obj, const char *key, const json_t *v, bool string_ok,
-          const char *what, struct cpi_error *err)
+          const char *what, struct err *err)
 {
 	if (v == NULL)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s is missing", what);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s is missing", what);
 	if (!json_is_object(v) && !(string_ok && json_is_string(v)))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s must be a JSON %s", what, string_ok ?
-		                     "string or object" : "object");
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s must be a JSON %s", what, string_ok ?
+		                   "string or object" : "object");
 	if (json_object_set_new(obj, key, json_deep_copy(v)) != 0)
 		return oom(err);
 	return 0;
@@ -51,7 +51,7 @@ put_value(json_t *obj, const char *key, const json_t *v, bool string_ok,
 
 static int
 put_persistent(json_t *disks, const struct cpi_agent_settings *s,
-               struct cpi_error *err)
+               struct err *err)
 {
 	json_t *p = json_object();
 	size_t i;
@@ -60,19 +60,19 @@ put_persistent(json_t *disks, const struct cpi_agent_settings *s,
 	if (p == NULL || json_object_set_new(disks, "persistent", p) != 0)
 		return oom(err);
 	if (s->npersistent > 0 && s->persistent == NULL)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "persistent disks missing");
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "persistent disks missing");
 	for (i = 0; i < s->npersistent && rc == 0; i++) {
 		const struct cpi_disk_hint *d = &s->persistent[i];
 
 		if (d->cid == NULL || d->cid[0] == '\0')
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "persistent disk %zu has no cid",
-			                     i);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "persistent disk %zu has no cid",
+			                   i);
 		if (!utf8_valid(d->cid, strlen(d->cid)))
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "persistent disk cid is not valid "
-			                     "UTF-8");
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "persistent disk cid is not valid "
+			                   "UTF-8");
 		rc = put_value(p, d->cid, d->hint, true,
 		               "persistent disk hint", err);
 	}
@@ -81,7 +81,7 @@ put_persistent(json_t *disks, const struct cpi_agent_settings *s,
 
 static int
 put_disks(json_t *doc, const struct cpi_agent_settings *s,
-          struct cpi_error *err)
+          struct err *err)
 {
 	json_t *disks = json_object();
 	int rc = 0;
@@ -102,27 +102,27 @@ put_disks(json_t *doc, const struct cpi_agent_settings *s,
 /* The config's JSON text (what names it) as a json_t object. */
 static int
 load_object(json_t **out, const char *text, const char *what,
-            struct cpi_error *err)
+            struct err *err)
 {
 	json_error_t jerr;
 
 	*out = json_loads(text, 0, &jerr);
 	if (*out == NULL)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s is not valid JSON (at byte %d)", what,
-		                     jerr.position);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s is not valid JSON (at byte %d)", what,
+		                   jerr.position);
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s must be a JSON object", what);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s must be a JSON object", what);
 	}
 	return 0;
 }
 
 /* ntp, mbus and blobstore of the config's agent section. */
 static int
-put_agent(json_t *doc, const struct cpi_agent *ag, struct cpi_error *err)
+put_agent(json_t *doc, const struct cpi_agent *ag, struct err *err)
 {
 	json_t *ntp, *blob = NULL;
 	size_t i;
@@ -134,13 +134,13 @@ put_agent(json_t *doc, const struct cpi_agent *ag, struct cpi_error *err)
 			return oom(err);
 		for (i = 0; i < ag->nntp && rc == 0; i++) {
 			if (ag->ntp[i] == NULL)
-				return cpi_error_set(err, CPI_ERROR_CLOUD,
-				                     false, "ntp server %zu "
-				                     "missing", i);
+				return cpi_err_set(err, CPI_ERROR_CLOUD,
+				                   false, "ntp server %zu "
+				                   "missing", i);
 			if (!utf8_valid(ag->ntp[i], strlen(ag->ntp[i])))
-				return cpi_error_set(err, CPI_ERROR_CLOUD,
-				                     false, "ntp server is not "
-				                     "valid UTF-8");
+				return cpi_err_set(err, CPI_ERROR_CLOUD,
+				                   false, "ntp server is not "
+				                   "valid UTF-8");
 			if (json_array_append_new(ntp,
 			                          json_string(ag->ntp[i])) != 0)
 				return oom(err);
@@ -161,7 +161,7 @@ put_agent(json_t *doc, const struct cpi_agent *ag, struct cpi_error *err)
  * excepted), when it holds more than ntp, mbus, blobstore and env (which
  * put_agent wrote already). */
 static int
-merge_agent(json_t *doc, const struct cpi_agent *ag, struct cpi_error *err)
+merge_agent(json_t *doc, const struct cpi_agent *ag, struct err *err)
 {
 	json_t *agent = NULL, *v;
 	const char *key;
@@ -191,21 +191,21 @@ merge_agent(json_t *doc, const struct cpi_agent *ag, struct cpi_error *err)
 
 static int
 build(json_t *doc, const struct cpi_agent_settings *s,
-      struct cpi_error *err)
+      struct err *err)
 {
 	json_t *vm = json_object(), *nets = NULL;
 	int rc;
 
 	if (s->agent_id == NULL || s->agent_id[0] == '\0')
-		rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                   "agent_id missing");
+		rc = cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                 "agent_id missing");
 	else
 		rc = put_str(doc, "agent_id", s->agent_id, "agent_id", err);
 	if (rc == 0 && (vm == NULL || json_object_set(doc, "vm", vm) != 0))
 		rc = oom(err);
 	if (rc == 0 && (s->vm_name == NULL || s->vm_name[0] == '\0'))
-		rc = cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                   "vm name missing");
+		rc = cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                 "vm name missing");
 	if (rc == 0)
 		rc = put_str(vm, "name", s->vm_name, "vm name", err);
 	if (rc == 0 && s->vm_id != NULL)
@@ -229,25 +229,25 @@ build(json_t *doc, const struct cpi_agent_settings *s,
 
 int
 cpi_agent_settings_json(json_t **out, const struct cpi_agent_settings *s,
-                        struct cpi_error *err)
+                        struct err *err)
 {
-	struct cpi_error local = {0};
+	struct err local = {0};
 	json_t *doc = NULL;
 	int rc;
 
 	*out = NULL;
 	if (s == NULL)
-		rc = cpi_error_set(&local, CPI_ERROR_CLOUD, false,
-		                   "settings missing");
+		rc = cpi_err_set(&local, CPI_ERROR_CLOUD, false,
+		                 "settings missing");
 	else if ((doc = json_object()) == NULL)
 		rc = oom(&local);
 	else
 		rc = build(doc, s, &local);
 	if (rc < 0) {
 		json_decref(doc);
-		cpi_error_set(err, local.type, false, "agent settings: %s",
-		              local.message);
-		return CPI_ERR;
+		cpi_err_set(err, local.type, false, "agent settings: %s",
+		            local.message);
+		return ERR_FAIL;
 	}
 	*out = doc;
 	return 0;

@@ -52,7 +52,7 @@ cpi_check_add(struct cpi_check_report *r, enum cpi_check_status status,
 
 		if (v == NULL) {
 			r->incomplete = true;
-			return CPI_ENOMEM;
+			return ERR_ENOMEM;
 		}
 		r->items = v;
 		r->cap = cap;
@@ -75,7 +75,7 @@ cpi_check_add(struct cpi_check_report *r, enum cpi_check_status status,
 		free(it->fix);
 		free(it->message);
 		r->incomplete = true;
-		return CPI_ENOMEM;
+		return ERR_ENOMEM;
 	}
 	r->n++;
 	return 0;
@@ -313,11 +313,11 @@ struct run {
 
 static void
 add_vs_error(struct run *x, enum cpi_check_status st, const char *check,
-             const char *key, const char *fix, const struct vs_error *e)
+             const char *key, const char *fix, const struct err *e)
 {
 	char msg[1200];
 
-	snprintf(msg, sizeof(msg), "%s%s%s", e->message,
+	snprintf(msg, sizeof(msg), "%.1023s%s%s", e->message,
 	         e->fault[0] != '\0' && strstr(e->message, e->fault) == NULL ?
 	         " " : "", e->fault[0] != '\0' &&
 	         strstr(e->message, e->fault) == NULL ? e->fault : "");
@@ -543,9 +543,9 @@ static bool
 check_connect(struct run *x)
 {
 	const struct cpi_vcenter *vc = &x->cfg->vcenter;
-	struct cpi_error cerr = {0};
+	struct err cerr = {0};
 	struct cpi_call call = {0};
-	struct vs_error e = {0};
+	struct err e = {0};
 	const char *api, *type;
 	int rc;
 
@@ -556,8 +556,8 @@ check_connect(struct run *x)
 	call.err = &cerr;
 	/* No retries: the report says what one attempt sees, at once. */
 	rc = cpi_vcenter_connect(&x->c, &call, false, &e);
-	if (rc < 0 && (e.code == VS_ENET || e.code == VS_ETIMEOUT ||
-	               e.code == VS_EINVAL)) {
+	if (rc < 0 && (e.code == ERR_ENET || e.code == ERR_ETIMEOUT ||
+	               e.code == ERR_EINVAL)) {
 		add_vs_error(x, CPI_CHECK_ERROR, "vcenter.reachable",
 		             VC ".host",
 		             "check host and port (job property "
@@ -566,7 +566,7 @@ check_connect(struct run *x)
 		             &e);
 		return false;
 	}
-	if (rc < 0 && e.code == VS_ETLS) {
+	if (rc < 0 && e.code == ERR_ETLS) {
 		cpi_check_add(x->r, CPI_CHECK_OK, "vcenter.reachable",
 		              VC ".host", NULL, "%s port %d answers", vc->host,
 		              vc->port);
@@ -618,7 +618,7 @@ check_folder(struct run *x, const char *check, const char *key,
              const char *folder)
 {
 	char *rel = NULL;
-	struct vs_error e = {0};
+	struct err e = {0};
 	struct vs_moref deepest;
 	size_t found = 0, total = 0;
 	const char *sub = x->cfg->vcenter.datacenter.use_sub_folder ?
@@ -677,7 +677,7 @@ check_clusters(struct run *x)
 	for (i = 0; i < dc->nclusters; i++) {
 		const struct cpi_cluster *cl = &dc->clusters[i];
 		struct vs_inv_cluster *ic = &x->clusters[i];
-		struct vs_error e = {0};
+		struct err e = {0};
 		struct vs_moref pool;
 		bool need_drs = cl->host_group != NULL;
 
@@ -697,7 +697,7 @@ check_clusters(struct run *x)
 		              "cluster", "cluster '%s': %zu host(s), DRS %s",
 		              cl->name, ic->nhosts, ic->drs == 1 ? "on" :
 		              ic->drs == 0 ? "off" : "unknown");
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_inventory_pool(&pool, x->inv, &ic->ref,
 		                      cl->resource_pool, &e) < 0) {
 			add_vs_error(x, CPI_CHECK_ERROR, "resource_pool", key,
@@ -747,7 +747,7 @@ check_pattern(struct run *x, const char *check, const char *key,
 {
 	const struct cpi_datacenter *dc = &x->cfg->vcenter.datacenter;
 	struct vs_inv_datastores *l = NULL;
-	struct vs_error e = {0};
+	struct err e = {0};
 	char list[1024], fix[256];
 	size_t i, j, len = 0, nusable = 0;
 
@@ -809,7 +809,7 @@ check_pattern(struct run *x, const char *check, const char *key,
 			bool attached = false;
 			int w;
 
-			vs_error_clear(&e);
+			err_clear(&e);
 			if (vs_inventory_ds_seen(&seen, &total, &attached,
 			                         x->inv, &x->clusters[j].ref,
 			                         &l->items[i].ref, &e) < 0 ||
@@ -890,7 +890,7 @@ check_networks(struct run *x)
 
 	for (i = 0; i < x->npgs; i++) {
 		struct vs_port_group pg;
-		struct vs_error e = {0};
+		struct err e = {0};
 		char key[256];
 
 		snprintf(key, sizeof(key), "NETWORKS.json %.200s",
@@ -899,7 +899,7 @@ check_networks(struct run *x)
 		                            x->pg_names[i], x->pg_owners[i],
 		                            &e) < 0) {
 			add_vs_error(x, CPI_CHECK_ERROR, "port_group", key,
-			             e.code == VS_EINVAL ? "name it as "
+			             e.code == ERR_EINVAL ? "name it as "
 			             "SWITCH/PORTGROUP or FOLDER/PORTGROUP in "
 			             "cloud_properties.name" : "name an existing "
 			             "port group of the datacenter in "
@@ -922,7 +922,7 @@ check_privileges(struct run *x)
 {
 	struct vs_moref refs[MAX_ENTITIES];
 	struct vs_privileges *p = NULL;
-	struct vs_error e = {0};
+	struct err e = {0};
 	size_t i, j;
 
 	for (i = 0; i < x->ents.n; i++)
@@ -979,7 +979,7 @@ check_inventory(struct run *x)
 {
 	const struct cpi_datacenter *dc = &x->cfg->vcenter.datacenter;
 	struct vs_moref vm_folder;
-	struct vs_error e = {0};
+	struct err e = {0};
 
 	if (vs_inventory_read(&x->inv, x->c, &e) < 0) {
 		add_vs_error(x, CPI_CHECK_ERROR, "inventory", VC ".user",
@@ -1140,7 +1140,7 @@ cpi_check_run(struct cpi_check_report *r, const struct cpi_options *opts,
 {
 	struct run x;
 	struct cpi_config *cfg = NULL;
-	struct cpi_error err = {0};
+	struct err err = {0};
 	size_t i;
 
 	memset(&x, 0, sizeof(x));
@@ -1174,7 +1174,7 @@ cpi_check_run(struct cpi_check_report *r, const struct cpi_options *opts,
 	if (check_address(&x) && check_connect(&x))
 		check_inventory(&x);
 	if (x.c != NULL) {
-		struct vs_error e = {0};
+		struct err e = {0};
 
 		/* Logs out; a failure here is worth a line, not an error. */
 		if (vs_client_close(x.c, &e) < 0)
@@ -1223,7 +1223,7 @@ cpi_check_main(int argc, char **argv)
 	struct cpi_check_report r;
 	const char *networks = NULL;
 	struct cpi_log *log = NULL;
-	struct cpi_error err = {0};
+	struct err err = {0};
 	size_t counts[3];
 	bool json = false, failed;
 	int i, status;

@@ -48,7 +48,7 @@ struct cpi_check_report {
 };
 
 /* Adds one item (message printf-style; key and fix may be NULL).  On
- * failure sets r->incomplete and returns CPI_ENOMEM. */
+ * failure sets r->incomplete and returns ERR_ENOMEM. */
 int cpi_check_add(struct cpi_check_report *r, enum cpi_check_status status,
                   const char *check, const char *key, const char *fix,
                   const char *fmt, ...)

@@ -36,15 +36,15 @@ type_of(const json_t *v)
 }
 
 static int
-oom(struct cpi_error *err)
+oom(struct err *err)
 {
-	cpi_error_set(err, CPI_ERROR_CPI, false,
-	              "out of memory reading the CPI config");
-	return CPI_ENOMEM;
+	cpi_err_set(err, CPI_ERROR_CPI, false,
+	            "out of memory reading the CPI config");
+	return ERR_ENOMEM;
 }
 
 static int
-dup_str(char **out, const char *s, struct cpi_error *err)
+dup_str(char **out, const char *s, struct err *err)
 {
 	*out = strdup(s);
 	if (*out == NULL)
@@ -65,27 +65,27 @@ get(const json_t *obj, const char *key)
  * NULL) is used.  nonempty: "" is an error (or, when optional, absent). */
 static int
 get_str(char **out, const json_t *obj, const char *path, const char *key,
-        bool required, const char *def, struct cpi_error *err)
+        bool required, const char *def, struct err *err)
 {
 	const json_t *v = get(obj, key);
 
 	*out = NULL;
 	if (v == NULL) {
 		if (required)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: required string", path,
-			                     key);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.%s: required string", path,
+			                   key);
 		return def != NULL ? dup_str(out, def, err) : 0;
 	}
 	if (!json_is_string(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.%s: must be a string, got %s", path,
-		                     key, type_of(v));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.%s: must be a string, got %s", path,
+		                   key, type_of(v));
 	if (json_string_length(v) == 0) {
 		if (required)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: must not be empty", path,
-			                     key);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.%s: must not be empty", path,
+			                   key);
 		return def != NULL ? dup_str(out, def, err) : 0;
 	}
 	return dup_str(out, json_string_value(v), err);
@@ -93,7 +93,7 @@ get_str(char **out, const json_t *obj, const char *path, const char *key,
 
 static int
 get_bool(bool *out, const json_t *obj, const char *path, const char *key,
-         bool def, struct cpi_error *err)
+         bool def, struct err *err)
 {
 	const json_t *v = get(obj, key);
 
@@ -101,31 +101,31 @@ get_bool(bool *out, const json_t *obj, const char *path, const char *key,
 	if (v == NULL)
 		return 0;
 	if (!json_is_boolean(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.%s: must be a boolean, got %s", path,
-		                     key, type_of(v));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.%s: must be a boolean, got %s", path,
+		                   key, type_of(v));
 	*out = json_is_true(v);
 	return 0;
 }
 
 static int
 get_obj(const json_t **out, const json_t *obj, const char *path,
-        const char *key, bool required, struct cpi_error *err)
+        const char *key, bool required, struct err *err)
 {
 	const json_t *v = get(obj, key);
 
 	*out = NULL;
 	if (v == NULL) {
 		if (required)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: required object", path,
-			                     key);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.%s: required object", path,
+			                   key);
 		return 0;
 	}
 	if (!json_is_object(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.%s: must be an object, got %s", path,
-		                     key, type_of(v));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.%s: must be an object, got %s", path,
+		                   key, type_of(v));
 	*out = v;
 	return 0;
 }
@@ -184,18 +184,18 @@ valid_name(const char *s, size_t n)
 
 int
 cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
-                      const char *what, struct cpi_error *err)
+                      const char *what, struct err *err)
 {
 	const char *p = value, *end, *hs, *he, *colon;
 	char scheme[8] = "https", *host = NULL, *url = NULL;
 	struct in6_addr a6;
 	bool is_url = false, v6 = false;
-	int port = 443, rc = CPI_EINVAL;
+	int port = 443, rc = ERR_EINVAL;
 	size_t n;
 
 	if (value == NULL || value[0] == '\0') {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: must not be empty", what);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s: must not be empty", what);
 		goto cleanup;
 	}
 	if (strncasecmp(p, "https://", 8) == 0) {
@@ -207,43 +207,43 @@ cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
 		strcpy(scheme, "http");
 		port = 80;
 	} else if (strstr(p, "://") != NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: only https:// and http:// URLs are "
-		                   "supported", what);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s: only https:// and http:// URLs are "
+		                 "supported", what);
 		goto cleanup;
 	}
 	end = p + (is_url ? strcspn(p, "/?#") : strlen(p));
 	if (is_url && strcmp(end, "") != 0 && strcmp(end, "/") != 0 &&
 	    strcmp(end, "/sdk") != 0 && strcmp(end, "/sdk/") != 0) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: URL path must be empty or /sdk", what);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s: URL path must be empty or /sdk", what);
 		goto cleanup;
 	}
 	if (memchr(p, '@', (size_t)(end - p)) != NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: must not contain credentials (use user "
-		                   "and password)", what);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s: must not contain credentials (use user "
+		                 "and password)", what);
 		goto cleanup;
 	}
 	if (p == end) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: no host name", what);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s: no host name", what);
 		goto cleanup;
 	}
 	if (*p == '[') {
 		he = memchr(p, ']', (size_t)(end - p));
 		if (he == NULL) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: missing ']' after IPv6 address",
-			                   what);
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "%s: missing ']' after IPv6 address",
+			                 what);
 			goto cleanup;
 		}
 		hs = p + 1;
 		colon = he + 1;
 		if (colon != end && *colon != ':') {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: unexpected text after ']'",
-			                   what);
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "%s: unexpected text after ']'",
+			                 what);
 			goto cleanup;
 		}
 		n = (size_t)(he - hs);
@@ -251,9 +251,9 @@ cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
 		if (n >= 64 || (host != NULL &&
 		                (strchr(host, '%') != NULL ||
 		                 inet_pton(AF_INET6, host, &a6) != 1))) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: invalid IPv6 address in "
-			                   "brackets", what);
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "%s: invalid IPv6 address in "
+			                 "brackets", what);
 			goto cleanup;
 		}
 		if (host == NULL) {
@@ -268,18 +268,18 @@ cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
 		colon = memchr(p, ':', (size_t)(end - p));
 		if (colon != NULL &&
 		    memchr(colon + 1, ':', (size_t)(end - colon - 1)) != NULL) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: an IPv6 address must be "
-			                   "enclosed in brackets, e.g. "
-			                   "[2001:db8::5] or [2001:db8::5]:443",
-			                   what);
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "%s: an IPv6 address must be "
+			                 "enclosed in brackets, e.g. "
+			                 "[2001:db8::5] or [2001:db8::5]:443",
+			                 what);
 			goto cleanup;
 		}
 		he = colon != NULL ? colon : end;
 		if (!valid_name(hs, (size_t)(he - hs))) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s: invalid host name or IPv4 "
-			                   "address", what);
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "%s: invalid host name or IPv4 "
+			                 "address", what);
 			goto cleanup;
 		}
 		host = strndup(hs, (size_t)(he - hs));
@@ -290,9 +290,9 @@ cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
 	}
 	if (colon != NULL &&
 	    !valid_port(&port, colon + 1, (size_t)(end - colon - 1))) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s: port must be a number from 1 to 65535",
-		                   what);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s: port must be a number from 1 to 65535",
+		                 what);
 		goto cleanup;
 	}
 	n = strlen(scheme) + strlen(host) + 32;
@@ -355,16 +355,16 @@ struct unsupported {
 
 static int
 refuse_set(const json_t *obj, const char *path,
-           const struct unsupported *list, size_t n, struct cpi_error *err)
+           const struct unsupported *list, size_t n, struct err *err)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (is_set(json_object_get(obj, list[i].key)))
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.%s: not supported by this CPI "
-			                     "(%s); remove it", path,
-			                     list[i].key, list[i].what);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.%s: not supported by this CPI "
+			                   "(%s); remove it", path,
+			                   list[i].key, list[i].what);
 	}
 	return 0;
 }
@@ -390,7 +390,7 @@ static const struct unsupported cluster_unsupported[] = {
 
 static int
 parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
-                    const char *path, struct cpi_error *err)
+                    const char *path, struct err *err)
 {
 	char sub[PATH_MAX_LEN];
 	const json_t *props, *hg;
@@ -399,22 +399,22 @@ parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
 
 	if (json_is_string(v)) {
 		if (json_string_length(v) == 0)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s: cluster name must not be "
-			                     "empty", path);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s: cluster name must not be "
+			                   "empty", path);
 		return dup_str(&cl->name, json_string_value(v), err);
 	}
 	if (!json_is_object(v) || json_object_size(v) != 1)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be a cluster name or an object "
-		                     "with exactly one key (the cluster name)",
-		                     path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: must be a cluster name or an object "
+		                   "with exactly one key (the cluster name)",
+		                   path);
 	name = json_object_iter_key(json_object_iter((json_t *)v));
 	props = json_object_iter_value(json_object_iter((json_t *)v));
 	if (name[0] == '\0')
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: cluster name must not be empty",
-		                     path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: cluster name must not be empty",
+		                   path);
 	rc = dup_str(&cl->name, name, err);
 	if (rc != 0)
 		return rc;
@@ -422,9 +422,9 @@ parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
 	if (json_is_null(props))
 		return 0;
 	if (!json_is_object(props))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be an object, got %s", sub,
-		                     type_of(props));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: must be an object, got %s", sub,
+		                   type_of(props));
 	rc = get_str(&cl->resource_pool, props, sub, "resource_pool", false,
 	             NULL, err);
 	if (rc != 0)
@@ -441,9 +441,9 @@ parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
 		return dup_str(&cl->host_group_drs_rule, "SHOULD", err);
 	}
 	if (!json_is_object(hg))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.host_group: must be a string or an "
-		                     "object, got %s", sub, type_of(hg));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.host_group: must be a string or an "
+		                   "object, got %s", sub, type_of(hg));
 	snprintf(sub, sizeof(sub), "%.160s.%.64s.host_group", path, name);
 	rc = get_str(&cl->host_group, hg, sub, "name", true, NULL, err);
 	if (rc != 0)
@@ -454,9 +454,9 @@ parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
 		return rc;
 	if (strcmp(cl->host_group_drs_rule, "MUST") != 0 &&
 	    strcmp(cl->host_group_drs_rule, "SHOULD") != 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.drs_rule: must be MUST or SHOULD",
-		                     sub);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.drs_rule: must be MUST or SHOULD",
+		                   sub);
 	return 0;
 }
 
@@ -465,9 +465,9 @@ parse_cluster_entry(struct cpi_cluster *cl, const json_t *v,
  * at the first call that needs it. */
 static int
 check_pattern(const char *pattern, const char *path, const char *key,
-              struct cpi_error *err)
+              struct err *err)
 {
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	char full[PATH_MAX_LEN];
 
 	if (pattern == NULL)
@@ -475,14 +475,14 @@ check_pattern(const char *pattern, const char *path, const char *key,
 	snprintf(full, sizeof(full), "%s.%s", path, key);
 	if (vs_pattern_check(pattern, full, &verr) == 0)
 		return 0;
-	return cpi_error_set(err, CPI_ERROR_CPI, false, "%s", verr.message);
+	return cpi_err_set(err, CPI_ERROR_CPI, false, "%s", verr.message);
 }
 
 /* A cluster entry, checked, then refused when it asks for what this CPI
  * does not do. */
 static int
 parse_cluster(struct cpi_cluster *cl, const json_t *v, const char *path,
-              struct cpi_error *err)
+              struct err *err)
 {
 	char sub[PATH_MAX_LEN];
 	int rc = parse_cluster_entry(cl, v, path, err);
@@ -498,7 +498,7 @@ parse_cluster(struct cpi_cluster *cl, const json_t *v, const char *path,
 
 static int
 parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
-                 const char *path, struct cpi_error *err)
+                 const char *path, struct err *err)
 {
 	char sub[PATH_MAX_LEN];
 	const json_t *clusters;
@@ -507,9 +507,9 @@ parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
 	int rc;
 
 	if (!json_is_object(obj))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be an object, got %s", path,
-		                     type_of(obj));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: must be an object, got %s", path,
+		                   type_of(obj));
 	rc = get_str(&dc->name, obj, path, "name", true, NULL, err);
 	if (rc == 0)
 		rc = get_str(&dc->vm_folder, obj, path, "vm_folder", false,
@@ -544,11 +544,11 @@ parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
 		                sizeof(datacenter_unsupported) /
 		                sizeof(datacenter_unsupported[0]), err);
 	if (rc == 0 && !dc->allow_mixed_datastores)
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s.allow_mixed_datastores: false is not "
-		                   "supported by this CPI (keeping ephemeral "
-		                   "and persistent disks on separate "
-		                   "datastores); remove it", path);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s.allow_mixed_datastores: false is not "
+		                 "supported by this CPI (keeping ephemeral "
+		                 "and persistent disks on separate "
+		                 "datastores); remove it", path);
 	if (rc != 0)
 		return rc;
 	rc = check_pattern(dc->datastore_pattern, path, "datastore_pattern",
@@ -567,27 +567,27 @@ parse_datacenter(struct cpi_datacenter *dc, const json_t *obj,
 		return rc;
 	if (dc->datastore_pattern == NULL &&
 	    dc->datastore_cluster_pattern == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datastore_pattern: required string "
-		                     "(or datastore_cluster_pattern)", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.datastore_pattern: required string "
+		                   "(or datastore_cluster_pattern)", path);
 	if (dc->persistent_datastore_pattern == NULL &&
 	    dc->persistent_datastore_cluster_pattern == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.persistent_datastore_pattern: "
-		                     "required string (or "
-		                     "persistent_datastore_cluster_pattern)",
-		                     path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.persistent_datastore_pattern: "
+		                   "required string (or "
+		                   "persistent_datastore_cluster_pattern)",
+		                   path);
 	clusters = get(obj, "clusters");
 	if (clusters == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.clusters: required array", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.clusters: required array", path);
 	if (!json_is_array(clusters))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.clusters: must be an array, got %s",
-		                     path, type_of(clusters));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.clusters: must be an array, got %s",
+		                   path, type_of(clusters));
 	if (json_array_size(clusters) == 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.clusters: must not be empty", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.clusters: must not be empty", path);
 	dc->clusters = calloc(json_array_size(clusters),
 	                      sizeof(*dc->clusters));
 	if (dc->clusters == NULL)
@@ -632,7 +632,7 @@ vmx_key_problem(const char *key)
 int
 cpi_options_parse(struct cpi_option **out, size_t *n_out, const json_t *opts,
                   const char *where, enum cpi_error_type etype,
-                  struct cpi_error *err)
+                  struct err *err)
 {
 	struct cpi_option *list = NULL;
 	const json_t *v;
@@ -646,8 +646,8 @@ cpi_options_parse(struct cpi_option **out, size_t *n_out, const json_t *opts,
 	if (opts == NULL)
 		return 0;
 	if (!json_is_object(opts))
-		return cpi_error_set(err, etype, false, "%s: must be "
-		                     "an object, got %s", where, type_of(opts));
+		return cpi_err_set(err, etype, false, "%s: must be "
+		                   "an object, got %s", where, type_of(opts));
 	if (json_object_size(opts) == 0)
 		return 0;
 	list = calloc(json_object_size(opts), sizeof(*list));
@@ -667,8 +667,8 @@ cpi_options_parse(struct cpi_option **out, size_t *n_out, const json_t *opts,
 				shown[k] = isprint((unsigned char)key[k]) ?
 				           key[k] : '?';
 			shown[k] = '\0';
-			rc = cpi_error_set(err, etype, false,
-			                   "%s: key '%s' %s", where, shown, why);
+			rc = cpi_err_set(err, etype, false,
+			                 "%s: key '%s' %s", where, shown, why);
 			goto cleanup;
 		}
 		if (json_is_string(v)) {
@@ -684,10 +684,10 @@ cpi_options_parse(struct cpi_option **out, size_t *n_out, const json_t *opts,
 		} else if (json_is_boolean(v)) {
 			text = json_is_true(v) ? "true" : "false";
 		} else {
-			rc = cpi_error_set(err, etype, false,
-			                   "%s.%.64s: must be a string, number "
-			                   "or boolean, got %s", where, key,
-			                   type_of(v));
+			rc = cpi_err_set(err, etype, false,
+			                 "%s.%.64s: must be a string, number "
+			                 "or boolean, got %s", where, key,
+			                 type_of(v));
 			goto cleanup;
 		}
 		i++;
@@ -722,7 +722,7 @@ cpi_options_free(struct cpi_option *list, size_t n)
 
 static int
 parse_vmx_options(struct cpi_vcenter *vc, const json_t *obj,
-                  const char *path, struct cpi_error *err)
+                  const char *path, struct err *err)
 {
 	const json_t *opts;
 	char where[256];
@@ -740,7 +740,7 @@ parse_vmx_options(struct cpi_vcenter *vc, const json_t *obj,
  * one day; absent: CPI_DEFAULT_DEADLINE_S. */
 static int
 get_deadline(int *out, const json_t *conn, const char *path,
-             struct cpi_error *err)
+             struct err *err)
 {
 	const json_t *v = get(conn, "deadline_seconds");
 
@@ -748,26 +748,26 @@ get_deadline(int *out, const json_t *conn, const char *path,
 		return 0;
 	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 	    json_integer_value(v) > 86400)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.deadline_seconds: must be a whole "
-		                     "number of seconds from 1 to 86400",
-		                     path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.deadline_seconds: must be a whole "
+		                   "number of seconds from 1 to 86400",
+		                   path);
 	*out = (int)json_integer_value(v);
 	return 0;
 }
 
 static int
 parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
-              struct cpi_error *err)
+              struct err *err)
 {
 	char sub[PATH_MAX_LEN], *s = NULL, *host = NULL;
 	const json_t *conn, *dcs, *v;
 	int rc;
 
 	if (!json_is_object(obj))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: must be an object, got %s", path,
-		                     type_of(obj));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: must be an object, got %s", path,
+		                   type_of(obj));
 	rc = get_str(&host, obj, path, "host", true, NULL, err);
 	if (rc == 0) {
 		snprintf(sub, sizeof(sub), "%.160s.host", path);
@@ -780,12 +780,12 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 		return rc;
 	v = get(obj, "password");
 	if (v == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.password: required string", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.password: required string", path);
 	if (!json_is_string(v))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.password: must be a string, got %s",
-		                     path, type_of(v));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.password: must be a string, got %s",
+		                   path, type_of(v));
 	rc = dup_str(&vc->password, json_string_value(v), err);
 	if (rc != 0)
 		return rc;
@@ -801,9 +801,9 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 	else if (strcmp(s, "eagerZeroedThick") == 0)
 		vc->default_disk_type = CPI_DISK_EAGER_ZEROED_THICK;
 	else
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s.default_disk_type: must be thin, "
-		                   "preallocated or eagerZeroedThick", path);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s.default_disk_type: must be thin, "
+		                 "preallocated or eagerZeroedThick", path);
 	free(s);
 	s = NULL;
 	if (rc != 0)
@@ -819,10 +819,10 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 	else if (strcmp(s, "lsi_logic_sas") == 0)
 		vc->default_scsi_controller_type = CPI_SCSI_LSI_LOGIC_SAS;
 	else
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "%s.default_scsi_controller_type: must be "
-		                   "paravirtual, lsi_logic or lsi_logic_sas",
-		                   path);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "%s.default_scsi_controller_type: must be "
+		                 "paravirtual, lsi_logic or lsi_logic_sas",
+		                 path);
 	free(s);
 	if (rc != 0)
 		return rc;
@@ -835,10 +835,10 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 		             err);
 		if (rc == 0 && vc->ca_cert != NULL &&
 		    strstr(vc->ca_cert, "-----BEGIN CERTIFICATE-----") == NULL)
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "%s.ca_cert: must be PEM text "
-			                   "(-----BEGIN CERTIFICATE-----)",
-			                   sub);
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "%s.ca_cert: must be PEM text "
+			                 "(-----BEGIN CERTIFICATE-----)",
+			                 sub);
 		if (rc == 0)
 			rc = get_bool(&vc->insecure, conn, sub, "insecure",
 			              false, err);
@@ -877,9 +877,9 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 	if (v != NULL) {
 		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 		    json_integer_value(v) > 1000)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.default_hw_version: must be a "
-			                     "positive integer", path);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.default_hw_version: must be a "
+			                   "positive integer", path);
 		vc->default_hw_version = (int)json_integer_value(v);
 	}
 	vc->leftover_vm_grace_s = CPI_LEFTOVER_GRACE_DEFAULT;
@@ -888,10 +888,10 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 		if (!json_is_integer(v) ||
 		    json_integer_value(v) < CPI_LEFTOVER_GRACE_MIN ||
 		    json_integer_value(v) > 30LL * 86400)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.leftover_vm_grace_seconds: must "
-			                     "be an integer from %d to %lld", path,
-			                     CPI_LEFTOVER_GRACE_MIN, 30LL * 86400);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.leftover_vm_grace_seconds: must "
+			                   "be an integer from %d to %lld", path,
+			                   CPI_LEFTOVER_GRACE_MIN, 30LL * 86400);
 		vc->leftover_vm_grace_s = json_integer_value(v);
 	}
 	rc = parse_vmx_options(vc, obj, path, err);
@@ -904,17 +904,17 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 
 	dcs = get(obj, "datacenters");
 	if (dcs == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datacenters: required array", path);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.datacenters: required array", path);
 	if (!json_is_array(dcs))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datacenters: must be an array, got %s",
-		                     path, type_of(dcs));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.datacenters: must be an array, got %s",
+		                   path, type_of(dcs));
 	if (json_array_size(dcs) != 1)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s.datacenters: exactly one datacenter "
-		                     "is supported, got %zu", path,
-		                     json_array_size(dcs));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s.datacenters: exactly one datacenter "
+		                   "is supported, got %zu", path,
+		                   json_array_size(dcs));
 	snprintf(sub, sizeof(sub), "%.160s.datacenters[0]", path);
 	return parse_datacenter(&vc->datacenter, json_array_get(dcs, 0), sub,
 	                        err);
@@ -924,7 +924,7 @@ parse_vcenter(struct cpi_vcenter *vc, const json_t *obj, const char *path,
 
 static int
 add_secret(struct cpi_config *cfg, const char *s, size_t n,
-           struct cpi_error *err)
+           struct err *err)
 {
 	char **grown;
 	size_t i;
@@ -949,7 +949,7 @@ add_secret(struct cpi_config *cfg, const char *s, size_t n,
 /* The password of a scheme://user:password@host URL. */
 static int
 add_url_secret(struct cpi_config *cfg, const char *url,
-               struct cpi_error *err)
+               struct err *err)
 {
 	const char *p = strstr(url, "://"), *at, *colon;
 
@@ -968,7 +968,7 @@ add_url_secret(struct cpi_config *cfg, const char *url,
 /* Every string under a credential-like key, at any depth. */
 static int
 collect_secrets(struct cpi_config *cfg, const json_t *v, bool under_secret,
-                int depth, struct cpi_error *err)
+                int depth, struct err *err)
 {
 	const char *key;
 	json_t *child;
@@ -1001,7 +1001,7 @@ collect_secrets(struct cpi_config *cfg, const json_t *v, bool under_secret,
 }
 
 static int
-dump_canonical(char **out, const json_t *v, struct cpi_error *err)
+dump_canonical(char **out, const json_t *v, struct err *err)
 {
 	*out = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (*out == NULL)
@@ -1011,7 +1011,7 @@ dump_canonical(char **out, const json_t *v, struct cpi_error *err)
 
 static int
 parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
-            struct cpi_error *err)
+            struct err *err)
 {
 	struct cpi_agent *ag = &cfg->agent;
 	char sub[PATH_MAX_LEN];
@@ -1034,9 +1034,9 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 	ntp = get(agent, "ntp");
 	if (ntp != NULL) {
 		if (!json_is_array(ntp))
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s.ntp: must be an array, got %s",
-			                     sub, type_of(ntp));
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s.ntp: must be an array, got %s",
+			                   sub, type_of(ntp));
 		ag->ntp = calloc(json_array_size(ntp) + 1, sizeof(*ag->ntp));
 		if (ag->ntp == NULL)
 			return oom(err);
@@ -1044,10 +1044,10 @@ parse_agent(struct cpi_config *cfg, const json_t *props, const char *path,
 			const json_t *e = json_array_get(ntp, i);
 
 			if (!json_is_string(e))
-				return cpi_error_set(err, CPI_ERROR_CPI, false,
-				                     "%s.ntp[%zu]: must be a "
-				                     "string, got %s", sub, i,
-				                     type_of(e));
+				return cpi_err_set(err, CPI_ERROR_CPI, false,
+				                   "%s.ntp[%zu]: must be a "
+				                   "string, got %s", sub, i,
+				                   type_of(e));
 			ag->ntp[i] = strdup(json_string_value(e));
 			if (ag->ntp[i] == NULL)
 				return oom(err);
@@ -1077,7 +1077,7 @@ context_key_kept(const char *key)
 
 static int
 parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
-           struct cpi_error *err)
+           struct err *err)
 {
 	const json_t *cloud, *props, *vcs, *v;
 	json_t *vc0, *cv;
@@ -1085,34 +1085,34 @@ parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
 	int rc;
 
 	if (!json_is_object(root))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "config: must be an object, got %s",
-		                     type_of(root));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "config: must be an object, got %s",
+		                   type_of(root));
 	rc = get_obj(&cloud, root, "config", "cloud", true, err);
 	if (rc != 0)
 		return rc;
 	v = get(cloud, "plugin");
 	if (v != NULL && (!json_is_string(v) ||
 	                  strcmp(json_string_value(v), "vsphere") != 0))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "cloud.plugin: must be \"vsphere\"");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "cloud.plugin: must be \"vsphere\"");
 	rc = get_obj(&props, cloud, "cloud", "properties", true, err);
 	if (rc != 0)
 		return rc;
 	vcs = get(props, "vcenters");
 	if (vcs == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "cloud.properties.vcenters: required "
-		                     "array");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "cloud.properties.vcenters: required "
+		                   "array");
 	if (!json_is_array(vcs))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "cloud.properties.vcenters: must be an "
-		                     "array, got %s", type_of(vcs));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "cloud.properties.vcenters: must be an "
+		                   "array, got %s", type_of(vcs));
 	if (json_array_size(vcs) != 1)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "cloud.properties.vcenters: exactly one "
-		                     "vCenter is supported, got %zu",
-		                     json_array_size(vcs));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "cloud.properties.vcenters: exactly one "
+		                   "vCenter is supported, got %zu",
+		                   json_array_size(vcs));
 	vc0 = json_array_get(vcs, 0);
 	if (context != NULL && json_is_object(vc0)) {
 		json_object_foreach((json_t *)context, key, cv) {
@@ -1138,15 +1138,15 @@ parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
 	if (rc == 0)
 		rc = parse_agent(cfg, props, "cloud.properties", err);
 	if (rc == 0 && is_set(get(props, "plugins")))
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "cloud.properties.plugins: not supported "
-		                   "by this CPI (Ruby CPI plugins); remove it");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "cloud.properties.plugins: not supported "
+		                 "by this CPI (Ruby CPI plugins); remove it");
 	return rc;
 }
 
 int
 cpi_config_parse(struct cpi_config **out, const char *text, size_t len,
-                 const json_t *context, struct cpi_error *err)
+                 const json_t *context, struct err *err)
 {
 	struct cpi_config *cfg = NULL;
 	json_error_t jerr;
@@ -1157,13 +1157,13 @@ cpi_config_parse(struct cpi_config **out, const char *text, size_t len,
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		/* jerr.text may quote config bytes: position only. */
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "config is not valid JSON%s (line %d, "
-		                   "column %d)",
-		                   json_error_code(&jerr) ==
-		                   json_error_duplicate_key ?
-		                   ": duplicate object key" : "",
-		                   jerr.line, jerr.column);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "config is not valid JSON%s (line %d, "
+		                 "column %d)",
+		                 json_error_code(&jerr) ==
+		                 json_error_duplicate_key ?
+		                 ": duplicate object key" : "",
+		                 jerr.line, jerr.column);
 		goto cleanup;
 	}
 	cfg = calloc(1, sizeof(*cfg));
@@ -1184,7 +1184,7 @@ cleanup:
 
 int
 cpi_config_load(struct cpi_config **out, const char *path,
-                const json_t *context, struct cpi_error *err)
+                const json_t *context, struct err *err)
 {
 	char *buf = NULL;
 	size_t len = 0, n;
@@ -1193,15 +1193,15 @@ cpi_config_load(struct cpi_config **out, const char *path,
 
 	*out = NULL;
 	if (path == NULL || path[0] == '\0') {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "no CPI config file given");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "no CPI config file given");
 		goto cleanup;
 	}
 	f = fopen(path, "rb");
 	if (f == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "cannot open CPI config %.512s: %s", path,
-		                   strerror(errno));
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "cannot open CPI config %.512s: %s", path,
+		                 strerror(errno));
 		goto cleanup;
 	}
 	buf = malloc(CPI_CONFIG_MAX + 1);
@@ -1215,19 +1215,19 @@ cpi_config_load(struct cpi_config **out, const char *path,
 			break;
 	}
 	if (ferror(f)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "cannot read CPI config %.512s", path);
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "cannot read CPI config %.512s", path);
 		goto cleanup;
 	}
 	if (len > CPI_CONFIG_MAX) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "CPI config %.512s is larger than %zu MiB",
-		                   path, CPI_CONFIG_MAX / (1024 * 1024));
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "CPI config %.512s is larger than %zu MiB",
+		                 path, CPI_CONFIG_MAX / (1024 * 1024));
 		goto cleanup;
 	}
 	rc = cpi_config_parse(out, buf, len, context, err);
 	if (rc != 0)
-		cpi_error_prefix(err, "CPI config %.200s", path);
+		err_prefix(err, "CPI config %.200s", path);
 cleanup:
 	if (buf != NULL)
 		memset(buf, 0, len);

@@ -91,7 +91,7 @@ struct cpi_option {
  * etype. */
 int cpi_options_parse(struct cpi_option **out, size_t *n_out,
                       const json_t *opts, const char *where,
-                      enum cpi_error_type etype, struct cpi_error *err);
+                      enum cpi_error_type etype, struct err *err);
 void cpi_options_free(struct cpi_option *list, size_t n);
 
 /* Longer than any create_vm can take (retries and a slow clone included). */
@@ -152,16 +152,16 @@ struct cpi_config {
 /* Reads and validates the file at path, after merging context (the
  * request's, may be NULL) over vcenters[0]. */
 int cpi_config_load(struct cpi_config **out, const char *path,
-                    const json_t *context, struct cpi_error *err);
+                    const json_t *context, struct err *err);
 /* The same from JSON text (len bytes). */
 int cpi_config_parse(struct cpi_config **out, const char *text, size_t len,
-                     const json_t *context, struct cpi_error *err);
+                     const json_t *context, struct err *err);
 void cpi_config_free(struct cpi_config *cfg);
 
 /* Parses one `host` value (see above) into vc's host, port, scheme,
  * host_is_ipv6 and url.  what names the key in error messages. */
 int cpi_config_parse_host(struct cpi_vcenter *vc, const char *value,
-                          const char *what, struct cpi_error *err);
+                          const char *what, struct err *err);
 
 const char *cpi_disk_type_name(enum cpi_disk_type t);
 const char *cpi_scsi_type_name(enum cpi_scsi_type t);

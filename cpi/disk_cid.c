@@ -70,17 +70,17 @@ b64_decode(unsigned char *out, size_t *out_len, const char *s, size_t len)
 }
 
 static int
-bad(struct cpi_error *err, const char *method, const char *why)
+bad(struct err *err, const char *method, const char *why)
 {
-	return cpi_error_set(err, CPI_ERROR_CLOUD, false, "%s: disk_cid is "
-	                     "not a disk id (disk-<uuid>[.<base64 of "
-	                     "JSON>]): %s", method, why);
+	return cpi_err_set(err, CPI_ERROR_CLOUD, false, "%s: disk_cid is "
+	                   "not a disk id (disk-<uuid>[.<base64 of "
+	                   "JSON>]): %s", method, why);
 }
 
 /* The metadata suffix (base64 of a JSON object) into *root (new). */
 static int
 read_metadata(json_t **root, const char *suffix, const char *method,
-              struct cpi_error *err)
+              struct err *err)
 {
 	unsigned char *buf = NULL;
 	json_error_t jerr;
@@ -93,8 +93,8 @@ read_metadata(json_t **root, const char *suffix, const char *method,
 		return bad(err, method, "metadata too long");
 	buf = malloc(suf_len / 4 * 3 + 4);
 	if (buf == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	if (b64_decode(buf, &n, suffix, suf_len) != 0) {
 		rc = bad(err, method, "metadata is not base64");
 		goto cleanup;
@@ -115,10 +115,10 @@ cleanup:
  * out->pattern. */
 static int
 take_pattern(struct cpi_disk_cid *out, const json_t *root,
-             const char *method, struct cpi_error *err)
+             const char *method, struct err *err)
 {
 	const json_t *pat = json_object_get(root, "target_datastore_pattern");
-	struct vs_error verr = {0};
+	struct err verr = {0};
 
 	if (pat == NULL || json_is_null(pat))
 		return 0;
@@ -131,14 +131,14 @@ take_pattern(struct cpi_disk_cid *out, const json_t *root,
 		return bad(err, method, verr.message);
 	out->pattern = strdup(json_string_value(pat));
 	if (out->pattern == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	return 0;
 }
 
 int
 cpi_disk_cid_parse(struct cpi_disk_cid *out, const char *raw,
-                   const char *method, struct cpi_error *err)
+                   const char *method, struct err *err)
 {
 	const char *dot;
 	json_t *root = NULL;

@@ -36,6 +36,6 @@ void cpi_disk_cid_clear(struct cpi_disk_cid *id);
 /* Parses raw into out.  A cid that is neither form is a CloudError
  * (ok_to_retry false) whose message starts with method. */
 int cpi_disk_cid_parse(struct cpi_disk_cid *out, const char *raw,
-                       const char *method, struct cpi_error *err);
+                       const char *method, struct err *err);
 
 #endif

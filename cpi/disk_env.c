@@ -96,9 +96,9 @@ cpi_disk_edit_settings(char **out, struct cpi_disk_job *j, const char *cid,
 		}
 	}
 	if (!json_is_object(disks)) {
-		rc = cpi_error_set(j->call->err, CPI_ERROR_CLOUD, false,
-		                   "%s: the VM's agent settings hold a "
-		                   "malformed disks entry", j->call->method);
+		rc = cpi_err_set(j->call->err, CPI_ERROR_CLOUD, false,
+		                 "%s: the VM's agent settings hold a "
+		                 "malformed disks entry", j->call->method);
 		goto cleanup;
 	}
 	pers = json_object_get(disks, "persistent");    /* borrowed */
@@ -129,7 +129,7 @@ int
 cpi_disk_upload_env(struct cpi_disk_job *j, const char *settings)
 {
 	const char *iso_path = env_iso_path(j->v->info);
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	unsigned char *iso = NULL;
 	size_t iso_len = 0;
 	int rc;
@@ -143,7 +143,7 @@ cpi_disk_upload_env(struct cpi_disk_job *j, const char *settings)
 	                   (const unsigned char *)settings, strlen(settings),
 	                   NULL, j->call->err);
 	if (rc < 0)
-		return CPI_ERR;
+		return ERR_FAIL;
 	rc = vs_file_upload_mem(j->c, cpi_disk_dc_conf(j)->name, iso_path, iso,
 	                                 iso_len, true, &verr);
 	memset(iso, 0, iso_len);

@@ -25,24 +25,24 @@ cpi_disk_wipe_free(char *s)
 
 int
 cpi_disk_check_vm_cid(const char *cid, const char *method,
-                      struct cpi_error *err)
+                      struct err *err)
 {
 	size_t i, len;
 
 	len = cid != NULL ? strnlen(cid, MAX_VM_CID + 1) : 0;
 	if (len == 0 || len > MAX_VM_CID || strcmp(cid, ".") == 0 ||
 	    strcmp(cid, "..") == 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s: bad vm_cid", method);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s: bad vm_cid", method);
 	for (i = 0; i < len; i++) {
 		char ch = cid[i];
 
 		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
 		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
 		      ch == '-'))
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "%s: vm_cid may only hold "
-			                     "A-Z a-z 0-9 _ . -", method);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "%s: vm_cid may only hold "
+			                   "A-Z a-z 0-9 _ . -", method);
 	}
 	return 0;
 }
@@ -65,11 +65,11 @@ cpi_disk_dc_conf(const struct cpi_disk_job *j)
 
 /* A vsphere failure as a CloudError (ok_to_retry from the cause). */
 int
-cpi_disk_cloud_error(struct cpi_disk_job *j, struct vs_error *verr,
+cpi_disk_cloud_error(struct cpi_disk_job *j, struct err *verr,
                      const char *what)
 {
-	vs_error_prefix(verr, "%s: %s", j->call->method, what);
-	return cpi_error_from_vs(j->call->err, CPI_ERROR_CLOUD, verr);
+	err_prefix(verr, "%s: %s", j->call->method, what);
+	return cpi_err_from_vs(j->call->err, CPI_ERROR_CLOUD, verr);
 }
 
 /* Session and the datacenter. */
@@ -77,14 +77,14 @@ int
 cpi_disk_open_dc(struct cpi_disk_job *j)
 {
 	if (cpi_vcenter_open(&j->c, j->call) != 0)
-		return CPI_ERR;
+		return ERR_FAIL;
 	return cpi_datacenter_find(&j->dc, j->c, j->call);
 }
 
 int
 cpi_disk_read_datastores(struct cpi_disk_job *j)
 {
-	struct vs_error verr = {0};
+	struct err verr = {0};
 
 	if (vs_disk_datastores_near(&j->dss, &j->reach, &j->has_reach, j->c,
 	                            &j->dc, j->has_near ? &j->near : NULL,
@@ -98,11 +98,11 @@ cpi_disk_read_datastores(struct cpi_disk_job *j)
  * anywhere in the datacenter's VM folders (1 round trip and the uuid
  * query, only on this path). */
 static int
-locate_attached(struct cpi_disk_job *j, struct vs_error *verr)
+locate_attached(struct cpi_disk_job *j, struct err *verr)
 {
 	int rc;
 
-	vs_error_clear(verr);
+	err_clear(verr);
 	rc = vs_disk_find_attached(&j->loc, j->c, &j->dc, &j->dc, j->dss,
 	                           j->id.name, verr);
 	if (rc == 0) {
@@ -127,18 +127,18 @@ cpi_disk_target_pattern(const struct cpi_disk_job *j)
 int
 cpi_disk_locate(struct cpi_disk_job *j, const char *cid)
 {
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	int rc;
 
 	if (j->dss == NULL && cpi_disk_read_datastores(j) != 0)
-		return CPI_ERR;
+		return ERR_FAIL;
 	rc = vs_disk_locate(&j->loc, j->c, &j->dc, j->dss,
 	                    cpi_disk_target_pattern(j),
 	                    cpi_disk_dc_conf(j)->disk_path, j->id.name, &verr);
-	if (rc == VS_ENOTFOUND) {
+	if (rc == ERR_ENOTFOUND) {
 		/* not where the cid says: by its file name on the datastores,
 		 * then through the VMs (only on this path) */
-		vs_error_clear(&verr);
+		err_clear(&verr);
 		rc = vs_disk_search_name(&j->loc, j->c, &j->dc, j->dss,
 		                         cpi_disk_target_pattern(j), j->id.name,
 		                         &verr);
@@ -146,11 +146,11 @@ cpi_disk_locate(struct cpi_disk_job *j, const char *cid)
 			cpi_log_info(j->call->log, "%s: disk %s found at %s",
 			             j->call->method, j->id.name, j->loc.path);
 	}
-	if (rc == VS_ENOTFOUND)
+	if (rc == ERR_ENOTFOUND)
 		rc = locate_attached(j, &verr);
-	if (rc == VS_ENOTFOUND)
-		return cpi_error_set(j->call->err, CPI_ERROR_DISK_NOT_FOUND,
-		                     false, "Disk '%s' not found", cid);
+	if (rc == ERR_ENOTFOUND)
+		return cpi_err_set(j->call->err, CPI_ERROR_DISK_NOT_FOUND,
+		                   false, "Disk '%s' not found", cid);
 	if (rc != 0)
 		return cpi_disk_cloud_error(j, &verr, cid);
 	return 0;
@@ -166,8 +166,8 @@ cpi_disk_find_vm(struct cpi_disk_job *j, const char *cid)
 
 	rc = cpi_vm_lookup(&j->vm, j->c, j->call, cid);
 	if (rc == 1)
-		return cpi_error_set(j->call->err, CPI_ERROR_VM_NOT_FOUND,
-		                     false, "VM '%s' not found", cid);
+		return cpi_err_set(j->call->err, CPI_ERROR_VM_NOT_FOUND,
+		                   false, "VM '%s' not found", cid);
 	return rc;
 }
 
@@ -177,7 +177,7 @@ int
 cpi_disk_open_vm(struct cpi_disk_job *j, const char *vm_cid, const char *cid)
 {
 	struct cpi_call *call = j->call;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	int rc;
 
 	rc = cpi_disk_check_vm_cid(vm_cid, call->method, call->err);
@@ -190,9 +190,9 @@ cpi_disk_open_vm(struct cpi_disk_job *j, const char *vm_cid, const char *cid)
 	if (rc != 0)
 		return rc;
 	rc = vs_disk_vm_read(&j->v, j->c, &j->vm, &verr);
-	if (rc == VS_ENOTFOUND)
-		return cpi_error_set(call->err, CPI_ERROR_VM_NOT_FOUND,
-		                     false, "VM '%s' not found", vm_cid);
+	if (rc == ERR_ENOTFOUND)
+		return cpi_err_set(call->err, CPI_ERROR_VM_NOT_FOUND,
+		                   false, "VM '%s' not found", vm_cid);
 	if (rc != 0)
 		return cpi_disk_cloud_error(j, &verr, vm_cid);
 	j->near = j->v->info->host;
@@ -204,7 +204,7 @@ int
 cpi_disk_finish(struct cpi_disk_job *j, int rc)
 {
 	if (cpi_vcenter_close(j->c, j->call) != 0)
-		rc = CPI_ERR;
+		rc = ERR_FAIL;
 	j->c = NULL;
 	cpi_disk_job_clear(j);
 	return rc;
@@ -228,6 +228,6 @@ cpi_disk_answer(json_t **result, struct cpi_disk_job *j, int rc,
 int
 cpi_disk_nomem(struct cpi_call *call)
 {
-	return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-	                     "out of memory");
+	return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+	                   "out of memory");
 }

@@ -4,7 +4,7 @@
  *
  * A method fills a struct cpi_disk_job step by step and ends with
  * cpi_disk_finish(), which closes the session and frees what the job
- * holds.  Every step returns 0 or CPI_ERR with the error in
+ * holds.  Every step returns 0 or ERR_FAIL with the error in
  * job->call->err.
  */
 #ifndef CPI_DISK_JOB_H
@@ -41,12 +41,12 @@ struct cpi_disk_job {
 void cpi_disk_wipe_free(char *s);
 /* A vm_cid of this CPI: 1 to 80 of A-Z a-z 0-9 _ . -, not "." or "..". */
 int cpi_disk_check_vm_cid(const char *cid, const char *method,
-                          struct cpi_error *err);
+                          struct err *err);
 void cpi_disk_job_clear(struct cpi_disk_job *j);
 /* The configured datacenter. */
 const struct cpi_datacenter *cpi_disk_dc_conf(const struct cpi_disk_job *j);
 /* A vsphere failure as a CloudError (ok_to_retry from the cause). */
-int cpi_disk_cloud_error(struct cpi_disk_job *j, struct vs_error *verr,
+int cpi_disk_cloud_error(struct cpi_disk_job *j, struct err *verr,
                          const char *what);
 /* Session and the datacenter. */
 int cpi_disk_open_dc(struct cpi_disk_job *j);
@@ -66,7 +66,7 @@ int cpi_disk_find_vm(struct cpi_disk_job *j, const char *cid);
  * VM with its devices and agent settings (j->v). */
 int cpi_disk_open_vm(struct cpi_disk_job *j, const char *vm_cid,
                      const char *cid);
-/* Closes the session and clears j; rc, or CPI_ERR when closing failed. */
+/* Closes the session and clears j; rc, or ERR_FAIL when closing failed. */
 int cpi_disk_finish(struct cpi_disk_job *j, int rc);
 /* Ends the job as cpi_disk_finish() does, then answers value (a new
  * reference, taken; NULL: out of memory) when all went well. */

@@ -153,52 +153,52 @@ arg_matches(enum cpi_arg_type t, const json_t *v)
 
 int
 cpi_args_check(const struct cpi_method *m, const json_t *args,
-               struct cpi_error *err)
+               struct err *err)
 {
 	size_t i, n = json_array_size(args), required = 0, declared = 0;
 
 	if (!json_is_array(args))
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: arguments must be an array", m->name);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: arguments must be an array", m->name);
 	while (declared < CPI_MAX_ARGS && m->args[declared].name != NULL) {
 		if (!m->args[declared].optional)
 			required = declared + 1;
 		declared++;
 	}
 	if (n < required)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: expected %zu argument%s, got %zu: "
-		                     "missing argument %zu (%s, %s)", m->name,
-		                     required, required == 1 ? "" : "s", n,
-		                     n + 1, m->args[n].name,
-		                     cpi_arg_type_name(m->args[n].type));
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: expected %zu argument%s, got %zu: "
+		                   "missing argument %zu (%s, %s)", m->name,
+		                   required, required == 1 ? "" : "s", n,
+		                   n + 1, m->args[n].name,
+		                   cpi_arg_type_name(m->args[n].type));
 	/* More than declared is refused (the Ruby CPI answers CpiError
 	 * "Arguments are not correct" too): no Director or bosh-cli call
 	 * sends more than the table holds, so extra ones are a caller's
 	 * mistake worth seeing, not something to act on silently. */
 	if (n > declared)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "%s: expected %s%zu argument%s, got %zu",
-		                     m->name, required < declared ? "at most "
-		                     : "", declared, declared == 1 ? "" : "s",
-		                     n);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "%s: expected %s%zu argument%s, got %zu",
+		                   m->name, required < declared ? "at most "
+		                   : "", declared, declared == 1 ? "" : "s",
+		                   n);
 	for (i = 0; i < n; i++) {
 		const json_t *v = json_array_get(args, i);
 
 		if (!arg_matches(m->args[i].type, v))
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "%s: argument %zu (%s) must be "
-			                     "%s, got %s", m->name, i + 1,
-			                     m->args[i].name,
-			                     cpi_arg_type_name(m->args[i].type),
-			                     json_kind(v));
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "%s: argument %zu (%s) must be "
+			                   "%s, got %s", m->name, i + 1,
+			                   m->args[i].name,
+			                   cpi_arg_type_name(m->args[i].type),
+			                   json_kind(v));
 	}
 	return 0;
 }
 
 static int
 hide_secret_args(const struct cpi_method *m, const json_t *args,
-                 struct cpi_log *log, struct cpi_error *err)
+                 struct cpi_log *log, struct err *err)
 {
 	size_t i;
 
@@ -207,8 +207,8 @@ hide_secret_args(const struct cpi_method *m, const json_t *args,
 			continue;
 		if (cpi_log_secret_json(log, json_array_get(args, i),
 		                        true) != 0)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "out of memory");
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "out of memory");
 	}
 	return 0;
 }
@@ -216,7 +216,7 @@ hide_secret_args(const struct cpi_method *m, const json_t *args,
 int
 cpi_dispatch(json_t **result, const struct cpi_request *req,
              const struct cpi_options *opts, struct cpi_log *log,
-             struct cpi_error *err)
+             struct err *err)
 {
 	const struct cpi_method *m;
 	char name[68];
@@ -225,8 +225,8 @@ cpi_dispatch(json_t **result, const struct cpi_request *req,
 	m = cpi_method_find(req->method);
 	if (m == NULL) {
 		quote_str(name, sizeof(name), req->method);
-		return cpi_error_set(err, CPI_ERROR_NOT_IMPLEMENTED, false,
-		                     "Method is not known, got '%s'", name);
+		return cpi_err_set(err, CPI_ERROR_NOT_IMPLEMENTED, false,
+		                   "Method is not known, got '%s'", name);
 	}
 	return cpi_dispatch_entry(result, m, req, opts, log, err);
 }
@@ -236,7 +236,7 @@ cpi_dispatch(json_t **result, const struct cpi_request *req,
 static int
 load_config(struct cpi_config **out, const struct cpi_request *req,
             const struct cpi_options *opts, struct cpi_log *log,
-            struct cpi_error *err)
+            struct err *err)
 {
 	struct cpi_config *cfg = NULL;
 	size_t i;
@@ -252,8 +252,8 @@ load_config(struct cpi_config **out, const struct cpi_request *req,
 	for (i = 0; i < cfg->nsecrets; i++) {
 		if (cpi_log_secret(log, cfg->secrets[i]) != 0) {
 			cpi_config_free(cfg);
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "out of memory");
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "out of memory");
 		}
 	}
 	cpi_log_debug(log, "config: vCenter %s, datacenter %s, "
@@ -268,7 +268,7 @@ int
 cpi_dispatch_entry(json_t **result, const struct cpi_method *m,
                    const struct cpi_request *req,
                    const struct cpi_options *opts, struct cpi_log *log,
-                   struct cpi_error *err)
+                   struct err *err)
 {
 	struct cpi_config *cfg = NULL;
 	struct cpi_call call;
@@ -276,16 +276,16 @@ cpi_dispatch_entry(json_t **result, const struct cpi_method *m,
 
 	*result = NULL;
 	if (m->fn == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_NOT_IMPLEMENTED, false,
-		                   "Method '%s' is not implemented by this "
-		                   "CPI", m->name);
+		rc = cpi_err_set(err, CPI_ERROR_NOT_IMPLEMENTED, false,
+		                 "Method '%s' is not implemented by this "
+		                 "CPI", m->name);
 		goto cleanup;
 	}
 	/* Secrets in the context (cpi-config credentials) and in secret
 	 * arguments are registered before anything can log them. */
 	if (cpi_log_secret_json(log, req->context, false) != 0 ||
 	    hide_secret_args(m, req->arguments, log, err) != 0) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false, "out of memory");
 		goto cleanup;
 	}
 	rc = cpi_args_check(m, req->arguments, err);
@@ -308,13 +308,13 @@ cpi_dispatch_entry(json_t **result, const struct cpi_method *m,
 	rc = m->fn(result, &call);
 	if (rc != 0) {
 		/* A handler that fails must say why. */
-		cpi_error_set(err, CPI_ERROR_CPI, false,
-		              "%s failed without a message", m->name);
+		cpi_err_set(err, CPI_ERROR_CPI, false,
+		            "%s failed without a message", m->name);
 		json_decref(*result);
 		*result = NULL;
-	} else if (cpi_error_is_set(err)) {
+	} else if (err_is_set(err)) {
 		/* Nor may it report success with an error set. */
-		rc = CPI_ERR;
+		rc = ERR_FAIL;
 		json_decref(*result);
 		*result = NULL;
 	}

@@ -71,7 +71,7 @@ struct cpi_call {
 	const struct cpi_config *config;
 	const struct cpi_options *opts;
 	struct cpi_log *log;
-	struct cpi_error *err;
+	struct err *err;
 };
 
 typedef int (*cpi_method_fn)(json_t **result, struct cpi_call *call);
@@ -89,20 +89,20 @@ const struct cpi_method *cpi_method_find(const char *name);
 const struct cpi_method *cpi_methods(size_t *count);
 /* Checks args against m's declaration. */
 int cpi_args_check(const struct cpi_method *m, const json_t *args,
-                   struct cpi_error *err);
+                   struct err *err);
 const char *cpi_arg_type_name(enum cpi_arg_type t);
 
 /* Runs req (steps 1-5 above).  *result is a new reference or NULL. */
 int cpi_dispatch(json_t **result, const struct cpi_request *req,
                  const struct cpi_options *opts, struct cpi_log *log,
-                 struct cpi_error *err);
+                 struct err *err);
 
 /* Steps 2-5 for one entry (cpi_dispatch after the lookup); lets tests
  * run entries of their own. */
 int cpi_dispatch_entry(json_t **result, const struct cpi_method *m,
                        const struct cpi_request *req,
                        const struct cpi_options *opts, struct cpi_log *log,
-                       struct cpi_error *err);
+                       struct err *err);
 
 /* Helpers for handlers: argument i as a string / object / integer
  * (already checked by dispatch; NULL / 0 when absent or null). */

@@ -18,88 +18,45 @@ static const char *const type_names[CPI_ERROR_TYPE_COUNT] = {
 };
 
 const char *
-cpi_error_type_name(enum cpi_error_type t)
+cpi_err_type_name(enum cpi_error_type t)
 {
 	if ((int)t < 0 || t >= CPI_ERROR_TYPE_COUNT)
 		return type_names[CPI_ERROR_CPI];
 	return type_names[t];
 }
 
-static void
-error_fill(struct cpi_error *e, enum cpi_error_type t, bool retry)
-{
-	if ((int)t < 0 || t >= CPI_ERROR_TYPE_COUNT)
-		t = CPI_ERROR_CPI;
-	e->set = 1;
-	e->type = t;
-	e->ok_to_retry = retry;
-}
-
 int
-cpi_error_set(struct cpi_error *e, enum cpi_error_type t, bool retry,
-              const char *fmt, ...)
+cpi_err_set(struct err *e, enum cpi_error_type t, bool retry,
+            const char *fmt, ...)
 {
 	va_list ap;
 
-	if (e == NULL || e->set)
-		return CPI_ERR;
-	error_fill(e, t, retry);
+	if (e == NULL || err_is_set(e))
+		return ERR_FAIL;
+	if ((int)t < 0 || t >= CPI_ERROR_TYPE_COUNT)
+		t = CPI_ERROR_CPI;
+	e->code = ERR_FAIL;
+	e->type = t;
+	e->ok_to_retry = retry;
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
-	return CPI_ERR;
+	return ERR_FAIL;
 }
 
 int
-cpi_error_from_vs(struct cpi_error *e, enum cpi_error_type t,
-                  const struct vs_error *vs)
+cpi_err_from_vs(struct err *e, enum cpi_error_type t, const struct err *vs)
 {
 	const char *msg;
 
-	if (e == NULL || e->set)
-		return CPI_ERR;
+	if (e == NULL || err_is_set(e))
+		return ERR_FAIL;
 	if (vs == NULL || vs->code == 0)
-		return cpi_error_set(e, CPI_ERROR_CPI, false,
-		                     "vSphere call failed without a message");
+		return cpi_err_set(e, CPI_ERROR_CPI, false,
+		                   "vSphere call failed without a message");
 	msg = vs->message[0] != '\0' ? vs->message : "vSphere call failed";
 	if (vs->fault[0] != '\0' && strstr(msg, vs->fault) == NULL)
-		return cpi_error_set(e, t, vs->transient, "%.63s: %.1000s",
-		                     vs->fault, msg);
-	return cpi_error_set(e, t, vs->transient, "%.1023s", msg);
-}
-
-void
-cpi_error_prefix(struct cpi_error *e, const char *fmt, ...)
-{
-	char prefix[256];
-	size_t plen, mlen, cap;
-	va_list ap;
-
-	if (e == NULL || !e->set)
-		return;
-	cap = sizeof(e->message);
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix) - 2, fmt, ap);
-	va_end(ap);
-	strcat(prefix, ": ");
-	plen = strlen(prefix);
-	mlen = strnlen(e->message, cap - 1);
-	if (plen + mlen > cap - 1)
-		mlen = cap - 1 - plen;
-	memmove(e->message + plen, e->message, mlen);
-	memcpy(e->message, prefix, plen);
-	e->message[plen + mlen] = '\0';
-}
-
-void
-cpi_error_clear(struct cpi_error *e)
-{
-	if (e != NULL)
-		memset(e, 0, sizeof(*e));
-}
-
-bool
-cpi_error_is_set(const struct cpi_error *e)
-{
-	return e != NULL && e->set != 0;
+		return cpi_err_set(e, t, vs->transient, "%.63s: %.1000s",
+		                   vs->fault, msg);
+	return cpi_err_set(e, t, vs->transient, "%.1023s", msg);
 }

@@ -69,24 +69,6 @@ struct iso_time {
 	int second;
 };
 
-/* Sets err once (type CpiError, not retryable); returns code. */
-static int
-iso_fail(struct cpi_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-iso_fail(struct cpi_error *err, int code, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cpi_error_set(err, CPI_ERROR_CPI, false, "%s", msg);
-	return code;
-}
-
 static void
 put_le16(unsigned char *p, uint16_t v)
 {
@@ -397,17 +379,17 @@ put_terminator(unsigned char *vd)
 }
 
 static int
-check_file_name(const char *name, struct cpi_error *err)
+check_file_name(const char *name, struct err *err)
 {
 	size_t i, len;
 	bool only_dots = true;
 
 	if (name == NULL)
-		return iso_fail(err, CPI_EINVAL,
+		return err_set(err, ERR_EINVAL,
 		    "iso: file name is missing");
 	len = strnlen(name, CPI_ISO_MAX_NAME + 1);
 	if (len == 0 || len > CPI_ISO_MAX_NAME)
-		return iso_fail(err, CPI_EINVAL,
+		return err_set(err, ERR_EINVAL,
 		    "iso: file name must be 1 to %d characters",
 		    CPI_ISO_MAX_NAME);
 	for (i = 0; i < len; i++) {
@@ -417,13 +399,13 @@ check_file_name(const char *name, struct cpi_error *err)
 			only_dots = false;
 		if (!is_upper(c) && !is_lower(c) && !is_digit(c) &&
 		    c != '_' && c != '.' && c != '-')
-			return iso_fail(err, CPI_EINVAL,
+			return err_set(err, ERR_EINVAL,
 			    "iso: file name may only contain [A-Za-z0-9_.-] "
 			    "(bad byte 0x%02x at offset %zu)",
 			    (unsigned)(unsigned char)c, i);
 	}
 	if (only_dots)
-		return iso_fail(err, CPI_EINVAL,
+		return err_set(err, ERR_EINVAL,
 		    "iso: file name must not consist of dots only");
 	return 0;
 }
@@ -431,19 +413,19 @@ check_file_name(const char *name, struct cpi_error *err)
 /* Folds volume_id (already NULL-defaulted) to d-characters into out. */
 static int
 check_volume_id(char out[CPI_ISO_MAX_VOLID + 1], const char *volid,
-    struct cpi_error *err)
+    struct err *err)
 {
 	size_t i, len = strnlen(volid, CPI_ISO_MAX_VOLID + 1);
 
 	if (len == 0 || len > CPI_ISO_MAX_VOLID)
-		return iso_fail(err, CPI_EINVAL,
+		return err_set(err, ERR_EINVAL,
 		    "iso: volume id must be 1 to %d characters",
 		    CPI_ISO_MAX_VOLID);
 	for (i = 0; i < len; i++) {
 		char c = volid[i];
 
 		if (!is_upper(c) && !is_lower(c) && !is_digit(c) && c != '_')
-			return iso_fail(err, CPI_EINVAL,
+			return err_set(err, ERR_EINVAL,
 			    "iso: volume id may only contain [A-Za-z0-9_] "
 			    "(bad byte 0x%02x at offset %zu)",
 			    (unsigned)(unsigned char)c, i);
@@ -506,7 +488,7 @@ joliet_name(unsigned char *out, const char *name)
 int
 cpi_iso_build_at(unsigned char **out, size_t *len_out,
     const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, int64_t unix_time, struct cpi_error *err)
+    const char *volume_id, int64_t unix_time, struct err *err)
 {
 	char volid[CPI_ISO_MAX_VOLID + 1];
 	char iso_id[16];
@@ -517,7 +499,7 @@ cpi_iso_build_at(unsigned char **out, size_t *len_out,
 	int rc = 0;
 
 	if (out == NULL || len_out == NULL) {
-		rc = iso_fail(err, CPI_EINVAL,
+		rc = err_set(err, ERR_EINVAL,
 		    "iso: output parameters are missing");
 		goto cleanup;
 	}
@@ -531,17 +513,17 @@ cpi_iso_build_at(unsigned char **out, size_t *len_out,
 	if (rc != 0)
 		goto cleanup;
 	if (data == NULL || data_len == 0) {
-		rc = iso_fail(err, CPI_EINVAL, "iso: file data is empty");
+		rc = err_set(err, ERR_EINVAL, "iso: file data is empty");
 		goto cleanup;
 	}
 	if (data_len > CPI_ISO_MAX_DATA) {
-		rc = iso_fail(err, CPI_EINVAL,
+		rc = err_set(err, ERR_EINVAL,
 		    "iso: file data is %zu bytes, the limit is %u",
 		    data_len, CPI_ISO_MAX_DATA);
 		goto cleanup;
 	}
 	if (unix_time > MAX_UNIX_TIME) {
-		rc = iso_fail(err, CPI_EINVAL,
+		rc = err_set(err, ERR_EINVAL,
 		    "iso: time %lld is after 2155-12-31",
 		    (long long)unix_time);
 		goto cleanup;
@@ -556,7 +538,7 @@ cpi_iso_build_at(unsigned char **out, size_t *len_out,
 	/* calloc: system area, reserved fields and padding are zero. */
 	img = calloc(1, total);
 	if (img == NULL) {
-		rc = iso_fail(err, CPI_ENOMEM,
+		rc = err_set(err, ERR_ENOMEM,
 		    "iso: out of memory for a %zu-byte image", total);
 		goto cleanup;
 	}
@@ -590,7 +572,7 @@ cleanup:
 int
 cpi_iso_build(unsigned char **out, size_t *len_out, const char *file_name,
     const unsigned char *data, size_t data_len, const char *volume_id,
-    struct cpi_error *err)
+    struct err *err)
 {
 	return cpi_iso_build_at(out, len_out, file_name, data, data_len,
 	    volume_id, -1, err);

@@ -33,9 +33,9 @@
 #define CPI_ISO_MAX_VOLID 32
 
 /*
- * Failures fill the caller's struct cpi_error (set once) with type
- * CPI_ERROR_CPI, not retryable, and return CPI_EINVAL (bad argument) or
- * CPI_ENOMEM.  Messages never contain the payload bytes.
+ * Failures fill the caller's struct err (set once) with type
+ * CPI_ERROR_CPI, not retryable, and return ERR_EINVAL (bad argument) or
+ * ERR_ENOMEM.  Messages never contain the payload bytes.
  */
 
 /*
@@ -57,11 +57,11 @@
  *             Joliet descriptor carries its first 16 characters.
  *
  * Every date in the image is recorded as "not specified".
- * Returns 0 or a negative enum cpi_code.
+ * Returns 0 or a negative enum err_code.
  */
 int cpi_iso_build(unsigned char **out, size_t *len_out,
     const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, struct cpi_error *err);
+    const char *volume_id, struct err *err);
 
 /*
  * Same as cpi_iso_build, but every date in the image (volume creation and
@@ -71,6 +71,6 @@ int cpi_iso_build(unsigned char **out, size_t *len_out,
  */
 int cpi_iso_build_at(unsigned char **out, size_t *len_out,
     const char *file_name, const unsigned char *data, size_t data_len,
-    const char *volume_id, int64_t unix_time, struct cpi_error *err);
+    const char *volume_id, int64_t unix_time, struct err *err);
 
 #endif

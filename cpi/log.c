@@ -40,20 +40,20 @@ cpi_log_level_parse(enum cpi_log_level *out, const char *s)
 			return 0;
 		}
 	}
-	return CPI_EINVAL;
+	return ERR_EINVAL;
 }
 
 int
 cpi_log_new(struct cpi_log **out, FILE *stream,
-            enum cpi_log_level stream_level, struct cpi_error *err)
+            enum cpi_log_level stream_level, struct err *err)
 {
 	struct cpi_log *log;
 
 	*out = NULL;
 	log = calloc(1, sizeof(*log));
 	if (log == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory creating the logger");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory creating the logger");
 	log->stream = stream;
 	log->stream_level = stream_level;
 	*out = log;
@@ -108,11 +108,11 @@ cpi_log_secret(struct cpi_log *log, const char *secret)
 			return 0;
 	copy = strdup(secret);
 	if (copy == NULL)
-		return CPI_ENOMEM;
+		return ERR_ENOMEM;
 	grown = realloc(log->secrets, (log->nsecrets + 2) * sizeof(*grown));
 	if (grown == NULL) {
 		free(copy);
-		return CPI_ENOMEM;
+		return ERR_ENOMEM;
 	}
 	log->secrets = grown;
 	log->secrets[log->nsecrets++] = copy;
@@ -132,7 +132,7 @@ redact(char **textp, const struct cpi_log *log)
 	if (redact_secrets(&res, NULL, *textp, len,
 	                   (const char *const *)log->secrets,
 	                   "[REDACTED]") != 0)
-		return CPI_ENOMEM;
+		return ERR_ENOMEM;
 	if (res == NULL)
 		return 0;
 	memset(*textp, 0, len);

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "cpi/error.h"
+#include "vsphere/vs_log.h"
 
 #define CPI_LOG_MAX (256 * 1024)
 
@@ -38,27 +39,27 @@ struct cpi_log;
 
 /* The level CPI_LOG_LEVEL names: debug, info, warn or error in any case.
  * NULL or "" gives CPI_LOG_INFO and 0; any other text gives CPI_LOG_INFO
- * and CPI_EINVAL, so the caller can warn about it. */
+ * and ERR_EINVAL, so the caller can warn about it. */
 int cpi_log_level_parse(enum cpi_log_level *out, const char *s);
 
 /* stream: where lines go (stderr in the binary; NULL: nowhere).  Lines
  * below stream_level are not written to the stream.  The response log
  * always keeps info and above. */
 int cpi_log_new(struct cpi_log **out, FILE *stream,
-                enum cpi_log_level stream_level, struct cpi_error *err);
+                enum cpi_log_level stream_level, struct err *err);
 void cpi_log_free(struct cpi_log *log);
 
 /* Tag printed on every line, e.g. the Director's request_id.  Characters
  * outside [A-Za-z0-9._:-] are dropped; at most 63 are kept.  NULL clears. */
 void cpi_log_set_tag(struct cpi_log *log, const char *tag);
 /* Registers a secret (copied).  Empty strings and NULL are ignored.
- * Returns 0 or CPI_ENOMEM (the line is then dropped rather than risked). */
+ * Returns 0 or ERR_ENOMEM (the line is then dropped rather than risked). */
 int cpi_log_secret(struct cpi_log *log, const char *secret);
 
 /* Registers strings found in v: with all, every string of at least 4
  * bytes (an argument that is secret as a whole, like create_vm's env);
  * otherwise only strings under a credential-like key (see
- * cpi_secret_key) at any depth.  Returns 0 or CPI_ENOMEM. */
+ * cpi_secret_key) at any depth.  Returns 0 or ERR_ENOMEM. */
 int cpi_log_secret_json(struct cpi_log *log, const json_t *v, bool all);
 /* True for keys that name credentials (redact_secret_name(),
  * base/redact.h: containing password, secret, key, token, credential,
@@ -79,7 +80,7 @@ void cpi_logf(struct cpi_log *log, enum cpi_log_level level,
 /* The kept lines (info and above), "" when none; borrowed from log. */
 const char *cpi_log_text(const struct cpi_log *log);
 
-/* A vs_log_fn (vsphere/vs_error.h) writing into the struct cpi_log passed
+/* A vs_log_fn (base/err.h) writing into the struct cpi_log passed
  * as ud; level 0 debug .. 3 error. */
 void cpi_log_vs(void *ud, int level, const char *msg);
 

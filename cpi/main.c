@@ -135,7 +135,7 @@ main(int argc, char **argv)
 	struct cpi_options opts = { NULL, NULL, NULL };
 	struct cpi_request *req = NULL;
 	struct cpi_log *log = NULL;
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	json_t *result = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -172,13 +172,13 @@ main(int argc, char **argv)
 		             json_array_size(req->arguments));
 		rc = cpi_dispatch(&result, req, &opts, log, &err);
 	}
-	if (rc != 0 || cpi_error_is_set(&err)) {
+	if (rc != 0 || err_is_set(&err)) {
 		cpi_log_redact(log, err.message, sizeof(err.message));
-		cpi_log_error(log, "%s: %s", cpi_error_type_name(err.type),
+		cpi_log_error(log, "%s: %s", cpi_err_type_name(err.type),
 		              err.message);
 	}
 	cpi_log_info(log, "finished in %.1f ms", now_ms() - start);
-	if (cpi_response_write(stdout, cpi_error_is_set(&err) ? NULL : result,
+	if (cpi_response_write(stdout, err_is_set(&err) ? NULL : result,
 	                       &err, cpi_log_text(log)) != 0) {
 		fputs("cpi: cannot write the response to stdout\n", stderr);
 		status = 1;

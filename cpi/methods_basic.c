@@ -11,8 +11,8 @@ cpi_method_info(json_t **result, struct cpi_call *call)
 	                    "vsphere-ovf", "vsphere-ova", "api_version",
 	                    CPI_API_VERSION_MAX);
 	if (*result == NULL)
-		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	return 0;
 }
 
@@ -21,8 +21,8 @@ cpi_method_ping(json_t **result, struct cpi_call *call)
 {
 	*result = json_string("pong");
 	if (*result == NULL)
-		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	return 0;
 }
 
@@ -30,20 +30,20 @@ cpi_method_ping(json_t **result, struct cpi_call *call)
  * integer. */
 static int
 positive(json_int_t *out, const json_t *obj, const char *key,
-         struct cpi_error *err)
+         struct err *err)
 {
 	const json_t *v = json_object_get(obj, key);
 
 	if (v == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "calculate_vm_cloud_properties: "
-		                     "desired_instance_size.%s: required "
-		                     "positive integer", key);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "calculate_vm_cloud_properties: "
+		                   "desired_instance_size.%s: required "
+		                   "positive integer", key);
 	if (!json_is_integer(v) || json_integer_value(v) <= 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "calculate_vm_cloud_properties: "
-		                     "desired_instance_size.%s: must be a "
-		                     "positive integer", key);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "calculate_vm_cloud_properties: "
+		                   "desired_instance_size.%s: must be a "
+		                   "positive integer", key);
 	*out = json_integer_value(v);
 	return 0;
 }
@@ -67,8 +67,8 @@ cpi_method_calculate_vm_cloud_properties(json_t **result,
 	*result = json_pack("{s:I,s:I,s:I}", "ram", ram, "cpu", cpu, "disk",
 	                    disk);
 	if (*result == NULL)
-		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	cpi_log_info(call->log, "calculate_vm_cloud_properties: ram %lld "
 	             "MiB, %lld cpu, disk %lld MiB", (long long)ram,
 	             (long long)cpu, (long long)disk);

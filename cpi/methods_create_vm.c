@@ -90,14 +90,14 @@ cpi_json_text(const json_t *v)
 /* --- helpers ---------------------------------------------------------- */
 
 static int
-new_vm_cid(char *out, size_t size, struct cpi_error *err)
+new_vm_cid(char *out, size_t size, struct err *err)
 {
 	char uuid[UUID_LEN + 1];
 
 	if (uuid_v4(uuid) < 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, true,
-		                     "create_vm: no random bytes for the VM "
-		                     "id");
+		return cpi_err_set(err, CPI_ERROR_CPI, true,
+		                   "create_vm: no random bytes for the VM "
+		                   "id");
 	snprintf(out, size, "vm-%s", uuid);
 	return 0;
 }
@@ -170,13 +170,13 @@ wipe_free(char *s)
 /* Before the clone: bad input is a CloudError, vCenter trouble a
  * VMCreationFailed (retry when transient). */
 static int
-fail_before(struct cpi_call *call, struct vs_error *verr, const char *what)
+fail_before(struct cpi_call *call, struct err *verr, const char *what)
 {
-	bool input = verr->code == VS_ENOTFOUND || verr->code == VS_EINVAL;
+	bool input = verr->code == ERR_ENOTFOUND || verr->code == ERR_EINVAL;
 
-	vs_error_prefix(verr, "create_vm: %s", what);
-	return cpi_error_from_vs(call->err, input ? CPI_ERROR_CLOUD :
-	                         CPI_ERROR_VM_CREATION_FAILED, verr);
+	err_prefix(verr, "create_vm: %s", what);
+	return cpi_err_from_vs(call->err, input ? CPI_ERROR_CLOUD :
+	                       CPI_ERROR_VM_CREATION_FAILED, verr);
 }
 
 /* --- the pieces of the agent settings ------------------------------- */
@@ -192,21 +192,21 @@ struct settings_in {
 /* Every network of a NIC (one, or a nic_group's) gets its MAC. */
 static int
 set_macs(struct net_networks *nets, const struct net_nics *nics,
-         const struct vs_created *vm, struct cpi_error *err)
+         const struct vs_created *vm, struct err *err)
 {
-	struct net_error nerr = {0};
+	struct err nerr = {0};
 	size_t i;
 
 	if (vm->nmacs < nics->n)
-		return cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED, false,
-		                     "create_vm: %zu NICs for %zu NICs asked "
-		                     "for", vm->nmacs, nics->n);
+		return cpi_err_set(err, CPI_ERROR_VM_CREATION_FAILED, false,
+		                   "create_vm: %zu NICs for %zu NICs asked "
+		                   "for", vm->nmacs, nics->n);
 	for (i = 0; i < nics->n; i++) {
 		if (net_nic_set_mac(nets, &nics->v[i], vm->macs[i], &nerr) < 0)
-			return cpi_error_set(err, CPI_ERROR_VM_CREATION_FAILED,
-			                     false, "create_vm: network '%s': %s",
-			                     nets->v[nics->v[i].members[0]].name,
-			                     nerr.message);
+			return cpi_err_set(err, CPI_ERROR_VM_CREATION_FAILED,
+			                   false, "create_vm: network '%s': %s",
+			                   nets->v[nics->v[i].members[0]].name,
+			                   nerr.message);
 	}
 	return 0;
 }
@@ -217,7 +217,7 @@ static int
 build_settings(char **out, struct net_networks *nets,
                const struct net_nics *nics, const struct vs_created *vm,
                const struct settings_in *si, const struct cpi_call *call,
-               struct cpi_error *err)
+               struct err *err)
 {
 	struct cpi_agent_settings s = {0};
 	json_t *sys = NULL, *eph = NULL, *doc = NULL;
@@ -245,16 +245,16 @@ build_settings(char **out, struct net_networks *nets,
 	s.env = json_is_object(si->env) ? si->env : NULL;
 	s.agent = &call->config->agent;
 	if (sys == NULL || eph == NULL)
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false, "out of memory");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false, "out of memory");
 	else
 		rc = cpi_agent_settings_json(&doc, &s, err);
 	if (rc < 0)
-		cpi_error_prefix(err, "create_vm");
+		err_prefix(err, "create_vm");
 	if (rc == 0) {
 		*out = json_dumps(doc, JSON_COMPACT);
 		if (*out == NULL)
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "out of memory");
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "out of memory");
 	}
 	cpi_agent_settings_free(doc);
 	json_decref(sys);
@@ -278,16 +278,16 @@ make_result(json_t **result, const struct net_networks *nets,
 	 * the networks as given. */
 	if (cpi_networks_json(&jn, nets, json_array_get(call->args, 3),
 	                      nics->grouped, call->err) < 0) {
-		cpi_error_prefix(call->err, "create_vm: networks result");
+		err_prefix(call->err, "create_vm: networks result");
 		call->err->type = CPI_ERROR_CPI;
-		return CPI_ERR;
+		return ERR_FAIL;
 	}
 	*result = json_pack("[so]", vm_cid, jn);
 
 done:
 	if (*result == NULL)
-		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	return 0;
 }
 
@@ -316,7 +316,7 @@ prepare(struct job *j, struct cpi_call *call)
 {
 	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
 	const json_t *networks = json_array_get(call->args, 3);
-	struct net_error nerr = {0};
+	struct err nerr = {0};
 	size_t i;
 	int rc;
 
@@ -327,26 +327,26 @@ prepare(struct job *j, struct cpi_call *call)
 	if (rc < 0)
 		return rc;
 	if (!vs_stemcell_cid_valid(cpi_arg_string(call, 1)))
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: stemcell_cid is not a "
-		                     "stemcell id of this CPI");
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: stemcell_cid is not a "
+		                   "stemcell id of this CPI");
 	if (cpi_arg_string(call, 0)[0] == '\0')
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: agent_id is empty");
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: agent_id is empty");
 	if (j->props.ndatastores == 0 && (dc->datastore_pattern == NULL ||
 	                                  dc->datastore_pattern[0] == '\0'))
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: no datastore_pattern is "
-		                     "configured and cloud_properties names "
-		                     "no datastores");
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: no datastore_pattern is "
+		                   "configured and cloud_properties names "
+		                   "no datastores");
 	if (net_networks_nics(&j->nics, j->nets, &nerr) < 0)
-		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-		                     "create_vm: NICs: %s", nerr.message);
+		return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+		                   "create_vm: NICs: %s", nerr.message);
 	j->pgs = calloc(j->nics->n + 1, sizeof(*j->pgs));
 	j->owners = calloc(j->nics->n + 1, sizeof(*j->owners));
 	if (j->pgs == NULL || j->owners == NULL)
-		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	/* One NIC per nic_group or lone network; vip networks have none. */
 	for (i = 0; i < j->nics->n; i++) {
 		j->pgs[j->npgs] = j->nics->v[i].port_group;
@@ -354,8 +354,8 @@ prepare(struct job *j, struct cpi_call *call)
 		    j->nets->v[j->nics->v[i].members[0]].name;
 	}
 	if (j->npgs == 0)
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: no network needs a NIC");
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: no network needs a NIC");
 	rc = cpi_folder_rel(&j->folder_rel, call, dc->vm_folder);
 	if (rc < 0)
 		return rc;
@@ -378,15 +378,15 @@ check_ip_conflicts(struct job *j, struct cpi_call *call)
 {
 	struct vs_ip_want *want = NULL;
 	struct vs_ip_conflict hit;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	bool found = false;
 	size_t i, k = 0, n = 0;
 	int rc = 0;
 
 	want = calloc(j->nets->n + 1, sizeof(*want));
 	if (want == NULL)
-		return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	for (i = 0; i < j->nets->n; i++) {
 		const struct net_network *nw = &j->nets->v[i];
 
@@ -410,11 +410,11 @@ check_ip_conflicts(struct job *j, struct cpi_call *call)
 		goto cleanup;
 	}
 	if (found)
-		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                   "create_vm: IP conflict: %s is in use by VM "
-		                   "'%s' on port group '%s' (ensure_no_ip_"
-		                   "conflicts)", want[hit.want].ip, hit.vm_name,
-		                   want[hit.want].pg->name);
+		rc = cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                 "create_vm: IP conflict: %s is in use by VM "
+		                 "'%s' on port group '%s' (ensure_no_ip_"
+		                 "conflicts)", want[hit.want].ip, hit.vm_name,
+		                 want[hit.want].pg->name);
 cleanup:
 	free(want);
 	return rc;
@@ -428,15 +428,15 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	struct vs_placement_cluster *cls = NULL;
 	struct vs_placement_req pr = {0};
 	struct vs_stemcell_loc loc = {0};
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	size_t i;
 	int rc;
 
 	if (j->props.nclusters == 0) {
 		cls = calloc(dc->nclusters + 1, sizeof(*cls));
 		if (cls == NULL)
-			return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-			                     "out of memory");
+			return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+			                   "out of memory");
 		for (i = 0; i < dc->nclusters; i++) {
 			cls[i].name = dc->clusters[i].name;
 			cls[i].resource_pool = dc->clusters[i].resource_pool;
@@ -468,13 +468,13 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	}
 	loc.datacenter = j->pl->dc_path;
 	loc.template_folder = j->template_rel;
-	vs_error_clear(&verr);
+	err_clear(&verr);
 	rc = vs_stemcell_replica(src, snap, j->c, &loc,
 	                         cpi_arg_string(call, 1),
 	                         &j->pl->datastore_ref, &j->pl->pool, &verr);
 	if (rc < 0)
 		return fail_before(call, &verr, "stemcell");
-	vs_error_clear(&verr);
+	err_clear(&verr);
 	rc = vs_create_folder(folder, j->c, j->pl, j->folder_rel, &verr);
 	if (rc < 0)
 		return fail_before(call, &verr, "VM folder");
@@ -505,7 +505,7 @@ settings_iso(struct job *j, struct cpi_call *call,
 static int
 deliver_with_uuid(struct job *j, struct cpi_call *call,
                   struct settings_in *si, const struct vs_create_opts *co,
-                  struct vs_error *verr)
+                  struct err *verr)
 {
 	char *uuid = NULL;
 	int rc;
@@ -545,7 +545,7 @@ cleanup:
  * powered-on VM joins the anti-affinity rule, created when missing
  * (vsphere/drs.h); no round trip when there is none. */
 static int
-join_drs_rule(struct job *j, struct cpi_call *call, struct vs_error *verr)
+join_drs_rule(struct job *j, struct cpi_call *call, struct err *verr)
 {
 	const char *rule = NULL;
 	const json_t *bosh;
@@ -583,7 +583,7 @@ join_drs_rule(struct job *j, struct cpi_call *call, struct vs_error *verr)
 /* vm_group: the powered-on VM joins that VM group of its cluster,
  * created when missing (vsphere/drs.h); no round trip without it. */
 static int
-join_vm_group(struct job *j, struct cpi_call *call, struct vs_error *verr)
+join_vm_group(struct job *j, struct cpi_call *call, struct err *verr)
 {
 	int rc;
 
@@ -606,7 +606,7 @@ join_vm_group(struct job *j, struct cpi_call *call, struct vs_error *verr)
 static int
 clone_vm(struct job *j, const struct cpi_call *call, struct vs_moref *src,
          struct vs_moref *snap, struct vs_moref *folder,
-         struct vs_error *verr)
+         struct err *verr)
 {
 	struct vs_create_req cr = {0};
 	char mark[32];
@@ -654,14 +654,14 @@ clone_options(struct vs_create_opts *co, char *hw, size_t hw_size,
  * DRS rules and VM groups it joined first) and the answer is
  * VMCreationFailed. */
 static void
-undo_clone(struct job *j, struct cpi_call *call, struct vs_error *verr)
+undo_clone(struct job *j, struct cpi_call *call, struct err *verr)
 {
-	struct vs_error cerr = {0};
+	struct err cerr = {0};
 
-	if (vs_error_is_set(verr)) {
-		vs_error_prefix(verr, "create_vm %s", j->vm_cid);
-		cpi_error_from_vs(call->err, CPI_ERROR_VM_CREATION_FAILED,
-		                  verr);
+	if (err_is_set(verr)) {
+		err_prefix(verr, "create_vm %s", j->vm_cid);
+		cpi_err_from_vs(call->err, CPI_ERROR_VM_CREATION_FAILED,
+		                verr);
 	}
 	cpi_log_warn(call->log, "create_vm: removing %s after: %s",
 	             j->vm_cid, call->err->message);
@@ -679,7 +679,7 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 {
 	struct vs_create_opts co = {0};
 	struct settings_in si = {0};
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	char hw[16];
 	int rc;
 
@@ -694,7 +694,7 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	if (rc < 0)
 		goto cleanup;
 	clone_options(&co, hw, sizeof(hw), j, call);
-	vs_error_clear(&verr);
+	err_clear(&verr);
 	if (cpi_vm_props_disk_uuid(&j->props))
 		rc = deliver_with_uuid(j, call, &si, &co, &verr);
 	else
@@ -743,7 +743,7 @@ cleanup:
 	 * would leak, while the session simply expires. */
 	if (j.c != NULL && cpi_vcenter_close(j.c, call) < 0 && rc == 0) {
 		cpi_log_warn(call->log, "create_vm: %s", call->err->message);
-		cpi_error_clear(call->err);
+		err_clear(call->err);
 	}
 	if (j.iso != NULL) {
 		memset(j.iso, 0, j.iso_len);
@@ -759,5 +759,5 @@ cleanup:
 	net_nics_free(j.nics);
 	net_networks_free(j.nets);
 	cpi_vm_props_clear(&j.props);
-	return rc < 0 ? CPI_ERR : 0;
+	return rc < 0 ? ERR_FAIL : 0;
 }

@@ -53,14 +53,14 @@
 #define MAX_DATASTORES 64
 
 static int
-new_disk_cid(char *out, size_t size, struct cpi_error *err)
+new_disk_cid(char *out, size_t size, struct err *err)
 {
 	char id[UUID_LEN + 1];
 
 	if (uuid_v4(id) != 0)
-		return cpi_error_set(err, CPI_ERROR_CPI, true,
-		                     "create_disk: no random bytes for the "
-		                     "disk id");
+		return cpi_err_set(err, CPI_ERROR_CPI, true,
+		                   "create_disk: no random bytes for the "
+		                   "disk id");
 	snprintf(out, size, "disk-%s", id);
 	return 0;
 }
@@ -77,10 +77,10 @@ disk_type(int *out, const json_t *cp, const struct cpi_call *call)
 	/* what the Ruby CPI honours and this CPI does not yet: refused */
 	if (sp != NULL && !json_is_null(sp) &&
 	    !(json_is_object(sp) && json_object_size(sp) == 0))
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "create_disk: cloud_properties."
-		                     "storage_policy: not supported by this "
-		                     "CPI (storage policies); remove it");
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_disk: cloud_properties."
+		                   "storage_policy: not supported by this "
+		                   "CPI (storage policies); remove it");
 	switch (call->config->vcenter.default_disk_type) {
 	case CPI_DISK_THIN:
 		*out = VS_DISK_THIN;
@@ -102,10 +102,10 @@ disk_type(int *out, const json_t *cp, const struct cpi_call *call)
 	else if (s != NULL && strcmp(s, "eagerZeroedThick") == 0)
 		*out = VS_DISK_EAGER_ZEROED_THICK;
 	else
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "create_disk: cloud_properties.type must "
-		                     "be thin, preallocated or "
-		                     "eagerZeroedThick");
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_disk: cloud_properties.type must "
+		                   "be thin, preallocated or "
+		                   "eagerZeroedThick");
 	return 0;
 }
 
@@ -122,17 +122,17 @@ ds_names(const char **names, size_t *n, const json_t *cp,
 	if (a == NULL || json_is_null(a))
 		return 0;
 	if (!json_is_array(a) || json_array_size(a) > MAX_DATASTORES)
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "create_disk: cloud_properties.datastores "
-		                     "must be an array of at most %d names",
-		                     MAX_DATASTORES);
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_disk: cloud_properties.datastores "
+		                   "must be an array of at most %d names",
+		                   MAX_DATASTORES);
 	for (i = 0; i < json_array_size(a); i++) {
 		names[i] = json_string_value(json_array_get(a, i));
 		if (names[i] == NULL || names[i][0] == '\0')
-			return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-			                     "create_disk: cloud_properties."
-			                     "datastores[%zu] must be a "
-			                     "non-empty string", i);
+			return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+			                   "create_disk: cloud_properties."
+			                   "datastores[%zu] must be a "
+			                   "non-empty string", i);
 	}
 	*n = json_array_size(a);
 	return 0;
@@ -148,9 +148,9 @@ create_args(int *type, const char **names, size_t *nnames, long long size,
 	int rc;
 
 	if (size <= 0 || size > MAX_DISK_MB)
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "create_disk: size must be 1 to %lld MB",
-		                     MAX_DISK_MB);
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_disk: size must be 1 to %lld MB",
+		                   MAX_DISK_MB);
 	rc = disk_type(type, cp, call);
 	if (rc == 0)
 		rc = ds_names(names, nnames, cp, call);
@@ -158,10 +158,10 @@ create_args(int *type, const char **names, size_t *nnames, long long size,
 		rc = cpi_disk_check_vm_cid(vm_cid, call->method, call->err);
 	pattern = call->config->vcenter.datacenter.persistent_datastore_pattern;
 	if (rc == 0 && *nnames == 0 && (pattern == NULL || pattern[0] == '\0'))
-		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                   "create_disk: no persistent_datastore_"
-		                   "pattern is configured and "
-		                   "cloud_properties names no datastores");
+		rc = cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                 "create_disk: no persistent_datastore_"
+		                 "pattern is configured and "
+		                 "cloud_properties names no datastores");
 	return rc;
 }
 
@@ -181,7 +181,7 @@ near_vm(struct cpi_disk_job *j, const char *vm_cid)
 	if (rc != 0 && j->call->err->type == CPI_ERROR_VM_NOT_FOUND) {
 		cpi_log_warn(j->call->log, "create_disk: VM %s not found; "
 		             "placing the disk without it", vm_cid);
-		cpi_error_clear(j->call->err);
+		err_clear(j->call->err);
 		rc = 0;
 	}
 	return rc;
@@ -195,7 +195,7 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	const char *vm_cid = cpi_arg_string(call, 2);
 	const char *names[MAX_DATASTORES];
 	const struct vs_disk_ds *ds = NULL;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	struct cpi_disk_job j = { .call = call };
 	char cid[64];
 	size_t nnames = 0;
@@ -223,7 +223,7 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 		rc = cpi_disk_cloud_error(&j, &verr, "placement");
 		goto cleanup;
 	}
-	vs_error_clear(&verr);
+	err_clear(&verr);
 	rc = vs_disk_create(&j.loc, j.c, &j.dc, ds,
 	                    cpi_disk_dc_conf(&j)->disk_path, cid, size, type,
 	                    &verr);
@@ -248,7 +248,7 @@ cpi_method_has_disk(json_t **result, struct cpi_call *call)
 
 	*result = NULL;
 	if (cpi_disk_cid_parse(&j.id, cid, call->method, call->err) != 0) {
-		cpi_error_clear(call->err);
+		err_clear(call->err);
 		*result = json_false();     /* not a disk cid: not there */
 		return 0;
 	}
@@ -257,7 +257,7 @@ cpi_method_has_disk(json_t **result, struct cpi_call *call)
 		rc = cpi_disk_locate(&j, cid);
 		found = rc == 0;
 		if (rc != 0 && call->err->type == CPI_ERROR_DISK_NOT_FOUND) {
-			cpi_error_clear(call->err);
+			err_clear(call->err);
 			rc = 0;
 		}
 	}
@@ -269,7 +269,7 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 {
 	const char *cid = cpi_arg_string(call, 0);
 	struct vs_vm_names *users = NULL;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	struct cpi_disk_job j = { .call = call };
 	int rc;
 
@@ -280,9 +280,9 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 	if (rc == 0)
 		rc = cpi_disk_locate(&j, cid);
 	if (rc == 0 && j.attached)
-		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                   "delete_disk: disk '%s' is attached to a VM "
-		                   "(as %s); detach it first", cid, j.loc.path);
+		rc = cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                 "delete_disk: disk '%s' is attached to a VM "
+		                 "(as %s); detach it first", cid, j.loc.path);
 	if (rc != 0)
 		goto cleanup;
 	/* refuse while a VM of the datacenter has it attached (any
@@ -295,16 +295,16 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 		                          "looking for VMs using the disk");
 		goto cleanup;
 	} else if (users->n > 0) {
-		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                   "delete_disk: disk '%s' is attached to VM "
-		                   "'%s'%s; detach it first", cid,
-		                   users->items[0], users->n > 1 ?
-		                   " and others" : "");
+		rc = cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                 "delete_disk: disk '%s' is attached to VM "
+		                 "'%s'%s; detach it first", cid,
+		                 users->items[0], users->n > 1 ?
+		                 " and others" : "");
 		goto cleanup;
 	}
-	vs_error_clear(&verr);
+	err_clear(&verr);
 	rc = vs_disk_delete(j.c, &j.dc, j.loc.path, &verr);
-	if (rc == VS_ENOTFOUND) {
+	if (rc == ERR_ENOTFOUND) {
 		/* found a moment ago: gone now, most likely by this very call
 		 * (its first reply was lost and the client sent it again) */
 		cpi_log_info(call->log, "delete_disk: %s already gone", cid);
@@ -343,23 +343,23 @@ static int
 read_vm(struct vs_disk_vm **v, struct cpi_disk_job *j, const char *vm_cid)
 {
 	struct cpi_call *call = j->call;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	int rc;
 
 	rc = cpi_disk_check_vm_cid(vm_cid, call->method, call->err);
 	if (rc == 0) {
 		rc = cpi_vcenter_open(&j->c, call);
 		if (rc != 0)
-			rc = CPI_ERR;
+			rc = ERR_FAIL;
 	}
 	if (rc == 0)
 		rc = cpi_disk_find_vm(j, vm_cid);
 	if (rc != 0)
 		return rc;
 	rc = vs_disk_vm_read(v, j->c, &j->vm, &verr);
-	if (rc == VS_ENOTFOUND)
-		rc = cpi_error_set(call->err, CPI_ERROR_VM_NOT_FOUND, false,
-		                   "VM '%s' not found", vm_cid);
+	if (rc == ERR_ENOTFOUND)
+		rc = cpi_err_set(call->err, CPI_ERROR_VM_NOT_FOUND, false,
+		                 "VM '%s' not found", vm_cid);
 	else if (rc != 0)
 		rc = cpi_disk_cloud_error(j, &verr, vm_cid);
 	return rc;
@@ -428,16 +428,16 @@ cpi_method_resize_disk(json_t **result, struct cpi_call *call)
 {
 	const char *cid = cpi_arg_string(call, 0);
 	long long size = cpi_arg_integer(call, 1);
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	struct cpi_disk_job j = { .call = call };
 	int rc;
 
 	*result = NULL;
 	rc = cpi_disk_cid_parse(&j.id, cid, call->method, call->err);
 	if (rc == 0 && (size <= 0 || size > MAX_DISK_MB))
-		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                   "resize_disk: new_size must be 1 to %lld MB",
-		                   MAX_DISK_MB);
+		rc = cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                 "resize_disk: new_size must be 1 to %lld MB",
+		                 MAX_DISK_MB);
 	if (rc == 0)
 		rc = cpi_disk_open_dc(&j);
 	if (rc == 0)
@@ -445,20 +445,20 @@ cpi_method_resize_disk(json_t **result, struct cpi_call *call)
 	if (rc != 0)
 		goto cleanup;
 	rc = vs_disk_extend(j.c, &j.dc, j.loc.path, size, &verr);
-	if (rc == VS_ENOTFOUND) {
-		rc = cpi_error_set(call->err, CPI_ERROR_DISK_NOT_FOUND, false,
-		                   "Disk '%s' not found", cid);
+	if (rc == ERR_ENOTFOUND) {
+		rc = cpi_err_set(call->err, CPI_ERROR_DISK_NOT_FOUND, false,
+		                 "Disk '%s' not found", cid);
 	} else if (rc != 0 && (strcmp(verr.fault, "MethodNotFound") == 0 ||
 	                       strcmp(verr.fault, "NotImplemented") == 0)) {
 		rc = cpi_disk_cloud_error(&j, &verr, "this vCenter cannot "
 		                          "extend disks");
 	} else if (rc != 0 && strcmp(verr.fault, "InvalidArgument") == 0) {
 		/* vCenter's answer to a size below the current one */
-		vs_error_prefix(&verr, "disk '%s' to %lld MB (disks can only "
-		                "grow)", cid, size);
+		err_prefix(&verr, "disk '%s' to %lld MB (disks can only "
+		           "grow)", cid, size);
 		rc = cpi_disk_cloud_error(&j, &verr, "resize refused");
 	} else if (rc != 0) {
-		vs_error_prefix(&verr, "disk '%s' to %lld MB", cid, size);
+		err_prefix(&verr, "disk '%s' to %lld MB", cid, size);
 		rc = cpi_disk_cloud_error(&j, &verr, "resize");
 	}
 cleanup:
@@ -473,7 +473,7 @@ cpi_method_set_disk_metadata(json_t **result, struct cpi_call *call)
 
 	*result = NULL;
 	if (cpi_disk_cid_parse(&id, cid, call->method, call->err) != 0)
-		return CPI_ERR;
+		return ERR_FAIL;
 	cpi_disk_cid_clear(&id);
 	cpi_log_debug(call->log, "set_disk_metadata: %s: nothing to store "
 	              "(a documented no-op)", cid);

@@ -23,7 +23,7 @@ bring_near(struct cpi_disk_job *j, const char *cid)
 	const struct vs_disk_ds *here = NULL, *there = NULL;
 	struct vs_disk_loc moved = {0};
 	const struct vs_disk_reach *reach = &j->reach;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	bool in_target = true;
 	size_t i;
 	int rc = 0;
@@ -48,8 +48,8 @@ bring_near(struct cpi_disk_job *j, const char *cid)
 		                            cpi_disk_target_pattern(j), NULL, 0,
 		                            reach, 0, &verr);
 	if (rc == 0 && !vs_disk_ds_reaches(there, reach))
-		rc = vs_error_set(&verr, VS_ENOTFOUND, "no persistent "
-		                  "datastore reachable from the VM's host");
+		rc = err_set(&verr, ERR_ENOTFOUND, "no persistent "
+		             "datastore reachable from the VM's host");
 	if (rc != 0)
 		return cpi_disk_cloud_error(j, &verr, "moving the disk");
 	cpi_log_info(j->call->log, "attach_disk: moving %s from %s to %s",
@@ -78,7 +78,7 @@ attach_records(struct vs_vm_option *opts, char **keys, char **values,
                size_t *n, struct cpi_disk_job *j, const char *cid, int bus,
                int unit)
 {
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	size_t i;
 
 	*n = 0;
@@ -86,9 +86,9 @@ attach_records(struct vs_vm_option *opts, char **keys, char **values,
 	if (keys[0] == NULL)
 		return cpi_disk_nomem(j->call);
 	if (!vs_disk_record_key(keys[0], VS_DISK_CID_MAX + 32, cid))
-		return cpi_error_set(j->call->err, CPI_ERROR_CPI, false,
-		                     "%s: no record key for '%s'",
-		                     j->call->method, cid);
+		return cpi_err_set(j->call->err, CPI_ERROR_CPI, false,
+		                   "%s: no record key for '%s'",
+		                   j->call->method, cid);
 	if (vs_disk_record_attached(&values[0], bus, unit, j->loc.uuid,
 	                            &verr) != 0)
 		return cpi_disk_cloud_error(j, &verr, "disk record");
@@ -138,7 +138,7 @@ repair_record(struct cpi_disk_job *j, const char *cid,
               const struct vs_vm_device *d)
 {
 	const struct vs_disk_record *r = vs_disk_vm_record(j->v, cid);
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	char key[VS_DISK_CID_MAX + 32];
 	char *value = NULL;
 	int bus, unit, rc;
@@ -172,8 +172,8 @@ attach_again(json_t **hint, struct cpi_disk_job *j, const char *cid,
 	             "to %s", cid, vm_cid);
 	*hint = cpi_disk_make_hint(j->v, d, 0, j->loc.uuid);
 	if (*hint == NULL)
-		return cpi_error_set(j->call->err, CPI_ERROR_CLOUD, false,
-		                     "attach_disk: no uuid for disk '%s'", cid);
+		return cpi_err_set(j->call->err, CPI_ERROR_CLOUD, false,
+		                   "attach_disk: no uuid for disk '%s'", cid);
 	rc = repair_record(j, j->id.name, d);
 	if (rc == 0)
 		rc = cpi_disk_rewrite_env(j, cid, *hint);
@@ -187,7 +187,7 @@ attach_slot(struct vs_disk_slot *slot, struct cpi_disk_job *j,
             const char *vm_cid)
 {
 	struct cpi_call *call = j->call;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 
 	if (vs_disk_pick_slot(slot, j->v->info, &verr) != 0)
 		return cpi_disk_cloud_error(j, &verr, "no free SCSI unit");
@@ -248,7 +248,7 @@ attach_new(json_t **hint, struct cpi_disk_job *j, const char *cid,
            const char *vm_cid)
 {
 	struct attach_change a = { .nrecs = 0 };
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	struct vs_disk_slot slot;
 	int rc;
 
@@ -259,8 +259,8 @@ attach_new(json_t **hint, struct cpi_disk_job *j, const char *cid,
 		return rc;
 	*hint = cpi_disk_make_hint(j->v, NULL, slot.unit, j->loc.uuid);
 	if (*hint == NULL)
-		return cpi_error_set(j->call->err, CPI_ERROR_CLOUD, false,
-		                     "attach_disk: no uuid for disk '%s'", cid);
+		return cpi_err_set(j->call->err, CPI_ERROR_CLOUD, false,
+		                   "attach_disk: no uuid for disk '%s'", cid);
 	rc = attach_change(&a, j, cid, vm_cid, &slot, *hint);
 	if (rc != 0)
 		goto cleanup;
@@ -322,21 +322,21 @@ cleanup:
 static int
 finish_move(struct cpi_disk_job *j, const char *cid, const char *file)
 {
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	char key[VS_DISK_CID_MAX + 32];
 	char *path = NULL;
 	int rc;
 
 	rc = vs_disk_place_back(&path, j->c, &j->dc, file,
 	                        cpi_disk_dc_conf(j)->disk_path, cid, &verr);
-	if (rc == VS_ENOTFOUND) {
+	if (rc == ERR_ENOTFOUND) {
 		/* removed outside the CPI meanwhile: nothing to place */
 		cpi_log_warn(j->call->log, "%s: %s", j->call->method,
 		             verr.message);
-		vs_error_clear(&verr);
+		err_clear(&verr);
 	} else if (rc != 0) {
-		vs_error_prefix(&verr, "disk %s is detached but lies at %s",
-		                cid, file);
+		err_prefix(&verr, "disk %s is detached but lies at %s",
+		           cid, file);
 		verr.transient = true;
 		return cpi_disk_cloud_error(j, &verr, "cannot place the disk "
 		                            "back (retry detach_disk)");
@@ -373,9 +373,9 @@ detach_gone(struct cpi_disk_job *j, const char *cid, const char *vm_cid,
 	 * Director's retry ends here. */
 	rc = cpi_disk_rewrite_env(j, cid, NULL);
 	if (rc == 0)
-		rc = cpi_error_set(j->call->err, CPI_ERROR_DISK_NOT_ATTACHED,
-		                   true, "Disk '%s' is not attached to VM "
-		                   "'%s'", cid, vm_cid);
+		rc = cpi_err_set(j->call->err, CPI_ERROR_DISK_NOT_ATTACHED,
+		                 true, "Disk '%s' is not attached to VM "
+		                 "'%s'", cid, vm_cid);
 	return rc;
 }
 
@@ -388,7 +388,7 @@ detach_record(struct vs_vm_option *rec, char *key, size_t key_size,
               char **value, struct cpi_disk_job *j,
               const struct vs_disk_record *r, const char *file, bool move)
 {
-	struct vs_error verr = {0};
+	struct err verr = {0};
 
 	if ((!move && r == NULL) ||
 	    !vs_disk_record_key(key, key_size, j->id.name))
@@ -416,7 +416,7 @@ detach_device(struct cpi_disk_job *j, const char *cid, const char *vm_cid,
 {
 	const struct vs_disk_record *r = vs_disk_vm_record(j->v, j->id.name);
 	struct vs_vm_option rec = {0};
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	char key[VS_DISK_CID_MAX + 32];
 	char *settings = NULL, *value = NULL;
 	bool move;

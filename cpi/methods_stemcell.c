@@ -65,29 +65,29 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 	struct vs_stemcell_import imp;
 	struct cpi_sc_image *img = NULL;
 	struct vs_client *c = NULL;
-	struct cpi_error uerr;
-	struct vs_error e;
+	struct err uerr;
+	struct err e;
 	char cid[VS_STEMCELL_CID_MAX];
 	char *rel = NULL;
 	size_t i;
 	int rc;
 
 	*result = NULL;
-	vs_error_clear(&e);
-	cpi_error_clear(&uerr);
+	err_clear(&e);
+	err_clear(&uerr);
 	if (dc->nclusters == 0 || dc->nclusters > STEMCELL_CLUSTERS_MAX)
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "create_stemcell: between 1 and %d "
-		                     "clusters must be configured",
-		                     STEMCELL_CLUSTERS_MAX);
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "create_stemcell: between 1 and %d "
+		                   "clusters must be configured",
+		                   STEMCELL_CLUSTERS_MAX);
 	rc = template_rel(&rel, call);
 	if (rc != 0)
 		return rc;
 	rc = cpi_sc_unpack(&img, cpi_arg_string(call, 0), work_dir(), &uerr);
 	if (rc != 0) {
 		/* The image is unusable: a CloudError for the Director. */
-		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                   "create_stemcell: %s", uerr.message);
+		rc = cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                 "create_stemcell: %s", uerr.message);
 		goto cleanup;
 	}
 	memset(&imp, 0, sizeof(imp));
@@ -108,20 +108,20 @@ cpi_method_create_stemcell(json_t **result, struct cpi_call *call)
 		goto cleanup;
 	rc = vs_stemcell_create(cid, c, &imp, &e);
 	if (rc != 0) {
-		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &e);
+		rc = cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &e);
 		goto cleanup;
 	}
 	*result = json_string(cid);
 	if (*result == NULL)
-		rc = cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                   "out of memory");
+		rc = cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                 "out of memory");
 cleanup:
 	/* Close before removing the files: a failed close only reports
 	 * when the call has no error yet. */
 	if (c != NULL && cpi_vcenter_close(c, call) != 0 && rc == 0) {
 		json_decref(*result);
 		*result = NULL;
-		rc = CPI_ERR;
+		rc = ERR_FAIL;
 	}
 	cpi_sc_image_free(img);
 	free(rel);
@@ -136,17 +136,17 @@ cpi_method_delete_stemcell(json_t **result, struct cpi_call *call)
 	struct vs_stemcell_loc loc;
 	struct vs_client *c = NULL;
 	struct vs_moref dcref;
-	struct vs_error e;
+	struct err e;
 	char *rel = NULL;
 	bool found = false;
 	int rc;
 
 	*result = NULL;
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (!vs_stemcell_cid_valid(cid))
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "delete_stemcell: not a stemcell id of "
-		                     "this CPI (sc-<uuid>)");
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "delete_stemcell: not a stemcell id of "
+		                   "this CPI (sc-<uuid>)");
 	rc = template_rel(&rel, call);
 	if (rc != 0)
 		return rc;
@@ -157,7 +157,7 @@ cpi_method_delete_stemcell(json_t **result, struct cpi_call *call)
 		goto cleanup;
 	rc = vs_stemcell_delete(&found, c, &loc, cid, &e);
 	if (rc != 0) {
-		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &e);
+		rc = cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &e);
 		goto cleanup;
 	}
 	if (found)
@@ -175,7 +175,7 @@ cpi_method_delete_stemcell(json_t **result, struct cpi_call *call)
 		             cid);
 cleanup:
 	if (c != NULL && cpi_vcenter_close(c, call) != 0)
-		rc = CPI_ERR;
+		rc = ERR_FAIL;
 	free(rel);
 	return rc;
 }

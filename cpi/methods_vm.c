@@ -30,41 +30,41 @@
 /* A VM cid as this CPI makes them ("vm-<uuid>"): [A-Za-z0-9_.-], not
  * "." or "..", at most MAX_CID bytes. */
 static int
-check_cid(const char *cid, const char *method, struct cpi_error *err)
+check_cid(const char *cid, const char *method, struct err *err)
 {
 	size_t i, len;
 
 	len = cid != NULL ? strnlen(cid, MAX_CID + 1) : 0;
 	if (len == 0 || len > MAX_CID)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s: vm_cid must be 1 to %d characters",
-		                     method, MAX_CID);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s: vm_cid must be 1 to %d characters",
+		                   method, MAX_CID);
 	for (i = 0; i < len; i++) {
 		char ch = cid[i];
 
 		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
 		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
 		      ch == '-'))
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "%s: vm_cid may only hold "
-			                     "A-Z a-z 0-9 _ . -", method);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "%s: vm_cid may only hold "
+			                   "A-Z a-z 0-9 _ . -", method);
 	}
 	if (strcmp(cid, ".") == 0 || strcmp(cid, "..") == 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "%s: bad vm_cid", method);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s: bad vm_cid", method);
 	return 0;
 }
 
 /* A failure of the vsphere layer about the VM: VMNotFound when it is
  * gone, CloudError otherwise. */
 static int
-vm_error(struct cpi_call *call, const char *cid, struct vs_error *verr)
+vm_error(struct cpi_call *call, const char *cid, struct err *verr)
 {
-	if (verr->code == VS_ENOTFOUND)
-		return cpi_error_set(call->err, CPI_ERROR_VM_NOT_FOUND, false,
-		                     "VM '%s' not found", cid);
-	vs_error_prefix(verr, "%s %s", call->method, cid);
-	return cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, verr);
+	if (verr->code == ERR_ENOTFOUND)
+		return cpi_err_set(call->err, CPI_ERROR_VM_NOT_FOUND, false,
+		                   "VM '%s' not found", cid);
+	err_prefix(verr, "%s %s", call->method, cid);
+	return cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, verr);
 }
 
 /* Opens the session, validates cid and finds the VM.  On failure
@@ -83,16 +83,16 @@ open_and_find(struct vs_client **c_out, struct vs_moref *vm,
 	if (rc == 0)
 		rc = cpi_vm_lookup(vm, *c_out, call, cid);
 	if (rc == 1)
-		rc = cpi_error_set(call->err, CPI_ERROR_VM_NOT_FOUND, false,
-		                   "VM '%s' not found", cid);
-	return rc != 0 ? CPI_ERR : 0;
+		rc = cpi_err_set(call->err, CPI_ERROR_VM_NOT_FOUND, false,
+		                 "VM '%s' not found", cid);
+	return rc != 0 ? ERR_FAIL : 0;
 }
 
 static int
 finish(struct vs_client *c, struct cpi_call *call, int rc)
 {
 	if (cpi_vcenter_close(c, call) != 0)
-		rc = CPI_ERR;
+		rc = ERR_FAIL;
 	return rc;
 }
 
@@ -120,8 +120,8 @@ cpi_method_has_vm(json_t **result, struct cpi_call *call)
 	if (rc == 0) {
 		*result = json_boolean(found);
 		if (*result == NULL)
-			rc = cpi_error_set(call->err, CPI_ERROR_CPI, false,
-			                   "out of memory");
+			rc = cpi_err_set(call->err, CPI_ERROR_CPI, false,
+			                 "out of memory");
 	}
 	return rc;
 }
@@ -149,14 +149,14 @@ remove_opts(struct vs_vm_remove_opts *o, struct cpi_call *call,
  * meanwhile is fine. */
 static int
 remove_leftover(struct vs_client *c, struct cpi_call *call,
-                const struct vs_leftover *l, struct vs_error *verr)
+                const struct vs_leftover *l, struct err *verr)
 {
 	struct vs_vm_remove_opts o;
 	char what[MAX_CID + 32];
 	const char *dir = l->name;
 
 	if (check_cid(l->name, call->method, call->err) != 0) {
-		cpi_error_clear(call->err);     /* no env files to name */
+		err_clear(call->err);     /* no env files to name */
 		dir = NULL;
 	}
 	snprintf(what, sizeof(what), "%s: leftover %.*s", call->method,
@@ -171,7 +171,7 @@ cpi_sweep_leftovers(struct vs_client *c, struct cpi_call *call,
                     const struct vs_moref *folder)
 {
 	struct vs_leftovers *l = NULL;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	size_t i;
 
 	if (vs_create_leftovers(&l, c, folder, (long long)time(NULL),
@@ -182,7 +182,7 @@ cpi_sweep_leftovers(struct vs_client *c, struct cpi_call *call,
 		return;
 	}
 	for (i = 0; i < l->n; i++) {
-		vs_error_clear(&verr);
+		err_clear(&verr);
 		cpi_log_info(call->log, "%s: removing %s (%s), left marked as "
 		             "being created since %lld by a create_vm that "
 		             "never finished", call->method, l->items[i].name,
@@ -202,7 +202,7 @@ cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 	struct vs_client *c = NULL;
 	struct vs_vm_remove_opts o;
 	struct vs_vm_removal out;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	struct vs_moref vm;
 	char what[MAX_CID + 16];
 	int rc;
@@ -220,7 +220,7 @@ cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 	if (rc != 0 && out.stage == VS_VM_REMOVE_AT_VM)
 		rc = vm_error(call, cid, &verr);
 	else if (rc != 0)
-		rc = cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+		rc = cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	if (rc == 0 && out.has_parent)
 		cpi_sweep_leftovers(c, call, &out.parent);
 cleanup:
@@ -232,7 +232,7 @@ cpi_method_reboot_vm(json_t **result, struct cpi_call *call)
 {
 	const char *cid = cpi_arg_string(call, 0);
 	struct vs_client *c = NULL;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	struct vs_moref vm;
 	bool fallback = false;
 	int rc;
@@ -252,7 +252,7 @@ cpi_method_reboot_vm(json_t **result, struct cpi_call *call)
  * their JSON spelling; anything else is refused. */
 static int
 meta_text(char **out, const char *key, const json_t *v,
-          struct cpi_error *err)
+          struct err *err)
 {
 	const char *s;
 	size_t i;
@@ -263,12 +263,12 @@ meta_text(char **out, const char *key, const json_t *v,
 	else if (json_is_number(v) || json_is_boolean(v))
 		*out = json_dumps(v, JSON_ENCODE_ANY);
 	else
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "set_vm_metadata: metadata '%s' must be "
-		                     "a string, number or boolean", key);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "set_vm_metadata: metadata '%s' must be "
+		                   "a string, number or boolean", key);
 	if (*out == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	for (s = *out, i = 0; s[i] != '\0'; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
@@ -280,27 +280,27 @@ meta_text(char **out, const char *key, const json_t *v,
 	    (json_is_string(v) && i != json_string_length(v))) {
 		free(*out);
 		*out = NULL;
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "set_vm_metadata: metadata '%s' holds "
-		                     "control characters", key);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "set_vm_metadata: metadata '%s' holds "
+		                   "control characters", key);
 	}
 	return 0;
 }
 
 static int
-meta_key_ok(const char *key, struct cpi_error *err)
+meta_key_ok(const char *key, struct err *err)
 {
 	size_t i, len = strlen(key);
 
 	if (len == 0 || len > MAX_META_KEY)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "set_vm_metadata: metadata keys must be "
-		                     "1 to %d bytes", MAX_META_KEY);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "set_vm_metadata: metadata keys must be "
+		                   "1 to %d bytes", MAX_META_KEY);
 	for (i = 0; i < len; i++) {
 		if ((unsigned char)key[i] < 0x20 || key[i] == 0x7f)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "set_vm_metadata: a metadata key "
-			                     "holds control characters");
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "set_vm_metadata: a metadata key "
+			                   "holds control characters");
 	}
 	return 0;
 }
@@ -311,7 +311,7 @@ cpi_method_set_vm_metadata(json_t **result, struct cpi_call *call)
 	const char *cid = cpi_arg_string(call, 0);
 	const json_t *md = cpi_arg_object(call, 1);
 	struct vs_client *c = NULL;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	struct vs_moref vm;
 	const char **keys = NULL;
 	char **values = NULL;
@@ -326,8 +326,8 @@ cpi_method_set_vm_metadata(json_t **result, struct cpi_call *call)
 		keys = calloc(cap, sizeof(*keys));
 		values = calloc(cap, sizeof(*values));
 		if (keys == NULL || values == NULL) {
-			rc = cpi_error_set(call->err, CPI_ERROR_CPI, false,
-			                   "out of memory");
+			rc = cpi_err_set(call->err, CPI_ERROR_CPI, false,
+			                 "out of memory");
 			goto cleanup;
 		}
 	}

@@ -10,11 +10,11 @@
 
 int
 cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
-                 struct cpi_error *err)
+                 struct err *err)
 {
 	char *buf = NULL, *grown;
 	size_t len = 0, cap = 0, n;
-	int rc = CPI_ERR;
+	int rc = ERR_FAIL;
 
 	*out = NULL;
 	*len_out = 0;
@@ -26,17 +26,17 @@ cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
 			if (ncap > limit + 2)
 				ncap = limit + 2;
 			if (ncap <= len + 1) {
-				rc = cpi_error_set(err, CPI_ERROR_CPI,
-				                   false, "request larger than "
-				                   "%zu MiB",
-				                   limit / (1024 * 1024));
+				rc = cpi_err_set(err, CPI_ERROR_CPI,
+				                 false, "request larger than "
+				                 "%zu MiB",
+				                 limit / (1024 * 1024));
 				goto cleanup;
 			}
 			grown = realloc(buf, ncap);
 			if (grown == NULL) {
-				rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-				                   "out of memory reading the "
-				                   "request");
+				rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+				                 "out of memory reading the "
+				                 "request");
 				goto cleanup;
 			}
 			buf = grown;
@@ -45,16 +45,16 @@ cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
 		n = fread(buf + len, 1, cap - 1 - len, in);
 		len += n;
 		if (len > limit) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "request larger than %zu MiB",
-			                   limit / (1024 * 1024));
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "request larger than %zu MiB",
+			                 limit / (1024 * 1024));
 			goto cleanup;
 		}
 		if (n == 0) {
 			if (ferror(in)) {
-				rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-				                   "cannot read the request "
-				                   "from stdin");
+				rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+				                 "cannot read the request "
+				                 "from stdin");
 				goto cleanup;
 			}
 			break;
@@ -63,8 +63,8 @@ cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
 	if (buf == NULL) {
 		buf = malloc(1);
 		if (buf == NULL) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "out of memory reading the request");
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "out of memory reading the request");
 			goto cleanup;
 		}
 	}
@@ -90,29 +90,29 @@ cpi_request_free(struct cpi_request *req)
 }
 
 static int
-parse_error(const json_error_t *jerr, struct cpi_error *err)
+parse_error(const json_error_t *jerr, struct err *err)
 {
 	switch (json_error_code(jerr)) {
 	case json_error_duplicate_key:
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "request is not valid JSON: duplicate "
-		                     "object key (line %d, column %d)",
-		                     jerr->line, jerr->column);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "request is not valid JSON: duplicate "
+		                   "object key (line %d, column %d)",
+		                   jerr->line, jerr->column);
 	case json_error_end_of_input_expected:
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "request is not valid JSON: trailing data "
-		                     "after the document (line %d, column %d)",
-		                     jerr->line, jerr->column);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "request is not valid JSON: trailing data "
+		                   "after the document (line %d, column %d)",
+		                   jerr->line, jerr->column);
 	case json_error_premature_end_of_input:
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "request is not valid JSON: premature end "
-		                     "of input");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "request is not valid JSON: premature end "
+		                   "of input");
 	default:
 		/* jerr->text may quote request bytes (secrets): only the
 		 * position is reported. */
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "request is not valid JSON (line %d, "
-		                     "column %d)", jerr->line, jerr->column);
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "request is not valid JSON (line %d, "
+		                   "column %d)", jerr->line, jerr->column);
 	}
 }
 
@@ -155,7 +155,7 @@ all_space(const char *buf, size_t len)
  * ',' or a ':') and the nesting depth.  Malformed text is left to
  * jansson. */
 static int
-check_shape(const char *buf, size_t len, struct cpi_error *err)
+check_shape(const char *buf, size_t len, struct err *err)
 {
 	size_t i, items = 1, depth = 0;
 	bool in_str = false;
@@ -177,10 +177,10 @@ check_shape(const char *buf, size_t len, struct cpi_error *err)
 		case '{':
 		case '[':
 			if (++depth > CPI_REQUEST_MAX_DEPTH)
-				return cpi_error_set(err, CPI_ERROR_CPI, false,
-				                     "request nests deeper "
-				                     "than %d levels",
-				                     CPI_REQUEST_MAX_DEPTH);
+				return cpi_err_set(err, CPI_ERROR_CPI, false,
+				                   "request nests deeper "
+				                   "than %d levels",
+				                   CPI_REQUEST_MAX_DEPTH);
 			items++;
 			break;
 		case '}':
@@ -196,27 +196,27 @@ check_shape(const char *buf, size_t len, struct cpi_error *err)
 			break;
 		}
 		if (items > CPI_REQUEST_MAX_ITEMS)
-			return cpi_error_set(err, CPI_ERROR_CPI, false,
-			                     "request holds more than %d values "
-			                     "and keys", CPI_REQUEST_MAX_ITEMS);
+			return cpi_err_set(err, CPI_ERROR_CPI, false,
+			                   "request holds more than %d values "
+			                   "and keys", CPI_REQUEST_MAX_ITEMS);
 	}
 	return 0;
 }
 
 int
 cpi_request_parse(struct cpi_request **out, const char *buf, size_t len,
-                  struct cpi_error *err)
+                  struct err *err)
 {
 	struct cpi_request *req = NULL;
 	json_t *root = NULL, *v;
 	json_error_t jerr;
-	int rc = CPI_EINVAL;
+	int rc = ERR_EINVAL;
 
 	*out = NULL;
 	if (buf == NULL || all_space(buf, len)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "empty request: expected a JSON object on "
-		                   "stdin");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "empty request: expected a JSON object on "
+		                 "stdin");
 		goto cleanup;
 	}
 	if (check_shape(buf, len, err) != 0)
@@ -227,60 +227,60 @@ cpi_request_parse(struct cpi_request **out, const char *buf, size_t len,
 		goto cleanup;
 	}
 	if (!json_is_object(root)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "request must be a JSON object");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "request must be a JSON object");
 		goto cleanup;
 	}
 	req = calloc(1, sizeof(*req));
 	if (req == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "out of memory parsing the request");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "out of memory parsing the request");
 		goto cleanup;
 	}
 	v = json_object_get(root, "method");
 	if (v == NULL || json_is_null(v)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "Must provide 'method' key");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "Must provide 'method' key");
 		goto cleanup;
 	}
 	if (!json_is_string(v)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "'method' must be a string");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "'method' must be a string");
 		goto cleanup;
 	}
 	if (json_string_length(v) == 0) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "'method' must not be empty");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "'method' must not be empty");
 		goto cleanup;
 	}
 	if (strlen(json_string_value(v)) != json_string_length(v)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "'method' must not contain NUL");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "'method' must not contain NUL");
 		goto cleanup;
 	}
 	req->method = strdup(json_string_value(v));
 	if (req->method == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "out of memory parsing the request");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "out of memory parsing the request");
 		goto cleanup;
 	}
 	v = json_object_get(root, "arguments");
 	if (v == NULL) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "Must provide 'arguments' key");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "Must provide 'arguments' key");
 		goto cleanup;
 	}
 	if (!json_is_array(v)) {
-		rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-		                   "'arguments' must be an array");
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+		                 "'arguments' must be an array");
 		goto cleanup;
 	}
 	req->arguments = json_incref(v);
 	v = json_object_get(root, "context");
 	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_object(v)) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "'context' must be an object");
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "'context' must be an object");
 			goto cleanup;
 		}
 		req->context = json_incref(v);
@@ -290,9 +290,9 @@ cpi_request_parse(struct cpi_request **out, const char *buf, size_t len,
 	v = json_object_get(root, "api_version");
 	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_integer(v) || json_integer_value(v) < 1) {
-			rc = cpi_error_set(err, CPI_ERROR_CPI, false,
-			                   "'api_version' must be a positive "
-			                   "integer");
+			rc = cpi_err_set(err, CPI_ERROR_CPI, false,
+			                 "'api_version' must be a positive "
+			                 "integer");
 			goto cleanup;
 		}
 		req->api_version_requested = json_integer_value(v);
@@ -330,7 +330,7 @@ static const char fallback_response[] =
 	"\"ok_to_retry\":false},\"log\":\"\"}\n";
 
 char *
-cpi_response_dump(const json_t *result, const struct cpi_error *e,
+cpi_response_dump(const json_t *result, const struct err *e,
                   const char *log)
 {
 	json_t *root = NULL, *error = NULL, *v;
@@ -340,11 +340,11 @@ cpi_response_dump(const json_t *result, const struct cpi_error *e,
 	root = json_object();
 	if (root == NULL)
 		goto cleanup;
-	if (e != NULL && e->set) {
+	if (e != NULL && err_is_set(e)) {
 		error = json_object();
 		if (error == NULL)
 			goto cleanup;
-		v = json_string(cpi_error_type_name(e->type));
+		v = json_string(cpi_err_type_name(e->type));
 		if (json_object_set_new(error, "type", v) != 0)
 			goto cleanup;
 		v = clean_string(e->message);
@@ -388,7 +388,7 @@ cleanup:
 
 int
 cpi_response_write(FILE *out, const json_t *result,
-                   const struct cpi_error *e, const char *log)
+                   const struct err *e, const char *log)
 {
 	char *line = cpi_response_dump(result, e, log);
 	const char *text = line != NULL ? line : fallback_response;
@@ -396,7 +396,7 @@ cpi_response_write(FILE *out, const json_t *result,
 	int rc = 0;
 
 	if (fwrite(text, 1, n, out) != n || fflush(out) != 0 || ferror(out))
-		rc = CPI_EIO;
+		rc = ERR_EIO;
 	free(line);
 	return rc;
 }

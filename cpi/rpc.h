@@ -45,21 +45,21 @@ struct cpi_request {
  * bytes: CpiError "request larger than 16 MiB" (for the default limit),
  * reading stops there.  Empty input is accepted here (parse rejects it). */
 int cpi_request_read(char **out, size_t *len_out, FILE *in, size_t limit,
-                     struct cpi_error *err);
+                     struct err *err);
 /* Validates the envelope; on failure *out is NULL and err is a CpiError
  * that names what is wrong (never echoing request values). */
 int cpi_request_parse(struct cpi_request **out, const char *buf, size_t len,
-                      struct cpi_error *err);
+                      struct err *err);
 void cpi_request_free(struct cpi_request *req);
 
 /* Serializes the response as one line.  result is borrowed (NULL: null);
  * when e is set the result is written as null.  log NULL means "".
- * Strings are made valid UTF-8 first.  Returns 0, or CPI_EIO when the
+ * Strings are made valid UTF-8 first.  Returns 0, or ERR_EIO when the
  * stream could not be written. */
 int cpi_response_write(FILE *out, const json_t *result,
-                       const struct cpi_error *e, const char *log);
+                       const struct err *e, const char *log);
 /* The same text, malloc'd with its trailing newline (tests, bench). */
-char *cpi_response_dump(const json_t *result, const struct cpi_error *e,
+char *cpi_response_dump(const json_t *result, const struct err *e,
                         const char *log);
 
 #endif

@@ -58,28 +58,28 @@ struct sc_ctx {
 	unsigned char *buf;     /* SC_IOBUF copy buffer */
 };
 
-static int sc_error(struct cpi_error *err, int code, const char *fmt, ...)
+static int sc_error(struct err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Sets err once (cpi_error_set keeps the first message) and returns
+/* Sets err once (cpi_err_set keeps the first message) and returns
  * code. */
 static int
-sc_error(struct cpi_error *err, int code, const char *fmt, ...)
+sc_error(struct err *err, int code, const char *fmt, ...)
 {
 	enum cpi_error_type type = CPI_ERROR_CPI;
 	char msg[512];
 	va_list ap;
 
 	if (code >= 0)
-		code = CPI_SC_ERR;
-	if (err == NULL || cpi_error_is_set(err))
+		code = ERR_FAIL;
+	if (err == NULL || err_is_set(err))
 		return code;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (code == CPI_SC_EIO || code == CPI_SC_ENOMEM || code == CPI_SC_ERR)
+	if (code == ERR_EIO || code == ERR_ENOMEM || code == ERR_FAIL)
 		type = CPI_ERROR_CLOUD;
-	cpi_error_set(err, type, false, "%s", msg);
+	cpi_err_set(err, type, false, "%s", msg);
 	return code;
 }
 
@@ -156,7 +156,7 @@ sc_has_suffix(const char *name, const char *suffix)
 
 static int
 sc_fd_read(int fd, unsigned char *buf, size_t n, size_t *got,
-           const char *label, struct cpi_error *err)
+           const char *label, struct err *err)
 {
 	ssize_t r;
 
@@ -165,7 +165,7 @@ sc_fd_read(int fd, unsigned char *buf, size_t n, size_t *got,
 		if (r >= 0)
 			break;
 		if (errno != EINTR)
-			return sc_error(err, CPI_SC_EIO, "reading %s: %s",
+			return sc_error(err, ERR_EIO, "reading %s: %s",
 			                label, strerror(errno));
 	}
 	*got = (size_t)r;
@@ -173,7 +173,7 @@ sc_fd_read(int fd, unsigned char *buf, size_t n, size_t *got,
 }
 
 static int
-sc_gz_fill(struct sc_src *s, struct cpi_error *err)
+sc_gz_fill(struct sc_src *s, struct err *err)
 {
 	size_t got = 0;
 	int rc;
@@ -193,7 +193,7 @@ sc_gz_fill(struct sc_src *s, struct cpi_error *err)
 /* After one gzip member: another must follow directly, or the file
  * ends. */
 static int
-sc_gz_next_member(struct sc_src *s, struct cpi_error *err)
+sc_gz_next_member(struct sc_src *s, struct err *err)
 {
 	int rc;
 
@@ -205,18 +205,18 @@ sc_gz_next_member(struct sc_src *s, struct cpi_error *err)
 		return 0;
 	}
 	if (s->zs.next_in[0] != 0x1f)
-		return sc_error(err, CPI_SC_EFORMAT,
+		return sc_error(err, ERR_EFORMAT,
 		                "%s: unexpected data after the gzip stream",
 		                s->label);
 	if (inflateReset(&s->zs) != Z_OK)
-		return sc_error(err, CPI_SC_ERR, "%s: inflateReset failed",
+		return sc_error(err, ERR_FAIL, "%s: inflateReset failed",
 		                s->label);
 	return 0;
 }
 
 static int
 sc_gz_read(struct sc_src *s, unsigned char *buf, size_t n, size_t *got,
-           struct cpi_error *err)
+           struct err *err)
 {
 	size_t done = 0, chunk, made;
 	int rc, zr;
@@ -240,20 +240,20 @@ sc_gz_read(struct sc_src *s, unsigned char *buf, size_t n, size_t *got,
 			continue;
 		}
 		if (zr == Z_MEM_ERROR)
-			return sc_error(err, CPI_SC_ENOMEM,
+			return sc_error(err, ERR_ENOMEM,
 			                "%s: out of memory inflating",
 			                s->label);
 		if (zr == Z_DATA_ERROR || zr == Z_NEED_DICT)
-			return sc_error(err, CPI_SC_EFORMAT,
+			return sc_error(err, ERR_EFORMAT,
 			                "%s: corrupt gzip data (%s)", s->label,
 			                s->zs.msg != NULL ? s->zs.msg :
 			                "bad stream");
 		if (zr != Z_OK && zr != Z_BUF_ERROR)
-			return sc_error(err, CPI_SC_ERR,
+			return sc_error(err, ERR_FAIL,
 			                "%s: inflate failed (%d)", s->label,
 			                zr);
 		if (made == 0 && s->zs.avail_in == 0 && s->in_eof)
-			return sc_error(err, CPI_SC_ETRUNC,
+			return sc_error(err, ERR_ETRUNC,
 			                "%s: gzip stream is truncated",
 			                s->label);
 	}
@@ -264,7 +264,7 @@ sc_gz_read(struct sc_src *s, unsigned char *buf, size_t n, size_t *got,
 /* Reads up to n bytes; fewer only when the data ends. */
 static int
 sc_src_read(struct sc_src *s, unsigned char *buf, size_t n, size_t *got,
-            struct cpi_error *err)
+            struct err *err)
 {
 	size_t done = 0, part;
 	int rc;
@@ -286,7 +286,7 @@ sc_src_read(struct sc_src *s, unsigned char *buf, size_t n, size_t *got,
 
 static int
 sc_src_open_gz(struct sc_src *s, int fd, const char *label,
-               struct cpi_error *err)
+               struct err *err)
 {
 	int rc;
 
@@ -296,18 +296,18 @@ sc_src_open_gz(struct sc_src *s, int fd, const char *label,
 	s->label = label;
 	s->in = malloc(SC_IOBUF);
 	if (s->in == NULL)
-		return sc_error(err, CPI_SC_ENOMEM, "out of memory");
+		return sc_error(err, ERR_ENOMEM, "out of memory");
 	rc = sc_gz_fill(s, err);
 	if (rc < 0)
 		return rc;
 	if (s->zs.avail_in == 0)
-		return sc_error(err, CPI_SC_EFORMAT,
+		return sc_error(err, ERR_EFORMAT,
 		                "%s is empty, not a gzip file", label);
 	if (s->zs.avail_in < 2 || s->in[0] != 0x1f || s->in[1] != 0x8b)
-		return sc_error(err, CPI_SC_EFORMAT,
+		return sc_error(err, ERR_EFORMAT,
 		                "%s is not a gzip file (bad magic)", label);
 	if (inflateInit2(&s->zs, 15 + 16) != Z_OK)
-		return sc_error(err, CPI_SC_ENOMEM, "inflateInit2 failed");
+		return sc_error(err, ERR_ENOMEM, "inflateInit2 failed");
 	s->zinit = true;
 	return 0;
 }
@@ -397,7 +397,7 @@ sc_all_zero(const unsigned char *b, size_t n)
  * "./"), which only a directory may name. */
 static int
 sc_member_name(char **out, const char *raw, size_t len, bool is_dir,
-               struct cpi_error *err)
+               struct err *err)
 {
 	char q[160];
 	const char *p, *end = raw + len, *comp = NULL, *slash;
@@ -406,25 +406,25 @@ sc_member_name(char **out, const char *raw, size_t len, bool is_dir,
 	*out = NULL;
 	sc_quote(q, sizeof(q), raw, len);
 	if (len == 0)
-		return sc_error(err, CPI_SC_EUNSAFE,
+		return sc_error(err, ERR_EUNSAFE,
 		                "member with an empty name refused");
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)raw[i];
 
 		if (ch < 0x20 || ch == 0x7f)
-			return sc_error(err, CPI_SC_EUNSAFE,
+			return sc_error(err, ERR_EUNSAFE,
 			                "member '%s' refused: control or NUL "
 			                "character in its name", q);
 	}
 	if (raw[0] == '/')
-		return sc_error(err, CPI_SC_EUNSAFE,
+		return sc_error(err, ERR_EUNSAFE,
 		                "member '%s' refused: absolute path", q);
 	for (p = raw; p < end; p = slash + 1) {
 		slash = memchr(p, '/', (size_t)(end - p));
 		if (slash == NULL)
 			slash = end;
 		if (slash - p == 2 && p[0] == '.' && p[1] == '.')
-			return sc_error(err, CPI_SC_EUNSAFE,
+			return sc_error(err, ERR_EUNSAFE,
 			                "member '%s' refused: '..' in path", q);
 		if (slash - p == 0 || (slash - p == 1 && p[0] == '.'))
 			continue;
@@ -433,25 +433,25 @@ sc_member_name(char **out, const char *raw, size_t len, bool is_dir,
 		ncomp++;
 	}
 	if (!is_dir && raw[len - 1] == '/')
-		return sc_error(err, CPI_SC_EUNSAFE,
+		return sc_error(err, ERR_EUNSAFE,
 		                "member '%s' refused: file name ends in '/'",
 		                q);
 	if (ncomp == 0) {
 		if (is_dir)
 			return 0;
-		return sc_error(err, CPI_SC_EUNSAFE,
+		return sc_error(err, ERR_EUNSAFE,
 		                "member '%s' refused: empty file name", q);
 	}
 	if (ncomp > 1)
-		return sc_error(err, CPI_SC_EUNSAFE,
+		return sc_error(err, ERR_EUNSAFE,
 		                "member '%s' refused: subdirectories are not "
 		                "supported in a stemcell image", q);
 	if (clen > SC_NAME_MAX)
-		return sc_error(err, CPI_SC_EUNSAFE,
+		return sc_error(err, ERR_EUNSAFE,
 		                "member '%s' refused: name too long", q);
 	*out = strndup(comp, clen);
 	if (*out == NULL)
-		return sc_error(err, CPI_SC_ENOMEM, "out of memory");
+		return sc_error(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -473,7 +473,7 @@ sc_ext_clear(struct sc_ext *x)
 /* Reads a member's data (size bytes plus padding) into a new buffer. */
 static int
 sc_read_data(unsigned char **out, struct sc_src *s, uint64_t size,
-             const char *what, struct cpi_error *err)
+             const char *what, struct err *err)
 {
 	size_t padded = (size_t)((size + SC_BLOCK - 1) / SC_BLOCK * SC_BLOCK);
 	size_t got = 0;
@@ -482,12 +482,12 @@ sc_read_data(unsigned char **out, struct sc_src *s, uint64_t size,
 
 	data = malloc(padded + 1);
 	if (data == NULL)
-		return sc_error(err, CPI_SC_ENOMEM, "out of memory");
+		return sc_error(err, ERR_ENOMEM, "out of memory");
 	rc = sc_src_read(s, data, padded, &got, err);
 	if (rc < 0)
 		goto cleanup;
 	if (got < padded) {
-		rc = sc_error(err, CPI_SC_ETRUNC,
+		rc = sc_error(err, ERR_ETRUNC,
 		              "%s: archive ends inside a %s header", s->label,
 		              what);
 		goto cleanup;
@@ -522,7 +522,7 @@ sc_parse_u64(uint64_t *out, const char *s, size_t len)
 /* pax records: "LEN key=value\n" where LEN counts the whole record. */
 static int
 sc_parse_pax(struct sc_ext *x, const unsigned char *data, size_t size,
-             const char *label, struct cpi_error *err)
+             const char *label, struct err *err)
 {
 	const char *p = (const char *)data, *end = p + size;
 	const char *sp, *eq, *rec_end, *val;
@@ -549,7 +549,7 @@ sc_parse_pax(struct sc_ext *x, const unsigned char *data, size_t size,
 			 * the name check, not cut the name short. */
 			x->path = malloc(x->path_len + 1);
 			if (x->path == NULL)
-				return sc_error(err, CPI_SC_ENOMEM,
+				return sc_error(err, ERR_ENOMEM,
 				                "out of memory");
 			memcpy(x->path, val, x->path_len);
 			x->path[x->path_len] = '\0';
@@ -562,7 +562,7 @@ sc_parse_pax(struct sc_ext *x, const unsigned char *data, size_t size,
 		p = rec_end;
 	}
 	if (p < end)
-		return sc_error(err, CPI_SC_EFORMAT,
+		return sc_error(err, ERR_EFORMAT,
 		                "%s: malformed pax header", label);
 	return 0;
 }
@@ -570,7 +570,7 @@ sc_parse_pax(struct sc_ext *x, const unsigned char *data, size_t size,
 /* Reads and throws away n bytes. */
 static int
 sc_skip(struct sc_ctx *c, struct sc_src *s, uint64_t n, const char *q,
-        struct cpi_error *err)
+        struct err *err)
 {
 	size_t want, got = 0;
 	int rc;
@@ -581,7 +581,7 @@ sc_skip(struct sc_ctx *c, struct sc_src *s, uint64_t n, const char *q,
 		if (rc < 0)
 			return rc;
 		if (got < want)
-			return sc_error(err, CPI_SC_ETRUNC,
+			return sc_error(err, ERR_ETRUNC,
 			                "%s: archive ends inside member '%s'",
 			                s->label, q);
 		n -= want;
@@ -591,7 +591,7 @@ sc_skip(struct sc_ctx *c, struct sc_src *s, uint64_t n, const char *q,
 
 static int
 sc_write_all(int fd, const unsigned char *buf, size_t n, const char *q,
-             struct cpi_error *err)
+             struct err *err)
 {
 	ssize_t w;
 
@@ -600,7 +600,7 @@ sc_write_all(int fd, const unsigned char *buf, size_t n, const char *q,
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return sc_error(err, CPI_SC_EIO, "writing '%s': %s", q,
+			return sc_error(err, ERR_EIO, "writing '%s': %s", q,
 			                w < 0 ? strerror(errno) :
 			                "no progress");
 		buf += w;
@@ -614,7 +614,7 @@ sc_write_all(int fd, const unsigned char *buf, size_t n, const char *q,
  * file exists. */
 static int
 sc_extract_file(struct sc_ctx *c, struct sc_src *s, char *name,
-                uint64_t size, const char *q, struct cpi_error *err)
+                uint64_t size, const char *q, struct err *err)
 {
 	struct cpi_sc_image *img = c->img;
 	struct cpi_sc_file *grown;
@@ -624,14 +624,14 @@ sc_extract_file(struct sc_ctx *c, struct sc_src *s, char *name,
 
 	if (img->nfiles >= SC_MAX_FILES) {
 		free(name);
-		return sc_error(err, CPI_SC_ELIMIT,
+		return sc_error(err, ERR_ELIMIT,
 		                "%s: more than %d files in the image",
 		                s->label, SC_MAX_FILES);
 	}
 	grown = realloc(img->files, (img->nfiles + 1) * sizeof(*grown));
 	if (grown == NULL) {
 		free(name);
-		return sc_error(err, CPI_SC_ENOMEM, "out of memory");
+		return sc_error(err, ERR_ENOMEM, "out of memory");
 	}
 	img->files = grown;
 	fd = openat(c->dirfd, name,
@@ -639,11 +639,11 @@ sc_extract_file(struct sc_ctx *c, struct sc_src *s, char *name,
 	            0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
-			rc = sc_error(err, CPI_SC_EUNSAFE,
+			rc = sc_error(err, ERR_EUNSAFE,
 			              "%s: member '%s' appears twice", s->label,
 			              q);
 		else
-			rc = sc_error(err, CPI_SC_EIO, "creating '%s': %s", q,
+			rc = sc_error(err, ERR_EIO, "creating '%s': %s", q,
 			              strerror(errno));
 		free(name);
 		return rc;
@@ -657,7 +657,7 @@ sc_extract_file(struct sc_ctx *c, struct sc_src *s, char *name,
 		if (rc < 0)
 			goto cleanup;
 		if (got < want) {
-			rc = sc_error(err, CPI_SC_ETRUNC,
+			rc = sc_error(err, ERR_ETRUNC,
 			              "%s: archive ends inside member '%s' "
 			              "(%llu of %llu bytes)", s->label, q,
 			              (unsigned long long)(size - left + got),
@@ -672,7 +672,7 @@ sc_extract_file(struct sc_ctx *c, struct sc_src *s, char *name,
 	rc = sc_skip(c, s, (SC_BLOCK - size % SC_BLOCK) % SC_BLOCK, q, err);
 cleanup:
 	if (close(fd) < 0 && rc == 0)
-		rc = sc_error(err, CPI_SC_EIO, "closing '%s': %s", q,
+		rc = sc_error(err, ERR_EIO, "closing '%s': %s", q,
 		              strerror(errno));
 	return rc;
 }
@@ -681,7 +681,7 @@ cleanup:
  * ustar prefix + name.  *raw is malloc'd. */
 static int
 sc_header_name(char **raw, size_t *len, const unsigned char *h,
-               struct sc_ext *x, bool posix, struct cpi_error *err)
+               struct sc_ext *x, bool posix, struct err *err)
 {
 	size_t nlen, plen = 0;
 	char *s;
@@ -698,7 +698,7 @@ sc_header_name(char **raw, size_t *len, const unsigned char *h,
 		plen = strnlen((const char *)h + 345, 155);
 	s = malloc(plen + 1 + nlen + 1);
 	if (s == NULL)
-		return sc_error(err, CPI_SC_ENOMEM, "out of memory");
+		return sc_error(err, ERR_ENOMEM, "out of memory");
 	*len = 0;
 	if (plen > 0) {
 		memcpy(s, h + 345, plen);
@@ -740,7 +740,7 @@ sc_type_name(unsigned char t)
 /* Reads after the end-of-archive marker (zero padding, the gzip trailer)
  * so that gzip integrity is checked, within a cap. */
 static int
-sc_drain(struct sc_ctx *c, struct sc_src *s, struct cpi_error *err)
+sc_drain(struct sc_ctx *c, struct sc_src *s, struct err *err)
 {
 	size_t got = 0, total = 0;
 	int rc;
@@ -751,7 +751,7 @@ sc_drain(struct sc_ctx *c, struct sc_src *s, struct cpi_error *err)
 			return rc;
 		total += got;
 		if (total > SC_TRAILER_MAX)
-			return sc_error(err, CPI_SC_ELIMIT,
+			return sc_error(err, ERR_ELIMIT,
 			                "%s: more than %d bytes after the "
 			                "end of the archive", s->label,
 			                SC_TRAILER_MAX);
@@ -762,13 +762,13 @@ sc_drain(struct sc_ctx *c, struct sc_src *s, struct cpi_error *err)
 /* One regular-file member: checks caps, then extracts. */
 static int
 sc_regular(struct sc_ctx *c, struct sc_src *s, char *name, uint64_t size,
-           const char *q, struct cpi_error *err)
+           const char *q, struct err *err)
 {
 	const struct cpi_sc_limits *lim = c->lim;
 
 	if (size > lim->max_file) {
 		free(name);
-		return sc_error(err, CPI_SC_ELIMIT,
+		return sc_error(err, ERR_ELIMIT,
 		                "%s: member '%s' is too large (%llu bytes, "
 		                "limit %llu)", s->label, q,
 		                (unsigned long long)size,
@@ -776,7 +776,7 @@ sc_regular(struct sc_ctx *c, struct sc_src *s, char *name, uint64_t size,
 	}
 	if (sc_has_suffix(name, ".ovf") && size > lim->max_ovf) {
 		free(name);
-		return sc_error(err, CPI_SC_ELIMIT,
+		return sc_error(err, ERR_ELIMIT,
 		                "%s: descriptor '%s' is too large (%llu bytes, "
 		                "limit %llu)", s->label, q,
 		                (unsigned long long)size,
@@ -784,7 +784,7 @@ sc_regular(struct sc_ctx *c, struct sc_src *s, char *name, uint64_t size,
 	}
 	if (size > c->budget - c->total && c->by_ratio) {
 		free(name);
-		return sc_error(err, CPI_SC_ELIMIT,
+		return sc_error(err, ERR_ELIMIT,
 		                "%s: member '%s' (%llu bytes) takes the image "
 		                "over %llu bytes unpacked: more than %llu times "
 		                "its %llu compressed bytes plus %llu, refused "
@@ -797,7 +797,7 @@ sc_regular(struct sc_ctx *c, struct sc_src *s, char *name, uint64_t size,
 	}
 	if (size > c->budget - c->total) {
 		free(name);
-		return sc_error(err, CPI_SC_ELIMIT,
+		return sc_error(err, ERR_ELIMIT,
 		                "%s: member '%s' takes the image over its size "
 		                "limit of %llu bytes", s->label, q,
 		                (unsigned long long)lim->max_total);
@@ -810,7 +810,7 @@ sc_regular(struct sc_ctx *c, struct sc_src *s, char *name, uint64_t size,
  * Extension headers fill x for the member that follows. */
 static int
 sc_member(struct sc_ctx *c, struct sc_src *s, const unsigned char *h,
-          struct sc_ext *x, struct cpi_error *err)
+          struct sc_ext *x, struct err *err)
 {
 	unsigned char type = h[156], *data = NULL;
 	char *raw = NULL, *name = NULL, q[160];
@@ -821,23 +821,23 @@ sc_member(struct sc_ctx *c, struct sc_src *s, const unsigned char *h,
 
 	sc_quote(q, sizeof(q), (const char *)h, strnlen((const char *)h, 100));
 	if (!sc_checksum_ok(h))
-		return sc_error(err, CPI_SC_EFORMAT,
+		return sc_error(err, ERR_EFORMAT,
 		                "%s: bad tar header checksum (member '%s')",
 		                s->label, q);
 	posix = memcmp(h + 257, "ustar\0" "00", 8) == 0;
 	if (!posix && memcmp(h + 257, "ustar  \0", 8) != 0)
-		return sc_error(err, CPI_SC_EFORMAT,
+		return sc_error(err, ERR_EFORMAT,
 		                "%s: not a ustar archive (member '%s')",
 		                s->label, q);
 	if (sc_parse_num(&size, h + 124, 12) < 0)
-		return sc_error(err, CPI_SC_EFORMAT,
+		return sc_error(err, ERR_EFORMAT,
 		                "%s: bad size field (member '%s')", s->label,
 		                q);
 	switch (type) {
 	case 'L':
 	case 'K':
 		if (size == 0 || size > SC_LONGNAME_MAX)
-			return sc_error(err, CPI_SC_ELIMIT,
+			return sc_error(err, ERR_ELIMIT,
 			                "%s: GNU long name of %llu bytes "
 			                "refused", s->label,
 			                (unsigned long long)size);
@@ -850,7 +850,7 @@ sc_member(struct sc_ctx *c, struct sc_src *s, const unsigned char *h,
 			if (!sc_all_zero(data + x->path_len,
 			                 (size_t)size - x->path_len)) {
 				x->path = NULL;
-				rc = sc_error(err, CPI_SC_EUNSAFE,
+				rc = sc_error(err, ERR_EUNSAFE,
 				              "%s: member name with a NUL "
 				              "character refused", s->label);
 				break;
@@ -862,7 +862,7 @@ sc_member(struct sc_ctx *c, struct sc_src *s, const unsigned char *h,
 	case 'x':
 	case 'g':
 		if (size > SC_PAX_MAX)
-			return sc_error(err, CPI_SC_ELIMIT,
+			return sc_error(err, ERR_ELIMIT,
 			                "%s: pax header of %llu bytes refused",
 			                s->label, (unsigned long long)size);
 		rc = sc_read_data(&data, s, size, "pax", err);
@@ -887,13 +887,13 @@ sc_member(struct sc_ctx *c, struct sc_src *s, const unsigned char *h,
 			break;
 		if (type == '5') {
 			if (name != NULL)
-				rc = sc_error(err, CPI_SC_EUNSAFE,
+				rc = sc_error(err, ERR_EUNSAFE,
 				              "%s: directory member '%s' "
 				              "refused: subdirectories are "
 				              "not supported in a stemcell "
 				              "image", s->label, q);
 			else if (size != 0)
-				rc = sc_error(err, CPI_SC_EFORMAT,
+				rc = sc_error(err, ERR_EFORMAT,
 				              "%s: directory member '%s' "
 				              "has data", s->label, q);
 			break;
@@ -904,7 +904,7 @@ sc_member(struct sc_ctx *c, struct sc_src *s, const unsigned char *h,
 	default:
 		if (x->path != NULL)
 			sc_quote(q, sizeof(q), x->path, x->path_len);
-		rc = sc_error(err, CPI_SC_EUNSAFE,
+		rc = sc_error(err, ERR_EUNSAFE,
 		              "%s: member '%s' refused: %s member (type '%c') "
 		              "not allowed, only regular files", s->label, q,
 		              sc_type_name(type),
@@ -918,7 +918,7 @@ sc_member(struct sc_ctx *c, struct sc_src *s, const unsigned char *h,
 }
 
 static int
-sc_tar(struct sc_ctx *c, struct sc_src *s, struct cpi_error *err)
+sc_tar(struct sc_ctx *c, struct sc_src *s, struct err *err)
 {
 	unsigned char h[SC_BLOCK];
 	struct sc_ext x;
@@ -931,7 +931,7 @@ sc_tar(struct sc_ctx *c, struct sc_src *s, struct cpi_error *err)
 		if (rc < 0)
 			goto cleanup;
 		if (got < SC_BLOCK) {
-			rc = sc_error(err, CPI_SC_ETRUNC,
+			rc = sc_error(err, ERR_ETRUNC,
 			              "%s: tar archive is truncated (no "
 			              "end-of-archive marker)", s->label);
 			goto cleanup;
@@ -941,7 +941,7 @@ sc_tar(struct sc_ctx *c, struct sc_src *s, struct cpi_error *err)
 			if (rc < 0)
 				goto cleanup;
 			if (got == SC_BLOCK && !sc_all_zero(h, SC_BLOCK)) {
-				rc = sc_error(err, CPI_SC_EFORMAT,
+				rc = sc_error(err, ERR_EFORMAT,
 				              "%s: data after a zero tar block",
 				              s->label);
 				goto cleanup;
@@ -951,7 +951,7 @@ sc_tar(struct sc_ctx *c, struct sc_src *s, struct cpi_error *err)
 			break;
 		}
 		if (++headers > c->lim->max_members) {
-			rc = sc_error(err, CPI_SC_ELIMIT,
+			rc = sc_error(err, ERR_ELIMIT,
 			              "%s: more than %zu tar headers",
 			              s->label, c->lim->max_members);
 			goto cleanup;
@@ -1019,7 +1019,7 @@ cpi_sc_image_file_size(const struct cpi_sc_image *img, const char *name)
 /* Unpacks the only .ova (a plain tar) into the same directory and
  * removes it, when the image holds no .ovf of its own. */
 static int
-sc_inner_ova(struct sc_ctx *c, struct cpi_error *err)
+sc_inner_ova(struct sc_ctx *c, struct err *err)
 {
 	struct cpi_sc_image *img = c->img;
 	struct sc_src s;
@@ -1041,7 +1041,7 @@ sc_inner_ova(struct sc_ctx *c, struct cpi_error *err)
 	fd = openat(c->dirfd, img->files[ova].name,
 	            O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return sc_error(err, CPI_SC_EIO, "opening '%s': %s",
+		return sc_error(err, ERR_EIO, "opening '%s': %s",
 		                img->files[ova].name, strerror(errno));
 	/* sc_tar() may move img->files: label is a copy. */
 	snprintf(label, sizeof(label), "%s", img->files[ova].name);
@@ -1062,7 +1062,7 @@ sc_inner_ova(struct sc_ctx *c, struct cpi_error *err)
 }
 
 static int
-sc_find_ovf(struct cpi_sc_image *img, struct cpi_error *err)
+sc_find_ovf(struct cpi_sc_image *img, struct err *err)
 {
 	size_t i, n = 0, at = 0, len;
 
@@ -1073,38 +1073,38 @@ sc_find_ovf(struct cpi_sc_image *img, struct cpi_error *err)
 		}
 	}
 	if (n == 0)
-		return sc_error(err, CPI_SC_ENOOVF,
+		return sc_error(err, ERR_ENOOVF,
 		                "no .ovf descriptor in the stemcell image");
 	if (n > 1)
-		return sc_error(err, CPI_SC_ENOOVF,
+		return sc_error(err, ERR_ENOOVF,
 		                "%zu .ovf descriptors in the stemcell image, "
 		                "expected one", n);
 	len = strlen(img->dir) + 1 + strlen(img->files[at].name) + 1;
 	img->ovf_path = malloc(len);
 	if (img->ovf_path == NULL)
-		return sc_error(err, CPI_SC_ENOMEM, "out of memory");
+		return sc_error(err, ERR_ENOMEM, "out of memory");
 	snprintf(img->ovf_path, len, "%s/%s", img->dir, img->files[at].name);
 	return 0;
 }
 
 static int
 sc_make_dir(struct cpi_sc_image *img, int *dirfd, const char *workdir,
-            struct cpi_error *err)
+            struct err *err)
 {
 	static const char tmpl[] = "/stemcell-XXXXXX";
 	size_t wlen = strlen(workdir);
 
 	if (wlen == 0 || wlen > PATH_MAX - sizeof(tmpl))
-		return sc_error(err, CPI_SC_EINVAL, "bad work directory");
+		return sc_error(err, ERR_EINVAL, "bad work directory");
 	img->dir = malloc(wlen + sizeof(tmpl));
 	if (img->dir == NULL)
-		return sc_error(err, CPI_SC_ENOMEM, "out of memory");
+		return sc_error(err, ERR_ENOMEM, "out of memory");
 	memcpy(img->dir, workdir, wlen);
 	memcpy(img->dir + wlen, tmpl, sizeof(tmpl));
 	if (mkdtemp(img->dir) == NULL) {
 		free(img->dir);
 		img->dir = NULL;
-		return sc_error(err, CPI_SC_EIO,
+		return sc_error(err, ERR_EIO,
 		                "creating a directory under '%s': %s", workdir,
 		                strerror(errno));
 	}
@@ -1116,7 +1116,7 @@ sc_make_dir(struct cpi_sc_image *img, int *dirfd, const char *workdir,
 		rmdir(img->dir);
 		free(img->dir);
 		img->dir = NULL;
-		return sc_error(err, CPI_SC_EIO, "opening '%s': %s", workdir,
+		return sc_error(err, ERR_EIO, "opening '%s': %s", workdir,
 		                strerror(e));
 	}
 	return 0;
@@ -1125,7 +1125,7 @@ sc_make_dir(struct cpi_sc_image *img, int *dirfd, const char *workdir,
 int
 cpi_sc_unpack_limits(struct cpi_sc_image **out, const char *image_path,
                      const char *workdir, const struct cpi_sc_limits *lim,
-                     struct cpi_error *err)
+                     struct err *err)
 {
 	struct cpi_sc_limits deflim;
 	struct cpi_sc_image *img = NULL;
@@ -1138,7 +1138,7 @@ cpi_sc_unpack_limits(struct cpi_sc_image **out, const char *image_path,
 	memset(&s, 0, sizeof(s));
 	c.dirfd = -1;
 	if (out == NULL || image_path == NULL || workdir == NULL)
-		return sc_error(err, CPI_SC_EINVAL, "missing argument");
+		return sc_error(err, ERR_EINVAL, "missing argument");
 	if (lim == NULL) {
 		cpi_sc_limits_default(&deflim);
 		lim = &deflim;
@@ -1148,17 +1148,17 @@ cpi_sc_unpack_limits(struct cpi_sc_image **out, const char *image_path,
 	 * writer; anything but a regular file is refused before a read. */
 	fd = open(image_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
-		rc = sc_error(err, CPI_SC_EIO, "opening the stemcell image: %s",
+		rc = sc_error(err, ERR_EIO, "opening the stemcell image: %s",
 		              strerror(errno));
 		goto cleanup;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = sc_error(err, CPI_SC_EINVAL,
+		rc = sc_error(err, ERR_EINVAL,
 		              "the stemcell image is not a regular file");
 		goto cleanup;
 	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
-		rc = sc_error(err, CPI_SC_EIO, "opening the stemcell image: %s",
+		rc = sc_error(err, ERR_EIO, "opening the stemcell image: %s",
 		              strerror(errno));
 		goto cleanup;
 	}
@@ -1166,7 +1166,7 @@ cpi_sc_unpack_limits(struct cpi_sc_image **out, const char *image_path,
 	c.buf = malloc(SC_IOBUF);
 	img = calloc(1, sizeof(*img));
 	if (c.buf == NULL || img == NULL) {
-		rc = sc_error(err, CPI_SC_ENOMEM, "out of memory");
+		rc = sc_error(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	c.img = img;
@@ -1207,7 +1207,7 @@ cleanup:
 
 int
 cpi_sc_unpack(struct cpi_sc_image **out, const char *image_path,
-              const char *workdir, struct cpi_error *err)
+              const char *workdir, struct err *err)
 {
 	return cpi_sc_unpack_limits(out, image_path, workdir, NULL, err);
 }

@@ -20,22 +20,10 @@
 
 #include "cpi/error.h"
 
-/* Return codes (negative) of this module; -1..-4 are those of enum
- * cpi_code.  The message goes into the struct cpi_error (cpi/error.h):
- * type Bosh::Clouds::CloudError for local I/O and memory failures,
- * Bosh::Clouds::CpiError for an unusable image; never ok_to_retry. */
-enum cpi_sc_code {
-	CPI_SC_OK = 0,
-	CPI_SC_ERR = -1,      /* generic */
-	CPI_SC_ENOMEM = -2,
-	CPI_SC_EINVAL = -3,   /* bad argument from our own caller */
-	CPI_SC_EIO = -4,      /* local file I/O */
-	CPI_SC_EFORMAT = -5,  /* not gzip, corrupt gzip, corrupt tar */
-	CPI_SC_ETRUNC = -6,   /* archive ends too early */
-	CPI_SC_EUNSAFE = -7,  /* member refused: name or type */
-	CPI_SC_ELIMIT = -8,   /* a size or count cap exceeded */
-	CPI_SC_ENOOVF = -9,   /* no (or more than one) .ovf descriptor */
-};
+/* Failures return a negative enum err_code (base/err.h) and fill the
+ * struct err: type Bosh::Clouds::CloudError for local I/O and memory
+ * failures, Bosh::Clouds::CpiError for an unusable image; never
+ * ok_to_retry. */
 
 /* Caps applied while unpacking. */
 struct cpi_sc_limits {
@@ -80,13 +68,13 @@ struct cpi_sc_image {
  * (cpi_sc_image_free() removes the directory).  On failure nothing
  * created is left on disk and *out is untouched. */
 int cpi_sc_unpack(struct cpi_sc_image **out, const char *image_path,
-                  const char *workdir, struct cpi_error *err);
+                  const char *workdir, struct err *err);
 /* The same with explicit caps (tests use tiny ones); lim NULL: the
  * defaults above. */
 int cpi_sc_unpack_limits(struct cpi_sc_image **out, const char *image_path,
                          const char *workdir,
                          const struct cpi_sc_limits *lim,
-                         struct cpi_error *err);
+                         struct err *err);
 void cpi_sc_limits_default(struct cpi_sc_limits *lim);
 
 /* Removes the files this module extracted (by name, never following

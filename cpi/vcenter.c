@@ -9,7 +9,7 @@
 
 static int
 make_transport(struct vs_transport **out, struct cpi_call *call,
-               struct vs_error *verr)
+               struct err *verr)
 {
 	const struct cpi_config *cfg = call->config;
 	const struct cpi_options *opts = call->opts;
@@ -20,7 +20,7 @@ make_transport(struct vs_transport **out, struct cpi_call *call,
 
 	secrets = calloc(cfg->nsecrets + 1, sizeof(*secrets));
 	if (secrets == NULL)
-		return vs_error_set(verr, VS_ENOMEM, "out of memory");
+		return err_set(verr, ERR_ENOMEM, "out of memory");
 	for (i = 0; i < cfg->nsecrets; i++)
 		secrets[i] = cfg->secrets[i];
 
@@ -42,7 +42,7 @@ make_transport(struct vs_transport **out, struct cpi_call *call,
 
 int
 cpi_vcenter_connect(struct vs_client **out, struct cpi_call *call,
-                    bool retry, struct vs_error *verr)
+                    bool retry, struct err *verr)
 {
 	const struct cpi_vcenter *vc = &call->config->vcenter;
 	struct vs_client_opts copts = {0};
@@ -70,16 +70,16 @@ cpi_vcenter_open(struct vs_client **out, struct cpi_call *call)
 {
 	const struct cpi_vcenter *vc = &call->config->vcenter;
 	struct vs_client *c = NULL;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	int rc;
 
 	*out = NULL;
 	rc = cpi_vcenter_connect(&c, call, true, &verr);
 	if (rc < 0) {
-		vs_error_prefix(&verr, "vCenter %s", vc->host);
-		cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+		err_prefix(&verr, "vCenter %s", vc->host);
+		cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 		vs_client_free(c);
-		return CPI_ERR;
+		return ERR_FAIL;
 	}
 	*out = c;
 	return 0;
@@ -88,7 +88,7 @@ cpi_vcenter_open(struct vs_client **out, struct cpi_call *call)
 int
 cpi_vcenter_close(struct vs_client *c, struct cpi_call *call)
 {
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	int rc = 0;
 
 	if (c == NULL)
@@ -96,15 +96,15 @@ cpi_vcenter_close(struct vs_client *c, struct cpi_call *call)
 	rc = vs_client_close(c, &verr);
 	cpi_logf(call->log, CPI_LOG_INFO, "%s: %u vCenter round trips",
 	         call->method, vs_client_roundtrips(c));
-	if (rc < 0 && verr.code == VS_EREPLAY)
+	if (rc < 0 && verr.code == ERR_EREPLAY)
 		/* a request that differed from the recording invalidates the
 		 * whole replayed run, even one already failing (its own
 		 * error may be the recorded one) */
-		cpi_error_clear(call->err);
+		err_clear(call->err);
 	if (rc < 0)
-		cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+		cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	vs_client_free(c);
-	return rc < 0 ? CPI_ERR : 0;
+	return rc < 0 ? ERR_FAIL : 0;
 }
 
 int
@@ -112,20 +112,20 @@ cpi_folder_rel(char **out, const struct cpi_call *call, const char *folder)
 {
 	const struct cpi_config *cfg = call->config;
 	const char *sub = NULL;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 
 	*out = NULL;
 	if (cfg->vcenter.datacenter.use_sub_folder) {
 		sub = cfg->director_uuid;
 		if (sub == NULL || sub[0] == '\0')
-			return cpi_error_set(call->err, CPI_ERROR_CPI, false,
-			                     "%s: use_sub_folder needs the "
-			                     "director_uuid of the request "
-			                     "context", call->method);
+			return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+			                   "%s: use_sub_folder needs the "
+			                   "director_uuid of the request "
+			                   "context", call->method);
 	}
 	if (vs_folder_rel_path(out, folder, sub, &verr) != 0) {
-		vs_error_prefix(&verr, "%s: folder", call->method);
-		return cpi_error_from_vs(call->err, CPI_ERROR_CPI, &verr);
+		err_prefix(&verr, "%s: folder", call->method);
+		return cpi_err_from_vs(call->err, CPI_ERROR_CPI, &verr);
 	}
 	return 0;
 }
@@ -135,20 +135,20 @@ cpi_datacenter_find(struct vs_moref *out, struct vs_client *c,
                     struct cpi_call *call)
 {
 	const char *name = call->config->vcenter.datacenter.name;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	int rc;
 
 	rc = vs_folder_find(out, c, name, &verr);
 	if (rc == 0 && strcmp(out->type, "Datacenter") != 0)
-		rc = vs_error_set(&verr, VS_ENOTFOUND, "a %s", out->type);
-	if (rc == VS_ENOTFOUND)
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "%s: datacenters[0].name: no datacenter "
-		                     "'%s' in vCenter", call->method, name);
+		rc = err_set(&verr, ERR_ENOTFOUND, "a %s", out->type);
+	if (rc == ERR_ENOTFOUND)
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "%s: datacenters[0].name: no datacenter "
+		                   "'%s' in vCenter", call->method, name);
 	if (rc != 0) {
-		vs_error_prefix(&verr, "%s: datacenter '%s'", call->method,
-		                name);
-		return cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+		err_prefix(&verr, "%s: datacenter '%s'", call->method,
+		           name);
+		return cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	}
 	return 0;
 }
@@ -158,7 +158,7 @@ cpi_folder_check(struct vs_client *c, struct cpi_call *call,
                  const char *folder, const char *key)
 {
 	const char *dc = call->config->vcenter.datacenter.name;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	struct vs_moref ref;
 	char *path = NULL;
 	int rc;
@@ -168,16 +168,16 @@ cpi_folder_check(struct vs_client *c, struct cpi_call *call,
 		rc = vs_folder_find(&ref, c, path, &verr);
 	free(path);
 	if (rc == 0 && strcmp(ref.type, "Folder") != 0)
-		rc = vs_error_set(&verr, VS_ENOTFOUND, "a %s", ref.type);
-	if (rc == VS_ENOTFOUND)
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "%s: datacenters[0].%s: no folder '%s' "
-		                     "in datacenter '%s'", call->method, key,
-		                     folder, dc);
+		rc = err_set(&verr, ERR_ENOTFOUND, "a %s", ref.type);
+	if (rc == ERR_ENOTFOUND)
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "%s: datacenters[0].%s: no folder '%s' "
+		                   "in datacenter '%s'", call->method, key,
+		                   folder, dc);
 	if (rc != 0) {
-		vs_error_prefix(&verr, "%s: %s '%s'", call->method, key,
-		                folder);
-		return cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+		err_prefix(&verr, "%s: %s '%s'", call->method, key,
+		           folder);
+		return cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	}
 	return 0;
 }
@@ -187,7 +187,7 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
               struct cpi_call *call, const char *cid)
 {
 	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
-	struct vs_error verr = {0};
+	struct err verr = {0};
 	struct vs_moref dcref, root;
 	char *rel = NULL, *path = NULL;
 	size_t n = 0;
@@ -195,7 +195,7 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
 
 	memset(out, 0, sizeof(*out));
 	if (cpi_folder_rel(&rel, call, dc->vm_folder) != 0)
-		return CPI_ERR;
+		return ERR_FAIL;
 	rc = vs_vm_path(&path, dc->name, rel, cid, &verr);
 	free(rel);
 	if (rc == 0)
@@ -204,14 +204,14 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
 	path = NULL;
 	if (rc == 0)
 		return 0;
-	if (rc != VS_ENOTFOUND) {
-		vs_error_prefix(&verr, "%s: VM '%s'", call->method, cid);
-		return cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+	if (rc != ERR_ENOTFOUND) {
+		err_prefix(&verr, "%s: VM '%s'", call->method, cid);
+		return cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	}
 	/* not at its path: the containers, then anywhere by name */
 	if (cpi_datacenter_find(&dcref, c, call) != 0)
-		return CPI_ERR;
-	vs_error_clear(&verr);
+		return ERR_FAIL;
+	err_clear(&verr);
 	rc = vs_folder_path(&path, dc->name, NULL, &verr);
 	if (rc == 0)
 		rc = vs_folder_find(&root, c, path, &verr);
@@ -220,21 +220,21 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
 		rc = vs_vm_find_by_name(out, &n, c, &root, cid, &verr);
 	if (rc == 0 && n > 1) {
 		memset(out, 0, sizeof(*out));
-		return cpi_error_set(call->err, CPI_ERROR_CLOUD, false,
-		                     "%s: %zu VMs are named '%s' in "
-		                     "datacenter '%s'", call->method, n, cid,
-		                     dc->name);
+		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
+		                   "%s: %zu VMs are named '%s' in "
+		                   "datacenter '%s'", call->method, n, cid,
+		                   dc->name);
 	}
 	if (rc == 0) {
 		cpi_log_info(call->log, "%s: VM %s found outside %s (%s)",
 		             call->method, cid, dc->vm_folder, out->value);
 		return 0;
 	}
-	if (rc != VS_ENOTFOUND) {
-		vs_error_prefix(&verr, "%s: VM '%s'", call->method, cid);
-		return cpi_error_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
+	if (rc != ERR_ENOTFOUND) {
+		err_prefix(&verr, "%s: VM '%s'", call->method, cid);
+		return cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	}
 	if (cpi_folder_check(c, call, dc->vm_folder, "vm_folder") != 0)
-		return CPI_ERR;
+		return ERR_FAIL;
 	return 1;
 }

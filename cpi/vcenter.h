@@ -26,10 +26,10 @@ int cpi_vcenter_open(struct vs_client **out, struct cpi_call *call);
  * failures are reported at once instead of retried (the client's
  * default policy otherwise). */
 int cpi_vcenter_connect(struct vs_client **out, struct cpi_call *call,
-                        bool retry, struct vs_error *verr);
+                        bool retry, struct err *verr);
 /* Logs out, finishes the transport and frees c (NULL is fine).  A failure
  * is reported in call->err only when the call has no error yet, so the
- * root cause is kept; except a replay mismatch (VS_EREPLAY), which
+ * root cause is kept; except a replay mismatch (ERR_EREPLAY), which
  * replaces any error: the replayed run is invalid. */
 int cpi_vcenter_close(struct vs_client *c, struct cpi_call *call);
 
@@ -62,7 +62,7 @@ int cpi_folder_check(struct vs_client *c, struct cpi_call *call,
  *     vm_folder is a CloudError naming datacenters[0].vm_folder (a
  *     changed config must not make the Director forget its VMs).
  * Returns 0 (found, *out set), 1 (not found: nothing set in call->err)
- * or CPI_ERR with call->err set. */
+ * or ERR_FAIL with call->err set. */
 int cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
                   struct cpi_call *call, const char *cid);
 

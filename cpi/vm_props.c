@@ -35,7 +35,7 @@ cpi_vm_props_clear(struct vm_props *p)
  * cloud_properties. */
 static int
 merge_vmx(struct vm_props *p, const struct cpi_vcenter *vc,
-          struct cpi_error *err)
+          struct err *err)
 {
 	size_t i, k;
 
@@ -43,8 +43,8 @@ merge_vmx(struct vm_props *p, const struct cpi_vcenter *vc,
 		return 0;
 	p->extra = calloc(vc->nvmx_options + p->nvmx, sizeof(*p->extra));
 	if (p->extra == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	for (i = 0; i < vc->nvmx_options; i++) {
 		p->extra[i].key = vc->vmx_options[i].key;
 		p->extra[i].value = vc->vmx_options[i].value;
@@ -97,26 +97,26 @@ static const struct {
 };
 
 static int
-refuse_unsupported(const json_t *cp, struct cpi_error *err)
+refuse_unsupported(const json_t *cp, struct err *err)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(unsupported_props) /
 	     sizeof(unsupported_props[0]); i++) {
 		if (is_set(json_object_get(cp, unsupported_props[i].key)))
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties.%s: "
-			                     "not supported by this CPI (%s); "
-			                     "remove it",
-			                     unsupported_props[i].key,
-			                     unsupported_props[i].what);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: cloud_properties.%s: "
+			                   "not supported by this CPI (%s); "
+			                   "remove it",
+			                   unsupported_props[i].key,
+			                   unsupported_props[i].what);
 	}
 	return 0;
 }
 
 /* An optional boolean: *out 0 when absent (or null), 1 false, 2 true. */
 static int
-opt_bool(int *out, const json_t *cp, const char *key, struct cpi_error *err)
+opt_bool(int *out, const json_t *cp, const char *key, struct err *err)
 {
 	const json_t *v = json_object_get(cp, key);
 
@@ -124,28 +124,28 @@ opt_bool(int *out, const json_t *cp, const char *key, struct cpi_error *err)
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_boolean(v))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.%s must be "
-		                     "true or false", key);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.%s must be "
+		                   "true or false", key);
 	*out = json_is_true(v) ? 2 : 1;
 	return 0;
 }
 
 static int
 positive(long long *out, const json_t *cp, const char *key, long long max,
-         struct cpi_error *err)
+         struct err *err)
 {
 	const json_t *v = json_object_get(cp, key);
 
 	if (v == NULL || json_is_null(v))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.%s is "
-		                     "required", key);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.%s is "
+		                   "required", key);
 	if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
 	    json_integer_value(v) > max)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.%s must be "
-		                     "an integer from 1 to %lld", key, max);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.%s must be "
+		                   "an integer from 1 to %lld", key, max);
 	*out = json_integer_value(v);
 	return 0;
 }
@@ -155,7 +155,7 @@ positive(long long *out, const json_t *cp, const char *key, long long max,
  * of type separate_vms, with a name.  *out: the name, or NULL. */
 static int
 drs_rules(const char **out, const json_t *props, size_t i,
-          struct cpi_error *err)
+          struct err *err)
 {
 	const json_t *rules = json_object_get(props, "drs_rules");
 	const json_t *rule;
@@ -166,28 +166,28 @@ drs_rules(const char **out, const json_t *props, size_t i,
 	    (json_is_array(rules) && json_array_size(rules) == 0))
 		return 0;
 	if (!json_is_array(rules))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu].drs_rules must be an "
-		                     "array", i);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters"
+		                   "[0].clusters[%zu].drs_rules must be an "
+		                   "array", i);
 	if (json_array_size(rules) > 1)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu].drs_rules: only one DRS "
-		                     "rule per cluster is supported", i);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters"
+		                   "[0].clusters[%zu].drs_rules: only one DRS "
+		                   "rule per cluster is supported", i);
 	rule = json_array_get(rules, 0);
 	type = cpi_json_text(json_object_get(rule, "type"));
 	if (type == NULL || strcmp(type, "separate_vms") != 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu].drs_rules[0].type: only "
-		                     "separate_vms is supported", i);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters"
+		                   "[0].clusters[%zu].drs_rules[0].type: only "
+		                   "separate_vms is supported", i);
 	name = cpi_json_text(json_object_get(rule, "name"));
 	if (name == NULL || name[0] == '\0' || strlen(name) > 80)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu].drs_rules[0].name must "
-		                     "be a string of 1 to 80 characters", i);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters"
+		                   "[0].clusters[%zu].drs_rules[0].name must "
+		                   "be a string of 1 to 80 characters", i);
 	*out = name;
 	return 0;
 }
@@ -195,51 +195,51 @@ drs_rules(const char **out, const json_t *props, size_t i,
 /* One {"NAME": {resource_pool?}} entry of datacenters[0].clusters[i]. */
 static int
 cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
-              struct cpi_error *err)
+              struct err *err)
 {
 	const char *key;
 	const json_t *props, *rp;
 
 	if (json_is_object(entry) && json_object_size(entry) > MAX_LIST)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu] names %zu clusters, at "
-		                     "most %d are supported", i,
-		                     json_object_size(entry), MAX_LIST);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters"
+		                   "[0].clusters[%zu] names %zu clusters, at "
+		                   "most %d are supported", i,
+		                   json_object_size(entry), MAX_LIST);
 	if (!json_is_object(entry) || json_object_size(entry) == 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters[%zu] must be {\"NAME\": "
-		                     "{…}}", i);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters"
+		                   "[0].clusters[%zu] must be {\"NAME\": "
+		                   "{…}}", i);
 	json_object_foreach((json_t *)entry, key, props) {
 		struct vs_placement_cluster *cl = &p->clusters[p->nclusters++];
 
 		cl->name = key;
 		if (key[0] == '\0' || (!json_is_object(props) &&
 		                       !json_is_null(props)))
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "datacenters[0].clusters[%zu]: "
-			                     "bad cluster", i);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: cloud_properties."
+			                   "datacenters[0].clusters[%zu]: "
+			                   "bad cluster", i);
 		if (is_set(json_object_get(props, "host_group")))
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "datacenters[0].clusters[%zu]: "
-			                     "host_group is not supported by this "
-			                     "CPI (VM-host groups); remove it", i);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: cloud_properties."
+			                   "datacenters[0].clusters[%zu]: "
+			                   "host_group is not supported by this "
+			                   "CPI (VM-host groups); remove it", i);
 		if (drs_rules(&p->drs_rule[p->nclusters - 1], props, i,
 		              err) < 0)
-			return CPI_ERR;
+			return ERR_FAIL;
 		rp = json_object_get(props, "resource_pool");
 		if (rp == NULL || json_is_null(rp))
 			continue;
 		cl->resource_pool = cpi_json_text(rp);
 		if (cl->resource_pool == NULL || cl->resource_pool[0] == '\0')
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "datacenters[0].clusters[%zu]."
-			                     "resource_pool must be a string",
-			                     i);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: cloud_properties."
+			                   "datacenters[0].clusters[%zu]."
+			                   "resource_pool must be a string",
+			                   i);
 	}
 	return 0;
 }
@@ -247,7 +247,7 @@ cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
 /* datacenters: [{name, clusters: [{NAME: {resource_pool?}}, …]}] */
 static int
 parse_datacenters(struct vm_props *p, const json_t *dcs, const char *dc_name,
-                  struct cpi_error *err)
+                  struct err *err)
 {
 	const json_t *dc, *clusters, *entry;
 	const char *name;
@@ -255,36 +255,36 @@ parse_datacenters(struct vm_props *p, const json_t *dcs, const char *dc_name,
 	int rc;
 
 	if (!json_is_array(dcs) || json_array_size(dcs) != 1)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters "
-		                     "must list exactly one datacenter");
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters "
+		                   "must list exactly one datacenter");
 	dc = json_array_get(dcs, 0);
 	name = cpi_json_text(json_object_get(dc, "name"));
 	if (name == NULL || strcmp(name, dc_name) != 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].name must be the configured "
-		                     "datacenter '%s'", dc_name);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters"
+		                   "[0].name must be the configured "
+		                   "datacenter '%s'", dc_name);
 	clusters = json_object_get(dc, "clusters");
 	if (clusters == NULL || json_is_null(clusters))
 		return 0;
 	if (json_is_array(clusters) && json_array_size(clusters) > MAX_LIST)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters has %zu entries, at most %d "
-		                     "are supported", json_array_size(clusters),
-		                     MAX_LIST);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters"
+		                   "[0].clusters has %zu entries, at most %d "
+		                   "are supported", json_array_size(clusters),
+		                   MAX_LIST);
 	if (!json_is_array(clusters) || json_array_size(clusters) == 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datacenters"
-		                     "[0].clusters must be a non-empty array");
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters"
+		                   "[0].clusters must be a non-empty array");
 	p->clusters = calloc(json_array_size(clusters) * MAX_LIST + 1,
 	                     sizeof(*p->clusters));
 	p->drs_rule = calloc(json_array_size(clusters) * MAX_LIST + 1,
 	                     sizeof(*p->drs_rule));
 	if (p->clusters == NULL || p->drs_rule == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	json_array_foreach(clusters, i, entry) {
 		rc = cluster_entry(p, entry, i, err);
 		if (rc < 0)
@@ -295,7 +295,7 @@ parse_datacenters(struct vm_props *p, const json_t *dcs, const char *dc_name,
 
 /* cpu, ram and disk (required), the optional booleans. */
 static int
-parse_sizes(struct vm_props *p, const json_t *cp, struct cpi_error *err)
+parse_sizes(struct vm_props *p, const json_t *cp, struct err *err)
 {
 	int rc;
 
@@ -330,7 +330,7 @@ parse_sizes(struct vm_props *p, const json_t *cp, struct cpi_error *err)
 
 /* vm_group and root_disk_size_gb. */
 static int
-parse_group_root(struct vm_props *p, const json_t *cp, struct cpi_error *err)
+parse_group_root(struct vm_props *p, const json_t *cp, struct err *err)
 {
 	const json_t *v;
 
@@ -339,20 +339,20 @@ parse_group_root(struct vm_props *p, const json_t *cp, struct cpi_error *err)
 		p->vm_group = cpi_json_text(v);
 		if (p->vm_group == NULL || p->vm_group[0] == '\0' ||
 		    strlen(p->vm_group) > 80)
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties.vm_group "
-			                     "must be a string of 1 to 80 "
-			                     "characters");
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: cloud_properties.vm_group "
+			                   "must be a string of 1 to 80 "
+			                   "characters");
 	}
 	v = json_object_get(cp, "root_disk_size_gb");
 	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > MAX_DISK_MB / 1024)
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "root_disk_size_gb must be an "
-			                     "integer from 0 to %lld",
-			                     MAX_DISK_MB / 1024);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: cloud_properties."
+			                   "root_disk_size_gb must be an "
+			                   "integer from 0 to %lld",
+			                   MAX_DISK_MB / 1024);
 		p->root_disk_gb = json_integer_value(v);
 	}
 	return 0;
@@ -360,39 +360,39 @@ parse_group_root(struct vm_props *p, const json_t *cp, struct cpi_error *err)
 
 /* datastores: a non-empty array of names (no datastore clusters). */
 static int
-parse_datastores(struct vm_props *p, const json_t *v, struct cpi_error *err)
+parse_datastores(struct vm_props *p, const json_t *v, struct err *err)
 {
 	const json_t *ds;
 	size_t i;
 
 	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datastores "
-		                     "has %zu entries, at most %d are supported",
-		                     json_array_size(v), MAX_LIST);
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datastores "
+		                   "has %zu entries, at most %d are supported",
+		                   json_array_size(v), MAX_LIST);
 	if (!json_is_array(v) || json_array_size(v) == 0)
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties.datastores "
-		                     "must be a non-empty array of names");
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datastores "
+		                   "must be a non-empty array of names");
 	p->datastores = calloc(json_array_size(v), sizeof(*p->datastores));
 	if (p->datastores == NULL)
-		return cpi_error_set(err, CPI_ERROR_CPI, false,
-		                     "out of memory");
+		return cpi_err_set(err, CPI_ERROR_CPI, false,
+		                   "out of memory");
 	json_array_foreach(v, i, ds) {
 		const char *s = cpi_json_text(ds);
 
 		if (json_is_object(ds) &&
 		    json_object_get(ds, "clusters") != NULL)
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "datastores[%zu]: datastore "
-			                     "clusters are not supported by "
-			                     "this CPI; name datastores", i);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: cloud_properties."
+			                   "datastores[%zu]: datastore "
+			                   "clusters are not supported by "
+			                   "this CPI; name datastores", i);
 		if (s == NULL || s[0] == '\0')
-			return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-			                     "create_vm: cloud_properties."
-			                     "datastores[%zu] must be a "
-			                     "datastore name", i);
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: cloud_properties."
+			                   "datastores[%zu] must be a "
+			                   "datastore name", i);
 		p->datastores[p->ndatastores++] = s;
 	}
 	return 0;
@@ -400,16 +400,16 @@ parse_datastores(struct vm_props *p, const json_t *v, struct cpi_error *err)
 
 int
 cpi_vm_props_parse(struct vm_props *p, const json_t *cp,
-                   const struct cpi_vcenter *vc, struct cpi_error *err)
+                   const struct cpi_vcenter *vc, struct err *err)
 {
 	const json_t *v;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	if (cp == NULL || !json_is_object(cp))
-		return cpi_error_set(err, CPI_ERROR_CLOUD, false,
-		                     "create_vm: cloud_properties with cpu, "
-		                     "ram and disk is required");
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties with cpu, "
+		                   "ram and disk is required");
 	rc = parse_sizes(p, cp, err);
 	if (rc == 0)
 		rc = parse_group_root(p, cp, err);

@@ -54,7 +54,7 @@ struct vm_props {
  * extra).  Bad input is a CloudError; *p is then cleared by
  * cpi_vm_props_clear. */
 int cpi_vm_props_parse(struct vm_props *p, const json_t *cp,
-                       const struct cpi_vcenter *vc, struct cpi_error *err);
+                       const struct cpi_vcenter *vc, struct err *err);
 void cpi_vm_props_clear(struct vm_props *p);
 
 /* The virtual hardware, as the Ruby CPI decides it: the VM's

@@ -21,14 +21,14 @@ static const struct {
 
 int
 net__take_defaults(unsigned int *mask, const struct net_network_in *in,
-                   struct net_error *err)
+                   struct err *err)
 {
 	char q[NET__QUOTE_LEN];
 	size_t i, k;
 
 	*mask = 0;
 	if (in->ndefaults > 0 && in->defaults == NULL)
-		return net_error_set(err, NET_EINVAL, "default list missing");
+		return err_set(err, ERR_EINVAL, "default list missing");
 	for (i = 0; i < in->ndefaults; i++) {
 		const char *w = in->defaults[i];
 
@@ -38,9 +38,9 @@ net__take_defaults(unsigned int *mask, const struct net_network_in *in,
 		}
 		if (k == NDEFAULT_WORDS) {
 			net__quote(q, sizeof(q), w);
-			return net_error_set(err, NET_EINVAL,
-			                     "unknown word %s in default (want "
-			                     "dns, gateway or addressable)", q);
+			return err_set(err, ERR_EINVAL,
+			               "unknown word %s in default (want "
+			               "dns, gateway or addressable)", q);
 		}
 		*mask |= default_words[k].bit;
 	}
@@ -51,7 +51,7 @@ net__take_defaults(unsigned int *mask, const struct net_network_in *in,
 static int
 check_unique_default(const struct net_networks *nets,
                      const unsigned int *masks, unsigned int bit,
-                     const char *word, bool optional, struct net_error *err)
+                     const char *word, bool optional, struct err *err)
 {
 	char q1[NET__QUOTE_LEN], q2[NET__QUOTE_LEN];
 	size_t i, first = 0, count = 0;
@@ -62,26 +62,26 @@ check_unique_default(const struct net_networks *nets,
 		if (count == 1) {
 			net__quote(q1, sizeof(q1), nets->v[first].name);
 			net__quote(q2, sizeof(q2), nets->v[i].name);
-			return net_error_set(err, NET_EINVAL,
-			                     "networks %s and %s are both the "
-			                     "default for %s; only one may be",
-			                     q1, q2, word);
+			return err_set(err, ERR_EINVAL,
+			               "networks %s and %s are both the "
+			               "default for %s; only one may be",
+			               q1, q2, word);
 		}
 		first = i;
 		count++;
 	}
 	if (count == 0 && !optional)
-		return net_error_set(err, NET_EINVAL,
-		                     "no network is the default for %s: with "
-		                     "more than one network, exactly one must "
-		                     "list \"%s\" in its default", word, word);
+		return err_set(err, ERR_EINVAL,
+		               "no network is the default for %s: with "
+		               "more than one network, exactly one must "
+		               "list \"%s\" in its default", word, word);
 	return 0;
 }
 
 /* The network's default flags and sorted "default" list from mask. */
 static int
 set_defaults(struct net_network *nw, unsigned int mask,
-             struct net_error *err)
+             struct err *err)
 {
 	char q[NET__QUOTE_LEN];
 	size_t k;
@@ -92,13 +92,13 @@ set_defaults(struct net_network *nw, unsigned int mask,
 	if (nw->is_default_gateway && nw->type == NET_TYPE_MANUAL &&
 	    nw->gateway == NULL) {
 		net__quote(q, sizeof(q), nw->name);
-		return net_error_set(err, NET_EINVAL, "network %s is the "
-		                     "default for gateway but has no gateway",
-		                     q);
+		return err_set(err, ERR_EINVAL, "network %s is the "
+		               "default for gateway but has no gateway",
+		               q);
 	}
 	nw->defaults = calloc(NDEFAULT_WORDS + 1, sizeof(*nw->defaults));
 	if (nw->defaults == NULL)
-		return net_error_set(err, NET_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (k = 0; k < NDEFAULT_WORDS; k++) {
 		if ((mask & default_words[k].bit) == 0)
 			continue;
@@ -113,7 +113,7 @@ set_defaults(struct net_network *nw, unsigned int mask,
 
 int
 net__resolve_defaults(struct net_networks *nets, unsigned int *masks,
-                      struct net_error *err)
+                      struct err *err)
 {
 	size_t i, nonvip = 0, last = 0;
 	int rc;
@@ -125,8 +125,8 @@ net__resolve_defaults(struct net_networks *nets, unsigned int *masks,
 		}
 	}
 	if (nonvip == 0)
-		return net_error_set(err, NET_EINVAL,
-		                     "no manual or dynamic network");
+		return err_set(err, ERR_EINVAL,
+		               "no manual or dynamic network");
 	if (nonvip == 1) {
 		struct net_network *nw = &nets->v[last];
 
@@ -165,14 +165,14 @@ is_default_route(const struct net_route *r)
 /* Appends the family's default route (via the network's gateway) to
  * nw->routes. */
 static int
-append_default_route(struct net_network *nw, struct net_error *err)
+append_default_route(struct net_network *nw, struct err *err)
 {
 	struct net_route *v, *r;
 	struct net_addr zero;
 
 	v = realloc(nw->routes, (nw->nroutes + 1) * sizeof(*v));
 	if (v == NULL)
-		return net_error_set(err, NET_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	nw->routes = v;
 	r = &v[nw->nroutes];
 	memset(r, 0, sizeof(*r));
@@ -189,7 +189,7 @@ append_default_route(struct net_network *nw, struct net_error *err)
  * network gwnet (may be NULL) and the networks before it. */
 static int
 check_default_route(const struct net_networks *nets, size_t i,
-                    const struct net_network *gwnet, struct net_error *err)
+                    const struct net_network *gwnet, struct err *err)
 {
 	const struct net_network *nw = &nets->v[i];
 	char q1[NET__QUOTE_LEN], q2[NET__QUOTE_LEN];
@@ -198,42 +198,42 @@ check_default_route(const struct net_networks *nets, size_t i,
 
 	net__quote(q1, sizeof(q1), nw->name);
 	if (nw == gwnet)
-		return net_error_set(err, NET_EINVAL,
-		                     "network %s has default_route but is the "
-		                     "default gateway network, which has its "
-		                     "default route already", q1);
+		return err_set(err, ERR_EINVAL,
+		               "network %s has default_route but is the "
+		               "default gateway network, which has its "
+		               "default route already", q1);
 	if (gwnet == NULL)
-		return net_error_set(err, NET_EINVAL,
-		                     "network %s has default_route but no "
-		                     "network is the default for gateway", q1);
+		return err_set(err, ERR_EINVAL,
+		               "network %s has default_route but no "
+		               "network is the default for gateway", q1);
 	net__quote(q2, sizeof(q2), gwnet->name);
 	if (gwnet->family == 0)
-		return net_error_set(err, NET_EINVAL,
-		                     "network %s has default_route but the "
-		                     "family of the default gateway network %s "
-		                     "is unknown (dynamic, no address): cannot "
-		                     "tell that they differ", q1, q2);
+		return err_set(err, ERR_EINVAL,
+		               "network %s has default_route but the "
+		               "family of the default gateway network %s "
+		               "is unknown (dynamic, no address): cannot "
+		               "tell that they differ", q1, q2);
 	if (gwnet->family == fam)
-		return net_error_set(err, NET_EINVAL,
-		                     "network %s has default_route for IPv%d, "
-		                     "but the default gateway network %s "
-		                     "already gives IPv%d its default route",
-		                     q1, fam, q2, fam);
+		return err_set(err, ERR_EINVAL,
+		               "network %s has default_route for IPv%d, "
+		               "but the default gateway network %s "
+		               "already gives IPv%d its default route",
+		               q1, fam, q2, fam);
 	for (j = 0; j < i; j++) {
 		if (!nets->v[j].default_route || nets->v[j].family != fam)
 			continue;
 		net__quote(q2, sizeof(q2), nets->v[j].name);
-		return net_error_set(err, NET_EINVAL,
-		                     "networks %s and %s both have "
-		                     "default_route for IPv%d; one default "
-		                     "route per family", q2, q1, fam);
+		return err_set(err, ERR_EINVAL,
+		               "networks %s and %s both have "
+		               "default_route for IPv%d; one default "
+		               "route per family", q2, q1, fam);
 	}
 	for (k = 0; k < nw->nroutes; k++) {
 		if (is_default_route(&nw->routes[k]))
-			return net_error_set(err, NET_EINVAL,
-			                     "network %s has default_route and "
-			                     "lists a default route (route "
-			                     "%zu) already", q1, k);
+			return err_set(err, ERR_EINVAL,
+			               "network %s has default_route and "
+			               "lists a default route (route "
+			               "%zu) already", q1, k);
 	}
 	return 0;
 }
@@ -243,7 +243,7 @@ check_default_route(const struct net_networks *nets, size_t i,
  * net_networks_validate). */
 int
 net__resolve_default_routes(struct net_networks *nets,
-                            struct net_error *err)
+                            struct err *err)
 {
 	const struct net_network *gwnet = NULL;
 	size_t i;

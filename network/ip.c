@@ -144,14 +144,14 @@ parse_v6(uint8_t out[16], const char *s)
 }
 
 int
-net_addr_parse(struct net_addr *out, const char *text, struct net_error *err)
+net_addr_parse(struct net_addr *out, const char *text, struct err *err)
 {
 	struct net_addr a;
 	char q[NET__QUOTE_LEN];
 
 	memset(&a, 0, sizeof(a));
 	if (text == NULL)
-		return net_error_set(err, NET_EINVAL, "missing IP address");
+		return err_set(err, ERR_EINVAL, "missing IP address");
 	if (strnlen(text, MAX_ADDR_TEXT + 1) > MAX_ADDR_TEXT)
 		goto invalid;
 	if (strchr(text, ':') != NULL) {
@@ -167,7 +167,7 @@ net_addr_parse(struct net_addr *out, const char *text, struct net_error *err)
 	return 0;
 invalid:
 	net__quote(q, sizeof(q), text);
-	return net_error_set(err, NET_EINVAL, "invalid IP address %s", q);
+	return err_set(err, ERR_EINVAL, "invalid IP address %s", q);
 }
 
 void
@@ -233,7 +233,7 @@ net_addr_format_compressed(char out[NET_ADDR_STRLEN],
 
 int
 net_addr_normalize(char out[NET_ADDR_STRLEN], const char *text,
-                   struct net_error *err)
+                   struct err *err)
 {
 	struct net_addr a;
 	int rc;
@@ -261,7 +261,7 @@ net_addr_bits(int family)
 
 int
 net_netmask_to_prefix(int *out, const struct net_addr *mask,
-                      struct net_error *err)
+                      struct err *err)
 {
 	int nbytes = net_addr_bits(mask->family) / 8;
 	int i, bit, prefix = 0;
@@ -284,22 +284,22 @@ net_netmask_to_prefix(int *out, const struct net_addr *mask,
 	return 0;
 noncontiguous:
 	net_addr_format(text, mask);
-	return net_error_set(err, NET_EINVAL, "netmask %s is not contiguous",
-	                     text);
+	return err_set(err, ERR_EINVAL, "netmask %s is not contiguous",
+	               text);
 }
 
 int
 net_prefix_to_netmask(struct net_addr *out, int family, int prefix,
-                      struct net_error *err)
+                      struct err *err)
 {
 	struct net_addr m;
 	int i;
 
 	if ((family != 4 && family != 6) || prefix < 0 ||
 	    prefix > net_addr_bits(family))
-		return net_error_set(err, NET_EINVAL,
-		                     "prefix length %d out of range for IPv%d",
-		                     prefix, family);
+		return err_set(err, ERR_EINVAL,
+		               "prefix length %d out of range for IPv%d",
+		               prefix, family);
 	memset(&m, 0, sizeof(m));
 	m.family = family;
 	for (i = 0; i < prefix; i++)
@@ -310,7 +310,7 @@ net_prefix_to_netmask(struct net_addr *out, int family, int prefix,
 
 int
 net_prefix_parse(int *out, const char *text, int family,
-                 struct net_error *err)
+                 struct err *err)
 {
 	int max = family == 4 ? 32 : 128;
 	int v = 0;
@@ -318,7 +318,7 @@ net_prefix_parse(int *out, const char *text, int family,
 	char q[NET__QUOTE_LEN];
 
 	if (text == NULL)
-		return net_error_set(err, NET_EINVAL, "missing prefix");
+		return err_set(err, ERR_EINVAL, "missing prefix");
 	len = strnlen(text, 4);
 	if (len == 0 || len > 3 || (len > 1 && text[0] == '0'))
 		goto invalid;
@@ -334,11 +334,11 @@ net_prefix_parse(int *out, const char *text, int family,
 invalid:
 	net__quote(q, sizeof(q), text);
 	if (family == 4 || family == 6)
-		return net_error_set(err, NET_EINVAL,
-		                     "invalid prefix %s (want 0..%d for IPv%d)",
-		                     q, max, family);
-	return net_error_set(err, NET_EINVAL,
-	                     "invalid prefix %s (want 0..%d)", q, max);
+		return err_set(err, ERR_EINVAL,
+		               "invalid prefix %s (want 0..%d for IPv%d)",
+		               q, max, family);
+	return err_set(err, ERR_EINVAL,
+	               "invalid prefix %s (want 0..%d)", q, max);
 }
 
 void

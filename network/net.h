@@ -10,8 +10,8 @@
  * cpi/ writes these typed values as JSON (cpi/agent_net.h): network/
  * holds no JSON.
  *
- * Conventions: functions return 0 or a negative enum net_code and fill
- * the struct net_error passed last (first failure wins).  Output
+ * Conventions: functions return 0 or a negative enum err_code and fill
+ * the struct err passed last (first failure wins).  Output
  * parameters come first and belong to the caller; every owned type has
  * a _free that accepts NULL.  Array inputs use the pair (pointer, count);
  * a NULL pointer means "key absent", a non-NULL pointer with count 0 an
@@ -24,30 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ------------------------------------------------------------------ */
-/* Errors                                                              */
-
-enum net_code {
-	NET_OK = 0,
-	NET_ERR = -1,      /* generic */
-	NET_ENOMEM = -2,
-	NET_EINVAL = -3,   /* invalid input */
-};
-
-struct net_error {
-	int code;           /* enum net_code, 0 while unset */
-	char message[512];  /* one line */
-};
-
-/* Fills e unless already set; returns code (negative; a non-negative
- * code becomes NET_ERR).  e may be NULL. */
-int net_error_set(struct net_error *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Prepends "prefix: " to an already set message. */
-void net_error_prefix(struct net_error *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void net_error_clear(struct net_error *e);
-bool net_error_is_set(const struct net_error *e);
+#include "base/err.h"
 
 /* ------------------------------------------------------------------ */
 /* Addresses                                                           */
@@ -71,7 +48,7 @@ struct net_addr {
  * An IPv4-mapped IPv6 address stays family 6.
  */
 int net_addr_parse(struct net_addr *out, const char *text,
-                   struct net_error *err);
+                   struct err *err);
 /* IPv4: dotted quad.  IPv6: fully expanded lower case,
  * "2001:0db8:0000:0000:0000:0000:0000:0010". */
 void net_addr_format(char out[NET_ADDR_STRLEN], const struct net_addr *a);
@@ -82,22 +59,22 @@ void net_addr_format_compressed(char out[NET_ADDR_STRLEN],
                                 const struct net_addr *a);
 /* Parse, then format expanded: the normal form of the module. */
 int net_addr_normalize(char out[NET_ADDR_STRLEN], const char *text,
-                       struct net_error *err);
+                       struct err *err);
 
 bool net_addr_equal(const struct net_addr *a, const struct net_addr *b);
 /* 32 or 128. */
 int net_addr_bits(int family);
 
-/* Prefix length of a contiguous netmask; non-contiguous is NET_EINVAL. */
+/* Prefix length of a contiguous netmask; non-contiguous is ERR_EINVAL. */
 int net_netmask_to_prefix(int *out, const struct net_addr *mask,
-                          struct net_error *err);
+                          struct err *err);
 /* Netmask of the family with prefix leading one bits. */
 int net_prefix_to_netmask(struct net_addr *out, int family, int prefix,
-                          struct net_error *err);
+                          struct err *err);
 /* Decimal prefix length text, 0..32 for family 4, 0..128 for family 6,
  * 0..128 for family 0 (unknown); no sign, no leading zeros, no space. */
 int net_prefix_parse(int *out, const char *text, int family,
-                     struct net_error *err);
+                     struct err *err);
 /* a with every bit past prefix cleared. */
 void net_addr_network(struct net_addr *out, const struct net_addr *a,
                       int prefix);
@@ -233,7 +210,7 @@ struct net_networks {
  */
 int net_networks_validate(struct net_networks **out,
                           const struct net_network_in *in, size_t n,
-                          struct net_error *err);
+                          struct err *err);
 void net_networks_free(struct net_networks *nets);
 
 /*
@@ -265,11 +242,11 @@ struct net_nics {
 };
 
 int net_networks_nics(struct net_nics **out, const struct net_networks *nets,
-                      struct net_error *err);
+                      struct err *err);
 void net_nics_free(struct net_nics *nics);
 /* Sets the MAC of every network on the NIC (net_network_set_mac). */
 int net_nic_set_mac(struct net_networks *nets, const struct net_nic *nic,
-                    const char *mac, struct net_error *err);
+                    const char *mac, struct err *err);
 
 /* The network named name, or NULL. */
 struct net_network *net_networks_find(const struct net_networks *nets,
@@ -278,6 +255,6 @@ struct net_network *net_networks_find(const struct net_networks *nets,
  * six hex octets separated by ':', stored lower case (the agent compares
  * it with /sys/class/net/<if>/address as a string). */
 int net_network_set_mac(struct net_network *nw, const char *mac,
-                        struct net_error *err);
+                        struct err *err);
 
 #endif

@@ -19,16 +19,16 @@ struct addrs {
 };
 
 static int
-check_text(const char *s, const char *what, struct net_error *err)
+check_text(const char *s, const char *what, struct err *err)
 {
 	if (s != NULL && !utf8_valid(s, strlen(s)))
-		return net_error_set(err, NET_EINVAL, "%s is not valid UTF-8",
-		                     what);
+		return err_set(err, ERR_EINVAL, "%s is not valid UTF-8",
+		               what);
 	return 0;
 }
 
 static int
-parse_type(enum net_type *out, const char *s, struct net_error *err)
+parse_type(enum net_type *out, const char *s, struct err *err)
 {
 	char q[NET__QUOTE_LEN];
 
@@ -40,9 +40,9 @@ parse_type(enum net_type *out, const char *s, struct net_error *err)
 		*out = NET_TYPE_VIP;
 	else {
 		net__quote(q, sizeof(q), s);
-		return net_error_set(err, NET_EINVAL,
-		                     "unknown type %s (want manual, dynamic or "
-		                     "vip)", q);
+		return err_set(err, ERR_EINVAL,
+		               "unknown type %s (want manual, dynamic or "
+		               "vip)", q);
 	}
 	return 0;
 }
@@ -51,14 +51,14 @@ parse_type(enum net_type *out, const char *s, struct net_error *err)
  * new string *out. */
 static int
 take_addr(char **out, struct net_addr *addr, const char *text,
-          const char *what, struct net_error *err)
+          const char *what, struct err *err)
 {
 	char buf[NET_ADDR_STRLEN];
 	int rc;
 
 	rc = net_addr_parse(addr, text, err);
 	if (rc < 0) {
-		net_error_prefix(err, "%s", what);
+		err_prefix(err, "%s", what);
 		return rc;
 	}
 	net_addr_format(buf, addr);
@@ -67,15 +67,15 @@ take_addr(char **out, struct net_addr *addr, const char *text,
 
 static int
 check_family(const struct net_addr *a, int family, const char *what,
-             const char *other, struct net_error *err)
+             const char *other, struct err *err)
 {
 	char text[NET_ADDR_STRLEN];
 
 	if (family == 0 || a->family == family)
 		return 0;
 	net_addr_format(text, a);
-	return net_error_set(err, NET_EINVAL, "%s %s is IPv%d but %s is IPv%d",
-	                     what, text, a->family, other, family);
+	return err_set(err, ERR_EINVAL, "%s %s is IPv%d but %s is IPv%d",
+	               what, text, a->family, other, family);
 }
 
 /* One route: every address of family (the network's, or the
@@ -85,7 +85,7 @@ check_family(const struct net_addr *a, int family, const char *what,
 static int
 take_route(struct net_route *o, int *family, const struct net_route_in *r,
            const struct net_addr *ip, int subnet_prefix,
-           struct net_error *err)
+           struct err *err)
 {
 	struct net_addr dst, mask, gw, net;
 	char buf[NET_ADDR_STRLEN], subnet[NET_ADDR_STRLEN];
@@ -93,7 +93,7 @@ take_route(struct net_route *o, int *family, const struct net_route_in *r,
 
 	rc = net_addr_parse(&dst, r->destination, err);
 	if (rc < 0) {
-		net_error_prefix(err, "destination");
+		err_prefix(err, "destination");
 		return rc;
 	}
 	if (*family == 0)
@@ -103,7 +103,7 @@ take_route(struct net_route *o, int *family, const struct net_route_in *r,
 		return rc;
 	rc = net_addr_parse(&mask, r->netmask, err);
 	if (rc < 0) {
-		net_error_prefix(err, "netmask");
+		err_prefix(err, "netmask");
 		return rc;
 	}
 	rc = check_family(&mask, *family, "netmask", "the network", err);
@@ -113,7 +113,7 @@ take_route(struct net_route *o, int *family, const struct net_route_in *r,
 		return rc;
 	rc = net_addr_parse(&gw, r->gateway, err);
 	if (rc < 0) {
-		net_error_prefix(err, "gateway");
+		err_prefix(err, "gateway");
 		return rc;
 	}
 	rc = check_family(&gw, *family, "gateway", "the network", err);
@@ -122,17 +122,17 @@ take_route(struct net_route *o, int *family, const struct net_route_in *r,
 	net_addr_network(&net, &dst, prefix);
 	if (!net_addr_equal(&net, &dst)) {
 		net_addr_format(buf, &dst);
-		return net_error_set(err, NET_EINVAL, "destination %s has host "
-		                     "bits set for prefix /%d", buf, prefix);
+		return err_set(err, ERR_EINVAL, "destination %s has host "
+		               "bits set for prefix /%d", buf, prefix);
 	}
 	if (ip != NULL && subnet_prefix >= 0 &&
 	    !net_addr_in_subnet(&gw, ip, subnet_prefix)) {
 		net_addr_format(buf, &gw);
 		net_addr_network(&net, ip, subnet_prefix);
 		net_addr_format(subnet, &net);
-		return net_error_set(err, NET_EINVAL, "gateway %s is outside "
-		                     "the network's subnet %s/%d", buf, subnet,
-		                     subnet_prefix);
+		return err_set(err, ERR_EINVAL, "gateway %s is outside "
+		               "the network's subnet %s/%d", buf, subnet,
+		               subnet_prefix);
 	}
 	net_addr_format(o->destination, &dst);
 	net_addr_format(o->netmask, &mask);
@@ -143,7 +143,7 @@ take_route(struct net_route *o, int *family, const struct net_route_in *r,
 static int
 take_routes(struct net_network *nw, const struct net_network_in *in,
             int family, const struct net_addr *ip, int subnet_prefix,
-            struct net_error *err)
+            struct err *err)
 {
 	size_t i;
 	int rc;
@@ -151,20 +151,20 @@ take_routes(struct net_network *nw, const struct net_network_in *in,
 	if (in->nroutes == 0)
 		return 0;
 	if (in->nroutes > NET__MAX_LIST)
-		return net_error_set(err, NET_EINVAL,
-		                     "too many routes (%zu, at most %d)",
-		                     in->nroutes, NET__MAX_LIST);
+		return err_set(err, ERR_EINVAL,
+		               "too many routes (%zu, at most %d)",
+		               in->nroutes, NET__MAX_LIST);
 	if (in->routes == NULL)
-		return net_error_set(err, NET_EINVAL, "routes missing");
+		return err_set(err, ERR_EINVAL, "routes missing");
 	nw->routes = calloc(in->nroutes, sizeof(*nw->routes));
 	if (nw->routes == NULL)
-		return net_error_set(err, NET_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	nw->nroutes = in->nroutes;
 	for (i = 0; i < in->nroutes; i++) {
 		rc = take_route(&nw->routes[i], &family, &in->routes[i], ip,
 		                subnet_prefix, err);
 		if (rc < 0) {
-			net_error_prefix(err, "route %zu", i);
+			err_prefix(err, "route %zu", i);
 			return rc;
 		}
 	}
@@ -173,7 +173,7 @@ take_routes(struct net_network *nw, const struct net_network_in *in,
 
 static int
 take_dns(struct net_network *nw, const struct net_network_in *in,
-         struct net_error *err)
+         struct err *err)
 {
 	struct net_addr a;
 	size_t i;
@@ -182,12 +182,12 @@ take_dns(struct net_network *nw, const struct net_network_in *in,
 	if (in->dns == NULL)
 		return 0;
 	if (in->ndns > NET__MAX_LIST)
-		return net_error_set(err, NET_EINVAL,
-		                     "too many dns servers (%zu, at most %d)",
-		                     in->ndns, NET__MAX_LIST);
+		return err_set(err, ERR_EINVAL,
+		               "too many dns servers (%zu, at most %d)",
+		               in->ndns, NET__MAX_LIST);
 	nw->dns = calloc(in->ndns + 1, sizeof(*nw->dns));
 	if (nw->dns == NULL)
-		return net_error_set(err, NET_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (i = 0; i < in->ndns; i++) {
 		rc = take_addr(&nw->dns[i], &a, in->dns[i], "dns", err);
 		nw->ndns = i + 1;
@@ -201,26 +201,26 @@ take_dns(struct net_network *nw, const struct net_network_in *in,
  * subnet (subnet_prefix, -1 when unknown), and ip its base address. */
 static int
 check_block(const struct net_network *nw, const struct net_addr *ip,
-            int prefix_len, int subnet_prefix, struct net_error *err)
+            int prefix_len, int subnet_prefix, struct err *err)
 {
 	struct net_addr base;
 	char b[NET_ADDR_STRLEN];
 
 	if (subnet_prefix >= 0 && prefix_len < subnet_prefix)
-		return net_error_set(err, NET_EINVAL,
-		                     "prefix %d is shorter than the subnet's "
-		                     "/%d (netmask): the block assigned at ip "
-		                     "%s must lie inside its subnet", prefix_len,
-		                     subnet_prefix, nw->ip);
+		return err_set(err, ERR_EINVAL,
+		               "prefix %d is shorter than the subnet's "
+		               "/%d (netmask): the block assigned at ip "
+		               "%s must lie inside its subnet", prefix_len,
+		               subnet_prefix, nw->ip);
 	net_addr_network(&base, ip, prefix_len);
 	if (!net_addr_equal(&base, ip)) {
 		net_addr_format(b, &base);
-		return net_error_set(err, NET_EINVAL,
-		                     "ip %s is not the base address of its "
-		                     "prefix %d block (that is %s): prefix is "
-		                     "the size of the block assigned at ip "
-		                     "(%d: one address)", nw->ip, prefix_len, b,
-		                     net_addr_bits(ip->family));
+		return err_set(err, ERR_EINVAL,
+		               "ip %s is not the base address of its "
+		               "prefix %d block (that is %s): prefix is "
+		               "the size of the block assigned at ip "
+		               "(%d: one address)", nw->ip, prefix_len, b,
+		               net_addr_bits(ip->family));
 	}
 	return 0;
 }
@@ -229,7 +229,7 @@ check_block(const struct net_network *nw, const struct net_addr *ip,
  * nic_group): valid UTF-8. */
 static int
 take_texts(struct net_network *nw, const struct net_network_in *in,
-           struct net_error *err)
+           struct err *err)
 {
 	int rc;
 
@@ -247,7 +247,7 @@ take_texts(struct net_network *nw, const struct net_network_in *in,
 /* ip (required but for dynamic networks) and netmask. */
 static int
 take_ip_netmask(struct net_network *nw, struct addrs *a,
-                const struct net_network_in *in, struct net_error *err)
+                const struct net_network_in *in, struct err *err)
 {
 	int rc;
 
@@ -259,8 +259,8 @@ take_ip_netmask(struct net_network *nw, struct addrs *a,
 		nw->ip_addr = a->ip;
 		a->family = a->ip.family;
 	} else if (nw->type != NET_TYPE_DYNAMIC) {
-		return net_error_set(err, NET_EINVAL, "%s network needs an ip",
-		                     net_type_name(nw->type));
+		return err_set(err, ERR_EINVAL, "%s network needs an ip",
+		               net_type_name(nw->type));
 	}
 	if (in->netmask == NULL)
 		return 0;
@@ -281,7 +281,7 @@ take_ip_netmask(struct net_network *nw, struct addrs *a,
  * it. */
 static int
 take_prefix(struct net_network *nw, struct addrs *a,
-            const struct net_network_in *in, struct net_error *err)
+            const struct net_network_in *in, struct err *err)
 {
 	char text[NET_ADDR_STRLEN];
 	int rc;
@@ -297,8 +297,8 @@ take_prefix(struct net_network *nw, struct addrs *a,
 	if (nw->type != NET_TYPE_MANUAL || a->has_mask)
 		return 0;
 	if (a->prefix_len < 0)
-		return net_error_set(err, NET_EINVAL, "manual network needs a "
-		                     "netmask or a prefix");
+		return err_set(err, ERR_EINVAL, "manual network needs a "
+		               "netmask or a prefix");
 	rc = net_prefix_to_netmask(&a->mask, a->family, a->prefix_len, err);
 	if (rc < 0)
 		return rc;
@@ -314,7 +314,7 @@ take_prefix(struct net_network *nw, struct addrs *a,
 /* gateway: of the family, inside the subnet of ip. */
 static int
 take_gateway(struct net_network *nw, struct addrs *a,
-             const struct net_network_in *in, struct net_error *err)
+             const struct net_network_in *in, struct err *err)
 {
 	struct net_addr net;
 	char g[NET_ADDR_STRLEN], b[NET_ADDR_STRLEN];
@@ -333,9 +333,9 @@ take_gateway(struct net_network *nw, struct addrs *a,
 		net_addr_network(&net, &a->ip, nw->subnet_prefix);
 		net_addr_format(g, &a->gw);
 		net_addr_format(b, &net);
-		return net_error_set(err, NET_EINVAL, "gateway %s is outside "
-		                     "the subnet %s/%d of ip %s", g, b,
-		                     nw->subnet_prefix, nw->ip);
+		return err_set(err, ERR_EINVAL, "gateway %s is outside "
+		               "the subnet %s/%d of ip %s", g, b,
+		               nw->subnet_prefix, nw->ip);
 	}
 	return 0;
 }
@@ -344,7 +344,7 @@ take_gateway(struct net_network *nw, struct addrs *a,
  * block; and ip never the network address of a wider subnet. */
 static int
 check_ip_block(struct net_network *nw, const struct addrs *a,
-               const struct net_network_in *in, struct net_error *err)
+               const struct net_network_in *in, struct err *err)
 {
 	struct net_addr net;
 	bool delegated;
@@ -379,10 +379,10 @@ check_ip_block(struct net_network *nw, const struct addrs *a,
 	    nw->subnet_prefix < net_addr_bits(a->family) - 1) {
 		net_addr_network(&net, &a->ip, nw->subnet_prefix);
 		if (net_addr_equal(&net, &a->ip))
-			return net_error_set(err, NET_EINVAL,
-			                     "ip %s is the network address of "
-			                     "its subnet /%d", nw->ip,
-			                     nw->subnet_prefix);
+			return err_set(err, ERR_EINVAL,
+			               "ip %s is the network address of "
+			               "its subnet /%d", nw->ip,
+			               nw->subnet_prefix);
 	}
 	return 0;
 }
@@ -392,27 +392,27 @@ check_ip_block(struct net_network *nw, const struct addrs *a,
 static int
 take_role(struct net_network *nw, const struct addrs *a,
           unsigned int defmask, const struct net_network_in *in,
-          struct net_error *err)
+          struct err *err)
 {
 	int rc;
 
 	if (nw->type == NET_TYPE_VIP && defmask != 0)
-		return net_error_set(err, NET_EINVAL,
-		                     "a vip network cannot be a default");
+		return err_set(err, ERR_EINVAL,
+		               "a vip network cannot be a default");
 	if (nw->type != NET_TYPE_VIP &&
 	    (in->port_group == NULL || in->port_group[0] == '\0'))
-		return net_error_set(err, NET_EINVAL,
-		                     "no port group (cloud_properties.name)");
+		return err_set(err, ERR_EINVAL,
+		               "no port group (cloud_properties.name)");
 	nw->family = a->family != 0 ? a->family :
 	             nw->gateway != NULL ? a->gw.family : 0;
 	nw->default_route = in->default_route;
 	if (nw->default_route && nw->type != NET_TYPE_MANUAL)
-		return net_error_set(err, NET_EINVAL,
-		                     "default_route is for manual networks, "
-		                     "not a %s one", net_type_name(nw->type));
+		return err_set(err, ERR_EINVAL,
+		               "default_route is for manual networks, "
+		               "not a %s one", net_type_name(nw->type));
 	if (nw->default_route && nw->gateway == NULL)
-		return net_error_set(err, NET_EINVAL,
-		                     "default_route needs a gateway");
+		return err_set(err, ERR_EINVAL,
+		               "default_route needs a gateway");
 	rc = net__dup(&nw->port_group, in->port_group, err);
 	if (rc == 0)
 		rc = net__dup(&nw->alias, in->alias, err);
@@ -423,7 +423,7 @@ take_role(struct net_network *nw, const struct addrs *a,
 
 int
 net__validate_one(struct net_network *nw, unsigned int *defmask,
-                  const struct net_network_in *in, struct net_error *err)
+                  const struct net_network_in *in, struct err *err)
 {
 	struct addrs a;
 	int rc;

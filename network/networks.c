@@ -24,7 +24,7 @@ net_type_name(enum net_type t)
 }
 
 int
-net__dup(char **out, const char *s, struct net_error *err)
+net__dup(char **out, const char *s, struct err *err)
 {
 	char *p;
 
@@ -33,7 +33,7 @@ net__dup(char **out, const char *s, struct net_error *err)
 		return 0;
 	p = strdup(s);
 	if (p == NULL)
-		return net_error_set(err, NET_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	*out = p;
 	return 0;
 }
@@ -97,27 +97,27 @@ net_networks_find(const struct net_networks *nets, const char *name)
 
 static int
 check_name(const struct net_network_in *in, size_t idx, size_t n,
-           struct net_error *err)
+           struct err *err)
 {
 	char q[NET__QUOTE_LEN];
 	size_t j;
 
 	if (in[idx].name == NULL || in[idx].name[0] == '\0')
-		return net_error_set(err, NET_EINVAL,
-		                     "network %zu has no name", idx);
+		return err_set(err, ERR_EINVAL,
+		               "network %zu has no name", idx);
 	if (strnlen(in[idx].name, NET__MAX_NAME + 1) > NET__MAX_NAME ||
 	    !utf8_valid(in[idx].name, strlen(in[idx].name))) {
 		net__quote(q, sizeof(q), in[idx].name);
-		return net_error_set(err, NET_EINVAL,
-		                     "network name %s is too long or not "
-		                     "valid UTF-8", q);
+		return err_set(err, ERR_EINVAL,
+		               "network name %s is too long or not "
+		               "valid UTF-8", q);
 	}
 	for (j = 0; j < idx && j < n; j++) {
 		if (in[j].name != NULL &&
 		    strcmp(in[j].name, in[idx].name) == 0) {
 			net__quote(q, sizeof(q), in[idx].name);
-			return net_error_set(err, NET_EINVAL,
-			                     "network %s is given twice", q);
+			return err_set(err, ERR_EINVAL,
+			               "network %s is given twice", q);
 		}
 	}
 	return 0;
@@ -127,7 +127,7 @@ check_name(const struct net_network_in *in, size_t idx, size_t n,
  * to this call's own message; the caller's err is set once at the end. */
 static int
 validate_all(struct net_networks **out, const struct net_network_in *in,
-             size_t n, struct net_error *err)
+             size_t n, struct err *err)
 {
 	struct net_networks *nets = NULL;
 	unsigned int *masks = NULL;
@@ -137,16 +137,16 @@ validate_all(struct net_networks **out, const struct net_network_in *in,
 
 	*out = NULL;
 	if (n == 0 || in == NULL)
-		return net_error_set(err, NET_EINVAL, "no networks given");
+		return err_set(err, ERR_EINVAL, "no networks given");
 	nets = calloc(1, sizeof(*nets));
 	masks = calloc(n, sizeof(*masks));
 	if (nets == NULL || masks == NULL) {
-		rc = net_error_set(err, NET_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	nets->v = calloc(n, sizeof(*nets->v));
 	if (nets->v == NULL) {
-		rc = net_error_set(err, NET_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++) {
@@ -162,7 +162,7 @@ validate_all(struct net_networks **out, const struct net_network_in *in,
 		rc = net__validate_one(nw, &masks[i], &in[i], err);
 		if (rc < 0) {
 			net__quote(q, sizeof(q), in[i].name);
-			net_error_prefix(err, "network %s", q);
+			err_prefix(err, "network %s", q);
 			goto cleanup;
 		}
 	}
@@ -185,14 +185,14 @@ cleanup:
 int
 net_networks_validate(struct net_networks **out,
                       const struct net_network_in *in, size_t n,
-                      struct net_error *err)
+                      struct err *err)
 {
-	struct net_error local = { 0 };
+	struct err local = { 0 };
 	int rc;
 
 	*out = NULL;
 	rc = validate_all(out, in, n, &local);
 	if (rc < 0)
-		return net_error_set(err, rc, "%s", local.message);
+		return err_set(err, rc, "%s", local.message);
 	return 0;
 }

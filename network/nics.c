@@ -19,7 +19,7 @@ address_family(const struct net_network *nw)
  * network of that group in input order). */
 static int
 check_group(const struct net_networks *nets, size_t first,
-            struct net_error *err)
+            struct err *err)
 {
 	const char *group = nets->v[first].nic_group;
 	const struct net_network *by_family[7] = { NULL };
@@ -37,20 +37,20 @@ check_group(const struct net_networks *nets, size_t first,
 			continue;
 		net__quote(q1, sizeof(q1), nw->name);
 		if (nw->type == NET_TYPE_VIP)
-			return net_error_set(err, NET_EINVAL,
-			                     "nic_group %s: network %s is a vip "
-			                     "network, which has no NIC on "
-			                     "vSphere", qg, q1);
+			return err_set(err, ERR_EINVAL,
+			               "nic_group %s: network %s is a vip "
+			               "network, which has no NIC on "
+			               "vSphere", qg, q1);
 		if (strcmp(nw->port_group, nets->v[first].port_group) != 0) {
 			net__quote(q2, sizeof(q2), nets->v[first].name);
 			net__quote(p1, sizeof(p1), nets->v[first].port_group);
 			net__quote(p2, sizeof(p2), nw->port_group);
-			return net_error_set(err, NET_EINVAL,
-			                     "nic_group %s: networks %s and %s "
-			                     "name different port groups (%s, "
-			                     "%s); the networks of one NIC share "
-			                     "its port group", qg, q2, q1, p1,
-			                     p2);
+			return err_set(err, ERR_EINVAL,
+			               "nic_group %s: networks %s and %s "
+			               "name different port groups (%s, "
+			               "%s); the networks of one NIC share "
+			               "its port group", qg, q2, q1, p1,
+			               p2);
 		}
 		if (nw->delegated)
 			continue;
@@ -58,28 +58,28 @@ check_group(const struct net_networks *nets, size_t first,
 		other = by_family[fam];
 		if (other != NULL) {
 			net__quote(q2, sizeof(q2), other->name);
-			return net_error_set(err, NET_EINVAL,
-			                     "nic_group %s: networks %s and %s "
-			                     "both give the NIC an IPv%d "
-			                     "address; a NIC takes one address "
-			                     "per family (plus delegated "
-			                     "prefixes)", qg, q2, q1, fam);
+			return err_set(err, ERR_EINVAL,
+			               "nic_group %s: networks %s and %s "
+			               "both give the NIC an IPv%d "
+			               "address; a NIC takes one address "
+			               "per family (plus delegated "
+			               "prefixes)", qg, q2, q1, fam);
 		}
 		by_family[fam] = nw;
 		plain++;
 	}
 	if (plain == 0)
-		return net_error_set(err, NET_EINVAL,
-		                     "nic_group %s holds only delegated "
-		                     "prefixes; a prefix network is always "
-		                     "secondary: put the network of the NIC's "
-		                     "address in the group too", qg);
+		return err_set(err, ERR_EINVAL,
+		               "nic_group %s holds only delegated "
+		               "prefixes; a prefix network is always "
+		               "secondary: put the network of the NIC's "
+		               "address in the group too", qg);
 	return 0;
 }
 
 int
 net__check_nic_groups(const struct net_networks *nets,
-                      struct net_error *err)
+                      struct err *err)
 {
 	size_t i, j;
 	int rc;
@@ -93,9 +93,9 @@ net__check_nic_groups(const struct net_networks *nets,
 			char q[NET__QUOTE_LEN];
 
 			net__quote(q, sizeof(q), nets->v[i].name);
-			return net_error_set(err, NET_EINVAL,
-			                     "network %s: nic_group is empty",
-			                     q);
+			return err_set(err, ERR_EINVAL,
+			               "network %s: nic_group is empty",
+			               q);
 		}
 		for (j = 0; j < i; j++) {
 			if (nets->v[j].nic_group != NULL &&
@@ -171,7 +171,7 @@ order_nics(struct net_nics *nics, const struct net_networks *nets)
 
 int
 net_networks_nics(struct net_nics **out, const struct net_networks *nets,
-                  struct net_error *err)
+                  struct err *err)
 {
 	struct net_nics *nics = NULL;
 	size_t i, j;
@@ -179,11 +179,11 @@ net_networks_nics(struct net_nics **out, const struct net_networks *nets,
 
 	*out = NULL;
 	if (nets == NULL)
-		return net_error_set(err, NET_EINVAL, "networks missing");
+		return err_set(err, ERR_EINVAL, "networks missing");
 	nics = calloc(1, sizeof(*nics));
 	if (nics == NULL || (nics->v = calloc(nets->n + 1,
 	                                       sizeof(*nics->v))) == NULL) {
-		rc = net_error_set(err, NET_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	for (i = 0; i < nets->n; i++) {
@@ -207,8 +207,8 @@ net_networks_nics(struct net_nics **out, const struct net_networks *nets,
 			nic->port_group = nw->port_group;
 			nic->members = calloc(nets->n, sizeof(*nic->members));
 			if (nic->members == NULL) {
-				rc = net_error_set(err, NET_ENOMEM,
-				                   "out of memory");
+				rc = err_set(err, ERR_ENOMEM,
+				             "out of memory");
 				goto cleanup;
 			}
 		}
@@ -227,7 +227,7 @@ cleanup:
 
 int
 net_nic_set_mac(struct net_networks *nets, const struct net_nic *nic,
-                const char *mac, struct net_error *err)
+                const char *mac, struct err *err)
 {
 	size_t k;
 	int rc;
@@ -254,7 +254,7 @@ hexdigit(char c)
 
 int
 net_network_set_mac(struct net_network *nw, const char *mac,
-                    struct net_error *err)
+                    struct err *err)
 {
 	char buf[18], q[NET__QUOTE_LEN];
 	char *copy;
@@ -277,11 +277,11 @@ net_network_set_mac(struct net_network *nw, const char *mac,
 	buf[17] = '\0';
 	copy = strdup(buf);
 	if (copy == NULL)
-		return net_error_set(err, NET_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	free(nw->mac);
 	nw->mac = copy;
 	return 0;
 invalid:
 	net__quote(q, sizeof(q), mac);
-	return net_error_set(err, NET_EINVAL, "invalid MAC address %s", q);
+	return err_set(err, ERR_EINVAL, "invalid MAC address %s", q);
 }

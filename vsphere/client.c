@@ -2,7 +2,7 @@
  * vsphere/client.c: the vim25 session over a transport.
  *
  * One choke point for every exchange (http_retry): transient transport
- * failures (VS_ENET, VS_ETIMEOUT) and HTTP 503 are retried with capped
+ * failures (ERR_ENET, ERR_ETIMEOUT) and HTTP 503 are retried with capped
  * exponential backoff; everything else is an answer.  vs_client_call adds
  * SOAP on top: envelope out, reply parsed, faults typed, and one re-login
  * plus one retry when the session turned out not to be authenticated
@@ -15,6 +15,7 @@
  */
 #include "vsphere/client.h"
 #include "vsphere/vsphere.h"
+#include "vsphere/vs_log.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -58,7 +59,7 @@ struct vs_client {
 };
 
 static void
-propagate(struct vs_error *dst, const struct vs_error *src)
+propagate(struct err *dst, const struct err *src)
 {
 	if (dst != NULL && dst->code == 0 && src->code != 0)
 		*dst = *src;
@@ -107,15 +108,15 @@ time_left(struct vs_client *c)
 }
 
 static int
-deadline_error(struct vs_client *c, struct vs_error *err)
+deadline_error(struct vs_client *c, struct err *err)
 {
-	bool was_set = vs_error_is_set(err);
+	bool was_set = err_is_set(err);
 	int rc;
 
-	rc = vs_error_set(err, VS_ETIMEOUT, "deadline of %.0f s%s exceeded "
-	                  "(connection_options.deadline_seconds)",
-	                  c->deadline_s, c->cleaning ? " and its cleanup "
-	                  "allowance" : "");
+	rc = err_set(err, ERR_ETIMEOUT, "deadline of %.0f s%s exceeded "
+	             "(connection_options.deadline_seconds)",
+	             c->deadline_s, c->cleaning ? " and its cleanup "
+	             "allowance" : "");
 	if (err != NULL && !was_set)
 		err->transient = true;
 	return rc;
@@ -207,7 +208,7 @@ has_ctl_or_space(const char *s)
 /* Splits "scheme://authority/path" into the base "scheme://authority".
  * Refuses other schemes, credentials in the URL and odd characters. */
 static int
-parse_url(char **base_out, const char *url, struct vs_error *err)
+parse_url(char **base_out, const char *url, struct err *err)
 {
 	const char *auth, *slash;
 	size_t n;
@@ -218,43 +219,43 @@ parse_url(char **base_out, const char *url, struct vs_error *err)
 	else if (strncmp(url, "http://", 7) == 0)
 		auth = url + 7;
 	else
-		return vs_error_set(err, VS_EINVAL,
-		                    "vCenter URL must start with https://");
+		return err_set(err, ERR_EINVAL,
+		               "vCenter URL must start with https://");
 	if (has_ctl_or_space(url) || strlen(url) > 2048)
-		return vs_error_set(err, VS_EINVAL,
-		                    "vCenter URL holds blanks or control "
-		                    "characters, or is too long");
+		return err_set(err, ERR_EINVAL,
+		               "vCenter URL holds blanks or control "
+		               "characters, or is too long");
 	slash = strchr(auth, '/');
 	n = slash == NULL ? strlen(auth) : (size_t)(slash - auth);
 	if (n == 0)
-		return vs_error_set(err, VS_EINVAL, "vCenter URL has no host");
+		return err_set(err, ERR_EINVAL, "vCenter URL has no host");
 	if (memchr(auth, '@', n) != NULL)
-		return vs_error_set(err, VS_EINVAL,
-		                    "vCenter URL must not hold credentials");
+		return err_set(err, ERR_EINVAL,
+		               "vCenter URL must not hold credentials");
 	*base_out = strndup(url, (size_t)(auth - url) + n);
 	if (*base_out == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
 /* What vs_client_new() refuses before it allocates anything. */
 static int
-check_opts(const struct vs_client_opts *opts, struct vs_error *err)
+check_opts(const struct vs_client_opts *opts, struct err *err)
 {
 	const struct vs_transport *t = opts == NULL ? NULL : opts->transport;
 
 	if (opts == NULL || opts->url == NULL || t == NULL ||
 	    t->roundtrip == NULL)
-		return vs_error_set(err, VS_EINVAL,
-		                    "client needs a URL and a transport");
+		return err_set(err, ERR_EINVAL,
+		               "client needs a URL and a transport");
 	if (t->version != VS_TRANSPORT_VERSION)
-		return vs_error_set(err, VS_EINVAL,
-		                    "transport version %d, expected %d",
-		                    t->version, VS_TRANSPORT_VERSION);
+		return err_set(err, ERR_EINVAL,
+		               "transport version %d, expected %d",
+		               t->version, VS_TRANSPORT_VERSION);
 	if (opts->user == NULL || opts->user[0] == '\0' ||
 	    opts->password == NULL)
-		return vs_error_set(err, VS_EINVAL,
-		                    "client needs a user and a password");
+		return err_set(err, ERR_EINVAL,
+		               "client needs a user and a password");
 	return 0;
 }
 
@@ -284,7 +285,7 @@ set_timing(struct vs_client *c, const struct vs_client_opts *opts)
 
 int
 vs_client_new(struct vs_client **out, const struct vs_client_opts *opts,
-              struct vs_error *err)
+              struct err *err)
 {
 	struct vs_client *c = NULL;
 	struct vs_transport *t = opts == NULL ? NULL : opts->transport;
@@ -296,7 +297,7 @@ vs_client_new(struct vs_client **out, const struct vs_client_opts *opts,
 		goto cleanup;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	c->transport = t;
@@ -310,7 +311,7 @@ vs_client_new(struct vs_client **out, const struct vs_client_opts *opts,
 	c->password_len = strlen(opts->password);
 	c->password = strdup(opts->password);
 	if (c->url == NULL || c->user == NULL || c->password == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	c->log = opts->log;
@@ -346,15 +347,15 @@ backoff(const struct vs_client *c, int attempt)
  * retry the whole call); the failure that used the last of the time is
  * only logged.  maybe_sent is kept for callers that clean up by name. */
 static int
-out_of_time(struct vs_client *c, const char *op, const struct vs_error *last,
-            struct vs_error *err)
+out_of_time(struct vs_client *c, const char *op, const struct err *last,
+            struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	if (last != NULL && last->code != 0)
 		vs_client_logf(c, 2, "%s: %s", op, last->message);
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = deadline_error(c, &e);
 	e.maybe_sent = last != NULL && last->maybe_sent;
 	propagate(err, &e);
@@ -363,21 +364,21 @@ out_of_time(struct vs_client *c, const char *op, const struct vs_error *last,
 
 static int
 http_retry(struct vs_client *c, const struct vs_http_request *req,
-           struct vs_http_response *resp, struct vs_error *err)
+           struct vs_http_response *resp, struct err *err)
 {
 	struct vs_http_request r = *req;
-	struct vs_error e;
+	struct err e;
 	const char *op = req->op != NULL ? req->op : req->method;
 	int attempt, tries = c->max_retries + 1, rc = 0;
 	double d, left;
 
 	memset(resp, 0, sizeof(*resp));
-	vs_error_clear(&e);
+	err_clear(&e);
 	for (attempt = 1; attempt <= tries; attempt++) {
 		left = time_left(c);
 		if (left <= 0)
 			return out_of_time(c, op, &e, err);
-		vs_error_clear(&e);
+		err_clear(&e);
 		r.time_left_s = c->deadline_s > 0 ? left : 0;
 		c->roundtrips++;
 		rc = c->transport->roundtrip(c->transport, &r, resp, &e);
@@ -386,12 +387,12 @@ http_retry(struct vs_client *c, const struct vs_http_request *req,
 		if (rc == 0) {
 			vs_http_response_clear(resp);
 			memset(resp, 0, sizeof(*resp));
-			rc = vs_error_set(&e, VS_EHTTP,
-			                  "HTTP 503 Service Unavailable");
+			rc = err_set(&e, ERR_EHTTP,
+			             "HTTP 503 Service Unavailable");
 			e.http_status = 503;
-		} else if (rc != VS_ENET && rc != VS_ETIMEOUT) {
+		} else if (rc != ERR_ENET && rc != ERR_ETIMEOUT) {
 			if (e.code == 0)
-				vs_error_set(&e, rc, "transport failed");
+				err_set(&e, rc, "transport failed");
 			propagate(err, &e);
 			return rc;
 		} else if (time_left(c) <= 0) {
@@ -401,7 +402,7 @@ http_retry(struct vs_client *c, const struct vs_http_request *req,
 			 * second VM, folder, disk…  The caller cleans up by
 			 * name and the Director retries the whole call. */
 			e.transient = true;
-			vs_error_prefix(&e, "%s: reply lost, not resent", op);
+			err_prefix(&e, "%s: reply lost, not resent", op);
 			propagate(err, &e);
 			return rc;
 		}
@@ -415,14 +416,14 @@ http_retry(struct vs_client *c, const struct vs_http_request *req,
 		vs_client_sleep(c, d);
 	}
 	if (tries > 1)
-		vs_error_prefix(&e, "gave up after %d attempts", tries);
+		err_prefix(&e, "gave up after %d attempts", tries);
 	propagate(err, &e);
 	return rc;
 }
 
 int
 vs_client_http(struct vs_client *c, const struct vs_http_request *req,
-               struct vs_http_response *resp, struct vs_error *err)
+               struct vs_http_response *resp, struct err *err)
 {
 	struct vs_http_request r;
 	char *abs = NULL;
@@ -430,14 +431,14 @@ vs_client_http(struct vs_client *c, const struct vs_http_request *req,
 
 	memset(resp, 0, sizeof(*resp));
 	if (req == NULL || req->url == NULL || req->method == NULL)
-		return vs_error_set(err, VS_EINVAL, "incomplete HTTP request");
+		return err_set(err, ERR_EINVAL, "incomplete HTTP request");
 	r = *req;
 	if (req->url[0] == '/') {
 		size_t n = strlen(c->base_url) + strlen(req->url) + 1;
 
 		abs = malloc(n);
 		if (abs == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		snprintf(abs, n, "%s%s", c->base_url, req->url);
 		r.url = abs;
 	}
@@ -540,20 +541,20 @@ soap_request_init(struct vs_http_request *req, const struct vs_client *c,
 
 /* What the reply's size and HTTP status allow before parsing. */
 static int
-check_http_reply(const struct vs_http_response *resp, struct vs_error *e)
+check_http_reply(const struct vs_http_response *resp, struct err *e)
 {
 	int rc;
 
 	if (resp->body_len > VS_SOAP_MAX_REPLY) {
-		rc = vs_error_set(e, VS_EPARSE,
-		                  "reply of %zu bytes refused (limit %zu)",
-		                  resp->body_len, VS_SOAP_MAX_REPLY);
+		rc = err_set(e, ERR_EPARSE,
+		             "reply of %zu bytes refused (limit %zu)",
+		             resp->body_len, VS_SOAP_MAX_REPLY);
 		e->http_status = (int)resp->status;
 		return rc;
 	}
 	if (resp->status != 200 && resp->status != 500) {
-		rc = vs_error_set(e, VS_EHTTP, "HTTP status %ld",
-		                  resp->status);
+		rc = err_set(e, ERR_EHTTP, "HTTP status %ld",
+		             resp->status);
 		e->http_status = (int)resp->status;
 		e->transient = transient_status(resp->status);
 		return rc;
@@ -565,7 +566,7 @@ check_http_reply(const struct vs_http_response *resp, struct vs_error *e)
 static int
 parse_reply(xmlDocPtr *doc_out, xmlNodePtr *resp_out, const char *method,
             const struct vs_http_response *resp, struct vs_fault *fault,
-            struct vs_error *e)
+            struct err *e)
 {
 	xmlNodePtr child = NULL;
 	char want[160];
@@ -575,10 +576,10 @@ parse_reply(xmlDocPtr *doc_out, xmlNodePtr *resp_out, const char *method,
 	                         fault, e);
 	if (rc != 0) {
 		e->http_status = (int)resp->status;
-		if (rc != VS_EFAULT && resp->status == 500) {
-			vs_error_clear(e);
-			rc = vs_error_set(e, VS_EHTTP, "HTTP status 500 "
-			                  "without a SOAP fault");
+		if (rc != ERR_EFAULT && resp->status == 500) {
+			err_clear(e);
+			rc = err_set(e, ERR_EHTTP, "HTTP status 500 "
+			             "without a SOAP fault");
 			e->http_status = 500;
 		}
 		return rc;
@@ -586,8 +587,8 @@ parse_reply(xmlDocPtr *doc_out, xmlNodePtr *resp_out, const char *method,
 	snprintf(want, sizeof(want), "%sResponse", method);
 	if (resp->status != 200 || strcasecmp((const char *)child->name,
 	                                      want) != 0) {
-		rc = vs_error_set(e, resp->status != 200 ? VS_EHTTP : VS_EPARSE,
-		                  "unexpected reply (HTTP %ld)", resp->status);
+		rc = err_set(e, resp->status != 200 ? ERR_EHTTP : ERR_EPARSE,
+		             "unexpected reply (HTTP %ld)", resp->status);
 		e->http_status = (int)resp->status;
 		xmlFreeDoc(*doc_out);
 		*doc_out = NULL;
@@ -598,21 +599,21 @@ parse_reply(xmlDocPtr *doc_out, xmlNodePtr *resp_out, const char *method,
 }
 
 /* One SOAP exchange: POST, HTTP status judged, reply parsed.  Faults
- * give VS_EFAULT with *fault filled. */
+ * give ERR_EFAULT with *fault filled. */
 static int
 soap_exchange(struct vs_client *c, const char *method, const char *body,
               size_t len, xmlDocPtr *doc_out, xmlNodePtr *resp_out,
-              struct vs_fault *fault, struct vs_error *err)
+              struct vs_fault *fault, struct err *err)
 {
 	struct vs_http_request req;
 	struct vs_http_response resp;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	*doc_out = NULL;
 	*resp_out = NULL;
 	memset(fault, 0, sizeof(*fault));
-	vs_error_clear(&e);
+	err_clear(&e);
 	soap_request_init(&req, c, method, body, len);
 	rc = http_retry(c, &req, &resp, &e);
 	if (rc != 0)
@@ -622,7 +623,7 @@ soap_exchange(struct vs_client *c, const char *method, const char *body,
 		rc = parse_reply(doc_out, resp_out, method, &resp, fault, &e);
 cleanup:
 	if (rc != 0)
-		vs_error_prefix(&e, "%s", method);
+		err_prefix(&e, "%s", method);
 	propagate(err, &e);
 	vs_http_response_clear(&resp);
 	return rc;
@@ -632,18 +633,18 @@ cleanup:
  * when relogin is set. */
 static int
 call(struct vs_client *c, xmlDocPtr req, bool relogin, xmlDocPtr *doc_out,
-     xmlNodePtr *resp_out, struct vs_error *err);
+     xmlNodePtr *resp_out, struct err *err);
 
 static int
-do_login(struct vs_client *c, struct vs_error *err)
+do_login(struct vs_client *c, struct err *err)
 {
 	xmlDocPtr req = NULL, doc = NULL;
 	xmlNodePtr m, resp;
 	int rc;
 
 	if (!c->have_sc)
-		return vs_error_set(err, VS_EINVAL,
-		                    "Login before RetrieveServiceContent");
+		return err_set(err, ERR_EINVAL,
+		               "Login before RetrieveServiceContent");
 	rc = vs_soap_request_new(&req, &m, "Login", &c->sc.session_manager,
 	                         err);
 	if (rc != 0)
@@ -689,7 +690,7 @@ method_of(xmlDocPtr req, char *buf, size_t size)
 static bool
 not_authenticated(int rc, const struct vs_fault *fault, xmlNodePtr resp)
 {
-	return (rc == VS_EFAULT &&
+	return (rc == ERR_EFAULT &&
 	        strcmp(fault->type, "NotAuthenticated") == 0) ||
 	       (rc == 0 && missing_set_not_authenticated(resp));
 }
@@ -698,13 +699,13 @@ not_authenticated(int rc, const struct vs_fault *fault, xmlNodePtr resp)
 static int
 relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
                const char *method, const char *body, size_t len,
-               struct vs_error *e)
+               struct err *e)
 {
-	struct vs_error le;
+	struct err le;
 	struct vs_fault fault;
 	int rc;
 
-	vs_error_clear(&le);
+	err_clear(&le);
 	vs_client_logf(c, 1, "%s: session not authenticated; logging in "
 	               "again", method);
 	xmlFreeDoc(*doc);
@@ -713,17 +714,17 @@ relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
 	c->logged_in = false;
 	rc = do_login(c, &le);
 	if (rc != 0) {
-		vs_error_prefix(&le, "%s: re-login failed", method);
-		vs_error_clear(e);
+		err_prefix(&le, "%s: re-login failed", method);
+		err_clear(e);
 		propagate(e, &le);
 		return rc;
 	}
-	vs_error_clear(e);
+	err_clear(e);
 	rc = soap_exchange(c, method, body, len, doc, resp, &fault, e);
 	if (rc == 0 && missing_set_not_authenticated(*resp)) {
-		rc = vs_error_set(e, VS_EFAULT, "%s: NotAuthenticated: "
-		                  "session refused again right after "
-		                  "re-login", method);
+		rc = err_set(e, ERR_EFAULT, "%s: NotAuthenticated: "
+		             "session refused again right after "
+		             "re-login", method);
 		snprintf(e->fault, sizeof(e->fault), "NotAuthenticated");
 	}
 	return rc;
@@ -731,9 +732,9 @@ relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
 
 static int
 call(struct vs_client *c, xmlDocPtr req, bool relogin, xmlDocPtr *doc_out,
-     xmlNodePtr *resp_out, struct vs_error *err)
+     xmlNodePtr *resp_out, struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	struct vs_fault fault;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr resp = NULL;
@@ -743,12 +744,12 @@ call(struct vs_client *c, xmlDocPtr req, bool relogin, xmlDocPtr *doc_out,
 
 	*doc_out = NULL;
 	*resp_out = NULL;
-	vs_error_clear(&e);
+	err_clear(&e);
 	method_of(req, method, sizeof(method));
 	rc = vs_soap_serialize(&body, &len, req, &e);
 	xmlFreeDoc(req);
 	if (rc != 0) {
-		vs_error_prefix(&e, "%s", method);
+		err_prefix(&e, "%s", method);
 		goto cleanup;
 	}
 	rc = soap_exchange(c, method, body, len, &doc, &resp, &fault, &e);
@@ -778,7 +779,7 @@ no_relogin(const char *method)
 
 int
 vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
-               xmlNodePtr *response_out, struct vs_error *err)
+               xmlNodePtr *response_out, struct err *err)
 {
 	char method[128];
 
@@ -786,7 +787,7 @@ vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
 	*response_out = NULL;
 	if (c == NULL || req == NULL) {
 		xmlFreeDoc(req);
-		return vs_error_set(err, VS_EINVAL, "no client or request");
+		return err_set(err, ERR_EINVAL, "no client or request");
 	}
 	method_of(req, method, sizeof(method));
 	return call(c, req, !no_relogin(method), resp_out, response_out,
@@ -845,7 +846,7 @@ static const struct {
 
 static int
 read_service_content(struct vs_service_content *sc, xmlNodePtr resp,
-                     struct vs_error *err)
+                     struct err *err)
 {
 	xmlNodePtr rv, n, about;
 	size_t i;
@@ -854,8 +855,8 @@ read_service_content(struct vs_service_content *sc, xmlNodePtr resp,
 	memset(sc, 0, sizeof(*sc));
 	rv = vs_xml_child(resp, "returnval");
 	if (rv == NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "RetrieveServiceContent: no returnval");
+		return err_set(err, ERR_EPARSE,
+		               "RetrieveServiceContent: no returnval");
 	for (i = 0; i < sizeof(sc_refs) / sizeof(sc_refs[0]); i++) {
 		n = vs_xml_child(rv, sc_refs[i].name);
 		if (n == NULL && !sc_refs[i].required)
@@ -863,8 +864,8 @@ read_service_content(struct vs_service_content *sc, xmlNodePtr resp,
 		rc = vs_xml_moref((struct vs_moref *)((char *)sc +
 		                  sc_refs[i].off), n, err);
 		if (rc != 0) {
-			vs_error_prefix(err, "RetrieveServiceContent: %s",
-			                sc_refs[i].name);
+			err_prefix(err, "RetrieveServiceContent: %s",
+			           sc_refs[i].name);
 			return rc;
 		}
 	}
@@ -879,7 +880,7 @@ read_service_content(struct vs_service_content *sc, xmlNodePtr resp,
 }
 
 static int
-retrieve_service_content(struct vs_client *c, struct vs_error *err)
+retrieve_service_content(struct vs_client *c, struct err *err)
 {
 	static const struct vs_moref si = { "ServiceInstance",
 	                                    "ServiceInstance" };
@@ -916,7 +917,7 @@ cleanup:
 }
 
 int
-vs_client_connect(struct vs_client *c, struct vs_error *err)
+vs_client_connect(struct vs_client *c, struct err *err)
 {
 	int rc;
 
@@ -932,7 +933,7 @@ vs_client_connect(struct vs_client *c, struct vs_error *err)
 }
 
 int
-vs_client_logout(struct vs_client *c, struct vs_error *err)
+vs_client_logout(struct vs_client *c, struct err *err)
 {
 	xmlDocPtr req = NULL, doc = NULL;
 	xmlNodePtr m, resp;
@@ -953,7 +954,7 @@ vs_client_logout(struct vs_client *c, struct vs_error *err)
 }
 
 int
-vs_client_close(struct vs_client *c, struct vs_error *err)
+vs_client_close(struct vs_client *c, struct err *err)
 {
 	int rc, rc2 = 0;
 
@@ -970,11 +971,11 @@ vs_client_close(struct vs_client *c, struct vs_error *err)
 void
 vs_client_free(struct vs_client *c)
 {
-	struct vs_error e;
+	struct err e;
 
 	if (c == NULL)
 		return;
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (vs_client_close(c, &e) != 0)
 		vs_client_logf(c, 2, "closing the vCenter session: %s",
 		               e.message);

@@ -9,7 +9,7 @@
 
 #include "vsphere/soap.h"
 #include "vsphere/transport.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 #include "vsphere/vsphere.h"
 
 struct vs_client;
@@ -36,15 +36,15 @@ struct vs_service_content {
  * Transient transport failures and HTTP 503 are retried with capped
  * exponential backoff; a NotAuthenticated fault (or a missingSet entry
  * holding NotAuthenticated) triggers one re-login and one retry.  A
- * SOAP fault gives VS_EFAULT with err->fault set to its type. */
+ * SOAP fault gives ERR_EFAULT with err->fault set to its type. */
 int vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
-                   xmlNodePtr *response_out, struct vs_error *err);
+                   xmlNodePtr *response_out, struct err *err);
 
 /* One raw HTTP exchange through the transport (datastore /folder
  * transfers, NFC uploads), with the same retry policy for transient
  * failures.  url may be relative to the vCenter ("/folder/…"). */
 int vs_client_http(struct vs_client *c, const struct vs_http_request *req,
-                   struct vs_http_response *resp, struct vs_error *err);
+                   struct vs_http_response *resp, struct err *err);
 
 const struct vs_service_content *vs_client_sc(const struct vs_client *c);
 /* "https://host:port" without a trailing slash. */

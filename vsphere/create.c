@@ -54,7 +54,7 @@ vs_created_free(struct vs_created *v)
 }
 
 int
-vs_base64(char **out, const void *data, size_t len, struct vs_error *err)
+vs_base64(char **out, const void *data, size_t len, struct err *err)
 {
 	static const char tab[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -65,11 +65,11 @@ vs_base64(char **out, const void *data, size_t len, struct vs_error *err)
 
 	*out = NULL;
 	if (len > ((size_t)-1 - 4) / 4 * 3)
-		return vs_error_set(err, VS_EINVAL, "base64: input too large");
+		return err_set(err, ERR_EINVAL, "base64: input too large");
 	n = (len + 2) / 3 * 4;
 	s = malloc(n + 1);
 	if (s == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (i = 0; i + 2 < len; i += 3) {
 		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
 		             p[i + 2];
@@ -98,10 +98,10 @@ vs_base64(char **out, const void *data, size_t len, struct vs_error *err)
  * Calls into other modules get a fresh object each, so that nothing they
  * leave in it on success can shadow a later, real failure. */
 static int
-take(int rc, struct vs_error *err, const struct vs_error *e)
+take(int rc, struct err *err, const struct err *e)
 {
 	if (rc < 0)
-		vs_error_keep_first(err, e);
+		err_keep_first(err, e);
 	return rc;
 }
 
@@ -110,10 +110,10 @@ take(int rc, struct vs_error *err, const struct vs_error *e)
 int
 vs_create_folder(struct vs_moref *out, struct vs_client *c,
                  const struct vs_placement *p, const char *rel,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	struct vs_moref parent = p->vm_folder;
-	struct vs_error e;
+	struct err e;
 	char buf[1024], *comp, *next;
 	size_t k = 0;
 	int rc = 0;
@@ -123,7 +123,7 @@ vs_create_folder(struct vs_moref *out, struct vs_client *c,
 		return 0;
 	}
 	if (rel == NULL || strlen(rel) >= sizeof(buf))
-		return vs_error_set(err, VS_EINVAL, "bad VM folder path");
+		return err_set(err, ERR_EINVAL, "bad VM folder path");
 	strcpy(buf, rel);
 	for (comp = buf; comp != NULL && rc == 0; comp = next) {
 		next = strchr(comp, '/');
@@ -131,18 +131,18 @@ vs_create_folder(struct vs_moref *out, struct vs_client *c,
 			*next++ = '\0';
 		if (k++ < p->vm_folder_found)
 			continue;
-		vs_error_clear(&e);
+		err_clear(&e);
 		rc = vs_folder_create(&parent, c, &parent, comp, &e);
 		if (rc < 0 && strcmp(e.fault, "DuplicateName") == 0) {
 			vs_client_logf(c, 1, "CreateFolder %s: made meanwhile, "
 			               "looking it up", comp);
-			vs_error_clear(&e);
+			err_clear(&e);
 			rc = take(vs_folder_ensure(&parent, c, p->dc_path, rel,
 			                           &e), err, &e);
 			break;
 		}
 		if (rc < 0) {
-			vs_error_prefix(&e, "creating VM folder %s", rel);
+			err_prefix(&e, "creating VM folder %s", rel);
 			take(rc, err, &e);
 		}
 	}
@@ -190,7 +190,7 @@ nic_changes(struct vs_device_change *changes, struct vs_device_spec *devs,
 /* CloneVM_Task's request (*doc) for req with cs as its spec. */
 static int
 clone_request(xmlDocPtr *doc, const struct vs_create_req *req,
-              const struct vs_clone_spec *cs, struct vs_error *err)
+              const struct vs_clone_spec *cs, struct err *err)
 {
 	xmlNodePtr m;
 	int rc;
@@ -200,14 +200,14 @@ clone_request(xmlDocPtr *doc, const struct vs_create_req *req,
 		return rc;
 	if (vs_soap_add_moref(m, "folder", req->folder) == NULL ||
 	    vs_soap_add_text(m, "name", req->name) == NULL)
-		return vs_error_set(err, VS_EINVAL, "CloneVM_Task: bad folder "
-		                    "or name");
+		return err_set(err, ERR_EINVAL, "CloneVM_Task: bad folder "
+		               "or name");
 	return vs_add_clone_spec(m, "spec", cs, err);
 }
 
 static int
 clone_call(struct vs_moref *vm_out, struct vs_client *c,
-           const struct vs_create_req *req, struct vs_error *err)
+           const struct vs_create_req *req, struct err *err)
 {
 	struct vs_device_spec *devs = NULL;
 	struct vs_device_change *changes = NULL;
@@ -226,7 +226,7 @@ clone_call(struct vs_moref *vm_out, struct vs_client *c,
 		devs = calloc(req->nnics, sizeof(*devs));
 		changes = calloc(req->nnics, sizeof(*changes));
 		if (devs == NULL || changes == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}
@@ -253,14 +253,14 @@ clone_call(struct vs_moref *vm_out, struct vs_client *c,
 	rc = vs_task_call(&res, c, doc, VS_CREATE_TASK_TIMEOUT_S, err);
 	doc = NULL;
 	if (rc == 0 && strcmp(res.moref.type, "VirtualMachine") != 0)
-		rc = vs_error_set(err, VS_EPARSE, "CloneVM_Task: the task's "
-		                  "result is not a VirtualMachine");
+		rc = err_set(err, ERR_EPARSE, "CloneVM_Task: the task's "
+		             "result is not a VirtualMachine");
 	if (rc == 0)
 		*vm_out = res.moref;
 
 cleanup:
 	if (rc < 0)
-		vs_error_prefix(err, "CloneVM_Task %s", req->name);
+		err_prefix(err, "CloneVM_Task %s", req->name);
 	vs_task_result_clear(&res);
 	xmlFreeDoc(doc);
 	free(devs);
@@ -268,11 +268,11 @@ cleanup:
 	return rc;
 }
 
-/* SearchIndex.FindChild(folder, name): VS_ENOTFOUND when nothing. */
+/* SearchIndex.FindChild(folder, name): ERR_ENOTFOUND when nothing. */
 static int
 find_child(struct vs_moref *out, struct vs_client *c,
            const struct vs_moref *folder, const char *name,
-           struct vs_error *err)
+           struct err *err)
 {
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r, ret;
@@ -284,7 +284,7 @@ find_child(struct vs_moref *out, struct vs_client *c,
 		goto cleanup;
 	if (vs_soap_add_moref(m, "entity", folder) == NULL ||
 	    vs_soap_add_text(m, "name", name) == NULL) {
-		rc = vs_error_set(err, VS_EINVAL, "FindChild: bad arguments");
+		rc = err_set(err, ERR_EINVAL, "FindChild: bad arguments");
 		goto cleanup;
 	}
 	rc = vs_client_call(c, req, &resp, &r, err);
@@ -293,7 +293,7 @@ find_child(struct vs_moref *out, struct vs_client *c,
 		goto cleanup;
 	ret = vs_xml_child(r, "returnval");
 	if (ret == NULL)
-		rc = vs_error_set(err, VS_ENOTFOUND, "%s: not found", name);
+		rc = err_set(err, ERR_ENOTFOUND, "%s: not found", name);
 	else
 		rc = vs_xml_moref(out, ret, err);
 
@@ -312,15 +312,15 @@ static void
 find_lost_clone(struct vs_created *v, struct vs_client *c,
                 const struct vs_create_req *req, int rc)
 {
-	struct vs_error e;
+	struct err e;
 
 	/* a fault or a failed task may come after vCenter made the VM
 	 * (seen: a server error for a NIC backing the VM was made with);
 	 * only a request that was never sent made nothing */
-	if (rc == VS_EINVAL || rc == VS_ENOMEM)
+	if (rc == ERR_EINVAL || rc == ERR_ENOMEM)
 		return;
 	vs_client_cleanup(c);
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (find_child(&v->vm, c, req->folder, req->name, &e) == 0 &&
 	    strcmp(v->vm.type, "VirtualMachine") == 0) {
 		v->exists = true;
@@ -333,11 +333,11 @@ find_lost_clone(struct vs_created *v, struct vs_client *c,
 
 int
 vs_create_clone(struct vs_created **out, struct vs_client *c,
-                const struct vs_create_req *req, struct vs_error *err)
+                const struct vs_create_req *req, struct err *err)
 {
 	struct vs_created *v = NULL;
 	struct vs_vm_info *info = NULL;
-	struct vs_error e;
+	struct err e;
 	char rel[512];
 	int rc;
 
@@ -347,10 +347,10 @@ vs_create_clone(struct vs_created **out, struct vs_client *c,
 	    req->datastore_name == NULL || req->num_cpus <= 0 ||
 	    req->memory_mb <= 0 || req->disk_mb <= 0 ||
 	    (req->nnics > 0 && req->nics == NULL))
-		return vs_error_set(err, VS_EINVAL, "create: bad request");
+		return err_set(err, ERR_EINVAL, "create: bad request");
 	v = calloc(1, sizeof(*v));
 	if (v == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	v->datastore = *req->datastore;
 	v->disk_kb = req->disk_mb * 1024;
 	v->thin = req->thin;
@@ -368,13 +368,13 @@ vs_create_clone(struct vs_created **out, struct vs_client *c,
 		goto cleanup;
 	}
 	v->exists = true;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = take(vs_vm_info(&info, c, &v->vm, &e), err, &e);
 	if (rc == 0)
 		rc = vs_create__plan(v, info, req, err);
 	if (rc < 0)
-		vs_error_prefix(err, "reading back %s (%s)", req->name,
-		                v->vm.value);
+		err_prefix(err, "reading back %s (%s)", req->name,
+		           v->vm.value);
 
 cleanup:
 	vs_vm_info_free(info);
@@ -396,7 +396,7 @@ cleanup:
  * ClusterDrsVmConfigInfo {key, enabled, behavior}. */
 static int
 drs_off(struct vs_client *c, const struct vs_moref *cluster,
-        const struct vs_moref *vm, struct vs_error *err)
+        const struct vs_moref *vm, struct err *err)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m, spec, dvs, info;
@@ -415,15 +415,15 @@ drs_off(struct vs_client *c, const struct vs_moref *cluster,
 	if (info == NULL || vs_soap_add_moref(info, "key", vm) == NULL ||
 	    vs_soap_add_bool(info, "enabled", false) == NULL ||
 	    vs_soap_add_bool(m, "modify", true) == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	rc = vs_task_call(NULL, c, doc, VS_CREATE_TASK_TIMEOUT_S, err);
 	doc = NULL;
 cleanup:
 	if (rc < 0)
-		vs_error_prefix(err, "disable_drs: ReconfigureComputeResource_"
-		                "Task %s", cluster->value);
+		err_prefix(err, "disable_drs: ReconfigureComputeResource_"
+		           "Task %s", cluster->value);
 	xmlFreeDoc(doc);
 	return rc;
 }
@@ -577,18 +577,18 @@ plan_options(struct vs_vm_config *cfg, const struct vs_create_opts *opts)
 /* root_disk_size_gb: disks only grow, and only a disk with a file. */
 static int
 check_root_disk(const struct vs_created *v, const struct vs_create_opts *opts,
-                struct vs_error *err)
+                struct err *err)
 {
 	if (opts->root_disk_kb <= 0)
 		return 0;
 	if (v->sys_file == NULL)
-		return vs_error_set(err, VS_EINVAL, "the system disk has no "
-		                    "file to grow");
+		return err_set(err, ERR_EINVAL, "the system disk has no "
+		               "file to grow");
 	if (opts->root_disk_kb < v->sys_capacity_kb)
-		return vs_error_set(err, VS_EINVAL, "root_disk_size_gb: %lld "
-		                    "KB is smaller than the stemcell's system "
-		                    "disk (%lld KB); disks only grow",
-		                    opts->root_disk_kb, v->sys_capacity_kb);
+		return err_set(err, ERR_EINVAL, "root_disk_size_gb: %lld "
+		               "KB is smaller than the stemcell's system "
+		               "disk (%lld KB); disks only grow",
+		               opts->root_disk_kb, v->sys_capacity_kb);
 	return 0;
 }
 
@@ -596,12 +596,12 @@ int
 vs_create_deliver(struct vs_client *c, struct vs_created *v,
                   const char *dc_path, const char *settings,
                   size_t settings_len, const void *iso, size_t iso_len,
-                  const struct vs_create_opts *opts, struct vs_error *err)
+                  const struct vs_create_opts *opts, struct err *err)
 {
 	struct vs_vm_device_change *ch = NULL;
 	struct vs_vm_option *extra = NULL;
 	struct vs_vm_config cfg = {0};
-	struct vs_error e;
+	struct err e;
 	char *userdata = NULL;
 	size_t nvmx;
 	int rc;
@@ -612,7 +612,7 @@ vs_create_deliver(struct vs_client *c, struct vs_created *v,
 	rc = vs_file_upload_mem(c, dc_path, v->env_path, iso, iso_len, true,
 	                        err);
 	if (rc < 0) {
-		vs_error_prefix(err, "uploading the agent env");
+		err_prefix(err, "uploading the agent env");
 		goto cleanup;
 	}
 	rc = check_root_disk(v, opts, err);
@@ -623,7 +623,7 @@ vs_create_deliver(struct vs_client *c, struct vs_created *v,
 	ch = calloc(v->nremove + 5, sizeof(*ch));
 	extra = calloc(nvmx + 2, sizeof(*extra));
 	if (ch == NULL || extra == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	cfg.changes = ch;
@@ -632,7 +632,7 @@ vs_create_deliver(struct vs_client *c, struct vs_created *v,
 	cfg.extra = extra;
 	cfg.nextra = nvmx + 2;
 	plan_options(&cfg, opts);
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
 
 cleanup:
@@ -647,22 +647,22 @@ cleanup:
 
 int
 vs_create_start(struct vs_client *c, struct vs_created *v,
-                const struct vs_create_opts *opts, struct vs_error *err)
+                const struct vs_create_opts *opts, struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	if (opts == NULL)
 		opts = &no_opts;
 	if (opts->upgrade_hw) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		rc = take(vs_vm_upgrade_hw(c, &v->vm, opts->hw_version, &e),
 		          err, &e);
 		if (rc < 0)
 			return rc;
 	}
 	v->power_on_tried = true;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = take(vs_vm_power_on(c, &v->vm, &e), err, &e);
 	if (rc == 0 && opts->unmark) {
 		/* the VM is whole: no longer a leftover candidate (one more
@@ -673,10 +673,10 @@ vs_create_start(struct vs_client *c, struct vs_created *v,
 
 		ucfg.extra = &off;
 		ucfg.nextra = 1;
-		vs_error_clear(&e);
+		err_clear(&e);
 		rc = take(vs_vm_reconfigure(c, &v->vm, &ucfg, &e), err, &e);
 		if (rc < 0)
-			vs_error_prefix(err, "removing the creating mark");
+			err_prefix(err, "removing the creating mark");
 	}
 	if (rc == 0 && opts->drs_off_cluster != NULL)
 		rc = drs_off(c, opts->drs_off_cluster, &v->vm, err);
@@ -687,7 +687,7 @@ int
 vs_create_finish(struct vs_client *c, struct vs_created *v,
                  const char *dc_path, const char *settings,
                  size_t settings_len, const void *iso, size_t iso_len,
-                 const struct vs_create_opts *opts, struct vs_error *err)
+                 const struct vs_create_opts *opts, struct err *err)
 {
 	int rc;
 
@@ -701,15 +701,15 @@ vs_create_finish(struct vs_client *c, struct vs_created *v,
 int
 vs_create_ephemeral_uuid(char **out, struct vs_client *c,
                          const struct vs_moref *dc,
-                         const struct vs_created *v, struct vs_error *err)
+                         const struct vs_created *v, struct err *err)
 {
 	struct vs_vm_info *info = NULL;
-	struct vs_error e;
+	struct err e;
 	size_t i, k;
 	int rc;
 
 	*out = NULL;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = take(vs_vm_info(&info, c, &v->vm, &e), err, &e);
 	if (rc < 0)
 		return rc;
@@ -730,7 +730,7 @@ vs_create_ephemeral_uuid(char **out, struct vs_client *c,
 			continue;   /* not a uuid: not written into JSON */
 		*out = strdup(u);
 		if (*out == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			break;
 		}
 		for (k = 0; (*out)[k] != '\0'; k++)
@@ -740,7 +740,7 @@ vs_create_ephemeral_uuid(char **out, struct vs_client *c,
 	if (rc == 0 && *out == NULL) {
 		/* no backing uuid came back: the one vCenter reports for the
 		 * file, as attach_disk's hints do */
-		vs_error_clear(&e);
+		err_clear(&e);
 		rc = take(vs_disk_query_uuid(out, c, dc, v->disk_path, &e), err,
 		          &e);
 	}
@@ -751,18 +751,18 @@ int
 vs_create_redeliver(struct vs_client *c, struct vs_created *v,
                     const char *dc_path, const char *settings,
                     size_t settings_len, const void *iso, size_t iso_len,
-                    struct vs_error *err)
+                    struct err *err)
 {
 	struct vs_vm_option extra[2];
 	struct vs_vm_config cfg = {0};
-	struct vs_error e;
+	struct err e;
 	char *userdata = NULL;
 	int rc;
 
 	rc = vs_file_upload_mem(c, dc_path, v->env_path, iso, iso_len, true,
 	                        err);
 	if (rc < 0) {
-		vs_error_prefix(err, "uploading the agent env again");
+		err_prefix(err, "uploading the agent env again");
 		return rc;
 	}
 	rc = vs_base64(&userdata, settings, settings_len, err);
@@ -774,7 +774,7 @@ vs_create_redeliver(struct vs_client *c, struct vs_created *v,
 	extra[1].value = "base64";
 	cfg.extra = extra;
 	cfg.nextra = 2;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = take(vs_vm_reconfigure(c, &v->vm, &cfg, &e), err, &e);
 	memset(userdata, 0, strlen(userdata));
 	free(userdata);
@@ -786,16 +786,16 @@ vs_create_redeliver(struct vs_client *c, struct vs_created *v,
 int
 vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
                   const struct vs_created *v, const char *datastore,
-                  const char *name, struct vs_error *err)
+                  const char *name, struct err *err)
 {
 	struct vs_vm_remove_opts o = { .what = "cleanup", .gone_ok = true };
-	struct vs_error e;
+	struct err e;
 	int rc = 0, r;
 
 	if (v != NULL && v->exists && v->in_drs) {
 		/* best effort: vCenter drops the VM from its rules when it goes;
 		 * this only avoids leaving an emptied rule or group */
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_drs_rules_remove_vm(NULL, c, &v->drs_pool, &v->vm,
 		                           &e) < 0)
 			vs_client_logf(c, 2, "cleanup: DRS rules of %s: %s",
@@ -805,22 +805,22 @@ vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
 		/* a fresh clone: no persistent disk, no read needed */
 		o.power = v->power_on_tried ? VS_VM_REMOVE_POWER_TRY :
 		          VS_VM_REMOVE_POWER_NONE;
-		vs_error_clear(&e);
+		err_clear(&e);
 		r = vs_vm_remove(NULL, c, &v->vm, &o, &e);
 		if (r < 0) {
-			rc = vs_error_set(err, r, "cleanup: destroying %s: %s",
-			                  v->vm.value, e.message);
+			rc = err_set(err, r, "cleanup: destroying %s: %s",
+			             v->vm.value, e.message);
 			if (err != NULL)
 				err->transient = e.transient;
 		}
 	}
 	if (datastore == NULL || name == NULL)
 		return rc;
-	vs_error_clear(&e);
+	err_clear(&e);
 	r = vs_vm_remove_files(c, dc, &datastore, 1, name, NULL, &e);
 	if (r < 0) {
-		vs_error_set(err, r, "cleanup: deleting [%s] %s: %s",
-		             datastore, name, e.message);
+		err_set(err, r, "cleanup: deleting [%s] %s: %s",
+		        datastore, name, e.message);
 		if (rc == 0)
 			rc = r;
 	}

@@ -37,7 +37,7 @@
 
 #include "vsphere/moref.h"
 #include "vsphere/placement.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 struct vs_client;
 
@@ -135,7 +135,7 @@ void vs_created_free(struct vs_created *v);
  * vs_folder_ensure(). */
 int vs_create_folder(struct vs_moref *out, struct vs_client *c,
                      const struct vs_placement *p, const char *rel,
-                     struct vs_error *err);
+                     struct err *err);
 
 /* Clones and reads the clone back.  *out is set whenever the clone came
  * into existence, also when a later step failed (then rc < 0 and the
@@ -144,7 +144,7 @@ int vs_create_folder(struct vs_moref *out, struct vs_client *c,
  * looked for by name in the folder (SearchIndex.FindChild), so that a
  * clone finished behind our back is cleaned up too. */
 int vs_create_clone(struct vs_created **out, struct vs_client *c,
-                    const struct vs_create_req *req, struct vs_error *err);
+                    const struct vs_create_req *req, struct err *err);
 
 /* What vs_create_finish() sets beyond the devices and the agent
  * settings (a borrowed view). */
@@ -170,7 +170,7 @@ struct vs_create_opts {
 	const char *scsi_type;              /* e.g. "ParaVirtualSCSIController" */
 	/* > 0: the system disk grows to this size (an edit in the same
 	 * reconfigure; needs a full clone: a linked clone's disk cannot
-	 * grow).  Smaller than the disk: VS_EINVAL, nothing sent. */
+	 * grow).  Smaller than the disk: ERR_EINVAL, nothing sent. */
 	long long root_disk_kb;
 	/* Non-NULL: after the power on, DRS is turned off for the VM in
 	 * this cluster (a per-VM override, the Ruby CPI's disable_drs). */
@@ -191,7 +191,7 @@ int vs_create_finish(struct vs_client *c, struct vs_created *v,
                      const char *dc_path, const char *settings,
                      size_t settings_len, const void *iso, size_t iso_len,
                      const struct vs_create_opts *opts,
-                     struct vs_error *err);
+                     struct err *err);
 
 /* The mark's value: 1 to 19 decimal digits (Unix seconds); false for
  * anything else (hostile text from vCenter). */
@@ -215,7 +215,7 @@ void vs_leftovers_free(struct vs_leftovers *l);
  * mark) is at or before now - grace_s. */
 int vs_create_leftovers(struct vs_leftovers **out, struct vs_client *c,
                         const struct vs_moref *folder, long long now,
-                        long long grace_s, struct vs_error *err);
+                        long long grace_s, struct err *err);
 
 /* vs_create_finish() in steps, for settings that need what the
  * reconfigure made (the ephemeral disk's uuid, with disk.enableUUID):
@@ -230,17 +230,17 @@ int vs_create_deliver(struct vs_client *c, struct vs_created *v,
                       const char *dc_path, const char *settings,
                       size_t settings_len, const void *iso, size_t iso_len,
                       const struct vs_create_opts *opts,
-                      struct vs_error *err);
+                      struct err *err);
 int vs_create_ephemeral_uuid(char **out, struct vs_client *c,
                              const struct vs_moref *dc,
                              const struct vs_created *v,
-                             struct vs_error *err);
+                             struct err *err);
 int vs_create_redeliver(struct vs_client *c, struct vs_created *v,
                         const char *dc_path, const char *settings,
                         size_t settings_len, const void *iso,
-                        size_t iso_len, struct vs_error *err);
+                        size_t iso_len, struct err *err);
 int vs_create_start(struct vs_client *c, struct vs_created *v,
-                    const struct vs_create_opts *opts, struct vs_error *err);
+                    const struct vs_create_opts *opts, struct err *err);
 
 /* Removes what a failed create_vm left: powers the VM off when a power
  * on was tried, destroys it (v NULL or not existing: nothing to destroy)
@@ -248,11 +248,11 @@ int vs_create_start(struct vs_client *c, struct vs_created *v,
  * Every step runs; the first failure is reported. */
 int vs_create_destroy(struct vs_client *c, const struct vs_moref *dc,
                       const struct vs_created *v, const char *datastore,
-                      const char *name, struct vs_error *err);
+                      const char *name, struct err *err);
 
 /* Standard base64 (with padding) of len bytes; *out malloc'd and
  * NUL-terminated. */
 int vs_base64(char **out, const void *data, size_t len,
-              struct vs_error *err);
+              struct err *err);
 
 #endif

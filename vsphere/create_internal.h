@@ -13,6 +13,6 @@ struct vs_vm_info;
  * MAC addresses of req's NICs, the stemcell's NICs to remove, the system
  * disk and its controller, the ephemeral disk's unit, the CD-ROM slot. */
 int vs_create__plan(struct vs_created *v, const struct vs_vm_info *info,
-                    const struct vs_create_req *req, struct vs_error *err);
+                    const struct vs_create_req *req, struct err *err);
 
 #endif

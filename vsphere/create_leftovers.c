@@ -45,7 +45,7 @@ static bool
 object_mark(long long *since, const struct vs_object *o)
 {
 	const struct vs_prop *p = vs_object_prop(o, "config.extraConfig");
-	struct vs_error e;
+	struct err e;
 	xmlNodePtr val, opt;
 	bool marked = false;
 	char *key, *value;
@@ -53,7 +53,7 @@ object_mark(long long *since, const struct vs_object *o)
 	if (p == NULL || (p->kind == VS_PROP_TEXT &&
 	                  (p->text == NULL || p->text[0] == '\0')))
 		return false;
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (vs_object_get_node(&val, o, "config.extraConfig", &e) != 0)
 		return false;
 	for (opt = vs_xml_child(val, "OptionValue"); opt != NULL;
@@ -73,14 +73,14 @@ object_mark(long long *since, const struct vs_object *o)
 int
 vs_create_leftovers(struct vs_leftovers **out, struct vs_client *c,
                     const struct vs_moref *folder, long long now,
-                    long long grace_s, struct vs_error *err)
+                    long long grace_s, struct err *err)
 {
 	static const char *const paths[] = {
 		"name", "config.extraConfig", NULL,
 	};
 	struct vs_objects *list = NULL;
 	struct vs_leftovers *l = NULL;
-	struct vs_error e;
+	struct err e;
 	const char *name;
 	long long since;
 	size_t i;
@@ -88,8 +88,8 @@ vs_create_leftovers(struct vs_leftovers **out, struct vs_client *c,
 
 	*out = NULL;
 	if (folder == NULL || folder->value[0] == '\0' || grace_s < 0)
-		return vs_error_set(err, VS_EINVAL, "leftovers: bad "
-		                    "arguments");
+		return err_set(err, ERR_EINVAL, "leftovers: bad "
+		               "arguments");
 	rc = vs_pc_list(&list, c, folder, "VirtualMachine", paths, err);
 	if (rc != 0)
 		return rc;
@@ -97,7 +97,7 @@ vs_create_leftovers(struct vs_leftovers **out, struct vs_client *c,
 	if (l != NULL && list->n > 0)
 		l->items = calloc(list->n, sizeof(*l->items));
 	if (l == NULL || (list->n > 0 && l->items == NULL)) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	for (i = 0; i < list->n; i++) {
@@ -106,14 +106,14 @@ vs_create_leftovers(struct vs_leftovers **out, struct vs_client *c,
 
 		if (!object_mark(&since, o) || since > now - grace_s)
 			continue;
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&name, o, "name", &e) != 0)
 			name = o->obj.value;
 		it->vm = o->obj;
 		it->since = since;
 		it->name = strdup(name);
 		if (it->name == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 		l->n++;

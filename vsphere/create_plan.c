@@ -75,7 +75,7 @@ unit_used(const struct vs_vm_info *info, int controller, int unit)
 
 static int
 plan_nics(struct vs_created *v, const struct vs_vm_info *info,
-          const struct vs_create_req *req, struct vs_error *err)
+          const struct vs_create_req *req, struct err *err)
 {
 	size_t i, nnic = 0, k = 0;
 
@@ -83,8 +83,8 @@ plan_nics(struct vs_created *v, const struct vs_vm_info *info,
 		if (info->devices[i].kind == VS_VM_DEV_NIC)
 			nnic++;
 	if (nnic < req->nnics)
-		return vs_error_set(err, VS_ERR, "the clone has %zu NIC(s), "
-		                    "%zu were added", nnic, req->nnics);
+		return err_set(err, ERR_FAIL, "the clone has %zu NIC(s), "
+		               "%zu were added", nnic, req->nnics);
 	v->macs = calloc(req->nnics + 1, sizeof(*v->macs));
 	v->remove_keys = calloc(nnic - req->nnics + 1,
 	                        sizeof(*v->remove_keys));
@@ -92,7 +92,7 @@ plan_nics(struct vs_created *v, const struct vs_vm_info *info,
 	                         sizeof(*v->remove_types));
 	if (v->macs == NULL || v->remove_keys == NULL ||
 	    v->remove_types == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (i = 0; i < info->ndevices; i++) {
 		const struct vs_vm_device *d = &info->devices[i];
 		const struct vs_port_group *pg;
@@ -104,23 +104,23 @@ plan_nics(struct vs_created *v, const struct vs_vm_info *info,
 			 * a VirtualVmxnet3 may be refused */
 			v->remove_types[v->nremove] = strdup(d->type);
 			if (v->remove_types[v->nremove] == NULL)
-				return vs_error_set(err, VS_ENOMEM,
-				                    "out of memory");
+				return err_set(err, ERR_ENOMEM,
+				               "out of memory");
 			v->remove_keys[v->nremove++] = d->key;
 			continue;
 		}
 		pg = &req->nics[v->nmacs];
 		if (strcmp(d->type, "VirtualVmxnet3") != 0 || !nic_on(d, pg))
-			return vs_error_set(err, VS_ERR, "NIC %zu of the clone "
-			                    "is not a VirtualVmxnet3 on port "
-			                    "group '%s'", v->nmacs + 1,
-			                    pg->name);
+			return err_set(err, ERR_FAIL, "NIC %zu of the clone "
+			               "is not a VirtualVmxnet3 on port "
+			               "group '%s'", v->nmacs + 1,
+			               pg->name);
 		v->macs[v->nmacs] = mac_norm(d->mac_address);
 		if (v->macs[v->nmacs] == NULL)
-			return vs_error_set(err, VS_EPARSE, "NIC %zu of the "
-			                    "clone (port group '%s') has no "
-			                    "valid MAC address", v->nmacs + 1,
-			                    pg->name);
+			return err_set(err, ERR_EPARSE, "NIC %zu of the "
+			               "clone (port group '%s') has no "
+			               "valid MAC address", v->nmacs + 1,
+			               pg->name);
 		v->nmacs++;
 	}
 	return 0;
@@ -130,7 +130,7 @@ plan_nics(struct vs_created *v, const struct vs_vm_info *info,
  * conversion to another SCSI type. */
 static int
 plan_controller(struct vs_created *v, const struct vs_vm_info *info,
-                struct vs_error *err)
+                struct err *err)
 {
 	const struct vs_vm_device *ctl = NULL;
 	size_t i, n = 0;
@@ -155,7 +155,7 @@ plan_controller(struct vs_created *v, const struct vs_vm_info *info,
 	if (n > 0) {
 		v->scsi_children = calloc(n, sizeof(*v->scsi_children));
 		if (v->scsi_children == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < info->ndevices; i++) {
 		if (info->devices[i].has_controller_key &&
@@ -166,7 +166,7 @@ plan_controller(struct vs_created *v, const struct vs_vm_info *info,
 	if (ctl->label != NULL) {
 		v->scsi_label = strdup(ctl->label);
 		if (v->scsi_label == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	v->scsi_key = ctl->key;
 	snprintf(v->scsi_type, sizeof(v->scsi_type), "%s", ctl->type);
@@ -182,11 +182,11 @@ plan_controller(struct vs_created *v, const struct vs_vm_info *info,
 /* The system disk, remembered for growing it. */
 static int
 plan_system_disk(struct vs_created *v, const struct vs_vm_device *sys,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	if (sys == NULL || !sys->has_controller_key || !sys->has_unit_number)
-		return vs_error_set(err, VS_ERR, "the clone has no system "
-		                    "disk on a controller");
+		return err_set(err, ERR_FAIL, "the clone has no system "
+		               "disk on a controller");
 	v->system_unit = sys->unit_number;
 	v->disk_controller = sys->controller_key;
 	v->sys_key = sys->key;
@@ -199,14 +199,14 @@ plan_system_disk(struct vs_created *v, const struct vs_vm_device *sys,
 	     (v->sys_label = strdup(sys->label)) == NULL) ||
 	    (sys->disk_mode != NULL &&
 	     (v->sys_disk_mode = strdup(sys->disk_mode)) == NULL))
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
 /* The first free unit on the system disk's controller. */
 static int
 plan_ephemeral_unit(struct vs_created *v, const struct vs_vm_info *info,
-                    struct vs_error *err)
+                    struct err *err)
 {
 	int u;
 
@@ -218,14 +218,14 @@ plan_ephemeral_unit(struct vs_created *v, const struct vs_vm_info *info,
 		}
 	}
 	v->ephemeral_unit = -1;
-	return vs_error_set(err, VS_ERR, "no free unit on the system disk's "
-	                    "controller %d", v->disk_controller);
+	return err_set(err, ERR_FAIL, "no free unit on the system disk's "
+	               "controller %d", v->disk_controller);
 }
 
 /* The clone's CD-ROM (cd), else a free IDE slot for one. */
 static int
 plan_cdrom(struct vs_created *v, const struct vs_vm_info *info,
-           const struct vs_vm_device *cd, struct vs_error *err)
+           const struct vs_vm_device *cd, struct err *err)
 {
 	size_t i;
 	int u;
@@ -250,13 +250,13 @@ plan_cdrom(struct vs_created *v, const struct vs_vm_info *info,
 			}
 		}
 	}
-	return vs_error_set(err, VS_ERR, "the clone has no CD-ROM and no "
-	                    "free IDE slot for one");
+	return err_set(err, ERR_FAIL, "the clone has no CD-ROM and no "
+	               "free IDE slot for one");
 }
 
 static int
 plan_disks(struct vs_created *v, const struct vs_vm_info *info,
-           struct vs_error *err)
+           struct err *err)
 {
 	const struct vs_vm_device *sys = NULL, *cd = NULL;
 	size_t i;
@@ -282,7 +282,7 @@ plan_disks(struct vs_created *v, const struct vs_vm_info *info,
 
 int
 vs_create__plan(struct vs_created *v, const struct vs_vm_info *info,
-                const struct vs_create_req *req, struct vs_error *err)
+                const struct vs_create_req *req, struct err *err)
 {
 	int rc;
 

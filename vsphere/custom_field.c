@@ -40,7 +40,7 @@ field_defs_clear(struct field_defs *f)
 /* An ArrayOfCustomFieldDef value (prop may be NULL: no fields). */
 static int
 field_defs_from_prop(struct field_defs *out, const struct vs_prop *p,
-                     struct vs_error *err)
+                     struct err *err)
 {
 	xmlNodePtr n;
 	size_t cap = 0, count = 0;
@@ -53,8 +53,8 @@ field_defs_from_prop(struct field_defs *out, const struct vs_prop *p,
 	                                p->text[0] == '\0'))
 		return 0;
 	if (p->kind != VS_PROP_NODE)
-		return vs_error_set(err, VS_EPARSE, "custom field "
-		                    "definitions: unexpected value");
+		return err_set(err, ERR_EPARSE, "custom field "
+		               "definitions: unexpected value");
 	for (n = vs_xml_child(p->node, "CustomFieldDef"); n != NULL;
 	     n = vs_xml_next(n, "CustomFieldDef"))
 		cap++;
@@ -62,7 +62,7 @@ field_defs_from_prop(struct field_defs *out, const struct vs_prop *p,
 		return 0;
 	out->items = calloc(cap, sizeof(*out->items));
 	if (out->items == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (n = vs_xml_child(p->node, "CustomFieldDef"); n != NULL;
 	     n = vs_xml_next(n, "CustomFieldDef")) {
 		struct field_def *f = &out->items[count];
@@ -74,20 +74,20 @@ field_defs_from_prop(struct field_defs *out, const struct vs_prop *p,
 			rc = vs_parse_long(&f->key, buf, -2147483648LL,
 			                   2147483647LL, err);
 		else
-			rc = vs_error_set(err, VS_EPARSE, "custom field "
-			                  "definition without a key");
+			rc = err_set(err, ERR_EPARSE, "custom field "
+			             "definition without a key");
 		if (rc != 0)
 			goto fail;
 		name = vs_xml_child_text(n, "name");
 		if (name == NULL) {
-			rc = vs_error_set(err, VS_EPARSE, "custom field "
-			                  "definition without a name");
+			rc = err_set(err, ERR_EPARSE, "custom field "
+			             "definition without a name");
 			goto fail;
 		}
 		f->name = strdup(name);
 		xmlFree(name);
 		if (f->name == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto fail;
 		}
 		if (vs_xml_child_copy(f->mo_type, sizeof(f->mo_type), n,
@@ -103,7 +103,7 @@ fail:
 
 static int
 read_field_defs(struct field_defs *out, struct vs_client *c,
-                struct vs_error *err)
+                struct err *err)
 {
 	static const char *const paths[] = { "field", NULL };
 	const struct vs_service_content *sc = vs_client_sc(c);
@@ -139,7 +139,7 @@ field_find(const struct field_defs *f, const char *name)
 }
 
 static int
-add_field_def(struct vs_client *c, const char *name, struct vs_error *err)
+add_field_def(struct vs_client *c, const char *name, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	xmlDocPtr req = NULL, resp = NULL;
@@ -161,19 +161,19 @@ add_field_def(struct vs_client *c, const char *name, struct vs_error *err)
  * names the field). */
 static int
 field_defs_add(struct field_defs *defs, const char *name,
-               struct vs_error *err)
+               struct err *err)
 {
 	struct field_def *grown;
 
 	grown = realloc(defs->items, (defs->n + 1) * sizeof(*grown));
 	if (grown == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	defs->items = grown;
 	memset(&grown[defs->n], 0, sizeof(grown[defs->n]));
 	grown[defs->n].key = -1;
 	grown[defs->n].name = strdup(name);
 	if (grown[defs->n].name == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	snprintf(grown[defs->n].mo_type, sizeof(grown[defs->n].mo_type),
 	         "VirtualMachine");
 	defs->n++;
@@ -183,23 +183,23 @@ field_defs_add(struct field_defs *defs, const char *name,
 /* Makes sure field name exists (defs is re-read after a race). */
 static int
 ensure_field(struct field_defs *defs, struct vs_client *c, const char *name,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct field_defs fresh;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	if (field_find(defs, name) != NULL)
 		return 0;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = add_field_def(c, name, &e);
 	if (rc == 0) {
 		vs_client_logf(c, 0, "custom field %s defined", name);
 		return field_defs_add(defs, name, err);
 	}
 	if (strcmp(e.fault, "DuplicateName") != 0) {
-		vs_error_prefix(&e, "AddCustomFieldDef %s", name);
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "AddCustomFieldDef %s", name);
+		err_keep_first(err, &e);
 		return rc;
 	}
 	/* defined by a racing process meanwhile, or defined for another
@@ -210,21 +210,21 @@ ensure_field(struct field_defs *defs, struct vs_client *c, const char *name,
 	field_defs_clear(defs);
 	*defs = fresh;
 	if (field_find(defs, name) == NULL)
-		return vs_error_set(err, VS_EFAULT, "custom field %s exists "
-		                    "but not for VMs", name);
+		return err_set(err, ERR_EFAULT, "custom field %s exists "
+		               "but not for VMs", name);
 	return 0;
 }
 
 static int
 set_custom_value(struct vs_client *c, const struct vs_moref *vm,
-                 const char *name, const char *value, struct vs_error *err)
+                 const char *name, const char *value, struct err *err)
 {
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	/* the wire name is lower-case; its key is the field's name */
 	rc = vs_soap_request_new(&req, &m, "setCustomValue", vm, err);
 	if (rc != 0)
@@ -235,10 +235,10 @@ set_custom_value(struct vs_client *c, const struct vs_moref *vm,
 	xmlFreeDoc(resp);
 	if (rc != 0) {
 		if (strcmp(e.fault, "ManagedObjectNotFound") == 0)
-			rc = e.code = VS_ENOTFOUND;
-		vs_error_prefix(&e, "setCustomValue %s on %s", name,
-		                vm->value);
-		vs_error_keep_first(err, &e);
+			rc = e.code = ERR_ENOTFOUND;
+		err_prefix(&e, "setCustomValue %s on %s", name,
+		           vm->value);
+		err_keep_first(err, &e);
 	}
 	return rc;
 }
@@ -247,7 +247,7 @@ int
 vs_vm_set_custom_fields(struct vs_client *c, const struct vs_moref *vm,
                         const char *const *names,
                         const char *const *values, size_t n,
-                        struct vs_error *err)
+                        struct err *err)
 {
 	struct field_defs defs = { 0 };
 	size_t i;
@@ -257,13 +257,13 @@ vs_vm_set_custom_fields(struct vs_client *c, const struct vs_moref *vm,
 	if (rc != 0)
 		return rc;
 	if (n > 0 && (names == NULL || values == NULL))
-		return vs_error_set(err, VS_EINVAL, "set custom fields: bad "
-		                    "arguments");
+		return err_set(err, ERR_EINVAL, "set custom fields: bad "
+		               "arguments");
 	for (i = 0; i < n; i++) {
 		if (names[i] == NULL || names[i][0] == '\0' ||
 		    values[i] == NULL)
-			return vs_error_set(err, VS_EINVAL, "custom field %zu: "
-			                    "empty name or no value", i);
+			return err_set(err, ERR_EINVAL, "custom field %zu: "
+			               "empty name or no value", i);
 	}
 	if (n == 0)
 		return 0;
@@ -280,7 +280,7 @@ vs_vm_set_custom_fields(struct vs_client *c, const struct vs_moref *vm,
 int
 vs_vm_set_custom_field(struct vs_client *c, const struct vs_moref *vm,
                        const char *name, const char *value,
-                       struct vs_error *err)
+                       struct err *err)
 {
 	return vs_vm_set_custom_fields(c, vm, &name, &value, 1, err);
 }
@@ -291,7 +291,7 @@ vs_vm_set_custom_field(struct vs_client *c, const struct vs_moref *vm,
 static int
 read_defs_and_values(struct vs_objects **list, const struct vs_object **vmo,
                      const struct vs_object **cfm, struct vs_client *c,
-                     const struct vs_moref *vm, struct vs_error *err)
+                     const struct vs_moref *vm, struct err *err)
 {
 	static const char *const cfm_paths[] = { "field", NULL };
 	static const char *const vm_paths[] = { "customValue", NULL };
@@ -305,20 +305,20 @@ read_defs_and_values(struct vs_objects **list, const struct vs_object **vmo,
 		.spec = { .props = ps, .nprops = 2, .objects = os,
 		          .nobjects = 2 },
 	};
-	struct vs_error e;
+	struct err e;
 	size_t i;
 	int rc;
 
 	*vmo = *cfm = NULL;
-	vs_error_clear(&e);
+	err_clear(&e);
 	memset(os, 0, sizeof(os));
 	os[0].obj = sc->custom_fields_manager;
 	os[1].obj = *vm;
 	rc = vs_pc_retrieve(list, c, &q, &e);
 	if (rc != 0) {
 		if (strcmp(e.fault, "ManagedObjectNotFound") == 0)
-			rc = e.code = VS_ENOTFOUND;
-		vs_error_keep_first(err, &e);
+			rc = e.code = ERR_ENOTFOUND;
+		err_keep_first(err, &e);
 		return rc;
 	}
 	for (i = 0; i < (*list)->n; i++) {
@@ -330,8 +330,8 @@ read_defs_and_values(struct vs_objects **list, const struct vs_object **vmo,
 			*cfm = o;
 	}
 	if (*vmo == NULL)
-		return vs_error_set(err, VS_ENOTFOUND, "VM %s: not found",
-		                    vm->value);
+		return err_set(err, ERR_ENOTFOUND, "VM %s: not found",
+		               vm->value);
 	return 0;
 }
 
@@ -339,9 +339,9 @@ read_defs_and_values(struct vs_objects **list, const struct vs_object **vmo,
  * wins); *found stays NULL when the VM has none. */
 static int
 custom_value(char **found, const struct vs_prop *p, long long key,
-             struct vs_error *err)
+             struct err *err)
 {
-	struct vs_error ignore;
+	struct err ignore;
 	xmlNodePtr n;
 	long long k;
 	char buf[32], *v;
@@ -351,7 +351,7 @@ custom_value(char **found, const struct vs_prop *p, long long key,
 		return 0;
 	for (n = vs_xml_child(p->node, "CustomFieldValue"); n != NULL;
 	     n = vs_xml_next(n, "CustomFieldValue")) {
-		vs_error_clear(&ignore);
+		err_clear(&ignore);
 		if (vs_xml_child_copy(buf, sizeof(buf), n, "key") != 0 ||
 		    vs_parse_long(&k, buf, -2147483648LL, 2147483647LL,
 		                  &ignore) != 0 || k != key)
@@ -361,7 +361,7 @@ custom_value(char **found, const struct vs_prop *p, long long key,
 		*found = strdup(v != NULL ? v : "");
 		xmlFree(v);
 		if (*found == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -369,7 +369,7 @@ custom_value(char **found, const struct vs_prop *p, long long key,
 int
 vs_vm_get_custom_field(char **out, struct vs_client *c,
                        const struct vs_moref *vm, const char *name,
-                       struct vs_error *err)
+                       struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	struct vs_objects *list = NULL;
@@ -394,15 +394,15 @@ vs_vm_get_custom_field(char **out, struct vs_client *c,
 		goto cleanup;
 	f = field_find(&defs, name);
 	if (f == NULL) {
-		rc = vs_error_set(err, VS_ENOTFOUND, "custom field %s: not "
-		                  "defined", name);
+		rc = err_set(err, ERR_ENOTFOUND, "custom field %s: not "
+		             "defined", name);
 		goto cleanup;
 	}
 	rc = custom_value(&found, vs_object_prop(vmo, "customValue"), f->key,
 	                  err);
 	if (rc == 0 && found == NULL)
-		rc = vs_error_set(err, VS_ENOTFOUND, "VM %s: custom field %s "
-		                  "not set", vm->value, name);
+		rc = err_set(err, ERR_ENOTFOUND, "VM %s: custom field %s "
+		             "not set", vm->value, name);
 	if (rc == 0) {
 		*out = found;
 		found = NULL;

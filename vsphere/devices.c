@@ -51,7 +51,7 @@ device_kind(const struct vs_device *d)
 
 int
 vs_vm__device_copy(struct vs_vm_device *out, const struct vs_device *d,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	bool nic;
 
@@ -91,7 +91,7 @@ vs_vm__device_copy(struct vs_vm_device *out, const struct vs_device *d,
 	    (d->switch_uuid != NULL && out->switch_uuid == NULL) ||
 	    (d->portgroup_key != NULL && out->portgroup_key == NULL) ||
 	    (nic && d->opaque_id != NULL && out->opaque_id == NULL))
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -112,7 +112,7 @@ map_tristate(int v)
 static int
 map_operations(struct vs_device_change *out,
                const struct vs_vm_device_change *in, size_t i,
-               struct vs_error *err)
+               struct err *err)
 {
 	switch (in->operation) {
 	case VS_VM_OP_ADD:
@@ -125,8 +125,8 @@ map_operations(struct vs_device_change *out,
 		out->operation = VS_OP_EDIT;
 		break;
 	default:
-		return vs_error_set(err, VS_EINVAL, "device change %zu: bad "
-		                    "operation", i);
+		return err_set(err, ERR_EINVAL, "device change %zu: bad "
+		               "operation", i);
 	}
 	switch (in->file_operation) {
 	case VS_VM_FILEOP_NONE:
@@ -139,19 +139,19 @@ map_operations(struct vs_device_change *out,
 		out->file_operation = VS_FILEOP_DESTROY;
 		break;
 	default:
-		return vs_error_set(err, VS_EINVAL, "device change %zu: bad "
-		                    "file operation", i);
+		return err_set(err, ERR_EINVAL, "device change %zu: bad "
+		               "file operation", i);
 	}
 	return 0;
 }
 
 static int
 map_disk(struct vs_device_spec *d, const struct vs_vm_device_change *in,
-         size_t i, struct vs_error *err)
+         size_t i, struct err *err)
 {
 	if (in->file_name == NULL)
-		return vs_error_set(err, VS_EINVAL, "device change %zu: disk "
-		                    "without a file", i);
+		return err_set(err, ERR_EINVAL, "device change %zu: disk "
+		               "without a file", i);
 	d->type = VS_DEV_DISK;
 	d->backing = VS_BACKING_DISK_FLAT;
 	d->file_name = in->file_name;
@@ -190,17 +190,17 @@ map_nic(struct vs_device_spec *d, const struct vs_vm_device_change *in)
 static int
 map_controller(struct vs_device_spec *d,
                const struct vs_vm_device_change *in, size_t i,
-               struct vs_error *err)
+               struct err *err)
 {
 	if ((in->operation == VS_VM_OP_ADD ? in->key >= 0 :
 	     in->operation != VS_VM_OP_EDIT || in->key < 0 ||
 	     in->label == NULL) ||
 	    in->type_name == NULL || in->bus_number < 0 ||
 	    in->bus_number > 3 || in->file_operation != VS_VM_FILEOP_NONE)
-		return vs_error_set(err, VS_EINVAL, "device change %zu: only "
-		                    "the addition of a SCSI controller (new "
-		                    "key, bus 0-3) or the edit of one (its "
-		                    "key, deviceInfo) is supported", i);
+		return err_set(err, ERR_EINVAL, "device change %zu: only "
+		               "the addition of a SCSI controller (new "
+		               "key, bus 0-3) or the edit of one (its "
+		               "key, deviceInfo) is supported", i);
 	d->type = VS_DEV_SCSI_CONTROLLER;
 	d->bus_number = in->bus_number;
 	d->shared_bus = in->shared_bus != NULL ? in->shared_bus :
@@ -215,7 +215,7 @@ static int
 map_change(struct vs_device_change *out, struct vs_device_spec *d,
            struct vs_connect_spec *conn,
            const struct vs_vm_device_change *in, size_t i,
-           struct vs_error *err)
+           struct err *err)
 {
 	int rc;
 
@@ -259,8 +259,8 @@ map_change(struct vs_device_change *out, struct vs_device_spec *d,
 		rc = map_controller(d, in, i, err);
 		break;
 	default:
-		return vs_error_set(err, VS_EINVAL, "device change %zu: "
-		                    "unsupported device kind %d", i, in->kind);
+		return err_set(err, ERR_EINVAL, "device change %zu: "
+		               "unsupported device kind %d", i, in->kind);
 	}
 	if (rc == 0)
 		out->device = d;
@@ -288,7 +288,7 @@ mapped_config_clear(struct mapped_config *m)
 
 static int
 map_changes(struct mapped_config *m, const struct vs_vm_config *spec,
-            struct vs_error *err)
+            struct err *err)
 {
 	size_t i;
 	int rc;
@@ -299,7 +299,7 @@ map_changes(struct mapped_config *m, const struct vs_vm_config *spec,
 	m->devs = calloc(spec->nchanges, sizeof(*m->devs));
 	m->conns = calloc(spec->nchanges, sizeof(*m->conns));
 	if (m->changes == NULL || m->devs == NULL || m->conns == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (i = 0; i < spec->nchanges; i++) {
 		rc = map_change(&m->changes[i], &m->devs[i], &m->conns[i],
 		                &spec->changes[i], i, err);
@@ -313,7 +313,7 @@ map_changes(struct mapped_config *m, const struct vs_vm_config *spec,
 
 static int
 map_config(struct mapped_config *m, const struct vs_vm_config *spec,
-           struct vs_error *err)
+           struct err *err)
 {
 	size_t i;
 	int rc;
@@ -328,7 +328,7 @@ map_config(struct mapped_config *m, const struct vs_vm_config *spec,
 	if (spec->nextra > 0) {
 		m->extra = calloc(spec->nextra, sizeof(*m->extra));
 		if (m->extra == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < spec->nextra; i++) {
 		m->extra[i].key = spec->extra[i].key;
@@ -348,23 +348,23 @@ map_config(struct mapped_config *m, const struct vs_vm_config *spec,
 
 int
 vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
-                  const struct vs_vm_config *spec, struct vs_error *err)
+                  const struct vs_vm_config *spec, struct err *err)
 {
 	struct mapped_config mc;
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	memset(&mc, 0, sizeof(mc));
 	rc = vs_vm__check_ref(vm, "ReconfigVM_Task", err);
 	if (rc != 0)
 		return rc;
 	if (spec == NULL || (spec->nchanges > 0 && spec->changes == NULL) ||
 	    (spec->nextra > 0 && spec->extra == NULL))
-		return vs_error_set(err, VS_EINVAL, "ReconfigVM_Task: bad "
-		                    "spec");
+		return err_set(err, ERR_EINVAL, "ReconfigVM_Task: bad "
+		               "spec");
 	rc = map_config(&mc, spec, err);
 	if (rc == 0)
 		rc = vs_soap_request_new(&req, &m, "ReconfigVM_Task", vm, err);
@@ -376,9 +376,9 @@ vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
 	req = NULL;
 	if (rc != 0) {
 		if (strcmp(e.fault, "ManagedObjectNotFound") == 0)
-			rc = e.code = VS_ENOTFOUND;
-		vs_error_prefix(&e, "ReconfigVM_Task %s", vm->value);
-		vs_error_keep_first(err, &e);
+			rc = e.code = ERR_ENOTFOUND;
+		err_prefix(&e, "ReconfigVM_Task %s", vm->value);
+		err_keep_first(err, &e);
 	}
 cleanup:
 	xmlFreeDoc(req);
@@ -431,7 +431,7 @@ detach_change(struct vs_vm_device_change *ch, const struct vs_vm_device *d)
  * changes (room for every device); names lists their files. */
 static int
 plan_detach(struct vs_vm_device_change *changes, struct vs_vm_names *names,
-            const struct vs_vm_info *info, int filter, struct vs_error *err)
+            const struct vs_vm_info *info, int filter, struct err *err)
 {
 	size_t i;
 
@@ -441,13 +441,13 @@ plan_detach(struct vs_vm_device_change *changes, struct vs_vm_names *names,
 		if (!disk_selected(d, info, filter))
 			continue;
 		if (d->file_name == NULL)
-			return vs_error_set(err, VS_EPARSE, "VM %s: disk %d "
-			                    "has no file", info->vm.value,
-			                    d->key);
+			return err_set(err, ERR_EPARSE, "VM %s: disk %d "
+			               "has no file", info->vm.value,
+			               d->key);
 		detach_change(&changes[names->n], d);
 		names->items[names->n] = strdup(d->file_name);
 		if (names->items[names->n] == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		names->n++;
 	}
 	return 0;
@@ -456,7 +456,7 @@ plan_detach(struct vs_vm_device_change *changes, struct vs_vm_names *names,
 int
 vs_vm_detach_disks_info(struct vs_vm_names **out, struct vs_client *c,
                         const struct vs_vm_info *info, int filter,
-                        struct vs_error *err)
+                        struct err *err)
 {
 	struct vs_vm_device_change *changes = NULL;
 	struct vs_vm_names *names = NULL;
@@ -467,16 +467,16 @@ vs_vm_detach_disks_info(struct vs_vm_names **out, struct vs_client *c,
 		*out = NULL;
 	if (info == NULL || (filter != VS_VM_DISKS_PERSISTENT &&
 	                     filter != VS_VM_DISKS_ALL))
-		return vs_error_set(err, VS_EINVAL, "detach disks: bad "
-		                    "arguments");
+		return err_set(err, ERR_EINVAL, "detach disks: bad "
+		               "arguments");
 	names = calloc(1, sizeof(*names));
 	if (names == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	if (info->ndevices > 0) {
 		changes = calloc(info->ndevices, sizeof(*changes));
 		names->items = calloc(info->ndevices, sizeof(char *));
 		if (changes == NULL || names->items == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}
@@ -487,7 +487,7 @@ vs_vm_detach_disks_info(struct vs_vm_names **out, struct vs_client *c,
 		spec.nchanges = names->n;
 		rc = vs_vm_reconfigure(c, &info->vm, &spec, err);
 		if (rc != 0)
-			vs_error_prefix(err, "detaching %zu disk(s)", names->n);
+			err_prefix(err, "detaching %zu disk(s)", names->n);
 	}
 	if (rc == 0 && out != NULL) {
 		*out = names;
@@ -502,7 +502,7 @@ cleanup:
 int
 vs_vm_detach_disks(struct vs_vm_names **out, struct vs_client *c,
                    const struct vs_moref *vm, int filter,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	struct vs_vm_info *info = NULL;
 	int rc;

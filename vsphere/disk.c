@@ -26,10 +26,10 @@
 
 int
 vs_disk__check_ref(const struct vs_moref *ref, const char *what,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	if (ref == NULL || ref->type[0] == '\0' || ref->value[0] == '\0')
-		return vs_error_set(err, VS_EINVAL, "%s: no reference", what);
+		return err_set(err, ERR_EINVAL, "%s: no reference", what);
 	return 0;
 }
 
@@ -65,7 +65,7 @@ vs_disk_cid_valid(const char *cid)
 /* A VirtualDiskManager request with _this set. */
 static int
 vdm_request(xmlDocPtr *req, xmlNodePtr *m, struct vs_client *c,
-            const char *method, struct vs_error *err)
+            const char *method, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	int rc;
@@ -79,32 +79,32 @@ vdm_request(xmlDocPtr *req, xmlNodePtr *m, struct vs_client *c,
 	return rc;
 }
 
-/* Maps the faults that mean "no such file" to VS_ENOTFOUND. */
+/* Maps the faults that mean "no such file" to ERR_ENOTFOUND. */
 static int
-file_fault(int rc, struct vs_error *e)
+file_fault(int rc, struct err *e)
 {
 	if (rc != 0 && (strcmp(e->fault, "FileNotFound") == 0 ||
 	                strcmp(e->fault, "NotFound") == 0))
-		rc = e->code = VS_ENOTFOUND;
+		rc = e->code = ERR_ENOTFOUND;
 	return rc;
 }
 
 /* Runs VirtualDiskManager request req (consumed) as a task: the faults
- * that mean "no such file" as VS_ENOTFOUND, a failure's message
+ * that mean "no such file" as ERR_ENOTFOUND, a failure's message
  * prefixed "<method> <path>". */
 static int
 vdm_run(struct vs_client *c, xmlDocPtr req, const char *method,
-        const char *path, struct vs_error *err)
+        const char *path, struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_task_call(NULL, c, req, VS_DISK_TASK_TIMEOUT_S, &e);
 	rc = file_fault(rc, &e);
 	if (rc != 0) {
-		vs_error_prefix(&e, "%s %s", method, path);
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "%s %s", method, path);
+		err_keep_first(err, &e);
 	}
 	return rc;
 }
@@ -123,27 +123,27 @@ vs_disk_loc_clear(struct vs_disk_loc *loc)
 
 int
 vs_disk_path(char **out, const char *datastore, const char *disk_path,
-             const char *cid, struct vs_error *err)
+             const char *cid, struct err *err)
 {
 	char rel[VS_DS_PATH_MAX];
 	int n;
 
 	*out = NULL;
 	if (!vs_disk_cid_valid(cid))
-		return vs_error_set(err, VS_EINVAL, "not a disk cid of this "
-		                    "CPI");
+		return err_set(err, ERR_EINVAL, "not a disk cid of this "
+		               "CPI");
 	if (disk_path == NULL || disk_path[0] == '\0')
 		n = snprintf(rel, sizeof(rel), "%s.vmdk", cid);
 	else
 		n = snprintf(rel, sizeof(rel), "%s/%s.vmdk", disk_path, cid);
 	if (n < 0 || (size_t)n >= sizeof(rel))
-		return vs_error_set(err, VS_EINVAL, "disk path too long");
+		return err_set(err, ERR_EINVAL, "disk path too long");
 	return vs_ds_path_format(out, datastore, rel, err);
 }
 
 /* Lower-case 8-4-4-4-12 from vCenter's forms ("60 00 c2 9a …-…" or
- * already canonical) into *out; VS_EPARSE when s does not hold 32 hex
- * digits, VS_ENOMEM. */
+ * already canonical) into *out; ERR_EPARSE when s does not hold 32 hex
+ * digits, ERR_ENOMEM. */
 static int
 uuid_normalize(char **out, const char *s)
 {
@@ -160,15 +160,15 @@ uuid_normalize(char **out, const char *s)
 			ch = (char)(ch - 'A' + 'a');
 		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')) ||
 		    n >= 32)
-			return VS_EPARSE;
+			return ERR_EPARSE;
 		hex[n++] = ch;
 	}
 	if (n != 32)
-		return VS_EPARSE;
+		return ERR_EPARSE;
 	hex[32] = '\0';
 	*out = malloc(37);
 	if (*out == NULL)
-		return VS_ENOMEM;
+		return ERR_ENOMEM;
 	snprintf(*out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
 	         hex + 12, hex + 16, hex + 20);
 	return 0;
@@ -177,16 +177,16 @@ uuid_normalize(char **out, const char *s)
 int
 vs_disk_query_uuid(char **out, struct vs_client *c,
                    const struct vs_moref *dc, const char *ds_path,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r;
-	struct vs_error e;
+	struct err e;
 	char *text = NULL;
 	int rc;
 
 	*out = NULL;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_disk__check_ref(dc, "QueryVirtualDiskUuid", err);
 	if (rc == 0)
 		rc = vdm_request(&req, &m, c, "QueryVirtualDiskUuid", err);
@@ -196,19 +196,19 @@ vs_disk_query_uuid(char **out, struct vs_client *c,
 	vs_soap_add_moref(m, "datacenter", dc);
 	rc = file_fault(vs_client_call(c, req, &resp, &r, &e), &e);
 	if (rc != 0) {
-		vs_error_prefix(&e, "QueryVirtualDiskUuid %s", ds_path);
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "QueryVirtualDiskUuid %s", ds_path);
+		err_keep_first(err, &e);
 		goto cleanup;
 	}
 	rc = vs_vim_opt_text(&text, r, "returnval");
 	if (rc == 0)
-		rc = text != NULL ? uuid_normalize(out, text) : VS_EPARSE;
-	if (rc == VS_ENOMEM)
-		rc = vs_error_set(err, VS_ENOMEM, "QueryVirtualDiskUuid %s: "
-		                  "out of memory", ds_path);
+		rc = text != NULL ? uuid_normalize(out, text) : ERR_EPARSE;
+	if (rc == ERR_ENOMEM)
+		rc = err_set(err, ERR_ENOMEM, "QueryVirtualDiskUuid %s: "
+		             "out of memory", ds_path);
 	else if (rc != 0)
-		rc = vs_error_set(err, VS_EPARSE, "QueryVirtualDiskUuid %s: "
-		                  "no uuid in the reply", ds_path);
+		rc = err_set(err, ERR_EPARSE, "QueryVirtualDiskUuid %s: "
+		             "no uuid in the reply", ds_path);
 cleanup:
 	xmlFree(text);
 	xmlFreeDoc(resp);
@@ -217,14 +217,14 @@ cleanup:
 
 int
 vs_disk__loc_fill(struct vs_disk_loc *out, const struct vs_disk_ds *ds,
-                  char *path, char *uuid, struct vs_error *err)
+                  char *path, char *uuid, struct err *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->datastore = ds->ref;
 	if (strlen(ds->name) >= sizeof(out->datastore_name)) {
 		free(path);
 		free(uuid);
-		return vs_error_set(err, VS_EINVAL, "datastore name too long");
+		return err_set(err, ERR_EINVAL, "datastore name too long");
 	}
 	snprintf(out->datastore_name, sizeof(out->datastore_name), "%s",
 	         ds->name);
@@ -244,7 +244,7 @@ static const char *const disk_types[] = {
 static int
 target_path(char **out, struct vs_client *c, const struct vs_moref *dc,
             const char *ds_name, const char *disk_path, const char *cid,
-            struct vs_error *err)
+            struct err *err)
 {
 	char *dir = NULL;
 	int rc;
@@ -263,20 +263,20 @@ int
 vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
                const struct vs_moref *dc, const struct vs_disk_ds *ds,
                const char *disk_path, const char *cid, long long size_mb,
-               int type, struct vs_error *err)
+               int type, struct err *err)
 {
 	xmlDocPtr req = NULL;
 	xmlNodePtr m, spec;
-	struct vs_error e;
+	struct err e;
 	char *path = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (size_mb <= 0 || size_mb > 62LL * 1024 * 1024 || type < 0 ||
 	    type > VS_DISK_EAGER_ZEROED_THICK || ds == NULL)
-		return vs_error_set(err, VS_EINVAL, "create disk: bad size, "
-		                    "type or datastore");
+		return err_set(err, ERR_EINVAL, "create disk: bad size, "
+		               "type or datastore");
 	rc = vs_disk__check_ref(dc, "create disk", err);
 	if (rc == 0)
 		rc = target_path(&path, c, dc, ds->name, disk_path, cid, err);
@@ -300,18 +300,18 @@ vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
 		 * remove what it may have made, so a failed create_disk
 		 * leaves no file behind (a missing one is fine). */
 		if (e.maybe_sent) {
-			struct vs_error ignored;
+			struct err ignored;
 
 			vs_client_cleanup(c);
-			vs_error_clear(&ignored);
+			err_clear(&ignored);
 			if (vs_disk_delete(c, dc, path, &ignored) != 0 &&
-			    ignored.code != VS_ENOTFOUND)
+			    ignored.code != ERR_ENOTFOUND)
 				vs_client_logf(c, 2, "create disk: could not "
 				               "remove %s after a lost reply: %s",
 				               path, ignored.message);
 		}
-		vs_error_prefix(&e, "CreateVirtualDisk_Task %s", path);
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "CreateVirtualDisk_Task %s", path);
+		err_keep_first(err, &e);
 		goto cleanup;
 	}
 	rc = vs_disk__loc_fill(out, ds, path, NULL, err);
@@ -332,22 +332,22 @@ struct locate_ctx {
 /* Tries one datastore; 0 and out filled when the disk is there. */
 static int
 try_datastore(struct vs_disk_loc *out, const struct vs_disk_ds *ds,
-              void *ctx, struct vs_error *err)
+              void *ctx, struct err *err)
 {
 	const struct locate_ctx *x = ctx;
-	struct vs_error e;
+	struct err e;
 	char *path = NULL, *uuid = NULL;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_disk_path(&path, ds->name, x->disk_path, x->cid, err);
 	if (rc != 0)
 		return rc;
 	rc = vs_disk_query_uuid(&uuid, x->c, x->dc, path, &e);
 	if (rc != 0) {
 		free(path);
-		if (rc != VS_ENOTFOUND)
-			vs_error_keep_first(err, &e);
+		if (rc != ERR_ENOTFOUND)
+			err_keep_first(err, &e);
 		return rc;
 	}
 	return vs_disk__loc_fill(out, ds, path, uuid, err);
@@ -357,26 +357,26 @@ int
 vs_disk_locate(struct vs_disk_loc *out, struct vs_client *c,
                const struct vs_moref *dc, const struct vs_disk_dss *dss,
                const char *pattern, const char *disk_path, const char *cid,
-               struct vs_error *err)
+               struct err *err)
 {
 	struct locate_ctx x = { c, dc, disk_path, cid };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!vs_disk_cid_valid(cid))
-		return vs_error_set(err, VS_EINVAL, "not a disk cid of this "
-		                    "CPI");
+		return err_set(err, ERR_EINVAL, "not a disk cid of this "
+		               "CPI");
 	rc = vs_disk__each_candidate(out, dss, pattern, try_datastore, &x,
 	                             err);
-	if (rc == VS_ENOTFOUND)
-		rc = vs_error_set(err, VS_ENOTFOUND, "disk %s: not found on "
-		                  "any datastore", cid);
+	if (rc == ERR_ENOTFOUND)
+		rc = err_set(err, ERR_ENOTFOUND, "disk %s: not found on "
+		             "any datastore", cid);
 	return rc;
 }
 
 int
 vs_disk_delete(struct vs_client *c, const struct vs_moref *dc,
-               const char *ds_path, struct vs_error *err)
+               const char *ds_path, struct err *err)
 {
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
@@ -396,7 +396,7 @@ int
 vs_disk_move(struct vs_disk_loc *out, struct vs_client *c,
              const struct vs_moref *dc, const char *src,
              const struct vs_disk_ds *dst_ds, const char *disk_path,
-             const char *cid, struct vs_error *err)
+             const char *cid, struct err *err)
 {
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
@@ -434,14 +434,14 @@ cleanup:
 int
 vs_disk_extend(struct vs_client *c, const struct vs_moref *dc,
                const char *ds_path, long long new_size_mb,
-               struct vs_error *err)
+               struct err *err)
 {
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
 	int rc;
 
 	if (new_size_mb <= 0 || new_size_mb > 62LL * 1024 * 1024)
-		return vs_error_set(err, VS_EINVAL, "extend disk: bad size");
+		return err_set(err, ERR_EINVAL, "extend disk: bad size");
 	rc = vs_disk__check_ref(dc, "ExtendVirtualDisk_Task", err);
 	if (rc == 0)
 		rc = vdm_request(&req, &m, c, "ExtendVirtualDisk_Task", err);

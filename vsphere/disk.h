@@ -23,8 +23,8 @@
  *    VM's record for disk_cid names the device's SCSI slot (see "Per-VM
  *    disk records" below: Storage vMotion renames the file).
  *
- * Every function returns 0 or a negative enum vs_code with err set (the
- * first failure wins).  VS_ENOTFOUND means the disk (or VM) is not
+ * Every function returns 0 or a negative enum err_code with err set (the
+ * first failure wins).  ERR_ENOTFOUND means the disk (or VM) is not
  * there.  Nothing here logs or returns the agent settings except to the
  * caller that asked for them.
  */
@@ -36,7 +36,7 @@
 
 #include "vsphere/moref.h"
 #include "vsphere/vm.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 struct vs_client;
 struct vs_disk_record;
@@ -70,7 +70,7 @@ void vs_disk_dss_free(struct vs_disk_dss *d);
 /* Every datastore of the datacenter dc (Datacenter.datastore) with its
  * summary: one RetrievePropertiesEx (more only when paging). */
 int vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
-                       const struct vs_moref *dc, struct vs_error *err);
+                       const struct vs_moref *dc, struct err *err);
 
 /* The datastores one host reaches (HostSystem.datastore: one read; the
  * host's own list is used rather than each Datastore's host mounts, which
@@ -91,26 +91,26 @@ int vs_disk_datastores_near(struct vs_disk_dss **out,
                             struct vs_disk_reach *reach, bool *has_reach,
                             struct vs_client *c, const struct vs_moref *dc,
                             const struct vs_moref *near,
-                            struct vs_error *err);
+                            struct err *err);
 int vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
-                       const struct vs_moref *host, struct vs_error *err);
+                       const struct vs_moref *host, struct err *err);
 /* Whether ds is in reach (reach NULL: false). */
 bool vs_disk_ds_reaches(const struct vs_disk_ds *ds,
                         const struct vs_disk_reach *reach);
 /* Whether ds is wanted: named in names[] (exact, when nnames > 0) or
  * else matching the Ruby-style pattern (vsphere/pattern.h; NULL or "":
- * every datastore).  A bad pattern is VS_EINVAL. */
+ * every datastore).  A bad pattern is ERR_EINVAL. */
 int vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
                       const char *pattern, const char *const *names,
-                      size_t nnames, struct vs_error *err);
+                      size_t nnames, struct err *err);
 /* The usable wanted datastore with need_bytes free: among them the ones
  * in reach (reach NULL: no preference) win, then the most free space.
- * VS_ENOTFOUND when none qualifies (the message says why). */
+ * ERR_ENOTFOUND when none qualifies (the message says why). */
 int vs_disk_pick_datastore(const struct vs_disk_ds **out,
                            const struct vs_disk_dss *dss,
                            const char *pattern, const char *const *names,
                            size_t nnames, const struct vs_disk_reach *reach,
-                           long long need_bytes, struct vs_error *err);
+                           long long need_bytes, struct err *err);
 
 /* --- disk files --------------------------------------------------- */
 
@@ -132,7 +132,7 @@ void vs_disk_loc_clear(struct vs_disk_loc *loc);
 
 /* "[ds] <disk_path>/<cid>.vmdk", checked like vs_ds_path_format(). */
 int vs_disk_path(char **out, const char *datastore, const char *disk_path,
-                 const char *cid, struct vs_error *err);
+                 const char *cid, struct err *err);
 
 /* Makes "[ds] <disk_path>" when missing (FileManager.MakeDirectory, an
  * existing directory is fine), then VirtualDiskManager.
@@ -141,27 +141,27 @@ int vs_disk_path(char **out, const char *datastore, const char *disk_path,
 int vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
                    const struct vs_moref *dc, const struct vs_disk_ds *ds,
                    const char *disk_path, const char *cid,
-                   long long size_mb, int type, struct vs_error *err);
+                   long long size_mb, int type, struct err *err);
 
 /* QueryVirtualDiskUuid on each datastore of dss in turn (usable ones
  * matching pattern first, then the other usable ones) for
- * "[ds] <disk_path>/<cid>.vmdk"; the first hit fills out.  VS_ENOTFOUND
+ * "[ds] <disk_path>/<cid>.vmdk"; the first hit fills out.  ERR_ENOTFOUND
  * when no datastore has it.  Cost: one round trip per datastore tried. */
 int vs_disk_locate(struct vs_disk_loc *out, struct vs_client *c,
                    const struct vs_moref *dc, const struct vs_disk_dss *dss,
                    const char *pattern, const char *disk_path,
-                   const char *cid, struct vs_error *err);
+                   const char *cid, struct err *err);
 
 /* QueryVirtualDiskUuid, normalized to lower-case 8-4-4-4-12.  A missing
- * file is VS_ENOTFOUND. */
+ * file is ERR_ENOTFOUND. */
 int vs_disk_query_uuid(char **out, struct vs_client *c,
                        const struct vs_moref *dc, const char *ds_path,
-                       struct vs_error *err);
+                       struct err *err);
 
 /* DeleteVirtualDisk_Task (the descriptor and its extents), waited for.
- * FileNotFound is VS_ENOTFOUND.  See RULES: delete_disk only. */
+ * FileNotFound is ERR_ENOTFOUND.  See RULES: delete_disk only. */
 int vs_disk_delete(struct vs_client *c, const struct vs_moref *dc,
-                   const char *ds_path, struct vs_error *err);
+                   const char *ds_path, struct err *err);
 
 /* MoveVirtualDisk_Task from src to "[dst_ds] <disk_path>/<cid>.vmdk"
  * (the directory made when missing), waited for; out->path is the new
@@ -169,14 +169,14 @@ int vs_disk_delete(struct vs_client *c, const struct vs_moref *dc,
 int vs_disk_move(struct vs_disk_loc *out, struct vs_client *c,
                  const struct vs_moref *dc, const char *src,
                  const struct vs_disk_ds *dst_ds, const char *disk_path,
-                 const char *cid, struct vs_error *err);
+                 const char *cid, struct err *err);
 
 /* ExtendVirtualDisk_Task to new_size_mb (eagerZero false), waited for.
  * vCenter refuses a size below the current one; the simulator does not
  * implement the method at all (MethodNotFound). */
 int vs_disk_extend(struct vs_client *c, const struct vs_moref *dc,
                    const char *ds_path, long long new_size_mb,
-                   struct vs_error *err);
+                   struct err *err);
 
 /* --- per-VM disk records ------------------------------------------- */
 
@@ -235,19 +235,19 @@ bool vs_disk_record_parse(struct vs_disk_record *out, const char *key,
 bool vs_disk_record_key(char *buf, size_t size, const char *cid);
 /* The record values above (*out malloc'd; uuid may be NULL). */
 int vs_disk_record_attached(char **out, int bus, int unit, const char *uuid,
-                            struct vs_error *err);
+                            struct err *err);
 int vs_disk_record_detached(char **out, const char *path,
-                            struct vs_error *err);
+                            struct err *err);
 /* Takes one extraConfig entry into v->records: records replace an
  * earlier one of the same cid, an empty value removes it, any other key
- * is ignored.  Only VS_ENOMEM fails. */
+ * is ignored.  Only ERR_ENOMEM fails. */
 int vs_disk_vm_take_option(struct vs_disk_vm *v, const char *key,
-                           const char *value, struct vs_error *err);
+                           const char *value, struct err *err);
 /* Takes one of the Ruby CPI's vApp property records (device key, cid)
  * into v->records unless cid has a record already or is not valid.  Only
- * VS_ENOMEM fails. */
+ * ERR_ENOMEM fails. */
 int vs_disk_vm_take_vapp(struct vs_disk_vm *v, long long device_key,
-                         const char *cid, struct vs_error *err);
+                         const char *cid, struct err *err);
 /* cid's record on v, or NULL. */
 const struct vs_disk_record *vs_disk_vm_record(const struct vs_disk_vm *v,
                                                const char *cid);
@@ -295,31 +295,31 @@ void vs_disk_keeps_free(struct vs_disk_keeps *k);
  *    disks independent_persistent) or whose file lies outside the VM's
  *    directory (vs_vm_disk_is_persistent), kept where it is.
  * A disk of the second kind inside the VM's directory cannot be placed
- * back (nothing names its cid): VS_EINVAL naming the file, so the caller
+ * back (nothing names its cid): ERR_EINVAL naming the file, so the caller
  * does not destroy the VM.  Pure: no I/O.  The items borrow from v. */
 int vs_disk_vm_keeps(struct vs_disk_keeps **out, const struct vs_disk_vm *v,
-                     struct vs_error *err);
+                     struct err *err);
 /* ONE ReconfigVM_Task: removes every kept device (no fileOperation) and
  * updates the records: "detached <file>" for the disks to move, removed
  * for the others.  Nothing to do: no task. */
 int vs_disk_detach_keeps(struct vs_client *c, const struct vs_disk_vm *v,
                          const struct vs_disk_keeps *k,
-                         struct vs_error *err);
+                         struct err *err);
 /* Moves the detached disk file to "[<its datastore>] <disk_path>/
  * <cid>.vmdk" (MoveVirtualDisk_Task; the directory made when missing)
  * unless it is there already.  A move an earlier call finished (file
  * gone, destination there) is success; a disk at neither place (removed
- * outside the CPI) is VS_ENOTFOUND: nothing is left to keep.  *out (may
+ * outside the CPI) is ERR_ENOTFOUND: nothing is left to keep.  *out (may
  * be NULL) is the path the disk now has. */
 int vs_disk_place_back(char **out, struct vs_client *c,
                        const struct vs_moref *dc, const char *file,
                        const char *disk_path, const char *cid,
-                       struct vs_error *err);
+                       struct err *err);
 /* ONE ReconfigVM_Task setting extraConfig key to value ("": removes it;
  * the disk records). */
 int vs_disk_vm_set_option(struct vs_client *c, const struct vs_moref *vm,
                           const char *key, const char *value,
-                          struct vs_error *err);
+                          struct err *err);
 
 /* --- VMs ---------------------------------------------------------- */
 
@@ -339,7 +339,7 @@ void vs_disk_vm_free(struct vs_disk_vm *v);
 /* vs_vm_info() plus ONE read of config.extraConfig and
  * config.vAppConfig (2 round trips). */
 int vs_disk_vm_read(struct vs_disk_vm **out, struct vs_client *c,
-                    const struct vs_moref *vm, struct vs_error *err);
+                    const struct vs_moref *vm, struct err *err);
 
 /* The VirtualDisk device of info that is disk cid (see RULES), or
  * NULL. */
@@ -351,10 +351,10 @@ bool vs_disk_device_cid(char *buf, size_t size,
                         const struct vs_vm_device *d);
 
 /* A free unit on the VM's SCSI controllers (in device order; unit 7 is
- * the controller's own).  VS_ENOTFOUND when the VM has no SCSI
+ * the controller's own).  ERR_ENOTFOUND when the VM has no SCSI
  * controller or every one is full. */
 int vs_disk_free_unit(int *ctl_key_out, int *unit_out,
-                      const struct vs_vm_info *info, struct vs_error *err);
+                      const struct vs_vm_info *info, struct err *err);
 
 /* Where a disk goes: a free unit of an existing SCSI controller, or
  * unit 0 of a new one (new_controller: of the type the VM's first SCSI
@@ -369,10 +369,10 @@ struct vs_disk_slot {
 };
 
 /* vs_disk_free_unit(), else a new controller while the VM has fewer than
- * 4 SCSI controllers (VS_ENOTFOUND at 4).  The new controller's bus is
+ * 4 SCSI controllers (ERR_ENOTFOUND at 4).  The new controller's bus is
  * the number of SCSI controllers the VM has (buses 0..n-1 taken). */
 int vs_disk_pick_slot(struct vs_disk_slot *out,
-                      const struct vs_vm_info *info, struct vs_error *err);
+                      const struct vs_vm_info *info, struct err *err);
 
 /* ONE ReconfigVM_Task: the new controller when slot asks for one, the
  * existing disk file ds_path (no fileOperation) at the slot, and, when
@@ -382,13 +382,13 @@ int vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
                    const char *ds_path, const struct vs_moref *ds,
                    const struct vs_disk_slot *slot, const char *settings,
                    size_t settings_len, const struct vs_vm_option *recs,
-                   size_t nrecs, struct vs_error *err);
+                   size_t nrecs, struct err *err);
 /* ONE ReconfigVM_Task: remove device d WITHOUT fileOperation (the file
  * stays), and the settings and records as above. */
 int vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
                    const struct vs_vm_device *d, const char *settings,
                    size_t settings_len, const struct vs_vm_option *recs,
-                   size_t nrecs, struct vs_error *err);
+                   size_t nrecs, struct err *err);
 
 /* The VMs under folder (a Folder, or a Datacenter: its vm folder;
  * recursively, vApps too: vs_pc_list()'s one read walking the folders,
@@ -396,7 +396,7 @@ int vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
  * that have disk cid attached.  *out lists their names. */
 int vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
                   const struct vs_moref *folder, const char *cid,
-                  struct vs_error *err);
+                  struct err *err);
 
 /* A disk that is not where its cid says (vs_disk_locate() found no
  * "<disk_path>/<cid>.vmdk"), searched for by its file name "<cid>.vmdk"
@@ -405,11 +405,11 @@ int vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
  * HostDatastoreBrowser.SearchDatastoreSubFolders_Task (matchPattern),
  * waited for, and its info.result read: about 4 round trips per
  * datastore.  The first hit fills out as vs_disk_locate() does;
- * VS_ENOTFOUND when no datastore has the file. */
+ * ERR_ENOTFOUND when no datastore has the file. */
 int vs_disk_search_name(struct vs_disk_loc *out, struct vs_client *c,
                         const struct vs_moref *dc,
                         const struct vs_disk_dss *dss, const char *pattern,
-                        const char *cid, struct vs_error *err);
+                        const char *cid, struct err *err);
 
 /* A disk that is not where its cid says (vs_disk_locate() found no
  * "<disk_path>/<cid>.vmdk"), found through the VMs that have it attached,
@@ -417,11 +417,11 @@ int vs_disk_search_name(struct vs_disk_loc *out, struct vs_client *c,
  * folder (as vs_disk_users() walks it: one read with every VM's
  * devices) whose file's last component is "<cid>.vmdk", on a
  * datastore of dss; then QueryVirtualDiskUuid on it.  out as
- * vs_disk_locate() fills it; VS_ENOTFOUND when no VM has it. */
+ * vs_disk_locate() fills it; ERR_ENOTFOUND when no VM has it. */
 int vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
                           const struct vs_moref *dc,
                           const struct vs_moref *folder,
                           const struct vs_disk_dss *dss, const char *cid,
-                          struct vs_error *err);
+                          struct err *err);
 
 #endif

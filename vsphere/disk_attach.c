@@ -86,7 +86,7 @@ vs_disk__is_scsi_controller(const struct vs_vm_device *d)
 
 int
 vs_disk_free_unit(int *ctl_key_out, int *unit_out,
-                  const struct vs_vm_info *info, struct vs_error *err)
+                  const struct vs_vm_info *info, struct err *err)
 {
 	bool used[SCSI_UNITS];
 	size_t i, j, nctl = 0;
@@ -120,12 +120,12 @@ vs_disk_free_unit(int *ctl_key_out, int *unit_out,
 		}
 	}
 	if (nctl == 0)
-		return vs_error_set(err, VS_ENOTFOUND, "VM %s has no SCSI "
-		                    "controller", info != NULL ?
-		                    info->vm.value : "?");
-	return vs_error_set(err, VS_ENOTFOUND, "VM %s: every unit of its %zu "
-	                    "SCSI controller(s) is taken", info->vm.value,
-	                    nctl);
+		return err_set(err, ERR_ENOTFOUND, "VM %s has no SCSI "
+		               "controller", info != NULL ?
+		               info->vm.value : "?");
+	return err_set(err, ERR_ENOTFOUND, "VM %s: every unit of its %zu "
+	               "SCSI controller(s) is taken", info->vm.value,
+	               nctl);
 }
 
 #define MAX_SCSI_CONTROLLERS 4
@@ -133,19 +133,19 @@ vs_disk_free_unit(int *ctl_key_out, int *unit_out,
 
 int
 vs_disk_pick_slot(struct vs_disk_slot *out, const struct vs_vm_info *info,
-                  struct vs_error *err)
+                  struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	const char *type = "ParaVirtualSCSIController";
 	size_t i;
 	int nctl = 0, rc;
 
 	memset(out, 0, sizeof(*out));
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_disk_free_unit(&out->ctl_key, &out->unit, info, &e);
-	if (rc != VS_ENOTFOUND) {
+	if (rc != ERR_ENOTFOUND) {
 		if (rc != 0)
-			vs_error_keep_first(err, &e);
+			err_keep_first(err, &e);
 		return rc;
 	}
 	for (i = 0; info != NULL && i < info->ndevices; i++) {
@@ -156,9 +156,9 @@ vs_disk_pick_slot(struct vs_disk_slot *out, const struct vs_vm_info *info,
 		nctl++;
 	}
 	if (info == NULL || nctl >= MAX_SCSI_CONTROLLERS)
-		return vs_error_set(err, VS_ENOTFOUND, "VM %s: every unit of "
-		                    "its %d SCSI controllers is taken",
-		                    info != NULL ? info->vm.value : "?", nctl);
+		return err_set(err, ERR_ENOTFOUND, "VM %s: every unit of "
+		               "its %d SCSI controllers is taken",
+		               info != NULL ? info->vm.value : "?", nctl);
 	out->new_controller = true;
 	out->ctl_key = NEW_CONTROLLER_KEY;
 	out->unit = 0;
@@ -174,7 +174,7 @@ disk_reconfigure(struct vs_client *c, const struct vs_vm_info *info,
                  const struct vs_vm_device_change *ctl,
                  const struct vs_vm_device_change *ch, const char *settings,
                  size_t settings_len, const struct vs_vm_option *recs,
-                 size_t nrecs, struct vs_error *err)
+                 size_t nrecs, struct err *err)
 {
 	struct vs_vm_device_change both[2];
 	struct vs_vm_option *extra = NULL;
@@ -192,10 +192,10 @@ disk_reconfigure(struct vs_client *c, const struct vs_vm_info *info,
 		cfg.nchanges = 2;
 	}
 	if (nrecs > 16)
-		return vs_error_set(err, VS_EINVAL, "too many disk records");
+		return err_set(err, ERR_EINVAL, "too many disk records");
 	extra = calloc(nrecs + 2, sizeof(*extra));
 	if (extra == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	if (settings != NULL) {
 		rc = vs_base64(&userdata, settings, settings_len, err);
 		if (rc != 0) {
@@ -225,15 +225,15 @@ vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
                const char *ds_path, const struct vs_moref *ds,
                const struct vs_disk_slot *slot, const char *settings,
                size_t settings_len, const struct vs_vm_option *recs,
-               size_t nrecs, struct vs_error *err)
+               size_t nrecs, struct err *err)
 {
 	struct vs_vm_device_change ch, ctl;
 
 	if (info == NULL || ds_path == NULL || slot == NULL ||
 	    slot->unit < 0 || slot->unit >= SCSI_UNITS ||
 	    slot->unit == SCSI_SELF_UNIT)
-		return vs_error_set(err, VS_EINVAL, "attach disk: bad "
-		                    "arguments");
+		return err_set(err, ERR_EINVAL, "attach disk: bad "
+		               "arguments");
 	memset(&ctl, 0, sizeof(ctl));
 	if (slot->new_controller) {
 		ctl.operation = VS_VM_OP_ADD;
@@ -281,14 +281,14 @@ int
 vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
                const struct vs_vm_device *d, const char *settings,
                size_t settings_len, const struct vs_vm_option *recs,
-               size_t nrecs, struct vs_error *err)
+               size_t nrecs, struct err *err)
 {
 	struct vs_vm_device_change ch;
 
 	if (info == NULL || d == NULL || d->kind != VS_VM_DEV_DISK ||
 	    d->file_name == NULL)
-		return vs_error_set(err, VS_EINVAL, "detach disk: bad "
-		                    "arguments");
+		return err_set(err, ERR_EINVAL, "detach disk: bad "
+		               "arguments");
 	vs_disk__remove_change(&ch, d);
 	return disk_reconfigure(c, info, NULL, &ch, settings, settings_len,
 	                        recs, nrecs, err);

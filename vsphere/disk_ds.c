@@ -42,7 +42,7 @@ vs_disk_dss_free(struct vs_disk_dss *d)
 
 static int
 ds_from_object(struct vs_disk_ds *d, const struct vs_object *o,
-               struct vs_error *err)
+               struct err *err)
 {
 	struct vs_ds_summary *sum = NULL;
 	xmlNodePtr val;
@@ -55,13 +55,13 @@ ds_from_object(struct vs_disk_ds *d, const struct vs_object *o,
 	if (rc != 0)
 		goto cleanup;
 	if (sum->name == NULL) {
-		rc = vs_error_set(err, VS_EPARSE, "datastore %s: no name",
-		                  o->obj.value);
+		rc = err_set(err, ERR_EPARSE, "datastore %s: no name",
+		             o->obj.value);
 		goto cleanup;
 	}
 	d->name = strdup(sum->name);
 	if (d->name == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	d->capacity = sum->capacity;
@@ -104,7 +104,7 @@ static const char *const read_optional[] = {
 static int
 read_datastores(struct vs_objects **out, struct vs_client *c,
                 const struct vs_moref *dc, const struct vs_moref *near,
-                struct vs_error *err)
+                struct err *err)
 {
 	const struct vs_property_spec props[] = {
 		{ .type = "Datastore", .paths = ds_paths },
@@ -136,25 +136,25 @@ read_datastores(struct vs_objects **out, struct vs_client *c,
 /* host's datastore list (from o) into reach. */
 static int
 reach_from_object(struct vs_disk_reach *reach, const struct vs_object *o,
-                  struct vs_error *err)
+                  struct err *err)
 {
 	const struct vs_moref *refs;
-	struct vs_error e = {0};
+	struct err e = {0};
 	size_t n = 0;
 	int rc;
 
 	rc = vs_object_get_morefs(&refs, &n, o, "datastore", &e);
-	if (rc == VS_ENOTFOUND)
+	if (rc == ERR_ENOTFOUND)
 		return 0;
 	if (rc != 0) {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		return rc;
 	}
 	if (n == 0)
 		return 0;
 	reach->items = calloc(n, sizeof(*reach->items));
 	if (reach->items == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	memcpy(reach->items, refs, n * sizeof(*refs));
 	reach->n = n;
 	return 0;
@@ -166,7 +166,7 @@ static bool
 wanted_host(struct vs_moref *out, const struct vs_objects *list,
             const struct vs_moref *near)
 {
-	struct vs_error e = {0};
+	struct err e = {0};
 	size_t i;
 
 	if (strcmp(near->type, "VirtualMachine") != 0) {
@@ -185,7 +185,7 @@ wanted_host(struct vs_moref *out, const struct vs_objects *list,
 static int
 dss_from_list(struct vs_disk_dss **out, struct vs_disk_reach *reach,
               bool *has_reach, const struct vs_objects *list,
-              const struct vs_moref *near, struct vs_error *err)
+              const struct vs_moref *near, struct err *err)
 {
 	struct vs_disk_dss *dss;
 	struct vs_moref host;
@@ -199,7 +199,7 @@ dss_from_list(struct vs_disk_dss **out, struct vs_disk_reach *reach,
 		dss->items = calloc(list->n, sizeof(*dss->items));
 	if (dss == NULL || (list->n > 0 && dss->items == NULL)) {
 		vs_disk_dss_free(dss);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < list->n && rc == 0; i++) {
 		const struct vs_object *o = &list->items[i];
@@ -215,7 +215,7 @@ dss_from_list(struct vs_disk_dss **out, struct vs_disk_reach *reach,
 			continue;
 		rc = ds_from_object(&dss->items[dss->n++], o, err);
 		if (rc != 0)
-			vs_error_prefix(err, "datastore %s", o->obj.value);
+			err_prefix(err, "datastore %s", o->obj.value);
 	}
 	if (rc == 0)
 		*out = dss;
@@ -228,10 +228,10 @@ int
 vs_disk_datastores_near(struct vs_disk_dss **out, struct vs_disk_reach *reach,
                         bool *has_reach, struct vs_client *c,
                         const struct vs_moref *dc, const struct vs_moref *near,
-                        struct vs_error *err)
+                        struct err *err)
 {
 	struct vs_objects *list = NULL;
-	struct vs_error e = {0};
+	struct err e = {0};
 	bool got = false;
 	int rc;
 
@@ -246,20 +246,20 @@ vs_disk_datastores_near(struct vs_disk_dss **out, struct vs_disk_reach *reach,
 	if (reach == NULL || (near != NULL &&
 	    vs_disk__check_ref(near, "host datastores", &e) != 0))
 		near = NULL;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = read_datastores(&list, c, dc, near, &e);
 	if (rc != 0 && near != NULL) {
 		/* the host or VM went away meanwhile: the datastores alone */
 		vs_objects_free(list);
 		list = NULL;
 		near = NULL;
-		vs_error_clear(&e);
+		err_clear(&e);
 		rc = read_datastores(&list, c, dc, NULL, &e);
 	}
 	if (rc == 0)
 		rc = dss_from_list(out, reach, &got, list, near, &e);
 	if (rc != 0)
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	else if (has_reach != NULL)
 		*has_reach = got;
 	vs_objects_free(list);
@@ -268,7 +268,7 @@ vs_disk_datastores_near(struct vs_disk_dss **out, struct vs_disk_reach *reach,
 
 int
 vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
-                   const struct vs_moref *dc, struct vs_error *err)
+                   const struct vs_moref *dc, struct err *err)
 {
 	return vs_disk_datastores_near(out, NULL, NULL, c, dc, NULL, err);
 }
@@ -284,35 +284,35 @@ vs_disk_reach_clear(struct vs_disk_reach *r)
 
 int
 vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
-                   const struct vs_moref *host, struct vs_error *err)
+                   const struct vs_moref *host, struct err *err)
 {
 	static const char *const paths[] = { "datastore", NULL };
 	const struct vs_moref *refs;
 	struct vs_object *o = NULL;
-	struct vs_error e;
+	struct err e;
 	size_t n = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_disk__check_ref(host, "host datastores", err);
 	if (rc == 0)
 		rc = vs_get_props(&o, c, host, paths, err);
 	if (rc != 0)
 		goto cleanup;
 	rc = vs_object_get_morefs(&refs, &n, o, "datastore", &e);
-	if (rc == VS_ENOTFOUND) {
+	if (rc == ERR_ENOTFOUND) {
 		rc = 0;
 		goto cleanup;
 	}
 	if (rc != 0) {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		goto cleanup;
 	}
 	if (n > 0) {
 		out->items = calloc(n, sizeof(*out->items));
 		if (out->items == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 		memcpy(out->items, refs, n * sizeof(*refs));
@@ -341,7 +341,7 @@ vs_disk_ds_reaches(const struct vs_disk_ds *ds,
 int
 vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
                   const char *pattern, const char *const *names,
-                  size_t nnames, struct vs_error *err)
+                  size_t nnames, struct err *err)
 {
 	size_t i;
 
@@ -366,7 +366,7 @@ vs_disk_pick_datastore(const struct vs_disk_ds **out,
                        const struct vs_disk_dss *dss, const char *pattern,
                        const char *const *names, size_t nnames,
                        const struct vs_disk_reach *reach,
-                       long long need_bytes, struct vs_error *err)
+                       long long need_bytes, struct err *err)
 {
 	const struct vs_disk_ds *best = NULL;
 	bool best_near = false, wanted;
@@ -396,12 +396,12 @@ vs_disk_pick_datastore(const struct vs_disk_ds **out,
 	}
 	if (best == NULL) {
 		if (nwanted == 0)
-			return vs_error_set(err, VS_ENOTFOUND, "no datastore "
-			                    "matches the persistent datastore "
-			                    "pattern or names");
-		return vs_error_set(err, VS_ENOTFOUND, "none of the %zu "
-		                    "matching datastores is usable with %lld "
-		                    "MB free", nwanted, need_bytes / 1048576);
+			return err_set(err, ERR_ENOTFOUND, "no datastore "
+			               "matches the persistent datastore "
+			               "pattern or names");
+		return err_set(err, ERR_ENOTFOUND, "none of the %zu "
+		               "matching datastores is usable with %lld "
+		               "MB free", nwanted, need_bytes / 1048576);
 	}
 	*out = best;
 	return 0;
@@ -412,9 +412,9 @@ vs_disk__each_candidate(struct vs_disk_loc *out,
                         const struct vs_disk_dss *dss,
                         const char *pattern,
                         vs_disk__try_fn try_ds, void *ctx,
-                        struct vs_error *err)
+                        struct err *err)
 {
-	bool wanted, was_set = vs_error_is_set(err);
+	bool wanted, was_set = err_is_set(err);
 	size_t i;
 	int pass, rc;
 
@@ -432,10 +432,10 @@ vs_disk__each_candidate(struct vs_disk_loc *out,
 			if (wanted != (pass == 0))
 				continue;
 			rc = try_ds(out, d, ctx, err);
-			if (rc != VS_ENOTFOUND ||
-			    vs_error_is_set(err) != was_set)
+			if (rc != ERR_ENOTFOUND ||
+			    err_is_set(err) != was_set)
 				return rc;
 		}
 	}
-	return VS_ENOTFOUND;
+	return ERR_ENOTFOUND;
 }

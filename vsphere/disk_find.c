@@ -23,23 +23,23 @@
 static int
 vm_disk_file(const char **file, struct vs_devices **devs,
              const struct vs_object *o, const char *want,
-             struct vs_error *err)
+             struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	size_t j;
 	int rc;
 
 	*file = NULL;
 	*devs = NULL;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_object_get_devices(devs, o, "config.hardware.device", &e);
-	if (rc == VS_ENOTFOUND) {
+	if (rc == ERR_ENOTFOUND) {
 		*devs = NULL;
 		return 0;       /* no config (being created) */
 	}
 	if (rc != 0) {
-		vs_error_prefix(&e, "VM %s", o->obj.value);
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "VM %s", o->obj.value);
+		err_keep_first(err, &e);
 		return rc;
 	}
 	for (j = 0; j < (*devs)->n && *file == NULL; j++) {
@@ -57,17 +57,17 @@ vm_disk_file(const char **file, struct vs_devices **devs,
  * has room. */
 static int
 add_name(struct vs_vm_names *names, const struct vs_object *o,
-         struct vs_error *err)
+         struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	const char *name = NULL;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (vs_object_get_str(&name, o, "name", &e) != 0)
 		name = o->obj.value;
 	names->items[names->n] = strdup(name);
 	if (names->items[names->n] == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	names->n++;
 	return 0;
 }
@@ -75,7 +75,7 @@ add_name(struct vs_vm_names *names, const struct vs_object *o,
 int
 vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
               const struct vs_moref *folder, const char *cid,
-              struct vs_error *err)
+              struct err *err)
 {
 	static const char *const paths[] = {
 		"name", "config.hardware.device", NULL,
@@ -88,8 +88,8 @@ vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
 
 	*out = NULL;
 	if (!vs_disk_cid_valid(cid))
-		return vs_error_set(err, VS_EINVAL, "not a disk cid of this "
-		                    "CPI");
+		return err_set(err, ERR_EINVAL, "not a disk cid of this "
+		               "CPI");
 	snprintf(want, sizeof(want), "%s.vmdk", cid);
 	rc = vs_disk__check_ref(folder, "disk users", err);
 	if (rc == 0)
@@ -100,7 +100,7 @@ vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
 	if (names != NULL && list->n > 0)
 		names->items = calloc(list->n, sizeof(char *));
 	if (names == NULL || (list->n > 0 && names->items == NULL)) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	for (i = 0; rc == 0 && i < list->n; i++) {
@@ -126,7 +126,7 @@ cleanup:
  * (malloc'd into *out, NULL when none). */
 static int
 attached_file(char **out, const struct vs_objects *list, const char *want,
-              struct vs_error *err)
+              struct err *err)
 {
 	size_t i;
 	int rc = 0;
@@ -140,8 +140,8 @@ attached_file(char **out, const struct vs_objects *list, const char *want,
 		if (rc == 0 && file != NULL) {
 			*out = strdup(file);
 			if (*out == NULL)
-				rc = vs_error_set(err, VS_ENOMEM,
-				                  "out of memory");
+				rc = err_set(err, ERR_ENOMEM,
+				             "out of memory");
 		}
 		vs_devices_free(devs);
 	}
@@ -153,21 +153,21 @@ vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
                       const struct vs_moref *dc,
                       const struct vs_moref *folder,
                       const struct vs_disk_dss *dss, const char *cid,
-                      struct vs_error *err)
+                      struct err *err)
 {
 	static const char *const paths[] = { "config.hardware.device", NULL };
 	struct vs_objects *list = NULL;
 	struct vs_ds_path where = { 0 };
 	const struct vs_disk_ds *ds = NULL;
-	struct vs_error e;
+	struct err e;
 	char want[VS_DISK_CID_MAX + 8], *file = NULL, *uuid = NULL;
 	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (!vs_disk_cid_valid(cid))
-		return vs_error_set(err, VS_EINVAL, "not a disk cid");
+		return err_set(err, ERR_EINVAL, "not a disk cid");
 	snprintf(want, sizeof(want), "%s.vmdk", cid);
 	rc = vs_disk__check_ref(folder, "disk attachments", err);
 	if (rc == 0)
@@ -175,8 +175,8 @@ vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
 	if (rc == 0)
 		rc = attached_file(&file, list, want, err);
 	if (rc == 0 && file == NULL)
-		rc = vs_error_set(err, VS_ENOTFOUND, "disk %s: attached to no "
-		                  "VM", cid);
+		rc = err_set(err, ERR_ENOTFOUND, "disk %s: attached to no "
+		             "VM", cid);
 	if (rc == 0)
 		rc = vs_ds_path_parse(&where, file, err);
 	for (i = 0; rc == 0 && dss != NULL && i < dss->n; i++) {
@@ -184,12 +184,12 @@ vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
 			ds = &dss->items[i];
 	}
 	if (rc == 0 && ds == NULL)
-		rc = vs_error_set(err, VS_ENOTFOUND, "disk %s: attached as %s, "
-		                  "a datastore of no datacenter's", cid, file);
+		rc = err_set(err, ERR_ENOTFOUND, "disk %s: attached as %s, "
+		             "a datastore of no datacenter's", cid, file);
 	if (rc == 0) {
 		rc = vs_disk_query_uuid(&uuid, c, dc, file, &e);
 		if (rc != 0)
-			vs_error_keep_first(err, &e);
+			err_keep_first(err, &e);
 	}
 	if (rc == 0) {
 		rc = vs_disk__loc_fill(out, ds, file, uuid, err);
@@ -206,13 +206,13 @@ vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,
  * "[ds] dir/" joined to the file name. */
 static int
 join_folder(char **out, const char *folder, const char *want,
-            struct vs_error *err)
+            struct err *err)
 {
 	size_t len = strlen(folder), size = len + strlen(want) + 2;
 
 	*out = malloc(size);
 	if (*out == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	snprintf(*out, size, "%s%s%s", folder,
 	         len == 0 || folder[len - 1] == '/' ||
 	         folder[len - 1] == ' ' ? "" :
@@ -223,7 +223,7 @@ join_folder(char **out, const char *folder, const char *want,
 /* Whether one HostDatastoreBrowserSearchResults lists a file named
  * want. */
 static int
-lists_file(bool *out, xmlNodePtr r, const char *want, struct vs_error *err)
+lists_file(bool *out, xmlNodePtr r, const char *want, struct err *err)
 {
 	xmlNodePtr f;
 	char *path;
@@ -232,7 +232,7 @@ lists_file(bool *out, xmlNodePtr r, const char *want, struct vs_error *err)
 	for (f = vs_xml_child(r, "file"); f != NULL && !*out;
 	     f = vs_xml_next(f, "file")) {
 		if (vs_vim_opt_text(&path, f, "path") != 0)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		*out = path != NULL && strcmp(path, want) == 0;
 		xmlFree(path);
 	}
@@ -243,7 +243,7 @@ lists_file(bool *out, xmlNodePtr r, const char *want, struct vs_error *err)
  * results node (ArrayOfHostDatastoreBrowserSearchResults), or NULL. */
 static int
 search_hit(char **out, xmlNodePtr results, const char *want,
-           struct vs_error *err)
+           struct err *err)
 {
 	xmlNodePtr r;
 	char *folder = NULL;
@@ -255,7 +255,7 @@ search_hit(char **out, xmlNodePtr results, const char *want,
 	     rc == 0 && r != NULL && *out == NULL;
 	     r = vs_xml_next(r, "HostDatastoreBrowserSearchResults")) {
 		if (vs_vim_opt_text(&folder, r, "folderPath") != 0)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		if (folder != NULL)
 			rc = lists_file(&hit, r, want, err);
 		if (rc == 0 && hit)
@@ -268,7 +268,7 @@ search_hit(char **out, xmlNodePtr results, const char *want,
 /* The path of want anywhere on datastore ds, or *out NULL. */
 static int
 search_datastore(char **out, struct vs_client *c, const struct vs_disk_ds *ds,
-                 const char *want, struct vs_error *err)
+                 const char *want, struct err *err)
 {
 	static const char *const bpaths[] = { "browser", NULL };
 	static const char *const rpaths[] = { "info.result", NULL };
@@ -281,7 +281,7 @@ search_datastore(char **out, struct vs_client *c, const struct vs_disk_ds *ds,
 
 	*out = NULL;
 	if (snprintf(root, sizeof(root), "[%s]", ds->name) >= (int)sizeof(root))
-		return vs_error_set(err, VS_EINVAL, "datastore name too long");
+		return err_set(err, ERR_EINVAL, "datastore name too long");
 	rc = vs_get_props(&o, c, &ds->ref, bpaths, err);
 	if (rc == 0)
 		rc = vs_object_get_moref(&browser, o, "browser", err);
@@ -304,7 +304,7 @@ search_datastore(char **out, struct vs_client *c, const struct vs_disk_ds *ds,
 	if (rc == 0 && vs_object_get_node(&node, t, "info.result", err) == 0)
 		rc = search_hit(out, node, want, err);
 	else if (rc == 0)
-		vs_error_clear(err);    /* no result: nothing found */
+		err_clear(err);    /* no result: nothing found */
 cleanup:
 	xmlFreeDoc(resp);
 	vs_object_free(t);
@@ -321,26 +321,26 @@ struct search_ctx {
 /* One datastore tried by vs_disk_search_name. */
 static int
 search_one(struct vs_disk_loc *out, const struct vs_disk_ds *d, void *ctx,
-           struct vs_error *err)
+           struct err *err)
 {
 	const struct search_ctx *x = ctx;
-	struct vs_error e;
+	struct err e;
 	char *path = NULL, *uuid = NULL;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = search_datastore(&path, x->c, d, x->want, &e);
 	if (rc != 0) {
-		vs_error_prefix(&e, "searching %s", d->name);
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "searching %s", d->name);
+		err_keep_first(err, &e);
 		return rc;
 	}
 	if (path == NULL)
-		return VS_ENOTFOUND;
+		return ERR_ENOTFOUND;
 	rc = vs_disk_query_uuid(&uuid, x->c, x->dc, path, &e);
 	if (rc != 0) {
 		free(path);
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		return rc;
 	}
 	return vs_disk__loc_fill(out, d, path, uuid, err);
@@ -350,18 +350,18 @@ int
 vs_disk_search_name(struct vs_disk_loc *out, struct vs_client *c,
                     const struct vs_moref *dc, const struct vs_disk_dss *dss,
                     const char *pattern, const char *cid,
-                    struct vs_error *err)
+                    struct err *err)
 {
 	struct search_ctx x = { c, dc, "" };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!vs_disk_cid_valid(cid))
-		return vs_error_set(err, VS_EINVAL, "not a disk cid");
+		return err_set(err, ERR_EINVAL, "not a disk cid");
 	snprintf(x.want, sizeof(x.want), "%s.vmdk", cid);
 	rc = vs_disk__each_candidate(out, dss, pattern, search_one, &x, err);
-	if (rc == VS_ENOTFOUND)
-		rc = vs_error_set(err, VS_ENOTFOUND, "disk %s: no datastore "
-		                  "holds %s", cid, x.want);
+	if (rc == ERR_ENOTFOUND)
+		rc = err_set(err, ERR_ENOTFOUND, "disk %s: no datastore "
+		             "holds %s", cid, x.want);
 	return rc;
 }

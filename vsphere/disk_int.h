@@ -17,9 +17,9 @@
 
 #include "vsphere/disk.h"
 
-/* VS_EINVAL "<what>: no reference" when ref is NULL or empty. */
+/* ERR_EINVAL "<what>: no reference" when ref is NULL or empty. */
 int vs_disk__check_ref(const struct vs_moref *ref, const char *what,
-                       struct vs_error *err);
+                       struct err *err);
 
 /* Zeroes len bytes of s, then frees it (NULL is fine). */
 void vs_disk__wipe_free(char *s, size_t len);
@@ -27,7 +27,7 @@ void vs_disk__wipe_free(char *s, size_t len);
 /* A location on datastore ds at path with uuid (may be NULL); both are
  * taken (freed on failure). */
 int vs_disk__loc_fill(struct vs_disk_loc *out, const struct vs_disk_ds *ds,
-                      char *path, char *uuid, struct vs_error *err);
+                      char *path, char *uuid, struct err *err);
 
 /* Whether d is a SCSI controller of a type this CPI knows. */
 bool vs_disk__is_scsi_controller(const struct vs_vm_device *d);
@@ -40,18 +40,18 @@ void vs_disk__remove_change(struct vs_vm_device_change *ch,
                             const struct vs_vm_device *d);
 
 /* One datastore tried by vs_disk__each_candidate: 0 (out filled) when
- * the disk is there, VS_ENOTFOUND with err untouched to go on; any other
+ * the disk is there, ERR_ENOTFOUND with err untouched to go on; any other
  * code, or err set, stops the search. */
 typedef int (*vs_disk__try_fn)(struct vs_disk_loc *out,
                                const struct vs_disk_ds *ds, void *ctx,
-                               struct vs_error *err);
+                               struct err *err);
 
 /* Tries the usable datastores of dss, those pattern wants first, until
- * one answers other than VS_ENOTFOUND, and returns that; VS_ENOTFOUND
+ * one answers other than ERR_ENOTFOUND, and returns that; ERR_ENOTFOUND
  * (err untouched) when none did. */
 int vs_disk__each_candidate(struct vs_disk_loc *out,
                             const struct vs_disk_dss *dss,
                             const char *pattern, vs_disk__try_fn try_ds,
-                            void *ctx, struct vs_error *err);
+                            void *ctx, struct err *err);
 
 #endif

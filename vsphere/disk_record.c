@@ -97,7 +97,7 @@ vs_disk_record_parse(struct vs_disk_record *out, const char *key,
 {
 	const size_t plen = strlen(VS_DISK_RECORD_PREFIX);
 	struct vs_ds_path p = { 0 };
-	struct vs_error e;
+	struct err e;
 	const char *s, *cid;
 	size_t vlen;
 
@@ -111,7 +111,7 @@ vs_disk_record_parse(struct vs_disk_record *out, const char *key,
 		return false;
 	snprintf(out->cid, sizeof(out->cid), "%s", cid);
 	if (strncmp(value, "detached ", 9) == 0) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_ds_path_parse(&p, value + 9, &e) != 0)
 			goto bad;
 		vs_ds_path_clear(&p);
@@ -140,15 +140,15 @@ bad:
 
 int
 vs_disk_record_attached(char **out, int bus, int unit, const char *uuid,
-                        struct vs_error *err)
+                        struct err *err)
 {
 	char buf[64];
 	char *u = NULL;
 
 	*out = NULL;
 	if (bus < 0 || bus > 3 || unit < 0 || unit > 15 || unit == 7)
-		return vs_error_set(err, VS_EINVAL, "disk record: bad SCSI "
-		                    "slot %d:%d", bus, unit);
+		return err_set(err, ERR_EINVAL, "disk record: bad SCSI "
+		               "slot %d:%d", bus, unit);
 	if (uuid != NULL) {
 		u = uuid_canonical(uuid, strlen(uuid));
 		if (u == NULL)  /* not the canonical form: no uuid kept */
@@ -161,12 +161,12 @@ vs_disk_record_attached(char **out, int bus, int unit, const char *uuid,
 	free(u);
 	*out = strdup(buf);
 	if (*out == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
 int
-vs_disk_record_detached(char **out, const char *path, struct vs_error *err)
+vs_disk_record_detached(char **out, const char *path, struct err *err)
 {
 	struct vs_ds_path p = { 0 };
 	size_t len;
@@ -179,11 +179,11 @@ vs_disk_record_detached(char **out, const char *path, struct vs_error *err)
 		return rc;
 	len = strlen(path) + 10;
 	if (len > MAX_RECORD_VALUE)
-		return vs_error_set(err, VS_EINVAL, "disk record: path too "
-		                    "long");
+		return err_set(err, ERR_EINVAL, "disk record: path too "
+		               "long");
 	*out = malloc(len);
 	if (*out == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	snprintf(*out, len, "detached %s", path);
 	return 0;
 }
@@ -208,7 +208,7 @@ vs_disk_vm_record(const struct vs_disk_vm *v, const char *cid)
 
 int
 vs_disk_vm_take_option(struct vs_disk_vm *v, const char *key,
-                       const char *value, struct vs_error *err)
+                       const char *value, struct err *err)
 {
 	const size_t plen = strlen(VS_DISK_RECORD_PREFIX);
 	struct vs_disk_record r, *old, *grown;
@@ -238,7 +238,7 @@ vs_disk_vm_take_option(struct vs_disk_vm *v, const char *key,
 	grown = realloc(v->records, (v->nrecords + 1) * sizeof(*grown));
 	if (grown == NULL) {
 		vs_disk_record_clear(&r);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	v->records = grown;
 	v->records[v->nrecords++] = r;
@@ -247,7 +247,7 @@ vs_disk_vm_take_option(struct vs_disk_vm *v, const char *key,
 
 int
 vs_disk_vm_take_vapp(struct vs_disk_vm *v, long long device_key,
-                     const char *cid, struct vs_error *err)
+                     const char *cid, struct err *err)
 {
 	struct vs_disk_record *grown, *r;
 	char name[VS_DISK_CID_MAX + 1];
@@ -267,7 +267,7 @@ vs_disk_vm_take_vapp(struct vs_disk_vm *v, long long device_key,
 		return 0;
 	grown = realloc(v->records, (v->nrecords + 1) * sizeof(*grown));
 	if (grown == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	v->records = grown;
 	r = &v->records[v->nrecords++];
 	memset(r, 0, sizeof(*r));
@@ -433,14 +433,14 @@ independent(const struct vs_vm_device *d)
  * back. */
 static int
 keep_device(struct vs_disk_keep *it, bool *keep, const struct vs_disk_vm *v,
-            const struct vs_vm_device *d, struct vs_error *err)
+            const struct vs_vm_device *d, struct err *err)
 {
 	const struct vs_vm_info *info = v->info;
 
 	*keep = false;
 	if (d->file_name == NULL)
-		return vs_error_set(err, VS_EPARSE, "VM %s: disk %d has no "
-		                    "file", info->vm.value, d->key);
+		return err_set(err, ERR_EPARSE, "VM %s: disk %d has no "
+		               "file", info->vm.value, d->key);
 	if (vs_disk_vm_cid(it->cid, sizeof(it->cid), v, d)) {
 		it->move = vs_disk_must_move(d->file_name, info->vm_path_name,
 		                             it->cid);
@@ -448,12 +448,12 @@ keep_device(struct vs_disk_keep *it, bool *keep, const struct vs_disk_vm *v,
 	                                     info->vm_path_name)) {
 		if (!independent(d))
 			return 0;       /* the VM's own disk */
-		return vs_error_set(err, VS_EINVAL, "VM %s: disk %s is "
-		                    "attached %s inside the VM's directory "
-		                    "and no record names its disk cid, so it "
-		                    "cannot be placed back; not destroying the "
-		                    "VM (move or detach the disk first)",
-		                    info->vm.value, d->file_name, d->disk_mode);
+		return err_set(err, ERR_EINVAL, "VM %s: disk %s is "
+		               "attached %s inside the VM's directory "
+		               "and no record names its disk cid, so it "
+		               "cannot be placed back; not destroying the "
+		               "VM (move or detach the disk first)",
+		               info->vm.value, d->file_name, d->disk_mode);
 	}
 	it->device = d;
 	it->file = d->file_name;
@@ -485,7 +485,7 @@ keep_detached(struct vs_disk_keeps *k, const struct vs_disk_vm *v)
 
 int
 vs_disk_vm_keeps(struct vs_disk_keeps **out, const struct vs_disk_vm *v,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	const struct vs_vm_info *info;
 	struct vs_disk_keeps *k;
@@ -495,15 +495,15 @@ vs_disk_vm_keeps(struct vs_disk_keeps **out, const struct vs_disk_vm *v,
 
 	*out = NULL;
 	if (v == NULL || v->info == NULL)
-		return vs_error_set(err, VS_EINVAL, "keep disks: no VM");
+		return err_set(err, ERR_EINVAL, "keep disks: no VM");
 	info = v->info;
 	k = calloc(1, sizeof(*k));
 	if (k == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	k->items = calloc(info->ndevices + v->nrecords + 1, sizeof(*k->items));
 	if (k->items == NULL) {
 		free(k);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < info->ndevices; i++) {
 		if (info->devices[i].kind != VS_VM_DEV_DISK)
@@ -527,7 +527,7 @@ vs_disk_vm_keeps(struct vs_disk_keeps **out, const struct vs_disk_vm *v,
 int
 vs_disk_vm_set_option(struct vs_client *c, const struct vs_moref *vm,
                       const char *key, const char *value,
-                      struct vs_error *err)
+                      struct err *err)
 {
 	struct vs_vm_option opt = { .key = key, .value = value };
 	struct vs_vm_config cfg;
@@ -544,7 +544,7 @@ vs_disk_vm_set_option(struct vs_client *c, const struct vs_moref *vm,
 static int
 keep_record(struct vs_vm_option *opts, char **keys, char **values,
             size_t *nopt, const struct vs_disk_vm *v,
-            const struct vs_disk_keep *it, struct vs_error *err)
+            const struct vs_disk_keep *it, struct err *err)
 {
 	char key[VS_DISK_CID_MAX + 32];
 	size_t n = *nopt;
@@ -562,7 +562,7 @@ keep_record(struct vs_vm_option *opts, char **keys, char **values,
 	if (rc != 0)
 		return rc;
 	if (keys[n] == NULL || values[n] == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	opts[n].key = keys[n];
 	opts[n].value = values[n];
 	(*nopt)++;
@@ -597,7 +597,7 @@ keep_change_clear(struct keep_change *x)
 
 static int
 keep_change(struct keep_change *x, const struct vs_disk_vm *v,
-            const struct vs_disk_keeps *k, struct vs_error *err)
+            const struct vs_disk_keeps *k, struct err *err)
 {
 	size_t i;
 	int rc = 0;
@@ -609,7 +609,7 @@ keep_change(struct keep_change *x, const struct vs_disk_vm *v,
 	x->values = calloc(k->n, sizeof(*x->values));
 	if (x->changes == NULL || x->opts == NULL || x->keys == NULL ||
 	    x->values == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (i = 0; rc == 0 && i < k->n; i++) {
 		const struct vs_disk_keep *it = &k->items[i];
 
@@ -624,15 +624,15 @@ keep_change(struct keep_change *x, const struct vs_disk_vm *v,
 
 int
 vs_disk_detach_keeps(struct vs_client *c, const struct vs_disk_vm *v,
-                     const struct vs_disk_keeps *k, struct vs_error *err)
+                     const struct vs_disk_keeps *k, struct err *err)
 {
 	struct keep_change x;
 	struct vs_vm_config cfg;
 	int rc;
 
 	if (v == NULL || v->info == NULL || k == NULL)
-		return vs_error_set(err, VS_EINVAL, "detach disks: bad "
-		                    "arguments");
+		return err_set(err, ERR_EINVAL, "detach disks: bad "
+		               "arguments");
 	if (k->n == 0)
 		return 0;
 	memset(&x, 0, sizeof(x));
@@ -646,7 +646,7 @@ vs_disk_detach_keeps(struct vs_client *c, const struct vs_disk_vm *v,
 	cfg.nextra = x.nopt;
 	rc = vs_vm_reconfigure(c, &v->info->vm, &cfg, err);
 	if (rc != 0)
-		vs_error_prefix(err, "detaching %zu disk(s)", x.nch);
+		err_prefix(err, "detaching %zu disk(s)", x.nch);
 cleanup:
 	keep_change_clear(&x);
 	return rc;
@@ -656,18 +656,18 @@ int
 vs_disk_place_back(char **out, struct vs_client *c,
                    const struct vs_moref *dc, const char *file,
                    const char *disk_path, const char *cid,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	struct vs_ds_path src = { 0 };
 	struct vs_disk_loc moved = { 0 };
 	struct vs_disk_ds ds;
-	struct vs_error e, e2;
+	struct err e, e2;
 	char *dst = NULL, *uuid = NULL;
 	int rc, move_rc;
 
 	if (out != NULL)
 		*out = NULL;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_ds_path_parse(&src, file, err);
 	if (rc == 0)
 		rc = vs_disk_path(&dst, src.datastore, disk_path, cid, err);
@@ -681,24 +681,24 @@ vs_disk_place_back(char **out, struct vs_client *c,
 	if (move_rc != 0) {
 		/* an earlier call may have moved it and stopped before its
 		 * record was updated: the file gone, the destination there */
-		vs_error_clear(&e2);
+		err_clear(&e2);
 		if (vs_disk_query_uuid(&uuid, c, dc, file, &e2) ==
-		    VS_ENOTFOUND) {
-			vs_error_clear(&e2);
+		    ERR_ENOTFOUND) {
+			err_clear(&e2);
 			rc = vs_disk_query_uuid(&uuid, c, dc, dst, &e2);
 			if (rc == 0)
 				goto done;
-			if (rc == VS_ENOTFOUND) {
+			if (rc == ERR_ENOTFOUND) {
 				/* gone from both places: nothing to keep */
-				rc = vs_error_set(err, VS_ENOTFOUND, "disk %s "
-				                  "is neither at %s nor at %s",
-				                  cid, file, dst);
+				rc = err_set(err, ERR_ENOTFOUND, "disk %s "
+				             "is neither at %s nor at %s",
+				             cid, file, dst);
 				goto cleanup;
 			}
 		}
-		vs_error_prefix(&e, "moving disk %s back from %s to %s", cid,
-		                file, dst);
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "moving disk %s back from %s to %s", cid,
+		           file, dst);
+		err_keep_first(err, &e);
 		rc = move_rc;
 		goto cleanup;
 	}

@@ -49,8 +49,8 @@ b64_value(char ch)
 }
 
 /* Standard base64 with padding (whitespace skipped) into *out
- * (*len_out bytes, NUL-terminated).  VS_EPARSE when s is not base64,
- * VS_ENOMEM when out of memory. */
+ * (*len_out bytes, NUL-terminated).  ERR_EPARSE when s is not base64,
+ * ERR_ENOMEM when out of memory. */
 static int
 b64_decode(char **out, size_t *len_out, const char *s)
 {
@@ -63,10 +63,10 @@ b64_decode(char **out, size_t *len_out, const char *s)
 	*out = NULL;
 	*len_out = 0;
 	if (len / 4 * 3 + 1 > MAX_SETTINGS)
-		return VS_EPARSE;
+		return ERR_EPARSE;
 	buf = malloc(len / 4 * 3 + 4);
 	if (buf == NULL)
-		return VS_ENOMEM;
+		return ERR_ENOMEM;
 	for (i = 0; ok && i < len; i++) {
 		if (s[i] == '\n' || s[i] == '\r' || s[i] == ' ')
 			continue;
@@ -88,7 +88,7 @@ b64_decode(char **out, size_t *len_out, const char *s)
 	}
 	if (!ok || pad > 2 || n == 0) {
 		vs_disk__wipe_free(buf, len / 4 * 3 + 4);
-		return VS_EPARSE;
+		return ERR_EPARSE;
 	}
 	buf[n] = '\0';
 	*out = buf;
@@ -103,7 +103,7 @@ replace_copy(char **slot, const char *value)
 	char *copy = strdup(value);
 
 	if (copy == NULL)
-		return VS_ENOMEM;
+		return ERR_ENOMEM;
 	if (*slot != NULL)
 		vs_disk__wipe_free(*slot, strlen(*slot));
 	*slot = copy;
@@ -111,23 +111,23 @@ replace_copy(char **slot, const char *value)
 }
 
 /* Reads one vApp property's child name (vs_vim_opt_text) into *out;
- * VS_ENOMEM with err set when it is there but could not be copied. */
+ * ERR_ENOMEM with err set when it is there but could not be copied. */
 static int
 vapp_text(char **out, xmlNodePtr prop, const char *name,
-          struct vs_error *err)
+          struct err *err)
 {
 	if (vs_vim_opt_text(out, prop, name) != 0)
-		return vs_error_set(err, VS_ENOMEM, "out of memory reading "
-		                    "config.vAppConfig");
+		return err_set(err, ERR_ENOMEM, "out of memory reading "
+		               "config.vAppConfig");
 	return 0;
 }
 
 /* One vApp property: a disk record when it is one of the Ruby CPI's. */
 static int
-read_vapp_prop(struct vs_disk_vm *v, xmlNodePtr prop, struct vs_error *err)
+read_vapp_prop(struct vs_disk_vm *v, xmlNodePtr prop, struct err *err)
 {
 	char *key = NULL, *cat = NULL, *label = NULL;
-	struct vs_error e;
+	struct err e;
 	long long k;
 	int rc;
 
@@ -138,7 +138,7 @@ read_vapp_prop(struct vs_disk_vm *v, xmlNodePtr prop, struct vs_error *err)
 		rc = vapp_text(&label, prop, "label", err);
 	if (rc == 0 && label == NULL)
 		rc = vapp_text(&label, prop, "id", err);
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (rc == 0 && key != NULL && cat != NULL && label != NULL &&
 	    strcmp(cat, "BOSH Persistent Disks") == 0 &&
 	    vs_parse_long(&k, key, INT32_MIN, INT32_MAX, &e) == 0)
@@ -154,16 +154,16 @@ read_vapp_prop(struct vs_disk_vm *v, xmlNodePtr prop, struct vs_error *err)
  * skipped; running out of memory is not. */
 static int
 read_vapp(struct vs_disk_vm *v, const struct vs_object *o,
-          struct vs_error *err)
+          struct err *err)
 {
 	const struct vs_prop *p = vs_object_prop(o, "config.vAppConfig");
-	struct vs_error e;
+	struct err e;
 	xmlNodePtr val, prop;
 	int rc = 0;
 
 	if (p == NULL || p->kind == VS_PROP_TEXT)
 		return 0;
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (vs_object_get_node(&val, o, "config.vAppConfig", &e) != 0)
 		return 0;
 	for (prop = vs_xml_child(val, "property"); rc == 0 && prop != NULL;
@@ -180,11 +180,11 @@ struct extra {
 };
 
 /* One OptionValue of config.extraConfig: a disk record,
- * disk.enableUUID, guestinfo.userdata or its encoding.  A raw VS_ENOMEM
+ * disk.enableUUID, guestinfo.userdata or its encoding.  A raw ERR_ENOMEM
  * (err untouched), or a record's error (err set). */
 static int
 read_option(struct vs_disk_vm *v, struct extra *x, xmlNodePtr opt,
-            bool *reported, struct vs_error *err)
+            bool *reported, struct err *err)
 {
 	char *key = NULL, *value = NULL;
 	int rc;
@@ -215,7 +215,7 @@ cleanup:
 }
 
 /* v->settings from the raw userdata and its encoding; left NULL with a
- * warning when not readable.  0 or a raw VS_ENOMEM. */
+ * warning when not readable.  0 or a raw ERR_ENOMEM. */
 static int
 read_settings(struct vs_disk_vm *v, struct vs_client *c,
               const struct vs_moref *vm, const struct extra *x)
@@ -226,7 +226,7 @@ read_settings(struct vs_disk_vm *v, struct vs_client *c,
 		return 0;
 	if (x->encoding != NULL && strcmp(x->encoding, "base64") == 0) {
 		rc = b64_decode(&v->settings, &v->settings_len, x->userdata);
-		if (rc == VS_EPARSE)
+		if (rc == ERR_EPARSE)
 			rc = 0;
 	} else if (x->encoding == NULL) {
 		rc = replace_copy(&v->settings, x->userdata);
@@ -243,24 +243,24 @@ read_settings(struct vs_disk_vm *v, struct vs_client *c,
  * empty or absent. */
 static int
 extra_config(xmlNodePtr *out, const struct vs_object *o,
-             struct vs_error *err)
+             struct err *err)
 {
 	const struct vs_prop *p = vs_object_prop(o, "config.extraConfig");
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	*out = NULL;
 	if (p != NULL && p->kind == VS_PROP_TEXT &&
 	    (p->text == NULL || p->text[0] == '\0'))
 		return 0;       /* an empty list */
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_object_get_node(out, o, "config.extraConfig", &e);
-	if (rc == VS_ENOTFOUND) {
+	if (rc == ERR_ENOTFOUND) {
 		*out = NULL;
 		return 0;
 	}
 	if (rc != 0)
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	return rc;
 }
 
@@ -271,7 +271,7 @@ extra_config(xmlNodePtr *out, const struct vs_object *o,
  * caller never mistakes it for "no settings". */
 static int
 read_extra(struct vs_disk_vm *v, struct vs_client *c,
-           const struct vs_moref *vm, struct vs_error *err)
+           const struct vs_moref *vm, struct err *err)
 {
 	static const char *const paths[] = {
 		"config.extraConfig", "config.vAppConfig", NULL,
@@ -295,8 +295,8 @@ read_extra(struct vs_disk_vm *v, struct vs_client *c,
 	if (rc == 0)
 		rc = read_settings(v, c, vm, &x);
 	if (rc != 0 && !reported)
-		rc = vs_error_set(err, VS_ENOMEM, "VM %s: out of memory "
-		                  "reading config.extraConfig", vm->value);
+		rc = err_set(err, ERR_ENOMEM, "VM %s: out of memory "
+		             "reading config.extraConfig", vm->value);
 cleanup:
 	if (x.userdata != NULL)
 		vs_disk__wipe_free(x.userdata, strlen(x.userdata));
@@ -307,7 +307,7 @@ cleanup:
 
 int
 vs_disk_vm_read(struct vs_disk_vm **out, struct vs_client *c,
-                const struct vs_moref *vm, struct vs_error *err)
+                const struct vs_moref *vm, struct err *err)
 {
 	struct vs_disk_vm *v;
 	int rc;
@@ -315,7 +315,7 @@ vs_disk_vm_read(struct vs_disk_vm **out, struct vs_client *c,
 	*out = NULL;
 	v = calloc(1, sizeof(*v));
 	if (v == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = vs_vm_info(&v->info, c, vm, err);
 	if (rc == 0)
 		rc = read_extra(v, c, vm, err);

@@ -36,7 +36,7 @@ vs_drs_rules_free(struct vs_drs_rules *r)
 /* The morefs of n's children named child. */
 static int
 members(struct vs_moref **out, size_t *n_out, xmlNodePtr n,
-        const char *child, const char *what, struct vs_error *err)
+        const char *child, const char *what, struct err *err)
 {
 	xmlNodePtr v;
 	size_t cap = 0;
@@ -48,13 +48,13 @@ members(struct vs_moref **out, size_t *n_out, xmlNodePtr n,
 			struct vs_moref *g;
 
 			if (cap >= MAX_MEMBERS)
-				return vs_error_set(err, VS_EPARSE, "DRS %s: "
-				                    "too many members", what);
+				return err_set(err, ERR_EPARSE, "DRS %s: "
+				               "too many members", what);
 			cap = cap != 0 ? cap * 2 : 8;
 			g = realloc(*out, cap * sizeof(*g));
 			if (g == NULL)
-				return vs_error_set(err, VS_ENOMEM,
-				                    "out of memory");
+				return err_set(err, ERR_ENOMEM,
+				               "out of memory");
 			*out = g;
 		}
 		rc = vs_xml_moref(&(*out)[*n_out], v, err);
@@ -66,7 +66,7 @@ members(struct vs_moref **out, size_t *n_out, xmlNodePtr n,
 }
 
 static int
-rule_from_node(struct vs_drs_rule *out, xmlNodePtr n, struct vs_error *err)
+rule_from_node(struct vs_drs_rule *out, xmlNodePtr n, struct err *err)
 {
 	char *s;
 	long long key = -1;
@@ -76,7 +76,7 @@ rule_from_node(struct vs_drs_rule *out, xmlNodePtr n, struct vs_error *err)
 	vs_xml_xsi_type(out->type, sizeof(out->type), n);
 	s = vs_xml_child_text(n, "key");
 	if (s == NULL)
-		rc = vs_error_set(err, VS_EPARSE, "DRS rule without a key");
+		rc = err_set(err, ERR_EPARSE, "DRS rule without a key");
 	else
 		rc = vs_parse_long(&key, s, 0, 0x7fffffff, err);
 	xmlFree(s);
@@ -94,13 +94,13 @@ rule_from_node(struct vs_drs_rule *out, xmlNodePtr n, struct vs_error *err)
 	out->name = strdup(s != NULL ? (const char *)s : "");
 	xmlFree(s);
 	if (out->name == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	s = vs_xml_child_text(n, "vmGroupName");
 	if (s != NULL) {
 		out->vm_group = strdup((const char *)s);
 		xmlFree(s);
 		if (out->vm_group == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	return members(&out->vms, &out->nvms, n, "vm", out->name, err);
 }
@@ -109,7 +109,7 @@ rule_from_node(struct vs_drs_rule *out, xmlNodePtr n, struct vs_error *err)
  * growing by doubling up to MAX_RULES; what names the list in errors. */
 static int
 grow(void **items, size_t *cap, size_t n, size_t elem, const char *what,
-     struct vs_error *err)
+     struct err *err)
 {
 	void *g;
 	size_t want;
@@ -117,11 +117,11 @@ grow(void **items, size_t *cap, size_t n, size_t elem, const char *what,
 	if (n < *cap)
 		return 0;
 	if (*cap >= MAX_RULES)
-		return vs_error_set(err, VS_EPARSE, "too many DRS %s", what);
+		return err_set(err, ERR_EPARSE, "too many DRS %s", what);
 	want = *cap != 0 ? *cap * 2 : 8;
 	g = realloc(*items, want * elem);
 	if (g == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	*items = g;
 	*cap = want;
 	return 0;
@@ -129,7 +129,7 @@ grow(void **items, size_t *cap, size_t n, size_t elem, const char *what,
 
 int
 vs_drs_rules_from_node(struct vs_drs_rules **out, xmlNodePtr cfg,
-                       struct vs_error *err)
+                       struct err *err)
 {
 	struct vs_drs_rules *r;
 	xmlNodePtr n;
@@ -139,7 +139,7 @@ vs_drs_rules_from_node(struct vs_drs_rules **out, xmlNodePtr cfg,
 	*out = NULL;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (n = cfg != NULL ? vs_xml_child(cfg, "rule") : NULL;
 	     n != NULL && rc == 0; n = vs_xml_next(n, "rule")) {
 		rc = grow((void **)&r->items, &cap, r->n, sizeof(*r->items),
@@ -174,19 +174,19 @@ vs_drs_groups_free(struct vs_drs_groups *g)
 }
 
 static int
-group_from_node(struct vs_drs_group *out, xmlNodePtr n, struct vs_error *err)
+group_from_node(struct vs_drs_group *out, xmlNodePtr n, struct err *err)
 {
 	char *s;
 
 	vs_xml_xsi_type(out->type, sizeof(out->type), n);
 	s = vs_xml_child_text(n, "name");
 	if (s == NULL)
-		return vs_error_set(err, VS_EPARSE, "DRS group without a "
-		                    "name");
+		return err_set(err, ERR_EPARSE, "DRS group without a "
+		               "name");
 	out->name = strdup((const char *)s);
 	xmlFree(s);
 	if (out->name == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return members(&out->vms, &out->nvms, n,
 	               strcmp(out->type, "ClusterHostGroup") == 0 ? "host" :
 	               "vm", out->name, err);
@@ -194,7 +194,7 @@ group_from_node(struct vs_drs_group *out, xmlNodePtr n, struct vs_error *err)
 
 int
 vs_drs_groups_from_node(struct vs_drs_groups **out, xmlNodePtr cfg,
-                        struct vs_error *err)
+                        struct err *err)
 {
 	struct vs_drs_groups *g;
 	xmlNodePtr n;
@@ -204,7 +204,7 @@ vs_drs_groups_from_node(struct vs_drs_groups **out, xmlNodePtr cfg,
 	*out = NULL;
 	g = calloc(1, sizeof(*g));
 	if (g == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (n = cfg != NULL ? vs_xml_child(cfg, "group") : NULL;
 	     n != NULL && rc == 0; n = vs_xml_next(n, "group")) {
 		rc = grow((void **)&g->items, &cap, g->n, sizeof(*g->items),
@@ -264,7 +264,7 @@ rule_has(const struct vs_drs_rule *rule, const struct vs_moref *vm)
 static int
 read_config(struct vs_drs_rules **out, struct vs_drs_groups **groups,
             struct vs_client *c, const struct vs_moref *cluster,
-            struct vs_error *err)
+            struct err *err)
 {
 	static const char *const paths[] = { "configurationEx", NULL };
 	struct vs_object *o = NULL;
@@ -279,8 +279,8 @@ read_config(struct vs_drs_rules **out, struct vs_drs_groups **groups,
 	if (rc == 0 && groups != NULL)
 		rc = vs_drs_groups_from_node(groups, val, err);
 	if (rc != 0)
-		vs_error_prefix(err, "reading the DRS rules of %s",
-		                cluster->value);
+		err_prefix(err, "reading the DRS rules of %s",
+		           cluster->value);
 	vs_object_free(o);
 	return rc;
 }
@@ -294,7 +294,7 @@ read_config(struct vs_drs_rules **out, struct vs_drs_groups **groups,
 int
 vs_drs_add_rule_spec(xmlNodePtr m, const char *name, int key, bool remove,
                      const struct vs_moref *vms, size_t nvms,
-                     struct vs_error *err)
+                     struct err *err)
 {
 	xmlNodePtr spec, rs, info = NULL;
 	char kb[16];
@@ -302,8 +302,8 @@ vs_drs_add_rule_spec(xmlNodePtr m, const char *name, int key, bool remove,
 	bool ok;
 
 	if (name == NULL || (remove && key < 0))
-		return vs_error_set(err, VS_EINVAL, "DRS rule spec: bad "
-		                    "arguments");
+		return err_set(err, ERR_EINVAL, "DRS rule spec: bad "
+		               "arguments");
 	spec = vs_soap_add_obj(m, "spec", "ClusterConfigSpecEx");
 	rs = spec != NULL ? vs_soap_add_obj(spec, "rulesSpec", NULL) : NULL;
 	ok = rs != NULL && vs_soap_add_text(rs, "operation", remove ? "remove" :
@@ -322,7 +322,7 @@ vs_drs_add_rule_spec(xmlNodePtr m, const char *name, int key, bool remove,
 			ok = vs_soap_add_moref(info, "vm", &vms[i]) != NULL;
 	}
 	if (!ok)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -331,20 +331,20 @@ vs_drs_add_rule_spec(xmlNodePtr m, const char *name, int key, bool remove,
 static int
 send_reconfigure(struct vs_client *c, const struct vs_moref *cluster,
                  xmlDocPtr doc, xmlNodePtr m, const char *what,
-                 const char *name, struct vs_error *err)
+                 const char *name, struct err *err)
 {
 	int rc = 0;
 
 	if (vs_soap_add_bool(m, "modify", true) == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	rc = vs_task_call(NULL, c, doc, VS_DRS_TASK_TIMEOUT_S, err);
 	doc = NULL;
 cleanup:
 	if (rc != 0)
-		vs_error_prefix(err, "DRS %s %s: ReconfigureComputeResource_"
-		                "Task %s", what, name, cluster->value);
+		err_prefix(err, "DRS %s %s: ReconfigureComputeResource_"
+		           "Task %s", what, name, cluster->value);
 	xmlFreeDoc(doc);
 	return rc;
 }
@@ -352,7 +352,7 @@ cleanup:
 static int
 reconfigure(struct vs_client *c, const struct vs_moref *cluster,
             const char *name, int key, bool remove,
-            const struct vs_moref *vms, size_t nvms, struct vs_error *err)
+            const struct vs_moref *vms, size_t nvms, struct err *err)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m;
@@ -365,7 +365,7 @@ reconfigure(struct vs_client *c, const struct vs_moref *cluster,
 		                          err);
 	if (rc != 0) {
 		xmlFreeDoc(doc);
-		vs_error_prefix(err, "DRS rule %s", name);
+		err_prefix(err, "DRS rule %s", name);
 		return rc;
 	}
 	return send_reconfigure(c, cluster, doc, m, "rule", name, err);
@@ -405,7 +405,7 @@ static int
 reconfigure_group(struct vs_client *c, const struct vs_moref *cluster,
                   const char *op, const char *name,
                   const struct vs_moref *vms, size_t nvms,
-                  const int *rule_keys, size_t nkeys, struct vs_error *err)
+                  const int *rule_keys, size_t nkeys, struct err *err)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m, spec, rs;
@@ -432,7 +432,7 @@ reconfigure_group(struct vs_client *c, const struct vs_moref *cluster,
 		ok = add_group_spec(spec, op, name, vms, nvms) != NULL;
 	if (!ok) {
 		xmlFreeDoc(doc);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	return send_reconfigure(c, cluster, doc, m, "VM group", name, err);
 }
@@ -441,7 +441,7 @@ reconfigure_group(struct vs_client *c, const struct vs_moref *cluster,
 
 static int
 add_field(int *key_out, struct vs_client *c, const char *name,
-          struct vs_error *err)
+          struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	xmlDocPtr req = NULL, resp = NULL;
@@ -457,15 +457,15 @@ add_field(int *key_out, struct vs_client *c, const char *name,
 	if (vs_soap_add_text(m, "name", name) == NULL ||
 	    vs_soap_add_text(m, "moType", "VirtualMachine") == NULL) {
 		xmlFreeDoc(req);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	rc = vs_client_call(c, req, &resp, &r, err);
 	if (rc == 0) {
 		def = vs_xml_child(r, "returnval");
 		s = def != NULL ? vs_xml_child_text(def, "key") : NULL;
 		if (s == NULL)
-			rc = vs_error_set(err, VS_EPARSE, "AddCustomFieldDef "
-			                  "%s: no key in the answer", name);
+			rc = err_set(err, ERR_EPARSE, "AddCustomFieldDef "
+			             "%s: no key in the answer", name);
 		else
 			rc = vs_parse_long(&key, s, -0x7fffffffLL - 1,
 			                   0x7fffffff, err);
@@ -479,43 +479,43 @@ add_field(int *key_out, struct vs_client *c, const char *name,
 
 int
 vs_drs_lock(int *key_out, struct vs_client *c, const char *name,
-            double timeout_s, struct vs_error *err)
+            double timeout_s, struct err *err)
 {
 	double deadline = vs_client_now(c) + timeout_s;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	for (;;) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		rc = add_field(key_out, c, name, &e);
 		if (rc == 0) {
 			vs_client_logf(c, 0, "DRS lock %s taken", name);
 			return 0;
 		}
 		if (strcmp(e.fault, "DuplicateName") != 0) {
-			vs_error_prefix(&e, "DRS lock %s: AddCustomFieldDef",
-			                name);
-			vs_error_keep_first(err, &e);
+			err_prefix(&e, "DRS lock %s: AddCustomFieldDef",
+			           name);
+			err_keep_first(err, &e);
 			return rc;
 		}
 		if (vs_client_now(c) >= deadline)
-			return vs_error_set(err, VS_ETIMEOUT, "DRS lock %s: "
-			                    "still held by another process "
-			                    "after %.0f s (a killed process "
-			                    "leaves it: remove the custom field "
-			                    "%s if no CPI runs)", name,
-			                    timeout_s, name);
+			return err_set(err, ERR_ETIMEOUT, "DRS lock %s: "
+			               "still held by another process "
+			               "after %.0f s (a killed process "
+			               "leaves it: remove the custom field "
+			               "%s if no CPI runs)", name,
+			               timeout_s, name);
 		vs_client_sleep(c, 0.5);
 	}
 }
 
 int
-vs_drs_unlock(struct vs_client *c, int key, struct vs_error *err)
+vs_drs_unlock(struct vs_client *c, int key, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	rc = vs_soap_request_new(&req, &m, "RemoveCustomFieldDef",
@@ -524,9 +524,9 @@ vs_drs_unlock(struct vs_client *c, int key, struct vs_error *err)
 		return rc;
 	if (vs_soap_add_long(m, "key", key) == NULL) {
 		xmlFreeDoc(req);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_client_call(c, req, &resp, &r, &e);
 	xmlFreeDoc(resp);
 	if (rc != 0 && strcmp(e.fault, "NotFound") == 0) {
@@ -535,8 +535,8 @@ vs_drs_unlock(struct vs_client *c, int key, struct vs_error *err)
 		return 0;
 	}
 	if (rc != 0) {
-		vs_error_prefix(&e, "DRS lock: RemoveCustomFieldDef %d", key);
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "DRS lock: RemoveCustomFieldDef %d", key);
+		err_keep_first(err, &e);
 		return rc;
 	}
 	vs_client_logf(c, 0, "DRS lock released");
@@ -547,7 +547,7 @@ vs_drs_unlock(struct vs_client *c, int key, struct vs_error *err)
 
 static int
 add_locked(struct vs_client *c, const struct vs_moref *cluster,
-           const char *name, const struct vs_moref *vm, struct vs_error *err)
+           const char *name, const struct vs_moref *vm, struct err *err)
 {
 	struct vs_drs_rules *rules = NULL;
 	const struct vs_drs_rule *rule;
@@ -565,16 +565,16 @@ add_locked(struct vs_client *c, const struct vs_moref *cluster,
 		goto cleanup;
 	}
 	if (strcmp(rule->type, ANTI) != 0) {
-		rc = vs_error_set(err, VS_EINVAL, "DRS rule %s in %s is a %s, "
-		                  "not an anti-affinity rule (separate_vms)",
-		                  name, cluster->value, rule->type);
+		rc = err_set(err, ERR_EINVAL, "DRS rule %s in %s is a %s, "
+		             "not an anti-affinity rule (separate_vms)",
+		             name, cluster->value, rule->type);
 		goto cleanup;
 	}
 	if (rule_has(rule, vm))
 		goto cleanup;
 	vms = calloc(rule->nvms + 1, sizeof(*vms));
 	if (vms == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	if (rule->nvms > 0)
@@ -593,13 +593,13 @@ cleanup:
 int
 vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
                    const char *rule, const struct vs_moref *vm,
-                   struct vs_error *err)
+                   struct err *err)
 {
-	struct vs_error e = {0};
+	struct err e = {0};
 	int key, rc;
 
 	if (cluster == NULL || vm == NULL || rule == NULL || rule[0] == '\0')
-		return vs_error_set(err, VS_EINVAL, "DRS rule: bad arguments");
+		return err_set(err, ERR_EINVAL, "DRS rule: bad arguments");
 	rc = vs_drs_lock(&key, c, VS_DRS_LOCK, VS_DRS_LOCK_TIMEOUT_S, err);
 	if (rc != 0)
 		return rc;
@@ -607,7 +607,7 @@ vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
 	if (rc != 0)
 		vs_client_cleanup(c);   /* the lock goes even past the deadline */
 	if (vs_drs_unlock(c, key, &e) != 0) {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		if (rc == 0)
 			rc = e.code;
 	}
@@ -618,7 +618,7 @@ vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
 static int
 remove_from(size_t *changed, struct vs_client *c,
             const struct vs_moref *cluster, const struct vs_drs_rules *rules,
-            const struct vs_moref *vm, struct vs_error *err)
+            const struct vs_moref *vm, struct err *err)
 {
 	struct vs_moref *vms = NULL;
 	size_t i, j, n;
@@ -632,7 +632,7 @@ remove_from(size_t *changed, struct vs_client *c,
 		free(vms);
 		vms = calloc(r->nvms, sizeof(*vms));
 		if (vms == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		for (j = n = 0; j < r->nvms; j++) {
 			if (strcmp(r->vms[j].value, vm->value) != 0)
 				vms[n++] = r->vms[j];
@@ -681,7 +681,7 @@ remove_from_groups(size_t *changed, struct vs_client *c,
                    const struct vs_moref *cluster,
                    const struct vs_drs_rules *rules,
                    const struct vs_drs_groups *groups,
-                   const struct vs_moref *vm, struct vs_error *err)
+                   const struct vs_moref *vm, struct err *err)
 {
 	struct vs_moref *vms = NULL;
 	int *keys = NULL;
@@ -690,7 +690,7 @@ remove_from_groups(size_t *changed, struct vs_client *c,
 
 	keys = calloc(rules->n + 1, sizeof(*keys));
 	if (keys == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (i = 0; rc == 0 && i < groups->n; i++) {
 		const struct vs_drs_group *g = &groups->items[i];
 
@@ -700,7 +700,7 @@ remove_from_groups(size_t *changed, struct vs_client *c,
 		free(vms);
 		vms = calloc(g->nvms, sizeof(*vms));
 		if (vms == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			break;
 		}
 		for (j = n = 0; j < g->nvms; j++) {
@@ -733,11 +733,11 @@ remove_from_groups(size_t *changed, struct vs_client *c,
 static int
 remove_locked(size_t *changed, struct vs_client *c,
               const struct vs_moref *cluster, const char *lock, bool groups,
-              const struct vs_moref *vm, struct vs_error *err)
+              const struct vs_moref *vm, struct err *err)
 {
 	struct vs_drs_rules *rules = NULL;
 	struct vs_drs_groups *gs = NULL;
-	struct vs_error e = {0};
+	struct err e = {0};
 	int key, rc;
 
 	rc = vs_drs_lock(&key, c, lock, VS_DRS_LOCK_TIMEOUT_S, err);
@@ -752,7 +752,7 @@ remove_locked(size_t *changed, struct vs_client *c,
 	if (rc != 0)
 		vs_client_cleanup(c);   /* the lock goes even past the deadline */
 	if (vs_drs_unlock(c, key, &e) != 0) {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		if (rc == 0)
 			rc = e.code;
 	}
@@ -764,7 +764,7 @@ remove_locked(size_t *changed, struct vs_client *c,
 int
 vs_drs_rules_remove_vm(size_t *nrules_out, struct vs_client *c,
                        const struct vs_moref *pool,
-                       const struct vs_moref *vm, struct vs_error *err)
+                       const struct vs_moref *vm, struct err *err)
 {
 	static const char *const paths[] = { "configurationEx", NULL };
 	static const struct vs_selection_spec owner = {
@@ -795,8 +795,8 @@ vs_drs_rules_remove_vm(size_t *nrules_out, struct vs_client *c,
 	q.spec.nobjects = 1;
 	rc = vs_pc_retrieve(&list, c, &q, err);
 	if (rc != 0) {
-		vs_error_prefix(err, "reading the DRS rules of the cluster of "
-		                "%s", pool->value);
+		err_prefix(err, "reading the DRS rules of the cluster of "
+		           "%s", pool->value);
 		goto cleanup;
 	}
 	if (list->n == 0)
@@ -828,7 +828,7 @@ cleanup:
 static int
 group_add_locked(struct vs_client *c, const struct vs_moref *cluster,
                  const char *name, const struct vs_moref *vm,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	struct vs_drs_rules *rules = NULL;
 	struct vs_drs_groups *groups = NULL;
@@ -852,16 +852,16 @@ group_add_locked(struct vs_client *c, const struct vs_moref *cluster,
 		goto cleanup;
 	}
 	if (strcmp(g->type, "ClusterVmGroup") != 0) {
-		rc = vs_error_set(err, VS_EINVAL, "DRS group %s in %s is a %s, "
-		                  "not a VM group", name, cluster->value,
-		                  g->type);
+		rc = err_set(err, ERR_EINVAL, "DRS group %s in %s is a %s, "
+		             "not a VM group", name, cluster->value,
+		             g->type);
 		goto cleanup;
 	}
 	if (has_ref(g->vms, g->nvms, vm))
 		goto cleanup;
 	vms = calloc(g->nvms + 1, sizeof(*vms));
 	if (vms == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	if (g->nvms > 0)
@@ -881,15 +881,15 @@ cleanup:
 int
 vs_drs_vm_group_add_vm(struct vs_client *c, const struct vs_moref *cluster,
                        const char *group, const struct vs_moref *vm,
-                       struct vs_error *err)
+                       struct err *err)
 {
-	struct vs_error e = {0};
+	struct err e = {0};
 	int key, rc;
 
 	if (cluster == NULL || vm == NULL || group == NULL ||
 	    group[0] == '\0')
-		return vs_error_set(err, VS_EINVAL, "DRS VM group: bad "
-		                    "arguments");
+		return err_set(err, ERR_EINVAL, "DRS VM group: bad "
+		               "arguments");
 	rc = vs_drs_lock(&key, c, VS_DRS_LOCK_VM_GROUP,
 	                 VS_DRS_LOCK_TIMEOUT_S, err);
 	if (rc != 0)
@@ -898,7 +898,7 @@ vs_drs_vm_group_add_vm(struct vs_client *c, const struct vs_moref *cluster,
 	if (rc != 0)
 		vs_client_cleanup(c);   /* the lock goes even past the deadline */
 	if (vs_drs_unlock(c, key, &e) != 0) {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		if (rc == 0)
 			rc = e.code;
 	}

@@ -67,32 +67,32 @@ struct vs_drs_groups {
 void vs_drs_groups_free(struct vs_drs_groups *g);
 /* The groups of a ClusterConfigInfoEx element. */
 int vs_drs_groups_from_node(struct vs_drs_groups **out, xmlNodePtr cfg,
-                            struct vs_error *err);
+                            struct err *err);
 
 void vs_drs_rules_free(struct vs_drs_rules *r);
 /* The rules of a ClusterConfigInfoEx element (configurationEx's <val>). */
 int vs_drs_rules_from_node(struct vs_drs_rules **out, xmlNodePtr cfg,
-                           struct vs_error *err);
+                           struct err *err);
 /* Appends <spec xsi:type="ClusterConfigSpecEx"> with one rulesSpec to m:
  * the anti-affinity rule `name` with the nvms members, operation "add"
  * (key < 0), "edit" (key >= 0, info.key = key) or, with remove true,
  * "remove" (removeKey = key, no info). */
 int vs_drs_add_rule_spec(xmlNodePtr m, const char *name, int key,
                          bool remove, const struct vs_moref *vms,
-                         size_t nvms, struct vs_error *err);
+                         size_t nvms, struct err *err);
 
 /* Takes the lock (see above); *key_out is the custom field's key for
- * vs_drs_unlock().  VS_ETIMEOUT when it stays held past timeout_s. */
+ * vs_drs_unlock().  ERR_ETIMEOUT when it stays held past timeout_s. */
 int vs_drs_lock(int *key_out, struct vs_client *c, const char *name,
-                double timeout_s, struct vs_error *err);
-int vs_drs_unlock(struct vs_client *c, int key, struct vs_error *err);
+                double timeout_s, struct err *err);
+int vs_drs_unlock(struct vs_client *c, int key, struct err *err);
 
 /* Adds vm to the anti-affinity rule `rule` of cluster, creating the rule
  * when missing, under the lock.  A rule of that name of another type is
- * an error (VS_EINVAL). */
+ * an error (ERR_EINVAL). */
 int vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
                        const char *rule, const struct vs_moref *vm,
-                       struct vs_error *err);
+                       struct err *err);
 
 #define VS_DRS_LOCK_VM_GROUP "drs_lock_vm_group"
 
@@ -100,10 +100,10 @@ int vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
  * to the cluster's VM group `group` (ClusterGroupSpec edit with the
  * members it had and the VM), creating it with the VM alone when missing
  * (add), under the lock VS_DRS_LOCK_VM_GROUP.  A host group of that name
- * is an error (VS_EINVAL). */
+ * is an error (ERR_EINVAL). */
 int vs_drs_vm_group_add_vm(struct vs_client *c,
                            const struct vs_moref *cluster, const char *group,
-                           const struct vs_moref *vm, struct vs_error *err);
+                           const struct vs_moref *vm, struct err *err);
 
 /* For delete_vm, before the VM is destroyed: reads the configurationEx of
  * the cluster owning pool (the VM's resource pool) in one read; when the
@@ -116,6 +116,6 @@ int vs_drs_vm_group_add_vm(struct vs_client *c,
  * pool whose owner is not a cluster: nothing to do. */
 int vs_drs_rules_remove_vm(size_t *nrules_out, struct vs_client *c,
                            const struct vs_moref *pool,
-                           const struct vs_moref *vm, struct vs_error *err);
+                           const struct vs_moref *vm, struct err *err);
 
 #endif

@@ -16,58 +16,58 @@
 /* --- datastore paths (pure) ----------------------------------------- */
 
 static int
-check_datastore(const char *ds, size_t len, struct vs_error *err)
+check_datastore(const char *ds, size_t len, struct err *err)
 {
 	if (len == 0)
-		return vs_error_set(err, VS_EINVAL,
-		                    "datastore path: empty datastore name");
+		return err_set(err, ERR_EINVAL,
+		               "datastore path: empty datastore name");
 	if (!vs_utf8_valid(ds, len, false))
-		return vs_error_set(err, VS_EINVAL,
-		                    "datastore path: datastore name holds "
-		                    "control characters or invalid UTF-8");
+		return err_set(err, ERR_EINVAL,
+		               "datastore path: datastore name holds "
+		               "control characters or invalid UTF-8");
 	if (memchr(ds, '[', len) != NULL || memchr(ds, ']', len) != NULL)
-		return vs_error_set(err, VS_EINVAL,
-		                    "datastore path: brackets in a datastore "
-		                    "name are not supported");
+		return err_set(err, ERR_EINVAL,
+		               "datastore path: brackets in a datastore "
+		               "name are not supported");
 	if (ds[0] == ' ' || ds[len - 1] == ' ')
-		return vs_error_set(err, VS_EINVAL,
-		                    "datastore path: datastore name starts or "
-		                    "ends with a space");
+		return err_set(err, ERR_EINVAL,
+		               "datastore path: datastore name starts or "
+		               "ends with a space");
 	return 0;
 }
 
 static int
-check_rel_path(const char *path, size_t len, struct vs_error *err)
+check_rel_path(const char *path, size_t len, struct err *err)
 {
 	size_t i, start = 0, clen;
 
 	if (len == 0)
 		return 0;
 	if (!vs_utf8_valid(path, len, false))
-		return vs_error_set(err, VS_EINVAL,
-		                    "datastore path holds control characters "
-		                    "or invalid UTF-8");
+		return err_set(err, ERR_EINVAL,
+		               "datastore path holds control characters "
+		               "or invalid UTF-8");
 	if (memchr(path, '\\', len) != NULL)
-		return vs_error_set(err, VS_EINVAL,
-		                    "datastore path holds a backslash");
+		return err_set(err, ERR_EINVAL,
+		               "datastore path holds a backslash");
 	if (path[0] == '/')
-		return vs_error_set(err, VS_EINVAL,
-		                    "datastore path must be relative to the "
-		                    "datastore");
+		return err_set(err, ERR_EINVAL,
+		               "datastore path must be relative to the "
+		               "datastore");
 	for (i = 0; i <= len; i++) {
 		if (i < len && path[i] != '/')
 			continue;
 		clen = i - start;
 		if (clen == 0)
-			return vs_error_set(err, VS_EINVAL,
-			                    "datastore path has an empty "
-			                    "component");
+			return err_set(err, ERR_EINVAL,
+			               "datastore path has an empty "
+			               "component");
 		if ((clen == 1 && path[start] == '.') ||
 		    (clen == 2 && path[start] == '.' &&
 		     path[start + 1] == '.'))
-			return vs_error_set(err, VS_EINVAL,
-			                    "datastore path has a '.' or '..' "
-			                    "component");
+			return err_set(err, ERR_EINVAL,
+			               "datastore path has a '.' or '..' "
+			               "component");
 		start = i + 1;
 	}
 	return 0;
@@ -86,7 +86,7 @@ vs_ds_path_clear(struct vs_ds_path *p)
 
 int
 vs_ds_path_parse(struct vs_ds_path *out, const char *s,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	const char *close, *path;
 	size_t len, plen;
@@ -94,21 +94,21 @@ vs_ds_path_parse(struct vs_ds_path *out, const char *s,
 
 	memset(out, 0, sizeof(*out));
 	if (s == NULL)
-		return vs_error_set(err, VS_EINVAL, "no datastore path");
+		return err_set(err, ERR_EINVAL, "no datastore path");
 	len = strnlen(s, VS_DS_PATH_MAX + 1);
 	if (len > VS_DS_PATH_MAX)
-		return vs_error_set(err, VS_EINVAL,
-		                    "datastore path longer than %d bytes",
-		                    VS_DS_PATH_MAX);
+		return err_set(err, ERR_EINVAL,
+		               "datastore path longer than %d bytes",
+		               VS_DS_PATH_MAX);
 	if (s[0] != '[')
-		return vs_error_set(err, VS_EINVAL,
-		                    "datastore path does not start with "
-		                    "'[datastore]'");
+		return err_set(err, ERR_EINVAL,
+		               "datastore path does not start with "
+		               "'[datastore]'");
 	close = strchr(s + 1, ']');
 	if (close == NULL)
-		return vs_error_set(err, VS_EINVAL,
-		                    "datastore path: no ']' after the "
-		                    "datastore name");
+		return err_set(err, ERR_EINVAL,
+		               "datastore path: no ']' after the "
+		               "datastore name");
 	rc = check_datastore(s + 1, (size_t)(close - s - 1), err);
 	if (rc != 0)
 		return rc;
@@ -125,29 +125,29 @@ vs_ds_path_parse(struct vs_ds_path *out, const char *s,
 	out->path = strndup(path, plen);
 	if (out->datastore == NULL || out->path == NULL) {
 		vs_ds_path_clear(out);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	return 0;
 }
 
 int
 vs_ds_path_format(char **out, const char *datastore, const char *path,
-                  struct vs_error *err)
+                  struct err *err)
 {
 	size_t dlen, plen, n;
 	int rc;
 
 	*out = NULL;
 	if (datastore == NULL)
-		return vs_error_set(err, VS_EINVAL, "no datastore name");
+		return err_set(err, ERR_EINVAL, "no datastore name");
 	if (path == NULL)
 		path = "";
 	dlen = strnlen(datastore, VS_DS_PATH_MAX + 1);
 	plen = strnlen(path, VS_DS_PATH_MAX + 1);
 	if (dlen + plen + 3 > VS_DS_PATH_MAX)
-		return vs_error_set(err, VS_EINVAL,
-		                    "datastore path longer than %d bytes",
-		                    VS_DS_PATH_MAX);
+		return err_set(err, ERR_EINVAL,
+		               "datastore path longer than %d bytes",
+		               VS_DS_PATH_MAX);
 	rc = check_datastore(datastore, dlen, err);
 	if (rc == 0)
 		rc = check_rel_path(path, plen, err);
@@ -156,7 +156,7 @@ vs_ds_path_format(char **out, const char *datastore, const char *path,
 	n = dlen + plen + 4;
 	*out = malloc(n);
 	if (*out == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	if (plen == 0)
 		snprintf(*out, n, "[%s]", datastore);
 	else
@@ -191,7 +191,7 @@ pct_encode(char *dst, const char *s, bool keep_slash)
 
 int
 vs_ds_path_url(char **out, const struct vs_ds_path *p, const char *dc_path,
-               struct vs_error *err)
+               struct err *err)
 {
 	static const char f[] = "/folder/", q1[] = "?dcPath=",
 	                  q2[] = "&dsName=";
@@ -200,19 +200,19 @@ vs_ds_path_url(char **out, const struct vs_ds_path *p, const char *dc_path,
 
 	*out = NULL;
 	if (p == NULL || p->datastore == NULL || p->path == NULL)
-		return vs_error_set(err, VS_EINVAL, "no datastore path");
+		return err_set(err, ERR_EINVAL, "no datastore path");
 	if (dc_path == NULL || dc_path[0] == '\0')
-		return vs_error_set(err, VS_EINVAL, "no datacenter path");
+		return err_set(err, ERR_EINVAL, "no datacenter path");
 	dlen = strnlen(dc_path, VS_DS_PATH_MAX + 1);
 	if (dlen > VS_DS_PATH_MAX || !vs_utf8_valid(dc_path, dlen, false))
-		return vs_error_set(err, VS_EINVAL,
-		                    "datacenter path too long or holds "
-		                    "control characters");
+		return err_set(err, ERR_EINVAL,
+		               "datacenter path too long or holds "
+		               "control characters");
 	n = sizeof(f) + sizeof(q1) + sizeof(q2) +
 	    3 * (strlen(p->path) + dlen + strlen(p->datastore)) + 1;
 	u = malloc(n);
 	if (u == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	memcpy(u, f, sizeof(f) - 1);
 	pos = sizeof(f) - 1;
 	pos += pct_encode(u + pos, p->path, true);
@@ -240,21 +240,21 @@ struct xfer {
 static int
 transfer(struct vs_http_response *resp, struct vs_client *c,
          const char *dc_path, const char *ds_path, const struct xfer *x,
-         struct vs_error *err)
+         struct err *err)
 {
 	struct vs_http_request req;
 	struct vs_ds_path p = { NULL, NULL };
-	struct vs_error e;
+	struct err e;
 	char *url = NULL;
 	bool put = strcmp(x->method, "PUT") == 0;
 	int rc;
 
 	memset(resp, 0, sizeof(*resp));
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_ds_path_parse(&p, ds_path, &e);
 	if (rc == 0 && p.path[0] == '\0')
-		rc = vs_error_set(&e, VS_EINVAL,
-		                  "datastore path names no file");
+		rc = err_set(&e, ERR_EINVAL,
+		             "datastore path names no file");
 	if (rc == 0)
 		rc = vs_ds_path_url(&url, &p, dc_path, &e);
 	if (rc != 0)
@@ -274,22 +274,22 @@ transfer(struct vs_http_response *resp, struct vs_client *c,
 		goto cleanup;
 	e.http_status = (int)resp->status;
 	if (resp->status == 404) {
-		rc = vs_error_set(&e, VS_ENOTFOUND,
-		                  "not found on the datastore (HTTP 404)");
+		rc = err_set(&e, ERR_ENOTFOUND,
+		             "not found on the datastore (HTTP 404)");
 	} else if (resp->status != 200 && resp->status != 201) {
-		rc = vs_error_set(&e, VS_EHTTP, "HTTP status %ld",
-		                  resp->status);
+		rc = err_set(&e, ERR_EHTTP, "HTTP status %ld",
+		             resp->status);
 		e.transient = resp->status >= 500;
 	}
 cleanup:
 	if (rc != 0) {
 		vs_http_response_clear(resp);
 		if (p.datastore != NULL)
-			vs_error_prefix(&e, "%s [%s] %s", x->method,
-			                p.datastore, p.path);
+			err_prefix(&e, "%s [%s] %s", x->method,
+			           p.datastore, p.path);
 		else
-			vs_error_prefix(&e, "%s datastore file", x->method);
-		vs_error_keep_first(err, &e);
+			err_prefix(&e, "%s datastore file", x->method);
+		err_keep_first(err, &e);
 	}
 	free(url);
 	vs_ds_path_clear(&p);
@@ -299,14 +299,14 @@ cleanup:
 int
 vs_file_upload(struct vs_client *c, const char *dc_path,
                const char *ds_path, const char *local_path,
-               struct vs_error *err)
+               struct err *err)
 {
 	struct vs_http_response resp;
 	struct xfer x = { "PUT", local_path, NULL, 0, false, NULL };
 	int rc;
 
 	if (local_path == NULL || local_path[0] == '\0')
-		return vs_error_set(err, VS_EINVAL, "no local file to upload");
+		return err_set(err, ERR_EINVAL, "no local file to upload");
 	rc = transfer(&resp, c, dc_path, ds_path, &x, err);
 	vs_http_response_clear(&resp);
 	return rc;
@@ -315,14 +315,14 @@ vs_file_upload(struct vs_client *c, const char *dc_path,
 int
 vs_file_upload_mem(struct vs_client *c, const char *dc_path,
                    const char *ds_path, const void *buf, size_t len,
-                   bool sensitive, struct vs_error *err)
+                   bool sensitive, struct err *err)
 {
 	struct vs_http_response resp;
 	struct xfer x = { "PUT", NULL, buf, len, sensitive, NULL };
 	int rc;
 
 	if (buf == NULL && len > 0)
-		return vs_error_set(err, VS_EINVAL, "no buffer to upload");
+		return err_set(err, ERR_EINVAL, "no buffer to upload");
 	if (buf == NULL)
 		x.buf = "";
 	rc = transfer(&resp, c, dc_path, ds_path, &x, err);
@@ -333,15 +333,15 @@ vs_file_upload_mem(struct vs_client *c, const char *dc_path,
 int
 vs_file_download(struct vs_client *c, const char *dc_path,
                  const char *ds_path, const char *local_path,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	struct vs_http_response resp;
 	struct xfer x = { "GET", NULL, NULL, 0, false, local_path };
 	int rc;
 
 	if (local_path == NULL || local_path[0] == '\0')
-		return vs_error_set(err, VS_EINVAL,
-		                    "no local file to download to");
+		return err_set(err, ERR_EINVAL,
+		               "no local file to download to");
 	rc = transfer(&resp, c, dc_path, ds_path, &x, err);
 	vs_http_response_clear(&resp);
 	return rc;
@@ -350,7 +350,7 @@ vs_file_download(struct vs_client *c, const char *dc_path,
 int
 vs_file_download_mem(char **out, size_t *len_out, struct vs_client *c,
                      const char *dc_path, const char *ds_path,
-                     struct vs_error *err)
+                     struct err *err)
 {
 	struct vs_http_response resp;
 	struct xfer x = { "GET", NULL, NULL, 0, false, NULL };
@@ -362,15 +362,15 @@ vs_file_download_mem(char **out, size_t *len_out, struct vs_client *c,
 	if (rc != 0)
 		goto cleanup;
 	if (resp.body_len > VS_SOAP_MAX_REPLY) {
-		rc = vs_error_set(err, VS_EIO, "GET %s: %zu bytes is more "
-		                  "than this call keeps in memory", ds_path,
-		                  resp.body_len);
+		rc = err_set(err, ERR_EIO, "GET %s: %zu bytes is more "
+		             "than this call keeps in memory", ds_path,
+		             resp.body_len);
 		goto cleanup;
 	}
 	if (resp.body == NULL) {
 		*out = calloc(1, 1);
 		if (*out == NULL)
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	*out = resp.body;
@@ -388,7 +388,7 @@ cleanup:
 static int
 file_request(xmlDocPtr *doc_out, xmlNodePtr *m_out, struct vs_client *c,
              const char *method, const struct vs_moref *dc,
-             const char *ds_path, struct vs_error *err)
+             const char *ds_path, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	struct vs_ds_path p = { NULL, NULL };
@@ -398,12 +398,12 @@ file_request(xmlDocPtr *doc_out, xmlNodePtr *m_out, struct vs_client *c,
 	*doc_out = NULL;
 	*m_out = NULL;
 	if (dc == NULL || dc->value[0] == '\0')
-		return vs_error_set(err, VS_EINVAL, "%s: no datacenter",
-		                    method);
+		return err_set(err, ERR_EINVAL, "%s: no datacenter",
+		               method);
 	if (sc->file_manager.value[0] == '\0')
-		return vs_error_set(err, VS_EINVAL,
-		                    "%s: vCenter has no FileManager (not "
-		                    "connected?)", method);
+		return err_set(err, ERR_EINVAL,
+		               "%s: vCenter has no FileManager (not "
+		               "connected?)", method);
 	rc = vs_ds_path_parse(&p, ds_path, err);
 	if (rc == 0)
 		rc = vs_ds_path_format(&name, p.datastore, p.path, err);
@@ -411,7 +411,7 @@ file_request(xmlDocPtr *doc_out, xmlNodePtr *m_out, struct vs_client *c,
 		rc = vs_soap_request_new(doc_out, m_out, method,
 		                         &sc->file_manager, err);
 	if (rc != 0) {
-		vs_error_prefix(err, "%s", method);
+		err_prefix(err, "%s", method);
 		goto cleanup;
 	}
 	vs_soap_add_text(*m_out, "name", name);
@@ -425,25 +425,25 @@ cleanup:
 int
 vs_file_make_directory(struct vs_client *c, const struct vs_moref *dc,
                        const char *ds_path, bool create_parents,
-                       struct vs_error *err)
+                       struct err *err)
 {
 	xmlDocPtr req = NULL, doc = NULL;
 	xmlNodePtr m, resp;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = file_request(&req, &m, c, "MakeDirectory", dc, ds_path, err);
 	if (rc != 0)
 		return rc;
 	vs_soap_add_bool(m, "createParentDirectories", create_parents);
 	rc = vs_client_call(c, req, &doc, &resp, &e);
-	if (rc == VS_EFAULT && strcmp(e.fault, "FileAlreadyExists") == 0) {
+	if (rc == ERR_EFAULT && strcmp(e.fault, "FileAlreadyExists") == 0) {
 		vs_client_logf(c, 0, "MakeDirectory %s: already exists",
 		               ds_path);
 		rc = 0;
 	} else if (rc != 0) {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	}
 	xmlFreeDoc(doc);
 	return rc;
@@ -451,30 +451,30 @@ vs_file_make_directory(struct vs_client *c, const struct vs_moref *dc,
 
 int
 vs_file_delete(struct vs_client *c, const struct vs_moref *dc,
-               const char *ds_path, struct vs_error *err)
+               const char *ds_path, struct err *err)
 {
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = file_request(&req, &m, c, "DeleteDatastoreFile_Task", dc,
 	                  ds_path, err);
 	if (rc != 0)
 		return rc;
 	rc = vs_task_call(NULL, c, req, VS_FILE_TASK_TIMEOUT_S, &e);
 	if (rc != 0 && strcmp(e.fault, "FileNotFound") == 0) {
-		struct vs_error nf;
+		struct err nf;
 
-		vs_error_clear(&nf);
-		rc = vs_error_set(&nf, VS_ENOTFOUND,
-		                  "DeleteDatastoreFile %s: not found (%s)",
-		                  ds_path, e.message);
+		err_clear(&nf);
+		rc = err_set(&nf, ERR_ENOTFOUND,
+		             "DeleteDatastoreFile %s: not found (%s)",
+		             ds_path, e.message);
 		snprintf(nf.fault, sizeof(nf.fault), "%s", e.fault);
 		e = nf;
 	}
 	if (rc != 0)
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	return rc;
 }

@@ -48,10 +48,10 @@ is_digit(char c)
 
 /* Hands b's data to *out, or sets err when an add had failed. */
 static int
-take(char **out, size_t *len_out, struct buf *b, struct vs_error *err)
+take(char **out, size_t *len_out, struct buf *b, struct err *err)
 {
 	if (buf_take(out, len_out, b) != 0)
-		return vs_error_set(err, VS_ENOMEM, "fixture: out of memory");
+		return err_set(err, ERR_ENOMEM, "fixture: out of memory");
 	return 0;
 }
 
@@ -59,10 +59,10 @@ take(char **out, size_t *len_out, struct buf *b, struct vs_error *err)
 
 int
 vs_fixture_redact(char **out, size_t *out_len, const char *in, size_t len,
-                  const char *const *secrets, struct vs_error *err)
+                  const char *const *secrets, struct err *err)
 {
 	if (redact_text(out, out_len, in, len, secrets) != 0)
-		return vs_error_set(err, VS_ENOMEM, "fixture: out of memory");
+		return err_set(err, ERR_ENOMEM, "fixture: out of memory");
 	return 0;
 }
 
@@ -309,7 +309,7 @@ static const struct {
 
 int
 vs_fixture_mask(char **out, size_t *out_len, const char *in, size_t len,
-                struct vs_error *err)
+                struct err *err)
 {
 	struct buf b = { 0 };
 	size_t i = 0, used, k, run;
@@ -370,7 +370,7 @@ normalize(struct buf *out, const char *s, size_t n)
 /* normalize() into *out (malloc'd). */
 static int
 normalized(char **out, size_t *out_len, const char *in, size_t len,
-           struct vs_error *err)
+           struct err *err)
 {
 	struct buf b = { 0 };
 
@@ -380,7 +380,7 @@ normalized(char **out, size_t *out_len, const char *in, size_t len,
 
 int
 vs_fixture_canon(char **out, size_t *out_len, const char *in, size_t len,
-                 const char *const *secrets, struct vs_error *err)
+                 const char *const *secrets, struct err *err)
 {
 	char *red = NULL, *norm = NULL, *masked = NULL;
 	size_t rl = 0, nl = 0, ml = 0;
@@ -488,13 +488,13 @@ vs_fixture_op_name(char *buf, size_t size, const char *op)
 }
 
 int
-vs_fixture_url_path(char **out, const char *url, struct vs_error *err)
+vs_fixture_url_path(char **out, const char *url, struct err *err)
 {
 	const char *p, *path;
 
 	*out = NULL;
 	if (url == NULL)
-		return vs_error_set(err, VS_EINVAL, "fixture: no URL");
+		return err_set(err, ERR_EINVAL, "fixture: no URL");
 	p = strstr(url, "://");
 	if (p == NULL) {
 		path = url;
@@ -507,19 +507,19 @@ vs_fixture_url_path(char **out, const char *url, struct vs_error *err)
 		path = "/";
 	*out = strdup(path);
 	if (*out == NULL)
-		return vs_error_set(err, VS_ENOMEM, "fixture: out of memory");
+		return err_set(err, ERR_ENOMEM, "fixture: out of memory");
 	return 0;
 }
 
 static int
-file_size(unsigned long *out, const char *path, struct vs_error *err)
+file_size(unsigned long *out, const char *path, struct err *err)
 {
 	struct stat st;
 
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-		return vs_error_set(err, VS_EIO,
-		                    "cannot stat upload file: %s",
-		                    strerror(errno ? errno : EINVAL));
+		return err_set(err, ERR_EIO,
+		               "cannot stat upload file: %s",
+		               strerror(errno ? errno : EINVAL));
 	*out = (unsigned long)st.st_size;
 	return 0;
 }
@@ -527,7 +527,7 @@ file_size(unsigned long *out, const char *path, struct vs_error *err)
 int
 vs_fixture_request_text(char **out, size_t *out_len,
                         const struct vs_http_request *req,
-                        const char *const *secrets, struct vs_error *err)
+                        const char *const *secrets, struct err *err)
 {
 	struct buf b = { 0 };
 	unsigned long size = 0;
@@ -581,7 +581,7 @@ meta_line(struct buf *b, const char *key, const char *value)
 int
 vs_fixture_meta_format(char **out, size_t *out_len,
                        const struct vs_fixture_meta *m,
-                       struct vs_error *err)
+                       struct err *err)
 {
 	struct buf b = { 0 };
 
@@ -674,7 +674,7 @@ meta_set(struct vs_fixture_meta *m, const char *key, char *value)
  * reply_content_type); others are ignored. */
 static int
 meta_set_string(struct vs_fixture_meta *m, const char *key,
-                const char *value, struct vs_error *err)
+                const char *value, struct err *err)
 {
 	char **slot = NULL;
 
@@ -691,13 +691,13 @@ meta_set_string(struct vs_fixture_meta *m, const char *key,
 	free(*slot);
 	*slot = strdup(value);
 	if (*slot == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
 int
 vs_fixture_meta_parse(struct vs_fixture_meta *m, const char *text,
-                      size_t len, struct vs_error *err)
+                      size_t len, struct err *err)
 {
 	char line[4200], *sp;
 	size_t i = 0, e, ll;
@@ -713,8 +713,8 @@ vs_fixture_meta_parse(struct vs_fixture_meta *m, const char *text,
 		if (ll > 0 && text[i + ll - 1] == '\r')
 			ll--;
 		if (ll >= sizeof(line)) {
-			rc = vs_error_set(err, VS_EREPLAY,
-			                  "meta: line too long");
+			rc = err_set(err, ERR_EREPLAY,
+			             "meta: line too long");
 			goto cleanup;
 		}
 		memcpy(line, text + i, ll);
@@ -728,8 +728,8 @@ vs_fixture_meta_parse(struct vs_fixture_meta *m, const char *text,
 		*sp = '\0';
 		r = meta_set(m, line, sp + 1);
 		if (r < 0) {
-			rc = vs_error_set(err, VS_EREPLAY,
-			                  "meta: bad value for %.32s", line);
+			rc = err_set(err, ERR_EREPLAY,
+			             "meta: bad value for %.32s", line);
 			goto cleanup;
 		}
 		if (r > 0) {
@@ -739,8 +739,8 @@ vs_fixture_meta_parse(struct vs_fixture_meta *m, const char *text,
 		}
 	}
 	if (m->method[0] == '\0' || m->path == NULL || m->status == 0)
-		rc = vs_error_set(err, VS_EREPLAY,
-		                  "meta: method, path or status missing");
+		rc = err_set(err, ERR_EREPLAY,
+		             "meta: method, path or status missing");
 cleanup:
 	if (rc != 0)
 		vs_fixture_meta_clear(m);
@@ -802,7 +802,7 @@ parse_entry_name(struct vs_fixture_entry *e, const char *name)
 
 int
 vs_fixture_list(struct vs_fixture_entry **out, size_t *n_out,
-                const char *dir, bool missing_ok, struct vs_error *err)
+                const char *dir, bool missing_ok, struct err *err)
 {
 	struct vs_fixture_entry *v = NULL, *nv, e;
 	size_t n = 0, cap = 0, i;
@@ -816,8 +816,8 @@ vs_fixture_list(struct vs_fixture_entry **out, size_t *n_out,
 	if (d == NULL) {
 		if (errno == ENOENT && missing_ok)
 			return 0;
-		return vs_error_set(err, VS_EIO, "fixture dir: %s",
-		                    strerror(errno));
+		return err_set(err, ERR_EIO, "fixture dir: %s",
+		               strerror(errno));
 	}
 	for (;;) {
 		errno = 0;
@@ -829,14 +829,14 @@ vs_fixture_list(struct vs_fixture_entry **out, size_t *n_out,
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			if (cap > 1000000) {
-				rc = vs_error_set(err, VS_EIO, "fixture dir: "
-				                  "too many files");
+				rc = err_set(err, ERR_EIO, "fixture dir: "
+				             "too many files");
 				goto cleanup;
 			}
 			nv = realloc(v, cap * sizeof(*v));
 			if (nv == NULL) {
-				rc = vs_error_set(err, VS_ENOMEM,
-				                  "out of memory");
+				rc = err_set(err, ERR_ENOMEM,
+				             "out of memory");
 				goto cleanup;
 			}
 			v = nv;
@@ -847,9 +847,9 @@ vs_fixture_list(struct vs_fixture_entry **out, size_t *n_out,
 		qsort(v, n, sizeof(*v), entry_cmp);
 	for (i = 1; i < n; i++) {
 		if (v[i].number == v[i - 1].number) {
-			rc = vs_error_set(err, VS_EREPLAY,
-			                  "fixture dir: exchange number %lu "
-			                  "used twice", v[i].number);
+			rc = err_set(err, ERR_EREPLAY,
+			             "fixture dir: exchange number %lu "
+			             "used twice", v[i].number);
 			goto cleanup;
 		}
 	}
@@ -864,7 +864,7 @@ cleanup:
 
 int
 vs_fixture_read_file(char **out, size_t *len_out, const char *path,
-                     size_t max, struct vs_error *err)
+                     size_t max, struct err *err)
 {
 	struct buf b = { 0 };
 	char chunk[65536];
@@ -875,22 +875,22 @@ vs_fixture_read_file(char **out, size_t *len_out, const char *path,
 	*out = NULL;
 	f = fopen(path, "rb");
 	if (f == NULL)
-		return vs_error_set(err, VS_EIO, "cannot open %s: %s",
-		                    strrchr(path, '/') ? strrchr(path, '/') + 1
+		return err_set(err, ERR_EIO, "cannot open %s: %s",
+		               strrchr(path, '/') ? strrchr(path, '/') + 1
 		                                       : path,
-		                    strerror(errno));
+		               strerror(errno));
 	for (;;) {
 		got = fread(chunk, 1, sizeof(chunk), f);
 		if (got == 0)
 			break;
 		if (b.len + got > max) {
-			rc = vs_error_set(err, VS_EIO, "file too large");
+			rc = err_set(err, ERR_EIO, "file too large");
 			goto cleanup;
 		}
 		buf_add(&b, chunk, got);
 	}
 	if (ferror(f)) {
-		rc = vs_error_set(err, VS_EIO, "read error");
+		rc = err_set(err, ERR_EIO, "read error");
 		goto cleanup;
 	}
 	rc = take(out, len_out, &b, err);
@@ -902,7 +902,7 @@ cleanup:
 
 int
 vs_fixture_write_file(const char *path, const char *data, size_t len,
-                      bool exclusive, struct vs_error *err)
+                      bool exclusive, struct err *err)
 {
 	int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
 	size_t done = 0;
@@ -912,23 +912,23 @@ vs_fixture_write_file(const char *path, const char *data, size_t len,
 	flags |= exclusive ? O_EXCL : O_TRUNC;
 	fd = open(path, flags, 0644);
 	if (fd < 0)
-		return vs_error_set(err, VS_EIO, "cannot create %s: %s",
-		                    strrchr(path, '/') ? strrchr(path, '/') + 1
+		return err_set(err, ERR_EIO, "cannot create %s: %s",
+		               strrchr(path, '/') ? strrchr(path, '/') + 1
 		                                       : path,
-		                    strerror(errno));
+		               strerror(errno));
 	while (done < len) {
 		w = write(fd, data + done, len - done);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			rc = vs_error_set(err, VS_EIO, "write failed: %s",
-			                  strerror(errno));
+			rc = err_set(err, ERR_EIO, "write failed: %s",
+			             strerror(errno));
 			break;
 		}
 		done += (size_t)w;
 	}
 	if (close(fd) != 0 && rc == 0)
-		rc = vs_error_set(err, VS_EIO, "close failed: %s",
-		                  strerror(errno));
+		rc = err_set(err, ERR_EIO, "close failed: %s",
+		             strerror(errno));
 	return rc;
 }

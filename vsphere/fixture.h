@@ -48,7 +48,7 @@
 #include <stddef.h>
 
 #include "vsphere/transport.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 /* Largest body kept in memory or read back from a fixture file. */
 #define VS_FIXTURE_MAX_BODY ((size_t)64 * 1024 * 1024)
@@ -60,24 +60,24 @@
  * *out is malloc'd. */
 int vs_fixture_redact(char **out, size_t *out_len, const char *in,
                       size_t len, const char *const *secrets,
-                      struct vs_error *err);
+                      struct err *err);
 /* Replaces volatile values by placeholders (<uuid>, <govcsim>, <time>,
  * <session>, <port>, the creating mark's <epoch>, …). */
 int vs_fixture_mask(char **out, size_t *out_len, const char *in, size_t len,
-                    struct vs_error *err);
+                    struct err *err);
 /* redact + normalize + mask + normalize, where normalize drops
  * whitespace-only text between tags (so a body laid out by
  * vs_fixture_pretty compares equal to the compact one), CR before LF and
  * leading/trailing whitespace: the form replay compares. */
 int vs_fixture_canon(char **out, size_t *out_len, const char *in, size_t len,
-                     const char *const *secrets, struct vs_error *err);
+                     const char *const *secrets, struct err *err);
 /* The XML text in[0..len) laid out one element per line (two spaces an
  * indent level), for record mode: only line breaks and indentation are
  * added, and only between two tags with nothing between them in an
  * element that holds elements only; text that is not one XML document is
  * copied unchanged.  *out is malloc'd. */
 int vs_fixture_pretty(char **out, size_t *out_len, const char *in,
-                      size_t len, struct vs_error *err);
+                      size_t len, struct err *err);
 /* false when equal; otherwise describes the first difference ("line L
  * col C: expected \"…\" got \"…\"", bounded, non-printables escaped). */
 bool vs_fixture_diff(char *msg, size_t size, const char *expected,
@@ -86,12 +86,12 @@ bool vs_fixture_diff(char *msg, size_t size, const char *expected,
 /* The sanitized op label used in file names ("exchange" when empty). */
 void vs_fixture_op_name(char *buf, size_t size, const char *op);
 /* Path and query of an absolute URL ("/sdk"); "/" when it has none. */
-int vs_fixture_url_path(char **out, const char *url, struct vs_error *err);
+int vs_fixture_url_path(char **out, const char *url, struct err *err);
 /* What the .request file holds for req (redacted body or a marker). */
 int vs_fixture_request_text(char **out, size_t *out_len,
                             const struct vs_http_request *req,
                             const char *const *secrets,
-                            struct vs_error *err);
+                            struct err *err);
 
 enum vs_fixture_req_kind {
 	VS_FIXTURE_REQ_NONE,
@@ -125,9 +125,9 @@ struct vs_fixture_meta {
 
 int vs_fixture_meta_format(char **out, size_t *out_len,
                            const struct vs_fixture_meta *m,
-                           struct vs_error *err);
+                           struct err *err);
 int vs_fixture_meta_parse(struct vs_fixture_meta *m, const char *text,
-                          size_t len, struct vs_error *err);
+                          size_t len, struct err *err);
 void vs_fixture_meta_clear(struct vs_fixture_meta *m);
 
 /* One exchange found in a scenario directory. */
@@ -139,12 +139,12 @@ struct vs_fixture_entry {
 /* The exchanges of dir (those with a .meta file), sorted by number.
  * A missing dir gives zero entries when missing_ok. */
 int vs_fixture_list(struct vs_fixture_entry **out, size_t *n_out,
-                    const char *dir, bool missing_ok, struct vs_error *err);
-/* Reads a whole file (at most max bytes, else VS_EIO). */
+                    const char *dir, bool missing_ok, struct err *err);
+/* Reads a whole file (at most max bytes, else ERR_EIO). */
 int vs_fixture_read_file(char **out, size_t *len_out, const char *path,
-                         size_t max, struct vs_error *err);
+                         size_t max, struct err *err);
 /* Creates path (fails if it exists when exclusive) and writes data. */
 int vs_fixture_write_file(const char *path, const char *data, size_t len,
-                          bool exclusive, struct vs_error *err);
+                          bool exclusive, struct err *err);
 
 #endif

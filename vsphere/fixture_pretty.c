@@ -167,7 +167,7 @@ layout(struct buf *b, const bool *mixed, struct walk *w)
 
 int
 vs_fixture_pretty(char **out, size_t *out_len, const char *in, size_t len,
-                  struct vs_error *err)
+                  struct err *err)
 {
 	struct walk *w = NULL;
 	struct buf b = { 0 };
@@ -196,7 +196,7 @@ vs_fixture_pretty(char **out, size_t *out_len, const char *in, size_t len,
 	}
 cleanup:
 	if (buf_take(out, out_len, &b) != 0)
-		rc = vs_error_set(err, VS_ENOMEM, "fixture: out of memory");
+		rc = err_set(err, ERR_ENOMEM, "fixture: out of memory");
 	free(mixed);
 	free(w);
 	return rc;

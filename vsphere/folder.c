@@ -19,28 +19,28 @@
 /* One inventory path component: non-empty text, no '/', no '%' (the
  * escape character of inventory paths), no control characters. */
 static int
-check_component(const char *s, const char *what, struct vs_error *err)
+check_component(const char *s, const char *what, struct err *err)
 {
 	size_t len;
 
 	len = s != NULL ? strnlen(s, MAX_NAME + 1) : 0;
 	if (len == 0)
-		return vs_error_set(err, VS_EINVAL, "%s: empty name", what);
+		return err_set(err, ERR_EINVAL, "%s: empty name", what);
 	if (len > MAX_NAME)
-		return vs_error_set(err, VS_EINVAL, "%s: name too long", what);
+		return err_set(err, ERR_EINVAL, "%s: name too long", what);
 	if (!vs_utf8_valid(s, len, false))
-		return vs_error_set(err, VS_EINVAL, "%s: name is not valid "
-		                    "text", what);
+		return err_set(err, ERR_EINVAL, "%s: name is not valid "
+		               "text", what);
 	if (strchr(s, '/') != NULL || strchr(s, '%') != NULL)
-		return vs_error_set(err, VS_EINVAL, "%s: name may not hold "
-		                    "'/' or '%%'", what);
+		return err_set(err, ERR_EINVAL, "%s: name may not hold "
+		               "'/' or '%%'", what);
 	return 0;
 }
 
 /* A '/' separated path of components (no leading, trailing or double
  * '/'). */
 static int
-check_rel_path(const char *s, const char *what, struct vs_error *err)
+check_rel_path(const char *s, const char *what, struct err *err)
 {
 	char buf[MAX_PATH + 1];
 	char *p, *slash;
@@ -49,9 +49,9 @@ check_rel_path(const char *s, const char *what, struct vs_error *err)
 
 	len = s != NULL ? strnlen(s, MAX_PATH + 1) : 0;
 	if (len == 0)
-		return vs_error_set(err, VS_EINVAL, "%s: empty path", what);
+		return err_set(err, ERR_EINVAL, "%s: empty path", what);
 	if (len > MAX_PATH)
-		return vs_error_set(err, VS_EINVAL, "%s: path too long", what);
+		return err_set(err, ERR_EINVAL, "%s: path too long", what);
 	memcpy(buf, s, len + 1);
 	p = buf;
 	for (;;) {
@@ -67,7 +67,7 @@ check_rel_path(const char *s, const char *what, struct vs_error *err)
 
 static int
 join(char **out, const char *a, const char *b, const char *c,
-     struct vs_error *err)
+     struct err *err)
 {
 	size_t la = strlen(a), lb = b != NULL ? strlen(b) : 0;
 	size_t lc = c != NULL ? strlen(c) : 0;
@@ -75,10 +75,10 @@ join(char **out, const char *a, const char *b, const char *c,
 
 	*out = NULL;
 	if (la + lb + lc + 3 > MAX_PATH)
-		return vs_error_set(err, VS_EINVAL, "inventory path too long");
+		return err_set(err, ERR_EINVAL, "inventory path too long");
 	s = malloc(la + lb + lc + 3);
 	if (s == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	memcpy(s, a, la);
 	if (b != NULL) {
 		s[la] = '/';
@@ -97,7 +97,7 @@ join(char **out, const char *a, const char *b, const char *c,
 
 int
 vs_folder_rel_path(char **out, const char *folder, const char *sub_folder,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	int rc;
 
@@ -112,7 +112,7 @@ vs_folder_rel_path(char **out, const char *folder, const char *sub_folder,
 
 int
 vs_vm_path(char **out, const char *dc, const char *folder_rel,
-           const char *name, struct vs_error *err)
+           const char *name, struct err *err)
 {
 	char *base = NULL;
 	int rc;
@@ -134,7 +134,7 @@ vs_vm_path(char **out, const char *dc, const char *folder_rel,
 
 int
 vs_folder_path(char **out, const char *dc, const char *folder_rel,
-               struct vs_error *err)
+               struct err *err)
 {
 	bool rel = folder_rel != NULL && folder_rel[0] != '\0';
 	int rc;
@@ -150,21 +150,21 @@ vs_folder_path(char **out, const char *dc, const char *folder_rel,
 
 int
 vs_folder_find(struct vs_moref *out, struct vs_client *c,
-               const char *inventory_path, struct vs_error *err)
+               const char *inventory_path, struct err *err)
 {
 	return vs_find_by_inventory_path(out, c, inventory_path, err);
 }
 
 int
 vs_vm_find(struct vs_moref *out, struct vs_client *c,
-           const char *inventory_path, struct vs_error *err)
+           const char *inventory_path, struct err *err)
 {
 	int rc;
 
 	rc = vs_find_by_inventory_path(out, c, inventory_path, err);
 	if (rc == 0 && strcmp(out->type, "VirtualMachine") != 0) {
-		rc = vs_error_set(err, VS_ENOTFOUND, "%s: a %s, not a VM",
-		                  inventory_path, out->type);
+		rc = err_set(err, ERR_ENOTFOUND, "%s: a %s, not a VM",
+		             inventory_path, out->type);
 		memset(out, 0, sizeof(*out));
 	}
 	return rc;
@@ -173,11 +173,11 @@ vs_vm_find(struct vs_moref *out, struct vs_client *c,
 int
 vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
                    struct vs_client *c, const struct vs_moref *container,
-                   const char *name, struct vs_error *err)
+                   const char *name, struct err *err)
 {
 	static const char *const paths[] = { "name", NULL };
 	struct vs_objects *list = NULL;
-	struct vs_error local = {0};
+	struct err local = {0};
 	const char *n;
 	size_t i;
 	int rc;
@@ -193,7 +193,7 @@ vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
 			*out = list->items[i].obj;
 	}
 	if (rc == 0 && *nfound == 0)
-		rc = vs_error_set(err, VS_ENOTFOUND, "no VM named '%s'", name);
+		rc = err_set(err, ERR_ENOTFOUND, "no VM named '%s'", name);
 	vs_objects_free(list);
 	return rc;
 }
@@ -201,7 +201,7 @@ vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
 int
 vs_folder_create(struct vs_moref *out, struct vs_client *c,
                  const struct vs_moref *parent, const char *name,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r;
@@ -211,7 +211,7 @@ vs_folder_create(struct vs_moref *out, struct vs_client *c,
 	if (rc < 0)
 		goto cleanup;
 	if (vs_soap_add_text(m, "name", name) == NULL) {
-		rc = vs_error_set(err, VS_EINVAL, "CreateFolder: bad name");
+		rc = err_set(err, ERR_EINVAL, "CreateFolder: bad name");
 		goto cleanup;
 	}
 	rc = vs_client_call(c, req, &resp, &r, err);
@@ -226,11 +226,11 @@ cleanup:
 
 static int
 expect_folder(const struct vs_moref *ref, const char *path,
-              struct vs_error *err)
+              struct err *err)
 {
 	if (strcmp(ref->type, "Folder") != 0)
-		return vs_error_set(err, VS_EINVAL, "%s is a %s, not a folder",
-		                    path, ref->type);
+		return err_set(err, ERR_EINVAL, "%s is a %s, not a folder",
+		               path, ref->type);
 	return 0;
 }
 
@@ -240,27 +240,27 @@ expect_folder(const struct vs_moref *ref, const char *path,
 static int
 ensure_one(struct vs_moref *child, struct vs_client *c,
            const struct vs_moref *parent, const char *path, const char *name,
-           struct vs_error *err)
+           struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_find_by_inventory_path(child, c, path, &e);
-	if (rc == VS_ENOTFOUND) {
-		vs_error_clear(&e);
+	if (rc == ERR_ENOTFOUND) {
+		err_clear(&e);
 		rc = vs_folder_create(child, c, parent, name, &e);
 		if (rc != 0 && strcmp(e.fault, "DuplicateName") == 0) {
 			/* created by a racing process meanwhile */
 			vs_client_logf(c, 0, "CreateFolder %s: DuplicateName, "
 			               "looking up again", path);
-			vs_error_clear(&e);
+			err_clear(&e);
 			rc = vs_find_by_inventory_path(child, c, path, &e);
 		}
 	}
 	if (rc != 0) {
-		vs_error_keep_first(err, &e);
-		vs_error_prefix(err, "folder %s", path);
+		err_keep_first(err, &e);
+		err_prefix(err, "folder %s", path);
 		return rc;
 	}
 	return expect_folder(child, path, err);
@@ -269,7 +269,7 @@ ensure_one(struct vs_moref *child, struct vs_client *c,
 /* Every component of folder_rel under "<dc>/vm", one at a time. */
 static int
 ensure_path(struct vs_moref *out, struct vs_client *c, const char *dc,
-            const char *folder_rel, struct vs_error *err)
+            const char *folder_rel, struct err *err)
 {
 	struct vs_moref parent, child;
 	char *path = NULL, *rel = NULL, *p, *slash;
@@ -282,7 +282,7 @@ ensure_path(struct vs_moref *out, struct vs_client *c, const char *dc,
 		goto cleanup;
 	rel = strdup(folder_rel);
 	if (rel == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	for (p = rel; p != NULL && rc == 0; p = slash != NULL ? slash + 1 :
@@ -311,15 +311,15 @@ cleanup:
 
 int
 vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
-                 const char *folder_rel, struct vs_error *err)
+                 const char *folder_rel, struct err *err)
 {
 	struct vs_moref child;
-	struct vs_error e;
+	struct err e;
 	char *full = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = check_component(dc, "datacenter", err);
 	if (rc == 0)
 		rc = check_rel_path(folder_rel, "folder", err);
@@ -333,10 +333,10 @@ vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
 		rc = expect_folder(&child, full, err);
 		if (rc == 0)
 			*out = child;
-	} else if (rc == VS_ENOTFOUND) {
+	} else if (rc == ERR_ENOTFOUND) {
 		rc = ensure_path(out, c, dc, folder_rel, err);
 	} else {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	}
 cleanup:
 	free(full);

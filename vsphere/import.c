@@ -31,7 +31,7 @@ url_char_ok(char ch)
 
 int
 vs_import_device_url(char **out, const char *lease_url,
-                     const char *base_url, struct vs_error *err)
+                     const char *base_url, struct err *err)
 {
 	const char *scheme, *host, *path, *bhost, *bend;
 	size_t scheme_len, host_len, len, i;
@@ -39,53 +39,53 @@ vs_import_device_url(char **out, const char *lease_url,
 
 	*out = NULL;
 	if (lease_url == NULL || base_url == NULL)
-		return vs_error_set(err, VS_EINVAL, "no device URL");
+		return err_set(err, ERR_EINVAL, "no device URL");
 	len = strnlen(lease_url, MAX_URL + 1);
 	if (len > MAX_URL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "lease device URL too long");
+		return err_set(err, ERR_EPARSE,
+		               "lease device URL too long");
 	for (i = 0; i < len; i++) {
 		if (!url_char_ok(lease_url[i]))
-			return vs_error_set(err, VS_EPARSE,
-			                    "lease device URL holds a "
-			                    "forbidden character");
+			return err_set(err, ERR_EPARSE,
+			               "lease device URL holds a "
+			               "forbidden character");
 	}
 	if (strncmp(lease_url, "https://", 8) == 0) {
 		scheme_len = 5;
 	} else if (strncmp(lease_url, "http://", 7) == 0) {
 		scheme_len = 4;
 	} else {
-		return vs_error_set(err, VS_EPARSE,
-		                    "lease device URL is not http(s)");
+		return err_set(err, ERR_EPARSE,
+		               "lease device URL is not http(s)");
 	}
 	scheme = lease_url;
 	host = lease_url + scheme_len + 3;
 	path = strchr(host, '/');
 	if (path == NULL || path == host || path[1] == '\0')
-		return vs_error_set(err, VS_EPARSE,
-		                    "lease device URL has no host or path");
+		return err_set(err, ERR_EPARSE,
+		               "lease device URL has no host or path");
 	host_len = (size_t)(path - host);
 	if (memchr(host, '@', host_len) != NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "lease device URL holds credentials");
+		return err_set(err, ERR_EPARSE,
+		               "lease device URL holds credentials");
 	if (host_len == 1 && host[0] == '*') {
 		bhost = strstr(base_url, "://");
 		if (bhost == NULL)
-			return vs_error_set(err, VS_EINVAL,
-			                    "bad vCenter base URL");
+			return err_set(err, ERR_EINVAL,
+			               "bad vCenter base URL");
 		bhost += 3;
 		bend = strchr(bhost, '/');
 		host_len = bend != NULL ? (size_t)(bend - bhost)
 		                        : strlen(bhost);
 		if (host_len == 0)
-			return vs_error_set(err, VS_EINVAL,
-			                    "bad vCenter base URL");
+			return err_set(err, ERR_EINVAL,
+			               "bad vCenter base URL");
 		host = bhost;
 	}
 	len = scheme_len + 3 + host_len + strlen(path) + 1;
 	s = malloc(len);
 	if (s == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	snprintf(s, len, "%.*s://%.*s%s", (int)scheme_len, scheme,
 	         (int)host_len, host, path);
 	*out = s;
@@ -94,19 +94,19 @@ vs_import_device_url(char **out, const char *lease_url,
 
 int
 vs_import_copy_node(xmlNodePtr parent, xmlNodePtr src, const char *name,
-                    struct vs_error *err)
+                    struct err *err)
 {
 	xmlNodePtr copy;
 
 	if (parent == NULL || src == NULL)
-		return vs_error_set(err, VS_EINVAL, "nothing to copy");
+		return err_set(err, ERR_EINVAL, "nothing to copy");
 	copy = xmlDocCopyNode(src, parent->doc, 1);
 	if (copy == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	xmlNodeSetName(copy, (const xmlChar *)name);
 	if (xmlAddChild(parent, copy) == NULL) {
 		xmlFreeNode(copy);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -165,7 +165,7 @@ spec_fault_message(char *buf, size_t size, xmlNodePtr lmf)
 
 static int
 read_file_items(struct import_state *st, const struct vs_import_params *p,
-                xmlNodePtr rv, struct vs_error *err)
+                xmlNodePtr rv, struct err *err)
 {
 	xmlNodePtr fi;
 	char *create;
@@ -175,13 +175,13 @@ read_file_items(struct import_state *st, const struct vs_import_params *p,
 	     fi = vs_xml_next(fi, "fileItem"))
 		n++;
 	if (n > VS_OVF_MAX_ENTRIES)
-		return vs_error_set(err, VS_EPARSE,
-		                    "CreateImportSpec: too many file items");
+		return err_set(err, ERR_EPARSE,
+		               "CreateImportSpec: too many file items");
 	if (n == 0)
 		return 0;
 	st->items = calloc(n, sizeof(*st->items));
 	if (st->items == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (fi = vs_xml_child(rv, "fileItem"); fi != NULL;
 	     fi = vs_xml_next(fi, "fileItem")) {
 		struct file_item *it = &st->items[st->nitems++];
@@ -194,9 +194,9 @@ read_file_items(struct import_state *st, const struct vs_import_params *p,
 		xmlFree(create);
 		if (it->device_id == NULL || it->path == NULL ||
 		    it->device_id[0] == '\0')
-			return vs_error_set(err, VS_EPARSE,
-			                    "CreateImportSpec: file item "
-			                    "without deviceId or path");
+			return err_set(err, ERR_EPARSE,
+			               "CreateImportSpec: file item "
+			               "without deviceId or path");
 		/* The server names the file; only files the descriptor
 		 * references (validated plain names) are ever read. */
 		for (k = 0; k < p->ovf->nfiles; k++) {
@@ -206,16 +206,16 @@ read_file_items(struct import_state *st, const struct vs_import_params *p,
 			}
 		}
 		if (it->file == NULL)
-			return vs_error_set(err, VS_EPARSE,
-			                    "CreateImportSpec: file item names "
-			                    "a file the OVF does not "
-			                    "reference");
+			return err_set(err, ERR_EPARSE,
+			               "CreateImportSpec: file item names "
+			               "a file the OVF does not "
+			               "reference");
 		for (i = 0; i + 1 < st->nitems; i++) {
 			if (strcmp(st->items[i].device_id,
 			           it->device_id) == 0)
-				return vs_error_set(err, VS_EPARSE,
-				                    "CreateImportSpec: "
-				                    "duplicate file item");
+				return err_set(err, ERR_EPARSE,
+				               "CreateImportSpec: "
+				               "duplicate file item");
 		}
 	}
 	return 0;
@@ -223,7 +223,7 @@ read_file_items(struct import_state *st, const struct vs_import_params *p,
 
 static int
 create_import_spec(struct import_state *st, struct vs_client *c,
-                   const struct vs_import_params *p, struct vs_error *err)
+                   const struct vs_import_params *p, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	xmlDocPtr req = NULL;
@@ -250,14 +250,14 @@ create_import_spec(struct import_state *st, struct vs_client *c,
 		goto cleanup;
 	rv = vs_xml_child(resp, "returnval");
 	if (rv == NULL) {
-		rc = vs_error_set(err, VS_EPARSE, "empty reply");
+		rc = err_set(err, ERR_EPARSE, "empty reply");
 		goto cleanup;
 	}
 	e = vs_xml_child(rv, "error");
 	if (e != NULL) {
 		spec_fault_message(msg, sizeof(msg), e);
-		rc = vs_error_set(err, VS_ERR, "the OVF was refused: %s",
-		                  msg);
+		rc = err_set(err, ERR_FAIL, "the OVF was refused: %s",
+		             msg);
 		goto cleanup;
 	}
 	for (e = vs_xml_child(rv, "warning"); e != NULL;
@@ -267,20 +267,20 @@ create_import_spec(struct import_state *st, struct vs_client *c,
 	}
 	st->import_spec = vs_xml_child(rv, "importSpec");
 	if (st->import_spec == NULL) {
-		rc = vs_error_set(err, VS_EPARSE, "no importSpec in reply");
+		rc = err_set(err, ERR_EPARSE, "no importSpec in reply");
 		goto cleanup;
 	}
 	rc = read_file_items(st, p, rv, err);
 cleanup:
 	xmlFreeDoc(req);
 	if (rc != 0)
-		vs_error_prefix(err, "CreateImportSpec");
+		err_prefix(err, "CreateImportSpec");
 	return rc;
 }
 
 static int
 import_vapp(struct import_state *st, struct vs_client *c,
-            const struct vs_import_params *p, struct vs_error *err)
+            const struct vs_import_params *p, struct err *err)
 {
 	xmlDocPtr req = NULL, doc = NULL;
 	xmlNodePtr m, resp;
@@ -303,7 +303,7 @@ cleanup:
 	xmlFreeDoc(req);
 	xmlFreeDoc(doc);
 	if (rc != 0)
-		vs_error_prefix(err, "ImportVApp");
+		err_prefix(err, "ImportVApp");
 	return rc;
 }
 
@@ -311,23 +311,23 @@ cleanup:
  * names is removed by the caller) and its fault reported. */
 static int
 lease_ended(struct import_state *st, const struct vs_object *o,
-            const char *state, struct vs_error *err)
+            const char *state, struct err *err)
 {
 	struct vs_fault f;
-	struct vs_error fe;
+	struct err fe;
 	xmlNodePtr node;
 	int rc;
 
 	memset(&f, 0, sizeof(f));
-	vs_error_clear(&fe);
+	err_clear(&fe);
 	if (vs_object_get_node(&node, o, "info", &fe) == 0)
 		(void)vs_lease_info_from_node(&st->info, node, &fe);
-	vs_error_clear(&fe);
+	err_clear(&fe);
 	if (vs_object_prop(o, "error") != NULL)
 		(void)vs_object_get_fault(&f, o, "error", &fe);
-	rc = vs_error_set(err, VS_ERR, "lease ended in state %s: %s %s",
-	                  state, f.type[0] != '\0' ? f.type : "-",
-	                  f.localized);
+	rc = err_set(err, ERR_FAIL, "lease ended in state %s: %s %s",
+	             state, f.type[0] != '\0' ? f.type : "-",
+	             f.localized);
 	if (err != NULL && err->fault[0] == '\0')
 		snprintf(err->fault, sizeof(err->fault), "%s", f.type);
 	return rc;
@@ -335,7 +335,7 @@ lease_ended(struct import_state *st, const struct vs_object *o,
 
 static int
 wait_lease(struct import_state *st, struct vs_client *c,
-           const struct vs_import_params *p, struct vs_error *err)
+           const struct vs_import_params *p, struct err *err)
 {
 	static const char *const paths[] = { "state", "info", "error",
 	                                     NULL };
@@ -364,9 +364,9 @@ wait_lease(struct import_state *st, struct vs_client *c,
 			goto cleanup;
 		}
 		if (vs_client_now(c) >= deadline) {
-			rc = vs_error_set(err, VS_ETIMEOUT,
-			                  "lease not ready after %.0f s",
-			                  timeout);
+			rc = err_set(err, ERR_ETIMEOUT,
+			             "lease not ready after %.0f s",
+			             timeout);
 			goto cleanup;
 		}
 		vs_client_sleep(c, LEASE_POLL_S);
@@ -377,13 +377,13 @@ wait_lease(struct import_state *st, struct vs_client *c,
 cleanup:
 	vs_object_free(o);
 	if (rc != 0)
-		vs_error_prefix(err, "HttpNfcLease");
+		err_prefix(err, "HttpNfcLease");
 	return rc;
 }
 
 static int
 lease_call(struct vs_client *c, const char *method,
-           const struct vs_moref *lease, int percent, struct vs_error *err)
+           const struct vs_moref *lease, int percent, struct err *err)
 {
 	xmlDocPtr req = NULL, doc = NULL;
 	xmlNodePtr m, resp;
@@ -397,7 +397,7 @@ lease_call(struct vs_client *c, const char *method,
 	rc = vs_client_call(c, req, &doc, &resp, err);
 	xmlFreeDoc(doc);
 	if (rc != 0)
-		vs_error_prefix(err, "%s", method);
+		err_prefix(err, "%s", method);
 	return rc;
 }
 
@@ -415,7 +415,7 @@ struct lease_keeper {
 
 static int
 keep_alive(struct lease_keeper *k, unsigned long long sent,
-           struct vs_error *err)
+           struct err *err)
 {
 	unsigned long long pct;
 	double now = vs_client_now(k->c);
@@ -430,7 +430,7 @@ keep_alive(struct lease_keeper *k, unsigned long long sent,
 
 static int
 on_upload_progress(void *ud, unsigned long long sent,
-                   unsigned long long total, struct vs_error *err)
+                   unsigned long long total, struct err *err)
 {
 	(void)total;
 	return keep_alive(ud, sent, err);
@@ -439,7 +439,7 @@ on_upload_progress(void *ud, unsigned long long sent,
 static int
 upload_one(struct vs_client *c, const struct vs_import_params *p,
            const struct file_item *it, const char *url,
-           struct lease_keeper *k, struct vs_error *err)
+           struct lease_keeper *k, struct err *err)
 {
 	struct vs_http_request req;
 	struct vs_http_response resp;
@@ -450,7 +450,7 @@ upload_one(struct vs_client *c, const struct vs_import_params *p,
 	n = strlen(p->dir) + strlen(it->file->href) + 2;
 	local = malloc(n);
 	if (local == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	snprintf(local, n, "%s/%s", p->dir, it->file->href);
 	memset(&req, 0, sizeof(req));
 	/* POST streams a disk into one vCenter creates; a file item marked
@@ -466,13 +466,13 @@ upload_one(struct vs_client *c, const struct vs_import_params *p,
 	               (unsigned long long)it->file->size);
 	rc = vs_client_http(c, &req, &resp, err);
 	if (rc == 0 && resp.status != 200 && resp.status != 201) {
-		rc = vs_error_set(err, VS_EHTTP, "HTTP status %ld",
-		                  resp.status);
+		rc = err_set(err, ERR_EHTTP, "HTTP status %ld",
+		             resp.status);
 		err->http_status = (int)resp.status;
 		err->transient = resp.status >= 500;
 	}
 	if (rc != 0)
-		vs_error_prefix(err, "uploading %s", it->file->href);
+		err_prefix(err, "uploading %s", it->file->href);
 	vs_http_response_clear(&resp);
 	free(local);
 	return rc;
@@ -493,7 +493,7 @@ url_for(const struct vs_lease_info *info, const char *device_id)
 
 static int
 upload_all(struct import_state *st, struct vs_client *c,
-           const struct vs_import_params *p, struct vs_error *err)
+           const struct vs_import_params *p, struct err *err)
 {
 	struct lease_keeper k;
 	const struct vs_lease_url *lu;
@@ -512,9 +512,9 @@ upload_all(struct import_state *st, struct vs_client *c,
 	for (i = 0; i < st->nitems && rc == 0; i++) {
 		lu = url_for(st->info, st->items[i].device_id);
 		if (lu == NULL) {
-			rc = vs_error_set(err, VS_EPARSE,
-			                  "lease has no URL for %s",
-			                  st->items[i].file->href);
+			rc = err_set(err, ERR_EPARSE,
+			             "lease has no URL for %s",
+			             st->items[i].file->href);
 			break;
 		}
 		free(url);
@@ -536,7 +536,7 @@ static void
 import_undo(struct import_state *st, struct vs_client *c,
             const struct vs_import_params *p)
 {
-	struct vs_error e;
+	struct err e;
 	struct vs_moref vm;
 	char *path = NULL;
 	struct vs_vm_removal gone;
@@ -544,7 +544,7 @@ import_undo(struct import_state *st, struct vs_client *c,
 	bool have_vm = false;
 
 	vs_client_cleanup(c);
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (st->have_lease &&
 	    lease_call(c, "HttpNfcLeaseAbort", &st->lease, -1, &e) != 0)
 		vs_client_logf(c, 2, "%s", e.message);
@@ -556,13 +556,13 @@ import_undo(struct import_state *st, struct vs_client *c,
 		path = malloc(n);
 		if (path != NULL) {
 			snprintf(path, n, "%s/%s", p->folder_path, p->name);
-			vs_error_clear(&e);
+			err_clear(&e);
 			have_vm = vs_find_by_inventory_path(&vm, c, path,
 			                                    &e) == 0;
 		}
 	}
 	if (have_vm) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_vm_remove(&gone, c, &vm, &vs_import_vm_removal, &e) != 0)
 			vs_client_logf(c, 3, "removing half-imported VM "
 			               "%s: %s", vm.value, e.message);
@@ -575,7 +575,7 @@ import_undo(struct import_state *st, struct vs_client *c,
 
 int
 vs_import_ovf(struct vs_moref *vm_out, struct vs_client *c,
-              const struct vs_import_params *p, struct vs_error *err)
+              const struct vs_import_params *p, struct err *err)
 {
 	struct import_state st;
 	bool attempted = false;
@@ -586,7 +586,7 @@ vs_import_ovf(struct vs_moref *vm_out, struct vs_client *c,
 	if (p == NULL || p->ovf == NULL || p->dir == NULL ||
 	    p->name == NULL || p->pool == NULL || p->datastore == NULL ||
 	    p->folder == NULL)
-		return vs_error_set(err, VS_EINVAL, "import: bad arguments");
+		return err_set(err, ERR_EINVAL, "import: bad arguments");
 	rc = create_import_spec(&st, c, p, err);
 	if (rc == 0) {
 		attempted = true;
@@ -601,8 +601,8 @@ vs_import_ovf(struct vs_moref *vm_out, struct vs_client *c,
 		                err);
 	if (rc == 0) {
 		if (st.info->entity.value[0] == '\0')
-			rc = vs_error_set(err, VS_EPARSE,
-			                  "lease names no VM");
+			rc = err_set(err, ERR_EPARSE,
+			             "lease names no VM");
 		else
 			*vm_out = st.info->entity;
 	}

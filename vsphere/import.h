@@ -45,7 +45,7 @@ struct vs_import_params {
 
 /* Imports p->ovf as a powered-off VM; *vm_out is the new VM. */
 int vs_import_ovf(struct vs_moref *vm_out, struct vs_client *c,
-                  const struct vs_import_params *p, struct vs_error *err);
+                  const struct vs_import_params *p, struct err *err);
 
 /* The URL to upload to: lease_url (its host is "*" on vCenter, or a
  * real host name) with a "*" host replaced by the host[:port] of base_url
@@ -53,13 +53,13 @@ int vs_import_ovf(struct vs_moref *vm_out, struct vs_client *c,
  * https URLs with an absolute path and no whitespace or control
  * characters are accepted.  *out is malloc'd. */
 int vs_import_device_url(char **out, const char *lease_url,
-                         const char *base_url, struct vs_error *err);
+                         const char *base_url, struct err *err);
 
 /* Appends a deep copy of src (an element of a reply) to parent under the
  * new element name (e.g. importSpec -> spec, VirtualDevice -> device).
  * The copy keeps src's xsi:type and namespace declarations. */
 int vs_import_copy_node(xmlNodePtr parent, xmlNodePtr src,
-                        const char *name, struct vs_error *err);
+                        const char *name, struct err *err);
 
 /* How a VM an import made is removed (vsphere/vm_remove.h): powered
  * off when on, destroyed; a VM already gone is fine. */

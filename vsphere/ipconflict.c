@@ -54,11 +54,11 @@ nic_holds(xmlNodePtr nic, const char *net, const char *ip)
 static long
 vm_holds(const struct vs_object *o, const struct vs_ip_want *want, size_t n)
 {
-	struct vs_error local;
+	struct err local;
 	xmlNodePtr val, nic;
 	size_t i;
 
-	vs_error_clear(&local);
+	err_clear(&local);
 	if (vs_object_get_node(&val, o, "guest.net", &local) != 0)
 		return -1;
 	for (nic = vs_xml_child(val, "GuestNicInfo"); nic != NULL;
@@ -76,7 +76,7 @@ vm_holds(const struct vs_object *o, const struct vs_ip_want *want, size_t n)
 static int
 find_all_by_ip(struct vs_moref **vms, size_t *nvms, struct vs_client *c,
                const struct vs_moref *dc, const char *ip,
-               struct vs_error *err)
+               struct err *err)
 {
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r, ret;
@@ -91,8 +91,8 @@ find_all_by_ip(struct vs_moref **vms, size_t *nvms, struct vs_client *c,
 	if ((dc != NULL && vs_soap_add_moref(m, "datacenter", dc) == NULL) ||
 	    vs_soap_add_text(m, "ip", ip) == NULL ||
 	    vs_soap_add_bool(m, "vmSearch", true) == NULL) {
-		rc = vs_error_set(err, VS_EINVAL, "FindAllByIp: bad "
-		                  "arguments");
+		rc = err_set(err, ERR_EINVAL, "FindAllByIp: bad "
+		             "arguments");
 		goto cleanup;
 	}
 	rc = vs_client_call(c, req, &resp, &r, err);
@@ -112,7 +112,7 @@ find_all_by_ip(struct vs_moref **vms, size_t *nvms, struct vs_client *c,
 			continue;
 		grown = realloc(*vms, (*nvms + 1) * sizeof(**vms));
 		if (grown == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 		*vms = grown;
@@ -129,10 +129,10 @@ static bool
 vm_on(const struct vs_object *o, const struct vs_moref *net)
 {
 	const struct vs_moref *refs;
-	struct vs_error local;
+	struct err local;
 	size_t i, n = 0;
 
-	vs_error_clear(&local);
+	err_clear(&local);
 	if (vs_object_get_morefs(&refs, &n, o, "network", &local) != 0)
 		return false;
 	for (i = 0; i < n; i++) {
@@ -146,7 +146,7 @@ vm_on(const struct vs_object *o, const struct vs_moref *net)
 /* ONE read of name, guest.net and network of the nvms VMs. */
 static int
 read_holders(struct vs_objects **list, struct vs_client *c,
-             const struct vs_moref *vms, size_t nvms, struct vs_error *err)
+             const struct vs_moref *vms, size_t nvms, struct err *err)
 {
 	static const char *const vm_paths[] = {
 		"name", "guest.net", "network", NULL,
@@ -164,7 +164,7 @@ read_holders(struct vs_objects **list, struct vs_client *c,
 
 	os = calloc(nvms, sizeof(*os));
 	if (os == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (i = 0; i < nvms; i++)
 		os[i].obj = vms[i];
 	memset(&q, 0, sizeof(q));
@@ -175,7 +175,7 @@ read_holders(struct vs_objects **list, struct vs_client *c,
 	q.optional = optional;
 	rc = vs_pc_retrieve(list, c, &q, err);
 	if (rc != 0)
-		vs_error_prefix(err, "reading the VMs holding the addresses");
+		err_prefix(err, "reading the VMs holding the addresses");
 	free(os);
 	return rc;
 }
@@ -186,7 +186,7 @@ first_conflict(bool *found_out, struct vs_ip_conflict *out,
                const struct vs_objects *list, const struct vs_ip_want *want,
                size_t n)
 {
-	struct vs_error local;
+	struct err local;
 	const char *name;
 	size_t i;
 	long w;
@@ -195,7 +195,7 @@ first_conflict(bool *found_out, struct vs_ip_conflict *out,
 		w = vm_holds(&list->items[i], want, n);
 		if (w < 0 || !vm_on(&list->items[i], &want[w].pg->network))
 			continue;
-		vs_error_clear(&local);
+		err_clear(&local);
 		if (vs_object_get_str(&name, &list->items[i], "name",
 		                      &local) != 0)
 			name = list->items[i].obj.value;
@@ -210,7 +210,7 @@ int
 vs_ip_conflict_find(bool *found_out, struct vs_ip_conflict *out,
                     struct vs_client *c, const struct vs_moref *dc,
                     const struct vs_ip_want *want, size_t n,
-                    struct vs_error *err)
+                    struct err *err)
 {
 	struct vs_objects *list = NULL;
 	struct vs_moref *vms = NULL;
@@ -222,13 +222,13 @@ vs_ip_conflict_find(bool *found_out, struct vs_ip_conflict *out,
 	for (i = 0; i < n; i++) {
 		if (want[i].pg == NULL || want[i].ip == NULL ||
 		    want[i].pg->name == NULL)
-			return vs_error_set(err, VS_EINVAL, "IP conflict "
-			                    "check: bad request");
+			return err_set(err, ERR_EINVAL, "IP conflict "
+			               "check: bad request");
 	}
 	for (i = 0; i < n && rc == 0; i++)
 		rc = find_all_by_ip(&vms, &nvms, c, dc, want[i].ip, err);
 	if (rc < 0)
-		vs_error_prefix(err, "looking for VMs by address");
+		err_prefix(err, "looking for VMs by address");
 	if (rc == 0 && nvms > 0)
 		rc = read_holders(&list, c, vms, nvms, err);
 	if (rc == 0 && nvms > 0)

@@ -21,7 +21,7 @@
 #include <stddef.h>
 
 #include "vsphere/placement.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 struct vs_client;
 
@@ -45,6 +45,6 @@ struct vs_ip_conflict {
 int vs_ip_conflict_find(bool *found_out, struct vs_ip_conflict *out,
                         struct vs_client *c, const struct vs_moref *dc,
                         const struct vs_ip_want *want, size_t n,
-                        struct vs_error *err);
+                        struct err *err);
 
 #endif

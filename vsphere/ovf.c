@@ -53,17 +53,17 @@ ovf_child(xmlNodePtr parent, const char *ns, const char *name)
 }
 
 static int
-ovf_grow(void **arr, size_t n, size_t elem, struct vs_error *err)
+ovf_grow(void **arr, size_t n, size_t elem, struct err *err)
 {
 	void *p;
 
 	if (n >= VS_OVF_MAX_ENTRIES)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF descriptor has more than %d entries "
-		                    "of one kind", VS_OVF_MAX_ENTRIES);
+		return err_set(err, ERR_EPARSE,
+		               "OVF descriptor has more than %d entries "
+		               "of one kind", VS_OVF_MAX_ENTRIES);
 	p = realloc(*arr, (n + 1) * elem);
 	if (p == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	*arr = p;
 	memset((char *)p + n * elem, 0, elem);
 	return 0;
@@ -71,7 +71,7 @@ ovf_grow(void **arr, size_t n, size_t elem, struct vs_error *err)
 
 /* Copies an xmlChar string, trimming surrounding white space. */
 static int
-ovf_take(char **out, xmlChar *x, const char *what, struct vs_error *err)
+ovf_take(char **out, xmlChar *x, const char *what, struct err *err)
 {
 	const char *s = (const char *)x, *e;
 	size_t len;
@@ -88,14 +88,14 @@ ovf_take(char **out, xmlChar *x, const char *what, struct vs_error *err)
 		e--;
 	len = (size_t)(e - s);
 	if (len > OVF_STR_MAX) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF descriptor: %s is longer than %d bytes",
-		                  what, OVF_STR_MAX);
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF descriptor: %s is longer than %d bytes",
+		             what, OVF_STR_MAX);
 		goto cleanup;
 	}
 	*out = strndup(s, len);
 	if (*out == NULL)
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 cleanup:
 	xmlFree(x);
 	return rc;
@@ -103,7 +103,7 @@ cleanup:
 
 /* ovf:name, or a plain name= when a generator left the prefix out. */
 static int
-ovf_attr(char **out, xmlNodePtr n, const char *name, struct vs_error *err)
+ovf_attr(char **out, xmlNodePtr n, const char *name, struct err *err)
 {
 	xmlChar *x;
 
@@ -117,7 +117,7 @@ ovf_attr(char **out, xmlNodePtr n, const char *name, struct vs_error *err)
 /* Text of the first child `name` in namespace ns. */
 static int
 ovf_text(char **out, xmlNodePtr parent, const char *ns, const char *name,
-         struct vs_error *err)
+         struct err *err)
 {
 	xmlNodePtr c = ovf_child(parent, ns, name);
 
@@ -187,7 +187,7 @@ ovf_units_shift(unsigned *shift, const char *units)
 /* --- reading the file --------------------------------------------- */
 
 static int
-ovf_load(char **out, size_t *len_out, const char *path, struct vs_error *err)
+ovf_load(char **out, size_t *len_out, const char *path, struct err *err)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -197,24 +197,24 @@ ovf_load(char **out, size_t *len_out, const char *path, struct vs_error *err)
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return vs_error_set(err, VS_EIO, "opening OVF descriptor: %s",
-		                    strerror(errno));
+		return err_set(err, ERR_EIO, "opening OVF descriptor: %s",
+		               strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = vs_error_set(err, VS_EIO,
-		                  "OVF descriptor is not a regular file");
+		rc = err_set(err, ERR_EIO,
+		             "OVF descriptor is not a regular file");
 		goto cleanup;
 	}
 	if (st.st_size <= 0 || st.st_size > VS_OVF_MAX_SIZE) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF descriptor size %lld is outside 1..%d "
-		                  "bytes", (long long)st.st_size,
-		                  VS_OVF_MAX_SIZE);
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF descriptor size %lld is outside 1..%d "
+		             "bytes", (long long)st.st_size,
+		             VS_OVF_MAX_SIZE);
 		goto cleanup;
 	}
 	len = (size_t)st.st_size;
 	buf = malloc(len + 1);
 	if (buf == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	while (done < len) {
@@ -222,18 +222,18 @@ ovf_load(char **out, size_t *len_out, const char *path, struct vs_error *err)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			rc = vs_error_set(err, VS_EIO,
-			                  "reading OVF descriptor: %s",
-			                  r < 0 ? strerror(errno) :
-			                  "file shrank");
+			rc = err_set(err, ERR_EIO,
+			             "reading OVF descriptor: %s",
+			             r < 0 ? strerror(errno) :
+			             "file shrank");
 			goto cleanup;
 		}
 		done += (size_t)r;
 	}
 	buf[len] = '\0';
 	if (memchr(buf, '\0', len) != NULL) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF descriptor contains a NUL byte");
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF descriptor contains a NUL byte");
 		goto cleanup;
 	}
 	*out = buf;
@@ -247,7 +247,7 @@ cleanup:
 
 static int
 ovf_parse(xmlDocPtr *doc_out, const char *buf, size_t len,
-          struct vs_error *err)
+          struct err *err)
 {
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
@@ -261,12 +261,12 @@ ovf_parse(xmlDocPtr *doc_out, const char *buf, size_t len,
 	 * entities) out of reach whatever libxml2's defaults are. */
 	if (strstr(buf, "<!DOCTYPE") != NULL ||
 	    strstr(buf, "<!ENTITY") != NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF descriptor with a DOCTYPE or ENTITY "
-		                    "declaration refused");
+		return err_set(err, ERR_EPARSE,
+		               "OVF descriptor with a DOCTYPE or ENTITY "
+		               "declaration refused");
 	ctxt = xmlNewParserCtxt();
 	if (ctxt == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, "stemcell.ovf", NULL,
 	                        XML_PARSE_NONET | XML_PARSE_NOERROR |
 	                        XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
@@ -277,23 +277,23 @@ ovf_parse(xmlDocPtr *doc_out, const char *buf, size_t len,
 		         "unknown error");
 		n = strcspn(msg, "\r\n");
 		msg[n] = '\0';
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF descriptor is not well-formed XML "
-		                  "(line %d: %s)", xe != NULL ? xe->line : 0,
-		                  msg);
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF descriptor is not well-formed XML "
+		             "(line %d: %s)", xe != NULL ? xe->line : 0,
+		             msg);
 		goto cleanup;
 	}
 	if (doc->intSubset != NULL || doc->extSubset != NULL) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF descriptor with a DTD refused");
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF descriptor with a DTD refused");
 		goto cleanup;
 	}
 	if (doc->encoding != NULL &&
 	    strcasecmp((const char *)doc->encoding, "UTF-8") != 0 &&
 	    strcasecmp((const char *)doc->encoding, "US-ASCII") != 0) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF descriptor must be UTF-8, not %.32s",
-		                  (const char *)doc->encoding);
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF descriptor must be UTF-8, not %.32s",
+		             (const char *)doc->encoding);
 		goto cleanup;
 	}
 	*doc_out = doc;
@@ -308,27 +308,27 @@ cleanup:
 
 /* A plain file name: no separators, no URL syntax, no "." / "..". */
 static int
-ovf_check_href(const char *href, struct vs_error *err)
+ovf_check_href(const char *href, struct err *err)
 {
 	char q[160];
 	size_t len = strlen(href), i;
 
 	quote_str(q, sizeof(q), href);
 	if (len == 0 || len > OVF_HREF_MAX)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF file reference '%s' has a bad length",
-		                    q);
+		return err_set(err, ERR_EPARSE,
+		               "OVF file reference '%s' has a bad length",
+		               q);
 	if (strcmp(href, ".") == 0 || strcmp(href, "..") == 0)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF file reference '%s' refused", q);
+		return err_set(err, ERR_EPARSE,
+		               "OVF file reference '%s' refused", q);
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)href[i];
 
 		if (ch < 0x20 || ch == 0x7f || strchr("/\\:%?#", ch) != NULL)
-			return vs_error_set(err, VS_EPARSE,
-			                    "OVF file reference '%s' refused: "
-			                    "only a plain file name next to "
-			                    "the descriptor is allowed", q);
+			return err_set(err, ERR_EPARSE,
+			               "OVF file reference '%s' refused: "
+			               "only a plain file name next to "
+			               "the descriptor is allowed", q);
 	}
 	return 0;
 }
@@ -348,7 +348,7 @@ ovf_file_seen(const struct vs_ovf *ovf, const char *v, bool href)
 
 /* ovf:compression, ovf:chunkSize (refused) and ovf:size of File n. */
 static int
-ovf_file_attrs(struct vs_ovf_file *f, xmlNodePtr n, struct vs_error *err)
+ovf_file_attrs(struct vs_ovf_file *f, xmlNodePtr n, struct err *err)
 {
 	char *s = NULL, q[160];
 	int rc;
@@ -356,25 +356,25 @@ ovf_file_attrs(struct vs_ovf_file *f, xmlNodePtr n, struct vs_error *err)
 	quote_str(q, sizeof(q), f->href);
 	rc = ovf_attr(&s, n, "compression", err);
 	if (rc == 0 && s != NULL && strcmp(s, "identity") != 0)
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF file '%s': compressed references are "
-		                  "not supported", q);
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF file '%s': compressed references are "
+		             "not supported", q);
 	free(s);
 	s = NULL;
 	if (rc == 0)
 		rc = ovf_attr(&s, n, "chunkSize", err);
 	if (rc == 0 && s != NULL)
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF file '%s': chunked files are not "
-		                  "supported", q);
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF file '%s': chunked files are not "
+		             "supported", q);
 	free(s);
 	s = NULL;
 	if (rc == 0)
 		rc = ovf_attr(&s, n, "size", err);
 	if (rc == 0 && s != NULL) {
 		if (ovf_u64(&f->size, s) < 0)
-			rc = vs_error_set(err, VS_EPARSE,
-			                  "OVF file '%s': bad ovf:size", q);
+			rc = err_set(err, ERR_EPARSE,
+			             "OVF file '%s': bad ovf:size", q);
 		f->has_size = true;
 	}
 	free(s);
@@ -384,7 +384,7 @@ ovf_file_attrs(struct vs_ovf_file *f, xmlNodePtr n, struct vs_error *err)
 /* The file f names is a regular file of the image of the stated size;
  * f->size becomes its size. */
 static int
-ovf_file_stat(struct vs_ovf_file *f, int dirfd, struct vs_error *err)
+ovf_file_stat(struct vs_ovf_file *f, int dirfd, struct err *err)
 {
 	char q[160], qid[80];
 	struct stat st;
@@ -393,28 +393,28 @@ ovf_file_stat(struct vs_ovf_file *f, int dirfd, struct vs_error *err)
 	quote_str(qid, sizeof(qid), f->id);
 	if (fstatat(dirfd, f->href, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
-			return vs_error_set(err, VS_ENOTFOUND,
-			                    "OVF references file '%s' (id "
-			                    "'%s') which is not in the image",
-			                    q, qid);
-		return vs_error_set(err, VS_EIO, "OVF file '%s': %s", q,
-		                    strerror(errno));
+			return err_set(err, ERR_ENOTFOUND,
+			               "OVF references file '%s' (id "
+			               "'%s') which is not in the image",
+			               q, qid);
+		return err_set(err, ERR_EIO, "OVF file '%s': %s", q,
+		               strerror(errno));
 	}
 	if (!S_ISREG(st.st_mode))
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF file '%s' is not a regular file", q);
+		return err_set(err, ERR_EPARSE,
+		               "OVF file '%s' is not a regular file", q);
 	if (f->has_size && (uint64_t)st.st_size != f->size)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF file '%s' is %lld bytes but the "
-		                    "descriptor says %llu", q,
-		                    (long long)st.st_size,
-		                    (unsigned long long)f->size);
+		return err_set(err, ERR_EPARSE,
+		               "OVF file '%s' is %lld bytes but the "
+		               "descriptor says %llu", q,
+		               (long long)st.st_size,
+		               (unsigned long long)f->size);
 	f->size = (uint64_t)st.st_size;
 	return 0;
 }
 
 static int
-ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
+ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct err *err)
 {
 	struct vs_ovf_file *f;
 	char q[160], qid[80];
@@ -430,20 +430,20 @@ ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
 	if (rc < 0)
 		return rc;
 	if (f->id == NULL || f->id[0] == '\0' || f->href == NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF References/File without ovf:id or "
-		                    "ovf:href");
+		return err_set(err, ERR_EPARSE,
+		               "OVF References/File without ovf:id or "
+		               "ovf:href");
 	if (ovf_file_seen(ovf, f->id, false))
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF file id '%s' appears twice",
-		                    quote_str(qid, sizeof(qid), f->id));
+		return err_set(err, ERR_EPARSE,
+		               "OVF file id '%s' appears twice",
+		               quote_str(qid, sizeof(qid), f->id));
 	rc = ovf_check_href(f->href, err);
 	if (rc < 0)
 		return rc;
 	if (ovf_file_seen(ovf, f->href, true))
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF file '%s' is referenced twice",
-		                    quote_str(q, sizeof(q), f->href));
+		return err_set(err, ERR_EPARSE,
+		               "OVF file '%s' is referenced twice",
+		               quote_str(q, sizeof(q), f->href));
 	rc = ovf_file_attrs(f, n, err);
 	if (rc == 0)
 		rc = ovf_file_stat(f, dirfd, err);
@@ -452,19 +452,19 @@ ovf_file(struct vs_ovf *ovf, xmlNodePtr n, int dirfd, struct vs_error *err)
 
 static int
 ovf_references(struct vs_ovf *ovf, xmlNodePtr env, int dirfd,
-               struct vs_error *err)
+               struct err *err)
 {
 	xmlNodePtr refs, n;
 	int rc;
 
 	refs = ovf_child(env, VS_OVF_NS, "References");
 	if (refs == NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF descriptor has no References section");
+		return err_set(err, ERR_EPARSE,
+		               "OVF descriptor has no References section");
 	if (ovf_next(refs->next, VS_OVF_NS, "References") != NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF descriptor has two References "
-		                    "sections");
+		return err_set(err, ERR_EPARSE,
+		               "OVF descriptor has two References "
+		               "sections");
 	for (n = ovf_child(refs, VS_OVF_NS, "File"); n != NULL;
 	     n = ovf_next(n->next, VS_OVF_NS, "File")) {
 		rc = ovf_file(ovf, n, dirfd, err);
@@ -472,13 +472,13 @@ ovf_references(struct vs_ovf *ovf, xmlNodePtr env, int dirfd,
 			return rc;
 	}
 	if (ovf->nfiles == 0)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF References section lists no file");
+		return err_set(err, ERR_EPARSE,
+		               "OVF References section lists no file");
 	return 0;
 }
 
 static int
-ovf_disk(struct vs_ovf *ovf, xmlNodePtr n, struct vs_error *err)
+ovf_disk(struct vs_ovf *ovf, xmlNodePtr n, struct err *err)
 {
 	struct vs_ovf_disk *d;
 	char *cap = NULL, *units = NULL, q[80];
@@ -500,31 +500,31 @@ ovf_disk(struct vs_ovf *ovf, xmlNodePtr n, struct vs_error *err)
 	if (rc < 0)
 		goto cleanup;
 	if (d->disk_id == NULL || d->disk_id[0] == '\0') {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF DiskSection/Disk without ovf:diskId");
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF DiskSection/Disk without ovf:diskId");
 		goto cleanup;
 	}
 	quote_str(q, sizeof(q), d->disk_id);
 	for (i = 0; i + 1 < ovf->ndisks; i++) {
 		if (strcmp(ovf->disks[i].disk_id, d->disk_id) == 0) {
-			rc = vs_error_set(err, VS_EPARSE,
-			                  "OVF disk id '%s' appears twice", q);
+			rc = err_set(err, ERR_EPARSE,
+			             "OVF disk id '%s' appears twice", q);
 			goto cleanup;
 		}
 	}
 	if (d->file_ref != NULL && vs_ovf_file_by_id(ovf, d->file_ref) ==
 	    NULL) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF disk '%s' refers to a file id not in "
-		                  "References", q);
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF disk '%s' refers to a file id not in "
+		             "References", q);
 		goto cleanup;
 	}
 	if (ovf_u64(&d->capacity, cap) < 0 ||
 	    ovf_units_shift(&shift, units) < 0 ||
 	    (shift > 0 && d->capacity > (UINT64_MAX >> shift))) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF disk '%s' has a missing or unsupported "
-		                  "capacity", q);
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF disk '%s' has a missing or unsupported "
+		             "capacity", q);
 		goto cleanup;
 	}
 	d->capacity_bytes = d->capacity << shift;
@@ -535,15 +535,15 @@ cleanup:
 }
 
 static int
-ovf_disks(struct vs_ovf *ovf, xmlNodePtr env, struct vs_error *err)
+ovf_disks(struct vs_ovf *ovf, xmlNodePtr env, struct err *err)
 {
 	xmlNodePtr sec, n;
 	int rc;
 
 	sec = ovf_child(env, VS_OVF_NS, "DiskSection");
 	if (sec == NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF descriptor has no DiskSection");
+		return err_set(err, ERR_EPARSE,
+		               "OVF descriptor has no DiskSection");
 	for (n = ovf_child(sec, VS_OVF_NS, "Disk"); n != NULL;
 	     n = ovf_next(n->next, VS_OVF_NS, "Disk")) {
 		rc = ovf_disk(ovf, n, err);
@@ -551,13 +551,13 @@ ovf_disks(struct vs_ovf *ovf, xmlNodePtr env, struct vs_error *err)
 			return rc;
 	}
 	if (ovf->ndisks == 0)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF DiskSection lists no disk");
+		return err_set(err, ERR_EPARSE,
+		               "OVF DiskSection lists no disk");
 	return 0;
 }
 
 static int
-ovf_networks(struct vs_ovf *ovf, xmlNodePtr env, struct vs_error *err)
+ovf_networks(struct vs_ovf *ovf, xmlNodePtr env, struct err *err)
 {
 	xmlNodePtr sec, n;
 	char *name = NULL;
@@ -571,8 +571,8 @@ ovf_networks(struct vs_ovf *ovf, xmlNodePtr env, struct vs_error *err)
 			return rc;
 		if (name == NULL || name[0] == '\0') {
 			free(name);
-			return vs_error_set(err, VS_EPARSE,
-			                    "OVF Network without ovf:name");
+			return err_set(err, ERR_EPARSE,
+			               "OVF Network without ovf:name");
 		}
 		rc = ovf_grow((void **)&ovf->networks, ovf->nnetworks,
 		              sizeof(*ovf->networks), err);
@@ -611,7 +611,7 @@ ovf_item_clear(struct vs_ovf_item *it)
 /* "ovf:/disk/<id>" and "ovf:/file/<id>" must name known entries. */
 static int
 ovf_check_host_resource(const struct vs_ovf *ovf,
-                        const struct vs_ovf_item *it, struct vs_error *err)
+                        const struct vs_ovf_item *it, struct err *err)
 {
 	const char *hr = it->host_resource;
 	char q[160];
@@ -619,9 +619,9 @@ ovf_check_host_resource(const struct vs_ovf *ovf,
 
 	if (hr == NULL) {
 		if (it->resource_type == VS_OVF_RT_DISK)
-			return vs_error_set(err, VS_EPARSE,
-			                    "OVF disk item without "
-			                    "HostResource");
+			return err_set(err, ERR_EPARSE,
+			               "OVF disk item without "
+			               "HostResource");
 		return 0;
 	}
 	quote_str(q, sizeof(q), hr);
@@ -630,27 +630,27 @@ ovf_check_host_resource(const struct vs_ovf *ovf,
 			if (strcmp(ovf->disks[i].disk_id, hr + 10) == 0)
 				return 0;
 		}
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF item HostResource '%s' names no disk",
-		                    q);
+		return err_set(err, ERR_EPARSE,
+		               "OVF item HostResource '%s' names no disk",
+		               q);
 	}
 	if (strncmp(hr, "ovf:/file/", 10) == 0) {
 		if (vs_ovf_file_by_id(ovf, hr + 10) != NULL)
 			return 0;
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF item HostResource '%s' names no file",
-		                    q);
+		return err_set(err, ERR_EPARSE,
+		               "OVF item HostResource '%s' names no file",
+		               q);
 	}
 	if (it->resource_type == VS_OVF_RT_DISK)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF disk item HostResource '%s' is not "
-		                    "ovf:/disk/<id>", q);
+		return err_set(err, ERR_EPARSE,
+		               "OVF disk item HostResource '%s' is not "
+		               "ovf:/disk/<id>", q);
 	return 0;
 }
 
 /* CPU count and memory size from items 3 and 4. */
 static int
-ovf_scalar(struct vs_ovf *ovf, int rt, xmlNodePtr n, struct vs_error *err)
+ovf_scalar(struct vs_ovf *ovf, int rt, xmlNodePtr n, struct err *err)
 {
 	char *qty = NULL, *units = NULL;
 	uint64_t v = 0;
@@ -664,16 +664,16 @@ ovf_scalar(struct vs_ovf *ovf, int rt, xmlNodePtr n, struct vs_error *err)
 	if (rc < 0)
 		goto cleanup;
 	if (ovf_u64(&v, qty) < 0) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF %s item has a bad VirtualQuantity",
-		                  rt == VS_OVF_RT_CPU ? "CPU" : "memory");
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF %s item has a bad VirtualQuantity",
+		             rt == VS_OVF_RT_CPU ? "CPU" : "memory");
 		goto cleanup;
 	}
 	if (rt == VS_OVF_RT_CPU) {
 		if (v == 0 || v > 4096) {
-			rc = vs_error_set(err, VS_EPARSE,
-			                  "OVF CPU count %llu out of range",
-			                  (unsigned long long)v);
+			rc = err_set(err, ERR_EPARSE,
+			             "OVF CPU count %llu out of range",
+			             (unsigned long long)v);
 			goto cleanup;
 		}
 		ovf->num_cpus = (int)v;
@@ -682,9 +682,9 @@ ovf_scalar(struct vs_ovf *ovf, int rt, xmlNodePtr n, struct vs_error *err)
 	if (units == NULL)
 		shift = 20;     /* the DMTF default for memory is MB */
 	else if (ovf_units_shift(&shift, units) < 0) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF memory item has unsupported "
-		                  "AllocationUnits");
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF memory item has unsupported "
+		             "AllocationUnits");
 		goto cleanup;
 	}
 	if (shift >= 20) {
@@ -696,8 +696,8 @@ ovf_scalar(struct vs_ovf *ovf, int rt, xmlNodePtr n, struct vs_error *err)
 		v >>= (20 - shift);
 	}
 	if (v == 0 || v > (64ULL << 20)) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF memory size out of range");
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF memory size out of range");
 		goto cleanup;
 	}
 	ovf->memory_mb = v;
@@ -708,7 +708,7 @@ cleanup:
 }
 
 static int
-ovf_item(struct vs_ovf *ovf, xmlNodePtr n, struct vs_error *err)
+ovf_item(struct vs_ovf *ovf, xmlNodePtr n, struct err *err)
 {
 	static const char *const ns = VS_OVF_NS_RASD;
 	struct vs_ovf_item it;
@@ -722,9 +722,9 @@ ovf_item(struct vs_ovf *ovf, xmlNodePtr n, struct vs_error *err)
 		return rc;
 	if (ovf_u64(&rt, rts) < 0 || rt > 65535) {
 		free(rts);
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF hardware item without a valid "
-		                    "ResourceType");
+		return err_set(err, ERR_EPARSE,
+		               "OVF hardware item without a valid "
+		               "ResourceType");
 	}
 	free(rts);
 	if (rt == VS_OVF_RT_CPU || rt == VS_OVF_RT_MEMORY)
@@ -749,8 +749,8 @@ ovf_item(struct vs_ovf *ovf, xmlNodePtr n, struct vs_error *err)
 	if (rc == 0)
 		rc = ovf_text(&it.host_resource, n, ns, "HostResource", err);
 	if (rc == 0 && it.instance_id == NULL)
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "OVF hardware item without InstanceID");
+		rc = err_set(err, ERR_EPARSE,
+		             "OVF hardware item without InstanceID");
 	if (rc == 0)
 		rc = ovf_check_host_resource(ovf, &it, err);
 	if (rc == 0)
@@ -765,31 +765,31 @@ ovf_item(struct vs_ovf *ovf, xmlNodePtr n, struct vs_error *err)
 }
 
 static int
-ovf_system(struct vs_ovf *ovf, xmlNodePtr env, struct vs_error *err)
+ovf_system(struct vs_ovf *ovf, xmlNodePtr env, struct err *err)
 {
 	xmlNodePtr vs, hw, n;
 	int rc;
 
 	if (ovf_child(env, VS_OVF_NS, "VirtualSystemCollection") != NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF VirtualSystemCollection (vApp) is not "
-		                    "supported for a stemcell");
+		return err_set(err, ERR_EPARSE,
+		               "OVF VirtualSystemCollection (vApp) is not "
+		               "supported for a stemcell");
 	vs = ovf_child(env, VS_OVF_NS, "VirtualSystem");
 	if (vs == NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF descriptor has no VirtualSystem");
+		return err_set(err, ERR_EPARSE,
+		               "OVF descriptor has no VirtualSystem");
 	if (ovf_next(vs->next, VS_OVF_NS, "VirtualSystem") != NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF descriptor has more than one "
-		                    "VirtualSystem");
+		return err_set(err, ERR_EPARSE,
+		               "OVF descriptor has more than one "
+		               "VirtualSystem");
 	rc = ovf_attr(&ovf->system_id, vs, "id", err);
 	if (rc < 0)
 		return rc;
 	hw = ovf_child(vs, VS_OVF_NS, "VirtualHardwareSection");
 	if (hw == NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "OVF VirtualSystem has no "
-		                    "VirtualHardwareSection");
+		return err_set(err, ERR_EPARSE,
+		               "OVF VirtualSystem has no "
+		               "VirtualHardwareSection");
 	for (n = ovf_child(hw, VS_OVF_NS, "Item"); n != NULL;
 	     n = ovf_next(n->next, VS_OVF_NS, "Item")) {
 		rc = ovf_item(ovf, n, err);
@@ -801,7 +801,7 @@ ovf_system(struct vs_ovf *ovf, xmlNodePtr env, struct vs_error *err)
 
 /* The directory holding the descriptor, opened for *at() lookups. */
 static int
-ovf_open_dir(int *fd_out, const char *path, struct vs_error *err)
+ovf_open_dir(int *fd_out, const char *path, struct err *err)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir;
@@ -813,20 +813,20 @@ ovf_open_dir(int *fd_out, const char *path, struct vs_error *err)
 	else
 		dir = strndup(path, (size_t)(slash - path));
 	if (dir == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	*fd_out = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	free(dir);
 	if (*fd_out < 0)
-		return vs_error_set(err, VS_EIO,
-		                    "opening the descriptor's directory: %s",
-		                    strerror(errno));
+		return err_set(err, ERR_EIO,
+		               "opening the descriptor's directory: %s",
+		               strerror(errno));
 	return 0;
 }
 
 /* --- public ------------------------------------------------------- */
 
 int
-vs_ovf_read(struct vs_ovf **out, const char *ovf_path, struct vs_error *err)
+vs_ovf_read(struct vs_ovf **out, const char *ovf_path, struct err *err)
 {
 	struct vs_ovf *ovf = NULL;
 	xmlDocPtr doc = NULL;
@@ -834,10 +834,10 @@ vs_ovf_read(struct vs_ovf **out, const char *ovf_path, struct vs_error *err)
 	int dirfd = -1, rc = 0;
 
 	if (out == NULL || ovf_path == NULL)
-		return vs_error_set(err, VS_EINVAL, "missing argument");
+		return err_set(err, ERR_EINVAL, "missing argument");
 	ovf = calloc(1, sizeof(*ovf));
 	if (ovf == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = ovf_load(&ovf->descriptor, &ovf->descriptor_len, ovf_path, err);
 	if (rc < 0)
 		goto cleanup;
@@ -846,9 +846,9 @@ vs_ovf_read(struct vs_ovf **out, const char *ovf_path, struct vs_error *err)
 		goto cleanup;
 	env = xmlDocGetRootElement(doc);
 	if (!ovf_is(env, VS_OVF_NS, "Envelope")) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "not an OVF 1.x descriptor (root element is "
-		                  "not Envelope in %s)", VS_OVF_NS);
+		rc = err_set(err, ERR_EPARSE,
+		             "not an OVF 1.x descriptor (root element is "
+		             "not Envelope in %s)", VS_OVF_NS);
 		goto cleanup;
 	}
 	rc = ovf_open_dir(&dirfd, ovf_path, err);

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 #define VS_OVF_NS "http://schemas.dmtf.org/ovf/envelope/1"
 #define VS_OVF_NS_RASD \
@@ -92,7 +92,7 @@ struct vs_ovf {
 /* Reads and checks ovf_path; referenced files are looked up in its
  * directory.  On success *out belongs to the caller. */
 int vs_ovf_read(struct vs_ovf **out, const char *ovf_path,
-                struct vs_error *err);
+                struct err *err);
 void vs_ovf_free(struct vs_ovf *ovf);
 
 /* Lookups (NULL when absent). */

@@ -33,7 +33,7 @@ vs_pattern_free(struct vs_pattern *p)
 
 int
 vs_pattern_compile(struct vs_pattern **out, const char *pattern,
-                   const char *key, struct vs_error *err)
+                   const char *key, struct err *err)
 {
 	struct vs_pattern *p = NULL;
 	PCRE2_UCHAR msg[160];
@@ -44,29 +44,29 @@ vs_pattern_compile(struct vs_pattern **out, const char *pattern,
 
 	*out = NULL;
 	if (pattern == NULL)
-		return vs_error_set(err, VS_EINVAL, "%s: no pattern", k);
+		return err_set(err, ERR_EINVAL, "%s: no pattern", k);
 	len = strnlen(pattern, VS_PATTERN_MAX + 1);
 	if (len > VS_PATTERN_MAX)
-		return vs_error_set(err, VS_EINVAL, "%s: pattern longer than "
-		                    "%d bytes", k, VS_PATTERN_MAX);
+		return err_set(err, ERR_EINVAL, "%s: pattern longer than "
+		               "%d bytes", k, VS_PATTERN_MAX);
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	p->code = pcre2_compile((PCRE2_SPTR)pattern, len,
 	                        PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ecode,
 	                        &off, NULL);
 	if (p->code == NULL) {
 		if (pcre2_get_error_message(ecode, msg, sizeof(msg)) < 0)
 			strcpy((char *)msg, "unknown error");
-		rc = vs_error_set(err, VS_EINVAL, "%s: not a valid regular "
-		                  "expression (%s at offset %zu)", k,
-		                  (const char *)msg, (size_t)off);
+		rc = err_set(err, ERR_EINVAL, "%s: not a valid regular "
+		             "expression (%s at offset %zu)", k,
+		             (const char *)msg, (size_t)off);
 		goto cleanup;
 	}
 	p->mctx = pcre2_match_context_create(NULL);
 	p->md = pcre2_match_data_create(1, NULL);
 	if (p->mctx == NULL || p->md == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	pcre2_set_match_limit(p->mctx, MATCH_LIMIT);
@@ -91,7 +91,7 @@ vs_pattern_match(const struct vs_pattern *p, const char *name)
 
 int
 vs_pattern_check(const char *pattern, const char *key,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	struct vs_pattern *p = NULL;
 	int rc;
@@ -103,7 +103,7 @@ vs_pattern_check(const char *pattern, const char *key,
 
 int
 vs_pattern_matches(bool *out, const char *pattern, const char *name,
-                   const char *key, struct vs_error *err)
+                   const char *key, struct err *err)
 {
 	struct vs_pattern *p = NULL;
 	int rc;

@@ -13,25 +13,25 @@
 
 #include <stdbool.h>
 
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 #define VS_PATTERN_MAX 1024
 
 struct vs_pattern;
 
 /* Compiles pattern; key names it in the message of a refusal (e.g.
- * "datacenters[0].datastore_pattern").  VS_EINVAL when it does not
+ * "datacenters[0].datastore_pattern").  ERR_EINVAL when it does not
  * compile, with PCRE2's reason and offset. */
 int vs_pattern_compile(struct vs_pattern **out, const char *pattern,
-                       const char *key, struct vs_error *err);
+                       const char *key, struct err *err);
 void vs_pattern_free(struct vs_pattern *p);
 /* Whether p matches name (p NULL: every name). */
 bool vs_pattern_match(const struct vs_pattern *p, const char *name);
 /* Whether pattern compiles (a check with nothing kept). */
 int vs_pattern_check(const char *pattern, const char *key,
-                     struct vs_error *err);
-/* One-shot match: compile, match, free.  VS_EINVAL as compile. */
+                     struct err *err);
+/* One-shot match: compile, match, free.  ERR_EINVAL as compile. */
 int vs_pattern_matches(bool *out, const char *pattern, const char *name,
-                       const char *key, struct vs_error *err);
+                       const char *key, struct err *err);
 
 #endif

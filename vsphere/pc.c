@@ -14,7 +14,7 @@
 
 static int
 append_objects(struct vs_objects *list, size_t *cap, xmlNodePtr returnval,
-               const char *const *optional, struct vs_error *err)
+               const char *const *optional, struct err *err)
 {
 	struct vs_object *grown;
 	xmlNodePtr k;
@@ -27,8 +27,8 @@ append_objects(struct vs_objects *list, size_t *cap, xmlNodePtr returnval,
 			ncap = *cap == 0 ? 16 : *cap * 2;
 			grown = realloc(list->items, ncap * sizeof(*grown));
 			if (grown == NULL)
-				return vs_error_set(err, VS_ENOMEM,
-				                    "out of memory");
+				return err_set(err, ERR_ENOMEM,
+				               "out of memory");
 			list->items = grown;
 			*cap = ncap;
 		}
@@ -46,7 +46,7 @@ append_objects(struct vs_objects *list, size_t *cap, xmlNodePtr returnval,
 static int
 read_page(struct vs_objects *list, size_t *cap, char **token_out,
           xmlNodePtr response, const char *const *optional,
-          struct vs_error *err)
+          struct err *err)
 {
 	xmlNodePtr rv, tok;
 	xmlChar *t = NULL;
@@ -63,18 +63,18 @@ read_page(struct vs_objects *list, size_t *cap, char **token_out,
 		/* an element's content is NULL only when out of memory */
 		t = xmlNodeGetContent(tok);
 		if (t == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 		if (t[0] == '\0' ||
 		    strlen((const char *)t) > MAX_TOKEN) {
-			rc = vs_error_set(err, VS_EPARSE,
-			                  "bad RetrieveResult token");
+			rc = err_set(err, ERR_EPARSE,
+			             "bad RetrieveResult token");
 			goto cleanup;
 		}
 		*token_out = strdup((const char *)t);
 		if (*token_out == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}
@@ -89,11 +89,11 @@ static void
 cancel_token(struct vs_client *c, const char *token)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
-	struct vs_error local;
+	struct err local;
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r;
 
-	vs_error_clear(&local);
+	err_clear(&local);
 	if (vs_soap_request_new(&req, &m, "CancelRetrievePropertiesEx",
 	                        &sc->property_collector, &local) < 0)
 		return;
@@ -110,7 +110,7 @@ cancel_token(struct vs_client *c, const char *token)
 /* The first page's request: RetrievePropertiesEx of q. */
 static int
 first_request(xmlDocPtr *req, struct vs_client *c, const struct vs_pc_query *q,
-              struct vs_error *err)
+              struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	xmlNodePtr m;
@@ -131,7 +131,7 @@ first_request(xmlDocPtr *req, struct vs_client *c, const struct vs_pc_query *q,
 /* The next page's request: ContinueRetrievePropertiesEx of token. */
 static int
 next_request(xmlDocPtr *req, struct vs_client *c, const char *token,
-             struct vs_error *err)
+             struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	xmlNodePtr m;
@@ -142,13 +142,13 @@ next_request(xmlDocPtr *req, struct vs_client *c, const char *token,
 	if (rc < 0)
 		return rc;
 	if (vs_soap_add_text(m, "token", token) == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
 int
 vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
-               const struct vs_pc_query *q, struct vs_error *err)
+               const struct vs_pc_query *q, struct err *err)
 {
 	struct vs_objects *list = NULL;
 	xmlDocPtr req = NULL, resp = NULL;
@@ -160,7 +160,7 @@ vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
 	*out = NULL;
 	list = calloc(1, sizeof(*list));
 	if (list == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = first_request(&req, c, q, err);
 	while (rc == 0) {
 		rc = vs_client_call(c, req, &resp, &r, err);
@@ -176,9 +176,9 @@ vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
 		if (rc < 0 || token == NULL)
 			break;
 		if (++pages >= MAX_PAGES)
-			rc = vs_error_set(err, VS_EPARSE,
-			                  "RetrievePropertiesEx: too many "
-			                  "pages");
+			rc = err_set(err, ERR_EPARSE,
+			             "RetrievePropertiesEx: too many "
+			             "pages");
 		else
 			rc = next_request(&req, c, token, err);
 	}
@@ -198,7 +198,7 @@ vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
 int
 vs_get_props(struct vs_object **out, struct vs_client *c,
              const struct vs_moref *obj, const char *const *paths,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct vs_property_spec ps = { .type = obj->type, .paths = paths };
 	struct vs_object_spec os = { .obj = *obj, .skip = false };
@@ -208,41 +208,41 @@ vs_get_props(struct vs_object **out, struct vs_client *c,
 		.max_objects = 1,
 	};
 	struct vs_objects *list = NULL;
-	struct vs_error local;
+	struct err local;
 	int rc;
 
 	*out = NULL;
-	vs_error_clear(&local);
+	err_clear(&local);
 	rc = vs_pc_retrieve(&list, c, &q, &local);
 	if (rc < 0) {
 		if (strcmp(local.fault, "ManagedObjectNotFound") == 0 &&
-		    !vs_error_is_set(err)) {
-			rc = vs_error_set(err, VS_ENOTFOUND, "%s %s: not found",
-			                  obj->type, obj->value);
+		    !err_is_set(err)) {
+			rc = err_set(err, ERR_ENOTFOUND, "%s %s: not found",
+			             obj->type, obj->value);
 			if (err != NULL)
 				memcpy(err->fault, local.fault,
 				       sizeof(err->fault));
 		} else {
-			vs_error_keep_first(err, &local);
+			err_keep_first(err, &local);
 		}
 		goto cleanup;
 	}
 	if (list->n == 0) {
-		rc = vs_error_set(err, VS_ENOTFOUND, "%s %s: not found",
-		                  obj->type, obj->value);
+		rc = err_set(err, ERR_ENOTFOUND, "%s %s: not found",
+		             obj->type, obj->value);
 		goto cleanup;
 	}
 	if (strcmp(list->items[0].obj.type, obj->type) != 0 ||
 	    strcmp(list->items[0].obj.value, obj->value) != 0) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "asked for %s %s, got %s %s", obj->type,
-		                  obj->value, list->items[0].obj.type,
-		                  list->items[0].obj.value);
+		rc = err_set(err, ERR_EPARSE,
+		             "asked for %s %s, got %s %s", obj->type,
+		             obj->value, list->items[0].obj.type,
+		             list->items[0].obj.value);
 		goto cleanup;
 	}
 	*out = malloc(sizeof(**out));
 	if (*out == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	**out = list->items[0];
@@ -256,7 +256,7 @@ cleanup:
  * *out; *found false (and 0) when the reply has none. */
 static int
 call_moref(struct vs_moref *out, bool *found, struct vs_client *c,
-           xmlDocPtr req, struct vs_error *err)
+           xmlDocPtr req, struct err *err)
 {
 	xmlDocPtr resp = NULL;
 	xmlNodePtr r, rv;
@@ -277,7 +277,7 @@ call_moref(struct vs_moref *out, bool *found, struct vs_client *c,
 int
 vs_view_create(struct vs_moref *view_out, struct vs_client *c,
                const struct vs_moref *container, const char *const *types,
-               bool recursive, struct vs_error *err)
+               bool recursive, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	xmlDocPtr req = NULL;
@@ -292,24 +292,24 @@ vs_view_create(struct vs_moref *view_out, struct vs_client *c,
 	if (rc < 0)
 		goto cleanup;
 	if (vs_soap_add_moref(m, "container", container) == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	for (i = 0; types != NULL && types[i] != NULL; i++) {
 		if (vs_soap_add_text(m, "type", types[i]) == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}
 	if (vs_soap_add_bool(m, "recursive", recursive) == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	rc = call_moref(view_out, &found, c, req, err);
 	req = NULL;
 	if (rc == 0 && !found)
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "CreateContainerView: no view returned");
+		rc = err_set(err, ERR_EPARSE,
+		             "CreateContainerView: no view returned");
 cleanup:
 	xmlFreeDoc(req);
 	return rc;
@@ -317,7 +317,7 @@ cleanup:
 
 int
 vs_view_destroy(struct vs_client *c, const struct vs_moref *view,
-                struct vs_error *err)
+                struct err *err)
 {
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r;
@@ -362,7 +362,7 @@ static const struct vs_selection_spec vm_walk_dc[] = {
 static int
 list_vms(struct vs_objects **out, struct vs_client *c,
          const struct vs_moref *container, const char *const *paths,
-         struct vs_error *err)
+         struct err *err)
 {
 	const struct vs_property_spec ps = {
 		.type = "VirtualMachine", .paths = paths,
@@ -384,11 +384,11 @@ list_vms(struct vs_objects **out, struct vs_client *c,
 int
 vs_pc_list(struct vs_objects **out, struct vs_client *c,
            const struct vs_moref *container, const char *type,
-           const char *const *paths, struct vs_error *err)
+           const char *const *paths, struct err *err)
 {
 	const char *types[] = { type, NULL };
 	struct vs_moref view;
-	struct vs_error local;
+	struct err local;
 	int rc, drc;
 
 	*out = NULL;
@@ -417,7 +417,7 @@ vs_pc_list(struct vs_objects **out, struct vs_client *c,
 	}
 	/* Always destroyed; a failure here only leaks a per-session object
 	 * that Logout removes, so it is logged, not returned. */
-	vs_error_clear(&local);
+	err_clear(&local);
 	drc = vs_view_destroy(c, &view, &local);
 	if (drc < 0)
 		vs_client_logf(c, 2, "DestroyView %s: %s", view.value,
@@ -427,7 +427,7 @@ vs_pc_list(struct vs_objects **out, struct vs_client *c,
 
 int
 vs_find_by_inventory_path(struct vs_moref *out, struct vs_client *c,
-                          const char *path, struct vs_error *err)
+                          const char *path, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	xmlDocPtr req = NULL;
@@ -439,25 +439,25 @@ vs_find_by_inventory_path(struct vs_moref *out, struct vs_client *c,
 	memset(out, 0, sizeof(*out));
 	len = path != NULL ? strnlen(path, MAX_INVENTORY_PATH + 1) : 0;
 	if (len == 0 || len > MAX_INVENTORY_PATH)
-		return vs_error_set(err, VS_EINVAL, "bad inventory path");
+		return err_set(err, ERR_EINVAL, "bad inventory path");
 	for (i = 0; i < len; i++) {
 		if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f)
-			return vs_error_set(err, VS_EINVAL,
-			                    "control character in inventory "
-			                    "path");
+			return err_set(err, ERR_EINVAL,
+			               "control character in inventory "
+			               "path");
 	}
 	rc = vs_soap_request_new(&req, &m, "FindByInventoryPath",
 	                         &sc->search_index, err);
 	if (rc < 0)
 		goto cleanup;
 	if (vs_soap_add_text(m, "inventoryPath", path) == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	rc = call_moref(out, &found, c, req, err);
 	req = NULL;
 	if (rc == 0 && !found)
-		rc = vs_error_set(err, VS_ENOTFOUND, "%s: not found", path);
+		rc = err_set(err, ERR_ENOTFOUND, "%s: not found", path);
 cleanup:
 	xmlFreeDoc(req);
 	return rc;

@@ -22,26 +22,26 @@ struct vs_pc_query {
 
 /* RetrievePropertiesEx, then ContinueRetrievePropertiesEx while a token
  * comes back.  No reply (no returnval) is an empty list.  A missingSet
- * entry not covered by q->optional fails with VS_EFAULT and err->fault
+ * entry not covered by q->optional fails with ERR_EFAULT and err->fault
  * set to its fault type (NotAuthenticated is first handled by the
  * client's re-login).  *out is always a list, possibly empty. */
 int vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
-                   const struct vs_pc_query *q, struct vs_error *err);
+                   const struct vs_pc_query *q, struct err *err);
 
 /* One object's properties (paths NULL-terminated).  A missing object
- * (ManagedObjectNotFound, or nothing returned) gives VS_ENOTFOUND. */
+ * (ManagedObjectNotFound, or nothing returned) gives ERR_ENOTFOUND. */
 int vs_get_props(struct vs_object **out, struct vs_client *c,
                  const struct vs_moref *obj, const char *const *paths,
-                 struct vs_error *err);
+                 struct err *err);
 
 /* ViewManager.CreateContainerView; types NULL-terminated (NULL or empty:
  * every ManagedEntity). */
 int vs_view_create(struct vs_moref *view_out, struct vs_client *c,
                    const struct vs_moref *container,
                    const char *const *types, bool recursive,
-                   struct vs_error *err);
+                   struct err *err);
 int vs_view_destroy(struct vs_client *c, const struct vs_moref *view,
-                    struct vs_error *err);
+                    struct err *err);
 
 /* Every object of `type` under container (recursively) with the given
  * paths, through a container view that is destroyed on every path (3
@@ -50,11 +50,11 @@ int vs_view_destroy(struct vs_client *c, const struct vs_moref *view,
  * nested in a vApp is not walked). */
 int vs_pc_list(struct vs_objects **out, struct vs_client *c,
                const struct vs_moref *container, const char *type,
-               const char *const *paths, struct vs_error *err);
+               const char *const *paths, struct err *err);
 
 /* SearchIndex.FindByInventoryPath, e.g. "DC0/vm/BOSH_VMs/vm-1234".  An
- * empty answer gives VS_ENOTFOUND. */
+ * empty answer gives ERR_ENOTFOUND. */
 int vs_find_by_inventory_path(struct vs_moref *out, struct vs_client *c,
-                              const char *path, struct vs_error *err);
+                              const char *path, struct err *err);
 
 #endif

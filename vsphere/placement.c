@@ -49,7 +49,7 @@ host_of(const struct ent *h, const struct ent *cl)
 static bool
 host_down(const struct ent *h, bool need_state)
 {
-	struct vs_error local = {0};
+	struct err local = {0};
 	const char *state = NULL;
 	bool maint = false;
 
@@ -71,7 +71,7 @@ host_down(const struct ent *h, bool need_state)
 static long long
 cluster_free_mb(const struct index *ix, const struct ent *cl)
 {
-	struct vs_error local = {0};
+	struct err local = {0};
 	long long sum = 0, size, used, mem;
 	size_t i, nhosts = 0;
 
@@ -106,7 +106,7 @@ cluster_free_mb(const struct index *ix, const struct ent *cl)
 static long long
 cluster_max_mhz(const struct index *ix, const struct ent *cl)
 {
-	struct vs_error local = {0};
+	struct err local = {0};
 	long long best = 0, mhz;
 	size_t i;
 
@@ -137,7 +137,7 @@ best_in_cluster(struct best *b, const struct index *ix, const struct ent *cl,
                 const struct vs_pattern *re, long long need_mb)
 {
 	const struct vs_moref *dss = NULL;
-	struct vs_error local = {0};
+	struct err local = {0};
 	size_t j, nds = 0;
 
 	if (vs_object_get_morefs(&dss, &nds, cl->o, "datastore", &local) < 0)
@@ -164,7 +164,7 @@ best_in_cluster(struct best *b, const struct index *ix, const struct ent *cl,
 static int
 best_of_clusters(struct best *b, size_t *nmem, const struct index *ix,
                  const struct ent *dc, const struct vs_placement_req *req,
-                 const struct vs_pattern *re, struct vs_error *err)
+                 const struct vs_pattern *re, struct err *err)
 {
 	long long need_ds = req->disk_mb + req->memory_mb;
 	size_t i;
@@ -175,9 +175,9 @@ best_of_clusters(struct best *b, size_t *nmem, const struct index *ix,
 
 		cl = vs_place__find_cluster(ix, dc, req->clusters[i].name);
 		if (cl == NULL)
-			return vs_error_set(err, VS_ENOTFOUND, "cluster '%s' "
-			                    "not found in datacenter '%s'",
-			                    req->clusters[i].name, dc->name);
+			return err_set(err, ERR_ENOTFOUND, "cluster '%s' "
+			               "not found in datacenter '%s'",
+			               req->clusters[i].name, dc->name);
 		if (cluster_free_mb(ix, cl) <
 		    req->memory_mb + VS_PLACEMENT_MEMORY_HEADROOM_MB)
 			continue;
@@ -190,7 +190,7 @@ best_of_clusters(struct best *b, size_t *nmem, const struct index *ix,
 
 static int
 pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
-     const struct vs_placement_req *req, struct vs_error *err)
+     const struct vs_placement_req *req, struct err *err)
 {
 	struct best b = { NULL, NULL, NULL, -1 };
 	struct vs_pattern *re = NULL;
@@ -209,21 +209,21 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 	if (rc != 0)
 		goto cleanup;
 	if (nmem == 0) {
-		rc = vs_error_set(err, VS_ENOTFOUND,
-		                  "no cluster has %lld MB of memory to spare "
-		                  "(%zu cluster(s) considered)",
-		                  req->memory_mb +
-		                  VS_PLACEMENT_MEMORY_HEADROOM_MB,
-		                  req->nclusters);
+		rc = err_set(err, ERR_ENOTFOUND,
+		             "no cluster has %lld MB of memory to spare "
+		             "(%zu cluster(s) considered)",
+		             req->memory_mb +
+		             VS_PLACEMENT_MEMORY_HEADROOM_MB,
+		             req->nclusters);
 		goto cleanup;
 	}
 	if (b.ds == NULL) {
-		rc = vs_error_set(err, VS_ENOTFOUND,
-		                  "no datastore %s has %lld MB free in the "
-		                  "clusters considered",
-		                  req->ndatastores > 0 ? "of those named" :
-		                  "matching the datastore pattern",
-		                  req->disk_mb + req->memory_mb);
+		rc = err_set(err, ERR_ENOTFOUND,
+		             "no datastore %s has %lld MB free in the "
+		             "clusters considered",
+		             req->ndatastores > 0 ? "of those named" :
+		             "matching the datastore pattern",
+		             req->disk_mb + req->memory_mb);
 		goto cleanup;
 	}
 	rc = vs_place__find_pool(&p->pool, ix, b.cl, b.pool, err);
@@ -245,7 +245,7 @@ cleanup:
 /* An empty placement for req (its port group slots allocated). */
 static int
 placement_new(struct vs_placement **out, const struct vs_placement_req *req,
-              struct vs_error *err)
+              struct err *err)
 {
 	struct vs_placement *p;
 
@@ -253,15 +253,15 @@ placement_new(struct vs_placement **out, const struct vs_placement_req *req,
 	if (req->datacenter == NULL || req->nclusters == 0 ||
 	    req->clusters == NULL || req->memory_mb <= 0 ||
 	    req->disk_mb < 0)
-		return vs_error_set(err, VS_EINVAL, "placement: bad request");
+		return err_set(err, ERR_EINVAL, "placement: bad request");
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	if (req->nport_groups > 0) {
 		p->pgs = calloc(req->nport_groups, sizeof(*p->pgs));
 		if (p->pgs == NULL) {
 			free(p);
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		}
 		p->npgs = req->nport_groups;
 	}
@@ -275,7 +275,7 @@ placement_new(struct vs_placement **out, const struct vs_placement_req *req,
  * leaves the vm folders out, so that no VM is walked. */
 static int
 find_vm_folder(struct vs_placement *p, struct vs_client *c, const char *rel,
-               struct vs_error *err)
+               struct err *err)
 {
 	const char *want[MAX_COMPONENTS];
 	char buf[1024], path[4096];
@@ -286,7 +286,7 @@ find_vm_folder(struct vs_placement *p, struct vs_client *c, const char *rel,
 	nwant = vs_place__split_path(want, buf, sizeof(buf), rel);
 	for (k = nwant; k > 0; k--) {
 		struct vs_moref ref;
-		struct vs_error e = {0};
+		struct err e = {0};
 		size_t len = (size_t)snprintf(path, sizeof(path), "%s/vm",
 		                              p->dc_path);
 
@@ -294,15 +294,15 @@ find_vm_folder(struct vs_placement *p, struct vs_client *c, const char *rel,
 			len += (size_t)snprintf(path + len, sizeof(path) - len,
 			                        "/%s", want[j]);
 		if (len >= sizeof(path))
-			return vs_error_set(err, VS_EINVAL, "VM folder '%s': "
-			                    "path too long", rel);
+			return err_set(err, ERR_EINVAL, "VM folder '%s': "
+			               "path too long", rel);
 		rc = vs_find_by_inventory_path(&ref, c, path, &e);
-		if (rc == VS_ENOTFOUND ||
+		if (rc == ERR_ENOTFOUND ||
 		    (rc == 0 && strcmp(ref.type, "Folder") != 0))
 			continue;
 		if (rc < 0) {
-			vs_error_prefix(&e, "looking up VM folder '%s'", rel);
-			vs_error_keep_first(err, &e);
+			err_prefix(&e, "looking up VM folder '%s'", rel);
+			err_keep_first(err, &e);
 			return rc;
 		}
 		p->vm_folder = ref;
@@ -319,17 +319,17 @@ static int
 place_in_dc(struct vs_placement *p, struct vs_objects **details,
             struct vs_client *c, struct index *ix,
             const struct ent *dc, const struct vs_placement_req *req,
-            struct vs_error *err)
+            struct err *err)
 {
-	struct vs_error local = {0};
+	struct err local = {0};
 	size_t i;
 	int rc;
 
 	p->datacenter = dc->o->obj;
 	if (vs_object_get_moref(&p->dc_vm_folder, dc->o, "vmFolder",
 	                        &local) < 0)
-		return vs_error_set(err, VS_EPARSE, "datacenter '%s' has no "
-		                    "vm folder", req->datacenter);
+		return err_set(err, ERR_EPARSE, "datacenter '%s' has no "
+		               "vm folder", req->datacenter);
 	/* Port groups first: an unknown one is the likeliest bad input. */
 	rc = vs_place__pg_details(details, c, ix, dc, req->port_groups,
 	                          req->nport_groups, err);
@@ -353,7 +353,7 @@ place_in_dc(struct vs_placement *p, struct vs_objects **details,
 
 int
 vs_placement_find(struct vs_placement **out, struct vs_client *c,
-                  const struct vs_placement_req *req, struct vs_error *err)
+                  const struct vs_placement_req *req, struct err *err)
 {
 	struct vs_placement *p = NULL;
 	struct vs_objects *objs = NULL, *details = NULL;
@@ -367,7 +367,7 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
 		goto cleanup;
 	rc = vs_place__read(&objs, c, false, err);
 	if (rc < 0) {
-		vs_error_prefix(err, "reading the inventory");
+		err_prefix(err, "reading the inventory");
 		goto cleanup;
 	}
 	rc = vs_place__index(&ix, objs, err);

@@ -31,9 +31,9 @@
  *    deepest existing part, so that the caller only creates what is
  *    missing, without looking anything up again.
  *
- * Errors: VS_ENOTFOUND for a datacenter, cluster, resource pool or port
+ * Errors: ERR_ENOTFOUND for a datacenter, cluster, resource pool or port
  * group that does not exist and when no cluster or datastore qualifies;
- * VS_EINVAL for an ambiguous port group or a bad pattern (both are bad
+ * ERR_EINVAL for an ambiguous port group or a bad pattern (both are bad
  * input: a retry cannot help); anything else comes from vCenter.
  * Messages name the objects asked for.
  */
@@ -44,7 +44,7 @@
 #include <stddef.h>
 
 #include "vsphere/moref.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 struct vs_client;
 
@@ -114,7 +114,7 @@ struct vs_placement {
 
 int vs_placement_find(struct vs_placement **out, struct vs_client *c,
                       const struct vs_placement_req *req,
-                      struct vs_error *err);
+                      struct err *err);
 void vs_placement_free(struct vs_placement *p);
 
 /* --- the inventory for preflight checks (cpi check) -----------------
@@ -127,7 +127,7 @@ void vs_placement_free(struct vs_placement *p);
 struct vs_inventory;
 
 int vs_inventory_read(struct vs_inventory **out, struct vs_client *c,
-                      struct vs_error *err);
+                      struct err *err);
 void vs_inventory_free(struct vs_inventory *inv);
 
 /* The datacenter by inventory path or name (as vs_placement_find), its
@@ -135,7 +135,7 @@ void vs_inventory_free(struct vs_inventory *inv);
 int vs_inventory_datacenter(struct vs_moref *out, char **path_out,
                             struct vs_moref *vm_folder_out,
                             const struct vs_inventory *inv,
-                            const char *name, struct vs_error *err);
+                            const char *name, struct err *err);
 /* How much of rel (relative to the datacenter's vm folder) exists:
  * *found_out of *total_out components, the deepest existing folder (the
  * vm folder itself when none) in *deepest_out. */
@@ -143,7 +143,7 @@ int vs_inventory_vm_folder(size_t *found_out, size_t *total_out,
                            struct vs_moref *deepest_out,
                            const struct vs_inventory *inv,
                            const struct vs_moref *dc, const char *rel,
-                           struct vs_error *err);
+                           struct err *err);
 
 struct vs_inv_cluster {
 	struct vs_moref ref;
@@ -153,16 +153,16 @@ struct vs_inv_cluster {
 	bool host_group_found;          /* the host_group asked for */
 };
 
-/* VS_ENOTFOUND when the datacenter has no cluster of that name. */
+/* ERR_ENOTFOUND when the datacenter has no cluster of that name. */
 int vs_inventory_cluster(struct vs_inv_cluster *out,
                          const struct vs_inventory *inv,
                          const struct vs_moref *dc, const char *name,
-                         const char *host_group, struct vs_error *err);
+                         const char *host_group, struct err *err);
 /* The resource pool below the cluster's root pool (name NULL: the root
- * pool): VS_ENOTFOUND, or VS_EINVAL when several have the name. */
+ * pool): ERR_ENOTFOUND, or ERR_EINVAL when several have the name. */
 int vs_inventory_pool(struct vs_moref *out, const struct vs_inventory *inv,
                       const struct vs_moref *cluster, const char *name,
-                      struct vs_error *err);
+                      struct err *err);
 
 struct vs_inv_datastore {
 	char *name;
@@ -180,11 +180,11 @@ struct vs_inv_datastores {
 
 /* The datacenter's datastores whose name matches the POSIX ERE pattern,
  * or with pods, the datastores of the datastore clusters (StoragePods)
- * whose name matches.  VS_EINVAL for a bad pattern. */
+ * whose name matches.  ERR_EINVAL for a bad pattern. */
 int vs_inventory_datastores(struct vs_inv_datastores **out,
                             const struct vs_inventory *inv,
                             const struct vs_moref *dc, const char *pattern,
-                            bool pods, struct vs_error *err);
+                            bool pods, struct err *err);
 void vs_inv_datastores_free(struct vs_inv_datastores *l);
 /* Of the cluster's hosts (*total_out), how many mount ds accessibly;
  * *attached_out: ds is among the cluster's datastores. */
@@ -192,13 +192,13 @@ int vs_inventory_ds_seen(size_t *seen_out, size_t *total_out,
                          bool *attached_out,
                          const struct vs_inventory *inv,
                          const struct vs_moref *cluster,
-                         const struct vs_moref *ds, struct vs_error *err);
+                         const struct vs_moref *ds, struct err *err);
 /* A port group by name as create_vm looks it up (owner: the BOSH network,
  * for messages; may be NULL).  Clear *out with vs_port_group_clear(). */
 int vs_inventory_port_group(struct vs_port_group *out,
                             const struct vs_inventory *inv,
                             const struct vs_moref *dc, const char *name,
-                            const char *owner, struct vs_error *err);
+                            const char *owner, struct err *err);
 void vs_port_group_clear(struct vs_port_group *pg);
 
 #endif

@@ -93,24 +93,24 @@ vs_place__parent(const struct index *ix, const struct ent *e)
 
 int
 vs_place__index(struct index *ix, const struct vs_objects *objs,
-                struct vs_error *err)
+                struct err *err)
 {
 	size_t i;
 
 	ix->n = 0;
 	ix->v = calloc(objs->n + 1, sizeof(*ix->v));
 	if (ix->v == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (i = 0; i < objs->n; i++) {
 		const struct vs_object *o = &objs->items[i];
 		struct ent *e = &ix->v[ix->n];
-		struct vs_error local = {0};
+		struct err local = {0};
 
 		e->o = o;
 		e->kind = kind_of(o->obj.type);
 		if (vs_object_get_str(&e->name, o, "name", &local) < 0)
 			e->name = NULL;
-		vs_error_clear(&local);
+		err_clear(&local);
 		if (vs_object_get_moref(&e->parent, o, "parent", &local) == 0)
 			e->has_parent = true;
 		ix->n++;
@@ -202,11 +202,11 @@ vs_place__split_path(const char *comps[MAX_COMPONENTS], char *buf, size_t size,
 }
 
 int
-vs_place__dup(char **out, const char *s, struct vs_error *err)
+vs_place__dup(char **out, const char *s, struct err *err)
 {
 	*out = strdup(s != NULL ? s : "");
 	if (*out == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -244,7 +244,7 @@ dc_path(char *buf, size_t size, const struct index *ix, const struct ent *dc)
 int
 vs_place__find_dc(const struct ent **out, char **path_out,
                   const struct index *ix, const char *want,
-                  struct vs_error *err)
+                  struct err *err)
 {
 	const struct ent *by_path = NULL, *by_name = NULL;
 	char path[1024];
@@ -269,13 +269,13 @@ vs_place__find_dc(const struct ent **out, char **path_out,
 		}
 	}
 	if (npath != 1 && nname > 1)
-		return vs_error_set(err, VS_EINVAL,
-		                    "several datacenters are named '%s': give "
-		                    "its inventory path", want);
+		return err_set(err, ERR_EINVAL,
+		               "several datacenters are named '%s': give "
+		               "its inventory path", want);
 	*out = npath == 1 ? by_path : by_name;
 	if (*out == NULL)
-		return vs_error_set(err, VS_ENOTFOUND,
-		                    "datacenter '%s' not found", want);
+		return err_set(err, ERR_ENOTFOUND,
+		               "datacenter '%s' not found", want);
 	dc_path(path, sizeof(path), ix, *out);
 	return vs_place__dup(path_out, path, err);
 }
@@ -302,18 +302,18 @@ vs_place__find_cluster(const struct index *ix, const struct ent *dc,
 int
 vs_place__find_pool(struct vs_moref *out, const struct index *ix,
                     const struct ent *cluster, const char *name,
-                    struct vs_error *err)
+                    struct err *err)
 {
 	struct vs_moref root;
-	struct vs_error local = {0};
+	struct err local = {0};
 	size_t i;
 	int nfound = 0;
 
 	if (vs_object_get_moref(&root, cluster->o, "resourcePool",
 	                        &local) < 0)
-		return vs_error_set(err, VS_ENOTFOUND,
-		                    "cluster '%s' has no resource pool",
-		                    cluster->name);
+		return err_set(err, ERR_ENOTFOUND,
+		               "cluster '%s' has no resource pool",
+		               cluster->name);
 	if (name == NULL) {
 		*out = root;
 		return 0;
@@ -336,13 +336,13 @@ vs_place__find_pool(struct vs_moref *out, const struct index *ix,
 		nfound++;
 	}
 	if (nfound == 0)
-		return vs_error_set(err, VS_ENOTFOUND,
-		                    "resource pool '%s' not found in cluster "
-		                    "'%s'", name, cluster->name);
+		return err_set(err, ERR_ENOTFOUND,
+		               "resource pool '%s' not found in cluster "
+		               "'%s'", name, cluster->name);
 	if (nfound > 1)
-		return vs_error_set(err, VS_EINVAL,
-		                    "several resource pools named '%s' in "
-		                    "cluster '%s'", name, cluster->name);
+		return err_set(err, ERR_EINVAL,
+		               "several resource pools named '%s' in "
+		               "cluster '%s'", name, cluster->name);
 	return 0;
 }
 
@@ -350,7 +350,7 @@ vs_place__find_pool(struct vs_moref *out, const struct index *ix,
 long long
 vs_place__ds_free_mb(const struct ent *ds)
 {
-	struct vs_error local = {0};
+	struct err local = {0};
 	long long free_b;
 	bool accessible = true;
 	const char *mm = NULL;
@@ -358,11 +358,11 @@ vs_place__ds_free_mb(const struct ent *ds)
 	if (vs_object_get_long(&free_b, ds->o, "summary.freeSpace",
 	                       &local) < 0 || free_b < 0)
 		return -1;
-	vs_error_clear(&local);
+	err_clear(&local);
 	if (vs_object_get_bool(&accessible, ds->o, "summary.accessible",
 	                       &local) == 0 && !accessible)
 		return -1;
-	vs_error_clear(&local);
+	err_clear(&local);
 	if (vs_object_get_str(&mm, ds->o, "summary.maintenanceMode",
 	                      &local) == 0 && strcmp(mm, "normal") != 0)
 		return -1;
@@ -568,7 +568,7 @@ static const struct vs_property_spec props_wide[] = {
  * and the vm folders too (cpi check looks at vm_folder in it). */
 int
 vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
-               struct vs_error *err)
+               struct err *err)
 {
 	struct vs_object_spec os = {
 		.obj = vs_client_sc(c)->root_folder,

@@ -50,10 +50,10 @@ struct index {
  * folder; wide (cpi check) also reads cluster hosts, DRS and groups,
  * datastore mounts and capacity, host names. */
 int vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
-                   struct vs_error *err);
+                   struct err *err);
 /* objs (borrowed: it must outlive ix) indexed by moref; free ix->v. */
 int vs_place__index(struct index *ix, const struct vs_objects *objs,
-                    struct vs_error *err);
+                    struct err *err);
 /* The entity of ref, or NULL. */
 const struct ent *vs_place__ent(const struct index *ix,
                                 const struct vs_moref *ref);
@@ -78,13 +78,13 @@ int vs_place__path_of(const char *comps[MAX_COMPONENTS],
 int vs_place__split_path(const char *comps[MAX_COMPONENTS], char *buf,
                          size_t size, const char *s);
 /* A copy of s ("" for NULL). */
-int vs_place__dup(char **out, const char *s, struct vs_error *err);
+int vs_place__dup(char **out, const char *s, struct err *err);
 
 /* The datacenter whose inventory path is want or, failing that, the only
  * one named want. */
 int vs_place__find_dc(const struct ent **out, char **path_out,
                       const struct index *ix, const char *want,
-                      struct vs_error *err);
+                      struct err *err);
 /* Cluster name of datacenter dc, or NULL. */
 const struct ent *vs_place__find_cluster(const struct index *ix,
                                          const struct ent *dc,
@@ -92,7 +92,7 @@ const struct ent *vs_place__find_cluster(const struct index *ix,
 /* The resource pool named name below the cluster's root pool. */
 int vs_place__find_pool(struct vs_moref *out, const struct index *ix,
                         const struct ent *cluster, const char *name,
-                        struct vs_error *err);
+                        struct err *err);
 /* Free MB of a usable datastore, or -1. */
 long long vs_place__ds_free_mb(const struct ent *ds);
 /* The deepest existing folder along rel (the datacenter's vm folder when
@@ -103,7 +103,7 @@ void vs_place__find_vm_folder(struct vs_placement *p, const struct index *ix,
  * datacenter dc into out. */
 int vs_place__find_pg(struct vs_port_group *out, const struct index *ix,
                       const struct ent *dc, const char *query,
-                      const char *owner, struct vs_error *err);
+                      const char *owner, struct err *err);
 
 /* The details (distributed: config.key, switch, backing; opaque:
  * summary) of the networks of dc that may answer the queries (port group
@@ -113,6 +113,6 @@ int vs_place__find_pg(struct vs_port_group *out, const struct index *ix,
 int vs_place__pg_details(struct vs_objects **out, struct vs_client *c,
                          struct index *ix, const struct ent *dc,
                          const char *const *queries, size_t n,
-                         struct vs_error *err);
+                         struct err *err);
 
 #endif

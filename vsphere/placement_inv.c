@@ -19,7 +19,7 @@ struct vs_inventory {
 
 int
 vs_inventory_read(struct vs_inventory **out, struct vs_client *c,
-                  struct vs_error *err)
+                  struct err *err)
 {
 	struct vs_inventory *inv;
 	int rc;
@@ -27,10 +27,10 @@ vs_inventory_read(struct vs_inventory **out, struct vs_client *c,
 	*out = NULL;
 	inv = calloc(1, sizeof(*inv));
 	if (inv == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = vs_place__read(&inv->objs, c, true, err);
 	if (rc < 0)
-		vs_error_prefix(err, "reading the inventory");
+		err_prefix(err, "reading the inventory");
 	else
 		rc = vs_place__index(&inv->ix, inv->objs, err);
 	if (rc < 0) {
@@ -64,10 +64,10 @@ int
 vs_inventory_datacenter(struct vs_moref *out, char **path_out,
                         struct vs_moref *vm_folder_out,
                         const struct vs_inventory *inv, const char *name,
-                        struct vs_error *err)
+                        struct err *err)
 {
 	const struct ent *dc = NULL;
-	struct vs_error local = {0};
+	struct err local = {0};
 	int rc;
 
 	rc = vs_place__find_dc(&dc, path_out, &inv->ix, name, err);
@@ -76,8 +76,8 @@ vs_inventory_datacenter(struct vs_moref *out, char **path_out,
 	*out = dc->o->obj;
 	if (vs_object_get_moref(vm_folder_out, dc->o, "vmFolder",
 	                        &local) < 0)
-		return vs_error_set(err, VS_EPARSE, "datacenter '%s' has no "
-		                    "vm folder", name);
+		return err_set(err, ERR_EPARSE, "datacenter '%s' has no "
+		               "vm folder", name);
 	return 0;
 }
 
@@ -86,24 +86,24 @@ vs_inventory_vm_folder(size_t *found_out, size_t *total_out,
                        struct vs_moref *deepest_out,
                        const struct vs_inventory *inv,
                        const struct vs_moref *dc, const char *rel,
-                       struct vs_error *err)
+                       struct err *err)
 {
 	struct vs_placement p;
 	const char *comps[MAX_COMPONENTS];
 	char buf[1024];
 	const struct ent *d = inv_ent(inv, dc, K_DC);
-	struct vs_error local = {0};
+	struct err local = {0};
 	int n;
 
 	memset(&p, 0, sizeof(p));
 	n = vs_place__split_path(comps, buf, sizeof(buf), rel);
 	if (d == NULL || n <= 0)
-		return vs_error_set(err, VS_EINVAL, "folder '%s': not a "
-		                    "folder path", rel);
+		return err_set(err, ERR_EINVAL, "folder '%s': not a "
+		               "folder path", rel);
 	if (vs_object_get_moref(&p.dc_vm_folder, d->o, "vmFolder",
 	                        &local) < 0)
-		return vs_error_set(err, VS_EPARSE, "datacenter has no vm "
-		                    "folder");
+		return err_set(err, ERR_EPARSE, "datacenter has no vm "
+		               "folder");
 	vs_place__find_vm_folder(&p, &inv->ix, d, rel);
 	*found_out = p.vm_folder_found;
 	*total_out = (size_t)n;
@@ -117,7 +117,7 @@ cluster_config(struct vs_inv_cluster *out, const struct ent *cl,
                const char *group)
 {
 	xmlNodePtr cfg = NULL, drs, g;
-	struct vs_error local = {0};
+	struct err local = {0};
 	char buf[64], type[64];
 
 	out->drs = -1;
@@ -150,20 +150,20 @@ int
 vs_inventory_cluster(struct vs_inv_cluster *out,
                      const struct vs_inventory *inv,
                      const struct vs_moref *dc, const char *name,
-                     const char *host_group, struct vs_error *err)
+                     const char *host_group, struct err *err)
 {
 	const struct ent *d = inv_ent(inv, dc, K_DC), *cl;
 	const struct vs_moref *hosts = NULL;
-	struct vs_error local = {0};
+	struct err local = {0};
 	size_t n = 0;
 
 	memset(out, 0, sizeof(*out));
 	cl = d != NULL ? vs_place__find_cluster(&inv->ix, d, name) : NULL;
 	if (cl == NULL)
-		return vs_error_set(err, VS_ENOTFOUND, "cluster '%s' not "
-		                    "found in datacenter '%s'", name,
-		                    d != NULL && d->name != NULL ? d->name :
-		                    "?");
+		return err_set(err, ERR_ENOTFOUND, "cluster '%s' not "
+		               "found in datacenter '%s'", name,
+		               d != NULL && d->name != NULL ? d->name :
+		               "?");
 	out->ref = cl->o->obj;
 	if (vs_object_get_morefs(&hosts, &n, cl->o, "host", &local) == 0)
 		out->nhosts = n;
@@ -174,20 +174,20 @@ vs_inventory_cluster(struct vs_inv_cluster *out,
 int
 vs_inventory_pool(struct vs_moref *out, const struct vs_inventory *inv,
                   const struct vs_moref *cluster, const char *name,
-                  struct vs_error *err)
+                  struct err *err)
 {
 	const struct ent *cl = inv_ent(inv, cluster, K_CLUSTER);
 
 	if (cl == NULL)
-		return vs_error_set(err, VS_ENOTFOUND, "cluster not found");
+		return err_set(err, ERR_ENOTFOUND, "cluster not found");
 	return vs_place__find_pool(out, &inv->ix, cl, name, err);
 }
 
 static int
 ds_item(struct vs_inv_datastore *d, const struct ent *e, const char *pod,
-        struct vs_error *err)
+        struct err *err)
 {
-	struct vs_error local = {0};
+	struct err local = {0};
 	long long v;
 	int rc;
 
@@ -196,7 +196,7 @@ ds_item(struct vs_inv_datastore *d, const struct ent *e, const char *pod,
 	d->capacity_mb = -1;
 	if (vs_object_get_long(&v, e->o, "summary.freeSpace", &local) == 0)
 		d->free_mb = v / (1024 * 1024);
-	vs_error_clear(&local);
+	err_clear(&local);
 	if (vs_object_get_long(&v, e->o, "summary.capacity", &local) == 0)
 		d->capacity_mb = v / (1024 * 1024);
 	d->usable = vs_place__ds_free_mb(e) >= 0;
@@ -210,7 +210,7 @@ int
 vs_inventory_datastores(struct vs_inv_datastores **out,
                         const struct vs_inventory *inv,
                         const struct vs_moref *dc, const char *pattern,
-                        bool pods, struct vs_error *err)
+                        bool pods, struct err *err)
 {
 	const struct ent *d = inv_ent(inv, dc, K_DC);
 	struct vs_inv_datastores *l = NULL;
@@ -220,7 +220,7 @@ vs_inventory_datastores(struct vs_inv_datastores **out,
 
 	*out = NULL;
 	if (d == NULL)
-		return vs_error_set(err, VS_EINVAL, "no such datacenter");
+		return err_set(err, ERR_EINVAL, "no such datacenter");
 	/* The same Ruby-regex reading as placement (vsphere/pattern.h). */
 	rc = vs_pattern_compile(&re, pattern != NULL ? pattern : "",
 	                        "pattern", err);
@@ -230,7 +230,7 @@ vs_inventory_datastores(struct vs_inv_datastores **out,
 	if (l != NULL)
 		l->items = calloc(inv->ix.n + 1, sizeof(*l->items));
 	if (l == NULL || l->items == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	for (i = 0; i < inv->ix.n && rc == 0; i++) {
@@ -283,7 +283,7 @@ static int
 ds_mount_state(const struct ent *ds, const struct vs_moref *host)
 {
 	xmlNodePtr val = NULL, m, info;
-	struct vs_error local = {0};
+	struct err local = {0};
 	struct vs_moref key;
 	char buf[16];
 
@@ -292,7 +292,7 @@ ds_mount_state(const struct ent *ds, const struct vs_moref *host)
 	for (m = val->children; m != NULL; m = m->next) {
 		if (m->type != XML_ELEMENT_NODE)
 			continue;
-		vs_error_clear(&local);
+		err_clear(&local);
 		if (vs_xml_moref(&key, vs_xml_child(m, "key"), &local) < 0 ||
 		    !vs_place__moref_eq(&key, host))
 			continue;
@@ -319,7 +319,7 @@ host_sees(const struct index *ix, const struct vs_moref *host,
 {
 	const struct ent *h = vs_place__ent(ix, host);
 	const struct vs_moref *refs = NULL;
-	struct vs_error local = {0};
+	struct err local = {0};
 	int state = ds_mount_state(ds, host);
 	size_t i, n = 0;
 
@@ -338,25 +338,25 @@ int
 vs_inventory_ds_seen(size_t *seen_out, size_t *total_out,
                      bool *attached_out, const struct vs_inventory *inv,
                      const struct vs_moref *cluster,
-                     const struct vs_moref *ds, struct vs_error *err)
+                     const struct vs_moref *ds, struct err *err)
 {
 	const struct ent *cl = inv_ent(inv, cluster, K_CLUSTER);
 	const struct ent *d = inv_ent(inv, ds, K_DS);
 	const struct vs_moref *refs = NULL;
-	struct vs_error local = {0};
+	struct err local = {0};
 	size_t i, n = 0;
 
 	*seen_out = 0;
 	*total_out = 0;
 	*attached_out = false;
 	if (cl == NULL || d == NULL)
-		return vs_error_set(err, VS_EINVAL, "no such cluster or "
-		                    "datastore");
+		return err_set(err, ERR_EINVAL, "no such cluster or "
+		               "datastore");
 	if (vs_object_get_morefs(&refs, &n, cl->o, "datastore", &local) == 0)
 		for (i = 0; i < n; i++)
 			if (vs_place__moref_eq(&refs[i], ds))
 				*attached_out = true;
-	vs_error_clear(&local);
+	err_clear(&local);
 	n = 0;
 	if (vs_object_get_morefs(&refs, &n, cl->o, "host", &local) < 0)
 		n = 0;
@@ -371,12 +371,12 @@ int
 vs_inventory_port_group(struct vs_port_group *out,
                         const struct vs_inventory *inv,
                         const struct vs_moref *dc, const char *name,
-                        const char *owner, struct vs_error *err)
+                        const char *owner, struct err *err)
 {
 	const struct ent *d = inv_ent(inv, dc, K_DC);
 
 	memset(out, 0, sizeof(*out));
 	if (d == NULL)
-		return vs_error_set(err, VS_EINVAL, "no such datacenter");
+		return err_set(err, ERR_EINVAL, "no such datacenter");
 	return vs_place__find_pg(out, &inv->ix, d, name, owner, err);
 }

@@ -35,7 +35,7 @@ dvs_name_of(const struct index *ix, const struct ent *pg,
             const char **uuid_out)
 {
 	struct vs_moref ref;
-	struct vs_error local = {0};
+	struct err local = {0};
 	const struct ent *dvs;
 
 	*uuid_out = NULL;
@@ -55,9 +55,9 @@ dvs_name_of(const struct index *ix, const struct ent *pg,
  * backing. */
 static int
 fill_opaque(struct vs_port_group *out, const struct ent *e,
-            const char *query, struct vs_error *err)
+            const char *query, struct err *err)
 {
-	struct vs_error local = {0};
+	struct err local = {0};
 	xmlNodePtr summary = NULL;
 	char *id = NULL, *type = NULL;
 	int rc = 0;
@@ -66,11 +66,11 @@ fill_opaque(struct vs_port_group *out, const struct ent *e,
 	if (vs_object_get_node(&summary, DETAIL(e), "summary", &local) == 0 &&
 	    (vs_vim_opt_text(&id, summary, "opaqueNetworkId") != 0 ||
 	     vs_vim_opt_text(&type, summary, "opaqueNetworkType") != 0))
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 	if (rc == 0 && (id == NULL || type == NULL || id[0] == '\0' || type[0] == '\0'))
-		rc = vs_error_set(err, VS_EPARSE, "opaque network '%s': "
-		                  "opaqueNetworkId or opaqueNetworkType "
-		                  "missing", query);
+		rc = err_set(err, ERR_EPARSE, "opaque network '%s': "
+		             "opaqueNetworkId or opaqueNetworkType "
+		             "missing", query);
 	if (rc == 0)
 		rc = vs_place__dup(&out->opaque_id, id, err);
 	if (rc == 0)
@@ -82,9 +82,9 @@ fill_opaque(struct vs_port_group *out, const struct ent *e,
 
 static int
 fill_pg(struct vs_port_group *out, const struct index *ix,
-        const struct ent *e, const char *query, struct vs_error *err)
+        const struct ent *e, const char *query, struct err *err)
 {
-	struct vs_error local = {0};
+	struct err local = {0};
 	const char *uuid = NULL, *key = NULL;
 	int rc;
 
@@ -101,9 +101,9 @@ fill_pg(struct vs_port_group *out, const struct index *ix,
 	if (vs_object_get_str(&key, DETAIL(e), "config.key", &local) < 0)
 		key = NULL;
 	if (uuid == NULL || key == NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "distributed port group '%s': switch uuid "
-		                    "or port group key missing", query);
+		return err_set(err, ERR_EPARSE,
+		               "distributed port group '%s': switch uuid "
+		               "or port group key missing", query);
 	rc = vs_place__dup(&out->switch_uuid, uuid, err);
 	if (rc == 0)
 		rc = vs_place__dup(&out->portgroup_key, key, err);
@@ -113,16 +113,16 @@ fill_pg(struct vs_port_group *out, const struct index *ix,
 /* The opaque network id of an OpaqueNetwork (summary) into *out
  * (xmlFree), NULL when it has none. */
 static int
-opaque_id_of(char **out, const struct ent *e, struct vs_error *err)
+opaque_id_of(char **out, const struct ent *e, struct err *err)
 {
-	struct vs_error local = {0};
+	struct err local = {0};
 	xmlNodePtr summary = NULL;
 
 	*out = NULL;
 	if (vs_object_get_node(&summary, DETAIL(e), "summary", &local) != 0)
 		return 0;
 	if (vs_vim_opt_text(out, summary, "opaqueNetworkId") != 0)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -136,7 +136,7 @@ all_nsx(const struct index *ix, const struct ent *dc, const char *name,
 
 	for (i = 0; i < ix->n; i++) {
 		const struct ent *e = &ix->v[i];
-		struct vs_error local = {0};
+		struct err local = {0};
 		const char *bt = NULL, *ls = NULL;
 
 		if (e->kind != K_DVPG || e->name == NULL ||
@@ -168,7 +168,7 @@ all_nsx(const struct index *ix, const struct ent *dc, const char *name,
 static int
 resolve_same_name(const struct ent **out, const struct index *ix,
                   const struct ent *dc, const char *name,
-                  struct vs_error *err)
+                  struct err *err)
 {
 	const struct ent *first_dvpg = NULL, *opaque = NULL;
 	char *referent = NULL;
@@ -207,7 +207,7 @@ resolve_same_name(const struct ent **out, const struct index *ix,
 int
 vs_place__find_pg(struct vs_port_group *out, const struct index *ix,
                   const struct ent *dc, const char *query, const char *owner,
-                  struct vs_error *err)
+                  struct err *err)
 {
 	const char *want[MAX_COMPONENTS];
 	char buf[1024];
@@ -252,15 +252,15 @@ vs_place__find_pg(struct vs_port_group *out, const struct index *ix,
 			return fill_pg(out, ix, exact, query, err);
 	}
 	if (nhit == 0 && nexact == 0)
-		return vs_error_set(err, VS_ENOTFOUND,
-		                    "port group '%s' (network '%s') not found "
-		                    "in datacenter '%s'", query,
-		                    owner != NULL ? owner : "?", dc->name);
-	return vs_error_set(err, VS_EINVAL,
-	                    "port group '%s' (network '%s') matches several "
-	                    "networks: name it as DVS/PORTGROUP or "
-	                    "FOLDER/PORTGROUP", query,
-	                    owner != NULL ? owner : "?");
+		return err_set(err, ERR_ENOTFOUND,
+		               "port group '%s' (network '%s') not found "
+		               "in datacenter '%s'", query,
+		               owner != NULL ? owner : "?", dc->name);
+	return err_set(err, ERR_EINVAL,
+	               "port group '%s' (network '%s') matches several "
+	               "networks: name it as DVS/PORTGROUP or "
+	               "FOLDER/PORTGROUP", query,
+	               owner != NULL ? owner : "?");
 }
 
 void
@@ -308,7 +308,7 @@ pg_candidate(const struct ent *e, const char *const *queries, size_t n)
 static int
 pg_candidates(struct vs_object_spec **out, size_t *nout,
               const struct index *ix, const struct ent *dc,
-              const char *const *queries, size_t n, struct vs_error *err)
+              const char *const *queries, size_t n, struct err *err)
 {
 	size_t i;
 
@@ -325,8 +325,8 @@ pg_candidates(struct vs_object_spec **out, size_t *nout,
 		if (*out == NULL) {
 			*out = calloc(ix->n, sizeof(**out));
 			if (*out == NULL)
-				return vs_error_set(err, VS_ENOMEM,
-				                    "out of memory");
+				return err_set(err, ERR_ENOMEM,
+				               "out of memory");
 		}
 		(*out)[(*nout)++].obj = e->o->obj;
 	}
@@ -337,7 +337,7 @@ int
 vs_place__pg_details(struct vs_objects **out, struct vs_client *c,
                      struct index *ix, const struct ent *dc,
                      const char *const *queries, size_t n,
-                     struct vs_error *err)
+                     struct err *err)
 {
 	static const struct vs_property_spec props[] = {
 		{ .type = "DistributedVirtualPortgroup",

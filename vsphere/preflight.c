@@ -21,7 +21,7 @@ vs_client_api_type(const struct vs_client *c)
 }
 
 static int
-read_result(struct vs_entity_privs *out, xmlNodePtr rv, struct vs_error *err)
+read_result(struct vs_entity_privs *out, xmlNodePtr rv, struct err *err)
 {
 	xmlNodePtr p;
 	size_t n = 0;
@@ -34,11 +34,11 @@ read_result(struct vs_entity_privs *out, xmlNodePtr rv, struct vs_error *err)
 	     p = vs_xml_next(p, "privileges"))
 		n++;
 	if (n > MAX_PRIVS)
-		return vs_error_set(err, VS_EPARSE, "FetchUserPrivilegeOn"
-		                    "Entities: too many privileges");
+		return err_set(err, ERR_EPARSE, "FetchUserPrivilegeOn"
+		               "Entities: too many privileges");
 	out->privs = calloc(n + 1, sizeof(*out->privs));
 	if (out->privs == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (p = vs_xml_child(rv, "privileges"); p != NULL;
 	     p = vs_xml_next(p, "privileges")) {
 		/* NULL only when out of memory: not an empty privilege */
@@ -47,7 +47,7 @@ read_result(struct vs_entity_privs *out, xmlNodePtr rv, struct vs_error *err)
 		out->privs[out->nprivs] = t != NULL ? strdup((char *)t) : NULL;
 		xmlFree(t);
 		if (out->privs[out->nprivs] == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		out->nprivs++;
 	}
 	return 0;
@@ -56,7 +56,7 @@ read_result(struct vs_entity_privs *out, xmlNodePtr rv, struct vs_error *err)
 int
 vs_privileges_fetch(struct vs_privileges **out, struct vs_client *c,
                     const struct vs_moref *entities, size_t n,
-                    const char *user, struct vs_error *err)
+                    const char *user, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	struct vs_privileges *l = NULL;
@@ -67,8 +67,8 @@ vs_privileges_fetch(struct vs_privileges **out, struct vs_client *c,
 
 	*out = NULL;
 	if (sc == NULL || sc->authorization_manager.value[0] == '\0')
-		return vs_error_set(err, VS_ENOTFOUND, "the server has no "
-		                    "authorization manager");
+		return err_set(err, ERR_ENOTFOUND, "the server has no "
+		               "authorization manager");
 	rc = vs_soap_request_new(&req, &m, "FetchUserPrivilegeOnEntities",
 	                         &sc->authorization_manager, err);
 	if (rc < 0)
@@ -87,7 +87,7 @@ vs_privileges_fetch(struct vs_privileges **out, struct vs_client *c,
 	if (l != NULL)
 		l->items = calloc(nrv + 1, sizeof(*l->items));
 	if (l == NULL || l->items == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	for (rv = vs_xml_child(r, "returnval"); rv != NULL && rc == 0;
@@ -101,7 +101,7 @@ vs_privileges_fetch(struct vs_privileges **out, struct vs_client *c,
 	}
 cleanup:
 	if (rc < 0)
-		vs_error_prefix(err, "FetchUserPrivilegeOnEntities");
+		err_prefix(err, "FetchUserPrivilegeOnEntities");
 	xmlFreeDoc(req);
 	xmlFreeDoc(resp);
 	vs_privileges_free(l);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "vsphere/moref.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 struct vs_client;
 
@@ -29,11 +29,11 @@ struct vs_privileges {
 };
 
 /* AuthorizationManager.FetchUserPrivilegeOnEntities for the n entities
- * (one round trip).  VS_ENOTFOUND when the server has no authorization
+ * (one round trip).  ERR_ENOTFOUND when the server has no authorization
  * manager. */
 int vs_privileges_fetch(struct vs_privileges **out, struct vs_client *c,
                         const struct vs_moref *entities, size_t n,
-                        const char *user, struct vs_error *err);
+                        const char *user, struct err *err);
 /* Whether p grants priv on entity (false when entity is not in p). */
 bool vs_privileges_has(const struct vs_privileges *p,
                        const struct vs_moref *entity, const char *priv);

@@ -210,7 +210,7 @@ add_elem(xmlNodePtr parent, const char *name, const char *value)
 int
 vs_soap_request_new(xmlDocPtr *doc_out, xmlNodePtr *method_out,
                     const char *method, const struct vs_moref *this_ref,
-                    struct vs_error *err)
+                    struct err *err)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr env, body, m;
@@ -221,7 +221,7 @@ vs_soap_request_new(xmlDocPtr *doc_out, xmlNodePtr *method_out,
 	*method_out = NULL;
 	if (method == NULL || method[0] == '\0' || !valid_xml_text(method) ||
 	    xmlValidateNCName((const xmlChar *)method, 0) != 0) {
-		rc = vs_error_set(err, VS_EINVAL, "invalid SOAP method name");
+		rc = err_set(err, ERR_EINVAL, "invalid SOAP method name");
 		goto cleanup;
 	}
 	doc = xmlNewDoc((const xmlChar *)"1.0");
@@ -256,8 +256,8 @@ vs_soap_request_new(xmlDocPtr *doc_out, xmlNodePtr *method_out,
 	xmlSetNs(m, vim);
 	if (this_ref != NULL &&
 	    vs_soap_add_moref(m, "_this", this_ref) == NULL) {
-		rc = vs_error_set(err, VS_EINVAL, "%s: invalid _this reference",
-		                  method);
+		rc = err_set(err, ERR_EINVAL, "%s: invalid _this reference",
+		             method);
 		goto cleanup;
 	}
 	*doc_out = doc;
@@ -265,8 +265,8 @@ vs_soap_request_new(xmlDocPtr *doc_out, xmlNodePtr *method_out,
 	doc = NULL;
 	goto cleanup;
 nomem:
-	rc = vs_error_set(err, VS_ENOMEM, "out of memory building %s",
-	                  method);
+	rc = err_set(err, ERR_ENOMEM, "out of memory building %s",
+	             method);
 cleanup:
 	xmlFreeDoc(doc);
 	return rc;
@@ -360,7 +360,7 @@ vs_soap_add_typed_text(xmlNodePtr parent, const char *name,
 
 int
 vs_soap_serialize(char **out, size_t *len_out, xmlDocPtr doc,
-                  struct vs_error *err)
+                  struct err *err)
 {
 	xmlChar *buf = NULL;
 	int len = 0;
@@ -368,20 +368,20 @@ vs_soap_serialize(char **out, size_t *len_out, xmlDocPtr doc,
 	*out = NULL;
 	*len_out = 0;
 	if (doc == NULL)
-		return vs_error_set(err, VS_EINVAL, "no request document");
+		return err_set(err, ERR_EINVAL, "no request document");
 	if (doc->_private == &request_poisoned)
-		return vs_error_set(err, VS_EINVAL,
-		                    "request holds a value that is not valid "
-		                    "XML text or could not be added (out of "
-		                    "memory)");
+		return err_set(err, ERR_EINVAL,
+		               "request holds a value that is not valid "
+		               "XML text or could not be added (out of "
+		               "memory)");
 	if (!tree_whole(xmlDocGetRootElement(doc), 0))
-		return vs_error_set(err, VS_ENOMEM, "request incomplete (out "
-		                    "of memory)");
+		return err_set(err, ERR_ENOMEM, "request incomplete (out "
+		               "of memory)");
 	xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 0);
 	if (buf == NULL || len <= 0) {
 		xmlFree(buf);
-		return vs_error_set(err, VS_ENOMEM,
-		                    "cannot serialize SOAP request");
+		return err_set(err, ERR_ENOMEM,
+		               "cannot serialize SOAP request");
 	}
 	*out = (char *)buf;
 	*len_out = (size_t)len;
@@ -524,7 +524,7 @@ parse_fault(struct vs_fault *f, xmlNodePtr fault)
 int
 vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
                     const char *body, size_t len,
-                    struct vs_fault *fault_out, struct vs_error *err)
+                    struct vs_fault *fault_out, struct err *err)
 {
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
@@ -538,18 +538,18 @@ vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
 	if (fault_out != NULL)
 		memset(fault_out, 0, sizeof(*fault_out));
 	if (body == NULL || len == 0) {
-		rc = vs_error_set(err, VS_EPARSE, "empty SOAP reply");
+		rc = err_set(err, ERR_EPARSE, "empty SOAP reply");
 		goto cleanup;
 	}
 	if (len > VS_SOAP_MAX_REPLY || len > INT_MAX) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "SOAP reply of %zu bytes is too large", len);
+		rc = err_set(err, ERR_EPARSE,
+		             "SOAP reply of %zu bytes is too large", len);
 		goto cleanup;
 	}
 	ctxt = xmlNewParserCtxt();
 	if (ctxt == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory parsing the "
-		                  "SOAP reply");
+		rc = err_set(err, ERR_ENOMEM, "out of memory parsing the "
+		             "SOAP reply");
 		goto cleanup;
 	}
 	doc = xmlCtxtReadMemory(ctxt, body, (int)len, "reply.xml", NULL,
@@ -558,24 +558,24 @@ vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
 	/* libxml2 2.9 stops at an allocation failure and hands back the
 	 * tree so far as if well-formed: a reply cut short. */
 	if (ctxt->errNo == XML_ERR_NO_MEMORY) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory parsing the "
-		                  "SOAP reply");
+		rc = err_set(err, ERR_ENOMEM, "out of memory parsing the "
+		             "SOAP reply");
 		goto cleanup;
 	}
 	if (doc == NULL) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "SOAP reply is not well-formed XML");
+		rc = err_set(err, ERR_EPARSE,
+		             "SOAP reply is not well-formed XML");
 		goto cleanup;
 	}
 	if (doc->intSubset != NULL || doc->extSubset != NULL) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "SOAP reply carries a DTD; refused");
+		rc = err_set(err, ERR_EPARSE,
+		             "SOAP reply carries a DTD; refused");
 		goto cleanup;
 	}
 	root = xmlDocGetRootElement(doc);
 	if (!is_elem(root, VS_NS_SOAPENV, "Envelope")) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "reply is not a SOAP envelope");
+		rc = err_set(err, ERR_EPARSE,
+		             "reply is not a SOAP envelope");
 		goto cleanup;
 	}
 	for (b = root->children; b != NULL; b = b->next) {
@@ -584,24 +584,24 @@ vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
 	}
 	child = b == NULL ? NULL : first_elem(b);
 	if (child == NULL) {
-		rc = vs_error_set(err, VS_EPARSE, "SOAP reply has no Body "
-		                  "content");
+		rc = err_set(err, ERR_EPARSE, "SOAP reply has no Body "
+		             "content");
 		goto cleanup;
 	}
 	if (is_elem(child, VS_NS_SOAPENV, "Fault")) {
 		parse_fault(&f, child);
 		text = f.faultstring[0] != '\0' ? f.faultstring : f.localized;
 		if (f.type[0] != '\0' && text[0] != '\0')
-			rc = vs_error_set(err, VS_EFAULT, "%s: %s", f.type,
-			                  text);
+			rc = err_set(err, ERR_EFAULT, "%s: %s", f.type,
+			             text);
 		else if (f.type[0] != '\0')
-			rc = vs_error_set(err, VS_EFAULT, "%s", f.type);
+			rc = err_set(err, ERR_EFAULT, "%s", f.type);
 		else
-			rc = vs_error_set(err, VS_EFAULT, "SOAP fault %s: %s",
-			                  f.faultcode[0] != '\0' ?
-			                  f.faultcode : "(no faultcode)",
-			                  text[0] != '\0' ? text :
-			                  "(no faultstring)");
+			rc = err_set(err, ERR_EFAULT, "SOAP fault %s: %s",
+			             f.faultcode[0] != '\0' ?
+			             f.faultcode : "(no faultcode)",
+			             text[0] != '\0' ? text :
+			             "(no faultstring)");
 		if (err != NULL && err->fault[0] == '\0')
 			copy_type(err->fault, sizeof(err->fault), f.type);
 		if (fault_out != NULL)
@@ -666,13 +666,13 @@ vs_xml_child_copy(char *buf, size_t size, xmlNodePtr parent,
 	if (size > 0)
 		buf[0] = '\0';
 	if (vs_xml_child(parent, name) == NULL)
-		return VS_ENOTFOUND;
+		return ERR_ENOTFOUND;
 	t = vs_xml_child_text(parent, name);
 	if (t == NULL)
-		return VS_ENOMEM;
+		return ERR_ENOMEM;
 	len = strlen(t);
 	if (len >= size) {
-		rc = VS_EPARSE;
+		rc = ERR_EPARSE;
 		goto cleanup;
 	}
 	memcpy(buf, t, len + 1);
@@ -711,7 +711,7 @@ vs_xml_xsi_type(char *buf, size_t size, xmlNodePtr n)
 }
 
 int
-vs_xml_moref(struct vs_moref *out, xmlNodePtr n, struct vs_error *err)
+vs_xml_moref(struct vs_moref *out, xmlNodePtr n, struct err *err)
 {
 	xmlChar *type = NULL, *value = NULL;
 	size_t tlen, vlen;
@@ -719,31 +719,31 @@ vs_xml_moref(struct vs_moref *out, xmlNodePtr n, struct vs_error *err)
 
 	memset(out, 0, sizeof(*out));
 	if (n == NULL || n->type != XML_ELEMENT_NODE) {
-		rc = vs_error_set(err, VS_EPARSE, "missing object reference");
+		rc = err_set(err, ERR_EPARSE, "missing object reference");
 		goto cleanup;
 	}
 	type = xmlGetNoNsProp(n, (const xmlChar *)"type");
 	value = xmlNodeGetContent(n);
 	if (type == NULL || value == NULL) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "<%s> is not an object reference",
-		                  (const char *)n->name);
+		rc = err_set(err, ERR_EPARSE,
+		             "<%s> is not an object reference",
+		             (const char *)n->name);
 		goto cleanup;
 	}
 	tlen = strlen((const char *)type);
 	vlen = strlen((const char *)value);
 	if (tlen == 0 || vlen == 0 || tlen >= sizeof(out->type) ||
 	    vlen >= sizeof(out->value)) {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "<%s>: object reference empty or too long",
-		                  (const char *)n->name);
+		rc = err_set(err, ERR_EPARSE,
+		             "<%s>: object reference empty or too long",
+		             (const char *)n->name);
 		goto cleanup;
 	}
 	copy_type(out->type, sizeof(out->type), (const char *)type);
 	if (out->type[0] == '\0') {
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "<%s>: invalid object reference type",
-		                  (const char *)n->name);
+		rc = err_set(err, ERR_EPARSE,
+		             "<%s>: invalid object reference type",
+		             (const char *)n->name);
 		goto cleanup;
 	}
 	memcpy(out->value, value, vlen + 1);

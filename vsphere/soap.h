@@ -17,7 +17,7 @@
 #include <libxml/tree.h>
 
 #include "vsphere/moref.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 #define VS_NS_VIM25 "urn:vim25"
 #define VS_NS_SOAPENV "http://schemas.xmlsoap.org/soap/envelope/"
@@ -46,7 +46,7 @@ bool vs_utf8_valid(const char *s, size_t len, bool allow_ws);
 /* Added by soap.c: a value that is not valid XML text (bad UTF-8, C0
  * controls), a NULL/empty moref, or running out of memory while adding
  * it, adds nothing, returns NULL and marks the request invalid:
- * vs_soap_serialize() then fails with VS_EINVAL, so a caller ignoring
+ * vs_soap_serialize() then fails with ERR_EINVAL, so a caller ignoring
  * the NULL cannot send a request missing a field.  A NULL value in
  * vs_soap_add_text() adds nothing (optional field). */
 
@@ -55,7 +55,7 @@ bool vs_utf8_valid(const char *s, size_t len, bool allow_ws);
  * method element, owned by *doc_out. */
 int vs_soap_request_new(xmlDocPtr *doc_out, xmlNodePtr *method_out,
                         const char *method, const struct vs_moref *this_ref,
-                        struct vs_error *err);
+                        struct err *err);
 /* <name>value</name> in the vim25 namespace; value escaped by libxml2. */
 xmlNodePtr vs_soap_add_text(xmlNodePtr parent, const char *name,
                             const char *value);
@@ -75,32 +75,32 @@ xmlNodePtr vs_soap_add_typed_text(xmlNodePtr parent, const char *name,
 /* Serialized request (UTF-8, no pretty printing); caller frees with
  * xmlFree(). */
 int vs_soap_serialize(char **out, size_t *len_out, xmlDocPtr doc,
-                      struct vs_error *err);
+                      struct err *err);
 
 /* --- reading ------------------------------------------------------ */
 
 /* Parses a reply body (hostile input: no network, no entities, size
  * checked by the caller).  On success *body_child_out is the first element
  * child of soapenv:Body.  A soapenv:Fault there is turned into fault_out
- * (when not NULL) and VS_EFAULT with err->fault set. */
+ * (when not NULL) and ERR_EFAULT with err->fault set. */
 int vs_soap_parse_reply(xmlDocPtr *doc_out, xmlNodePtr *body_child_out,
                         const char *body, size_t len,
-                        struct vs_fault *fault_out, struct vs_error *err);
+                        struct vs_fault *fault_out, struct err *err);
 /* Element children by local name in the vim25 namespace. */
 xmlNodePtr vs_xml_child(xmlNodePtr parent, const char *name);
 xmlNodePtr vs_xml_next(xmlNodePtr after, const char *name);
 /* Text content of the child (caller frees with xmlFree), or NULL when
  * absent or out of memory (vs_xml_child() tells which). */
 char *vs_xml_child_text(xmlNodePtr parent, const char *name);
-/* Copies the text of child `name` into buf; returns 0, or VS_ENOTFOUND
- * when absent, VS_EPARSE when it does not fit, VS_ENOMEM when out of
+/* Copies the text of child `name` into buf; returns 0, or ERR_ENOTFOUND
+ * when absent, ERR_EPARSE when it does not fit, ERR_ENOMEM when out of
  * memory. */
 int vs_xml_child_copy(char *buf, size_t size, xmlNodePtr parent,
                       const char *name);
 /* xsi:type of n (any prefix bound to VS_NS_XSI), local part only, into
  * buf; "" when absent. */
 void vs_xml_xsi_type(char *buf, size_t size, xmlNodePtr n);
-int vs_xml_moref(struct vs_moref *out, xmlNodePtr n, struct vs_error *err);
+int vs_xml_moref(struct vs_moref *out, xmlNodePtr n, struct err *err);
 /* A LocalizedMethodFault / MethodFault element into a vs_fault. */
 void vs_fault_from_node(struct vs_fault *out, xmlNodePtr n);
 

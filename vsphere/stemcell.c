@@ -42,7 +42,7 @@ id_char(char ch)
 
 int
 vs_stemcell_replica_name(char *out, size_t size, const char *cid,
-                         const char *ds_value, struct vs_error *err)
+                         const char *ds_value, struct err *err)
 {
 	char id[DS_ID_MAX + 1];
 	size_t i, len;
@@ -53,10 +53,10 @@ vs_stemcell_replica_name(char *out, size_t size, const char *cid,
 	if (size > 0)
 		out[0] = '\0';
 	if (!vs_stemcell_cid_valid(cid))
-		return vs_error_set(err, VS_EINVAL, "not a stemcell id");
+		return err_set(err, ERR_EINVAL, "not a stemcell id");
 	len = ds_value != NULL ? strnlen(ds_value, 256) : 0;
 	if (len == 0 || len >= 256)
-		return vs_error_set(err, VS_EINVAL, "bad datastore id");
+		return err_set(err, ERR_EINVAL, "bad datastore id");
 	for (i = 0; i < len; i++) {
 		h ^= (unsigned char)ds_value[i];
 		h *= 1099511628211ULL;
@@ -69,44 +69,44 @@ vs_stemcell_replica_name(char *out, size_t size, const char *cid,
 		snprintf(id, sizeof(id), "h%016llx", (unsigned long long)h);
 	n = snprintf(out, size, "%s-%s", cid, id);
 	if (n < 0 || (size_t)n >= size)
-		return vs_error_set(err, VS_EINVAL, "replica name too long");
+		return err_set(err, ERR_EINVAL, "replica name too long");
 	return 0;
 }
 
 /* Checks one inventory path component list ("a/b"): non-empty parts,
  * no control characters, no "%" (inventory paths escape '/' as %2f). */
 int
-vs_stemcell__check_rel(const char *what, const char *s, struct vs_error *err)
+vs_stemcell__check_rel(const char *what, const char *s, struct err *err)
 {
 	size_t i, len;
 
 	len = s != NULL ? strnlen(s, 1025) : 0;
 	if (len == 0 || len > 1024)
-		return vs_error_set(err, VS_EINVAL, "%s: empty or too long",
-		                    what);
+		return err_set(err, ERR_EINVAL, "%s: empty or too long",
+		               what);
 	if (s[0] == '/' || s[len - 1] == '/' || strstr(s, "//") != NULL)
-		return vs_error_set(err, VS_EINVAL, "%s: empty path component",
-		                    what);
+		return err_set(err, ERR_EINVAL, "%s: empty path component",
+		               what);
 	for (i = 0; i < len; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f ||
 		    s[i] == '%')
-			return vs_error_set(err, VS_EINVAL,
-			                    "%s: forbidden character", what);
+			return err_set(err, ERR_EINVAL,
+			               "%s: forbidden character", what);
 	}
 	return 0;
 }
 
 int
-vs_stemcell__check_loc(const struct vs_stemcell_loc *loc, struct vs_error *err)
+vs_stemcell__check_loc(const struct vs_stemcell_loc *loc, struct err *err)
 {
 	int rc;
 
 	if (loc == NULL)
-		return vs_error_set(err, VS_EINVAL, "no stemcell location");
+		return err_set(err, ERR_EINVAL, "no stemcell location");
 	rc = vs_stemcell__check_rel("datacenter", loc->datacenter, err);
 	if (rc == 0 && strchr(loc->datacenter, '/') != NULL)
-		rc = vs_error_set(err, VS_EINVAL,
-		                  "datacenter: forbidden character");
+		rc = err_set(err, ERR_EINVAL,
+		             "datacenter: forbidden character");
 	if (rc == 0)
 		rc = vs_stemcell__check_rel("template folder",
 		                            loc->template_folder, err);
@@ -161,7 +161,7 @@ vs_stemcell__moref_in(const struct vs_moref *r, const struct vs_moref *list,
 /* ReconfigVM_Task removing every NIC (copies of the devices as read). */
 static int
 remove_nics(struct vs_client *c, const struct vs_moref *vm,
-            struct vs_error *err)
+            struct err *err)
 {
 	static const char *const paths[] = { "config.hardware.device", NULL };
 	struct vs_object *o = NULL;
@@ -202,7 +202,7 @@ remove_nics(struct vs_client *c, const struct vs_moref *vm,
 		               vm->value);
 cleanup:
 	if (rc != 0)
-		vs_error_prefix(err, "removing the stemcell's NICs");
+		err_prefix(err, "removing the stemcell's NICs");
 	xmlFreeDoc(req);
 	vs_object_free(o);
 	return rc;
@@ -210,7 +210,7 @@ cleanup:
 
 int
 vs_stemcell__take_snapshot(struct vs_moref *snap_out, struct vs_client *c,
-                           const struct vs_moref *vm, struct vs_error *err)
+                           const struct vs_moref *vm, struct err *err)
 {
 	struct vs_task_result res;
 	xmlDocPtr req = NULL;
@@ -230,7 +230,7 @@ vs_stemcell__take_snapshot(struct vs_moref *snap_out, struct vs_client *c,
 		*snap_out = res.moref;
 cleanup:
 	if (rc != 0)
-		vs_error_prefix(err, "CreateSnapshot %s", vm->value);
+		err_prefix(err, "CreateSnapshot %s", vm->value);
 	vs_task_result_clear(&res);
 	xmlFreeDoc(req);
 	return rc;
@@ -239,7 +239,7 @@ cleanup:
 /* --- create ----------------------------------------------------------- */
 
 static int
-ovf_dir(char **out, const char *ovf_path, struct vs_error *err)
+ovf_dir(char **out, const char *ovf_path, struct err *err)
 {
 	const char *slash = strrchr(ovf_path, '/');
 
@@ -250,7 +250,7 @@ ovf_dir(char **out, const char *ovf_path, struct vs_error *err)
 	else
 		*out = strndup(ovf_path, (size_t)(slash - ovf_path));
 	if (*out == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -258,7 +258,7 @@ ovf_dir(char **out, const char *ovf_path, struct vs_error *err)
  * need. */
 static int
 read_ovf(struct vs_ovf **ovf, char **dir, long long *need,
-         const struct vs_stemcell_import *imp, struct vs_error *err)
+         const struct vs_stemcell_import *imp, struct err *err)
 {
 	size_t i;
 	int rc;
@@ -266,8 +266,8 @@ read_ovf(struct vs_ovf **ovf, char **dir, long long *need,
 	*need = 0;
 	rc = vs_ovf_read(ovf, imp->ovf_path, err);
 	if (rc == 0 && (*ovf)->nfiles == 0)
-		rc = vs_error_set(err, VS_EINVAL,
-		                  "the OVF references no disk file");
+		rc = err_set(err, ERR_EINVAL,
+		             "the OVF references no disk file");
 	if (rc == 0)
 		rc = ovf_dir(dir, imp->ovf_path, err);
 	for (i = 0; rc == 0 && i < (*ovf)->nfiles; i++)
@@ -281,7 +281,7 @@ static int
 place_import(struct vs_stemcell_placement *pl, struct vs_moref *folder,
              char *cid, size_t size, struct vs_client *c,
              const struct vs_stemcell_import *imp, long long need,
-             struct vs_error *err)
+             struct err *err)
 {
 	char uuid[UUID_LEN + 1];
 	int rc;
@@ -291,10 +291,10 @@ place_import(struct vs_stemcell_placement *pl, struct vs_moref *folder,
 		rc = vs_folder_ensure(folder, c, imp->loc.datacenter,
 		                      imp->loc.template_folder, err);
 		if (rc != 0)
-			vs_error_prefix(err, "template folder");
+			err_prefix(err, "template folder");
 	}
 	if (rc == 0 && uuid_v4(uuid) != 0)
-		rc = vs_error_set(err, VS_EIO, "no random bytes for a uuid");
+		rc = err_set(err, ERR_EIO, "no random bytes for a uuid");
 	if (rc == 0)
 		snprintf(cid, size, "sc-%s", uuid);
 	return rc;
@@ -324,10 +324,10 @@ import_params(struct vs_import_params *ip, const char *cid,
 static void
 remove_failed(struct vs_client *c, const struct vs_moref *vm)
 {
-	struct vs_error de;
+	struct err de;
 
 	vs_client_cleanup(c);
-	vs_error_clear(&de);
+	err_clear(&de);
 	if (vs_vm_remove(NULL, c, vm, &vs_import_vm_removal, &de) != 0)
 		vs_client_logf(c, 3, "removing %s after a failed import: %s",
 		               vm->value, de.message);
@@ -336,22 +336,22 @@ remove_failed(struct vs_client *c, const struct vs_moref *vm)
 int
 vs_stemcell_create(char *cid_out, struct vs_client *c,
                    const struct vs_stemcell_import *imp,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	struct vs_ovf *ovf = NULL;
 	struct vs_stemcell_placement pl;
 	struct vs_moref folder, vm;
 	struct vs_import_params ip;
-	struct vs_error e;
+	struct err e;
 	char cid[VS_STEMCELL_CID_MAX];
 	char *dir = NULL, *fpath = NULL;
 	long long need = 0;
 	int rc;
 
 	cid_out[0] = '\0';
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (imp == NULL || imp->ovf_path == NULL)
-		return vs_error_set(err, VS_EINVAL, "no OVF to import");
+		return err_set(err, ERR_EINVAL, "no OVF to import");
 	rc = vs_stemcell__check_loc(&imp->loc, &e);
 	if (rc == 0)
 		rc = read_ovf(&ovf, &dir, &need, imp, &e);
@@ -362,7 +362,7 @@ vs_stemcell_create(char *cid_out, struct vs_client *c,
 		goto cleanup;
 	fpath = vs_stemcell__folder_path(&imp->loc);
 	if (fpath == NULL) {
-		rc = vs_error_set(&e, VS_ENOMEM, "out of memory");
+		rc = err_set(&e, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	import_params(&ip, cid, ovf, dir, &pl, &folder, fpath, imp);
@@ -381,8 +381,8 @@ vs_stemcell_create(char *cid_out, struct vs_client *c,
 	}
 cleanup:
 	if (rc != 0) {
-		vs_error_prefix(&e, "create_stemcell");
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "create_stemcell");
+		err_keep_first(err, &e);
 	}
 	free(fpath);
 	free(dir);
@@ -396,7 +396,7 @@ cleanup:
 int
 vs_stemcell__list_folder_vms(struct vs_objects **out, struct vs_client *c,
                              const struct vs_moref *folder,
-                             struct vs_error *err)
+                             struct err *err)
 {
 	static const char *const paths[] = { "name", NULL };
 	struct vs_selection_spec ts = {
@@ -440,9 +440,9 @@ stemcell_vm_name(const char *name, const char *cid, int pass)
 static int
 delete_listed(size_t *found, struct vs_client *c,
               const struct vs_objects *list, const char *cid,
-              struct vs_error *err)
+              struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	const char *name;
 	size_t i;
 	int rc = 0, pass;
@@ -450,7 +450,7 @@ delete_listed(size_t *found, struct vs_client *c,
 	*found = 0;
 	for (pass = 0; pass < 2 && rc == 0; pass++) {
 		for (i = 0; i < list->n && rc == 0; i++) {
-			vs_error_clear(&e);
+			err_clear(&e);
 			if (vs_object_get_str(&name, &list->items[i], "name",
 			                      &e) != 0 ||
 			    !stemcell_vm_name(name, cid, pass))
@@ -468,29 +468,29 @@ delete_listed(size_t *found, struct vs_client *c,
 int
 vs_stemcell_delete(bool *found_out, struct vs_client *c,
                    const struct vs_stemcell_loc *loc, const char *cid,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	struct vs_objects *list = NULL;
 	struct vs_moref folder;
-	struct vs_error e;
+	struct err e;
 	char *path = NULL;
 	size_t found = 0;
 	int rc;
 
 	if (found_out != NULL)
 		*found_out = false;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_stemcell__check_loc(loc, &e);
 	if (rc == 0 && !vs_stemcell_cid_valid(cid))
-		rc = vs_error_set(&e, VS_EINVAL, "not a stemcell id");
+		rc = err_set(&e, ERR_EINVAL, "not a stemcell id");
 	if (rc == 0) {
 		path = vs_stemcell__folder_path(loc);
 		if (path == NULL)
-			rc = vs_error_set(&e, VS_ENOMEM, "out of memory");
+			rc = err_set(&e, ERR_ENOMEM, "out of memory");
 	}
 	if (rc == 0)
 		rc = vs_find_by_inventory_path(&folder, c, path, &e);
-	if (rc == VS_ENOTFOUND) {
+	if (rc == ERR_ENOTFOUND) {
 		vs_client_logf(c, 1, "%s: no template folder, nothing to "
 		               "delete", cid);
 		rc = 0;
@@ -506,8 +506,8 @@ vs_stemcell_delete(bool *found_out, struct vs_client *c,
 		*found_out = found > 0;
 cleanup:
 	if (rc != 0) {
-		vs_error_prefix(&e, "delete_stemcell");
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "delete_stemcell");
+		err_keep_first(err, &e);
 	}
 	vs_objects_free(list);
 	free(path);

@@ -32,7 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 struct vs_client;
 struct vs_moref;
@@ -82,22 +82,22 @@ bool vs_stemcell_cid_valid(const char *cid);
  * Placement: the first configured cluster (in config order) that has a
  * datastore whose name matches datastore_pattern (a Ruby-style regular
  * expression, vsphere/pattern.h; a pattern that does not compile is
- * VS_EINVAL naming pattern_key), is
+ * ERR_EINVAL naming pattern_key), is
  * accessible, not in maintenance and has room for the OVF's files (the
  * sum of their sizes); among those the one with most free space.  The
  * pool is the cluster's resource_pool under its root pool, else the root
  * pool.  Cluster, datastores and summaries come back in one
  * RetrievePropertiesEx (one FindByInventoryPath per cluster before it).
- * No datastore fits: VS_ENOTFOUND. */
+ * No datastore fits: ERR_ENOTFOUND. */
 int vs_stemcell_create(char *cid_out, struct vs_client *c,
                        const struct vs_stemcell_import *imp,
-                       struct vs_error *err);
+                       struct err *err);
 
 /* Removes the stemcell cid and every replica of it.  *found_out (may be
  * NULL) tells whether anything existed; nothing existing is success. */
 int vs_stemcell_delete(bool *found_out, struct vs_client *c,
                        const struct vs_stemcell_loc *loc, const char *cid,
-                       struct vs_error *err);
+                       struct err *err);
 
 /* The stemcell itself when it lives on datastore, else its replica there
  * (created when missing: CloneVM_Task onto datastore into pool, then a
@@ -105,17 +105,17 @@ int vs_stemcell_delete(bool *found_out, struct vs_client *c,
  * a DuplicateName answer means another one is making it, and is waited on
  * (bounded) until the replica has a current snapshot.  vm_out and
  * snapshot_out receive the VM and its current snapshot.  A missing
- * stemcell gives VS_ENOTFOUND. */
+ * stemcell gives ERR_ENOTFOUND. */
 int vs_stemcell_replica(struct vs_moref *vm_out,
                         struct vs_moref *snapshot_out, struct vs_client *c,
                         const struct vs_stemcell_loc *loc,
                         const char *stemcell_cid,
                         const struct vs_moref *datastore,
-                        const struct vs_moref *pool, struct vs_error *err);
+                        const struct vs_moref *pool, struct err *err);
 
 /* The replica's name for cid on the datastore whose moref value is
  * ds_value, into out (size bytes). */
 int vs_stemcell_replica_name(char *out, size_t size, const char *cid,
-                             const char *ds_value, struct vs_error *err);
+                             const char *ds_value, struct err *err);
 
 #endif

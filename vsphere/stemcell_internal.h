@@ -11,7 +11,7 @@
 
 #include "vsphere/moref.h"
 #include "vsphere/stemcell.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 struct vs_objects;
 
@@ -21,10 +21,10 @@ struct vs_objects;
 /* An inventory path component list ("a/b"): non-empty parts, no control
  * characters, no "%". */
 int vs_stemcell__check_rel(const char *what, const char *s,
-                           struct vs_error *err);
+                           struct err *err);
 /* loc's datacenter (one component) and template folder. */
 int vs_stemcell__check_loc(const struct vs_stemcell_loc *loc,
-                           struct vs_error *err);
+                           struct err *err);
 /* malloc'd concatenation of the parts that are not NULL. */
 char *vs_stemcell__join(const char *a, const char *b, const char *c_,
                         const char *d);
@@ -35,13 +35,13 @@ bool vs_stemcell__moref_in(const struct vs_moref *r,
 /* The VMs directly in folder, with their names (one read). */
 int vs_stemcell__list_folder_vms(struct vs_objects **out, struct vs_client *c,
                                  const struct vs_moref *folder,
-                                 struct vs_error *err);
+                                 struct err *err);
 /* CreateSnapshot_Task "initial" (no memory, no quiesce); *snap_out (may
  * be NULL) the snapshot. */
 int vs_stemcell__take_snapshot(struct vs_moref *snap_out,
                                struct vs_client *c,
                                const struct vs_moref *vm,
-                               struct vs_error *err);
+                               struct err *err);
 
 /* Where an import goes. */
 struct vs_stemcell_placement {
@@ -56,6 +56,6 @@ struct vs_stemcell_placement {
  * its datastore and pool. */
 int vs_stemcell__place(struct vs_stemcell_placement *pl, struct vs_client *c,
                        const struct vs_stemcell_import *imp, long long need,
-                       struct vs_error *err);
+                       struct err *err);
 
 #endif

@@ -22,19 +22,19 @@ static int
 best_datastore(struct vs_stemcell_placement *pl, bool *found,
                struct vs_client *c, const struct vs_object *o,
                const struct vs_objects *all, const struct vs_pattern *re,
-               long long need, struct vs_error *err)
+               long long need, struct err *err)
 {
 	const struct vs_moref *ds = NULL;
 	struct vs_ds_summary *sum = NULL;
-	struct vs_error de;
+	struct err de;
 	size_t nds = 0, i;
 	xmlNodePtr node;
 	int rc;
 
 	*found = false;
 	rc = vs_object_get_morefs(&ds, &nds, o, "datastore", err);
-	if (rc == VS_ENOTFOUND) {
-		vs_error_clear(err);
+	if (rc == ERR_ENOTFOUND) {
+		err_clear(err);
 		return 0;
 	}
 	if (rc != 0)
@@ -48,7 +48,7 @@ best_datastore(struct vs_stemcell_placement *pl, bool *found,
 			continue;
 		/* A datastore whose summary is unreadable (e.g. one going
 		 * away) is skipped, not fatal. */
-		vs_error_clear(&de);
+		err_clear(&de);
 		vs_ds_summary_free(sum);
 		sum = NULL;
 		if (vs_object_get_node(&node, d, "summary", &de) != 0 ||
@@ -76,7 +76,7 @@ best_datastore(struct vs_stemcell_placement *pl, bool *found,
 
 static int
 find_clusters(struct vs_moref *refs, struct vs_client *c,
-              const struct vs_stemcell_import *imp, struct vs_error *err)
+              const struct vs_stemcell_import *imp, struct err *err)
 {
 	char *path;
 	size_t i;
@@ -86,18 +86,18 @@ find_clusters(struct vs_moref *refs, struct vs_client *c,
 		if (vs_stemcell__check_rel("cluster", imp->clusters[i].name,
 		                           err) != 0 ||
 		    strchr(imp->clusters[i].name, '/') != NULL)
-			return vs_error_set(err, VS_EINVAL, "bad cluster name");
+			return err_set(err, ERR_EINVAL, "bad cluster name");
 		path = vs_stemcell__join(imp->loc.datacenter, "/host/",
 		                         imp->clusters[i].name, NULL);
 		if (path == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		rc = vs_find_by_inventory_path(&refs[i], c, path, err);
 		if (rc == 0 && strcmp(refs[i].type,
 		                      "ClusterComputeResource") != 0)
-			rc = vs_error_set(err, VS_ENOTFOUND, "not a cluster");
+			rc = err_set(err, ERR_ENOTFOUND, "not a cluster");
 		if (rc != 0)
-			vs_error_prefix(err, "cluster %s",
-			                imp->clusters[i].name);
+			err_prefix(err, "cluster %s",
+			           imp->clusters[i].name);
 		free(path);
 	}
 	return rc;
@@ -106,7 +106,7 @@ find_clusters(struct vs_moref *refs, struct vs_client *c,
 static int
 cluster_pool(struct vs_moref *out, struct vs_client *c,
              const struct vs_stemcell_import *imp, size_t i,
-             const struct vs_object *o, struct vs_error *err)
+             const struct vs_object *o, struct err *err)
 {
 	const struct vs_stemcell_cluster *cl = &imp->clusters[i];
 	char *path;
@@ -120,27 +120,27 @@ cluster_pool(struct vs_moref *out, struct vs_client *c,
 	path = vs_stemcell__join(imp->loc.datacenter, "/host/", cl->name,
 	                         "/Resources/");
 	if (path == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	{
 		char *full = vs_stemcell__join(path, cl->resource_pool, NULL,
 		                               NULL);
 
 		free(path);
 		if (full == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		rc = vs_find_by_inventory_path(out, c, full, err);
 		free(full);
 	}
 	if (rc != 0)
-		vs_error_prefix(err, "resource pool %s of cluster %s",
-		                cl->resource_pool, cl->name);
+		err_prefix(err, "resource pool %s of cluster %s",
+		           cl->resource_pool, cl->name);
 	return rc;
 }
 
 /* The datastore pattern, compiled (*re stays NULL without one). */
 static int
 open_pattern(struct vs_pattern **re, const struct vs_stemcell_import *imp,
-             struct vs_error *err)
+             struct err *err)
 {
 	*re = NULL;
 	if (imp->datastore_pattern == NULL || imp->datastore_pattern[0] == '\0')
@@ -154,7 +154,7 @@ open_pattern(struct vs_pattern **re, const struct vs_stemcell_import *imp,
  * through a traversal, their datastores' summaries. */
 static int
 read_clusters(struct vs_objects **list, struct vs_client *c,
-              const struct vs_moref *refs, size_t n, struct vs_error *err)
+              const struct vs_moref *refs, size_t n, struct err *err)
 {
 	static const char *const cl_paths[] = { "name", "datastore",
 	                                        "resourcePool", NULL };
@@ -191,7 +191,7 @@ static int
 pick(struct vs_stemcell_placement *pl, bool *found, struct vs_client *c,
      const struct vs_stemcell_import *imp, const struct vs_moref *refs,
      const struct vs_objects *list, const struct vs_pattern *re,
-     long long need, struct vs_error *err)
+     long long need, struct err *err)
 {
 	size_t i, j;
 	int rc = 0;
@@ -221,7 +221,7 @@ pick(struct vs_stemcell_placement *pl, bool *found, struct vs_client *c,
 int
 vs_stemcell__place(struct vs_stemcell_placement *pl, struct vs_client *c,
                    const struct vs_stemcell_import *imp, long long need,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	struct vs_moref refs[MAX_CLUSTERS];
 	struct vs_objects *list = NULL;
@@ -231,9 +231,9 @@ vs_stemcell__place(struct vs_stemcell_placement *pl, struct vs_client *c,
 
 	memset(pl, 0, sizeof(*pl));
 	if (imp->nclusters == 0 || imp->nclusters > MAX_CLUSTERS)
-		return vs_error_set(err, VS_EINVAL,
-		                    "between 1 and %d clusters needed",
-		                    MAX_CLUSTERS);
+		return err_set(err, ERR_EINVAL,
+		               "between 1 and %d clusters needed",
+		               MAX_CLUSTERS);
 	rc = open_pattern(&re, imp, err);
 	if (rc != 0)
 		return rc;
@@ -243,11 +243,11 @@ vs_stemcell__place(struct vs_stemcell_placement *pl, struct vs_client *c,
 	if (rc == 0)
 		rc = pick(pl, &found, c, imp, refs, list, re, need, err);
 	if (rc == 0 && !found)
-		rc = vs_error_set(err, VS_ENOTFOUND,
-		                  "no accessible datastore matching %s with "
-		                  "%lld bytes free in the configured clusters",
-		                  imp->pattern_key != NULL ? imp->pattern_key
-		                  : "datastore_pattern", need);
+		rc = err_set(err, ERR_ENOTFOUND,
+		             "no accessible datastore matching %s with "
+		             "%lld bytes free in the configured clusters",
+		             imp->pattern_key != NULL ? imp->pattern_key
+		             : "datastore_pattern", need);
 	vs_pattern_free(re);
 	vs_objects_free(list);
 	return rc;

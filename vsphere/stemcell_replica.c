@@ -25,7 +25,7 @@ static int
 vm_ds_snap(const struct vs_moref **ds, size_t *nds, bool *has_snap,
            struct vs_moref *snap, struct vs_object **o_out,
            struct vs_client *c, const struct vs_moref *vm,
-           struct vs_error *err)
+           struct err *err)
 {
 	static const char *const paths[] = { "datastore", "snapshot", NULL };
 	xmlNodePtr node, cur;
@@ -38,14 +38,14 @@ vm_ds_snap(const struct vs_moref **ds, size_t *nds, bool *has_snap,
 	if (rc != 0)
 		return rc;
 	rc = vs_object_get_morefs(ds, nds, *o_out, "datastore", err);
-	if (rc == VS_ENOTFOUND) {
-		vs_error_clear(err);
+	if (rc == ERR_ENOTFOUND) {
+		err_clear(err);
 		rc = 0;
 	}
 	if (rc != 0)
 		return rc;
 	if (vs_object_get_node(&node, *o_out, "snapshot", err) != 0) {
-		vs_error_clear(err);
+		err_clear(err);
 		return 0;
 	}
 	cur = vs_xml_child(node, "currentSnapshot");
@@ -69,7 +69,7 @@ moref_less(const struct vs_moref *a, const struct vs_moref *b)
 /* Waits until path names a VM with a current snapshot. */
 static int
 wait_replica(struct vs_moref *vm_out, struct vs_moref *snap_out,
-             struct vs_client *c, const char *path, struct vs_error *err)
+             struct vs_client *c, const char *path, struct err *err)
 {
 	double deadline = vs_client_now(c) + REPLICA_WAIT_S;
 	struct vs_object *o = NULL;
@@ -85,17 +85,17 @@ wait_replica(struct vs_moref *vm_out, struct vs_moref *snap_out,
 		if (rc == 0)
 			rc = vm_ds_snap(&ds, &nds, &has_snap, snap_out, &o, c,
 			                vm_out, err);
-		if (rc == VS_ENOTFOUND) {
-			vs_error_clear(err);
+		if (rc == ERR_ENOTFOUND) {
+			err_clear(err);
 			has_snap = false;
 			rc = 0;
 		}
 		if (rc != 0 || has_snap)
 			break;
 		if (vs_client_now(c) >= deadline) {
-			rc = vs_error_set(err, VS_ETIMEOUT,
-			                  "replica %s not ready after %.0f s",
-			                  path, REPLICA_WAIT_S);
+			rc = err_set(err, ERR_ETIMEOUT,
+			             "replica %s not ready after %.0f s",
+			             path, REPLICA_WAIT_S);
 			err->transient = true;
 			break;
 		}
@@ -109,7 +109,7 @@ static int
 clone_replica(struct vs_moref *out, struct vs_client *c,
               const struct vs_moref *src, const struct vs_moref *folder,
               const char *name, const struct vs_moref *datastore,
-              const struct vs_moref *pool, struct vs_error *err)
+              const struct vs_moref *pool, struct err *err)
 {
 	struct vs_task_result res;
 	struct vs_clone_spec cs;
@@ -132,8 +132,8 @@ clone_replica(struct vs_moref *out, struct vs_client *c,
 	rc = vs_task_call(&res, c, req, VS_IMPORT_TASK_TIMEOUT_S, err);
 	req = NULL;
 	if (rc == 0 && strcmp(res.moref.type, "VirtualMachine") != 0)
-		rc = vs_error_set(err, VS_EPARSE,
-		                  "clone task returned no VM");
+		rc = err_set(err, ERR_EPARSE,
+		             "clone task returned no VM");
 	if (rc == 0)
 		*out = res.moref;
 cleanup:
@@ -147,7 +147,7 @@ cleanup:
 static int
 earlier_twin(bool *yes, struct vs_client *c, const struct vs_moref *folder,
              const char *name, const struct vs_moref *mine,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct vs_objects *list = NULL;
 	const char *n;
@@ -158,7 +158,7 @@ earlier_twin(bool *yes, struct vs_client *c, const struct vs_moref *folder,
 	rc = vs_stemcell__list_folder_vms(&list, c, folder, err);
 	for (i = 0; rc == 0 && i < list->n; i++) {
 		if (vs_object_get_str(&n, &list->items[i], "name", err) != 0) {
-			vs_error_clear(err);
+			err_clear(err);
 			continue;
 		}
 		if (strcmp(n, name) == 0 &&
@@ -174,7 +174,7 @@ earlier_twin(bool *yes, struct vs_client *c, const struct vs_moref *folder,
  * keeps an escape sequence in a name as it is). */
 static int
 ruby_replica_name(char *out, size_t size, const char *cid,
-                  const char *ds_value, struct vs_error *err)
+                  const char *ds_value, struct err *err)
 {
 	size_t i, n;
 
@@ -192,7 +192,7 @@ ruby_replica_name(char *out, size_t size, const char *cid,
 	if (n >= size || ds_value[i] != '\0') {
 		if (size > 0)
 			out[0] = '\0';
-		return vs_error_set(err, VS_EINVAL, "replica name too long");
+		return err_set(err, ERR_EINVAL, "replica name too long");
 	}
 	out[n] = '\0';
 	return 0;
@@ -205,7 +205,7 @@ static int
 ruby_replica(bool *found, struct vs_moref *vm_out, struct vs_moref *snap_out,
              struct vs_client *c, const struct vs_moref *folder,
              const char *cid, const struct vs_moref *datastore,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct vs_objects *list = NULL;
 	struct vs_object *o = NULL;
@@ -224,7 +224,7 @@ ruby_replica(bool *found, struct vs_moref *vm_out, struct vs_moref *snap_out,
 	rc = vs_stemcell__list_folder_vms(&list, c, folder, err);
 	for (i = 0; rc == 0 && i < list->n && !*found; i++) {
 		if (vs_object_get_str(&n, &list->items[i], "name", err) != 0) {
-			vs_error_clear(err);
+			err_clear(err);
 			continue;
 		}
 		if (strcmp(n, name) != 0)
@@ -233,8 +233,8 @@ ruby_replica(bool *found, struct vs_moref *vm_out, struct vs_moref *snap_out,
 		o = NULL;
 		rc = vm_ds_snap(&ds, &nds, &has_snap, snap_out, &o, c,
 		                &list->items[i].obj, err);
-		if (rc == VS_ENOTFOUND) {
-			vs_error_clear(err);
+		if (rc == ERR_ENOTFOUND) {
+			err_clear(err);
 			rc = 0;
 			continue;
 		}
@@ -270,14 +270,14 @@ struct replica_job {
 
 static int
 replica_prepare(struct replica_job *j, const struct vs_stemcell_loc *loc,
-                struct vs_error *err)
+                struct err *err)
 {
 	int rc;
 
 	rc = vs_stemcell__check_loc(loc, err);
 	if (rc == 0 && (j->datastore == NULL || j->pool == NULL))
-		rc = vs_error_set(err, VS_EINVAL,
-		                  "replica: datastore and pool required");
+		rc = err_set(err, ERR_EINVAL,
+		             "replica: datastore and pool required");
 	if (rc == 0)
 		rc = vs_stemcell_replica_name(j->name, sizeof(j->name), j->cid,
 		                              j->datastore->value, err);
@@ -289,13 +289,13 @@ replica_prepare(struct replica_job *j, const struct vs_stemcell_loc *loc,
 	j->rpath = j->fpath != NULL ?
 	           vs_stemcell__join(j->fpath, "/", j->name, NULL) : NULL;
 	if (j->spath == NULL || j->rpath == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
 /* The stemcell itself when it lies on the datastore (*done then). */
 static int
-from_stemcell(bool *done, struct replica_job *j, struct vs_error *err)
+from_stemcell(bool *done, struct replica_job *j, struct err *err)
 {
 	struct vs_object *o = NULL;
 	const struct vs_moref *ds;
@@ -309,12 +309,12 @@ from_stemcell(bool *done, struct replica_job *j, struct vs_error *err)
 		rc = vm_ds_snap(&ds, &nds, &has_snap, j->snap_out, &o, j->c,
 		                &j->sc, err);
 	if (rc != 0) {
-		vs_error_prefix(err, "stemcell %s", j->cid);
+		err_prefix(err, "stemcell %s", j->cid);
 	} else if (vs_stemcell__moref_in(j->datastore, ds, nds)) {
 		*done = true;
 		if (!has_snap)
-			rc = vs_error_set(err, VS_ENOTFOUND, "stemcell %s has "
-			                  "no snapshot", j->cid);
+			rc = err_set(err, ERR_ENOTFOUND, "stemcell %s has "
+			             "no snapshot", j->cid);
 		else
 			*j->vm_out = j->sc;
 	}
@@ -325,21 +325,21 @@ from_stemcell(bool *done, struct replica_job *j, struct vs_error *err)
 /* The replica when it exists already (*done then), once it has its
  * snapshot. */
 static int
-existing_replica(bool *done, struct replica_job *j, struct vs_error *err)
+existing_replica(bool *done, struct replica_job *j, struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	*done = false;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_find_by_inventory_path(j->vm_out, j->c, j->rpath, &e);
-	if (rc == VS_ENOTFOUND)
+	if (rc == ERR_ENOTFOUND)
 		return 0;
 	*done = true;
 	if (rc == 0)
 		rc = wait_replica(j->vm_out, j->snap_out, j->c, j->rpath, &e);
 	if (rc != 0)
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	return rc;
 }
 
@@ -347,14 +347,14 @@ existing_replica(bool *done, struct replica_job *j, struct vs_error *err)
  * (DuplicateName, or an earlier twin) is waited for instead. */
 static int
 new_replica(struct replica_job *j, const struct vs_moref *folder,
-            struct vs_error *err)
+            struct err *err)
 {
 	struct vs_moref mine;
-	struct vs_error e;
+	struct err e;
 	bool twin = false;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	vs_client_logf(j->c, 1, "replicating %s to datastore %s as %s",
 	               j->cid, j->datastore->value, j->name);
 	rc = clone_replica(&mine, j->c, &j->sc, folder, j->name, j->datastore,
@@ -362,7 +362,7 @@ new_replica(struct replica_job *j, const struct vs_moref *folder,
 	if (rc != 0 && strcmp(e.fault, "DuplicateName") == 0) {
 		vs_client_logf(j->c, 1, "replica %s is being made by another "
 		               "process; waiting", j->name);
-		vs_error_clear(&e);
+		err_clear(&e);
 		rc = wait_replica(j->vm_out, j->snap_out, j->c, j->rpath, &e);
 		goto cleanup;
 	}
@@ -384,7 +384,7 @@ new_replica(struct replica_job *j, const struct vs_moref *folder,
 		*j->vm_out = mine;
 cleanup:
 	if (rc != 0)
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	return rc;
 }
 
@@ -394,20 +394,20 @@ vs_stemcell_replica(struct vs_moref *vm_out,
                     const struct vs_stemcell_loc *loc,
                     const char *stemcell_cid,
                     const struct vs_moref *datastore,
-                    const struct vs_moref *pool, struct vs_error *err)
+                    const struct vs_moref *pool, struct err *err)
 {
 	struct replica_job j = {
 		.c = c, .cid = stemcell_cid, .datastore = datastore,
 		.pool = pool, .vm_out = vm_out, .snap_out = snapshot_out,
 	};
 	struct vs_moref folder;
-	struct vs_error e;
+	struct err e;
 	bool done = false;
 	int rc;
 
 	memset(vm_out, 0, sizeof(*vm_out));
 	memset(snapshot_out, 0, sizeof(*snapshot_out));
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = replica_prepare(&j, loc, &e);
 	if (rc == 0)
 		rc = from_stemcell(&done, &j, &e);
@@ -424,8 +424,8 @@ vs_stemcell_replica(struct vs_moref *vm_out,
 	if (rc != 0) {
 		memset(vm_out, 0, sizeof(*vm_out));
 		memset(snapshot_out, 0, sizeof(*snapshot_out));
-		vs_error_prefix(&e, "stemcell replica");
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "stemcell replica");
+		err_keep_first(err, &e);
 	}
 	free(j.rpath);
 	free(j.spath);

@@ -47,7 +47,7 @@ finished(const struct vs_task_info *ti)
 /* One property of a RetrievePropertiesEx read into ti. */
 static int
 apply_prop(struct vs_task_info *ti, const struct vs_prop *p,
-           struct vs_error *err)
+           struct err *err)
 {
 	if (strcmp(p->name, "info.state") == 0 && p->kind == VS_PROP_TEXT)
 		return vs_task_state_parse(&ti->state, p->text, err);
@@ -64,20 +64,20 @@ apply_prop(struct vs_task_info *ti, const struct vs_prop *p,
 		if (p->kind == VS_PROP_TEXT) {
 			ti->result_text = strdup(p->text);
 			if (ti->result_text == NULL)
-				return vs_error_set(err, VS_ENOMEM,
-				                    "out of memory");
+				return err_set(err, ERR_ENOMEM,
+				               "out of memory");
 			return 0;
 		}
 		if (p->kind == VS_PROP_NODE)
 			return 0;   /* complex result: left to the caller */
 	}
-	return vs_error_set(err, VS_EPARSE, "unexpected task property %s",
-	                    p->name);
+	return err_set(err, ERR_EPARSE, "unexpected task property %s",
+	               p->name);
 }
 
 static int
 read_info(struct vs_task_info *ti, struct vs_client *c,
-          const struct vs_moref *task, struct vs_error *err)
+          const struct vs_moref *task, struct err *err)
 {
 	struct vs_object *o = NULL;
 	size_t i;
@@ -87,15 +87,15 @@ read_info(struct vs_task_info *ti, struct vs_client *c,
 	for (i = 0; rc == 0 && i < o->nprops; i++)
 		rc = apply_prop(ti, &o->props[i], err);
 	if (rc == 0 && ti->state == 0)
-		rc = vs_error_set(err, VS_EPARSE, "task %s: no info.state",
-		                  task->value);
+		rc = err_set(err, ERR_EPARSE, "task %s: no info.state",
+		             task->value);
 	vs_object_free(o);
 	return rc;
 }
 
 static int
 create_filter(struct vs_moref *filter, struct vs_client *c,
-              const struct vs_moref *task, struct vs_error *err)
+              const struct vs_moref *task, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	struct vs_property_spec ps = { .type = "Task", .paths = task_paths };
@@ -113,7 +113,7 @@ create_filter(struct vs_moref *filter, struct vs_client *c,
 	if (rc == 0)
 		rc = vs_add_filter_spec(m, "spec", &fs, err);
 	if (rc == 0 && vs_soap_add_bool(m, "partialUpdates", false) == NULL)
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 	if (rc < 0)
 		goto cleanup;
 	rc = vs_client_call(c, req, &resp, &r, err);
@@ -122,7 +122,7 @@ create_filter(struct vs_moref *filter, struct vs_client *c,
 		goto cleanup;
 	rv = vs_xml_child(r, "returnval");
 	if (rv == NULL) {
-		rc = vs_error_set(err, VS_EPARSE, "CreateFilter: no filter");
+		rc = err_set(err, ERR_EPARSE, "CreateFilter: no filter");
 		goto cleanup;
 	}
 	rc = vs_xml_moref(filter, rv, err);
@@ -135,31 +135,31 @@ cleanup:
 static void
 destroy_filter(struct vs_client *c, const struct vs_moref *filter)
 {
-	struct vs_error local;
+	struct err local;
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r;
 
-	vs_error_clear(&local);
+	err_clear(&local);
 	if (vs_soap_request_new(&req, &m, "DestroyPropertyFilter", filter,
 	                        &local) == 0)
 		vs_client_call(c, req, &resp, &r, &local);
-	if (vs_error_is_set(&local))
+	if (err_is_set(&local))
 		vs_client_logf(c, 2, "DestroyPropertyFilter: %s",
 		               local.message);
 	xmlFreeDoc(resp);
 }
 
-/* The moref in child name of parent; VS_EPARSE when absent. */
+/* The moref in child name of parent; ERR_EPARSE when absent. */
 static int
 child_ref(struct vs_moref *out, xmlNodePtr parent, const char *name,
-          struct vs_error *err)
+          struct err *err)
 {
 	xmlNodePtr n = vs_xml_child(parent, name);
 
 	memset(out, 0, sizeof(*out));
 	if (n == NULL)
-		return vs_error_set(err, VS_EPARSE, "update without <%s>",
-		                    name);
+		return err_set(err, ERR_EPARSE, "update without <%s>",
+		               name);
 	return vs_xml_moref(out, n, err);
 }
 
@@ -173,7 +173,7 @@ same_ref(const struct vs_moref *a, const struct vs_moref *b)
 /* The changeSet/missingSet of one ObjectUpdate for our task. */
 static int
 apply_object_update(struct vs_task_info *ti, xmlNodePtr ou,
-                    const struct vs_moref *task, struct vs_error *err)
+                    const struct vs_moref *task, struct err *err)
 {
 	char kind[32], name[128], op[32];
 	struct vs_fault f;
@@ -183,19 +183,19 @@ apply_object_update(struct vs_task_info *ti, xmlNodePtr ou,
 
 	rc = vs_xml_child_copy(kind, sizeof(kind), ou, "kind");
 	if (rc < 0)
-		return vs_error_set(err, VS_EPARSE, "ObjectUpdate: bad kind");
+		return err_set(err, ERR_EPARSE, "ObjectUpdate: bad kind");
 	if (strcmp(kind, "leave") == 0)
-		return vs_error_set(err, VS_ENOTFOUND, "task %s disappeared",
-		                    task->value);
+		return err_set(err, ERR_ENOTFOUND, "task %s disappeared",
+		               task->value);
 	k = vs_xml_child(ou, "missingSet");
 	if (k != NULL) {
 		val = vs_xml_child(k, "fault");
 		if (val == NULL || vs_lmf_from_node(&f, val, err) < 0)
-			return vs_error_set(err, VS_EPARSE,
-			                    "bad missingSet in update");
-		was_set = vs_error_is_set(err);
-		rc = vs_error_set(err, VS_EFAULT, "task %s: %s",
-		                  task->value, f.type);
+			return err_set(err, ERR_EPARSE,
+			               "bad missingSet in update");
+		was_set = err_is_set(err);
+		rc = err_set(err, ERR_EFAULT, "task %s: %s",
+		             task->value, f.type);
 		if (err != NULL && !was_set)
 			memcpy(err->fault, f.type, sizeof(err->fault));
 		return rc;
@@ -204,8 +204,8 @@ apply_object_update(struct vs_task_info *ti, xmlNodePtr ou,
 	     k = vs_xml_next(k, "changeSet")) {
 		if (vs_xml_child_copy(name, sizeof(name), k, "name") < 0 ||
 		    vs_xml_child_copy(op, sizeof(op), k, "op") < 0)
-			return vs_error_set(err, VS_EPARSE,
-			                    "bad changeSet in update");
+			return err_set(err, ERR_EPARSE,
+			               "bad changeSet in update");
 		val = vs_xml_child(k, "val");
 		if (strcmp(op, "remove") == 0 ||
 		    strcmp(op, "indirectRemove") == 0)
@@ -221,7 +221,7 @@ apply_object_update(struct vs_task_info *ti, xmlNodePtr ou,
 static int
 apply_update_set(struct vs_task_info *ti, char *version, size_t vsize,
                  xmlNodePtr rv, const struct vs_moref *filter,
-                 const struct vs_moref *task, struct vs_error *err)
+                 const struct vs_moref *task, struct err *err)
 {
 	struct vs_moref ref;
 	xmlNodePtr fs, ou;
@@ -229,7 +229,7 @@ apply_update_set(struct vs_task_info *ti, char *version, size_t vsize,
 
 	rc = vs_xml_child_copy(version, vsize, rv, "version");
 	if (rc < 0)
-		return vs_error_set(err, VS_EPARSE, "UpdateSet: bad version");
+		return err_set(err, ERR_EPARSE, "UpdateSet: bad version");
 	for (fs = vs_xml_child(rv, "filterSet"); fs != NULL;
 	     fs = vs_xml_next(fs, "filterSet")) {
 		rc = child_ref(&ref, fs, "filter", err);
@@ -255,7 +255,7 @@ apply_update_set(struct vs_task_info *ti, char *version, size_t vsize,
 static int
 wait_once(struct vs_task_info *ti, bool *empty, char *version, size_t vsize,
           struct vs_client *c, int wait_s, const struct vs_moref *filter,
-          const struct vs_moref *task, struct vs_error *err)
+          const struct vs_moref *task, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	xmlDocPtr req = NULL, resp = NULL;
@@ -272,7 +272,7 @@ wait_once(struct vs_task_info *ti, bool *empty, char *version, size_t vsize,
 		opts = vs_soap_add_obj(m, "options", NULL);
 	if (opts == NULL ||
 	    vs_soap_add_long(opts, "maxWaitSeconds", wait_s) == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	rc = vs_client_call(c, req, &resp, &r, err);
@@ -292,14 +292,14 @@ cleanup:
 
 static int
 timed_out(const struct vs_moref *task, double timeout_s,
-          struct vs_error *err)
+          struct err *err)
 {
-	bool was_set = vs_error_is_set(err);
+	bool was_set = err_is_set(err);
 	int rc;
 
-	rc = vs_error_set(err, VS_ETIMEOUT,
-	                  "task %s still running after %.0f s", task->value,
-	                  timeout_s);
+	rc = err_set(err, ERR_ETIMEOUT,
+	             "task %s still running after %.0f s", task->value,
+	             timeout_s);
 	if (err != NULL && !was_set)
 		err->transient = true;
 	return rc;
@@ -308,7 +308,7 @@ timed_out(const struct vs_moref *task, double timeout_s,
 static int
 wait_loop(struct vs_task_info *ti, struct vs_client *c,
           const struct vs_moref *task, double deadline, double timeout_s,
-          struct vs_error *err)
+          struct err *err)
 {
 	char version[MAX_VERSION] = "";
 	struct vs_moref filter;
@@ -347,7 +347,7 @@ wait_loop(struct vs_task_info *ti, struct vs_client *c,
 int
 vs_task_wait(struct vs_task_result *out, struct vs_client *c,
              const struct vs_moref *task, double timeout_s,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct vs_task_info ti;
 	double deadline;
@@ -358,7 +358,7 @@ vs_task_wait(struct vs_task_result *out, struct vs_client *c,
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
 	if (task == NULL || task->value[0] == '\0')
-		return vs_error_set(err, VS_EINVAL, "no task to wait for");
+		return err_set(err, ERR_EINVAL, "no task to wait for");
 	deadline = vs_client_now(c) + timeout_s;
 	rc = read_info(&ti, c, task, err);
 	if (rc == 0 && !finished(&ti))
@@ -366,17 +366,17 @@ vs_task_wait(struct vs_task_result *out, struct vs_client *c,
 	if (rc < 0)
 		goto cleanup;
 	if (ti.state == VS_TASK_ERROR) {
-		was_set = vs_error_is_set(err);
+		was_set = err_is_set(err);
 		if (!ti.has_error) {
-			rc = vs_error_set(err, VS_ETASK,
-			                  "task %s failed without a fault",
-			                  task->value);
+			rc = err_set(err, ERR_ETASK,
+			             "task %s failed without a fault",
+			             task->value);
 			goto cleanup;
 		}
-		rc = vs_error_set(err, VS_ETASK, "task %s: %s: %s",
-		                  task->value, ti.error.type,
-		                  ti.error.localized[0] != '\0' ?
-		                  ti.error.localized : "(no message)");
+		rc = err_set(err, ERR_ETASK, "task %s: %s: %s",
+		             task->value, ti.error.type,
+		             ti.error.localized[0] != '\0' ?
+		             ti.error.localized : "(no message)");
 		if (err != NULL && !was_set)
 			memcpy(err->fault, ti.error.type, sizeof(err->fault));
 		goto cleanup;
@@ -394,7 +394,7 @@ cleanup:
 
 int
 vs_task_call(struct vs_task_result *out, struct vs_client *c, xmlDocPtr req,
-             double timeout_s, struct vs_error *err)
+             double timeout_s, struct err *err)
 {
 	xmlDocPtr resp = NULL;
 	xmlNodePtr r;

@@ -19,17 +19,17 @@ void vs_task_result_clear(struct vs_task_result *r);
 
 /* Waits until task ends or timeout_s (measured with vs_client_now) has
  * passed.  0 when the task succeeded (out, which may be NULL, then holds
- * its result); VS_ETASK when it ended in error, with err->fault the
+ * its result); ERR_ETASK when it ended in error, with err->fault the
  * fault's type (e.g. "InvalidPowerState") and its localizedMessage in
- * err->message; VS_ETIMEOUT (transient) when the deadline passed. */
+ * err->message; ERR_ETIMEOUT (transient) when the deadline passed. */
 int vs_task_wait(struct vs_task_result *out, struct vs_client *c,
                  const struct vs_moref *task, double timeout_s,
-                 struct vs_error *err);
+                 struct err *err);
 
 /* The one way to run a *_Task method: sends req (consumed, as by
  * vs_client_call), reads the Task moref from the reply's returnval and
  * waits for it as vs_task_wait does. */
 int vs_task_call(struct vs_task_result *out, struct vs_client *c,
-                 xmlDocPtr req, double timeout_s, struct vs_error *err);
+                 xmlDocPtr req, double timeout_s, struct err *err);
 
 #endif

@@ -29,13 +29,13 @@ vs_http_response_clear(struct vs_http_response *resp)
 
 int
 vs_http_progress(const struct vs_http_request *req, unsigned long long sent,
-                 unsigned long long total, struct vs_error *err)
+                 unsigned long long total, struct err *err)
 {
 	int rc = req->progress(req->progress_ud, sent, total, err);
 
 	if (rc != 0 && err != NULL && err->code == 0)
-		vs_error_set(err, rc, "upload stopped by its progress "
-		             "callback");
+		err_set(err, rc, "upload stopped by its progress "
+		        "callback");
 	return rc;
 }
 
@@ -47,7 +47,7 @@ vs_transport_free(struct vs_transport *t)
 }
 
 static int
-parse_start(unsigned long *out, const char *s, struct vs_error *err)
+parse_start(unsigned long *out, const char *s, struct err *err)
 {
 	char *end;
 
@@ -58,15 +58,15 @@ parse_start(unsigned long *out, const char *s, struct vs_error *err)
 	*out = strtoul(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' ||
 	    *out > 999999999UL)
-		return vs_error_set(err, VS_EINVAL,
-		                    "VSPHERE_CPI_REPLAY_START is not a number");
+		return err_set(err, ERR_EINVAL,
+		               "VSPHERE_CPI_REPLAY_START is not a number");
 	return 0;
 }
 
 int
 vs_transport_new(struct vs_transport **out, enum vs_transport_mode mode,
                  const char *dir, const struct vs_curl_opts *curl_opts,
-                 const char *const *secrets, struct vs_error *err)
+                 const char *const *secrets, struct err *err)
 {
 	struct vs_transport *inner = NULL;
 	const char *cursor;
@@ -75,8 +75,8 @@ vs_transport_new(struct vs_transport **out, enum vs_transport_mode mode,
 
 	*out = NULL;
 	if (mode != VS_TRANSPORT_CURL && (dir == NULL || dir[0] == '\0'))
-		return vs_error_set(err, VS_EINVAL,
-		                    "transport: fixture directory missing");
+		return err_set(err, ERR_EINVAL,
+		               "transport: fixture directory missing");
 	switch (mode) {
 	case VS_TRANSPORT_CURL:
 		return vs_transport_curl_new(out, curl_opts, err);
@@ -96,12 +96,12 @@ vs_transport_new(struct vs_transport **out, enum vs_transport_mode mode,
 		return vs_transport_replay_new(out, dir, secrets, start,
 		                               cursor, err);
 	}
-	return vs_error_set(err, VS_EINVAL, "transport: unknown mode");
+	return err_set(err, ERR_EINVAL, "transport: unknown mode");
 }
 
 static int
 from_env(struct vs_transport **out, const struct vs_curl_opts *curl_opts,
-         const char *const *secrets, struct vs_error *err)
+         const char *const *secrets, struct err *err)
 {
 	const char *v = getenv("VSPHERE_CPI_FIXTURES");
 
@@ -115,9 +115,9 @@ from_env(struct vs_transport **out, const struct vs_curl_opts *curl_opts,
 	if (strncmp(v, "record:", 7) == 0)
 		return vs_transport_new(out, VS_TRANSPORT_RECORD, v + 7,
 		                        curl_opts, secrets, err);
-	return vs_error_set(err, VS_EINVAL,
-	                    "VSPHERE_CPI_FIXTURES must be replay:DIR or "
-	                    "record:DIR");
+	return err_set(err, ERR_EINVAL,
+	               "VSPHERE_CPI_FIXTURES must be replay:DIR or "
+	               "record:DIR");
 }
 
 bool
@@ -133,7 +133,7 @@ int
 vs_transport_select(struct vs_transport **out,
                     const struct vs_curl_opts *curl_opts,
                     const char *const *secrets, bool hooks,
-                    struct vs_error *err)
+                    struct err *err)
 {
 	const char *faults;
 	struct vs_transport *t = NULL;
@@ -156,7 +156,7 @@ vs_transport_select(struct vs_transport **out,
 int
 vs_transport_from_env(struct vs_transport **out,
                       const struct vs_curl_opts *curl_opts,
-                      const char *const *secrets, struct vs_error *err)
+                      const char *const *secrets, struct err *err)
 {
 	return vs_transport_select(out, curl_opts, secrets,
 	                           vs_transport_test_hooks(), err);

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 #define VS_TRANSPORT_VERSION 1
 
@@ -39,11 +39,11 @@ struct vs_http_request {
 	 * stops the upload and becomes the round trip's result, with the
 	 * message the callback set in err.  NULL: none. */
 	int (*progress)(void *ud, unsigned long long sent,
-	                unsigned long long total, struct vs_error *err);
+	                unsigned long long total, struct err *err);
 	void *progress_ud;
 	/* Time left for this exchange, in seconds (the client's deadline);
 	 * 0: only the transport's own limits.  curl fails it with
-	 * VS_ETIMEOUT once passed, connecting included. */
+	 * ERR_ETIMEOUT once passed, connecting included. */
 	double time_left_s;
 };
 
@@ -58,15 +58,15 @@ struct vs_http_response {
 struct vs_transport {
 	int version;               /* VS_TRANSPORT_VERSION */
 	/* One HTTP exchange.  Returns 0 when any HTTP status came back (the
-	 * caller judges it); a negative vs_code when none did (connection,
+	 * caller judges it); a negative err_code when none did (connection,
 	 * TLS, timeout, replay mismatch).  resp is filled on success and must
 	 * be cleared by the caller with vs_http_response_clear(). */
 	int (*roundtrip)(struct vs_transport *t,
 	                 const struct vs_http_request *req,
-	                 struct vs_http_response *resp, struct vs_error *err);
+	                 struct vs_http_response *resp, struct err *err);
 	/* Called once after the last exchange: replay reports exchanges
 	 * left unused here.  May be NULL. */
-	int (*finish)(struct vs_transport *t, struct vs_error *err);
+	int (*finish)(struct vs_transport *t, struct err *err);
 	void (*free)(struct vs_transport *t);
 };
 
@@ -74,7 +74,7 @@ void vs_http_response_clear(struct vs_http_response *resp);
 /* For transports: runs req->progress (set), giving its result; when the
  * callback failed without a message, err gets a generic one. */
 int vs_http_progress(const struct vs_http_request *req, unsigned long long sent,
-                     unsigned long long total, struct vs_error *err);
+                     unsigned long long total, struct err *err);
 void vs_transport_free(struct vs_transport *t);
 
 #endif

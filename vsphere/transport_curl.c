@@ -29,6 +29,7 @@
 
 #include "base/buf.h"
 #include "vsphere/fixture.h"
+#include "vsphere/vs_log.h"
 
 #ifndef CPI_VERSION
 #define CPI_VERSION "0"
@@ -76,13 +77,13 @@ struct xfer {
 	size_t mem_off;
 	bool read_failed;
 	bool cb_failed;         /* the progress callback stopped it */
-	struct vs_error cb_err; /* …with this error */
+	struct err cb_err; /* …with this error */
 };
 
 static void
 logf_(struct curl_tp *c, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static int slot_open(struct curl_tp *c, struct slot *s, struct vs_error *err);
+static int slot_open(struct curl_tp *c, struct slot *s, struct err *err);
 
 static void
 logf_(struct curl_tp *c, int level, const char *fmt, ...)
@@ -232,7 +233,7 @@ header_value_ok(const char *v)
 
 /* Checks the URL; fills "host:port" for messages. */
 static int
-check_url(char *hostport, size_t size, const char *url, struct vs_error *err)
+check_url(char *hostport, size_t size, const char *url, struct err *err)
 {
 	char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL;
 	CURLU *u;
@@ -240,27 +241,27 @@ check_url(char *hostport, size_t size, const char *url, struct vs_error *err)
 
 	hostport[0] = '\0';
 	if (url == NULL || strlen(url) > 8192)
-		return vs_error_set(err, VS_EINVAL, "http: bad URL");
+		return err_set(err, ERR_EINVAL, "http: bad URL");
 	u = curl_url();
 	if (u == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
 	    CURLUE_OK) {
-		rc = vs_error_set(err, VS_EINVAL, "http: malformed URL");
+		rc = err_set(err, ERR_EINVAL, "http: malformed URL");
 		goto cleanup;
 	}
 	if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
-		rc = vs_error_set(err, VS_EINVAL,
-		                  "http: unsupported URL scheme \"%.16s\"",
-		                  scheme);
+		rc = err_set(err, ERR_EINVAL,
+		             "http: unsupported URL scheme \"%.16s\"",
+		             scheme);
 		goto cleanup;
 	}
 	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
-		rc = vs_error_set(err, VS_EINVAL,
-		                  "http: URL must not carry credentials");
+		rc = err_set(err, ERR_EINVAL,
+		             "http: URL must not carry credentials");
 		goto cleanup;
 	}
 	snprintf(hostport, size, "%.200s:%.8s", host, port);
@@ -297,7 +298,7 @@ status_seen(CURL *h)
  * true with *rc set when x had one. */
 static bool
 map_xfer_error(int *rc, const struct curl_tp *c, const struct xfer *x,
-               const char *hostport, struct vs_error *err)
+               const char *hostport, struct err *err)
 {
 	if (x->cb_failed) {
 		/* the callback's own error, as it set it */
@@ -305,18 +306,18 @@ map_xfer_error(int *rc, const struct curl_tp *c, const struct xfer *x,
 			*err = x->cb_err;
 		*rc = x->cb_err.code;
 	} else if (x->too_large) {
-		*rc = vs_error_set(err, VS_EPARSE,
-		                   "http: reply too large from %s (over %zu "
-		                   "bytes)", hostport, c->max_body);
+		*rc = err_set(err, ERR_EPARSE,
+		              "http: reply too large from %s (over %zu "
+		              "bytes)", hostport, c->max_body);
 	} else if (x->nomem) {
-		*rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		*rc = err_set(err, ERR_ENOMEM, "out of memory");
 	} else if (x->down_failed) {
-		*rc = vs_error_set(err, VS_EIO,
-		                   "http: cannot write downloaded file: %s",
-		                   strerror(errno ? errno : EIO));
+		*rc = err_set(err, ERR_EIO,
+		              "http: cannot write downloaded file: %s",
+		              strerror(errno ? errno : EIO));
 	} else if (x->read_failed) {
-		*rc = vs_error_set(err, VS_EIO,
-		                   "http: cannot read upload file");
+		*rc = err_set(err, ERR_EIO,
+		              "http: cannot read upload file");
 	} else {
 		return false;
 	}
@@ -326,7 +327,7 @@ map_xfer_error(int *rc, const struct curl_tp *c, const struct xfer *x,
 /* Network failures (transient): true with *rc set when cc is one. */
 static bool
 map_net_error(int *rc, const struct xfer *x, CURLcode cc,
-              const char *hostport, const char *why, struct vs_error *err)
+              const char *hostport, const char *why, struct err *err)
 {
 	switch (cc) {
 	case CURLE_RECV_ERROR:
@@ -335,9 +336,9 @@ map_net_error(int *rc, const struct xfer *x, CURLcode cc,
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 		/* The request went out; its reply was lost. */
-		*rc = vs_error_set(err, VS_ENET, "http: %s: %s", hostport,
-		                   why);
-		if (err != NULL && err->code == VS_ENET) {
+		*rc = err_set(err, ERR_ENET, "http: %s: %s", hostport,
+		              why);
+		if (err != NULL && err->code == ERR_ENET) {
 			err->transient = true;
 			err->maybe_sent = true;
 		}
@@ -348,15 +349,15 @@ map_net_error(int *rc, const struct xfer *x, CURLcode cc,
 	case CURLE_SEND_ERROR:
 		/* Not connected, or the request not fully sent (a server
 		 * does not act on a request cut short). */
-		*rc = vs_error_set(err, VS_ENET, "http: %s: %s", hostport,
-		                   why);
-		if (err != NULL && err->code == VS_ENET)
+		*rc = err_set(err, ERR_ENET, "http: %s: %s", hostport,
+		              why);
+		if (err != NULL && err->code == ERR_ENET)
 			err->transient = true;
 		return true;
 	case CURLE_OPERATION_TIMEDOUT:
-		*rc = vs_error_set(err, VS_ETIMEOUT, "http: %s: timed out: %s",
-		                   hostport, why);
-		if (err != NULL && err->code == VS_ETIMEOUT) {
+		*rc = err_set(err, ERR_ETIMEOUT, "http: %s: timed out: %s",
+		              hostport, why);
+		if (err != NULL && err->code == ERR_ETIMEOUT) {
 			err->transient = true;
 			/* Once connected, the request may have been read. */
 			err->maybe_sent = connected(x->s->h);
@@ -372,30 +373,30 @@ map_net_error(int *rc, const struct xfer *x, CURLcode cc,
  * name is not fixed by a CA. */
 static int
 map_verify_error(const char *hostport, const char *why,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	if (strstr(why, "subject name") != NULL)
-		return vs_error_set(err, VS_ETLS,
-		                    "TLS: certificate verify failed for "
-		                    "%s: %s; connect by a name the "
-		                    "certificate holds (vcenters[0].host "
-		                    "in cpi.json, job property "
-		                    "vcenter.host), or "
-		                    "connection_options.insecure: true "
-		                    "for a lab", hostport, why);
-	return vs_error_set(err, VS_ETLS,
-	                    "TLS: certificate verify failed for %s: %s; "
-	                    "set the vCenter's CA certificate as "
-	                    "connection_options.ca_cert in cpi.json (job "
-	                    "property vcenter.connection_options.ca_cert)"
-	                    ", or connection_options.insecure: true for "
-	                    "a lab", hostport, why);
+		return err_set(err, ERR_ETLS,
+		               "TLS: certificate verify failed for "
+		               "%s: %s; connect by a name the "
+		               "certificate holds (vcenters[0].host "
+		               "in cpi.json, job property "
+		               "vcenter.host), or "
+		               "connection_options.insecure: true "
+		               "for a lab", hostport, why);
+	return err_set(err, ERR_ETLS,
+	               "TLS: certificate verify failed for %s: %s; "
+	               "set the vCenter's CA certificate as "
+	               "connection_options.ca_cert in cpi.json (job "
+	               "property vcenter.connection_options.ca_cert)"
+	               ", or connection_options.insecure: true for "
+	               "a lab", hostport, why);
 }
 
 /* TLS failures: true with *rc set when cc is one. */
 static bool
 map_tls_error(int *rc, CURLcode cc, const char *hostport, const char *why,
-              struct vs_error *err)
+              struct err *err)
 {
 	switch (cc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -410,10 +411,10 @@ map_tls_error(int *rc, CURLcode cc, const char *hostport, const char *why,
 		/* The handshake broke off: a reset, a close or a network
 		 * blip (certificate problems have the codes above).  The
 		 * request was not sent yet, so any call may be resent. */
-		*rc = vs_error_set(err, VS_ENET,
-		                   "TLS: handshake failed for %s: %s", hostport,
-		                   why);
-		if (err != NULL && err->code == VS_ENET)
+		*rc = err_set(err, ERR_ENET,
+		              "TLS: handshake failed for %s: %s", hostport,
+		              why);
+		if (err != NULL && err->code == ERR_ENET)
 			err->transient = true;
 		return true;
 	case CURLE_SSL_CERTPROBLEM:
@@ -423,9 +424,9 @@ map_tls_error(int *rc, CURLcode cc, const char *hostport, const char *why,
 	case CURLE_SSL_ENGINE_NOTFOUND:
 	case CURLE_SSL_ENGINE_SETFAILED:
 	case CURLE_SSL_ENGINE_INITFAILED:
-		*rc = vs_error_set(err, VS_ETLS,
-		                   "TLS: handshake failed for %s: %s",
-		                   hostport, why);
+		*rc = err_set(err, ERR_ETLS,
+		              "TLS: handshake failed for %s: %s",
+		              hostport, why);
 		return true;
 	default:
 		return false;
@@ -434,7 +435,7 @@ map_tls_error(int *rc, CURLcode cc, const char *hostport, const char *why,
 
 static int
 map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
-          const char *hostport, struct vs_error *err)
+          const char *hostport, struct err *err)
 {
 	const char *why = x->s->errbuf[0] != '\0' ? x->s->errbuf
 	                                           : curl_easy_strerror(cc);
@@ -447,31 +448,31 @@ map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
 	switch (cc) {
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
-		return vs_error_set(err, VS_EINVAL, "http: %s: %s", hostport,
-		                    why);
+		return err_set(err, ERR_EINVAL, "http: %s: %s", hostport,
+		               why);
 #if LIBCURL_VERSION_NUM >= 0x080600
 	case CURLE_TOO_LARGE:
-		return vs_error_set(err, VS_EPARSE, "reply header too large "
-		                    "from %s: %s", hostport, why);
+		return err_set(err, ERR_EPARSE, "reply header too large "
+		               "from %s: %s", hostport, why);
 #endif
 	case CURLE_OUT_OF_MEMORY:
 		/* curl before 8.6 reports a reply header over its cap so:
 		 * the status line came, no body byte yet */
 		if (status_seen(x->s->h) && !x->decided)
-			return vs_error_set(err, VS_EPARSE, "reply header too "
-			                    "large from %s (curl takes at most "
-			                    "%d bytes per header)", hostport,
-			                    CURL_MAX_HTTP_HEADER);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_EPARSE, "reply header too "
+			               "large from %s (curl takes at most "
+			               "%d bytes per header)", hostport,
+			               CURL_MAX_HTTP_HEADER);
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	default:
-		return vs_error_set(err, VS_ERR, "http: %s: %s", hostport,
-		                    why);
+		return err_set(err, ERR_FAIL, "http: %s: %s", hostport,
+		               why);
 	}
 }
 
 static int
 set_method(struct xfer *x, const char *method, curl_off_t up_size,
-           struct vs_error *err)
+           struct err *err)
 {
 	const struct vs_http_request *req = x->req;
 	bool has_body = req->upload_path != NULL || req->body != NULL;
@@ -486,8 +487,8 @@ set_method(struct xfer *x, const char *method, curl_off_t up_size,
 	curl_easy_setopt(h, CURLOPT_SEEKDATA, x);
 	if (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0) {
 		if (has_body)
-			return vs_error_set(err, VS_EINVAL,
-			                    "http: %s with a body", method);
+			return err_set(err, ERR_EINVAL,
+			               "http: %s with a body", method);
 		if (method[0] == 'D')
 			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
 		return 0;
@@ -508,12 +509,12 @@ set_method(struct xfer *x, const char *method, curl_off_t up_size,
 		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, up_size);
 		return 0;
 	}
-	return vs_error_set(err, VS_EINVAL, "http: unsupported method");
+	return err_set(err, ERR_EINVAL, "http: unsupported method");
 }
 
 static int
 build_headers(struct curl_slist **out, const struct vs_http_request *req,
-              struct vs_error *err)
+              struct err *err)
 {
 	struct curl_slist *l = NULL, *n;
 	char line[1200];
@@ -533,8 +534,8 @@ build_headers(struct curl_slist **out, const struct vs_http_request *req,
 		l = n;
 	} else {
 		if (!header_value_ok(req->content_type)) {
-			rc = vs_error_set(err, VS_EINVAL,
-			                  "http: bad content type");
+			rc = err_set(err, ERR_EINVAL,
+			             "http: bad content type");
 			goto cleanup;
 		}
 		snprintf(line, sizeof(line), "Content-Type: %s",
@@ -547,8 +548,8 @@ build_headers(struct curl_slist **out, const struct vs_http_request *req,
 	if (req->soap_action != NULL) {
 		if (!header_value_ok(req->soap_action) ||
 		    strchr(req->soap_action, '"') != NULL) {
-			rc = vs_error_set(err, VS_EINVAL,
-			                  "http: bad SOAPAction");
+			rc = err_set(err, ERR_EINVAL,
+			             "http: bad SOAPAction");
 			goto cleanup;
 		}
 		snprintf(line, sizeof(line), "SOAPAction: \"%s\"",
@@ -562,7 +563,7 @@ build_headers(struct curl_slist **out, const struct vs_http_request *req,
 	l = NULL;
 	goto cleanup;
 nomem:
-	rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+	rc = err_set(err, ERR_ENOMEM, "out of memory");
 cleanup:
 	curl_slist_free_all(l);
 	return rc;
@@ -589,7 +590,7 @@ exchange_timeout_ms(const struct curl_tp *c, double time_left_s)
 /* A free slot (the outer exchange's, or the nested one's), its handle
  * made on first use. */
 static int
-slot_take(struct slot **out, struct curl_tp *c, struct vs_error *err)
+slot_take(struct slot **out, struct curl_tp *c, struct err *err)
 {
 	struct slot *s = NULL;
 	size_t i;
@@ -601,8 +602,8 @@ slot_take(struct slot **out, struct curl_tp *c, struct vs_error *err)
 			s = &c->slots[i];
 	}
 	if (s == NULL)
-		return vs_error_set(err, VS_EINVAL, "http: round trips nested "
-		                    "more than %d deep", NSLOTS);
+		return err_set(err, ERR_EINVAL, "http: round trips nested "
+		               "more than %d deep", NSLOTS);
 	if (s->h == NULL) {
 		rc = slot_open(c, s, err);
 		if (rc != 0)
@@ -615,7 +616,7 @@ slot_take(struct slot **out, struct curl_tp *c, struct vs_error *err)
 /* The request body: the upload file opened, or the body in memory;
  * its size in *up_size. */
 static int
-open_upload(curl_off_t *up_size, struct xfer *x, struct vs_error *err)
+open_upload(curl_off_t *up_size, struct xfer *x, struct err *err)
 {
 	const struct vs_http_request *req = x->req;
 	struct stat st;
@@ -625,9 +626,9 @@ open_upload(curl_off_t *up_size, struct xfer *x, struct vs_error *err)
 		x->up = fopen(req->upload_path, "rb");
 		if (x->up == NULL || fstat(fileno(x->up), &st) != 0 ||
 		    !S_ISREG(st.st_mode))
-			return vs_error_set(err, VS_EIO,
-			                    "http: cannot open upload file: %s",
-			                    strerror(errno ? errno : EINVAL));
+			return err_set(err, ERR_EIO,
+			               "http: cannot open upload file: %s",
+			               strerror(errno ? errno : EINVAL));
 		*up_size = (curl_off_t)st.st_size;
 	} else if (req->body != NULL) {
 		x->mem = req->body;
@@ -682,7 +683,7 @@ perform(struct xfer *x)
 /* Status, content type and body (or download file) into resp. */
 static int
 take_reply(struct vs_http_response *resp, struct xfer *x,
-           struct vs_error *err)
+           struct err *err)
 {
 	const struct vs_http_request *req = x->req;
 	char *ct = NULL;
@@ -694,23 +695,23 @@ take_reply(struct vs_http_response *resp, struct xfer *x,
 	if (ct != NULL && header_value_ok(ct)) {
 		resp->content_type = strdup(ct);
 		if (resp->content_type == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	if (req->download_path != NULL && status >= 200 && status < 300) {
 		if (!x->decided) {
 			/* empty 2xx body: still leave an (empty) file */
 			x->down = open_download(req->download_path);
 			if (x->down == NULL)
-				return vs_error_set(err, VS_EIO,
-				                    "http: cannot create "
-				                    "downloaded file: %s",
-				                    strerror(errno));
+				return err_set(err, ERR_EIO,
+				               "http: cannot create "
+				               "downloaded file: %s",
+				               strerror(errno));
 		}
 		buf_clear(&x->body);
 		return 0;
 	}
 	if (buf_take(&resp->body, &resp->body_len, &x->body) != 0)
-		return vs_error_set(err, VS_ENOMEM, "fixture: out of memory");
+		return err_set(err, ERR_ENOMEM, "fixture: out of memory");
 	return 0;
 }
 
@@ -730,7 +731,7 @@ slot_release(struct slot *s)
 
 static int
 curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-               struct vs_http_response *resp, struct vs_error *err)
+               struct vs_http_response *resp, struct err *err)
 {
 	struct curl_tp *c = (struct curl_tp *)t;
 	struct curl_slist *headers = NULL;
@@ -744,7 +745,7 @@ curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	memset(resp, 0, sizeof(*resp));
 	memset(&x, 0, sizeof(x));
 	if (req->method == NULL)
-		return vs_error_set(err, VS_EINVAL, "http: no method");
+		return err_set(err, ERR_EINVAL, "http: no method");
 	rc = check_url(hostport, sizeof(hostport), req->url, err);
 	if (rc == 0)
 		rc = slot_take(&s, c, err);
@@ -789,7 +790,7 @@ cleanup:
 }
 
 static int
-curl_finish(struct vs_transport *t, struct vs_error *err)
+curl_finish(struct vs_transport *t, struct err *err)
 {
 	(void)t;
 	(void)err;
@@ -817,7 +818,7 @@ curl_free_tp(struct vs_transport *t)
 
 /* Peer verification and the CA certificate on a new handle. */
 static int
-set_tls_opts(CURL *h, const struct curl_tp *c, struct vs_error *err)
+set_tls_opts(CURL *h, const struct curl_tp *c, struct err *err)
 {
 	if (c->insecure) {
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -835,11 +836,11 @@ set_tls_opts(CURL *h, const struct curl_tp *c, struct vs_error *err)
 		blob.flags = CURL_BLOB_COPY;
 		if (curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) !=
 		    CURLE_OK)
-			return vs_error_set(err, VS_ETLS, "TLS: cannot use "
-			                    "the CA certificate");
+			return err_set(err, ERR_ETLS, "TLS: cannot use "
+			               "the CA certificate");
 #else
-		return vs_error_set(err, VS_ETLS,
-		                    "TLS: libcurl too old for an in-memory CA");
+		return err_set(err, ERR_ETLS,
+		               "TLS: libcurl too old for an in-memory CA");
 #endif
 	}
 	return 0;
@@ -847,14 +848,14 @@ set_tls_opts(CURL *h, const struct curl_tp *c, struct vs_error *err)
 
 /* Makes the slot's easy handle with the transport's options. */
 static int
-slot_open(struct curl_tp *c, struct slot *s, struct vs_error *err)
+slot_open(struct curl_tp *c, struct slot *s, struct err *err)
 {
 	CURL *h;
 	int rc = 0;
 
 	h = curl_easy_init();
 	if (h == NULL)
-		return vs_error_set(err, VS_ENOMEM, "http: curl init failed");
+		return err_set(err, ERR_ENOMEM, "http: curl init failed");
 	curl_easy_setopt(h, CURLOPT_SHARE, c->share);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, s->errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -893,7 +894,7 @@ cleanup:
 
 int
 vs_transport_curl_new(struct vs_transport **out,
-                      const struct vs_curl_opts *opts, struct vs_error *err)
+                      const struct vs_curl_opts *opts, struct err *err)
 {
 	static const struct vs_curl_opts defaults;
 	struct curl_tp *c = NULL;
@@ -903,11 +904,11 @@ vs_transport_curl_new(struct vs_transport **out,
 	if (opts == NULL)
 		opts = &defaults;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return vs_error_set(err, VS_ERR, "http: curl init failed");
+		return err_set(err, ERR_FAIL, "http: curl init failed");
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		curl_global_cleanup();
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	c->base.version = VS_TRANSPORT_VERSION;
 	c->base.roundtrip = curl_roundtrip;
@@ -922,7 +923,7 @@ vs_transport_curl_new(struct vs_transport **out,
 	/* No threads: the share object needs no lock callbacks. */
 	c->share = curl_share_init();
 	if (c->share == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "http: curl init failed");
+		rc = err_set(err, ERR_ENOMEM, "http: curl init failed");
 		goto cleanup;
 	}
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
@@ -932,7 +933,7 @@ vs_transport_curl_new(struct vs_transport **out,
 	if (opts->ca_cert_pem != NULL && opts->ca_cert_pem[0] != '\0') {
 		c->ca = strdup(opts->ca_cert_pem);
 		if (c->ca == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}

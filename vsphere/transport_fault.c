@@ -106,15 +106,15 @@ op_char_ok(char ch)
 
 /* One RULE of len bytes at s. */
 static int
-parse_rule(struct rule *r, const char *s, size_t len, struct vs_error *err)
+parse_rule(struct rule *r, const char *s, size_t len, struct err *err)
 {
 	const char *at = memchr(s, '@', len), *when, *hash;
 	size_t klen, wlen, i;
 
 	memset(r, 0, sizeof(*r));
 	if (at == NULL)
-		return vs_error_set(err, VS_EINVAL, "VSPHERE_CPI_FAULTS: a "
-		                    "rule lacks '@' (KIND@WHEN)");
+		return err_set(err, ERR_EINVAL, "VSPHERE_CPI_FAULTS: a "
+		               "rule lacks '@' (KIND@WHEN)");
 	klen = (size_t)(at - s);
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (strlen(kinds[i].name) == klen &&
@@ -122,8 +122,8 @@ parse_rule(struct rule *r, const char *s, size_t len, struct vs_error *err)
 			r->kind = kinds[i].kind;
 	}
 	if (r->kind == 0)
-		return vs_error_set(err, VS_EINVAL, "VSPHERE_CPI_FAULTS: "
-		                    "unknown fault kind");
+		return err_set(err, ERR_EINVAL, "VSPHERE_CPI_FAULTS: "
+		               "unknown fault kind");
 	when = at + 1;
 	wlen = len - klen - 1;
 	if (wlen == 1 && when[0] == '*') {
@@ -133,26 +133,26 @@ parse_rule(struct rule *r, const char *s, size_t len, struct vs_error *err)
 	if (parse_number(&r->nth, when, wlen) == 0)
 		return 0;
 	if (wlen > 0 && when[0] >= '0' && when[0] <= '9')
-		return vs_error_set(err, VS_EINVAL, "VSPHERE_CPI_FAULTS: an "
-		                    "exchange number counts from 1");
+		return err_set(err, ERR_EINVAL, "VSPHERE_CPI_FAULTS: an "
+		               "exchange number counts from 1");
 	hash = memchr(when, '#', wlen);
 	r->nth = 1;
 	if (hash != NULL) {
 		if (parse_number(&r->nth, hash + 1,
 		                 wlen - (size_t)(hash - when) - 1) != 0)
-			return vs_error_set(err, VS_EINVAL,
-			                    "VSPHERE_CPI_FAULTS: bad count "
-			                    "after '#'");
+			return err_set(err, ERR_EINVAL,
+			               "VSPHERE_CPI_FAULTS: bad count "
+			               "after '#'");
 		wlen = (size_t)(hash - when);
 	}
 	if (wlen == 0 || wlen >= sizeof(r->op))
-		return vs_error_set(err, VS_EINVAL, "VSPHERE_CPI_FAULTS: bad "
-		                    "operation name");
+		return err_set(err, ERR_EINVAL, "VSPHERE_CPI_FAULTS: bad "
+		               "operation name");
 	for (i = 0; i < wlen; i++) {
 		if (!op_char_ok(when[i]))
-			return vs_error_set(err, VS_EINVAL,
-			                    "VSPHERE_CPI_FAULTS: bad operation "
-			                    "name");
+			return err_set(err, ERR_EINVAL,
+			               "VSPHERE_CPI_FAULTS: bad operation "
+			               "name");
 	}
 	memcpy(r->op, when, wlen);
 	r->op[wlen] = '\0';
@@ -161,7 +161,7 @@ parse_rule(struct rule *r, const char *s, size_t len, struct vs_error *err)
 
 static int
 parse_spec(struct fault_transport *ft, const char *spec,
-           struct vs_error *err)
+           struct err *err)
 {
 	const char *p = spec, *comma;
 	size_t len;
@@ -171,9 +171,9 @@ parse_spec(struct fault_transport *ft, const char *spec,
 		comma = strchr(p, ',');
 		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
 		if (ft->nrules == MAX_RULES)
-			return vs_error_set(err, VS_EINVAL,
-			                    "VSPHERE_CPI_FAULTS: more than %d "
-			                    "rules", MAX_RULES);
+			return err_set(err, ERR_EINVAL,
+			               "VSPHERE_CPI_FAULTS: more than %d "
+			               "rules", MAX_RULES);
 		/* An empty rule (",," or a trailing comma) lacks '@'. */
 		rc = parse_rule(&ft->rules[ft->nrules], p, len, err);
 		if (rc != 0)
@@ -232,7 +232,7 @@ note(const struct fault_transport *ft, int kind, const char *op)
 /* resp gets a copy of the given parts, concatenated. */
 static int
 reply(struct vs_http_response *resp, long status, const char *a,
-      const char *b, const char *c, struct vs_error *err)
+      const char *b, const char *c, struct err *err)
 {
 	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
 
@@ -241,7 +241,7 @@ reply(struct vs_http_response *resp, long status, const char *a,
 	resp->content_type = strdup("text/xml; charset=utf-8");
 	if (resp->body == NULL || resp->content_type == NULL) {
 		vs_http_response_clear(resp);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	memcpy(resp->body, a, la);
 	memcpy(resp->body + la, b, lb);
@@ -253,7 +253,7 @@ reply(struct vs_http_response *resp, long status, const char *a,
 
 static int
 soap_fault(struct vs_http_response *resp, const char *type,
-           const char *detail, struct vs_error *err)
+           const char *detail, struct err *err)
 {
 	char buf[1024];
 
@@ -267,7 +267,7 @@ soap_fault(struct vs_http_response *resp, const char *type,
 
 static int
 garbage(struct vs_http_response *resp, unsigned long seed,
-        struct vs_error *err)
+        struct err *err)
 {
 	unsigned long long x = 0x9e3779b97f4a7c15ULL ^ seed;
 	size_t i;
@@ -277,7 +277,7 @@ garbage(struct vs_http_response *resp, unsigned long seed,
 	resp->content_type = strdup("text/xml; charset=utf-8");
 	if (resp->body == NULL || resp->content_type == NULL) {
 		vs_http_response_clear(resp);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < GARBAGE_LEN; i++) {
 		x ^= x << 13;
@@ -293,7 +293,7 @@ garbage(struct vs_http_response *resp, unsigned long seed,
 /* The reply to a *_Task method: a made-up task. */
 static int
 task_reply(struct fault_transport *ft, struct vs_http_response *resp,
-           const char *op, struct vs_error *err)
+           const char *op, struct err *err)
 {
 	char buf[512];
 
@@ -323,7 +323,7 @@ find_task(const struct vs_http_request *req)
 /* Any request naming a made-up task: its info says error. */
 static int
 task_info(struct vs_http_response *resp, const struct vs_http_request *req,
-          struct vs_error *err)
+          struct err *err)
 {
 	const char *p = find_task(req);
 	const char *end = req->body + req->body_len;
@@ -366,7 +366,7 @@ expire_session(struct fault_transport *ft, const struct vs_http_request *req)
 		"SessionManager</_this></Logout>";
 	struct vs_http_request lr = { 0 };
 	struct vs_http_response lresp = { 0 };
-	struct vs_error lerr = { 0 };
+	struct err lerr = { 0 };
 	char body[1024];
 
 	if (req->url == NULL || strcmp(req->method, "POST") != 0)
@@ -385,7 +385,7 @@ expire_session(struct fault_transport *ft, const struct vs_http_request *req)
 
 static int
 fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-                struct vs_http_response *resp, struct vs_error *err)
+                struct vs_http_response *resp, struct err *err)
 {
 	struct fault_transport *ft = (struct fault_transport *)t;
 	const char *op = req->op != NULL ? req->op : req->method;
@@ -403,8 +403,8 @@ fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	note(ft, r->kind, op);
 	switch (r->kind) {
 	case F_REFUSED:
-		return vs_error_set(err, VS_ENET, "%s: connection refused "
-		                    "(injected)", op);
+		return err_set(err, ERR_ENET, "%s: connection refused "
+		               "(injected)", op);
 	case F_503:
 		return reply(resp, 503, "<html><body>503 Service Unavailable"
 		             " (injected)</body></html>", "", "", err);
@@ -439,20 +439,20 @@ fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		break;
 	case F_RESET:
 		vs_http_response_clear(resp);
-		rc = vs_error_set(err, VS_ENET, "%s: connection reset by "
-		                  "peer while reading the reply (injected)",
-		                  op);
+		rc = err_set(err, ERR_ENET, "%s: connection reset by "
+		             "peer while reading the reply (injected)",
+		             op);
 		break;
 	case F_TIMEOUT:
 		vs_http_response_clear(resp);
-		rc = vs_error_set(err, VS_ETIMEOUT, "%s: operation timed "
-		                  "out (injected)", op);
+		rc = err_set(err, ERR_ETIMEOUT, "%s: operation timed "
+		             "out (injected)", op);
 		break;
 	case F_TRUNCATED:
 		if (resp->body == NULL || resp->body_len < 2) {
 			vs_http_response_clear(resp);
-			rc = vs_error_set(err, VS_ENET, "%s: reply cut "
-			                  "short (injected)", op);
+			rc = err_set(err, ERR_ENET, "%s: reply cut "
+			             "short (injected)", op);
 			break;
 		}
 		resp->body_len /= 2;
@@ -462,13 +462,13 @@ fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		return 0;
 	}
 	/* The server has run the request; only its reply is lost. */
-	if (err != NULL && (err->code == VS_ENET || err->code == VS_ETIMEOUT))
+	if (err != NULL && (err->code == ERR_ENET || err->code == ERR_ETIMEOUT))
 		err->maybe_sent = true;
 	return rc;
 }
 
 static int
-fault_finish(struct vs_transport *t, struct vs_error *err)
+fault_finish(struct vs_transport *t, struct err *err)
 {
 	struct fault_transport *ft = (struct fault_transport *)t;
 
@@ -492,20 +492,20 @@ fault_free(struct vs_transport *t)
 int
 vs_transport_fault_new(struct vs_transport **out,
                        struct vs_transport *inner, const char *spec,
-                       const char *log_path, struct vs_error *err)
+                       const char *log_path, struct err *err)
 {
 	struct fault_transport *ft = NULL;
 	int rc = 0;
 
 	*out = NULL;
 	if (inner == NULL || spec == NULL) {
-		rc = vs_error_set(err, VS_EINVAL, "fault transport: missing "
-		                  "argument");
+		rc = err_set(err, ERR_EINVAL, "fault transport: missing "
+		             "argument");
 		goto cleanup;
 	}
 	ft = calloc(1, sizeof(*ft));
 	if (ft == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	ft->base.version = VS_TRANSPORT_VERSION;
@@ -517,7 +517,7 @@ vs_transport_fault_new(struct vs_transport **out,
 	if (log_path != NULL && log_path[0] != '\0') {
 		ft->log_path = strdup(log_path);
 		if (ft->log_path == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}

@@ -18,10 +18,10 @@
  *
  *   KIND       reaches the  what the caller sees
  *              server?
- *   refused    no           VS_ENET "connection refused" (transient)
- *   reset      yes          VS_ENET "connection reset" after the request
+ *   refused    no           ERR_ENET "connection refused" (transient)
+ *   reset      yes          ERR_ENET "connection reset" after the request
  *                           was sent, reply dropped (transient)
- *   timeout    yes          VS_ETIMEOUT, reply dropped (transient)
+ *   timeout    yes          ERR_ETIMEOUT, reply dropped (transient)
  *   503        no           HTTP 503 with an HTML body
  *   fault      no           HTTP 500, SOAP fault SystemError
  *   notauth    no           HTTP 500, SOAP fault NotAuthenticated (the
@@ -42,12 +42,12 @@
 #define VS_TRANSPORT_FAULT_H
 
 #include "vsphere/transport.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 /* inner is owned from the call on (freed even when this fails).  spec as
  * above; log_path may be NULL. */
 int vs_transport_fault_new(struct vs_transport **out,
                            struct vs_transport *inner, const char *spec,
-                           const char *log_path, struct vs_error *err);
+                           const char *log_path, struct err *err);
 
 #endif

@@ -50,22 +50,22 @@ record_free(struct vs_transport *t)
 
 /* mkdir -p */
 static int
-make_dirs(const char *dir, struct vs_error *err)
+make_dirs(const char *dir, struct err *err)
 {
 	char path[PATH_MAX];
 	size_t i, n = strlen(dir);
 
 	if (n == 0 || n >= sizeof(path))
-		return vs_error_set(err, VS_EIO, "record: bad directory");
+		return err_set(err, ERR_EIO, "record: bad directory");
 	memcpy(path, dir, n + 1);
 	for (i = 1; i <= n; i++) {
 		if (path[i] != '/' && path[i] != '\0')
 			continue;
 		path[i] = '\0';
 		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return vs_error_set(err, VS_EIO, "record: cannot "
-			                    "create directory: %s",
-			                    strerror(errno));
+			return err_set(err, ERR_EIO, "record: cannot "
+			               "create directory: %s",
+			               strerror(errno));
 		if (i < n)
 			path[i] = '/';
 	}
@@ -115,7 +115,7 @@ learn_key(struct record *r, const char *body, size_t len)
 static int
 response_text(char **out, size_t *out_len, struct vs_fixture_meta *m,
               struct record *r, const struct vs_http_request *req,
-              const struct vs_http_response *resp, struct vs_error *err)
+              const struct vs_http_response *resp, struct err *err)
 {
 	struct buf b = { 0 };
 	bool downloaded = req->download_path != NULL && resp->body == NULL &&
@@ -128,8 +128,8 @@ response_text(char **out, size_t *out_len, struct vs_fixture_meta *m,
 
 	if (downloaded) {
 		if (stat(req->download_path, &st) != 0)
-			return vs_error_set(err, VS_EIO,
-			                    "record: downloaded file missing");
+			return err_set(err, ERR_EIO,
+			               "record: downloaded file missing");
 		len = (size_t)st.st_size;
 	} else {
 		len = resp->body != NULL ? resp->body_len : 0;
@@ -160,7 +160,7 @@ response_text(char **out, size_t *out_len, struct vs_fixture_meta *m,
 	m->binary_size = (unsigned long)len;
 	buf_addf(&b, "<binary download: %zu bytes>\n", len);
 	if (buf_take(out, out_len, &b) != 0)
-		return vs_error_set(err, VS_ENOMEM, "record: out of memory");
+		return err_set(err, ERR_ENOMEM, "record: out of memory");
 	return 0;
 }
 
@@ -196,7 +196,7 @@ struct texts {
 /* An XML body laid out one element per line (vs_fixture_pretty), in
  * place. */
 static int
-lay_out(char **text, size_t *len, struct vs_error *err)
+lay_out(char **text, size_t *len, struct err *err)
 {
 	char *pretty = NULL;
 	size_t pl = 0;
@@ -216,7 +216,7 @@ lay_out(char **text, size_t *len, struct vs_error *err)
 static int
 exchange_texts(struct texts *t, struct record *r,
                const struct vs_http_request *req,
-               const struct vs_http_response *resp, struct vs_error *err)
+               const struct vs_http_response *resp, struct err *err)
 {
 	const char *const *secrets = (const char *const *)r->secrets;
 	struct vs_fixture_meta m;
@@ -247,7 +247,7 @@ exchange_texts(struct texts *t, struct record *r,
 /* Writes the files of exchange num, the .meta last. */
 static int
 write_files(const struct record *r, unsigned long num, const char *op,
-            const struct texts *t, struct vs_error *err)
+            const struct texts *t, struct err *err)
 {
 	const char *const ext[] = { "request", "response", "meta" };
 	const char *const data[] = { t->req, t->resp, t->meta };
@@ -259,7 +259,7 @@ write_files(const struct record *r, unsigned long num, const char *op,
 		n = snprintf(path, sizeof(path), "%s/%03lu-%s.%s", r->dir,
 		             num, op, ext[i]);
 		if (n < 0 || (size_t)n + 16 >= sizeof(path))
-			return vs_error_set(err, VS_EIO, "path too long");
+			return err_set(err, ERR_EIO, "path too long");
 		rc = vs_fixture_write_file(path, data[i], len[i], true, err);
 	}
 	return rc;
@@ -267,7 +267,7 @@ write_files(const struct record *r, unsigned long num, const char *op,
 
 static int
 write_exchange(struct record *r, const struct vs_http_request *req,
-               const struct vs_http_response *resp, struct vs_error *err)
+               const struct vs_http_response *resp, struct err *err)
 {
 	char op[VS_FIXTURE_OP_MAX + 1];
 	struct texts t = { 0 };
@@ -282,7 +282,7 @@ write_exchange(struct record *r, const struct vs_http_request *req,
 		rc = write_files(r, num, op, &t, err);
 	}
 	if (rc != 0)
-		vs_error_prefix(err, "record %03lu-%s", num, op);
+		err_prefix(err, "record %03lu-%s", num, op);
 	free(t.req);
 	free(t.resp);
 	free(t.meta);
@@ -291,7 +291,7 @@ write_exchange(struct record *r, const struct vs_http_request *req,
 
 static int
 record_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-                 struct vs_http_response *resp, struct vs_error *err)
+                 struct vs_http_response *resp, struct err *err)
 {
 	struct record *r = (struct record *)t;
 	int rc;
@@ -310,7 +310,7 @@ record_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 }
 
 static int
-record_finish(struct vs_transport *t, struct vs_error *err)
+record_finish(struct vs_transport *t, struct err *err)
 {
 	struct record *r = (struct record *)t;
 
@@ -322,7 +322,7 @@ record_finish(struct vs_transport *t, struct vs_error *err)
 int
 vs_transport_record_new(struct vs_transport **out,
                         struct vs_transport *inner, const char *dir,
-                        const char *const *secrets, struct vs_error *err)
+                        const char *const *secrets, struct err *err)
 {
 	struct vs_fixture_entry *entries = NULL;
 	struct record *r = NULL;
@@ -331,7 +331,7 @@ vs_transport_record_new(struct vs_transport **out,
 
 	*out = NULL;
 	if (inner == NULL || dir == NULL || dir[0] == '\0') {
-		rc = vs_error_set(err, VS_EINVAL, "record: bad arguments");
+		rc = err_set(err, ERR_EINVAL, "record: bad arguments");
 		goto cleanup;
 	}
 	while (secrets != NULL && secrets[count] != NULL)
@@ -360,7 +360,7 @@ vs_transport_record_new(struct vs_transport **out,
 		goto cleanup;
 	rc = vs_fixture_list(&entries, &n, dir, false, err);
 	if (rc != 0) {
-		vs_error_prefix(err, "record");
+		err_prefix(err, "record");
 		goto cleanup;
 	}
 	r->next = n > 0 ? entries[n - 1].number + 1 : 1;
@@ -369,7 +369,7 @@ vs_transport_record_new(struct vs_transport **out,
 	r = NULL;
 	goto cleanup;
 nomem:
-	rc = vs_error_set(err, VS_ENOMEM, "record: out of memory");
+	rc = err_set(err, ERR_ENOMEM, "record: out of memory");
 cleanup:
 	free(entries);
 	vs_transport_free(inner);

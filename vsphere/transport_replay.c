@@ -52,12 +52,12 @@ replay_free(struct vs_transport *t)
 static int
 exchange_path(char *buf, size_t size, const struct replay *r,
               const struct exchange *e, const char *ext,
-              struct vs_error *err)
+              struct err *err)
 {
 	int n = snprintf(buf, size, "%s/%s.%s", r->dir, e->entry.name, ext);
 
 	if (n < 0 || (size_t)n >= size)
-		return vs_error_set(err, VS_EIO, "replay: path too long");
+		return err_set(err, ERR_EIO, "replay: path too long");
 	return 0;
 }
 
@@ -71,7 +71,7 @@ next_number(const struct replay *r, size_t pos)
 }
 
 static int
-write_cursor(const struct replay *r, size_t pos, struct vs_error *err)
+write_cursor(const struct replay *r, size_t pos, struct err *err)
 {
 	char tmp[PATH_MAX], text[32];
 	int n, rc;
@@ -80,22 +80,22 @@ write_cursor(const struct replay *r, size_t pos, struct vs_error *err)
 		return 0;
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp", r->cursor_path);
 	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return vs_error_set(err, VS_EIO,
-		                    "replay: cursor path too long");
+		return err_set(err, ERR_EIO,
+		               "replay: cursor path too long");
 	n = snprintf(text, sizeof(text), "%lu\n", next_number(r, pos));
 	rc = vs_fixture_write_file(tmp, text, (size_t)n, false, err);
 	if (rc != 0) {
-		vs_error_prefix(err, "replay cursor");
+		err_prefix(err, "replay cursor");
 		return rc;
 	}
 	if (rename(tmp, r->cursor_path) != 0)
-		return vs_error_set(err, VS_EIO, "replay cursor: rename: %s",
-		                    strerror(errno));
+		return err_set(err, ERR_EIO, "replay cursor: rename: %s",
+		               strerror(errno));
 	return 0;
 }
 
 static int
-read_cursor(unsigned long *out, const char *path, struct vs_error *err)
+read_cursor(unsigned long *out, const char *path, struct err *err)
 {
 	char *text = NULL, *end;
 	size_t len = 0;
@@ -107,13 +107,13 @@ read_cursor(unsigned long *out, const char *path, struct vs_error *err)
 	if (f == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		return vs_error_set(err, VS_EIO, "replay cursor: %s",
-		                    strerror(errno));
+		return err_set(err, ERR_EIO, "replay cursor: %s",
+		               strerror(errno));
 	}
 	fclose(f);
 	rc = vs_fixture_read_file(&text, &len, path, 64, err);
 	if (rc != 0) {
-		vs_error_prefix(err, "replay cursor");
+		err_prefix(err, "replay cursor");
 		return rc;
 	}
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' ' ||
@@ -124,8 +124,8 @@ read_cursor(unsigned long *out, const char *path, struct vs_error *err)
 	errno = 0;
 	*out = strtoul(text, &end, 10);
 	if (text[0] < '0' || text[0] > '9' || errno != 0 || *end != '\0')
-		rc = vs_error_set(err, VS_EREPLAY,
-		                  "replay cursor: not a number");
+		rc = err_set(err, ERR_EREPLAY,
+		             "replay cursor: not a number");
 cleanup:
 	free(text);
 	return rc;
@@ -147,21 +147,21 @@ session_end(const struct replay *r, size_t pos)
 }
 
 static int
-mismatch(struct vs_error *err, const struct exchange *e, const char *what,
+mismatch(struct err *err, const struct exchange *e, const char *what,
          const char *expected, size_t elen, const char *actual, size_t alen)
 {
 	char diff[700];
 
 	vs_fixture_diff(diff, sizeof(diff), expected, elen, actual, alen);
-	return vs_error_set(err, VS_EREPLAY,
-	                    "replay: exchange %s: %s differs from the "
-	                    "recording: %s", e->entry.name, what, diff);
+	return err_set(err, ERR_EREPLAY,
+	               "replay: exchange %s: %s differs from the "
+	               "recording: %s", e->entry.name, what, diff);
 }
 
 static int
 compare_text(const struct replay *r, const struct exchange *e,
              const char *what, const char *expected, size_t elen,
-             const char *actual, size_t alen, struct vs_error *err)
+             const char *actual, size_t alen, struct err *err)
 {
 	const char *const *secrets = (const char *const *)r->secrets;
 	char *ce = NULL, *ca = NULL;
@@ -184,7 +184,7 @@ cleanup:
 
 static int
 check_request(struct replay *r, const struct exchange *e,
-              const struct vs_http_request *req, struct vs_error *err)
+              const struct vs_http_request *req, struct err *err)
 {
 	const char *const *secrets = (const char *const *)r->secrets;
 	const char *method = req->method != NULL ? req->method : "";
@@ -224,8 +224,8 @@ check_request(struct replay *r, const struct exchange *e,
 		goto cleanup;
 	rc = compare_text(r, e, "body", recorded, rl, live, ll, err);
 cleanup:
-	if (rc != 0 && err != NULL && err->code != VS_EREPLAY)
-		vs_error_prefix(err, "replay: exchange %s", e->entry.name);
+	if (rc != 0 && err != NULL && err->code != ERR_EREPLAY)
+		err_prefix(err, "replay: exchange %s", e->entry.name);
 	free(urlpath);
 	free(recorded);
 	free(live);
@@ -235,7 +235,7 @@ cleanup:
 static int
 serve(struct replay *r, const struct exchange *e,
       const struct vs_http_request *req, struct vs_http_response *resp,
-      struct vs_error *err)
+      struct err *err)
 {
 	char path[PATH_MAX], *data = NULL, *zeros = NULL;
 	size_t len = 0;
@@ -252,7 +252,7 @@ serve(struct replay *r, const struct exchange *e,
 	if (e->meta.reply_content_type != NULL) {
 		resp->content_type = strdup(e->meta.reply_content_type);
 		if (resp->content_type == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}
@@ -260,13 +260,13 @@ serve(struct replay *r, const struct exchange *e,
 		len = 0;  /* the recorded bytes were never written */
 	if (e->meta.response == VS_FIXTURE_RESP_BINARY) {
 		if (e->meta.binary_size > VS_FIXTURE_MAX_BODY) {
-			rc = vs_error_set(err, VS_EREPLAY,
-			                  "replay: binary download too large");
+			rc = err_set(err, ERR_EREPLAY,
+			             "replay: binary download too large");
 			goto cleanup;
 		}
 		zeros = calloc(1, e->meta.binary_size + 1);
 		if (zeros == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 		free(data);
@@ -298,7 +298,7 @@ cleanup:
  * the recording's clock made due, ours not) are skipped. */
 static int
 upload_progress(struct replay *r, const struct vs_http_request *req,
-                struct vs_error *err)
+                struct err *err)
 {
 	struct stat st;
 	unsigned long long total = 0;
@@ -318,7 +318,7 @@ upload_progress(struct replay *r, const struct vs_http_request *req,
 
 static int
 replay_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-                 struct vs_http_response *resp, struct vs_error *err)
+                 struct vs_http_response *resp, struct err *err)
 {
 	struct replay *r = (struct replay *)t;
 	char op[VS_FIXTURE_OP_MAX + 1];
@@ -327,7 +327,7 @@ replay_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 
 	memset(resp, 0, sizeof(*resp));
 	if (req == NULL || req->url == NULL)
-		return vs_error_set(err, VS_EINVAL, "replay: bad request");
+		return err_set(err, ERR_EINVAL, "replay: bad request");
 	if (r->depth == 0 && req->progress != NULL &&
 	    req->upload_path != NULL) {
 		rc = upload_progress(r, req, err);
@@ -337,26 +337,26 @@ replay_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	if (r->pos >= r->end) {
 		vs_fixture_op_name(op, sizeof(op), req->op);
 		if (r->end < r->n)
-			return vs_error_set(err, VS_EREPLAY,
-			                    "replay: request %s is beyond the "
-			                    "recording of this process (next "
-			                    "exchange %s belongs to a later "
-			                    "one)", op,
-			                    r->ex[r->end].entry.name);
-		return vs_error_set(err, VS_EREPLAY,
-		                    "replay: request %s is beyond the "
-		                    "recording (all %zu exchanges used)", op,
-		                    r->n);
+			return err_set(err, ERR_EREPLAY,
+			               "replay: request %s is beyond the "
+			               "recording of this process (next "
+			               "exchange %s belongs to a later "
+			               "one)", op,
+			               r->ex[r->end].entry.name);
+		return err_set(err, ERR_EREPLAY,
+		               "replay: request %s is beyond the "
+		               "recording (all %zu exchanges used)", op,
+		               r->n);
 	}
 	e = &r->ex[r->pos];
 	if (e->meta.nested != (r->depth > 0)) {
 		vs_fixture_op_name(op, sizeof(op), req->op);
-		return vs_error_set(err, VS_EREPLAY,
-		                    "replay: request %s is %s, exchange %s "
-		                    "was %s", op, r->depth > 0 ?
-		                    "made during an upload" : "not nested",
-		                    e->entry.name, e->meta.nested ?
-		                    "made during an upload" : "not nested");
+		return err_set(err, ERR_EREPLAY,
+		               "replay: request %s is %s, exchange %s "
+		               "was %s", op, r->depth > 0 ?
+		               "made during an upload" : "not nested",
+		               e->entry.name, e->meta.nested ?
+		               "made during an upload" : "not nested");
 	}
 	rc = check_request(r, e, req, err);
 	if (rc != 0)
@@ -372,7 +372,7 @@ replay_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 }
 
 static int
-replay_finish(struct vs_transport *t, struct vs_error *err)
+replay_finish(struct vs_transport *t, struct err *err)
 {
 	struct replay *r = (struct replay *)t;
 	size_t unused = r->end - r->pos;
@@ -382,16 +382,16 @@ replay_finish(struct vs_transport *t, struct vs_error *err)
 	if (rc != 0)
 		return rc;
 	if (unused > 0)
-		return vs_error_set(err, VS_EREPLAY,
-		                    "replay: %zu recorded exchange%s not used, "
-		                    "next is %s", unused,
-		                    unused == 1 ? "" : "s",
-		                    r->ex[r->pos].entry.name);
+		return err_set(err, ERR_EREPLAY,
+		               "replay: %zu recorded exchange%s not used, "
+		               "next is %s", unused,
+		               unused == 1 ? "" : "s",
+		               r->ex[r->pos].entry.name);
 	return 0;
 }
 
 static int
-load(struct replay *r, struct vs_error *err)
+load(struct replay *r, struct err *err)
 {
 	struct vs_fixture_entry *entries = NULL;
 	char path[PATH_MAX], *text = NULL;
@@ -403,7 +403,7 @@ load(struct replay *r, struct vs_error *err)
 		goto cleanup;
 	r->ex = calloc(n + 1, sizeof(*r->ex));
 	if (r->ex == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++) {
@@ -419,7 +419,7 @@ load(struct replay *r, struct vs_error *err)
 		free(text);
 		text = NULL;
 		if (rc != 0) {
-			vs_error_prefix(err, "%s", entries[i].name);
+			err_prefix(err, "%s", entries[i].name);
 			goto cleanup;
 		}
 		r->n++;
@@ -432,7 +432,7 @@ cleanup:
 int
 vs_transport_replay_new(struct vs_transport **out, const char *dir,
                         const char *const *secrets, unsigned long start,
-                        const char *cursor_path, struct vs_error *err)
+                        const char *cursor_path, struct err *err)
 {
 	struct replay *r = NULL;
 	unsigned long from = start;
@@ -441,12 +441,12 @@ vs_transport_replay_new(struct vs_transport **out, const char *dir,
 
 	*out = NULL;
 	if (dir == NULL || dir[0] == '\0')
-		return vs_error_set(err, VS_EINVAL, "replay: no directory");
+		return err_set(err, ERR_EINVAL, "replay: no directory");
 	while (secrets != NULL && secrets[count] != NULL)
 		count++;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	r->base.version = VS_TRANSPORT_VERSION;
 	r->base.roundtrip = replay_roundtrip;
 	r->base.finish = replay_finish;
@@ -457,19 +457,19 @@ vs_transport_replay_new(struct vs_transport **out, const char *dir,
 		r->cursor_path = strdup(cursor_path);
 	if (r->dir == NULL || r->secrets == NULL ||
 	    (cursor_path != NULL && r->cursor_path == NULL)) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	for (i = 0; i < count; i++) {
 		r->secrets[i] = strdup(secrets[i]);
 		if (r->secrets[i] == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}
 	rc = load(r, err);
 	if (rc != 0) {
-		vs_error_prefix(err, "replay");
+		err_prefix(err, "replay");
 		goto cleanup;
 	}
 	if (from == 0 && cursor_path != NULL) {

@@ -43,7 +43,8 @@
 #include <stddef.h>
 
 #include "vsphere/transport.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
+#include "vsphere/vs_log.h"
 
 struct vs_curl_opts {
 	const char *ca_cert_pem;   /* PEM text or NULL = system store */
@@ -65,28 +66,28 @@ enum vs_transport_mode {
 
 int vs_transport_curl_new(struct vs_transport **out,
                           const struct vs_curl_opts *opts,
-                          struct vs_error *err);
+                          struct err *err);
 
 /* inner is owned from the call on (freed even when this fails).  secrets:
  * NULL-terminated, copied; redacted from everything written. */
 int vs_transport_record_new(struct vs_transport **out,
                             struct vs_transport *inner, const char *dir,
                             const char *const *secrets,
-                            struct vs_error *err);
+                            struct err *err);
 
 /* start: first exchange number to serve (0: none given).  cursor_path:
  * writable cursor file or NULL.  start wins over the cursor file's
  * content; the file is still updated. */
 int vs_transport_replay_new(struct vs_transport **out, const char *dir,
                             const char *const *secrets, unsigned long start,
-                            const char *cursor_path, struct vs_error *err);
+                            const char *cursor_path, struct err *err);
 
 /* Mode and directory given explicitly (cpi --replay DIR / --record DIR);
  * dir is ignored for curl.  Replay honours VSPHERE_CPI_REPLAY_CURSOR and
  * VSPHERE_CPI_REPLAY_START. */
 int vs_transport_new(struct vs_transport **out, enum vs_transport_mode mode,
                      const char *dir, const struct vs_curl_opts *curl_opts,
-                     const char *const *secrets, struct vs_error *err);
+                     const char *const *secrets, struct err *err);
 
 /* The transport of a CPI process without --replay/--record: curl.  In a
  * build with test hooks (vs_transport_test_hooks()) the environment may
@@ -96,7 +97,7 @@ int vs_transport_new(struct vs_transport **out, enum vs_transport_mode mode,
  * without them (the release) reads neither variable. */
 int vs_transport_from_env(struct vs_transport **out,
                           const struct vs_curl_opts *curl_opts,
-                          const char *const *secrets, struct vs_error *err);
+                          const char *const *secrets, struct err *err);
 /* Whether this build has the test hooks: the Makefile's TEST_HOOKS=1 (the
  * default of `make`) defines VS_TEST_HOOKS=1; the release's packaging
  * builds with TEST_HOOKS=0. */
@@ -106,6 +107,6 @@ bool vs_transport_test_hooks(void);
 int vs_transport_select(struct vs_transport **out,
                         const struct vs_curl_opts *curl_opts,
                         const char *const *secrets, bool hooks,
-                        struct vs_error *err);
+                        struct err *err);
 
 #endif

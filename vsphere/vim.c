@@ -6,7 +6,7 @@
  * vim_spec.c.
  *
  * Every reply is hostile input: a missing required field or a value of
- * the wrong shape gives VS_EPARSE, never a crash or a silent default.
+ * the wrong shape gives ERR_EPARSE, never a crash or a silent default.
  */
 #include "vsphere/vim_int.h"
 
@@ -42,24 +42,24 @@ vs_vim__count_children(xmlNodePtr parent, const char *name)
 	return n;
 }
 
-/* Text of a simple element as a malloc'd string; VS_EPARSE when it has
+/* Text of a simple element as a malloc'd string; ERR_EPARSE when it has
  * element children (a complex value where a string belongs). */
 static int
-node_text(char **out, xmlNodePtr n, const char *what, struct vs_error *err)
+node_text(char **out, xmlNodePtr n, const char *what, struct err *err)
 {
 	xmlChar *t;
 
 	*out = NULL;
 	if (has_element_child(n))
-		return vs_error_set(err, VS_EPARSE,
-		                    "%s: expected a simple value", what);
+		return err_set(err, ERR_EPARSE,
+		               "%s: expected a simple value", what);
 	/* An element's content is never NULL but out of memory: that must
 	 * not read as an empty value. */
 	t = xmlNodeGetContent(n);
 	*out = t != NULL ? strdup((const char *)t) : NULL;
 	xmlFree(t);
 	if (*out == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -72,13 +72,13 @@ vs_vim_opt_text(char **out, xmlNodePtr parent, const char *name)
 	if (n == NULL)
 		return 0;
 	*out = (char *)xmlNodeGetContent(n);
-	return *out == NULL ? VS_ENOMEM : 0;
+	return *out == NULL ? ERR_ENOMEM : 0;
 }
 
 /* Child name's text: *out NULL when the child is absent and !required. */
 int
 vs_vim__child_text(char **out, xmlNodePtr parent, const char *name,
-                   bool required, struct vs_error *err)
+                   bool required, struct err *err)
 {
 	xmlNodePtr n;
 
@@ -86,9 +86,9 @@ vs_vim__child_text(char **out, xmlNodePtr parent, const char *name,
 	n = vs_xml_child(parent, name);
 	if (n == NULL) {
 		if (required)
-			return vs_error_set(err, VS_EPARSE,
-			                    "missing <%s> in <%s>", name,
-			                    (const char *)parent->name);
+			return err_set(err, ERR_EPARSE,
+			               "missing <%s> in <%s>", name,
+			               (const char *)parent->name);
 		return 0;
 	}
 	return node_text(out, n, name, err);
@@ -98,7 +98,7 @@ vs_vim__child_text(char **out, xmlNodePtr parent, const char *name,
 int
 vs_vim__child_long(long long *out, bool *present, xmlNodePtr parent,
                    const char *name, long long min, long long max,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	char *s = NULL;
 	int rc;
@@ -113,7 +113,7 @@ vs_vim__child_long(long long *out, bool *present, xmlNodePtr parent,
 		goto cleanup;
 	rc = vs_parse_long(out, s, min, max, err);
 	if (rc < 0)
-		vs_error_prefix(err, "<%s>", name);
+		err_prefix(err, "<%s>", name);
 cleanup:
 	free(s);
 	return rc;
@@ -121,7 +121,7 @@ cleanup:
 
 int
 vs_vim__child_bool(bool *out, bool *present, xmlNodePtr parent,
-                   const char *name, struct vs_error *err)
+                   const char *name, struct err *err)
 {
 	char *s = NULL;
 	int rc;
@@ -136,7 +136,7 @@ vs_vim__child_bool(bool *out, bool *present, xmlNodePtr parent,
 		goto cleanup;
 	rc = vs_parse_bool(out, s, err);
 	if (rc < 0)
-		vs_error_prefix(err, "<%s>", name);
+		err_prefix(err, "<%s>", name);
 cleanup:
 	free(s);
 	return rc;
@@ -144,7 +144,7 @@ cleanup:
 
 int
 vs_vim__child_moref(struct vs_moref *out, bool *present, xmlNodePtr parent,
-                    const char *name, struct vs_error *err)
+                    const char *name, struct err *err)
 {
 	xmlNodePtr n;
 	int rc;
@@ -156,16 +156,16 @@ vs_vim__child_moref(struct vs_moref *out, bool *present, xmlNodePtr parent,
 	if (n == NULL) {
 		if (present != NULL)
 			return 0;
-		return vs_error_set(err, VS_EPARSE, "missing <%s> in <%s>",
-		                    name, (const char *)parent->name);
+		return err_set(err, ERR_EPARSE, "missing <%s> in <%s>",
+		               name, (const char *)parent->name);
 	}
 	if (has_element_child(n))
-		return vs_error_set(err, VS_EPARSE,
-		                    "<%s>: expected a managed object reference",
-		                    name);
+		return err_set(err, ERR_EPARSE,
+		               "<%s>: expected a managed object reference",
+		               name);
 	rc = vs_xml_moref(out, n, err);
 	if (rc < 0)
-		vs_error_prefix(err, "<%s>", name);
+		err_prefix(err, "<%s>", name);
 	return rc;
 }
 
@@ -184,7 +184,7 @@ copy_str(char *dst, size_t size, const char *src)
 
 int
 vs_parse_long(long long *out, const char *s, long long min, long long max,
-              struct vs_error *err)
+              struct err *err)
 {
 	const char *p;
 	char *end = NULL;
@@ -192,22 +192,22 @@ vs_parse_long(long long *out, const char *s, long long min, long long max,
 
 	*out = 0;
 	if (s == NULL || s[0] == '\0')
-		return vs_error_set(err, VS_EPARSE, "empty number");
+		return err_set(err, ERR_EPARSE, "empty number");
 	p = s[0] == '-' ? s + 1 : s;
 	if (*p < '0' || *p > '9')
-		return vs_error_set(err, VS_EPARSE, "not a number");
+		return err_set(err, ERR_EPARSE, "not a number");
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (end == NULL || *end != '\0')
-		return vs_error_set(err, VS_EPARSE, "not a number");
+		return err_set(err, ERR_EPARSE, "not a number");
 	if (errno == ERANGE || v < min || v > max)
-		return vs_error_set(err, VS_EPARSE, "number out of range");
+		return err_set(err, ERR_EPARSE, "number out of range");
 	*out = v;
 	return 0;
 }
 
 int
-vs_parse_bool(bool *out, const char *s, struct vs_error *err)
+vs_parse_bool(bool *out, const char *s, struct err *err)
 {
 	*out = false;
 	if (s != NULL && (strcmp(s, "true") == 0 || strcmp(s, "1") == 0)) {
@@ -216,11 +216,11 @@ vs_parse_bool(bool *out, const char *s, struct vs_error *err)
 	}
 	if (s != NULL && (strcmp(s, "false") == 0 || strcmp(s, "0") == 0))
 		return 0;
-	return vs_error_set(err, VS_EPARSE, "not a boolean");
+	return err_set(err, ERR_EPARSE, "not a boolean");
 }
 
 int
-vs_lmf_from_node(struct vs_fault *out, xmlNodePtr lmf, struct vs_error *err)
+vs_lmf_from_node(struct vs_fault *out, xmlNodePtr lmf, struct err *err)
 {
 	xmlNodePtr inner;
 	char *msg = NULL;
@@ -229,13 +229,13 @@ vs_lmf_from_node(struct vs_fault *out, xmlNodePtr lmf, struct vs_error *err)
 	memset(out, 0, sizeof(*out));
 	inner = vs_xml_child(lmf, "fault");
 	if (inner == NULL)
-		return vs_error_set(err, VS_EPARSE,
-		                    "LocalizedMethodFault without <fault>");
+		return err_set(err, ERR_EPARSE,
+		               "LocalizedMethodFault without <fault>");
 	vs_xml_xsi_type(out->type, sizeof(out->type), inner);
 	if (out->type[0] == '\0')
-		return vs_error_set(err, VS_EPARSE,
-		                    "LocalizedMethodFault without a fault "
-		                    "type");
+		return err_set(err, ERR_EPARSE,
+		               "LocalizedMethodFault without a fault "
+		               "type");
 	rc = vs_vim__child_text(&msg, lmf, "localizedMessage", false, err);
 	if (rc < 0)
 		return rc;
@@ -286,7 +286,7 @@ vs_objects_free(struct vs_objects *list)
 }
 
 static int
-read_morefs(struct vs_prop *p, xmlNodePtr val, struct vs_error *err)
+read_morefs(struct vs_prop *p, xmlNodePtr val, struct err *err)
 {
 	size_t n = 0;
 	xmlNodePtr k;
@@ -297,19 +297,19 @@ read_morefs(struct vs_prop *p, xmlNodePtr val, struct vs_error *err)
 			n++;
 	}
 	if (n > MAX_LIST)
-		return vs_error_set(err, VS_EPARSE, "list too long");
+		return err_set(err, ERR_EPARSE, "list too long");
 	p->kind = VS_PROP_MOREFS;
 	if (n == 0)
 		return 0;
 	p->refs = calloc(n, sizeof(*p->refs));
 	if (p->refs == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (k = val->children; k != NULL; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE)
 			continue;
 		if (has_element_child(k))
-			return vs_error_set(err, VS_EPARSE,
-			                    "bad ManagedObjectReference");
+			return err_set(err, ERR_EPARSE,
+			               "bad ManagedObjectReference");
 		rc = vs_xml_moref(&p->refs[p->nrefs], k, err);
 		if (rc < 0)
 			return rc;
@@ -369,17 +369,17 @@ same_list(const xmlNode *a, const xmlNode *b, int depth)
  * missing, unreported), so the copy is compared with val. */
 static int
 keep_node(struct vs_object *o, struct vs_prop *p, xmlNodePtr val,
-          struct vs_error *err)
+          struct err *err)
 {
 	xmlNodePtr root, copy;
 
 	if (o->doc == NULL) {
 		o->doc = xmlNewDoc(BAD_CAST "1.0");
 		if (o->doc == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		root = xmlNewDocNode(o->doc, NULL, BAD_CAST "props", NULL);
 		if (root == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		xmlDocSetRootElement(o->doc, root);
 	}
 	copy = xmlDocCopyNode(val, o->doc, 1);
@@ -388,10 +388,10 @@ keep_node(struct vs_object *o, struct vs_prop *p, xmlNodePtr val,
 		copy = NULL;
 	}
 	if (copy == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	if (xmlAddChild(xmlDocGetRootElement(o->doc), copy) == NULL) {
 		xmlFreeNode(copy);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	p->kind = VS_PROP_NODE;
 	p->node = copy;
@@ -400,13 +400,13 @@ keep_node(struct vs_object *o, struct vs_prop *p, xmlNodePtr val,
 
 static int
 read_val(struct vs_object *o, struct vs_prop *p, xmlNodePtr val,
-         struct vs_error *err)
+         struct err *err)
 {
 	vs_xml_xsi_type(p->xsi_type, sizeof(p->xsi_type), val);
 	if (strcmp(p->xsi_type, "ManagedObjectReference") == 0) {
 		if (has_element_child(val))
-			return vs_error_set(err, VS_EPARSE,
-			                    "bad ManagedObjectReference");
+			return err_set(err, ERR_EPARSE,
+			               "bad ManagedObjectReference");
 		p->kind = VS_PROP_MOREF;
 		return vs_xml_moref(&p->ref, val, err);
 	}
@@ -433,7 +433,7 @@ in_list(const char *const *list, const char *s)
 
 static int
 read_missing(struct vs_object *o, xmlNodePtr ms, const char *const *optional,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct vs_prop *p = &o->props[o->nprops];
 	struct vs_fault f;
@@ -447,16 +447,16 @@ read_missing(struct vs_object *o, xmlNodePtr ms, const char *const *optional,
 		goto cleanup;
 	fn = vs_xml_child(ms, "fault");
 	if (fn == NULL) {
-		rc = vs_error_set(err, VS_EPARSE, "missingSet without fault");
+		rc = err_set(err, ERR_EPARSE, "missingSet without fault");
 		goto cleanup;
 	}
 	rc = vs_lmf_from_node(&f, fn, err);
 	if (rc < 0)
 		goto cleanup;
 	if (!in_list(optional, path)) {
-		was_set = vs_error_is_set(err);
-		rc = vs_error_set(err, VS_EFAULT, "%s %s: property %s: %s",
-		                  o->obj.type, o->obj.value, path, f.type);
+		was_set = err_is_set(err);
+		rc = err_set(err, ERR_EFAULT, "%s %s: property %s: %s",
+		             o->obj.type, o->obj.value, path, f.type);
 		if (err != NULL && !was_set)
 			copy_str(err->fault, sizeof(err->fault), f.type);
 		goto cleanup;
@@ -473,7 +473,7 @@ cleanup:
 
 int
 vs_object_from_node(struct vs_object *out, xmlNodePtr objects,
-                    const char *const *optional, struct vs_error *err)
+                    const char *const *optional, struct err *err)
 {
 	size_t nprop, nmiss;
 	xmlNodePtr k, val;
@@ -487,13 +487,13 @@ vs_object_from_node(struct vs_object *out, xmlNodePtr objects,
 	nprop = vs_vim__count_children(objects, "propSet");
 	nmiss = vs_vim__count_children(objects, "missingSet");
 	if (nprop > MAX_LIST || nmiss > MAX_LIST) {
-		rc = vs_error_set(err, VS_EPARSE, "too many properties");
+		rc = err_set(err, ERR_EPARSE, "too many properties");
 		goto cleanup;
 	}
 	if (nprop + nmiss > 0) {
 		out->props = calloc(nprop + nmiss, sizeof(*out->props));
 		if (out->props == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}
@@ -506,13 +506,13 @@ vs_object_from_node(struct vs_object *out, xmlNodePtr objects,
 		out->nprops++;
 		val = vs_xml_child(k, "val");
 		if (val == NULL) {
-			rc = vs_error_set(err, VS_EPARSE,
-			                  "propSet %s without <val>", p->name);
+			rc = err_set(err, ERR_EPARSE,
+			             "propSet %s without <val>", p->name);
 			goto cleanup;
 		}
 		rc = read_val(out, p, val, err);
 		if (rc < 0) {
-			vs_error_prefix(err, "property %s", p->name);
+			err_prefix(err, "property %s", p->name);
 			goto cleanup;
 		}
 	}
@@ -561,26 +561,26 @@ kind_name(int kind)
 /* The prop name of kind `kind`, or an error. */
 static int
 want(const struct vs_prop **out, const struct vs_object *o, const char *name,
-     int kind, struct vs_error *err)
+     int kind, struct err *err)
 {
 	const struct vs_prop *p = vs_object_prop(o, name);
 
 	*out = NULL;
 	if (p == NULL || p->kind == VS_PROP_MISSING)
-		return vs_error_set(err, VS_ENOTFOUND, "%s %s: %s is not set",
-		                    o->obj.type, o->obj.value, name);
+		return err_set(err, ERR_ENOTFOUND, "%s %s: %s is not set",
+		               o->obj.type, o->obj.value, name);
 	if (p->kind != kind)
-		return vs_error_set(err, VS_EPARSE,
-		                    "%s %s: %s is %s, not %s", o->obj.type,
-		                    o->obj.value, name, kind_name(p->kind),
-		                    kind_name(kind));
+		return err_set(err, ERR_EPARSE,
+		               "%s %s: %s is %s, not %s", o->obj.type,
+		               o->obj.value, name, kind_name(p->kind),
+		               kind_name(kind));
 	*out = p;
 	return 0;
 }
 
 int
 vs_object_get_str(const char **out, const struct vs_object *o,
-                  const char *name, struct vs_error *err)
+                  const char *name, struct err *err)
 {
 	const struct vs_prop *p;
 	int rc;
@@ -594,7 +594,7 @@ vs_object_get_str(const char **out, const struct vs_object *o,
 
 int
 vs_object_get_long(long long *out, const struct vs_object *o,
-                   const char *name, struct vs_error *err)
+                   const char *name, struct err *err)
 {
 	const struct vs_prop *p;
 	int rc;
@@ -605,14 +605,14 @@ vs_object_get_long(long long *out, const struct vs_object *o,
 		return rc;
 	rc = vs_parse_long(out, p->text, LLONG_MIN, LLONG_MAX, err);
 	if (rc < 0)
-		vs_error_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
-		                name);
+		err_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
+		           name);
 	return rc;
 }
 
 int
 vs_object_get_bool(bool *out, const struct vs_object *o, const char *name,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	const struct vs_prop *p;
 	int rc;
@@ -623,14 +623,14 @@ vs_object_get_bool(bool *out, const struct vs_object *o, const char *name,
 		return rc;
 	rc = vs_parse_bool(out, p->text, err);
 	if (rc < 0)
-		vs_error_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
-		                name);
+		err_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
+		           name);
 	return rc;
 }
 
 int
 vs_object_get_moref(struct vs_moref *out, const struct vs_object *o,
-                    const char *name, struct vs_error *err)
+                    const char *name, struct err *err)
 {
 	const struct vs_prop *p;
 	int rc;
@@ -645,7 +645,7 @@ vs_object_get_moref(struct vs_moref *out, const struct vs_object *o,
 int
 vs_object_get_morefs(const struct vs_moref **out, size_t *n_out,
                      const struct vs_object *o, const char *name,
-                     struct vs_error *err)
+                     struct err *err)
 {
 	const struct vs_prop *p;
 	int rc;
@@ -662,7 +662,7 @@ vs_object_get_morefs(const struct vs_moref **out, size_t *n_out,
 
 int
 vs_object_get_node(xmlNodePtr *out, const struct vs_object *o,
-                   const char *name, struct vs_error *err)
+                   const char *name, struct err *err)
 {
 	const struct vs_prop *p;
 	int rc;
@@ -676,7 +676,7 @@ vs_object_get_node(xmlNodePtr *out, const struct vs_object *o,
 
 int
 vs_object_get_fault(struct vs_fault *out, const struct vs_object *o,
-                    const char *name, struct vs_error *err)
+                    const char *name, struct err *err)
 {
 	xmlNodePtr n;
 	int rc;
@@ -687,15 +687,15 @@ vs_object_get_fault(struct vs_fault *out, const struct vs_object *o,
 		return rc;
 	rc = vs_lmf_from_node(out, n, err);
 	if (rc < 0)
-		vs_error_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
-		                name);
+		err_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
+		           name);
 	return rc;
 }
 
 /* --- TaskInfo -------------------------------------------------------- */
 
 int
-vs_task_state_parse(int *out, const char *s, struct vs_error *err)
+vs_task_state_parse(int *out, const char *s, struct err *err)
 {
 	static const struct {
 		const char *name;
@@ -716,7 +716,7 @@ vs_task_state_parse(int *out, const char *s, struct vs_error *err)
 			return 0;
 		}
 	}
-	return vs_error_set(err, VS_EPARSE, "unknown task state");
+	return err_set(err, ERR_EPARSE, "unknown task state");
 }
 
 void
@@ -729,13 +729,13 @@ vs_task_info_clear(struct vs_task_info *ti)
 }
 
 static int
-task_state(struct vs_task_info *ti, xmlNodePtr val, struct vs_error *err)
+task_state(struct vs_task_info *ti, xmlNodePtr val, struct err *err)
 {
 	char *s = NULL;
 	int rc;
 
 	if (val == NULL)
-		return vs_error_set(err, VS_EPARSE, "info.state is unset");
+		return err_set(err, ERR_EPARSE, "info.state is unset");
 	rc = node_text(&s, val, "info.state", err);
 	if (rc == 0)
 		rc = vs_task_state_parse(&ti->state, s, err);
@@ -744,7 +744,7 @@ task_state(struct vs_task_info *ti, xmlNodePtr val, struct vs_error *err)
 }
 
 static int
-task_error(struct vs_task_info *ti, xmlNodePtr val, struct vs_error *err)
+task_error(struct vs_task_info *ti, xmlNodePtr val, struct err *err)
 {
 	int rc;
 
@@ -760,7 +760,7 @@ task_error(struct vs_task_info *ti, xmlNodePtr val, struct vs_error *err)
 }
 
 static int
-task_result(struct vs_task_info *ti, xmlNodePtr val, struct vs_error *err)
+task_result(struct vs_task_info *ti, xmlNodePtr val, struct err *err)
 {
 	char type[64];
 	int rc;
@@ -774,8 +774,8 @@ task_result(struct vs_task_info *ti, xmlNodePtr val, struct vs_error *err)
 	vs_xml_xsi_type(type, sizeof(type), val);
 	if (strcmp(type, "ManagedObjectReference") == 0) {
 		if (has_element_child(val))
-			return vs_error_set(err, VS_EPARSE,
-			                    "bad info.result reference");
+			return err_set(err, ERR_EPARSE,
+			               "bad info.result reference");
 		rc = vs_xml_moref(&ti->result_moref, val, err);
 		if (rc == 0)
 			ti->has_result_moref = true;
@@ -788,7 +788,7 @@ task_result(struct vs_task_info *ti, xmlNodePtr val, struct vs_error *err)
 
 int
 vs_task_info_apply(struct vs_task_info *ti, const char *name, xmlNodePtr val,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	int rc;
 
@@ -801,7 +801,7 @@ vs_task_info_apply(struct vs_task_info *ti, const char *name, xmlNodePtr val,
 	if (strcmp(name, "info") != 0)
 		return 0;   /* a property we did not ask for */
 	if (val == NULL)
-		return vs_error_set(err, VS_EPARSE, "task info is unset");
+		return err_set(err, ERR_EPARSE, "task info is unset");
 	rc = task_state(ti, vs_xml_child(val, "state"), err);
 	if (rc == 0)
 		rc = task_error(ti, vs_xml_child(val, "error"), err);

@@ -22,7 +22,7 @@
 #include <libxml/tree.h>
 
 #include "vsphere/soap.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 /* --- reading: ObjectContent ---------------------------------------- */
 
@@ -70,54 +70,54 @@ void vs_object_clear(struct vs_object *o);
 
 /* How <objects> entries are read.  missingSet entries whose path is in
  * optional (NULL-terminated, may be NULL) become VS_PROP_MISSING props
- * (the getters then answer VS_ENOTFOUND); any other missingSet entry fails
- * the read with VS_EFAULT and err->fault set to its fault type. */
+ * (the getters then answer ERR_ENOTFOUND); any other missingSet entry fails
+ * the read with ERR_EFAULT and err->fault set to its fault type. */
 int vs_object_from_node(struct vs_object *out, xmlNodePtr objects,
-                        const char *const *optional, struct vs_error *err);
+                        const char *const *optional, struct err *err);
 
 /* The prop named name, or NULL when it did not come back. */
 const struct vs_prop *vs_object_prop(const struct vs_object *o,
                                      const char *name);
 
-/* Typed getters.  All return 0, VS_ENOTFOUND when the property is absent
- * (unset or optional-missing), or VS_EPARSE when its value has the wrong
+/* Typed getters.  All return 0, ERR_ENOTFOUND when the property is absent
+ * (unset or optional-missing), or ERR_EPARSE when its value has the wrong
  * shape.  Strings are borrowed from o. */
 int vs_object_get_str(const char **out, const struct vs_object *o,
-                      const char *name, struct vs_error *err);
+                      const char *name, struct err *err);
 int vs_object_get_long(long long *out, const struct vs_object *o,
-                       const char *name, struct vs_error *err);
+                       const char *name, struct err *err);
 int vs_object_get_bool(bool *out, const struct vs_object *o,
-                       const char *name, struct vs_error *err);
+                       const char *name, struct err *err);
 int vs_object_get_moref(struct vs_moref *out, const struct vs_object *o,
-                        const char *name, struct vs_error *err);
+                        const char *name, struct err *err);
 /* An ArrayOfManagedObjectReference (an empty array is n = 0). */
 int vs_object_get_morefs(const struct vs_moref **out, size_t *n_out,
                          const struct vs_object *o, const char *name,
-                         struct vs_error *err);
+                         struct err *err);
 /* The <val> element of a complex value, borrowed from o. */
 int vs_object_get_node(xmlNodePtr *out, const struct vs_object *o,
-                       const char *name, struct vs_error *err);
+                       const char *name, struct err *err);
 /* A LocalizedMethodFault-valued property (HttpNfcLease.error). */
 int vs_object_get_fault(struct vs_fault *out, const struct vs_object *o,
-                        const char *name, struct vs_error *err);
+                        const char *name, struct err *err);
 
 /* --- reading: scalars and faults ----------------------------------- */
 
 /* Strict decimal in [min, max]; no spaces, no trailing junk. */
 int vs_parse_long(long long *out, const char *s, long long min,
-                  long long max, struct vs_error *err);
+                  long long max, struct err *err);
 /* "true"/"1" or "false"/"0". */
-int vs_parse_bool(bool *out, const char *s, struct vs_error *err);
+int vs_parse_bool(bool *out, const char *s, struct err *err);
 /* The text of parent's child name into *out (xmlFree), NULL when there
- * is no such child; VS_ENOMEM (err untouched: the caller words it) when
+ * is no such child; ERR_ENOMEM (err untouched: the caller words it) when
  * there is one but its text could not be copied, which must not read as
  * "absent".  The one read of an optional child's text. */
 int vs_vim_opt_text(char **out, xmlNodePtr parent, const char *name);
 /* A LocalizedMethodFault element (<error>, <val>, missingSet's <fault>):
  * type from the inner <fault>'s xsi:type, localized from
- * <localizedMessage>.  VS_EPARSE when there is no typed inner fault. */
+ * <localizedMessage>.  ERR_EPARSE when there is no typed inner fault. */
 int vs_lmf_from_node(struct vs_fault *out, xmlNodePtr lmf,
-                     struct vs_error *err);
+                     struct err *err);
 
 /* --- reading: TaskInfo ---------------------------------------------- */
 
@@ -128,7 +128,7 @@ enum vs_task_state {
 	VS_TASK_ERROR,
 };
 
-int vs_task_state_parse(int *out, const char *s, struct vs_error *err);
+int vs_task_state_parse(int *out, const char *s, struct err *err);
 
 /* info.result: a moref, a simple value, or something complex (then
  * neither is set; read info.result with vs_get_props instead). */
@@ -146,7 +146,7 @@ void vs_task_info_clear(struct vs_task_info *ti);
  * "info.error", "info.result", or "info" itself) into ti.  val NULL means
  * unset (a changeSet without <val>). */
 int vs_task_info_apply(struct vs_task_info *ti, const char *name,
-                       xmlNodePtr val, struct vs_error *err);
+                       xmlNodePtr val, struct err *err);
 
 /* --- reading: devices (config.hardware.device) --------------------- */
 
@@ -192,10 +192,10 @@ struct vs_devices {
 void vs_devices_free(struct vs_devices *d);
 /* val: an ArrayOfVirtualDevice element. */
 int vs_devices_from_node(struct vs_devices **out, xmlNodePtr val,
-                         struct vs_error *err);
+                         struct err *err);
 int vs_object_get_devices(struct vs_devices **out,
                           const struct vs_object *o, const char *name,
-                          struct vs_error *err);
+                          struct err *err);
 /* Ethernet card types (VirtualE1000, VirtualVmxnet3, …). */
 bool vs_device_is_nic(const struct vs_device *d);
 const struct vs_device *vs_devices_find_key(const struct vs_devices *d,
@@ -210,7 +210,7 @@ enum vs_lease_state {
 	VS_LEASE_ERROR,
 };
 
-int vs_lease_state_parse(int *out, const char *s, struct vs_error *err);
+int vs_lease_state_parse(int *out, const char *s, struct err *err);
 
 struct vs_lease_url {
 	char *key;          /* device key, e.g. "/vm-88/disk:0" */
@@ -229,7 +229,7 @@ struct vs_lease_info {
 
 void vs_lease_info_free(struct vs_lease_info *li);
 int vs_lease_info_from_node(struct vs_lease_info **out, xmlNodePtr val,
-                            struct vs_error *err);
+                            struct err *err);
 
 /* --- reading: DatastoreSummary --------------------------------------- */
 
@@ -247,7 +247,7 @@ struct vs_ds_summary {
 
 void vs_ds_summary_free(struct vs_ds_summary *s);
 int vs_ds_summary_from_node(struct vs_ds_summary **out, xmlNodePtr val,
-                            struct vs_error *err);
+                            struct err *err);
 
 /* --- writing: property collector specs ------------------------------- */
 
@@ -283,10 +283,10 @@ struct vs_filter_spec {
 };
 
 int vs_add_filter_spec(xmlNodePtr parent, const char *name,
-                       const struct vs_filter_spec *s, struct vs_error *err);
+                       const struct vs_filter_spec *s, struct err *err);
 /* RetrieveOptions; max_objects <= 0: <options/> without maxObjects. */
 int vs_add_retrieve_options(xmlNodePtr parent, const char *name,
-                            int max_objects, struct vs_error *err);
+                            int max_objects, struct err *err);
 
 /* --- writing: devices and VM specs ----------------------------------- */
 
@@ -325,7 +325,7 @@ struct vs_connect_spec {
 
 /* type_name: the device's real xsi:type when it is not the kind's
  * default, e.g. "VirtualE1000" for the removal of an existing card.  It
- * must belong to the kind's family (VS_EINVAL otherwise): an ethernet
+ * must belong to the kind's family (ERR_EINVAL otherwise): an ethernet
  * card type (vs_device_is_nic()) for VS_DEV_VMXNET3; for
  * VS_DEV_SCSI_CONTROLLER one of ParaVirtualSCSIController,
  * VirtualLsiLogicController, VirtualLsiLogicSASController,
@@ -333,7 +333,7 @@ struct vs_connect_spec {
  * others.  NULL: the default.
  *
  * label/summary: deviceInfo, a Description {label, summary}; both or
- * neither (VS_EINVAL).  Written right after key, as the schema orders
+ * neither (ERR_EINVAL).  Written right after key, as the schema orders
  * it.  NULL: no deviceInfo. */
 struct vs_device_spec {
 	int type;                       /* enum vs_dev_type */
@@ -436,16 +436,16 @@ struct vs_clone_spec {
 };
 
 int vs_add_device(xmlNodePtr parent, const char *name,
-                  const struct vs_device_spec *d, struct vs_error *err);
+                  const struct vs_device_spec *d, struct err *err);
 int vs_add_device_change(xmlNodePtr parent, const char *name,
                          const struct vs_device_change *dc,
-                         struct vs_error *err);
+                         struct err *err);
 int vs_add_config_spec(xmlNodePtr parent, const char *name,
-                       const struct vs_config_spec *s, struct vs_error *err);
+                       const struct vs_config_spec *s, struct err *err);
 int vs_add_relocate_spec(xmlNodePtr parent, const char *name,
                          const struct vs_relocate_spec *s,
-                         struct vs_error *err);
+                         struct err *err);
 int vs_add_clone_spec(xmlNodePtr parent, const char *name,
-                      const struct vs_clone_spec *s, struct vs_error *err);
+                      const struct vs_clone_spec *s, struct err *err);
 
 #endif

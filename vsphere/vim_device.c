@@ -39,14 +39,14 @@ vs_devices_free(struct vs_devices *d)
 }
 
 static int
-device_backing(struct vs_device *d, xmlNodePtr b, struct vs_error *err)
+device_backing(struct vs_device *d, xmlNodePtr b, struct err *err)
 {
 	xmlNodePtr port;
 	int rc;
 
 	vs_xml_xsi_type(d->backing_type, sizeof(d->backing_type), b);
 	if (d->backing_type[0] == '\0')
-		return vs_error_set(err, VS_EPARSE, "backing without a type");
+		return err_set(err, ERR_EPARSE, "backing without a type");
 	rc = vs_vim__child_text(&d->file_name, b, "fileName", false, err);
 	if (rc == 0)
 		rc = vs_vim__child_moref(&d->datastore, &d->has_datastore, b,
@@ -78,7 +78,7 @@ device_backing(struct vs_device *d, xmlNodePtr b, struct vs_error *err)
 }
 
 static int
-device_connectable(struct vs_device *d, xmlNodePtr c, struct vs_error *err)
+device_connectable(struct vs_device *d, xmlNodePtr c, struct err *err)
 {
 	int rc;
 
@@ -96,7 +96,7 @@ device_connectable(struct vs_device *d, xmlNodePtr c, struct vs_error *err)
 
 /* The device's controllerKey, unitNumber and busNumber, when present. */
 static int
-device_slot(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
+device_slot(struct vs_device *d, xmlNodePtr n, struct err *err)
 {
 	long long v;
 	int rc;
@@ -121,13 +121,13 @@ device_slot(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
 
 /* A controller's sharedBus ("" when absent or too long). */
 static int
-device_shared_bus(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
+device_shared_bus(struct vs_device *d, xmlNodePtr n, struct err *err)
 {
 	char *t = NULL;
 	size_t len;
 
 	if (vs_vim_opt_text(&t, n, "sharedBus") != 0)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	len = t != NULL ? strlen(t) : 0;
 	if (t != NULL && len < sizeof(d->shared_bus))
 		memcpy(d->shared_bus, t, len + 1);
@@ -137,7 +137,7 @@ device_shared_bus(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
 
 /* The device's deviceInfo, backing and connectable, when present. */
 static int
-device_parts(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
+device_parts(struct vs_device *d, xmlNodePtr n, struct err *err)
 {
 	xmlNodePtr k;
 	int rc = 0;
@@ -155,14 +155,14 @@ device_parts(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
 }
 
 static int
-device_from_node(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
+device_from_node(struct vs_device *d, xmlNodePtr n, struct err *err)
 {
 	long long v;
 	int rc;
 
 	vs_xml_xsi_type(d->type, sizeof(d->type), n);
 	if (d->type[0] == '\0')
-		return vs_error_set(err, VS_EPARSE, "device without a type");
+		return err_set(err, ERR_EPARSE, "device without a type");
 	rc = vs_vim__child_long(&v, NULL, n, "key", INT32_MIN, INT32_MAX, err);
 	if (rc < 0)
 		return rc;
@@ -186,7 +186,7 @@ device_from_node(struct vs_device *d, xmlNodePtr n, struct vs_error *err)
 
 int
 vs_devices_from_node(struct vs_devices **out, xmlNodePtr val,
-                     struct vs_error *err)
+                     struct err *err)
 {
 	struct vs_devices *d = NULL;
 	size_t n = 0;
@@ -199,14 +199,14 @@ vs_devices_from_node(struct vs_devices **out, xmlNodePtr val,
 			n++;
 	}
 	if (n > MAX_LIST)
-		return vs_error_set(err, VS_EPARSE, "device list too long");
+		return err_set(err, ERR_EPARSE, "device list too long");
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	if (n > 0) {
 		d->items = calloc(n, sizeof(*d->items));
 		if (d->items == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}
@@ -214,15 +214,15 @@ vs_devices_from_node(struct vs_devices **out, xmlNodePtr val,
 		if (k->type != XML_ELEMENT_NODE)
 			continue;
 		if (strcmp((const char *)k->name, "VirtualDevice") != 0) {
-			rc = vs_error_set(err, VS_EPARSE,
-			                  "unexpected <%s> in device list",
-			                  (const char *)k->name);
+			rc = err_set(err, ERR_EPARSE,
+			             "unexpected <%s> in device list",
+			             (const char *)k->name);
 			goto cleanup;
 		}
 		rc = device_from_node(&d->items[d->n], k, err);
 		d->n++;
 		if (rc < 0) {
-			vs_error_prefix(err, "device %zu", d->n);
+			err_prefix(err, "device %zu", d->n);
 			goto cleanup;
 		}
 	}
@@ -235,7 +235,7 @@ cleanup:
 
 int
 vs_object_get_devices(struct vs_devices **out, const struct vs_object *o,
-                      const char *name, struct vs_error *err)
+                      const char *name, struct err *err)
 {
 	const struct vs_prop *p = vs_object_prop(o, name);
 	xmlNodePtr n;
@@ -246,7 +246,7 @@ vs_object_get_devices(struct vs_devices **out, const struct vs_object *o,
 		/* an empty ArrayOfVirtualDevice */
 		*out = calloc(1, sizeof(**out));
 		if (*out == NULL)
-			return vs_error_set(err, VS_ENOMEM, "out of memory");
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		return 0;
 	}
 	rc = vs_object_get_node(&n, o, name, err);
@@ -254,8 +254,8 @@ vs_object_get_devices(struct vs_devices **out, const struct vs_object *o,
 		return rc;
 	rc = vs_devices_from_node(out, n, err);
 	if (rc < 0)
-		vs_error_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
-		                name);
+		err_prefix(err, "%s %s: %s", o->obj.type, o->obj.value,
+		           name);
 	return rc;
 }
 

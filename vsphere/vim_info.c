@@ -10,7 +10,7 @@
 #include <string.h>
 
 int
-vs_lease_state_parse(int *out, const char *s, struct vs_error *err)
+vs_lease_state_parse(int *out, const char *s, struct err *err)
 {
 	*out = 0;
 	if (s != NULL && strcmp(s, "initializing") == 0)
@@ -22,7 +22,7 @@ vs_lease_state_parse(int *out, const char *s, struct vs_error *err)
 	else if (s != NULL && strcmp(s, "error") == 0)
 		*out = VS_LEASE_ERROR;
 	else
-		return vs_error_set(err, VS_EPARSE, "unknown lease state");
+		return err_set(err, ERR_EPARSE, "unknown lease state");
 	return 0;
 }
 
@@ -44,7 +44,7 @@ vs_lease_info_free(struct vs_lease_info *li)
 }
 
 static int
-lease_url(struct vs_lease_url *u, xmlNodePtr n, struct vs_error *err)
+lease_url(struct vs_lease_url *u, xmlNodePtr n, struct err *err)
 {
 	bool present;
 	int rc;
@@ -65,7 +65,7 @@ lease_url(struct vs_lease_url *u, xmlNodePtr n, struct vs_error *err)
 
 int
 vs_lease_info_from_node(struct vs_lease_info **out, xmlNodePtr val,
-                        struct vs_error *err)
+                        struct err *err)
 {
 	struct vs_lease_info *li;
 	bool present;
@@ -76,7 +76,7 @@ vs_lease_info_from_node(struct vs_lease_info **out, xmlNodePtr val,
 	*out = NULL;
 	li = calloc(1, sizeof(*li));
 	if (li == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = vs_vim__child_moref(&li->entity, NULL, val, "entity", err);
 	if (rc < 0)
 		goto cleanup;
@@ -86,13 +86,13 @@ vs_lease_info_from_node(struct vs_lease_info **out, xmlNodePtr val,
 		goto cleanup;
 	n = vs_vim__count_children(val, "deviceUrl");
 	if (n > MAX_LIST) {
-		rc = vs_error_set(err, VS_EPARSE, "too many device URLs");
+		rc = err_set(err, ERR_EPARSE, "too many device URLs");
 		goto cleanup;
 	}
 	if (n > 0) {
 		li->urls = calloc(n, sizeof(*li->urls));
 		if (li->urls == NULL) {
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 			goto cleanup;
 		}
 	}
@@ -101,7 +101,7 @@ vs_lease_info_from_node(struct vs_lease_info **out, xmlNodePtr val,
 		rc = lease_url(&li->urls[li->nurls], k, err);
 		li->nurls++;
 		if (rc < 0) {
-			vs_error_prefix(err, "lease deviceUrl %zu", li->nurls);
+			err_prefix(err, "lease deviceUrl %zu", li->nurls);
 			goto cleanup;
 		}
 	}
@@ -126,7 +126,7 @@ vs_ds_summary_free(struct vs_ds_summary *s)
 
 int
 vs_ds_summary_from_node(struct vs_ds_summary **out, xmlNodePtr val,
-                        struct vs_error *err)
+                        struct err *err)
 {
 	struct vs_ds_summary *s;
 	int rc;
@@ -134,7 +134,7 @@ vs_ds_summary_from_node(struct vs_ds_summary **out, xmlNodePtr val,
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = vs_vim__child_moref(&s->datastore, &s->has_datastore, val,
 	                         "datastore", err);
 	if (rc == 0)
@@ -156,7 +156,7 @@ vs_ds_summary_from_node(struct vs_ds_summary **out, xmlNodePtr val,
 		rc = vs_vim__child_text(&s->maintenance_mode, val,
 		                        "maintenanceMode", false, err);
 	if (rc < 0) {
-		vs_error_prefix(err, "datastore summary");
+		err_prefix(err, "datastore summary");
 		vs_ds_summary_free(s);
 		return rc;
 	}

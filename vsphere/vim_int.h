@@ -4,8 +4,8 @@
  *
  * The child readers take an element's child named name: *present (when
  * not NULL) tells whether it was there; with present NULL the child is
- * required and its absence is VS_EPARSE.  A child with element children
- * where a simple value belongs is VS_EPARSE too.
+ * required and its absence is ERR_EPARSE.  A child with element children
+ * where a simple value belongs is ERR_EPARSE too.
  */
 #ifndef VS_VIM_INT_H
 #define VS_VIM_INT_H
@@ -21,15 +21,15 @@ size_t vs_vim__count_children(xmlNodePtr parent, const char *name);
 /* Child name's text (malloc'd): *out NULL when the child is absent and
  * !required. */
 int vs_vim__child_text(char **out, xmlNodePtr parent, const char *name,
-                       bool required, struct vs_error *err);
+                       bool required, struct err *err);
 /* Child name as an integer in [min, max]. */
 int vs_vim__child_long(long long *out, bool *present, xmlNodePtr parent,
                        const char *name, long long min, long long max,
-                       struct vs_error *err);
+                       struct err *err);
 int vs_vim__child_bool(bool *out, bool *present, xmlNodePtr parent,
-                       const char *name, struct vs_error *err);
+                       const char *name, struct err *err);
 int vs_vim__child_moref(struct vs_moref *out, bool *present,
                         xmlNodePtr parent, const char *name,
-                        struct vs_error *err);
+                        struct err *err);
 
 #endif

@@ -20,11 +20,11 @@
  * text (bad UTF-8, control characters) and when out of memory; the first
  * is what a caller can actually cause. */
 static int
-nomem(const char *name, struct vs_error *err)
+nomem(const char *name, struct err *err)
 {
-	return vs_error_set(err, VS_EINVAL,
-	                    "cannot add <%s>: invalid text or out of memory",
-	                    name);
+	return err_set(err, ERR_EINVAL,
+	               "cannot add <%s>: invalid text or out of memory",
+	               name);
 }
 
 /* What vs_soap_add_text() accepts: UTF-8 without C0 controls other than
@@ -45,11 +45,11 @@ valid_text(const char *s)
 
 static int
 add_text(xmlNodePtr parent, const char *name, const char *v,
-         struct vs_error *err)
+         struct err *err)
 {
 	if (v == NULL)
-		return vs_error_set(err, VS_EINVAL, "<%s>: value missing",
-		                    name);
+		return err_set(err, ERR_EINVAL, "<%s>: value missing",
+		               name);
 	if (vs_soap_add_text(parent, name, v) == NULL)
 		return nomem(name, err);
 	return 0;
@@ -57,7 +57,7 @@ add_text(xmlNodePtr parent, const char *name, const char *v,
 
 static int
 add_opt_text(xmlNodePtr parent, const char *name, const char *v,
-             struct vs_error *err)
+             struct err *err)
 {
 	if (v == NULL)
 		return 0;
@@ -65,7 +65,7 @@ add_opt_text(xmlNodePtr parent, const char *name, const char *v,
 }
 
 static int
-add_bool(xmlNodePtr parent, const char *name, bool v, struct vs_error *err)
+add_bool(xmlNodePtr parent, const char *name, bool v, struct err *err)
 {
 	if (vs_soap_add_bool(parent, name, v) == NULL)
 		return nomem(name, err);
@@ -74,18 +74,18 @@ add_bool(xmlNodePtr parent, const char *name, bool v, struct vs_error *err)
 
 static int
 add_tristate(xmlNodePtr parent, const char *name, int v,
-             struct vs_error *err)
+             struct err *err)
 {
 	if (v == VS_UNSET)
 		return 0;
 	if (v != VS_TRUE && v != VS_FALSE)
-		return vs_error_set(err, VS_EINVAL, "<%s>: bad value", name);
+		return err_set(err, ERR_EINVAL, "<%s>: bad value", name);
 	return add_bool(parent, name, v == VS_TRUE, err);
 }
 
 static int
 add_long(xmlNodePtr parent, const char *name, long long v,
-         struct vs_error *err)
+         struct err *err)
 {
 	if (vs_soap_add_long(parent, name, v) == NULL)
 		return nomem(name, err);
@@ -94,12 +94,12 @@ add_long(xmlNodePtr parent, const char *name, long long v,
 
 static int
 add_moref(xmlNodePtr parent, const char *name, const struct vs_moref *r,
-          struct vs_error *err)
+          struct err *err)
 {
 	if (r == NULL || r->type[0] == '\0' || r->value[0] == '\0')
-		return vs_error_set(err, VS_EINVAL,
-		                    "<%s>: empty managed object reference",
-		                    name);
+		return err_set(err, ERR_EINVAL,
+		               "<%s>: empty managed object reference",
+		               name);
 	if (vs_soap_add_moref(parent, name, r) == NULL)
 		return nomem(name, err);
 	return 0;
@@ -107,7 +107,7 @@ add_moref(xmlNodePtr parent, const char *name, const struct vs_moref *r,
 
 static int
 add_opt_moref(xmlNodePtr parent, const char *name, const struct vs_moref *r,
-              struct vs_error *err)
+              struct err *err)
 {
 	if (r == NULL)
 		return 0;
@@ -116,7 +116,7 @@ add_opt_moref(xmlNodePtr parent, const char *name, const struct vs_moref *r,
 
 static int
 add_obj(xmlNodePtr *out, xmlNodePtr parent, const char *name,
-        const char *type, struct vs_error *err)
+        const char *type, struct err *err)
 {
 	*out = vs_soap_add_obj(parent, name, type);
 	if (*out == NULL)
@@ -130,19 +130,19 @@ add_obj(xmlNodePtr *out, xmlNodePtr parent, const char *name,
  * selectSet}. */
 static int
 add_selection(xmlNodePtr parent, const struct vs_selection_spec *s,
-              int depth, struct vs_error *err)
+              int depth, struct err *err)
 {
 	xmlNodePtr n;
 	size_t i;
 	int rc;
 
 	if (depth > MAX_SELECT_DEPTH)
-		return vs_error_set(err, VS_EINVAL,
-		                    "selectSet nested too deep");
+		return err_set(err, ERR_EINVAL,
+		               "selectSet nested too deep");
 	if (s->type == NULL) {
 		if (s->name == NULL)
-			return vs_error_set(err, VS_EINVAL,
-			                    "SelectionSpec without a name");
+			return err_set(err, ERR_EINVAL,
+			               "SelectionSpec without a name");
 		rc = add_obj(&n, parent, "selectSet", "SelectionSpec", err);
 		if (rc == 0)
 			rc = add_text(n, "name", s->name, err);
@@ -166,16 +166,16 @@ add_selection(xmlNodePtr parent, const struct vs_selection_spec *s,
  * PropertySpec {type, all, pathSet}; ObjectSpec {obj, skip, selectSet}. */
 int
 vs_add_filter_spec(xmlNodePtr parent, const char *name,
-                   const struct vs_filter_spec *s, struct vs_error *err)
+                   const struct vs_filter_spec *s, struct err *err)
 {
 	xmlNodePtr spec, n;
 	size_t i, j;
 	int rc;
 
 	if (s->nprops == 0 || s->nobjects == 0)
-		return vs_error_set(err, VS_EINVAL,
-		                    "filter spec without properties or "
-		                    "objects");
+		return err_set(err, ERR_EINVAL,
+		               "filter spec without properties or "
+		               "objects");
 	rc = add_obj(&spec, parent, name, NULL, err);
 	for (i = 0; rc == 0 && i < s->nprops; i++) {
 		const struct vs_property_spec *p = &s->props[i];
@@ -206,7 +206,7 @@ vs_add_filter_spec(xmlNodePtr parent, const char *name,
 /* RetrieveOptions {maxObjects}. */
 int
 vs_add_retrieve_options(xmlNodePtr parent, const char *name,
-                        int max_objects, struct vs_error *err)
+                        int max_objects, struct err *err)
 {
 	xmlNodePtr n;
 	int rc;
@@ -315,7 +315,7 @@ backing_fits(int type, int backing)
  * VirtualCdromIsoBackingInfo {VirtualDeviceFileBackingInfo}. */
 static int
 add_nic_backing(xmlNodePtr dev, const struct vs_device_spec *d,
-                struct vs_error *err)
+                struct err *err)
 {
 	xmlNodePtr b, port;
 	int rc;
@@ -356,7 +356,7 @@ add_nic_backing(xmlNodePtr dev, const struct vs_device_spec *d,
 
 static int
 add_file_backing(xmlNodePtr dev, const struct vs_device_spec *d,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	bool disk = d->backing == VS_BACKING_DISK_FLAT;
 	xmlNodePtr b;
@@ -380,7 +380,7 @@ add_file_backing(xmlNodePtr dev, const struct vs_device_spec *d,
 
 static int
 add_backing(xmlNodePtr dev, const struct vs_device_spec *d,
-            struct vs_error *err)
+            struct err *err)
 {
 	switch (d->backing) {
 	case VS_BACKING_NETWORK:
@@ -398,38 +398,38 @@ add_backing(xmlNodePtr dev, const struct vs_device_spec *d,
 /* The checks vs_add_device() makes before writing anything. */
 static int
 check_device(const char **type_out, const struct vs_device_spec *d,
-             struct vs_error *err)
+             struct err *err)
 {
 	const char *type = device_type_name(d->type);
 
 	if (type == NULL)
-		return vs_error_set(err, VS_EINVAL, "unknown device type %d",
-		                    d->type);
+		return err_set(err, ERR_EINVAL, "unknown device type %d",
+		               d->type);
 	if (d->type_name != NULL) {
 		if (!type_name_fits(d->type, d->type_name))
-			return vs_error_set(err, VS_EINVAL, "type %.64s is "
-			                    "not a device of kind %d",
-			                    d->type_name, d->type);
+			return err_set(err, ERR_EINVAL, "type %.64s is "
+			               "not a device of kind %d",
+			               d->type_name, d->type);
 		type = d->type_name;
 	}
 	if (!backing_fits(d->type, d->backing))
-		return vs_error_set(err, VS_EINVAL,
-		                    "%s cannot take backing %d", type,
-		                    d->backing);
+		return err_set(err, ERR_EINVAL,
+		               "%s cannot take backing %d", type,
+		               d->backing);
 	if ((d->label == NULL) != (d->summary == NULL))
-		return vs_error_set(err, VS_EINVAL, "%s: deviceInfo needs a "
-		                    "label and a summary", type);
+		return err_set(err, ERR_EINVAL, "%s: deviceInfo needs a "
+		               "label and a summary", type);
 	if (d->type == VS_DEV_SCSI_CONTROLLER) {
 		if (d->connectable != NULL)
-			return vs_error_set(err, VS_EINVAL, "%s cannot be "
-			                    "connectable", type);
+			return err_set(err, ERR_EINVAL, "%s cannot be "
+			               "connectable", type);
 		if (d->bus_number < 0)
-			return vs_error_set(err, VS_EINVAL, "%s: negative "
-			                    "busNumber", type);
+			return err_set(err, ERR_EINVAL, "%s: negative "
+			               "busNumber", type);
 		if (!sharing_valid(d->shared_bus))
-			return vs_error_set(err, VS_EINVAL, "%s: sharedBus "
-			                    "missing or not a "
-			                    "VirtualSCSISharing", type);
+			return err_set(err, ERR_EINVAL, "%s: sharedBus "
+			               "missing or not a "
+			               "VirtualSCSISharing", type);
 	}
 	*type_out = type;
 	return 0;
@@ -449,7 +449,7 @@ check_device(const char **type_out, const struct vs_device_spec *d,
  * device}; hotAddRemove, sharedBus, scsiCtlrUnitNumber}. */
 int
 vs_add_device(xmlNodePtr parent, const char *name,
-              const struct vs_device_spec *d, struct vs_error *err)
+              const struct vs_device_spec *d, struct err *err)
 {
 	const char *type = NULL;
 	xmlNodePtr dev, c;
@@ -509,7 +509,7 @@ vs_add_device(xmlNodePtr parent, const char *name,
  * backing}. */
 int
 vs_add_device_change(xmlNodePtr parent, const char *name,
-                     const struct vs_device_change *dc, struct vs_error *err)
+                     const struct vs_device_change *dc, struct err *err)
 {
 	static const char *const ops[] = { NULL, "add", "remove", "edit" };
 	static const char *const fops[] = { NULL, "create", "destroy" };
@@ -517,13 +517,13 @@ vs_add_device_change(xmlNodePtr parent, const char *name,
 	int rc;
 
 	if (dc->operation < VS_OP_ADD || dc->operation > VS_OP_EDIT)
-		return vs_error_set(err, VS_EINVAL, "bad device operation");
+		return err_set(err, ERR_EINVAL, "bad device operation");
 	if (dc->file_operation < VS_FILEOP_NONE ||
 	    dc->file_operation > VS_FILEOP_DESTROY)
-		return vs_error_set(err, VS_EINVAL, "bad file operation");
+		return err_set(err, ERR_EINVAL, "bad file operation");
 	if (dc->device == NULL)
-		return vs_error_set(err, VS_EINVAL, "device change without "
-		                    "a device");
+		return err_set(err, ERR_EINVAL, "device change without "
+		               "a device");
 	rc = add_obj(&n, parent, name, NULL, err);
 	if (rc == 0)
 		rc = add_text(n, "operation", ops[dc->operation], err);
@@ -539,15 +539,15 @@ vs_add_device_change(xmlNodePtr parent, const char *name,
  * (which removes the key) is written <value xsi:type="xsd:string"/>,
  * without a text node. */
 static int
-add_extra(xmlNodePtr spec, const struct vs_option *o, struct vs_error *err)
+add_extra(xmlNodePtr spec, const struct vs_option *o, struct err *err)
 {
 	xmlNodePtr n, v;
 	int rc;
 
 	if (o->value == NULL || !valid_text(o->value))
-		return vs_error_set(err, VS_EINVAL, "extraConfig %s: missing "
-		                    "or invalid value", o->key != NULL ?
-		                    o->key : "(no key)");
+		return err_set(err, ERR_EINVAL, "extraConfig %s: missing "
+		               "or invalid value", o->key != NULL ?
+		               o->key : "(no key)");
 	rc = add_obj(&n, spec, "extraConfig", NULL, err);
 	if (rc == 0)
 		rc = add_text(n, "key", o->key, err);
@@ -570,7 +570,7 @@ add_extra(xmlNodePtr spec, const struct vs_option *o, struct vs_error *err)
  * type}. */
 int
 vs_add_config_spec(xmlNodePtr parent, const char *name,
-                   const struct vs_config_spec *s, struct vs_error *err)
+                   const struct vs_config_spec *s, struct err *err)
 {
 	xmlNodePtr spec, n;
 	size_t i;
@@ -578,11 +578,11 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 
 	if (s->num_cpus < 0 || s->memory_mb < 0 ||
 	    (s->has_cpu_reservation && s->cpu_reservation_mhz < 0))
-		return vs_error_set(err, VS_EINVAL, "negative CPU, memory or "
-		                    "reservation");
+		return err_set(err, ERR_EINVAL, "negative CPU, memory or "
+		               "reservation");
 	if ((s->managed_by_key == NULL) != (s->managed_by_type == NULL))
-		return vs_error_set(err, VS_EINVAL,
-		                    "managedBy needs both key and type");
+		return err_set(err, ERR_EINVAL,
+		               "managedBy needs both key and type");
 	rc = add_obj(&spec, parent, name, NULL, err);
 	if (rc == 0)
 		rc = add_opt_text(spec, "name", s->name, err);
@@ -627,7 +627,7 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
  * pool, host, disk, transform, deviceChange, profile, cryptoSpec}. */
 int
 vs_add_relocate_spec(xmlNodePtr parent, const char *name,
-                     const struct vs_relocate_spec *s, struct vs_error *err)
+                     const struct vs_relocate_spec *s, struct err *err)
 {
 	xmlNodePtr n;
 	int rc;
@@ -650,7 +650,7 @@ vs_add_relocate_spec(xmlNodePtr parent, const char *name,
  * powerOn, snapshot, memory}. */
 int
 vs_add_clone_spec(xmlNodePtr parent, const char *name,
-                  const struct vs_clone_spec *s, struct vs_error *err)
+                  const struct vs_clone_spec *s, struct err *err)
 {
 	xmlNodePtr n;
 	int rc;

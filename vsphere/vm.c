@@ -26,10 +26,10 @@
 
 int
 vs_vm__check_ref(const struct vs_moref *ref, const char *what,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	if (ref == NULL || ref->type[0] == '\0' || ref->value[0] == '\0')
-		return vs_error_set(err, VS_EINVAL, "%s: no reference", what);
+		return err_set(err, ERR_EINVAL, "%s: no reference", what);
 	return 0;
 }
 
@@ -66,7 +66,7 @@ vs_vm_info_device(const struct vs_vm_info *info, int key)
 }
 
 static int
-power_parse(int *out, const char *s, struct vs_error *err)
+power_parse(int *out, const char *s, struct err *err)
 {
 	if (strcmp(s, "poweredOff") == 0)
 		*out = VS_VM_POWERED_OFF;
@@ -75,52 +75,52 @@ power_parse(int *out, const char *s, struct vs_error *err)
 	else if (strcmp(s, "suspended") == 0)
 		*out = VS_VM_SUSPENDED;
 	else
-		return vs_error_set(err, VS_EPARSE, "unknown power state");
+		return err_set(err, ERR_EPARSE, "unknown power state");
 	return 0;
 }
 
 /* An optional property read into the local error e: absence
- * (VS_ENOTFOUND) is success and leaves err untouched, any other failure is
+ * (ERR_ENOTFOUND) is success and leaves err untouched, any other failure is
  * passed on.  Reading straight into err would leave it filled on absence
  * and hide every later failure reported through it (the first wins). */
 static int
-get_optional(int rc, const struct vs_error *e, struct vs_error *err)
+get_optional(int rc, const struct err *e, struct err *err)
 {
-	if (rc == VS_ENOTFOUND)
+	if (rc == ERR_ENOTFOUND)
 		return 0;
 	if (rc != 0)
-		vs_error_keep_first(err, e);
+		err_keep_first(err, e);
 	return rc;
 }
 
 static int
 opt_str(char **out, const struct vs_object *o, const char *name,
-        struct vs_error *err)
+        struct err *err)
 {
 	const char *s = NULL;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	*out = NULL;
 	rc = get_optional(vs_object_get_str(&s, o, name, &e), &e, err);
 	if (rc != 0 || s == NULL)
 		return rc;
 	*out = strdup(s);
 	if (*out == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	return 0;
 }
 
 static int
 opt_moref(bool *has, struct vs_moref *out, const struct vs_object *o,
-          const char *name, struct vs_error *err)
+          const char *name, struct err *err)
 {
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	*has = false;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_object_get_moref(out, o, name, &e);
 	if (rc == 0)
 		*has = true;
@@ -130,13 +130,13 @@ opt_moref(bool *has, struct vs_moref *out, const struct vs_object *o,
 /* The VM's runtime.powerState, when it came back. */
 static int
 info_power(struct vs_vm_info *info, const struct vs_object *o,
-           struct vs_error *err)
+           struct err *err)
 {
 	const char *s = NULL;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = get_optional(vs_object_get_str(&s, o, "runtime.powerState", &e),
 	                  &e, err);
 	if (rc == 0 && s != NULL)
@@ -147,23 +147,23 @@ info_power(struct vs_vm_info *info, const struct vs_object *o,
 /* The VM's datastores (their names are filled in afterwards). */
 static int
 info_datastores(struct vs_vm_info *info, const struct vs_object *o,
-                struct vs_error *err)
+                struct err *err)
 {
 	const struct vs_moref *ds;
-	struct vs_error e;
+	struct err e;
 	size_t i, nds = 0;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_object_get_morefs(&ds, &nds, o, "datastore", &e);
-	if (rc == VS_ENOTFOUND)
+	if (rc == ERR_ENOTFOUND)
 		nds = 0;
 	rc = get_optional(rc, &e, err);
 	if (rc != 0 || nds == 0)
 		return rc;
 	info->datastores = calloc(nds, sizeof(*info->datastores));
 	if (info->datastores == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (i = 0; i < nds; i++)
 		info->datastores[i].ref = ds[i];
 	info->ndatastores = nds;
@@ -172,20 +172,20 @@ info_datastores(struct vs_vm_info *info, const struct vs_object *o,
 
 static int
 info_devices(struct vs_vm_info *info, const struct vs_object *o,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct vs_devices *devs = NULL;
-	struct vs_error e;
+	struct err e;
 	size_t i;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = get_optional(vs_object_get_devices(&devs, o,
 	                  "config.hardware.device", &e), &e, err);
 	if (rc == 0 && devs != NULL && devs->n > 0) {
 		info->devices = calloc(devs->n, sizeof(*info->devices));
 		if (info->devices == NULL)
-			rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
 		for (i = 0; rc == 0 && i < devs->n; i++) {
 			rc = vs_vm__device_copy(&info->devices[i],
 			                        &devs->items[i], err);
@@ -200,7 +200,7 @@ info_devices(struct vs_vm_info *info, const struct vs_object *o,
  * afterwards). */
 static int
 info_from_object(struct vs_vm_info *info, const struct vs_object *o,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	int rc;
 
@@ -229,7 +229,7 @@ info_from_object(struct vs_vm_info *info, const struct vs_object *o,
 /* The names of info's datastores, from the objects of the same reply. */
 static int
 info_datastore_names(struct vs_vm_info *info, const struct vs_objects *list,
-                     struct vs_error *err)
+                     struct err *err)
 {
 	size_t i, j;
 	int rc = 0;
@@ -258,7 +258,7 @@ vs_vm__same_ref(const struct vs_moref *a, const struct vs_moref *b)
  * traversal, its datastores' names; *vmo is the VM's object in *list. */
 static int
 read_vm(struct vs_objects **list, const struct vs_object **vmo,
-        struct vs_client *c, const struct vs_moref *vm, struct vs_error *err)
+        struct vs_client *c, const struct vs_moref *vm, struct err *err)
 {
 	static const char *const vm_paths[] = {
 		"name", "runtime.powerState", "config.files.vmPathName",
@@ -280,21 +280,21 @@ read_vm(struct vs_objects **list, const struct vs_object **vmo,
 		.spec = { .props = ps, .nprops = 2, .objects = &os,
 		          .nobjects = 1 },
 	};
-	struct vs_error e;
+	struct err e;
 	size_t i;
 	int rc;
 
 	*vmo = NULL;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_pc_retrieve(list, c, &q, &e);
 	if (rc != 0) {
 		if (strcmp(e.fault, "ManagedObjectNotFound") == 0) {
-			rc = vs_error_set(err, VS_ENOTFOUND, "VM %s: not found",
-			                  vm->value);
+			rc = err_set(err, ERR_ENOTFOUND, "VM %s: not found",
+			             vm->value);
 			if (err != NULL)
 				memcpy(err->fault, e.fault, sizeof(err->fault));
 		}
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		return rc;
 	}
 	for (i = 0; i < (*list)->n; i++) {
@@ -302,14 +302,14 @@ read_vm(struct vs_objects **list, const struct vs_object **vmo,
 			*vmo = &(*list)->items[i];
 	}
 	if (*vmo == NULL)
-		return vs_error_set(err, VS_ENOTFOUND, "VM %s: not found",
-		                    vm->value);
+		return err_set(err, ERR_ENOTFOUND, "VM %s: not found",
+		               vm->value);
 	return 0;
 }
 
 int
 vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
-           const struct vs_moref *vm, struct vs_error *err)
+           const struct vs_moref *vm, struct err *err)
 {
 	struct vs_objects *list = NULL;
 	struct vs_vm_info *info = NULL;
@@ -325,7 +325,7 @@ vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
 		goto cleanup;
 	info = calloc(1, sizeof(*info));
 	if (info == NULL) {
-		rc = vs_error_set(err, VS_ENOMEM, "out of memory");
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 		goto cleanup;
 	}
 	info->vm = *vm;
@@ -333,7 +333,7 @@ vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
 	if (rc == 0)
 		rc = info_datastore_names(info, list, err);
 	if (rc != 0) {
-		vs_error_prefix(err, "VM %s", vm->value);
+		err_prefix(err, "VM %s", vm->value);
 		goto cleanup;
 	}
 	*out = info;
@@ -348,12 +348,12 @@ bool
 vs_vm_disk_is_persistent(const char *file_name, const char *vm_path_name)
 {
 	struct vs_ds_path disk = { 0 }, vmx = { 0 };
-	struct vs_error e;
+	struct err e;
 	const char *slash;
 	size_t dirlen;
 	bool persistent = true;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (file_name == NULL || vm_path_name == NULL)
 		return true;
 	if (vs_ds_path_parse(&disk, file_name, &e) != 0 ||
@@ -372,17 +372,17 @@ cleanup:
 }
 
 /* method(_this = vm) returning a Task, waited for.  A vanished VM
- * (ManagedObjectNotFound) gives VS_ENOTFOUND. */
+ * (ManagedObjectNotFound) gives ERR_ENOTFOUND. */
 static int
 vm_task(struct vs_client *c, const struct vs_moref *vm, const char *method,
-        struct vs_error *err)
+        struct err *err)
 {
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_vm__check_ref(vm, method, err);
 	if (rc != 0)
 		return rc;
@@ -392,18 +392,18 @@ vm_task(struct vs_client *c, const struct vs_moref *vm, const char *method,
 	rc = vs_task_call(NULL, c, req, VS_VM_TASK_TIMEOUT_S, &e);
 	if (rc != 0) {
 		if (strcmp(e.fault, "ManagedObjectNotFound") == 0)
-			e.code = VS_ENOTFOUND;
+			e.code = ERR_ENOTFOUND;
 		if (e.code != 0)
 			rc = e.code;
-		vs_error_prefix(&e, "%s %s", method, vm->value);
-		vs_error_keep_first(err, &e);
+		err_prefix(&e, "%s %s", method, vm->value);
+		err_keep_first(err, &e);
 	}
 	return rc;
 }
 
 int
 vs_vm_power_state(int *out, struct vs_client *c, const struct vs_moref *vm,
-                  struct vs_error *err)
+                  struct err *err)
 {
 	static const char *const paths[] = { "runtime.powerState", NULL };
 	struct vs_object *o = NULL;
@@ -424,15 +424,15 @@ vs_vm_power_state(int *out, struct vs_client *c, const struct vs_moref *vm,
  * to be in state `want` already. */
 static int
 power_task(struct vs_client *c, const struct vs_moref *vm,
-           const char *method, int want, struct vs_error *err)
+           const char *method, int want, struct err *err)
 {
-	struct vs_error e, e2;
+	struct err e, e2;
 	int rc, state;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vm_task(c, vm, method, &e);
 	if (rc != 0 && strcmp(e.fault, "InvalidPowerState") == 0) {
-		vs_error_clear(&e2);
+		err_clear(&e2);
 		if (vs_vm_power_state(&state, c, vm, &e2) == 0 &&
 		    state == want) {
 			vs_client_logf(c, 0, "%s %s: already in that state",
@@ -441,27 +441,27 @@ power_task(struct vs_client *c, const struct vs_moref *vm,
 		}
 	}
 	if (rc != 0)
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	return rc;
 }
 
 int
 vs_vm_power_off(struct vs_client *c, const struct vs_moref *vm,
-                struct vs_error *err)
+                struct err *err)
 {
 	return power_task(c, vm, "PowerOffVM_Task", VS_VM_POWERED_OFF, err);
 }
 
 int
 vs_vm_power_on(struct vs_client *c, const struct vs_moref *vm,
-               struct vs_error *err)
+               struct err *err)
 {
 	return power_task(c, vm, "PowerOnVM_Task", VS_VM_POWERED_ON, err);
 }
 
 int
 vs_vm_reset(struct vs_client *c, const struct vs_moref *vm,
-            struct vs_error *err)
+            struct err *err)
 {
 	return vm_task(c, vm, "ResetVM_Task", err);
 }
@@ -484,16 +484,16 @@ reboot_falls_back(const char *fault)
 
 int
 vs_vm_reboot_guest(bool *fallback_out, struct vs_client *c,
-                   const struct vs_moref *vm, struct vs_error *err)
+                   const struct vs_moref *vm, struct err *err)
 {
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
 	if (fallback_out != NULL)
 		*fallback_out = false;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_vm__check_ref(vm, "RebootGuest", err);
 	if (rc != 0)
 		return rc;
@@ -505,31 +505,31 @@ vs_vm_reboot_guest(bool *fallback_out, struct vs_client *c,
 	if (rc == 0)
 		return 0;
 	if (strcmp(e.fault, "ManagedObjectNotFound") == 0) {
-		e.code = VS_ENOTFOUND;
-		vs_error_prefix(&e, "RebootGuest %s", vm->value);
-		vs_error_keep_first(err, &e);
-		return VS_ENOTFOUND;
+		e.code = ERR_ENOTFOUND;
+		err_prefix(&e, "RebootGuest %s", vm->value);
+		err_keep_first(err, &e);
+		return ERR_ENOTFOUND;
 	}
-	if (rc != VS_EFAULT || !reboot_falls_back(e.fault)) {
-		vs_error_prefix(&e, "RebootGuest %s", vm->value);
-		vs_error_keep_first(err, &e);
+	if (rc != ERR_EFAULT || !reboot_falls_back(e.fault)) {
+		err_prefix(&e, "RebootGuest %s", vm->value);
+		err_keep_first(err, &e);
 		return rc;
 	}
 	vs_client_logf(c, 1, "RebootGuest %s: %s, resetting instead",
 	               vm->value, e.fault);
 	if (fallback_out != NULL)
 		*fallback_out = true;
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vm_task(c, vm, "ResetVM_Task", &e);
 	if (rc != 0 && strcmp(e.fault, "InvalidPowerState") == 0) {
 		/* the VM is off (or suspended): start it */
 		vs_client_logf(c, 1, "ResetVM_Task %s: not running, powering "
 		               "on", vm->value);
-		vs_error_clear(&e);
+		err_clear(&e);
 		rc = vs_vm_power_on(c, vm, &e);
 	}
 	if (rc != 0)
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	return rc;
 }
 
@@ -553,27 +553,27 @@ hw_version_valid(const char *v)
 
 int
 vs_vm_upgrade_hw(struct vs_client *c, const struct vs_moref *vm,
-                 const char *version, struct vs_error *err)
+                 const char *version, struct err *err)
 {
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
-	struct vs_error e;
+	struct err e;
 	int rc;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	rc = vs_vm__check_ref(vm, "UpgradeVM_Task", err);
 	if (rc != 0)
 		return rc;
 	if (version != NULL && !hw_version_valid(version))
-		return vs_error_set(err, VS_EINVAL, "UpgradeVM_Task: version "
-		                    "must be vmx-N");
+		return err_set(err, ERR_EINVAL, "UpgradeVM_Task: version "
+		               "must be vmx-N");
 	rc = vs_soap_request_new(&req, &m, "UpgradeVM_Task", vm, err);
 	if (rc != 0)
 		return rc;
 	if (version != NULL && vs_soap_add_text(m, "version", version) ==
 	    NULL) {
 		xmlFreeDoc(req);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	rc = vs_task_call(NULL, c, req, VS_VM_TASK_TIMEOUT_S, &e);
 	if (rc != 0 && strcmp(e.fault, "AlreadyUpgraded") == 0) {
@@ -584,16 +584,16 @@ vs_vm_upgrade_hw(struct vs_client *c, const struct vs_moref *vm,
 	}
 	if (rc != 0) {
 		if (strcmp(e.fault, "ManagedObjectNotFound") == 0)
-			rc = e.code = VS_ENOTFOUND;
-		vs_error_prefix(&e, "UpgradeVM_Task %s", vm->value);
-		vs_error_keep_first(err, &e);
+			rc = e.code = ERR_ENOTFOUND;
+		err_prefix(&e, "UpgradeVM_Task %s", vm->value);
+		err_keep_first(err, &e);
 	}
 	return rc;
 }
 
 int
 vs_vm_destroy(struct vs_client *c, const struct vs_moref *vm,
-              struct vs_error *err)
+              struct err *err)
 {
 	return vm_task(c, vm, "Destroy_Task", err);
 }

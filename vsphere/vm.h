@@ -28,9 +28,9 @@
  *    "Per-VM disk records", vs_disk_vm_keeps()), this RULE only for disks
  *    no record names.
  *
- * Every function returns 0 or a negative enum vs_code with err set (the
- * first failure wins).  VS_ENOTFOUND means the object is gone; SOAP
- * faults give VS_EFAULT / VS_ETASK with err->fault naming the fault type.
+ * Every function returns 0 or a negative enum err_code with err set (the
+ * first failure wins).  ERR_ENOTFOUND means the object is gone; SOAP
+ * faults give ERR_EFAULT / ERR_ETASK with err->fault naming the fault type.
  */
 #ifndef VS_VM_H
 #define VS_VM_H
@@ -39,7 +39,7 @@
 #include <stddef.h>
 
 #include "vsphere/moref.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 struct vs_client;
 
@@ -53,48 +53,48 @@ struct vs_client;
  * separated components; each must be non-empty text without control
  * characters; sub_folder must be one component. */
 int vs_folder_rel_path(char **out, const char *folder,
-                       const char *sub_folder, struct vs_error *err);
+                       const char *sub_folder, struct err *err);
 /* "<dc>/vm/<folder_rel>/<name>" (folder_rel may be NULL or "": then
  * "<dc>/vm/<name>").  *out is malloc'd. */
 int vs_vm_path(char **out, const char *dc, const char *folder_rel,
-               const char *name, struct vs_error *err);
+               const char *name, struct err *err);
 
 /* "<dc>/vm" or, with folder_rel, "<dc>/vm/<folder_rel>" (a folder's
  * inventory path).  *out is malloc'd. */
 int vs_folder_path(char **out, const char *dc, const char *folder_rel,
-                   struct vs_error *err);
+                   struct err *err);
 
 /* --- lookups -------------------------------------------------------- */
 
-/* ONE SearchIndex.FindByInventoryPath for a VirtualMachine; VS_ENOTFOUND
+/* ONE SearchIndex.FindByInventoryPath for a VirtualMachine; ERR_ENOTFOUND
  * when nothing (or something that is not a VM) is there. */
 int vs_vm_find(struct vs_moref *out, struct vs_client *c,
-               const char *inventory_path, struct vs_error *err);
+               const char *inventory_path, struct err *err);
 /* ONE FindByInventoryPath for any entity (datacenter "DC0", folder
- * "DC0/vm/BOSH_VMs"); VS_ENOTFOUND when absent. */
+ * "DC0/vm/BOSH_VMs"); ERR_ENOTFOUND when absent. */
 int vs_folder_find(struct vs_moref *out, struct vs_client *c,
-                   const char *inventory_path, struct vs_error *err);
+                   const char *inventory_path, struct err *err);
 /* The VMs named name anywhere under container (a datacenter's "vm"
  * folder: recursively, every sub folder and vApp): one container view
  * reading every VM's name (3 round trips, O(VMs) bytes).  *nfound is
- * how many have the name; *out the first of them.  VS_ENOTFOUND when
+ * how many have the name; *out the first of them.  ERR_ENOTFOUND when
  * none. */
 int vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
                        struct vs_client *c, const struct vs_moref *container,
-                       const char *name, struct vs_error *err);
+                       const char *name, struct err *err);
 /* Finds or creates the VM folder "<dc>/vm/<folder_rel>", one component
  * at a time (FindByInventoryPath, CreateFolder when missing; a
  * DuplicateName from a racing process is answered by looking up again).
  * folder_rel as built by vs_folder_rel_path(). */
 int vs_folder_ensure(struct vs_moref *out, struct vs_client *c,
                      const char *dc, const char *folder_rel,
-                     struct vs_error *err);
+                     struct err *err);
 
 /* Folder.CreateFolder(name) under parent: ONE call, no lookup (a
- * DuplicateName fault comes back as VS_EFAULT). */
+ * DuplicateName fault comes back as ERR_EFAULT). */
 int vs_folder_create(struct vs_moref *out, struct vs_client *c,
                      const struct vs_moref *parent, const char *name,
-                     struct vs_error *err);
+                     struct err *err);
 
 /* --- reading -------------------------------------------------------- */
 
@@ -165,9 +165,9 @@ struct vs_vm_info {
 void vs_vm_info_free(struct vs_vm_info *info);
 /* Reads everything above in ONE RetrievePropertiesEx (the VM's
  * properties plus the names of its datastores through a traversal).  A
- * VM that is gone gives VS_ENOTFOUND. */
+ * VM that is gone gives ERR_ENOTFOUND. */
 int vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
-               const struct vs_moref *vm, struct vs_error *err);
+               const struct vs_moref *vm, struct err *err);
 /* The device with this key, or NULL. */
 const struct vs_vm_device *vs_vm_info_device(const struct vs_vm_info *info,
                                              int key);
@@ -181,39 +181,39 @@ bool vs_vm_disk_is_persistent(const char *file_name,
 
 /* The VM's runtime.powerState (one read) as an enum vs_vm_power. */
 int vs_vm_power_state(int *out, struct vs_client *c,
-                      const struct vs_moref *vm, struct vs_error *err);
+                      const struct vs_moref *vm, struct err *err);
 /* PowerOffVM_Task; a VM already off (InvalidPowerState, or found off) is
  * success. */
 int vs_vm_power_off(struct vs_client *c, const struct vs_moref *vm,
-                    struct vs_error *err);
+                    struct err *err);
 /* PowerOnVM_Task; a VM already on is success. */
 int vs_vm_power_on(struct vs_client *c, const struct vs_moref *vm,
-                   struct vs_error *err);
+                   struct err *err);
 /* ResetVM_Task. */
 int vs_vm_reset(struct vs_client *c, const struct vs_moref *vm,
-                struct vs_error *err);
+                struct err *err);
 /* RebootGuest; on MethodNotFound, ToolsUnavailable, InvalidState or
  * NotSupported (and their subtypes vCenter reports, e.g.
  * InvalidPowerState) falls back to ResetVM_Task, and powers the VM on
  * when it turns out to be off.  *fallback_out (may be NULL) tells whether
  * the fallback ran. */
 int vs_vm_reboot_guest(bool *fallback_out, struct vs_client *c,
-                       const struct vs_moref *vm, struct vs_error *err);
+                       const struct vs_moref *vm, struct err *err);
 
 /* --- virtual hardware ------------------------------------------------ */
 
 /* UpgradeVM_Task, waited for: to version ("vmx-17"; anything else is
- * VS_EINVAL) or, with version NULL, to the newest version the VM's host
+ * ERR_EINVAL) or, with version NULL, to the newest version the VM's host
  * supports.  A VM already there (fault AlreadyUpgraded) is success. */
 int vs_vm_upgrade_hw(struct vs_client *c, const struct vs_moref *vm,
-                     const char *version, struct vs_error *err);
+                     const char *version, struct err *err);
 
 /* --- changes -------------------------------------------------------- */
 
 /* Destroy_Task, waited for.  Deletes every disk still attached: detach
  * persistent disks first (vs_vm_detach_disks). */
 int vs_vm_destroy(struct vs_client *c, const struct vs_moref *vm,
-                  struct vs_error *err);
+                  struct err *err);
 
 enum vs_vm_op {
 	VS_VM_OP_ADD = 1,
@@ -241,7 +241,7 @@ enum vs_vm_file_op {
  * that exists (vs_vm_device.type), so a removed VirtualE1000 is not sent
  * as a VirtualVmxnet3 (real vCenter may refuse the mismatch).  It must
  * belong to the kind's family: an ethernet card type for NICs,
- * "VirtualDisk", "VirtualCdrom"; anything else is VS_EINVAL.  NULL: the
+ * "VirtualDisk", "VirtualCdrom"; anything else is ERR_EINVAL.  NULL: the
  * kind's default (VirtualVmxnet3, VirtualDisk, VirtualCdrom).
  *
  * label/summary: the device's deviceInfo (a Description: both or
@@ -312,7 +312,7 @@ struct vs_vm_config {
 
 /* ReconfigVM_Task with spec, waited for. */
 int vs_vm_reconfigure(struct vs_client *c, const struct vs_moref *vm,
-                      const struct vs_vm_config *spec, struct vs_error *err);
+                      const struct vs_vm_config *spec, struct err *err);
 
 /* A list of strings (malloc'd). */
 struct vs_vm_names {
@@ -333,11 +333,11 @@ enum vs_vm_disk_filter {
  * order; an empty list when there was nothing to detach (no task then). */
 int vs_vm_detach_disks(struct vs_vm_names **out, struct vs_client *c,
                        const struct vs_moref *vm, int filter,
-                       struct vs_error *err);
+                       struct err *err);
 /* The same from an info already read (no extra read). */
 int vs_vm_detach_disks_info(struct vs_vm_names **out, struct vs_client *c,
                             const struct vs_vm_info *info, int filter,
-                            struct vs_error *err);
+                            struct err *err);
 
 /* Sets custom field `name` to value on the VM: reads the
  * CustomFieldsManager's `field` for the key, AddCustomFieldDef (moType
@@ -345,19 +345,19 @@ int vs_vm_detach_disks_info(struct vs_vm_names **out, struct vs_client *c,
  * then setCustomValue on the VM. */
 int vs_vm_set_custom_field(struct vs_client *c, const struct vs_moref *vm,
                            const char *name, const char *value,
-                           struct vs_error *err);
+                           struct err *err);
 /* The same for n fields in one go: the definitions are read once.
  * names[i] is set to values[i] in order (a repeated name: the last value
  * wins). */
 int vs_vm_set_custom_fields(struct vs_client *c, const struct vs_moref *vm,
                             const char *const *names,
                             const char *const *values, size_t n,
-                            struct vs_error *err);
+                            struct err *err);
 /* The value of custom field `name` on the VM (customValue by the field's
- * key; the last entry wins).  VS_ENOTFOUND when the field or the value
+ * key; the last entry wins).  ERR_ENOTFOUND when the field or the value
  * does not exist.  *out is malloc'd. */
 int vs_vm_get_custom_field(char **out, struct vs_client *c,
                            const struct vs_moref *vm, const char *name,
-                           struct vs_error *err);
+                           struct err *err);
 
 #endif

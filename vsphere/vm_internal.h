@@ -10,16 +10,16 @@
 #include "vsphere/vim.h"
 #include "vsphere/vm.h"
 
-/* VS_EINVAL naming what when ref is NULL or empty. */
+/* ERR_EINVAL naming what when ref is NULL or empty. */
 int vs_vm__check_ref(const struct vs_moref *ref, const char *what,
-                     struct vs_error *err);
+                     struct err *err);
 /* Same type and value. */
 bool vs_vm__same_ref(const struct vs_moref *a, const struct vs_moref *b);
 
 /* The xml-free copy of a device as read (devices.c); clear frees what
  * it holds. */
 int vs_vm__device_copy(struct vs_vm_device *out, const struct vs_device *d,
-                       struct vs_error *err);
+                       struct err *err);
 void vs_vm__device_clear(struct vs_vm_device *d);
 
 #endif

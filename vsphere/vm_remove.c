@@ -50,9 +50,9 @@ kept_disk_under(const struct vs_vm_names *kept, const char *ds,
 /* Deletes one datastore path; a missing file is fine. */
 static int
 delete_file(struct vs_client *c, const struct vs_moref *dc, const char *ds,
-            const char *path, struct vs_error *err)
+            const char *path, struct err *err)
 {
-	struct vs_error e = {0};
+	struct err e = {0};
 	char *p = NULL;
 	int rc;
 
@@ -60,10 +60,10 @@ delete_file(struct vs_client *c, const struct vs_moref *dc, const char *ds,
 	if (rc != 0)
 		return rc;
 	rc = vs_file_delete(c, dc, p, &e);
-	if (rc == VS_ENOTFOUND)
+	if (rc == ERR_ENOTFOUND)
 		rc = 0;
 	else if (rc != 0)
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	free(p);
 	return rc;
 }
@@ -72,7 +72,7 @@ int
 vs_vm_remove_files(struct vs_client *c, const struct vs_moref *dc,
                    const char *const *datastores, size_t nds,
                    const char *dir, const struct vs_vm_names *kept,
-                   struct vs_error *err)
+                   struct err *err)
 {
 	static const char *const env_files[] = { "env.iso", "env.json" };
 	char file[MAX_DIR + 16];
@@ -80,7 +80,7 @@ vs_vm_remove_files(struct vs_client *c, const struct vs_moref *dc,
 	int rc = 0;
 
 	if (dir == NULL || strlen(dir) > MAX_DIR)
-		return vs_error_set(err, VS_EINVAL, "bad VM directory");
+		return err_set(err, ERR_EINVAL, "bad VM directory");
 	for (i = 0; rc == 0 && i < nds; i++) {
 		if (!kept_disk_under(kept, datastores[i], dir)) {
 			rc = delete_file(c, dc, datastores[i], dir, err);
@@ -97,11 +97,11 @@ vs_vm_remove_files(struct vs_client *c, const struct vs_moref *dc,
 
 /* Step 6: the datastore of the .vmx, else every datastore of the VM. */
 static int
-remove_dir(struct removal *r, struct vs_error *err)
+remove_dir(struct removal *r, struct err *err)
 {
 	const struct vs_vm_info *info = r->v->info;
 	struct vs_ds_path vmx = { 0 };
-	struct vs_error e = {0};
+	struct err e = {0};
 	struct vs_moref dc;
 	const char **dss;
 	size_t i, nds = 0;
@@ -109,7 +109,7 @@ remove_dir(struct removal *r, struct vs_error *err)
 
 	dss = calloc(info->ndatastores + 1, sizeof(*dss));
 	if (dss == NULL)
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	if (info->vm_path_name != NULL &&
 	    vs_ds_path_parse(&vmx, info->vm_path_name, &e) == 0) {
 		dss[nds++] = vmx.datastore;
@@ -156,9 +156,9 @@ disk_cid(char *buf, size_t size, const char *file_name)
  * removed outside the CPI, nothing to keep). */
 static int
 move_back(char **path, struct removal *r, struct vs_moref *dc,
-          bool *have_dc, const struct vs_disk_keep *k, struct vs_error *err)
+          bool *have_dc, const struct vs_disk_keep *k, struct err *err)
 {
-	struct vs_error e = {0};
+	struct err e = {0};
 	int rc;
 
 	if (!*have_dc) {
@@ -169,17 +169,17 @@ move_back(char **path, struct removal *r, struct vs_moref *dc,
 	}
 	rc = vs_disk_place_back(path, r->c, dc, k->file, r->o->disk_path,
 	                        k->cid, &e);
-	if (rc == VS_ENOTFOUND) {
+	if (rc == ERR_ENOTFOUND) {
 		vs_client_logf(r->c, 2, "%s: %s", r->what, e.message);
 		return 0;
 	}
 	if (rc != 0) {
-		vs_error_prefix(&e, "%s: persistent disk %s is detached but "
-		                "lies at %s; the VM is kept so that its "
-		                "destruction cannot take the disk (retry "
-		                "delete_vm)", r->what, k->cid, k->file);
+		err_prefix(&e, "%s: persistent disk %s is detached but "
+		           "lies at %s; the VM is kept so that its "
+		           "destruction cannot take the disk (retry "
+		           "delete_vm)", r->what, k->cid, k->file);
 		e.transient = true;
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 		return rc;
 	}
 	vs_client_logf(r->c, 1, "%s: moved persistent disk %s back from %s "
@@ -191,7 +191,7 @@ move_back(char **path, struct removal *r, struct vs_moref *dc,
  * "<disk_path>/<cid>.vmdk" is moved; r->kept lists where every kept disk
  * now lies. */
 static int
-place_back(struct removal *r, struct vs_error *err)
+place_back(struct removal *r, struct err *err)
 {
 	const struct vs_disk_keeps *keeps = r->keeps;
 	struct vs_vm_names *kept;
@@ -206,7 +206,7 @@ place_back(struct removal *r, struct vs_error *err)
 		kept->items = calloc(keeps->n, sizeof(char *));
 	if (kept == NULL || (keeps->n > 0 && kept->items == NULL)) {
 		vs_vm_names_free(kept);
-		return vs_error_set(err, VS_ENOMEM, "out of memory");
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
 	r->kept = kept;
 	for (i = 0; rc == 0 && i < keeps->n; i++) {
@@ -216,8 +216,8 @@ place_back(struct removal *r, struct vs_error *err)
 		if (!k->move) {
 			path = strdup(k->file);
 			if (path == NULL)
-				rc = vs_error_set(err, VS_ENOMEM,
-				                  "out of memory");
+				rc = err_set(err, ERR_ENOMEM,
+				             "out of memory");
 		} else {
 			rc = move_back(&path, r, &dc, &have_dc, k, err);
 		}
@@ -244,9 +244,9 @@ log_kept(const struct removal *r)
 
 /* Steps 1 and 2. */
 static int
-read_and_power_off(struct removal *r, struct vs_error *err)
+read_and_power_off(struct removal *r, struct err *err)
 {
-	struct vs_error e = {0};
+	struct err e = {0};
 	int rc = 0, state = VS_VM_POWER_UNKNOWN;
 
 	if (r->o->keep_disks) {
@@ -265,7 +265,7 @@ read_and_power_off(struct removal *r, struct vs_error *err)
 		break;
 	case VS_VM_REMOVE_POWER_TRY:
 		rc = vs_vm_power_off(r->c, r->vm, &e);
-		if (rc != 0 && rc != VS_ENOTFOUND)
+		if (rc != 0 && rc != ERR_ENOTFOUND)
 			vs_client_logf(r->c, 2, "%s: power off %s: %s",
 			               r->what, r->vm->value, e.message);
 		rc = 0;
@@ -278,7 +278,7 @@ read_and_power_off(struct removal *r, struct vs_error *err)
 
 /* Step 4: one read when the VM is in no rule. */
 static int
-leave_drs(struct removal *r, struct vs_error *err)
+leave_drs(struct removal *r, struct err *err)
 {
 	size_t nrules = 0;
 	int rc;
@@ -295,7 +295,7 @@ leave_drs(struct removal *r, struct vs_error *err)
 
 /* Steps 1 to 5; *stage is where a failure happened. */
 static int
-remove_vm(int *stage, struct removal *r, struct vs_error *err)
+remove_vm(int *stage, struct removal *r, struct err *err)
 {
 	int rc;
 
@@ -324,7 +324,7 @@ remove_vm(int *stage, struct removal *r, struct vs_error *err)
 }
 
 static int
-check_opts(const struct vs_vm_remove_opts *o, struct vs_error *err)
+check_opts(const struct vs_vm_remove_opts *o, struct err *err)
 {
 	bool need_read = o->leave_drs || o->dir != NULL;
 
@@ -332,18 +332,18 @@ check_opts(const struct vs_vm_remove_opts *o, struct vs_error *err)
 	    (o->keep_disks && (o->datacenter == NULL ||
 	                       o->disk_path == NULL)) ||
 	    (o->dir != NULL && o->datacenter == NULL))
-		return vs_error_set(err, VS_EINVAL, "VM removal: bad options");
+		return err_set(err, ERR_EINVAL, "VM removal: bad options");
 	return 0;
 }
 
 int
 vs_vm_remove(struct vs_vm_removal *out, struct vs_client *c,
              const struct vs_moref *vm, const struct vs_vm_remove_opts *o,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct vs_vm_removal res;
 	struct removal r = { .c = c, .vm = vm, .o = o };
-	struct vs_error e = {0};
+	struct err e = {0};
 	int rc;
 
 	memset(&res, 0, sizeof(res));
@@ -352,18 +352,18 @@ vs_vm_remove(struct vs_vm_removal *out, struct vs_client *c,
 		goto cleanup;
 	r.what = o->what != NULL ? o->what : vm->value;
 	rc = remove_vm(&res.stage, &r, &e);
-	if ((rc == VS_ENOTFOUND ||
+	if ((rc == ERR_ENOTFOUND ||
 	     strcmp(e.fault, "ManagedObjectNotFound") == 0) && o->gone_ok) {
 		res.gone = true;
 		rc = 0;
 	} else if (rc != 0) {
-		vs_error_keep_first(err, &e);
+		err_keep_first(err, &e);
 	} else if (o->dir != NULL) {
 		res.stage = VS_VM_REMOVE_AT_FILES;
 		rc = remove_dir(&r, err);
 		if (rc != 0)
-			vs_error_prefix(err, "%s: VM destroyed, but its env "
-			                "files", r.what);
+			err_prefix(err, "%s: VM destroyed, but its env "
+			           "files", r.what);
 	}
 	if (r.v != NULL && r.v->info->has_parent) {
 		res.has_parent = true;

@@ -30,7 +30,7 @@
 #include <stddef.h>
 
 #include "vsphere/moref.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 struct vs_client;
 struct vs_vm_names;
@@ -61,7 +61,7 @@ struct vs_vm_remove_opts {
 	                               ("<cid>"); NULL: no step 6 (needs
 	                               keep_disks: the datastores come from
 	                               that read) */
-	bool gone_ok;               /* a VM that is gone (VS_ENOTFOUND) ends
+	bool gone_ok;               /* a VM that is gone (ERR_ENOTFOUND) ends
 	                               the removal successfully */
 };
 
@@ -85,7 +85,7 @@ struct vs_vm_removal {
  * failure happened and, after keep_disks, the VM's folder. */
 int vs_vm_remove(struct vs_vm_removal *out, struct vs_client *c,
                  const struct vs_moref *vm,
-                 const struct vs_vm_remove_opts *opts, struct vs_error *err);
+                 const struct vs_vm_remove_opts *opts, struct err *err);
 
 /* Step 6 alone: on each of the nds datastores, "[ds] <dir>" goes unless
  * a kept disk (kept may be NULL) lies under it, then only
@@ -94,6 +94,6 @@ int vs_vm_remove(struct vs_vm_removal *out, struct vs_client *c,
 int vs_vm_remove_files(struct vs_client *c, const struct vs_moref *dc,
                        const char *const *datastores, size_t nds,
                        const char *dir, const struct vs_vm_names *kept,
-                       struct vs_error *err);
+                       struct err *err);
 
 #endif

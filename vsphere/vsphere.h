@@ -2,7 +2,7 @@
  * vsphere/vsphere.h: the public face of the vsphere/ layer for cpi/.
  *
  * Nothing here exposes libxml2: cpi/ sees a session (struct vs_client),
- * error objects (vs_error.h), the transport seam (transport.h) and typed
+ * error objects (base/err.h), the transport seam (transport.h) and typed
  * helpers such as the datastore file functions (files.h).
  *
  * A CPI call runs like this:
@@ -21,7 +21,8 @@
 
 #include "vsphere/files.h"
 #include "vsphere/transport.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
+#include "vsphere/vs_log.h"
 
 struct vs_client;
 
@@ -41,7 +42,7 @@ struct vs_client_opts {
 	double deadline_s;          /* overall limit from vs_client_new()
 	                               on: no exchange, retry or wait runs
 	                               past it, and the one then cut off
-	                               fails with VS_ETIMEOUT (transient);
+	                               fails with ERR_ETIMEOUT (transient);
 	                               <= 0: none */
 	double cleanup_s;           /* what vs_client_cleanup() adds past
 	                               the deadline; <= 0: min(15 s,
@@ -58,20 +59,20 @@ struct vs_client_opts {
 #define VS_SOAP_ACTION_DEFAULT "urn:vim25/6.5"
 
 int vs_client_new(struct vs_client **out, const struct vs_client_opts *opts,
-                  struct vs_error *err);
+                  struct err *err);
 /* RetrieveServiceContent, then Login.  An InvalidLogin fault gives
- * VS_EFAULT with err->fault "InvalidLogin" and transient false. */
-int vs_client_connect(struct vs_client *c, struct vs_error *err);
+ * ERR_EFAULT with err->fault "InvalidLogin" and transient false. */
+int vs_client_connect(struct vs_client *c, struct err *err);
 /* From now on the call is cleaning up (removing what it made, logging
  * out): the deadline is pushed back by the cleanup allowance, once, so
  * a call cut off by its deadline still removes what it made when the
  * server answers.  vs_client_close() does it itself. */
 void vs_client_cleanup(struct vs_client *c);
 /* Logout when logged in (a no-op otherwise). */
-int vs_client_logout(struct vs_client *c, struct vs_error *err);
+int vs_client_logout(struct vs_client *c, struct err *err);
 /* Logout when logged in, then the transport's finish (replay reports
  * unused exchanges).  Reports the first failure; both steps always run. */
-int vs_client_close(struct vs_client *c, struct vs_error *err);
+int vs_client_close(struct vs_client *c, struct err *err);
 /* Closes (failures are only logged), frees the transport and wipes the
  * password.  Accepts NULL. */
 void vs_client_free(struct vs_client *c);

@@ -114,7 +114,7 @@ bench_client(size_t runs)
 {
 	struct vs_curl_opts co = { .connect_timeout_s = 10, .timeout_s = 60 };
 	struct vs_client_opts o = { 0 };
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct inv_result res = { 0 };
 	double *ms = calloc(runs, sizeof(double)), med, p95;
 	long before, seen = 0;

@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = (const char *)data;
 	const char *nul = memchr(data, '\0', size);
 	struct cpi_config *cfg = NULL;
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	json_t *context = NULL;
 	size_t len = size;
 

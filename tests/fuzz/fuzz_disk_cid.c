@@ -17,8 +17,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cpi_disk_cid id;
-	struct cpi_error err = { 0 };
-	struct vs_error verr = { 0 };
+	struct err err = { 0 };
+	struct err verr = { 0 };
 	char *raw = malloc(size + 1);
 
 	if (raw == NULL)

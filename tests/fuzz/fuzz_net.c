@@ -96,8 +96,8 @@ settings(struct net_networks *nets, const json_t *request)
 	json_t *env = json_object(), *out = NULL;
 	struct cpi_disk_hint disk = { "disk-1", hint };
 	struct cpi_agent_settings s = { 0 };
-	struct net_error err = { 0 };
-	struct cpi_error cerr = { 0 };
+	struct err err = { 0 };
+	struct err cerr = { 0 };
 	size_t i;
 
 	for (i = 0; i < nets->n; i++)
@@ -131,7 +131,7 @@ static void
 parsed(const json_t *root)
 {
 	struct net_networks *nets = NULL;
-	struct cpi_error cerr = { 0 };
+	struct err cerr = { 0 };
 
 	if (cpi_networks_parse(&nets, root, &cerr) == 0) {
 		if (nets == NULL)
@@ -146,7 +146,7 @@ text(const uint8_t *data, size_t size)
 {
 	char buf[256], fmt[NET_ADDR_STRLEN];
 	struct net_addr a, b;
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	int prefix;
 
 	if (size >= sizeof(buf))
@@ -165,7 +165,7 @@ text(const uint8_t *data, size_t size)
 		(void)net_netmask_to_prefix(&prefix, &a, &err);
 		(void)net_prefix_parse(&prefix, buf, a.family, &err);
 	}
-	net_error_clear(&err);
+	err_clear(&err);
 	(void)net_addr_normalize(fmt, buf, &err);
 }
 
@@ -174,7 +174,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct holder *h;
 	struct net_networks *nets = NULL;
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	const char *name;
 	json_t *root, *v;
 	size_t n = 0;

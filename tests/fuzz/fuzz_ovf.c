@@ -13,7 +13,7 @@
 #include <libxml/parser.h>
 
 #include "vsphere/ovf.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -66,7 +66,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_ovf *ovf = NULL;
 
 	write_file(path, data, size);

@@ -20,14 +20,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cpi_request *req = NULL;
 	const struct cpi_method *m;
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	char *line = NULL;
 
 	if (cpi_request_parse(&req, (const char *)data, size, &err) == 0) {
 		m = cpi_method_find(req->method);
 		if (m != NULL)
 			(void)cpi_args_check(m, req->arguments, &err);
-		line = cpi_response_dump(req->arguments, err.set ? &err : NULL,
+		line = cpi_response_dump(req->arguments,
+		                         err_is_set(&err) ? &err : NULL,
 		                         req->method);
 	} else {
 		line = cpi_response_dump(NULL, &err, NULL);

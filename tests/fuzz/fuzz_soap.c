@@ -15,7 +15,7 @@
 
 #include "vsphere/soap.h"
 #include "vsphere/vim.h"
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -26,7 +26,7 @@ readers(xmlNodePtr val)
 	static const char *const names[] = {
 		"info", "info.state", "info.error", "info.result",
 	};
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_task_info ti = { 0 };
 	struct vs_lease_info *li = NULL;
 	struct vs_devices *devs = NULL;
@@ -35,21 +35,21 @@ readers(xmlNodePtr val)
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		vs_error_clear(&err);
+		err_clear(&err);
 		(void)vs_task_info_apply(&ti, names[i], val, &err);
 	}
 	vs_task_info_clear(&ti);
-	vs_error_clear(&err);
+	err_clear(&err);
 	(void)vs_lease_info_from_node(&li, val, &err);
 	vs_lease_info_free(li);
-	vs_error_clear(&err);
+	err_clear(&err);
 	if (vs_devices_from_node(&devs, val, &err) == 0 && devs != NULL)
 		(void)vs_devices_find_key(devs, 4000);
 	vs_devices_free(devs);
-	vs_error_clear(&err);
+	err_clear(&err);
 	(void)vs_ds_summary_from_node(&ds, val, &err);
 	vs_ds_summary_free(ds);
-	vs_error_clear(&err);
+	err_clear(&err);
 	(void)vs_lmf_from_node(&f, val, &err);
 	vs_fault_from_node(&f, val);
 }
@@ -58,14 +58,14 @@ static void
 objects(xmlNodePtr returnval)
 {
 	static const char *const optional[] = { "summary", "info", NULL };
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_object o;
 	xmlNodePtr k;
 	size_t i;
 
 	for (k = vs_xml_child(returnval, "objects"); k != NULL;
 	     k = vs_xml_next(k, "objects")) {
-		vs_error_clear(&err);
+		err_clear(&err);
 		if (vs_object_from_node(&o, k, optional, &err) != 0)
 			continue;
 		for (i = 0; i < o.nprops; i++) {
@@ -74,11 +74,11 @@ objects(xmlNodePtr returnval)
 			long long l;
 			bool b;
 
-			vs_error_clear(&err);
+			err_clear(&err);
 			(void)vs_object_get_str(&s, &o, p->name, &err);
-			vs_error_clear(&err);
+			err_clear(&err);
 			(void)vs_object_get_long(&l, &o, p->name, &err);
-			vs_error_clear(&err);
+			err_clear(&err);
 			(void)vs_object_get_bool(&b, &o, p->name, &err);
 			if (p->kind == VS_PROP_NODE)
 				readers(p->node);
@@ -99,7 +99,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_fault fault = { 0 };
 	xmlDocPtr doc = NULL;
 	xmlNodePtr child = NULL, rv;

@@ -96,7 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cpi_sc_limits lim;
 	struct cpi_sc_image *img = NULL;
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	size_t i;
 
 	cpi_sc_limits_default(&lim);
@@ -121,7 +121,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (entries(img->dir) != img->nfiles)
 			__builtin_trap();
 		cpi_sc_image_free(img);
-	} else if (!err.set) {
+	} else if (!err_is_set(&err)) {
 		__builtin_trap();
 	}
 	if (entries(work) != 0)

@@ -116,14 +116,14 @@ values_of(struct list *l, struct vs_client *c, const char *type,
 	const char *paths[] = { path, NULL };
 	struct vs_objects *objs = NULL;
 	const char *v;
-	struct vs_error e;
+	struct err e;
 	size_t i;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	ck_assert_msg(vs_pc_list(&objs, c, &vs_client_sc(c)->root_folder,
 	                         type, paths, &e) == 0, "%s", e.message);
 	for (i = 0; i < objs->n; i++) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&v, &objs->items[i], path, &e) == 0)
 			list_add(l, v);
 	}
@@ -181,14 +181,14 @@ count_sessions(struct vs_client *c)
 {
 	static const char *const paths[] = { "sessionList", NULL };
 	struct vs_object *o = NULL;
-	struct vs_error e;
+	struct err e;
 	xmlNodePtr val, s;
 	size_t n = 0;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	ck_assert_msg(vs_get_props(&o, c, &vs_client_sc(c)->session_manager,
 	                           paths, &e) == 0, "%s", e.message);
-	vs_error_clear(&e);
+	err_clear(&e);
 	if (vs_object_get_node(&val, o, "sessionList", &e) == 0) {
 		for (s = vs_xml_child(val, "UserSession"); s != NULL;
 		     s = vs_xml_next(s, "UserSession"))

@@ -107,10 +107,10 @@ count_vm_dirs(void)
 	static const char *const paths[] = { "summary.url", NULL };
 	struct vs_objects *list = NULL;
 	const char *url;
-	struct vs_error e;
+	struct err e;
 	size_t i, n = 0;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
 	                         &vs_client_sc(sim_fx.cl)->root_folder,
 	                         "Datastore", paths, &sim_fx.err) == 0, "%s",
@@ -119,7 +119,7 @@ count_vm_dirs(void)
 		DIR *d;
 		struct dirent *de;
 
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&url, &list->items[i], "summary.url",
 		                      &e) != 0)
 			continue;
@@ -152,7 +152,7 @@ check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 	size_t i, k = 0, dlen, disks = 0;
 	const char *ds;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
@@ -283,7 +283,7 @@ START_TEST(test_three_networks)
 
 	/* Measured with the VM folder in place (every create_vm but the
 	 * very first one of a director: that one also makes the folder). */
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_folder_ensure(&folder, sim_fx.cl, "DC0", "BOSH_VMs",
 	                               &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
@@ -361,7 +361,7 @@ START_TEST(test_new_vm_folder)
 	ck_assert_int_gt(trips, 0);
 	ck_assert_int_le(trips, ROUND_TRIP_TARGET + 2);
 	snprintf(path, sizeof(path), "DC0/vm/BOSH_VMs_new/inner/%s", cid);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_find_by_inventory_path(&vm, sim_fx.cl, path,
 	                                        &sim_fx.err) == 0,
 	              "%s: %s", path, sim_fx.err.message);
@@ -666,7 +666,7 @@ START_TEST(test_vm_options)
 	                        "result"), 0));
 	ck_assert_ptr_nonnull(cid);
 	vm = sim_vm_ref(sim_fx.cl, cid);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_get_props(&o, sim_fx.cl, &vm, paths, &sim_fx.err) == 0,
 	              "%s", sim_fx.err.message);
 	ck_assert_int_eq(vs_object_get_bool(&b, o, "config.nestedHVEnabled",
@@ -712,15 +712,15 @@ START_TEST(test_vm_options)
 	ck_assert_msg(vs_get_props(&o, sim_fx.cl, &vm, paths, &sim_fx.err) == 0,
 	              "%s", sim_fx.err.message);
 	b = false;
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	if (vs_object_get_bool(&b, o, "config.nestedHVEnabled",
 	                       &sim_fx.err) == 0)
 		ck_assert(!b);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	if (vs_object_get_bool(&b, o, "config.memoryReservationLockedToMax",
 	                       &sim_fx.err) == 0)
 		ck_assert(!b);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	if (vs_object_get_long(&res, o, "config.cpuAllocation.reservation",
 	                       &sim_fx.err) == 0)
 		ck_assert_int_eq(res, 0);
@@ -787,7 +787,7 @@ START_TEST(test_scsi_controller_type)
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
 	vm = sim_vm_ref(sim_fx.cl, cid);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	type = system_controller(info, &key);
@@ -914,7 +914,7 @@ START_TEST(test_ip_conflict)
 	ck_assert_ptr_null(sim_error_type(hresp));
 	holder = sim_vm_ref(sim_fx.cl, json_string_value(json_array_get(
 	                    json_object_get(hresp, "result"), 0)));
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	memset(&spec, 0, sizeof(spec));
 	spec.extra = &ip;
 	spec.nextra = 1;
@@ -982,7 +982,7 @@ START_TEST(test_root_disk_size)
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
 	vm = sim_vm_ref(sim_fx.cl, cid);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices && !seen; i++) {
@@ -1029,7 +1029,7 @@ START_TEST(test_disable_drs)
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
 	vm = sim_vm_ref(sim_fx.cl, cid);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	sim_cluster_config(&o, &val, sim_fx.cl);
 	for (n = vs_xml_child(val, "drsVmConfig"); n != NULL;
 	     n = vs_xml_next(n, "drsVmConfig")) {
@@ -1190,7 +1190,7 @@ START_TEST(test_ephemeral_disk_uuid)
 	cid = json_string_value(json_array_get(json_object_get(resp,
 	                        "result"), 0));
 	vm = sim_vm_ref(sim_fx.cl, cid);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
@@ -1261,7 +1261,7 @@ START_TEST(test_opaque_network)
 	char *id;
 	size_t i, nics = 0;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_find_by_inventory_path(&net, sim_fx.cl, "DC0/network/"
 	              "DC0_NSX0", &sim_fx.err) == 0, "%s", sim_fx.err.message);
 	ck_assert_str_eq(net.type, "OpaqueNetwork");
@@ -1354,7 +1354,7 @@ START_TEST(test_failure_after_clone)
 
 	snprintf(path, sizeof(path), "DC0/vm/BOSH_Templates/%s",
 	         sim_fx.stemcell);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_find_by_inventory_path(&sc, sim_fx.cl, path,
 	                                        &sim_fx.err) == 0,
 	              "%s", sim_fx.err.message);

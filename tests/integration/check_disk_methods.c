@@ -102,18 +102,18 @@ disk_files(const char *cid)
 	static const char *const paths[] = { "summary.url", NULL };
 	struct vs_objects *list = NULL;
 	const char *url;
-	struct vs_error e;
+	struct err e;
 	struct stat st;
 	char path[4096];
 	size_t i, n = 0;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
 	                         &vs_client_sc(sim_fx.cl)->root_folder,
 	                         "Datastore", paths, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	for (i = 0; i < list->n; i++) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&url, &list->items[i], "summary.url",
 		                      &e) != 0)
 			continue;
@@ -160,7 +160,7 @@ settings_of(const char *vm_cid)
 	char *ud;
 	size_t dlen;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	ck_assert_ptr_nonnull(info->datastores[0].name);
@@ -211,7 +211,7 @@ disk_devices(const char *vm_cid, const char *disk_cid)
 	struct vs_vm_info *info = NULL;
 	size_t i, n = 0;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices; i++) {
@@ -391,7 +391,7 @@ START_TEST(test_enable_uuid_hint)
 
 	vm_cid = create_vm("10.0.0.24");
 	vm = sim_vm_ref(sim_fx.cl, vm_cid);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_reconfigure(sim_fx.cl, &vm, &spec,
 	                                &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
@@ -445,7 +445,7 @@ START_TEST(test_new_controller)
 	vm = sim_vm_ref(sim_fx.cl, vm_cid);
 	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm_cid));
 	cid = json_string_value(cid_j);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_find_by_inventory_path(&dc, sim_fx.cl, "DC0",
 	                                        &sim_fx.err) == 0,
 	              "%s", sim_fx.err.message);
@@ -503,7 +503,7 @@ vm_datastore(const char *vm_cid)
 	struct vs_vm_info *info = NULL;
 	char *ds;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	ds = strdup(info->datastores[0].name);
@@ -615,17 +615,17 @@ ds_url(const char *name)
 	static const char *const paths[] = { "name", "summary.url", NULL };
 	struct vs_objects *list = NULL;
 	const char *n, *url;
-	struct vs_error e;
+	struct err e;
 	char *out = NULL;
 	size_t i;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
 	                         &vs_client_sc(sim_fx.cl)->root_folder,
 	                         "Datastore", paths, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	for (i = 0; i < list->n && out == NULL; i++) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&n, &list->items[i], "name", &e) == 0 &&
 		    strcmp(n, name) == 0 &&
 		    vs_object_get_str(&url, &list->items[i], "summary.url",

@@ -115,7 +115,7 @@ cluster_rules(void)
 	struct vs_drs_rules *r = NULL;
 	xmlNodePtr val;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	sim_cluster_config(&o, &val, sim_fx.cl);
 	ck_assert_msg(vs_drs_rules_from_node(&r, val, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
@@ -142,7 +142,7 @@ vm_ref(const char *cid)
 	char path[256];
 
 	snprintf(path, sizeof(path), "DC0/vm/%s", cid);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	if (vs_find_by_inventory_path(&vm, sim_fx.cl, path, &sim_fx.err) != 0) {
 		/* elsewhere under the VM folder: search the whole tree */
 		static const char *const paths[] = { "name", NULL };
@@ -150,7 +150,7 @@ vm_ref(const char *cid)
 		const char *n;
 		size_t i;
 
-		vs_error_clear(&sim_fx.err);
+		err_clear(&sim_fx.err);
 		ck_assert_int_eq(vs_pc_list(&l, sim_fx.cl,
 		                 &vs_client_sc(sim_fx.cl)->root_folder,
 		                 "VirtualMachine", paths, &sim_fx.err), 0);
@@ -187,7 +187,7 @@ assert_unlocked(void)
 	struct vs_object *o = NULL;
 	xmlNodePtr val, f;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_get_props(&o, sim_fx.cl,
 	              &vs_client_sc(sim_fx.cl)->custom_fields_manager, paths,
 	              &sim_fx.err) == 0, "%s", sim_fx.err.message);
@@ -213,7 +213,7 @@ count_vms(void)
 	const char *n;
 	size_t i, k = 0;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_int_eq(vs_pc_list(&l, sim_fx.cl,
 	                            &vs_client_sc(sim_fx.cl)->root_folder,
 	                            "VirtualMachine", paths, &sim_fx.err), 0);
@@ -390,7 +390,7 @@ cluster_groups(void)
 	struct vs_drs_groups *g = NULL;
 	xmlNodePtr val;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	sim_cluster_config(&o, &val, sim_fx.cl);
 	ck_assert_msg(vs_drs_groups_from_node(&g, val, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
@@ -430,7 +430,7 @@ add_host_group(const char *name)
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r, spec, gs, info;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_int_eq(vs_find_by_inventory_path(&cluster, sim_fx.cl,
 	                 "DC0/host/DC0_C0", &sim_fx.err), 0);
 	ck_assert_int_eq(vs_soap_request_new(&req, &m,

@@ -140,16 +140,16 @@ names_of(struct strbuf *b, struct vs_client *c, const char *type,
 	struct vs_objects *list = NULL;
 	char **v = NULL;
 	const char *name;
-	struct vs_error e;
+	struct err e;
 	size_t i, n = 0;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	ck_assert_msg(vs_pc_list(&list, c, &vs_client_sc(c)->root_folder,
 	                         type, paths, &e) == 0, "%s", e.message);
 	v = calloc(list->n + 1, sizeof(*v));
 	ck_assert_ptr_nonnull(v);
 	for (i = 0; i < list->n; i++) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&name, &list->items[i], path, &e) == 0)
 			v[n++] = strdup(name);
 	}
@@ -583,13 +583,13 @@ agent_env(char *diff, size_t size)
 	struct vs_client *cl = sim_client_connect(NULL);
 	struct vs_moref vm = sim_vm_ref(cl, vm_cid);
 	struct vs_vm_info *info = NULL;
-	struct vs_error e;
+	struct err e;
 	unsigned char *dec;
 	json_t *iso, *guest;
 	size_t len;
 	char *ud;
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	ck_assert_msg(vs_vm_info(&info, cl, &vm, &e) == 0, "%s", e.message);
 	ck_assert_uint_ge(info->ndatastores, 1);
 	iso = sim_env_iso_settings(cl, outdir, vm_cid,

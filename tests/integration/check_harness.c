@@ -5,7 +5,7 @@
  * libcurl, no project code, so a failure here points at the harness.
  *
  * Run it through the harness (make integration does this for all suites):
- *   make BUILD=build/x LIB_SRC=vsphere/vs_error.c \
+ *   make BUILD=build/x LIB_SRC=base/err.c \
  *       build/x/tests/integ_check_harness
  *   sh tests/sim/run.sh build/x build/x/tests/integ_check_harness
  */

@@ -20,12 +20,12 @@
 #include "vsphere/vsphere.h"
 
 static struct vs_client *cl;
-static struct vs_error err;
+static struct err err;
 
 static void
 setup(void)
 {
-	vs_error_clear(&err);
+	err_clear(&err);
 	/* Exchanges recorded (password redacted) for tests/schemacheck. */
 	cl = sim_client_connect("inventory");
 }
@@ -47,12 +47,12 @@ root(void)
 static const struct vs_object *
 by_name(const struct vs_objects *list, const char *name)
 {
-	struct vs_error e;
+	struct err e;
 	const char *s;
 	size_t i;
 
 	for (i = 0; i < list->n; i++) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&s, &list->items[i], "name", &e) == 0 &&
 		    strcmp(s, name) == 0)
 			return &list->items[i];
@@ -64,7 +64,7 @@ static void
 list_ok(struct vs_objects **out, const struct vs_moref *container,
         const char *type, const char *const *paths)
 {
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_pc_list(out, cl, container, type, paths, &err) == 0,
 	              "%s: %s", type, err.message);
 }
@@ -273,10 +273,10 @@ START_TEST(test_small_pages)
 	static const char *const paths[] = { "name", NULL };
 	struct vs_objects *all = NULL;
 	struct vs_moref view;
-	struct vs_error e;
+	struct err e;
 	const char *types[] = { "ManagedEntity", NULL };
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_view_create(&view, cl, root(), types, true, &err),
 	                 0);
 	{
@@ -303,7 +303,7 @@ START_TEST(test_small_pages)
 	ck_assert_uint_gt(all->n, 20);
 	ck_assert_ptr_nonnull(by_name(all, "DC0"));
 	ck_assert_ptr_nonnull(by_name(all, "LocalDS_0"));
-	vs_error_clear(&e);
+	err_clear(&e);
 	ck_assert_int_eq(vs_view_destroy(cl, &view, &e), 0);
 	vs_objects_free(all);
 }
@@ -313,7 +313,7 @@ START_TEST(test_find_by_inventory_path)
 {
 	struct vs_moref ref;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_find_by_inventory_path(&ref, cl, "DC0/vm/"
 	                                           "DC0_H0_VM0", &err), 0);
 	ck_assert_str_eq(ref.type, "VirtualMachine");
@@ -324,7 +324,7 @@ START_TEST(test_find_by_inventory_path)
 	ck_assert_str_eq(ref.type, "Datacenter");
 	ck_assert_int_eq(vs_find_by_inventory_path(&ref, cl, "DC0/vm/BOSH_VMs"
 	                                           "/vm-missing", &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_str_eq(ref.value, "");
 }
 END_TEST
@@ -335,7 +335,7 @@ power_off(struct vs_moref *task, const struct vs_moref *vm)
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_request_new(&req, &m, "PowerOffVM_Task", vm,
 	                                     &err), 0);
 	ck_assert_msg(vs_client_call(cl, req, &resp, &r, &err) == 0, "%s",
@@ -355,7 +355,7 @@ START_TEST(test_power_off_and_wait)
 	const char *s;
 	unsigned before;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_find_by_inventory_path(&vm, cl, "DC0/vm/"
 	                                           "DC0_C0_RP0_VM1", &err), 0);
 	power_off(&task, &vm);
@@ -373,8 +373,8 @@ START_TEST(test_power_off_and_wait)
 
 	/* again: the task ends in error with a typed fault */
 	power_off(&task, &vm);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_task_wait(&res, cl, &task, 60, &err), VS_ETASK);
+	err_clear(&err);
+	ck_assert_int_eq(vs_task_wait(&res, cl, &task, 60, &err), ERR_ETASK);
 	ck_assert_str_eq(err.fault, "InvalidPowerState");
 	ck_assert_ptr_nonnull(strstr(err.message, task.value));
 }
@@ -386,9 +386,9 @@ START_TEST(test_missing_object)
 	struct vs_moref gone = { "VirtualMachine", "vm-does-not-exist" };
 	struct vs_object *o = NULL;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_get_props(&o, cl, &gone, paths, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_null(o);
 }
 END_TEST

@@ -40,12 +40,12 @@ static char defcfg[4096];
 static char stemcell[128];
 static char outdir[2048];
 static struct vs_client *cl;
-static struct vs_error err;
+static struct err err;
 
 static void
 setup(void)
 {
-	vs_error_clear(&err);
+	err_clear(&err);
 	cl = sim_client_connect(NULL);
 }
 
@@ -160,17 +160,17 @@ vms(struct vm_mark *out, size_t max)
 	struct vs_objects *list = NULL;
 	struct vs_moref folder;
 	const char *name;
-	struct vs_error e;
+	struct err e;
 	size_t i, n = 0;
 
-	vs_error_clear(&err);
-	if (vs_folder_find(&folder, cl, SIM_VM_FOLDER, &err) == VS_ENOTFOUND)
+	err_clear(&err);
+	if (vs_folder_find(&folder, cl, SIM_VM_FOLDER, &err) == ERR_ENOTFOUND)
 		return 0;       /* no VM made yet */
-	ck_assert_msg(!vs_error_is_set(&err), "%s", err.message);
+	ck_assert_msg(!err_is_set(&err), "%s", err.message);
 	ck_assert_msg(vs_pc_list(&list, cl, &folder, "VirtualMachine", paths,
 	                         &err) == 0, "%s", err.message);
 	for (i = 0; i < list->n && n < max; i++) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&name, &list->items[i], "name", &e) != 0)
 			continue;
 		out[n].ref = list->items[i].obj;
@@ -209,7 +209,7 @@ age_marks(void)
 	for (i = 0; i < n; i++) {
 		if (v[i].mark == NULL)
 			continue;
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_msg(vs_vm_reconfigure(cl, &v[i].ref, &cfg, &err) == 0,
 		              "%s", err.message);
 		marked++;
@@ -326,7 +326,7 @@ drs_rule(const char *name, size_t *nvms)
 	bool found = false;
 	size_t i;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_find_by_inventory_path(&cluster, cl,
 	              "DC0/host/DC0_C0", &err) == 0, "%s", err.message);
 	ck_assert_msg(vs_get_props(&o, cl, &cluster, paths, &err) == 0, "%s",
@@ -362,7 +362,7 @@ START_TEST(test_leftover_leaves_drs_rule)
 	ck_assert_uint_eq(nvms, 1);
 	/* a create_vm killed long ago */
 	ref = sim_vm_ref(cl, a);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(cl, &ref, &cfg, &err) == 0, "%s",
 	              err.message);
 	b = create_vm("10.0.0.92");

@@ -185,7 +185,7 @@ inventory_text(struct vs_client *cl)
 {
 	static const char *const paths[] = { "name", "parent", NULL };
 	struct vs_objects *objs = NULL;
-	struct vs_error err = {0};
+	struct err err = {0};
 	char **lines;
 	char *out;
 	size_t i, len = 1;
@@ -199,9 +199,9 @@ inventory_text(struct vs_client *cl)
 		const char *name = "";
 		struct vs_moref parent = {{0}, {0}};
 
-		vs_error_clear(&err);
+		err_clear(&err);
 		(void)vs_object_get_str(&name, &objs->items[i], "name", &err);
-		vs_error_clear(&err);
+		err_clear(&err);
 		(void)vs_object_get_moref(&parent, &objs->items[i], "parent",
 		                          &err);
 		lines[i] = malloc(2048);
@@ -231,7 +231,7 @@ prop_count(struct vs_client *cl, const struct vs_moref *obj,
 {
 	const char *paths[] = { path, NULL };
 	struct vs_object *o = NULL;
-	struct vs_error err = {0};
+	struct err err = {0};
 	const struct vs_prop *p;
 	size_t n = 0;
 
@@ -317,7 +317,7 @@ START_TEST(test_all_ok_and_read_only)
 {
 	struct vs_client *cl = sim_client_connect(NULL);
 	struct vs_moref tm = { "TaskManager", "TaskManager" };
-	struct vs_error err = {0};
+	struct err err = {0};
 	char *inv_before, *inv_after, **reqs = NULL, **reqs2 = NULL;
 	size_t tasks_before, sess_before, nbefore, nafter, i;
 	json_t *doc;
@@ -655,7 +655,7 @@ static struct vs_moref
 at_path(struct vs_client *cl, const char *path)
 {
 	struct vs_moref ref;
-	struct vs_error err = {0};
+	struct err err = {0};
 
 	ck_assert_msg(vs_find_by_inventory_path(&ref, cl, path, &err) == 0,
 	              "%s: %s", path, err.message);
@@ -667,7 +667,7 @@ at_path(struct vs_client *cl, const char *path)
 static void
 call(struct vs_client *cl, xmlDocPtr req, struct vs_moref *out)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_moref ref;
 	xmlDocPtr resp = NULL;
 	xmlNodePtr r;
@@ -693,7 +693,7 @@ make_group_and_pod(void)
 	struct vs_moref dsf = at_path(cl, "DC0/datastore");
 	struct vs_moref ds = at_path(cl, "DC0/datastore/LocalDS_0");
 	struct vs_moref pod;
-	struct vs_error err = {0};
+	struct err err = {0};
 	xmlDocPtr req = NULL;
 	xmlNodePtr m, spec, gs, info;
 
@@ -726,7 +726,7 @@ START_TEST(test_empty_cluster)
 {
 	struct vs_client *cl = sim_client_connect("preflight-setup");
 	struct vs_moref hostf = at_path(cl, "DC0/host");
-	struct vs_error err = {0};
+	struct err err = {0};
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
 	int status = -1;
@@ -812,7 +812,7 @@ admin_role_without(const char *const *drop)
 		NULL,
 	};
 	struct vs_client *cl = sim_client_connect(NULL);
-	struct vs_error err = {0};
+	struct err err = {0};
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r;
 	size_t i, j;

@@ -37,12 +37,12 @@ static char defcfg[4096];
 static char stemcell[128];
 static char outdir[2048];
 static struct vs_client *cl;
-static struct vs_error err;
+static struct err err;
 
 static void
 setup(void)
 {
-	vs_error_clear(&err);
+	err_clear(&err);
 	cl = sim_client_connect(NULL);
 }
 
@@ -148,7 +148,7 @@ vm_settings(const char *cid)
 	struct vs_vm_info *info = NULL;
 	json_t *j, *guest;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
 	              err.message);
 	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
@@ -389,7 +389,7 @@ vm_nics(const char *cid, char macs[][18], size_t max)
 	struct vs_vm_info *info = NULL;
 	size_t i, n = 0;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_info(&info, cl, &vm, &err) == 0, "%s",
 	              err.message);
 	for (i = 0; i < info->ndevices; i++) {

@@ -151,17 +151,17 @@ vm_anywhere(const char *cid)
 	struct vs_objects *list = NULL;
 	struct vs_moref out;
 	const char *name;
-	struct vs_error e;
+	struct err e;
 	size_t i, n = 0;
 
 	memset(&out, 0, sizeof(out));
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
 	                         &vs_client_sc(sim_fx.cl)->root_folder,
 	                         "VirtualMachine", paths, &sim_fx.err) == 0,
 	              "%s", sim_fx.err.message);
 	for (i = 0; i < list->n; i++) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&name, &list->items[i], "name",
 		                      &e) == 0 && strcmp(name, cid) == 0) {
 			out = list->items[i].obj;
@@ -180,19 +180,19 @@ disk_datastore(char *out, size_t size, const char *name)
 	static const char *const paths[] = { "summary.url", "name", NULL };
 	struct vs_objects *list = NULL;
 	const char *url, *ds;
-	struct vs_error e;
+	struct err e;
 	struct stat st;
 	char path[4096];
 	size_t i, n = 0;
 
 	out[0] = '\0';
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
 	                         &vs_client_sc(sim_fx.cl)->root_folder,
 	                         "Datastore", paths, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	for (i = 0; i < list->n; i++) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&url, &list->items[i], "summary.url",
 		                      &e) != 0 ||
 		    vs_object_get_str(&ds, &list->items[i], "name", &e) != 0)
@@ -215,7 +215,7 @@ datastore_ref(const char *name)
 	char path[256];
 
 	snprintf(path, sizeof(path), "DC0/datastore/%s", name);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_folder_find(&ds, sim_fx.cl, path, &sim_fx.err) == 0,
 	              "%s: %s", path, sim_fx.err.message);
 	return ds;
@@ -455,16 +455,16 @@ destroy_prefixed(const char *prefix)
 	static const char *const paths[] = { "name", NULL };
 	struct vs_objects *list = NULL;
 	const char *name;
-	struct vs_error e;
+	struct err e;
 	size_t i;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_pc_list(&list, sim_fx.cl,
 	                         &vs_client_sc(sim_fx.cl)->root_folder,
 	                         "VirtualMachine", paths, &sim_fx.err) == 0,
 	              "%s", sim_fx.err.message);
 	for (i = 0; i < list->n; i++) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&name, &list->items[i], "name",
 		                      &e) != 0 ||
 		    strncmp(name, prefix, strlen(prefix)) != 0)
@@ -485,7 +485,7 @@ START_TEST(test_ruby_replica)
 	char *vm;
 
 	sc = vm_anywhere(sim_fx.stemcell);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &sc, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	ck_assert_uint_eq(info->ndatastores, 1);

@@ -448,7 +448,7 @@ between(const char *s, const char *open, const char *close)
 static char *
 soap_with(const char *pw)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m, n;
 	char *out = NULL;
@@ -473,7 +473,7 @@ START_TEST(test_forms_catch_encodings)
 {
 	const char *pw = env("VCSIM_PASSWORD");
 	const char *secrets[] = { pw, ENV_SECRET, SIM_MBUS_SECRET };
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *xml, *b64, *elem, *attr, prefixed[512];
 	json_t *j;
 	char *dump;

@@ -37,7 +37,7 @@ static char images[2048];
 static char defcfg[4096];       /* the default config of sim_config() */
 static char tmpdir[4096];
 static struct vs_client *cl;
-static struct vs_error err;
+static struct err err;
 
 /* A fresh, empty TMPDIR for the binary. */
 static void
@@ -50,7 +50,7 @@ setup(void)
 	         (long)getpid(), seq++);
 	ck_assert_int_eq(mkdir(tmpdir, 0700), 0);
 	ck_assert_int_eq(setenv("TMPDIR", tmpdir, 1), 0);
-	vs_error_clear(&err);
+	err_clear(&err);
 	cl = sim_client_connect(NULL);
 }
 
@@ -166,9 +166,9 @@ folder_vms(struct vs_objects **out)
 	int rc;
 
 	*out = NULL;
-	vs_error_clear(&err);
+	err_clear(&err);
 	rc = vs_find_by_inventory_path(&folder, cl, FOLDER, &err);
-	if (rc == VS_ENOTFOUND)
+	if (rc == ERR_ENOTFOUND)
 		return 0;
 	ck_assert_msg(rc == 0, "%s", err.message);
 	{
@@ -196,13 +196,13 @@ static size_t
 count_named(const char *prefix, bool exact)
 {
 	struct vs_objects *list = NULL;
-	struct vs_error e;
+	struct err e;
 	const char *name;
 	size_t i, n = 0;
 
 	folder_vms(&list);
 	for (i = 0; list != NULL && i < list->n; i++) {
-		vs_error_clear(&e);
+		err_clear(&e);
 		if (vs_object_get_str(&name, &list->items[i], "name", &e) != 0)
 			continue;
 		if (exact ? strcmp(name, prefix) == 0
@@ -225,7 +225,7 @@ vm_props(const char *cid)
 	char path[512];
 
 	snprintf(path, sizeof(path), FOLDER "/%s", cid);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
 	              "%s", err.message);
 	ck_assert_msg(vs_get_props(&o, cl, &vm, paths, &err) == 0, "%s",
@@ -236,7 +236,7 @@ vm_props(const char *cid)
 static bool
 file_has(const char *path, const char *needle)
 {
-	struct vs_error e = { 0 };
+	struct err e = { 0 };
 	char *text = NULL;
 	size_t len;
 	bool has;
@@ -256,9 +256,9 @@ vm_exists(const char *cid)
 	int rc;
 
 	snprintf(path, sizeof(path), FOLDER "/%s", cid);
-	vs_error_clear(&err);
+	err_clear(&err);
 	rc = vs_find_by_inventory_path(&vm, cl, path, &err);
-	ck_assert_msg(rc == 0 || rc == VS_ENOTFOUND, "%s", err.message);
+	ck_assert_msg(rc == 0 || rc == ERR_ENOTFOUND, "%s", err.message);
 	return rc == 0;
 }
 
@@ -431,7 +431,7 @@ START_TEST(test_sub_folder)
 	/* in the director's sub folder, not directly in BOSH_Templates */
 	ck_assert(!vm_exists(cid));
 	snprintf(path, sizeof(path), FOLDER "/" SUB "/%s", cid);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_find_by_inventory_path(&vm, cl, path, &err) == 0,
 	              "%s", err.message);
 	/* create_vm finds the stemcell there and puts the VM in the
@@ -459,7 +459,7 @@ START_TEST(test_sub_folder)
 		ck_assert_ptr_nonnull(vm_cid);
 		snprintf(vm_path, sizeof(vm_path), "DC0/vm/BOSH_VMs/" SUB
 		         "/%s", vm_cid);
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_msg(vs_find_by_inventory_path(&vm, cl, vm_path,
 		                                        &err) == 0,
 		              "%s", err.message);
@@ -471,9 +471,9 @@ START_TEST(test_sub_folder)
 	del = call(config, "delete_stemcell", json_pack("[s]", cid));
 	ck_assert_ptr_null(sim_error_type(del));
 	json_decref(del);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_find_by_inventory_path(&vm, cl, path, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	json_decref(resp);
 	assert_tmpdir_empty();
 }
@@ -495,10 +495,10 @@ replica_in_child(int fd, const char *cid, const struct vs_moref *ds,
 	struct vs_stemcell_loc loc = { "DC0", "BOSH_Templates" };
 	struct replica_answer a;
 	struct vs_client *c;
-	struct vs_error e;
+	struct err e;
 
 	memset(&a, 0, sizeof(a));
-	vs_error_clear(&e);
+	err_clear(&e);
 	c = sim_client_connect(NULL);
 	a.rc = vs_stemcell_replica(&a.vm, &a.snap, c, &loc, cid, ds, pool,
 	                           &e);
@@ -541,7 +541,7 @@ START_TEST(test_replica_race)
 	                 "DC0/host/DC0_C0/Resources", &err), 0);
 
 	/* On the stemcell's own datastore the stemcell itself serves. */
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_stemcell_replica(&vm, &snap, cl, &loc, cid,
 	              &sc_ds[0], &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, o->obj.value);
@@ -582,9 +582,9 @@ START_TEST(test_replica_race)
 
 	delete_ok(cid);
 	ck_assert_uint_eq(count_named(cid, false), 0);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, cl, &loc, cid,
-	                 &other, &pool, &err), VS_ENOTFOUND);
+	                 &other, &pool, &err), ERR_ENOTFOUND);
 	vs_objects_free(dss);
 	vs_object_free(o);
 	free(cid);

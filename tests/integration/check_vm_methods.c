@@ -122,7 +122,7 @@ has_vm(const char *cid)
 static void
 find_ok(struct vs_moref *out, const char *path)
 {
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_folder_find(out, sim_fx.cl, path, &sim_fx.err) == 0,
 	              "%s: %s", path, sim_fx.err.message);
 }
@@ -140,7 +140,7 @@ make_vm(struct vs_moref *out, const char *name, bool power_on)
 
 	find_ok(&src, "DC0/vm/DC0_H0_VM0");
 	find_ok(&pool, "DC0/host/DC0_H0/Resources");
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_folder_ensure(&folder, sim_fx.cl, "DC0", "BOSH_VMs",
 	                               &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
@@ -176,7 +176,7 @@ power_of(const struct vs_moref *vm)
 	struct vs_vm_info *info = NULL;
 	int p;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	p = info->power;
@@ -192,7 +192,7 @@ attach_disk(const struct vs_moref *vm, const char *ds_path)
 	int ctrl = 0;
 	size_t i;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices; i++) {
@@ -207,7 +207,7 @@ attach_disk(const struct vs_moref *vm, const char *ds_path)
 	sim_ruby_attach_file(sim_fx.cl, vm, ctrl, ds_path);
 }
 
-/* 0 when ds_path exists (datastore HTTP GET), VS_ENOTFOUND when not. */
+/* 0 when ds_path exists (datastore HTTP GET), ERR_ENOTFOUND when not. */
 static int
 file_state(const char *ds_path)
 {
@@ -215,11 +215,11 @@ file_state(const char *ds_path)
 	size_t len = 0;
 	int rc;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	rc = vs_file_download_mem(&body, &len, sim_fx.cl, "DC0", ds_path,
 	                          &sim_fx.err);
 	free(body);
-	ck_assert_msg(rc == 0 || rc == VS_ENOTFOUND, "%s: %s", ds_path,
+	ck_assert_msg(rc == 0 || rc == ERR_ENOTFOUND, "%s: %s", ds_path,
 	              sim_fx.err.message);
 	return rc;
 }
@@ -332,7 +332,7 @@ START_TEST(test_delete_keeps_persistent_disk)
 	/* a disk file ("[LocalDS_0] BOSH_Disks/x.vmdk", its directory made) */
 	sim_ruby_disk_file(sim_fx.cl, disk_path);
 	attach_disk(&vm, disk_path);
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_file_upload_mem(sim_fx.cl, "DC0", env_iso, "iso", 3,
 	                                 true, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
@@ -349,8 +349,8 @@ START_TEST(test_delete_keeps_persistent_disk)
 
 	ck_assert(!has_vm(cid));
 	ck_assert_int_eq(file_state(disk_path), 0);     /* survived */
-	ck_assert_int_eq(file_state(vmx), VS_ENOTFOUND);
-	ck_assert_int_eq(file_state(env_iso), VS_ENOTFOUND);
+	ck_assert_int_eq(file_state(vmx), ERR_ENOTFOUND);
+	ck_assert_int_eq(file_state(env_iso), ERR_ENOTFOUND);
 
 	resp = call("delete_vm", json_pack("[s]", cid));
 	expect_error(resp, "Bosh::Clouds::VMNotFound");
@@ -409,7 +409,7 @@ expect_field(const struct vs_moref *vm, const char *name, const char *want)
 {
 	char *v = NULL;
 
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	ck_assert_msg(vs_vm_get_custom_field(&v, sim_fx.cl, vm, name,
 	                                     &sim_fx.err) == 0,
 	              "%s: %s", name, sim_fx.err.message);

@@ -75,7 +75,7 @@ read_file(const char *path, size_t *len_out)
  * insecure opt-out. */
 static int
 client_new(struct vs_client **out, const char *ca, const char *password,
-           struct vs_error *err)
+           struct err *err)
 {
 	struct vs_curl_opts co;
 	struct vs_client_opts o;
@@ -112,9 +112,9 @@ static struct vs_client *
 connected(void)
 {
 	struct vs_client *c = NULL;
-	struct vs_error err;
+	struct err err;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(client_new(&c, env("VCSIM_CA_CERT"),
 	                         env("VCSIM_PASSWORD"), &err) == 0, "%s",
 	              err.message);
@@ -141,7 +141,7 @@ teardown(void)
 START_TEST(login_logout)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	unsigned n;
 
 	c = connected();
@@ -150,7 +150,7 @@ START_TEST(login_logout)
 	ck_assert_str_eq(vs_client_sc(c)->api_type, "VirtualCenter");
 	ck_assert_str_eq(vs_client_sc(c)->root_folder.value, "group-d1");
 	ck_assert_uint_eq(vs_client_roundtrips(c), 2);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_client_logout(c, &err), 0);
 	ck_assert(!vs_client_logged_in(c));
 	n = vs_client_roundtrips(c);
@@ -164,12 +164,12 @@ END_TEST
 START_TEST(bad_password)
 {
 	struct vs_client *c = NULL;
-	struct vs_error err;
+	struct err err;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(client_new(&c, env("VCSIM_CA_CERT"), "not-it", &err),
 	                 0);
-	ck_assert_int_eq(vs_client_connect(c, &err), VS_EFAULT);
+	ck_assert_int_eq(vs_client_connect(c, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "InvalidLogin");
 	ck_assert(!err.transient);
 	ck_assert_ptr_nonnull(strstr(err.message, "Login: InvalidLogin"));
@@ -182,17 +182,17 @@ END_TEST
 START_TEST(wrong_ca)
 {
 	struct vs_client *c = NULL;
-	struct vs_error err;
+	struct err err;
 	char host[256], *colon;
 
 	snprintf(host, sizeof(host), "%s", env("VCSIM_HOST"));
 	colon = strrchr(host, ':');
 	if (colon != NULL)
 		*colon = '\0';
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(client_new(&c, env("VCSIM_WRONG_CA_CERT"),
 	                            env("VCSIM_PASSWORD"), &err), 0);
-	ck_assert_int_eq(vs_client_connect(c, &err), VS_ETLS);
+	ck_assert_int_eq(vs_client_connect(c, &err), ERR_ETLS);
 	ck_assert_msg(strstr(err.message, host) != NULL,
 	              "no host in: %s", err.message);
 	ck_assert(!err.transient);
@@ -206,9 +206,9 @@ END_TEST
 START_TEST(insecure_opt_out)
 {
 	struct vs_client *c = NULL;
-	struct vs_error err;
+	struct err err;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(client_new(&c, NULL, env("VCSIM_PASSWORD"), &err),
 	                 0);
 	ck_assert_msg(vs_client_connect(c, &err) == 0, "%s", err.message);
@@ -222,11 +222,11 @@ END_TEST
 static void
 logout_behind_back(struct vs_client *c)
 {
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr req, doc = NULL;
 	xmlNodePtr m, resp;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_request_new(&req, &m, "Logout",
 	                 &vs_client_sc(c)->session_manager, &err), 0);
 	ck_assert_msg(vs_client_call(c, req, &doc, &resp, &err) == 0, "%s",
@@ -239,7 +239,7 @@ START_TEST(relogin_after_session_loss)
 	static const char *const paths[] = { "name", NULL };
 	struct vs_client *c;
 	struct vs_object *o = NULL;
-	struct vs_error err;
+	struct err err;
 	const char *name;
 	xmlDocPtr req, doc = NULL;
 	xmlNodePtr m, resp;
@@ -250,7 +250,7 @@ START_TEST(relogin_after_session_loss)
 	 * NotAuthenticated. */
 	logout_behind_back(c);
 	before = vs_client_roundtrips(c);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_get_props(&o, c, &vs_client_sc(c)->root_folder,
 	                           paths, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(vs_object_get_str(&name, o, "name", &err), 0);
@@ -287,7 +287,7 @@ START_TEST(file_round_trip)
 {
 	static const char path[] = "[" DS "] p5 files/sub dir/f \xc3\xbc+%.bin";
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	unsigned char data[70000];
 	char *back = NULL, local_in[1024], local_out[1024];
 	const char *outdir = env("CPI_TEST_OUTDIR");
@@ -296,7 +296,7 @@ START_TEST(file_round_trip)
 
 	fill_bytes(data, sizeof(data));
 	c = connected();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_file_upload_mem(c, DC_PATH, path, data, sizeof(data),
 	                                 false, &err) == 0, "%s", err.message);
 	ck_assert_msg(vs_file_download_mem(&back, &len, c, DC_PATH, path,
@@ -324,11 +324,11 @@ START_TEST(file_round_trip)
 
 	/* Missing file, unknown datastore. */
 	ck_assert_int_eq(vs_file_download_mem(&back, &len, c, DC_PATH,
-	                 "[" DS "] p5 files/none.bin", &err), VS_ENOTFOUND);
+	                 "[" DS "] p5 files/none.bin", &err), ERR_ENOTFOUND);
 	ck_assert_int_eq(err.http_status, 404);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_file_download_mem(&back, &len, c, DC_PATH,
-	                 "[NoSuchDS] x.bin", &err), VS_ENOTFOUND);
+	                 "[NoSuchDS] x.bin", &err), ERR_ENOTFOUND);
 	vs_client_free(c);
 }
 END_TEST
@@ -336,14 +336,14 @@ END_TEST
 START_TEST(directories_and_delete)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref dc;
 	char *back = NULL;
 	size_t len;
 	unsigned before;
 
 	c = connected();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_find_by_inventory_path(&dc, c, DC_PATH, &err) == 0,
 	              "%s", err.message);
 	ck_assert_str_eq(dc.type, "Datacenter");
@@ -360,9 +360,9 @@ START_TEST(directories_and_delete)
 	ck_assert_ptr_nonnull(strstr(logs.text, "already exists"));
 	/* Without parents below a missing directory: a real error. */
 	ck_assert_int_eq(vs_file_make_directory(c, &dc, "[" DS "] p5-no/x",
-	                                        false, &err), VS_EFAULT);
+	                                        false, &err), ERR_EFAULT);
 	ck_assert_str_ne(err.fault, "");
-	vs_error_clear(&err);
+	err_clear(&err);
 
 	ck_assert_msg(vs_file_upload_mem(c, DC_PATH, "[" DS "] p5-dir/a/f",
 	                                 "x", 1, false, &err) == 0, "%s",
@@ -370,14 +370,14 @@ START_TEST(directories_and_delete)
 	ck_assert_msg(vs_file_delete(c, &dc, "[" DS "] p5-dir", &err) == 0,
 	              "%s", err.message);
 	ck_assert_int_eq(vs_file_download_mem(&back, &len, c, DC_PATH,
-	                 "[" DS "] p5-dir/a/f", &err), VS_ENOTFOUND);
-	vs_error_clear(&err);
+	                 "[" DS "] p5-dir/a/f", &err), ERR_ENOTFOUND);
+	err_clear(&err);
 	ck_assert_int_eq(vs_file_delete(c, &dc, "[" DS "] p5-dir", &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_str_eq(err.fault, "FileNotFound");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_file_delete(c, &dc, "[" DS "] never/there",
-	                                &err), VS_ENOTFOUND);
+	                                &err), ERR_ENOTFOUND);
 	vs_client_free(c);
 }
 END_TEST

@@ -132,7 +132,7 @@ recorded_macs(char macs[][18], size_t *nmacs, char *vm_id, size_t idsize,
               const char *dir)
 {
 	struct vs_fixture_entry *v = NULL;
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct scn_error e = { 0 };
 	bool cloned = false;
 	size_t n = 0, i;
@@ -180,8 +180,8 @@ show_settings(const char *dir, const json_t *req, const json_t *resp)
 	struct cpi_agent ag;
 	struct net_networks *nets = NULL;
 	struct net_nics *nics = NULL;
-	struct net_error nerr = { 0 };
-	struct cpi_error cerr = { 0 };
+	struct err nerr = { 0 };
+	struct err cerr = { 0 };
 	struct scn_error e = { 0 };
 	char macs[MAX_NETS][18], vm_id[64] = "", path[4096];
 	const char *ntp[MAX_LIST];

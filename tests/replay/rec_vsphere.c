@@ -37,7 +37,7 @@ main(int argc, char **argv)
 	struct vs_client_opts o = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_fixture_entry *entries = NULL;
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct inv_result res;
 	const char *secrets[2];
 	char *pem = NULL;

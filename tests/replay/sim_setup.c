@@ -36,7 +36,7 @@ env(const char *name)
 }
 
 static int
-place_vm(struct vs_client *c, char **argv, struct vs_error *err)
+place_vm(struct vs_client *c, char **argv, struct err *err)
 {
 	struct vs_moref folder, vm;
 	xmlDocPtr req = NULL;
@@ -54,7 +54,7 @@ place_vm(struct vs_client *c, char **argv, struct vs_error *err)
 	}
 	free(path);
 	path = NULL;
-	vs_error_clear(err);
+	err_clear(err);
 	if (rc == 0)
 		rc = vs_vm_path(&path, argv[0], NULL, argv[2], err);
 	if (rc == 0)
@@ -82,7 +82,7 @@ main(int argc, char **argv)
 	struct vs_curl_opts co = { .connect_timeout_s = 10, .timeout_s = 60 };
 	struct vs_client_opts o = { 0 };
 	struct vs_client *c = NULL;
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *pem = NULL;
 	int rc;
 

@@ -37,7 +37,7 @@ struct inv_result {
 
 /* The one inventory query on a connected client. */
 static inline int
-inv_query(struct inv_result *out, struct vs_client *c, struct vs_error *err)
+inv_query(struct inv_result *out, struct vs_client *c, struct err *err)
 {
 	static const char *const types[] = {
 		"Datacenter", "ClusterComputeResource", "Datastore", NULL,
@@ -51,7 +51,7 @@ inv_query(struct inv_result *out, struct vs_client *c, struct vs_error *err)
 	struct vs_object_spec os;
 	struct vs_pc_query q;
 	struct vs_objects *objs = NULL;
-	struct vs_error local;
+	struct err local;
 	struct vs_moref view;
 	const char *name;
 	size_t i;
@@ -93,11 +93,11 @@ inv_query(struct inv_result *out, struct vs_client *c, struct vs_error *err)
 		}
 	}
 	vs_objects_free(objs);
-	vs_error_clear(&local);
+	err_clear(&local);
 	drc = vs_view_destroy(c, &view, &local);
 	if (rc == 0 && drc < 0)
-		rc = vs_error_set(err, local.code, "DestroyView: %s",
-		                  local.message);
+		rc = err_set(err, local.code, "DestroyView: %s",
+		             local.message);
 	return rc;
 }
 
@@ -105,7 +105,7 @@ inv_query(struct inv_result *out, struct vs_client *c, struct vs_error *err)
  * is taken over, also on failure). */
 static inline int
 inv_run(struct inv_result *out, const struct vs_client_opts *opts,
-        struct vs_error *err)
+        struct err *err)
 {
 	struct vs_client *c = NULL;
 	int rc;

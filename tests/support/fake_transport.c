@@ -120,7 +120,7 @@ record(const struct vs_http_request *req, const char *op)
 /* What curl does while a file streams: the callback, now and then. */
 static int
 upload_ticks(const struct vs_http_request *req, double delay, int ticks,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct stat st;
 	unsigned long long size = 0;
@@ -167,10 +167,10 @@ next_step(const char *op)
 
 /* A step that fails the exchange: a lost connection or reply. */
 static int
-step_fail(const struct ft_step *s, struct vs_error *err)
+step_fail(const struct ft_step *s, struct err *err)
 {
-	int rc = vs_error_set(err, s->rc, "fake transport failure %d to "
-	                      "vc.example", s->rc);
+	int rc = err_set(err, s->rc, "fake transport failure %d to "
+	                 "vc.example", s->rc);
 
 	if (err != NULL)
 		err->maybe_sent = s->sent;
@@ -208,7 +208,7 @@ step_reply(const struct ft_step *s, const struct vs_http_request *req,
 
 static int
 fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-               struct vs_http_response *resp, struct vs_error *err)
+               struct vs_http_response *resp, struct err *err)
 {
 	const char *op = req->op != NULL ? req->op : "";
 	struct ft_step *s;
@@ -227,7 +227,7 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	}
 	s = next_step(op);
 	if (s == NULL)
-		return vs_error_set(err, VS_EREPLAY, "unexpected %s", op);
+		return err_set(err, ERR_EREPLAY, "unexpected %s", op);
 	if (s->rc < 0)
 		return step_fail(s, err);
 	delay = ft.delay[ft.next - 1];
@@ -235,7 +235,7 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	 * does, after the request went out. */
 	if (req->time_left_s > 0 && delay > req->time_left_s) {
 		ft.clock += req->time_left_s;
-		rc = vs_error_set(err, VS_ETIMEOUT, "fake: %s timed out", op);
+		rc = err_set(err, ERR_ETIMEOUT, "fake: %s timed out", op);
 		if (err != NULL) {
 			err->transient = true;
 			err->maybe_sent = true;
@@ -254,7 +254,7 @@ fake_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 }
 
 static int
-fake_finish(struct vs_transport *t, struct vs_error *err)
+fake_finish(struct vs_transport *t, struct err *err)
 {
 	(void)t;
 	(void)err;
@@ -414,9 +414,9 @@ struct vs_client *
 ft_connect_opts(const struct vs_client_opts *o)
 {
 	struct vs_client *c = NULL;
-	struct vs_error err;
+	struct err err;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_client_new(&c, o, &err), 0);
 	ck_assert_msg(vs_client_connect(c, &err) == 0, "%s", err.message);
 	return c;

@@ -7,7 +7,7 @@
  * used it is gone).  A test queues the replies it expects, in order,
  * each naming the SOAP method (or raw op such as "file-put") it
  * answers; every request is recorded.  A request whose op is not the
- * next queued one fails with VS_EREPLAY and the first such mismatch is
+ * next queued one fails with ERR_EREPLAY and the first such mismatch is
  * kept in ft.mismatch, which ft_all_used() reports.  Logout is always
  * answered (and counted) without a queued reply, unless the next
  * queued reply is one for Logout.  A queued step may also fail the
@@ -86,7 +86,7 @@ struct fake_transport {
 	/* Seconds the clock advances before step i is served (a server
 	 * that takes long to answer); 0 after ft_reset().  Longer than the
 	 * request's time_left_s (the client's deadline): the clock advances
-	 * by that, and the step fails with VS_ETIMEOUT as curl's would. */
+	 * by that, and the step fails with ERR_ETIMEOUT as curl's would. */
 	double delay[FT_MAX_STEPS];
 	/* For an upload with a progress callback: the callback runs this
 	 * many times, evenly over the step's delay (the clock advanced and

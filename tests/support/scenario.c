@@ -219,7 +219,7 @@ cleanup:
 int
 scn_read(char **out, const char *path, struct scn_error *e)
 {
-	struct vs_error verr = { 0 };
+	struct err verr = { 0 };
 
 	if (vs_fixture_read_file(out, NULL, path, 16 * 1024 * 1024,
 	                         &verr) != 0)
@@ -600,7 +600,7 @@ scn_mask_check(json_t *resp)
 static char *
 scn_canon(const json_t *resp)
 {
-	struct vs_error verr = { 0 };
+	struct err verr = { 0 };
 	json_t *copy = json_deep_copy(resp);
 	char *text = NULL, *masked = NULL;
 
@@ -723,7 +723,7 @@ static int
 scn_last_exchange(unsigned long *out, const char *dir, struct scn_error *e)
 {
 	struct vs_fixture_entry *v = NULL;
-	struct vs_error verr = { 0 };
+	struct err verr = { 0 };
 	size_t n = 0;
 
 	*out = 0;

@@ -21,14 +21,14 @@ sim_env_iso_settings(struct vs_client *cl, const char *workdir,
                      const char *cid, const char *ds)
 {
 	char dspath[512], iso[4096], out[4096], cmd[16384];
-	struct vs_error err;
+	struct err err;
 	char *text;
 	json_t *j;
 
 	snprintf(dspath, sizeof(dspath), "[%s] %s/env.iso", ds, cid);
 	snprintf(iso, sizeof(iso), "%s/%s.iso", workdir, cid);
 	snprintf(out, sizeof(out), "%s/%s.env", workdir, cid);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_file_download(cl, "DC0", dspath, iso, &err) == 0,
 	              "%s", err.message);
 	unlink(out);
@@ -52,11 +52,11 @@ sim_extra_config(struct vs_client *cl, const struct vs_moref *vm,
 {
 	static const char *const paths[] = { "config.extraConfig", NULL };
 	struct vs_object *o = NULL;
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr val, ov;
 	char *found = NULL;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_get_props(&o, cl, vm, paths, &err) == 0, "%s",
 	              err.message);
 	ck_assert_int_eq(vs_object_get_node(&val, o, "config.extraConfig",

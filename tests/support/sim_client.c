@@ -41,10 +41,10 @@ sim_client_connect(const char *record)
 	const char *secrets[] = { o.password, NULL };
 	struct vs_transport *t = NULL;
 	struct vs_client *c = NULL;
-	struct vs_error e;
+	struct err e;
 	char dir[4096];
 
-	vs_error_clear(&e);
+	err_clear(&e);
 	ck_assert_msg(vs_transport_curl_new(&t, &co, &e) == 0, "%s",
 	              e.message);
 	free(pem);
@@ -61,7 +61,7 @@ sim_client_connect(const char *record)
 
 int
 sim_move_virtual_disk(struct vs_client *cl, const char *src,
-                      const char *dst, struct vs_error *err)
+                      const char *dst, struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(cl);
 	struct vs_moref dc;
@@ -92,12 +92,12 @@ sim_storage_vmotion_disk(struct vs_client *cl, const struct vs_moref *vm,
 	struct vs_vm_device_change ch;
 	struct vs_vm_config cfg;
 	struct vs_ds_path vmx = { 0 }, cur = { 0 };
-	struct vs_error err;
+	struct err err;
 	char want[128], rel[1024], *dst = NULL;
 	const char *slash;
 	size_t i;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	snprintf(want, sizeof(want), "/%s.vmdk", disk_cid);
 	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
 	              err.message);

@@ -33,8 +33,8 @@ char *sim_storage_vmotion_disk(struct vs_client *cl,
                                const struct vs_moref *vm,
                                const char *disk_cid);
 /* MoveVirtualDisk_Task src -> dst in datacenter DC0 (force false),
- * waited for; the vs_code (err filled) instead of failing the test. */
+ * waited for; the err_code (err filled) instead of failing the test. */
 int sim_move_virtual_disk(struct vs_client *cl, const char *src,
-                          const char *dst, struct vs_error *err);
+                          const char *dst, struct err *err);
 
 #endif

@@ -13,7 +13,7 @@ struct sim_fixture sim_fx;
 void
 sim_fixture_setup(void)
 {
-	vs_error_clear(&sim_fx.err);
+	err_clear(&sim_fx.err);
 	sim_fx.cl = sim_client_connect(NULL);
 }
 

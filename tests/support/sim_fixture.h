@@ -23,7 +23,7 @@ struct sim_fixture {
 	char outdir[2048];      /* CPI_TEST_OUTDIR */
 	char images[2048];      /* its stemcell images directory */
 	struct vs_client *cl;   /* connected for each test (setup) */
-	struct vs_error err;    /* cleared for each test (setup) */
+	struct err err;    /* cleared for each test (setup) */
 };
 
 extern struct sim_fixture sim_fx;

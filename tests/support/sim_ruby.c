@@ -20,7 +20,7 @@ void
 sim_ruby_disk_cid(char *out, size_t size, const char *name,
                   const char *pattern)
 {
-	struct vs_error err;
+	struct err err;
 	char json[512], *b64 = NULL, *p;
 	const char *q;
 	int n;
@@ -36,7 +36,7 @@ sim_ruby_disk_cid(char *out, size_t size, const char *name,
 	json[n++] = '"';
 	json[n++] = '}';
 	json[n] = '\0';
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_base64(&b64, json, strlen(json), &err), 0);
 	/* Ruby's Base64.urlsafe_encode64: '-' and '_', padding kept */
 	for (p = b64; *p != '\0'; p++) {
@@ -54,9 +54,9 @@ static void
 run_task(struct vs_client *cl, xmlDocPtr req, struct vs_moref *result)
 {
 	struct vs_task_result res;
-	struct vs_error err;
+	struct err err;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_task_call(&res, cl, req, 120, &err) == 0, "%s",
 	              err.message);
 	if (result != NULL)
@@ -69,11 +69,11 @@ sim_ruby_move_vm(struct vs_client *cl, const struct vs_moref *vm,
                  const char *folder)
 {
 	struct vs_moref f;
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_folder_ensure(&f, cl, "DC0", folder, &err) == 0,
 	              "%s", err.message);
 	ck_assert_int_eq(vs_soap_request_new(&req, &m, "MoveIntoFolder_Task",
@@ -89,7 +89,7 @@ sim_ruby_replica(struct vs_moref *out, char *name, size_t name_size,
 {
 	struct vs_moref sc, folder, pool;
 	struct vs_clone_spec cs;
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr req = NULL;
 	xmlNodePtr m;
 	char path[512], rname[512];
@@ -108,7 +108,7 @@ sim_ruby_replica(struct vs_moref *out, char *name, size_t name_size,
 	}
 	ck_assert_msg(ds->value[i] == '\0', "replica name too long");
 	rname[n] = '\0';
-	vs_error_clear(&err);
+	err_clear(&err);
 	snprintf(path, sizeof(path), "DC0/vm/%s/%s", template_folder,
 	         stemcell_cid);
 	ck_assert_msg(vs_folder_find(&sc, cl, path, &err) == 0, "%s: %s",
@@ -144,13 +144,13 @@ sim_ruby_disk_file(struct vs_client *cl, const char *ds_path)
 {
 	const struct vs_service_content *sc = vs_client_sc(cl);
 	struct vs_moref dc;
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr req = NULL;
 	xmlNodePtr m, dspec;
 	char dir[512];
 	const char *slash;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_folder_find(&dc, cl, "DC0", &err) == 0, "%s",
 	              err.message);
 	slash = strrchr(ds_path, '/');
@@ -177,12 +177,12 @@ sim_ruby_attach_file(struct vs_client *cl, const struct vs_moref *vm,
 	struct vs_vm_info *info = NULL;
 	struct vs_vm_device_change ch;
 	struct vs_vm_config spec;
-	struct vs_error err;
+	struct err err;
 	bool used[16] = { false };
 	int unit;
 	size_t i;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
 	              err.message);
 	for (i = 0; i < info->ndevices; i++) {
@@ -220,12 +220,12 @@ sim_ruby_attached_disk(struct vs_client *cl, const struct vs_moref *vm,
                        const char *ds_path)
 {
 	struct vs_vm_info *info = NULL;
-	struct vs_error err;
+	struct err err;
 	int ctrl = 0;
 	size_t i;
 
 	sim_ruby_disk_file(cl, ds_path);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
 	              err.message);
 	for (i = 0; i < info->ndevices; i++) {

@@ -138,10 +138,10 @@ client_new(int max_retries)
 {
 	struct vs_client_opts o;
 	struct vs_client *c = NULL;
-	struct vs_error err;
+	struct err err;
 
 	client_opts(&o, max_retries);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
 	ck_assert_ptr_nonnull(c);
 	return c;
@@ -150,13 +150,13 @@ client_new(int max_retries)
 /* The set-up of most tests: the connect replies queued, a new client
  * connected without retries, err cleared. */
 static struct vs_client *
-client_connected(struct vs_error *err)
+client_connected(struct err *err)
 {
 	struct vs_client *c;
 
 	add_connect();
 	c = client_new(0);
-	vs_error_clear(err);
+	err_clear(err);
 	ck_assert_int_eq(vs_client_connect(c, err), 0);
 	return c;
 }
@@ -175,7 +175,7 @@ static const struct vs_moref folder3 = { "Folder", "folder-3" };
 
 static int
 create_folder(struct vs_client *c, const char *name, struct vs_moref *out,
-              struct vs_error *err)
+              struct err *err)
 {
 	xmlDocPtr req, doc = NULL;
 	xmlNodePtr m, resp;
@@ -192,7 +192,7 @@ create_folder(struct vs_client *c, const char *name, struct vs_moref *out,
 }
 
 static int
-retrieve(struct vs_client *c, struct vs_error *err)
+retrieve(struct vs_client *c, struct err *err)
 {
 	static const struct vs_moref pc = { "PropertyCollector",
 	                                    "propertyCollector" };
@@ -214,7 +214,7 @@ retrieve(struct vs_client *c, struct vs_error *err)
 START_TEST(connect_and_soap_action)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref ref;
 	const struct vs_service_content *sc;
 
@@ -224,7 +224,7 @@ START_TEST(connect_and_soap_action)
 	add("CreateFolder", 200, "CreateFolder.response.xml");
 	add("Logout", 200, "Logout.response.xml");
 	c = client_new(0);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_client_connect(c, &err), 0);
 	ck_assert(vs_client_logged_in(c));
 	ck_assert_uint_eq(ft.nreq, 2);
@@ -274,14 +274,14 @@ END_TEST
 START_TEST(bad_api_version_keeps_default)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	add_api("RetrieveServiceContent", "RetrieveServiceContent.response.xml",
 	        "8.0\"; rm -rf");
 	add("Login", 200, "Login.response.xml");
 	add("Logout", 200, "Logout.response.xml");
 	c = client_new(0);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_client_connect(c, &err), 0);
 	ck_assert_str_eq(ft.req[1].soap_action, VS_SOAP_ACTION_DEFAULT);
 	ck_assert_str_eq(vs_client_api_version(c), "");
@@ -294,7 +294,7 @@ END_TEST
 START_TEST(relogin_on_not_authenticated)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref ref;
 
 	c = client_connected(&err);
@@ -321,7 +321,7 @@ END_TEST
 START_TEST(second_not_authenticated_is_an_error)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref ref;
 
 	c = client_connected(&err);
@@ -329,7 +329,7 @@ START_TEST(second_not_authenticated_is_an_error)
 	add("Login", 200, "Login.response.xml");
 	add("CreateFolder", 500, "AfterLogout_CreateFolder.response.xml");
 	add("Login", 200, "Login.response.xml");      /* must stay unused */
-	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EFAULT);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "NotAuthenticated");
 	ck_assert(!err.transient);
 	ck_assert_ptr_nonnull(strstr(err.message,
@@ -346,7 +346,7 @@ END_TEST
 START_TEST(missing_set_not_authenticated)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	c = client_connected(&err);
 	add("RetrievePropertiesEx", 200,
@@ -366,7 +366,7 @@ START_TEST(missing_set_not_authenticated)
 	ck_assert_str_eq(ft.req[4].op, "RetrievePropertiesEx");
 
 	/* Refused again right after the re-login: an error, no loop. */
-	ck_assert_int_eq(retrieve(c, &err), VS_EFAULT);
+	ck_assert_int_eq(retrieve(c, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "NotAuthenticated");
 	ck_assert_uint_eq(ft.nreq, 8);
 	ck_assert_uint_eq(vs_client_roundtrips(c), 8);
@@ -377,17 +377,17 @@ END_TEST
 START_TEST(retry_503_with_backoff)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	add("RetrieveServiceContent", 200,
 	    "RetrieveServiceContent.response.xml");
 	ft_reply_raw("Login", 503, "<html>busy</html>");
 	ft_reply_raw("Login", 503, "");
-	ft_fail("Login", VS_ETIMEOUT, false);
+	ft_fail("Login", ERR_ETIMEOUT, false);
 	add("Login", 200, "Login.response.xml");
 	add("Logout", 200, "Logout.response.xml");
 	c = client_new(0);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_client_connect(c, &err), 0);
 	ck_assert_int_eq(err.code, 0);
 	ck_assert_int_eq(env.nsleeps, 3);
@@ -410,18 +410,18 @@ END_TEST
 START_TEST(enet_retried_up_to_max)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	add("RetrieveServiceContent", 200,
 	    "RetrieveServiceContent.response.xml");
-	ft_fail("Login", VS_ENET, false);
-	ft_fail("Login", VS_ENET, false);
-	ft_fail("Login", VS_ENET, false);
-	ft_fail("Login", VS_ENET, false);   /* must stay unused */
+	ft_fail("Login", ERR_ENET, false);
+	ft_fail("Login", ERR_ENET, false);
+	ft_fail("Login", ERR_ENET, false);
+	ft_fail("Login", ERR_ENET, false);   /* must stay unused */
 	c = client_new(2);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), VS_ENET);
-	ck_assert_int_eq(err.code, VS_ENET);
+	err_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), ERR_ENET);
+	ck_assert_int_eq(err.code, ERR_ENET);
 	ck_assert(err.transient);
 	ck_assert_uint_eq(ft.nreq, 4);
 	ck_assert_int_eq(env.nsleeps, 2);
@@ -441,18 +441,18 @@ START_TEST(deadline_bounds_retries)
 {
 	struct vs_client_opts o;
 	struct vs_client *c = NULL;
-	struct vs_error err;
+	struct err err;
 	int i;
 
 	add("RetrieveServiceContent", 200,
 	    "RetrieveServiceContent.response.xml");
 	for (i = 0; i < 5; i++)
-		ft_fail("Login", VS_ENET, false);
+		ft_fail("Login", ERR_ENET, false);
 	client_opts(&o, 0);
 	o.deadline_s = 2;
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
-	ck_assert_int_eq(vs_client_connect(c, &err), VS_ETIMEOUT);
+	ck_assert_int_eq(vs_client_connect(c, &err), ERR_ETIMEOUT);
 	ck_assert(err.transient);
 	ck_assert_str_eq(err.message, "Login: deadline of 2 s exceeded "
 	                 "(connection_options.deadline_seconds)");
@@ -484,16 +484,16 @@ END_TEST
 START_TEST(lost_reply_not_resent_unless_idempotent)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
-	ft_fail("RetrieveServiceContent", VS_ENET, true);  /* resent */
+	ft_fail("RetrieveServiceContent", ERR_ENET, true);  /* resent */
 	add("RetrieveServiceContent", 200,
 	    "RetrieveServiceContent.response.xml");
-	ft_fail("Login", VS_ETIMEOUT, true);     /* not resent */
+	ft_fail("Login", ERR_ETIMEOUT, true);     /* not resent */
 	add("Login", 200, "Login.response.xml");      /* must stay unused */
 	c = client_new(3);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), VS_ETIMEOUT);
+	err_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), ERR_ETIMEOUT);
 	ck_assert(err.transient);
 	ck_assert(err.maybe_sent);
 	ck_assert_uint_eq(ft.nreq, 3);
@@ -511,7 +511,7 @@ START_TEST(backoff_capped)
 {
 	struct vs_client_opts o;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	int i;
 
 	add("RetrieveServiceContent", 200,
@@ -520,9 +520,9 @@ START_TEST(backoff_capped)
 		ft_reply_raw("Login", 503, "");
 	client_opts(&o, 6);
 	o.retry_base_s = 3;
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
-	ck_assert_int_eq(vs_client_connect(c, &err), VS_EHTTP);
+	ck_assert_int_eq(vs_client_connect(c, &err), ERR_EHTTP);
 	ck_assert_int_eq(err.http_status, 503);
 	ck_assert(err.transient);
 	ck_assert_int_eq(env.nsleeps, 6);
@@ -537,13 +537,13 @@ END_TEST
 START_TEST(faults_never_retried)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref ref;
 
 	c = client_connected(&err);
 	add("CreateFolder", 500, "CreateFolder_dup.response.xml");
 	add("Logout", 200, "Logout.response.xml");
-	ck_assert_int_eq(create_folder(c, "bosh_vms", &ref, &err), VS_EFAULT);
+	ck_assert_int_eq(create_folder(c, "bosh_vms", &ref, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "DuplicateName");
 	ck_assert_str_eq(err.message, "CreateFolder: DuplicateName");
 	ck_assert_int_eq(err.http_status, 500);
@@ -559,14 +559,14 @@ END_TEST
 START_TEST(free_logs_out_after_error)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref ref;
 
 	c = client_connected(&err);
-	ft_fail("CreateFolder", VS_ETLS, false);
+	ft_fail("CreateFolder", ERR_ETLS, false);
 	add("Logout", 200, "Logout.response.xml");
 	/* TLS failures are not transient: no retry. */
-	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_ETLS);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), ERR_ETLS);
 	ck_assert(!err.transient);
 	ck_assert_uint_eq(ft.nreq, 3);
 	ck_assert_uint_eq(ft.finishes, 0);
@@ -580,10 +580,10 @@ END_TEST
 START_TEST(logout_failure_only_logged)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	c = client_connected(&err);
-	ft_fail("Logout", VS_ETLS, false);
+	ft_fail("Logout", ERR_ETLS, false);
 	vs_client_free(c);
 	ck_assert_int_eq(ft.frees, 1);
 	ck_assert_ptr_nonnull(strstr(env.log, "2 closing the vCenter session: "
@@ -594,14 +594,14 @@ END_TEST
 START_TEST(invalid_login)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	add("RetrieveServiceContent", 200,
 	    "RetrieveServiceContent.response.xml");
 	add("Login", 500, "Login_again.response.xml");
 	c = client_new(0);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_connect(c, &err), VS_EFAULT);
+	err_clear(&err);
+	ck_assert_int_eq(vs_client_connect(c, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "InvalidLogin");
 	ck_assert(!err.transient);
 	ck_assert_str_eq(err.message, "Login: InvalidLogin: Login failure");
@@ -618,13 +618,13 @@ END_TEST
 START_TEST(relogin_failure_reported)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref ref;
 
 	c = client_connected(&err);
 	add("CreateFolder", 500, "AfterLogout_CreateFolder.response.xml");
 	add("Login", 500, "Login_again.response.xml");
-	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EFAULT);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "InvalidLogin");
 	ck_assert_str_eq(err.message, "CreateFolder: re-login failed: Login: "
 	                 "InvalidLogin: Login failure");
@@ -638,7 +638,7 @@ END_TEST
 START_TEST(http_errors)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref ref;
 
 	c = client_connected(&err);
@@ -652,22 +652,22 @@ START_TEST(http_errors)
 	ft_reply_raw("CreateFolder", 502, "");
 	add("Logout", 200, "Logout.response.xml");
 
-	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EHTTP);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), ERR_EHTTP);
 	ck_assert_int_eq(err.http_status, 404);
 	ck_assert_str_eq(err.message, "CreateFolder: HTTP status 404");
 	ck_assert(!err.transient);
-	vs_error_clear(&err);
-	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EHTTP);
+	err_clear(&err);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), ERR_EHTTP);
 	ck_assert_int_eq(err.http_status, 500);
-	vs_error_clear(&err);
-	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EPARSE);
-	vs_error_clear(&err);
-	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EPARSE);
-	vs_error_clear(&err);
-	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EPARSE);
+	err_clear(&err);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), ERR_EPARSE);
+	err_clear(&err);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), ERR_EPARSE);
+	err_clear(&err);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), ERR_EPARSE);
 	ck_assert_ptr_nonnull(strstr(err.message, "refused"));
-	vs_error_clear(&err);
-	ck_assert_int_eq(create_folder(c, "x", &ref, &err), VS_EHTTP);
+	err_clear(&err);
+	ck_assert_int_eq(create_folder(c, "x", &ref, &err), ERR_EHTTP);
 	ck_assert_int_eq(err.http_status, 502);
 	ck_assert(err.transient);
 	ck_assert_int_eq(env.nsleeps, 0);
@@ -684,7 +684,7 @@ START_TEST(new_validates)
 	};
 	struct vs_client_opts o;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	size_t i;
 
 	for (i = 0; bad_urls[i] != NULL; i++) {
@@ -693,9 +693,9 @@ START_TEST(new_validates)
 		o.user = "u";
 		o.password = "p";
 		o.transport = &ft.base;
-		vs_error_clear(&err);
+		err_clear(&err);
 		c = (struct vs_client *)1;
-		ck_assert_int_eq(vs_client_new(&c, &o, &err), VS_EINVAL);
+		ck_assert_int_eq(vs_client_new(&c, &o, &err), ERR_EINVAL);
 		ck_assert_ptr_null(c);
 		ck_assert_uint_eq(ft.frees, i + 1);
 		/* The URL may hold credentials: never echoed. */
@@ -706,13 +706,13 @@ START_TEST(new_validates)
 	o.user = "";
 	o.password = "p";
 	o.transport = &ft.base;
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_new(&c, &o, &err), VS_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_client_new(&c, &o, &err), ERR_EINVAL);
 	ck_assert_uint_eq(ft.frees, i + 1);
 	o.transport = NULL;
 	o.user = "u";
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_client_new(&c, &o, &err), VS_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_client_new(&c, &o, &err), ERR_EINVAL);
 	vs_client_free(NULL);
 }
 END_TEST
@@ -720,7 +720,7 @@ END_TEST
 START_TEST(raw_http_relative_url)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_http_request req;
 	struct vs_http_response resp;
 
@@ -732,7 +732,7 @@ START_TEST(raw_http_relative_url)
 	req.method = "GET";
 	req.url = "/folder/x?dsName=a";
 	req.op = "file-get";
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_client_http(c, &req, &resp, &err), 0);
 	ck_assert_int_eq(resp.status, 200);
 	ck_assert_str_eq(resp.body, "hello");
@@ -754,7 +754,7 @@ START_TEST(default_clock)
 {
 	struct vs_client_opts o;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	double t0, t1;
 
 	memset(&o, 0, sizeof(o));
@@ -762,7 +762,7 @@ START_TEST(default_clock)
 	o.user = "u";
 	o.password = "p";
 	o.transport = &ft.base;
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_client_new(&c, &o, &err), 0);
 	t0 = vs_client_now(c);
 	vs_client_sleep(c, 0.05);
@@ -819,14 +819,14 @@ START_TEST(ds_path_table)
 {
 	const struct path_case *pc = &path_cases[_i];
 	struct vs_ds_path p;
-	struct vs_error err;
+	struct err err;
 	char *s;
 	int rc;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	rc = vs_ds_path_parse(&p, pc->in, &err);
 	if (pc->ds == NULL) {
-		ck_assert_int_eq(rc, VS_EINVAL);
+		ck_assert_int_eq(rc, ERR_EINVAL);
 		ck_assert_ptr_null(p.datastore);
 		ck_assert_ptr_null(p.path);
 		ck_assert_ptr_null(strchr(err.message, '\n'));
@@ -850,46 +850,46 @@ END_TEST
 START_TEST(ds_path_format_and_url)
 {
 	struct vs_ds_path p;
-	struct vs_error err;
+	struct err err;
 	char *s, *long_s;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_ds_path_format(&s, "ds", "a/b.vmdk", &err), 0);
 	ck_assert_str_eq(s, "[ds] a/b.vmdk");
 	free(s);
 	ck_assert_int_eq(vs_ds_path_format(&s, "ds", NULL, &err), 0);
 	ck_assert_str_eq(s, "[ds]");
 	free(s);
-	ck_assert_int_eq(vs_ds_path_format(&s, "d]s", "a", &err), VS_EINVAL);
+	ck_assert_int_eq(vs_ds_path_format(&s, "d]s", "a", &err), ERR_EINVAL);
 	ck_assert_ptr_null(s);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_ds_path_format(&s, "ds", "../a", &err),
-	                 VS_EINVAL);
-	vs_error_clear(&err);
+	                 ERR_EINVAL);
+	err_clear(&err);
 	long_s = malloc(VS_DS_PATH_MAX + 10);
 	memset(long_s, 'a', VS_DS_PATH_MAX + 9);
 	long_s[VS_DS_PATH_MAX + 9] = '\0';
 	ck_assert_int_eq(vs_ds_path_format(&s, "ds", long_s, &err),
-	                 VS_EINVAL);
-	vs_error_clear(&err);
+	                 ERR_EINVAL);
+	err_clear(&err);
 	long_s[0] = '[';
 	long_s[1] = 'x';
 	long_s[2] = ']';
-	ck_assert_int_eq(vs_ds_path_parse(&p, long_s, &err), VS_EINVAL);
+	ck_assert_int_eq(vs_ds_path_parse(&p, long_s, &err), ERR_EINVAL);
 	free(long_s);
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_ds_path_parse(&p, "[Local DS&1] my vm/a+b "
 	                                  "[1]%.txt", &err), 0);
 	ck_assert_int_eq(vs_ds_path_url(&s, &p, "f/DC 0?&=", &err), 0);
 	ck_assert_str_eq(s, "/folder/my%20vm/a%2Bb%20%5B1%5D%25.txt"
 	                 "?dcPath=f%2FDC%200%3F%26%3D&dsName=Local%20DS%261");
 	free(s);
-	ck_assert_int_eq(vs_ds_path_url(&s, &p, "", &err), VS_EINVAL);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_ds_path_url(&s, &p, "D\nC", &err), VS_EINVAL);
+	ck_assert_int_eq(vs_ds_path_url(&s, &p, "", &err), ERR_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_ds_path_url(&s, &p, "D\nC", &err), ERR_EINVAL);
 	vs_ds_path_clear(&p);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_ds_path_parse(&p, "[ds] \xc3\xa4", &err), 0);
 	ck_assert_int_eq(vs_ds_path_url(&s, &p, "DC0", &err), 0);
 	ck_assert_str_eq(s, "/folder/%C3%A4?dcPath=DC0&dsName=ds");
@@ -903,7 +903,7 @@ END_TEST
 START_TEST(file_transfers)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	char *data;
 	size_t len;
 
@@ -914,7 +914,7 @@ START_TEST(file_transfers)
 	ft_reply_raw("file-put", 500, "boom");
 	ft_reply_raw("file-get", 200, "");      /* must stay unused */
 	c = client_new(0);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_file_upload_mem(c, "DC0",
 	                                    "[LocalDS_0] a b/env.json", "{}", 2,
 	                                    true, &err), 0);
@@ -935,25 +935,25 @@ START_TEST(file_transfers)
 	free(data);
 	ck_assert_int_eq(vs_file_download_mem(&data, &len, c, "DC0",
 	                                      "[LocalDS_0] gone", &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_null(data);
 	ck_assert_int_eq(err.http_status, 404);
 	ck_assert_str_eq(err.message, "GET [LocalDS_0] gone: not found on "
 	                 "the datastore (HTTP 404)");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_file_upload_mem(c, "DC0", "[LocalDS_0] x", "a", 1,
-	                                    false, &err), VS_EHTTP);
+	                                    false, &err), ERR_EHTTP);
 	ck_assert_int_eq(err.http_status, 500);
-	vs_error_clear(&err);
+	err_clear(&err);
 	/* Hostile paths never reach the transport. */
 	ck_assert_int_eq(vs_file_upload_mem(c, "DC0", "[LocalDS_0] ../x",
-	                                    "a", 1, false, &err), VS_EINVAL);
-	vs_error_clear(&err);
+	                                    "a", 1, false, &err), ERR_EINVAL);
+	err_clear(&err);
 	ck_assert_int_eq(vs_file_download_mem(&data, &len, c, "DC0",
-	                                      "[LocalDS_0]", &err), VS_EINVAL);
-	vs_error_clear(&err);
+	                                      "[LocalDS_0]", &err), ERR_EINVAL);
+	err_clear(&err);
 	ck_assert_int_eq(vs_file_download(c, "DC0", "[LocalDS_0] x", NULL,
-	                                  &err), VS_EINVAL);
+	                                  &err), ERR_EINVAL);
 	ck_assert_uint_eq(ft.nreq, 5);
 	vs_client_free(c);
 }
@@ -964,7 +964,7 @@ static const struct vs_moref dc0 = { "Datacenter", "datacenter-2" };
 START_TEST(make_directory)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	add_connect();
 	add("MakeDirectory", 200, "MakeDirectory.response.xml");
@@ -972,10 +972,10 @@ START_TEST(make_directory)
 	add("MakeDirectory", 500, "CreateFolder_dup.response.xml");
 	add("Logout", 200, "Logout.response.xml");
 	c = client_new(0);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0]disks/",
-	                                        true, &err), VS_EINVAL);
-	vs_error_clear(&err);
+	                                        true, &err), ERR_EINVAL);
+	err_clear(&err);
 	ck_assert_uint_eq(ft.nreq, 0);
 	ck_assert_int_eq(vs_client_connect(c, &err), 0);
 	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0]disks/",
@@ -993,13 +993,13 @@ START_TEST(make_directory)
 	ck_assert_ptr_nonnull(strstr(ft.req[3].body,
 		"<createParentDirectories>false</createParentDirectories>"));
 	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0] d",
-	                                        false, &err), VS_EFAULT);
+	                                        false, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "DuplicateName");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_file_make_directory(c, &dc0, "[LocalDS_0] ../d",
-	                                        false, &err), VS_EINVAL);
+	                                        false, &err), ERR_EINVAL);
 	ck_assert_int_eq(vs_file_make_directory(c, NULL, "[LocalDS_0] d",
-	                                        false, &err), VS_EINVAL);
+	                                        false, &err), ERR_EINVAL);
 	ck_assert_uint_eq(ft.nreq, 5);
 	vs_client_free(c);
 }
@@ -1008,7 +1008,7 @@ END_TEST
 START_TEST(delete_file)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	c = client_connected(&err);
 	add("DeleteDatastoreFile_Task", 200,
@@ -1030,7 +1030,7 @@ START_TEST(delete_file)
 		"</DeleteDatastoreFile_Task>"));
 	ck_assert_str_eq(ft.req[3].op, "RetrievePropertiesEx");
 	ck_assert_int_eq(vs_file_delete(c, &dc0, "[LocalDS_0] disks", &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_str_eq(err.fault, "FileNotFound");
 	ck_assert_ptr_nonnull(strstr(err.message, "[LocalDS_0] disks"));
 	ck_assert_uint_eq(ft.nreq, 6);

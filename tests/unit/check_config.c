@@ -54,7 +54,7 @@ agent(json_t *root)
  * password. */
 static int
 parse(struct cpi_config **out, json_t *root, const json_t *ctx,
-      struct cpi_error *e)
+      struct err *e)
 {
 	char *text = json_dumps(root, JSON_COMPACT);
 	int rc;
@@ -77,7 +77,7 @@ static void
 expect_fail(json_t *root, const char *needle)
 {
 	struct cpi_config *cfg;
-	struct cpi_error e;
+	struct err e;
 
 	ck_assert_int_lt(parse(&cfg, root, NULL, &e), 0);
 	ck_assert_int_eq(e.type, CPI_ERROR_CPI);
@@ -89,7 +89,7 @@ static struct cpi_config *
 expect_ok(json_t *root, const json_t *ctx)
 {
 	struct cpi_config *cfg = NULL;
-	struct cpi_error e;
+	struct err e;
 
 	ck_assert_msg(parse(&cfg, root, ctx, &e) == 0, "%s", e.message);
 	return cfg;
@@ -154,7 +154,7 @@ END_TEST
 START_TEST(test_load_file)
 {
 	struct cpi_config *cfg = NULL;
-	struct cpi_error e = { 0 };
+	struct err e = { 0 };
 	char dir[] = "/tmp/check_config.XXXXXX", path[128];
 	FILE *f;
 	size_t i;
@@ -616,7 +616,7 @@ static const struct {
 START_TEST(test_host_forms)
 {
 	struct cpi_vcenter v;
-	struct cpi_error e = { 0 };
+	struct err e = { 0 };
 	int rc;
 
 	memset(&v, 0, sizeof(v));
@@ -950,7 +950,7 @@ END_TEST
 START_TEST(test_context_merge_invalid)
 {
 	struct cpi_config *cfg;
-	struct cpi_error e;
+	struct err e;
 	json_t *ctx = json_pack("{s:i}", "host", 5);
 
 	ck_assert_int_lt(parse(&cfg, base(), ctx, &e), 0);

@@ -21,13 +21,13 @@
 #include "vsphere/vsphere.h"
 
 static struct vs_client *cl;
-static struct vs_error err;
+static struct err err;
 
 static void
 setup(void)
 {
 	ft_reset(NULL);
-	vs_error_clear(&err);
+	err_clear(&err);
 	cl = NULL;
 }
 
@@ -136,7 +136,7 @@ place_in(struct vs_placement **out, const struct vs_placement_req *r,
 		free(inner);
 	}
 	connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	rc = vs_placement_find(out, cl, r, &err);
 	ft_all_used();
 	ck_assert_uint_eq(ft_calls(), 1 + ndetails + nfolders);
@@ -296,29 +296,29 @@ static const struct {
 	int code;
 	const char *needle;
 } bad[] = {
-	{ "seg2", "DC0", "^LocalDS_", 512, 1, NULL, VS_EINVAL,
+	{ "seg2", "DC0", "^LocalDS_", 512, 1, NULL, ERR_EINVAL,
 	  "port group 'seg2' (network 'net-x') matches several networks: "
 	  "name it as DVS/PORTGROUP" },
-	{ "PG", "DC0", "^LocalDS_", 512, 1, NULL, VS_EINVAL,
+	{ "PG", "DC0", "^LocalDS_", 512, 1, NULL, ERR_EINVAL,
 	  "matches several" },
-	{ "BOSH-V6", "DC0", "^LocalDS_", 512, 1, NULL, VS_ENOTFOUND,
+	{ "BOSH-V6", "DC0", "^LocalDS_", 512, 1, NULL, ERR_ENOTFOUND,
 	  "port group 'BOSH-V6' (network 'net-x') not found in datacenter "
 	  "'DC0'" },
-	{ "DVS9/DC0_DVPG0", "DC0", "^LocalDS_", 512, 1, NULL, VS_ENOTFOUND,
+	{ "DVS9/DC0_DVPG0", "DC0", "^LocalDS_", 512, 1, NULL, ERR_ENOTFOUND,
 	  "not found" },
-	{ "BOSH-V4", "DCX", "^LocalDS_", 512, 1, NULL, VS_ENOTFOUND,
+	{ "BOSH-V4", "DCX", "^LocalDS_", 512, 1, NULL, ERR_ENOTFOUND,
 	  "datacenter 'DCX' not found" },
-	{ "BOSH-V4", "DC0", "^LocalDS_", 6100, 1, NULL, VS_ENOTFOUND,
+	{ "BOSH-V4", "DC0", "^LocalDS_", 6100, 1, NULL, ERR_ENOTFOUND,
 	  "no cluster has 6228 MB" },
-	{ "BOSH-V4", "DC0", "^nothing$", 512, 1, NULL, VS_ENOTFOUND,
+	{ "BOSH-V4", "DC0", "^nothing$", 512, 1, NULL, ERR_ENOTFOUND,
 	  "no datastore matching" },
-	{ "BOSH-V4", "DC0", "^LocalDS_", 512, 200 * 1024, NULL, VS_ENOTFOUND,
+	{ "BOSH-V4", "DC0", "^LocalDS_", 512, 200 * 1024, NULL, ERR_ENOTFOUND,
 	  "no datastore matching" },
-	{ "BOSH-V4", "DC0", "(", 512, 1, NULL, VS_EINVAL,
+	{ "BOSH-V4", "DC0", "(", 512, 1, NULL, ERR_EINVAL,
 	  "not a valid regular expression" },
-	{ "BOSH-V4", "DC0", "^LocalDS_", 512, 1, "pool-z", VS_ENOTFOUND,
+	{ "BOSH-V4", "DC0", "^LocalDS_", 512, 1, "pool-z", ERR_ENOTFOUND,
 	  "resource pool 'pool-z' not found in cluster 'C0'" },
-	{ "/", "DC0", "^LocalDS_", 512, 1, NULL, VS_ENOTFOUND, "not found" },
+	{ "/", "DC0", "^LocalDS_", 512, 1, NULL, ERR_ENOTFOUND, "not found" },
 };
 
 START_TEST(test_place_refused)
@@ -377,7 +377,7 @@ START_TEST(test_place_unknown_cluster)
 
 	r.clusters = cx;
 	r.nclusters = 1;
-	ck_assert_int_eq(place(&p, &r), VS_ENOTFOUND);
+	ck_assert_int_eq(place(&p, &r), ERR_ENOTFOUND);
 	HAS(err.message, "cluster 'CX' not found in datacenter 'DC0'");
 }
 END_TEST
@@ -676,7 +676,7 @@ START_TEST(test_clone_fault)
 	/* a failed task may still have made the VM: looked for, none */
 	ft_reply("FindChild", "");
 	connect_client();
-	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), VS_ETASK);
+	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), ERR_ETASK);
 	ck_assert_ptr_null(v);
 	ck_assert_str_eq(err.fault, "DuplicateName");
 	HAS(err.message, "CloneVM_Task vm-1");
@@ -715,7 +715,7 @@ START_TEST(test_clone_marked)
 	ft_task("CloneVM_Task", NULL, "DuplicateName");
 	ft_reply("FindChild", "");
 	connect_client();
-	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), VS_ETASK);
+	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), ERR_ETASK);
 	HAS(ft_body_at(0), "<extraConfig><key>bosh.creating</key><value "
 	    "xsi:type=\"xsd:string\">1700000000</value></extraConfig>");
 	ft_all_used();
@@ -786,7 +786,7 @@ START_TEST(test_clone_bad_request)
 
 	r.num_cpus = 0;
 	connect_client();
-	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), VS_EINVAL);
+	ck_assert_int_eq(vs_create_clone(&v, cl, &r, &err), ERR_EINVAL);
 	ck_assert_ptr_null(v);
 	ck_assert_uint_eq(ft_calls(), 0);
 }
@@ -1140,7 +1140,7 @@ START_TEST(test_finish_upgrade_hw_faults)
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	ft_task("UpgradeVM_Task", NULL, "InvalidState");
 	connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                                  strlen(SETTINGS), "x", 1, &opts,
 	                                  &err), 0);
@@ -1157,10 +1157,10 @@ START_TEST(test_finish_upgrade_hw_faults)
 	ft_step("file-put", 200)->body = strdup("");
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                                  strlen(SETTINGS), "x", 1, &malformed,
-	                                  &err), VS_EINVAL);
+	                                  &err), ERR_EINVAL);
 	ft_all_used();
 	ck_assert(!v->power_on_tried);
 	vs_created_free(v);
@@ -1309,10 +1309,10 @@ START_TEST(test_finish_grows_root_disk)
 	connect_client();
 	ck_assert_msg(vs_create_clone(&v, cl, &r, &err) == 0, "%s",
 	              err.message);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                                  strlen(SETTINGS), "x", 1, &opts,
-	                                  &err), VS_EINVAL);
+	                                  &err), ERR_EINVAL);
 	HAS(err.message, "disks only grow");
 	ft_all_used();
 	ck_assert(!v->power_on_tried);
@@ -1357,7 +1357,7 @@ START_TEST(test_finish_disable_drs)
 	ft_task("PowerOnVM_Task", NULL, NULL);
 	ft_task("ReconfigureComputeResource_Task", NULL, "InvalidArgument");
 	connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_lt(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                                  strlen(SETTINGS), "x", 1, &opts,
 	                                  &err), 0);
@@ -1507,7 +1507,7 @@ START_TEST(test_deadline_then_cleanup)
 	static const struct vs_moref dc = { "Datacenter", "datacenter-2" };
 	struct vs_created *v = made(3000);
 	struct vs_client_opts o;
-	struct vs_error cerr = { 0 };
+	struct err cerr = { 0 };
 	size_t calls;
 
 	ft_step("file-put", 200)->body = strdup("");
@@ -1522,7 +1522,7 @@ START_TEST(test_deadline_then_cleanup)
 	cl = ft_connect_opts(&o);
 	ck_assert_int_eq(vs_create_finish(cl, v, "DC0", SETTINGS,
 	                                  strlen(SETTINGS), "x", 1, NULL,
-	                                  &err), VS_ETIMEOUT);
+	                                  &err), ERR_ETIMEOUT);
 	ck_assert(err.transient);
 	ck_assert_msg(strstr(err.message, "deadline of 100 s exceeded") !=
 	              NULL, "%s", err.message);
@@ -1532,7 +1532,7 @@ START_TEST(test_deadline_then_cleanup)
 	                                   &cerr), 0);
 	ck_assert_uint_eq(ft_calls(), calls);
 	vs_client_cleanup(cl);
-	vs_error_clear(&cerr);
+	err_clear(&cerr);
 	ck_assert_msg(vs_create_destroy(cl, &dc, v, "LocalDS_1", "vm-1",
 	                                &cerr) == 0, "%s", cerr.message);
 	ft_all_used();
@@ -1841,7 +1841,7 @@ START_TEST(test_leftovers)
 	vs_leftovers_free(l);
 	vs_leftovers_free(NULL);
 	ck_assert_int_eq(vs_create_leftovers(&l, cl, NULL, 1, 1, &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 }
 END_TEST
 

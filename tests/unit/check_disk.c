@@ -60,12 +60,12 @@ START_TEST(test_vm_info_absent_props_leave_err_clear)
 {
 	const struct vs_vm_config bad = { .nchanges = 1, .changes = NULL };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_vm_info *info = NULL;
 
 	ft_reply("RetrievePropertiesEx", SPARSE_VM);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_info(&info, c, &vm100, &err) == 0, "%s",
 	              err.message);
 	ck_assert_ptr_null(info->name);
@@ -73,11 +73,11 @@ START_TEST(test_vm_info_absent_props_leave_err_clear)
 	ck_assert(!info->has_parent);
 	ck_assert_int_eq(info->power, VS_VM_POWERED_OFF);
 	/* absence is not a failure: the error object stays empty ... */
-	ck_assert_msg(!vs_error_is_set(&err), "err left set: %s",
+	ck_assert_msg(!err_is_set(&err), "err left set: %s",
 	              err.message);
 	/* ... so the next failure reported through it is the one seen */
-	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad, &err), VS_EINVAL);
-	ck_assert_int_eq(err.code, VS_EINVAL);
+	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad, &err), ERR_EINVAL);
+	ck_assert_int_eq(err.code, ERR_EINVAL);
 	ck_assert_str_eq(err.message, "ReconfigVM_Task: bad spec");
 	vs_vm_info_free(info);
 	ft_finish(c);
@@ -95,12 +95,12 @@ START_TEST(test_remove_carries_real_type)
 	};
 	const struct vs_vm_config spec = { .changes = ch, .nchanges = 2 };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *b;
 
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
 	              err.message);
 	b = ft_body_at(0);
@@ -128,12 +128,12 @@ START_TEST(test_edit_carries_device_info)
 	};
 	const struct vs_vm_config spec = { .changes = ch, .nchanges = 1 };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *b;
 
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
 	              err.message);
 	b = ft_body_at(0);
@@ -175,15 +175,15 @@ START_TEST(test_change_type_and_info_refused)
 	};
 	struct vs_vm_config spec = { .nchanges = 1 };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	size_t i;
 
 	c = ft_connect();
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		spec.changes = cases[i];
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &spec, &err),
-		                 VS_EINVAL);
+		                 ERR_EINVAL);
 		ck_assert_str_ne(err.message, "");
 	}
 	ck_assert_uint_eq(ft_calls(), 0);      /* nothing was sent */
@@ -195,7 +195,7 @@ END_TEST
 
 START_TEST(test_cid_and_path)
 {
-	struct vs_error err;
+	struct err err;
 	char *s = NULL;
 
 	ck_assert(vs_disk_cid_valid("disk-6f1c2b9e-0a4d-4c3e-9b8a-"
@@ -212,7 +212,7 @@ START_TEST(test_cid_and_path)
 	                            "aaaaaaaaaaaaaaaaaaaaaaaaa"));
 	ck_assert(!vs_disk_cid_valid("disk-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	                             "aaaaaaaaaaaaaaaaaaaaaaaaaa"));
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_path(&s, "LocalDS_0", "BOSH_Disks", "disk-1",
 	                              &err), 0);
 	ck_assert_str_eq(s, "[LocalDS_0] BOSH_Disks/disk-1.vmdk");
@@ -222,14 +222,14 @@ START_TEST(test_cid_and_path)
 	ck_assert_str_eq(s, "[ds 1] a b/c/disk-1.vmdk");
 	free(s);
 	ck_assert_int_eq(vs_disk_path(&s, "ds", "../x", "disk-1", &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_ptr_null(s);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_path(&s, "d]s", "x", "disk-1", &err),
-	                 VS_EINVAL);
-	vs_error_clear(&err);
+	                 ERR_EINVAL);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_path(&s, "ds", "x", "disk-/1", &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 }
 END_TEST
 
@@ -262,11 +262,11 @@ START_TEST(test_pick_datastore)
 	struct vs_disk_reach reach = { near_refs, 1 };
 	const char *const named[] = { "LocalDS_0" };
 	const struct vs_disk_ds *d = NULL;
-	struct vs_error err;
+	struct err err;
 
 	make_dss();
 	near_refs[0] = dss_items[1].ref;        /* the host reaches DS_0 */
-	vs_error_clear(&err);
+	err_clear(&err);
 	/* most free space among the pattern's */
 	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "^LocalDS_", NULL,
 	                                        0, NULL, 1, &err), 0);
@@ -291,27 +291,27 @@ START_TEST(test_pick_datastore)
 	ck_assert_int_eq(err.code, 0);
 	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "^nothing", NULL,
 	                                        0, NULL, 1, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_null(d);
 	ck_assert_ptr_nonnull(strstr(err.message, "no datastore matches"));
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "^LocalDS_", NULL,
 	                                        0, NULL, 100LL << 30, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "none of the 3"));
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_pick_datastore(&d, &dss, "(", NULL, 0, NULL,
-	                                        1, &err), VS_EINVAL);
+	                                        1, &err), ERR_EINVAL);
 }
 END_TEST
 
 static bool
 pmatch(const char *pattern, const char *name)
 {
-	struct vs_error err;
+	struct err err;
 	bool m = false;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_pattern_matches(&m, pattern, name, "k", &err) == 0,
 	              "%s: %s", pattern, err.message);
 	return m;
@@ -323,7 +323,7 @@ START_TEST(test_pattern_ruby)
 {
 	char big[VS_PATTERN_MAX + 2], subject[4096];
 	struct vs_pattern *p = NULL;
-	struct vs_error err;
+	struct err err;
 
 	ck_assert(pmatch("^ds\\d+$", "ds12"));
 	ck_assert(!pmatch("^ds\\d+$", "dsd"));
@@ -338,18 +338,18 @@ START_TEST(test_pattern_ruby)
 	ck_assert(pmatch("^(LocalDS_1)$", "LocalDS_1"));
 	ck_assert(pmatch("ds-[[:digit:]]", "ds-4"));
 	/* refused: does not compile, too long, not UTF-8 */
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_pattern_compile(&p, "ds(", "the.key", &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_ptr_null(p);
 	ck_assert_ptr_nonnull(strstr(err.message, "the.key: not a valid "
 	                             "regular expression"));
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_pattern_check(big, "k", &err), VS_EINVAL);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_pattern_check("\xff(", "k", &err), VS_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_pattern_check(big, "k", &err), ERR_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_pattern_check("\xff(", "k", &err), ERR_EINVAL);
 	/* a hostile pattern is bounded: no match, quickly */
 	memset(subject, 'a', sizeof(subject) - 2);
 	subject[sizeof(subject) - 2] = 'b';
@@ -379,7 +379,7 @@ add_dev(size_t i, int key, const char *type, int kind, int ctl, int unit)
 
 START_TEST(test_free_unit)
 {
-	struct vs_error err;
+	struct err err;
 	int ctl, unit, u;
 	size_t n = 0;
 
@@ -390,9 +390,9 @@ START_TEST(test_free_unit)
 	        -1);
 	add_dev(n++, 3000, "VirtualCdrom", VS_VM_DEV_CDROM, 200, 0);
 	vminfo.ndevices = n;
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_free_unit(&ctl, &unit, &vminfo, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "no SCSI controller"));
 	add_dev(n++, 1000, "ParaVirtualSCSIController",
 	        VS_VM_DEV_CONTROLLER, 100, 3);
@@ -403,7 +403,7 @@ START_TEST(test_free_unit)
 	/* a disk on another controller does not take the unit */
 	add_dev(n++, 2002, "VirtualDisk", VS_VM_DEV_DISK, 200, 3);
 	vminfo.ndevices = n;
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_free_unit(&ctl, &unit, &vminfo, &err), 0);
 	ck_assert_int_eq(ctl, 1000);
 	ck_assert_int_eq(unit, 3);
@@ -421,13 +421,13 @@ START_TEST(test_free_unit)
 		}
 	}
 	ck_assert_int_eq(vs_disk_free_unit(&ctl, &unit, &vminfo, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "taken"));
 	/* a second controller with room */
 	add_dev(n++, 1001, "VirtualLsiLogicController", VS_VM_DEV_CONTROLLER,
 	        100, 4);
 	vminfo.ndevices = n;
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_free_unit(&ctl, &unit, &vminfo, &err), 0);
 	ck_assert_int_eq(ctl, 1001);
 	ck_assert_int_eq(unit, 0);
@@ -485,13 +485,13 @@ START_TEST(test_new_controller_request)
 	struct vs_vm_device_change bad = ch[0];
 	const struct vs_vm_config bad_spec = { .changes = &bad, .nchanges = 1 };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *b;
 
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
 	              err.message);
 	b = ft_body_at(0);
@@ -508,7 +508,7 @@ START_TEST(test_new_controller_request)
 	ck_assert_ptr_nonnull(strstr(b, "<controllerKey>-100</controllerKey>"
 	                             "<unitNumber>0</unitNumber>"));
 	ck_assert_ptr_nonnull(strstr(b, "</deviceChange><extraConfig>"));
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &alone, &err) == 0, "%s",
 	              err.message);
 	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "<spec><deviceChange>"));
@@ -517,19 +517,19 @@ START_TEST(test_new_controller_request)
 	/* only additions of SCSI controllers with a new key */
 	bad.operation = VS_VM_OP_REMOVE;
 	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	bad = ch[0];
 	bad.type_name = "VirtualIDEController";
 	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	bad = ch[0];
 	bad.key = 1000;
 	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	bad = ch[0];
 	bad.bus_number = 4;
 	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_uint_eq(ft_calls(), 4);
 	ft_finish(c);
 }
@@ -538,14 +538,14 @@ END_TEST
 START_TEST(test_pick_slot)
 {
 	struct vs_disk_slot slot;
-	struct vs_error err;
+	struct err err;
 	size_t n = 0;
 	int u, k;
 
 	memset(&vminfo, 0, sizeof(vminfo));
 	snprintf(vminfo.vm.value, sizeof(vminfo.vm.value), "vm-1");
 	vminfo.devices = devs;
-	vs_error_clear(&err);
+	err_clear(&err);
 	/* no SCSI controller: a paravirtual one on bus 0 */
 	ck_assert_int_eq(vs_disk_pick_slot(&slot, &vminfo, &err), 0);
 	ck_assert(slot.new_controller);
@@ -593,7 +593,7 @@ START_TEST(test_pick_slot)
 	vminfo.ndevices = n;
 	ck_assert_uint_le(n, sizeof(devs) / sizeof(devs[0]));
 	ck_assert_int_eq(vs_disk_pick_slot(&slot, &vminfo, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "4 SCSI controllers"));
 }
 END_TEST
@@ -607,18 +607,18 @@ START_TEST(test_locate_pattern_first)
 {
 	struct vs_disk_loc loc;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	make_dss();
 	ft_fault("QueryVirtualDiskUuid", "FileNotFound");      /* LocalDS_0 */
 	ft_reply("QueryVirtualDiskUuid", UUID_REPLY("60 00 C2 9a 0b 1c 2d 3e-"
 	         "4f 50 61 72 83 94 a5 B6"));                   /* LocalDS_1 */
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
 	                             "BOSH_Disks", "disk-1", &err) == 0, "%s",
 	              err.message);
-	ck_assert_msg(!vs_error_is_set(&err), "%s", err.message);
+	ck_assert_msg(!err_is_set(&err), "%s", err.message);
 	ck_assert_str_eq(loc.path, "[LocalDS_1] BOSH_Disks/disk-1.vmdk");
 	ck_assert_str_eq(loc.datastore_name, "LocalDS_1");
 	ck_assert_str_eq(loc.datastore.value, "datastore-2");
@@ -638,7 +638,7 @@ START_TEST(test_locate_missing_everywhere)
 {
 	struct vs_disk_loc loc;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	make_dss();
 	dss_items[2].usable = false;        /* never asked */
@@ -646,18 +646,18 @@ START_TEST(test_locate_missing_everywhere)
 	ft_fault("QueryVirtualDiskUuid", "FileNotFound");      /* LocalDS_2 */
 	ft_fault("QueryVirtualDiskUuid", "FileNotFound");      /* other */
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
 	                                "BOSH_Disks", "disk-1", &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "not found on any"));
 	ck_assert_uint_eq(ft_calls(), 3);
 	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "[other]"));
 	ck_assert_ptr_null(loc.path);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
 	                                "BOSH_Disks", "disk-1/..", &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	ft_finish(c);
 }
 END_TEST
@@ -698,7 +698,7 @@ START_TEST(test_search_name)
 {
 	struct vs_disk_loc loc;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	make_dss();
 	dss_items[0].usable = false;
@@ -717,7 +717,7 @@ START_TEST(test_search_name)
 	        SEARCH_FOLDER("[LocalDS_1] a", SEARCH_FILE("disk-10.vmdk"))),
 	        false);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
 	                                  "disk-1", &err) == 0, "%s",
 	              err.message);
@@ -739,11 +739,11 @@ START_TEST(test_search_name)
 	ck_assert_str_eq(loc.path, "[LocalDS_1] a/disk-1.vmdk");
 	vs_disk_loc_clear(&loc);
 	ck_assert_int_eq(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
-	                                     "disk-1", &err), VS_ENOTFOUND);
+	                                     "disk-1", &err), ERR_ENOTFOUND);
 	ck_assert_ptr_null(loc.path);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_search_name(&loc, c, &dc2, &dss, "^LocalDS_",
-	                                     "disk-1/..", &err), VS_EINVAL);
+	                                     "disk-1/..", &err), ERR_EINVAL);
 	ft_finish(c);
 }
 END_TEST
@@ -752,15 +752,15 @@ START_TEST(test_locate_other_fault_stops)
 {
 	struct vs_disk_loc loc;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	make_dss();
 	ft_fault("QueryVirtualDiskUuid", "NoPermission");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_locate(&loc, c, &dc2, &dss, "^LocalDS_",
 	                                "BOSH_Disks", "disk-1", &err),
-	                 VS_EFAULT);
+	                 ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "NoPermission");
 	ck_assert_uint_eq(ft_calls(), 1);
 	ft_finish(c);
@@ -771,14 +771,14 @@ START_TEST(test_create_request)
 {
 	struct vs_disk_loc loc;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *b;
 
 	make_dss();
 	ft_fault("MakeDirectory", "FileAlreadyExists");        /* fine */
 	ft_task("CreateVirtualDisk_Task", NULL, NULL);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_disk_create(&loc, c, &dc2, &dss_items[1],
 	                             "BOSH_Disks", "disk-9", 2048,
 	                             VS_DISK_THIN, &err) == 0, "%s",
@@ -796,13 +796,13 @@ START_TEST(test_create_request)
 	                             "<capacityKb>2097152</capacityKb>"
 	                             "</spec>"));
 	vs_disk_loc_clear(&loc);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_create(&loc, c, &dc2, &dss_items[1],
 	                                "BOSH_Disks", "disk-9", 0,
-	                                VS_DISK_THIN, &err), VS_EINVAL);
+	                                VS_DISK_THIN, &err), ERR_EINVAL);
 	ck_assert_int_eq(vs_disk_create(&loc, c, &dc2, &dss_items[1],
 	                                "BOSH_Disks", "disk-9", 1, 7, &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	ft_finish(c);
 }
 END_TEST
@@ -811,7 +811,7 @@ START_TEST(test_delete_extend_move_requests)
 {
 	struct vs_disk_loc loc;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	make_dss();
 	ft_task("DeleteVirtualDisk_Task", NULL, "FileNotFound");
@@ -819,12 +819,12 @@ START_TEST(test_delete_extend_move_requests)
 	ft_reply("MakeDirectory", "");
 	ft_task("MoveVirtualDisk_Task", NULL, NULL);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_delete(c, &dc2, "[LocalDS_0] BOSH_Disks/"
-	                                "disk-9.vmdk", &err), VS_ENOTFOUND);
+	                                "disk-9.vmdk", &err), ERR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(ft_body_at(0),
 	                             "<DeleteVirtualDisk_Task "));
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_disk_extend(c, &dc2, "[LocalDS_0] BOSH_Disks/"
 	                             "disk-9.vmdk", 4096, &err) == 0, "%s",
 	              err.message);
@@ -833,8 +833,8 @@ START_TEST(test_delete_extend_move_requests)
 	                             "<eagerZero>"
 	                             "false</eagerZero>"));
 	ck_assert_int_eq(vs_disk_extend(c, &dc2, "[x] y.vmdk", 0, &err),
-	                 VS_EINVAL);
-	vs_error_clear(&err);
+	                 ERR_EINVAL);
+	err_clear(&err);
 	ck_assert_msg(vs_disk_move(&loc, c, &dc2, "[LocalDS_0] BOSH_Disks/"
 	                           "disk-9.vmdk", &dss_items[2], "BOSH_Disks",
 	                           "disk-9", &err) == 0, "%s", err.message);
@@ -858,7 +858,7 @@ START_TEST(test_attach_detach_requests)
 	const struct vs_vm_option rec = { "bosh.persistent_disk.disk-9",
 	                                  "scsi0:3" };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *b;
 
 	memset(&vminfo, 0, sizeof(vminfo));
@@ -872,7 +872,7 @@ START_TEST(test_attach_detach_requests)
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_disk_attach(c, &vminfo, "[LocalDS_0] BOSH_Disks/"
 	                             "disk-9.vmdk", &ds, &slot3, "{\"a\":1}",
 	                             7, &rec, 1, &err) == 0, "%s",
@@ -895,7 +895,7 @@ START_TEST(test_attach_detach_requests)
 	                             "<key>bosh.persistent_disk.disk-9</key>"
 	                             "<value xsi:type=\"xsd:string\">"
 	                             "scsi0:3</value></extraConfig>"));
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_disk_detach(c, &vminfo, &devs[0], NULL, 0, NULL, 0,
 	                             &err) == 0, "%s", err.message);
 	b = ft_body_at(2);
@@ -906,7 +906,7 @@ START_TEST(test_attach_detach_requests)
 	ck_assert_ptr_null(strstr(b, "guestinfo"));
 	/* unit 7 is the controller's */
 	ck_assert_int_eq(vs_disk_attach(c, &vminfo, "[a] b.vmdk", &ds, &slot7,
-	                                NULL, 0, NULL, 0, &err), VS_EINVAL);
+	                                NULL, 0, NULL, 0, &err), ERR_EINVAL);
 	ft_finish(c);
 }
 END_TEST
@@ -941,7 +941,7 @@ START_TEST(test_vm_read_ruby_records)
 {
 	struct vs_disk_vm *v = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	vm_with_extra_vapp(OPT("bosh.persistent_disk.disk-2", "scsi0:2"),
 	    "<propSet><name>config.vAppConfig</name><val xsi:type=\""
@@ -955,7 +955,7 @@ START_TEST(test_vm_read_ruby_records)
 	    "Persistent Disks</category><label>disk-4</label></property>"
 	    "</val></propSet>");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_disk_vm_read(&v, c, &vm100, &err) == 0, "%s",
 	              err.message);
 	ck_assert_ptr_nonnull(strstr(ft_body_at(1), "<pathSet>config."
@@ -976,7 +976,7 @@ START_TEST(test_vm_read_settings)
 {
 	struct vs_disk_vm *v = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	/* base64 of {"disks":{}}; the simulator appends a reconfigured key,
 	 * so the last value wins */
@@ -995,7 +995,7 @@ START_TEST(test_vm_read_settings)
 	              OPT("guestinfo.userdata.encoding", "base64"));
 	vm_with_extra("");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_disk_vm_read(&v, c, &vm100, &err) == 0, "%s",
 	              err.message);
 	ck_assert(v->enable_uuid);
@@ -1026,7 +1026,7 @@ START_TEST(test_vm_read_settings)
 	ck_assert_ptr_null(v->settings);
 	vs_disk_vm_free(v);
 	vs_disk_vm_free(NULL);
-	ck_assert(!vs_error_is_set(&err));
+	ck_assert(!err_is_set(&err));
 	ft_finish(c);
 }
 END_TEST
@@ -1050,7 +1050,7 @@ START_TEST(test_users_one_read)
 	const struct vs_moref dc = { "Datacenter", "datacenter-2" };
 	struct vs_vm_names *users = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *body;
 	int k;
 
@@ -1063,7 +1063,7 @@ START_TEST(test_users_one_read)
 		               "[LocalDS_1] BOSH_Disks/disk-99.vmdk")
 		         "</returnval>");
 		c = ft_connect();
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_msg(vs_disk_users(&users, c, k == 0 ? &folder : &dc,
 		                            "disk-9", &err) == 0,
 		              "%s", err.message);

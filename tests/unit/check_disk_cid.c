@@ -16,9 +16,9 @@
 #define RUBY_META "eyJ0YXJnZXRfZGF0YXN0b3JlX3BhdHRlcm4iOiJeKExvY2FsRFNfMSkkIn0="
 
 static int
-parse(struct cpi_disk_cid *id, const char *raw, struct cpi_error *e)
+parse(struct cpi_disk_cid *id, const char *raw, struct err *e)
 {
-	cpi_error_clear(e);
+	err_clear(e);
 	return cpi_disk_cid_parse(id, raw, "m", e);
 }
 
@@ -26,7 +26,7 @@ static void
 refused(const char *raw, const char *why)
 {
 	struct cpi_disk_cid id;
-	struct cpi_error e;
+	struct err e;
 
 	ck_assert_msg(parse(&id, raw, &e) != 0, "accepted: %s", raw);
 	ck_assert_int_eq(e.type, CPI_ERROR_CLOUD);
@@ -39,7 +39,7 @@ refused(const char *raw, const char *why)
 START_TEST(test_plain)
 {
 	struct cpi_disk_cid id;
-	struct cpi_error e;
+	struct err e;
 
 	ck_assert_int_eq(parse(&id, NAME, &e), 0);
 	ck_assert_str_eq(id.name, NAME);
@@ -52,7 +52,7 @@ END_TEST
 START_TEST(test_ruby)
 {
 	struct cpi_disk_cid id;
-	struct cpi_error e;
+	struct err e;
 
 	ck_assert_int_eq(parse(&id, NAME "." RUBY_META, &e), 0);
 	ck_assert_str_eq(id.name, NAME);
@@ -65,7 +65,7 @@ START_TEST(test_ruby)
 	cpi_disk_cid_clear(&id);
 	/* the standard alphabet too ('/' and '+' for '_' and '-') */
 	ck_assert_int_eq(parse(&id, NAME ".eyJ0YXJnZXRfZGF0YXN0b3JlX3BhdHRlcm4"
-	                       "iOiL//iJ9", &e), CPI_ERR);
+	                       "iOiL//iJ9", &e), ERR_FAIL);
 	/* an empty object: no pattern */
 	ck_assert_int_eq(parse(&id, NAME ".e30=", &e), 0);
 	ck_assert_ptr_null(id.pattern);

@@ -80,9 +80,9 @@ add_disk(int key, int ctl, int unit, const char *file, const char *mode)
 static void
 record(const char *key, const char *value)
 {
-	struct vs_error err;
+	struct err err;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_vm_take_option(&vmv, key, value, &err), 0);
 }
 
@@ -176,10 +176,10 @@ END_TEST
 START_TEST(test_format)
 {
 	struct vs_disk_record r;
-	struct vs_error err;
+	struct err err;
 	char *v = NULL, key[128];
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert(vs_disk_record_key(key, sizeof(key), "disk-1"));
 	ck_assert_str_eq(key, "bosh.persistent_disk.disk-1");
 	ck_assert(!vs_disk_record_key(key, 10, "disk-1"));
@@ -198,9 +198,9 @@ START_TEST(test_format)
 	ck_assert_str_eq(v, "scsi0:1");
 	free(v);
 	ck_assert_int_eq(vs_disk_record_attached(&v, 0, 7, NULL, &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_ptr_null(v);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_record_detached(&v, "[ds] vm-1/vm-1_1.vmdk",
 	                                         &err), 0);
 	ck_assert(vs_disk_record_parse(&r, key, v));
@@ -297,7 +297,7 @@ END_TEST
 START_TEST(test_keeps)
 {
 	struct vs_disk_keeps *k = NULL;
-	struct vs_error err;
+	struct err err;
 
 	vm1();
 	add_disk(2016, 1001, 0, "[ds2] vm-1/vm-1_1.vmdk",
@@ -309,7 +309,7 @@ START_TEST(test_keeps)
 	         "persistent");
 	record("bosh.persistent_disk.disk-aa", "scsi1:0");
 	record("bosh.persistent_disk.disk-ee", "detached [ds] vm-1/vm-1_2.vmdk");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_disk_vm_keeps(&k, &vmv, &err) == 0, "%s",
 	              err.message);
 	ck_assert_uint_eq(k->n, 4);
@@ -334,8 +334,8 @@ START_TEST(test_keeps)
 	 * refused, naming the file */
 	add_disk(2004, 1000, 4, "[ds] vm-1/vm-1_3.vmdk",
 	         "independent_persistent");
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_disk_vm_keeps(&k, &vmv, &err), VS_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_disk_vm_keeps(&k, &vmv, &err), ERR_EINVAL);
 	ck_assert_ptr_null(k);
 	ck_assert_ptr_nonnull(strstr(err.message, "[ds] vm-1/vm-1_3.vmdk"));
 	ck_assert_ptr_nonnull(strstr(err.message, "not destroying"));
@@ -348,7 +348,7 @@ START_TEST(test_detach_keeps_request)
 {
 	struct vs_disk_keeps *k = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *b;
 
 	vm1();
@@ -358,7 +358,7 @@ START_TEST(test_detach_keeps_request)
 	         "independent_persistent");
 	record("bosh.persistent_disk.disk-aa", "scsi1:0");
 	record("bosh.persistent_disk.disk-bb", "scsi0:1");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_vm_keeps(&k, &vmv, &err), 0);
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
@@ -391,13 +391,13 @@ END_TEST
 START_TEST(test_ruby_vapp_record)
 {
 	struct vs_vm_device *moved;
-	struct vs_error err;
+	struct err err;
 	char buf[64];
 
 	vm1();
 	moved = add_disk(2016, 1001, 0, "[ds2] vm-1/vm-1_1.vmdk",
 	                 "independent_persistent");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_vm_take_vapp(&vmv, 2016, "disk-rr", &err), 0);
 	/* not a cid of this CPI: ignored */
 	ck_assert_int_eq(vs_disk_vm_take_vapp(&vmv, 2000, "../x", &err), 0);
@@ -430,12 +430,12 @@ END_TEST
 START_TEST(test_ruby_vapp_record_ruby_cid)
 {
 	struct vs_vm_device *moved;
-	struct vs_error err;
+	struct err err;
 
 	vm1();
 	moved = add_disk(2016, 1001, 0, "[ds2] vm-1/vm-1_1.vmdk",
 	                 "independent_persistent");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_disk_vm_take_vapp(&vmv, 2016, "disk-rr."
 	                 "eyJ0YXJnZXRfZGF0YXN0b3JlX3BhdHRlcm4iOiJeZHMkIn0=",
 	                 &err), 0);

@@ -85,7 +85,7 @@ START_TEST(test_rules_from_node)
 		"<rule xsi:type=\"ClusterVmHostRuleInfo\"><key>4</key>"
 		"<enabled>false</enabled><name>hg</name></rule></val>";
 	struct vs_drs_rules *r = NULL;
-	struct vs_error err = {0};
+	struct err err = {0};
 	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, 0);
 
 	ck_assert_ptr_nonnull(doc);
@@ -112,11 +112,11 @@ START_TEST(test_rules_from_node_bad)
 	static const char xml[] =
 		"<val xmlns=\"urn:vim25\"><rule><name>x</name></rule></val>";
 	struct vs_drs_rules *r = NULL;
-	struct vs_error err = {0};
+	struct err err = {0};
 	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, 0);
 
 	ck_assert_int_eq(vs_drs_rules_from_node(&r, xmlDocGetRootElement(doc),
-	                                        &err), VS_EPARSE);
+	                                        &err), ERR_EPARSE);
 	ck_assert_ptr_null(r);
 	xmlFreeDoc(doc);
 }
@@ -126,7 +126,7 @@ END_TEST
  * 0.5 s, released by key afterwards. */
 START_TEST(test_lock_retries)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 	int key = 0;
 
@@ -149,7 +149,7 @@ END_TEST
 
 START_TEST(test_lock_timeout)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 	int key = 0;
 
@@ -158,7 +158,7 @@ START_TEST(test_lock_timeout)
 	ft_fault("AddCustomFieldDef", "DuplicateName");
 	c = ft_connect();
 	ck_assert_int_eq(vs_drs_lock(&key, c, VS_DRS_LOCK, 1.0, &err),
-	                 VS_ETIMEOUT);
+	                 ERR_ETIMEOUT);
 	ck_assert_ptr_nonnull(strstr(err.message, "drs_lock"));
 	ft_finish(c);
 }
@@ -167,14 +167,14 @@ END_TEST
 /* Any other fault is not contention: no retry. */
 START_TEST(test_lock_other_fault)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 	int key = 0;
 
 	ft_fault("AddCustomFieldDef", "NoPermission");
 	c = ft_connect();
 	ck_assert_int_eq(vs_drs_lock(&key, c, VS_DRS_LOCK, 600, &err),
-	                 VS_EFAULT);
+	                 ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "NoPermission");
 	ft_finish(c);
 	ck_assert_uint_eq(ft_calls(), 1);
@@ -185,14 +185,14 @@ END_TEST
  * hand): released.  Another fault is an error. */
 START_TEST(test_unlock_not_found)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 
 	ft_fault("RemoveCustomFieldDef", "NotFound");
 	ft_fault("RemoveCustomFieldDef", "NoPermission");
 	c = ft_connect();
 	ck_assert_int_eq(vs_drs_unlock(c, 5, &err), 0);
-	ck_assert_int_eq(vs_drs_unlock(c, 5, &err), VS_EFAULT);
+	ck_assert_int_eq(vs_drs_unlock(c, 5, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "NoPermission");
 	ft_finish(c);
 }
@@ -202,7 +202,7 @@ END_TEST
  * lock taken before the read and released after the task. */
 START_TEST(test_add_creates_rule)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 	const char *b, *p;
 
@@ -234,7 +234,7 @@ END_TEST
  * the VM. */
 START_TEST(test_add_joins_rule)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 	const char *b, *p;
 
@@ -258,7 +258,7 @@ END_TEST
 /* Already a member (a retried call): nothing to change, lock released. */
 START_TEST(test_add_already_member)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 
 	locked(5);
@@ -275,7 +275,7 @@ END_TEST
 /* The task fails: its error is answered, the lock still released. */
 START_TEST(test_add_task_fails_unlocks)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 
 	locked(5);
@@ -295,7 +295,7 @@ END_TEST
 /* A rule of that name that is not anti-affinity: refused, unlocked. */
 START_TEST(test_add_wrong_type)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 
 	locked(5);
@@ -305,7 +305,7 @@ START_TEST(test_add_wrong_type)
 	ft_reply("RemoveCustomFieldDef", "");
 	c = ft_connect();
 	ck_assert_int_eq(vs_drs_rule_add_vm(c, &cluster, "r1", &vm1, &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.message, "ClusterAffinityRuleSpec"));
 	ft_finish(c);
 }
@@ -315,7 +315,7 @@ END_TEST
  * lock. */
 START_TEST(test_remove_not_member)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 	size_t n = 9;
 
@@ -333,7 +333,7 @@ END_TEST
 /* A pool owned by a standalone host: nothing comes back, nothing done. */
 START_TEST(test_remove_no_cluster)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 	size_t n = 9;
 
@@ -352,7 +352,7 @@ START_TEST(test_remove_edit_and_drop)
 	static const char rules[] = ANTI_RULE("3", "r1", VM("vm-1")
 	                                      VM("vm-2"))
 	                            ANTI_RULE("4", "r2", VM("vm-1"));
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 	const char *b;
 	size_t n = 0;
@@ -388,7 +388,7 @@ END_TEST
  * name. */
 START_TEST(test_group_add_creates)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 	const char *b, *p;
 
@@ -414,7 +414,7 @@ END_TEST
 
 START_TEST(test_group_add_joins)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 
 	locked(8);
@@ -435,7 +435,7 @@ END_TEST
 /* A host group of that name: refused, unlocked. */
 START_TEST(test_group_add_host_group)
 {
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 
 	locked(8);
@@ -444,7 +444,7 @@ START_TEST(test_group_add_host_group)
 	ft_reply("RemoveCustomFieldDef", "");
 	c = ft_connect();
 	ck_assert_int_eq(vs_drs_vm_group_add_vm(c, &cluster, "g1", &vm1,
-	                                        &err), VS_EINVAL);
+	                                        &err), ERR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.message, "not a VM group"));
 	ft_finish(c);
 }
@@ -466,7 +466,7 @@ START_TEST(test_remove_from_groups)
 		"<rule xsi:type=\"ClusterVmHostRuleInfo\"><key>12</key>"
 		"<enabled>true</enabled><name>keep</name><vmGroupName>g1"
 		"</vmGroupName></rule>";
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 	const char *b;
 	size_t n = 0;

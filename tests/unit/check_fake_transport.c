@@ -30,9 +30,9 @@ request(const char *op)
 
 static int
 roundtrip(struct vs_http_response *resp, const struct vs_http_request *r,
-          struct vs_error *err)
+          struct err *err)
 {
-	vs_error_clear(err);
+	err_clear(err);
 	return ft.base.roundtrip(&ft.base, r, resp, err);
 }
 
@@ -52,7 +52,7 @@ START_TEST(replies_in_order_by_op)
 {
 	struct vs_http_request r = request("CreateFolder");
 	struct vs_http_response resp;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply_raw("CreateFolder", 404, "gone");
 	ft_reply("RetrievePropertiesEx", "<returnval/>");
@@ -68,7 +68,7 @@ START_TEST(replies_in_order_by_op)
 	ck_assert_str_eq(ft.req[0].body, "<x/>");
 	ck_assert(ft.req[0].time_left_s == 7);
 	/* not the next queued op: refused, the first mismatch kept */
-	ck_assert_int_eq(roundtrip(&resp, &r, &err), VS_EREPLAY);
+	ck_assert_int_eq(roundtrip(&resp, &r, &err), ERR_EREPLAY);
 	ck_assert_str_eq(ft.mismatch, "step 1: got CreateFolder, expected "
 	                 "RetrievePropertiesEx");
 	r.op = "RetrievePropertiesEx";
@@ -85,7 +85,7 @@ START_TEST(logout_answered_or_queued)
 {
 	struct vs_http_request r = request("Logout");
 	struct vs_http_response resp;
-	struct vs_error err;
+	struct err err;
 
 	/* nothing queued for it: answered anyway */
 	ck_assert_int_eq(roundtrip(&resp, &r, &err), 0);
@@ -93,8 +93,8 @@ START_TEST(logout_answered_or_queued)
 	ck_assert_ptr_nonnull(strstr(resp.body, "LogoutResponse"));
 	vs_http_response_clear(&resp);
 	/* queued: the queued reply (here a failure) */
-	ft_fail("Logout", VS_ETLS, false);
-	ck_assert_int_eq(roundtrip(&resp, &r, &err), VS_ETLS);
+	ft_fail("Logout", ERR_ETLS, false);
+	ck_assert_int_eq(roundtrip(&resp, &r, &err), ERR_ETLS);
 	ck_assert_ptr_nonnull(strstr(err.message, "fake transport failure"));
 	ck_assert_ptr_nonnull(strstr(err.message, " to vc.example"));
 	ck_assert(!err.maybe_sent);
@@ -108,12 +108,12 @@ START_TEST(failures_and_size_lies)
 {
 	struct vs_http_request r = request("Login");
 	struct vs_http_response resp;
-	struct vs_error err;
+	struct err err;
 
-	ft_fail("Login", VS_ETIMEOUT, true);
+	ft_fail("Login", ERR_ETIMEOUT, true);
 	ft_reply_raw("Login", 200, "abc");
 	ft.steps[ft.nsteps - 1].claim_len = 1000;
-	ck_assert_int_eq(roundtrip(&resp, &r, &err), VS_ETIMEOUT);
+	ck_assert_int_eq(roundtrip(&resp, &r, &err), ERR_ETIMEOUT);
 	ck_assert(err.maybe_sent);
 	ck_assert_int_eq(roundtrip(&resp, &r, &err), 0);
 	ck_assert_str_eq(resp.body, "abc");
@@ -129,7 +129,7 @@ START_TEST(download_and_content_type)
 	char path[] = "/tmp/check_fake_transport.XXXXXX";
 	struct vs_http_request r = request("file-get");
 	struct vs_http_response resp;
-	struct vs_error err;
+	struct err err;
 	struct ft_step *st;
 	char *text;
 	int fd;
@@ -161,7 +161,7 @@ static int ticks_seen;
 
 static int
 count_ticks(void *ud, unsigned long long sent, unsigned long long total,
-            struct vs_error *err)
+            struct err *err)
 {
 	(void)ud;
 	(void)err;
@@ -174,7 +174,7 @@ START_TEST(upload_ticks_and_counts)
 {
 	struct vs_http_request r = request("nfc-upload");
 	struct vs_http_response resp;
-	struct vs_error err;
+	struct err err;
 
 	r.upload_path = "/dev/null";
 	r.progress = count_ticks;

@@ -24,7 +24,7 @@
 static char *
 pretty(const char *in)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *out = NULL;
 	size_t len = 0;
 
@@ -170,7 +170,7 @@ END_TEST
 static char *
 canon(const char *in)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *out = NULL;
 	size_t len = 0;
 
@@ -214,7 +214,7 @@ static char scen[256];
 /* An inner transport answering every request with one Login reply. */
 static int
 login_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-                struct vs_http_response *resp, struct vs_error *err)
+                struct vs_http_response *resp, struct err *err)
 {
 	static const char body[] =
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
@@ -260,7 +260,7 @@ login_new(void)
 static char *
 login_request(size_t *len, const char *user)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m;
 	char *out = NULL;
@@ -294,7 +294,7 @@ login_req(const char *body, size_t len)
 static char *
 slurp(const char *name)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char path[512], *text = NULL;
 
 	snprintf(path, sizeof(path), "%s/%s", scen, name);
@@ -332,7 +332,7 @@ scen_teardown(void)
 static void
 record_login(const char *const *secrets)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
@@ -352,7 +352,7 @@ record_login(const char *const *secrets)
 START_TEST(test_record_indents_and_replays)
 {
 	static const char *const secrets[] = { PASSWORD, NULL };
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
@@ -412,7 +412,7 @@ END_TEST
 
 START_TEST(test_replay_of_laid_out_still_compares_text)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;

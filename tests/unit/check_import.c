@@ -72,7 +72,7 @@ static void
 setup(void)
 {
 	char path[600], *disk;
-	struct vs_error err;
+	struct err err;
 
 	ft_reset(NULL);
 
@@ -88,7 +88,7 @@ setup(void)
 	snprintf(path, sizeof(path), "%s/image-disk1.vmdk", dir);
 	write_file(path, disk, DISK_SIZE);
 	free(disk);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_ovf_read(&ovf, ovf_path, &err) == 0, "%s",
 	              err.message);
 }
@@ -209,10 +209,10 @@ assert_undo_at(size_t i)
 
 START_TEST(test_device_url)
 {
-	struct vs_error err;
+	struct err err;
 	char *u = NULL;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_import_device_url(&u, NFC_URL,
 	                 "https://vc.example:8443", &err), 0);
 	ck_assert_str_eq(u, "https://vc.example:8443/nfc/session%5Babc%5D"
@@ -239,13 +239,13 @@ START_TEST(test_device_url_hostile)
 		"https://*/nfc/a\nb", "https://u:p@*/nfc/x", "*/nfc/x", "",
 		"https://*/nfc/\"x",
 	};
-	struct vs_error err;
+	struct err err;
 	char *u;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		u = (char *)1;
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_msg(vs_import_device_url(&u, bad[i], "https://vc",
 		              &err) < 0, "accepted %s", bad[i]);
 		ck_assert_ptr_null(u);
@@ -271,7 +271,7 @@ START_TEST(test_import_ok)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 	const struct ft_req *up;
 	char expect[700];
 
@@ -280,7 +280,7 @@ START_TEST(test_import_ok)
 	ft_reply("HttpNfcLeaseComplete", "");
 	c = connect_client();
 	params(&p);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
 	              err.message);
 	ck_assert_str_eq(vm.type, "VirtualMachine");
@@ -321,7 +321,7 @@ START_TEST(test_lease_initializing_then_ready)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("CreateImportSpec", IMPORT_SPEC("true"));
 	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
@@ -333,7 +333,7 @@ START_TEST(test_lease_initializing_then_ready)
 	ft_reply("HttpNfcLeaseComplete", "");
 	c = connect_client();
 	params(&p);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
 	              err.message);
 	/* polled each second for 2 s, then a 10 s upload */
@@ -380,7 +380,7 @@ START_TEST(test_two_disks_progress)
 	struct vs_ovf *two = NULL;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 	char path[600], buf[DISK_SIZE];
 
 	memset(buf, 'e', sizeof(buf));
@@ -388,7 +388,7 @@ START_TEST(test_two_disks_progress)
 	write_file(path, buf, sizeof(buf));
 	snprintf(path, sizeof(path), "%s/two.ovf", dir);
 	write_file(path, ovf_two, sizeof(ovf_two) - 1);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_ovf_read(&two, path, &err) == 0, "%s", err.message);
 	ft_reply("CreateImportSpec", "<returnval><importSpec xsi:type=\""
 	         "VirtualMachineImportSpec\"><configSpec/></importSpec>"
@@ -427,7 +427,7 @@ START_TEST(test_lease_timeout)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
 	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
@@ -445,8 +445,8 @@ START_TEST(test_lease_timeout)
 	c = connect_client();
 	params(&p);
 	p.lease_timeout_s = 2;
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_ETIMEOUT);
+	err_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), ERR_ETIMEOUT);
 	ck_assert_ptr_nonnull(strstr(err.message, "not ready"));
 	ck_assert_str_eq(vm.value, "");
 	ck_assert_ptr_nonnull(strstr(ft_req_at(6)->body, "<inventoryPath>DC0/vm"
@@ -463,7 +463,7 @@ START_TEST(test_progress_during_one_upload)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 
 	lease_ready_replies();
 	reply_upload(200);
@@ -476,7 +476,7 @@ START_TEST(test_progress_during_one_upload)
 	c = connect_client();
 	params(&p);
 	p.progress_interval_s = 5;
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
 	              err.message);
 	ck_assert_str_eq(ft_req_at(3)->op, "nfc-upload");
@@ -498,7 +498,7 @@ START_TEST(test_progress_rate_limited)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 
 	lease_ready_replies();
 	reply_upload(200);
@@ -509,7 +509,7 @@ START_TEST(test_progress_rate_limited)
 	c = connect_client();
 	params(&p);
 	p.progress_interval_s = 5;
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_import_ovf(&vm, c, &p, &err) == 0, "%s",
 	              err.message);
 	ck_assert_ptr_nonnull(strstr(ft_body_at(4), "<percent>50</percent>"));
@@ -526,7 +526,7 @@ START_TEST(test_progress_failure_stops_upload)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 
 	lease_ready_replies();
 	reply_upload(200);
@@ -537,8 +537,8 @@ START_TEST(test_progress_failure_stops_upload)
 	c = connect_client();
 	params(&p);
 	p.progress_interval_s = 5;
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EFAULT);
+	err_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "ManagedObjectNotFound");
 	ck_assert_ptr_nonnull(strstr(err.message, "HttpNfcLeaseProgress"));
 	ck_assert_ptr_nonnull(strstr(err.message, "image-disk1.vmdk"));
@@ -556,15 +556,15 @@ START_TEST(test_upload_failure_aborts)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 
 	lease_ready_replies();
 	reply_upload(403);
 	undo_replies();
 	c = connect_client();
 	params(&p);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EHTTP);
+	err_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), ERR_EHTTP);
 	ck_assert_int_eq(err.http_status, 403);
 	ck_assert_ptr_nonnull(strstr(err.message, "image-disk1.vmdk"));
 	ck_assert_ptr_nonnull(strstr(err.message, "403"));
@@ -580,7 +580,7 @@ START_TEST(test_lease_error_aborts)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
 	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
@@ -589,7 +589,7 @@ START_TEST(test_lease_error_aborts)
 	undo_replies();
 	c = connect_client();
 	params(&p);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_lt(vs_import_ovf(&vm, c, &p, &err), 0);
 	ck_assert_ptr_nonnull(strstr(err.message, "lease ended in state "
 	                             "error"));
@@ -602,7 +602,7 @@ START_TEST(test_hostile_lease_url_aborts)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
 	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
@@ -612,8 +612,8 @@ START_TEST(test_hostile_lease_url_aborts)
 	undo_replies();
 	c = connect_client();
 	params(&p);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EPARSE);
+	err_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), ERR_EPARSE);
 	assert_undo_at(3);
 	ft_finish(c);
 }
@@ -624,14 +624,14 @@ START_TEST(test_spec_error_stops)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("CreateImportSpec", "<returnval><error><fault xsi:type=\""
 	         "OvfUnsupportedDeviceBackingInfo\"></fault><localizedMessage>"
 	         "bad backing</localizedMessage></error></returnval>");
 	c = connect_client();
 	params(&p);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_lt(vs_import_ovf(&vm, c, &p, &err), 0);
 	ck_assert_ptr_nonnull(strstr(err.message, "refused"));
 	ck_assert_ptr_nonnull(strstr(err.message, "bad backing"));
@@ -645,7 +645,7 @@ START_TEST(test_file_item_outside_ovf)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("CreateImportSpec", "<returnval><importSpec xsi:type=\""
 	         "VirtualMachineImportSpec\"><configSpec/></importSpec>"
@@ -653,8 +653,8 @@ START_TEST(test_file_item_outside_ovf)
 	         "passwd</path><size>1</size></fileItem></returnval>");
 	c = connect_client();
 	params(&p);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EPARSE);
+	err_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), ERR_EPARSE);
 	ck_assert_ptr_nonnull(strstr(err.message, "does not reference"));
 	ck_assert_uint_eq(ft_calls(), 1);
 	ft_finish(c);
@@ -666,7 +666,7 @@ START_TEST(test_import_vapp_fault_cleans_up)
 	struct vs_import_params p;
 	struct vs_client *c;
 	struct vs_moref vm;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("CreateImportSpec", IMPORT_SPEC_REPLY);
 	ft_fault("ImportVApp", "InvalidArgument");
@@ -674,8 +674,8 @@ START_TEST(test_import_vapp_fault_cleans_up)
 	ft_reply("FindByInventoryPath", "");
 	c = connect_client();
 	params(&p);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), VS_EFAULT);
+	err_clear(&err);
+	ck_assert_int_eq(vs_import_ovf(&vm, c, &p, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "InvalidArgument");
 	ck_assert_ptr_nonnull(strstr(err.message, "ImportVApp"));
 	ft_finish(c);
@@ -704,10 +704,10 @@ END_TEST
 START_TEST(test_replica_name)
 {
 	const char *cid = "sc-0d5462fe-21fd-4f41-bb94-1f1b0bd797c0";
-	struct vs_error err;
+	struct err err;
 	char a[128], b[128];
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_stemcell_replica_name(a, sizeof(a), cid,
 	                 "datastore-123", &err), 0);
 	ck_assert_str_eq(a, "sc-0d5462fe-21fd-4f41-bb94-1f1b0bd797c0-"
@@ -733,7 +733,7 @@ START_TEST(test_replica_name)
 	ck_assert_ptr_null(strchr(a, '/'));
 	ck_assert_int_lt(vs_stemcell_replica_name(a, sizeof(a), "sc-x",
 	                 "datastore-1", &err), 0);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_lt(vs_stemcell_replica_name(a, 20, cid, "datastore-1",
 	                 &err), 0);
 }
@@ -743,12 +743,12 @@ START_TEST(test_delete_missing_folder_is_success)
 {
 	struct vs_stemcell_loc loc = { "DC0", "BOSH_Templates" };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	bool found = true;
 
 	ft_reply("FindByInventoryPath", "");
 	c = connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_stemcell_delete(&found, c, &loc, "sc-0d5462fe-"
 	                 "21fd-4f41-bb94-1f1b0bd797c0", &err), 0);
 	ck_assert(!found);
@@ -762,18 +762,18 @@ START_TEST(test_delete_hostile_input)
 	struct vs_stemcell_loc bad2 = { "DC0", "a//b" };
 	struct vs_stemcell_loc bad3 = { "DC0/vm", "x" };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	c = connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_stemcell_delete(NULL, c, &loc, "sc-*", &err),
-	                 VS_EINVAL);
-	vs_error_clear(&err);
+	                 ERR_EINVAL);
+	err_clear(&err);
 	ck_assert_int_eq(vs_stemcell_delete(NULL, c, &bad2, "sc-0d5462fe-"
-	                 "21fd-4f41-bb94-1f1b0bd797c0", &err), VS_EINVAL);
-	vs_error_clear(&err);
+	                 "21fd-4f41-bb94-1f1b0bd797c0", &err), ERR_EINVAL);
+	err_clear(&err);
 	ck_assert_int_eq(vs_stemcell_delete(NULL, c, &bad3, "sc-0d5462fe-"
-	                 "21fd-4f41-bb94-1f1b0bd797c0", &err), VS_EINVAL);
+	                 "21fd-4f41-bb94-1f1b0bd797c0", &err), ERR_EINVAL);
 	ck_assert_uint_eq(ft_calls(), 0);
 	ft_finish(c);
 }
@@ -816,13 +816,13 @@ START_TEST(test_replica_on_own_datastore)
 	struct vs_moref ds1 = { "Datastore", "datastore-1" };
 	struct vs_moref vm, snap;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
 	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
 	      SNAP("snapshot-51")));
 	c = connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds1,
 	              &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, "vm-50");
@@ -865,7 +865,7 @@ START_TEST(test_replica_ruby_named)
 {
 	struct vs_moref vm, snap;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
 	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
@@ -880,7 +880,7 @@ START_TEST(test_replica_ruby_named)
 	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-61", "datastore-2",
 	      SNAP("snapshot-62")));
 	c = connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds2,
 	              &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, "vm-61");
@@ -896,7 +896,7 @@ START_TEST(test_replica_ruby_named_unfinished)
 {
 	struct vs_moref vm, snap;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("FindByInventoryPath", FOUND("VirtualMachine", "vm-50"));
 	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-50", "datastore-1",
@@ -910,9 +910,9 @@ START_TEST(test_replica_ruby_named_unfinished)
 	ft_reply("CloneVM_Task", TASK_OK("task-1"));
 	ft_reply("RetrievePropertiesEx", TASK_FAULT("task-1", "NoDiskSpace"));
 	c = connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID,
-	                 &ds2, &pool, &err), VS_ETASK);
+	                 &ds2, &pool, &err), ERR_ETASK);
 	ck_assert_str_eq(snap.value, "");
 	ft_finish(c);
 }
@@ -922,7 +922,7 @@ START_TEST(test_replica_clone_and_snapshot)
 {
 	struct vs_moref vm, snap;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	replica_clone_replies();
 	ft_reply("RetrievePropertiesEx", TASK_RESULT("task-1", "VirtualMachine",
@@ -935,7 +935,7 @@ START_TEST(test_replica_clone_and_snapshot)
 	ft_reply("RetrievePropertiesEx", TASK_RESULT("task-2",
 	      "VirtualMachineSnapshot", "snapshot-78"));
 	c = connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds2,
 	              &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, "vm-77");
@@ -962,7 +962,7 @@ START_TEST(test_replica_duplicate_name_waits)
 {
 	struct vs_moref vm, snap;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	replica_clone_replies();
 	ft_reply("RetrievePropertiesEx", TASK_FAULT("task-1", "DuplicateName"));
@@ -974,7 +974,7 @@ START_TEST(test_replica_duplicate_name_waits)
 	ft_reply("RetrievePropertiesEx", VM_DS_SNAP("vm-76", "datastore-2",
 	      SNAP("snapshot-80")));
 	c = connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID, &ds2,
 	              &pool, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(vm.value, "vm-76");
@@ -988,14 +988,14 @@ START_TEST(test_replica_other_clone_failure)
 {
 	struct vs_moref vm, snap;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	replica_clone_replies();
 	ft_reply("RetrievePropertiesEx", TASK_FAULT("task-1", "NoDiskSpace"));
 	c = connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID,
-	                 &ds2, &pool, &err), VS_ETASK);
+	                 &ds2, &pool, &err), ERR_ETASK);
 	ck_assert_str_eq(err.fault, "NoDiskSpace");
 	ck_assert_str_eq(vm.value, "");
 	ft_finish(c);
@@ -1006,13 +1006,13 @@ START_TEST(test_replica_missing_stemcell)
 {
 	struct vs_moref vm, snap;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("FindByInventoryPath", "");
 	c = connect_client();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_stemcell_replica(&vm, &snap, c, &tloc, SC_CID,
-	                 &ds2, &pool, &err), VS_ENOTFOUND);
+	                 &ds2, &pool, &err), ERR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, SC_CID));
 	ft_finish(c);
 }
@@ -1101,7 +1101,7 @@ START_TEST(test_create_sequence)
 	struct vs_stemcell_import imp;
 	struct vs_stemcell_cluster cl;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	char cid[VS_STEMCELL_CID_MAX];
 	const char *b;
 
@@ -1111,7 +1111,7 @@ START_TEST(test_create_sequence)
 	c = connect_client();
 	import_args(&imp, &cl);
 	imp.disk_provisioning = "thin";
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_stemcell_create(cid, c, &imp, &err) == 0, "%s",
 	              err.message);
 	ck_assert(vs_stemcell_cid_valid(cid));
@@ -1150,7 +1150,7 @@ START_TEST(test_create_snapshot_failure_removes_vm)
 	struct vs_stemcell_import imp;
 	struct vs_stemcell_cluster cl;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	char cid[VS_STEMCELL_CID_MAX];
 
 	create_replies();
@@ -1160,8 +1160,8 @@ START_TEST(test_create_snapshot_failure_removes_vm)
 	ft_reply("RetrievePropertiesEx", TASK_PROPS("task-9", "success"));
 	c = connect_client();
 	import_args(&imp, &cl);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_stemcell_create(cid, c, &imp, &err), VS_ETASK);
+	err_clear(&err);
+	ck_assert_int_eq(vs_stemcell_create(cid, c, &imp, &err), ERR_ETASK);
 	ck_assert_str_eq(cid, "");
 	ck_assert_str_eq(err.fault, "InvalidState");
 	ck_assert_ptr_nonnull(strstr(err.message, "CreateSnapshot"));
@@ -1176,14 +1176,14 @@ START_TEST(test_create_bad_pattern)
 	struct vs_stemcell_import imp;
 	struct vs_stemcell_cluster cl;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	char cid[VS_STEMCELL_CID_MAX];
 
 	c = connect_client();
 	import_args(&imp, &cl);
 	imp.datastore_pattern = "(((";
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_stemcell_create(cid, c, &imp, &err), VS_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_stemcell_create(cid, c, &imp, &err), ERR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.message, "datastore_pattern"));
 	ck_assert_uint_eq(ft_calls(), 0);
 	ft_finish(c);
@@ -1195,7 +1195,7 @@ START_TEST(test_create_no_room)
 	struct vs_stemcell_import imp;
 	struct vs_stemcell_cluster cl;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	char cid[VS_STEMCELL_CID_MAX];
 
 	ft_reply("FindByInventoryPath", FOUND("ClusterComputeResource",
@@ -1206,9 +1206,9 @@ START_TEST(test_create_no_room)
 	/* LocalDS_2 has room but is in maintenance; LocalDS_9 has 100
 	 * bytes free for a 3000-byte disk */
 	imp.datastore_pattern = "^LocalDS_[29]$";
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_stemcell_create(cid, c, &imp, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "no accessible datastore"));
 	ck_assert_ptr_nonnull(strstr(err.message, "3000 bytes"));
 	ck_assert_uint_eq(ft_calls(), 2);      /* nothing was created */

@@ -114,32 +114,32 @@ static unsigned char *
 build_ok(size_t *len_out, const char *name, const unsigned char *data,
     size_t data_len, const char *volid, int64_t t)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	unsigned char *img = NULL;
 	int rc;
 
 	rc = cpi_iso_build_at(&img, len_out, name, data, data_len, volid, t,
 	    &err);
 	ck_assert_msg(rc == 0, "build failed: %d %s", rc, err.message);
-	ck_assert_int_eq(err.set, 0);
+	ck_assert_int_eq(err_is_set(&err), 0);
 	ck_assert(img != NULL);
 	return img;
 }
 
-/* Expects a refusal with CPI_EINVAL and no output. */
+/* Expects a refusal with ERR_EINVAL and no output. */
 static void
 build_refused(const char *name, const unsigned char *data, size_t data_len,
     const char *volid, int64_t t, const char *needle)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	unsigned char *img = (unsigned char *)"sentinel";
 	size_t len = 12345;
 	int rc;
 
 	rc = cpi_iso_build_at(&img, &len, name, data, data_len, volid, t,
 	    &err);
-	ck_assert_int_eq(rc, CPI_EINVAL);
-	ck_assert(err.set);
+	ck_assert_int_eq(rc, ERR_EINVAL);
+	ck_assert(err_is_set(&err));
 	ck_assert_int_eq(err.type, CPI_ERROR_CPI);
 	ck_assert(!err.ok_to_retry);
 	ck_assert_ptr_null(img);
@@ -791,7 +791,7 @@ END_TEST
 START_TEST(test_layout_and_unspecified_dates)
 {
 	unsigned char *data, *img = NULL;
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	size_t dlen, len = 0, i;
 	const unsigned char *pvd, *dir;
 	static const unsigned char zero7[7];
@@ -874,7 +874,7 @@ START_TEST(test_deterministic)
 	free(b);
 	/* cpi_iso_build is the unspecified-date variant */
 	{
-		struct cpi_error err = { 0 };
+		struct err err = { 0 };
 
 		ck_assert_int_eq(cpi_iso_build(&b, &blen, "env", data, dlen,
 		    NULL, &err), 0);
@@ -944,7 +944,7 @@ START_TEST(test_bad_names_refused)
 		build_refused(dots[i], data, 2, NULL, -1, "dots only");
 	/* the offending byte is reported, not echoed raw */
 	{
-		struct cpi_error err = { 0 };
+		struct err err = { 0 };
 		unsigned char *img;
 		size_t len;
 
@@ -1002,27 +1002,27 @@ END_TEST
 
 START_TEST(test_error_set_once_and_null_outputs)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	const unsigned char data[] = "{}";
 	unsigned char *img = NULL;
 	size_t len = 0;
 	int rc;
 
 	rc = cpi_iso_build(NULL, &len, "env", data, 2, NULL, &err);
-	ck_assert_int_eq(rc, CPI_EINVAL);
+	ck_assert_int_eq(rc, ERR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.message, "output"));
 	rc = cpi_iso_build(&img, NULL, "env", data, 2, NULL, &err);
-	ck_assert_int_eq(rc, CPI_EINVAL);
+	ck_assert_int_eq(rc, ERR_EINVAL);
 
 	/* a second failure leaves the first message alone */
 	rc = cpi_iso_build(&img, &len, "a/b", data, 2, NULL, &err);
-	ck_assert_int_eq(rc, CPI_EINVAL);
+	ck_assert_int_eq(rc, ERR_EINVAL);
 	ck_assert_ptr_null(img);
 	ck_assert_ptr_nonnull(strstr(err.message, "output"));
 
 	/* a NULL error object is tolerated */
 	rc = cpi_iso_build(&img, &len, "a/b", data, 2, NULL, NULL);
-	ck_assert_int_eq(rc, CPI_EINVAL);
+	ck_assert_int_eq(rc, ERR_EINVAL);
 	ck_assert_ptr_null(img);
 	rc = cpi_iso_build(&img, &len, "env", data, 2, NULL, NULL);
 	ck_assert_int_eq(rc, 0);

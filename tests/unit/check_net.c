@@ -94,7 +94,7 @@ static const struct addr_case addr_cases[] = {
 START_TEST(test_addr_table)
 {
 	const struct addr_case *c = &addr_cases[_i];
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_addr a;
 	char buf[NET_ADDR_STRLEN];
 	int rc;
@@ -102,8 +102,8 @@ START_TEST(test_addr_table)
 	memset(&a, 0xa5, sizeof(a));
 	rc = net_addr_parse(&a, c->in, &err);
 	if (c->family == 0) {
-		ck_assert_msg(rc == NET_EINVAL, "accepted \"%s\"", c->in);
-		ck_assert_int_eq(err.code, NET_EINVAL);
+		ck_assert_msg(rc == ERR_EINVAL, "accepted \"%s\"", c->in);
+		ck_assert_int_eq(err.code, ERR_EINVAL);
 		ck_assert_msg(strstr(err.message, "invalid IP address") != NULL,
 		              "message: %s", err.message);
 		return;
@@ -143,15 +143,15 @@ END_TEST
 
 START_TEST(test_addr_null_and_long)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_addr a;
 	char longtext[200];
 
-	ck_assert_int_eq(net_addr_parse(&a, NULL, &err), NET_EINVAL);
+	ck_assert_int_eq(net_addr_parse(&a, NULL, &err), ERR_EINVAL);
 	memset(longtext, '1', sizeof(longtext) - 1);
 	longtext[sizeof(longtext) - 1] = '\0';
-	net_error_clear(&err);
-	ck_assert_int_eq(net_addr_parse(&a, longtext, &err), NET_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(net_addr_parse(&a, longtext, &err), ERR_EINVAL);
 	/* the message quotes a bounded part of the text */
 	ck_assert_uint_lt(strlen(err.message), 120);
 	ck_assert_ptr_nonnull(strstr(err.message, "..."));
@@ -160,10 +160,10 @@ END_TEST
 
 START_TEST(test_addr_message_quotes_control_chars)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_addr a;
 
-	ck_assert_int_eq(net_addr_parse(&a, "1.2.3.4\n\"x", &err), NET_EINVAL);
+	ck_assert_int_eq(net_addr_parse(&a, "1.2.3.4\n\"x", &err), ERR_EINVAL);
 	ck_assert_str_eq(err.message,
 	                 "invalid IP address \"1.2.3.4\\x0a\\x22x\"");
 }
@@ -190,7 +190,7 @@ static const struct compressed_case compressed_cases[] = {
 START_TEST(test_addr_compressed)
 {
 	const struct compressed_case *c = &compressed_cases[_i];
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_addr a;
 	char buf[NET_ADDR_STRLEN];
 
@@ -228,14 +228,14 @@ static const struct mask_case mask_cases[] = {
 START_TEST(test_netmask_prefix)
 {
 	const struct mask_case *c = &mask_cases[_i];
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_addr m, back;
 	int prefix = -7, rc;
 
 	ck_assert_int_eq(net_addr_parse(&m, c->mask, &err), 0);
 	rc = net_netmask_to_prefix(&prefix, &m, &err);
 	if (c->prefix < 0) {
-		ck_assert_int_eq(rc, NET_EINVAL);
+		ck_assert_int_eq(rc, ERR_EINVAL);
 		ck_assert_ptr_nonnull(strstr(err.message, "not contiguous"));
 		ck_assert_int_eq(prefix, -7);
 		return;
@@ -250,7 +250,7 @@ END_TEST
 
 START_TEST(test_prefix_to_netmask_text)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_addr m;
 	char buf[NET_ADDR_STRLEN];
 
@@ -260,11 +260,11 @@ START_TEST(test_prefix_to_netmask_text)
 	ck_assert_int_eq(net_prefix_to_netmask(&m, 4, 22, &err), 0);
 	net_addr_format(buf, &m);
 	ck_assert_str_eq(buf, "255.255.252.0");
-	ck_assert_int_eq(net_prefix_to_netmask(&m, 4, 33, &err), NET_EINVAL);
-	net_error_clear(&err);
-	ck_assert_int_eq(net_prefix_to_netmask(&m, 6, -1, &err), NET_EINVAL);
-	net_error_clear(&err);
-	ck_assert_int_eq(net_prefix_to_netmask(&m, 5, 8, &err), NET_EINVAL);
+	ck_assert_int_eq(net_prefix_to_netmask(&m, 4, 33, &err), ERR_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(net_prefix_to_netmask(&m, 6, -1, &err), ERR_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(net_prefix_to_netmask(&m, 5, 8, &err), ERR_EINVAL);
 }
 END_TEST
 
@@ -298,12 +298,12 @@ static const struct prefix_case prefix_cases[] = {
 START_TEST(test_prefix_parse)
 {
 	const struct prefix_case *c = &prefix_cases[_i];
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	int v = -5, rc;
 
 	rc = net_prefix_parse(&v, c->text, c->family, &err);
 	if (c->want < 0) {
-		ck_assert_msg(rc == NET_EINVAL, "accepted \"%s\"", c->text);
+		ck_assert_msg(rc == ERR_EINVAL, "accepted \"%s\"", c->text);
 		ck_assert_int_eq(v, -5);
 		return;
 	}
@@ -314,7 +314,7 @@ END_TEST
 
 START_TEST(test_subnet)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_addr a, b, n;
 	char buf[NET_ADDR_STRLEN];
 
@@ -348,29 +348,29 @@ END_TEST
 
 START_TEST(test_error_first_wins)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	char longp[400];
 
-	ck_assert(!net_error_is_set(&err));
-	ck_assert_int_eq(net_error_set(&err, NET_EINVAL, "first %d", 1),
-	                 NET_EINVAL);
-	ck_assert_int_eq(net_error_set(&err, NET_ENOMEM, "second"),
-	                 NET_ENOMEM);
-	ck_assert_int_eq(err.code, NET_EINVAL);
+	ck_assert(!err_is_set(&err));
+	ck_assert_int_eq(err_set(&err, ERR_EINVAL, "first %d", 1),
+	                 ERR_EINVAL);
+	ck_assert_int_eq(err_set(&err, ERR_ENOMEM, "second"),
+	                 ERR_ENOMEM);
+	ck_assert_int_eq(err.code, ERR_EINVAL);
 	ck_assert_str_eq(err.message, "first 1");
-	net_error_prefix(&err, "ctx %s", "a");
+	err_prefix(&err, "ctx %s", "a");
 	ck_assert_str_eq(err.message, "ctx a: first 1");
-	ck_assert_int_eq(net_error_set(NULL, 0, "x"), NET_ERR);
-	net_error_clear(&err);
-	ck_assert(!net_error_is_set(&err));
-	net_error_prefix(&err, "ignored");
+	ck_assert_int_eq(err_set(NULL, 0, "x"), ERR_FAIL);
+	err_clear(&err);
+	ck_assert(!err_is_set(&err));
+	err_prefix(&err, "ignored");
 	ck_assert_str_eq(err.message, "");
 	/* prefixes never overflow the message */
-	net_error_set(&err, NET_EINVAL, "%s", "tail");
+	err_set(&err, ERR_EINVAL, "%s", "tail");
 	memset(longp, 'p', sizeof(longp) - 1);
 	longp[sizeof(longp) - 1] = '\0';
-	net_error_prefix(&err, "%s", longp);
-	net_error_prefix(&err, "%s", longp);
+	err_prefix(&err, "%s", longp);
+	err_prefix(&err, "%s", longp);
 	ck_assert_uint_lt(strlen(err.message), sizeof(err.message));
 }
 END_TEST
@@ -422,7 +422,7 @@ random_addr_text(char *s, size_t cap, unsigned int *st)
  * about IPv4 leading zeros) on accept/reject and on the bytes. */
 START_TEST(test_addr_differential)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_addr a;
 	unsigned char ref[16];
 	unsigned int st = 20240501u;
@@ -431,7 +431,7 @@ START_TEST(test_addr_differential)
 
 	for (i = 0; i < 100000; i++) {
 		random_addr_text(s, sizeof(s), &st);
-		net_error_clear(&err);
+		err_clear(&err);
 		mine = net_addr_parse(&a, s, &err) == 0;
 		if (strchr(s, ':') != NULL)
 			theirs = inet_pton(AF_INET6, s, ref) == 1;

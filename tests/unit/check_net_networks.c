@@ -33,21 +33,21 @@ manual4(const char *name)
 	return in;
 }
 
-/* Validation must fail with NET_EINVAL and a message containing every
+/* Validation must fail with ERR_EINVAL and a message containing every
  * one of the NULL-terminated fragments. */
 static void
 expect_fail(const struct net_network_in *in, size_t n, ...)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_networks *nets = (struct net_networks *)1;
 	const char *frag;
 	va_list ap;
 	int rc;
 
 	rc = net_networks_validate(&nets, in, n, &err);
-	ck_assert_msg(rc == NET_EINVAL, "accepted (rc %d)", rc);
+	ck_assert_msg(rc == ERR_EINVAL, "accepted (rc %d)", rc);
 	ck_assert_ptr_null(nets);
-	ck_assert_int_eq(err.code, NET_EINVAL);
+	ck_assert_int_eq(err.code, ERR_EINVAL);
 	va_start(ap, n);
 	for (;;) {
 		frag = va_arg(ap, const char *);
@@ -62,7 +62,7 @@ expect_fail(const struct net_network_in *in, size_t n, ...)
 static struct net_networks *
 expect_ok(const struct net_network_in *in, size_t n)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_networks *nets = NULL;
 	int rc;
 
@@ -97,7 +97,7 @@ request_of(const struct net_networks *nets)
 static void
 expect_json(const struct net_networks *nets, bool with_mac, const char *want)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	json_t *req = request_of(nets), *out = NULL;
 	char *json;
 
@@ -606,7 +606,7 @@ START_TEST(test_names_and_types)
 {
 	struct net_network_in in[2] = { manual4("dup"), manual4("dup") };
 	struct net_networks *nets = (struct net_networks *)1;
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 
 	in[1].ip = "10.0.0.11";
 	expect_fail(in, 2, "network \"dup\" is given twice", NULL);
@@ -618,7 +618,7 @@ START_TEST(test_names_and_types)
 	in[0].type = "Manual";
 	expect_fail(in, 1, "network \"t\"", "unknown type \"Manual\"", NULL);
 	ck_assert_int_eq(net_networks_validate(&nets, in, 0, &err),
-	                 NET_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_ptr_null(nets);
 	in[0] = manual4("only");
 	in[0].type = "vip";
@@ -743,7 +743,7 @@ START_TEST(test_set_mac)
 {
 	struct net_network_in in = manual4("m");
 	struct net_networks *nets = expect_ok(&in, 1);
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_network *nw = &nets->v[0];
 
 	ck_assert_int_eq(net_network_set_mac(nw, "00:50:56:9A:12:fF", &err),
@@ -753,20 +753,20 @@ START_TEST(test_set_mac)
 	                 0);
 	ck_assert_str_eq(nw->mac, "00:50:56:9a:12:34");
 	ck_assert_int_eq(net_network_set_mac(nw, "00-50-56-9a-12-34", &err),
-	                 NET_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_str_eq(err.message,
 	                 "invalid MAC address \"00-50-56-9a-12-34\"");
-	net_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(net_network_set_mac(nw, "00:50:56:9a:12:3", &err),
-	                 NET_EINVAL);
-	net_error_clear(&err);
+	                 ERR_EINVAL);
+	err_clear(&err);
 	ck_assert_int_eq(net_network_set_mac(nw, "00:50:56:9a:12:345", &err),
-	                 NET_EINVAL);
-	net_error_clear(&err);
+	                 ERR_EINVAL);
+	err_clear(&err);
 	ck_assert_int_eq(net_network_set_mac(nw, "00:50:56:9g:12:34", &err),
-	                 NET_EINVAL);
-	net_error_clear(&err);
-	ck_assert_int_eq(net_network_set_mac(nw, NULL, &err), NET_EINVAL);
+	                 ERR_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(net_network_set_mac(nw, NULL, &err), ERR_EINVAL);
 	/* failures leave the previous value */
 	ck_assert_str_eq(nw->mac, "00:50:56:9a:12:34");
 	expect_json(nets, true,
@@ -826,12 +826,12 @@ START_TEST(test_first_error_wins)
 {
 	struct net_network_in in = manual4("fe");
 	struct net_networks *nets = NULL;
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 
-	net_error_set(&err, NET_EINVAL, "earlier failure");
+	err_set(&err, ERR_EINVAL, "earlier failure");
 	in.ip = "bogus";
 	ck_assert_int_eq(net_networks_validate(&nets, &in, 1, &err),
-	                 NET_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_str_eq(err.message, "earlier failure");
 }
 END_TEST
@@ -841,12 +841,12 @@ END_TEST
 static void
 parse_fail(const char *text, const char *want)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	struct net_networks *nets = (struct net_networks *)1;
 	json_t *req = json_loads(text, 0, NULL);
 
 	ck_assert_ptr_nonnull(req);
-	ck_assert_int_eq(cpi_networks_parse(&nets, req, &err), CPI_ERR);
+	ck_assert_int_eq(cpi_networks_parse(&nets, req, &err), ERR_FAIL);
 	ck_assert_ptr_null(nets);
 	ck_assert_int_eq(err.type, CPI_ERROR_CLOUD);
 	ck_assert_msg(strstr(err.message, want) != NULL,
@@ -856,7 +856,7 @@ parse_fail(const char *text, const char *want)
 
 START_TEST(test_request_parsed)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	struct net_networks *nets = NULL;
 	json_t *req = json_loads(
 	    "{\"priv\":{\"type\":\"manual\",\"ip\":\"10.0.0.10\","

@@ -56,7 +56,7 @@ v6_prefix(const char *name, const char *pg)
 static struct net_networks *
 validate_ok(const struct net_network_in *in, size_t n)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_networks *nets = NULL;
 	int rc;
 
@@ -68,7 +68,7 @@ validate_ok(const struct net_network_in *in, size_t n)
 static struct net_nics *
 nics_ok(const struct net_networks *nets)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_nics *nics = NULL;
 
 	ck_assert_msg(net_networks_nics(&nics, nets, &err) == 0, "%s",
@@ -76,17 +76,17 @@ nics_ok(const struct net_networks *nets)
 	return nics;
 }
 
-/* Refused with NET_EINVAL and every NULL-terminated fragment. */
+/* Refused with ERR_EINVAL and every NULL-terminated fragment. */
 static void
 expect_fail(const struct net_network_in *in, size_t n, ...)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_networks *nets = (struct net_networks *)1;
 	const char *frag;
 	va_list ap;
 
 	ck_assert_int_eq(net_networks_validate(&nets, in, n, &err),
-	                 NET_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_ptr_null(nets);
 	va_start(ap, n);
 	while ((frag = va_arg(ap, const char *)) != NULL)
@@ -135,10 +135,10 @@ START_TEST(test_dual_stack_one_nic)
 	struct net_network_in in[3] = { v4("ipv4", "PG-A"),
 	                                v6("ipv6", "PG-A"),
 	                                v4("other", "PG-C") };
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_networks *nets;
 	struct net_nics *nics;
-	struct cpi_error cerr = { 0 };
+	struct err cerr = { 0 };
 	json_t *doc = NULL;
 	char *json = NULL;
 

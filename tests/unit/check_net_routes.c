@@ -61,7 +61,7 @@ static char *
 networks_json(const struct net_networks *nets, const char *req_text,
               bool with_mac)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	json_t *req = request(req_text), *out = NULL;
 	char *json = NULL;
 
@@ -78,7 +78,7 @@ networks_json(const struct net_networks *nets, const char *req_text,
 static char *
 settings_json(struct cpi_agent_settings *s, const char *req_text)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	json_t *req = request(req_text), *out = NULL;
 	char *json = NULL;
 
@@ -127,7 +127,7 @@ golden_networks(void)
 		"00:50:56:01:02:03", "00:50:56:0a:0b:0c", "00:50:56:aa:bb:cc",
 	};
 	struct net_networks *nets = NULL;
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	size_t i;
 
 	if (net_networks_validate(&nets, in, 4, &err) < 0) {
@@ -273,7 +273,7 @@ net_v6(const char *name, bool default_route)
 static struct net_networks *
 expect_ok(const struct net_network_in *in, size_t n)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_networks *nets = NULL;
 
 	ck_assert_msg(net_networks_validate(&nets, in, n, &err) == 0,
@@ -283,20 +283,20 @@ expect_ok(const struct net_network_in *in, size_t n)
 	return nets;
 }
 
-/* Refused with NET_EINVAL, nothing returned, and the message holds every
+/* Refused with ERR_EINVAL, nothing returned, and the message holds every
  * one of the NULL-terminated fragments. */
 static void
 expect_fail(const struct net_network_in *in, size_t n, ...)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_networks *nets = (struct net_networks *)1;
 	const char *frag;
 	va_list ap;
 
 	ck_assert_int_eq(net_networks_validate(&nets, in, n, &err),
-	                 NET_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_ptr_null(nets);
-	ck_assert_int_eq(err.code, NET_EINVAL);
+	ck_assert_int_eq(err.code, ERR_EINVAL);
 	va_start(ap, n);
 	for (;;) {
 		frag = va_arg(ap, const char *);
@@ -326,7 +326,7 @@ START_TEST(test_v6_default_route_settings)
 	struct cpi_agent_settings s = {
 		.agent_id = "a", .vm_name = "vm-1", .networks = nets,
 	};
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	char *json = NULL;
 
 	ck_assert(!nets->v[0].default_route);
@@ -632,12 +632,12 @@ START_TEST(test_first_error_wins)
 {
 	struct net_network_in in[2] = { net_v4("v4"), net_v6("v6", true) };
 	struct net_networks *nets = NULL;
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 
 	in[1].gateway = NULL;
-	net_error_set(&err, NET_EINVAL, "earlier failure");
+	err_set(&err, ERR_EINVAL, "earlier failure");
 	ck_assert_int_eq(net_networks_validate(&nets, in, 2, &err),
-	                 NET_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_ptr_null(nets);
 	ck_assert_str_eq(err.message, "earlier failure");
 }

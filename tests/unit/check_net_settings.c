@@ -12,7 +12,7 @@
 static struct net_networks *
 validate(const struct net_network_in *in, size_t n)
 {
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_networks *nets = NULL;
 
 	ck_assert_msg(net_networks_validate(&nets, in, n, &err) == 0,
@@ -39,7 +39,7 @@ one_network(void)
 		.port_group = "VM Network",
 	};
 	struct net_networks *nets = validate(&in, 1);
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 
 	ck_assert_int_eq(net_network_set_mac(&nets->v[0], "00:50:56:9a:12:34",
 	                                     &err), 0);
@@ -60,7 +60,7 @@ js(const char *text)
 static char *
 settings(struct cpi_agent_settings *s)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	json_t *req = NULL, *doc = NULL, *back;
 	char *json;
 
@@ -86,10 +86,10 @@ settings(struct cpi_agent_settings *s)
 static void
 settings_fail(const struct cpi_agent_settings *s, const char *want)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	json_t *doc = (json_t *)1;
 
-	ck_assert_int_eq(cpi_agent_settings_json(&doc, s, &err), CPI_ERR);
+	ck_assert_int_eq(cpi_agent_settings_json(&doc, s, &err), ERR_FAIL);
 	ck_assert_ptr_null(doc);
 	ck_assert_str_eq(err.message, want);
 }
@@ -209,7 +209,7 @@ START_TEST(test_multihomed_v4_v6)
 	struct cpi_agent agent = {
 		.ntp = ntp2, .nntp = 1, .mbus = mbus, .blobstore_json = blob,
 	};
-	struct net_error err = { 0 };
+	struct err err = { 0 };
 	struct net_networks *nets = validate(in, 2);
 	struct cpi_agent_settings s = {
 		.agent_id = "agent-1",
@@ -376,7 +376,7 @@ START_TEST(test_required_fields)
 	struct cpi_agent_settings s = {
 		.agent_id = "a", .vm_name = "n", .networks = nets,
 	};
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	json_t *doc = (json_t *)1;
 
 	s.agent_id = NULL;
@@ -389,7 +389,7 @@ START_TEST(test_required_fields)
 	s.vm_name = "n";
 	s.networks = NULL;
 	settings_fail(&s, "agent settings: networks missing");
-	ck_assert_int_eq(cpi_agent_settings_json(&doc, NULL, &err), CPI_ERR);
+	ck_assert_int_eq(cpi_agent_settings_json(&doc, NULL, &err), ERR_FAIL);
 	ck_assert_ptr_null(doc);
 	net_networks_free(nets);
 }

@@ -134,7 +134,7 @@ af_disarm(void)
 /* The fake transport's own copies are the test's, not the library's. */
 static int
 paused_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
-                 struct vs_http_response *resp, struct vs_error *err)
+                 struct vs_http_response *resp, struct err *err)
 {
 	int rc;
 
@@ -211,20 +211,20 @@ sweep_vm_read(const char *encoding)
 	for (k = 1; fired && k < MAX_SWEEP; k++) {
 		struct vs_disk_vm *v = NULL;
 		struct vs_client *c;
-		struct vs_error err;
+		struct err err;
 		int rc;
 
 		ft_reset(NULL);
 		queue_vm_read(encoding);
 		c = connect_paused();
-		vs_error_clear(&err);
+		err_clear(&err);
 		af_arm(k);
 		rc = vs_disk_vm_read(&v, c, &vm100, &err);
 		fired = af_disarm();
 		if (rc != 0) {
 			ck_assert_msg(fired, "failed without a failure: %s",
 			              err.message);
-			ck_assert(vs_error_is_set(&err));
+			ck_assert(err_is_set(&err));
 			ck_assert_ptr_null(v);
 		} else {
 			ck_assert_msg(v->enable_uuid, "allocation %ld: "
@@ -285,20 +285,20 @@ START_TEST(test_vm_read_vapp)
 		const struct vs_disk_record *r;
 		struct vs_disk_vm *v = NULL;
 		struct vs_client *c;
-		struct vs_error err;
+		struct err err;
 		int rc;
 
 		ft_reset(NULL);
 		queue_vm_read_vapp();
 		c = connect_paused();
-		vs_error_clear(&err);
+		err_clear(&err);
 		af_arm(k);
 		rc = vs_disk_vm_read(&v, c, &vm100, &err);
 		fired = af_disarm();
 		if (rc != 0) {
 			ck_assert_msg(fired, "failed without a failure: %s",
 			              err.message);
-			ck_assert(vs_error_is_set(&err));
+			ck_assert(err_is_set(&err));
 			ck_assert_ptr_null(v);
 		} else {
 			r = vs_disk_vm_record(v, "disk-1");
@@ -333,17 +333,17 @@ START_TEST(test_devices)
 	ck_assert_ptr_nonnull(doc);
 	for (k = 1; fired && k < MAX_SWEEP; k++) {
 		struct vs_devices *d = NULL;
-		struct vs_error err;
+		struct err err;
 		int rc;
 
-		vs_error_clear(&err);
+		err_clear(&err);
 		af_arm(k);
 		rc = vs_devices_from_node(&d, xmlDocGetRootElement(doc), &err);
 		fired = af_disarm();
 		if (rc != 0) {
 			ck_assert_msg(fired, "failed without a failure: %s",
 			              err.message);
-			ck_assert(vs_error_is_set(&err));
+			ck_assert(err_is_set(&err));
 			ck_assert_ptr_null(d);
 		} else {
 			ck_assert_uint_eq(d->n, 1);
@@ -374,7 +374,7 @@ START_TEST(test_privileges)
 	for (k = 1; fired && k < MAX_SWEEP; k++) {
 		struct vs_privileges *p = NULL;
 		struct vs_client *c;
-		struct vs_error err;
+		struct err err;
 		int rc;
 
 		ft_reset(NULL);
@@ -383,14 +383,14 @@ START_TEST(test_privileges)
 		         "</entity><privileges>System.View</privileges>"
 		         "<privileges>Folder.Create</privileges></returnval>");
 		c = connect_paused();
-		vs_error_clear(&err);
+		err_clear(&err);
 		af_arm(k);
 		rc = vs_privileges_fetch(&p, c, &dc2, 1, "u", &err);
 		fired = af_disarm();
 		if (rc != 0) {
 			ck_assert_msg(fired, "failed without a failure: %s",
 			              err.message);
-			ck_assert(vs_error_is_set(&err));
+			ck_assert(err_is_set(&err));
 		} else {
 			/* (a reply cut short by the parser is soap.c's to
 			 * catch; here: no privilege read as "") */
@@ -434,12 +434,12 @@ START_TEST(test_config_spec)
 	for (k = 1; fired && k < MAX_SWEEP; k++) {
 		xmlDocPtr doc = NULL;
 		xmlNodePtr m;
-		struct vs_error err;
+		struct err err;
 		char *out = NULL;
 		size_t len = 0;
 		int rc;
 
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_int_eq(vs_soap_request_new(&doc, &m,
 		                 "ReconfigVM_Task", &vm100, &err), 0);
 		af_arm(k);

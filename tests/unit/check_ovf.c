@@ -114,11 +114,11 @@ static void
 expect_fail(const char *name, int code, const char *want)
 {
 	struct vs_ovf *ovf = NULL;
-	struct vs_error err;
+	struct err err;
 	char path[512];
 	int rc;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	snprintf(path, sizeof(path), "%s/%s", tmp, name);
 	rc = vs_ovf_read(&ovf, path, &err);
 	ck_assert_msg(rc < 0, "%s: expected failure", name);
@@ -161,7 +161,7 @@ START_TEST(test_generated_image_ovf)
 	const char *root = getenv("CPI_TEST_ROOT");
 	const struct vs_ovf_item *it;
 	struct vs_ovf *ovf = NULL;
-	struct vs_error err;
+	struct err err;
 	char cmd[1024], path[512];
 	struct stat st;
 	size_t len;
@@ -171,7 +171,7 @@ START_TEST(test_generated_image_ovf)
 	         root != NULL ? root : ".", tmp);
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(path, sizeof(path), "%s/stage/image.ovf", tmp);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_ovf_read(&ovf, path, &err) == 0, "%s", err.message);
 
 	text = slurp(path, &len);
@@ -235,13 +235,13 @@ START_TEST(test_real_looking_ovf)
 {
 	const struct vs_ovf_item *it;
 	struct vs_ovf *ovf = NULL;
-	struct vs_error err;
+	struct err err;
 	char path[512];
 
 	copy_data("real-looking.ovf", "image.ovf");
 	sized_file(tmp, "image-disk1.vmdk", 684212736);
 	snprintf(path, sizeof(path), "%s/image.ovf", tmp);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_ovf_read(&ovf, path, &err) == 0, "%s", err.message);
 	ck_assert_str_eq(ovf->system_id, "vm-bosh-stemcell");
 	ck_assert_int_eq(ovf->num_cpus, 1);
@@ -268,7 +268,7 @@ END_TEST
 START_TEST(test_size_optional_and_blank_disk)
 {
 	struct vs_ovf *ovf = NULL;
-	struct vs_error err;
+	struct err err;
 	char path[512];
 
 	write_ovf("x.ovf", REF1,
@@ -276,7 +276,7 @@ START_TEST(test_size_optional_and_blank_disk)
 	          "");
 	sized_file(tmp, "disk.vmdk", 1234);
 	snprintf(path, sizeof(path), "%s/x.ovf", tmp);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_ovf_read(&ovf, path, &err) == 0, "%s", err.message);
 	ck_assert(!ovf->files[0].has_size);
 	ck_assert_uint_eq(ovf->files[0].size, 1234);
@@ -297,7 +297,7 @@ START_TEST(test_entity_bomb)
 {
 	copy_data("entity-bomb.ovf", "x.ovf");
 	sized_file(tmp, "disk.vmdk", 1);
-	expect_fail("x.ovf", VS_EPARSE, "DOCTYPE");
+	expect_fail("x.ovf", ERR_EPARSE, "DOCTYPE");
 }
 END_TEST
 
@@ -305,14 +305,14 @@ START_TEST(test_external_entity)
 {
 	copy_data("external-entity.ovf", "x.ovf");
 	sized_file(tmp, "disk.vmdk", 1);
-	expect_fail("x.ovf", VS_EPARSE, "DOCTYPE");
+	expect_fail("x.ovf", ERR_EPARSE, "DOCTYPE");
 }
 END_TEST
 
 START_TEST(test_missing_references)
 {
 	copy_data("no-references.ovf", "x.ovf");
-	expect_fail("x.ovf", VS_EPARSE, "no References");
+	expect_fail("x.ovf", ERR_EPARSE, "no References");
 }
 END_TEST
 
@@ -324,7 +324,7 @@ START_TEST(test_href_with_slash)
 	snprintf(sub, sizeof(sub), "%s/sub", tmp);
 	ck_assert_int_eq(mkdir(sub, 0700), 0);
 	sized_file(tmp, "sub/disk.vmdk", 1);
-	expect_fail("x.ovf", VS_EPARSE, "'sub/disk.vmdk' refused");
+	expect_fail("x.ovf", ERR_EPARSE, "'sub/disk.vmdk' refused");
 }
 END_TEST
 
@@ -342,7 +342,7 @@ START_TEST(test_href_hostile_forms)
 		snprintf(ref, sizeof(ref),
 		         "<File ovf:id=\"file1\" ovf:href=\"%s\"/>", hrefs[i]);
 		write_ovf("x.ovf", ref, DISK1, "");
-		expect_fail("x.ovf", VS_EPARSE, "OVF file reference");
+		expect_fail("x.ovf", ERR_EPARSE, "OVF file reference");
 	}
 }
 END_TEST
@@ -352,7 +352,7 @@ START_TEST(test_missing_file)
 	write_ovf("x.ovf",
 	          "<File ovf:id=\"file1\" ovf:href=\"image-disk1.vmdk\"/>",
 	          DISK1, "");
-	expect_fail("x.ovf", VS_ENOTFOUND, "'image-disk1.vmdk'");
+	expect_fail("x.ovf", ERR_ENOTFOUND, "'image-disk1.vmdk'");
 }
 END_TEST
 
@@ -363,7 +363,7 @@ START_TEST(test_symlinked_file)
 	snprintf(link, sizeof(link), "%s/disk.vmdk", tmp);
 	ck_assert_int_eq(symlink("/etc/passwd", link), 0);
 	write_ovf("x.ovf", REF1, DISK1, "");
-	expect_fail("x.ovf", VS_EPARSE, "not a regular file");
+	expect_fail("x.ovf", ERR_EPARSE, "not a regular file");
 }
 END_TEST
 
@@ -376,7 +376,7 @@ START_TEST(test_symlinked_descriptor)
 	snprintf(target, sizeof(target), "%s/real.ovf", tmp);
 	snprintf(link, sizeof(link), "%s/x.ovf", tmp);
 	ck_assert_int_eq(symlink(target, link), 0);
-	expect_fail("x.ovf", VS_EIO, "opening OVF descriptor");
+	expect_fail("x.ovf", ERR_EIO, "opening OVF descriptor");
 }
 END_TEST
 
@@ -386,7 +386,7 @@ START_TEST(test_size_mismatch)
 	write_ovf("x.ovf",
 	          "<File ovf:id=\"file1\" ovf:href=\"disk.vmdk\" "
 	          "ovf:size=\"99\"/>", DISK1, "");
-	expect_fail("x.ovf", VS_EPARSE, "descriptor says 99");
+	expect_fail("x.ovf", ERR_EPARSE, "descriptor says 99");
 }
 END_TEST
 
@@ -396,7 +396,7 @@ START_TEST(test_compressed_reference)
 	write_ovf("x.ovf",
 	          "<File ovf:id=\"file1\" ovf:href=\"disk.vmdk\" "
 	          "ovf:compression=\"gzip\"/>", DISK1, "");
-	expect_fail("x.ovf", VS_EPARSE, "compressed");
+	expect_fail("x.ovf", ERR_EPARSE, "compressed");
 }
 END_TEST
 
@@ -406,7 +406,7 @@ START_TEST(test_duplicate_file_id)
 	sized_file(tmp, "disk2.vmdk", 1);
 	write_ovf("x.ovf", REF1 "<File ovf:id=\"file1\" "
 	          "ovf:href=\"disk2.vmdk\"/>", DISK1, "");
-	expect_fail("x.ovf", VS_EPARSE, "appears twice");
+	expect_fail("x.ovf", ERR_EPARSE, "appears twice");
 }
 END_TEST
 
@@ -416,7 +416,7 @@ START_TEST(test_disk_unknown_file)
 	write_ovf("x.ovf", REF1,
 	          "<Disk ovf:diskId=\"d\" ovf:fileRef=\"file9\" "
 	          "ovf:capacity=\"1\"/>", "");
-	expect_fail("x.ovf", VS_EPARSE, "file id not in References");
+	expect_fail("x.ovf", ERR_EPARSE, "file id not in References");
 }
 END_TEST
 
@@ -435,7 +435,7 @@ START_TEST(test_disk_bad_capacity)
 	sized_file(tmp, "disk.vmdk", 1);
 	for (i = 0; i < sizeof(disks) / sizeof(disks[0]); i++) {
 		write_ovf("x.ovf", REF1, disks[i], "");
-		expect_fail("x.ovf", VS_EPARSE, "capacity");
+		expect_fail("x.ovf", ERR_EPARSE, "capacity");
 	}
 }
 END_TEST
@@ -444,14 +444,14 @@ START_TEST(test_no_disks)
 {
 	sized_file(tmp, "disk.vmdk", 1);
 	write_ovf("x.ovf", REF1, "", "");
-	expect_fail("x.ovf", VS_EPARSE, "no disk");
+	expect_fail("x.ovf", ERR_EPARSE, "no disk");
 }
 END_TEST
 
 START_TEST(test_networks)
 {
 	struct vs_ovf *ovf = NULL;
-	struct vs_error err;
+	struct err err;
 	char buf[4096], path[512];
 
 	sized_file(tmp, "disk.vmdk", 1);
@@ -465,7 +465,7 @@ START_TEST(test_networks)
 	         "<VirtualHardwareSection/></VirtualSystem></Envelope>");
 	write_file(tmp, "x.ovf", buf);
 	snprintf(path, sizeof(path), "%s/x.ovf", tmp);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_ovf_read(&ovf, path, &err) == 0, "%s", err.message);
 	ck_assert_uint_eq(ovf->nnetworks, 2);
 	ck_assert_str_eq(ovf->networks[0], "VM Network");
@@ -479,7 +479,7 @@ START_TEST(test_networks)
 	         "<VirtualSystem ovf:id=\"vm\"><VirtualHardwareSection/>"
 	         "</VirtualSystem></Envelope>");
 	write_file(tmp, "x.ovf", buf);
-	expect_fail("x.ovf", VS_EPARSE, "Network without ovf:name");
+	expect_fail("x.ovf", ERR_EPARSE, "Network without ovf:name");
 }
 END_TEST
 
@@ -490,7 +490,7 @@ START_TEST(test_disk_item_unknown_disk)
 	          "<Item><rasd:HostResource>ovf:/disk/other"
 	          "</rasd:HostResource><rasd:InstanceID>9</rasd:InstanceID>"
 	          "<rasd:ResourceType>17</rasd:ResourceType></Item>");
-	expect_fail("x.ovf", VS_EPARSE, "names no disk");
+	expect_fail("x.ovf", ERR_EPARSE, "names no disk");
 }
 END_TEST
 
@@ -499,14 +499,14 @@ START_TEST(test_item_without_type)
 	sized_file(tmp, "disk.vmdk", 1);
 	write_ovf("x.ovf", REF1, DISK1,
 	          "<Item><rasd:InstanceID>9</rasd:InstanceID></Item>");
-	expect_fail("x.ovf", VS_EPARSE, "ResourceType");
+	expect_fail("x.ovf", ERR_EPARSE, "ResourceType");
 }
 END_TEST
 
 START_TEST(test_not_xml)
 {
 	write_file(tmp, "x.ovf", "this is <not xml");
-	expect_fail("x.ovf", VS_EPARSE, "not well-formed");
+	expect_fail("x.ovf", ERR_EPARSE, "not well-formed");
 }
 END_TEST
 
@@ -515,19 +515,19 @@ START_TEST(test_wrong_namespace)
 	write_file(tmp, "x.ovf",
 	           "<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/2\">"
 	           "<References/></Envelope>");
-	expect_fail("x.ovf", VS_EPARSE, "not an OVF 1.x descriptor");
+	expect_fail("x.ovf", ERR_EPARSE, "not an OVF 1.x descriptor");
 	/* The right local names under a prefix bound elsewhere. */
 	write_file(tmp, "x.ovf",
 	           "<o:Envelope xmlns:o=\"urn:evil\"><o:References/>"
 	           "</o:Envelope>");
-	expect_fail("x.ovf", VS_EPARSE, "not an OVF 1.x descriptor");
+	expect_fail("x.ovf", ERR_EPARSE, "not an OVF 1.x descriptor");
 }
 END_TEST
 
 START_TEST(test_prefix_independent)
 {
 	struct vs_ovf *ovf = NULL;
-	struct vs_error err;
+	struct err err;
 	char path[512];
 
 	/* Odd prefixes, same namespaces: must parse like the default. */
@@ -548,7 +548,7 @@ START_TEST(test_prefix_independent)
 	           "</q:VirtualHardwareSection></q:VirtualSystem>"
 	           "</q:Envelope>");
 	snprintf(path, sizeof(path), "%s/x.ovf", tmp);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_ovf_read(&ovf, path, &err) == 0, "%s", err.message);
 	ck_assert_uint_eq(vs_ovf_item_count(ovf, VS_OVF_RT_NIC), 2);
 	ck_assert_str_eq(vs_ovf_item_nth(ovf, VS_OVF_RT_NIC, 0)->connection,
@@ -573,15 +573,15 @@ START_TEST(test_too_large)
 		      "56789012", f);
 	fputs("--></Envelope>", f);
 	fclose(f);
-	expect_fail("x.ovf", VS_EPARSE, "outside 1..");
+	expect_fail("x.ovf", ERR_EPARSE, "outside 1..");
 }
 END_TEST
 
 START_TEST(test_empty_and_missing)
 {
 	write_file(tmp, "x.ovf", "");
-	expect_fail("x.ovf", VS_EPARSE, "outside 1..");
-	expect_fail("nope.ovf", VS_EIO, "opening OVF descriptor");
+	expect_fail("x.ovf", ERR_EPARSE, "outside 1..");
+	expect_fail("nope.ovf", ERR_EIO, "opening OVF descriptor");
 }
 END_TEST
 
@@ -591,7 +591,7 @@ START_TEST(test_non_utf8_encoding)
 	write_file(tmp, "x.ovf",
 	           "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
 	           "<Envelope xmlns=\"" VS_OVF_NS "\"/>");
-	expect_fail("x.ovf", VS_EPARSE, "UTF-8");
+	expect_fail("x.ovf", ERR_EPARSE, "UTF-8");
 }
 END_TEST
 
@@ -610,7 +610,7 @@ START_TEST(test_random_damage)
 	snprintf(path, sizeof(path), "%s/x.ovf", tmp);
 	for (i = 0; i < 300; i++) {
 		struct vs_ovf *ovf = NULL;
-		struct vs_error err;
+		struct err err;
 
 		memcpy(copy, text, len + 1);
 		for (k = 0; k < 1 + i % 3; k++) {
@@ -619,7 +619,7 @@ START_TEST(test_random_damage)
 				(char)(' ' + (seed >> 3) % 95);
 		}
 		write_file(tmp, "x.ovf", copy);
-		vs_error_clear(&err);
+		err_clear(&err);
 		if (vs_ovf_read(&ovf, path, &err) == 0) {
 			ck_assert_ptr_nonnull(ovf);
 			vs_ovf_free(ovf);
@@ -641,14 +641,14 @@ END_TEST
 START_TEST(test_error_is_set_once)
 {
 	struct vs_ovf *ovf = NULL;
-	struct vs_error err;
+	struct err err;
 	char path[512];
 
-	vs_error_clear(&err);
-	vs_error_set(&err, VS_ETIMEOUT, "earlier failure");
+	err_clear(&err);
+	err_set(&err, ERR_ETIMEOUT, "earlier failure");
 	snprintf(path, sizeof(path), "%s/none.ovf", tmp);
-	ck_assert_int_eq(vs_ovf_read(&ovf, path, &err), VS_EIO);
-	ck_assert_int_eq(err.code, VS_ETIMEOUT);
+	ck_assert_int_eq(vs_ovf_read(&ovf, path, &err), ERR_EIO);
+	ck_assert_int_eq(err.code, ERR_ETIMEOUT);
 	ck_assert_str_eq(err.message, "earlier failure");
 }
 END_TEST

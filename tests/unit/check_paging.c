@@ -21,13 +21,13 @@
 #include "vsphere/vsphere.h"
 
 static struct vs_client *cl;
-static struct vs_error err;
+static struct err err;
 
 static void
 setup(void)
 {
 	ft_reset(NULL);
-	vs_error_clear(&err);
+	err_clear(&err);
 	cl = NULL;
 }
 

@@ -337,7 +337,7 @@ START_TEST(test_config_refusals)
 	for (i = 0; i < nrows; i++) {
 		const struct row *r = &rows[i];
 		struct cpi_config *cfg = NULL;
-		struct cpi_error e;
+		struct err e;
 		json_t *root, *props;
 		char *text, probe[256];
 		int rc;

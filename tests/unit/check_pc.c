@@ -60,7 +60,7 @@ START_TEST(test_paging_three_pages)
 	struct vs_pc_query q = vm_query(&ps, &os);
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *s;
 
 	ft_reply("RetrievePropertiesEx", "<returnval><token>tok-1</token>"
@@ -71,7 +71,7 @@ START_TEST(test_paging_three_pages)
 	         VM("vm-5", "e") "</returnval>");
 	c = ft_connect();
 	q.max_objects = 2;
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_pc_retrieve(&list, c, &q, &err) == 0, "%s",
 	              err.message);
 	ck_assert_uint_eq(list->n, 5);
@@ -101,13 +101,13 @@ START_TEST(test_no_token_single_page)
 	struct vs_pc_query q = vm_query(&ps, &os);
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("RetrievePropertiesEx", "<returnval>" VM("vm-1", "a")
 	         VM("vm-2", "b") VM("vm-3", "c") "</returnval>");
 	c = ft_connect();
 	q.max_objects = 1;      /* ignored by the simulator */
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_pc_retrieve(&list, c, &q, &err), 0);
 	ck_assert_uint_eq(list->n, 3);
 	ck_assert_uint_eq(ft_calls(), 1);
@@ -123,11 +123,11 @@ START_TEST(test_empty_reply)
 	struct vs_pc_query q = vm_query(&ps, &os);
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("RetrievePropertiesEx", "");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_pc_retrieve(&list, c, &q, &err), 0);
 	ck_assert_ptr_nonnull(list);
 	ck_assert_uint_eq(list->n, 0);
@@ -146,7 +146,7 @@ START_TEST(test_bad_page_cancels_token)
 	struct vs_pc_query q = vm_query(&ps, &os);
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("RetrievePropertiesEx", "<returnval><token>tok-1</token>"
 	         VM("vm-1", "a") "</returnval>");
@@ -154,10 +154,10 @@ START_TEST(test_bad_page_cancels_token)
 	         "</token><objects><obj>no-type</obj></objects></returnval>");
 	ft_reply("CancelRetrievePropertiesEx", "");
 	c = ft_connect();
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_pc_retrieve(&list, c, &q, &err), VS_EPARSE);
+	err_clear(&err);
+	ck_assert_int_eq(vs_pc_retrieve(&list, c, &q, &err), ERR_EPARSE);
 	ck_assert_ptr_null(list);
-	ck_assert_int_eq(err.code, VS_EPARSE);
+	ck_assert_int_eq(err.code, ERR_EPARSE);
 	ck_assert_uint_eq(ft_calls(), 3);
 	ck_assert_str_eq(ft_op_at(2), "CancelRetrievePropertiesEx");
 	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "<token>tok-2</token>"));
@@ -172,15 +172,15 @@ START_TEST(test_fault_mid_paging)
 	struct vs_pc_query q = vm_query(&ps, &os);
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("RetrievePropertiesEx", "<returnval><token>tok-1</token>"
 	         VM("vm-1", "a") "</returnval>");
 	ft_fault("ContinueRetrievePropertiesEx", "InvalidArgument");
 	ft_reply("CancelRetrievePropertiesEx", "");
 	c = ft_connect();
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_pc_retrieve(&list, c, &q, &err), VS_EFAULT);
+	err_clear(&err);
+	ck_assert_int_eq(vs_pc_retrieve(&list, c, &q, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "InvalidArgument");
 	ck_assert_ptr_null(list);
 	ft_finish(c);
@@ -200,7 +200,7 @@ START_TEST(test_missing_set)
 	struct vs_pc_query q = vm_query(&ps, &os);
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *s;
 
 	ft_reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
@@ -211,20 +211,20 @@ START_TEST(test_missing_set)
 	         "</val></propSet>" MISSING("summary", "NoPermission")
 	         "</objects></returnval>");
 	c = ft_connect();
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_pc_retrieve(&list, c, &q, &err), VS_EFAULT);
+	err_clear(&err);
+	ck_assert_int_eq(vs_pc_retrieve(&list, c, &q, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "NoPermission");
 	ck_assert_ptr_nonnull(strstr(err.message, "summary"));
 	ck_assert_ptr_null(list);
 
 	q.optional = optional;
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_pc_retrieve(&list, c, &q, &err), 0);
 	ck_assert_uint_eq(list->n, 1);
 	ck_assert_ptr_null(vs_object_prop(&list->items[0], "nothing"));
 	ck_assert_int_eq(vs_object_get_str(&s, &list->items[0], "summary",
-	                                   &err), VS_ENOTFOUND);
-	vs_error_clear(&err);
+	                                   &err), ERR_ENOTFOUND);
+	err_clear(&err);
 	ck_assert_int_eq(vs_object_get_str(&s, &list->items[0], "name",
 	                                   &err), 0);
 	ck_assert_str_eq(s, "a");
@@ -241,7 +241,7 @@ START_TEST(test_list_view_destroyed)
 	struct vs_moref root = { "ClusterComputeResource", "domain-c7" };
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("CreateContainerView", "<returnval type=\"ContainerView\">"
 	         "session[x]view-1</returnval>");
@@ -249,7 +249,7 @@ START_TEST(test_list_view_destroyed)
 	         VM("vm-2", "b") "</returnval>");
 	ft_reply("DestroyView", "");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_pc_list(&list, c, &root, "VirtualMachine", paths,
 	                            &err), 0);
 	ck_assert_uint_eq(list->n, 2);
@@ -282,16 +282,16 @@ START_TEST(test_list_view_destroyed_on_error)
 	struct vs_moref root = { "Folder", "group-d1" };
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("CreateContainerView", "<returnval type=\"ContainerView\">"
 	         "session[x]view-2</returnval>");
 	ft_fault("RetrievePropertiesEx", "InvalidType");
 	ft_reply("DestroyView", "");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_pc_list(&list, c, &root, "Bogus", paths, &err),
-	                 VS_EFAULT);
+	                 ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "InvalidType");
 	ck_assert_ptr_null(list);
 	ck_assert_str_eq(ft_op_at(2), "DestroyView");
@@ -306,7 +306,7 @@ START_TEST(test_list_destroy_failure_only_logged)
 	struct vs_moref root = { "ClusterComputeResource", "domain-c7" };
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("CreateContainerView", "<returnval type=\"ContainerView\">"
 	         "session[x]view-3</returnval>");
@@ -314,7 +314,7 @@ START_TEST(test_list_destroy_failure_only_logged)
 	         "</returnval>");
 	ft_fault("DestroyView", "ManagedObjectNotFound");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_pc_list(&list, c, &root, "VirtualMachine", paths,
 	                            &err), 0);
 	ck_assert_int_eq(err.code, 0);
@@ -335,7 +335,7 @@ START_TEST(test_list_vms_walk)
 	};
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *body;
 	size_t k;
 
@@ -343,7 +343,7 @@ START_TEST(test_list_vms_walk)
 		ft_reply("RetrievePropertiesEx", "<returnval>" VM("vm-1", "a")
 		         VM("vm-2", "b") "</returnval>");
 		c = ft_connect();
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_int_eq(vs_pc_list(&list, c, &roots[k],
 		                            "VirtualMachine", paths, &err), 0);
 		ck_assert_uint_eq(list->n, 2);
@@ -380,14 +380,14 @@ START_TEST(test_find_by_inventory_path)
 {
 	struct vs_moref ref;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply_file("FindByInventoryPath",
 	              "vim/FindByInventoryPath.response.xml");
 	ft_reply_file("FindByInventoryPath",
 	              "vim/FindByInventoryPath_missing.response.xml");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_find_by_inventory_path(&ref, c,
 	                 "DC0/vm/vm-clone-1", &err), 0);
 	ck_assert_str_eq(ref.type, "VirtualMachine");
@@ -395,18 +395,18 @@ START_TEST(test_find_by_inventory_path)
 	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<inventoryPath>DC0/vm/"
 	                             "vm-clone-1</inventoryPath>"));
 	ck_assert_ptr_nonnull(strstr(ft_body_at(0), ">SearchIndex</_this>"));
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_find_by_inventory_path(&ref, c,
-	                 "DC0/vm/BOSH_VMs/vm-gone", &err), VS_ENOTFOUND);
-	ck_assert_int_eq(err.code, VS_ENOTFOUND);
+	                 "DC0/vm/BOSH_VMs/vm-gone", &err), ERR_ENOTFOUND);
+	ck_assert_int_eq(err.code, ERR_ENOTFOUND);
 	ck_assert_str_eq(ref.value, "");
 	/* refused before any request */
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_find_by_inventory_path(&ref, c, "", &err),
-	                 VS_EINVAL);
-	vs_error_clear(&err);
+	                 ERR_EINVAL);
+	err_clear(&err);
 	ck_assert_int_eq(vs_find_by_inventory_path(&ref, c, "DC0/vm/a\nb",
-	                                           &err), VS_EINVAL);
+	                                           &err), ERR_EINVAL);
 	ck_assert_uint_eq(ft_calls(), 2);
 	ft_finish(c);
 }
@@ -421,7 +421,7 @@ START_TEST(test_get_props)
 	struct vs_moref gone = { "VirtualMachine", "vm-63" };
 	struct vs_object *o = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *s;
 	bool b;
 
@@ -429,7 +429,7 @@ START_TEST(test_get_props)
 	ft_reply_file("RetrievePropertiesEx", "vim/Get_destroyed.response.xml");
 	ft_reply("RetrievePropertiesEx", "");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_get_props(&o, c, &vm, paths, &err), 0);
 	ck_assert_str_eq(o->obj.value, "vm-92");
 	ck_assert_int_eq(vs_object_get_str(&s, o, "runtime.powerState", &err),
@@ -448,14 +448,14 @@ START_TEST(test_get_props)
 	vs_object_free(o);
 	o = NULL;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_get_props(&o, c, &gone, paths, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_str_eq(err.fault, "ManagedObjectNotFound");
 	ck_assert_ptr_null(o);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_get_props(&o, c, &gone, paths, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_null(o);
 	ft_finish(c);
 }

@@ -228,7 +228,7 @@ START_TEST(test_privileges_fetch)
 		{ "Network", "network-7" },
 	};
 	struct vs_privileges *p = NULL;
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 	const char *body, *e1, *e2, *user;
 
@@ -266,13 +266,13 @@ START_TEST(test_privileges_fault)
 {
 	static const struct vs_moref ent = { "Datacenter", "datacenter-2" };
 	struct vs_privileges *p = NULL;
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 
 	ft_fault("FetchUserPrivilegeOnEntities", "NoPermission");
 	c = ft_connect();
 	ck_assert_int_eq(vs_privileges_fetch(&p, c, &ent, 1, "u", &err),
-	                 VS_EFAULT);
+	                 ERR_EFAULT);
 	ft_finish(c);
 	ck_assert_ptr_null(p);
 	ck_assert_str_eq(err.fault, "NoPermission");
@@ -285,7 +285,7 @@ START_TEST(test_privileges_bad_reply)
 {
 	static const struct vs_moref ent = { "Datacenter", "datacenter-2" };
 	struct vs_privileges *p = NULL;
-	struct vs_error err = {0};
+	struct err err = {0};
 	struct vs_client *c;
 
 	/* a result without its entity */

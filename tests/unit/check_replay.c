@@ -58,7 +58,7 @@ static size_t
 count_exchanges(const char *dir)
 {
 	struct vs_fixture_entry *v = NULL;
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	size_t n = 0;
 
 	if (vs_fixture_list(&v, &n, dir, true, &err) != 0)
@@ -107,7 +107,7 @@ discover(void)
 static void
 copy_file(const char *from, const char *to)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *data = NULL;
 	size_t len = 0;
 
@@ -173,7 +173,7 @@ copy_scenario(char *buf, size_t size, const char *name)
 static void
 edit_file(const char *path, const char *what, const char *with)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *data = NULL, *at, *out;
 	size_t len = 0, wl = strlen(what), nl = strlen(with);
 
@@ -212,7 +212,7 @@ END_TEST
 
 static int
 replay_inventory(struct inv_result *res, const char *dir,
-                 struct vs_error *err)
+                 struct err *err)
 {
 	struct vs_client_opts o = {
 		.url = "https://vcenter.replay.invalid/sdk",
@@ -231,7 +231,7 @@ replay_inventory(struct inv_result *res, const char *dir,
 
 START_TEST(test_vs_inventory)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct inv_result res;
 	char dir[4096];
 
@@ -254,7 +254,7 @@ END_TEST
 static void
 expect_inventory_failure(const char *dir, const char *needle)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct inv_result res;
 
 	ck_assert_msg(replay_inventory(&res, dir, &err) != 0,
@@ -352,7 +352,7 @@ END_TEST
 START_TEST(test_tamper_cpi_exchange)
 {
 	struct vs_fixture_entry *v = NULL;
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct scn_error e = { 0 };
 	char work[4096], path[8192];
 	size_t n = 0, k;
@@ -391,7 +391,7 @@ END_TEST
 static void
 write_text(const char *dir, const char *name, const char *text)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char path[8192];
 
 	scn_pathf(path, sizeof(path), "%s/%s", dir, name);
@@ -493,7 +493,7 @@ leak_in(const char *text)
 static void
 check_file(const char *path, size_t *files)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	const char *leak;
 	char *data = NULL;
 

@@ -19,7 +19,7 @@
 #include "tests/support/cpi_run.h"
 
 #define NOT_IMPL "Bosh::Clouds::NotImplemented"
-#define CPI_ERR "Bosh::Clouds::CpiError"
+#define ERR_FAIL "Bosh::Clouds::CpiError"
 
 static char tmpdir[256];
 static char good_cfg[512], broken_cfg[512], secret_cfg[512];
@@ -188,9 +188,9 @@ assert_info(json_t *root)
 
 START_TEST(test_not_json)
 {
-	expect_error("hello there", CPI_ERR, "not valid JSON");
-	expect_error("{\"method\":", CPI_ERR, "not valid JSON");
-	expect_error("{\"method\":\"info\",\"arguments\":[]", CPI_ERR,
+	expect_error("hello there", ERR_FAIL, "not valid JSON");
+	expect_error("{\"method\":", ERR_FAIL, "not valid JSON");
+	expect_error("{\"method\":\"info\",\"arguments\":[]", ERR_FAIL,
 	             "not valid JSON");
 	/* Nesting beyond the depth limit: refused before parsing. */
 	{
@@ -200,49 +200,49 @@ START_TEST(test_not_json)
 		memset(deep, '[', 100000);
 		memset(deep + 100000, ']', 100000);
 		deep[200000] = '\0';
-		expect_error(deep, CPI_ERR, "request nests deeper than 64 "
+		expect_error(deep, ERR_FAIL, "request nests deeper than 64 "
 		             "levels");
 		free(deep);
 	}
 	/* Invalid UTF-8 inside a string. */
-	expect_error("{\"method\":\"inf\xff\",\"arguments\":[]}", CPI_ERR,
+	expect_error("{\"method\":\"inf\xff\",\"arguments\":[]}", ERR_FAIL,
 	             "not valid JSON");
 }
 END_TEST
 
 START_TEST(test_not_object)
 {
-	expect_error("[{\"method\":\"info\",\"arguments\":[]}]", CPI_ERR,
+	expect_error("[{\"method\":\"info\",\"arguments\":[]}]", ERR_FAIL,
 	             "must be a JSON object");
-	expect_error("\"info\"", CPI_ERR, "not valid JSON");
-	expect_error("42", CPI_ERR, "not valid JSON");
+	expect_error("\"info\"", ERR_FAIL, "not valid JSON");
+	expect_error("42", ERR_FAIL, "not valid JSON");
 }
 END_TEST
 
 START_TEST(test_method_checks)
 {
-	expect_error("{\"arguments\":[]}", CPI_ERR,
+	expect_error("{\"arguments\":[]}", ERR_FAIL,
 	             "Must provide 'method' key");
-	expect_error("{\"method\":null,\"arguments\":[]}", CPI_ERR,
+	expect_error("{\"method\":null,\"arguments\":[]}", ERR_FAIL,
 	             "Must provide 'method' key");
-	expect_error("{\"method\":\"\",\"arguments\":[]}", CPI_ERR,
+	expect_error("{\"method\":\"\",\"arguments\":[]}", ERR_FAIL,
 	             "'method' must not be empty");
-	expect_error("{\"method\":42,\"arguments\":[]}", CPI_ERR,
+	expect_error("{\"method\":42,\"arguments\":[]}", ERR_FAIL,
 	             "'method' must be a string");
-	expect_error("{\"method\":[\"info\"],\"arguments\":[]}", CPI_ERR,
+	expect_error("{\"method\":[\"info\"],\"arguments\":[]}", ERR_FAIL,
 	             "'method' must be a string");
 }
 END_TEST
 
 START_TEST(test_arguments_checks)
 {
-	expect_error("{\"method\":\"info\"}", CPI_ERR,
+	expect_error("{\"method\":\"info\"}", ERR_FAIL,
 	             "Must provide 'arguments' key");
-	expect_error("{\"method\":\"info\",\"arguments\":{}}", CPI_ERR,
+	expect_error("{\"method\":\"info\",\"arguments\":{}}", ERR_FAIL,
 	             "'arguments' must be an array");
-	expect_error("{\"method\":\"info\",\"arguments\":null}", CPI_ERR,
+	expect_error("{\"method\":\"info\",\"arguments\":null}", ERR_FAIL,
 	             "'arguments' must be an array");
-	expect_error("{\"method\":\"info\",\"arguments\":\"x\"}", CPI_ERR,
+	expect_error("{\"method\":\"info\",\"arguments\":\"x\"}", ERR_FAIL,
 	             "'arguments' must be an array");
 }
 END_TEST
@@ -250,17 +250,17 @@ END_TEST
 START_TEST(test_context_and_version_checks)
 {
 	expect_error("{\"method\":\"info\",\"arguments\":[],\"context\":[]}",
-	             CPI_ERR, "'context' must be an object");
+	             ERR_FAIL, "'context' must be an object");
 	expect_error("{\"method\":\"info\",\"arguments\":[],\"context\":\"x\"}",
-	             CPI_ERR, "'context' must be an object");
+	             ERR_FAIL, "'context' must be an object");
 	expect_error("{\"method\":\"info\",\"arguments\":[],"
-	             "\"api_version\":\"2\"}", CPI_ERR,
+	             "\"api_version\":\"2\"}", ERR_FAIL,
 	             "'api_version' must be a positive integer");
 	expect_error("{\"method\":\"info\",\"arguments\":[],"
-	             "\"api_version\":0}", CPI_ERR,
+	             "\"api_version\":0}", ERR_FAIL,
 	             "'api_version' must be a positive integer");
 	expect_error("{\"method\":\"info\",\"arguments\":[],"
-	             "\"api_version\":1.5}", CPI_ERR,
+	             "\"api_version\":1.5}", ERR_FAIL,
 	             "'api_version' must be a positive integer");
 	/* Null context and api_version count as absent; versions above 2
 	 * are served as 2. */
@@ -276,7 +276,7 @@ END_TEST
 START_TEST(test_wrong_arg_count)
 {
 	expect_error("{\"method\":\"calculate_vm_cloud_properties\","
-	             "\"arguments\":[]}", CPI_ERR,
+	             "\"arguments\":[]}", ERR_FAIL,
 	             "calculate_vm_cloud_properties: expected 1 argument, "
 	             "got 0: missing argument 1 (desired_instance_size, an "
 	             "object)");
@@ -286,12 +286,12 @@ END_TEST
 START_TEST(test_wrong_arg_type)
 {
 	expect_error("{\"method\":\"calculate_vm_cloud_properties\","
-	             "\"arguments\":[\"big\"]}", CPI_ERR,
+	             "\"arguments\":[\"big\"]}", ERR_FAIL,
 	             "calculate_vm_cloud_properties: argument 1 "
 	             "(desired_instance_size) must be an object, got a "
 	             "string");
 	expect_error("{\"method\":\"calculate_vm_cloud_properties\","
-	             "\"arguments\":[null]}", CPI_ERR,
+	             "\"arguments\":[null]}", ERR_FAIL,
 	             "must be an object, got null");
 }
 END_TEST
@@ -299,10 +299,10 @@ END_TEST
 /* README: a wrong argument count is a CpiError, extra ones included. */
 START_TEST(test_extra_args_refused)
 {
-	expect_error("{\"method\":\"ping\",\"arguments\":[1,\"x\"]}", CPI_ERR,
+	expect_error("{\"method\":\"ping\",\"arguments\":[1,\"x\"]}", ERR_FAIL,
 	             "ping: expected 0 arguments, got 2");
 	expect_error("{\"method\":\"has_vm\",\"arguments\":[\"vm-1\",\"x\"]}",
-	             CPI_ERR, "has_vm: expected 1 argument, got 2");
+	             ERR_FAIL, "has_vm: expected 1 argument, got 2");
 }
 END_TEST
 
@@ -329,7 +329,7 @@ START_TEST(test_oversized)
 {
 	char *req = padded_request(CPI_REQUEST_MAX + 1);
 
-	assert_error(call_cfg(good_cfg, req, strlen(req), NULL), CPI_ERR,
+	assert_error(call_cfg(good_cfg, req, strlen(req), NULL), ERR_FAIL,
 	             "request larger than 16 MiB");
 	free(req);
 }
@@ -447,28 +447,28 @@ END_TEST
 
 START_TEST(test_empty_stdin)
 {
-	assert_error(call_cfg(good_cfg, "", 0, NULL), CPI_ERR,
+	assert_error(call_cfg(good_cfg, "", 0, NULL), ERR_FAIL,
 	             "empty request");
-	expect_error("  \n\t ", CPI_ERR, "empty request");
+	expect_error("  \n\t ", ERR_FAIL, "empty request");
 }
 END_TEST
 
 START_TEST(test_duplicate_keys)
 {
 	expect_error("{\"method\":\"info\",\"method\":\"ping\","
-	             "\"arguments\":[]}", CPI_ERR, "duplicate object key");
+	             "\"arguments\":[]}", ERR_FAIL, "duplicate object key");
 	expect_error("{\"method\":\"calculate_vm_cloud_properties\","
 	             "\"arguments\":[{\"ram\":1,\"ram\":2,\"cpu\":1,"
-	             "\"ephemeral_disk_size\":1}]}", CPI_ERR,
+	             "\"ephemeral_disk_size\":1}]}", ERR_FAIL,
 	             "duplicate object key");
 }
 END_TEST
 
 START_TEST(test_trailing_garbage)
 {
-	expect_error("{\"method\":\"info\",\"arguments\":[]} x", CPI_ERR,
+	expect_error("{\"method\":\"info\",\"arguments\":[]} x", ERR_FAIL,
 	             "trailing data");
-	expect_error("{\"method\":\"info\",\"arguments\":[]}{}", CPI_ERR,
+	expect_error("{\"method\":\"info\",\"arguments\":[]}{}", ERR_FAIL,
 	             "trailing data");
 	/* Trailing whitespace is fine. */
 	assert_info(call("{\"method\":\"info\",\"arguments\":[]}\n\n  "));
@@ -481,7 +481,7 @@ START_TEST(test_nul_in_input)
 	                          "\0{}";
 
 	assert_error(call_cfg(good_cfg, req, sizeof(req) - 1, NULL),
-	             CPI_ERR, "not valid JSON");
+	             ERR_FAIL, "not valid JSON");
 }
 END_TEST
 
@@ -580,7 +580,7 @@ START_TEST(test_calculate_bad)
 		snprintf(req, sizeof(req),
 		         "{\"method\":\"calculate_vm_cloud_properties\","
 		         "\"arguments\":[%s]}", cases[i][0]);
-		expect_error(req, CPI_ERR, cases[i][1]);
+		expect_error(req, ERR_FAIL, cases[i][1]);
 	}
 }
 END_TEST
@@ -799,7 +799,7 @@ END_TEST
 /* Whatever gets logged, a registered secret is masked. */
 START_TEST(test_log_masks_secrets)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	struct cpi_log *log;
 	char *buf = NULL;
 	size_t len = 0;
@@ -831,7 +831,7 @@ END_TEST
  * is masked too (the forms of redact_secret_at(), base/redact.h). */
 START_TEST(test_log_masks_secret_forms)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	struct cpi_log *log;
 	char msg[256];
 
@@ -857,7 +857,7 @@ END_TEST
 
 START_TEST(test_log_bounded)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	struct cpi_log *log;
 	char big[1000];
 	int i;
@@ -875,7 +875,7 @@ END_TEST
 
 START_TEST(test_log_secret_json)
 {
-	struct cpi_error err = { 0 };
+	struct err err = { 0 };
 	struct cpi_log *log;
 	json_t *ctx = json_pack("{s:s,s:{s:s},s:s,s:[s]}", "password", "pw-1",
 	                        "nsx", "ca_cert", "certdata", "host", "vc1",
@@ -900,42 +900,42 @@ END_TEST
 
 START_TEST(test_error_set_once)
 {
-	struct cpi_error e = { 0 };
-	struct vs_error vs = { 0 };
+	struct err e = { 0 };
+	struct err vs = { 0 };
 
-	ck_assert_int_lt(cpi_error_set(&e, CPI_ERROR_VM_NOT_FOUND, false,
-	                               "VM %s not found", "vm-1"), 0);
-	ck_assert_int_lt(cpi_error_set(&e, CPI_ERROR_CLOUD, true, "later"),
+	ck_assert_int_lt(cpi_err_set(&e, CPI_ERROR_VM_NOT_FOUND, false,
+	                             "VM %s not found", "vm-1"), 0);
+	ck_assert_int_lt(cpi_err_set(&e, CPI_ERROR_CLOUD, true, "later"),
 	                 0);
 	ck_assert_int_eq(e.type, CPI_ERROR_VM_NOT_FOUND);
 	ck_assert_str_eq(e.message, "VM vm-1 not found");
-	cpi_error_prefix(&e, "delete_vm");
+	err_prefix(&e, "delete_vm");
 	ck_assert_str_eq(e.message, "delete_vm: VM vm-1 not found");
-	ck_assert_str_eq(cpi_error_type_name(e.type),
+	ck_assert_str_eq(cpi_err_type_name(e.type),
 	                 "Bosh::Clouds::VMNotFound");
-	ck_assert_str_eq(cpi_error_type_name((enum cpi_error_type)99),
+	ck_assert_str_eq(cpi_err_type_name((enum cpi_error_type)99),
 	                 "Bosh::Clouds::CpiError");
 
-	cpi_error_clear(&e);
-	vs_error_set(&vs, VS_ENET, "connect to vc: refused");
+	err_clear(&e);
+	err_set(&vs, ERR_ENET, "connect to vc: refused");
 	vs.transient = true;
-	ck_assert_int_lt(cpi_error_from_vs(&e, CPI_ERROR_CLOUD, &vs), 0);
+	ck_assert_int_lt(cpi_err_from_vs(&e, CPI_ERROR_CLOUD, &vs), 0);
 	ck_assert_int_eq(e.type, CPI_ERROR_CLOUD);
 	ck_assert(e.ok_to_retry);
 	ck_assert_str_eq(e.message, "connect to vc: refused");
 
-	cpi_error_clear(&e);
-	vs_error_clear(&vs);
-	vs_error_set(&vs, VS_EFAULT, "SOAP call failed");
+	err_clear(&e);
+	err_clear(&vs);
+	err_set(&vs, ERR_EFAULT, "SOAP call failed");
 	snprintf(vs.fault, sizeof(vs.fault), "InvalidLogin");
-	cpi_error_from_vs(&e, CPI_ERROR_CPI, &vs);
+	cpi_err_from_vs(&e, CPI_ERROR_CPI, &vs);
 	ck_assert(!e.ok_to_retry);
 	ck_assert_str_eq(e.message, "InvalidLogin: SOAP call failed");
 
-	cpi_error_clear(&e);
-	vs_error_clear(&vs);
-	cpi_error_from_vs(&e, CPI_ERROR_CLOUD, &vs);
-	ck_assert(cpi_error_is_set(&e));
+	err_clear(&e);
+	err_clear(&vs);
+	cpi_err_from_vs(&e, CPI_ERROR_CLOUD, &vs);
+	ck_assert(err_is_set(&e));
 }
 END_TEST
 
@@ -953,14 +953,14 @@ START_TEST(test_error_type_names)
 
 	ck_assert_int_eq(CPI_ERROR_TYPE_COUNT, 10);
 	for (i = 0; i < CPI_ERROR_TYPE_COUNT; i++)
-		ck_assert_str_eq(cpi_error_type_name((enum cpi_error_type)i),
+		ck_assert_str_eq(cpi_err_type_name((enum cpi_error_type)i),
 		                 want[i]);
 }
 END_TEST
 
 START_TEST(test_response_dump)
 {
-	struct cpi_error e = { 0 };
+	struct err e = { 0 };
 	json_t *res = json_string("pong");
 	char *line;
 
@@ -968,8 +968,8 @@ START_TEST(test_response_dump)
 	ck_assert_str_eq(line, "{\"result\":\"pong\",\"error\":null,"
 	                       "\"log\":\"\"}\n");
 	free(line);
-	cpi_error_set(&e, CPI_ERROR_DISK_NOT_ATTACHED, true,
-	              "bad \xff utf8 \"quoted\"\n");
+	cpi_err_set(&e, CPI_ERROR_DISK_NOT_ATTACHED, true,
+	            "bad \xff utf8 \"quoted\"\n");
 	line = cpi_response_dump(res, &e, "l1\n");
 	ck_assert_str_eq(line, "{\"result\":null,\"error\":{\"type\":"
 	                       "\"Bosh::Clouds::DiskNotAttached\","
@@ -985,7 +985,7 @@ START_TEST(test_request_parse)
 	static const char ok[] = "{\"method\":\"has_vm\",\"arguments\":"
 	                         "[\"vm-1\"],\"context\":{\"request_id\":"
 	                         "\"cpi-1 2<3>\"},\"api_version\":7}";
-	struct cpi_error e = { 0 };
+	struct err e = { 0 };
 	struct cpi_request *req;
 
 	ck_assert_int_eq(cpi_request_parse(&req, ok, strlen(ok), &e), 0);
@@ -1020,7 +1020,7 @@ nested_request(size_t k)
 /* The shape limits: values and keys counted outside strings, nesting. */
 START_TEST(test_request_shape_limits)
 {
-	struct cpi_error e = { 0 };
+	struct err e = { 0 };
 	struct cpi_request *req = NULL;
 	char *buf;
 	size_t n, len, i;
@@ -1049,20 +1049,20 @@ START_TEST(test_request_shape_limits)
 	for (i = 0; i < len; i += 6)
 		memcpy(buf + n + i, ",:[{\\\"", 6);
 	strcpy(buf + n + len, "\"]}");
-	cpi_error_clear(&e);
+	err_clear(&e);
 	ck_assert_msg(cpi_request_parse(&req, buf, strlen(buf), &e) == 0,
 	              "%s", e.message);
 	cpi_request_free(req);
 	free(buf);
 	/* nesting: the envelope is level 1, arguments level 2 */
 	buf = nested_request(63);
-	cpi_error_clear(&e);
+	err_clear(&e);
 	ck_assert_msg(cpi_request_parse(&req, buf, strlen(buf), &e) == 0,
 	              "%s", e.message);
 	cpi_request_free(req);
 	free(buf);
 	buf = nested_request(64);
-	cpi_error_clear(&e);
+	err_clear(&e);
 	ck_assert_int_ne(cpi_request_parse(&req, buf, strlen(buf), &e), 0);
 	ck_assert_str_eq(e.message, "request nests deeper than 64 levels");
 	free(buf);
@@ -1071,7 +1071,7 @@ END_TEST
 
 START_TEST(test_request_read_limit)
 {
-	struct cpi_error e = { 0 };
+	struct err e = { 0 };
 	char data[100], *buf;
 	size_t len;
 	FILE *f;
@@ -1126,7 +1126,7 @@ check_args(const char *method, const char *json, int want_ok,
            const char *needle)
 {
 	const struct cpi_method *m = cpi_method_find(method);
-	struct cpi_error e = { 0 };
+	struct err e = { 0 };
 	json_t *args = json_loads(json, 0, NULL);
 	int rc;
 
@@ -1207,7 +1207,7 @@ START_TEST(test_dispatch_in_process)
 	static const char text[] = "{\"method\":\"delete_snapshot\","
 	                           "\"arguments\":[\"snap-1\"]}";
 	struct cpi_options opts = { "/nonexistent.json", NULL, NULL };
-	struct cpi_error e = { 0 };
+	struct err e = { 0 };
 	struct cpi_request *req;
 	json_t *res = NULL;
 
@@ -1255,7 +1255,7 @@ static const struct cpi_method test_entry = {
 
 static int
 run_entry(json_t **res, const struct cpi_method *m, const char *cfg,
-          const char *text, struct cpi_log *log, struct cpi_error *e)
+          const char *text, struct cpi_log *log, struct err *e)
 {
 	struct cpi_options opts = { cfg, NULL, NULL };
 	struct cpi_request *req;
@@ -1272,7 +1272,7 @@ START_TEST(test_dispatch_with_config)
 	static const char text[] = "{\"method\":\"test_method\",\"arguments\":"
 	                           "[\"vm-1\",{\"pw\":\"" ENV_SECRET "\"}],"
 	                           "\"api_version\":2}";
-	struct cpi_error e = { 0 };
+	struct err e = { 0 };
 	struct cpi_log *log;
 	json_t *res = NULL;
 
@@ -1297,7 +1297,7 @@ START_TEST(test_dispatch_config_errors)
 	static const char bad_args[] = "{\"method\":\"test_method\","
 	                               "\"arguments\":[\"vm-1\"]}";
 	struct cpi_method silent = test_entry;
-	struct cpi_error e = { 0 };
+	struct err e = { 0 };
 	json_t *res = NULL;
 
 	ck_assert_int_lt(run_entry(&res, &test_entry, broken_cfg, text, NULL,
@@ -1334,7 +1334,7 @@ START_TEST(test_dispatch_context_merge)
 	                           "[\"vm-1\",{}],\"api_version\":2,"
 	                           "\"context\":{\"host\":\"[::1]:8443\","
 	                           "\"password\":\"" CTX_SECRET "\"}}";
-	struct cpi_error e = { 0 };
+	struct err e = { 0 };
 	struct cpi_log *log;
 	json_t *res = NULL;
 

@@ -38,11 +38,11 @@ load(const char *name, size_t *len_out)
 static char *
 serialize(xmlDocPtr doc)
 {
-	struct vs_error err;
+	struct err err;
 	char *out = NULL;
 	size_t len = 0;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_serialize(&out, &len, doc, &err), 0);
 	ck_assert_uint_eq(strlen(out), len);
 	return out;
@@ -67,12 +67,12 @@ START_TEST(login_request_exact_bytes)
 	static const struct vs_moref sm = { "SessionManager",
 	                                    "SessionManager" };
 	const char *password = "p&ss<w>rd\"'1";
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc, back;
 	xmlNodePtr m;
 	char *out, *pw;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_request_new(&doc, &m, "Login", &sm, &err),
 	                 0);
 	ck_assert_ptr_nonnull(vs_soap_add_text(m, "userName", "vcsim-user"));
@@ -97,12 +97,12 @@ END_TEST
 START_TEST(typed_fields)
 {
 	static const struct vs_moref vm = { "VirtualMachine", "vm-42" };
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc;
 	xmlNodePtr m, spec;
 	char *out;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_request_new(&doc, &m, "ReconfigVM_Task", &vm,
 	                                     &err), 0);
 	spec = vs_soap_add_obj(m, "spec", "VirtualMachineConfigSpec");
@@ -139,23 +139,23 @@ START_TEST(bad_values_poison_the_request)
 		"ok\xe2\x82", "\xed\xa0\x80", "\xef\xbf\xbf",
 		"\xf4\x90\x80\x80", NULL,
 	};
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc;
 	xmlNodePtr m;
 	char *out;
 	size_t len, i;
 
 	for (i = 0; bad[i] != NULL; i++) {
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_int_eq(vs_soap_request_new(&doc, &m, "Login", NULL,
 		                                     &err), 0);
 		ck_assert_ptr_nonnull(vs_soap_add_text(m, "userName", "u"));
 		ck_assert_ptr_null(vs_soap_add_text(m, "password", bad[i]));
 		out = (char *)1;
 		ck_assert_int_eq(vs_soap_serialize(&out, &len, doc, &err),
-		                 VS_EINVAL);
+		                 ERR_EINVAL);
 		ck_assert_ptr_null(out);
-		ck_assert_int_eq(err.code, VS_EINVAL);
+		ck_assert_int_eq(err.code, ERR_EINVAL);
 		/* The bad value never reaches the message. */
 		ck_assert_ptr_null(strstr(err.message, bad[i]));
 		xmlFreeDoc(doc);
@@ -167,7 +167,7 @@ START_TEST(bad_moref_and_method)
 {
 	static const struct vs_moref empty = { "Folder", "" };
 	struct vs_moref longref;
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc;
 	xmlNodePtr m;
 	static const char *const methods[] = {
@@ -176,25 +176,25 @@ START_TEST(bad_moref_and_method)
 	size_t i;
 
 	for (i = 0; methods[i] != NULL; i++) {
-		vs_error_clear(&err);
+		err_clear(&err);
 		doc = (xmlDocPtr)1;
 		ck_assert_int_eq(vs_soap_request_new(&doc, &m, methods[i], NULL,
-		                                     &err), VS_EINVAL);
+		                                     &err), ERR_EINVAL);
 		ck_assert_ptr_null(doc);
 	}
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_request_new(&doc, &m, "Destroy_Task", &empty,
-	                                     &err), VS_EINVAL);
+	                                     &err), ERR_EINVAL);
 	ck_assert_ptr_null(doc);
 
 	/* An unterminated moref is refused, not read past its end. */
 	memset(&longref, 'A', sizeof(longref));
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_request_new(&doc, &m, "Destroy_Task", NULL,
 	                                     &err), 0);
 	ck_assert_ptr_null(vs_soap_add_moref(m, "obj", &longref));
 	ck_assert_int_eq(vs_soap_serialize(&(char *){ NULL }, &(size_t){ 0 },
-	                                   doc, &err), VS_EINVAL);
+	                                   doc, &err), ERR_EINVAL);
 	xmlFreeDoc(doc);
 }
 END_TEST
@@ -203,7 +203,7 @@ END_TEST
 
 START_TEST(service_content_reply)
 {
-	struct vs_error err;
+	struct err err;
 	struct vs_moref ref;
 	xmlDocPtr doc;
 	xmlNodePtr resp, rv;
@@ -212,7 +212,7 @@ START_TEST(service_content_reply)
 	size_t len;
 
 	body = load("RetrieveServiceContent.response.xml", &len);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_parse_reply(&doc, &resp, body, len, NULL,
 	                                     &err), 0);
 	ck_assert_str_eq((const char *)resp->name,
@@ -232,14 +232,14 @@ START_TEST(service_content_reply)
 	ck_assert_str_eq(buf, "6.5");
 	ck_assert_int_eq(vs_xml_child_copy(small, sizeof(small),
 	                                   vs_xml_child(rv, "about"),
-	                                   "apiType"), VS_EPARSE);
+	                                   "apiType"), ERR_EPARSE);
 	ck_assert_int_eq(vs_xml_child_copy(buf, sizeof(buf), rv, "nothing"),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	/* Elements outside urn:vim25 are not found by vim25 lookups. */
 	ck_assert_ptr_null(vs_xml_child(xmlDocGetRootElement(doc), "Body"));
 	/* About is not a moref. */
 	ck_assert_int_eq(vs_xml_moref(&ref, vs_xml_child(rv, "about"), &err),
-	                 VS_EPARSE);
+	                 ERR_EPARSE);
 	ck_assert_str_eq(ref.value, "");
 	xmlFreeDoc(doc);
 	free(body);
@@ -248,7 +248,7 @@ END_TEST
 
 START_TEST(odd_xsi_prefix)
 {
-	struct vs_error err;
+	struct err err;
 	struct vs_fault f;
 	xmlDocPtr doc;
 	xmlNodePtr resp, n;
@@ -258,7 +258,7 @@ START_TEST(odd_xsi_prefix)
 
 	/* missingSet NotAuthenticated under XMLSchema-instance:type. */
 	body = load("AfterLogout_RetrievePropertiesEx.response.xml", &len);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_parse_reply(&doc, &resp, body, len, NULL,
 	                                     &err), 0);
 	n = vs_xml_child(vs_xml_child(vs_xml_child(resp, "returnval"),
@@ -312,12 +312,12 @@ START_TEST(xsi_resolved_by_uri_not_prefix)
 		"xmlns:q=\"http://www.w3.org/2001/XMLSchema-instance\">"
 		"<a xsi:type=\"Wrong\"/><b q:type=\"q:Right\"/>"
 		"<c type=\"NoNs\"/></XResponse></e:Body></e:Envelope>";
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc;
 	xmlNodePtr resp;
 	char type[64];
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_parse_reply(&doc, &resp, reply,
 	                                     sizeof(reply) - 1, NULL, &err),
 	                 0);
@@ -404,7 +404,7 @@ static const struct fault_case fault_cases[] = {
 START_TEST(fault_table)
 {
 	const struct fault_case *fc = &fault_cases[_i];
-	struct vs_error err;
+	struct err err;
 	struct vs_fault f;
 	xmlDocPtr doc;
 	xmlNodePtr resp;
@@ -417,12 +417,12 @@ START_TEST(fault_table)
 		body = strdup(fc->inline_xml);
 		len = strlen(body);
 	}
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_parse_reply(&doc, &resp, body, len, &f,
-	                                     &err), VS_EFAULT);
+	                                     &err), ERR_EFAULT);
 	ck_assert_ptr_null(doc);
 	ck_assert_ptr_null(resp);
-	ck_assert_int_eq(err.code, VS_EFAULT);
+	ck_assert_int_eq(err.code, ERR_EFAULT);
 	ck_assert_str_eq(f.type, fc->type);
 	ck_assert_str_eq(err.fault, fc->type);
 	ck_assert(!err.transient);
@@ -438,7 +438,7 @@ END_TEST
 
 START_TEST(fault_not_overwriting_err)
 {
-	struct vs_error err;
+	struct err err;
 	struct vs_fault f;
 	xmlDocPtr doc;
 	xmlNodePtr resp;
@@ -446,11 +446,11 @@ START_TEST(fault_not_overwriting_err)
 	size_t len;
 
 	body = load("Login_again.response.xml", &len);
-	vs_error_clear(&err);
-	vs_error_set(&err, VS_ENET, "earlier failure");
+	err_clear(&err);
+	err_set(&err, ERR_ENET, "earlier failure");
 	ck_assert_int_eq(vs_soap_parse_reply(&doc, &resp, body, len, &f,
-	                                     &err), VS_EFAULT);
-	ck_assert_int_eq(err.code, VS_ENET);
+	                                     &err), ERR_EFAULT);
+	ck_assert_int_eq(err.code, ERR_ENET);
 	ck_assert_str_eq(err.message, "earlier failure");
 	ck_assert_str_eq(err.fault, "InvalidLogin");
 	ck_assert_str_eq(f.type, "InvalidLogin");
@@ -505,17 +505,17 @@ static const char *const malformed[] = {
 START_TEST(malformed_replies)
 {
 	const char *body = malformed[_i];
-	struct vs_error err;
+	struct err err;
 	struct vs_fault f;
 	xmlDocPtr doc = (xmlDocPtr)1;
 	xmlNodePtr resp = (xmlNodePtr)1;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_parse_reply(&doc, &resp, body, strlen(body),
-	                                     &f, &err), VS_EPARSE);
+	                                     &f, &err), ERR_EPARSE);
 	ck_assert_ptr_null(doc);
 	ck_assert_ptr_null(resp);
-	ck_assert_int_eq(err.code, VS_EPARSE);
+	ck_assert_int_eq(err.code, ERR_EPARSE);
 	ck_assert_str_eq(err.fault, "");
 	ck_assert_str_eq(f.type, "");
 	ck_assert_ptr_null(strstr(err.message, "root:"));
@@ -525,13 +525,13 @@ END_TEST
 
 START_TEST(null_body)
 {
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc;
 	xmlNodePtr resp;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_parse_reply(&doc, &resp, NULL, 0, NULL,
-	                                     &err), VS_EPARSE);
+	                                     &err), ERR_EPARSE);
 	ck_assert_str_eq(err.message, "empty SOAP reply");
 }
 END_TEST
@@ -542,7 +542,7 @@ START_TEST(deep_document)
 	static const char head[] =
 		"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/"
 		"soap/envelope/\"><soapenv:Body><R xmlns=\"urn:vim25\">";
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc;
 	xmlNodePtr resp;
 	char *body, *p;
@@ -556,10 +556,10 @@ START_TEST(deep_document)
 	for (i = 0; i < depth; i++)
 		p += sprintf(p, "</a>");
 	p += sprintf(p, "</R></soapenv:Body></soapenv:Envelope>");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_parse_reply(&doc, &resp, body,
 	                                     (size_t)(p - body), NULL, &err),
-	                 VS_EPARSE);
+	                 ERR_EPARSE);
 	ck_assert_ptr_null(doc);
 	free(body);
 }
@@ -567,7 +567,7 @@ END_TEST
 
 START_TEST(huge_reply_refused_unparsed)
 {
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc;
 	xmlNodePtr resp;
 	size_t len = VS_SOAP_MAX_REPLY + 1;
@@ -576,9 +576,9 @@ START_TEST(huge_reply_refused_unparsed)
 	body = malloc(len);
 	ck_assert_ptr_nonnull(body);
 	memset(body, ' ', len);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_parse_reply(&doc, &resp, body, len, NULL,
-	                                     &err), VS_EPARSE);
+	                                     &err), ERR_EPARSE);
 	ck_assert_ptr_nonnull(strstr(err.message, "too large"));
 	free(body);
 }
@@ -593,12 +593,12 @@ START_TEST(moref_reading)
 		"</ok><notype>vm-1</notype><empty type=\"VirtualMachine\"/>"
 		"<badtype type=\"a b\">x</badtype></XResponse></e:Body>"
 		"</e:Envelope>";
-	struct vs_error err;
+	struct err err;
 	struct vs_moref ref;
 	xmlDocPtr doc;
 	xmlNodePtr resp;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_parse_reply(&doc, &resp, reply,
 	                                     sizeof(reply) - 1, NULL, &err),
 	                 0);
@@ -607,15 +607,15 @@ START_TEST(moref_reading)
 	ck_assert_str_eq(ref.type, "Datastore");
 	ck_assert_str_eq(ref.value, "/tmp/govcsim-DC0-LocalDS_0-1@folder-5");
 	ck_assert_int_eq(vs_xml_moref(&ref, vs_xml_child(resp, "notype"),
-	                              &err), VS_EPARSE);
-	vs_error_clear(&err);
+	                              &err), ERR_EPARSE);
+	err_clear(&err);
 	ck_assert_int_eq(vs_xml_moref(&ref, vs_xml_child(resp, "empty"),
-	                              &err), VS_EPARSE);
-	vs_error_clear(&err);
+	                              &err), ERR_EPARSE);
+	err_clear(&err);
 	ck_assert_int_eq(vs_xml_moref(&ref, vs_xml_child(resp, "badtype"),
-	                              &err), VS_EPARSE);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_xml_moref(&ref, NULL, &err), VS_EPARSE);
+	                              &err), ERR_EPARSE);
+	err_clear(&err);
+	ck_assert_int_eq(vs_xml_moref(&ref, NULL, &err), ERR_EPARSE);
 	xmlFreeDoc(doc);
 }
 END_TEST

@@ -271,14 +271,14 @@ expect_fail_lim(const char *path, const struct cpi_sc_limits *lim,
                 int code, const char *want)
 {
 	struct cpi_sc_image *img = NULL;
-	struct cpi_error err;
+	struct err err;
 	int rc;
 
-	cpi_error_clear(&err);
+	err_clear(&err);
 	rc = cpi_sc_unpack_limits(&img, path, work, lim, &err);
 	ck_assert_msg(rc < 0, "expected failure (%s)", want);
 	ck_assert_ptr_null(img);
-	ck_assert(cpi_error_is_set(&err));
+	ck_assert(err_is_set(&err));
 	ck_assert(!err.ok_to_retry);
 	ck_assert_msg(rc == code, "code %d, want %d: %s", rc, code,
 	              err.message);
@@ -297,9 +297,9 @@ static void
 expect_ok_lim(const char *path, const struct cpi_sc_limits *lim)
 {
 	struct cpi_sc_image *img = NULL;
-	struct cpi_error err;
+	struct err err;
 
-	cpi_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(cpi_sc_unpack_limits(&img, path, work, lim, &err) == 0,
 	              "%s", err.message);
 	cpi_sc_image_free(img);
@@ -310,9 +310,9 @@ static struct cpi_sc_image *
 unpack_ok(const char *path)
 {
 	struct cpi_sc_image *img = NULL;
-	struct cpi_error err;
+	struct err err;
 
-	cpi_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(cpi_sc_unpack(&img, path, work, &err) == 0, "%s",
 	              err.message);
 	ck_assert_ptr_nonnull(img);
@@ -332,7 +332,7 @@ static void
 check_good_image(struct cpi_sc_image *img, size_t nfiles)
 {
 	struct vs_ovf *ovf = NULL;
-	struct vs_error verr;
+	struct err verr;
 	char a[512], b[512];
 	struct stat st;
 	size_t i;
@@ -355,7 +355,7 @@ check_good_image(struct cpi_sc_image *img, size_t nfiles)
 		ck_assert_msg(same_content(a, b), "%s differs", name);
 	}
 	ck_assert_int_eq(cpi_sc_image_file_size(img, "nope"), -1);
-	vs_error_clear(&verr);
+	err_clear(&verr);
 	ck_assert_msg(vs_ovf_read(&ovf, img->ovf_path, &verr) == 0, "%s",
 	              verr.message);
 	ck_assert_str_eq(ovf->files[0].href, "image-disk1.vmdk");
@@ -473,18 +473,18 @@ END_TEST
 START_TEST(test_not_gzip)
 {
 	struct cpi_sc_image *img = NULL;
-	struct cpi_error err;
+	struct err err;
 
 	write_raw(tmp_path("img"), "plain text, not gzip\n", 21);
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "not a gzip file");
-	cpi_error_clear(&err);
+	expect_fail(tmp_path("img"), ERR_EFORMAT, "not a gzip file");
+	err_clear(&err);
 	ck_assert_int_eq(cpi_sc_unpack(&img, tmp_path("img"), work, &err),
-	                 CPI_SC_EFORMAT);
+	                 ERR_EFORMAT);
 	ck_assert_int_eq(err.type, CPI_ERROR_CPI);
 	write_raw(tmp_path("img"), "", 0);
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "empty");
+	expect_fail(tmp_path("img"), ERR_EFORMAT, "empty");
 	write_raw(tmp_path("img"), "\x1f", 1);
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "not a gzip file");
+	expect_fail(tmp_path("img"), ERR_EFORMAT, "not a gzip file");
 }
 END_TEST
 
@@ -496,7 +496,7 @@ START_TEST(test_gzip_of_garbage)
 	for (i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(i * 7 + 3);
 	write_gz(tmp_path("img"), junk, sizeof(junk));
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "checksum");
+	expect_fail(tmp_path("img"), ERR_EFORMAT, "checksum");
 }
 END_TEST
 
@@ -514,16 +514,16 @@ START_TEST(test_corrupt_gzip)
 	 * can notice. */
 	buf[n - 6] ^= 0x55;
 	write_raw(tmp_path("img"), buf, n);
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT, "corrupt gzip data");
+	expect_fail(tmp_path("img"), ERR_EFORMAT, "corrupt gzip data");
 	buf[n - 6] ^= 0x55;
 	buf[n / 2] ^= 0xff;
 	buf[n / 2 + 1] ^= 0xff;
 	write_raw(tmp_path("img"), buf, n);
 	{
 		struct cpi_sc_image *img = NULL;
-		struct cpi_error err;
+		struct err err;
 
-		cpi_error_clear(&err);
+		err_clear(&err);
 		ck_assert_int_lt(cpi_sc_unpack(&img, tmp_path("img"), work,
 		                               &err), 0);
 		ck_assert_ptr_null(img);
@@ -542,10 +542,10 @@ START_TEST(test_truncated_gzip)
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	write_raw(tmp_path("img"), buf, n / 2);
-	expect_fail(tmp_path("img"), CPI_SC_ETRUNC, "truncated");
+	expect_fail(tmp_path("img"), ERR_ETRUNC, "truncated");
 	/* Cut only the 8-byte trailer. */
 	write_raw(tmp_path("img"), buf, n - 4);
-	expect_fail(tmp_path("img"), CPI_SC_ETRUNC, "truncated");
+	expect_fail(tmp_path("img"), ERR_ETRUNC, "truncated");
 }
 END_TEST
 
@@ -560,7 +560,7 @@ START_TEST(test_trailing_garbage_after_gzip)
 	fclose(f);
 	memcpy(buf + n, "GARBAGE", 7);
 	write_raw(tmp_path("img"), buf, n + 7);
-	expect_fail(tmp_path("img"), CPI_SC_EFORMAT,
+	expect_fail(tmp_path("img"), ERR_EFORMAT,
 	            "unexpected data after the gzip stream");
 }
 END_TEST
@@ -573,7 +573,7 @@ START_TEST(test_no_ovf)
 
 	tb_text(&t, "image-disk1.vmdk", "disk");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_ENOOVF, "no .ovf descriptor");
+	expect_fail(tb_finish(&t), ERR_ENOOVF, "no .ovf descriptor");
 }
 END_TEST
 
@@ -584,7 +584,7 @@ START_TEST(test_two_ovfs)
 	tb_text(&t, "a.ovf", SMALL_OVF);
 	tb_text(&t, "b.OVF", SMALL_OVF);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_ENOOVF, "2 .ovf descriptors");
+	expect_fail(tb_finish(&t), ERR_ENOOVF, "2 .ovf descriptors");
 }
 END_TEST
 
@@ -593,7 +593,7 @@ START_TEST(test_ovf_names_missing_disk)
 	struct tarb t = { NULL, 0, 0 };
 	struct cpi_sc_image *img;
 	struct vs_ovf *ovf = NULL;
-	struct vs_error verr;
+	struct err verr;
 
 	tb_text(&t, "image.ovf",
 	        "<Envelope xmlns=\"" VS_OVF_NS "\" xmlns:ovf=\"" VS_OVF_NS
@@ -604,9 +604,9 @@ START_TEST(test_ovf_names_missing_disk)
 	tb_text(&t, "other.vmdk", "x");
 	tb_end(&t);
 	img = unpack_ok(tb_finish(&t));
-	vs_error_clear(&verr);
+	err_clear(&verr);
 	ck_assert_int_eq(vs_ovf_read(&ovf, img->ovf_path, &verr),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_ptr_null(ovf);
 	ck_assert_msg(strstr(verr.message, "'image-disk1.vmdk'") != NULL,
 	              "%s", verr.message);
@@ -624,7 +624,7 @@ expect_name_refused(const char *name, const char *want)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_text(&t, name, "evil");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, want);
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, want);
 }
 
 START_TEST(test_path_traversal)
@@ -653,7 +653,7 @@ START_TEST(test_control_and_empty_names)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header_raw(&t, "", 0, '0', 0, NULL);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "empty name");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "empty name");
 }
 END_TEST
 
@@ -664,7 +664,7 @@ START_TEST(test_symlink_member)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "image-disk1.vmdk", '2', 0, "/etc/passwd");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE,
+	expect_fail(tb_finish(&t), ERR_EUNSAFE,
 	            "'image-disk1.vmdk' refused: symbolic link");
 }
 END_TEST
@@ -676,7 +676,7 @@ START_TEST(test_hardlink_member)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "disk.vmdk", '1', 0, "image.ovf");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE,
+	expect_fail(tb_finish(&t), ERR_EUNSAFE,
 	            "'disk.vmdk' refused: hard link");
 }
 END_TEST
@@ -701,7 +701,7 @@ START_TEST(test_device_and_fifo_members)
 		tb_text(&t, "image.ovf", SMALL_OVF);
 		tb_header(&t, "dev", cases[i].type, 0, NULL);
 		tb_end(&t);
-		expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, cases[i].want);
+		expect_fail(tb_finish(&t), ERR_EUNSAFE, cases[i].want);
 	}
 }
 END_TEST
@@ -717,7 +717,7 @@ START_TEST(test_truncated_member)
 	tb_end(&t);
 	/* Cut in the middle of the disk's data. */
 	t.len = 1024 + 512 + 1000;
-	expect_fail(tb_finish(&t), CPI_SC_ETRUNC,
+	expect_fail(tb_finish(&t), ERR_ETRUNC,
 	            "archive ends inside member 'image-disk1.vmdk' (1000 of "
 	            "4096 bytes)");
 }
@@ -729,11 +729,11 @@ START_TEST(test_truncated_header_and_no_end_marker)
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_text(&t, "disk.vmdk", "x");
-	expect_fail(tb_finish(&t), CPI_SC_ETRUNC, "no end-of-archive");
+	expect_fail(tb_finish(&t), ERR_ETRUNC, "no end-of-archive");
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_text(&t, "disk.vmdk", "x");
 	t.len -= 700;   /* inside the second header */
-	expect_fail(tb_finish(&t), CPI_SC_ETRUNC, "truncated");
+	expect_fail(tb_finish(&t), ERR_ETRUNC, "truncated");
 }
 END_TEST
 
@@ -748,7 +748,7 @@ START_TEST(test_bad_checksum)
 	tb_bytes(&t, "x", 1);
 	tb_pad(&t);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EFORMAT,
+	expect_fail(tb_finish(&t), ERR_EFORMAT,
 	            "bad tar header checksum (member 'Disk.vmdk')");
 }
 END_TEST
@@ -762,12 +762,12 @@ START_TEST(test_bad_magic_and_size)
 	memcpy(h + 257, "tar\0\0\0\0\0", 8);
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "not a ustar archive");
+	expect_fail(tb_finish(&t), ERR_EFORMAT, "not a ustar archive");
 	h = tb_header_raw(&t, "a.ovf", 5, '0', 0, NULL);
 	memcpy(h + 124, "12x45670000", 11);
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "bad size field");
+	expect_fail(tb_finish(&t), ERR_EFORMAT, "bad size field");
 	/* A GNU base-256 field with a reserved/negative lead byte. */
 	h = tb_header_raw(&t, "a.ovf", 5, '0', 0, NULL);
 	memset(h + 124, 0, 12);
@@ -775,7 +775,7 @@ START_TEST(test_bad_magic_and_size)
 	h[135] = 5;
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "bad size field");
+	expect_fail(tb_finish(&t), ERR_EFORMAT, "bad size field");
 }
 END_TEST
 
@@ -791,7 +791,7 @@ START_TEST(test_oversized_member_tiny_cap)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_file(&t, "disk.vmdk", data, sizeof(data));
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, CPI_SC_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, ERR_ELIMIT,
 	                "member 'disk.vmdk' is too large (2000 bytes, limit "
 	                "1000)");
 
@@ -800,14 +800,14 @@ START_TEST(test_oversized_member_tiny_cap)
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_file(&t, "disk.vmdk", data, sizeof(data));
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, CPI_SC_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, ERR_ELIMIT,
 	                "over its size limit of 2010");
 
 	cpi_sc_limits_default(&lim);
 	lim.max_ovf = 100;
 	tb_file(&t, "image.ovf", data, 200);
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, CPI_SC_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, ERR_ELIMIT,
 	                "descriptor 'image.ovf' is too large");
 }
 END_TEST
@@ -826,7 +826,7 @@ START_TEST(test_oversized_member_header_only)
 	h[124 + 7] = 0x19;      /* 0x19 << 32 = 100 GiB + ... */
 	tb_checksum(h);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_ELIMIT,
+	expect_fail(tb_finish(&t), ERR_ELIMIT,
 	            "member 'disk.vmdk' is too large (107374182400 bytes");
 }
 END_TEST
@@ -849,9 +849,9 @@ START_TEST(test_gzip_bomb_refused_early)
 	path = tb_finish(&t);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_lt(st.st_size, 1 << 20);
-	expect_fail(path, CPI_SC_ELIMIT, "member 'disk.vmdk' (25165824 "
+	expect_fail(path, ERR_ELIMIT, "member 'disk.vmdk' (25165824 "
 	            "bytes) takes the image over");
-	expect_fail(path, CPI_SC_ELIMIT, "refused as a likely gzip bomb");
+	expect_fail(path, ERR_ELIMIT, "refused as a likely gzip bomb");
 }
 END_TEST
 
@@ -876,7 +876,7 @@ START_TEST(test_expansion_ratio_cap)
 		tb_file(&t, name, data, sizeof(data));
 	}
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, CPI_SC_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, ERR_ELIMIT,
 	                "more than 4 times its");
 
 	srand(7);
@@ -896,9 +896,9 @@ START_TEST(test_fifo_image_refused)
 	const char *path = tmp_path("fifo");
 
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	expect_fail(path, CPI_SC_EINVAL, "not a regular file");
+	expect_fail(path, ERR_EINVAL, "not a regular file");
 	unlink(path);
-	expect_fail("/dev/null", CPI_SC_EINVAL, "not a regular file");
+	expect_fail("/dev/null", ERR_EINVAL, "not a regular file");
 }
 END_TEST
 
@@ -917,7 +917,7 @@ START_TEST(test_too_many_members)
 		tb_text(&t, name, "x");
 	}
 	tb_end(&t);
-	expect_fail_lim(tb_finish(&t), &lim, CPI_SC_ELIMIT,
+	expect_fail_lim(tb_finish(&t), &lim, ERR_ELIMIT,
 	                "more than 3 tar headers");
 }
 END_TEST
@@ -930,7 +930,7 @@ START_TEST(test_duplicate_member)
 	tb_text(&t, "disk.vmdk", "one");
 	tb_text(&t, "disk.vmdk", "two");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE,
+	expect_fail(tb_finish(&t), ERR_EUNSAFE,
 	            "member 'disk.vmdk' appears twice");
 }
 END_TEST
@@ -985,13 +985,13 @@ START_TEST(test_pax_hostile)
 	tb_pax(&t, "16 path=../evil\n");
 	tb_text(&t, "harmless", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "'../evil' refused");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "'../evil' refused");
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_pax(&t, "99 path=x\n");
 	tb_text(&t, "harmless", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EFORMAT, "malformed pax header");
+	expect_fail(tb_finish(&t), ERR_EFORMAT, "malformed pax header");
 
 	/* A NUL inside a pax path. */
 	tb_text(&t, "image.ovf", SMALL_OVF);
@@ -1000,14 +1000,14 @@ START_TEST(test_pax_hostile)
 	tb_pad(&t);
 	tb_text(&t, "harmless", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "NUL");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "NUL");
 
 	/* A symlink hiding behind a pax path. */
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_pax(&t, "18 path=link.vmdk\n");
 	tb_header(&t, "x", '2', 0, "/etc/shadow");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE,
+	expect_fail(tb_finish(&t), ERR_EUNSAFE,
 	            "'link.vmdk' refused: symbolic link");
 }
 END_TEST
@@ -1026,7 +1026,7 @@ START_TEST(test_gnu_long_name_hostile)
 	tb_pad(&t);
 	tb_text(&t, "short", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "'..' in path");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "'..' in path");
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "././@LongLink", 'L', 8, NULL);
@@ -1034,12 +1034,12 @@ START_TEST(test_gnu_long_name_hostile)
 	tb_pad(&t);
 	tb_text(&t, "short", "x");
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "NUL");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "NUL");
 
 	tb_text(&t, "image.ovf", SMALL_OVF);
 	tb_header(&t, "././@LongLink", 'L', 100000, NULL);
 	tb_end(&t);
-	expect_fail(tb_finish(&t), CPI_SC_ELIMIT, "long name");
+	expect_fail(tb_finish(&t), ERR_ELIMIT, "long name");
 }
 END_TEST
 
@@ -1054,7 +1054,7 @@ START_TEST(test_inner_ova_hostile)
 	tb_end(&t);
 	free(ova.buf);
 	memset(&ova, 0, sizeof(ova));
-	expect_fail(tb_finish(&t), CPI_SC_EUNSAFE, "'..' in path");
+	expect_fail(tb_finish(&t), ERR_EUNSAFE, "'..' in path");
 
 	/* An inner archive cut short. */
 	tb_text(&ova, "image.ovf", SMALL_OVF);
@@ -1063,7 +1063,7 @@ START_TEST(test_inner_ova_hostile)
 	tb_file(&t, "stemcell.ova", ova.buf, 512 + 512 + 512 + 5);
 	tb_end(&t);
 	free(ova.buf);
-	expect_fail(tb_finish(&t), CPI_SC_ETRUNC,
+	expect_fail(tb_finish(&t), ERR_ETRUNC,
 	            "stemcell.ova: archive ends inside member 'disk.vmdk'");
 }
 END_TEST
@@ -1123,7 +1123,7 @@ START_TEST(test_random_corruption)
 	ck_assert_ptr_nonnull(copy);
 	for (i = 0; i < 300; i++) {
 		struct cpi_sc_image *img = NULL;
-		struct cpi_error err;
+		struct err err;
 
 		memcpy(copy, t.buf, t.len);
 		flips = 1 + i % 4;
@@ -1133,14 +1133,14 @@ START_TEST(test_random_corruption)
 			                                 ((seed >> 4) % 8));
 		}
 		write_gz(tmp_path("img"), copy, t.len);
-		cpi_error_clear(&err);
+		err_clear(&err);
 		if (cpi_sc_unpack(&img, tmp_path("img"), work, &err) == 0) {
 			ck_assert_ptr_nonnull(img);
 			cpi_sc_image_free(img);
 			ok++;
 		} else {
 			ck_assert_ptr_null(img);
-			ck_assert(cpi_error_is_set(&err));
+			ck_assert(err_is_set(&err));
 			ck_assert_uint_gt(strlen(err.message), 0);
 			bad++;
 		}
@@ -1160,32 +1160,32 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
 	struct cpi_sc_image *img = NULL;
-	struct cpi_error err;
+	struct err err;
 
-	cpi_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(cpi_sc_unpack(&img, tmp_path("missing"), work, &err),
-	                 CPI_SC_EIO);
+	                 ERR_EIO);
 	ck_assert_ptr_nonnull(strstr(err.message, "opening"));
 	ck_assert_int_eq(err.type, CPI_ERROR_CLOUD);
 	assert_work_empty();
 
-	cpi_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(cpi_sc_unpack(&img, work, work, &err),
-	                 CPI_SC_EINVAL);
+	                 ERR_EINVAL);
 	assert_work_empty();
 
-	cpi_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(cpi_sc_unpack(&img, image("image"),
 	                               tmp_path("no-such-dir"), &err),
-	                 CPI_SC_EIO);
+	                 ERR_EIO);
 	ck_assert_ptr_null(img);
 
 	/* Set once: the first message stays. */
-	cpi_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(cpi_sc_unpack(&img, tmp_path("missing"), work, &err),
-	                 CPI_SC_EIO);
+	                 ERR_EIO);
 	ck_assert_int_eq(cpi_sc_unpack(&img, work, work, &err),
-	                 CPI_SC_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.message, "opening"));
 	ck_assert_ptr_null(strstr(err.message, "regular"));
 }

@@ -45,14 +45,14 @@ START_TEST(test_finished_one_round_trip)
 {
 	struct vs_task_result r;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("RetrievePropertiesEx", TASK_PROPS("success",
 	      "<propSet><name>info.result</name><val xsi:type=\""
 	      "ManagedObjectReference\" type=\"VirtualMachine\">vm-63</val>"
 	      "</propSet>"));
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_task_wait(&r, c, &task1, 60, &err) == 0, "%s",
 	              err.message);
 	ck_assert_str_eq(r.moref.type, "VirtualMachine");
@@ -75,14 +75,14 @@ START_TEST(test_finished_text_result_null_out)
 {
 	struct vs_task_result r;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("RetrievePropertiesEx", TASK_PROPS("success",
 	      "<propSet><name>info.result</name><val xsi:type=\"xsd:string\">"
 	      "[LocalDS_0] disks/d-1.vmdk</val></propSet>"));
 	ft_reply("RetrievePropertiesEx", TASK_PROPS("success", ""));
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_task_wait(&r, c, &task1, 60, &err), 0);
 	ck_assert_str_eq(r.text, "[LocalDS_0] disks/d-1.vmdk");
 	ck_assert_str_eq(r.moref.type, "");
@@ -99,14 +99,14 @@ START_TEST(test_task_error_typed_fault)
 	struct vs_moref t70 = { "Task", "task-70" };
 	struct vs_task_result r;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply_file("RetrievePropertiesEx",
 	              "vim/PowerOffVM_Task.task.response.xml");
 	c = ft_connect();
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_task_wait(&r, c, &t70, 60, &err), VS_ETASK);
-	ck_assert_int_eq(err.code, VS_ETASK);
+	err_clear(&err);
+	ck_assert_int_eq(vs_task_wait(&r, c, &t70, 60, &err), ERR_ETASK);
+	ck_assert_int_eq(err.code, ERR_ETASK);
 	ck_assert_str_eq(err.fault, "InvalidPowerState");
 	ck_assert_ptr_nonnull(strstr(err.message, "task-70"));
 	ck_assert_ptr_nonnull(strstr(err.message, "*types.InvalidPowerState"));
@@ -120,12 +120,12 @@ END_TEST
 START_TEST(test_task_error_without_fault)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("RetrievePropertiesEx", TASK_PROPS("error", ""));
 	c = ft_connect();
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_task_wait(NULL, c, &task1, 60, &err), VS_ETASK);
+	err_clear(&err);
+	ck_assert_int_eq(vs_task_wait(NULL, c, &task1, 60, &err), ERR_ETASK);
 	ck_assert_str_eq(err.fault, "");
 	ft_finish(c);
 }
@@ -135,7 +135,7 @@ START_TEST(test_running_then_done)
 {
 	struct vs_task_result r;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("RetrievePropertiesEx", TASK_PROPS("running", ""));
 	ft_reply("CreateFilter", FILTER);
@@ -157,7 +157,7 @@ START_TEST(test_running_then_done)
 	      ));
 	ft_reply("DestroyPropertyFilter", "");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_task_wait(&r, c, &task1, 600, &err) == 0, "%s",
 	              err.message);
 	ck_assert_str_eq(r.text, "done");
@@ -189,7 +189,7 @@ START_TEST(test_simulator_quirks)
 {
 	struct vs_moref t65 = { "Task", "task-65" };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	/* still running at first, then the simulator's real replies:
 	 * version "-" and info.error without <val> */
@@ -202,7 +202,7 @@ START_TEST(test_simulator_quirks)
 	ft_reply_file("DestroyPropertyFilter",
 	              "vim/DestroyPropertyFilter.response.xml");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_task_wait(NULL, c, &t65, 60, &err) == 0, "%s",
 	              err.message);
 	ck_assert_uint_eq(ft_calls(), 4);
@@ -214,7 +214,7 @@ START_TEST(test_deadline_exceeded)
 {
 	struct vs_task_result r;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("RetrievePropertiesEx", TASK_PROPS("running", ""));
 	ft_reply("CreateFilter", FILTER);
@@ -225,9 +225,9 @@ START_TEST(test_deadline_exceeded)
 	ft_reply("WaitForUpdatesEx", "");
 	ft_reply("DestroyPropertyFilter", "");
 	c = ft_connect();
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_task_wait(&r, c, &task1, 2.5, &err), VS_ETIMEOUT);
-	ck_assert_int_eq(err.code, VS_ETIMEOUT);
+	err_clear(&err);
+	ck_assert_int_eq(vs_task_wait(&r, c, &task1, 2.5, &err), ERR_ETIMEOUT);
+	ck_assert_int_eq(err.code, ERR_ETIMEOUT);
 	ck_assert(err.transient);
 	ck_assert_ptr_nonnull(strstr(err.message, "task-1"));
 	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "<maxWaitSeconds>3"
@@ -245,12 +245,12 @@ END_TEST
 START_TEST(test_zero_timeout_no_filter)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("RetrievePropertiesEx", TASK_PROPS("queued", ""));
 	c = ft_connect();
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_task_wait(NULL, c, &task1, 0, &err), VS_ETIMEOUT);
+	err_clear(&err);
+	ck_assert_int_eq(vs_task_wait(NULL, c, &task1, 0, &err), ERR_ETIMEOUT);
 	/* the deadline had passed before a filter was worth creating */
 	ck_assert_uint_eq(ft_calls(), 1);
 	ft_finish(c);
@@ -260,15 +260,15 @@ END_TEST
 START_TEST(test_filter_destroyed_on_wait_error)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_reply("RetrievePropertiesEx", TASK_PROPS("running", ""));
 	ft_reply("CreateFilter", FILTER);
 	ft_fault("WaitForUpdatesEx", "InvalidCollectorVersion");
 	ft_reply("DestroyPropertyFilter", "");
 	c = ft_connect();
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_task_wait(NULL, c, &task1, 60, &err), VS_EFAULT);
+	err_clear(&err);
+	ck_assert_int_eq(vs_task_wait(NULL, c, &task1, 60, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "InvalidCollectorVersion");
 	ck_assert_str_eq(ft_op_at(3), "DestroyPropertyFilter");
 	ft_finish(c);
@@ -293,7 +293,7 @@ START_TEST(test_bad_updates)
 		"</returnval>",
 	};
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	int rc;
 
 	ft_reply("RetrievePropertiesEx", TASK_PROPS("running", ""));
@@ -301,9 +301,9 @@ START_TEST(test_bad_updates)
 	ft_reply("WaitForUpdatesEx", bad[_i]);
 	ft_reply("DestroyPropertyFilter", "");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	rc = vs_task_wait(NULL, c, &task1, 60, &err);
-	ck_assert_msg(rc == VS_EPARSE, "case %d: rc %d %s", _i, rc,
+	ck_assert_msg(rc == ERR_EPARSE, "case %d: rc %d %s", _i, rc,
 	              err.message);
 	ck_assert_str_eq(ft_op_at(3), "DestroyPropertyFilter");
 	ft_finish(c);
@@ -313,7 +313,7 @@ END_TEST
 START_TEST(test_task_gone)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	ft_fault("RetrievePropertiesEx", "ManagedObjectNotFound");
 	ft_reply("RetrievePropertiesEx", TASK_PROPS("running", ""));
@@ -324,15 +324,15 @@ START_TEST(test_task_gone)
 	         "task-1</obj></objectSet></filterSet></returnval>");
 	ft_reply("DestroyPropertyFilter", "");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_task_wait(NULL, c, &task1, 60, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_str_eq(err.fault, "ManagedObjectNotFound");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_task_wait(NULL, c, &task1, 60, &err),
-	                 VS_ENOTFOUND);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_task_wait(NULL, c, NULL, 60, &err), VS_EINVAL);
+	                 ERR_ENOTFOUND);
+	err_clear(&err);
+	ck_assert_int_eq(vs_task_wait(NULL, c, NULL, 60, &err), ERR_EINVAL);
 	ft_finish(c);
 }
 END_TEST

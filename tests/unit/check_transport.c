@@ -32,7 +32,7 @@ static const char *const secrets[] = { PASSWORD, MBUS, NULL };
 static char *
 redact(const char *in, const char *const *sec)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *out = NULL;
 	size_t len = 0;
 
@@ -45,7 +45,7 @@ redact(const char *in, const char *const *sec)
 static char *
 mask(const char *in)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *out = NULL;
 	size_t len = 0;
 
@@ -108,7 +108,7 @@ teardown_tmp(void)
 static bool
 file_contains(const char *path, const char *needle)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *data = NULL;
 	size_t len = 0, i, nl = strlen(needle);
 	bool found;
@@ -125,7 +125,7 @@ file_contains(const char *path, const char *needle)
 static char *
 slurp(const char *path)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char *data = NULL;
 	size_t len = 0;
 
@@ -334,7 +334,7 @@ qencode(char *buf, size_t size, const char *s, enum qform f)
 static char *
 libxml2_request(void)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m;
 	char *out = NULL;
@@ -475,7 +475,7 @@ START_TEST(test_record_redacts_every_form)
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char url[1024], enc[512], path[4096], *data;
 	struct dirent *de;
 	DIR *d;
@@ -585,7 +585,7 @@ END_TEST
 
 START_TEST(test_canon_whitespace_and_diff)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	const char *a = "<a>\n  <b>x y</b>\r\n</a>\n";
 	const char *b = "<a><b>x y</b></a>";
 	const char *c = "<a><b>x z</b></a>";
@@ -612,7 +612,7 @@ END_TEST
 
 START_TEST(test_op_name_and_path)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char op[VS_FIXTURE_OP_MAX + 1], *p = NULL;
 
 	vs_fixture_op_name(op, sizeof(op), "../etc/pass wd");
@@ -638,7 +638,7 @@ END_TEST
 
 START_TEST(test_meta_roundtrip_and_hostile)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_fixture_meta m = { 0 }, back;
 	char *text = NULL;
 	size_t len = 0;
@@ -669,9 +669,9 @@ START_TEST(test_meta_roundtrip_and_hostile)
 	free(text);
 	text = "method POST\npath /sdk\nstatus 200\nnested no\n";
 	ck_assert_int_eq(vs_fixture_meta_parse(&back, text, strlen(text),
-	                                       &err), VS_EREPLAY);
+	                                       &err), ERR_EREPLAY);
 	ck_assert_int_eq(vs_fixture_meta_parse(&back, bad, strlen(bad), &err),
-	                 VS_EREPLAY);
+	                 ERR_EREPLAY);
 	/* fixtures written by early versions of record still load */
 	text = "method PUT\npath /folder/x\nstatus 201\nresponse sensitive\n";
 	ck_assert_int_eq(vs_fixture_meta_parse(&back, text, strlen(text),
@@ -799,7 +799,7 @@ script(int i, const char *host)
 static void
 run_script(struct vs_transport *t, int from, int to, const char *host)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req;
 	int i;
@@ -815,7 +815,7 @@ run_script(struct vs_transport *t, int from, int to, const char *host)
 static void
 record_all(int from, int to)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	int i;
 
@@ -833,7 +833,7 @@ record_all(int from, int to)
 static struct vs_transport *
 replay_at(unsigned long start)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 
 	ck_assert_msg(vs_transport_replay_new(&t, scen, secrets, start, NULL,
@@ -907,7 +907,7 @@ END_TEST
 START_TEST(test_record_numbering_continues)
 {
 	struct vs_fixture_entry *e = NULL;
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char path[512];
 	size_t n = 0;
 
@@ -931,7 +931,7 @@ END_TEST
 
 START_TEST(test_record_write_failure_is_eio)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
@@ -947,7 +947,7 @@ START_TEST(test_record_write_failure_is_eio)
 	                                         secrets, &err), 0);
 	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
 	req = script(0, "h");
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EIO);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EIO);
 	ck_assert_ptr_null(resp.body);
 	ck_assert_ptr_nonnull(strstr(err.message, "001-Login"));
 	vs_transport_free(t);
@@ -956,7 +956,7 @@ END_TEST
 
 START_TEST(test_replay_roundtrip)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
@@ -999,7 +999,7 @@ END_TEST
  * but the reply must be, or replay could not log in. */
 START_TEST(test_sensitive_request_keeps_reply)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
@@ -1039,7 +1039,7 @@ END_TEST
 
 START_TEST(test_replay_changed_body)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
@@ -1049,7 +1049,7 @@ START_TEST(test_replay_changed_body)
 	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "admin");
 	t = replay_at(0);
 	req = script(0, "h:1");
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EREPLAY);
 	ck_assert_ptr_null(resp.body);
 	ck_assert_ptr_nonnull(strstr(err.message, "001-Login"));
 	ck_assert_ptr_nonnull(strstr(err.message, "body"));
@@ -1062,7 +1062,7 @@ END_TEST
 
 START_TEST(test_replay_changed_path_method_action)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
@@ -1072,23 +1072,23 @@ START_TEST(test_replay_changed_path_method_action)
 	t = replay_at(4);
 	req = script(3, "h");
 	req.url = "https://h/folder/vm-2/env.json?dsName=ds";
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EREPLAY);
 	ck_assert_ptr_nonnull(strstr(err.message, "004-file-put: path"));
 	vs_transport_free(t);
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	t = replay_at(0);
 	req = script(0, "h");
 	req.method = "PUT";
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EREPLAY);
 	ck_assert_ptr_nonnull(strstr(err.message, "method"));
 	vs_transport_free(t);
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	t = replay_at(0);
 	req = script(0, "h");
 	req.soap_action = "urn:vim25/6.5";
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EREPLAY);
 	ck_assert_ptr_nonnull(strstr(err.message, "soap_action"));
 	vs_transport_free(t);
 }
@@ -1096,7 +1096,7 @@ END_TEST
 
 START_TEST(test_replay_unused_and_extra)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
@@ -1105,16 +1105,16 @@ START_TEST(test_replay_unused_and_extra)
 	record_all(0, 6);
 	t = replay_at(0);
 	run_script(t, 0, 3, "h");
-	ck_assert_int_eq(t->finish(t, &err), VS_EREPLAY);
+	ck_assert_int_eq(t->finish(t, &err), ERR_EREPLAY);
 	ck_assert_str_eq(err.message, "replay: 3 recorded exchanges not "
 	                 "used, next is 004-file-put");
 	vs_transport_free(t);
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	t = replay_at(0);
 	run_script(t, 0, 6, "h");
 	req = script(5, "h");
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EREPLAY);
 	ck_assert_ptr_nonnull(strstr(err.message, "beyond the recording"));
 	vs_transport_free(t);
 }
@@ -1131,7 +1131,7 @@ struct nester {
 
 static int
 nester_cb(void *ud, unsigned long long sent, unsigned long long total,
-          struct vs_error *err)
+          struct err *err)
 {
 	struct nester *n = ud;
 	struct vs_http_response resp;
@@ -1142,7 +1142,7 @@ nester_cb(void *ud, unsigned long long sent, unsigned long long total,
 	(void)sent;
 	(void)total;
 	if (n->want < 0)
-		return VS_ERR;
+		return ERR_FAIL;
 	for (i = 0; i < n->want; i++) {
 		r = script(2, "h");
 		r.op = "HttpNfcLeaseProgress";
@@ -1161,7 +1161,7 @@ nester_cb(void *ud, unsigned long long sent, unsigned long long total,
 
 static int
 nested_upload(struct vs_transport *t, int want, bool with_cb,
-              struct vs_error *err)
+              struct err *err)
 {
 	struct nester n = { t, want, 0 };
 	struct vs_http_response resp;
@@ -1183,7 +1183,7 @@ nested_upload(struct vs_transport *t, int want, bool with_cb,
 
 START_TEST(test_record_replay_nested)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_fixture_entry *e = NULL;
 	struct vs_transport *t = NULL;
 	char path[600];
@@ -1228,23 +1228,23 @@ START_TEST(test_record_replay_nested)
 	vs_transport_free(t);
 	/* one more than recorded: the upload is not a nested exchange */
 	t = replay_at(0);
-	ck_assert_int_eq(nested_upload(t, 3, true, &err), VS_EREPLAY);
+	ck_assert_int_eq(nested_upload(t, 3, true, &err), ERR_EREPLAY);
 	ck_assert_ptr_nonnull(strstr(err.message, "HttpNfcLeaseProgress is "
 	                             "made during an upload, exchange "
 	                             "003-nfc-upload was not nested"));
 	vs_transport_free(t);
 	/* a callback failing without a message: the upload stops with a
 	 * generic one */
-	vs_error_clear(&err);
+	err_clear(&err);
 	t = replay_at(0);
-	ck_assert_int_eq(nested_upload(t, -1, true, &err), VS_ERR);
+	ck_assert_int_eq(nested_upload(t, -1, true, &err), ERR_FAIL);
 	ck_assert_str_eq(err.message, "upload stopped by its progress "
 	                 "callback");
 	vs_transport_free(t);
 	/* a request that is no upload cannot use a nested exchange */
-	vs_error_clear(&err);
+	err_clear(&err);
 	t = replay_at(0);
-	ck_assert_int_eq(nested_upload(t, 0, false, &err), VS_EREPLAY);
+	ck_assert_int_eq(nested_upload(t, 0, false, &err), ERR_EREPLAY);
 	ck_assert_ptr_nonnull(strstr(err.message, "exchange 001-HttpNfc"
 	                             "LeaseProgress was made during an "
 	                             "upload"));
@@ -1254,7 +1254,7 @@ END_TEST
 
 START_TEST(test_replay_cursor_across_processes)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
@@ -1269,7 +1269,7 @@ START_TEST(test_replay_cursor_across_processes)
 	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, cursor,
 	                                         &err), 0);
 	run_script(t, 0, 2, "h");
-	ck_assert_int_eq(t->finish(t, &err), VS_EREPLAY);
+	ck_assert_int_eq(t->finish(t, &err), ERR_EREPLAY);
 	ck_assert_str_eq(err.message, "replay: 1 recorded exchange not used, "
 	                 "next is 003-RetrievePropertiesEx");
 	vs_transport_free(t);
@@ -1278,7 +1278,7 @@ START_TEST(test_replay_cursor_across_processes)
 	free(text);
 
 	/* process 2 from the cursor */
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_transport_replay_new(&t, scen, secrets, 0, cursor,
 	                                         &err), 0);
 	run_script(t, 3, 6, "h");
@@ -1294,7 +1294,7 @@ START_TEST(test_replay_cursor_across_processes)
 	                                         &err), 0);
 	run_script(t, 0, 3, "h");
 	req = script(3, "h");
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EREPLAY);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EREPLAY);
 	ck_assert_ptr_nonnull(strstr(err.message, "beyond the recording"));
 	vs_transport_free(t);
 }
@@ -1302,7 +1302,7 @@ END_TEST
 
 START_TEST(test_replay_start_index)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 
 	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
@@ -1317,39 +1317,39 @@ END_TEST
 
 START_TEST(test_replay_bad_fixtures)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	char path[512];
 
 	/* missing directory */
 	ck_assert_int_eq(vs_transport_replay_new(&t, scen, NULL, 0, NULL,
-	                                         &err), VS_EIO);
+	                                         &err), ERR_EIO);
 	ck_assert_ptr_null(t);
 	/* a broken meta file */
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(mkdir(scen, 0755), 0);
 	snprintf(path, sizeof(path), "%s/001-x.meta", scen);
 	ck_assert_int_eq(vs_fixture_write_file(path, "method GET\n", 11, true,
 	                                       &err), 0);
 	ck_assert_int_eq(vs_transport_replay_new(&t, scen, NULL, 0, NULL,
-	                                         &err), VS_EREPLAY);
+	                                         &err), ERR_EREPLAY);
 	ck_assert_ptr_nonnull(strstr(err.message, "001-x"));
 	/* the same number twice */
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_fixture_write_file(path, "method GET\npath /\n"
 	                                       "status 200\n", 29, false,
 	                                       &err), 0);
 	snprintf(path, sizeof(path), "%s/1-y.meta", scen);
 	ck_assert_int_eq(vs_fixture_write_file(path, "", 0, true, &err), 0);
 	ck_assert_int_eq(vs_transport_replay_new(&t, scen, NULL, 0, NULL,
-	                                         &err), VS_EREPLAY);
+	                                         &err), ERR_EREPLAY);
 	ck_assert_ptr_nonnull(strstr(err.message, "used twice"));
 }
 END_TEST
 
 START_TEST(test_from_env)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 
 	make_bodies("4213a3f8-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "user");
@@ -1358,7 +1358,7 @@ START_TEST(test_from_env)
 	unsetenv("VSPHERE_CPI_REPLAY_START");
 	setenv("VSPHERE_CPI_FIXTURES", "bogus:x", 1);
 	ck_assert_int_eq(vs_transport_from_env(&t, NULL, secrets, &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_ptr_null(t);
 
 	{
@@ -1367,7 +1367,7 @@ START_TEST(test_from_env)
 		snprintf(v, sizeof(v), "replay:%s", scen);
 		setenv("VSPHERE_CPI_FIXTURES", v, 1);
 	}
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_transport_from_env(&t, NULL, secrets, &err), 0);
 	run_script(t, 0, 3, "h");
 	ck_assert_int_eq(t->finish(t, &err), 0);
@@ -1380,11 +1380,11 @@ START_TEST(test_from_env)
 	vs_transport_free(t);
 	setenv("VSPHERE_CPI_REPLAY_START", "x", 1);
 	ck_assert_int_eq(vs_transport_from_env(&t, NULL, secrets, &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	unsetenv("VSPHERE_CPI_REPLAY_START");
 
 	unsetenv("VSPHERE_CPI_FIXTURES");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_transport_from_env(&t, NULL, secrets, &err), 0);
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_eq(t->version, VS_TRANSPORT_VERSION);
@@ -1399,7 +1399,7 @@ END_TEST
 START_TEST(test_from_env_without_hooks)
 {
 	struct vs_curl_opts copts = { 0 };
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;
@@ -1418,19 +1418,19 @@ START_TEST(test_from_env_without_hooks)
 	/* bad values: refused with hooks, not even read without */
 	setenv("VSPHERE_CPI_FIXTURES", "bogus:x", 1);
 	ck_assert_int_eq(vs_transport_select(&t, &copts, secrets, true, &err),
-	                 VS_EINVAL);
-	vs_error_clear(&err);
+	                 ERR_EINVAL);
+	err_clear(&err);
 	setenv("VSPHERE_CPI_FIXTURES", "replay:/nonexistent/scenario", 1);
 	setenv("VSPHERE_CPI_FAULTS", "garbage@*", 1);
 	ck_assert_msg(vs_transport_select(&t, &copts, secrets, false, &err) ==
 	              0, "%s", err.message);
 	/* curl, unwrapped: the closed port, not the injected garbage */
 	rc = t->roundtrip(t, &req, &resp, &err);
-	ck_assert_msg(rc == VS_ENET, "rc %d: %s", rc, err.message);
+	ck_assert_msg(rc == ERR_ENET, "rc %d: %s", rc, err.message);
 	vs_transport_free(t);
 	/* the same with hooks: the fault injector answers, no network */
 	unsetenv("VSPHERE_CPI_FIXTURES");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_transport_select(&t, &copts, secrets, true, &err) ==
 	              0, "%s", err.message);
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
@@ -1468,7 +1468,7 @@ START_TEST(test_replay_committed_example)
 	                                    "<key>REDACTED</key>",
 	                                    "<LogoutResponse" };
 	const char *root = getenv("CPI_TEST_ROOT");
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 	struct vs_http_response resp;
 	struct vs_http_request req;

@@ -360,7 +360,7 @@ static struct vs_transport *
 client(long timeout_s, size_t max_body)
 {
 	struct vs_curl_opts o = { 0 };
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 
 	logbuf[0] = '\0';
@@ -387,7 +387,7 @@ url(const char *path)
 static char *
 captured(int n, size_t *len)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char path[512], *data = NULL;
 
 	snprintf(path, sizeof(path), "%s/req-%d", dir, n);
@@ -437,7 +437,7 @@ get(const char *path)
 START_TEST(test_soap_post_headers)
 {
 	struct vs_transport *t = client(10, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/ok");
 	char *body = malloc(BIG_LEN), *raw;
@@ -480,7 +480,7 @@ END_TEST
 START_TEST(test_cookie_and_connection_reuse)
 {
 	struct vs_transport *t = client(10, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/login");
 	char *raw, *conns, path[512];
@@ -517,7 +517,7 @@ END_TEST
 START_TEST(test_redirect_not_followed)
 {
 	struct vs_transport *t = client(10, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/redirect");
 	char path[512];
@@ -535,7 +535,7 @@ END_TEST
 START_TEST(test_connection_refused)
 {
 	struct vs_transport *t = client(10, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/ok");
 	struct sockaddr_in sin;
@@ -554,7 +554,7 @@ START_TEST(test_connection_refused)
 	snprintf(u, sizeof(u), "https://127.0.0.1:%d/sdk",
 	         ntohs(sin.sin_port));
 	req.url = u;
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_ENET);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_ENET);
 	ck_assert(err.transient);
 	ck_assert_ptr_nonnull(strstr(err.message, "127.0.0.1:"));
 	ck_assert_ptr_null(resp.body);
@@ -565,12 +565,12 @@ END_TEST
 START_TEST(test_timeout)
 {
 	struct vs_transport *t = client(1, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/hang");
 	double t0 = now();
 
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_ETIMEOUT);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_ETIMEOUT);
 	ck_assert(err.transient);
 	ck_assert_double_lt(now() - t0, 5.0);
 	ck_assert_double_ge(now() - t0, 0.9);
@@ -583,13 +583,13 @@ END_TEST
 START_TEST(test_time_left_cuts_trickle)
 {
 	struct vs_transport *t = client(0, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/trickle");
 	double t0 = now();
 
 	req.time_left_s = 1.5;
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_ETIMEOUT);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_ETIMEOUT);
 	ck_assert(err.transient);
 	ck_assert_double_ge(now() - t0, 1.4);
 	ck_assert_double_lt(now() - t0, 4.0);
@@ -605,7 +605,7 @@ static struct vs_client *
 deadline_client(double deadline_s, double cleanup_s)
 {
 	struct vs_client_opts o = { 0 };
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_client *c = NULL;
 	char u[128];
 
@@ -622,7 +622,7 @@ deadline_client(double deadline_s, double cleanup_s)
 }
 
 static int
-client_get(struct vs_client *c, const char *path, struct vs_error *err)
+client_get(struct vs_client *c, const char *path, struct err *err)
 {
 	struct vs_http_response resp;
 	struct vs_http_request req = get(path);
@@ -638,10 +638,10 @@ static void
 deadline_cuts(const char *path)
 {
 	struct vs_client *c = deadline_client(2, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	double t0 = now();
 
-	ck_assert_int_eq(client_get(c, path, &err), VS_ETIMEOUT);
+	ck_assert_int_eq(client_get(c, path, &err), ERR_ETIMEOUT);
 	ck_assert(err.transient);
 	ck_assert_msg(strstr(err.message, "deadline of 2 s exceeded "
 	                     "(connection_options.deadline_seconds)") !=
@@ -668,21 +668,21 @@ END_TEST
 START_TEST(test_deadline_cleanup_allowance)
 {
 	struct vs_client *c = deadline_client(1, 5);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	unsigned trips;
 
-	ck_assert_int_eq(client_get(c, "/hang", &err), VS_ETIMEOUT);
+	ck_assert_int_eq(client_get(c, "/hang", &err), ERR_ETIMEOUT);
 	trips = vs_client_roundtrips(c);
-	vs_error_clear(&err);
-	ck_assert_int_eq(client_get(c, "/ok", &err), VS_ETIMEOUT);
+	err_clear(&err);
+	ck_assert_int_eq(client_get(c, "/ok", &err), ERR_ETIMEOUT);
 	ck_assert_uint_eq(vs_client_roundtrips(c), trips);
 	vs_client_cleanup(c);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(client_get(c, "/ok", &err) == 0, "%s", err.message);
 	ck_assert_uint_eq(vs_client_roundtrips(c), trips + 1);
 	/* the allowance too runs out */
-	vs_error_clear(&err);
-	ck_assert_int_eq(client_get(c, "/hang", &err), VS_ETIMEOUT);
+	err_clear(&err);
+	ck_assert_int_eq(client_get(c, "/hang", &err), ERR_ETIMEOUT);
 	ck_assert_msg(strstr(err.message, "and its cleanup allowance") !=
 	              NULL, "%s", err.message);
 	vs_client_free(c);
@@ -753,7 +753,7 @@ static void
 check_upload(const char *method, int n)
 {
 	struct vs_transport *t = client(10, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/ok");
 	char path[512], line[64], *raw, *body;
@@ -806,7 +806,7 @@ struct nest {
 
 static int
 nest_cb(void *ud, unsigned long long sent, unsigned long long total,
-        struct vs_error *err)
+        struct err *err)
 {
 	struct nest *n = ud;
 	struct vs_http_request r;
@@ -826,7 +826,7 @@ nest_cb(void *ud, unsigned long long sent, unsigned long long total,
 	r.body_len = 9;
 	rc = n->t->roundtrip(n->t, &r, &resp, err);
 	if (rc == 0 && resp.status != 200)
-		rc = vs_error_set(err, VS_EHTTP, "nested: %ld", resp.status);
+		rc = err_set(err, ERR_EHTTP, "nested: %ld", resp.status);
 	vs_http_response_clear(&resp);
 	return rc;
 }
@@ -834,7 +834,7 @@ nest_cb(void *ud, unsigned long long sent, unsigned long long total,
 static char *
 file_text(const char *name)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char path[512], *text = NULL;
 	size_t len;
 
@@ -847,7 +847,7 @@ file_text(const char *name)
 START_TEST(test_nested_roundtrip_during_upload)
 {
 	struct vs_transport *t = client(30, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/login");
 	struct nest n = { 0 };
@@ -900,7 +900,7 @@ END_TEST
 
 static int
 refuse_cb(void *ud, unsigned long long sent, unsigned long long total,
-          struct vs_error *err)
+          struct err *err)
 {
 	int *calls = ud;
 
@@ -908,7 +908,7 @@ refuse_cb(void *ud, unsigned long long sent, unsigned long long total,
 	if (sent == 0)
 		return 0;
 	(*calls)++;
-	return vs_error_set(err, VS_EFAULT, "lease gone");
+	return err_set(err, ERR_EFAULT, "lease gone");
 }
 
 /* A callback's error stops the upload and is the round trip's error,
@@ -916,7 +916,7 @@ refuse_cb(void *ud, unsigned long long sent, unsigned long long total,
 START_TEST(test_progress_error_stops_upload)
 {
 	struct vs_transport *t = client(30, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/slow");
 	char path[512];
@@ -928,14 +928,14 @@ START_TEST(test_progress_error_stops_upload)
 	req.upload_path = path;
 	req.progress = refuse_cb;
 	req.progress_ud = &calls;
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EFAULT);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EFAULT);
 	ck_assert_str_eq(err.message, "lease gone");
 	ck_assert(!err.transient);
 	ck_assert_int_eq(calls, 1);
 	ck_assert_ptr_null(resp.body);
 	/* the transport is still usable */
 	req = get("/ok");
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
 	ck_assert_int_eq(resp.status, 200);
 	vs_http_response_clear(&resp);
@@ -947,7 +947,7 @@ END_TEST
 START_TEST(test_download)
 {
 	struct vs_transport *t = client(10, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/download");
 	char path[512], *data = NULL;
@@ -988,18 +988,18 @@ END_TEST
 START_TEST(test_oversized_reply)
 {
 	struct vs_transport *t = client(10, 1024 * 1024);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/big");
 
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EPARSE);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EPARSE);
 	ck_assert_ptr_nonnull(strstr(err.message, "reply too large"));
 	ck_assert_ptr_null(resp.body);
 	vs_transport_free(t);
 
 	/* the same reply fits under the default cap */
 	t = client(10, 0);
-	vs_error_clear(&err);
+	err_clear(&err);
 	req = get("/big");
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
 	ck_assert_uint_eq(resp.body_len, BIG_LEN);
@@ -1012,13 +1012,13 @@ END_TEST
 START_TEST(test_oversized_header)
 {
 	struct vs_transport *t = client(10, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/bighead");
 	int rc;
 
 	rc = t->roundtrip(t, &req, &resp, &err);
-	ck_assert_int_eq(rc, VS_EPARSE);
+	ck_assert_int_eq(rc, ERR_EPARSE);
 	ck_assert_msg(strstr(err.message, "reply header too large from "
 	                     "127.0.0.1:") == err.message, "%s",
 	              err.message);
@@ -1031,29 +1031,29 @@ END_TEST
 START_TEST(test_bad_requests)
 {
 	struct vs_transport *t = client(10, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/ok");
 
 	req.url = "ftp://127.0.0.1/x";
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EINVAL);
-	vs_error_clear(&err);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EINVAL);
+	err_clear(&err);
 	req.url = "https://user:pw@127.0.0.1/sdk";
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EINVAL);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EINVAL);
 	ck_assert_ptr_null(strstr(err.message, "pw"));
-	vs_error_clear(&err);
+	err_clear(&err);
 	req = get("/ok");
 	req.soap_action = "urn:vim25\r\nX-Evil: 1";
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EINVAL);
-	vs_error_clear(&err);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EINVAL);
+	err_clear(&err);
 	req = get("/ok");
 	req.method = "PATCH";
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EINVAL);
-	vs_error_clear(&err);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EINVAL);
+	err_clear(&err);
 	req = get("/ok");
 	req.upload_path = "/nonexistent/file";
 	req.method = "PUT";
-	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), VS_EIO);
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EIO);
 	/* nothing reached the server */
 	{
 		char path[512];
@@ -1062,7 +1062,7 @@ START_TEST(test_bad_requests)
 		ck_assert_int_ne(access(path, F_OK), 0);
 	}
 	/* and the handle still works */
-	vs_error_clear(&err);
+	err_clear(&err);
 	req = get("/ok");
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), 0);
 	ck_assert_int_eq(resp.status, 200);
@@ -1074,7 +1074,7 @@ END_TEST
 START_TEST(test_ipv6_literal)
 {
 	struct vs_transport *t = client(10, 0);
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_http_response resp;
 	struct vs_http_request req = get("/ok");
 	char u[128];
@@ -1092,7 +1092,7 @@ END_TEST
 START_TEST(test_insecure_is_logged)
 {
 	struct vs_curl_opts o = { 0 };
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	struct vs_transport *t = NULL;
 
 	logbuf[0] = '\0';

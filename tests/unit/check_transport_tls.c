@@ -62,7 +62,7 @@ run_quiet(char *const argv[])
 static void
 make_cert(const char *name, const char *cn, char **pem_out)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char cert[512], key[512], subj[128];
 	char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048",
 	                 "-nodes", "-days", "1", "-subj", subj, "-addext",
@@ -191,7 +191,7 @@ teardown(void)
 }
 
 static int
-fetch_at(struct vs_error *err, int port, const char *ca, bool insecure,
+fetch_at(struct err *err, int port, const char *ca, bool insecure,
          long *status)
 {
 	struct vs_curl_opts o = { 0 };
@@ -319,7 +319,7 @@ start_proxy(int bad, bool reset)
 
 /* A GET through a vs_client (its retry loop) and the curl transport. */
 static int
-client_get(struct vs_error *err, int port, const char *ca, unsigned *trips,
+client_get(struct err *err, int port, const char *ca, unsigned *trips,
            long *status)
 {
 	struct vs_client_opts o = { 0 };
@@ -353,7 +353,7 @@ client_get(struct vs_error *err, int port, const char *ca, unsigned *trips,
 }
 
 static int
-fetch(struct vs_error *err, const char *ca, bool insecure, long *status)
+fetch(struct err *err, const char *ca, bool insecure, long *status)
 {
 	return fetch_at(err, server_port, ca, insecure, status);
 }
@@ -363,12 +363,12 @@ fetch(struct vs_error *err, const char *ca, bool insecure, long *status)
 
 START_TEST(test_unknown_ca_is_refused)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char want[64];
 	long status = 0;
 
 	REQUIRE_SERVER();
-	ck_assert_int_eq(fetch(&err, NULL, false, &status), VS_ETLS);
+	ck_assert_int_eq(fetch(&err, NULL, false, &status), ERR_ETLS);
 	ck_assert(!err.transient);
 	snprintf(want, sizeof(want), "TLS: certificate verify failed for "
 	         "127.0.0.1:%d: ", server_port);
@@ -380,13 +380,13 @@ END_TEST
 /* The message keeps curl's reason and names what an operator sets. */
 START_TEST(test_verify_failure_names_the_fix)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	char want[64];
 	const char *reason, *fix;
 	long status = 0;
 
 	REQUIRE_SERVER();
-	ck_assert_int_eq(fetch(&err, NULL, false, &status), VS_ETLS);
+	ck_assert_int_eq(fetch(&err, NULL, false, &status), ERR_ETLS);
 	snprintf(want, sizeof(want), "127.0.0.1:%d: ", server_port);
 	reason = strstr(err.message, want);
 	ck_assert_ptr_nonnull(reason);
@@ -404,13 +404,13 @@ END_TEST
 /* A verification failure is final: the client does not retry it. */
 START_TEST(test_verify_failure_not_retried)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	unsigned trips = 0;
 	long status = 0;
 
 	REQUIRE_SERVER();
 	ck_assert_int_eq(client_get(&err, server_port, other_ca, &trips,
-	                            &status), VS_ETLS);
+	                            &status), ERR_ETLS);
 	ck_assert(!err.transient);
 	ck_assert_uint_eq(trips, 1);
 }
@@ -419,7 +419,7 @@ END_TEST
 static void
 handshake_broken_then_ok(bool reset)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	unsigned trips = 0;
 	long status = 0;
 
@@ -447,13 +447,13 @@ END_TEST
  * certificate message. */
 START_TEST(test_handshake_reset_is_transient)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	long status = 0;
 
 	REQUIRE_SERVER();
 	start_proxy(1000, true);
 	ck_assert_int_eq(fetch_at(&err, proxy_port, server_ca, false,
-	                          &status), VS_ENET);
+	                          &status), ERR_ENET);
 	ck_assert(err.transient);
 	ck_assert(!err.maybe_sent);
 	ck_assert_msg(strstr(err.message, "TLS: handshake failed for ") ==
@@ -465,18 +465,18 @@ END_TEST
 
 START_TEST(test_wrong_ca_is_refused)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	long status = 0;
 
 	REQUIRE_SERVER();
-	ck_assert_int_eq(fetch(&err, other_ca, false, &status), VS_ETLS);
+	ck_assert_int_eq(fetch(&err, other_ca, false, &status), ERR_ETLS);
 	ck_assert(!err.transient);
 }
 END_TEST
 
 START_TEST(test_pinned_ca_is_accepted)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	long status = 0;
 
 	REQUIRE_SERVER();
@@ -488,7 +488,7 @@ END_TEST
 
 START_TEST(test_insecure_skips_verification)
 {
-	struct vs_error err = { 0 };
+	struct err err = { 0 };
 	long status = 0;
 
 	REQUIRE_SERVER();

@@ -46,11 +46,11 @@ read_data(const char *name)
 static xmlDocPtr
 parse_body(const char *body, xmlNodePtr *resp)
 {
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc = NULL;
 	int rc;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	rc = vs_soap_parse_reply(&doc, resp, body, strlen(body), NULL, &err);
 	ck_assert_msg(rc == 0, "parse: %s", err.message);
 	return doc;
@@ -136,12 +136,12 @@ static void
 save_request(const char *name, xmlDocPtr doc)
 {
 	const char *dir = getenv("CPI_TEST_OUTDIR");
-	struct vs_error err;
+	struct err err;
 	char path[4096], *wire = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_serialize(&wire, &len, doc, &err), 0);
 	if (dir != NULL && dir[0] != '\0') {
 		snprintf(path, sizeof(path), "%s/vim-%s.xml", dir, name);
@@ -157,10 +157,10 @@ static xmlNodePtr
 new_request(xmlDocPtr *doc, const char *method)
 {
 	struct vs_moref pc = { "PropertyCollector", "propertyCollector" };
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr m;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_soap_request_new(doc, &m, method, &pc, &err), 0);
 	return m;
 }
@@ -331,13 +331,13 @@ START_TEST(test_clone_spec_xml)
 		.template_ = false, .config = &config, .power_on = false,
 		.snapshot = &snap,
 	};
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m;
 	char *got, *wire;
 	size_t len;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	m = new_request(&doc, "CloneVM_Task");
 	ck_assert_ptr_nonnull(vs_soap_add_moref(m, "folder", &folder));
 	ck_assert_ptr_nonnull(vs_soap_add_text(m, "name", "vm-1"));
@@ -414,12 +414,12 @@ START_TEST(test_config_spec_reconfig_xml)
 		"<type>vm</type>"
 		"</managedBy>"
 		"</spec>";
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m;
 	char *got;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	m = new_request(&doc, "ReconfigVM_Task");
 	ck_assert_int_eq(vs_add_config_spec(m, "spec", &s, &err), 0);
 	save_request("ReconfigVM_Task", doc);
@@ -548,12 +548,12 @@ START_TEST(test_config_spec_device_extensions_xml)
 		"</device>"
 		"</deviceChange>"
 		"</spec>";
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m;
 	char *got;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	m = new_request(&doc, "ReconfigVM_Task");
 	ck_assert_msg(vs_add_config_spec(m, "spec", &s, &err) == 0, "%s",
 	              err.message);
@@ -607,17 +607,17 @@ START_TEST(test_device_extensions_invalid)
 		{ .type = VS_DEV_SCSI_CONTROLLER, .key = -100,
 		  .shared_bus = "NoSharing" },
 	};
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m;
 	size_t i;
 
 	m = new_request(&doc, "ReconfigVM_Task");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_msg(vs_add_device(m, "device", &cases[i], &err) ==
-		              VS_EINVAL, "case %zu accepted", i);
-		ck_assert_int_eq(err.code, VS_EINVAL);
+		              ERR_EINVAL, "case %zu accepted", i);
+		ck_assert_int_eq(err.code, ERR_EINVAL);
 		ck_assert_str_ne(err.message, "");
 	}
 	/* the type and the field checks come first: nothing was written
@@ -675,12 +675,12 @@ START_TEST(test_filter_spec_xml)
 		"</selectSet>"
 		"</objectSet>"
 		"</specSet>";
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m;
 	char *got;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	m = new_request(&doc, "RetrievePropertiesEx");
 	ck_assert_int_eq(vs_add_filter_spec(m, "specSet", &fs, &err), 0);
 	got = dump(last_child(m));
@@ -729,16 +729,16 @@ START_TEST(test_spec_invalid)
 	struct vs_config_spec cfg_utf8 = { .extra = bad_utf8, .nextra = 1 };
 	struct vs_config_spec cfg_name = { .name = "bad\002name" };
 	struct vs_filter_spec nothing = { 0 };
-	struct vs_error err;
+	struct err err;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr m;
 
 	m = new_request(&doc, "ReconfigVM_Task");
 #define EXPECT_EINVAL(call)                                             \
 	do {                                                            \
-		vs_error_clear(&err);                                   \
-		ck_assert_int_eq((call), VS_EINVAL);                    \
-		ck_assert_int_eq(err.code, VS_EINVAL);                  \
+		err_clear(&err);                                   \
+		ck_assert_int_eq((call), ERR_EINVAL);                    \
+		ck_assert_int_eq(err.code, ERR_EINVAL);                  \
 		ck_assert_str_ne(err.message, "");                      \
 	} while (0)
 	EXPECT_EINVAL(vs_add_device(m, "device", &bad_type, &err));
@@ -766,13 +766,13 @@ START_TEST(test_read_vm)
 	struct vs_devices *devs = NULL;
 	struct vs_object o;
 	struct vs_moref ref;
-	struct vs_error err;
+	struct err err;
 	const char *s;
 	xmlNodePtr resp;
 	xmlDocPtr doc;
 	size_t n, i, nics = 0;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_file("06_RetrievePropertiesEx_vm.response.xml", &resp);
 	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp), NULL,
 	                                     &err), 0);
@@ -874,11 +874,11 @@ START_TEST(test_read_clone_devices)
 	struct vs_devices *devs = NULL;
 	const struct vs_device *d;
 	struct vs_object o[2];
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr resp, objs;
 	xmlDocPtr doc;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_file("11_RetrievePropertiesEx_clone.response.xml", &resp);
 	objs = first_objects(resp);
 	ck_assert_int_eq(vs_object_from_node(&o[0], objs, NULL, &err), 0);
@@ -912,14 +912,14 @@ START_TEST(test_read_task_success)
 	struct vs_task_info ti = { 0 };
 	struct vs_object o;
 	struct vs_moref ref;
-	struct vs_error err;
+	struct err err;
 	const char *s;
 	long long v;
 	xmlNodePtr resp;
 	xmlDocPtr doc;
 	int state;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_file("10_RetrievePropertiesEx_clonetask.response.xml",
 	                 &resp);
 	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp), NULL,
@@ -963,12 +963,12 @@ START_TEST(test_read_task_error)
 	struct vs_task_info ti = { 0 };
 	struct vs_fault f;
 	struct vs_object o;
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr resp, ps;
 	xmlDocPtr doc;
 	char *name;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_file("PowerOnVM_Task_again.task.response.xml", &resp);
 	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp), NULL,
 	                                     &err), 0);
@@ -994,13 +994,13 @@ END_TEST
 START_TEST(test_read_update_without_val)
 {
 	struct vs_task_info ti = { 0 };
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr resp, rv, os, cs;
 	xmlDocPtr doc;
 	char *name;
 	int n = 0;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_file("WaitForUpdatesEx_1.response.xml", &resp);
 	rv = vs_xml_child(resp, "returnval");
 	os = vs_xml_child(vs_xml_child(rv, "filterSet"), "objectSet");
@@ -1025,13 +1025,13 @@ START_TEST(test_read_lease)
 {
 	struct vs_lease_info *li = NULL;
 	struct vs_object o;
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr resp, n;
 	xmlDocPtr doc;
 	const char *s;
 	int state;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_file("HttpNfcLease_props.response.xml", &resp);
 	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp), NULL,
 	                                     &err), 0);
@@ -1072,13 +1072,13 @@ START_TEST(test_read_lease_error)
 		"</objects>";
 	struct vs_object o;
 	struct vs_fault f;
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr resp;
 	xmlDocPtr doc;
 	const char *s;
 	int state;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_objects_xml(xml, &resp);
 	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp), NULL,
 	                                     &err), 0);
@@ -1090,10 +1090,10 @@ START_TEST(test_read_lease_error)
 	ck_assert_str_eq(f.type, "FileNotFound");
 	ck_assert_str_eq(f.localized, "File x.vmdk was not found");
 	ck_assert_int_eq(vs_lease_state_parse(&state, "paused", &err),
-	                 VS_EPARSE);
-	vs_error_clear(&err);
+	                 ERR_EPARSE);
+	err_clear(&err);
 	ck_assert_int_eq(vs_object_get_fault(&f, &o, "state", &err),
-	                 VS_EPARSE);
+	                 ERR_EPARSE);
 	vs_object_clear(&o);
 }
 END_TEST
@@ -1101,13 +1101,13 @@ END_TEST
 START_TEST(test_read_two_objects)
 {
 	struct vs_object o;
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr resp, objs;
 	xmlDocPtr doc;
 	long long mem;
 	bool tmpl;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_file("Get_newvm.response.xml", &resp);
 	objs = vs_xml_next(first_objects(resp), "objects");
 	ck_assert_ptr_nonnull(objs);
@@ -1129,28 +1129,28 @@ START_TEST(test_read_missing_set)
 {
 	static const char *const optional[] = { "name", NULL };
 	struct vs_object o;
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr resp;
 	xmlDocPtr doc;
 	const char *s;
 
 	doc = parse_file("AfterLogout_RetrievePropertiesEx.response.xml",
 	                 &resp);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp), NULL,
-	                                     &err), VS_EFAULT);
+	                                     &err), ERR_EFAULT);
 	ck_assert_str_eq(err.fault, "NotAuthenticated");
 	ck_assert_ptr_nonnull(strstr(err.message, "name"));
 	ck_assert_ptr_null(o.props);
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp),
 	                                     optional, &err), 0);
 	ck_assert_ptr_nonnull(vs_object_prop(&o, "name"));
 	ck_assert_str_eq(vs_object_prop(&o, "name")->fault.type,
 	                 "NotAuthenticated");
 	ck_assert_int_eq(vs_object_get_str(&s, &o, "name", &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	vs_object_clear(&o);
 	xmlFreeDoc(doc);
 }
@@ -1187,11 +1187,11 @@ START_TEST(test_read_ds_summary)
 {
 	struct vs_ds_summary *ds = NULL;
 	struct vs_object o;
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr resp, n;
 	xmlDocPtr doc;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_file("Get_ds_browser.response.xml", &resp);
 	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp), NULL,
 	                                     &err), 0);
@@ -1215,7 +1215,7 @@ START_TEST(test_getter_shapes)
 {
 	struct vs_object o;
 	struct vs_moref ref;
-	struct vs_error err;
+	struct err err;
 	const struct vs_moref *refs;
 	xmlNodePtr resp, n;
 	xmlDocPtr doc;
@@ -1224,27 +1224,27 @@ START_TEST(test_getter_shapes)
 	bool b;
 	size_t cnt;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_file("06_RetrievePropertiesEx_vm.response.xml", &resp);
 	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp), NULL,
 	                                     &err), 0);
 	xmlFreeDoc(doc);
 #define EXPECT(want, call)                                              \
 	do {                                                            \
-		vs_error_clear(&err);                                   \
+		err_clear(&err);                                   \
 		ck_assert_int_eq((call), (want));                       \
 		ck_assert_int_eq(err.code, (want));                     \
 	} while (0)
-	EXPECT(VS_EPARSE, vs_object_get_str(&s, &o, "resourcePool", &err));
-	EXPECT(VS_EPARSE, vs_object_get_moref(&ref, &o, "name", &err));
-	EXPECT(VS_EPARSE, vs_object_get_long(&v, &o, "name", &err));
-	EXPECT(VS_EPARSE, vs_object_get_bool(&b, &o, "name", &err));
-	EXPECT(VS_EPARSE, vs_object_get_morefs(&refs, &cnt, &o, "name", &err));
-	EXPECT(VS_EPARSE, vs_object_get_node(&n, &o, "name", &err));
-	EXPECT(VS_EPARSE, vs_object_get_str(&s, &o, "config.hardware.device",
-	                                    &err));
-	EXPECT(VS_ENOTFOUND, vs_object_get_str(&s, &o, "summary", &err));
-	EXPECT(VS_ENOTFOUND, vs_object_get_node(&n, &o, "summary", &err));
+	EXPECT(ERR_EPARSE, vs_object_get_str(&s, &o, "resourcePool", &err));
+	EXPECT(ERR_EPARSE, vs_object_get_moref(&ref, &o, "name", &err));
+	EXPECT(ERR_EPARSE, vs_object_get_long(&v, &o, "name", &err));
+	EXPECT(ERR_EPARSE, vs_object_get_bool(&b, &o, "name", &err));
+	EXPECT(ERR_EPARSE, vs_object_get_morefs(&refs, &cnt, &o, "name", &err));
+	EXPECT(ERR_EPARSE, vs_object_get_node(&n, &o, "name", &err));
+	EXPECT(ERR_EPARSE, vs_object_get_str(&s, &o, "config.hardware.device",
+	                                     &err));
+	EXPECT(ERR_ENOTFOUND, vs_object_get_str(&s, &o, "summary", &err));
+	EXPECT(ERR_ENOTFOUND, vs_object_get_node(&n, &o, "summary", &err));
 #undef EXPECT
 	vs_object_clear(&o);
 }
@@ -1384,20 +1384,20 @@ START_TEST(test_hostile)
 	struct vs_ds_summary *ds = NULL;
 	struct vs_task_info ti = { 0 };
 	struct vs_object o;
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr resp, objs, ps;
 	xmlDocPtr doc;
 	char *name;
 	int rc = 0, target = hostile[_i].target;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_objects_xml(hostile[_i].xml, &resp);
 	objs = first_objects(resp);
 	ck_assert_ptr_nonnull(objs);
 	if (target == H_OBJECT) {
 		rc = vs_object_from_node(&o, objs, NULL, &err);
-		ck_assert_msg(rc == VS_EPARSE, "case %d: rc %d", _i, rc);
-		ck_assert_int_eq(err.code, VS_EPARSE);
+		ck_assert_msg(rc == ERR_EPARSE, "case %d: rc %d", _i, rc);
+		ck_assert_int_eq(err.code, ERR_EPARSE);
 		ck_assert_ptr_null(o.props);
 		xmlFreeDoc(doc);
 		return;
@@ -1409,7 +1409,7 @@ START_TEST(test_hostile)
 		                        &err);
 		xmlFree(name);
 		vs_task_info_clear(&ti);
-		ck_assert_msg(rc == VS_EPARSE, "case %d: rc %d", _i, rc);
+		ck_assert_msg(rc == ERR_EPARSE, "case %d: rc %d", _i, rc);
 		xmlFreeDoc(doc);
 		return;
 	}
@@ -1427,9 +1427,9 @@ START_TEST(test_hostile)
 		rc = vs_ds_summary_from_node(&ds, ps, &err);
 		ck_assert_ptr_null(ds);
 	}
-	ck_assert_msg(rc == VS_EPARSE, "case %d: rc %d (%s)", _i, rc,
+	ck_assert_msg(rc == ERR_EPARSE, "case %d: rc %d (%s)", _i, rc,
 	              err.message);
-	ck_assert_int_eq(err.code, VS_EPARSE);
+	ck_assert_int_eq(err.code, ERR_EPARSE);
 	vs_object_clear(&o);
 	xmlFreeDoc(doc);
 }
@@ -1448,11 +1448,11 @@ START_TEST(test_hostile_controls)
 		     "<capacityInKB>9223372036854775807</capacityInKB>"));
 	struct vs_devices *devs = NULL;
 	struct vs_object o;
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr resp;
 	xmlDocPtr doc;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	doc = parse_objects_xml(good, &resp);
 	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp), NULL,
 	                                     &err), 0);
@@ -1491,7 +1491,7 @@ START_TEST(test_damaged_replies)
 		struct vs_lease_info *li = NULL;
 		struct vs_ds_summary *ds = NULL;
 		struct vs_object o;
-		struct vs_error err;
+		struct err err;
 		xmlNodePtr resp, objs, n;
 		xmlDocPtr doc = NULL;
 		size_t blen = len;
@@ -1505,7 +1505,7 @@ START_TEST(test_damaged_replies)
 		}
 		if (round % 5 == 4)
 			blen = (seed >> 3) % len;
-		vs_error_clear(&err);
+		err_clear(&err);
 		rc = vs_soap_parse_reply(&doc, &resp, body, blen, NULL, &err);
 		free(body);
 		if (rc < 0)
@@ -1518,15 +1518,15 @@ START_TEST(test_damaged_replies)
 			continue;
 		}
 		xmlFreeDoc(doc);
-		vs_error_clear(&err);
+		err_clear(&err);
 		if (vs_object_get_devices(&devs, &o, "config.hardware.device",
 		                          &err) == 0)
 			vs_devices_free(devs);
-		vs_error_clear(&err);
+		err_clear(&err);
 		if (vs_object_get_node(&n, &o, "info", &err) == 0 &&
 		    vs_lease_info_from_node(&li, n, &err) == 0)
 			vs_lease_info_free(li);
-		vs_error_clear(&err);
+		err_clear(&err);
 		if (vs_object_get_node(&n, &o, "summary", &err) == 0 &&
 		    vs_ds_summary_from_node(&ds, n, &err) == 0)
 			vs_ds_summary_free(ds);
@@ -1546,18 +1546,18 @@ START_TEST(test_parse_scalars)
 		{ "0", 0, 10, 0, 0 },
 		{ "-1", -5, 5, -1, 0 },
 		{ "10", 0, 10, 10, 0 },
-		{ "11", 0, 10, 0, VS_EPARSE },
-		{ "-6", -5, 5, 0, VS_EPARSE },
+		{ "11", 0, 10, 0, ERR_EPARSE },
+		{ "-6", -5, 5, 0, ERR_EPARSE },
 		{ "9223372036854775807", LLONG_MIN, LLONG_MAX, LLONG_MAX, 0 },
-		{ "9223372036854775808", LLONG_MIN, LLONG_MAX, 0, VS_EPARSE },
-		{ "-9223372036854775809", LLONG_MIN, LLONG_MAX, 0, VS_EPARSE },
-		{ "", 0, 10, 0, VS_EPARSE },
-		{ "+1", 0, 10, 0, VS_EPARSE },
-		{ " 1", 0, 10, 0, VS_EPARSE },
-		{ "1 ", 0, 10, 0, VS_EPARSE },
-		{ "0x10", 0, 100, 0, VS_EPARSE },
-		{ "--1", -5, 5, 0, VS_EPARSE },
-		{ "1.5", 0, 10, 0, VS_EPARSE },
+		{ "9223372036854775808", LLONG_MIN, LLONG_MAX, 0, ERR_EPARSE },
+		{ "-9223372036854775809", LLONG_MIN, LLONG_MAX, 0, ERR_EPARSE },
+		{ "", 0, 10, 0, ERR_EPARSE },
+		{ "+1", 0, 10, 0, ERR_EPARSE },
+		{ " 1", 0, 10, 0, ERR_EPARSE },
+		{ "1 ", 0, 10, 0, ERR_EPARSE },
+		{ "0x10", 0, 100, 0, ERR_EPARSE },
+		{ "--1", -5, 5, 0, ERR_EPARSE },
+		{ "1.5", 0, 10, 0, ERR_EPARSE },
 	};
 	static const struct {
 		const char *s;
@@ -1565,25 +1565,25 @@ START_TEST(test_parse_scalars)
 		int rc;
 	} bools[] = {
 		{ "true", true, 0 }, { "1", true, 0 }, { "false", false, 0 },
-		{ "0", false, 0 }, { "TRUE", false, VS_EPARSE },
-		{ "", false, VS_EPARSE }, { "yes", false, VS_EPARSE },
+		{ "0", false, 0 }, { "TRUE", false, ERR_EPARSE },
+		{ "", false, ERR_EPARSE }, { "yes", false, ERR_EPARSE },
 	};
-	struct vs_error err;
+	struct err err;
 	long long v;
 	bool b;
 	size_t i;
 
 	for (i = 0; i < sizeof(longs) / sizeof(longs[0]); i++) {
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_msg(vs_parse_long(&v, longs[i].s, longs[i].min,
 		                            longs[i].max, &err) == longs[i].rc,
 		              "long case %zu", i);
 		ck_assert_int_eq(v, longs[i].want);
 	}
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_parse_long(&v, NULL, 0, 1, &err), VS_EPARSE);
+	err_clear(&err);
+	ck_assert_int_eq(vs_parse_long(&v, NULL, 0, 1, &err), ERR_EPARSE);
 	for (i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_msg(vs_parse_bool(&b, bools[i].s, &err) ==
 		              bools[i].rc, "bool case %zu", i);
 		ck_assert(b == bools[i].want);

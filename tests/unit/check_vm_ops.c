@@ -87,10 +87,10 @@ static const struct vs_moref vm100 = { "VirtualMachine", "vm-100" };
 
 START_TEST(test_paths)
 {
-	struct vs_error err;
+	struct err err;
 	char *s = NULL;
 
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_folder_rel_path(&s, "BOSH_VMs", NULL, &err), 0);
 	ck_assert_str_eq(s, "BOSH_VMs");
 	free(s);
@@ -115,27 +115,27 @@ START_TEST(test_paths_refused)
 		"", "/BOSH_VMs", "BOSH_VMs/", "a//b", "a%2fb", "a\tb",
 		"a\x01", "\xff\xfe",
 	};
-	struct vs_error err;
+	struct err err;
 	char *s = NULL;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad_folders) / sizeof(bad_folders[0]); i++) {
-		vs_error_clear(&err);
+		err_clear(&err);
 		ck_assert_int_eq(vs_folder_rel_path(&s, bad_folders[i], NULL,
-		                                    &err), VS_EINVAL);
+		                                    &err), ERR_EINVAL);
 		ck_assert_ptr_null(s);
 		ck_assert_str_ne(err.message, "");
 	}
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_folder_rel_path(&s, "f", "a/b", &err), VS_EINVAL);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_folder_rel_path(&s, NULL, NULL, &err), VS_EINVAL);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_vm_path(&s, "DC0", "f", "../x", &err), VS_EINVAL);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_vm_path(&s, "D/C", "f", "x", &err), VS_EINVAL);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_vm_path(&s, "DC0", "f", "", &err), VS_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_folder_rel_path(&s, "f", "a/b", &err), ERR_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_folder_rel_path(&s, NULL, NULL, &err), ERR_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_vm_path(&s, "DC0", "f", "../x", &err), ERR_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_vm_path(&s, "D/C", "f", "x", &err), ERR_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_vm_path(&s, "DC0", "f", "", &err), ERR_EINVAL);
 	ck_assert_ptr_null(s);
 }
 END_TEST
@@ -173,13 +173,13 @@ END_TEST
 START_TEST(test_find_found_four_round_trips)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref vm;
 
 	ft_reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
 	         "vm-100</returnval>");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_find(&vm, c, "DC0/vm/BOSH_VMs/vm-abc", &err) == 0,
 	              "%s", err.message);
 	ck_assert_str_eq(vm.type, "VirtualMachine");
@@ -198,16 +198,16 @@ END_TEST
 START_TEST(test_find_missing)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref vm;
 
 	ft_reply("FindByInventoryPath", "");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_find(&vm, c, "DC0/vm/BOSH_VMs/vm-x", &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_uint_eq(ft_calls(), 1);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_client_close(c, &err), 0);
 	ck_assert_uint_eq(ft.nreq, 4);
 	ft_finish(c);
@@ -217,15 +217,15 @@ END_TEST
 START_TEST(test_find_not_a_vm)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref vm;
 
 	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">group-v9"
 	         "</returnval>");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_find(&vm, c, "DC0/vm/BOSH_VMs", &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_str_eq(vm.value, "");
 	ft_finish(c);
 }
@@ -236,13 +236,13 @@ END_TEST
 START_TEST(test_info)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_vm_info *info = NULL;
 	const struct vs_vm_device *d;
 
 	ft_reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOn.xml");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_info(&info, c, &vm100, &err) == 0, "%s",
 	              err.message);
 	ck_assert_uint_eq(ft_calls(), 1);
@@ -291,17 +291,17 @@ END_TEST
 START_TEST(test_info_gone)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_vm_info *info = NULL;
 
 	ft_fault("RetrievePropertiesEx", "ManagedObjectNotFound");
 	ft_reply("RetrievePropertiesEx", "");
 	c = ft_connect();
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), VS_ENOTFOUND);
+	err_clear(&err);
+	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), ERR_ENOTFOUND);
 	ck_assert_ptr_null(info);
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), VS_ENOTFOUND);
+	err_clear(&err);
+	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), ERR_ENOTFOUND);
 	ft_finish(c);
 }
 END_TEST
@@ -311,7 +311,7 @@ END_TEST
 START_TEST(test_delete_sequence_keeps_persistent_disk)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_vm_info *info = NULL;
 	struct vs_vm_names *kept = NULL;
 	const char *rc_body;
@@ -324,7 +324,7 @@ START_TEST(test_delete_sequence_keeps_persistent_disk)
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	ft_task("Destroy_Task", NULL, NULL);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), 0);
 	ck_assert_msg(vs_vm_power_off(c, &vm100, &err) == 0, "%s",
 	              err.message);
@@ -362,21 +362,21 @@ END_TEST
 START_TEST(test_detach_nothing_no_task)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_vm_info info;
 	struct vs_vm_names *kept = NULL;
 
 	memset(&info, 0, sizeof(info));
 	info.vm = vm100;
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_detach_disks_info(&kept, c, &info,
 	                 VS_VM_DISKS_PERSISTENT, &err), 0);
 	ck_assert_uint_eq(kept->n, 0);
 	ck_assert_uint_eq(ft_calls(), 0);
 	vs_vm_names_free(kept);
 	ck_assert_int_eq(vs_vm_detach_disks_info(&kept, c, &info, 7, &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	ft_finish(c);
 }
 END_TEST
@@ -384,13 +384,13 @@ END_TEST
 START_TEST(test_detach_all)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_vm_names *kept = NULL;
 
 	ft_reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOff.xml");
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_detach_disks(&kept, c, &vm100, VS_VM_DISKS_ALL,
 	                                 &err) == 0, "%s", err.message);
 	ck_assert_uint_eq(kept->n, 3);
@@ -411,7 +411,7 @@ START_TEST(test_custom_field_defined_once)
 	                                     "director" };
 	static const char *const values[] = { "d-1", "cf", "d-2" };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	fields(FIELD("0", "deployment", VMTYPE)
 	       FIELD("1", "director", "<managedObjectType>HostSystem"
@@ -422,7 +422,7 @@ START_TEST(test_custom_field_defined_once)
 	reply_as("setCustomValue", "SetCustomValue", "");
 	reply_as("setCustomValue", "SetCustomValue", "");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_set_custom_fields(c, &vm100, names, values, 3,
 	                                      &err) == 0, "%s", err.message);
 	ck_assert_uint_eq(ft_calls(), 5);
@@ -442,14 +442,14 @@ END_TEST
 START_TEST(test_custom_field_duplicate_name_race)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	fields("");
 	ft_fault("AddCustomFieldDef", "DuplicateName");
 	fields(FIELD("5", "director", VMTYPE));
 	reply_as("setCustomValue", "SetCustomValue", "");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_set_custom_field(c, &vm100, "director", "d",
 	                                     &err) == 0, "%s", err.message);
 	ck_assert_str_eq(ft_op_at(3), "setCustomValue");
@@ -460,7 +460,7 @@ END_TEST
 START_TEST(test_custom_field_duplicate_other_type)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	fields(FIELD("1", "director", "<managedObjectType>HostSystem"
 	             "</managedObjectType>"));
@@ -468,7 +468,7 @@ START_TEST(test_custom_field_duplicate_other_type)
 	fields(FIELD("1", "director", "<managedObjectType>HostSystem"
 	             "</managedObjectType>"));
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_ne(vs_vm_set_custom_field(c, &vm100, "director", "d",
 	                                        &err), 0);
 	ck_assert_ptr_nonnull(strstr(err.message, "not for VMs"));
@@ -479,12 +479,12 @@ END_TEST
 START_TEST(test_custom_field_global_field_used)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	fields(FIELD("3", "director", ""));
 	reply_as("setCustomValue", "SetCustomValue", "");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_set_custom_field(c, &vm100, "director", "x",
 	                                        &err), 0);
 	ck_assert_uint_eq(ft_calls(), 2);
@@ -495,14 +495,14 @@ END_TEST
 START_TEST(test_custom_field_vm_gone)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	fields(FIELD("3", "director", VMTYPE));
 	ft_fault("setCustomValue", "ManagedObjectNotFound");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_set_custom_field(c, &vm100, "director", "x",
-	                                        &err), VS_ENOTFOUND);
+	                                        &err), ERR_ENOTFOUND);
 	ft_finish(c);
 }
 END_TEST
@@ -512,12 +512,12 @@ START_TEST(test_custom_field_refused_input)
 	static const char *const names[] = { "" };
 	static const char *const values[] = { "x" };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_set_custom_fields(c, &vm100, names, values, 1,
-	                                         &err), VS_EINVAL);
+	                                         &err), ERR_EINVAL);
 	ck_assert_int_eq(vs_vm_set_custom_fields(c, &vm100, NULL, NULL, 0,
 	                                         &err), 0);
 	ck_assert_uint_eq(ft_calls(), 0);
@@ -528,7 +528,7 @@ END_TEST
 START_TEST(test_custom_field_read_back_last_wins)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	char *v = NULL;
 
 	ft_reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
@@ -547,7 +547,7 @@ START_TEST(test_custom_field_read_back_last_wins)
 	         "CustomFieldStringValue\"><key>4</key><value>second</value>"
 	         "</CustomFieldValue></val></propSet></objects></returnval>");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_get_custom_field(&v, c, &vm100, "director",
 	                                     &err) == 0, "%s", err.message);
 	ck_assert_str_eq(v, "second");
@@ -560,7 +560,7 @@ END_TEST
 START_TEST(test_custom_field_read_back_missing)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	char *v = NULL;
 
 	/* field not defined */
@@ -576,17 +576,17 @@ START_TEST(test_custom_field_read_back_missing)
 	         "</returnval>");
 	ft_fault("RetrievePropertiesEx", "ManagedObjectNotFound");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_get_custom_field(&v, c, &vm100, "director",
-	                                        &err), VS_ENOTFOUND);
+	                                        &err), ERR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "not defined"));
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_get_custom_field(&v, c, &vm100, "director",
-	                                        &err), VS_ENOTFOUND);
+	                                        &err), ERR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "not set"));
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_get_custom_field(&v, c, &vm100, "director",
-	                                        &err), VS_ENOTFOUND);
+	                                        &err), ERR_ENOTFOUND);
 	ck_assert_ptr_null(v);
 	ft_finish(c);
 }
@@ -596,7 +596,7 @@ END_TEST
 START_TEST(test_hostile_replies)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_vm_info *info = NULL;
 
 	ft_reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
@@ -608,16 +608,16 @@ START_TEST(test_hostile_replies)
 	       "</CustomFieldDef>");
 	ft_reply("PowerOffVM_Task", "<returnval type=\"Task\"></returnval>");
 	c = ft_connect();
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), VS_EPARSE);
+	err_clear(&err);
+	ck_assert_int_eq(vs_vm_info(&info, c, &vm100, &err), ERR_EPARSE);
 	ck_assert_ptr_null(info);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_set_custom_field(c, &vm100, "director", "x",
-	                                        &err), VS_EPARSE);
-	vs_error_clear(&err);
+	                                        &err), ERR_EPARSE);
+	err_clear(&err);
 	ck_assert_int_ne(vs_vm_set_custom_field(c, &vm100, "director", "x",
 	                                        &err), 0);
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_ne(vs_vm_power_off(c, &vm100, &err), 0);
 	ck_assert_str_ne(err.message, "");
 	ft_finish(c);
@@ -629,13 +629,13 @@ END_TEST
 START_TEST(test_folder_ensure_existing_one_round_trip)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref f;
 
 	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">group-v7"
 	         "</returnval>");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_folder_ensure(&f, c, "DC0", "BOSH_VMs/u-1",
 	                                  &err), 0);
 	ck_assert_str_eq(f.value, "group-v7");
@@ -648,7 +648,7 @@ END_TEST
 START_TEST(test_folder_ensure_creates_with_race)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref f;
 
 	ft_reply("FindByInventoryPath", "");       /* DC0/vm/BOSH_VMs/u-1 */
@@ -661,7 +661,7 @@ START_TEST(test_folder_ensure_creates_with_race)
 	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-12"
 	         "</returnval>");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_folder_ensure(&f, c, "DC0", "BOSH_VMs/u-1",
 	                               &err) == 0, "%s", err.message);
 	ck_assert_str_eq(f.value, "folder-12");
@@ -674,7 +674,7 @@ END_TEST
 START_TEST(test_folder_ensure_creates)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref f;
 
 	ft_reply("FindByInventoryPath", "");
@@ -684,7 +684,7 @@ START_TEST(test_folder_ensure_creates)
 	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-20"
 	         "</returnval>");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_folder_ensure(&f, c, "DC0", "BOSH_VMs", &err) == 0,
 	              "%s", err.message);
 	ck_assert_str_eq(f.value, "folder-20");
@@ -697,15 +697,15 @@ END_TEST
 START_TEST(test_folder_ensure_not_a_folder)
 {
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	struct vs_moref f;
 
 	ft_reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
 	         "vm-1</returnval>");
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_folder_ensure(&f, c, "DC0", "BOSH_VMs", &err),
-	                 VS_EINVAL);
+	                 ERR_EINVAL);
 	ck_assert_str_eq(f.value, "");
 	ft_finish(c);
 }
@@ -741,12 +741,12 @@ START_TEST(test_reconfigure_spec)
 	const struct vs_vm_config bad_spec = { .changes = &bad,
 	                                       .nchanges = 1 };
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	const char *b;
 
 	ft_task("ReconfigVM_Task", NULL, NULL);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_msg(vs_vm_reconfigure(c, &vm100, &spec, &err) == 0, "%s",
 	              err.message);
 	b = ft_body_at(0);
@@ -759,10 +759,10 @@ START_TEST(test_reconfigure_spec)
 	ck_assert_ptr_nonnull(strstr(b, "<deviceName>VM Network"));
 	ck_assert_ptr_nonnull(strstr(b, "VirtualCdromIsoBackingInfo"));
 	ck_assert_ptr_nonnull(strstr(b, "<key>disk.enableUUID</key>"));
-	vs_error_clear(&err);
+	err_clear(&err);
 	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
-	                 VS_EINVAL);
-	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, NULL, &err), VS_EINVAL);
+	                 ERR_EINVAL);
+	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, NULL, &err), ERR_EINVAL);
 	ck_assert_uint_eq(ft_calls(), 2);
 	ft_finish(c);
 }

@@ -98,7 +98,7 @@ START_TEST(test_read_power_off_destroy)
 	struct vs_vm_remove_opts o = { .gone_ok = true };
 	struct vs_vm_removal out;
 	struct vs_client *c;
-	struct vs_error err = {0};
+	struct err err = {0};
 
 	power_state("poweredOn");
 	ft_task("PowerOffVM_Task", NULL, NULL);
@@ -120,7 +120,7 @@ START_TEST(test_read_already_off)
 {
 	struct vs_vm_remove_opts o = { .gone_ok = true };
 	struct vs_client *c;
-	struct vs_error err = {0};
+	struct err err = {0};
 
 	power_state("poweredOff");
 	ft_task("Destroy_Task", NULL, NULL);
@@ -133,27 +133,27 @@ START_TEST(test_read_already_off)
 }
 END_TEST
 
-/* Gone at the destroy: success with gone_ok, VS_ENOTFOUND without. */
+/* Gone at the destroy: success with gone_ok, ERR_ENOTFOUND without. */
 START_TEST(test_gone)
 {
 	struct vs_vm_remove_opts o = { .power = VS_VM_REMOVE_POWER_NONE };
 	struct vs_vm_removal out;
 	struct vs_client *c;
-	struct vs_error err = {0};
+	struct err err = {0};
 
 	ft_task("Destroy_Task", NULL, "ManagedObjectNotFound");
 	ft_task("Destroy_Task", NULL, "ManagedObjectNotFound");
 	c = ft_connect();
 	ck_assert_int_eq(vs_vm_remove(&out, c, &vm100, &o, &err),
-	                 VS_ENOTFOUND);
+	                 ERR_ENOTFOUND);
 	ck_assert_int_eq(out.stage, VS_VM_REMOVE_AT_VM);
 	ck_assert_ptr_nonnull(strstr(err.message, "Destroy_Task vm-100"));
-	vs_error_clear(&err);
+	err_clear(&err);
 	o.gone_ok = true;
 	ck_assert_msg(vs_vm_remove(&out, c, &vm100, &o, &err) == 0, "%s",
 	              err.message);
 	ck_assert(out.gone);
-	ck_assert(!vs_error_is_set(&err));
+	ck_assert(!err_is_set(&err));
 	ft_finish(c);
 }
 END_TEST
@@ -166,7 +166,7 @@ START_TEST(test_try_power_off_fails)
 		.what = "cleanup", .power = VS_VM_REMOVE_POWER_TRY,
 	};
 	struct vs_client *c;
-	struct vs_error err = {0};
+	struct err err = {0};
 
 	ft_task("PowerOffVM_Task", NULL, "TaskInProgress");
 	ft_task("Destroy_Task", NULL, NULL);
@@ -185,11 +185,11 @@ START_TEST(test_destroy_fails)
 	struct vs_vm_remove_opts o = { .power = VS_VM_REMOVE_POWER_NONE };
 	struct vs_vm_removal out;
 	struct vs_client *c;
-	struct vs_error err = {0};
+	struct err err = {0};
 
 	ft_task("Destroy_Task", NULL, "InvalidPowerState");
 	c = ft_connect();
-	ck_assert_int_eq(vs_vm_remove(&out, c, &vm100, &o, &err), VS_ETASK);
+	ck_assert_int_eq(vs_vm_remove(&out, c, &vm100, &o, &err), ERR_ETASK);
 	ck_assert_int_eq(out.stage, VS_VM_REMOVE_AT_VM);
 	ck_assert_str_eq(err.fault, "InvalidPowerState");
 	ck_assert_uint_eq(ft_calls(), 2);
@@ -203,18 +203,18 @@ START_TEST(test_bad_options)
 {
 	struct vs_vm_remove_opts o = { .leave_drs = true };
 	struct vs_client *c;
-	struct vs_error err = {0};
+	struct err err = {0};
 
 	c = ft_connect();
-	ck_assert_int_eq(vs_vm_remove(NULL, c, &vm100, &o, &err), VS_EINVAL);
+	ck_assert_int_eq(vs_vm_remove(NULL, c, &vm100, &o, &err), ERR_EINVAL);
 	memset(&o, 0, sizeof(o));
 	o.dir = "vm-abc";
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_vm_remove(NULL, c, &vm100, &o, &err), VS_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_vm_remove(NULL, c, &vm100, &o, &err), ERR_EINVAL);
 	memset(&o, 0, sizeof(o));
 	o.keep_disks = true;
-	vs_error_clear(&err);
-	ck_assert_int_eq(vs_vm_remove(NULL, c, &vm100, &o, &err), VS_EINVAL);
+	err_clear(&err);
+	ck_assert_int_eq(vs_vm_remove(NULL, c, &vm100, &o, &err), ERR_EINVAL);
 	ck_assert_uint_eq(ft_calls(), 0);
 	ft_finish(c);
 }
@@ -228,7 +228,7 @@ START_TEST(test_keep_disks_and_dir)
 	struct vs_vm_remove_opts o;
 	struct vs_vm_removal out;
 	struct vs_client *c;
-	struct vs_error err = {0};
+	struct err err = {0};
 	const char *b;
 
 	delete_vm_opts(&o);
@@ -258,7 +258,7 @@ START_TEST(test_dir_fails_after_destroy)
 	struct vs_vm_remove_opts o;
 	struct vs_vm_removal out;
 	struct vs_client *c;
-	struct vs_error err = {0};
+	struct err err = {0};
 
 	delete_vm_opts(&o);
 	delete_vm_replies("CannotDeleteFile");
@@ -280,7 +280,7 @@ START_TEST(test_files)
 	struct vs_vm_names kept;
 	char *items[] = { "[LocalDS_1] vm-abc/disk-1.vmdk" };
 	struct vs_client *c;
-	struct vs_error err = {0};
+	struct err err = {0};
 
 	kept.items = items;
 	kept.n = 1;
@@ -298,7 +298,7 @@ START_TEST(test_files)
 	                             "vm-abc/env.json</name>"));
 	ft_all_used();
 	ck_assert_int_eq(vs_vm_remove_files(c, &dc2, dss, 2, NULL, NULL,
-	                                    &err), VS_EINVAL);
+	                                    &err), ERR_EINVAL);
 	ft_finish(c);
 }
 END_TEST

@@ -12,7 +12,7 @@
  *     <fault op="PowerOnVM_Task" type="ManagedObjectNotFound"/>
  *     <task op="PowerOffVM_Task" fault="InvalidPowerState"/>
  *     <verify>
- *       <result rc="VS_ETASK" fault="InvalidPowerState"
+ *       <result rc="ERR_ETASK" fault="InvalidPowerState"
  *               message="Destroy_Task vm-100" value="..."/>
  *       <request op="PowerOffVM_Task"><![CDATA[exact body]]></request>
  *     </verify>
@@ -161,11 +161,11 @@ queue_replies(xmlNodePtr root)
  * the <operation> element; *value (malloc'd, may stay NULL) is what it
  * produced, for <result value=>. */
 typedef int (*case_op)(char **value, struct vs_client *c, xmlNodePtr op,
-                       struct vs_error *err);
+                       struct err *err);
 
 static int
 op_power_off(char **value, struct vs_client *c, xmlNodePtr op,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct vs_moref vm;
 
@@ -176,7 +176,7 @@ op_power_off(char **value, struct vs_client *c, xmlNodePtr op,
 
 static int
 op_power_on(char **value, struct vs_client *c, xmlNodePtr op,
-            struct vs_error *err)
+            struct err *err)
 {
 	struct vs_moref vm;
 
@@ -187,7 +187,7 @@ op_power_on(char **value, struct vs_client *c, xmlNodePtr op,
 
 static int
 op_destroy(char **value, struct vs_client *c, xmlNodePtr op,
-           struct vs_error *err)
+           struct err *err)
 {
 	struct vs_moref vm;
 
@@ -200,7 +200,7 @@ op_destroy(char **value, struct vs_client *c, xmlNodePtr op,
  * no_fallback_out="yes" the caller does not ask (NULL). */
 static int
 op_reboot_guest(char **value, struct vs_client *c, xmlNodePtr op,
-                struct vs_error *err)
+                struct err *err)
 {
 	struct vs_moref vm;
 	bool fb = false;
@@ -217,7 +217,7 @@ op_reboot_guest(char **value, struct vs_client *c, xmlNodePtr op,
 /* value: the moref found, "Type:value". */
 static int
 op_find_vm(char **value, struct vs_client *c, xmlNodePtr op,
-           struct vs_error *err)
+           struct err *err)
 {
 	struct vs_moref vm;
 	char *path = attr(op, "path");
@@ -233,7 +233,7 @@ op_find_vm(char **value, struct vs_client *c, xmlNodePtr op,
 /* value: the task's result, "Type:value" or its text ("" when none). */
 static int
 op_task_wait(char **value, struct vs_client *c, xmlNodePtr op,
-             struct vs_error *err)
+             struct err *err)
 {
 	struct vs_task_result r;
 	struct vs_moref task;
@@ -256,7 +256,7 @@ op_task_wait(char **value, struct vs_client *c, xmlNodePtr op,
  * that came back, space-separated, in reply order. */
 static int
 op_get_props(char **value, struct vs_client *c, xmlNodePtr op,
-             struct vs_error *err)
+             struct err *err)
 {
 	const char *paths[8] = { NULL };
 	struct vs_object *o = NULL;
@@ -289,7 +289,7 @@ op_get_props(char **value, struct vs_client *c, xmlNodePtr op,
  * option extra_key= / extra_value= (each absent: unchanged). */
 static int
 op_reconfigure(char **value, struct vs_client *c, xmlNodePtr op,
-               struct vs_error *err)
+               struct err *err)
 {
 	struct vs_vm_config spec;
 	struct vs_vm_option extra;
@@ -338,13 +338,13 @@ static const struct {
 	const char *name;
 	int code;
 } codes[] = {
-	{ "0", 0 }, { "VS_ERR", VS_ERR }, { "VS_ENOMEM", VS_ENOMEM },
-	{ "VS_EINVAL", VS_EINVAL }, { "VS_ENET", VS_ENET },
-	{ "VS_ETLS", VS_ETLS }, { "VS_ETIMEOUT", VS_ETIMEOUT },
-	{ "VS_EHTTP", VS_EHTTP }, { "VS_EPARSE", VS_EPARSE },
-	{ "VS_EFAULT", VS_EFAULT }, { "VS_ETASK", VS_ETASK },
-	{ "VS_ENOTFOUND", VS_ENOTFOUND }, { "VS_EREPLAY", VS_EREPLAY },
-	{ "VS_EIO", VS_EIO },
+	{ "0", 0 }, { "ERR_FAIL", ERR_FAIL }, { "ERR_ENOMEM", ERR_ENOMEM },
+	{ "ERR_EINVAL", ERR_EINVAL }, { "ERR_ENET", ERR_ENET },
+	{ "ERR_ETLS", ERR_ETLS }, { "ERR_ETIMEOUT", ERR_ETIMEOUT },
+	{ "ERR_EHTTP", ERR_EHTTP }, { "ERR_EPARSE", ERR_EPARSE },
+	{ "ERR_EFAULT", ERR_EFAULT }, { "ERR_ETASK", ERR_ETASK },
+	{ "ERR_ENOTFOUND", ERR_ENOTFOUND }, { "ERR_EREPLAY", ERR_EREPLAY },
+	{ "ERR_EIO", ERR_EIO },
 };
 
 static case_op
@@ -376,7 +376,7 @@ code_of(const char *name)
 /* --- verifying -------------------------------------------------------- */
 
 static void
-check_result(xmlNodePtr result, int rc, const struct vs_error *err,
+check_result(xmlNodePtr result, int rc, const struct err *err,
              const char *value, const char *file)
 {
 	char *want_rc = attr(result, "rc"), *fault = attr(result, "fault");
@@ -438,7 +438,7 @@ START_TEST(test_case)
 	const char *file = cases[_i];
 	char path[4400], *name, *value = NULL;
 	struct vs_client *c;
-	struct vs_error err;
+	struct err err;
 	xmlNodePtr root, op, verify;
 	xmlDocPtr doc;
 	int rc;
@@ -456,7 +456,7 @@ START_TEST(test_case)
 	              "<operation> and <verify><result>", file);
 	queue_replies(root);
 	c = ft_connect();
-	vs_error_clear(&err);
+	err_clear(&err);
 	name = attr(op, "name");
 	rc = find_op(name)(&value, c, op, &err);
 	check_result(child(verify, "result"), rc, &err, value, file);

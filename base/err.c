@@ -1,16 +1,16 @@
-#include "vsphere/vs_error.h"
+#include "base/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 int
-vs_error_set(struct vs_error *err, int code, const char *fmt, ...)
+err_set(struct err *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (code >= 0)
-		code = VS_ERR;
+		code = ERR_FAIL;
 	if (err == NULL || err->code != 0)
 		return code;
 	err->code = code;
@@ -21,7 +21,7 @@ vs_error_set(struct vs_error *err, int code, const char *fmt, ...)
 }
 
 void
-vs_error_prefix(struct vs_error *err, const char *fmt, ...)
+err_prefix(struct err *err, const char *fmt, ...)
 {
 	char prefix[256];
 	size_t plen, mlen, cap = sizeof(err->message);
@@ -43,21 +43,21 @@ vs_error_prefix(struct vs_error *err, const char *fmt, ...)
 }
 
 void
-vs_error_clear(struct vs_error *err)
+err_clear(struct err *err)
 {
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
 }
 
 bool
-vs_error_is_set(const struct vs_error *err)
+err_is_set(const struct err *err)
 {
 	return err != NULL && err->code != 0;
 }
 
 void
-vs_error_keep_first(struct vs_error *err, const struct vs_error *local)
+err_keep_first(struct err *err, const struct err *local)
 {
-	if (err != NULL && local != NULL && !vs_error_is_set(err))
+	if (err != NULL && local != NULL && !err_is_set(err))
 		*err = *local;
 }
