@@ -51,6 +51,7 @@ void
 cpi_disk_job_clear(struct cpi_disk_job *j)
 {
 	vs_disk_dss_free(j->dss);
+	vs_disk_reach_clear(&j->reach);
 	vs_disk_vm_free(j->v);
 	vs_disk_loc_clear(&j->loc);
 	cpi_disk_cid_clear(&j->id);
@@ -85,29 +86,25 @@ cpi_disk_read_datastores(struct cpi_disk_job *j)
 {
 	struct err verr = {0};
 
-	if (vs_disk_datastores(&j->dss, j->c, &j->dc, &verr) != 0)
+	if (vs_disk_datastores_near(&j->dss, &j->reach, &j->has_reach, j->c,
+	                            &j->dc, j->has_near ? &j->near : NULL,
+	                            &verr) != 0)
 		return cpi_disk_cloud_error(j, &verr, "datastores");
 	return 0;
 }
 
 /* The disk where no "<disk_path>/<cid>.vmdk" is (moved by hand, or a
  * disk_path that changed): through the VM that has it attached,
- * anywhere in the datacenter (4 round trips, only on this path). */
+ * anywhere in the datacenter's VM folders (1 round trip and the uuid
+ * query, only on this path). */
 static int
 locate_attached(struct cpi_disk_job *j, struct err *verr)
 {
-	struct vs_moref root;
-	char *path = NULL;
 	int rc;
 
 	err_clear(verr);
-	rc = vs_folder_path(&path, cpi_disk_dc_conf(j)->name, NULL, verr);
-	if (rc == 0)
-		rc = vs_folder_find(&root, j->c, path, verr);
-	free(path);
-	if (rc == 0)
-		rc = vs_disk_find_attached(&j->loc, j->c, &j->dc, &root,
-		                           j->dss, j->id.name, verr);
+	rc = vs_disk_find_attached(&j->loc, j->c, &j->dc, &j->dc, j->dss,
+	                           j->id.name, verr);
 	if (rc == 0) {
 		j->attached = true;
 		cpi_log_info(j->call->log, "%s: disk %s found attached as %s",
@@ -198,6 +195,8 @@ cpi_disk_open_vm(struct cpi_disk_job *j, const char *vm_cid, const char *cid)
 		                   false, "VM '%s' not found", vm_cid);
 	if (rc != 0)
 		return cpi_disk_cloud_error(j, &verr, vm_cid);
+	j->near = j->v->info->host;
+	j->has_near = j->v->info->has_host;
 	return 0;
 }
 

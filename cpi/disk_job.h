@@ -24,6 +24,10 @@ struct cpi_disk_job {
 	struct vs_client *c;
 	struct vs_moref dc;
 	struct vs_disk_dss *dss;
+	struct vs_moref near;       /* the VM's host, or the VM (has_near): */
+	bool has_near;              /* what that host reaches is read with */
+	struct vs_disk_reach reach; /* the datastores into reach */
+	bool has_reach;
 	struct vs_moref vm;
 	struct vs_disk_vm *v;
 	struct vs_disk_loc loc;
@@ -46,6 +50,8 @@ int cpi_disk_cloud_error(struct cpi_disk_job *j, struct err *verr,
                          const char *what);
 /* Session and the datacenter. */
 int cpi_disk_open_dc(struct cpi_disk_job *j);
+/* The datacenter's datastores into j->dss and, in the same read, what
+ * j->near's host reaches (when j->has_near) into j->reach. */
 int cpi_disk_read_datastores(struct cpi_disk_job *j);
 /* Where disk j->id belongs: the cid's target_datastore_pattern (a Ruby
  * CPI cid), else persistent_datastore_pattern. */

@@ -7,12 +7,12 @@
  * Disks are "[ds] <disk_path>/disk-<uuid>.vmdk" (vsphere/disk.h).  A
  * disk is found by asking vCenter on the datacenter's datastores, the
  * persistent_datastore_pattern ones first: one QueryVirtualDiskUuid per
- * datastore tried, after one container view read of the datastores.
+ * datastore tried, after one read of the datastores (Datacenter.datastore).
  *
  * Safety.  Only delete_disk deletes a disk file, and only after one
- * container view over the datacenter's VM folders (recursively: a VM an
+ * read through the datacenter's VM folders (recursively: a VM an
  * operator moved out of vm_folder too) found no VM with the disk
- * attached: that costs 3 round trips and reads every VM's device list
+ * attached: that costs 1 round trip and reads every VM's device list
  * (O(VMs x devices) bytes).  vCenter itself also refuses to delete a
  * disk that is in use (the file is locked).
  *
@@ -165,29 +165,25 @@ create_args(int *type, const char **names, size_t *nnames, long long size,
 	return rc;
 }
 
-/* The datastores the host of VM vm_cid reaches into *reach (*has_host
- * true), to place the disk near it; a VM not found is only a warning. */
+/* VM vm_cid into j->near, to place the disk near it (what its host
+ * reaches is read with the datastores); a VM not found is only a
+ * warning. */
 static int
-near_vm(struct vs_disk_reach *reach, bool *has_host, struct cpi_disk_job *j,
-        const char *vm_cid)
+near_vm(struct cpi_disk_job *j, const char *vm_cid)
 {
-	struct vs_vm_info *info = NULL;
-	struct err verr = {0};
 	int rc;
 
-	*has_host = false;
 	rc = cpi_disk_find_vm(j, vm_cid);
-	if (rc == 0 && vs_vm_info(&info, j->c, &j->vm, &verr) == 0 &&
-	    info->has_host &&
-	    vs_disk_host_reach(reach, j->c, &info->host, &verr) == 0)
-		*has_host = true;
+	if (rc == 0) {
+		j->near = j->vm;
+		j->has_near = true;
+	}
 	if (rc != 0 && j->call->err->type == CPI_ERROR_VM_NOT_FOUND) {
 		cpi_log_warn(j->call->log, "create_disk: VM %s not found; "
 		             "placing the disk without it", vm_cid);
 		err_clear(j->call->err);
 		rc = 0;
 	}
-	vs_vm_info_free(info);
 	return rc;
 }
 
@@ -199,12 +195,10 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	const char *vm_cid = cpi_arg_string(call, 2);
 	const char *names[MAX_DATASTORES];
 	const struct vs_disk_ds *ds = NULL;
-	struct vs_disk_reach reach = {0};
 	struct err verr = {0};
 	struct cpi_disk_job j = { .call = call };
 	char cid[64];
 	size_t nnames = 0;
-	bool has_host = false;
 	int type = VS_DISK_PREALLOCATED, rc;
 
 	*result = NULL;
@@ -214,7 +208,7 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	if (rc == 0)
 		rc = cpi_disk_open_dc(&j);
 	if (rc == 0 && vm_cid != NULL)
-		rc = near_vm(&reach, &has_host, &j, vm_cid);
+		rc = near_vm(&j, vm_cid);
 	if (rc == 0)
 		rc = cpi_disk_read_datastores(&j);
 	if (rc != 0)
@@ -222,7 +216,8 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	rc = vs_disk_pick_datastore(&ds, j.dss,
 	                            cpi_disk_dc_conf(&j)->
 	                            persistent_datastore_pattern,
-	                            names, nnames, has_host ? &reach : NULL,
+	                            names, nnames,
+	                            j.has_reach ? &j.reach : NULL,
 	                            size * 1048576, &verr);
 	if (rc != 0) {
 		rc = cpi_disk_cloud_error(&j, &verr, "placement");
@@ -239,7 +234,6 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	cpi_log_info(call->log, "create_disk: %s (%lld MB) on %s", cid, size,
 	             ds->name);
 cleanup:
-	vs_disk_reach_clear(&reach);
 	return cpi_disk_answer(result, &j, rc, rc == 0 ? json_string(cid) :
 	                       NULL);
 }
@@ -277,8 +271,6 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 	struct vs_vm_names *users = NULL;
 	struct err verr = {0};
 	struct cpi_disk_job j = { .call = call };
-	struct vs_moref folder;
-	char path[1024];
 	int rc;
 
 	*result = NULL;
@@ -295,11 +287,9 @@ cpi_method_delete_disk(json_t **result, struct cpi_call *call)
 		goto cleanup;
 	/* refuse while a VM of the datacenter has it attached (any
 	 * folder: VMs are found by name anywhere, so one moved out of
-	 * vm_folder is still a VM of ours) */
-	snprintf(path, sizeof(path), "%s/vm", cpi_disk_dc_conf(&j)->name);
-	rc = vs_folder_find(&folder, j.c, path, &verr);
-	if (rc == 0)
-		rc = vs_disk_users(&users, j.c, &folder, j.id.name, &verr);
+	 * vm_folder is still a VM of ours): one read from the datacenter
+	 * through its vm folders */
+	rc = vs_disk_users(&users, j.c, &j.dc, j.id.name, &verr);
 	if (rc != 0) {
 		rc = cpi_disk_cloud_error(&j, &verr,
 		                          "looking for VMs using the disk");

@@ -22,13 +22,14 @@ bring_near(struct cpi_disk_job *j, const char *cid)
 	const struct vs_vm_info *info = j->v->info;
 	const struct vs_disk_ds *here = NULL, *there = NULL;
 	struct vs_disk_loc moved = {0};
-	struct vs_disk_reach reach = {0};
+	const struct vs_disk_reach *reach = &j->reach;
 	struct err verr = {0};
 	bool in_target = true;
 	size_t i;
-	int rc;
+	int rc = 0;
 
-	if (!info->has_host)
+	/* j->reach came with the datastores (cpi_disk_read_datastores) */
+	if (!info->has_host || !j->has_reach)
 		return 0;
 	for (i = 0; i < j->dss->n; i++) {
 		if (strcmp(j->dss->items[i].ref.value,
@@ -37,22 +38,18 @@ bring_near(struct cpi_disk_job *j, const char *cid)
 	}
 	if (here == NULL)
 		return 0;
-	rc = vs_disk_host_reach(&reach, j->c, &info->host, &verr);
-	if (rc == 0 && j->id.pattern != NULL)
+	if (j->id.pattern != NULL)
 		rc = vs_disk_ds_wanted(&in_target, here, j->id.pattern, NULL,
 		                       0, &verr);
-	if (rc == 0 && vs_disk_ds_reaches(here, &reach) && in_target) {
-		vs_disk_reach_clear(&reach);
+	if (rc == 0 && vs_disk_ds_reaches(here, reach) && in_target)
 		return 0;
-	}
 	if (rc == 0)
 		rc = vs_disk_pick_datastore(&there, j->dss,
 		                            cpi_disk_target_pattern(j), NULL, 0,
-		                            &reach, 0, &verr);
-	if (rc == 0 && !vs_disk_ds_reaches(there, &reach))
+		                            reach, 0, &verr);
+	if (rc == 0 && !vs_disk_ds_reaches(there, reach))
 		rc = err_set(&verr, ERR_ENOTFOUND, "no persistent "
 		             "datastore reachable from the VM's host");
-	vs_disk_reach_clear(&reach);
 	if (rc != 0)
 		return cpi_disk_cloud_error(j, &verr, "moving the disk");
 	cpi_log_info(j->call->log, "attach_disk: moving %s from %s to %s",

@@ -67,9 +67,8 @@ struct vs_disk_dss {
 };
 
 void vs_disk_dss_free(struct vs_disk_dss *d);
-/* Every datastore under the datacenter dc with its summary: one
- * container view (CreateContainerView, RetrievePropertiesEx, DestroyView:
- * 3 round trips, more only when paging). */
+/* Every datastore of the datacenter dc (Datacenter.datastore) with its
+ * summary: one RetrievePropertiesEx (more only when paging). */
 int vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
                        const struct vs_moref *dc, struct err *err);
 
@@ -82,6 +81,17 @@ struct vs_disk_reach {
 };
 
 void vs_disk_reach_clear(struct vs_disk_reach *r);
+/* vs_disk_datastores() and, in the same read, the datastores a host
+ * reaches (HostSystem.datastore) into *reach: near is that host, or a VM
+ * (its runtime.host, found through its resource pool's owner's hosts).
+ * *has_reach is true when the host answered (near NULL, a VM without a
+ * host, or an object gone meanwhile: false, the datastores alone are
+ * read). */
+int vs_disk_datastores_near(struct vs_disk_dss **out,
+                            struct vs_disk_reach *reach, bool *has_reach,
+                            struct vs_client *c, const struct vs_moref *dc,
+                            const struct vs_moref *near,
+                            struct err *err);
 int vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
                        const struct vs_moref *host, struct err *err);
 /* Whether ds is in reach (reach NULL: false). */
@@ -380,9 +390,10 @@ int vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
                    size_t settings_len, const struct vs_vm_option *recs,
                    size_t nrecs, struct err *err);
 
-/* The VMs under folder (recursively: one container view, whatever its
- * size, with every VM's devices: 3 round trips and O(VMs x devices)
- * bytes) that have disk cid attached.  *out lists their names. */
+/* The VMs under folder (a Folder, or a Datacenter: its vm folder;
+ * recursively, vApps too: vs_pc_list()'s one read walking the folders,
+ * whatever their size, with every VM's devices: O(VMs x devices) bytes)
+ * that have disk cid attached.  *out lists their names. */
 int vs_disk_users(struct vs_vm_names **out, struct vs_client *c,
                   const struct vs_moref *folder, const char *cid,
                   struct err *err);
@@ -403,8 +414,8 @@ int vs_disk_search_name(struct vs_disk_loc *out, struct vs_client *c,
 /* A disk that is not where its cid says (vs_disk_locate() found no
  * "<disk_path>/<cid>.vmdk"), found through the VMs that have it attached,
  * as the Ruby CPI's last resort: the first VirtualDisk device under
- * folder (recursively: one container view with every VM's devices, 3
- * round trips) whose file's last component is "<cid>.vmdk", on a
+ * folder (as vs_disk_users() walks it: one read with every VM's
+ * devices) whose file's last component is "<cid>.vmdk", on a
  * datastore of dss; then QueryVirtualDiskUuid on it.  out as
  * vs_disk_locate() fills it; ERR_ENOTFOUND when no VM has it. */
 int vs_disk_find_attached(struct vs_disk_loc *out, struct vs_client *c,

@@ -73,44 +73,204 @@ cleanup:
 	return rc;
 }
 
-int
-vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
-                   const struct vs_moref *dc, struct err *err)
+/* Datacenter.datastore: every datastore of the datacenter, nested in
+ * folders and datastore clusters too.  From a VM: its resource pool's
+ * owner (the cluster or host) and that one's hosts, whose datastore lists
+ * come back; the VM's runtime.host tells which is its own. */
+static const struct vs_selection_spec dc_datastores = {
+	.name = "dcDs", .type = "Datacenter", .path = "datastore",
+};
+static const struct vs_selection_spec cr_hosts = {
+	.name = "crH", .type = "ComputeResource", .path = "host",
+};
+static const struct vs_selection_spec rp_owner = {
+	.name = "rpOwner", .type = "ResourcePool", .path = "owner",
+	.skip = true, .select = &cr_hosts, .nselect = 1,
+};
+static const struct vs_selection_spec vm_pool = {
+	.name = "vmRp", .type = "VirtualMachine", .path = "resourcePool",
+	.skip = true, .select = &rp_owner, .nselect = 1,
+};
+static const char *const ds_paths[] = { "summary", NULL };
+static const char *const host_paths[] = { "datastore", NULL };
+static const char *const vm_paths[] = { "runtime.host", NULL };
+static const char *const read_optional[] = {
+	"datastore", "runtime.host", NULL,
+};
+
+/* The one read: the datacenter's datastores and, with near (a
+ * HostSystem or a VirtualMachine), the datastore list of that host or of
+ * the VM's cluster's hosts. */
+static int
+read_datastores(struct vs_objects **out, struct vs_client *c,
+                const struct vs_moref *dc, const struct vs_moref *near,
+                struct err *err)
 {
-	static const char *const paths[] = { "summary", NULL };
-	struct vs_objects *list = NULL;
-	struct vs_disk_dss *dss = NULL;
-	size_t i;
+	const struct vs_property_spec props[] = {
+		{ .type = "Datastore", .paths = ds_paths },
+		{ .type = "HostSystem", .paths = host_paths },
+		{ .type = "VirtualMachine", .paths = vm_paths },
+	};
+	bool vm = near != NULL &&
+	          strcmp(near->type, "VirtualMachine") == 0;
+	struct vs_object_spec os[2] = {
+		{ .obj = *dc, .skip = true, .select = &dc_datastores,
+		  .nselect = 1 },
+	};
+	struct vs_pc_query q = {
+		.spec = { .props = props,
+		          .nprops = near == NULL ? 1 : vm ? 3 : 2,
+		          .objects = os, .nobjects = near != NULL ? 2 : 1 },
+		.optional = read_optional,
+	};
+
+	if (near != NULL)
+		os[1].obj = *near;
+	if (vm) {
+		os[1].select = &vm_pool;
+		os[1].nselect = 1;
+	}
+	return vs_pc_retrieve(out, c, &q, err);
+}
+
+/* host's datastore list (from o) into reach. */
+static int
+reach_from_object(struct vs_disk_reach *reach, const struct vs_object *o,
+                  struct err *err)
+{
+	const struct vs_moref *refs;
+	struct err e = {0};
+	size_t n = 0;
 	int rc;
 
-	*out = NULL;
-	rc = vs_disk__check_ref(dc, "datastores", err);
-	if (rc == 0)
-		rc = vs_pc_list(&list, c, dc, "Datastore", paths, err);
-	if (rc != 0)
-		goto cleanup;
+	rc = vs_object_get_morefs(&refs, &n, o, "datastore", &e);
+	if (rc == ERR_ENOTFOUND)
+		return 0;
+	if (rc != 0) {
+		err_keep_first(err, &e);
+		return rc;
+	}
+	if (n == 0)
+		return 0;
+	reach->items = calloc(n, sizeof(*reach->items));
+	if (reach->items == NULL)
+		return err_set(err, ERR_ENOMEM, "out of memory");
+	memcpy(reach->items, refs, n * sizeof(*refs));
+	reach->n = n;
+	return 0;
+}
+
+/* The host whose reach is wanted: near itself, or the VM's runtime.host
+ * (false when the VM has none). */
+static bool
+wanted_host(struct vs_moref *out, const struct vs_objects *list,
+            const struct vs_moref *near)
+{
+	struct err e = {0};
+	size_t i;
+
+	if (strcmp(near->type, "VirtualMachine") != 0) {
+		*out = *near;
+		return true;
+	}
+	for (i = 0; i < list->n; i++)
+		if (same_ref(&list->items[i].obj, near))
+			return vs_object_get_moref(out, &list->items[i],
+			                           "runtime.host", &e) == 0;
+	return false;
+}
+
+/* The datastores of list into a new *out, the wanted host's list (near:
+ * see wanted_host; NULL: none) into reach (*has_reach). */
+static int
+dss_from_list(struct vs_disk_dss **out, struct vs_disk_reach *reach,
+              bool *has_reach, const struct vs_objects *list,
+              const struct vs_moref *near, struct err *err)
+{
+	struct vs_disk_dss *dss;
+	struct vs_moref host;
+	bool any = near != NULL && reach != NULL &&
+	           wanted_host(&host, list, near);
+	size_t i;
+	int rc = 0;
+
 	dss = calloc(1, sizeof(*dss));
 	if (dss != NULL && list->n > 0)
 		dss->items = calloc(list->n, sizeof(*dss->items));
 	if (dss == NULL || (list->n > 0 && dss->items == NULL)) {
-		rc = err_set(err, ERR_ENOMEM, "out of memory");
-		goto cleanup;
+		vs_disk_dss_free(dss);
+		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
-	for (i = 0; i < list->n; i++) {
-		dss->n = i + 1;
-		rc = ds_from_object(&dss->items[i], &list->items[i], err);
-		if (rc != 0) {
-			err_prefix(err, "datastore %s",
-			           list->items[i].obj.value);
-			goto cleanup;
+	for (i = 0; i < list->n && rc == 0; i++) {
+		const struct vs_object *o = &list->items[i];
+
+		if (strcmp(o->obj.type, "HostSystem") == 0) {
+			if (any && !*has_reach && same_ref(&o->obj, &host)) {
+				rc = reach_from_object(reach, o, err);
+				*has_reach = true;
+			}
+			continue;
 		}
+		if (strcmp(o->obj.type, "Datastore") != 0)
+			continue;
+		rc = ds_from_object(&dss->items[dss->n++], o, err);
+		if (rc != 0)
+			err_prefix(err, "datastore %s", o->obj.value);
 	}
-	*out = dss;
-	dss = NULL;
-cleanup:
-	vs_disk_dss_free(dss);
+	if (rc == 0)
+		*out = dss;
+	else
+		vs_disk_dss_free(dss);
+	return rc;
+}
+
+int
+vs_disk_datastores_near(struct vs_disk_dss **out, struct vs_disk_reach *reach,
+                        bool *has_reach, struct vs_client *c,
+                        const struct vs_moref *dc, const struct vs_moref *near,
+                        struct err *err)
+{
+	struct vs_objects *list = NULL;
+	struct err e = {0};
+	bool got = false;
+	int rc;
+
+	*out = NULL;
+	if (reach != NULL)
+		memset(reach, 0, sizeof(*reach));
+	if (has_reach != NULL)
+		*has_reach = false;
+	rc = vs_disk__check_ref(dc, "datastores", err);
+	if (rc != 0)
+		return rc;
+	if (reach == NULL || (near != NULL &&
+	    vs_disk__check_ref(near, "host datastores", &e) != 0))
+		near = NULL;
+	err_clear(&e);
+	rc = read_datastores(&list, c, dc, near, &e);
+	if (rc != 0 && near != NULL) {
+		/* the host or VM went away meanwhile: the datastores alone */
+		vs_objects_free(list);
+		list = NULL;
+		near = NULL;
+		err_clear(&e);
+		rc = read_datastores(&list, c, dc, NULL, &e);
+	}
+	if (rc == 0)
+		rc = dss_from_list(out, reach, &got, list, near, &e);
+	if (rc != 0)
+		err_keep_first(err, &e);
+	else if (has_reach != NULL)
+		*has_reach = got;
 	vs_objects_free(list);
 	return rc;
+}
+
+int
+vs_disk_datastores(struct vs_disk_dss **out, struct vs_client *c,
+                   const struct vs_moref *dc, struct err *err)
+{
+	return vs_disk_datastores_near(out, NULL, NULL, c, dc, NULL, err);
 }
 
 void

@@ -331,6 +331,56 @@ vs_view_destroy(struct vs_client *c, const struct vs_moref *view,
 	return rc;
 }
 
+/* The VMs below a folder in one read: Folder.childEntity recursively,
+ * the VMs of the vApps found there (VirtualApp.vm) and the vm folders of
+ * the datacenters found there (from the root folder); from a datacenter,
+ * its vm folder first.  (A vApp nested in a vApp is not
+ * walked: ResourcePool.resourcePool would also lead from every VM to its
+ * pool's other VMs wherever the type of a TraversalSpec is not checked,
+ * as in the simulator.) */
+static const struct vs_selection_spec vm_ref_f = { .name = "f" };
+static const struct vs_selection_spec vm_next[] = {
+	{ .name = "f" }, { .name = "vaVm" }, { .name = "dcV" },
+};
+/* f: a folder's children; vaVm: a vApp's VMs; dcV: a datacenter (a
+ * child of a folder above it, or the container) into its vm folder */
+#define VM_WALK                                                         \
+	{ .name = "f", .type = "Folder", .path = "childEntity",         \
+	  .select = vm_next, .nselect = 3 },                            \
+	{ .name = "vaVm", .type = "VirtualApp", .path = "vm" },         \
+	{ .name = "dcV", .type = "Datacenter", .path = "vmFolder",      \
+	  .select = &vm_ref_f, .nselect = 1 }
+static const struct vs_selection_spec vm_walk_folder[] = { VM_WALK };
+static const struct vs_selection_spec vm_walk_dc[] = {
+	{ .name = "dcV", .type = "Datacenter", .path = "vmFolder",
+	  .select = &vm_ref_f, .nselect = 1 },
+	{ .name = "f", .type = "Folder", .path = "childEntity",
+	  .select = vm_next, .nselect = 3 },
+	{ .name = "vaVm", .type = "VirtualApp", .path = "vm" },
+};
+
+static int
+list_vms(struct vs_objects **out, struct vs_client *c,
+         const struct vs_moref *container, const char *const *paths,
+         struct err *err)
+{
+	const struct vs_property_spec ps = {
+		.type = "VirtualMachine", .paths = paths,
+	};
+	bool dc = strcmp(container->type, "Datacenter") == 0;
+	struct vs_object_spec os = {
+		.obj = *container, .skip = true,
+		.select = dc ? vm_walk_dc : vm_walk_folder,
+		.nselect = 3,
+	};
+	struct vs_pc_query q = {
+		.spec = { .props = &ps, .nprops = 1, .objects = &os,
+		          .nobjects = 1 },
+	};
+
+	return vs_pc_retrieve(out, c, &q, err);
+}
+
 int
 vs_pc_list(struct vs_objects **out, struct vs_client *c,
            const struct vs_moref *container, const char *type,
@@ -342,6 +392,10 @@ vs_pc_list(struct vs_objects **out, struct vs_client *c,
 	int rc, drc;
 
 	*out = NULL;
+	if (strcmp(type, "VirtualMachine") == 0 &&
+	    (strcmp(container->type, "Folder") == 0 ||
+	     strcmp(container->type, "Datacenter") == 0))
+		return list_vms(out, c, container, paths, err);
 	rc = vs_view_create(&view, c, container, types, true, err);
 	if (rc < 0)
 		return rc;

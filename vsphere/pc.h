@@ -44,7 +44,10 @@ int vs_view_destroy(struct vs_client *c, const struct vs_moref *view,
                     struct err *err);
 
 /* Every object of `type` under container (recursively) with the given
- * paths, through a container view that is destroyed on every path. */
+ * paths, through a container view that is destroyed on every path (3
+ * round trips).  VMs under a Folder or a Datacenter (its vm folder) come
+ * in one read walking the folders and the vApps in them instead (a vApp
+ * nested in a vApp is not walked). */
 int vs_pc_list(struct vs_objects **out, struct vs_client *c,
                const struct vs_moref *container, const char *type,
                const char *const *paths, struct err *err);

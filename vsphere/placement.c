@@ -5,10 +5,10 @@
  * module's other files).
  *
  * The read starts at the root folder and follows Folder.childEntity,
- * the datacenters' host/datastore/network/vm folders, ComputeResource
- * .resourcePool and ResourcePool.resourcePool.  Only the types listed in
- * the property specs come back (VMs are walked by the server inside the
- * vm folders, never returned).  Everything found is indexed by moref so
+ * the datacenters' host/datastore/network folders (never the vm folders:
+ * the server would visit every VM), ComputeResource.resourcePool and
+ * ResourcePool.resourcePool.  The VM folder is then looked up by
+ * inventory path (one round trip when it exists).  Everything found is indexed by moref so
  * that parents can be followed to the datacenter an object belongs to.
  */
 #include "vsphere/placement_int.h"
@@ -269,10 +269,55 @@ placement_new(struct vs_placement **out, const struct vs_placement_req *req,
 	return 0;
 }
 
+/* The deepest existing folder along rel below the datacenter's vm
+ * folder, by inventory path ("<dc>/vm/<rel>", then shorter prefixes while
+ * not found): one round trip when the folder exists.  The placement read
+ * leaves the vm folders out, so that no VM is walked. */
+static int
+find_vm_folder(struct vs_placement *p, struct vs_client *c, const char *rel,
+               struct err *err)
+{
+	const char *want[MAX_COMPONENTS];
+	char buf[1024], path[4096];
+	int nwant, k, j, rc;
+
+	p->vm_folder = p->dc_vm_folder;
+	p->vm_folder_found = 0;
+	nwant = vs_place__split_path(want, buf, sizeof(buf), rel);
+	for (k = nwant; k > 0; k--) {
+		struct vs_moref ref;
+		struct err e = {0};
+		size_t len = (size_t)snprintf(path, sizeof(path), "%s/vm",
+		                              p->dc_path);
+
+		for (j = 0; j < k && len < sizeof(path); j++)
+			len += (size_t)snprintf(path + len, sizeof(path) - len,
+			                        "/%s", want[j]);
+		if (len >= sizeof(path))
+			return err_set(err, ERR_EINVAL, "VM folder '%s': "
+			               "path too long", rel);
+		rc = vs_find_by_inventory_path(&ref, c, path, &e);
+		if (rc == ERR_ENOTFOUND ||
+		    (rc == 0 && strcmp(ref.type, "Folder") != 0))
+			continue;
+		if (rc < 0) {
+			err_prefix(&e, "looking up VM folder '%s'", rel);
+			err_keep_first(err, &e);
+			return rc;
+		}
+		p->vm_folder = ref;
+		p->vm_folder_found = (size_t)k;
+		p->has_vm_folder = k == nwant;
+		return 0;
+	}
+	return 0;
+}
+
 /* Everything of p inside datacenter dc: its vm folder, the port groups,
  * cluster and datastore, the folder. */
 static int
-place_in_dc(struct vs_placement *p, const struct index *ix,
+place_in_dc(struct vs_placement *p, struct vs_objects **details,
+            struct vs_client *c, struct index *ix,
             const struct ent *dc, const struct vs_placement_req *req,
             struct err *err)
 {
@@ -286,6 +331,10 @@ place_in_dc(struct vs_placement *p, const struct index *ix,
 		return err_set(err, ERR_EPARSE, "datacenter '%s' has no "
 		               "vm folder", req->datacenter);
 	/* Port groups first: an unknown one is the likeliest bad input. */
+	rc = vs_place__pg_details(details, c, ix, dc, req->port_groups,
+	                          req->nport_groups, err);
+	if (rc < 0)
+		return rc;
 	for (i = 0; i < req->nport_groups; i++) {
 		rc = vs_place__find_pg(&p->pgs[i], ix, dc,
 		                       req->port_groups[i],
@@ -298,7 +347,7 @@ place_in_dc(struct vs_placement *p, const struct index *ix,
 	if (rc < 0)
 		return rc;
 	if (req->vm_folder != NULL)
-		vs_place__find_vm_folder(p, ix, dc, req->vm_folder);
+		return find_vm_folder(p, c, req->vm_folder, err);
 	return 0;
 }
 
@@ -307,7 +356,7 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
                   const struct vs_placement_req *req, struct err *err)
 {
 	struct vs_placement *p = NULL;
-	struct vs_objects *objs = NULL;
+	struct vs_objects *objs = NULL, *details = NULL;
 	struct index ix = {0};
 	const struct ent *dc = NULL;
 	int rc;
@@ -326,7 +375,7 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
 		rc = vs_place__find_dc(&dc, &p->dc_path, &ix, req->datacenter,
 		                       err);
 	if (rc == 0)
-		rc = place_in_dc(p, &ix, dc, req, err);
+		rc = place_in_dc(p, &details, c, &ix, dc, req, err);
 	if (rc < 0)
 		goto cleanup;
 	*out = p;
@@ -334,6 +383,7 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
 
 cleanup:
 	free(ix.v);
+	vs_objects_free(details);
 	vs_objects_free(objs);
 	vs_placement_free(p);
 	return rc;

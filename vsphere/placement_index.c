@@ -488,6 +488,13 @@ static const struct vs_selection_spec f_sel[] = {
 	{ .name = "dcN" }, { .name = "dcV" }, { .name = "cr" },
 	{ .name = "crH" },
 };
+/* Placement's walk: the same without the datacenters' vm folders, so
+ * that the server never visits a VM (a vCenter with thousands of VMs
+ * would walk them all on every create_vm). */
+static const struct vs_selection_spec f_sel_novm[] = {
+	{ .name = "f" }, { .name = "dcH" }, { .name = "dcD" },
+	{ .name = "dcN" }, { .name = "cr" }, { .name = "crH" },
+};
 static const struct vs_selection_spec inv_specs[] = {
 	{ .name = "f", .type = "Folder", .path = "childEntity",
 	  .select = f_sel, .nselect = 7 },
@@ -505,7 +512,29 @@ static const struct vs_selection_spec inv_specs[] = {
 	  .select = &ref_rp, .nselect = 1 },
 	{ .name = "crH", .type = "ComputeResource", .path = "host" },
 };
+#define NSPECS (sizeof(inv_specs) / sizeof(inv_specs[0]))
 
+/* inv_specs less dcV, "f" following f_sel_novm. */
+static const struct vs_selection_spec place_specs[] = {
+	{ .name = "f", .type = "Folder", .path = "childEntity",
+	  .select = f_sel_novm, .nselect = 6 },
+	{ .name = "dcH", .type = "Datacenter", .path = "hostFolder",
+	  .select = &ref_f, .nselect = 1 },
+	{ .name = "dcD", .type = "Datacenter",
+	  .path = "datastoreFolder", .select = &ref_f, .nselect = 1 },
+	{ .name = "dcN", .type = "Datacenter", .path = "networkFolder",
+	  .select = &ref_f, .nselect = 1 },
+	{ .name = "cr", .type = "ComputeResource",
+	  .path = "resourcePool", .select = &ref_rp, .nselect = 1 },
+	{ .name = "rp", .type = "ResourcePool", .path = "resourcePool",
+	  .select = &ref_rp, .nselect = 1 },
+	{ .name = "crH", .type = "ComputeResource", .path = "host" },
+};
+
+/* Placement: networks (every subtype) give their names and parents
+ * only; the details of the few port groups asked for come in a read of
+ * their own (vs_place__pg_details), so that thousands of port groups
+ * cost little. */
 static const struct vs_property_spec props_narrow[] = {
 	{ .type = "Folder", .paths = folder_paths },
 	{ .type = "Datacenter", .paths = dc_paths },
@@ -513,10 +542,8 @@ static const struct vs_property_spec props_narrow[] = {
 	{ .type = "ResourcePool", .paths = folder_paths },
 	{ .type = "Datastore", .paths = ds_paths },
 	{ .type = "Network", .paths = folder_paths },
-	{ .type = "DistributedVirtualPortgroup", .paths = dvpg_paths },
 	{ .type = "DistributedVirtualSwitch", .paths = dvs_paths },
 	{ .type = "HostSystem", .paths = host_paths },
-	{ .type = "OpaqueNetwork", .paths = opaque_paths },
 };
 
 /* wide (cpi check): also cluster hosts, DRS and groups, datastore
@@ -534,9 +561,11 @@ static const struct vs_property_spec props_wide[] = {
 	{ .type = "OpaqueNetwork", .paths = opaque_paths },
 };
 
-#define NPROPS (sizeof(props_narrow) / sizeof(props_narrow[0]))
+#define NNARROW (sizeof(props_narrow) / sizeof(props_narrow[0]))
+#define NWIDE (sizeof(props_wide) / sizeof(props_wide[0]))
 
-/* The one property collector read of the inventory; wide: props_wide. */
+/* The one property collector read of the inventory; wide: props_wide
+ * and the vm folders too (cpi check looks at vm_folder in it). */
 int
 vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
                struct err *err)
@@ -544,12 +573,12 @@ vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
 	struct vs_object_spec os = {
 		.obj = vs_client_sc(c)->root_folder,
 		.skip = false,
-		.select = inv_specs,
-		.nselect = sizeof(inv_specs) / sizeof(inv_specs[0]),
+		.select = wide ? inv_specs : place_specs,
+		.nselect = wide ? NSPECS : NSPECS - 1,
 	};
 	struct vs_pc_query q = {
 		.spec = { .props = wide ? props_wide : props_narrow,
-		          .nprops = NPROPS,
+		          .nprops = wide ? NWIDE : NNARROW,
 		          .objects = &os, .nobjects = 1 },
 		.max_objects = 1000,
 		.optional = optional,

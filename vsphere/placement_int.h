@@ -32,6 +32,9 @@ enum kind {
 
 struct ent {
 	const struct vs_object *o;
+	const struct vs_object *detail; /* a port group's details, read
+	                                   apart (vs_place__pg_details);
+	                                   NULL: they are in o */
 	int kind;
 	const char *name;       /* NULL when absent */
 	bool has_parent;
@@ -101,5 +104,15 @@ void vs_place__find_vm_folder(struct vs_placement *p, const struct index *ix,
 int vs_place__find_pg(struct vs_port_group *out, const struct index *ix,
                       const struct ent *dc, const char *query,
                       const char *owner, struct err *err);
+
+/* The details (distributed: config.key, switch, backing; opaque:
+ * summary) of the networks of dc that may answer the queries (port group
+ * names or paths), in one read of those objects only, attached to their
+ * entries (ent.detail; *out owns them and must outlive ix).  No read
+ * (and *out NULL) when none may. */
+int vs_place__pg_details(struct vs_objects **out, struct vs_client *c,
+                         struct index *ix, const struct ent *dc,
+                         const char *const *queries, size_t n,
+                         struct err *err);
 
 #endif

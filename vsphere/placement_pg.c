@@ -12,6 +12,10 @@
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
 
+/* Where e's port group details are: the second read's object (placement:
+ * vs_place__pg_details) or the inventory read's (cpi check). */
+#define DETAIL(e) ((e)->detail != NULL ? (e)->detail : (e)->o)
+
 static bool
 suffix_match(const char *const *want, int nwant, const char *const *have,
              int nhave)
@@ -35,7 +39,7 @@ dvs_name_of(const struct index *ix, const struct ent *pg,
 	const struct ent *dvs;
 
 	*uuid_out = NULL;
-	if (vs_object_get_moref(&ref, pg->o, "config.distributedVirtualSwitch",
+	if (vs_object_get_moref(&ref, DETAIL(pg), "config.distributedVirtualSwitch",
 	                        &local) < 0)
 		return NULL;
 	dvs = vs_place__ent(ix, &ref);
@@ -59,7 +63,7 @@ fill_opaque(struct vs_port_group *out, const struct ent *e,
 	int rc = 0;
 
 	out->kind = VS_PG_OPAQUE;
-	if (vs_object_get_node(&summary, e->o, "summary", &local) == 0 &&
+	if (vs_object_get_node(&summary, DETAIL(e), "summary", &local) == 0 &&
 	    (vs_vim_opt_text(&id, summary, "opaqueNetworkId") != 0 ||
 	     vs_vim_opt_text(&type, summary, "opaqueNetworkType") != 0))
 		rc = err_set(err, ERR_ENOMEM, "out of memory");
@@ -94,7 +98,7 @@ fill_pg(struct vs_port_group *out, const struct index *ix,
 	}
 	out->kind = VS_PG_DISTRIBUTED;
 	(void)dvs_name_of(ix, e, &uuid);
-	if (vs_object_get_str(&key, e->o, "config.key", &local) < 0)
+	if (vs_object_get_str(&key, DETAIL(e), "config.key", &local) < 0)
 		key = NULL;
 	if (uuid == NULL || key == NULL)
 		return err_set(err, ERR_EPARSE,
@@ -115,7 +119,7 @@ opaque_id_of(char **out, const struct ent *e, struct err *err)
 	xmlNodePtr summary = NULL;
 
 	*out = NULL;
-	if (vs_object_get_node(&summary, e->o, "summary", &local) != 0)
+	if (vs_object_get_node(&summary, DETAIL(e), "summary", &local) != 0)
 		return 0;
 	if (vs_vim_opt_text(out, summary, "opaqueNetworkId") != 0)
 		return err_set(err, ERR_ENOMEM, "out of memory");
@@ -139,10 +143,10 @@ all_nsx(const struct index *ix, const struct ent *dc, const char *name,
 		    strcmp(e->name, name) != 0 ||
 		    vs_place__dc_of(ix, e) != dc)
 			continue;
-		if (vs_object_get_str(&bt, e->o, "config.backingType",
+		if (vs_object_get_str(&bt, DETAIL(e), "config.backingType",
 		                      &local) < 0 ||
 		    strcmp(bt, "nsx") != 0 ||
-		    vs_object_get_str(&ls, e->o, "config.logicalSwitchUuid",
+		    vs_object_get_str(&ls, DETAIL(e), "config.logicalSwitchUuid",
 		                      &local) < 0)
 			return false;
 		if (referent == NULL)
@@ -268,4 +272,101 @@ vs_port_group_clear(struct vs_port_group *pg)
 	free(pg->switch_uuid);
 	free(pg->portgroup_key);
 	memset(pg, 0, sizeof(*pg));
+}
+
+/* --- the details, for the port groups asked for only ---------------- */
+
+static const char *const dvpg_detail_paths[] = {
+	"config.key", "config.distributedVirtualSwitch",
+	"config.backingType", "config.logicalSwitchUuid", NULL,
+};
+static const char *const opaque_detail_paths[] = { "summary", NULL };
+static const char *const detail_optional[] = {
+	"config.key", "config.distributedVirtualSwitch",
+	"config.backingType", "config.logicalSwitchUuid", NULL,
+};
+
+/* Whether e (a network of dc) may answer one of the queries: its name is
+ * a whole query or a query's last component. */
+static bool
+pg_candidate(const struct ent *e, const char *const *queries, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *q = queries[i], *last = strrchr(q, '/');
+
+		if (strcmp(e->name, q) == 0 ||
+		    (last != NULL && strcmp(e->name, last + 1) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* The distributed and opaque networks of dc that may answer a query, as
+ * object specs (*nout of them, malloc'd into *out). */
+static int
+pg_candidates(struct vs_object_spec **out, size_t *nout,
+              const struct index *ix, const struct ent *dc,
+              const char *const *queries, size_t n, struct err *err)
+{
+	size_t i;
+
+	*out = NULL;
+	*nout = 0;
+	for (i = 0; i < ix->n; i++) {
+		const struct ent *e = &ix->v[i];
+
+		if ((e->kind != K_DVPG &&
+		     strcmp(e->o->obj.type, "OpaqueNetwork") != 0) ||
+		    e->name == NULL || !pg_candidate(e, queries, n) ||
+		    vs_place__dc_of(ix, e) != dc)
+			continue;
+		if (*out == NULL) {
+			*out = calloc(ix->n, sizeof(**out));
+			if (*out == NULL)
+				return err_set(err, ERR_ENOMEM,
+				               "out of memory");
+		}
+		(*out)[(*nout)++].obj = e->o->obj;
+	}
+	return 0;
+}
+
+int
+vs_place__pg_details(struct vs_objects **out, struct vs_client *c,
+                     struct index *ix, const struct ent *dc,
+                     const char *const *queries, size_t n,
+                     struct err *err)
+{
+	static const struct vs_property_spec props[] = {
+		{ .type = "DistributedVirtualPortgroup",
+		  .paths = dvpg_detail_paths },
+		{ .type = "OpaqueNetwork", .paths = opaque_detail_paths },
+	};
+	struct vs_object_spec *os = NULL;
+	struct vs_pc_query q = { .optional = detail_optional };
+	size_t nos = 0, i;
+	int rc;
+
+	*out = NULL;
+	rc = pg_candidates(&os, &nos, ix, dc, queries, n, err);
+	if (rc != 0 || nos == 0)
+		return rc;
+	q.spec.props = props;
+	q.spec.nprops = 2;
+	q.spec.objects = os;
+	q.spec.nobjects = nos;
+	rc = vs_pc_retrieve(out, c, &q, err);
+	free(os);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < (*out)->n; i++) {
+		const struct vs_object *o = &(*out)->items[i];
+		const struct ent *e = vs_place__ent(ix, &o->obj);
+
+		if (e != NULL)
+			ix->v[e - ix->v].detail = o;
+	}
+	return 0;
 }

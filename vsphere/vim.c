@@ -456,7 +456,7 @@ read_missing(struct vs_object *o, xmlNodePtr ms, const char *const *optional,
 	p->name = path;
 	path = NULL;
 	p->kind = VS_PROP_MISSING;
-	p->fault = f;
+	copy_str(p->fault.type, sizeof(p->fault.type), f.type);
 	o->nprops++;
 cleanup:
 	free(path);

@@ -45,7 +45,10 @@ struct vs_prop {
 	size_t nrefs;
 	xmlNodePtr node;        /* VS_PROP_NODE: copy of <val>, owned by the
 	                           object's private document */
-	struct vs_fault fault;  /* VS_PROP_MISSING */
+	struct {                /* VS_PROP_MISSING: the fault's type */
+		char type[64];  /* (only that: an inventory read holds
+		                   thousands of props) */
+	} fault;
 };
 
 struct vs_object {

@@ -22,54 +22,10 @@ command -v qemu-img >/dev/null 2>&1 || {
 rm -rf "$out"
 mkdir -p "$out"
 
-# A small C runner: feeds the request, waits with wait4 and prints
-# "<exit status> <wall ms> <peak RSS KiB>".
-cat >"$out/runner.c" <<'EOF'
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-int
-main(int argc, char **argv)
-{
-	struct timespec a, b;
-	struct rusage ru;
-	int status, in, o, e;
-	pid_t pid;
-
-	if (argc < 5) {
-		fprintf(stderr, "usage: runner IN OUT ERR CMD...\n");
-		return 2;
-	}
-	in = open(argv[1], O_RDONLY);
-	o = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	e = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (in < 0 || o < 0 || e < 0)
-		return 2;
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	pid = fork();
-	if (pid == 0) {
-		dup2(in, 0);
-		dup2(o, 1);
-		dup2(e, 2);
-		execv(argv[4], argv + 4);
-		_exit(127);
-	}
-	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
-		return 2;
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("%d %.1f %ld\n", WIFEXITED(status) ? WEXITSTATUS(status)
-	       : 128, (double)(b.tv_sec - a.tv_sec) * 1e3 +
-	       (double)(b.tv_nsec - a.tv_nsec) / 1e6, ru.ru_maxrss);
-	return 0;
-}
-EOF
+# A small C runner (tests/bench/runner.c): feeds the request, waits with
+# wait4 and prints "<exit status> <wall ms> <peak RSS KiB>".
 ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L \
-	-D_DEFAULT_SOURCE -o "$out/runner" "$out/runner.c"
+	-D_DEFAULT_SOURCE -o "$out/runner" tests/bench/runner.c
 
 # Images: the tiny test stemcell, and the same with a disk of $mb MiB of
 # random data (incompressible, so the tarball is about that size too).

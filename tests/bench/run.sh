@@ -125,6 +125,9 @@ bench_vsphere_all || vsstatus=1
 
 # has_vm with 10 and with 2,000 VMs in the inventory: the same round trips.
 sh tests/bench/bench_inventory.sh "$build" || vsstatus=1
+# create_vm and has_vm at 10 vs 2,000 VMs and 2 vs 2,000 distributed port
+# groups: medians and the ratios big/small.
+sh tests/bench/bench_scale.sh "$build" || vsstatus=1
 
 # stemcell: create/delete of a small and a 64 MiB image against its own
 # simulator (wall, peak RSS via wait4, round trips).

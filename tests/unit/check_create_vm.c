@@ -88,19 +88,66 @@ base_req(void)
 	return r;
 }
 
-/* One placement read against the canned inventory. */
-static int
-place(struct vs_placement **out, const struct vs_placement_req *r)
+/* Whether placement reads port group details after the inventory: a
+ * port group asked for (whole, or its last component) is the name of a
+ * distributed or opaque network of the canned inventory's DC0. */
+static bool
+wants_details(const struct vs_placement_req *r)
 {
+	static const char *const dist[] = {
+		"DVS0-DVUplinks-9", "DC0_DVPG0", "PG", "seg", "seg2",
+	};
+	size_t i, k;
+
+	if (strcmp(r->datacenter, "DC0") != 0)
+		return false;
+	for (i = 0; i < r->nport_groups; i++) {
+		const char *q = r->port_groups[i], *last = strrchr(q, '/');
+
+		for (k = 0; k < sizeof(dist) / sizeof(dist[0]); k++)
+			if (strcmp(q, dist[k]) == 0 ||
+			    (last != NULL && strcmp(last + 1, dist[k]) == 0))
+				return true;
+	}
+	return false;
+}
+
+/* One placement read against the canned inventory, the port group
+ * details when wanted (answered from the same file), then the VM folder
+ * looked up by inventory path: folders[i] answers the i-th lookup (a
+ * Folder's moref value, or NULL: not found). */
+static int
+place_in(struct vs_placement **out, const struct vs_placement_req *r,
+         const char *const *folders, size_t nfolders)
+{
+	size_t i, ndetails = wants_details(r) ? 1 : 0;
 	int rc;
 
 	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	if (ndetails > 0)
+		ft_reply_file("RetrievePropertiesEx",
+		              "create_vm/inventory.xml");
+	for (i = 0; i < nfolders; i++) {
+		char *inner = folders[i] == NULL ? ft_fmt("%s", "") :
+		              ft_fmt("<returnval type=\"Folder\">%s"
+		                     "</returnval>", folders[i]);
+
+		ft_reply("FindByInventoryPath", inner);
+		free(inner);
+	}
 	connect_client();
 	err_clear(&err);
 	rc = vs_placement_find(out, cl, r, &err);
 	ft_all_used();
-	ck_assert_uint_eq(ft_calls(), 1);
+	ck_assert_uint_eq(ft_calls(), 1 + ndetails + nfolders);
 	return rc;
+}
+
+/* One placement read, no VM folder asked for. */
+static int
+place(struct vs_placement **out, const struct vs_placement_req *r)
+{
+	return place_in(out, r, NULL, 0);
 }
 
 START_TEST(test_place_basic)
@@ -109,6 +156,7 @@ START_TEST(test_place_basic)
 		"BOSH-V4", "DC0_DVPG0", "DVS1/PG", "net-sub/dup",
 		"net-sub/DVS1/PG", "DVS0/PG", "VM Network",
 	};
+	static const char *const sub[] = { "folder-71" };
 	struct vs_placement_req r = base_req();
 	struct vs_placement *p = NULL;
 	const char *body;
@@ -116,13 +164,31 @@ START_TEST(test_place_basic)
 	r.port_groups = pgs;
 	r.nport_groups = 7;
 	r.vm_folder = "BOSH_VMs/sub";
-	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	ck_assert_msg(place_in(&p, &r, sub, 1) == 0, "%s", err.message);
 	body = ft_body_at(0);
 	ck_assert_str_eq(ft_op_at(0), "RetrievePropertiesEx");
-	/* From the root folder, never listing VMs. */
+	/* From the root folder, never listing VMs nor walking the vm
+	 * folders (the server would visit every VM): the VM folder is
+	 * looked up by its inventory path instead. */
 	HAS(body, "group-d1");
-	ck_assert_uint_eq(count(body, "xsi:type=\"TraversalSpec\""), 8);
+	ck_assert_uint_eq(count(body, "xsi:type=\"TraversalSpec\""), 7);
 	ck_assert_ptr_null(strstr(body, "VirtualMachine"));
+	ck_assert_ptr_null(strstr(body, "vmFolder</path>"));
+	/* Names and parents of the networks only; the details of the
+	 * distributed port groups that may answer (DC0_DVPG0, the two PG)
+	 * in a read of those objects alone. */
+	ck_assert_ptr_null(strstr(body, "config.key"));
+	ck_assert_str_eq(ft_op_at(1), "RetrievePropertiesEx");
+	HAS(ft_body_at(1), "<pathSet>config.key</pathSet>");
+	HAS(ft_body_at(1), ">dvportgroup-13</obj>");
+	HAS(ft_body_at(1), ">dvportgroup-17</obj>");
+	HAS(ft_body_at(1), ">dvportgroup-18</obj>");
+	ck_assert_ptr_null(strstr(ft_body_at(1), "dvportgroup-11"));
+	ck_assert_ptr_null(strstr(ft_body_at(1), "dvportgroup-41"));
+	ck_assert_ptr_null(strstr(ft_body_at(1), "network-8"));
+	ck_assert_ptr_null(strstr(ft_body_at(1), "TraversalSpec"));
+	ck_assert_str_eq(ft_op_at(2), "FindByInventoryPath");
+	HAS(ft_body_at(2), "<inventoryPath>DC0/vm/BOSH_VMs/sub</inventoryPath>");
 	ck_assert_str_eq(p->dc_path, "DC0");
 	ck_assert_str_eq(p->datacenter.value, "datacenter-2");
 	ck_assert_str_eq(p->dc_vm_folder.value, "folder-3");
@@ -170,6 +236,8 @@ START_TEST(test_place_pool_and_names)
 		{ "C0", "pool-b" },
 	};
 	static const char *const names[] = { "other-ds", "LocalDS_2" };
+	/* BOSH_VMs/NOPE/deeper and BOSH_VMs/NOPE are missing. */
+	static const char *const found[] = { NULL, NULL, "folder-7" };
 	struct vs_placement_req r = base_req();
 	struct vs_placement *p = NULL;
 
@@ -178,7 +246,11 @@ START_TEST(test_place_pool_and_names)
 	r.datastores = names;       /* LocalDS_2 is not in C0 */
 	r.ndatastores = 2;
 	r.vm_folder = "BOSH_VMs/NOPE/deeper";
-	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	ck_assert_msg(place_in(&p, &r, found, 3) == 0, "%s", err.message);
+	HAS(ft_body_at(1), ">DC0/vm/BOSH_VMs/NOPE/deeper</inventoryPath>");
+	HAS(ft_body_at(2), ">DC0/vm/BOSH_VMs/NOPE</inventoryPath>");
+	HAS(ft_body_at(3), ">DC0/vm/BOSH_VMs</inventoryPath>");
+	/* no port group: no details read */
 	ck_assert_str_eq(p->pool.value, "resgroup-12");
 	ck_assert_str_eq(p->datastore, "other-ds");
 	ck_assert(!p->has_vm_folder);
@@ -203,7 +275,9 @@ START_TEST(test_place_same_name)
 	r.port_groups = pgs;
 	r.nport_groups = 2;
 	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
-	HAS(ft_body_at(0), "<pathSet>config.logicalSwitchUuid</pathSet>");
+	HAS(ft_body_at(1), "<pathSet>config.logicalSwitchUuid</pathSet>");
+	/* the opaque network of the name, with its summary */
+	HAS(ft_body_at(1), ">network-o1</obj>");
 	ck_assert_int_eq(p->pgs[0].kind, VS_PG_DISTRIBUTED);
 	ck_assert_str_eq(p->pgs[0].network.value, "dvportgroup-41");
 	ck_assert_int_eq(p->pgs[1].kind, VS_PG_STANDARD);
@@ -1782,8 +1856,7 @@ START_TEST(test_leftovers)
 	const struct vs_moref folder = { "Folder", "group-v3" };
 	struct vs_leftovers *l = NULL;
 
-	ft_reply("CreateContainerView", "<returnval type=\"ContainerView\">"
-	         "session[1]view-1</returnval>");
+	/* one read walking the folder (vs_pc_list) */
 	ft_reply("RetrievePropertiesEx", "<returnval>"
 	         LOBJ("vm-1", "vm-old", LOPT("bosh.creating", "1000"))
 	         LOBJ("vm-2", "vm-new", LOPT("bosh.creating", "9500"))
@@ -1793,7 +1866,6 @@ START_TEST(test_leftovers)
 	         LOBJ("vm-5", "vm-plain", LOPT("guestinfo.userdata", "e30="))
 	         LOBJ("vm-6", "vm-edge", LOPT("bosh.creating", "6400"))
 	         "</returnval>");
-	ft_reply("DestroyView", "");
 	connect_client();
 	ck_assert_msg(vs_create_leftovers(&l, cl, &folder, 10000, 3600,
 	                                  &err) == 0, "%s", err.message);

@@ -1042,34 +1042,49 @@ END_TEST
 	"<unitNumber>0</unitNumber><capacityInKB>1024</capacityInKB>"       \
 	"</VirtualDevice></val></propSet></objects>"
 
-START_TEST(test_users_one_view)
+/* The VMs using a disk: one read walking the folders (no container
+ * view), from a folder or from a datacenter's vm folder, vApps too. */
+START_TEST(test_users_one_read)
 {
 	const struct vs_moref folder = { "Folder", "group-v3" };
+	const struct vs_moref dc = { "Datacenter", "datacenter-2" };
 	struct vs_vm_names *users = NULL;
 	struct vs_client *c;
 	struct err err;
+	const char *body;
+	int k;
 
-	ft_reply("CreateContainerView", "<returnval type=\"ContainerView\">"
-	         "session[1]view-1</returnval>");
-	ft_reply("RetrievePropertiesEx", "<returnval>"
-	         VMOBJ("vm-1", "vm-a", "[LocalDS_0] vm-a/vm-a.vmdk")
-	         VMOBJ("vm-2", "vm-b", "[LocalDS_1] BOSH_Disks/disk-9.vmdk")
-	         VMOBJ("vm-3", "vm-c", "[LocalDS_1] BOSH_Disks/disk-99.vmdk")
-	         "</returnval>");
-	ft_reply("DestroyView", "");
-	c = ft_connect();
-	err_clear(&err);
-	ck_assert_msg(vs_disk_users(&users, c, &folder, "disk-9", &err) == 0,
-	              "%s", err.message);
-	ck_assert_uint_eq(users->n, 1);
-	ck_assert_str_eq(users->items[0], "vm-b");
-	ck_assert_uint_eq(ft_calls(), 3);
-	ck_assert_str_eq(ft_op_at(0), "CreateContainerView");
-	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<type>VirtualMachine"
-	                             "</type>"
-	                             "<recursive>true</recursive>"));
-	vs_vm_names_free(users);
-	ft_finish(c);
+	for (k = 0; k < 2; k++) {
+		ft_reply("RetrievePropertiesEx", "<returnval>"
+		         VMOBJ("vm-1", "vm-a", "[LocalDS_0] vm-a/vm-a.vmdk")
+		         VMOBJ("vm-2", "vm-b",
+		               "[LocalDS_1] BOSH_Disks/disk-9.vmdk")
+		         VMOBJ("vm-3", "vm-c",
+		               "[LocalDS_1] BOSH_Disks/disk-99.vmdk")
+		         "</returnval>");
+		c = ft_connect();
+		err_clear(&err);
+		ck_assert_msg(vs_disk_users(&users, c, k == 0 ? &folder : &dc,
+		                            "disk-9", &err) == 0,
+		              "%s", err.message);
+		ck_assert_uint_eq(users->n, 1);
+		ck_assert_str_eq(users->items[0], "vm-b");
+		ck_assert_uint_eq(ft_calls(), 1);
+		ck_assert_str_eq(ft_op_at(0), "RetrievePropertiesEx");
+		body = ft_body_at(0);
+		ck_assert_ptr_nonnull(strstr(body, "<path>childEntity</path>"));
+		ck_assert_ptr_nonnull(strstr(body, "<type>VirtualApp</type>"));
+		ck_assert_ptr_nonnull(strstr(body, k == 0 ? ">group-v3</obj>" :
+		                             ">datacenter-2</obj>"));
+		/* from a datacenter: its vm folder first */
+		ck_assert((strstr(body, "</skip><selectSet xsi:type=\""
+		                  "TraversalSpec\"><name>dcV</name>") !=
+		           NULL) == (k == 1));
+		vs_vm_names_free(users);
+		users = NULL;
+		ft_finish(c);
+		ft_reset(NULL);
+	}
 }
 END_TEST
 
@@ -1196,7 +1211,7 @@ disk_suite(void)
 	tcase_add_test(tc, test_attach_detach_requests);
 	tcase_add_test(tc, test_vm_read_settings);
 	tcase_add_test(tc, test_vm_read_ruby_records);
-	tcase_add_test(tc, test_users_one_view);
+	tcase_add_test(tc, test_users_one_read);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("methods");
 	tcase_set_timeout(tc, 60);

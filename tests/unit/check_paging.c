@@ -220,6 +220,15 @@ base_req(void)
 	return r;
 }
 
+/* The VM folder BOSH_VMs/sub, looked up by inventory path after the
+ * inventory read. */
+static void
+reply_vm_folder(void)
+{
+	ft_reply("FindByInventoryPath",
+	         "<returnval type=\"Folder\">folder-71</returnval>");
+}
+
 static struct vs_placement *
 place_single(void)
 {
@@ -227,6 +236,8 @@ place_single(void)
 	struct vs_placement *p = NULL;
 
 	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	reply_vm_folder();
 	connect_client();
 	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
 	              err.message);
@@ -264,11 +275,15 @@ START_TEST(test_placement_pages)
 	size_t npages, i;
 
 	npages = queue_inventory(how);
+	/* the details of the distributed port groups asked for, paged too */
+	queue_inventory(how);
+	reply_vm_folder();
 	connect_client();
 	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
 	              err.message);
 	ft_all_used();
-	ck_assert_uint_eq(ft_calls(), npages);
+	ck_assert_uint_eq(ft_calls(), 2 * npages + 1);
+	assert_paged(npages, npages);
 	assert_paged(0, npages);
 	assert_same_ref(&p->datacenter, &one->datacenter);
 	assert_same_ref(&p->vm_folder, &one->vm_folder);
@@ -345,16 +360,17 @@ START_TEST(test_disk_datastores_pages)
 	struct vs_disk_dss *dss = NULL;
 	size_t i;
 
-	ft_reply("CreateContainerView", "<returnval type=\"ContainerView\">"
-	         "session[1]view-1</returnval>");
 	queue_pages(pages, 3);
-	ft_reply("DestroyView", "");
 	connect_client();
 	ck_assert_msg(vs_disk_datastores(&dss, cl, &dc, &err) == 0, "%s",
 	              err.message);
 	ft_all_used();
-	assert_paged(1, 3);
-	ck_assert_str_eq(ft_op_at(4), "DestroyView");
+	ck_assert_uint_eq(ft_calls(), 3);
+	assert_paged(0, 3);
+	/* One read from the datacenter (Datacenter.datastore), no
+	 * container view. */
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0),
+	                             "<path>datastore</path>"));
 	ck_assert_uint_eq(dss->n, 5);
 	for (i = 0; i < dss->n; i++) {
 		char want[32];
@@ -369,6 +385,87 @@ START_TEST(test_disk_datastores_pages)
 }
 END_TEST
 
+/* The datastores with what the VM's host reaches, in the same read:
+ * the host's list on the last page. */
+START_TEST(test_disk_datastores_near_pages)
+{
+	static const char *const pages[] = {
+		DS("ds-1", "LocalDS_0", "100"),
+		DS("ds-2", "LocalDS_1", "200") DS("ds-3", "Shared_0", "300"),
+		"<objects><obj type=\"HostSystem\">host-7</obj><propSet>"
+		"<name>datastore</name><val xsi:type=\""
+		"ArrayOfManagedObjectReference\"><ManagedObjectReference "
+		"type=\"Datastore\">ds-3</ManagedObjectReference>"
+		"</val></propSet></objects>",
+	};
+	const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	const struct vs_moref host = { "HostSystem", "host-7" };
+	struct vs_disk_dss *dss = NULL;
+	struct vs_disk_reach reach = {0};
+	bool has_reach = false;
+
+	queue_pages(pages, 3);
+	connect_client();
+	ck_assert_msg(vs_disk_datastores_near(&dss, &reach, &has_reach, cl,
+	                                      &dc, &host, &err) == 0, "%s",
+	              err.message);
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 3);
+	assert_paged(0, 3);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), ">host-7</obj>"));
+	ck_assert_uint_eq(dss->n, 3);
+	ck_assert(has_reach);
+	ck_assert_uint_eq(reach.n, 1);
+	ck_assert(vs_disk_ds_reaches(&dss->items[2], &reach));
+	ck_assert(!vs_disk_ds_reaches(&dss->items[0], &reach));
+	vs_disk_reach_clear(&reach);
+	vs_disk_dss_free(dss);
+}
+END_TEST
+
+#define HOSTDS(id, ds)                                                  \
+	"<objects><obj type=\"HostSystem\">" id "</obj><propSet><name>" \
+	"datastore</name><val xsi:type=\"ArrayOfManagedObjectReference\">" \
+	"<ManagedObjectReference type=\"Datastore\">" ds                \
+	"</ManagedObjectReference></val></propSet></objects>"
+
+/* create_disk near a VM: the VM's runtime.host on the first page, its
+ * cluster's hosts on later ones; the reach is that of the VM's own host
+ * (host-2, on the last page), not of the other one. */
+START_TEST(test_disk_datastores_near_vm_pages)
+{
+	static const char *const pages[] = {
+		"<objects><obj type=\"VirtualMachine\">vm-5</obj><propSet>"
+		"<name>runtime.host</name><val type=\"HostSystem\" xsi:type="
+		"\"ManagedObjectReference\">host-2</val></propSet></objects>"
+		DS("ds-1", "LocalDS_0", "100"),
+		HOSTDS("host-1", "ds-1") DS("ds-2", "LocalDS_1", "200"),
+		HOSTDS("host-2", "ds-2"),
+	};
+	const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	const struct vs_moref vm = { "VirtualMachine", "vm-5" };
+	struct vs_disk_dss *dss = NULL;
+	struct vs_disk_reach reach = {0};
+	bool has_reach = false;
+
+	queue_pages(pages, 3);
+	connect_client();
+	ck_assert_msg(vs_disk_datastores_near(&dss, &reach, &has_reach, cl,
+	                                      &dc, &vm, &err) == 0, "%s",
+	              err.message);
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 3);
+	assert_paged(0, 3);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<path>owner</path>"));
+	ck_assert_uint_eq(dss->n, 2);
+	ck_assert(has_reach);
+	ck_assert(vs_disk_ds_reaches(&dss->items[1], &reach));
+	ck_assert(!vs_disk_ds_reaches(&dss->items[0], &reach));
+	vs_disk_reach_clear(&reach);
+	vs_disk_dss_free(dss);
+}
+END_TEST
+
 /* --- VMs: look-up by name, disk users, leftovers -------------------- */
 
 #define VM(id, name)                                                    \
@@ -376,13 +473,12 @@ END_TEST
 	"<name>name</name><val xsi:type=\"xsd:string\">" name "</val>"  \
 	"</propSet></objects>"
 
+/* The VMs under a folder: one read walking the folders (vs_pc_list),
+ * in pages. */
 static void
-queue_view(const char *const *pages, size_t n)
+queue_vms(const char *const *pages, size_t n)
 {
-	ft_reply("CreateContainerView", "<returnval type=\"ContainerView\">"
-	         "session[1]view-1</returnval>");
 	queue_pages(pages, n);
-	ft_reply("DestroyView", "");
 }
 
 START_TEST(test_vm_find_by_name_pages)
@@ -402,12 +498,12 @@ START_TEST(test_vm_find_by_name_pages)
 	struct vs_moref vm;
 	size_t n = 0;
 
-	queue_view(pages, 3);
+	queue_vms(pages, 3);
 	connect_client();
 	ck_assert_msg(vs_vm_find_by_name(&vm, &n, cl, &root, "wanted",
 	                                 &err) == 0, "%s", err.message);
 	ft_all_used();
-	assert_paged(1, 3);
+	assert_paged(0, 3);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(vm.value, "vm-5");
 	vs_client_free(cl);
@@ -416,12 +512,12 @@ START_TEST(test_vm_find_by_name_pages)
 	/* a second VM of the name on the last of 4 pages is counted */
 	ft_clear();
 	ft_reset(NULL);
-	queue_view(dup, 4);
+	queue_vms(dup, 4);
 	connect_client();
 	ck_assert_msg(vs_vm_find_by_name(&vm, &n, cl, &root, "wanted",
 	                                 &err) == 0, "%s", err.message);
 	ft_all_used();
-	assert_paged(1, 4);
+	assert_paged(0, 4);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(vm.value, "vm-1");
 }
@@ -448,15 +544,16 @@ START_TEST(test_disk_users_pages)
 		VMDISK("vm-3", "vm-c", "[LocalDS_0] vm-c/vm-c.vmdk")
 		VMDISK("vm-4", "vm-d", "[LocalDS_1] BOSH_Disks/disk-9.vmdk"),
 	};
-	const struct vs_moref folder = { "Folder", "group-v3" };
+	const struct vs_moref dc = { "Datacenter", "datacenter-2" };
 	struct vs_vm_names *users = NULL;
 
-	queue_view(pages, 3);
+	queue_pages(pages, 3);
 	connect_client();
-	ck_assert_msg(vs_disk_users(&users, cl, &folder, "disk-9", &err) == 0,
+	ck_assert_msg(vs_disk_users(&users, cl, &dc, "disk-9", &err) == 0,
 	              "%s", err.message);
 	ft_all_used();
-	assert_paged(1, 3);
+	ck_assert_uint_eq(ft_calls(), 3);
+	assert_paged(0, 3);
 	ck_assert_uint_eq(users->n, 1);
 	ck_assert_str_eq(users->items[0], "vm-d");
 	vs_vm_names_free(users);
@@ -481,12 +578,12 @@ START_TEST(test_leftovers_pages)
 	const struct vs_moref folder = { "Folder", "group-v3" };
 	struct vs_leftovers *l = NULL;
 
-	queue_view(pages, 3);
+	queue_vms(pages, 3);
 	connect_client();
 	ck_assert_msg(vs_create_leftovers(&l, cl, &folder, 10000, 3600,
 	                                  &err) == 0, "%s", err.message);
 	ft_all_used();
-	assert_paged(1, 3);
+	assert_paged(0, 3);
 	ck_assert_uint_eq(l->n, 2);
 	ck_assert_str_eq(l->items[0].name, "vm-old1");
 	ck_assert_str_eq(l->items[1].name, "vm-old2");
@@ -505,6 +602,8 @@ paging_suite(void)
 	tcase_add_loop_test(tc, test_placement_pages, 0, 2);
 	tcase_add_test(tc, test_placement_last_page_needed);
 	tcase_add_test(tc, test_disk_datastores_pages);
+	tcase_add_test(tc, test_disk_datastores_near_pages);
+	tcase_add_test(tc, test_disk_datastores_near_vm_pages);
 	tcase_add_test(tc, test_vm_find_by_name_pages);
 	tcase_add_test(tc, test_disk_users_pages);
 	tcase_add_test(tc, test_leftovers_pages);

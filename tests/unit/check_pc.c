@@ -236,7 +236,9 @@ END_TEST
 START_TEST(test_list_view_destroyed)
 {
 	static const char *const paths[] = { "name", NULL };
-	struct vs_moref root = { "Folder", "group-d1" };
+	/* VMs of a cluster: through a container view (under a folder or a
+	 * datacenter they come in one walk: test_list_vms_walk) */
+	struct vs_moref root = { "ClusterComputeResource", "domain-c7" };
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
 	struct err err;
@@ -253,7 +255,8 @@ START_TEST(test_list_view_destroyed)
 	ck_assert_uint_eq(list->n, 2);
 	ck_assert_uint_eq(ft_calls(), 3);
 	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<container type=\""
-	                             "Folder\">group-d1</container><type>"
+	                             "ClusterComputeResource\">domain-c7"
+	                             "</container><type>"
 	                             "VirtualMachine</type><recursive>true"
 	                             "</recursive>"));
 	ck_assert_ptr_nonnull(strstr(ft_body_at(0), ">ViewManager</_this>"));
@@ -300,7 +303,7 @@ END_TEST
 START_TEST(test_list_destroy_failure_only_logged)
 {
 	static const char *const paths[] = { "name", NULL };
-	struct vs_moref root = { "Folder", "group-d1" };
+	struct vs_moref root = { "ClusterComputeResource", "domain-c7" };
 	struct vs_objects *list = NULL;
 	struct vs_client *c;
 	struct err err;
@@ -319,6 +322,57 @@ START_TEST(test_list_destroy_failure_only_logged)
 	ck_assert_ptr_nonnull(strstr(ft.last_log, "DestroyView"));
 	vs_objects_free(list);
 	ft_finish(c);
+}
+END_TEST
+
+/* VMs under a folder, or a datacenter's vm folder: one read walking
+ * Folder.childEntity and the vApps' VMs, no container view. */
+START_TEST(test_list_vms_walk)
+{
+	static const char *const paths[] = { "name", NULL };
+	const struct vs_moref roots[] = {
+		{ "Folder", "group-v3" }, { "Datacenter", "datacenter-2" },
+	};
+	struct vs_objects *list = NULL;
+	struct vs_client *c;
+	struct err err;
+	const char *body;
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		ft_reply("RetrievePropertiesEx", "<returnval>" VM("vm-1", "a")
+		         VM("vm-2", "b") "</returnval>");
+		c = ft_connect();
+		err_clear(&err);
+		ck_assert_int_eq(vs_pc_list(&list, c, &roots[k],
+		                            "VirtualMachine", paths, &err), 0);
+		ck_assert_uint_eq(list->n, 2);
+		ck_assert_uint_eq(ft_calls(), 1);
+		body = ft_body_at(0);
+		ck_assert_ptr_null(strstr(body, "ContainerView"));
+		ck_assert_ptr_nonnull(strstr(body, k == 0 ?
+		                             ">group-v3</obj><skip>true" :
+		                             ">datacenter-2</obj><skip>true"));
+		ck_assert_ptr_nonnull(strstr(body, "<type>Folder</type><path>"
+		                             "childEntity</path>"));
+		ck_assert_ptr_nonnull(strstr(body, "<type>VirtualApp</type>"
+		                             "<path>vm</path>"));
+		/* the walk starts at the datacenter's vm folder, or at the
+		 * folder's children (datacenters among them: into their vm
+		 * folders) */
+		ck_assert_ptr_nonnull(strstr(body, k == 0 ?
+		                             "</skip><selectSet xsi:type=\""
+		                             "TraversalSpec\"><name>f</name>" :
+		                             "</skip><selectSet xsi:type=\""
+		                             "TraversalSpec\"><name>dcV</name>"));
+		ck_assert_ptr_nonnull(strstr(body, "<path>vmFolder</path>"));
+		/* never from a VM to its pool (and the pool's other VMs) */
+		ck_assert_ptr_null(strstr(body, "<path>resourcePool</path>"));
+		vs_objects_free(list);
+		list = NULL;
+		ft_finish(c);
+		ft_reset(NULL);
+	}
 }
 END_TEST
 
@@ -423,6 +477,7 @@ pc_suite(void)
 	tcase_add_test(tc, test_list_view_destroyed);
 	tcase_add_test(tc, test_list_view_destroyed_on_error);
 	tcase_add_test(tc, test_list_destroy_failure_only_logged);
+	tcase_add_test(tc, test_list_vms_walk);
 	tcase_add_test(tc, test_find_by_inventory_path);
 	tcase_add_test(tc, test_get_props);
 	suite_add_tcase(s, tc);
