@@ -270,8 +270,9 @@ START_TEST(test_tamper_request)
 	copy_scenario(work, sizeof(work), "vs_inventory");
 	scn_pathf(path, sizeof(path), "%s/004-RetrievePropertiesEx.request",
 	         work);
-	edit_file(path, "<type>Datastore</type><pathSet>name</pathSet>",
-	          "<type>Datastore</type><pathSet>summary</pathSet>");
+	/* the recorded body is laid out one element per line: the edit
+	 * stays on one line of it */
+	edit_file(path, "<type>Datastore</type>", "<type>HostSystem</type>");
 	expect_inventory_failure(work, "004-RetrievePropertiesEx");
 	expect_inventory_failure(work, "differs from the recording");
 	scn_rmtree(work);
