@@ -150,21 +150,22 @@ remove_opts(struct vs_vm_remove_opts *o, struct cpi_call *call,
  * meanwhile is fine. */
 static int
 remove_leftover(struct vs_client *c, struct cpi_call *call,
-                const struct vs_leftover *l, struct err *verr)
+                const char *name, const struct vs_moref *vm,
+                struct err *verr)
 {
 	struct vs_vm_remove_opts o;
 	char what[MAX_CID + 32];
-	const char *dir = l->name;
+	const char *dir = name;
 
-	if (check_cid(l->name, call->method, call->err) != 0) {
+	if (check_cid(name, call->method, call->err) != 0) {
 		err_clear(call->err);     /* no env files to name */
 		dir = NULL;
 	}
 	snprintf(what, sizeof(what), "%s: leftover %.*s", call->method,
-	         MAX_CID, l->name);
+	         MAX_CID, name);
 	remove_opts(&o, call, what, dir);
 	o.gone_ok = true;
-	return vs_vm_remove(NULL, c, &l->vm, &o, verr);
+	return vs_vm_remove(NULL, c, vm, &o, verr);
 }
 
 /* One old journal entry: its VM looked up by path and removed; the
@@ -173,7 +174,7 @@ static void
 sweep_one(struct vs_client *c, struct cpi_call *call, const char *dir,
           const struct cpi_journal_entry *e)
 {
-	struct vs_leftover l = { .name = (char *)e->cid, .since = e->since };
+	struct vs_moref vm;
 	struct err verr = {0};
 	char *path = NULL;
 	int rc;
@@ -181,13 +182,13 @@ sweep_one(struct vs_client *c, struct cpi_call *call, const char *dir,
 	rc = vs_vm_path(&path, e->datacenter, e->folder[0] != '\0' ?
 	                e->folder : NULL, e->cid, &verr);
 	if (rc == 0)
-		rc = vs_vm_find(&l.vm, c, path, &verr);
+		rc = vs_vm_find(&vm, c, path, &verr);
 	if (rc == 0) {
 		cpi_log_info(call->log, "%s: removing %s (%s), left by a "
 		             "create_vm started at %lld that never finished",
-		             call->method, e->cid, l.vm.value, e->since);
+		             call->method, e->cid, vm.value, e->since);
 		err_clear(&verr);
-		rc = remove_leftover(c, call, &l, &verr);
+		rc = remove_leftover(c, call, e->cid, &vm, &verr);
 	}
 	if (rc == 0 || rc == ERR_ENOTFOUND)
 		rc = cpi_journal_remove(dir, e->cid, call->err);

@@ -218,7 +218,6 @@ clone_call(struct vs_moref *vm_out, struct vs_client *c,
 		.connected = true,
 	};
 	struct vs_config_spec cfg = {0};
-	struct vs_option mark = { VS_CREATE_MARKER, NULL };
 	struct vs_clone_spec cs = {0};
 	struct vs_task_result res = {0};
 	xmlDocPtr doc = NULL;
@@ -237,11 +236,6 @@ clone_call(struct vs_moref *vm_out, struct vs_client *c,
 	cfg.memory_mb = req->memory_mb;
 	cfg.changes = changes;
 	cfg.nchanges = req->nnics;
-	if (req->marker != NULL) {
-		mark.value = req->marker;
-		cfg.extra = &mark;
-		cfg.nextra = 1;
-	}
 	cs.location.datastore = req->datastore;
 	cs.location.pool = req->pool;
 	if (req->snapshot != NULL) {

@@ -46,23 +46,11 @@ struct vs_client;
 #define VS_CREATE_TASK_TIMEOUT_S 1800.0
 
 /* Borrowed view; every pointer belongs to the caller. */
-/* The creating mark of earlier versions: the clone carried the
- * extraConfig entry
- *
- *	bosh.creating = "<Unix seconds when create_vm started it>"
- *
- * until create_vm had powered it on and removed it (one more
- * reconfigure), and every create_vm and delete_vm looked through the VM
- * folder for old marks (vs_create_leftovers(): 3 round trips, every VM's
- * extraConfig).  create_vm now keeps a local journal instead
- * (cpi/create_journal.h) and sets no mark (req.marker NULL); the mark
- * and the folder look-up stay available to the vsphere layer. */
-#define VS_CREATE_MARKER "bosh.creating"
+/* Crash safety is cpi/'s local journal of in-flight creates
+ * (cpi/create_journal.h): the clone carries no mark. */
 
 struct vs_create_req {
 	const char *name;                   /* "vm-<uuid>" */
-	const char *marker;                 /* VS_CREATE_MARKER's value;
-	                                       NULL: no mark */
 	const struct vs_moref *source;      /* stemcell or its replica */
 	const struct vs_moref *snapshot;    /* NULL: full clone */
 	const struct vs_moref *folder;
@@ -195,30 +183,6 @@ int vs_create_finish(struct vs_client *c, struct vs_created *v,
                      size_t settings_len, const void *iso, size_t iso_len,
                      const struct vs_create_opts *opts,
                      struct err *err);
-
-/* The mark's value: 1 to 19 decimal digits (Unix seconds); false for
- * anything else (hostile text from vCenter). */
-bool vs_create_marker_parse(long long *out, const char *value);
-
-struct vs_leftover {
-	struct vs_moref vm;
-	char *name;
-	long long since;            /* the mark's value */
-};
-
-struct vs_leftovers {
-	struct vs_leftover *items;
-	size_t n;
-};
-
-void vs_leftovers_free(struct vs_leftovers *l);
-/* The VMs under folder (recursively: one container view reading every
- * VM's name and config.extraConfig, 3 round trips and O(VMs x
- * extraConfig) bytes) whose VS_CREATE_MARKER (the last entry; "" is no
- * mark) is at or before now - grace_s. */
-int vs_create_leftovers(struct vs_leftovers **out, struct vs_client *c,
-                        const struct vs_moref *folder, long long now,
-                        long long grace_s, struct err *err);
 
 /* vs_create_finish() in steps, for settings that need what the
  * reconfigure made (the ephemeral disk's uuid, with disk.enableUUID):

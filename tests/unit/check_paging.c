@@ -568,30 +568,6 @@ END_TEST
 	"bosh.creating</key><value xsi:type=\"xsd:string\">" since          \
 	"</value></OptionValue></val></propSet></objects>"
 
-START_TEST(test_leftovers_pages)
-{
-	static const char *const pages[] = {
-		LOBJ("vm-1", "vm-old1", "1000") LOBJ("vm-2", "vm-new", "9500"),
-		LOBJ("vm-3", "vm-new2", "9600"),
-		LOBJ("vm-4", "vm-old2", "2000"),
-	};
-	const struct vs_moref folder = { "Folder", "group-v3" };
-	struct vs_leftovers *l = NULL;
-
-	queue_vms(pages, 3);
-	connect_client();
-	ck_assert_msg(vs_create_leftovers(&l, cl, &folder, 10000, 3600,
-	                                  &err) == 0, "%s", err.message);
-	ft_all_used();
-	assert_paged(0, 3);
-	ck_assert_uint_eq(l->n, 2);
-	ck_assert_str_eq(l->items[0].name, "vm-old1");
-	ck_assert_str_eq(l->items[1].name, "vm-old2");
-	ck_assert_str_eq(l->items[1].vm.value, "vm-4");
-	vs_leftovers_free(l);
-}
-END_TEST
-
 static Suite *
 paging_suite(void)
 {
@@ -606,7 +582,6 @@ paging_suite(void)
 	tcase_add_test(tc, test_disk_datastores_near_vm_pages);
 	tcase_add_test(tc, test_vm_find_by_name_pages);
 	tcase_add_test(tc, test_disk_users_pages);
-	tcase_add_test(tc, test_leftovers_pages);
 	suite_add_tcase(s, tc);
 	return s;
 }
