@@ -31,6 +31,8 @@
 #       CPI_TEST_BUILD, CPI_TEST_ROOT   as tests/run-suites.sh sets them
 #   - stops the simulator (SIGTERM, then SIGKILL after 10 s), also when
 #     the suite crashes or this script is interrupted.
+# Runs on the same BUILD take turns (BUILD/sim.lock, flock): a second one
+# waits until the first has finished.
 # Ends with one line "integration: N passed, N failed" over all suites and
 # exits non-zero when anything failed.  Kept per suite in BUILD/sim/<suite>/:
 # vcsim.log (the simulator's stderr), suite.out, and requests/ (every SOAP
@@ -96,6 +98,21 @@ fail_all() { # MESSAGE
 }
 
 nbins=$#
+# One run at a time per BUILD: every run writes the same BUILD/vcsim,
+# BUILD/certs and BUILD/sim/<suite>/ (which it first removes), and a
+# suite's scratch files there (its config, check_faults' fault log) are
+# read back by path, so a second run in the same BUILD would remove the
+# first one's files and point its config at the second simulator.  The
+# second run waits for the lock (fd 9, kept from the children).
+if command -v flock >/dev/null 2>&1; then
+	mkdir -p "$absbuild" || fail_all "cannot create $absbuild"
+	exec 9>"$absbuild/sim.lock" ||
+		fail_all "cannot open $absbuild/sim.lock"
+	if ! flock -n 9; then
+		echo "run.sh: another run is using $absbuild; waiting" >&2
+		flock 9 || fail_all "cannot lock $absbuild/sim.lock"
+	fi
+fi
 sh tests/sim/gobuild.sh "$build" ./tests/sim/vcsim "$vcsim" ||
 	fail_all "cannot build the simulator"
 sh tests/sim/certs.sh "$certs" || fail_all "cannot make certificates"
@@ -111,7 +128,7 @@ start_sim() {
 		-user "$user" -portgroups BOSH-V4,BOSH-V6 \
 		-pidfile "$dir/vcsim.pid" -dump-requests "$dir/requests" \
 		-watch-parent "$@" \
-		>"$dir/vcsim.out" 2>"$dir/vcsim.log" </dev/null &
+		>"$dir/vcsim.out" 2>"$dir/vcsim.log" </dev/null 9>&- &
 	sim_pid=$!
 	sim_url=
 	n=0
@@ -156,7 +173,7 @@ for bin in "$@"; do
 		VCSIM_CERT_DIR="$certs" VCSIM_BIN="$vcsim" \
 		VCSIM_REQUEST_DIR="$dir/requests" CPI_TEST_OUTDIR="$dir/out" \
 		$setsid sh tests/run-suites.sh "$build" "$name" "$bin" \
-		>"$out" 2>&1 &
+		>"$out" 2>&1 9>&- &
 	suite_pid=$!
 	# wait (unlike a foreground command) lets the traps run at once.
 	wait "$suite_pid"

@@ -13,8 +13,10 @@
 //
 // Once the server listens it prints exactly one line on stdout,
 // "VCSIM_URL=https://127.0.0.1:PORT/sdk" (http without -cert/-key), and
-// serves until SIGTERM or SIGINT; it then closes the server and removes the
-// datastore directories the model created under $TMPDIR.
+// serves until SIGTERM or SIGINT (caught from before that line is printed,
+// so a signal sent as soon as it is read still ends in exit 0); it then
+// closes the server and removes the datastore directories the model created
+// under $TMPDIR.
 //
 // With -dump-requests DIR every SOAP request body POSTed to /sdk is also
 // written to DIR/NNNNN-<Method>.request (numbered in arrival order), with
@@ -444,14 +446,18 @@ func run(o *options) int {
 		defer os.Remove(o.pidfile)
 	}
 
+	// Whoever reads the URL line may stop the simulator at once: the
+	// handler must be in place before the line is printed, or an early
+	// SIGTERM kills the process (no clean exit, no model.Remove).
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+
 	// Never print srv.URL itself: it holds the user and password.
 	public := url.URL{Scheme: srv.URL.Scheme, Host: srv.URL.Host,
 		Path: srv.URL.Path}
 	fmt.Printf("VCSIM_URL=%s\n", public.String())
 	_ = os.Stdout.Sync()
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	ppid := os.Getppid()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
