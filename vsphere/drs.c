@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "vsphere/drs_int.h"
 #include "vsphere/pc.h"
 #include "vsphere/task.h"
 #include "vsphere/vim.h"
@@ -214,8 +215,9 @@ vs_drs_groups_from_node(struct vs_drs_groups **out, xmlNodePtr cfg,
 	return 0;
 }
 
-static bool
-has_ref(const struct vs_moref *refs, size_t n, const struct vs_moref *vm)
+bool
+vs_drs__has_ref(const struct vs_moref *refs, size_t n,
+                const struct vs_moref *vm)
 {
 	size_t i;
 
@@ -226,8 +228,8 @@ has_ref(const struct vs_moref *refs, size_t n, const struct vs_moref *vm)
 	return false;
 }
 
-static const struct vs_drs_rule *
-rule_find(const struct vs_drs_rules *r, const char *name)
+const struct vs_drs_rule *
+vs_drs__rule_find(const struct vs_drs_rules *r, const char *name)
 {
 	size_t i;
 
@@ -241,15 +243,15 @@ rule_find(const struct vs_drs_rules *r, const char *name)
 static bool
 rule_has(const struct vs_drs_rule *rule, const struct vs_moref *vm)
 {
-	return has_ref(rule->vms, rule->nvms, vm);
+	return vs_drs__has_ref(rule->vms, rule->nvms, vm);
 }
 
 /* configurationEx of cluster: its rules, and its groups when groups is
  * not NULL. */
-static int
-read_config(struct vs_drs_rules **out, struct vs_drs_groups **groups,
-            struct vs_client *c, const struct vs_moref *cluster,
-            struct err *err)
+int
+vs_drs__read_config(struct vs_drs_rules **out,
+                    struct vs_drs_groups **groups, struct vs_client *c,
+                    const struct vs_moref *cluster, struct err *err)
 {
 	static const char *const paths[] = { "configurationEx", NULL };
 	struct vs_object *o = NULL;
@@ -313,10 +315,10 @@ vs_drs_add_rule_spec(xmlNodePtr m, const char *name, int key, bool remove,
 
 /* Appends modify true to m and sends ReconfigureComputeResource_Task,
  * waited for; doc is consumed. */
-static int
-send_reconfigure(struct vs_client *c, const struct vs_moref *cluster,
-                 xmlDocPtr doc, xmlNodePtr m, const char *what,
-                 const char *name, struct err *err)
+int
+vs_drs__send(struct vs_client *c, const struct vs_moref *cluster,
+             xmlDocPtr doc, xmlNodePtr m, const char *what,
+             const char *name, struct err *err)
 {
 	int rc = 0;
 
@@ -353,16 +355,16 @@ reconfigure(struct vs_client *c, const struct vs_moref *cluster,
 		err_prefix(err, "DRS rule %s", name);
 		return rc;
 	}
-	return send_reconfigure(c, cluster, doc, m, "rule", name, err);
+	return vs_drs__send(c, cluster, doc, m, "rule", name, err);
 }
 
 /* ClusterGroupSpec {ArrayUpdateSpec {operation, removeKey}; info};
  * ClusterVmGroup {ClusterGroupInfo {name, userCreated, uniqueID}; vm}.
  * op "add" / "edit" with the members, or "remove" (removeKey: the
  * group's name). */
-static xmlNodePtr
-add_group_spec(xmlNodePtr spec, const char *op, const char *name,
-               const struct vs_moref *vms, size_t nvms)
+xmlNodePtr
+vs_drs__add_group_spec(xmlNodePtr spec, const char *op, const char *name,
+                       const struct vs_moref *vms, size_t nvms)
 {
 	xmlNodePtr gs, info;
 	size_t i;
@@ -414,12 +416,12 @@ reconfigure_group(struct vs_client *c, const struct vs_moref *cluster,
 		                            kb) != NULL;
 	}
 	if (ok)
-		ok = add_group_spec(spec, op, name, vms, nvms) != NULL;
+		ok = vs_drs__add_group_spec(spec, op, name, vms, nvms) != NULL;
 	if (!ok) {
 		xmlFreeDoc(doc);
 		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
-	return send_reconfigure(c, cluster, doc, m, "VM group", name, err);
+	return vs_drs__send(c, cluster, doc, m, "VM group", name, err);
 }
 
 /* --- the lock ---------------------------------------------------------- */
@@ -528,6 +530,28 @@ vs_drs_unlock(struct vs_client *c, int key, struct err *err)
 	return 0;
 }
 
+int
+vs_drs__with_lock(struct vs_client *c, const char *lock,
+                  int (*fn)(void *, struct err *), void *ctx,
+                  struct err *err)
+{
+	struct err e = {0};
+	int key, rc;
+
+	rc = vs_drs_lock(&key, c, lock, VS_DRS_LOCK_TIMEOUT_S, err);
+	if (rc != 0)
+		return rc;
+	rc = fn(ctx, err);
+	if (rc != 0)
+		vs_client_cleanup(c);   /* the lock goes even past the deadline */
+	if (vs_drs_unlock(c, key, &e) != 0) {
+		err_keep_first(err, &e);
+		if (rc == 0)
+			rc = e.code;
+	}
+	return rc;
+}
+
 /* --- the operations ---------------------------------------------------- */
 
 static int
@@ -539,10 +563,10 @@ add_locked(struct vs_client *c, const struct vs_moref *cluster,
 	struct vs_moref *vms = NULL;
 	int rc;
 
-	rc = read_config(&rules, NULL, c, cluster, err);
+	rc = vs_drs__read_config(&rules, NULL, c, cluster, err);
 	if (rc != 0)
 		return rc;
-	rule = rule_find(rules, name);
+	rule = vs_drs__rule_find(rules, name);
 	if (rule == NULL) {
 		vs_client_logf(c, 0, "DRS rule %s: created with %s", name,
 		               vm->value);
@@ -653,7 +677,7 @@ any_group_holds(const struct vs_drs_groups *g, const struct vs_moref *vm)
 
 	for (i = 0; i < g->n; i++) {
 		if (strcmp(g->items[i].type, "ClusterVmGroup") == 0 &&
-		    has_ref(g->items[i].vms, g->items[i].nvms, vm))
+		    vs_drs__has_ref(g->items[i].vms, g->items[i].nvms, vm))
 			return true;
 	}
 	return false;
@@ -680,7 +704,7 @@ remove_from_groups(size_t *changed, struct vs_client *c,
 		const struct vs_drs_group *g = &groups->items[i];
 
 		if (strcmp(g->type, "ClusterVmGroup") != 0 ||
-		    !has_ref(g->vms, g->nvms, vm))
+		    !vs_drs__has_ref(g->vms, g->nvms, vm))
 			continue;
 		free(vms);
 		vms = calloc(g->nvms, sizeof(*vms));
@@ -728,7 +752,8 @@ remove_locked(size_t *changed, struct vs_client *c,
 	rc = vs_drs_lock(&key, c, lock, VS_DRS_LOCK_TIMEOUT_S, err);
 	if (rc != 0)
 		return rc;
-	rc = read_config(&rules, groups ? &gs : NULL, c, cluster, err);
+	rc = vs_drs__read_config(&rules, groups ? &gs : NULL, c, cluster,
+	                         err);
 	if (rc == 0 && groups)
 		rc = remove_from_groups(changed, c, cluster, rules, gs, vm,
 		                        err);
@@ -822,7 +847,7 @@ group_add_locked(struct vs_client *c, const struct vs_moref *cluster,
 	size_t i;
 	int rc;
 
-	rc = read_config(&rules, &groups, c, cluster, err);
+	rc = vs_drs__read_config(&rules, &groups, c, cluster, err);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < groups->n && g == NULL; i++) {
@@ -842,7 +867,7 @@ group_add_locked(struct vs_client *c, const struct vs_moref *cluster,
 		             g->type);
 		goto cleanup;
 	}
-	if (has_ref(g->vms, g->nvms, vm))
+	if (vs_drs__has_ref(g->vms, g->nvms, vm))
 		goto cleanup;
 	vms = calloc(g->nvms + 1, sizeof(*vms));
 	if (vms == NULL) {
