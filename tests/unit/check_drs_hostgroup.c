@@ -5,13 +5,17 @@
  * ClusterVmHostRuleInfo's fields in vim25 order, mandatory for MUST
  * only), the locks (drs_lock_vm_group, host_vm_group inside it only when
  * the rule is missing), no task when nothing is missing, and the clone's
- * host (the first healthy host of a MUST group, none for SHOULD).
+ * host (the first healthy host of a MUST group, none for SHOULD); the
+ * VM cloud property host_group as cpi/vm_props.h reads it.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "cpi/vm_props.h"
 #include "tests/support/fake_transport.h"
 #include "vsphere/drs.h"
 #include "vsphere/vsphere.h"
@@ -283,6 +287,69 @@ START_TEST(test_host_should_and_missing)
 }
 END_TEST
 
+/* The strings of *p are borrowed from the request: kept until the next
+ * call (clusters NULL: only freed). */
+static int
+props(struct vm_props *p, struct err *err, const char *clusters)
+{
+	static json_t *cp;
+	struct cpi_vcenter vc;
+	char *text;
+	int rc;
+
+	json_decref(cp);
+	cp = NULL;
+	if (clusters == NULL)
+		return 0;
+	text = ft_fmt("{\"cpu\":1,\"ram\":256,\"disk\":1024,"
+	              "\"datacenters\":[{\"name\":\"DC0\","
+	              "\"clusters\":%s}]}", clusters);
+	cp = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(cp);
+	memset(&vc, 0, sizeof(vc));
+	vc.datacenter.name = "DC0";
+	rc = cpi_vm_props_parse(p, cp, &vc, err);
+	free(text);
+	return rc;
+}
+
+/* A plain name means MUST, an object without drs_rule SHOULD (Ruby's
+ * cluster_config.rb); null and "" are none; bad shapes are CloudErrors
+ * naming the key. */
+START_TEST(test_props)
+{
+	struct vm_props p;
+	struct err err = {0};
+
+	ck_assert_int_eq(props(&p, &err, "[{\"A\":{\"host_group\":\"hg\"}},"
+	                       "{\"B\":{\"host_group\":{\"name\":\"h2\"}}},"
+	                       "{\"C\":{\"host_group\":{\"name\":\"h3\","
+	                       "\"drs_rule\":\"MUST\"}}},"
+	                       "{\"D\":{\"host_group\":\"\"}}]"), 0);
+	ck_assert_uint_eq(p.nclusters, 4);
+	ck_assert_str_eq(p.host_groups[0].name, "hg");
+	ck_assert(p.host_groups[0].must);
+	ck_assert_str_eq(p.host_groups[1].name, "h2");
+	ck_assert(!p.host_groups[1].must);
+	ck_assert_str_eq(p.host_groups[2].name, "h3");
+	ck_assert(p.host_groups[2].must);
+	ck_assert_ptr_null(p.host_groups[3].name);
+	cpi_vm_props_clear(&p);
+	ck_assert_int_lt(props(&p, &err, "[{\"A\":{\"host_group\":1}}]"), 0);
+	ck_assert_ptr_nonnull(strstr(err.message, "clusters[0].host_group "
+	                             "must be"));
+	cpi_vm_props_clear(&p);
+	err_clear(&err);
+	ck_assert_int_lt(props(&p, &err, "[{\"A\":{\"host_group\":{"
+	                       "\"name\":\"h\",\"drs_rule\":\"MAY\"}}}]"),
+	                 0);
+	ck_assert_ptr_nonnull(strstr(err.message, "drs_rule must be MUST or "
+	                             "SHOULD"));
+	cpi_vm_props_clear(&p);
+	props(NULL, NULL, NULL);
+}
+END_TEST
+
 static Suite *
 drs_hostgroup_suite(void)
 {
@@ -298,6 +365,7 @@ drs_hostgroup_suite(void)
 	tcase_add_test(tc, test_join_not_a_vm_group);
 	tcase_add_test(tc, test_host_must);
 	tcase_add_test(tc, test_host_should_and_missing);
+	tcase_add_test(tc, test_props);
 	suite_add_tcase(s, tc);
 	return s;
 }
