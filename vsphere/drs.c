@@ -554,6 +554,16 @@ vs_drs__with_lock(struct vs_client *c, const char *lock,
 
 /* --- the operations ---------------------------------------------------- */
 
+/* One operation under a lock (vs_drs__with_lock's ctx). */
+struct drs_op {
+	struct vs_client *c;
+	const struct vs_moref *cluster;
+	const char *name;               /* the rule or VM group */
+	const struct vs_moref *vm;
+	bool groups;                    /* VM groups, not rules */
+	size_t *changed;                /* removals: how many changed */
+};
+
 static int
 add_locked(struct vs_client *c, const struct vs_moref *cluster,
            const char *name, const struct vs_moref *vm, struct err *err)
@@ -599,28 +609,24 @@ cleanup:
 	return rc;
 }
 
+static int
+add_op(void *ctx, struct err *err)
+{
+	struct drs_op *op = ctx;
+
+	return add_locked(op->c, op->cluster, op->name, op->vm, err);
+}
+
 int
 vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
                    const char *rule, const struct vs_moref *vm,
                    struct err *err)
 {
-	struct err e = {0};
-	int key, rc;
+	struct drs_op op = { c, cluster, rule, vm, false, NULL };
 
 	if (cluster == NULL || vm == NULL || rule == NULL || rule[0] == '\0')
 		return err_set(err, ERR_EINVAL, "DRS rule: bad arguments");
-	rc = vs_drs_lock(&key, c, VS_DRS_LOCK, VS_DRS_LOCK_TIMEOUT_S, err);
-	if (rc != 0)
-		return rc;
-	rc = add_locked(c, cluster, rule, vm, err);
-	if (rc != 0)
-		vs_client_cleanup(c);   /* the lock goes even past the deadline */
-	if (vs_drs_unlock(c, key, &e) != 0) {
-		err_keep_first(err, &e);
-		if (rc == 0)
-			rc = e.code;
-	}
-	return rc;
+	return vs_drs__with_lock(c, VS_DRS_LOCK, add_op, &op, err);
 }
 
 /* Removes vm from every anti-affinity rule in rules holding it. */
@@ -737,38 +743,37 @@ remove_from_groups(size_t *changed, struct vs_client *c,
 	return rc;
 }
 
-/* Under the lock `lock`: reads the cluster again and removes vm from its
+/* Under the lock: reads the cluster again and removes vm from its
  * anti-affinity rules (groups false) or VM groups (groups true). */
+static int
+remove_op(void *ctx, struct err *err)
+{
+	struct drs_op *op = ctx;
+	struct vs_drs_rules *rules = NULL;
+	struct vs_drs_groups *gs = NULL;
+	int rc;
+
+	rc = vs_drs__read_config(&rules, op->groups ? &gs : NULL, op->c,
+	                         op->cluster, err);
+	if (rc == 0 && op->groups)
+		rc = remove_from_groups(op->changed, op->c, op->cluster, rules,
+		                        gs, op->vm, err);
+	else if (rc == 0)
+		rc = remove_from(op->changed, op->c, op->cluster, rules,
+		                 op->vm, err);
+	vs_drs_rules_free(rules);
+	vs_drs_groups_free(gs);
+	return rc;
+}
+
 static int
 remove_locked(size_t *changed, struct vs_client *c,
               const struct vs_moref *cluster, const char *lock, bool groups,
               const struct vs_moref *vm, struct err *err)
 {
-	struct vs_drs_rules *rules = NULL;
-	struct vs_drs_groups *gs = NULL;
-	struct err e = {0};
-	int key, rc;
+	struct drs_op op = { c, cluster, NULL, vm, groups, changed };
 
-	rc = vs_drs_lock(&key, c, lock, VS_DRS_LOCK_TIMEOUT_S, err);
-	if (rc != 0)
-		return rc;
-	rc = vs_drs__read_config(&rules, groups ? &gs : NULL, c, cluster,
-	                         err);
-	if (rc == 0 && groups)
-		rc = remove_from_groups(changed, c, cluster, rules, gs, vm,
-		                        err);
-	else if (rc == 0)
-		rc = remove_from(changed, c, cluster, rules, vm, err);
-	if (rc != 0)
-		vs_client_cleanup(c);   /* the lock goes even past the deadline */
-	if (vs_drs_unlock(c, key, &e) != 0) {
-		err_keep_first(err, &e);
-		if (rc == 0)
-			rc = e.code;
-	}
-	vs_drs_rules_free(rules);
-	vs_drs_groups_free(gs);
-	return rc;
+	return vs_drs__with_lock(c, lock, remove_op, &op, err);
 }
 
 int
@@ -888,29 +893,25 @@ cleanup:
 	return rc;
 }
 
+static int
+group_add_op(void *ctx, struct err *err)
+{
+	struct drs_op *op = ctx;
+
+	return group_add_locked(op->c, op->cluster, op->name, op->vm, err);
+}
+
 int
 vs_drs_vm_group_add_vm(struct vs_client *c, const struct vs_moref *cluster,
                        const char *group, const struct vs_moref *vm,
                        struct err *err)
 {
-	struct err e = {0};
-	int key, rc;
+	struct drs_op op = { c, cluster, group, vm, true, NULL };
 
 	if (cluster == NULL || vm == NULL || group == NULL ||
 	    group[0] == '\0')
 		return err_set(err, ERR_EINVAL, "DRS VM group: bad "
 		               "arguments");
-	rc = vs_drs_lock(&key, c, VS_DRS_LOCK_VM_GROUP,
-	                 VS_DRS_LOCK_TIMEOUT_S, err);
-	if (rc != 0)
-		return rc;
-	rc = group_add_locked(c, cluster, group, vm, err);
-	if (rc != 0)
-		vs_client_cleanup(c);   /* the lock goes even past the deadline */
-	if (vs_drs_unlock(c, key, &e) != 0) {
-		err_keep_first(err, &e);
-		if (rc == 0)
-			rc = e.code;
-	}
-	return rc;
+	return vs_drs__with_lock(c, VS_DRS_LOCK_VM_GROUP, group_add_op, &op,
+	                         err);
 }

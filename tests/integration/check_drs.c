@@ -86,12 +86,11 @@ message(const json_t *resp)
 	                         "error"), "message"));
 }
 
-/* create_vm in rule `rule`; the cid (static buffer per call). */
+/* create_vm with args (stolen) and config cfg; the cid into cid. */
 static void
-create(char *cid, size_t size, const char *rule)
+create_with(char *cid, size_t size, const char *cfg, json_t *args)
 {
-	json_t *args = vm_args(0, one_rule(rule, "separate_vms"));
-	json_t *resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
+	json_t *resp = sim_cpi_call(NULL, cfg, "create_vm", args);
 
 	json_decref(args);
 	ck_assert_msg(sim_error_type(resp) == NULL, "create_vm: %s",
@@ -99,6 +98,14 @@ create(char *cid, size_t size, const char *rule)
 	snprintf(cid, size, "%s", json_string_value(json_array_get(
 	         json_object_get(resp, "result"), 0)));
 	json_decref(resp);
+}
+
+/* create_vm in rule `rule`; the cid (static buffer per call). */
+static void
+create(char *cid, size_t size, const char *rule)
+{
+	create_with(cid, size, sim_fx.defcfg,
+	            vm_args(0, one_rule(rule, "separate_vms")));
 }
 
 static void
@@ -566,19 +573,6 @@ vm_args_cluster(int i, json_t *props)
 	                    "[{s:s,s:[{s:o}]}]", "name", "DC0", "clusters",
 	                    "DC0_C0", props));
 	return args;
-}
-
-static void
-create_with(char *cid, size_t size, const char *cfg, json_t *args)
-{
-	json_t *resp = sim_cpi_call(NULL, cfg, "create_vm", args);
-
-	json_decref(args);
-	ck_assert_msg(sim_error_type(resp) == NULL, "create_vm: %s",
-	              message(resp));
-	snprintf(cid, size, "%s", json_string_value(json_array_get(
-	         json_object_get(resp, "result"), 0)));
-	json_decref(resp);
 }
 
 /* The text of field in the cluster's rule `rule` (malloc'd; NULL when
