@@ -11,8 +11,9 @@
  *      network/) are checked without any vCenter call;
  *   2. one session: placement (vsphere/placement.h: one inventory read
  *      resolving the cluster, datastore, every port group and the VM
- *      folder), the stemcell replica on the datastore, the VM folder when
- *      missing;
+ *      folder), with a host_group its host groups and hosts (one read:
+ *      the clone's host for MUST), the stemcell replica on the
+ *      datastore, the VM folder when missing;
  *   3. the clone with its NICs, read back for the MACs and disk units
  *      (vsphere/create.h);
  *   4. the agent settings (cpi/agent_net.h) go to the VM both ways
@@ -21,7 +22,8 @@
  *      and of cloud_properties as extraConfig), the hardware upgrade
  *      (UpgradeVM_Task, as the Ruby CPI does for every VM, unless the
  *      stemcell is at the version asked for already: its clone is too),
- *      then power on.
+ *      with a host_group the VM group and VM-host rule (vsphere/drs.h),
+ *      then power on, then the DRS rule and vm_group.
  *
  * Errors.  Bad input (cloud_properties, networks, an unknown or
  * ambiguous datacenter, cluster, resource pool or port group, no cluster
