@@ -36,12 +36,12 @@ static const struct cpi_cfg_unsupported datacenter_unsupported[] = {
 };
 
 static const struct cpi_cfg_unsupported cluster_unsupported[] = {
-	{ "host_group", "a VM group and VM-host DRS rule per cluster" },
 	{ "drs_rules", "DRS rules" },
 };
 
-/* A cluster's host_group: a group name (rule SHOULD) or an object
- * {name, drs_rule}.  sub is the cluster's path. */
+/* A cluster's host_group, as the Ruby CPI reads it (cluster_config.rb):
+ * a group name (rule MUST) or an object {name, drs_rule} (drs_rule
+ * SHOULD when absent).  sub is the cluster's path. */
 static int
 parse_host_group(struct cpi_cluster *cl, const json_t *props,
                  const char *sub, const char *path, const char *name,
@@ -60,7 +60,7 @@ parse_host_group(struct cpi_cluster *cl, const json_t *props,
 		                  err);
 		if (rc != 0)
 			return rc;
-		return cpi_cfg__dup(&cl->host_group_drs_rule, "SHOULD", err);
+		return cpi_cfg__dup(&cl->host_group_drs_rule, "MUST", err);
 	}
 	if (!json_is_object(hg))
 		return cpi_err_set(err, CPI_ERROR_CPI, false,

@@ -11,8 +11,9 @@
  *      network/) are checked without any vCenter call;
  *   2. one session: placement (vsphere/placement.h: one inventory read
  *      resolving the cluster, datastore, every port group and the VM
- *      folder), the stemcell replica on the datastore, the VM folder when
- *      missing;
+ *      folder), with a host_group its host groups and hosts (one read:
+ *      the clone's host for MUST), the stemcell replica on the
+ *      datastore, the VM folder when missing;
  *   3. the clone with its NICs, read back for the MACs and disk units
  *      (vsphere/create.h);
  *   4. the agent settings (cpi/agent_net.h) go to the VM both ways
@@ -21,7 +22,8 @@
  *      and of cloud_properties as extraConfig), the hardware upgrade
  *      (UpgradeVM_Task, as the Ruby CPI does for every VM, unless the
  *      stemcell is at the version asked for already: its clone is too),
- *      then power on.
+ *      with a host_group the VM group and VM-host rule (vsphere/drs.h),
+ *      then power on, then the DRS rule and vm_group.
  *
  * Errors.  Bad input (cloud_properties, networks, an unknown or
  * ambiguous datacenter, cluster, resource pool or port group, no cluster
@@ -301,6 +303,8 @@ struct job {
 	struct vs_client *c;
 	struct vs_placement *pl;
 	struct vs_created *vm;
+	struct vm_host_group hg;    /* the chosen cluster entry's */
+	struct vs_moref hg_host;    /* the clone's host; type "": none */
 	char src_hw[VS_STEMCELL_HW_MAX]; /* the stemcell's hardware */
 	char *journal_dir;          /* the leftover journal */
 	bool journaled;             /* our entry is in it */
@@ -418,6 +422,41 @@ cleanup:
 	return rc;
 }
 
+/* The host_group of the chosen cluster's entry: the VM type's when it
+ * names clusters, else the config's; with one, the clone's host as Ruby
+ * picks it (vsphere/drs.h: one read). */
+static int
+pick_host_group(struct job *j, struct cpi_call *call)
+{
+	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
+	struct err verr = {0};
+	size_t i;
+
+	for (i = 0; i < j->props.nclusters && j->hg.name == NULL; i++) {
+		if (strcmp(j->props.clusters[i].name, j->pl->cluster) == 0)
+			j->hg = j->props.host_groups[i];
+	}
+	for (i = 0; j->props.nclusters == 0 && i < dc->nclusters &&
+	     j->hg.name == NULL; i++) {
+		if (strcmp(dc->clusters[i].name, j->pl->cluster) != 0)
+			continue;
+		j->hg.name = dc->clusters[i].host_group;
+		j->hg.must = j->hg.name != NULL &&
+		             strcmp(dc->clusters[i].host_group_drs_rule,
+		                    "MUST") == 0;
+	}
+	if (j->hg.name == NULL)
+		return 0;
+	if (vs_drs_host_group_host(&j->hg_host, j->c, &j->pl->cluster_ref,
+	                           j->hg.name, j->hg.must, &verr) < 0)
+		return fail_before(call, &verr, "host group");
+	if (j->hg_host.type[0] != '\0')
+		cpi_log_info(call->log, "create_vm: %s goes to host %s of "
+		             "host group %s", j->vm_cid, j->hg_host.value,
+		             j->hg.name);
+	return 0;
+}
+
 static int
 place(struct job *j, struct cpi_call *call, struct vs_moref *src,
       struct vs_moref *snap, struct vs_moref *folder)
@@ -459,11 +498,11 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	cpi_log_info(call->log, "create_vm: %s goes to cluster %s, "
 	             "datastore %s", j->vm_cid, j->pl->cluster,
 	             j->pl->datastore);
-	if (call->config->vcenter.ensure_no_ip_conflicts) {
+	rc = pick_host_group(j, call);
+	if (rc == 0 && call->config->vcenter.ensure_no_ip_conflicts)
 		rc = check_ip_conflicts(j, call);
-		if (rc < 0)
-			return rc;
-	}
+	if (rc < 0)
+		return rc;
 	loc.datacenter = j->pl->dc_path;
 	loc.template_folder = j->template_rel;
 	err_clear(&verr);
@@ -499,7 +538,7 @@ settings_iso(struct job *j, struct cpi_call *call,
  * ({"id": "<uuid>"}, as the Ruby CPI's disk env), which exists once the
  * settings reconfigure made the disk: read it, then deliver the settings
  * again before the power on (one read, the ISO upload and one
- * reconfigure more). */
+ * reconfigure more); the power on is the caller's. */
 static int
 deliver_with_uuid(struct job *j, struct cpi_call *call,
                   struct settings_in *si, const struct vs_create_opts *co,
@@ -529,8 +568,6 @@ deliver_with_uuid(struct job *j, struct cpi_call *call,
 		rc = vs_create_redeliver(j->c, j->vm, j->pl->dc_path,
 		                         j->settings, strlen(j->settings),
 		                         j->iso, j->iso_len, verr);
-	if (rc == 0)
-		rc = vs_create_start(j->c, j->vm, co, verr);
 cleanup:
 	si->ephemeral_uuid = NULL;
 	free(uuid);
@@ -575,6 +612,27 @@ join_drs_rule(struct job *j, struct cpi_call *call, struct err *verr)
 	if (rc == 0)
 		cpi_log_info(call->log, "create_vm %s: in DRS rule %s of "
 		             "cluster %s", j->vm_cid, rule, j->pl->cluster);
+	return rc;
+}
+
+/* host_group: before the power on, as in the Ruby CPI, the VM joins the
+ * host group's VM group and the VM-host rule is made when missing
+ * (vsphere/drs.h); no round trip without it. */
+static int
+join_host_group(struct job *j, struct cpi_call *call, struct err *verr)
+{
+	int rc;
+
+	if (j->hg.name == NULL)
+		return 0;
+	j->vm->in_drs = true;   /* maybe half-way: cleaned up on failure */
+	j->vm->drs_pool = j->pl->pool;
+	rc = vs_drs_host_group_add_vm(j->c, &j->pl->cluster_ref, j->hg.name,
+	                              j->hg.must, &j->vm->vm, verr);
+	if (rc == 0)
+		cpi_log_info(call->log, "create_vm %s: bound to host group %s "
+		             "(%s) of cluster %s", j->vm_cid, j->hg.name,
+		             j->hg.must ? "MUST" : "SHOULD", j->pl->cluster);
 	return rc;
 }
 
@@ -663,6 +721,7 @@ clone_vm(struct job *j, const struct cpi_call *call, struct vs_moref *src,
 	              snap : NULL;
 	cr.folder = folder;
 	cr.pool = &j->pl->pool;
+	cr.host = j->hg_host.type[0] != '\0' ? &j->hg_host : NULL;
 	cr.datastore = &j->pl->datastore_ref;
 	cr.datastore_name = j->pl->datastore;
 	cr.num_cpus = (int)j->props.cpu;
@@ -751,9 +810,13 @@ build(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	if (cpi_vm_props_disk_uuid(&j->props))
 		rc = deliver_with_uuid(j, call, &si, &co, &verr);
 	else
-		rc = vs_create_finish(j->c, j->vm, j->pl->dc_path, j->settings,
-		                      strlen(j->settings), j->iso, j->iso_len,
-		                      &co, &verr);
+		rc = vs_create_deliver(j->c, j->vm, j->pl->dc_path,
+		                       j->settings, strlen(j->settings), j->iso,
+		                       j->iso_len, &co, &verr);
+	if (rc == 0)
+		rc = join_host_group(j, call, &verr);
+	if (rc == 0)
+		rc = vs_create_start(j->c, j->vm, &co, &verr);
 	if (rc == 0)
 		rc = join_drs_rule(j, call, &verr);
 	if (rc == 0)

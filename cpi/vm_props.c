@@ -24,6 +24,7 @@ cpi_vm_props_clear(struct vm_props *p)
 {
 	free(p->clusters);
 	free(p->drs_rule);
+	free(p->host_groups);
 	free(p->datastores);
 	cpi_options_free(p->vmx, p->nvmx);
 	free(p->extra);
@@ -192,7 +193,45 @@ drs_rules(const char **out, const json_t *props, size_t i,
 	return 0;
 }
 
-/* One {"NAME": {resource_pool?}} entry of datacenters[0].clusters[i]. */
+/* A cluster entry's host_group, as the Ruby CPI reads it
+ * (cluster_config.rb): a group name (rule MUST) or {name, drs_rule}
+ * (drs_rule MUST or SHOULD, SHOULD when absent).  null or "": none. */
+static int
+host_group(struct vm_host_group *out, const json_t *props, size_t i,
+           struct err *err)
+{
+	const json_t *hg = json_object_get(props, "host_group");
+	const json_t *rule;
+	const char *r;
+
+	if (hg == NULL || json_is_null(hg) ||
+	    (json_is_string(hg) && json_string_length(hg) == 0))
+		return 0;
+	out->must = json_is_string(hg);
+	out->name = cpi_json_text(json_is_object(hg) ?
+	                          json_object_get(hg, "name") : hg);
+	if (out->name == NULL || out->name[0] == '\0' ||
+	    strlen(out->name) > 80)
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters"
+		                   "[0].clusters[%zu].host_group must be a "
+		                   "host group name or {name, drs_rule} (name: "
+		                   "1 to 80 characters)", i);
+	rule = json_object_get(hg, "drs_rule");
+	if (rule == NULL || json_is_null(rule))
+		return 0;
+	r = cpi_json_text(rule);
+	if (r == NULL || (strcmp(r, "MUST") != 0 && strcmp(r, "SHOULD") != 0))
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.datacenters"
+		                   "[0].clusters[%zu].host_group.drs_rule "
+		                   "must be MUST or SHOULD", i);
+	out->must = strcmp(r, "MUST") == 0;
+	return 0;
+}
+
+/* One {"NAME": {resource_pool?, drs_rules?, host_group?}} entry of
+ * datacenters[0].clusters[i]. */
 static int
 cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
               struct err *err)
@@ -221,12 +260,9 @@ cluster_entry(struct vm_props *p, const json_t *entry, size_t i,
 			                   "create_vm: cloud_properties."
 			                   "datacenters[0].clusters[%zu]: "
 			                   "bad cluster", i);
-		if (is_set(json_object_get(props, "host_group")))
-			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-			                   "create_vm: cloud_properties."
-			                   "datacenters[0].clusters[%zu]: "
-			                   "host_group is not supported by this "
-			                   "CPI (VM-host groups); remove it", i);
+		if (host_group(&p->host_groups[p->nclusters - 1], props, i,
+		               err) < 0)
+			return ERR_FAIL;
 		if (drs_rules(&p->drs_rule[p->nclusters - 1], props, i,
 		              err) < 0)
 			return ERR_FAIL;
@@ -282,7 +318,10 @@ parse_datacenters(struct vm_props *p, const json_t *dcs, const char *dc_name,
 	                     sizeof(*p->clusters));
 	p->drs_rule = calloc(json_array_size(clusters) * MAX_LIST + 1,
 	                     sizeof(*p->drs_rule));
-	if (p->clusters == NULL || p->drs_rule == NULL)
+	p->host_groups = calloc(json_array_size(clusters) * MAX_LIST + 1,
+	                        sizeof(*p->host_groups));
+	if (p->clusters == NULL || p->drs_rule == NULL ||
+	    p->host_groups == NULL)
 		return cpi_err_set(err, CPI_ERROR_CPI, false,
 		                   "out of memory");
 	json_array_foreach(clusters, i, entry) {

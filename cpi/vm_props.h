@@ -20,6 +20,13 @@ struct vs_placement;
 struct vs_placement_cluster;
 struct vs_vm_option;
 
+/* A cluster entry's host_group: the VM goes into a VM group bound to
+ * the host group by a VM-host rule (vsphere/drs.h). */
+struct vm_host_group {
+	const char *name;               /* NULL: none */
+	bool must;                      /* drs_rule MUST (else SHOULD) */
+};
+
 struct vm_props {
 	long long cpu;
 	long long ram;
@@ -27,6 +34,7 @@ struct vm_props {
 	struct vs_placement_cluster *clusters;  /* from datacenters[] */
 	const char **drs_rule;                  /* per cluster: its
 	                                         * drs_rules[0].name or NULL */
+	struct vm_host_group *host_groups;      /* per cluster */
 	size_t nclusters;
 	const char **datastores;
 	size_t ndatastores;
@@ -50,11 +58,11 @@ struct vm_props {
 };
 
 /* Reads cloud_properties (cpu, ram, disk: positive integers; optional
- * datacenters[].clusters with drs_rules, datastores, vmx_options, the
- * VM options, vm_group, root_disk_size_gb, tags), refusing what this CPI does
- * not support, and merges the config's vmx_options under its own (into
- * extra).  Bad input is a CloudError; *p is then cleared by
- * cpi_vm_props_clear. */
+ * datacenters[].clusters with drs_rules and host_group, datastores,
+ * vmx_options, the VM options, vm_group, root_disk_size_gb, tags),
+ * refusing what this CPI does not support, and merges the config's
+ * vmx_options under its own (into extra).  Bad input is a CloudError;
+ * *p is then cleared by cpi_vm_props_clear. */
 int cpi_vm_props_parse(struct vm_props *p, const json_t *cp,
                        const struct cpi_vcenter *vc, struct err *err);
 void cpi_vm_props_clear(struct vm_props *p);

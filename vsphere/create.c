@@ -238,6 +238,7 @@ clone_call(struct vs_moref *vm_out, struct vs_client *c,
 	cfg.nchanges = req->nnics;
 	cs.location.datastore = req->datastore;
 	cs.location.pool = req->pool;
+	cs.location.host = req->host;
 	if (req->snapshot != NULL) {
 		cs.location.disk_move_type = "createNewChildDiskBacking";
 		cs.snapshot = req->snapshot;

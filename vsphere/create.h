@@ -55,6 +55,7 @@ struct vs_create_req {
 	const struct vs_moref *snapshot;    /* NULL: full clone */
 	const struct vs_moref *folder;
 	const struct vs_moref *pool;
+	const struct vs_moref *host;        /* NULL: vCenter picks */
 	const struct vs_moref *datastore;
 	const char *datastore_name;
 	int num_cpus;

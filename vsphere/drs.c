@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "vsphere/drs_int.h"
 #include "vsphere/pc.h"
 #include "vsphere/task.h"
 #include "vsphere/vim.h"
@@ -214,8 +215,9 @@ vs_drs_groups_from_node(struct vs_drs_groups **out, xmlNodePtr cfg,
 	return 0;
 }
 
-static bool
-has_ref(const struct vs_moref *refs, size_t n, const struct vs_moref *vm)
+bool
+vs_drs__has_ref(const struct vs_moref *refs, size_t n,
+                const struct vs_moref *vm)
 {
 	size_t i;
 
@@ -226,8 +228,8 @@ has_ref(const struct vs_moref *refs, size_t n, const struct vs_moref *vm)
 	return false;
 }
 
-static const struct vs_drs_rule *
-rule_find(const struct vs_drs_rules *r, const char *name)
+const struct vs_drs_rule *
+vs_drs__rule_find(const struct vs_drs_rules *r, const char *name)
 {
 	size_t i;
 
@@ -241,15 +243,15 @@ rule_find(const struct vs_drs_rules *r, const char *name)
 static bool
 rule_has(const struct vs_drs_rule *rule, const struct vs_moref *vm)
 {
-	return has_ref(rule->vms, rule->nvms, vm);
+	return vs_drs__has_ref(rule->vms, rule->nvms, vm);
 }
 
 /* configurationEx of cluster: its rules, and its groups when groups is
  * not NULL. */
-static int
-read_config(struct vs_drs_rules **out, struct vs_drs_groups **groups,
-            struct vs_client *c, const struct vs_moref *cluster,
-            struct err *err)
+int
+vs_drs__read_config(struct vs_drs_rules **out,
+                    struct vs_drs_groups **groups, struct vs_client *c,
+                    const struct vs_moref *cluster, struct err *err)
 {
 	static const char *const paths[] = { "configurationEx", NULL };
 	struct vs_object *o = NULL;
@@ -313,10 +315,10 @@ vs_drs_add_rule_spec(xmlNodePtr m, const char *name, int key, bool remove,
 
 /* Appends modify true to m and sends ReconfigureComputeResource_Task,
  * waited for; doc is consumed. */
-static int
-send_reconfigure(struct vs_client *c, const struct vs_moref *cluster,
-                 xmlDocPtr doc, xmlNodePtr m, const char *what,
-                 const char *name, struct err *err)
+int
+vs_drs__send(struct vs_client *c, const struct vs_moref *cluster,
+             xmlDocPtr doc, xmlNodePtr m, const char *what,
+             const char *name, struct err *err)
 {
 	int rc = 0;
 
@@ -353,16 +355,16 @@ reconfigure(struct vs_client *c, const struct vs_moref *cluster,
 		err_prefix(err, "DRS rule %s", name);
 		return rc;
 	}
-	return send_reconfigure(c, cluster, doc, m, "rule", name, err);
+	return vs_drs__send(c, cluster, doc, m, "rule", name, err);
 }
 
 /* ClusterGroupSpec {ArrayUpdateSpec {operation, removeKey}; info};
  * ClusterVmGroup {ClusterGroupInfo {name, userCreated, uniqueID}; vm}.
  * op "add" / "edit" with the members, or "remove" (removeKey: the
  * group's name). */
-static xmlNodePtr
-add_group_spec(xmlNodePtr spec, const char *op, const char *name,
-               const struct vs_moref *vms, size_t nvms)
+xmlNodePtr
+vs_drs__add_group_spec(xmlNodePtr spec, const char *op, const char *name,
+                       const struct vs_moref *vms, size_t nvms)
 {
 	xmlNodePtr gs, info;
 	size_t i;
@@ -414,12 +416,12 @@ reconfigure_group(struct vs_client *c, const struct vs_moref *cluster,
 		                            kb) != NULL;
 	}
 	if (ok)
-		ok = add_group_spec(spec, op, name, vms, nvms) != NULL;
+		ok = vs_drs__add_group_spec(spec, op, name, vms, nvms) != NULL;
 	if (!ok) {
 		xmlFreeDoc(doc);
 		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
-	return send_reconfigure(c, cluster, doc, m, "VM group", name, err);
+	return vs_drs__send(c, cluster, doc, m, "VM group", name, err);
 }
 
 /* --- the lock ---------------------------------------------------------- */
@@ -528,7 +530,39 @@ vs_drs_unlock(struct vs_client *c, int key, struct err *err)
 	return 0;
 }
 
+int
+vs_drs__with_lock(struct vs_client *c, const char *lock,
+                  int (*fn)(void *, struct err *), void *ctx,
+                  struct err *err)
+{
+	struct err e = {0};
+	int key, rc;
+
+	rc = vs_drs_lock(&key, c, lock, VS_DRS_LOCK_TIMEOUT_S, err);
+	if (rc != 0)
+		return rc;
+	rc = fn(ctx, err);
+	if (rc != 0)
+		vs_client_cleanup(c);   /* the lock goes even past the deadline */
+	if (vs_drs_unlock(c, key, &e) != 0) {
+		err_keep_first(err, &e);
+		if (rc == 0)
+			rc = e.code;
+	}
+	return rc;
+}
+
 /* --- the operations ---------------------------------------------------- */
+
+/* One operation under a lock (vs_drs__with_lock's ctx). */
+struct drs_op {
+	struct vs_client *c;
+	const struct vs_moref *cluster;
+	const char *name;               /* the rule or VM group */
+	const struct vs_moref *vm;
+	bool groups;                    /* VM groups, not rules */
+	size_t *changed;                /* removals: how many changed */
+};
 
 static int
 add_locked(struct vs_client *c, const struct vs_moref *cluster,
@@ -539,10 +573,10 @@ add_locked(struct vs_client *c, const struct vs_moref *cluster,
 	struct vs_moref *vms = NULL;
 	int rc;
 
-	rc = read_config(&rules, NULL, c, cluster, err);
+	rc = vs_drs__read_config(&rules, NULL, c, cluster, err);
 	if (rc != 0)
 		return rc;
-	rule = rule_find(rules, name);
+	rule = vs_drs__rule_find(rules, name);
 	if (rule == NULL) {
 		vs_client_logf(c, 0, "DRS rule %s: created with %s", name,
 		               vm->value);
@@ -575,28 +609,24 @@ cleanup:
 	return rc;
 }
 
+static int
+add_op(void *ctx, struct err *err)
+{
+	struct drs_op *op = ctx;
+
+	return add_locked(op->c, op->cluster, op->name, op->vm, err);
+}
+
 int
 vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
                    const char *rule, const struct vs_moref *vm,
                    struct err *err)
 {
-	struct err e = {0};
-	int key, rc;
+	struct drs_op op = { c, cluster, rule, vm, false, NULL };
 
 	if (cluster == NULL || vm == NULL || rule == NULL || rule[0] == '\0')
 		return err_set(err, ERR_EINVAL, "DRS rule: bad arguments");
-	rc = vs_drs_lock(&key, c, VS_DRS_LOCK, VS_DRS_LOCK_TIMEOUT_S, err);
-	if (rc != 0)
-		return rc;
-	rc = add_locked(c, cluster, rule, vm, err);
-	if (rc != 0)
-		vs_client_cleanup(c);   /* the lock goes even past the deadline */
-	if (vs_drs_unlock(c, key, &e) != 0) {
-		err_keep_first(err, &e);
-		if (rc == 0)
-			rc = e.code;
-	}
-	return rc;
+	return vs_drs__with_lock(c, VS_DRS_LOCK, add_op, &op, err);
 }
 
 /* Removes vm from every anti-affinity rule in rules holding it. */
@@ -653,7 +683,7 @@ any_group_holds(const struct vs_drs_groups *g, const struct vs_moref *vm)
 
 	for (i = 0; i < g->n; i++) {
 		if (strcmp(g->items[i].type, "ClusterVmGroup") == 0 &&
-		    has_ref(g->items[i].vms, g->items[i].nvms, vm))
+		    vs_drs__has_ref(g->items[i].vms, g->items[i].nvms, vm))
 			return true;
 	}
 	return false;
@@ -680,7 +710,7 @@ remove_from_groups(size_t *changed, struct vs_client *c,
 		const struct vs_drs_group *g = &groups->items[i];
 
 		if (strcmp(g->type, "ClusterVmGroup") != 0 ||
-		    !has_ref(g->vms, g->nvms, vm))
+		    !vs_drs__has_ref(g->vms, g->nvms, vm))
 			continue;
 		free(vms);
 		vms = calloc(g->nvms, sizeof(*vms));
@@ -713,37 +743,37 @@ remove_from_groups(size_t *changed, struct vs_client *c,
 	return rc;
 }
 
-/* Under the lock `lock`: reads the cluster again and removes vm from its
+/* Under the lock: reads the cluster again and removes vm from its
  * anti-affinity rules (groups false) or VM groups (groups true). */
+static int
+remove_op(void *ctx, struct err *err)
+{
+	struct drs_op *op = ctx;
+	struct vs_drs_rules *rules = NULL;
+	struct vs_drs_groups *gs = NULL;
+	int rc;
+
+	rc = vs_drs__read_config(&rules, op->groups ? &gs : NULL, op->c,
+	                         op->cluster, err);
+	if (rc == 0 && op->groups)
+		rc = remove_from_groups(op->changed, op->c, op->cluster, rules,
+		                        gs, op->vm, err);
+	else if (rc == 0)
+		rc = remove_from(op->changed, op->c, op->cluster, rules,
+		                 op->vm, err);
+	vs_drs_rules_free(rules);
+	vs_drs_groups_free(gs);
+	return rc;
+}
+
 static int
 remove_locked(size_t *changed, struct vs_client *c,
               const struct vs_moref *cluster, const char *lock, bool groups,
               const struct vs_moref *vm, struct err *err)
 {
-	struct vs_drs_rules *rules = NULL;
-	struct vs_drs_groups *gs = NULL;
-	struct err e = {0};
-	int key, rc;
+	struct drs_op op = { c, cluster, NULL, vm, groups, changed };
 
-	rc = vs_drs_lock(&key, c, lock, VS_DRS_LOCK_TIMEOUT_S, err);
-	if (rc != 0)
-		return rc;
-	rc = read_config(&rules, groups ? &gs : NULL, c, cluster, err);
-	if (rc == 0 && groups)
-		rc = remove_from_groups(changed, c, cluster, rules, gs, vm,
-		                        err);
-	else if (rc == 0)
-		rc = remove_from(changed, c, cluster, rules, vm, err);
-	if (rc != 0)
-		vs_client_cleanup(c);   /* the lock goes even past the deadline */
-	if (vs_drs_unlock(c, key, &e) != 0) {
-		err_keep_first(err, &e);
-		if (rc == 0)
-			rc = e.code;
-	}
-	vs_drs_rules_free(rules);
-	vs_drs_groups_free(gs);
-	return rc;
+	return vs_drs__with_lock(c, lock, remove_op, &op, err);
 }
 
 int
@@ -822,7 +852,7 @@ group_add_locked(struct vs_client *c, const struct vs_moref *cluster,
 	size_t i;
 	int rc;
 
-	rc = read_config(&rules, &groups, c, cluster, err);
+	rc = vs_drs__read_config(&rules, &groups, c, cluster, err);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < groups->n && g == NULL; i++) {
@@ -842,7 +872,7 @@ group_add_locked(struct vs_client *c, const struct vs_moref *cluster,
 		             g->type);
 		goto cleanup;
 	}
-	if (has_ref(g->vms, g->nvms, vm))
+	if (vs_drs__has_ref(g->vms, g->nvms, vm))
 		goto cleanup;
 	vms = calloc(g->nvms + 1, sizeof(*vms));
 	if (vms == NULL) {
@@ -863,29 +893,25 @@ cleanup:
 	return rc;
 }
 
+static int
+group_add_op(void *ctx, struct err *err)
+{
+	struct drs_op *op = ctx;
+
+	return group_add_locked(op->c, op->cluster, op->name, op->vm, err);
+}
+
 int
 vs_drs_vm_group_add_vm(struct vs_client *c, const struct vs_moref *cluster,
                        const char *group, const struct vs_moref *vm,
                        struct err *err)
 {
-	struct err e = {0};
-	int key, rc;
+	struct drs_op op = { c, cluster, group, vm, true, NULL };
 
 	if (cluster == NULL || vm == NULL || group == NULL ||
 	    group[0] == '\0')
 		return err_set(err, ERR_EINVAL, "DRS VM group: bad "
 		               "arguments");
-	rc = vs_drs_lock(&key, c, VS_DRS_LOCK_VM_GROUP,
-	                 VS_DRS_LOCK_TIMEOUT_S, err);
-	if (rc != 0)
-		return rc;
-	rc = group_add_locked(c, cluster, group, vm, err);
-	if (rc != 0)
-		vs_client_cleanup(c);   /* the lock goes even past the deadline */
-	if (vs_drs_unlock(c, key, &e) != 0) {
-		err_keep_first(err, &e);
-		if (rc == 0)
-			rc = e.code;
-	}
-	return rc;
+	return vs_drs__with_lock(c, VS_DRS_LOCK_VM_GROUP, group_add_op, &op,
+	                         err);
 }

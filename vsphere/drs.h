@@ -105,6 +105,67 @@ int vs_drs_vm_group_add_vm(struct vs_client *c,
                            const struct vs_moref *cluster, const char *group,
                            const struct vs_moref *vm, struct err *err);
 
+/* --- host groups (cluster_config.rb, resources/cluster.rb,
+ * drs_rules/drs_rule.rb add_vm_host_affinity_rule) ---------------------
+ *
+ * A cluster entry's host_group H with rule type T (MUST or SHOULD): the
+ * VM joins the VM group "H" T "_vm_group" (e.g. "hg1MUST_vm_group"),
+ * created when missing, and the ClusterVmHostRuleInfo "<VM group>_rule"
+ * binds that VM group to the host group (enabled; mandatory for MUST),
+ * created when missing: the names Ruby gives them, so both CPIs share
+ * them. */
+
+#define VS_DRS_LOCK_HOST_VM_GROUP "host_vm_group"
+#define VS_DRS_NAME_MAX 512
+
+/* The VM group's and the rule's names; ERR_EINVAL when they do not fit
+ * VS_DRS_NAME_MAX. */
+int vs_drs_host_group_names(char *vm_group, char *rule,
+                            const char *host_group, bool must,
+                            struct err *err);
+
+/* The ReconfigureComputeResource_Task body of a host group join. */
+struct vs_drs_hg_spec {
+	const char *vm_group;
+	const char *op;                 /* "add" / "edit"; NULL: no
+	                                 * groupSpec */
+	const struct vs_moref *vms;     /* the VM group's members */
+	size_t nvms;
+	const char *rule;               /* NULL: no rulesSpec */
+	const char *host_group;
+	bool must;                      /* the rule's mandatory */
+};
+
+/* Appends <spec xsi:type="ClusterConfigSpecEx"> to m: the rulesSpec
+ * adding the ClusterVmHostRuleInfo {enabled, name, mandatory,
+ * vmGroupName, affineHostGroupName}, then the groupSpec (schema
+ * order). */
+int vs_drs_add_host_group_spec(xmlNodePtr m, const struct vs_drs_hg_spec *s,
+                               struct err *err);
+
+/* The VM joins the host group's VM group and the VM-host rule is made
+ * when missing, in ONE ReconfigureComputeResource_Task (none when
+ * nothing is missing): under VS_DRS_LOCK_VM_GROUP, the lock Ruby's
+ * vm_group.rb takes, with VS_DRS_LOCK_HOST_VM_GROUP (drs_rule.rb's) taken
+ * inside it too when the rule is missing, then the rules read again.  A
+ * group of the VM group's name that is a host group is an error
+ * (ERR_EINVAL). */
+int vs_drs_host_group_add_vm(struct vs_client *c,
+                             const struct vs_moref *cluster,
+                             const char *host_group, bool must,
+                             const struct vs_moref *vm, struct err *err);
+
+/* The clone's host, as Ruby's vm_creator.rb picks it: ONE read of the
+ * cluster's configurationEx and its hosts' runtime.  The host group
+ * missing from the cluster: ERR_ENOTFOUND.  must: the first host of the
+ * group that is connected and not in maintenance (none: ERR_ENOTFOUND);
+ * otherwise *host_out is cleared (DRS places the VM, the SHOULD rule
+ * guiding it). */
+int vs_drs_host_group_host(struct vs_moref *host_out, struct vs_client *c,
+                           const struct vs_moref *cluster,
+                           const char *host_group, bool must,
+                           struct err *err);
+
 /* For delete_vm, before the VM is destroyed: reads the configurationEx of
  * the cluster owning pool (the VM's resource pool) in one read; when the
  * VM is a member of anti-affinity rules, takes the lock, reads again and

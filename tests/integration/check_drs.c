@@ -8,7 +8,10 @@
  * named like its instance group (env.bosh.group), unless its VM type
  * names a rule.  vm_group puts the VM in that VM group of its cluster
  * (created when missing, dropped by the delete_vm of its last VM); a
- * failure after the VM joined a rule removes the VM and the rule.  Several
+ * failure after the VM joined a rule removes the VM and the rule.  A
+ * host_group (the config's cluster entry, or the VM type's) puts the VM
+ * in the VM group and VM-host rule named as Ruby names them, read back
+ * from the cluster and gone after delete_vm.  Several
  * create_vm processes at once end in one rule holding every VM (the DRS
  * lock, a custom field definition, serializes them), and the lock is not
  * left behind.
@@ -18,11 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "tests/support/fake_transport.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_fixture.h"
 #include "tests/support/sim_inventory.h"
@@ -81,12 +86,11 @@ message(const json_t *resp)
 	                         "error"), "message"));
 }
 
-/* create_vm in rule `rule`; the cid (static buffer per call). */
+/* create_vm with args (stolen) and config cfg; the cid into cid. */
 static void
-create(char *cid, size_t size, const char *rule)
+create_with(char *cid, size_t size, const char *cfg, json_t *args)
 {
-	json_t *args = vm_args(0, one_rule(rule, "separate_vms"));
-	json_t *resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
+	json_t *resp = sim_cpi_call(NULL, cfg, "create_vm", args);
 
 	json_decref(args);
 	ck_assert_msg(sim_error_type(resp) == NULL, "create_vm: %s",
@@ -94,6 +98,14 @@ create(char *cid, size_t size, const char *rule)
 	snprintf(cid, size, "%s", json_string_value(json_array_get(
 	         json_object_get(resp, "result"), 0)));
 	json_decref(resp);
+}
+
+/* create_vm in rule `rule`; the cid (static buffer per call). */
+static void
+create(char *cid, size_t size, const char *rule)
+{
+	create_with(cid, size, sim_fx.defcfg,
+	            vm_args(0, one_rule(rule, "separate_vms")));
 }
 
 static void
@@ -197,8 +209,11 @@ assert_unlocked(void)
 			char *name = vs_xml_child_text(f, "name");
 
 			ck_assert_msg(name == NULL ||
-			              strcmp(name, VS_DRS_LOCK) != 0,
-			              "the DRS lock was left held");
+			              (strcmp(name, VS_DRS_LOCK) != 0 &&
+			               strcmp(name, VS_DRS_LOCK_VM_GROUP) != 0 &&
+			               strcmp(name,
+			                      VS_DRS_LOCK_HOST_VM_GROUP) != 0),
+			              "the DRS lock %s was left held", name);
 			xmlFree(name);
 		}
 	}
@@ -422,17 +437,27 @@ group_has(const struct vs_drs_group *g, const struct vs_moref *vm)
 	return false;
 }
 
-/* An operator's host group (empty) made with a raw request. */
+/* An operator's host group made with a raw request: empty, or with
+ * every host of DC0_C0 (hosts true). */
 static void
-add_host_group(const char *name)
+add_host_group(const char *name, bool hosts)
 {
+	static const char *const paths[] = { "host", NULL };
 	struct vs_moref cluster, task;
+	struct vs_object *o = NULL;
+	const struct vs_moref *hs = NULL;
+	size_t nhs = 0, i;
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r, spec, gs, info;
 
 	err_clear(&sim_fx.err);
 	ck_assert_int_eq(vs_find_by_inventory_path(&cluster, sim_fx.cl,
 	                 "DC0/host/DC0_C0", &sim_fx.err), 0);
+	ck_assert_int_eq(vs_get_props(&o, sim_fx.cl, &cluster, paths,
+	                              &sim_fx.err), 0);
+	if (hosts)
+		ck_assert_int_eq(vs_object_get_morefs(&hs, &nhs, o, "host",
+		                                      &sim_fx.err), 0);
 	ck_assert_int_eq(vs_soap_request_new(&req, &m,
 	                 "ReconfigureComputeResource_Task", &cluster,
 	                 &sim_fx.err), 0);
@@ -441,6 +466,9 @@ add_host_group(const char *name)
 	vs_soap_add_text(gs, "operation", "add");
 	info = vs_soap_add_obj(gs, "info", "ClusterHostGroup");
 	vs_soap_add_text(info, "name", name);
+	for (i = 0; i < nhs; i++)
+		vs_soap_add_moref(info, "host", &hs[i]);
+	vs_object_free(o);
 	vs_soap_add_bool(m, "modify", true);
 	ck_assert_msg(vs_client_call(sim_fx.cl, req, &resp, &r,
 	                             &sim_fx.err) == 0, "%s",
@@ -514,7 +542,7 @@ START_TEST(test_failure_after_rule_cleans_up)
 	size_t before = count_vms();
 	json_t *args, *resp;
 
-	add_host_group("hosts-x");
+	add_host_group("hosts-x", false);
 	args = vm_args_vm_group(0, one_rule("r-fail", "separate_vms"),
 	                        "hosts-x");
 	resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
@@ -529,6 +557,208 @@ START_TEST(test_failure_after_rule_cleans_up)
 	r = cluster_rules();
 	ck_assert_ptr_null(find_rule(r, "r-fail"));
 	vs_drs_rules_free(r);
+	assert_unlocked();
+}
+END_TEST
+
+/* --- host groups ---------------------------------------------------- */
+
+/* create_vm arguments with props (stolen) as the DC0_C0 entry. */
+static json_t *
+vm_args_cluster(int i, json_t *props)
+{
+	json_t *args = vm_args_group(i, NULL, NULL);
+
+	json_object_set_new(json_array_get(args, 2), "datacenters", json_pack(
+	                    "[{s:s,s:[{s:o}]}]", "name", "DC0", "clusters",
+	                    "DC0_C0", props));
+	return args;
+}
+
+/* The text of field in the cluster's rule `rule` (malloc'd; NULL when
+ * the rule or the field is missing). */
+static char *
+rule_field(const char *rule, const char *field)
+{
+	struct vs_object *o = NULL;
+	xmlNodePtr val, n;
+	char *name, *out = NULL;
+
+	err_clear(&sim_fx.err);
+	sim_cluster_config(&o, &val, sim_fx.cl);
+	for (n = vs_xml_child(val, "rule"); n != NULL && out == NULL;
+	     n = vs_xml_next(n, "rule")) {
+		name = vs_xml_child_text(n, "name");
+		if (name != NULL && strcmp(name, rule) == 0) {
+			char *t = vs_xml_child_text(n, field);
+
+			out = strdup(t != NULL ? t : "");
+			xmlFree(t);
+		}
+		xmlFree(name);
+	}
+	vs_object_free(o);
+	return out;
+}
+
+static void
+assert_rule(const char *rule, const char *field, const char *want)
+{
+	char *got = rule_field(rule, field);
+
+	ck_assert_msg(got != NULL, "rule %s missing", rule);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+/* The VM group `name` holds exactly the n VMs of cids. */
+static void
+assert_group(const char *name, char cids_[][128], size_t n)
+{
+	struct vs_drs_groups *g = cluster_groups();
+	const struct vs_drs_group *grp = find_group(g, name);
+	struct vs_moref vm;
+	size_t i;
+
+	ck_assert_msg(grp != NULL, "VM group %s missing", name);
+	ck_assert_str_eq(grp->type, "ClusterVmGroup");
+	ck_assert_uint_eq(grp->nvms, n);
+	for (i = 0; i < n; i++) {
+		vm = vm_ref(cids_[i]);
+		ck_assert(group_has(grp, &vm));
+	}
+	vs_drs_groups_free(g);
+}
+
+static void
+assert_group_and_rule_gone(const char *group, const char *rule)
+{
+	struct vs_drs_groups *g = cluster_groups();
+	char *f = rule_field(rule, "name");
+
+	ck_assert_ptr_null(find_group(g, group));
+	ck_assert_msg(f == NULL, "rule %s left", rule);
+	vs_drs_groups_free(g);
+}
+
+/* The last CloneVM_Task the simulator received asked for host `host`
+ * of the group (the simulator itself keeps the source's host). */
+static void
+assert_clone_host(void)
+{
+	const char *dir = getenv("VCSIM_REQUEST_DIR");
+	char best[256] = "", path[2200];
+	struct dirent *de;
+	char *body;
+	DIR *d;
+
+	if (dir == NULL || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strstr(de->d_name, "-CloneVM_Task.request") != NULL &&
+		    strcmp(de->d_name, best) > 0)
+			snprintf(best, sizeof(best), "%s", de->d_name);
+	}
+	closedir(d);
+	ck_assert(best[0] != '\0');
+	snprintf(path, sizeof(path), "%s/%s", dir, best);
+	body = ft_read_file(path);
+	ck_assert_msg(strstr(body, "</pool><host type=\"HostSystem\">") !=
+	              NULL, "no host in %s", best);
+	free(body);
+}
+
+/* The config's cluster entry with a plain host_group (MUST, as in Ruby):
+ * the VM is cloned onto a host of the group, joins "hg1MUST_vm_group",
+ * and the mandatory rule "hg1MUST_vm_group_rule" binds that group to the
+ * host group; delete_vm drops both. */
+START_TEST(test_host_group_config)
+{
+	json_t *extra = json_pack("{s:[{s:s,s:s,s:s,s:s,s:s,s:s,s:[{s:{s:s}}]}]}",
+	                          "datacenters", "name", "DC0", "vm_folder",
+	                          "BOSH_VMs", "template_folder",
+	                          "BOSH_Templates", "disk_path", "BOSH_Disks",
+	                          "datastore_pattern", "^LocalDS_",
+	                          "persistent_datastore_pattern", "^LocalDS_",
+	                          "clusters", "DC0_C0", "host_group", "hg1");
+	const char *cfg = sim_config(extra);
+	char one[1][128];
+
+	json_decref(extra);
+	add_host_group("hg1", true);
+	create_with(one[0], sizeof(one[0]), cfg, vm_args(0, NULL));
+	assert_clone_host();
+	assert_group("hg1MUST_vm_group", one, 1);
+	assert_rule("hg1MUST_vm_group_rule", "mandatory", "true");
+	assert_rule("hg1MUST_vm_group_rule", "vmGroupName",
+	            "hg1MUST_vm_group");
+	assert_rule("hg1MUST_vm_group_rule", "affineHostGroupName", "hg1");
+	assert_rule("hg1MUST_vm_group_rule", "enabled", "true");
+	assert_unlocked();
+	delete_vm(one[0]);
+	assert_group_and_rule_gone("hg1MUST_vm_group",
+	                           "hg1MUST_vm_group_rule");
+	assert_unlocked();
+}
+END_TEST
+
+/* The VM type's cluster entry with host_group {name, drs_rule: SHOULD}:
+ * two VMs share the group and the one rule (not mandatory); the group
+ * and rule go with the last VM. */
+START_TEST(test_host_group_vm_type)
+{
+	char two[2][128];
+	int i;
+
+	add_host_group("hg2", true);
+	for (i = 0; i < 2; i++)
+		create_with(two[i], sizeof(two[i]), sim_fx.defcfg,
+		            vm_args_cluster(i, json_pack("{s:{s:s,s:s}}",
+		                            "host_group", "name", "hg2",
+		                            "drs_rule", "SHOULD")));
+	assert_group("hg2SHOULD_vm_group", two, 2);
+	assert_rule("hg2SHOULD_vm_group_rule", "mandatory", "false");
+	assert_rule("hg2SHOULD_vm_group_rule", "affineHostGroupName", "hg2");
+	delete_vm(two[0]);
+	assert_group("hg2SHOULD_vm_group", two + 1, 1);
+	assert_rule("hg2SHOULD_vm_group_rule", "vmGroupName",
+	            "hg2SHOULD_vm_group");
+	delete_vm(two[1]);
+	assert_group_and_rule_gone("hg2SHOULD_vm_group",
+	                           "hg2SHOULD_vm_group_rule");
+	assert_unlocked();
+}
+END_TEST
+
+/* A host group the cluster lacks: CloudError before anything is made;
+ * a failure after the VM joined (vm_group naming a host group): the VM,
+ * its VM group and the rule go. */
+START_TEST(test_host_group_missing_and_failure)
+{
+	size_t before = count_vms();
+	json_t *resp, *args;
+
+	args = vm_args_cluster(0, json_pack("{s:s}", "host_group", "nope"));
+	resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
+	json_decref(args);
+	ck_assert_str_eq(sim_error_type(resp), "Bosh::Clouds::CloudError");
+	ck_assert_msg(strstr(message(resp), "host group nope not found") !=
+	              NULL, "%s", message(resp));
+	json_decref(resp);
+	ck_assert_uint_eq(count_vms(), before);
+	add_host_group("hg3", true);
+	add_host_group("hosts-y", false);
+	args = vm_args_cluster(0, json_pack("{s:s}", "host_group", "hg3"));
+	json_object_set_new(json_array_get(args, 2), "vm_group",
+	                    json_string("hosts-y"));
+	resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
+	json_decref(args);
+	ck_assert_str_eq(sim_error_type(resp),
+	                 "Bosh::Clouds::VMCreationFailed");
+	json_decref(resp);
+	ck_assert_uint_eq(count_vms(), before);
+	assert_group_and_rule_gone("hg3MUST_vm_group",
+	                           "hg3MUST_vm_group_rule");
 	assert_unlocked();
 }
 END_TEST
@@ -652,6 +882,9 @@ suite(void)
 	tcase_add_test(tc, test_no_auto_rule_by_default);
 	tcase_add_test(tc, test_vm_group_lifecycle);
 	tcase_add_test(tc, test_failure_after_rule_cleans_up);
+	tcase_add_test(tc, test_host_group_config);
+	tcase_add_test(tc, test_host_group_vm_type);
+	tcase_add_test(tc, test_host_group_missing_and_failure);
 	tcase_add_test(tc, test_concurrent_one_rule);
 	suite_add_tcase(s, tc);
 	return s;

@@ -770,14 +770,49 @@ START_TEST(test_host_group_and_datastore_cluster)
 	json_t *extra = json_pack("{s:[o]}", "datacenters", dc);
 	json_t *doc;
 
-	/* Host groups and datastore clusters exist in the simulator, but
-	 * this CPI refuses both keys until it acts on them (never read and
-	 * ignored): the preflight reports that before any deploy. */
+	/* Datastore clusters exist in the simulator, but this CPI refuses
+	 * the key until it acts on it (never read and ignored): the
+	 * preflight reports that before any deploy. */
 	make_group_and_pod();
 	doc = run_check(&status, sim_config(extra), NULL);
 	json_decref(extra);
 	ck_assert_int_eq(status, 1);
 	want(doc, "config", "error", "not supported by this CPI");
+	json_decref(doc);
+}
+END_TEST
+
+/* A host_group is acted on (#16): cpi check finds it, or reports it
+ * missing, and says nothing of a refusal. */
+START_TEST(test_host_group_checked)
+{
+	struct vs_client *cl = sim_client_connect("preflight-setup");
+	struct vs_moref cluster = at_path(cl, "DC0/host/DC0_C0");
+	struct err err = {0};
+	xmlDocPtr req = NULL;
+	xmlNodePtr m, gs, info;
+	int status = -1;
+	json_t *doc;
+
+	ck_assert_int_eq(vs_soap_request_new(&req, &m,
+	                 "ReconfigureComputeResource_Task", &cluster, &err),
+	                 0);
+	gs = vs_soap_add_obj(vs_soap_add_obj(m, "spec", "ClusterConfigSpecEx"),
+	                     "groupSpec", NULL);
+	vs_soap_add_text(gs, "operation", "add");
+	info = vs_soap_add_obj(gs, "info", "ClusterHostGroup");
+	vs_soap_add_text(info, "name", "HG2");
+	vs_soap_add_bool(m, "modify", true);
+	call(cl, req, NULL);
+	ck_assert_int_eq(vs_client_close(cl, &err), 0);
+	vs_client_free(cl);
+	doc = run_check(&status, config_dc("clusters", json_pack("[{s:{s:s}},"
+	                "{s:{s:{s:s}}}]", "DC0_C0", "host_group", "HG2",
+	                "DC0_C0", "host_group", "name", "HG-none")), NULL);
+	ck_assert_int_eq(status, 1);
+	ck_assert_ptr_null(item(doc, "config", "error", NULL));
+	want(doc, "host_group", "ok", "host group 'HG2' found");
+	want(doc, "host_group", "error", "host group 'HG-none' not found");
 	json_decref(doc);
 }
 END_TEST
@@ -880,6 +915,7 @@ suite(void)
 	/* these change the simulator: last */
 	tcase_add_test(tc, test_empty_cluster);
 	tcase_add_test(tc, test_host_group_and_datastore_cluster);
+	tcase_add_test(tc, test_host_group_checked);
 	tcase_add_test(tc, test_missing_privileges);
 	suite_add_tcase(s, tc);
 	return s;

@@ -473,7 +473,7 @@ ruby -ryaml -rjson -e '
 for c in "http-logging vcenter\.http_logging" \
 	"policy vcenter\.vm_storage_policy_name" \
 	"ds-cluster datastore_cluster_pattern" \
-	"mixed allow_mixed_datastores" "host-group CL\.host_group" \
+	"mixed allow_mixed_datastores" \
 	"drs-rules CL\.drs_rules" "plugins plugins"; do
 	case_name=${c%% *}
 	pattern=${c#* }
@@ -483,6 +483,10 @@ for c in "http-logging vcenter\.http_logging" \
 done
 
 # Acted on now: rendered into cpi.json as given.
+check "a cluster's host_group is rendered" \
+	sh -c "ruby '$bosh_rb' render '$job' '$bad/host-group.yml' '$r/host-group' &&
+	ruby -rjson -e 'exit(JSON.parse(File.read(ARGV[0]))[\"cloud\"][\"properties\"][\"vcenters\"][0][\"datacenters\"][0][\"clusters\"] == [{\"CL\" => {\"host_group\" => \"hg\"}}] ? 0 : 1)' \
+		'$r/host-group/config/cpi.json'"
 check "vcenter.enable_auto_anti_affinity_drs_rules true is rendered" \
 	sh -c "ruby '$bosh_rb' render '$job' '$bad/drs-auto.yml' '$r/drs-auto' &&
 	ruby -rjson -e 'exit(JSON.parse(File.read(ARGV[0]))[\"cloud\"][\"properties\"][\"vcenters\"][0][\"enable_auto_anti_affinity_drs_rules\"] == true ? 0 : 1)' \

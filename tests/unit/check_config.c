@@ -818,15 +818,41 @@ START_TEST(test_clusters)
 }
 END_TEST
 
-/* Host groups and DRS rules are checked, then refused naming the key:
- * they are not acted on yet (the Ruby CPI makes a VM group and a VM-host
- * rule, or DRS rules). */
+/* A host group as the Ruby CPI reads it (cluster_config.rb): a plain
+ * name means MUST, an object without drs_rule SHOULD. */
+START_TEST(test_clusters_host_group)
+{
+	struct cpi_config *cfg;
+	const struct cpi_datacenter *d;
+	json_t *r = base();
+
+	json_object_set_new(dc(r), "clusters", json_loads(
+		"[{\"A\":{\"host_group\":\"HG\"}},"
+		"{\"B\":{\"host_group\":{\"name\":\"HG2\"}}},"
+		"{\"C\":{\"host_group\":{\"name\":\"HG3\","
+		"\"drs_rule\":\"MUST\"}}},"
+		"{\"D\":{\"host_group\":{\"name\":\"HG4\","
+		"\"drs_rule\":\"SHOULD\"}}}]", 0, NULL));
+	cfg = expect_ok(r, NULL);
+	d = &cfg->vcenter.datacenter;
+	ck_assert_uint_eq(d->nclusters, 4);
+	ck_assert_str_eq(d->clusters[0].host_group, "HG");
+	ck_assert_str_eq(d->clusters[0].host_group_drs_rule, "MUST");
+	ck_assert_str_eq(d->clusters[1].host_group, "HG2");
+	ck_assert_str_eq(d->clusters[1].host_group_drs_rule, "SHOULD");
+	ck_assert_str_eq(d->clusters[2].host_group, "HG3");
+	ck_assert_str_eq(d->clusters[2].host_group_drs_rule, "MUST");
+	ck_assert_str_eq(d->clusters[3].host_group, "HG4");
+	ck_assert_str_eq(d->clusters[3].host_group_drs_rule, "SHOULD");
+	cpi_config_free(cfg);
+}
+END_TEST
+
+/* DRS rules are checked, then refused naming the key: they are not
+ * acted on yet. */
 START_TEST(test_clusters_refused)
 {
 	static const char *const entries[][2] = {
-		{ "[{\"C\":{\"host_group\":\"HG\"}}]", ".clusters[0].C.host_group" },
-		{ "[\"A\",{\"D\":{\"host_group\":{\"name\":\"HG2\","
-		  "\"drs_rule\":\"MUST\"}}}]", ".clusters[1].D.host_group" },
 		{ "[{\"E\":{\"drs_rules\":[{\"name\":\"r\",\"type\":"
 		  "\"separate_vms\"}]}}]", ".clusters[0].E.drs_rules" },
 	};
@@ -979,6 +1005,7 @@ config_suite(void)
 	tcase_add_test(tc, test_pattern_alternatives);
 	tcase_add_test(tc, test_pattern_ruby_regex);
 	tcase_add_test(tc, test_clusters_refused);
+	tcase_add_test(tc, test_clusters_host_group);
 	tcase_add_test(tc, test_agent_section);
 	tcase_add_loop_test(tc, test_wrong_types, 0,
 	                    sizeof(wrong) / sizeof(wrong[0]));
