@@ -353,8 +353,9 @@ place_in_dc(struct vs_placement *p, struct vs_objects **details,
 }
 
 /* req->source_path's VM, looked up in the datacenter named as a path:
- * *found false (no error) when it is not there or the lookup fails (the
- * caller then reads it itself, meeting any real trouble again). */
+ * *found false (no error) when it is not there, is no VM or the lookup
+ * fails (the caller then reads it itself, meeting any real trouble
+ * again). */
 static void
 find_source(bool *found, struct vs_moref *out, struct vs_client *c,
             const struct vs_placement_req *req)
@@ -370,7 +371,8 @@ find_source(bool *found, struct vs_moref *out, struct vs_client *c,
 	             req->source_path);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return;
-	*found = vs_find_by_inventory_path(out, c, path, &e) == 0;
+	*found = vs_find_by_inventory_path(out, c, path, &e) == 0 &&
+	         strcmp(out->type, "VirtualMachine") == 0;
 }
 
 /* Moves the object of ref out of objs into *out (malloc'd), if there. */

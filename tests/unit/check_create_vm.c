@@ -490,6 +490,27 @@ START_TEST(test_place_stemcell_not_found)
 }
 END_TEST
 
+/* Something else at that path (a folder named like the stemcell): not
+ * read as a VM. */
+START_TEST(test_place_stemcell_not_a_vm)
+{
+	struct vs_placement_req r = source_req();
+	struct vs_placement *p = NULL;
+
+	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">"
+	         "group-v9</returnval>");
+	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	connect_client();
+	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
+	              err.message);
+	ft_all_used();
+	ck_assert_uint_eq(count(ft_body_at(1), "<objectSet>"), 1);
+	ck_assert_ptr_null(strstr(ft_body_at(1), "group-v9"));
+	ck_assert_ptr_null(p->source);
+	vs_placement_free(p);
+}
+END_TEST
+
 /* Gone between the lookup and the read (ManagedObjectNotFound): read
  * again without it. */
 START_TEST(test_place_stemcell_gone)
@@ -2013,6 +2034,7 @@ suite(void)
 	tcase_add_test(tc, test_place_unknown_cluster);
 	tcase_add_test(tc, test_place_reads_stemcell);
 	tcase_add_test(tc, test_place_stemcell_not_found);
+	tcase_add_test(tc, test_place_stemcell_not_a_vm);
 	tcase_add_test(tc, test_place_stemcell_gone);
 	tcase_add_test(tc, test_place_stemcell_read_fails);
 	tcase_add_test(tc, test_json_text);
