@@ -468,14 +468,17 @@ START_TEST(test_place_reads_stemcell)
 }
 END_TEST
 
-/* Not at that path: the plain read, no source (the caller looks the
+/* The stemcell lookup answers found (the FindByInventoryPath reply),
+ * which placement must not read as the stemcell: one plain inventory
+ * read follows, and no source comes back (the caller then looks the
  * stemcell up itself and reports it missing). */
-START_TEST(test_place_stemcell_not_found)
+static void
+place_without_source(const char *found)
 {
 	struct vs_placement_req r = source_req();
 	struct vs_placement *p = NULL;
 
-	ft_reply("FindByInventoryPath", "");
+	ft_reply("FindByInventoryPath", found);
 	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
 	connect_client();
 	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
@@ -484,30 +487,24 @@ START_TEST(test_place_stemcell_not_found)
 	ck_assert_uint_eq(ft_calls(), 2);
 	ck_assert_uint_eq(count(ft_body_at(1), "<objectSet>"), 1);
 	ck_assert_ptr_null(strstr(ft_body_at(1), "VirtualMachine"));
+	ck_assert_ptr_null(strstr(ft_body_at(1), "group-v9"));
 	ck_assert_ptr_null(p->source);
 	ck_assert_str_eq(p->datastore, "LocalDS_1");
 	vs_placement_free(p);
 }
+
+/* Not at that path. */
+START_TEST(test_place_stemcell_not_found)
+{
+	place_without_source("");
+}
 END_TEST
 
-/* Something else at that path (a folder named like the stemcell): not
- * read as a VM. */
+/* Something else at that path (a folder named like the stemcell). */
 START_TEST(test_place_stemcell_not_a_vm)
 {
-	struct vs_placement_req r = source_req();
-	struct vs_placement *p = NULL;
-
-	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">"
-	         "group-v9</returnval>");
-	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
-	connect_client();
-	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
-	              err.message);
-	ft_all_used();
-	ck_assert_uint_eq(count(ft_body_at(1), "<objectSet>"), 1);
-	ck_assert_ptr_null(strstr(ft_body_at(1), "group-v9"));
-	ck_assert_ptr_null(p->source);
-	vs_placement_free(p);
+	place_without_source("<returnval type=\"Folder\">group-v9"
+	                     "</returnval>");
 }
 END_TEST
 
