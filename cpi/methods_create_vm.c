@@ -47,8 +47,10 @@
  *
  * Round trips with the VM folder in place, the stemcell on the chosen
  * datastore and at the hardware version asked for: 14 including login
- * and logout (RetrieveServiceContent, Login, the placement read, 2 for
- * the stemcell lookup, CloneVM_Task + 1, the read-back, the env.iso PUT,
+ * and logout (RetrieveServiceContent, Login, the stemcell's
+ * FindByInventoryPath, the placement read, which also reads the
+ * stemcell's properties, the VM folder's FindByInventoryPath,
+ * CloneVM_Task + 1, the read-back, the env.iso PUT,
  * ReconfigVM_Task + 1, PowerOnVM_Task + 1, Logout), 2 more for an
  * UpgradeVM_Task, plus the IP conflict check: one FindAllByIp per static
  * address and one read when a VM answered; one CreateFolder more per
@@ -457,17 +459,43 @@ pick_host_group(struct job *j, struct cpi_call *call)
 	return 0;
 }
 
+/* The placement request of j (cls: the configured clusters when the
+ * cloud properties name none); the stemcell (source_path, malloc'd) is
+ * read in the placement read. */
+static void
+placement_req(struct vs_placement_req *pr, const struct job *j,
+              const struct cpi_call *call,
+              const struct vs_placement_cluster *cls, char *source_path)
+{
+	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
+
+	pr->datacenter = dc->name;
+	pr->clusters = cls != NULL ? cls : j->props.clusters;
+	pr->nclusters = cls != NULL ? dc->nclusters : j->props.nclusters;
+	pr->datastore_pattern = dc->datastore_pattern;
+	pr->datastores = j->props.datastores;
+	pr->ndatastores = j->props.ndatastores;
+	pr->memory_mb = j->props.ram;
+	pr->disk_mb = j->props.disk;
+	pr->port_groups = j->pgs;
+	pr->pg_owners = j->owners;
+	pr->nport_groups = j->npgs;
+	pr->vm_folder = j->folder_rel;
+	pr->source_path = source_path;
+	pr->source_props = vs_stemcell_props;
+}
+
+/* vs_placement_find() for j into j->pl. */
 static int
-place(struct job *j, struct cpi_call *call, struct vs_moref *src,
-      struct vs_moref *snap, struct vs_moref *folder)
+find_placement(struct job *j, struct cpi_call *call)
 {
 	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
 	struct vs_placement_cluster *cls = NULL;
 	struct vs_placement_req pr = {0};
-	struct vs_stemcell_loc loc = {0};
 	struct err verr = {0};
+	char source[1024];
 	size_t i;
-	int rc;
+	int rc, n;
 
 	if (j->props.nclusters == 0) {
 		cls = calloc(dc->nclusters + 1, sizeof(*cls));
@@ -479,22 +507,28 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 			cls[i].resource_pool = dc->clusters[i].resource_pool;
 		}
 	}
-	pr.datacenter = dc->name;
-	pr.clusters = cls != NULL ? cls : j->props.clusters;
-	pr.nclusters = cls != NULL ? dc->nclusters : j->props.nclusters;
-	pr.datastore_pattern = dc->datastore_pattern;
-	pr.datastores = j->props.datastores;
-	pr.ndatastores = j->props.ndatastores;
-	pr.memory_mb = j->props.ram;
-	pr.disk_mb = j->props.disk;
-	pr.port_groups = j->pgs;
-	pr.pg_owners = j->owners;
-	pr.nport_groups = j->npgs;
-	pr.vm_folder = j->folder_rel;
+	n = snprintf(source, sizeof(source), "vm/%s/%s", j->template_rel,
+	             cpi_arg_string(call, 1));
+	placement_req(&pr, j, call, cls,
+	              n > 0 && (size_t)n < sizeof(source) ? source : NULL);
 	rc = vs_placement_find(&j->pl, j->c, &pr, &verr);
 	free(cls);
 	if (rc < 0)
 		return fail_before(call, &verr, "placement");
+	return 0;
+}
+
+static int
+place(struct job *j, struct cpi_call *call, struct vs_moref *src,
+      struct vs_moref *snap, struct vs_moref *folder)
+{
+	struct vs_stemcell_loc loc = {0};
+	struct err verr = {0};
+	int rc;
+
+	rc = find_placement(j, call);
+	if (rc < 0)
+		return rc;
 	cpi_log_info(call->log, "create_vm: %s goes to cluster %s, "
 	             "datastore %s", j->vm_cid, j->pl->cluster,
 	             j->pl->datastore);
@@ -505,10 +539,10 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 		return rc;
 	loc.datacenter = j->pl->dc_path;
 	loc.template_folder = j->template_rel;
-	err_clear(&verr);
-	rc = vs_stemcell_replica(src, snap, j->src_hw, j->c, &loc,
-	                         cpi_arg_string(call, 1),
-	                         &j->pl->datastore_ref, &j->pl->pool, &verr);
+	rc = vs_stemcell_replica_of(src, snap, j->src_hw, j->c, &loc,
+	                            cpi_arg_string(call, 1), j->pl->source,
+	                            &j->pl->datastore_ref, &j->pl->pool,
+	                            &verr);
 	if (rc < 0)
 		return fail_before(call, &verr, "stemcell");
 	err_clear(&verr);

@@ -8,7 +8,8 @@
  * the datacenters' host/datastore/network folders (never the vm folders:
  * the server would visit every VM), ComputeResource.resourcePool and
  * ResourcePool.resourcePool.  The VM folder is then looked up by
- * inventory path (one round trip when it exists).  Everything found is indexed by moref so
+ * inventory path (one round trip when it exists).  A VM the caller names
+ * (the stemcell) is looked up by path before the read and read in it.  Everything found is indexed by moref so
  * that parents can be followed to the datacenter an object belongs to.
  */
 #include "vsphere/placement_int.h"
@@ -351,6 +352,79 @@ place_in_dc(struct vs_placement *p, struct vs_objects **details,
 	return 0;
 }
 
+/* req->source_path's VM, looked up in the datacenter named as a path:
+ * *found false (no error) when it is not there, is no VM or the lookup
+ * fails (the caller then reads it itself, meeting any real trouble
+ * again). */
+static void
+find_source(bool *found, struct vs_moref *out, struct vs_client *c,
+            const struct vs_placement_req *req)
+{
+	struct err e = {0};
+	char path[4096];
+	int n;
+
+	*found = false;
+	if (req->source_path == NULL || req->source_props == NULL)
+		return;
+	n = snprintf(path, sizeof(path), "%s/%s", req->datacenter,
+	             req->source_path);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return;
+	*found = vs_find_by_inventory_path(out, c, path, &e) == 0 &&
+	         strcmp(out->type, "VirtualMachine") == 0;
+}
+
+/* Moves the object of ref out of objs into *out (malloc'd), if there. */
+static int
+take_object(struct vs_object **out, struct vs_objects *objs,
+            const struct vs_moref *ref, struct err *err)
+{
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < objs->n; i++) {
+		if (!vs_place__moref_eq(&objs->items[i].obj, ref))
+			continue;
+		*out = malloc(sizeof(**out));
+		if (*out == NULL)
+			return err_set(err, ERR_ENOMEM, "out of memory");
+		**out = objs->items[i];
+		objs->items[i] = objs->items[--objs->n];
+		return 0;
+	}
+	return 0;
+}
+
+/* The inventory read, with req->source_path's VM when it is found (into
+ * p->source; a VM gone before the read is read without). */
+static int
+read_inventory(struct vs_objects **out, struct vs_placement *p,
+               struct vs_client *c, const struct vs_placement_req *req,
+               struct err *err)
+{
+	struct vs_moref src;
+	struct err e = {0};
+	bool found;
+	int rc;
+
+	find_source(&found, &src, c, req);
+	rc = vs_place__read(out, c, false, found ? &src : NULL,
+	                    req->source_props, &e);
+	if (rc < 0 && found &&
+	    strcmp(e.fault, "ManagedObjectNotFound") == 0) {
+		err_clear(&e);
+		found = false;
+		rc = vs_place__read(out, c, false, NULL, NULL, &e);
+	}
+	if (rc < 0) {
+		err_prefix(&e, "reading the inventory");
+		err_keep_first(err, &e);
+		return rc;
+	}
+	return found ? take_object(&p->source, *out, &src, err) : 0;
+}
+
 int
 vs_placement_find(struct vs_placement **out, struct vs_client *c,
                   const struct vs_placement_req *req, struct err *err)
@@ -363,17 +437,18 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
 
 	*out = NULL;
 	rc = placement_new(&p, req, err);
-	if (rc < 0)
-		goto cleanup;
-	rc = vs_place__read(&objs, c, false, err);
-	if (rc < 0) {
-		err_prefix(err, "reading the inventory");
-		goto cleanup;
-	}
-	rc = vs_place__index(&ix, objs, err);
+	if (rc == 0)
+		rc = read_inventory(&objs, p, c, req, err);
+	if (rc == 0)
+		rc = vs_place__index(&ix, objs, err);
 	if (rc == 0)
 		rc = vs_place__find_dc(&dc, &p->dc_path, &ix, req->datacenter,
 		                       err);
+	/* the source was looked up in the datacenter at that path only */
+	if (rc == 0 && strcmp(p->dc_path, req->datacenter) != 0) {
+		vs_object_free(p->source);
+		p->source = NULL;
+	}
 	if (rc == 0)
 		rc = place_in_dc(p, &details, c, &ix, dc, req, err);
 	if (rc < 0)
@@ -404,6 +479,7 @@ vs_placement_free(struct vs_placement *p)
 		free(p->pgs[i].opaque_type);
 	}
 	free(p->pgs);
+	vs_object_free(p->source);
 	free(p->dc_path);
 	free(p->cluster);
 	free(p->datastore);

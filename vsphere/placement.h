@@ -29,7 +29,10 @@
  *    DVS/PORTGROUP form.  An OpaqueNetwork (NSX-T) gives VS_PG_OPAQUE;
  *  - the VM folder path (relative to the datacenter's vm folder), or its
  *    deepest existing part, so that the caller only creates what is
- *    missing, without looking anything up again.
+ *    missing, without looking anything up again;
+ *  - optionally one VM's properties (the stemcell's, for create_vm):
+ *    found by inventory path before the read and read in it, as a
+ *    second ObjectSpec without traversal.
  *
  * Errors: ERR_ENOTFOUND for a datacenter, cluster, resource pool or port
  * group that does not exist and when no cluster or datastore qualifies;
@@ -47,6 +50,7 @@
 #include "base/err.h"
 
 struct vs_client;
+struct vs_object;
 
 /* Memory a cluster must have beyond the VM's own. */
 #define VS_PLACEMENT_MEMORY_HEADROOM_MB 128
@@ -71,6 +75,15 @@ struct vs_placement_req {
 	                                   messages; may be NULL */
 	size_t nport_groups;
 	const char *vm_folder;          /* relative path or NULL */
+	/* A VM (create_vm: the stemcell) whose properties source_props come
+	 * in the same inventory read, saving the caller a read: looked up
+	 * first by inventory path "<datacenter>/<source_path>" (e.g.
+	 * "vm/BOSH_Templates/sc-<uuid>").  NULL: none.  Not found there
+	 * (or the datacenter is not at the path its name gives, or the VM
+	 * went away meanwhile): vs_placement.source stays NULL, no error,
+	 * and the caller reads it itself. */
+	const char *source_path;
+	const char *const *source_props;
 };
 
 enum vs_pg_kind {
@@ -110,6 +123,8 @@ struct vs_placement {
 	                                   none known */
 	struct vs_port_group *pgs;      /* one per req->port_groups */
 	size_t npgs;
+	struct vs_object *source;       /* req->source_path's VM and its
+	                                   source_props, or NULL */
 };
 
 int vs_placement_find(struct vs_placement **out, struct vs_client *c,

@@ -565,24 +565,35 @@ static const struct vs_property_spec props_wide[] = {
 #define NWIDE (sizeof(props_wide) / sizeof(props_wide[0]))
 
 /* The one property collector read of the inventory; wide: props_wide
- * and the vm folders too (cpi check looks at vm_folder in it). */
+ * and the vm folders too (cpi check looks at vm_folder in it).  extra
+ * (may be NULL): one more object, read by itself (no traversal) with
+ * extra_paths, in the same PropertyFilterSpec (placement: the stemcell). */
 int
 vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
+               const struct vs_moref *extra, const char *const *extra_paths,
                struct err *err)
 {
-	struct vs_object_spec os = {
-		.obj = vs_client_sc(c)->root_folder,
-		.skip = false,
-		.select = wide ? inv_specs : place_specs,
-		.nselect = wide ? NSPECS : NSPECS - 1,
+	struct vs_object_spec os[2] = {
+		{ .obj = vs_client_sc(c)->root_folder, .skip = false,
+		  .select = wide ? inv_specs : place_specs,
+		  .nselect = wide ? NSPECS : NSPECS - 1 },
 	};
+	struct vs_property_spec ps[NWIDE + 1];
 	struct vs_pc_query q = {
-		.spec = { .props = wide ? props_wide : props_narrow,
-		          .nprops = wide ? NWIDE : NNARROW,
-		          .objects = &os, .nobjects = 1 },
+		.spec = { .props = ps, .nprops = wide ? NWIDE : NNARROW,
+		          .objects = os, .nobjects = 1 },
 		.max_objects = 1000,
 		.optional = optional,
 	};
 
+	memcpy(ps, wide ? props_wide : props_narrow,
+	       q.spec.nprops * sizeof(ps[0]));
+	if (extra != NULL) {
+		ps[q.spec.nprops].type = extra->type;
+		ps[q.spec.nprops].all = false;
+		ps[q.spec.nprops++].paths = extra_paths;
+		os[1].obj = *extra;
+		q.spec.nobjects = 2;
+	}
 	return vs_pc_retrieve(out, c, &q, err);
 }

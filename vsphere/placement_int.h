@@ -48,9 +48,11 @@ struct index {
 
 /* The one property collector read of the inventory from the root
  * folder; wide (cpi check) also reads cluster hosts, DRS and groups,
- * datastore mounts and capacity, host names. */
+ * datastore mounts and capacity, host names.  extra (may be NULL): one
+ * more object with extra_paths in the same read, no traversal from it. */
 int vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
-                   struct err *err);
+                   const struct vs_moref *extra,
+                   const char *const *extra_paths, struct err *err);
 /* objs (borrowed: it must outlive ix) indexed by moref; free ix->v. */
 int vs_place__index(struct index *ix, const struct vs_objects *objs,
                     struct err *err);

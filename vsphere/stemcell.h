@@ -36,6 +36,7 @@
 
 struct vs_client;
 struct vs_moref;
+struct vs_object;
 
 /* Where stemcells live. */
 struct vs_stemcell_loc {
@@ -121,6 +122,21 @@ int vs_stemcell_replica(struct vs_moref *vm_out,
                         const char *stemcell_cid,
                         const struct vs_moref *datastore,
                         const struct vs_moref *pool, struct err *err);
+
+/* What vs_stemcell_replica() reads of the stemcell (NULL-terminated). */
+extern const char *const vs_stemcell_props[];
+
+/* vs_stemcell_replica() for the stemcell sc, whose vs_stemcell_props
+ * were read already (create_vm reads them in its placement read): no
+ * lookup and no read of it.  sc NULL: vs_stemcell_replica(). */
+int vs_stemcell_replica_of(struct vs_moref *vm_out,
+                           struct vs_moref *snapshot_out, char *hw_out,
+                           struct vs_client *c,
+                           const struct vs_stemcell_loc *loc,
+                           const char *stemcell_cid,
+                           const struct vs_object *sc,
+                           const struct vs_moref *datastore,
+                           const struct vs_moref *pool, struct err *err);
 
 /* The replica's name for cid on the datastore whose moref value is
  * ds_value, into out (size bytes). */

@@ -21,34 +21,31 @@
 #define REPLICA_WAIT_S 900.0
 #define REPLICA_POLL_S 2.0
 
-/* The VM's datastores and current snapshot (has_snap false when none);
- * *o_out also holds its config.version. */
+const char *const vs_stemcell_props[] = {
+	"datastore", "snapshot", "config.version", NULL,
+};
+
+/* Of o (vs_stemcell_props read): the VM's datastores and current
+ * snapshot (has_snap false when none). */
 static int
-vm_ds_snap(const struct vs_moref **ds, size_t *nds, bool *has_snap,
-           struct vs_moref *snap, struct vs_object **o_out,
-           struct vs_client *c, const struct vs_moref *vm,
+ds_snap_of(const struct vs_moref **ds, size_t *nds, bool *has_snap,
+           struct vs_moref *snap, const struct vs_object *o,
            struct err *err)
 {
-	static const char *const paths[] = {
-		"datastore", "snapshot", "config.version", NULL,
-	};
 	xmlNodePtr node, cur;
 	int rc;
 
 	*has_snap = false;
 	*ds = NULL;
 	*nds = 0;
-	rc = vs_get_props(o_out, c, vm, paths, err);
-	if (rc != 0)
-		return rc;
-	rc = vs_object_get_morefs(ds, nds, *o_out, "datastore", err);
+	rc = vs_object_get_morefs(ds, nds, o, "datastore", err);
 	if (rc == ERR_ENOTFOUND) {
 		err_clear(err);
 		rc = 0;
 	}
 	if (rc != 0)
 		return rc;
-	if (vs_object_get_node(&node, *o_out, "snapshot", err) != 0) {
+	if (vs_object_get_node(&node, o, "snapshot", err) != 0) {
 		err_clear(err);
 		return 0;
 	}
@@ -58,6 +55,25 @@ vm_ds_snap(const struct vs_moref **ds, size_t *nds, bool *has_snap,
 		*has_snap = rc == 0;
 	}
 	return rc;
+}
+
+/* The VM's datastores and current snapshot (has_snap false when none);
+ * *o_out also holds its config.version. */
+static int
+vm_ds_snap(const struct vs_moref **ds, size_t *nds, bool *has_snap,
+           struct vs_moref *snap, struct vs_object **o_out,
+           struct vs_client *c, const struct vs_moref *vm,
+           struct err *err)
+{
+	int rc;
+
+	*has_snap = false;
+	*ds = NULL;
+	*nds = 0;
+	rc = vs_get_props(o_out, c, vm, vs_stemcell_props, err);
+	if (rc != 0)
+		return rc;
+	return ds_snap_of(ds, nds, has_snap, snap, *o_out, err);
 }
 
 static bool
@@ -271,6 +287,7 @@ struct replica_job {
 	struct vs_moref *vm_out;
 	struct vs_moref *snap_out;
 	char *hw_out;               /* VS_STEMCELL_HW_MAX bytes, or NULL */
+	const struct vs_object *known;  /* the stemcell, read already */
 };
 
 static int
@@ -330,12 +347,18 @@ from_stemcell(bool *done, struct replica_job *j, struct err *err)
 	int rc;
 
 	*done = false;
-	rc = vs_find_by_inventory_path(&j->sc, j->c, j->spath, err);
-	if (rc == 0)
-		rc = vm_ds_snap(&ds, &nds, &has_snap, j->snap_out, &o, j->c,
-		                &j->sc, err);
+	if (j->known != NULL) {
+		j->sc = j->known->obj;
+		rc = ds_snap_of(&ds, &nds, &has_snap, j->snap_out, j->known,
+		                err);
+	} else {
+		rc = vs_find_by_inventory_path(&j->sc, j->c, j->spath, err);
+		if (rc == 0)
+			rc = vm_ds_snap(&ds, &nds, &has_snap, j->snap_out, &o,
+			                j->c, &j->sc, err);
+	}
 	if (rc == 0 && j->hw_out != NULL)
-		stemcell_hw(j->hw_out, o);
+		stemcell_hw(j->hw_out, j->known != NULL ? j->known : o);
 	if (rc != 0) {
 		err_prefix(err, "stemcell %s", j->cid);
 	} else if (vs_stemcell__moref_in(j->datastore, ds, nds)) {
@@ -425,10 +448,25 @@ vs_stemcell_replica(struct vs_moref *vm_out,
                     const struct vs_moref *datastore,
                     const struct vs_moref *pool, struct err *err)
 {
+	return vs_stemcell_replica_of(vm_out, snapshot_out, hw_out, c, loc,
+	                              stemcell_cid, NULL, datastore, pool,
+	                              err);
+}
+
+int
+vs_stemcell_replica_of(struct vs_moref *vm_out,
+                       struct vs_moref *snapshot_out, char *hw_out,
+                       struct vs_client *c,
+                       const struct vs_stemcell_loc *loc,
+                       const char *stemcell_cid,
+                       const struct vs_object *sc,
+                       const struct vs_moref *datastore,
+                       const struct vs_moref *pool, struct err *err)
+{
 	struct replica_job j = {
 		.c = c, .cid = stemcell_cid, .datastore = datastore,
 		.pool = pool, .vm_out = vm_out, .snap_out = snapshot_out,
-		.hw_out = hw_out,
+		.hw_out = hw_out, .known = sc,
 	};
 	struct vs_moref folder;
 	struct err e;

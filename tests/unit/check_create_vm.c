@@ -17,6 +17,8 @@
 #include "vsphere/create.h"
 #include "vsphere/ipconflict.h"
 #include "vsphere/placement.h"
+#include "vsphere/stemcell.h"
+#include "vsphere/vim.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
@@ -379,6 +381,170 @@ START_TEST(test_place_unknown_cluster)
 	r.nclusters = 1;
 	ck_assert_int_eq(place(&p, &r), ERR_ENOTFOUND);
 	HAS(err.message, "cluster 'CX' not found in datacenter 'DC0'");
+}
+END_TEST
+
+/* --- the stemcell read in the placement read ------------------------ */
+
+#define SC_CID "sc-0d5462fe-21fd-4f41-bb94-1f1b0bd797c0"
+#define SC_PATH "vm/BOSH_Templates/" SC_CID
+
+/* The canned inventory with the stemcell vm-42 (on datastore-2, with a
+ * current snapshot, at vmx-13) in it, as the combined read answers. */
+static void
+reply_inventory_with_stemcell(void)
+{
+	static const char vm[] =
+	    "<objects><obj type=\"VirtualMachine\">vm-42</obj>"
+	    "<propSet><name>datastore</name><val xsi:type=\""
+	    "ArrayOfManagedObjectReference\"><ManagedObjectReference "
+	    "type=\"Datastore\">datastore-2</ManagedObjectReference></val>"
+	    "</propSet><propSet><name>snapshot</name><val xsi:type=\""
+	    "VirtualMachineSnapshotInfo\"><currentSnapshot type=\""
+	    "VirtualMachineSnapshot\">snapshot-43</currentSnapshot></val>"
+	    "</propSet><propSet><name>config.version</name><val xsi:type="
+	    "\"xsd:string\">vmx-13</val></propSet></objects>";
+	char *inv = ft_read_data("create_vm/inventory.xml");
+	char *end = strstr(inv, "</returnval>");
+	char *body;
+
+	ck_assert_ptr_nonnull(end);
+	body = ft_fmt("%.*s%s%s", (int)(end - inv), inv, vm, end);
+	ft_reply_raw("RetrievePropertiesEx", 200, body);
+	free(body);
+	free(inv);
+}
+
+static struct vs_placement_req
+source_req(void)
+{
+	struct vs_placement_req r = base_req();
+
+	r.source_path = SC_PATH;
+	r.source_props = vs_stemcell_props;
+	return r;
+}
+
+/* Found by path first, then read in the inventory read (a second
+ * ObjectSpec without traversal): the replica step needs no round trip
+ * when the stemcell lies on the chosen datastore. */
+START_TEST(test_place_reads_stemcell)
+{
+	static const struct vs_stemcell_loc loc = { "DC0", "BOSH_Templates" };
+	struct vs_placement_req r = source_req();
+	struct vs_placement *p = NULL;
+	struct vs_moref vm, snap;
+	char hw[VS_STEMCELL_HW_MAX];
+	const char *body;
+
+	ft_reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
+	         "vm-42</returnval>");
+	reply_inventory_with_stemcell();
+	connect_client();
+	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
+	              err.message);
+	ck_assert_uint_eq(ft_calls(), 2);
+	HAS(ft_body_at(0), "<inventoryPath>DC0/" SC_PATH "</inventoryPath>");
+	body = ft_body_at(1);
+	ck_assert_uint_eq(count(body, "<objectSet>"), 2);
+	HAS(body, "<type>VirtualMachine</type>");
+	HAS(body, "<pathSet>config.version</pathSet>");
+	HAS(body, "<obj type=\"VirtualMachine\">vm-42</obj>");
+	/* the walk still never reaches a VM folder */
+	ck_assert_ptr_null(strstr(body, "vmFolder</path>"));
+	ck_assert_uint_eq(count(body, "xsi:type=\"TraversalSpec\""), 7);
+	ck_assert_ptr_nonnull(p->source);
+	ck_assert_str_eq(p->source->obj.value, "vm-42");
+	ck_assert_str_eq(p->datastore_ref.value, "datastore-2");
+	ck_assert_msg(vs_stemcell_replica_of(&vm, &snap, hw, cl, &loc, SC_CID,
+	              p->source, &p->datastore_ref, &p->pool, &err) == 0,
+	              "%s", err.message);
+	ck_assert_uint_eq(ft_calls(), 2);
+	ck_assert_str_eq(vm.value, "vm-42");
+	ck_assert_str_eq(snap.value, "snapshot-43");
+	ck_assert_str_eq(hw, "vmx-13");
+	ft_all_used();
+	vs_placement_free(p);
+}
+END_TEST
+
+/* The stemcell lookup answers found (the FindByInventoryPath reply),
+ * which placement must not read as the stemcell: one plain inventory
+ * read follows, and no source comes back (the caller then looks the
+ * stemcell up itself and reports it missing). */
+static void
+place_without_source(const char *found)
+{
+	struct vs_placement_req r = source_req();
+	struct vs_placement *p = NULL;
+
+	ft_reply("FindByInventoryPath", found);
+	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	connect_client();
+	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
+	              err.message);
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 2);
+	ck_assert_uint_eq(count(ft_body_at(1), "<objectSet>"), 1);
+	ck_assert_ptr_null(strstr(ft_body_at(1), "VirtualMachine"));
+	ck_assert_ptr_null(strstr(ft_body_at(1), "group-v9"));
+	ck_assert_ptr_null(p->source);
+	ck_assert_str_eq(p->datastore, "LocalDS_1");
+	vs_placement_free(p);
+}
+
+/* Not at that path. */
+START_TEST(test_place_stemcell_not_found)
+{
+	place_without_source("");
+}
+END_TEST
+
+/* Something else at that path (a folder named like the stemcell). */
+START_TEST(test_place_stemcell_not_a_vm)
+{
+	place_without_source("<returnval type=\"Folder\">group-v9"
+	                     "</returnval>");
+}
+END_TEST
+
+/* Gone between the lookup and the read (ManagedObjectNotFound): read
+ * again without it. */
+START_TEST(test_place_stemcell_gone)
+{
+	struct vs_placement_req r = source_req();
+	struct vs_placement *p = NULL;
+
+	ft_reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
+	         "vm-42</returnval>");
+	ft_fault("RetrievePropertiesEx", "ManagedObjectNotFound");
+	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	connect_client();
+	ck_assert_msg(vs_placement_find(&p, cl, &r, &err) == 0, "%s",
+	              err.message);
+	ft_all_used();
+	ck_assert_uint_eq(ft_calls(), 3);
+	HAS(ft_body_at(1), "vm-42");
+	ck_assert_ptr_null(strstr(ft_body_at(2), "VirtualMachine"));
+	ck_assert_ptr_null(p->source);
+	vs_placement_free(p);
+}
+END_TEST
+
+/* Any other failure of the read fails the placement, as before. */
+START_TEST(test_place_stemcell_read_fails)
+{
+	struct vs_placement_req r = source_req();
+	struct vs_placement *p = NULL;
+
+	ft_reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
+	         "vm-42</returnval>");
+	ft_fault("RetrievePropertiesEx", "NoPermission");
+	connect_client();
+	ck_assert_int_lt(vs_placement_find(&p, cl, &r, &err), 0);
+	ft_all_used();
+	HAS(err.message, "reading the inventory");
+	ck_assert_ptr_null(p);
 }
 END_TEST
 
@@ -1863,6 +2029,11 @@ suite(void)
 	                    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_place_effective_memory);
 	tcase_add_test(tc, test_place_unknown_cluster);
+	tcase_add_test(tc, test_place_reads_stemcell);
+	tcase_add_test(tc, test_place_stemcell_not_found);
+	tcase_add_test(tc, test_place_stemcell_not_a_vm);
+	tcase_add_test(tc, test_place_stemcell_gone);
+	tcase_add_test(tc, test_place_stemcell_read_fails);
 	tcase_add_test(tc, test_json_text);
 	suite_add_tcase(s, tc);
 
