@@ -262,11 +262,12 @@ create_one(struct vs_moref *child, struct vs_client *c,
 
 /* The deepest folder that exists above the missing folder at path
  * ("<dc>/vm/a/b"): looked up one component shorter at a time, down to
- * "<dc>/vm" (base bytes of path), which must exist.  *len: the length of
- * its path. */
+ * "<dc>/vm" (base bytes of path), which must exist (vm_folder when known:
+ * no lookup).  *len: the length of its path. */
 static int
 find_ancestor(struct vs_moref *out, size_t *len, struct vs_client *c,
-              const char *path, size_t base, struct err *err)
+              const char *path, size_t base,
+              const struct vs_moref *vm_folder, struct err *err)
 {
 	char *p = strdup(path);
 	struct err e;
@@ -274,8 +275,14 @@ find_ancestor(struct vs_moref *out, size_t *len, struct vs_client *c,
 
 	if (p == NULL)
 		return err_set(err, ERR_ENOMEM, "out of memory");
+	err_clear(&e);
 	do {
 		*strrchr(p, '/') = '\0';
+		if (strlen(p) == base && vm_folder != NULL) {
+			*out = *vm_folder;
+			rc = 0;
+			break;
+		}
 		err_clear(&e);
 		rc = vs_find_by_inventory_path(out, c, p, &e);
 	} while (rc == ERR_ENOTFOUND && strlen(p) > base);
@@ -293,7 +300,7 @@ find_ancestor(struct vs_moref *out, size_t *len, struct vs_client *c,
  * children of a folder just made need no lookup). */
 static int
 make_path(struct vs_moref *out, struct vs_client *c, const char *full,
-          size_t base, struct err *err)
+          size_t base, const struct vs_moref *vm_folder, struct err *err)
 {
 	struct vs_moref parent, child;
 	char *path = NULL;
@@ -301,7 +308,7 @@ make_path(struct vs_moref *out, struct vs_client *c, const char *full,
 	size_t len = 0;
 	int rc;
 
-	rc = find_ancestor(&parent, &len, c, full, base, err);
+	rc = find_ancestor(&parent, &len, c, full, base, vm_folder, err);
 	path = rc == 0 ? strdup(full) : NULL;
 	if (rc == 0 && path == NULL)
 		rc = err_set(err, ERR_ENOMEM, "out of memory");
@@ -326,6 +333,14 @@ int
 vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
                  const char *folder_rel, struct err *err)
 {
+	return vs_folder_ensure_in(out, c, NULL, dc, folder_rel, err);
+}
+
+int
+vs_folder_ensure_in(struct vs_moref *out, struct vs_client *c,
+                    const struct vs_moref *vm_folder, const char *dc,
+                    const char *folder_rel, struct err *err)
+{
 	struct vs_moref child;
 	struct err e;
 	char *full = NULL;
@@ -347,7 +362,9 @@ vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
 		if (rc == 0)
 			*out = child;
 	} else if (rc == ERR_ENOTFOUND) {
-		rc = make_path(out, c, full, strlen(dc) + 3, err);
+		rc = make_path(out, c, full, strlen(dc) + 3,
+		               vm_folder != NULL && vm_folder->value[0] != '\0' ?
+		               vm_folder : NULL, err);
 	} else {
 		err_keep_first(err, &e);
 	}

@@ -238,8 +238,9 @@ place_import(struct vs_stemcell_placement *pl, struct vs_moref *folder,
 
 	rc = vs_stemcell__place(pl, c, imp, need, err);
 	if (rc == 0) {
-		rc = vs_folder_ensure(folder, c, imp->loc.datacenter,
-		                      imp->loc.template_folder, err);
+		rc = vs_folder_ensure_in(folder, c, &pl->vm_folder,
+		                         imp->loc.datacenter,
+		                         imp->loc.template_folder, err);
 		if (rc != 0)
 			err_prefix(err, "template folder");
 	}

@@ -92,7 +92,9 @@ bool vs_stemcell_cid_valid(const char *cid);
  * sum of their sizes); among those the one with most free space.  The
  * pool is the cluster's resource_pool under its root pool, else the root
  * pool.  Cluster, datastores and summaries come back in one
- * RetrievePropertiesEx (one FindByInventoryPath per cluster before it).
+ * RetrievePropertiesEx (one FindByInventoryPath per cluster before it),
+ * with the datacenter's vmFolder (up the cluster's parents), under which
+ * a missing template folder is made without looking "<dc>/vm" up.
  * No datastore fits: ERR_ENOTFOUND. */
 int vs_stemcell_create(char *cid_out, struct vs_client *c,
                        const struct vs_stemcell_import *imp,

@@ -91,6 +91,11 @@ int vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
 int vs_folder_ensure(struct vs_moref *out, struct vs_client *c,
                      const char *dc, const char *folder_rel,
                      struct err *err);
+/* vs_folder_ensure() with "<dc>/vm" known (vm_folder, the datacenter's
+ * vmFolder; NULL or an empty value: looked up when needed). */
+int vs_folder_ensure_in(struct vs_moref *out, struct vs_client *c,
+                        const struct vs_moref *vm_folder, const char *dc,
+                        const char *folder_rel, struct err *err);
 
 /* Folder.CreateFolder(name) under parent: ONE call, no lookup (a
  * DuplicateName fault comes back as ERR_EFAULT). */

@@ -123,12 +123,13 @@ assert_no_secret(const struct cpi_test_run *r)
 }
 
 /* create_stemcell's round trips on a fresh vCenter (the template folder
- * made), logout included: connect 2, the cluster and its datastores 2,
- * the folder 3, import spec and ImportVApp 2, the lease 1, the upload 1,
- * HttpNfcLeaseComplete 1, the snapshot and its wait 2, logout 1 (19
+ * made), logout included: connect 2, the cluster, its datastores and its
+ * datacenter's vmFolder 2, the folder 2 (its path, CreateFolder), import
+ * spec and ImportVApp 2, the lease 1, the upload 1, HttpNfcLeaseComplete
+ * 1, the snapshot and its wait 2, logout 1 (issue #18: at most 15; 19
  * while the NICs were removed after the import and the folder path was
- * looked up twice). */
-#define ROUND_TRIP_TARGET 15
+ * looked up twice, "<dc>/vm" once). */
+#define ROUND_TRIP_TARGET 14
 
 static int last_trips = -1;     /* of the last call, from its log */
 

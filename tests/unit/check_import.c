@@ -1122,13 +1122,15 @@ END_TEST
 	"<cimType>17</cimType><create>false</create></fileItem>"        \
 	"</returnval>"
 
+/* The datacenter the placement read reaches up the cluster's parents. */
+#define DC_VM_FOLDER                                                    \
+	"<objects><obj type=\"Datacenter\">datacenter-2</obj><propSet>" \
+	"<name>vmFolder</name><val xsi:type=\"ManagedObjectReference\" " \
+	"type=\"Folder\">group-v3</val></propSet></objects>"
+
 static void
-create_replies(void)
+import_replies(void)
 {
-	ft_reply("FindByInventoryPath", FOUND("ClusterComputeResource",
-	      "domain-c7"));
-	ft_reply("RetrievePropertiesEx", PLACEMENT_REPLY);
-	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
 	ft_reply("CreateImportSpec", IMPORT_SPEC_NICS);
 	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
 	         "</returnval>");
@@ -1136,6 +1138,16 @@ create_replies(void)
 	reply_upload(200);
 	ft_reply("HttpNfcLeaseComplete", "");
 	ft_reply("CreateSnapshot_Task", TASK_OK("task-4"));
+}
+
+static void
+create_replies(void)
+{
+	ft_reply("FindByInventoryPath", FOUND("ClusterComputeResource",
+	      "domain-c7"));
+	ft_reply("RetrievePropertiesEx", PLACEMENT_REPLY);
+	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
+	import_replies();
 }
 
 static void
@@ -1201,6 +1213,55 @@ START_TEST(test_create_sequence)
 	ck_assert_ptr_nonnull(strstr(b, "<key>-203</key>"));
 	ck_assert_str_eq(ft_req_at(8)->op, "CreateSnapshot_Task");
 	ck_assert_uint_eq(ft_calls(), 10);
+	ft_finish(c);
+}
+END_TEST
+
+/* A fresh vCenter: the placement read also brings the datacenter's
+ * vmFolder (up the cluster's parents), so the missing template folder is
+ * made in it with no lookup of "DC0/vm". */
+START_TEST(test_create_makes_folder_in_vm_folder)
+{
+	static const char reply[] = PLACEMENT_REPLY;
+	struct vs_stemcell_import imp;
+	struct vs_stemcell_cluster cl;
+	struct vs_client *c;
+	struct err err;
+	char cid[VS_STEMCELL_CID_MAX], placement[sizeof(reply) + 400];
+	const char *b;
+
+	snprintf(placement, sizeof(placement), "%.*s%s</returnval>",
+	         (int)(sizeof(reply) - 1 - strlen("</returnval>")), reply,
+	         DC_VM_FOLDER);
+	ft_reply("FindByInventoryPath", FOUND("ClusterComputeResource",
+	      "domain-c7"));
+	ft_reply("RetrievePropertiesEx", placement);
+	ft_reply("FindByInventoryPath", "");
+	ft_reply("CreateFolder", FOUND("Folder", "group-v9"));
+	import_replies();
+	ft_reply("RetrievePropertiesEx", TASK_RESULT("task-4",
+	      "VirtualMachineSnapshot", "snapshot-9"));
+	c = connect_client();
+	import_args(&imp, &cl);
+	err_clear(&err);
+	ck_assert_msg(vs_stemcell_create(cid, c, &imp, &err) == 0, "%s",
+	              err.message);
+	/* the read goes up the parents to the datacenter's vmFolder */
+	b = ft_req_at(1)->body;
+	ck_assert_ptr_nonnull(strstr(b, "<type>Datacenter</type><pathSet>"
+	                             "vmFolder</pathSet>"));
+	ck_assert_ptr_nonnull(strstr(b, "<name>up</name><type>ManagedEntity"
+	                             "</type><path>parent</path><skip>false"
+	                             "</skip><selectSet xsi:type=\""
+	                             "SelectionSpec\"><name>up</name>"));
+	ck_assert_ptr_nonnull(strstr(ft_req_at(2)->body, "DC0/vm/"
+	                             "BOSH_Templates<"));
+	ck_assert_str_eq(ft_req_at(3)->op, "CreateFolder");
+	ck_assert_ptr_nonnull(strstr(ft_req_at(3)->body, ">group-v3</_this>"
+	                             "<name>BOSH_Templates</name>"));
+	ck_assert_ptr_nonnull(strstr(ft_req_at(5)->body, "<folder type=\""
+	                             "Folder\">group-v9</folder>"));
+	ck_assert_uint_eq(ft_calls(), 11);
 	ft_finish(c);
 }
 END_TEST
@@ -1311,6 +1372,7 @@ suite(void)
 	tcase_add_test(tc, test_replica_ruby_named_unfinished);
 	tcase_add_test(tc, test_replica_missing_stemcell);
 	tcase_add_test(tc, test_create_sequence);
+	tcase_add_test(tc, test_create_makes_folder_in_vm_folder);
 	tcase_add_test(tc, test_create_snapshot_failure_removes_vm);
 	tcase_add_test(tc, test_create_bad_pattern);
 	tcase_add_test(tc, test_create_no_room);
