@@ -734,6 +734,45 @@ START_TEST(test_folder_ensure_creates_deep)
 }
 END_TEST
 
+/* "<dc>/vm" known (the datacenter's vmFolder): the walk up stops above
+ * it, no lookup of "DC0/vm"; an empty value is looked up as before. */
+START_TEST(test_folder_ensure_in_vm_folder)
+{
+	const struct vs_moref vmf = { "Folder", "group-v3" };
+	const struct vs_moref none = { "", "" };
+	struct vs_client *c;
+	struct err err;
+	struct vs_moref f;
+
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/a/b */
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/a */
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-a"
+	         "</returnval>");
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-b"
+	         "</returnval>");
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/x */
+	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-3"
+	         "</returnval>");                   /* DC0/vm */
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-x"
+	         "</returnval>");
+	c = ft_connect();
+	err_clear(&err);
+	ck_assert_msg(vs_folder_ensure_in(&f, c, &vmf, "DC0", "a/b", &err) ==
+	              0, "%s", err.message);
+	ck_assert_str_eq(f.value, "folder-b");
+	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "group-v3</_this><name>"
+	                             "a</name>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(3), "folder-a</_this><name>"
+	                             "b</name>"));
+	ck_assert_msg(vs_folder_ensure_in(&f, c, &none, "DC0", "x", &err) ==
+	              0, "%s", err.message);
+	ck_assert_str_eq(f.value, "folder-x");
+	ck_assert_ptr_nonnull(strstr(ft_body_at(5), "DC0/vm<"));
+	ck_assert_uint_eq(ft_calls(), 7);
+	ft_finish(c);
+}
+END_TEST
+
 /* No datacenter: the walk up ends at "DC9/vm" with its not-found error;
  * an ancestor that is not a folder is refused. */
 START_TEST(test_folder_ensure_no_ancestor)
@@ -869,6 +908,7 @@ vm_ops_suite(void)
 	tcase_add_test(tc, test_folder_ensure_creates_with_race);
 	tcase_add_test(tc, test_folder_ensure_creates);
 	tcase_add_test(tc, test_folder_ensure_creates_deep);
+	tcase_add_test(tc, test_folder_ensure_in_vm_folder);
 	tcase_add_test(tc, test_folder_ensure_no_ancestor);
 	tcase_add_test(tc, test_folder_ensure_not_a_folder);
 	tcase_add_test(tc, test_reconfigure_spec);
