@@ -234,11 +234,10 @@ expect_folder(const struct vs_moref *ref, const char *path,
 	return 0;
 }
 
-/* The folder at path (its last component name, under parent): looked
- * up, made when missing (a DuplicateName from a racing process is
- * answered by looking up again). */
+/* The folder name under parent, at path, made (a DuplicateName from a
+ * racing process is answered by looking it up). */
 static int
-ensure_one(struct vs_moref *child, struct vs_client *c,
+create_one(struct vs_moref *child, struct vs_client *c,
            const struct vs_moref *parent, const char *path, const char *name,
            struct err *err)
 {
@@ -246,17 +245,12 @@ ensure_one(struct vs_moref *child, struct vs_client *c,
 	int rc;
 
 	err_clear(&e);
-	rc = vs_find_by_inventory_path(child, c, path, &e);
-	if (rc == ERR_ENOTFOUND) {
+	rc = vs_folder_create(child, c, parent, name, &e);
+	if (rc != 0 && strcmp(e.fault, "DuplicateName") == 0) {
+		vs_client_logf(c, 0, "CreateFolder %s: DuplicateName, "
+		               "looking up again", path);
 		err_clear(&e);
-		rc = vs_folder_create(child, c, parent, name, &e);
-		if (rc != 0 && strcmp(e.fault, "DuplicateName") == 0) {
-			/* created by a racing process meanwhile */
-			vs_client_logf(c, 0, "CreateFolder %s: DuplicateName, "
-			               "looking up again", path);
-			err_clear(&e);
-			rc = vs_find_by_inventory_path(child, c, path, &e);
-		}
+		rc = vs_find_by_inventory_path(child, c, path, &e);
 	}
 	if (rc != 0) {
 		err_keep_first(err, &e);
@@ -266,52 +260,86 @@ ensure_one(struct vs_moref *child, struct vs_client *c,
 	return expect_folder(child, path, err);
 }
 
-/* Every component of folder_rel under "<dc>/vm", one at a time. */
+/* The deepest folder that exists above the missing folder at path
+ * ("<dc>/vm/a/b"): looked up one component shorter at a time, down to
+ * "<dc>/vm" (base bytes of path), which must exist (vm_folder when known:
+ * no lookup).  *len: the length of its path. */
 static int
-ensure_path(struct vs_moref *out, struct vs_client *c, const char *dc,
-            const char *folder_rel, struct err *err)
+find_ancestor(struct vs_moref *out, size_t *len, struct vs_client *c,
+              const char *path, size_t base,
+              const struct vs_moref *vm_folder, struct err *err)
 {
-	struct vs_moref parent, child;
-	char *path = NULL, *rel = NULL, *p, *slash;
+	char *p = strdup(path);
+	struct err e;
 	int rc;
 
-	rc = join(&path, dc, "vm", NULL, err);
-	if (rc == 0)
-		rc = vs_find_by_inventory_path(&parent, c, path, err);
-	if (rc != 0)
-		goto cleanup;
-	rel = strdup(folder_rel);
-	if (rel == NULL) {
-		rc = err_set(err, ERR_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	for (p = rel; p != NULL && rc == 0; p = slash != NULL ? slash + 1 :
-	     NULL) {
-		char *next = NULL;
-
-		slash = strchr(p, '/');
-		if (slash != NULL)
-			*slash = '\0';
-		rc = join(&next, path, p, NULL, err);
-		if (rc != 0)
+	if (p == NULL)
+		return err_set(err, ERR_ENOMEM, "out of memory");
+	err_clear(&e);
+	do {
+		*strrchr(p, '/') = '\0';
+		if (strlen(p) == base && vm_folder != NULL) {
+			*out = *vm_folder;
+			rc = 0;
 			break;
-		free(path);
-		path = next;
-		rc = ensure_one(&child, c, &parent, path, p, err);
-		if (rc == 0)
-			parent = child;
+		}
+		err_clear(&e);
+		rc = vs_find_by_inventory_path(out, c, p, &e);
+	} while (rc == ERR_ENOTFOUND && strlen(p) > base);
+	*len = strlen(p);
+	if (rc == 0)
+		rc = expect_folder(out, p, err);
+	else
+		err_keep_first(err, &e);
+	free(p);
+	return rc;
+}
+
+/* The missing folder at full ("<dc>/vm/<rel>", base bytes for "<dc>/vm"):
+ * the components below its deepest existing ancestor made in order (the
+ * children of a folder just made need no lookup). */
+static int
+make_path(struct vs_moref *out, struct vs_client *c, const char *full,
+          size_t base, const struct vs_moref *vm_folder, struct err *err)
+{
+	struct vs_moref parent, child;
+	char *path = NULL;
+	const char *name, *end;
+	size_t len = 0;
+	int rc;
+
+	rc = find_ancestor(&parent, &len, c, full, base, vm_folder, err);
+	path = rc == 0 ? strdup(full) : NULL;
+	if (rc == 0 && path == NULL)
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
+	while (rc == 0 && full[len] == '/') {
+		name = full + len + 1;
+		end = strchr(name, '/');
+		len = end != NULL ? (size_t)(end - full) : strlen(full);
+		path[len] = '\0';
+		rc = create_one(&child, c, &parent, path, path + (name - full),
+		                err);
+		if (full[len] == '/')
+			path[len] = '/';
+		parent = child;
 	}
 	if (rc == 0)
 		*out = parent;
-cleanup:
 	free(path);
-	free(rel);
 	return rc;
 }
 
 int
 vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
                  const char *folder_rel, struct err *err)
+{
+	return vs_folder_ensure_in(out, c, NULL, dc, folder_rel, err);
+}
+
+int
+vs_folder_ensure_in(struct vs_moref *out, struct vs_client *c,
+                    const struct vs_moref *vm_folder, const char *dc,
+                    const char *folder_rel, struct err *err)
 {
 	struct vs_moref child;
 	struct err e;
@@ -334,7 +362,9 @@ vs_folder_ensure(struct vs_moref *out, struct vs_client *c, const char *dc,
 		if (rc == 0)
 			*out = child;
 	} else if (rc == ERR_ENOTFOUND) {
-		rc = ensure_path(out, c, dc, folder_rel, err);
+		rc = make_path(out, c, full, strlen(dc) + 3,
+		               vm_folder != NULL && vm_folder->value[0] != '\0' ?
+		               vm_folder : NULL, err);
 	} else {
 		err_keep_first(err, &e);
 	}

@@ -257,6 +257,41 @@ set_version(xmlNodePtr import_spec, const char *version, struct err *err)
 	return 0;
 }
 
+/* Whether a configSpec.deviceChange of the import spec adds a NIC. */
+static bool
+adds_nic(xmlNodePtr change)
+{
+	struct vs_device d;
+	xmlNodePtr dev = vs_xml_child(change, "device");
+
+	if (dev == NULL)
+		return false;
+	memset(&d, 0, sizeof(d));
+	vs_xml_xsi_type(d.type, sizeof(d.type), dev);
+	return vs_device_is_nic(&d);
+}
+
+/* The NICs vCenter put in the import spec (one per OVF network) left
+ * out, so ImportVApp makes the VM without them. */
+static void
+strip_nics(struct vs_client *c, xmlNodePtr import_spec)
+{
+	xmlNodePtr cs = vs_xml_child(import_spec, "configSpec");
+	xmlNodePtr ch, next;
+	size_t n = 0;
+
+	for (ch = vs_xml_child(cs, "deviceChange"); ch != NULL; ch = next) {
+		next = vs_xml_next(ch, "deviceChange");
+		if (!adds_nic(ch))
+			continue;
+		xmlUnlinkNode(ch);
+		xmlFreeNode(ch);
+		n++;
+	}
+	if (n > 0)
+		vs_client_logf(c, 1, "import spec: %zu NIC(s) left out", n);
+}
+
 static int
 create_import_spec(struct import_state *st, struct vs_client *c,
                    const struct vs_import_params *p, struct err *err)
@@ -306,6 +341,8 @@ create_import_spec(struct import_state *st, struct vs_client *c,
 		rc = err_set(err, ERR_EPARSE, "no importSpec in reply");
 		goto cleanup;
 	}
+	if (p->no_nics)
+		strip_nics(c, st->import_spec);
 	if (p->hw_version != NULL)
 		rc = set_version(st->import_spec, p->hw_version, err);
 	if (rc == 0)

@@ -3,6 +3,7 @@
  * vsphere/; vsphere/stemcell.h is the public face).
  *
  *   OvfManager.CreateImportSpec(descriptor, pool, datastore, entityName)
+ *   (with no_nics, the import spec's NIC deviceChanges dropped)
  *   ResourcePool.ImportVApp(importSpec, folder)      -> HttpNfcLease
  *   wait until the lease is ready (state polled once a second)
  *   for every fileItem: POST the local disk file to the lease's device URL
@@ -45,6 +46,10 @@ struct vs_import_params {
 	                                   configSpec.version becomes it (the
 	                                   VM is made at that hardware
 	                                   version); NULL: the OVF's */
+	bool no_nics;                   /* the NICs vCenter adds for the
+	                                   OVF's networks are left out of the
+	                                   import spec: the VM is made with
+	                                   none (no reconfigure after) */
 };
 
 /* Imports p->ovf as a powered-off VM; *vm_out is the new VM. */

@@ -158,56 +158,6 @@ vs_stemcell__moref_in(const struct vs_moref *r, const struct vs_moref *list,
 
 /* --- after the import ------------------------------------------------- */
 
-/* ReconfigVM_Task removing every NIC (copies of the devices as read). */
-static int
-remove_nics(struct vs_client *c, const struct vs_moref *vm,
-            struct err *err)
-{
-	static const char *const paths[] = { "config.hardware.device", NULL };
-	struct vs_object *o = NULL;
-	struct vs_device d;
-	xmlDocPtr req = NULL;
-	xmlNodePtr m, spec, val, dev, dc;
-	size_t n = 0;
-	int rc;
-
-	rc = vs_get_props(&o, c, vm, paths, err);
-	if (rc == 0)
-		rc = vs_object_get_node(&val, o, "config.hardware.device",
-		                        err);
-	if (rc == 0)
-		rc = vs_soap_request_new(&req, &m, "ReconfigVM_Task", vm,
-		                         err);
-	if (rc != 0)
-		goto cleanup;
-	spec = vs_soap_add_obj(m, "spec", NULL);
-	for (dev = val->children; dev != NULL && rc == 0; dev = dev->next) {
-		if (dev->type != XML_ELEMENT_NODE)
-			continue;
-		memset(&d, 0, sizeof(d));
-		vs_xml_xsi_type(d.type, sizeof(d.type), dev);
-		if (!vs_device_is_nic(&d))
-			continue;
-		dc = vs_soap_add_obj(spec, "deviceChange", NULL);
-		vs_soap_add_text(dc, "operation", "remove");
-		rc = vs_import_copy_node(dc, dev, "device", err);
-		n++;
-	}
-	if (rc != 0 || n == 0)
-		goto cleanup;
-	rc = vs_task_call(NULL, c, req, VS_IMPORT_TASK_TIMEOUT_S, err);
-	req = NULL;
-	if (rc == 0)
-		vs_client_logf(c, 1, "removed %zu NIC(s) from %s", n,
-		               vm->value);
-cleanup:
-	if (rc != 0)
-		err_prefix(err, "removing the stemcell's NICs");
-	xmlFreeDoc(req);
-	vs_object_free(o);
-	return rc;
-}
-
 int
 vs_stemcell__take_snapshot(struct vs_moref *snap_out, struct vs_client *c,
                            const struct vs_moref *vm, struct err *err)
@@ -288,8 +238,9 @@ place_import(struct vs_stemcell_placement *pl, struct vs_moref *folder,
 
 	rc = vs_stemcell__place(pl, c, imp, need, err);
 	if (rc == 0) {
-		rc = vs_folder_ensure(folder, c, imp->loc.datacenter,
-		                      imp->loc.template_folder, err);
+		rc = vs_folder_ensure_in(folder, c, &pl->vm_folder,
+		                         imp->loc.datacenter,
+		                         imp->loc.template_folder, err);
 		if (rc != 0)
 			err_prefix(err, "template folder");
 	}
@@ -318,6 +269,7 @@ import_params(struct vs_import_params *ip, const char *cid,
 	ip->lease_timeout_s = imp->lease_timeout_s;
 	ip->progress_interval_s = imp->progress_interval_s;
 	ip->disk_provisioning = imp->disk_provisioning;
+	ip->no_nics = true;     /* create_vm adds its own */
 }
 
 /* What an import that failed after ImportVApp left: removed. */
@@ -373,9 +325,7 @@ vs_stemcell_create(char *cid_out, struct vs_client *c,
 	rc = vs_import_ovf(&vm, c, &ip, &e);
 	if (rc != 0)
 		goto cleanup;
-	rc = remove_nics(c, &vm, &e);
-	if (rc == 0)
-		rc = vs_stemcell__take_snapshot(NULL, c, &vm, &e);
+	rc = vs_stemcell__take_snapshot(NULL, c, &vm, &e);
 	if (rc == 0) {
 		snprintf(cid_out, VS_STEMCELL_CID_MAX, "%s", cid);
 		vs_client_logf(c, 1, "stemcell %s imported as %s", cid,

@@ -5,9 +5,10 @@
  * cannot be cloned with location.pool on every vCenter, and linked clones
  * need a snapshot of a VM) named "sc-<uuid>" (lower-case RFC 4122 text)
  * in <datacenter>/vm/<template_folder>.  Its snapshot "initial" is the
- * base of linked clones.  The NICs the OVF brought are removed after the
- * import (create_vm adds its own); the CD-ROM is kept (create_vm puts the
- * agent env ISO in it).
+ * base of linked clones.  It has no NIC: the NICs vCenter adds for the
+ * OVF's networks are left out of the import spec before ImportVApp
+ * (create_vm adds its own); the CD-ROM is kept (create_vm puts the agent
+ * env ISO in it).
  *
  * Replicas: linked clones need the base disk on the clone's datastore, so
  * a stemcell living elsewhere is first copied there.  A replica is named
@@ -92,7 +93,9 @@ bool vs_stemcell_cid_valid(const char *cid);
  * sum of their sizes); among those the one with most free space.  The
  * pool is the cluster's resource_pool under its root pool, else the root
  * pool.  Cluster, datastores and summaries come back in one
- * RetrievePropertiesEx (one FindByInventoryPath per cluster before it).
+ * RetrievePropertiesEx (one FindByInventoryPath per cluster before it),
+ * with the datacenter's vmFolder (up the cluster's parents), under which
+ * a missing template folder is made without looking "<dc>/vm" up.
  * No datastore fits: ERR_ENOTFOUND. */
 int vs_stemcell_create(char *cid_out, struct vs_client *c,
                        const struct vs_stemcell_import *imp,

@@ -49,11 +49,14 @@ struct vs_stemcell_placement {
 	struct vs_moref datastore;
 	char ds_name[256];
 	long long free_space;
+	struct vs_moref vm_folder;      /* the datacenter's vmFolder, read
+	                                   with the clusters; value "": not
+	                                   read */
 };
 
 /* The first cluster of imp (in order) with an accessible datastore that
  * matches imp's pattern and has need bytes free (most free space wins):
- * its datastore and pool. */
+ * its datastore and pool, and the datacenter's VM folder (same read). */
 int vs_stemcell__place(struct vs_stemcell_placement *pl, struct vs_client *c,
                        const struct vs_stemcell_import *imp, long long need,
                        struct err *err);

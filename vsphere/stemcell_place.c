@@ -151,7 +151,9 @@ open_pattern(struct vs_pattern **re, const struct vs_stemcell_import *imp,
 }
 
 /* ONE read of the clusters refs (name, datastore, resourcePool) and,
- * through a traversal, their datastores' summaries. */
+ * through traversals, their datastores' summaries and, up the parent
+ * chain, their datacenter's vmFolder (where the template folder goes: no
+ * lookup of "<dc>/vm" when it is made). */
 static int
 read_clusters(struct vs_objects **list, struct vs_client *c,
               const struct vs_moref *refs, size_t n, struct err *err)
@@ -159,13 +161,18 @@ read_clusters(struct vs_objects **list, struct vs_client *c,
 	static const char *const cl_paths[] = { "name", "datastore",
 	                                        "resourcePool", NULL };
 	static const char *const ds_paths[] = { "summary", NULL };
-	const struct vs_selection_spec ts = {
-		.name = "ds", .type = "ComputeResource",
-		.path = "datastore", .skip = false,
+	static const char *const dc_paths[] = { "vmFolder", NULL };
+	static const struct vs_selection_spec up_again = { .name = "up" };
+	static const struct vs_selection_spec ts[2] = {
+		{ .name = "ds", .type = "ComputeResource",
+		  .path = "datastore", .skip = false },
+		{ .name = "up", .type = "ManagedEntity", .path = "parent",
+		  .skip = false, .select = &up_again, .nselect = 1 },
 	};
-	const struct vs_property_spec ps[2] = {
+	const struct vs_property_spec ps[3] = {
 		{ .type = "ClusterComputeResource", .paths = cl_paths },
 		{ .type = "Datastore", .paths = ds_paths },
+		{ .type = "Datacenter", .paths = dc_paths },
 	};
 	struct vs_object_spec os[MAX_CLUSTERS];
 	struct vs_pc_query q;
@@ -174,15 +181,33 @@ read_clusters(struct vs_objects **list, struct vs_client *c,
 	for (i = 0; i < n; i++) {
 		memset(&os[i], 0, sizeof(os[i]));
 		os[i].obj = refs[i];
-		os[i].select = &ts;
-		os[i].nselect = 1;
+		os[i].select = ts;
+		os[i].nselect = 2;
 	}
 	memset(&q, 0, sizeof(q));
 	q.spec.props = ps;
-	q.spec.nprops = 2;
+	q.spec.nprops = 3;
 	q.spec.objects = os;
 	q.spec.nobjects = n;
 	return vs_pc_retrieve(list, c, &q, err);
+}
+
+/* The datacenter's vmFolder from the read (left empty when it is not
+ * there: the folder code looks "<dc>/vm" up then). */
+static void
+read_vm_folder(struct vs_moref *out, const struct vs_objects *list)
+{
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		err_clear(&e);
+		if (strcmp(list->items[i].obj.type, "Datacenter") == 0 &&
+		    vs_object_get_moref(out, &list->items[i], "vmFolder",
+		                        &e) == 0)
+			return;
+	}
+	memset(out, 0, sizeof(*out));
 }
 
 /* The first cluster, in the configured order, with a datastore that
@@ -240,8 +265,10 @@ vs_stemcell__place(struct vs_stemcell_placement *pl, struct vs_client *c,
 	rc = find_clusters(refs, c, imp, err);
 	if (rc == 0)
 		rc = read_clusters(&list, c, refs, imp->nclusters, err);
-	if (rc == 0)
+	if (rc == 0) {
+		read_vm_folder(&pl->vm_folder, list);
 		rc = pick(pl, &found, c, imp, refs, list, re, need, err);
+	}
 	if (rc == 0 && !found)
 		rc = err_set(err, ERR_ENOTFOUND,
 		             "no accessible datastore matching %s with "

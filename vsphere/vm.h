@@ -82,13 +82,20 @@ int vs_folder_find(struct vs_moref *out, struct vs_client *c,
 int vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
                        struct vs_client *c, const struct vs_moref *container,
                        const char *name, struct err *err);
-/* Finds or creates the VM folder "<dc>/vm/<folder_rel>", one component
- * at a time (FindByInventoryPath, CreateFolder when missing; a
- * DuplicateName from a racing process is answered by looking up again).
- * folder_rel as built by vs_folder_rel_path(). */
+/* Finds or creates the VM folder "<dc>/vm/<folder_rel>": one
+ * FindByInventoryPath when it exists; when missing, its deepest existing
+ * ancestor is looked up one component shorter at a time (down to
+ * "<dc>/vm") and the components below it made with CreateFolder, with no
+ * lookup in between (a DuplicateName from a racing process is answered by
+ * looking up again).  folder_rel as built by vs_folder_rel_path(). */
 int vs_folder_ensure(struct vs_moref *out, struct vs_client *c,
                      const char *dc, const char *folder_rel,
                      struct err *err);
+/* vs_folder_ensure() with "<dc>/vm" known (vm_folder, the datacenter's
+ * vmFolder; NULL or an empty value: looked up when needed). */
+int vs_folder_ensure_in(struct vs_moref *out, struct vs_client *c,
+                        const struct vs_moref *vm_folder, const char *dc,
+                        const char *folder_rel, struct err *err);
 
 /* Folder.CreateFolder(name) under parent: ONE call, no lookup (a
  * DuplicateName fault comes back as ERR_EFAULT). */

@@ -299,6 +299,9 @@ START_TEST(test_import_ok)
 	                             ":type=\"VirtualMachineImportSpec\""));
 	ck_assert_ptr_nonnull(strstr(ft_req_at(1)->body, "<configSpec><name>"
 	                             "sc-x</name>"));
+	/* without no_nics the spec's NIC is imported as vCenter made it */
+	ck_assert_ptr_nonnull(strstr(ft_req_at(1)->body, "\"VirtualE1000\">"
+	                             "<key>800</key>"));
 	ck_assert_ptr_nonnull(strstr(ft_req_at(1)->body, "<folder type=\""
 	                             "Folder\">group-v5</folder>"));
 	/* the upload: POST, '*' replaced, streamed from the file */
@@ -1097,17 +1100,45 @@ END_TEST
 	"summary</name><val xsi:type=\"DatastoreSummary\"><name>"       \
 	"LocalDS_6</name></val></propSet></objects>"                    \
 	"</returnval>"
-#define DEVICES_REPLY                                                   \
-	"<returnval><objects><obj type=\"VirtualMachine\">vm-88</obj>"  \
-	"<propSet><name>config.hardware.device</name><val xsi:type=\""  \
-	"ArrayOfVirtualDevice\"><VirtualDevice xsi:type=\""             \
-	"VirtualLsiLogicController\"><key>1000</key></VirtualDevice>"   \
-	"<VirtualDevice xsi:type=\"VirtualCdrom\"><key>3000</key>"      \
-	"</VirtualDevice><VirtualDevice xsi:type=\"VirtualE1000\"><key>" \
-	"4000</key><macAddress>00:50:56:00:00:01</macAddress>"          \
-	"</VirtualDevice><VirtualDevice xsi:type=\"VirtualVmxnet3\">"   \
-	"<key>4001</key></VirtualDevice></val></propSet></objects>"     \
+/* An import spec as vCenter makes it from an OVF with two networks:
+ * a controller, a CD-ROM, the disk and two NICs. */
+#define DEV_CHANGE(type, key, extra)                                    \
+	"<deviceChange xsi:type=\"VirtualDeviceConfigSpec\"><operation>" \
+	"add</operation>" extra "<device xsi:type=\"" type "\"><key>"   \
+	key "</key></device></deviceChange>"
+#define IMPORT_SPEC_NICS                                                \
+	"<returnval><importSpec xsi:type=\"VirtualMachineImportSpec\">" \
+	"<configSpec><name>sc-x</name><numCPUs>1</numCPUs>"             \
+	DEV_CHANGE("VirtualLsiLogicController", "-201", "")             \
+	DEV_CHANGE("VirtualE1000", "-300", "")                          \
+	DEV_CHANGE("VirtualCdrom", "-202", "")                          \
+	DEV_CHANGE("VirtualDisk", "-203",                               \
+	           "<fileOperation>create</fileOperation>")             \
+	DEV_CHANGE("VirtualVmxnet3", "-301", "")                        \
+	"</configSpec><resPoolEntity type=\"ResourcePool\">resgroup-26" \
+	"</resPoolEntity></importSpec>"                                 \
+	"<fileItem><deviceId>/sc-x/disk:0</deviceId>"                   \
+	"<path>image-disk1.vmdk</path><size>3000</size>"                \
+	"<cimType>17</cimType><create>false</create></fileItem>"        \
 	"</returnval>"
+
+/* The datacenter the placement read reaches up the cluster's parents. */
+#define DC_VM_FOLDER                                                    \
+	"<objects><obj type=\"Datacenter\">datacenter-2</obj><propSet>" \
+	"<name>vmFolder</name><val xsi:type=\"ManagedObjectReference\" " \
+	"type=\"Folder\">group-v3</val></propSet></objects>"
+
+static void
+import_replies(void)
+{
+	ft_reply("CreateImportSpec", IMPORT_SPEC_NICS);
+	ft_reply("ImportVApp", "<returnval type=\"HttpNfcLease\">" LEASE
+	         "</returnval>");
+	ft_reply("RetrievePropertiesEx", LEASE_PROPS("ready", NFC_URL));
+	reply_upload(200);
+	ft_reply("HttpNfcLeaseComplete", "");
+	ft_reply("CreateSnapshot_Task", TASK_OK("task-4"));
+}
 
 static void
 create_replies(void)
@@ -1116,13 +1147,7 @@ create_replies(void)
 	      "domain-c7"));
 	ft_reply("RetrievePropertiesEx", PLACEMENT_REPLY);
 	ft_reply("FindByInventoryPath", FOUND("Folder", "group-v5"));
-	lease_ready_replies();
-	reply_upload(200);
-	ft_reply("HttpNfcLeaseComplete", "");
-	ft_reply("RetrievePropertiesEx", DEVICES_REPLY);
-	ft_reply("ReconfigVM_Task", TASK_OK("task-3"));
-	ft_reply("RetrievePropertiesEx", TASK_PROPS("task-3", "success"));
-	ft_reply("CreateSnapshot_Task", TASK_OK("task-4"));
+	import_replies();
 }
 
 static void
@@ -1173,17 +1198,70 @@ START_TEST(test_create_sequence)
 	ck_assert_ptr_nonnull(strstr(b, cid));
 	ck_assert_ptr_nonnull(strstr(b, "</entityName><diskProvisioning>thin"
 	                             "</diskProvisioning></cisp>"));
-	/* both NICs removed, nothing else */
-	b = ft_req_at(9)->body;
-	ck_assert_str_eq(ft_req_at(9)->op, "ReconfigVM_Task");
-	ck_assert_ptr_nonnull(strstr(b, "<key>4000</key>"));
-	ck_assert_ptr_nonnull(strstr(b, "<key>4001</key>"));
-	ck_assert_ptr_null(strstr(b, "<key>3000</key>"));
-	ck_assert_ptr_null(strstr(b, "<key>1000</key>"));
-	ck_assert_ptr_nonnull(strstr(b, ":type=\"VirtualE1000\""));
-	ck_assert_ptr_nonnull(strstr(b, "<operation>remove</operation>"));
-	ck_assert_ptr_null(strstr(b, "fileOperation"));
-	ck_assert_str_eq(ft_req_at(11)->op, "CreateSnapshot_Task");
+	/* both NICs left out of the import spec, nothing else: the VM is
+	 * made without them, no reconfigure after */
+	b = ft_req_at(4)->body;
+	ck_assert_str_eq(ft_req_at(4)->op, "ImportVApp");
+	ck_assert_ptr_null(strstr(b, "<key>-300</key>"));
+	ck_assert_ptr_null(strstr(b, "<key>-301</key>"));
+	ck_assert_ptr_null(strstr(b, "VirtualE1000"));
+	ck_assert_ptr_null(strstr(b, "VirtualVmxnet3"));
+	ck_assert_ptr_nonnull(strstr(b, "<key>-201</key>"));
+	ck_assert_ptr_nonnull(strstr(b, "<key>-202</key>"));
+	ck_assert_ptr_nonnull(strstr(b, "<fileOperation>create</fileOperation>"
+	                             "<device "));
+	ck_assert_ptr_nonnull(strstr(b, "<key>-203</key>"));
+	ck_assert_str_eq(ft_req_at(8)->op, "CreateSnapshot_Task");
+	ck_assert_uint_eq(ft_calls(), 10);
+	ft_finish(c);
+}
+END_TEST
+
+/* A fresh vCenter: the placement read also brings the datacenter's
+ * vmFolder (up the cluster's parents), so the missing template folder is
+ * made in it with no lookup of "DC0/vm". */
+START_TEST(test_create_makes_folder_in_vm_folder)
+{
+	static const char reply[] = PLACEMENT_REPLY;
+	struct vs_stemcell_import imp;
+	struct vs_stemcell_cluster cl;
+	struct vs_client *c;
+	struct err err;
+	char cid[VS_STEMCELL_CID_MAX], placement[sizeof(reply) + 400];
+	const char *b;
+
+	snprintf(placement, sizeof(placement), "%.*s%s</returnval>",
+	         (int)(sizeof(reply) - 1 - strlen("</returnval>")), reply,
+	         DC_VM_FOLDER);
+	ft_reply("FindByInventoryPath", FOUND("ClusterComputeResource",
+	      "domain-c7"));
+	ft_reply("RetrievePropertiesEx", placement);
+	ft_reply("FindByInventoryPath", "");
+	ft_reply("CreateFolder", FOUND("Folder", "group-v9"));
+	import_replies();
+	ft_reply("RetrievePropertiesEx", TASK_RESULT("task-4",
+	      "VirtualMachineSnapshot", "snapshot-9"));
+	c = connect_client();
+	import_args(&imp, &cl);
+	err_clear(&err);
+	ck_assert_msg(vs_stemcell_create(cid, c, &imp, &err) == 0, "%s",
+	              err.message);
+	/* the read goes up the parents to the datacenter's vmFolder */
+	b = ft_req_at(1)->body;
+	ck_assert_ptr_nonnull(strstr(b, "<type>Datacenter</type><pathSet>"
+	                             "vmFolder</pathSet>"));
+	ck_assert_ptr_nonnull(strstr(b, "<name>up</name><type>ManagedEntity"
+	                             "</type><path>parent</path><skip>false"
+	                             "</skip><selectSet xsi:type=\""
+	                             "SelectionSpec\"><name>up</name>"));
+	ck_assert_ptr_nonnull(strstr(ft_req_at(2)->body, "DC0/vm/"
+	                             "BOSH_Templates<"));
+	ck_assert_str_eq(ft_req_at(3)->op, "CreateFolder");
+	ck_assert_ptr_nonnull(strstr(ft_req_at(3)->body, ">group-v3</_this>"
+	                             "<name>BOSH_Templates</name>"));
+	ck_assert_ptr_nonnull(strstr(ft_req_at(5)->body, "<folder type=\""
+	                             "Folder\">group-v9</folder>"));
+	ck_assert_uint_eq(ft_calls(), 11);
 	ft_finish(c);
 }
 END_TEST
@@ -1208,8 +1286,8 @@ START_TEST(test_create_snapshot_failure_removes_vm)
 	ck_assert_str_eq(cid, "");
 	ck_assert_str_eq(err.fault, "InvalidState");
 	ck_assert_ptr_nonnull(strstr(err.message, "CreateSnapshot"));
-	ck_assert_str_eq(ft_req_at(14)->op, "Destroy_Task");
-	ck_assert_ptr_nonnull(strstr(ft_req_at(14)->body, ">vm-88</_this>"));
+	ck_assert_str_eq(ft_req_at(11)->op, "Destroy_Task");
+	ck_assert_ptr_nonnull(strstr(ft_req_at(11)->body, ">vm-88</_this>"));
 	ft_finish(c);
 }
 END_TEST
@@ -1294,6 +1372,7 @@ suite(void)
 	tcase_add_test(tc, test_replica_ruby_named_unfinished);
 	tcase_add_test(tc, test_replica_missing_stemcell);
 	tcase_add_test(tc, test_create_sequence);
+	tcase_add_test(tc, test_create_makes_folder_in_vm_folder);
 	tcase_add_test(tc, test_create_snapshot_failure_removes_vm);
 	tcase_add_test(tc, test_create_bad_pattern);
 	tcase_add_test(tc, test_create_no_room);

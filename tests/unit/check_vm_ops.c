@@ -652,11 +652,8 @@ START_TEST(test_folder_ensure_creates_with_race)
 	struct vs_moref f;
 
 	ft_reply("FindByInventoryPath", "");       /* DC0/vm/BOSH_VMs/u-1 */
-	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-3"
-	         "</returnval>");                   /* DC0/vm */
 	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-9"
 	         "</returnval>");                   /* DC0/vm/BOSH_VMs */
-	ft_reply("FindByInventoryPath", "");       /* DC0/vm/BOSH_VMs/u-1 */
 	ft_fault("CreateFolder", "DuplicateName"); /* a racing process */
 	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-12"
 	         "</returnval>");
@@ -665,8 +662,11 @@ START_TEST(test_folder_ensure_creates_with_race)
 	ck_assert_msg(vs_folder_ensure(&f, c, "DC0", "BOSH_VMs/u-1",
 	                               &err) == 0, "%s", err.message);
 	ck_assert_str_eq(f.value, "folder-12");
-	ck_assert_ptr_nonnull(strstr(ft_body_at(4), "<_this type=\"Folder\">"
+	ck_assert_uint_eq(ft_calls(), 4);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(1), "DC0/vm/BOSH_VMs<"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "<_this type=\"Folder\">"
 	                             "folder-9</_this><name>u-1</name>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(3), "DC0/vm/BOSH_VMs/u-1<"));
 	ft_finish(c);
 }
 END_TEST
@@ -680,7 +680,6 @@ START_TEST(test_folder_ensure_creates)
 	ft_reply("FindByInventoryPath", "");
 	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-3"
 	         "</returnval>");
-	ft_reply("FindByInventoryPath", "");
 	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-20"
 	         "</returnval>");
 	c = ft_connect();
@@ -688,8 +687,118 @@ START_TEST(test_folder_ensure_creates)
 	ck_assert_msg(vs_folder_ensure(&f, c, "DC0", "BOSH_VMs", &err) == 0,
 	              "%s", err.message);
 	ck_assert_str_eq(f.value, "folder-20");
-	ck_assert_ptr_nonnull(strstr(ft_body_at(3), "folder-3</_this><name>"
+	/* the full path, "DC0/vm", CreateFolder: no second lookup */
+	ck_assert_uint_eq(ft_calls(), 3);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(1), "DC0/vm<"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "folder-3</_this><name>"
 	                             "BOSH_VMs</name>"));
+	ft_finish(c);
+}
+END_TEST
+
+/* Nothing of the path there: looked up up to "DC0/vm", then every
+ * component made in order under the one made before it. */
+START_TEST(test_folder_ensure_creates_deep)
+{
+	struct vs_client *c;
+	struct err err;
+	struct vs_moref f;
+
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/a/b/c */
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/a/b */
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/a */
+	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-3"
+	         "</returnval>");                   /* DC0/vm */
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-a"
+	         "</returnval>");
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-b"
+	         "</returnval>");
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-c"
+	         "</returnval>");
+	c = ft_connect();
+	err_clear(&err);
+	ck_assert_msg(vs_folder_ensure(&f, c, "DC0", "a/b/c", &err) == 0,
+	              "%s", err.message);
+	ck_assert_str_eq(f.value, "folder-c");
+	ck_assert_uint_eq(ft_calls(), 7);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(1), "DC0/vm/a/b<"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "DC0/vm/a<"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(3), "DC0/vm<"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(4), "folder-3</_this><name>"
+	                             "a</name>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(5), "folder-a</_this><name>"
+	                             "b</name>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(6), "folder-b</_this><name>"
+	                             "c</name>"));
+	ft_finish(c);
+}
+END_TEST
+
+/* "<dc>/vm" known (the datacenter's vmFolder): the walk up stops above
+ * it, no lookup of "DC0/vm"; an empty value is looked up as before. */
+START_TEST(test_folder_ensure_in_vm_folder)
+{
+	const struct vs_moref vmf = { "Folder", "group-v3" };
+	const struct vs_moref none = { "", "" };
+	struct vs_client *c;
+	struct err err;
+	struct vs_moref f;
+
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/a/b */
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/a */
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-a"
+	         "</returnval>");
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-b"
+	         "</returnval>");
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/x */
+	ft_reply("FindByInventoryPath", "<returnval type=\"Folder\">folder-3"
+	         "</returnval>");                   /* DC0/vm */
+	ft_reply("CreateFolder", "<returnval type=\"Folder\">folder-x"
+	         "</returnval>");
+	c = ft_connect();
+	err_clear(&err);
+	ck_assert_msg(vs_folder_ensure_in(&f, c, &vmf, "DC0", "a/b", &err) ==
+	              0, "%s", err.message);
+	ck_assert_str_eq(f.value, "folder-b");
+	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "group-v3</_this><name>"
+	                             "a</name>"));
+	ck_assert_ptr_nonnull(strstr(ft_body_at(3), "folder-a</_this><name>"
+	                             "b</name>"));
+	ck_assert_msg(vs_folder_ensure_in(&f, c, &none, "DC0", "x", &err) ==
+	              0, "%s", err.message);
+	ck_assert_str_eq(f.value, "folder-x");
+	ck_assert_ptr_nonnull(strstr(ft_body_at(5), "DC0/vm<"));
+	ck_assert_uint_eq(ft_calls(), 7);
+	ft_finish(c);
+}
+END_TEST
+
+/* No datacenter: the walk up ends at "DC9/vm" with its not-found error;
+ * an ancestor that is not a folder is refused. */
+START_TEST(test_folder_ensure_no_ancestor)
+{
+	struct vs_client *c;
+	struct err err;
+	struct vs_moref f;
+
+	ft_reply("FindByInventoryPath", "");       /* DC9/vm/a/b */
+	ft_reply("FindByInventoryPath", "");       /* DC9/vm/a */
+	ft_reply("FindByInventoryPath", "");       /* DC9/vm */
+	ft_reply("FindByInventoryPath", "");       /* DC0/vm/x/y */
+	ft_reply("FindByInventoryPath", "<returnval type=\"VirtualMachine\">"
+	         "vm-1</returnval>");               /* DC0/vm/x */
+	c = ft_connect();
+	err_clear(&err);
+	ck_assert_int_eq(vs_folder_ensure(&f, c, "DC9", "a/b", &err),
+	                 ERR_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.message, "DC9/vm"));
+	ck_assert_ptr_null(strstr(err.message, "DC9/vm/"));
+	ck_assert_str_eq(f.value, "");
+	err_clear(&err);
+	ck_assert_int_eq(vs_folder_ensure(&f, c, "DC0", "x/y", &err),
+	                 ERR_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.message, "not a folder"));
+	ck_assert_uint_eq(ft_calls(), 5);
 	ft_finish(c);
 }
 END_TEST
@@ -798,6 +907,9 @@ vm_ops_suite(void)
 	tcase_add_test(tc, test_folder_ensure_existing_one_round_trip);
 	tcase_add_test(tc, test_folder_ensure_creates_with_race);
 	tcase_add_test(tc, test_folder_ensure_creates);
+	tcase_add_test(tc, test_folder_ensure_creates_deep);
+	tcase_add_test(tc, test_folder_ensure_in_vm_folder);
+	tcase_add_test(tc, test_folder_ensure_no_ancestor);
 	tcase_add_test(tc, test_folder_ensure_not_a_folder);
 	tcase_add_test(tc, test_reconfigure_spec);
 	suite_add_tcase(s, tc);
