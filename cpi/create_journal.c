@@ -311,6 +311,16 @@ append(struct cpi_journal_entry **out, size_t *n, size_t *cap,
 	return 0;
 }
 
+long long
+cpi_journal_grace(const struct cpi_vcenter *vc)
+{
+	/* the client's cleanup allowance is at most 15 s (vsphere.h) */
+	long long floor = (long long)vc->deadline_seconds + 15 + 60;
+
+	return vc->leftover_vm_grace_s > floor ? vc->leftover_vm_grace_s :
+	       floor;
+}
+
 int
 cpi_journal_old(struct cpi_journal_entry **out, size_t *n, size_t *bad,
                 const char *dir, long long now, long long grace_s,

@@ -33,8 +33,8 @@
 
 /* Without leftover_journal_dir: "$TMPDIR/vsphere-cpi-journal-<uid>"
  * ("/tmp" without TMPDIR), which must be a directory of this user that
- * no one else can write.  The BOSH job sets
- * /var/vcap/data/vsphere_cpi/journal. */
+ * no one else can write.  The BOSH job renders the key only when the
+ * operator sets it (README: a directory that survives reboots). */
 #define CPI_JOURNAL_SUFFIX ".creating"
 
 struct cpi_journal_entry {
@@ -58,6 +58,12 @@ int cpi_journal_add(const char *dir, const struct cpi_journal_entry *e,
  * (another process took the entry: it may be removing the VM). */
 int cpi_journal_remove(const char *dir, const char *cid,
                        struct err *err);
+
+/* How old an entry must be to be a leftover: leftover_vm_grace_seconds,
+ * but never less than a create_vm can last (connection_options'
+ * deadline_seconds, the cleanup allowance past it, and a minute), so a
+ * short grace cannot take a create_vm still running for a leftover. */
+long long cpi_journal_grace(const struct cpi_vcenter *vc);
 
 /* The entries of dir written at or before now - grace_s (*out malloc'd,
  * *n of them; none: NULL, 0).  Files that do not parse are skipped and

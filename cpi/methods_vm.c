@@ -213,7 +213,7 @@ cpi_sweep_leftovers(struct vs_client *c, struct cpi_call *call)
 
 	if (cpi_journal_dir(&dir, vc, call->err) < 0 ||
 	    cpi_journal_old(&l, &n, &bad, dir, (long long)time(NULL),
-	                    vc->leftover_vm_grace_s, call->err) < 0) {
+	                    cpi_journal_grace(vc), call->err) < 0) {
 		cpi_log_warn(call->log, "%s: looking for leftover VMs: %s",
 		             call->method, call->err->message);
 		err_clear(call->err);

@@ -59,6 +59,25 @@ put_file(const char *name, const char *text)
 }
 
 /* Written, read back whole, only when old enough, removed. */
+/* A grace shorter than a create_vm can last is raised to it: a short
+ * leftover_vm_grace_seconds never sweeps a create_vm still running. */
+START_TEST(test_grace_floor)
+{
+	struct cpi_vcenter vc;
+
+	memset(&vc, 0, sizeof(vc));
+	vc.deadline_seconds = 900;
+	vc.leftover_vm_grace_s = 3600;
+	ck_assert_int_eq(cpi_journal_grace(&vc), 3600);
+	vc.leftover_vm_grace_s = 60;
+	ck_assert_int_eq(cpi_journal_grace(&vc), 975);
+	vc.deadline_seconds = 30;
+	ck_assert_int_eq(cpi_journal_grace(&vc), 105);
+	vc.leftover_vm_grace_s = 106;
+	ck_assert_int_eq(cpi_journal_grace(&vc), 106);
+}
+END_TEST
+
 START_TEST(test_round_trip)
 {
 	struct cpi_journal_entry a = entry("vm-a", 1000), b = entry("vm-b",
@@ -201,6 +220,7 @@ journal_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_grace_floor);
 	tcase_add_test(tc, test_remove_missing);
 	tcase_add_test(tc, test_bad_entries);
 	tcase_add_test(tc, test_foreign_files);
