@@ -79,6 +79,7 @@
 #include "vsphere/ipconflict.h"
 #include "vsphere/placement.h"
 #include "vsphere/stemcell.h"
+#include "vsphere/transports.h"
 #include "vsphere/vm.h"
 
 /* A JSON string without embedded NUL, or NULL for other values. */
@@ -459,6 +460,26 @@ pick_host_group(struct job *j, struct cpi_call *call)
 	return 0;
 }
 
+/* The datastore spread's random source: fixed (the most free space
+ * wins) when the vSphere calls are recorded or replayed, since the
+ * requests must match the recording, and in a test-hook build with
+ * VSPHERE_CPI_PLACEMENT_RANDOM=fixed; else NULL (the kernel's). */
+static vs_placement_rand_fn
+placement_rand(const struct cpi_call *call)
+{
+	const char *fx = getenv("VSPHERE_CPI_FIXTURES");
+	const char *r = getenv("VSPHERE_CPI_PLACEMENT_RANDOM");
+
+	if (call->opts != NULL && (call->opts->replay_dir != NULL ||
+	                           call->opts->record_dir != NULL))
+		return vs_placement_rand_fixed;
+	if (vs_transport_test_hooks() &&
+	    ((fx != NULL && fx[0] != '\0') ||
+	     (r != NULL && strcmp(r, "fixed") == 0)))
+		return vs_placement_rand_fixed;
+	return NULL;
+}
+
 /* The placement request of j (cls: the configured clusters when the
  * cloud properties name none); the stemcell (source_path, malloc'd) is
  * read in the placement read. */
@@ -483,6 +504,7 @@ placement_req(struct vs_placement_req *pr, const struct job *j,
 	pr->vm_folder = j->folder_rel;
 	pr->source_path = source_path;
 	pr->source_props = vs_stemcell_props;
+	pr->rand = placement_rand(call);
 }
 
 /* vs_placement_find() for j into j->pl. */

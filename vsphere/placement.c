@@ -14,10 +14,12 @@
  */
 #include "vsphere/placement_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/uuid.h"
 #include "vsphere/pattern.h"
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
@@ -123,13 +125,38 @@ cluster_max_mhz(const struct index *ix, const struct ent *cl)
 	return best;
 }
 
-/* The best datastore so far: the most free space, clusters in order. */
+/* The best datastore so far: the highest r * free space (r drawn from
+ * rand per datastore), clusters in order. */
 struct best {
 	const struct ent *cl;
 	const struct ent *ds;
 	const char *pool;
 	long long free_mb;
+	double score;
+	vs_placement_rand_fn rand;
 };
+
+int
+vs_placement_rand_fixed(unsigned char *b, size_t n)
+{
+	memset(b, 0xff, n);
+	return 0;
+}
+
+/* r in (0, 1], uniform over 2^32 steps; 1 when rand fails (the most free
+ * space wins then, as with the fixed source). */
+static double
+draw(vs_placement_rand_fn rand)
+{
+	unsigned char b[4];
+	uint32_t u;
+
+	if (rand(b, sizeof(b)) != 0)
+		return 1.0;
+	u = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | (uint32_t)b[3];
+	return ((double)u + 1.0) / 4294967296.0;
+}
 
 /* Considers cluster cl's datastores for b. */
 static void
@@ -146,13 +173,18 @@ best_in_cluster(struct best *b, const struct index *ix, const struct ent *cl,
 	for (j = 0; j < nds; j++) {
 		const struct ent *ds = vs_place__ent(ix, &dss[j]);
 		long long f;
+		double score;
 
 		if (ds == NULL || ds->kind != K_DS ||
 		    ds->name == NULL || !ds_named(req, re, ds->name))
 			continue;
 		f = vs_place__ds_free_mb(ds);
-		if (f < need_mb || f <= b->free_mb)
+		if (f <= need_mb + VS_PLACEMENT_DISK_HEADROOM_MB)
 			continue;
+		score = draw(b->rand) * (double)f;
+		if (score <= b->score)
+			continue;
+		b->score = score;
 		b->free_mb = f;
 		b->ds = ds;
 		b->cl = cl;
@@ -193,11 +225,13 @@ static int
 pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
      const struct vs_placement_req *req, struct err *err)
 {
-	struct best b = { NULL, NULL, NULL, -1 };
+	struct best b = { NULL, NULL, NULL, -1, -1.0, req->rand };
 	struct vs_pattern *re = NULL;
 	size_t nmem = 0;
 	int rc = 0;
 
+	if (b.rand == NULL)
+		b.rand = uuid_random_bytes;
 	if (req->ndatastores == 0) {
 		const char *pat = req->datastore_pattern;
 
@@ -220,11 +254,12 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 	}
 	if (b.ds == NULL) {
 		rc = err_set(err, ERR_ENOTFOUND,
-		             "no datastore %s has %lld MB free in the "
-		             "clusters considered",
+		             "no datastore %s has more than %lld MB free in "
+		             "the clusters considered",
 		             req->ndatastores > 0 ? "of those named" :
 		             "matching the datastore pattern",
-		             req->disk_mb + req->memory_mb);
+		             req->disk_mb + req->memory_mb +
+		             VS_PLACEMENT_DISK_HEADROOM_MB);
 		goto cleanup;
 	}
 	rc = vs_place__find_pool(&p->pool, ix, b.cl, b.pool, err);

@@ -15,9 +15,14 @@
  *    the root pool;
  *  - among that cluster's datastores (accessible, not in maintenance)
  *    the ones named exactly in datastores[] or, without names, matching
- *    the POSIX extended regular expression datastore_pattern, with room
- *    for the ephemeral disk and the VM's swap file (disk_mb + memory_mb);
- *    the one with the most free space wins, over every wanted cluster;
+ *    the POSIX extended regular expression datastore_pattern, with more
+ *    free space than the ephemeral disk, the VM's swap file and
+ *    VS_PLACEMENT_DISK_HEADROOM_MB (disk_mb + memory_mb + 1024, as the
+ *    Ruby CPI's DiskPlacementSelectionPipeline asks); over every wanted
+ *    cluster, the one with the highest r * free space wins, r drawn
+ *    uniformly in (0, 1] per datastore (the Ruby CPI's StableRandom
+ *    scorer), so that parallel creates spread over the datastores with
+ *    the emptier ones likelier;
  *  - each port group: its last '/' component names the network; earlier
  *    components, when given, must match the end of the network's path
  *    (network folders, then for a distributed port group its switch's
@@ -54,6 +59,17 @@ struct vs_object;
 
 /* Memory a cluster must have beyond the VM's own. */
 #define VS_PLACEMENT_MEMORY_HEADROOM_MB 128
+/* Space a datastore must have beyond the disk and swap file (strictly
+ * more: the Ruby CPI's DISK_HEADROOM). */
+#define VS_PLACEMENT_DISK_HEADROOM_MB 1024
+
+/* A source of random bytes (base/uuid.h's uuid_random_bytes contract:
+ * 0, or -1 when none could be read). */
+typedef int (*vs_placement_rand_fn)(unsigned char *b, size_t n);
+
+/* A fixed source (every byte 0xff: r = 1 for every datastore, so the
+ * most free space wins, the first on ties), for replay and tests. */
+int vs_placement_rand_fixed(unsigned char *b, size_t n);
 
 struct vs_placement_cluster {
 	const char *name;
@@ -84,6 +100,8 @@ struct vs_placement_req {
 	 * and the caller reads it itself. */
 	const char *source_path;
 	const char *const *source_props;
+	/* The datastore spread's random source; NULL: uuid_random_bytes. */
+	vs_placement_rand_fn rand;
 };
 
 enum vs_pg_kind {

@@ -5,6 +5,7 @@
  * through the built binary (they answer before any vCenter call).
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,7 @@ base_req(void)
 	r.datastore_pattern = "^LocalDS_";
 	r.memory_mb = 1024;
 	r.disk_mb = 2048;
+	r.rand = vs_placement_rand_fixed;       /* the most free space */
 	return r;
 }
 
@@ -260,6 +262,95 @@ START_TEST(test_place_pool_and_names)
 	ck_assert_str_eq(p->vm_folder.value, "folder-7");
 	ck_assert_uint_eq(p->npgs, 0);
 	vs_placement_free(p);
+}
+END_TEST
+
+/* A scripted random source: each 4-byte draw takes the next of
+ * draws[] (big-endian), counted in ndrawn. */
+static uint32_t draws[8];
+static size_t ndrawn;
+
+static int
+scripted_rand(unsigned char *b, size_t n)
+{
+	uint32_t u = draws[ndrawn++ % 8];
+
+	ck_assert_uint_eq(n, 4);
+	b[0] = (unsigned char)(u >> 24);
+	b[1] = (unsigned char)(u >> 16);
+	b[2] = (unsigned char)(u >> 8);
+	b[3] = (unsigned char)u;
+	return 0;
+}
+
+/* The datastore C0 gets with draws r0 (LocalDS_0, 10 GB free) and r1
+ * (LocalDS_1, 50 GB), r = (u + 1) / 2^32. */
+static const char *
+spread_pick(uint32_t r0, uint32_t r1)
+{
+	static char name[32];
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+
+	r.rand = scripted_rand;
+	draws[0] = r0;
+	draws[1] = r1;
+	ndrawn = 0;
+	ft_reset(NULL);
+	vs_client_free(cl);
+	cl = NULL;
+	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	/* one draw per eligible datastore only (not other-ds, off the
+	 * pattern, nor LocalDS_8/9, out of use, nor C1, short of memory) */
+	ck_assert_uint_eq(ndrawn, 2);
+	snprintf(name, sizeof(name), "%s", p->datastore);
+	vs_placement_free(p);
+	return name;
+}
+
+/* As the Ruby CPI's StableRandom scorer: the highest r * free space
+ * wins, so the emptier datastore is likelier, not certain. */
+START_TEST(test_place_spread_weighted)
+{
+	uint32_t i, j, wins0 = 0;
+
+	ck_assert_str_eq(spread_pick(UINT32_MAX, UINT32_MAX), "LocalDS_1");
+	/* 10240 * 1 > 51200 * 0.125 */
+	ck_assert_str_eq(spread_pick(UINT32_MAX, 0x1fffffff), "LocalDS_0");
+	/* 10240 * 1 < 51200 * 0.25 */
+	ck_assert_str_eq(spread_pick(UINT32_MAX, 0x3fffffff), "LocalDS_1");
+	/* Over a 16 x 16 lattice of draws (k / 16), LocalDS_0 wins where
+	 * 10240 i >= 51200 j (a tie keeps the first), i >= 5 j: 12 + 7 +
+	 * 2 = 21 of 256 (for uniform draws 10240 / (2 * 51200) = 10 %). */
+	for (i = 1; i <= 16; i++)
+		for (j = 1; j <= 16; j++)
+			if (strcmp(spread_pick(i * 0x10000000u - 1,
+			                       j * 0x10000000u - 1),
+			           "LocalDS_0") == 0)
+				wins0++;
+	ck_assert_uint_eq(wins0, 21);
+}
+END_TEST
+
+/* A datastore needs more than the disk, the swap file (the memory) and
+ * VS_PLACEMENT_DISK_HEADROOM_MB (1024) free: LocalDS_1 has 51200 MB. */
+START_TEST(test_place_disk_headroom)
+{
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+
+	r.disk_mb = 51200 - 1024 - 1024 - 1;
+	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	ck_assert_str_eq(p->datastore, "LocalDS_1");
+	vs_placement_free(p);
+	p = NULL;
+	ft_reset(NULL);
+	vs_client_free(cl);
+	cl = NULL;
+	r.disk_mb++;
+	ck_assert_int_eq(place(&p, &r), ERR_ENOTFOUND);
+	ck_assert_ptr_null(p);
+	HAS(err.message, "has more than 51200 MB free");
 }
 END_TEST
 
@@ -2025,6 +2116,8 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_place_basic);
 	tcase_add_test(tc, test_place_pool_and_names);
+	tcase_add_test(tc, test_place_spread_weighted);
+	tcase_add_test(tc, test_place_disk_headroom);
 	tcase_add_loop_test(tc, test_place_refused, 0,
 	                    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_place_effective_memory);

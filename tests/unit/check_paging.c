@@ -217,6 +217,7 @@ base_req(void)
 	r.port_groups = pgs;
 	r.nport_groups = sizeof(pgs) / sizeof(pgs[0]);
 	r.vm_folder = "BOSH_VMs/sub";
+	r.rand = vs_placement_rand_fixed;	/* the same pick each time */
 	return r;
 }
 
