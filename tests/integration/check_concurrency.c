@@ -3,7 +3,8 @@
  * CPI processes at once.  32 create_vm from one stemcell that has no
  * replica yet (so the processes race to make the replica on the other
  * datastore), then 32 delete_vm of the VMs made, all at the same time.
- * Every call must succeed, the 32 VMs must be distinct, the inventory
+ * Every call must succeed, the 32 VMs must be distinct and spread over
+ * both datastores (placement's weighted draw), the inventory
  * must be as before afterwards (VMs by name, files on every datastore;
  * the stemcell and its replicas excepted), and no vCenter session may
  * be left logged in (SessionManager.sessionList holds only this suite's
@@ -172,6 +173,42 @@ count_vms(struct vs_client *c, const char *prefix)
 	for (i = 0; i < vms.n; i++)
 		n += strncmp(vms.v[i], prefix, strlen(prefix)) == 0;
 	list_free(&vms);
+	return n;
+}
+
+/* How many datastores hold the VMs named prefix* (their first
+ * datastore each). */
+static size_t
+count_vm_datastores(struct vs_client *c, const char *prefix)
+{
+	static const char *const paths[] = { "name", "datastore", NULL };
+	struct vs_objects *objs = NULL;
+	struct list seen = { 0 };
+	const struct vs_moref *dss;
+	const char *name;
+	struct err e;
+	size_t i, k, nds, n;
+
+	err_clear(&e);
+	ck_assert_msg(vs_pc_list(&objs, c, &vs_client_sc(c)->root_folder,
+	                         "VirtualMachine", paths, &e) == 0, "%s",
+	              e.message);
+	for (i = 0; i < objs->n; i++) {
+		err_clear(&e);
+		if (vs_object_get_str(&name, &objs->items[i], "name", &e) < 0 ||
+		    strncmp(name, prefix, strlen(prefix)) != 0 ||
+		    vs_object_get_morefs(&dss, &nds, &objs->items[i],
+		                         "datastore", &e) < 0 || nds == 0)
+			continue;
+		for (k = 0; k < seen.n; k++)
+			if (strcmp(seen.v[k], dss[0].value) == 0)
+				break;
+		if (k == seen.n)
+			list_add(&seen, dss[0].value);
+	}
+	vs_objects_free(objs);
+	n = seen.n;
+	list_free(&seen);
 	return n;
 }
 
@@ -358,6 +395,10 @@ START_TEST(test_32_create_then_32_delete)
 			ck_assert_str_ne(cids[i], cids[k]);
 	}
 	ck_assert_uint_eq(count_vms(c, "vm-"), NPROC);
+	/* Spread: each create draws its datastore weighted by free space
+	 * (the two have about as much), so 32 creates use both (all on one
+	 * has odds of 2^-31). */
+	ck_assert_uint_eq(count_vm_datastores(c, "vm-"), 2);
 	/* The replica race: one replica per other datastore, not one per
 	 * process. */
 	ck_assert_uint_le(count_vms(c, "sc-"), 2);
