@@ -70,6 +70,7 @@
 #include "base/wipe.h"
 #include "cpi/agent_net.h"
 #include "cpi/create_journal.h"
+#include "cpi/disk_cid.h"
 #include "cpi/image.h"
 #include "cpi/vm_props.h"
 #include "cpi/vcenter.h"
@@ -507,6 +508,49 @@ placement_req(struct vs_placement_req *pr, const struct job *j,
 	pr->rand = placement_rand(call);
 }
 
+/* The datastore patterns of the persistent disks (disk_cids, the 4th
+ * argument: the target_datastore_pattern of the Ruby CPI's cid form)
+ * into *out (malloc'd, *n of them); a cid that does not parse is left
+ * to attach_disk. */
+static int
+disk_patterns(char ***out, size_t *n, const struct cpi_call *call)
+{
+	const json_t *cids = json_array_get(call->args, 4);
+	struct cpi_disk_cid id;
+	struct err local = {0};
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (json_array_size(cids) == 0)
+		return 0;
+	*out = calloc(json_array_size(cids), sizeof(**out));
+	if (*out == NULL)
+		return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+		                   "out of memory");
+	for (i = 0; i < json_array_size(cids); i++) {
+		err_clear(&local);
+		if (cpi_disk_cid_parse(&id, json_string_value(
+		        json_array_get(cids, i)), "create_vm", &local) < 0)
+			continue;
+		if (id.pattern != NULL)
+			(*out)[(*n)++] = id.pattern;
+		id.pattern = NULL;
+		cpi_disk_cid_clear(&id);
+	}
+	return 0;
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* vs_placement_find() for j into j->pl. */
 static int
 find_placement(struct job *j, struct cpi_call *call)
@@ -515,15 +559,19 @@ find_placement(struct job *j, struct cpi_call *call)
 	struct vs_placement_cluster *cls = NULL;
 	struct vs_placement_req pr = {0};
 	struct err verr = {0};
-	char source[1024];
-	size_t i;
+	char source[1024], **pats = NULL;
+	size_t i, npats = 0;
 	int rc, n;
 
+	if (disk_patterns(&pats, &npats, call) < 0)
+		return -1;
 	if (j->props.nclusters == 0) {
 		cls = calloc(dc->nclusters + 1, sizeof(*cls));
-		if (cls == NULL)
+		if (cls == NULL) {
+			strv_free(pats, npats);
 			return cpi_err_set(call->err, CPI_ERROR_CPI, false,
 			                   "out of memory");
+		}
 		for (i = 0; i < dc->nclusters; i++) {
 			cls[i].name = dc->clusters[i].name;
 			cls[i].resource_pool = dc->clusters[i].resource_pool;
@@ -533,7 +581,10 @@ find_placement(struct job *j, struct cpi_call *call)
 	             cpi_arg_string(call, 1));
 	placement_req(&pr, j, call, cls,
 	              n > 0 && (size_t)n < sizeof(source) ? source : NULL);
+	pr.disk_patterns = (const char *const *)pats;
+	pr.ndisk_patterns = npats;
 	rc = vs_placement_find(&j->pl, j->c, &pr, &verr);
+	strv_free(pats, npats);
 	free(cls);
 	if (rc < 0)
 		return fail_before(call, &verr, "placement");

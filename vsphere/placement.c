@@ -134,6 +134,10 @@ struct best {
 	long long free_mb;
 	double score;
 	vs_placement_rand_fn rand;
+	struct vs_pattern **disk_re;    /* the persistent disks' patterns */
+	size_t ndisk_re;
+	size_t misses;                  /* of b->cl; SIZE_MAX: none yet */
+	size_t cl_misses;               /* of the cluster considered */
 };
 
 int
@@ -158,7 +162,36 @@ draw(vs_placement_rand_fn rand)
 	return ((double)u + 1.0) / 4294967296.0;
 }
 
-/* Considers cluster cl's datastores for b. */
+/* How many of the persistent disks' patterns match none of cluster
+ * cl's usable datastores (the disks that attach_disk would move). */
+static size_t
+disk_misses(const struct best *b, const struct index *ix,
+            const struct ent *cl)
+{
+	const struct vs_moref *dss = NULL;
+	struct err local = {0};
+	size_t i, j, nds = 0, n = 0;
+
+	if (b->ndisk_re > 0 &&
+	    vs_object_get_morefs(&dss, &nds, cl->o, "datastore", &local) < 0)
+		nds = 0;
+	for (i = 0; i < b->ndisk_re; i++) {
+		for (j = 0; j < nds; j++) {
+			const struct ent *ds = vs_place__ent(ix, &dss[j]);
+
+			if (ds != NULL && ds->kind == K_DS && ds->name != NULL &&
+			    vs_place__ds_free_mb(ds) >= 0 &&
+			    vs_pattern_match(b->disk_re[i], ds->name))
+				break;
+		}
+		if (j == nds)
+			n++;
+	}
+	return n;
+}
+
+/* Considers cluster cl's datastores for b: fewer disk misses first,
+ * then the highest score. */
 static void
 best_in_cluster(struct best *b, const struct index *ix, const struct ent *cl,
                 const char *pool, const struct vs_placement_req *req,
@@ -181,9 +214,12 @@ best_in_cluster(struct best *b, const struct index *ix, const struct ent *cl,
 		f = vs_place__ds_free_mb(ds);
 		if (f <= need_mb + VS_PLACEMENT_DISK_HEADROOM_MB)
 			continue;
+		if (b->cl_misses > b->misses)
+			return;
 		score = draw(b->rand) * (double)f;
-		if (score <= b->score)
+		if (b->cl_misses == b->misses && score <= b->score)
 			continue;
+		b->misses = b->cl_misses;
 		b->score = score;
 		b->free_mb = f;
 		b->ds = ds;
@@ -215,31 +251,64 @@ best_of_clusters(struct best *b, size_t *nmem, const struct index *ix,
 		    req->memory_mb + VS_PLACEMENT_MEMORY_HEADROOM_MB)
 			continue;
 		(*nmem)++;
+		b->cl_misses = disk_misses(b, ix, cl);
 		best_in_cluster(b, ix, cl, req->clusters[i].resource_pool, req,
 		                re, need_ds);
 	}
 	return 0;
 }
 
+/* b for req: its random source and the persistent disks' patterns
+ * compiled; *re: the datastore pattern compiled (none with names). */
+static int
+best_init(struct best *b, struct vs_pattern **re,
+          const struct vs_placement_req *req, struct err *err)
+{
+	const char *pat = req->datastore_pattern;
+	size_t i;
+	int rc = 0;
+
+	*b = (struct best){ .free_mb = -1, .score = -1.0, .rand = req->rand,
+	                    .misses = SIZE_MAX };
+	if (b->rand == NULL)
+		b->rand = uuid_random_bytes;
+	if (req->ndatastores == 0)
+		rc = vs_pattern_compile(re, pat != NULL ? pat : "",
+		                        "datastore pattern", err);
+	if (rc == 0 && req->ndisk_patterns > 0) {
+		b->disk_re = calloc(req->ndisk_patterns, sizeof(*b->disk_re));
+		if (b->disk_re == NULL)
+			return err_set(err, ERR_ENOMEM, "out of memory");
+		b->ndisk_re = req->ndisk_patterns;
+	}
+	for (i = 0; rc == 0 && i < b->ndisk_re; i++)
+		rc = vs_pattern_compile(&b->disk_re[i], req->disk_patterns[i],
+		                        "disk's datastore pattern", err);
+	return rc;
+}
+
+static void
+best_clear(struct best *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->ndisk_re; i++)
+		vs_pattern_free(b->disk_re[i]);
+	free(b->disk_re);
+}
+
 static int
 pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
      const struct vs_placement_req *req, struct err *err)
 {
-	struct best b = { NULL, NULL, NULL, -1, -1.0, req->rand };
 	struct vs_pattern *re = NULL;
+	struct best b;
 	size_t nmem = 0;
-	int rc = 0;
+	int rc;
 
-	if (b.rand == NULL)
-		b.rand = uuid_random_bytes;
-	if (req->ndatastores == 0) {
-		const char *pat = req->datastore_pattern;
-
-		rc = vs_pattern_compile(&re, pat != NULL ? pat : "",
-		                        "datastore pattern", err);
-		if (rc != 0)
-			return rc;
-	}
+	rc = best_init(&b, &re, req, err);
+	if (rc != 0)
+		goto cleanup;
 	rc = best_of_clusters(&b, &nmem, ix, dc, req, re, err);
 	if (rc != 0)
 		goto cleanup;
@@ -273,6 +342,7 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 	p->max_host_mhz = cluster_max_mhz(ix, b.cl);
 
 cleanup:
+	best_clear(&b);
 	vs_pattern_free(re);
 	return rc;
 }

@@ -18,11 +18,13 @@
  *    the POSIX extended regular expression datastore_pattern, with more
  *    free space than the ephemeral disk, the VM's swap file and
  *    VS_PLACEMENT_DISK_HEADROOM_MB (disk_mb + memory_mb + 1024, as the
- *    Ruby CPI's DiskPlacementSelectionPipeline asks); over every wanted
- *    cluster, the one with the highest r * free space wins, r drawn
- *    uniformly in (0, 1] per datastore (the Ruby CPI's StableRandom
- *    scorer), so that parallel creates spread over the datastores with
- *    the emptier ones likelier;
+ *    Ruby CPI's DiskPlacementSelectionPipeline asks); over the wanted
+ *    clusters that leave fewest of the persistent disks' patterns
+ *    (disk_patterns) without a usable matching datastore (the Ruby
+ *    CPI's first scorer: the least to migrate), the one with the
+ *    highest r * free space wins, r drawn uniformly in (0, 1] per
+ *    datastore (the Ruby CPI's StableRandom scorer), so that parallel
+ *    creates spread over the datastores with the emptier ones likelier;
  *  - each port group: its last '/' component names the network; earlier
  *    components, when given, must match the end of the network's path
  *    (network folders, then for a distributed port group its switch's
@@ -102,6 +104,12 @@ struct vs_placement_req {
 	const char *const *source_props;
 	/* The datastore spread's random source; NULL: uuid_random_bytes. */
 	vs_placement_rand_fn rand;
+	/* Where the VM's persistent disks belong (create_vm's disk_cids:
+	 * the target_datastore_pattern of the Ruby CPI's cid form), POSIX
+	 * extended regular expressions: clusters with a usable datastore
+	 * matching more of them are preferred. */
+	const char *const *disk_patterns;
+	size_t ndisk_patterns;
 };
 
 enum vs_pg_kind {

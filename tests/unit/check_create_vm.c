@@ -354,6 +354,48 @@ START_TEST(test_place_disk_headroom)
 }
 END_TEST
 
+/* The cluster and datastore for clusters C0 (LocalDS_0/1, other-ds
+ * usable; LocalDS_8 in maintenance, LocalDS_9 inaccessible) and C2
+ * (LocalDS_2, the most free) with persistent disks of pattern pat. */
+static void
+place_with_disk(const char *pat, const char *cluster, const char *ds)
+{
+	static const struct vs_placement_cluster c0c2[] = {
+		{ "C0", NULL }, { "C2", NULL },
+	};
+	const char *pats[] = { pat, "^other-ds$|^LocalDS_2$" };
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+
+	ft_reset(NULL);
+	vs_client_free(cl);
+	cl = NULL;
+	r.clusters = c0c2;
+	r.nclusters = 2;
+	r.disk_patterns = pats;
+	r.ndisk_patterns = pat != NULL ? 2 : 0;
+	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	ck_assert_str_eq(p->cluster, cluster);
+	ck_assert_str_eq(p->datastore, ds);
+	vs_placement_free(p);
+}
+
+/* create_vm's disk_cids: a cluster from which more of the persistent
+ * disks' datastores are reachable wins over free space (the Ruby CPI's
+ * migration_size scorer); a tie keeps the weighted draw. */
+START_TEST(test_place_near_disks)
+{
+	place_with_disk(NULL, "C2", "LocalDS_2");
+	/* the second pattern matches in both clusters */
+	place_with_disk("^LocalDS_0$", "C0", "LocalDS_1");
+	place_with_disk("^LocalDS_2$", "C2", "LocalDS_2");
+	/* out of use or nowhere: a miss in both, free space decides */
+	place_with_disk("^LocalDS_8$", "C2", "LocalDS_2");
+	place_with_disk("^LocalDS_9$", "C2", "LocalDS_2");
+	place_with_disk("^nowhere$", "C2", "LocalDS_2");
+}
+END_TEST
+
 /* Several networks of one name, resolved as the Ruby CPI does: NSX-T
  * port groups of one logical switch (that of the one opaque network of
  * the name) are one segment, the first port group taken; otherwise the
@@ -2118,6 +2160,7 @@ suite(void)
 	tcase_add_test(tc, test_place_pool_and_names);
 	tcase_add_test(tc, test_place_spread_weighted);
 	tcase_add_test(tc, test_place_disk_headroom);
+	tcase_add_test(tc, test_place_near_disks);
 	tcase_add_loop_test(tc, test_place_refused, 0,
 	                    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_place_effective_memory);
