@@ -28,6 +28,7 @@
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_fixture.h"
 #include "tests/support/sim_inventory.h"
+#include "tests/support/sim_ruby.h"
 #include "tests/support/sim_secrets.h"
 #include "vsphere/client.h"
 #include "vsphere/disk.h"
@@ -401,6 +402,35 @@ START_TEST(test_single_network)
 	                  json_object_get(settings, "networks"), "default"),
 	                  "default")), 2);
 	json_decref(settings);
+	delete_vm(cid);
+	json_decref(resp);
+}
+END_TEST
+
+/* disk_cids (the 4th argument) name where the persistent disks belong:
+ * the Ruby cid form's pattern steers placement (one cluster here, so
+ * only the parsing shows); plain or unparsable cids are left to
+ * attach_disk. */
+START_TEST(test_disk_cids)
+{
+	char ruby[512];
+	json_t *args, *resp;
+	const char *cid;
+
+	sim_ruby_disk_cid(ruby, sizeof(ruby),
+	                  "disk-0b5c1f9e-7a4e-4c3b-9d2a-3f6e8a1b2c4d",
+	                  "^LocalDS_0$");
+	args = vm_args(json_pack("{s:{s:s,s:{s:s}}}", "default", "type",
+	                         "dynamic", "cloud_properties", "name",
+	                         "DC0_DVPG0"));
+	ck_assert_int_eq(json_array_set_new(args, 4, json_pack("[s,s,s]",
+	                 ruby, "disk-1", "not a cid")), 0);
+	resp = call(sim_fx.defcfg, "create_vm", args);
+	ck_assert_msg(sim_error_type(resp) == NULL, "%s",
+	              json_dumps(resp, 0));
+	cid = json_string_value(json_array_get(json_object_get(resp,
+	                        "result"), 0));
+	ck_assert_ptr_nonnull(cid);
 	delete_vm(cid);
 	json_decref(resp);
 }
@@ -1414,6 +1444,7 @@ suite(void)
 	tcase_add_test(tc, test_unknown_stemcell);
 	tcase_add_test(tc, test_three_networks);
 	tcase_add_test(tc, test_single_network);
+	tcase_add_test(tc, test_disk_cids);
 	tcase_add_test(tc, test_new_vm_folder);
 	tcase_add_test(tc, test_ipv6_only);
 	tcase_add_test(tc, test_api_v1);
