@@ -70,8 +70,8 @@
 #include "base/wipe.h"
 #include "cpi/agent_net.h"
 #include "cpi/create_journal.h"
-#include "cpi/disk_cid.h"
 #include "cpi/image.h"
+#include "cpi/vm_place.h"
 #include "cpi/vm_props.h"
 #include "cpi/vcenter.h"
 #include "network/net.h"
@@ -80,7 +80,6 @@
 #include "vsphere/ipconflict.h"
 #include "vsphere/placement.h"
 #include "vsphere/stemcell.h"
-#include "vsphere/transports.h"
 #include "vsphere/vm.h"
 
 /* A JSON string without embedded NUL, or NULL for other values. */
@@ -461,26 +460,6 @@ pick_host_group(struct job *j, struct cpi_call *call)
 	return 0;
 }
 
-/* The datastore spread's random source: fixed (the most free space
- * wins) when the vSphere calls are recorded or replayed, since the
- * requests must match the recording, and in a test-hook build with
- * VSPHERE_CPI_PLACEMENT_RANDOM=fixed; else NULL (the kernel's). */
-static vs_placement_rand_fn
-placement_rand(const struct cpi_call *call)
-{
-	const char *fx = getenv("VSPHERE_CPI_FIXTURES");
-	const char *r = getenv("VSPHERE_CPI_PLACEMENT_RANDOM");
-
-	if (call->opts != NULL && (call->opts->replay_dir != NULL ||
-	                           call->opts->record_dir != NULL))
-		return vs_placement_rand_fixed;
-	if (vs_transport_test_hooks() &&
-	    ((fx != NULL && fx[0] != '\0') ||
-	     (r != NULL && strcmp(r, "fixed") == 0)))
-		return vs_placement_rand_fixed;
-	return NULL;
-}
-
 /* The placement request of j (cls: the configured clusters when the
  * cloud properties name none); the stemcell (source_path, malloc'd) is
  * read in the placement read. */
@@ -505,50 +484,7 @@ placement_req(struct vs_placement_req *pr, const struct job *j,
 	pr->vm_folder = j->folder_rel;
 	pr->source_path = source_path;
 	pr->source_props = vs_stemcell_props;
-	pr->rand = placement_rand(call);
-}
-
-/* The datastore patterns of the persistent disks (disk_cids, the 4th
- * argument: the target_datastore_pattern of the Ruby CPI's cid form)
- * into *out (malloc'd, *n of them); a cid that does not parse is left
- * to attach_disk. */
-static int
-disk_patterns(char ***out, size_t *n, const struct cpi_call *call)
-{
-	const json_t *cids = json_array_get(call->args, 4);
-	struct cpi_disk_cid id;
-	struct err local = {0};
-	size_t i;
-
-	*out = NULL;
-	*n = 0;
-	if (json_array_size(cids) == 0)
-		return 0;
-	*out = calloc(json_array_size(cids), sizeof(**out));
-	if (*out == NULL)
-		return cpi_err_set(call->err, CPI_ERROR_CPI, false,
-		                   "out of memory");
-	for (i = 0; i < json_array_size(cids); i++) {
-		err_clear(&local);
-		if (cpi_disk_cid_parse(&id, json_string_value(
-		        json_array_get(cids, i)), "create_vm", &local) < 0)
-			continue;
-		if (id.pattern != NULL)
-			(*out)[(*n)++] = id.pattern;
-		id.pattern = NULL;
-		cpi_disk_cid_clear(&id);
-	}
-	return 0;
-}
-
-static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	pr->rand = cpi_vm_place_rand(call);
 }
 
 /* vs_placement_find() for j into j->pl. */
@@ -563,12 +499,12 @@ find_placement(struct job *j, struct cpi_call *call)
 	size_t i, npats = 0;
 	int rc, n;
 
-	if (disk_patterns(&pats, &npats, call) < 0)
+	if (cpi_vm_place_disk_patterns(&pats, &npats, call) < 0)
 		return -1;
 	if (j->props.nclusters == 0) {
 		cls = calloc(dc->nclusters + 1, sizeof(*cls));
 		if (cls == NULL) {
-			strv_free(pats, npats);
+			cpi_vm_place_patterns_free(pats, npats);
 			return cpi_err_set(call->err, CPI_ERROR_CPI, false,
 			                   "out of memory");
 		}
@@ -584,7 +520,7 @@ find_placement(struct job *j, struct cpi_call *call)
 	pr.disk_patterns = (const char *const *)pats;
 	pr.ndisk_patterns = npats;
 	rc = vs_placement_find(&j->pl, j->c, &pr, &verr);
-	strv_free(pats, npats);
+	cpi_vm_place_patterns_free(pats, npats);
 	free(cls);
 	if (rc < 0)
 		return fail_before(call, &verr, "placement");
