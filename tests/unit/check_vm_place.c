@@ -22,11 +22,12 @@ static struct err err;
 static struct cpi_call
 call_with(json_t *args, json_t *cids, const struct cpi_options *opts)
 {
+	json_t *head = json_pack("[s,s,{},{}]", "agent", "sc-x");
 	struct cpi_call c;
 
 	memset(&c, 0, sizeof(c));
-	ck_assert_int_eq(json_array_extend(args, json_pack("[s,s,{},{}]",
-	                 "agent", "sc-x")), 0);
+	ck_assert_int_eq(json_array_extend(args, head), 0);
+	json_decref(head);
 	ck_assert_int_eq(json_array_append_new(args, cids), 0);
 	ck_assert_int_eq(json_array_append_new(args, json_object()), 0);
 	err_clear(&err);
