@@ -39,6 +39,7 @@
 #include "base/err.h"
 
 struct vs_client;
+struct vs_objects;
 struct vs_disk_record;
 struct vs_disk_vm;
 
@@ -336,10 +337,16 @@ struct vs_disk_vm {
 };
 
 void vs_disk_vm_free(struct vs_disk_vm *v);
-/* vs_vm_info() plus ONE read of config.extraConfig and
- * config.vAppConfig (2 round trips). */
+/* vs_vm_info() plus config.extraConfig and config.vAppConfig, in the
+ * same ONE read (1 round trip). */
 int vs_disk_vm_read(struct vs_disk_vm **out, struct vs_client *c,
                     const struct vs_moref *vm, struct err *err);
+/* The same read also finding the VM's datacenter and cluster (info's
+ * has_datacenter, has_cluster) when containers; with list_out the reply
+ * (the cluster's configurationEx) stays in *list_out for the caller. */
+int vs_disk_vm_read_with(struct vs_disk_vm **out, struct vs_objects **list_out,
+                         struct vs_client *c, const struct vs_moref *vm,
+                         bool containers, struct err *err);
 
 /* The VirtualDisk device of info that is disk cid (see RULES), or
  * NULL. */

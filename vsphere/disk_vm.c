@@ -271,20 +271,15 @@ extra_config(xmlNodePtr *out, const struct vs_object *o,
  * caller never mistakes it for "no settings". */
 static int
 read_extra(struct vs_disk_vm *v, struct vs_client *c,
-           const struct vs_moref *vm, struct err *err)
+           const struct vs_moref *vm, const struct vs_object *o,
+           struct err *err)
 {
-	static const char *const paths[] = {
-		"config.extraConfig", "config.vAppConfig", NULL,
-	};
-	struct vs_object *o = NULL;
 	struct extra x = { NULL, NULL };
 	xmlNodePtr val, opt;
 	bool reported = false;
 	int rc;
 
-	rc = vs_get_props(&o, c, vm, paths, err);
-	if (rc == 0)
-		rc = read_vapp(v, o, err);
+	rc = read_vapp(v, o, err);
 	if (rc == 0)
 		rc = extra_config(&val, o, err);
 	if (rc != 0 || val == NULL)
@@ -301,7 +296,6 @@ cleanup:
 	if (x.userdata != NULL)
 		vs_disk__wipe_free(x.userdata, strlen(x.userdata));
 	free(x.encoding);
-	vs_object_free(o);
 	return rc;
 }
 
@@ -309,16 +303,40 @@ int
 vs_disk_vm_read(struct vs_disk_vm **out, struct vs_client *c,
                 const struct vs_moref *vm, struct err *err)
 {
+	return vs_disk_vm_read_with(out, NULL, c, vm, false, err);
+}
+
+int
+vs_disk_vm_read_with(struct vs_disk_vm **out, struct vs_objects **list_out,
+                     struct vs_client *c, const struct vs_moref *vm,
+                     bool containers, struct err *err)
+{
+	static const char *const paths[] = {
+		"config.extraConfig", "config.vAppConfig", NULL,
+	};
+	const struct vs_vm_read_more more = {
+		.paths = paths, .datacenter = containers,
+		.cluster = containers,
+	};
+	struct vs_objects *list = NULL;
+	const struct vs_object *o = NULL;
 	struct vs_disk_vm *v;
 	int rc;
 
 	*out = NULL;
+	if (list_out != NULL)
+		*list_out = NULL;
 	v = calloc(1, sizeof(*v));
 	if (v == NULL)
 		return err_set(err, ERR_ENOMEM, "out of memory");
-	rc = vs_vm_info(&v->info, c, vm, err);
+	rc = vs_vm_info_read(&v->info, &list, &o, c, vm, &more, err);
 	if (rc == 0)
-		rc = read_extra(v, c, vm, err);
+		rc = read_extra(v, c, vm, o, err);
+	if (rc == 0 && list_out != NULL) {
+		*list_out = list;
+		list = NULL;
+	}
+	vs_objects_free(list);
 	if (rc != 0) {
 		vs_disk_vm_free(v);
 		return rc;

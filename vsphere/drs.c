@@ -777,6 +777,35 @@ remove_locked(size_t *changed, struct vs_client *c,
 }
 
 int
+vs_drs_rules_remove_vm_in(size_t *nrules_out, struct vs_client *c,
+                          const struct vs_object *cluster,
+                          const struct vs_moref *vm, struct err *err)
+{
+	struct vs_drs_rules *rules = NULL;
+	struct vs_drs_groups *groups = NULL;
+	xmlNodePtr val = NULL;
+	size_t changed = 0;
+	int rc;
+
+	rc = vs_object_get_node(&val, cluster, "configurationEx", err);
+	if (rc == 0)
+		rc = vs_drs_rules_from_node(&rules, val, err);
+	if (rc == 0)
+		rc = vs_drs_groups_from_node(&groups, val, err);
+	if (rc == 0 && any_holds(rules, vm))
+		rc = remove_locked(&changed, c, &cluster->obj, VS_DRS_LOCK,
+		                   false, vm, err);
+	if (rc == 0 && any_group_holds(groups, vm))
+		rc = remove_locked(&changed, c, &cluster->obj,
+		                   VS_DRS_LOCK_VM_GROUP, true, vm, err);
+	if (nrules_out != NULL)
+		*nrules_out = changed;
+	vs_drs_rules_free(rules);
+	vs_drs_groups_free(groups);
+	return rc;
+}
+
+int
 vs_drs_rules_remove_vm(size_t *nrules_out, struct vs_client *c,
                        const struct vs_moref *pool,
                        const struct vs_moref *vm, struct err *err)
@@ -786,54 +815,24 @@ vs_drs_rules_remove_vm(size_t *nrules_out, struct vs_client *c,
 		"owner", "ResourcePool", "owner", false, NULL, 0,
 	};
 	struct vs_property_spec ps = { "ClusterComputeResource", false, paths };
-	struct vs_object_spec os;
-	struct vs_pc_query q;
+	struct vs_object_spec os = { .obj = *pool, .skip = true,
+	                             .select = &owner, .nselect = 1 };
+	struct vs_pc_query q = {
+		.spec = { .props = &ps, .nprops = 1, .objects = &os,
+		          .nobjects = 1 },
+	};
 	struct vs_objects *list = NULL;
-	struct vs_drs_rules *rules = NULL;
-	struct vs_drs_groups *groups = NULL;
-	struct vs_moref cluster;
-	xmlNodePtr val = NULL;
-	size_t changed = 0;
 	int rc;
 
 	if (nrules_out != NULL)
 		*nrules_out = 0;
-	memset(&os, 0, sizeof(os));
-	os.obj = *pool;
-	os.skip = true;
-	os.select = &owner;
-	os.nselect = 1;
-	memset(&q, 0, sizeof(q));
-	q.spec.props = &ps;
-	q.spec.nprops = 1;
-	q.spec.objects = &os;
-	q.spec.nobjects = 1;
 	rc = vs_pc_retrieve(&list, c, &q, err);
-	if (rc != 0) {
+	if (rc != 0)
 		err_prefix(err, "reading the DRS rules of the cluster of "
 		           "%s", pool->value);
-		goto cleanup;
-	}
-	if (list->n == 0)
-		goto cleanup;       /* not in a cluster */
-	cluster = list->items[0].obj;
-	rc = vs_object_get_node(&val, &list->items[0], "configurationEx",
-	                        err);
-	if (rc == 0)
-		rc = vs_drs_rules_from_node(&rules, val, err);
-	if (rc == 0)
-		rc = vs_drs_groups_from_node(&groups, val, err);
-	if (rc == 0 && any_holds(rules, vm))
-		rc = remove_locked(&changed, c, &cluster, VS_DRS_LOCK, false,
-		                   vm, err);
-	if (rc == 0 && any_group_holds(groups, vm))
-		rc = remove_locked(&changed, c, &cluster, VS_DRS_LOCK_VM_GROUP,
-		                   true, vm, err);
-cleanup:
-	if (nrules_out != NULL)
-		*nrules_out = changed;
-	vs_drs_rules_free(rules);
-	vs_drs_groups_free(groups);
+	else if (list->n > 0)       /* else: not in a cluster */
+		rc = vs_drs_rules_remove_vm_in(nrules_out, c, &list->items[0],
+		                               vm, err);
 	vs_objects_free(list);
 	return rc;
 }

@@ -29,6 +29,8 @@
 
 #include "vsphere/client.h"
 
+struct vs_object;
+
 #define VS_DRS_LOCK "drs_lock"
 #define VS_DRS_LOCK_TIMEOUT_S 600.0
 #define VS_DRS_TASK_TIMEOUT_S 600.0
@@ -178,5 +180,10 @@ int vs_drs_host_group_host(struct vs_moref *host_out, struct vs_client *c,
 int vs_drs_rules_remove_vm(size_t *nrules_out, struct vs_client *c,
                            const struct vs_moref *pool,
                            const struct vs_moref *vm, struct err *err);
+/* The same without the read: cluster is the cluster's object holding
+ * its configurationEx (read with the VM, vs_vm_read_more). */
+int vs_drs_rules_remove_vm_in(size_t *nrules_out, struct vs_client *c,
+                              const struct vs_object *cluster,
+                              const struct vs_moref *vm, struct err *err);
 
 #endif

@@ -24,6 +24,8 @@
 #include "vsphere/vim.h"
 #include "vsphere/vm_internal.h"
 
+#define VM_MAX_PATHS 16          /* the VM read's property paths */
+
 int
 vs_vm__check_ref(const struct vs_moref *ref, const char *what,
                  struct err *err)
@@ -225,6 +227,25 @@ info_from_object(struct vs_vm_info *info, const struct vs_object *o,
 	return rc;
 }
 
+/* The datacenter and the cluster, when the read asked for them. */
+static void
+info_containers(struct vs_vm_info *info, const struct vs_objects *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		const struct vs_moref *r = &list->items[i].obj;
+
+		if (strcmp(r->type, "Datacenter") == 0) {
+			info->has_datacenter = true;
+			info->datacenter = *r;
+		} else if (strcmp(r->type, "ClusterComputeResource") == 0) {
+			info->has_cluster = true;
+			info->cluster = *r;
+		}
+	}
+}
+
 /* The names of info's datastores, from the objects of the same reply. */
 static int
 info_datastore_names(struct vs_vm_info *info, const struct vs_objects *list,
@@ -253,49 +274,107 @@ vs_vm__same_ref(const struct vs_moref *a, const struct vs_moref *b)
 	       strcmp(a->value, b->value) == 0;
 }
 
-/* ONE RetrievePropertiesEx: the VM's properties and, through a
- * traversal, its datastores' names; *vmo is the VM's object in *list. */
+/* A failed VM read: a VM that is gone is ERR_ENOTFOUND (fault kept). */
 static int
-read_vm(struct vs_objects **list, const struct vs_object **vmo,
-        struct vs_client *c, const struct vs_moref *vm, struct err *err)
+read_failed(int rc, const struct vs_moref *vm, struct err *e,
+            struct err *err)
 {
-	static const char *const vm_paths[] = {
+	if (strcmp(e->fault, "ManagedObjectNotFound") == 0) {
+		rc = err_set(err, ERR_ENOTFOUND, "VM %s: not found",
+		             vm->value);
+		if (err != NULL)
+			memcpy(err->fault, e->fault, sizeof(err->fault));
+	}
+	err_keep_first(err, e);
+	return rc;
+}
+
+/* The traversals of the VM read: its datastores; up its folders to
+ * the datacenter; its resource pool's owner. */
+static const struct vs_selection_spec folder_up_ref = { .name = "folderUp" };
+static const struct vs_selection_spec folder_up = {
+	.name = "folderUp", .type = "Folder", .path = "parent",
+	.skip = false, .select = &folder_up_ref, .nselect = 1,
+};
+static const struct vs_selection_spec pool_owner = {
+	.type = "ResourcePool", .path = "owner", .skip = false,
+};
+static const struct vs_selection_spec vm_selects[] = {
+	{ .name = "vmToDatastore", .type = "VirtualMachine",
+	  .path = "datastore", .skip = false },
+	{ .type = "VirtualMachine", .path = "parent", .skip = true,
+	  .select = &folder_up, .nselect = 1 },
+	{ .type = "VirtualMachine", .path = "resourcePool", .skip = true,
+	  .select = &pool_owner, .nselect = 1 },
+};
+
+/* The VM's property paths: the base ones and more->paths into paths. */
+static int
+vm_paths(const char **paths, const struct vs_vm_read_more *more,
+         struct err *err)
+{
+	static const char *const base[] = {
 		"name", "runtime.powerState", "config.files.vmPathName",
 		"config.hardware.device", "datastore", "runtime.host",
-		"resourcePool", "parent", NULL,
+		"resourcePool", "parent",
 	};
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		paths[n++] = base[i];
+	for (i = 0; more != NULL && more->paths != NULL &&
+	     more->paths[i] != NULL; i++) {
+		if (n == VM_MAX_PATHS)
+			return err_set(err, ERR_EINVAL, "VM read: too many "
+			               "properties");
+		paths[n++] = more->paths[i];
+	}
+	paths[n] = NULL;
+	return 0;
+}
+
+/* ONE RetrievePropertiesEx: the VM's properties and, through
+ * traversals, its datastores' names (and, as more asks, its datacenter
+ * and its cluster's configurationEx); *vmo is the VM's object in *list. */
+static int
+read_vm(struct vs_objects **list, const struct vs_object **vmo,
+        struct vs_client *c, const struct vs_moref *vm,
+        const struct vs_vm_read_more *more, struct err *err)
+{
 	static const char *const ds_paths[] = { "name", NULL };
-	const struct vs_selection_spec to_ds = {
-		.name = "vmToDatastore", .type = "VirtualMachine",
-		.path = "datastore", .skip = false,
-	};
-	const struct vs_property_spec ps[2] = {
-		{ .type = "VirtualMachine", .paths = vm_paths },
+	static const char *const cl_paths[] = { "configurationEx", NULL };
+	const char *paths[VM_MAX_PATHS + 1];
+	struct vs_property_spec ps[4] = {
+		{ .type = "VirtualMachine", .paths = paths },
 		{ .type = "Datastore", .paths = ds_paths },
 	};
 	struct vs_object_spec os = { .obj = *vm, .skip = false,
-	                             .select = &to_ds, .nselect = 1 };
+	                             .select = vm_selects, .nselect = 1 };
 	struct vs_pc_query q = {
 		.spec = { .props = ps, .nprops = 2, .objects = &os,
 		          .nobjects = 1 },
 	};
-	struct err e;
+	struct err e = {0};
 	size_t i;
 	int rc;
 
 	*vmo = NULL;
-	err_clear(&e);
-	rc = vs_pc_retrieve(list, c, &q, &e);
-	if (rc != 0) {
-		if (strcmp(e.fault, "ManagedObjectNotFound") == 0) {
-			rc = err_set(err, ERR_ENOTFOUND, "VM %s: not found",
-			             vm->value);
-			if (err != NULL)
-				memcpy(err->fault, e.fault, sizeof(err->fault));
-		}
-		err_keep_first(err, &e);
+	rc = vm_paths(paths, more, err);
+	if (rc != 0)
 		return rc;
+	if (more != NULL && more->datacenter) {
+		ps[q.spec.nprops++] = (struct vs_property_spec){
+			.type = "Datacenter", .paths = ds_paths };
+		os.nselect = 2;
 	}
+	if (more != NULL && more->cluster) {
+		ps[q.spec.nprops++] = (struct vs_property_spec){
+			.type = "ClusterComputeResource", .paths = cl_paths };
+		os.nselect = 3;
+	}
+	rc = vs_pc_retrieve(list, c, &q, &e);
+	if (rc != 0)
+		return read_failed(rc, vm, &e, err);
 	for (i = 0; i < (*list)->n; i++) {
 		if (vs_vm__same_ref(&(*list)->items[i].obj, vm))
 			*vmo = &(*list)->items[i];
@@ -310,16 +389,29 @@ int
 vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
            const struct vs_moref *vm, struct err *err)
 {
+	return vs_vm_info_read(out, NULL, NULL, c, vm, NULL, err);
+}
+
+int
+vs_vm_info_read(struct vs_vm_info **out, struct vs_objects **list_out,
+                const struct vs_object **vmo_out, struct vs_client *c,
+                const struct vs_moref *vm,
+                const struct vs_vm_read_more *more, struct err *err)
+{
 	struct vs_objects *list = NULL;
 	struct vs_vm_info *info = NULL;
 	const struct vs_object *vmo = NULL;
 	int rc;
 
 	*out = NULL;
+	if (list_out != NULL)
+		*list_out = NULL;
+	if (vmo_out != NULL)
+		*vmo_out = NULL;
 	rc = vs_vm__check_ref(vm, "VM info", err);
 	if (rc != 0)
 		return rc;
-	rc = read_vm(&list, &vmo, c, vm, err);
+	rc = read_vm(&list, &vmo, c, vm, more, err);
 	if (rc != 0)
 		goto cleanup;
 	info = calloc(1, sizeof(*info));
@@ -331,12 +423,20 @@ vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
 	rc = info_from_object(info, vmo, err);
 	if (rc == 0)
 		rc = info_datastore_names(info, list, err);
+	if (rc == 0)
+		info_containers(info, list);
 	if (rc != 0) {
 		err_prefix(err, "VM %s", vm->value);
 		goto cleanup;
 	}
 	*out = info;
 	info = NULL;
+	if (list_out != NULL) {
+		*list_out = list;
+		list = NULL;
+		if (vmo_out != NULL)
+			*vmo_out = vmo;
+	}
 cleanup:
 	vs_vm_info_free(info);
 	vs_objects_free(list);

@@ -42,6 +42,8 @@
 #include "base/err.h"
 
 struct vs_client;
+struct vs_object;
+struct vs_objects;
 
 /* How long the operations here wait for a task. */
 #define VS_VM_TASK_TIMEOUT_S 1800.0
@@ -163,6 +165,10 @@ struct vs_vm_info {
 	struct vs_moref resource_pool;
 	bool has_parent;
 	struct vs_moref parent;     /* the folder holding the VM */
+	bool has_datacenter;        /* asked for (vs_vm_read_more) */
+	struct vs_moref datacenter;
+	bool has_cluster;           /* asked for, and in a cluster */
+	struct vs_moref cluster;
 	struct vs_vm_datastore *datastores;
 	size_t ndatastores;
 	struct vs_vm_device *devices;
@@ -175,6 +181,22 @@ void vs_vm_info_free(struct vs_vm_info *info);
  * VM that is gone gives ERR_ENOTFOUND. */
 int vs_vm_info(struct vs_vm_info **out, struct vs_client *c,
                const struct vs_moref *vm, struct err *err);
+/* What vs_vm_info_read adds to the read. */
+struct vs_vm_read_more {
+	const char *const *paths;   /* more VM properties (NULL-terminated,
+	                               may be NULL; at most 8) */
+	bool datacenter;            /* info->datacenter, up the folders */
+	bool cluster;               /* the cluster of the VM's resource pool
+	                               and its configurationEx in the list */
+};
+
+/* vs_vm_info, the same ONE read also asking for what more says (may be
+ * NULL).  With list_out, the reply stays in *list_out (the caller frees
+ * it) and *vmo_out (may be NULL) points at the VM's object in it. */
+int vs_vm_info_read(struct vs_vm_info **out, struct vs_objects **list_out,
+                    const struct vs_object **vmo_out, struct vs_client *c,
+                    const struct vs_moref *vm,
+                    const struct vs_vm_read_more *more, struct err *err);
 /* The device with this key, or NULL. */
 const struct vs_vm_device *vs_vm_info_device(const struct vs_vm_info *info,
                                              int key);

@@ -11,6 +11,7 @@
 #include "vsphere/disk.h"
 #include "vsphere/drs.h"
 #include "vsphere/files.h"
+#include "vsphere/vim.h"
 #include "vsphere/vm.h"
 
 #define MAX_DIR 80              /* vCenter's limit for entity names */
@@ -22,6 +23,7 @@ struct removal {
 	const struct vs_vm_remove_opts *o;
 	const char *what;
 	struct vs_disk_vm *v;       /* keep_disks: the read */
+	struct vs_objects *list;    /* its reply (the cluster's rules) */
 	struct vs_disk_keeps *keeps;
 	struct vs_vm_names *kept;   /* where every kept disk now lies */
 };
@@ -95,6 +97,17 @@ vs_vm_remove_files(struct vs_client *c, const struct vs_moref *dc,
 	return rc;
 }
 
+/* The datacenter: from the VM read, else found by its path. */
+static int
+find_dc(struct vs_moref *dc, const struct removal *r, struct err *err)
+{
+	if (r->v != NULL && r->v->info->has_datacenter) {
+		*dc = r->v->info->datacenter;
+		return 0;
+	}
+	return vs_folder_find(dc, r->c, r->o->datacenter, err);
+}
+
 /* Step 6: the datastore of the .vmx, else every datastore of the VM. */
 static int
 remove_dir(struct removal *r, struct err *err)
@@ -124,7 +137,7 @@ remove_dir(struct removal *r, struct err *err)
 		vs_client_logf(r->c, 2, "%s: no datastore known, env files "
 		               "not looked for", r->what);
 	else
-		rc = vs_folder_find(&dc, r->c, r->o->datacenter, err);
+		rc = find_dc(&dc, r, err);
 	if (rc == 0 && nds > 0)
 		rc = vs_vm_remove_files(r->c, &dc, dss, nds, r->o->dir,
 		                        r->kept, err);
@@ -162,7 +175,7 @@ move_back(char **path, struct removal *r, struct vs_moref *dc,
 	int rc;
 
 	if (!*have_dc) {
-		rc = vs_folder_find(dc, r->c, r->o->datacenter, err);
+		rc = find_dc(dc, r, err);
 		if (rc != 0)
 			return rc;
 		*have_dc = true;
@@ -250,7 +263,8 @@ read_and_power_off(struct removal *r, struct err *err)
 	int rc = 0, state = VS_VM_POWER_UNKNOWN;
 
 	if (r->o->keep_disks) {
-		rc = vs_disk_vm_read(&r->v, r->c, r->vm, err);
+		rc = vs_disk_vm_read_with(&r->v, &r->list, r->c, r->vm,
+		                          true, err);
 		if (rc == 0)
 			state = r->v->info->power;
 	} else if (r->o->power == VS_VM_REMOVE_POWER_READ) {
@@ -280,13 +294,18 @@ read_and_power_off(struct removal *r, struct err *err)
 static int
 leave_drs(struct removal *r, struct err *err)
 {
-	size_t nrules = 0;
+	const struct vs_object *cl = NULL;
+	size_t i, nrules = 0;
 	int rc;
 
-	if (!r->v->info->has_resource_pool)
-		return 0;
-	rc = vs_drs_rules_remove_vm(&nrules, r->c,
-	                            &r->v->info->resource_pool, r->vm, err);
+	for (i = 0; r->v->info->has_cluster && i < r->list->n; i++) {
+		if (strcmp(r->list->items[i].obj.value,
+		           r->v->info->cluster.value) == 0)
+			cl = &r->list->items[i];
+	}
+	if (cl == NULL)
+		return 0;       /* not in a cluster */
+	rc = vs_drs_rules_remove_vm_in(&nrules, r->c, cl, r->vm, err);
 	if (rc == 0 && nrules > 0)
 		vs_client_logf(r->c, 1, "%s: removed from %zu DRS rule(s)",
 		               r->what, nrules);
@@ -375,5 +394,6 @@ cleanup:
 	vs_vm_names_free(r.kept);
 	vs_disk_keeps_free(r.keeps);
 	vs_disk_vm_free(r.v);
+	vs_objects_free(r.list);
 	return rc;
 }

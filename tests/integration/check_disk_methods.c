@@ -57,6 +57,32 @@ call(const char *method, json_t *args)
 	return resp;
 }
 
+/* Runs delete_vm of vm (it must succeed); its vCenter round trips, from
+ * the CPI's closing log line "delete_vm: N vCenter round trips". */
+static int
+delete_vm_trips(const char *vm)
+{
+	const char *key = "delete_vm: ", *p;
+	struct cpi_test_run r;
+	json_t *resp;
+	unsigned n;
+	int trips = -1;
+
+	resp = sim_call_checked(&r, sim_fx.defcfg, "delete_vm",
+	                        json_pack("[s]", vm), ENV_SECRET);
+	ck_assert_msg(r.status == 0 && sim_error_type(resp) == NULL,
+	              "delete_vm: %s", r.err);
+	for (p = r.err; trips < 0 && p != NULL &&
+	     (p = strstr(p, key)) != NULL; ) {
+		p += strlen(key);
+		if (sscanf(p, "%u vCenter round trips", &n) == 1)
+			trips = (int)n;
+	}
+	json_decref(resp);
+	cpi_test_run_clear(&r);
+	return trips;
+}
+
 /* The call must succeed; its result (new reference). */
 static json_t *
 call_ok(const char *method, json_t *args)
@@ -705,6 +731,35 @@ attached_and_moved(char **moved_out, const char *vm)
 	return cid_j;
 }
 
+/* Round-trip budget: delete_vm with a persistent disk attached reads
+ * the VM, its disk records, datacenter and cluster rules in one read:
+ * login 3, the read 1, power off 2, detach 2, destroy 2, the directory
+ * 2, logout 1 (16 before).  Without a disk: 11.  The disk is kept. */
+START_TEST(test_delete_vm_round_trips)
+{
+	char *vm = create_vm("10.0.0.29"), *bare = create_vm("10.0.0.30");
+	json_t *cid_j, *hint;
+	const char *cid;
+	int trips;
+
+	cid_j = call_ok("create_disk", json_pack("[i,{},s]", 1024, vm));
+	cid = json_string_value(cid_j);
+	hint = call_ok("attach_disk", json_pack("[s,s]", vm, cid));
+	trips = delete_vm_trips(vm);
+	ck_assert_msg(trips > 0 && trips <= 13, "delete_vm with a disk: %d "
+	              "round trips", trips);
+	ck_assert_uint_eq(disk_files(cid), 1);
+	trips = delete_vm_trips(bare);
+	ck_assert_msg(trips > 0 && trips <= 11, "delete_vm: %d round trips",
+	              trips);
+	json_decref(call_ok("delete_disk", json_pack("[s]", cid)));
+	json_decref(hint);
+	json_decref(cid_j);
+	free(bare);
+	free(vm);
+}
+END_TEST
+
 /* delete_vm after Storage vMotion keeps the disk: detached, moved back
  * under disk_path with its cid name, found, attachable, deletable. */
 START_TEST(test_svmotion_delete_vm)
@@ -898,6 +953,7 @@ suite(void)
 
 	tcase_add_test(tc, test_create_env_flow);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_delete_vm_round_trips);
 	tcase_add_test(tc, test_enable_uuid_hint);
 	tcase_add_test(tc, test_new_controller);
 	tcase_add_test(tc, test_retry_repairs_env_iso);

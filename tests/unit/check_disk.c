@@ -911,17 +911,20 @@ START_TEST(test_attach_detach_requests)
 }
 END_TEST
 
-/* vs_vm_info's read, then config.extraConfig with options. */
+/* vs_vm_info's read with config.extraConfig (options) and vapp in the
+ * same reply. */
 static void
 vm_with_extra_vapp(const char *options, const char *vapp)
 {
 	char *inner = ft_fmt("<returnval><objects><obj type=\"VirtualMachine\">"
-	                     "vm-100</obj><propSet><name>config.extraConfig"
+	                     "vm-100</obj><propSet><name>runtime.powerState"
+	                     "</name><val xsi:type=\"VirtualMachinePowerState"
+	                     "\">poweredOff</val></propSet>"
+	                     "<propSet><name>config.extraConfig"
 	                     "</name><val xsi:type=\"ArrayOfOptionValue\">%s"
 	                     "</val></propSet>%s</objects></returnval>",
 	                     options, vapp);
 
-	ft_reply("RetrievePropertiesEx", SPARSE_VM);
 	ft_reply("RetrievePropertiesEx", inner);
 	free(inner);
 }
@@ -958,7 +961,7 @@ START_TEST(test_vm_read_ruby_records)
 	err_clear(&err);
 	ck_assert_msg(vs_disk_vm_read(&v, c, &vm100, &err) == 0, "%s",
 	              err.message);
-	ck_assert_ptr_nonnull(strstr(ft_body_at(1), "<pathSet>config."
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<pathSet>config."
 	                             "vAppConfig</pathSet>"));
 	ck_assert_uint_eq(v->nrecords, 2);
 	ck_assert(vs_disk_vm_record(v, "disk-1")->by_device_key);

@@ -183,7 +183,10 @@ static void
 queue_vm_read(const char *encoding)
 {
 	char *inner = ft_fmt("<returnval><objects><obj type=\"VirtualMachine\">"
-	                     "vm-100</obj><propSet><name>config.extraConfig"
+	                     "vm-100</obj><propSet><name>runtime.powerState"
+	                     "</name><val xsi:type=\"VirtualMachinePowerState"
+	                     "\">poweredOff</val></propSet>"
+	                     "<propSet><name>config.extraConfig"
 	                     "</name><val xsi:type=\"ArrayOfOptionValue\">"
 	                     OPT("disk.enableUUID", "TRUE")
 	                     OPT("guestinfo.userdata", "%s")
@@ -193,11 +196,6 @@ queue_vm_read(const char *encoding)
 	                     OPT("guestinfo.userdata.encoding", "base64") :
 	                     "");
 
-	ft_reply("RetrievePropertiesEx",
-	         "<returnval><objects><obj type=\"VirtualMachine\">vm-100"
-	         "</obj><propSet><name>runtime.powerState</name><val "
-	         "xsi:type=\"VirtualMachinePowerState\">poweredOff</val>"
-	         "</propSet></objects></returnval>");
 	ft_reply("RetrievePropertiesEx", inner);
 	free(inner);
 }
@@ -264,10 +262,7 @@ queue_vm_read_vapp(void)
 	         "<returnval><objects><obj type=\"VirtualMachine\">vm-100"
 	         "</obj><propSet><name>runtime.powerState</name><val "
 	         "xsi:type=\"VirtualMachinePowerState\">poweredOff</val>"
-	         "</propSet></objects></returnval>");
-	ft_reply("RetrievePropertiesEx",
-	         "<returnval><objects><obj type=\"VirtualMachine\">vm-100"
-	         "</obj><propSet><name>config.vAppConfig</name><val "
+	         "</propSet><propSet><name>config.vAppConfig</name><val "
 	         "xsi:type=\"VmConfigInfo\"><property><key>2001</key><id>"
 	         "disk-1</id><category>BOSH Persistent Disks</category>"
 	         "<label>disk-1</label></property></val></propSet>"

@@ -46,7 +46,17 @@ power_state(const char *state)
  * ephemeral disk made "persistent": BOSH makes it so) and its
  * extraConfig (no disk records). */
 static void
+disk_vm_more(const char *file, const char *more);
+
+static void
 disk_vm(const char *file)
+{
+	disk_vm_more(file, NULL);
+}
+
+/* The same with more objects (more, may be NULL) in the reply. */
+static void
+disk_vm_more(const char *file, const char *more)
 {
 	static const char indep[] = "ephemeral_disk.vmdk</fileName><datastore "
 	                            "type=\"Datastore\">datastore-1</datastore>"
@@ -60,11 +70,17 @@ disk_vm(const char *file)
 	/* "independent_persistent" -> "persistent", cut in place */
 	memmove(p, p + strlen("independent_"), strlen(p + strlen(
 	        "independent_")) + 1);
+	if (more != NULL) {
+		char *end = strstr(body, "</returnval>"), *b;
+
+		ck_assert_ptr_nonnull(end);
+		*end = '\0';
+		b = ft_fmt("%s%s</returnval>%s", body, more,
+		           end + strlen("</returnval>"));
+		free(body);
+		body = b;
+	}
 	ft_step("RetrievePropertiesEx", 200)->body = body;
-	ft_reply("RetrievePropertiesEx", "<returnval><objects><obj type=\""
-	         "VirtualMachine\">vm-100</obj><propSet><name>config."
-	         "extraConfig</name><val xsi:type=\"ArrayOfOptionValue\">"
-	         "</val></propSet></objects></returnval>");
 }
 
 /* delete_vm's options for the VM of vm_info_poweredOff.xml. */
@@ -238,16 +254,57 @@ START_TEST(test_keep_disks_and_dir)
 	              err.message);
 	ck_assert(out.has_parent);
 	ck_assert_str_eq(out.parent.value, "folder-70");
-	ck_assert_str_eq(ft_op_at(2), "ReconfigVM_Task");
-	b = ft_body_at(2);
+	/* the VM, its disk records, datacenter and cluster: one read */
+	b = ft_body_at(0);
+	ck_assert_ptr_nonnull(strstr(b, "<pathSet>config.extraConfig"
+	                             "</pathSet>"));
+	ck_assert_ptr_nonnull(strstr(b, "<type>Datacenter</type>"));
+	ck_assert_ptr_nonnull(strstr(b, "<type>ClusterComputeResource"
+	                             "</type>"));
+	ck_assert_str_eq(ft_op_at(1), "ReconfigVM_Task");
+	b = ft_body_at(1);
 	ck_assert_ptr_nonnull(strstr(b, "BOSH_Disks/disk-1111.vmdk"));
 	ck_assert_ptr_null(strstr(b, "fileOperation"));
-	ck_assert_str_eq(ft_op_at(4), "Destroy_Task");
-	ck_assert_str_eq(ft_op_at(6), "FindByInventoryPath");
-	ck_assert_str_eq(ft_op_at(7), "DeleteDatastoreFile_Task");
-	ck_assert_ptr_nonnull(strstr(ft_body_at(7), "<name>[LocalDS_0] "
+	ck_assert_str_eq(ft_op_at(3), "Destroy_Task");
+	/* no datacenter in the reply: found by its path */
+	ck_assert_str_eq(ft_op_at(5), "FindByInventoryPath");
+	ck_assert_str_eq(ft_op_at(6), "DeleteDatastoreFile_Task");
+	ck_assert_ptr_nonnull(strstr(ft_body_at(6), "<name>[LocalDS_0] "
 	                             "vm-abc</name>"));
 	ft_all_used();
+	ft_finish(c);
+}
+END_TEST
+
+/* The datacenter and the cluster's DRS configuration come back with the
+ * VM: no FindByInventoryPath, no rules read; the VM in no rule leaves
+ * none.  7 exchanges for read, detach, destroy and directory. */
+START_TEST(test_dc_and_cluster_in_read)
+{
+	static const char more[] =
+	    "<objects><obj type=\"Datacenter\">datacenter-2</obj><propSet>"
+	    "<name>name</name><val xsi:type=\"xsd:string\">DC0</val>"
+	    "</propSet></objects><objects><obj type=\"ClusterComputeResource"
+	    "\">domain-c7</obj><propSet><name>configurationEx</name><val "
+	    "xsi:type=\"ClusterConfigInfoEx\"><drsConfig><enabled>true"
+	    "</enabled></drsConfig></val></propSet></objects>";
+	struct vs_vm_remove_opts o;
+	struct vs_client *c;
+	struct err err = {0};
+
+	delete_vm_opts(&o);
+	o.leave_drs = true;
+	disk_vm_more("vm/vm_info_poweredOff.xml", more);
+	ft_task("ReconfigVM_Task", NULL, NULL);
+	ft_task("Destroy_Task", NULL, NULL);
+	ft_task("DeleteDatastoreFile_Task", NULL, NULL);
+	c = ft_connect();
+	ck_assert_msg(vs_vm_remove(NULL, c, &vm100, &o, &err) == 0, "%s",
+	              err.message);
+	ck_assert_str_eq(ft_op_at(3), "Destroy_Task");
+	ck_assert_str_eq(ft_op_at(5), "DeleteDatastoreFile_Task");
+	ck_assert_ptr_nonnull(strstr(ft_body_at(5), "datacenter-2"));
+	ck_assert_uint_eq(ft_calls(), 7);
 	ft_finish(c);
 }
 END_TEST
@@ -317,6 +374,7 @@ suite(void)
 	tcase_add_test(tc, test_destroy_fails);
 	tcase_add_test(tc, test_bad_options);
 	tcase_add_test(tc, test_keep_disks_and_dir);
+	tcase_add_test(tc, test_dc_and_cluster_in_read);
 	tcase_add_test(tc, test_dir_fails_after_destroy);
 	tcase_add_test(tc, test_files);
 	suite_add_tcase(s, tc);
