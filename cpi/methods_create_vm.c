@@ -23,7 +23,8 @@
  *      (UpgradeVM_Task, as the Ruby CPI does for every VM, unless the
  *      stemcell is at the version asked for already: its clone is too),
  *      with a host_group the VM group and VM-host rule (vsphere/drs.h),
- *      then power on, then the DRS rule and vm_group.
+ *      with `tags` the vSphere tags (cpi/tags.h: warnings only, as the
+ *      Ruby CPI), then power on, then the DRS rule and vm_group.
  *
  * Errors.  Bad input (cloud_properties, networks, an unknown or
  * ambiguous datacenter, cluster, resource pool or port group, no cluster
