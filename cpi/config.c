@@ -243,7 +243,7 @@ parse_root(struct cpi_config *cfg, json_t *root, const json_t *context,
 		                strlen(cfg->vcenter.password), err);
 	if (rc == 0)
 		rc = parse_agent(cfg, props, "cloud.properties", err);
-	if (rc == 0 && cpi_cfg__is_set(cpi_cfg__get(props, "plugins")))
+	if (rc == 0 && cpi_json_is_set(cpi_cfg__get(props, "plugins")))
 		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
 		                 "cloud.properties.plugins: not supported "
 		                 "by this CPI (Ruby CPI plugins); remove it");

@@ -170,4 +170,9 @@ const char *cpi_scsi_type_name(enum cpi_scsi_type t);
  * "VirtualLsiLogicController", "VirtualLsiLogicSASController". */
 const char *cpi_scsi_type_vim(enum cpi_scsi_type t);
 
+/* Whether a config key's or cloud property's value is set to something
+ * ("nothing" is null, false, 0, "", [] and {}): what a refused key is
+ * checked with, in the config and in cloud_properties alike. */
+bool cpi_json_is_set(const json_t *v);
+
 #endif

@@ -159,7 +159,7 @@ cpi_cfg__keys(void *dst, const struct cpi_cfg_key *keys, size_t n,
 }
 
 bool
-cpi_cfg__is_set(const json_t *v)
+cpi_json_is_set(const json_t *v)
 {
 	if (v == NULL || json_is_null(v) || json_is_false(v))
 		return false;
@@ -182,7 +182,7 @@ cpi_cfg__refuse_set(const json_t *obj, const char *path,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (cpi_cfg__is_set(json_object_get(obj, list[i].key)))
+		if (cpi_json_is_set(json_object_get(obj, list[i].key)))
 			return cpi_err_set(err, CPI_ERROR_CPI, false,
 			                   "%s.%s: not supported by this CPI "
 			                   "(%s); remove it", path,

@@ -68,7 +68,6 @@ struct cpi_cfg_unsupported {
 	const char *what;
 };
 
-bool cpi_cfg__is_set(const json_t *v);
 int cpi_cfg__refuse_set(const json_t *obj, const char *path,
                         const struct cpi_cfg_unsupported *list, size_t n,
                         struct err *err);

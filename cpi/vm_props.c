@@ -65,24 +65,6 @@ merge_vmx(struct vm_props *p, const struct cpi_vcenter *vc,
 	return 0;
 }
 
-/* Whether v is set to something else than "nothing": null, false, 0,
- * "", [] and {} count as unset. */
-static bool
-is_set(const json_t *v)
-{
-	if (v == NULL || json_is_null(v) || json_is_false(v))
-		return false;
-	if (json_is_integer(v))
-		return json_integer_value(v) != 0;
-	if (json_is_string(v))
-		return json_string_length(v) > 0;
-	if (json_is_array(v))
-		return json_array_size(v) > 0;
-	if (json_is_object(v))
-		return json_object_size(v) > 0;
-	return true;
-}
-
 /* VM cloud properties the Ruby CPI acts on and this CPI does not yet:
  * refused when set, never read and ignored. */
 static const struct {
@@ -104,7 +86,7 @@ refuse_unsupported(const json_t *cp, struct err *err)
 
 	for (i = 0; i < sizeof(unsupported_props) /
 	     sizeof(unsupported_props[0]); i++) {
-		if (is_set(json_object_get(cp, unsupported_props[i].key)))
+		if (cpi_json_is_set(json_object_get(cp, unsupported_props[i].key)))
 			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
 			                   "create_vm: cloud_properties.%s: "
 			                   "not supported by this CPI (%s); "
