@@ -135,16 +135,16 @@ START_TEST(test_refuse_set)
 	ck_assert_str_eq(err.message, "p.y: not supported by this CPI "
 	                 "(the y feature); remove it");
 	json_decref(obj);
-	ck_assert(!cpi_cfg__is_set(NULL));
+	ck_assert(!cpi_json_is_set(NULL));
 	obj = parse("[{}, [], \"\", 0, false, null, 0.0, {\"a\":1}]");
-	ck_assert(!cpi_cfg__is_set(json_array_get(obj, 0)));
-	ck_assert(!cpi_cfg__is_set(json_array_get(obj, 1)));
-	ck_assert(!cpi_cfg__is_set(json_array_get(obj, 2)));
-	ck_assert(!cpi_cfg__is_set(json_array_get(obj, 3)));
-	ck_assert(!cpi_cfg__is_set(json_array_get(obj, 4)));
-	ck_assert(!cpi_cfg__is_set(json_array_get(obj, 5)));
-	ck_assert(cpi_cfg__is_set(json_array_get(obj, 6)));
-	ck_assert(cpi_cfg__is_set(json_array_get(obj, 7)));
+	ck_assert(!cpi_json_is_set(json_array_get(obj, 0)));
+	ck_assert(!cpi_json_is_set(json_array_get(obj, 1)));
+	ck_assert(!cpi_json_is_set(json_array_get(obj, 2)));
+	ck_assert(!cpi_json_is_set(json_array_get(obj, 3)));
+	ck_assert(!cpi_json_is_set(json_array_get(obj, 4)));
+	ck_assert(!cpi_json_is_set(json_array_get(obj, 5)));
+	ck_assert(cpi_json_is_set(json_array_get(obj, 6)));
+	ck_assert(cpi_json_is_set(json_array_get(obj, 7)));
 	json_decref(obj);
 }
 END_TEST
