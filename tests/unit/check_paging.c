@@ -6,7 +6,7 @@
  * a later page, so a read that stopped after the first page would give
  * another answer: placement (its networks and datastores), the
  * datastore list of the disk calls, the VM look-up by name, the disk
- * users check that guards delete_disk, and create_vm's leftover sweep.
+ * users check that guards delete_disk.
  */
 #include <check.h>
 #include <stdio.h>
@@ -467,7 +467,7 @@ START_TEST(test_disk_datastores_near_vm_pages)
 }
 END_TEST
 
-/* --- VMs: look-up by name, disk users, leftovers -------------------- */
+/* --- VMs: look-up by name, disk users ------------------------------ */
 
 #define VM(id, name)                                                    \
 	"<objects><obj type=\"VirtualMachine\">" id "</obj><propSet>"   \
@@ -560,14 +560,6 @@ START_TEST(test_disk_users_pages)
 	vs_vm_names_free(users);
 }
 END_TEST
-
-#define LOBJ(id, name, since)                                           \
-	"<objects><obj type=\"VirtualMachine\">" id "</obj><propSet><name>" \
-	"name</name><val xsi:type=\"xsd:string\">" name "</val></propSet>"  \
-	"<propSet><name>config.extraConfig</name><val xsi:type=\""          \
-	"ArrayOfOptionValue\"><OptionValue xsi:type=\"OptionValue\"><key>"  \
-	"bosh.creating</key><value xsi:type=\"xsd:string\">" since          \
-	"</value></OptionValue></val></propSet></objects>"
 
 static Suite *
 paging_suite(void)
