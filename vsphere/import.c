@@ -92,9 +92,12 @@ vs_import_device_url(char **out, const char *lease_url,
 	return 0;
 }
 
-int
-vs_import_copy_node(xmlNodePtr parent, xmlNodePtr src, const char *name,
-                    struct err *err)
+/* Appends a deep copy of src (an element of a reply) to parent under the
+ * new element name (e.g. importSpec -> spec, VirtualDevice -> device).
+ * The copy keeps src's xsi:type and namespace declarations. */
+static int
+copy_node(xmlNodePtr parent, xmlNodePtr src, const char *name,
+          struct err *err)
 {
 	xmlNodePtr copy;
 
@@ -364,7 +367,7 @@ import_vapp(struct import_state *st, struct vs_client *c,
 
 	rc = vs_soap_request_new(&req, &m, "ImportVApp", p->pool, err);
 	if (rc == 0)
-		rc = vs_import_copy_node(m, st->import_spec, "spec", err);
+		rc = copy_node(m, st->import_spec, "spec", err);
 	if (rc != 0)
 		goto cleanup;
 	vs_soap_add_moref(m, "folder", p->folder);

@@ -64,12 +64,6 @@ int vs_import_ovf(struct vs_moref *vm_out, struct vs_client *c,
 int vs_import_device_url(char **out, const char *lease_url,
                          const char *base_url, struct err *err);
 
-/* Appends a deep copy of src (an element of a reply) to parent under the
- * new element name (e.g. importSpec -> spec, VirtualDevice -> device).
- * The copy keeps src's xsi:type and namespace declarations. */
-int vs_import_copy_node(xmlNodePtr parent, xmlNodePtr src,
-                        const char *name, struct err *err);
-
 /* How a VM an import made is removed (vsphere/vm_remove.h): powered
  * off when on, destroyed; a VM already gone is fine. */
 struct vs_vm_remove_opts;
