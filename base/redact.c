@@ -79,6 +79,7 @@ static const char *const redact_elements[] = {
 	"sessionID",      /* SessionIsActive */
 	"sessionId",      /* TerminateSession */
 	"privateKey",     /* certificate / key material */
+	"vcSessionCookie", /* the vim25 session in a PBM SOAP header */
 	NULL,
 };
 

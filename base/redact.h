@@ -5,7 +5,8 @@
  * Secrets come two ways:
  *   - by shape: the text of password-like elements (password,
  *     adminPassword, newPassword, oldPassword, sessionID, sessionId,
- *     privateKey), the <key> of a session (LoginResponse, UserSession,
+ *     privateKey, vcSessionCookie: the vim25 session cookie in the SOAP
+ *     header of a PBM request), the <key> of a session (LoginResponse, UserSession,
  *     currentSession, ...), the value following a guestinfo.userdata key,
  *     the vmware_soap_session cookie, and the vAPI REST session's id and
  *     credentials where a header or cookie names them

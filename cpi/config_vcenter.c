@@ -32,7 +32,6 @@ static const struct cpi_cfg_key vcenter_keys[] = {
 
 static const struct cpi_cfg_unsupported vcenter_unsupported[] = {
 	{ "http_logging", "logging every vCenter HTTP exchange" },
-	{ "vm_storage_policy_name", "storage policies" },
 	{ "nsx", "NSX-V" },
 	{ "nsxt", "NSX-T" },
 };

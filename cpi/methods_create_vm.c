@@ -79,6 +79,7 @@
 #include "vsphere/create.h"
 #include "vsphere/drs.h"
 #include "vsphere/ipconflict.h"
+#include "vsphere/pbm.h"
 #include "vsphere/placement.h"
 #include "vsphere/stemcell.h"
 #include "vsphere/vm.h"
@@ -306,6 +307,7 @@ struct job {
 	char *template_rel;         /* stemcells, relative to <dc>/vm */
 	struct vs_client *c;
 	struct vs_placement *pl;
+	struct vs_pbm_policy *policy;   /* props.policy's (vsphere/pbm.h) */
 	struct vs_created *vm;
 	struct vm_host_group hg;    /* the chosen cluster entry's */
 	struct vs_moref hg_host;    /* the clone's host; type "": none */
@@ -339,8 +341,8 @@ prepare(struct job *j, struct cpi_call *call)
 	if (cpi_arg_string(call, 0)[0] == '\0')
 		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "create_vm: agent_id is empty");
-	if (j->props.ndatastores == 0 && (dc->datastore_pattern == NULL ||
-	                                  dc->datastore_pattern[0] == '\0'))
+	if (j->props.ndatastores == 0 && j->props.policy == NULL &&
+	    (dc->datastore_pattern == NULL || dc->datastore_pattern[0] == '\0'))
 		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "create_vm: no datastore_pattern is "
 		                   "configured and cloud_properties names "
@@ -520,6 +522,7 @@ find_placement(struct job *j, struct cpi_call *call)
 	              n > 0 && (size_t)n < sizeof(source) ? source : NULL);
 	pr.disk_patterns = (const char *const *)pats;
 	pr.ndisk_patterns = npats;
+	pr.policy = j->policy;
 	rc = vs_placement_find(&j->pl, j->c, &pr, &verr);
 	cpi_vm_place_patterns_free(pats, npats);
 	free(cls);
@@ -536,6 +539,10 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	struct err verr = {0};
 	int rc;
 
+	rc = cpi_vm_place_policy(&j->policy, j->c, j->props.policy, call,
+	                         &verr);
+	if (rc < 0)
+		return fail_before(call, &verr, "storage policy");
 	rc = find_placement(j, call);
 	if (rc < 0)
 		return rc;
@@ -790,6 +797,7 @@ clone_options(struct vs_create_opts *co, char *hw, size_t hw_size,
 	co->source_hw = j->src_hw;
 	co->scsi_type = cpi_scsi_type_vim(vc->default_scsi_controller_type);
 	co->root_disk_kb = j->props.root_disk_gb * 1024 * 1024;
+	co->profile_id = j->policy != NULL ? j->policy->profile_id : NULL;
 	if (j->props.disable_drs == 2)
 		co->drs_off_cluster = &j->pl->cluster_ref;
 	cpi_vm_props_options(co, &j->props, vc, j->pl, call);
@@ -914,6 +922,7 @@ cleanup:
 	wipe_free(j.settings);
 	vs_created_free(j.vm);
 	vs_placement_free(j.pl);
+	vs_pbm_policy_free(j.policy);
 	free(j.journal_dir);
 	free(j.folder_rel);
 	free(j.template_rel);

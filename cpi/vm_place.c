@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cpi/disk_cid.h"
+#include "cpi/log.h"
+#include "vsphere/pbm.h"
 #include "vsphere/transports.h"
 
 vs_placement_rand_fn
@@ -64,4 +66,22 @@ cpi_vm_place_patterns_free(char **v, size_t n)
 	for (i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+int
+cpi_vm_place_policy(struct vs_pbm_policy **out, struct vs_client *c,
+                    const char *name, const struct cpi_call *call,
+                    struct err *verr)
+{
+	int rc;
+
+	*out = NULL;
+	if (name == NULL)
+		return 0;
+	rc = vs_pbm_find_policy(out, c, name, verr);
+	if (rc == 0)
+		cpi_log_info(call->log, "create_vm: storage policy %s (profile "
+		             "%s): %zu compatible datastore(s)", name,
+		             (*out)->profile_id, (*out)->ndatastores);
+	return rc;
 }

@@ -11,6 +11,9 @@
 #include "cpi/dispatch.h"
 #include "vsphere/placement.h"
 
+struct vs_client;
+struct vs_pbm_policy;
+
 /* The datastore draw's random source: vs_placement_rand_fixed (the
  * most free space wins) when the vSphere calls are recorded or
  * replayed, since the requests must match the recording, and in a
@@ -24,5 +27,12 @@ vs_placement_rand_fn cpi_vm_place_rand(const struct cpi_call *call);
 int cpi_vm_place_disk_patterns(char ***out, size_t *n,
                                const struct cpi_call *call);
 void cpi_vm_place_patterns_free(char **v, size_t n);
+/* The storage policy name (create_vm's, cpi/vm_props.h) and its
+ * compatible datastores into *out (vsphere/pbm.h; the 4 PBM round
+ * trips), logged; NULL name: *out NULL, no round trip.  vCenter's
+ * answer (an unknown policy: ERR_ENOTFOUND) is left in verr. */
+int cpi_vm_place_policy(struct vs_pbm_policy **out, struct vs_client *c,
+                        const char *name, const struct cpi_call *call,
+                        struct err *verr);
 
 #endif

@@ -71,7 +71,6 @@ static const struct {
 	const char *key;
 	const char *what;
 } unsupported_props[] = {
-	{ "storage_policy", "storage policies" },
 	{ "vgpus", "vGPUs" },
 	{ "pci_passthroughs", "PCI passthrough" },
 	{ "device_groups", "device groups" },
@@ -379,6 +378,35 @@ parse_group_root(struct vm_props *p, const json_t *cp, struct err *err)
 	return 0;
 }
 
+/* storage_policy {name} (vm_type.rb's storage_policy_name), then the
+ * policy in effect as the Ruby CPI's storage_picker.rb ranks them: the
+ * VM type's policy, else its datastores (no policy), else the config's
+ * vm_storage_policy_name.  Needs p->ndatastores. */
+static int
+parse_storage_policy(struct vm_props *p, const json_t *cp,
+                     const struct cpi_vcenter *vc, struct err *err)
+{
+	const json_t *v = json_object_get(cp, "storage_policy");
+	const json_t *name = json_object_get(v, "name");
+
+	if (v != NULL && !json_is_null(v) && !json_is_object(v))
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "create_vm: cloud_properties.storage_policy "
+		                   "must be an object with a name");
+	if (name != NULL && !json_is_null(name)) {
+		p->storage_policy = cpi_json_text(name);
+		if (p->storage_policy == NULL || p->storage_policy[0] == '\0')
+			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+			                   "create_vm: cloud_properties."
+			                   "storage_policy.name must be a "
+			                   "non-empty string");
+	}
+	p->policy = p->storage_policy;
+	if (p->policy == NULL && p->ndatastores == 0)
+		p->policy = vc->vm_storage_policy_name;
+	return 0;
+}
+
 /* datastores: a non-empty array of names (no datastore clusters). */
 static int
 parse_datastores(struct vm_props *p, const json_t *v, struct err *err)
@@ -458,6 +486,9 @@ cpi_vm_props_parse(struct vm_props *p, const json_t *cp,
 		if (rc < 0)
 			return rc;
 	}
+	rc = parse_storage_policy(p, cp, vc, err);
+	if (rc < 0)
+		return rc;
 	return merge_vmx(p, vc, err);
 }
 

@@ -52,6 +52,11 @@ struct vm_props {
 	const char *vm_group;           /* vm_group: a cluster VM group, or
 	                                 * NULL */
 	struct cpi_tags tags;           /* tags (cpi/tags.h) */
+	const char *storage_policy;     /* storage_policy.name, or NULL */
+	/* The storage policy in effect (storage_picker.rb's order): the
+	 * VM type's, else, without datastores, the config's
+	 * vm_storage_policy_name; NULL: none */
+	const char *policy;
 	/* the config's vmx_options with these over them (borrowed) */
 	struct vs_vm_option *extra;
 	size_t nextra;
@@ -59,7 +64,8 @@ struct vm_props {
 
 /* Reads cloud_properties (cpu, ram, disk: positive integers; optional
  * datacenters[].clusters with drs_rules and host_group, datastores,
- * vmx_options, the VM options, vm_group, root_disk_size_gb, tags),
+ * vmx_options, the VM options, vm_group, root_disk_size_gb, tags,
+ * storage_policy),
  * refusing what this CPI does not support, and merges the config's
  * vmx_options under its own (into extra).  Bad input is a CloudError;
  * *p is then cleared by cpi_vm_props_clear. */

@@ -447,6 +447,13 @@ vs_client_http(struct vs_client *c, const struct vs_http_request *req,
 	return rc;
 }
 
+int
+vs_client_cookie(char **out, struct vs_client *c, const char *name,
+                 struct err *err)
+{
+	return vs_transport_cookie(c->transport, out, name, err);
+}
+
 /* --- SOAP calls ----------------------------------------------------- */
 
 static bool

@@ -46,6 +46,11 @@ int vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
 int vs_client_http(struct vs_client *c, const struct vs_http_request *req,
                    struct vs_http_response *resp, struct err *err);
 
+/* The cookie `name` the client's transport keeps for the vCenter
+ * (vs_transport_cookie()): *out malloc'd. */
+int vs_client_cookie(char **out, struct vs_client *c, const char *name,
+                     struct err *err);
+
 const struct vs_service_content *vs_client_sc(const struct vs_client *c);
 /* "https://host:port" without a trailing slash. */
 const char *vs_client_base_url(const struct vs_client *c);

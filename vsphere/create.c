@@ -450,7 +450,8 @@ change_controller(struct vs_vm_device_change *ch, const struct vs_created *v,
 	ch->nchild_keys = v->nscsi_children;
 }
 
-/* The system disk grown (root_disk_size_gb). */
+/* The system disk grown (root_disk_size_gb) and/or given the storage
+ * policy. */
 static void
 change_system_disk(struct vs_vm_device_change *ch, const struct vs_created *v,
                    const struct vs_create_opts *opts)
@@ -467,7 +468,9 @@ change_system_disk(struct vs_vm_device_change *ch, const struct vs_created *v,
 	ch->file_name = v->sys_file;
 	ch->datastore = v->sys_has_datastore ? &v->sys_datastore : NULL;
 	ch->disk_mode = v->sys_disk_mode;
-	ch->capacity_kb = opts->root_disk_kb;
+	ch->capacity_kb = opts->root_disk_kb > 0 ? opts->root_disk_kb :
+	                  v->sys_capacity_kb;
+	ch->profile_id = opts->profile_id;
 }
 
 static void
@@ -528,9 +531,11 @@ plan_changes(struct vs_vm_device_change *ch, const struct vs_created *v,
 	if (opts->scsi_type != NULL && v->scsi_key != 0 &&
 	    strcmp(opts->scsi_type, v->scsi_type) != 0)
 		change_controller(&ch[n++], v, opts);
-	if (opts->root_disk_kb > 0)
+	if (opts->root_disk_kb > 0 ||
+	    (opts->profile_id != NULL && v->sys_file != NULL))
 		change_system_disk(&ch[n++], v, opts);
-	add_ephemeral_disk(&ch[n++], v);
+	add_ephemeral_disk(&ch[n], v);
+	ch[n++].profile_id = opts->profile_id;
 	n += change_cdrom(&ch[n], v);
 	for (i = 0; i < v->nremove; i++) {
 		ch[n].operation = VS_VM_OP_REMOVE;
@@ -569,6 +574,7 @@ plan_options(struct vs_vm_config *cfg, const struct vs_create_opts *opts)
 	                                 2 : 0;
 	cfg->has_cpu_reservation = opts->has_cpu_reservation;
 	cfg->cpu_reservation_mhz = opts->cpu_reservation_mhz;
+	cfg->vm_profile_id = opts->profile_id;
 }
 
 /* root_disk_size_gb: disks only grow, and only a disk with a file. */

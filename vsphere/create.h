@@ -168,6 +168,11 @@ struct vs_create_opts {
 	 * reconfigure; needs a full clone: a linked clone's disk cannot
 	 * grow).  Smaller than the disk: ERR_EINVAL, nothing sent. */
 	long long root_disk_kb;
+	/* A storage policy's profile id (vsphere/pbm.h): the reconfigure
+	 * sets it as the VM's vmProfile and the profile of the system disk
+	 * (an edit) and the ephemeral disk, as the Ruby CPI's
+	 * apply_storage_policy does; NULL: none. */
+	const char *profile_id;
 	/* Non-NULL: after the power on, DRS is turned off for the VM in
 	 * this cluster (a per-VM override, the Ruby CPI's disable_drs). */
 	const struct vs_moref *drs_off_cluster;

@@ -226,6 +226,7 @@ map_change(struct vs_device_change *out, struct vs_device_spec *d,
 	rc = map_operations(out, in, i, err);
 	if (rc != 0)
 		return rc;
+	out->profile_id = in->profile_id;
 	/* the serializer checks that type_name fits the kind and that
 	 * deviceInfo has both parts */
 	d->type_name = in->type_name;
@@ -344,6 +345,7 @@ map_config(struct mapped_config *m, const struct vs_vm_config *spec,
 	m->cs.nested_hv = map_tristate(spec->nested_hv);
 	m->cs.has_cpu_reservation = spec->has_cpu_reservation;
 	m->cs.cpu_reservation_mhz = spec->cpu_reservation_mhz;
+	m->cs.vm_profile_id = spec->vm_profile_id;
 	return 0;
 }
 

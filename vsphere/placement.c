@@ -21,15 +21,19 @@
 
 #include "base/uuid.h"
 #include "vsphere/pattern.h"
+#include "vsphere/pbm.h"
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
 
 static bool
 ds_named(const struct vs_placement_req *req, const struct vs_pattern *re,
-         const char *name)
+         const struct ent *ds)
 {
+	const char *name = ds->name;
 	size_t i;
 
+	if (req->policy != NULL)
+		return vs_pbm_policy_has(req->policy, ds->o->obj.value);
 	if (req->ndatastores > 0) {
 		for (i = 0; i < req->ndatastores; i++)
 			if (strcmp(req->datastores[i], name) == 0)
@@ -209,7 +213,7 @@ best_in_cluster(struct best *b, const struct index *ix, const struct ent *cl,
 		double score;
 
 		if (ds == NULL || ds->kind != K_DS ||
-		    ds->name == NULL || !ds_named(req, re, ds->name))
+		    ds->name == NULL || !ds_named(req, re, ds))
 			continue;
 		f = vs_place__ds_free_mb(ds);
 		if (f <= need_mb + VS_PLACEMENT_DISK_HEADROOM_MB)
@@ -272,7 +276,7 @@ best_init(struct best *b, struct vs_pattern **re,
 	                    .misses = SIZE_MAX };
 	if (b->rand == NULL)
 		b->rand = uuid_random_bytes;
-	if (req->ndatastores == 0)
+	if (req->ndatastores == 0 && req->policy == NULL)
 		rc = vs_pattern_compile(re, pat != NULL ? pat : "",
 		                        "datastore pattern", err);
 	if (rc == 0 && req->ndisk_patterns > 0) {
@@ -325,7 +329,9 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 		rc = err_set(err, ERR_ENOTFOUND,
 		             "no datastore %s has more than %lld MB free in "
 		             "the clusters considered",
-		             req->ndatastores > 0 ? "of those named" :
+		             req->policy != NULL ? "compatible with the "
+		             "storage policy" : req->ndatastores > 0 ?
+		             "of those named" :
 		             "matching the datastore pattern",
 		             req->disk_mb + req->memory_mb +
 		             VS_PLACEMENT_DISK_HEADROOM_MB);

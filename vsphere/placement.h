@@ -73,6 +73,8 @@ typedef int (*vs_placement_rand_fn)(unsigned char *b, size_t n);
  * most free space wins, the first on ties), for replay and tests. */
 int vs_placement_rand_fixed(unsigned char *b, size_t n);
 
+struct vs_pbm_policy;
+
 struct vs_placement_cluster {
 	const char *name;
 	const char *resource_pool;      /* NULL: the cluster's root pool */
@@ -110,6 +112,11 @@ struct vs_placement_req {
 	 * matching more of them are preferred. */
 	const char *const *disk_patterns;
 	size_t ndisk_patterns;
+	/* A storage policy (vsphere/pbm.h): only its compatible datastores
+	 * qualify, in place of datastores / datastore_pattern (the Ruby
+	 * CPI's precedence: the policy's datastores replace the others).
+	 * NULL: none. */
+	const struct vs_pbm_policy *policy;
 };
 
 enum vs_pg_kind {

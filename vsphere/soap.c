@@ -212,6 +212,15 @@ vs_soap_request_new(xmlDocPtr *doc_out, xmlNodePtr *method_out,
                     const char *method, const struct vs_moref *this_ref,
                     struct err *err)
 {
+	return vs_soap_request_ns(doc_out, method_out, VS_NS_VIM25, method,
+	                          this_ref, err);
+}
+
+int
+vs_soap_request_ns(xmlDocPtr *doc_out, xmlNodePtr *method_out,
+                   const char *ns, const char *method,
+                   const struct vs_moref *this_ref, struct err *err)
+{
 	xmlDocPtr doc = NULL;
 	xmlNodePtr env, body, m;
 	xmlNsPtr soapenv, vim;
@@ -250,7 +259,7 @@ vs_soap_request_new(xmlDocPtr *doc_out, xmlNodePtr *method_out,
 	                              NULL));
 	if (m == NULL)
 		goto nomem;
-	vim = xmlNewNs(m, (const xmlChar *)VS_NS_VIM25, NULL);
+	vim = xmlNewNs(m, (const xmlChar *)ns, NULL);
 	if (!ns_whole(vim, false))
 		goto nomem;
 	xmlSetNs(m, vim);
@@ -270,6 +279,36 @@ nomem:
 cleanup:
 	xmlFreeDoc(doc);
 	return rc;
+}
+
+int
+vs_soap_add_header(xmlDocPtr doc, const char *name, const char *value,
+                   struct err *err)
+{
+	xmlNodePtr env = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+	xmlNodePtr hdr = NULL, n = NULL;
+
+	if (env == NULL || env->children == NULL || name == NULL ||
+	    !valid_xml_text(name) || !valid_xml_text(value))
+		return err_set(err, ERR_EINVAL, "invalid SOAP header %s",
+		               name != NULL ? name : "(no name)");
+	hdr = named_or_drop(xmlNewDocNode(doc, env->ns,
+	                                  (const xmlChar *)"Header", NULL));
+	if (hdr != NULL)
+		n = named_or_drop(xmlNewDocNode(doc, NULL,
+		                                (const xmlChar *)name, NULL));
+	if (n == NULL || xmlAddChild(hdr, n) == NULL) {
+		xmlFreeNode(n);
+		goto nomem;
+	}
+	if (add_content(n, value) != 0 ||
+	    xmlAddPrevSibling(env->children, hdr) == NULL)
+		goto nomem;
+	return 0;
+nomem:
+	xmlFreeNode(hdr);
+	return err_set(err, ERR_ENOMEM, "out of memory building a SOAP "
+	               "header");
 }
 
 xmlNodePtr

@@ -20,6 +20,7 @@
 #include "base/err.h"
 
 #define VS_NS_VIM25 "urn:vim25"
+#define VS_NS_PBM "urn:pbm"         /* the storage policy service */
 #define VS_NS_SOAPENV "http://schemas.xmlsoap.org/soap/envelope/"
 #define VS_NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
 #define VS_NS_XSD "http://www.w3.org/2001/XMLSchema"
@@ -56,7 +57,18 @@ bool vs_utf8_valid(const char *s, size_t len, bool allow_ws);
 int vs_soap_request_new(xmlDocPtr *doc_out, xmlNodePtr *method_out,
                         const char *method, const struct vs_moref *this_ref,
                         struct err *err);
-/* <name>value</name> in the vim25 namespace; value escaped by libxml2. */
+/* vs_soap_request_new() for another SOAP endpoint: the method element
+ * (and everything added under it) in namespace ns, e.g. VS_NS_PBM. */
+int vs_soap_request_ns(xmlDocPtr *doc_out, xmlNodePtr *method_out,
+                       const char *ns, const char *method,
+                       const struct vs_moref *this_ref, struct err *err);
+/* A soapenv:Header before the Body of a request vs_soap_request_*()
+ * made, holding <name>value</name> (no namespace, as PBM's
+ * vcSessionCookie is sent). */
+int vs_soap_add_header(xmlDocPtr doc, const char *name, const char *value,
+                       struct err *err);
+/* <name>value</name> in the method's namespace (vim25, or the one
+ * vs_soap_request_ns() gave); value escaped by libxml2. */
 xmlNodePtr vs_soap_add_text(xmlNodePtr parent, const char *name,
                             const char *value);
 xmlNodePtr vs_soap_add_bool(xmlNodePtr parent, const char *name, bool v);

@@ -46,6 +46,46 @@ vs_transport_free(struct vs_transport *t)
 		t->free(t);
 }
 
+int
+vs_transport_cookie(struct vs_transport *t, char **out, const char *name,
+                    struct err *err)
+{
+	*out = NULL;
+	if (t == NULL || t->cookie == NULL)
+		return err_set(err, ERR_ENOTFOUND, "the transport keeps no "
+		               "cookies (%s)", name);
+	return t->cookie(t, out, name, err);
+}
+
+int
+vs_cookie_jar_line(char **out, const char *line, const char *name,
+                   struct err *err)
+{
+	const char *p = line, *end;
+	size_t nl = strlen(name), len;
+	int field;
+
+	*out = NULL;
+	for (field = 0; field < 5 && p != NULL; field++) {
+		p = strchr(p, '\t');
+		if (p != NULL)
+			p++;
+	}
+	if (p == NULL || strncmp(p, name, nl) != 0 || p[nl] != '\t')
+		return 0;
+	p += nl + 1;
+	end = p + strcspn(p, "\t\r\n");
+	len = (size_t)(end - p);
+	if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {
+		p++;
+		len -= 2;
+	}
+	*out = strndup(p, len);
+	if (*out == NULL)
+		return err_set(err, ERR_ENOMEM, "out of memory");
+	return 1;
+}
+
 static int
 parse_start(unsigned long *out, const char *s, struct err *err)
 {

@@ -72,6 +72,15 @@ struct vs_transport {
 	 * left unused here.  May be NULL. */
 	int (*finish)(struct vs_transport *t, struct err *err);
 	void (*free)(struct vs_transport *t);
+	/* The value of the cookie `name` the transport keeps for its
+	 * server (surrounding double quotes removed) into *out
+	 * (malloc'd): for the SOAP endpoints that take the vim25 session
+	 * as a header (PBM's vcSessionCookie).  ERR_ENOTFOUND when it
+	 * holds none.  May be NULL: the transport keeps no cookies.
+	 * Replay answers a stand-in (fixtures hold the cookie
+	 * redacted). */
+	int (*cookie)(struct vs_transport *t, char **out, const char *name,
+	              struct err *err);
 };
 
 void vs_http_response_clear(struct vs_http_response *resp);
@@ -80,5 +89,15 @@ void vs_http_response_clear(struct vs_http_response *resp);
 int vs_http_progress(const struct vs_http_request *req, unsigned long long sent,
                      unsigned long long total, struct err *err);
 void vs_transport_free(struct vs_transport *t);
+/* t->cookie(), or ERR_ENOTFOUND when t keeps no cookies. */
+int vs_transport_cookie(struct vs_transport *t, char **out,
+                        const char *name, struct err *err);
+/* For transports: when the cookie-jar line (Netscape format, as curl
+ * lists it: domain, flag, path, secure, expiry, name, value, separated
+ * by tabs) is cookie `name`, its value without surrounding double
+ * quotes into *out (malloc'd) and 1; 0 for another cookie or another
+ * line; ERR_ENOMEM. */
+int vs_cookie_jar_line(char **out, const char *line, const char *name,
+                       struct err *err);
 
 #endif

@@ -823,6 +823,27 @@ curl_finish(struct vs_transport *t, struct err *err)
 	return 0;
 }
 
+/* The cookie engine's (shared by every slot) cookie `name`. */
+static int
+curl_cookie(struct vs_transport *t, char **out, const char *name,
+            struct err *err)
+{
+	struct curl_tp *c = (struct curl_tp *)t;
+	struct curl_slist *list = NULL, *l;
+	int rc = 0;
+
+	*out = NULL;
+	if (curl_easy_getinfo(c->slots[0].h, CURLINFO_COOKIELIST, &list) !=
+	    CURLE_OK)
+		list = NULL;
+	for (l = list; rc == 0 && l != NULL; l = l->next)
+		rc = vs_cookie_jar_line(out, l->data, name, err);
+	curl_slist_free_all(list);
+	if (rc == 0)
+		rc = err_set(err, ERR_ENOTFOUND, "no %s cookie", name);
+	return rc < 0 ? rc : 0;
+}
+
 static void
 curl_free_tp(struct vs_transport *t)
 {
@@ -939,6 +960,7 @@ vs_transport_curl_new(struct vs_transport **out,
 	c->base.version = VS_TRANSPORT_VERSION;
 	c->base.roundtrip = curl_roundtrip;
 	c->base.finish = curl_finish;
+	c->base.cookie = curl_cookie;
 	c->base.free = curl_free_tp;
 	c->log = opts->log;
 	c->log_ud = opts->log_ud;

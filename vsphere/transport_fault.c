@@ -497,6 +497,14 @@ fault_finish(struct vs_transport *t, struct err *err)
 	return ft->inner->finish(ft->inner, err);
 }
 
+static int
+fault_cookie(struct vs_transport *t, char **out, const char *name,
+             struct err *err)
+{
+	return vs_transport_cookie(((struct fault_transport *)t)->inner, out,
+	                           name, err);
+}
+
 static void
 fault_free(struct vs_transport *t)
 {
@@ -531,6 +539,7 @@ vs_transport_fault_new(struct vs_transport **out,
 	ft->base.version = VS_TRANSPORT_VERSION;
 	ft->base.roundtrip = fault_roundtrip;
 	ft->base.finish = fault_finish;
+	ft->base.cookie = fault_cookie;
 	ft->base.free = fault_free;
 	ft->inner = inner;
 	inner = NULL;

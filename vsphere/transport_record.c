@@ -339,6 +339,16 @@ record_finish(struct vs_transport *t, struct err *err)
 	return r->inner->finish(r->inner, err);
 }
 
+/* The inner transport's (the recorded requests hold it redacted:
+ * base/redact.h). */
+static int
+record_cookie(struct vs_transport *t, char **out, const char *name,
+              struct err *err)
+{
+	return vs_transport_cookie(((struct record *)t)->inner, out, name,
+	                           err);
+}
+
 int
 vs_transport_record_new(struct vs_transport **out,
                         struct vs_transport *inner, const char *dir,
@@ -362,6 +372,7 @@ vs_transport_record_new(struct vs_transport **out,
 	r->base.version = VS_TRANSPORT_VERSION;
 	r->base.roundtrip = record_roundtrip;
 	r->base.finish = record_finish;
+	r->base.cookie = record_cookie;
 	r->base.free = record_free;
 	r->inner = inner;
 	inner = NULL;

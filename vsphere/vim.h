@@ -398,6 +398,8 @@ struct vs_device_change {
 	int operation;                  /* enum vs_dev_op */
 	int file_operation;             /* enum vs_file_op */
 	const struct vs_device_spec *device;
+	const char *profile_id;         /* profile: a storage policy's
+	                                 * profile id; NULL: omitted */
 };
 
 struct vs_option {
@@ -422,6 +424,7 @@ struct vs_config_spec {
 	size_t nextra;
 	const char *managed_by_key;     /* both or neither */
 	const char *managed_by_type;
+	const char *vm_profile_id;      /* vmProfile; NULL: omitted */
 };
 
 struct vs_relocate_spec {

@@ -505,6 +505,24 @@ vs_add_device(xmlNodePtr parent, const char *name,
 	return rc;
 }
 
+/* A VirtualMachineDefinedProfileSpec {profileId, replicationSpec,
+ * profileData, profileParams} named name (none for a NULL id). */
+static int
+add_profile(xmlNodePtr parent, const char *name, const char *profile_id,
+            struct err *err)
+{
+	xmlNodePtr n;
+	int rc;
+
+	if (profile_id == NULL)
+		return 0;
+	rc = add_obj(&n, parent, name, "VirtualMachineDefinedProfileSpec",
+	             err);
+	if (rc == 0)
+		rc = add_text(n, "profileId", profile_id, err);
+	return rc;
+}
+
 /* VirtualDeviceConfigSpec {operation, fileOperation, device, profile,
  * backing}. */
 int
@@ -532,6 +550,8 @@ vs_add_device_change(xmlNodePtr parent, const char *name,
 		              err);
 	if (rc == 0)
 		rc = vs_add_device(n, "device", dc->device, err);
+	if (rc == 0)
+		rc = add_profile(n, "profile", dc->profile_id, err);
 	return rc;
 }
 
@@ -563,7 +583,7 @@ add_extra(xmlNodePtr spec, const struct vs_option *o, struct err *err)
 /* VirtualMachineConfigSpec {changeVersion, name, …, numCPUs, …, memoryMB,
  * memoryHotAddEnabled, cpuHotAddEnabled, …, deviceChange, cpuAllocation,
  * …, extraConfig, …, managedBy, memoryReservationLockedToMax,
- * nestedHVEnabled, …};
+ * nestedHVEnabled, …, vmProfile, …};
  * ResourceAllocationInfo {reservation, expandableReservation, limit,
  * shares, overheadLimit};
  * OptionValue {key, value (xsi:type)}; ManagedByInfo {extensionKey,
@@ -620,6 +640,8 @@ vs_add_config_spec(xmlNodePtr parent, const char *name,
 		                  s->memory_reservation_locked, err);
 	if (rc == 0)
 		rc = add_tristate(spec, "nestedHVEnabled", s->nested_hv, err);
+	if (rc == 0)
+		rc = add_profile(spec, "vmProfile", s->vm_profile_id, err);
 	return rc;
 }
 

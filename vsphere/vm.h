@@ -314,6 +314,9 @@ struct vs_vm_device_change {
 	const char *opaque_type;    /* and opaqueNetworkType */
 	const char *address_type;   /* NULL: omitted */
 	const char *mac_address;    /* NULL: omitted */
+	/* a storage policy's profile id (the spec's profile, a
+	 * VirtualMachineDefinedProfileSpec); NULL: none */
+	const char *profile_id;
 };
 
 struct vs_vm_option {
@@ -337,6 +340,8 @@ struct vs_vm_config {
 	int nested_hv;              /* nestedHVEnabled */
 	bool has_cpu_reservation;   /* cpuAllocation.reservation (MHz) */
 	long long cpu_reservation_mhz;
+	const char *vm_profile_id;  /* vmProfile: a storage policy's
+	                             * profile id; NULL: unchanged */
 };
 
 /* ReconfigVM_Task with spec, waited for. */

@@ -471,7 +471,6 @@ ruby -ryaml -rjson -e '
 		JSON.generate(m.merge("plugins" => { "p" => {} })))
 	' "$data/minimal.yml" "$bad"
 for c in "http-logging vcenter\.http_logging" \
-	"policy vcenter\.vm_storage_policy_name" \
 	"ds-cluster datastore_cluster_pattern" \
 	"mixed allow_mixed_datastores" \
 	"drs-rules CL\.drs_rules" "plugins plugins"; do
@@ -487,6 +486,10 @@ check "a cluster's host_group is rendered" \
 	sh -c "ruby '$bosh_rb' render '$job' '$bad/host-group.yml' '$r/host-group' &&
 	ruby -rjson -e 'exit(JSON.parse(File.read(ARGV[0]))[\"cloud\"][\"properties\"][\"vcenters\"][0][\"datacenters\"][0][\"clusters\"] == [{\"CL\" => {\"host_group\" => \"hg\"}}] ? 0 : 1)' \
 		'$r/host-group/config/cpi.json'"
+check "vcenter.vm_storage_policy_name is rendered" \
+	sh -c "ruby '$bosh_rb' render '$job' '$bad/policy.yml' '$r/policy' &&
+	ruby -rjson -e 'exit(JSON.parse(File.read(ARGV[0]))[\"cloud\"][\"properties\"][\"vcenters\"][0][\"vm_storage_policy_name\"] == \"gold\" ? 0 : 1)' \
+		'$r/policy/config/cpi.json'"
 check "vcenter.enable_auto_anti_affinity_drs_rules true is rendered" \
 	sh -c "ruby '$bosh_rb' render '$job' '$bad/drs-auto.yml' '$r/drs-auto' &&
 	ruby -rjson -e 'exit(JSON.parse(File.read(ARGV[0]))[\"cloud\"][\"properties\"][\"vcenters\"][0][\"enable_auto_anti_affinity_drs_rules\"] == true ? 0 : 1)' \

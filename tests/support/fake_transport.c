@@ -312,6 +312,20 @@ ft_clear(void)
 	memset(&ft, 0, sizeof(ft));
 }
 
+static int
+fake_cookie(struct vs_transport *t, char **out, const char *name,
+            struct err *err)
+{
+	(void)t;
+	*out = NULL;
+	if (ft.cookie[0] == '\0' || strcmp(name, "vmware_soap_session") != 0)
+		return err_set(err, ERR_ENOTFOUND, "no %s cookie", name);
+	*out = strdup(ft.cookie);
+	if (*out == NULL)
+		return err_set(err, ERR_ENOMEM, "out of memory");
+	return 0;
+}
+
 void
 ft_reset_empty(const char *save_as)
 {
@@ -319,6 +333,7 @@ ft_reset_empty(const char *save_as)
 	ft.base.version = VS_TRANSPORT_VERSION;
 	ft.base.roundtrip = fake_roundtrip;
 	ft.base.finish = fake_finish;
+	ft.base.cookie = fake_cookie;
 	ft.base.free = fake_free;
 	ft.clock = FT_CLOCK_START;
 	snprintf(ft.save_as, sizeof(ft.save_as), "%s",

@@ -105,6 +105,9 @@ struct fake_transport {
 	double clock;           /* the injected clock */
 	char last_log[1024];    /* the client's last log message */
 	char save_as[32];       /* see ft_reset() */
+	char cookie[128];       /* the vmware_soap_session cookie the
+	                         * transport answers (t->cookie); "" after
+	                         * ft_reset(): none (ERR_ENOTFOUND) */
 };
 
 extern struct fake_transport ft;

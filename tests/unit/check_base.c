@@ -468,6 +468,26 @@ START_TEST(test_redact_text_shapes)
 }
 END_TEST
 
+/* The PBM endpoint takes the vim25 session cookie as a SOAP header. */
+START_TEST(test_redact_pbm_session_header)
+{
+	static const char in[] =
+		"<soapenv:Header><vcSessionCookie>52c0-ffee</vcSessionCookie>"
+		"</soapenv:Header><soapenv:Body><PbmQueryProfile "
+		"xmlns=\"urn:pbm\"><resourceType><resourceType>STORAGE"
+		"</resourceType></resourceType></PbmQueryProfile>";
+	char *out = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(redact_text(&out, &len, in, strlen(in), NULL), 0);
+	ck_assert_ptr_null(strstr(out, "52c0-ffee"));
+	ck_assert_ptr_nonnull(strstr(out, "<vcSessionCookie>REDACTED"
+	                             "</vcSessionCookie>"));
+	ck_assert_ptr_nonnull(strstr(out, "STORAGE"));
+	free(out);
+}
+END_TEST
+
 START_TEST(test_redact_rest_session)
 {
 	static const char in[] =
@@ -633,6 +653,7 @@ base_suite(void)
 	tcase_add_test(tr, test_redact_secret_at_forms);
 	tcase_add_test(tr, test_redact_secrets_mark);
 	tcase_add_test(tr, test_redact_text_shapes);
+	tcase_add_test(tr, test_redact_pbm_session_header);
 	tcase_add_test(tr, test_redact_rest_session);
 	tcase_add_test(tr, test_redact_login_key);
 	tcase_add_test(tr, test_redact_secret_name);

@@ -310,10 +310,10 @@ START_TEST(test_clone_spec_xml)
 		.capacity_kb = 4194304,
 	};
 	struct vs_device_change changes[] = {
-		{ VS_OP_ADD, VS_FILEOP_NONE, &nic1 },
-		{ VS_OP_ADD, VS_FILEOP_NONE, &nic2 },
-		{ VS_OP_EDIT, VS_FILEOP_NONE, &cd },
-		{ VS_OP_ADD, VS_FILEOP_CREATE, &disk },
+		{ VS_OP_ADD, VS_FILEOP_NONE, &nic1, NULL },
+		{ VS_OP_ADD, VS_FILEOP_NONE, &nic2, NULL },
+		{ VS_OP_EDIT, VS_FILEOP_NONE, &cd, NULL },
+		{ VS_OP_ADD, VS_FILEOP_CREATE, &disk, NULL },
 	};
 	struct vs_option extra[] = {
 		{ "disk.enableUUID", "TRUE" },
@@ -373,8 +373,8 @@ START_TEST(test_config_spec_reconfig_xml)
 		.capacity_kb = 1048576,
 	};
 	struct vs_device_change changes[] = {
-		{ VS_OP_REMOVE, VS_FILEOP_NONE, &nic },
-		{ VS_OP_REMOVE, VS_FILEOP_DESTROY, &disk },
+		{ VS_OP_REMOVE, VS_FILEOP_NONE, &nic, NULL },
+		{ VS_OP_REMOVE, VS_FILEOP_DESTROY, &disk, NULL },
 	};
 	struct vs_config_spec s = {
 		.name = "vm-1234", .memory_mb = 4096,
@@ -470,11 +470,11 @@ START_TEST(test_config_spec_device_extensions_xml)
 		.bus_number = 3, .shared_bus = "virtualSharing",
 	};
 	struct vs_device_change changes[] = {
-		{ VS_OP_REMOVE, VS_FILEOP_NONE, &e1000 },
-		{ VS_OP_EDIT, VS_FILEOP_NONE, &cdrom },
-		{ VS_OP_ADD, VS_FILEOP_NONE, &pvscsi },
-		{ VS_OP_ADD, VS_FILEOP_NONE, &sas },
-		{ VS_OP_ADD, VS_FILEOP_NONE, &lsi },
+		{ VS_OP_REMOVE, VS_FILEOP_NONE, &e1000, NULL },
+		{ VS_OP_EDIT, VS_FILEOP_NONE, &cdrom, NULL },
+		{ VS_OP_ADD, VS_FILEOP_NONE, &pvscsi, NULL },
+		{ VS_OP_ADD, VS_FILEOP_NONE, &sas, NULL },
+		{ VS_OP_ADD, VS_FILEOP_NONE, &lsi, NULL },
 	};
 	struct vs_config_spec s = {
 		.changes = changes, .nchanges = 5,
@@ -721,7 +721,8 @@ START_TEST(test_spec_invalid)
 		.backing = VS_BACKING_DISK_FLAT, .file_name = "[ds] x.vmdk",
 		.disk_mode = "persistent", .thin = 7,
 	};
-	struct vs_device_change bad_op = { 0, VS_FILEOP_NONE, &nic_noname };
+	struct vs_device_change bad_op = { 0, VS_FILEOP_NONE, &nic_noname,
+	                                   NULL };
 	struct vs_option ctl[] = { { "guestinfo.x", "a\001b" } };
 	struct vs_option bad_utf8[] = { { "guestinfo.x", "\xff\xfe" } };
 	struct vs_config_spec half = { .managed_by_key = "k" };

@@ -59,6 +59,11 @@ import (
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/find"
+	// the PBM (storage policy) simulator, registered as an endpoint of
+	// the VPX model at /pbm (and at /pbm/sdk by init below); its
+	// profiles are pbm/simulator's defaults ("vSAN Default Storage
+	// Policy", ...)
+	pbmsim "github.com/vmware/govmomi/pbm/simulator"
 	"github.com/vmware/govmomi/simulator"
 	// the vAPI REST simulator (/rest/com/vmware/cis/...: sessions,
 	// tagging), registered as an endpoint of the VPX model
@@ -66,6 +71,20 @@ import (
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
+
+// vCenter serves PBM at /pbm/sdk too, the path the Ruby CPI (and this
+// one) posts to; govmomi's simulator registers only /pbm.  A second
+// registry of the same simulator (its profiles are package state) serves
+// /pbm/sdk.
+func init() {
+	simulator.RegisterEndpoint(func(s *simulator.Service, r *simulator.Registry) {
+		if r.IsVPX() {
+			sdk := pbmsim.New()
+			sdk.Path = "/pbm/sdk"
+			s.RegisterSDK(sdk)
+		}
+	})
+}
 
 type options struct {
 	listen      string
@@ -383,7 +402,8 @@ func run(o *options) int {
 		listen.User = url.UserPassword(o.user, o.password)
 	}
 	model.Service.Listen = listen
-	// serves the endpoints registered by imports: the vAPI simulator
+	// serves the endpoints registered by imports: the vAPI and PBM
+	// simulators
 	model.Service.RegisterEndpoints = true
 	if o.cert != "" {
 		pair, err := tls.LoadX509KeyPair(o.cert, o.key)
