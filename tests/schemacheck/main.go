@@ -28,11 +28,18 @@
 //     required attributes (the type of a ManagedObjectReference) are
 //     present;
 //   - xsi:type names a known type that fits the declared one;
-//   - children live in the urn:vim25 namespace; simple values have no child
+//   - children live in the request's namespace; simple values have no child
 //     elements, and booleans and numbers parse.
 //
 // Build (GOPATH mode): sh tests/sim/gobuild.sh BUILD ./tests/schemacheck
 // BUILD/schemacheck, or let tests/schemacheck/run.sh do it.
+//
+// Requests to the storage policy endpoint (/pbm/sdk, namespace urn:pbm:
+// PbmQueryProfile, PbmCheckRequirements, ...) are checked the same way
+// against govmomi's pbm/types, which register as "pbm:<Name>"; their
+// children and xsi:types live in urn:pbm (vim25 types such as
+// ManagedObjectReference embedded there too).  The soapenv:Header
+// (PBM's vcSessionCookie) is not checked.
 package main
 
 import (
@@ -52,6 +59,8 @@ import (
 	"time"
 	"unicode"
 
+	// the PBM types register themselves as "pbm:<Name>"
+	_ "github.com/vmware/govmomi/pbm/types"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -60,12 +69,24 @@ const (
 	nsXSI   = "http://www.w3.org/2001/XMLSchema-instance"
 	nsXSD   = "http://www.w3.org/2001/XMLSchema"
 	nsVim25 = "urn:vim25"
+	nsPbm   = "urn:pbm"
 
 	maxFileSize = 64 << 20
 	maxDepth    = 256
 )
 
 var typeFunc = types.TypeFunc()
+
+// lookupType finds a type of namespace space: PBM's are registered as
+// "pbm:<Name>" and embed vim25 types (ManagedObjectReference, ...).
+func lookupType(space, local string) (reflect.Type, bool) {
+	if space == nsPbm {
+		if t, ok := typeFunc("pbm:" + local); ok {
+			return t, true
+		}
+	}
+	return typeFunc(local)
+}
 
 // ---------------------------------------------------------------------------
 // Parsed document
@@ -286,7 +307,7 @@ func describe(t reflect.Type) *structInfo {
 // baseStruct maps a govmomi Base* interface to the struct it stands for.
 func baseStruct(iface reflect.Type) (reflect.Type, error) {
 	name := strings.TrimPrefix(iface.Name(), "Base")
-	t, ok := typeFunc(name)
+	t, ok := lookupType(nsPbm, name)
 	if !ok || name == iface.Name() {
 		return nil, errNotFound
 	}
@@ -312,6 +333,7 @@ func isLeaf(t reflect.Type) bool {
 
 type checker struct {
 	file       string
+	ns         string // the request's namespace: urn:vim25 or urn:pbm
 	violations []string
 }
 
@@ -411,13 +433,13 @@ func (c *checker) resolve(n *node, path string, declared reflect.Type) (
 			return nil, false
 		}
 		return nil, true
-	case nsVim25:
+	case c.ns:
 	default:
-		c.report(n, path, "xsi:type %s is not in urn:vim25 (namespace %q)",
-			x.Local, x.Space)
+		c.report(n, path, "xsi:type %s is not in %s (namespace %q)",
+			x.Local, c.ns, x.Space)
 		return nil, false
 	}
-	t, ok := typeFunc(x.Local)
+	t, ok := lookupType(x.Space, x.Local)
 	if !ok {
 		c.report(n, path, "unknown xsi:type %s", x.Local)
 		return nil, false
@@ -480,9 +502,9 @@ func (c *checker) element(n *node, path string, declared reflect.Type) {
 		if counts[ch.local] > 1 {
 			cpath = fmt.Sprintf("%s[%d]", cpath, counts[ch.local]-1)
 		}
-		if ch.space != nsVim25 {
+		if ch.space != c.ns {
 			c.report(ch, path, "element <%s> is in namespace %q, "+
-				"not urn:vim25", ch.local, ch.space)
+				"not %s", ch.local, ch.space, c.ns)
 			continue
 		}
 		i, ok := si.index[ch.local]
@@ -592,12 +614,13 @@ func (c *checker) checkFile(data []byte) (skipped bool, why string) {
 		strings.HasSuffix(req.local, "Response") {
 		return true, "a response, not a request"
 	}
-	if req.space != nsVim25 {
+	if req.space != nsVim25 && req.space != nsPbm {
 		c.report(req, req.local, "request element in namespace %q, "+
-			"not urn:vim25", req.space)
+			"not urn:vim25 or urn:pbm", req.space)
 		return false, ""
 	}
-	t, ok := typeFunc(req.local)
+	c.ns = req.space
+	t, ok := lookupType(req.space, req.local)
 	if ok {
 		si := describe(t)
 		ok = len(si.fields) > 0 && si.fields[0].name == "_this"

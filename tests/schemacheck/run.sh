@@ -1,5 +1,6 @@
 #!/bin/sh
-# Checks SOAP request bodies against the vim25 schema order (see main.go).
+# Checks SOAP request bodies against the vim25 (and PBM) schema order
+# (see main.go).
 # usage: sh tests/schemacheck/run.sh BUILD DIR_OR_FILE...
 #   e.g. sh tests/schemacheck/run.sh build fixtures build/sim
 # Builds BUILD/schemacheck when its sources changed (tests/sim/gobuild.sh;
