@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cpi/check_run.h"
+#include "vsphere/pbm.h"
 #include "vsphere/placement.h"
 #include "vsphere/vm.h"
 
@@ -354,6 +355,32 @@ check_pattern(struct cpi_check_run *x, const char *check, const char *key,
 	vs_inv_datastores_free(l);
 }
 
+/* vm_storage_policy_name: looked up as create_vm does (vsphere/pbm.h: 4
+ * round trips, only when set). */
+static void
+check_storage_policy(struct cpi_check_run *x)
+{
+	const char *name = x->cfg->vcenter.vm_storage_policy_name;
+	struct vs_pbm_policy *p = NULL;
+	struct err e = {0};
+
+	if (name == NULL)
+		return;
+	if (vs_pbm_find_policy(&p, x->c, name, &e) < 0) {
+		cpi_check__vs_error(x, CPI_CHECK_ERROR, "storage_policy",
+		                    VC ".vm_storage_policy_name", "name a VM "
+		                    "storage policy of vCenter that some "
+		                    "datastore is compatible with", &e);
+		return;
+	}
+	cpi_check_add(x->r, CPI_CHECK_OK, "storage_policy",
+	              VC ".vm_storage_policy_name", NULL, "storage policy "
+	              "'%s' (profile %s): %zu compatible datastore(s); VMs "
+	              "whose type names no datastores go to one of them",
+	              name, p->profile_id, p->ndatastores);
+	vs_pbm_policy_free(p);
+}
+
 static void
 check_datastores(struct cpi_check_run *x)
 {
@@ -379,14 +406,7 @@ check_datastores(struct cpi_check_run *x)
 	              "datastore; create_disk makes the directory when "
 	              "missing (Datastore.FileManagement, checked below)",
 	              dc->disk_path);
-	if (x->cfg->vcenter.vm_storage_policy_name != NULL)
-		cpi_check_add(x->r, CPI_CHECK_WARNING, "storage_policy",
-		              VC ".vm_storage_policy_name",
-		              "check the policy name in vCenter by hand",
-		              "storage policy '%s' not checked: this CPI does "
-		              "not read storage policies (SPBM) yet and does "
-		              "not apply the policy",
-		              x->cfg->vcenter.vm_storage_policy_name);
+	check_storage_policy(x);
 }
 
 static void

@@ -55,7 +55,8 @@
  * ReconfigVM_Task + 1, PowerOnVM_Task + 1, Logout), 2 more for an
  * UpgradeVM_Task, plus the IP conflict check: one FindAllByIp per static
  * address and one read when a VM answered; one CreateFolder more per
- * missing folder component.  The count is logged before the logout.
+ * missing folder component; 4 PBM calls with a storage policy
+ * (cpi/vm_place.h).  The count is logged before the logout.
  *
  * The settings hold the env and the mbus/blobstore credentials: they are
  * never logged, and wiped from memory before they are freed.

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "tests/support/cpi_run.h"
 #include "tests/support/sim_call.h"
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_fixture.h"
@@ -286,6 +287,54 @@ START_TEST(test_global_policy)
 }
 END_TEST
 
+/* `cpi check --json` looks vm_storage_policy_name up: the report's
+ * storage_policy item (ok, or an error naming the policy). */
+static void
+assert_check(const char *policy, const char *status, const char *needle)
+{
+	json_t *extra = json_pack("{s:s}", "vm_storage_policy_name", policy);
+	struct cpi_test_run raw = { 0 };
+	const json_t *it;
+	json_t *doc;
+	char *argv[5];
+	size_t i;
+	bool found = false;
+
+	argv[0] = (char *)cpi_test_binary();
+	argv[1] = (char *)"check";
+	argv[2] = (char *)"--json";
+	argv[3] = (char *)sim_config(extra);
+	argv[4] = NULL;
+	json_decref(extra);
+	ck_assert_int_eq(cpi_test_run(&raw, argv, "", 0), 0);
+	doc = json_loads(raw.out, 0, NULL);
+	ck_assert_msg(doc != NULL, "not JSON: %s", raw.out);
+	json_array_foreach(json_object_get(doc, "checks"), i, it) {
+		const char *c = json_string_value(json_object_get(it, "check"));
+		const char *s = json_string_value(json_object_get(it,
+		                                                  "status"));
+		const char *m = json_string_value(json_object_get(it,
+		                                                  "message"));
+
+		if (c != NULL && strcmp(c, "storage_policy") == 0) {
+			ck_assert_str_eq(s, status);
+			ck_assert_msg(strstr(m, needle) != NULL, "%s", m);
+			found = true;
+		}
+	}
+	ck_assert_msg(found, "no storage_policy item: %s", raw.out);
+	json_decref(doc);
+	cpi_test_run_clear(&raw);
+}
+
+START_TEST(test_preflight)
+{
+	assert_check(VVOL, "ok", "storage policy '" VVOL "' (profile "
+	             VVOL_ID "): 1 compatible datastore(s)");
+	assert_check("Gold", "error", "Storage Policy: Gold not found");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -296,6 +345,7 @@ suite(void)
 	tcase_add_test(tc, test_unknown_policy);
 	tcase_add_test(tc, test_vm_type_policy);
 	tcase_add_test(tc, test_global_policy);
+	tcase_add_test(tc, test_preflight);
 	suite_add_tcase(s, tc);
 	return s;
 }
