@@ -823,7 +823,7 @@ curl_finish(struct vs_transport *t, struct err *err)
 	return 0;
 }
 
-/* The cookie engine's (shared by every slot) cookie `name`. */
+/* The shared cookie engine's cookie `name` (vs_transport_cookie). */
 static int
 curl_cookie(struct vs_transport *t, char **out, const char *name,
             struct err *err)
@@ -832,7 +832,6 @@ curl_cookie(struct vs_transport *t, char **out, const char *name,
 	struct curl_slist *list = NULL, *l;
 	int rc = 0;
 
-	*out = NULL;
 	if (curl_easy_getinfo(c->slots[0].h, CURLINFO_COOKIELIST, &list) !=
 	    CURLE_OK)
 		list = NULL;
