@@ -152,7 +152,7 @@ paused_free(struct vs_transport *t)
 }
 
 static struct vs_transport paused = {
-	VS_TRANSPORT_VERSION, paused_roundtrip, NULL, paused_free,
+	VS_TRANSPORT_VERSION, paused_roundtrip, NULL, paused_free, NULL,
 };
 
 static struct vs_client *
