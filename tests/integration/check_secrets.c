@@ -8,6 +8,7 @@
  * password tried on purpose, the mbus and blobstore passwords of the
  * config (tests/support/sim_cpi.h) and a value in the agent env of
  * create_vm.  Recorded Login replies must hold no session key, nor the
+ * PBM requests of create_vm's storage policy the session cookie, nor the
  * vAPI REST session reply of create_vm's tags its session id (and its
  * Basic auth header, base64 of the password, is never written).
  *
@@ -36,6 +37,7 @@
 static char defcfg[4096];
 static char outdir[2048];
 static char recdir[2200];
+static size_t npbm;             /* PBM requests scanned */
 
 /* Every form of every secret to look for, spelled out here on purpose:
  * an oracle independent of base/redact, which wrote the files. */
@@ -325,6 +327,15 @@ scan_dir(const char *dir, size_t *nfiles, size_t *nrest)
 			              NULL, "%s: a session id", path);
 			(*nrest)++;
 		}
+		if (strstr(de->d_name, "-Pbm") != NULL &&
+		    strstr(de->d_name, ".request") != NULL) {
+			buf[n] = '\0';
+			/* the vim25 session cookie PBM takes is redacted */
+			ck_assert_msg(strstr(buf, "<vcSessionCookie>REDACTED"
+			                     "</vcSessionCookie>") != NULL,
+			              "%s: a session cookie", path);
+			npbm++;
+		}
 		if (strstr(de->d_name, "Login.response") != NULL) {
 			const char *k;
 
@@ -380,12 +391,14 @@ START_TEST(test_every_method)
 	json_decref(resp);
 	nets = json_pack("{s:{s:s,s:{s:s}}}", "d", "type", "dynamic",
 	                 "cloud_properties", "name", "BOSH-V4");
-	/* tags: a vAPI REST session (Basic auth, session id) */
-	resp = call("create_vm", json_pack("[s,s,{s:i,s:i,s:i,s:[{s:s,s:s}]},"
-	            "o,[],{s:{s:s},s:s}]", "agent-s", cid_sc, "cpu", 1, "ram",
-	            256, "disk", 1024, "tags", "category", "c", "tag", "t",
-	            nets, "bosh", "password", ENV_SECRET, "token",
-	            ENV_SECRET));
+	/* tags: a vAPI REST session (Basic auth, session id); a storage
+	 * policy: PBM requests (the session cookie in a SOAP header) */
+	resp = call("create_vm", json_pack("[s,s,{s:i,s:i,s:i,s:[{s:s,s:s}],"
+	            "s:{s:s}},o,[],{s:{s:s},s:s}]", "agent-s", cid_sc, "cpu",
+	            1, "ram", 256, "disk", 1024, "tags", "category", "c",
+	            "tag", "t", "storage_policy", "name",
+	            "vSAN Default Storage Policy", nets, "bosh", "password",
+	            ENV_SECRET, "token", ENV_SECRET));
 	ck_assert_ptr_null(sim_error_type(resp));
 	snprintf(cid_vm, sizeof(cid_vm), "%s", json_string_value(
 	         json_array_get(json_object_get(resp, "result"), 0)));
@@ -424,6 +437,7 @@ START_TEST(test_every_method)
 	scan_dir(recdir, &nfiles, &nrest);
 	ck_assert_msg(nfiles > 20, "only %zu recorded files", nfiles);
 	ck_assert_uint_eq(nrest, 1);
+	ck_assert_uint_eq(npbm, 4);
 }
 END_TEST
 
