@@ -231,10 +231,13 @@ profile_named(char **id_out, struct pbm *s, xmlNodePtr ids,
 		return rc;
 	for (id = pbm_child(ids, "returnval"); id != NULL;
 	     id = pbm_next(id, "returnval")) {
-		xmlChar *u = xmlNodeGetContent(pbm_child(id, "uniqueId"));
+		xmlNodePtr n = pbm_child(id, "uniqueId");
+		xmlChar *u = n != NULL ? xmlNodeGetContent(n) : NULL;
 
-		vs_soap_add_text(vs_soap_add_obj(m, "profileIds", NULL),
-		                 "uniqueId", (const char *)u);
+		if (u != NULL && u[0] != '\0')
+			vs_soap_add_text(vs_soap_add_obj(m, "profileIds",
+			                                 NULL),
+			                 "uniqueId", (const char *)u);
 		xmlFree(u);
 	}
 	rc = call(&doc, &resp, s, req, "PbmRetrieveContent", err);
