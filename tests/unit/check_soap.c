@@ -94,6 +94,45 @@ START_TEST(login_request_exact_bytes)
 }
 END_TEST
 
+/* Another endpoint's namespace (PBM's) for the method and everything
+ * under it; a SOAP header before the Body, its element unqualified; bad
+ * header input is refused and leaves the request as it was. */
+START_TEST(namespace_and_header)
+{
+	static const struct vs_moref pm = { "PbmProfileProfileManager",
+	                                    "ProfileManager" };
+	struct err err;
+	xmlDocPtr doc;
+	xmlNodePtr m;
+	char *out;
+
+	err_clear(&err);
+	ck_assert_int_eq(vs_soap_request_ns(&doc, &m, VS_NS_PBM,
+	                                    "PbmQueryProfile", &pm, &err), 0);
+	vs_soap_add_text(vs_soap_add_obj(m, "resourceType", NULL),
+	                 "resourceType", "STORAGE");
+	ck_assert_int_eq(vs_soap_add_header(doc, "vcSessionCookie", "c&1",
+	                                    &err), 0);
+	ck_assert_int_eq(vs_soap_add_header(doc, "vcSessionCookie", "a\001b",
+	                                    &err), ERR_EINVAL);
+	ck_assert_int_eq(vs_soap_add_header(NULL, "x", "y", &err),
+	                 ERR_EINVAL);
+	ck_assert_int_eq(vs_soap_add_header(doc, NULL, "y", &err),
+	                 ERR_EINVAL);
+	out = serialize(doc);
+	ck_assert_str_eq(strstr(out, "<soapenv:Header>"),
+	                 "<soapenv:Header><vcSessionCookie>c&amp;1"
+	                 "</vcSessionCookie></soapenv:Header><soapenv:Body>"
+	                 "<PbmQueryProfile xmlns=\"urn:pbm\"><_this type=\""
+	                 "PbmProfileProfileManager\">ProfileManager</_this>"
+	                 "<resourceType><resourceType>STORAGE</resourceType>"
+	                 "</resourceType></PbmQueryProfile></soapenv:Body>"
+	                 "</soapenv:Envelope>\n");
+	xmlFree(out);
+	xmlFreeDoc(doc);
+}
+END_TEST
+
 START_TEST(typed_fields)
 {
 	static const struct vs_moref vm = { "VirtualMachine", "vm-42" };
@@ -668,6 +707,7 @@ soap_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, login_request_exact_bytes);
 	tcase_add_test(tc, typed_fields);
+	tcase_add_test(tc, namespace_and_header);
 	tcase_add_test(tc, bad_values_poison_the_request);
 	tcase_add_test(tc, bad_moref_and_method);
 	tcase_add_test(tc, service_content_reply);
