@@ -12,6 +12,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -21,6 +22,8 @@
 #include "vsphere/create.h"
 #include "vsphere/pbm.h"
 #include "vsphere/placement.h"
+#include "vsphere/transport_fault.h"
+#include "vsphere/transports.h"
 
 #define COOKIE "52b4-c00k1e"
 #define HEAD "<soapenv:Header><vcSessionCookie>" COOKIE \
@@ -338,6 +341,47 @@ START_TEST(test_cookie_jar_line)
 }
 END_TEST
 
+/* The decorating transports pass the cookie question to the one they
+ * wrap; replay answers a stand-in. */
+START_TEST(test_transports_cookie)
+{
+	char dir[] = "/tmp/check_pbm.XXXXXX";
+	struct vs_transport *t = NULL;
+	struct err err = { 0 };
+	char *v = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(vs_transport_record_new(&t, &ft.base, dir, NULL,
+	                                         &err), 0);
+	ck_assert_int_eq(vs_transport_cookie(t, &v, "vmware_soap_session",
+	                                     &err), 0);
+	ck_assert_str_eq(v, COOKIE);
+	free(v);
+	ft.cookie[0] = '\0';
+	ck_assert_int_eq(vs_transport_cookie(t, &v, "vmware_soap_session",
+	                                     &err), ERR_ENOTFOUND);
+	ck_assert_ptr_null(v);
+	vs_transport_free(t);
+	snprintf(ft.cookie, sizeof(ft.cookie), "%s", COOKIE);
+	err_clear(&err);
+	ck_assert_int_eq(vs_transport_fault_new(&t, &ft.base, "refused@99",
+	                                        NULL, &err), 0);
+	ck_assert_int_eq(vs_transport_cookie(t, &v, "vmware_soap_session",
+	                                     &err), 0);
+	ck_assert_str_eq(v, COOKIE);
+	free(v);
+	vs_transport_free(t);
+	ck_assert_msg(vs_transport_replay_new(&t, dir, NULL, 0, NULL,
+	                                      &err) == 0, "%s", err.message);
+	ck_assert_int_eq(vs_transport_cookie(t, &v, "vmware_soap_session",
+	                                     &err), 0);
+	ck_assert_str_eq(v, "replayed-session");
+	free(v);
+	vs_transport_free(t);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 /* --- create_vm with a policy ---------------------------------------- */
 
 static const struct vs_placement_cluster c0[] = { { "C0", NULL } };
@@ -519,6 +563,7 @@ suite(void)
 	tcase_add_test(tc, test_faults);
 	tcase_add_test(tc, test_no_cookie);
 	tcase_add_test(tc, test_cookie_jar_line);
+	tcase_add_test(tc, test_transports_cookie);
 	tcase_add_test(tc, test_placement_policy);
 	tcase_add_test(tc, test_reconfigure_profile);
 	tcase_add_test(tc, test_props_policy);
