@@ -9,10 +9,9 @@
 #include <string.h>
 
 #include "cpi/vcenter.h"
+#include "cpi/vm_cid.h"
 #include "vsphere/disk.h"
 #include "vsphere/vm.h"
-
-#define MAX_VM_CID 80
 
 void
 cpi_disk_wipe_free(char *s)
@@ -21,30 +20,6 @@ cpi_disk_wipe_free(char *s)
 		memset(s, 0, strlen(s));
 		free(s);
 	}
-}
-
-int
-cpi_disk_check_vm_cid(const char *cid, const char *method,
-                      struct err *err)
-{
-	size_t i, len;
-
-	len = cid != NULL ? strnlen(cid, MAX_VM_CID + 1) : 0;
-	if (len == 0 || len > MAX_VM_CID || strcmp(cid, ".") == 0 ||
-	    strcmp(cid, "..") == 0)
-		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-		                   "%s: bad vm_cid", method);
-	for (i = 0; i < len; i++) {
-		char ch = cid[i];
-
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-		      ch == '-'))
-			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-			                   "%s: vm_cid may only hold "
-			                   "A-Z a-z 0-9 _ . -", method);
-	}
-	return 0;
 }
 
 void
@@ -180,7 +155,7 @@ cpi_disk_open_vm(struct cpi_disk_job *j, const char *vm_cid, const char *cid)
 	struct err verr = {0};
 	int rc;
 
-	rc = cpi_disk_check_vm_cid(vm_cid, call->method, call->err);
+	rc = cpi_vm_cid_check(vm_cid, call->method, call->err);
 	if (rc == 0)
 		rc = cpi_disk_cid_parse(&j->id, cid, call->method, call->err);
 	if (rc == 0)

@@ -39,9 +39,6 @@ struct cpi_disk_job {
 
 /* Zeroes s, then frees it (NULL is fine). */
 void cpi_disk_wipe_free(char *s);
-/* A vm_cid of this CPI: 1 to 80 of A-Z a-z 0-9 _ . -, not "." or "..". */
-int cpi_disk_check_vm_cid(const char *cid, const char *method,
-                          struct err *err);
 void cpi_disk_job_clear(struct cpi_disk_job *j);
 /* The configured datacenter. */
 const struct cpi_datacenter *cpi_disk_dc_conf(const struct cpi_disk_job *j);

@@ -46,6 +46,7 @@
 #include "base/uuid.h"
 #include "cpi/disk_job.h"
 #include "cpi/vcenter.h"
+#include "cpi/vm_cid.h"
 #include "vsphere/disk.h"
 #include "vsphere/vm.h"
 
@@ -155,7 +156,7 @@ create_args(int *type, const char **names, size_t *nnames, long long size,
 	if (rc == 0)
 		rc = ds_names(names, nnames, cp, call);
 	if (rc == 0 && vm_cid != NULL)
-		rc = cpi_disk_check_vm_cid(vm_cid, call->method, call->err);
+		rc = cpi_vm_cid_check(vm_cid, call->method, call->err);
 	pattern = call->config->vcenter.datacenter.persistent_datastore_pattern;
 	if (rc == 0 && *nnames == 0 && (pattern == NULL || pattern[0] == '\0'))
 		rc = cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
@@ -346,7 +347,7 @@ read_vm(struct vs_disk_vm **v, struct cpi_disk_job *j, const char *vm_cid)
 	struct err verr = {0};
 	int rc;
 
-	rc = cpi_disk_check_vm_cid(vm_cid, call->method, call->err);
+	rc = cpi_vm_cid_check(vm_cid, call->method, call->err);
 	if (rc == 0) {
 		rc = cpi_vcenter_open(&j->c, call);
 		if (rc != 0)
