@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "vsphere/create.h"
+#include "vsphere/devices.h"
 #include "vsphere/vim.h"
 #include "vsphere/vm.h"
 
@@ -258,25 +259,6 @@ vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
 	                        &ch, settings, settings_len, recs, nrecs, err);
 }
 
-void
-vs_disk__remove_change(struct vs_vm_device_change *ch,
-                       const struct vs_vm_device *d)
-{
-	memset(ch, 0, sizeof(*ch));
-	ch->operation = VS_VM_OP_REMOVE;
-	ch->file_operation = VS_VM_FILEOP_NONE;     /* the file stays */
-	ch->kind = VS_VM_DEV_DISK;
-	ch->type_name = d->type;
-	ch->key = d->key;
-	ch->controller_key = d->has_controller_key ? d->controller_key : 0;
-	ch->has_unit_number = d->has_unit_number;
-	ch->unit_number = d->unit_number;
-	ch->file_name = d->file_name;
-	ch->datastore = d->has_datastore ? &d->datastore : NULL;
-	ch->disk_mode = d->disk_mode;
-	ch->capacity_kb = d->capacity_kb;
-}
-
 int
 vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
                const struct vs_vm_device *d, const char *settings,
@@ -289,7 +271,7 @@ vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
 	    d->file_name == NULL)
 		return err_set(err, ERR_EINVAL, "detach disk: bad "
 		               "arguments");
-	vs_disk__remove_change(&ch, d);
+	vs_vm_disk_remove_change(&ch, d);
 	return disk_reconfigure(c, info, NULL, &ch, settings, settings_len,
 	                        recs, nrecs, err);
 }

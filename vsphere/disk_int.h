@@ -35,10 +35,6 @@ bool vs_disk__is_scsi_controller(const struct vs_vm_device *d);
 /* The last path component of a "[ds] dir/file" name. */
 const char *vs_disk__base_name(const char *file_name);
 
-/* The change that removes disk device d from its VM, its file kept. */
-void vs_disk__remove_change(struct vs_vm_device_change *ch,
-                            const struct vs_vm_device *d);
-
 /* One datastore tried by vs_disk__each_candidate: 0 (out filled) when
  * the disk is there, ERR_ENOTFOUND with err untouched to go on; any other
  * code, or err set, stops the search. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "vsphere/devices.h"
 #include "vsphere/files.h"
 
 #define MAX_RECORDS 256
@@ -615,7 +616,7 @@ keep_change(struct keep_change *x, const struct vs_disk_vm *v,
 
 		if (it->device == NULL)
 			continue;   /* a detached record stays until moved */
-		vs_disk__remove_change(&x->changes[x->nch++], it->device);
+		vs_vm_disk_remove_change(&x->changes[x->nch++], it->device);
 		rc = keep_record(x->opts, x->keys, x->values, &x->nopt, v, it,
 		                 err);
 	}
