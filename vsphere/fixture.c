@@ -259,29 +259,6 @@ mask_sensitive_size(struct buf *out, const char *s, size_t n,
 	return d - i;
 }
 
-/* create_vm's creating mark is the time of the call (vsphere/create.h):
- * "<key>bosh.creating</key><value …>N" -> N = <epoch> */
-static size_t
-mask_creating(struct buf *out, const char *s, size_t n,
-              size_t i)
-{
-	static const char head[] = "<key>bosh.creating</key><value";
-	size_t j = i + sizeof(head) - 1, d;
-
-	if (!has_prefix(s + i, n - i, head))
-		return 0;
-	while (j < n && j < i + 80 && s[j] != '>' && s[j] != '<')
-		j++;
-	if (j + 1 >= n || s[j] != '>' || s[j - 1] == '/' ||
-	    !is_digit(s[j + 1]))
-		return 0;
-	for (d = j + 1; d < n && is_digit(s[d]); d++)
-		;
-	buf_add(out, s + i, j + 1 - i);
-	buf_adds(out, "<epoch>");
-	return d - i;
-}
-
 /* The volatile values, tried in this order at every position. */
 static const struct {
 	const char *name;
@@ -304,7 +281,6 @@ static const struct {
 	/* Sensitive bodies: their size follows secrets that replay may
 	 * serve redacted: "<sensitive …: N bytes>" -> N = <n> */
 	{ "sensitive-size", mask_sensitive_size },
-	{ "creating", mask_creating },
 };
 
 int
@@ -387,8 +363,7 @@ vs_fixture_canon(char **out, size_t *out_len, const char *in, size_t len,
 	int rc;
 
 	rc = vs_fixture_redact(&red, &rl, in, len, secrets, err);
-	/* normalized before masking too: a mask may span two elements (the
-	 * creating mark), which a laid-out body puts on two lines */
+	/* normalized before masking too: the masks see one layout */
 	if (rc == 0)
 		rc = normalized(&norm, &nl, red, rl, err);
 	if (rc == 0)
