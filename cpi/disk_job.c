@@ -14,15 +14,6 @@
 #include "vsphere/vm.h"
 
 void
-cpi_disk_wipe_free(char *s)
-{
-	if (s != NULL) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
-
-void
 cpi_disk_job_clear(struct cpi_disk_job *j)
 {
 	vs_disk_dss_free(j->dss);

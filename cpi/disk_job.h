@@ -37,8 +37,6 @@ struct cpi_disk_job {
 
 /* --- disk_job.c ------------------------------------------------------- */
 
-/* Zeroes s, then frees it (NULL is fine). */
-void cpi_disk_wipe_free(char *s);
 void cpi_disk_job_clear(struct cpi_disk_job *j);
 /* The configured datacenter. */
 const struct cpi_datacenter *cpi_disk_dc_conf(const struct cpi_disk_job *j);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/wipe.h"
 #include "cpi/config.h"
 #include "cpi/methods.h"
 #include "vsphere/disk.h"
@@ -220,7 +221,7 @@ attach_change_clear(struct attach_change *a)
 		free(a->keys[i]);
 		free(a->values[i]);
 	}
-	cpi_disk_wipe_free(a->settings);
+	wipe_free(a->settings);
 }
 
 static int
@@ -461,7 +462,7 @@ detach_device(struct cpi_disk_job *j, const char *cid, const char *vm_cid,
 		rc = finish_move(j, j->id.name, file);
 cleanup:
 	free(value);
-	cpi_disk_wipe_free(settings);
+	wipe_free(settings);
 	return rc;
 }
 

@@ -33,15 +33,6 @@ vs_disk__check_ref(const struct vs_moref *ref, const char *what,
 	return 0;
 }
 
-void
-vs_disk__wipe_free(char *s, size_t len)
-{
-	if (s == NULL)
-		return;
-	memset(s, 0, len);
-	free(s);
-}
-
 bool
 vs_disk_cid_valid(const char *cid)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/wipe.h"
 #include "vsphere/create.h"
 #include "vsphere/devices.h"
 #include "vsphere/vim.h"
@@ -216,7 +217,7 @@ disk_reconfigure(struct vs_client *c, const struct vs_vm_info *info,
 		cfg.extra = extra;
 	rc = vs_vm_reconfigure(c, &info->vm, &cfg, err);
 	if (userdata != NULL)
-		vs_disk__wipe_free(userdata, strlen(userdata));
+		wipe_free(userdata);
 	free(extra);
 	return rc;
 }

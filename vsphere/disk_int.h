@@ -21,9 +21,6 @@
 int vs_disk__check_ref(const struct vs_moref *ref, const char *what,
                        struct err *err);
 
-/* Zeroes len bytes of s, then frees it (NULL is fine). */
-void vs_disk__wipe_free(char *s, size_t len);
-
 /* A location on datastore ds at path with uuid (may be NULL); both are
  * taken (freed on failure). */
 int vs_disk__loc_fill(struct vs_disk_loc *out, const struct vs_disk_ds *ds,
