@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/digits.h"
 #include "base/wipe.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
@@ -31,22 +32,6 @@ vs_disk_vm_free(struct vs_disk_vm *v)
 		vs_disk_record_clear(&v->records[i]);
 	free(v->records);
 	free(v);
-}
-
-static int
-b64_value(char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
 }
 
 /* Standard base64 with padding (whitespace skipped) into *out
@@ -75,7 +60,7 @@ b64_decode(char **out, size_t *len_out, const char *s)
 			pad++;
 			continue;
 		}
-		v = b64_value(s[i]);
+		v = digit_base64(s[i], false);
 		if (v < 0 || pad > 0) {
 			ok = false;
 			continue;
