@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/wipe.h"
 #include "vsphere/create_internal.h"
 #include "vsphere/disk.h"
@@ -38,9 +39,7 @@ vs_created_free(struct vs_created *v)
 
 	if (v == NULL)
 		return;
-	for (i = 0; i < v->nmacs; i++)
-		free(v->macs[i]);
-	free(v->macs);
+	strv_free(v->macs, v->nmacs);
 	free(v->sys_file);
 	free(v->sys_label);
 	free(v->sys_disk_mode);

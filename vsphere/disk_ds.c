@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/array.h"
 #include "vsphere/pattern.h"
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
@@ -22,21 +23,17 @@ same_ref(const struct vs_moref *a, const struct vs_moref *b)
 }
 
 static void
-ds_clear(struct vs_disk_ds *d)
+ds_clear(void *d)
 {
-	free(d->name);
+	free(((struct vs_disk_ds *)d)->name);
 }
 
 void
 vs_disk_dss_free(struct vs_disk_dss *d)
 {
-	size_t i;
-
 	if (d == NULL)
 		return;
-	for (i = 0; i < d->n; i++)
-		ds_clear(&d->items[i]);
-	free(d->items);
+	array_free(d->items, d->n, sizeof(*d->items), ds_clear);
 	free(d);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/array.h"
 #include "vsphere/devices.h"
 #include "vsphere/files.h"
 
@@ -584,14 +585,8 @@ struct keep_change {
 static void
 keep_change_clear(struct keep_change *x)
 {
-	size_t i;
-
-	for (i = 0; x->keys != NULL && x->values != NULL && i < x->n; i++) {
-		free(x->keys[i]);
-		free(x->values[i]);
-	}
-	free(x->keys);
-	free(x->values);
+	strv_free(x->keys, x->n);
+	strv_free(x->values, x->n);
 	free(x->opts);
 	free(x->changes);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/array.h"
 #include "base/buf.h"
 #include "base/redact.h"
 #include "vsphere/fixture.h"
@@ -37,14 +38,11 @@ static void
 record_free(struct vs_transport *t)
 {
 	struct record *r = (struct record *)t;
-	size_t i;
 
 	if (r == NULL)
 		return;
 	vs_transport_free(r->inner);
-	for (i = 0; i < r->nsecrets; i++)
-		free(r->secrets[i]);
-	free(r->secrets);
+	strv_free(r->secrets, r->nsecrets);
 	free(r->dir);
 	free(r);
 }
