@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "base/buf.h"
 #include "base/quote.h"
 #include "base/redact.h"
@@ -779,7 +780,7 @@ int
 vs_fixture_list(struct vs_fixture_entry **out, size_t *n_out,
                 const char *dir, bool missing_ok, struct err *err)
 {
-	struct vs_fixture_entry *v = NULL, *nv, e;
+	struct vs_fixture_entry *v = NULL, e;
 	size_t n = 0, cap = 0, i;
 	struct dirent *de;
 	DIR *d;
@@ -801,20 +802,14 @@ vs_fixture_list(struct vs_fixture_entry **out, size_t *n_out,
 			break;
 		if (!parse_entry_name(&e, de->d_name))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if (cap > 1000000) {
-				rc = err_set(err, ERR_EIO, "fixture dir: "
-				             "too many files");
-				goto cleanup;
-			}
-			nv = realloc(v, cap * sizeof(*v));
-			if (nv == NULL) {
-				rc = err_set(err, ERR_ENOMEM,
-				             "out of memory");
-				goto cleanup;
-			}
-			v = nv;
+		if (n >= 1000000) {
+			rc = err_set(err, ERR_EIO, "fixture dir: too many "
+			             "files");
+			goto cleanup;
+		}
+		if (array_grow((void **)&v, &cap, n + 1, sizeof(*v), 64) < 0) {
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
+			goto cleanup;
 		}
 		v[n++] = e;
 	}

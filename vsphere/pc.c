@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+
 /* A hostile or broken server could hand out tokens forever. */
 #define MAX_PAGES 10000
 #define MAX_TOKEN 1024
@@ -16,22 +18,14 @@ static int
 append_objects(struct vs_objects *list, size_t *cap, xmlNodePtr returnval,
                const char *const *optional, struct err *err)
 {
-	struct vs_object *grown;
 	xmlNodePtr k;
-	size_t ncap;
 	int rc;
 
 	for (k = vs_xml_child(returnval, "objects"); k != NULL;
 	     k = vs_xml_next(k, "objects")) {
-		if (list->n == *cap) {
-			ncap = *cap == 0 ? 16 : *cap * 2;
-			grown = realloc(list->items, ncap * sizeof(*grown));
-			if (grown == NULL)
-				return err_set(err, ERR_ENOMEM,
-				               "out of memory");
-			list->items = grown;
-			*cap = ncap;
-		}
+		if (array_grow((void **)&list->items, cap, list->n + 1,
+		               sizeof(*list->items), 16) < 0)
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		rc = vs_object_from_node(&list->items[list->n], k, optional,
 		                         err);
 		if (rc < 0)
