@@ -432,7 +432,7 @@ static void
 change_controller(struct vs_vm_device_change *ch, const struct vs_created *v,
                   const struct vs_create_opts *opts)
 {
-	ch->operation = VS_VM_OP_EDIT;
+	ch->operation = VS_OP_EDIT;
 	ch->kind = VS_VM_DEV_CONTROLLER;
 	ch->type_name = opts->scsi_type;
 	ch->key = v->scsi_key;
@@ -454,7 +454,7 @@ static void
 change_system_disk(struct vs_vm_device_change *ch, const struct vs_created *v,
                    const struct vs_create_opts *opts)
 {
-	ch->operation = VS_VM_OP_EDIT;
+	ch->operation = VS_OP_EDIT;
 	ch->kind = VS_VM_DEV_DISK;
 	ch->key = v->sys_key;
 	/* deviceInfo: an edit without it crashes the simulator */
@@ -472,8 +472,8 @@ change_system_disk(struct vs_vm_device_change *ch, const struct vs_created *v,
 static void
 add_ephemeral_disk(struct vs_vm_device_change *ch, const struct vs_created *v)
 {
-	ch->operation = VS_VM_OP_ADD;
-	ch->file_operation = VS_VM_FILEOP_CREATE;
+	ch->operation = VS_OP_ADD;
+	ch->file_operation = VS_FILEOP_CREATE;
 	ch->kind = VS_VM_DEV_DISK;
 	ch->key = KEY_DISK;
 	ch->controller_key = v->disk_controller;
@@ -495,12 +495,12 @@ change_cdrom(struct vs_vm_device_change *ch, const struct vs_created *v)
 	size_t n = 0;
 
 	if (v->cdrom_key != 0) {
-		ch[n].operation = VS_VM_OP_REMOVE;
+		ch[n].operation = VS_OP_REMOVE;
 		ch[n].kind = VS_VM_DEV_CDROM;
 		ch[n].key = v->cdrom_key;
 		n++;
 	}
-	ch[n].operation = VS_VM_OP_ADD;
+	ch[n].operation = VS_OP_ADD;
 	ch[n].kind = VS_VM_DEV_CDROM;
 	ch[n].key = KEY_CDROM;
 	ch[n].controller_key = v->cdrom_key != 0 ? v->cdrom_controller :
@@ -532,7 +532,7 @@ plan_changes(struct vs_vm_device_change *ch, const struct vs_created *v,
 	add_ephemeral_disk(&ch[n++], v);
 	n += change_cdrom(&ch[n], v);
 	for (i = 0; i < v->nremove; i++) {
-		ch[n].operation = VS_VM_OP_REMOVE;
+		ch[n].operation = VS_OP_REMOVE;
 		ch[n].kind = VS_VM_DEV_NIC;
 		ch[n].type_name = v->remove_types != NULL ?
 		                  v->remove_types[i] : NULL;

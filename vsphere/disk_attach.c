@@ -238,15 +238,15 @@ vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
 		               "arguments");
 	memset(&ctl, 0, sizeof(ctl));
 	if (slot->new_controller) {
-		ctl.operation = VS_VM_OP_ADD;
+		ctl.operation = VS_OP_ADD;
 		ctl.kind = VS_VM_DEV_CONTROLLER;
 		ctl.type_name = slot->ctl_type;
 		ctl.key = slot->ctl_key;
 		ctl.bus_number = slot->bus;
 	}
 	memset(&ch, 0, sizeof(ch));
-	ch.operation = VS_VM_OP_ADD;
-	ch.file_operation = VS_VM_FILEOP_NONE;      /* the file exists */
+	ch.operation = VS_OP_ADD;
+	ch.file_operation = VS_FILEOP_NONE;      /* the file exists */
 	ch.kind = VS_VM_DEV_DISK;
 	ch.key = -1;
 	ch.controller_key = slot->ctl_key;

@@ -40,6 +40,7 @@
 
 #include "vsphere/moref.h"
 #include "base/err.h"
+#include "vsphere/devop.h"
 
 struct vs_client;
 struct vs_object;
@@ -244,18 +245,6 @@ int vs_vm_upgrade_hw(struct vs_client *c, const struct vs_moref *vm,
 int vs_vm_destroy(struct vs_client *c, const struct vs_moref *vm,
                   struct err *err);
 
-enum vs_vm_op {
-	VS_VM_OP_ADD = 1,
-	VS_VM_OP_REMOVE,
-	VS_VM_OP_EDIT,
-};
-
-enum vs_vm_file_op {
-	VS_VM_FILEOP_NONE = 0,
-	VS_VM_FILEOP_CREATE,
-	VS_VM_FILEOP_DESTROY,
-};
-
 /* Kinds a change can carry: VS_VM_DEV_DISK (flat ver2 backing),
  * VS_VM_DEV_NIC (vmxnet3 unless type_name says otherwise; network or DVS
  * port backing), VS_VM_DEV_CDROM (ISO backing), and VS_VM_DEV_CONTROLLER
@@ -278,8 +267,8 @@ enum vs_vm_file_op {
  * EDIT that renames a device (or any change that wants to carry it).
  * NULL: no deviceInfo. */
 struct vs_vm_device_change {
-	int operation;              /* enum vs_vm_op */
-	int file_operation;         /* enum vs_vm_file_op */
+	int operation;              /* enum vs_dev_op */
+	int file_operation;         /* enum vs_file_op */
 	int kind;                   /* enum vs_vm_dev_kind */
 	const char *type_name;      /* NULL: the kind's default type */
 	const char *label;          /* deviceInfo.label; NULL: none */

@@ -826,16 +826,16 @@ START_TEST(test_reconfigure_spec)
 {
 	const struct vs_moref ds = { "Datastore", "datastore-1" };
 	const struct vs_vm_device_change ch[] = {
-		{ .operation = VS_VM_OP_ADD,
-		  .file_operation = VS_VM_FILEOP_CREATE,
+		{ .operation = VS_OP_ADD,
+		  .file_operation = VS_FILEOP_CREATE,
 		  .kind = VS_VM_DEV_DISK, .key = -1, .controller_key = 202,
 		  .has_unit_number = true, .unit_number = 3,
 		  .file_name = "[LocalDS_0] vm-abc/ephemeral_disk.vmdk",
 		  .datastore = &ds, .capacity_kb = 1024, .thin = 2 },
-		{ .operation = VS_VM_OP_ADD, .kind = VS_VM_DEV_NIC,
+		{ .operation = VS_OP_ADD, .kind = VS_VM_DEV_NIC,
 		  .key = -2, .network_name = "VM Network",
 		  .address_type = "generated" },
-		{ .operation = VS_VM_OP_ADD, .kind = VS_VM_DEV_CDROM,
+		{ .operation = VS_OP_ADD, .kind = VS_VM_DEV_CDROM,
 		  .key = -3, .controller_key = 200,
 		  .file_name = "[LocalDS_0] vm-abc/env.iso",
 		  .has_connectable = true, .start_connected = true,
