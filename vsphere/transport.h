@@ -80,5 +80,7 @@ void vs_http_response_clear(struct vs_http_response *resp);
 int vs_http_progress(const struct vs_http_request *req, unsigned long long sent,
                      unsigned long long total, struct err *err);
 void vs_transport_free(struct vs_transport *t);
+/* t's finish, 0 when it has none. */
+int vs_transport_finish(struct vs_transport *t, struct err *err);
 
 #endif

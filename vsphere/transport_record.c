@@ -332,9 +332,7 @@ record_finish(struct vs_transport *t, struct err *err)
 {
 	struct record *r = (struct record *)t;
 
-	if (r->inner->finish == NULL)
-		return 0;
-	return r->inner->finish(r->inner, err);
+	return vs_transport_finish(r->inner, err);
 }
 
 int

@@ -1585,6 +1585,35 @@ START_TEST(test_replay_committed_example)
 }
 END_TEST
 
+
+/* --- vs_transport_finish ------------------------------------------ */
+
+static int finish_calls;
+
+static int
+counting_finish(struct vs_transport *t, struct err *err)
+{
+	(void)t;
+	finish_calls++;
+	return err_set(err, ERR_EREPLAY, "2 exchanges left unused");
+}
+
+START_TEST(test_transport_finish)
+{
+	struct vs_transport none = { .version = VS_TRANSPORT_VERSION };
+	struct vs_transport some = { .version = VS_TRANSPORT_VERSION,
+	                             .finish = counting_finish };
+	struct err err = { 0 };
+
+	finish_calls = 0;
+	ck_assert_int_eq(vs_transport_finish(&none, &err), 0);
+	ck_assert_int_eq(err.code, 0);
+	ck_assert_int_eq(vs_transport_finish(&some, &err), ERR_EREPLAY);
+	ck_assert_int_eq(finish_calls, 1);
+	ck_assert_str_eq(err.message, "2 exchanges left unused");
+}
+END_TEST
+
 static Suite *
 transport_suite(void)
 {
@@ -1623,6 +1652,7 @@ transport_suite(void)
 	tcase_add_test(tc, test_from_env);
 	tcase_add_test(tc, test_from_env_without_hooks);
 	tcase_add_test(tc, test_replay_committed_example);
+	tcase_add_test(tc, test_transport_finish);
 	suite_add_tcase(s, tc);
 	return s;
 }
