@@ -75,6 +75,7 @@
 #include "cpi/vm_place.h"
 #include "cpi/vm_props.h"
 #include "cpi/vcenter.h"
+#include "cpi/vm_cid.h"
 #include "network/net.h"
 #include "vsphere/create.h"
 #include "vsphere/drs.h"
@@ -122,11 +123,7 @@ name_part_ok(const char *s)
 	if (s == NULL || s[0] == '\0')
 		return false;
 	for (i = 0; s[i] != '\0'; i++) {
-		char ch = s[i];
-
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-		      ch == '-'))
+		if (!cpi_vm_cid_char(s[i]))
 			return false;
 	}
 	return true;

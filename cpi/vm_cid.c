@@ -9,6 +9,13 @@
 
 enum cid_fault { CID_OK, CID_SHAPE, CID_CHAR };
 
+bool
+cpi_vm_cid_char(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
+}
+
 static enum cid_fault
 cid_fault(const char *cid)
 {
@@ -19,11 +26,7 @@ cid_fault(const char *cid)
 	    strcmp(cid, "..") == 0)
 		return CID_SHAPE;
 	for (i = 0; i < len; i++) {
-		char ch = cid[i];
-
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-		      ch == '-'))
+		if (!cpi_vm_cid_char(cid[i]))
 			return CID_CHAR;
 	}
 	return CID_OK;

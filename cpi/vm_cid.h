@@ -16,6 +16,8 @@
 
 #define CPI_VM_CID_MAX 80
 
+/* Whether a VM cid may hold ch: A-Z a-z 0-9 _ . - */
+bool cpi_vm_cid_char(char ch);
 /* Whether cid (NULL is not) is a VM cid. */
 bool cpi_vm_cid_ok(const char *cid);
 /* 0 when cid is a VM cid, else a CloudError (ok_to_retry false) whose

@@ -19,6 +19,19 @@ START_TEST(test_ok)
 }
 END_TEST
 
+START_TEST(test_chars)
+{
+	const char *ok = "AZaz09_.-";
+	const char *bad = " /\\:@+~\n\x7f";
+
+	for (; *ok != '\0'; ok++)
+		ck_assert(cpi_vm_cid_char(*ok));
+	for (; *bad != '\0'; bad++)
+		ck_assert(!cpi_vm_cid_char(*bad));
+	ck_assert(!cpi_vm_cid_char((char)0xc3));
+}
+END_TEST
+
 START_TEST(test_refused)
 {
 	char toolong[CPI_VM_CID_MAX + 2];
@@ -65,6 +78,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, test_ok);
+	tcase_add_test(tc, test_chars);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_check_messages);
 	suite_add_tcase(s, tc);
