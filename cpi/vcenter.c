@@ -188,7 +188,7 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
 {
 	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
 	struct err verr = {0};
-	struct vs_moref dcref, root;
+	struct vs_moref dcref;
 	char *rel = NULL, *path = NULL;
 	size_t n = 0;
 	int rc;
@@ -208,16 +208,12 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
 		err_prefix(&verr, "%s: VM '%s'", call->method, cid);
 		return cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	}
-	/* not at its path: the containers, then anywhere by name */
+	/* not at its path: the datacenter, then anywhere by name in one
+	 * read from it through its vm folder (no lookup of "<dc>/vm") */
 	if (cpi_datacenter_find(&dcref, c, call) != 0)
 		return ERR_FAIL;
 	err_clear(&verr);
-	rc = vs_folder_path(&path, dc->name, NULL, &verr);
-	if (rc == 0)
-		rc = vs_folder_find(&root, c, path, &verr);
-	free(path);
-	if (rc == 0)
-		rc = vs_vm_find_by_name(out, &n, c, &root, cid, &verr);
+	rc = vs_vm_find_by_name(out, &n, c, &dcref, cid, &verr);
 	if (rc == 0 && n > 1) {
 		memset(out, 0, sizeof(*out));
 		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,

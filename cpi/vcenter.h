@@ -55,9 +55,9 @@ int cpi_folder_check(struct vs_client *c, struct cpi_call *call,
  *     (ONE FindByInventoryPath: the common case);
  *  2. else by name anywhere under the datacenter's VM folders (a VM an
  *     operator moved to another folder): the datacenter is looked up
- *     (missing: CloudError naming datacenters[0].name), then one
- *     container view reads every VM's name; two VMs with the name is a
- *     CloudError;
+ *     (missing: CloudError naming datacenters[0].name), then one read
+ *     from it through its vm folder takes every VM's name (no lookup of
+ *     "<dc>/vm"); two VMs with the name is a CloudError;
  *  3. else "not found" only once vm_folder is known to exist: a missing
  *     vm_folder is a CloudError naming datacenters[0].vm_folder (a
  *     changed config must not make the Director forget its VMs).
