@@ -190,6 +190,7 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
 	struct err verr = {0};
 	struct vs_moref dcref;
 	char *rel = NULL, *path = NULL;
+	bool folder_there = false;
 	size_t n = 0;
 	int rc;
 
@@ -209,11 +210,13 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
 		return cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	}
 	/* not at its path: the datacenter, then anywhere by name in one
-	 * read from it through its vm folder (no lookup of "<dc>/vm") */
+	 * read from it through its vm folder, which also finds vm_folder
+	 * (no lookup of "<dc>/vm" nor, when it is there, of vm_folder) */
 	if (cpi_datacenter_find(&dcref, c, call) != 0)
 		return ERR_FAIL;
 	err_clear(&verr);
-	rc = vs_vm_find_by_name(out, &n, c, &dcref, cid, &verr);
+	rc = vs_vm_find_by_name_in_dc(out, &n, &folder_there, c, &dcref, cid,
+	                              dc->vm_folder, &verr);
 	if (rc == 0 && n > 1) {
 		memset(out, 0, sizeof(*out));
 		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
@@ -230,7 +233,9 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
 		err_prefix(&verr, "%s: VM '%s'", call->method, cid);
 		return cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	}
-	if (cpi_folder_check(c, call, dc->vm_folder, "vm_folder") != 0)
+	/* not seen in the read: looked up, for the error it has today */
+	if (!folder_there &&
+	    cpi_folder_check(c, call, dc->vm_folder, "vm_folder") != 0)
 		return ERR_FAIL;
 	return 1;
 }
