@@ -376,6 +376,33 @@ list_vms(struct vs_objects **out, struct vs_client *c,
 }
 
 int
+vs_pc_list_vm_tree(struct vs_objects **out, struct vs_client *c,
+                   const struct vs_moref *dc, const char *const *vm_paths,
+                   struct err *err)
+{
+	static const char *const folder_paths[] = { "name", "parent", NULL };
+	static const char *const dc_paths[] = { "vmFolder", NULL };
+	const struct vs_property_spec ps[] = {
+		{ .type = "VirtualMachine", .paths = vm_paths },
+		{ .type = "Folder", .paths = folder_paths },
+		{ .type = "Datacenter", .paths = dc_paths },
+	};
+	const struct vs_object_spec os = {
+		.obj = *dc, .skip = false, .select = vm_walk_dc, .nselect = 3,
+	};
+	const struct vs_pc_query q = {
+		.spec = { .props = ps, .nprops = 3, .objects = &os,
+		          .nobjects = 1 },
+	};
+
+	*out = NULL;
+	if (strcmp(dc->type, "Datacenter") != 0)
+		return err_set(err, ERR_EINVAL, "%s is no datacenter",
+		               dc->value);
+	return vs_pc_retrieve(out, c, &q, err);
+}
+
+int
 vs_pc_list(struct vs_objects **out, struct vs_client *c,
            const struct vs_moref *container, const char *type,
            const char *const *paths, struct err *err)

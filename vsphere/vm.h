@@ -85,6 +85,15 @@ int vs_folder_find(struct vs_moref *out, struct vs_client *c,
 int vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
                        struct vs_client *c, const struct vs_moref *container,
                        const char *name, struct err *err);
+/* vs_vm_find_by_name() from the datacenter dc (its vm folder), in ONE
+ * read (vsphere/pc.h vs_pc_list_vm_tree()) that also tells whether the
+ * folder "<dc>/vm/<folder_rel>" is there: *folder_found true only when
+ * every component of folder_rel is a folder below the one before it
+ * (false when unsure, e.g. a path it cannot split: look it up then). */
+int vs_vm_find_by_name_in_dc(struct vs_moref *out, size_t *nfound,
+                             bool *folder_found, struct vs_client *c,
+                             const struct vs_moref *dc, const char *name,
+                             const char *folder_rel, struct err *err);
 /* Finds or creates the VM folder "<dc>/vm/<folder_rel>": one
  * FindByInventoryPath when it exists; when missing, its deepest existing
  * ancestor is looked up one component shorter at a time (down to
