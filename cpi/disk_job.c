@@ -86,9 +86,9 @@ cpi_disk_read_datastores(struct cpi_disk_job *j)
 {
 	struct err verr = {0};
 
-	if (vs_disk_datastores_near(&j->dss, &j->reach, &j->has_reach, j->c,
+	if (vs_disk_datastores_pods(&j->dss, &j->reach, &j->has_reach, j->c,
 	                            &j->dc, j->has_near ? &j->near : NULL,
-	                            &verr) != 0)
+	                            j->pods, &verr) != 0)
 		return cpi_disk_cloud_error(j, &verr, "datastores");
 	return 0;
 }

@@ -110,6 +110,19 @@ struct vs_placement_req {
 	 * matching more of them are preferred. */
 	const char *const *disk_patterns;
 	size_t ndisk_patterns;
+	/* Datastore clusters (vsphere/storage_pod.h), as the Ruby CPI's
+	 * StoragePicker: pods names the VM type's (datastores: [{clusters:
+	 * [{<pod>: {}}]}], a name or a path below the datastore folder);
+	 * with pods or datastores[], the members of the named pods that
+	 * have Storage DRS on join the datastores named.  Without either,
+	 * pod_pattern (datastore_cluster_pattern) adds the members of the
+	 * matching pods with Storage DRS on to datastore_pattern's
+	 * datastores (NULL or "": no pattern).  Pods with Storage DRS off
+	 * are left out.  The pods' members and flag come in the one
+	 * inventory read (nothing more is read without pods). */
+	const char *const *pods;
+	size_t npods;
+	const char *pod_pattern;
 };
 
 enum vs_pg_kind {

@@ -488,13 +488,13 @@ START_TEST(test_patterns)
 	     "valid regular expression");
 	json_decref(doc);
 
-	/* datastore clusters are refused at the config load until they are
-	 * supported: the preflight says so up front, naming the key */
+	/* a datastore cluster pattern is checked like the plain ones: no
+	 * datastore cluster matches here */
 	doc = run_check(&status, config_dc("datastore_cluster_pattern",
 	                json_string("^POD")), NULL);
 	ck_assert_int_eq(status, 1);
-	want(doc, "config", "error", "datastore_cluster_pattern: not "
-	     "supported by this CPI");
+	want(doc, "datastore_cluster_pattern", "error", "pattern '^POD' "
+	     "matches no datastore cluster with datastores");
 	json_decref(doc);
 }
 END_TEST
@@ -770,14 +770,14 @@ START_TEST(test_host_group_and_datastore_cluster)
 	json_t *extra = json_pack("{s:[o]}", "datacenters", dc);
 	json_t *doc;
 
-	/* Datastore clusters exist in the simulator, but this CPI refuses
-	 * the key until it acts on it (never read and ignored): the
-	 * preflight reports that before any deploy. */
+	/* The datastore cluster POD1 (LocalDS_0) is found through the
+	 * pattern, with its datastore. */
 	make_group_and_pod();
 	doc = run_check(&status, sim_config(extra), NULL);
 	json_decref(extra);
-	ck_assert_int_eq(status, 1);
-	want(doc, "config", "error", "not supported by this CPI");
+	want(doc, "datastore_cluster_pattern", "ok", "matches 1 datastore(s) "
+	     "in datastore clusters: POD1/LocalDS_0");
+	ck_assert_ptr_null(item(doc, "config", "error", NULL));
 	json_decref(doc);
 }
 END_TEST
