@@ -507,8 +507,8 @@ vs_disk__each_candidate(struct vs_disk_loc *out,
 
 			if (!d->usable)
 				continue;
-			rc = vs_disk_ds_wanted(&wanted, d, pattern, NULL, 0,
-			                       err);
+			rc = pick_wanted(&wanted, dss, d, pattern, NULL, 0,
+			                 err);
 			if (rc != 0)
 				return rc;
 			if (wanted != (pass == 0))

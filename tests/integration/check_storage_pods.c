@@ -237,13 +237,13 @@ START_TEST(test_vm_pod_refused)
 END_TEST
 
 /* create_disk on a pod: the log names the datastore; has_disk finds
- * it; then it is deleted. */
+ * it (the pod members are looked at first); then it is deleted. */
 static void
 check_disk_on_pod(const char *cfg, json_t *cp)
 {
 	struct cpi_test_run run = {0};
 	json_t *args = json_pack("[i,o,n]", 64, cp);
-	json_t *resp = sim_cpi_call(&run, cfg, "create_disk", args);
+	json_t *resp = sim_cpi_call(&run, cfg, "create_disk", args), *has;
 	const char *cid, *log;
 
 	json_decref(args);
@@ -256,7 +256,10 @@ check_disk_on_pod(const char *cfg, json_t *cp)
 	ck_assert_msg(strstr(log, " on LocalDS_1") != NULL ||
 	              strstr(log, " on LocalDS_2") != NULL, "%s", log);
 	args = json_pack("[s]", cid);
-	json_decref(sim_cpi_call(NULL, cfg, "has_disk", json_incref(args)));
+	has = sim_cpi_call(NULL, cfg, "has_disk", json_incref(args));
+	ck_assert_msg(json_is_true(json_object_get(has, "result")),
+	              "has_disk: %s", message(has));
+	json_decref(has);
 	call_ok(cfg, "delete_disk", args);
 	json_decref(resp);
 	cpi_test_run_clear(&run);
