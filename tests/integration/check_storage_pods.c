@@ -256,7 +256,7 @@ check_disk_on_pod(const char *cfg, json_t *cp)
 	ck_assert_msg(strstr(log, " on LocalDS_1") != NULL ||
 	              strstr(log, " on LocalDS_2") != NULL, "%s", log);
 	args = json_pack("[s]", cid);
-	has = sim_cpi_call(NULL, cfg, "has_disk", json_incref(args));
+	has = sim_cpi_call(NULL, cfg, "has_disk", args);
 	ck_assert_msg(json_is_true(json_object_get(has, "result")),
 	              "has_disk: %s", message(has));
 	json_decref(has);
