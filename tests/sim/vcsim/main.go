@@ -23,6 +23,11 @@
 // the text of password and sessionID elements and guestinfo.userdata
 // values replaced by REDACTED, for tests/schemacheck to check afterwards.
 //
+// With -pods 'SP=LocalDS_1+LocalDS_2,OFF:off=LocalDS_3' it makes those
+// datastore clusters (Storage DRS on, or off with :off) and serves the
+// members' datastore files by their plain names as a real vCenter does
+// (pods.go).
+//
 // Besides /sdk it serves govmomi's vAPI simulator under /rest
 // (/rest/com/vmware/cis/session, tagging categories, tags and
 // associations), which accepts any non-empty user name and password.
