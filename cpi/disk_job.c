@@ -50,11 +50,20 @@ cpi_disk_open_dc(struct cpi_disk_job *j)
 int
 cpi_disk_read_datastores(struct cpi_disk_job *j)
 {
+	struct vs_pod_want global = {
+		.pattern = cpi_disk_dc_conf(j)->
+		           persistent_datastore_cluster_pattern,
+	};
+	const struct vs_pod_want *pods = j->pods;
 	struct err verr = {0};
 
-	if (vs_disk_datastores_near(&j->dss, &j->reach, &j->has_reach, j->c,
+	/* a disk without a cid pattern belongs to the persistent patterns,
+	 * the datastore cluster one too */
+	if (pods == NULL && j->id.pattern == NULL)
+		pods = &global;
+	if (vs_disk_datastores_pods(&j->dss, &j->reach, &j->has_reach, j->c,
 	                            &j->dc, j->has_near ? &j->near : NULL,
-	                            &verr) != 0)
+	                            pods, &verr) != 0)
 		return cpi_disk_cloud_error(j, &verr, "datastores");
 	return 0;
 }

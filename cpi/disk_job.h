@@ -33,6 +33,8 @@ struct cpi_disk_job {
 	struct vs_disk_loc loc;
 	struct cpi_disk_cid id;     /* the disk cid: file name, pattern */
 	bool attached;              /* loc found through a VM's devices */
+	const struct vs_pod_want *pods; /* create_disk: datastore clusters
+	                                   read with the datastores */
 };
 
 /* --- disk_job.c ------------------------------------------------------- */
@@ -46,7 +48,9 @@ int cpi_disk_cloud_error(struct cpi_disk_job *j, struct err *verr,
 /* Session and the datacenter. */
 int cpi_disk_open_dc(struct cpi_disk_job *j);
 /* The datacenter's datastores into j->dss and, in the same read, what
- * j->near's host reaches (when j->has_near) into j->reach. */
+ * j->near's host reaches (when j->has_near) into j->reach and the
+ * datastore clusters of j->pods (when set; else for a disk without a cid
+ * pattern, those of persistent_datastore_cluster_pattern). */
 int cpi_disk_read_datastores(struct cpi_disk_job *j);
 /* Where disk j->id belongs: the cid's target_datastore_pattern (a Ruby
  * CPI cid), else persistent_datastore_pattern. */

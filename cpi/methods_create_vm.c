@@ -336,8 +336,11 @@ prepare(struct job *j, struct cpi_call *call)
 	if (cpi_arg_string(call, 0)[0] == '\0')
 		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "create_vm: agent_id is empty");
-	if (j->props.ndatastores == 0 && (dc->datastore_pattern == NULL ||
-	                                  dc->datastore_pattern[0] == '\0'))
+	if (j->props.ndatastores == 0 && j->props.npods == 0 &&
+	    (dc->datastore_pattern == NULL ||
+	     dc->datastore_pattern[0] == '\0') &&
+	    (dc->datastore_cluster_pattern == NULL ||
+	     dc->datastore_cluster_pattern[0] == '\0'))
 		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "create_vm: no datastore_pattern is "
 		                   "configured and cloud_properties names "
@@ -474,6 +477,9 @@ placement_req(struct vs_placement_req *pr, const struct job *j,
 	pr->datastore_pattern = dc->datastore_pattern;
 	pr->datastores = j->props.datastores;
 	pr->ndatastores = j->props.ndatastores;
+	pr->pods = j->props.pods;
+	pr->npods = j->props.npods;
+	pr->pod_pattern = dc->datastore_cluster_pattern;
 	pr->memory_mb = j->props.ram;
 	pr->disk_mb = j->props.disk;
 	pr->port_groups = j->pgs;

@@ -39,9 +39,10 @@ typedef int (*vs_disk__try_fn)(struct vs_disk_loc *out,
                                const struct vs_disk_ds *ds, void *ctx,
                                struct err *err);
 
-/* Tries the usable datastores of dss, those pattern wants first, until
- * one answers other than ERR_ENOTFOUND, and returns that; ERR_ENOTFOUND
- * (err untouched) when none did. */
+/* Tries the usable datastores of dss, the wanted ones first (pattern's
+ * and the wanted datastore clusters' members, as vs_disk_pick_datastore()
+ * wants them), until one answers other than ERR_ENOTFOUND, and returns
+ * that; ERR_ENOTFOUND (err untouched) when none did. */
 int vs_disk__each_candidate(struct vs_disk_loc *out,
                             const struct vs_disk_dss *dss,
                             const char *pattern, vs_disk__try_fn try_ds,

@@ -234,7 +234,7 @@ START_TEST(test_cid_and_path)
 END_TEST
 
 static struct vs_disk_ds dss_items[4];
-static struct vs_disk_dss dss = { dss_items, 4 };
+static struct vs_disk_dss dss = { .items = dss_items, .n = 4 };
 
 static void
 make_dss(void)
