@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "cpi/check_run.h"
 #include "cpi/log.h"
 #include "cpi/vcenter.h"
@@ -146,15 +147,15 @@ check_agent(struct cpi_check_run *x)
 static int
 pg_add(struct cpi_check_run *x, const char *name, const char *owner)
 {
-	char **n = realloc(x->pg_names, (x->npgs + 1) * sizeof(*n));
+	size_t cap = x->pg_cap;
 
-	if (n == NULL)
+	/* both arrays have room for pg_cap names */
+	if (array_grow((void **)&x->pg_names, &cap, x->npgs + 1,
+	               sizeof(*x->pg_names), 8) < 0)
 		return -1;
-	x->pg_names = n;
-	n = realloc(x->pg_owners, (x->npgs + 1) * sizeof(*n));
-	if (n == NULL)
+	if (array_grow((void **)&x->pg_owners, &x->pg_cap, x->npgs + 1,
+	               sizeof(*x->pg_owners), 8) < 0)
 		return -1;
-	x->pg_owners = n;
 	x->pg_names[x->npgs] = strdup(name);
 	x->pg_owners[x->npgs] = strdup(owner);
 	if (x->pg_names[x->npgs] == NULL || x->pg_owners[x->npgs] == NULL) {
@@ -313,18 +314,12 @@ run_logout(struct cpi_check_run *x)
 static void
 run_clear(struct cpi_check_run *x)
 {
-	size_t i;
-
 	vs_inventory_free(x->inv);
 	free(x->dc_path);
 	free(x->clusters);
 	free(x->cluster_found);
-	for (i = 0; i < x->npgs; i++) {
-		free(x->pg_names[i]);
-		free(x->pg_owners[i]);
-	}
-	free(x->pg_names);
-	free(x->pg_owners);
+	strv_free(x->pg_names, x->npgs);
+	strv_free(x->pg_owners, x->npgs);
 }
 
 void

@@ -244,7 +244,7 @@ pattern_matches(struct cpi_check_run *x, const char *check, const char *key,
 		const struct vs_inv_datastore *d = &l->items[i];
 		int w;
 
-		if (d->usable)
+		if (d->usable && (!pods || d->pod_sdrs != 0))
 			nusable++;
 		ent_add(&x->ents, &d->ref, ON_DS, key, "datastore",
 		        d->name);
@@ -256,12 +256,16 @@ pattern_matches(struct cpi_check_run *x, const char *check, const char *key,
 		             d->pod : "", d->pod != NULL && pods ? "/" : "",
 		             d->name, d->free_mb >= 0 ? d->free_mb / 1024 : 0,
 		             d->capacity_mb >= 0 ? d->capacity_mb / 1024 : 0,
-		             d->usable ? "" : ", NOT usable");
+		             !d->usable ? ", NOT usable" : pods &&
+		             d->pod_sdrs == 0 ? ", Storage DRS off: left out" :
+		             "");
 		if (w > 0 && (size_t)w < sizeof(list) - len)
 			len += (size_t)w;
 	}
 	cpi_check_add(x->r, nusable > 0 ? CPI_CHECK_OK : CPI_CHECK_ERROR,
-	              check, key, nusable > 0 ? NULL : "bring a matching "
+	              check, key, nusable > 0 ? NULL : pods ? "turn Storage "
+	              "DRS on in a matching datastore cluster, or bring a "
+	              "member out of maintenance" : "bring a matching "
 	              "datastore out of maintenance or make it accessible",
 	              "pattern '%s' matches %zu datastore(s)%s: %s%s",
 	              pattern, l->n, pods ? " in datastore clusters" : "",
@@ -510,7 +514,12 @@ cpi_check__inventory(struct cpi_check_run *x)
 	struct vs_moref vm_folder;
 	struct err e = {0};
 
-	if (vs_inventory_read(&x->inv, x->c, &e) < 0) {
+	if (vs_inventory_read(&x->inv, x->c,
+	                      (dc->datastore_cluster_pattern != NULL &&
+	                       dc->datastore_cluster_pattern[0] != '\0') ||
+	                      (dc->persistent_datastore_cluster_pattern !=
+	                       NULL && dc->persistent_datastore_cluster_pattern
+	                       [0] != '\0'), &e) < 0) {
 		cpi_check__vs_error(x, CPI_CHECK_ERROR, "inventory",
 		                    VC ".user", "the user needs read access "
 		                    "(System.View, System.Read) on the "

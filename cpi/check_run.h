@@ -53,7 +53,7 @@ struct cpi_check_run {
 	/* NETWORKS.json: port group names and their BOSH network (owned) */
 	char **pg_names;
 	char **pg_owners;
-	size_t npgs;
+	size_t npgs, pg_cap;
 };
 
 /* Adds an item from a vsphere/ error (its fault type appended when the

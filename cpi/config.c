@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/wipe.h"
 #include "cpi/config_read.h"
 #include "cpi/log.h"
@@ -378,9 +379,7 @@ cpi_config_free(struct cpi_config *cfg)
 		free(dc->clusters[i].host_group_drs_rule);
 	}
 	free(dc->clusters);
-	for (i = 0; i < cfg->agent.nntp; i++)
-		free(cfg->agent.ntp[i]);
-	free(cfg->agent.ntp);
+	strv_free(cfg->agent.ntp, cfg->agent.nntp);
 	wipe_free(cfg->agent.mbus);
 	wipe_free(cfg->agent.blobstore_json);
 	wipe_free(cfg->agent.json);

@@ -30,11 +30,6 @@ static const struct cpi_cfg_key datacenter_keys[] = {
 #define DC_PATTERNS (datacenter_keys + 4)
 #define DC_NPATTERNS 4
 
-static const struct cpi_cfg_unsupported datacenter_unsupported[] = {
-	{ "datastore_cluster_pattern", "datastore clusters" },
-	{ "persistent_datastore_cluster_pattern", "datastore clusters" },
-};
-
 static const struct cpi_cfg_unsupported cluster_unsupported[] = {
 	{ "drs_rules", "DRS rules" },
 };
@@ -244,9 +239,6 @@ cpi_cfg__datacenter(struct cpi_datacenter *dc, const json_t *obj,
 		                   cpi_cfg__type_of(obj));
 	rc = cpi_cfg__keys(dc, datacenter_keys, N(datacenter_keys), obj,
 	                   path, err);
-	if (rc == 0)
-		rc = cpi_cfg__refuse_set(obj, path, datacenter_unsupported,
-		                         N(datacenter_unsupported), err);
 	if (rc == 0 && !dc->allow_mixed_datastores)
 		rc = cpi_err_set(err, CPI_ERROR_CPI, false,
 		                 "%s.allow_mixed_datastores: false is not "

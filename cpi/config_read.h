@@ -1,6 +1,7 @@
 /*
  * cpi/config_read.h: reading the CPI config's JSON, for the files of
- * the config (cpi/config*.c) only.
+ * the config (cpi/config*.c) only (and cpi_cfg__type_of for dispatch's
+ * argument checks).
  *
  * Every reader names the key by its path ("cloud.properties.…") and
  * never quotes a value.  Present means present and not null.

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cpi/vm_cid.h"
+
 #define MAGIC "vsphere-cpi-creating 1"
 #define MAX_ENTRY 4096
 
@@ -90,22 +92,11 @@ text_ok(const char *s)
 	return true;
 }
 
+/* A VM cid, and not hidden: ".<cid>.tmp" is an entry being written. */
 static bool
 cid_ok(const char *cid)
 {
-	size_t i;
-
-	if (cid[0] == '\0' || cid[0] == '.' || strlen(cid) > 80)
-		return false;
-	for (i = 0; cid[i] != '\0'; i++) {
-		char ch = cid[i];
-
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-		      ch == '-'))
-			return false;
-	}
-	return true;
+	return cpi_vm_cid_ok(cid) && cid[0] != '.';
 }
 
 /* dir/<cid><suffix> into buf. */

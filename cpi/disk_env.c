@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/wipe.h"
 #include "cpi/image.h"
 #include "vsphere/files.h"
 #include "vsphere/vm.h"
@@ -164,6 +165,6 @@ cpi_disk_rewrite_env(struct cpi_disk_job *j, const char *cid, json_t *hint)
 	rc = cpi_disk_edit_settings(&settings, j, cid, hint);
 	if (rc == 0 && settings != NULL)
 		rc = cpi_disk_upload_env(j, settings);
-	cpi_disk_wipe_free(settings);
+	wipe_free(settings);
 	return rc;
 }

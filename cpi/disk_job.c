@@ -9,43 +9,9 @@
 #include <string.h>
 
 #include "cpi/vcenter.h"
+#include "cpi/vm_cid.h"
 #include "vsphere/disk.h"
 #include "vsphere/vm.h"
-
-#define MAX_VM_CID 80
-
-void
-cpi_disk_wipe_free(char *s)
-{
-	if (s != NULL) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
-
-int
-cpi_disk_check_vm_cid(const char *cid, const char *method,
-                      struct err *err)
-{
-	size_t i, len;
-
-	len = cid != NULL ? strnlen(cid, MAX_VM_CID + 1) : 0;
-	if (len == 0 || len > MAX_VM_CID || strcmp(cid, ".") == 0 ||
-	    strcmp(cid, "..") == 0)
-		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-		                   "%s: bad vm_cid", method);
-	for (i = 0; i < len; i++) {
-		char ch = cid[i];
-
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-		      ch == '-'))
-			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-			                   "%s: vm_cid may only hold "
-			                   "A-Z a-z 0-9 _ . -", method);
-	}
-	return 0;
-}
 
 void
 cpi_disk_job_clear(struct cpi_disk_job *j)
@@ -84,11 +50,20 @@ cpi_disk_open_dc(struct cpi_disk_job *j)
 int
 cpi_disk_read_datastores(struct cpi_disk_job *j)
 {
+	struct vs_pod_want global = {
+		.pattern = cpi_disk_dc_conf(j)->
+		           persistent_datastore_cluster_pattern,
+	};
+	const struct vs_pod_want *pods = j->pods;
 	struct err verr = {0};
 
-	if (vs_disk_datastores_near(&j->dss, &j->reach, &j->has_reach, j->c,
+	/* a disk without a cid pattern belongs to the persistent patterns,
+	 * the datastore cluster one too */
+	if (pods == NULL && j->id.pattern == NULL)
+		pods = &global;
+	if (vs_disk_datastores_pods(&j->dss, &j->reach, &j->has_reach, j->c,
 	                            &j->dc, j->has_near ? &j->near : NULL,
-	                            &verr) != 0)
+	                            pods, &verr) != 0)
 		return cpi_disk_cloud_error(j, &verr, "datastores");
 	return 0;
 }
@@ -180,7 +155,7 @@ cpi_disk_open_vm(struct cpi_disk_job *j, const char *vm_cid, const char *cid)
 	struct err verr = {0};
 	int rc;
 
-	rc = cpi_disk_check_vm_cid(vm_cid, call->method, call->err);
+	rc = cpi_vm_cid_check(vm_cid, call->method, call->err);
 	if (rc == 0)
 		rc = cpi_disk_cid_parse(&j->id, cid, call->method, call->err);
 	if (rc == 0)

@@ -33,15 +33,12 @@ struct cpi_disk_job {
 	struct vs_disk_loc loc;
 	struct cpi_disk_cid id;     /* the disk cid: file name, pattern */
 	bool attached;              /* loc found through a VM's devices */
+	const struct vs_pod_want *pods; /* create_disk: datastore clusters
+	                                   read with the datastores */
 };
 
 /* --- disk_job.c ------------------------------------------------------- */
 
-/* Zeroes s, then frees it (NULL is fine). */
-void cpi_disk_wipe_free(char *s);
-/* A vm_cid of this CPI: 1 to 80 of A-Z a-z 0-9 _ . -, not "." or "..". */
-int cpi_disk_check_vm_cid(const char *cid, const char *method,
-                          struct err *err);
 void cpi_disk_job_clear(struct cpi_disk_job *j);
 /* The configured datacenter. */
 const struct cpi_datacenter *cpi_disk_dc_conf(const struct cpi_disk_job *j);
@@ -51,7 +48,9 @@ int cpi_disk_cloud_error(struct cpi_disk_job *j, struct err *verr,
 /* Session and the datacenter. */
 int cpi_disk_open_dc(struct cpi_disk_job *j);
 /* The datacenter's datastores into j->dss and, in the same read, what
- * j->near's host reaches (when j->has_near) into j->reach. */
+ * j->near's host reaches (when j->has_near) into j->reach and the
+ * datastore clusters of j->pods (when set; else for a disk without a cid
+ * pattern, those of persistent_datastore_cluster_pattern). */
 int cpi_disk_read_datastores(struct cpi_disk_job *j);
 /* Where disk j->id belongs: the cid's target_datastore_pattern (a Ruby
  * CPI cid), else persistent_datastore_pattern. */

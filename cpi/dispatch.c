@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/quote.h"
+#include "cpi/config_read.h"
 #include "cpi/methods.h"
 
 #define A(n, t) { n, t, false, false }
@@ -106,26 +107,14 @@ cpi_arg_type_name(enum cpi_arg_type t)
 	}
 }
 
+/* The article before v's type name (cpi_cfg__type_of): "an" object, "a"
+ * string, and none before null. */
 static const char *
-json_kind(const json_t *v)
+json_article(const json_t *v)
 {
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	default:
-		return "null";
-	}
+	if (json_is_null(v))
+		return "";
+	return strchr("aeiou", cpi_cfg__type_of(v)[0]) != NULL ? "an " : "a ";
 }
 
 static bool
@@ -188,10 +177,10 @@ cpi_args_check(const struct cpi_method *m, const json_t *args,
 		if (!arg_matches(m->args[i].type, v))
 			return cpi_err_set(err, CPI_ERROR_CPI, false,
 			                   "%s: argument %zu (%s) must be "
-			                   "%s, got %s", m->name, i + 1,
+			                   "%s, got %s%s", m->name, i + 1,
 			                   m->args[i].name,
 			                   cpi_arg_type_name(m->args[i].type),
-			                   json_kind(v));
+			                   json_article(v), cpi_cfg__type_of(v));
 	}
 	return 0;
 }

@@ -76,6 +76,7 @@
 #include "cpi/vm_place.h"
 #include "cpi/vm_props.h"
 #include "cpi/vcenter.h"
+#include "cpi/vm_cid.h"
 #include "network/net.h"
 #include "vsphere/create.h"
 #include "vsphere/drs.h"
@@ -124,11 +125,7 @@ name_part_ok(const char *s)
 	if (s == NULL || s[0] == '\0')
 		return false;
 	for (i = 0; s[i] != '\0'; i++) {
-		char ch = s[i];
-
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-		      ch == '-'))
+		if (!cpi_vm_cid_char(s[i]))
 			return false;
 	}
 	return true;
@@ -342,8 +339,12 @@ prepare(struct job *j, struct cpi_call *call)
 	if (cpi_arg_string(call, 0)[0] == '\0')
 		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "create_vm: agent_id is empty");
-	if (j->props.ndatastores == 0 && j->props.policy == NULL &&
-	    (dc->datastore_pattern == NULL || dc->datastore_pattern[0] == '\0'))
+	if (j->props.ndatastores == 0 && j->props.npods == 0 &&
+	    j->props.policy == NULL &&
+	    (dc->datastore_pattern == NULL ||
+	     dc->datastore_pattern[0] == '\0') &&
+	    (dc->datastore_cluster_pattern == NULL ||
+	     dc->datastore_cluster_pattern[0] == '\0'))
 		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "create_vm: no datastore_pattern is "
 		                   "configured and cloud_properties names "
@@ -480,6 +481,9 @@ placement_req(struct vs_placement_req *pr, const struct job *j,
 	pr->datastore_pattern = dc->datastore_pattern;
 	pr->datastores = j->props.datastores;
 	pr->ndatastores = j->props.ndatastores;
+	pr->pods = j->props.pods;
+	pr->npods = j->props.npods;
+	pr->pod_pattern = dc->datastore_cluster_pattern;
 	pr->memory_mb = j->props.ram;
 	pr->disk_mb = j->props.disk;
 	pr->port_groups = j->pgs;

@@ -45,7 +45,9 @@
 
 #include "base/uuid.h"
 #include "cpi/disk_job.h"
+#include "cpi/storage_list.h"
 #include "cpi/vcenter.h"
+#include "cpi/vm_cid.h"
 #include "vsphere/disk.h"
 #include "vsphere/vm.h"
 
@@ -109,16 +111,27 @@ disk_type(int *out, const json_t *cp, const struct cpi_call *call)
 	return 0;
 }
 
-/* cloud_properties.datastores: names (borrowed from the request). */
+/* Where create_disk may put the disk (cloud_properties.datastores,
+ * borrowed from the request): datastore names and datastore clusters. */
+struct disk_where {
+	const char *names[MAX_DATASTORES];
+	size_t nnames;
+	const char *pods[MAX_DATASTORES];
+	struct vs_pod_want want;        /* the datastore clusters asked for */
+};
+
+/* cloud_properties.datastores: names and {"clusters": [...]} entries
+ * (cpi/storage_list.h). */
 static int
-ds_names(const char **names, size_t *n, const json_t *cp,
-         const struct cpi_call *call)
+ds_names(struct disk_where *w, const json_t *cp, const struct cpi_call *call)
 {
 	const json_t *a = cp != NULL ? json_object_get(cp, "datastores") :
 	                  NULL;
+	const char **names = w->names;
+	char where[64];
 	size_t i;
+	int rc;
 
-	*n = 0;
 	if (a == NULL || json_is_null(a))
 		return 0;
 	if (!json_is_array(a) || json_array_size(a) > MAX_DATASTORES)
@@ -127,24 +140,47 @@ ds_names(const char **names, size_t *n, const json_t *cp,
 		                   "must be an array of at most %d names",
 		                   MAX_DATASTORES);
 	for (i = 0; i < json_array_size(a); i++) {
-		names[i] = json_string_value(json_array_get(a, i));
-		if (names[i] == NULL || names[i][0] == '\0')
+		const json_t *e = json_array_get(a, i);
+
+		if (cpi_storage_is_clusters(e)) {
+			snprintf(where, sizeof(where), "create_disk: "
+			         "cloud_properties.datastores[%zu]", i);
+			rc = cpi_storage_clusters(w->pods, &w->want.nnames,
+			                          MAX_DATASTORES, e, where,
+			                          call->err);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		names[w->nnames] = json_string_value(e);
+		if (names[w->nnames] == NULL || names[w->nnames][0] == '\0')
 			return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
 			                   "create_disk: cloud_properties."
 			                   "datastores[%zu] must be a "
 			                   "non-empty string", i);
+		w->nnames++;
 	}
-	*n = json_array_size(a);
 	return 0;
+}
+
+/* The datastore clusters w asks for: those named, or without names,
+ * the config's persistent_datastore_cluster_pattern. */
+static void
+disk_pods(struct disk_where *w, const struct cpi_datacenter *dc)
+{
+	w->want.names = w->pods;
+	if (w->nnames == 0 && w->want.nnames == 0)
+		w->want.pattern = dc->persistent_datastore_cluster_pattern;
 }
 
 /* create_disk's arguments checked: the disk type and the datastores
  * named, vm_cid, and somewhere to put the disk. */
 static int
-create_args(int *type, const char **names, size_t *nnames, long long size,
+create_args(int *type, struct disk_where *w, long long size,
             const json_t *cp, const char *vm_cid, struct cpi_call *call)
 {
-	const char *pattern;
+	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
+	const char *pattern = dc->persistent_datastore_pattern;
 	int rc;
 
 	if (size <= 0 || size > MAX_DISK_MB)
@@ -153,11 +189,12 @@ create_args(int *type, const char **names, size_t *nnames, long long size,
 		                   MAX_DISK_MB);
 	rc = disk_type(type, cp, call);
 	if (rc == 0)
-		rc = ds_names(names, nnames, cp, call);
+		rc = ds_names(w, cp, call);
 	if (rc == 0 && vm_cid != NULL)
-		rc = cpi_disk_check_vm_cid(vm_cid, call->method, call->err);
-	pattern = call->config->vcenter.datacenter.persistent_datastore_pattern;
-	if (rc == 0 && *nnames == 0 && (pattern == NULL || pattern[0] == '\0'))
+		rc = cpi_vm_cid_check(vm_cid, call->method, call->err);
+	disk_pods(w, dc);
+	if (rc == 0 && w->nnames == 0 && !vs_pod_want_any(&w->want) &&
+	    (pattern == NULL || pattern[0] == '\0'))
 		rc = cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
 		                 "create_disk: no persistent_datastore_"
 		                 "pattern is configured and "
@@ -193,16 +230,15 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	long long size = cpi_arg_integer(call, 0);
 	const json_t *cp = cpi_arg_object(call, 1);
 	const char *vm_cid = cpi_arg_string(call, 2);
-	const char *names[MAX_DATASTORES];
+	struct disk_where w = {0};
 	const struct vs_disk_ds *ds = NULL;
 	struct err verr = {0};
-	struct cpi_disk_job j = { .call = call };
+	struct cpi_disk_job j = { .call = call, .pods = &w.want };
 	char cid[64];
-	size_t nnames = 0;
 	int type = VS_DISK_PREALLOCATED, rc;
 
 	*result = NULL;
-	rc = create_args(&type, names, &nnames, size, cp, vm_cid, call);
+	rc = create_args(&type, &w, size, cp, vm_cid, call);
 	if (rc == 0)
 		rc = new_disk_cid(cid, sizeof(cid), call->err);
 	if (rc == 0)
@@ -216,7 +252,7 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 	rc = vs_disk_pick_datastore(&ds, j.dss,
 	                            cpi_disk_dc_conf(&j)->
 	                            persistent_datastore_pattern,
-	                            names, nnames,
+	                            w.names, w.nnames,
 	                            j.has_reach ? &j.reach : NULL,
 	                            size * 1048576, &verr);
 	if (rc != 0) {
@@ -346,7 +382,7 @@ read_vm(struct vs_disk_vm **v, struct cpi_disk_job *j, const char *vm_cid)
 	struct err verr = {0};
 	int rc;
 
-	rc = cpi_disk_check_vm_cid(vm_cid, call->method, call->err);
+	rc = cpi_vm_cid_check(vm_cid, call->method, call->err);
 	if (rc == 0) {
 		rc = cpi_vcenter_open(&j->c, call);
 		if (rc != 0)

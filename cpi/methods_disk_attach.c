@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/wipe.h"
 #include "cpi/config.h"
 #include "cpi/methods.h"
 #include "vsphere/disk.h"
@@ -220,7 +221,7 @@ attach_change_clear(struct attach_change *a)
 		free(a->keys[i]);
 		free(a->values[i]);
 	}
-	cpi_disk_wipe_free(a->settings);
+	wipe_free(a->settings);
 }
 
 static int
@@ -281,26 +282,41 @@ cleanup:
 	return rc;
 }
 
+/* attach_disk's and detach_disk's start: the cids (arguments 0 and 1)
+ * checked, the VM with its devices (j->v) and the disk among them (*d,
+ * NULL when not attached).  The vsphere layer names a disk by its file
+ * name (j->id.name: "disk-<uuid>", also for a Ruby CPI cid); the agent
+ * settings and messages by the Director's cid. */
+static int
+open_vm_disk(const struct vs_vm_device **d, const char **vm_cid,
+             const char **cid, struct cpi_disk_job *j)
+{
+	int rc;
+
+	*vm_cid = cpi_arg_string(j->call, 0);
+	*cid = cpi_arg_string(j->call, 1);
+	*d = NULL;
+	rc = cpi_disk_open_vm(j, *vm_cid, *cid);
+	if (rc == 0)
+		*d = vs_disk_vm_find(j->v, j->id.name);
+	return rc;
+}
+
 int
 cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 {
-	const char *vm_cid = cpi_arg_string(call, 0);
-	const char *cid = cpi_arg_string(call, 1);
+	const char *vm_cid, *cid;
 	const struct vs_vm_device *d;
 	struct cpi_disk_job j = { .call = call };
 	json_t *hint = NULL;
 	int rc;
 
 	*result = NULL;
-	rc = cpi_disk_open_vm(&j, vm_cid, cid);
+	rc = open_vm_disk(&d, &vm_cid, &cid, &j);
 	if (rc == 0)
 		rc = cpi_disk_locate(&j, cid);
 	if (rc != 0)
 		goto cleanup;
-	/* The vsphere layer names a disk by its file name (j.id.name:
-	 * "disk-<uuid>", also for a Ruby CPI cid); the agent settings and
-	 * messages by the Director's cid. */
-	d = vs_disk_vm_find(j.v, j.id.name);
 	if (d != NULL)
 		rc = attach_again(&hint, &j, cid, vm_cid, d);
 	else
@@ -446,25 +462,23 @@ detach_device(struct cpi_disk_job *j, const char *cid, const char *vm_cid,
 		rc = finish_move(j, j->id.name, file);
 cleanup:
 	free(value);
-	cpi_disk_wipe_free(settings);
+	wipe_free(settings);
 	return rc;
 }
 
 int
 cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 {
-	const char *vm_cid = cpi_arg_string(call, 0);
-	const char *cid = cpi_arg_string(call, 1);
+	const char *vm_cid, *cid;
 	const struct vs_vm_device *d;
 	struct cpi_disk_job j = { .call = call };
 	char *file = NULL;
 	int rc;
 
 	*result = NULL;
-	rc = cpi_disk_open_vm(&j, vm_cid, cid);
+	rc = open_vm_disk(&d, &vm_cid, &cid, &j);
 	if (rc != 0)
 		goto cleanup;
-	d = vs_disk_vm_find(j.v, j.id.name);
 	if (d == NULL) {
 		rc = detach_gone(&j, cid, vm_cid,
 		                 vs_disk_vm_record(j.v, j.id.name));

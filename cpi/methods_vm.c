@@ -21,40 +21,12 @@
 
 #include "cpi/create_journal.h"
 #include "cpi/vcenter.h"
+#include "cpi/vm_cid.h"
 #include "vsphere/create.h"
 #include "vsphere/vm.h"
 #include "vsphere/vm_remove.h"
 
-#define MAX_CID 80              /* vCenter's limit for entity names */
 #define MAX_META_KEY 255
-
-/* A VM cid as this CPI makes them ("vm-<uuid>"): [A-Za-z0-9_.-], not
- * "." or "..", at most MAX_CID bytes. */
-static int
-check_cid(const char *cid, const char *method, struct err *err)
-{
-	size_t i, len;
-
-	len = cid != NULL ? strnlen(cid, MAX_CID + 1) : 0;
-	if (len == 0 || len > MAX_CID)
-		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-		                   "%s: vm_cid must be 1 to %d characters",
-		                   method, MAX_CID);
-	for (i = 0; i < len; i++) {
-		char ch = cid[i];
-
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-		      ch == '-'))
-			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-			                   "%s: vm_cid may only hold "
-			                   "A-Z a-z 0-9 _ . -", method);
-	}
-	if (strcmp(cid, ".") == 0 || strcmp(cid, "..") == 0)
-		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-		                   "%s: bad vm_cid", method);
-	return 0;
-}
 
 /* A failure of the vsphere layer about the VM: VMNotFound when it is
  * gone, CloudError otherwise. */
@@ -78,7 +50,7 @@ open_and_find(struct vs_client **c_out, struct vs_moref *vm,
 
 	*c_out = NULL;
 	memset(vm, 0, sizeof(*vm));
-	rc = check_cid(cid, call->method, call->err);
+	rc = cpi_vm_cid_check(cid, call->method, call->err);
 	if (rc == 0)
 		rc = cpi_vcenter_open(c_out, call);
 	if (rc == 0)
@@ -107,7 +79,7 @@ cpi_method_has_vm(json_t **result, struct cpi_call *call)
 	int rc;
 
 	*result = NULL;
-	rc = check_cid(cid, call->method, call->err);
+	rc = cpi_vm_cid_check(cid, call->method, call->err);
 	if (rc == 0)
 		rc = cpi_vcenter_open(&c, call);
 	if (rc == 0) {
@@ -154,15 +126,13 @@ remove_leftover(struct vs_client *c, struct cpi_call *call,
                 struct err *verr)
 {
 	struct vs_vm_remove_opts o;
-	char what[MAX_CID + 32];
+	char what[CPI_VM_CID_MAX + 32];
 	const char *dir = name;
 
-	if (check_cid(name, call->method, call->err) != 0) {
-		err_clear(call->err);     /* no env files to name */
-		dir = NULL;
-	}
+	if (!cpi_vm_cid_ok(name))
+		dir = NULL;               /* no env files to name */
 	snprintf(what, sizeof(what), "%s: leftover %.*s", call->method,
-	         MAX_CID, name);
+	         CPI_VM_CID_MAX, name);
 	remove_opts(&o, call, what, dir);
 	o.gone_ok = true;
 	return vs_vm_remove(NULL, c, vm, &o, verr);
@@ -241,7 +211,7 @@ cpi_method_delete_vm(json_t **result, struct cpi_call *call)
 	struct vs_vm_removal out;
 	struct err verr = {0};
 	struct vs_moref vm;
-	char what[MAX_CID + 16];
+	char what[CPI_VM_CID_MAX + 16];
 	int rc;
 
 	*result = NULL;

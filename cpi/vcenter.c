@@ -188,8 +188,9 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
 {
 	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
 	struct err verr = {0};
-	struct vs_moref dcref, root;
+	struct vs_moref dcref;
 	char *rel = NULL, *path = NULL;
+	bool folder_there = false;
 	size_t n = 0;
 	int rc;
 
@@ -208,16 +209,14 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
 		err_prefix(&verr, "%s: VM '%s'", call->method, cid);
 		return cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	}
-	/* not at its path: the containers, then anywhere by name */
+	/* not at its path: the datacenter, then anywhere by name in one
+	 * read from it through its vm folder, which also finds vm_folder
+	 * (no lookup of "<dc>/vm" nor, when it is there, of vm_folder) */
 	if (cpi_datacenter_find(&dcref, c, call) != 0)
 		return ERR_FAIL;
 	err_clear(&verr);
-	rc = vs_folder_path(&path, dc->name, NULL, &verr);
-	if (rc == 0)
-		rc = vs_folder_find(&root, c, path, &verr);
-	free(path);
-	if (rc == 0)
-		rc = vs_vm_find_by_name(out, &n, c, &root, cid, &verr);
+	rc = vs_vm_find_by_name_in_dc(out, &n, &folder_there, c, &dcref, cid,
+	                              dc->vm_folder, &verr);
 	if (rc == 0 && n > 1) {
 		memset(out, 0, sizeof(*out));
 		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
@@ -234,7 +233,9 @@ cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,
 		err_prefix(&verr, "%s: VM '%s'", call->method, cid);
 		return cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
 	}
-	if (cpi_folder_check(c, call, dc->vm_folder, "vm_folder") != 0)
+	/* not seen in the read: looked up, for the error it has today */
+	if (!folder_there &&
+	    cpi_folder_check(c, call, dc->vm_folder, "vm_folder") != 0)
 		return ERR_FAIL;
 	return 1;
 }

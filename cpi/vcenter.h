@@ -55,12 +55,14 @@ int cpi_folder_check(struct vs_client *c, struct cpi_call *call,
  *     (ONE FindByInventoryPath: the common case);
  *  2. else by name anywhere under the datacenter's VM folders (a VM an
  *     operator moved to another folder): the datacenter is looked up
- *     (missing: CloudError naming datacenters[0].name), then one
- *     container view reads every VM's name; two VMs with the name is a
- *     CloudError;
- *  3. else "not found" only once vm_folder is known to exist: a missing
- *     vm_folder is a CloudError naming datacenters[0].vm_folder (a
- *     changed config must not make the Director forget its VMs).
+ *     (missing: CloudError naming datacenters[0].name), then one read
+ *     from it through its vm folder takes every VM's name and every
+ *     folder's name and parent (no lookup of "<dc>/vm"); two VMs with
+ *     the name is a CloudError;
+ *  3. else "not found" only once vm_folder is known to exist (seen in
+ *     that read, else looked up by its path): a missing vm_folder is a
+ *     CloudError naming datacenters[0].vm_folder (a changed config must
+ *     not make the Director forget its VMs).
  * Returns 0 (found, *out set), 1 (not found: nothing set in call->err)
  * or ERR_FAIL with call->err set. */
 int cpi_vm_lookup(struct vs_moref *out, struct vs_client *c,

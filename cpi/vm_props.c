@@ -11,6 +11,7 @@
 
 #include "cpi/log.h"
 #include "cpi/methods.h"
+#include "cpi/storage_list.h"
 #include "vsphere/placement.h"
 #include "vsphere/vm.h"
 
@@ -26,6 +27,7 @@ cpi_vm_props_clear(struct vm_props *p)
 	free(p->drs_rule);
 	free(p->host_groups);
 	free(p->datastores);
+	free(p->pods);
 	cpi_options_free(p->vmx, p->nvmx);
 	free(p->extra);
 	cpi_tags_clear(&p->tags);
@@ -402,17 +404,20 @@ parse_storage_policy(struct vm_props *p, const json_t *cp,
 			                   "non-empty string");
 	}
 	p->policy = p->storage_policy;
-	if (p->policy == NULL && p->ndatastores == 0)
+	if (p->policy == NULL && p->ndatastores == 0 && p->npods == 0)
 		p->policy = vc->vm_storage_policy_name;
 	return 0;
 }
 
-/* datastores: a non-empty array of names (no datastore clusters). */
+/* datastores: a non-empty array of names and {"clusters": [...]}
+ * entries (datastore clusters, cpi/storage_list.h). */
 static int
 parse_datastores(struct vm_props *p, const json_t *v, struct err *err)
 {
+	char where[64];
 	const json_t *ds;
 	size_t i;
+	int rc;
 
 	if (json_is_array(v) && json_array_size(v) > MAX_LIST)
 		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
@@ -424,19 +429,22 @@ parse_datastores(struct vm_props *p, const json_t *v, struct err *err)
 		                   "create_vm: cloud_properties.datastores "
 		                   "must be a non-empty array of names");
 	p->datastores = calloc(json_array_size(v), sizeof(*p->datastores));
-	if (p->datastores == NULL)
+	p->pods = calloc(MAX_LIST, sizeof(*p->pods));
+	if (p->datastores == NULL || p->pods == NULL)
 		return cpi_err_set(err, CPI_ERROR_CPI, false,
 		                   "out of memory");
 	json_array_foreach(v, i, ds) {
 		const char *s = cpi_json_text(ds);
 
-		if (json_is_object(ds) &&
-		    json_object_get(ds, "clusters") != NULL)
-			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-			                   "create_vm: cloud_properties."
-			                   "datastores[%zu]: datastore "
-			                   "clusters are not supported by "
-			                   "this CPI; name datastores", i);
+		if (cpi_storage_is_clusters(ds)) {
+			snprintf(where, sizeof(where), "create_vm: "
+			         "cloud_properties.datastores[%zu]", i);
+			rc = cpi_storage_clusters(p->pods, &p->npods, MAX_LIST,
+			                          ds, where, err);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		if (s == NULL || s[0] == '\0')
 			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
 			                   "create_vm: cloud_properties."

@@ -38,6 +38,9 @@ struct vm_props {
 	size_t nclusters;
 	const char **datastores;
 	size_t ndatastores;
+	const char **pods;                      /* datastore clusters of
+	                                         * datastores[] */
+	size_t npods;
 	struct cpi_option *vmx;                 /* vmx_options */
 	size_t nvmx;
 	/* optional booleans: 0 unset, 1 false, 2 true */

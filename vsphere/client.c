@@ -958,15 +958,14 @@ vs_client_logout(struct vs_client *c, struct err *err)
 int
 vs_client_close(struct vs_client *c, struct err *err)
 {
-	int rc, rc2 = 0;
+	int rc, rc2;
 
 	if (c == NULL || c->closed)
 		return 0;
 	c->closed = true;
 	vs_client_cleanup(c);
 	rc = vs_client_logout(c, err);
-	if (c->transport->finish != NULL)
-		rc2 = c->transport->finish(c->transport, err);
+	rc2 = vs_transport_finish(c->transport, err);
 	return rc != 0 ? rc : rc2;
 }
 

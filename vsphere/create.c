@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/wipe.h"
 #include "vsphere/create_internal.h"
 #include "vsphere/disk.h"
@@ -38,9 +39,7 @@ vs_created_free(struct vs_created *v)
 
 	if (v == NULL)
 		return;
-	for (i = 0; i < v->nmacs; i++)
-		free(v->macs[i]);
-	free(v->macs);
+	strv_free(v->macs, v->nmacs);
 	free(v->sys_file);
 	free(v->sys_label);
 	free(v->sys_disk_mode);
@@ -433,7 +432,7 @@ static void
 change_controller(struct vs_vm_device_change *ch, const struct vs_created *v,
                   const struct vs_create_opts *opts)
 {
-	ch->operation = VS_VM_OP_EDIT;
+	ch->operation = VS_OP_EDIT;
 	ch->kind = VS_VM_DEV_CONTROLLER;
 	ch->type_name = opts->scsi_type;
 	ch->key = v->scsi_key;
@@ -456,7 +455,7 @@ static void
 change_system_disk(struct vs_vm_device_change *ch, const struct vs_created *v,
                    const struct vs_create_opts *opts)
 {
-	ch->operation = VS_VM_OP_EDIT;
+	ch->operation = VS_OP_EDIT;
 	ch->kind = VS_VM_DEV_DISK;
 	ch->key = v->sys_key;
 	/* deviceInfo: an edit without it crashes the simulator */
@@ -476,8 +475,8 @@ change_system_disk(struct vs_vm_device_change *ch, const struct vs_created *v,
 static void
 add_ephemeral_disk(struct vs_vm_device_change *ch, const struct vs_created *v)
 {
-	ch->operation = VS_VM_OP_ADD;
-	ch->file_operation = VS_VM_FILEOP_CREATE;
+	ch->operation = VS_OP_ADD;
+	ch->file_operation = VS_FILEOP_CREATE;
 	ch->kind = VS_VM_DEV_DISK;
 	ch->key = KEY_DISK;
 	ch->controller_key = v->disk_controller;
@@ -499,12 +498,12 @@ change_cdrom(struct vs_vm_device_change *ch, const struct vs_created *v)
 	size_t n = 0;
 
 	if (v->cdrom_key != 0) {
-		ch[n].operation = VS_VM_OP_REMOVE;
+		ch[n].operation = VS_OP_REMOVE;
 		ch[n].kind = VS_VM_DEV_CDROM;
 		ch[n].key = v->cdrom_key;
 		n++;
 	}
-	ch[n].operation = VS_VM_OP_ADD;
+	ch[n].operation = VS_OP_ADD;
 	ch[n].kind = VS_VM_DEV_CDROM;
 	ch[n].key = KEY_CDROM;
 	ch[n].controller_key = v->cdrom_key != 0 ? v->cdrom_controller :
@@ -538,7 +537,7 @@ plan_changes(struct vs_vm_device_change *ch, const struct vs_created *v,
 	ch[n++].profile_id = opts->profile_id;
 	n += change_cdrom(&ch[n], v);
 	for (i = 0; i < v->nremove; i++) {
-		ch[n].operation = VS_VM_OP_REMOVE;
+		ch[n].operation = VS_OP_REMOVE;
 		ch[n].kind = VS_VM_DEV_NIC;
 		ch[n].type_name = v->remove_types != NULL ?
 		                  v->remove_types[i] : NULL;

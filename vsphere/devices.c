@@ -109,43 +109,6 @@ map_tristate(int v)
 	}
 }
 
-/* The change's operation and file operation. */
-static int
-map_operations(struct vs_device_change *out,
-               const struct vs_vm_device_change *in, size_t i,
-               struct err *err)
-{
-	switch (in->operation) {
-	case VS_VM_OP_ADD:
-		out->operation = VS_OP_ADD;
-		break;
-	case VS_VM_OP_REMOVE:
-		out->operation = VS_OP_REMOVE;
-		break;
-	case VS_VM_OP_EDIT:
-		out->operation = VS_OP_EDIT;
-		break;
-	default:
-		return err_set(err, ERR_EINVAL, "device change %zu: bad "
-		               "operation", i);
-	}
-	switch (in->file_operation) {
-	case VS_VM_FILEOP_NONE:
-		out->file_operation = VS_FILEOP_NONE;
-		break;
-	case VS_VM_FILEOP_CREATE:
-		out->file_operation = VS_FILEOP_CREATE;
-		break;
-	case VS_VM_FILEOP_DESTROY:
-		out->file_operation = VS_FILEOP_DESTROY;
-		break;
-	default:
-		return err_set(err, ERR_EINVAL, "device change %zu: bad "
-		               "file operation", i);
-	}
-	return 0;
-}
-
 static int
 map_disk(struct vs_device_spec *d, const struct vs_vm_device_change *in,
          size_t i, struct err *err)
@@ -193,11 +156,11 @@ map_controller(struct vs_device_spec *d,
                const struct vs_vm_device_change *in, size_t i,
                struct err *err)
 {
-	if ((in->operation == VS_VM_OP_ADD ? in->key >= 0 :
-	     in->operation != VS_VM_OP_EDIT || in->key < 0 ||
+	if ((in->operation == VS_OP_ADD ? in->key >= 0 :
+	     in->operation != VS_OP_EDIT || in->key < 0 ||
 	     in->label == NULL) ||
 	    in->type_name == NULL || in->bus_number < 0 ||
-	    in->bus_number > 3 || in->file_operation != VS_VM_FILEOP_NONE)
+	    in->bus_number > 3 || in->file_operation != VS_FILEOP_NONE)
 		return err_set(err, ERR_EINVAL, "device change %zu: only "
 		               "the addition of a SCSI controller (new "
 		               "key, bus 0-3) or the edit of one (its "
@@ -218,14 +181,13 @@ map_change(struct vs_device_change *out, struct vs_device_spec *d,
            const struct vs_vm_device_change *in, size_t i,
            struct err *err)
 {
-	int rc;
+	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(d, 0, sizeof(*d));
 	memset(conn, 0, sizeof(*conn));
-	rc = map_operations(out, in, i, err);
-	if (rc != 0)
-		return rc;
+	out->operation = in->operation;     /* checked by the serializer */
+	out->file_operation = in->file_operation;
 	out->profile_id = in->profile_id;
 	/* the serializer checks that type_name fits the kind and that
 	 * deviceInfo has both parts */
@@ -414,8 +376,8 @@ vs_vm_disk_remove_change(struct vs_vm_device_change *ch,
                          const struct vs_vm_device *d)
 {
 	memset(ch, 0, sizeof(*ch));
-	ch->operation = VS_VM_OP_REMOVE;
-	ch->file_operation = VS_VM_FILEOP_NONE;     /* the file stays */
+	ch->operation = VS_OP_REMOVE;
+	ch->file_operation = VS_FILEOP_NONE;     /* the file stays */
 	ch->kind = VS_VM_DEV_DISK;
 	ch->type_name = d->type[0] != '\0' ? d->type : NULL;
 	ch->key = d->key;

@@ -33,15 +33,6 @@ vs_disk__check_ref(const struct vs_moref *ref, const char *what,
 	return 0;
 }
 
-void
-vs_disk__wipe_free(char *s, size_t len)
-{
-	if (s == NULL)
-		return;
-	memset(s, 0, len);
-	free(s);
-}
-
 bool
 vs_disk_cid_valid(const char *cid)
 {
@@ -62,20 +53,29 @@ vs_disk_cid_valid(const char *cid)
 	return true;
 }
 
-/* A VirtualDiskManager request with _this set. */
+/* A VirtualDiskManager request (_this set) for a file of datacenter dc,
+ * which is checked; with name (not NULL) its first arguments {name,
+ * datacenter}. */
 static int
 vdm_request(xmlDocPtr *req, xmlNodePtr *m, struct vs_client *c,
-            const char *method, struct err *err)
+            const char *method, const struct vs_moref *dc, const char *name,
+            struct err *err)
 {
 	const struct vs_service_content *sc = vs_client_sc(c);
 	int rc;
 
 	*req = NULL;
-	rc = vs_disk__check_ref(&sc->virtual_disk_manager,
-	                        "VirtualDiskManager", err);
+	rc = vs_disk__check_ref(dc, method, err);
+	if (rc == 0)
+		rc = vs_disk__check_ref(&sc->virtual_disk_manager,
+		                        "VirtualDiskManager", err);
 	if (rc == 0)
 		rc = vs_soap_request_new(req, m, method,
 		                         &sc->virtual_disk_manager, err);
+	if (rc == 0 && name != NULL) {
+		vs_soap_add_text(*m, "name", name);
+		vs_soap_add_moref(*m, "datacenter", dc);
+	}
 	return rc;
 }
 
@@ -187,13 +187,10 @@ vs_disk_query_uuid(char **out, struct vs_client *c,
 
 	*out = NULL;
 	err_clear(&e);
-	rc = vs_disk__check_ref(dc, "QueryVirtualDiskUuid", err);
-	if (rc == 0)
-		rc = vdm_request(&req, &m, c, "QueryVirtualDiskUuid", err);
+	rc = vdm_request(&req, &m, c, "QueryVirtualDiskUuid", dc, ds_path,
+	                 err);
 	if (rc != 0)
 		return rc;
-	vs_soap_add_text(m, "name", ds_path);
-	vs_soap_add_moref(m, "datacenter", dc);
 	rc = file_fault(vs_client_call(c, req, &resp, &r, &e), &e);
 	if (rc != 0) {
 		err_prefix(&e, "QueryVirtualDiskUuid %s", ds_path);
@@ -281,14 +278,13 @@ vs_disk_create(struct vs_disk_loc *out, struct vs_client *c,
 	if (rc == 0)
 		rc = target_path(&path, c, dc, ds->name, disk_path, cid, err);
 	if (rc == 0)
-		rc = vdm_request(&req, &m, c, "CreateVirtualDisk_Task", err);
+		rc = vdm_request(&req, &m, c, "CreateVirtualDisk_Task", dc,
+		                 path, err);
 	if (rc != 0)
 		goto cleanup;
 	/* CreateVirtualDisk_Task {name, datacenter, spec};
 	 * FileBackedVirtualDiskSpec {VirtualDiskSpec {diskType,
 	 * adapterType}; capacityKb, profile, crypto} */
-	vs_soap_add_text(m, "name", path);
-	vs_soap_add_moref(m, "datacenter", dc);
 	spec = vs_soap_add_obj(m, "spec", "FileBackedVirtualDiskSpec");
 	vs_soap_add_text(spec, "diskType", disk_types[type]);
 	vs_soap_add_text(spec, "adapterType", "lsiLogic");
@@ -382,13 +378,10 @@ vs_disk_delete(struct vs_client *c, const struct vs_moref *dc,
 	xmlNodePtr m;
 	int rc;
 
-	rc = vs_disk__check_ref(dc, "DeleteVirtualDisk_Task", err);
-	if (rc == 0)
-		rc = vdm_request(&req, &m, c, "DeleteVirtualDisk_Task", err);
+	rc = vdm_request(&req, &m, c, "DeleteVirtualDisk_Task", dc, ds_path,
+	                 err);
 	if (rc != 0)
 		return rc;
-	vs_soap_add_text(m, "name", ds_path);
-	vs_soap_add_moref(m, "datacenter", dc);
 	return vdm_run(c, req, "DeleteVirtualDisk_Task", ds_path, err);
 }
 
@@ -409,7 +402,8 @@ vs_disk_move(struct vs_disk_loc *out, struct vs_client *c,
 		rc = target_path(&path, c, dc, dst_ds->name, disk_path, cid,
 		                 err);
 	if (rc == 0)
-		rc = vdm_request(&req, &m, c, "MoveVirtualDisk_Task", err);
+		rc = vdm_request(&req, &m, c, "MoveVirtualDisk_Task", dc,
+		                 NULL, err);
 	if (rc != 0)
 		goto cleanup;
 	/* {sourceName, sourceDatacenter, destName, destDatacenter, force,
@@ -442,14 +436,11 @@ vs_disk_extend(struct vs_client *c, const struct vs_moref *dc,
 
 	if (new_size_mb <= 0 || new_size_mb > 62LL * 1024 * 1024)
 		return err_set(err, ERR_EINVAL, "extend disk: bad size");
-	rc = vs_disk__check_ref(dc, "ExtendVirtualDisk_Task", err);
-	if (rc == 0)
-		rc = vdm_request(&req, &m, c, "ExtendVirtualDisk_Task", err);
+	rc = vdm_request(&req, &m, c, "ExtendVirtualDisk_Task", dc, ds_path,
+	                 err);
 	if (rc != 0)
 		return rc;
 	/* {name, datacenter, newCapacityKb, eagerZero} */
-	vs_soap_add_text(m, "name", ds_path);
-	vs_soap_add_moref(m, "datacenter", dc);
 	vs_soap_add_long(m, "newCapacityKb", new_size_mb * 1024);
 	vs_soap_add_bool(m, "eagerZero", false);
 	return vdm_run(c, req, "ExtendVirtualDisk_Task", ds_path, err);

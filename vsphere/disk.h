@@ -35,6 +35,7 @@
 #include <stddef.h>
 
 #include "vsphere/moref.h"
+#include "vsphere/storage_pod.h"
 #include "vsphere/vm.h"
 #include "base/err.h"
 
@@ -60,11 +61,16 @@ struct vs_disk_ds {
 	long long capacity;         /* bytes */
 	long long free_space;       /* bytes */
 	bool usable;                /* accessible, not in maintenance */
+	bool in_pod;                /* a member of a wanted datastore
+	                               cluster (vs_disk_datastores_pods) */
 };
 
 struct vs_disk_dss {
 	struct vs_disk_ds *items;
 	size_t n;
+	bool pods_wanted;           /* datastore clusters were asked for: */
+	bool pods_listed;           /* by name (else by pattern) */
+	size_t pods_off;            /* of them, with Storage DRS off */
 };
 
 void vs_disk_dss_free(struct vs_disk_dss *d);
@@ -93,6 +99,16 @@ int vs_disk_datastores_near(struct vs_disk_dss **out,
                             struct vs_client *c, const struct vs_moref *dc,
                             const struct vs_moref *near,
                             struct err *err);
+/* vs_disk_datastores_near(), and in the same read the datastore clusters
+ * of want (vsphere/storage_pod.h; NULL or none: nothing more is read):
+ * the members of those with Storage DRS on are marked in_pod.  A
+ * datastore cluster named that does not exist is ERR_ENOTFOUND. */
+int vs_disk_datastores_pods(struct vs_disk_dss **out,
+                            struct vs_disk_reach *reach, bool *has_reach,
+                            struct vs_client *c, const struct vs_moref *dc,
+                            const struct vs_moref *near,
+                            const struct vs_pod_want *want,
+                            struct err *err);
 int vs_disk_host_reach(struct vs_disk_reach *out, struct vs_client *c,
                        const struct vs_moref *host, struct err *err);
 /* Whether ds is in reach (reach NULL: false). */
@@ -106,6 +122,9 @@ int vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
                       size_t nnames, struct err *err);
 /* The usable wanted datastore with need_bytes free: among them the ones
  * in reach (reach NULL: no preference) win, then the most free space.
+ * Wanted: in_pod, or as vs_disk_ds_wanted() says (with datastore
+ * clusters asked for by name, only the names; by pattern, pattern only
+ * when given).
  * ERR_ENOTFOUND when none qualifies (the message says why). */
 int vs_disk_pick_datastore(const struct vs_disk_ds **out,
                            const struct vs_disk_dss *dss,

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/wipe.h"
 #include "vsphere/create.h"
+#include "vsphere/devices.h"
 #include "vsphere/vim.h"
 #include "vsphere/vm.h"
 
@@ -215,7 +217,7 @@ disk_reconfigure(struct vs_client *c, const struct vs_vm_info *info,
 		cfg.extra = extra;
 	rc = vs_vm_reconfigure(c, &info->vm, &cfg, err);
 	if (userdata != NULL)
-		vs_disk__wipe_free(userdata, strlen(userdata));
+		wipe_free(userdata);
 	free(extra);
 	return rc;
 }
@@ -236,15 +238,15 @@ vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
 		               "arguments");
 	memset(&ctl, 0, sizeof(ctl));
 	if (slot->new_controller) {
-		ctl.operation = VS_VM_OP_ADD;
+		ctl.operation = VS_OP_ADD;
 		ctl.kind = VS_VM_DEV_CONTROLLER;
 		ctl.type_name = slot->ctl_type;
 		ctl.key = slot->ctl_key;
 		ctl.bus_number = slot->bus;
 	}
 	memset(&ch, 0, sizeof(ch));
-	ch.operation = VS_VM_OP_ADD;
-	ch.file_operation = VS_VM_FILEOP_NONE;      /* the file exists */
+	ch.operation = VS_OP_ADD;
+	ch.file_operation = VS_FILEOP_NONE;      /* the file exists */
 	ch.kind = VS_VM_DEV_DISK;
 	ch.key = -1;
 	ch.controller_key = slot->ctl_key;
@@ -256,25 +258,6 @@ vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
 	ch.capacity_kb = 0;     /* an existing file: vCenter reads it */
 	return disk_reconfigure(c, info, slot->new_controller ? &ctl : NULL,
 	                        &ch, settings, settings_len, recs, nrecs, err);
-}
-
-void
-vs_disk__remove_change(struct vs_vm_device_change *ch,
-                       const struct vs_vm_device *d)
-{
-	memset(ch, 0, sizeof(*ch));
-	ch->operation = VS_VM_OP_REMOVE;
-	ch->file_operation = VS_VM_FILEOP_NONE;     /* the file stays */
-	ch->kind = VS_VM_DEV_DISK;
-	ch->type_name = d->type;
-	ch->key = d->key;
-	ch->controller_key = d->has_controller_key ? d->controller_key : 0;
-	ch->has_unit_number = d->has_unit_number;
-	ch->unit_number = d->unit_number;
-	ch->file_name = d->file_name;
-	ch->datastore = d->has_datastore ? &d->datastore : NULL;
-	ch->disk_mode = d->disk_mode;
-	ch->capacity_kb = d->capacity_kb;
 }
 
 int
@@ -289,7 +272,7 @@ vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
 	    d->file_name == NULL)
 		return err_set(err, ERR_EINVAL, "detach disk: bad "
 		               "arguments");
-	vs_disk__remove_change(&ch, d);
+	vs_vm_disk_remove_change(&ch, d);
 	return disk_reconfigure(c, info, NULL, &ch, settings, settings_len,
 	                        recs, nrecs, err);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/array.h"
 #include "vsphere/pattern.h"
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
@@ -22,21 +23,17 @@ same_ref(const struct vs_moref *a, const struct vs_moref *b)
 }
 
 static void
-ds_clear(struct vs_disk_ds *d)
+ds_clear(void *d)
 {
-	free(d->name);
+	free(((struct vs_disk_ds *)d)->name);
 }
 
 void
 vs_disk_dss_free(struct vs_disk_dss *d)
 {
-	size_t i;
-
 	if (d == NULL)
 		return;
-	for (i = 0; i < d->n; i++)
-		ds_clear(&d->items[i]);
-	free(d->items);
+	array_free(d->items, d->n, sizeof(*d->items), ds_clear);
 	free(d);
 }
 
@@ -91,26 +88,41 @@ static const struct vs_selection_spec vm_pool = {
 	.name = "vmRp", .type = "VirtualMachine", .path = "resourcePool",
 	.skip = true, .select = &rp_owner, .nselect = 1,
 };
+/* With datastore clusters: the datacenter's datastore folder and the
+ * folders and datastore clusters below it (a StoragePod is a Folder). */
+static const struct vs_selection_spec ref_f = { .name = "f" };
+static const struct vs_selection_spec dc_pods[] = {
+	{ .name = "dcDs", .type = "Datacenter", .path = "datastore" },
+	{ .name = "dcD", .type = "Datacenter", .path = "datastoreFolder",
+	  .select = &ref_f, .nselect = 1 },
+	{ .name = "f", .type = "Folder", .path = "childEntity",
+	  .select = &ref_f, .nselect = 1 },
+};
 static const char *const ds_paths[] = { "summary", NULL };
 static const char *const host_paths[] = { "datastore", NULL };
 static const char *const vm_paths[] = { "runtime.host", NULL };
+static const char *const folder_paths[] = { "name", "parent", NULL };
 static const char *const read_optional[] = {
-	"datastore", "runtime.host", NULL,
+	"datastore", "runtime.host", "childEntity",
+	"podStorageDrsEntry.storageDrsConfig.podConfig.enabled", NULL,
 };
 
 /* The one read: the datacenter's datastores and, with near (a
  * HostSystem or a VirtualMachine), the datastore list of that host or of
- * the VM's cluster's hosts. */
+ * the VM's cluster's hosts; with pods, the datastore clusters too. */
 static int
 read_datastores(struct vs_objects **out, struct vs_client *c,
                 const struct vs_moref *dc, const struct vs_moref *near,
-                struct err *err)
+                bool pods, struct err *err)
 {
-	const struct vs_property_spec props[] = {
+	static const struct vs_property_spec all[] = {
 		{ .type = "Datastore", .paths = ds_paths },
 		{ .type = "HostSystem", .paths = host_paths },
 		{ .type = "VirtualMachine", .paths = vm_paths },
+		{ .type = "Folder", .paths = folder_paths },
+		{ .type = "StoragePod", .paths = vs_pod_paths },
 	};
+	struct vs_property_spec props[5];
 	bool vm = near != NULL &&
 	          strcmp(near->type, "VirtualMachine") == 0;
 	struct vs_object_spec os[2] = {
@@ -124,6 +136,13 @@ read_datastores(struct vs_objects **out, struct vs_client *c,
 		.optional = read_optional,
 	};
 
+	memcpy(props, all, q.spec.nprops * sizeof(props[0]));
+	if (pods) {
+		props[q.spec.nprops++] = all[3];
+		props[q.spec.nprops++] = all[4];
+		os[0].select = dc_pods;
+		os[0].nselect = 3;
+	}
 	if (near != NULL)
 		os[1].obj = *near;
 	if (vm) {
@@ -224,15 +243,38 @@ dss_from_list(struct vs_disk_dss **out, struct vs_disk_reach *reach,
 	return rc;
 }
 
+/* The wanted datastore clusters' members of list marked in dss. */
+static int
+mark_pods(struct vs_disk_dss *dss, const struct vs_objects *list,
+          const struct vs_moref *dc, const struct vs_pod_want *want,
+          struct err *err)
+{
+	struct vs_pod_set set;
+	size_t i;
+	int rc;
+
+	rc = vs_pod_set_build(&set, list, dc, want, err);
+	if (rc == 0) {
+		dss->pods_wanted = true;
+		dss->pods_listed = want->nnames > 0;
+		dss->pods_off = set.noff;
+		for (i = 0; i < dss->n; i++)
+			dss->items[i].in_pod = vs_pod_set_has(&set,
+			                                      &dss->items[i].ref);
+	}
+	vs_pod_set_clear(&set);
+	return rc;
+}
+
 int
-vs_disk_datastores_near(struct vs_disk_dss **out, struct vs_disk_reach *reach,
+vs_disk_datastores_pods(struct vs_disk_dss **out, struct vs_disk_reach *reach,
                         bool *has_reach, struct vs_client *c,
                         const struct vs_moref *dc, const struct vs_moref *near,
-                        struct err *err)
+                        const struct vs_pod_want *want, struct err *err)
 {
 	struct vs_objects *list = NULL;
 	struct err e = {0};
-	bool got = false;
+	bool got = false, pods = vs_pod_want_any(want);
 	int rc;
 
 	*out = NULL;
@@ -247,23 +289,38 @@ vs_disk_datastores_near(struct vs_disk_dss **out, struct vs_disk_reach *reach,
 	    vs_disk__check_ref(near, "host datastores", &e) != 0))
 		near = NULL;
 	err_clear(&e);
-	rc = read_datastores(&list, c, dc, near, &e);
+	rc = read_datastores(&list, c, dc, near, pods, &e);
 	if (rc != 0 && near != NULL) {
 		/* the host or VM went away meanwhile: the datastores alone */
 		vs_objects_free(list);
 		list = NULL;
 		near = NULL;
 		err_clear(&e);
-		rc = read_datastores(&list, c, dc, NULL, &e);
+		rc = read_datastores(&list, c, dc, NULL, pods, &e);
 	}
 	if (rc == 0)
 		rc = dss_from_list(out, reach, &got, list, near, &e);
-	if (rc != 0)
+	if (rc == 0 && pods)
+		rc = mark_pods(*out, list, dc, want, &e);
+	if (rc != 0) {
+		vs_disk_dss_free(*out);
+		*out = NULL;
 		err_keep_first(err, &e);
-	else if (has_reach != NULL)
+	} else if (has_reach != NULL) {
 		*has_reach = got;
+	}
 	vs_objects_free(list);
 	return rc;
+}
+
+int
+vs_disk_datastores_near(struct vs_disk_dss **out, struct vs_disk_reach *reach,
+                        bool *has_reach, struct vs_client *c,
+                        const struct vs_moref *dc, const struct vs_moref *near,
+                        struct err *err)
+{
+	return vs_disk_datastores_pods(out, reach, has_reach, c, dc, near,
+	                               NULL, err);
 }
 
 int
@@ -361,6 +418,23 @@ vs_disk_ds_wanted(bool *out, const struct vs_disk_ds *ds,
 	                          "persistent datastore pattern", err);
 }
 
+/* Whether d is wanted for a new disk: a member of a wanted datastore
+ * cluster; else with clusters named, only a datastore named; with a
+ * cluster pattern, the pattern's datastores only when there is one; else
+ * as vs_disk_ds_wanted() says. */
+static int
+pick_wanted(bool *out, const struct vs_disk_dss *dss,
+            const struct vs_disk_ds *d, const char *pattern,
+            const char *const *names, size_t nnames, struct err *err)
+{
+	*out = d->in_pod;
+	if (*out || (dss->pods_listed && nnames == 0) ||
+	    (dss->pods_wanted && !dss->pods_listed &&
+	     (pattern == NULL || pattern[0] == '\0')))
+		return 0;
+	return vs_disk_ds_wanted(out, d, pattern, names, nnames, err);
+}
+
 int
 vs_disk_pick_datastore(const struct vs_disk_ds **out,
                        const struct vs_disk_dss *dss, const char *pattern,
@@ -378,8 +452,7 @@ vs_disk_pick_datastore(const struct vs_disk_ds **out,
 		const struct vs_disk_ds *d = &dss->items[i];
 		bool near;
 
-		rc = vs_disk_ds_wanted(&wanted, d, pattern, names, nnames,
-		                       err);
+		rc = pick_wanted(&wanted, dss, d, pattern, names, nnames, err);
 		if (rc != 0)
 			return rc;
 		if (!wanted)
@@ -395,6 +468,12 @@ vs_disk_pick_datastore(const struct vs_disk_ds **out,
 		}
 	}
 	if (best == NULL) {
+		if (nwanted == 0 && dss != NULL && dss->pods_off > 0)
+			return err_set(err, ERR_ENOTFOUND, "no datastore "
+			               "matches the persistent datastore "
+			               "pattern or names (datastore clusters "
+			               "with Storage DRS off are left out, as "
+			               "the Ruby CPI leaves them out)");
 		if (nwanted == 0)
 			return err_set(err, ERR_ENOTFOUND, "no datastore "
 			               "matches the persistent datastore "
@@ -425,8 +504,8 @@ vs_disk__each_candidate(struct vs_disk_loc *out,
 
 			if (!d->usable)
 				continue;
-			rc = vs_disk_ds_wanted(&wanted, d, pattern, NULL, 0,
-			                       err);
+			rc = pick_wanted(&wanted, dss, d, pattern, NULL, 0,
+			                 err);
 			if (rc != 0)
 				return rc;
 			if (wanted != (pass == 0))

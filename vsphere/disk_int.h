@@ -21,9 +21,6 @@
 int vs_disk__check_ref(const struct vs_moref *ref, const char *what,
                        struct err *err);
 
-/* Zeroes len bytes of s, then frees it (NULL is fine). */
-void vs_disk__wipe_free(char *s, size_t len);
-
 /* A location on datastore ds at path with uuid (may be NULL); both are
  * taken (freed on failure). */
 int vs_disk__loc_fill(struct vs_disk_loc *out, const struct vs_disk_ds *ds,
@@ -35,10 +32,6 @@ bool vs_disk__is_scsi_controller(const struct vs_vm_device *d);
 /* The last path component of a "[ds] dir/file" name. */
 const char *vs_disk__base_name(const char *file_name);
 
-/* The change that removes disk device d from its VM, its file kept. */
-void vs_disk__remove_change(struct vs_vm_device_change *ch,
-                            const struct vs_vm_device *d);
-
 /* One datastore tried by vs_disk__each_candidate: 0 (out filled) when
  * the disk is there, ERR_ENOTFOUND with err untouched to go on; any other
  * code, or err set, stops the search. */
@@ -46,9 +39,10 @@ typedef int (*vs_disk__try_fn)(struct vs_disk_loc *out,
                                const struct vs_disk_ds *ds, void *ctx,
                                struct err *err);
 
-/* Tries the usable datastores of dss, those pattern wants first, until
- * one answers other than ERR_ENOTFOUND, and returns that; ERR_ENOTFOUND
- * (err untouched) when none did. */
+/* Tries the usable datastores of dss, the wanted ones first (pattern's
+ * and the wanted datastore clusters' members, as vs_disk_pick_datastore()
+ * wants them), until one answers other than ERR_ENOTFOUND, and returns
+ * that; ERR_ENOTFOUND (err untouched) when none did. */
 int vs_disk__each_candidate(struct vs_disk_loc *out,
                             const struct vs_disk_dss *dss,
                             const char *pattern, vs_disk__try_fn try_ds,

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/array.h"
+#include "vsphere/devices.h"
 #include "vsphere/files.h"
 
 #define MAX_RECORDS 256
@@ -583,14 +585,8 @@ struct keep_change {
 static void
 keep_change_clear(struct keep_change *x)
 {
-	size_t i;
-
-	for (i = 0; x->keys != NULL && x->values != NULL && i < x->n; i++) {
-		free(x->keys[i]);
-		free(x->values[i]);
-	}
-	free(x->keys);
-	free(x->values);
+	strv_free(x->keys, x->n);
+	strv_free(x->values, x->n);
 	free(x->opts);
 	free(x->changes);
 }
@@ -615,7 +611,7 @@ keep_change(struct keep_change *x, const struct vs_disk_vm *v,
 
 		if (it->device == NULL)
 			continue;   /* a detached record stays until moved */
-		vs_disk__remove_change(&x->changes[x->nch++], it->device);
+		vs_vm_disk_remove_change(&x->changes[x->nch++], it->device);
 		rc = keep_record(x->opts, x->keys, x->values, &x->nopt, v, it,
 		                 err);
 	}

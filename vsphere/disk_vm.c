@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/digits.h"
+#include "base/wipe.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
@@ -25,27 +27,11 @@ vs_disk_vm_free(struct vs_disk_vm *v)
 	if (v == NULL)
 		return;
 	vs_vm_info_free(v->info);
-	vs_disk__wipe_free(v->settings, v->settings_len);
+	wipe_free_n(v->settings, v->settings_len);
 	for (i = 0; i < v->nrecords; i++)
 		vs_disk_record_clear(&v->records[i]);
 	free(v->records);
 	free(v);
-}
-
-static int
-b64_value(char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
 }
 
 /* Standard base64 with padding (whitespace skipped) into *out
@@ -74,7 +60,7 @@ b64_decode(char **out, size_t *len_out, const char *s)
 			pad++;
 			continue;
 		}
-		v = b64_value(s[i]);
+		v = digit_base64(s[i], false);
 		if (v < 0 || pad > 0) {
 			ok = false;
 			continue;
@@ -87,7 +73,7 @@ b64_decode(char **out, size_t *len_out, const char *s)
 		}
 	}
 	if (!ok || pad > 2 || n == 0) {
-		vs_disk__wipe_free(buf, len / 4 * 3 + 4);
+		wipe_free_n(buf, len / 4 * 3 + 4);
 		return ERR_EPARSE;
 	}
 	buf[n] = '\0';
@@ -105,7 +91,7 @@ replace_copy(char **slot, const char *value)
 	if (copy == NULL)
 		return ERR_ENOMEM;
 	if (*slot != NULL)
-		vs_disk__wipe_free(*slot, strlen(*slot));
+		wipe_free(*slot);
 	*slot = copy;
 	return 0;
 }
@@ -294,7 +280,7 @@ read_extra(struct vs_disk_vm *v, struct vs_client *c,
 		             "reading config.extraConfig", vm->value);
 cleanup:
 	if (x.userdata != NULL)
-		vs_disk__wipe_free(x.userdata, strlen(x.userdata));
+		wipe_free(x.userdata);
 	free(x.encoding);
 	return rc;
 }

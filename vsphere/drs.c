@@ -564,6 +564,20 @@ struct drs_op {
 	size_t *changed;                /* removals: how many changed */
 };
 
+/* *out (malloc'd): the n refs, then vm. */
+static int
+refs_with(struct vs_moref **out, const struct vs_moref *refs, size_t n,
+          const struct vs_moref *vm, struct err *err)
+{
+	*out = calloc(n + 1, sizeof(**out));
+	if (*out == NULL)
+		return err_set(err, ERR_ENOMEM, "out of memory");
+	if (n > 0)
+		memcpy(*out, refs, n * sizeof(**out));
+	(*out)[n] = *vm;
+	return 0;
+}
+
 static int
 add_locked(struct vs_client *c, const struct vs_moref *cluster,
            const char *name, const struct vs_moref *vm, struct err *err)
@@ -591,14 +605,9 @@ add_locked(struct vs_client *c, const struct vs_moref *cluster,
 	}
 	if (rule_has(rule, vm))
 		goto cleanup;
-	vms = calloc(rule->nvms + 1, sizeof(*vms));
-	if (vms == NULL) {
-		rc = err_set(err, ERR_ENOMEM, "out of memory");
+	rc = refs_with(&vms, rule->vms, rule->nvms, vm, err);
+	if (rc != 0)
 		goto cleanup;
-	}
-	if (rule->nvms > 0)
-		memcpy(vms, rule->vms, rule->nvms * sizeof(*vms));
-	vms[rule->nvms] = *vm;
 	vs_client_logf(c, 0, "DRS rule %s: %s added (%zu VMs)", name,
 	               vm->value, rule->nvms + 1);
 	rc = reconfigure(c, cluster, name, rule->key, false, vms,
@@ -607,26 +616,6 @@ cleanup:
 	free(vms);
 	vs_drs_rules_free(rules);
 	return rc;
-}
-
-static int
-add_op(void *ctx, struct err *err)
-{
-	struct drs_op *op = ctx;
-
-	return add_locked(op->c, op->cluster, op->name, op->vm, err);
-}
-
-int
-vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
-                   const char *rule, const struct vs_moref *vm,
-                   struct err *err)
-{
-	struct drs_op op = { c, cluster, rule, vm, false, NULL };
-
-	if (cluster == NULL || vm == NULL || rule == NULL || rule[0] == '\0')
-		return err_set(err, ERR_EINVAL, "DRS rule: bad arguments");
-	return vs_drs__with_lock(c, VS_DRS_LOCK, add_op, &op, err);
 }
 
 /* Removes vm from every anti-affinity rule in rules holding it. */
@@ -873,14 +862,9 @@ group_add_locked(struct vs_client *c, const struct vs_moref *cluster,
 	}
 	if (vs_drs__has_ref(g->vms, g->nvms, vm))
 		goto cleanup;
-	vms = calloc(g->nvms + 1, sizeof(*vms));
-	if (vms == NULL) {
-		rc = err_set(err, ERR_ENOMEM, "out of memory");
+	rc = refs_with(&vms, g->vms, g->nvms, vm, err);
+	if (rc != 0)
 		goto cleanup;
-	}
-	if (g->nvms > 0)
-		memcpy(vms, g->vms, g->nvms * sizeof(*vms));
-	vms[g->nvms] = *vm;
 	vs_client_logf(c, 0, "DRS VM group %s: %s added (%zu VMs)", name,
 	               vm->value, g->nvms + 1);
 	rc = reconfigure_group(c, cluster, "edit", name, vms, g->nvms + 1,
@@ -892,12 +876,37 @@ cleanup:
 	return rc;
 }
 
+/* Under the lock: adds vm to rule or VM group op->name. */
 static int
-group_add_op(void *ctx, struct err *err)
+add_op(void *ctx, struct err *err)
 {
 	struct drs_op *op = ctx;
 
-	return group_add_locked(op->c, op->cluster, op->name, op->vm, err);
+	if (op->groups)
+		return group_add_locked(op->c, op->cluster, op->name, op->vm,
+		                        err);
+	return add_locked(op->c, op->cluster, op->name, op->vm, err);
+}
+
+/* add_op under lock; what ("DRS rule") names op->name's kind. */
+static int
+add_vm(struct drs_op *op, const char *lock, const char *what,
+       struct err *err)
+{
+	if (op->cluster == NULL || op->vm == NULL || op->name == NULL ||
+	    op->name[0] == '\0')
+		return err_set(err, ERR_EINVAL, "%s: bad arguments", what);
+	return vs_drs__with_lock(op->c, lock, add_op, op, err);
+}
+
+int
+vs_drs_rule_add_vm(struct vs_client *c, const struct vs_moref *cluster,
+                   const char *rule, const struct vs_moref *vm,
+                   struct err *err)
+{
+	struct drs_op op = { c, cluster, rule, vm, false, NULL };
+
+	return add_vm(&op, VS_DRS_LOCK, "DRS rule", err);
 }
 
 int
@@ -907,10 +916,5 @@ vs_drs_vm_group_add_vm(struct vs_client *c, const struct vs_moref *cluster,
 {
 	struct drs_op op = { c, cluster, group, vm, true, NULL };
 
-	if (cluster == NULL || vm == NULL || group == NULL ||
-	    group[0] == '\0')
-		return err_set(err, ERR_EINVAL, "DRS VM group: bad "
-		               "arguments");
-	return vs_drs__with_lock(c, VS_DRS_LOCK_VM_GROUP, group_add_op, &op,
-	                         err);
+	return add_vm(&op, VS_DRS_LOCK_VM_GROUP, "DRS VM group", err);
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "base/buf.h"
 #include "base/quote.h"
 #include "base/redact.h"
@@ -259,29 +260,6 @@ mask_sensitive_size(struct buf *out, const char *s, size_t n,
 	return d - i;
 }
 
-/* create_vm's creating mark is the time of the call (vsphere/create.h):
- * "<key>bosh.creating</key><value …>N" -> N = <epoch> */
-static size_t
-mask_creating(struct buf *out, const char *s, size_t n,
-              size_t i)
-{
-	static const char head[] = "<key>bosh.creating</key><value";
-	size_t j = i + sizeof(head) - 1, d;
-
-	if (!has_prefix(s + i, n - i, head))
-		return 0;
-	while (j < n && j < i + 80 && s[j] != '>' && s[j] != '<')
-		j++;
-	if (j + 1 >= n || s[j] != '>' || s[j - 1] == '/' ||
-	    !is_digit(s[j + 1]))
-		return 0;
-	for (d = j + 1; d < n && is_digit(s[d]); d++)
-		;
-	buf_add(out, s + i, j + 1 - i);
-	buf_adds(out, "<epoch>");
-	return d - i;
-}
-
 /* The volatile values, tried in this order at every position. */
 static const struct {
 	const char *name;
@@ -304,7 +282,6 @@ static const struct {
 	/* Sensitive bodies: their size follows secrets that replay may
 	 * serve redacted: "<sensitive …: N bytes>" -> N = <n> */
 	{ "sensitive-size", mask_sensitive_size },
-	{ "creating", mask_creating },
 };
 
 int
@@ -387,8 +364,7 @@ vs_fixture_canon(char **out, size_t *out_len, const char *in, size_t len,
 	int rc;
 
 	rc = vs_fixture_redact(&red, &rl, in, len, secrets, err);
-	/* normalized before masking too: a mask may span two elements (the
-	 * creating mark), which a laid-out body puts on two lines */
+	/* normalized before masking too: the masks see one layout */
 	if (rc == 0)
 		rc = normalized(&norm, &nl, red, rl, err);
 	if (rc == 0)
@@ -804,7 +780,7 @@ int
 vs_fixture_list(struct vs_fixture_entry **out, size_t *n_out,
                 const char *dir, bool missing_ok, struct err *err)
 {
-	struct vs_fixture_entry *v = NULL, *nv, e;
+	struct vs_fixture_entry *v = NULL, e;
 	size_t n = 0, cap = 0, i;
 	struct dirent *de;
 	DIR *d;
@@ -826,20 +802,14 @@ vs_fixture_list(struct vs_fixture_entry **out, size_t *n_out,
 			break;
 		if (!parse_entry_name(&e, de->d_name))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if (cap > 1000000) {
-				rc = err_set(err, ERR_EIO, "fixture dir: "
-				             "too many files");
-				goto cleanup;
-			}
-			nv = realloc(v, cap * sizeof(*v));
-			if (nv == NULL) {
-				rc = err_set(err, ERR_ENOMEM,
-				             "out of memory");
-				goto cleanup;
-			}
-			v = nv;
+		if (n >= 1000000) {
+			rc = err_set(err, ERR_EIO, "fixture dir: too many "
+			             "files");
+			goto cleanup;
+		}
+		if (array_grow((void **)&v, &cap, n + 1, sizeof(*v), 64) < 0) {
+			rc = err_set(err, ERR_ENOMEM, "out of memory");
+			goto cleanup;
 		}
 		v[n++] = e;
 	}

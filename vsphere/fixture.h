@@ -62,7 +62,7 @@ int vs_fixture_redact(char **out, size_t *out_len, const char *in,
                       size_t len, const char *const *secrets,
                       struct err *err);
 /* Replaces volatile values by placeholders (<uuid>, <govcsim>, <time>,
- * <session>, <port>, the creating mark's <epoch>, …). */
+ * <session>, <port>, <n>, …). */
 int vs_fixture_mask(char **out, size_t *out_len, const char *in, size_t len,
                     struct err *err);
 /* redact + normalize + mask + normalize, where normalize drops

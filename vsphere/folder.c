@@ -170,6 +170,54 @@ vs_vm_find(struct vs_moref *out, struct vs_client *c,
 	return rc;
 }
 
+/* The object of list of type `type` named name under parent (NULL: any
+ * parent), after *from (an index; the next one looked at is *from).
+ * NULL when there is none. */
+static const struct vs_object *
+next_named(const struct vs_objects *list, size_t *from, const char *type,
+           const char *name, const struct vs_moref *parent)
+{
+	struct err local;
+	struct vs_moref p;
+	const char *n;
+
+	for (; *from < list->n; (*from)++) {
+		const struct vs_object *o = &list->items[*from];
+
+		err_clear(&local);
+		if (strcmp(o->obj.type, type) != 0 ||
+		    vs_object_get_str(&n, o, "name", &local) != 0 ||
+		    strcmp(n, name) != 0)
+			continue;
+		if (parent != NULL &&
+		    (vs_object_get_moref(&p, o, "parent", &local) != 0 ||
+		     strcmp(p.type, parent->type) != 0 ||
+		     strcmp(p.value, parent->value) != 0))
+			continue;
+		return &list->items[(*from)++];
+	}
+	return NULL;
+}
+
+/* The VMs of list named name: *nfound of them, *out the first. */
+static int
+count_named(struct vs_moref *out, size_t *nfound,
+            const struct vs_objects *list, const char *name,
+            struct err *err)
+{
+	const struct vs_object *o;
+	size_t i = 0;
+
+	while ((o = next_named(list, &i, "VirtualMachine", name,
+	                       NULL)) != NULL) {
+		if ((*nfound)++ == 0)
+			*out = o->obj;
+	}
+	if (*nfound == 0)
+		return err_set(err, ERR_ENOTFOUND, "no VM named '%s'", name);
+	return 0;
+}
+
 int
 vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
                    struct vs_client *c, const struct vs_moref *container,
@@ -177,23 +225,72 @@ vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
 {
 	static const char *const paths[] = { "name", NULL };
 	struct vs_objects *list = NULL;
-	struct err local = {0};
-	const char *n;
-	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	*nfound = 0;
 	rc = vs_pc_list(&list, c, container, "VirtualMachine", paths, err);
-	for (i = 0; rc == 0 && i < list->n; i++) {
-		if (vs_object_get_str(&n, &list->items[i], "name",
-		                      &local) != 0 || strcmp(n, name) != 0)
-			continue;
-		if ((*nfound)++ == 0)
-			*out = list->items[i].obj;
+	if (rc == 0)
+		rc = count_named(out, nfound, list, name, err);
+	vs_objects_free(list);
+	return rc;
+}
+
+/* Whether "<dc>/vm/<rel>" is a chain of folders in list (as
+ * vs_pc_list_vm_tree() reads it): dc's vmFolder, then each component of
+ * rel a folder of that name whose parent is the one before. */
+static bool
+folder_in_tree(const struct vs_objects *list, const struct vs_moref *dc,
+               const char *rel)
+{
+	const struct vs_object *o;
+	struct vs_moref cur;
+	struct err local = {0};
+	char buf[1024], *comp, *next;
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		o = &list->items[i];
+		if (strcmp(o->obj.type, dc->type) == 0 &&
+		    strcmp(o->obj.value, dc->value) == 0)
+			break;
 	}
-	if (rc == 0 && *nfound == 0)
-		rc = err_set(err, ERR_ENOTFOUND, "no VM named '%s'", name);
+	if (i == list->n ||
+	    vs_object_get_moref(&cur, o, "vmFolder", &local) != 0 ||
+	    rel == NULL || strlen(rel) >= sizeof(buf))
+		return false;
+	strcpy(buf, rel);
+	for (comp = buf; comp != NULL && comp[0] != '\0'; comp = next) {
+		next = strchr(comp, '/');
+		if (next != NULL)
+			*next++ = '\0';
+		i = 0;
+		o = next_named(list, &i, "Folder", comp, &cur);
+		if (o == NULL)
+			return false;
+		cur = o->obj;
+	}
+	return comp == NULL;
+}
+
+int
+vs_vm_find_by_name_in_dc(struct vs_moref *out, size_t *nfound,
+                         bool *folder_found, struct vs_client *c,
+                         const struct vs_moref *dc, const char *name,
+                         const char *folder_rel, struct err *err)
+{
+	static const char *const paths[] = { "name", NULL };
+	struct vs_objects *list = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*nfound = 0;
+	*folder_found = false;
+	rc = vs_pc_list_vm_tree(&list, c, dc, paths, err);
+	if (rc == 0) {
+		*folder_found = folder_in_tree(list, dc, folder_rel);
+		rc = count_named(out, nfound, list, name, err);
+	}
 	vs_objects_free(list);
 	return rc;
 }

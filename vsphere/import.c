@@ -172,11 +172,8 @@ read_file_items(struct import_state *st, const struct vs_import_params *p,
 {
 	xmlNodePtr fi;
 	char *create;
-	size_t n = 0, i, k;
+	size_t n = vs_xml_count(rv, "fileItem"), i, k;
 
-	for (fi = vs_xml_child(rv, "fileItem"); fi != NULL;
-	     fi = vs_xml_next(fi, "fileItem"))
-		n++;
 	if (n > VS_OVF_MAX_ENTRIES)
 		return err_set(err, ERR_EPARSE,
 		               "CreateImportSpec: too many file items");

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+
 /* A hostile or broken server could hand out tokens forever. */
 #define MAX_PAGES 10000
 #define MAX_TOKEN 1024
@@ -16,22 +18,14 @@ static int
 append_objects(struct vs_objects *list, size_t *cap, xmlNodePtr returnval,
                const char *const *optional, struct err *err)
 {
-	struct vs_object *grown;
 	xmlNodePtr k;
-	size_t ncap;
 	int rc;
 
 	for (k = vs_xml_child(returnval, "objects"); k != NULL;
 	     k = vs_xml_next(k, "objects")) {
-		if (list->n == *cap) {
-			ncap = *cap == 0 ? 16 : *cap * 2;
-			grown = realloc(list->items, ncap * sizeof(*grown));
-			if (grown == NULL)
-				return err_set(err, ERR_ENOMEM,
-				               "out of memory");
-			list->items = grown;
-			*cap = ncap;
-		}
+		if (array_grow((void **)&list->items, cap, list->n + 1,
+		               sizeof(*list->items), 16) < 0)
+			return err_set(err, ERR_ENOMEM, "out of memory");
 		rc = vs_object_from_node(&list->items[list->n], k, optional,
 		                         err);
 		if (rc < 0)
@@ -378,6 +372,33 @@ list_vms(struct vs_objects **out, struct vs_client *c,
 		          .nobjects = 1 },
 	};
 
+	return vs_pc_retrieve(out, c, &q, err);
+}
+
+int
+vs_pc_list_vm_tree(struct vs_objects **out, struct vs_client *c,
+                   const struct vs_moref *dc, const char *const *vm_paths,
+                   struct err *err)
+{
+	static const char *const folder_paths[] = { "name", "parent", NULL };
+	static const char *const dc_paths[] = { "vmFolder", NULL };
+	const struct vs_property_spec ps[] = {
+		{ .type = "VirtualMachine", .paths = vm_paths },
+		{ .type = "Folder", .paths = folder_paths },
+		{ .type = "Datacenter", .paths = dc_paths },
+	};
+	const struct vs_object_spec os = {
+		.obj = *dc, .skip = false, .select = vm_walk_dc, .nselect = 3,
+	};
+	const struct vs_pc_query q = {
+		.spec = { .props = ps, .nprops = 3, .objects = &os,
+		          .nobjects = 1 },
+	};
+
+	*out = NULL;
+	if (strcmp(dc->type, "Datacenter") != 0)
+		return err_set(err, ERR_EINVAL, "%s is no datacenter",
+		               dc->value);
 	return vs_pc_retrieve(out, c, &q, err);
 }
 

@@ -52,6 +52,14 @@ int vs_pc_list(struct vs_objects **out, struct vs_client *c,
                const struct vs_moref *container, const char *type,
                const char *const *paths, struct err *err);
 
+/* The VMs of datacenter dc (vm_paths) as vs_pc_list() reads them from a
+ * Datacenter, and in the same read every folder below its vm folder
+ * (name, parent) and dc itself (vmFolder): one read, no container
+ * view. */
+int vs_pc_list_vm_tree(struct vs_objects **out, struct vs_client *c,
+                       const struct vs_moref *dc,
+                       const char *const *vm_paths, struct err *err);
+
 /* SearchIndex.FindByInventoryPath, e.g. "DC0/vm/BOSH_VMs/vm-1234".  An
  * empty answer gives ERR_ENOTFOUND. */
 int vs_find_by_inventory_path(struct vs_moref *out, struct vs_client *c,

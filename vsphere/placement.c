@@ -23,24 +23,46 @@
 #include "vsphere/pattern.h"
 #include "vsphere/pbm.h"
 #include "vsphere/pc.h"
+#include "vsphere/storage_pod.h"
 #include "vsphere/vim.h"
 
+/* Whether req lists datastores or datastore clusters (else its patterns
+ * apply). */
+static bool
+listed(const struct vs_placement_req *req)
+{
+	return req->ndatastores > 0 || req->npods > 0;
+}
+
+/* The datastore clusters req asks for. */
+static void
+pod_want(struct vs_pod_want *w, const struct vs_placement_req *req)
+{
+	w->names = req->pods;
+	w->nnames = req->npods;
+	w->pattern = listed(req) ? NULL : req->pod_pattern;
+}
+
+/* Whether datastore ds is wanted: a member of a wanted datastore
+ * cluster, named, or (nothing listed) matching re (NULL: none). */
 static bool
 ds_named(const struct vs_placement_req *req, const struct vs_pattern *re,
-         const struct ent *ds)
+         const struct vs_pod_set *pods, const struct ent *ds)
 {
 	const char *name = ds->name;
 	size_t i;
 
 	if (req->policy != NULL)
 		return vs_pbm_policy_has(req->policy, ds->o->obj.value);
-	if (req->ndatastores > 0) {
+	if (vs_pod_set_has(pods, &ds->o->obj))
+		return true;
+	if (listed(req)) {
 		for (i = 0; i < req->ndatastores; i++)
 			if (strcmp(req->datastores[i], name) == 0)
 				return true;
 		return false;
 	}
-	return vs_pattern_match(re, name);
+	return re != NULL && vs_pattern_match(re, name);
 }
 
 /* Whether h is a host of cluster cl. */
@@ -138,6 +160,7 @@ struct best {
 	long long free_mb;
 	double score;
 	vs_placement_rand_fn rand;
+	const struct vs_pod_set *pods;  /* wanted datastore clusters */
 	struct vs_pattern **disk_re;    /* the persistent disks' patterns */
 	size_t ndisk_re;
 	size_t misses;                  /* of b->cl; SIZE_MAX: none yet */
@@ -213,7 +236,7 @@ best_in_cluster(struct best *b, const struct index *ix, const struct ent *cl,
 		double score;
 
 		if (ds == NULL || ds->kind != K_DS ||
-		    ds->name == NULL || !ds_named(req, re, ds))
+		    ds->name == NULL || !ds_named(req, re, b->pods, ds))
 			continue;
 		f = vs_place__ds_free_mb(ds);
 		if (f <= need_mb + VS_PLACEMENT_DISK_HEADROOM_MB)
@@ -263,20 +286,27 @@ best_of_clusters(struct best *b, size_t *nmem, const struct index *ix,
 }
 
 /* b for req: its random source and the persistent disks' patterns
- * compiled; *re: the datastore pattern compiled (none with names). */
+ * compiled; *re: the datastore pattern compiled (none with names, nor
+ * when a datastore cluster pattern stands alone). */
 static int
 best_init(struct best *b, struct vs_pattern **re,
-          const struct vs_placement_req *req, struct err *err)
+          const struct vs_placement_req *req,
+          const struct vs_pod_set *pods, struct err *err)
 {
 	const char *pat = req->datastore_pattern;
+	struct vs_pod_want w;
+	bool pods_alone;
 	size_t i;
 	int rc = 0;
 
 	*b = (struct best){ .free_mb = -1, .score = -1.0, .rand = req->rand,
-	                    .misses = SIZE_MAX };
+	                    .misses = SIZE_MAX, .pods = pods };
 	if (b->rand == NULL)
 		b->rand = uuid_random_bytes;
-	if (req->ndatastores == 0 && req->policy == NULL)
+	pod_want(&w, req);
+	/* a datastore cluster pattern alone: its pods' members only */
+	pods_alone = (pat == NULL || pat[0] == '\0') && vs_pod_want_any(&w);
+	if (!listed(req) && !pods_alone && req->policy == NULL)
 		rc = vs_pattern_compile(re, pat != NULL ? pat : "",
 		                        "datastore pattern", err);
 	if (rc == 0 && req->ndisk_patterns > 0) {
@@ -301,16 +331,44 @@ best_clear(struct best *b)
 	free(b->disk_re);
 }
 
+/* No datastore qualifies: the message names what was asked for. */
+static int
+no_datastore(const struct vs_placement_req *req,
+             const struct vs_pod_set *pods, struct err *err)
+{
+	struct vs_pod_want w;
+	const char *what;
+
+	pod_want(&w, req);
+	if (req->policy != NULL)
+		what = "compatible with the storage policy";
+	else if (!vs_pod_want_any(&w))
+		what = req->ndatastores > 0 ? "of those named" :
+		       "matching the datastore pattern";
+	else
+		what = listed(req) ? "of those named or of the datastore "
+		       "clusters named" : "matching the datastore pattern "
+		       "or the datastore cluster pattern";
+	return err_set(err, ERR_ENOTFOUND,
+	               "no datastore %s has more than %lld MB free in the "
+	               "clusters considered%s", what,
+	               req->disk_mb + req->memory_mb +
+	               VS_PLACEMENT_DISK_HEADROOM_MB, pods->noff == 0 ? "" :
+	               " (datastore clusters with Storage DRS off are left "
+	               "out, as the Ruby CPI leaves them out)");
+}
+
 static int
 pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
-     const struct vs_placement_req *req, struct err *err)
+     const struct vs_placement_req *req, const struct vs_pod_set *pods,
+     struct err *err)
 {
 	struct vs_pattern *re = NULL;
 	struct best b;
 	size_t nmem = 0;
 	int rc;
 
-	rc = best_init(&b, &re, req, err);
+	rc = best_init(&b, &re, req, pods, err);
 	if (rc != 0)
 		goto cleanup;
 	rc = best_of_clusters(&b, &nmem, ix, dc, req, re, err);
@@ -326,15 +384,7 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 		goto cleanup;
 	}
 	if (b.ds == NULL) {
-		rc = err_set(err, ERR_ENOTFOUND,
-		             "no datastore %s has more than %lld MB free in "
-		             "the clusters considered",
-		             req->policy != NULL ? "compatible with the "
-		             "storage policy" : req->ndatastores > 0 ?
-		             "of those named" :
-		             "matching the datastore pattern",
-		             req->disk_mb + req->memory_mb +
-		             VS_PLACEMENT_DISK_HEADROOM_MB);
+		rc = no_datastore(req, pods, err);
 		goto cleanup;
 	}
 	rc = vs_place__find_pool(&p->pool, ix, b.cl, b.pool, err);
@@ -352,7 +402,6 @@ cleanup:
 	vs_pattern_free(re);
 	return rc;
 }
-
 
 /* An empty placement for req (its port group slots allocated). */
 static int
@@ -431,7 +480,7 @@ static int
 place_in_dc(struct vs_placement *p, struct vs_objects **details,
             struct vs_client *c, struct index *ix,
             const struct ent *dc, const struct vs_placement_req *req,
-            struct err *err)
+            const struct vs_pod_set *pods, struct err *err)
 {
 	struct err local = {0};
 	size_t i;
@@ -455,7 +504,7 @@ place_in_dc(struct vs_placement *p, struct vs_objects **details,
 		if (rc < 0)
 			return rc;
 	}
-	rc = pick(p, ix, dc, req, err);
+	rc = pick(p, ix, dc, req, pods, err);
 	if (rc < 0)
 		return rc;
 	if (req->vm_folder != NULL)
@@ -516,17 +565,21 @@ read_inventory(struct vs_objects **out, struct vs_placement *p,
 {
 	struct vs_moref src;
 	struct err e = {0};
+	struct vs_pod_want w;
 	bool found;
 	int rc;
 
+	pod_want(&w, req);
 	find_source(&found, &src, c, req);
-	rc = vs_place__read(out, c, false, found ? &src : NULL,
+	rc = vs_place__read(out, c, false, vs_pod_want_any(&w),
+	                    found ? &src : NULL,
 	                    req->source_props, &e);
 	if (rc < 0 && found &&
 	    strcmp(e.fault, "ManagedObjectNotFound") == 0) {
 		err_clear(&e);
 		found = false;
-		rc = vs_place__read(out, c, false, NULL, NULL, &e);
+		rc = vs_place__read(out, c, false, vs_pod_want_any(&w), NULL,
+		                    NULL, &e);
 	}
 	if (rc < 0) {
 		err_prefix(&e, "reading the inventory");
@@ -543,10 +596,13 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
 	struct vs_placement *p = NULL;
 	struct vs_objects *objs = NULL, *details = NULL;
 	struct index ix = {0};
+	struct vs_pod_set pods = {0};
+	struct vs_pod_want w;
 	const struct ent *dc = NULL;
 	int rc;
 
 	*out = NULL;
+	pod_want(&w, req);
 	rc = placement_new(&p, req, err);
 	if (rc == 0)
 		rc = read_inventory(&objs, p, c, req, err);
@@ -561,13 +617,16 @@ vs_placement_find(struct vs_placement **out, struct vs_client *c,
 		p->source = NULL;
 	}
 	if (rc == 0)
-		rc = place_in_dc(p, &details, c, &ix, dc, req, err);
+		rc = vs_pod_set_build(&pods, objs, &dc->o->obj, &w, err);
+	if (rc == 0)
+		rc = place_in_dc(p, &details, c, &ix, dc, req, &pods, err);
 	if (rc < 0)
 		goto cleanup;
 	*out = p;
 	p = NULL;
 
 cleanup:
+	vs_pod_set_clear(&pods);
 	free(ix.v);
 	vs_objects_free(details);
 	vs_objects_free(objs);

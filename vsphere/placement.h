@@ -117,6 +117,19 @@ struct vs_placement_req {
 	 * CPI's precedence: the policy's datastores replace the others).
 	 * NULL: none. */
 	const struct vs_pbm_policy *policy;
+	/* Datastore clusters (vsphere/storage_pod.h), as the Ruby CPI's
+	 * StoragePicker: pods names the VM type's (datastores: [{clusters:
+	 * [{<pod>: {}}]}], a name or a path below the datastore folder);
+	 * with pods or datastores[], the members of the named pods that
+	 * have Storage DRS on join the datastores named.  Without either,
+	 * pod_pattern (datastore_cluster_pattern) adds the members of the
+	 * matching pods with Storage DRS on to datastore_pattern's
+	 * datastores (NULL or "": no pattern).  Pods with Storage DRS off
+	 * are left out.  The pods' members and flag come in the one
+	 * inventory read (nothing more is read without pods). */
+	const char *const *pods;
+	size_t npods;
+	const char *pod_pattern;
 };
 
 enum vs_pg_kind {
@@ -169,13 +182,14 @@ void vs_placement_free(struct vs_placement *p);
  *
  * vs_inventory_read() makes the same single read as vs_placement_find(),
  * with a few more properties (cluster hosts, DRS and groups, datastore
- * host mounts and capacity); the lookups below answer from it without
- * another round trip.  Nothing is changed in vCenter. */
+ * host mounts and capacity; with pods, the datastore clusters' Storage
+ * DRS flags); the lookups below answer from it without another round
+ * trip.  Nothing is changed in vCenter. */
 
 struct vs_inventory;
 
 int vs_inventory_read(struct vs_inventory **out, struct vs_client *c,
-                      struct err *err);
+                      bool pods, struct err *err);
 void vs_inventory_free(struct vs_inventory *inv);
 
 /* The datacenter by inventory path or name (as vs_placement_find), its
@@ -219,6 +233,9 @@ struct vs_inv_datastore {
 	long long capacity_mb;          /* -1 unknown */
 	bool usable;                    /* accessible, not in maintenance */
 	char *pod;                      /* its datastore cluster or NULL */
+	int pod_sdrs;                   /* that one's Storage DRS: 1 on,
+	                                   0 off, -1 unknown (read with
+	                                   vs_inventory_read's pods) */
 };
 
 struct vs_inv_datastores {
@@ -226,9 +243,11 @@ struct vs_inv_datastores {
 	size_t n;
 };
 
-/* The datacenter's datastores whose name matches the POSIX ERE pattern,
- * or with pods, the datastores of the datastore clusters (StoragePods)
- * whose name matches.  ERR_EINVAL for a bad pattern. */
+/* The datacenter's datastores whose name matches the pattern (a Ruby
+ * regular expression), or with pods, the datastores of the datastore
+ * clusters (StoragePods) whose path below the datastore folder matches
+ * ("POD", "folder/POD", as placement matches them).  ERR_EINVAL for a
+ * bad pattern. */
 int vs_inventory_datastores(struct vs_inv_datastores **out,
                             const struct vs_inventory *inv,
                             const struct vs_moref *dc, const char *pattern,

@@ -11,6 +11,7 @@
 
 #include "vsphere/pattern.h"
 #include "vsphere/pc.h"
+#include "vsphere/storage_pod.h"
 #include "vsphere/vim.h"
 
 #define MAX_DEPTH 64
@@ -479,7 +480,8 @@ static const char *const optional[] = {
 	"summary.quickStats.overallMemoryUsage",
 	"runtime.connectionState", "runtime.inMaintenanceMode",
 	"host", "configurationEx", "summary.capacity",
-	"summary.hardware.cpuMhz", NULL,
+	"summary.hardware.cpuMhz", "childEntity",
+	"podStorageDrsEntry.storageDrsConfig.podConfig.enabled", NULL,
 };
 static const struct vs_selection_spec ref_f = { .name = "f" };
 static const struct vs_selection_spec ref_rp = { .name = "rp" };
@@ -565,20 +567,22 @@ static const struct vs_property_spec props_wide[] = {
 #define NWIDE (sizeof(props_wide) / sizeof(props_wide[0]))
 
 /* The one property collector read of the inventory; wide: props_wide
- * and the vm folders too (cpi check looks at vm_folder in it).  extra
- * (may be NULL): one more object, read by itself (no traversal) with
- * extra_paths, in the same PropertyFilterSpec (placement: the stemcell). */
+ * and the vm folders too (cpi check looks at vm_folder in it); pods: the
+ * datastore clusters' members and Storage DRS flag too (the folder walk
+ * reaches them already: a StoragePod is a Folder).  extra (may be NULL):
+ * one more object, read by itself (no traversal) with extra_paths, in the
+ * same PropertyFilterSpec (placement: the stemcell). */
 int
 vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
-               const struct vs_moref *extra, const char *const *extra_paths,
-               struct err *err)
+               bool pods, const struct vs_moref *extra,
+               const char *const *extra_paths, struct err *err)
 {
 	struct vs_object_spec os[2] = {
 		{ .obj = vs_client_sc(c)->root_folder, .skip = false,
 		  .select = wide ? inv_specs : place_specs,
 		  .nselect = wide ? NSPECS : NSPECS - 1 },
 	};
-	struct vs_property_spec ps[NWIDE + 1];
+	struct vs_property_spec ps[NWIDE + 2];
 	struct vs_pc_query q = {
 		.spec = { .props = ps, .nprops = wide ? NWIDE : NNARROW,
 		          .objects = os, .nobjects = 1 },
@@ -588,6 +592,11 @@ vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
 
 	memcpy(ps, wide ? props_wide : props_narrow,
 	       q.spec.nprops * sizeof(ps[0]));
+	if (pods) {
+		ps[q.spec.nprops].type = "StoragePod";
+		ps[q.spec.nprops].all = false;
+		ps[q.spec.nprops++].paths = vs_pod_paths;
+	}
 	if (extra != NULL) {
 		ps[q.spec.nprops].type = extra->type;
 		ps[q.spec.nprops].all = false;

@@ -48,10 +48,12 @@ struct index {
 
 /* The one property collector read of the inventory from the root
  * folder; wide (cpi check) also reads cluster hosts, DRS and groups,
- * datastore mounts and capacity, host names.  extra (may be NULL): one
- * more object with extra_paths in the same read, no traversal from it. */
+ * datastore mounts and capacity, host names; pods: the datastore
+ * clusters' members and Storage DRS flag (vsphere/storage_pod.h).  extra
+ * (may be NULL): one more object with extra_paths in the same read, no
+ * traversal from it. */
 int vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
-                   const struct vs_moref *extra,
+                   bool pods, const struct vs_moref *extra,
                    const char *const *extra_paths, struct err *err);
 /* objs (borrowed: it must outlive ix) indexed by moref; free ix->v. */
 int vs_place__index(struct index *ix, const struct vs_objects *objs,

@@ -18,7 +18,7 @@ struct vs_inventory {
 };
 
 int
-vs_inventory_read(struct vs_inventory **out, struct vs_client *c,
+vs_inventory_read(struct vs_inventory **out, struct vs_client *c, bool pods,
                   struct err *err)
 {
 	struct vs_inventory *inv;
@@ -28,7 +28,7 @@ vs_inventory_read(struct vs_inventory **out, struct vs_client *c,
 	inv = calloc(1, sizeof(*inv));
 	if (inv == NULL)
 		return err_set(err, ERR_ENOMEM, "out of memory");
-	rc = vs_place__read(&inv->objs, c, true, NULL, NULL, err);
+	rc = vs_place__read(&inv->objs, c, true, pods, NULL, NULL, err);
 	if (rc < 0)
 		err_prefix(err, "reading the inventory");
 	else
@@ -183,6 +183,41 @@ vs_inventory_pool(struct vs_moref *out, const struct vs_inventory *inv,
 	return vs_place__find_pool(out, &inv->ix, cl, name, err);
 }
 
+/* The path of pod p below its datacenter's datastore folder ("POD",
+ * "folder/POD") into buf; false when its chain is broken. */
+static bool
+pod_path(char *buf, size_t size, const struct index *ix, const struct ent *p)
+{
+	const char *comps[MAX_COMPONENTS];
+	size_t len = 0;
+	int n = vs_place__path_of(comps, NULL, ix, p, NULL), i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		int w = snprintf(buf + len, size - len, "%s%s",
+		                 i > 0 ? "/" : "", comps[i]);
+
+		if (w < 0 || (size_t)w >= size - len)
+			return false;
+		len += (size_t)w;
+	}
+	return n > 0;
+}
+
+/* The Storage DRS flag of pod p: 1 on, 0 off, -1 not read. */
+static int
+pod_sdrs(const struct ent *p)
+{
+	struct err local = {0};
+	bool on = false;
+
+	if (vs_object_get_bool(&on, p->o, "podStorageDrsEntry."
+	                       "storageDrsConfig.podConfig.enabled",
+	                       &local) != 0)
+		return -1;
+	return on ? 1 : 0;
+}
+
 static int
 ds_item(struct vs_inv_datastore *d, const struct ent *e, const char *pod,
         struct err *err)
@@ -236,6 +271,7 @@ vs_inventory_datastores(struct vs_inv_datastores **out,
 	for (i = 0; i < inv->ix.n && rc == 0; i++) {
 		const struct ent *e = &inv->ix.v[i], *p;
 		const char *match;
+		char path[1024];
 
 		if (e->kind != K_DS || e->name == NULL ||
 		    vs_place__dc_of(&inv->ix, e) != d)
@@ -243,14 +279,15 @@ vs_inventory_datastores(struct vs_inv_datastores **out,
 		p = vs_place__parent(&inv->ix, e);
 		if (p != NULL && strcmp(p->o->obj.type, "StoragePod") != 0)
 			p = NULL;
-		if (pods && (p == NULL || p->name == NULL))
+		if (pods && (p == NULL || p->name == NULL ||
+		             !pod_path(path, sizeof(path), &inv->ix, p)))
 			continue;
-		match = pods ? p->name : e->name;
+		match = pods ? path : e->name;
 		if (!vs_pattern_match(re, match))
 			continue;
 		rc = ds_item(&l->items[l->n], e, p != NULL ? p->name : NULL,
 		             err);
-		l->n++;
+		l->items[l->n++].pod_sdrs = p != NULL ? pod_sdrs(p) : -1;
 	}
 	if (rc == 0) {
 		*out = l;

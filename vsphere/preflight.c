@@ -24,15 +24,12 @@ static int
 read_result(struct vs_entity_privs *out, xmlNodePtr rv, struct err *err)
 {
 	xmlNodePtr p;
-	size_t n = 0;
+	size_t n = vs_xml_count(rv, "privileges");
 	int rc;
 
 	rc = vs_xml_moref(&out->entity, vs_xml_child(rv, "entity"), err);
 	if (rc < 0)
 		return rc;
-	for (p = vs_xml_child(rv, "privileges"); p != NULL;
-	     p = vs_xml_next(p, "privileges"))
-		n++;
 	if (n > MAX_PRIVS)
 		return err_set(err, ERR_EPARSE, "FetchUserPrivilegeOn"
 		               "Entities: too many privileges");
@@ -62,7 +59,7 @@ vs_privileges_fetch(struct vs_privileges **out, struct vs_client *c,
 	struct vs_privileges *l = NULL;
 	xmlDocPtr req = NULL, resp = NULL;
 	xmlNodePtr m, r, rv;
-	size_t i, nrv = 0;
+	size_t i, nrv;
 	int rc;
 
 	*out = NULL;
@@ -80,9 +77,7 @@ vs_privileges_fetch(struct vs_privileges **out, struct vs_client *c,
 	req = NULL;
 	if (rc < 0)
 		goto cleanup;
-	for (rv = vs_xml_child(r, "returnval"); rv != NULL;
-	     rv = vs_xml_next(rv, "returnval"))
-		nrv++;
+	nrv = vs_xml_count(r, "returnval");
 	l = calloc(1, sizeof(*l));
 	if (l != NULL)
 		l->items = calloc(nrv + 1, sizeof(*l->items));

@@ -39,6 +39,14 @@ vs_http_progress(const struct vs_http_request *req, unsigned long long sent,
 	return rc;
 }
 
+int
+vs_transport_finish(struct vs_transport *t, struct err *err)
+{
+	if (t->finish == NULL)
+		return 0;
+	return t->finish(t, err);
+}
+
 void
 vs_transport_free(struct vs_transport *t)
 {

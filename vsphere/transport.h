@@ -99,5 +99,7 @@ int vs_transport_cookie(struct vs_transport *t, char **out,
  * line; ERR_ENOMEM. */
 int vs_cookie_jar_line(char **out, const char *line, const char *name,
                        struct err *err);
+/* t's finish, 0 when it has none. */
+int vs_transport_finish(struct vs_transport *t, struct err *err);
 
 #endif

@@ -877,6 +877,12 @@ set_tls_opts(CURL *h, const struct curl_tp *c, struct err *err)
 #if LIBCURL_VERSION_NUM >= 0x074D00
 		struct curl_blob blob;
 
+		/* ca_cert is the one trust anchor: neither the system's
+		 * bundle (CAINFO, which the blob overrides anyway) nor its
+		 * hashed directory (CAPATH, /etc/ssl/certs in Debian's
+		 * libcurl, which the blob does not override) is read. */
+		curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
 		blob.data = c->ca;
 		blob.len = strlen(c->ca);
 		blob.flags = CURL_BLOB_COPY;

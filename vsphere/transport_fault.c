@@ -492,9 +492,7 @@ fault_finish(struct vs_transport *t, struct err *err)
 {
 	struct fault_transport *ft = (struct fault_transport *)t;
 
-	if (ft->inner->finish == NULL)
-		return 0;
-	return ft->inner->finish(ft->inner, err);
+	return vs_transport_finish(ft->inner, err);
 }
 
 static int

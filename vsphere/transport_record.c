@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/array.h"
 #include "base/buf.h"
 #include "base/redact.h"
 #include "vsphere/fixture.h"
@@ -37,14 +38,11 @@ static void
 record_free(struct vs_transport *t)
 {
 	struct record *r = (struct record *)t;
-	size_t i;
 
 	if (r == NULL)
 		return;
 	vs_transport_free(r->inner);
-	for (i = 0; i < r->nsecrets; i++)
-		free(r->secrets[i]);
-	free(r->secrets);
+	strv_free(r->secrets, r->nsecrets);
 	free(r->dir);
 	free(r);
 }
@@ -334,9 +332,7 @@ record_finish(struct vs_transport *t, struct err *err)
 {
 	struct record *r = (struct record *)t;
 
-	if (r->inner->finish == NULL)
-		return 0;
-	return r->inner->finish(r->inner, err);
+	return vs_transport_finish(r->inner, err);
 }
 
 /* The inner transport's (the recorded requests hold it redacted:

@@ -22,6 +22,7 @@
 #include <libxml/tree.h>
 
 #include "base/words.h"
+#include "vsphere/devop.h"
 #include "vsphere/soap.h"
 #include "base/err.h"
 
@@ -380,18 +381,6 @@ struct vs_device_spec {
 	const char *shared_bus;         /* VirtualSCSISharing: "noSharing",
 	                                 * "virtualSharing",
 	                                 * "physicalSharing" */
-};
-
-enum vs_dev_op {
-	VS_OP_ADD = 1,
-	VS_OP_REMOVE,
-	VS_OP_EDIT,
-};
-
-enum vs_file_op {
-	VS_FILEOP_NONE = 0,
-	VS_FILEOP_CREATE,
-	VS_FILEOP_DESTROY,
 };
 
 struct vs_device_change {

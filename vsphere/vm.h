@@ -40,6 +40,7 @@
 
 #include "vsphere/moref.h"
 #include "base/err.h"
+#include "vsphere/devop.h"
 
 struct vs_client;
 struct vs_object;
@@ -84,6 +85,15 @@ int vs_folder_find(struct vs_moref *out, struct vs_client *c,
 int vs_vm_find_by_name(struct vs_moref *out, size_t *nfound,
                        struct vs_client *c, const struct vs_moref *container,
                        const char *name, struct err *err);
+/* vs_vm_find_by_name() from the datacenter dc (its vm folder), in ONE
+ * read (vsphere/pc.h vs_pc_list_vm_tree()) that also tells whether the
+ * folder "<dc>/vm/<folder_rel>" is there: *folder_found true only when
+ * every component of folder_rel is a folder below the one before it
+ * (false when unsure, e.g. a path it cannot split: look it up then). */
+int vs_vm_find_by_name_in_dc(struct vs_moref *out, size_t *nfound,
+                             bool *folder_found, struct vs_client *c,
+                             const struct vs_moref *dc, const char *name,
+                             const char *folder_rel, struct err *err);
 /* Finds or creates the VM folder "<dc>/vm/<folder_rel>": one
  * FindByInventoryPath when it exists; when missing, its deepest existing
  * ancestor is looked up one component shorter at a time (down to
@@ -244,18 +254,6 @@ int vs_vm_upgrade_hw(struct vs_client *c, const struct vs_moref *vm,
 int vs_vm_destroy(struct vs_client *c, const struct vs_moref *vm,
                   struct err *err);
 
-enum vs_vm_op {
-	VS_VM_OP_ADD = 1,
-	VS_VM_OP_REMOVE,
-	VS_VM_OP_EDIT,
-};
-
-enum vs_vm_file_op {
-	VS_VM_FILEOP_NONE = 0,
-	VS_VM_FILEOP_CREATE,
-	VS_VM_FILEOP_DESTROY,
-};
-
 /* Kinds a change can carry: VS_VM_DEV_DISK (flat ver2 backing),
  * VS_VM_DEV_NIC (vmxnet3 unless type_name says otherwise; network or DVS
  * port backing), VS_VM_DEV_CDROM (ISO backing), and VS_VM_DEV_CONTROLLER
@@ -278,8 +276,8 @@ enum vs_vm_file_op {
  * EDIT that renames a device (or any change that wants to carry it).
  * NULL: no deviceInfo. */
 struct vs_vm_device_change {
-	int operation;              /* enum vs_vm_op */
-	int file_operation;         /* enum vs_vm_file_op */
+	int operation;              /* enum vs_dev_op */
+	int file_operation;         /* enum vs_file_op */
 	int kind;                   /* enum vs_vm_dev_kind */
 	const char *type_name;      /* NULL: the kind's default type */
 	const char *label;          /* deviceInfo.label; NULL: none */

@@ -26,8 +26,11 @@ setup="$build/bench/sim_setup"
 	"(tests/bench/run.sh builds it)" >&2; exit 1; }
 
 bins="$build/cpi"
-release_cpi="$build/release/sandbox/packages/vsphere_cpi/bin/cpi"
-[ -x "$release_cpi" ] && bins="$bins $release_cpi"
+# the release's binary: the one tests/bench/run.sh found or built
+# (BENCH_RELEASE_CPI), else the last `make release-test`'s
+release_cpi=${BENCH_RELEASE_CPI-$build/release/sandbox/packages/vsphere_cpi/bin/cpi}
+[ -n "$release_cpi" ] && [ -x "$release_cpi" ] && bins="$bins $release_cpi"
+label() { [ "$1" = "$build/cpi" ] && echo "build/cpi" || echo "release"; }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -45,7 +48,7 @@ has_vm() {
 }
 
 vm=vm-00000000-0000-4000-8000-00000000beef
-printf '%-8s %-10s %-44s %6s %8s  %s\n' "VMs" "has_vm" "binary" \
+printf '%-8s %-10s %-10s %6s %8s  %s\n' "VMs" "has_vm" "binary" \
 	"trips" "wall ms" "result"
 for per_pool in 5 1000; do
 	sim_start "$build" "$out/sim" -vms "$per_pool" || exit 1
@@ -58,9 +61,9 @@ for per_pool in 5 1000; do
 	for bin in $bins; do
 		for cid in "$vm" vm-00000000-0000-4000-8000-000000000000; do
 			set -- $(has_vm "$bin" "$out/live.json" "$cid")
-			printf '%-8s %-10s %-44s %6s %8s  %s\n' "$total" \
+			printf '%-8s %-10s %-10s %6s %8s  %s\n' "$total" \
 				"$( [ "$cid" = "$vm" ] && echo present ||
-				echo missing)" "$bin" "$1" "$2" "$3"
+				echo missing)" "$(label "$bin")" "$1" "$2" "$3"
 		done
 	done
 	rm -f "$out/live.json"

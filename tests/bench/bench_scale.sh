@@ -10,6 +10,9 @@
 # and peak RSS (wait4) of create_vm and has_vm are printed with their
 # round trips, then the ratios big/small (targets: <= 1.25 for VMs,
 # <= 1.5 wall and <= 1.2 RSS for port groups; printed, not asserted).
+# Each figure for build/cpi and, side by side, for the release's binary
+# (BENCH_RELEASE_CPI, set by tests/bench/run.sh; none when empty or
+# unset): on the same simulator, the two binaries' calls alternate.
 # usage: sh tests/bench/bench_scale.sh BUILD     (from the source root)
 set -eu
 
@@ -18,6 +21,10 @@ runs=${BENCH_SCALE_RUNS:-7}
 out=$build/bench/scale
 [ -x "$build/cpi" ] || { echo "bench scale: $build/cpi not built" >&2
                          exit 1; }
+bins="debian"
+cpi_debian=$build/cpi
+cpi_release=${BENCH_RELEASE_CPI:-}
+[ -n "$cpi_release" ] && [ -x "$cpi_release" ] && bins="debian release"
 rm -rf "$out"
 mkdir -p "$out/tmp"
 
@@ -35,13 +42,13 @@ trap sim_stop EXIT
 trap 'sim_stop; exit 130' INT
 trap 'sim_stop; exit 143' TERM
 
-# call METHOD ARGS: one cpi run; sets wall, rss, rt and result.
+# call METHOD ARGS: one run of $cpi; sets wall, rss, rt and result.
 call() {
 	printf '{"method":"%s","arguments":%s,"api_version":2}\n' "$1" "$2" \
 		>"$out/req.json"
 	set -- "$1" $(TMPDIR=$(pwd)/$out/tmp CPI_LOG_LEVEL=info \
 		"$out/runner" "$out/req.json" "$out/out.json" "$out/err.log" \
-		"$build/cpi" "$out/live.json")
+		"$cpi" "$out/live.json")
 	if [ "$2" != 0 ] || grep -q '"error":{' "$out/out.json"; then
 		echo "bench scale: $1 failed:" >&2
 		cat "$out/out.json" "$out/err.log" >&2
@@ -63,51 +70,70 @@ nets=$nets'"gateway":"10.0.0.1","dns":["10.0.0.2"],'
 nets=$nets'"default":["dns","gateway"],"cloud_properties":{"name":"BOSH-V4"}}}'
 vm_cp='{"cpu":1,"ram":512,"disk":1024}'
 
-# measure LABEL FLAGS...: a fresh simulator; prints the medians and sets
-# cw cr hw hr (create_vm wall/RSS, has_vm wall/RSS).
+# measure KEY LABEL FLAGS...: a fresh simulator; for each binary B of
+# $bins prints the medians and writes them to $out/fig.KEY.B as
+# "create_vm-wall create_vm-RSS has_vm-wall has_vm-RSS".
 measure() {
-	label=$1
-	shift
+	key=$1
+	label=$2
+	shift 2
 	sim_start "$build" "$out/sim" "$@" || exit 1
 	sim_live_config tests/replay/config.template.json "$out/live.json"
+	cpi=$cpi_debian
 	call create_stemcell "[\"$(pwd)/$out/image/image\",{}]"
 	sc=$result
-	: >"$out/cw"; : >"$out/cr"; : >"$out/hw"; : >"$out/hr"
+	for b in $bins; do
+		: >"$out/cw.$b"; : >"$out/cr.$b"; : >"$out/hw.$b"; : >"$out/hr.$b"
+	done
 	i=0
 	while [ "$i" -lt "$runs" ]; do
-		call create_vm "[\"agent-$i\",\"$sc\",$vm_cp,$nets,[],{}]"
-		vm=$result
-		echo "$wall" >>"$out/cw"; echo "$rss" >>"$out/cr"
-		crt=$rt
-		call has_vm "[\"$vm\"]"
-		echo "$wall" >>"$out/hw"; echo "$rss" >>"$out/hr"
-		hrt=$rt
-		call delete_vm "[\"$vm\"]"
+		for b in $bins; do
+			cpi=$cpi_debian
+			[ "$b" = debian ] || cpi=$cpi_release
+			call create_vm "[\"agent-$i\",\"$sc\",$vm_cp,$nets,[],{}]"
+			vm=$result
+			echo "$wall" >>"$out/cw.$b"; echo "$rss" >>"$out/cr.$b"
+			echo "$rt" >"$out/crt.$b"
+			call has_vm "[\"$vm\"]"
+			echo "$wall" >>"$out/hw.$b"; echo "$rss" >>"$out/hr.$b"
+			echo "$rt" >"$out/hrt.$b"
+			call delete_vm "[\"$vm\"]"
+		done
 		i=$((i + 1))
 	done
-	cw=$(median <"$out/cw"); cr=$(median <"$out/cr")
-	hw=$(median <"$out/hw"); hr=$(median <"$out/hr")
-	printf '%-22s create_vm %7.1f ms %7d KiB %3s trips   ' \
-		"$label" "$cw" "$cr" "${crt:-?}"
-	printf 'has_vm %7.1f ms %7d KiB %3s trips\n' "$hw" "$hr" "${hrt:-?}"
+	for b in $bins; do
+		cw=$(median <"$out/cw.$b"); cr=$(median <"$out/cr.$b")
+		hw=$(median <"$out/hw.$b"); hr=$(median <"$out/hr.$b")
+		echo "$cw $cr $hw $hr" >"$out/fig.$key.$b"
+		printf '%-18s %-8s create_vm %7.1f ms %7d KiB %3s trips   ' \
+			"$label" "$b" "$cw" "$cr" "$(cat "$out/crt.$b")"
+		printf 'has_vm %7.1f ms %7d KiB %3s trips\n' "$hw" "$hr" \
+			"$(cat "$out/hrt.$b")"
+	done
 	rm -f "$out/live.json"
 	sim_stop
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'; }
+# ratios SMALL BIG TEXT TARGETS: for each binary, the figures of BIG over
+# those of SMALL.
+ratios() {
+	for b in $bins; do
+		cat "$out/fig.$1.$b" "$out/fig.$2.$b" | awk -v t="$3" -v b="$b" \
+			-v g="$4" '{ for (i = 1; i <= 4; i++) v[NR, i] = $i }
+			END { printf "bench scale: %s, %s: create_vm wall " \
+			      "%.2f RSS %.2f, has_vm wall %.2f RSS %.2f (%s)\n",
+			      t, b, v[2, 1] / v[1, 1], v[2, 2] / v[1, 2],
+			      v[2, 3] / v[1, 3], v[2, 4] / v[1, 4], g }'
+	done
+}
 
-echo "bench scale: medians of $runs runs ($build/cpi)"
-measure "10 VMs" -vms 5
-vcw=$cw vcr=$cr vhw=$hw vhr=$hr
-measure "2,000 VMs" -vms 1000
-printf 'bench scale: 2,000/10 VMs: create_vm wall %s RSS %s, has_vm wall %s RSS %s (target <= 1.25)\n' \
-	"$(ratio "$vcw" "$cw")" "$(ratio "$vcr" "$cr")" \
-	"$(ratio "$vhw" "$hw")" "$(ratio "$vhr" "$hr")"
+echo "bench scale: medians of $runs runs; debian = $cpi_debian," \
+	"release = ${cpi_release:-(none)}"
+measure vms10 "10 VMs" -vms 5
+measure vms2000 "2,000 VMs" -vms 1000
+ratios vms10 vms2000 "2,000/10 VMs" "target <= 1.25"
 # -dvpg counts per datacenter (at most 1,000): two datacenters, the
 # placement read sees the port groups of both.
-measure "2 port groups" -dc 2 -dvpg 1
-pcw=$cw pcr=$cr phw=$hw phr=$hr
-measure "2,000 port groups" -dc 2 -dvpg 1000
-printf 'bench scale: 2,000/2 port groups: create_vm wall %s RSS %s, has_vm wall %s RSS %s (targets <= 1.5 wall, <= 1.2 RSS)\n' \
-	"$(ratio "$pcw" "$cw")" "$(ratio "$pcr" "$cr")" \
-	"$(ratio "$phw" "$hw")" "$(ratio "$phr" "$hr")"
+measure pg2 "2 port groups" -dc 2 -dvpg 1
+measure pg2000 "2,000 port groups" -dc 2 -dvpg 1000
+ratios pg2 pg2000 "2,000/2 port groups" "targets <= 1.5 wall, <= 1.2 RSS"

@@ -19,18 +19,41 @@ bench() {
     "$out/bench_$name" "$@"
 }
 
+# The release's binary: built here from the current sources by the
+# release's own packaging script (tests/bench/release_cpi.sh), against
+# the dependency packages `make release-test` compiled (reused, not
+# rebuilt: that takes minutes); without them, the binary the last
+# `make release-test` packaged, if any, and a note saying so.  Every
+# figure below is printed for build/cpi (Debian's shared libraries) and
+# for it, side by side.
+release_cpi=
+if release_cpi=$(sh tests/bench/release_cpi.sh "$build" 2>"$out/release.err")
+then
+    echo "bench: release binary $release_cpi (release/packages/vsphere_cpi" \
+        "built now, its dependency packages reused from make release-test)"
+else
+    release_cpi="$build/release/sandbox/packages/vsphere_cpi/bin/cpi"
+    if [ -x "$release_cpi" ]; then
+        echo "bench: release binary $release_cpi (from the last make" \
+            "release-test: $(cat "$out/release.err"))"
+    else
+        echo "bench: no release binary ($(cat "$out/release.err"))"
+        release_cpi=
+    fi
+fi
+export BENCH_RELEASE_CPI="$release_cpi"
+
 # info: process start, request parse, answer; no config read, no vCenter.
 # build/cpi links Debian's shared libcurl and libxml2 (about 40 shared
 # objects, ICU and Kerberos among them: most of its start-up time and
-# RSS); the release's binary links its own minimal static builds of them,
-# so it is measured too when `make release-test` has built it.
+# RSS); the release's binary links its own minimal static builds of them.
 # Instructions (valgrind's callgrind, repeatable on a busy machine): the
 # whole process, dynamic loading included.  create_vm's count comes from
 # bench_vsphere below (BENCH_CALLGRIND).
 vg=$(command -v valgrind || :)
-instr_info() { # CPI: instructions of one info call
+instr_info() { # CPI: millions of instructions of one info call, or "-"
     if [ -z "$vg" ]; then
-        echo "bench info: instructions skipped, no valgrind"
+        echo -
         return 0
     fi
     printf '{"method":"info","arguments":[]}\n' |
@@ -39,18 +62,27 @@ instr_info() { # CPI: instructions of one info call
     n=$(sed -n 's/^summary: //p; s/^totals: //p' "$out/callgrind.info" |
         tail -n 1)
     rm -f "$out/callgrind.info"
-    awk -v n="${n:-0}" -v c="$1" 'BEGIN { printf "bench info: %s: " \
-        "%.2f M instructions (callgrind)\n", c, n / 1e6 }'
+    awk -v n="${n:-0}" 'BEGIN { printf "%.2f\n", n / 1e6 }'
 }
-bench info "$build/cpi" tests/data/cpi/cpi.json "$runs"
-instr_info "$build/cpi"
-release_cpi="$build/release/sandbox/packages/vsphere_cpi/bin/cpi"
-if [ -x "$release_cpi" ]; then
-    bench info "$release_cpi" tests/data/cpi/cpi.json "$runs"
-    instr_info "$release_cpi"
-else
-    echo "bench info: release binary not built (make release-test)"
-fi
+# info_row NAME CPI: bench_info's figures for CPI, then one summary row
+# "NAME wall-median rss-median instructions" appended to $out/info.rows.
+info_row() {
+    bench info "$2" tests/data/cpi/cpi.json "$runs" | tee "$out/info.$1"
+    printf '%s %s %s %s\n' "$1" \
+        "$(awk '/wall time/ { print $4 }' "$out/info.$1")" \
+        "$(awk '/peak RSS/ { print $4 }' "$out/info.$1")" \
+        "$(instr_info "$2")" >>"$out/info.rows"
+}
+: >"$out/info.rows"
+info_row debian "$build/cpi"
+[ -z "$release_cpi" ] || info_row release "$release_cpi"
+awk 'BEGIN { printf "bench info, side by side: %-22s %12s %12s %16s\n",
+             "binary", "wall median", "peak RSS", "instructions" }
+     { printf "bench info, side by side: %-22s %9s ms %8s MiB %10s M\n",
+              $1 == "debian" ? "Debian-linked build" : "release binary",
+              $2, $3, $4 }
+     END { print "bench info: instruction target <= 0.5 M (the release" \
+                 " binary; printed, not asserted)" }' "$out/info.rows"
 
 # vsphere: against a fresh simulator (needs Go and govmomi; skipped with a
 # note when the simulator cannot be built), the SOAP client alone (login +
@@ -69,17 +101,15 @@ bench_vsphere_build() { # NAME SRC: links SRC with libcpi.a
         $(pkg-config --libs $pkgs) -lz -lm
 }
 . tests/replay/sim.sh
-bench_vsphere_all() {
-    if ! sim_build "$build" >"$out/sim-build.log" 2>&1; then
-        echo "bench vsphere: skipped, no simulator" \
-            "(see $out/sim-build.log)"
-        return 0
-    fi
-    bench_vsphere_build bench_vsphere tests/bench/bench_vsphere.c || return 1
-    bench_vsphere_build sim_setup tests/replay/sim_setup.c || return 1
-    # Every scenario runs on this one simulator, so each `place-vm` of
-    # the scenarios' sim-setup files takes a VM of its own (the
-    # recordings all used DC0_H0_VM0): DC0_H0_VM0, DC0_H0_VM1, …
+# vsphere_one NAME CPI: a fresh simulator set up as the scenarios' sim-setup
+# files say, then bench_vsphere with CPI; its output to $out/vsphere.NAME.
+# Every scenario runs on this one simulator, so each `place-vm` of the
+# scenarios' sim-setup files takes a VM of its own (the recordings all
+# used DC0_H0_VM0): DC0_H0_VM0, DC0_H0_VM1, …  Each binary gets its own
+# simulator, so both start from the same state.
+vsphere_one() {
+    vs_name=$1
+    vs_cpi=$2
     sim_start "$build" "$out/sim" -vms 8 || return 1
     placed=0
     for f in fixtures/*/sim-setup; do
@@ -101,21 +131,34 @@ bench_vsphere_all() {
     done
     sim_live_config tests/replay/config.template.json "$out/live.json" ||
         return 1
+    vs_st=0
     VCSIM_URL=$SIM_URL VCSIM_USER=$SIM_USER VCSIM_PASSWORD=$SIM_PASSWORD \
         VCSIM_CA_CERT=$SIM_CA VCSIM_REQUEST_DIR="$out/sim/requests" \
         CPI_LOG_LEVEL=error BENCH_CALLGRIND="$vg" \
-        "$out/bench_vsphere" "$build/cpi" "$out/live.json" fixtures \
-        "$vsruns" || vsstatus=1
-    if [ -x "$release_cpi" ]; then
-        echo "the same with the release's binary ($release_cpi)"
-        VCSIM_URL=$SIM_URL VCSIM_USER=$SIM_USER \
-            VCSIM_PASSWORD=$SIM_PASSWORD VCSIM_CA_CERT=$SIM_CA \
-            VCSIM_REQUEST_DIR="$out/sim/requests" CPI_LOG_LEVEL=error \
-            BENCH_CALLGRIND="$vg" "$out/bench_vsphere" "$release_cpi" "$out/live.json" \
-            fixtures "$vsruns" || vsstatus=1
-    fi
+        "$out/bench_vsphere" "$vs_cpi" "$out/live.json" fixtures "$vsruns" \
+        >"$out/vsphere.$vs_name" || vs_st=1
     rm -f "$out/live.json"
     sim_stop
+    return $vs_st
+}
+bench_vsphere_all() {
+    if ! sim_build "$build" >"$out/sim-build.log" 2>&1; then
+        echo "bench vsphere: skipped, no simulator" \
+            "(see $out/sim-build.log)"
+        return 0
+    fi
+    bench_vsphere_build bench_vsphere tests/bench/bench_vsphere.c || return 1
+    bench_vsphere_build sim_setup tests/replay/sim_setup.c || return 1
+    st=0
+    vsphere_one debian "$build/cpi" || st=1
+    files="$out/vsphere.debian"
+    if [ -n "$release_cpi" ]; then
+        vsphere_one release "$release_cpi" || st=1
+        files="$files $out/vsphere.release"
+    fi
+    # shellcheck disable=SC2086
+    awk -f tests/bench/side_by_side.awk $files
+    return $st
 }
 trap sim_stop EXIT
 trap 'sim_stop; exit 130' INT

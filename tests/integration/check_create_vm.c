@@ -871,8 +871,8 @@ START_TEST(test_scsi_controller_type)
 			continue;
 		snprintf(names[k], sizeof(names[k]), "[%s] %s/fill%zu.vmdk",
 		         info->datastores[0].name, cid, k);
-		fill[k].operation = VS_VM_OP_ADD;
-		fill[k].file_operation = VS_VM_FILEOP_CREATE;
+		fill[k].operation = VS_OP_ADD;
+		fill[k].file_operation = VS_FILEOP_CREATE;
 		fill[k].kind = VS_VM_DEV_DISK;
 		fill[k].key = -10 - (int)k;
 		fill[k].controller_key = key;

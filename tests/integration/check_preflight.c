@@ -488,13 +488,13 @@ START_TEST(test_patterns)
 	     "valid regular expression");
 	json_decref(doc);
 
-	/* datastore clusters are refused at the config load until they are
-	 * supported: the preflight says so up front, naming the key */
+	/* a datastore cluster pattern is checked like the plain ones: no
+	 * datastore cluster matches here */
 	doc = run_check(&status, config_dc("datastore_cluster_pattern",
 	                json_string("^POD")), NULL);
 	ck_assert_int_eq(status, 1);
-	want(doc, "config", "error", "datastore_cluster_pattern: not "
-	     "supported by this CPI");
+	want(doc, "datastore_cluster_pattern", "error", "pattern '^POD' "
+	     "matches no datastore cluster with datastores");
 	json_decref(doc);
 }
 END_TEST
@@ -720,6 +720,33 @@ make_group_and_pod(void)
 	vs_client_free(cl);
 }
 
+/* Storage DRS off in datastore cluster DC0/datastore/name. */
+static void
+sdrs_off(const char *name)
+{
+	struct vs_client *cl = sim_client_connect("preflight-setup");
+	struct vs_moref srm = { "StorageResourceManager",
+	                        "StorageResourceManager" };
+	struct vs_moref pod;
+	struct err err = {0};
+	xmlDocPtr req = NULL;
+	xmlNodePtr m, spec, pc;
+	char path[256];
+
+	snprintf(path, sizeof(path), "DC0/datastore/%s", name);
+	pod = at_path(cl, path);
+	ck_assert_int_eq(vs_soap_request_new(&req, &m,
+	                 "ConfigureStorageDrsForPod_Task", &srm, &err), 0);
+	vs_soap_add_moref(m, "pod", &pod);
+	spec = vs_soap_add_obj(m, "spec", "StorageDrsConfigSpec");
+	pc = vs_soap_add_obj(spec, "podConfigSpec", NULL);
+	vs_soap_add_bool(pc, "enabled", false);
+	vs_soap_add_bool(m, "modify", true);
+	call(cl, req, NULL);
+	ck_assert_int_eq(vs_client_close(cl, &err), 0);
+	vs_client_free(cl);
+}
+
 /* A cluster without hosts (CreateClusterEx in DC0's host folder) is a
  * warning, and its datastores match nothing: an error. */
 START_TEST(test_empty_cluster)
@@ -769,15 +796,26 @@ START_TEST(test_host_group_and_datastore_cluster)
 	                       "clusters", cls);
 	json_t *extra = json_pack("{s:[o]}", "datacenters", dc);
 	json_t *doc;
+	/* The datastore cluster POD1 (LocalDS_0) is found through the
+	 * pattern, with its datastore. */
+	const char *cfg;
 
-	/* Datastore clusters exist in the simulator, but this CPI refuses
-	 * the key until it acts on it (never read and ignored): the
-	 * preflight reports that before any deploy. */
 	make_group_and_pod();
-	doc = run_check(&status, sim_config(extra), NULL);
+	cfg = sim_config(extra);
 	json_decref(extra);
+	doc = run_check(&status, cfg, NULL);
+	want(doc, "datastore_cluster_pattern", "ok", "matches 1 datastore(s) "
+	     "in datastore clusters: POD1/LocalDS_0");
+	ck_assert_ptr_null(item(doc, "config", "error", NULL));
+	json_decref(doc);
+	/* Storage DRS off: placement leaves the pod out, and so says the
+	 * check */
+	sdrs_off("POD1");
+	doc = run_check(&status, cfg, NULL);
 	ck_assert_int_eq(status, 1);
-	want(doc, "config", "error", "not supported by this CPI");
+	want(doc, "datastore_cluster_pattern", "error", "POD1/LocalDS_0 (");
+	want(doc, "datastore_cluster_pattern", "error", "Storage DRS off: "
+	     "left out");
 	json_decref(doc);
 }
 END_TEST

@@ -471,7 +471,6 @@ ruby -ryaml -rjson -e '
 		JSON.generate(m.merge("plugins" => { "p" => {} })))
 	' "$data/minimal.yml" "$bad"
 for c in "http-logging vcenter\.http_logging" \
-	"ds-cluster datastore_cluster_pattern" \
 	"mixed allow_mixed_datastores" \
 	"drs-rules CL\.drs_rules" "plugins plugins"; do
 	case_name=${c%% *}
@@ -482,6 +481,10 @@ for c in "http-logging vcenter\.http_logging" \
 done
 
 # Acted on now: rendered into cpi.json as given.
+check "a datastore_cluster_pattern is rendered" \
+	sh -c "ruby '$bosh_rb' render '$job' '$bad/ds-cluster.yml' '$r/ds-cluster' &&
+	ruby -rjson -e 'exit(JSON.parse(File.read(ARGV[0]))[\"cloud\"][\"properties\"][\"vcenters\"][0][\"datacenters\"][0][\"datastore_cluster_pattern\"] == \"^sp-\" ? 0 : 1)' \
+		'$r/ds-cluster/config/cpi.json'"
 check "a cluster's host_group is rendered" \
 	sh -c "ruby '$bosh_rb' render '$job' '$bad/host-group.yml' '$r/host-group' &&
 	ruby -rjson -e 'exit(JSON.parse(File.read(ARGV[0]))[\"cloud\"][\"properties\"][\"vcenters\"][0][\"datacenters\"][0][\"clusters\"] == [{\"CL\" => {\"host_group\" => \"hg\"}}] ? 0 : 1)' \

@@ -123,7 +123,7 @@ sim_storage_vmotion_disk(struct vs_client *cl, const struct vs_moref *vm,
 	ck_assert_msg(sim_move_virtual_disk(cl, d->file_name, dst, &err) == 0,
 	              "%s", err.message);
 	memset(&ch, 0, sizeof(ch));
-	ch.operation = VS_VM_OP_EDIT;
+	ch.operation = VS_OP_EDIT;
 	ch.kind = VS_VM_DEV_DISK;
 	ch.type_name = d->type;
 	/* vCenter's edit carries the whole device, deviceInfo included

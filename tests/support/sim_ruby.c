@@ -199,7 +199,7 @@ sim_ruby_attach_file(struct vs_client *cl, const struct vs_moref *vm,
 	ck_assert_int_lt(unit, 16);
 	vs_vm_info_free(info);
 	memset(&ch, 0, sizeof(ch));
-	ch.operation = VS_VM_OP_ADD;
+	ch.operation = VS_OP_ADD;
 	ch.kind = VS_VM_DEV_DISK;
 	ch.key = -100;
 	ch.controller_key = ctrl;

@@ -277,9 +277,9 @@ START_TEST(test_agent_section)
 }
 END_TEST
 
-/* Datastore clusters are not supported yet: the cluster patterns are
- * refused, alone or beside a plain pattern, naming the key; empty or
- * null counts as absent. */
+/* Datastore clusters: a cluster pattern stands in for the plain one
+ * (alone or beside it), as in the Ruby CPI; one that does not compile
+ * is refused naming the key; empty or null counts as absent. */
 START_TEST(test_pattern_alternatives)
 {
 	struct cpi_config *cfg;
@@ -291,13 +291,25 @@ START_TEST(test_pattern_alternatives)
 	                    json_string("SP_.*"));
 	json_object_set_new(dc(r), "persistent_datastore_cluster_pattern",
 	                    json_string("PSP_.*"));
-	expect_fail(r, DC ".datastore_cluster_pattern: not supported by "
-	            "this CPI (datastore clusters)");
+	cfg = expect_ok(r, NULL);
+	ck_assert_str_eq(cfg->vcenter.datacenter.datastore_cluster_pattern,
+	                 "SP_.*");
+	ck_assert_str_eq(cfg->vcenter.datacenter.
+	                 persistent_datastore_cluster_pattern, "PSP_.*");
+	ck_assert_ptr_null(cfg->vcenter.datacenter.datastore_pattern);
+	cpi_config_free(cfg);
 	r = base();
 	json_object_set_new(dc(r), "persistent_datastore_cluster_pattern",
 	                    json_string("PSP_.*"));
-	expect_fail(r, DC ".persistent_datastore_cluster_pattern: not "
-	            "supported");
+	cfg = expect_ok(r, NULL);
+	ck_assert_ptr_nonnull(cfg->vcenter.datacenter.
+	                      persistent_datastore_pattern);
+	cpi_config_free(cfg);
+	r = base();
+	json_object_set_new(dc(r), "datastore_cluster_pattern",
+	                    json_string("(SP"));
+	expect_fail(r, DC ".datastore_cluster_pattern: not a valid regular "
+	            "expression");
 	r = base();
 	json_object_set_new(dc(r), "datastore_cluster_pattern",
 	                    json_string(""));

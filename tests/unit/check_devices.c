@@ -29,8 +29,8 @@ START_TEST(test_remove_change_copies_the_disk)
 	d.disk_mode = mode;
 	memset(&ch, 0xff, sizeof(ch));  /* cleared first */
 	vs_vm_disk_remove_change(&ch, &d);
-	ck_assert_int_eq(ch.operation, VS_VM_OP_REMOVE);
-	ck_assert_int_eq(ch.file_operation, VS_VM_FILEOP_NONE);
+	ck_assert_int_eq(ch.operation, VS_OP_REMOVE);
+	ck_assert_int_eq(ch.file_operation, VS_FILEOP_NONE);
 	ck_assert_int_eq(ch.kind, VS_VM_DEV_DISK);
 	ck_assert_str_eq(ch.type_name, "VirtualDisk");
 	ck_assert_int_eq(ch.key, 2001);

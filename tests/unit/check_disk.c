@@ -87,10 +87,10 @@ END_TEST
 START_TEST(test_remove_carries_real_type)
 {
 	const struct vs_vm_device_change ch[] = {
-		{ .operation = VS_VM_OP_REMOVE, .kind = VS_VM_DEV_NIC,
+		{ .operation = VS_OP_REMOVE, .kind = VS_VM_DEV_NIC,
 		  .type_name = "VirtualE1000", .key = 4000,
 		  .network_name = "VM Network" },
-		{ .operation = VS_VM_OP_REMOVE, .kind = VS_VM_DEV_NIC,
+		{ .operation = VS_OP_REMOVE, .kind = VS_VM_DEV_NIC,
 		  .key = 4001, .network_name = "VM Network" },
 	};
 	const struct vs_vm_config spec = { .changes = ch, .nchanges = 2 };
@@ -119,7 +119,7 @@ END_TEST
 START_TEST(test_edit_carries_device_info)
 {
 	const struct vs_vm_device_change ch[] = {
-		{ .operation = VS_VM_OP_EDIT, .kind = VS_VM_DEV_CDROM,
+		{ .operation = VS_OP_EDIT, .kind = VS_VM_DEV_CDROM,
 		  .type_name = "VirtualCdrom", .key = 3000,
 		  .controller_key = 200, .has_unit_number = true,
 		  .unit_number = 0, .label = "CD/DVD drive 1",
@@ -153,21 +153,21 @@ END_TEST
 START_TEST(test_change_type_and_info_refused)
 {
 	const struct vs_vm_device_change wrong_family = {
-		.operation = VS_VM_OP_REMOVE, .kind = VS_VM_DEV_NIC,
+		.operation = VS_OP_REMOVE, .kind = VS_VM_DEV_NIC,
 		.type_name = "VirtualDisk", .key = 4000,
 		.network_name = "VM Network",
 	};
 	const struct vs_vm_device_change unknown = {
-		.operation = VS_VM_OP_REMOVE, .kind = VS_VM_DEV_DISK,
+		.operation = VS_OP_REMOVE, .kind = VS_VM_DEV_DISK,
 		.type_name = "VirtualDisk\" evil=\"1", .key = 2000,
 		.file_name = "[ds] a/b.vmdk",
 	};
 	const struct vs_vm_device_change half_info = {
-		.operation = VS_VM_OP_EDIT, .kind = VS_VM_DEV_CDROM,
+		.operation = VS_OP_EDIT, .kind = VS_VM_DEV_CDROM,
 		.key = 3000, .label = "x",
 	};
 	const struct vs_vm_device_change bad_text = {
-		.operation = VS_VM_OP_EDIT, .kind = VS_VM_DEV_CDROM,
+		.operation = VS_OP_EDIT, .kind = VS_VM_DEV_CDROM,
 		.key = 3000, .label = "x", .summary = "a\x01b",
 	};
 	const struct vs_vm_device_change *cases[] = {
@@ -234,7 +234,7 @@ START_TEST(test_cid_and_path)
 END_TEST
 
 static struct vs_disk_ds dss_items[4];
-static struct vs_disk_dss dss = { dss_items, 4 };
+static struct vs_disk_dss dss = { .items = dss_items, .n = 4 };
 
 static void
 make_dss(void)
@@ -467,10 +467,10 @@ END_TEST
 START_TEST(test_new_controller_request)
 {
 	const struct vs_vm_device_change ch[] = {
-		{ .operation = VS_VM_OP_ADD, .kind = VS_VM_DEV_CONTROLLER,
+		{ .operation = VS_OP_ADD, .kind = VS_VM_DEV_CONTROLLER,
 		  .type_name = "ParaVirtualSCSIController", .key = -100,
 		  .bus_number = 1 },
-		{ .operation = VS_VM_OP_ADD, .kind = VS_VM_DEV_DISK,
+		{ .operation = VS_OP_ADD, .kind = VS_VM_DEV_DISK,
 		  .key = -1, .controller_key = -100, .has_unit_number = true,
 		  .unit_number = 0, .file_name = "[ds] BOSH_Disks/disk-1.vmdk",
 		  .disk_mode = "independent_persistent" },
@@ -515,7 +515,7 @@ START_TEST(test_new_controller_request)
 	ck_assert_ptr_nonnull(strstr(ft_body_at(2), "</deviceChange>"
 	                             "<extraConfig>"));
 	/* only additions of SCSI controllers with a new key */
-	bad.operation = VS_VM_OP_REMOVE;
+	bad.operation = VS_OP_REMOVE;
 	ck_assert_int_eq(vs_vm_reconfigure(c, &vm100, &bad_spec, &err),
 	                 ERR_EINVAL);
 	bad = ch[0];

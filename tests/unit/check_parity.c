@@ -102,7 +102,7 @@ static const char *const ruby_vm[] = {
 
 /* create_disk's cloud properties (cloud.rb, disk_pool.rb). */
 static const char *const ruby_disk[] = {
-	"type", "datastores", "storage_policy",
+	"type", "datastores", "storage_policy", "datastores@clusters",
 };
 
 static char *

@@ -564,11 +564,6 @@ static const struct {
 	{ "https://vc.example.com/sdk", "https://vc.example.com/sdk" },
 	{ "<sensitive upload: 123 bytes>", "<sensitive upload: <n> bytes>" },
 	{ "<upload: 123 bytes>", "<upload: 123 bytes>" },
-	{ "<key>bosh.creating</key><value xsi:type=\"xsd:string\">1764843"
-	  "123</value>", "<key>bosh.creating</key><value xsi:type=\"xsd:"
-	  "string\"><epoch></value>" },
-	{ "<key>bosh.creating</key><value xsi:type=\"xsd:string\"/>",
-	  "<key>bosh.creating</key><value xsi:type=\"xsd:string\"/>" },
 	{ "<key>bosh.other</key><value>1764843123</value>",
 	  "<key>bosh.other</key><value>1764843123</value>" },
 	{ "", "" },
@@ -1590,6 +1585,35 @@ START_TEST(test_replay_committed_example)
 }
 END_TEST
 
+
+/* --- vs_transport_finish ------------------------------------------ */
+
+static int finish_calls;
+
+static int
+counting_finish(struct vs_transport *t, struct err *err)
+{
+	(void)t;
+	finish_calls++;
+	return err_set(err, ERR_EREPLAY, "2 exchanges left unused");
+}
+
+START_TEST(test_transport_finish)
+{
+	struct vs_transport none = { .version = VS_TRANSPORT_VERSION };
+	struct vs_transport some = { .version = VS_TRANSPORT_VERSION,
+	                             .finish = counting_finish };
+	struct err err = { 0 };
+
+	finish_calls = 0;
+	ck_assert_int_eq(vs_transport_finish(&none, &err), 0);
+	ck_assert_int_eq(err.code, 0);
+	ck_assert_int_eq(vs_transport_finish(&some, &err), ERR_EREPLAY);
+	ck_assert_int_eq(finish_calls, 1);
+	ck_assert_str_eq(err.message, "2 exchanges left unused");
+}
+END_TEST
+
 static Suite *
 transport_suite(void)
 {
@@ -1628,6 +1652,7 @@ transport_suite(void)
 	tcase_add_test(tc, test_from_env);
 	tcase_add_test(tc, test_from_env_without_hooks);
 	tcase_add_test(tc, test_replay_committed_example);
+	tcase_add_test(tc, test_transport_finish);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -820,22 +820,131 @@ START_TEST(test_folder_ensure_not_a_folder)
 }
 END_TEST
 
+/* --- a VM by name from its datacenter, with the VM folder ------------- */
+
+#define TREE_OBJ(type, id, props)                                       \
+	"<objects><obj type=\"" type "\">" id "</obj>" props "</objects>"
+#define TREE_STR(name, v)                                               \
+	"<propSet><name>" name "</name><val xsi:type=\"xsd:string\">" v  \
+	"</val></propSet>"
+#define TREE_REF(name, type, v)                                         \
+	"<propSet><name>" name "</name><val type=\"" type "\" xsi:type="  \
+	"\"ManagedObjectReference\">" v "</val></propSet>"
+/* DC0 (vm folder group-v3) holding BOSH_VMs/u-1 and a folder u-1 of
+ * the same name elsewhere, VMs "a" and "wanted" */
+#define TREE_DC                                                         \
+	TREE_OBJ("Datacenter", "datacenter-2",                          \
+	         TREE_REF("vmFolder", "Folder", "group-v3"))            \
+	TREE_OBJ("Folder", "group-v3", TREE_STR("name", "vm")           \
+	         TREE_REF("parent", "Datacenter", "datacenter-2"))      \
+	TREE_OBJ("Folder", "folder-5", TREE_STR("name", "BOSH_VMs")     \
+	         TREE_REF("parent", "Folder", "group-v3"))              \
+	TREE_OBJ("Folder", "folder-6", TREE_STR("name", "other")        \
+	         TREE_REF("parent", "Folder", "group-v3"))              \
+	TREE_OBJ("Folder", "folder-7", TREE_STR("name", "u-1")          \
+	         TREE_REF("parent", "Folder", "folder-6"))              \
+	TREE_OBJ("VirtualMachine", "vm-8", TREE_STR("name", "a"))       \
+	TREE_OBJ("VirtualMachine", "vm-9", TREE_STR("name", "wanted"))
+
+/* One read from the datacenter (reported, with its vmFolder), the
+ * folders' names and parents with the VMs' names: the VM and whether
+ * the folder is there, component by component. */
+START_TEST(test_find_by_name_in_dc)
+{
+	static const struct { const char *rel; bool there; } cases[] = {
+		{ "BOSH_VMs", true }, { "other/u-1", true },
+		{ "BOSH_VMs/u-1", false }, { "u-1", false }, { "", false },
+		{ "BOSH_VMs/", false }, { NULL, false },
+	};
+	const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct err err;
+	size_t i, n;
+	bool there;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ft_reply("RetrievePropertiesEx", "<returnval>" TREE_DC
+		         "</returnval>");
+		c = ft_connect();
+		err_clear(&err);
+		ck_assert_msg(vs_vm_find_by_name_in_dc(&vm, &n, &there, c, &dc,
+		                                       "wanted", cases[i].rel,
+		                                       &err) == 0, "%s",
+		              err.message);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_str_eq(vm.value, "vm-9");
+		ck_assert_msg(there == cases[i].there, "%s",
+		              cases[i].rel != NULL ? cases[i].rel : "NULL");
+		ck_assert_uint_eq(ft_calls(), 1);
+		ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<obj type=\""
+		                             "Datacenter\">datacenter-2</obj>"
+		                             "<skip>false</skip>"));
+		ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<type>Folder"
+		                             "</type><pathSet>name</pathSet>"
+		                             "<pathSet>parent</pathSet>"));
+		ft_finish(c);
+		ft_clear();
+		ft_reset("vm_ops");
+	}
+}
+END_TEST
+
+/* No VM of the name: ERR_ENOTFOUND, the folder still told; two: both
+ * counted, the first kept; no datacenter: refused unsent. */
+START_TEST(test_find_by_name_in_dc_none_and_two)
+{
+	const struct vs_moref dc = { "Datacenter", "datacenter-2" };
+	const struct vs_moref folder = { "Folder", "group-v3" };
+	struct vs_client *c;
+	struct vs_moref vm;
+	struct err err;
+	size_t n;
+	bool there;
+
+	ft_reply("RetrievePropertiesEx", "<returnval>" TREE_DC "</returnval>");
+	ft_reply("RetrievePropertiesEx", "<returnval>" TREE_DC
+	         TREE_OBJ("VirtualMachine", "vm-10", TREE_STR("name",
+	                  "wanted")) "</returnval>");
+	c = ft_connect();
+	err_clear(&err);
+	ck_assert_int_eq(vs_vm_find_by_name_in_dc(&vm, &n, &there, c, &dc,
+	                                          "gone", "BOSH_VMs", &err),
+	                 ERR_ENOTFOUND);
+	ck_assert_uint_eq(n, 0);
+	ck_assert(there);
+	err_clear(&err);
+	ck_assert_int_eq(vs_vm_find_by_name_in_dc(&vm, &n, &there, c, &dc,
+	                                          "wanted", "BOSH_VMs", &err),
+	                 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(vm.value, "vm-9");
+	err_clear(&err);
+	ck_assert_int_eq(vs_vm_find_by_name_in_dc(&vm, &n, &there, c, &folder,
+	                                          "wanted", "BOSH_VMs", &err),
+	                 ERR_EINVAL);
+	ck_assert(!there);
+	ck_assert_uint_eq(ft_calls(), 2);
+	ft_finish(c);
+}
+END_TEST
+
 /* --- reconfigure -------------------------------------------------------- */
 
 START_TEST(test_reconfigure_spec)
 {
 	const struct vs_moref ds = { "Datastore", "datastore-1" };
 	const struct vs_vm_device_change ch[] = {
-		{ .operation = VS_VM_OP_ADD,
-		  .file_operation = VS_VM_FILEOP_CREATE,
+		{ .operation = VS_OP_ADD,
+		  .file_operation = VS_FILEOP_CREATE,
 		  .kind = VS_VM_DEV_DISK, .key = -1, .controller_key = 202,
 		  .has_unit_number = true, .unit_number = 3,
 		  .file_name = "[LocalDS_0] vm-abc/ephemeral_disk.vmdk",
 		  .datastore = &ds, .capacity_kb = 1024, .thin = 2 },
-		{ .operation = VS_VM_OP_ADD, .kind = VS_VM_DEV_NIC,
+		{ .operation = VS_OP_ADD, .kind = VS_VM_DEV_NIC,
 		  .key = -2, .network_name = "VM Network",
 		  .address_type = "generated" },
-		{ .operation = VS_VM_OP_ADD, .kind = VS_VM_DEV_CDROM,
+		{ .operation = VS_OP_ADD, .kind = VS_VM_DEV_CDROM,
 		  .key = -3, .controller_key = 200,
 		  .file_name = "[LocalDS_0] vm-abc/env.iso",
 		  .has_connectable = true, .start_connected = true,
@@ -911,6 +1020,8 @@ vm_ops_suite(void)
 	tcase_add_test(tc, test_folder_ensure_in_vm_folder);
 	tcase_add_test(tc, test_folder_ensure_no_ancestor);
 	tcase_add_test(tc, test_folder_ensure_not_a_folder);
+	tcase_add_test(tc, test_find_by_name_in_dc);
+	tcase_add_test(tc, test_find_by_name_in_dc_none_and_two);
 	tcase_add_test(tc, test_reconfigure_spec);
 	suite_add_tcase(s, tc);
 	return s;

@@ -23,6 +23,11 @@
 // the text of password and sessionID elements and guestinfo.userdata
 // values replaced by REDACTED, for tests/schemacheck to check afterwards.
 //
+// With -pods 'SP=LocalDS_1+LocalDS_2,OFF:off=LocalDS_3' it makes those
+// datastore clusters (Storage DRS on, or off with :off) and serves the
+// members' datastore files by their plain names as a real vCenter does
+// (pods.go).
+//
 // Besides /sdk it serves govmomi's vAPI simulator under /rest
 // (/rest/com/vmware/cis/session, tagging categories, tags and
 // associations), which accepts any non-empty user name and password.
@@ -97,6 +102,7 @@ type options struct {
 	pidfile     string
 	dumpDir     string
 	watchParent bool
+	pods        string
 
 	dc         int
 	cluster    int
@@ -130,6 +136,8 @@ func parseFlags() *options {
 	fs.StringVar(&o.pidfile, "pidfile", "", "write the process id here")
 	fs.StringVar(&o.dumpDir, "dump-requests", "",
 		"write every SOAP request body into this directory")
+	fs.StringVar(&o.pods, "pods", "",
+		"datastore clusters to make: NAME[:off]=DS[+DS],... (pods.go)")
 	fs.BoolVar(&o.watchParent, "watch-parent", false,
 		"exit (cleaning up) when the parent process goes away")
 	fs.IntVar(&o.dc, "dc", def.Datacenter, "datacenters")
@@ -373,6 +381,10 @@ func run(o *options) int {
 	if err != nil {
 		fail("-portgroups: %v", err)
 	}
+	pods, err := parsePods(o.pods)
+	if err != nil {
+		fail("-pods: %v", err)
+	}
 	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		fail("-listen: %v", err)
 	}
@@ -444,6 +456,19 @@ func run(o *options) int {
 			fmt.Fprintf(os.Stderr, "vcsim: port groups: %v\n", err)
 			return 1
 		}
+	}
+
+	if len(pods) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(),
+			30*time.Second)
+		members, err := makePods(ctx, srv.URL, pods)
+		cancel()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "vcsim: pods: %v\n", err)
+			return 1
+		}
+		srv.Config.Handler = &podRewriter{members: members,
+			next: srv.Config.Handler}
 	}
 
 	srv.Config.Handler = &taskSerializer{next: srv.Config.Handler}
