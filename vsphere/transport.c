@@ -209,3 +209,15 @@ vs_transport_from_env(struct vs_transport **out,
 	return vs_transport_select(out, curl_opts, secrets,
 	                           vs_transport_test_hooks(), err);
 }
+
+bool
+vs_http_header_value_ok(const char *v)
+{
+	size_t i;
+
+	for (i = 0; v[i] != '\0'; i++) {
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return false;
+	}
+	return i < 1024;
+}

@@ -92,6 +92,9 @@ void vs_transport_free(struct vs_transport *t);
 /* t->cookie(), or ERR_ENOTFOUND when t keeps no cookies. */
 int vs_transport_cookie(struct vs_transport *t, char **out,
                         const char *name, struct err *err);
+/* For transports: whether v may be sent as an HTTP header value (no
+ * control characters, under 1024 bytes). */
+bool vs_http_header_value_ok(const char *v);
 /* For transports: when the cookie-jar line (Netscape format, as curl
  * lists it: domain, flag, path, secure, expiry, name, value, separated
  * by tabs) is cookie `name`, its value without surrounding double

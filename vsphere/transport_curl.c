@@ -219,18 +219,6 @@ on_seek(void *ud, curl_off_t offset, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
-static bool
-header_value_ok(const char *v)
-{
-	size_t i;
-
-	for (i = 0; v[i] != '\0'; i++) {
-		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return false;
-	}
-	return i < 1024;
-}
-
 /* Checks the URL; fills "host:port" for messages. */
 static int
 check_url(char *hostport, size_t size, const char *url, struct err *err)
@@ -522,7 +510,7 @@ extra_headers(struct curl_slist **l, const char *const *headers,
 	size_t i;
 
 	for (i = 0; headers != NULL && headers[i] != NULL; i++) {
-		if (!header_value_ok(headers[i]) ||
+		if (!vs_http_header_value_ok(headers[i]) ||
 		    strchr(headers[i], ':') == NULL ||
 		    headers[i][0] == ':' || headers[i][0] == ' ')
 			return err_set(err, ERR_EINVAL,
@@ -556,7 +544,7 @@ build_headers(struct curl_slist **out, const struct vs_http_request *req,
 			goto nomem;
 		l = n;
 	} else {
-		if (!header_value_ok(req->content_type)) {
+		if (!vs_http_header_value_ok(req->content_type)) {
 			rc = err_set(err, ERR_EINVAL,
 			             "http: bad content type");
 			goto cleanup;
@@ -572,7 +560,7 @@ build_headers(struct curl_slist **out, const struct vs_http_request *req,
 	if (rc != 0)
 		goto cleanup;
 	if (req->soap_action != NULL) {
-		if (!header_value_ok(req->soap_action) ||
+		if (!vs_http_header_value_ok(req->soap_action) ||
 		    strchr(req->soap_action, '"') != NULL) {
 			rc = err_set(err, ERR_EINVAL,
 			             "http: bad SOAPAction");
@@ -718,7 +706,7 @@ take_reply(struct vs_http_response *resp, struct xfer *x,
 	curl_easy_getinfo(x->s->h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(x->s->h, CURLINFO_CONTENT_TYPE, &ct);
 	resp->status = status;
-	if (ct != NULL && header_value_ok(ct)) {
+	if (ct != NULL && vs_http_header_value_ok(ct)) {
 		resp->content_type = strdup(ct);
 		if (resp->content_type == NULL)
 			return err_set(err, ERR_ENOMEM, "out of memory");

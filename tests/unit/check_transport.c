@@ -1598,6 +1598,26 @@ counting_finish(struct vs_transport *t, struct err *err)
 	return err_set(err, ERR_EREPLAY, "2 exchanges left unused");
 }
 
+/* Header values: printable text under 1024 bytes; a control character
+ * (CR/LF would split the header) or DEL is refused. */
+START_TEST(test_header_value_ok)
+{
+	char big[1100];
+
+	ck_assert(vs_http_header_value_ok("text/xml; charset=utf-8"));
+	ck_assert(vs_http_header_value_ok(""));
+	ck_assert(!vs_http_header_value_ok("a\r\nX-Injected: 1"));
+	ck_assert(!vs_http_header_value_ok("a\tb"));
+	ck_assert(!vs_http_header_value_ok("a\x7f"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[1023] = '\0';
+	ck_assert(vs_http_header_value_ok(big));
+	big[1023] = 'a';
+	big[1024] = '\0';
+	ck_assert(!vs_http_header_value_ok(big));
+}
+END_TEST
+
 START_TEST(test_transport_finish)
 {
 	struct vs_transport none = { .version = VS_TRANSPORT_VERSION };
@@ -1653,6 +1673,7 @@ transport_suite(void)
 	tcase_add_test(tc, test_from_env_without_hooks);
 	tcase_add_test(tc, test_replay_committed_example);
 	tcase_add_test(tc, test_transport_finish);
+	tcase_add_test(tc, test_header_value_ok);
 	suite_add_tcase(s, tc);
 	return s;
 }
