@@ -532,12 +532,13 @@ idempotent(const char *method)
 
 static void
 soap_request_init(struct vs_http_request *req, const struct vs_client *c,
-                  const char *method, const char *body, size_t len)
+                  const struct vs_soap_endpoint *ep, const char *method,
+                  const char *body, size_t len)
 {
 	memset(req, 0, sizeof(*req));
 	req->method = "POST";
-	req->url = c->url;
-	req->soap_action = c->soap_action;
+	req->url = ep != NULL ? ep->path : c->url;
+	req->soap_action = ep != NULL ? ep->soap_action : c->soap_action;
 	req->content_type = SOAP_CONTENT_TYPE;
 	req->op = method;
 	req->body = body;
@@ -608,7 +609,8 @@ parse_reply(xmlDocPtr *doc_out, xmlNodePtr *resp_out, const char *method,
 /* One SOAP exchange: POST, HTTP status judged, reply parsed.  Faults
  * give ERR_EFAULT with *fault filled. */
 static int
-soap_exchange(struct vs_client *c, const char *method, const char *body,
+soap_exchange(struct vs_client *c, const struct vs_soap_endpoint *ep,
+              const char *method, const char *body,
               size_t len, xmlDocPtr *doc_out, xmlNodePtr *resp_out,
               struct vs_fault *fault, struct err *err)
 {
@@ -621,8 +623,8 @@ soap_exchange(struct vs_client *c, const char *method, const char *body,
 	*resp_out = NULL;
 	memset(fault, 0, sizeof(*fault));
 	err_clear(&e);
-	soap_request_init(&req, c, method, body, len);
-	rc = http_retry(c, &req, &resp, &e);
+	soap_request_init(&req, c, ep, method, body, len);
+	rc = vs_client_http(c, &req, &resp, &e);
 	if (rc != 0)
 		goto cleanup;
 	rc = check_http_reply(&resp, &e);
@@ -639,8 +641,9 @@ cleanup:
 /* Serializes req (always freed) and exchanges it, with the re-login rule
  * when relogin is set. */
 static int
-call(struct vs_client *c, xmlDocPtr req, bool relogin, xmlDocPtr *doc_out,
-     xmlNodePtr *resp_out, struct err *err);
+call(struct vs_client *c, const struct vs_soap_endpoint *ep, xmlDocPtr req,
+     bool relogin, xmlDocPtr *doc_out, xmlNodePtr *resp_out,
+     struct err *err);
 
 static int
 do_login(struct vs_client *c, struct err *err)
@@ -658,7 +661,7 @@ do_login(struct vs_client *c, struct err *err)
 		return rc;
 	vs_soap_add_text(m, "userName", c->user);
 	vs_soap_add_text(m, "password", c->password);
-	rc = call(c, req, false, &doc, &resp, err);
+	rc = call(c, NULL, req, false, &doc, &resp, err);
 	if (rc == 0) {
 		c->logged_in = true;
 		vs_client_logf(c, 1, "logged in to %s as %s", c->base_url,
@@ -722,7 +725,7 @@ relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
 		return rc;
 	}
 	err_clear(e);
-	rc = soap_exchange(c, method, body, len, doc, resp, &fault, e);
+	rc = soap_exchange(c, NULL, method, body, len, doc, resp, &fault, e);
 	if (rc == 0 && missing_set_not_authenticated(*resp)) {
 		rc = err_set(e, ERR_EFAULT, "%s: NotAuthenticated: "
 		             "session refused again right after "
@@ -733,8 +736,9 @@ relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
 }
 
 static int
-call(struct vs_client *c, xmlDocPtr req, bool relogin, xmlDocPtr *doc_out,
-     xmlNodePtr *resp_out, struct err *err)
+call(struct vs_client *c, const struct vs_soap_endpoint *ep, xmlDocPtr req,
+     bool relogin, xmlDocPtr *doc_out, xmlNodePtr *resp_out,
+     struct err *err)
 {
 	struct err e;
 	struct vs_fault fault;
@@ -754,7 +758,8 @@ call(struct vs_client *c, xmlDocPtr req, bool relogin, xmlDocPtr *doc_out,
 		err_prefix(&e, "%s", method);
 		goto cleanup;
 	}
-	rc = soap_exchange(c, method, body, len, &doc, &resp, &fault, &e);
+	rc = soap_exchange(c, ep, method, body, len, &doc, &resp, &fault,
+	                   &e);
 	if (relogin && not_authenticated(rc, &fault, resp))
 		rc = relogin_resend(&doc, &resp, c, method, body, len, &e);
 cleanup:
@@ -765,8 +770,8 @@ cleanup:
 	}
 	propagate(err, &e);
 	xmlFreeDoc(doc);
-	if (body != NULL && strcmp(method, "Login") == 0)
-		explicit_bzero(body, len);     /* holds the password */
+	if (body != NULL && (ep != NULL || strcmp(method, "Login") == 0))
+		explicit_bzero(body, len);     /* the password, a session */
 	xmlFree(body);
 	return rc;
 }
@@ -780,8 +785,9 @@ no_relogin(const char *method)
 }
 
 int
-vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
-               xmlNodePtr *response_out, struct err *err)
+vs_client_call_at(struct vs_client *c, const struct vs_soap_endpoint *ep,
+                  xmlDocPtr req, xmlDocPtr *resp_out,
+                  xmlNodePtr *response_out, struct err *err)
 {
 	char method[128];
 
@@ -792,94 +798,18 @@ vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
 		return err_set(err, ERR_EINVAL, "no client or request");
 	}
 	method_of(req, method, sizeof(method));
-	return call(c, req, !no_relogin(method), resp_out, response_out,
-	            err);
+	return call(c, ep, req, ep == NULL && !no_relogin(method), resp_out,
+	            response_out, err);
+}
+
+int
+vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
+               xmlNodePtr *response_out, struct err *err)
+{
+	return vs_client_call_at(c, NULL, req, resp_out, response_out, err);
 }
 
 /* --- session -------------------------------------------------------- */
-
-/* "6.5", "8.0.2.0": digits and dots only. */
-static bool
-valid_api_version(const char *v)
-{
-	size_t i;
-
-	if (v[0] == '\0' || strlen(v) > 16)
-		return false;
-	for (i = 0; v[i] != '\0'; i++) {
-		if (!((v[i] >= '0' && v[i] <= '9') || v[i] == '.'))
-			return false;
-	}
-	return true;
-}
-
-/* The managed objects of ServiceContent read into vs_service_content. */
-static const struct {
-	const char *name;
-	size_t off;
-	bool required;
-} sc_refs[] = {
-	{ "rootFolder",
-	  offsetof(struct vs_service_content, root_folder), true },
-	{ "propertyCollector",
-	  offsetof(struct vs_service_content, property_collector),
-	  true },
-	{ "viewManager",
-	  offsetof(struct vs_service_content, view_manager), false },
-	{ "searchIndex",
-	  offsetof(struct vs_service_content, search_index), false },
-	{ "fileManager",
-	  offsetof(struct vs_service_content, file_manager), false },
-	{ "virtualDiskManager",
-	  offsetof(struct vs_service_content, virtual_disk_manager),
-	  false },
-	{ "ovfManager",
-	  offsetof(struct vs_service_content, ovf_manager), false },
-	{ "customFieldsManager",
-	  offsetof(struct vs_service_content, custom_fields_manager),
-	  false },
-	{ "sessionManager",
-	  offsetof(struct vs_service_content, session_manager),
-	  true },
-	{ "authorizationManager",
-	  offsetof(struct vs_service_content, authorization_manager),
-	  false },
-};
-
-static int
-read_service_content(struct vs_service_content *sc, xmlNodePtr resp,
-                     struct err *err)
-{
-	xmlNodePtr rv, n, about;
-	size_t i;
-	int rc;
-
-	memset(sc, 0, sizeof(*sc));
-	rv = vs_xml_child(resp, "returnval");
-	if (rv == NULL)
-		return err_set(err, ERR_EPARSE,
-		               "RetrieveServiceContent: no returnval");
-	for (i = 0; i < sizeof(sc_refs) / sizeof(sc_refs[0]); i++) {
-		n = vs_xml_child(rv, sc_refs[i].name);
-		if (n == NULL && !sc_refs[i].required)
-			continue;
-		rc = vs_xml_moref((struct vs_moref *)((char *)sc +
-		                  sc_refs[i].off), n, err);
-		if (rc != 0) {
-			err_prefix(err, "RetrieveServiceContent: %s",
-			           sc_refs[i].name);
-			return rc;
-		}
-	}
-	about = vs_xml_child(rv, "about");
-	if (vs_xml_child_copy(sc->api_version, sizeof(sc->api_version),
-	                      about, "apiVersion") != 0)
-		sc->api_version[0] = '\0';
-	if (vs_xml_child_copy(sc->api_type, sizeof(sc->api_type), about,
-	                      "apiType") != 0)
-		sc->api_type[0] = '\0';
-	return 0;
-}
 
 static int
 retrieve_service_content(struct vs_client *c, struct err *err)
@@ -894,14 +824,14 @@ retrieve_service_content(struct vs_client *c, struct err *err)
 	                         err);
 	if (rc != 0)
 		return rc;
-	rc = call(c, req, false, &doc, &resp, err);
+	rc = call(c, NULL, req, false, &doc, &resp, err);
 	if (rc != 0)
 		goto cleanup;
-	rc = read_service_content(&c->sc, resp, err);
+	rc = vs_service_content_read(&c->sc, resp, err);
 	if (rc != 0)
 		goto cleanup;
 	c->have_sc = true;
-	if (valid_api_version(c->sc.api_version)) {
+	if (vs_api_version_ok(c->sc.api_version)) {
 		snprintf(c->soap_action, sizeof(c->soap_action),
 		         "urn:vim25/%s", c->sc.api_version);
 	} else {
@@ -948,7 +878,7 @@ vs_client_logout(struct vs_client *c, struct err *err)
 	                         err);
 	if (rc != 0)
 		return rc;
-	rc = call(c, req, false, &doc, &resp, err);
+	rc = call(c, NULL, req, false, &doc, &resp, err);
 	xmlFreeDoc(doc);
 	if (rc == 0)
 		vs_client_logf(c, 0, "logged out");

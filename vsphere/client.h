@@ -30,6 +30,15 @@ struct vs_service_content {
 	char api_type[32];      /* about.apiType: VirtualCenter / HostAgent */
 };
 
+/* The reply of RetrieveServiceContent (its <...Response>) read into
+ * *sc: the managed objects (rootFolder, propertyCollector and
+ * sessionManager required) and about's apiVersion and apiType. */
+int vs_service_content_read(struct vs_service_content *sc, xmlNodePtr resp,
+                            struct err *err);
+/* Whether v may name the API in a SOAPAction: "6.5", "8.0.2.0"
+ * (digits and dots, 1 to 16 characters). */
+bool vs_api_version_ok(const char *v);
+
 /* Sends one SOAP request and reads the reply.  req is consumed (freed)
  * in every case.  On success *resp_out owns the reply document and
  * *response_out is its <MethodResponse> element (children: returnval…).
@@ -39,6 +48,21 @@ struct vs_service_content {
  * SOAP fault gives ERR_EFAULT with err->fault set to its type. */
 int vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
                    xmlNodePtr *response_out, struct err *err);
+
+/* A SOAP endpoint of the vCenter beside vim25's: its path (e.g.
+ * "/pbm/sdk") and SOAPAction. */
+struct vs_soap_endpoint {
+	const char *path;
+	const char *soap_action;
+};
+
+/* As vs_client_call, to endpoint ep: the same retries, HTTP and fault
+ * handling, without the re-login rule (such a request carries the
+ * session itself, e.g. PBM's vcSessionCookie header, so its serialized
+ * body is wiped after the exchange). */
+int vs_client_call_at(struct vs_client *c, const struct vs_soap_endpoint *ep,
+                      xmlDocPtr req, xmlDocPtr *resp_out,
+                      xmlNodePtr *response_out, struct err *err);
 
 /* One raw HTTP exchange through the transport (datastore /folder
  * transfers, NFC uploads), with the same retry policy for transient

@@ -5,14 +5,12 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <libxml/tree.h>
 
 #include "vsphere/client.h"
 #include "vsphere/soap.h"
 
-#define PBM_CONTENT_TYPE "text/xml; charset=utf-8"
 #define PBM_COOKIE "vmware_soap_session"
 
 struct pbm {
@@ -90,80 +88,18 @@ request(xmlDocPtr *doc, xmlNodePtr *m, const struct pbm *s,
 	return rc;
 }
 
-/* The HTTP reply parsed: a SOAP fault, or *resp_out the
- * <method>Response. */
-static int
-parse(xmlDocPtr *doc_out, xmlNodePtr *resp_out, const char *method,
-      const struct vs_http_response *resp, struct err *err)
-{
-	xmlNodePtr child = NULL;
-	char want[96];
-	int rc;
-
-	if (resp->body_len > VS_SOAP_MAX_REPLY)
-		return err_set(err, ERR_EPARSE, "reply of %zu bytes refused "
-		               "(limit %zu)", resp->body_len,
-		               VS_SOAP_MAX_REPLY);
-	if (resp->status != 200 && resp->status != 500) {
-		rc = err_set(err, ERR_EHTTP, "HTTP status %ld",
-		             resp->status);
-		if (err != NULL)
-			err->http_status = (int)resp->status;
-		return rc;
-	}
-	rc = vs_soap_parse_reply(doc_out, &child, resp->body, resp->body_len,
-	                         NULL, err);
-	if (rc != 0)
-		return rc;
-	snprintf(want, sizeof(want), "%sResponse", method);
-	if (resp->status != 200 ||
-	    strcasecmp((const char *)child->name, want) != 0)
-		return err_set(err, ERR_EPARSE, "unexpected reply (HTTP %ld)",
-		               resp->status);
-	*resp_out = child;
-	return 0;
-}
-
-/* Sends req (always freed) to the PBM endpoint; *doc_out owns the reply
- * and *resp_out is its <method>Response. */
+/* Sends req (always freed) to the PBM endpoint through the client (its
+ * retries, HTTP and fault handling, errors prefixed with the method);
+ * *doc_out owns the reply and *resp_out is its <method>Response. */
 static int
 call(xmlDocPtr *doc_out, xmlNodePtr *resp_out, struct pbm *s,
-     xmlDocPtr req, const char *method, struct err *err)
+     xmlDocPtr req, struct err *err)
 {
-	struct vs_http_request hr = {0};
-	struct vs_http_response resp = {0};
-	struct err e = {0};
-	char *body = NULL;
-	size_t len = 0;
-	int rc;
+	static const struct vs_soap_endpoint pbm_sdk = {
+		VS_PBM_PATH, VS_PBM_SOAP_ACTION
+	};
 
-	*doc_out = NULL;
-	*resp_out = NULL;
-	rc = vs_soap_serialize(&body, &len, req, &e);
-	xmlFreeDoc(req);
-	if (rc == 0) {
-		hr.method = "POST";
-		hr.url = VS_PBM_PATH;
-		hr.soap_action = VS_PBM_SOAP_ACTION;
-		hr.content_type = PBM_CONTENT_TYPE;
-		hr.op = method;
-		hr.body = body;
-		hr.body_len = len;
-		rc = vs_client_http(s->c, &hr, &resp, &e);
-	}
-	if (rc == 0)
-		rc = parse(doc_out, resp_out, method, &resp, &e);
-	if (rc != 0) {
-		xmlFreeDoc(*doc_out);
-		*doc_out = NULL;
-		err_prefix(&e, "PBM %s", method);
-		err_keep_first(err, &e);
-	}
-	if (body != NULL)
-		explicit_bzero(body, len);      /* holds the session cookie */
-	xmlFree(body);
-	vs_http_response_clear(&resp);
-	return rc;
+	return vs_client_call_at(s->c, &pbm_sdk, req, doc_out, resp_out, err);
 }
 
 static int
@@ -177,8 +113,7 @@ service_content(struct pbm *s, struct err *err)
 
 	rc = request(&req, &m, s, "PbmRetrieveServiceContent", &si, err);
 	if (rc == 0)
-		rc = call(&doc, &resp, s, req, "PbmRetrieveServiceContent",
-		          err);
+		rc = call(&doc, &resp, s, req, err);
 	if (rc != 0)
 		return rc;
 	rv = pbm_child(resp, "returnval");
@@ -210,7 +145,7 @@ query_profiles(xmlDocPtr *doc_out, xmlNodePtr *resp_out, struct pbm *s,
 	rt = vs_soap_add_obj(m, "resourceType", NULL);
 	vs_soap_add_text(rt, "resourceType", "STORAGE");
 	vs_soap_add_text(m, "profileCategory", "REQUIREMENT");
-	return call(doc_out, resp_out, s, req, "PbmQueryProfile", err);
+	return call(doc_out, resp_out, s, req, err);
 }
 
 /* Of the profiles listed in ids (PbmQueryProfile's reply), the id of
@@ -240,7 +175,7 @@ profile_named(char **id_out, struct pbm *s, xmlNodePtr ids,
 			                 "uniqueId", (const char *)u);
 		xmlFree(u);
 	}
-	rc = call(&doc, &resp, s, req, "PbmRetrieveContent", err);
+	rc = call(&doc, &resp, s, req, err);
 	for (rv = pbm_child(resp, "returnval"); rc == 0 && rv != NULL;
 	     rv = pbm_next(rv, "returnval")) {
 		rc = pbm_text(&text, rv, "name", err);
@@ -321,7 +256,7 @@ compatible(struct vs_pbm_policy *p, struct pbm *s, struct err *err)
 	                    "PbmPlacementCapabilityProfileRequirement");
 	vs_soap_add_text(vs_soap_add_obj(r, "profileId", NULL), "uniqueId",
 	                 p->profile_id);
-	rc = call(&doc, &resp, s, req, "PbmCheckRequirements", err);
+	rc = call(&doc, &resp, s, req, err);
 	for (rv = pbm_child(resp, "returnval"); rc == 0 && rv != NULL;
 	     rv = pbm_next(rv, "returnval"))
 		rc = add_hub(p, rv, err);

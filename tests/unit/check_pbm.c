@@ -246,7 +246,7 @@ START_TEST(test_faults)
 	c = ft_connect();
 	ck_assert_int_eq(vs_pbm_find_policy(&p, c, "Gold", &err),
 	                 ERR_EFAULT);
-	ck_assert_ptr_nonnull(strstr(err.message, "PBM PbmQueryProfile: "
+	ck_assert_ptr_nonnull(strstr(err.message, "PbmQueryProfile: "
 	                             "InvalidArgument"));
 	ck_assert_str_eq(err.fault, "InvalidArgument");
 	ft_finish(c);
@@ -285,6 +285,29 @@ START_TEST(test_faults)
 	ck_assert_int_eq(vs_pbm_find_policy(&p, c, "Gold", &err),
 	                 ERR_EHTTP);
 	ck_assert_int_eq(err.http_status, 404);
+	ft_finish(c);
+}
+END_TEST
+
+/* A PBM request carries the session in its body, so a NotAuthenticated
+ * answer is not followed by vim25's re-login and resend: one PBM
+ * request, no Login. */
+START_TEST(test_no_relogin)
+{
+	struct vs_client *c;
+	struct vs_pbm_policy *p = NULL;
+	struct err err = { 0 };
+	size_t i;
+
+	reply_content();
+	ft_fault("PbmQueryProfile", "NotAuthenticated");
+	c = ft_connect();
+	ck_assert_int_eq(vs_pbm_find_policy(&p, c, "Gold", &err),
+	                 ERR_EFAULT);
+	ck_assert_str_eq(err.fault, "NotAuthenticated");
+	ck_assert_uint_eq(ft_calls(), 2);
+	for (i = 0; i < ft_calls(); i++)
+		ck_assert_str_ne(ft_req_at(i)->op, "Login");
 	ft_finish(c);
 }
 END_TEST
@@ -557,6 +580,7 @@ suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_find_policy);
+	tcase_add_test(tc, test_no_relogin);
 	tcase_add_test(tc, test_not_found);
 	tcase_add_test(tc, test_no_profiles);
 	tcase_add_test(tc, test_none_compatible);
