@@ -8,6 +8,7 @@
 
 #include <libxml/tree.h>
 
+#include "base/array.h"
 #include "vsphere/client.h"
 #include "vsphere/soap.h"
 
@@ -18,6 +19,7 @@ struct pbm {
 	char *cookie;                   /* the vim25 session cookie */
 	struct vs_moref profile_manager;
 	struct vs_moref placement_solver;
+	size_t ds_cap;                  /* room in the policy's datastores */
 };
 
 /* An element named name from n on, in the PBM namespace (or vim25's,
@@ -213,10 +215,11 @@ find_profile(struct vs_pbm_policy *p, struct pbm *s, struct err *err)
 /* A compatible result's datastore hub id appended to p (others are
  * skipped). */
 static int
-add_hub(struct vs_pbm_policy *p, xmlNodePtr result, struct err *err)
+add_hub(struct vs_pbm_policy *p, struct pbm *s, xmlNodePtr result,
+        struct err *err)
 {
 	xmlNodePtr hub = pbm_child(result, "hub");
-	char *type = NULL, *id = NULL, **grown;
+	char *type = NULL, *id = NULL;
 	int rc;
 
 	if (pbm_child(result, "error") != NULL)
@@ -225,12 +228,10 @@ add_hub(struct vs_pbm_policy *p, xmlNodePtr result, struct err *err)
 	if (rc == 0)
 		rc = pbm_text(&id, hub, "hubId", err);
 	if (rc == 0 && strcmp(type, "Datastore") == 0) {
-		grown = realloc(p->datastores,
-		                (p->ndatastores + 1) * sizeof(*grown));
-		if (grown == NULL) {
+		if (array_grow((void **)&p->datastores, &s->ds_cap,
+		                p->ndatastores + 1, sizeof(char *), 8) != 0) {
 			rc = err_set(err, ERR_ENOMEM, "out of memory");
 		} else {
-			p->datastores = grown;
 			p->datastores[p->ndatastores++] = id;
 			id = NULL;
 		}
@@ -259,7 +260,7 @@ compatible(struct vs_pbm_policy *p, struct pbm *s, struct err *err)
 	rc = call(&doc, &resp, s, req, err);
 	for (rv = pbm_child(resp, "returnval"); rc == 0 && rv != NULL;
 	     rv = pbm_next(rv, "returnval"))
-		rc = add_hub(p, rv, err);
+		rc = add_hub(p, s, rv, err);
 	if (rc != 0 && doc != NULL)
 		err_prefix(err, "PBM PbmCheckRequirements");
 	if (rc == 0 && p->ndatastores == 0)
@@ -310,13 +311,9 @@ cleanup:
 void
 vs_pbm_policy_free(struct vs_pbm_policy *p)
 {
-	size_t i;
-
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->ndatastores; i++)
-		free(p->datastores[i]);
-	free(p->datastores);
+	strv_free(p->datastores, p->ndatastores);
 	free(p->name);
 	free(p->profile_id);
 	free(p);
