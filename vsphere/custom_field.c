@@ -322,9 +322,9 @@ read_defs_and_values(struct vs_objects **list, const struct vs_object **vmo,
 	for (i = 0; i < (*list)->n; i++) {
 		const struct vs_object *o = &(*list)->items[i];
 
-		if (vs_vm__same_ref(&o->obj, vm))
+		if (vs_moref_eq(&o->obj, vm))
 			*vmo = o;
-		else if (vs_vm__same_ref(&o->obj, &sc->custom_fields_manager))
+		else if (vs_moref_eq(&o->obj, &sc->custom_fields_manager))
 			*cfm = o;
 	}
 	if (*vmo == NULL)

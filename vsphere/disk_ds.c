@@ -15,13 +15,6 @@
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
 
-static bool
-same_ref(const struct vs_moref *a, const struct vs_moref *b)
-{
-	return strcmp(a->type, b->type) == 0 &&
-	       strcmp(a->value, b->value) == 0;
-}
-
 static void
 ds_clear(void *d)
 {
@@ -193,7 +186,7 @@ wanted_host(struct vs_moref *out, const struct vs_objects *list,
 		return true;
 	}
 	for (i = 0; i < list->n; i++)
-		if (same_ref(&list->items[i].obj, near))
+		if (vs_moref_eq(&list->items[i].obj, near))
 			return vs_object_get_moref(out, &list->items[i],
 			                           "runtime.host", &e) == 0;
 	return false;
@@ -224,7 +217,7 @@ dss_from_list(struct vs_disk_dss **out, struct vs_disk_reach *reach,
 		const struct vs_object *o = &list->items[i];
 
 		if (strcmp(o->obj.type, "HostSystem") == 0) {
-			if (any && !*has_reach && same_ref(&o->obj, &host)) {
+			if (any && !*has_reach && vs_moref_eq(&o->obj, &host)) {
 				rc = reach_from_object(reach, o, err);
 				*has_reach = true;
 			}
@@ -389,7 +382,7 @@ vs_disk_ds_reaches(const struct vs_disk_ds *ds,
 	if (ds == NULL || reach == NULL)
 		return false;
 	for (i = 0; i < reach->n; i++) {
-		if (same_ref(&reach->items[i], &ds->ref))
+		if (vs_moref_eq(&reach->items[i], &ds->ref))
 			return true;
 	}
 	return false;

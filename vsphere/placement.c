@@ -70,7 +70,7 @@ static bool
 host_of(const struct ent *h, const struct ent *cl)
 {
 	return h->kind == K_HOST && h->has_parent &&
-	       vs_place__moref_eq(&h->parent, &cl->o->obj);
+	       vs_moref_eq(&h->parent, &cl->o->obj);
 }
 
 /* Whether host h is out of use: not connected (or, with need_state, no
@@ -544,7 +544,7 @@ take_object(struct vs_object **out, struct vs_objects *objs,
 
 	*out = NULL;
 	for (i = 0; i < objs->n; i++) {
-		if (!vs_place__moref_eq(&objs->items[i].obj, ref))
+		if (!vs_moref_eq(&objs->items[i].obj, ref))
 			continue;
 		*out = malloc(sizeof(**out));
 		if (*out == NULL)

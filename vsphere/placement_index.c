@@ -53,12 +53,6 @@ moref_cmp(const struct vs_moref *a, const struct vs_moref *b)
 	return r != 0 ? r : strcmp(a->type, b->type);
 }
 
-bool
-vs_place__moref_eq(const struct vs_moref *a, const struct vs_moref *b)
-{
-	return moref_cmp(a, b) == 0;
-}
-
 static int
 ent_cmp(const void *a, const void *b)
 {
@@ -327,7 +321,7 @@ vs_place__find_pool(struct vs_moref *out, const struct index *ix,
 		    strcmp(e->name, name) != 0)
 			continue;
 		for (depth = 0; p != NULL && depth < MAX_DEPTH; depth++) {
-			if (vs_place__moref_eq(&p->o->obj, &root))
+			if (vs_moref_eq(&p->o->obj, &root))
 				break;
 			p = vs_place__parent(ix, p);
 		}
@@ -390,7 +384,7 @@ vm_folder_at(const struct index *ix, const struct ent *dc,
 			continue;
 		nhave = vs_place__path_of(have, &top, ix, e, NULL);
 		if (nhave != k || top == NULL ||
-		    !vs_place__moref_eq(&top->o->obj, dc_vm_folder) ||
+		    !vs_moref_eq(&top->o->obj, dc_vm_folder) ||
 		    vs_place__dc_of(ix, e) != dc)
 			continue;
 		for (j = 0; j < k; j++)

@@ -66,7 +66,6 @@ const struct ent *vs_place__parent(const struct index *ix,
 /* The datacenter e belongs to, or NULL. */
 const struct ent *vs_place__dc_of(const struct index *ix,
                                   const struct ent *e);
-bool vs_place__moref_eq(const struct vs_moref *a, const struct vs_moref *b);
 
 /*
  * Names of e and its ancestors below the datacenter's top folder (the

@@ -331,7 +331,7 @@ ds_mount_state(const struct ent *ds, const struct vs_moref *host)
 			continue;
 		err_clear(&local);
 		if (vs_xml_moref(&key, vs_xml_child(m, "key"), &local) < 0 ||
-		    !vs_place__moref_eq(&key, host))
+		    !vs_moref_eq(&key, host))
 			continue;
 		info = vs_xml_child(m, "mountInfo");
 		if (info == NULL)
@@ -366,7 +366,7 @@ host_sees(const struct index *ix, const struct vs_moref *host,
 	                                      &local) < 0)
 		return state == 1;
 	for (i = 0; i < n; i++)
-		if (vs_place__moref_eq(&refs[i], &ds->o->obj))
+		if (vs_moref_eq(&refs[i], &ds->o->obj))
 			return true;
 	return false;
 }
@@ -391,7 +391,7 @@ vs_inventory_ds_seen(size_t *seen_out, size_t *total_out,
 		               "datastore");
 	if (vs_object_get_morefs(&refs, &n, cl->o, "datastore", &local) == 0)
 		for (i = 0; i < n; i++)
-			if (vs_place__moref_eq(&refs[i], ds))
+			if (vs_moref_eq(&refs[i], ds))
 				*attached_out = true;
 	err_clear(&local);
 	n = 0;

@@ -24,20 +24,13 @@ vs_pod_want_any(const struct vs_pod_want *w)
 	                     (w->pattern != NULL && w->pattern[0] != '\0'));
 }
 
-static bool
-same_ref(const struct vs_moref *a, const struct vs_moref *b)
-{
-	return strcmp(a->type, b->type) == 0 &&
-	       strcmp(a->value, b->value) == 0;
-}
-
 static const struct vs_object *
 find_object(const struct vs_objects *objs, const struct vs_moref *ref)
 {
 	size_t i;
 
 	for (i = 0; i < objs->n; i++)
-		if (same_ref(&objs->items[i].obj, ref))
+		if (vs_moref_eq(&objs->items[i].obj, ref))
 			return &objs->items[i];
 	return NULL;
 }
@@ -65,7 +58,7 @@ pod_path(char *buf, size_t size, const struct vs_objects *objs,
 			return false;
 		if (strcmp(parent.type, "Datacenter") == 0) {
 			/* cur is the datacenter's datastore folder */
-			if (!same_ref(&parent, dc) || cur == o)
+			if (!vs_moref_eq(&parent, dc) || cur == o)
 				return false;
 			break;
 		}
@@ -191,7 +184,7 @@ vs_pod_set_has(const struct vs_pod_set *s, const struct vs_moref *ds)
 	size_t i;
 
 	for (i = 0; s != NULL && i < s->n; i++)
-		if (same_ref(&s->ds[i], ds))
+		if (vs_moref_eq(&s->ds[i], ds))
 			return true;
 	return false;
 }

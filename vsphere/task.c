@@ -163,13 +163,6 @@ child_ref(struct vs_moref *out, xmlNodePtr parent, const char *name,
 	return vs_xml_moref(out, n, err);
 }
 
-static bool
-same_ref(const struct vs_moref *a, const struct vs_moref *b)
-{
-	return strcmp(a->type, b->type) == 0 &&
-	       strcmp(a->value, b->value) == 0;
-}
-
 /* The changeSet/missingSet of one ObjectUpdate for our task. */
 static int
 apply_object_update(struct vs_task_info *ti, xmlNodePtr ou,
@@ -235,14 +228,14 @@ apply_update_set(struct vs_task_info *ti, char *version, size_t vsize,
 		rc = child_ref(&ref, fs, "filter", err);
 		if (rc < 0)
 			return rc;
-		if (!same_ref(&ref, filter))
+		if (!vs_moref_eq(&ref, filter))
 			continue;
 		for (ou = vs_xml_child(fs, "objectSet"); ou != NULL;
 		     ou = vs_xml_next(ou, "objectSet")) {
 			rc = child_ref(&ref, ou, "obj", err);
 			if (rc < 0)
 				return rc;
-			if (!same_ref(&ref, task))
+			if (!vs_moref_eq(&ref, task))
 				continue;
 			rc = apply_object_update(ti, ou, task, err);
 			if (rc < 0)

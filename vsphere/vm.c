@@ -256,7 +256,7 @@ info_datastore_names(struct vs_vm_info *info, const struct vs_objects *list,
 
 	for (i = 0; rc == 0 && i < info->ndatastores; i++) {
 		for (j = 0; j < list->n; j++) {
-			if (!vs_vm__same_ref(&list->items[j].obj,
+			if (!vs_moref_eq(&list->items[j].obj,
 			                     &info->datastores[i].ref))
 				continue;
 			rc = opt_str(&info->datastores[i].name,
@@ -265,13 +265,6 @@ info_datastore_names(struct vs_vm_info *info, const struct vs_objects *list,
 		}
 	}
 	return rc;
-}
-
-bool
-vs_vm__same_ref(const struct vs_moref *a, const struct vs_moref *b)
-{
-	return strcmp(a->type, b->type) == 0 &&
-	       strcmp(a->value, b->value) == 0;
 }
 
 /* A failed VM read: a VM that is gone is ERR_ENOTFOUND (fault kept). */
@@ -376,7 +369,7 @@ read_vm(struct vs_objects **list, const struct vs_object **vmo,
 	if (rc != 0)
 		return read_failed(rc, vm, &e, err);
 	for (i = 0; i < (*list)->n; i++) {
-		if (vs_vm__same_ref(&(*list)->items[i].obj, vm))
+		if (vs_moref_eq(&(*list)->items[i].obj, vm))
 			*vmo = &(*list)->items[i];
 	}
 	if (*vmo == NULL)

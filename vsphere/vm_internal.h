@@ -13,8 +13,6 @@
 /* ERR_EINVAL naming what when ref is NULL or empty. */
 int vs_vm__check_ref(const struct vs_moref *ref, const char *what,
                      struct err *err);
-/* Same type and value. */
-bool vs_vm__same_ref(const struct vs_moref *a, const struct vs_moref *b);
 
 /* The xml-free copy of a device as read (devices.c); clear frees what
  * it holds. */

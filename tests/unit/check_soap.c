@@ -623,6 +623,20 @@ START_TEST(huge_reply_refused_unparsed)
 }
 END_TEST
 
+/* Two references are the same object when type and value both match. */
+START_TEST(moref_equality)
+{
+	struct vs_moref a = { "Datastore", "datastore-1" };
+	struct vs_moref b = { "Datastore", "datastore-1" };
+	struct vs_moref other_value = { "Datastore", "datastore-10" };
+	struct vs_moref other_type = { "StoragePod", "datastore-1" };
+
+	ck_assert(vs_moref_eq(&a, &b));
+	ck_assert(!vs_moref_eq(&a, &other_value));
+	ck_assert(!vs_moref_eq(&a, &other_type));
+}
+END_TEST
+
 START_TEST(moref_reading)
 {
 	static const char reply[] =
@@ -722,6 +736,7 @@ soap_suite(void)
 	tcase_add_test(tc, deep_document);
 	tcase_add_test(tc, huge_reply_refused_unparsed);
 	tcase_add_test(tc, moref_reading);
+	tcase_add_test(tc, moref_equality);
 	tcase_add_test(tc, element_children);
 	suite_add_tcase(s, tc);
 	return s;
