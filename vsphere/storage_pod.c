@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "vsphere/pattern.h"
 #include "vsphere/vim.h"
 
@@ -103,7 +104,6 @@ static int
 add_pod(struct vs_pod_set *s, const struct vs_object *o, struct err *err)
 {
 	const struct vs_moref *kids = NULL;
-	struct vs_moref *grown;
 	struct err local = {0};
 	bool on = false;
 	size_t i, nkids = 0;
@@ -116,10 +116,9 @@ add_pod(struct vs_pod_set *s, const struct vs_object *o, struct err *err)
 	if (vs_object_get_morefs(&kids, &nkids, o, "childEntity",
 	                         &local) != 0 || nkids == 0)
 		return 0;
-	grown = realloc(s->ds, (s->n + nkids) * sizeof(*s->ds));
-	if (grown == NULL)
+	if (array_grow((void **)&s->ds, &s->cap, s->n + nkids, sizeof(*s->ds),
+	               8) != 0)
 		return err_set(err, ERR_ENOMEM, "out of memory");
-	s->ds = grown;
 	for (i = 0; i < nkids; i++)
 		if (strcmp(kids[i].type, "Datastore") == 0)
 			s->ds[s->n++] = kids[i];

@@ -45,6 +45,7 @@ struct vs_pod_set {
 	struct vs_moref *ds;            /* member datastores of the wanted
 	                                   pods with Storage DRS enabled */
 	size_t n;
+	size_t cap;                     /* room in ds */
 	size_t npods;                   /* wanted pods found */
 	size_t noff;                    /* of them with Storage DRS off */
 };
