@@ -191,8 +191,7 @@ next_named(const struct vs_objects *list, size_t *from, const char *type,
 			continue;
 		if (parent != NULL &&
 		    (vs_object_get_moref(&p, o, "parent", &local) != 0 ||
-		     strcmp(p.type, parent->type) != 0 ||
-		     strcmp(p.value, parent->value) != 0))
+		     !vs_moref_eq(&p, parent)))
 			continue;
 		return &list->items[(*from)++];
 	}
@@ -251,8 +250,7 @@ folder_in_tree(const struct vs_objects *list, const struct vs_moref *dc,
 
 	for (i = 0; i < list->n; i++) {
 		o = &list->items[i];
-		if (strcmp(o->obj.type, dc->type) == 0 &&
-		    strcmp(o->obj.value, dc->value) == 0)
+		if (vs_moref_eq(&o->obj, dc))
 			break;
 	}
 	if (i == list->n ||
