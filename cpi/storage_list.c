@@ -13,14 +13,38 @@ cpi_storage_is_clusters(const json_t *entry)
 	       json_object_get(entry, "clusters") != NULL;
 }
 
+/* One name of a clusters entry: non-empty, its value {} (or null). */
+static int
+add_cluster(const char **pods, size_t *npods, size_t max, const char *name,
+            const json_t *value, const char *where, size_t i,
+            struct err *err)
+{
+	if (name[0] == '\0')
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s.clusters[%zu]: the datastore cluster "
+		                   "name is empty", where, i);
+	if (!json_is_null(value) &&
+	    !(json_is_object(value) && json_object_size(value) == 0))
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s.clusters[%zu].%s must be {} (a datastore "
+		                   "cluster takes no settings)", where, i, name);
+	if (*npods >= max)
+		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
+		                   "%s.clusters: at most %zu datastore "
+		                   "clusters are supported", where, max);
+	pods[(*npods)++] = name;
+	return 0;
+}
+
 int
 cpi_storage_clusters(const char **pods, size_t *npods, size_t max,
                      const json_t *entry, const char *where,
                      struct err *err)
 {
-	const json_t *list = json_object_get(entry, "clusters"), *c;
+	const json_t *list = json_object_get(entry, "clusters"), *c, *v;
 	const char *name;
 	size_t i;
+	int rc;
 
 	if (!json_is_array(list))
 		return cpi_err_set(err, CPI_ERROR_CLOUD, false,
@@ -32,16 +56,12 @@ cpi_storage_clusters(const char **pods, size_t *npods, size_t max,
 			                   "%s.clusters[%zu] must be "
 			                   "{\"<datastore cluster>\": {}}",
 			                   where, i);
-		name = json_object_iter_key(json_object_iter((json_t *)c));
-		if (name[0] == '\0')
-			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-			                   "%s.clusters[%zu]: the datastore "
-			                   "cluster name is empty", where, i);
-		if (*npods >= max)
-			return cpi_err_set(err, CPI_ERROR_CLOUD, false,
-			                   "%s.clusters: at most %zu datastore "
-			                   "clusters are supported", where, max);
-		pods[(*npods)++] = name;
+		json_object_foreach((json_t *)c, name, v) {
+			rc = add_cluster(pods, npods, max, name, v, where, i,
+			                 err);
+			if (rc != 0)
+				return rc;
+		}
 	}
 	return 0;
 }

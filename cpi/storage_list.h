@@ -16,10 +16,14 @@
 
 /* Whether entry of a datastores list is a {"clusters": ...} entry. */
 bool cpi_storage_is_clusters(const json_t *entry);
-/* The datastore cluster names of entry (the first key of each object of
- * its "clusters" array, borrowed from entry) appended to pods (*npods of
- * them so far, room for max).  Anything else is a CloudError naming
- * where (e.g. "create_vm: cloud_properties.datastores[1]"). */
+/* The datastore cluster names of entry (every key of each object of its
+ * "clusters" array, borrowed from entry) appended to pods (*npods of
+ * them so far, room for max).  Each key's value is {} (or null): a
+ * cluster takes no settings.  Anything else is a CloudError naming
+ * where (e.g. "create_vm: cloud_properties.datastores[1]").  The Ruby
+ * CPI takes only the first key of each object and ignores the values;
+ * its own documented example puts two clusters in one object, so both
+ * are taken here, and a value that would be ignored is refused. */
 int cpi_storage_clusters(const char **pods, size_t *npods, size_t max,
                          const json_t *entry, const char *where,
                          struct err *err);

@@ -267,6 +267,8 @@ START_TEST(test_storage_clusters)
 		json_pack("{s:[s]}", "clusters", "SP1"),
 		json_pack("{s:[{}]}", "clusters"),
 		json_pack("{s:[{s:{}}]}", "clusters", ""),
+		json_pack("{s:[{s:{s:i}}]}", "clusters", "SP1", "x", 1),
+		json_pack("{s:[{s:s}]}", "clusters", "SP1", "on"),
 	};
 	const char *pods[2];
 	size_t i, n = 0;
@@ -277,6 +279,21 @@ START_TEST(test_storage_clusters)
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(pods[0], "SP1");
 	ck_assert_str_eq(pods[1], "folder/SP2");
+	/* several clusters in one object (the Ruby CPI's own example):
+	 * every one is taken */
+	{
+		json_t *two = json_pack("{s:[{s:{},s:n}]}", "clusters", "SPa",
+		                        "SPb");
+		const char *p2[2];
+		size_t n2 = 0;
+
+		ck_assert_int_eq(cpi_storage_clusters(p2, &n2, 2, two, "x",
+		                                      &err), 0);
+		ck_assert_uint_eq(n2, 2);
+		ck_assert_str_eq(p2[0], "SPa");
+		ck_assert_str_eq(p2[1], "SPb");
+		json_decref(two);
+	}
 	/* no room left */
 	ck_assert_int_lt(cpi_storage_clusters(pods, &n, 2, ok, "x", &err), 0);
 	HAS(err.message, "x.clusters: at most 2");
