@@ -9,18 +9,11 @@
 # line), wall time.
 # usage: sh tests/bench/bench_inventory.sh BUILD     (from the source root)
 set -eu
+. tests/bench/common.sh
 build=${1:-build}
 out="$build/bench/inventory"
 mkdir -p "$out"
-. tests/replay/sim.sh
-trap sim_stop EXIT
-trap 'sim_stop; exit 130' INT
-trap 'sim_stop; exit 143' TERM
-
-if ! sim_build "$build" >"$out/sim-build.log" 2>&1; then
-	echo "bench inventory: skipped, no simulator (see $out/sim-build.log)"
-	exit 0
-fi
+bench_sim inventory
 setup="$build/bench/sim_setup"
 [ -x "$setup" ] || { echo "bench inventory: $setup not built" \
 	"(tests/bench/run.sh builds it)" >&2; exit 1; }

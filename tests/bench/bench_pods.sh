@@ -15,6 +15,7 @@
 # (VSPHERE_CPI_PLACEMENT_RANDOM=fixed), so the later ones reuse it.
 # usage: sh tests/bench/bench_pods.sh BUILD     (from the source root)
 set -eu
+. tests/bench/common.sh
 
 build=${1:-build}
 runs=${BENCH_PODS_RUNS:-7}
@@ -24,19 +25,10 @@ out=$build/bench/pods
 rm -rf "$out"
 mkdir -p "$out/tmp"
 
-# "<exit status> <wall ms> <peak RSS KiB>" of one run (wait4).
-${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L \
-	-D_DEFAULT_SOURCE -o "$out/runner" tests/bench/runner.c
+bench_runner
 sh tests/stemcell/make-image.sh "$out/image" >/dev/null
 
-. tests/replay/sim.sh
-if ! sim_build "$build" >"$out/sim-build.log" 2>&1; then
-	echo "bench pods: skipped, no simulator (see $out/sim-build.log)"
-	exit 0
-fi
-trap sim_stop EXIT
-trap 'sim_stop; exit 130' INT
-trap 'sim_stop; exit 143' TERM
+bench_sim pods
 
 # call METHOD ARGS: one cpi run; sets wall, rt and result.
 call() {

@@ -11,6 +11,7 @@
 #        BENCH_STEMCELL_MB=N changes the big image's size (default 64).
 # Needs qemu-img, Go and govmomi (skipped with a note without them).
 set -eu
+. tests/bench/common.sh
 
 build=${1:-build}
 mb=${BENCH_STEMCELL_MB:-64}
@@ -22,10 +23,7 @@ command -v qemu-img >/dev/null 2>&1 || {
 rm -rf "$out"
 mkdir -p "$out"
 
-# A small C runner (tests/bench/runner.c): feeds the request, waits with
-# wait4 and prints "<exit status> <wall ms> <peak RSS KiB>".
-${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L \
-	-D_DEFAULT_SOURCE -o "$out/runner" tests/bench/runner.c
+bench_runner
 
 # Images: the tiny test stemcell, and the same with a disk of $mb MiB of
 # random data (incompressible, so the tarball is about that size too).
@@ -34,14 +32,7 @@ big=$out/big
 sh tests/stemcell/make-random-image.sh "$out/small/stage" "$big/stage" "$mb"
 tar -czf "$big/image" -C "$big/stage" image.ovf image-disk1.vmdk
 
-. tests/replay/sim.sh
-if ! sim_build "$build" >"$out/sim-build.log" 2>&1; then
-	echo "bench stemcell: skipped, no simulator (see $out/sim-build.log)"
-	exit 0
-fi
-trap sim_stop EXIT
-trap 'sim_stop; exit 130' INT
-trap 'sim_stop; exit 143' TERM
+bench_sim stemcell
 sim_start "$build" "$out/sim"
 sim_live_config tests/replay/config.template.json "$out/live.json"
 mkdir -p "$out/tmp"

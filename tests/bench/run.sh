@@ -171,6 +171,8 @@ sh tests/bench/bench_inventory.sh "$build" || vsstatus=1
 # create_vm and has_vm at 10 vs 2,000 VMs and 2 vs 2,000 distributed port
 # groups: medians and the ratios big/small.
 sh tests/bench/bench_scale.sh "$build" || vsstatus=1
+# create_vm on a datastore cluster against the same datastores named.
+sh tests/bench/bench_pods.sh "$build" || vsstatus=1
 
 # stemcell: create/delete of a small and a 64 MiB image against its own
 # simulator (wall, peak RSS via wait4, round trips).
