@@ -242,18 +242,16 @@ static bool
 folder_in_tree(const struct vs_objects *list, const struct vs_moref *dc,
                const char *rel)
 {
-	const struct vs_object *o;
+	const struct vs_object *o = NULL;
 	struct vs_moref cur;
 	struct err local = {0};
 	char buf[1024], *comp, *next;
 	size_t i;
 
-	for (i = 0; i < list->n; i++) {
-		o = &list->items[i];
-		if (vs_moref_eq(&o->obj, dc))
-			break;
-	}
-	if (i == list->n ||
+	for (i = 0; o == NULL && i < list->n; i++)
+		if (vs_moref_eq(&list->items[i].obj, dc))
+			o = &list->items[i];
+	if (o == NULL ||
 	    vs_object_get_moref(&cur, o, "vmFolder", &local) != 0 ||
 	    rel == NULL || strlen(rel) >= sizeof(buf))
 		return false;
