@@ -11,9 +11,9 @@
  *      network/) are checked without any vCenter call;
  *   2. one session: placement (vsphere/placement.h: one inventory read
  *      resolving the cluster, datastore, every port group and the VM
- *      folder), with a host_group its host groups and hosts (one read:
- *      the clone's host for MUST), the stemcell replica on the
- *      datastore, the VM folder when missing;
+ *      folder; with a host_group the clusters' host groups too: for
+ *      MUST the group's memory and the clone's host), the stemcell
+ *      replica on the datastore, the VM folder when missing;
  *   3. the clone with its NICs, read back for the MACs and disk units
  *      (vsphere/create.h);
  *   4. the agent settings (cpi/agent_net.h) go to the VM both ways
@@ -431,13 +431,12 @@ cleanup:
 }
 
 /* The host_group of the chosen cluster's entry: the VM type's when it
- * names clusters, else the config's; with one, the clone's host as Ruby
- * picks it (vsphere/drs.h: one read). */
-static int
+ * names clusters, else the config's; with MUST, the clone's host as Ruby
+ * picks it, found by the placement read. */
+static void
 pick_host_group(struct job *j, struct cpi_call *call)
 {
 	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
-	struct err verr = {0};
 	size_t i;
 
 	for (i = 0; i < j->props.nclusters && j->hg.name == NULL; i++) {
@@ -453,16 +452,11 @@ pick_host_group(struct job *j, struct cpi_call *call)
 		             strcmp(dc->clusters[i].host_group_drs_rule,
 		                    "MUST") == 0;
 	}
-	if (j->hg.name == NULL)
-		return 0;
-	if (vs_drs_host_group_host(&j->hg_host, j->c, &j->pl->cluster_ref,
-	                           j->hg.name, j->hg.must, &verr) < 0)
-		return fail_before(call, &verr, "host group");
+	j->hg_host = j->pl->host_group_host;
 	if (j->hg_host.type[0] != '\0')
 		cpi_log_info(call->log, "create_vm: %s goes to host %s of "
 		             "host group %s", j->vm_cid, j->hg_host.value,
 		             j->hg.name);
-	return 0;
 }
 
 /* The placement request of j (cls: the configured clusters when the
@@ -476,8 +470,9 @@ placement_req(struct vs_placement_req *pr, const struct job *j,
 	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
 
 	pr->datacenter = dc->name;
-	pr->clusters = cls != NULL ? cls : j->props.clusters;
-	pr->nclusters = cls != NULL ? dc->nclusters : j->props.nclusters;
+	pr->clusters = cls;
+	pr->nclusters = j->props.nclusters > 0 ? j->props.nclusters :
+	                dc->nclusters;
 	pr->datastore_pattern = dc->datastore_pattern;
 	pr->datastores = j->props.datastores;
 	pr->ndatastores = j->props.ndatastores;
@@ -509,17 +504,25 @@ find_placement(struct job *j, struct cpi_call *call)
 
 	if (cpi_vm_place_disk_patterns(&pats, &npats, call) < 0)
 		return -1;
-	if (j->props.nclusters == 0) {
-		cls = calloc(dc->nclusters + 1, sizeof(*cls));
-		if (cls == NULL) {
-			cpi_vm_place_patterns_free(pats, npats);
-			return cpi_err_set(call->err, CPI_ERROR_CPI, false,
-			                   "out of memory");
-		}
-		for (i = 0; i < dc->nclusters; i++) {
-			cls[i].name = dc->clusters[i].name;
-			cls[i].resource_pool = dc->clusters[i].resource_pool;
-		}
+	cls = calloc(dc->nclusters + j->props.nclusters + 1, sizeof(*cls));
+	if (cls == NULL) {
+		cpi_vm_place_patterns_free(pats, npats);
+		return cpi_err_set(call->err, CPI_ERROR_CPI, false,
+		                   "out of memory");
+	}
+	/* the VM type's clusters with their host groups, else the
+	 * config's */
+	for (i = 0; i < j->props.nclusters; i++) {
+		cls[i] = j->props.clusters[i];
+		cls[i].host_group = j->props.host_groups[i].name;
+		cls[i].host_group_must = j->props.host_groups[i].must;
+	}
+	for (i = 0; j->props.nclusters == 0 && i < dc->nclusters; i++) {
+		cls[i].name = dc->clusters[i].name;
+		cls[i].resource_pool = dc->clusters[i].resource_pool;
+		cls[i].host_group = dc->clusters[i].host_group;
+		cls[i].host_group_must = cls[i].host_group != NULL &&
+		    strcmp(dc->clusters[i].host_group_drs_rule, "MUST") == 0;
 	}
 	n = snprintf(source, sizeof(source), "vm/%s/%s", j->template_rel,
 	             cpi_arg_string(call, 1));
@@ -554,8 +557,8 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	cpi_log_info(call->log, "create_vm: %s goes to cluster %s, "
 	             "datastore %s", j->vm_cid, j->pl->cluster,
 	             j->pl->datastore);
-	rc = pick_host_group(j, call);
-	if (rc == 0 && call->config->vcenter.ensure_no_ip_conflicts)
+	pick_host_group(j, call);
+	if (call->config->vcenter.ensure_no_ip_conflicts)
 		rc = check_ip_conflicts(j, call);
 	if (rc < 0)
 		return rc;

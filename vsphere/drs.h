@@ -157,17 +157,6 @@ int vs_drs_host_group_add_vm(struct vs_client *c,
                              const char *host_group, bool must,
                              const struct vs_moref *vm, struct err *err);
 
-/* The clone's host, as Ruby's vm_creator.rb picks it: ONE read of the
- * cluster's configurationEx and its hosts' runtime.  The host group
- * missing from the cluster: ERR_ENOTFOUND.  must: the first host of the
- * group that is connected and not in maintenance (none: ERR_ENOTFOUND);
- * otherwise *host_out is cleared (DRS places the VM, the SHOULD rule
- * guiding it). */
-int vs_drs_host_group_host(struct vs_moref *host_out, struct vs_client *c,
-                           const struct vs_moref *cluster,
-                           const char *host_group, bool must,
-                           struct err *err);
-
 /* For delete_vm, before the VM is destroyed: reads the configurationEx of
  * the cluster owning pool (the VM's resource pool) in one read; when the
  * VM is a member of anti-affinity rules, takes the lock, reads again and

@@ -1,7 +1,8 @@
 /*
  * vsphere/drs_hostgroup.c: a cluster entry's host_group: the VM group
- * and VM-host rule binding the VM to the host group, and the clone's
- * host (see drs.h).
+ * and VM-host rule binding the VM to the host group (see drs.h; the
+ * clone's host and the group's memory come from the placement read,
+ * vsphere/placement.c).
  */
 #include "vsphere/drs.h"
 
@@ -10,7 +11,6 @@
 #include <string.h>
 
 #include "vsphere/drs_int.h"
-#include "vsphere/pc.h"
 #include "vsphere/vim.h"
 
 #define VM_HOST_RULE "ClusterVmHostRuleInfo"
@@ -211,130 +211,5 @@ vs_drs_host_group_add_vm(struct vs_client *c, const struct vs_moref *cluster,
 	j.spec.must = must;
 	rc = vs_drs__with_lock(c, VS_DRS_LOCK_VM_GROUP, hg_outer, &j, err);
 	free(j.vms);
-	return rc;
-}
-
-/* --- the clone's host -------------------------------------------------- */
-
-/* Whether the host object of hosts with that moref is connected and not
- * in maintenance. */
-static bool
-host_healthy(const struct vs_objects *hosts, const struct vs_moref *h)
-{
-	const char *state = NULL;
-	bool maint = true;
-	struct err e = {0};
-	size_t i;
-
-	for (i = 0; i < hosts->n; i++) {
-		const struct vs_object *o = &hosts->items[i];
-
-		if (strcmp(o->obj.value, h->value) != 0 ||
-		    strcmp(o->obj.type, "HostSystem") != 0)
-			continue;
-		if (vs_object_get_str(&state, o, "runtime.connectionState",
-		                      &e) != 0 ||
-		    vs_object_get_bool(&maint, o, "runtime.inMaintenanceMode",
-		                       &e) != 0)
-			return false;
-		return strcmp(state, "connected") == 0 && !maint;
-	}
-	return false;
-}
-
-/* The cluster's groups (from the cluster object of list) and among them
- * the host group named host_group (*g NULL: none). */
-static int
-find_host_group(struct vs_drs_groups **out, const struct vs_drs_group **g,
-                const struct vs_objects *list, const char *host_group,
-                struct err *err)
-{
-	const struct vs_object *cl = NULL;
-	xmlNodePtr val = NULL;
-	size_t i;
-	int rc;
-
-	*g = NULL;
-	for (i = 0; i < list->n && cl == NULL; i++) {
-		if (strcmp(list->items[i].obj.type, "HostSystem") != 0)
-			cl = &list->items[i];
-	}
-	if (cl == NULL)
-		return err_set(err, ERR_ENOTFOUND, "the cluster did not come "
-		               "back");
-	rc = vs_object_get_node(&val, cl, "configurationEx", err);
-	if (rc == 0)
-		rc = vs_drs_groups_from_node(out, val, err);
-	for (i = 0; rc == 0 && i < (*out)->n && *g == NULL; i++) {
-		if (strcmp((*out)->items[i].name, host_group) == 0 &&
-		    strcmp((*out)->items[i].type, "ClusterHostGroup") == 0)
-			*g = &(*out)->items[i];
-	}
-	return rc;
-}
-
-static int
-read_hosts(struct vs_objects **out, struct vs_client *c,
-           const struct vs_moref *cluster, struct err *err)
-{
-	static const char *const cpaths[] = { "configurationEx", NULL };
-	static const char *const hpaths[] = {
-		"runtime.connectionState", "runtime.inMaintenanceMode", NULL,
-	};
-	static const struct vs_selection_spec to_host = {
-		"host", "ComputeResource", "host", false, NULL, 0,
-	};
-	struct vs_property_spec ps[2] = {
-		{ "ClusterComputeResource", false, cpaths },
-		{ "HostSystem", false, hpaths },
-	};
-	struct vs_object_spec os;
-	struct vs_pc_query q;
-
-	memset(&os, 0, sizeof(os));
-	os.obj = *cluster;
-	os.select = &to_host;
-	os.nselect = 1;
-	memset(&q, 0, sizeof(q));
-	q.spec.props = ps;
-	q.spec.nprops = 2;
-	q.spec.objects = &os;
-	q.spec.nobjects = 1;
-	return vs_pc_retrieve(out, c, &q, err);
-}
-
-int
-vs_drs_host_group_host(struct vs_moref *host_out, struct vs_client *c,
-                       const struct vs_moref *cluster,
-                       const char *host_group, bool must, struct err *err)
-{
-	struct vs_objects *list = NULL;
-	struct vs_drs_groups *groups = NULL;
-	const struct vs_drs_group *g = NULL;
-	size_t i;
-	int rc;
-
-	memset(host_out, 0, sizeof(*host_out));
-	rc = read_hosts(&list, c, cluster, err);
-	if (rc == 0)
-		rc = find_host_group(&groups, &g, list, host_group, err);
-	if (rc != 0)
-		err_prefix(err, "reading the host groups of %s",
-		           cluster->value);
-	else if (g == NULL)
-		rc = err_set(err, ERR_ENOTFOUND, "host group %s not found in "
-		             "cluster %s", host_group, cluster->value);
-	for (i = 0; rc == 0 && must && i < g->nvms; i++) {
-		if (host_healthy(list, &g->vms[i])) {
-			*host_out = g->vms[i];
-			break;
-		}
-	}
-	if (rc == 0 && must && host_out->type[0] == '\0')
-		rc = err_set(err, ERR_ENOTFOUND, "no host of host group %s "
-		             "is connected and out of maintenance",
-		             host_group);
-	vs_drs_groups_free(groups);
-	vs_objects_free(list);
 	return rc;
 }

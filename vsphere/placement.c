@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/uuid.h"
+#include "vsphere/drs.h"
 #include "vsphere/pattern.h"
 #include "vsphere/pbm.h"
 #include "vsphere/pc.h"
@@ -151,6 +152,60 @@ cluster_max_mhz(const struct index *ix, const struct ent *cl)
 	return best;
 }
 
+/* Host group name of cluster cl (its configurationEx, read with
+ * VS_PLACE_GROUPS): the free memory (MB) of its hosts that are connected
+ * and not in maintenance (memory sizes less usages, summed as the Ruby
+ * CPI's fetch_host_group_utilization) into *free_out, the first such
+ * host in the group's order into *host_out (type "": none). */
+static int
+host_group_of(long long *free_out, struct vs_moref *host_out,
+              const struct index *ix, const struct ent *cl,
+              const char *name, struct err *err)
+{
+	struct vs_drs_groups *groups = NULL;
+	const struct vs_drs_group *g = NULL;
+	long long size, used, total = 0, usage = 0;
+	struct err local = {0};
+	xmlNodePtr cfg = NULL;
+	size_t i;
+	int rc;
+
+	*free_out = 0;
+	memset(host_out, 0, sizeof(*host_out));
+	rc = vs_object_get_node(&cfg, cl->o, "configurationEx", err);
+	if (rc == 0)
+		rc = vs_drs_groups_from_node(&groups, cfg, err);
+	for (i = 0; rc == 0 && i < groups->n && g == NULL; i++) {
+		if (strcmp(groups->items[i].name, name) == 0 &&
+		    strcmp(groups->items[i].type, "ClusterHostGroup") == 0)
+			g = &groups->items[i];
+	}
+	if (rc == 0 && g == NULL)
+		rc = err_set(err, ERR_ENOTFOUND, "host group '%s' not found "
+		             "in cluster '%s'", name, cl->name);
+	for (i = 0; rc == 0 && i < g->nvms; i++) {
+		const struct ent *h = vs_place__ent(ix, &g->vms[i]);
+
+		if (h == NULL || h->kind != K_HOST || host_down(h, true))
+			continue;
+		if (host_out->type[0] == '\0')
+			*host_out = g->vms[i];
+		if (vs_object_get_long(&size, h->o,
+		                       "summary.hardware.memorySize",
+		                       &local) == 0 &&
+		    vs_object_get_long(&used, h->o,
+		                       "summary.quickStats.overallMemoryUsage",
+		                       &local) == 0) {
+			total += size / (1024 * 1024);
+			usage += used;
+		}
+	}
+	if (total > usage)
+		*free_out = total - usage;
+	vs_drs_groups_free(groups);
+	return rc;
+}
+
 /* The best datastore so far: the highest r * free space (r drawn from
  * rand per datastore), clusters in order. */
 struct best {
@@ -165,6 +220,11 @@ struct best {
 	size_t ndisk_re;
 	size_t misses;                  /* of b->cl; SIZE_MAX: none yet */
 	size_t cl_misses;               /* of the cluster considered */
+	long long group_mb;             /* b->cl's host group free memory
+	                                   (the cluster's without one) */
+	long long cl_group_mb;          /* of the cluster considered */
+	struct vs_moref host;           /* b->cl's MUST host group host */
+	struct vs_moref cl_host;        /* of the cluster considered */
 };
 
 int
@@ -218,7 +278,8 @@ disk_misses(const struct best *b, const struct index *ix,
 }
 
 /* Considers cluster cl's datastores for b: fewer disk misses first,
- * then the highest score. */
+ * then the highest score, then (the Ruby CPI's third scorer) the most
+ * host group free memory. */
 static void
 best_in_cluster(struct best *b, const struct index *ix, const struct ent *cl,
                 const char *pool, const struct vs_placement_req *req,
@@ -244,9 +305,12 @@ best_in_cluster(struct best *b, const struct index *ix, const struct ent *cl,
 		if (b->cl_misses > b->misses)
 			return;
 		score = draw(b->rand) * (double)f;
-		if (b->cl_misses == b->misses && score <= b->score)
+		if (b->cl_misses == b->misses && (score < b->score ||
+		    (score == b->score && b->cl_group_mb <= b->group_mb)))
 			continue;
 		b->misses = b->cl_misses;
+		b->group_mb = b->cl_group_mb;
+		b->host = b->cl_host;
 		b->score = score;
 		b->free_mb = f;
 		b->ds = ds;
@@ -262,20 +326,33 @@ best_of_clusters(struct best *b, size_t *nmem, const struct index *ix,
                  const struct ent *dc, const struct vs_placement_req *req,
                  const struct vs_pattern *re, struct err *err)
 {
-	long long need_ds = req->disk_mb + req->memory_mb;
+	long long need_ds = req->disk_mb + req->memory_mb, free_mb;
 	size_t i;
+	int rc;
 
 	*nmem = 0;
 	for (i = 0; i < req->nclusters; i++) {
+		const struct vs_placement_cluster *want = &req->clusters[i];
 		const struct ent *cl;
 
-		cl = vs_place__find_cluster(ix, dc, req->clusters[i].name);
+		cl = vs_place__find_cluster(ix, dc, want->name);
 		if (cl == NULL)
 			return err_set(err, ERR_ENOTFOUND, "cluster '%s' "
 			               "not found in datacenter '%s'",
-			               req->clusters[i].name, dc->name);
-		if (cluster_free_mb(ix, cl) <
-		    req->memory_mb + VS_PLACEMENT_MEMORY_HEADROOM_MB)
+			               want->name, dc->name);
+		free_mb = cluster_free_mb(ix, cl);
+		b->cl_group_mb = free_mb;
+		memset(&b->cl_host, 0, sizeof(b->cl_host));
+		rc = want->host_group == NULL ? 0 :
+		     host_group_of(&b->cl_group_mb, &b->cl_host, ix, cl,
+		                   want->host_group, err);
+		if (rc < 0)
+			return rc;
+		if (want->host_group != NULL && want->host_group_must)
+			free_mb = b->cl_group_mb;
+		else
+			memset(&b->cl_host, 0, sizeof(b->cl_host));
+		if (free_mb < req->memory_mb + VS_PLACEMENT_MEMORY_HEADROOM_MB)
 			continue;
 		(*nmem)++;
 		b->cl_misses = disk_misses(b, ix, cl);
@@ -300,7 +377,8 @@ best_init(struct best *b, struct vs_pattern **re,
 	int rc = 0;
 
 	*b = (struct best){ .free_mb = -1, .score = -1.0, .rand = req->rand,
-	                    .misses = SIZE_MAX, .pods = pods };
+	                    .misses = SIZE_MAX, .pods = pods,
+	                    .group_mb = -1 };
 	if (b->rand == NULL)
 		b->rand = uuid_random_bytes;
 	pod_want(&w, req);
@@ -358,6 +436,31 @@ no_datastore(const struct vs_placement_req *req,
 	               "out, as the Ruby CPI leaves them out)");
 }
 
+/* Whether a cluster of req binds to a host group with MUST. */
+static bool
+any_must(const struct vs_placement_req *req)
+{
+	size_t i;
+
+	for (i = 0; i < req->nclusters; i++)
+		if (req->clusters[i].host_group != NULL &&
+		    req->clusters[i].host_group_must)
+			return true;
+	return false;
+}
+
+/* Whether a cluster of req names a host group. */
+static bool
+any_group(const struct vs_placement_req *req)
+{
+	size_t i;
+
+	for (i = 0; i < req->nclusters; i++)
+		if (req->clusters[i].host_group != NULL)
+			return true;
+	return false;
+}
+
 static int
 pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
      const struct vs_placement_req *req, const struct vs_pod_set *pods,
@@ -377,10 +480,12 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 	if (nmem == 0) {
 		rc = err_set(err, ERR_ENOTFOUND,
 		             "no cluster has %lld MB of memory to spare "
-		             "(%zu cluster(s) considered)",
+		             "(%zu cluster(s) considered%s)",
 		             req->memory_mb +
 		             VS_PLACEMENT_MEMORY_HEADROOM_MB,
-		             req->nclusters);
+		             req->nclusters, any_must(req) ? "; a host "
+		             "group bound with MUST counts its connected "
+		             "hosts out of maintenance only" : "");
 		goto cleanup;
 	}
 	if (b.ds == NULL) {
@@ -396,6 +501,7 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 	p->datastore_ref = b.ds->o->obj;
 	p->datastore_free_mb = b.free_mb;
 	p->max_host_mhz = cluster_max_mhz(ix, b.cl);
+	p->host_group_host = b.host;
 
 cleanup:
 	best_clear(&b);
@@ -566,20 +672,21 @@ read_inventory(struct vs_objects **out, struct vs_placement *p,
 	struct vs_moref src;
 	struct err e = {0};
 	struct vs_pod_want w;
+	unsigned what;
 	bool found;
 	int rc;
 
 	pod_want(&w, req);
+	what = (vs_pod_want_any(&w) ? VS_PLACE_PODS : 0) |
+	       (any_group(req) ? VS_PLACE_GROUPS : 0);
 	find_source(&found, &src, c, req);
-	rc = vs_place__read(out, c, false, vs_pod_want_any(&w),
-	                    found ? &src : NULL,
+	rc = vs_place__read(out, c, what, found ? &src : NULL,
 	                    req->source_props, &e);
 	if (rc < 0 && found &&
 	    strcmp(e.fault, "ManagedObjectNotFound") == 0) {
 		err_clear(&e);
 		found = false;
-		rc = vs_place__read(out, c, false, vs_pod_want_any(&w), NULL,
-		                    NULL, &e);
+		rc = vs_place__read(out, c, what, NULL, NULL, &e);
 	}
 	if (rc < 0) {
 		err_prefix(&e, "reading the inventory");

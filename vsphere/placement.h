@@ -10,7 +10,8 @@
  *  - a cluster among the wanted ones with at least memory_mb +
  *    VS_PLACEMENT_MEMORY_HEADROOM_MB of free memory (over its connected
  *    hosts not in maintenance: memory size less current usage; the
- *    cluster's effective memory when no host data came back), and in it
+ *    cluster's effective memory when no host data came back; over the
+ *    hosts of its host group when that group binds with MUST), and in it
  *    the resource pool named (any depth below the cluster's root pool) or
  *    the root pool;
  *  - among that cluster's datastores (accessible, not in maintenance)
@@ -78,6 +79,14 @@ struct vs_pbm_policy;
 struct vs_placement_cluster {
 	const char *name;
 	const char *resource_pool;      /* NULL: the cluster's root pool */
+	/* The cluster's host group (ClusterHostGroup) or NULL, as the Ruby
+	 * CPI counts it: with host_group_must its connected hosts out of
+	 * maintenance stand for the cluster's memory (and the clone goes to
+	 * the first of them: vs_placement.host_group_host); either way its
+	 * free memory breaks ties between equal datastore scores (the
+	 * cluster's own without a group).  Missing: ERR_ENOTFOUND. */
+	const char *host_group;
+	bool host_group_must;
 };
 
 /* Borrowed view; every pointer belongs to the caller. */
@@ -167,6 +176,9 @@ struct vs_placement {
 	                                   host not in maintenance
 	                                   (summary.hardware.cpuMhz); 0:
 	                                   none known */
+	struct vs_moref host_group_host; /* the chosen cluster's MUST host
+	                                   group's first connected host out
+	                                   of maintenance; type "": none */
 	struct vs_port_group *pgs;      /* one per req->port_groups */
 	size_t npgs;
 	struct vs_object *source;       /* req->source_path's VM and its

@@ -433,6 +433,11 @@ static const char *const cl_paths[] = {
 	"name", "parent", "resourcePool", "datastore",
 	"summary.effectiveMemory", NULL,
 };
+/* cl_paths and the host groups (placement with a host_group). */
+static const char *const cl_groups[] = {
+	"name", "parent", "resourcePool", "datastore",
+	"summary.effectiveMemory", "configurationEx", NULL,
+};
 static const char *const ds_paths[] = {
 	"name", "parent", "summary.freeSpace", "summary.accessible",
 	"summary.maintenanceMode", NULL,
@@ -560,17 +565,20 @@ static const struct vs_property_spec props_wide[] = {
 #define NNARROW (sizeof(props_narrow) / sizeof(props_narrow[0]))
 #define NWIDE (sizeof(props_wide) / sizeof(props_wide[0]))
 
-/* The one property collector read of the inventory; wide: props_wide
- * and the vm folders too (cpi check looks at vm_folder in it); pods: the
- * datastore clusters' members and Storage DRS flag too (the folder walk
- * reaches them already: a StoragePod is a Folder).  extra (may be NULL):
- * one more object, read by itself (no traversal) with extra_paths, in the
- * same PropertyFilterSpec (placement: the stemcell). */
+/* The one property collector read of the inventory; what: VS_PLACE_WIDE
+ * (cpi check): props_wide and the vm folders too (cpi check looks at
+ * vm_folder in it); VS_PLACE_PODS: the datastore clusters' members and
+ * Storage DRS flag too (the folder walk reaches them already: a
+ * StoragePod is a Folder); VS_PLACE_GROUPS: the clusters' host groups
+ * (configurationEx; props_wide has it).  extra (may be NULL): one more
+ * object, read by itself (no traversal) with extra_paths, in the same
+ * PropertyFilterSpec (placement: the stemcell). */
 int
-vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
-               bool pods, const struct vs_moref *extra,
+vs_place__read(struct vs_objects **out, struct vs_client *c, unsigned what,
+               const struct vs_moref *extra,
                const char *const *extra_paths, struct err *err)
 {
+	bool wide = (what & VS_PLACE_WIDE) != 0;
 	struct vs_object_spec os[2] = {
 		{ .obj = vs_client_sc(c)->root_folder, .skip = false,
 		  .select = wide ? inv_specs : place_specs,
@@ -586,7 +594,9 @@ vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
 
 	memcpy(ps, wide ? props_wide : props_narrow,
 	       q.spec.nprops * sizeof(ps[0]));
-	if (pods) {
+	if (!wide && (what & VS_PLACE_GROUPS) != 0)
+		ps[2].paths = cl_groups;        /* ClusterComputeResource */
+	if ((what & VS_PLACE_PODS) != 0) {
 		ps[q.spec.nprops].type = "StoragePod";
 		ps[q.spec.nprops].all = false;
 		ps[q.spec.nprops++].paths = vs_pod_paths;

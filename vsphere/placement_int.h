@@ -46,14 +46,21 @@ struct index {
 	size_t n;
 };
 
+/* What vs_place__read reads beyond placement's own properties. */
+enum {
+	VS_PLACE_WIDE = 1,      /* cpi check: cluster hosts, DRS and groups,
+	                           datastore mounts and capacity, host
+	                           names, the vm folders */
+	VS_PLACE_PODS = 2,      /* the datastore clusters' members and
+	                           Storage DRS flag (vsphere/storage_pod.h) */
+	VS_PLACE_GROUPS = 4,    /* the clusters' host groups */
+};
+
 /* The one property collector read of the inventory from the root
- * folder; wide (cpi check) also reads cluster hosts, DRS and groups,
- * datastore mounts and capacity, host names; pods: the datastore
- * clusters' members and Storage DRS flag (vsphere/storage_pod.h).  extra
- * (may be NULL): one more object with extra_paths in the same read, no
- * traversal from it. */
-int vs_place__read(struct vs_objects **out, struct vs_client *c, bool wide,
-                   bool pods, const struct vs_moref *extra,
+ * folder (what: VS_PLACE_* flags).  extra (may be NULL): one more object
+ * with extra_paths in the same read, no traversal from it. */
+int vs_place__read(struct vs_objects **out, struct vs_client *c,
+                   unsigned what, const struct vs_moref *extra,
                    const char *const *extra_paths, struct err *err);
 /* objs (borrowed: it must outlive ix) indexed by moref; free ix->v. */
 int vs_place__index(struct index *ix, const struct vs_objects *objs,

@@ -28,7 +28,9 @@ vs_inventory_read(struct vs_inventory **out, struct vs_client *c, bool pods,
 	inv = calloc(1, sizeof(*inv));
 	if (inv == NULL)
 		return err_set(err, ERR_ENOMEM, "out of memory");
-	rc = vs_place__read(&inv->objs, c, true, pods, NULL, NULL, err);
+	rc = vs_place__read(&inv->objs, c,
+	                    VS_PLACE_WIDE | (pods ? VS_PLACE_PODS : 0), NULL,
+	                    NULL, err);
 	if (rc < 0)
 		err_prefix(err, "reading the inventory");
 	else

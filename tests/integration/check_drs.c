@@ -742,8 +742,9 @@ START_TEST(test_host_group_missing_and_failure)
 	resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
 	json_decref(args);
 	ck_assert_str_eq(sim_error_type(resp), "Bosh::Clouds::CloudError");
-	ck_assert_msg(strstr(message(resp), "host group nope not found") !=
-	              NULL, "%s", message(resp));
+	ck_assert_msg(strstr(message(resp), "host group 'nope' not found "
+	                     "in cluster 'DC0_C0'") != NULL, "%s",
+	              message(resp));
 	json_decref(resp);
 	ck_assert_uint_eq(count_vms(), before);
 	add_host_group("hg3", true);
@@ -759,6 +760,39 @@ START_TEST(test_host_group_missing_and_failure)
 	ck_assert_uint_eq(count_vms(), before);
 	assert_group_and_rule_gone("hg3MUST_vm_group",
 	                           "hg3MUST_vm_group_rule");
+	assert_unlocked();
+}
+END_TEST
+
+/* A host group bound with MUST stands for its cluster's memory, as in
+ * the Ruby CPI: a group without hosts leaves DC0_C0 none (CloudError
+ * before anything is made, naming the rule); the same group with SHOULD
+ * counts the cluster's memory, and the VM is made (DRS places it). */
+START_TEST(test_host_group_must_memory)
+{
+	size_t before = count_vms();
+	char one[1][128];
+	json_t *resp, *args;
+
+	add_host_group("hg-empty", false);
+	args = vm_args_cluster(0, json_pack("{s:s}", "host_group",
+	                                    "hg-empty"));
+	resp = sim_cpi_call(NULL, sim_fx.defcfg, "create_vm", args);
+	json_decref(args);
+	ck_assert_str_eq(sim_error_type(resp), "Bosh::Clouds::CloudError");
+	ck_assert_msg(strstr(message(resp), "memory to spare") != NULL &&
+	              strstr(message(resp), "MUST") != NULL, "%s",
+	              message(resp));
+	json_decref(resp);
+	ck_assert_uint_eq(count_vms(), before);
+	create_with(one[0], sizeof(one[0]), sim_fx.defcfg,
+	            vm_args_cluster(0, json_pack("{s:{s:s,s:s}}",
+	                            "host_group", "name", "hg-empty",
+	                            "drs_rule", "SHOULD")));
+	assert_group("hg-emptySHOULD_vm_group", one, 1);
+	delete_vm(one[0]);
+	assert_group_and_rule_gone("hg-emptySHOULD_vm_group",
+	                           "hg-emptySHOULD_vm_group_rule");
 	assert_unlocked();
 }
 END_TEST
@@ -885,6 +919,7 @@ suite(void)
 	tcase_add_test(tc, test_host_group_config);
 	tcase_add_test(tc, test_host_group_vm_type);
 	tcase_add_test(tc, test_host_group_missing_and_failure);
+	tcase_add_test(tc, test_host_group_must_memory);
 	tcase_add_test(tc, test_concurrent_one_rule);
 	suite_add_tcase(s, tc);
 	return s;

@@ -73,7 +73,7 @@ count(const char *hay, const char *needle)
 /* --- placement ------------------------------------------------------ */
 
 static const struct vs_placement_cluster both[] = {
-	{ "C0", NULL }, { "C1", NULL },
+	{ .name = "C0" }, { .name = "C1" },
 };
 
 static struct vs_placement_req
@@ -237,7 +237,7 @@ END_TEST
 START_TEST(test_place_pool_and_names)
 {
 	static const struct vs_placement_cluster c0[] = {
-		{ "C0", "pool-b" },
+		{ .name = "C0", .resource_pool = "pool-b" },
 	};
 	static const char *const names[] = { "other-ds", "LocalDS_2" };
 	/* BOSH_VMs/NOPE/deeper and BOSH_VMs/NOPE are missing. */
@@ -361,7 +361,7 @@ static void
 place_with_disk(const char *pat, const char *cluster, const char *ds)
 {
 	static const struct vs_placement_cluster c0c2[] = {
-		{ "C0", NULL }, { "C2", NULL },
+		{ .name = "C0" }, { .name = "C2" },
 	};
 	const char *pats[] = { pat, "^other-ds$|^LocalDS_2$" };
 	struct vs_placement_req r = base_req();
@@ -460,7 +460,7 @@ START_TEST(test_place_refused)
 {
 	const char *pgs[1] = { bad[_i].pg };
 	const char *owners[1] = { "net-x" };
-	struct vs_placement_cluster c0[1] = { { "C0", bad[_i].pool } };
+	struct vs_placement_cluster c0[1] = { { .name = "C0", .resource_pool = bad[_i].pool } };
 	struct vs_placement_req r = base_req();
 	struct vs_placement *p = (struct vs_placement *)&r;
 	int rc;
@@ -488,7 +488,7 @@ END_TEST
 /* A cluster without host data: its effective memory counts. */
 START_TEST(test_place_effective_memory)
 {
-	static const struct vs_placement_cluster c2[] = { { "C2", NULL } };
+	static const struct vs_placement_cluster c2[] = { { .name = "C2" } };
 	struct vs_placement_req r = base_req();
 	struct vs_placement *p = NULL;
 
@@ -504,9 +504,156 @@ START_TEST(test_place_effective_memory)
 }
 END_TEST
 
+/* --- host groups: the canned inventory with C0's configurationEx ---- */
+
+/* A fresh client and script within one test. */
+static void
+again(void)
+{
+	vs_client_free(cl);
+	cl = NULL;
+	ft_clear();
+	ft_reset(NULL);
+}
+
+/* The canned inventory with groups (ClusterConfigInfoEx inner XML) added
+ * to C0 (domain-c1), one placement read of it. */
+static int
+place_groups(struct vs_placement **out, const struct vs_placement_req *r,
+             const char *groups)
+{
+	static const char at[] =
+		"<obj type=\"ClusterComputeResource\">domain-c1</obj>";
+	char *inv = ft_read_data("create_vm/inventory.xml"), *body, *p;
+	int rc;
+
+	p = strstr(inv, at);
+	ck_assert_ptr_nonnull(p);
+	p += strlen(at);
+	body = ft_fmt("%.*s<propSet><name>configurationEx</name><val xsi:"
+	              "type=\"ClusterConfigInfoEx\"><drsConfig/>%s</val>"
+	              "</propSet>%s", (int)(p - inv), inv, groups, p);
+	ft_reply_raw("RetrievePropertiesEx", 200, body);
+	free(body);
+	free(inv);
+	connect_client();
+	err_clear(&err);
+	rc = vs_placement_find(out, cl, r, &err);
+	ft_all_used();
+	return rc;
+}
+
+#define HG(name, hosts) "<group xsi:type=\"ClusterHostGroup\"><name>" \
+	name "</name>" hosts "</group>"
+#define HG_HOST(v) "<host type=\"HostSystem\">" v "</host>"
+/* hgA: host-2 in maintenance, then host-1 (6,144 MB free); hgB: host-4,
+ * disconnected; a VM group named like a host group is no host group. */
+#define C0_GROUPS HG("hgA", HG_HOST("host-2") HG_HOST("host-1"))        \
+	HG("hgB", HG_HOST("host-4"))                                     \
+	"<group xsi:type=\"ClusterVmGroup\"><name>vmg</name></group>"
+
+/* MUST: the group's healthy hosts stand for the cluster's memory and
+ * the first of them is the clone's host; the read asks for the host
+ * groups only when a cluster names one. */
+START_TEST(test_place_host_group_must)
+{
+	struct vs_placement_cluster c0 = { "C0", NULL, "hgA", true };
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+
+	r.clusters = &c0;
+	r.nclusters = 1;
+	r.memory_mb = 6000;
+	ck_assert_msg(place_groups(&p, &r, C0_GROUPS) == 0, "%s",
+	              err.message);
+	HAS(ft_body_at(0), "<pathSet>configurationEx</pathSet>");
+	ck_assert_str_eq(p->cluster, "C0");
+	ck_assert_str_eq(p->host_group_host.type, "HostSystem");
+	ck_assert_str_eq(p->host_group_host.value, "host-1");
+	vs_placement_free(p);
+	p = NULL;
+	/* 6,144 MB free in hgA: 6,100 + the 128 MB headroom is too much */
+	again();
+	r.memory_mb = 6100;
+	ck_assert_int_eq(place_groups(&p, &r, C0_GROUPS), ERR_ENOTFOUND);
+	HAS(err.message, "no cluster has 6228 MB of memory to spare");
+	HAS(err.message, "MUST");
+	ck_assert_ptr_null(p);
+	again();
+	r = base_req();
+	ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+	ck_assert_ptr_null(strstr(ft_body_at(0), "configurationEx"));
+	ck_assert_str_eq(p->host_group_host.type, "");
+	vs_placement_free(p);
+}
+END_TEST
+
+/* A MUST group without a healthy host leaves the cluster no memory; the
+ * same group with SHOULD counts the cluster's (DRS places the VM: no
+ * host); a host group the cluster lacks (or a VM group of that name) is
+ * ERR_ENOTFOUND naming it. */
+START_TEST(test_place_host_group_should_and_missing)
+{
+	struct vs_placement_cluster c0 = { "C0", NULL, "hgB", true };
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+
+	r.clusters = &c0;
+	r.nclusters = 1;
+	ck_assert_int_eq(place_groups(&p, &r, C0_GROUPS), ERR_ENOTFOUND);
+	HAS(err.message, "memory to spare");
+	again();
+	c0.host_group_must = false;
+	ck_assert_msg(place_groups(&p, &r, C0_GROUPS) == 0, "%s",
+	              err.message);
+	ck_assert_str_eq(p->cluster, "C0");
+	ck_assert_str_eq(p->host_group_host.type, "");
+	vs_placement_free(p);
+	p = NULL;
+	again();
+	c0.host_group = "vmg";
+	ck_assert_int_eq(place_groups(&p, &r, C0_GROUPS), ERR_ENOTFOUND);
+	HAS(err.message, "host group 'vmg' not found in cluster 'C0'");
+	ck_assert_ptr_null(p);
+}
+END_TEST
+
+/* Equal datastore scores (C1 and C2 share LocalDS_2; the fixed random
+ * source makes r = 1): the cluster with more free memory wins, in
+ * either order (the Ruby CPI's host group free memory scorer: the
+ * cluster's own without a group): C2's 100,000 MB over C1's 596. */
+START_TEST(test_place_memory_breaks_ties)
+{
+	static const struct vs_placement_cluster c12[] = {
+		{ "C1", NULL, NULL, false }, { "C2", NULL, NULL, false },
+	};
+	static const struct vs_placement_cluster c21[] = {
+		{ "C2", NULL, NULL, false }, { "C1", NULL, NULL, false },
+	};
+	static const char *const ds[] = { "LocalDS_2" };
+	struct vs_placement_req r = base_req();
+	struct vs_placement *p = NULL;
+	int i;
+
+	r.nclusters = 2;
+	r.memory_mb = 256;
+	r.datastores = ds;
+	r.ndatastores = 1;
+	for (i = 0; i < 2; i++) {
+		r.clusters = i == 0 ? c12 : c21;
+		again();
+		ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
+		ck_assert_str_eq(p->cluster, "C2");
+		ck_assert_str_eq(p->datastore, "LocalDS_2");
+		vs_placement_free(p);
+		p = NULL;
+	}
+}
+END_TEST
+
 START_TEST(test_place_unknown_cluster)
 {
-	static const struct vs_placement_cluster cx[] = { { "CX", NULL } };
+	static const struct vs_placement_cluster cx[] = { { .name = "CX" } };
 	struct vs_placement_req r = base_req();
 	struct vs_placement *p = NULL;
 
@@ -2165,6 +2312,9 @@ suite(void)
 	                    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_place_effective_memory);
 	tcase_add_test(tc, test_place_unknown_cluster);
+	tcase_add_test(tc, test_place_host_group_must);
+	tcase_add_test(tc, test_place_host_group_should_and_missing);
+	tcase_add_test(tc, test_place_memory_breaks_ties);
 	tcase_add_test(tc, test_place_reads_stemcell);
 	tcase_add_test(tc, test_place_stemcell_not_found);
 	tcase_add_test(tc, test_place_stemcell_not_a_vm);

@@ -77,13 +77,6 @@ config_ex(const char *inner_cfg, const char *extra)
 	"<enabled>true</enabled><name>" name "</name><mandatory>true"   \
 	"</mandatory><vmGroupName>" group "</vmGroupName>"              \
 	"<affineHostGroupName>" hg "</affineHostGroupName></rule>"
-#define HOST_OBJ(v, state, maint)                                       \
-	"<objects><obj type=\"HostSystem\">" v "</obj><propSet><name>"  \
-	"runtime.connectionState</name><val xsi:type=\""                \
-	"HostSystemConnectionState\">" state "</val></propSet><propSet>" \
-	"<name>runtime.inMaintenanceMode</name><val xsi:type=\"xsd:"    \
-	"boolean\">" maint "</val></propSet></objects>"
-
 START_TEST(test_names)
 {
 	char g[VS_DRS_NAME_MAX], r[VS_DRS_NAME_MAX];
@@ -233,60 +226,6 @@ START_TEST(test_join_not_a_vm_group)
 }
 END_TEST
 
-/* MUST: the first host of the group connected and out of maintenance,
- * in one read of the cluster and its hosts. */
-START_TEST(test_host_must)
-{
-	struct err err = {0};
-	struct vs_client *c;
-	struct vs_moref h;
-
-	config_ex(HOST_GROUP("hg", HOST("host-1") HOST("host-2")
-	                     HOST("host-3")),
-	          HOST_OBJ("host-3", "connected", "false")
-	          HOST_OBJ("host-1", "connected", "true")
-	          HOST_OBJ("host-2", "connected", "false"));
-	c = ft_connect();
-	ck_assert_int_eq(vs_drs_host_group_host(&h, c, &cluster, "hg", true,
-	                                        &err), 0);
-	ft_finish(c);
-	ck_assert_str_eq(h.type, "HostSystem");
-	ck_assert_str_eq(h.value, "host-2");
-	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "<path>host</path>"));
-	ck_assert_ptr_nonnull(strstr(ft_body_at(0),
-	                             "runtime.inMaintenanceMode"));
-}
-END_TEST
-
-/* SHOULD: no host (DRS places the VM); a missing group and a MUST group
- * without a healthy host: ERR_ENOTFOUND. */
-START_TEST(test_host_should_and_missing)
-{
-	struct err err = {0};
-	struct vs_client *c;
-	struct vs_moref h;
-
-	config_ex(HOST_GROUP("hg", HOST("host-1")),
-	          HOST_OBJ("host-1", "connected", "false"));
-	config_ex(HOST_GROUP("other", HOST("host-1")),
-	          HOST_OBJ("host-1", "connected", "false"));
-	config_ex(HOST_GROUP("hg", HOST("host-1")),
-	          HOST_OBJ("host-1", "disconnected", "false"));
-	c = ft_connect();
-	ck_assert_int_eq(vs_drs_host_group_host(&h, c, &cluster, "hg", false,
-	                                        &err), 0);
-	ck_assert_str_eq(h.type, "");
-	ck_assert_int_eq(vs_drs_host_group_host(&h, c, &cluster, "hg", false,
-	                                        &err), ERR_ENOTFOUND);
-	ck_assert_ptr_nonnull(strstr(err.message, "host group hg not found"));
-	err_clear(&err);
-	ck_assert_int_eq(vs_drs_host_group_host(&h, c, &cluster, "hg", true,
-	                                        &err), ERR_ENOTFOUND);
-	ck_assert_ptr_nonnull(strstr(err.message, "connected"));
-	ft_finish(c);
-}
-END_TEST
-
 /* The strings of *p are borrowed from the request: kept until the next
  * call (clusters NULL: only freed). */
 static int
@@ -363,8 +302,6 @@ drs_hostgroup_suite(void)
 	tcase_add_test(tc, test_join_rule_exists);
 	tcase_add_test(tc, test_join_nothing_missing);
 	tcase_add_test(tc, test_join_not_a_vm_group);
-	tcase_add_test(tc, test_host_must);
-	tcase_add_test(tc, test_host_should_and_missing);
 	tcase_add_test(tc, test_props);
 	suite_add_tcase(s, tc);
 	return s;

@@ -195,7 +195,7 @@ queue_inventory(enum split how)
 }
 
 static const struct vs_placement_cluster both[] = {
-	{ "C0", NULL }, { "C1", NULL },
+	{ .name = "C0" }, { .name = "C1" },
 };
 
 static const char *const pgs[] = {

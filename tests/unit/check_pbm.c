@@ -407,7 +407,7 @@ END_TEST
 
 /* --- create_vm with a policy ---------------------------------------- */
 
-static const struct vs_placement_cluster c0[] = { { "C0", NULL } };
+static const struct vs_placement_cluster c0[] = { { .name = "C0" } };
 
 /* vs_placement_find() over tests/data/create_vm/inventory.xml, whose
  * cluster C0 has datastore-1 (LocalDS_0, 10 GB), datastore-2 (LocalDS_1,

@@ -28,7 +28,7 @@
 static struct vs_client *cl;
 static struct err err;
 
-static const struct vs_placement_cluster c0[] = { { "C0", NULL } };
+static const struct vs_placement_cluster c0[] = { { .name = "C0" } };
 
 static void
 setup(void)
