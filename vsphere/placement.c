@@ -35,13 +35,17 @@ listed(const struct vs_placement_req *req)
 	return req->ndatastores > 0 || req->npods > 0;
 }
 
-/* The datastore clusters req asks for. */
+/* The datastore clusters req asks for: none with a storage policy,
+ * whose datastores replace the others (the Ruby CPI's precedence: the
+ * pods are then neither read nor looked for). */
 static void
 pod_want(struct vs_pod_want *w, const struct vs_placement_req *req)
 {
-	w->names = req->pods;
-	w->nnames = req->npods;
-	w->pattern = listed(req) ? NULL : req->pod_pattern;
+	bool policy = req->policy != NULL;
+
+	w->names = policy ? NULL : req->pods;
+	w->nnames = policy ? 0 : req->npods;
+	w->pattern = listed(req) || policy ? NULL : req->pod_pattern;
 }
 
 /* Whether datastore ds is wanted: a member of a wanted datastore

@@ -459,6 +459,46 @@ START_TEST(test_placement_policy)
 }
 END_TEST
 
+/* With a policy, the datastore clusters named (or a pattern for them)
+ * give way as in the Ruby CPI: not read (no StoragePod in the request),
+ * and a pod that does not exist is no error. */
+START_TEST(test_placement_policy_over_pods)
+{
+	static const char *const pods[] = { "no-such-pod" };
+	char *ok[] = { "datastore-2" };
+	struct vs_pbm_policy p = { .name = "Gold", .profile_id = "id-gold",
+	                           .datastores = ok, .ndatastores = 1 };
+	struct vs_placement_req r = {
+		.datacenter = "DC0", .clusters = c0, .nclusters = 1,
+		.datastore_pattern = "^LocalDS_", .memory_mb = 1024,
+		.disk_mb = 2048, .rand = vs_placement_rand_fixed,
+		.policy = &p, .pods = pods, .npods = 1,
+		.pod_pattern = "^pod",
+	};
+	struct vs_placement *pl = NULL;
+	struct err err = { 0 };
+	struct vs_client *c;
+
+	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	c = ft_connect();
+	ck_assert_msg(vs_placement_find(&pl, c, &r, &err) == 0, "%s",
+	              err.message);
+	ck_assert_ptr_null(strstr(ft_body_at(0), "StoragePod"));
+	ft_finish(c);
+	ck_assert_str_eq(pl->datastore, "LocalDS_1");
+	vs_placement_free(pl);
+	/* without the policy the same pod is looked for, and missing */
+	setup();
+	r.policy = NULL;
+	ft_reply_file("RetrievePropertiesEx", "create_vm/inventory.xml");
+	c = ft_connect();
+	ck_assert_int_eq(vs_placement_find(&pl, c, &r, &err), ERR_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(ft_body_at(0), "StoragePod"));
+	ck_assert_ptr_nonnull(strstr(err.message, "no-such-pod"));
+	ft_finish(c);
+}
+END_TEST
+
 static size_t
 count(const char *hay, const char *needle)
 {
@@ -589,6 +629,7 @@ suite(void)
 	tcase_add_test(tc, test_cookie_jar_line);
 	tcase_add_test(tc, test_transports_cookie);
 	tcase_add_test(tc, test_placement_policy);
+	tcase_add_test(tc, test_placement_policy_over_pods);
 	tcase_add_test(tc, test_reconfigure_profile);
 	tcase_add_test(tc, test_props_policy);
 	suite_add_tcase(s, tc);
