@@ -8,8 +8,10 @@
 # each way: on LocalDS_0, on the pod, and on the pod's members named as
 # plain datastores (the same choice without the pod: the round trips
 # the pod costs are the difference of the last two, those of the stemcell
-# replica's lookup the difference of the first two); the medians of wall
-# time are printed with the round trips.
+# replica's lookup the difference of the first two); then with a DRS
+# anti-affinity rule in the VM type (made by each create_vm, joined while
+# another VM holds it, and with the pod too); the medians of wall time
+# are printed with the round trips.
 # The first create_vm on the pod also replicates the stemcell to the
 # member chosen (its round trips are printed apart); the draw is fixed
 # (VSPHERE_CPI_PLACEMENT_RANDOM=fixed), so the later ones reuse it.
@@ -58,6 +60,13 @@ nets=$nets'"default":["dns","gateway"],"cloud_properties":{"name":"BOSH-V4"}}}'
 plain_cp='{"cpu":1,"ram":512,"disk":1024}'
 pod_cp='{"cpu":1,"ram":512,"disk":1024,"datastores":[{"clusters":[{"SP_ON":{}}]}]}'
 named_cp='{"cpu":1,"ram":512,"disk":1024,"datastores":["LocalDS_1","LocalDS_2"]}'
+# A DRS anti-affinity rule in the VM type's cluster entry, alone and with
+# the datastore cluster.
+rule='"datacenters":[{"name":"DC0","clusters":[{"DC0_C0":{"drs_rules":'
+rule=$rule'[{"name":"bench-rule","type":"separate_vms"}]}}]}]'
+rule_cp='{"cpu":1,"ram":512,"disk":1024,'$rule'}'
+pod_rule_cp='{"cpu":1,"ram":512,"disk":1024,"datastores":[{"clusters":'
+pod_rule_cp=$pod_rule_cp'[{"SP_ON":{}}]}],'$rule'}'
 
 # measure LABEL CLOUD_PROPERTIES: the medians of wall and round trips.
 measure() {
@@ -92,5 +101,13 @@ printf 'bench pods: %-24s create_vm %7.1f ms %3s round trips (stemcell replicate
 call delete_vm "[\"$result\"]"
 measure "datastore cluster" "$pod_cp"
 measure "its members by name" "$named_cp"
+# Each create_vm below makes the rule (delete_vm drops it emptied), then
+# with a VM holding it each one joins it.
+measure "a DRS rule (made)" "$rule_cp"
+call create_vm "[\"agent-holder\",\"$sc\",$rule_cp,$nets,[],{}]"
+holder=$result
+measure "a DRS rule (joined)" "$rule_cp"
+measure "the pod and the rule" "$pod_rule_cp"
+call delete_vm "[\"$holder\"]"
 rm -f "$out/live.json"
 sim_stop
