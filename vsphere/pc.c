@@ -14,15 +14,17 @@
 #define MAX_TOKEN 1024
 #define MAX_INVENTORY_PATH 4096
 
+/* Each ObjectContent of returnval appended to list, and its subtree
+ * freed as soon as it is read: a page of thousands of objects never
+ * holds its whole tree and its objects at once. */
 static int
 append_objects(struct vs_objects *list, size_t *cap, xmlNodePtr returnval,
                const char *const *optional, struct err *err)
 {
-	xmlNodePtr k;
+	xmlNodePtr k, next;
 	int rc;
 
-	for (k = vs_xml_child(returnval, "objects"); k != NULL;
-	     k = vs_xml_next(k, "objects")) {
+	for (k = vs_xml_child(returnval, "objects"); k != NULL; k = next) {
 		if (array_grow((void **)&list->items, cap, list->n + 1,
 		               sizeof(*list->items), 16) < 0)
 			return err_set(err, ERR_ENOMEM, "out of memory");
@@ -31,6 +33,9 @@ append_objects(struct vs_objects *list, size_t *cap, xmlNodePtr returnval,
 		if (rc < 0)
 			return rc;
 		list->n++;
+		next = vs_xml_next(k, "objects");
+		xmlUnlinkNode(k);
+		xmlFreeNode(k);
 	}
 	return 0;
 }

@@ -58,7 +58,7 @@ apply_prop(struct vs_task_info *ti, const struct vs_prop *p,
 	if (strcmp(p->name, "info.result") == 0) {
 		if (p->kind == VS_PROP_MOREF) {
 			ti->has_result_moref = true;
-			ti->result_moref = p->ref;
+			ti->result_moref = p->refs[0];
 			return 0;
 		}
 		if (p->kind == VS_PROP_TEXT) {

@@ -394,15 +394,21 @@ static int
 read_val(struct vs_object *o, struct vs_prop *p, xmlNodePtr val,
          struct err *err)
 {
-	vs_xml_xsi_type(p->xsi_type, sizeof(p->xsi_type), val);
-	if (strcmp(p->xsi_type, "ManagedObjectReference") == 0) {
+	char type[64];
+
+	vs_xml_xsi_type(type, sizeof(type), val);
+	if (strcmp(type, "ManagedObjectReference") == 0) {
 		if (has_element_child(val))
 			return err_set(err, ERR_EPARSE,
 			               "bad ManagedObjectReference");
 		p->kind = VS_PROP_MOREF;
-		return vs_xml_moref(&p->ref, val, err);
+		p->refs = calloc(1, sizeof(*p->refs));
+		if (p->refs == NULL)
+			return err_set(err, ERR_ENOMEM, "out of memory");
+		p->nrefs = 1;
+		return vs_xml_moref(&p->refs[0], val, err);
 	}
-	if (strcmp(p->xsi_type, "ArrayOfManagedObjectReference") == 0)
+	if (strcmp(type, "ArrayOfManagedObjectReference") == 0)
 		return read_morefs(p, val, err);
 	if (!has_element_child(val)) {
 		p->kind = VS_PROP_TEXT;
@@ -456,8 +462,10 @@ read_missing(struct vs_object *o, xmlNodePtr ms, const char *const *optional,
 	p->name = path;
 	path = NULL;
 	p->kind = VS_PROP_MISSING;
-	copy_str(p->fault.type, sizeof(p->fault.type), f.type);
 	o->nprops++;
+	p->text = strdup(f.type);
+	if (p->text == NULL)
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
 cleanup:
 	free(path);
 	return rc;
@@ -635,7 +643,7 @@ vs_object_get_moref(struct vs_moref *out, const struct vs_object *o,
 	memset(out, 0, sizeof(*out));
 	rc = want(&p, o, name, VS_PROP_MOREF, err);
 	if (rc == 0)
-		*out = p->ref;
+		*out = p->refs[0];
 	return rc;
 }
 

@@ -36,20 +36,17 @@ enum vs_prop_kind {
 	VS_PROP_MISSING,    /* missingSet entry the caller declared optional */
 };
 
+/* Kept small: an inventory read holds thousands of props. */
 struct vs_prop {
 	char *name;             /* property path: "config.hardware.device" */
 	int kind;               /* enum vs_prop_kind */
-	char xsi_type[64];      /* val's xsi:type, local part; "" if none */
-	char *text;             /* VS_PROP_TEXT */
-	struct vs_moref ref;    /* VS_PROP_MOREF */
-	struct vs_moref *refs;  /* VS_PROP_MOREFS */
+	char *text;             /* VS_PROP_TEXT; VS_PROP_MISSING: the
+	                           fault's type */
+	struct vs_moref *refs;  /* VS_PROP_MOREF: refs[0]; VS_PROP_MOREFS:
+	                           nrefs of them */
 	size_t nrefs;
 	xmlNodePtr node;        /* VS_PROP_NODE: copy of <val>, owned by the
 	                           object's private document */
-	struct {                /* VS_PROP_MISSING: the fault's type */
-		char type[64];  /* (only that: an inventory read holds
-		                   thousands of props) */
-	} fault;
 };
 
 struct vs_object {

@@ -1148,7 +1148,7 @@ START_TEST(test_read_missing_set)
 	ck_assert_int_eq(vs_object_from_node(&o, first_objects(resp),
 	                                     optional, &err), 0);
 	ck_assert_ptr_nonnull(vs_object_prop(&o, "name"));
-	ck_assert_str_eq(vs_object_prop(&o, "name")->fault.type,
+	ck_assert_str_eq(vs_object_prop(&o, "name")->text,
 	                 "NotAuthenticated");
 	ck_assert_int_eq(vs_object_get_str(&s, &o, "name", &err),
 	                 ERR_ENOTFOUND);
