@@ -15,6 +15,7 @@
  */
 #include "vsphere/client.h"
 #include "vsphere/vsphere.h"
+#include "vsphere/soap_stream.h"
 #include "vsphere/vs_log.h"
 
 #include <errno.h>
@@ -456,21 +457,6 @@ vs_client_cookie(char **out, struct vs_client *c, const char *name,
 
 /* --- SOAP calls ----------------------------------------------------- */
 
-static bool
-objects_not_authenticated(xmlNodePtr objects)
-{
-	struct vs_fault f;
-	xmlNodePtr ms;
-
-	for (ms = vs_xml_child(objects, "missingSet"); ms != NULL;
-	     ms = vs_xml_next(ms, "missingSet")) {
-		vs_fault_from_node(&f, vs_xml_child(ms, "fault"));
-		if (strcmp(f.type, "NotAuthenticated") == 0)
-			return true;
-	}
-	return false;
-}
-
 /* RetrievePropertiesEx (returnval/objects/missingSet) or
  * RetrieveProperties (returnval/missingSet). */
 static bool
@@ -480,11 +466,11 @@ missing_set_not_authenticated(xmlNodePtr response)
 
 	for (rv = vs_xml_child(response, "returnval"); rv != NULL;
 	     rv = vs_xml_next(rv, "returnval")) {
-		if (objects_not_authenticated(rv))
+		if (vs_soap_objects_not_authenticated(rv))
 			return true;
 		for (o = vs_xml_child(rv, "objects"); o != NULL;
 		     o = vs_xml_next(o, "objects")) {
-			if (objects_not_authenticated(o))
+			if (vs_soap_objects_not_authenticated(o))
 				return true;
 		}
 	}
@@ -606,13 +592,39 @@ parse_reply(xmlDocPtr *doc_out, xmlNodePtr *resp_out, const char *method,
 	return 0;
 }
 
-/* One SOAP exchange: POST, HTTP status judged, reply parsed.  Faults
- * give ERR_EFAULT with *fault filled. */
+/* A 200 reply streamed to st (soap_stream.h); one that is not the
+ * expected response is parsed whole (a fault gives its error), and its
+ * objects handed over the same way. */
+static int
+stream_reply(xmlDocPtr *doc_out, xmlNodePtr *resp_out, const char *method,
+             const struct vs_http_response *resp,
+             struct vs_soap_stream *st, struct vs_fault *fault,
+             struct err *e)
+{
+	char want[160];
+	bool whole = false;
+	int rc;
+
+	snprintf(want, sizeof(want), "%sResponse", method);
+	rc = vs_soap_stream_reply(&whole, resp->body, resp->body_len, want,
+	                          st, e);
+	if (rc != 0 || !whole)
+		return rc;
+	rc = parse_reply(doc_out, resp_out, method, resp, fault, e);
+	if (rc == 0)
+		rc = vs_soap_stream_tree(*resp_out, st, e);
+	return rc;
+}
+
+/* One SOAP exchange: POST, HTTP status judged, reply parsed (or, with
+ * st, a 200 reply streamed to it).  Faults give ERR_EFAULT with *fault
+ * filled. */
 static int
 soap_exchange(struct vs_client *c, const struct vs_soap_endpoint *ep,
               const char *method, const char *body,
               size_t len, xmlDocPtr *doc_out, xmlNodePtr *resp_out,
-              struct vs_fault *fault, struct err *err)
+              struct vs_soap_stream *st, struct vs_fault *fault,
+              struct err *err)
 {
 	struct vs_http_request req;
 	struct vs_http_response resp;
@@ -628,7 +640,10 @@ soap_exchange(struct vs_client *c, const struct vs_soap_endpoint *ep,
 	if (rc != 0)
 		goto cleanup;
 	rc = check_http_reply(&resp, &e);
-	if (rc == 0)
+	if (rc == 0 && st != NULL && resp.status == 200)
+		rc = stream_reply(doc_out, resp_out, method, &resp, st, fault,
+		                  &e);
+	else if (rc == 0)
 		rc = parse_reply(doc_out, resp_out, method, &resp, fault, &e);
 cleanup:
 	if (rc != 0)
@@ -643,7 +658,7 @@ cleanup:
 static int
 call(struct vs_client *c, const struct vs_soap_endpoint *ep, xmlDocPtr req,
      bool relogin, xmlDocPtr *doc_out, xmlNodePtr *resp_out,
-     struct err *err);
+     struct vs_soap_stream *st, struct err *err);
 
 static int
 do_login(struct vs_client *c, struct err *err)
@@ -661,7 +676,7 @@ do_login(struct vs_client *c, struct err *err)
 		return rc;
 	vs_soap_add_text(m, "userName", c->user);
 	vs_soap_add_text(m, "password", c->password);
-	rc = call(c, NULL, req, false, &doc, &resp, err);
+	rc = call(c, NULL, req, false, &doc, &resp, NULL, err);
 	if (rc == 0) {
 		c->logged_in = true;
 		vs_client_logf(c, 1, "logged in to %s as %s", c->base_url,
@@ -693,18 +708,21 @@ method_of(xmlDocPtr req, char *buf, size_t size)
 /* A refused session: a NotAuthenticated fault, or (the simulator's
  * way) an empty reply with a missing set of NotAuthenticated. */
 static bool
-not_authenticated(int rc, const struct vs_fault *fault, xmlNodePtr resp)
+not_authenticated(int rc, const struct vs_fault *fault, xmlNodePtr resp,
+                  const struct vs_soap_stream *st)
 {
 	return (rc == ERR_EFAULT &&
 	        strcmp(fault->type, "NotAuthenticated") == 0) ||
-	       (rc == 0 && missing_set_not_authenticated(resp));
+	       (rc == 0 && st != NULL && st->not_authenticated) ||
+	       (rc == 0 && resp != NULL &&
+	        missing_set_not_authenticated(resp));
 }
 
 /* Logs in again and resends body once; *doc is replaced. */
 static int
 relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
                const char *method, const char *body, size_t len,
-               struct err *e)
+               struct vs_soap_stream *st, struct err *e)
 {
 	struct err le;
 	struct vs_fault fault;
@@ -725,8 +743,11 @@ relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
 		return rc;
 	}
 	err_clear(e);
-	rc = soap_exchange(c, NULL, method, body, len, doc, resp, &fault, e);
-	if (rc == 0 && missing_set_not_authenticated(*resp)) {
+	rc = soap_exchange(c, NULL, method, body, len, doc, resp, st, &fault,
+	                   e);
+	if (rc == 0 && ((st != NULL && st->not_authenticated) ||
+	                (*resp != NULL &&
+	                 missing_set_not_authenticated(*resp)))) {
 		rc = err_set(e, ERR_EFAULT, "%s: NotAuthenticated: "
 		             "session refused again right after "
 		             "re-login", method);
@@ -738,7 +759,7 @@ relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
 static int
 call(struct vs_client *c, const struct vs_soap_endpoint *ep, xmlDocPtr req,
      bool relogin, xmlDocPtr *doc_out, xmlNodePtr *resp_out,
-     struct err *err)
+     struct vs_soap_stream *st, struct err *err)
 {
 	struct err e;
 	struct vs_fault fault;
@@ -758,10 +779,11 @@ call(struct vs_client *c, const struct vs_soap_endpoint *ep, xmlDocPtr req,
 		err_prefix(&e, "%s", method);
 		goto cleanup;
 	}
-	rc = soap_exchange(c, ep, method, body, len, &doc, &resp, &fault,
+	rc = soap_exchange(c, ep, method, body, len, &doc, &resp, st, &fault,
 	                   &e);
-	if (relogin && not_authenticated(rc, &fault, resp))
-		rc = relogin_resend(&doc, &resp, c, method, body, len, &e);
+	if (relogin && not_authenticated(rc, &fault, resp, st))
+		rc = relogin_resend(&doc, &resp, c, method, body, len, st,
+		                    &e);
 cleanup:
 	if (rc == 0) {
 		*doc_out = doc;
@@ -799,7 +821,24 @@ vs_client_call_at(struct vs_client *c, const struct vs_soap_endpoint *ep,
 	}
 	method_of(req, method, sizeof(method));
 	return call(c, ep, req, ep == NULL && !no_relogin(method), resp_out,
-	            response_out, err);
+	            response_out, NULL, err);
+}
+
+int
+vs_client_call_stream(struct vs_client *c, xmlDocPtr req,
+                      struct vs_soap_stream *st, struct err *err)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr resp = NULL;
+	int rc;
+
+	if (c == NULL || req == NULL || st == NULL) {
+		xmlFreeDoc(req);
+		return err_set(err, ERR_EINVAL, "no client or request");
+	}
+	rc = call(c, NULL, req, true, &doc, &resp, st, err);
+	xmlFreeDoc(doc);
+	return rc;
 }
 
 int
@@ -824,7 +863,7 @@ retrieve_service_content(struct vs_client *c, struct err *err)
 	                         err);
 	if (rc != 0)
 		return rc;
-	rc = call(c, NULL, req, false, &doc, &resp, err);
+	rc = call(c, NULL, req, false, &doc, &resp, NULL, err);
 	if (rc != 0)
 		goto cleanup;
 	rc = vs_service_content_read(&c->sc, resp, err);
@@ -878,7 +917,7 @@ vs_client_logout(struct vs_client *c, struct err *err)
 	                         err);
 	if (rc != 0)
 		return rc;
-	rc = call(c, NULL, req, false, &doc, &resp, err);
+	rc = call(c, NULL, req, false, &doc, &resp, NULL, err);
 	xmlFreeDoc(doc);
 	if (rc == 0)
 		vs_client_logf(c, 0, "logged out");

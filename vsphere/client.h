@@ -49,6 +49,15 @@ bool vs_api_version_ok(const char *v);
 int vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
                    xmlNodePtr *response_out, struct err *err);
 
+struct vs_soap_stream;
+
+/* As vs_client_call (the same retries, faults and re-login), for a
+ * property collector page: a 200 reply's objects go to st as they are
+ * parsed (vsphere/soap_stream.h) instead of a document; st->token
+ * holds the next page's token. */
+int vs_client_call_stream(struct vs_client *c, xmlDocPtr req,
+                          struct vs_soap_stream *st, struct err *err);
+
 /* A SOAP endpoint of the vCenter beside vim25's: its path (e.g.
  * "/pbm/sdk") and SOAPAction. */
 struct vs_soap_endpoint {

@@ -8,78 +8,44 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "vsphere/soap_stream.h"
 
 /* A hostile or broken server could hand out tokens forever. */
 #define MAX_PAGES 10000
-#define MAX_TOKEN 1024
 #define MAX_INVENTORY_PATH 4096
 
-/* Each ObjectContent of returnval appended to list, and its subtree
- * freed as soon as it is read: a page of thousands of objects never
- * holds its whole tree and its objects at once. */
-static int
-append_objects(struct vs_objects *list, size_t *cap, xmlNodePtr returnval,
-               const char *const *optional, struct err *err)
-{
-	xmlNodePtr k, next;
-	int rc;
+/* Where a page's objects go as the reply is parsed (vsphere/
+ * soap_stream.h): appended to list from start on. */
+struct page {
+	struct vs_objects *list;
+	size_t cap;
+	size_t start;           /* list->n before the page */
+	const char *const *optional;
+};
 
-	for (k = vs_xml_child(returnval, "objects"); k != NULL; k = next) {
-		if (array_grow((void **)&list->items, cap, list->n + 1,
-		               sizeof(*list->items), 16) < 0)
-			return err_set(err, ERR_ENOMEM, "out of memory");
-		rc = vs_object_from_node(&list->items[list->n], k, optional,
-		                         err);
-		if (rc < 0)
-			return rc;
-		list->n++;
-		next = vs_xml_next(k, "objects");
-		xmlUnlinkNode(k);
-		xmlFreeNode(k);
-	}
-	return 0;
+/* A page read again (after a re-login) drops what it gave before. */
+static void
+page_begin(void *ud)
+{
+	struct page *p = ud;
+
+	while (p->list->n > p->start)
+		vs_object_clear(&p->list->items[--p->list->n]);
 }
 
-/* Reads one RetrieveResult page: objects appended, *token_out the next
- * token (malloc'd) or NULL when this was the last page. */
 static int
-read_page(struct vs_objects *list, size_t *cap, char **token_out,
-          xmlNodePtr response, const char *const *optional,
-          struct err *err)
+page_object(void *ud, xmlNodePtr objects, struct err *err)
 {
-	xmlNodePtr rv, tok;
-	xmlChar *t = NULL;
-	int rc = 0;
+	struct page *p = ud;
+	int rc;
 
-	*token_out = NULL;
-	rv = vs_xml_child(response, "returnval");
-	if (rv == NULL)
-		return 0;
-	/* The token first: a page that fails to parse still leaves the
-	 * server holding the rest, which the caller then cancels. */
-	tok = vs_xml_child(rv, "token");
-	if (tok != NULL) {
-		/* an element's content is NULL only when out of memory */
-		t = xmlNodeGetContent(tok);
-		if (t == NULL) {
-			rc = err_set(err, ERR_ENOMEM, "out of memory");
-			goto cleanup;
-		}
-		if (t[0] == '\0' ||
-		    strlen((const char *)t) > MAX_TOKEN) {
-			rc = err_set(err, ERR_EPARSE,
-			             "bad RetrieveResult token");
-			goto cleanup;
-		}
-		*token_out = strdup((const char *)t);
-		if (*token_out == NULL) {
-			rc = err_set(err, ERR_ENOMEM, "out of memory");
-			goto cleanup;
-		}
-	}
-	rc = append_objects(list, cap, rv, optional, err);
-cleanup:
-	xmlFree(t);
+	if (array_grow((void **)&p->list->items, &p->cap, p->list->n + 1,
+	               sizeof(*p->list->items), 16) < 0)
+		return err_set(err, ERR_ENOMEM, "out of memory");
+	rc = vs_object_from_node(&p->list->items[p->list->n], objects,
+	                         p->optional, err);
+	if (rc == 0)
+		p->list->n++;
 	return rc;
 }
 
@@ -149,29 +115,30 @@ int
 vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
                const struct vs_pc_query *q, struct err *err)
 {
-	struct vs_objects *list = NULL;
-	xmlDocPtr req = NULL, resp = NULL;
-	xmlNodePtr r;
-	char *token = NULL, *next = NULL;
-	size_t cap = 0;
+	struct page pg = { .optional = q->optional };
+	struct vs_soap_stream st = { .objects = page_object,
+	                             .begin = page_begin, .ud = &pg };
+	xmlDocPtr req = NULL;
+	char *token = NULL;
 	int pages = 0, rc;
 
 	*out = NULL;
-	list = calloc(1, sizeof(*list));
-	if (list == NULL)
+	pg.list = calloc(1, sizeof(*pg.list));
+	if (pg.list == NULL)
 		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = first_request(&req, c, q, err);
 	while (rc == 0) {
-		rc = vs_client_call(c, req, &resp, &r, err);
+		pg.start = pg.list->n;
+		rc = vs_client_call_stream(c, req, &st, err);
 		req = NULL;
-		if (rc < 0)
-			break;
-		rc = read_page(list, &cap, &next, r, q->optional, err);
-		xmlFreeDoc(resp);
-		resp = NULL;
-		free(token);
-		token = next;
-		next = NULL;
+		/* the token even from a page that failed to parse (the
+		 * server holds the rest until it is cancelled); a call that
+		 * failed without one leaves the last token to cancel */
+		if (rc == 0 || st.token != NULL) {
+			free(token);
+			token = st.token;
+			st.token = NULL;
+		}
 		if (rc < 0 || token == NULL)
 			break;
 		if (++pages >= MAX_PAGES)
@@ -185,12 +152,11 @@ vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
 		cancel_token(c, token);
 	free(token);
 	xmlFreeDoc(req);
-	xmlFreeDoc(resp);
 	if (rc < 0) {
-		vs_objects_free(list);
+		vs_objects_free(pg.list);
 		return rc;
 	}
-	*out = list;
+	*out = pg.list;
 	return 0;
 }
 
