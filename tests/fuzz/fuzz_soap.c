@@ -1,6 +1,7 @@
 /*
- * fuzz_soap: SOAP reply parsing (vsphere/soap.h vs_soap_parse_reply) and
- * the typed readers of vsphere/vim.h on what parses: every
+ * fuzz_soap: SOAP reply parsing (vsphere/soap.h vs_soap_parse_reply, and
+ * the streamed page reader of vsphere/soap_stream.h, each object made
+ * into an ObjectContent as pc.c makes it) and the typed readers of vsphere/vim.h on what parses: every
  * returnval/objects entry as ObjectContent, and every property value,
  * returnval and fault detail through the TaskInfo, lease info, device,
  * datastore summary and LocalizedMethodFault readers, whatever its type
@@ -14,6 +15,7 @@
 #include <libxml/tree.h>
 
 #include "vsphere/soap.h"
+#include "vsphere/soap_stream.h"
 #include "vsphere/vim.h"
 #include "base/err.h"
 
@@ -96,6 +98,30 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+static int
+stream_object(void *ud, xmlNodePtr objects, struct err *err)
+{
+	struct vs_object o;
+
+	(void)ud;
+	if (vs_object_from_node(&o, objects, NULL, err) == 0)
+		vs_object_clear(&o);
+	err_clear(err);
+	return 0;
+}
+
+static void
+stream(const uint8_t *data, size_t size)
+{
+	struct vs_soap_stream st = { .objects = stream_object };
+	struct err err = { 0 };
+	bool whole;
+
+	(void)vs_soap_stream_reply(&whole, (const char *)data, size,
+	                           "RetrievePropertiesExResponse", &st, &err);
+	free(st.token);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -116,5 +142,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	xmlFreeDoc(doc);
+	stream(data, size);
 	return 0;
 }
