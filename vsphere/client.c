@@ -705,17 +705,23 @@ method_of(xmlDocPtr req, char *buf, size_t size)
 	return buf;
 }
 
-/* A refused session: a NotAuthenticated fault, or (the simulator's
- * way) an empty reply with a missing set of NotAuthenticated. */
+/* A reply (parsed whole into resp, or streamed to st) whose missing set
+ * holds NotAuthenticated: the simulator's way of refusing a session. */
+static bool
+reply_not_authenticated(xmlNodePtr resp, const struct vs_soap_stream *st)
+{
+	return (st != NULL && st->not_authenticated) ||
+	       (resp != NULL && missing_set_not_authenticated(resp));
+}
+
+/* A refused session: a NotAuthenticated fault, or such a reply. */
 static bool
 not_authenticated(int rc, const struct vs_fault *fault, xmlNodePtr resp,
                   const struct vs_soap_stream *st)
 {
 	return (rc == ERR_EFAULT &&
 	        strcmp(fault->type, "NotAuthenticated") == 0) ||
-	       (rc == 0 && st != NULL && st->not_authenticated) ||
-	       (rc == 0 && resp != NULL &&
-	        missing_set_not_authenticated(resp));
+	       (rc == 0 && reply_not_authenticated(resp, st));
 }
 
 /* Logs in again and resends body once; *doc is replaced. */
@@ -745,9 +751,7 @@ relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
 	err_clear(e);
 	rc = soap_exchange(c, NULL, method, body, len, doc, resp, st, &fault,
 	                   e);
-	if (rc == 0 && ((st != NULL && st->not_authenticated) ||
-	                (*resp != NULL &&
-	                 missing_set_not_authenticated(*resp)))) {
+	if (rc == 0 && reply_not_authenticated(*resp, st)) {
 		rc = err_set(e, ERR_EFAULT, "%s: NotAuthenticated: "
 		             "session refused again right after "
 		             "re-login", method);
