@@ -156,11 +156,12 @@ cluster_max_mhz(const struct index *ix, const struct ent *cl)
 	return best;
 }
 
-/* Host group name of cluster cl (its configurationEx, read with
- * VS_PLACE_GROUPS): the free memory (MB) of its hosts that are connected
- * and not in maintenance (memory sizes less usages, summed as the Ruby
- * CPI's fetch_host_group_utilization) into *free_out, the first such
- * host in the group's order into *host_out (type "": none). */
+/* Host group name of cluster cl (read with VS_PLACE_GROUPS): the free
+ * memory (MB) of its hosts that are connected and not in maintenance
+ * (memory sizes less usages, summed as the Ruby CPI's
+ * fetch_host_group_utilization) into *free_out, the first such host in
+ * the group's order into *host_out (type "": none).  ERR_ENOTFOUND when
+ * the cluster has no host group of that name. */
 static int
 host_group_of(long long *free_out, struct vs_moref *host_out,
               const struct index *ix, const struct ent *cl,
@@ -170,20 +171,12 @@ host_group_of(long long *free_out, struct vs_moref *host_out,
 	const struct vs_drs_group *g = NULL;
 	long long size, used, total = 0, usage = 0;
 	struct err local = {0};
-	xmlNodePtr cfg = NULL;
 	size_t i;
 	int rc;
 
 	*free_out = 0;
 	memset(host_out, 0, sizeof(*host_out));
-	rc = vs_object_get_node(&cfg, cl->o, "configurationEx", err);
-	if (rc == 0)
-		rc = vs_drs_groups_from_node(&groups, cfg, err);
-	for (i = 0; rc == 0 && i < groups->n && g == NULL; i++) {
-		if (strcmp(groups->items[i].name, name) == 0 &&
-		    strcmp(groups->items[i].type, "ClusterHostGroup") == 0)
-			g = &groups->items[i];
-	}
+	rc = vs_place__host_group(&groups, &g, cl, name, err);
 	if (rc == 0 && g == NULL)
 		rc = err_set(err, ERR_ENOTFOUND, "host group '%s' not found "
 		             "in cluster '%s'", name, cl->name);
@@ -215,7 +208,7 @@ host_group_of(long long *free_out, struct vs_moref *host_out,
 struct best {
 	const struct ent *cl;
 	const struct ent *ds;
-	const char *pool;
+	size_t want;                    /* b->cl's entry in req->clusters */
 	long long free_mb;
 	double score;
 	vs_placement_rand_fn rand;
@@ -227,8 +220,6 @@ struct best {
 	long long group_mb;             /* b->cl's host group free memory
 	                                   (the cluster's without one) */
 	long long cl_group_mb;          /* of the cluster considered */
-	struct vs_moref host;           /* b->cl's MUST host group host */
-	struct vs_moref cl_host;        /* of the cluster considered */
 };
 
 int
@@ -286,7 +277,7 @@ disk_misses(const struct best *b, const struct index *ix,
  * host group free memory. */
 static void
 best_in_cluster(struct best *b, const struct index *ix, const struct ent *cl,
-                const char *pool, const struct vs_placement_req *req,
+                size_t want, const struct vs_placement_req *req,
                 const struct vs_pattern *re, long long need_mb)
 {
 	const struct vs_moref *dss = NULL;
@@ -314,12 +305,11 @@ best_in_cluster(struct best *b, const struct index *ix, const struct ent *cl,
 			continue;
 		b->misses = b->cl_misses;
 		b->group_mb = b->cl_group_mb;
-		b->host = b->cl_host;
 		b->score = score;
 		b->free_mb = f;
 		b->ds = ds;
 		b->cl = cl;
-		b->pool = pool;
+		b->want = want;
 	}
 }
 
@@ -331,6 +321,7 @@ best_of_clusters(struct best *b, size_t *nmem, const struct index *ix,
                  const struct vs_pattern *re, struct err *err)
 {
 	long long need_ds = req->disk_mb + req->memory_mb, free_mb;
+	struct vs_moref host;
 	size_t i;
 	int rc;
 
@@ -346,22 +337,18 @@ best_of_clusters(struct best *b, size_t *nmem, const struct index *ix,
 			               want->name, dc->name);
 		free_mb = cluster_free_mb(ix, cl);
 		b->cl_group_mb = free_mb;
-		memset(&b->cl_host, 0, sizeof(b->cl_host));
 		rc = want->host_group == NULL ? 0 :
-		     host_group_of(&b->cl_group_mb, &b->cl_host, ix, cl,
+		     host_group_of(&b->cl_group_mb, &host, ix, cl,
 		                   want->host_group, err);
 		if (rc < 0)
 			return rc;
 		if (want->host_group != NULL && want->host_group_must)
 			free_mb = b->cl_group_mb;
-		else
-			memset(&b->cl_host, 0, sizeof(b->cl_host));
 		if (free_mb < req->memory_mb + VS_PLACEMENT_MEMORY_HEADROOM_MB)
 			continue;
 		(*nmem)++;
 		b->cl_misses = disk_misses(b, ix, cl);
-		best_in_cluster(b, ix, cl, req->clusters[i].resource_pool, req,
-		                re, need_ds);
+		best_in_cluster(b, ix, cl, i, req, re, need_ds);
 	}
 	return 0;
 }
@@ -440,27 +427,15 @@ no_datastore(const struct vs_placement_req *req,
 	               "out, as the Ruby CPI leaves them out)");
 }
 
-/* Whether a cluster of req binds to a host group with MUST. */
+/* Whether a cluster of req names a host group (must: bound with MUST). */
 static bool
-any_must(const struct vs_placement_req *req)
+any_group(const struct vs_placement_req *req, bool must)
 {
 	size_t i;
 
 	for (i = 0; i < req->nclusters; i++)
 		if (req->clusters[i].host_group != NULL &&
-		    req->clusters[i].host_group_must)
-			return true;
-	return false;
-}
-
-/* Whether a cluster of req names a host group. */
-static bool
-any_group(const struct vs_placement_req *req)
-{
-	size_t i;
-
-	for (i = 0; i < req->nclusters; i++)
-		if (req->clusters[i].host_group != NULL)
+		    (!must || req->clusters[i].host_group_must))
 			return true;
 	return false;
 }
@@ -470,7 +445,9 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
      const struct vs_placement_req *req, const struct vs_pod_set *pods,
      struct err *err)
 {
+	const struct vs_placement_cluster *want;
 	struct vs_pattern *re = NULL;
+	long long group_mb;
 	struct best b;
 	size_t nmem = 0;
 	int rc;
@@ -487,7 +464,7 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 		             "(%zu cluster(s) considered%s)",
 		             req->memory_mb +
 		             VS_PLACEMENT_MEMORY_HEADROOM_MB,
-		             req->nclusters, any_must(req) ? "; a host "
+		             req->nclusters, any_group(req, true) ? "; a host "
 		             "group bound with MUST counts its connected "
 		             "hosts out of maintenance only" : "");
 		goto cleanup;
@@ -496,7 +473,13 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 		rc = no_datastore(req, pods, err);
 		goto cleanup;
 	}
-	rc = vs_place__find_pool(&p->pool, ix, b.cl, b.pool, err);
+	want = &req->clusters[b.want];
+	rc = vs_place__find_pool(&p->pool, ix, b.cl, want->resource_pool,
+	                         err);
+	/* the clone's host: the chosen MUST group's first healthy one */
+	if (rc == 0 && want->host_group != NULL && want->host_group_must)
+		rc = host_group_of(&group_mb, &p->host_group_host, ix, b.cl,
+		                   want->host_group, err);
 	if (rc == 0)
 		rc = vs_place__dup(&p->cluster, b.cl->name, err);
 	if (rc == 0)
@@ -505,7 +488,7 @@ pick(struct vs_placement *p, const struct index *ix, const struct ent *dc,
 	p->datastore_ref = b.ds->o->obj;
 	p->datastore_free_mb = b.free_mb;
 	p->max_host_mhz = cluster_max_mhz(ix, b.cl);
-	p->host_group_host = b.host;
+	p->cluster_index = b.want;
 
 cleanup:
 	best_clear(&b);
@@ -682,7 +665,7 @@ read_inventory(struct vs_objects **out, struct vs_placement *p,
 
 	pod_want(&w, req);
 	what = (vs_pod_want_any(&w) ? VS_PLACE_PODS : 0) |
-	       (any_group(req) ? VS_PLACE_GROUPS : 0);
+	       (any_group(req, false) ? VS_PLACE_GROUPS : 0);
 	find_source(&found, &src, c, req);
 	rc = vs_place__read(out, c, what, found ? &src : NULL,
 	                    req->source_props, &e);

@@ -166,6 +166,7 @@ struct vs_placement {
 	struct vs_moref vm_folder;      /* it, or its deepest existing
 	                                   ancestor (dc_vm_folder at worst) */
 	size_t vm_folder_found;         /* path components that exist */
+	size_t cluster_index;           /* its entry in req->clusters */
 	char *cluster;                  /* the cluster's name */
 	struct vs_moref cluster_ref;
 	struct vs_moref pool;

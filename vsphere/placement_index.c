@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vsphere/drs.h"
 #include "vsphere/pattern.h"
 #include "vsphere/pc.h"
 #include "vsphere/storage_pod.h"
@@ -422,6 +423,28 @@ vs_place__find_vm_folder(struct vs_placement *p, const struct index *ix,
 	}
 }
 
+int
+vs_place__host_group(struct vs_drs_groups **groups,
+                     const struct vs_drs_group **g, const struct ent *cl,
+                     const char *name, struct err *err)
+{
+	xmlNodePtr cfg = NULL;
+	size_t i;
+	int rc;
+
+	*groups = NULL;
+	*g = NULL;
+	rc = vs_object_get_node(&cfg, cl->o, "configurationEx", err);
+	if (rc == 0)
+		rc = vs_drs_groups_from_node(groups, cfg, err);
+	for (i = 0; rc == 0 && i < (*groups)->n && *g == NULL; i++) {
+		if (strcmp((*groups)->items[i].name, name) == 0 &&
+		    strcmp((*groups)->items[i].type, "ClusterHostGroup") == 0)
+			*g = &(*groups)->items[i];
+	}
+	return rc;
+}
+
 /* --- the query ------------------------------------------------------ */
 
 /* What the inventory read asks for (vs_place__read). */
@@ -585,6 +608,7 @@ vs_place__read(struct vs_objects **out, struct vs_client *c, unsigned what,
 		  .nselect = wide ? NSPECS : NSPECS - 1 },
 	};
 	struct vs_property_spec ps[NWIDE + 2];
+	size_t i;
 	struct vs_pc_query q = {
 		.spec = { .props = ps, .nprops = wide ? NWIDE : NNARROW,
 		          .objects = os, .nobjects = 1 },
@@ -594,8 +618,10 @@ vs_place__read(struct vs_objects **out, struct vs_client *c, unsigned what,
 
 	memcpy(ps, wide ? props_wide : props_narrow,
 	       q.spec.nprops * sizeof(ps[0]));
-	if (!wide && (what & VS_PLACE_GROUPS) != 0)
-		ps[2].paths = cl_groups;        /* ClusterComputeResource */
+	for (i = 0; !wide && (what & VS_PLACE_GROUPS) != 0 &&
+	     i < q.spec.nprops; i++)
+		if (strcmp(ps[i].type, "ClusterComputeResource") == 0)
+			ps[i].paths = cl_groups;
 	if ((what & VS_PLACE_PODS) != 0) {
 		ps[q.spec.nprops].type = "StoragePod";
 		ps[q.spec.nprops].all = false;

@@ -62,6 +62,18 @@ enum {
 int vs_place__read(struct vs_objects **out, struct vs_client *c,
                    unsigned what, const struct vs_moref *extra,
                    const char *const *extra_paths, struct err *err);
+struct vs_drs_group;
+struct vs_drs_groups;
+
+/* The host group (ClusterHostGroup) name of cluster cl, from its
+ * configurationEx (read with VS_PLACE_GROUPS or VS_PLACE_WIDE): *g
+ * points into *groups (free it with vs_drs_groups_free), NULL when the
+ * cluster has no host group of that name. */
+int vs_place__host_group(struct vs_drs_groups **groups,
+                         const struct vs_drs_group **g,
+                         const struct ent *cl, const char *name,
+                         struct err *err);
+
 /* objs (borrowed: it must outlive ix) indexed by moref; free ix->v. */
 int vs_place__index(struct index *ix, const struct vs_objects *objs,
                     struct err *err);

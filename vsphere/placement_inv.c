@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vsphere/drs.h"
 #include "vsphere/pattern.h"
 #include "vsphere/pc.h"
 #include "vsphere/vim.h"
@@ -118,9 +119,11 @@ static void
 cluster_config(struct vs_inv_cluster *out, const struct ent *cl,
                const char *group)
 {
-	xmlNodePtr cfg = NULL, drs, g;
+	struct vs_drs_groups *groups = NULL;
+	const struct vs_drs_group *g = NULL;
+	xmlNodePtr cfg = NULL, drs;
 	struct err local = {0};
-	char buf[64], type[64];
+	char buf[64];
 
 	out->drs = -1;
 	if (vs_object_get_node(&cfg, cl->o, "configurationEx", &local) < 0)
@@ -133,19 +136,10 @@ cluster_config(struct vs_inv_cluster *out, const struct ent *cl,
 	    vs_xml_child_copy(out->drs_behavior, sizeof(out->drs_behavior),
 	                      drs, "defaultVmBehavior") != 0)
 		out->drs_behavior[0] = '\0';
-	if (group == NULL)
-		return;
-	for (g = vs_xml_child(cfg, "group"); g != NULL;
-	     g = vs_xml_next(g, "group")) {
-		vs_xml_xsi_type(type, sizeof(type), g);
-		if (strcmp(type, "ClusterHostGroup") != 0)
-			continue;
-		if (vs_xml_child_copy(buf, sizeof(buf), g, "name") == 0 &&
-		    strcmp(buf, group) == 0) {
-			out->host_group_found = true;
-			return;
-		}
-	}
+	if (group != NULL &&
+	    vs_place__host_group(&groups, &g, cl, group, &local) == 0)
+		out->host_group_found = g != NULL;
+	vs_drs_groups_free(groups);
 }
 
 int

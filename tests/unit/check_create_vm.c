@@ -644,6 +644,7 @@ START_TEST(test_place_memory_breaks_ties)
 		again();
 		ck_assert_msg(place(&p, &r) == 0, "%s", err.message);
 		ck_assert_str_eq(p->cluster, "C2");
+		ck_assert_uint_eq(p->cluster_index, i == 0 ? 1 : 0);
 		ck_assert_str_eq(p->datastore, "LocalDS_2");
 		vs_placement_free(p);
 		p = NULL;
