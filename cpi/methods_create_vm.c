@@ -308,7 +308,6 @@ struct job {
 	struct vs_pbm_policy *policy;   /* props.policy's (vsphere/pbm.h) */
 	struct vs_created *vm;
 	struct vm_host_group hg;    /* the chosen cluster entry's */
-	struct vs_moref hg_host;    /* the clone's host; type "": none */
 	char src_hw[VS_STEMCELL_HW_MAX]; /* the stemcell's hardware */
 	char *journal_dir;          /* the leftover journal */
 	bool journaled;             /* our entry is in it */
@@ -430,38 +429,9 @@ cleanup:
 	return rc;
 }
 
-/* The host_group of the chosen cluster's entry: the VM type's when it
- * names clusters, else the config's; with MUST, the clone's host as Ruby
- * picks it, found by the placement read. */
-static void
-pick_host_group(struct job *j, struct cpi_call *call)
-{
-	const struct cpi_datacenter *dc = &call->config->vcenter.datacenter;
-	size_t i;
-
-	for (i = 0; i < j->props.nclusters && j->hg.name == NULL; i++) {
-		if (strcmp(j->props.clusters[i].name, j->pl->cluster) == 0)
-			j->hg = j->props.host_groups[i];
-	}
-	for (i = 0; j->props.nclusters == 0 && i < dc->nclusters &&
-	     j->hg.name == NULL; i++) {
-		if (strcmp(dc->clusters[i].name, j->pl->cluster) != 0)
-			continue;
-		j->hg.name = dc->clusters[i].host_group;
-		j->hg.must = j->hg.name != NULL &&
-		             strcmp(dc->clusters[i].host_group_drs_rule,
-		                    "MUST") == 0;
-	}
-	j->hg_host = j->pl->host_group_host;
-	if (j->hg_host.type[0] != '\0')
-		cpi_log_info(call->log, "create_vm: %s goes to host %s of "
-		             "host group %s", j->vm_cid, j->hg_host.value,
-		             j->hg.name);
-}
-
-/* The placement request of j (cls: the configured clusters when the
- * cloud properties name none); the stemcell (source_path, malloc'd) is
- * read in the placement read. */
+/* The placement request of j (cls: the VM type's clusters, else the
+ * config's, with their host groups); the stemcell (source_path) is read
+ * in the placement read. */
 static void
 placement_req(struct vs_placement_req *pr, const struct job *j,
               const struct cpi_call *call,
@@ -532,6 +502,12 @@ find_placement(struct job *j, struct cpi_call *call)
 	pr.ndisk_patterns = npats;
 	pr.policy = j->policy;
 	rc = vs_placement_find(&j->pl, j->c, &pr, &verr);
+	if (rc == 0) {
+		/* the chosen entry's host group; with MUST the clone goes
+		 * to the host placement found in it */
+		j->hg.name = cls[j->pl->cluster_index].host_group;
+		j->hg.must = cls[j->pl->cluster_index].host_group_must;
+	}
 	cpi_vm_place_patterns_free(pats, npats);
 	free(cls);
 	if (rc < 0)
@@ -557,7 +533,10 @@ place(struct job *j, struct cpi_call *call, struct vs_moref *src,
 	cpi_log_info(call->log, "create_vm: %s goes to cluster %s, "
 	             "datastore %s", j->vm_cid, j->pl->cluster,
 	             j->pl->datastore);
-	pick_host_group(j, call);
+	if (j->pl->host_group_host.type[0] != '\0')
+		cpi_log_info(call->log, "create_vm: %s goes to host %s of "
+		             "host group %s", j->vm_cid,
+		             j->pl->host_group_host.value, j->hg.name);
 	if (call->config->vcenter.ensure_no_ip_conflicts)
 		rc = check_ip_conflicts(j, call);
 	if (rc < 0)
@@ -780,7 +759,8 @@ clone_vm(struct job *j, const struct cpi_call *call, struct vs_moref *src,
 	              snap : NULL;
 	cr.folder = folder;
 	cr.pool = &j->pl->pool;
-	cr.host = j->hg_host.type[0] != '\0' ? &j->hg_host : NULL;
+	cr.host = j->pl->host_group_host.type[0] != '\0' ?
+	          &j->pl->host_group_host : NULL;
 	cr.datastore = &j->pl->datastore_ref;
 	cr.datastore_name = j->pl->datastore;
 	cr.num_cpus = (int)j->props.cpu;
