@@ -21,6 +21,8 @@ struct page {
 	size_t cap;
 	size_t start;           /* list->n before the page */
 	const char *const *optional;
+	bool (*keep)(const struct vs_object *o, const void *ud);
+	const void *keep_ud;
 };
 
 /* A page read again (after a re-login) drops what it gave before. */
@@ -44,9 +46,14 @@ page_object(void *ud, xmlNodePtr objects, struct err *err)
 		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = vs_object_from_node(&p->list->items[p->list->n], objects,
 	                         p->optional, err);
-	if (rc == 0)
+	if (rc < 0)
+		return rc;
+	if (p->keep != NULL &&
+	    !p->keep(&p->list->items[p->list->n], p->keep_ud))
+		vs_object_clear(&p->list->items[p->list->n]);
+	else
 		p->list->n++;
-	return rc;
+	return 0;
 }
 
 /* Best effort: tells the collector we will not read the remaining pages. */
@@ -115,7 +122,8 @@ int
 vs_pc_retrieve(struct vs_objects **out, struct vs_client *c,
                const struct vs_pc_query *q, struct err *err)
 {
-	struct page pg = { .optional = q->optional };
+	struct page pg = { .optional = q->optional, .keep = q->keep,
+	                   .keep_ud = q->keep_ud };
 	struct vs_soap_stream st = { .objects = page_object,
 	                             .begin = page_begin, .ud = &pg };
 	xmlDocPtr req = NULL;

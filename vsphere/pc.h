@@ -18,6 +18,11 @@ struct vs_pc_query {
 	/* Property paths (NULL-terminated, may be NULL) whose missingSet
 	 * entries mean "absent" instead of failing the read. */
 	const char *const *optional;
+	/* May be NULL.  An object for which keep(o, keep_ud) is false is
+	 * dropped as soon as it is parsed: a read of thousands of objects
+	 * of which the caller wants a few holds those few. */
+	bool (*keep)(const struct vs_object *o, const void *ud);
+	const void *keep_ud;
 };
 
 /* RetrievePropertiesEx, then ContinueRetrievePropertiesEx while a token

@@ -668,12 +668,14 @@ read_inventory(struct vs_objects **out, struct vs_placement *p,
 	       (any_group(req, false) ? VS_PLACE_GROUPS : 0);
 	find_source(&found, &src, c, req);
 	rc = vs_place__read(out, c, what, found ? &src : NULL,
-	                    req->source_props, &e);
+	                    req->source_props, req->port_groups,
+	                    req->nport_groups, &e);
 	if (rc < 0 && found &&
 	    strcmp(e.fault, "ManagedObjectNotFound") == 0) {
 		err_clear(&e);
 		found = false;
-		rc = vs_place__read(out, c, what, NULL, NULL, &e);
+		rc = vs_place__read(out, c, what, NULL, NULL, req->port_groups,
+		                    req->nport_groups, &e);
 	}
 	if (rc < 0) {
 		err_prefix(&e, "reading the inventory");

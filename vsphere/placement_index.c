@@ -596,11 +596,43 @@ static const struct vs_property_spec props_wide[] = {
  * (configurationEx; props_wide has it).  extra (may be NULL): one more
  * object, read by itself (no traversal) with extra_paths, in the same
  * PropertyFilterSpec (placement: the stemcell). */
+struct pg_names {
+	const char *const *v;
+	size_t n;
+};
+
+/* vs_pc_query.keep for placement: every object but a network no port
+ * group asked for can name (neither the whole name nor its last '/'
+ * part), so that thousands of port groups cost their parse only. */
+static bool
+named_network(const struct vs_object *o, const void *ud)
+{
+	const struct pg_names *w = ud;
+	const struct vs_prop *name;
+	const char *last;
+	size_t i;
+
+	if (kind_of(o->obj.type) != K_NET && kind_of(o->obj.type) != K_DVPG)
+		return true;
+	name = vs_object_prop(o, "name");
+	if (name == NULL || name->kind != VS_PROP_TEXT)
+		return true;
+	for (i = 0; i < w->n; i++) {
+		last = strrchr(w->v[i], '/');
+		if (strcmp(name->text, w->v[i]) == 0 ||
+		    (last != NULL && strcmp(name->text, last + 1) == 0))
+			return true;
+	}
+	return false;
+}
+
 int
 vs_place__read(struct vs_objects **out, struct vs_client *c, unsigned what,
                const struct vs_moref *extra,
-               const char *const *extra_paths, struct err *err)
+               const char *const *extra_paths,
+               const char *const *pgs, size_t npgs, struct err *err)
 {
+	const struct pg_names names = { .v = pgs, .n = npgs };
 	bool wide = (what & VS_PLACE_WIDE) != 0;
 	struct vs_object_spec os[2] = {
 		{ .obj = vs_client_sc(c)->root_folder, .skip = false,
@@ -614,6 +646,8 @@ vs_place__read(struct vs_objects **out, struct vs_client *c, unsigned what,
 		          .objects = os, .nobjects = 1 },
 		.max_objects = 1000,
 		.optional = optional,
+		.keep = pgs != NULL ? named_network : NULL,
+		.keep_ud = &names,
 	};
 
 	memcpy(ps, wide ? props_wide : props_narrow,

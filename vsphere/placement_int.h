@@ -58,10 +58,14 @@ enum {
 
 /* The one property collector read of the inventory from the root
  * folder (what: VS_PLACE_* flags).  extra (may be NULL): one more object
- * with extra_paths in the same read, no traversal from it. */
+ * with extra_paths in the same read, no traversal from it.  pgs (may be
+ * NULL: every network): the port group names asked for (npgs); of the
+ * networks, only those one of them can name are kept (vs_place__find_pg
+ * matches a network's name to the whole name or its last '/' part). */
 int vs_place__read(struct vs_objects **out, struct vs_client *c,
                    unsigned what, const struct vs_moref *extra,
-                   const char *const *extra_paths, struct err *err);
+                   const char *const *extra_paths,
+                   const char *const *pgs, size_t npgs, struct err *err);
 struct vs_drs_group;
 struct vs_drs_groups;
 

@@ -31,7 +31,7 @@ vs_inventory_read(struct vs_inventory **out, struct vs_client *c, bool pods,
 		return err_set(err, ERR_ENOMEM, "out of memory");
 	rc = vs_place__read(&inv->objs, c,
 	                    VS_PLACE_WIDE | (pods ? VS_PLACE_PODS : 0), NULL,
-	                    NULL, err);
+	                    NULL, NULL, 0, err);
 	if (rc < 0)
 		err_prefix(err, "reading the inventory");
 	else

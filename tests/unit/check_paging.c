@@ -17,6 +17,7 @@
 #include "vsphere/create.h"
 #include "vsphere/disk.h"
 #include "vsphere/placement.h"
+#include "vsphere/placement_int.h"
 #include "vsphere/vm.h"
 #include "vsphere/vsphere.h"
 
@@ -309,6 +310,56 @@ START_TEST(test_placement_pages)
 }
 END_TEST
 
+/* Of the networks, the inventory read keeps those a port group asked
+ * for can name (whole name or last '/' part), on whichever page they
+ * come; every other object is kept.  Without names: every network. */
+static void
+count_read(size_t *nets, size_t *others, const char *const *names,
+           size_t nnames)
+{
+	struct vs_objects *objs = NULL;
+	size_t i;
+
+	queue_inventory(SPLIT_ROUND_ROBIN);
+	connect_client();
+	ck_assert_msg(vs_place__read(&objs, cl, 0, NULL, NULL, names, nnames,
+	                             &err) == 0, "%s", err.message);
+	ft_all_used();
+	*nets = *others = 0;
+	for (i = 0; i < objs->n; i++) {
+		const char *t = objs->items[i].obj.type;
+
+		if (strcmp(t, "Network") == 0 || strcmp(t, "OpaqueNetwork") == 0 ||
+		    strcmp(t, "DistributedVirtualPortgroup") == 0)
+			(*nets)++;
+		else
+			(*others)++;
+	}
+	vs_objects_free(objs);
+	vs_client_free(cl);
+	cl = NULL;
+	ft_clear();
+	ft_reset(NULL);
+}
+
+START_TEST(test_placement_read_keeps_named_networks)
+{
+	static const char *const names[] = { "DVS1/PG", "VM Network", "seg",
+	                                     "folder/nothing/" };
+	size_t all_nets, all_others, nets, others;
+
+	count_read(&all_nets, &all_others, NULL, 0);
+	ck_assert_uint_eq(all_nets, 14);
+	count_read(&nets, &others, names, sizeof(names) / sizeof(names[0]));
+	/* PG twice, VM Network, seg as two port groups and an opaque one */
+	ck_assert_uint_eq(nets, 6);
+	ck_assert_uint_eq(others, all_others);
+	count_read(&nets, &others, names, 0);
+	ck_assert_uint_eq(nets, 0);
+	ck_assert_uint_eq(others, all_others);
+}
+END_TEST
+
 /* Networks only on the last page: without it, the port groups asked
  * for are not found (the control for the test above). */
 START_TEST(test_placement_last_page_needed)
@@ -570,6 +621,7 @@ paging_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_placement_pages, 0, 2);
 	tcase_add_test(tc, test_placement_last_page_needed);
+	tcase_add_test(tc, test_placement_read_keeps_named_networks);
 	tcase_add_test(tc, test_disk_datastores_pages);
 	tcase_add_test(tc, test_disk_datastores_near_pages);
 	tcase_add_test(tc, test_disk_datastores_near_vm_pages);
