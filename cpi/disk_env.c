@@ -17,7 +17,7 @@
  * backing uuid, else the one vCenter reported for the file), else the
  * unit number as a string.  New reference. */
 json_t *
-cpi_disk_make_hint(const struct vs_disk_vm *v, const struct vs_vm_device *d,
+cpi_disk_make_hint(const struct vs_disk_vm *v, const struct vs_device *d,
                    int unit, const char *file_uuid)
 {
 	char buf[16];
@@ -52,7 +52,7 @@ env_iso_path(const struct vs_vm_info *info)
 	size_t i, len;
 
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		if (d->kind != VS_VM_DEV_CDROM || d->file_name == NULL)
 			continue;

@@ -79,7 +79,7 @@ int cpi_disk_nomem(struct cpi_call *call);
  * disk.enableUUID (the device's backing uuid, else file_uuid), else the
  * unit number as a string.  New reference; NULL without a uuid. */
 json_t *cpi_disk_make_hint(const struct vs_disk_vm *v,
-                           const struct vs_vm_device *d, int unit,
+                           const struct vs_device *d, int unit,
                            const char *file_uuid);
 /* The VM's settings with disks.persistent[cid] set to hint (hint NULL:
  * removed).  *out is NULL (nothing to rewrite) when the VM has no

@@ -422,7 +422,7 @@ list_disks(json_t *list, const struct vs_disk_vm *v, struct cpi_call *call)
 	if (!json_is_object(persistent))
 		persistent = NULL;
 	for (i = 0; rc == 0 && i < v->info->ndevices; i++) {
-		const struct vs_vm_device *d = &v->info->devices[i];
+		const struct vs_device *d = &v->info->devices[i];
 		const char *known;
 
 		if (!vs_disk_vm_cid(cid, sizeof(cid), v, d))

@@ -123,7 +123,7 @@ attach_records(struct vs_vm_option *opts, char **keys, char **values,
 static int
 slot_bus(const struct vs_vm_info *info, const struct vs_disk_slot *slot)
 {
-	const struct vs_vm_device *ctl;
+	const struct vs_device *ctl;
 
 	if (slot->new_controller)
 		return slot->bus;
@@ -136,7 +136,7 @@ slot_bus(const struct vs_vm_info *info, const struct vs_disk_slot *slot)
  * reconfigure, only then). */
 static int
 repair_record(struct cpi_disk_job *j, const char *cid,
-              const struct vs_vm_device *d)
+              const struct vs_device *d)
 {
 	const struct vs_disk_record *r = vs_disk_vm_record(j->v, cid);
 	struct err verr = {0};
@@ -165,7 +165,7 @@ repair_record(struct cpi_disk_job *j, const char *cid,
  * left guestinfo right and env.iso stale: write it again. */
 static int
 attach_again(json_t **hint, struct cpi_disk_job *j, const char *cid,
-             const char *vm_cid, const struct vs_vm_device *d)
+             const char *vm_cid, const struct vs_device *d)
 {
 	int rc;
 
@@ -288,7 +288,7 @@ cleanup:
  * name (j->id.name: "disk-<uuid>", also for a Ruby CPI cid); the agent
  * settings and messages by the Director's cid. */
 static int
-open_vm_disk(const struct vs_vm_device **d, const char **vm_cid,
+open_vm_disk(const struct vs_device **d, const char **vm_cid,
              const char **cid, struct cpi_disk_job *j)
 {
 	int rc;
@@ -306,7 +306,7 @@ int
 cpi_method_attach_disk(json_t **result, struct cpi_call *call)
 {
 	const char *vm_cid, *cid;
-	const struct vs_vm_device *d;
+	const struct vs_device *d;
 	struct cpi_disk_job j = { .call = call };
 	json_t *hint = NULL;
 	int rc;
@@ -428,7 +428,7 @@ detach_record(struct vs_vm_option *rec, char *key, size_t key_size,
  * without it, then puts a moved file back. */
 static int
 detach_device(struct cpi_disk_job *j, const char *cid, const char *vm_cid,
-              const struct vs_vm_device *d, const char *file)
+              const struct vs_device *d, const char *file)
 {
 	const struct vs_disk_record *r = vs_disk_vm_record(j->v, j->id.name);
 	struct vs_vm_option rec = {0};
@@ -470,7 +470,7 @@ int
 cpi_method_detach_disk(json_t **result, struct cpi_call *call)
 {
 	const char *vm_cid, *cid;
-	const struct vs_vm_device *d;
+	const struct vs_device *d;
 	struct cpi_disk_job j = { .call = call };
 	char *file = NULL;
 	int rc;

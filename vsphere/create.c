@@ -704,7 +704,7 @@ vs_create_ephemeral_uuid(char **out, struct vs_client *c,
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < info->ndevices && *out == NULL && rc == 0; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 		const char *u = d->disk_uuid;
 
 		if (d->kind != VS_VM_DEV_DISK || d->file_name == NULL ||

@@ -22,7 +22,7 @@
 #define MAC_LEN 17
 
 static bool
-nic_on(const struct vs_vm_device *d, const struct vs_port_group *pg)
+nic_on(const struct vs_device *d, const struct vs_port_group *pg)
 {
 	if (pg->kind == VS_PG_OPAQUE)
 		return d->opaque_id != NULL && pg->opaque_id != NULL &&
@@ -35,7 +35,7 @@ nic_on(const struct vs_vm_device *d, const struct vs_port_group *pg)
 		return false;
 	if (d->has_network)
 		return strcmp(d->network.value, pg->network.value) == 0;
-	return d->network_name != NULL && strcmp(d->network_name,
+	return d->device_name != NULL && strcmp(d->device_name,
 	                                         pg->name) == 0;
 }
 
@@ -64,7 +64,7 @@ unit_used(const struct vs_vm_info *info, int controller, int unit)
 	size_t i;
 
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		if (d->has_controller_key && d->controller_key == controller &&
 		    d->has_unit_number && d->unit_number == unit)
@@ -94,7 +94,7 @@ plan_nics(struct vs_created *v, const struct vs_vm_info *info,
 	    v->remove_types == NULL)
 		return err_set(err, ERR_ENOMEM, "out of memory");
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 		const struct vs_port_group *pg;
 
 		if (d->kind != VS_VM_DEV_NIC)
@@ -132,11 +132,11 @@ static int
 plan_controller(struct vs_created *v, const struct vs_vm_info *info,
                 struct err *err)
 {
-	const struct vs_vm_device *ctl = NULL;
+	const struct vs_device *ctl = NULL;
 	size_t i, n = 0;
 
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		if (d->key == v->disk_controller &&
 		    (strcmp(d->type, "ParaVirtualSCSIController") == 0 ||
@@ -181,7 +181,7 @@ plan_controller(struct vs_created *v, const struct vs_vm_info *info,
 
 /* The system disk, remembered for growing it. */
 static int
-plan_system_disk(struct vs_created *v, const struct vs_vm_device *sys,
+plan_system_disk(struct vs_created *v, const struct vs_device *sys,
                  struct err *err)
 {
 	if (sys == NULL || !sys->has_controller_key || !sys->has_unit_number)
@@ -225,7 +225,7 @@ plan_ephemeral_unit(struct vs_created *v, const struct vs_vm_info *info,
 /* The clone's CD-ROM (cd), else a free IDE slot for one. */
 static int
 plan_cdrom(struct vs_created *v, const struct vs_vm_info *info,
-           const struct vs_vm_device *cd, struct err *err)
+           const struct vs_device *cd, struct err *err)
 {
 	size_t i;
 	int u;
@@ -238,7 +238,7 @@ plan_cdrom(struct vs_created *v, const struct vs_vm_info *info,
 		return 0;
 	}
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		if (strcmp(d->type, "VirtualIDEController") != 0)
 			continue;
@@ -258,12 +258,12 @@ static int
 plan_disks(struct vs_created *v, const struct vs_vm_info *info,
            struct err *err)
 {
-	const struct vs_vm_device *sys = NULL, *cd = NULL;
+	const struct vs_device *sys = NULL, *cd = NULL;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		if (d->kind == VS_VM_DEV_DISK && sys == NULL)
 			sys = d;

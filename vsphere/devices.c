@@ -16,86 +16,6 @@
 #include "vsphere/vim.h"
 #include "vsphere/vm_internal.h"
 
-static char *
-dup_or_null(const char *s)
-{
-	return s != NULL ? strdup(s) : NULL;
-}
-
-void
-vs_vm__device_clear(struct vs_vm_device *d)
-{
-	free(d->label);
-	free(d->file_name);
-	free(d->disk_mode);
-	free(d->disk_uuid);
-	free(d->mac_address);
-	free(d->network_name);
-	free(d->switch_uuid);
-	free(d->portgroup_key);
-	free(d->opaque_id);
-}
-
-static int
-device_kind(const struct vs_device *d)
-{
-	if (strcmp(d->type, "VirtualDisk") == 0)
-		return VS_VM_DEV_DISK;
-	if (vs_device_is_nic(d))
-		return VS_VM_DEV_NIC;
-	if (strcmp(d->type, "VirtualCdrom") == 0)
-		return VS_VM_DEV_CDROM;
-	if (strstr(d->type, "Controller") != NULL)
-		return VS_VM_DEV_CONTROLLER;
-	return VS_VM_DEV_OTHER;
-}
-
-int
-vs_vm__device_copy(struct vs_vm_device *out, const struct vs_device *d,
-                   struct err *err)
-{
-	bool nic;
-
-	memset(out, 0, sizeof(*out));
-	out->key = d->key;
-	out->kind = device_kind(d);
-	nic = out->kind == VS_VM_DEV_NIC;
-	snprintf(out->type, sizeof(out->type), "%s", d->type);
-	out->has_controller_key = d->has_controller_key;
-	out->controller_key = d->controller_key;
-	out->has_unit_number = d->has_unit_number;
-	out->unit_number = d->unit_number;
-	out->has_bus_number = d->has_bus_number;
-	out->bus_number = d->bus_number;
-	out->has_datastore = d->has_datastore;
-	out->datastore = d->datastore;
-	out->capacity_kb = d->has_capacity ? d->capacity_kb : 0;
-	memcpy(out->shared_bus, d->shared_bus, sizeof(out->shared_bus));
-	out->has_network = nic && d->has_network;
-	if (out->has_network)
-		out->network = d->network;
-	out->label = dup_or_null(d->label);
-	out->file_name = dup_or_null(d->file_name);
-	out->disk_mode = dup_or_null(d->disk_mode);
-	out->disk_uuid = dup_or_null(d->disk_uuid);
-	out->mac_address = dup_or_null(d->mac_address);
-	out->network_name = nic ? dup_or_null(d->device_name) : NULL;
-	out->switch_uuid = dup_or_null(d->switch_uuid);
-	out->portgroup_key = dup_or_null(d->portgroup_key);
-	out->opaque_id = nic ? dup_or_null(d->opaque_id) : NULL;
-	if ((d->label != NULL && out->label == NULL) ||
-	    (d->file_name != NULL && out->file_name == NULL) ||
-	    (d->disk_mode != NULL && out->disk_mode == NULL) ||
-	    (d->disk_uuid != NULL && out->disk_uuid == NULL) ||
-	    (d->mac_address != NULL && out->mac_address == NULL) ||
-	    (nic && d->device_name != NULL && out->network_name == NULL) ||
-	    (d->switch_uuid != NULL && out->switch_uuid == NULL) ||
-	    (d->portgroup_key != NULL && out->portgroup_key == NULL) ||
-	    (nic && d->opaque_id != NULL && out->opaque_id == NULL))
-		return err_set(err, ERR_ENOMEM, "out of memory");
-	return 0;
-}
-
 static int
 map_tristate(int v)
 {
@@ -361,7 +281,7 @@ vs_vm_names_free(struct vs_vm_names *names)
 }
 
 static bool
-disk_selected(const struct vs_vm_device *d, const struct vs_vm_info *info,
+disk_selected(const struct vs_device *d, const struct vs_vm_info *info,
               int filter)
 {
 	if (d->kind != VS_VM_DEV_DISK)
@@ -373,7 +293,7 @@ disk_selected(const struct vs_vm_device *d, const struct vs_vm_info *info,
 
 void
 vs_vm_disk_remove_change(struct vs_vm_device_change *ch,
-                         const struct vs_vm_device *d)
+                         const struct vs_device *d)
 {
 	memset(ch, 0, sizeof(*ch));
 	ch->operation = VS_OP_REMOVE;
@@ -399,7 +319,7 @@ plan_detach(struct vs_vm_device_change *changes, struct vs_vm_names *names,
 	size_t i;
 
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		if (!disk_selected(d, info, filter))
 			continue;

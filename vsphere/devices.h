@@ -11,6 +11,6 @@
  * file left where it is, sent as d's own xsi:type (the default
  * VirtualDisk when d has none); ch borrows d's strings. */
 void vs_vm_disk_remove_change(struct vs_vm_device_change *ch,
-                              const struct vs_vm_device *d);
+                              const struct vs_device *d);
 
 #endif

@@ -274,18 +274,18 @@ const struct vs_disk_record *vs_disk_vm_record(const struct vs_disk_vm *v,
 /* The SCSI bus (the controller's busNumber) and unit of disk d of info;
  * false when d is not on a SCSI controller of info. */
 bool vs_disk_device_slot(int *bus, int *unit, const struct vs_vm_info *info,
-                         const struct vs_vm_device *d);
+                         const struct vs_device *d);
 
 /* The VirtualDisk device of v that is disk cid: by file name (RULES),
  * else the device on the slot cid's attached record names (a uuid
  * mismatch rules it out).  NULL when none. */
-const struct vs_vm_device *vs_disk_vm_find(const struct vs_disk_vm *v,
+const struct vs_device *vs_disk_vm_find(const struct vs_disk_vm *v,
                                            const char *cid);
 /* The cid of disk device d of v: the attached record naming its slot
  * (uuid checked), else its file name when that is a valid cid.  false
  * when neither tells. */
 bool vs_disk_vm_cid(char *buf, size_t size, const struct vs_disk_vm *v,
-                    const struct vs_vm_device *d);
+                    const struct vs_device *d);
 
 /* Whether disk cid's file (attached or detached) must be moved back:
  * it lies inside the directory of vm_path_name (vs_vm_disk_is_persistent
@@ -296,7 +296,7 @@ bool vs_disk_must_move(const char *file, const char *vm_path_name,
 /* A disk that must outlive the VM (delete_vm) and what to do with it. */
 struct vs_disk_keep {
 	char cid[VS_DISK_CID_MAX + 1];      /* "" when unknown */
-	const struct vs_vm_device *device;  /* NULL: a detached record */
+	const struct vs_device *device;  /* NULL: a detached record */
 	const char *file;           /* where the file lies (borrowed) */
 	bool move;                  /* not at <disk_path>/<cid>.vmdk: move
 	                               it back after the detach */
@@ -369,12 +369,12 @@ int vs_disk_vm_read_with(struct vs_disk_vm **out, struct vs_objects **list_out,
 
 /* The VirtualDisk device of info that is disk cid (see RULES), or
  * NULL. */
-const struct vs_vm_device *vs_disk_vm_device(const struct vs_vm_info *info,
+const struct vs_device *vs_disk_vm_device(const struct vs_vm_info *info,
                                              const char *cid);
 /* The cid of a disk device: its file's last component without ".vmdk",
  * into buf; false when it has no such name. */
 bool vs_disk_device_cid(char *buf, size_t size,
-                        const struct vs_vm_device *d);
+                        const struct vs_device *d);
 
 /* A free unit on the VM's SCSI controllers (in device order; unit 7 is
  * the controller's own).  ERR_ENOTFOUND when the VM has no SCSI
@@ -412,7 +412,7 @@ int vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
 /* ONE ReconfigVM_Task: remove device d WITHOUT fileOperation (the file
  * stays), and the settings and records as above. */
 int vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
-                   const struct vs_vm_device *d, const char *settings,
+                   const struct vs_device *d, const char *settings,
                    size_t settings_len, const struct vs_vm_option *recs,
                    size_t nrecs, struct err *err);
 

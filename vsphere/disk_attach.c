@@ -37,7 +37,7 @@ vs_disk__base_name(const char *file_name)
 }
 
 bool
-vs_disk_device_cid(char *buf, size_t size, const struct vs_vm_device *d)
+vs_disk_device_cid(char *buf, size_t size, const struct vs_device *d)
 {
 	const char *b;
 	size_t len;
@@ -54,7 +54,7 @@ vs_disk_device_cid(char *buf, size_t size, const struct vs_vm_device *d)
 	return true;
 }
 
-const struct vs_vm_device *
+const struct vs_device *
 vs_disk_vm_device(const struct vs_vm_info *info, const char *cid)
 {
 	char buf[VS_DISK_CID_MAX + 1];
@@ -71,7 +71,7 @@ vs_disk_vm_device(const struct vs_vm_info *info, const char *cid)
 }
 
 bool
-vs_disk__is_scsi_controller(const struct vs_vm_device *d)
+vs_disk__is_scsi_controller(const struct vs_device *d)
 {
 	static const char *const types[] = {
 		"ParaVirtualSCSIController", "VirtualLsiLogicController",
@@ -97,7 +97,7 @@ vs_disk_free_unit(int *ctl_key_out, int *unit_out,
 	*ctl_key_out = 0;
 	*unit_out = -1;
 	for (i = 0; info != NULL && i < info->ndevices; i++) {
-		const struct vs_vm_device *ctl = &info->devices[i];
+		const struct vs_device *ctl = &info->devices[i];
 
 		if (!vs_disk__is_scsi_controller(ctl))
 			continue;
@@ -105,7 +105,7 @@ vs_disk_free_unit(int *ctl_key_out, int *unit_out,
 		memset(used, 0, sizeof(used));
 		used[SCSI_SELF_UNIT] = true;
 		for (j = 0; j < info->ndevices; j++) {
-			const struct vs_vm_device *d = &info->devices[j];
+			const struct vs_device *d = &info->devices[j];
 
 			if (d->has_controller_key &&
 			    d->controller_key == ctl->key &&
@@ -262,7 +262,7 @@ vs_disk_attach(struct vs_client *c, const struct vs_vm_info *info,
 
 int
 vs_disk_detach(struct vs_client *c, const struct vs_vm_info *info,
-               const struct vs_vm_device *d, const char *settings,
+               const struct vs_device *d, const char *settings,
                size_t settings_len, const struct vs_vm_option *recs,
                size_t nrecs, struct err *err)
 {

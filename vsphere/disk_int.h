@@ -27,7 +27,7 @@ int vs_disk__loc_fill(struct vs_disk_loc *out, const struct vs_disk_ds *ds,
                       char *path, char *uuid, struct err *err);
 
 /* Whether d is a SCSI controller of a type this CPI knows. */
-bool vs_disk__is_scsi_controller(const struct vs_vm_device *d);
+bool vs_disk__is_scsi_controller(const struct vs_device *d);
 
 /* The last path component of a "[ds] dir/file" name. */
 const char *vs_disk__base_name(const char *file_name);

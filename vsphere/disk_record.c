@@ -281,9 +281,9 @@ vs_disk_vm_take_vapp(struct vs_disk_vm *v, long long device_key,
 
 bool
 vs_disk_device_slot(int *bus, int *unit, const struct vs_vm_info *info,
-                    const struct vs_vm_device *d)
+                    const struct vs_device *d)
 {
-	const struct vs_vm_device *ctl;
+	const struct vs_device *ctl;
 
 	if (info == NULL || d == NULL || !d->has_controller_key ||
 	    !d->has_unit_number)
@@ -320,7 +320,7 @@ same_uuid(const char *a, const char *b)
 /* Whether attached record r names disk device d of info. */
 static bool
 record_names(const struct vs_disk_record *r, const struct vs_vm_info *info,
-             const struct vs_vm_device *d)
+             const struct vs_device *d)
 {
 	int bus, unit;
 
@@ -337,10 +337,10 @@ record_names(const struct vs_disk_record *r, const struct vs_vm_info *info,
 	       same_uuid(r->uuid, d->disk_uuid);
 }
 
-const struct vs_vm_device *
+const struct vs_device *
 vs_disk_vm_find(const struct vs_disk_vm *v, const char *cid)
 {
-	const struct vs_vm_device *d;
+	const struct vs_device *d;
 	const struct vs_disk_record *r;
 	size_t i;
 
@@ -370,7 +370,7 @@ vs_disk_vm_find(const struct vs_disk_vm *v, const char *cid)
 
 bool
 vs_disk_vm_cid(char *buf, size_t size, const struct vs_disk_vm *v,
-               const struct vs_vm_device *d)
+               const struct vs_device *d)
 {
 	char name[VS_DISK_CID_MAX + 1];
 	size_t i;
@@ -423,7 +423,7 @@ vs_disk_must_move(const char *file, const char *vm_path_name,
 }
 
 static bool
-independent(const struct vs_vm_device *d)
+independent(const struct vs_device *d)
 {
 	return d->disk_mode != NULL &&
 	       strncmp(d->disk_mode, "independent", 11) == 0;
@@ -435,7 +435,7 @@ independent(const struct vs_vm_device *d)
  * back. */
 static int
 keep_device(struct vs_disk_keep *it, bool *keep, const struct vs_disk_vm *v,
-            const struct vs_vm_device *d, struct err *err)
+            const struct vs_device *d, struct err *err)
 {
 	const struct vs_vm_info *info = v->info;
 

@@ -22,6 +22,7 @@
 #include <libxml/tree.h>
 
 #include "base/words.h"
+#include "vsphere/device.h"
 #include "vsphere/devop.h"
 #include "vsphere/soap.h"
 #include "base/err.h"
@@ -153,56 +154,12 @@ int vs_task_info_apply(struct vs_task_info *ti, const char *name,
 
 /* --- reading: devices (config.hardware.device) --------------------- */
 
-struct vs_device {
-	int key;
-	char type[64];              /* xsi:type, e.g. "VirtualVmxnet3" */
-	char *label;                /* deviceInfo.label or NULL */
-	bool has_controller_key;
-	int controller_key;
-	bool has_unit_number;
-	int unit_number;
-	bool has_bus_number;
-	int bus_number;             /* controllers: busNumber */
-	char backing_type[96];      /* backing xsi:type, "" without backing */
-	char *file_name;            /* file backings */
-	bool has_datastore;
-	struct vs_moref datastore;
-	char *device_name;          /* device and network backings */
-	bool has_network;
-	struct vs_moref network;
-	char *switch_uuid;          /* DVS port backing: port.switchUuid */
-	char *portgroup_key;        /* port.portgroupKey */
-	char *opaque_id;            /* opaque network backing:
-	                             * opaqueNetworkId */
-	bool has_connectable;
-	bool start_connected;
-	bool allow_guest_control;
-	bool connected;
-	char *mac_address;          /* ethernet cards */
-	char *address_type;
-	bool has_capacity;
-	long long capacity_kb;      /* disks */
-	char *disk_mode;            /* disk backing diskMode */
-	char *disk_uuid;            /* disk backing uuid */
-	char shared_bus[32];        /* SCSI controllers: sharedBus; "" */
-};
-
-struct vs_devices {
-	struct vs_device *items;
-	size_t n;
-};
-
-void vs_devices_free(struct vs_devices *d);
 /* val: an ArrayOfVirtualDevice element. */
 int vs_devices_from_node(struct vs_devices **out, xmlNodePtr val,
                          struct err *err);
 int vs_object_get_devices(struct vs_devices **out,
                           const struct vs_object *o, const char *name,
                           struct err *err);
-/* Ethernet card types (VirtualE1000, VirtualVmxnet3, …). */
-bool vs_device_is_nic(const struct vs_device *d);
-const struct vs_device *vs_devices_find_key(const struct vs_devices *d,
-                                            int key);
 
 /* --- reading: HttpNfcLease ------------------------------------------ */
 

@@ -30,12 +30,32 @@ device_clear(void *p)
 }
 
 void
+vs_device_array_free(struct vs_device *items, size_t n)
+{
+	array_free(items, n, sizeof(*items), device_clear);
+}
+
+void
 vs_devices_free(struct vs_devices *d)
 {
 	if (d == NULL)
 		return;
-	array_free(d->items, d->n, sizeof(*d->items), device_clear);
+	vs_device_array_free(d->items, d->n);
 	free(d);
+}
+
+static int
+device_kind(const struct vs_device *d)
+{
+	if (strcmp(d->type, "VirtualDisk") == 0)
+		return VS_VM_DEV_DISK;
+	if (vs_device_is_nic(d))
+		return VS_VM_DEV_NIC;
+	if (strcmp(d->type, "VirtualCdrom") == 0)
+		return VS_VM_DEV_CDROM;
+	if (strstr(d->type, "Controller") != NULL)
+		return VS_VM_DEV_CONTROLLER;
+	return VS_VM_DEV_OTHER;
 }
 
 static int
@@ -163,6 +183,7 @@ device_from_node(struct vs_device *d, xmlNodePtr n, struct err *err)
 	vs_xml_xsi_type(d->type, sizeof(d->type), n);
 	if (d->type[0] == '\0')
 		return err_set(err, ERR_EPARSE, "device without a type");
+	d->kind = device_kind(d);
 	rc = vs_vim__child_long(&v, NULL, n, "key", INT32_MIN, INT32_MAX, err);
 	if (rc < 0)
 		return rc;

@@ -47,13 +47,11 @@ vs_vm_info_free(struct vs_vm_info *info)
 	for (i = 0; i < info->ndatastores; i++)
 		free(info->datastores[i].name);
 	free(info->datastores);
-	for (i = 0; i < info->ndevices; i++)
-		vs_vm__device_clear(&info->devices[i]);
-	free(info->devices);
+	vs_device_array_free(info->devices, info->ndevices);
 	free(info);
 }
 
-const struct vs_vm_device *
+const struct vs_device *
 vs_vm_info_device(const struct vs_vm_info *info, int key)
 {
 	size_t i;
@@ -177,21 +175,16 @@ info_devices(struct vs_vm_info *info, const struct vs_object *o,
 {
 	struct vs_devices *devs = NULL;
 	struct err e;
-	size_t i;
 	int rc;
 
 	err_clear(&e);
 	rc = get_optional(vs_object_get_devices(&devs, o,
 	                  "config.hardware.device", &e), &e, err);
-	if (rc == 0 && devs != NULL && devs->n > 0) {
-		info->devices = calloc(devs->n, sizeof(*info->devices));
-		if (info->devices == NULL)
-			rc = err_set(err, ERR_ENOMEM, "out of memory");
-		for (i = 0; rc == 0 && i < devs->n; i++) {
-			rc = vs_vm__device_copy(&info->devices[i],
-			                        &devs->items[i], err);
-			info->ndevices = i + 1;
-		}
+	if (rc == 0 && devs != NULL) {
+		info->devices = devs->items;
+		info->ndevices = devs->n;
+		devs->items = NULL;
+		devs->n = 0;
 	}
 	vs_devices_free(devs);
 	return rc;

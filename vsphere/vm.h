@@ -40,6 +40,7 @@
 
 #include "vsphere/moref.h"
 #include "base/err.h"
+#include "vsphere/device.h"
 #include "vsphere/devop.h"
 
 struct vs_client;
@@ -124,41 +125,6 @@ enum vs_vm_power {
 	VS_VM_SUSPENDED,
 };
 
-enum vs_vm_dev_kind {
-	VS_VM_DEV_OTHER = 0,
-	VS_VM_DEV_DISK,
-	VS_VM_DEV_NIC,
-	VS_VM_DEV_CDROM,
-	VS_VM_DEV_CONTROLLER,   /* IDE, SCSI, SATA, NVMe, PCI, PS2, … */
-};
-
-struct vs_vm_device {
-	int key;
-	int kind;                   /* enum vs_vm_dev_kind */
-	char type[64];              /* xsi:type, e.g. "VirtualDisk" */
-	char *label;                /* NULL when absent */
-	bool has_controller_key;
-	int controller_key;
-	bool has_unit_number;
-	int unit_number;
-	bool has_bus_number;
-	int bus_number;             /* controllers: busNumber */
-	char *file_name;            /* disk / ISO backing "[ds] path" */
-	bool has_datastore;
-	struct vs_moref datastore;  /* file backing's datastore */
-	long long capacity_kb;      /* disks; 0 when absent */
-	char *disk_mode;            /* disks; NULL when absent */
-	char *disk_uuid;            /* disks: backing uuid; NULL when absent */
-	char *mac_address;          /* NICs; NULL when absent */
-	char *network_name;         /* NIC network backing deviceName */
-	bool has_network;
-	struct vs_moref network;
-	char *switch_uuid;          /* NIC DVS port backing */
-	char *portgroup_key;
-	char *opaque_id;            /* NIC opaque network backing (NSX-T) */
-	char shared_bus[32];        /* SCSI controllers; "" when absent */
-};
-
 struct vs_vm_datastore {
 	struct vs_moref ref;
 	char *name;                 /* NULL when the name did not come back */
@@ -181,7 +147,7 @@ struct vs_vm_info {
 	struct vs_moref cluster;
 	struct vs_vm_datastore *datastores;
 	size_t ndatastores;
-	struct vs_vm_device *devices;
+	struct vs_device *devices;
 	size_t ndevices;
 };
 
@@ -208,7 +174,7 @@ int vs_vm_info_read(struct vs_vm_info **out, struct vs_objects **list_out,
                     const struct vs_moref *vm,
                     const struct vs_vm_read_more *more, struct err *err);
 /* The device with this key, or NULL. */
-const struct vs_vm_device *vs_vm_info_device(const struct vs_vm_info *info,
+const struct vs_device *vs_vm_info_device(const struct vs_vm_info *info,
                                              int key);
 /* The RULE above: true when the disk file file_name ("[ds] dir/x.vmdk")
  * is not inside the directory of vm_path_name ("[ds] dir/x.vmx", any
@@ -265,7 +231,7 @@ int vs_vm_destroy(struct vs_client *c, const struct vs_moref *vm,
  * its type) must carry deviceInfo and lists child_keys.
  *
  * type_name: the device's real xsi:type for a REMOVE or EDIT of a device
- * that exists (vs_vm_device.type), so a removed VirtualE1000 is not sent
+ * that exists (vs_device.type), so a removed VirtualE1000 is not sent
  * as a VirtualVmxnet3 (real vCenter may refuse the mismatch).  It must
  * belong to the kind's family: an ethernet card type for NICs,
  * "VirtualDisk", "VirtualCdrom"; anything else is ERR_EINVAL.  NULL: the

@@ -14,10 +14,4 @@
 int vs_vm__check_ref(const struct vs_moref *ref, const char *what,
                      struct err *err);
 
-/* The xml-free copy of a device as read (devices.c); clear frees what
- * it holds. */
-int vs_vm__device_copy(struct vs_vm_device *out, const struct vs_device *d,
-                       struct err *err);
-void vs_vm__device_clear(struct vs_vm_device *d);
-
 #endif

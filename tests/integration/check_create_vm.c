@@ -170,7 +170,7 @@ check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 	nets = json_object_get(settings, "networks");
 	ck_assert_uint_eq(json_object_size(nets), nwant);
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 		const json_t *n;
 
 		if (d->kind == VS_VM_DEV_DISK)
@@ -198,8 +198,8 @@ check_vm(const char *cid, const struct nic_want *want, size_t nwant)
 			ck_assert_str_eq(d->portgroup_key, pg.value);
 			ck_assert_ptr_nonnull(d->switch_uuid);
 		} else {
-			ck_assert_ptr_nonnull(d->network_name);
-			ck_assert_str_eq(d->network_name, want[k].port_group);
+			ck_assert_ptr_nonnull(d->device_name);
+			ck_assert_str_eq(d->device_name, want[k].port_group);
 		}
 		n = json_object_get(nets, want[k].network);
 		ck_assert_ptr_nonnull(n);
@@ -781,7 +781,7 @@ END_TEST
 static char *
 system_controller(const struct vs_vm_info *info, int *key_out)
 {
-	const struct vs_vm_device *ctl;
+	const struct vs_device *ctl;
 	size_t i;
 
 	for (i = 0; i < info->ndevices; i++) {
@@ -900,7 +900,7 @@ START_TEST(test_scsi_controller_type)
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i], *ctl;
+		const struct vs_device *d = &info->devices[i], *ctl;
 
 		if (d->kind != VS_VM_DEV_DISK || d->file_name == NULL ||
 		    strstr(d->file_name, dcid) == NULL)
@@ -1231,7 +1231,7 @@ START_TEST(test_ephemeral_disk_uuid)
 	              sim_fx.err.message);
 	ck_assert_int_eq(info->power, VS_VM_POWERED_ON);
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		if (d->kind == VS_VM_DEV_DISK && d->file_name != NULL &&
 		    strstr(d->file_name, "ephemeral_disk.vmdk") != NULL)
@@ -1320,7 +1320,7 @@ START_TEST(test_opaque_network)
 	settings = sim_env_iso_settings(sim_fx.cl, sim_fx.outdir, cid,
 	                                info->datastores[0].name);
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		if (d->kind != VS_VM_DEV_NIC)
 			continue;

@@ -241,7 +241,7 @@ disk_devices(const char *vm_cid, const char *disk_cid)
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, &vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		if (d->kind == VS_VM_DEV_DISK && d->file_name != NULL &&
 		    strstr(d->file_name, disk_cid) != NULL) {

@@ -196,7 +196,7 @@ attach_disk(const struct vs_moref *vm, const char *ds_path)
 	ck_assert_msg(vs_vm_info(&info, sim_fx.cl, vm, &sim_fx.err) == 0, "%s",
 	              sim_fx.err.message);
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		if (d->kind == VS_VM_DEV_CONTROLLER &&
 		    strstr(d->type, "SCSI") != NULL && ctrl == 0)

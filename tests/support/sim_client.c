@@ -88,7 +88,7 @@ sim_storage_vmotion_disk(struct vs_client *cl, const struct vs_moref *vm,
                          const char *disk_cid)
 {
 	struct vs_vm_info *info = NULL;
-	const struct vs_vm_device *d = NULL;
+	const struct vs_device *d = NULL;
 	struct vs_vm_device_change ch;
 	struct vs_vm_config cfg;
 	struct vs_ds_path vmx = { 0 }, cur = { 0 };
@@ -102,7 +102,7 @@ sim_storage_vmotion_disk(struct vs_client *cl, const struct vs_moref *vm,
 	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
 	              err.message);
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *x = &info->devices[i];
+		const struct vs_device *x = &info->devices[i];
 		size_t fl, wl = strlen(want);
 
 		if (x->kind != VS_VM_DEV_DISK || x->file_name == NULL)

@@ -186,7 +186,7 @@ sim_ruby_attach_file(struct vs_client *cl, const struct vs_moref *vm,
 	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
 	              err.message);
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		if (d->has_controller_key && d->controller_key == ctrl &&
 		    d->has_unit_number && d->unit_number >= 0 &&
@@ -229,7 +229,7 @@ sim_ruby_attached_disk(struct vs_client *cl, const struct vs_moref *vm,
 	ck_assert_msg(vs_vm_info(&info, cl, vm, &err) == 0, "%s",
 	              err.message);
 	for (i = 0; i < info->ndevices; i++) {
-		const struct vs_vm_device *d = &info->devices[i];
+		const struct vs_device *d = &info->devices[i];
 
 		/* the controller of the VM's first disk */
 		if (d->kind == VS_VM_DEV_DISK && d->has_controller_key &&

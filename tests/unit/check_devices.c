@@ -8,7 +8,7 @@
 
 START_TEST(test_remove_change_copies_the_disk)
 {
-	struct vs_vm_device d;
+	struct vs_device d;
 	struct vs_vm_device_change ch;
 	char file[] = "[ds1] vm-1/disk-2.vmdk";
 	char mode[] = "independent_persistent";
@@ -47,7 +47,7 @@ END_TEST
 
 START_TEST(test_remove_change_defaults)
 {
-	struct vs_vm_device d;
+	struct vs_device d;
 	struct vs_vm_device_change ch;
 
 	memset(&d, 0, sizeof(d));

@@ -361,7 +361,7 @@ START_TEST(test_pattern_ruby)
 }
 END_TEST
 
-static struct vs_vm_device devs[72];
+static struct vs_device devs[72];
 static struct vs_vm_info vminfo;
 
 static void

@@ -17,7 +17,7 @@
 
 #define UUID_A "6000c29a-1b2c-3d4e-5f60-718293a4b5c6"
 
-static struct vs_vm_device devs[16];
+static struct vs_device devs[16];
 static struct vs_vm_info info;
 static struct vs_disk_vm vmv;
 
@@ -39,10 +39,10 @@ teardown(void)
 	ft_clear();
 }
 
-static struct vs_vm_device *
+static struct vs_device *
 add_dev(int key, const char *type, int kind, int ctl, int unit)
 {
-	struct vs_vm_device *d = &devs[info.ndevices++];
+	struct vs_device *d = &devs[info.ndevices++];
 
 	memset(d, 0, sizeof(*d));
 	d->key = key;
@@ -55,10 +55,10 @@ add_dev(int key, const char *type, int kind, int ctl, int unit)
 	return d;
 }
 
-static struct vs_vm_device *
+static struct vs_device *
 add_ctl(int key, const char *type, int bus)
 {
-	struct vs_vm_device *d = add_dev(key, type, VS_VM_DEV_CONTROLLER, 100,
+	struct vs_device *d = add_dev(key, type, VS_VM_DEV_CONTROLLER, 100,
 	                                 -1);
 
 	d->has_bus_number = true;
@@ -66,10 +66,10 @@ add_ctl(int key, const char *type, int bus)
 	return d;
 }
 
-static struct vs_vm_device *
+static struct vs_device *
 add_disk(int key, int ctl, int unit, const char *file, const char *mode)
 {
-	struct vs_vm_device *d = add_dev(key, "VirtualDisk", VS_VM_DEV_DISK,
+	struct vs_device *d = add_dev(key, "VirtualDisk", VS_VM_DEV_DISK,
 	                                 ctl, unit);
 
 	d->file_name = (char *)file;
@@ -234,7 +234,7 @@ END_TEST
  * found by its record's slot. */
 START_TEST(test_find_moved)
 {
-	struct vs_vm_device *moved;
+	struct vs_device *moved;
 	char buf[64];
 
 	vm1();
@@ -390,7 +390,7 @@ END_TEST
  * a record of ours, or our "none", wins over it. */
 START_TEST(test_ruby_vapp_record)
 {
-	struct vs_vm_device *moved;
+	struct vs_device *moved;
 	struct err err;
 	char buf[64];
 
@@ -429,7 +429,7 @@ END_TEST
  * (its file's), the name the vsphere layer looks disks up by. */
 START_TEST(test_ruby_vapp_record_ruby_cid)
 {
-	struct vs_vm_device *moved;
+	struct vs_device *moved;
 	struct err err;
 
 	vm1();

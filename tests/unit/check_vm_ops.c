@@ -238,7 +238,7 @@ START_TEST(test_info)
 	struct vs_client *c;
 	struct err err;
 	struct vs_vm_info *info = NULL;
-	const struct vs_vm_device *d;
+	const struct vs_device *d;
 
 	ft_reply_file("RetrievePropertiesEx", "vm/vm_info_poweredOn.xml");
 	c = ft_connect();
@@ -278,7 +278,7 @@ START_TEST(test_info)
 	d = vs_vm_info_device(info, 4000);
 	ck_assert_int_eq(d->kind, VS_VM_DEV_NIC);
 	ck_assert_str_eq(d->mac_address, "00:50:56:aa:bb:cc");
-	ck_assert_str_eq(d->network_name, "VM Network");
+	ck_assert_str_eq(d->device_name, "VM Network");
 	ck_assert(d->has_network);
 	ck_assert_str_eq(d->label, "Network adapter 1");
 	ck_assert_ptr_null(vs_vm_info_device(info, 1));
