@@ -280,6 +280,14 @@ case $ssl_a in
 		show "$logs/ldd.txt"
 	else
 		ok "ldd: OpenSSL linked statically (libssl.a exists)"
+	fi
+	# each shared library costs every call its loading: libc only
+	if grep -Ev 'linux-vdso|ld-linux|libc\.so' "$logs/ldd.txt" |
+		grep -q '\.so'; then
+		not_ok "ldd: libc the only shared library"
+		show "$logs/ldd.txt"
+	else
+		ok "ldd: libc the only shared library"
 	fi;;
 *)
 	if grep -q 'libssl' "$logs/ldd.txt"; then
