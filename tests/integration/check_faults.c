@@ -44,6 +44,7 @@
 #include "tests/support/sim_cpi.h"
 #include "tests/support/sim_inventory.h"
 #include "tests/support/sim_stemcell.h"
+#include "tests/support/sim_suite.h"
 #include "vsphere/client.h"
 #include "vsphere/pc.h"
 #include "vsphere/transports.h"
@@ -58,6 +59,7 @@ static char stemcell[128];
 static char vm_cid[128];       /* a VM made at start-up, kept */
 static char disk_cid[128];     /* a persistent disk made at start-up */
 static char outdir[2048];
+static int shard, parts = 1;  /* this process's part (sim_suite_shard) */
 static char faultlog[2100];
 
 /* --- the inventory as seen from outside ----------------------------- */
@@ -685,7 +687,7 @@ assert_outcome(const struct fcase *c, const json_t *resp, const char *what)
 
 START_TEST(test_fault)
 {
-	const struct fcase *c = &cases[_i];
+	const struct fcase *c = &cases[_i * parts + shard];
 	const struct around *a = around_of(c->method);
 	char kind[32], what[256], diff[160], *before, *after, *fired = NULL;
 	json_t *resp, *made = NULL, *env = NULL, *env_after;
@@ -999,19 +1001,25 @@ prepare(void)
 	json_decref(resp);
 }
 
+/* Split by tests/integration/check_faults.shards (sim_suite_shard): part
+ * shard of parts runs cases shard, shard + parts, ...; part 0 also the
+ * rest. */
 static Suite *
 suite(void)
 {
+	int n = (int)(sizeof(cases) / sizeof(cases[0]));
 	Suite *s = suite_create("faults");
-	TCase *tc = tcase_create("faults");
-	TCase *tls = tcase_create("tls");
+	TCase *tc = tcase_create("faults"), *tls;
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_fault, 0,
-	                    (int)(sizeof(cases) / sizeof(cases[0])));
+	                    (n - shard + parts - 1) / parts);
 	tcase_add_test(tc, test_disk_untouched);
-	tcase_add_test(tc, test_bad_spec);
 	suite_add_tcase(s, tc);
+	if (shard != 0)
+		return s;
+	tcase_add_test(tc, test_bad_spec);
+	tls = tcase_create("tls");
 	tcase_set_timeout(tls, 120);
 	tcase_add_test(tls, test_tls_wrong_ca);
 	tcase_add_test(tls, test_tls_expired);
@@ -1027,6 +1035,8 @@ main(void)
 	SRunner *sr;
 	int failed;
 
+	if (sim_suite_shard(&shard, &parts) < 0)
+		return 1;
 	if (!sim_available()) {
 		fprintf(stderr, "check_faults: no simulator (run through "
 		        "tests/sim/run.sh)\n");

@@ -5,7 +5,11 @@
 #
 # Builds BUILD/vcsim from tests/sim/vcsim once (skipped when up to date),
 # makes the test certificates once (BUILD/certs, tests/sim/certs.sh), then
-# for EACH suite binary:
+# runs CPI_SIM_JOBS suites at a time (default: the number of CPUs; 1
+# under VALGRIND=1), each with a simulator of its own.  A suite named in
+# tests/integration/<suite>.shards (holding a number N) runs as N parts,
+# CPI_TEST_SHARD=K/N in each (tests/support/sim_suite.h), each against
+# its own simulator, in BUILD/sim/<suite>.K/.  For EACH suite or part:
 #   - starts a new simulator over TLS with fixed credentials and the extra
 #     standard port groups BOSH-V4 and BOSH-V6 on every host; per-suite
 #     vcsim flags may be listed in tests/integration/<suite>.flags (e.g.
@@ -28,13 +32,17 @@
 #                            it receives (see below)
 #       CPI_TEST_OUTDIR      an empty scratch dir for this suite, e.g. for
 #                            recorded exchanges to feed tests/schemacheck
+#       TMPDIR               another one (the CPI's default leftover
+#                            journal lives there)
+#       CPI_TEST_SHARD       "-", or K/N for a part
 #       CPI_TEST_BUILD, CPI_TEST_ROOT   as tests/run-suites.sh sets them
 #   - stops the simulator (SIGTERM, then SIGKILL after 10 s), also when
 #     the suite crashes or this script is interrupted.
 # Runs on the same BUILD take turns (BUILD/sim.lock, flock): a second one
 # waits until the first has finished.
-# Ends with one line "integration: N passed, N failed" over all suites and
-# exits non-zero when anything failed.  Kept per suite in BUILD/sim/<suite>/:
+# Prints each suite's output whole, in order, then one line
+# "integration: N passed, N failed" over all suites, and exits non-zero
+# when anything failed.  Kept per suite in BUILD/sim/<suite>/:
 # vcsim.log (the simulator's stderr), suite.out, and requests/ (every SOAP
 # request the simulator received, secrets redacted, for tests/schemacheck:
 # sh tests/schemacheck/run.sh BUILD BUILD/sim).
@@ -145,12 +153,17 @@ start_sim() {
 	return 1
 }
 
-for bin in "$@"; do
-	name=$(basename "$bin")
+# run_suite INDEX BIN SHARD: one suite (SHARD "-", or "K/N": the K-th
+# of N parts of it, CPI_TEST_SHARD) against its own simulator; its
+# output in its directory's suite.out, "PASSED FAILED STATUS" in
+# $tmp/INDEX.result.
+run_suite() {
+	name=$(basename "$2")
 	suite=${name#integ_}
-	dir=$absbuild/sim/$suite
+	dir=$(item_dir "$2" "$3")
 	rm -rf "$dir"
-	mkdir -p "$dir/out"
+	mkdir -p "$dir/out" "$dir/tmp"
+	out=$dir/suite.out
 
 	flags=${VCSIM_EXTRA_FLAGS:-}
 	if [ -f "$root/tests/integration/$suite.flags" ]; then
@@ -158,21 +171,23 @@ for bin in "$@"; do
 	fi
 	# $flags is split into words on purpose.
 	# shellcheck disable=SC2086
-	if ! start_sim "$dir" $flags; then
-		echo "$bin: no simulator, suite not run"
-		failed=$((failed + 1)); status=1
-		continue
+	if ! start_sim "$dir" $flags 2>"$out"; then
+		echo "$2: no simulator, suite not run" >>"$out"
+		echo "0 1 1" >"$tmp/$1.result"
+		return 0
 	fi
 
-	out=$dir/suite.out
 	sim_host=$(echo "$sim_url" | sed -E 's|^https?://||; s|/.*||')
+	# TMPDIR of its own: the CPI's default leftover journal and every
+	# scratch file stay with the suite (suites run side by side).
 	env VCSIM_URL="$sim_url" VCSIM_HOST="$sim_host" \
 		VCSIM_USER="$user" VCSIM_PASSWORD="$password" \
 		VCSIM_CA_CERT="$certs/ca.pem" \
 		VCSIM_WRONG_CA_CERT="$certs/wrong-ca.pem" \
 		VCSIM_CERT_DIR="$certs" VCSIM_BIN="$vcsim" \
 		VCSIM_REQUEST_DIR="$dir/requests" CPI_TEST_OUTDIR="$dir/out" \
-		$setsid sh tests/run-suites.sh "$build" "$name" "$bin" \
+		TMPDIR="$dir/tmp" CPI_TEST_JOBS=1 CPI_TEST_SHARD="$3" \
+		$setsid sh tests/run-suites.sh "$build" "$name" "$2" \
 		>"$out" 2>&1 9>&- &
 	suite_pid=$!
 	# wait (unlike a foreground command) lets the traps run at once.
@@ -180,24 +195,114 @@ for bin in "$@"; do
 	rc=$?
 	suite_pid=
 	stop_sim
-	cat "$out"
 
+	p=0; f=1
 	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed\$" "$out" |
 		tail -n 1)
 	if [ -n "$line" ]; then
 		p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
 		f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
-		passed=$((passed + p)); failed=$((failed + f))
 	else
-		echo "$bin: no summary line from tests/run-suites.sh"
-		failed=$((failed + 1))
+		echo "$2: no summary line from tests/run-suites.sh" >>"$out"
 	fi
-	[ "$rc" -ne 0 ] && status=1
 	if grep -q 'panic\|DATA RACE' "$dir/vcsim.log"; then
-		echo "$bin: note: the simulator logged a panic" \
-			"(see $dir/vcsim.log)"
+		echo "$2: note: the simulator logged a panic" \
+			"(see $dir/vcsim.log)" >>"$out"
 	fi
+	echo "$p $f $rc" >"$tmp/$1.result"
+}
+
+# The work items, one line each: "BIN -" or, for a suite split into N
+# parts by tests/integration/<suite>.shards (a number: its slowest
+# suites, each part against a simulator of its own), "BIN K/N" for K in
+# 0..N-1.  Slowest first: the parts of split suites lead.
+items=$(mktemp)
+for bin in "$@"; do
+	n=$(cat "$root/tests/integration/$(basename "$bin" |
+		sed 's/^integ_//').shards" 2>/dev/null || echo 1)
+	case $n in ''|*[!0-9]*|0) n=1;; esac
+	k=0
+	while [ "$n" -gt 1 ] && [ "$k" -lt "$n" ]; do
+		echo "$bin $k/$n"
+		k=$((k + 1))
+	done
+done >"$items"
+for bin in "$@"; do
+	[ -f "$root/tests/integration/$(basename "$bin" |
+		sed 's/^integ_//').shards" ] || echo "$bin -"
+done >>"$items"
+nitems=$(wc -l <"$items")
+
+item_dir() { # BIN SHARD: the item's directory
+	d=$absbuild/sim/$(basename "$1" | sed 's/^integ_//')
+	[ "$2" = - ] && echo "$d" || echo "$d.$(echo "$2" | cut -d/ -f1)"
+}
+
+# Each lane takes the next item not yet taken until none is left, with
+# a simulator of its own (a port of its own, datastores in directories
+# of their own).
+claim() { # prints the next index (a mkdir lock: atomic)
+	while ! mkdir "$tmp/lock" 2>/dev/null; do sleep 0.01; done
+	n=$(cat "$tmp/next")
+	echo $((n + 1)) >"$tmp/next"
+	rmdir "$tmp/lock"
+	echo "$n"
+}
+run_lane() {
+	trap 'stop_suite; stop_sim' EXIT
+	trap 'stop_suite; stop_sim; exit 130' INT
+	trap 'stop_suite; stop_sim; exit 143' TERM
+	trap 'stop_suite; stop_sim; exit 129' HUP
+	while :; do
+		n=$(claim)
+		[ "$n" -lt "$nitems" ] || break
+		# shellcheck disable=SC2046
+		set -- $(sed -n "$((n + 1))p" "$items")
+		run_suite "$n" "$1" "$2"
+	done
+}
+
+cpus=$(nproc 2>/dev/null || echo 1)
+case $cpus in ''|*[!0-9]*|0) cpus=1;; esac
+[ "${VALGRIND:-0}" = 1 ] && jobs=1 || jobs=$cpus
+jobs=${CPI_SIM_JOBS:-$jobs}
+case $jobs in ''|*[!0-9]*|0) jobs=1;; esac
+tmp=$(mktemp -d)
+echo 0 >"$tmp/next"
+lanes=
+lane=0
+while [ "$lane" -lt "$jobs" ]; do
+	run_lane 9>&- &
+	lanes="$lanes $!"
+	lane=$((lane + 1))
 done
+stop_lanes() {
+	# shellcheck disable=SC2086
+	[ -n "$lanes" ] && kill -TERM $lanes 2>/dev/null
+	wait
+	lanes=
+	rm -rf "$tmp" "$items"
+}
+trap 'stop_lanes' EXIT
+trap 'stop_lanes; exit 130' INT
+trap 'stop_lanes; exit 143' TERM
+trap 'stop_lanes; exit 129' HUP
+wait
+lanes=
+
+i=0
+while read -r bin shard; do
+	cat "$(item_dir "$bin" "$shard")/suite.out" 2>/dev/null
+	if [ -f "$tmp/$i.result" ]; then
+		read -r p f rc <"$tmp/$i.result"
+	else
+		echo "$bin ($shard): did not run to its end"
+		p=0; f=1; rc=1
+	fi
+	passed=$((passed + p)); failed=$((failed + f))
+	[ "$rc" -ne 0 ] && status=1
+	i=$((i + 1))
+done <"$items"
 
 echo "integration: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] || status=1

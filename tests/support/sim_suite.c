@@ -4,6 +4,8 @@
 #include "tests/support/sim_suite.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "tests/support/sim_cpi.h"
 
@@ -41,4 +43,22 @@ sim_suite_run(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? 0 : 1;
+}
+
+int
+sim_suite_shard(int *k, int *parts)
+{
+	const char *v = getenv("CPI_TEST_SHARD");
+	char tail;
+
+	*k = 0;
+	*parts = 1;
+	if (v == NULL || v[0] == '\0' || strcmp(v, "-") == 0)
+		return 0;
+	if (sscanf(v, "%d/%d%c", k, parts, &tail) != 2 || *parts < 1 ||
+	    *parts > 64 || *k < 0 || *k >= *parts) {
+		fprintf(stderr, "CPI_TEST_SHARD: want K/N, got '%s'\n", v);
+		return -1;
+	}
+	return 0;
 }

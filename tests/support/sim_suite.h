@@ -19,4 +19,12 @@ int sim_suite_start(char *config, size_t size, const char *name);
  * status for main(): 0 when none failed, else 1. */
 int sim_suite_run(Suite *s);
 
+/* This process's part of a suite, from CPI_TEST_SHARD "K/N" (set by
+ * tests/sim/run.sh for a suite listed in tests/integration/<suite>.shards,
+ * each part against a simulator of its own): *k = K, *parts = N; the
+ * part runs cases K, K + N, K + 2N, ... (interleaved, so that slow cases
+ * spread over the parts).  Unset or "-": 0 and 1.  Returns 0, or -1
+ * after a line on stderr when the value is malformed. */
+int sim_suite_shard(int *k, int *parts);
+
 #endif
