@@ -10,33 +10,11 @@
 
 #include "base/buf.h"
 #include "base/digits.h"
+#include "base/span.h"
 #include "base/utf8.h"
 #include "base/xmltext.h"
 
 /* --- scanning helpers --------------------------------------------- */
-
-static bool
-has_prefix(const char *s, size_t n, const char *prefix)
-{
-	size_t pl = strlen(prefix);
-
-	return n >= pl && memcmp(s, prefix, pl) == 0;
-}
-
-/* Offset of needle in s[0..n), or n when absent. */
-static size_t
-find(const char *s, size_t n, const char *needle)
-{
-	size_t nl = strlen(needle), i;
-
-	if (nl == 0 || nl > n)
-		return n;
-	for (i = 0; i + nl <= n; i++) {
-		if (s[i] == needle[0] && memcmp(s + i, needle, nl) == 0)
-			return i;
-	}
-	return n;
-}
 
 static bool
 is_name_char(char c)
@@ -133,6 +111,7 @@ tag_is_user_session(const char *tag, size_t n)
 static size_t
 find_close(const char *s, size_t n, const char *qname, size_t ql)
 {
+	enum xmltext_kind kind;
 	size_t i = 0, e;
 	int nest = 0;
 
@@ -141,15 +120,13 @@ find_close(const char *s, size_t n, const char *qname, size_t ql)
 			i++;
 			continue;
 		}
-		if (has_prefix(s + i, n - i, "<![CDATA[")) {
-			e = find(s + i, n - i, "]]>");
-			i = e == n - i ? n : i + e + 3;
-			continue;
-		}
-		if (has_prefix(s + i, n - i, "<!--")) {
-			e = find(s + i, n - i, "-->");
-			i = e == n - i ? n : i + e + 3;
-			continue;
+		if (i + 1 < n && s[i + 1] == '!') {
+			/* CDATA and comments hold no tags */
+			e = xmltext_markup(&kind, s + i, n - i);
+			if (kind == XMLTEXT_CDATA || kind == XMLTEXT_COMMENT) {
+				i = e == 0 ? n : i + e;
+				continue;
+			}
 		}
 		if (i + 1 < n && s[i + 1] == '/' && i + 2 + ql <= n &&
 		    memcmp(s + i + 2, qname, ql) == 0 &&
@@ -233,9 +210,9 @@ redact_start_tag(struct redactor *r, const char *s, size_t tl, size_t n)
 	if (!redact && ll == 3 && memcmp(local, "key", 3) == 0) {
 		element_text(&text, &textl, s + tl, n - tl);
 		r->userdata_depth = 0;
-		if (has_prefix(text, textl, USERDATA_KEY) &&
+		if (span_starts(text, textl, USERDATA_KEY) &&
 		    !(textl == strlen(USERDATA_KEEP) &&
-		      has_prefix(text, textl, USERDATA_KEEP)))
+		      span_starts(text, textl, USERDATA_KEEP)))
 			r->userdata_depth = r->depth;
 	}
 	if (!redact)
@@ -357,9 +334,9 @@ redact_session_values(struct buf *b)
 		v = i + nl;
 		while (v < b->len && (d[v] == ' ' || d[v] == '\t'))
 			v++;
-		if (has_prefix(d + v, b->len - v, "&quot;"))
+		if (span_starts(d + v, b->len - v, "&quot;"))
 			v += 6;
-		else if (has_prefix(d + v, b->len - v, "&#34;"))
+		else if (span_starts(d + v, b->len - v, "&#34;"))
 			v += 5;
 		else if (v < b->len && (d[v] == '"' || d[v] == '\''))
 			v++;
@@ -516,7 +493,7 @@ secret_step(size_t len[8], const unsigned char *next[8], const char *t,
 		const char *e = t[0] == '&' ? named[i].xml : named[i].json;
 
 		if (e != NULL && cp == (unsigned char)named[i].c &&
-		    has_prefix(t, n, e)) {
+		    span_starts(t, n, e)) {
 			len[na] = strlen(e);
 			next[na++] = s + bl;
 		}
@@ -714,9 +691,9 @@ redact_login_key(char *buf, size_t size, const char *body, size_t len)
 
 	if (body == NULL || size == 0)
 		return false;
-	at = find(body, len, "LoginResponse");
+	at = span_find(body, len, "LoginResponse");
 	if (at == len)
-		at = find(body, len, "UserSession");
+		at = span_find(body, len, "UserSession");
 	if (at == len)
 		return false;
 	for (i = at; i < len; i++) {
@@ -747,7 +724,7 @@ json_expect(const char *body, size_t len, size_t *i, const char *want)
 
 	while (j < len && is_space(body[j]))
 		j++;
-	if (!has_prefix(body + j, len - j, want))
+	if (!span_starts(body + j, len - j, want))
 		return false;
 	*i = j + strlen(want);
 	return true;

@@ -4,25 +4,15 @@
 #include <stdbool.h>
 #include <string.h>
 
-static bool
-starts(const char *s, size_t n, const char *prefix)
-{
-	size_t pl = strlen(prefix);
-
-	return n >= pl && memcmp(s, prefix, pl) == 0;
-}
+#include "base/span.h"
 
 /* Offset just past the first close in s[0..n), or 0. */
 static size_t
 past(const char *s, size_t n, const char *close)
 {
-	size_t cl = strlen(close), i;
+	size_t at = span_find(s, n, close);
 
-	for (i = 0; i + cl <= n; i++) {
-		if (s[i] == close[0] && memcmp(s + i, close, cl) == 0)
-			return i + cl;
-	}
-	return 0;
+	return at == n ? 0 : at + strlen(close);
 }
 
 size_t
@@ -49,24 +39,24 @@ xmltext_markup(enum xmltext_kind *kind, const char *s, size_t n)
 {
 	size_t e;
 
-	if (starts(s, n, "<![CDATA[")) {
+	if (span_starts(s, n, "<![CDATA[")) {
 		*kind = XMLTEXT_CDATA;
 		return past(s, n, "]]>");
 	}
-	if (starts(s, n, "<!--")) {
+	if (span_starts(s, n, "<!--")) {
 		*kind = XMLTEXT_COMMENT;
 		return past(s, n, "-->");
 	}
-	if (starts(s, n, "<?")) {
+	if (span_starts(s, n, "<?")) {
 		*kind = XMLTEXT_PI;
 		return past(s, n, "?>");
 	}
-	if (starts(s, n, "<!")) {
+	if (span_starts(s, n, "<!")) {
 		*kind = XMLTEXT_DECL;
 		return xmltext_tag_end(s, n);
 	}
 	e = xmltext_tag_end(s, n);
-	if (starts(s, n, "</"))
+	if (span_starts(s, n, "</"))
 		*kind = XMLTEXT_END;
 	else if (e >= 2 && s[e - 2] == '/')
 		*kind = XMLTEXT_EMPTY;

@@ -14,19 +14,12 @@
 #include <unistd.h>
 
 #include "base/array.h"
+#include "base/span.h"
 #include "base/buf.h"
 #include "base/quote.h"
 #include "base/redact.h"
 
 /* --- small scanning helpers --------------------------------------- */
-
-static bool
-has_prefix(const char *s, size_t n, const char *prefix)
-{
-	size_t pl = strlen(prefix);
-
-	return n >= pl && memcmp(s, prefix, pl) == 0;
-}
 
 static bool
 is_space(char c)
@@ -79,7 +72,7 @@ mask_session(struct buf *out, const char *s, size_t n, size_t i)
 {
 	size_t j;
 
-	if (!has_prefix(s + i, n - i, "session["))
+	if (!span_starts(s + i, n - i, "session["))
 		return 0;
 	for (j = i + 8; j < n && j < i + 300; j++) {
 		if (s[j] == ']' || s[j] == '<' || is_space(s[j]))
@@ -120,7 +113,7 @@ mask_govcsim(struct buf *out, const char *s, size_t n, size_t i)
 {
 	size_t j, k;
 
-	if (has_prefix(s + i, n - i, "govcsim-")) {
+	if (span_starts(s + i, n - i, "govcsim-")) {
 		j = govcsim_token_end(s, n, i);
 		buf_adds(out, "<govcsim>");
 		return j - i;
@@ -129,7 +122,7 @@ mask_govcsim(struct buf *out, const char *s, size_t n, size_t i)
 	if (s[i] != '/' || (i > 0 && is_path_char(s[i - 1])))
 		return 0;
 	for (j = i; j < n && is_path_char(s[j]); j++) {
-		if (s[j] == '/' && has_prefix(s + j + 1, n - j - 1,
+		if (s[j] == '/' && span_starts(s + j + 1, n - j - 1,
 		                              "govcsim-")) {
 			k = govcsim_token_end(s, n, j + 1);
 			buf_adds(out, "<govcsim>");
@@ -216,7 +209,7 @@ mask_url_port(struct buf *out, const char *s, size_t n, size_t i)
 {
 	size_t j = i + 3, d;
 
-	if (!has_prefix(s + i, n - i, "://"))
+	if (!span_starts(s + i, n - i, "://"))
 		return 0;
 	if (j < n && s[j] == '[') {
 		while (j < n && j < i + 64 && s[j] != ']')
@@ -246,7 +239,7 @@ mask_sensitive_size(struct buf *out, const char *s, size_t n,
 {
 	size_t j = i + 10, d;
 
-	if (!has_prefix(s + i, n - i, "<sensitive"))
+	if (!span_starts(s + i, n - i, "<sensitive"))
 		return 0;
 	while (j < n && j < i + 40 && s[j] != ':')
 		j++;

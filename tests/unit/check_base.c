@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/quote.h"
 #include "base/redact.h"
+#include "base/span.h"
 #include "base/utf8.h"
 #include "base/uuid.h"
 #include "base/xmltext.h"
@@ -432,6 +433,47 @@ START_TEST(test_redact_secrets_mark)
 }
 END_TEST
 
+/* The element's whole content goes, even when a comment or a CDATA
+ * section inside it holds what looks like its close tag. */
+START_TEST(test_redact_close_past_markup)
+{
+	static const char in[] =
+		"<password>a<!-- </password> -->b<![CDATA[</password>]]>c"
+		"</password><userName>u</userName>";
+	char *out = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(redact_text(&out, &len, in, strlen(in), NULL), 0);
+	ck_assert_str_eq(out, "<password>REDACTED</password>"
+	                 "<userName>u</userName>");
+	free(out);
+	/* an unterminated comment: the rest of the text goes */
+	ck_assert_int_eq(redact_text(&out, &len, "<password>a<!-- b", 17,
+	                             NULL), 0);
+	ck_assert_ptr_null(strstr(out, "b"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_span)
+{
+	const char s[] = { 'a', 'b', 'c', 'a', 'b' };	/* no NUL */
+
+	ck_assert(span_starts(s, 5, "abc"));
+	ck_assert(span_starts(s, 5, ""));
+	ck_assert(!span_starts(s, 2, "abc"));
+	ck_assert(!span_starts(s, 5, "abd"));
+	ck_assert_uint_eq(span_find(s, 5, "ab"), 0);
+	ck_assert_uint_eq(span_find(s, 5, "ca"), 2);
+	ck_assert_uint_eq(span_find(s + 1, 4, "ab"), 2);
+	ck_assert_uint_eq(span_find(s, 5, "abx"), 5);
+	ck_assert_uint_eq(span_find(s, 4, "ab"), 0);
+	ck_assert_uint_eq(span_find(s + 1, 3, "ab"), 3);  /* cut short */
+	ck_assert_uint_eq(span_find(s, 5, ""), 5);
+	ck_assert_uint_eq(span_find(s, 2, "abc"), 2);
+}
+END_TEST
+
 START_TEST(test_redact_text_shapes)
 {
 	static const char in[] =
@@ -653,6 +695,8 @@ base_suite(void)
 	tcase_add_test(tr, test_redact_secret_at_forms);
 	tcase_add_test(tr, test_redact_secrets_mark);
 	tcase_add_test(tr, test_redact_text_shapes);
+	tcase_add_test(tr, test_redact_close_past_markup);
+	tcase_add_test(tr, test_span);
 	tcase_add_test(tr, test_redact_pbm_session_header);
 	tcase_add_test(tr, test_redact_rest_session);
 	tcase_add_test(tr, test_redact_login_key);
