@@ -280,6 +280,16 @@ vs_vm_names_free(struct vs_vm_names *names)
 	free(names);
 }
 
+int
+vs_vm_names_add(struct vs_vm_names *names, const char *s, struct err *err)
+{
+	names->items[names->n] = strdup(s);
+	if (names->items[names->n] == NULL)
+		return err_set(err, ERR_ENOMEM, "out of memory");
+	names->n++;
+	return 0;
+}
+
 static bool
 disk_selected(const struct vs_device *d, const struct vs_vm_info *info,
               int filter)
@@ -317,8 +327,9 @@ plan_detach(struct vs_vm_device_change *changes, struct vs_vm_names *names,
             const struct vs_vm_info *info, int filter, struct err *err)
 {
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < info->ndevices; i++) {
+	for (i = 0; rc == 0 && i < info->ndevices; i++) {
 		const struct vs_device *d = &info->devices[i];
 
 		if (!disk_selected(d, info, filter))
@@ -328,12 +339,9 @@ plan_detach(struct vs_vm_device_change *changes, struct vs_vm_names *names,
 			               "has no file", info->vm.value,
 			               d->key);
 		vs_vm_disk_remove_change(&changes[names->n], d);
-		names->items[names->n] = strdup(d->file_name);
-		if (names->items[names->n] == NULL)
-			return err_set(err, ERR_ENOMEM, "out of memory");
-		names->n++;
+		rc = vs_vm_names_add(names, d->file_name, err);
 	}
-	return 0;
+	return rc;
 }
 
 int

@@ -65,11 +65,7 @@ add_name(struct vs_vm_names *names, const struct vs_object *o,
 	err_clear(&e);
 	if (vs_object_get_str(&name, o, "name", &e) != 0)
 		name = o->obj.value;
-	names->items[names->n] = strdup(name);
-	if (names->items[names->n] == NULL)
-		return err_set(err, ERR_ENOMEM, "out of memory");
-	names->n++;
-	return 0;
+	return vs_vm_names_add(names, name, err);
 }
 
 int

@@ -319,6 +319,9 @@ struct vs_vm_names {
 };
 
 void vs_vm_names_free(struct vs_vm_names *names);
+/* Appends a copy of s to names, whose items have room for it. */
+int vs_vm_names_add(struct vs_vm_names *names, const char *s,
+                    struct err *err);
 
 enum vs_vm_disk_filter {
 	VS_VM_DISKS_PERSISTENT = 1, /* per the RULE */

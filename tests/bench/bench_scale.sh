@@ -8,7 +8,9 @@
 # On each: create_stemcell (the tiny test image), then BENCH_SCALE_RUNS
 # (default 7) create_vm + delete_vm and has_vm; the medians of wall time
 # and peak RSS (wait4) of create_vm and has_vm are printed with their
-# round trips, then the ratios big/small (targets: <= 1.25 for VMs,
+# round trips, and create_vm's CPU time (the CPI's own user + system
+# time: the wall time less it is the server's and the network's), then
+# the ratios big/small (targets: <= 1.25 for VMs,
 # <= 1.5 wall and <= 1.2 RSS for port groups; printed, not asserted).
 # Each figure for build/cpi and, side by side, for the release's binary
 # (BENCH_RELEASE_CPI, set by tests/bench/run.sh; none when empty or
@@ -34,7 +36,8 @@ sh tests/stemcell/make-image.sh "$out/image" >/dev/null
 
 bench_sim scale
 
-# call METHOD ARGS: one run of $cpi; sets wall, rss, rt and result.
+# call METHOD ARGS: one run of $cpi; sets wall, rss, cpu (the CPI's own
+# user + system time), rt and result.
 call() {
 	printf '{"method":"%s","arguments":%s,"api_version":2}\n' "$1" "$2" \
 		>"$out/req.json"
@@ -48,6 +51,7 @@ call() {
 	fi
 	wall=$3
 	rss=$4
+	cpu=$5
 	rt=$(sed -n 's/.* \([0-9][0-9]*\) vCenter round trips.*/\1/p' \
 		"$out/err.log" | tail -n 1)
 	# a string result, or the first of an array (create_vm, API v2)
@@ -64,7 +68,7 @@ vm_cp='{"cpu":1,"ram":512,"disk":1024}'
 
 # measure KEY LABEL FLAGS...: a fresh simulator; for each binary B of
 # $bins prints the medians and writes them to $out/fig.KEY.B as
-# "create_vm-wall create_vm-RSS has_vm-wall has_vm-RSS".
+# "create_vm-wall create_vm-RSS has_vm-wall has_vm-RSS create_vm-CPU".
 measure() {
 	key=$1
 	label=$2
@@ -76,6 +80,7 @@ measure() {
 	sc=$result
 	for b in $bins; do
 		: >"$out/cw.$b"; : >"$out/cr.$b"; : >"$out/hw.$b"; : >"$out/hr.$b"
+		: >"$out/cc.$b"
 	done
 	i=0
 	while [ "$i" -lt "$runs" ]; do
@@ -85,6 +90,7 @@ measure() {
 			call create_vm "[\"agent-$i\",\"$sc\",$vm_cp,$nets,[],{}]"
 			vm=$result
 			echo "$wall" >>"$out/cw.$b"; echo "$rss" >>"$out/cr.$b"
+			echo "$cpu" >>"$out/cc.$b"
 			echo "$rt" >"$out/crt.$b"
 			call has_vm "[\"$vm\"]"
 			echo "$wall" >>"$out/hw.$b"; echo "$rss" >>"$out/hr.$b"
@@ -96,9 +102,10 @@ measure() {
 	for b in $bins; do
 		cw=$(median <"$out/cw.$b"); cr=$(median <"$out/cr.$b")
 		hw=$(median <"$out/hw.$b"); hr=$(median <"$out/hr.$b")
-		echo "$cw $cr $hw $hr" >"$out/fig.$key.$b"
-		printf '%-18s %-8s create_vm %7.1f ms %7d KiB %3s trips   ' \
-			"$label" "$b" "$cw" "$cr" "$(cat "$out/crt.$b")"
+		cc=$(median <"$out/cc.$b")
+		echo "$cw $cr $hw $hr $cc" >"$out/fig.$key.$b"
+		printf '%-18s %-8s create_vm %7.1f ms (CPU %5.1f) %7d KiB %3s trips   ' \
+			"$label" "$b" "$cw" "$cc" "$cr" "$(cat "$out/crt.$b")"
 		printf 'has_vm %7.1f ms %7d KiB %3s trips\n' "$hw" "$hr" \
 			"$(cat "$out/hrt.$b")"
 	done
@@ -111,10 +118,11 @@ measure() {
 ratios() {
 	for b in $bins; do
 		cat "$out/fig.$1.$b" "$out/fig.$2.$b" | awk -v t="$3" -v b="$b" \
-			-v g="$4" '{ for (i = 1; i <= 4; i++) v[NR, i] = $i }
+			-v g="$4" '{ for (i = 1; i <= 5; i++) v[NR, i] = $i }
 			END { printf "bench scale: %s, %s: create_vm wall " \
-			      "%.2f RSS %.2f, has_vm wall %.2f RSS %.2f (%s)\n",
-			      t, b, v[2, 1] / v[1, 1], v[2, 2] / v[1, 2],
+			      "%.2f RSS %.2f CPU %.2f, has_vm wall %.2f RSS " \
+			      "%.2f (%s)\n", t, b, v[2, 1] / v[1, 1],
+			      v[2, 2] / v[1, 2], v[2, 5] / v[1, 5],
 			      v[2, 3] / v[1, 3], v[2, 4] / v[1, 4], g }'
 	done
 }

@@ -3,7 +3,7 @@
 
 # bench_runner: the small C runner (tests/bench/runner.c) into
 # $out/runner: feeds a request, waits with wait4 and prints
-# "<exit status> <wall ms> <peak RSS KiB>".
+# "<exit status> <wall ms> <peak RSS KiB> <CPU ms>".
 bench_runner() {
 	${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror \
 		-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \

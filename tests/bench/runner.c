@@ -1,7 +1,9 @@
 /*
  * tests/bench/runner.c: runs CMD... with stdin from IN, stdout to OUT and
  * stderr to ERR, waits for it with wait4 and prints "<exit status> <wall
- * ms> <peak RSS KiB>" (bench_stemcell.sh, bench_scale.sh).
+ * ms> <peak RSS KiB> <CPU ms>" (user and system time of CMD, so that a
+ * figure can tell the CPI's own cost from the server's; bench_stemcell.sh,
+ * bench_scale.sh, bench_pods.sh).
  * usage: runner IN OUT ERR CMD...
  */
 #include <fcntl.h>
@@ -41,8 +43,10 @@ main(int argc, char **argv)
 	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
 		return 2;
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("%d %.1f %ld\n", WIFEXITED(status) ? WEXITSTATUS(status)
+	printf("%d %.1f %ld %.1f\n", WIFEXITED(status) ? WEXITSTATUS(status)
 	       : 128, (double)(b.tv_sec - a.tv_sec) * 1e3 +
-	       (double)(b.tv_nsec - a.tv_nsec) / 1e6, ru.ru_maxrss);
+	       (double)(b.tv_nsec - a.tv_nsec) / 1e6, ru.ru_maxrss,
+	       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3);
 	return 0;
 }
