@@ -2,11 +2,12 @@
 # Runs Check suite binaries, prints each suite's summary and one closing
 # line "LABEL: N passed, N failed"; exits non-zero when any test failed or
 # any binary crashed.  VALGRIND=1 runs each binary under memcheck.
-# CPI_TEST_JOBS suites run at once (default: twice the number of CPUs;
-# under VALGRIND=1, which keeps a CPU busy, the number of CPUs): the
-# suites spend much of their time waiting (timeouts, retries, child
-# processes), so this shortens a run.  Each suite's output is printed
-# whole, in the order the binaries were given.
+# CPI_TEST_JOBS suites run at once (default: the number of CPUs, so
+# that each suite has about a CPU, as its Check timeouts assume, under
+# the sanitizers too): the suites spend much of their time waiting
+# (retries, child processes, fault injection), which the others use.
+# Each suite's output is printed whole, in the order the binaries were
+# given.
 # usage: run-suites.sh BUILD LABEL BIN...
 set -u
 build=$1; label=$2; shift 2
@@ -16,8 +17,7 @@ passed=0; failed=0; status=0
 
 cpus=$(nproc 2>/dev/null || echo 1)
 case $cpus in ''|*[!0-9]*|0) cpus=1;; esac
-[ "${VALGRIND:-0}" = 1 ] && jobs=$cpus || jobs=$((2 * cpus))
-jobs=${CPI_TEST_JOBS:-$jobs}
+jobs=${CPI_TEST_JOBS:-$cpus}
 case $jobs in ''|*[!0-9]*|0) jobs=1;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
