@@ -500,85 +500,84 @@ set_method(struct xfer *x, const char *method, curl_off_t up_size,
 	return err_set(err, ERR_EINVAL, "http: unsupported method");
 }
 
+/* Appends line to *l. */
+static int
+add_line(struct curl_slist **l, const char *line, struct err *err)
+{
+	struct curl_slist *n = curl_slist_append(*l, line);
+
+	if (n == NULL)
+		return err_set(err, ERR_ENOMEM, "out of memory");
+	*l = n;
+	return 0;
+}
+
+/* Appends "name: value" to *l, value checked (no line breaks; quoted:
+ * no '"' either, and sent in quotes) and never cut.  value NULL: "name:",
+ * which sends no such header, not even curl's default. */
+static int
+add_header(struct curl_slist **l, const char *name, const char *value,
+           bool quoted, struct err *err)
+{
+	char line[1200];
+	int len;
+
+	if (value == NULL)
+		len = snprintf(line, sizeof(line), "%s:", name);
+	else if (!vs_http_header_value_ok(value) ||
+	         (quoted && strchr(value, '"') != NULL))
+		return err_set(err, ERR_EINVAL, "http: bad %s", name);
+	else if (quoted)
+		len = snprintf(line, sizeof(line), "%s: \"%s\"", name, value);
+	else
+		len = snprintf(line, sizeof(line), "%s: %s", name, value);
+	if (len < 0 || (size_t)len >= sizeof(line))
+		return err_set(err, ERR_EINVAL, "http: %s too long", name);
+	return add_line(l, line, err);
+}
+
 /* The request's extra header lines ("Name: value", no line breaks)
  * appended to *l. */
 static int
 extra_headers(struct curl_slist **l, const char *const *headers,
               struct err *err)
 {
-	struct curl_slist *n;
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; headers != NULL && headers[i] != NULL; i++) {
+	for (i = 0; rc == 0 && headers != NULL && headers[i] != NULL; i++) {
 		if (!vs_http_header_value_ok(headers[i]) ||
 		    strchr(headers[i], ':') == NULL ||
 		    headers[i][0] == ':' || headers[i][0] == ' ')
 			return err_set(err, ERR_EINVAL,
 			               "http: bad request header");
-		n = curl_slist_append(*l, headers[i]);
-		if (n == NULL)
-			return err_set(err, ERR_ENOMEM, "out of memory");
-		*l = n;
+		rc = add_line(l, headers[i], err);
 	}
-	return 0;
+	return rc;
 }
 
 static int
 build_headers(struct curl_slist **out, const struct vs_http_request *req,
               struct err *err)
 {
-	struct curl_slist *l = NULL, *n;
-	char line[1200];
-	int rc = 0;
+	struct curl_slist *l = NULL;
+	int rc;
 
 	*out = NULL;
 	/* vCenter never answers 100-continue: waiting for it costs ~1 s */
-	n = curl_slist_append(l, "Expect:");
-	if (n == NULL)
-		goto nomem;
-	l = n;
-	if (req->content_type == NULL) {
-		/* no curl default (form-urlencoded on POST) either */
-		n = curl_slist_append(l, "Content-Type:");
-		if (n == NULL)
-			goto nomem;
-		l = n;
-	} else {
-		if (!vs_http_header_value_ok(req->content_type)) {
-			rc = err_set(err, ERR_EINVAL,
-			             "http: bad content type");
-			goto cleanup;
-		}
-		snprintf(line, sizeof(line), "Content-Type: %s",
-		         req->content_type);
-		n = curl_slist_append(l, line);
-		if (n == NULL)
-			goto nomem;
-		l = n;
+	rc = add_header(&l, "Expect", NULL, false, err);
+	/* without a type: none, not curl's form-urlencoded on POST */
+	if (rc == 0)
+		rc = add_header(&l, "Content-Type", req->content_type, false,
+		                err);
+	if (rc == 0)
+		rc = extra_headers(&l, req->headers, err);
+	if (rc == 0 && req->soap_action != NULL)
+		rc = add_header(&l, "SOAPAction", req->soap_action, true, err);
+	if (rc == 0) {
+		*out = l;
+		l = NULL;
 	}
-	rc = extra_headers(&l, req->headers, err);
-	if (rc != 0)
-		goto cleanup;
-	if (req->soap_action != NULL) {
-		if (!vs_http_header_value_ok(req->soap_action) ||
-		    strchr(req->soap_action, '"') != NULL) {
-			rc = err_set(err, ERR_EINVAL,
-			             "http: bad SOAPAction");
-			goto cleanup;
-		}
-		snprintf(line, sizeof(line), "SOAPAction: \"%s\"",
-		         req->soap_action);
-		n = curl_slist_append(l, line);
-		if (n == NULL)
-			goto nomem;
-		l = n;
-	}
-	*out = l;
-	l = NULL;
-	goto cleanup;
-nomem:
-	rc = err_set(err, ERR_ENOMEM, "out of memory");
-cleanup:
 	curl_slist_free_all(l);
 	return rc;
 }

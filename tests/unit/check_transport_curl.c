@@ -1082,7 +1082,29 @@ START_TEST(test_bad_requests)
 	req = get("/ok");
 	req.soap_action = "urn:vim25\r\nX-Evil: 1";
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EINVAL);
+	ck_assert_str_eq(err.message, "http: bad SOAPAction");
 	err_clear(&err);
+	req = get("/ok");
+	req.soap_action = "urn:\"vim25";
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EINVAL);
+	err_clear(&err);
+	req = get("/ok");
+	req.content_type = "text/xml\nX-Evil: 1";
+	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EINVAL);
+	ck_assert_str_eq(err.message, "http: bad Content-Type");
+	err_clear(&err);
+	/* a value of 1,024 bytes or more is refused, never sent cut */
+	{
+		static char longtype[1300];
+
+		memset(longtype, 'x', sizeof(longtype) - 1);
+		req = get("/ok");
+		req.content_type = longtype;
+		ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err),
+		                 ERR_EINVAL);
+		ck_assert_str_eq(err.message, "http: bad Content-Type");
+		err_clear(&err);
+	}
 	req = get("/ok");
 	req.method = "PATCH";
 	ck_assert_int_eq(t->roundtrip(t, &req, &resp, &err), ERR_EINVAL);
