@@ -588,14 +588,6 @@ static const struct vs_property_spec props_wide[] = {
 #define NNARROW (sizeof(props_narrow) / sizeof(props_narrow[0]))
 #define NWIDE (sizeof(props_wide) / sizeof(props_wide[0]))
 
-/* The one property collector read of the inventory; what: VS_PLACE_WIDE
- * (cpi check): props_wide and the vm folders too (cpi check looks at
- * vm_folder in it); VS_PLACE_PODS: the datastore clusters' members and
- * Storage DRS flag too (the folder walk reaches them already: a
- * StoragePod is a Folder); VS_PLACE_GROUPS: the clusters' host groups
- * (configurationEx; props_wide has it).  extra (may be NULL): one more
- * object, read by itself (no traversal) with extra_paths, in the same
- * PropertyFilterSpec (placement: the stemcell). */
 struct pg_names {
 	const char *const *v;
 	size_t n;
@@ -610,9 +602,10 @@ named_network(const struct vs_object *o, const void *ud)
 	const struct pg_names *w = ud;
 	const struct vs_prop *name;
 	const char *last;
+	int kind = kind_of(o->obj.type);
 	size_t i;
 
-	if (kind_of(o->obj.type) != K_NET && kind_of(o->obj.type) != K_DVPG)
+	if (kind != K_NET && kind != K_DVPG)
 		return true;
 	name = vs_object_prop(o, "name");
 	if (name == NULL || name->kind != VS_PROP_TEXT)
@@ -626,6 +619,16 @@ named_network(const struct vs_object *o, const void *ud)
 	return false;
 }
 
+/* The one property collector read of the inventory; what: VS_PLACE_WIDE
+ * (cpi check): props_wide and the vm folders too (cpi check looks at
+ * vm_folder in it); VS_PLACE_PODS: the datastore clusters' members and
+ * Storage DRS flag too (the folder walk reaches them already: a
+ * StoragePod is a Folder); VS_PLACE_GROUPS: the clusters' host groups
+ * (configurationEx; props_wide has it).  extra (may be NULL): one more
+ * object, read by itself (no traversal) with extra_paths, in the same
+ * PropertyFilterSpec (placement: the stemcell).  pgs (may be NULL:
+ * every network kept): the port group names asked for, of which
+ * named_network keeps the networks they can name. */
 int
 vs_place__read(struct vs_objects **out, struct vs_client *c, unsigned what,
                const struct vs_moref *extra,
