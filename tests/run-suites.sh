@@ -42,19 +42,13 @@ run_one() {
 
 # Each lane takes the next binary not yet taken, until none is left.
 count=$#
-echo 0 >"$tmp/next"
-claim() { # prints the next index (a mkdir lock: atomic, no flock needed)
-    while ! mkdir "$tmp/lock" 2>/dev/null; do sleep 0.01; done
-    n=$(cat "$tmp/next")
-    echo $((n + 1)) >"$tmp/next"
-    rmdir "$tmp/lock"
-    echo "$n"
-}
+. tests/queue.sh
+queue_init "$tmp"
 lane=0
 while [ "$lane" -lt "$jobs" ]; do
     (
         while :; do
-            n=$(claim)
+            n=$(queue_claim "$tmp")
             [ "$n" -lt "$count" ] || break
             eval "bin=\${$((n + 1))}"
             run_one "$n" "$bin"

@@ -241,20 +241,14 @@ item_dir() { # BIN SHARD: the item's directory
 # Each lane takes the next item not yet taken until none is left, with
 # a simulator of its own (a port of its own, datastores in directories
 # of their own).
-claim() { # prints the next index (a mkdir lock: atomic)
-	while ! mkdir "$tmp/lock" 2>/dev/null; do sleep 0.01; done
-	n=$(cat "$tmp/next")
-	echo $((n + 1)) >"$tmp/next"
-	rmdir "$tmp/lock"
-	echo "$n"
-}
+. tests/queue.sh
 run_lane() {
 	trap 'stop_suite; stop_sim' EXIT
 	trap 'stop_suite; stop_sim; exit 130' INT
 	trap 'stop_suite; stop_sim; exit 143' TERM
 	trap 'stop_suite; stop_sim; exit 129' HUP
 	while :; do
-		n=$(claim)
+		n=$(queue_claim "$tmp")
 		[ "$n" -lt "$nitems" ] || break
 		# shellcheck disable=SC2046
 		set -- $(sed -n "$((n + 1))p" "$items")
@@ -268,7 +262,7 @@ case $cpus in ''|*[!0-9]*|0) cpus=1;; esac
 jobs=${CPI_SIM_JOBS:-$jobs}
 case $jobs in ''|*[!0-9]*|0) jobs=1;; esac
 tmp=$(mktemp -d)
-echo 0 >"$tmp/next"
+queue_init "$tmp"
 lanes=
 lane=0
 while [ "$lane" -lt "$jobs" ]; do
