@@ -202,6 +202,35 @@ callgrind_total(const char *path)
 	return v;
 }
 
+/* The environment a Director gives a CPI (external_cpi.rb runs it with
+ * unsetenv_others: PATH, TMPDIR and HOME only), plus CPI_LOG_LEVEL when
+ * set: counted instructions then do not move with the caller's
+ * environment, which glibc's start-up scans variable by variable.  Only
+ * called in the child, just before exec. */
+static char *const *
+director_env(void)
+{
+	static char tmpdir[4200], home[4200], level[64];
+	static char *envp[5];
+	const char *v;
+	size_t n = 0;
+
+	envp[n++] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	v = getenv("TMPDIR");
+	snprintf(tmpdir, sizeof(tmpdir), "TMPDIR=%s", v != NULL ? v : "/tmp");
+	envp[n++] = tmpdir;
+	v = getenv("HOME");
+	snprintf(home, sizeof(home), "HOME=%s", v != NULL ? v : "/");
+	envp[n++] = home;
+	v = getenv("CPI_LOG_LEVEL");
+	if (v != NULL) {
+		snprintf(level, sizeof(level), "CPI_LOG_LEVEL=%s", v);
+		envp[n++] = level;
+	}
+	envp[n] = NULL;
+	return envp;
+}
+
 /* Runs cpi config with req on stdin; *resp parsed from stdout.  With
  * cg_out, the cpi runs under callgrind (BENCH_CALLGRIND) writing there. */
 static int
@@ -238,11 +267,12 @@ run_cpi(json_t **resp, struct sample *s, const char *cpi,
 		if (cg_out != NULL) {
 			char opt[4200];
 			const char *vg = getenv("BENCH_CALLGRIND");
+			char *const *envp = director_env();
 
 			snprintf(opt, sizeof(opt),
 			         "--callgrind-out-file=%s", cg_out);
-			execl(vg, vg, "--tool=callgrind", opt, cpi, config,
-			      (char *)NULL);
+			execle(vg, vg, "--tool=callgrind", opt, cpi, config,
+			       (char *)NULL, envp);
 			_exit(127);
 		}
 		execl(cpi, cpi, config, (char *)NULL);

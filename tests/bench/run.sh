@@ -48,16 +48,25 @@ export BENCH_RELEASE_CPI="$release_cpi"
 # objects, ICU and Kerberos among them: most of its start-up time and
 # RSS); the release's binary links its own minimal static builds of them.
 # Instructions (valgrind's callgrind, repeatable on a busy machine): the
-# whole process, dynamic loading included.  create_vm's count comes from
-# bench_vsphere below (BENCH_CALLGRIND).
+# whole process, dynamic loading included, in the environment a Director
+# gives a CPI (external_cpi.rb: unsetenv_others, only PATH, TMPDIR and
+# HOME), so the figure is what a Director pays and does not move with
+# the shell's: glibc's start-up scans every environment variable (about
+# 0.5K instructions each).  create_vm's count comes from bench_vsphere
+# below (BENCH_CALLGRIND, the same environment).
 vg=$(command -v valgrind || :)
+director_env() { # CMD...: CMD in a Director's CPI environment
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TMPDIR="${TMPDIR:-/tmp}" \
+        HOME="${HOME:-/}" "$@"
+}
 instr_info() { # CPI: millions of instructions of one info call, or "-"
     if [ -z "$vg" ]; then
         echo -
         return 0
     fi
     printf '{"method":"info","arguments":[]}\n' |
-        "$vg" --tool=callgrind --callgrind-out-file="$out/callgrind.info" \
+        director_env "$vg" --tool=callgrind \
+            --callgrind-out-file="$out/callgrind.info" \
             "$1" tests/data/cpi/cpi.json >/dev/null 2>"$out/callgrind.log"
     n=$(sed -n 's/^summary: //p; s/^totals: //p' "$out/callgrind.info" |
         tail -n 1)
