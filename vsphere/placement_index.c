@@ -519,41 +519,40 @@ static const struct vs_selection_spec f_sel_novm[] = {
 	{ .name = "f" }, { .name = "dcH" }, { .name = "dcD" },
 	{ .name = "dcN" }, { .name = "cr" }, { .name = "crH" },
 };
+/* A datacenter folder the walk enters; its children go on as "f". */
+#define DC_FOLDER(n, p) \
+	{ .name = (n), .type = "Datacenter", .path = (p), \
+	  .select = &ref_f, .nselect = 1 }
+/* Below a cluster or host: its pools, theirs, and its hosts. */
+#define POOLS_AND_HOSTS \
+	{ .name = "cr", .type = "ComputeResource", \
+	  .path = "resourcePool", .select = &ref_rp, .nselect = 1 }, \
+	{ .name = "rp", .type = "ResourcePool", .path = "resourcePool", \
+	  .select = &ref_rp, .nselect = 1 }, \
+	{ .name = "crH", .type = "ComputeResource", .path = "host" }
 static const struct vs_selection_spec inv_specs[] = {
 	{ .name = "f", .type = "Folder", .path = "childEntity",
 	  .select = f_sel, .nselect = 7 },
-	{ .name = "dcH", .type = "Datacenter", .path = "hostFolder",
-	  .select = &ref_f, .nselect = 1 },
-	{ .name = "dcD", .type = "Datacenter",
-	  .path = "datastoreFolder", .select = &ref_f, .nselect = 1 },
-	{ .name = "dcN", .type = "Datacenter", .path = "networkFolder",
-	  .select = &ref_f, .nselect = 1 },
-	{ .name = "dcV", .type = "Datacenter", .path = "vmFolder",
-	  .select = &ref_f, .nselect = 1 },
-	{ .name = "cr", .type = "ComputeResource",
-	  .path = "resourcePool", .select = &ref_rp, .nselect = 1 },
-	{ .name = "rp", .type = "ResourcePool", .path = "resourcePool",
-	  .select = &ref_rp, .nselect = 1 },
-	{ .name = "crH", .type = "ComputeResource", .path = "host" },
+	DC_FOLDER("dcH", "hostFolder"),
+	DC_FOLDER("dcD", "datastoreFolder"),
+	DC_FOLDER("dcN", "networkFolder"),
+	DC_FOLDER("dcV", "vmFolder"),
+	POOLS_AND_HOSTS,
 };
 #define NSPECS (sizeof(inv_specs) / sizeof(inv_specs[0]))
 
-/* inv_specs less dcV, "f" following f_sel_novm. */
+/* inv_specs less dcV, "f" following f_sel_novm (the same order, so a
+ * request's text is unchanged). */
 static const struct vs_selection_spec place_specs[] = {
 	{ .name = "f", .type = "Folder", .path = "childEntity",
 	  .select = f_sel_novm, .nselect = 6 },
-	{ .name = "dcH", .type = "Datacenter", .path = "hostFolder",
-	  .select = &ref_f, .nselect = 1 },
-	{ .name = "dcD", .type = "Datacenter",
-	  .path = "datastoreFolder", .select = &ref_f, .nselect = 1 },
-	{ .name = "dcN", .type = "Datacenter", .path = "networkFolder",
-	  .select = &ref_f, .nselect = 1 },
-	{ .name = "cr", .type = "ComputeResource",
-	  .path = "resourcePool", .select = &ref_rp, .nselect = 1 },
-	{ .name = "rp", .type = "ResourcePool", .path = "resourcePool",
-	  .select = &ref_rp, .nselect = 1 },
-	{ .name = "crH", .type = "ComputeResource", .path = "host" },
+	DC_FOLDER("dcH", "hostFolder"),
+	DC_FOLDER("dcD", "datastoreFolder"),
+	DC_FOLDER("dcN", "networkFolder"),
+	POOLS_AND_HOSTS,
 };
+#undef DC_FOLDER
+#undef POOLS_AND_HOSTS
 
 /* Placement: networks (every subtype) give their names and parents
  * only; the details of the few port groups asked for come in a read of
