@@ -142,12 +142,15 @@ valgrind: $(BUILD)/cpi $(UNIT_BIN) $(INTEG_BIN)
 	    sh tests/sim/run.sh $(BUILD)/vg $(INTEG_BIN)
 
 # One closing line over every suite of both runs (tests/run-suites.sh
-# appends each run's counts to the tally).
+# appends each run's counts to the tally).  The check and asan passes
+# compile with one job per CPU (JOBS; their suites already run one per
+# CPU); the release test's packaging scripts set their own.
 TALLY = $(CURDIR)/build/tally
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	@mkdir -p build && : >$(TALLY)
-	CPI_TEST_TALLY=$(TALLY) $(MAKE) check
-	CPI_TEST_TALLY=$(TALLY) $(MAKE) asan
+	CPI_TEST_TALLY=$(TALLY) $(MAKE) -j$(JOBS) check
+	CPI_TEST_TALLY=$(TALLY) $(MAKE) -j$(JOBS) asan
 	CPI_TEST_TALLY=$(TALLY) $(MAKE) release-test
 	@awk '{p+=$$1; f+=$$2} END {printf "total: %d passed, %d failed\n", p, f; exit f>0}' $(TALLY)
 

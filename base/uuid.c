@@ -36,6 +36,17 @@ uuid_v4(char *buf)
 	return 0;
 }
 
+int
+uuid_id(char *out, size_t size, const char *prefix)
+{
+	char uuid[UUID_LEN + 1];
+
+	if (uuid_v4(uuid) != 0)
+		return -1;
+	snprintf(out, size, "%s-%s", prefix, uuid);
+	return 0;
+}
+
 bool
 uuid_valid(const char *s)
 {

@@ -17,6 +17,10 @@ int uuid_random_bytes(unsigned char *b, size_t n);
  * bytes); -1 when no random bytes could be read. */
 int uuid_v4(char *buf);
 
+/* "<prefix>-<uuid_v4>" into out (size bytes; cut if too small): the
+ * CPI's ids ("vm-…", "disk-…", "sc-…"); -1 as uuid_v4. */
+int uuid_id(char *out, size_t size, const char *prefix);
+
 /* True for exactly 36 characters of lower-case hex in the 8-4-4-4-12
  * form (what uuid_v4 writes). */
 bool uuid_valid(const char *s);

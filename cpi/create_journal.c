@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/dirs.h"
 #include "cpi/vm_cid.h"
 
 #define MAGIC "vsphere-cpi-creating 1"
@@ -24,28 +25,6 @@ sys_fail(struct err *err, const char *what, const char *path)
 {
 	return cpi_err_set(err, CPI_ERROR_CPI, false, "leftover journal: "
 	                   "%s %s: %s", what, path, strerror(errno));
-}
-
-/* mkdir -p path, mode 0700 for what it makes. */
-static int
-make_dirs(const char *path, struct err *err)
-{
-	char buf[4096];
-	size_t i, len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf))
-		return cpi_err_set(err, CPI_ERROR_CPI, false, "leftover "
-		                   "journal: bad directory '%s'", path);
-	memcpy(buf, path, len + 1);
-	for (i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-			return sys_fail(err, "making", buf);
-		buf[i] = i < len ? '/' : '\0';
-	}
-	return 0;
 }
 
 int
@@ -65,9 +44,11 @@ cpi_journal_dir(char **out, const struct cpi_vcenter *vc,
 		         (unsigned long)geteuid());
 	else
 		snprintf(buf, sizeof(buf), "%s", vc->leftover_journal_dir);
-	rc = make_dirs(buf, err);
-	if (rc < 0)
+	rc = dirs_make(buf, 0700, err);
+	if (rc < 0) {
+		err_prefix(err, "leftover journal");
 		return rc;
+	}
 	if (lstat(buf, &st) != 0)
 		return sys_fail(err, "reading", buf);
 	if (!S_ISDIR(st.st_mode) || (def && (st.st_uid != geteuid() ||

@@ -102,19 +102,6 @@ cpi_json_text(const json_t *v)
 
 /* --- helpers ---------------------------------------------------------- */
 
-static int
-new_vm_cid(char *out, size_t size, struct err *err)
-{
-	char uuid[UUID_LEN + 1];
-
-	if (uuid_v4(uuid) < 0)
-		return cpi_err_set(err, CPI_ERROR_CPI, true,
-		                   "create_vm: no random bytes for the VM "
-		                   "id");
-	snprintf(out, size, "vm-%s", uuid);
-	return 0;
-}
-
 /* A group or deployment name usable in a VM name (and so in a cid and
  * an inventory path): [A-Za-z0-9._-], not empty. */
 static bool
@@ -371,7 +358,9 @@ prepare(struct job *j, struct cpi_call *call)
 	rc = cpi_folder_rel(&j->template_rel, call, dc->template_folder);
 	if (rc < 0)
 		return rc;
-	rc = new_vm_cid(j->vm_cid, sizeof(j->vm_cid), call->err);
+	if (uuid_id(j->vm_cid, sizeof(j->vm_cid), "vm") != 0)
+		rc = cpi_err_set(call->err, CPI_ERROR_CPI, true, "create_vm: "
+		                 "no random bytes for the VM id");
 	if (rc == 0 && call->config->vcenter.enable_human_readable_name)
 		human_readable_name(j->vm_cid, sizeof(j->vm_cid),
 		                    cpi_arg_object(call, 5));

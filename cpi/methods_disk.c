@@ -55,19 +55,6 @@
 #define MAX_DATASTORES 64
 
 static int
-new_disk_cid(char *out, size_t size, struct err *err)
-{
-	char id[UUID_LEN + 1];
-
-	if (uuid_v4(id) != 0)
-		return cpi_err_set(err, CPI_ERROR_CPI, true,
-		                   "create_disk: no random bytes for the "
-		                   "disk id");
-	snprintf(out, size, "disk-%s", id);
-	return 0;
-}
-
-static int
 disk_type(int *out, const json_t *cp, const struct cpi_call *call)
 {
 	const json_t *t = cp != NULL ? json_object_get(cp, "type") : NULL;
@@ -239,8 +226,9 @@ cpi_method_create_disk(json_t **result, struct cpi_call *call)
 
 	*result = NULL;
 	rc = create_args(&type, &w, size, cp, vm_cid, call);
-	if (rc == 0)
-		rc = new_disk_cid(cid, sizeof(cid), call->err);
+	if (rc == 0 && uuid_id(cid, sizeof(cid), "disk") != 0)
+		rc = cpi_err_set(call->err, CPI_ERROR_CPI, true, "create_disk: "
+		                 "no random bytes for the disk id");
 	if (rc == 0)
 		rc = cpi_disk_open_dc(&j);
 	if (rc == 0 && vm_cid != NULL)

@@ -233,7 +233,6 @@ place_import(struct vs_stemcell_placement *pl, struct vs_moref *folder,
              const struct vs_stemcell_import *imp, long long need,
              struct err *err)
 {
-	char uuid[UUID_LEN + 1];
 	int rc;
 
 	rc = vs_stemcell__place(pl, c, imp, need, err);
@@ -244,10 +243,8 @@ place_import(struct vs_stemcell_placement *pl, struct vs_moref *folder,
 		if (rc != 0)
 			err_prefix(err, "template folder");
 	}
-	if (rc == 0 && uuid_v4(uuid) != 0)
+	if (rc == 0 && uuid_id(cid, size, "sc") != 0)
 		rc = err_set(err, ERR_EIO, "no random bytes for a uuid");
-	if (rc == 0)
-		snprintf(cid, size, "sc-%s", uuid);
 	return rc;
 }
 

@@ -5,7 +5,6 @@
  */
 #include "vsphere/transports.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "base/array.h"
 #include "base/buf.h"
+#include "base/dirs.h"
 #include "base/redact.h"
 #include "vsphere/fixture.h"
 
@@ -45,30 +45,6 @@ record_free(struct vs_transport *t)
 	strv_free(r->secrets, r->nsecrets);
 	free(r->dir);
 	free(r);
-}
-
-/* mkdir -p */
-static int
-make_dirs(const char *dir, struct err *err)
-{
-	char path[PATH_MAX];
-	size_t i, n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(path))
-		return err_set(err, ERR_EIO, "record: bad directory");
-	memcpy(path, dir, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return err_set(err, ERR_EIO, "record: cannot "
-			               "create directory: %s",
-			               strerror(errno));
-		if (i < n)
-			path[i] = '/';
-	}
-	return 0;
 }
 
 static bool
@@ -382,10 +358,9 @@ vs_transport_record_new(struct vs_transport **out,
 			goto nomem;
 		r->nsecrets++;
 	}
-	rc = make_dirs(dir, err);
-	if (rc != 0)
-		goto cleanup;
-	rc = vs_fixture_list(&entries, &n, dir, false, err);
+	rc = dirs_make(dir, 0755, err);
+	if (rc == 0)
+		rc = vs_fixture_list(&entries, &n, dir, false, err);
 	if (rc != 0) {
 		err_prefix(err, "record");
 		goto cleanup;

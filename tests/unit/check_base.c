@@ -1,5 +1,5 @@
 /*
- * tests/unit/check_base.c: the primitives of base/ (buf, quote, uuid,
+ * tests/unit/check_base.c: the primitives of base/ (buf, dirs, quote, uuid,
  * utf8, redact, xmltext).
  */
 #include <check.h>
@@ -7,8 +7,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/buf.h"
+#include "base/dirs.h"
 #include "base/quote.h"
 #include "base/redact.h"
 #include "base/span.h"
@@ -272,6 +275,67 @@ START_TEST(test_uuid_random_bytes)
 	ck_assert_int_eq(uuid_random_bytes(b, sizeof(b)), 0);
 	ck_assert_int_ne(memcmp(b, z, sizeof(b)), 0);
 	ck_assert_int_eq(uuid_random_bytes(b, 0), 0);
+}
+END_TEST
+
+START_TEST(test_uuid_id)
+{
+	char id[64], small[5];
+
+	ck_assert_int_eq(uuid_id(id, sizeof(id), "vm"), 0);
+	ck_assert_uint_eq(strlen(id), 3 + UUID_LEN);
+	ck_assert(strncmp(id, "vm-", 3) == 0);
+	ck_assert(uuid_valid(id + 3));
+	ck_assert_int_eq(uuid_id(small, sizeof(small), "disk"), 0);
+	ck_assert_str_eq(small, "disk");
+}
+END_TEST
+
+/* --- dirs --------------------------------------------------------- */
+
+START_TEST(test_dirs_make)
+{
+	const char *tmp = getenv("TMPDIR");
+	char root[512], path[600], file[600], below[700], big[5000];
+	struct err e = { 0 };
+	struct stat st;
+	FILE *f;
+
+	snprintf(root, sizeof(root), "%s/dirs-XXXXXX",
+	         tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	umask(022);
+	snprintf(path, sizeof(path), "%s/a/b/c/", root);
+	ck_assert_int_eq(dirs_make(path, 0700, &e), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 0777, 0700);
+	ck_assert_int_eq(dirs_make(path, 0700, &e), 0);     /* exists */
+	ck_assert(!err_is_set(&e));
+	/* a component that is a file: named in the message */
+	snprintf(file, sizeof(file), "%s/a/f", root);
+	f = fopen(file, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	snprintf(below, sizeof(below), "%s/g/h", file);
+	ck_assert_int_eq(dirs_make(below, 0700, &e), ERR_EIO);
+	ck_assert_msg(strstr(e.message, "making directory") != NULL &&
+	              strstr(e.message, "/a/f/g") != NULL, "%s", e.message);
+	err_clear(&e);
+	ck_assert_int_eq(dirs_make("", 0700, &e), ERR_EINVAL);
+	err_clear(&e);
+	memset(big, 'x', sizeof(big) - 1);
+	big[0] = '/';
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(dirs_make(big, 0700, &e), ERR_EINVAL);
+	unlink(file);
+	snprintf(path, sizeof(path), "%s/a/b/c", root);
+	ck_assert_int_eq(rmdir(path), 0);
+	snprintf(path, sizeof(path), "%s/a/b", root);
+	ck_assert_int_eq(rmdir(path), 0);
+	snprintf(path, sizeof(path), "%s/a", root);
+	ck_assert_int_eq(rmdir(path), 0);
+	ck_assert_int_eq(rmdir(root), 0);
 }
 END_TEST
 
@@ -668,6 +732,7 @@ base_suite(void)
 	TCase *tb = tcase_create("buf");
 	TCase *tq = tcase_create("quote");
 	TCase *tu = tcase_create("uuid");
+	TCase *td = tcase_create("dirs");
 	TCase *t8 = tcase_create("utf8");
 	TCase *tr = tcase_create("redact");
 
@@ -685,7 +750,10 @@ base_suite(void)
 	tcase_add_test(tu, test_uuid_v4_form);
 	tcase_add_test(tu, test_uuid_valid);
 	tcase_add_test(tu, test_uuid_random_bytes);
+	tcase_add_test(tu, test_uuid_id);
 	suite_add_tcase(s, tu);
+	tcase_add_test(td, test_dirs_make);
+	suite_add_tcase(s, td);
 	tcase_add_test(t8, test_utf8_valid_forms);
 	tcase_add_test(t8, test_utf8_overlong);
 	tcase_add_test(t8, test_utf8_surrogates_and_range);
