@@ -353,12 +353,10 @@ prepare(struct job *j, struct cpi_call *call)
 		return cpi_err_set(call->err, CPI_ERROR_CLOUD, false,
 		                   "create_vm: no network needs a NIC");
 	rc = cpi_folder_rel(&j->folder_rel, call, dc->vm_folder);
-	if (rc < 0)
-		return rc;
-	rc = cpi_folder_rel(&j->template_rel, call, dc->template_folder);
-	if (rc < 0)
-		return rc;
-	if (uuid_id(j->vm_cid, sizeof(j->vm_cid), "vm") != 0)
+	if (rc == 0)
+		rc = cpi_folder_rel(&j->template_rel, call,
+		                    dc->template_folder);
+	if (rc == 0 && uuid_id(j->vm_cid, sizeof(j->vm_cid), "vm") != 0)
 		rc = cpi_err_set(call->err, CPI_ERROR_CPI, true, "create_vm: "
 		                 "no random bytes for the VM id");
 	if (rc == 0 && call->config->vcenter.enable_human_readable_name)
