@@ -21,7 +21,7 @@ struct page {
 	size_t cap;
 	size_t start;           /* list->n before the page */
 	const char *const *optional;
-	bool (*keep)(const struct vs_object *o, const void *ud);
+	bool (*keep)(const char *type, const char *name, const void *ud);
 	const void *keep_ud;
 };
 
@@ -39,8 +39,14 @@ static int
 page_object(void *ud, xmlNodePtr objects, struct err *err)
 {
 	struct page *p = ud;
+	const char *type, *name;
 	int rc;
 
+	if (p->keep != NULL) {
+		vs_object_peek(&type, &name, objects);
+		if (!p->keep(type, name, p->keep_ud))
+			return 0;
+	}
 	if (array_grow((void **)&p->list->items, &p->cap, p->list->n + 1,
 	               sizeof(*p->list->items), 16) < 0)
 		return err_set(err, ERR_ENOMEM, "out of memory");
@@ -48,11 +54,7 @@ page_object(void *ud, xmlNodePtr objects, struct err *err)
 	                         p->optional, err);
 	if (rc < 0)
 		return rc;
-	if (p->keep != NULL &&
-	    !p->keep(&p->list->items[p->list->n], p->keep_ud))
-		vs_object_clear(&p->list->items[p->list->n]);
-	else
-		p->list->n++;
+	p->list->n++;
 	return 0;
 }
 

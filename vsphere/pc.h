@@ -18,10 +18,12 @@ struct vs_pc_query {
 	/* Property paths (NULL-terminated, may be NULL) whose missingSet
 	 * entries mean "absent" instead of failing the read. */
 	const char *const *optional;
-	/* May be NULL.  An object for which keep(o, keep_ud) is false is
-	 * dropped as soon as it is parsed: a read of thousands of objects
-	 * of which the caller wants a few holds those few. */
-	bool (*keep)(const struct vs_object *o, const void *ud);
+	/* May be NULL.  Asked for each object before it is read, with
+	 * what vs_object_peek finds (its type and name, each may be
+	 * NULL): false drops it unread, so a read of thousands of objects
+	 * of which the caller wants a few builds and holds those few (an
+	 * object it drops is not checked either). */
+	bool (*keep)(const char *type, const char *name, const void *ud);
 	const void *keep_ud;
 };
 

@@ -594,25 +594,25 @@ struct pg_names {
 
 /* vs_pc_query.keep for placement: every object but a network no port
  * group asked for can name (neither the whole name nor its last '/'
- * part), so that thousands of port groups cost their parse only. */
+ * part), so that thousands of port groups cost their parse only.  A
+ * network whose name cannot be seen in place is kept (and read). */
 static bool
-named_network(const struct vs_object *o, const void *ud)
+named_network(const char *type, const char *name, const void *ud)
 {
 	const struct pg_names *w = ud;
-	const struct vs_prop *name;
 	const char *last;
-	int kind = kind_of(o->obj.type);
+	int kind;
 	size_t i;
 
-	if (kind != K_NET && kind != K_DVPG)
+	if (type == NULL || name == NULL)
 		return true;
-	name = vs_object_prop(o, "name");
-	if (name == NULL || name->kind != VS_PROP_TEXT)
+	kind = kind_of(type);
+	if (kind != K_NET && kind != K_DVPG)
 		return true;
 	for (i = 0; i < w->n; i++) {
 		last = strrchr(w->v[i], '/');
-		if (strcmp(name->text, w->v[i]) == 0 ||
-		    (last != NULL && strcmp(name->text, last + 1) == 0))
+		if (strcmp(name, w->v[i]) == 0 ||
+		    (last != NULL && strcmp(name, last + 1) == 0))
 			return true;
 	}
 	return false;

@@ -529,6 +529,43 @@ cleanup:
 	return rc;
 }
 
+/* The text of a child list that is exactly one text node, else NULL. */
+static const char *
+only_text(xmlNodePtr first)
+{
+	if (first == NULL || first->next != NULL ||
+	    first->type != XML_TEXT_NODE)
+		return NULL;
+	return (const char *)first->content;
+}
+
+void
+vs_object_peek(const char **type, const char **name, xmlNodePtr objects)
+{
+	xmlNodePtr obj = vs_xml_child(objects, "obj"), k, n;
+	xmlAttrPtr a;
+	const char *pn;
+
+	*type = NULL;
+	*name = NULL;
+	for (a = obj != NULL ? obj->properties : NULL; a != NULL; a = a->next) {
+		if (a->ns == NULL && xmlStrEqual(a->name, BAD_CAST "type"))
+			*type = only_text(a->children);
+	}
+	if (vs_xml_child(objects, "missingSet") != NULL)
+		return;
+	for (k = vs_xml_child(objects, "propSet"); k != NULL;
+	     k = vs_xml_next(k, "propSet")) {
+		n = vs_xml_child(k, "name");
+		pn = n != NULL ? only_text(n->children) : NULL;
+		if (pn != NULL && strcmp(pn, "name") == 0) {
+			n = vs_xml_child(k, "val");
+			*name = n != NULL ? only_text(n->children) : NULL;
+			return;
+		}
+	}
+}
+
 const struct vs_prop *
 vs_object_prop(const struct vs_object *o, const char *name)
 {

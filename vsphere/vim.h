@@ -75,6 +75,16 @@ void vs_object_clear(struct vs_object *o);
 int vs_object_from_node(struct vs_object *out, xmlNodePtr objects,
                         const char *const *optional, struct err *err);
 
+/* For a filter that drops <objects> entries before they are read: the
+ * type attribute of the entry's <obj> and the text of its "name"
+ * property, pointing into the tree (no copies, nothing checked beyond
+ * finding them).  *type is NULL when <obj> or its type is missing; *name
+ * is NULL unless the name's <val> holds exactly one text node, and
+ * always NULL for an entry with a missingSet (such an entry must be
+ * read, which reports its fault). */
+void vs_object_peek(const char **type, const char **name,
+                    xmlNodePtr objects);
+
 /* The prop named name, or NULL when it did not come back. */
 const struct vs_prop *vs_object_prop(const struct vs_object *o,
                                      const char *name);

@@ -360,6 +360,46 @@ START_TEST(test_placement_read_keeps_named_networks)
 }
 END_TEST
 
+/* A network the filter drops is not read at all, so a broken one (a
+ * propSet without <val>) no port group asked for costs nothing, while
+ * the same object under a name asked for is read and fails the read. */
+START_TEST(test_placement_drops_unread)
+{
+	static const char broken[] =
+		"<returnval><objects><obj type=\"Network\">network-99</obj>"
+		"<propSet><name>name</name><val>Broken</val></propSet>"
+		"<propSet><name>parent</name></propSet></objects></returnval>";
+	static const char *const other[] = { "VM Network" };
+	static const char *const asked[] = { "Broken" };
+	struct vs_objects *objs = NULL;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const char *const *names = i == 0 ? other : asked;
+		int rc;
+
+		ft_reset(NULL);
+		err_clear(&err);
+		ft_reply("RetrievePropertiesEx", broken);
+		connect_client();
+		rc = vs_place__read(&objs, cl, 0, NULL, NULL, names, 1, &err);
+		if (i == 0) {
+			ck_assert_msg(rc == 0, "%s", err.message);
+			ck_assert_uint_eq(objs->n, 0);
+		} else {
+			ck_assert_int_eq(rc, ERR_EPARSE);
+			ck_assert_msg(strstr(err.message, "parent") != NULL,
+			              "%s", err.message);
+		}
+		vs_objects_free(objs);
+		objs = NULL;
+		vs_client_free(cl);
+		cl = NULL;
+		ft_clear();
+	}
+}
+END_TEST
+
 /* Networks only on the last page: without it, the port groups asked
  * for are not found (the control for the test above). */
 START_TEST(test_placement_last_page_needed)
@@ -622,6 +662,7 @@ paging_suite(void)
 	tcase_add_loop_test(tc, test_placement_pages, 0, 2);
 	tcase_add_test(tc, test_placement_last_page_needed);
 	tcase_add_test(tc, test_placement_read_keeps_named_networks);
+	tcase_add_test(tc, test_placement_drops_unread);
 	tcase_add_test(tc, test_disk_datastores_pages);
 	tcase_add_test(tc, test_disk_datastores_near_pages);
 	tcase_add_test(tc, test_disk_datastores_near_vm_pages);

@@ -1157,6 +1157,54 @@ START_TEST(test_read_missing_set)
 }
 END_TEST
 
+/* vs_object_peek: the type and a plain-text name in place; NULL for
+ * what is missing or not one text node, and no name beside a
+ * missingSet. */
+static const struct {
+	const char *xml, *type, *name;
+} peeks[] = {
+	{ "<objects><obj type=\"Network\">network-7</obj><propSet><name>"
+	  "parent</name><val type=\"Folder\" xsi:type=\"ManagedObjectRef"
+	  "erence\">group-n1</val></propSet><propSet><name>name</name><val "
+	  "xsi:type=\"xsd:string\">VM &amp; Network</val></propSet>"
+	  "</objects>", "Network", "VM & Network" },
+	{ "<objects><obj type=\"Folder\">group-1</obj></objects>",
+	  "Folder", NULL },
+	{ "<objects><obj>x-1</obj><propSet><name>name</name><val>a</val>"
+	  "</propSet></objects>", NULL, "a" },
+	{ "<objects><obj type=\"Network\">n-1</obj><propSet><name>name"
+	  "</name><val>a<b/>c</val></propSet></objects>", "Network", NULL },
+	{ "<objects><obj type=\"Network\">n-1</obj><propSet><name>name"
+	  "</name><val></val></propSet></objects>", "Network", NULL },
+	{ "<objects><obj type=\"Network\">n-1</obj><propSet><name>name"
+	  "</name></propSet></objects>", "Network", NULL },
+	{ "<objects><obj type=\"Network\">n-1</obj><propSet><name>name"
+	  "</name><val>a</val></propSet><missingSet><path>parent</path>"
+	  "<fault><fault xsi:type=\"NotAuthenticated\"/><localizedMessage/>"
+	  "</fault></missingSet></objects>", "Network", NULL },
+	{ "<objects><propSet><name>name</name><val>a</val></propSet>"
+	  "</objects>", NULL, "a" },
+};
+
+START_TEST(test_object_peek)
+{
+	const char *type = "x", *name = "x";
+	xmlNodePtr resp;
+	xmlDocPtr doc = parse_objects_xml(peeks[_i].xml, &resp);
+
+	vs_object_peek(&type, &name, first_objects(resp));
+	if (peeks[_i].type == NULL)
+		ck_assert_ptr_null(type);
+	else
+		ck_assert_str_eq(type, peeks[_i].type);
+	if (peeks[_i].name == NULL)
+		ck_assert_ptr_null(name);
+	else
+		ck_assert_str_eq(name, peeks[_i].name);
+	xmlFreeDoc(doc);
+}
+END_TEST
+
 /* vs_vim_opt_text: absent is NULL, an empty element "" (never NULL). */
 START_TEST(test_opt_text)
 {
@@ -1638,6 +1686,8 @@ vim_suite(void)
 	tcase_add_test(tc, test_read_lease_error);
 	tcase_add_test(tc, test_read_two_objects);
 	tcase_add_test(tc, test_read_missing_set);
+	tcase_add_loop_test(tc, test_object_peek, 0,
+	                    (int)(sizeof(peeks) / sizeof(peeks[0])));
 	tcase_add_test(tc, test_read_ds_summary);
 	tcase_add_test(tc, test_opt_text);
 	tcase_add_test(tc, test_getter_shapes);
