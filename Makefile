@@ -11,7 +11,10 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libcurl libxml-2.0 jansson libpcre2-8
+# pkg-config modules of the libraries linked (one list, read by the
+# scripts under tests/ that link libcpi.a too; the release's copy of
+# this Makefile has none and is given its flags by its packaging).
+PKGS     := $(shell cat scripts/pkg-modules 2>/dev/null)
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -11,7 +11,7 @@ scenarios=${DEMO_SCENARIOS:-check info director dual_stack vm_ops}
 [ -x "$build/cpi" ] && [ -f "$build/libcpi.a" ] || {
 	echo "demo: $build/cpi not built (make BUILD=$build)" >&2; exit 1; }
 
-pkgs="libcurl libxml-2.0 jansson libpcre2-8"
+pkgs=$(cat scripts/pkg-modules)
 mkdir -p "$build/replay"
 if [ ! -x "$build/replay/demo" ] ||
 	[ -n "$(find tests/replay tests/support "$build/libcpi.a" \

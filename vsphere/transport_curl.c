@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include "base/buf.h"
 #include "vsphere/fixture.h"
@@ -942,6 +943,11 @@ vs_transport_curl_new(struct vs_transport **out,
 	*out = NULL;
 	if (opts == NULL)
 		opts = &defaults;
+	/* A CPI process makes one call and ends: OpenSSL's clean-up at
+	 * exit, freeing every table it built (about 1.4M instructions),
+	 * buys nothing.  The option counts only with the first
+	 * initialization, so it comes before curl's. */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(err, ERR_FAIL, "http: curl init failed");
 	c = calloc(1, sizeof(*c));

@@ -100,7 +100,7 @@ awk 'BEGIN { printf "bench info, side by side: %-22s %12s %12s %16s\n",
 # method.  BENCH_VSPHERE_RUNS=N overrides 20.  The scenarios run with
 # tests/replay/config.template.json made live, after their sim-setup.
 vsruns=${BENCH_VSPHERE_RUNS:-20}
-pkgs="libcurl libxml-2.0 jansson libpcre2-8"
+pkgs=$(cat scripts/pkg-modules)
 bench_vsphere_build() { # NAME SRC: links SRC with libcpi.a
     # shellcheck disable=SC2046
     ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror \

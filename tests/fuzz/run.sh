@@ -51,7 +51,7 @@ if ! $make -s BUILD="$build" CC="$cc" CFLAGS="-O1 -g" \
 fi
 rm -f "$log"
 
-pkgs="libcurl libxml-2.0 jansson libpcre2-8"
+pkgs=$(cat scripts/pkg-modules)
 cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g
 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 -Wformat=2 -Wvla -I. $(pkg-config --cflags $pkgs)"

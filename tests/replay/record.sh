@@ -39,7 +39,7 @@ trap 'sim_stop; rm -rf "$work"; exit 143' TERM
 # LIB_SRC=... narrows the library while another module is half-written.
 make -s BUILD="$build" ${LIB_SRC:+"LIB_SRC=$LIB_SRC"} "$build/cpi" \
 	"$build/libcpi.a" || exit 1
-PKGS="libcurl libxml-2.0 jansson libpcre2-8"
+PKGS=$(cat scripts/pkg-modules)
 tool() { # NAME: builds $build/replay/NAME from tests/replay/NAME.c
 	mkdir -p "$build/replay"
 	# pkg-config output is split into words on purpose.

@@ -72,6 +72,8 @@ assert_no_tls(const char *config, const char *req, const char *want)
 	              "curl_easy_init called for %s", req);
 	ck_assert_msg(!bound(&r, "curl_share_init"),
 	              "curl_share_init called for %s", req);
+	ck_assert_msg(!bound(&r, "OPENSSL_init_crypto"),
+	              "OPENSSL_init_crypto called for %s", req);
 	cpi_test_run_clear(&r);
 }
 
@@ -87,7 +89,8 @@ START_TEST(test_control_vcenter_call_inits_tls)
 	              strstr(r.out, "\"error\": {") != NULL,
 	              "has_vm against a closed port answered %.300s", r.out);
 	ck_assert_msg(bound(&r, "curl_global_init") &&
-	              bound(&r, "curl_easy_init"),
+	              bound(&r, "curl_easy_init") &&
+	              bound(&r, "OPENSSL_init_crypto"),
 	              "no binding trace for curl_global_init: the test "
 	              "cannot see calls (stderr %.300s)", r.err);
 	cpi_test_run_clear(&r);
