@@ -6,7 +6,7 @@ set -eu
 #   build  what `make` and `make demo` need
 #   test   everything the test suites need as well
 BUILD_PKGS="build-essential pkg-config libcurl4-openssl-dev libssl-dev libxml2-dev libjansson-dev libpcre2-dev zlib1g-dev"
-TEST_PKGS="$BUILD_PKGS check golang-go golang-github-vmware-govmomi-dev openssl xorriso libarchive-tools valgrind qemu-utils clang libclang-rt-14-dev ruby libssl-dev bzip2 xz-utils"
+TEST_PKGS="$BUILD_PKGS check golang-go golang-github-vmware-govmomi-dev openssl xorriso libarchive-tools valgrind qemu-utils clang libclang-rt-14-dev ruby bzip2 xz-utils"
 case "${1:-test}" in
 build) PKGS=$BUILD_PKGS ;;
 test) PKGS=$TEST_PKGS ;;
