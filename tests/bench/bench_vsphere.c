@@ -16,7 +16,9 @@
  *    RSS (wait4) and the SOAP round trips the simulator received (files
  *    added to VCSIM_REQUEST_DIR; datastore /folder transfers are not
  *    SOAP and not counted).
- * 3. Instructions: when BENCH_CALLGRIND names valgrind, one more pass of
+ * 3. Instructions: when BENCH_CALLGRIND names valgrind (or a command
+ *    run with valgrind's arguments: tests/bench/run.sh gives one that
+ *    runs it in a Director's environment), one more pass of
  *    each scenario runs the steps whose method is in BENCH_INSTR_METHODS
  *    (default "create_vm") under valgrind --tool=callgrind and prints the
  *    instructions the process executed (callgrind's total: repeatable,
@@ -202,35 +204,6 @@ callgrind_total(const char *path)
 	return v;
 }
 
-/* The environment a Director gives a CPI (external_cpi.rb runs it with
- * unsetenv_others: PATH, TMPDIR and HOME only), plus CPI_LOG_LEVEL when
- * set: counted instructions then do not move with the caller's
- * environment, which glibc's start-up scans variable by variable.  Only
- * called in the child, just before exec. */
-static char *const *
-director_env(void)
-{
-	static char tmpdir[4200], home[4200], level[64];
-	static char *envp[5];
-	const char *v;
-	size_t n = 0;
-
-	envp[n++] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-	v = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof(tmpdir), "TMPDIR=%s", v != NULL ? v : "/tmp");
-	envp[n++] = tmpdir;
-	v = getenv("HOME");
-	snprintf(home, sizeof(home), "HOME=%s", v != NULL ? v : "/");
-	envp[n++] = home;
-	v = getenv("CPI_LOG_LEVEL");
-	if (v != NULL) {
-		snprintf(level, sizeof(level), "CPI_LOG_LEVEL=%s", v);
-		envp[n++] = level;
-	}
-	envp[n] = NULL;
-	return envp;
-}
-
 /* Runs cpi config with req on stdin; *resp parsed from stdout.  With
  * cg_out, the cpi runs under callgrind (BENCH_CALLGRIND) writing there. */
 static int
@@ -267,12 +240,11 @@ run_cpi(json_t **resp, struct sample *s, const char *cpi,
 		if (cg_out != NULL) {
 			char opt[4200];
 			const char *vg = getenv("BENCH_CALLGRIND");
-			char *const *envp = director_env();
 
 			snprintf(opt, sizeof(opt),
 			         "--callgrind-out-file=%s", cg_out);
-			execle(vg, vg, "--tool=callgrind", opt, cpi, config,
-			       (char *)NULL, envp);
+			execl(vg, vg, "--tool=callgrind", opt, cpi, config,
+			      (char *)NULL);
 			_exit(127);
 		}
 		execl(cpi, cpi, config, (char *)NULL);

@@ -53,19 +53,27 @@ export BENCH_RELEASE_CPI="$release_cpi"
 # HOME), so the figure is what a Director pays and does not move with
 # the shell's: glibc's start-up scans every environment variable (about
 # 0.5K instructions each).  create_vm's count comes from bench_vsphere
-# below (BENCH_CALLGRIND, the same environment).
+# below (BENCH_CALLGRIND: the same wrapper, so the same environment).
 vg=$(command -v valgrind || :)
-director_env() { # CMD...: CMD in a Director's CPI environment
-    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TMPDIR="${TMPDIR:-/tmp}" \
-        HOME="${HOME:-/}" "$@"
-}
+if [ -n "$vg" ]; then
+    # valgrind ARGS... in a Director's CPI environment (CPI_LOG_LEVEL
+    # kept when set, as the bench sets it)
+    cat >"$out/valgrind-director" <<EOF
+#!/bin/sh
+exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TMPDIR="\${TMPDIR:-/tmp}" \\
+    HOME="\${HOME:-/}" \${CPI_LOG_LEVEL:+CPI_LOG_LEVEL="\$CPI_LOG_LEVEL"} \\
+    "$vg" "\$@"
+EOF
+    chmod +x "$out/valgrind-director"
+    vg=$(cd "$out" && pwd)/valgrind-director
+fi
 instr_info() { # CPI: millions of instructions of one info call, or "-"
     if [ -z "$vg" ]; then
         echo -
         return 0
     fi
     printf '{"method":"info","arguments":[]}\n' |
-        director_env "$vg" --tool=callgrind \
+        "$vg" --tool=callgrind \
             --callgrind-out-file="$out/callgrind.info" \
             "$1" tests/data/cpi/cpi.json >/dev/null 2>"$out/callgrind.log"
     n=$(sed -n 's/^summary: //p; s/^totals: //p' "$out/callgrind.info" |
