@@ -363,6 +363,7 @@ cpi_config_free(struct cpi_config *cfg)
 	free(vc->ca_cert);
 	free(vc->vm_storage_policy_name);
 	free(vc->leftover_journal_dir);
+	free(vc->session_dir);
 	cpi_options_free(vc->vmx_options, vc->nvmx_options);
 	free(dc->name);
 	free(dc->vm_folder);

@@ -125,6 +125,8 @@ struct cpi_vcenter {
 	                                  CPI_LEFTOVER_GRACE_DEFAULT */
 	char *vm_storage_policy_name; /* NULL: none */
 	char *leftover_journal_dir;   /* NULL: cpi/journal.h's default */
+	char *session_dir;            /* NULL: no session kept between
+	                                 calls (cpi/session_keep.h) */
 	struct cpi_option *vmx_options;
 	size_t nvmx_options;
 	struct cpi_datacenter datacenter;

@@ -28,6 +28,8 @@ static const struct cpi_cfg_key vcenter_keys[] = {
 	  offsetof(struct cpi_vcenter, vm_storage_policy_name), NULL, false },
 	{ "leftover_journal_dir", CPI_CFG_STR,
 	  offsetof(struct cpi_vcenter, leftover_journal_dir), NULL, false },
+	{ "session_dir", CPI_CFG_STR,
+	  offsetof(struct cpi_vcenter, session_dir), NULL, false },
 };
 
 static const struct cpi_cfg_unsupported vcenter_unsupported[] = {
@@ -365,6 +367,9 @@ cpi_cfg__vcenter(struct cpi_vcenter *vc, const json_t *obj,
 	if (rc == 0)
 		rc = cpi_cfg__keys(vc, vcenter_keys, N(vcenter_keys), obj,
 		                   path, err);
+	if (rc == 0 && vc->session_dir != NULL && vc->session_dir[0] != '/')
+		rc = cpi_err_set(err, CPI_ERROR_CPI, false, "%s.session_dir: "
+		                 "must be an absolute path", path);
 	if (rc == 0)
 		rc = parse_numbers(vc, obj, path, err);
 	if (rc == 0)

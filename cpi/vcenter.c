@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpi/session_keep.h"
 #include "vsphere/transports.h"
 #include "vsphere/vm.h"
 
@@ -40,9 +41,10 @@ make_transport(struct vs_transport **out, struct cpi_call *call,
 	return rc;
 }
 
-int
-cpi_vcenter_connect(struct vs_client **out, struct cpi_call *call,
-                    bool retry, struct err *verr)
+/* The client of call's config, not yet connected. */
+static int
+client_make(struct vs_client **out, struct cpi_call *call, bool retry,
+            struct err *verr)
 {
 	const struct cpi_vcenter *vc = &call->config->vcenter;
 	struct vs_client_opts copts = {0};
@@ -59,10 +61,16 @@ cpi_vcenter_connect(struct vs_client **out, struct cpi_call *call,
 	copts.log_ud = call->log;
 	copts.deadline_s = vc->deadline_seconds;
 	copts.max_retries = retry ? 0 : -1;
-	rc = vs_client_new(out, &copts, verr);
-	if (rc < 0)
-		return rc;
-	return vs_client_connect(*out, verr);
+	return vs_client_new(out, &copts, verr);
+}
+
+int
+cpi_vcenter_connect(struct vs_client **out, struct cpi_call *call,
+                    bool retry, struct err *verr)
+{
+	int rc = client_make(out, call, retry, verr);
+
+	return rc < 0 ? rc : vs_client_connect(*out, verr);
 }
 
 int
@@ -74,7 +82,9 @@ cpi_vcenter_open(struct vs_client **out, struct cpi_call *call)
 	int rc;
 
 	*out = NULL;
-	rc = cpi_vcenter_connect(&c, call, true, &verr);
+	rc = client_make(&c, call, true, &verr);
+	if (rc == 0 && cpi_session_take(c, call) != 0)
+		rc = vs_client_connect(c, &verr);
 	if (rc < 0) {
 		err_prefix(&verr, "vCenter %s", vc->host);
 		cpi_err_from_vs(call->err, CPI_ERROR_CLOUD, &verr);
@@ -93,6 +103,7 @@ cpi_vcenter_close(struct vs_client *c, struct cpi_call *call)
 
 	if (c == NULL)
 		return 0;
+	cpi_session_keep(c, call);
 	rc = vs_client_close(c, &verr);
 	cpi_logf(call->log, CPI_LOG_INFO, "%s: %u vCenter round trips",
 	         call->method, vs_client_roundtrips(c));

@@ -3,9 +3,12 @@
  *
  * cpi_vcenter_open() picks the transport (curl; or record/replay from
  * --record DIR / --replay DIR, else VSPHERE_CPI_FIXTURES), builds the
- * client from the config and logs in.  cpi_vcenter_close() logs out and
- * lets a replay transport report unused exchanges; it runs on every path,
- * so no vCenter session outlives the process.
+ * client from the config and logs in, or takes the session an earlier
+ * call kept (vcenters[0].session_dir: cpi/session_keep.h).
+ * cpi_vcenter_close() logs out, or keeps the session for the next call
+ * when session_dir is set, and lets a replay transport report unused
+ * exchanges; it runs on every path, so without session_dir no vCenter
+ * session outlives the process.
  */
 #ifndef CPI_VCENTER_H
 #define CPI_VCENTER_H

@@ -14,6 +14,7 @@
  * when the client is freed and never logged.
  */
 #include "vsphere/client.h"
+#include "vsphere/client_int.h"
 #include "vsphere/vsphere.h"
 #include "vsphere/soap_stream.h"
 #include "vsphere/vs_log.h"
@@ -33,31 +34,6 @@
 #define CLEANUP_S 15.0      /* default cleanup allowance past the deadline */
 #define SOAP_CONTENT_TYPE "text/xml; charset=utf-8"
 
-struct vs_client {
-	char *url;              /* https://host:port/sdk */
-	char *base_url;         /* https://host:port */
-	char *user;
-	char *password;
-	size_t password_len;
-	struct vs_transport *transport;
-	vs_log_fn log;
-	void *log_ud;
-	int max_retries;
-	double retry_base_s;
-	double (*now)(void *);
-	void (*sleep)(void *, double);
-	void *clock_ud;
-	struct vs_service_content sc;
-	bool have_sc;
-	bool logged_in;
-	bool closed;
-	double deadline;        /* absolute, on c->now's clock; 0: none */
-	double deadline_s;      /* as configured, for messages */
-	double cleanup_s;
-	bool cleaning;          /* vs_client_cleanup() ran */
-	char soap_action[64];
-	unsigned roundtrips;
-};
 
 static void
 propagate(struct err *dst, const struct err *src)
@@ -455,6 +431,13 @@ vs_client_cookie(char **out, struct vs_client *c, const char *name,
 	return vs_transport_cookie(c->transport, out, name, err);
 }
 
+int
+vs_client_cookie_save(char **out, struct vs_client *c, const char *name,
+                      struct err *err)
+{
+	return vs_transport_cookie_save(c->transport, out, name, err);
+}
+
 /* --- SOAP calls ----------------------------------------------------- */
 
 /* RetrievePropertiesEx (returnval/objects/missingSet) or
@@ -653,39 +636,6 @@ cleanup:
 	return rc;
 }
 
-/* Serializes req (always freed) and exchanges it, with the re-login rule
- * when relogin is set. */
-static int
-call(struct vs_client *c, const struct vs_soap_endpoint *ep, xmlDocPtr req,
-     bool relogin, xmlDocPtr *doc_out, xmlNodePtr *resp_out,
-     struct vs_soap_stream *st, struct err *err);
-
-static int
-do_login(struct vs_client *c, struct err *err)
-{
-	xmlDocPtr req = NULL, doc = NULL;
-	xmlNodePtr m, resp;
-	int rc;
-
-	if (!c->have_sc)
-		return err_set(err, ERR_EINVAL,
-		               "Login before RetrieveServiceContent");
-	rc = vs_soap_request_new(&req, &m, "Login", &c->sc.session_manager,
-	                         err);
-	if (rc != 0)
-		return rc;
-	vs_soap_add_text(m, "userName", c->user);
-	vs_soap_add_text(m, "password", c->password);
-	rc = call(c, NULL, req, false, &doc, &resp, NULL, err);
-	if (rc == 0) {
-		c->logged_in = true;
-		vs_client_logf(c, 1, "logged in to %s as %s", c->base_url,
-		               c->user);
-	}
-	xmlFreeDoc(doc);
-	return rc;
-}
-
 static const char *
 method_of(xmlDocPtr req, char *buf, size_t size)
 {
@@ -741,7 +691,7 @@ relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
 	*doc = NULL;
 	*resp = NULL;
 	c->logged_in = false;
-	rc = do_login(c, &le);
+	rc = vs_client_login(c, &le);
 	if (rc != 0) {
 		err_prefix(&le, "%s: re-login failed", method);
 		err_clear(e);
@@ -850,96 +800,6 @@ vs_client_call(struct vs_client *c, xmlDocPtr req, xmlDocPtr *resp_out,
                xmlNodePtr *response_out, struct err *err)
 {
 	return vs_client_call_at(c, NULL, req, resp_out, response_out, err);
-}
-
-/* --- session -------------------------------------------------------- */
-
-static int
-retrieve_service_content(struct vs_client *c, struct err *err)
-{
-	static const struct vs_moref si = { "ServiceInstance",
-	                                    "ServiceInstance" };
-	xmlDocPtr req = NULL, doc = NULL;
-	xmlNodePtr m, resp;
-	int rc;
-
-	rc = vs_soap_request_new(&req, &m, "RetrieveServiceContent", &si,
-	                         err);
-	if (rc != 0)
-		return rc;
-	rc = call(c, NULL, req, false, &doc, &resp, NULL, err);
-	if (rc != 0)
-		goto cleanup;
-	rc = vs_service_content_read(&c->sc, resp, err);
-	if (rc != 0)
-		goto cleanup;
-	c->have_sc = true;
-	if (vs_api_version_ok(c->sc.api_version)) {
-		snprintf(c->soap_action, sizeof(c->soap_action),
-		         "urn:vim25/%s", c->sc.api_version);
-	} else {
-		vs_client_logf(c, 2, "vCenter reports no usable apiVersion; "
-		               "staying with %s", VS_SOAP_ACTION_DEFAULT);
-		c->sc.api_version[0] = '\0';
-	}
-	vs_client_logf(c, 0, "vCenter %s API %s",
-	               c->sc.api_type[0] != '\0' ? c->sc.api_type : "?",
-	               c->sc.api_version[0] != '\0' ? c->sc.api_version :
-	               "?");
-cleanup:
-	xmlFreeDoc(doc);
-	return rc;
-}
-
-int
-vs_client_connect(struct vs_client *c, struct err *err)
-{
-	int rc;
-
-	if (c->logged_in)
-		return 0;
-	c->closed = false;
-	if (!c->have_sc) {
-		rc = retrieve_service_content(c, err);
-		if (rc != 0)
-			return rc;
-	}
-	return do_login(c, err);
-}
-
-int
-vs_client_logout(struct vs_client *c, struct err *err)
-{
-	xmlDocPtr req = NULL, doc = NULL;
-	xmlNodePtr m, resp;
-	int rc;
-
-	if (c == NULL || !c->logged_in)
-		return 0;
-	c->logged_in = false;
-	rc = vs_soap_request_new(&req, &m, "Logout", &c->sc.session_manager,
-	                         err);
-	if (rc != 0)
-		return rc;
-	rc = call(c, NULL, req, false, &doc, &resp, NULL, err);
-	xmlFreeDoc(doc);
-	if (rc == 0)
-		vs_client_logf(c, 0, "logged out");
-	return rc;
-}
-
-int
-vs_client_close(struct vs_client *c, struct err *err)
-{
-	int rc, rc2;
-
-	if (c == NULL || c->closed)
-		return 0;
-	c->closed = true;
-	vs_client_cleanup(c);
-	rc = vs_client_logout(c, err);
-	rc2 = vs_transport_finish(c->transport, err);
-	return rc != 0 ? rc : rc2;
 }
 
 void

@@ -39,6 +39,23 @@ int vs_service_content_read(struct vs_service_content *sc, xmlNodePtr resp,
  * (digits and dots, 1 to 16 characters). */
 bool vs_api_version_ok(const char *v);
 
+/* sc as saved with vs_service_content_format() and read back. */
+int vs_service_content_format(char **out, const struct vs_service_content *sc,
+                              struct err *err);
+/* One "about …" or "moref …" line of that text (without its newline)
+ * into *sc: 1 when it is one, 0 when it is another line, ERR_EPARSE. */
+int vs_service_content_line(struct vs_service_content *sc, const char *line,
+                            struct err *err);
+/* Whether sc holds what vs_service_content_read() requires. */
+bool vs_service_content_whole(const struct vs_service_content *sc);
+
+/* Takes the service content and the session cookie (its cookie-jar
+ * line) of an earlier process instead of RetrieveServiceContent and
+ * Login: no round trip.  A session vCenter no longer knows is refused at
+ * the first call, which logs in again (the re-login rule below). */
+int vs_client_adopt(struct vs_client *c, const struct vs_service_content *sc,
+                    const char *jar_line, struct err *err);
+
 /* Sends one SOAP request and reads the reply.  req is consumed (freed)
  * in every case.  On success *resp_out owns the reply document and
  * *response_out is its <MethodResponse> element (children: returnval…).
@@ -83,6 +100,11 @@ int vs_client_http(struct vs_client *c, const struct vs_http_request *req,
  * (vs_transport_cookie()): *out malloc'd. */
 int vs_client_cookie(char **out, struct vs_client *c, const char *name,
                      struct err *err);
+
+/* The same cookie as its whole cookie-jar line (a secret), for a
+ * session kept between processes (vs_transport_cookie_save()). */
+int vs_client_cookie_save(char **out, struct vs_client *c, const char *name,
+                          struct err *err);
 
 const struct vs_service_content *vs_client_sc(const struct vs_client *c);
 /* "https://host:port" without a trailing slash. */

@@ -66,22 +66,61 @@ vs_transport_cookie(struct vs_transport *t, char **out, const char *name,
 }
 
 int
-vs_cookie_jar_line(char **out, const char *line, const char *name,
-                   struct err *err)
+vs_transport_cookie_save(struct vs_transport *t, char **out,
+                         const char *name, struct err *err)
 {
-	const char *p = line, *end;
-	size_t nl = strlen(name), len;
+	*out = NULL;
+	if (t == NULL || t->cookie_save == NULL)
+		return err_set(err, ERR_ENOTFOUND, "the transport keeps no "
+		               "session across processes");
+	return t->cookie_save(t, out, name, err);
+}
+
+int
+vs_transport_cookie_load(struct vs_transport *t, const char *line,
+                         struct err *err)
+{
+	if (t == NULL || t->cookie_load == NULL)
+		return err_set(err, ERR_ENOTFOUND, "the transport keeps no "
+		               "session across processes");
+	return t->cookie_load(t, line, err);
+}
+
+/* The value field of cookie-jar line `line` when it is cookie `name`'s,
+ * else NULL. */
+static const char *
+jar_value(const char *line, const char *name)
+{
+	const char *p = line;
+	size_t nl = strlen(name);
 	int field;
 
-	*out = NULL;
 	for (field = 0; field < 5 && p != NULL; field++) {
 		p = strchr(p, '\t');
 		if (p != NULL)
 			p++;
 	}
 	if (p == NULL || strncmp(p, name, nl) != 0 || p[nl] != '\t')
+		return NULL;
+	return p + nl + 1;
+}
+
+bool
+vs_cookie_jar_is(const char *line, const char *name)
+{
+	return jar_value(line, name) != NULL;
+}
+
+int
+vs_cookie_jar_line(char **out, const char *line, const char *name,
+                   struct err *err)
+{
+	const char *p = jar_value(line, name), *end;
+	size_t len;
+
+	*out = NULL;
+	if (p == NULL)
 		return 0;
-	p += nl + 1;
 	end = p + strcspn(p, "\t\r\n");
 	len = (size_t)(end - p);
 	if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {

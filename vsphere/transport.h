@@ -81,6 +81,16 @@ struct vs_transport {
 	 * redacted). */
 	int (*cookie)(struct vs_transport *t, char **out, const char *name,
 	              struct err *err);
+	/* A session kept for a later process (vsphere/session.h): cookie
+	 * `name` as its whole cookie-jar line (Netscape format, as curl
+	 * lists it) into *out (malloc'd; a secret), ERR_ENOTFOUND when
+	 * the jar holds none; and such a line put back into the jar.
+	 * May be NULL: the transport keeps no session across processes
+	 * (record and replay: a fixture shows its own login). */
+	int (*cookie_save)(struct vs_transport *t, char **out,
+	                   const char *name, struct err *err);
+	int (*cookie_load)(struct vs_transport *t, const char *line,
+	                   struct err *err);
 };
 
 void vs_http_response_clear(struct vs_http_response *resp);
@@ -95,6 +105,12 @@ int vs_transport_cookie(struct vs_transport *t, char **out,
 /* For transports: whether v may be sent as an HTTP header value (no
  * control characters, under 1024 bytes). */
 bool vs_http_header_value_ok(const char *v);
+/* t->cookie_save() and t->cookie_load(); ERR_ENOTFOUND when t has
+ * none. */
+int vs_transport_cookie_save(struct vs_transport *t, char **out,
+                             const char *name, struct err *err);
+int vs_transport_cookie_load(struct vs_transport *t, const char *line,
+                             struct err *err);
 /* For transports: when the cookie-jar line (Netscape format, as curl
  * lists it: domain, flag, path, secure, expiry, name, value, separated
  * by tabs) is cookie `name`, its value without surrounding double
@@ -102,6 +118,8 @@ bool vs_http_header_value_ok(const char *v);
  * line; ERR_ENOMEM. */
 int vs_cookie_jar_line(char **out, const char *line, const char *name,
                        struct err *err);
+/* Whether the cookie-jar line is cookie `name`'s. */
+bool vs_cookie_jar_is(const char *line, const char *name);
 /* t's finish, 0 when it has none. */
 int vs_transport_finish(struct vs_transport *t, struct err *err);
 

@@ -29,7 +29,9 @@
 #include <openssl/crypto.h>
 
 #include "base/buf.h"
+#include "base/wipe.h"
 #include "vsphere/fixture.h"
+#include "vsphere/transport_curl_int.h"
 #include "vsphere/vs_log.h"
 
 #ifndef CPI_VERSION
@@ -38,48 +40,6 @@
 
 #define DEFAULT_CONNECT_TIMEOUT 30L
 #define STALL_SECONDS 300L
-/* the outer exchange and one nested in its progress callback */
-#define NSLOTS 2
-
-struct slot {
-	CURL *h;                      /* NULL until first used */
-	bool busy;                    /* an exchange runs on it */
-	char errbuf[CURL_ERROR_SIZE];
-};
-
-struct curl_tp {
-	struct vs_transport base;
-	CURLSH *share;                /* cookies, DNS, TLS sessions */
-	struct slot slots[NSLOTS];
-	char *ca;                     /* copy of opts.ca_cert_pem */
-	bool insecure;
-	long connect_timeout_s;
-	long timeout_s;
-	vs_log_fn log;
-	void *log_ud;
-	size_t max_body;
-};
-
-/* State of one exchange. */
-struct xfer {
-	struct curl_tp *c;
-	struct slot *s;
-	const struct vs_http_request *req;
-	struct buf body;
-	bool decided;           /* status seen: body goes to file or memory */
-	FILE *down;
-	bool opened;            /* we created download_path */
-	bool down_failed;
-	bool too_large;
-	bool nomem;
-	FILE *up;
-	const char *mem;
-	size_t mem_len;
-	size_t mem_off;
-	bool read_failed;
-	bool cb_failed;         /* the progress callback stopped it */
-	struct err cb_err; /* …with this error */
-};
 
 static void
 logf_(struct curl_tp *c, int level, const char *fmt, ...)
@@ -263,201 +223,6 @@ cleanup:
 	return rc;
 }
 
-/* Whether the last exchange got as far as a connection. */
-static bool
-connected(CURL *h)
-{
-	curl_off_t t = 0;
-
-	return curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &t) !=
-	       CURLE_OK || t > 0;
-}
-
-/* Whether the last exchange got a status line. */
-static bool
-status_seen(CURL *h)
-{
-	long status = 0;
-
-	return curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) ==
-	       CURLE_OK && status > 0;
-}
-
-/* The exchange's own failures (callback, size cap, memory, files):
- * true with *rc set when x had one. */
-static bool
-map_xfer_error(int *rc, const struct curl_tp *c, const struct xfer *x,
-               const char *hostport, struct err *err)
-{
-	if (x->cb_failed) {
-		/* the callback's own error, as it set it */
-		if (err != NULL && err->code == 0)
-			*err = x->cb_err;
-		*rc = x->cb_err.code;
-	} else if (x->too_large) {
-		*rc = err_set(err, ERR_EPARSE,
-		              "http: reply too large from %s (over %zu "
-		              "bytes)", hostport, c->max_body);
-	} else if (x->nomem) {
-		*rc = err_set(err, ERR_ENOMEM, "out of memory");
-	} else if (x->down_failed) {
-		*rc = err_set(err, ERR_EIO,
-		              "http: cannot write downloaded file: %s",
-		              strerror(errno ? errno : EIO));
-	} else if (x->read_failed) {
-		*rc = err_set(err, ERR_EIO,
-		              "http: cannot read upload file");
-	} else {
-		return false;
-	}
-	return true;
-}
-
-/* Network failures (transient): true with *rc set when cc is one. */
-static bool
-map_net_error(int *rc, const struct xfer *x, CURLcode cc,
-              const char *hostport, const char *why, struct err *err)
-{
-	switch (cc) {
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		/* The request went out; its reply was lost. */
-		*rc = err_set(err, ERR_ENET, "http: %s: %s", hostport,
-		              why);
-		if (err != NULL && err->code == ERR_ENET) {
-			err->transient = true;
-			err->maybe_sent = true;
-		}
-		return true;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_SEND_ERROR:
-		/* Not connected, or the request not fully sent (a server
-		 * does not act on a request cut short). */
-		*rc = err_set(err, ERR_ENET, "http: %s: %s", hostport,
-		              why);
-		if (err != NULL && err->code == ERR_ENET)
-			err->transient = true;
-		return true;
-	case CURLE_OPERATION_TIMEDOUT:
-		*rc = err_set(err, ERR_ETIMEOUT, "http: %s: timed out: %s",
-		              hostport, why);
-		if (err != NULL && err->code == ERR_ETIMEOUT) {
-			err->transient = true;
-			/* Once connected, the request may have been read. */
-			err->maybe_sent = connected(x->s->h);
-		}
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* The peer's certificate: final, and the message says what an operator
- * sets (Ruby CPI users never needed a CA).  A certificate for another
- * name is not fixed by a CA. */
-static int
-map_verify_error(const char *hostport, const char *why,
-                 struct err *err)
-{
-	if (strstr(why, "subject name") != NULL)
-		return err_set(err, ERR_ETLS,
-		               "TLS: certificate verify failed for "
-		               "%s: %s; connect by a name the "
-		               "certificate holds (vcenters[0].host "
-		               "in cpi.json, job property "
-		               "vcenter.host), or "
-		               "connection_options.insecure: true "
-		               "for a lab", hostport, why);
-	return err_set(err, ERR_ETLS,
-	               "TLS: certificate verify failed for %s: %s; "
-	               "set the vCenter's CA certificate as "
-	               "connection_options.ca_cert in cpi.json (job "
-	               "property vcenter.connection_options.ca_cert)"
-	               ", or connection_options.insecure: true for "
-	               "a lab", hostport, why);
-}
-
-/* TLS failures: true with *rc set when cc is one. */
-static bool
-map_tls_error(int *rc, CURLcode cc, const char *hostport, const char *why,
-              struct err *err)
-{
-	switch (cc) {
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_SSL_CRL_BADFILE:
-		*rc = map_verify_error(hostport, why, err);
-		return true;
-	case CURLE_SSL_CONNECT_ERROR:
-		/* The handshake broke off: a reset, a close or a network
-		 * blip (certificate problems have the codes above).  The
-		 * request was not sent yet, so any call may be resent. */
-		*rc = err_set(err, ERR_ENET,
-		              "TLS: handshake failed for %s: %s", hostport,
-		              why);
-		if (err != NULL && err->code == ERR_ENET)
-			err->transient = true;
-		return true;
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_SHUTDOWN_FAILED:
-	case CURLE_USE_SSL_FAILED:
-	case CURLE_SSL_ENGINE_NOTFOUND:
-	case CURLE_SSL_ENGINE_SETFAILED:
-	case CURLE_SSL_ENGINE_INITFAILED:
-		*rc = err_set(err, ERR_ETLS,
-		              "TLS: handshake failed for %s: %s",
-		              hostport, why);
-		return true;
-	default:
-		return false;
-	}
-}
-
-static int
-map_error(struct curl_tp *c, const struct xfer *x, CURLcode cc,
-          const char *hostport, struct err *err)
-{
-	const char *why = x->s->errbuf[0] != '\0' ? x->s->errbuf
-	                                           : curl_easy_strerror(cc);
-	int rc;
-
-	if (map_xfer_error(&rc, c, x, hostport, err) ||
-	    map_net_error(&rc, x, cc, hostport, why, err) ||
-	    map_tls_error(&rc, cc, hostport, why, err))
-		return rc;
-	switch (cc) {
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_URL_MALFORMAT:
-		return err_set(err, ERR_EINVAL, "http: %s: %s", hostport,
-		               why);
-#if LIBCURL_VERSION_NUM >= 0x080600
-	case CURLE_TOO_LARGE:
-		return err_set(err, ERR_EPARSE, "reply header too large "
-		               "from %s: %s", hostport, why);
-#endif
-	case CURLE_OUT_OF_MEMORY:
-		/* curl before 8.6 reports a reply header over its cap so:
-		 * the status line came, no body byte yet */
-		if (status_seen(x->s->h) && !x->decided)
-			return err_set(err, ERR_EPARSE, "reply header too "
-			               "large from %s (curl takes at most "
-			               "%d bytes per header)", hostport,
-			               CURL_MAX_HTTP_HEADER);
-		return err_set(err, ERR_ENOMEM, "out of memory");
-	default:
-		return err_set(err, ERR_FAIL, "http: %s: %s", hostport,
-		               why);
-	}
-}
 
 static int
 set_method(struct xfer *x, const char *method, curl_off_t up_size,
@@ -779,7 +544,7 @@ curl_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	set_exchange_opts(&x, headers);
 	cc = perform(&x);
 	if (cc != CURLE_OK || x.down_failed) {
-		rc = map_error(c, &x, cc, hostport, err);
+		rc = vs_curl_map_error(c, &x, cc, hostport, err);
 		logf_(c, 0, "http %s %s: failed (%d)",
 		      req->op ? req->op : "-", hostport, rc);
 		goto cleanup;
@@ -811,24 +576,55 @@ curl_finish(struct vs_transport *t, struct err *err)
 	return 0;
 }
 
-/* The shared cookie engine's cookie `name` (vs_transport_cookie). */
+/* Cookie `name`'s whole jar line in the shared cookie engine
+ * (vs_transport_cookie_save). */
 static int
-curl_cookie(struct vs_transport *t, char **out, const char *name,
-            struct err *err)
+curl_cookie_save(struct vs_transport *t, char **out, const char *name,
+                 struct err *err)
 {
 	struct curl_tp *c = (struct curl_tp *)t;
 	struct curl_slist *list = NULL, *l;
 	int rc = 0;
 
+	*out = NULL;
 	if (curl_easy_getinfo(c->slots[0].h, CURLINFO_COOKIELIST, &list) !=
 	    CURLE_OK)
 		list = NULL;
-	for (l = list; rc == 0 && l != NULL; l = l->next)
-		rc = vs_cookie_jar_line(out, l->data, name, err);
-	curl_slist_free_all(list);
-	if (rc == 0)
+	for (l = list; l != NULL && !vs_cookie_jar_is(l->data, name); )
+		l = l->next;
+	if (l == NULL)
 		rc = err_set(err, ERR_ENOTFOUND, "no %s cookie", name);
-	return rc < 0 ? rc : 0;
+	else if ((*out = strdup(l->data)) == NULL)
+		rc = err_set(err, ERR_ENOMEM, "out of memory");
+	curl_slist_free_all(list);
+	return rc;
+}
+
+/* Its value (vs_transport_cookie). */
+static int
+curl_cookie(struct vs_transport *t, char **out, const char *name,
+            struct err *err)
+{
+	char *line = NULL;
+	int rc = curl_cookie_save(t, &line, name, err);
+
+	if (rc == 0 && vs_cookie_jar_line(out, line, name, err) < 0)
+		rc = ERR_ENOMEM;
+	wipe_free(line);
+	return rc;
+}
+
+/* A jar line back into the shared cookie engine. */
+static int
+curl_cookie_load(struct vs_transport *t, const char *line, struct err *err)
+{
+	struct curl_tp *c = (struct curl_tp *)t;
+
+	if (curl_easy_setopt(c->slots[0].h, CURLOPT_COOKIELIST, line) !=
+	    CURLE_OK)
+		return err_set(err, ERR_ENOMEM, "http: the session cookie "
+		               "was not taken");
+	return 0;
 }
 
 static void
@@ -932,6 +728,16 @@ cleanup:
 	return rc;
 }
 
+static const struct vs_transport curl_ops = {
+	.version = VS_TRANSPORT_VERSION,
+	.roundtrip = curl_roundtrip,
+	.finish = curl_finish,
+	.free = curl_free_tp,
+	.cookie = curl_cookie,
+	.cookie_save = curl_cookie_save,
+	.cookie_load = curl_cookie_load,
+};
+
 int
 vs_transport_curl_new(struct vs_transport **out,
                       const struct vs_curl_opts *opts, struct err *err)
@@ -955,11 +761,7 @@ vs_transport_curl_new(struct vs_transport **out,
 		curl_global_cleanup();
 		return err_set(err, ERR_ENOMEM, "out of memory");
 	}
-	c->base.version = VS_TRANSPORT_VERSION;
-	c->base.roundtrip = curl_roundtrip;
-	c->base.finish = curl_finish;
-	c->base.cookie = curl_cookie;
-	c->base.free = curl_free_tp;
+	c->base = curl_ops;
 	c->log = opts->log;
 	c->log_ud = opts->log_ud;
 	c->max_body = opts->max_body ? opts->max_body : VS_FIXTURE_MAX_BODY;

@@ -503,6 +503,21 @@ fault_cookie(struct vs_transport *t, char **out, const char *name,
 	                           name, err);
 }
 
+static int
+fault_cookie_save(struct vs_transport *t, char **out, const char *name,
+                  struct err *err)
+{
+	return vs_transport_cookie_save(((struct fault_transport *)t)->inner,
+	                                out, name, err);
+}
+
+static int
+fault_cookie_load(struct vs_transport *t, const char *line, struct err *err)
+{
+	return vs_transport_cookie_load(((struct fault_transport *)t)->inner,
+	                                line, err);
+}
+
 static void
 fault_free(struct vs_transport *t)
 {
@@ -538,6 +553,8 @@ vs_transport_fault_new(struct vs_transport **out,
 	ft->base.roundtrip = fault_roundtrip;
 	ft->base.finish = fault_finish;
 	ft->base.cookie = fault_cookie;
+	ft->base.cookie_save = fault_cookie_save;
+	ft->base.cookie_load = fault_cookie_load;
 	ft->base.free = fault_free;
 	ft->inner = inner;
 	inner = NULL;

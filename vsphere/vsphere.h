@@ -82,4 +82,28 @@ bool vs_client_logged_in(const struct vs_client *c);
 /* about.apiVersion after connect ("" before). */
 const char *vs_client_api_version(const struct vs_client *c);
 
+/* --- a session kept between processes (vsphere/session.c) ----------
+ * A CPI process may leave its session open for the next one instead
+ * of logging out; the next takes it instead of RetrieveServiceContent
+ * and Login (3 round trips fewer per call).  The text holds the session
+ * cookie: a secret, for a file only its user can read. */
+
+/* c's session as text (*out malloc'd; wipe it before freeing), made at
+ * `since` (Unix seconds).  ERR_ENOTFOUND: c's transport keeps no
+ * session across processes (record, replay). */
+int vs_session_save(char **out, struct vs_client *c, long long since,
+                    struct err *err);
+/* Takes the saved session in text instead of connecting: 0 when taken;
+ * 1 when it cannot serve (*why says why: another vCenter, since more
+ * than max_age_s before now, malformed), nothing taken, c to connect as
+ * usual; a negative code on failure. */
+int vs_session_resume(const char **why, struct vs_client *c,
+                      const char *text, long long now, long long max_age_s,
+                      struct err *err);
+/* Whether a Login succeeded in this process (a saved session refused by
+ * vCenter logs in again: that one is new too). */
+bool vs_client_new_session(const struct vs_client *c);
+/* vs_client_close() and vs_client_free() leave the session open. */
+void vs_client_keep_session(struct vs_client *c);
+
 #endif

@@ -152,7 +152,8 @@ paused_free(struct vs_transport *t)
 }
 
 static struct vs_transport paused = {
-	VS_TRANSPORT_VERSION, paused_roundtrip, NULL, paused_free, NULL,
+	VS_TRANSPORT_VERSION, paused_roundtrip, NULL, paused_free, NULL, NULL,
+	NULL,
 };
 
 static struct vs_client *
