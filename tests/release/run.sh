@@ -451,6 +451,10 @@ check_fails "two datacenters are refused" 'exactly one datacenter' \
 	render "$job" "$bad/two-dcs.yml" "$r/bad"
 check_fails "a ca_cert that is not PEM is refused" \
 	'connection_options\.ca_cert' render "$job" "$bad/ca.yml" "$r/bad"
+sed 's|^  session_dir: .*|  session_dir: sessions|' "$data/full.yml" \
+	>"$bad/session-dir.yml"
+check_fails "a relative session_dir is refused" 'vcenter\.session_dir' \
+	render "$job" "$bad/session-dir.yml" "$r/bad"
 # What the Ruby CPI acts on and this CPI does not yet is refused at
 # render time, naming the property (tests/data/parity/ruby_keys.tsv).
 ruby -ryaml -rjson -e '
