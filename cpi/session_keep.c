@@ -213,7 +213,7 @@ save(const char *path, struct vs_client *c, struct cpi_call *call,
 	char *text = NULL;
 	int rc;
 
-	rc = vs_session_save(&text, c, (long long)time(NULL), err);
+	rc = vs_session_save(&text, c, vs_client_login_time(c), err);
 	if (rc != 0)
 		return rc;
 	if (uuid_v4(salt) != 0 || digest_sha256_hex(hex, parts, 2) != 0) {
@@ -222,6 +222,7 @@ save(const char *path, struct vs_client *c, struct cpi_call *call,
 	}
 	snprintf(login, sizeof(login), "login %s %s\n", salt, hex);
 	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	(void)unlink(tmp);      /* a killed process's of the same pid */
 	if (write_private(tmp, login, text) != 0 ||
 	    rename(tmp, path) != 0) {
 		rc = err_set(err, ERR_EIO, "%s: %s", tmp, strerror(errno));

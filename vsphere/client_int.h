@@ -30,6 +30,7 @@ struct vs_client {
 	bool have_sc;
 	bool logged_in;
 	bool new_session;       /* a Login succeeded in this process */
+	long long login_at;     /* when (Unix seconds), for a kept session */
 	bool keep_session;      /* close leaves it open (vsphere/session.h) */
 	bool closed;
 	double deadline;        /* absolute, on c->now's clock; 0: none */

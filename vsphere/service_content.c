@@ -129,9 +129,10 @@ vs_service_content_format(char **out, const struct vs_service_content *sc,
 	size_t i;
 
 	*out = NULL;
+	/* as vCenter sent them: not words, they are saved as unknown */
 	buf_addf(&b, "about %s %s\n",
-	         sc->api_type[0] != '\0' ? sc->api_type : "-",
-	         sc->api_version[0] != '\0' ? sc->api_version : "-");
+	         word_ok(sc->api_type) ? sc->api_type : "-",
+	         word_ok(sc->api_version) ? sc->api_version : "-");
 	for (i = 0; i < N_REFS; i++) {
 		r = ref_at(&copy, i);
 		if (r->type[0] == '\0')

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/wipe.h"
@@ -52,6 +53,7 @@ vs_client_login(struct vs_client *c, struct err *err)
 	if (rc == 0) {
 		c->logged_in = true;
 		c->new_session = true;
+		c->login_at = (long long)time(NULL);
 		vs_client_logf(c, 1, "logged in to %s as %s", c->base_url,
 		               c->user);
 	}
@@ -126,6 +128,12 @@ bool
 vs_client_new_session(const struct vs_client *c)
 {
 	return c->new_session;
+}
+
+long long
+vs_client_login_time(const struct vs_client *c)
+{
+	return c->login_at;
 }
 
 void
@@ -322,8 +330,9 @@ vs_session_resume(const char **why, struct vs_client *c, const char *text,
 	                     s.cookie == NULL ||
 	                     !vs_service_content_whole(&s.sc)))
 		*why = "a line is missing";
-	if (*why == NULL && (s.since > now + 60 || now - s.since >=
-	                     max_age_s))
+	if (*why == NULL && s.since > now + 60)
+		*why = "made in the future (the clock moved back)";
+	if (*why == NULL && now - s.since >= max_age_s)
 		*why = "too old";
 	if (*why == NULL)
 		rc = vs_client_adopt(c, &s.sc, s.cookie, err);

@@ -89,7 +89,7 @@ const char *vs_client_api_version(const struct vs_client *c);
  * cookie: a secret, for a file only its user can read. */
 
 /* c's session as text (*out malloc'd; wipe it before freeing), made at
- * `since` (Unix seconds).  ERR_ENOTFOUND: c's transport keeps no
+ * `since` (Unix seconds: vs_client_login_time()).  ERR_ENOTFOUND: c's transport keeps no
  * session across processes (record, replay). */
 int vs_session_save(char **out, struct vs_client *c, long long since,
                     struct err *err);
@@ -103,6 +103,8 @@ int vs_session_resume(const char **why, struct vs_client *c,
 /* Whether a Login succeeded in this process (a saved session refused by
  * vCenter logs in again: that one is new too). */
 bool vs_client_new_session(const struct vs_client *c);
+/* When this process's last Login succeeded (Unix seconds; 0: none). */
+long long vs_client_login_time(const struct vs_client *c);
 /* vs_client_close() and vs_client_free() leave the session open. */
 void vs_client_keep_session(struct vs_client *c);
 
