@@ -120,6 +120,8 @@ bench_vsphere_build() { # NAME SRC: links SRC with libcpi.a
 . tests/replay/sim.sh
 # vsphere_one NAME CPI: a fresh simulator set up as the scenarios' sim-setup
 # files say, then bench_vsphere with CPI; its output to $out/vsphere.NAME.
+# With a third argument, the config keeps the session between calls in
+# $out/sessions (vcenters[0].session_dir).
 # Every scenario runs on this one simulator, so each `place-vm` of the
 # scenarios' sim-setup files takes a VM of its own (the recordings all
 # used DC0_H0_VM0): DC0_H0_VM0, DC0_H0_VM1, …  Each binary gets its own
@@ -127,6 +129,7 @@ bench_vsphere_build() { # NAME SRC: links SRC with libcpi.a
 vsphere_one() {
     vs_name=$1
     vs_cpi=$2
+    vs_session=${3:-}     # before the set -- below replaces $@
     sim_start "$build" "$out/sim" -vms 8 || return 1
     placed=0
     for f in fixtures/*/sim-setup; do
@@ -148,6 +151,14 @@ vsphere_one() {
     done
     sim_live_config tests/replay/config.template.json "$out/live.json" ||
         return 1
+    if [ -n "$vs_session" ]; then
+        rm -rf "$out/sessions"
+        vs_sdir=$(cd "$out" && pwd)/sessions
+        sed "0,/\"user\": \"vcsim-user\",/s||&\n\"session_dir\": \"$vs_sdir\",|" \
+            "$out/live.json" >"$out/live-session.json" &&
+            mv "$out/live-session.json" "$out/live.json" &&
+            grep -q session_dir "$out/live.json" || return 1
+    fi
     vs_st=0
     VCSIM_URL=$SIM_URL VCSIM_USER=$SIM_USER VCSIM_PASSWORD=$SIM_PASSWORD \
         VCSIM_CA_CERT=$SIM_CA VCSIM_REQUEST_DIR="$out/sim/requests" \
@@ -172,6 +183,8 @@ bench_vsphere_all() {
     if [ -n "$release_cpi" ]; then
         vsphere_one release "$release_cpi" || st=1
         files="$files $out/vsphere.release"
+        vsphere_one release-session "$release_cpi" session || st=1
+        files="$files $out/vsphere.release-session"
     fi
     # shellcheck disable=SC2086
     awk -f tests/bench/side_by_side.awk $files

@@ -326,6 +326,44 @@ fake_cookie(struct vs_transport *t, char **out, const char *name,
 	return 0;
 }
 
+static int
+fake_cookie_save(struct vs_transport *t, char **out, const char *name,
+                 struct err *err)
+{
+	(void)t;
+	*out = NULL;
+	ft.cookie_saves++;
+	if (ft.cookie[0] == '\0' || strcmp(name, "vmware_soap_session") != 0)
+		return err_set(err, ERR_ENOTFOUND, "no %s cookie", name);
+	*out = ft_fmt(FT_JAR_HEAD "%s", ft.cookie);
+	return 0;
+}
+
+static int
+fake_cookie_load(struct vs_transport *t, const char *line, struct err *err)
+{
+	char *value = NULL;
+	int rc;
+
+	(void)t;
+	ft.cookie_loads++;
+	if (ft.cookie_load_rc < 0)
+		return err_set(err, ft.cookie_load_rc, "fake: cookie not "
+		               "loaded");
+	rc = vs_cookie_jar_line(&value, line, "vmware_soap_session", err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return err_set(err, ERR_EPARSE, "fake: not a "
+		               "vmware_soap_session jar line");
+	ck_assert_uint_lt(strlen(line), sizeof(ft.cookie_line));
+	ck_assert_uint_lt(strlen(value), sizeof(ft.cookie));
+	snprintf(ft.cookie_line, sizeof(ft.cookie_line), "%s", line);
+	snprintf(ft.cookie, sizeof(ft.cookie), "%s", value);
+	free(value);
+	return 0;
+}
+
 void
 ft_reset_empty(const char *save_as)
 {
@@ -334,6 +372,8 @@ ft_reset_empty(const char *save_as)
 	ft.base.roundtrip = fake_roundtrip;
 	ft.base.finish = fake_finish;
 	ft.base.cookie = fake_cookie;
+	ft.base.cookie_save = fake_cookie_save;
+	ft.base.cookie_load = fake_cookie_load;
 	ft.base.free = fake_free;
 	ft.clock = FT_CLOCK_START;
 	snprintf(ft.save_as, sizeof(ft.save_as), "%s",

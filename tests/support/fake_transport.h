@@ -108,7 +108,22 @@ struct fake_transport {
 	char cookie[128];       /* the vmware_soap_session cookie the
 	                         * transport answers (t->cookie); "" after
 	                         * ft_reset(): none (ERR_ENOTFOUND) */
+	/* A session kept between processes (t->cookie_save and
+	 * t->cookie_load): cookie_save answers the cookie above as the
+	 * jar line FT_JAR_HEAD "<cookie>" (ERR_ENOTFOUND as t->cookie);
+	 * cookie_load keeps the line it was given here, counts it and,
+	 * when it is a vmware_soap_session line, sets the cookie above to
+	 * its value (ERR_EPARSE for another line, nothing changed). */
+	char cookie_line[4096]; /* the line cookie_load took last, or "" */
+	unsigned cookie_saves;  /* cookie_save() calls */
+	unsigned cookie_loads;  /* cookie_load() calls */
+	int cookie_load_rc;     /* < 0: cookie_load fails with this code
+	                         * (after counting), nothing kept */
 };
+
+/* The fields of the fake's jar line before the cookie's value, as curl
+ * lists a cookie of a host without a domain attribute. */
+#define FT_JAR_HEAD "127.0.0.1\tFALSE\t/\tFALSE\t0\tvmware_soap_session\t"
 
 extern struct fake_transport ft;
 

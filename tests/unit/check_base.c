@@ -1,6 +1,6 @@
 /*
  * tests/unit/check_base.c: the primitives of base/ (buf, dirs, quote, uuid,
- * utf8, redact, xmltext).
+ * utf8, redact, xmltext, digest).
  */
 #include <check.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/digest.h"
 #include "base/dirs.h"
 #include "base/quote.h"
 #include "base/redact.h"
@@ -336,6 +337,76 @@ START_TEST(test_dirs_make)
 	snprintf(path, sizeof(path), "%s/a", root);
 	ck_assert_int_eq(rmdir(path), 0);
 	ck_assert_int_eq(rmdir(root), 0);
+}
+END_TEST
+
+/* --- digest ------------------------------------------------------- */
+
+/* Expected values: python3 hashlib.sha256 of the parts, each followed
+ * by one NUL byte, e.g. sha256(b"abc\0").hexdigest(). */
+static const struct {
+	const char *parts[3];
+	size_t n;
+	const char *hex;
+} digests[] = {
+	{ { NULL }, 0,
+	  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+	{ { "" }, 1,
+	  "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d" },
+	{ { "abc" }, 1,
+	  "dc1114cd074914bd872cc1f9a23ec910ea2203bc79779ab2e17da25782a624fc" },
+	{ { "abc", "" }, 2,
+	  "0616290e0a45001015ac04f49716fbec564e5bd3301a9e8871c422ef5a691fc1" },
+	{ { "ab", "c" }, 2,
+	  "629c2f14f654f026086f2aefe1855533d0897f49df86a19073be17b237361b09" },
+	{ { "a", "bc" }, 2,
+	  "aa795aa4bbb6117911ef062e271bcb05ccfd58ea439da7d46a44e3a3fcefa790" },
+	{ { "caf\xc3\xa9", "", "pw" }, 3,
+	  "7b407f1c0c1bd5508b2f66a5de9a3bc58140b571b0f3dbba80d5847c69a1e288" },
+	{ { "https://vc.example:443", "u" }, 2,
+	  "c8ae3b26cfcc025cb0d2b6434052e1e80a9a6e9972b38f393998fe1d1fc69c11" },
+};
+
+START_TEST(test_digest_sha256_vectors)
+{
+	char hex[DIGEST_HEX_LEN + 2];
+
+	memset(hex, 'Z', sizeof(hex));
+	ck_assert_int_eq(digest_sha256_hex(hex, digests[_i].parts,
+	                                   digests[_i].n), 0);
+	ck_assert_str_eq(hex, digests[_i].hex);
+	ck_assert_uint_eq(strlen(hex), DIGEST_HEX_LEN);
+	ck_assert_int_eq(hex[DIGEST_HEX_LEN + 1], 'Z');  /* nothing past */
+}
+END_TEST
+
+START_TEST(test_digest_sha256_parts)
+{
+	const char *ab_c[] = { "ab", "c" }, *a_bc[] = { "a", "bc" };
+	const char *abc[] = { "abc" }, *big_part[1];
+	char h1[DIGEST_HEX_LEN + 1], h2[DIGEST_HEX_LEN + 1];
+	char big[1001];
+
+	/* the NUL after each part keeps the parts apart */
+	ck_assert_int_eq(digest_sha256_hex(h1, ab_c, 2), 0);
+	ck_assert_int_eq(digest_sha256_hex(h2, a_bc, 2), 0);
+	ck_assert_str_ne(h1, h2);
+	ck_assert_int_eq(digest_sha256_hex(h2, abc, 1), 0);
+	ck_assert_str_ne(h1, h2);
+	/* not SHA-256 of the bare string: the NUL is hashed */
+	ck_assert_str_ne(h2, "ba7816bf8f01cfea414140de5dae2223b00361a396177a"
+	                 "9cb410ff61f20015ad");
+	/* the same input, the same digest */
+	ck_assert_int_eq(digest_sha256_hex(h1, abc, 1), 0);
+	ck_assert_str_eq(h1, h2);
+	/* several blocks; lower-case hex digits only */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big_part[0] = big;
+	ck_assert_int_eq(digest_sha256_hex(h1, big_part, 1), 0);
+	ck_assert_str_eq(h1, "30e63136edf4e1d88d287f430aeea1e0d49afb0c42df3c7e"
+	                 "bfea78949dc0dcf2");
+	ck_assert_uint_eq(strspn(h1, "0123456789abcdef"), DIGEST_HEX_LEN);
 }
 END_TEST
 
@@ -735,6 +806,7 @@ base_suite(void)
 	TCase *td = tcase_create("dirs");
 	TCase *t8 = tcase_create("utf8");
 	TCase *tr = tcase_create("redact");
+	TCase *th = tcase_create("digest");
 
 	tcase_add_test(tb, test_buf_grows);
 	tcase_add_test(tb, test_buf_empty_take);
@@ -772,6 +844,10 @@ base_suite(void)
 	tcase_add_test(tr, test_xmltext_markup);
 	tcase_add_test(tr, test_xmltext_unterminated);
 	suite_add_tcase(s, tr);
+	tcase_add_loop_test(th, test_digest_sha256_vectors, 0,
+	                    sizeof(digests) / sizeof(digests[0]));
+	tcase_add_test(th, test_digest_sha256_parts);
+	suite_add_tcase(s, th);
 	return s;
 }
 

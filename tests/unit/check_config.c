@@ -418,6 +418,20 @@ static const struct {
 	{ VCENTER, "upgrade_hw_version", "\"no\"",
 	  VC ".upgrade_hw_version: must be a boolean" },
 	{ VCENTER, "http_logging", "0", VC ".http_logging: must be a boolean" },
+	{ VCENTER, "session_dir", "1",
+	  VC ".session_dir: must be a string, got integer" },
+	{ VCENTER, "session_dir", "[\"/var/vcap/data\"]",
+	  VC ".session_dir: must be a string, got array" },
+	{ VCENTER, "session_dir", "true",
+	  VC ".session_dir: must be a string" },
+	{ VCENTER, "session_dir", "\"sessions\"",
+	  VC ".session_dir: must be an absolute path" },
+	{ VCENTER, "session_dir", "\"./sessions\"",
+	  VC ".session_dir: must be an absolute path" },
+	{ VCENTER, "session_dir", "\"~/sessions\"",
+	  VC ".session_dir: must be an absolute path" },
+	{ VCENTER, "session_dir", "\" /tmp\"",
+	  VC ".session_dir: must be an absolute path" },
 	{ VCENTER, "ensure_no_ip_conflicts", "\"false\"",
 	  VC ".ensure_no_ip_conflicts: must be a boolean" },
 	{ VCENTER, "vm_storage_policy_name", "7",
@@ -920,6 +934,40 @@ START_TEST(test_vmx_and_misc)
 }
 END_TEST
 
+/* vcenters[0].session_dir (cpi/session_keep.h): off when unset, kept as
+ * given when absolute (a relative one or another type: test_wrong_types). */
+START_TEST(test_session_dir)
+{
+	struct cpi_config *cfg;
+	json_t *r;
+
+	cfg = expect_ok(base(), NULL);
+	ck_assert_ptr_null(cfg->vcenter.session_dir);
+	cpi_config_free(cfg);
+
+	r = base();
+	json_object_set_new(vc(r), "session_dir",
+	                    json_string("/var/vcap/data/vsphere_cpi/sessions"));
+	cfg = expect_ok(r, NULL);
+	ck_assert_str_eq(cfg->vcenter.session_dir,
+	                 "/var/vcap/data/vsphere_cpi/sessions");
+	cpi_config_free(cfg);
+
+	r = base();
+	json_object_set_new(vc(r), "session_dir", json_string("/"));
+	cfg = expect_ok(r, NULL);
+	ck_assert_str_eq(cfg->vcenter.session_dir, "/");
+	cpi_config_free(cfg);
+
+	/* null: unset */
+	r = base();
+	json_object_set_new(vc(r), "session_dir", json_null());
+	cfg = expect_ok(r, NULL);
+	ck_assert_ptr_null(cfg->vcenter.session_dir);
+	cpi_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_agent_blobstore)
 {
 	struct cpi_config *cfg;
@@ -1031,6 +1079,7 @@ config_suite(void)
 	tcase_add_test(tc, test_tls_options);
 	tcase_add_test(tc, test_clusters);
 	tcase_add_test(tc, test_vmx_and_misc);
+	tcase_add_test(tc, test_session_dir);
 	tcase_add_test(tc, test_agent_blobstore);
 	tcase_add_test(tc, test_context_merge);
 	tcase_add_test(tc, test_context_merge_invalid);

@@ -2,7 +2,8 @@
  * tests/unit/check_fake_transport.c: the shared scripted transport of
  * tests/support/fake_transport.h, driven directly (no client): queued
  * replies by op, mismatches, Logout, failures, size lies, content type,
- * downloads, upload ticks and the free/finish counts.
+ * downloads, upload ticks, the free/finish counts and the session
+ * cookie's jar line (cookie_save, cookie_load).
  */
 #include <check.h>
 #include <stdio.h>
@@ -196,6 +197,49 @@ START_TEST(upload_ticks_and_counts)
 }
 END_TEST
 
+START_TEST(cookie_jar_save_and_load)
+{
+	struct err err;
+	char *line = NULL;
+
+	/* no cookie yet: none to save */
+	err_clear(&err);
+	ck_assert_int_eq(vs_transport_cookie_save(&ft.base, &line,
+	                 "vmware_soap_session", &err), ERR_ENOTFOUND);
+	ck_assert_ptr_null(line);
+	snprintf(ft.cookie, sizeof(ft.cookie), "%s", "\"52a1-b2\"");
+	/* another cookie's name: none either */
+	ck_assert_int_eq(vs_transport_cookie_save(&ft.base, &line,
+	                 "JSESSIONID", &err), ERR_ENOTFOUND);
+	ck_assert_ptr_null(line);
+	ck_assert_int_eq(vs_transport_cookie_save(&ft.base, &line,
+	                 "vmware_soap_session", &err), 0);
+	ck_assert_str_eq(line, "127.0.0.1\tFALSE\t/\tFALSE\t0\t"
+	                 "vmware_soap_session\t\"52a1-b2\"");
+	ck_assert(vs_cookie_jar_is(line, "vmware_soap_session"));
+	ck_assert(!vs_cookie_jar_is(line, "vmware_soap"));
+	ck_assert_uint_eq(ft.cookie_saves, 3);
+	/* loaded back into an empty jar: the value without its quotes */
+	ft.cookie[0] = '\0';
+	ck_assert_int_eq(vs_transport_cookie_load(&ft.base, line, &err), 0);
+	ck_assert_str_eq(ft.cookie_line, line);
+	ck_assert_str_eq(ft.cookie, "52a1-b2");
+	ck_assert_uint_eq(ft.cookie_loads, 1);
+	free(line);
+	/* another cookie's line: refused, nothing changed */
+	ck_assert_int_eq(vs_transport_cookie_load(&ft.base, "h\tFALSE\t/\t"
+	                 "FALSE\t0\tJSESSIONID\tx", &err), ERR_EPARSE);
+	ck_assert_str_eq(ft.cookie, "52a1-b2");
+	/* a failure asked for */
+	ft.cookie_load_rc = ERR_ENOMEM;
+	ck_assert_int_eq(vs_transport_cookie_load(&ft.base, FT_JAR_HEAD "y",
+	                 &err), ERR_ENOMEM);
+	ck_assert_str_eq(ft.cookie, "52a1-b2");
+	ck_assert_uint_eq(ft.cookie_loads, 3);
+	ck_assert_uint_eq(ft.nreq, 0);
+}
+END_TEST
+
 static Suite *
 fake_transport_suite(void)
 {
@@ -208,6 +252,7 @@ fake_transport_suite(void)
 	tcase_add_test(tc, failures_and_size_lies);
 	tcase_add_test(tc, download_and_content_type);
 	tcase_add_test(tc, upload_ticks_and_counts);
+	tcase_add_test(tc, cookie_jar_save_and_load);
 	suite_add_tcase(s, tc);
 	return s;
 }
