@@ -365,6 +365,16 @@ fake_cookie_load(struct vs_transport *t, const char *line, struct err *err)
 }
 
 void
+ft_clear_checked(void)
+{
+	char mismatch[sizeof(ft.mismatch)];
+
+	memcpy(mismatch, ft.mismatch, sizeof(mismatch));
+	ft_clear();
+	ck_assert_msg(mismatch[0] == '\0', "%s", mismatch);
+}
+
+void
 ft_reset_empty(const char *save_as)
 {
 	ft_clear();

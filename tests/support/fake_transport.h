@@ -138,6 +138,9 @@ void ft_reset(const char *save_as);
 void ft_reset_empty(const char *save_as);
 /* Frees what the fake holds (replies and recorded requests). */
 void ft_clear(void);
+/* ft_clear(), then fails the running test when a request did not get
+ * the reply queued for it (a checked fixture's teardown). */
+void ft_clear_checked(void);
 
 /* Queues a reply to op with this status and no body yet: the caller
  * sets ->body to a malloc'd string. */

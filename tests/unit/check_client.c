@@ -73,11 +73,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char mismatch[sizeof(ft.mismatch)];
-
-	memcpy(mismatch, ft.mismatch, sizeof(mismatch));
-	ft_clear();
-	ck_assert_msg(mismatch[0] == '\0', "%s", mismatch);
+	ft_clear_checked();
 }
 
 /* The reply to op: the file tests/data/soap/<file>. */

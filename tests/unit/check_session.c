@@ -61,11 +61,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char mismatch[sizeof(ft.mismatch)];
-
-	memcpy(mismatch, ft.mismatch, sizeof(mismatch));
-	ft_clear();
-	ck_assert_msg(mismatch[0] == '\0', "%s", mismatch);
+	ft_clear_checked();
 }
 
 /* A new client over the fake, not connected: a new process. */
@@ -812,6 +808,16 @@ START_TEST(service_content_round_trip)
 }
 END_TEST
 
+/* The three objects a service content needs, nothing else. */
+static void
+sc_minimal(struct vs_service_content *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	set_ref(&sc->root_folder, "Folder", "group-d1");
+	set_ref(&sc->property_collector, "PropertyCollector", "pc");
+	set_ref(&sc->session_manager, "SessionManager", "sm");
+}
+
 /* Only what is set is written; an empty about reads back empty. */
 START_TEST(service_content_round_trip_sparse)
 {
@@ -819,10 +825,7 @@ START_TEST(service_content_round_trip_sparse)
 	struct err err;
 	char *text = NULL;
 
-	memset(&sc, 0, sizeof(sc));
-	set_ref(&sc.root_folder, "Folder", "group-d1");
-	set_ref(&sc.property_collector, "PropertyCollector", "pc");
-	set_ref(&sc.session_manager, "SessionManager", "sm");
+	sc_minimal(&sc);
 	err_clear(&err);
 	ck_assert_int_eq(vs_service_content_format(&text, &sc, &err), 0);
 	ck_assert_str_eq(text, "about - -\n"
@@ -889,10 +892,7 @@ START_TEST(service_content_about_not_words)
 	struct err err;
 	char *text = NULL;
 
-	memset(&sc, 0, sizeof(sc));
-	set_ref(&sc.root_folder, "Folder", "group-d1");
-	set_ref(&sc.property_collector, "PropertyCollector", "pc");
-	set_ref(&sc.session_manager, "SessionManager", "sm");
+	sc_minimal(&sc);
 	snprintf(sc.api_type, sizeof(sc.api_type), "%s", "Virtual Center");
 	snprintf(sc.api_version, sizeof(sc.api_version), "%s",
 	         "8.0\nmoref x");
