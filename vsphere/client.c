@@ -1,5 +1,7 @@
 /*
- * vsphere/client.c: the vim25 session over a transport.
+ * vsphere/client.c: the vim25 exchanges over a transport (the session's
+ * own steps, Login, Logout and a session kept between processes, are in
+ * session.c; the state both share in client_int.h).
  *
  * One choke point for every exchange (http_retry): transient transport
  * failures (ERR_ENET, ERR_ETIMEOUT) and HTTP 503 are retried with capped
@@ -9,7 +11,7 @@
  * (a NotAuthenticated fault, or a property collector reply whose
  * missingSet holds NotAuthenticated, which is how the simulator answers).
  *
- * The password lives only in this struct and in the Login request body
+ * The password lives only in struct vs_client and in the Login request body
  * (built with vs_soap_add_text, sent with `sensitive` set); it is wiped
  * when the client is freed and never logged.
  */
@@ -33,7 +35,6 @@
 #define DEFAULT_BASE_S 0.5
 #define CLEANUP_S 15.0      /* default cleanup allowance past the deadline */
 #define SOAP_CONTENT_TYPE "text/xml; charset=utf-8"
-
 
 static void
 propagate(struct err *dst, const struct err *src)
@@ -710,6 +711,8 @@ relogin_resend(xmlDocPtr *doc, xmlNodePtr *resp, struct vs_client *c,
 	return rc;
 }
 
+/* Serializes req (always freed) and exchanges it, with the re-login rule
+ * when relogin is set. */
 static int
 call(struct vs_client *c, const struct vs_soap_endpoint *ep, xmlDocPtr req,
      bool relogin, xmlDocPtr *doc_out, xmlNodePtr *resp_out,

@@ -61,8 +61,6 @@ vs_client_login(struct vs_client *c, struct err *err)
 	return rc;
 }
 
-
-
 /* c->sc read (or adopted): its API version names the SOAPAction. */
 static void
 use_sc(struct vs_client *c)
