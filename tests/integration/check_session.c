@@ -25,6 +25,7 @@
 #include "tests/support/sim_call.h"
 #include "tests/support/sim_client.h"
 #include "tests/support/sim_cpi.h"
+#include "tests/support/sim_secrets.h"
 #include "tests/support/sim_stemcell.h"
 #include "tests/support/sim_suite.h"
 #include "vsphere/vm.h"
@@ -156,9 +157,11 @@ session_set(const char *key, const char *value)
 }
 
 /* has_vm of a VM that is not there, through config c (must answer
- * false); what it sent into *s. */
+ * false); what it sent into *s.  With keep (may be NULL) the run's
+ * output is kept there (clear it with cpi_test_run_clear()). */
 static void
-has_vm_missing(struct sent *s, const char *c, const char *secret)
+has_vm_run(struct sent *s, struct cpi_test_run *keep, const char *c,
+           const char *secret)
 {
 	struct cpi_test_run r;
 	size_t before = dumped(NULL, 0);
@@ -170,9 +173,18 @@ has_vm_missing(struct sent *s, const char *c, const char *secret)
 	ck_assert_msg(r.status == 0 && sim_error_type(resp) == NULL,
 	              "has_vm: %s", r.err);
 	ck_assert(json_is_false(json_object_get(resp, "result")));
-	cpi_test_run_clear(&r);
+	if (keep != NULL)
+		*keep = r;
+	else
+		cpi_test_run_clear(&r);
 	json_decref(resp);
 	dumped(s, before);
+}
+
+static void
+has_vm_missing(struct sent *s, const char *c, const char *secret)
+{
+	has_vm_run(s, NULL, c, secret);
 }
 
 /* A call that logged in as without a kept session: service content and
@@ -233,10 +245,11 @@ START_TEST(test_kept_and_taken)
 {
 	const char *password = getenv("VCSIM_PASSWORD");
 	struct sent cold, warm;
+	struct cpi_test_run first;
 	struct stat st;
 	char *text, secret[1100];
 
-	has_vm_missing(&cold, cfg, NULL);
+	has_vm_run(&cold, &first, cfg, NULL);
 	assert_logged_in(&cold);
 	ck_assert_uint_eq(count_of(&cold, "Logout"), 0);
 	/* a private directory and file, without the password */
@@ -253,6 +266,9 @@ START_TEST(test_kept_and_taken)
 	/* the next call: 2 requests fewer, and the cookie is never in
 	 * its output */
 	snprintf(secret, sizeof(secret), "%s", cookie_value());
+	ck_assert_uint_gt(strlen(secret), 8);
+	sim_assert_no_secret(&first, secret);  /* the call that made it */
+	cpi_test_run_clear(&first);
 	has_vm_missing(&warm, cfg, secret);
 	assert_taken(&warm, cold.n - 2);
 	printf("has_vm of a missing VM: %zu round trips, %zu with the kept "
