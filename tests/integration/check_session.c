@@ -415,9 +415,10 @@ call_ok(size_t *trips, const char *method, json_t *args)
  * address (its FindAllByIp); delete_vm with a persistent disk <= 12. */
 START_TEST(test_budgets)
 {
-	json_t *vm, *disk, *r;
+	json_t *vm, *disk, *r, *sc;
 	size_t n;
 	const char *vm_cid;
+	char img[2200];
 
 	has_vm_missing(&(struct sent){0}, cfg, NULL);
 	/* the first create_vm makes the VM folder */
@@ -455,6 +456,16 @@ START_TEST(test_budgets)
 	            json_string_value(disk)));
 	printf("delete_disk with the kept session: %zu round trips\n", n);
 	json_decref(r);
+	/* the template folder is there: 13 without the session */
+	snprintf(img, sizeof(img), "%s/image", images);
+	sc = call_ok(&n, "create_stemcell", json_pack("[s,{}]", img));
+	printf("create_stemcell with the kept session: %zu round trips\n",
+	       n);
+	ck_assert_uint_le(n, 15 - 3);
+	r = call_ok(&n, "delete_stemcell", json_pack("[s]",
+	            json_string_value(sc)));
+	json_decref(r);
+	json_decref(sc);
 	json_decref(disk);
 	json_decref(vm);
 }
