@@ -42,9 +42,36 @@ vs_http_progress(const struct vs_http_request *req, unsigned long long sent,
 int
 vs_transport_finish(struct vs_transport *t, struct err *err)
 {
-	if (t->finish == NULL)
+	if (t == NULL || t->finish == NULL)
 		return 0;
 	return t->finish(t, err);
+}
+
+int
+vs_transport_pass_finish(struct vs_transport *t, struct err *err)
+{
+	return vs_transport_finish(t->inner, err);
+}
+
+int
+vs_transport_pass_cookie(struct vs_transport *t, char **out,
+                         const char *name, struct err *err)
+{
+	return vs_transport_cookie(t->inner, out, name, err);
+}
+
+int
+vs_transport_pass_cookie_save(struct vs_transport *t, char **out,
+                              const char *name, struct err *err)
+{
+	return vs_transport_cookie_save(t->inner, out, name, err);
+}
+
+int
+vs_transport_pass_cookie_load(struct vs_transport *t, const char *line,
+                              struct err *err)
+{
+	return vs_transport_cookie_load(t->inner, line, err);
 }
 
 void

@@ -91,6 +91,9 @@ struct vs_transport {
 	                   const char *name, struct err *err);
 	int (*cookie_load)(struct vs_transport *t, const char *line,
 	                   struct err *err);
+	/* A wrapping transport's (record, fault): the one it passes
+	 * exchanges on to, which it owns and frees; NULL otherwise. */
+	struct vs_transport *inner;
 };
 
 void vs_http_response_clear(struct vs_http_response *resp);
@@ -122,5 +125,14 @@ int vs_cookie_jar_line(char **out, const char *line, const char *name,
 bool vs_cookie_jar_is(const char *line, const char *name);
 /* t's finish, 0 when it has none. */
 int vs_transport_finish(struct vs_transport *t, struct err *err);
+/* For wrapping transports: finish, cookie and the kept session taken
+ * as they are from t->inner, for the ops a wrapper does not change. */
+int vs_transport_pass_finish(struct vs_transport *t, struct err *err);
+int vs_transport_pass_cookie(struct vs_transport *t, char **out,
+                             const char *name, struct err *err);
+int vs_transport_pass_cookie_save(struct vs_transport *t, char **out,
+                                  const char *name, struct err *err);
+int vs_transport_pass_cookie_load(struct vs_transport *t, const char *line,
+                                  struct err *err);
 
 #endif

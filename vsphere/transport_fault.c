@@ -47,8 +47,7 @@ struct rule {
 };
 
 struct fault_transport {
-	struct vs_transport base;
-	struct vs_transport *inner;
+	struct vs_transport base;    /* base.inner: the wrapped one */
 	struct rule rules[MAX_RULES];
 	size_t nrules;
 	unsigned long count;
@@ -369,7 +368,7 @@ expire_session(struct fault_transport *ft, const struct vs_http_request *req)
 	lr.op = "Logout";
 	lr.body = body;
 	lr.body_len = strlen(body);
-	(void)ft->inner->roundtrip(ft->inner, &lr, &lresp, &lerr);
+	(void)ft->base.inner->roundtrip(ft->base.inner, &lr, &lresp, &lerr);
 	vs_http_response_clear(&lresp);
 }
 
@@ -467,6 +466,7 @@ fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
                 struct vs_http_response *resp, struct err *err)
 {
 	struct fault_transport *ft = (struct fault_transport *)t;
+	struct vs_transport *in = t->inner;
 	const char *op = req->op != NULL ? req->op : req->method;
 	struct rule *r;
 	int rc;
@@ -477,45 +477,14 @@ fault_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 		return task_info(resp, req, err);
 	r = match(ft, op);
 	if (r == NULL)
-		return ft->inner->roundtrip(ft->inner, req, resp, err);
+		return in->roundtrip(in, req, resp, err);
 	note(ft, r->kind, op);
 	if (answer_instead(&rc, ft, r, req, resp, op, err))
 		return rc;
-	rc = ft->inner->roundtrip(ft->inner, req, resp, err);
+	rc = in->roundtrip(in, req, resp, err);
 	if (rc != 0)
 		return rc;
 	return spoil_reply(r->kind, resp, op, err);
-}
-
-static int
-fault_finish(struct vs_transport *t, struct err *err)
-{
-	struct fault_transport *ft = (struct fault_transport *)t;
-
-	return vs_transport_finish(ft->inner, err);
-}
-
-static int
-fault_cookie(struct vs_transport *t, char **out, const char *name,
-             struct err *err)
-{
-	return vs_transport_cookie(((struct fault_transport *)t)->inner, out,
-	                           name, err);
-}
-
-static int
-fault_cookie_save(struct vs_transport *t, char **out, const char *name,
-                  struct err *err)
-{
-	return vs_transport_cookie_save(((struct fault_transport *)t)->inner,
-	                                out, name, err);
-}
-
-static int
-fault_cookie_load(struct vs_transport *t, const char *line, struct err *err)
-{
-	return vs_transport_cookie_load(((struct fault_transport *)t)->inner,
-	                                line, err);
 }
 
 static void
@@ -525,7 +494,7 @@ fault_free(struct vs_transport *t)
 
 	if (ft == NULL)
 		return;
-	vs_transport_free(ft->inner);
+	vs_transport_free(ft->base.inner);
 	free(ft->log_path);
 	free(ft);
 }
@@ -551,12 +520,12 @@ vs_transport_fault_new(struct vs_transport **out,
 	}
 	ft->base.version = VS_TRANSPORT_VERSION;
 	ft->base.roundtrip = fault_roundtrip;
-	ft->base.finish = fault_finish;
-	ft->base.cookie = fault_cookie;
-	ft->base.cookie_save = fault_cookie_save;
-	ft->base.cookie_load = fault_cookie_load;
+	ft->base.finish = vs_transport_pass_finish;
+	ft->base.cookie = vs_transport_pass_cookie;
+	ft->base.cookie_save = vs_transport_pass_cookie_save;
+	ft->base.cookie_load = vs_transport_pass_cookie_load;
 	ft->base.free = fault_free;
-	ft->inner = inner;
+	ft->base.inner = inner;
 	inner = NULL;
 	if (log_path != NULL && log_path[0] != '\0') {
 		ft->log_path = strdup(log_path);

@@ -23,8 +23,7 @@
 #define MAX_LEARNED 8
 
 struct record {
-	struct vs_transport base;
-	struct vs_transport *inner;
+	struct vs_transport base;    /* base.inner: the recorded one */
 	char *dir;
 	char **secrets;          /* NULL-terminated, owned copies */
 	size_t nsecrets;
@@ -41,7 +40,7 @@ record_free(struct vs_transport *t)
 
 	if (r == NULL)
 		return;
-	vs_transport_free(r->inner);
+	vs_transport_free(r->base.inner);
 	strv_free(r->secrets, r->nsecrets);
 	free(r->dir);
 	free(r);
@@ -293,7 +292,7 @@ record_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	/* A round trip made from inside another (an upload's progress
 	 * callback) finishes first and is written first, marked nested. */
 	r->depth++;
-	rc = r->inner->roundtrip(r->inner, req, resp, err);
+	rc = r->base.inner->roundtrip(r->base.inner, req, resp, err);
 	if (rc == 0) {
 		rc = write_exchange(r, req, resp, err);
 		if (rc != 0)
@@ -301,24 +300,6 @@ record_roundtrip(struct vs_transport *t, const struct vs_http_request *req,
 	}
 	r->depth--;
 	return rc;
-}
-
-static int
-record_finish(struct vs_transport *t, struct err *err)
-{
-	struct record *r = (struct record *)t;
-
-	return vs_transport_finish(r->inner, err);
-}
-
-/* The inner transport's (the recorded requests hold it redacted:
- * base/redact.h). */
-static int
-record_cookie(struct vs_transport *t, char **out, const char *name,
-              struct err *err)
-{
-	return vs_transport_cookie(((struct record *)t)->inner, out, name,
-	                           err);
 }
 
 int
@@ -343,10 +324,12 @@ vs_transport_record_new(struct vs_transport **out,
 		goto nomem;
 	r->base.version = VS_TRANSPORT_VERSION;
 	r->base.roundtrip = record_roundtrip;
-	r->base.finish = record_finish;
-	r->base.cookie = record_cookie;
+	r->base.finish = vs_transport_pass_finish;
+	/* the inner transport's cookie (the recorded requests hold it
+	 * redacted: base/redact.h) */
+	r->base.cookie = vs_transport_pass_cookie;
 	r->base.free = record_free;
-	r->inner = inner;
+	r->base.inner = inner;
 	inner = NULL;
 	r->dir = strdup(dir);
 	r->secrets = calloc(count + MAX_LEARNED + 1, sizeof(*r->secrets));

@@ -152,8 +152,9 @@ paused_free(struct vs_transport *t)
 }
 
 static struct vs_transport paused = {
-	VS_TRANSPORT_VERSION, paused_roundtrip, NULL, paused_free, NULL, NULL,
-	NULL,
+	.version = VS_TRANSPORT_VERSION,
+	.roundtrip = paused_roundtrip,
+	.free = paused_free,
 };
 
 static struct vs_client *

@@ -18,6 +18,7 @@
 #include "vsphere/fixture.h"
 #include "vsphere/soap.h"
 #include "vsphere/transport.h"
+#include "vsphere/transport_fault.h"
 #include "vsphere/transports.h"
 
 #define PASSWORD "Sup3r&Secret<pw>"
@@ -1634,6 +1635,66 @@ START_TEST(test_transport_finish)
 }
 END_TEST
 
+/* The wrapping transports take finish, the cookie and the kept session
+ * from the transport they wrap (vs_transport_pass_*): the fault
+ * transport all of them; record finish and the cookie, but it keeps no
+ * session across processes (a fixture shows its own login), so the
+ * wrapped transport's jar is never read or written through it. */
+START_TEST(test_wrappers_pass_to_inner)
+{
+	struct vs_transport *t = NULL;
+	struct err err = { 0 };
+	char *v = NULL;
+
+	snprintf(ft.cookie, sizeof(ft.cookie), "abc123");
+	ck_assert_int_eq(vs_transport_fault_new(&t, &ft.base, "refused@99",
+	                                        NULL, &err), 0);
+	ck_assert_ptr_eq(t->inner, &ft.base);
+	ck_assert_int_eq(vs_transport_cookie(t, &v, "vmware_soap_session",
+	                                     &err), 0);
+	ck_assert_str_eq(v, "abc123");
+	free(v);
+	ck_assert_int_eq(vs_transport_cookie_save(t, &v,
+	                                          "vmware_soap_session",
+	                                          &err), 0);
+	ck_assert_str_eq(v, FT_JAR_HEAD "abc123");
+	ck_assert_uint_eq(ft.cookie_saves, 1);
+	ck_assert_int_eq(vs_transport_cookie_load(t, FT_JAR_HEAD "def456",
+	                                          &err), 0);
+	ck_assert_uint_eq(ft.cookie_loads, 1);
+	ck_assert_str_eq(ft.cookie, "def456");
+	ck_assert_str_eq(ft.cookie_line, FT_JAR_HEAD "def456");
+	ck_assert_int_eq(vs_transport_finish(t, &err), 0);
+	ck_assert_uint_eq(ft.finishes, 1);
+	free(v);
+	v = NULL;
+	vs_transport_free(t);
+	ck_assert_uint_eq(ft.frees, 1);
+
+	ck_assert_int_eq(vs_transport_record_new(&t, &ft.base, scen, NULL,
+	                                         &err), 0);
+	ck_assert_ptr_eq(t->inner, &ft.base);
+	ck_assert_int_eq(vs_transport_cookie(t, &v, "vmware_soap_session",
+	                                     &err), 0);
+	ck_assert_str_eq(v, "def456");
+	free(v);
+	ck_assert_int_eq(vs_transport_cookie_save(t, &v,
+	                                          "vmware_soap_session",
+	                                          &err), ERR_ENOTFOUND);
+	ck_assert_ptr_null(v);
+	ck_assert_int_eq(vs_transport_cookie_load(t, FT_JAR_HEAD "x", &err),
+	                 ERR_ENOTFOUND);
+	ck_assert_uint_eq(ft.cookie_saves, 1);
+	ck_assert_uint_eq(ft.cookie_loads, 1);
+	ck_assert_int_eq(vs_transport_finish(t, &err), 0);
+	ck_assert_uint_eq(ft.finishes, 2);
+	vs_transport_free(t);
+	ck_assert_uint_eq(ft.frees, 2);
+	/* a transport that wraps none: finish of nothing is nothing */
+	ck_assert_int_eq(vs_transport_finish(NULL, &err), 0);
+}
+END_TEST
+
 static Suite *
 transport_suite(void)
 {
@@ -1673,6 +1734,7 @@ transport_suite(void)
 	tcase_add_test(tc, test_from_env_without_hooks);
 	tcase_add_test(tc, test_replay_committed_example);
 	tcase_add_test(tc, test_transport_finish);
+	tcase_add_test(tc, test_wrappers_pass_to_inner);
 	tcase_add_test(tc, test_header_value_ok);
 	suite_add_tcase(s, tc);
 	return s;
