@@ -123,7 +123,7 @@ int vs_cookie_jar_line(char **out, const char *line, const char *name,
                        struct err *err);
 /* Whether the cookie-jar line is cookie `name`'s. */
 bool vs_cookie_jar_is(const char *line, const char *name);
-/* t's finish, 0 when it has none. */
+/* t's finish; 0 when t is NULL or has none. */
 int vs_transport_finish(struct vs_transport *t, struct err *err);
 /* For wrapping transports: finish, cookie and the kept session taken
  * as they are from t->inner, for the ops a wrapper does not change. */

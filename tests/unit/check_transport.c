@@ -1658,6 +1658,8 @@ START_TEST(test_wrappers_pass_to_inner)
 	                                          "vmware_soap_session",
 	                                          &err), 0);
 	ck_assert_str_eq(v, FT_JAR_HEAD "abc123");
+	free(v);
+	v = NULL;
 	ck_assert_uint_eq(ft.cookie_saves, 1);
 	ck_assert_int_eq(vs_transport_cookie_load(t, FT_JAR_HEAD "def456",
 	                                          &err), 0);
@@ -1666,8 +1668,6 @@ START_TEST(test_wrappers_pass_to_inner)
 	ck_assert_str_eq(ft.cookie_line, FT_JAR_HEAD "def456");
 	ck_assert_int_eq(vs_transport_finish(t, &err), 0);
 	ck_assert_uint_eq(ft.finishes, 1);
-	free(v);
-	v = NULL;
 	vs_transport_free(t);
 	ck_assert_uint_eq(ft.frees, 1);
 
